@@ -1,0 +1,230 @@
+"""The importable API: every CLI command is one function here.
+
+    discover -> sandbox -> compare -> score -> render/export
+
+``grade`` grades a folder into an output folder; ``check`` grades one file for a student.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import queue
+import shutil
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import __version__
+from .assignment import Assignment, Trials, load_assignment, student_rng
+from .discover import Submission, discover, prepare
+from .results import GradingRun, SubmissionResult
+from .sandbox import Call, Limits, Sandbox
+from .score import score_submission, unrunnable
+
+
+class UsageError(ValueError):
+    """Bad input from the user: the message names the file and the fix."""
+
+
+@dataclass(frozen=True)
+class Options:
+    seed: int = 0
+    timeout: float = 10.0
+    memory_mb: int = 1024
+    isolation: str = "auto"  # auto | namespaces | process
+    require_sandbox: bool = False
+    jobs: int | None = None
+
+
+def make_trials(assignment: Assignment, seed: int, student: str) -> dict[str, Trials]:
+    """Every question's inputs and reference answers for one student (trusted side only)."""
+    return {q.id: q.generate(student_rng(seed, student, i), assignment.n_random)
+            for i, q in enumerate(assignment.questions)}
+
+
+def calls_for(assignment: Assignment, trials: dict[str, Trials]) -> list[Call]:
+    out = []
+    for q in assignment.questions:
+        t = trials[q.id]
+        nargs = list(t.nargs) if t.nargs is not None else [len(t.args)] * len(t)
+        out.append(Call(q.id, q.function, list(t.args.values()), nargs, len(t)))
+    return out
+
+
+def hidden_paths(*extra: Path) -> list[Path]:
+    """What a sandboxed child must not see: our code, the reference, and the given folders.
+
+    A folder that contains the interpreter or NumPy (a ``.venv`` inside the checkout, say) is
+    not hidden whole: its other entries are, so the child can still import what it needs.
+    """
+    import numpy
+    import reference
+    paths = [Path(__file__).resolve().parent, Path(reference.__file__).resolve().parent]
+    root = paths[0].parent
+    if (root / "pyproject.toml").exists():  # running from a source checkout
+        paths.append(root)
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cnn-grader"
+    paths += [cache] + [Path(p).resolve() for p in extra if p]
+    needed = [Path(p).resolve() for p in (sys.prefix, sys.base_prefix, os.path.dirname(os.__file__),
+                                          Path(numpy.__file__).parent.parent)]
+    out: list[Path] = []
+
+    def add(p: Path) -> None:
+        inside = [n for n in needed if n == p or p in n.parents]
+        if not inside:
+            out.append(p)
+        elif all(n != p for n in inside) and p.is_dir():
+            for child in p.iterdir():
+                add(child)
+
+    for p in paths:
+        add(p)
+    return out
+
+
+def grade_submission(sandbox: Sandbox, assignment: Assignment, sub: Submission, seed: int) -> SubmissionResult:
+    if sub.error or sub.directory is None:
+        return unrunnable(assignment, sub.student, sub.source.name, seed, sub.error or "could not be prepared")
+    trials = make_trials(assignment, seed, sub.student)
+    run = sandbox.run(sub.directory, sub.main, calls_for(assignment, trials))
+    return score_submission(assignment, trials, run, sub.student, sub.source.name, seed, sub.digest)
+
+
+def _sandbox(opts: Options, hide: list[Path]) -> Sandbox:
+    return Sandbox(Limits(timeout=opts.timeout, memory_mb=opts.memory_mb), isolation=opts.isolation, hide=hide)
+
+
+def _check_isolation(result: SubmissionResult, opts: Options) -> None:
+    if opts.require_sandbox and result.isolation != "namespaces":
+        raise UsageError("--require-sandbox: full isolation is not available here "
+                         f"({result.isolation_note or result.isolation}); run as root or enable user namespaces")
+
+
+def grade_many(subs: list[Submission], assignment: Assignment, opts: Options, hide: list[Path],
+               on_result: Callable[[SubmissionResult], None]) -> None:
+    """Grade submissions on ``jobs`` workers (each with its own warm sandbox), streaming results."""
+    jobs = max(1, min(opts.jobs or os.cpu_count() or 1, len(subs) or 1))
+    todo: queue.Queue = queue.Queue()
+    for i, s in enumerate(subs):
+        todo.put((i, s))
+    done: queue.Queue = queue.Queue()
+    errors: list[BaseException] = []
+
+    def worker():
+        with _sandbox(opts, hide) as sb:
+            while not errors:
+                try:
+                    i, s = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    done.put((i, grade_submission(sb, assignment, s, opts.seed)))
+                except BaseException as exc:  # an infrastructure failure: stop everything
+                    errors.append(exc)
+                    done.put(None)
+                    return
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(jobs)]
+    for t in threads:
+        t.start()
+    for _ in range(len(subs)):
+        item = done.get()
+        if item is None:
+            break
+        on_result(item[1])
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+
+
+def _check_out_dir(out: Path, submissions: Path) -> None:
+    out, submissions = out.resolve(), submissions.resolve()
+    if out == submissions or submissions in out.parents:
+        raise UsageError(f"--out {out} is inside the submissions folder {submissions}; choose a folder outside it")
+    if out in submissions.parents:
+        raise UsageError(f"--out {out} contains the submissions folder; choose a separate folder")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file; choose a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / "results.json").exists():
+        raise UsageError(f"--out {out} is not empty and holds no earlier grading (results.json); "
+                         "choose an empty or new folder so nothing of yours is overwritten")
+
+
+def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: str | Assignment = "hw4",
+          on_result: Callable[[SubmissionResult], None] | None = None, command: str = "") -> GradingRun:
+    """Grade every submission in ``submissions`` into ``out`` (results.json, grades.csv, HTML)."""
+    from . import export, report
+    submissions, out = Path(submissions), Path(out)
+    if not submissions.is_dir():
+        raise UsageError(f"{submissions} is not a folder; give the folder that holds the submissions")
+    _check_out_dir(out, submissions)
+    asg = load_assignment(assignment) if isinstance(assignment, str) else assignment
+    run = GradingRun(assignment=asg.name, title=asg.title, assignment_version=asg.version,
+                     grader_version=__version__, seed=opts.seed, max_score=asg.max_score,
+                     created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), command=command)
+    with tempfile.TemporaryDirectory(prefix="cnn-grader-work-") as work:
+        subs = discover(submissions, [q.function for q in asg.questions], Path(work))
+        staging = Path(tempfile.mkdtemp(prefix=".cnn-grader-out-", dir=out.resolve().parent))
+        try:
+            (staging / "reports").mkdir()
+            names: set[str] = set()
+            renderer = report.Renderer(asg, run)
+
+            def collect(res: SubmissionResult) -> None:
+                _check_isolation(res, opts)
+                res.report = f"reports/{_file_name(res.student, names)}.html"
+                renderer.write_student(res, staging / res.report)
+                run.submissions.append(res)
+                if on_result:
+                    on_result(res)
+
+            grade_many(subs, asg, opts, hidden_paths(submissions, out, staging), collect)
+            run.submissions.sort(key=lambda s: s.student)
+            export.write_all(run, staging)
+            renderer.write_index(run.submissions, staging / "index.html")
+            _replace_dir(staging, out)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return run
+
+
+def _file_name(student: str, used: set[str]) -> str:
+    """A safe, unique report file name that keeps unicode."""
+    base = "".join(c if c.isalnum() or c in "-_.@" else "_" for c in student).strip(".") or "student"
+    name, i = base, 2
+    while name.lower() in used:
+        name, i = f"{base}-{i}", i + 1
+    used.add(name.lower())
+    return name
+
+
+def _replace_dir(staging: Path, out: Path) -> None:
+    """Move the finished output into place; an earlier grading there is replaced whole."""
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        out.rename(old)
+        staging.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        staging.rename(out)
+
+
+def check(path: Path, opts: Options = Options(), assignment: str | Assignment = "hw4",
+          student: str | None = None) -> SubmissionResult:
+    """Grade one file, folder or zip, as a student would to self-check."""
+    path = Path(path)
+    if not path.exists():
+        raise UsageError(f"{path}: no such file; give the path to your .py file")
+    asg = load_assignment(assignment) if isinstance(assignment, str) else assignment
+    with tempfile.TemporaryDirectory(prefix="cnn-grader-check-") as work:
+        sub = Submission(student=student or (path.stem if path.is_file() else path.name), source=path)
+        prepare(sub, [q.function for q in asg.questions], Path(work) / "s")
+        hide = hidden_paths()  # the student's own folder stays: it is their machine
+        with _sandbox(Options(**{**opts.__dict__, "jobs": 1}), hide) as sb:
+            res = grade_submission(sb, asg, sub, opts.seed)
+    _check_isolation(res, opts)
+    return res

@@ -1,0 +1,130 @@
+"""What the engine knows about an assignment: questions as data, nothing about CNNs.
+
+An assignment is a Python package under ``reference/`` exposing ``ASSIGNMENT``.  Each question
+names the student function to call and brings its own input generator, which returns the
+arguments of every trial *and* the reference answers (computed vectorized, in this trusted
+process only).
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Trials:
+    """Inputs and expected outputs of one question's trials, batched along axis 0.
+
+    ``args[name]`` has one row per trial (0-d rows become Python scalars when called);
+    ``expected`` is the reference answer, one row per trial; ``labels`` says what each trial is
+    ("random", "edge: saturated sigmoids", ...).
+    """
+
+    args: dict[str, np.ndarray]
+    expected: np.ndarray
+    labels: Sequence[str]
+    nargs: Sequence[int] | None = None  # per trial: pass only the first n args (defaults test)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def call_args(self, t: int) -> list:
+        """Positional arguments of trial ``t`` (scalars as Python numbers, arrays as copies)."""
+        values = list(self.args.values())
+        if self.nargs is not None:
+            values = values[:self.nargs[t]]
+        return [a[t].item() if a[t].ndim == 0 else np.array(a[t]) for a in values]
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known wrong answer: ``compute(args_batch)`` returns what the mistake produces."""
+
+    id: str
+    name: str
+    explanation: str
+    hint: str
+    compute: Callable[[dict[str, np.ndarray]], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Question:
+    """One graded function of the student contract."""
+
+    id: str  # "1.2"
+    function: str  # name the student defines
+    params: tuple[str, ...]  # positional parameter names, in call order
+    title: str  # one line: what it computes
+    returns: str  # what the student returns, for the starter file and reports
+    points: float
+    generate: Callable[[np.random.Generator, int], Trials]  # (rng, n_random) -> Trials
+    rtol: float = 1e-5
+    atol_scale: float = 1e-5  # atol = atol_scale * max|expected| of the trial (+ atol_floor)
+    atol_floor: float = 1e-10
+    exact: bool = False  # integer answers compare exactly
+    element: Callable[[tuple[int, ...]], str] = lambda idx: "[" + ",".join(map(str, idx)) + "]"
+    doc: str = ""  # contract text for the starter file's docstring
+    defaults: dict[str, object] = field(default_factory=dict)  # signature defaults for the starter
+    mistakes: tuple[Mistake, ...] = ()
+
+    @property
+    def signature(self) -> str:
+        parts = [f"{p}={self.defaults[p]!r}" if p in self.defaults else p for p in self.params]
+        return f"{self.function}({', '.join(parts)})"
+
+
+@dataclass(frozen=True)
+class Assignment:
+    name: str  # short id, e.g. "hw4"
+    title: str
+    version: str  # bump when questions, generators or tolerances change (keys the cache)
+    questions: tuple[Question, ...]
+    n_random: int = 20  # randomized trials per question, before the fixed edge cases
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(q.points for q in self.questions))
+
+    def question(self, qid: str) -> Question:
+        for q in self.questions:
+            if q.id == qid:
+                return q
+        raise KeyError(qid)
+
+    def with_points(self, points: dict[str, float]) -> "Assignment":
+        """A copy with some questions re-weighted (``{"2.5": 4}``)."""
+        unknown = set(points) - {q.id for q in self.questions}
+        if unknown:
+            raise ValueError(f"unknown question id(s) {sorted(unknown)}; known: "
+                             + ", ".join(q.id for q in self.questions))
+        from dataclasses import replace
+        qs = tuple(replace(q, points=float(points.get(q.id, q.points))) for q in self.questions)
+        return replace(self, questions=qs)
+
+
+def student_rng(seed: int, student: str, question_index: int) -> np.random.Generator:
+    """Generator for one student's question: reproducible, different per student and question.
+
+    Questions get independent streams so that no question's inputs contain another question's
+    answers (e.g. the ``y`` handed to ``sum_pool`` is not ``conv_forward`` of its own trials).
+    """
+    digest = hashlib.sha256(student.encode("utf-8")).digest()
+    words = [int.from_bytes(digest[i:i + 4], "little") for i in range(0, 16, 4)]
+    return np.random.default_rng(np.random.SeedSequence([seed & 0xFFFFFFFF, *words, question_index]))
+
+
+def load_assignment(name: str = "hw4") -> Assignment:
+    """Import ``reference.<name>`` (or a dotted module path) and return its ``ASSIGNMENT``."""
+    module = name if "." in name else f"reference.{name}"
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        raise ValueError(f"no assignment named {name!r} (looked for module {module}): {exc}") from None
+    assignment = getattr(mod, "ASSIGNMENT", None)
+    if not isinstance(assignment, Assignment):
+        raise ValueError(f"module {module} defines no ASSIGNMENT")
+    return assignment

@@ -1,0 +1,137 @@
+"""Command line: a thin click layer over :mod:`grader.api`.  Errors in what the user gave us
+are one line naming the file and the fix (exit 2); grading itself exits 0 whatever the scores."""
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+
+def _opts(seed, timeout, memory, isolation, require_sandbox, jobs=None):
+    from .api import Options
+    return Options(seed=seed, timeout=timeout, memory_mb=memory, isolation=isolation,
+                   require_sandbox=require_sandbox, jobs=jobs)
+
+
+def _common(f):
+    f = click.option("--seed", type=int, default=0, show_default=True,
+                     help="Base seed; each student's inputs derive from it and their id.")(f)
+    f = click.option("--timeout", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True,
+                     help="Seconds allowed per question (and for importing the file).")(f)
+    f = click.option("--memory", type=click.IntRange(64, 1 << 20), default=1024, show_default=True,
+                     help="Memory cap per submission, MiB.")(f)
+    f = click.option("--isolation", type=click.Choice(["auto", "namespaces", "process"]), default="auto",
+                     show_default=True, help="Sandbox strength; auto uses the strongest available.")(f)
+    f = click.option("--require-sandbox", is_flag=True, help="Fail unless full isolation is available.")(f)
+    f = click.option("--assignment", default="hw4", show_default=True, help="Assignment under reference/.")(f)
+    return f
+
+
+def _fail(exc: Exception):
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cnn-grader")
+def main():
+    """Grade the mini-CNN homework: sandboxed, reproducible, with reports that teach."""
+
+
+@main.command()
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Output folder.")
+@click.option("--jobs", type=click.IntRange(1, 512), default=None, help="Parallel workers (default: all cores).")
+@_common
+def grade(submissions, out, jobs, seed, timeout, memory, isolation, require_sandbox, assignment):
+    """Grade every submission in SUBMISSIONS into OUT (results.json, grades.csv, HTML reports)."""
+    from .api import UsageError, grade as grade_api
+    if not submissions.exists():
+        _fail(f"{submissions}: no such folder; give the folder that holds the submissions")
+    n = sum(1 for p in submissions.iterdir() if not p.name.startswith(".")) if submissions.is_dir() else 0
+    warned = []
+    with click.progressbar(length=n, label="grading", file=sys.stderr, show_pos=True) as bar:
+        def step(res):
+            if res.isolation == "process" and not warned:
+                warned.append(1)
+                click.echo(f"\nWARNING: reduced isolation ({res.isolation_note or 'no namespaces'}): student code runs "
+                           "as a plain process with rlimits; use --require-sandbox in grading jobs.", err=True)
+            bar.update(1)
+        try:
+            run = grade_api(submissions, out, _opts(seed, timeout, memory, isolation, require_sandbox, jobs),
+                            assignment=assignment, on_result=step, command=shlex.join(["grader", *sys.argv[1:]]))
+        except (UsageError, ValueError) as exc:
+            _fail(exc)
+    _summary(run)
+    click.echo(f"wrote {out / 'results.json'}, {out / 'grades.csv'}, {out / 'index.html'}")
+
+
+def _summary(run):
+    subs = run.submissions
+    if not subs:
+        click.echo("no submissions found")
+        return
+    qids = [q.id for q in subs[0].questions]
+    width = max(8, *(len(s.student) for s in subs[:200]))
+    click.echo(f"{'student':<{width}}  " + " ".join(f"{q:>4}" for q in qids) + "   total")
+    mark = {"passed": "ok", "failed": "x", "error": "E", "timeout": "T", "missing": "-"}
+    for s in subs:
+        cells = " ".join(f"{mark.get(q.status, '?'):>4}" for q in s.questions)
+        click.echo(f"{s.student:<{width}}  {cells}   {s.score:g}/{s.max_score:g}" + ("  (" + s.error[:60] + ")" if s.error else ""))
+    mean = sum(s.score for s in subs) / len(subs)
+    click.echo(f"{len(subs)} graded; mean {mean:.2f}/{run.max_score:g}   [ok passed, x failed, E error, T timeout, - missing]")
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print this submission's results.json entry.")
+@click.option("--html", type=click.Path(path_type=Path), default=None, help="Also write the HTML report here.")
+@click.option("--student", default=None, help="Student id (default: the file name without .py).")
+@_common
+def check(file, as_json, html, student, seed, timeout, memory, isolation, require_sandbox, assignment):
+    """Grade one FILE (or folder / .zip) and explain every question. Exit 0 iff all pass."""
+    from .api import UsageError, check as check_api
+    from .results import dumps
+    try:
+        res = check_api(file, _opts(seed, timeout, memory, isolation, require_sandbox), assignment=assignment,
+                        student=student)
+    except (UsageError, ValueError) as exc:
+        _fail(exc)
+    if html is not None:
+        from .assignment import load_assignment
+        from .report import Renderer
+        if html.exists() and html.is_dir():
+            _fail(f"--html {html} is a folder; give a file name such as report.html")
+        Renderer(load_assignment(assignment)).write_student(res, html)
+    if as_json:
+        click.echo(dumps(res))
+    else:
+        _explain(res)
+        if html is not None:
+            click.echo(f"report written to {html}")
+    sys.exit(0 if res.passed_all else 1)
+
+
+def _explain(res):
+    click.echo(f"{res.student}: {res.score:g}/{res.max_score:g}   (isolation: {res.isolation or 'none'}"
+               + (f"; {res.isolation_note}" if res.isolation_note else "") + ")")
+    if res.error:
+        click.secho(f"your file could not be graded: {res.error}", fg="red")
+        if res.traceback:
+            click.echo(res.traceback)
+        return
+    colors = {"passed": "green", "failed": "red", "error": "red", "timeout": "yellow", "missing": "bright_black"}
+    for q in res.questions:
+        click.echo(click.style(f"{q.status.upper():>8}", fg=colors.get(q.status)) +
+                   f"  Q{q.id} {q.function}  {q.score:g}/{q.max_score:g}  {q.message}")
+        if q.traceback and q.status == "error":
+            click.echo("          " + q.traceback.replace("\n", "\n          "))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Compare a student's returned arrays with the reference, trusting nothing they returned.
+
+Everything arriving here is already a plain ``np.ndarray`` decoded by :mod:`wire`; we still
+re-check type, dtype kind and shape, then compare with ``|got - expected| <= atol + rtol *
+|expected|`` where atol scales with the size of the answer, so float32 answers pass and real
+mistakes do not.  NaN and inf never pass.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .assignment import Question, Trials
+from .results import Failure
+
+
+@dataclass
+class Verdict:
+    passed: bool
+    message: str
+    failure: Failure | None = None
+
+
+def tolerance_text(q: Question) -> str:
+    if q.exact:
+        return "exact (integers)"
+    return f"rtol {q.rtol:g}, atol {q.atol_scale:g} x largest |expected|"
+
+
+def _plain(a) -> object:
+    """JSON-ready nested lists; NaN/inf become strings so results.json stays valid JSON."""
+    arr = np.asarray(a)
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        return np.where(np.isfinite(arr), arr.astype(object), arr.astype(str).astype(object)).tolist()
+    return arr.tolist()
+
+
+def _fmt_shape(shape) -> str:
+    return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+
+
+def compare(q: Question, trials: Trials, outputs: list[np.ndarray]) -> Verdict:
+    """Check every trial; describe the first one that fails."""
+    n = len(trials)
+    if len(outputs) != n:
+        return Verdict(False, f"returned {len(outputs)} answers for {n} calls")
+    for t in range(n):
+        got = outputs[t]
+        exp = np.asarray(trials.expected[t])
+        problem, fail = _check_one(q, got, exp)
+        if problem:
+            fail.trial, fail.label = t, trials.labels[t]
+            fail.inputs = {k: _plain(v[t]) for k, v in list(trials.args.items())[
+                :(trials.nargs[t] if trials.nargs is not None else None)]}
+            where = f"trial {t + 1} of {n} ({trials.labels[t]})"
+            return Verdict(False, f"{problem} on {where}", fail)
+    return Verdict(True, f"all {n} trials correct ({tolerance_text(q)})")
+
+
+def _check_one(q: Question, got, exp: np.ndarray) -> tuple[str, Failure]:
+    fail = Failure(trial=0, label="", inputs={}, expected=_plain(exp), elements=int(exp.size))
+    if type(got) is not np.ndarray or got.dtype.kind not in "biuf":
+        return "returned something that is not an array of numbers", fail
+    fail.got = _plain(got)
+    if got.shape != exp.shape:
+        if got.size == exp.size:
+            return (f"returned shape {_fmt_shape(got.shape)} but the answer has shape "
+                    f"{_fmt_shape(exp.shape)} (same number of elements: reshaped or transposed?)"), fail
+        return f"returned shape {_fmt_shape(got.shape)} but the answer has shape {_fmt_shape(exp.shape)}", fail
+    g = got.astype(np.float64)
+    finite = np.isfinite(g)
+    if q.exact:
+        wrong = ~(g == exp)
+    else:
+        atol = q.atol_scale * float(np.abs(exp).max(initial=0.0)) + q.atol_floor
+        with np.errstate(invalid="ignore", over="ignore"):
+            wrong = ~(np.abs(g - exp) <= atol + q.rtol * np.abs(exp)) | ~finite
+    if not wrong.any():
+        return "", fail
+    with np.errstate(invalid="ignore", over="ignore"):
+        diff = np.where(finite, np.abs(g - exp), np.inf)
+    idx = np.unravel_index(int(np.argmax(np.where(wrong, diff, -1.0))), exp.shape) if exp.ndim else ()
+    fail.worst_index = [int(i) for i in idx]
+    fail.worst = q.element(tuple(fail.worst_index)) if exp.ndim else "the value"
+    fail.expected_value, fail.got_value = float(exp[idx]), float(g[idx])
+    fail.wrong, fail.wrong_mask = int(wrong.sum()), wrong.tolist()
+    if not finite[idx]:
+        fail.got_value = None
+        return f"{fail.worst} is {g[idx]} (NaN or infinity never passes)", fail
+    problem = (f"{fail.worst} is {_num(g[idx])} but should be {_num(exp[idx])}"
+               f" ({fail.wrong} of {exp.size} elements wrong)")
+    return problem, fail
+
+
+def _num(x) -> str:
+    x = float(x)
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else f"{x:.6g}"

@@ -1,0 +1,54 @@
+"""Score and diagnose: turn what the sandbox brought back into per-question results."""
+from __future__ import annotations
+
+from .assignment import Assignment, Trials
+from .compare import compare, tolerance_text
+from .results import QuestionResult, SubmissionResult
+from .sandbox import QuestionRun, SubmissionRun
+
+_STATUS = {"error": "error", "crash": "error", "missing": "missing", "timeout": "timeout"}
+
+
+def score_question(q, trials: Trials, qrun: QuestionRun | None, import_error: str) -> QuestionResult:
+    res = QuestionResult(id=q.id, function=q.function, title=q.title, score=0.0, max_score=float(q.points),
+                         status="error", trials=0, message="", tolerance=tolerance_text(q))
+    if qrun is None:
+        res.message = f"not run: {import_error}" if import_error else "not run"
+        return res
+    res.seconds, res.stdout, res.stderr = qrun.seconds, qrun.stdout, qrun.stderr
+    res.traceback, res.returned = qrun.traceback, qrun.types
+    if qrun.status == "ok":
+        res.trials = len(qrun.outputs)
+        verdict = compare(q, trials, qrun.outputs)
+        res.status = "passed" if verdict.passed else "failed"
+        res.score = float(q.points) if verdict.passed else 0.0
+        res.message, res.failure = verdict.message, verdict.failure
+        return res
+    res.status = _STATUS.get(qrun.status, "error")
+    res.trials = (qrun.trial + 1) if qrun.trial is not None else (0 if qrun.status == "missing" else 1)
+    where = f" on trial {qrun.trial + 1} ({trials.labels[qrun.trial]})" if qrun.trial is not None and qrun.trial < len(trials) else ""
+    res.message = qrun.error + where
+    return res
+
+
+def score_submission(assignment: Assignment, trials: dict[str, Trials], run: SubmissionRun,
+                     student: str, source: str, seed: int, digest: str = "") -> SubmissionResult:
+    sub = SubmissionResult(student=student, source=source, score=0.0, max_score=assignment.max_score,
+                           error=run.import_error, report="", seed=seed, isolation=run.isolation,
+                           isolation_note=run.note, seconds=run.seconds, digest=digest,
+                           traceback=run.import_traceback, stdout=run.stdout, stderr=run.stderr)
+    for q in assignment.questions:
+        sub.questions.append(score_question(q, trials[q.id], run.questions.get(q.id), run.import_error))
+    sub.score = float(sum(q.score for q in sub.questions))
+    return sub
+
+
+def unrunnable(assignment: Assignment, student: str, source: str, seed: int, error: str) -> SubmissionResult:
+    """A submission that could not even be prepared (bad zip, no .py file, ...)."""
+    sub = SubmissionResult(student=student, source=source, score=0.0, max_score=assignment.max_score,
+                           error=error, report="", seed=seed)
+    for q in assignment.questions:
+        sub.questions.append(QuestionResult(id=q.id, function=q.function, title=q.title, score=0.0,
+                                            max_score=float(q.points), status="error", trials=0,
+                                            message=f"not run: {error}"))
+    return sub

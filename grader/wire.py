@@ -1,0 +1,110 @@
+"""The one data format between the grader and a sandboxed child: JSON plus raw array bytes.
+
+A frame is ``<magic, json length, blob length>`` then the JSON tree (arrays replaced by
+``{"__nd__": i}``) then the arrays' bytes.  Decoding never unpickles and never trusts a count:
+dtypes come from a short allow-list, sizes are checked against the blob, and a byte cap bounds
+everything.  This module imports nothing but NumPy and the standard library, because the
+sandbox runtime loads it by path, outside the ``grader`` package.
+"""
+from __future__ import annotations
+
+import json
+import struct
+
+import numpy as np
+
+MAGIC = 0x43474731  # "CGG1"
+HEADER = struct.Struct("<III")
+DTYPES = frozenset({"<f8", "<f4", "<f2", "<i8", "<i4", "<i2", "|i1", "<u8", "<u4", "<u2", "|u1", "|b1"})
+
+
+class WireError(ValueError):
+    """A frame that is malformed, too large or of a disallowed type."""
+
+
+def encode(tree) -> bytes:
+    """Serialize a tree of dict/list/str/number/bool/None with ndarray leaves."""
+    arrays: list[np.ndarray] = []
+
+    def walk(node):
+        if isinstance(node, np.ndarray):
+            arr = np.ascontiguousarray(node)
+            if arr.dtype.byteorder == ">":
+                arr = arr.astype(arr.dtype.newbyteorder("<"))
+            arrays.append(arr)
+            return {"__nd__": len(arrays) - 1}
+        if isinstance(node, dict):
+            return {str(k): walk(v) for k, v in node.items()}
+        if isinstance(node, (list, tuple)):
+            return [walk(v) for v in node]
+        if isinstance(node, np.generic):
+            return node.item()
+        return node
+
+    meta, offset, specs = walk(tree), 0, []
+    for arr in arrays:
+        specs.append([arr.dtype.str, list(arr.shape), offset, arr.nbytes])
+        offset += arr.nbytes
+    head = json.dumps({"tree": meta, "arrays": specs}, allow_nan=True).encode()
+    return HEADER.pack(MAGIC, len(head), offset) + head + b"".join(a.tobytes() for a in arrays)
+
+
+def frame_length(buf: bytes | bytearray, cap: int) -> int | None:
+    """Total length of the frame starting at ``buf``, or None if its header is incomplete."""
+    if len(buf) < HEADER.size:
+        return None
+    magic, hlen, blen = HEADER.unpack_from(buf)
+    if magic != MAGIC:
+        raise WireError("bad frame magic")
+    total = HEADER.size + hlen + blen
+    if total > cap:
+        raise WireError(f"frame of {total} bytes exceeds the cap of {cap}")
+    return total
+
+
+def decode(frame: bytes | bytearray | memoryview, *, copy: bool = True):
+    """Inverse of :func:`encode`; raises WireError on anything not produced by it."""
+    buf = memoryview(frame)
+    if len(buf) < HEADER.size:
+        raise WireError("truncated frame")
+    magic, hlen, blen = HEADER.unpack_from(buf)
+    if magic != MAGIC or HEADER.size + hlen + blen != len(buf):
+        raise WireError("frame length mismatch")
+    try:
+        meta = json.loads(bytes(buf[HEADER.size:HEADER.size + hlen]))
+        tree, specs = meta["tree"], meta["arrays"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise WireError(f"bad frame header: {exc}") from None
+    blob = buf[HEADER.size + hlen:]
+    arrays = []
+    for spec in specs:
+        try:
+            dtype, shape, offset, nbytes = spec
+            shape = tuple(int(s) for s in shape)
+        except (ValueError, TypeError):
+            raise WireError("bad array spec") from None
+        if dtype not in DTYPES or any(s < 0 for s in shape) or len(shape) > 8:
+            raise WireError(f"disallowed array {dtype} {shape}")
+        dt = np.dtype(dtype)
+        count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+        if not (isinstance(offset, int) and 0 <= offset and count * dt.itemsize == nbytes
+                and offset + nbytes <= len(blob)):
+            raise WireError("array outside the frame")
+        arr = np.frombuffer(blob[offset:offset + nbytes], dtype=dt).reshape(shape)
+        arrays.append(arr.copy() if copy else arr)
+
+    def walk(node, depth=0):
+        if depth > 64:
+            raise WireError("frame nested too deeply")
+        if isinstance(node, dict):
+            if set(node) == {"__nd__"}:
+                i = node["__nd__"]
+                if not isinstance(i, int) or not 0 <= i < len(arrays):
+                    raise WireError("bad array reference")
+                return arrays[i]
+            return {k: walk(v, depth + 1) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v, depth + 1) for v in node]
+        return node
+
+    return walk(tree)

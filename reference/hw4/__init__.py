@@ -1,0 +1,71 @@
+"""Homework 4: forward pass and backpropagation of a mini CNN (see docs/errata.md)."""
+from __future__ import annotations
+
+from grader.assignment import Assignment, Question
+from . import questions as g
+
+
+def _name(template: str):
+    """Element namer: index (0-based) -> the homework's 1-based notation."""
+    def name(idx: tuple[int, ...]) -> str:
+        return template.format(*(i + 1 for i in idx))
+    return name
+
+
+_ARRAYS = ("Arrays are 0-based and indexed in the homework's order: x[i-1, j-1] is x_{i,j}; "
+           "w[fi-1, fj-1, k-1] is w_{fi,fj,k}; v[pi-1, pj-1, k-1, m-1] is w_{pi,pj,k,o_m}.")
+
+QUESTIONS = (
+    Question("1.1", "layer_sizes", ("width", "height", "filter_size", "pool_size", "stride"),
+             "Sizes of the convolution and pooling layers", "(c_w, c_h, p_w, p_h), four integers",
+             points=1, generate=g.gen_layer_sizes, exact=True,
+             element=lambda idx: ("c_w", "c_h", "p_w", "p_h")[idx[0]],
+             defaults={"width": 4, "height": 4, "filter_size": 2, "pool_size": 2, "stride": 1},
+             doc="Convolution: c = floor((n - filter_size) / stride) + 1 for n = width, height.\n"
+                 "Pooling: the same rule on c_w, c_h with pool_size and the same stride.\n"
+                 "No padding. Must work for any valid arguments; the defaults are the homework's."),
+    Question("1.2", "conv_forward", ("x", "w"), "Convolution layer output y",
+             "y, shape (3, 3, 3)", points=2, generate=g.gen_conv_forward,
+             element=_name("y_{{{},{},k={}}}"),
+             doc="x: (4, 4) image, w: (2, 2, 3) filters.\n"
+                 "y[ci, cj, k] = sigmoid(sum over fi, fj of x[ci+fi, cj+fj] * w[fi, fj, k]):\n"
+                 "a 2x2 stride-1 correlation (the filter is not flipped), no padding."),
+    Question("1.3", "sum_pool", ("y",), "Sum-pooling layer output z", "z, shape (2, 2, 3)",
+             points=1, generate=g.gen_sum_pool, element=_name("z_{{{},{},k={}}}"),
+             doc="y: (3, 3, 3). z[pi, pj, k] = sum of the 2x2 window of y starting at (pi, pj),\n"
+                 "stride 1."),
+    Question("1.4", "fc_forward", ("z", "v"), "Output layer o", "o, shape (2,)",
+             points=2, generate=g.gen_fc_forward, element=_name("o_{}"),
+             doc="z: (2, 2, 3), v: (2, 2, 3, 2).\n"
+                 "o[m] = sigmoid(sum over pi, pj, k of z[pi, pj, k] * v[pi, pj, k, m])."),
+    Question("2.1", "grad_fc_weights", ("z", "o", "target"), "dE/dw for the fully connected weights",
+             "dE/dv, shape (2, 2, 3, 2)", points=2, generate=g.gen_grad_fc_weights,
+             element=_name("∂E/∂w_{{{},{},{},o_{}}}"),
+             doc="z: (2, 2, 3), o: (2,) outputs, target: (2,) true labels y_1, y_2.\n"
+                 "E = 1/2 ((o_1 - y_1)^2 + (o_2 - y_2)^2). Return dE/dv with v's shape."),
+    Question("2.2", "grad_pool_output", ("v", "o", "target"), "dE/dz, the pooling layer's error",
+             "dE/dz, shape (2, 2, 3)", points=2, generate=g.gen_grad_pool_output,
+             element=_name("∂E/∂z_{{{},{},k={}}}"),
+             doc="v: (2, 2, 3, 2), o: (2,), target: (2,). Return dE/dz with z's shape."),
+    Question("2.3", "grad_conv_sum_pool", ("dE_dz",), "dE/dy through the sum-pooling layer",
+             "dE/dy, shape (3, 3, 3)", points=3, generate=g.gen_grad_conv_sum_pool,
+             element=_name("∂E/∂y_{{{},{},k={}}}"),
+             doc="dE_dz: (2, 2, 3), the pooling layer's error. Return dE/dy, the error of the\n"
+                 "convolution layer's outputs y, when z is the 2x2 stride-1 SUM pooling of y."),
+    Question("2.4", "grad_filters", ("x", "y", "dE_dy"), "dE/dw for the 12 filter weights",
+             "dE/dw, shape (2, 2, 3)", points=3, generate=g.gen_grad_filters,
+             element=_name("∂E/∂w_{{{},{},k={}}}"),
+             doc="x: (4, 4) image, y: (3, 3, 3) convolution outputs (after the sigmoid),\n"
+                 "dE_dy: (3, 3, 3) their error. Return dE/dw with w's shape (2, 2, 3)."),
+    Question("2.5", "grad_conv_max_pool", ("y", "dE_dz"), "dE/dy through a max-pooling layer",
+             "dE/dy, shape (3, 3, 3)", points=4, generate=g.gen_grad_conv_max_pool,
+             element=_name("∂E/∂y_{{{},{},k={}}}"),
+             doc="y: (3, 3, 3) convolution outputs, dE_dz: (2, 2, 3). Return dE/dy when z is the\n"
+                 "2x2 stride-1 MAX pooling of y (inputs have no ties within a window)."),
+)
+
+for _q in QUESTIONS:
+    object.__setattr__(_q, "doc", _q.doc + ("\n" + _ARRAYS if _q.id != "1.1" else ""))
+
+ASSIGNMENT = Assignment(name="hw4", title="50.021 AI Theory, Homework 4: a mini CNN",
+                        version="1", questions=QUESTIONS)
