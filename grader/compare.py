@@ -49,6 +49,13 @@ def compare(q: Question, trials: Trials, outputs: list[np.ndarray]) -> Verdict:
         got = outputs[t]
         exp = np.asarray(trials.expected[t])
         problem, fail = _check_one(q, got, exp)
+        if problem and trials.reference is not None and type(got) is np.ndarray \
+                and got.dtype.kind == "f" and got.dtype.itemsize < 8:
+            # a low-precision answer may be exact for its own rounded inputs
+            low = {k: v[t:t + 1].astype(got.dtype).astype(np.float64) if v.dtype.kind == "f" else v[t:t + 1]
+                   for k, v in trials.args.items()}
+            if not _check_one(q, got, np.asarray(trials.reference(low)[0]))[0]:
+                problem = ""
         if problem:
             fail.trial, fail.label = t, trials.labels[t]
             fail.inputs = {k: _plain(v[t]) for k, v in list(trials.args.items())[

@@ -8,8 +8,8 @@ mistake, so it fails exactly the question(s) listed in ``MISTAKE_OF`` and passes
 Notes:
 - starter.py raises NotImplementedError everywhere -> every question "missing".
 - partial.py: Part 1 correct; 2.1, 2.2, 2.3, 2.5 raise NotImplementedError ("missing");
-  grad_filters (2.4) was started but has no ``return``, so it returns None -> "failed"
-  (it is defined and does not raise, so it is an answer, just a wrong one).
+  grad_filters (2.4) was started but has no ``return``, so it returns None -> "missing"
+  (the contract: absent, raises NotImplementedError, or returns None).
 - mistake_hardcoded_sizes passes the default call but fails 1.1 on other geometries.
 """
 
@@ -56,7 +56,7 @@ EXPECTED = {
         "2.1": "missing", "2.2": "missing", "2.3": "missing", "2.4": "missing", "2.5": "missing"},
     "partial.py": {
         "1.1": "passed", "1.2": "passed", "1.3": "passed", "1.4": "passed",
-        "2.1": "missing", "2.2": "missing", "2.3": "missing", "2.4": "failed", "2.5": "missing"},
+        "2.1": "missing", "2.2": "missing", "2.3": "missing", "2.4": "missing", "2.5": "missing"},
     "mistake_no_plus_one.py": {
         "1.1": "failed", "1.2": "passed", "1.3": "passed", "1.4": "passed",
         "2.1": "passed", "2.2": "passed", "2.3": "passed", "2.4": "passed", "2.5": "passed"},

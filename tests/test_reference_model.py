@@ -61,14 +61,15 @@ def central_diff(f, a: np.ndarray, h: float = H) -> np.ndarray:
     return g
 
 
-def assert_matches_fd(analytic: np.ndarray, numeric: np.ndarray, name: str) -> None:
+def assert_matches_fd(analytic: np.ndarray, numeric: np.ndarray, name: str,
+                      min_live: float = 0.25) -> None:
     assert analytic.shape == numeric.shape, (name, analytic.shape, numeric.shape)
     scale = float(np.max(np.abs(numeric)))
     # Non-vacuous: the gradients are sizeable, far above the tolerance (for max pooling, whose
     # gradient is exactly 0 on non-maximal neurons, look at the non-zero entries only).
     assert scale > 1e-2, f"{name}: gradients vanish (scale {scale}); the test would be vacuous"
     live = np.abs(numeric)[np.abs(numeric) > 1e-3 * scale]
-    assert live.size >= numeric.size // 4, name
+    assert live.size >= min_live * numeric.size, name
     assert np.median(live) > 1e3 * FD_ATOL_FACTOR * scale, name
     err = np.abs(analytic - numeric)
     tol = FD_ATOL_FACTOR * scale + FD_RTOL * np.abs(numeric)
@@ -165,7 +166,7 @@ def test_fd_grad_conv_max_pool():
     dE_dz = M.grad_pool_output(v, o, target)
     analytic = M.grad_conv_max_pool(y, dE_dz)
     numeric = central_diff(lambda yy: M.loss(M.fc_forward(literal_max_pool(yy), v), target), y)
-    assert_matches_fd(analytic, numeric, "dE/dy (max pooling)")
+    assert_matches_fd(analytic, numeric, "dE/dy (max pooling)", min_live=0.1)
     # the random batch really exercises neurons that are the max of several windows
     n_windows_won = np.zeros_like(y)
     arg = M.max_pool_argmax(y)
@@ -207,7 +208,7 @@ def test_max_pool_gradient_accumulates_over_windows(case):
     for pi, pj in windows:
         assert np.abs(dy[:, ci, cj, :] - dE_dz[:, pi, pj, :]).max() > 1e-3
     numeric = central_diff(lambda yy: M.loss(M.fc_forward(literal_max_pool(yy), v), target), y)
-    assert_matches_fd(dy, numeric, "dE/dy (max pooling, accumulation)")
+    assert_matches_fd(dy, numeric, "dE/dy (max pooling, accumulation)", min_live=1 / 30)
 
 
 # ------------------------------------------------------------------------- sympy
@@ -241,6 +242,15 @@ def _sym_pool(y, op):
 _STEP, _WMAX = sp.Function("step"), sp.Function("wmax")
 
 
+def _rename_max(e):
+    """Max -> wmax, Heaviside -> step, via xreplace (Basic.replace is slow on large trees)."""
+    maxes = {m: _WMAX(*m.args) for m in e.atoms(sp.Max)}
+    if not maxes:
+        return e
+    steps = {h: _STEP(h.args[0].xreplace(maxes), *h.args[1:]) for h in e.atoms(sp.Heaviside)}
+    return e.xreplace({**maxes, **steps})
+
+
 class _Fn:
     """A lambdified list of expressions, called with batched arrays in the reference layout."""
 
@@ -249,8 +259,8 @@ class _Fn:
         # Max and Heaviside (from differentiating Max) are renamed to plain functions before
         # printing: sympy's printer would otherwise run simplify_logic on their Piecewise form,
         # which takes a minute.  Tie-free inputs never evaluate a step at exactly 0.
-        exprs = [e.replace(sp.Heaviside, _STEP).replace(sp.Max, _WMAX) for e in exprs]
-        modules = [{"step": lambda a: (np.asarray(a) > 0).astype(np.float64),
+        exprs = [_rename_max(e) for e in exprs]
+        modules = [{"step": lambda a, h0=0.5: np.heaviside(a, h0),
                     "wmax": lambda *a: np.maximum.reduce(np.broadcast_arrays(*a))}, "numpy"]
         self.fn = sp.lambdify(self.args, exprs, modules, cse=True)
         self.out_shape = out_shape
@@ -280,13 +290,14 @@ def sym():
     fns = {
         "forward": _Fn([x, w, v], [*y.ravel(), *z.ravel(), *o], (27 + 12 + 2,)),
         "dE_dw": _Fn([x, w, v, tgt], [sp.diff(E, s) for s in w.ravel()], w.shape),
-        "dE_dv": _Fn([x, w, v, tgt], [sp.diff(E, s) for s in v.ravel()], v.shape),
     }
-    # restart at the pooling layer: z free
+    # restart at the pooling layer: z free.  z does not depend on v, so dE/dv of this network,
+    # evaluated at the forward pass's z, is dE/dv of the full network (the full-network
+    # derivative is also checked by finite differences; skipping it here saves ~1.5 s).
     zf = _symarray("z", (2, 2, 3))
     _, Ez = _sym_head(zf, v, tgt)
     fns["dE_dz"] = _Fn([zf, v, tgt], [sp.diff(Ez, s) for s in zf.ravel()], zf.shape)
-    fns["dE_dv_z"] = _Fn([zf, v, tgt], [sp.diff(Ez, s) for s in v.ravel()], v.shape)
+    fns["dE_dv"] = _Fn([zf, v, tgt], [sp.diff(Ez, s) for s in v.ravel()], v.shape)
     # restart at the convolution layer: y free, sum pooling
     yf = _symarray("y", (3, 3, 3))
     _, Ey = _sym_head(_sym_pool(yf, lambda a, b, c, d: a + b + c + d), v, tgt)
@@ -322,8 +333,7 @@ def test_sympy_grad_fc_weights(sym):
     x, w, v, target = random_network(_rng(22), N_SYMPY)
     fw = M.forward(x, w, v)
     ref = M.grad_fc_weights(fw["z"], fw["o"], target)
-    _sym_close(ref, sym["dE_dv"](x, w, v, target), "dE/dv (full network)")
-    _sym_close(ref, sym["dE_dv_z"](fw["z"], v, target), "dE/dv (z free)")
+    _sym_close(ref, sym["dE_dv"](fw["z"], v, target), "dE/dv")
 
 
 def test_sympy_grad_pool_output(sym):

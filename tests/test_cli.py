@@ -1,0 +1,129 @@
+"""The command line end to end, as a student and an instructor would run it."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, SUBMISSIONS
+
+CORRECT = (SUBMISSIONS / "correct_vectorized.py").read_text()
+
+
+def grader(*args, cwd=None, timeout=120):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "grader", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd or ROOT, env=env, timeout=timeout)
+
+
+def test_check_correct_exits_zero(tmp_path):
+    r = grader("check", SUBMISSIONS / "correct_loops.py", "--html", tmp_path / "r.html")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "20/20" in r.stdout and "PASSED" in r.stdout
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Q2.5" in html and "correct_loops" in html
+
+
+def test_check_json_is_the_results_entry():
+    r = grader("check", SUBMISSIONS / "mistake_sign_flipped.py", "--json", "--seed", "3")
+    assert r.returncode == 1
+    entry = json.loads(r.stdout)
+    assert entry["student"] == "mistake_sign_flipped" and entry["seed"] == 3
+    st = {q["id"]: q["status"] for q in entry["questions"]}
+    assert st["2.1"] == st["2.2"] == "failed" and st["1.1"] == "passed"
+
+
+def test_check_reproducible():
+    a = json.loads(grader("check", SUBMISSIONS / "mistake_max_assign.py", "--json").stdout)
+    b = json.loads(grader("check", SUBMISSIONS / "mistake_max_assign.py", "--json").stdout)
+    strip = lambda e: [(q["id"], q["status"], q["message"]) for q in e["questions"]]
+    assert strip(a) == strip(b)
+
+
+@pytest.mark.parametrize("source,expect", [
+    ("def layer_sizes(:\n", "SyntaxError"),
+    ("", "no function named"),
+    ("import nonexistent_module_xyz\n", "ModuleNotFoundError"),
+    ("raise RuntimeError('boom at import')\n", "boom at import"),
+])
+def test_check_bad_files(tmp_path, source, expect):
+    f = tmp_path / "bad.py"
+    f.write_text(source)
+    r = grader("check", f, "--json")
+    assert r.returncode == 1
+    entry = json.loads(r.stdout)
+    text = entry["error"] + entry["traceback"] + " ".join(q["message"] for q in entry["questions"])
+    assert expect in text
+    assert entry["score"] == 0
+    assert "Traceback" not in r.stderr  # never a raw traceback from our code
+
+
+def test_wrong_shapes_lists_and_errors(tmp_path):
+    src = CORRECT + """
+import numpy as _np
+def sum_pool(y):                       # lists are fine
+    return [[[float(y[i:i+2, j:j+2, k].sum()) for k in range(3)] for j in range(2)] for i in range(2)]
+def fc_forward(z, v):                  # wrong shape
+    return _np.zeros((2, 1))
+def grad_fc_weights(z, o, target):     # an exception
+    return z[5, 5]
+def grad_pool_output(v, o, target):    # not numbers
+    return "hello"
+"""
+    f = tmp_path / "mixed.py"
+    f.write_text(src)
+    entry = json.loads(grader("check", f, "--json").stdout)
+    q = {x["id"]: x for x in entry["questions"]}
+    assert q["1.3"]["status"] == "passed"
+    assert q["1.4"]["status"] == "failed" and "shape (2, 1)" in q["1.4"]["message"]
+    assert q["2.1"]["status"] == "error" and "IndexError" in q["2.1"]["message"]
+    assert 'File "mixed.py"' in q["2.1"]["traceback"] and "grader" not in q["2.1"]["traceback"]
+    assert q["2.2"]["status"] == "error" and "not an array of numbers" in q["2.2"]["message"]
+    assert q["2.3"]["status"] == "passed"
+
+
+def test_grade_end_to_end_unicode_and_summary(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "Zoë_Ñúñez.py").write_text(CORRECT, encoding="utf-8")
+    (subs / "broken.py").write_text("def (:\n")
+    out = tmp_path / "out"
+    r = grader("grade", subs, "--out", out, "--jobs", "2", "--timeout", "5")
+    assert r.returncode == 0, r.stderr
+    assert "Zoë_Ñúñez" in r.stdout and "20/20" in r.stdout
+    data = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    by = {s["student"]: s for s in data["submissions"]}
+    assert by["Zoë_Ñúñez"]["score"] == 20 and "SyntaxError" in by["broken"]["error"]
+    assert (out / by["Zoë_Ñúñez"]["report"]).exists()
+    assert "broken" in (out / "index.html").read_text(encoding="utf-8")
+    # regrading into the same folder replaces the earlier output
+    r = grader("grade", subs, "--out", out, "--seed", "5")
+    assert r.returncode == 0 and json.loads((out / "results.json").read_text())["seed"] == 5
+
+
+@pytest.mark.parametrize("args,expect", [
+    (["grade", "no/such/folder", "--out", "o"], "no such folder"),
+    (["check", "nope.py"], "no such file"),
+])
+def test_bad_arguments_one_line(tmp_path, args, expect):
+    r = grader(*args, cwd=tmp_path)
+    assert r.returncode == 2 and expect in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_out_folder_protected(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "a.py").write_text(CORRECT)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("precious")
+    r = grader("grade", subs, "--out", mine)
+    assert r.returncode == 2 and "not empty" in r.stderr
+    assert (mine / "thesis.tex").read_text() == "precious"
+    r = grader("grade", subs, "--out", subs / "out")
+    assert r.returncode == 2 and "inside the submissions folder" in r.stderr
+    assert sorted(p.name for p in subs.iterdir()) == ["a.py"]
