@@ -228,3 +228,12 @@ def check(path: Path, opts: Options = Options(), assignment: str | Assignment = 
             res = grade_submission(sb, asg, sub, opts.seed)
     _check_isolation(res, opts)
     return res
+
+
+def starter(assignment: str | Assignment = "hw4", filename: str = "hw4.py") -> str:
+    """The student starter file: every function stubbed, the contract in its docstrings."""
+    from .report import environment
+    asg = load_assignment(assignment) if isinstance(assignment, str) else assignment
+    env = environment()
+    env.autoescape = False  # Python source, not HTML
+    return env.get_template("starter.py.j2").render(assignment=asg, filename=filename)

@@ -88,6 +88,7 @@ class Assignment:
     version: str  # bump when questions, generators or tolerances change (keys the cache)
     questions: tuple[Question, ...]
     n_random: int = 20  # randomized trials per question, before the fixed edge cases
+    preamble: str = ""  # the contract's common text, for the starter file and reports
 
     @property
     def max_score(self) -> float:

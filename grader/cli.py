@@ -133,5 +133,21 @@ def _explain(res):
             click.echo("          " + q.traceback.replace("\n", "\n          "))
 
 
+@main.command()
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--assignment", default="hw4", show_default=True, help="Assignment under reference/.")
+@click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
+def starter(out, assignment, force):
+    """Write the student starter file (every function stubbed) to OUT."""
+    from .api import starter as starter_api
+    if out.exists() and not force:
+        _fail(f"{out} already exists; choose another name or add --force")
+    try:
+        out.write_text(starter_api(assignment, filename=out.name), encoding="utf-8")
+    except (ValueError, OSError) as exc:
+        _fail(exc)
+    click.echo(f"wrote {out}")
+
+
 if __name__ == "__main__":
     main()

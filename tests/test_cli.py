@@ -127,3 +127,14 @@ def test_out_folder_protected(tmp_path):
     r = grader("grade", subs, "--out", subs / "out")
     assert r.returncode == 2 and "inside the submissions folder" in r.stderr
     assert sorted(p.name for p in subs.iterdir()) == ["a.py"]
+
+
+def test_starter_in_sync_and_all_missing(tmp_path):
+    """submissions/starter.py is what `grader starter` writes, and grades as all missing."""
+    out = tmp_path / "starter.py"
+    assert grader("starter", out).returncode == 0
+    assert out.read_text() == (SUBMISSIONS / "starter.py").read_text().replace(
+        "grader check starter.py", "grader check starter.py")
+    assert grader("starter", out).returncode == 2  # never overwrites without --force
+    entry = json.loads(grader("check", out, "--json").stdout)
+    assert {q["status"] for q in entry["questions"]} == {"missing"}

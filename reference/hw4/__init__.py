@@ -12,9 +12,6 @@ def _name(template: str):
     return name
 
 
-_ARRAYS = ("Arrays are 0-based and indexed in the homework's order: x[i-1, j-1] is x_{i,j}; "
-           "w[fi-1, fj-1, k-1] is w_{fi,fj,k}; v[pi-1, pj-1, k-1, m-1] is w_{pi,pj,k,o_m}.")
-
 QUESTIONS = (
     Question("1.1", "layer_sizes", ("width", "height", "filter_size", "pool_size", "stride"),
              "Sizes of the convolution and pooling layers", "(c_w, c_h, p_w, p_h), four integers",
@@ -28,16 +25,15 @@ QUESTIONS = (
              "y, shape (3, 3, 3)", points=2, generate=g.gen_conv_forward,
              element=_name("y_{{{},{},k={}}}"),
              doc="x: (4, 4) image, w: (2, 2, 3) filters.\n"
-                 "y[ci, cj, k] = sigmoid(sum over fi, fj of x[ci+fi, cj+fj] * w[fi, fj, k]):\n"
-                 "a 2x2 stride-1 correlation (the filter is not flipped), no padding."),
+                 "y[:, :, k] is the sigmoid of the 2x2 stride-1 correlation of x with the\n"
+                 "filter w[:, :, k] (correlation: the filter is not flipped), no padding."),
     Question("1.3", "sum_pool", ("y",), "Sum-pooling layer output z", "z, shape (2, 2, 3)",
              points=1, generate=g.gen_sum_pool, element=_name("z_{{{},{},k={}}}"),
-             doc="y: (3, 3, 3). z[pi, pj, k] = sum of the 2x2 window of y starting at (pi, pj),\n"
-                 "stride 1."),
+             doc="y: (3, 3, 3). 2x2 sum pooling with stride 1, channel by channel."),
     Question("1.4", "fc_forward", ("z", "v"), "Output layer o", "o, shape (2,)",
              points=2, generate=g.gen_fc_forward, element=_name("o_{}"),
              doc="z: (2, 2, 3), v: (2, 2, 3, 2).\n"
-                 "o[m] = sigmoid(sum over pi, pj, k of z[pi, pj, k] * v[pi, pj, k, m])."),
+                 "o[m] is output neuron o_{m+1}: the sigmoid of its weighted sum of all of z."),
     Question("2.1", "grad_fc_weights", ("z", "o", "target"), "dE/dw for the fully connected weights",
              "dE/dv, shape (2, 2, 3, 2)", points=2, generate=g.gen_grad_fc_weights,
              element=_name("∂E/∂w_{{{},{},{},o_{}}}"),
@@ -64,8 +60,17 @@ QUESTIONS = (
                  "2x2 stride-1 MAX pooling of y (inputs have no ties within a window)."),
 )
 
-for _q in QUESTIONS:
-    object.__setattr__(_q, "doc", _q.doc + ("\n" + _ARRAYS if _q.id != "1.1" else ""))
+PREAMBLE = """Arrays are NumPy float64 arrays, 0-based and indexed in the homework's order:
+    x[i-1, j-1]              is x_{i,j}
+    w[fi-1, fj-1, k-1]       is w_{fi,fj,k}
+    v[pi-1, pj-1, k-1, m-1]  is the fully connected weight w_{pi,pj,k,o_m}
+    target                   holds the true labels y_1, y_2
+There is no batch axis: each call handles one sample.  You may return NumPy
+arrays (any float dtype), lists or tuples.  Each call gets fresh arrays, so
+modifying an argument is harmless.
+
+Error function: E = 1/2 ((o_1 - y_1)^2 + (o_2 - y_2)^2).
+Sum pooling and max pooling are 2x2 windows with stride 1; no padding anywhere."""
 
 ASSIGNMENT = Assignment(name="hw4", title="50.021 AI Theory, Homework 4: a mini CNN",
-                        version="1", questions=QUESTIONS)
+                        version="1", questions=QUESTIONS, preamble=PREAMBLE)
