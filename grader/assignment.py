@@ -7,6 +7,7 @@ process only).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 from dataclasses import dataclass, field
@@ -117,9 +118,13 @@ def student_rng(seed: int, student: str, question_index: int) -> np.random.Gener
     Questions get independent streams so that no question's inputs contain another question's
     answers (e.g. the ``y`` handed to ``sum_pool`` is not ``conv_forward`` of its own trials).
     """
+    return np.random.default_rng(np.random.SeedSequence([seed & 0xFFFFFFFF, *_words(student), question_index]))
+
+
+@functools.lru_cache(maxsize=4096)
+def _words(student: str) -> tuple[int, ...]:
     digest = hashlib.sha256(student.encode("utf-8")).digest()
-    words = [int.from_bytes(digest[i:i + 4], "little") for i in range(0, 16, 4)]
-    return np.random.default_rng(np.random.SeedSequence([seed & 0xFFFFFFFF, *words, question_index]))
+    return tuple(int.from_bytes(digest[i:i + 4], "little") for i in range(0, 16, 4))
 
 
 def load_assignment(name: str = "hw4") -> Assignment:

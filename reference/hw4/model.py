@@ -40,9 +40,18 @@ def _windows(a: np.ndarray, size: int) -> np.ndarray:
 
 
 def conv_preactivation(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """a[t, ci, cj, k] = sum_{fi, fj} x[t, ci+fi, cj+fj] * w[t, fi, fj, k] (correlation)."""
-    win = _windows(x, w.shape[1])  # (T, cw, ch, f, f)
-    return np.einsum("tabij,tijk->tabk", win, w)
+    """a[t, ci, cj, k] = sum_{fi, fj} x[t, ci+fi, cj+fj] * w[t, fi, fj, k] (correlation).
+
+    Written as a sum of shifted slices: for these tiny arrays that is several times faster
+    than building window views, and the grader computes it for every student.
+    """
+    f = w.shape[1]
+    cw, ch = x.shape[1] - f + 1, x.shape[2] - w.shape[2] + 1
+    a = np.zeros((x.shape[0], cw, ch, w.shape[3]))
+    for fi in range(f):
+        for fj in range(w.shape[2]):
+            a += x[:, fi:fi + cw, fj:fj + ch, None] * w[:, None, None, fi, fj, :]
+    return a
 
 
 def conv_forward(x: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -52,7 +61,8 @@ def conv_forward(x: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 def sum_pool(y: np.ndarray) -> np.ndarray:
     """Q1.3: z[t, pi, pj, k] = sum of the 2x2 stride-1 window of y starting at (pi, pj)."""
-    return _windows(y, POOL).sum(axis=(-2, -1))  # windows of (T, c, c, K) -> (T, p, p, K, 2, 2)
+    pw, ph = y.shape[1] - POOL + 1, y.shape[2] - POOL + 1
+    return sum(y[:, a:a + pw, b:b + ph] for a in range(POOL) for b in range(POOL))
 
 
 def fc_forward(z: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -92,8 +102,13 @@ def grad_conv_sum_pool(dE_dz: np.ndarray) -> np.ndarray:
 def grad_filters(x: np.ndarray, y: np.ndarray, dE_dy: np.ndarray) -> np.ndarray:
     """Q2.4: dE/dw[fi, fj, k] = sum_{ci, cj} dE/dy[ci, cj, k] * y(1 - y)[ci, cj, k] * x[ci+fi, cj+fj]."""
     delta = dE_dy * y * (1.0 - y)  # error at the convolution's pre-activation
-    win = _windows(x, x.shape[1] - y.shape[1] + 1)  # (T, cw, ch, f, f)
-    return np.einsum("tabij,tabk->tijk", win, delta)
+    cw, ch = y.shape[1], y.shape[2]
+    f = x.shape[1] - cw + 1
+    dw = np.empty((x.shape[0], f, x.shape[2] - ch + 1, y.shape[3]))
+    for fi in range(f):
+        for fj in range(dw.shape[2]):
+            dw[:, fi, fj, :] = np.einsum("tab,tabk->tk", x[:, fi:fi + cw, fj:fj + ch], delta)
+    return dw
 
 
 def max_pool_argmax(y: np.ndarray) -> np.ndarray:

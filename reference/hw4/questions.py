@@ -19,62 +19,49 @@ from . import model as m
 PRE_MAX = 15.0
 
 
-def _network(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    """A batch of random networks and labels with their forward and backward values."""
-    x = rng.uniform(-1.0, 1.0, (n, 4, 4))
-    w = rng.normal(0.0, 1.0, (n, 2, 2, 3))
-    v = rng.normal(0.0, 0.5, (n, 2, 2, 3, 2))
-    target = rng.uniform(0.0, 1.0, (n, 2))
-    return _complete(x, w, v, target)
+def _draw(rng: np.random.Generator, n: int) -> tuple[np.ndarray, ...]:
+    """Random images, filters, fully connected weights and labels for ``n`` networks."""
+    return (rng.uniform(-1.0, 1.0, (n, 4, 4)), rng.normal(0.0, 1.0, (n, 2, 2, 3)),
+            rng.normal(0.0, 0.5, (n, 2, 2, 3, 2)), rng.uniform(0.0, 1.0, (n, 2)))
 
 
-def _complete(x, w, v, target) -> dict[str, np.ndarray]:
-    y = m.conv_forward(x, w)
-    z = m.sum_pool(y)
-    o = m.fc_forward(z, v)
-    dz = m.grad_pool_output(v, o, target)
-    return {"x": x, "w": w, "v": v, "target": target, "y": y, "z": z, "o": o, "dE_dz": dz,
-            "dE_dy": m.grad_conv_sum_pool(dz)}
-
-
-def _scale_to(pre: np.ndarray, limit: float) -> np.ndarray:
+def _peak_scale(pre: np.ndarray, limit: float) -> np.ndarray:
     """Per-trial factor that stretches pre-activations so the largest reaches ``limit``."""
     peak = np.abs(pre).reshape(len(pre), -1).max(axis=1)
     return limit / np.maximum(peak, 1e-12)
 
 
-def _saturated(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    """Networks whose convolution and output pre-activations reach about +-PRE_MAX."""
-    net = _network(rng, n)
-    w = net["w"] * _scale_to(m.conv_preactivation(net["x"], net["w"]), PRE_MAX)[:, None, None, None]
-    z = m.sum_pool(m.conv_forward(net["x"], w))
-    pre_o = np.einsum("tijk,tijkm->tm", z, net["v"])
-    v = net["v"] * _scale_to(pre_o, PRE_MAX)[:, None, None, None, None]
-    return _complete(net["x"], w, v, net["target"])
+EDGE_LABELS = ["edge: nearly saturated sigmoids"] * 2 + ["edge: all-zero input image",
+                                                          "edge: targets equal the outputs"]
 
 
-def _cat(*nets: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    return {k: np.concatenate([n[k] for n in nets]) for k in nets[0]}
+def networks(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """``n`` random networks followed by the four edge cases, all quantities computed in one pass.
 
-
-def _edge_networks(rng: np.random.Generator) -> tuple[dict[str, np.ndarray], list[str]]:
-    """The fixed edge cases shared by the network questions, with their labels."""
-    sat = _saturated(rng, 2)
-    zero = _network(rng, 1)
-    zero = _complete(np.zeros_like(zero["x"]), zero["w"], zero["v"], zero["target"])
-    exact = _network(rng, 1)  # targets equal to the outputs: every gradient is exactly zero
-    exact = _complete(exact["x"], exact["w"], exact["v"], exact["o"].copy())
-    return _cat(sat, zero, exact), ["edge: nearly saturated sigmoids"] * 2 + [
-        "edge: all-zero input image", "edge: targets equal the outputs"]
+    Edge cases: two networks stretched until convolution and output pre-activations reach
+    +-PRE_MAX (nearly saturated sigmoids), an all-zero image, and targets equal to the outputs
+    (every gradient exactly zero).
+    """
+    x, w, v, target = _draw(rng, n + 4)
+    sat = slice(n, n + 2)
+    w[sat] *= _peak_scale(m.conv_preactivation(x[sat], w[sat]), PRE_MAX)[:, None, None, None]
+    x[n + 2] = 0.0
+    y = m.conv_forward(x, w)
+    z = m.sum_pool(y)
+    v[sat] *= _peak_scale(np.einsum("tijk,tijkm->tm", z[sat], v[sat]), PRE_MAX)[:, None, None, None, None]
+    o = m.fc_forward(z, v)
+    target[n + 3] = o[n + 3]
+    return {"x": x, "w": w, "v": v, "target": target, "y": y, "z": z, "o": o}
 
 
 def _trials(rng, n, names, reference) -> Trials:
     """Random networks plus the edge cases; ``reference(args)`` gives the answers."""
-    net = _network(rng, n)
-    edges, edge_labels = _edge_networks(rng)
-    both = _cat(net, edges)
-    args = {k: both[k] for k in names}
-    return Trials(args=args, expected=reference(args), labels=["random"] * n + edge_labels,
+    net = networks(rng, n)
+    if "dE_dz" in names or "dE_dy" in names:
+        net["dE_dz"] = m.grad_pool_output(net["v"], net["o"], net["target"])
+        net["dE_dy"] = m.grad_conv_sum_pool(net["dE_dz"])
+    args = {k: net[k] for k in names}
+    return Trials(args=args, expected=reference(args), labels=["random"] * n + EDGE_LABELS,
                   reference=reference)
 
 
@@ -82,14 +69,15 @@ def _trials(rng, n, names, reference) -> Trials:
 
 def gen_layer_sizes(rng: np.random.Generator, n: int) -> Trials:
     """Random valid geometries (non-square, strides 1-3), the homework's own, and the defaults."""
-    rows = []
+    rows = np.empty((0, 5), dtype=np.int64)
     while len(rows) < n:
-        f, p, s = int(rng.integers(1, 5)), int(rng.integers(1, 4)), int(rng.integers(1, 4))
-        wd, ht = (int(v) for v in rng.integers(f, f + 12, 2))
-        if wd == ht and rng.random() < 0.8:
-            continue  # mostly non-square, so swapped width/height shows
-        if min(m.layer_sizes(wd, ht, f, p, s)[:2]) >= p:
-            rows.append((wd, ht, f, p, s))
+        f, p, s = (rng.integers(1, 5, 4 * n), rng.integers(1, 4, 4 * n), rng.integers(1, 4, 4 * n))
+        wd, ht = f + rng.integers(0, 12, 4 * n), f + rng.integers(0, 12, 4 * n)
+        c_w, c_h, _, _ = m.layer_sizes(wd, ht, f, p, s)
+        # valid geometries only, and mostly non-square so a swapped width/height shows
+        ok = (np.minimum(c_w, c_h) >= p) & ((wd != ht) | (rng.random(4 * n) < 0.2))
+        rows = np.concatenate([rows, np.stack([wd, ht, f, p, s], axis=1)[ok]])
+    rows = [tuple(int(v) for v in r) for r in rows[:n]]
     fixed = [(7, 5, 3, 2, 2), (9, 4, 3, 2, 1), (4, 4, 2, 2, 1), (4, 4, 2, 2, 1)]
     rows += fixed
     arr = np.array(rows, dtype=np.int64)
@@ -145,11 +133,13 @@ def gen_grad_conv_max_pool(rng, n):
     """Tie-free max-pool inputs, plus the cases where one neuron is the maximum of 2 and 4 windows."""
     batches, have = [], 0
     while have < n:
-        net = _network(rng, 2 * n)
-        keep = {k: a[tie_free(net["y"])] for k, a in net.items()}
-        batches.append(keep)
-        have += len(keep["y"])
-    net = {k: np.concatenate([b[k] for b in batches])[:n] for k in batches[0]}
+        x, w, v, target = _draw(rng, 2 * n)
+        y = m.conv_forward(x, w)
+        keep = tie_free(y)
+        dz = m.grad_pool_output(v, m.fc_forward(m.max_pool(y), v), target)  # max-pool network
+        batches.append((y[keep], dz[keep]))
+        have += int(keep.sum())
+    net = {"y": np.concatenate([b[0] for b in batches])[:n], "dE_dz": np.concatenate([b[1] for b in batches])[:n]}
     # Edge cases: y_{2,2,k} is the maximum of all four windows; y_{1,2,k} of the two top ones.
     y = rng.permutation(np.linspace(0.05, 0.6, 27)).reshape(1, 3, 3, 3).repeat(2, axis=0)
     y[0, 1, 1, :] = [0.9, 0.95, 0.99]

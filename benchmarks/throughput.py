@@ -1,0 +1,115 @@
+"""Throughput of `grader grade` against the floor: the students' own functions, same calls.
+
+    python benchmarks/throughput.py [N] [--jobs J] [--pytest-sample K]
+
+Generates N submissions (half plain-Python loops, half vectorized NumPy), grades them with the
+full sandbox, then measures in the same run the *floor*: one plain process on one core that
+imports each submission and calls its functions on exactly the trials the grader used.
+Prints the ratio grader/floor (the issue's target: <= 1.0 on 2 cores) and submissions per
+second; with --pytest-sample it also times a pytest-per-submission script on a sample.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from grader.api import Options, calls_for, grade, make_trials  # noqa: E402
+from grader.assignment import load_assignment  # noqa: E402
+
+STYLES = ("correct_loops.py", "correct_vectorized.py")
+
+
+def make_class(folder: Path, n: int) -> None:
+    folder.mkdir(parents=True)
+    sources = [(ROOT / "submissions" / s).read_text() for s in STYLES]
+    for i in range(n):
+        (folder / f"student{i:05d}.py").write_text(f"# student {i}\n" + sources[i % 2])
+
+
+def floor_seconds(folder: Path, seed: int) -> float:
+    """Time the students' functions alone, on the grader's own trials, in this one process."""
+    asg = load_assignment("hw4")
+    total = 0.0
+    for path in sorted(folder.glob("*.py")):
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        trials = make_trials(asg, seed, path.stem)
+        for call in calls_for(asg, trials):
+            fn = getattr(mod, call.function)
+            argsets = [[a[t].item() if a[t].ndim == 0 else a[t].copy() for a in call.args[:call.nargs[t]]]
+                       for t in range(call.n)]
+            t0 = time.perf_counter()
+            for args in argsets:
+                fn(*args)
+            total += time.perf_counter() - t0
+    return total
+
+
+PYTEST_TEMPLATE = '''
+import importlib.util, numpy as np, sys
+sys.path.insert(0, {root!r})
+from grader.api import make_trials
+from grader.assignment import load_assignment
+spec = importlib.util.spec_from_file_location("s", {path!r}); mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
+A = load_assignment("hw4"); T = make_trials(A, 0, "s")
+def test_all():
+    for q in A.questions:
+        t = T[q.id]
+        for i in range(len(t)):
+            assert np.allclose(np.asarray(getattr(mod, q.function)(*t.call_args(i))), t.expected[i], rtol=1e-5, atol=1e-8)
+'''
+
+
+def pytest_per_submission(folder: Path, k: int) -> float:
+    paths = sorted(folder.glob("*.py"))[:k]
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        for p in paths:
+            test = Path(tmp) / "test_one.py"
+            test.write_text(PYTEST_TEMPLATE.format(root=str(ROOT), path=str(p)))
+            subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test)],
+                           capture_output=True, check=True, cwd=tmp)
+    return (time.perf_counter() - t0) / len(paths)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("n", type=int, nargs="?", default=200)
+    ap.add_argument("--jobs", type=int, default=None)
+    ap.add_argument("--pytest-sample", type=int, default=0)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="cnn-bench-") as tmp:
+        subs, out = Path(tmp) / "subs", Path(tmp) / "out"
+        make_class(subs, args.n)
+        t0 = time.perf_counter()
+        run = grade(subs, out, Options(seed=args.seed, jobs=args.jobs))
+        wall = time.perf_counter() - t0
+        assert all(s.score == s.max_score for s in run.submissions), "a correct submission lost points"
+        floor = floor_seconds(subs, args.seed)
+        print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, isolation "
+              f"{run.submissions[0].isolation}")
+        print(f"grader grade: {args.n} submissions in {wall:.2f} s = {args.n / wall:.1f} submissions/s "
+              f"({1000 * wall / args.n:.1f} ms each)")
+        print(f"floor (students' own calls, one process, one core): {floor:.2f} s")
+        print(f"ratio grader/floor: {wall / floor:.2f}  (target <= 1.0; physical limit 0.5 on 2 cores)")
+        if args.pytest_sample:
+            per = pytest_per_submission(subs, args.pytest_sample)
+            print(f"pytest per submission: {per:.2f} s each = {per * args.n / wall:.1f}x slower than the grader "
+                  f"for this class")
+        shutil.rmtree(out, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
