@@ -37,6 +37,7 @@ class Options:
     isolation: str = "auto"  # auto | namespaces | process
     require_sandbox: bool = False
     jobs: int | None = None
+    cache: bool = True  # reuse results of unchanged submissions from the previous output
 
 
 def make_trials(assignment: Assignment, seed: int, student: str) -> dict[str, Trials]:
@@ -85,12 +86,32 @@ def hidden_paths(*extra: Path) -> list[Path]:
     return out
 
 
+def cache_key(sub: Submission, assignment: Assignment, opts: Options) -> str:
+    """What decides a submission's result: its content, its inputs, the questions, the limits."""
+    import hashlib
+    import json
+    parts = [sub.digest, sub.student, opts.seed, assignment.name, assignment.version, __version__,
+             opts.timeout, opts.memory_mb, opts.isolation, [(q.id, q.points) for q in assignment.questions]]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def _previous(out: Path) -> dict[str, SubmissionResult]:
+    """Results of an earlier grading in ``out`` (empty when there is none or it is unreadable)."""
+    from .results import load
+    try:
+        return {s.cache_key: s for s in load(out / "results.json").submissions if s.cache_key}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
 def grade_submission(sandbox: Sandbox, assignment: Assignment, sub: Submission, seed: int) -> SubmissionResult:
     if sub.error or sub.directory is None:
         return unrunnable(assignment, sub.student, sub.source.name, seed, sub.error or "could not be prepared")
     trials = make_trials(assignment, seed, sub.student)
     run = sandbox.run(sub.directory, sub.main, calls_for(assignment, trials))
-    return score_submission(assignment, trials, run, sub.student, sub.source.name, seed, sub.digest)
+    res = score_submission(assignment, trials, run, sub.student, sub.source.name, seed, sub.digest)
+    res.cache_key = sub.cache_key
+    return res
 
 
 def _sandbox(opts: Options, hide: list[Path]) -> Sandbox:
@@ -182,7 +203,19 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
                 if on_result:
                     on_result(res)
 
-            grade_many(subs, asg, opts, hidden_paths(submissions, out, staging), collect)
+            previous = _previous(out) if opts.cache else {}
+            todo = []
+            for s in subs:
+                key = cache_key(s, asg, opts) if s.digest else ""
+                # timeouts may have been load on the machine: those are always graded again
+                old = previous.get(key)
+                if old is not None and not any(q.status == "timeout" for q in old.questions):
+                    collect(old)
+                else:
+                    s.cache_key = key
+                    todo.append(s)
+            run.cached = len(subs) - len(todo)
+            grade_many(todo, asg, opts, hidden_paths(submissions, out, staging), collect)
             run.submissions.sort(key=lambda s: s.student)
             export.write_all(run, staging)
             renderer.write_index(run.submissions, staging / "index.html")

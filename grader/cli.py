@@ -29,7 +29,30 @@ def _common(f):
                      show_default=True, help="Sandbox strength; auto uses the strongest available.")(f)
     f = click.option("--require-sandbox", is_flag=True, help="Fail unless full isolation is available.")(f)
     f = click.option("--assignment", default="hw4", show_default=True, help="Assignment under reference/.")(f)
+    f = click.option("--points", "points", multiple=True, metavar="ID=N",
+                     help="Re-weight a question, e.g. --points 2.5=6 (repeatable).")(f)
     return f
+
+
+def _assignment(name: str, points: tuple[str, ...]):
+    """Load the assignment and apply --points; bad values are a one-line usage error."""
+    from .assignment import load_assignment
+    try:
+        asg = load_assignment(name)
+        weights = {}
+        for item in points:
+            qid, sep, value = item.partition("=")
+            if not sep:
+                raise ValueError(f"--points {item!r}: write ID=N, e.g. --points 2.5=6")
+            try:
+                weights[qid.strip().removeprefix("Q")] = float(value)
+            except ValueError:
+                raise ValueError(f"--points {item!r}: {value!r} is not a number") from None
+            if weights[qid.strip().removeprefix("Q")] < 0:
+                raise ValueError(f"--points {item!r}: points cannot be negative")
+        return asg.with_points(weights) if weights else asg
+    except ValueError as exc:
+        _fail(exc)
 
 
 def _fail(exc: Exception):
@@ -47,10 +70,12 @@ def main():
 @click.argument("submissions", type=click.Path(path_type=Path))
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Output folder.")
 @click.option("--jobs", type=click.IntRange(1, 512), default=None, help="Parallel workers (default: all cores).")
+@click.option("--no-cache", is_flag=True, help="Grade every submission again, even unchanged ones.")
 @_common
-def grade(submissions, out, jobs, seed, timeout, memory, isolation, require_sandbox, assignment):
+def grade(submissions, out, jobs, no_cache, seed, timeout, memory, isolation, require_sandbox, assignment, points):
     """Grade every submission in SUBMISSIONS into OUT (results.json, grades.csv, HTML reports)."""
     from .api import UsageError, grade as grade_api
+    asg = _assignment(assignment, points)
     if not submissions.exists():
         _fail(f"{submissions}: no such folder; give the folder that holds the submissions")
     n = sum(1 for p in submissions.iterdir() if not p.name.startswith(".")) if submissions.is_dir() else 0
@@ -63,11 +88,15 @@ def grade(submissions, out, jobs, seed, timeout, memory, isolation, require_sand
                            "as a plain process with rlimits; use --require-sandbox in grading jobs.", err=True)
             bar.update(1)
         try:
-            run = grade_api(submissions, out, _opts(seed, timeout, memory, isolation, require_sandbox, jobs),
-                            assignment=assignment, on_result=step, command=shlex.join(["grader", *sys.argv[1:]]))
+            opts = _opts(seed, timeout, memory, isolation, require_sandbox, jobs)
+            opts = type(opts)(**{**opts.__dict__, "cache": not no_cache})
+            run = grade_api(submissions, out, opts,
+                            assignment=asg, on_result=step, command=shlex.join(["grader", *sys.argv[1:]]))
         except (UsageError, ValueError) as exc:
             _fail(exc)
     _summary(run)
+    if run.cached:
+        click.echo(f"{run.cached} unchanged submission(s) reused from the previous grading (--no-cache to regrade)")
     click.echo(f"wrote {out / 'results.json'}, {out / 'grades.csv'}, {out / 'index.html'}")
 
 
@@ -93,21 +122,21 @@ def _summary(run):
 @click.option("--html", type=click.Path(path_type=Path), default=None, help="Also write the HTML report here.")
 @click.option("--student", default=None, help="Student id (default: the file name without .py).")
 @_common
-def check(file, as_json, html, student, seed, timeout, memory, isolation, require_sandbox, assignment):
+def check(file, as_json, html, student, seed, timeout, memory, isolation, require_sandbox, assignment, points):
     """Grade one FILE (or folder / .zip) and explain every question. Exit 0 iff all pass."""
     from .api import UsageError, check as check_api
     from .results import dumps
+    asg = _assignment(assignment, points)
     try:
-        res = check_api(file, _opts(seed, timeout, memory, isolation, require_sandbox), assignment=assignment,
+        res = check_api(file, _opts(seed, timeout, memory, isolation, require_sandbox), assignment=asg,
                         student=student)
     except (UsageError, ValueError) as exc:
         _fail(exc)
     if html is not None:
-        from .assignment import load_assignment
         from .report import Renderer
         if html.exists() and html.is_dir():
             _fail(f"--html {html} is a folder; give a file name such as report.html")
-        Renderer(load_assignment(assignment)).write_student(res, html)
+        Renderer(asg).write_student(res, html)
     if as_json:
         click.echo(dumps(res))
     else:

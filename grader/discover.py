@@ -30,6 +30,7 @@ class Submission:
     main: str = ""  # the file to import, relative to directory
     error: str = ""  # why it cannot be graded ("" when it can)
     digest: str = ""
+    cache_key: str = ""
 
 
 def discover(folder: Path, functions: list[str], workdir: Path) -> list[Submission]:

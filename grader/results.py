@@ -62,6 +62,7 @@ class SubmissionResult:
     isolation_note: str = ""
     seconds: float = 0.0
     digest: str = ""  # sha256 of the submission's content
+    cache_key: str = ""  # digest + everything else that decides the result (see api.cache_key)
     traceback: str = ""
     stdout: str = ""  # printed while importing
     stderr: str = ""
@@ -82,6 +83,7 @@ class GradingRun:
     max_score: float
     created: str
     command: str = ""
+    cached: int = 0  # submissions whose earlier result was reused unchanged
     submissions: list[SubmissionResult] = field(default_factory=list)
     schema: int = SCHEMA
 

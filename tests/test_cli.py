@@ -138,3 +138,34 @@ def test_starter_in_sync_and_all_missing(tmp_path):
     assert grader("starter", out).returncode == 2  # never overwrites without --force
     entry = json.loads(grader("check", out, "--json").stdout)
     assert {q["status"] for q in entry["questions"]} == {"missing"}
+
+
+def test_incremental_regrade(tmp_path):
+    """Rerunning over a folder where one file changed grades one; --no-cache grades all."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in ("a", "b", "c"):
+        (subs / f"{name}.py").write_text(CORRECT)
+    out = tmp_path / "out"
+    assert grader("grade", subs, "--out", out).returncode == 0
+    (subs / "b.py").write_text(CORRECT.replace("def sum_pool", "def sum_pool_old"))
+    r = grader("grade", subs, "--out", out)
+    assert "2 unchanged submission(s) reused" in r.stdout
+    data = json.loads((out / "results.json").read_text())
+    assert data["cached"] == 2
+    assert {s["student"]: s["score"] for s in data["submissions"]} == {"a": 20, "b": 19, "c": 20}
+    r = grader("grade", subs, "--out", out, "--seed", "1")  # new inputs: nothing reusable
+    assert json.loads((out / "results.json").read_text())["cached"] == 0
+    r = grader("grade", subs, "--out", out, "--seed", "1", "--no-cache")
+    assert json.loads((out / "results.json").read_text())["cached"] == 0
+
+
+def test_points_configurable():
+    r = grader("check", SUBMISSIONS / "correct_vectorized.py", "--json", "--points", "2.5=6", "--points", "Q1.1=0.5")
+    entry = json.loads(r.stdout)
+    q = {x["id"]: x for x in entry["questions"]}
+    assert q["2.5"]["max_score"] == 6 and q["1.1"]["max_score"] == 0.5 and entry["max_score"] == 21.5
+    r = grader("check", SUBMISSIONS / "correct_vectorized.py", "--points", "9.9=1")
+    assert r.returncode == 2 and "unknown question" in r.stderr
+    r = grader("check", SUBMISSIONS / "correct_vectorized.py", "--points", "2.5")
+    assert r.returncode == 2 and "ID=N" in r.stderr
