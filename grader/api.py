@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import os
 import queue
 import shutil
@@ -90,9 +91,21 @@ def cache_key(sub: Submission, assignment: Assignment, opts: Options) -> str:
     """What decides a submission's result: its content, its inputs, the questions, the limits."""
     import hashlib
     import json
-    parts = [sub.digest, sub.student, opts.seed, assignment.name, assignment.version, __version__,
+    parts = [sub.digest, sub.student, opts.seed, assignment.name, assignment.version, _code_fingerprint(),
              opts.timeout, opts.memory_mb, opts.isolation, [(q.id, q.points) for q in assignment.questions]]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """Hash of the grader's and the assignments' code: any change to either invalidates the cache."""
+    import hashlib
+    import reference
+    h = hashlib.sha256(__version__.encode())
+    for root in (Path(__file__).resolve().parent, Path(reference.__file__).resolve().parent):
+        for p in sorted(root.rglob("*.py")):
+            h.update(p.read_bytes())
+    return h.hexdigest()
 
 
 def _previous(out: Path) -> dict[str, SubmissionResult]:

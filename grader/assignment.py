@@ -75,6 +75,7 @@ class Question:
     doc: str = ""  # contract text for the starter file's docstring
     defaults: dict[str, object] = field(default_factory=dict)  # signature defaults for the starter
     mistakes: tuple[Mistake, ...] = ()
+    groups: dict = field(default_factory=dict)  # named element sets for diagnoses ("shared neurons")
 
     @property
     def signature(self) -> str:

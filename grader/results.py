@@ -47,6 +47,8 @@ class QuestionResult:
     stderr: str = ""
     returned: list[str] = field(default_factory=list)  # Python types the function returned
     misconceptions: list[str] = field(default_factory=list)
+    hints: list[dict] = field(default_factory=list)  # {id, name, explanation, hint} per named misconception
+    notes: list[str] = field(default_factory=list)  # generic findings when no catalogued mistake fits
 
 
 @dataclass

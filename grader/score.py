@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .assignment import Assignment, Trials
 from .compare import compare, tolerance_text
+from .diagnose import diagnose
 from .results import QuestionResult, SubmissionResult
 from .sandbox import QuestionRun, SubmissionRun
 
@@ -23,6 +24,11 @@ def score_question(q, trials: Trials, qrun: QuestionRun | None, import_error: st
         res.status = "passed" if verdict.passed else "failed"
         res.score = float(q.points) if verdict.passed else 0.0
         res.message, res.failure = verdict.message, verdict.failure
+        if not verdict.passed:
+            d = diagnose(q, trials, qrun.outputs)
+            res.misconceptions, res.hints, res.notes = d.misconceptions, d.hints, d.notes
+            if d.message:
+                res.message = f"{d.message} {res.message}"
         return res
     res.status = _STATUS.get(qrun.status, "error")
     res.trials = (qrun.trial + 1) if qrun.trial is not None else (0 if qrun.status == "missing" else 1)

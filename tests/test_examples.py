@@ -52,3 +52,26 @@ def test_failure_report_names_the_element(examples_run):
 
 def test_submissions_folder_untouched(examples_run):
     assert not any(p.name == "__pycache__" for p in SUBMISSIONS.rglob("*"))
+
+
+@pytest.mark.parametrize("entry", sorted(e for e in EXPECTED if e.startswith("mistake_")))
+def test_mistakes_named_end_to_end(examples_run, entry):
+    """Through the real pipeline, each mistake file is diagnosed as exactly its mistake."""
+    from example_verdicts import MISTAKE_OF
+    run, _ = examples_run
+    qids, mistake = MISTAKE_OF[entry]
+    qids = (qids,) if isinstance(qids, str) else qids
+    sub = next(s for s in run.submissions if s.source == entry)
+    for q in sub.questions:
+        if q.id in qids:
+            assert q.misconceptions == [mistake], (q.id, q.message)
+            assert q.hints and q.hints[0]["hint"] and q.hints[0]["name"].lower() in q.message.lower()
+        else:
+            assert q.misconceptions == []
+
+
+def test_no_false_diagnosis_end_to_end(examples_run):
+    run, _ = examples_run
+    for s in run.submissions:
+        if not s.source.startswith("mistake_"):
+            assert all(q.misconceptions == [] for q in s.questions), s.source

@@ -1,0 +1,428 @@
+"""Name the misconception behind a wrong answer.
+
+Called for a question that failed while returning arrays.  Two sources of diagnoses:
+
+1. The question's catalogue (``Question.mistakes``): a known mistake is named only when its
+   ``compute`` reproduces the student's answer on *every* trial (same shape, within the
+   question's tolerance, with the same rule as :mod:`grader.compare`) and differs from the right
+   answer on at least one trial.  A trial on which the mistake coincides with the right answer
+   therefore neither confirms nor refutes it, but never lets a mismatch through.
+2. Generic findings, when no catalogued mistake explains the answer: right numbers with the
+   axes permuted, reversed along an axis, or reshaped; every s-th element of the right answer
+   (a stride-s, non-overlapping version); one constant factor (0.25, -1, ...) across all
+   trials, or a factor that changes per trial; and otherwise an element map of which elements
+   are wrong, in the homework's notation (``Question.element``), named after a group when the
+   assignment supplies one (``groups``).
+
+Nothing here knows about CNNs; everything is checked against every trial, so a finding is a
+fact about the answer, never a guess.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Callable, Mapping
+
+import numpy as np
+
+from .assignment import Question, Trials
+from .compare import compare
+
+MAX_LISTED = 12  # elements listed by name in the element map before summarising
+
+
+@dataclass
+class Diagnosis:
+    misconceptions: list[str] = field(default_factory=list)  # catalogued mistake ids
+    message: str = ""  # one or two sentences naming the mistake in words
+    hints: list[dict] = field(default_factory=list)  # {id, name, explanation, hint} per mistake
+    notes: list[str] = field(default_factory=list)  # generic findings, in words
+
+
+# ----------------------------------------------------------------------------- tolerance
+
+def wrong_mask(q: Question, got: np.ndarray, exp: np.ndarray) -> np.ndarray | None:
+    """Elements of ``got`` outside tolerance of ``exp`` (None if the shapes differ).
+
+    The same rule as :func:`grader.compare._check_one`: exact for integer questions, else
+    ``|got - exp| <= atol + rtol |exp|`` with atol scaled by the trial's largest |exp|; NaN and
+    inf are always wrong.
+    """
+    got, exp = np.asarray(got), np.asarray(exp)
+    if got.shape != exp.shape:
+        return None
+    g = got.astype(np.float64)
+    e = exp.astype(np.float64)
+    finite = np.isfinite(g)
+    if q.exact:
+        return ~(g == e) | ~finite
+    atol = q.atol_scale * float(np.abs(e).max(initial=0.0)) + q.atol_floor
+    with np.errstate(invalid="ignore", over="ignore"):
+        return ~(np.abs(g - e) <= atol + q.rtol * np.abs(e)) | ~finite
+
+
+def _close(q: Question, got, exp) -> bool:
+    w = wrong_mask(q, got, exp)
+    return w is not None and not w.any()
+
+
+def _low_args(trials: Trials, t: int, dtype) -> dict[str, np.ndarray]:
+    """Trial ``t``'s arguments rounded to a low-precision float dtype (as compare does)."""
+    return {k: v[t:t + 1].astype(dtype).astype(np.float64) if v.dtype.kind == "f" else v[t:t + 1]
+            for k, v in trials.args.items()}
+
+
+def _low_precision(got: np.ndarray) -> bool:
+    return got.dtype.kind == "f" and got.dtype.itemsize < 8
+
+
+# ----------------------------------------------------------------------------- candidates
+
+@dataclass
+class _Candidate:
+    """A batched answer to test against the student's: ``full`` for all trials, ``low(args)``
+    to recompute one trial from rounded arguments (float32 answers), or None."""
+
+    full: np.ndarray
+    low: Callable[[dict[str, np.ndarray]], np.ndarray] | None = None
+
+
+def _explains(q: Question, trials: Trials, outputs: list[np.ndarray], cand: _Candidate) -> bool:
+    """True if the candidate reproduces the student's answer on every trial."""
+    for t, got in enumerate(outputs):
+        if _close(q, got, cand.full[t]):
+            continue
+        if cand.low is None or not _low_precision(got):
+            return False
+        try:
+            again = np.asarray(cand.low(_low_args(trials, t, got.dtype)))[0]
+        except Exception:  # noqa: BLE001 - a candidate that can't recompute just doesn't match
+            return False
+        if not _close(q, got, again):
+            return False
+    return True
+
+
+def _differs(q: Question, trials: Trials, full: np.ndarray) -> bool:
+    """True if the candidate is not the right answer on at least one trial."""
+    return any(not _close(q, full[t], trials.expected[t]) for t in range(len(trials)))
+
+
+def _from_expected(trials: Trials, f: Callable[[np.ndarray], np.ndarray]) -> _Candidate:
+    """Candidate made by transforming the right answer (batched) with ``f``."""
+    ref = trials.reference
+    return _Candidate(np.asarray(f(np.asarray(trials.expected))),
+                      (lambda a: f(np.asarray(ref(a)))) if ref is not None else None)
+
+
+# ----------------------------------------------------------------------------- catalogue
+
+def matching_mistakes(q: Question, trials: Trials, outputs: list[np.ndarray]):
+    """The catalogued mistakes that explain every trial and differ from the right answer."""
+    found = []
+    for mistake in q.mistakes:
+        try:
+            full = np.asarray(mistake.compute(trials.args))
+        except Exception:  # noqa: BLE001 - a broken catalogue entry must not break grading
+            continue
+        if full.shape[:1] != (len(trials),) or full.dtype.kind not in "biuf":
+            continue
+        if not np.isfinite(full).all() or not _differs(q, trials, full):
+            continue
+        if _explains(q, trials, outputs, _Candidate(full, mistake.compute)):
+            found.append(mistake)
+    return found
+
+
+# ----------------------------------------------------------------------------- naming
+
+def _name(q: Question, idx: tuple[int, ...]) -> str:
+    try:
+        return str(q.element(tuple(int(i) for i in idx)))
+    except Exception:  # noqa: BLE001
+        return "[" + ", ".join(str(int(i)) for i in idx) + "]"
+
+
+def _wild_name(q: Question, idx: tuple[int, ...], axes: tuple[int, ...], shape) -> str:
+    """Element name with a ``*`` ("any value") in place of each index on ``axes``."""
+    base_idx = list(idx)
+    for a in axes:
+        base_idx[a] = 0
+    base = _name(q, tuple(base_idx))
+    spans = []
+    for a in axes:
+        if shape[a] < 2:
+            continue
+        alt = list(base_idx)
+        alt[a] = 1
+        other = _name(q, tuple(alt))
+        p = 0
+        while p < min(len(base), len(other)) and base[p] == other[p]:
+            p += 1
+        s = 0
+        while s < min(len(base), len(other)) - p and base[-1 - s] == other[-1 - s]:
+            s += 1
+        if p >= len(base) - s:
+            return base  # the namer ignores this axis
+        spans.append((p, len(base) - s))
+    spans.sort()
+    if any(b[0] < a[1] for a, b in zip(spans, spans[1:])):
+        return base
+    for lo, hi in reversed(spans):
+        base = base[:lo] + "*" + base[hi:]
+    return base
+
+
+def _shape(shape) -> str:
+    return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+
+
+def _factor(c: float) -> str:
+    fr = Fraction(c).limit_denominator(16)
+    if abs(float(fr) - c) <= 1e-9 * max(1.0, abs(c)):
+        return str(fr.numerator) if fr.denominator == 1 else f"{fr.numerator}/{fr.denominator}"
+    return f"{c:.6g}"
+
+
+# ----------------------------------------------------------------------------- generic
+
+def _same_shape(outputs: list[np.ndarray]) -> tuple[int, ...] | None:
+    shapes = {o.shape for o in outputs}
+    return shapes.pop() if len(shapes) == 1 else None
+
+
+def _perm_words(perm: tuple[int, ...]) -> str:
+    moved = [i for i, p in enumerate(perm) if p != i]
+    if len(moved) == 2:
+        return f"axes {moved[0]} and {moved[1]} are swapped"
+    return ("your axes " + ", ".join(map(str, range(len(perm)))) + " run over the right answer's axes "
+            + ", ".join(map(str, perm)) + " respectively")
+
+
+def _axis_findings(q: Question, trials: Trials, outputs, got_shape, exp_shape) -> list[str]:
+    """Right numbers, wrong arrangement: a transpose, a reversal, or a reshape."""
+    notes: list[str] = []
+    nd = len(exp_shape)
+    # (a) a permutation of axes (possibly with the same shape, e.g. (3, 3, 3))
+    if len(got_shape) == nd and sorted(got_shape) == sorted(exp_shape) and nd >= 2:
+        for perm in itertools.permutations(range(nd)):
+            if perm == tuple(range(nd)) or tuple(exp_shape[p] for p in perm) != tuple(got_shape):
+                continue
+            cand = _from_expected(trials, lambda e, perm=perm: e.transpose(0, *(p + 1 for p in perm)))
+            if _differs(q, trials, cand.full) and _explains(q, trials, outputs, cand):
+                notes.append(_perm_note(q, trials, perm, got_shape, exp_shape))
+                return notes
+    # reversed along some axes (same shape)
+    if tuple(got_shape) == tuple(exp_shape):
+        axes_ok = [a for a in range(nd) if exp_shape[a] > 1]
+        for r in range(1, len(axes_ok) + 1):
+            for axes in itertools.combinations(axes_ok, r):
+                cand = _from_expected(trials, lambda e, axes=axes: np.flip(e, axis=tuple(a + 1 for a in axes)))
+                if _differs(q, trials, cand.full) and _explains(q, trials, outputs, cand):
+                    idx = tuple(0 for _ in range(nd))
+                    src = tuple(exp_shape[a] - 1 if a in axes else 0 for a in range(nd))
+                    notes.append(
+                        f"Right numbers in reversed order along axis {', '.join(map(str, axes))}: "
+                        f"where {_name(q, idx)} should be, you return the value of {_name(q, src)}.")
+                    return notes
+    # same numbers, another shape (reshaped, possibly after a transpose)
+    if int(np.prod(got_shape)) == int(np.prod(exp_shape)) and tuple(got_shape) != tuple(exp_shape):
+        for perm in itertools.permutations(range(nd)):
+            cand = _from_expected(trials, lambda e, perm=perm: e.transpose(0, *(p + 1 for p in perm))
+                                  .reshape(len(e), *got_shape))
+            if _explains(q, trials, outputs, cand):
+                how = "in the right order" if perm == tuple(range(nd)) else \
+                    f"after reordering the axes as {perm}"
+                notes.append(f"Right numbers ({how}) but reshaped: you return shape "
+                             f"{_shape(got_shape)}, the answer has shape {_shape(exp_shape)}.")
+                return notes
+    return notes
+
+
+def _perm_note(q, trials, perm, got_shape, exp_shape) -> str:
+    nd = len(perm)
+    shown = ""
+    if tuple(got_shape) == tuple(exp_shape):
+        # an element whose value comes from elsewhere: got[i] = exp[j] with j[perm[d]] = i[d]
+        for i in np.ndindex(*got_shape):
+            j = [0] * nd
+            for d in range(nd):
+                j[perm[d]] = i[d]
+            if tuple(j) != i:
+                shown = f" For example, where {_name(q, i)} should be, you return the value of {_name(q, tuple(j))}."
+                break
+    pretty = ", ".join(map(str, perm))
+    return (f"Right numbers, wrong axis order: your answer is the right one transposed "
+            f"(axes reordered as ({pretty})): {_perm_words(perm)}.{shown}")
+
+
+def _subsample_findings(q: Question, trials: Trials, outputs, got_shape, exp_shape) -> list[str]:
+    """Every s-th element of the right answer along some axes (stride-s / no-overlap windows)."""
+    nd = len(exp_shape)
+    if len(got_shape) != nd or tuple(got_shape) == tuple(exp_shape):
+        return []
+    shrunk = [a for a in range(nd) if got_shape[a] < exp_shape[a]]
+    if not shrunk or any(got_shape[a] > exp_shape[a] for a in range(nd)):
+        return []
+    for s in (2, 3, 4):
+        if any(-(-exp_shape[a] // s) != got_shape[a] for a in shrunk):
+            continue
+        sl = tuple(slice(None, None, s) if a in shrunk else slice(None) for a in range(nd))
+        cand = _from_expected(trials, lambda e, sl=sl: e[(slice(None), *sl)])
+        axes = ", ".join(map(str, shrunk))
+        if _explains(q, trials, outputs, cand):
+            return [f"You return every {s}{'nd' if s == 2 else 'rd' if s == 3 else 'th'} element of "
+                    f"the right answer along axis {axes} (shape {_shape(got_shape)} instead of "
+                    f"{_shape(exp_shape)}): as if a sliding window moved {s} steps at a time "
+                    f"(without overlap) instead of 1."]
+        return [f"Your shape {_shape(got_shape)} is what a stride-{s} (non-overlapping) version "
+                f"of the answer would have along axis {axes}; the answer has shape "
+                f"{_shape(exp_shape)}."]
+    return []
+
+
+def _scale_findings(q: Question, trials: Trials, outputs) -> list[str]:
+    """got == c * expected: one c for all trials, or one c per trial."""
+    exp = np.asarray(trials.expected, dtype=np.float64)
+    got = np.stack([o.astype(np.float64) for o in outputs])
+    if not np.isfinite(got).all():
+        return []
+    n = len(outputs)
+    flat_e, flat_g = exp.reshape(n, -1), got.reshape(n, -1)
+    norm = (flat_e ** 2).sum(axis=1)
+    peak = np.abs(flat_e).max(axis=1)
+    live = norm > 0
+    if not live.any():
+        return []
+    c_t = np.where(live, (flat_g * flat_e).sum(axis=1) / np.where(live, norm, 1.0), np.nan)
+    if (np.abs(flat_g[~live]) > 0).any():
+        return []  # nonzero where the answer is exactly zero: not a multiple
+    c = float(np.median(c_t[live]))
+    tol = max(q.rtol, q.atol_scale) * 10
+    if abs(c - 1.0) > tol:
+        for value in (float(Fraction(c).limit_denominator(16)), c):
+            cand = _from_expected(trials, lambda e, value=value: value * e)
+            if _differs(q, trials, cand.full) and _explains(q, trials, outputs, cand):
+                if value == 0:
+                    return ["You return zero everywhere."]
+                if value == -1:
+                    return ["Every element has the wrong sign: your answer is exactly -1 times "
+                            "the right one, in every trial."]
+                return [f"Every element is {_factor(value)} times the right value, in every trial: "
+                        f"a constant factor is missing or extra."]
+    # one factor per trial, varying between trials
+    per = []
+    for t in np.flatnonzero(live):
+        scaled = c_t[t] * exp[t]
+        if not _close(q, outputs[t], scaled):
+            return []
+        per.append(c_t[t])
+    per = np.asarray(per)
+    if len(per) >= 2 and np.ptp(per) > tol * max(1.0, float(np.abs(per).max())) \
+            and np.abs(per - 1.0).max() > tol:
+        return [f"In each trial your answer is the right one times a factor, but the factor changes "
+                f"from trial to trial (from {per.min():.3g} to {per.max():.3g}): a factor that depends "
+                f"on the inputs is missing or extra."]
+    return []
+
+
+def _element_map(q: Question, trials: Trials, outputs, groups: Mapping[str, np.ndarray]) -> list[str]:
+    """Which elements are wrong in at least one trial, in the homework's notation."""
+    wrong_any = None
+    for t, got in enumerate(outputs):
+        w = wrong_mask(q, got, trials.expected[t])
+        if w is None:
+            return []
+        if w.any() and trials.reference is not None and _low_precision(got):
+            low = np.asarray(trials.reference(_low_args(trials, t, got.dtype)))[0]
+            w2 = wrong_mask(q, got, low)
+            if w2 is not None:
+                w = w & w2
+        wrong_any = w if wrong_any is None else (wrong_any | w)
+    if wrong_any is None or not wrong_any.any():
+        return []
+    shape = wrong_any.shape
+    total, n_wrong = wrong_any.size, int(wrong_any.sum())
+    for gname, mask in groups.items():
+        mask = np.asarray(mask, dtype=bool)
+        if mask.shape == shape and np.array_equal(mask, wrong_any):
+            return [f"The wrong elements are exactly {gname} (each wrong in at least one trial); "
+                    f"every other element is right in every trial."]
+    if n_wrong == total:
+        return [f"All {total} elements are wrong in at least one trial."]
+    # axes along which the pattern does not change: shown as "*"
+    const = tuple(a for a in range(len(shape)) if shape[a] > 1 and
+                  (wrong_any == np.take(wrong_any, [0], axis=a)).all())
+    reduced = wrong_any[tuple(slice(0, 1) if a in const else slice(None) for a in range(len(shape)))]
+    wrong_idx = [tuple(i) for i in np.argwhere(reduced)]
+    right_idx = [tuple(i) for i in np.argwhere(~reduced)]
+    star = " (* = any index)" if const else ""
+
+    def listing(idxs):
+        names = [_wild_name(q, i, const, shape) for i in idxs[:MAX_LISTED]]
+        return ", ".join(names) + (f" and {len(idxs) - MAX_LISTED} more" if len(idxs) > MAX_LISTED else "")
+
+    if len(wrong_idx) <= len(right_idx) or len(right_idx) > MAX_LISTED:
+        return [f"{n_wrong} of {total} elements are wrong (in at least one trial): "
+                f"{listing(wrong_idx)}{star}; the others are right in every trial."]
+    return [f"{n_wrong} of {total} elements are wrong; only {listing(right_idx)}{star} "
+            f"are right in every trial."]
+
+
+def generic_notes(q: Question, trials: Trials, outputs: list[np.ndarray],
+                  groups: Mapping[str, np.ndarray] | None = None) -> list[str]:
+    """Findings that need no catalogue, strongest first (an empty list for a right answer)."""
+    exp_shape = tuple(np.asarray(trials.expected).shape[1:])
+    got_shape = _same_shape(outputs)
+    if got_shape is None:
+        return ["Your answer's shape changes from trial to trial ("
+                + ", ".join(sorted({_shape(o.shape) for o in outputs})) + f"); it should always be "
+                f"{_shape(exp_shape)}."]
+    notes = _axis_findings(q, trials, outputs, got_shape, exp_shape)
+    if notes:
+        return notes
+    if tuple(got_shape) != exp_shape:
+        return _subsample_findings(q, trials, outputs, got_shape, exp_shape)
+    notes = _scale_findings(q, trials, outputs)
+    if notes:
+        return notes
+    return _element_map(q, trials, outputs, groups or {})
+
+
+# ----------------------------------------------------------------------------- entry point
+
+def diagnose(q: Question, trials: Trials, outputs: list[np.ndarray],
+             groups: Mapping[str, np.ndarray] | None = None) -> Diagnosis:
+    """Explain a failed question's answers.  ``groups`` (or ``q.groups`` if the question has
+    such an attribute) maps a description to a boolean mask over one trial's answer; a wrong
+    set equal to a mask is named by its description."""
+    if len(outputs) != len(trials) or not outputs:
+        return Diagnosis()
+    if any(type(o) is not np.ndarray or o.dtype.kind not in "biuf" for o in outputs):
+        return Diagnosis()
+    if compare(q, trials, outputs).passed:
+        return Diagnosis()
+    if groups is None:
+        groups = getattr(q, "groups", None) or {}
+    try:
+        found = matching_mistakes(q, trials, outputs)
+    except Exception:  # noqa: BLE001 - a diagnosis is a bonus; never let it break grading
+        found = []
+    if found:
+        names = [m.name[0].lower() + m.name[1:] for m in found]
+        every = "every trial" if len(trials) > 1 else "the trial"
+        if len(found) == 1:
+            first = found[0].explanation.split(". ")[0].rstrip(".")
+            msg = f"Looks like a known mistake: {names[0]} (it reproduces your answer on {every}). {first}."
+        else:
+            msg = (f"Looks like one of these known mistakes (each reproduces your answer on {every}): "
+                   + "; ".join(names) + ".")
+        return Diagnosis(misconceptions=[m.id for m in found], message=msg,
+                         hints=[{"id": m.id, "name": m.name, "explanation": m.explanation,
+                                 "hint": m.hint} for m in found])
+    try:
+        notes = generic_notes(q, trials, outputs, groups)
+    except Exception:  # noqa: BLE001 - a diagnosis is a bonus; never let it break grading
+        notes = []
+    return Diagnosis(message=notes[0] if notes else "", notes=notes)
