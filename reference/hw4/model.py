@@ -18,8 +18,11 @@ POOL = 2  # pooling window side
 
 
 def sigmoid(a: np.ndarray) -> np.ndarray:
-    """Logistic function; the tanh form never overflows, whatever the magnitude of ``a``."""
-    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(a, dtype=np.float64)))
+    """Logistic function, accurate to a few ulps relative on both sides and never overflowing:
+    exp only ever sees -|a| (the tanh form loses relative precision for very negative a)."""
+    a = np.asarray(a, dtype=np.float64)
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1.0, e) / (1.0 + e)
 
 
 def out_size(n: int, window: int, stride: int) -> int:
