@@ -21,7 +21,8 @@ def sigmoid(a: np.ndarray) -> np.ndarray:
     """Logistic function, accurate to a few ulps relative on both sides and never overflowing:
     exp only ever sees -|a| (the tanh form loses relative precision for very negative a)."""
     a = np.asarray(a, dtype=np.float64)
-    e = np.exp(-np.abs(a))
+    with np.errstate(under="ignore"):  # exp(-1000) -> 0 is exactly right here
+        e = np.exp(-np.abs(a))
     return np.where(a >= 0, 1.0, e) / (1.0 + e)
 
 
