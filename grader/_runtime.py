@@ -2,11 +2,44 @@
 
 Run as a script by path (``python -I -P _runtime.py``), never imported inside the child from
 the ``grader`` package: the zygote process imports NumPy and this file only, so nothing a
-student's code can reach in memory knows the reference answers.  The zygote forks one child
-per submission; the child isolates itself (namespaces, read-only mounts, rlimits, no
-capabilities when it can; a separate process with rlimits when it cannot), imports the
-submission, calls its functions on the trials of the job and streams the outputs back as
-:mod:`wire` frames.  Judging happens in the grader, never here.
+student's code can reach in memory knows the reference answers (nor, since everything about a
+submission travels in its job file, read by its child only, anything of another student).
+The zygote forks one child per submission; the child isolates itself and runs the questions,
+streaming the outputs back as :mod:`wire` frames.  Judging happens in the grader, never here.
+
+Full isolation (Linux: as root, or without root through a user namespace):
+
+* new PID, mount, network, IPC and UTS namespaces per child: it is PID 1 of its own process
+  tree (so SIGKILL to it ends every process it started), has no network but a loopback that
+  is down, and shares no System V IPC, abstract sockets or hostname with anyone;
+* a root built from an allow-list and entered with ``pivot_root``: the system directories
+  (``/usr`` and the ``/lib``/``/bin`` links), a handful of ``/etc`` files, the Python
+  installation NumPy runs from, a minimal ``/dev`` (null, zero, full, random, urandom), a
+  read-only ``/proc`` of the child's own PID namespace, a private size-capped ``/tmp`` and
+  the submission alone, read-only, at ``/tmp/submission``.  Everything else -- the grader,
+  the reference, other submissions, the output folder, home directories, ``/sys`` -- is not
+  under that root at all (what the grader asks to hide inside an allowed directory, a
+  pip-installed grader say, is covered by an empty read-only tmpfs).  All of it but ``/tmp``
+  is read-only, nosuid and nodev;
+* rlimits (address space, CPU, file size, open files, no core dumps); processes, the memory
+  of the whole process tree and its CPU share are capped by the cgroups the grader put the
+  zygote in (``sandbox.py``);
+* no capabilities (bounding set emptied, securebits locked), ``no_new_privs``, and a seccomp
+  filter that refuses namespace, mount, keyring, ptrace, BPF, perf and io_uring system calls
+  (the kernel keyring is the one store a root uid shares across namespaces);
+* all file descriptors closed but the result pipe; stdin ``/dev/null``; stdout/stderr to
+  capped in-memory files; a scrubbed environment.
+
+As root this is cheap: the zygote builds the shared read-only root once, in a mount namespace
+of its own, and keeps one *spare* child forked ahead -- already PID 1 of a new PID namespace,
+in its own mount/network/IPC/UTS namespaces with its /tmp and /proc, its copy-on-write faults
+taken -- which, when a request comes, only mounts the submission (a detached mount made by
+the grader, moved in), drops its privileges and runs.  Without root each child builds the same
+view itself, in a user namespace, after a second fork.
+
+Process isolation (no namespaces): a process of its own session with the rlimits, the cgroups
+if there are any, no capabilities, ``no_new_privs`` and the seccomp filter.  It cannot hide
+files from the student code: it is for students checking their own work.
 """
 from __future__ import annotations
 
@@ -18,7 +51,6 @@ import os
 import resource
 import signal
 import socket
-import struct
 import sys
 import time
 import traceback
@@ -35,16 +67,59 @@ def _load_wire():
 
 wire = _load_wire()
 
-# Linux constants (sched.h, mount.h, prctl.h)
-CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+# Linux constants (sched.h, mount.h, prctl.h, seccomp.h)
+CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x02000000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+NS_FLAGS = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 MS_RELATIME, MS_NOATIME, MS_NODIRATIME = 1 << 21, 1024, 2048
-PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 24, 38
-PR_SET_CHILD_SUBREAPER = 36
+MNT_DETACH = 2
+MOUNT_ATTR_RDONLY, MOUNT_ATTR_NOSUID, MOUNT_ATTR_NODEV, MOUNT_ATTR_NOEXEC = 1, 2, 4, 8
+AT_FDCWD, AT_RECURSIVE = -100, 0x8000
+PR_SET_PDEATHSIG, PR_SET_SECCOMP, PR_CAPBSET_DROP, PR_SET_SECUREBITS = 1, 22, 24, 28
+PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 36, 38, 47
+SECBITS_LOCKED_NOROOT = 0x2F  # NOROOT, NO_SETUID_FIXUP and KEEP_CAPS off, all locked
+SECCOMP_MODE_FILTER = 2
+SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_ERRNO, SECCOMP_RET_ALLOW = 0x80000000, 0x00050000, 0x7FFF0000
+EPERM, ENOSYS = 1, 38
+
+# Per architecture: audit arch, the syscalls refused, clone, clone3, pivot_root, mount_setattr.
+_SYSCALLS = {
+    "x86_64": dict(
+        audit=0xC000003E, x32=True, clone=56, clone3=435, pivot_root=155, mount_setattr=442,
+        deny=[101, 310, 311,  # ptrace, process_vm_readv/writev
+              248, 249, 250,  # add_key, request_key, keyctl
+              272, 308,  # unshare, setns
+              165, 166, 155, 161,  # mount, umount2, pivot_root, chroot
+              428, 429, 430, 431, 432, 433, 442,  # the new mount API, mount_setattr
+              321, 298, 323,  # bpf, perf_event_open, userfaultfd
+              425, 426, 427,  # io_uring
+              303, 304, 103, 438, 440,  # name_to_handle_at, open_by_handle_at, syslog, pidfd_getfd, process_madvise
+              246, 320, 175, 313, 176, 169, 167, 168, 163, 179]),  # kexec, modules, reboot, swap, acct, quotactl
+    "aarch64": dict(
+        audit=0xC00000B7, x32=False, clone=220, clone3=435, pivot_root=41, mount_setattr=442,
+        deny=[117, 270, 271, 217, 218, 219, 97, 268, 40, 39, 41, 51,
+              428, 429, 430, 431, 432, 433, 442, 280, 241, 282, 425, 426, 427,
+              264, 265, 116, 438, 440, 104, 294, 105, 273, 106, 142, 224, 225, 89, 60]),
+}
+ARCH = _SYSCALLS.get(os.uname().machine) if hasattr(os, "uname") else None
+
+# What of the host the new root shows (besides the Python installation found at start-up).
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone", "passwd", "group",
+             "nsswitch.conf", "hosts", "host.conf", "protocols", "services", "mime.types", "os-release",
+             "alternatives", "fonts")
+DEVICES = ("null", "zero", "full", "random", "urandom")
+DEV_LINKS = (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
+             ("stderr", "/proc/self/fd/2"), ("shm", "/tmp"))
+ROOT_MOUNTPOINTS = ("/tmp", "/mnt", "/run", "/var/tmp", "/opt", "/srv", "/media")
+SCRATCH_DIRS = ("/tmp/", "/var/tmp/", "/dev/", "/run/", "/proc/", "/sys/")  # never exposed whole
 
 _libc = None
+PLAN: dict | None = None  # the new root, computed once in the zygote
+SECCOMP = None  # the filter program, built once in the zygote
+_fast_pid_ns: int | None = None  # fd of the zygote's own PID namespace (root fast path)
 
 
 def libc():
@@ -60,16 +135,69 @@ def _check(ret, what):
         raise OSError(err, f"{what}: {os.strerror(err)}")
 
 
+def _enc(s):
+    return s.encode() if isinstance(s, str) else s
+
+
 def mount(source, target, fstype, flags, data=None):
-    enc = lambda s: s.encode() if isinstance(s, str) else s
-    _check(libc().mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
+    _check(libc().mount(_enc(source), _enc(target), _enc(fstype), ctypes.c_ulong(flags), _enc(data)),
            f"mount {target}")
+
+
+class _MountAttr(ctypes.Structure):
+    _fields_ = [("attr_set", ctypes.c_uint64), ("attr_clr", ctypes.c_uint64),
+                ("propagation", ctypes.c_uint64), ("userns_fd", ctypes.c_uint64)]
+
+
+def mount_setattr(path: str, attrs: int, recursive: bool = True) -> bool:
+    """Add ``attrs`` to the mount at ``path`` (and every mount below it); False if unsupported."""
+    if ARCH is None:
+        return False
+    attr = _MountAttr(attrs, 0, 0, 0)
+    ret = libc().syscall(ctypes.c_long(ARCH["mount_setattr"]), ctypes.c_long(AT_FDCWD), _enc(path),
+                         ctypes.c_long(AT_RECURSIVE if recursive else 0), ctypes.byref(attr),
+                         ctypes.c_long(ctypes.sizeof(attr)))
+    if ret != 0:
+        err = ctypes.get_errno()
+        if err in (ENOSYS, EPERM, 22):  # old kernel, or a filesystem that refuses: remount instead
+            return False
+        raise OSError(err, f"mount_setattr {path}: {os.strerror(err)}")
+    return True
+
+
+_FLAGMAP = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC, "relatime": MS_RELATIME,
+            "noatime": MS_NOATIME, "nodiratime": MS_NODIRATIME}
+
+
+def remount_readonly(top: str) -> None:
+    """Fallback for kernels without mount_setattr: remount every mount under ``top`` one by one."""
+    with open("/proc/self/mountinfo") as f:
+        targets = [(line.split()[4].encode().decode("unicode_escape"), line.split()[5]) for line in f]
+    for target, opts in targets:
+        if target != top and not target.startswith(top.rstrip("/") + "/"):
+            continue
+        flags = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV
+        for o in opts.split(","):
+            flags |= _FLAGMAP.get(o, 0)  # locked flags must be kept as they are
+        mount(None, target, None, flags)
+
+
+def make_readonly(path: str, extra: int = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV) -> None:
+    if not mount_setattr(path, MOUNT_ATTR_RDONLY | extra):
+        remount_readonly(path)
 
 
 # --- the zygote -------------------------------------------------------------------------------
 
-def zygote(control_fd: int) -> None:
-    """Serve fork requests until the grader closes the control socket."""
+def zygote(control_fd: int, mode: str = "auto", hide: list[str] = (), tmp_mb: int = 64) -> None:
+    """Serve fork requests until the grader closes the control socket.
+
+    ``mode`` is the isolation the grader asks for; ``hide`` the host paths no child may see.
+    As root (and not asked for process isolation) the zygote first enters a mount namespace
+    whose root is the shared read-only view, so a child only adds its own /tmp, /proc and
+    submission; otherwise each child builds the whole view itself.
+    """
+    global PLAN, SECCOMP, _fast_pid_ns, _root_ready, _root_why, _control, _tmp_mb, _hide
     import numpy  # noqa: F401  (the point of the zygote: import once, fork many times)
     import numpy.random  # noqa: F401  numpy 2 imports some submodules lazily
     import numpy.linalg  # noqa: F401
@@ -77,61 +205,289 @@ def zygote(control_fd: int) -> None:
     if sys.platform.startswith("linux"):
         libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # die with the grader
         libc().prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans come back here ...
+        SECCOMP = seccomp_program()
+        if mode != "process":
+            try:
+                PLAN = root_plan()
+            except OSError as exc:
+                _root_why = f"could not plan the sandbox's file system view: {exc}"
+        if PLAN is not None and os.geteuid() == 0 and ARCH is not None and mode != "userns":
+            try:
+                _fast_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY)
+                zygote_root(list(hide))
+                _root_ready = True
+            except OSError as exc:
+                _root_why = f"{exc}"
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # ... and are reaped automatically
-    sock = socket.socket(fileno=control_fd)
-    sock.sendall(b"R")  # ready
+    import gc
+    gc.freeze()  # a child's garbage collections then leave the zygote's pages shared
+    sock = _control = socket.socket(fileno=control_fd)
+    _tmp_mb, _hide = tmp_mb, list(hide)
+    sock.sendall(b"R")  # ready (the first spare is made at the first request: by then the
+    # grader has put this process in its cgroups, so every child is born inside them)
     while True:
         try:
-            msg, fds, _flags, _addr = socket.recv_fds(sock, 1 << 16, 8)
+            msg, fds, flags, _addr = socket.recv_fds(sock, 1 << 20, 8)
         except (OSError, ValueError):
             return
         if not msg:
+            _kill_children(wait=True)  # the grader is done: nothing of any submission outlives it
             return
-        request = json.loads(msg)
+        try:
+            if flags & socket.MSG_TRUNC:
+                raise ValueError("request too large")
+            request = json.loads(msg)
+        except ValueError as exc:
+            for fd in fds:
+                os.close(fd)
+            _reply(sock, {"error": f"bad request: {exc}"})
+            continue
+        _kill_children(wait=False)  # runs are one at a time: any child now is a leftover
+        try:
+            spawn(sock, request, fds)
+        finally:
+            _close_all(fds)
+
+
+def _close_all(fds: list[int]) -> None:
+    """Close the request's descriptors (once: the list is emptied, a number may be reused)."""
+    while fds:
+        try:
+            os.close(fds.pop())
+        except OSError:
+            pass
+
+
+_root_ready = False  # the zygote is inside the shared root (root fast path)
+_control: socket.socket | None = None
+_tmp_mb = 64
+_hide: list[str] = []
+_spare: tuple[int, socket.socket] | None = None  # a child forked ahead, waiting for its request
+_spare_why = ""
+_root_why = ""
+_proc_fd: int | None = None  # the host's /proc, kept open by a zygote inside the shared root
+
+
+def _children() -> list[int]:
+    me = os.getpid()
+    opener = (lambda path: os.open(path, os.O_RDONLY, dir_fd=_proc_fd)) if _proc_fd is not None \
+        else (lambda path: os.open("/proc/" + path, os.O_RDONLY))
+    try:
+        fd = opener(f"{me}/task/{me}/children")
+        try:
+            return [int(x) for x in os.read(fd, 1 << 16).split()]
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+    kids = []
+    try:
+        names = os.listdir(_proc_fd if _proc_fd is not None else "/proc")
+    except OSError:
+        return kids
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            fd = opener(f"{name}/stat")
+            try:
+                stat = os.read(fd, 4096).decode()
+            finally:
+                os.close(fd)
+            if int(stat.rsplit(")", 1)[1].split()[1]) == me:
+                kids.append(int(name))
+        except (OSError, ValueError, IndexError):
+            pass
+    return kids
+
+
+def _kill_children(wait: bool) -> None:
+    """SIGKILL every child of the zygote: orphans of a submission (a daemon) are reparented here."""
+    deadline = time.monotonic() + 2.0
+    while True:
+        kids = [k for k in _children() if _spare is None or k != _spare[0] or wait]
+        for pid in kids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        if not kids or not wait or time.monotonic() > deadline:
+            return
+        time.sleep(0.002)
+
+
+def spawn(sock, request, fds) -> None:
+    """Fork the child for one submission and tell the grader its pid and isolation level."""
+    global _fast_pid_ns
+    mode = request["isolation"]
+    linux = sys.platform.startswith("linux")
+    why = _root_why if linux else "namespaces need Linux"
+    if mode != "process" and _root_ready and _fast_pid_ns is not None:
+        # root: the spare child, already PID 1 of a new PID namespace with its own mounts,
+        # takes this request; the next spare is forked while this one runs
+        global _spare
+        for _attempt in (0, 1):
+            if _spare is None:
+                _make_spare()
+            if _spare is None:
+                break
+            (pid, conn), _spare = _spare, None
+            try:
+                socket.send_fds(conn, [json.dumps(request).encode()], fds)
+                sent = True
+            except OSError:
+                sent = False
+            conn.close()
+            if sent:
+                _close_all(fds)  # before the next fork: no spare may inherit this run's pipes
+                _reply(sock, {"pid": pid, "isolation": "namespaces"})
+                _make_spare()
+                return
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        # namespaces work here: never answer with a weaker sandbox, let the grader decide
+        _reply(sock, {"error": f"could not start a sandboxed child ({_spare_why or 'unknown'})"})
+        return
+    elif mode != "process" and linux and PLAN is not None and not _root_ready:
         if os.fork() == 0:
             try:
                 leader(sock, request, fds)
             finally:
                 os._exit(70)
-        for fd in fds:
-            os.close(fd)
+        return  # the leader replies
+    if mode == "namespaces":
+        _reply(sock, {"error": f"namespaces unavailable ({why or 'not asked for'})"})
+        return
+    pid = os.fork()
+    if pid == 0:
+        _child_entry(request, fds, "process", sock)
+    _reply(sock, {"pid": pid, "isolation": "process", "why": why if mode != "process" else ""})
+
+
+def _make_spare() -> None:
+    """Fork the next child into a new PID namespace (back to ours after) and let it prepare."""
+    global _spare, _spare_why
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)  # one message, one record
+    if libc().unshare(CLONE_NEWPID) != 0:
+        _spare_why = f"unshare: {os.strerror(ctypes.get_errno())}"
+        a.close()
+        b.close()
+        return
+    deadline = time.monotonic() + 3.0
+    while True:
+        try:
+            pid = os.fork()
+            break
+        except OSError as exc:  # the last run's processes, killed, may still hold the cgroup's pids
+            pid, _spare_why = -1, f"fork: {exc}"
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.005)
+    if pid == 0:
+        try:
+            a.close()
+            _control.close()
+            spare_main(b)
+        finally:
+            os._exit(70)
+    if libc().setns(_fast_pid_ns, CLONE_NEWPID) != 0:
+        os._exit(72)  # stuck in a dead namespace: the grader starts a new zygote
+    b.close()
+    if pid < 0:
+        a.close()
+        return
+    _spare = (pid, a)
+
+
+def spare_main(conn) -> None:
+    """A spare child: namespaces and private mounts now, the submission when a request comes."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    error = ""
+    try:
+        _check(libc().unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
+        private_base(_tmp_mb)
+        try:
+            socket.sethostname("sandbox")
+        except OSError:
+            pass
+        drop_bounding_set()  # what is left (mounting the submission) needs no more than that
+        _warm_up()
+    except BaseException as exc:  # reported on the result pipe once there is one
+        error = f"{type(exc).__name__}: {exc}"
+    try:
+        msg, fds, _flags, _addr = socket.recv_fds(conn, 1 << 20, 8)
+    except (OSError, ValueError):
+        os._exit(0)
+    if not msg or len(fds) != 5:
+        os._exit(0)
+    conn.close()
+    child(json.loads(msg), fds, "spare", error)
+
+
+def _warm_up() -> None:
+    """Take, before the request, the copy-on-write faults every child takes on the same paths."""
+    import numpy as np
+    frame = wire.encode({"questions": [{"args": [np.zeros((2, 3, 3)), np.zeros(2, dtype=np.int64)], "n": 2}]})
+    job = wire.decode(frame, copy=False)
+    a = job["questions"][0]["args"][0]
+    _to_array(np.array(a[0]) + 1.0, 100, np)
+    wire.encode({"stacked": np.stack([a[0], a[1]]), "types": ["ndarray"]})
+    compile("import numpy as np\ndef f(x):\n    return np.asarray(x, dtype=float) * 2\n", "<warm-up>", "exec")
+
+
+def _child_entry(request, fds, how: str, sock) -> None:
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        sock.close()
+        child(request, fds, how)
+    finally:
+        os._exit(70)
 
 
 def leader(sock, request, fds) -> None:
-    """In the forked child: enter new namespaces if possible, then hand over to the runner."""
+    """Each child builds its own view: a second fork is needed to be PID 1 of the new namespace.
+
+    Without root this is the only way (a user namespace comes too).  The leader stays until
+    that child ends, so that the child's death signal (set against its parent) fires only when
+    the zygote, and so the grader, is gone.
+    """
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    mode, why = request["isolation"], ""
-    if mode in ("auto", "namespaces") and sys.platform.startswith("linux"):
-        flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
-        uid, gid = os.getuid(), os.getgid()
-        if uid != 0:
-            flags |= CLONE_NEWUSER
-        if libc().unshare(flags) == 0:
-            try:
-                if uid != 0:
-                    _write("/proc/self/setgroups", "deny")
-                    _write("/proc/self/uid_map", f"0 {uid} 1")
-                    _write("/proc/self/gid_map", f"0 {gid} 1")
-                pid = os.fork()
-            except OSError as exc:
-                _reply(sock, {"error": f"namespace setup failed: {exc}"})
-                return
-            if pid:
-                _reply(sock, {"pid": pid, "isolation": "namespaces"})
-                return
-            sock.close()
-            child(request, fds, namespaced=True)
+    libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    mode = request["isolation"]
+    uid, gid = os.getuid(), os.getgid()
+    flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+    if uid != 0 or request.get("userns"):
+        flags |= CLONE_NEWUSER
+    if libc().unshare(flags) == 0:
+        try:
+            if flags & CLONE_NEWUSER:
+                _write("/proc/self/setgroups", "deny")
+                _write("/proc/self/uid_map", f"0 {uid} 1")
+                _write("/proc/self/gid_map", f"0 {gid} 1")
+            pid = os.fork()
+        except OSError as exc:
+            _reply(sock, {"error": f"namespace setup failed: {exc}"})
             return
-        why = f"unshare: {os.strerror(ctypes.get_errno())}"
-        if mode == "namespaces":
-            _reply(sock, {"error": f"namespaces unavailable ({why})"})
-            return
-    elif mode != "process":
-        why = "namespaces need Linux"
-    os.setsid()  # a process group of its own, so the grader can kill it and its children
-    _reply(sock, {"pid": os.getpid(), "isolation": "process", "why": why})
-    sock.close()
-    child(request, fds, namespaced=False)
+        if pid == 0:
+            _child_entry(request, fds, "own-root", sock)
+        _reply(sock, {"pid": pid, "isolation": "namespaces"})
+        sock.close()
+        for fd in fds:
+            os.close(fd)
+        try:
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
+        return
+    why = f"unshare: {os.strerror(ctypes.get_errno())}"
+    if mode == "namespaces":
+        _reply(sock, {"error": f"namespaces unavailable ({why})"})
+        return
+    _reply(sock, {"pid": os.getpid(), "isolation": "process", "why": why})  # the leader runs it
+    _child_entry(request, fds, "process", sock)
 
 
 def _write(path, text):
@@ -140,92 +496,304 @@ def _write(path, text):
 
 
 def _reply(sock, obj):
-    data = json.dumps(obj).encode()
-    sock.sendall(struct.pack("<I", len(data)) + data)
+    sock.send(json.dumps(obj).encode())  # a SOCK_SEQPACKET record: the message is the record
+
+
+# --- the new root -----------------------------------------------------------------------------
+
+def root_plan() -> dict:
+    """What the sandbox's root shows, worked out once: host paths to bind, links to recreate."""
+    binds: list[str] = []
+    links: dict[str, str] = {}
+
+    def expose(path: str, depth: int = 0) -> None:
+        path = os.path.normpath(path)
+        if depth > 16 or not path.startswith("/") or not os.path.lexists(path):
+            return
+        parts = [p for p in path.split("/") if p]
+        cur = ""
+        for i, part in enumerate(parts):
+            cur += "/" + part
+            if os.path.islink(cur):
+                target = os.readlink(cur)
+                links[cur] = target
+                expose(os.path.join(os.path.dirname(cur), target, *parts[i + 1:]), depth + 1)
+                return
+        binds.append(path)
+
+    for d in SYSTEM_DIRS:
+        expose(d)
+    for name in ETC_FILES:
+        expose("/etc/" + name)
+    import numpy
+    python = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+              os.path.dirname(os.path.dirname(numpy.__file__)), os.path.dirname(os.__file__)]
+    python += [p for p in sys.path if p and os.path.isdir(p)]
+    try:  # every shared library this process has loaded (an unusual install lives somewhere)
+        with open("/proc/self/maps") as f:
+            for line in f:
+                fields = line.split(None, 5)
+                path = fields[5].strip() if len(fields) == 6 else ""
+                if ".so" in os.path.basename(path) and path.startswith("/") and not path.endswith("(deleted)") \
+                        and not path.startswith(SCRATCH_DIRS):
+                    python.append(os.path.dirname(path))
+    except OSError:
+        pass
+    for p in python:
+        expose(p)
+    binds = sorted(set(binds))
+    binds = [b for b in binds if not any(b.startswith(o.rstrip("/") + "/") for o in binds if o != b)]
+    inside = lambda p: any(p == b or p.startswith(b.rstrip("/") + "/") for b in binds)
+    links = {k: v for k, v in links.items() if not any(k.startswith(b.rstrip("/") + "/") for b in binds)}
+    mountpoint = next((m for m in ROOT_MOUNTPOINTS if os.path.isdir(m) and not os.path.islink(m)
+                       and not inside(m) and not any(b.startswith(m + "/") for b in binds)), None)
+    if mountpoint is None:
+        raise OSError("no directory to build the sandbox root on")
+    return {"binds": [(b, os.path.isdir(b)) for b in binds], "links": sorted(links.items()),
+            "mountpoint": mountpoint}
+
+
+def _makedirs(path: str) -> None:
+    try:
+        os.makedirs(path, mode=0o755, exist_ok=True)
+    except FileExistsError:
+        pass
+
+
+def shared_root(hide: list[str]) -> str:
+    """Build (not yet enter) the read-only root every child shares; return where it is.
+
+    Needs a private mount namespace.  Built once in the zygote when it runs as root, else once
+    per child.  Nothing here depends on the submission.
+    """
+    plan = PLAN
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
+    root = plan["mountpoint"]
+    mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    hide = [os.path.normpath(h) for h in hide]
+    binds = [(b, isdir) for b, isdir in plan["binds"]
+             if not any(b == h or b.startswith(h.rstrip("/") + "/") for h in hide)]
+    # the tree first (tmpfs only: never create anything below a bind, that would write the host)
+    for link, target in plan["links"]:
+        _makedirs(root + os.path.dirname(link))
+        os.symlink(target, root + link)
+    for b, isdir in binds:
+        if isdir:
+            _makedirs(root + b)
+        else:
+            _makedirs(root + os.path.dirname(b))
+            os.close(os.open(root + b, os.O_CREAT | os.O_WRONLY, 0o644))
+    for d in ("tmp", "dev", "proc"):
+        _makedirs(os.path.join(root, d))
+    for b, _isdir in binds:
+        mount(b, root + b, None, MS_BIND | MS_REC)
+    for h in hide:  # what must not be seen inside an allowed directory (a pip-installed grader)
+        if not any(h.startswith(b.rstrip("/") + "/") for b, _ in binds) or not os.path.lexists(root + h):
+            continue
+        if os.path.isdir(root + h):
+            mount("tmpfs", root + h, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
+        else:
+            mount("/dev/null", root + h, None, MS_BIND)
+    make_readonly(root)  # everything so far: read-only, nosuid, nodev
+    dev = root + "/dev"  # then devices, which must not be nodev
+    mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,mode=0755")
+    for name in DEVICES:
+        if os.path.exists("/dev/" + name):
+            os.close(os.open(f"{dev}/{name}", os.O_CREAT | os.O_WRONLY, 0o666))
+            mount("/dev/" + name, f"{dev}/{name}", None, MS_BIND)
+    for name, target in DEV_LINKS:
+        os.symlink(target, f"{dev}/{name}")
+    make_readonly(dev, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC)
+    return root
+
+
+def private_base(tmp_mb: int, root: str = "") -> None:
+    """The child's own /tmp and /proc (of its PID namespace), under ``root``."""
+    tmp = root + "/tmp"
+    mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(tmp_mb)}m,mode=1777")
+    os.mkdir(tmp + "/submission", 0o755)
+    os.mkdir(tmp + "/work", 0o1777)
+    mount("proc", root + "/proc", "proc", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+
+def private_submission(src: int, kind: str, root: str = "", here: int | None = None) -> None:
+    """The submission, read-only, at /tmp/submission under ``root``.
+
+    ``src`` is either a detached copy of the submission's mount (``kind`` "tree", made by the
+    grader with open_tree), moved into place; or a descriptor of its directory.  Before
+    pivot_root (``root`` given) the directory, opened again (``here``) in this mount namespace
+    (a mount of another one cannot be bound), is bind-mounted; inside the zygote's shared root,
+    where no host path is reachable, its files are copied, through the descriptor, into /tmp.
+    """
+    sub = root + "/tmp/submission"
+    if kind == "tree" and ARCH is not None and libc().syscall(
+            ctypes.c_long(429), ctypes.c_long(src), b"", ctypes.c_long(AT_FDCWD), _enc(sub),
+            ctypes.c_long(4)) == 0:  # move_mount(src, "", AT_FDCWD, sub, MOVE_MOUNT_F_EMPTY_PATH)
+        pass
+    elif root and here is not None:
+        mount(f"/proc/self/fd/{here}", sub, None, MS_BIND | MS_REC)  # the host's /proc/self
+    else:
+        _copy_tree(src, sub)
+        mount(sub, sub, None, MS_BIND)
+    os.close(src)
+    if here is not None:
+        os.close(here)
+    make_readonly(sub)
+
+
+def _copy_tree(src: int, dest: str) -> None:
+    """Copy the regular files and folders under the directory ``src`` (a descriptor) to ``dest``."""
+    import stat
+    for top, _dirs, files, topfd in os.fwalk(".", dir_fd=src):
+        target = os.path.normpath(os.path.join(dest, top))
+        if target != dest:
+            os.mkdir(target, 0o755)
+        for name in files:
+            try:
+                fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=topfd)
+            except OSError:
+                continue
+            try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    continue
+                out = os.open(os.path.join(target, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                try:
+                    while data := os.read(fd, 1 << 20):
+                        os.write(out, data)
+                finally:
+                    os.close(out)
+            finally:
+                os.close(fd)
+
+
+def pivot(root: str) -> None:
+    os.chdir(root)
+    _check(libc().syscall(ctypes.c_long(ARCH["pivot_root"]), b".", b".") if ARCH else -1, "pivot_root")
+    _check(libc().umount2(b".", MNT_DETACH), "detach the old root")
+    os.chdir("/")
+
+
+def zygote_root(hide: list[str]) -> None:
+    """As root: enter, once, a mount namespace whose root is the shared read-only view."""
+    global _proc_fd
+    _check(libc().unshare(CLONE_NEWNS), "unshare")
+    _proc_fd = os.open("/proc", os.O_RDONLY | os.O_DIRECTORY)  # to find leftovers (host PIDs)
+    pivot(shared_root(hide))
+
+
+# --- privileges -------------------------------------------------------------------------------
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint32)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+def seccomp_program():
+    """A BPF filter: refuse (EPERM) what a graded function never needs; clone3 says ENOSYS."""
+    if ARCH is None:
+        return None
+    LD, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
+    prog = [(LD, 0, 0, 4), (JEQ, 0, "kill", ARCH["audit"]), (LD, 0, 0, 0)]
+    if ARCH["x32"]:
+        prog.append((JGE, "eperm", 0, 0x40000000))
+    for nr in ARCH["deny"]:
+        prog.append((JEQ, "eperm", 0, nr))
+    prog += [(JEQ, "enosys", 0, ARCH["clone3"]), (JEQ, 0, "allow", ARCH["clone"]),
+             (LD, 0, 0, 16), (JSET, "eperm", "allow", NS_FLAGS)]  # clone(flags): no new namespaces
+    labels = {}
+    for name, ins in (("allow", (RET, 0, 0, SECCOMP_RET_ALLOW)), ("eperm", (RET, 0, 0, SECCOMP_RET_ERRNO | EPERM)),
+                      ("enosys", (RET, 0, 0, SECCOMP_RET_ERRNO | ENOSYS)), ("kill", (RET, 0, 0, SECCOMP_RET_KILL_PROCESS))):
+        labels[name] = len(prog)
+        prog.append(ins)  # the program ends with a return, as the kernel requires
+    out = (_SockFilter * len(prog))()
+    for i, (code, jt, jf, k) in enumerate(prog):
+        jt = labels[jt] - i - 1 if isinstance(jt, str) else jt
+        jf = labels[jf] - i - 1 if isinstance(jf, str) else jf
+        out[i] = _SockFilter(code, jt, jf, k)
+    return out, _SockFprog(len(prog), ctypes.cast(out, ctypes.POINTER(_SockFilter)))
+
+
+def drop_bounding_set() -> None:
+    """No capability can come back through exec (a setuid binary, root's exec rule)."""
+    lib = libc()
+    for cap in range(64):
+        if lib.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            break  # past the last capability this kernel knows
+    lib.prctl(PR_CAP_AMBIENT, 4, 0, 0, 0)  # PR_CAP_AMBIENT_CLEAR_ALL
+    _check(lib.prctl(PR_SET_SECUREBITS, SECBITS_LOCKED_NOROOT, 0, 0, 0), "securebits")
+
+
+def drop_privileges(can_setpcap: bool, bounding_dropped: bool = False) -> None:
+    """No capabilities now or after any exec; no new privileges; the seccomp filter."""
+    lib = libc()
+    if can_setpcap:
+        if not bounding_dropped:
+            drop_bounding_set()
+        header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this thread
+        data = (ctypes.c_uint32 * 6)()
+        _check(lib.capset(header, data), "capset")
+    _check(lib.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    if SECCOMP is not None:
+        _check(lib.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(SECCOMP[1]), 0, 0), "seccomp")
 
 
 # --- the child -------------------------------------------------------------------------------
 
-def child(request, fds, namespaced: bool) -> None:
-    job_fd, result_fd, out_fd, err_fd = fds
+def child(request, fds, how: str, error: str = "") -> None:
+    """Isolate (``how``: spare, own-root or process), then run the submission."""
+    job_fd, result_fd, out_fd, err_fd, src = fds
+    namespaced = how != "process"
     try:
+        if error:
+            raise OSError(error)
+        linux = sys.platform.startswith("linux")
+        if linux:
+            libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if not namespaced:
+            os.setsid()  # a process group of its own, so the grader can kill it and its children
         with os.fdopen(job_fd, "rb") as f:
-            job = wire.decode(f.read())
+            job = wire.decode(f.read(), copy=False)  # read-only views: every call gets a copy
         os.dup2(out_fd, 1)
         os.dup2(err_fd, 2)
-        os.close(out_fd)
-        os.close(err_fd)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.close(null)
-        sub_dir, main = request["submission_dir"], request["main"]
-        if namespaced:
-            sub_dir = isolate_mounts(request)
+        setup = job.pop("setup")
+        sub_dir, main, limits = setup["submission_dir"], setup["main"], setup["limits"]
+        if how == "spare":
+            private_submission(src, request.get("src_kind", "dir"))
+        elif how == "own-root":
+            here = os.open(sub_dir, os.O_PATH | os.O_DIRECTORY)  # before /tmp is covered
+            root = shared_root(_hide)
+            private_base(limits["tmp_mb"], root)
+            private_submission(src, request.get("src_kind", "dir"), root, here)
+            pivot(root)
         else:
-            scratch = request.get("scratch") or "/tmp"
-            os.chdir(scratch)
+            os.close(src)
+            os.chdir(setup.get("scratch") or "/tmp")
+        if namespaced:
+            sub_dir = "/tmp/submission"
+            os.chdir("/tmp/work")
+            try:
+                socket.sethostname("sandbox")
+            except OSError:
+                pass
         os.closerange(3, result_fd)
         os.closerange(result_fd + 1, 1 << 16)
-        limit_resources(request["limits"], len(job["questions"]))
-        if namespaced:
-            drop_privileges()
+        limit_resources(limits, len(job["questions"]))
+        if linux:
+            drop_privileges(can_setpcap=namespaced or os.geteuid() == 0, bounding_dropped=how == "spare")
         os.environ.clear()
-        os.environ.update(request["env"])
+        os.environ.update(setup["env"])
     except BaseException as exc:  # the sandbox could not be built: say so, run nothing
         try:
             _send(result_fd, {"kind": "setup_failed", "error": f"{type(exc).__name__}: {exc}"})
         finally:
             os._exit(71)
     run(job, result_fd, sub_dir, main)
-
-
-def isolate_mounts(request) -> str:
-    """Private mounts: the submission alone, read-only; a private /tmp; hidden grader paths."""
-    src = os.open(request["submission_dir"], os.O_PATH | os.O_DIRECTORY)
-    mount(None, "/", None, MS_REC | MS_PRIVATE)
-    tmp = "/tmp"
-    mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV, f"size={request['limits']['tmp_mb']}m,mode=1777")
-    sub = os.path.join(tmp, "submission")
-    os.mkdir(sub)
-    mount(f"/proc/self/fd/{src}", sub, None, MS_BIND | MS_REC)
-    os.close(src)
-    for path in request["hide"]:
-        try:
-            if os.path.isdir(path):
-                mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
-            elif os.path.exists(path):
-                mount("/dev/null", path, None, MS_BIND)
-        except OSError:
-            pass  # a path on a mount we may not cover (reported by the grader's self-test)
-    # Everything but the scratch space becomes read-only.
-    mounts = []
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            parts = line.split()
-            mounts.append((parts[4].encode().decode("unicode_escape"), parts[5]))
-    flagmap = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC, "relatime": MS_RELATIME,
-               "noatime": MS_NOATIME, "nodiratime": MS_NODIRATIME}
-    for target, opts in mounts:
-        if target == tmp or target.startswith(tmp + "/") and target != sub:
-            continue
-        flags = MS_REMOUNT | MS_BIND | MS_RDONLY
-        for o in opts.split(","):
-            flags |= flagmap.get(o, 0)
-        try:
-            mount(None, target, None, flags)
-        except OSError:
-            pass
-    try:
-        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    except OSError:
-        mount("tmpfs", "/proc", "tmpfs", MS_RDONLY, "size=4k")
-    os.mkdir(os.path.join(tmp, "work"))
-    os.chdir(os.path.join(tmp, "work"))
-    try:
-        socket.sethostname("sandbox")
-    except OSError:
-        pass
-    return sub
 
 
 def limit_resources(limits, n_questions: int) -> None:
@@ -244,19 +812,8 @@ def limit_resources(limits, n_questions: int) -> None:
     setr(resource.RLIMIT_FSIZE, limits["fsize_mb"] << 20)
     setr(resource.RLIMIT_NOFILE, 64)
     setr(resource.RLIMIT_CORE, 0)
-    if os.getuid() != 0 and limits.get("nproc"):
-        setr(resource.RLIMIT_NPROC, limits["nproc"])
-
-
-def drop_privileges() -> None:
-    """No capabilities now or after any exec; a root uid without them cannot undo the mounts."""
-    lib = libc()
-    for cap in range(64):
-        lib.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
-    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this thread
-    data = (ctypes.c_uint32 * 6)()
-    _check(lib.capset(header, data), "capset")
-    _check(lib.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    if limits.get("nproc"):
+        setr(resource.RLIMIT_NPROC, limits["nproc"])  # ignored for root: the cgroup counts then
 
 
 # --- running the student's code --------------------------------------------------------------
@@ -272,6 +829,8 @@ def _send(fd: int, tree) -> None:
 def _text(obj, limit=2000) -> str:
     try:
         s = str(obj)
+        if type(s) is not str:
+            s = "<unprintable>"
     except BaseException:  # a hostile __str__
         s = "<unprintable>"
     return s if len(s) <= limit else s[:limit] + f"... [{len(s) - limit} more characters]"
@@ -308,8 +867,7 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {_text(exc, 500)}"
 
 
-def _to_array(ret, max_elements: int):
-    import numpy as np
+def _to_array(ret, max_elements: int, np):
     if isinstance(ret, np.ndarray) and type(ret) is not np.ndarray:
         ret = np.asarray(ret).view(np.ndarray)  # subclasses are read as plain arrays
     arr = np.asarray(ret)
@@ -321,21 +879,35 @@ def _to_array(ret, max_elements: int):
         try:
             arr = arr.astype(np.float64)
         except (TypeError, ValueError):
-            raise TypeError(f"returned {type(ret).__name__} that is not an array of numbers") from None
+            raise TypeError(f"returned {_text(type(ret).__name__, 40)} that is not an array of numbers") from None
     if arr.dtype.str not in wire.DTYPES:
         arr = arr.astype(np.float64 if arr.dtype.kind == "f" else np.int64)
-    return np.array(arr, copy=True), type(ret).__name__
+    return np.array(arr, copy=True), _text(type(ret).__name__, 40)
 
 
 def run(job, result_fd: int, sub_dir: str, main: str) -> None:
     import numpy as np
+    _send(result_fd, {"kind": "ready"})  # isolated: from here on, student code runs
     sys.path[:] = [sub_dir] + [p for p in sys.path if p and os.path.isdir(p)]
     sys.argv = [main]
     root = os.path.realpath(sub_dir)
-    stdout_pos = lambda: (os.lseek(1, 0, os.SEEK_CUR), os.lseek(2, 0, os.SEEK_CUR))
-    sys.stdout = open(1, "w", buffering=1, closefd=False, errors="replace")
-    sys.stderr = open(2, "w", buffering=1, closefd=False, errors="replace")
+
+    def stdout_pos():
+        try:
+            return (os.lseek(1, 0, os.SEEK_CUR), os.lseek(2, 0, os.SEEK_CUR))
+        except OSError:  # the student closed or replaced them
+            return (0, 0)
+    streams = (open(1, "w", buffering=1, closefd=False, errors="replace"),
+               open(2, "w", buffering=1, closefd=False, errors="replace"))
+    sys.stdout, sys.stderr = streams
     sys.stdin = open(0, "r", closefd=False)
+
+    def flush():
+        for stream in streams:
+            try:
+                stream.flush()
+            except BaseException:
+                pass
     name = os.path.splitext(main)[0]
     t0 = time.perf_counter()
     try:
@@ -345,29 +917,21 @@ def run(job, result_fd: int, sub_dir: str, main: str) -> None:
         sys.modules[spec.name] = module
         spec.loader.exec_module(module)
     except BaseException as exc:
-        _flush()
+        flush()
         _send(result_fd, {"kind": "imported", "ok": False, "error": _describe(exc),
                           "traceback": _student_traceback(exc, root), "seconds": time.perf_counter() - t0,
                           "pos": stdout_pos()})
         os._exit(0)
-    _flush()
+    flush()
     _send(result_fd, {"kind": "imported", "ok": True, "seconds": time.perf_counter() - t0, "pos": stdout_pos()})
     for q in job["questions"]:
         _send(result_fd, {"kind": "started", "qid": q["id"]})
         result = answer(module, q, root, np)
-        _flush()
+        flush()
         result.update(kind="result", qid=q["id"], pos=stdout_pos())
         _send(result_fd, result)
     _send(result_fd, {"kind": "done"})
     os._exit(0)
-
-
-def _flush():
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except BaseException:
-            pass
 
 
 def answer(module, q, root, np) -> dict:
@@ -388,7 +952,7 @@ def answer(module, q, root, np) -> dict:
                 if t == 0:
                     return {"status": "missing", "error": f"{q['function']} returned None (not written yet?)"}
                 return {"status": "error", "trial": t, "error": "returned None"}
-            arr, kind = _to_array(ret, q["max_elements"])
+            arr, kind = _to_array(ret, q["max_elements"], np)
         except NotImplementedError as exc:
             if t == 0:
                 return {"status": "missing", "error": f"{q['function']} raises NotImplementedError (not written yet)"}
@@ -399,11 +963,19 @@ def answer(module, q, root, np) -> dict:
                     "traceback": _student_traceback(exc, root)}
         outputs.append(arr)
         types.add(kind)
-    return {"status": "ok", "outputs": outputs, "types": sorted(types), "seconds": time.perf_counter() - t0}
+    result = {"status": "ok", "types": sorted(types), "seconds": time.perf_counter() - t0, "outputs": outputs}
+    try:
+        shape, dtype = outputs[0].shape, outputs[0].dtype
+        if all(o.shape == shape and o.dtype == dtype for o in outputs):
+            result["stacked"] = np.stack(outputs)  # one array on the wire instead of n
+            del result["outputs"]
+    except Exception:  # (a student may have replaced all() or np.stack: send them one by one)
+        pass
+    return result
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "zygote":
-        zygote(int(sys.argv[2]))
+    if len(sys.argv) == 6 and sys.argv[1] == "zygote":
+        zygote(int(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4]), int(sys.argv[5]))
     else:
         sys.exit("usage: _runtime.py zygote FD (started by the grader, not by hand)")

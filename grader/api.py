@@ -128,7 +128,9 @@ def grade_submission(sandbox: Sandbox, assignment: Assignment, sub: Submission, 
 
 
 def _sandbox(opts: Options, hide: list[Path]) -> Sandbox:
-    return Sandbox(Limits(timeout=opts.timeout, memory_mb=opts.memory_mb), isolation=opts.isolation, hide=hide)
+    # --require-sandbox must never silently fall back to a weaker layer: ask for namespaces outright
+    isolation = "namespaces" if opts.require_sandbox and opts.isolation == "auto" else opts.isolation
+    return Sandbox(Limits(timeout=opts.timeout, memory_mb=opts.memory_mb), isolation=isolation, hide=hide)
 
 
 def _check_isolation(result: SubmissionResult, opts: Options) -> None:
@@ -228,7 +230,8 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
                     s.cache_key = key
                     todo.append(s)
             run.cached = len(subs) - len(todo)
-            grade_many(todo, asg, opts, hidden_paths(submissions, out, staging), collect)
+            # the work folder holds every student's private copy: hidden, so no one reads another's
+            grade_many(todo, asg, opts, hidden_paths(submissions, out, staging, Path(work)), collect)
             run.submissions.sort(key=lambda s: s.student)
             export.write_all(run, staging)
             renderer.write_index(run.submissions, staging / "index.html")

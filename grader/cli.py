@@ -55,9 +55,29 @@ def _assignment(name: str, points: tuple[str, ...]):
         _fail(exc)
 
 
-def _fail(exc: Exception):
+def _fail(exc: Exception | str):
     click.echo(f"error: {exc}", err=True)
     sys.exit(2)
+
+
+def _sandbox_failed(exc: Exception, isolation: str, require_sandbox: bool):
+    """The sandbox could not start: one line saying what to change (exit 2)."""
+    if isolation == "namespaces" or require_sandbox:
+        fix = "run as root or enable unprivileged user namespaces, or drop --require-sandbox/--isolation namespaces"
+    else:
+        fix = "check the memory and process limits of this machine (ulimit -a) and retry"
+    _fail(f"the sandbox could not start ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}); {fix}")
+
+
+def _warn_reduced(res) -> None:
+    """Say once, loudly, that student code is not fully isolated, and what that means as root."""
+    import os
+    msg = (f"WARNING: reduced isolation ({res.isolation_note or 'no namespaces'}): student code runs "
+           "as a plain process with rlimits; use --require-sandbox in grading jobs.")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        msg += (" Running as root without namespaces, student code could modify files this user can "
+                "write, the grader's installation included: grade as an unprivileged user or with namespaces.")
+    click.echo("\n" + msg, err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -75,6 +95,7 @@ def main():
 def grade(submissions, out, jobs, no_cache, seed, timeout, memory, isolation, require_sandbox, assignment, points):
     """Grade every submission in SUBMISSIONS into OUT (results.json, grades.csv, HTML reports)."""
     from .api import UsageError, grade as grade_api
+    from .sandbox import SandboxError
     asg = _assignment(assignment, points)
     if not submissions.exists():
         _fail(f"{submissions}: no such folder; give the folder that holds the submissions")
@@ -84,8 +105,7 @@ def grade(submissions, out, jobs, no_cache, seed, timeout, memory, isolation, re
         def step(res):
             if res.isolation == "process" and not warned:
                 warned.append(1)
-                click.echo(f"\nWARNING: reduced isolation ({res.isolation_note or 'no namespaces'}): student code runs "
-                           "as a plain process with rlimits; use --require-sandbox in grading jobs.", err=True)
+                _warn_reduced(res)
             bar.update(1)
         try:
             opts = _opts(seed, timeout, memory, isolation, require_sandbox, jobs)
@@ -94,6 +114,8 @@ def grade(submissions, out, jobs, no_cache, seed, timeout, memory, isolation, re
                             assignment=asg, on_result=step, command=shlex.join(["grader", *sys.argv[1:]]))
         except (UsageError, ValueError) as exc:
             _fail(exc)
+        except SandboxError as exc:
+            _sandbox_failed(exc, isolation, require_sandbox)
     _summary(run)
     if run.cached:
         click.echo(f"{run.cached} unchanged submission(s) reused from the previous grading (--no-cache to regrade)")
@@ -125,6 +147,7 @@ def _summary(run):
 def check(file, as_json, html, student, seed, timeout, memory, isolation, require_sandbox, assignment, points):
     """Grade one FILE (or folder / .zip) and explain every question. Exit 0 iff all pass."""
     from .api import UsageError, check as check_api
+    from .sandbox import SandboxError
     from .results import dumps
     asg = _assignment(assignment, points)
     try:
@@ -132,6 +155,8 @@ def check(file, as_json, html, student, seed, timeout, memory, isolation, requir
                         student=student)
     except (UsageError, ValueError) as exc:
         _fail(exc)
+    except SandboxError as exc:
+        _sandbox_failed(exc, isolation, require_sandbox)
     if html is not None:
         from .report import Renderer
         if html.exists() and html.is_dir():

@@ -9,6 +9,7 @@ sandbox runtime loads it by path, outside the ``grader`` package.
 from __future__ import annotations
 
 import json
+import math
 import struct
 
 import numpy as np
@@ -86,7 +87,7 @@ def decode(frame: bytes | bytearray | memoryview, *, copy: bool = True):
         if dtype not in DTYPES or any(s < 0 for s in shape) or len(shape) > 8:
             raise WireError(f"disallowed array {dtype} {shape}")
         dt = np.dtype(dtype)
-        count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+        count = math.prod(shape)  # exact: np.prod would wrap around on a forged huge shape
         if not (isinstance(offset, int) and 0 <= offset and count * dt.itemsize == nbytes
                 and offset + nbytes <= len(blob)):
             raise WireError("array outside the frame")

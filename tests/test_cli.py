@@ -169,3 +169,32 @@ def test_points_configurable():
     assert r.returncode == 2 and "unknown question" in r.stderr
     r = grader("check", SUBMISSIONS / "correct_vectorized.py", "--points", "2.5")
     assert r.returncode == 2 and "ID=N" in r.stderr
+
+
+def test_require_sandbox_never_falls_back():
+    """--require-sandbox asks the sandbox for namespaces outright, so it cannot degrade silently."""
+    from grader.api import Options, _sandbox
+    with _sandbox(Options(require_sandbox=True), []) as sb:
+        assert sb.isolation == "namespaces"
+    with _sandbox(Options(), []) as sb:
+        assert sb.isolation == "auto"
+
+
+@pytest.mark.parametrize("command", ["check", "grade"])
+def test_sandbox_failure_is_one_line(monkeypatch, tmp_path, command):
+    from click.testing import CliRunner
+
+    import grader.api
+    from grader.cli import main
+    from grader.sandbox import SandboxError
+
+    def broken(*a, **k):
+        raise SandboxError("unshare: operation not permitted\nmore detail")
+    monkeypatch.setattr(grader.api, command, broken)
+    args = [command, str(SUBMISSIONS / "correct_loops.py"), "--require-sandbox"] if command == "check" else \
+        [command, str(SUBMISSIONS), "--out", str(tmp_path / "o"), "--require-sandbox"]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 2
+    err = r.output.strip().splitlines()
+    assert err[-1].startswith("error: the sandbox could not start (unshare: operation not permitted)")
+    assert "user namespaces" in err[-1] and "Traceback" not in r.output

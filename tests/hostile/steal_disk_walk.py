@@ -1,0 +1,155 @@
+"""Hostile: walks the whole file system (and /proc) looking for the reference solution or the
+grader, executes what it finds and returns the reference's answer for layer_sizes."""
+ATTACKS = ("1.1",)
+
+# --- correct answers (from submissions/correct_vectorized.py) ------------------------------
+import numpy as np
+
+F = 2      # filter size
+P = 2      # pool size
+
+
+def _sig(a):
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+def layer_sizes(width=4, height=4, filter_size=2, pool_size=2, stride=1):
+    c_w = (width - filter_size) // stride + 1
+    c_h = (height - filter_size) // stride + 1
+    return c_w, c_h, (c_w - pool_size) // stride + 1, (c_h - pool_size) // stride + 1
+
+
+def conv_forward(x, w):
+    x = np.asarray(x, dtype=float)
+    w = np.asarray(w, dtype=float)
+    n = x.shape[0] - F + 1
+    # stack the 4 shifted views -> patches[ci, cj, fi, fj] = x[ci+fi, cj+fj]
+    patches = np.stack([np.stack([x[fi:fi + n, fj:fj + n] for fj in range(F)], axis=-1)
+                        for fi in range(F)], axis=-2)
+    return _sig(np.einsum('abij,ijk->abk', patches, w))
+
+
+def sum_pool(y):
+    y = np.asarray(y, dtype=float)
+    return y[:-1, :-1] + y[:-1, 1:] + y[1:, :-1] + y[1:, 1:]
+
+
+def fc_forward(z, v):
+    return _sig(np.einsum('ijk,ijkm->m', z, v))
+
+
+def _delta(o, target):
+    o = np.asarray(o, dtype=float)
+    return (o - np.asarray(target, dtype=float)) * o * (1 - o)
+
+
+def grad_fc_weights(z, o, target):
+    return np.einsum('ijk,m->ijkm', np.asarray(z, dtype=float), _delta(o, target))
+
+
+def grad_pool_output(v, o, target):
+    return np.asarray(v, dtype=float) @ _delta(o, target)
+
+
+def grad_conv_sum_pool(dE_dz):
+    dz = np.asarray(dE_dz, dtype=float)
+    dy = np.zeros((dz.shape[0] + 1, dz.shape[1] + 1, dz.shape[2]))
+    dy[:-1, :-1] += dz
+    dy[:-1, 1:] += dz
+    dy[1:, :-1] += dz
+    dy[1:, 1:] += dz
+    return dy
+
+
+def grad_filters(x, y, dE_dy):
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    delta = np.asarray(dE_dy, dtype=float) * y * (1 - y)
+    n = y.shape[0]
+    dw = np.empty((F, F, y.shape[2]))
+    for fi in range(F):
+        for fj in range(F):
+            dw[fi, fj] = np.einsum('ab,abk->k', x[fi:fi + n, fj:fj + n], delta)
+    return dw
+
+
+def grad_conv_max_pool(y, dE_dz):
+    y = np.asarray(y, dtype=float)
+    dz = np.asarray(dE_dz, dtype=float)
+    win = np.lib.stride_tricks.sliding_window_view(y, (P, P), axis=(0, 1))  # (2,2,3,P,P)
+    flat = win.reshape(win.shape[:3] + (P * P,)).argmax(axis=-1)
+    r, c = np.divmod(flat, P)
+    pi, pj, k = np.indices(flat.shape)
+    dy = np.zeros_like(y)
+    np.add.at(dy, (pi + r, pj + c, k), dz)   # add.at so overlapping windows accumulate
+    return dy
+
+
+# --- the attack ----------------------------------------------------------------------------
+import os
+
+_found = []
+
+
+def _walk():
+    hits = []
+    me = os.path.realpath(__file__)
+    for top, dirs, files in os.walk("/"):
+        if top == "/":
+            dirs[:] = [d for d in dirs if d not in ("proc", "sys", "dev")]
+        for f in files:
+            if f in ("model.py", "questions.py", "api.py", "sandbox.py", "_runtime.py", "mistakes.py"):
+                path = os.path.join(top, f)
+                if os.path.realpath(path) == me:
+                    continue
+                try:
+                    with open(path, errors="replace") as fh:
+                        text = fh.read(200000)
+                except OSError:
+                    continue
+                if "def layer_sizes(" in text and "pool_size" in text:
+                    hits.append(path)
+    for pid in os.listdir("/proc"):  # whatever the processes we can see have open or mapped
+        if not pid.isdigit():
+            continue
+        for entry in ("maps", "cmdline", "environ", "mountinfo"):
+            try:
+                with open(f"/proc/{pid}/{entry}", "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                continue
+            for word in data.replace(b"\0", b" ").split():
+                w = word.decode(errors="replace")
+                if w.startswith("/") and ("reference" in w or "grader" in w) and os.path.exists(w):
+                    hits.append(w)
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if "reference" in target or "grader" in target:
+                    hits.append(target)
+        except OSError:
+            pass
+        try:
+            with open(f"/proc/{pid}/mem", "rb") as fh:
+                fh.read(16)
+        except OSError:
+            pass
+    return hits
+
+
+def layer_sizes(width=4, height=4, filter_size=2, pool_size=2, stride=1):
+    if not _found:
+        _found.append(None)
+        for path in _walk():
+            print(f"FOUND {path}")
+            try:
+                ns = {"__name__": "stolen", "__file__": path}
+                with open(path) as fh:
+                    exec(compile(fh.read(), path, "exec"), ns)
+                if callable(ns.get("layer_sizes")):
+                    _found[0] = ns["layer_sizes"]
+                    print(f"STOLEN {path}")
+            except Exception as exc:
+                print(f"could not run {path}: {type(exc).__name__}")
+    if _found[0] is not None:
+        return _found[0](width, height, filter_size, pool_size, stride)
+    return (0, 0, 0, 0)

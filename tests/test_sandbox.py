@@ -1,0 +1,577 @@
+"""The sandbox against hostile submissions (tests/hostile/*.py, one attack per file).
+
+Every hostile file answers the questions it does not attack with correct code and names the
+ones it attacks in ``ATTACKS`` (read here with ``ast``: hostile code is never imported by the
+test process).  The outcome required of each: 0 on what it attacks, full points on the rest,
+and nothing changed outside its sandbox -- other students' results, the submissions folder,
+the output folder, the grader, the Python installation -- with no process left behind.
+
+Hostile code only ever runs with ``isolation="namespaces"`` (never "auto", which could fall
+back to a plain process); the tests of the process fallback use attacks that are harmless
+outside a sandbox (loops, exits, crashes, a daemon that writes in its working directory).
+
+    python tests/test_sandbox.py --bench [N]   # per-submission cost: namespaces vs process
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import shutil
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from conftest import ROOT, SUBMISSIONS  # noqa: E402
+
+HOSTILE = Path(__file__).resolve().parent / "hostile"
+PORT = 47613  # the TCP port esc_network.py tries
+UNIX_NAME = "\0cnn-grader-hostile-test"  # the abstract socket it tries
+MARKERS = ("cnnhostiled", "cnnforkbomb")  # process names the hostile files give themselves
+TIMEOUT = 1.5
+
+
+def attacks(path: Path) -> tuple[str, ...]:
+    """The ATTACKS tuple of a hostile file, without running it."""
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "ATTACKS" for t in node.targets):
+            return tuple(ast.literal_eval(node.value))
+    raise AssertionError(f"{path.name} declares no ATTACKS")
+
+
+def points() -> dict[str, float]:
+    from grader.assignment import load_assignment
+    return {q.id: float(q.points) for q in load_assignment("hw4").questions}
+
+
+def tree_hash(*paths: Path) -> dict[str, str]:
+    """sha256 of every file (and the list of names) under ``paths``: any change shows."""
+    out = {}
+    for top in paths:
+        top = Path(top)
+        files = [top] if top.is_file() else sorted(p for p in top.rglob("*") if "__pycache__" not in p.parts)
+        for p in files:
+            if p.is_symlink():
+                out[str(p)] = "link:" + os.readlink(p)
+            elif p.is_file():
+                out[str(p)] = hashlib.sha256(p.read_bytes()).hexdigest()
+            elif p.is_dir():
+                out[str(p)] = "dir"
+    return out
+
+
+def processes_named(*names: str) -> list[tuple[int, str]]:
+    found = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                comm = Path(f"/proc/{pid}/comm").read_text().strip()
+            except OSError:
+                continue
+            if comm in names:
+                found.append((int(pid), comm))
+    return found
+
+
+def our_cgroups() -> list[str]:
+    left = []
+    for base in Path("/sys/fs/cgroup").glob("**/cnn-grader-*") if Path("/sys/fs/cgroup").is_dir() else ():
+        if base.name.startswith(f"cnn-grader-{os.getpid()}-"):
+            left.append(str(base))
+    return left
+
+
+def hostile_sandbox(**limits):
+    from grader.api import hidden_paths
+    from grader.sandbox import Limits, Sandbox
+    return Sandbox(Limits(**{"timeout": TIMEOUT, **limits}), isolation="namespaces", hide=hidden_paths())
+
+
+def run_one(sandbox, path: Path, seed: int = 0, student: str = "x"):
+    """Run one file through a Sandbox and score it as api.grade would."""
+    from grader.api import calls_for, make_trials
+    from grader.assignment import load_assignment
+    from grader.score import score_submission
+    asg = load_assignment("hw4")
+    work = Path(os.environ.get("TMPDIR", "/tmp")) / f"cnn-grader-test-{os.getpid()}-{path.stem}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    try:
+        shutil.copy(path, work / "hw4.py")
+        trials = make_trials(asg, seed, student)
+        run = sandbox.run(work, "hw4.py", calls_for(asg, trials))
+        return score_submission(asg, trials, run, student, path.name, seed)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def assert_outcome(res, attacked: tuple[str, ...], pts: dict[str, float]) -> None:
+    """0 on every attacked question, full points on every other one."""
+    for q in res.questions:
+        if "*" in attacked or q.id in attacked:
+            assert q.score == 0, f"{res.student}: {q.id} was attacked but scored {q.score} ({q.message})"
+        else:
+            assert q.status == "passed" and q.score == pts[q.id], \
+                f"{res.student}: {q.id} not attacked but {q.status}: {q.message}"
+    expect = 0.0 if "*" in attacked else sum(v for k, v in pts.items() if k not in attacked)
+    assert res.score == expect, f"{res.student}: {res.score} != {expect}"
+
+
+@pytest.fixture(scope="module")
+def full_isolation():
+    """Skip (never fall back) where namespaces cannot be used: hostile code needs them."""
+    from grader.sandbox import SandboxError
+    try:
+        with hostile_sandbox() as sb:
+            res = run_one(sb, SUBMISSIONS / "correct_vectorized.py")
+    except SandboxError as exc:
+        pytest.skip(f"full isolation unavailable here: {exc}")
+    assert res.isolation == "namespaces" and res.score == 20, res
+    return True
+
+
+class Listeners:
+    """A TCP listener on 127.0.0.1:PORT and an abstract unix socket, recording connections."""
+
+    def __init__(self):
+        self.accepted: list[str] = []
+        self.socks = []
+        for family, addr in ((socket.AF_INET, ("127.0.0.1", PORT)), (socket.AF_UNIX, UNIX_NAME)):
+            s = socket.socket(family, socket.SOCK_STREAM)
+            if family == socket.AF_INET:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind(addr)
+            except OSError:
+                s.close()
+                continue
+            s.listen(16)
+            s.settimeout(0.1)
+            self.socks.append(s)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while not self.stop.is_set():
+            for s in self.socks:
+                try:
+                    conn, addr = s.accept()
+                    self.accepted.append(repr(addr))
+                    conn.close()
+                except OSError:
+                    pass
+
+    def close(self):
+        self.stop.set()
+        self.thread.join()
+        for s in self.socks:
+            s.close()
+
+
+def _outside_paths() -> list[Path]:
+    import numpy
+    return [ROOT / "grader", ROOT / "reference", ROOT / "submissions", ROOT / "templates", HOSTILE,
+            Path(numpy.__file__).parent / "__init__.py", Path(numpy.__file__).parent / "_core" / "__init__.py",
+            Path(os.__file__), Path(sys.executable).resolve()]
+
+
+SHARED_SPOTS = [Path("/tmp/leak.py"), Path("/dev/shm/leak.py"), Path("/var/tmp/leak.py"), Path("/leak.py"),
+                Path("/tmp/hostile-marker-7c1f"), Path("/dev/shm/hostile-marker-7c1f"),
+                Path("/var/tmp/hostile-marker-7c1f"), Path("/hostile-marker-7c1f"), Path("/usr/hostile-marker-7c1f"),
+                Path("/etc/hostile-marker-7c1f"), Path("/root/hostile-marker-7c1f"), Path("/tmp/daemon-was-here"),
+                ROOT / "submissions" / "hostile-marker-7c1f", ROOT / "grader" / "hostile-marker-7c1f"]
+
+
+@pytest.fixture(scope="module")
+def hostile_grading(full_isolation, tmp_path_factory):
+    """grader.api.grade over a folder of every hostile file plus two correct students."""
+    from grader.api import Options, grade
+    folder = tmp_path_factory.mktemp("hostile") / "submissions"
+    folder.mkdir()
+    for p in sorted(HOSTILE.glob("*.py")):
+        shutil.copy(p, folder / p.name)
+    shutil.copy(SUBMISSIONS / "correct_vectorized.py", folder / "correct_alice.py")
+    shutil.copy(SUBMISSIONS / "correct_loops.py", folder / "correct_bob.py")
+    out = folder.parent / "out"
+    secret = "hunter2-" + os.urandom(8).hex()
+    existed = {str(p) for p in SHARED_SPOTS if p.exists()}
+    before = tree_hash(folder, *_outside_paths())
+    listeners = Listeners()
+    os.environ["CNN_GRADER_TEST_SECRET"] = secret
+    t0 = time.monotonic()
+    try:
+        run = grade(folder, out, Options(timeout=TIMEOUT, jobs=2, isolation="namespaces", require_sandbox=True))
+    finally:
+        elapsed = time.monotonic() - t0
+        del os.environ["CNN_GRADER_TEST_SECRET"]
+        listeners.close()
+    return {"run": run, "by": {s.student: s for s in run.submissions}, "out": out, "folder": folder,
+            "secret": secret, "before": before, "after": tree_hash(folder, *_outside_paths()),
+            "listeners": listeners, "elapsed": elapsed, "survivors": processes_named(*MARKERS),
+            "cgroups": our_cgroups(), "existed": existed,
+            "created": [str(p) for p in SHARED_SPOTS if p.exists() and str(p) not in existed]}
+
+
+# --- the folder of every attack ---------------------------------------------------------------
+
+def test_every_hostile_file_scores_exactly_what_it_answered(hostile_grading):
+    pts = points()
+    by = hostile_grading["by"]
+    assert by["correct_alice"].score == by["correct_bob"].score == 20
+    for path in sorted(HOSTILE.glob("*.py")):  # (the two disk searches time out here: see below)
+        assert_outcome(by[path.stem], attacks(path), pts)
+
+
+def test_grading_every_attack_finishes_in_bounded_time(hostile_grading):
+    run = hostile_grading["run"]
+    assert len(run.submissions) == len(list(HOSTILE.glob("*.py"))) + 2
+    # each costs at most its limits: 29 files, at most a few timeouts each, on 2 workers
+    assert hostile_grading["elapsed"] < 45, hostile_grading["elapsed"]
+
+
+def test_isolation_never_downgraded(hostile_grading):
+    """forge_fd_frames sends a forged "setup_failed": no one after it may lose the namespaces."""
+    assert {s.isolation for s in hostile_grading["run"].submissions} == {"namespaces"}
+    assert not any(s.isolation_note for s in hostile_grading["run"].submissions)
+
+
+def test_nothing_outside_the_sandboxes_changed(hostile_grading):
+    before, after = hostile_grading["before"], hostile_grading["after"]
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert not changed, changed
+    assert not hostile_grading["created"], hostile_grading["created"]
+
+
+def test_output_folder_holds_only_the_grading(hostile_grading):
+    out = hostile_grading["out"]
+    for s in hostile_grading["run"].submissions:
+        assert (out / s.report).is_file(), s.report
+    data = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    scores = {s["student"]: s["score"] for s in data["submissions"]}
+    assert scores == {s.student: s.score for s in hostile_grading["run"].submissions}
+    for p in out.rglob("*"):
+        if p.is_file():
+            assert b"HOSTILE-MARKER-7c1f" not in p.read_bytes(), p
+
+
+def test_writes_outside_stayed_in_private_tmp(hostile_grading):
+    q = {q.id: q for q in hostile_grading["by"]["esc_write"].questions}["2.5"]
+    for line in q.stdout.splitlines():
+        if line.startswith("WROTE"):
+            path = line.split(None, 2)[2]
+            assert path.startswith(("/tmp/", "/dev/shm/")) and not path.startswith("/tmp/submission"), line
+
+
+def test_no_process_survives_grading(hostile_grading):
+    assert hostile_grading["survivors"] == []
+    assert processes_named(*MARKERS) == []
+    assert hostile_grading["cgroups"] == []
+
+
+def test_no_network(hostile_grading):
+    assert hostile_grading["listeners"].accepted == []
+    q = {q.id: q for q in hostile_grading["by"]["esc_network"].questions}["1.4"]
+    assert "no tcp 127.0.0.1" in q.stdout and "CONNECTED" not in q.stdout
+
+
+def test_grader_environment_is_invisible(hostile_grading):
+    secret = hostile_grading["secret"]
+    q = {q.id: q for q in hostile_grading["by"]["steal_environ"].questions}["1.1"]
+    assert "ENV PATH=" in q.stdout  # it did look
+    assert secret not in q.stdout
+    for p in hostile_grading["out"].rglob("*"):
+        if p.is_file():
+            assert secret.encode() not in p.read_bytes(), p
+
+
+def test_reference_and_grader_cannot_be_imported(hostile_grading):
+    s = hostile_grading["by"]["steal_reference"]
+    text = " ".join(q.stdout + q.message for q in s.questions)
+    assert "STOLEN" not in text
+
+
+def test_forged_frames_and_printed_results_count_for_nothing(hostile_grading):
+    by = hostile_grading["by"]
+    fake = {q.id: q for q in by["forge_print"].questions}["1.3"]
+    assert "20/20" in fake.stdout and fake.status == "failed"  # kept as text, never parsed
+    assert by["forge_fd_frames"].score == 18 and by["forge_import_frames"].score == 0
+    keep = {q.id: q for q in by["forge_keepalive"].questions}["2.2"]
+    assert keep.status in ("error", "timeout") and keep.score == 0
+
+
+def test_stdout_flood_is_capped(hostile_grading):
+    from grader.sandbox import Limits
+    q = {q.id: q for q in hostile_grading["by"]["res_huge_output"].questions}["1.1"]
+    assert len(q.stdout) <= Limits().output_cap + 200 and "output truncated" in q.stdout
+    assert len(q.stderr) <= Limits().output_cap + 200
+
+
+def test_fork_bomb_is_capped(hostile_grading):
+    q = {q.id: q for q in hostile_grading["by"]["res_fork_bomb"].questions}["2.4"]
+    assert q.status == "timeout"
+    made = [int(line.rsplit(":", 1)[1]) for line in q.stdout.splitlines() if line.startswith("forks before")]
+    if made:  # the cgroup's pids.max (or RLIMIT_NPROC for a user) stopped it
+        from grader.sandbox import Limits
+        assert made[0] <= Limits().nproc
+
+
+def test_stdin_is_empty_not_blocking(hostile_grading):
+    q = {q.id: q for q in hostile_grading["by"]["res_stdin"].questions}["1.3"]
+    assert q.status == "failed" and "stdin gave 0 + 0 + 0 characters" in q.stdout
+
+
+# --- attacks that need their own run ---------------------------------------------------------
+
+def test_files_left_for_a_later_student_are_not_seen(full_isolation, tmp_path):
+    """One worker, one zygote: the writer runs, then the reader, in the same sandbox."""
+    from grader.api import Options, grade
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    shutil.copy(HOSTILE / "esc_leak_writer.py", folder / "a_writer.py")
+    shutil.copy(HOSTILE / "esc_leak_reader.py", folder / "b_reader.py")
+    existed = {str(p) for p in SHARED_SPOTS if p.exists()}
+    run = grade(folder, tmp_path / "out", Options(timeout=TIMEOUT, jobs=1, isolation="namespaces"))
+    by = {s.student: s for s in run.submissions}
+    pts = points()
+    assert_outcome(by["a_writer"], attacks(HOSTILE / "esc_leak_writer.py"), pts)
+    assert_outcome(by["b_reader"], attacks(HOSTILE / "esc_leak_reader.py"), pts)
+    assert "LEAK FOUND" not in " ".join(q.stdout for q in by["b_reader"].questions)
+    assert [str(p) for p in SHARED_SPOTS if p.exists() and str(p) not in existed] == []
+    assert processes_named(*MARKERS) == []
+
+
+def test_the_student_graded_next_is_untouched(full_isolation, tmp_path):
+    """One sandbox, in order: a fork bomb, a memory bomb across processes, a crash, then a
+    correct student -- who must get every point, fully isolated, in normal time."""
+    from grader.api import Options, grade
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    for i, name in enumerate(("res_fork_bomb", "res_memory_forks", "res_segfault", "forge_fd_frames")):
+        shutil.copy(HOSTILE / f"{name}.py", folder / f"{i}_{name}.py")
+    shutil.copy(SUBMISSIONS / "correct_vectorized.py", folder / "z_correct.py")
+    run = grade(folder, tmp_path / "out", Options(timeout=TIMEOUT, jobs=1, isolation="namespaces"))
+    last = {s.student: s for s in run.submissions}["z_correct"]
+    assert last.score == 20 and last.isolation == "namespaces" and not last.isolation_note
+    assert last.seconds < 5, last.seconds
+    assert processes_named(*MARKERS) == []
+
+
+def test_searching_the_disk_finds_neither_reference_nor_classmates(full_isolation, tmp_path):
+    """A long enough timeout for a full walk of everything the sandbox can see."""
+    from grader.api import Options, grade
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    shutil.copy(SUBMISSIONS / "correct_vectorized.py", folder / "alice.py")
+    shutil.copy(HOSTILE / "steal_disk_walk.py", folder / "mallory.py")
+    shutil.copy(HOSTILE / "steal_other_students.py", folder / "trudy.py")
+    run = grade(folder, tmp_path / "out", Options(timeout=30, jobs=2, isolation="namespaces"))
+    by = {s.student: s for s in run.submissions}
+    pts = points()
+    assert by["alice"].score == 20
+    assert_outcome(by["mallory"], attacks(HOSTILE / "steal_disk_walk.py"), pts)
+    assert_outcome(by["trudy"], attacks(HOSTILE / "steal_other_students.py"), pts)
+    for name in ("mallory", "trudy"):
+        text = " ".join(q.stdout for q in by[name].questions)
+        assert "STOLEN" not in text, text[:2000]
+        assert "reference" not in text and "alice" not in text and "/work" not in text, text[:2000]
+
+
+def test_memory_cap_is_configurable(full_isolation, tmp_path):
+    src = tmp_path / "hungry.py"
+    src.write_text((SUBMISSIONS / "correct_vectorized.py").read_text() + "\n\n"
+                   "_correct, _kept = layer_sizes, []\n\n"
+                   "def layer_sizes(*a):\n"
+                   "    if not _kept:\n"
+                   "        _kept.append(np.ones(300 << 17))  # 300 MiB, kept\n"
+                   "    return _correct(*a)\n")
+    with hostile_sandbox(memory_mb=1024, timeout=5) as sb:
+        res = run_one(sb, src)
+        assert res.score == 20, [q.message for q in res.questions if q.score == 0]
+    with hostile_sandbox(memory_mb=256, timeout=5) as sb:
+        res = run_one(sb, src)
+    q = {q.id: q for q in res.questions}["1.1"]
+    assert q.score == 0 and "MemoryError" in q.message and res.score == 19
+
+
+def test_memory_of_all_processes_together_is_capped(full_isolation):
+    """Four 400 MiB children: each under RLIMIT_AS, together over the submission's cap."""
+    with hostile_sandbox(timeout=3) as sb:
+        res = run_one(sb, HOSTILE / "res_memory_forks.py")
+        controllers, dirs = sb.cgroup_controllers, list(sb._cgroups.dirs)
+        if "memory" in controllers:
+            mem = dirs[controllers.index("memory")]
+            usage_file = Path(mem) / "memory.max_usage_in_bytes"
+            limit_file = Path(mem) / "memory.limit_in_bytes"
+            if usage_file.exists():
+                assert int(usage_file.read_text()) <= int(limit_file.read_text())
+                assert int(limit_file.read_text()) <= (1024 + 64 + 64) << 20
+    assert_outcome(res, ("2.3",), points())
+    if "memory" not in controllers:
+        pytest.skip("no memory cgroup here: only the per-process address-space limit applies")
+
+
+# --- the process fallback ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["res_infinite_loop", "forge_os_exit", "res_segfault", "res_sleep_import",
+                                  "forge_sys_exit"])
+def test_process_isolation_still_contains_the_harmless_attacks(name, tmp_path):
+    from grader.sandbox import Limits, Sandbox
+    with Sandbox(Limits(timeout=1), isolation="process") as sb:
+        res = run_one(sb, HOSTILE / f"{name}.py")
+    assert res.isolation == "process"
+    assert_outcome(res, attacks(HOSTILE / f"{name}.py"), points())
+
+
+def test_process_isolation_kills_a_daemon_too(tmp_path):
+    from grader.sandbox import Limits, Sandbox
+    with Sandbox(Limits(timeout=1), isolation="process") as sb:
+        res = run_one(sb, HOSTILE / "esc_daemon.py")
+        assert res.score == 20 and res.isolation == "process"
+    deadline = time.monotonic() + 3
+    while processes_named("cnnhostiled") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert processes_named("cnnhostiled") == []
+
+
+def test_auto_reports_the_level_it_used():
+    from grader.api import Options, check
+    res = check(SUBMISSIONS / "correct_vectorized.py", Options(timeout=10))
+    assert res.score == 20 and res.isolation in ("namespaces", "process")
+    if res.isolation == "process":
+        assert res.isolation_note  # says why
+
+
+# --- without root: the user-namespace path, taken as root for the test -------------------------
+
+@pytest.fixture()
+def userns_sandbox(full_isolation):
+    from grader.sandbox import Sandbox, SandboxError
+    if Path("/proc/sys/user/max_user_namespaces").exists() and \
+            Path("/proc/sys/user/max_user_namespaces").read_text().strip() == "0":
+        pytest.skip("user namespaces are disabled here")
+    sb = hostile_sandbox()
+    sb._userns_for_tests = True
+    try:
+        res = run_one(sb, SUBMISSIONS / "correct_vectorized.py")
+    except SandboxError as exc:
+        sb.close()
+        pytest.skip(f"user namespaces unusable here: {exc}")
+    assert res.score == 20 and res.isolation == "namespaces"
+    yield sb
+    sb.close()
+
+
+@pytest.mark.parametrize("name", ["forge_os_exit", "esc_write", "steal_reference", "forge_fd_frames",
+                                  "esc_daemon"])
+def test_user_namespace_path_holds_too(userns_sandbox, name):
+    res = run_one(userns_sandbox, HOSTILE / f"{name}.py")
+    assert res.isolation == "namespaces"
+    assert_outcome(res, attacks(HOSTILE / f"{name}.py"), points())
+    text = " ".join(q.stdout for q in res.questions)
+    assert "STOLEN" not in text
+    for line in text.splitlines():
+        if line.startswith("WROTE"):
+            assert line.split(None, 2)[2].startswith(("/tmp/", "/dev/shm/")), line
+
+
+@pytest.mark.parametrize("userns", [False, True])
+def test_submission_given_as_a_directory_not_a_mount(full_isolation, monkeypatch, tmp_path, userns):
+    """Without open_tree (old kernel, no root) the child copies (shared root) or binds (own root)
+    the submission's directory: a folder submission with a package still imports, read-only."""
+    from grader import sandbox as sbmod
+    from grader.api import Options, grade
+    real = sbmod._submission_fd
+    monkeypatch.setattr(sbmod, "_submission_fd", lambda d, iso: real(d, "process"))
+    monkeypatch.setattr(sbmod.Sandbox, "_userns_for_tests", userns)
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    shutil.copytree(SUBMISSIONS / "correct_package", folder / "correct_package")
+    shutil.copy(HOSTILE / "esc_write.py", folder / "esc_write.py")
+    run = grade(folder, tmp_path / "out", Options(timeout=TIMEOUT, jobs=1, isolation="namespaces"))
+    by = {s.student: s for s in run.submissions}
+    assert by["correct_package"].score == 20 and by["correct_package"].isolation == "namespaces"
+    assert_outcome(by["esc_write"], attacks(HOSTILE / "esc_write.py"), points())
+    for line in " ".join(q.stdout for q in by["esc_write"].questions).splitlines():
+        if line.startswith("WROTE"):
+            path = line.split(None, 2)[2]
+            assert path.startswith(("/tmp/", "/dev/shm/")) and not path.startswith("/tmp/submission"), line
+
+
+# --- the parent's reader -----------------------------------------------------------------------
+
+def test_frame_reader_rejects_what_the_runtime_never_sends():
+    import struct
+    from grader import wire
+    from grader.sandbox import _split
+    nested = b"[" * 100000 + b"]" * 100000
+    for bad in (struct.pack("<III", wire.MAGIC, len(nested), 0) + nested,
+                struct.pack("<III", wire.MAGIC, 1 << 30, 0),
+                struct.pack("<III", 0x1234, 4, 0) + b"null"):
+        with pytest.raises(wire.WireError):
+            _split(bytearray(bad), 64 << 20)
+    good = wire.encode({"kind": "done"})
+    frames, rest = _split(bytearray(good + good[:5]), 64 << 20)
+    assert frames == [{"kind": "done"}] and bytes(rest) == good[:5]
+
+
+# --- the cost of the sandbox -------------------------------------------------------------------
+
+def bench(n: int = 50) -> None:
+    """Median time of Sandbox.run on correct_vectorized.py, per isolation level, and the floor."""
+    import importlib.util
+    import statistics
+    import numpy as np
+    from grader.api import calls_for, hidden_paths, make_trials
+    from grader.assignment import load_assignment
+    from grader.sandbox import Limits, Sandbox
+    asg = load_assignment("hw4")
+    calls = calls_for(asg, make_trials(asg, 0, "bench"))
+    work = Path(os.environ.get("TMPDIR", "/tmp")) / f"cnn-grader-bench-{os.getpid()}"
+    work.mkdir(parents=True, exist_ok=True)
+    shutil.copy(SUBMISSIONS / "correct_vectorized.py", work / "hw4.py")
+    try:
+        floor = []
+        for _ in range(n):  # the same import and calls in this process: what any grader must pay
+            t = time.perf_counter()
+            spec = importlib.util.spec_from_file_location("bench_sub", work / "hw4.py")
+            mod = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(mod)
+            for c in calls:
+                fn = getattr(mod, c.function)
+                for i in range(c.n):
+                    np.array(np.asarray(fn(*[a[i].item() if a[i].ndim == 0 else np.array(a[i])
+                                             for a in c.args[:c.nargs[i]]])), copy=True)
+            floor.append(time.perf_counter() - t)
+        print(f"in-process floor (import + calls): median {statistics.median(floor) * 1e3:.1f} ms")
+        for iso in ("namespaces", "process"):
+            with Sandbox(Limits(timeout=10), isolation=iso, hide=hidden_paths()) as sb:
+                for _ in range(5):
+                    sb.run(work, "hw4.py", calls)
+                controllers = sb.cgroup_controllers
+                times = []
+                for _ in range(n):
+                    t = time.perf_counter()
+                    r = sb.run(work, "hw4.py", calls)
+                    times.append(time.perf_counter() - t)
+                assert all(q.status == "ok" for q in r.questions.values())
+            med = statistics.median(times) * 1e3
+            print(f"{iso:10s} ({r.isolation}, cgroups {controllers or 'none'}): median {med:.1f} ms, "
+                  f"min {min(times) * 1e3:.1f} ms, sandbox cost ~{med - statistics.median(floor) * 1e3:.1f} ms "
+                  f"over the floor")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 2 and sys.argv[1] == "--bench":
+        sys.path.insert(0, str(ROOT))
+        bench(int(sys.argv[2]) if len(sys.argv) > 2 else 50)
+    else:
+        sys.exit(pytest.main([__file__, "-q"]))
