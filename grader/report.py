@@ -1,18 +1,52 @@
 """HTML reports: one page per student and the class overview, from Jinja2 templates.
 
-Everything a student controls (names, messages, printed output, tracebacks) reaches the page
-through Jinja2 with autoescaping on, and every text is cut to a bound so a page stays small.
+Everything a student controls (names, messages, printed output, tracebacks, returned arrays)
+reaches the page through Jinja2 with autoescaping on, and is cut to a bound; a page that still
+comes out larger than :data:`MAX_PAGE_BYTES` is rendered again with tighter bounds, so no
+submission can make its report heavy.  Pages are self-contained: inline CSS, inline SVG, MathML
+and a few lines of optional inline JavaScript; no URL is ever fetched.
+
+The templates get view dictionaries built here (grids, heatmaps, failure causes, histogram
+bars), so they stay declarative.
 """
 from __future__ import annotations
 
+import datetime as _dt
+import math
+import re
+import shlex
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
+
+from markupsafe import Markup, escape
 
 from . import __version__
 from .assignment import Assignment
-from .results import GradingRun, SubmissionResult
+from .results import GradingRun, QuestionResult, SubmissionResult
 
-TEXT_CAP = 8000  # characters of any one student-controlled text on a page
+MAX_PAGE_BYTES = 1 << 20  # hard bound of any page
+TEXT_CAP = 8000  # default bound of the ``cap`` and ``prose`` filters (pages pass a Limits field)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of each student-controlled thing a page shows."""
+
+    text: int = 3000  # printed output, error output, traceback (characters each)
+    message: int = 1200  # verdicts, hints, error messages
+    name: int = 120  # student names, sources
+    grid: int = 400  # elements of one array laid out as grids
+    tb_lines: int = 40  # traceback lines
+
+
+TIGHT = Limits(text=600, message=200, name=60, grid=120, tb_lines=12)
+MINIMAL = Limits(text=0, message=120, name=40, grid=0, tb_lines=0)
+
+STATUS_MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "T", "missing": "–"}
+STATUS_WORD = {"passed": "passed", "failed": "failed", "error": "error", "timeout": "timed out",
+               "missing": "missing"}
 
 
 def templates_dir() -> Path:
@@ -31,13 +65,40 @@ def environment():
                              undefined=jinja2.StrictUndefined)
     env.filters["num"] = fmt_num
     env.filters["cap"] = cap
+    env.filters["notation"] = notation
+    env.filters["prose"] = prose
+    env.filters["svg_notation"] = svg_notation
+    env.filters["pct"] = lambda x: f"{100 * x:.0f}%"
     env.globals["grids"] = grids
+    env.globals["mark"] = STATUS_MARK
+    env.globals["word"] = STATUS_WORD
     return env
 
 
-def cap(text: Any, limit: int = TEXT_CAP) -> str:
+# --- text ----------------------------------------------------------------------------------
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean(text: Any) -> str:
+    """Printable text: terminal escape sequences dropped, other control characters shown as �."""
     s = "" if text is None else str(text)
-    return s if len(s) <= limit else s[:limit] + f"\n... [{len(s) - limit} more characters not shown]"
+    return _CONTROL.sub("\ufffd", _ANSI.sub("", s))
+
+
+def cap(text: Any, limit: int = TEXT_CAP) -> str:
+    """``text`` cut to about ``limit`` characters, keeping its start and end around a marker.
+
+    Cut first, clean after: the time spent never depends on how much the student printed."""
+    s = "" if text is None else str(text)
+    if len(s) <= limit:
+        return clean(s)
+    if limit <= 0:
+        return f"[{len(s)} characters not shown]"
+    head, tail = (limit * 3) // 4, limit // 4
+    return (f"{clean(s[:head])}\n… [{len(s) - head - tail} characters not shown] …\n"
+            f"{clean(s[len(s) - tail:]) if tail else ''}")
 
 
 def fmt_num(x: Any) -> str:
@@ -46,38 +107,274 @@ def fmt_num(x: Any) -> str:
     if isinstance(x, int):
         return str(x)
     if isinstance(x, float):
+        if not math.isfinite(x):
+            return str(x)
         return str(int(x)) if x.is_integer() and abs(x) < 1e9 else f"{x:.6g}"
     return str(x)
 
 
-def grids(value: Any, mask: Any = None) -> list[dict]:
+_SUB = re.compile(r"_(\{[^{}]*\}|[A-Za-z0-9])")
+
+
+def notation(name: Any) -> Markup:
+    """``∂E/∂w_{1,2,1,o_2}`` as HTML with real subscripts (escaped first, so always safe)."""
+    text = str(escape(clean(name)))
+
+    def sub(m: re.Match) -> str:
+        body = m.group(1)
+        body = body[1:-1] if body.startswith("{") else body
+        return f"<sub>{_SUB.sub(sub, body)}</sub>"
+
+    return Markup(_SUB.sub(sub, text))
+
+
+def svg_notation(name: Any) -> Markup:
+    """:func:`notation` for SVG text: subscripts as lowered, smaller ``tspan``s."""
+    html = str(notation(name))
+    html = html.replace("<sub>", '<tspan dy="3" font-size="80%">').replace("</sub>", '</tspan><tspan dy="-3"> </tspan>')
+    return Markup(html)
+
+
+_PROSE_SUB = re.compile(r"(?<=[A-Za-z∂])_(\{[^{}]*\})|(?<![A-Za-z0-9_])([A-Za-z])_([A-Za-z0-9])(?![A-Za-z0-9_])")
+
+
+def prose(text: Any, limit: int = TEXT_CAP) -> Markup:
+    """Running text (a verdict, a hint), escaped and cut, with the homework's math subscripts
+    (``y_{2,1,k}``, ``o_1``) typeset; identifiers such as ``grad_fc_weights`` stay as they are."""
+    escaped = str(escape(cap(text, limit)))
+
+    def sub(m: re.Match) -> str:
+        if m.group(1) is not None:
+            return str(notation("_" + m.group(1)))
+        return f"{m.group(2)}<sub>{m.group(3)}</sub>"
+
+    return Markup(_PROSE_SUB.sub(sub, escaped))
+
+
+_INTERNAL_FRAME = re.compile(r'^\s*File "(?:[^"]*[/\\](?:grader|reference)[/\\][^"]*|<frozen [^>]*>|<string>)", line')
+
+
+def trim_traceback(tb: str, limits: Limits) -> str:
+    """The student's frames only (the grader's own are dropped), the last ``tb_lines`` of them."""
+    if not tb or limits.tb_lines <= 0:
+        return ""
+    budget = 8 * limits.text + 4000
+    if len(tb) > 2 * budget:  # a runaway traceback: its start and, above all, its end
+        tb = tb[:budget] + "\n" + tb[len(tb) - budget:]
+    out, skipping = [], False
+    for line in clean(tb).splitlines():
+        if line.lstrip().startswith('File "'):
+            skipping = bool(_INTERNAL_FRAME.match(line))
+            if not skipping:
+                out.append(line)
+        elif skipping and line.startswith("    "):
+            continue  # source line of a skipped frame
+        else:
+            skipping = False
+            out.append(line)
+    if not any(line.lstrip().startswith('File "') for line in out):
+        return ""  # nothing of the student's: the message above already says it all
+    if len(out) > limits.tb_lines:
+        keep = limits.tb_lines - 1
+        out = out[:1] + [f"  … [{len(out) - keep - 1} lines not shown] …"] + out[len(out) - keep + 1:]
+    text = "\n".join(out)
+    if len(text) > limits.text:  # keep the end: that is where the error is
+        text = f"… [{len(text) - limits.text} characters not shown] …\n" + text[len(text) - limits.text:]
+    return text
+
+
+# --- arrays --------------------------------------------------------------------------------
+
+def _shape(value: Any, depth: int = 8) -> tuple[int, ...]:
+    """Shape of nested lists, read from the first element of each level (() if not a list);
+    cheap whatever the size, so nothing huge is ever converted."""
+    shape = []
+    while isinstance(value, (list, tuple)) and depth:
+        shape.append(len(value))
+        if not value:
+            break
+        value, depth = value[0], depth - 1
+    return tuple(shape) if shape else ()
+
+
+def _size(shape: tuple[int, ...]) -> int:
+    return math.prod(shape) if shape else 1
+
+
+def _array(value: Any, limit: int):
+    """A small object ndarray of ``value``, or None when it is too large or not rectangular."""
+    import numpy as np
+    shape = _shape(value)
+    if _size(shape) > limit:
+        return None
+    try:
+        arr = np.array(value, dtype=object)
+    except (ValueError, TypeError):
+        return None
+    return arr if arr.shape == shape and arr.size <= limit else None
+
+
+def _index_names(extra: int) -> tuple[str, ...]:
+    return ("k", "m", "n", "p", "q")[:extra]
+
+
+def _slices(shape: tuple[int, ...]):
+    """(caption, index prefix) of every 2-D slice, the homework's trailing indices as captions."""
+    import numpy as np
+    if len(shape) <= 2:
+        yield "", ()
+        return
+    names = _index_names(len(shape) - 2)
+    for idx in np.ndindex(*shape[2:]):
+        yield ", ".join(f"{n} = {i + 1}" for n, i in zip(names, idx)), idx
+
+
+def _cell_text(v: Any) -> str:
+    return fmt_num(v) if isinstance(v, (int, float)) else clean(v)[:24]
+
+
+def grids(value: Any, mask: Any = None, worst: Any = None, columns: list[str] | None = None,
+          limit: int = 400) -> dict:
     """Lay an array out as the homework indexes it: 2-D grids, one per trailing index.
 
     (i, j) -> one grid; (i, j, k) -> a grid per channel k; (i, j, k, m) -> a grid per (k, m);
-    vectors -> one row.  Cells are formatted numbers, with a flag where ``mask`` is True.
+    vectors -> one row (``columns`` may name its elements).  Rows and columns carry 1-based
+    labels i and j.  Cells flagged by ``mask`` are marked wrong, ``worst`` (an index) as worst.
+    Returns ``{"shape", "note", "grids": [{"caption", "cols", "rows": [{"label", "cells"}]}]}``.
     """
-    import numpy as np
-    try:
-        arr = np.asarray(value, dtype=object)
-    except (ValueError, TypeError):
-        return [{"caption": "", "rows": [[cap(value, 200)]], "flags": [[False]]}]
-    if arr.size > 400:
-        return [{"caption": f"array of shape {arr.shape} (too large to show)", "rows": [], "flags": []}]
-    m = np.asarray(mask, dtype=bool) if mask is not None and np.shape(mask) == arr.shape else np.zeros(arr.shape, bool)
-    fmt = np.vectorize(lambda v: fmt_num(v) if isinstance(v, (int, float)) else str(v), otypes=[object])
-    if arr.ndim == 0:
-        return [{"caption": "", "rows": [[fmt_num(arr.item())]], "flags": [[bool(m)]]}]
+    shape = _shape(value)
+    view = {"shape": "(" + ", ".join(map(str, shape or ())) + ("," if len(shape or ()) == 1 else "") + ")",
+            "note": "", "grids": [], "scalar": None}
+    if not isinstance(value, (list, tuple)):
+        view["scalar"] = _cell_text(value) if value is not None else "None"
+        return view
+    arr = _array(value, limit)
+    if arr is None:
+        view["note"] = (f"an array of shape {view['shape']}: too large to lay out here" if shape
+                        and _size(shape) > limit else "not a rectangular array of numbers")
+        return view
+    m = _array(mask, limit) if mask is not None else None
+    if m is not None and m.shape != arr.shape:
+        m = None
+    worst_t = tuple(worst) if worst is not None and len(worst) == arr.ndim else None
     if arr.ndim == 1:
-        return [{"caption": "", "rows": [list(fmt(arr))], "flags": [list(m)]}]
-    if arr.ndim == 2:
-        return [{"caption": "", "rows": fmt(arr).tolist(), "flags": m.tolist()}]
-    out = []
-    for idx in np.ndindex(*arr.shape[2:]):
-        cap_ = ", ".join(f"{n}={i + 1}" for n, i in zip(("k", "m", "n"), idx))
+        arr = arr.reshape(1, -1)
+        m = m.reshape(1, -1) if m is not None else None
+        worst_t = (0, worst_t[0]) if worst_t else None
+        vector = True
+    else:
+        vector = False
+    for caption, idx in _slices(arr.shape):
         sl = (slice(None), slice(None)) + idx
-        out.append({"caption": cap_, "rows": fmt(arr[sl]).tolist(), "flags": m[sl].tolist()})
-    return out
+        a2 = arr[sl]
+        m2 = m[sl] if m is not None else None
+        cols = columns if vector and columns and len(columns) == a2.shape[1] else [str(j + 1) for j in range(a2.shape[1])]
+        rows = []
+        for i in range(a2.shape[0]):
+            cells = []
+            for j in range(a2.shape[1]):
+                full = (i, j) + idx
+                cells.append({"text": _cell_text(a2[i, j]), "bad": bool(m2[i, j]) if m2 is not None else False,
+                              "worst": worst_t is not None and full == worst_t})
+            rows.append({"label": "" if vector else str(i + 1), "cells": cells})
+        view["grids"].append({"caption": caption, "cols": cols, "rows": rows, "vector": vector})
+    return view
 
+
+def _to_float(v: Any) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def heatmap(expected: Any, got: Any, mask: Any, worst: Any, namer: Callable[[tuple], str],
+            limit: int = 400) -> dict | None:
+    """|yours − expected| per element as SVG panels (one per 2-D slice), or None if not comparable."""
+    import numpy as np
+    e, g = _array(expected, limit), _array(got, limit)
+    if e is None or g is None or e.shape != g.shape or e.size == 0:
+        return None
+    fe = np.vectorize(_to_float, otypes=[float])(e)
+    fg = np.vectorize(_to_float, otypes=[float])(g)
+    with np.errstate(invalid="ignore", over="ignore"):
+        diff = np.abs(fg - fe)
+    finite = np.isfinite(diff)
+    top = float(diff[finite].max()) if finite.any() else 0.0
+    m = _array(mask, limit) if mask is not None else None
+    wrong = m.astype(bool) if m is not None and m.shape == e.shape else ~finite
+    worst_t = tuple(worst) if worst is not None and len(worst) == e.ndim else None
+    shape = e.shape if e.ndim >= 2 else (1,) + e.shape
+    diff2, wrong2, fin2 = (a.reshape(shape) for a in (diff, wrong, finite))
+    cell, pad = 30, 18
+    panels = []
+    for caption, idx in _slices(shape):
+        sl = (slice(None), slice(None)) + idx
+        d, wr, fi = diff2[sl], wrong2[sl], fin2[sl]
+        rows, cols = d.shape
+        cells = []
+        for i in range(rows):
+            for j in range(cols):
+                full = ((i, j) + idx) if e.ndim >= 2 else (j,)
+                level = 1.0 if not fi[i, j] else (d[i, j] / top if top > 0 else 0.0)
+                name = _safe_name(namer, full)
+                value = fmt_num(float(d[i, j])) if fi[i, j] else "NaN or infinity"
+                cells.append({"x": pad + j * cell, "y": pad + i * cell, "fill": _ramp(level),
+                              "dark": level > 0.55, "wrong": bool(wr[i, j]),
+                              "worst": worst_t is not None and full == worst_t,
+                              "title": f"{name}: |difference| {value}" + (" (outside tolerance)" if wr[i, j] else "")})
+        panels.append({"caption": caption, "cells": cells, "cell": cell, "pad": pad,
+                       "width": pad + cols * cell + 2, "height": pad + rows * cell + 2,
+                       "cols": [_safe_name(namer, (j,)) if e.ndim == 1 else str(j + 1) for j in range(cols)],
+                       "rows": [str(i + 1) for i in range(rows)] if e.ndim >= 2 else [""]})
+    return {"panels": panels, "top": fmt_num(top), "wrong": int(wrong.sum()), "size": int(e.size)}
+
+
+def _ramp(level: float) -> str:
+    """White (no difference) to deep red (the largest), perceptually even enough for a glance."""
+    level = min(1.0, max(0.0, level)) ** 0.6
+    lo, hi = (255, 255, 255), (165, 15, 21)
+    return "#" + "".join(f"{round(a + (b - a) * level):02x}" for a, b in zip(lo, hi))
+
+
+def _safe_name(namer: Callable[[tuple], str] | None, idx: tuple) -> str:
+    try:
+        return str(namer(tuple(int(i) for i in idx))) if namer else "[" + ",".join(str(i + 1) for i in idx) + "]"
+    except Exception:  # noqa: BLE001 - a namer for another shape
+        return "[" + ",".join(str(i + 1) for i in idx) + "]"
+
+
+# --- failure causes for the dashboard ------------------------------------------------------
+
+_TRIAL_SUFFIX = re.compile(r"\s+on trial \d+( of \d+)?( \(.*\))?$")
+
+
+def cause_of(q: QuestionResult, names: dict[str, str]) -> tuple[str, str]:
+    """(key, label) grouping a non-passed question with others that went wrong the same way.
+
+    A diagnosed misconception wins; otherwise the status and the message's first clause, with
+    the parts that differ between students (element, values, trial) taken out.
+    """
+    if q.misconceptions:
+        ids = sorted(q.misconceptions)
+        return "m:" + ",".join(ids), "; ".join(names.get(i, i) for i in ids)
+    msg = _TRIAL_SUFFIX.sub("", clean(q.message).strip().splitlines()[0] if q.message.strip() else "")
+    f = q.failure
+    if f is not None and f.worst and msg.startswith(f.worst + " is "):
+        msg = "returned NaN or infinity" if "NaN or infinity" in msg else "wrong values"
+    elif q.status == "timeout":
+        msg = "did not finish in time"
+    elif q.status == "missing":
+        msg = "not written" if "not written" in msg else "function missing"
+    else:
+        msg = re.sub(r"\b\d+\.\d+(e[-+]?\d+)?\b", "#", msg)
+        msg = re.split(r"[;:]\s", msg, maxsplit=2)
+        msg = ": ".join(msg[:2]) if len(msg) > 1 and msg[0].endswith(("Error", "Exception")) else msg[0]
+    msg = msg[:100]
+    return f"s:{q.status}:{msg}", f"{STATUS_WORD.get(q.status, q.status)}: {msg}"
+
+
+# --- rendering -----------------------------------------------------------------------------
 
 class Renderer:
     """Renders the pages of one grading run (templates compiled once)."""
@@ -87,31 +384,156 @@ class Renderer:
         self.env = environment()
         self.student_t = self.env.get_template("report.html.j2")
         self.index_t = self.env.get_template("index.html.j2")
+        self.specs = {q.id: q for q in assignment.questions}
 
+    # -- student page ---------------------------------------------------------------------
     def student_html(self, sub: SubmissionResult, command: str = "") -> str:
+        cmd = command or self.command(sub)
+        created = self.run.created if self.run else _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+        for limits in (Limits(), TIGHT, MINIMAL):
+            html = self.student_t.render(
+                sub=sub, assignment=self.assignment, version=__version__, command=cmd, created=created,
+                limits=limits, views=[self.question_view(q, limits) for q in sub.questions],
+                summary=Counter(q.status for q in sub.questions),
+                traceback=trim_traceback(sub.traceback, limits))
+            if len(html.encode("utf-8")) <= MAX_PAGE_BYTES:
+                break
+        return html
+
+    def command(self, sub: SubmissionResult) -> str:
         src = sub.source or f"{sub.student}.py"
-        cmd = command or f"grader check {src} --seed {sub.seed}" + (f" --student {sub.student}" if Path(src).stem != sub.student else "")
-        return self.student_t.render(sub=sub, assignment=self.assignment, version=__version__,
-                                     command=cmd, created=self.run.created if self.run else "")
+        parts = ["grader", "check", src, "--seed", str(sub.seed)]
+        if Path(src).stem != sub.student:
+            parts += ["--student", sub.student]
+        if self.assignment.name != "hw4":
+            parts += ["--assignment", self.assignment.name]
+        return shlex.join(parts)
+
+    def hints(self, q: QuestionResult) -> list[dict]:
+        """The misconceptions diagnosed for ``q``: its own ``hints`` if it carries them, else the
+        question spec's ``mistakes`` looked up by id."""
+        out = []
+        for h in getattr(q, "hints", None) or []:
+            get = h.get if isinstance(h, dict) else (lambda k, _h=h: getattr(_h, k, ""))
+            out.append({k: clean(get(k) or "") for k in ("id", "name", "explanation", "hint")})
+        if out:
+            return out
+        spec = self.specs.get(q.id)
+        known = {m.id: m for m in getattr(spec, "mistakes", ()) or ()}
+        for mid in q.misconceptions or []:
+            m = known.get(mid)
+            out.append({"id": clean(mid), "name": clean(m.name if m else mid),
+                        "explanation": clean(m.explanation if m else ""), "hint": clean(m.hint if m else "")})
+        return out
+
+    def question_view(self, q: QuestionResult, limits: Limits) -> dict:
+        spec = self.specs.get(q.id)
+        namer = getattr(spec, "element", None)
+        view: dict[str, Any] = {
+            "q": q, "anchor": "q" + re.sub(r"[^A-Za-z0-9_-]", "-", str(q.id)),
+            "hints": self.hints(q)[:5], "traceback": trim_traceback(q.traceback, limits),
+            "returns": getattr(spec, "returns", ""), "failure": None,
+        }
+        f = q.failure
+        view["message"] = prose(q.message, limits.message)
+        view["notes"] = [prose(n, limits.message) for n in (getattr(q, "notes", None) or [])[:6]
+                         if n and str(n) not in q.message]  # the first is usually the message itself
+        if f is None:
+            return view
+        columns = None
+        eshape = _shape(f.expected)
+        if namer is not None and eshape and len(eshape) == 1 and eshape[0] <= 16:
+            columns = [_safe_name(namer, (j,)) for j in range(eshape[0])]
+        worst = list(f.worst_index) if f.worst_index else None
+        inputs = [{"name": clean(str(n))[:40], "view": grids(v, limit=limits.grid)}
+                  for n, v in list((f.inputs or {}).items())[:8]]
+        expected = grids(f.expected, f.wrong_mask, worst, columns, limit=limits.grid)
+        got = grids(f.got, f.wrong_mask, worst, columns, limit=limits.grid) if f.got is not None else None
+        same = got is not None and expected["shape"] == got["shape"] and len(expected["grids"]) == len(got["grids"])
+        formula = ""
+        if worst is not None and limits.grid > 0:
+            from .formula import formula_mathml
+            formula = formula_mathml(self.assignment.name, str(q.id), tuple(worst))
+        diff = None
+        if worst is not None or f.wrong:
+            diff = heatmap(f.expected, f.got, f.wrong_mask, worst, namer, limit=limits.grid) if limits.grid else None
+        view["failure"] = {
+            "f": f, "inputs": inputs, "expected": expected, "got": got,
+            "pairs": list(zip(expected["grids"], got["grids"])) if same else None,
+            "heatmap": diff, "formula": Markup(formula) if formula else "",
+            "difference": fmt_num(abs(f.got_value - f.expected_value))
+            if f.got_value is not None and f.expected_value is not None else "",
+        }
+        return view
 
     def write_student(self, sub: SubmissionResult, path: Path) -> None:
-        path.write_text(self.student_html(sub), encoding="utf-8")
+        Path(path).write_text(self.student_html(sub), encoding="utf-8")
 
+    # -- class overview -------------------------------------------------------------------
     def write_index(self, subs: list[SubmissionResult], path: Path) -> None:
-        path.write_text(self.index_html(subs), encoding="utf-8")
+        Path(path).write_text(self.index_html(subs), encoding="utf-8")
 
     def index_html(self, subs: list[SubmissionResult]) -> str:
-        qids = [q.id for q in self.assignment.questions]
-        stats = {qid: {"passed": 0, "n": 0} for qid in qids}
+        questions = [{"id": q.id, "function": q.function, "title": q.title, "points": q.points}
+                     for q in self.assignment.questions]
+        qids = [q["id"] for q in questions]
+        stats = {qid: Counter() for qid in qids}
+        groups: dict[str, dict[str, dict]] = {qid: {} for qid in qids}
+        names = {m.id: m.name for q in self.assignment.questions for m in getattr(q, "mistakes", ()) or ()}
         for s in subs:
             for q in s.questions:
-                if q.id in stats:
-                    stats[q.id]["n"] += 1
-                    stats[q.id]["passed"] += q.status == "passed"
+                if q.id not in stats:
+                    continue
+                stats[q.id][q.status] += 1
+                stats[q.id]["n"] += 1
+                if q.status != "passed" and not s.error:
+                    key, label = cause_of(q, names)
+                    g = groups[q.id].setdefault(key, {"label": label, "count": 0, "students": []})
+                    g["count"] += 1
+                    if len(g["students"]) < 6:
+                        g["students"].append(s)
+        causes = {qid: sorted(g.values(), key=lambda c: (-c["count"], c["label"]))[:5] for qid, g in groups.items()}
+        rate = [{"id": q["id"], "function": q["function"], "n": stats[q["id"]]["n"],
+                 "passed": stats[q["id"]]["passed"], "counts": stats[q["id"]],
+                 "rate": stats[q["id"]]["passed"] / stats[q["id"]]["n"] if stats[q["id"]]["n"] else 0.0}
+                for q in questions]
         mx = self.assignment.max_score
-        bins = [0] * 10
-        for s in subs:
-            bins[min(9, int(10 * s.score / mx)) if mx else 0] += 1
-        return self.index_t.render(run=self.run, subs=subs, assignment=self.assignment, stats=stats,
-                                   bins=bins, version=__version__,
-                                   broken=[s for s in subs if s.error])
+        scores = sorted(s.score for s in subs)
+        summary = {
+            "n": len(subs), "max": mx,
+            "mean": sum(scores) / len(scores) if scores else 0.0,
+            "median": (scores[(len(scores) - 1) // 2] + scores[len(scores) // 2]) / 2 if scores else 0.0,
+            "full": sum(1 for s in subs if mx and s.score >= mx),
+            "broken": sum(1 for s in subs if s.error),
+        }
+        html = ""
+        for limits in (Limits(), TIGHT):  # the page grows with the class, each line is bounded
+            html = self.index_t.render(
+                run=self.run, subs=subs, assignment=self.assignment, questions=questions, rate=rate,
+                causes=causes, hist=histogram([s.score for s in subs], mx), summary=summary,
+                version=__version__, broken=[s for s in subs if s.error], limits=limits)
+            if len(html.encode("utf-8")) <= MAX_PAGE_BYTES:
+                break
+        return html
+
+
+def histogram(scores: list[float], mx: float) -> dict:
+    """Bins of the score distribution: one per point when scores are whole and few, else ten."""
+    whole = mx and float(mx).is_integer() and mx <= 40 and all(float(s).is_integer() for s in scores)
+    if whole:
+        edges = [(float(v), float(v)) for v in range(int(mx) + 1)]
+        labels = [str(v) for v in range(int(mx) + 1)]
+    else:
+        width = (mx or 1) / 10
+        edges = [(i * width, (i + 1) * width) for i in range(10)]
+        labels = [f"{fmt_num(round(a, 2))}–{fmt_num(round(b, 2))}" for a, b in edges]
+    counts = [0] * len(edges)
+    for s in scores:
+        if whole:
+            i = int(min(max(s, 0), mx))
+        else:
+            i = min(len(edges) - 1, max(0, int(s / ((mx or 1) / 10))))
+        counts[i] += 1
+    top = max(counts) if counts else 0
+    return {"bins": [{"label": lab, "count": c} for lab, c in zip(labels, counts)], "top": top,
+            "whole": bool(whole)}

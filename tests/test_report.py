@@ -1,0 +1,477 @@
+"""HTML reports: safe, bounded, self-contained, complete, and right in a real browser.
+
+Pure-Python checks run everywhere.  The browser checks drive Debian's chromium headless over
+the DevTools pipe (scripts/screenshot.py) and are skipped when /usr/bin/chromium is missing
+(CI installs it: ``apt-get install -y chromium``).
+"""
+from __future__ import annotations
+
+import os
+
+import math
+import re
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import ROOT
+
+from grader.assignment import load_assignment
+from grader.report import MAX_PAGE_BYTES, Renderer, cause_of, grids, heatmap, notation, prose, trim_traceback, Limits
+from grader.results import Failure, GradingRun, QuestionResult, SubmissionResult, submission_from_dict, to_dict
+
+sys.path.insert(0, str(ROOT / "scripts"))
+
+ASG = load_assignment("hw4")
+QIDS = [q.id for q in ASG.questions]
+XSS = "<script>window.__xss=1</script>"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+# ------------------------------------------------------------------------------ helpers
+class Attrs(HTMLParser):
+    """Every tag and attribute of a page, and the text of its <script> and <style> elements."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.scripts: list[str] = []
+        self._in = ""
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in = tag if tag in ("script", "style") else ""
+
+    def handle_data(self, data):
+        if self._in == "script":
+            self.scripts.append(data)
+        elif self._in == "style":
+            self.tags.append(("style-text", {"text": data}))
+
+    def handle_endtag(self, tag):
+        self._in = ""
+
+
+def parse(html: str) -> Attrs:
+    p = Attrs()
+    p.feed(html)
+    return p
+
+
+def external_refs(html: str) -> list[str]:
+    """Anything that would make the browser fetch something: src/href/... outside the page."""
+    found = []
+    for tag, attrs in parse(html).tags:
+        if tag == "style-text":
+            found += re.findall(r"url\(\s*['\"]?(?!#)([^)'\"]*)", attrs["text"]) + re.findall(r"@import", attrs["text"])
+            continue
+        for name, value in attrs.items():
+            value = value or ""
+            if name in ("src", "href", "xlink:href", "action", "formaction", "poster", "data", "srcset",
+                        "background", "manifest", "ping", "cite", "longdesc"):
+                if re.match(r"\s*(?:[a-z][a-z0-9+.-]*:|//)", value, re.I) or "http" in value.lower():
+                    found.append(f"{tag} {name}={value}")
+            if name == "style" and "url(" in value:
+                found.append(f"{tag} style={value}")
+        if tag == "link" or (tag == "script" and "src" in attrs) or tag in ("iframe", "img", "object", "embed"):
+            found.append(f"<{tag}> {attrs}")
+    return found
+
+
+def question_ids(html: str) -> list[str]:
+    return [a["data-question"] for t, a in parse(html).tags if "data-question" in a]
+
+
+def failure(shape=(3, 3, 3), wrong_at=(1, 0, 2), delta=0.25) -> Failure:
+    rng = np.random.default_rng(1)
+    exp = rng.normal(size=shape)
+    got = exp.copy()
+    got[wrong_at] += delta
+    mask = np.zeros(shape, bool)
+    mask[wrong_at] = True
+    return Failure(trial=2, label="random", inputs={"dE_dz": rng.normal(size=(2, 2, 3)).tolist()},
+                   expected=exp.tolist(), got=got.tolist(), worst="∂E/∂y_{2,1,k=3}", worst_index=list(wrong_at),
+                   expected_value=float(exp[wrong_at]), got_value=float(got[wrong_at]), wrong=1,
+                   elements=int(exp.size), wrong_mask=mask.tolist())
+
+
+def make_result(student="ada", statuses=None, **over) -> SubmissionResult:
+    statuses = statuses or {}
+    qs = []
+    for q in ASG.questions:
+        st = statuses.get(q.id, "passed")
+        qs.append(QuestionResult(id=q.id, function=q.function, title=q.title, score=q.points if st == "passed" else 0.0,
+                                 max_score=float(q.points), status=st, trials=24 if st in ("passed", "failed") else 1,
+                                 message="all 24 trials correct" if st == "passed" else f"{st} here",
+                                 tolerance="rtol 1e-05"))
+    sub = SubmissionResult(student=student, source=f"{student}.py", score=sum(q.score for q in qs),
+                           max_score=ASG.max_score, error="", report=f"reports/{student}.html", seed=3,
+                           isolation="namespaces", questions=qs)
+    for k, v in over.items():
+        setattr(sub, k, v)
+    return sub
+
+
+def hostile_result() -> SubmissionResult:
+    """Everything a student controls, at its worst: markup, megabytes, huge arrays, junk bytes."""
+    huge_text = ("<b>&\"'</b>\x00\x1b[31m" * 700_000)[:10_000_000]  # 10 MB, escape-heavy
+    huge = np.zeros((1000, 1000)).tolist()  # 10^6 elements (shared by every question)
+    statuses = dict(zip(QIDS, ["failed", "error", "timeout", "missing", "failed", "failed", "failed", "error", "failed"]))
+    sub = make_result(XSS, statuses, source=XSS + ".py", stdout=huge_text, stderr=huge_text)
+    for q in sub.questions:
+        q.message = XSS + "<img src=x onerror=window.__xss=1>" + huge_text[:200_000]
+        q.stdout = q.stderr = huge_text
+        q.traceback = "Traceback (most recent call last):\n" + '  File "x.py", line 1, in f\n    ' + XSS + "\n" * 3 \
+            + huge_text[:1_000_000] + "\nValueError: " + XSS
+        q.returned = [XSS] * 1000
+        q.misconceptions = ["<i>id</i>"] * 100
+        if q.status == "failed":
+            q.failure = Failure(trial=0, label=XSS, inputs={XSS: huge, "x": huge, "n": XSS}, expected=huge,
+                                got=huge, worst=XSS, worst_index=[1, 1], expected_value=1.0, got_value=None,
+                                wrong=10 ** 6, elements=10 ** 6, wrong_mask=huge)
+    sub.questions[0].failure = failure()  # one normal failure among the hostile ones
+    sub.questions[0].failure.inputs = {"dE_dz": [[["nan", "inf", 1.0]] * 2] * 2}
+    sub.questions[0].failure.got = [[[XSS] * 3] * 3] * 3
+    return sub
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    return Renderer(ASG, GradingRun(assignment="hw4", title=ASG.title, assignment_version="1", grader_version="t",
+                                    seed=3, max_score=ASG.max_score, created="2025-01-02T03:04:05+00:00"))
+
+
+@pytest.fixture(scope="module")
+def hostile_html(renderer):
+    return renderer.student_html(hostile_result())
+
+
+# ------------------------------------------------------------------------------ pure Python
+def test_example_reports_complete_small_and_self_contained(examples_run):
+    run, out = examples_run
+    assert run.submissions
+    sizes = {}
+    for s in run.submissions:
+        html = (out / s.report).read_text(encoding="utf-8")
+        sizes[s.student] = len(html.encode())
+        assert question_ids(html) == QIDS, s.student
+        assert external_refs(html) == [], s.student
+        assert "http://" not in html and "https://" not in html
+        assert s.student in html and f"grader check {s.source} --seed {s.seed}" in html
+        for q in s.questions:  # every badge says its status in words, not only in colour
+            assert re.search(rf'data-question="{re.escape(q.id)}".*?badge {q.status}"><span aria-hidden="true">[^<]*</span>'
+                             rf'{q.status.upper() if q.status != "timeout" else "TIMED OUT"}', html, re.S)
+    assert max(sizes.values()) < 200 * 1024, sizes
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert external_refs(index) == [] and "http://" not in index and "https://" not in index
+    for s in run.submissions:
+        assert f'href="{s.report}"' in index
+
+
+def test_failed_sections_open_and_passed_collapsed(examples_run):
+    run, out = examples_run
+    s = next(s for s in run.submissions if any(q.status == "failed" for q in s.questions))
+    html = (out / s.report).read_text(encoding="utf-8")
+    for q in s.questions:
+        section = re.search(rf'data-question="{re.escape(q.id)}"[^>]*>\s*<details([^>]*)>', html)
+        assert section, q.id
+        assert ("open" in section.group(1)) == (q.status != "passed"), q.id
+
+
+def test_failure_shows_grids_heatmap_formula_and_hint(examples_run):
+    run, out = examples_run
+    s = next(s for s in run.submissions if s.source == "mistake_answer_key_quarter.py")
+    html = (out / s.report).read_text(encoding="utf-8")
+    part = html[html.index('data-question="2.3"'):html.index('data-question="2.4"')]
+    q = next(q for q in s.questions if q.id == "2.3")
+    assert "<math" in part and "&#x2202;" in part  # ∂E/∂y as MathML
+    assert 'class="hm"' in part and part.count("<rect") == 27  # one heatmap cell per element
+    assert part.count("k = 1") >= 2 and "i\\j" in part  # channel grids with 1-based labels
+    assert "Likely misconception" in part and q.misconceptions
+    assert "∂E/∂y<sub>" in part  # the worst element in the homework's notation
+
+
+def test_escaping_everywhere(renderer, hostile_html):
+    html = hostile_html
+    assert XSS not in html and "<img src=x" not in html and "<b>&" not in html
+    assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in html
+    assert "\x00" not in html and "\x1b" not in html
+    scripts = parse(html).scripts
+    assert scripts == []  # a student page needs no script at all
+    assert question_ids(html) == QIDS
+    index = renderer.index_html([hostile_result(), make_result("bob"),
+                                 make_result("<i>broken</i>", error="SyntaxError: <script>x</script>")])
+    assert XSS not in index and "<i>broken</i>" not in index and "<script>x</script>" not in index
+    assert "&lt;i&gt;broken&lt;/i&gt;" in index
+    assert len(parse(index).scripts) == 1  # only our sort script
+
+
+def test_size_bound_whatever_the_submission_did(hostile_html):
+    size = len(hostile_html.encode("utf-8"))
+    assert size < MAX_PAGE_BYTES, size
+    assert "characters not shown" in hostile_html  # truncation is marked
+    assert "too large to lay out" in hostile_html
+
+
+def test_render_is_fast_even_for_the_hostile_result(renderer):
+    sub = hostile_result()
+    t = time.perf_counter()
+    renderer.student_html(sub)
+    assert time.perf_counter() - t < 5.0
+
+
+def test_ungradable_listed_on_top_of_the_index(renderer):
+    broken = make_result("zed", {q: "error" for q in QIDS}, error="SyntaxError: invalid syntax (zed.py, line 1)")
+    subs = [make_result("amy"), broken, make_result("bob", {"2.5": "failed"})]
+    html = renderer.index_html(subs)
+    assert html.index("Could not be graded") < html.index("Score distribution") < html.index("Students")
+    assert "SyntaxError: invalid syntax" in html
+    assert external_refs(html) == []
+    report = renderer.student_html(broken)
+    assert "Your file could not be graded" in report and question_ids(report)[0] == "import"
+
+
+def test_index_counts_and_causes(renderer):
+    f = failure()
+    a = make_result("amy", {"2.3": "failed"})
+    a.questions[6].failure, a.questions[6].message = f, "∂E/∂y_{2,1,k=3} is 0.1 but should be 0.2 (1 of 27 elements wrong) on trial 3 of 24 (random)"
+    b = make_result("bob", {"2.3": "failed"})
+    b.questions[6].failure, b.questions[6].message = f, "∂E/∂y_{2,1,k=3} is 0.7 but should be 0.2 (1 of 27 elements wrong) on trial 1 of 24 (random)"
+    c = make_result("cyd", {"2.3": "failed"})
+    c.questions[6].misconceptions = ["assign_not_accumulate"]
+    html = renderer.index_html([a, b, c])
+    causes = html[html.index('id="h-causes"'):html.index('id="h-students"')]
+    assert re.search(r"2×</span> failed: wrong values", causes)
+    mistake = next(m for m in ASG.question("2.3").mistakes if m.id == "assign_not_accumulate")
+    assert f"1×</span> {mistake.name}" in causes
+    assert "0 of 3 passed" in html  # pass-rate bar's accessible title for Q2.3
+
+
+def test_cause_normalisation():
+    q = QuestionResult(id="1.2", function="f", title="t", score=0, max_score=1, status="error", trials=1,
+                       message="IndexError: index 3 is out of bounds for axis 0 with size 3 on trial 2 (random)")
+    assert cause_of(q, {}) == ("s:error:IndexError: index 3 is out of bounds for axis 0 with size 3",
+                               "error: IndexError: index 3 is out of bounds for axis 0 with size 3")
+    q.status, q.message = "timeout", "did not finish within 10 s (an infinite loop?)"
+    assert cause_of(q, {})[1] == "timed out: did not finish in time"
+    q.status, q.message = "failed", "returned shape (3, 3) but the answer has shape (3, 3, 3) on trial 1 of 24 (random)"
+    assert cause_of(q, {})[1] == "failed: returned shape (3, 3) but the answer has shape (3, 3, 3)"
+
+
+def test_hints_from_results_or_from_the_catalogue(renderer):
+    sub = make_result("amy", {"2.5": "failed"})
+    q = sub.questions[8]
+    q.hints = [{"id": "x", "name": "Sent <everything>", "explanation": "Because y_{2,2,k} <is> max.", "hint": "Use o_1."}]
+    html = renderer.student_html(sub)
+    assert "Sent &lt;everything&gt;" in html and "y<sub>2,2,k</sub> &lt;is&gt; max" in html and "o<sub>1</sub>" in html
+    q.hints = []
+    m = ASG.question("2.5").mistakes[0]
+    q.misconceptions = [m.id, "no-such-id"]
+    html = renderer.student_html(sub)
+    assert str(prose(m.name)) in html and "no-such-id" in html
+
+
+def test_results_json_round_trip_renders_the_same(renderer, examples_run):
+    run, _ = examples_run
+    s = next(s for s in run.submissions if any(q.failure for q in s.questions))
+    again = submission_from_dict(to_dict(s))
+    strip = lambda h: re.sub(r"<time.*?</time>", "", h)
+    assert strip(renderer.student_html(again)) == strip(renderer.student_html(s))
+
+
+def test_grids_follow_the_homework_layout():
+    v = grids(np.arange(27.0).reshape(3, 3, 3).tolist(), worst=[1, 0, 2])
+    assert [g["caption"] for g in v["grids"]] == ["k = 1", "k = 2", "k = 3"]
+    g3 = v["grids"][2]
+    assert g3["cols"] == ["1", "2", "3"] and [r["label"] for r in g3["rows"]] == ["1", "2", "3"]
+    assert g3["rows"][1]["cells"][0]["text"] == "11" and g3["rows"][1]["cells"][0]["worst"]
+    v4 = grids(np.zeros((2, 2, 3, 2)).tolist())
+    assert len(v4["grids"]) == 6 and v4["grids"][1]["caption"] == "k = 1, m = 2"
+    vec = grids([3, 5, 1, 1], columns=["c_w", "c_h", "p_w", "p_h"])
+    assert vec["grids"][0]["cols"][0] == "c_w" and vec["grids"][0]["vector"]
+    assert grids(7)["scalar"] == "7"
+    assert "too large" in grids(np.zeros((100, 100)).tolist())["note"]
+    assert "rectangular" in grids([[1, 2], [3]])["note"]
+
+
+def test_heatmap_marks_wrong_and_worst():
+    f = failure()
+    h = heatmap(f.expected, f.got, f.wrong_mask, f.worst_index, ASG.question("2.3").element)
+    cells = [c for p in h["panels"] for c in p["cells"]]
+    assert len(cells) == 27 and h["wrong"] == 1
+    worst = [c for c in cells if c["worst"]]
+    assert len(worst) == 1 and worst[0]["wrong"] and worst[0]["fill"] != "#ffffff"
+    assert "∂E/∂y_{2,1,k=3}" in worst[0]["title"]
+    assert heatmap([[1, 2]], [[1, 2, 3]], None, None, None) is None  # shapes differ
+
+
+def test_notation_and_traceback_trimming():
+    assert str(notation("∂E/∂w_{1,2,1,o_2}")) == "∂E/∂w<sub>1,2,1,o<sub>2</sub></sub>"
+    assert str(notation("<b>_{x}")) == "&lt;b&gt;<sub>x</sub>"
+    assert str(prose("grad_fc_weights and c_w")) == "grad_fc_weights and c<sub>w</sub>"
+    tb = ('Traceback (most recent call last):\n  File "/srv/grader/_runtime.py", line 9, in run\n    out = fn(*a)\n'
+          '  File "hw.py", line 3, in f\n    return 1/0\nZeroDivisionError: division by zero')
+    assert trim_traceback(tb, Limits()) == ('Traceback (most recent call last):\n  File "hw.py", line 3, in f\n'
+                                            '    return 1/0\nZeroDivisionError: division by zero')
+    only_ours = 'Traceback (most recent call last):\n  File "/x/grader/_runtime.py", line 1, in g\nTypeError: no'
+    assert trim_traceback(only_ours, Limits()) == ""
+    long = "Traceback (most recent call last):\n" + '  File "hw.py", line 1, in f\n    f()\n' * 500 + "RecursionError: x"
+    out = trim_traceback(long, Limits())
+    assert out.endswith("RecursionError: x") and "lines not shown" in out and out.count("\n") <= 40
+
+
+# ------------------------------------------------------------------------------ formulas
+def _env(rng):
+    from reference.hw4 import model as M
+    from reference.hw4.questions import networks
+    net = {k: v[0] for k, v in networks(rng, 1).items()}
+    b = {k: v[None] for k, v in net.items()}
+    dz = M.grad_pool_output(b["v"], b["o"], b["target"])
+    dy = M.grad_conv_sum_pool(dz)
+    net.update(dE_dz=dz[0], dE_dy=dy[0])
+    answers = {
+        "1.2": M.conv_forward(b["x"], b["w"])[0], "1.3": M.sum_pool(b["y"])[0], "1.4": M.fc_forward(b["z"], b["v"])[0],
+        "2.1": M.grad_fc_weights(b["z"], b["o"], b["target"])[0], "2.2": dz[0], "2.3": dy[0],
+        "2.4": M.grad_filters(b["x"], b["y"], dy)[0], "2.5": M.grad_conv_max_pool(b["y"], dz)[0],
+    }
+    return net, answers
+
+
+def _value(e, net):
+    """Evaluate a formula of reference/hw4/formulas.py on one network's numbers."""
+    import sympy as sp
+    ev = lambda a: _value(a, net)
+    ix = lambda e_: tuple(int(i) - 1 for i in e_.indices)
+    if isinstance(e, sp.Sum):
+        body = e.function
+        (var, lo, hi), rest = e.limits[0], e.limits[1:]
+        inner = (lambda b: sp.Sum(b, *rest)) if rest else (lambda b: b)
+        return sum(ev(inner(body.xreplace({var: sp.Integer(n)}))) for n in range(int(lo), int(hi) + 1))
+    if isinstance(e, sp.Derivative):
+        v = e.variables[0]
+        return {"z": net["dE_dz"], "y": net["dE_dy"]}[str(v.base)][ix(v)]
+    if isinstance(e, sp.Indexed):
+        base, idx = str(e.base), e.indices
+        if base == "w" and len(idx) == 4:  # fully connected weight w_{i,j,k,o_m}
+            return net["v"][tuple(int(i) - 1 for i in idx[:3]) + (int(str(idx[3]).split("_")[1]) - 1,)]
+        return net[base][ix(e)]
+    if isinstance(e, sp.Symbol):
+        name = str(e)
+        if name.startswith("o_"):
+            return net["o"][int(name[2:]) - 1]
+        if name.startswith("y_"):
+            return net["target"][int(name[2:]) - 1]
+        return net[name]
+    if isinstance(e, sp.Add):
+        return sum(ev(a) for a in e.args)
+    if isinstance(e, sp.Mul):
+        return math.prod(ev(a) for a in e.args)
+    if isinstance(e, sp.Pow):
+        return ev(e.base) ** ev(e.exp)
+    if isinstance(e, sp.floor):
+        return math.floor(ev(e.args[0]))
+    if isinstance(e, sp.Max):
+        return max(ev(a) for a in e.args)
+    if isinstance(e, sp.Eq):
+        return ev(e.lhs) == ev(e.rhs)
+    if isinstance(e, sp.Function) and type(e).__name__ == "σ":
+        return 1 / (1 + math.exp(-ev(e.args[0])))
+    if isinstance(e, sp.Function) and type(e).__name__ == "Iverson":
+        return 1.0 if ev(e.args[0]) else 0.0
+    if e.is_Number:
+        return float(e)
+    raise AssertionError(f"unexpected {type(e)} in a formula: {e}")
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_formulas_evaluate_to_the_reference(seed):
+    """The formula a report shows for each element computes that element's reference value."""
+    from reference.hw4.formulas import formula
+    net, answers = _env(np.random.default_rng(seed))
+    for qid, ans in answers.items():
+        for idx in np.ndindex(*ans.shape):
+            eq = formula(qid, idx)
+            assert eq is not None, (qid, idx)
+            assert math.isclose(_value(eq.rhs, net), float(ans[idx]), rel_tol=1e-9, abs_tol=1e-12), (qid, idx, eq)
+    from reference.hw4.model import layer_sizes
+    geometry = {"width": 9, "height": 7, "filter_size": 3, "pool_size": 2, "stride": 2}
+    sizes = layer_sizes(*geometry.values())
+    geometry.update(c_w=sizes[0], c_h=sizes[1])
+    for n in range(4):
+        assert _value(formula("1.1", (n,)).rhs, geometry) == sizes[n]
+
+
+def test_every_element_has_mathml():
+    from grader.formula import formula_mathml
+    for q in ASG.questions:
+        shape = np.asarray(q.generate(np.random.default_rng(0), 1).expected).shape[1:]
+        for idx in np.ndindex(*shape):
+            m = formula_mathml("hw4", q.id, idx)
+            assert m.startswith("<math display=\"block\">") and m.endswith("</math>"), (q.id, idx)
+            assert "http" not in m and "&dd;" not in m and "&InvisibleTimes;" not in m
+    assert formula_mathml("hw4", "9.9", (0,)) == ""
+    assert formula_mathml("no_such_assignment", "1.1", (0,)) == ""
+
+
+# ------------------------------------------------------------------------------ browser
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("CNN_GRADER_REQUIRE_BROWSER"):  # set by .ci/run: CI must not skip these
+            pytest.fail("CNN_GRADER_REQUIRE_BROWSER is set but /usr/bin/chromium is missing")
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)")
+    from screenshot import Browser
+    with Browser(str(CHROMIUM)) as b:
+        yield b
+
+
+def _load(browser, tmp_path, name: str, html: str, width: int) -> dict:
+    from screenshot import instrumented, layout_facts
+    page = tmp_path / name
+    page.write_text(instrumented(html), encoding="utf-8")
+    browser.open(page.as_uri(), width)
+    facts = layout_facts(browser)
+    facts["console"] = browser.errors()
+    return facts
+
+
+@pytest.mark.parametrize("width", [400, 1280])
+def test_browser_report_and_dashboard(browser, examples_run, renderer, hostile_html, tmp_path, width):
+    run, out = examples_run
+    failing = max(run.submissions, key=lambda s: sum(q.failure is not None for q in s.questions))
+    pages = {
+        "failing.html": ((out / failing.report).read_text(encoding="utf-8"), QIDS),
+        "hostile.html": (hostile_html, QIDS),
+        "index.html": ((out / "index.html").read_text(encoding="utf-8"), []),
+    }
+    for name, (html, sections) in pages.items():
+        facts = _load(browser, tmp_path, name, html, width)
+        assert facts["innerWidth"] == width
+        assert facts["scrollWidth"] <= width, (name, facts)
+        assert facts["overflowing"] == [], (name, facts["overflowing"])
+        assert facts["errors"] == [] and facts["console"] == [], (name, facts)
+        assert facts["sections"] == sections, name
+        assert browser.evaluate("window.__xss === undefined"), name
+        if name == "failing.html":
+            assert facts["mathml"] >= 1
+            assert browser.evaluate("document.querySelector('math').getBoundingClientRect().width > 20")
+            assert browser.evaluate("[...document.querySelectorAll('details')].filter(d => d.open).length") >= 1
+
+
+def test_browser_sorts_the_student_table(browser, examples_run, tmp_path):
+    _, out = examples_run
+    _load(browser, tmp_path, "index.html", (out / "index.html").read_text(encoding="utf-8"), 1280)
+    names = "[...document.querySelectorAll('table.students tbody th')].map(t => t.textContent.trim())"
+    before = browser.evaluate(names)
+    assert before == sorted(before)
+    totals = "[...document.querySelectorAll('table.students tbody td.total')].map(t => parseFloat(t.dataset.v))"
+    browser.evaluate("document.querySelector('table.students thead th:last-child button').click()")
+    asc = browser.evaluate(totals)
+    assert asc == sorted(asc)
+    browser.evaluate("document.querySelector('table.students thead th:last-child button').click()")
+    assert browser.evaluate(totals) == sorted(asc, reverse=True)
+    assert browser.errors() == []
