@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 
 from . import __version__
 from .assignment import Assignment, Trials, load_assignment, student_rng
-from .discover import Submission, discover, prepare
+from .discover import Submission, _ignored, discover, prepare
 from .results import GradingRun, SubmissionResult
 from .sandbox import Call, Limits, Sandbox
 from .score import score_submission, unrunnable
@@ -191,8 +191,17 @@ def _check_out_dir(out: Path, submissions: Path) -> None:
 
 
 def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: str | Assignment = "hw4",
-          on_result: Callable[[SubmissionResult], None] | None = None, command: str = "") -> GradingRun:
-    """Grade every submission in ``submissions`` into ``out`` (results.json, grades.csv, HTML)."""
+          on_result: Callable[[SubmissionResult], None] | None = None, command: str = "",
+          roster: Path | None = None, shard: tuple[int, int] | None = None) -> GradingRun:
+    """Grade every submission in ``submissions`` into ``out`` (results.json, grades.csv, HTML).
+
+    ``roster``: a class list (CSV); entries are matched to it (LMS download names included)
+    and graded under the roster's ids, every roster student without a submission gets a row
+    with 0 points and error ``no submission``, and entries matching nobody are still graded
+    under their own names and listed in ``run.unmatched``.
+    ``shard=(K, N)``: grade only the students of shard K of N (see :mod:`grader.shard`);
+    ``grader merge`` combines the shards' outputs.
+    """
     from . import export, report
     submissions, out = Path(submissions), Path(out)
     if not submissions.is_dir():
@@ -202,8 +211,21 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
     run = GradingRun(assignment=asg.name, title=asg.title, assignment_version=asg.version,
                      grader_version=__version__, seed=opts.seed, max_score=asg.max_score,
                      created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), command=command)
+    select = None
+    if shard is not None:
+        from .shard import shard_of
+        k, n = shard
+        select = lambda student: shard_of(student, n) == k  # noqa: E731
     with tempfile.TemporaryDirectory(prefix="cnn-grader-work-") as work:
-        subs = discover(submissions, [q.function for q in asg.questions], Path(work))
+        source_dir, origin, found = submissions, {}, None
+        if roster is not None:
+            from . import roster as roster_mod
+            found = roster_mod.match(roster_mod.read_roster(roster),
+                                     [p.name for p in submissions.iterdir() if not _ignored(p)])
+            source_dir = Path(work) / "by-roster"
+            origin = roster_mod.stage(submissions, found, source_dir)
+            run.unmatched = list(found.unmatched)
+        subs = discover(source_dir, [q.function for q in asg.questions], Path(work) / "prepared", select)
         staging = Path(tempfile.mkdtemp(prefix=".cnn-grader-out-", dir=out.resolve().parent))
         try:
             (staging / "reports").mkdir()
@@ -212,6 +234,8 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
 
             def collect(res: SubmissionResult) -> None:
                 _check_isolation(res, opts)
+                if res.source in origin:  # graded from the roster's layout: name the student's own files
+                    res.source = ", ".join(origin[res.source])
                 res.report = f"reports/{_file_name(res.student, names)}.html"
                 renderer.write_student(res, staging / res.report)
                 run.submissions.append(res)
@@ -232,6 +256,14 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
             run.cached = len(subs) - len(todo)
             # the work folder holds every student's private copy: hidden, so no one reads another's
             grade_many(todo, asg, opts, hidden_paths(submissions, out, staging, Path(work)), collect)
+            if found is not None:
+                for st in found.missing:
+                    if select is None or select(st.id):
+                        res = roster_mod.no_submission(st, asg)
+                        res.seed = opts.seed
+                        res.report = f"reports/{_file_name(res.student, names)}.html"
+                        renderer.write_student(res, staging / res.report)
+                        run.submissions.append(res)
             run.submissions.sort(key=lambda s: s.student)
             export.write_all(run, staging)
             renderer.write_index(run.submissions, staging / "index.html")

@@ -52,7 +52,43 @@ def _assignment(name: str, points: tuple[str, ...]):
                 raise ValueError(f"--points {item!r}: points cannot be negative")
         return asg.with_points(weights) if weights else asg
     except ValueError as exc:
+        from .handout import reference_available
+        if name == "hw4" and not reference_available(name):
+            _fail("this is the student edition of cnn-grader (no reference solution): it can only "
+                  "`grader check FILE` against the handout's public_tests.json; grading needs the instructor's install")
         _fail(exc)
+
+
+VISIBILITY = click.Choice(["visible", "after_due_date", "after_published", "hidden"])
+
+
+def _outputs(per_student: bool):
+    """--junit / --gradescope / --gradescope-visibility (the job summary needs no option)."""
+    def deco(f):
+        f = click.option("--gradescope-visibility", type=VISIBILITY, default="visible", show_default=True,
+                         help="Gradescope visibility of the per-question results.")(f)
+        f = click.option("--gradescope", type=click.Path(path_type=Path), default=None,
+                         metavar="DIR" if per_student else "FILE",
+                         help=("Also write Gradescope results, one DIR/<student>.json per student." if per_student
+                               else "Also write a Gradescope results.json here."))(f)
+        f = click.option("--junit", type=click.Path(path_type=Path), default=None, metavar="FILE",
+                         help="Also write JUnit XML (a test case per question and student) for CI.")(f)
+        return f
+    return deco
+
+
+def _write_outputs(subs, title, junit, gradescope, visibility, per_student, note="", unmatched=()):
+    """--junit, --gradescope, and the GitHub Actions job summary when $GITHUB_STEP_SUMMARY is set."""
+    from .formats import write_outputs
+    try:
+        write_outputs(subs, title, junit=junit, gradescope=gradescope, per_student=per_student,
+                      visibility=visibility, note=note, unmatched=unmatched)
+    except (ValueError, OSError) as exc:
+        _fail(exc)
+    if junit is not None:
+        click.echo(f"wrote {junit}", err=True)
+    if gradescope is not None:
+        click.echo(f"wrote {gradescope}" + ("/<student>.json" if per_student else ""), err=True)
 
 
 def _fail(exc: Exception | str):
@@ -91,15 +127,28 @@ def main():
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Output folder.")
 @click.option("--jobs", type=click.IntRange(1, 512), default=None, help="Parallel workers (default: all cores).")
 @click.option("--no-cache", is_flag=True, help="Grade every submission again, even unchanged ones.")
+@click.option("--roster", type=click.Path(path_type=Path), default=None, metavar="CSV",
+              help="Class list: match entries (Canvas/Moodle download names too) to student ids; "
+                   "students without a submission get a row with 0.")
+@click.option("--shard", "shard_spec", default=None, metavar="K/N",
+              help="Grade only shard K of N (deterministic); combine the outputs with `grader merge`.")
+@_outputs(per_student=True)
 @_common
-def grade(submissions, out, jobs, no_cache, seed, timeout, memory, isolation, require_sandbox, assignment, points):
+def grade(submissions, out, jobs, no_cache, roster, shard_spec, junit, gradescope, gradescope_visibility,
+          seed, timeout, memory, isolation, require_sandbox, assignment, points):
     """Grade every submission in SUBMISSIONS into OUT (results.json, grades.csv, HTML reports)."""
     from .api import UsageError, grade as grade_api
     from .sandbox import SandboxError
+    from .shard import parse_shard, shard as shard_entries
     asg = _assignment(assignment, points)
     if not submissions.exists():
         _fail(f"{submissions}: no such folder; give the folder that holds the submissions")
-    n = sum(1 for p in submissions.iterdir() if not p.name.startswith(".")) if submissions.is_dir() else 0
+    try:
+        shard = parse_shard(shard_spec) if shard_spec else None
+    except ValueError as exc:
+        _fail(exc)
+    entries = [p for p in submissions.iterdir() if not p.name.startswith(".")] if submissions.is_dir() else []
+    n = len(shard_entries(entries, *shard)) if shard and roster is None else len(entries)
     warned = []
     with click.progressbar(length=n, label="grading", file=sys.stderr, show_pos=True) as bar:
         def step(res):
@@ -110,8 +159,8 @@ def grade(submissions, out, jobs, no_cache, seed, timeout, memory, isolation, re
         try:
             opts = _opts(seed, timeout, memory, isolation, require_sandbox, jobs)
             opts = type(opts)(**{**opts.__dict__, "cache": not no_cache})
-            run = grade_api(submissions, out, opts,
-                            assignment=asg, on_result=step, command=shlex.join(["grader", *sys.argv[1:]]))
+            run = grade_api(submissions, out, opts, assignment=asg, on_result=step,
+                            command=shlex.join(["grader", *sys.argv[1:]]), roster=roster, shard=shard)
         except (UsageError, ValueError) as exc:
             _fail(exc)
         except SandboxError as exc:
@@ -119,7 +168,13 @@ def grade(submissions, out, jobs, no_cache, seed, timeout, memory, isolation, re
     _summary(run)
     if run.cached:
         click.echo(f"{run.cached} unchanged submission(s) reused from the previous grading (--no-cache to regrade)")
+    if run.unmatched:
+        click.echo(f"{len(run.unmatched)} entr{'y' if len(run.unmatched) == 1 else 'ies'} matched nobody on the roster "
+                   "(graded under their own names): " + ", ".join(run.unmatched[:10])
+                   + (" ..." if len(run.unmatched) > 10 else ""))
     click.echo(f"wrote {out / 'results.json'}, {out / 'grades.csv'}, {out / 'index.html'}")
+    _write_outputs(run.submissions, run.title, junit, gradescope, gradescope_visibility, per_student=True,
+                   unmatched=run.unmatched, note=f"shard {shard[0]} of {shard[1]}" if shard else "")
 
 
 def _summary(run):
@@ -143,16 +198,37 @@ def _summary(run):
 @click.option("--json", "as_json", is_flag=True, help="Print this submission's results.json entry.")
 @click.option("--html", type=click.Path(path_type=Path), default=None, help="Also write the HTML report here.")
 @click.option("--student", default=None, help="Student id (default: the file name without .py).")
+@click.option("--public", "public", type=click.Path(path_type=Path), default=None, metavar="JSON",
+              help="Check against these public cases only (the handout's public_tests.json). Without a "
+                   "reference installed, public_tests.json next to FILE or here is used.")
+@click.option("--fail-under", type=click.FloatRange(min=0), default=None, metavar="SCORE",
+              help="Exit 1 only when the score is below SCORE (default: unless every question passes).")
+@_outputs(per_student=False)
 @_common
-def check(file, as_json, html, student, seed, timeout, memory, isolation, require_sandbox, assignment, points):
+def check(file, as_json, html, student, public, fail_under, junit, gradescope, gradescope_visibility,
+          seed, timeout, memory, isolation, require_sandbox, assignment, points):
     """Grade one FILE (or folder / .zip) and explain every question. Exit 0 iff all pass."""
     from .api import UsageError, check as check_api
     from .sandbox import SandboxError
+    from .handout import check_public, find_public_cases, load_public, public_assignment, public_notice, reference_available
     from .results import dumps
-    asg = _assignment(assignment, points)
+    note = ""
+    if public is None and not reference_available(assignment):
+        public = find_public_cases(file)
+        if public is None:
+            _fail(f"no reference solution is installed and no public_tests.json is next to {file} or in this "
+                  "folder; give --public PATH (the file comes with your handout)")
     try:
-        res = check_api(file, _opts(seed, timeout, memory, isolation, require_sandbox), assignment=asg,
-                        student=student)
+        if public is not None:
+            if points:
+                _fail("--points does not apply to --public cases")
+            asg = public_assignment(load_public(public))[0]
+            res = check_public(file, public, _opts(seed, timeout, memory, isolation, require_sandbox), student=student)
+            note = public_notice(public)
+        else:
+            asg = _assignment(assignment, points)
+            res = check_api(file, _opts(seed, timeout, memory, isolation, require_sandbox), assignment=asg,
+                            student=student)
     except (UsageError, ValueError) as exc:
         _fail(exc)
     except SandboxError as exc:
@@ -164,11 +240,17 @@ def check(file, as_json, html, student, seed, timeout, memory, isolation, requir
         Renderer(asg).write_student(res, html)
     if as_json:
         click.echo(dumps(res))
+        if note:
+            click.echo(note, err=True)
     else:
+        if note:
+            click.secho(note, fg="yellow")
         _explain(res)
         if html is not None:
             click.echo(f"report written to {html}")
-    sys.exit(0 if res.passed_all else 1)
+    _write_outputs([res], asg.title, junit, gradescope, gradescope_visibility, per_student=False, note=note)
+    ok = res.passed_all if fail_under is None else res.score >= fail_under
+    sys.exit(0 if ok else 1)
 
 
 def _explain(res):
@@ -201,6 +283,67 @@ def starter(out, assignment, force):
     except (ValueError, OSError) as exc:
         _fail(exc)
     click.echo(f"wrote {out}")
+
+
+@main.command()
+@click.argument("folders", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Output folder.")
+@_outputs(per_student=True)
+def merge(folders, out, junit, gradescope, gradescope_visibility):
+    """Combine the output FOLDERS of `grade --shard K/N` into OUT (results.json, grades.csv, HTML)."""
+    from .shard import merge_outputs
+    try:
+        run = merge_outputs(list(folders), out, command=shlex.join(["grader", *sys.argv[1:]]))
+    except (ValueError, OSError) as exc:
+        _fail(exc)
+    _summary(run)
+    click.echo(f"merged {len(folders)} outputs; wrote {out / 'results.json'}, {out / 'grades.csv'}, {out / 'index.html'}")
+    _write_outputs(run.submissions, run.title, junit, gradescope, gradescope_visibility, per_student=True,
+                   unmatched=run.unmatched)
+
+
+@main.command()
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--assignment", default="hw4", show_default=True, help="Assignment under reference/.")
+@click.option("--cases", "per_question", type=click.IntRange(1, 20), default=2, show_default=True,
+              help="Public cases per question.")
+@click.option("--no-wheel", is_flag=True, help="Leave out the grader wheel (then students need another way to install it).")
+@click.option("--no-ci", is_flag=True, help="Leave out .github/workflows/selfcheck.yml.")
+@click.option("--force", is_flag=True, help="Write into OUT even if it is not empty.")
+def handout(out, assignment, per_question, no_wheel, no_ci, force):
+    """Write the student handout to OUT: starter, README, public cases, the grader without the reference."""
+    from .handout import build_handout
+    try:
+        files = build_handout(out, assignment, per_question=per_question, wheel=not no_wheel, ci=not no_ci,
+                              force=force)
+    except (ValueError, OSError, RuntimeError) as exc:
+        _fail(exc)
+    for p in files:
+        click.echo(f"wrote {p}")
+    click.echo("checked: no reference code in the handout")
+
+
+@main.command()
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--assignment", default="hw4", show_default=True, help="Assignment under reference/.")
+@click.option("--seed", type=int, default=None, help="Grading seed baked into the bundle (default: a random one, printed).")
+@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True,
+              help="Seconds allowed per question.")
+@click.option("--memory", type=click.IntRange(64, 1 << 20), default=1024, show_default=True, help="Memory cap, MiB.")
+@click.option("--visibility", type=VISIBILITY, default="visible", show_default=True,
+              help="When students see the per-question results.")
+@click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
+def gradescope(out, assignment, seed, timeout, memory, visibility, force):
+    """Write a Gradescope autograder bundle OUT.zip (setup.sh, run_autograder, the grader)."""
+    from .gradescope_bundle import build_bundle
+    if out.exists() and not force:
+        _fail(f"{out} already exists; choose another name or add --force")
+    try:
+        path, used = build_bundle(out, assignment, seed=seed, timeout=timeout, memory_mb=memory, visibility=visibility)
+    except (ValueError, OSError) as exc:
+        _fail(exc)
+    click.echo(f"wrote {path} (grading seed {used}; regrade a student with "
+               f"`grader check FILE --seed {used} --student EMAIL`)")
 
 
 if __name__ == "__main__":

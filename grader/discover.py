@@ -15,6 +15,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Callable
 
 MAX_ZIP_BYTES = 20 << 20  # uncompressed
 MAX_ZIP_FILES = 500
@@ -33,14 +34,21 @@ class Submission:
     cache_key: str = ""
 
 
-def discover(folder: Path, functions: list[str], workdir: Path) -> list[Submission]:
-    """All submissions in ``folder``, sorted by student id, each prepared under ``workdir``."""
+def discover(folder: Path, functions: list[str], workdir: Path,
+             select: Callable[[str], bool] | None = None) -> list[Submission]:
+    """All submissions in ``folder``, sorted by student id, each prepared under ``workdir``.
+
+    ``select(student_id)`` keeps only some students (``grade --shard``); the others are not
+    even unpacked.
+    """
     folder = Path(folder)
     entries = sorted((p for p in folder.iterdir() if not _ignored(p)), key=lambda p: p.name)
     seen: dict[str, Path] = {}
     subs = []
     for i, entry in enumerate(entries):
         student = entry.stem if entry.is_file() else entry.name
+        if select is not None and not select(student):
+            continue
         sub = Submission(student=student, source=entry)
         if student in seen:
             sub.error = f"{entry.name}: another entry ({seen[student].name}) already gives student id {student!r}; keep one"

@@ -87,6 +87,7 @@ class GradingRun:
     command: str = ""
     cached: int = 0  # submissions whose earlier result was reused unchanged
     submissions: list[SubmissionResult] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)  # entries matching nobody on the --roster
     schema: int = SCHEMA
 
 

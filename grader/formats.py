@@ -1,0 +1,356 @@
+"""Outputs for the tools courses use: JUnit XML (any CI), Gradescope's results.json, and a
+GitHub Actions job summary (Markdown).
+
+All three are pure functions of the one results shape (:mod:`grader.results`), so they work
+the same for ``grade``, ``check`` and ``merge``.  Everything a student controls (ids, messages,
+printed output, tracebacks) is cleaned of characters the target format cannot hold and cut
+to a bound, so a hostile submission cannot break the XML, the JSON or the Markdown table.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from .results import QuestionResult, SubmissionResult
+
+TEXT_CAP = 8000  # characters of any one student-controlled text in an output
+SUMMARY_ROWS = 300  # students listed in a job summary (GitHub caps a summary at 1 MiB)
+
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
+# Characters XML 1.0 cannot hold, even escaped (C0 controls but tab/newline/CR, surrogates,
+# U+FFFE/U+FFFF).  C1 controls are legal XML but junk in a report: strip them too.
+_NOT_XML = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def clean(text, limit: int = TEXT_CAP) -> str:
+    """Printable text: ANSI escapes and control characters removed, cut to ``limit``."""
+    s = "" if text is None else str(text)
+    s = _NOT_XML.sub("", _ANSI.sub("", s.replace("\r\n", "\n")))
+    if len(s) > limit:
+        s = s[:limit] + f"\n... [{len(s) - limit} more characters not shown]"
+    return s
+
+
+def _num(x: float) -> str:
+    x = float(x)
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+
+def _label(q: QuestionResult) -> str:
+    return f"Q{q.id} {q.function}"
+
+
+def question_details(q: QuestionResult, limit: int = TEXT_CAP) -> str:
+    """A plain-text account of one question: verdict, first failing trial, traceback, output."""
+    lines = [f"{q.status}: {q.message}" if q.message else q.status,
+             f"score {_num(q.score)}/{_num(q.max_score)}"]
+    f = q.failure
+    if f is not None and q.status == "failed":
+        lines.append(f"first failing trial: {f.trial + 1} ({f.label})")
+        if f.worst and f.expected_value is not None:
+            got = "NaN/inf" if f.got_value is None else f"{f.got_value:.6g}"
+            lines.append(f"worst element {f.worst}: expected {f.expected_value:.6g}, got {got}"
+                         + (f" ({f.wrong} of {f.elements} elements wrong)" if f.elements else ""))
+    if q.tolerance:
+        lines.append(f"tolerance: {q.tolerance}")
+    for h in getattr(q, "hints", None) or []:
+        if isinstance(h, dict) and h.get("hint"):
+            lines.append(f"hint: {h['hint']}")
+    if q.traceback:
+        lines += ["", q.traceback.rstrip()]
+    if q.stdout:
+        lines += ["", "printed:", q.stdout.rstrip()]
+    if q.stderr:
+        lines += ["", "stderr:", q.stderr.rstrip()]
+    return clean("\n".join(lines), limit)
+
+
+# --- JUnit XML ------------------------------------------------------------------------------
+
+def junit_xml(subs: Iterable[SubmissionResult], assignment_title: str = "") -> str:
+    """JUnit XML: a ``<testsuite>`` per student, a ``<testcase>`` per question.
+
+    ``passed`` -> an empty testcase; ``failed`` -> ``<failure type="failed">``; ``error`` and
+    ``timeout`` -> ``<error type=...>``; ``missing`` (function not written) ->
+    ``<failure type="missing">``.  Missing is a failure, not ``<skipped>``: the question scores
+    0, and CI UIs (GitHub test reporters, GitLab, Jenkins) show skipped tests as neutral and
+    leave them out of the failure count, which would hide lost points.  The ``type`` and the
+    message still tell "not written yet" apart from "wrong".
+    A submission that could not be imported gives an ``<error>`` on every question and its
+    reason in the suite's ``<system-err>``.
+    """
+    subs = list(subs)
+    root = ET.Element("testsuites", name=clean(assignment_title or "cnn-grader", 500))
+    totals = {"tests": 0, "failures": 0, "errors": 0, "time": 0.0}
+    for s in subs:
+        counts = {"tests": len(s.questions), "failures": 0, "errors": 0}
+        suite = ET.SubElement(root, "testsuite", name=clean(s.student, 500))
+        props = ET.SubElement(suite, "properties")
+        for k, v in (("score", _num(s.score)), ("max_score", _num(s.max_score)), ("source", s.source),
+                     ("seed", str(s.seed)), ("isolation", s.isolation), ("digest", s.digest)):
+            ET.SubElement(props, "property", name=k, value=clean(v, 500))
+        for q in s.questions:
+            case = ET.SubElement(suite, "testcase", name=clean(_label(q), 500), classname=clean(s.student, 500),
+                                 time=f"{_finite(q.seconds):.3f}")
+            if q.status == "passed":
+                continue
+            if q.status in ("error", "timeout"):
+                counts["errors"] += 1
+                tag = "error"
+            else:  # failed, missing, or anything unknown: the points are lost
+                counts["failures"] += 1
+                tag = "failure"
+            el = ET.SubElement(case, tag, message=clean(q.message or q.status, 1000), type=q.status)
+            el.text = question_details(q)
+        if s.error:
+            err = ET.SubElement(suite, "system-err")
+            err.text = clean(f"could not be graded: {s.error}\n{s.traceback}".rstrip())
+        if s.stdout:
+            ET.SubElement(suite, "system-out").text = clean(s.stdout)
+        suite.set("tests", str(counts["tests"]))
+        suite.set("failures", str(counts["failures"]))
+        suite.set("errors", str(counts["errors"]))
+        suite.set("skipped", "0")
+        suite.set("time", f"{_finite(s.seconds):.3f}")
+        for k in counts:
+            totals[k] += counts[k]
+        totals["time"] += _finite(s.seconds)
+    for k in ("tests", "failures", "errors"):
+        root.set(k, str(totals[k]))
+    root.set("skipped", "0")
+    root.set("time", f"{totals['time']:.3f}")
+    ET.indent(root, space=" ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _finite(x) -> float:
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return 0.0
+    return x if math.isfinite(x) else 0.0
+
+
+# --- Gradescope -----------------------------------------------------------------------------
+
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+
+
+def gradescope_json(sub: SubmissionResult, visibility: str = "visible", note: str = "") -> dict:
+    """The Gradescope autograder ``results.json`` for one submission.
+
+    Follows https://gradescope-autograders.readthedocs.io/en/latest/specs/ : top-level
+    ``score``, ``execution_time``, ``output``, ``visibility``, ``stdout_visibility`` and
+    ``tests[]`` with ``name``, ``number``, ``score``, ``max_score``, ``status``
+    (``passed``/``failed``), ``output``, ``tags`` and ``visibility``.  Every output format is
+    set to ``text`` explicitly: the top-level default is ``simple_format`` (HTML), and a
+    student's printed output must never be rendered as HTML.
+    """
+    if visibility not in VISIBILITIES:
+        raise ValueError(f"visibility {visibility!r}: choose one of {', '.join(VISIBILITIES)}")
+    head = [f"{sub.student}: {_num(sub.score)}/{_num(sub.max_score)} points"]
+    if note:
+        head.append(note)
+    if sub.error:
+        head.append(f"Your file could not be graded: {sub.error}")
+        if sub.traceback:
+            head.append(sub.traceback.rstrip())
+    failed = [q for q in sub.questions if q.status != "passed"]
+    if not sub.error:
+        head.append("Every question passed." if not failed else
+                    "Not passed: " + ", ".join(f"Q{q.id} ({q.status})" for q in failed))
+    if sub.stdout:
+        head += ["", "Printed while importing your file:", sub.stdout.rstrip()]
+    tests = []
+    for q in sub.questions:
+        tests.append({
+            "name": clean(f"Q{q.id} {q.function}: {q.title}", 300),
+            "number": q.id,
+            "score": _finite(q.score),
+            "max_score": _finite(q.max_score),
+            "status": "passed" if q.status == "passed" else "failed",
+            "output": question_details(q),
+            "output_format": "text",
+            "tags": [q.status],
+            "visibility": visibility,
+        })
+    return {
+        "score": _finite(sub.score),
+        "execution_time": round(_finite(sub.seconds), 3),
+        "output": clean("\n".join(head), 2 * TEXT_CAP),
+        "output_format": "text",
+        "test_output_format": "text",
+        "test_name_format": "text",
+        "visibility": visibility,
+        "stdout_visibility": "hidden",  # the autograder's own log: for instructors
+        "extra_data": {"student": clean(sub.student, 500), "source": clean(sub.source, 500), "seed": sub.seed,
+                       "digest": sub.digest, "isolation": sub.isolation},
+        "tests": tests,
+    }
+
+
+def gradescope_dumps(sub: SubmissionResult, **kw) -> str:
+    return json.dumps(gradescope_json(sub, **kw), ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+
+
+def write_gradescope(sub: SubmissionResult, path: Path, **kw) -> Path:
+    """``check --gradescope PATH``: one results.json (parent folders created)."""
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"--gradescope {path} is a folder; give a file name such as results.json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(gradescope_dumps(sub, **kw), encoding="utf-8")
+    return path
+
+
+def write_gradescope_dir(subs: Iterable[SubmissionResult], folder: Path, **kw) -> list[Path]:
+    """``grade --gradescope DIR``: one ``<student>.json`` per student under DIR."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"--gradescope {folder} is a file; for grade give a folder (one results file per student)")
+    folder.mkdir(parents=True, exist_ok=True)
+    used: set[str] = set()
+    out = []
+    for s in subs:
+        p = folder / f"{safe_name(s.student, used)}.json"
+        p.write_text(gradescope_dumps(s, **kw), encoding="utf-8")
+        out.append(p)
+    return out
+
+
+def safe_name(student: str, used: set[str]) -> str:
+    """A file name for a student id: unicode kept, path characters replaced, unique (case-blind)."""
+    base = "".join(c if c.isalnum() or c in "-_.@" else "_" for c in student).strip(".")[:120] or "student"
+    name, i = base, 2
+    while name.lower() in used:
+        name, i = f"{base}-{i}", i + 1
+    used.add(name.lower())
+    return name
+
+
+# --- GitHub Actions job summary -------------------------------------------------------------
+
+MARK = {"passed": "✅", "failed": "❌", "error": "💥", "timeout": "⏱️", "missing": "➖"}
+
+
+def _md(text, limit: int = 200) -> str:
+    """Text safe inside a Markdown table cell: one line, no HTML, pipes and backticks escaped."""
+    s = clean(text, limit).replace("\n", " ")
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for ch in "\\|`*_[]#":
+        s = s.replace(ch, "\\" + ch)
+    return s
+
+
+def _code(text, limit: int = 60) -> str:
+    """An inline code span (backslash escapes do not work inside one: drop what could break it)."""
+    s = clean(text, limit).replace("\n", " ").replace("`", "'").replace("|", "/")
+    return f"`{s}`"
+
+
+def github_summary(subs: Iterable[SubmissionResult], assignment_title: str = "", note: str = "",
+                   unmatched: Iterable[str] = ()) -> str:
+    """Markdown for ``$GITHUB_STEP_SUMMARY``: totals, per-question pass rates, one row a student.
+
+    With a single submission (a student's self-check) every question gets its message instead.
+    """
+    subs = list(subs)
+    out = [f"## {_md(assignment_title or 'cnn-grader', 300)}", ""]
+    if note:
+        out += [_md(note, 1000), ""]
+    if not subs:
+        return "\n".join(out + ["No submissions were graded.", ""])
+    qids = [(q.id, q.function) for q in subs[0].questions]
+    if len(subs) == 1:
+        s = subs[0]
+        out.append(f"**{_md(s.student)}: {_num(s.score)}/{_num(s.max_score)}**"
+                   + (f" (isolation: {_md(s.isolation)})" if s.isolation else ""))
+        out.append("")
+        if s.error:
+            out += [f"Could not be graded: {_md(s.error, 500)}", ""]
+        out += ["| | question | score | result |", "|---|---|---:|---|"]
+        for q in s.questions:
+            out.append(f"| {MARK.get(q.status, '?')} | Q{q.id} {_code(q.function)} | "
+                       f"{_num(q.score)}/{_num(q.max_score)} | {_md(q.message, 500)} |")
+        return "\n".join(out + [""])
+    n = len(subs)
+    mean = sum(s.score for s in subs) / n
+    full = sum(1 for s in subs if s.passed_all)
+    broken = sum(1 for s in subs if s.error)
+    mx = subs[0].max_score
+    out.append(f"**{n} graded** · mean **{mean:.2f}/{_num(mx)}** · {full} full marks · {broken} could not be graded")
+    out += ["", "| question | passed | failed | error | timeout | missing |", "|---|---:|---:|---:|---:|---:|"]
+    for i, (qid, fn) in enumerate(qids):
+        c = {k: 0 for k in MARK}
+        for s in subs:
+            if i < len(s.questions):
+                c[s.questions[i].status] = c.get(s.questions[i].status, 0) + 1
+        out.append(f"| Q{qid} {_code(fn)} | {c['passed']} | {c['failed']} | {c['error']} | {c['timeout']} | {c['missing']} |")
+    out += ["", "| student | " + " | ".join(f"Q{qid}" for qid, _ in qids) + " | total | note |",
+            "|---|" + "---|" * len(qids) + "---:|---|"]
+    for s in subs[:SUMMARY_ROWS]:
+        cells = " | ".join(MARK.get(q.status, "?") for q in s.questions)
+        out.append(f"| {_md(s.student, 80)} | {cells} | {_num(s.score)}/{_num(s.max_score)} | {_md(s.error, 80)} |")
+    if n > SUMMARY_ROWS:
+        out.append(f"\n… and {n - SUMMARY_ROWS} more students (see results.json / grades.csv).")
+    unmatched = list(unmatched)
+    if unmatched:
+        out += ["", f"**{len(unmatched)} submission(s) matched nobody on the roster:** "
+                + ", ".join(_md(u, 100) for u in unmatched[:50]) + (" …" if len(unmatched) > 50 else "")]
+    out += ["", "✅ passed · ❌ failed · 💥 error · ⏱️ timeout · ➖ missing", ""]
+    return "\n".join(out)
+
+
+def write_github_summary(markdown: str, environ: Mapping[str, str] | None = None) -> Path | None:
+    """Append to ``$GITHUB_STEP_SUMMARY`` when it is set (inside GitHub Actions); else nothing."""
+    env = os.environ if environ is None else environ
+    target = env.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return None
+    path = Path(target)
+    try:
+        with path.open("a", encoding="utf-8") as f:
+            f.write(markdown if markdown.endswith("\n") else markdown + "\n")
+    except OSError:
+        return None  # a summary is a courtesy; never fail grading over it
+    return path
+
+
+def write_junit(subs: Iterable[SubmissionResult], path: Path, assignment_title: str = "") -> Path:
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"--junit {path} is a folder; give a file name such as junit.xml")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(junit_xml(subs, assignment_title), encoding="utf-8")
+    return path
+
+
+def write_outputs(subs: Iterable[SubmissionResult], assignment_title: str = "", *, junit: Path | None = None,
+                  gradescope: Path | None = None, per_student: bool = False, visibility: str = "visible",
+                  note: str = "", unmatched: Iterable[str] = (), environ: Mapping[str, str] | None = None) -> list[Path]:
+    """Everything the CLI's ``--junit`` / ``--gradescope`` options and GitHub Actions ask for.
+
+    ``per_student`` (for ``grade`` and ``merge``): ``gradescope`` is a folder holding one
+    results file per student; otherwise (``check``) it is the results.json itself.  The job
+    summary is appended whenever ``$GITHUB_STEP_SUMMARY`` is set.
+    """
+    subs = list(subs)
+    written: list[Path] = []
+    if junit is not None:
+        written.append(write_junit(subs, junit, assignment_title))
+    if gradescope is not None:
+        if per_student:
+            written += write_gradescope_dir(subs, gradescope, visibility=visibility, note=note)
+        else:
+            if len(subs) != 1:
+                raise ValueError("--gradescope FILE takes exactly one submission")
+            written.append(write_gradescope(subs[0], gradescope, visibility=visibility, note=note))
+    summary = write_github_summary(github_summary(subs, assignment_title, note=note, unmatched=unmatched), environ)
+    if summary is not None:
+        written.append(summary)
+    return written

@@ -1,0 +1,181 @@
+"""``grader gradescope OUT.zip``: a Gradescope autograder bundle for this assignment.
+
+The zip holds, at its root (as Gradescope requires):
+
+- ``setup.sh``: makes a virtual environment in /opt/cnn-grader and ``pip install``s the grader
+  from the source tree in the zip (only PyPI is needed, for NumPy, click and Jinja2), then
+  deletes that source tree so the reference lives only inside the virtual environment;
+- ``run_autograder``: grades ``/autograder/submission`` (the main .py is found by the contract's
+  function names) with ``grader check --gradescope /autograder/results/results.json``, with
+  inputs made for this student (their Gradescope email) from the bundle's seed.  If the grader
+  itself cannot run, it still writes a results.json that says so, score 0;
+- ``cnn-grader/``: the grader and this assignment's reference (``pyproject.toml`` included);
+- ``cnn-grader.json``: how the bundle was made (seed, limits, versions), for regrading.
+
+The seed is fixed when the bundle is built (random unless given) and printed, so the
+instructor can reproduce any student's run with ``grader check FILE --seed S --student EMAIL``.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import importlib
+import json
+import secrets
+import shlex
+import zipfile
+from pathlib import Path
+
+from . import __version__
+from .assignment import load_assignment
+from .formats import VISIBILITIES
+
+DEPENDENCIES = ("numpy>=1.24", "click>=8.1", "jinja2>=3.1")
+PREFIX = "/opt/cnn-grader"
+
+SETUP_SH = """#!/usr/bin/env bash
+# Gradescope setup for {title}
+# (built by cnn-grader {version}: `grader gradescope`).  Runs once, when the image is built.
+set -euo pipefail
+SRC="$(cd "$(dirname "${{BASH_SOURCE[0]}}")" && pwd)/cnn-grader"
+PREFIX="${{CNN_GRADER_PREFIX:-{prefix}}}"
+export DEBIAN_FRONTEND=noninteractive
+
+if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+  apt-get update && apt-get install -y python3 python3-venv python3-pip
+fi
+python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else
+  "cnn-grader needs Python 3.10 or newer: choose an Ubuntu 22.04 (or newer) base image")'
+if ! python3 -m venv "$PREFIX" 2>/dev/null; then
+  apt-get update && apt-get install -y python3-venv
+  python3 -m venv "$PREFIX"
+fi
+"$PREFIX/bin/python" -m pip install --disable-pip-version-check --no-input "$SRC"
+"$PREFIX/bin/python" -m grader --version
+# The reference now lives only inside the virtual environment, which the grader's sandbox
+# hides from student code; do not leave a second copy next to the submission.
+rm -rf "$SRC"
+"""
+
+RUN_AUTOGRADER = """#!/usr/bin/env bash
+# Gradescope autograder for {title}
+# (built by cnn-grader {version}: `grader gradescope`).  Grades /autograder/submission with
+# inputs made for this student and writes /autograder/results/results.json.
+set -u
+ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
+PY="${{CNN_GRADER_PYTHON:-{prefix}/bin/python}}"
+RESULTS="$ROOT/results/results.json"
+mkdir -p "$ROOT/results"
+rm -f "$RESULTS"
+
+# Per-student inputs: the first submitter's email (or Gradescope id) seeds them.
+STUDENT="$("$PY" - "$ROOT/submission_metadata.json" <<'EOF' 2>/dev/null || echo student
+import json, sys
+try:
+    users = json.load(open(sys.argv[1], encoding="utf-8")).get("users") or [{{}}]
+    u = users[0] or {{}}
+    print(str(u.get("email") or u.get("id") or "student").strip().lower() or "student")
+except Exception:
+    print("student")
+EOF
+)"
+
+"$PY" -m grader check "$ROOT/submission" --student "$STUDENT" {options} --gradescope "$RESULTS"
+status=$?
+if [ ! -s "$RESULTS" ]; then
+  # The grader itself could not run: never leave Gradescope without a result.
+  printf '%s\\n' '{{"score": 0, "output": "The autograder could not run, so your submission was not graded. Please tell the course staff (exit status '"$status"').", "output_format": "text", "tests": []}}' > "$RESULTS"
+fi
+exit 0
+"""
+
+
+def _pyproject(packages: list[str]) -> str:
+    deps = ", ".join(json.dumps(d) for d in DEPENDENCIES)
+    pk = ", ".join(json.dumps(p) for p in packages)
+    return f"""[build-system]
+requires = ["setuptools>=61"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "cnn-grader"
+version = "{__version__}"
+description = "cnn-grader with its reference, for a Gradescope autograder"
+requires-python = ">=3.10"
+dependencies = [{deps}]
+
+[project.scripts]
+grader = "grader.cli:main"
+
+[tool.setuptools]
+packages = [{pk}]
+
+[tool.setuptools.package-data]
+"grader.templates" = ["*", "*/*"]
+"""
+
+
+def source_files(assignment: str = "hw4") -> dict[str, bytes]:
+    """The grader, its templates and the assignment's reference package, as installable files."""
+    from .handout import _grader_files
+    files = {f"cnn-grader/{k}": v for k, v in _grader_files().items()}
+    module = assignment if "." in assignment else f"reference.{assignment}"
+    mod = importlib.import_module(module)
+    pkg = Path(mod.__file__).resolve().parent
+    parts = module.split(".")
+    packages = ["grader", "grader.templates"]
+    # parent packages (reference/__init__.py) so the dotted import works when installed
+    for i in range(1, len(parts)):
+        parent = importlib.import_module(".".join(parts[:i]))
+        init = Path(parent.__file__)
+        files[f"cnn-grader/{'/'.join(parts[:i])}/__init__.py"] = init.read_bytes()
+        packages.append(".".join(parts[:i]))
+    for p in sorted(pkg.rglob("*.py")):
+        rel = p.relative_to(pkg)
+        if "__pycache__" in rel.parts:
+            continue
+        files[f"cnn-grader/{'/'.join(parts)}/{rel.as_posix()}"] = p.read_bytes()
+        if rel.parent != Path(".") and rel.name == "__init__.py":
+            packages.append(".".join([*parts, *rel.parent.parts]))
+    packages.append(module)
+    files["cnn-grader/pyproject.toml"] = _pyproject(sorted(set(packages))).encode()
+    return files
+
+
+def build_bundle(out_zip: Path, assignment: str = "hw4", seed: int | None = None, timeout: float = 10.0,
+                 memory_mb: int = 1024, visibility: str = "visible") -> tuple[Path, int]:
+    """Write the autograder zip; returns (its path, the seed it grades with)."""
+    out_zip = Path(out_zip)
+    if out_zip.suffix.lower() != ".zip":
+        raise ValueError(f"{out_zip}: give a file name ending in .zip (Gradescope uploads a zip)")
+    if out_zip.is_dir():
+        raise ValueError(f"{out_zip} is a folder; give a file name such as autograder.zip")
+    if visibility not in VISIBILITIES:
+        raise ValueError(f"--visibility {visibility!r}: choose one of {', '.join(VISIBILITIES)}")
+    asg = load_assignment(assignment)  # the reference must be here: this is the instructor's side
+    seed = secrets.randbelow(2 ** 31) if seed is None else int(seed)
+    opts = ["--assignment", asg.name, "--seed", str(seed), "--timeout", f"{timeout:g}",
+            "--memory", str(memory_mb)]
+    if visibility != "visible":
+        opts += ["--gradescope-visibility", visibility]
+    fmt = {"title": asg.title.replace("\n", " "), "version": __version__, "prefix": PREFIX,
+           "options": shlex.join(opts)}
+    files = {"setup.sh": (SETUP_SH.format(**fmt).encode(), 0o755),
+             "run_autograder": (RUN_AUTOGRADER.format(**fmt).encode(), 0o755)}
+    for name, data in source_files(assignment).items():
+        files[name] = (data, 0o644)
+    config = {"assignment": asg.name, "assignment_version": asg.version, "grader_version": __version__,
+              "seed": seed, "timeout": timeout, "memory_mb": memory_mb, "visibility": visibility,
+              "built": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+              "regrade": f"grader check FILE --seed {seed} --student EMAIL"}
+    files["cnn-grader.json"] = ((json.dumps(config, indent=1) + "\n").encode(), 0o644)
+    out_zip.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_zip.with_name(f".{out_zip.name}.part")
+    with zipfile.ZipFile(tmp, "w") as zf:
+        for name, (data, mode) in files.items():
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = (0o100000 | mode) << 16
+            info.create_system = 3  # Unix, so the executable bits are honoured
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
+    tmp.replace(out_zip)
+    return out_zip, seed

@@ -1,0 +1,511 @@
+"""What students receive, and the self-check that works without the reference.
+
+``build_handout(OUT_DIR)`` writes:
+
+- ``hw4.py``: the starter file (every function stubbed, the contract in its docstrings);
+- ``README.md``: how to install and run the self-check, the contract, what the statuses mean;
+- ``public_tests.json``: a few fixed inputs per question with their expected outputs;
+- ``cnn_grader-<version>-py3-none-any.whl``: the grader *without* the ``reference`` package
+  (the "student edition"), built here with no network and no build tools;
+- ``.github/workflows/selfcheck.yml``: the self-check on every push (for template repos).
+
+No reference code goes in, and the build checks that (:func:`leaks`).  Students install the
+wheel; ``grader check hw4.py`` then finds no reference and grades against the public cases
+alone (:func:`check_public`), saying so.  The instructor's install has the reference, and
+``check``/``grade`` use fresh per-student random inputs as always, so a submission that
+hard-codes the public cases scores nothing there.
+
+The public cases come from the questions' own generators, seeded from a fixed
+:class:`numpy.random.SeedSequence` with a spawn key.  Grading streams
+(:func:`grader.assignment.student_rng`) never carry a spawn key, so whatever ``--seed`` and
+student id, grading draws from different streams than the public cases.
+"""
+from __future__ import annotations
+
+import base64
+import csv
+import dataclasses
+import hashlib
+import importlib
+import io
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .assignment import Assignment, Question, Trials, load_assignment
+from .results import SubmissionResult
+
+PUBLIC_FILE = "public_tests.json"
+PUBLIC_FORMAT = "cnn-grader-public-tests"
+PUBLIC_SCHEMA = 1
+PUBLIC_TAG = "[public cases]"
+_PUBLIC_ENTROPY = int.from_bytes(hashlib.sha256(b"cnn-grader public cases, not a grading seed").digest()[:16], "big")
+_PUBLIC_SPAWN = 0x9AB1C
+
+
+def public_rng(question_index: int) -> np.random.Generator:
+    """The fixed generator of one question's public cases (never equal to a grading stream)."""
+    return np.random.default_rng(np.random.SeedSequence(_PUBLIC_ENTROPY, spawn_key=(_PUBLIC_SPAWN, question_index)))
+
+
+def _asg(assignment: str | Assignment) -> Assignment:
+    return load_assignment(assignment) if isinstance(assignment, str) else assignment
+
+
+# --- public cases -----------------------------------------------------------------------------
+
+def public_cases(assignment: str | Assignment = "hw4", per_question: int = 2) -> dict:
+    """The public test file's content: ``per_question`` cases per question (one random, then edges)."""
+    if per_question < 1:
+        raise ValueError("per_question must be at least 1")
+    asg = _asg(assignment)
+    questions = []
+    for i, q in enumerate(asg.questions):
+        t = q.generate(public_rng(i), per_question)
+        randoms = [j for j, lab in enumerate(t.labels) if lab == "random"]
+        edges = [j for j, lab in enumerate(t.labels) if lab != "random"]
+        pick = (randoms[:1] + edges + randoms[1:])[:per_question]
+        cases = []
+        for j in pick:
+            n = t.nargs[j] if t.nargs is not None else len(t.args)
+            case: dict[str, Any] = {"label": t.labels[j],
+                                    "args": {k: v[j].tolist() for k, v in list(t.args.items())[:n]},
+                                    "expected": np.asarray(t.expected[j]).tolist()}
+            if t.reference is not None:  # what a float32 computation may return, exactly
+                low = {k: (v[j:j + 1].astype(np.float32).astype(np.float64) if v.dtype.kind == "f" else v[j:j + 1])
+                       for k, v in t.args.items()}
+                case["expected_for_float32_inputs"] = np.asarray(t.reference(low)[0]).tolist()
+            cases.append(case)
+        shape = np.shape(t.expected[pick[0]])
+        names = np.empty(shape, dtype=object)
+        for idx in np.ndindex(*shape):
+            names[idx] = q.element(tuple(idx))
+        questions.append({
+            "id": q.id, "function": q.function, "params": list(q.params), "title": q.title,
+            "returns": q.returns, "points": float(q.points), "exact": q.exact, "rtol": q.rtol,
+            "atol_scale": q.atol_scale, "atol_floor": q.atol_floor,
+            "element_names": names.tolist() if shape else "the value", "cases": cases})
+    return {"format": PUBLIC_FORMAT, "schema": PUBLIC_SCHEMA, "assignment": asg.name, "title": asg.title,
+            "assignment_version": asg.version, "grader_version": __version__,
+            "note": ("A few fixed cases per question, to check your file before you submit. The official "
+                     "grading calls every function on fresh random inputs, different for each student, "
+                     "so passing these cases is necessary but not sufficient."),
+            "questions": questions}
+
+
+def dump_public(data: dict) -> str:
+    """The public test file as text: one line per case, so students can read it."""
+    def one(v) -> str:
+        return json.dumps(v, ensure_ascii=False, allow_nan=False)
+    lines = ["{"]
+    head = [k for k in data if k != "questions"]
+    lines += [f" {one(k)}: {one(data[k])}," for k in head]
+    lines.append(' "questions": [')
+    for qi, q in enumerate(data["questions"]):
+        lines.append("  {")
+        for k, v in q.items():
+            if k == "cases":
+                continue
+            lines.append(f"   {one(k)}: {one(v)},")
+        lines.append('   "cases": [')
+        lines += [f"    {one(c)}" + ("," if ci < len(q["cases"]) - 1 else "") for ci, c in enumerate(q["cases"])]
+        lines.append("   ]")
+        lines.append("  }" + ("," if qi < len(data["questions"]) - 1 else ""))
+    lines += [" ]", "}", ""]
+    return "\n".join(lines)
+
+
+def load_public(path: Path) -> dict:
+    """Read and validate a public test file; errors name the file and the fix."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such file; give the public_tests.json from your handout") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: not a readable public test file ({exc}); download the handout again") from None
+    if not isinstance(data, dict) or data.get("format") != PUBLIC_FORMAT:
+        raise ValueError(f"{path} is not a cnn-grader public test file; give the public_tests.json from your handout")
+    if data.get("schema") != PUBLIC_SCHEMA:
+        raise ValueError(f"{path} was written for another version of cnn-grader (schema {data.get('schema')}); "
+                         "install the grader wheel from the same handout")
+    try:
+        for q in data["questions"]:
+            assert isinstance(q["id"], str) and isinstance(q["function"], str) and q["cases"]
+            for c in q["cases"]:
+                assert isinstance(c["args"], dict) and "expected" in c
+    except (KeyError, TypeError, AssertionError):
+        raise ValueError(f"{path}: a question or case is incomplete; download the handout again") from None
+    return data
+
+
+class _Float32Answers:
+    """``Trials.reference`` for public cases: the stored answer for float32-rounded inputs."""
+
+    def __init__(self, rounded: list[dict[str, np.ndarray]], answers: list[np.ndarray]):
+        self.rounded, self.answers = rounded, answers
+
+    def __call__(self, args: dict[str, np.ndarray]) -> np.ndarray:
+        for inputs, ans in zip(self.rounded, self.answers):
+            if all(k in args and np.array_equal(args[k][0], v) for k, v in inputs.items()):
+                return ans[None]
+        return np.full((1, *self.answers[0].shape), np.nan)  # unknown inputs: nothing passes
+
+
+def _element_namer(names):
+    def element(idx: tuple[int, ...]) -> str:
+        try:
+            v = names
+            for i in idx:
+                v = v[i]
+            return str(v)
+        except (IndexError, TypeError, KeyError):
+            return "[" + ",".join(map(str, idx)) + "]"
+    return element
+
+
+def public_assignment(data: dict) -> tuple[Assignment, dict[str, Trials]]:
+    """An :class:`Assignment` whose every trial is a public case, and those trials."""
+    questions, trials = [], {}
+    for qd in data["questions"]:
+        cases = qd["cases"]
+        params = list(qd.get("params") or cases[0]["args"].keys())
+        args: dict[str, np.ndarray] = {}
+        for p in params:
+            given = [c["args"][p] for c in cases if p in c["args"]]
+            filler = given[0] if given else 0
+            args[p] = np.array([c["args"].get(p, filler) for c in cases])
+        nargs = [len(c["args"]) for c in cases]
+        expected = np.array([c["expected"] for c in cases])
+        if qd.get("exact"):
+            expected = expected.astype(np.int64)
+        ref = None
+        if all("expected_for_float32_inputs" in c for c in cases):
+            rounded = [{k: (np.asarray(v, dtype=np.float64).astype(np.float32).astype(np.float64)
+                            if np.asarray(v).dtype.kind == "f" else np.asarray(v)) for k, v in c["args"].items()}
+                       for c in cases]
+            ref = _Float32Answers(rounded, [np.asarray(c["expected_for_float32_inputs"], dtype=np.float64) for c in cases])
+        t = Trials(args=args, expected=expected, reference=ref,
+                   labels=[f"public case {i + 1}: {c.get('label', '')}" for i, c in enumerate(cases)],
+                   nargs=nargs if any(n != len(params) for n in nargs) else None)
+        trials[qd["id"]] = t
+        questions.append(Question(
+            id=qd["id"], function=qd["function"], params=tuple(params), title=qd.get("title", ""),
+            returns=qd.get("returns", ""), points=float(qd.get("points", 1)),
+            generate=lambda rng, n, t=t: t, rtol=float(qd.get("rtol", 1e-5)),
+            atol_scale=float(qd.get("atol_scale", 1e-5)), atol_floor=float(qd.get("atol_floor", 1e-300)),
+            exact=bool(qd.get("exact", False)), element=_element_namer(qd.get("element_names"))))
+    asg = Assignment(name=data.get("assignment", "hw4"), title=data.get("title", ""),
+                     version=str(data.get("assignment_version", "")), questions=tuple(questions))
+    return asg, trials
+
+
+def reference_available(assignment: str = "hw4") -> bool:
+    """True in the instructor's install (the assignment's reference imports)."""
+    try:
+        load_assignment(assignment)
+        return True
+    except (ValueError, ImportError):
+        return False
+
+
+def find_public_cases(file: Path) -> Path | None:
+    """``public_tests.json`` next to the checked file, or in the current folder."""
+    file = Path(file)
+    for folder in (file.parent if file.is_file() else file, file.parent, Path.cwd()):
+        cand = folder / PUBLIC_FILE
+        if cand.is_file():
+            return cand
+    return None
+
+
+def _hidden() -> list[Path]:
+    """What the sandbox hides: everything :func:`grader.api.hidden_paths` hides; in a student
+    install (no reference package) our own code and cache."""
+    try:
+        from .api import hidden_paths
+        return hidden_paths()
+    except ImportError:
+        here = Path(__file__).resolve().parent
+        cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cnn-grader"
+        return [here, cache]
+
+
+def check_public(path: Path, cases_file: Path, opts=None, student: str | None = None) -> SubmissionResult:
+    """Grade one file, folder or zip against the public cases only (no reference needed).
+
+    Every question's message starts with ``[public cases]``; the score is what these cases
+    give, not the grade (see :func:`public_notice`).
+    """
+    from .api import Options, UsageError, _check_isolation, _sandbox, calls_for
+    from .discover import Submission, prepare
+    from .score import score_submission, unrunnable
+    opts = opts or Options()
+    path = Path(path)
+    if not path.exists():
+        raise UsageError(f"{path}: no such file; give the path to your .py file")
+    data = load_public(cases_file)
+    asg, trials = public_assignment(data)
+    with tempfile.TemporaryDirectory(prefix="cnn-grader-public-") as work:
+        sub = Submission(student=student or (path.stem if path.is_file() else path.name), source=path)
+        prepare(sub, [q.function for q in asg.questions], Path(work) / "s")
+        if sub.error or sub.directory is None:
+            res = unrunnable(asg, sub.student, path.name, 0, sub.error or "could not be prepared")
+        else:
+            with _sandbox(dataclasses.replace(opts, jobs=1), _hidden()) as sb:
+                run = sb.run(sub.directory, sub.main, calls_for(asg, trials))
+            res = score_submission(asg, trials, run, sub.student, path.name, 0, sub.digest)
+    for q in res.questions:
+        q.message = f"{PUBLIC_TAG} {q.message}"
+    _check_isolation(res, opts)
+    return res
+
+
+def public_notice(cases_file: Path) -> str:
+    """What ``check`` prints (and puts in its outputs) when it graded against public cases."""
+    n = None
+    try:
+        n = sum(len(q["cases"]) for q in load_public(cases_file)["questions"])
+    except ValueError:
+        pass
+    what = f"the {n} public cases" if n else "the public cases"
+    return (f"Checked against {what} in {cases_file} only (no reference solution is installed). "
+            "Your grade comes from the official grading, which calls every function on fresh random "
+            "inputs made for you: pass these first, then make sure your code is right for any input.")
+
+
+# --- student wheel ------------------------------------------------------------------------------
+
+STUDENT_DEPENDENCIES = ("numpy>=1.24", "click>=8.1", "jinja2>=3.1")
+
+
+def _grader_files() -> dict[str, bytes]:
+    """The grader package as installed files: grader/*.py and grader/templates/**."""
+    from .report import templates_dir
+    here = Path(__file__).resolve().parent
+    files: dict[str, bytes] = {}
+    for p in sorted(here.glob("*.py")):
+        files[f"grader/{p.name}"] = p.read_bytes()
+    tdir = templates_dir()
+    for p in sorted(tdir.rglob("*")):
+        rel = p.relative_to(tdir)
+        if p.is_file() and "__pycache__" not in rel.parts and not p.name.startswith("."):
+            files[f"grader/templates/{rel.as_posix()}"] = p.read_bytes()
+    return files
+
+
+def _zip_write(zf: zipfile.ZipFile, name: str, data: bytes, mode: int = 0o644) -> None:
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.external_attr = (0o100000 | mode) << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    zf.writestr(info, data)
+
+
+def build_student_wheel(dest_dir: Path) -> Path:
+    """A pure-Python wheel of the grader without the reference, reproducible byte for byte."""
+    dist = f"cnn_grader-{__version__}"
+    info = f"{dist}.dist-info"
+    files = _grader_files()
+    files[f"{info}/METADATA"] = "\n".join([
+        "Metadata-Version: 2.1", "Name: cnn-grader", f"Version: {__version__}",
+        "Summary: cnn-grader, student edition: self-check against public cases (no reference solution)",
+        "Requires-Python: >=3.10", *[f"Requires-Dist: {d}" for d in STUDENT_DEPENDENCIES], "", ""]).encode()
+    files[f"{info}/WHEEL"] = (b"Wheel-Version: 1.0\nGenerator: cnn-grader handout\n"
+                              b"Root-Is-Purelib: true\nTag: py3-none-any\n\n")
+    files[f"{info}/entry_points.txt"] = b"[console_scripts]\ngrader = grader.cli:main\n"
+    files[f"{info}/top_level.txt"] = b"grader\n"
+    record = io.StringIO()
+    w = csv.writer(record, lineterminator="\n")
+    for name, data in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        w.writerow([name, f"sha256={digest}", len(data)])
+    w.writerow([f"{info}/RECORD", "", ""])
+    files[f"{info}/RECORD"] = record.getvalue().encode()
+    dest_dir = Path(dest_dir)
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    path = dest_dir / f"{dist}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in files.items():
+            _zip_write(zf, name, data)
+    return path
+
+
+# --- the handout ----------------------------------------------------------------------------------
+
+STATUSES_TEXT = """| status | meaning |
+|---|---|
+| `passed` | every case gave the right answer (within the tolerance) |
+| `failed` | a wrong value or shape: the message names the first wrong element, expected vs. got |
+| `error` | the function raised an exception (the traceback points into your file) |
+| `timeout` | the function ran longer than allowed (an endless loop?) |
+| `missing` | the function is not defined, or still raises `NotImplementedError` |"""
+
+
+def student_readme(assignment: str | Assignment = "hw4", filename: str = "hw4.py",
+                   wheel: str | None = None, ci: bool = True) -> str:
+    asg = _asg(assignment)
+    rows = "\n".join(f"| {q.id} | `{q.signature}` | {q.returns} | {q.points:g} |" for q in asg.questions)
+    ci_row = ("| `.github/workflows/selfcheck.yml` | runs the self-check on every push (GitHub) |\n" if ci else "")
+    install = (f"pip install {wheel}" if wheel else "pip install cnn-grader   # or the wheel your course provides")
+    return f"""# {asg.title}
+
+Your handout:
+
+| file | what it is |
+|---|---|
+| `{filename}` | the starter file: write every function in it, one per sub-question |
+| `{PUBLIC_FILE}` | a few fixed test cases per question, with their expected answers |
+| `{wheel or 'cnn_grader-*.whl'}` | the self-check tool (`grader`) |
+{ci_row}
+## Check your work
+
+Python 3.10 or newer, on Linux or macOS (on Windows, use WSL):
+
+```bash
+python3 -m venv .venv && . .venv/bin/activate
+{install}
+grader check {filename}
+```
+
+`grader check` runs your file in a sandbox, calls every function on the cases in
+`{PUBLIC_FILE}`, and explains each result. It exits 0 when every question passes.
+`grader check {filename} --html report.html` writes a report you can open in a browser;
+`--json` prints the result as JSON.
+
+**These public cases are only a self-check.** The official grading calls every function on fresh
+random inputs, made for each student (plus edge cases such as nearly saturated sigmoids and an
+all-zero image). Code that merely returns the answers of the public cases scores nothing there.
+Passing the public cases is necessary, not sufficient: make your code right for any valid input.
+
+## The contract
+
+Define these module-level functions in `{filename}` (keep the names and argument order):
+
+| Q | function | returns | points |
+|---|---|---|---|
+{rows}
+
+```
+{asg.preamble}
+```
+
+The docstrings in `{filename}` say more about each function. Leave `raise NotImplementedError`
+in any function you do not answer: it is reported as `missing`, not as an error. Printing is
+fine; reading files, the network or other students' work is not available while grading.
+
+## What the statuses mean
+
+{STATUSES_TEXT}
+
+Each question scores its points only when every case passes. Values compare with a relative and
+absolute tolerance of about 1e-5 (float32 answers pass); shapes must match exactly;
+`layer_sizes` compares integers exactly.
+"""
+
+
+def _code_lines(source: str) -> set[str]:
+    """Stripped lines that hold code (not only strings, comments or blanks), imports left out."""
+    import tokenize
+    skip = {tokenize.STRING, tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT,
+            tokenize.DEDENT, tokenize.ENDMARKER, tokenize.ENCODING}
+    skip |= {getattr(tokenize, n) for n in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END") if hasattr(tokenize, n)}
+    rows = set()
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type not in skip:
+                rows.add(tok.start[0])
+    except (tokenize.TokenError, SyntaxError):
+        rows = set(range(1, source.count("\n") + 2))
+    lines = source.splitlines()
+    out = set()
+    for r in rows:
+        s = lines[r - 1].strip() if r <= len(lines) else ""
+        if not s.startswith(("import ", "from ")):
+            out.add(s)
+    return out
+
+
+def reference_fingerprints(assignment: str = "hw4", min_len: int = 24) -> set[str]:
+    """Distinctive code lines of the assignment's reference package, for leak checks: lines of
+    at least ``min_len`` characters that hold code (strings such as the contract text, which
+    the starter file publishes on purpose, are not fingerprints)."""
+    module = assignment if "." in assignment else f"reference.{assignment}"
+    pkg = Path(importlib.import_module(module).__file__).resolve().parent
+    out = set()
+    for p in sorted(pkg.rglob("*.py")):
+        out |= {s for s in _code_lines(p.read_text(encoding="utf-8")) if len(s) >= min_len}
+    return out
+
+
+def _texts(folder: Path):
+    """(name, text) of every file under ``folder``, wheel and zip members included."""
+    for p in sorted(Path(folder).rglob("*")):
+        if not p.is_file():
+            continue
+        data = p.read_bytes()
+        if p.suffix in (".whl", ".zip"):
+            with zipfile.ZipFile(p) as zf:
+                for name in zf.namelist():
+                    yield f"{p.name}!{name}", zf.read(name).decode("utf-8", "replace")
+        else:
+            yield str(p.relative_to(folder)), data.decode("utf-8", "replace")
+
+
+def leaks(folder: Path, assignment: str = "hw4") -> list[str]:
+    """Files under ``folder`` holding reference code: ``["file: line", ...]`` (empty when clean)."""
+    prints = reference_fingerprints(assignment)
+    found = []
+    for name, text in _texts(folder):
+        if name.startswith("reference/") or "!reference/" in name:
+            found.append(f"{name}: a reference file")
+            continue
+        lines = {ln.strip() for ln in text.splitlines()}
+        hit = sorted(lines & prints)
+        if hit:
+            found.append(f"{name}: {hit[0]}")
+    return found
+
+
+def build_handout(out_dir: Path, assignment: str = "hw4", per_question: int = 2, filename: str = "hw4.py",
+                  wheel: bool = True, ci: bool = True, force: bool = False) -> list[Path]:
+    """Write the student handout into ``out_dir`` (new or empty, or ``force``); returns the files."""
+    from .api import starter
+    from .report import templates_dir
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out} is a file; give a folder for the handout")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise ValueError(f"{out} is not empty; choose a new folder for the handout (or add --force)")
+    asg = _asg(assignment)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    whl = build_student_wheel(out) if wheel else None
+    if whl:
+        written.append(whl)
+    files = {
+        filename: starter(asg, filename=filename),
+        PUBLIC_FILE: dump_public(public_cases(asg, per_question)),
+        "README.md": student_readme(asg, filename, whl.name if whl else None, ci=ci),
+    }
+    if ci:
+        wf = templates_dir() / "ci" / "student-selfcheck.yml"
+        if wf.is_file():
+            files[".github/workflows/selfcheck.yml"] = wf.read_text(encoding="utf-8")
+    for rel, text in files.items():
+        p = out / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+        written.append(p)
+    found = leaks(out, asg.name)
+    if found:
+        for p in written:
+            p.unlink(missing_ok=True)
+        raise RuntimeError("the handout would contain reference code, so nothing was handed out: "
+                           + "; ".join(found[:3]))
+    return written

@@ -1,0 +1,395 @@
+"""Class roster: who should have submitted, and which submission entry is whose.
+
+``read_roster`` reads a CSV (UTF-8 with or without BOM, Excel's cp1252 tolerated; comma,
+semicolon or tab) and finds its columns by their header names: a student id, a name (one
+column, or first/last), an email, and optional handle/file columns.  Exports from Canvas
+(``Student, ID, SIS User ID, SIS Login ID``, with its "Points Possible" row) and Moodle
+(``Identifier`` = "Participant N", ``Full name``, ``Email address``, ``ID number``) read as they are.
+
+``match`` maps the entries of a submissions folder to roster students:
+
+1. exactly: the entry's name (without .py/.zip) is a student's id, another id column, email,
+   email local part, or handle/file value (case-insensitive, unicode-normalized);
+2. LMS download names, parsed:
+   - Canvas: ``<lastnamefirstname>_[LATE_]<user id>_<submission id>_<file>[-N].<ext>``
+     (the name is the sortable name squeezed, lower case; late submissions carry ``LATE``/``late``;
+     a resubmitted file gets ``-1``, ``-2``; some instances keep ``lastname_firstname``);
+   - Moodle: ``<Full Name>_<participant id>_assignsubmission_file_<file>`` and the per-student
+     folders ``<Full Name>_<participant id>_assignsubmission_file_`` (blind marking:
+     ``Participant <N>``).
+   The numeric id is tried against every id column first (Canvas ``ID``, Moodle
+   ``Identifier``), then the name against each student's name in every word order;
+3. a token of the name (split on ``_``, ``-``, ``.``, spaces) that is one student's id or
+   email local part (ids shorter than 4 characters are not used this way).
+
+A rule applies only when it names exactly one student; anything else is unmatched, with why.
+Nothing is guessed fuzzily: a wrong match would hand one student's grade to another.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+# Header names (lower case, letters and digits only) for each role, most specific first.
+ID_HEADERS = ("studentid", "studentnumber", "studentno", "sisuserid", "sisid", "idnumber", "matriculationnumber",
+              "matrikelnummer", "matricno", "registrationnumber", "sid", "netid", "userid", "id", "number",
+              "identifier", "username", "login", "sisloginid", "loginid", "uid", "canvasid", "canvasuserid",
+              "moodleid", "participantid", "lmsid")
+NAME_HEADERS = ("name", "fullname", "student", "studentname", "displayname", "sortablename")
+FIRST_HEADERS = ("firstname", "givenname", "first", "forename", "givennames", "vorname", "prenom")
+LAST_HEADERS = ("lastname", "surname", "familyname", "last", "nachname", "nom")
+EMAIL_HEADERS = ("email", "emailaddress", "mail", "emailid", "universityemail", "schoolemail")
+HANDLE_HEADERS = ("file", "filename", "submission", "submissionfile", "handle", "github", "githubusername",
+                  "githubhandle", "githublogin", "repo", "repository", "alias")
+
+SUBMISSION_SUFFIXES = (".py", ".zip", ".ipynb")
+MIN_TOKEN_ID = 4  # shorter ids are not searched for inside longer names
+
+_MOODLE = re.compile(r"^(?P<name>.+?)_(?P<pid>\d+)_assign(?:submission|feedback)_[a-z]+_(?P<file>.*)$", re.I)
+_CANVAS2 = re.compile(r"^(?P<name>.+?)_(?:(?P<late>late)_)?(?P<uid>\d+)_(?P<sid>\d+)_(?P<file>.+)$", re.I)
+_CANVAS1 = re.compile(r"^(?P<name>.*?[^\W\d_].*?)_(?:(?P<late>late)_)?(?P<uid>\d{4,})_(?P<file>.*[^\W\d_].*)$", re.I)
+_RESUBMIT = re.compile(r"-\d+(?=\.[A-Za-z0-9]+$)|-\d+$")
+
+
+@dataclass
+class Student:
+    id: str  # the id results are reported under
+    name: str = ""
+    email: str = ""
+    aliases: tuple[str, ...] = ()  # other ids and handles that identify this student
+    first: str = ""
+    last: str = ""
+    line: int = 0  # line in the roster file
+
+    def name_keys(self) -> set[str]:
+        """The student's name squeezed (letters and digits, lower case) in every word order."""
+        keys = set()
+        for full in filter(None, {self.name, f"{self.first} {self.last}", f"{self.last} {self.first}"}):
+            if "," in full:  # "Last, First" (Canvas)
+                last, _, first = full.partition(",")
+                full = f"{first} {last}"
+            words = [w for w in re.split(r"[\s_]+", _fold(full)) if w]
+            for i in range(len(words)):
+                keys.add(_squeeze("".join(words[i:] + words[:i])))
+        keys.discard("")
+        return keys
+
+
+@dataclass
+class Roster:
+    path: Path
+    students: list[Student]
+    columns: dict[str, str]  # role -> header as written in the file
+
+    def __len__(self) -> int:
+        return len(self.students)
+
+
+@dataclass
+class RosterMatch:
+    matched: dict[str, Student] = field(default_factory=dict)  # entry name -> student
+    how: dict[str, str] = field(default_factory=dict)  # entry name -> exact | canvas | moodle | token
+    missing: list[Student] = field(default_factory=list)  # on the roster, no entry
+    unmatched: list[str] = field(default_factory=list)  # entries that name nobody (or several)
+    why: dict[str, str] = field(default_factory=dict)  # unmatched entry -> reason
+
+    def by_student(self) -> dict[str, list[str]]:
+        """Student id -> their entries (several when an LMS split one submission into files)."""
+        out: dict[str, list[str]] = {}
+        for entry, st in self.matched.items():
+            out.setdefault(st.id, []).append(entry)
+        return out
+
+    def summary(self) -> str:
+        n = len(set(s.id for s in self.matched.values()))
+        lines = [f"roster: {n} students matched, {len(self.missing)} without a submission, "
+                 f"{len(self.unmatched)} entries matched nobody"]
+        for e in self.unmatched:
+            lines.append(f"  unmatched: {e}" + (f" ({self.why[e]})" if self.why.get(e) else ""))
+        return "\n".join(lines)
+
+
+def _fold(text: str) -> str:
+    """Lower case, accents removed (NFKD), for name comparison."""
+    t = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in t if not unicodedata.combining(c)).casefold()
+
+
+def _squeeze(text: str) -> str:
+    return "".join(c for c in _fold(text) if c.isalnum())
+
+
+def _key(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip().casefold()
+
+
+def _header(h: str) -> str:
+    return "".join(c for c in _fold(h) if c.isalnum())
+
+
+# --- reading --------------------------------------------------------------------------------
+
+def _decode(path: Path) -> str:
+    data = path.read_bytes()
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def read_roster(path: Path) -> Roster:
+    """Read roster.csv; a bad file raises ``ValueError`` naming the file and the fix."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path}: no such roster file; give the CSV export of your class list")
+    text = _decode(path)
+    lines = text.splitlines()
+    first = next((ln for ln in lines if ln.strip()), "")
+    if not first:
+        raise ValueError(f"{path}: the roster is empty; export the class list as CSV with a header row")
+    delim = max(",;\t", key=first.count) if any(c in first for c in ",;\t") else ","
+    rows = list(csv.reader(io.StringIO(text), delimiter=delim))
+    start = next(i for i, r in enumerate(rows) if any(c.strip() for c in r))
+    header = [h.strip() for h in rows[start]]
+    norm = [_header(h) for h in header]
+
+    def find(names) -> list[int]:
+        return [norm.index(n) for n in names if n in norm]
+
+    id_cols, email_cols = find(ID_HEADERS), find(EMAIL_HEADERS)
+    name_cols, first_cols, last_cols, handle_cols = (find(NAME_HEADERS), find(FIRST_HEADERS),
+                                                     find(LAST_HEADERS), find(HANDLE_HEADERS))
+    # "SIS Login ID" is often an email in Canvas; "username" may hold one too: emails are recognized by '@'.
+    if not id_cols and not email_cols:
+        shown = ", ".join(h for h in header if h)[:200]
+        raise ValueError(f"{path}: no student id or email column in the header ({shown or 'empty'}); "
+                         "name one column student_id (or email)")
+    students: list[Student] = []
+    seen: dict[str, int] = {}
+    for lineno, row in enumerate(rows[start + 1:], start=start + 2):
+        cell = lambda i: row[i].strip() if i < len(row) else ""
+        if not any(c.strip() for c in row):
+            continue
+        ids = [cell(i) for i in id_cols if cell(i)]
+        emails = [cell(i) for i in email_cols if "@" in cell(i)] + [v for v in ids if "@" in v and "." in v.split("@")[-1]]
+        name = next((cell(i) for i in name_cols if cell(i)), "")
+        if _header(name) in ("pointspossible", "mutedassignment", "testdata") and not emails:
+            continue  # Canvas gradebook export's header-like rows
+        moodle = [m.group(1) for v in ids for m in [re.fullmatch(r"participant\s*(\d+)", v, re.I)] if m]
+        primary = next((v for v in ids if not re.fullmatch(r"participant\s*\d+", v, re.I)), "") or (emails[0] if emails else "")
+        if not primary:
+            raise ValueError(f"{path} line {lineno}: no student id or email in this row; fill it in or delete the row")
+        if "/" in primary or "\\" in primary or primary.startswith(".") or "\0" in primary:
+            raise ValueError(f"{path} line {lineno}: student id {primary!r} cannot name a file; "
+                             "use ids without '/', '\\' or a leading '.'")
+        k = _key(primary)
+        if k in seen:
+            raise ValueError(f"{path} line {lineno}: student id {primary!r} is already on line {seen[k]}; "
+                             "keep one row per student")
+        seen[k] = lineno
+        aliases = [v for v in ids if v != primary] + moodle + [cell(i) for i in handle_cols if cell(i)]
+        students.append(Student(id=primary, name=name, email=emails[0] if emails else "",
+                                aliases=tuple(dict.fromkeys(aliases)), line=lineno,
+                                first=next((cell(i) for i in first_cols if cell(i)), ""),
+                                last=next((cell(i) for i in last_cols if cell(i)), "")))
+    if not students:
+        raise ValueError(f"{path}: the roster has a header but no students; add one row per student")
+    cols = {"id": [header[i] for i in id_cols], "email": [header[i] for i in email_cols],
+            "name": [header[i] for i in name_cols + first_cols + last_cols],
+            "handle": [header[i] for i in handle_cols]}
+    return Roster(path=path, students=students, columns={k: ", ".join(v) for k, v in cols.items() if v})
+
+
+# --- matching -------------------------------------------------------------------------------
+
+@dataclass
+class Parsed:
+    """What an entry name tells: its stem, and for LMS downloads the name, number and file."""
+
+    entry: str
+    stem: str
+    kind: str = ""  # "canvas" | "moodle" | ""
+    name: str = ""
+    number: str = ""
+    file: str = ""  # the student's own file name (LMS prefix and resubmission suffix removed)
+    late: bool = False
+
+
+def parse_entry(entry: str) -> Parsed:
+    stem = entry
+    for suf in SUBMISSION_SUFFIXES:
+        if entry.lower().endswith(suf) and len(entry) > len(suf):
+            stem = entry[:-len(suf)]
+            break
+    m = _MOODLE.match(entry)
+    if m:
+        return Parsed(entry, stem, "moodle", m["name"].replace("_", " "), m["pid"], m["file"])
+    for rx in (_CANVAS2, _CANVAS1):
+        m = rx.match(entry)
+        if m:
+            return Parsed(entry, stem, "canvas", m["name"], m["uid"], _RESUBMIT.sub("", m["file"]), bool(m["late"]))
+    return Parsed(entry, stem)
+
+
+class _Index:
+    def __init__(self, students: list[Student]):
+        self.exact: dict[str, set[int]] = {}
+        self.number: dict[str, set[int]] = {}
+        self.names: dict[str, set[int]] = {}
+        self.tokens: dict[str, set[int]] = {}
+        for i, s in enumerate(students):
+            local = s.email.split("@")[0] if s.email else ""
+            for v in (s.id, *s.aliases, s.email, local):
+                if v:
+                    self.exact.setdefault(_key(v), set()).add(i)
+                    for suf in SUBMISSION_SUFFIXES:  # a handle column may hold "jdoe.py"
+                        if v.lower().endswith(suf):
+                            self.exact.setdefault(_key(v[:-len(suf)]), set()).add(i)
+            for v in (s.id, *s.aliases):
+                if v.isdigit():
+                    self.number.setdefault(v.lstrip("0") or "0", set()).add(i)
+            for v in (s.id, *s.aliases, local):
+                if len(v) >= MIN_TOKEN_ID:
+                    self.tokens.setdefault(_key(v), set()).add(i)
+            for k in s.name_keys():
+                self.names.setdefault(k, set()).add(i)
+
+
+def match(roster: Roster | list[Student], entries: Iterable[str]) -> RosterMatch:
+    """Which roster student each submission entry belongs to (see the module docstring)."""
+    students = roster.students if isinstance(roster, Roster) else list(roster)
+    idx = _Index(students)
+    out = RosterMatch()
+    for entry in sorted(entries):
+        p = parse_entry(entry)
+        found, how, why = _match_one(p, idx)
+        if found is not None:
+            out.matched[entry] = students[found]
+            out.how[entry] = how
+        else:
+            out.unmatched.append(entry)
+            out.why[entry] = why
+    have = {id(s) for s in out.matched.values()}
+    out.missing = [s for s in students if id(s) not in have]
+    return out
+
+
+def _one(hits: set[int] | None) -> int | None:
+    return next(iter(hits)) if hits and len(hits) == 1 else None
+
+
+def _match_one(p: Parsed, idx: _Index) -> tuple[int | None, str, str]:
+    hits = idx.exact.get(_key(p.stem)) or idx.exact.get(_key(p.entry))
+    if hits:
+        return (_one(hits), "exact", "") if len(hits) == 1 else (None, "", f"matches {len(hits)} roster rows")
+    if p.kind:
+        by_number = _one(idx.number.get(p.number.lstrip("0") or "0"))
+        names = idx.names.get(_squeeze(p.name), set())
+        by_name = _one(names)
+        if by_number is not None and by_name is not None and by_number != by_name:
+            return None, "", (f"{p.kind} download: its id {p.number} and its name {p.name!r} point to "
+                              "different roster students; rename the entry to the student's id")
+        if by_number is not None or by_name is not None:
+            return (by_number if by_number is not None else by_name), p.kind, ""
+        if len(names) > 1:
+            return None, "", (f"{p.kind} download of {p.name!r}: {len(names)} students have this name; "
+                              f"add the {p.kind} id column to the roster")
+        hits = idx.exact.get(_key(p.name))  # some courses rename to <id>_<n>_<n>_file
+        if hits and len(hits) == 1:
+            return _one(hits), p.kind, ""
+    tokens = [t for t in re.split(r"[\s_\-.]+", p.stem) if len(t) >= MIN_TOKEN_ID]
+    found = set()
+    for t in tokens:
+        found |= idx.tokens.get(_key(t), set())
+    if len(found) == 1:
+        return _one(found), "token", ""
+    if len(found) > 1:
+        return None, "", f"names {len(found)} different students"
+    if p.kind:
+        return None, "", f"looks like a {p.kind} download of {p.name!r} (id {p.number}), who is not on the roster"
+    return None, "", "no roster id, email or name matches"
+
+
+# --- using a match --------------------------------------------------------------------------
+
+def own_name(entry: str) -> str:
+    """The file name the student gave (LMS prefix and resubmission number removed)."""
+    p = parse_entry(entry)
+    return p.file if p.kind and p.file else entry
+
+
+def stage(submissions: Path, found: RosterMatch, dest: Path, include_unmatched: bool = True) -> dict[str, list[str]]:
+    """Lay the submissions out by roster id under ``dest`` for :func:`grader.discover.discover`.
+
+    A student with one entry gets it as ``<id>.py`` / ``<id>.zip`` / ``<id>/``; a student whose
+    LMS split the submission into several files gets a folder ``<id>/`` holding each under the
+    name they gave it.  Unmatched entries keep their own names (so they are still graded and
+    visible).  Symbolic links are copied as links, so discovery refuses them as it always does.
+    Returns staged entry name -> the original entry names (for ``SubmissionResult.source``).
+    """
+    submissions, dest = Path(submissions), Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    origin: dict[str, list[str]] = {}
+    taken = {_key(s.id) for s in found.matched.values()}
+    for sid, entries in sorted(found.by_student().items()):
+        srcs = [submissions / e for e in sorted(entries)]
+        if len(srcs) == 1:
+            src = srcs[0]
+            suffix = "" if src.is_dir() else "".join(s for s in [Path(own_name(src.name)).suffix] if s)
+            target = dest / f"{sid}{suffix}"
+            _copy(src, target)
+            origin[target.name] = [src.name]
+        else:
+            folder = dest / sid
+            folder.mkdir()
+            for src in srcs:
+                if src.is_dir() and not src.is_symlink():
+                    shutil.copytree(src, folder, symlinks=True, dirs_exist_ok=True)
+                else:
+                    _copy(src, folder / _unique(folder, own_name(src.name)))
+            origin[folder.name] = [s.name for s in srcs]
+    if include_unmatched:
+        for e in found.unmatched:
+            src = submissions / e
+            name = e if _key(parse_entry(e).stem) not in taken else f"unmatched-{e}"
+            _copy(src, dest / name)
+            origin[name] = [e]
+    return origin
+
+
+def _unique(folder: Path, name: str) -> str:
+    cand, i = name, 2
+    while (folder / cand).exists():
+        p = Path(name)
+        cand, i = f"{p.stem}-{i}{p.suffix}", i + 1
+    return cand
+
+
+def _copy(src: Path, dst: Path) -> None:
+    if src.is_symlink():
+        dst.symlink_to(src.readlink())
+    elif src.is_dir():
+        shutil.copytree(src, dst, symlinks=True)
+    else:
+        shutil.copyfile(src, dst)
+
+
+def no_submission(student: Student | str, assignment) -> "SubmissionResult":
+    """The row of a roster student who submitted nothing: 0 points, error ``no submission``."""
+    from .results import QuestionResult, SubmissionResult
+    sid = student.id if isinstance(student, Student) else student
+    sub = SubmissionResult(student=sid, source="", score=0.0, max_score=float(assignment.max_score),
+                           error="no submission", report="")
+    for q in assignment.questions:
+        sub.questions.append(QuestionResult(id=q.id, function=q.function, title=q.title, score=0.0,
+                                            max_score=float(q.points), status="missing", trials=0,
+                                            message="no submission"))
+    return sub

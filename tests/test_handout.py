@@ -1,0 +1,287 @@
+"""The student handout (no reference code in it), the public self-check, and the Gradescope bundle."""
+from __future__ import annotations
+
+import ast
+import base64
+import csv
+import hashlib
+import io
+import json
+import os
+import stat
+import subprocess
+import sys
+import textwrap
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import ROOT, SUBMISSIONS
+from grader import handout as H
+
+REFERENCE = ROOT / "reference" / "hw4"
+# Names that exist only in the reference: none may reach a student.
+MARKERS = ("conv_preactivation", "sliding_window_view", "max_pool_argmax", "tie_free", "PRE_MAX", "MIN_GAP")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("handout") / "hw4-handout"
+    return out, H.build_handout(out)
+
+
+def _all_texts(folder: Path) -> dict[str, str]:
+    return dict(H._texts(folder))
+
+
+def test_handout_files(built):
+    out, files = built
+    names = sorted(p.relative_to(out).as_posix() for p in files)
+    wheel = next(n for n in names if n.endswith(".whl"))
+    assert names == sorted([".github/workflows/selfcheck.yml", "README.md", "hw4.py", "public_tests.json", wheel])
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    assert "grader check hw4.py" in readme and f"pip install {wheel}" in readme
+    for status in ("passed", "failed", "error", "timeout", "missing"):
+        assert f"`{status}`" in readme
+    assert "fresh" in readme and "grad_conv_max_pool(y, dE_dz)" in readme
+    starter = (out / "hw4.py").read_text(encoding="utf-8")
+    assert starter.count("\n    raise NotImplementedError\n") == 9
+    compile(starter, "hw4.py", "exec")
+    assert "grader check hw4.py --public public_tests.json" in (out / ".github/workflows/selfcheck.yml").read_text()
+
+
+def test_handout_holds_no_reference_code(built):
+    out, _ = built
+    texts = _all_texts(out)
+    assert not [n for n in texts if "reference/" in n or n.endswith("model.py") or n.endswith("questions.py")]
+    present = [m for m in MARKERS if any(m in p.read_text() for p in REFERENCE.glob("*.py"))]
+    assert len(present) >= 3  # the markers do describe the reference
+    for name, text in texts.items():
+        for m in present:
+            assert m not in text, f"{name} contains {m}"
+        if not name.startswith("cnn_grader-"):  # the starter, README and cases: no NumPy kernels either
+            assert "einsum" not in text and "sliding_window" not in text, name
+    # the reference's own body of Q2.5, line by line
+    src = (REFERENCE / "model.py").read_text()
+    fn = next(n for n in ast.parse(src).body if isinstance(n, ast.FunctionDef) and n.name == "grad_conv_max_pool")
+    body = [ln.strip() for ln in ast.get_source_segment(src, fn).splitlines()[1:]]
+    body = [ln for ln in body if len(ln) >= 15 and not ln.startswith(('"""', "Q2.5"))]
+    assert body
+    for name, text in texts.items():
+        lines = {ln.strip() for ln in text.splitlines()}
+        assert not lines & set(body), name
+    # and every distinctive code line of the whole reference package
+    assert len(H.reference_fingerprints()) > 50
+    assert H.leaks(out) == []
+
+
+def test_leak_check_catches_reference_code(tmp_path):
+    (tmp_path / "notes.py").write_text((REFERENCE / "model.py").read_text())
+    assert H.leaks(tmp_path)
+    with zipfile.ZipFile(tmp_path / "x.whl", "w") as zf:
+        zf.writestr("reference/hw4/__init__.py", "")
+    assert any("x.whl!reference/" in f for f in H.leaks(tmp_path))
+
+
+def test_wheel_is_a_valid_student_edition(built):
+    out, files = built
+    whl = next(p for p in files if p.suffix == ".whl")
+    with zipfile.ZipFile(whl) as zf:
+        names = zf.namelist()
+        assert "grader/cli.py" in names and "grader/templates/report.html.j2" in names
+        assert not [n for n in names if n.startswith("reference") or "__pycache__" in n]
+        info = next(n for n in names if n.endswith(".dist-info/RECORD")).rsplit("/", 1)[0]
+        meta = zf.read(f"{info}/METADATA").decode()
+        assert "Name: cnn-grader" in meta and "Requires-Dist: numpy" in meta
+        assert "grader = grader.cli:main" in zf.read(f"{info}/entry_points.txt").decode()
+        for row in csv.reader(io.StringIO(zf.read(f"{info}/RECORD").decode())):
+            if row[1]:
+                digest = base64.urlsafe_b64encode(hashlib.sha256(zf.read(row[0])).digest()).rstrip(b"=").decode()
+                assert row[1] == f"sha256={digest}" and int(row[2]) == len(zf.read(row[0]))
+    again = H.build_student_wheel(out.parent / "again")
+    assert again.read_bytes() == whl.read_bytes()  # reproducible
+
+
+def test_public_cases(built):
+    out, _ = built
+    data = H.load_public(out / H.PUBLIC_FILE)
+    assert data == H.public_cases()  # deterministic
+    from grader.assignment import load_assignment
+    asg = load_assignment("hw4")
+    assert [q["id"] for q in data["questions"]] == [q.id for q in asg.questions]
+    for q in data["questions"]:
+        assert len(q["cases"]) == 2 and q["cases"][0]["label"] == "random"
+        assert q["cases"][1]["label"].startswith("edge")
+    # the public inputs are none of the inputs a grading seed produces
+    from grader.api import make_trials
+    for seed in (0, 1, 7):
+        for student in ("alice", "hw4"):
+            trials = make_trials(asg, seed, student)
+            for q in data["questions"][1:]:
+                arg = q["params"][0]
+                graded = trials[q["id"]].args[arg]
+                for c in q["cases"]:
+                    assert not any(np.array_equal(np.asarray(c["args"][arg]), g) for g in graded)
+
+
+def test_load_public_errors(tmp_path):
+    (tmp_path / "x.json").write_text('{"format": "other"}')
+    with pytest.raises(ValueError, match="not a cnn-grader public test file"):
+        H.load_public(tmp_path / "x.json")
+    with pytest.raises(ValueError, match="no such file"):
+        H.load_public(tmp_path / "nope.json")
+    (tmp_path / "y.json").write_text("{")
+    with pytest.raises(ValueError, match="y.json"):
+        H.load_public(tmp_path / "y.json")
+
+
+def _hard_coder(cases_file: Path) -> str:
+    """A submission that returns the public answers it memorized, and zeros otherwise."""
+    data = json.loads(cases_file.read_text())
+    table = {q["function"]: [(list(c["args"].values()), c["expected"]) for c in q["cases"]] for q in data["questions"]}
+    return textwrap.dedent(f"""
+        import numpy as np
+        _TABLE = {table!r}
+
+        def _lookup(name, args):
+            for given, answer in _TABLE[name]:
+                if len(given) == len(args) and all(np.allclose(np.asarray(a, dtype=float), np.asarray(g, dtype=float))
+                                                   for a, g in zip(args, given)):
+                    return np.asarray(answer)
+            return np.zeros_like(np.asarray(_TABLE[name][0][1]))
+
+        def _make(name):
+            return lambda *args: _lookup(name, args)
+
+        for _name in _TABLE:
+            globals()[_name] = _make(_name)
+        """)
+
+
+def test_hard_coding_passes_public_check_but_not_grading(built, tmp_path):
+    out, _ = built
+    cases = out / H.PUBLIC_FILE
+    cheat = tmp_path / "cheat.py"
+    cheat.write_text(_hard_coder(cases))
+    public = H.check_public(cheat, cases)
+    assert public.passed_all and public.score == public.max_score == 20
+    assert all(q.message.startswith(H.PUBLIC_TAG) for q in public.questions)
+    from grader.api import Options, check
+    real = check(cheat, Options(seed=11))
+    assert real.score == 0 and all(q.status == "failed" for q in real.questions)
+
+
+def test_public_check_verdicts(built):
+    out, _ = built
+    cases = out / H.PUBLIC_FILE
+    good = H.check_public(SUBMISSIONS / "correct_float32.py", cases)  # float32 passes the saturated edge case
+    assert good.score == 20
+    partial = H.check_public(SUBMISSIONS / "partial.py", cases)
+    assert partial.score == 6 and {q.status for q in partial.questions[4:]} == {"missing"}
+    wrong = H.check_public(SUBMISSIONS / "mistake_sign_flipped.py", cases)
+    bad = {q.id: q for q in wrong.questions if q.status != "passed"}
+    assert set(bad) == {"2.1", "2.2"} and "public case 1" in bad["2.1"].message
+    with pytest.raises(ValueError, match="no such file"):
+        H.check_public(SUBMISSIONS / "nonexistent.py", cases)
+    assert "18 public cases" in H.public_notice(cases)
+
+
+def test_student_install_checks_without_reference(built, tmp_path):
+    """The wheel alone (no reference package importable) self-checks against the public cases."""
+    out, files = built
+    whl = next(p for p in files if p.suffix == ".whl")
+    site = tmp_path / "site"
+    with zipfile.ZipFile(whl) as zf:
+        zf.extractall(site)
+    (tmp_path / "hw4.py").write_bytes((SUBMISSIONS / "correct_loops.py").read_bytes())
+    code = textwrap.dedent(f"""
+        import sys
+        sys.modules["reference"] = None  # as in a student's install: there is no reference package
+        import grader, grader.handout as h
+        assert grader.__file__.startswith({str(site)!r}), grader.__file__
+        assert not h.reference_available("hw4")
+        cases = h.find_public_cases(__import__("pathlib").Path("hw4.py"))
+        res = h.check_public("hw4.py", cases)
+        print(res.score, res.isolation, cases)
+        """)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONPATH"] = str(site)
+    (tmp_path / H.PUBLIC_FILE).write_bytes((out / H.PUBLIC_FILE).read_bytes())
+    r = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    score, _isolation, found = r.stdout.split()
+    assert float(score) == 20 and found == H.PUBLIC_FILE
+
+
+def test_build_handout_refuses_a_used_folder(tmp_path):
+    (tmp_path / "mine.txt").write_text("keep me")
+    with pytest.raises(ValueError, match="not empty"):
+        H.build_handout(tmp_path)
+    assert (tmp_path / "mine.txt").read_text() == "keep me"
+
+
+# --- Gradescope bundle --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    from grader.gradescope_bundle import build_bundle
+    path, seed = build_bundle(tmp_path_factory.mktemp("gs") / "autograder.zip", seed=1234)
+    return path, seed
+
+
+def test_bundle_layout(bundle, tmp_path):
+    path, seed = bundle
+    assert seed == 1234
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        for top in ("setup.sh", "run_autograder"):  # at the root, executable
+            assert top in names
+            assert stat.S_IMODE(zf.getinfo(top).external_attr >> 16) == 0o755
+        assert "cnn-grader/pyproject.toml" in names and "cnn-grader/reference/hw4/model.py" in names
+        assert "cnn-grader/grader/cli.py" in names and "cnn-grader/grader/templates/report.html.j2" in names
+        assert not [n for n in names if "__pycache__" in n]
+        run = zf.read("run_autograder").decode()
+        setup = zf.read("setup.sh").decode()
+        config = json.loads(zf.read("cnn-grader.json"))
+        zf.extractall(tmp_path)
+    assert "--seed 1234" in run and "/results/results.json" in run and "submission_metadata.json" in run
+    assert "pip install" in setup and 'rm -rf "$SRC"' in setup
+    assert config["seed"] == 1234 and config["assignment"] == "hw4"
+    for script in ("setup.sh", "run_autograder"):
+        r = subprocess.run(["bash", "-n", str(tmp_path / script)], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    pyproject = tomllib.loads((tmp_path / "cnn-grader" / "pyproject.toml").read_text())
+    assert {"grader", "reference", "reference.hw4"} <= set(pyproject["tool"]["setuptools"]["packages"])
+
+
+def test_run_autograder_writes_results(bundle, tmp_path):
+    """Run the bundle's run_autograder on a fake /autograder (the grader from the bundle's source tree)."""
+    path, seed = bundle
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    with zipfile.ZipFile(path) as zf:
+        zf.extractall(root / "source")
+    (root / "submission" / "hw4.py").write_bytes((SUBMISSIONS / "mistake_max_assign.py").read_bytes())
+    (root / "submission_metadata.json").write_text(json.dumps({"users": [{"email": "Alice@Uni.edu", "id": 7}]}))
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "CNN_GRADER_PYTHON": sys.executable,
+           "PYTHONPATH": str(root / "source" / "cnn-grader")}
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    r = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, capture_output=True, text=True,
+                       cwd=tmp_path, timeout=120)
+    assert r.returncode == 0, r.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    from test_formats import assert_gradescope_schema
+    assert_gradescope_schema(results)
+    from grader.api import Options, check
+    expected = check(root / "submission", Options(seed=seed), student="alice@uni.edu")
+    assert results["score"] == expected.score == 16
+    assert [t["status"] for t in results["tests"]].count("failed") == 1
+    # the grader cannot start: Gradescope still gets a result that says so
+    env["CNN_GRADER_PYTHON"] = str(tmp_path / "no-python")
+    r = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, capture_output=True, text=True,
+                       timeout=60)
+    failed = json.loads((root / "results" / "results.json").read_text())
+    assert failed["score"] == 0 and "could not run" in failed["output"]

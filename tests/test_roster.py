@@ -1,0 +1,184 @@
+"""Roster: reading class lists liberally, matching submissions (Canvas and Moodle names too),
+students without a submission, entries that match nobody."""
+from __future__ import annotations
+
+
+import pytest
+
+from conftest import SUBMISSIONS
+from grader import roster as R
+
+ROSTER = """student_id,name,email,github
+A0001,"Smith, John",john.smith@uni.edu,jsmith
+A0002,Jane Doe,jane.doe@uni.edu,
+A0003,Ana María López,ana@uni.edu,
+A0004,Dan Wu,dan.wu@uni.edu,
+A0005,Eve Nosub,eve@uni.edu,
+"""
+
+
+def _roster(tmp_path, text=ROSTER, name="roster.csv", encoding="utf-8"):
+    p = tmp_path / name
+    p.write_bytes(text.encode(encoding))
+    return R.read_roster(p)
+
+
+def test_read_with_bom_and_header_names(tmp_path):
+    r = _roster(tmp_path, "\ufeff" + ROSTER.replace("student_id", "Student ID").replace("email", "E-mail"))
+    assert [s.id for s in r.students] == ["A0001", "A0002", "A0003", "A0004", "A0005"]
+    john = r.students[0]
+    assert john.name == "Smith, John" and john.email == "john.smith@uni.edu" and "jsmith" in john.aliases
+    assert john.line == 2 and r.columns["id"] == "Student ID"
+
+
+def test_read_semicolons_and_cp1252(tmp_path):
+    text = "Matriculation Number;First name;Surname;Email address\n12345;Zoë;Brontë;zoe@uni.edu\n"
+    r = _roster(tmp_path, text, encoding="cp1252")
+    s = r.students[0]
+    assert (s.id, s.first, s.last, s.email) == ("12345", "Zoë", "Brontë", "zoe@uni.edu")
+
+
+def test_read_canvas_gradebook_export(tmp_path):
+    text = ("Student,ID,SIS User ID,SIS Login ID,Section,HW4 (1234)\n"
+            "    Points Possible,,,,,20\n"
+            '"Smith, John",123456,A0001,jsmith@uni.edu,Sec 1,\n'
+            '"Doe, Jane",223456,,jdoe@uni.edu,Sec 1,\n')
+    r = _roster(tmp_path, text)
+    assert [s.id for s in r.students] == ["A0001", "223456"]  # SIS id when there is one, else Canvas id
+    assert "123456" in r.students[0].aliases and r.students[0].email == "jsmith@uni.edu"
+
+
+def test_read_moodle_grading_worksheet(tmp_path):
+    text = ("Identifier,Full name,Email address,Status,Grade\n"
+            "Participant 777,Ana María López,ana@uni.edu,Submitted,\n"
+            "Participant 778,Dan Wu,dan.wu@uni.edu,No submission,\n")
+    r = _roster(tmp_path, text)
+    assert [s.id for s in r.students] == ["ana@uni.edu", "dan.wu@uni.edu"]
+    assert "777" in r.students[0].aliases
+
+
+@pytest.mark.parametrize("text,fix", [
+    ("name,section\nJohn,1\n", "name one column student_id"),
+    ("", "the roster is empty"),
+    ("student_id,name\n", "no students"),
+    ("student_id,name\nA1,John\na1,Johnny\n", "already on line 2"),
+    ("student_id,email\n,\nA1,\n ,x\n", "line 4: no student id or email"),
+    ("student_id\n../etc\n", "cannot name a file"),
+])
+def test_bad_roster_is_one_clear_line(tmp_path, text, fix):
+    p = tmp_path / "roster.csv"
+    p.write_text(text)
+    with pytest.raises(ValueError) as exc:
+        R.read_roster(p)
+    msg = str(exc.value)
+    assert str(p) in msg and fix in msg and "\n" not in msg
+
+
+def test_missing_roster_file(tmp_path):
+    with pytest.raises(ValueError, match="no such roster file"):
+        R.read_roster(tmp_path / "nope.csv")
+
+
+CANVAS_AND_MOODLE = {
+    "A0004.py": ("A0004", "exact"),
+    "jsmith.py": ("A0001", "exact"),  # the github/handle column
+    "jane.doe.zip": ("A0002", "exact"),  # email local part
+    "smithjohn_123456_789012_hw4.py": ("A0001", "canvas"),
+    "doejane_LATE_223456_789013_hw4-1.py": ("A0002", "canvas"),
+    "lastname_firstname_12345_67890_hw4.py": None,
+    "wu_dan_late_998877_665544_hw4.py": ("A0004", "canvas"),
+    "Ana María López_777_assignsubmission_file_hw4.py": ("A0003", "moodle"),
+    "Ana Maria Lopez_777_assignsubmission_file_": ("A0003", "moodle"),  # folder, accents dropped
+    "hw4_A0002_final.py": ("A0002", "token"),
+    "stranger.py": None,
+}
+
+
+def test_match_canvas_moodle_missing_unmatched(tmp_path):
+    r = _roster(tmp_path)
+    m = R.match(r, list(CANVAS_AND_MOODLE))
+    for entry, want in CANVAS_AND_MOODLE.items():
+        if want is None:
+            assert entry in m.unmatched, entry
+            assert m.why[entry]
+        else:
+            assert (m.matched[entry].id, m.how[entry]) == want, entry
+    assert [s.id for s in m.missing] == ["A0005"]
+    assert sorted(m.by_student()["A0001"]) == ["jsmith.py", "smithjohn_123456_789012_hw4.py"]
+    assert "who is not on the roster" in m.why["lastname_firstname_12345_67890_hw4.py"]
+    assert "1 without a submission" in m.summary() and "unmatched: stranger.py" in m.summary()
+
+
+def test_lms_numbers_match_id_columns(tmp_path):
+    text = "student_id,name,canvas id,identifier\nA1,John Smith,123456,Participant 777\nA2,John Smith,223456,Participant 778\n"
+    r = _roster(tmp_path, text)
+    m = R.match(r, ["smithjohn_223456_9_hw4.py", "John Smith_777_assignsubmission_file_", "smithjohn_999_9_hw4.py",
+                    "Participant_778_assignsubmission_file_"])
+    assert m.matched["smithjohn_223456_9_hw4.py"].id == "A2"  # same name twice: the id decides
+    assert m.matched["John Smith_777_assignsubmission_file_"].id == "A1"
+    assert m.matched["Participant_778_assignsubmission_file_"].id == "A2"  # Moodle blind marking
+    assert "2 students have this name" in m.why["smithjohn_999_9_hw4.py"]
+
+
+def test_id_and_name_disagreeing_is_not_guessed(tmp_path):
+    text = "student_id,name,canvas id\nA1,John Smith,111111\nA2,Jane Doe,222222\n"
+    m = R.match(_roster(tmp_path, text), ["smithjohn_222222_9_hw4.py"])
+    assert m.unmatched == ["smithjohn_222222_9_hw4.py"] and "different roster students" in m.why["smithjohn_222222_9_hw4.py"]
+
+
+def test_parse_entry_keeps_the_students_file_name():
+    p = R.parse_entry("doejane_LATE_223456_789013_hw4-12.py")
+    assert (p.kind, p.name, p.number, p.file, p.late) == ("canvas", "doejane", "223456", "hw4.py", True)
+    p = R.parse_entry("Ana María López_777_assignsubmission_file_my hw4.py")
+    assert (p.kind, p.name, p.number, p.file) == ("moodle", "Ana María López", "777", "my hw4.py")
+    assert R.parse_entry("alice.py").kind == ""
+    assert R.own_name("smithjohn_1_2_helpers.py") == "helpers.py"
+
+
+def test_stage_by_roster_id(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "smithjohn_123456_789012_hw4.py").write_text("A = 1\n")
+    (subs / "smithjohn_123456_789012_helpers-1.py").write_text("B = 2\n")  # one submission, two files
+    (subs / "doejane_223456_789013_hw4.py").write_text("C = 3\n")
+    (subs / "Dan Wu_5_assignsubmission_file_").mkdir()
+    (subs / "Dan Wu_5_assignsubmission_file_" / "hw4.py").write_text("D = 4\n")
+    (subs / "stranger.py").write_text("E = 5\n")
+    m = R.match(_roster(tmp_path), [p.name for p in subs.iterdir()])
+    origin = R.stage(subs, m, tmp_path / "staged")
+    staged = tmp_path / "staged"
+    assert (staged / "A0001" / "hw4.py").read_text() == "A = 1\n"
+    assert (staged / "A0001" / "helpers.py").read_text() == "B = 2\n"
+    assert (staged / "A0002.py").read_text() == "C = 3\n"
+    assert (staged / "A0004" / "hw4.py").read_text() == "D = 4\n"
+    assert (staged / "stranger.py").exists()
+    assert origin["A0001"] == ["smithjohn_123456_789012_helpers-1.py", "smithjohn_123456_789012_hw4.py"]
+    assert origin["A0002.py"] == ["doejane_223456_789013_hw4.py"] and origin["stranger.py"] == ["stranger.py"]
+    assert sorted(p.name for p in subs.iterdir()) == sorted(["smithjohn_123456_789012_hw4.py", "smithjohn_123456_789012_helpers-1.py",
+                                                             "doejane_223456_789013_hw4.py", "Dan Wu_5_assignsubmission_file_", "stranger.py"])
+
+
+def test_no_submission_row():
+    from grader.assignment import load_assignment
+    asg = load_assignment("hw4")
+    row = R.no_submission(R.Student(id="A0005"), asg)
+    assert row.student == "A0005" and row.score == 0 and row.max_score == asg.max_score
+    assert row.error == "no submission" and {q.status for q in row.questions} == {"missing"}
+    assert len(row.questions) == len(asg.questions)
+
+
+def test_grade_with_roster(tmp_path):
+    from grader.api import Options, grade
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "smithjohn_123456_789012_hw4.py").write_bytes((SUBMISSIONS / "correct_vectorized.py").read_bytes())
+    (subs / "stranger.py").write_bytes((SUBMISSIONS / "partial.py").read_bytes())
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name,canvas id\nA0001,John Smith,123456\nA0005,Eve Nosub,\n")
+    run = grade(subs, tmp_path / "out", Options(seed=2, jobs=2), roster=roster)
+    by = {s.student: s for s in run.submissions}
+    assert set(by) == {"A0001", "A0005", "stranger"}
+    assert by["A0001"].score == 20 and by["A0001"].source == "smithjohn_123456_789012_hw4.py"
+    assert by["A0005"].score == 0 and by["A0005"].error == "no submission"
+    assert run.unmatched == ["stranger.py"]
+    assert "A0005" in (tmp_path / "out" / "grades.csv").read_text()

@@ -1,0 +1,144 @@
+"""Sharding (disjoint, covering, deterministic, keyed on the student id) and merging shard outputs."""
+from __future__ import annotations
+
+import json
+import random
+import shutil
+
+import pytest
+
+from conftest import SUBMISSIONS
+from grader import shard as S
+from grader.results import GradingRun, SubmissionResult
+
+NAMES = [f"student{i:04d}.py" for i in range(200)] + ["élodie.py", "bob.zip", "carol", "x.y.py", "A0001"]
+
+
+def test_parse_shard():
+    assert S.parse_shard("2/4") == (2, 4)
+    assert S.parse_shard(" 1 / 1 ") == (1, 1)
+    for bad, msg in [("0/4", "counts from 1"), ("5/4", "counts from 1"), ("2", "write K/N"), ("a/b", "write K/N"),
+                     ("1/0", "at least 1"), ("-1/4", "write K/N")]:
+        with pytest.raises(ValueError, match=msg) as exc:
+            S.parse_shard(bad)
+        assert "--shard" in str(exc.value)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 7])
+def test_partition_disjoint_covering_deterministic(n):
+    parts = [S.shard(NAMES, k, n) for k in range(1, n + 1)]
+    flat = [e for p in parts for e in p]
+    assert sorted(flat) == sorted(NAMES)  # covering
+    assert len(flat) == len(set(flat))  # disjoint
+    shuffled = NAMES[:]
+    random.Random(n).shuffle(shuffled)
+    assert [S.shard(shuffled, k, n) for k in range(1, n + 1)] == parts  # order of the listing is irrelevant
+    # an entry's shard depends on itself alone: runners that list different folders still agree
+    more = NAMES + [f"late{i}.py" for i in range(30)]
+    for k in range(1, n + 1):
+        assert set(S.shard(more, k, n)) & set(NAMES) == set(parts[k - 1])
+
+
+def test_same_student_same_shard():
+    for n in (2, 3, 5, 8):
+        assert S.shard_of(S.student_key("bob.py"), n) == S.shard_of(S.student_key("bob.zip"), n) \
+            == S.shard_of(S.student_key("bob"), n)
+    # NFD and NFC spellings (a macOS copy) are the same student
+    assert S.student_key("e\u0301lodie.py") == S.student_key("\u00e9lodie.py")
+
+
+def test_paths_keyed_like_discovery(tmp_path):
+    (tmp_path / "bob.v2").mkdir()
+    (tmp_path / "bob.py").write_text("")
+    assert S.student_key(tmp_path / "bob.v2") == "bob.v2" and S.student_key(tmp_path / "bob.py") == "bob"
+
+
+def test_balance():
+    names = [f"s{i}" for i in range(1000)]
+    sizes = [len(S.shard(names, k, 4)) for k in range(1, 5)]
+    assert sum(sizes) == 1000 and min(sizes) > 200 and max(sizes) < 300
+
+
+def _run(subs, **kw) -> GradingRun:
+    base = dict(assignment="hw4", title="HW4", assignment_version="1", grader_version="0.1.0", seed=3,
+                max_score=20.0, created="2026-01-01T00:00:00+00:00")
+    base.update(kw)
+    return GradingRun(**base, submissions=[SubmissionResult(student=s, source=f"{s}.py", score=1.0, max_score=20.0,
+                                                            error="", report="") for s in subs])
+
+
+def test_merge_synthetic():
+    m = S.merge([_run(["c", "a"]), _run(["b"], created="2026-01-02T00:00:00+00:00")], command="grader merge x y")
+    assert [s.student for s in m.submissions] == ["a", "b", "c"]
+    assert m.created == "2026-01-02T00:00:00+00:00" and m.command == "grader merge x y" and m.seed == 3
+
+
+@pytest.mark.parametrize("field,value", [("seed", 4), ("assignment_version", "2"), ("grader_version", "0.2.0"),
+                                         ("assignment", "hw5")])
+def test_merge_refuses_disagreeing_runs(field, value):
+    with pytest.raises(ValueError, match=f"{field} differs") as exc:
+        S.merge([_run(["a"]), _run(["b"], **{field: value})], labels=["out-1", "out-2"])
+    assert "out-1" in str(exc.value) and "out-2" in str(exc.value)
+
+
+def test_merge_refuses_a_student_twice():
+    with pytest.raises(ValueError, match="'a' is in both out-1 and out-2"):
+        S.merge([_run(["a"]), _run(["a", "b"])], labels=["out-1", "out-2"])
+    with pytest.raises(ValueError, match="nothing to merge"):
+        S.merge([])
+
+
+def _strip(run):
+    return [(s.student, s.source, s.score, s.error, s.seed, [(q.id, q.status, q.score, q.message) for q in s.questions])
+            for s in run.submissions]
+
+
+EXAMPLES = ["correct_loops.py", "mistake_sign_flipped.py", "partial.py", "starter.py", "correct_package",
+            "mistake_max_assign.py", "mistake_no_plus_one.py"]
+
+
+def test_shards_merged_equal_unsharded(tmp_path):
+    """Grade a folder whole, and as 3 shards (each its own folder) merged: the same results."""
+    from grader.api import Options, grade
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    for name in EXAMPLES:
+        src = SUBMISSIONS / name
+        (shutil.copytree if src.is_dir() else shutil.copyfile)(src, folder / name)
+    opts = Options(seed=9, jobs=2, cache=False) if "cache" in Options.__dataclass_fields__ else Options(seed=9, jobs=2)
+    whole = grade(folder, tmp_path / "whole", opts)
+    outs = []
+    for k in (1, 2, 3):
+        part = tmp_path / f"part{k}"
+        part.mkdir()
+        for entry in S.shard(list(folder.iterdir()), k, 3):
+            (shutil.copytree if entry.is_dir() else shutil.copyfile)(entry, part / entry.name)
+        if any(part.iterdir()):
+            grade(part, tmp_path / f"out{k}", opts)
+            outs.append(tmp_path / f"out{k}")
+    assert len(outs) >= 2  # the example really is split
+    merged = S.merge_outputs(outs, tmp_path / "merged", command="grader merge")
+    assert _strip(merged) == _strip(whole)
+    on_disk = json.loads((tmp_path / "merged" / "results.json").read_text())
+    assert [s["student"] for s in on_disk["submissions"]] == sorted(s.student for s in whole.submissions)
+    assert (tmp_path / "merged" / "grades.csv").read_text() == (tmp_path / "whole" / "grades.csv").read_text()
+    for s in merged.submissions:  # every report was carried over and its link updated
+        assert (tmp_path / "merged" / s.report).is_file()
+    assert (tmp_path / "merged" / "index.html").is_file()
+    with pytest.raises(ValueError, match="holds no results.json"):
+        S.merge_outputs([tmp_path / "part1"], tmp_path / "m2")
+    with pytest.raises(ValueError, match="one of the folders to merge"):
+        S.merge_outputs(outs, outs[0])
+
+
+def test_grade_shard_option(tmp_path):
+    from grader.api import Options, grade
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    for name in EXAMPLES[:4]:
+        shutil.copyfile(SUBMISSIONS / name, folder / name) if name.endswith(".py") else None
+    opts = Options(seed=9, jobs=2)
+    runs = [grade(folder, tmp_path / f"o{k}", opts, shard=(k, 2)) for k in (1, 2)]
+    got = sorted(s.student for r in runs for s in r.submissions)
+    assert got == sorted(p.stem for p in folder.iterdir())
+    assert _strip(S.merge(runs)) == _strip(grade(folder, tmp_path / "all", opts))
