@@ -114,6 +114,7 @@ DEVICES = ("null", "zero", "full", "random", "urandom")
 DEV_LINKS = (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
              ("stderr", "/proc/self/fd/2"), ("shm", "/tmp"))
 ROOT_MOUNTPOINTS = ("/tmp", "/mnt", "/run", "/var/tmp", "/opt", "/srv", "/media")
+STASH = "/.tmp-binds"  # see _stashed()
 SCRATCH_DIRS = ("/tmp/", "/var/tmp/", "/dev/", "/run/", "/proc/", "/sys/")  # never exposed whole
 
 _libc = None
@@ -579,21 +580,22 @@ def shared_root(hide: list[str]) -> str:
         os.symlink(target, root + link)
     for b, isdir in binds:
         if isdir:
-            _makedirs(root + b)
+            _makedirs(root + _stashed(b))
         else:
-            _makedirs(root + os.path.dirname(b))
-            os.close(os.open(root + b, os.O_CREAT | os.O_WRONLY, 0o644))
+            _makedirs(root + os.path.dirname(_stashed(b)))
+            os.close(os.open(root + _stashed(b), os.O_CREAT | os.O_WRONLY, 0o644))
     for d in ("tmp", "dev", "proc"):
         _makedirs(os.path.join(root, d))
     for b, _isdir in binds:
-        mount(b, root + b, None, MS_BIND | MS_REC)
+        mount(b, root + _stashed(b), None, MS_BIND | MS_REC)
     for h in hide:  # what must not be seen inside an allowed directory (a pip-installed grader)
-        if not any(h.startswith(b.rstrip("/") + "/") for b, _ in binds) or not os.path.lexists(root + h):
+        if not any(h.startswith(b.rstrip("/") + "/") for b, _ in binds) or not os.path.lexists(root + _stashed(h)):
             continue
-        if os.path.isdir(root + h):
-            mount("tmpfs", root + h, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
+        if os.path.isdir(root + _stashed(h)):
+            mount("tmpfs", root + _stashed(h), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                  "size=4k,mode=0555")
         else:
-            mount("/dev/null", root + h, None, MS_BIND)
+            mount("/dev/null", root + _stashed(h), None, MS_BIND)
     make_readonly(root)  # everything so far: read-only, nosuid, nodev
     dev = root + "/dev"  # then devices, which must not be nodev
     mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,mode=0755")
@@ -607,12 +609,28 @@ def shared_root(hide: list[str]) -> str:
     return root
 
 
+def _stashed(path: str) -> str:
+    """Where an allowed path is mounted in the shared root: a Python installation under /tmp
+    (a CI job's virtual environment, say) would vanish under each child's private /tmp, so it
+    waits under STASH and :func:`private_base` binds it back into place."""
+    return STASH + path if path.startswith("/tmp/") else path
+
+
 def private_base(tmp_mb: int, root: str = "") -> None:
     """The child's own /tmp and /proc (of its PID namespace), under ``root``."""
     tmp = root + "/tmp"
     mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(tmp_mb)}m,mode=1777")
     os.mkdir(tmp + "/submission", 0o755)
     os.mkdir(tmp + "/work", 0o1777)
+    for b, isdir in PLAN["binds"] if PLAN else ():
+        if b.startswith("/tmp/"):
+            if isdir:
+                _makedirs(root + b)
+            else:
+                _makedirs(root + os.path.dirname(b))
+                os.close(os.open(root + b, os.O_CREAT | os.O_WRONLY, 0o644))
+            mount(root + STASH + b, root + b, None, MS_BIND | MS_REC)
+            make_readonly(root + b)
     mount("proc", root + "/proc", "proc", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 

@@ -575,3 +575,51 @@ if __name__ == "__main__":
         bench(int(sys.argv[2]) if len(sys.argv) > 2 else 50)
     else:
         sys.exit(pytest.main([__file__, "-q"]))
+
+
+@pytest.mark.parametrize("userns", [False, True], ids=["root", "userns"])
+def test_python_installed_under_tmp_stays_importable(full_isolation, tmp_path, userns):
+    """A virtual environment under /tmp (CI makes one with mktemp) must survive each child's
+    private /tmp: a module imported lazily from its site-packages still loads, while the grader
+    installed there stays hidden.  (Regression: numpy.testing was not found in a CI venv.)"""
+    import subprocess
+    venv = Path("/tmp") / f"cnn-grader-venv-test-{os.getpid()}-{int(userns)}"
+    shutil.rmtree(venv, ignore_errors=True)
+    try:
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)],
+                       check=True)
+        site = Path(subprocess.run([str(venv / "bin" / "python"), "-c",
+                                    "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                                   capture_output=True, text=True, check=True).stdout.strip())
+        (site / "lazy_helper_cnn.py").write_text("def double(a):\n    return a * 2\n")
+        shutil.copytree(ROOT / "reference", site / "reference")  # an installed copy of the answers
+        sub = tmp_path / "sub.py"
+        src = (SUBMISSIONS / "correct_vectorized.py").read_text()
+        sub.write_text(src + "\n\ndef sum_pool(y):\n    import lazy_helper_cnn\n    y = np.asarray(y, dtype=float)\n"
+                       "    s = y[:-1, :-1] + y[:-1, 1:] + y[1:, :-1] + y[1:, 1:]\n"
+                       "    return lazy_helper_cnn.double(s) / 2\n\n"
+                       "def fc_forward(z, v):\n    import os\n"
+                       f"    assert not os.path.exists({str(site / 'reference' / 'hw4' / 'model.py')!r}), 'reference seen'\n"
+                       "    return _sig(np.einsum('ijk,ijkm->m', z, v))\n")
+        code = ("import sys, json; sys.path.insert(0, %r)\n"
+                "from grader.api import Options, check, hidden_paths\n"
+                "import grader.api as api\n"
+                "extra = %r\n"
+                "orig = api.hidden_paths\n"
+                "api.hidden_paths = lambda *a: orig(*a, extra)\n"
+                "from grader.sandbox import Sandbox\n"
+                "if %r:\n"
+                "    init = Sandbox.__init__\n"
+                "    def patched(self, *a, **k):\n"
+                "        init(self, *a, **k); self._userns_for_tests = True\n"
+                "    Sandbox.__init__ = patched\n"
+                "r = check(%r, Options(isolation='namespaces'))\n"
+                "print(json.dumps({q.id: [q.status, q.message] for q in r.questions}))\n"
+                ) % (str(ROOT), str(site / "reference"), userns, str(sub))
+        out = subprocess.run([str(venv / "bin" / "python"), "-c", code], capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr[-3000:]
+        status = json.loads(out.stdout.strip().splitlines()[-1])
+        assert status["1.3"][0] == "passed", status["1.3"]
+        assert status["1.4"][0] == "passed", status["1.4"]
+    finally:
+        shutil.rmtree(venv, ignore_errors=True)
