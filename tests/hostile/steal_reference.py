@@ -119,6 +119,10 @@ def _steal():
     for name in ("reference.hw4.model", "reference.hw4", "grader.api", "grader"):
         try:
             mod = importlib.import_module(name)
+            if getattr(mod, "__file__", None) is None and not any(os.listdir(d) for d in mod.__path__):
+                # a hidden directory still imports as an empty namespace package: nothing in it
+                print(f"empty namespace package {name}")
+                continue
             _stolen.append(f"import {name}")
             print(f"STOLEN import {name} from {getattr(mod, '__file__', '?')}")
         except Exception:
