@@ -169,8 +169,11 @@ def _choose_main(root: Path, functions: list[str]) -> tuple[Path | None, str, st
             hits = 0
         return (hits, p.name in PREFERRED_MAIN, -len(p.relative_to(root).parts), p.name)
 
-    best = max(candidates, key=score)
-    if score(best)[0] == 0 and len(candidates) > 1:
+    if len(candidates) == 1:  # the common case: nothing to choose, nothing to parse
+        return candidates[0].parent, candidates[0].name, ""
+    scores = {p: score(p) for p in candidates}  # parse each file once
+    best = max(candidates, key=scores.__getitem__)
+    if scores[best][0] == 0:
         names = ", ".join(sorted(p.relative_to(root).as_posix() for p in candidates)[:5])
         return None, "", (f"none of its .py files ({names}) defines any of the functions "
                           f"{', '.join(functions[:3])}, ...; check the function names")

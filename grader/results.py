@@ -3,7 +3,8 @@ every output (reports, gradebook, dashboard, merge).  No pickles; arrays become 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields
+import functools
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,23 @@ class GradingRun:
 
 
 def to_dict(obj) -> dict:
-    return asdict(obj)
+    """Like dataclasses.asdict, without its deep copy of every leaf (a third of export time)."""
+    return _plain(obj)
+
+
+@functools.lru_cache(maxsize=None)
+def _field_names(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def _plain(obj):
+    if hasattr(obj, "__dataclass_fields__"):
+        return {name: _plain(getattr(obj, name)) for name in _field_names(type(obj))}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    return obj
 
 
 def dumps(obj) -> str:
