@@ -970,7 +970,6 @@ def answer(module, q, root, np) -> dict:
                 if t == 0:
                     return {"status": "missing", "error": f"{q['function']} returned None (not written yet?)"}
                 return {"status": "error", "trial": t, "error": "returned None"}
-            arr, kind = _to_array(ret, q["max_elements"], np)
         except NotImplementedError as exc:
             if t == 0:
                 return {"status": "missing", "error": f"{q['function']} raises NotImplementedError (not written yet)"}
@@ -979,6 +978,11 @@ def answer(module, q, root, np) -> dict:
         except BaseException as exc:
             return {"status": "error", "trial": t, "error": _describe(exc),
                     "traceback": _student_traceback(exc, root)}
+        try:  # the student's code is done: a failure here is about the value, not their frames
+            arr, kind = _to_array(ret, q["max_elements"], np)
+        except BaseException as exc:
+            return {"status": "error", "trial": t,
+                    "error": f"returned a value that cannot be read as numbers ({_describe(exc)})"}
         outputs.append(arr)
         types.add(kind)
     result = {"status": "ok", "types": sorted(types), "seconds": time.perf_counter() - t0, "outputs": outputs}

@@ -24,6 +24,7 @@ from .discover import Submission, _ignored, discover, prepare
 from .results import GradingRun, SubmissionResult
 from .sandbox import Call, Limits, Sandbox
 from .score import score_submission, unrunnable
+from .text import one_line, safe_text
 
 
 class UsageError(ValueError):
@@ -125,10 +126,11 @@ def _previous(out: Path) -> dict[str, SubmissionResult]:
 
 def grade_submission(sandbox: Sandbox, assignment: Assignment, sub: Submission, seed: int) -> SubmissionResult:
     if sub.error or sub.directory is None:
-        return unrunnable(assignment, sub.student, sub.source.name, seed, sub.error or "could not be prepared")
+        return unrunnable(assignment, sub.student, safe_text(sub.source.name), seed,
+                          one_line(safe_text(sub.error or "could not be prepared")))
     trials = make_trials(assignment, seed, sub.student)
     run = sandbox.run(sub.directory, sub.main, calls_for(assignment, trials))
-    res = score_submission(assignment, trials, run, sub.student, sub.source.name, seed, sub.digest)
+    res = score_submission(assignment, trials, run, sub.student, safe_text(sub.source.name), seed, sub.digest)
     res.cache_key = sub.cache_key
     return res
 

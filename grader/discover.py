@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
+from .text import safe_text
+
 MAX_ZIP_BYTES = 20 << 20  # uncompressed
 MAX_ZIP_FILES = 500
 MAX_FILE_BYTES = 5 << 20
@@ -46,7 +48,8 @@ def discover(folder: Path, functions: list[str], workdir: Path,
     seen: dict[str, Path] = {}
     subs = []
     for i, entry in enumerate(entries):
-        student = entry.stem if entry.is_file() else entry.name
+        # a file name is student-controlled text too: no terminal control characters in ids
+        student = safe_text(entry.stem if entry.is_file() else entry.name)
         if select is not None and not select(student):
             continue
         sub = Submission(student=student, source=entry)

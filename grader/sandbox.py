@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from . import wire
+from .text import safe_text
 
 RUNTIME = Path(__file__).with_name("_runtime.py")
 ISOLATION_LEVELS = ("auto", "namespaces", "process")
@@ -636,7 +637,7 @@ def _question(qid, frame, calls, out_f, err_f, pos, npos, lim) -> QuestionRun:
 
 
 def _clip(value, cap: int = 2000) -> str:
-    return value[:cap] if isinstance(value, str) else ""
+    return safe_text(value[:cap]) if isinstance(value, str) else ""
 
 
 def _split(buf: bytearray, cap: int) -> tuple[list, bytearray]:
@@ -720,7 +721,7 @@ def _slice(f, start, end, i, lim: Limits) -> str:
         return ""
     cap = lim.output_cap
     data = os.pread(f.fileno(), min(b - a, cap * 4), a)
-    text = data.decode("utf-8", "replace")
+    text = safe_text(data.decode("utf-8", "replace"))
     if len(text) > cap or b - a > len(data):
         text = text[:cap] + f"\n... [output truncated: {b - a} bytes in all]"
     return text

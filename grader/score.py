@@ -6,6 +6,7 @@ from .compare import compare, tolerance_text
 from .diagnose import diagnose
 from .results import QuestionResult, SubmissionResult
 from .sandbox import QuestionRun, SubmissionRun
+from .text import one_line
 
 _STATUS = {"error": "error", "crash": "error", "missing": "missing", "timeout": "timeout"}
 
@@ -14,7 +15,7 @@ def score_question(q, trials: Trials, qrun: QuestionRun | None, import_error: st
     res = QuestionResult(id=q.id, function=q.function, title=q.title, score=0.0, max_score=float(q.points),
                          status="error", trials=0, message="", tolerance=tolerance_text(q))
     if qrun is None:
-        res.message = f"not run: {import_error}" if import_error else "not run"
+        res.message = f"not run: {one_line(import_error)}" if import_error else "not run"
         return res
     res.seconds, res.stdout, res.stderr = qrun.seconds, qrun.stdout, qrun.stderr
     res.traceback, res.returned = qrun.traceback, qrun.types
@@ -33,14 +34,15 @@ def score_question(q, trials: Trials, qrun: QuestionRun | None, import_error: st
     res.status = _STATUS.get(qrun.status, "error")
     res.trials = (qrun.trial + 1) if qrun.trial is not None else (0 if qrun.status == "missing" else 1)
     where = f" on trial {qrun.trial + 1} ({trials.labels[qrun.trial]})" if qrun.trial is not None and qrun.trial < len(trials) else ""
-    res.message = qrun.error + where
+    res.message = one_line(qrun.error) + where  # the full text stays in the traceback
     return res
+
 
 
 def score_submission(assignment: Assignment, trials: dict[str, Trials], run: SubmissionRun,
                      student: str, source: str, seed: int, digest: str = "") -> SubmissionResult:
     sub = SubmissionResult(student=student, source=source, score=0.0, max_score=assignment.max_score,
-                           error=run.import_error, report="", seed=seed, isolation=run.isolation,
+                           error=one_line(run.import_error), report="", seed=seed, isolation=run.isolation,
                            isolation_note=run.note, seconds=run.seconds, digest=digest,
                            traceback=run.import_traceback, stdout=run.stdout, stderr=run.stderr)
     for q in assignment.questions:

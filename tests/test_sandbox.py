@@ -623,3 +623,30 @@ def test_python_installed_under_tmp_stays_importable(full_isolation, tmp_path, u
         assert status["1.4"][0] == "passed", status["1.4"]
     finally:
         shutil.rmtree(venv, ignore_errors=True)
+
+
+def test_student_text_cannot_drive_the_terminal(full_isolation, tmp_path):
+    """Exception texts, printed output and file names reach terminals, CSV and JUnit: no control
+    character (ESC, CR, BEL) or bidi override survives, in any output, and messages are one line."""
+    import subprocess
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    shutil.copy(HOSTILE / "forge_terminal.py", folder / "mallory\x1b[31m\r.py")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    outputs = []
+    for args in (["check", str(HOSTILE / "forge_terminal.py"), "--json"],
+                 ["check", str(HOSTILE / "forge_terminal.py"), "--junit", str(tmp_path / "j.xml")],
+                 ["grade", str(folder), "--out", str(tmp_path / "out")]):
+        r = subprocess.run([sys.executable, "-m", "grader", *args, "--isolation", "namespaces"],
+                           capture_output=True, text=True, env=env, timeout=120)
+        assert r.returncode in (0, 1), r.stderr
+        outputs += [r.stdout, r.stderr]
+    outputs += [(tmp_path / "j.xml").read_text(), (tmp_path / "out" / "grades.csv").read_text(encoding="utf-8"),
+                (tmp_path / "out" / "results.json").read_text(encoding="utf-8")]
+    for text in outputs:
+        for bad in ("\x1b", "\r", "\x07", "\u202e"):
+            assert bad not in text, (bad, text[:3000])
+    res = json.loads(outputs[0])
+    assert all("\n" not in q["message"] for q in res["questions"])
+    assert "returned a value that cannot be read as numbers" in res["questions"][0]["message"]
+    assert "_runtime.py" not in json.dumps(res)  # no grader frames in a student's traceback
