@@ -220,6 +220,8 @@ def zygote(control_fd: int, mode: str = "auto", hide: list[str] = (), tmp_mb: in
             except OSError as exc:
                 _root_why = f"{exc}"
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # ... and are reaped automatically
+    if mode == "process" or PLAN is None or not _root_ready:
+        _uid_blocker()  # once, here: every process-isolated child inherits the answer
     import gc
     gc.freeze()  # a child's garbage collections then leave the zygote's pages shared
     sock = _control = socket.socket(fileno=control_fd)
@@ -791,7 +793,10 @@ def child(request, fds, how: str, error: str = "") -> None:
             pivot(root)
         else:
             os.close(src)
-            os.chdir(setup.get("scratch") or "/tmp")
+            scratch = setup.get("scratch") or ""
+            if linux and setup.get("uid") and scratch and os.geteuid() == 0 and not _uid_blocker():
+                sub_dir = become_sandbox_user(int(setup["uid"]), sub_dir, scratch)
+            os.chdir(scratch or "/tmp")
         if namespaced:
             sub_dir = "/tmp/submission"
             os.chdir("/tmp/work")
@@ -812,6 +817,55 @@ def child(request, fds, how: str, error: str = "") -> None:
         finally:
             os._exit(71)
     run(job, result_fd, sub_dir, main)
+
+
+_UID_BLOCKER: str | None = None
+
+
+def _uid_blocker() -> str:
+    """Why student code could not run as an unprivileged uid here ("" if it can).
+
+    After setuid, every lazy import must still be readable: the standard library and NumPy
+    (and the folders above them) have to be world-readable.  A Python under a 0700 home
+    directory (pyenv as root, say) is not; the code then stays root, and says so.
+    """
+    global _UID_BLOCKER
+    if _UID_BLOCKER is None:
+        import numpy
+        import stat
+        _UID_BLOCKER = ""
+        for top in (os.path.dirname(os.__file__), os.path.dirname(numpy.__file__)):
+            path = os.path.realpath(top)
+            while True:
+                try:
+                    mode = os.stat(path).st_mode
+                except OSError:
+                    mode = 0
+                if not mode & stat.S_IXOTH or (path == os.path.realpath(top) and not mode & stat.S_IROTH):
+                    _UID_BLOCKER = f"{path} is not world-readable"
+                    return _UID_BLOCKER
+                if path == "/":
+                    break
+                path = os.path.dirname(path)
+    return _UID_BLOCKER
+
+
+def become_sandbox_user(uid: int, sub_dir: str, scratch: str) -> str:
+    """Process isolation as root: run the student as ``uid`` (no home, no groups, owning only
+    ``scratch``), so that it cannot write the grader, the submissions or the output, nor read
+    what only root can.  The submission is copied into ``scratch``: its private copy sits in
+    the grader's 0700 work folder, next to everyone else's.  Returns the new submission dir."""
+    import shutil
+    dest = os.path.join(scratch, "submission")
+    shutil.copytree(sub_dir, dest, symlinks=False)
+    for top, dirs, files in os.walk(scratch):
+        for name in [top, *(os.path.join(top, n) for n in dirs + files)]:
+            os.lchown(name, uid, uid)
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)  # capabilities go with uid 0
+    libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # cleared by the credential change
+    return dest
 
 
 def limit_resources(limits, n_questions: int) -> None:
@@ -905,7 +959,7 @@ def _to_array(ret, max_elements: int, np):
 
 def run(job, result_fd: int, sub_dir: str, main: str) -> None:
     import numpy as np
-    _send(result_fd, {"kind": "ready"})  # isolated: from here on, student code runs
+    _send(result_fd, {"kind": "ready", "uid": os.getuid() if hasattr(os, "getuid") else -1})  # student code next
     sys.path[:] = [sub_dir] + [p for p in sys.path if p and os.path.isdir(p)]
     sys.argv = [main]
     root = os.path.realpath(sub_dir)

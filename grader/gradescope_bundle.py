@@ -54,6 +54,11 @@ fi
 # The reference now lives only inside the virtual environment, which the grader's sandbox
 # hides from student code; do not leave a second copy next to the submission.
 rm -rf "$SRC"
+# Where the container allows no namespaces, student code runs as an unprivileged uid of its
+# own: make the grader and the reference readable by root alone (NumPy stays readable).
+SITE="$("$PREFIX/bin/python" -c 'import os, reference; print(os.path.dirname(os.path.dirname(reference.__file__)))')"
+chmod -R go-rwx "$SITE/reference" "$SITE/grader"
+"$PREFIX/bin/python" -m grader --version >/dev/null
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash

@@ -111,6 +111,7 @@ def _env() -> dict[str, str]:
 # --- cgroups ----------------------------------------------------------------------------------
 
 _CG_SEQ = itertools.count()
+_UID_SEQ = itertools.count()
 
 
 class Cgroups:
@@ -310,6 +311,9 @@ class Sandbox:
         self._sock: socket.socket | None = None
         self._cgroups: Cgroups | None = None
         self._isolated_once = False  # namespaces worked here: a later failure is no reason to degrade
+        # As root, process isolation runs student code as a uid of this sandbox's own (see
+        # _runtime.become_sandbox_user): one per sandbox, so sweeping it kills nobody else's.
+        self._uid = _sandbox_uid() if sys.platform.startswith("linux") and os.geteuid() == 0 else None
 
     # -- zygote lifecycle --
     def _start(self) -> None:
@@ -438,14 +442,15 @@ class Sandbox:
 
     def _run_once(self, submission_dir: Path, main: str, calls: list[Call]) -> SubmissionRun:
         lim = self.limits
-        scratch = tempfile.mkdtemp(prefix="cnn-grader-") if self.isolation == "process" else ""
+        # (auto may turn out to be process isolation on this very run)
+        scratch = tempfile.mkdtemp(prefix="cnn-grader-") if self.isolation != "namespaces" else ""
         # What concerns this submission goes in the job, which only its child reads; the zygote
         # (whose memory every later child inherits) sees nothing of any student.
         job = wire.encode({"questions": [
             {"id": c.qid, "function": c.function, "args": c.args, "nargs": c.nargs, "n": c.n,
              "max_elements": lim.max_elements} for c in calls],
             "setup": {"submission_dir": str(submission_dir.resolve()), "main": main, "env": _env(),
-                      "scratch": scratch, "limits": {"timeout": lim.timeout, "memory_mb": lim.memory_mb,
+                      "scratch": scratch, "uid": self._uid, "limits": {"timeout": lim.timeout, "memory_mb": lim.memory_mb,
                                                      "fsize_mb": lim.fsize_mb, "tmp_mb": lim.tmp_mb,
                                                      "nproc": lim.nproc}}})
         try:
@@ -519,6 +524,10 @@ class Sandbox:
                                 raise SandboxError(f"could not isolate the submission: {_clip(frame.get('error'))}")
                             elif state == "setup" and kind == "ready":
                                 state = "import"
+                                if run.isolation == "process" and frame.get("uid") == 0 and self._uid:
+                                    run.note = (run.note + "; " if run.note else "") + (
+                                        "student code ran as root: the Python installation is not "
+                                        "world-readable, so it could not run as an unprivileged user")
                             elif state == "import" and kind == "imported":
                                 npos = _pos(frame.get("pos"), pos)
                                 run.stdout, run.stderr = _slice(out_f, pos, npos, 0, lim), _slice(err_f, pos, npos, 1, lim)
@@ -567,6 +576,8 @@ class Sandbox:
             _kill(pid, run.isolation)
             if self._cgroups is not None and run.isolation == "process":
                 self._cgroups.kill(keep=self._proc.pid if self._proc else None)
+            if self._uid and run.isolation == "process":
+                _kill_uid(self._uid)  # a daemon that left the process group (setsid) ends too
             if pidfd is not None:
                 os.close(pidfd)
 
@@ -749,6 +760,44 @@ def _wait(fds, timeout, pid) -> list[int]:
     timeout = min(timeout, 0.25) if len(fds) == 1 else timeout
     ready, _, _ = select.select(fds, [], [], max(timeout, 0))
     return ready
+
+
+def _sandbox_uid() -> int:
+    """An unprivileged uid no account uses: 100000 + a number unique to this sandbox."""
+    used = set()
+    try:
+        with open("/etc/passwd", encoding="utf-8", errors="replace") as f:
+            used = {int(line.split(":")[2]) for line in f if line.count(":") >= 3 and line.split(":")[2].isdigit()}
+    except OSError:
+        pass
+    while True:
+        uid = 100_000 + (os.getpid() % 10_000) * 64 + next(_UID_SEQ) % 64
+        if uid not in used:
+            return uid
+
+
+def _kill_uid(uid: int) -> None:
+    """SIGKILL every process of ``uid`` (ours alone), until none is left or a fork race is lost."""
+    for _ in range(20):
+        found = False
+        try:
+            pids = [p for p in os.listdir("/proc") if p.isdigit()]
+        except OSError:
+            return
+        for p in pids:
+            try:
+                with open(f"/proc/{p}/status", "rb") as f:
+                    uids = next(line for line in f if line.startswith(b"Uid:")).split()[1:]
+            except (OSError, StopIteration):
+                continue
+            if any(int(u) == uid for u in uids):
+                found = True
+                try:
+                    os.kill(int(p), signal.SIGKILL)
+                except OSError:
+                    pass
+        if not found:
+            return
 
 
 def _kill(pid: int, isolation: str) -> None:

@@ -285,3 +285,24 @@ def test_run_autograder_writes_results(bundle, tmp_path):
                        timeout=60)
     failed = json.loads((root / "results" / "results.json").read_text())
     assert failed["score"] == 0 and "could not run" in failed["output"]
+
+
+@pytest.mark.skipif(not (sys.platform.startswith("linux") and os.geteuid() == 0), reason="setup.sh runs as root")
+def test_setup_sh_installs_and_locks_the_reference(bundle, tmp_path):
+    """setup.sh as Gradescope runs it: the grader installs, its source copy is gone, and the
+    installed grader and reference are readable by root alone (the sandbox's uid cannot)."""
+    path, _seed = bundle
+    src = tmp_path / "source"
+    with zipfile.ZipFile(path) as zf:
+        zf.extractall(src)
+    prefix = tmp_path / "opt"
+    env = {**os.environ, "CNN_GRADER_PREFIX": str(prefix)}
+    r = subprocess.run(["bash", str(src / "setup.sh")], env=env, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    assert not (src / "cnn-grader").exists()
+    site = subprocess.run([str(prefix / "bin" / "python"), "-c",
+                           "import os, reference; print(os.path.dirname(os.path.dirname(reference.__file__)))"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    for name in ("reference", "grader"):
+        for p in [Path(site) / name, *(Path(site) / name).rglob("*")]:
+            assert stat.S_IMODE(p.stat().st_mode) & 0o077 == 0, p

@@ -650,3 +650,85 @@ def test_student_text_cannot_drive_the_terminal(full_isolation, tmp_path):
     assert all("\n" not in q["message"] for q in res["questions"])
     assert "returned a value that cannot be read as numbers" in res["questions"][0]["message"]
     assert "_runtime.py" not in json.dumps(res)  # no grader frames in a student's traceback
+
+
+def _world_readable_python() -> str | None:
+    """An interpreter with NumPy whose installation every user can read (CI provides one in
+    $CNN_GRADER_WORLD_PYTHON; this machine's own may live under a 0700 home directory)."""
+    import subprocess
+    for exe in (os.environ.get("CNN_GRADER_WORLD_PYTHON"), sys.executable):
+        if not exe or not Path(exe).exists():
+            continue
+        probe = ("import sys; sys.path.insert(0, %r); sys.path.insert(0, %r); import _runtime; "
+                 "print(repr(_runtime._uid_blocker()))") % (str(ROOT / "grader"), str(ROOT))
+        r = subprocess.run([exe, "-c", probe], capture_output=True, text=True)
+        if r.returncode == 0 and r.stdout.strip() == "''":
+            return exe
+    return None
+
+
+PROBE = '''
+import os, subprocess, sys
+def layer_sizes(width=4, height=4, filter_size=2, pool_size=2, stride=1):
+    print("UID", os.getuid(), os.geteuid(), os.getgroups())
+    secret, shared = %r, %r
+    try:
+        open(secret).read(); print("READ-SECRET")
+    except OSError as exc:
+        print("no read", type(exc).__name__)
+    try:
+        open(os.path.join(shared, "dropped"), "w").write("x"); print("WROTE-SHARED")
+    except OSError as exc:
+        print("no write", type(exc).__name__)
+    if os.fork() == 0:  # a daemon that leaves the process group
+        os.setsid()
+        if os.fork() == 0:
+            import time
+            open(os.path.join(os.getcwd(), "alive"), "w").write(str(os.getpid()))
+            time.sleep(300)
+        os._exit(0)
+    c_w = (width - filter_size) // stride + 1
+    c_h = (height - filter_size) // stride + 1
+    return c_w, c_h, (c_w - pool_size) // stride + 1, (c_h - pool_size) // stride + 1
+'''
+
+
+@pytest.mark.skipif(not (sys.platform.startswith("linux") and os.geteuid() == 0), reason="root only")
+def test_process_isolation_as_root_drops_to_an_unprivileged_user(tmp_path):
+    """Where namespaces are unavailable as root (a Docker container such as Gradescope's),
+    student code runs as a uid of its own: it cannot read root-only files nor write root's
+    folders, and its daemons die with it."""
+    import subprocess
+    exe = _world_readable_python()
+    if exe is None:
+        if os.environ.get("CNN_GRADER_CI"):  # CI: .ci/run provides the interpreter
+            pytest.fail("CI must provide CNN_GRADER_WORLD_PYTHON")
+        pytest.skip("no world-readable Python with NumPy here (set CNN_GRADER_WORLD_PYTHON)")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("answers")
+    secret.chmod(0o600)
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    sub = tmp_path / "probe.py"
+    sub.write_text(PROBE % (str(secret), str(shared)))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([exe, "-m", "grader", "check", str(sub), "--json", "--isolation", "process"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    res = json.loads(r.stdout)
+    q = res["questions"][0]
+    assert q["status"] == "passed", q
+    assert res["isolation"] == "process" and "as root" not in res["isolation_note"], res
+    uid_line = next(line for line in q["stdout"].splitlines() if line.startswith("UID"))
+    assert uid_line.split()[1] not in ("0", "") and uid_line.split()[2] != "0", uid_line
+    assert "no read" in q["stdout"] and "READ-SECRET" not in q["stdout"]
+    assert "no write" in q["stdout"] and not (shared / "dropped").exists()
+    time.sleep(0.3)
+    uid = int(uid_line.split()[1])
+    def uid_of(pid: str) -> list[str]:
+        try:
+            return next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                        if line.startswith("Uid:")).split()[1:]
+        except (OSError, StopIteration):
+            return []
+    left = [p for p in os.listdir("/proc") if p.isdigit() and str(uid) in uid_of(p)]
+    assert left == [], f"processes of the sandbox uid survived: {left}"
