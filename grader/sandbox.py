@@ -443,7 +443,8 @@ class Sandbox:
     def _run_once(self, submission_dir: Path, main: str, calls: list[Call]) -> SubmissionRun:
         lim = self.limits
         # (auto may turn out to be process isolation on this very run)
-        scratch = tempfile.mkdtemp(prefix="cnn-grader-") if self.isolation != "namespaces" else ""
+        process = self.isolation == "process" or (self.isolation == "auto" and not self._isolated_once)
+        scratch = tempfile.mkdtemp(prefix="cnn-grader-") if process else ""
         # What concerns this submission goes in the job, which only its child reads; the zygote
         # (whose memory every later child inherits) sees nothing of any student.
         job = wire.encode({"questions": [
@@ -579,6 +580,10 @@ class Sandbox:
             if self._uid and run.isolation == "process":
                 _kill_uid(self._uid)  # a daemon that left the process group (setsid) ends too
             if pidfd is not None:
+                if run.isolation == "namespaces":
+                    # A namespace's PID 1 finishes exiting only once every process in it is
+                    # gone: wait for that, so nothing of this submission overlaps the next.
+                    select.select([pidfd], [], [], 2.0)
                 os.close(pidfd)
 
     @staticmethod
