@@ -16,12 +16,12 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from . import __version__
 from .assignment import Assignment, Trials, load_assignment, student_rng
 from .discover import Submission, _ignored, discover, prepare
-from .results import GradingRun, SubmissionResult
+from .results import GradingRun, SubmissionResult, SubmissionSummary, one_line_json
 from .sandbox import Call, Limits, Sandbox
 from .score import score_submission, unrunnable
 from .text import one_line, safe_text
@@ -115,13 +115,44 @@ def _code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def _previous(out: Path) -> dict[str, SubmissionResult]:
-    """Results of an earlier grading in ``out`` (empty when there is none or it is unreadable)."""
-    from .results import load
+def _previous(out: Path, keys: set[str]) -> Iterator[SubmissionResult]:
+    """Results of an earlier grading in ``out`` whose cache key is in ``keys``, one at a time
+    (nothing when there is none or it is unreadable: those students are graded again)."""
+    from .results import iter_submissions
+    if not (out / "results.json").is_file():
+        return
     try:
-        return {s.cache_key: s for s in load(out / "results.json").submissions if s.cache_key}
+        for s in iter_submissions(out / "results.json"):
+            if s.cache_key and s.cache_key in keys:
+                yield s
     except (OSError, ValueError, KeyError, TypeError):
-        return {}
+        return
+
+
+DETAIL_LIMIT = 200  # classes up to this size keep whole results in GradingRun.submissions
+
+
+class _Spool:
+    """results.json lines written as results come, read back in the final order."""
+
+    def __init__(self, path: Path):
+        self._f = open(path, "w+b")
+        self._where: dict[int, tuple[int, int]] = {}  # id(entry in run.submissions) -> (offset, length)
+
+    def add(self, entry, res: SubmissionResult) -> None:
+        line = one_line_json(res).encode("utf-8")
+        start = self._f.seek(0, os.SEEK_END)
+        self._f.write(line)
+        self._where[id(entry)] = (start, len(line))
+
+    def lines(self, entries: Iterable) -> Iterator[str]:
+        for e in entries:
+            start, n = self._where[id(e)]
+            self._f.seek(start)
+            yield self._f.read(n).decode("utf-8")
+
+    def close(self) -> None:
+        self._f.close()
 
 
 def grade_submission(sandbox: Sandbox, assignment: Assignment, sub: Submission, seed: int) -> SubmissionResult:
@@ -240,27 +271,39 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
             names: set[str] = set()
             renderer = report.Renderer(asg, run)
 
+            # Every result goes to disk as it comes (its report, its results.json line); for
+            # a large class only a summary stays in memory, so memory does not grow with it.
+            spool = _Spool(Path(work) / "results.jsonl")
+            expected = len(subs) + (len(found.missing) if found is not None else 0)
+            keep_details = expected <= DETAIL_LIMIT
+
+            def keep(res: SubmissionResult) -> None:
+                res.report = f"reports/{_file_name(res.student, names)}.html"
+                renderer.write_student(res, staging / res.report)
+                entry = res if keep_details else SubmissionSummary(res)
+                spool.add(entry, res)
+                run.submissions.append(entry)
+
             def collect(res: SubmissionResult) -> None:
                 _check_isolation(res, opts)
                 if res.source in origin:  # graded from the roster's layout: name the student's own files
                     res.source = ", ".join(origin[res.source])
-                res.report = f"reports/{_file_name(res.student, names)}.html"
-                renderer.write_student(res, staging / res.report)
-                run.submissions.append(res)
+                keep(res)
                 if on_result:
                     on_result(res)
 
-            previous = _previous(out) if opts.cache else {}
-            todo = []
+            by_key: dict[str, Submission] = {}
             for s in subs:
-                key = cache_key(s, asg, opts) if s.digest else ""
+                s.cache_key = cache_key(s, asg, opts) if s.digest else ""
+                if s.cache_key:
+                    by_key[s.cache_key] = s
+            reused: set[str] = set()
+            for old in _previous(out, set(by_key)) if opts.cache else ():
                 # timeouts may have been load on the machine: those are always graded again
-                old = previous.get(key)
-                if old is not None and not any(q.status == "timeout" for q in old.questions):
+                if old.cache_key not in reused and not any(q.status == "timeout" for q in old.questions):
+                    reused.add(old.cache_key)
                     collect(old)
-                else:
-                    s.cache_key = key
-                    todo.append(s)
+            todo = [s for s in subs if not s.cache_key or s.cache_key not in reused]
             run.cached = len(subs) - len(todo)
             # the work folder holds every student's private copy: hidden, so no one reads another's
             grade_many(todo, asg, opts, hidden_paths(submissions, out, staging, Path(work)), collect)
@@ -269,11 +312,10 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
                     if select is None or select(st.id):
                         res = roster_mod.no_submission(st, asg)
                         res.seed = opts.seed
-                        res.report = f"reports/{_file_name(res.student, names)}.html"
-                        renderer.write_student(res, staging / res.report)
-                        run.submissions.append(res)
+                        keep(res)
             run.submissions.sort(key=lambda s: s.student)
-            export.write_all(run, staging)
+            export.write_all(run, staging, spool.lines(run.submissions))
+            spool.close()
             renderer.write_index(run.submissions, staging / "index.html")
             _replace_dir(staging, out)
         finally:

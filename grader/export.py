@@ -5,19 +5,25 @@ import csv
 import io
 from pathlib import Path
 
-from .results import GradingRun, dumps
+from typing import IO, Iterable
+
+from .results import GradingRun, one_line_json, write_results
 
 
 def gradebook_csv(run: GradingRun) -> str:
     """One row a student, a column a question, then the total and any error."""
-    qids = [q.id for q in run.submissions[0].questions] if run.submissions else []
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    write_gradebook(run.submissions, buf)
+    return buf.getvalue()
+
+
+def write_gradebook(subs: list, f: IO[str]) -> None:
+    qids = [q.id for q in subs[0].questions] if subs else []
+    w = csv.writer(f, lineterminator="\n")
     w.writerow(["student", "source", *[f"Q{q}" for q in qids], "total", "max_score", "error"])
-    for s in run.submissions:
+    for s in subs:
         w.writerow([_cell(s.student), _cell(s.source), *[_num(q.score) for q in s.questions],
                     _num(s.score), _num(s.max_score), _cell(s.error)])
-    return buf.getvalue()
 
 
 def _num(x: float) -> str:
@@ -29,6 +35,10 @@ def _cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def write_all(run: GradingRun, out: Path) -> None:
-    (out / "results.json").write_text(dumps(run) + "\n", encoding="utf-8")
-    (out / "grades.csv").write_text(gradebook_csv(run), encoding="utf-8")
+def write_all(run: GradingRun, out: Path, lines: Iterable[str] | None = None) -> None:
+    """results.json and grades.csv, both written as streams.  ``lines``: the submissions of
+    ``run.submissions``, in that order, as :func:`one_line_json` lines (``grade`` spools them
+    to disk as it goes); by default they are made from ``run.submissions`` themselves."""
+    write_results(out / "results.json", run, lines if lines is not None else map(one_line_json, run.submissions))
+    with open(out / "grades.csv", "w", encoding="utf-8", newline="") as f:
+        write_gradebook(run.submissions, f)

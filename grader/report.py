@@ -360,7 +360,8 @@ def cause_of(q: QuestionResult, names: dict[str, str]) -> tuple[str, str]:
         return "m:" + ",".join(ids), "; ".join(names.get(i, i) for i in ids)
     msg = _TRIAL_SUFFIX.sub("", clean(q.message).strip().splitlines()[0] if q.message.strip() else "")
     f = q.failure
-    if f is not None and f.worst and msg.startswith(f.worst + " is "):
+    worst = f.worst if f is not None else getattr(q, "worst", "")  # (a QuestionSummary keeps only that)
+    if worst and msg.startswith(worst + " is "):
         msg = "returned NaN or infinity" if "NaN or infinity" in msg else "wrong values"
     elif q.status == "timeout":
         msg = "did not finish in time"
@@ -471,9 +472,27 @@ class Renderer:
 
     # -- class overview -------------------------------------------------------------------
     def write_index(self, subs: list[SubmissionResult], path: Path) -> None:
-        Path(path).write_text(self.index_html(subs), encoding="utf-8")
+        """The dashboard, streamed to ``path`` (a class of thousands is never one string)."""
+        context = self._index_context(subs)
+        for limits in (Limits(), TIGHT):  # the page grows with the class, each line is bounded
+            size = 0
+            with open(path, "w", encoding="utf-8") as f:
+                for chunk in self.index_t.generate(**context, limits=limits):
+                    f.write(chunk)
+                    size += len(chunk.encode("utf-8"))
+            if size <= MAX_PAGE_BYTES:
+                break
 
     def index_html(self, subs: list[SubmissionResult]) -> str:
+        context = self._index_context(subs)
+        html = ""
+        for limits in (Limits(), TIGHT):
+            html = self.index_t.render(**context, limits=limits)
+            if len(html.encode("utf-8")) <= MAX_PAGE_BYTES:
+                break
+        return html
+
+    def _index_context(self, subs: list[SubmissionResult]) -> dict:
         questions = [{"id": q.id, "function": q.function, "title": q.title, "points": q.points}
                      for q in self.assignment.questions]
         qids = [q["id"] for q in questions]
@@ -506,15 +525,9 @@ class Renderer:
             "full": sum(1 for s in subs if mx and s.score >= mx),
             "broken": sum(1 for s in subs if s.error),
         }
-        html = ""
-        for limits in (Limits(), TIGHT):  # the page grows with the class, each line is bounded
-            html = self.index_t.render(
-                run=self.run, subs=subs, assignment=self.assignment, questions=questions, rate=rate,
-                causes=causes, hist=histogram([s.score for s in subs], mx), summary=summary,
-                version=__version__, broken=[s for s in subs if s.error], limits=limits)
-            if len(html.encode("utf-8")) <= MAX_PAGE_BYTES:
-                break
-        return html
+        return dict(run=self.run, subs=subs, assignment=self.assignment, questions=questions, rate=rate,
+                    causes=causes, hist=histogram([s.score for s in subs], mx), summary=summary,
+                    version=__version__, broken=[s for s in subs if s.error])
 
 
 def histogram(scores: list[float], mx: float) -> dict:

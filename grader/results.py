@@ -2,11 +2,12 @@
 every output (reports, gradebook, dashboard, merge).  No pickles; arrays become nested lists."""
 from __future__ import annotations
 
-import json
 import functools
+import json
+import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 SCHEMA = 1
 STATUSES = ("passed", "failed", "error", "timeout", "missing")
@@ -139,3 +140,97 @@ def load(path: Path) -> GradingRun:
     run = _build(GradingRun, data)
     run.submissions = [submission_from_dict(s) for s in data["submissions"]]
     return run
+
+
+# --- large classes: summaries in memory, details streamed to disk ---------------------------
+
+_FLOATS: dict[float, float] = {}
+
+
+def _shared(x: float) -> float:
+    """One float object per distinct score (a class shares a handful of values)."""
+    return _FLOATS.setdefault(x, x) if len(_FLOATS) < 4096 else x
+
+
+class QuestionSummary:
+    """What the gradebook, the dashboard and the terminal need of a question, in a few hundred
+    bytes: ``grade`` keeps these (not whole results) for a large class, so its memory stays
+    flat however many students there are.  Every detail is in results.json."""
+    __slots__ = ("id", "function", "title", "score", "max_score", "status", "trials", "message",
+                 "misconceptions", "worst")
+
+    def __init__(self, q: QuestionResult):
+        self.id, self.function, self.title = sys.intern(q.id), sys.intern(q.function), sys.intern(q.title)
+        self.score, self.max_score, self.status = _shared(q.score), _shared(q.max_score), sys.intern(q.status)
+        self.trials = q.trials
+        # the passed message is the same for the whole class: one shared string
+        self.message = sys.intern(q.message) if q.status == "passed" else q.message[:300]
+        self.misconceptions = tuple(sys.intern(m) for m in q.misconceptions)
+        self.worst = q.failure.worst if q.failure is not None else ""
+
+    failure = None  # (the dashboard groups failures by q.worst instead)
+
+
+class SubmissionSummary:
+    __slots__ = ("student", "source", "score", "max_score", "error", "report", "isolation",
+                 "isolation_note", "questions")
+
+    def __init__(self, s: SubmissionResult):
+        self.student, self.source, self.report = s.student, s.source, s.report
+        self.score, self.max_score = _shared(s.score), _shared(s.max_score)
+        self.error = s.error[:500]
+        self.isolation, self.isolation_note = sys.intern(s.isolation), sys.intern(s.isolation_note)
+        self.questions = tuple(QuestionSummary(q) for q in s.questions)
+
+    @property
+    def passed_all(self) -> bool:
+        return bool(self.questions) and all(q.status == "passed" for q in self.questions)
+
+
+def one_line_json(sub: SubmissionResult) -> str:
+    """A submission as one line of JSON: results.json holds one a line (see write_results)."""
+    return json.dumps(to_dict(sub), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+_SUBMISSIONS_OPEN = ' "submissions": ['
+
+
+def write_results(path: Path, run: GradingRun, lines: Iterable[str]) -> None:
+    """results.json written as a stream: the run's fields, then ``lines`` (one submission each,
+    from :func:`one_line_json`), so that neither the writer nor :func:`iter_submissions` ever
+    holds the whole class.  It is ordinary JSON, the same shape :func:`dumps` gives."""
+    head = {k: v for k, v in to_dict(run).items() if k != "submissions"}
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("{\n")
+        for k, v in head.items():
+            f.write(f" {json.dumps(k)}: {json.dumps(v, ensure_ascii=False, allow_nan=False)},\n")
+        f.write(_SUBMISSIONS_OPEN + "\n")
+        first = True
+        for line in lines:
+            f.write(line if first else ",\n" + line)
+            first = False
+        f.write("\n ]\n}\n")
+
+
+def iter_submissions(path: Path) -> Iterator[SubmissionResult]:
+    """Every submission of a results.json, one at a time (streamed when :func:`write_results`
+    wrote it; any other valid results.json, a pretty-printed one say, is read whole)."""
+    path = Path(path)
+    with open(path, encoding="utf-8") as f:
+        marker = any(line.rstrip("\n") == _SUBMISSIONS_OPEN for line in f)  # stops at the marker
+        streamed = 0
+        for line in f if marker else ():
+            line = line.strip().rstrip(",")
+            if line in ("]", "}", ""):
+                continue
+            try:
+                data = json.loads(line)
+            except ValueError:
+                if streamed:
+                    raise ValueError(f"{path} is not a cnn-grader results.json") from None
+                marker = False  # the same key, but not one submission a line
+                break
+            streamed += 1
+            yield submission_from_dict(data)
+    if not marker:
+        yield from load(path).submissions
