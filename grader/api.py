@@ -16,12 +16,12 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator
 
 from . import __version__
 from .assignment import Assignment, Trials, load_assignment, student_rng
 from .discover import Submission, _ignored, discover, prepare
-from .results import GradingRun, SubmissionResult, SubmissionSummary, one_line_json
+from .results import GradingRun, SubmissionResult, SubmissionsOnDisk, one_line_json
 from .sandbox import Call, Limits, Sandbox
 from .score import score_submission, unrunnable
 from .text import one_line, safe_text
@@ -129,25 +129,28 @@ def _previous(out: Path, keys: set[str]) -> Iterator[SubmissionResult]:
         return
 
 
-DETAIL_LIMIT = 200  # classes up to this size keep whole results in GradingRun.submissions
+DETAIL_LIMIT = 200  # larger classes: GradingRun.submissions reads them back from results.json
 
 
 class _Spool:
-    """results.json lines written as results come, read back in the final order."""
+    """results.json lines written to disk as results come, read back in the final order."""
 
     def __init__(self, path: Path):
         self._f = open(path, "w+b")
-        self._where: dict[int, tuple[int, int]] = {}  # id(entry in run.submissions) -> (offset, length)
+        self._where: list[tuple[str, int, int]] = []  # (student, offset, length) per result
+        self._of: dict[int, int] = {}  # id(result) -> its position in _where
 
-    def add(self, entry, res: SubmissionResult) -> None:
+    def add(self, res: SubmissionResult) -> None:
         line = one_line_json(res).encode("utf-8")
         start = self._f.seek(0, os.SEEK_END)
         self._f.write(line)
-        self._where[id(entry)] = (start, len(line))
+        self._of[id(res)] = len(self._where)
+        self._where.append((res.student, start, len(line)))
 
-    def lines(self, entries: Iterable) -> Iterator[str]:
-        for e in entries:
-            start, n = self._where[id(e)]
+    def lines(self, results: list[SubmissionResult] | None = None) -> Iterator[str]:
+        """The lines of ``results`` in their order, or all of them ordered by student."""
+        order = [self._where[self._of[id(r)]] for r in results] if results is not None else sorted(self._where)
+        for _student, start, n in order:
             self._f.seek(start)
             yield self._f.read(n).decode("utf-8")
 
@@ -271,8 +274,8 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
             names: set[str] = set()
             renderer = report.Renderer(asg, run)
 
-            # Every result goes to disk as it comes (its report, its results.json line); for
-            # a large class only a summary stays in memory, so memory does not grow with it.
+            # Every result goes to disk as it comes (its report, its results.json line); a large
+            # class keeps nothing of it in memory, so memory does not grow with the class.
             spool = _Spool(Path(work) / "results.jsonl")
             expected = len(subs) + (len(found.missing) if found is not None else 0)
             keep_details = expected <= DETAIL_LIMIT
@@ -280,9 +283,9 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
             def keep(res: SubmissionResult) -> None:
                 res.report = f"reports/{_file_name(res.student, names)}.html"
                 renderer.write_student(res, staging / res.report)
-                entry = res if keep_details else SubmissionSummary(res)
-                spool.add(entry, res)
-                run.submissions.append(entry)
+                spool.add(res)
+                if keep_details:
+                    run.submissions.append(res)
 
             def collect(res: SubmissionResult) -> None:
                 _check_isolation(res, opts)
@@ -314,10 +317,15 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
                         res.seed = opts.seed
                         keep(res)
             run.submissions.sort(key=lambda s: s.student)
-            export.write_all(run, staging, spool.lines(run.submissions))
+            where = export.write_results(run, staging, spool.lines(run.submissions if keep_details else None))
             spool.close()
+            if not keep_details:  # read back from results.json, one at a time, whenever needed
+                run.submissions = SubmissionsOnDisk(staging / "results.json", where)
+            export.write_gradebook_file(run, staging)
             renderer.write_index(run.submissions, staging / "index.html")
             _replace_dir(staging, out)
+            if isinstance(run.submissions, SubmissionsOnDisk):
+                run.submissions.path = out / "results.json"
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return run

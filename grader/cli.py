@@ -2,7 +2,6 @@
 are one line naming the file and the fix (exit 2); grading itself exits 0 whatever the scores."""
 from __future__ import annotations
 
-import json
 import shlex
 import sys
 from pathlib import Path
@@ -173,17 +172,8 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, junit, gradescop
                    "(graded under their own names): " + ", ".join(run.unmatched[:10])
                    + (" ..." if len(run.unmatched) > 10 else ""))
     click.echo(f"wrote {out / 'results.json'}, {out / 'grades.csv'}, {out / 'index.html'}")
-    _write_outputs(_details(run, out), run.title, junit, gradescope, gradescope_visibility, per_student=True,
+    _write_outputs(run.submissions, run.title, junit, gradescope, gradescope_visibility, per_student=True,
                    unmatched=run.unmatched, note=f"shard {shard[0]} of {shard[1]}" if shard else "")
-
-
-def _details(run, out: Path):
-    """The whole results, for the CI outputs: a large class keeps only summaries in memory
-    (see api.DETAIL_LIMIT) and its details are read back from results.json, lazily."""
-    from .results import SubmissionSummary, iter_submissions
-    if not any(isinstance(s, SubmissionSummary) for s in run.submissions):
-        return run.submissions
-    return iter_submissions(out / "results.json")
 
 
 def _summary(run):

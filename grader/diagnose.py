@@ -291,7 +291,6 @@ def _scale_findings(q: Question, trials: Trials, outputs) -> list[str]:
     n = len(outputs)
     flat_e, flat_g = exp.reshape(n, -1), got.reshape(n, -1)
     norm = (flat_e ** 2).sum(axis=1)
-    peak = np.abs(flat_e).max(axis=1)
     live = norm > 0
     if not live.any():
         return []

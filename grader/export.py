@@ -7,7 +7,8 @@ from pathlib import Path
 
 from typing import IO, Iterable
 
-from .results import GradingRun, one_line_json, write_results
+from . import results
+from .results import GradingRun, one_line_json
 
 
 def gradebook_csv(run: GradingRun) -> str:
@@ -35,10 +36,19 @@ def _cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def write_all(run: GradingRun, out: Path, lines: Iterable[str] | None = None) -> None:
-    """results.json and grades.csv, both written as streams.  ``lines``: the submissions of
-    ``run.submissions``, in that order, as :func:`one_line_json` lines (``grade`` spools them
-    to disk as it goes); by default they are made from ``run.submissions`` themselves."""
-    write_results(out / "results.json", run, lines if lines is not None else map(one_line_json, run.submissions))
+def write_all(run: GradingRun, out: Path) -> None:
+    """results.json and grades.csv of ``run``, both written as streams."""
+    write_results(run, out)
+    write_gradebook_file(run, out)
+
+
+def write_results(run: GradingRun, out: Path, lines: Iterable[str] | None = None) -> list[tuple[int, int]]:
+    """``OUT/results.json``.  ``lines``: the submissions as :func:`one_line_json` lines, in
+    order (``grade`` spools them to disk as it goes); by default made from ``run.submissions``."""
+    return results.write_results(out / "results.json", run,
+                                 lines if lines is not None else map(one_line_json, run.submissions))
+
+
+def write_gradebook_file(run: GradingRun, out: Path) -> None:
     with open(out / "grades.csv", "w", encoding="utf-8", newline="") as f:
         write_gradebook(run.submissions, f)

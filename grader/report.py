@@ -493,13 +493,21 @@ class Renderer:
         return html
 
     def _index_context(self, subs: list[SubmissionResult]) -> dict:
+        """Everything the dashboard shows but the table, in one pass over ``subs`` (a large
+        class is read back from disk: each pass costs a read)."""
         questions = [{"id": q.id, "function": q.function, "title": q.title, "points": q.points}
                      for q in self.assignment.questions]
         qids = [q["id"] for q in questions]
         stats = {qid: Counter() for qid in qids}
         groups: dict[str, dict[str, dict]] = {qid: {} for qid in qids}
         names = {m.id: m.name for q in self.assignment.questions for m in getattr(q, "mistakes", ()) or ()}
+        mx = self.assignment.max_score
+        scores, broken, full = [], [], 0
         for s in subs:
+            scores.append(s.score)
+            full += bool(mx and s.score >= mx)
+            if s.error:
+                broken.append(_Link(s))
             for q in s.questions:
                 if q.id not in stats:
                     continue
@@ -510,24 +518,30 @@ class Renderer:
                     g = groups[q.id].setdefault(key, {"label": label, "count": 0, "students": []})
                     g["count"] += 1
                     if len(g["students"]) < 6:
-                        g["students"].append(s)
+                        g["students"].append(_Link(s))
         causes = {qid: sorted(g.values(), key=lambda c: (-c["count"], c["label"]))[:5] for qid, g in groups.items()}
         rate = [{"id": q["id"], "function": q["function"], "n": stats[q["id"]]["n"],
                  "passed": stats[q["id"]]["passed"], "counts": stats[q["id"]],
                  "rate": stats[q["id"]]["passed"] / stats[q["id"]]["n"] if stats[q["id"]]["n"] else 0.0}
                 for q in questions]
-        mx = self.assignment.max_score
-        scores = sorted(s.score for s in subs)
+        ordered = sorted(scores)
         summary = {
-            "n": len(subs), "max": mx,
+            "n": len(scores), "max": mx,
             "mean": sum(scores) / len(scores) if scores else 0.0,
-            "median": (scores[(len(scores) - 1) // 2] + scores[len(scores) // 2]) / 2 if scores else 0.0,
-            "full": sum(1 for s in subs if mx and s.score >= mx),
-            "broken": sum(1 for s in subs if s.error),
+            "median": (ordered[(len(ordered) - 1) // 2] + ordered[len(ordered) // 2]) / 2 if ordered else 0.0,
+            "full": full, "broken": len(broken),
         }
         return dict(run=self.run, subs=subs, assignment=self.assignment, questions=questions, rate=rate,
-                    causes=causes, hist=histogram([s.score for s in subs], mx), summary=summary,
-                    version=__version__, broken=[s for s in subs if s.error])
+                    causes=causes, hist=histogram(scores, mx), summary=summary,
+                    version=__version__, broken=broken)
+
+
+class _Link:
+    """What the dashboard's lists need of a student (not the whole result)."""
+    __slots__ = ("student", "report", "error")
+
+    def __init__(self, s):
+        self.student, self.report, self.error = s.student, s.report, s.error
 
 
 def histogram(scores: list[float], mx: float) -> dict:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 import json
-import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, Iterable, Iterator
 
 SCHEMA = 1
@@ -106,7 +106,7 @@ def _field_names(cls) -> tuple[str, ...]:
 def _plain(obj):
     if hasattr(obj, "__dataclass_fields__"):
         return {name: _plain(getattr(obj, name)) for name in _field_names(type(obj))}
-    if isinstance(obj, (list, tuple)):
+    if isinstance(obj, (list, tuple, SubmissionsOnDisk)):
         return [_plain(v) for v in obj]
     if isinstance(obj, dict):
         return {k: _plain(v) for k, v in obj.items()}
@@ -144,49 +144,6 @@ def load(path: Path) -> GradingRun:
 
 # --- large classes: summaries in memory, details streamed to disk ---------------------------
 
-_FLOATS: dict[float, float] = {}
-
-
-def _shared(x: float) -> float:
-    """One float object per distinct score (a class shares a handful of values)."""
-    return _FLOATS.setdefault(x, x) if len(_FLOATS) < 4096 else x
-
-
-class QuestionSummary:
-    """What the gradebook, the dashboard and the terminal need of a question, in a few hundred
-    bytes: ``grade`` keeps these (not whole results) for a large class, so its memory stays
-    flat however many students there are.  Every detail is in results.json."""
-    __slots__ = ("id", "function", "title", "score", "max_score", "status", "trials", "message",
-                 "misconceptions", "worst")
-
-    def __init__(self, q: QuestionResult):
-        self.id, self.function, self.title = sys.intern(q.id), sys.intern(q.function), sys.intern(q.title)
-        self.score, self.max_score, self.status = _shared(q.score), _shared(q.max_score), sys.intern(q.status)
-        self.trials = q.trials
-        # the passed message is the same for the whole class: one shared string
-        self.message = sys.intern(q.message) if q.status == "passed" else q.message[:300]
-        self.misconceptions = tuple(sys.intern(m) for m in q.misconceptions)
-        self.worst = q.failure.worst if q.failure is not None else ""
-
-    failure = None  # (the dashboard groups failures by q.worst instead)
-
-
-class SubmissionSummary:
-    __slots__ = ("student", "source", "score", "max_score", "error", "report", "isolation",
-                 "isolation_note", "questions")
-
-    def __init__(self, s: SubmissionResult):
-        self.student, self.source, self.report = s.student, s.source, s.report
-        self.score, self.max_score = _shared(s.score), _shared(s.max_score)
-        self.error = s.error[:500]
-        self.isolation, self.isolation_note = sys.intern(s.isolation), sys.intern(s.isolation_note)
-        self.questions = tuple(QuestionSummary(q) for q in s.questions)
-
-    @property
-    def passed_all(self) -> bool:
-        return bool(self.questions) and all(q.status == "passed" for q in self.questions)
-
-
 def one_line_json(sub: SubmissionResult) -> str:
     """A submission as one line of JSON: results.json holds one a line (see write_results)."""
     return json.dumps(to_dict(sub), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
@@ -195,21 +152,51 @@ def one_line_json(sub: SubmissionResult) -> str:
 _SUBMISSIONS_OPEN = ' "submissions": ['
 
 
-def write_results(path: Path, run: GradingRun, lines: Iterable[str]) -> None:
+def write_results(path: Path, run: GradingRun, lines: Iterable[str]) -> list[tuple[int, int]]:
     """results.json written as a stream: the run's fields, then ``lines`` (one submission each,
     from :func:`one_line_json`), so that neither the writer nor :func:`iter_submissions` ever
-    holds the whole class.  It is ordinary JSON, the same shape :func:`dumps` gives."""
+    holds the whole class.  It is ordinary JSON, the same shape :func:`dumps` gives.
+    Returns where each line went (byte offset, length), for :class:`SubmissionsOnDisk`."""
     head = {k: v for k, v in to_dict(run).items() if k != "submissions"}
-    with open(path, "w", encoding="utf-8") as f:
-        f.write("{\n")
+    where = []
+    with open(path, "wb") as f:
+        f.write(b"{\n")
         for k, v in head.items():
-            f.write(f" {json.dumps(k)}: {json.dumps(v, ensure_ascii=False, allow_nan=False)},\n")
-        f.write(_SUBMISSIONS_OPEN + "\n")
-        first = True
-        for line in lines:
-            f.write(line if first else ",\n" + line)
-            first = False
-        f.write("\n ]\n}\n")
+            f.write(f" {json.dumps(k)}: {json.dumps(v, ensure_ascii=False, allow_nan=False)},\n".encode("utf-8"))
+        f.write((_SUBMISSIONS_OPEN + "\n").encode("utf-8"))
+        for i, line in enumerate(lines):
+            if i:
+                f.write(b",\n")
+            data = line.encode("utf-8")
+            where.append((f.tell(), len(data)))
+            f.write(data)
+        f.write(b"\n ]\n}\n")
+    return where
+
+
+class SubmissionsOnDisk(Sequence):
+    """``GradingRun.submissions`` of a large class: every result stays on disk (results.json,
+    one a line) and is read back when asked for, so memory does not grow with the class."""
+
+    def __init__(self, path: Path, where: list[tuple[int, int]]):
+        self.path, self._where = Path(path), list(where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        start, n = self._where[i]
+        with open(self.path, "rb") as f:
+            f.seek(start)
+            return submission_from_dict(json.loads(f.read(n)))
+
+    def __iter__(self) -> Iterator[SubmissionResult]:
+        with open(self.path, "rb") as f:
+            for start, n in self._where:
+                f.seek(start)
+                yield submission_from_dict(json.loads(f.read(n)))
 
 
 def iter_submissions(path: Path) -> Iterator[SubmissionResult]:

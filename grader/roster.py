@@ -382,7 +382,7 @@ def _copy(src: Path, dst: Path) -> None:
         shutil.copyfile(src, dst)
 
 
-def no_submission(student: Student | str, assignment) -> "SubmissionResult":
+def no_submission(student: Student | str, assignment):  # -> results.SubmissionResult
     """The row of a roster student who submitted nothing: 0 points, error ``no submission``."""
     from .results import QuestionResult, SubmissionResult
     sid = student.id if isinstance(student, Student) else student

@@ -45,14 +45,14 @@ def test_streamed_results_json_reads_back_one_at_a_time(tmp_path):
     assert [s.student for s in iter_submissions(tmp_path / "other.json")] == ["ä"]
 
 
-def test_large_class_keeps_summaries_and_every_detail_on_disk(tmp_path, monkeypatch):
-    """Above api.DETAIL_LIMIT only summaries stay in memory (flat memory for big classes);
-    results.json, the gradebook, the dashboard and the reports are the same as ever."""
+def test_large_class_keeps_its_results_on_disk(tmp_path, monkeypatch):
+    """Above api.DETAIL_LIMIT the results stay on disk (flat memory for big classes) and
+    GradingRun.submissions reads them back; every output is the same as ever."""
     import shutil
 
     import grader.api as api
     from conftest import SUBMISSIONS
-    from grader.results import SubmissionSummary, iter_submissions, load
+    from grader.results import SubmissionsOnDisk, iter_submissions, load
     subs = tmp_path / "subs"
     subs.mkdir()
     for name in ("correct_loops.py", "mistake_max_assign.py", "starter.py"):
@@ -60,8 +60,8 @@ def test_large_class_keeps_summaries_and_every_detail_on_disk(tmp_path, monkeypa
     full = api.grade(subs, tmp_path / "full", api.Options(jobs=1))
     monkeypatch.setattr(api, "DETAIL_LIMIT", 1)
     slim = api.grade(subs, tmp_path / "slim", api.Options(jobs=1, cache=False))
-    assert all(isinstance(s, SubmissionSummary) for s in slim.submissions)
-    assert not any(isinstance(s, SubmissionSummary) for s in full.submissions)
+    assert isinstance(slim.submissions, SubmissionsOnDisk) and isinstance(full.submissions, list)
+    assert len(slim.submissions) == 3 and slim.submissions[1].student == full.submissions[1].student
     assert [(s.student, s.score, [q.status for q in s.questions]) for s in slim.submissions] == \
         [(s.student, s.score, [q.status for q in s.questions]) for s in full.submissions]
     a, b = load(tmp_path / "full" / "results.json"), load(tmp_path / "slim" / "results.json")
@@ -70,5 +70,6 @@ def test_large_class_keeps_summaries_and_every_detail_on_disk(tmp_path, monkeypa
     assert (tmp_path / "full" / "grades.csv").read_text() == (tmp_path / "slim" / "grades.csv").read_text()
     hint = [q for s in iter_submissions(tmp_path / "slim" / "results.json") for q in s.questions if q.misconceptions]
     assert hint and hint[0].hints  # details live on disk
+    assert [to_dict(s) for s in slim.submissions] == [to_dict(s) for s in b.submissions]
     index = (tmp_path / "slim" / "index.html").read_text(encoding="utf-8")
     assert "mistake_max_assign" in index and "Assigned the error instead of adding it" in index
