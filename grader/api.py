@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import json
 import os
 import queue
 import shutil
@@ -115,18 +116,62 @@ def _code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def _previous(out: Path, keys: set[str]) -> Iterator[SubmissionResult]:
-    """Results of an earlier grading in ``out`` whose cache key is in ``keys``, one at a time
-    (nothing when there is none or it is unreadable: those students are graded again)."""
-    from .results import iter_submissions
-    if not (out / "results.json").is_file():
-        return
-    try:
-        for s in iter_submissions(out / "results.json"):
-            if s.cache_key and s.cache_key in keys:
-                yield s
-    except (OSError, ValueError, KeyError, TypeError):
-        return
+class _Previous:
+    """The results of an earlier grading in ``out``, by cache key, read from disk one at a time
+    when a submission turns out unchanged.  Results with a timeout are left out: the machine
+    may have been loaded, so those students are graded again.  An unreadable or missing
+    results.json gives nothing (everyone is graded)."""
+
+    def __init__(self, out: Path):
+        from .results import iter_submissions
+        self.path = out / "results.json"
+        self._at: dict[str, tuple[int, int]] = {}
+        self._loaded: dict[str, SubmissionResult] = {}
+        self._lock = threading.Lock()
+        try:
+            with open(self.path, "rb") as f:
+                marker = any(line.rstrip(b"\n") == b' "submissions": [' for line in f)
+                while marker:
+                    start = f.tell()
+                    line = f.readline()
+                    body = line.strip().rstrip(b",")
+                    if not line or body in (b"]", b"}"):
+                        break
+                    try:
+                        s = json.loads(body)
+                    except ValueError:
+                        if self._at:
+                            raise
+                        marker = False  # the same key, pretty-printed: read it whole below
+                        break
+                    if self._reusable(s.get("cache_key"), s.get("questions", [])):
+                        self._at[s["cache_key"]] = (start, len(line))
+            if not marker:  # not one submission a line (an older or hand-edited file): whole
+                for s in iter_submissions(self.path):
+                    if self._reusable(s.cache_key, [{"status": q.status} for q in s.questions]):
+                        self._loaded[s.cache_key] = s
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            self._at, self._loaded = {}, {}
+
+    @staticmethod
+    def _reusable(key, questions) -> bool:
+        return bool(key) and isinstance(key, str) and not any(
+            isinstance(q, dict) and q.get("status") == "timeout" for q in questions)
+
+    def take(self, key: str) -> SubmissionResult | None:
+        from .results import submission_from_dict
+        with self._lock:
+            if key in self._loaded:
+                return self._loaded.pop(key)
+            at = self._at.pop(key, None)
+            if at is None:
+                return None
+            try:
+                with open(self.path, "rb") as f:
+                    f.seek(at[0])
+                    return submission_from_dict(json.loads(f.read(at[1]).strip().rstrip(b",")))
+            except (OSError, ValueError, KeyError, TypeError):
+                return None
 
 
 DETAIL_LIMIT = 200  # larger classes: GradingRun.submissions reads them back from results.json
@@ -181,9 +226,11 @@ def _check_isolation(result: SubmissionResult, opts: Options) -> None:
                          f"({result.isolation_note or result.isolation}); run as root or enable user namespaces")
 
 
-def grade_many(subs: list[Submission], assignment: Assignment, opts: Options, hide: list[Path],
+def grade_many(subs: list[Submission], opts: Options, hide: list[Path],
+               grade_one: Callable[[Sandbox, Submission, int], SubmissionResult],
                on_result: Callable[[SubmissionResult], None]) -> None:
-    """Grade submissions on ``jobs`` workers (each with its own warm sandbox), streaming results."""
+    """Grade submissions on ``jobs`` workers (each with its own warm sandbox), streaming results:
+    ``grade_one(sandbox, submission, index)`` runs in the workers, ``on_result`` in the caller."""
     jobs = max(1, min(opts.jobs or os.cpu_count() or 1, len(subs) or 1))
     todo: queue.Queue = queue.Queue()
     for i, s in enumerate(subs):
@@ -199,7 +246,7 @@ def grade_many(subs: list[Submission], assignment: Assignment, opts: Options, hi
                 except queue.Empty:
                     return
                 try:
-                    done.put((i, grade_submission(sb, assignment, s, opts.seed)))
+                    done.put((i, grade_one(sb, s, i)))
                 except BaseException as exc:  # an infrastructure failure: stop everything
                     errors.append(exc)
                     done.put(None)
@@ -267,7 +314,7 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
             source_dir = Path(work) / "by-roster"
             origin = roster_mod.stage(submissions, found, source_dir)
             run.unmatched = list(found.unmatched)
-        subs = discover(source_dir, [q.function for q in asg.questions], Path(work) / "prepared", select)
+        subs = discover(source_dir, [q.function for q in asg.questions], Path(work) / "prepared", select, lazy=True)
         staging = Path(tempfile.mkdtemp(prefix=".cnn-grader-out-", dir=out.resolve().parent))
         try:
             (staging / "reports").mkdir()
@@ -295,21 +342,29 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
                 if on_result:
                     on_result(res)
 
-            by_key: dict[str, Submission] = {}
-            for s in subs:
-                s.cache_key = cache_key(s, asg, opts) if s.digest else ""
-                if s.cache_key:
-                    by_key[s.cache_key] = s
-            reused: set[str] = set()
-            for old in _previous(out, set(by_key)) if opts.cache else ():
-                # timeouts may have been load on the machine: those are always graded again
-                if old.cache_key not in reused and not any(q.status == "timeout" for q in old.questions):
-                    reused.add(old.cache_key)
-                    collect(old)
-            todo = [s for s in subs if not s.cache_key or s.cache_key not in reused]
-            run.cached = len(subs) - len(todo)
+            previous = _Previous(out) if opts.cache else None
+            functions, prepared = [q.function for q in asg.questions], Path(work) / "prepared"
+            lock = threading.Lock()
+
+            def grade_one(sb: Sandbox, s: Submission, i: int) -> SubmissionResult:
+                """In a worker: unpack, reuse an unchanged earlier result, or grade; clean up."""
+                here = prepared / f"s{i:05d}"
+                try:
+                    if s.directory is None and not s.error:
+                        prepare(s, functions, here)
+                    s.cache_key = cache_key(s, asg, opts) if s.digest else ""
+                    old = previous.take(s.cache_key) if previous is not None and s.cache_key else None
+                    if old is not None:
+                        with lock:
+                            run.cached += 1
+                        return old
+                    return grade_submission(sb, asg, s, opts.seed)
+                finally:
+                    shutil.rmtree(here, ignore_errors=True)
+                    s.directory = None
+
             # the work folder holds every student's private copy: hidden, so no one reads another's
-            grade_many(todo, asg, opts, hidden_paths(submissions, out, staging, Path(work)), collect)
+            grade_many(subs, opts, hidden_paths(submissions, out, staging, Path(work)), grade_one, collect)
             if found is not None:
                 for st in found.missing:
                     if select is None or select(st.id):

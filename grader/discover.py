@@ -37,11 +37,12 @@ class Submission:
 
 
 def discover(folder: Path, functions: list[str], workdir: Path,
-             select: Callable[[str], bool] | None = None) -> list[Submission]:
+             select: Callable[[str], bool] | None = None, lazy: bool = False) -> list[Submission]:
     """All submissions in ``folder``, sorted by student id, each prepared under ``workdir``.
 
     ``select(student_id)`` keeps only some students (``grade --shard``); the others are not
-    even unpacked.
+    even unpacked.  ``lazy``: prepare nothing yet (``grade`` prepares each one just before
+    grading it, into ``workdir/s{index}``, so a large class is never on disk or in memory whole).
     """
     folder = Path(folder)
     entries = sorted((p for p in folder.iterdir() if not _ignored(p)), key=lambda p: p.name)
@@ -57,7 +58,8 @@ def discover(folder: Path, functions: list[str], workdir: Path,
             sub.error = f"{entry.name}: another entry ({seen[student].name}) already gives student id {student!r}; keep one"
         else:
             seen[student] = entry
-            prepare(sub, functions, Path(workdir) / f"s{i:05d}")
+            if not lazy:
+                prepare(sub, functions, Path(workdir) / f"s{i:05d}")
         subs.append(sub)
     return subs
 

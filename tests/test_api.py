@@ -26,3 +26,32 @@ def test_hidden_paths_never_hide_the_interpreter(tmp_path):
     for p in hidden:
         assert not (Path(numpy.__file__).resolve().is_relative_to(p)), p
         assert not Path(sys.prefix).resolve().is_relative_to(p), p
+
+
+def test_previous_results_read_from_either_layout(tmp_path):
+    """Incremental regrading finds unchanged results in a streamed results.json and in a
+    pretty-printed one (an older grader's, or hand-edited); timeouts are never reused."""
+    import shutil
+
+    from conftest import SUBMISSIONS
+    from grader.api import Options, _Previous, grade
+    from grader.results import dumps, load
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in ("correct_loops.py", "partial.py"):
+        shutil.copy(SUBMISSIONS / name, subs / name)
+    run = grade(subs, tmp_path / "out", Options(jobs=1))
+    keys = [s.cache_key for s in run.submissions]
+    assert all(keys)
+    streamed = _Previous(tmp_path / "out")
+    assert streamed.take(keys[0]).student == run.submissions[0].student
+    assert streamed.take(keys[0]) is None  # taken once
+    pretty = tmp_path / "pretty"
+    pretty.mkdir()
+    old = load(tmp_path / "out" / "results.json")
+    old.submissions[1].questions[0].status = "timeout"
+    (pretty / "results.json").write_text(dumps(old), encoding="utf-8")
+    p = _Previous(pretty)
+    assert p.take(keys[0]).student == run.submissions[0].student and p.take(keys[1]) is None
+    (pretty / "results.json").write_text("{not json", encoding="utf-8")
+    assert _Previous(pretty).take(keys[0]) is None
