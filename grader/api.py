@@ -180,16 +180,18 @@ DETAIL_LIMIT = 200  # larger classes: GradingRun.submissions reads them back fro
 class _Spool:
     """results.json lines written to disk as results come, read back in the final order."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, by_result: bool):
         self._f = open(path, "w+b")
         self._where: list[tuple[str, int, int]] = []  # (student, offset, length) per result
-        self._of: dict[int, int] = {}  # id(result) -> its position in _where
+        self._of: dict[int, int] = {}  # id(result) -> its position in _where, if by_result
+        self._by_result = by_result
 
     def add(self, res: SubmissionResult) -> None:
         line = one_line_json(res).encode("utf-8")
         start = self._f.seek(0, os.SEEK_END)
         self._f.write(line)
-        self._of[id(res)] = len(self._where)
+        if self._by_result:
+            self._of[id(res)] = len(self._where)
         self._where.append((res.student, start, len(line)))
 
     def lines(self, results: list[SubmissionResult] | None = None) -> Iterator[str]:
@@ -232,18 +234,17 @@ def grade_many(subs: list[Submission], opts: Options, hide: list[Path],
     """Grade submissions on ``jobs`` workers (each with its own warm sandbox), streaming results:
     ``grade_one(sandbox, submission, index)`` runs in the workers, ``on_result`` in the caller."""
     jobs = max(1, min(opts.jobs or os.cpu_count() or 1, len(subs) or 1))
-    todo: queue.Queue = queue.Queue()
-    for i, s in enumerate(subs):
-        todo.put((i, s))
+    todo = iter(enumerate(subs))  # shared by the workers, under a lock (nothing queued up front)
+    lock = threading.Lock()
     done: queue.Queue = queue.Queue()
     errors: list[BaseException] = []
 
     def worker():
         with _sandbox(opts, hide) as sb:
             while not errors:
-                try:
-                    i, s = todo.get_nowait()
-                except queue.Empty:
+                with lock:
+                    i, s = next(todo, (None, None))
+                if s is None:
                     return
                 try:
                     done.put((i, grade_one(sb, s, i)))
@@ -323,9 +324,9 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
 
             # Every result goes to disk as it comes (its report, its results.json line); a large
             # class keeps nothing of it in memory, so memory does not grow with the class.
-            spool = _Spool(Path(work) / "results.jsonl")
             expected = len(subs) + (len(found.missing) if found is not None else 0)
             keep_details = expected <= DETAIL_LIMIT
+            spool = _Spool(Path(work) / "results.jsonl", by_result=keep_details)
 
             def keep(res: SubmissionResult) -> None:
                 res.report = f"reports/{_file_name(res.student, names)}.html"
