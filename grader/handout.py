@@ -395,8 +395,9 @@ Define these module-level functions in `{filename}` (keep the names and argument
 {asg.preamble}
 ```
 
-The docstrings in `{filename}` say more about each function. Leave `raise NotImplementedError`
-in any function you do not answer: it is reported as `missing`, not as an error. Printing is
+The docstrings in `{filename}` say more about each function. Leave the stub (its
+`NotImplementedError`) in any function you do not answer: it is reported as `missing`, not as
+an error. Printing is
 fine; reading files, the network or other students' work is not available while grading.
 
 ## What the statuses mean
