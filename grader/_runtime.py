@@ -228,8 +228,11 @@ def zygote(control_fd: int, mode: str = "auto", hide: list[str] = (), tmp_mb: in
     gc.freeze()  # a child's garbage collections then leave the zygote's pages shared
     sock = _control = socket.socket(fileno=control_fd)
     _tmp_mb, _hide = tmp_mb, list(hide)
-    sock.sendall(b"R")  # ready (the first spare is made at the first request: by then the
-    # grader has put this process in its cgroups, so every child is born inside them)
+    try:
+        sock.sendall(b"R")  # ready (the first spare is made at the first request: by then the
+        # grader has put this process in its cgroups, so every child is born inside them)
+    except OSError:
+        return  # nobody is listening any more (a zygote started early, never adopted)
     while True:
         try:
             msg, fds, flags, _addr = socket.recv_fds(sock, 1 << 20, 8)

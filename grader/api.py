@@ -12,7 +12,6 @@ import json
 import os
 import queue
 import shutil
-import sys
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from .discover import Submission, _ignored, discover, prepare
 from .results import GradingRun, SubmissionResult, SubmissionsOnDisk, one_line_json
 from .sandbox import Call, Limits, Sandbox
 from .score import score_submission, unrunnable
+from .launch import hidden_paths as _hidden_paths
 from .text import one_line, safe_text
 
 
@@ -59,40 +59,8 @@ def calls_for(assignment: Assignment, trials: dict[str, Trials]) -> list[Call]:
 
 
 def hidden_paths(*extra: Path) -> list[Path]:
-    """What a sandboxed child must not see: our code, the reference, and the given folders.
-
-    A folder that contains the interpreter or NumPy (a ``.venv`` inside the checkout, say) is
-    not hidden whole: its other entries are, so the child can still import what it needs.
-    """
-    import numpy
-    import reference
-    paths = [Path(__file__).resolve().parent, Path(reference.__file__).resolve().parent]
-    root = paths[0].parent
-    if (root / "pyproject.toml").exists():  # running from a source checkout
-        paths.append(root)
-    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cnn-grader"
-    paths += [cache] + [Path(p).resolve() for p in extra if p]
-    # every other copy on the path too: running from a checkout with the project also
-    # pip-installed (CI does that) leaves a second, importable copy in site-packages
-    for entry in sys.path:
-        for name in ("grader", "reference"):
-            if entry and (Path(entry) / name / "__init__.py").is_file():
-                paths.append((Path(entry) / name).resolve())
-    needed = [Path(p).resolve() for p in (sys.prefix, sys.base_prefix, os.path.dirname(os.__file__),
-                                          Path(numpy.__file__).parent.parent)]
-    out: list[Path] = []
-
-    def add(p: Path) -> None:
-        inside = [n for n in needed if n == p or p in n.parents]
-        if not inside:
-            out.append(p)
-        elif all(n != p for n in inside) and p.is_dir():
-            for child in p.iterdir():
-                add(child)
-
-    for p in paths:
-        add(p)
-    return out
+    """What a sandboxed child must not see (see :func:`grader.launch.hidden_paths`)."""
+    return [Path(p) for p in _hidden_paths(*extra)]
 
 
 def cache_key(sub: Submission, assignment: Assignment, opts: Options) -> str:

@@ -207,6 +207,19 @@ def _summary(run):
 def check(file, as_json, html, student, public, fail_under, junit, gradescope, gradescope_visibility,
           seed, timeout, memory, isolation, require_sandbox, assignment, points):
     """Grade one FILE (or folder / .zip) and explain every question. Exit 0 iff all pass."""
+    # The sandbox's zygote imports NumPy while we do: start it before anything else
+    from .launch import DEFAULT_TMP_MB, discard_early, hidden_paths, start_early
+    start_early("namespaces" if require_sandbox and isolation == "auto" else isolation, hidden_paths(),
+                DEFAULT_TMP_MB)
+    try:
+        _check(file, as_json, html, student, public, fail_under, junit, gradescope, gradescope_visibility,
+               seed, timeout, memory, isolation, require_sandbox, assignment, points)
+    finally:
+        discard_early()  # if it was not adopted (an error came first, or a different sandbox)
+
+
+def _check(file, as_json, html, student, public, fail_under, junit, gradescope, gradescope_visibility,
+           seed, timeout, memory, isolation, require_sandbox, assignment, points):
     from .api import UsageError, check as check_api
     from .sandbox import SandboxError
     from .handout import check_public, find_public_cases, load_public, public_assignment, public_notice, reference_available

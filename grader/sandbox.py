@@ -35,9 +35,9 @@ from pathlib import Path
 import numpy as np
 
 from . import wire
+from .launch import DEFAULT_TMP_MB, child_env as _env, launch, take
 from .text import safe_text
 
-RUNTIME = Path(__file__).with_name("_runtime.py")
 ISOLATION_LEVELS = ("auto", "namespaces", "process")
 HEAD_CAP = 1 << 20  # bytes of JSON in one frame: far more than any result needs
 
@@ -47,7 +47,7 @@ class Limits:
     timeout: float = 10.0  # seconds of wall time per question (and for the import)
     memory_mb: int = 1024  # address-space cap per process; with cgroups also for all its processes
     fsize_mb: int = 8  # largest file (stdout/stderr included) the child may write
-    tmp_mb: int = 64  # private /tmp size
+    tmp_mb: int = DEFAULT_TMP_MB  # private /tmp size
     nproc: int = 64  # processes and threads (RLIMIT_NPROC, and the cgroup's pids.max for root)
     output_cap: int = 16384  # characters of stdout/stderr kept per question
     frame_cap: int = 64 << 20  # bytes the child may send in one frame
@@ -95,17 +95,6 @@ class SubmissionRun:
 
 class SandboxError(RuntimeError):
     """The sandbox itself failed (not the student's code)."""
-
-
-def _env() -> dict[str, str]:
-    """The child's whole environment: nothing of the grader's, one thread for BLAS."""
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-           "HOME": "/tmp", "TMPDIR": "/tmp", "PYTHONIOENCODING": "utf-8",
-           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # needed for correctness on some CPUs
-        if key in os.environ:
-            env[key] = os.environ[key]
-    return env
 
 
 # --- cgroups ----------------------------------------------------------------------------------
@@ -317,17 +306,13 @@ class Sandbox:
 
     # -- zygote lifecycle --
     def _start(self) -> None:
-        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)  # records: no framing
-        env = _env()
         self._cgroups = Cgroups(self.limits)
         mode = "userns" if self._userns_for_tests else self.isolation
-        self._proc = subprocess.Popen(
-            [sys.executable, "-I", "-P", str(RUNTIME), "zygote", str(child.fileno()), mode, json.dumps(self.hide),
-             str(self.limits.tmp_mb)],
-            pass_fds=(child.fileno(),), env=env, stdin=subprocess.DEVNULL, close_fds=True,
-            cwd="/")
-        child.close()
-        self._cgroups.join(self._proc.pid)  # before it forks anything: every child is born inside
+        # a zygote launched early (grader.launch.start_early) if one matches, else a new one
+        self._proc, parent = take(mode, self.hide, self.limits.tmp_mb) or launch(mode, self.hide, self.limits.tmp_mb)
+        # before it forks anything (its first child comes with the first request): every
+        # child is born inside the cgroups
+        self._cgroups.join(self._proc.pid)
         parent.settimeout(60)
         try:
             ready = parent.recv(1)

@@ -1,0 +1,112 @@
+"""Starting the sandbox's zygote, with the standard library only.
+
+``grader check`` spends a third of its time in the zygote importing NumPy.  Launched from here
+before the grader itself imports NumPy, the two imports run side by side on two cores; the
+:class:`~grader.sandbox.Sandbox` that needs a zygote then adopts the one already starting
+(:func:`take`), or launches its own.  Nothing here imports NumPy or the reference.
+"""
+from __future__ import annotations
+
+import atexit
+import importlib.util
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+RUNTIME = Path(__file__).with_name("_runtime.py")
+DEFAULT_TMP_MB = 64  # a child's private /tmp (sandbox.Limits.tmp_mb)
+
+_early: dict[tuple, tuple[subprocess.Popen, socket.socket]] = {}
+
+
+def child_env() -> dict[str, str]:
+    """The child's whole environment: nothing of the grader's, one thread for BLAS."""
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+           "HOME": "/tmp", "TMPDIR": "/tmp", "PYTHONIOENCODING": "utf-8",
+           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # needed for correctness on some CPUs
+        if key in os.environ:
+            env[key] = os.environ[key]
+    return env
+
+
+def launch(mode: str, hide: list[str], tmp_mb: int) -> tuple[subprocess.Popen, socket.socket]:
+    """Start a zygote (it says b"R" on the socket when ready); returns it and our socket end."""
+    parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)  # records: no framing
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-I", "-P", str(RUNTIME), "zygote", str(child.fileno()), mode, json.dumps(hide),
+             str(tmp_mb)],
+            pass_fds=(child.fileno(),), env=child_env(), stdin=subprocess.DEVNULL, close_fds=True, cwd="/")
+    except BaseException:
+        parent.close()
+        raise
+    finally:
+        child.close()
+    return proc, parent
+
+
+def start_early(mode: str, hide: list[str], tmp_mb: int) -> None:
+    """Launch a zygote now, for the first Sandbox that asks for exactly this one."""
+    key = (mode, tuple(hide), tmp_mb)
+    if key not in _early:
+        try:
+            _early[key] = launch(mode, list(hide), tmp_mb)
+        except OSError:
+            pass  # the Sandbox will try again, and report what fails
+
+
+def take(mode: str, hide: list[str], tmp_mb: int) -> tuple[subprocess.Popen, socket.socket] | None:
+    return _early.pop((mode, tuple(hide), tmp_mb), None)
+
+
+@atexit.register
+def discard_early() -> None:
+    """A zygote nobody adopted (the command failed first) ends now, or with us at the latest."""
+    while _early:
+        proc, sock = _early.popitem()[1]
+        sock.close()
+        proc.kill()  # never asked for anything: it has no children to clean up
+        proc.wait()
+
+
+def hidden_paths(*extra: Path) -> list[str]:
+    """What a sandboxed child must not see: our code, the reference, and the given folders.
+
+    A folder that contains the interpreter or NumPy (a ``.venv`` inside the checkout, say) is
+    not hidden whole: its other entries are, so the child can still import what it needs.
+    Every importable copy of the grader and the reference is hidden (running from a checkout
+    with the project also pip-installed leaves a second one in site-packages).  Found without
+    importing anything, so that it can run before NumPy is imported.
+    """
+    here = Path(__file__).resolve().parent
+    spec = importlib.util.find_spec("reference")
+    paths = [here] + ([Path(spec.origin).resolve().parent] if spec and spec.origin else [])
+    root = here.parent
+    if (root / "pyproject.toml").exists():  # running from a source checkout
+        paths.append(root)
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cnn-grader"
+    paths += [cache] + [Path(p).resolve() for p in extra if p]
+    for entry in sys.path:
+        for name in ("grader", "reference"):
+            if entry and (Path(entry) / name / "__init__.py").is_file():
+                paths.append((Path(entry) / name).resolve())
+    numpy = importlib.util.find_spec("numpy")
+    needed = [Path(p).resolve() for p in (sys.prefix, sys.base_prefix, os.path.dirname(os.__file__),
+                                          Path(numpy.origin).parent.parent if numpy and numpy.origin else sys.prefix)]
+    out: list[Path] = []
+
+    def add(p: Path) -> None:
+        inside = [n for n in needed if n == p or p in n.parents]
+        if not inside:
+            out.append(p)
+        elif all(n != p for n in inside) and p.is_dir():
+            for child in p.iterdir():
+                add(child)
+
+    for p in paths:
+        add(p)
+    return [str(p) for p in dict.fromkeys(out)]

@@ -1,0 +1,42 @@
+"""grader.launch: the zygote started before NumPy is imported, and adopted by the Sandbox."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import ROOT, SUBMISSIONS
+
+
+def test_check_adopts_the_zygote_it_started_early(monkeypatch):
+    from click.testing import CliRunner
+
+    import grader.launch as launch
+    import grader.sandbox as sandbox
+    from grader.cli import main
+    calls = []
+    real = launch.launch
+
+    def counting(*a, **k):
+        calls.append(a)
+        return real(*a, **k)
+    monkeypatch.setattr(launch, "launch", counting)
+    monkeypatch.setattr(sandbox, "launch", counting)
+    r = CliRunner().invoke(main, ["check", str(SUBMISSIONS / "correct_vectorized.py")])
+    assert r.exit_code == 0, r.output
+    assert len(calls) == 1 and launch._early == {}  # one zygote, the early one, adopted
+
+
+def test_an_unadopted_zygote_ends_with_us():
+    from grader.launch import DEFAULT_TMP_MB, _early, discard_early, hidden_paths, start_early
+    start_early("process", hidden_paths(), DEFAULT_TMP_MB)
+    (proc, _sock), = _early.values()
+    discard_early()
+    assert _early == {} and proc.poll() is not None
+
+
+def test_hidden_paths_imports_nothing():
+    """It runs before NumPy is imported: it must not import NumPy (or the reference) itself."""
+    code = ("import sys; sys.path.insert(0, %r); from grader.launch import hidden_paths; hidden_paths(); "
+            "print('numpy' in sys.modules, 'reference' in sys.modules)") % str(ROOT)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
