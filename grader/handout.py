@@ -29,7 +29,6 @@ import hashlib
 import importlib
 import io
 import json
-import os
 import tempfile
 import zipfile
 from pathlib import Path
@@ -226,15 +225,9 @@ def find_public_cases(file: Path) -> Path | None:
 
 
 def _hidden() -> list[Path]:
-    """What the sandbox hides: everything :func:`grader.api.hidden_paths` hides; in a student
-    install (no reference package) our own code and cache."""
-    try:
-        from .api import hidden_paths
-        return hidden_paths()
-    except ImportError:
-        here = Path(__file__).resolve().parent
-        cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cnn-grader"
-        return [here, cache]
+    """What the sandbox hides (in a student install, with no reference, our own code and cache)."""
+    from .launch import hidden_paths
+    return [Path(p) for p in hidden_paths()]
 
 
 def check_public(path: Path, cases_file: Path, opts=None, student: str | None = None) -> SubmissionResult:
