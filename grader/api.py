@@ -259,6 +259,10 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
     under their own names and listed in ``run.unmatched``.
     ``shard=(K, N)``: grade only the students of shard K of N (see :mod:`grader.shard`);
     ``grader merge`` combines the shards' outputs.
+    ``on_result`` sees every whole result as it comes.  The returned run's ``submissions`` is
+    a list for classes up to ``DETAIL_LIMIT``; for larger ones a
+    :class:`~grader.results.SubmissionsOnDisk` that reads each result back from
+    ``out/results.json`` when asked, so memory stays flat however large the class.
     """
     from . import export, report
     submissions, out = Path(submissions), Path(out)
