@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import json
 import os
 import queue
 import shutil
@@ -91,43 +90,26 @@ class _Previous:
     results.json gives nothing (everyone is graded)."""
 
     def __init__(self, out: Path):
-        from .results import iter_submissions
+        from .results import scan_submissions, submission_from_dict
         self.path = out / "results.json"
-        self._at: dict[str, tuple[int, int]] = {}
-        self._loaded: dict[str, SubmissionResult] = {}
+        self._at: dict[str, tuple[int, int]] = {}  # cache key -> its line, read when taken
+        self._loaded: dict[str, SubmissionResult] = {}  # (a file not written one a line)
         self._lock = threading.Lock()
         try:
-            with open(self.path, "rb") as f:
-                marker = any(line.rstrip(b"\n") == b' "submissions": [' for line in f)
-                while marker:
-                    start = f.tell()
-                    line = f.readline()
-                    body = line.strip().rstrip(b",")
-                    if not line or body in (b"]", b"}"):
-                        break
-                    try:
-                        s = json.loads(body)
-                    except ValueError:
-                        if self._at:
-                            raise
-                        marker = False  # the same key, pretty-printed: read it whole below
-                        break
-                    if self._reusable(s.get("cache_key"), s.get("questions", [])):
-                        self._at[s["cache_key"]] = (start, len(line))
-            if not marker:  # not one submission a line (an older or hand-edited file): whole
-                for s in iter_submissions(self.path):
-                    if self._reusable(s.cache_key, [{"status": q.status} for q in s.questions]):
-                        self._loaded[s.cache_key] = s
+            for where, s in scan_submissions(self.path):
+                key = s.get("cache_key")
+                if not key or not isinstance(key, str) or any(
+                        isinstance(q, dict) and q.get("status") == "timeout" for q in s.get("questions", [])):
+                    continue
+                if where is not None:
+                    self._at[key] = where
+                else:
+                    self._loaded[key] = submission_from_dict(s)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             self._at, self._loaded = {}, {}
 
-    @staticmethod
-    def _reusable(key, questions) -> bool:
-        return bool(key) and isinstance(key, str) and not any(
-            isinstance(q, dict) and q.get("status") == "timeout" for q in questions)
-
     def take(self, key: str) -> SubmissionResult | None:
-        from .results import submission_from_dict
+        from .results import read_at
         with self._lock:
             if key in self._loaded:
                 return self._loaded.pop(key)
@@ -135,9 +117,7 @@ class _Previous:
             if at is None:
                 return None
             try:
-                with open(self.path, "rb") as f:
-                    f.seek(at[0])
-                    return submission_from_dict(json.loads(f.read(at[1]).strip().rstrip(b",")))
+                return read_at(self.path, at)
             except (OSError, ValueError, KeyError, TypeError):
                 return None
 

@@ -187,37 +187,61 @@ class SubmissionsOnDisk(Sequence):
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        start, n = self._where[i]
-        with open(self.path, "rb") as f:
-            f.seek(start)
-            return submission_from_dict(json.loads(f.read(n)))
+        return read_at(self.path, self._where[i])
 
     def __iter__(self) -> Iterator[SubmissionResult]:
         with open(self.path, "rb") as f:
-            for start, n in self._where:
-                f.seek(start)
-                yield submission_from_dict(json.loads(f.read(n)))
+            for where in self._where:
+                yield _read(f, where)
+
+
+def _read(f, where: tuple[int, int]) -> SubmissionResult:
+    f.seek(where[0])
+    return submission_from_dict(json.loads(f.read(where[1]).strip().rstrip(b",")))
+
+
+def read_at(path: Path, where: tuple[int, int]) -> SubmissionResult:
+    """The submission whose line :func:`scan_submissions` (or :func:`write_results`) placed at ``where``."""
+    with open(path, "rb") as f:
+        return _read(f, where)
+
+
+def scan_submissions(path: Path) -> Iterator[tuple[tuple[int, int] | None, dict]]:
+    """Each submission of a results.json, one at a time, as (where its line is, its data).
+
+    ``where`` is (byte offset, length) when :func:`write_results` wrote the file, one
+    submission a line; any other valid results.json (a pretty-printed one, say) is read whole
+    and gives ``None`` there.
+    """
+    path = Path(path)
+    marker = _SUBMISSIONS_OPEN.encode("utf-8")
+    with open(path, "rb") as f:
+        streamed = any(line.rstrip(b"\n") == marker for line in f)  # stops at the marker
+        seen = 0
+        while streamed:
+            start = f.tell()
+            line = f.readline()
+            body = line.strip().rstrip(b",")
+            if not line or body in (b"]", b"}"):
+                return
+            if not body:
+                continue
+            try:
+                data = json.loads(body)
+            except ValueError:
+                if seen:
+                    raise ValueError(f"{path} is not a cnn-grader results.json") from None
+                break  # the same key, but not one submission a line
+            seen += 1
+            yield (start, len(line)), data
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("submissions"), list):
+        raise ValueError(f"{path} is not a cnn-grader results.json")
+    for sub in data["submissions"]:
+        yield None, sub
 
 
 def iter_submissions(path: Path) -> Iterator[SubmissionResult]:
-    """Every submission of a results.json, one at a time (streamed when :func:`write_results`
-    wrote it; any other valid results.json, a pretty-printed one say, is read whole)."""
-    path = Path(path)
-    with open(path, encoding="utf-8") as f:
-        marker = any(line.rstrip("\n") == _SUBMISSIONS_OPEN for line in f)  # stops at the marker
-        streamed = 0
-        for line in f if marker else ():
-            line = line.strip().rstrip(",")
-            if line in ("]", "}", ""):
-                continue
-            try:
-                data = json.loads(line)
-            except ValueError:
-                if streamed:
-                    raise ValueError(f"{path} is not a cnn-grader results.json") from None
-                marker = False  # the same key, but not one submission a line
-                break
-            streamed += 1
-            yield submission_from_dict(data)
-    if not marker:
-        yield from load(path).submissions
+    """Every submission of a results.json, one at a time (see :func:`scan_submissions`)."""
+    for _where, data in scan_submissions(path):
+        yield submission_from_dict(data)
