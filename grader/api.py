@@ -23,7 +23,7 @@ from .discover import Submission, _ignored, discover, prepare
 from .results import GradingRun, SubmissionResult, SubmissionsOnDisk, one_line_json
 from .sandbox import Call, Limits, Sandbox
 from .score import score_submission, unrunnable
-from .launch import hidden_paths as _hidden_paths
+from .launch import DEFAULT_TMP_MB, discard_early, hidden_paths as _hidden_paths, start_early
 from .text import one_line, safe_text
 
 
@@ -44,8 +44,41 @@ class Options:
 
 def make_trials(assignment: Assignment, seed: int, student: str) -> dict[str, Trials]:
     """Every question's inputs and reference answers for one student (trusted side only)."""
-    return {q.id: q.generate(student_rng(seed, student, i), assignment.n_random)
-            for i, q in enumerate(assignment.questions)}
+    return make_trials_many(assignment, seed, [student])[0]
+
+
+def make_trials_many(assignment: Assignment, seed: int, students: list[str]) -> list[dict[str, Trials]]:
+    """:func:`make_trials` for several students, each exactly as alone; questions with a
+    ``generate_many`` compute the whole batch at once (NumPy's per-call cost is paid once)."""
+    out: list[dict[str, Trials]] = [{} for _ in students]
+    for i, q in enumerate(assignment.questions):
+        rngs = [student_rng(seed, s, i) for s in students]
+        many = q.generate_many(rngs, assignment.n_random) if q.generate_many and len(rngs) > 1 \
+            else [q.generate(r, assignment.n_random) for r in rngs]
+        for trials, t in zip(out, many):
+            trials[q.id] = t
+    return out
+
+
+class _TrialsAhead:
+    """Trials made ``batch`` students at a time, in the order the workers take submissions,
+    and handed out one student at a time (a student's come back as if made alone)."""
+
+    def __init__(self, assignment: Assignment, seed: int, students: list[str], batch: int = 16):
+        self._asg, self._seed, self._students, self._batch = assignment, seed, students, batch
+        self._made: dict[int, dict[str, Trials]] = {}  # made, not yet taken
+        self._started: set[int] = set()  # made at some point
+        self._lock = threading.Lock()
+
+    def take(self, i: int) -> dict[str, Trials]:
+        with self._lock:
+            if i not in self._made:
+                block = [j for j in range(i, min(i + self._batch, len(self._students)))
+                         if j == i or j not in self._started]
+                for j, t in zip(block, make_trials_many(self._asg, self._seed, [self._students[j] for j in block])):
+                    self._made[j] = t
+                self._started.update(block)
+            return self._made.pop(i)
 
 
 def calls_for(assignment: Assignment, trials: dict[str, Trials]) -> list[Call]:
@@ -153,11 +186,12 @@ class _Spool:
         self._f.close()
 
 
-def grade_submission(sandbox: Sandbox, assignment: Assignment, sub: Submission, seed: int) -> SubmissionResult:
+def grade_submission(sandbox: Sandbox, assignment: Assignment, sub: Submission, seed: int,
+                     trials: dict[str, Trials] | None = None) -> SubmissionResult:
     if sub.error or sub.directory is None:
         return unrunnable(assignment, sub.student, safe_text(sub.source.name), seed,
                           one_line(safe_text(sub.error or "could not be prepared")))
-    trials = make_trials(assignment, seed, sub.student)
+    trials = trials if trials is not None else make_trials(assignment, seed, sub.student)
     run = sandbox.run(sub.directory, sub.main, calls_for(assignment, trials))
     res = score_submission(assignment, trials, run, sub.student, safe_text(sub.source.name), seed, sub.digest)
     res.cache_key = sub.cache_key
@@ -176,12 +210,28 @@ def _check_isolation(result: SubmissionResult, opts: Options) -> None:
                          f"({result.isolation_note or result.isolation}); run as root or enable user namespaces")
 
 
+def _jobs(opts: Options, n: int) -> int:
+    return max(1, min(opts.jobs or os.cpu_count() or 1, n or 1))
+
+
+def _start_sandboxes(opts: Options, hide: list[Path], n: int) -> None:
+    """Launch the workers' zygotes now, so their NumPy imports overlap our own start-up; each
+    worker's :class:`Sandbox` adopts one (see :mod:`grader.launch`)."""
+    if not Sandbox._userns_for_tests:
+        start_early(*_early_key(opts, hide), _jobs(opts, n))
+
+
+def _early_key(opts: Options, hide: list[Path]) -> tuple[str, list[str], int]:
+    isolation = "namespaces" if opts.require_sandbox and opts.isolation == "auto" else opts.isolation
+    return isolation, [str(Path(p).resolve()) for p in hide], DEFAULT_TMP_MB
+
+
 def grade_many(subs: list[Submission], opts: Options, hide: list[Path],
                grade_one: Callable[[Sandbox, Submission, int], SubmissionResult],
                on_result: Callable[[SubmissionResult], None]) -> None:
     """Grade submissions on ``jobs`` workers (each with its own warm sandbox), streaming results:
     ``grade_one(sandbox, submission, index)`` runs in the workers, ``on_result`` in the caller."""
-    jobs = max(1, min(opts.jobs or os.cpu_count() or 1, len(subs) or 1))
+    jobs = _jobs(opts, len(subs))
     todo = iter(enumerate(subs))  # shared by the workers, under a lock (nothing queued up front)
     lock = threading.Lock()
     done: queue.Queue = queue.Queue()
@@ -269,6 +319,9 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
             run.unmatched = list(found.unmatched)
         subs = discover(source_dir, [q.function for q in asg.questions], Path(work) / "prepared", select, lazy=True)
         staging = Path(tempfile.mkdtemp(prefix=".cnn-grader-out-", dir=out.resolve().parent))
+        # the work folder holds every student's private copy: hidden, so no one reads another's
+        hide = hidden_paths(submissions, out, staging, Path(work))
+        _start_sandboxes(opts, hide, len(subs))
         try:
             (staging / "reports").mkdir()
             names: set[str] = set()
@@ -298,6 +351,7 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
             previous = _Previous(out) if opts.cache else None
             functions, prepared = [q.function for q in asg.questions], Path(work) / "prepared"
             lock = threading.Lock()
+            ahead = _TrialsAhead(asg, opts.seed, [s.student for s in subs])
 
             def grade_one(sb: Sandbox, s: Submission, i: int) -> SubmissionResult:
                 """In a worker: unpack, reuse an unchanged earlier result, or grade; clean up."""
@@ -311,13 +365,12 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
                         with lock:
                             run.cached += 1
                         return old
-                    return grade_submission(sb, asg, s, opts.seed)
+                    return grade_submission(sb, asg, s, opts.seed, ahead.take(i))
                 finally:
                     shutil.rmtree(here, ignore_errors=True)
                     s.directory = None
 
-            # the work folder holds every student's private copy: hidden, so no one reads another's
-            grade_many(subs, opts, hidden_paths(submissions, out, staging, Path(work)), grade_one, collect)
+            grade_many(subs, opts, hide, grade_one, collect)
             if found is not None:
                 for st in found.missing:
                     if select is None or select(st.id):
@@ -335,6 +388,7 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
             if isinstance(run.submissions, SubmissionsOnDisk):
                 run.submissions.path = out / "results.json"
         finally:
+            discard_early(*_early_key(opts, hide))  # any zygote no worker adopted
             shutil.rmtree(staging, ignore_errors=True)
     return run
 

@@ -76,6 +76,9 @@ class Question:
     defaults: dict[str, object] = field(default_factory=dict)  # signature defaults for the starter
     mistakes: tuple[Mistake, ...] = ()
     groups: dict = field(default_factory=dict)  # named element sets for diagnoses ("shared neurons")
+    # Optional: the trials of several students at once, one generator each, exactly what
+    # ``generate`` gives for each -- a batch costs little more than one student's trials.
+    generate_many: Callable[[Sequence[np.random.Generator], int], Sequence[Trials]] | None = None
 
     @property
     def signature(self) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 RUNTIME = Path(__file__).with_name("_runtime.py")
 DEFAULT_TMP_MB = 64  # a child's private /tmp (sandbox.Limits.tmp_mb)
 
-_early: dict[tuple, tuple[subprocess.Popen, socket.socket]] = {}
+_early: dict[tuple, list[tuple[subprocess.Popen, socket.socket]]] = {}
 
 
 def child_env() -> dict[str, str]:
@@ -49,28 +49,42 @@ def launch(mode: str, hide: list[str], tmp_mb: int) -> tuple[subprocess.Popen, s
     return proc, parent
 
 
-def start_early(mode: str, hide: list[str], tmp_mb: int) -> None:
-    """Launch a zygote now, for the first Sandbox that asks for exactly this one."""
-    key = (mode, tuple(hide), tmp_mb)
-    if key not in _early:
+def start_early(mode: str, hide: list[str], tmp_mb: int, count: int = 1) -> None:
+    """Launch ``count`` zygotes now, for the first Sandboxes that ask for exactly these."""
+    waiting = _early.setdefault((mode, tuple(hide), tmp_mb), [])
+    while len(waiting) < count:
         try:
-            _early[key] = launch(mode, list(hide), tmp_mb)
+            waiting.append(launch(mode, list(hide), tmp_mb))
         except OSError:
-            pass  # the Sandbox will try again, and report what fails
+            return  # the Sandbox will try again, and report what fails
 
 
 def take(mode: str, hide: list[str], tmp_mb: int) -> tuple[subprocess.Popen, socket.socket] | None:
-    return _early.pop((mode, tuple(hide), tmp_mb), None)
+    key = (mode, tuple(hide), tmp_mb)
+    waiting = _early.get(key)
+    if not waiting:
+        return None
+    taken = waiting.pop()
+    if not waiting:
+        del _early[key]
+    return taken
 
 
 @atexit.register
-def discard_early() -> None:
-    """A zygote nobody adopted (the command failed first) ends now, or with us at the latest."""
-    while _early:
-        proc, sock = _early.popitem()[1]
-        sock.close()
-        proc.kill()  # never asked for anything: it has no children to clean up
-        proc.wait()
+def discard_early(mode: str | None = None, hide: list[str] = (), tmp_mb: int = DEFAULT_TMP_MB) -> None:
+    """Zygotes nobody adopted (the command failed first) end now, or with us at the latest:
+    those launched for ``mode``/``hide``/``tmp_mb``, or with no ``mode`` all of them."""
+    keys = list(_early) if mode is None else [(mode, tuple(hide), tmp_mb)]
+    for key in keys:
+        for proc, sock in _early.pop(key, []):
+            sock.close()
+            proc.kill()  # never asked for anything: it has no children to clean up
+            proc.wait()
+
+
+def cache_dir() -> Path:
+    """The grader's own cache (compiled report templates): never shown to a sandboxed child."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cnn-grader"
 
 
 def hidden_paths(*extra: Path) -> list[str]:
@@ -88,8 +102,7 @@ def hidden_paths(*extra: Path) -> list[str]:
     root = here.parent
     if (root / "pyproject.toml").exists():  # running from a source checkout
         paths.append(root)
-    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cnn-grader"
-    paths += [cache] + [Path(p).resolve() for p in extra if p]
+    paths += [cache_dir()] + [Path(p).resolve() for p in extra if p]
     for entry in sys.path:
         for name in ("grader", "reference"):
             if entry and (Path(entry) / name / "__init__.py").is_file():

@@ -55,3 +55,42 @@ def test_previous_results_read_from_either_layout(tmp_path):
     assert p.take(keys[0]).student == run.submissions[0].student and p.take(keys[1]) is None
     (pretty / "results.json").write_text("{not json", encoding="utf-8")
     assert _Previous(pretty).take(keys[0]) is None
+
+
+def test_trials_made_for_many_students_at_once_are_exactly_those_made_alone():
+    """grade() makes trials a batch of students at a time; `grader check` makes one student's.
+    Both must give the very same inputs and answers (the reports' reproduce command)."""
+    import numpy as np
+
+    from grader.api import make_trials, make_trials_many
+    from grader.assignment import load_assignment
+    asg = load_assignment("hw4")
+    students = [f"s{i}" for i in range(12)] + ["ünï", ""]
+    for seed in (0, 5):
+        for student, batch in zip(students, make_trials_many(asg, seed, students)):
+            alone = make_trials(asg, seed, student)
+            assert list(alone) == list(batch)
+            for qid, t in alone.items():
+                b = batch[qid]
+                assert list(t.args) == list(b.args) and list(t.labels) == list(b.labels)
+                assert list(t.nargs or []) == list(b.nargs or [])
+                for k in t.args:
+                    assert t.args[k].dtype == b.args[k].dtype and np.array_equal(t.args[k], b.args[k]), (qid, k)
+                assert t.expected.dtype == b.expected.dtype and np.array_equal(t.expected, b.expected), qid
+
+
+def test_trials_ahead_hands_out_each_students_own_trials(monkeypatch):
+    import numpy as np
+
+    import grader.api as api
+    from grader.assignment import load_assignment
+    asg = load_assignment("hw4")
+    batches = []
+    real = api.make_trials_many
+    monkeypatch.setattr(api, "make_trials_many", lambda a, seed, st: batches.append(list(st)) or real(a, seed, st))
+    students = [f"s{i}" for i in range(7)]
+    ahead = api._TrialsAhead(asg, 3, students, batch=3)
+    for i in (0, 2, 1, 5, 3, 4, 6):
+        got = ahead.take(i)
+        assert np.array_equal(got["1.2"].args["x"], real(asg, 3, [students[i]])[0]["1.2"].args["x"])
+    assert batches == [["s0", "s1", "s2"], ["s5", "s6"], ["s3", "s4"]]

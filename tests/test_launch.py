@@ -29,9 +29,44 @@ def test_check_adopts_the_zygote_it_started_early(monkeypatch):
 def test_an_unadopted_zygote_ends_with_us():
     from grader.launch import DEFAULT_TMP_MB, _early, discard_early, hidden_paths, start_early
     start_early("process", hidden_paths(), DEFAULT_TMP_MB)
-    (proc, _sock), = _early.values()
+    ((proc, _sock),), = _early.values()
     discard_early()
     assert _early == {} and proc.poll() is not None
+
+
+def test_grade_starts_one_zygote_per_worker_early_and_adopts_them_all(monkeypatch, tmp_path):
+    """grade() launches its workers' zygotes before compiling templates and unpacking the first
+    submission (their NumPy imports overlap that); each worker's Sandbox adopts one."""
+    import shutil
+
+    import grader.api as api
+    import grader.launch as launch
+    import grader.sandbox as sandbox
+    calls = []
+    real = launch.launch
+
+    def counting(*a, **k):
+        calls.append(a)
+        return real(*a, **k)
+    monkeypatch.setattr(launch, "launch", counting)
+    monkeypatch.setattr(sandbox, "launch", counting)
+    for name in ("correct_vectorized.py", "correct_loops.py", "mistake_average_pool.py"):
+        shutil.copy(SUBMISSIONS / name, tmp_path / name)
+    out = tmp_path.parent / (tmp_path.name + "-out")
+    run = api.grade(tmp_path, out, api.Options(jobs=2, cache=False))
+    assert [s.score for s in run.submissions] == [20.0, 20.0, 19.0]
+    assert len(calls) == 2 and launch._early == {}  # two workers, two zygotes, both adopted
+
+
+def test_unadopted_early_zygotes_of_a_grading_are_ended_by_it(monkeypatch, tmp_path):
+    import shutil
+
+    import grader.api as api
+    import grader.launch as launch
+    monkeypatch.setattr(api, "_jobs", lambda opts, n: 3)  # three launched, one worker adopts
+    shutil.copy(SUBMISSIONS / "correct_vectorized.py", tmp_path / "a.py")
+    api.grade(tmp_path, tmp_path.parent / (tmp_path.name + "-out"), api.Options(cache=False))
+    assert launch._early == {}
 
 
 def test_hidden_paths_imports_nothing():
