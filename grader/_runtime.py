@@ -954,6 +954,10 @@ def _describe(exc: BaseException) -> str:
 
 
 def _to_array(ret, max_elements: int, np):
+    if type(ret) is np.ndarray and ret.dtype.str in wire.DTYPES and ret.dtype.kind in "biuf":
+        if ret.size > max_elements:
+            raise ValueError(f"returned {ret.size} numbers; far more than the answer holds")
+        return ret.copy(), "ndarray"  # (the common case, without the general path's steps)
     if isinstance(ret, np.ndarray) and type(ret) is not np.ndarray:
         ret = np.asarray(ret).view(np.ndarray)  # subclasses are read as plain arrays
     arr = np.asarray(ret)
@@ -1009,12 +1013,15 @@ def run(job, result_fd: int, sub_dir: str, main: str) -> None:
                           "pos": stdout_pos()})
         os._exit(0)
     flush()
-    _send(result_fd, {"kind": "imported", "ok": True, "seconds": time.perf_counter() - t0, "pos": stdout_pos()})
-    for q in job["questions"]:
-        _send(result_fd, {"kind": "started", "qid": q["id"]})
+    # every message names the question that starts as soon as it is sent ("next"): the grader
+    # times that one from then on (one message per question instead of two)
+    qids = [q["id"] for q in job["questions"]] + [None]
+    _send(result_fd, {"kind": "imported", "ok": True, "seconds": time.perf_counter() - t0, "pos": stdout_pos(),
+                      "next": qids[0]})
+    for i, q in enumerate(job["questions"]):
         result = answer(module, q, root, np)
         flush()
-        result.update(kind="result", qid=q["id"], pos=stdout_pos())
+        result.update(kind="result", qid=q["id"], pos=stdout_pos(), next=qids[i + 1])
         _send(result_fd, result)
     _send(result_fd, {"kind": "done"})
     os._exit(0)
@@ -1029,9 +1036,12 @@ def answer(module, q, root, np) -> dict:
         return {"status": "missing", "error": f"{q['function']} is defined but is not a function"}
     args, nargs, n = q["args"], q["nargs"], q["n"]
     outputs, types = [], set()
+    # per argument: its scalars as Python numbers (one .tolist() for all trials), or None for
+    # an array argument, which every call gets as a fresh writable copy
+    scalars = [a.tolist() if a.ndim == 1 else None for a in args]
     t0 = time.perf_counter()
     for t in range(n):
-        call = [a[t].item() if a[t].ndim == 0 else np.array(a[t]) for a in args[:nargs[t]]]
+        call = [a[t].copy() if s is None else s[t] for a, s in zip(args[:nargs[t]], scalars)]
         try:
             ret = fn(*call)
             if ret is None:

@@ -40,12 +40,13 @@ def _fmt_shape(shape) -> str:
     return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
 
 
-def compare(q: Question, trials: Trials, outputs: list[np.ndarray]) -> Verdict:
-    """Check every trial; describe the first one that fails."""
+def compare(q: Question, trials: Trials, outputs: list[np.ndarray], stacked: np.ndarray | None = None) -> Verdict:
+    """Check every trial; describe the first one that fails.  ``stacked``, if given, is the
+    outputs as one array (as the sandbox receives them): it spares stacking them again."""
     n = len(trials)
     if len(outputs) != n:
         return Verdict(False, f"returned {len(outputs)} answers for {n} calls")
-    first = _first_suspect(q, trials.expected, outputs)
+    first = _first_suspect(q, trials.expected, outputs, stacked)
     if first is None:
         return Verdict(True, f"all {n} trials correct ({tolerance_text(q)})")
     for t in range(first, n):
@@ -68,12 +69,14 @@ def compare(q: Question, trials: Trials, outputs: list[np.ndarray]) -> Verdict:
     return Verdict(True, f"all {n} trials correct ({tolerance_text(q)})")
 
 
-def _first_suspect(q: Question, expected: np.ndarray, outputs: list) -> int | None:
+def _first_suspect(q: Question, expected: np.ndarray, outputs: list, stacked: np.ndarray | None = None) -> int | None:
     """All trials at once: None if every one passes, else the first trial to look at closely."""
-    shape = expected.shape[1:]
-    if not all(type(o) is np.ndarray and o.shape == shape and o.dtype.kind in "biuf" for o in outputs):
+    if type(stacked) is np.ndarray and stacked.shape == expected.shape and stacked.dtype.kind in "biuf":
+        got = stacked.astype(np.float64)
+    elif all(type(o) is np.ndarray and o.shape == expected.shape[1:] and o.dtype.kind in "biuf" for o in outputs):
+        got = np.stack(outputs).astype(np.float64)
+    else:
         return 0
-    got = np.stack(outputs).astype(np.float64)
     exp = np.asarray(expected, dtype=np.float64)
     axes = tuple(range(1, exp.ndim))
     with np.errstate(invalid="ignore", over="ignore"):

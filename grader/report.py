@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import os
 import re
 import shlex
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,9 +62,12 @@ def templates_dir() -> Path:
 
 def environment():
     import jinja2
+    # Templates are read once per run (no reload checks) and their compiled code is cached:
+    # compiling them costs a quarter of a second, as much as grading thirty students.
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True,
-                             undefined=jinja2.StrictUndefined)
+                             undefined=jinja2.StrictUndefined, auto_reload=False,
+                             bytecode_cache=_template_cache())
     env.filters["num"] = fmt_num
     env.filters["cap"] = cap
     env.filters["notation"] = notation
@@ -73,6 +78,29 @@ def environment():
     env.globals["mark"] = STATUS_MARK
     env.globals["word"] = STATUS_WORD
     return env
+
+
+def _template_cache():
+    """Compiled templates under the user's cache folder (keyed by each template's source, so an
+    edited template is compiled again); a cache that cannot be written is simply not used."""
+    import jinja2
+    from .launch import cache_dir
+
+    class Cache(jinja2.FileSystemBytecodeCache):
+        def load_bytecode(self, bucket):
+            try:
+                super().load_bytecode(bucket)
+            except (OSError, ValueError, EOFError, TypeError):
+                bucket.reset()  # unreadable or corrupt: compile it again
+
+        def dump_bytecode(self, bucket):
+            try:
+                os.makedirs(self.directory, mode=0o700, exist_ok=True)
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass  # a read-only home: compile each run, as without a cache
+
+    return Cache(str(cache_dir() / "templates"), "%s.jinja")
 
 
 # --- text ----------------------------------------------------------------------------------
@@ -384,8 +412,11 @@ class Renderer:
         self.assignment, self.run = assignment, run
         self.env = environment()
         self.student_t = self.env.get_template("report.html.j2")
+        self.question_t = self.env.get_template("question.html.j2")
         self.index_t = self.env.get_template("index.html.j2")
         self.specs = {q.id: q for q in assignment.questions}
+        self._passed: dict[tuple, Markup] = {}  # a plain "passed" section reads the same for everyone
+        self._lock = threading.Lock()
 
     # -- student page ---------------------------------------------------------------------
     def student_html(self, sub: SubmissionResult, command: str = "") -> str:
@@ -394,11 +425,30 @@ class Renderer:
         for limits in (Limits(), TIGHT, MINIMAL):
             html = self.student_t.render(
                 sub=sub, assignment=self.assignment, version=__version__, command=cmd, created=created,
-                limits=limits, views=[self.question_view(q, limits) for q in sub.questions],
+                limits=limits, sections=[self.section(q, limits) for q in sub.questions],
                 summary=Counter(q.status for q in sub.questions),
                 traceback=trim_traceback(sub.traceback, limits))
             if len(html.encode("utf-8")) <= MAX_PAGE_BYTES:
                 break
+        return html
+
+    def section(self, q: QuestionResult, limits: Limits) -> Markup:
+        """One question's section of a student page.  A question passed without printing,
+        hints or notes has a section that depends on its public facts only: rendered once."""
+        key = None
+        if q.status == "passed" and not (q.stdout or q.stderr or q.traceback or q.failure or q.hints
+                                         or q.misconceptions or q.notes):
+            key = (limits, q.id, q.title, q.function, q.message, q.trials, q.tolerance, q.score, q.max_score,
+                   tuple(q.returned))
+            with self._lock:
+                html = self._passed.get(key)
+            if html is not None:
+                return html
+        html = Markup(self.question_t.render(v=self.question_view(q, limits), limits=limits))
+        if key is not None:
+            with self._lock:
+                if len(self._passed) < 1024:
+                    self._passed[key] = html
         return html
 
     def command(self, sub: SubmissionResult) -> str:

@@ -103,7 +103,12 @@ def _field_names(cls) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
 
 
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(obj):
+    if type(obj) in _LEAVES:  # most of a result: checked first
+        return obj
     if hasattr(obj, "__dataclass_fields__"):
         return {name: _plain(getattr(obj, name)) for name in _field_names(type(obj))}
     if isinstance(obj, (list, tuple, SubmissionsOnDisk)):

@@ -72,6 +72,7 @@ class QuestionRun:
     qid: str
     status: str  # ok | error | missing | timeout | crash
     outputs: list[np.ndarray] = field(default_factory=list)
+    stacked: np.ndarray | None = None  # the outputs as one array, when the child sent them so
     types: list[str] = field(default_factory=list)
     error: str = ""
     traceback: str = ""
@@ -470,9 +471,10 @@ class Sandbox:
         """Read frames until done, a deadline, or the child's death; then kill whatever is left.
 
         The child's messages must come in the one order the runtime sends them -- ready,
-        imported, then per question started/result, then done -- and each question's deadline
-        starts with its own ``started``: whatever the student's code writes to the pipe can at
-        most end its own run early, never buy time or stand for another question's answer.
+        imported, one result per question in the order asked, then done -- and each question's
+        deadline starts with the message that names it as ``next`` (the child starts it as soon
+        as that is sent): whatever the student's code writes to the pipe can at most end its
+        own run early, never buy time or stand for another question's answer.
         """
         lim = self.limits
         pidfd = _pidfd(pid)
@@ -522,25 +524,23 @@ class Sandbox:
                                     run.import_error = _clip(frame.get("error", "import failed"), 4000) or "import failed"
                                     run.import_traceback = _clip(frame.get("traceback", ""), 8000)
                                     return
-                                state, current = "between", "between questions"
-                            elif state == "between" and kind == "started" and queue and frame.get("qid") == queue[0]:
-                                state, current = "question", queue[0]
-                                started = time.perf_counter()
-                                deadline = time.monotonic() + lim.timeout
                             elif state == "question" and kind == "result" and frame.get("qid") == current:
                                 npos = _pos(frame.get("pos"), pos)
                                 run.questions[current] = _question(current, frame, calls, out_f, err_f, pos, npos, lim)
                                 pos = npos
                                 queue.pop(0)
-                                state, current = "between", "between questions"
-                                deadline = time.monotonic() + lim.timeout  # the gap counts for the next one
-                            elif state == "between" and kind == "done" and not queue:
+                            elif state == "between" and kind == "done":
                                 return
                             else:
                                 self._charge(run, current, "crash", "sent an unexpected message (the "
                                              "answer must be returned, not written to the grader's pipe)",
                                              out_f, err_f, pos, started)
                                 return
+                            if kind in ("imported", "result"):  # and names the question starting now
+                                following = queue and frame.get("next") == queue[0]
+                                state, current = ("question", queue[0]) if following else ("between", "between questions")
+                                started = time.perf_counter()
+                                deadline = time.monotonic() + lim.timeout
                         continue
                     if chunk:  # over the byte cap
                         self._charge(run, current, "crash", "sent more data than any answer needs",
@@ -627,13 +627,15 @@ def _question(qid, frame, calls, out_f, err_f, pos, npos, lim) -> QuestionRun:
         n = next(c.n for c in calls if c.qid == qid)
         stacked, outs = frame.get("stacked"), frame.get("outputs")
         if type(stacked) is np.ndarray and stacked.ndim >= 1 and stacked.shape[0] == n:
-            outs = [stacked[i, ...] for i in range(n)]  # views, each a plain ndarray
-        if not isinstance(outs, list) or len(outs) != n or not all(type(o) is np.ndarray for o in outs):
-            q.status, q.error = "crash", "sent a malformed result"
-        else:
+            q.outputs = [stacked[i, ...] for i in range(n)]  # views, each a plain ndarray (0-d too)
+            q.stacked = stacked
+        elif isinstance(outs, list) and len(outs) == n and all(type(o) is np.ndarray for o in outs):
             q.outputs = outs
-            types = frame.get("types")
-            q.types = [_clip(t, 40) for t in types[:5]] if isinstance(types, list) else []
+        else:
+            q.status, q.error = "crash", "sent a malformed result"
+            return q
+        types = frame.get("types")
+        q.types = [_clip(t, 40) for t in types[:5]] if isinstance(types, list) else []
     return q
 
 

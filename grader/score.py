@@ -21,7 +21,7 @@ def score_question(q, trials: Trials, qrun: QuestionRun | None, import_error: st
     res.traceback, res.returned = qrun.traceback, qrun.types
     if qrun.status == "ok":
         res.trials = len(qrun.outputs)
-        verdict = compare(q, trials, qrun.outputs)
+        verdict = compare(q, trials, qrun.outputs, qrun.stacked)
         res.status = "passed" if verdict.passed else "failed"
         res.score = float(q.points) if verdict.passed else 0.0
         res.message, res.failure = verdict.message, verdict.failure

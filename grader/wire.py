@@ -19,6 +19,9 @@ HEADER = struct.Struct("<III")
 DTYPES = frozenset({"<f8", "<f4", "<f2", "<i8", "<i4", "<i2", "|i1", "<u8", "<u4", "<u2", "|u1", "|b1"})
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # leaves that need no walking
+
+
 class WireError(ValueError):
     """A frame that is malformed, too large or of a disallowed type."""
 
@@ -28,6 +31,9 @@ def encode(tree) -> bytes:
     arrays: list[np.ndarray] = []
 
     def walk(node):
+        kind = type(node)
+        if kind in _PLAIN:
+            return node
         if isinstance(node, np.ndarray):
             arr = np.ascontiguousarray(node)
             if arr.dtype.byteorder == ">":
@@ -37,6 +43,8 @@ def encode(tree) -> bytes:
         if isinstance(node, dict):
             return {str(k): walk(v) for k, v in node.items()}
         if isinstance(node, (list, tuple)):
+            if all(type(v) in _PLAIN for v in node):  # (a list of counts, names, ...)
+                return list(node)
             return [walk(v) for v in node]
         if isinstance(node, np.generic):
             return node.item()
@@ -47,7 +55,8 @@ def encode(tree) -> bytes:
         specs.append([arr.dtype.str, list(arr.shape), offset, arr.nbytes])
         offset += arr.nbytes
     head = json.dumps({"tree": meta, "arrays": specs}, allow_nan=True).encode()
-    return HEADER.pack(MAGIC, len(head), offset) + head + b"".join(a.tobytes() for a in arrays)
+    # one copy of each array's bytes, straight into the frame
+    return b"".join([HEADER.pack(MAGIC, len(head), offset), head, *(memoryview(a).cast("B") for a in arrays)])
 
 
 def frame_length(buf: bytes | bytearray, cap: int) -> int | None:
@@ -97,6 +106,11 @@ def decode(frame: bytes | bytearray | memoryview, *, copy: bool = True):
     def walk(node, depth=0):
         if depth > 64:
             raise WireError("frame nested too deeply")
+        kind = type(node)
+        if kind in _PLAIN:
+            return node
+        if kind is list and all(type(v) in _PLAIN for v in node):
+            return node
         if isinstance(node, dict):
             if set(node) == {"__nd__"}:
                 i = node["__nd__"]

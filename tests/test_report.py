@@ -224,6 +224,22 @@ def test_render_is_fast_even_for_the_hostile_result(renderer):
     assert time.perf_counter() - t < 5.0
 
 
+def test_a_passed_section_rendered_once_reads_as_if_rendered_alone(renderer):
+    """Plain "passed" sections are rendered once and reused; anything of the student's own
+    (printed output, notes) is never replaced by another student's reused section."""
+    fresh = lambda: Renderer(ASG, renderer.run)  # noqa: E731
+    a, b = make_result("ada"), make_result("bob")
+    b.questions[2].stdout = "debug: <printed by bob>"
+    b.questions[3].notes = ["a note for bob only"]
+    warm = fresh()
+    warm.student_html(a)
+    assert warm.student_html(b) == fresh().student_html(b)
+    assert warm.student_html(a) == fresh().student_html(a)
+    page = warm.student_html(b)
+    assert "debug: &lt;printed by bob&gt;" in page and "a note for bob only" in page
+    assert "printed by bob" not in warm.student_html(a)
+
+
 def test_ungradable_listed_on_top_of_the_index(renderer):
     broken = make_result("zed", {q: "error" for q in QIDS}, error="SyntaxError: invalid syntax (zed.py, line 1)")
     subs = [make_result("amy"), broken, make_result("bob", {"2.5": "failed"})]

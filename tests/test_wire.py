@@ -15,6 +15,22 @@ def test_round_trip():
     assert type(back["a"][0]) is np.ndarray and back["a"][0].flags.writeable
 
 
+def test_round_trip_of_plain_lists_and_nesting():
+    tree = {"nargs": [5, 5, 0], "names": ("a", "b"), "mixed": [1, [2.5, None, True], {"k": [np.int64(3)]}],
+            "empty": [], "deep": [[[np.arange(2)]]]}
+    back = wire.decode(wire.encode(tree))
+    assert back["nargs"] == [5, 5, 0] and back["names"] == ["a", "b"] and back["empty"] == []
+    assert back["mixed"] == [1, [2.5, None, True], {"k": [3]}]
+    assert np.array_equal(back["deep"][0][0][0], np.arange(2))
+
+
+def test_arrays_of_any_layout_travel_as_their_values():
+    a = np.arange(24.0).reshape(4, 6)
+    for x in (a[:, ::2], a.T, a.astype(">f8"), a[1], np.float32(a)):
+        got = wire.decode(wire.encode({"x": x}))["x"]
+        assert np.array_equal(got, x) and got.dtype.byteorder in "=<|"
+
+
 @pytest.mark.parametrize("mutate", [
     lambda b: b[:-1],  # truncated
     lambda b: b"XXXX" + b[4:],  # bad magic
