@@ -110,7 +110,11 @@ def _plain(obj):
     if type(obj) in _LEAVES:  # most of a result: checked first
         return obj
     if hasattr(obj, "__dataclass_fields__"):
-        return {name: _plain(getattr(obj, name)) for name in _field_names(type(obj))}
+        out = {}
+        for name in _field_names(type(obj)):
+            v = getattr(obj, name)
+            out[name] = v if type(v) in _LEAVES else _plain(v)
+        return out
     if isinstance(obj, (list, tuple, SubmissionsOnDisk)):
         return [_plain(v) for v in obj]
     if isinstance(obj, dict):

@@ -719,6 +719,8 @@ def _size(f) -> int:
 
 def _slice(f, start, end, i, lim: Limits) -> str:
     """Captured output between two positions, cut to the cap with a marker."""
+    if end[i] <= start[i]:  # nothing printed (the usual case): no system call
+        return ""
     a, b = start[i], min(end[i], _size(f))
     if b <= a:
         return ""
