@@ -67,18 +67,25 @@ class _TrialsAhead:
     def __init__(self, assignment: Assignment, seed: int, students: list[str], batch: int = 16):
         self._asg, self._seed, self._students, self._batch = assignment, seed, students, batch
         self._made: dict[int, dict[str, Trials]] = {}  # made, not yet taken
-        self._started: set[int] = set()  # made at some point
+        self._started = bytearray(len(students))  # 1: made at some point (a byte a student)
         self._lock = threading.Lock()
 
     def take(self, i: int) -> dict[str, Trials]:
         with self._lock:
             if i not in self._made:
                 block = [j for j in range(i, min(i + self._batch, len(self._students)))
-                         if j == i or j not in self._started]
+                         if j == i or not self._started[j]]
                 for j, t in zip(block, make_trials_many(self._asg, self._seed, [self._students[j] for j in block])):
                     self._made[j] = t
-                self._started.update(block)
+                    self._started[j] = 1
             return self._made.pop(i)
+
+    def forget(self, i: int) -> None:
+        """Student ``i`` needs no trials (unchanged since last time, or not runnable): drop
+        any made for it, so that such students cost no memory."""
+        with self._lock:
+            self._made.pop(i, None)
+            self._started[i] = 1
 
 
 def calls_for(assignment: Assignment, trials: dict[str, Trials]) -> list[Call]:
@@ -234,33 +241,48 @@ def grade_many(subs: list[Submission], opts: Options, hide: list[Path],
     jobs = _jobs(opts, len(subs))
     todo = iter(enumerate(subs))  # shared by the workers, under a lock (nothing queued up front)
     lock = threading.Lock()
-    done: queue.Queue = queue.Queue()
+    # Bounded: a worker waits while results are still to be written, so a class never piles
+    # up in memory behind a slow disk (the issue's flat-memory target).
+    done: queue.Queue = queue.Queue(maxsize=2 * jobs)
     errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def hand_over(item) -> None:
+        while not stop.is_set():
+            try:
+                done.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
 
     def worker():
         with _sandbox(opts, hide) as sb:
-            while not errors:
+            while not errors and not stop.is_set():
                 with lock:
                     i, s = next(todo, (None, None))
                 if s is None:
                     return
                 try:
-                    done.put((i, grade_one(sb, s, i)))
+                    result = grade_one(sb, s, i)
                 except BaseException as exc:  # an infrastructure failure: stop everything
                     errors.append(exc)
-                    done.put(None)
+                    hand_over(None)
                     return
+                hand_over((i, result))
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(jobs)]
     for t in threads:
         t.start()
-    for _ in range(len(subs)):
-        item = done.get()
-        if item is None:
-            break
-        on_result(item[1])
-    for t in threads:
-        t.join()
+    try:
+        for _ in range(len(subs)):
+            item = done.get()
+            if item is None:
+                break
+            on_result(item[1])
+    finally:
+        stop.set()  # (on_result may raise: the workers must not wait for us forever)
+        for t in threads:
+            t.join()
     if errors:
         raise errors[0]
 
@@ -367,8 +389,9 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
                         return old
                     return grade_submission(sb, asg, s, opts.seed, ahead.take(i))
                 finally:
+                    ahead.forget(i)
                     shutil.rmtree(here, ignore_errors=True)
-                    s.directory = None
+                    s.directory, s.digest, s.cache_key = None, "", ""  # (the result keeps them)
 
             grade_many(subs, opts, hide, grade_one, collect)
             if found is not None:

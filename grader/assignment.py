@@ -125,7 +125,7 @@ def student_rng(seed: int, student: str, question_index: int) -> np.random.Gener
     return np.random.default_rng(np.random.SeedSequence([seed & 0xFFFFFFFF, *_words(student), question_index]))
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=64)  # (a student's questions come one after the other)
 def _words(student: str) -> tuple[int, ...]:
     digest = hashlib.sha256(student.encode("utf-8")).digest()
     return tuple(int.from_bytes(digest[i:i + 4], "little") for i in range(0, 16, 4))

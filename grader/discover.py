@@ -25,15 +25,28 @@ MAX_FILE_BYTES = 5 << 20
 PREFERRED_MAIN = ("hw4.py", "main.py", "submission.py", "solution.py", "homework4.py")
 
 
-@dataclass(slots=True)  # a class of thousands holds one each until grading ends: keep them small
+@dataclass(slots=True, init=False)  # a class of thousands holds one each until grading ends: keep them small
 class Submission:
     student: str
-    source: Path  # the entry in the submissions folder
-    directory: Path | None = None  # private directory holding the code (mounted in the sandbox)
-    main: str = ""  # the file to import, relative to directory
-    error: str = ""  # why it cannot be graded ("" when it can)
-    digest: str = ""
-    cache_key: str = ""
+    name: str  # the entry's name in the submissions folder ...
+    folder: Path  # ... and that folder (one Path object shared by the whole class)
+    directory: Path | None  # private directory holding the code (mounted in the sandbox)
+    main: str  # the file to import, relative to directory
+    error: str  # why it cannot be graded ("" when it can)
+    digest: str
+    cache_key: str
+
+    def __init__(self, student: str, source: Path, directory: Path | None = None, main: str = "",
+                 error: str = "", digest: str = "", cache_key: str = "", folder: Path | None = None):
+        source = Path(source)
+        self.student, self.name = student, source.name
+        self.folder = folder if folder is not None and folder == source.parent else source.parent
+        self.directory, self.main, self.error, self.digest, self.cache_key = directory, main, error, digest, cache_key
+
+    @property
+    def source(self) -> Path:
+        """The entry in the submissions folder."""
+        return self.folder / self.name
 
 
 def discover(folder: Path, functions: list[str], workdir: Path,
@@ -46,18 +59,18 @@ def discover(folder: Path, functions: list[str], workdir: Path,
     """
     folder = Path(folder)
     entries = sorted((p for p in folder.iterdir() if not _ignored(p)), key=lambda p: p.name)
-    seen: dict[str, Path] = {}
+    seen: dict[str, str] = {}  # student id -> the entry's name
     subs = []
     for i, entry in enumerate(entries):
         # a file name is student-controlled text too: no terminal control characters in ids
         student = safe_text(entry.stem if entry.is_file() else entry.name)
         if select is not None and not select(student):
             continue
-        sub = Submission(student=student, source=entry)
+        sub = Submission(student=student, source=entry, folder=folder)
         if student in seen:
-            sub.error = f"{entry.name}: another entry ({seen[student].name}) already gives student id {student!r}; keep one"
+            sub.error = f"{entry.name}: another entry ({seen[student]}) already gives student id {student!r}; keep one"
         else:
-            seen[student] = entry
+            seen[student] = entry.name
             if not lazy:
                 prepare(sub, functions, Path(workdir) / f"s{i:05d}")
         subs.append(sub)

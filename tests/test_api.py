@@ -94,3 +94,57 @@ def test_trials_ahead_hands_out_each_students_own_trials(monkeypatch):
         got = ahead.take(i)
         assert np.array_equal(got["1.2"].args["x"], real(asg, 3, [students[i]])[0]["1.2"].args["x"])
     assert batches == [["s0", "s1", "s2"], ["s5", "s6"], ["s3", "s4"]]
+
+
+def test_workers_wait_for_results_to_be_written_instead_of_piling_them_up():
+    """grade_many hands results over through a bounded queue: however slow writing is, only a
+    few graded results wait in memory (the flat-memory target for large classes)."""
+    import threading
+    import time
+
+    from grader.api import Options, grade_many
+    lock, graded, written, peak = threading.Lock(), [0], [0], [0]
+
+    def grade_one(sb, s, i):
+        with lock:
+            graded[0] += 1
+            peak[0] = max(peak[0], graded[0] - written[0])
+        return i
+
+    def on_result(res):
+        time.sleep(0.002)  # a slow disk
+        with lock:
+            written[0] += 1
+
+    grade_many(list(range(300)), Options(jobs=3), [], grade_one, on_result)
+    assert written[0] == 300 and peak[0] <= 2 * 3 + 3 + 1
+
+
+def test_a_failing_result_handler_stops_the_workers():
+    import pytest
+
+    from grader.api import Options, grade_many
+    seen = []
+
+    def on_result(res):
+        seen.append(res)
+        if len(seen) == 5:
+            raise RuntimeError("the disk is full")
+
+    with pytest.raises(RuntimeError):
+        grade_many(list(range(1000)), Options(jobs=2), [], lambda sb, s, i: i, on_result)
+    import threading
+    assert threading.active_count() == 1  # no worker left behind
+
+
+def test_trials_made_for_a_student_who_needs_none_are_dropped():
+    import grader.api as api
+    from grader.assignment import load_assignment
+    ahead = api._TrialsAhead(load_assignment("hw4"), 0, [f"s{i}" for i in range(6)], batch=4)
+    ahead.take(0)  # makes 0..3
+    ahead.forget(1)
+    ahead.forget(2)
+    assert sorted(ahead._made) == [3]
+    ahead.forget(5)  # never made: nothing to drop, and never made later
+    ahead.take(4)
+    assert sorted(ahead._made) == [3]
