@@ -383,6 +383,28 @@ def test_searching_the_disk_finds_neither_reference_nor_classmates(full_isolatio
         assert "reference" not in text and "alice" not in text and "/work" not in text, text[:2000]
 
 
+def test_questions_still_running_when_the_grader_first_looks_keep_their_own_limits(full_isolation, tmp_path):
+    """The grader sleeps until the child ends or its first look (FIRST_LOOK) and then reads
+    everything at once: a slow question in progress then still passes, a later endless one
+    still times out alone, and the rest is graded."""
+    from grader.sandbox import FIRST_LOOK
+    src = tmp_path / "slow.py"
+    src.write_text((SUBMISSIONS / "correct_vectorized.py").read_text() + "\n\n"
+                   "import time\n"
+                   "_conv, _pool = conv_forward, sum_pool\n\n"
+                   "def conv_forward(x, w):\n"
+                   f"    time.sleep({FIRST_LOOK * 2 / 24!r})  # the whole question spans the first look\n"
+                   "    return _conv(x, w)\n\n"
+                   "def sum_pool(y):\n"
+                   "    while True:\n"
+                   "        pass\n")
+    with hostile_sandbox(timeout=1.0) as sb:
+        res = run_one(sb, src)
+    by = {q.id: q for q in res.questions}
+    assert by["1.2"].status == "passed" and by["1.3"].status == "timeout"
+    assert res.score == 19, [q.message for q in res.questions if q.score < q.max_score]
+
+
 def test_memory_cap_is_configurable(full_isolation, tmp_path):
     src = tmp_path / "hungry.py"
     src.write_text((SUBMISSIONS / "correct_vectorized.py").read_text() + "\n\n"
