@@ -1,6 +1,6 @@
 """Throughput of `grader grade` against the floor: the students' own functions, same calls.
 
-    python benchmarks/throughput.py [N] [--jobs J] [--repeat R] [--pytest-sample K]
+    python benchmarks/throughput.py [N] [--jobs J] [--repeat R] [--pytest-sample K] [--breakdown]
 
 Generates N submissions (half plain-Python loops, half vectorized NumPy), grades them with the
 full sandbox, then measures in the same run the *floor*: one plain process on one core that
@@ -83,6 +83,41 @@ def pytest_per_submission(folder: Path, k: int) -> float:
     return (time.perf_counter() - t0) / len(paths)
 
 
+def sandbox_costs(n: int = 100) -> tuple[float, float]:
+    """Machine CPU per run of (a) fork + exit of a fresh process that imported NumPy (as the
+    zygote), the least a new process per student costs here, and (b) an empty submission through the full sandbox
+    (zygote fork, namespaces, setup, messages, teardown; the grader's side included)."""
+    from grader.api import hidden_paths
+    from grader.sandbox import Sandbox
+    code = (f"import os, numpy\nb = {_MACHINE_BUSY_SRC!r}\nexec(b)\nb0 = busy()\n"
+            f"for _ in range({n}):\n    pid = os.fork()\n    if pid == 0:\n        os._exit(0)\n"
+            f"    os.waitpid(pid, 0)\nprint((busy() - b0) / {n})\n")
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}  # as the zygote runs
+    fork = float(subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
+                                check=True, env=env).stdout)
+    asg = load_assignment("hw4")
+    calls = calls_for(asg, make_trials(asg, 0, "empty"))
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "hw4.py").write_text("x = 1\n")
+        with Sandbox(hide=hidden_paths(Path(tmp))) as sb:
+            sb.run(Path(tmp), "hw4.py", calls)
+            b0 = _machine_busy()
+            for _ in range(n):
+                sb.run(Path(tmp), "hw4.py", calls)
+            empty = (_machine_busy() - b0) / n
+    return fork, empty
+
+
+_MACHINE_BUSY_SRC = """
+def busy():
+    try:
+        v = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+        return (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError):
+        return 0.0
+"""
+
+
 def _machine_busy() -> float:
     """CPU seconds the whole machine has spent busy (Linux /proc/stat), 0 elsewhere."""
     try:
@@ -99,6 +134,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="best of R for both grader and floor (noisy VMs)")
     ap.add_argument("--pytest-sample", type=int, default=0)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--breakdown", action="store_true",
+                    help="also measure the fixed cost of a fresh process and of an empty sandboxed submission")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="cnn-bench-") as tmp:
         subs = Path(tmp) / "subs"
@@ -126,6 +163,11 @@ def main() -> None:
         print(f"floor (students' own calls, one process, one core): {floor:.2f} s "
               f"({1000 * floor / args.n:.1f} ms each)")
         print(f"ratio grader/floor: {wall / floor:.2f}  (target <= 1.0; physical limit 0.5 on 2 cores)")
+        if args.breakdown:
+            fork, empty = sandbox_costs()
+            print(f"machine CPU per submission, of which fixed: fork + exit of a NumPy process {1000 * fork:.1f} ms; "
+                  f"an empty submission through the sandbox {1000 * empty:.1f} ms; "
+                  f"the students' own calls (floor) {1000 * floor / args.n:.1f} ms")
         if args.pytest_sample:
             per = pytest_per_submission(subs, args.pytest_sample)
             print(f"pytest per submission: {per:.2f} s each = {per * args.n / wall:.1f}x slower than the grader "
