@@ -4,15 +4,16 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT, SUBMISSIONS
 
 
-def test_check_adopts_the_zygote_it_started_early(monkeypatch):
-    from click.testing import CliRunner
-
+@pytest.fixture()
+def launches(monkeypatch) -> list:
+    """Every zygote launched during the test, early or by a Sandbox."""
     import grader.launch as launch
     import grader.sandbox as sandbox
-    from grader.cli import main
     calls = []
     real = launch.launch
 
@@ -21,9 +22,17 @@ def test_check_adopts_the_zygote_it_started_early(monkeypatch):
         return real(*a, **k)
     monkeypatch.setattr(launch, "launch", counting)
     monkeypatch.setattr(sandbox, "launch", counting)
+    return calls
+
+
+def test_check_adopts_the_zygote_it_started_early(launches):
+    from click.testing import CliRunner
+
+    import grader.launch as launch
+    from grader.cli import main
     r = CliRunner().invoke(main, ["check", str(SUBMISSIONS / "correct_vectorized.py")])
     assert r.exit_code == 0, r.output
-    assert len(calls) == 1 and launch._early == {}  # one zygote, the early one, adopted
+    assert len(launches) == 1 and launch._early == {}  # one zygote, the early one, adopted
 
 
 def test_an_unadopted_zygote_ends_with_us():
@@ -34,28 +43,19 @@ def test_an_unadopted_zygote_ends_with_us():
     assert _early == {} and proc.poll() is not None
 
 
-def test_grade_starts_one_zygote_per_worker_early_and_adopts_them_all(monkeypatch, tmp_path):
+def test_grade_starts_one_zygote_per_worker_early_and_adopts_them_all(launches, tmp_path):
     """grade() launches its workers' zygotes before compiling templates and unpacking the first
     submission (their NumPy imports overlap that); each worker's Sandbox adopts one."""
     import shutil
 
     import grader.api as api
     import grader.launch as launch
-    import grader.sandbox as sandbox
-    calls = []
-    real = launch.launch
-
-    def counting(*a, **k):
-        calls.append(a)
-        return real(*a, **k)
-    monkeypatch.setattr(launch, "launch", counting)
-    monkeypatch.setattr(sandbox, "launch", counting)
     for name in ("correct_vectorized.py", "correct_loops.py", "mistake_average_pool.py"):
         shutil.copy(SUBMISSIONS / name, tmp_path / name)
     out = tmp_path.parent / (tmp_path.name + "-out")
     run = api.grade(tmp_path, out, api.Options(jobs=2, cache=False))
     assert [s.score for s in run.submissions] == [20.0, 20.0, 19.0]
-    assert len(calls) == 2 and launch._early == {}  # two workers, two zygotes, both adopted
+    assert len(launches) == 2 and launch._early == {}  # two workers, two zygotes, both adopted
 
 
 def test_unadopted_early_zygotes_of_a_grading_are_ended_by_it(monkeypatch, tmp_path):
