@@ -36,13 +36,15 @@ def _load(entry: str):
     if path.is_dir():
         path = path / "hw4.py"
     folder = str(path.parent)
-    before = set(sys.modules)
+    before, bytecode = set(sys.modules), sys.dont_write_bytecode
     sys.path.insert(0, folder)
+    sys.dont_write_bytecode = True  # nothing written into submissions/ (no __pycache__)
     try:
         spec = importlib.util.spec_from_file_location(f"_diag_{path.parent.name}_{path.stem}", path)
         mod = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(mod)
     finally:
+        sys.dont_write_bytecode = bytecode
         sys.path.remove(folder)
         for name in set(sys.modules) - before:  # the package's own helper modules (cnn_utils)
             origin = getattr(sys.modules[name], "__file__", None) or ""
