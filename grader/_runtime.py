@@ -954,13 +954,12 @@ def _describe(exc: BaseException) -> str:
 
 
 def _to_array(ret, max_elements: int, np):
-    if type(ret) is np.ndarray and ret.dtype.str in wire.DTYPES and ret.dtype.kind in "biuf":
-        if ret.size > max_elements:
-            raise ValueError(f"returned {ret.size} numbers; far more than the answer holds")
-        return ret.copy(), "ndarray"  # (the common case, without the general path's steps)
-    if isinstance(ret, np.ndarray) and type(ret) is not np.ndarray:
-        ret = np.asarray(ret).view(np.ndarray)  # subclasses are read as plain arrays
-    arr = np.asarray(ret)
+    if type(ret) is not np.ndarray:  # (a plain ndarray, the usual answer, is taken as it is)
+        if isinstance(ret, np.ndarray):
+            ret = np.asarray(ret).view(np.ndarray)  # subclasses are read as plain arrays
+        arr = np.asarray(ret)
+    else:
+        arr = ret
     if arr.size > max_elements:
         raise ValueError(f"returned {arr.size} numbers; far more than the answer holds")
     if arr.dtype.kind not in "biuf":
@@ -972,7 +971,7 @@ def _to_array(ret, max_elements: int, np):
             raise TypeError(f"returned {_text(type(ret).__name__, 40)} that is not an array of numbers") from None
     if arr.dtype.str not in wire.DTYPES:
         arr = arr.astype(np.float64 if arr.dtype.kind == "f" else np.int64)
-    return np.array(arr, copy=True), _text(type(ret).__name__, 40)
+    return np.array(arr, copy=True), "ndarray" if type(ret) is np.ndarray else _text(type(ret).__name__, 40)
 
 
 def run(job, result_fd: int, sub_dir: str, main: str) -> None:

@@ -21,9 +21,9 @@ from . import __version__
 from .assignment import Assignment, Trials, load_assignment, student_rng
 from .discover import Submission, _ignored, discover, prepare
 from .results import GradingRun, SubmissionResult, SubmissionsOnDisk, one_line_json
-from .sandbox import Call, Limits, Sandbox
+from .sandbox import Call, Limits, Sandbox, resolved
 from .score import score_submission, unrunnable
-from .launch import DEFAULT_TMP_MB, discard_early, hidden_paths as _hidden_paths, start_early
+from .launch import discard_early, hidden_paths as _hidden_paths, start_early
 from .text import one_line, safe_text
 
 
@@ -205,10 +205,13 @@ def grade_submission(sandbox: Sandbox, assignment: Assignment, sub: Submission, 
     return res
 
 
-def _sandbox(opts: Options, hide: list[Path]) -> Sandbox:
+def _isolation(opts: Options) -> str:
     # --require-sandbox must never silently fall back to a weaker layer: ask for namespaces outright
-    isolation = "namespaces" if opts.require_sandbox and opts.isolation == "auto" else opts.isolation
-    return Sandbox(Limits(timeout=opts.timeout, memory_mb=opts.memory_mb), isolation=isolation, hide=hide)
+    return "namespaces" if opts.require_sandbox and opts.isolation == "auto" else opts.isolation
+
+
+def _sandbox(opts: Options, hide: list[Path]) -> Sandbox:
+    return Sandbox(Limits(timeout=opts.timeout, memory_mb=opts.memory_mb), isolation=_isolation(opts), hide=hide)
 
 
 def _check_isolation(result: SubmissionResult, opts: Options) -> None:
@@ -229,8 +232,8 @@ def _start_sandboxes(opts: Options, hide: list[Path], n: int) -> None:
 
 
 def _early_key(opts: Options, hide: list[Path]) -> tuple[str, list[str], int]:
-    isolation = "namespaces" if opts.require_sandbox and opts.isolation == "auto" else opts.isolation
-    return isolation, [str(Path(p).resolve()) for p in hide], DEFAULT_TMP_MB
+    """What a worker's Sandbox will ask grader.launch for (see Sandbox._start)."""
+    return _isolation(opts), resolved(hide), Limits().tmp_mb
 
 
 def grade_many(subs: list[Submission], opts: Options, hide: list[Path],

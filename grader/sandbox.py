@@ -96,6 +96,11 @@ class SubmissionRun:
     note: str = ""  # why isolation is reduced, if it is
 
 
+def resolved(hide) -> list[str]:
+    """The paths to hide as the zygote gets them (absolute, links resolved)."""
+    return [str(Path(p).resolve()) for p in hide]
+
+
 class SandboxError(RuntimeError):
     """The sandbox itself failed (not the student's code)."""
 
@@ -297,7 +302,7 @@ class Sandbox:
         if isolation not in ISOLATION_LEVELS:
             raise ValueError(f"isolation must be one of {ISOLATION_LEVELS}")
         self.limits, self.isolation = limits, isolation
-        self.hide = [str(Path(p).resolve()) for p in hide]
+        self.hide = resolved(hide)
         self.note = ""
         self._proc: subprocess.Popen | None = None
         self._sock: socket.socket | None = None
