@@ -210,8 +210,12 @@ def _isolation(opts: Options) -> str:
     return "namespaces" if opts.require_sandbox and opts.isolation == "auto" else opts.isolation
 
 
+def _limits(opts: Options) -> Limits:
+    return Limits(timeout=opts.timeout, memory_mb=opts.memory_mb)
+
+
 def _sandbox(opts: Options, hide: list[Path]) -> Sandbox:
-    return Sandbox(Limits(timeout=opts.timeout, memory_mb=opts.memory_mb), isolation=_isolation(opts), hide=hide)
+    return Sandbox(_limits(opts), isolation=_isolation(opts), hide=hide)
 
 
 def _check_isolation(result: SubmissionResult, opts: Options) -> None:
@@ -233,7 +237,7 @@ def _start_sandboxes(opts: Options, hide: list[Path], n: int) -> None:
 
 def _early_key(opts: Options, hide: list[Path]) -> tuple[str, list[str], int]:
     """What a worker's Sandbox will ask grader.launch for (see Sandbox._start)."""
-    return _isolation(opts), resolved(hide), Limits().tmp_mb
+    return _isolation(opts), resolved(hide), _limits(opts).tmp_mb
 
 
 def grade_many(subs: list[Submission], opts: Options, hide: list[Path],
