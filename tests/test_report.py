@@ -240,21 +240,21 @@ def test_a_passed_section_rendered_once_reads_as_if_rendered_alone(renderer):
     assert "printed by bob" not in warm.student_html(a)
 
 
-def test_compiled_templates_are_cached_and_a_bad_cache_is_harmless(tmp_path, monkeypatch):
+def test_compiled_templates_are_cached_and_a_bad_cache_is_harmless(renderer, tmp_path, monkeypatch):
     """Templates compile once into the user's cache folder; an unwritable or corrupt cache
     only means compiling again, never a failed grading."""
     cache = tmp_path / "cache"
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
-    page = Renderer(ASG).student_html(make_result())
+    page = Renderer(ASG, renderer.run).student_html(make_result())  # (a fixed time on the page)
     files = sorted((cache / "cnn-grader" / "templates").iterdir())
     assert len(files) >= 3  # report, question, grid (and the dashboard's)
     for f in files:
         f.write_bytes(b"not a compiled template")
-    assert Renderer(ASG).student_html(make_result()) == page
+    assert Renderer(ASG, renderer.run).student_html(make_result()) == page
     blocked = tmp_path / "a-file"  # no folder can be made under it, even by root
     blocked.write_text("")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
-    assert Renderer(ASG).student_html(make_result()) == page
+    assert Renderer(ASG, renderer.run).student_html(make_result()) == page
 
 
 def test_ungradable_listed_on_top_of_the_index(renderer):
