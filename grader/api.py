@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import functools
 import os
 import queue
@@ -193,6 +194,28 @@ class _Spool:
         self._f.close()
 
 
+def is_machine_error(exc: BaseException) -> bool:
+    """Whether ``exc`` stops the whole run: the sandbox unavailable or the disk failing.  Any
+    other failure while grading one submission is that submission's result."""
+    from .sandbox import SandboxError
+    if isinstance(exc, (SandboxError, KeyboardInterrupt, SystemExit)):
+        return True
+    return isinstance(exc, OSError) and exc.errno in _MACHINE_ERRNOS
+
+
+_MACHINE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EMFILE, errno.ENFILE})
+
+
+def failed_submission(assignment: Assignment, sub: Submission, seed: int, exc: BaseException) -> SubmissionResult:
+    """The result of a submission the grader itself failed on: a one-line reason, the run goes on."""
+    what = one_line(safe_text(f"{type(exc).__name__}: {exc}"))[:300]
+    res = unrunnable(assignment, sub.student, safe_text(sub.source.name), seed,
+                     f"the grader could not grade this submission ({what}); "
+                     "tell your instructor, who can regrade it alone with grader check")
+    res.digest, res.cache_key = "", ""  # never reused: the next run tries again
+    return res
+
+
 def grade_submission(sandbox: Sandbox, assignment: Assignment, sub: Submission, seed: int,
                      trials: dict[str, Trials] | None = None) -> SubmissionResult:
     if sub.error or sub.directory is None:
@@ -219,7 +242,9 @@ def _sandbox(opts: Options, hide: list[Path]) -> Sandbox:
 
 
 def _check_isolation(result: SubmissionResult, opts: Options) -> None:
-    if opts.require_sandbox and result.isolation != "namespaces":
+    """``--require-sandbox`` is about the machine: an entry that never ran (a bad zip, a .txt)
+    carries no isolation and says nothing about it."""
+    if opts.require_sandbox and result.isolation and result.isolation != "namespaces":
         raise UsageError("--require-sandbox: full isolation is not available here "
                          f"({result.isolation_note or result.isolation}); run as root or enable user namespaces")
 
@@ -362,8 +387,8 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
             keep_details = expected <= DETAIL_LIMIT
             spool = _Spool(Path(work) / "results.jsonl", by_result=keep_details)
 
-            def keep(res: SubmissionResult) -> None:
-                res.report = f"reports/{_file_name(res.student, names)}.html"
+            def keep(res: SubmissionResult, report: str = "") -> None:
+                res.report = report or f"reports/{_file_name(res.student, names)}.html"
                 renderer.write_student(res, staging / res.report)
                 spool.add(res)
                 if keep_details:
@@ -373,7 +398,15 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
                 _check_isolation(res, opts)
                 if res.source in origin:  # graded from the roster's layout: name the student's own files
                     res.source = ", ".join(origin[res.source])
-                keep(res)
+                try:
+                    keep(res)
+                except Exception as exc:  # noqa: BLE001 - a result we cannot render or record
+                    if is_machine_error(exc):
+                        raise
+                    report_name = res.report
+                    res = failed_submission(asg, Submission(res.student, Path(res.source or res.student)),
+                                            opts.seed, exc)
+                    keep(res, report_name)
                 if on_result:
                     on_result(res)
 
@@ -390,11 +423,16 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
                         prepare(s, functions, here)
                     s.cache_key = cache_key(s, asg, opts) if s.digest else ""
                     old = previous.take(s.cache_key) if previous is not None and s.cache_key else None
-                    if old is not None:
+                    if old is not None and not (opts.require_sandbox and old.isolation
+                                                and old.isolation != "namespaces"):
                         with lock:
                             run.cached += 1
                         return old
                     return grade_submission(sb, asg, s, opts.seed, ahead.take(i))
+                except Exception as exc:  # noqa: BLE001 - one student's failure is that student's result
+                    if is_machine_error(exc):
+                        raise
+                    return failed_submission(asg, s, opts.seed, exc)
                 finally:
                     ahead.forget(i)
                     shutil.rmtree(here, ignore_errors=True)
@@ -456,7 +494,12 @@ def check(path: Path, opts: Options = Options(), assignment: str | Assignment = 
         prepare(sub, [q.function for q in asg.questions], Path(work) / "s")
         hide = hidden_paths()  # the student's own folder stays: it is their machine
         with _sandbox(Options(**{**opts.__dict__, "jobs": 1}), hide) as sb:
-            res = grade_submission(sb, asg, sub, opts.seed)
+            try:
+                res = grade_submission(sb, asg, sub, opts.seed)
+            except Exception as exc:  # noqa: BLE001 - reported as the file's result, in one line
+                if is_machine_error(exc):
+                    raise
+                res = failed_submission(asg, sub, opts.seed, exc)
     _check_isolation(res, opts)
     return res
 
