@@ -129,8 +129,10 @@ def main():
 @click.option("--roster", type=click.Path(path_type=Path), default=None, metavar="CSV",
               help="Class list: match entries (Canvas/Moodle download names too) to student ids; "
                    "students without a submission get a row with 0.")
-@click.option("--shard", "shard_spec", default=None, metavar="K/N",
-              help="Grade only shard K of N (deterministic); combine the outputs with `grader merge`.")
+@click.option("--shard", "shard_spec", default=None, metavar="K/N|auto",
+              help="Grade only shard K of N (deterministic); combine the outputs with `grader merge`. "
+                   "auto: K/N from a Slurm job array, a Kubernetes Indexed Job or CNN_GRADER_SHARD_INDEX/"
+                   "CNN_GRADER_SHARDS.")
 @_outputs(per_student=True)
 @_common
 def grade(submissions, out, jobs, no_cache, roster, shard_spec, junit, gradescope, gradescope_visibility,

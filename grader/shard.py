@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import re
 import shutil
 import tempfile
 import unicodedata
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from .results import GradingRun
 
@@ -30,8 +31,10 @@ _SPEC = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
 ID_SUFFIXES = (".py", ".zip")
 
 
-def parse_shard(text: str) -> tuple[int, int]:
-    """``"2/4"`` -> ``(2, 4)``: shard K of N, K counted from 1."""
+def parse_shard(text: str, environ: Mapping[str, str] | None = None) -> tuple[int, int]:
+    """``"2/4"`` -> ``(2, 4)``: shard K of N, K counted from 1; ``"auto"``: see :func:`auto_shard`."""
+    if str(text).strip().lower() == "auto":
+        return auto_shard(os.environ if environ is None else environ)
     m = _SPEC.fullmatch(str(text))
     if not m:
         raise ValueError(f"--shard {text!r}: write K/N, e.g. --shard 2/4 for the second of four shards")
@@ -41,6 +44,49 @@ def parse_shard(text: str) -> tuple[int, int]:
     if not 1 <= k <= n:
         raise ValueError(f"--shard {text}: K counts from 1 to N; use 1/{n} ... {n}/{n}")
     return k, n
+
+
+SHARDS_VAR = "CNN_GRADER_SHARDS"  # N, where the engine does not say it
+INDEX_VAR = "CNN_GRADER_SHARD_INDEX"  # K - 1, where the engine gives no variable of its own
+
+
+def auto_shard(env: Mapping[str, str]) -> tuple[int, int]:
+    """K/N from the job array this runs in (``--shard auto``).
+
+    - Slurm job array (``sbatch --array=1-8``, any first id and step): ``SLURM_ARRAY_TASK_ID``,
+      ``SLURM_ARRAY_TASK_MIN``, ``SLURM_ARRAY_TASK_STEP`` and ``SLURM_ARRAY_TASK_COUNT``.
+    - Kubernetes Indexed Job: ``JOB_COMPLETION_INDEX`` (0-based); a pod is not told the number
+      of completions, so the Job sets ``CNN_GRADER_SHARDS`` to it.
+    - GitHub Actions matrix (or anything else): ``CNN_GRADER_SHARD_INDEX`` (0-based) and
+      ``CNN_GRADER_SHARDS``, which the workflow sets from ``strategy.job-index``/``job-total``.
+    """
+    def number(name: str) -> int:
+        try:
+            return int(str(env[name]).strip())
+        except (KeyError, ValueError):
+            raise ValueError(f"--shard auto: {name}={env.get(name)!r} is not a whole number") from None
+
+    def checked(index: int, n: int, where: str) -> tuple[int, int]:
+        if n < 1 or not 0 <= index < n:
+            raise ValueError(f"--shard auto: {where} gives shard index {index} of {n}; "
+                             "the job array and the number of shards disagree")
+        return index + 1, n
+
+    if "SLURM_ARRAY_TASK_ID" in env:
+        task, first, n = number("SLURM_ARRAY_TASK_ID"), number("SLURM_ARRAY_TASK_MIN"), number("SLURM_ARRAY_TASK_COUNT")
+        step = number("SLURM_ARRAY_TASK_STEP") if env.get("SLURM_ARRAY_TASK_STEP") else 1
+        if step < 1 or (task - first) % step:
+            raise ValueError(f"--shard auto: Slurm task {task} is not on the array's grid "
+                             f"(first {first}, step {step}); use a plain range such as --array=1-{n}")
+        return checked((task - first) // step, n, "Slurm")
+    if "JOB_COMPLETION_INDEX" in env:
+        if SHARDS_VAR not in env:
+            raise ValueError(f"--shard auto: a Kubernetes Indexed Job must set {SHARDS_VAR} to its completions")
+        return checked(number("JOB_COMPLETION_INDEX"), number(SHARDS_VAR), "the Kubernetes Job")
+    if INDEX_VAR in env and SHARDS_VAR in env:
+        return checked(number(INDEX_VAR), number(SHARDS_VAR), f"{INDEX_VAR}/{SHARDS_VAR}")
+    raise ValueError("--shard auto: no job array found (Slurm's SLURM_ARRAY_TASK_ID, a Kubernetes Indexed "
+                     f"Job's JOB_COMPLETION_INDEX, or {INDEX_VAR} and {SHARDS_VAR}); give --shard K/N instead")
 
 
 def student_key(entry: str | Path) -> str:

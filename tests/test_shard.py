@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
 
 import pytest
@@ -142,3 +143,73 @@ def test_grade_shard_option(tmp_path):
     got = sorted(s.student for r in runs for s in r.submissions)
     assert got == sorted(p.stem for p in folder.iterdir())
     assert _strip(S.merge(runs)) == _strip(grade(folder, tmp_path / "all", opts))
+
+
+# --- --shard auto: the job array's own variables ---------------------------------------------
+
+def _slurm(k: int, n: int, first: int = 1, step: int = 1) -> dict[str, str]:
+    return {"SLURM_ARRAY_TASK_ID": str(first + (k - 1) * step), "SLURM_ARRAY_TASK_MIN": str(first),
+            "SLURM_ARRAY_TASK_MAX": str(first + (n - 1) * step), "SLURM_ARRAY_TASK_STEP": str(step),
+            "SLURM_ARRAY_TASK_COUNT": str(n), "SLURM_ARRAY_JOB_ID": "4242"}
+
+
+def _kubernetes(k: int, n: int) -> dict[str, str]:
+    return {"JOB_COMPLETION_INDEX": str(k - 1), S.SHARDS_VAR: str(n), "HOSTNAME": f"grade-{k - 1}-x7"}
+
+
+def _github(k: int, n: int) -> dict[str, str]:  # as templates/ci/instructor-grade.yml sets them
+    return {"GITHUB_ACTIONS": "true", S.INDEX_VAR: str(k - 1), S.SHARDS_VAR: str(n)}
+
+
+@pytest.mark.parametrize("engine", [_slurm, _kubernetes, _github])
+def test_shard_auto_reads_each_engine(engine):
+    for n in (1, 3, 8):
+        assert [S.parse_shard("auto", engine(k, n)) for k in range(1, n + 1)] == [(k, n) for k in range(1, n + 1)]
+
+
+def test_shard_auto_slurm_any_first_id_and_step():
+    assert [S.parse_shard("auto", _slurm(k, 4, first=0)) for k in (1, 4)] == [(1, 4), (4, 4)]
+    assert [S.parse_shard("auto", _slurm(k, 3, first=10, step=5)) for k in (1, 2, 3)] == [(1, 3), (2, 3), (3, 3)]
+
+
+@pytest.mark.parametrize("env, words", [
+    ({}, "no job array found"),
+    ({"JOB_COMPLETION_INDEX": "0"}, "CNN_GRADER_SHARDS"),
+    ({"JOB_COMPLETION_INDEX": "4", S.SHARDS_VAR: "4"}, "disagree"),
+    ({"JOB_COMPLETION_INDEX": "x", S.SHARDS_VAR: "4"}, "not a whole number"),
+    ({**_slurm(1, 4), "SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_STEP": "2"}, "grid"),
+    ({S.INDEX_VAR: "-1", S.SHARDS_VAR: "2"}, "disagree"),
+])
+def test_shard_auto_refuses_what_it_cannot_read(env, words):
+    with pytest.raises(ValueError, match=words):
+        S.parse_shard("auto", env)
+
+
+def test_shards_run_as_the_engines_run_them_merge_to_the_whole_class(tmp_path):
+    """Each engine's N shards, run as it would run them (its variables, `--shard auto`), each on
+    the whole folder, merge to exactly the unsharded grading."""
+    from grader.api import Options, grade
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    for name in EXAMPLES:
+        src = SUBMISSIONS / name
+        (shutil.copytree if src.is_dir() else shutil.copyfile)(src, folder / name)
+    opts = Options(seed=3, jobs=2)
+    whole = _strip(grade(folder, tmp_path / "whole", opts))
+    for engine, n in ((_slurm, 3), (_kubernetes, 2), (_github, 4)):
+        outs = [tmp_path / f"{engine.__name__}-{k}" for k in range(1, n + 1)]
+        for k, out in enumerate(outs, 1):
+            grade(folder, out, opts, shard=S.parse_shard("auto", engine(k, n)))
+        merged = S.merge_outputs(outs, tmp_path / f"{engine.__name__}-merged")
+        assert _strip(merged) == whole, engine.__name__
+
+
+def test_ci_templates_use_shard_auto():
+    from conftest import ROOT
+    ci = ROOT / "templates" / "ci"
+    slurm = (ci / "slurm-grade.sh").read_text()
+    assert "--shard auto" in slurm and "#SBATCH --array=" in slurm and "afterok" in slurm
+    kube = (ci / "kubernetes-grade.yml").read_text()
+    completions = re.search(r"completions: (\d+)", kube)[1]
+    assert f'value: "{completions}"     # = spec.completions' in kube and "--shard auto" in kube
+    assert "completionMode: Indexed" in kube
