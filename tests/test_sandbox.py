@@ -769,3 +769,18 @@ def test_process_isolation_as_root_drops_to_an_unprivileged_user(tmp_path):
             return []
     left = [p for p in os.listdir("/proc") if p.isdigit() and str(uid) in uid_of(p)]
     assert left == [], f"processes of the sandbox uid survived: {left}"
+
+
+def test_report_injection_is_shown_escaped(hostile_grading):
+    """inject_report prints, raises and names things with HTML, script and template syntax: the
+    report shows them as text (escaped), never as markup, and never evaluates the template."""
+    out = hostile_grading["out"]
+    res = hostile_grading["by"]["inject_report"]
+    for page in (out / res.report, out / "index.html"):
+        html = page.read_text(encoding="utf-8")
+        for raw in ('<script>document.title="INJECTED-7c1f"', "<img src=x onerror", 'href="javascript:',
+                    "<style>body{display:none}", "Sneaky<script>"):
+            assert raw not in html, (page.name, raw)
+    report = (out / res.report).read_text(encoding="utf-8")
+    assert "INJECTED-7c1f" in report and "&lt;script&gt;" in report  # it is shown, as text
+    assert "{{ 7*7 }}" in report or "{{ 7*7 }}".replace(" ", "") in report.replace(" ", "")
