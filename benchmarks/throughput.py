@@ -141,6 +141,14 @@ def main() -> None:
         subs = Path(tmp) / "subs"
         make_class(subs, args.n)
         grade(subs, Path(tmp) / "warm", Options(seed=args.seed, jobs=args.jobs))  # one-time imports
+        # the coordinator's fixed cost: a class of one, on as many workers
+        one = Path(tmp) / "one"
+        make_class(one, 1)
+        fixed = []
+        for r in range(args.repeat):
+            c0 = time.process_time()
+            grade(one, Path(tmp) / f"one-out{r}", Options(seed=args.seed, jobs=args.jobs or os.cpu_count(), cache=False))
+            fixed.append(time.process_time() - c0)
         walls, floors, parent_cpu, machine_cpu = [], [], [], []
         for r in range(args.repeat):
             out = Path(tmp) / f"out{r}"
@@ -159,15 +167,20 @@ def main() -> None:
               f"{isolation}; best of {args.repeat}")
         print(f"grader grade: {args.n} submissions in {wall:.2f} s = {args.n / wall:.1f} submissions/s "
               f"({1000 * wall / args.n:.1f} ms each)")
-        print(f"  CPU per submission: grader process {1000 * parent_cpu[i] / args.n:.1f} ms, whole machine "
-              f"{1000 * machine_cpu[i] / args.n:.1f} ms (sandboxes, students' code and kernel included)")
+        print(f"  CPU per submission: coordinator {1000 * (parent_cpu[i] - min(fixed)) / args.n:.2f} ms beyond its "
+              f"start-up ({1000 * min(fixed):.0f} ms; {1000 * parent_cpu[i] / args.n:.2f} ms with it), whole machine "
+              f"{1000 * machine_cpu[i] / args.n:.1f} ms (workers, sandboxes, students' code and kernel included)")
+        cores = os.cpu_count() or 1
+        coord = max(1e-6, (parent_cpu[i] - min(fixed)) / args.n)
+        print(f"  predicted plateau: {min(cores / (machine_cpu[i] / args.n), 1 / coord):.0f} submissions/s on this "
+              f"machine ({cores} cores); at most {1 / coord:.0f}/s on any machine (1 / coordinator CPU)")
         print(f"floor (students' own calls, one process, one core): {floor:.2f} s "
               f"({1000 * floor / args.n:.1f} ms each)")
         # each repeat's floor is measured right after its grading: the ratio of such a pair is
         # the least sensitive to a VM whose speed drifts from minute to minute
         pairs = sorted(w / f for w, f in zip(walls, floors))
         print(f"ratio grader/floor: {wall / floor:.2f} (best of each); per repeat {', '.join(f'{r:.2f}' for r in pairs)}"
-              f"  (target <= 1.0; physical limit 0.5 on 2 cores)")
+              f"  (issue 16's target <= 1.5 on 2 cores; physical limit 0.5)")
         if args.breakdown:
             fork, empty = sandbox_costs()
             print(f"machine CPU per submission, of which fixed: fork + exit of a NumPy process {1000 * fork:.1f} ms; "

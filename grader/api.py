@@ -6,11 +6,13 @@
 """
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as _dt
 import errno
 import functools
+import json
 import os
-import queue
 import shutil
 import tempfile
 import threading
@@ -71,10 +73,13 @@ class _TrialsAhead:
         self._started = bytearray(len(students))  # 1: made at some point (a byte a student)
         self._lock = threading.Lock()
 
-    def take(self, i: int) -> dict[str, Trials]:
+    def take(self, i: int, end: int | None = None) -> dict[str, Trials]:
+        """Student ``i``'s trials; made with those of the next students up to ``end`` (a
+        worker's block: the students it will grade itself)."""
         with self._lock:
             if i not in self._made:
-                block = [j for j in range(i, min(i + self._batch, len(self._students)))
+                stop = min(i + self._batch, len(self._students), end if end is not None else len(self._students))
+                block = [j for j in range(i, stop)
                          if j == i or not self._started[j]]
                 for j, t in zip(block, make_trials_many(self._asg, self._seed, [self._students[j] for j in block])):
                     self._made[j] = t
@@ -167,26 +172,21 @@ DETAIL_LIMIT = 200  # larger classes: GradingRun.submissions reads them back fro
 
 
 class _Spool:
-    """results.json lines written to disk as results come, read back in the final order."""
+    """results.json lines written to disk as results come, read back in the final order
+    (by student id, then by the entry's place in the folder)."""
 
-    def __init__(self, path: Path, by_result: bool):
+    def __init__(self, path: Path):
         self._f = open(path, "w+b")
-        self._where: list[tuple[str, int, int]] = []  # (student, offset, length) per result
-        self._of: dict[int, int] = {}  # id(result) -> its position in _where, if by_result
-        self._by_result = by_result
+        self._where: list[tuple[str, int, int, int]] = []  # (student, order, offset, length)
 
-    def add(self, res: SubmissionResult) -> None:
-        line = one_line_json(res).encode("utf-8")
+    def add(self, student: str, order: int, line: str) -> None:
+        data = line.encode("utf-8")
         start = self._f.seek(0, os.SEEK_END)
-        self._f.write(line)
-        if self._by_result:
-            self._of[id(res)] = len(self._where)
-        self._where.append((res.student, start, len(line)))
+        self._f.write(data)
+        self._where.append((student, order, start, len(data)))
 
-    def lines(self, results: list[SubmissionResult] | None = None) -> Iterator[str]:
-        """The lines of ``results`` in their order, or all of them ordered by student."""
-        order = [self._where[self._of[id(r)]] for r in results] if results is not None else sorted(self._where)
-        for _student, start, n in order:
+    def lines(self) -> Iterator[str]:
+        for _student, _order, start, n in sorted(self._where):
             self._f.seek(start)
             yield self._f.read(n).decode("utf-8")
 
@@ -265,60 +265,6 @@ def _early_key(opts: Options, hide: list[Path]) -> tuple[str, list[str], int]:
     return _isolation(opts), resolved(hide), _limits(opts).tmp_mb
 
 
-def grade_many(subs: list[Submission], opts: Options, hide: list[Path],
-               grade_one: Callable[[Sandbox, Submission, int], SubmissionResult],
-               on_result: Callable[[SubmissionResult], None]) -> None:
-    """Grade submissions on ``jobs`` workers (each with its own warm sandbox), streaming results:
-    ``grade_one(sandbox, submission, index)`` runs in the workers, ``on_result`` in the caller."""
-    jobs = _jobs(opts, len(subs))
-    todo = iter(enumerate(subs))  # shared by the workers, under a lock (nothing queued up front)
-    lock = threading.Lock()
-    # Bounded: a worker waits while results are still to be written, so a class never piles
-    # up in memory behind a slow disk (the issue's flat-memory target).
-    done: queue.Queue = queue.Queue(maxsize=2 * jobs)
-    errors: list[BaseException] = []
-    stop = threading.Event()
-
-    def hand_over(item) -> None:
-        while not stop.is_set():
-            try:
-                done.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    def worker():
-        with _sandbox(opts, hide) as sb:
-            while not errors and not stop.is_set():
-                with lock:
-                    i, s = next(todo, (None, None))
-                if s is None:
-                    return
-                try:
-                    result = grade_one(sb, s, i)
-                except BaseException as exc:  # an infrastructure failure: stop everything
-                    errors.append(exc)
-                    hand_over(None)
-                    return
-                hand_over((i, result))
-
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(jobs)]
-    for t in threads:
-        t.start()
-    try:
-        for _ in range(len(subs)):
-            item = done.get()
-            if item is None:
-                break
-            on_result(item[1])
-    finally:
-        stop.set()  # (on_result may raise: the workers must not wait for us forever)
-        for t in threads:
-            t.join()
-    if errors:
-        raise errors[0]
-
-
 def _check_out_dir(out: Path, submissions: Path) -> None:
     out, submissions = out.resolve(), submissions.resolve()
     if out == submissions or submissions in out.parents:
@@ -347,8 +293,11 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
     a list for classes up to ``DETAIL_LIMIT``; for larger ones a
     :class:`~grader.results.SubmissionsOnDisk` that reads each result back from
     ``out/results.json`` when asked, so memory stays flat however large the class.
+
+    Three stages: :func:`plan_class` (who is graded, from what), :func:`grade_class` (worker
+    processes grade and write each student's report), :func:`publish` (results.json, the
+    gradebook and the dashboard, moved into ``out`` at once).
     """
-    from . import export, report
     submissions, out = Path(submissions), Path(out)
     if not submissions.is_dir():
         raise UsageError(f"{submissions} is not a folder; give the folder that holds the submissions")
@@ -357,108 +306,200 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
     run = GradingRun(assignment=asg.name, title=asg.title, assignment_version=asg.version,
                      grader_version=__version__, seed=opts.seed, max_score=asg.max_score,
                      created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), command=command)
+    with tempfile.TemporaryDirectory(prefix="cnn-grader-work-") as work:
+        staging = Path(tempfile.mkdtemp(prefix=".cnn-grader-out-", dir=out.resolve().parent))
+        plan = plan_class(submissions, asg, Path(work), roster, shard, hidden=(out, staging))
+        run.unmatched = plan.unmatched
+        try:
+            from .report import Renderer
+            renderer = Renderer(asg, run)  # (compiled once, before the workers start)
+            spool = grade_class(plan, opts, run, renderer, staging, out if opts.cache else None, on_result)
+            try:
+                publish(run, renderer, spool, staging, out)
+            finally:
+                spool.close()
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return run
+
+
+@dataclass
+class ClassPlan:
+    """Who is graded and from what, decided before any student runs (stage 1 of ``grade``)."""
+
+    assignment: Assignment
+    subs: list[Submission]  # in the folder's order; each unpacked only when its turn comes
+    reports: list[str]  # report path of each submission, then of each student in ``missing``
+    missing: list = dataclasses.field(default_factory=list)  # roster students without a submission
+    origin: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # staged name -> own files
+    unmatched: list[str] = dataclasses.field(default_factory=list)
+    hide: list[Path] = dataclasses.field(default_factory=list)  # what no sandboxed child may see
+    work: Path = Path()  # private: every student's unpacked copy, the spool
+
+
+def plan_class(submissions: Path, asg: Assignment, work: Path, roster: Path | None = None,
+               shard: tuple[int, int] | None = None, hidden: tuple[Path, ...] = ()) -> ClassPlan:
+    """Match the roster, discover the entries, keep the shard's, name every report."""
     select = None
     if shard is not None:
         from .shard import shard_of
         k, n = shard
         select = lambda student: shard_of(student, n) == k  # noqa: E731
-    with tempfile.TemporaryDirectory(prefix="cnn-grader-work-") as work:
-        source_dir, origin, found = submissions, {}, None
-        if roster is not None:
-            from . import roster as roster_mod
-            found = roster_mod.match(roster_mod.read_roster(roster),
-                                     [p.name for p in submissions.iterdir() if not _ignored(p)])
-            source_dir = Path(work) / "by-roster"
-            origin = roster_mod.stage(submissions, found, source_dir)
-            run.unmatched = list(found.unmatched)
-        subs = discover(source_dir, [q.function for q in asg.questions], Path(work) / "prepared", select, lazy=True)
-        staging = Path(tempfile.mkdtemp(prefix=".cnn-grader-out-", dir=out.resolve().parent))
-        # the work folder holds every student's private copy: hidden, so no one reads another's
-        hide = hidden_paths(submissions, out, staging, Path(work))
-        _start_sandboxes(opts, hide, len(subs))
+    source_dir, origin, missing, unmatched = submissions, {}, [], []
+    if roster is not None:
+        from . import roster as roster_mod
+        found = roster_mod.match(roster_mod.read_roster(roster),
+                                 [p.name for p in submissions.iterdir() if not _ignored(p)])
+        source_dir = work / "by-roster"
+        origin = roster_mod.stage(submissions, found, source_dir)
+        missing = [st for st in found.missing if select is None or select(st.id)]
+        unmatched = list(found.unmatched)
+    subs = discover(source_dir, [q.function for q in asg.questions], work / "prepared", select, lazy=True)
+    names: set[str] = set()
+    reports = [f"reports/{_file_name(who, names)}.html" for who in [s.student for s in subs] + [st.id for st in missing]]
+    # the work folder holds every student's private copy: hidden, so no one reads another's
+    hide = hidden_paths(submissions, *hidden, work)
+    return ClassPlan(asg, subs, reports, missing, origin, unmatched, hide, work)
+
+
+class _Grader:
+    """What a worker does for one submission: unpack it, reuse its unchanged earlier result or
+    grade it, write its report, and hand back its results.json line (a small message)."""
+
+    def __init__(self, plan: ClassPlan, opts: Options, renderer, staging: Path, previous: "_Previous | None"):
+        self.plan, self.opts, self.renderer, self.staging, self.previous = plan, opts, renderer, staging, previous
+        self.functions = [q.function for q in plan.assignment.questions]
+
+    @contextlib.contextmanager
+    def worker(self) -> Iterator["_Worker"]:
+        """A worker's state: its own warm sandbox, and the inputs it made ahead for its block."""
+        with _sandbox(self.opts, self.plan.hide) as sb:
+            yield _Worker(sb, _TrialsAhead(self.plan.assignment, self.opts.seed, [s.student for s in self.plan.subs]))
+
+    def task(self, w: "_Worker", i: int, end: int) -> "_Graded":
+        s = self.plan.subs[i]
+        here = self.plan.work / "prepared" / f"s{i:05d}"
+        cached = False
         try:
-            (staging / "reports").mkdir()
-            names: set[str] = set()
-            renderer = report.Renderer(asg, run)
-
-            # Every result goes to disk as it comes (its report, its results.json line); a large
-            # class keeps nothing of it in memory, so memory does not grow with the class.
-            expected = len(subs) + (len(found.missing) if found is not None else 0)
-            keep_details = expected <= DETAIL_LIMIT
-            spool = _Spool(Path(work) / "results.jsonl", by_result=keep_details)
-
-            def keep(res: SubmissionResult, report: str = "") -> None:
-                res.report = report or f"reports/{_file_name(res.student, names)}.html"
-                renderer.write_student(res, staging / res.report)
-                spool.add(res)
-                if keep_details:
-                    run.submissions.append(res)
-
-            def collect(res: SubmissionResult) -> None:
-                _check_isolation(res, opts)
-                if res.source in origin:  # graded from the roster's layout: name the student's own files
-                    res.source = ", ".join(origin[res.source])
-                try:
-                    keep(res)
-                except Exception as exc:  # noqa: BLE001 - a result we cannot render or record
-                    if is_machine_error(exc):
-                        raise
-                    report_name = res.report
-                    res = failed_submission(asg, Submission(res.student, Path(res.source or res.student)),
-                                            opts.seed, exc)
-                    keep(res, report_name)
-                if on_result:
-                    on_result(res)
-
-            previous = _Previous(out) if opts.cache else None
-            functions, prepared = [q.function for q in asg.questions], Path(work) / "prepared"
-            lock = threading.Lock()
-            ahead = _TrialsAhead(asg, opts.seed, [s.student for s in subs])
-
-            def grade_one(sb: Sandbox, s: Submission, i: int) -> SubmissionResult:
-                """In a worker: unpack, reuse an unchanged earlier result, or grade; clean up."""
-                here = prepared / f"s{i:05d}"
-                try:
-                    if s.directory is None and not s.error:
-                        prepare(s, functions, here)
-                    s.cache_key = cache_key(s, asg, opts) if s.digest else ""
-                    old = previous.take(s.cache_key) if previous is not None and s.cache_key else None
-                    if old is not None and not (opts.require_sandbox and old.isolation
-                                                and old.isolation != "namespaces"):
-                        with lock:
-                            run.cached += 1
-                        return old
-                    return grade_submission(sb, asg, s, opts.seed, ahead.take(i))
-                except Exception as exc:  # noqa: BLE001 - one student's failure is that student's result
-                    if is_machine_error(exc):
-                        raise
-                    return failed_submission(asg, s, opts.seed, exc)
-                finally:
-                    ahead.forget(i)
-                    shutil.rmtree(here, ignore_errors=True)
-                    s.directory, s.digest, s.cache_key = None, "", ""  # (the result keeps them)
-
-            grade_many(subs, opts, hide, grade_one, collect)
-            if found is not None:
-                for st in found.missing:
-                    if select is None or select(st.id):
-                        res = roster_mod.no_submission(st, asg)
-                        res.seed = opts.seed
-                        keep(res)
-            run.submissions.sort(key=lambda s: s.student)
-            where = export.write_results(run, staging, spool.lines(run.submissions if keep_details else None))
-            spool.close()
-            if not keep_details:  # read back from results.json, one at a time, whenever needed
-                run.submissions = SubmissionsOnDisk(staging / "results.json", where)
-            export.write_gradebook_file(run, staging)
-            renderer.write_index(run.submissions, staging / "index.html")
-            _replace_dir(staging, out)
-            if isinstance(run.submissions, SubmissionsOnDisk):
-                run.submissions.path = out / "results.json"
+            res, cached = self._result(w, s, i, end, here)
+        except Exception as exc:  # noqa: BLE001 - one student's failure is that student's result
+            if is_machine_error(exc):
+                raise
+            res = failed_submission(self.plan.assignment, s, self.opts.seed, exc)
         finally:
-            discard_early(*_early_key(opts, hide))  # any zygote no worker adopted
-            shutil.rmtree(staging, ignore_errors=True)
-    return run
+            w.ahead.forget(i)
+            shutil.rmtree(here, ignore_errors=True)
+            s.directory, s.digest, s.cache_key = None, "", ""  # (the result keeps them)
+        if res.source in self.plan.origin:  # graded from the roster's layout: name the student's own files
+            res.source = ", ".join(self.plan.origin[res.source])
+        return self.record(res, self.plan.reports[i], cached)
+
+    def _result(self, w: "_Worker", s: Submission, i: int, end: int, here: Path) -> tuple[SubmissionResult, bool]:
+        if s.directory is None and not s.error:
+            prepare(s, self.functions, here)
+        s.cache_key = cache_key(s, self.plan.assignment, self.opts) if s.digest else ""
+        old = self.previous.take(s.cache_key) if self.previous is not None and s.cache_key else None
+        if old is not None and not (self.opts.require_sandbox and old.isolation and old.isolation != "namespaces"):
+            return old, True
+        return grade_submission(w.sb, self.plan.assignment, s, self.opts.seed, w.ahead.take(i, end)), False
+
+    def record(self, res: SubmissionResult, report: str, cached: bool = False) -> "_Graded":
+        """Write the report and make the results.json line; a result we cannot render or
+        record becomes that student's error."""
+        try:
+            return self._record(res, report, cached)
+        except Exception as exc:  # noqa: BLE001
+            if is_machine_error(exc):
+                raise
+            return self._record(failed_submission(self.plan.assignment, Submission(res.student, Path(res.source or res.student)),
+                                                  self.opts.seed, exc), report, False)
+
+    def _record(self, res: SubmissionResult, report: str, cached: bool) -> "_Graded":
+        res.report = report
+        self.renderer.write_student(res, self.staging / report)
+        return _Graded(res.student, one_line_json(res), res.isolation, res.isolation_note, cached)
+
+    def failed(self, i: int, why: str) -> "_Graded":
+        """The result of a submission whose worker died under it."""
+        s = self.plan.subs[i]
+        return self.record(failed_submission(self.plan.assignment, s, self.opts.seed, RuntimeError(why)), self.plan.reports[i])
+
+
+@dataclass
+class _Worker:
+    sb: Sandbox
+    ahead: "_TrialsAhead"
+
+
+@dataclass
+class _Graded:
+    """A worker's message for one submission: small, plain, pickled once."""
+
+    student: str
+    line: str  # its results.json line (its report is already written)
+    isolation: str
+    isolation_note: str
+    cached: bool
+
+
+def grade_class(plan: ClassPlan, opts: Options, run: GradingRun, renderer, staging: Path,
+                previous_out: Path | None = None,
+                on_result: Callable[[SubmissionResult], None] | None = None) -> "_Spool":
+    """Stage 2: grade every submission on ``opts.jobs`` workers; each report goes to
+    ``staging/reports`` and each results.json line to the spool as it comes.  Classes up to
+    ``DETAIL_LIMIT`` keep their results in ``run.submissions`` too (larger ones: ``None``,
+    and :func:`publish` reads them back from results.json)."""
+    from . import roster as roster_mod
+    from .results import submission_from_dict
+    from .workers import run_tasks, use_processes
+    (staging / "reports").mkdir()
+    keep_details = len(plan.subs) + len(plan.missing) <= DETAIL_LIMIT
+    spool = _Spool(plan.work / "results.jsonl")
+    kept: list[tuple[str, int, SubmissionResult]] = []
+    grader = _Grader(plan, opts, renderer, staging, _Previous(previous_out) if previous_out is not None else None)
+
+    def accept(i: int, g: _Graded) -> None:
+        """In the coordinator: as little as possible (the workers did the rest)."""
+        _check_isolation(SubmissionResult(g.student, "", 0, 0, "", "", isolation=g.isolation,
+                                          isolation_note=g.isolation_note), opts)
+        spool.add(g.student, i, g.line)
+        run.cached += g.cached
+        if keep_details or on_result:
+            res = submission_from_dict(json.loads(g.line))
+            if keep_details:
+                kept.append((g.student, i, res))
+            if on_result:
+                on_result(res)
+
+    jobs = _jobs(opts, len(plan.subs))
+    if not use_processes(jobs):  # (worker processes launch their own zygotes)
+        _start_sandboxes(opts, plan.hide, len(plan.subs))
+    try:
+        run_tasks(len(plan.subs), jobs, grader.worker, grader.task, grader.failed, accept)
+        for j, st in enumerate(plan.missing, len(plan.subs)):
+            res = roster_mod.no_submission(st, plan.assignment)
+            res.seed = opts.seed
+            accept(j, grader.record(res, plan.reports[j]))
+    except BaseException:
+        spool.close()
+        raise
+    finally:
+        discard_early(*_early_key(opts, plan.hide))  # any zygote no worker adopted
+    run.submissions = [res for _s, _i, res in sorted(kept, key=lambda k: k[:2])] if keep_details else None
+    return spool
+
+
+def publish(run: GradingRun, renderer, spool: _Spool, staging: Path, out: Path) -> None:
+    """Stage 3: results.json, the gradebook and the dashboard, then the whole folder into ``out``."""
+    from . import export
+    where = export.write_results(run, staging, spool.lines())
+    if run.submissions is None:  # a large class: read back from results.json, one at a time
+        run.submissions = SubmissionsOnDisk(staging / "results.json", where)
+    export.write_gradebook_file(run, staging)
+    renderer.write_index(run.submissions, staging / "index.html")
+    _replace_dir(staging, out)
+    if isinstance(run.submissions, SubmissionsOnDisk):
+        run.submissions.path = out / "results.json"
 
 
 def _file_name(student: str, used: set[str]) -> str:

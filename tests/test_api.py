@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import sys
+
+import pytest
 from pathlib import Path
 
 from grader.api import hidden_paths
@@ -96,45 +98,112 @@ def test_trials_ahead_hands_out_each_students_own_trials(monkeypatch):
     assert batches == [["s0", "s1", "s2"], ["s5", "s6"], ["s3", "s4"]]
 
 
-def test_workers_wait_for_results_to_be_written_instead_of_piling_them_up():
-    """grade_many hands results over through a bounded queue: however slow writing is, only a
+@pytest.mark.parametrize("processes", [False, True])
+def test_workers_wait_for_results_to_be_written_instead_of_piling_them_up(processes, monkeypatch, tmp_path):
+    """Workers hand results over through a bounded channel: however slow writing is, only a
     few graded results wait in memory (the flat-memory target for large classes)."""
-    import threading
+    import contextlib
     import time
 
-    from grader.api import Options, grade_many
-    lock, graded, written, peak = threading.Lock(), [0], [0], [0]
+    from grader import workers
+    monkeypatch.setenv("CNN_GRADER_THREADS", "0" if processes else "1")
+    log = tmp_path / "graded"  # (workers may be processes: they count in a file)
 
-    def grade_one(sb, s, i):
-        with lock:
-            graded[0] += 1
-            peak[0] = max(peak[0], graded[0] - written[0])
-        return i
+    def task(state, i, end):
+        with open(log, "a") as f:
+            f.write(f"{i}\n")
+        return i, "x" * 4096  # about a passed student's results.json line
 
-    def on_result(res):
+    written, peak = [], [0]
+
+    def on_message(i, msg):
         time.sleep(0.002)  # a slow disk
-        with lock:
-            written[0] += 1
+        written.append(msg[0])
+        peak[0] = max(peak[0], len(log.read_text().split()) - len(written))
 
-    grade_many(list(range(300)), Options(jobs=3), [], grade_one, on_result)
-    assert written[0] == 300 and peak[0] <= 2 * 3 + 3 + 1
+    workers.run_tasks(300, 3, contextlib.nullcontext, task, None, on_message)
+    assert sorted(written) == list(range(300))
+    # threads: the queue's 2 per worker; processes: what a pipe's 64 KiB holds, per worker
+    assert peak[0] <= (3 * (65536 // 4096 + 2) if processes else 2 * 3 + 3 + 1), peak[0]
 
 
-def test_a_failing_result_handler_stops_the_workers():
-    import pytest
+@pytest.mark.parametrize("processes", [False, True])
+def test_a_failing_result_handler_stops_the_workers(processes, monkeypatch):
+    import contextlib
+    import threading
 
-    from grader.api import Options, grade_many
+    from grader import workers
+    monkeypatch.setenv("CNN_GRADER_THREADS", "0" if processes else "1")
     seen = []
 
-    def on_result(res):
-        seen.append(res)
+    def on_message(i, msg):
+        seen.append(msg)
         if len(seen) == 5:
             raise RuntimeError("the disk is full")
 
     with pytest.raises(RuntimeError):
-        grade_many(list(range(1000)), Options(jobs=2), [], lambda sb, s, i: i, on_result)
-    import threading
+        workers.run_tasks(1000, 2, contextlib.nullcontext, lambda st, i, end: i, None, on_message)
     assert threading.active_count() == 1  # no worker left behind
+    import multiprocessing
+    assert not multiprocessing.active_children()
+
+
+def test_a_task_exception_stops_the_run_and_a_dead_worker_costs_one_index(monkeypatch):
+    """In worker processes: an exception a task raises stops the run with that exception; a
+    worker that dies (killed, say) costs only the index it was on, the rest is graded."""
+    import contextlib
+    import os
+    import signal
+
+    from grader import workers
+    monkeypatch.setenv("CNN_GRADER_THREADS", "0")
+
+    def boom(st, i, end):
+        if i == 7:
+            raise KeyError("ours")
+        return i
+
+    with pytest.raises(KeyError, match="ours"):
+        workers.run_tasks(50, 2, contextlib.nullcontext, boom, None, lambda i, m: None)
+
+    def dies(st, i, end):
+        if i == 5:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return ("ok", i)
+
+    got = {}
+    workers.run_tasks(40, 2, contextlib.nullcontext, dies, lambda i, why: ("failed", why),
+                      lambda i, m: got.__setitem__(i, m))
+    assert sorted(got) == list(range(40))
+    assert got[5][0] == "failed" and "ended unexpectedly" in got[5][1]
+    assert all(m == ("ok", i) for i, m in got.items() if i != 5)
+
+
+def test_worker_processes_and_threads_grade_identically(tmp_path, monkeypatch):
+    """The same class graded by worker processes and by threads: the same results.json."""
+    import json
+    import shutil
+
+    from conftest import SUBMISSIONS
+    from grader.api import Options, grade
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in ("correct_loops.py", "partial.py", "mistake_sign_flipped.py", "starter.py", "correct_package"):
+        src = SUBMISSIONS / name
+        (shutil.copytree if src.is_dir() else shutil.copyfile)(src, subs / name)
+    outs = {}
+    for mode in ("0", "1"):
+        monkeypatch.setenv("CNN_GRADER_THREADS", mode)
+        grade(subs, tmp_path / mode, Options(jobs=2, seed=4))
+        data = json.loads((tmp_path / mode / "results.json").read_text())
+        for s in data["submissions"]:
+            s.pop("seconds")
+            for q in s["questions"]:
+                q.pop("seconds")
+        outs[mode] = data["submissions"]
+        assert sorted(p.name for p in (tmp_path / mode / "reports").iterdir()) == sorted(
+            s["report"].split("/")[1] for s in data["submissions"])
+    assert outs["0"] == outs["1"]
 
 
 def test_trials_made_for_a_student_who_needs_none_are_dropped():

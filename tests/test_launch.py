@@ -43,13 +43,15 @@ def test_an_unadopted_zygote_ends_with_us():
     assert _early == {} and proc.poll() is not None
 
 
-def test_grade_starts_one_zygote_per_worker_early_and_adopts_them_all(launches, tmp_path):
-    """grade() launches its workers' zygotes before compiling templates and unpacking the first
-    submission (their NumPy imports overlap that); each worker's Sandbox adopts one."""
+def test_grade_starts_one_zygote_per_worker_early_and_adopts_them_all(launches, tmp_path, monkeypatch):
+    """Workers in threads: grade() launches their zygotes before compiling templates and
+    unpacking the first submission (their NumPy imports overlap that); each worker's Sandbox
+    adopts one."""
     import shutil
 
     import grader.api as api
     import grader.launch as launch
+    monkeypatch.setenv("CNN_GRADER_THREADS", "1")
     for name in ("correct_vectorized.py", "correct_loops.py", "mistake_average_pool.py"):
         shutil.copy(SUBMISSIONS / name, tmp_path / name)
     out = tmp_path.parent / (tmp_path.name + "-out")
@@ -63,9 +65,39 @@ def test_unadopted_early_zygotes_of_a_grading_are_ended_by_it(monkeypatch, tmp_p
 
     import grader.api as api
     import grader.launch as launch
+    monkeypatch.setenv("CNN_GRADER_THREADS", "1")
     monkeypatch.setattr(api, "_jobs", lambda opts, n: 3)  # three launched, one worker adopts
     shutil.copy(SUBMISSIONS / "correct_vectorized.py", tmp_path / "a.py")
     api.grade(tmp_path, tmp_path.parent / (tmp_path.name + "-out"), api.Options(cache=False))
+    assert launch._early == {}
+
+
+def test_worker_processes_launch_one_zygote_each(monkeypatch, tmp_path):
+    """Workers in processes: each launches its own zygote (none is launched early for them)."""
+    import os
+    import shutil
+
+    import grader.api as api
+    import grader.launch as launch
+    import grader.sandbox as sandbox
+    log = tmp_path / "launched"
+    real = launch.launch
+
+    def counting(*a, **k):
+        with open(log, "a") as f:
+            f.write(f"{os.getpid()}\n")
+        return real(*a, **k)
+    monkeypatch.setattr(launch, "launch", counting)
+    monkeypatch.setattr(sandbox, "launch", counting)
+    monkeypatch.setenv("CNN_GRADER_THREADS", "0")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for i in range(6):
+        shutil.copy(SUBMISSIONS / "correct_vectorized.py", subs / f"s{i}.py")
+    run = api.grade(subs, tmp_path / "out", api.Options(jobs=2, cache=False))
+    assert [s.score for s in run.submissions] == [20.0] * 6
+    pids = log.read_text().split()
+    assert len(pids) == 2 and len(set(pids)) == 2 and str(os.getpid()) not in pids
     assert launch._early == {}
 
 
