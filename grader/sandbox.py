@@ -792,11 +792,15 @@ def _slice(f, start, end, i, lim: Limits) -> str:
     if b <= a:
         return ""
     cap = lim.output_cap
-    data = os.pread(f.fileno(), min(b - a, cap * 4), a)
-    text = safe_text(data.decode("utf-8", "replace"))
-    if len(text) > cap or b - a > len(data):
-        text = text[:cap] + f"\n... [output truncated: {b - a} bytes in all]"
-    return text
+    if b - a <= cap * 4:
+        text = safe_text(os.pread(f.fileno(), b - a, a).decode("utf-8", "replace"))
+        if len(text) <= cap:
+            return text
+        head, tail = text[:cap * 3 // 4], text[len(text) - cap // 4:]
+    else:  # the start and the end, as the child keeps them (the end is where it stopped)
+        head = safe_text(os.pread(f.fileno(), cap * 3 // 4, a).decode("utf-8", "replace"))
+        tail = safe_text(os.pread(f.fileno(), cap // 4, b - cap // 4).decode("utf-8", "replace"))
+    return f"{head}\n... [output truncated: {b - a} bytes in all] ...\n{tail}"
 
 
 def _widen(fd: int) -> None:
