@@ -365,9 +365,13 @@ def _guarded_lines(filename: str) -> list[tuple[int, int]]:
     """Line ranges of the ``try`` bodies in ``filename`` whose handlers catch an ImportError."""
     try:
         with open(filename, "rb") as f:
-            tree = ast.parse(f.read())
+            return _guarded_lines_text(f.read())
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return []
+
+
+def _guarded_lines_text(source) -> list[tuple[int, int]]:
+    tree = ast.parse(source)
     spans = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Try) and node.body:

@@ -262,3 +262,119 @@ def test_a_correct_file_with_a_plotting_import_scores_full_marks_in_check(tmp_pa
     path.write_text("import matplotlib.pyplot as plt\n" + CORRECT + "\nplt.plot([1, 2])\nplt.show()\n")
     res = check(path, Options(timeout=5))
     assert res.score == 20 and res.error == ""
+
+
+# --- the policy's parts, in this process -----------------------------------------------------------
+
+def test_stand_ins_shape_what_plotting_code_unpacks():
+    from grader import _imports as im
+    fig, ax = im._subplots()
+    assert isinstance(ax, im._Nothing) and ax.anything(1, k=2)[3].more is not None
+    assert im._axes(2, 2).shape == (2, 2) and im._axes(1, 3).shape == (3,) and im._axes(4, 1).shape == (4,)
+    assert im._axes(1, 1, squeeze=False).shape == (1, 1) and im._axes(nrows=3, ncols=2).shape == (3, 2)
+    assert len(list(im._axes(2, 3).flat)) == 6
+    line, = im._SPECIAL["plot"]()
+    with ax as inner:
+        inner.set_title("x")
+    assert list(ax) == [] and (ax + 1) is not None and ax[0, 1] is not None and str(ax)
+
+    def f():
+        return 1
+    assert ax(f) is f  # a decorator leaves the function as it is
+    assert list(im.tqdm(range(3), desc="x")) == [0, 1, 2] and list(im.trange(2, 5)) == [2, 3, 4]
+    assert len(im.tqdm(total=7)) == 7 and len(im.tqdm([1, 2])) == 2
+    with im.tqdm(total=3) as bar:
+        bar.update(2)
+        bar.set_postfix(loss=1)
+
+
+def test_placeholders_are_inert_while_importing_and_fail_when_called():
+    from grader import _imports as im
+    mod = im._MissingModule("torch")
+    t = mod.tensor([1, 2]).numpy()
+    assert not bool(mod.cuda.is_available()) and list(t) == []
+
+    class Net(mod.nn.Module):
+        pass
+    Net()
+    with pytest.raises(ModuleNotFoundError, match="torch is not available in the grader"):
+        import numpy as np
+        np.asarray(t)
+    im.STATE.calls = True
+    try:
+        for use in (lambda: mod.tensor, lambda: t + 1, lambda: t(), lambda: bool(t), lambda: Net(), lambda: list(t)):
+            with pytest.raises(ModuleNotFoundError, match=r"torch is not available .*NumPy"):
+                use()
+    finally:
+        im.STATE.calls = False
+
+
+def test_imports_guarded_by_try_except_are_found():
+    import textwrap
+    from grader import _imports as im
+    src = textwrap.dedent("""
+        try:
+            import scipy
+        except ImportError:
+            scipy = None
+        try:
+            import torch
+        except (ValueError, ModuleNotFoundError):
+            pass
+        try:
+            import pandas
+        except KeyError:
+            pass
+        def f():
+            try:
+                import sklearn
+            except Exception:
+                return 1
+    """)
+    spans = im._guarded_lines_text(src)
+    guarded = {n: any(a <= i <= b for a, b in spans) for i, line in enumerate(src.splitlines(), 1)
+               for n in ("scipy", "torch", "pandas", "sklearn") if f"import {n}" in line}
+    assert guarded == {"scipy": True, "torch": True, "pandas": False, "sklearn": True}
+
+
+# --- what the grader reads of the child's frames ---------------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=80),
+                       lambda c: st.lists(c, max_size=30) | st.dictionaries(st.text(max_size=10), c, max_size=5),
+                       max_leaves=60)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(["dropped", "standins", "missing", "other"]), _values, max_size=4))
+def test_frame_fields_about_output_and_imports_are_checked(frame):
+    from grader._imports import DISPLAY
+    from grader.sandbox import SubmissionRun, _dropped, _modules
+    d = _dropped(frame)
+    assert type(d) is int and 0 <= d < 1 << 63
+    run = SubmissionRun(isolation="x")
+    _modules(run, frame)
+    _modules(run, frame)
+    for names in (run.standins, run.missing_modules):
+        assert len(names) <= 20 and len(set(names)) == len(names)
+        assert all(isinstance(n, str) and n.isidentifier() and len(n) <= 60 for n in names)
+    assert set(run.standins) <= set(DISPLAY)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(min_size=0, max_size=32), st.integers(0, 5))
+def test_the_trial_in_progress_is_read_with_bounds(data, n):
+    import os
+    import tempfile
+    from grader.sandbox import Sandbox
+    sb = Sandbox.__new__(Sandbox)
+    with tempfile.TemporaryFile() as f:
+        f.write(data)
+        f.flush()
+        qids = [f"q{i}" for i in range(n)]
+        sb._progress = (f.fileno(), qids)
+        for qid in qids + ["other"]:
+            t = sb._trial_running(qid)
+            assert t is None or (type(t) is int and t >= 0 and qid in qids)
+        assert os.fstat(f.fileno()).st_size == len(data)
