@@ -378,3 +378,40 @@ def test_the_trial_in_progress_is_read_with_bounds(data, n):
             t = sb._trial_running(qid)
             assert t is None or (type(t) is int and t >= 0 and qid in qids)
         assert os.fstat(f.fileno()).st_size == len(data)
+
+
+def test_the_student_edition_applies_the_same_import_policy(tmp_path):
+    """The self-check of the handout's wheel (no reference) gives a file with a plotting import
+    and torch in one function the same statuses and notes as the official run."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import textwrap
+    import zipfile
+    from grader import handout as H
+    from grader.api import Options, check
+    whl = H.build_student_wheel(tmp_path / "wheel")
+    site = tmp_path / "site"
+    with zipfile.ZipFile(whl) as zf:
+        zf.extractall(site)
+    assert (site / "grader" / "_imports.py").is_file()
+    (tmp_path / H.PUBLIC_FILE).write_text(H.dump_public(H.public_cases()))
+    source = tmp_path / "hw4.py"
+    source.write_text("import matplotlib.pyplot as plt\n" + FILES["torch_one"])
+    code = textwrap.dedent("""
+        import json, sys
+        sys.modules["reference"] = None
+        import grader.handout as h
+        res = h.check_public("hw4.py", h.find_public_cases(__import__("pathlib").Path("hw4.py")))
+        print(json.dumps({"statuses": {q.id: q.status for q in res.questions}, "notes": res.notes}))
+        """)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONPATH"] = str(site)
+    r = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    student = json.loads(r.stdout.strip().splitlines()[-1])
+    official = check(source, Options(timeout=5))
+    assert student["statuses"] == {q.id: q.status for q in official.questions}
+    assert student["statuses"]["1.3"] == "error" and official.score == 19
+    assert student["notes"] == official.notes and len(official.notes) == 2
