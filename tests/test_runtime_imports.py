@@ -415,3 +415,17 @@ def test_the_student_edition_applies_the_same_import_policy(tmp_path):
     assert student["statuses"] == {q.id: q.status for q in official.questions}
     assert student["statuses"]["1.3"] == "error" and official.score == 19
     assert student["notes"] == official.notes and len(official.notes) == 2
+
+
+def test_the_advice_for_a_file_that_did_not_import_fits_the_reason():
+    from grader.report import Renderer
+    from grader.results import SubmissionResult
+
+    def advice(error, tb="Traceback ...\n  File \"hw4.py\", line 1\n"):
+        return Renderer.import_advice(SubmissionResult("s", "hw4.py", 0, 20, error, "", traceback=tb))
+    assert "python hw4.py yourself" in advice("SyntaxError: invalid syntax (hw4.py, line 3)")
+    for error in ("ModuleNotFoundError: No module named 'scipy' (the grader provides NumPy and the Python "
+                  "standard library)", "ImportError: cannot import name 'x'"):
+        assert "yourself" not in advice(error) and "NumPy and the Python standard library" in advice(error)
+    assert "__main__" in advice("importing the file did not finish within 10 s", tb="")
+    assert advice("not a .py file, a folder or a .zip", tb="") == ""
