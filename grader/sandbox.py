@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from . import wire
+from . import _imports
 from ._imports import DISPLAY
 from .launch import DEFAULT_TMP_MB, child_env as _env, launch, take
 from .text import safe_text
@@ -453,6 +454,7 @@ class Sandbox:
         job = wire.encode({"questions": [
             {"id": c.qid, "function": c.function, "args": c.args, "nargs": c.nargs, "n": c.n,
              "max_elements": lim.max_elements} for c in calls], "output_cap": lim.output_cap,
+            "allowed_imports": list(_imports.ALLOWED),  # the policy is defined grader-side, once
             "setup": {"submission_dir": str(submission_dir.resolve()), "main": main, "env": _env(),
                       "scratch": scratch, "uid": self._uid, "limits": {"timeout": lim.timeout, "memory_mb": lim.memory_mb,
                                                      "fsize_mb": lim.fsize_mb, "tmp_mb": lim.tmp_mb,
