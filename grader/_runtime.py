@@ -53,6 +53,7 @@ import os
 import resource
 import signal
 import socket
+import struct
 import sys
 import time
 import traceback
@@ -68,6 +69,16 @@ def _load_wire():
 
 
 wire = _load_wire()
+
+
+def _load_imports():
+    spec = importlib.util.spec_from_file_location("_cnn_grader_imports", os.path.join(HERE, "_imports.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+imports = _load_imports()  # the import policy of student code (loaded here: the child cannot see HERE)
 
 # Linux constants (sched.h, mount.h, prctl.h, seccomp.h)
 CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x02000000, 0x04000000, 0x08000000
@@ -788,7 +799,7 @@ def child(request, fds, how: str, error: str = "") -> None:
             libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         if not namespaced:
             os.setsid()  # a process group of its own, so the grader can kill it and its children
-        with os.fdopen(job_fd, "rb") as f:
+        with os.fdopen(job_fd, "rb", closefd=False) as f:
             job = wire.decode(f.read(), copy=False)  # read-only views: every call gets a copy
         os.dup2(out_fd, 1)
         os.dup2(err_fd, 2)
@@ -818,8 +829,7 @@ def child(request, fds, how: str, error: str = "") -> None:
                 socket.sethostname("sandbox")
             except OSError:
                 pass
-        os.closerange(3, result_fd)
-        os.closerange(result_fd + 1, 1 << 16)
+        _close_all_but(result_fd, job_fd)  # the job file stays: the trial in progress is written there
         limit_resources(limits, len(job["questions"]))
         if linux:
             drop_privileges(can_setpcap=namespaced or os.geteuid() == 0, bounding_dropped=how == "spare")
@@ -830,7 +840,7 @@ def child(request, fds, how: str, error: str = "") -> None:
             _send(result_fd, {"kind": "setup_failed", "error": f"{type(exc).__name__}: {exc}"})
         finally:
             os._exit(71)
-    run(job, result_fd, sub_dir, main)
+    run(job, result_fd, sub_dir, main, job_fd)
 
 
 _UID_BLOCKER: str | None = None
@@ -925,6 +935,8 @@ def _text(obj, limit=2000) -> str:
 def _student_traceback(exc: BaseException, root: str) -> str:
     """The traceback trimmed to frames in the student's own files."""
     try:
+        if isinstance(exc, SyntaxError):
+            return _syntax_excerpt(exc, root)
         frames = traceback.extract_tb(exc.__traceback__)
         mine = [f for f in frames if os.path.abspath(f.filename).startswith(root + os.sep)]
         if frames and (not mine or mine[-1] is not frames[-1]):
@@ -939,6 +951,26 @@ def _student_traceback(exc: BaseException, root: str) -> str:
         return head + "".join(lines) + f"{type(exc).__name__}: {_text(exc, 1000)}"
     except BaseException:
         return f"{type(exc).__name__}"
+
+
+def _relative(filename, root: str) -> str:
+    name = str(filename or "")
+    return os.path.relpath(name, root) if name.startswith(root + os.sep) else name
+
+
+def _syntax_excerpt(exc: SyntaxError, root: str) -> str:
+    """Python's own excerpt of a syntax error (file, line, the line's text, a caret), named
+    relative to the submission: the frames of importlib that compiled it are no one's code."""
+    exc.filename = _relative(exc.filename, root)
+    return "".join(traceback.format_exception_only(type(exc), exc)).rstrip("\n")
+
+
+def _import_error(exc: BaseException, root: str) -> str:
+    """The one-line reason a file did not import."""
+    if isinstance(exc, SyntaxError):
+        where = f" ({_text(_relative(exc.filename, root), 200)}, line {exc.lineno})" if exc.lineno else ""
+        return f"{type(exc).__name__}: {_text(exc.msg, 300)}{where}"
+    return _describe(exc)
 
 
 def _describe(exc: BaseException) -> str:
@@ -974,28 +1006,145 @@ def _to_array(ret, max_elements: int, np):
     return np.array(arr, copy=True), "ndarray" if type(ret) is np.ndarray else _text(type(ret).__name__, 40)
 
 
-def run(job, result_fd: int, sub_dir: str, main: str) -> None:
+def _close_all_but(*keep: int) -> None:
+    """Close every descriptor from 3 up but ``keep``."""
+    low = 3
+    for fd in sorted(set(keep)):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, 1 << 16)
+
+
+class _Capture:
+    """``sys.stdout``/``sys.stderr`` of student code: printing never raises nor costs points.
+
+    Of each segment (the import, then each question) the first ``head`` bytes go straight to
+    the captured file and the last ``tail`` are kept back; in between, output is counted and
+    dropped, so a student printing megabytes in a loop neither fills the file (whose size
+    limit would make ``print`` fail) nor slows the grader down.  :meth:`end_segment` writes the
+    kept tail after a marker and returns how many bytes were dropped.
+    """
+
+    encoding, errors, newlines, line_buffering, closed = "utf-8", "replace", None, True, False
+
+    def __init__(self, fd: int, name: str, head: int, tail: int):
+        self._fd, self.name, self._head, self._tail = fd, name, head, tail
+        self._kept, self._seen, self._last = 0, 0, bytearray()
+        self.buffer = _CaptureBytes(self)
+
+    def write(self, s) -> int:
+        if not isinstance(s, str):
+            raise TypeError(f"write() argument must be str, not {type(s).__name__}")
+        self.write_bytes(s.encode("utf-8", "replace"))
+        return len(s)
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def write_bytes(self, data: bytes) -> None:
+        room = self._head - self._kept
+        if room > 0:
+            self._raw(data[:room])
+            self._kept += min(room, len(data))
+            data = data[room:]
+        if data:
+            self._seen += len(data)
+            self._last += data
+            if len(self._last) > 2 * self._tail + 4096:
+                del self._last[:len(self._last) - self._tail]
+
+    def _raw(self, data: bytes) -> None:
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[os.write(self._fd, view):]
+        except OSError:  # closed or full at the descriptor level: drop, never raise
+            pass
+
+    def end_segment(self) -> int:
+        tail = bytes(self._last[len(self._last) - self._tail:]) if self._tail else b""
+        dropped = self._seen - len(tail)
+        if dropped > 0:
+            self._raw(f"\n... [{dropped} bytes of output dropped here] ...\n".encode())
+        self._raw(tail)
+        self._kept, self._seen, self._last = 0, 0, bytearray()
+        return max(dropped, 0)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def isatty(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return False
+
+    def seekable(self) -> bool:
+        return False
+
+    def reconfigure(self, *args, **kwargs) -> None:
+        pass
+
+
+class _CaptureBytes:
+    """``sys.stdout.buffer``: bytes written through the same bounds."""
+
+    def __init__(self, text: _Capture):
+        self._text = text
+
+    def write(self, data) -> int:
+        data = bytes(data)
+        self._text.write_bytes(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def fileno(self) -> int:
+        return self._text.fileno()
+
+
+def run(job, result_fd: int, sub_dir: str, main: str, progress_fd: int | None = None) -> None:
     import numpy as np
     _send(result_fd, {"kind": "ready", "uid": os.getuid() if hasattr(os, "getuid") else -1})  # student code next
     sys.path[:] = [sub_dir] + [p for p in sys.path if p and os.path.isdir(p)]
     sys.argv = [main]
     root = os.path.realpath(sub_dir)
+    policy = imports.install(root, job.get("allowed_imports") or imports.ALLOWED)
+    os.environ.setdefault("MPLBACKEND", "Agg")  # a real matplotlib never opens a window and waits
 
     def stdout_pos():
         try:
             return (os.lseek(1, 0, os.SEEK_CUR), os.lseek(2, 0, os.SEEK_CUR))
         except OSError:  # the student closed or replaced them
             return (0, 0)
-    streams = (open(1, "w", buffering=1, closefd=False, errors="replace"),
-               open(2, "w", buffering=1, closefd=False, errors="replace"))
+    cap = int(job.get("output_cap") or 16384)
+    streams = (_Capture(1, "<stdout>", cap * 3 // 4, max(cap // 4 - 200, 0)),
+               _Capture(2, "<stderr>", cap * 3 // 4, max(cap // 4 - 200, 0)))
     sys.stdout, sys.stderr = streams
+    sys.__stdout__, sys.__stderr__ = streams
     sys.stdin = open(0, "r", closefd=False)
 
-    def flush():
-        for stream in streams:
+    def segment() -> dict:
+        """Close one segment of output: what goes in the frame about it."""
+        dropped = [s.end_segment() for s in streams]
+        return {"dropped": dropped, "pos": stdout_pos(), **policy.new_notes()}
+
+    def progress(qi: int, t: int) -> None:
+        if progress_fd is not None:
             try:
-                stream.flush()
-            except BaseException:
+                os.pwrite(progress_fd, PROGRESS.pack(PROGRESS_MAGIC, qi, t), 0)
+            except OSError:
                 pass
     name = os.path.splitext(main)[0]
     t0 = time.perf_counter()
@@ -1006,28 +1155,50 @@ def run(job, result_fd: int, sub_dir: str, main: str) -> None:
         sys.modules[spec.name] = module
         spec.loader.exec_module(module)
     except BaseException as exc:
-        flush()
-        _send(result_fd, {"kind": "imported", "ok": False, "error": _describe(exc),
+        _send(result_fd, {"kind": "imported", "ok": False, "error": _import_error(exc, root),
                           "traceback": _student_traceback(exc, root), "seconds": time.perf_counter() - t0,
-                          "pos": stdout_pos()})
+                          **segment()})
         os._exit(0)
-    flush()
+    imports.STATE.calls = True  # from now on, using a module the grader lacks is an error
     # every message names the question that starts as soon as it is sent ("next"): the grader
     # times that one from then on (one message per question instead of two)
     qids = [q["id"] for q in job["questions"]] + [None]
-    _send(result_fd, {"kind": "imported", "ok": True, "seconds": time.perf_counter() - t0, "pos": stdout_pos(),
+    _send(result_fd, {"kind": "imported", "ok": True, "seconds": time.perf_counter() - t0, **segment(),
                       "next": qids[0]})
     for i, q in enumerate(job["questions"]):
-        result = answer(module, q, root, np)
-        flush()
-        result.update(kind="result", qid=q["id"], pos=stdout_pos(), next=qids[i + 1])
+        result = answer(module, q, root, np, lambda t, i=i: progress(i, t))
+        result.update(kind="result", qid=q["id"], next=qids[i + 1], **segment())
         _send(result_fd, result)
     _send(result_fd, {"kind": "done"})
     os._exit(0)
 
 
-def answer(module, q, root, np) -> dict:
-    """Call the student's function on every trial of one question."""
+PROGRESS = struct.Struct("<4sii")  # magic, question index, trial: at offset 0 of the job file
+PROGRESS_MAGIC = b"TRL\0"
+
+
+def _stub(q, t: int, exc: BaseException | None, root: str, partial: bool) -> dict:
+    """The result for a call that raised NotImplementedError or returned None: ``missing`` when
+    every call did so, else an ``error`` at the first such call (written for some inputs only)."""
+    fn = q["function"]
+    if not partial:
+        if exc is not None:
+            return {"status": "missing", "error": f"{fn} raises NotImplementedError (not written yet)"}
+        return {"status": "missing", "error": f"{fn} returned None (not written yet?)"}
+    if exc is None:
+        return {"status": "error", "trial": t, "error": "returned None for these inputs, though other calls "
+                "returned an answer (is a return missing on some path?)"}
+    return {"status": "error", "trial": t, "traceback": _student_traceback(exc, root),
+            "error": f"{_describe(exc)} (raised for these inputs, though other calls returned an answer: "
+                     "every valid input must be handled)"}
+
+
+def answer(module, q, root, np, progress=lambda t: None) -> dict:
+    """Call the student's function on every trial of one question.
+
+    A call that raises NotImplementedError or returns None makes the question ``missing``
+    only if every call does: a function written for some inputs only is an ``error``, shown
+    with the inputs of its first such call."""
     fn = getattr(module, q["function"], None)
     if fn is None:
         return {"status": "missing", "error": f"no function named {q['function']} is defined"}
@@ -1038,23 +1209,26 @@ def answer(module, q, root, np) -> dict:
     # per argument: its scalars as Python numbers (one .tolist() for all trials), or None for
     # an array argument, which every call gets as a fresh writable copy
     scalars = [a.tolist() if a.ndim == 1 else None for a in args]
+    stub = None  # (trial, exception or None) of the first call that did not answer
     t0 = time.perf_counter()
     for t in range(n):
+        progress(t)
         call = [a[t].copy() if s is None else s[t] for a, s in zip(args[:nargs[t]], scalars)]
         try:
             ret = fn(*call)
-            if ret is None:
-                if t == 0:
-                    return {"status": "missing", "error": f"{q['function']} returned None (not written yet?)"}
-                return {"status": "error", "trial": t, "error": "returned None"}
         except NotImplementedError as exc:
-            if t == 0:
-                return {"status": "missing", "error": f"{q['function']} raises NotImplementedError (not written yet)"}
-            return {"status": "error", "trial": t, "error": _describe(exc),
-                    "traceback": _student_traceback(exc, root)}
+            stub = stub or (t, exc)
+            continue
         except BaseException as exc:
+            if stub is not None:
+                return _stub(q, *stub, root, partial=True)
             return {"status": "error", "trial": t, "error": _describe(exc),
                     "traceback": _student_traceback(exc, root)}
+        if ret is None:
+            stub = stub or (t, None)
+            continue
+        if stub is not None:
+            return _stub(q, *stub, root, partial=True)
         try:  # the student's code is done: a failure here is about the value, not their frames
             arr, kind = _to_array(ret, q["max_elements"], np)
         except BaseException as exc:
@@ -1062,6 +1236,8 @@ def answer(module, q, root, np) -> dict:
                     "error": f"returned a value that cannot be read as numbers ({_describe(exc)})"}
         outputs.append(arr)
         types.add(kind)
+    if stub is not None:  # no later call answered; an earlier one may have
+        return _stub(q, *stub, root, partial=bool(outputs))
     result = {"status": "ok", "types": sorted(types), "seconds": time.perf_counter() - t0, "outputs": outputs}
     try:
         shape, dtype = outputs[0].shape, outputs[0].dtype

@@ -275,6 +275,8 @@ def _explain(res):
         if res.traceback:
             click.echo(res.traceback)
         return
+    for note in getattr(res, "notes", None) or []:  # imports the grader lacks
+        click.secho(f"note: {note}", fg="yellow")
     colors = {"passed": "green", "failed": "red", "error": "red", "timeout": "yellow", "missing": "bright_black"}
     for q in res.questions:
         click.echo(click.style(f"{q.status.upper():>8}", fg=colors.get(q.status)) +

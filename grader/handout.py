@@ -337,7 +337,26 @@ STATUSES_TEXT = """| status | meaning |
 | `failed` | a wrong value or shape: the message names the first wrong element, expected vs. got |
 | `error` | the function raised an exception (the traceback points into your file) |
 | `timeout` | the function ran longer than allowed (an endless loop?) |
-| `missing` | the function is not defined, or still raises `NotImplementedError` |"""
+| `missing` | the function is not defined, or raises `NotImplementedError` (or returns `None`) on every call |"""
+
+
+def imports_text() -> str:
+    """The README's list of what student code may import: the policy the sandbox applies, in
+    the official run and in the self-check alike (grader/_imports.py)."""
+    from ._imports import ALLOWED, DISPLAY, PROVIDES
+    allowed = ", ".join(f"`{m}`" for m in ALLOWED)
+    display = ", ".join(f"`{m}`" for m in DISPLAY)
+    return f"""The grader provides {PROVIDES}: import {allowed}, any standard-library module, and
+your own modules handed in with your file. Nothing else is available, whether or not it is
+installed on your machine (`grader check` applies the same rule):
+
+- plotting, display and progress-bar packages ({display}) never cost points: when one is
+  not installed, a stand-in that does nothing replaces it (your plots are skipped, `tqdm(x)`
+  iterates `x`), and the report says so;
+- any other package (`scipy`, `torch`, `pandas`, ...) imports as a placeholder: the questions
+  whose functions use it fail with an error naming it, the others are graded as usual. An
+  import inside `try: ... except ImportError:` fails as it would without the package, so your
+  fallback runs."""
 
 
 def student_readme(assignment: str | Assignment = "hw4", filename: str = "hw4.py",
@@ -390,8 +409,14 @@ Define these module-level functions in `{filename}` (keep the names and argument
 
 The docstrings in `{filename}` say more about each function. Leave the stub (its
 `NotImplementedError`) in any function you do not answer: it is reported as `missing`, not as
-an error. Printing is
-fine; reading files, the network or other students' work is not available while grading.
+an error. A function that works for some inputs only (say it raises `NotImplementedError` unless
+`stride == 1`) is an `error`, shown with the inputs that failed. Printing is fine (long output is
+shortened, never penalized); reading files, the network or other students' work is not available
+while grading.
+
+## What you may import
+
+{imports_text()}
 
 ## What the statuses mean
 

@@ -417,6 +417,23 @@ class Renderer:
         self._passed: dict[tuple, Markup] = {}  # a plain "passed" section reads the same for everyone
 
     # -- student page ---------------------------------------------------------------------
+    @staticmethod
+    def import_advice(sub: SubmissionResult) -> str:
+        """What to do about a file that did not import (running it yourself helps only when
+        your machine would fail the same way)."""
+        error = sub.error or ""
+        if error.startswith(("ModuleNotFoundError", "ImportError")):
+            from ._imports import PROVIDES
+            return (f"The grader provides {PROVIDES} only, so this import fails here even if it works "
+                    "on your machine: remove it, or guard it with try/except ImportError.")
+        if error.startswith("MemoryError") or "did not finish" in error or "process ended" in error:
+            return ("Python imported your file but its top-level code did not complete here: code that "
+                    "tests or plots belongs under if __name__ == \"__main__\": (or in a function).")
+        if not sub.traceback:  # the file could not even be prepared (an archive, a name): the message says why
+            return ""
+        return (f"Python could not import your file, so none of its functions could be called. "
+                f"Run python {sub.source} yourself to see the same error.")
+
     def student_html(self, sub: SubmissionResult, command: str = "") -> str:
         cmd = command or self.command(sub)
         created = self.run.created if self.run else _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
@@ -424,7 +441,7 @@ class Renderer:
             html = self.student_t.render(
                 sub=sub, assignment=self.assignment, version=__version__, command=cmd, created=created,
                 limits=limits, sections=[self.section(q, limits) for q in sub.questions],
-                summary=Counter(q.status for q in sub.questions),
+                summary=Counter(q.status for q in sub.questions), advice=self.import_advice(sub),
                 traceback=trim_traceback(sub.traceback, limits))
             if len(html.encode("utf-8")) <= MAX_PAGE_BYTES:
                 break
@@ -478,13 +495,17 @@ class Renderer:
         view: dict[str, Any] = {
             "q": q, "anchor": "q" + re.sub(r"[^A-Za-z0-9_-]", "-", str(q.id)),
             "hints": self.hints(q)[:5], "traceback": trim_traceback(q.traceback, limits),
-            "returns": getattr(spec, "returns", ""), "failure": None,
+            "returns": getattr(spec, "returns", ""), "failure": None, "call": None,
         }
         f = q.failure
         view["message"] = prose(q.message, limits.message)
         view["notes"] = [prose(n, limits.message) for n in (getattr(q, "notes", None) or [])[:6]
                          if n and str(n) not in q.message]  # the first is usually the message itself
         if f is None:
+            return view
+        if f.expected is None and q.status != "failed":  # an error or a timeout: the call's inputs
+            view["call"] = {"f": f, "inputs": [{"name": clean(str(n))[:40], "view": grids(v, limit=limits.grid)}
+                                               for n, v in list((f.inputs or {}).items())[:8]]}
             return view
         columns = None
         eshape = _shape(f.expected)

@@ -15,7 +15,8 @@ STATUSES = ("passed", "failed", "error", "timeout", "missing")
 
 @dataclass
 class Failure:
-    """The first failing trial of a question, laid out for a human."""
+    """The first failing trial of a question, laid out for a human (for an error or a timeout,
+    only the call: trial, label and inputs, with ``expected`` None)."""
 
     trial: int  # 0-based trial number
     label: str  # "random", "edge: ..."
@@ -51,6 +52,7 @@ class QuestionResult:
     misconceptions: list[str] = field(default_factory=list)
     hints: list[dict] = field(default_factory=list)  # {id, name, explanation, hint} per named misconception
     notes: list[str] = field(default_factory=list)  # generic findings when no catalogued mistake fits
+    output_dropped: int = 0  # bytes printed while answering that were dropped (head and tail kept)
 
 
 @dataclass
@@ -70,6 +72,8 @@ class SubmissionResult:
     traceback: str = ""
     stdout: str = ""  # printed while importing
     stderr: str = ""
+    output_dropped: int = 0  # bytes printed while importing that were dropped
+    notes: list[str] = field(default_factory=list)  # about the whole file (stand-ins, missing modules)
     questions: list[QuestionResult] = field(default_factory=list)
 
     @property

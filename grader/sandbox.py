@@ -25,6 +25,7 @@ import os
 import select
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -35,6 +36,8 @@ from pathlib import Path
 import numpy as np
 
 from . import wire
+from . import _imports
+from ._imports import DISPLAY
 from .launch import DEFAULT_TMP_MB, child_env as _env, launch, take
 from .text import safe_text
 
@@ -42,6 +45,8 @@ ISOLATION_LEVELS = ("auto", "namespaces", "process")
 HEAD_CAP = 1 << 20  # bytes of JSON in one frame: far more than any result needs
 FIRST_LOOK = 0.2  # seconds the grader sleeps before it first reads a child's messages (see _collect)
 PIPE_BYTES = 1 << 18  # result pipe size
+PROGRESS = struct.Struct("<4sii")  # the trial in progress, as _runtime.py writes it (magic, question, trial)
+PROGRESS_MAGIC = b"TRL\0"
 
 
 @dataclass(frozen=True)
@@ -78,10 +83,11 @@ class QuestionRun:
     types: list[str] = field(default_factory=list)
     error: str = ""
     traceback: str = ""
-    trial: int | None = None  # trial at which an error happened
+    trial: int | None = None  # trial at which an error happened (or that was running at a timeout)
     stdout: str = ""
     stderr: str = ""
     seconds: float = 0.0
+    dropped: int = 0  # bytes of printed output dropped (the head and tail are kept)
 
 
 @dataclass
@@ -94,6 +100,9 @@ class SubmissionRun:
     questions: dict[str, QuestionRun] = field(default_factory=dict)
     seconds: float = 0.0
     note: str = ""  # why isolation is reduced, if it is
+    dropped: int = 0  # bytes printed while importing that were dropped
+    standins: list[str] = field(default_factory=list)  # display packages replaced by do-nothing stand-ins
+    missing_modules: list[str] = field(default_factory=list)  # modules imported that the grader lacks
 
 
 def resolved(hide) -> list[str]:
@@ -388,6 +397,8 @@ class Sandbox:
                 result = part
             else:
                 result.questions.update(part.questions)
+                result.standins += [m for m in part.standins if m not in result.standins]
+                result.missing_modules += [m for m in part.missing_modules if m not in result.missing_modules]
             if part.import_error:
                 if result is not part:  # restarted after a crash, the file no longer imports
                     for c in pending:
@@ -442,7 +453,8 @@ class Sandbox:
         # (whose memory every later child inherits) sees nothing of any student.
         job = wire.encode({"questions": [
             {"id": c.qid, "function": c.function, "args": c.args, "nargs": c.nargs, "n": c.n,
-             "max_elements": lim.max_elements} for c in calls],
+             "max_elements": lim.max_elements} for c in calls], "output_cap": lim.output_cap,
+            "allowed_imports": list(_imports.ALLOWED),  # the policy is defined grader-side, once
             "setup": {"submission_dir": str(submission_dir.resolve()), "main": main, "env": _env(),
                       "scratch": scratch, "uid": self._uid, "limits": {"timeout": lim.timeout, "memory_mb": lim.memory_mb,
                                                      "fsize_mb": lim.fsize_mb, "tmp_mb": lim.tmp_mb,
@@ -467,6 +479,7 @@ class Sandbox:
                     run = SubmissionRun(isolation=reply["isolation"], note=reply.get("why", ""))
                     if self.isolation == "auto" and run.isolation == "process":
                         self.isolation, self.note = "process", run.note  # do not try again each time
+                    self._progress = (job_f.fileno(), [c.qid for c in calls])
                     self._collect(reply["pid"], r, calls, run, out_f, err_f)
                 finally:
                     os.close(r)
@@ -533,6 +546,8 @@ class Sandbox:
                             elif state == "import" and kind == "imported":
                                 npos = _pos(frame.get("pos"), pos)
                                 run.stdout, run.stderr = _slice(out_f, pos, npos, 0, lim), _slice(err_f, pos, npos, 1, lim)
+                                run.dropped = _dropped(frame)
+                                _modules(run, frame)
                                 pos = npos
                                 if not frame.get("ok"):
                                     run.import_error = _clip(frame.get("error", "import failed"), 4000) or "import failed"
@@ -541,6 +556,7 @@ class Sandbox:
                             elif state == "question" and kind == "result" and frame.get("qid") == current:
                                 npos = _pos(frame.get("pos"), pos)
                                 run.questions[current] = _question(current, frame, calls, out_f, err_f, pos, npos, lim)
+                                _modules(run, frame)
                                 pos = npos
                                 queue.pop(0)
                             elif state == "between" and kind == "done":
@@ -624,7 +640,25 @@ class Sandbox:
             run.stdout, run.stderr = out, err
         elif current != "between questions":
             run.questions[current] = QuestionRun(current, status, error=message, stdout=out, stderr=err,
-                                                 seconds=time.perf_counter() - started)
+                                                 seconds=time.perf_counter() - started,
+                                                 trial=self._trial_running(current))
+
+    _progress: tuple[int, list[str]] | None = None  # (job file, question ids) of the run in progress
+
+    def _trial_running(self, qid: str) -> int | None:
+        """The trial the child was calling when it stopped (it writes which at the start of
+        the job file before each call); None if unknown.  Only ever picks which of this
+        question's own inputs the report shows."""
+        if self._progress is None:
+            return None
+        fd, qids = self._progress
+        try:
+            magic, qi, t = PROGRESS.unpack(os.pread(fd, PROGRESS.size, 0))
+        except (OSError, ValueError, struct.error):
+            return None
+        if magic != PROGRESS_MAGIC or not 0 <= qi < len(qids) or qids[qi] != qid or t < 0:
+            return None
+        return t
 
 
 def _question(qid, frame, calls, out_f, err_f, pos, npos, lim) -> QuestionRun:
@@ -635,6 +669,7 @@ def _question(qid, frame, calls, out_f, err_f, pos, npos, lim) -> QuestionRun:
                     stdout=_slice(out_f, pos, npos, 0, lim), stderr=_slice(err_f, pos, npos, 1, lim))
     trial = frame.get("trial")
     q.trial = trial if type(trial) is int else None
+    q.dropped = _dropped(frame)
     if q.status == "crash" and not q.error:
         q.error = "sent a malformed result"
     if q.status == "ok":
@@ -651,6 +686,26 @@ def _question(qid, frame, calls, out_f, err_f, pos, npos, lim) -> QuestionRun:
         types = frame.get("types")
         q.types = [_clip(t, 40) for t in types[:5]] if isinstance(types, list) else []
     return q
+
+
+def _dropped(frame: dict) -> int:
+    """Bytes of output the child dropped in one segment (stdout and stderr together)."""
+    value = frame.get("dropped")
+    if isinstance(value, list) and len(value) == 2 and all(type(v) is int and 0 <= v < 1 << 62 for v in value):
+        return value[0] + value[1]
+    return 0
+
+
+def _modules(run: SubmissionRun, frame: dict) -> None:
+    """Record the stand-ins and missing modules a frame reports (names checked, bounded)."""
+    for key, known in (("standins", run.standins), ("missing", run.missing_modules)):
+        names = frame.get(key)
+        if not isinstance(names, list):
+            continue
+        for name in names[:20]:
+            ok = isinstance(name, str) and 0 < len(name) <= 60 and name.isidentifier()
+            if ok and (key == "missing" or name in DISPLAY) and name not in known and len(known) < 20:
+                known.append(name)
 
 
 def _clip(value, cap: int = 2000) -> str:
@@ -739,11 +794,15 @@ def _slice(f, start, end, i, lim: Limits) -> str:
     if b <= a:
         return ""
     cap = lim.output_cap
-    data = os.pread(f.fileno(), min(b - a, cap * 4), a)
-    text = safe_text(data.decode("utf-8", "replace"))
-    if len(text) > cap or b - a > len(data):
-        text = text[:cap] + f"\n... [output truncated: {b - a} bytes in all]"
-    return text
+    if b - a <= cap * 4:
+        text = safe_text(os.pread(f.fileno(), b - a, a).decode("utf-8", "replace"))
+        if len(text) <= cap:
+            return text
+        head, tail = text[:cap * 3 // 4], text[len(text) - cap // 4:]
+    else:  # the start and the end, as the child keeps them (the end is where it stopped)
+        head = safe_text(os.pread(f.fileno(), cap * 3 // 4, a).decode("utf-8", "replace"))
+        tail = safe_text(os.pread(f.fileno(), cap // 4, b - cap // 4).decode("utf-8", "replace"))
+    return f"{head}\n... [output truncated: {b - a} bytes in all] ...\n{tail}"
 
 
 def _widen(fd: int) -> None:

@@ -46,7 +46,9 @@ def test_check_reproducible():
 @pytest.mark.parametrize("source,expect", [
     ("def layer_sizes(:\n", "SyntaxError"),
     ("", "no function named"),
-    ("import nonexistent_module_xyz\n", "ModuleNotFoundError"),
+    # a module the grader lacks imports as a placeholder: the call that uses it fails, naming it
+    ("import nonexistent_module_xyz\nlayer_sizes = nonexistent_module_xyz.layer_sizes\n",
+     "ModuleNotFoundError: nonexistent_module_xyz is not available in the grader"),
     ("raise RuntimeError('boom at import')\n", "boom at import"),
 ])
 def test_check_bad_files(tmp_path, source, expect):

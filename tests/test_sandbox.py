@@ -641,6 +641,8 @@ def test_python_installed_under_tmp_stays_importable(full_isolation, tmp_path, u
         code = ("import sys, json; sys.path.insert(0, %r)\n"
                 "from grader.api import Options, check, hidden_paths\n"
                 "import grader.api as api\n"
+                "import grader._imports as im\n"  # an installed package the course allows
+                "im.ALLOWED = im.ALLOWED + ('lazy_helper_cnn',)\n"
                 "extra = %r\n"
                 "orig = api.hidden_paths\n"
                 "api.hidden_paths = lambda *a: orig(*a, extra)\n"
