@@ -31,6 +31,9 @@ class UsageError(ValueError):
     """Bad input from the user: the message names the file and the fix."""
 
 
+from .atomic import MachineError  # noqa: E402  (a full disk: re-exported for API users)
+
+
 @dataclass(frozen=True)
 class Options:
     seed: int = 0
@@ -295,6 +298,9 @@ def grade_many(subs: list[Submission], opts: Options, hide: list[Path],
 
 
 def _check_out_dir(out: Path, submissions: Path) -> None:
+    """OUT must be outside the submissions, and new, empty or an earlier grading output (see
+    :mod:`grader.outdir`); what killed runs of this OUT left beside it is cleaned up first."""
+    from . import outdir
     out, submissions = out.resolve(), submissions.resolve()
     if out == submissions or submissions in out.parents:
         raise UsageError(f"--out {out} is inside the submissions folder {submissions}; choose a folder outside it")
@@ -302,9 +308,18 @@ def _check_out_dir(out: Path, submissions: Path) -> None:
         raise UsageError(f"--out {out} contains the submissions folder; choose a separate folder")
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file; choose a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / "results.json").exists():
-        raise UsageError(f"--out {out} is not empty and holds no earlier grading (results.json); "
-                         "choose an empty or new folder so nothing of yours is overwritten")
+    outdir.recover(out)
+    try:
+        outdir.check_target(out)
+    except outdir.NotAnOutput as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _check_not_empty(submissions: Path) -> None:
+    """An empty folder is a mistyped path far more often than an empty class: refuse it."""
+    if not any(not _ignored(p) for p in submissions.iterdir()):
+        raise UsageError(f"{submissions} holds no submissions (it is empty); give the folder that holds "
+                         "the students' files (a mistyped path?)")
 
 
 def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: str | Assignment = "hw4",
@@ -327,6 +342,7 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
     submissions, out = Path(submissions), Path(out)
     if not submissions.is_dir():
         raise UsageError(f"{submissions} is not a folder; give the folder that holds the submissions")
+    _check_not_empty(submissions)
     _check_out_dir(out, submissions)
     asg = load_assignment(assignment) if isinstance(assignment, str) else assignment
     run = GradingRun(assignment=asg.name, title=asg.title, assignment_version=asg.version,
@@ -337,17 +353,22 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
         from .shard import shard_of
         k, n = shard
         select = lambda student: shard_of(student, n) == k  # noqa: E731
+        run.shard = [k, n]  # merge checks that it has every shard, each once
     with tempfile.TemporaryDirectory(prefix="cnn-grader-work-") as work:
         source_dir, origin, found = submissions, {}, None
         if roster is not None:
             from . import roster as roster_mod
-            found = roster_mod.match(roster_mod.read_roster(roster),
-                                     [p.name for p in submissions.iterdir() if not _ignored(p)])
+            class_list = roster_mod.read_roster(roster)
+            run.roster_ids = sorted(st.id for st in class_list.students)
+            run.roster_digest = roster_digest(run.roster_ids)
+            found = roster_mod.match(class_list, [p.name for p in submissions.iterdir() if not _ignored(p)])
             source_dir = Path(work) / "by-roster"
             origin = roster_mod.stage(submissions, found, source_dir)
             run.unmatched = list(found.unmatched)
         subs = discover(source_dir, [q.function for q in asg.questions], Path(work) / "prepared", select, lazy=True)
-        staging = Path(tempfile.mkdtemp(prefix=".cnn-grader-out-", dir=out.resolve().parent))
+        staging = _new_staging(out)
+        expected = len(subs) + (len(found.missing) if found is not None else 0)
+        written = [0]  # results written so far (for a full disk's estimate of what is needed)
         # the work folder holds every student's private copy: hidden, so no one reads another's
         hide = hidden_paths(submissions, out, staging, Path(work))
         _start_sandboxes(opts, hide, len(subs))
@@ -358,7 +379,6 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
 
             # Every result goes to disk as it comes (its report, its results.json line); a large
             # class keeps nothing of it in memory, so memory does not grow with the class.
-            expected = len(subs) + (len(found.missing) if found is not None else 0)
             keep_details = expected <= DETAIL_LIMIT
             spool = _Spool(Path(work) / "results.jsonl", by_result=keep_details)
 
@@ -366,6 +386,7 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
                 res.report = f"reports/{_file_name(res.student, names)}.html"
                 renderer.write_student(res, staging / res.report)
                 spool.add(res)
+                written[0] += 1
                 if keep_details:
                     run.submissions.append(res)
 
@@ -417,10 +438,22 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
             _replace_dir(staging, out)
             if isinstance(run.submissions, SubmissionsOnDisk):
                 run.submissions.path = out / "results.json"
+        except OSError as exc:  # a full disk: one line, nothing half-written left (see finally)
+            raise _disk_full(exc, staging, Path(work), written[0], expected) from exc
         finally:
             discard_early(*_early_key(opts, hide))  # any zygote no worker adopted
-            shutil.rmtree(staging, ignore_errors=True)
+            _discard_staging(staging)
     return run
+
+
+def roster_digest(ids: list[str]) -> str:
+    """The roster as shards must agree on it: its student ids, not its file's bytes (a runner's
+    line endings or column order do not make it another class)."""
+    import hashlib
+    import json
+    import unicodedata
+    canon = sorted(unicodedata.normalize("NFC", i) for i in ids)
+    return hashlib.sha256(json.dumps(canon, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 def _file_name(student: str, used: set[str]) -> str:
@@ -433,15 +466,48 @@ def _file_name(student: str, used: set[str]) -> str:
     return name
 
 
+def _new_staging(out: Path) -> Path:
+    """The folder the new output is built in, beside OUT (missing parents of OUT are created)."""
+    from . import outdir
+    try:
+        return outdir.new_staging(out)
+    except OSError as exc:
+        from .atomic import disk_full
+        err = disk_full(exc, out.resolve().parent)
+        if err is exc:
+            raise UsageError(f"--out {out}: cannot create a folder there ({exc.strerror or exc}); "
+                             "choose a folder you can write to") from None
+        raise err from exc
+
+
 def _replace_dir(staging: Path, out: Path) -> None:
-    """Move the finished output into place; an earlier grading there is replaced whole."""
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        out.rename(old)
-        staging.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        staging.rename(out)
+    """Move the finished output into place (see :mod:`grader.outdir`): what the grader wrote in
+    an earlier grading there is replaced, every other file is kept; OUT never goes missing."""
+    from . import outdir
+    try:
+        outdir.finish(staging, out)
+    except outdir.NotAnOutput as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _discard_staging(staging: Path) -> None:
+    from . import outdir
+    outdir.discard_staging(staging)
+
+
+def _disk_full(exc: OSError, staging: Path, work: Path, done: int, expected: int) -> BaseException:
+    """A full disk as a one-line MachineError: the folder whose disk filled, what was written
+    when it did, and an estimate of what the whole output needs."""
+    from .atomic import disk_full, free_bytes, is_full, tree_size
+    if not is_full(exc):
+        return exc
+    candidates = [staging.parent, work]
+    folder = min(candidates, key=lambda f: free_bytes(f) if free_bytes(f) is not None else 1 << 62)
+    shown = staging.parent if folder == staging.parent else folder
+    written = tree_size(staging) if folder == staging.parent else tree_size(work)
+    needed = int(written / done * max(expected, done)) if done and folder == staging.parent else None
+    return disk_full(exc, shown, written=written, needed=needed,
+                     what="the new grading" if folder == staging.parent else "temporary files")
 
 
 def check(path: Path, opts: Options = Options(), assignment: str | Assignment = "hw4",
