@@ -28,6 +28,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from . import __version__
@@ -36,6 +37,8 @@ from .atomic import alive, exchange, identity
 MARKER = ".cnn-grader.json"
 MARKER_SCHEMA = 1
 STAGING_PREFIXES = (".cnn-grader-out-", ".cnn-grader-merge-")
+NEWBORN = ".cnn-grader-new-"  # a staging folder before its marker is written
+NEWBORN_GRACE_S = 600  # an empty one this old was left by a run killed in its first instant
 
 
 class NotAnOutput(ValueError):
@@ -158,8 +161,16 @@ def new_staging(out: Path, prefix: str = ".cnn-grader-out-") -> Path:
     """An empty staging folder beside OUT (parents created), marked as this run's."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=prefix, dir=out.parent))
-    _write_marker(staging, _marker(out, "building", None))
+    # made under another name and renamed once marked: a folder named like a staging folder
+    # always has its marker until its very last step (empty, then removed)
+    born = Path(tempfile.mkdtemp(prefix=NEWBORN, dir=out.parent))
+    try:
+        _write_marker(born, _marker(out, "building", None))
+        staging = out.parent / (prefix + born.name[len(NEWBORN):])
+        os.rename(born, staging)
+    except BaseException:
+        shutil.rmtree(born, ignore_errors=True)
+        raise
     return staging
 
 
@@ -278,7 +289,10 @@ def leftovers(out: Path) -> list[tuple[Path, dict | None]]:
     for p in entries:
         if not p.is_dir() or p.is_symlink() or p == out:
             continue
-        if p.name.startswith(STAGING_PREFIXES):
+        if p.name.startswith(STAGING_PREFIXES + (NEWBORN,)) and _empty(p) and (
+                not p.name.startswith(NEWBORN) or time.time() - p.stat().st_mtime > NEWBORN_GRACE_S):
+            found.append((p, {"files": None}))  # empty: a dispose killed before its last rmdir
+        elif p.name.startswith(STAGING_PREFIXES):
             m = read_marker(p)
             if m is not None and m.get("output") == str(out) and isinstance(m.get("writer"), dict) \
                     and not alive(m["writer"]):
@@ -286,6 +300,13 @@ def leftovers(out: Path) -> list[tuple[Path, dict | None]]:
         elif (lm := legacy.match(p.name)) and not _pid_exists(int(lm[1])) and legacy_owned(p) is not None:
             found.append((p, None))
     return found
+
+
+def _empty(p: Path) -> bool:
+    try:
+        return not any(p.iterdir())
+    except OSError:
+        return False
 
 
 def _pid_exists(pid: int) -> bool:
