@@ -308,6 +308,9 @@ def _check_out_dir(out: Path, submissions: Path) -> None:
         raise UsageError(f"--out {out} contains the submissions folder; choose a separate folder")
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file; choose a folder")
+    blocked = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+    if blocked is not None:
+        raise UsageError(f"--out {out}: {blocked} is a file, not a folder; choose another place")
     outdir.recover(out)
     try:
         outdir.check_target(out)
@@ -439,7 +442,7 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
             if isinstance(run.submissions, SubmissionsOnDisk):
                 run.submissions.path = out / "results.json"
         except OSError as exc:  # a full disk: one line, nothing half-written left (see finally)
-            raise _disk_full(exc, staging, Path(work), written[0], expected) from exc
+            raise _disk_full(exc, staging, Path(work), written[0], expected, out) from exc
         finally:
             discard_early(*_early_key(opts, hide))  # any zygote no worker adopted
             _discard_staging(staging)
@@ -495,9 +498,11 @@ def _discard_staging(staging: Path) -> None:
     outdir.discard_staging(staging)
 
 
-def _disk_full(exc: OSError, staging: Path, work: Path, done: int, expected: int) -> BaseException:
+def _disk_full(exc: OSError, staging: Path, work: Path, done: int, expected: int,
+               out: Path | None = None) -> BaseException:
     """A full disk as a one-line MachineError: the folder whose disk filled, what was written
-    when it did, and an estimate of what the whole output needs."""
+    when it did, and an estimate of what the whole output needs (from the results written so
+    far, or the size of the earlier grading it replaces)."""
     from .atomic import disk_full, free_bytes, is_full, tree_size
     if not is_full(exc):
         return exc
@@ -505,7 +510,10 @@ def _disk_full(exc: OSError, staging: Path, work: Path, done: int, expected: int
     folder = min(candidates, key=lambda f: free_bytes(f) if free_bytes(f) is not None else 1 << 62)
     shown = staging.parent if folder == staging.parent else folder
     written = tree_size(staging) if folder == staging.parent else tree_size(work)
-    needed = int(written / done * max(expected, done)) if done and folder == staging.parent else None
+    needed = None
+    if folder == staging.parent:
+        earlier = tree_size(out) if out is not None and out.is_dir() else 0
+        needed = max(int(written / done * max(expected, done)) if done else 0, earlier) or None
     return disk_full(exc, shown, written=written, needed=needed,
                      what="the new grading" if folder == staging.parent else "temporary files")
 

@@ -216,7 +216,8 @@ def is_full(exc: BaseException) -> bool:
 
 
 def _mib(n: float) -> str:
-    return f"{n / 2**20:.1f} MiB"
+    """A size for people: KiB below a MiB, else MiB."""
+    return f"{n / 2**10:.0f} KiB" if n < 2**20 else f"{n / 2**20:.1f} MiB"
 
 
 def free_bytes(folder: Path) -> int | None:

@@ -119,6 +119,8 @@ def _os_error(exc: OSError):
     if err is not exc:
         _fail(err, EXIT_MACHINE)
     where = f"{exc.filename}: " if exc.filename else ""
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        _fail(f"{where}a file stands where a folder is needed; choose another path")
     _fail(f"{where}{exc.strerror or exc}; check the path and its permissions")
 
 
@@ -174,6 +176,12 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, junit, gradescop
         shard = parse_shard(shard_spec) if shard_spec else None
     except ValueError as exc:
         _fail(exc)
+    if submissions.is_dir():
+        from .api import _check_not_empty
+        try:  # before the progress bar: the error is the only line
+            _check_not_empty(submissions)
+        except UsageError as exc:
+            _fail(exc)
     entries = [p for p in submissions.iterdir() if not p.name.startswith(".")] if submissions.is_dir() else []
     n = len(shard_entries(entries, *shard)) if shard and roster is None else len(entries)
     warned = []
