@@ -357,7 +357,8 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
         k, n = shard
         select = lambda student: shard_of(student, n) == k  # noqa: E731
         run.shard = [k, n]  # merge checks that it has every shard, each once
-    with tempfile.TemporaryDirectory(prefix="cnn-grader-work-") as work:
+    from .outdir import scratch
+    with scratch("cnn-grader-work-") as work:  # (one a killed run left is removed by the next)
         source_dir, origin, found = submissions, {}, None
         if roster is not None:
             from . import roster as roster_mod

@@ -29,7 +29,9 @@ import re
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from . import __version__
 from .atomic import alive, exchange, identity
@@ -336,5 +338,42 @@ def recover(out: Path) -> list[Path]:
             shutil.rmtree(p, ignore_errors=True)
             removed.append(p)
         elif _dispose(p, out):
+            removed.append(p)
+    return removed
+
+
+# --- scratch folders under /tmp -----------------------------------------------------------------
+
+SCRATCH_MARKER = ".cnn-grader-scratch.json"
+
+
+@contextmanager
+def scratch(prefix: str = "cnn-grader-work-") -> Iterator[str]:
+    """A temporary folder (like :class:`tempfile.TemporaryDirectory`) marked with this run's
+    identity, so that the next run removes those of killed runs (students' unpacked copies)."""
+    clean_scratch(prefix)
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        (folder / SCRATCH_MARKER).write_text(json.dumps({"writer": identity()}), encoding="utf-8")
+        yield str(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def clean_scratch(prefix: str = "cnn-grader-work-") -> list[Path]:
+    removed = []
+    try:
+        entries = list(Path(tempfile.gettempdir()).iterdir())
+    except OSError:
+        return removed
+    for p in entries:
+        if not p.name.startswith(prefix) or p.is_symlink() or not p.is_dir():
+            continue
+        try:
+            writer = json.loads((p / SCRATCH_MARKER).read_text(encoding="utf-8"))["writer"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # not marked (an earlier version's, or in its first instant): left alone
+        if isinstance(writer, dict) and not alive(writer):
+            shutil.rmtree(p, ignore_errors=True)
             removed.append(p)
     return removed

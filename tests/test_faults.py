@@ -217,11 +217,13 @@ def test_sigkill_at_random_moments_of_a_regrade(tmp_path):
     (out / "manual" / "bob.txt").write_text("bob: +2 by hand")
     students = {"correct_loops", "partial", "mistake_sign_flipped"}
     rng = random.Random(18)
+    killed = []
     for i in range(5):
         p = _grader("grade", subs, "--out", out, "--jobs", "2", "--no-cache", "--seed", str(i + 1))
         time.sleep(rng.uniform(0.15, 1.05) * took)  # the moments: fixed by the seed
         os.killpg(p.pid, signal.SIGKILL)
         p.wait(30)
+        killed.append(p.pid)
         deadline = time.monotonic() + 10
         while _session_alive(p.pid) and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -235,6 +237,29 @@ def test_sigkill_at_random_moments_of_a_regrade(tmp_path):
     assert json.loads((out / "results.json").read_text())["seed"] == 9
     assert (out / "notes.txt").read_text() == "my notes" and (out / "manual" / "bob.txt").is_file()
     assert _leftovers(tmp_path) == []
+    assert _scratch_of(killed) == []  # the students' unpacked copies under /tmp too
+
+
+def _scratch_of(pids: list[int]) -> list[Path]:
+    import tempfile
+    left = []
+    for p in Path(tempfile.gettempdir()).glob("cnn-grader-work-*"):
+        try:
+            if json.loads((p / outdir.SCRATCH_MARKER).read_text())["writer"]["pid"] in pids:
+                left.append(p)
+        except (OSError, ValueError, KeyError):
+            pass
+    return left
+
+
+def test_the_ci_merge_job_is_never_green_after_a_failed_shard():
+    text = (ROOT / "templates" / "ci" / "instructor-grade.yml").read_text()
+    merge = text[text.index("\n  merge:"):]
+    assert "needs.grade.result" in merge and "exit 1" in merge  # a failed shard fails the job
+    strict = merge[merge.index("- name: Merge the shards"):].split("- ", 2)[1]
+    assert "--allow-partial" not in strict  # the real merge refuses an incomplete set
+    partial = merge[merge.index("--allow-partial") - 400:merge.index("--allow-partial")]
+    assert "failure()" in partial  # only after the strict merge failed, under its own name
 
 
 # --- a full disk ----------------------------------------------------------------------------------
@@ -279,7 +304,7 @@ def test_a_full_disk_is_one_line_and_keeps_the_earlier_grading(small_disk, tmp_p
     assert r.returncode == 3, r.stdout + r.stderr
     err = [line for line in r.stderr.splitlines() if line.startswith("error:")]
     assert len(err) == 1 and "Traceback" not in r.stderr, r.stderr
-    assert "no space left" in err[0] and str(small_disk) in err[0] and "MiB" in err[0]
+    assert "no space left" in err[0] and str(small_disk) in err[0] and "needed" in err[0] and "KiB written" in err[0]
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # the earlier grading, whole
     assert sorted(p.name for p in small_disk.iterdir()) == ["filler", "out"]  # nothing partial left
     # outputs written beside OUT: a temporary name and a rename, or nothing at all
