@@ -328,3 +328,57 @@ def test_full_disk_error_from_the_api(small_disk, tmp_path):
     with pytest.raises(MachineError, match="no space left"):
         grade(subs, small_disk / "out", Options(jobs=1))
     assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]
+
+
+# --- the replace, over arbitrary folders ------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+_PATHS = st.lists(st.sampled_from(["a", "b", "reports", "m"]), min_size=1, max_size=3).map("/".join)
+
+
+def _tree(paths):
+    """Files only where no other file is a folder above them (a tree a filesystem can hold)."""
+    out = []
+    for p in sorted(set(paths), key=len):
+        if not any(p.startswith(q + "/") or q.startswith(p + "/") for q in out):
+            out.append(p)
+    return out
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(old=st.lists(_PATHS, max_size=6), user=st.lists(_PATHS, max_size=6), new=st.lists(_PATHS, max_size=6))
+def test_replace_keeps_every_user_file_or_changes_nothing(old, user, new):
+    import tempfile
+    old = _tree(old)
+    user = [u for u in _tree(user) if not any(u == o or u.startswith(o + "/") or o.startswith(u + "/") for o in old)]
+    new = _tree(new)
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d) / "out"
+        staging = outdir.new_staging(out)
+        for f in old:
+            (staging / f).parent.mkdir(parents=True, exist_ok=True)
+            (staging / f).write_text("old")
+        outdir.finish(staging, out)
+        for f in user:
+            (out / f).parent.mkdir(parents=True, exist_ok=True)
+            (out / f).write_text("user " + f)
+        before = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+        staging = outdir.new_staging(out)
+        for f in new:
+            (staging / f).parent.mkdir(parents=True, exist_ok=True)
+            (staging / f).write_text("new")
+        try:
+            outdir.finish(staging, out)
+        except outdir.NotAnOutput:
+            outdir.discard_staging(staging)
+            after = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+            assert after == before  # refused: nothing changed
+        else:
+            for f in user:
+                assert (out / f).read_text() == "user " + f
+            for f in new:
+                assert (out / f).read_text() == "new"
+            for f in set(old) - set(new):
+                assert not (out / f).is_file() or f in user
+        assert sorted(p.name for p in Path(d).iterdir()) == ["out"]
