@@ -127,6 +127,8 @@ def owned(folder: Path) -> set[str] | None:
     m = read_marker(folder)
     if m is not None and m.get("files") is not None:
         return set(m["files"])
+    if m is None and folder.is_dir() and not any(folder.iterdir()):
+        return set()  # an empty folder: nothing to keep, nothing to lose
     return legacy_owned(folder) if m is None else None
 
 
@@ -154,6 +156,9 @@ def check_target(out: Path, flag: str = "--out") -> None:
     """OUT may be new, empty or an earlier grading output; anything else is refused."""
     if out.exists() and not out.is_dir():
         raise NotAnOutput(f"{flag} {out} is a file; choose a folder")
+    if out.is_dir() and os.path.ismount(out):
+        raise NotAnOutput(f"{flag} {out} is a mount point, which cannot be swapped for a new grading; "
+                          f"give a folder inside it, e.g. {flag} {out / 'grading'}")
     if out.is_dir() and any(out.iterdir()) and owned(out) is None:
         raise NotAnOutput(f"{flag} {out} is not empty and holds no grading output of cnn-grader "
                           f"(no {MARKER}); choose an empty or new folder so nothing of yours is overwritten")

@@ -268,3 +268,20 @@ def test_an_empty_shard_says_so_on_the_dashboard(tmp_path):
     assert run.submissions == [] and run.shard == [k, 2]
     html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "No submissions were graded" in html and "passed every question" not in html
+
+
+def test_an_existing_empty_folder_and_a_mount_point(tmp_path, monkeypatch):
+    import os
+
+    import pytest
+
+    from grader.api import Options, UsageError, grade
+    subs = _class(tmp_path, ["correct_loops.py"])
+    (tmp_path / "empty").mkdir()
+    grade(subs, tmp_path / "empty", Options(jobs=1))
+    assert (tmp_path / "empty" / "results.json").is_file()
+    real = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda p: str(p) == str(tmp_path / "mnt") or real(p))
+    (tmp_path / "mnt").mkdir()
+    with pytest.raises(UsageError, match="mount point.*mnt/grading"):
+        grade(subs, tmp_path / "mnt", Options(jobs=1))
