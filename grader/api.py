@@ -443,7 +443,10 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
             if isinstance(run.submissions, SubmissionsOnDisk):
                 run.submissions.path = out / "results.json"
         except OSError as exc:  # a full disk: one line, nothing half-written left (see finally)
-            raise _disk_full(exc, staging, Path(work), written[0], expected, out) from exc
+            err = _disk_full(exc, staging, Path(work), written[0], expected, out)
+            if err is exc:
+                raise
+            raise err from exc
         finally:
             discard_early(*_early_key(opts, hide))  # any zygote no worker adopted
             _discard_staging(staging)

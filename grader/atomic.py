@@ -136,7 +136,10 @@ def replacing(target: Path, mode: str = "w", encoding: str | None = "utf-8",
     except OSError as exc:
         written = tmp.stat().st_size if tmp.exists() else 0
         _unlink(tmp)
-        raise disk_full(exc, target.parent, written=written, what=str(target)) from exc
+        err = disk_full(exc, target.parent, written=written, what=str(target))
+        if err is exc:
+            raise
+        raise err from exc
     except BaseException:
         _unlink(tmp)
         raise
@@ -166,7 +169,10 @@ def write_many(files: Iterable[tuple[Path, str]], encoding: str = "utf-8") -> li
         written = sum(t.stat().st_size for t, _ in temps if t.exists())
         for t, _ in temps:
             _unlink(t)
-        raise disk_full(exc, target.parent, written=written, what=f"{len(temps)} files") from exc
+        err = disk_full(exc, target.parent, written=written, what=f"{len(temps)} files")
+        if err is exc:
+            raise
+        raise err from exc
     except BaseException:
         for t, _ in temps:
             _unlink(t)
@@ -189,7 +195,10 @@ def append_text(target: Path, text: str, encoding: str = "utf-8") -> None:
                 f.truncate(size)
             except OSError:
                 pass
-            raise disk_full(exc, Path(target).parent, what=str(target)) from exc
+            err = disk_full(exc, Path(target).parent, what=str(target))
+            if err is exc:
+                raise
+            raise err from exc
 
 
 def _keep_mode(target: Path, tmp: Path) -> None:

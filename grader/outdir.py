@@ -292,7 +292,7 @@ def leftovers(out: Path) -> list[tuple[Path, dict | None]]:
         entries = list(out.parent.iterdir())
     except OSError:
         return found
-    legacy = re.compile(r"^\." + re.escape(out.name) + r"\.old-(\d+)$")
+    legacy = re.compile(r"^\." + re.escape(out.name) + r"\.old-(\d+|merge)$")  # grade's, merge's
     for p in entries:
         if not p.is_dir() or p.is_symlink() or p == out:
             continue
@@ -304,7 +304,8 @@ def leftovers(out: Path) -> list[tuple[Path, dict | None]]:
             if m is not None and m.get("output") == str(out) and isinstance(m.get("writer"), dict) \
                     and not alive(m["writer"]):
                 found.append((p, m))
-        elif (lm := legacy.match(p.name)) and not _pid_exists(int(lm[1])) and legacy_owned(p) is not None:
+        elif (lm := legacy.match(p.name)) and (lm[1] == "merge" or not _pid_exists(int(lm[1]))) \
+                and legacy_owned(p) is not None:
             found.append((p, None))
     return found
 

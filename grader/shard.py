@@ -213,7 +213,10 @@ def merge_outputs(folders: list[Path], out: Path, command: str = "", allow_parti
         outdir.finish(staging, out)
     except OSError as exc:
         from .atomic import disk_full, tree_size
-        raise disk_full(exc, out.resolve().parent, written=tree_size(staging), what="the merged grading") from exc
+        err = disk_full(exc, out.resolve().parent, written=tree_size(staging), what="the merged grading")
+        if err is exc:
+            raise
+        raise err from exc
     finally:
         outdir.discard_staging(staging)
     return run
