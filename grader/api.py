@@ -34,6 +34,9 @@ class UsageError(ValueError):
     """Bad input from the user: the message names the file and the fix."""
 
 
+from .atomic import MachineError  # noqa: E402  (a full disk: re-exported for API users)
+
+
 @dataclass(frozen=True)
 class Options:
     seed: int = 0
@@ -179,6 +182,10 @@ class _Spool:
         self._f = open(path, "w+b")
         self._where: list[tuple[str, int, int, int]] = []  # (student, order, offset, length)
 
+    @property
+    def count(self) -> int:
+        return len(self._where)
+
     def add(self, student: str, order: int, line: str) -> None:
         data = line.encode("utf-8")
         start = self._f.seek(0, os.SEEK_END)
@@ -266,6 +273,9 @@ def _early_key(opts: Options, hide: list[Path]) -> tuple[str, list[str], int]:
 
 
 def _check_out_dir(out: Path, submissions: Path) -> None:
+    """OUT must be outside the submissions, and new, empty or an earlier grading output (see
+    :mod:`grader.outdir`); what killed runs of this OUT left beside it is cleaned up first."""
+    from . import outdir
     out, submissions = out.resolve(), submissions.resolve()
     if out == submissions or submissions in out.parents:
         raise UsageError(f"--out {out} is inside the submissions folder {submissions}; choose a folder outside it")
@@ -273,9 +283,21 @@ def _check_out_dir(out: Path, submissions: Path) -> None:
         raise UsageError(f"--out {out} contains the submissions folder; choose a separate folder")
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file; choose a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / "results.json").exists():
-        raise UsageError(f"--out {out} is not empty and holds no earlier grading (results.json); "
-                         "choose an empty or new folder so nothing of yours is overwritten")
+    blocked = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+    if blocked is not None:
+        raise UsageError(f"--out {out}: {blocked} is a file, not a folder; choose another place")
+    outdir.recover(out)
+    try:
+        outdir.check_target(out)
+    except outdir.NotAnOutput as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _check_not_empty(submissions: Path) -> None:
+    """An empty folder is a mistyped path far more often than an empty class: refuse it."""
+    if not any(not _ignored(p) for p in submissions.iterdir()):
+        raise UsageError(f"{submissions} holds no submissions (it is empty); give the folder that holds "
+                         "the students' files (a mistyped path?)")
 
 
 def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: str | Assignment = "hw4",
@@ -301,25 +323,37 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
     submissions, out = Path(submissions), Path(out)
     if not submissions.is_dir():
         raise UsageError(f"{submissions} is not a folder; give the folder that holds the submissions")
+    _check_not_empty(submissions)
     _check_out_dir(out, submissions)
     asg = load_assignment(assignment) if isinstance(assignment, str) else assignment
     run = GradingRun(assignment=asg.name, title=asg.title, assignment_version=asg.version,
                      grader_version=__version__, seed=opts.seed, max_score=asg.max_score,
                      created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), command=command)
-    with tempfile.TemporaryDirectory(prefix="cnn-grader-work-") as work:
-        staging = Path(tempfile.mkdtemp(prefix=".cnn-grader-out-", dir=out.resolve().parent))
-        plan = plan_class(submissions, asg, Path(work), roster, shard, hidden=(out, staging))
-        run.unmatched = plan.unmatched
+    if shard is not None:
+        run.shard = list(shard)  # merge checks that it has every shard, each once
+    from .outdir import scratch
+    from .report import Renderer
+    with scratch("cnn-grader-work-") as work:  # (one a killed run left is removed by the next)
+        plan = plan_class(submissions, asg, Path(work), roster, shard)
+        run.unmatched, run.roster_ids = plan.unmatched, plan.roster_ids
+        if roster is not None:
+            run.roster_digest = roster_digest(plan.roster_ids)
+        staging = _new_staging(out)
+        plan.hide = hidden_paths(submissions, out, staging, Path(work))
+        spool = None
         try:
-            from .report import Renderer
             renderer = Renderer(asg, run)  # (compiled once, before the workers start)
             spool = grade_class(plan, opts, run, renderer, staging, out if opts.cache else None, on_result)
-            try:
-                publish(run, renderer, spool, staging, out)
-            finally:
-                spool.close()
+            publish(run, renderer, spool, staging, out)
+        except OSError as exc:  # a full disk: one line, nothing half-written left (see finally)
+            err = _disk_full(exc, staging, Path(work), spool.count if spool else 0, plan.expected, out)
+            if err is exc:
+                raise
+            raise err from exc
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            if spool is not None:
+                spool.close()
+            _discard_staging(staging)
     return run
 
 
@@ -333,23 +367,30 @@ class ClassPlan:
     missing: list = dataclasses.field(default_factory=list)  # roster students without a submission
     origin: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # staged name -> own files
     unmatched: list[str] = dataclasses.field(default_factory=list)
+    roster_ids: list[str] = dataclasses.field(default_factory=list)  # the whole roster's, sorted
     hide: list[Path] = dataclasses.field(default_factory=list)  # what no sandboxed child may see
     work: Path = Path()  # private: every student's unpacked copy, the spool
 
+    @property
+    def expected(self) -> int:
+        """Results this grading writes."""
+        return len(self.subs) + len(self.missing)
+
 
 def plan_class(submissions: Path, asg: Assignment, work: Path, roster: Path | None = None,
-               shard: tuple[int, int] | None = None, hidden: tuple[Path, ...] = ()) -> ClassPlan:
-    """Match the roster, discover the entries, keep the shard's, name every report."""
+               shard: tuple[int, int] | None = None) -> ClassPlan:
+    """Match the roster, discover the entries, keep the shard's, name every report (stage 1)."""
     select = None
     if shard is not None:
         from .shard import shard_of
         k, n = shard
         select = lambda student: shard_of(student, n) == k  # noqa: E731
-    source_dir, origin, missing, unmatched = submissions, {}, [], []
+    source_dir, origin, missing, unmatched, roster_ids = submissions, {}, [], [], []
     if roster is not None:
         from . import roster as roster_mod
-        found = roster_mod.match(roster_mod.read_roster(roster),
-                                 [p.name for p in submissions.iterdir() if not _ignored(p)])
+        class_list = roster_mod.read_roster(roster)
+        roster_ids = sorted(st.id for st in class_list.students)
+        found = roster_mod.match(class_list, [p.name for p in submissions.iterdir() if not _ignored(p)])
         source_dir = work / "by-roster"
         origin = roster_mod.stage(submissions, found, source_dir)
         missing = [st for st in found.missing if select is None or select(st.id)]
@@ -358,8 +399,7 @@ def plan_class(submissions: Path, asg: Assignment, work: Path, roster: Path | No
     names: set[str] = set()
     reports = [f"reports/{_file_name(who, names)}.html" for who in [s.student for s in subs] + [st.id for st in missing]]
     # the work folder holds every student's private copy: hidden, so no one reads another's
-    hide = hidden_paths(submissions, *hidden, work)
-    return ClassPlan(asg, subs, reports, missing, origin, unmatched, hide, work)
+    return ClassPlan(asg, subs, reports, missing, origin, unmatched, roster_ids, hidden_paths(submissions, work), work)
 
 
 class _Grader:
@@ -502,6 +542,16 @@ def publish(run: GradingRun, renderer, spool: _Spool, staging: Path, out: Path) 
         run.submissions.path = out / "results.json"
 
 
+def roster_digest(ids: list[str]) -> str:
+    """The roster as shards must agree on it: its student ids, not its file's bytes (a runner's
+    line endings or column order do not make it another class)."""
+    import hashlib
+    import json
+    import unicodedata
+    canon = sorted(unicodedata.normalize("NFC", i) for i in ids)
+    return hashlib.sha256(json.dumps(canon, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
 def _file_name(student: str, used: set[str]) -> str:
     """A safe, unique report file name that keeps unicode."""
     base = "".join(c if c.isalnum() or c in "-_.@" else "_" for c in student).strip(".") or "student"
@@ -512,15 +562,53 @@ def _file_name(student: str, used: set[str]) -> str:
     return name
 
 
+def _new_staging(out: Path) -> Path:
+    """The folder the new output is built in, beside OUT (missing parents of OUT are created)."""
+    from . import outdir
+    try:
+        return outdir.new_staging(out)
+    except OSError as exc:
+        from .atomic import disk_full
+        err = disk_full(exc, out.resolve().parent)
+        if err is exc:
+            raise UsageError(f"--out {out}: cannot create a folder there ({exc.strerror or exc}); "
+                             "choose a folder you can write to") from None
+        raise err from exc
+
+
 def _replace_dir(staging: Path, out: Path) -> None:
-    """Move the finished output into place; an earlier grading there is replaced whole."""
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        out.rename(old)
-        staging.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        staging.rename(out)
+    """Move the finished output into place (see :mod:`grader.outdir`): what the grader wrote in
+    an earlier grading there is replaced, every other file is kept; OUT never goes missing."""
+    from . import outdir
+    try:
+        outdir.finish(staging, out)
+    except outdir.NotAnOutput as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _discard_staging(staging: Path) -> None:
+    from . import outdir
+    outdir.discard_staging(staging)
+
+
+def _disk_full(exc: OSError, staging: Path, work: Path, done: int, expected: int,
+               out: Path | None = None) -> BaseException:
+    """A full disk as a one-line MachineError: the folder whose disk filled, what was written
+    when it did, and an estimate of what the whole output needs (from the results written so
+    far, or the size of the earlier grading it replaces)."""
+    from .atomic import disk_full, free_bytes, is_full, tree_size
+    if not is_full(exc):
+        return exc
+    candidates = [staging.parent, work]
+    folder = min(candidates, key=lambda f: free_bytes(f) if free_bytes(f) is not None else 1 << 62)
+    shown = staging.parent if folder == staging.parent else folder
+    written = tree_size(staging) if folder == staging.parent else tree_size(work)
+    needed = None
+    if folder == staging.parent:
+        earlier = tree_size(out) if out is not None and out.is_dir() else 0
+        needed = max(int(written / done * max(expected, done)) if done else 0, earlier) or None
+    return disk_full(exc, shown, written=written, needed=needed,
+                     what="the new grading" if folder == staging.parent else "temporary files")
 
 
 def check(path: Path, opts: Options = Options(), assignment: str | Assignment = "hw4",

@@ -1,5 +1,13 @@
-"""Command line: a thin click layer over :mod:`grader.api`.  Errors in what the user gave us
-are one line naming the file and the fix (exit 2); grading itself exits 0 whatever the scores."""
+"""Command line: a thin click layer over :mod:`grader.api`.
+
+Exit codes, every command:
+  0  done (``grade``/``merge``: whatever the scores; ``check``: every question passed, or the
+     score reached ``--fail-under``)
+  1  ``check``: a question failed / the score is below ``--fail-under``; ``merge
+     --allow-partial``: merged, but shards were missing
+  2  usage: bad input from the user (one line naming the file and the fix)
+  3  machine: the disk is full, the sandbox cannot start (one line; nothing half-written left)
+"""
 from __future__ import annotations
 
 import shlex
@@ -79,29 +87,51 @@ def _outputs(per_student: bool):
 def _write_outputs(subs, title, junit, gradescope, visibility, per_student, note="", unmatched=()):
     """--junit, --gradescope, and the GitHub Actions job summary when $GITHUB_STEP_SUMMARY is set."""
     from .formats import write_outputs
+    from .atomic import MachineError
     try:
         write_outputs(subs, title, junit=junit, gradescope=gradescope, per_student=per_student,
                       visibility=visibility, note=note, unmatched=unmatched)
-    except (ValueError, OSError) as exc:
+    except MachineError as exc:
+        _fail(exc, EXIT_MACHINE)
+    except ValueError as exc:
         _fail(exc)
+    except OSError as exc:
+        _os_error(exc)
     if junit is not None:
         click.echo(f"wrote {junit}", err=True)
     if gradescope is not None:
         click.echo(f"wrote {gradescope}" + ("/<student>.json" if per_student else ""), err=True)
 
 
-def _fail(exc: Exception | str):
+EXIT_USAGE, EXIT_MACHINE = 2, 3
+
+
+def _fail(exc: Exception | str, code: int = EXIT_USAGE):
     click.echo(f"error: {exc}", err=True)
-    sys.exit(2)
+    sys.exit(code)
+
+
+def _os_error(exc: OSError):
+    """An OSError as one line: a full disk is the machine's (3), anything else (permissions, a
+    path that is not a folder) the user's to fix (2)."""
+    from .atomic import disk_full
+    err = disk_full(exc, Path(exc.filename).parent if exc.filename else Path("."))
+    if err is not exc:
+        _fail(err, EXIT_MACHINE)
+    where = f"{exc.filename}: " if exc.filename else ""
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        _fail(f"{where}a file stands where a folder is needed; choose another path")
+    _fail(f"{where}{exc.strerror or exc}; check the path and its permissions")
 
 
 def _sandbox_failed(exc: Exception, isolation: str, require_sandbox: bool):
-    """The sandbox could not start: one line saying what to change (exit 2)."""
+    """The sandbox could not start: one line saying what to change (exit 3: the machine's)."""
     if isolation == "namespaces" or require_sandbox:
         fix = "run as root or enable unprivileged user namespaces, or drop --require-sandbox/--isolation namespaces"
     else:
         fix = "check the memory and process limits of this machine (ulimit -a) and retry"
-    _fail(f"the sandbox could not start ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}); {fix}")
+    _fail(f"the sandbox could not start ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}); {fix}",
+          EXIT_MACHINE)
 
 
 def _warn_reduced(res) -> None:
@@ -138,7 +168,7 @@ def main():
 def grade(submissions, out, jobs, no_cache, roster, shard_spec, junit, gradescope, gradescope_visibility,
           seed, timeout, memory, isolation, require_sandbox, assignment, points):
     """Grade every submission in SUBMISSIONS into OUT (results.json, grades.csv, HTML reports)."""
-    from .api import UsageError, grade as grade_api
+    from .api import MachineError, UsageError, grade as grade_api
     from .sandbox import SandboxError
     from .shard import parse_shard, shard as shard_entries
     asg = _assignment(assignment, points)
@@ -148,6 +178,12 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, junit, gradescop
         shard = parse_shard(shard_spec) if shard_spec else None
     except ValueError as exc:
         _fail(exc)
+    if submissions.is_dir():
+        from .api import _check_not_empty
+        try:  # before the progress bar: the error is the only line
+            _check_not_empty(submissions)
+        except UsageError as exc:
+            _fail(exc)
     entries = [p for p in submissions.iterdir() if not p.name.startswith(".")] if submissions.is_dir() else []
     n = len(shard_entries(entries, *shard)) if shard and roster is None else len(entries)
     warned = []
@@ -162,10 +198,14 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, junit, gradescop
             opts = type(opts)(**{**opts.__dict__, "cache": not no_cache})
             run = grade_api(submissions, out, opts, assignment=asg, on_result=step,
                             command=shlex.join(["grader", *sys.argv[1:]]), roster=roster, shard=shard)
+        except MachineError as exc:
+            _fail(exc, EXIT_MACHINE)
         except (UsageError, ValueError) as exc:
             _fail(exc)
         except SandboxError as exc:
             _sandbox_failed(exc, isolation, require_sandbox)
+        except OSError as exc:
+            _os_error(exc)
     _summary(run)
     if run.cached:
         click.echo(f"{run.cached} unchanged submission(s) reused from the previous grading (--no-cache to regrade)")
@@ -181,7 +221,7 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, junit, gradescop
 def _summary(run):
     subs = run.submissions
     if not subs:
-        click.echo("no submissions found")
+        click.echo("no submissions in this shard" if getattr(run, "shard", None) else "no submissions graded")
         return
     qids = [q.id for q in subs[0].questions]
     width = max(8, *(len(s.student) for s in subs[:200]))
@@ -248,10 +288,16 @@ def _check(file, as_json, html, student, public, fail_under, junit, gradescope, 
     except SandboxError as exc:
         _sandbox_failed(exc, isolation, require_sandbox)
     if html is not None:
+        from .atomic import MachineError, write_text
         from .report import Renderer
         if html.exists() and html.is_dir():
             _fail(f"--html {html} is a folder; give a file name such as report.html")
-        Renderer(asg).write_student(res, html)
+        try:  # a temporary name renamed into place (missing parent folders are created)
+            write_text(html, Renderer(asg).student_html(res))
+        except MachineError as exc:
+            _fail(exc, EXIT_MACHINE)
+        except OSError as exc:
+            _os_error(exc)
     if as_json:
         click.echo(dumps(res))
         if note:
@@ -294,28 +340,56 @@ def starter(out, assignment, force):
     from .api import starter as starter_api
     if out.exists() and not force:
         _fail(f"{out} already exists; choose another name or add --force")
+    from .atomic import MachineError, write_text
     try:
-        out.write_text(starter_api(assignment, filename=out.name), encoding="utf-8")
-    except (ValueError, OSError) as exc:
+        write_text(out, starter_api(assignment, filename=out.name))
+    except MachineError as exc:
+        _fail(exc, EXIT_MACHINE)
+    except ValueError as exc:
         _fail(exc)
+    except OSError as exc:
+        _os_error(exc)
     click.echo(f"wrote {out}")
 
 
 @main.command()
 @click.argument("folders", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Output folder.")
+@click.option("--allow-partial", is_flag=True,
+              help="Merge even if shards are missing: list them (and their roster students), exit 1.")
 @_outputs(per_student=True)
-def merge(folders, out, junit, gradescope, gradescope_visibility):
-    """Combine the output FOLDERS of `grade --shard K/N` into OUT (results.json, grades.csv, HTML)."""
+def merge(folders, out, allow_partial, junit, gradescope, gradescope_visibility):
+    """Combine the output FOLDERS of `grade --shard K/N` into OUT (results.json, grades.csv, HTML).
+
+    Refuses a missing, doubled or mismatched set of shards (seed, assignment, N, roster)."""
+    from .atomic import MachineError
     from .shard import merge_outputs
     try:
-        run = merge_outputs(list(folders), out, command=shlex.join(["grader", *sys.argv[1:]]))
-    except (ValueError, OSError) as exc:
+        run = merge_outputs(list(folders), out, command=shlex.join(["grader", *sys.argv[1:]]),
+                            allow_partial=allow_partial)
+    except MachineError as exc:
+        _fail(exc, EXIT_MACHINE)
+    except ValueError as exc:
         _fail(exc)
+    except OSError as exc:
+        _os_error(exc)
     _summary(run)
     click.echo(f"merged {len(folders)} outputs; wrote {out / 'results.json'}, {out / 'grades.csv'}, {out / 'index.html'}")
     _write_outputs(run.submissions, run.title, junit, gradescope, gradescope_visibility, per_student=True,
-                   unmatched=run.unmatched)
+                   unmatched=run.unmatched, note=_partial_note(run))
+    if run.missing_shards:
+        click.echo("INCOMPLETE: " + _partial_note(run), err=True)
+        sys.exit(1)
+
+
+def _partial_note(run) -> str:
+    if not run.missing_shards:
+        return ""
+    absent = [s.student for s in run.submissions if s.error.startswith("not graded: shard")]
+    return (f"shard(s) {', '.join(map(str, run.missing_shards))} missing from this merge"
+            + (f"; {len(absent)} roster student(s) not graded: " + ", ".join(absent[:20])
+               + (" ..." if len(absent) > 20 else "") if absent else
+               "; without a roster the students of those shards are unknown"))
 
 
 @main.command()

@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from .atomic import MachineError, append_text, remove_stale_temps, write_many, write_text
 from .results import QuestionResult, SubmissionResult
 
 TEXT_CAP = 8000  # characters of any one student-controlled text in an output
@@ -203,9 +204,7 @@ def write_gradescope(sub: SubmissionResult, path: Path, **kw) -> Path:
     path = Path(path)
     if path.is_dir():
         raise ValueError(f"--gradescope {path} is a folder; give a file name such as results.json")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(gradescope_dumps(sub, **kw), encoding="utf-8")
-    return path
+    return write_text(path, gradescope_dumps(sub, **kw))
 
 
 def write_gradescope_dir(subs: Iterable[SubmissionResult], folder: Path, **kw) -> list[Path]:
@@ -214,13 +213,10 @@ def write_gradescope_dir(subs: Iterable[SubmissionResult], folder: Path, **kw) -
     if folder.exists() and not folder.is_dir():
         raise ValueError(f"--gradescope {folder} is a file; for grade give a folder (one results file per student)")
     folder.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(folder / "x", any_name=True)  # what killed runs left in DIR
     used: set[str] = set()
-    out = []
-    for s in subs:
-        p = folder / f"{safe_name(s.student, used)}.json"
-        p.write_text(gradescope_dumps(s, **kw), encoding="utf-8")
-        out.append(p)
-    return out
+    # all or none: every file is written under a temporary name before any is renamed in
+    return write_many((folder / f"{safe_name(s.student, used)}.json", gradescope_dumps(s, **kw)) for s in subs)
 
 
 def safe_name(student: str, used: set[str]) -> str:
@@ -313,10 +309,9 @@ def write_github_summary(markdown: str, environ: Mapping[str, str] | None = None
     if not target:
         return None
     path = Path(target)
-    try:
-        with path.open("a", encoding="utf-8") as f:
-            f.write(markdown if markdown.endswith("\n") else markdown + "\n")
-    except OSError:
+    try:  # whole or not at all (a full disk cuts it back): never half a table
+        append_text(path, markdown if markdown.endswith("\n") else markdown + "\n")
+    except (OSError, MachineError):
         return None  # a summary is a courtesy; never fail grading over it
     return path
 
@@ -325,9 +320,7 @@ def write_junit(subs: Iterable[SubmissionResult], path: Path, assignment_title: 
     path = Path(path)
     if path.is_dir():
         raise ValueError(f"--junit {path} is a folder; give a file name such as junit.xml")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(junit_xml(subs, assignment_title), encoding="utf-8")
-    return path
+    return write_text(path, junit_xml(subs, assignment_title))
 
 
 def write_outputs(subs: Iterable[SubmissionResult], assignment_title: str = "", *, junit: Path | None = None,

@@ -94,6 +94,10 @@ class GradingRun:
     cached: int = 0  # submissions whose earlier result was reused unchanged
     submissions: list[SubmissionResult] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)  # entries matching nobody on the --roster
+    shard: list[int] = field(default_factory=list)  # [K, N] for `grade --shard K/N`; [] when not sharded
+    roster_digest: str = ""  # sha256 of the --roster's sorted student ids ("" without a roster)
+    roster_ids: list[str] = field(default_factory=list)  # those ids (merge lists a missing shard's)
+    missing_shards: list[int] = field(default_factory=list)  # `merge --allow-partial`: the K's not merged
     schema: int = SCHEMA
 
 

@@ -20,7 +20,6 @@ import hashlib
 import os
 import re
 import shutil
-import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -119,22 +118,58 @@ def shard(entries: Iterable[str | Path], k: int, n: int) -> list:
 
 # --- merging ----------------------------------------------------------------------------------
 
-MUST_AGREE = ("assignment", "assignment_version", "seed", "grader_version", "max_score")
+MUST_AGREE = ("assignment", "assignment_version", "seed", "grader_version", "max_score", "roster_digest")
 
 
-def merge(runs: list[GradingRun], labels: list[str] | None = None, command: str = "") -> GradingRun:
-    """One run from shard runs: they must agree on assignment, versions and seed; no student twice."""
+def _shard_set(runs: list[GradingRun], labels: list[str]) -> tuple[int, list[int]]:
+    """Check the runs form one shard set: (N, the missing K's).  (0, []) for unsharded runs
+    (disjoint gradings merged as they are).  Doubled or mismatched shards are refused."""
+    specs = [tuple(getattr(r, "shard", None) or ()) for r in runs]
+    if not any(specs):
+        return 0, []
+    if not all(specs):
+        plain = ", ".join(lab for lab, sp in zip(labels, specs) if not sp)
+        raise ValueError(f"cannot merge: {plain} was not graded with --shard K/N but the others were; "
+                         "merge the outputs of one `grader grade --shard K/N` set")
+    ns = {sp[1] for sp in specs}
+    if len(ns) > 1:
+        shown = ", ".join(f"{lab}: {k}/{n}" for lab, (k, n) in zip(labels, specs))
+        raise ValueError(f"cannot merge: the number of shards differs ({shown}); grade every shard with the same N")
+    n = ns.pop()
+    seen: dict[int, str] = {}
+    for lab, (k, _n) in zip(labels, specs):
+        if k in seen:
+            raise ValueError(f"cannot merge: shard {k}/{n} is given twice ({seen[k]} and {lab}); give each shard once")
+        seen[k] = lab
+    return n, [k for k in range(1, n + 1) if k not in seen]
+
+
+def merge(runs: list[GradingRun], labels: list[str] | None = None, command: str = "",
+          allow_partial: bool = False) -> GradingRun:
+    """One run from shard runs: they must agree on assignment, versions, seed and roster, form
+    one complete set of shards (each K of N once), and hold no student twice.
+
+    ``allow_partial``: merge an incomplete set anyway; the result lists the missing shards
+    (``missing_shards``) and, with a roster, has a row for each of their students with the
+    error ``not graded: shard K of N missing``, so nobody vanishes from the gradebook."""
     if not runs:
         raise ValueError("nothing to merge: give the output folders of every shard")
     labels = labels or [f"run {i + 1}" for i in range(len(runs))]
     first = runs[0]
     for field in MUST_AGREE:
-        values = [getattr(r, field) for r in runs]
+        values = [getattr(r, field, None) for r in runs]
         if any(v != values[0] for v in values):
             shown = ", ".join(f"{lab}: {v!r}" for lab, v in zip(labels, values))
             hint = ("grade every shard with the same --seed" if field == "seed" else
+                    "grade every shard with the same --roster" if field == "roster_digest" else
                     "grade every shard with the same grader and assignment")
             raise ValueError(f"cannot merge: {field} differs ({shown}); {hint}")
+    n, missing = _shard_set(runs, labels)
+    if missing and not allow_partial:
+        raise ValueError(f"cannot merge: shard{'s' if len(missing) > 1 else ''} "
+                         + ", ".join(f"{k}/{n}" for k in missing)
+                         + " missing (did a grading job fail?); give every shard's output folder, "
+                         "or --allow-partial to merge what there is")
     where: dict[str, str] = {}
     subs = []
     for lab, r in zip(labels, runs):
@@ -144,44 +179,70 @@ def merge(runs: list[GradingRun], labels: list[str] | None = None, command: str 
                                  "each student must be graded in exactly one shard (same N for every shard?)")
             where[s.student] = lab
             subs.append(s)
+    if missing:
+        subs += _not_graded(first, subs, [i for i in (first.roster_ids or []) if i not in where], n, missing)
     subs.sort(key=lambda s: s.student)
     merged = dataclasses.replace(first, submissions=subs, created=max(r.created for r in runs),
-                                 command=command or first.command)
-    names = {f.name for f in dataclasses.fields(GradingRun)}
-    if "cached" in names:
-        merged.cached = sum(getattr(r, "cached", 0) or 0 for r in runs)
-    if "unmatched" in names:  # every shard lists the roster's unmatched entries: once is enough
-        merged.unmatched = sorted({u for r in runs for u in (getattr(r, "unmatched", None) or [])})
+                                 command=command or first.command, shard=[], missing_shards=missing)
+    merged.cached = sum(getattr(r, "cached", 0) or 0 for r in runs)
+    # every shard lists the roster's unmatched entries: once is enough
+    merged.unmatched = sorted({u for r in runs for u in (getattr(r, "unmatched", None) or [])})
     return merged
 
 
-def merge_outputs(folders: list[Path], out: Path, command: str = "") -> GradingRun:
+def _not_graded(run: GradingRun, graded: list, ids: list[str], n: int, missing: list[int]) -> list:
+    """Rows for the roster students of the missing shards: 0 points, the reason as the error."""
+    from .results import QuestionResult, SubmissionResult
+    template = graded[0].questions if graded else []
+    rows = []
+    for sid in ids:
+        k = shard_of(sid, n)
+        if k not in missing:
+            continue  # (a roster student of a merged shard is always there: graded or "no submission")
+        why = f"not graded: shard {k}/{n} missing from the merge"
+        qs = [QuestionResult(id=q.id, function=q.function, title=q.title, score=0.0, max_score=q.max_score,
+                             status="error", trials=0, message=why) for q in template]
+        rows.append(SubmissionResult(student=sid, source="", score=0.0, max_score=run.max_score, error=why,
+                                     report="", seed=run.seed, questions=qs))
+    return rows
+
+
+def merge_outputs(folders: list[Path], out: Path, command: str = "", allow_partial: bool = False) -> GradingRun:
     """``grader merge OUT1 OUT2 ... --out OUT``: one results.json, gradebook, reports and index.
 
     Each folder is a ``grade`` output (results.json, reports/).  OUT must be new, empty or an
-    earlier grading output; it is written whole and moved into place at the end.
+    earlier grading output (the instructor's other files there are kept); it is built beside
+    OUT and swapped in at the end (see :mod:`grader.outdir`).
     """
-    from . import export, results
+    from . import export, outdir, results
     folders = [Path(f) for f in folders]
     out = Path(out)
+    seen: dict[Path, Path] = {}
     for f in folders:
         if not (f / "results.json").is_file():
             raise ValueError(f"{f} holds no results.json; give the --out folders of `grader grade --shard K/N`")
         if f.resolve() == out.resolve():
             raise ValueError(f"--out {out} is one of the folders to merge; choose a new folder")
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "results.json").exists())):
-        raise ValueError(f"--out {out} is not empty and holds no earlier grading (results.json); "
-                         "choose an empty or new folder so nothing of yours is overwritten")
-    runs = [results.load(f / "results.json") for f in folders]
-    run = merge(runs, labels=[str(f) for f in folders], command=command)
-    out.resolve().parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".cnn-grader-merge-", dir=out.resolve().parent))
+        if f.resolve() in seen:
+            raise ValueError(f"cannot merge: {f} is given twice ({seen[f.resolve()]} and {f}); give each shard once")
+        seen[f.resolve()] = f
+    outdir.recover(out)
+    outdir.check_target(out)
+    runs = []
+    for f in folders:
+        try:
+            runs.append(results.load(f / "results.json"))
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ValueError(f"{f / 'results.json'} is not a cnn-grader results.json ({exc}); "
+                             "give the --out folders of `grader grade --shard K/N`") from None
+    run = merge(runs, labels=[str(f) for f in folders], command=command, allow_partial=allow_partial)
+    staging = outdir.new_staging(out, prefix=".cnn-grader-merge-")
     try:
         (staging / "reports").mkdir()
         used: set[str] = set()
         origin = {id(s): f for f, r in zip(folders, runs) for s in r.submissions}
         for s in run.submissions:
-            src = origin[id(s)] / s.report if s.report else None
+            src = origin[id(s)] / s.report if s.report and id(s) in origin else None
             if src is not None and src.is_file():
                 name = _unique(Path(s.report).name, used)
                 shutil.copyfile(src, staging / "reports" / name)
@@ -195,16 +256,15 @@ def merge_outputs(folders: list[Path], out: Path, command: str = "") -> GradingR
             Renderer(load_assignment(run.assignment), run).write_index(run.submissions, staging / "index.html")
         except (ValueError, ImportError):
             pass  # no reference installed here: results.json and grades.csv are still complete
-        if out.exists():
-            old = out.with_name(f".{out.name}.old-merge")
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-            staging.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            staging.rename(out)
+        outdir.finish(staging, out)
+    except OSError as exc:
+        from .atomic import disk_full, tree_size
+        err = disk_full(exc, out.resolve().parent, written=tree_size(staging), what="the merged grading")
+        if err is exc:
+            raise
+        raise err from exc
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        outdir.discard_staging(staging)
     return run
 
 

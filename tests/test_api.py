@@ -217,3 +217,140 @@ def test_trials_made_for_a_student_who_needs_none_are_dropped():
     ahead.forget(5)  # never made: nothing to drop, and never made later
     ahead.take(4)
     assert sorted(ahead._made) == [3]
+
+
+# --- the output folder: the instructor's files are never lost -------------------------------------
+
+def _class(tmp_path, names=("correct_loops.py", "partial.py")):
+    import shutil
+
+    from conftest import SUBMISSIONS
+    subs = tmp_path / "subs"
+    subs.mkdir(exist_ok=True)
+    for name in names:
+        shutil.copy(SUBMISSIONS / name, subs / name)
+    return subs
+
+
+def _add_user_files(out):
+    files = {"notes.txt": "my notes", "manual/bob.txt": "bob: +2", "reports/extra.txt": "mine",
+             "junit.xml": "<testsuites/>"}
+    for rel, text in files.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text(text)
+    return files
+
+
+def test_regrade_keeps_every_file_the_grader_did_not_write(tmp_path):
+    """Regrading into an earlier output replaced it whole, deleting the instructor's notes."""
+    import json
+
+    from grader.api import Options, grade
+    from grader.outdir import MARKER, read_marker
+    subs = _class(tmp_path)
+    out = tmp_path / "out"
+    grade(subs, out, Options(jobs=1, seed=1))
+    mine = _add_user_files(out)
+    (subs / "partial.py").unlink()  # the earlier report of a student no longer there goes too
+    grade(subs, out, Options(jobs=1, seed=2))
+    for rel, text in mine.items():
+        assert (out / rel).read_text() == text, rel
+    assert json.loads((out / "results.json").read_text())["seed"] == 2
+    assert not (out / "reports" / "partial.html").exists()
+    marker = read_marker(out)
+    assert marker["state"] == "complete" and "notes.txt" not in marker["files"]
+    assert set(marker["files"]) == {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} \
+        - set(mine) - {MARKER}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "subs"]  # no staging left beside
+
+
+def test_a_folder_with_a_results_json_of_its_own_is_not_ours(tmp_path):
+    import pytest
+
+    from grader.api import Options, UsageError, grade
+    subs = _class(tmp_path, ["correct_loops.py"])
+    thesis = tmp_path / "thesis"
+    thesis.mkdir()
+    (thesis / "results.json").write_text("{}")
+    (thesis / "thesis.tex").write_text("precious")
+    with pytest.raises(UsageError, match="not empty and holds no grading output"):
+        grade(subs, thesis, Options(jobs=1))
+    assert sorted(p.name for p in thesis.iterdir()) == ["results.json", "thesis.tex"]
+    assert (thesis / "results.json").read_text() == "{}"
+
+
+def test_an_earlier_output_without_a_marker_is_recognised_by_its_shape(tmp_path):
+    """Outputs of this grader before markers existed: replaced, the instructor's files kept."""
+    from grader.api import Options, grade
+    from grader.outdir import MARKER
+    subs = _class(tmp_path)
+    out = tmp_path / "out"
+    grade(subs, out, Options(jobs=1))
+    (out / MARKER).unlink()
+    mine = _add_user_files(out)
+    grade(subs, out, Options(jobs=1, seed=3))
+    for rel, text in mine.items():
+        assert (out / rel).read_text() == text
+
+
+def test_a_user_file_where_the_grading_writes_is_refused_untouched(tmp_path):
+    import pytest
+
+    from grader.api import Options, UsageError, grade
+    subs = _class(tmp_path, ["correct_loops.py"])
+    out = tmp_path / "out"
+    grade(subs, out, Options(jobs=1))
+    (subs / "zed.py").write_text((subs / "correct_loops.py").read_text())
+    (out / "reports" / "zed.html").write_text("my own page")  # not the grader's: it did not write it
+    before = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
+    with pytest.raises(UsageError, match="reports/zed.html"):
+        grade(subs, out, Options(jobs=1))
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == before
+    assert (out / "reports" / "zed.html").read_text() == "my own page"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "subs"]
+
+
+def test_an_empty_submissions_folder_is_an_error(tmp_path):
+    import pytest
+
+    from grader.api import Options, UsageError, grade
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "subs" / ".DS_Store").write_text("")
+    with pytest.raises(UsageError, match="holds no submissions"):
+        grade(tmp_path / "subs", tmp_path / "out", Options(jobs=1))
+    assert not (tmp_path / "out").exists()
+
+
+def test_out_under_missing_parents_is_created(tmp_path):
+    from grader.api import Options, grade
+    subs = _class(tmp_path, ["correct_loops.py"])
+    grade(subs, tmp_path / "a" / "b" / "out", Options(jobs=1))
+    assert (tmp_path / "a" / "b" / "out" / "results.json").is_file()
+
+
+def test_an_empty_shard_says_so_on_the_dashboard(tmp_path):
+    from grader.api import Options, grade
+    from grader.shard import shard_of
+    subs = _class(tmp_path, ["correct_loops.py"])
+    k = next(k for k in (1, 2) if k != shard_of("correct_loops", 2))
+    run = grade(subs, tmp_path / "out", Options(jobs=1), shard=(k, 2))
+    assert run.submissions == [] and run.shard == [k, 2]
+    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "No submissions were graded" in html and "passed every question" not in html
+
+
+def test_an_existing_empty_folder_and_a_mount_point(tmp_path, monkeypatch):
+    import os
+
+    import pytest
+
+    from grader.api import Options, UsageError, grade
+    subs = _class(tmp_path, ["correct_loops.py"])
+    (tmp_path / "empty").mkdir()
+    grade(subs, tmp_path / "empty", Options(jobs=1))
+    assert (tmp_path / "empty" / "results.json").is_file()
+    real = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda p: str(p) == str(tmp_path / "mnt") or real(p))
+    (tmp_path / "mnt").mkdir()
+    with pytest.raises(UsageError, match="mount point.*mnt/grading"):
+        grade(subs, tmp_path / "mnt", Options(jobs=1))

@@ -196,7 +196,42 @@ def test_sandbox_failure_is_one_line(monkeypatch, tmp_path, command):
     args = [command, str(SUBMISSIONS / "correct_loops.py"), "--require-sandbox"] if command == "check" else \
         [command, str(SUBMISSIONS), "--out", str(tmp_path / "o"), "--require-sandbox"]
     r = CliRunner().invoke(main, args)
-    assert r.exit_code == 2
+    assert r.exit_code == 3  # the machine's, not a usage error
     err = r.output.strip().splitlines()
     assert err[-1].startswith("error: the sandbox could not start (unshare: operation not permitted)")
     assert "user namespaces" in err[-1] and "Traceback" not in r.output
+
+
+def test_an_empty_submissions_folder_fails_in_one_line(tmp_path):
+    """A mistyped path in CI (an empty folder) exited 0 with "no submissions found"."""
+    (tmp_path / "empty").mkdir()
+    r = grader("grade", tmp_path / "empty", "--out", tmp_path / "out")
+    assert r.returncode == 2 and "holds no submissions" in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
+
+
+def test_missing_parent_folders_are_created(tmp_path):
+    """--out and check --html under folders that do not exist crashed with a traceback."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "a.py").write_text(CORRECT)
+    r = grader("grade", subs, "--out", tmp_path / "new" / "deeper" / "out", "--jobs", "1")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "new" / "deeper" / "out" / "index.html").is_file()
+    r = grader("check", subs / "a.py", "--html", tmp_path / "no" / "such" / "r.html")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "no" / "such" / "r.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+    assert [p.name for p in (tmp_path / "no" / "such").iterdir()] == ["r.html"]  # no temporary left
+
+
+def test_an_unwritable_place_is_one_line(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "a.py").write_text(CORRECT)
+    (tmp_path / "file").write_text("x")
+    r = grader("grade", subs, "--out", tmp_path / "file" / "out", "--jobs", "1")
+    errors = [line for line in r.stderr.splitlines() if line.startswith("error:")]
+    assert r.returncode == 2 and "Traceback" not in r.stderr and len(errors) == 1, r.stderr
+    assert "is a file, not a folder" in errors[0]
+    r = grader("check", subs / "a.py", "--html", tmp_path / "file" / "r.html")
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "a file stands where a folder" in r.stderr

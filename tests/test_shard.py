@@ -213,3 +213,84 @@ def test_ci_templates_use_shard_auto():
     completions = re.search(r"completions: (\d+)", kube)[1]
     assert f'value: "{completions}"     # = spec.completions' in kube and "--shard auto" in kube
     assert "completionMode: Indexed" in kube
+# --- a complete, consistent set of shards ---------------------------------------------------------
+
+def _shard_run(k, n, subs, **kw):
+    return _run(subs, shard=[k, n], **kw)
+
+
+def test_merge_refuses_a_missing_shard_and_allow_partial_lists_it():
+    with pytest.raises(ValueError, match=r"shard 2/3 missing .*--allow-partial"):
+        S.merge([_shard_run(1, 3, ["a"]), _shard_run(3, 3, ["c"])], labels=["o1", "o3"])
+    m = S.merge([_shard_run(1, 3, ["a"]), _shard_run(3, 3, ["c"])], allow_partial=True)
+    assert m.missing_shards == [2] and [s.student for s in m.submissions] == ["a", "c"] and m.shard == []
+    whole = S.merge([_shard_run(k, 3, [s]) for k, s in ((2, "b"), (1, "a"), (3, "c"))])
+    assert whole.missing_shards == [] and [s.student for s in whole.submissions] == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("runs,msg", [
+    ([(1, 2), (1, 2)], r"shard 1/2 is given twice \(o1 and o2\)"),
+    ([(1, 2), (2, 3)], "number of shards differs"),
+    ([(1, 2), None], "o2 was not graded with --shard"),
+])
+def test_merge_refuses_doubled_or_mismatched_shards(runs, msg):
+    made = [_shard_run(*sp, [f"s{i}"]) if sp else _run([f"s{i}"]) for i, sp in enumerate(runs)]
+    with pytest.raises(ValueError, match=msg):
+        S.merge(made, labels=["o1", "o2"], allow_partial=True)
+
+
+def test_merge_refuses_different_rosters():
+    with pytest.raises(ValueError, match="roster_digest differs.*same --roster"):
+        S.merge([_shard_run(1, 2, ["a"], roster_digest="x"), _shard_run(2, 2, ["b"], roster_digest="y")])
+
+
+def test_partial_merge_with_a_roster_lists_the_missing_shards_students():
+    """With a roster, the students of a missing shard get a row saying so; they never vanish."""
+    ids = [f"s{i}" for i in range(12)]
+    by = {k: [i for i in ids if S.shard_of(i, 3) == k] for k in (1, 2, 3)}
+    assert all(by.values())
+    runs = [_shard_run(k, 3, by[k], roster_ids=ids, roster_digest="d") for k in (1, 3)]
+    m = S.merge(runs, allow_partial=True)
+    assert sorted(s.student for s in m.submissions) == sorted(ids)
+    for s in m.submissions:
+        assert (s.error == "not graded: shard 2/3 missing from the merge") == (s.student in by[2])
+
+
+def test_merge_cli_exit_codes_and_the_shard_record(tmp_path):
+    """`grader merge` of 1 of 2 shards exited 0 with a partial gradebook; now it is refused
+    (exit 2), and --allow-partial merges, lists who is missing and exits 1."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    shutil.copyfile(SUBMISSIONS / "correct_loops.py", folder / "A0001.py")
+    roster = tmp_path / "roster.csv"
+    ids = ["A0001"] + [f"B{i:03d}" for i in range(8)]
+    roster.write_text("student_id,name\n" + "".join(f"{i},Student {i}\n" for i in ids))
+
+    def grader(*args):
+        return subprocess.run([sys.executable, "-m", "grader", *map(str, args)], capture_output=True, text=True,
+                              cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    for k in (1, 2):
+        r = grader("grade", folder, "--out", tmp_path / f"out-{k}", "--shard", f"{k}/2", "--roster", roster,
+                   "--jobs", "1")
+        assert r.returncode == 0, r.stderr
+        data = json.loads((tmp_path / f"out-{k}" / "results.json").read_text())
+        assert data["shard"] == [k, 2] and len(data["roster_digest"]) == 64 and data["roster_ids"] == sorted(ids)
+    r = grader("merge", tmp_path / "out-1", "--out", tmp_path / "m")
+    assert r.returncode == 2 and "shard 2/2 missing" in r.stderr and not (tmp_path / "m").exists()
+    r = grader("merge", tmp_path / "out-1", tmp_path / "out-1", "--out", tmp_path / "m")
+    assert r.returncode == 2 and "given twice" in r.stderr
+    r = grader("merge", tmp_path / "out-1", "--out", tmp_path / "m", "--allow-partial")
+    assert r.returncode == 1 and "INCOMPLETE" in r.stderr
+    missing = [i for i in ids if S.shard_of(i, 2) == 2]
+    got = {s["student"]: s["error"] for s in json.loads((tmp_path / "m" / "results.json").read_text())["submissions"]}
+    assert sorted(got) == sorted(ids) and all(got[i].startswith("not graded: shard 2/2") for i in missing)
+    assert all(i in r.stderr for i in missing)
+    r = grader("merge", tmp_path / "out-1", tmp_path / "out-2", "--out", tmp_path / "m")
+    assert r.returncode == 0, r.stderr
+    data = json.loads((tmp_path / "m" / "results.json").read_text())
+    assert data["missing_shards"] == [] and sorted(s["student"] for s in data["submissions"]) == sorted(ids)
