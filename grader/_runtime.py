@@ -914,7 +914,13 @@ def limit_resources(limits, n_questions: int) -> None:
 
 # --- running the student's code --------------------------------------------------------------
 
+TEXT_CAPS = {"error": 4000, "traceback": 8000}  # characters: the grader refuses longer (grader/frames.py)
+
+
 def _send(fd: int, tree) -> None:
+    for key, cap in TEXT_CAPS.items():
+        if type(tree.get(key)) is str and len(tree[key]) > cap:
+            tree[key] = tree[key][:cap - 20] + "... [cut]"
     data = wire.encode(tree)
     view = memoryview(data)
     while view:
@@ -986,18 +992,28 @@ def _describe(exc: BaseException) -> str:
 
 
 def _to_array(ret, max_elements: int, np):
+    """The returned value as a plain ndarray the wire carries, or an exception that says why not."""
     if type(ret) is not np.ndarray:  # (a plain ndarray, the usual answer, is taken as it is)
         if isinstance(ret, np.ndarray):
             ret = np.asarray(ret).view(np.ndarray)  # subclasses are read as plain arrays
+        if isinstance(ret, (str, bytes)):  # (NumPy would read "1.5" as a number)
+            raise TypeError(f"returned {type(ret).__name__} that is not an array of numbers "
+                            "(text is never read as numbers)")
         arr = np.asarray(ret)
     else:
         arr = ret
+    if type(arr) is not np.ndarray:  # (np.asarray replaced by the student's code)
+        raise TypeError("returned a value NumPy does not read as an array")
+    if arr.ndim >= wire.MAX_NDIM:  # (answers travel stacked over the trials: one dimension more)
+        raise ValueError(f"returned an array of {arr.ndim} dimensions; at most {wire.MAX_NDIM - 1} are accepted")
     if arr.size > max_elements:
         raise ValueError(f"returned {arr.size} numbers; far more than the answer holds")
     if arr.dtype.kind not in "biuf":
         if arr.dtype.kind == "c":
             raise TypeError("returned complex numbers")
-        try:
+        if arr.dtype.kind != "O":  # text, bytes, dates, records: never numbers
+            raise TypeError(f"returned an array of {_text(arr.dtype, 40)}, not an array of numbers")
+        try:  # Python objects: numbers (ints too large for a float raise OverflowError)
             arr = arr.astype(np.float64)
         except (TypeError, ValueError):
             raise TypeError(f"returned {_text(type(ret).__name__, 40)} that is not an array of numbers") from None
@@ -1166,9 +1182,18 @@ def run(job, result_fd: int, sub_dir: str, main: str, progress_fd: int | None = 
     _send(result_fd, {"kind": "imported", "ok": True, "seconds": time.perf_counter() - t0, **segment(),
                       "next": qids[0]})
     for i, q in enumerate(job["questions"]):
+        t0 = time.perf_counter()
         result = answer(module, q, root, np, lambda t, i=i: progress(i, t))
+        result.setdefault("seconds", time.perf_counter() - t0)
         result.update(kind="result", qid=q["id"], next=qids[i + 1], **segment())
-        _send(result_fd, result)
+        try:
+            _send(result_fd, result)
+        except Exception as exc:  # an answer the wire cannot carry costs its own question only
+            _send(result_fd, {"kind": "result", "qid": q["id"], "status": "error", "pos": result["pos"],
+                              "dropped": result["dropped"], "standins": result["standins"],
+                              "missing": result["missing"], "next": qids[i + 1],
+                              "seconds": time.perf_counter() - t0,
+                              "error": f"returned a value that cannot be sent back ({_describe(exc)})"})
     _send(result_fd, {"kind": "done"})
     os._exit(0)
 

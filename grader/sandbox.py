@@ -7,8 +7,12 @@ How it works: each Sandbox owns a *zygote*, a Python process that imported NumPy
 holds nothing else of ours (see ``_runtime.py``, which also lists the isolation layers).  Per
 submission the zygote forks a child that isolates itself and runs the questions in order,
 streaming one frame per question over a pipe.  This side enforces the per-question deadline,
-reads frames with a byte cap, and kills with SIGKILL only; a question that hangs or kills its
-process is charged to that question and a fresh child picks up at the next one.
+reads frames with a byte cap, checks every message against the schema in ``frames.py`` before
+using it, and kills with SIGKILL only; a question that hangs, kills its process or sends a
+forged message is charged to that question and a fresh child picks up at the next one.  What a
+submission costs in all, across those restarts, is capped: the bytes its children send
+(``Limits.submission_bytes``) and their running time (``Limits.submission_timeouts`` timeouts);
+once either runs out, the questions left are reported as not run, with the reason.
 
 Where the machine has cgroups we may write (root, cgroup v1 or a delegated v2 subtree), the
 zygote lives in cgroups of its own, so every child and everything a child starts is counted:
@@ -35,8 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import wire
-from . import _imports
+from . import _imports, frames, wire
 from ._imports import DISPLAY
 from .launch import DEFAULT_TMP_MB, child_env as _env, launch, take
 from .text import safe_text
@@ -47,6 +50,7 @@ FIRST_LOOK = 0.2  # seconds the grader sleeps before it first reads a child's me
 PIPE_BYTES = 1 << 18  # result pipe size
 PROGRESS = struct.Struct("<4sii")  # the trial in progress, as _runtime.py writes it (magic, question, trial)
 PROGRESS_MAGIC = b"TRL\0"
+CLOCK_SLACK = 0.5  # seconds: a child's own measure of its time may exceed ours by this much
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,10 @@ class Limits:
     output_cap: int = 16384  # characters of stdout/stderr kept per question
     frame_cap: int = 64 << 20  # bytes the child may send in one frame
     max_elements: int = 100_000  # numbers one returned value may hold
+    # What one submission may cost in all, however often its child is restarted (after a
+    # question that hangs or crashes, the next one starts in a fresh child, which re-imports):
+    submission_bytes: int = 64 << 20  # bytes its children may send, all questions together
+    submission_timeouts: float = 4.0  # its wall time, in timeouts: one for the import, three more
     cpus: float | None = None  # a CPU quota for a submission's process tree (with cgroups);
     # without one its cgroup still competes as one task: a fork bomb cannot starve the others
 
@@ -84,6 +92,7 @@ class QuestionRun:
     error: str = ""
     traceback: str = ""
     trial: int | None = None  # trial at which an error happened (or that was running at a timeout)
+    started: bool = True  # False: never called (the submission had run out of time or data)
     stdout: str = ""
     stderr: str = ""
     seconds: float = 0.0
@@ -376,9 +385,16 @@ class Sandbox:
         result: SubmissionRun | None = None
         pending = list(calls)
         retried = False
+        budget = _Budget.of(self.limits)
         while pending:
+            if budget.spent and result is not None:  # nothing more runs: say so for each question left
+                status, why = budget.spent
+                for c in pending:
+                    result.questions.setdefault(c.qid, QuestionRun(c.qid, status, error=f"not run: {why}",
+                                                                   started=False))
+                break
             try:
-                part = self._run_once(Path(submission_dir), main, pending)
+                part = self._run_once(Path(submission_dir), main, pending, budget)
             except SandboxError as exc:
                 self.close()  # a new zygote, with new cgroups
                 if self._isolated_once and not retried:
@@ -401,10 +417,12 @@ class Sandbox:
                 result.missing_modules += [m for m in part.missing_modules if m not in result.missing_modules]
             if part.import_error:
                 if result is not part:  # restarted after a crash, the file no longer imports
+                    status, why = budget.spent or ("crash", f"restarted after the previous question, "
+                                                            f"{part.import_error}"[:4000])
                     for c in pending:
                         result.questions.setdefault(c.qid, QuestionRun(
-                            c.qid, "crash", error=f"not run: restarted after the previous question, "
-                            f"{part.import_error}"[:4000], stdout=part.stdout, stderr=part.stderr))
+                            c.qid, status, error=f"not run: {why}", stdout=part.stdout, stderr=part.stderr,
+                            started=False))
                 break
             left = [c for c in pending if c.qid not in result.questions]
             if len(left) == len(pending):  # the child died between questions: no progress
@@ -444,7 +462,7 @@ class Sandbox:
                     raise
         raise SandboxError("unreachable")
 
-    def _run_once(self, submission_dir: Path, main: str, calls: list[Call]) -> SubmissionRun:
+    def _run_once(self, submission_dir: Path, main: str, calls: list[Call], budget: "_Budget") -> SubmissionRun:
         lim = self.limits
         # (auto may turn out to be process isolation on this very run)
         process = self.isolation == "process" or (self.isolation == "auto" and not self._isolated_once)
@@ -468,6 +486,7 @@ class Sandbox:
                 r, w = os.pipe()
                 _widen(r)
                 request = {"isolation": self.isolation, "userns": self._userns_for_tests, "src_kind": src_kind}
+                born = time.perf_counter()  # (before the child exists: no time it measures is longer)
                 try:
                     reply = self._spawn(request, [job_f.fileno(), w, out_f.fileno(), err_f.fileno(), src])
                 finally:
@@ -480,7 +499,7 @@ class Sandbox:
                     if self.isolation == "auto" and run.isolation == "process":
                         self.isolation, self.note = "process", run.note  # do not try again each time
                     self._progress = (job_f.fileno(), [c.qid for c in calls])
-                    self._collect(reply["pid"], r, calls, run, out_f, err_f)
+                    self._collect(reply["pid"], r, calls, run, out_f, err_f, budget, born)
                 finally:
                     os.close(r)
         finally:
@@ -488,24 +507,22 @@ class Sandbox:
                 _rmtree(scratch)
         return run
 
-    def _collect(self, pid: int, r: int, calls: list[Call], run: SubmissionRun, out_f, err_f) -> None:
-        """Read frames until done, a deadline, or the child's death; then kill whatever is left.
+    def _collect(self, pid: int, r: int, calls: list[Call], run: SubmissionRun, out_f, err_f,
+                 budget: "_Budget", born: float) -> None:
+        """Read messages until done, a deadline, or the child's death; then kill whatever is left.
 
         The child's messages must come in the one order the runtime sends them -- ready,
-        imported, one result per question in the order asked, then done -- and each question's
-        deadline starts with the message that names it as ``next`` (the child starts it as soon
-        as that is sent): whatever the student's code writes to the pipe can at most end its
-        own run early, never buy time or stand for another question's answer.
+        imported, one result per question in the order asked, then done -- each within the
+        schema of :mod:`grader.frames`, and each question's deadline starts with the message
+        that names it as ``next`` (the child starts it as soon as that is sent): whatever the
+        student's code writes to the pipe can at most end its own run early, never buy time or
+        stand for another question's answer.  Every byte read counts against ``budget``, which
+        spans every child started for this submission.
         """
         lim = self.limits
         pidfd = _pidfd(pid)
         buf = bytearray()
-        pos = (0, 0)
-        queue = [c.qid for c in calls]
-        state, current = "setup", "import"
-        deadline = time.monotonic() + lim.timeout
-        started = time.perf_counter()
-        total = 0
+        reader = _Reader(self, run, calls, out_f, err_f, budget, born)
         if pidfd is not None:
             # Most submissions answer everything within milliseconds: sleep until the child has
             # ended (or the first look) and read all its messages in one wake-up instead of
@@ -513,82 +530,27 @@ class Sandbox:
             # may run up to FIRST_LOOK longer than the limit: never shorter.
             select.select([pidfd], [], [], min(FIRST_LOOK, lim.timeout / 4))
         try:
-            while True:
+            while not reader.over:
                 now = time.monotonic()
-                if now >= deadline:
-                    self._charge(run, current, "timeout", f"did not finish within {lim.timeout:g} s "
-                                 "(an infinite loop, or waiting for input?)", out_f, err_f, pos, started)
+                if now >= reader.deadline:
+                    reader.time_out()
                     return
-                ready = _wait([r] + ([pidfd] if pidfd is not None else []), deadline - now, pid)
+                ready = _wait([r] + ([pidfd] if pidfd is not None else []), reader.deadline - now, pid)
                 chunk = b""
                 if r in ready:
                     chunk = os.read(r, 1 << 20)
                     if chunk:
-                        buf += chunk
-                        total += len(chunk)
-                    if chunk and total <= lim.frame_cap * 4:
-                        try:
-                            frames, buf = _split(buf, lim.frame_cap)
-                        except wire.WireError as exc:
-                            self._charge(run, current, "crash", f"sent a malformed result ({exc})",
-                                         out_f, err_f, pos, started)
-                            return
-                        for frame in frames:
-                            kind = frame.get("kind") if isinstance(frame, dict) else None
-                            if state == "setup" and kind == "setup_failed":
-                                raise SandboxError(f"could not isolate the submission: {_clip(frame.get('error'))}")
-                            elif state == "setup" and kind == "ready":
-                                state = "import"
-                                if run.isolation == "process" and frame.get("uid") == 0 and self._uid:
-                                    run.note = (run.note + "; " if run.note else "") + (
-                                        "student code ran as root: the Python installation is not "
-                                        "world-readable, so it could not run as an unprivileged user")
-                            elif state == "import" and kind == "imported":
-                                npos = _pos(frame.get("pos"), pos)
-                                run.stdout, run.stderr = _slice(out_f, pos, npos, 0, lim), _slice(err_f, pos, npos, 1, lim)
-                                run.dropped = _dropped(frame)
-                                _modules(run, frame)
-                                pos = npos
-                                if not frame.get("ok"):
-                                    run.import_error = _clip(frame.get("error", "import failed"), 4000) or "import failed"
-                                    run.import_traceback = _clip(frame.get("traceback", ""), 8000)
-                                    return
-                            elif state == "question" and kind == "result" and frame.get("qid") == current:
-                                npos = _pos(frame.get("pos"), pos)
-                                run.questions[current] = _question(current, frame, calls, out_f, err_f, pos, npos, lim)
-                                _modules(run, frame)
-                                pos = npos
-                                queue.pop(0)
-                            elif state == "between" and kind == "done":
-                                return
-                            else:
-                                self._charge(run, current, "crash", "sent an unexpected message (the "
-                                             "answer must be returned, not written to the grader's pipe)",
-                                             out_f, err_f, pos, started)
-                                return
-                            if kind in ("imported", "result"):  # and names the question starting now
-                                following = queue and frame.get("next") == queue[0]
-                                state, current = ("question", queue[0]) if following else ("between", "between questions")
-                                started = time.perf_counter()
-                                deadline = time.monotonic() + lim.timeout
+                        self._feed(reader, buf, chunk)
                         continue
-                    if chunk:  # over the byte cap
-                        self._charge(run, current, "crash", "sent more data than any answer needs",
-                                     out_f, err_f, pos, started)
-                        return
                 if (pidfd is not None and pidfd in ready) or (r in ready and not chunk) or not _alive(pid):
-                    # drain what it wrote before dying, then charge the question in progress
-                    if state == "setup":
-                        self._drain_setup(r, buf, lim)
-                    if state == "question":
-                        self._drain_after_death(r, buf, run, calls, current, out_f, err_f, pos, lim)
-                    if current in run.questions:
-                        return
-                    self._charge(run, current, "crash", "the process ended while answering "
-                                 "(os._exit, a crash such as a segmentation fault, or the memory limit)",
-                                 out_f, err_f, pos, started)
+                    # read what it wrote before dying, then charge the question in progress
+                    self._drain(reader, r, buf)
+                    if not reader.over:
+                        reader.charge("crash", "the process ended while answering (os._exit, a crash "
+                                      "such as a segmentation fault, or the memory limit)")
                     return
         finally:
+            budget.seconds_left -= time.monotonic() - reader.begun
             _kill(pid, run.isolation)
             if self._cgroups is not None and run.isolation == "process":
                 self._cgroups.kill(keep=self._proc.pid if self._proc else None)
@@ -601,47 +563,36 @@ class Sandbox:
                     select.select([pidfd], [], [], 2.0)
                 os.close(pidfd)
 
-    @staticmethod
-    def _drain(r, buf, lim) -> list:
+    def _feed(self, reader: "_Reader", buf: bytearray, chunk: bytes) -> None:
+        """Count ``chunk`` against the budget, then act on every whole message it completes."""
+        budget = reader.budget
+        budget.bytes_left -= len(chunk)
+        if budget.bytes_left < 0:
+            reader.charge("crash", "sent more data than any answer needs")
+            budget.spent = budget.spent or ("crash", f"the submission sent more data than its answers need "
+                                                     f"(at most {self.limits.submission_bytes >> 20} MiB in all)")
+            return
+        buf += chunk
+        trees, error = _split(buf, self.limits.frame_cap)
+        for tree in trees:
+            reader.take(tree)
+            if reader.over:
+                return
+        if error is not None:  # the messages before it count; the question in progress is charged
+            reader.charge("crash", f"sent a malformed result ({error})")
+
+    def _drain(self, reader: "_Reader", r: int, buf: bytearray) -> None:
+        """What a child that ended left in the pipe, read without blocking, within the budget."""
         try:
             os.set_blocking(r, False)
-            while len(buf) <= lim.frame_cap:
+            while not reader.over:
                 chunk = os.read(r, 1 << 20)
                 if not chunk:
                     break
-                buf += chunk
+                self._feed(reader, buf, chunk)
         except (BlockingIOError, OSError):
             pass
-        try:
-            frames, _ = _split(buf, lim.frame_cap)
-        except wire.WireError:
-            return []
-        return frames
 
-    def _drain_setup(self, r, buf, lim) -> None:
-        for frame in self._drain(r, buf, lim):
-            if isinstance(frame, dict) and frame.get("kind") == "setup_failed":
-                raise SandboxError(f"could not isolate the submission: {_clip(frame.get('error'))}")
-            break
-
-    def _drain_after_death(self, r, buf, run, calls, current, out_f, err_f, pos, lim):
-        frames = self._drain(r, buf, lim)
-        if frames and isinstance(frames[0], dict) and frames[0].get("kind") == "result" \
-                and frames[0].get("qid") == current:
-            npos = _pos(frames[0].get("pos"), pos)
-            run.questions[current] = _question(current, frames[0], calls, out_f, err_f, pos, npos, lim)
-
-    def _charge(self, run, current, status, message, out_f, err_f, pos, started) -> None:
-        """Record a timeout or crash against the question in progress (or the import)."""
-        end = (_size(out_f), _size(err_f))
-        out, err = _slice(out_f, pos, end, 0, self.limits), _slice(err_f, pos, end, 1, self.limits)
-        if current == "import":
-            run.import_error = "importing the file " + message.replace("while answering", "while importing")
-            run.stdout, run.stderr = out, err
-        elif current != "between questions":
-            run.questions[current] = QuestionRun(current, status, error=message, stdout=out, stderr=err,
-                                                 seconds=time.perf_counter() - started,
-                                                 trial=self._trial_running(current))
 
     _progress: tuple[int, list[str]] | None = None  # (job file, question ids) of the run in progress
 
@@ -661,83 +612,157 @@ class Sandbox:
         return t
 
 
-def _question(qid, frame, calls, out_f, err_f, pos, npos, lim) -> QuestionRun:
-    status = frame.get("status")
-    q = QuestionRun(qid, status if status in ("ok", "error", "missing") else "crash",
-                    error=_clip(frame.get("error", ""), 4000), traceback=_clip(frame.get("traceback", ""), 8000),
-                    seconds=float(frame.get("seconds", 0.0)) if type(frame.get("seconds")) in (int, float) else 0.0,
-                    stdout=_slice(out_f, pos, npos, 0, lim), stderr=_slice(err_f, pos, npos, 1, lim))
-    trial = frame.get("trial")
-    q.trial = trial if type(trial) is int else None
-    q.dropped = _dropped(frame)
-    if q.status == "crash" and not q.error:
-        q.error = "sent a malformed result"
-    if q.status == "ok":
-        n = next(c.n for c in calls if c.qid == qid)
-        stacked, outs = frame.get("stacked"), frame.get("outputs")
-        if type(stacked) is np.ndarray and stacked.ndim >= 1 and stacked.shape[0] == n:
-            q.outputs = [stacked[i, ...] for i in range(n)]  # views, each a plain ndarray (0-d too)
-            q.stacked = stacked
-        elif isinstance(outs, list) and len(outs) == n and all(type(o) is np.ndarray for o in outs):
-            q.outputs = outs
+@dataclass
+class _Budget:
+    """What one submission may still cost, across every child started for it."""
+
+    bytes_left: int
+    seconds_left: float  # of its children's running time (starting a child is ours: not counted)
+    seconds: float  # the whole allowance, for messages
+    spent: tuple[str, str] | None = None  # (status, why) once it ran out: nothing more runs
+
+    @classmethod
+    def of(cls, lim: Limits) -> "_Budget":
+        seconds = lim.timeout * lim.submission_timeouts
+        return cls(bytes_left=lim.submission_bytes, seconds_left=seconds, seconds=seconds)
+
+
+class _Reader:
+    """One child's messages: the order they must come in, and what each does to the run."""
+
+    def __init__(self, sandbox: Sandbox, run: SubmissionRun, calls: list[Call], out_f, err_f,
+                 budget: _Budget, born: float):
+        self.lim, self.uid, self.sandbox = sandbox.limits, sandbox._uid, sandbox
+        self.run, self.out_f, self.err_f, self.budget, self.born = run, out_f, err_f, budget, born
+        self.trials = {c.qid: c.n for c in calls}
+        self.queue = [c.qid for c in calls]
+        self.state, self.current = "setup", "import"
+        self.pos = (0, 0)
+        self.over = False  # the run of this child is finished (done, charged, or failed to import)
+        self.begun = time.monotonic()
+        self.ends = self.begun + budget.seconds_left  # the submission's total runs out
+        self._start_clock()
+
+    def _start_clock(self) -> None:
+        self.started = time.perf_counter()
+        own = time.monotonic() + self.lim.timeout
+        self.by_budget = self.ends < own  # the submission's total runs out first
+        self.deadline = min(own, self.ends)
+
+    def take(self, tree) -> None:
+        """Act on one decoded message: anything off the schema or out of order ends the run."""
+        expect = frames.Expect(self.trials, self.lim.max_elements, time.perf_counter() - self.born + CLOCK_SLACK)
+        try:
+            msg = frames.check(tree, expect)
+        except frames.Forged as exc:
+            self.charge("crash", f"sent a malformed result ({exc})")
+            return
+        run, kind = self.run, type(msg)
+        if self.state == "setup" and kind is frames.SetupFailed:
+            raise SandboxError(f"could not isolate the submission: {safe_text(msg.error[:2000])}")
+        elif self.state == "setup" and kind is frames.Ready:
+            self.state = "import"
+            if run.isolation == "process" and msg.uid == 0 and self.uid:
+                run.note = (run.note + "; " if run.note else "") + (
+                    "student code ran as root: the Python installation is not "
+                    "world-readable, so it could not run as an unprivileged user")
+        elif self.state == "import" and kind is frames.Imported:
+            npos = self._advance_pos(msg.pos)
+            run.stdout, run.stderr = self._output(self.pos, npos)
+            run.dropped = sum(msg.dropped)
+            _modules(run, msg.standins, msg.missing)
+            self.pos = npos
+            if not msg.ok:
+                run.import_error = safe_text(msg.error) or "import failed"
+                run.import_traceback = safe_text(msg.traceback)
+                self.over = True
+                return
+            self._next(msg.next)
+        elif self.state == "question" and kind is frames.Result and msg.qid == self.current:
+            npos = self._advance_pos(msg.pos)
+            run.questions[self.current] = self._question(msg, npos)
+            _modules(run, msg.standins, msg.missing)
+            self.pos = npos
+            self.queue.pop(0)
+            self._next(msg.next)
+        elif self.state == "between" and kind is frames.Done:
+            self.over = True
         else:
-            q.status, q.error = "crash", "sent a malformed result"
-            return q
-        types = frame.get("types")
-        q.types = [_clip(t, 40) for t in types[:5]] if isinstance(types, list) else []
-    return q
+            self.charge("crash", "sent an unexpected message (the answer must be returned, not "
+                                 "written to the grader's pipe)")
+
+    def _next(self, following: str | None) -> None:
+        """The message just read names the question starting now (or none)."""
+        if self.queue and following == self.queue[0]:
+            self.state, self.current = "question", self.queue[0]
+        else:
+            self.state, self.current = "between", "between questions"
+        self._start_clock()
+
+    def _advance_pos(self, pos: tuple[int, int]) -> tuple[int, int]:
+        return max(pos[0], self.pos[0]), max(pos[1], self.pos[1])
+
+    def _output(self, start, end) -> tuple[str, str]:
+        return _slice(self.out_f, start, end, 0, self.lim), _slice(self.err_f, start, end, 1, self.lim)
+
+    def _question(self, msg: frames.Result, npos) -> QuestionRun:
+        out, err = self._output(self.pos, npos)
+        q = QuestionRun(msg.qid, msg.status, error=safe_text(msg.error), traceback=safe_text(msg.traceback),
+                        trial=msg.trial, seconds=msg.seconds, stdout=out, stderr=err, dropped=sum(msg.dropped))
+        if msg.status == "ok":
+            q.outputs, q.stacked = msg.outputs, msg.stacked
+            q.types = [safe_text(t[:40]) for t in msg.types[:5]]
+        return q
+
+    def time_out(self) -> None:
+        if self.by_budget:
+            why = (f"the submission's total time limit of {self.budget.seconds:g} s ran out "
+                   f"({self.lim.submission_timeouts:g} x the {self.lim.timeout:g} s timeout)")
+            self.budget.spent = self.budget.spent or ("timeout", why)
+            self.charge("timeout", f"did not finish: {why}")
+        else:
+            self.charge("timeout", f"did not finish within {self.lim.timeout:g} s "
+                                   "(an infinite loop, or waiting for input?)")
+
+    def charge(self, status: str, message: str) -> None:
+        """Record a timeout or crash against the question in progress (or the import)."""
+        self.over = True
+        run, current = self.run, self.current
+        out, err = self._output(self.pos, (_size(self.out_f), _size(self.err_f)))
+        if current == "import":
+            run.import_error = "importing the file " + message.replace("while answering", "while importing")
+            run.stdout, run.stderr = out, err
+        elif current != "between questions":
+            run.questions[current] = QuestionRun(current, status, error=message, stdout=out, stderr=err,
+                                                 seconds=time.perf_counter() - self.started,
+                                                 trial=self.sandbox._trial_running(current))
 
 
-def _dropped(frame: dict) -> int:
-    """Bytes of output the child dropped in one segment (stdout and stderr together)."""
-    value = frame.get("dropped")
-    if isinstance(value, list) and len(value) == 2 and all(type(v) is int and 0 <= v < 1 << 62 for v in value):
-        return value[0] + value[1]
-    return 0
-
-
-def _modules(run: SubmissionRun, frame: dict) -> None:
-    """Record the stand-ins and missing modules a frame reports (names checked, bounded)."""
-    for key, known in (("standins", run.standins), ("missing", run.missing_modules)):
-        names = frame.get(key)
-        if not isinstance(names, list):
-            continue
-        for name in names[:20]:
-            ok = isinstance(name, str) and 0 < len(name) <= 60 and name.isidentifier()
-            if ok and (key == "missing" or name in DISPLAY) and name not in known and len(known) < 20:
+def _modules(run: SubmissionRun, standins: list[str], missing: list[str]) -> None:
+    """Record the stand-ins and missing modules a message reports (names checked by the schema)."""
+    for names, known, display_only in ((standins, run.standins, True), (missing, run.missing_modules, False)):
+        for name in names:
+            if (not display_only or name in DISPLAY) and name not in known and len(known) < 20:
                 known.append(name)
 
 
-def _clip(value, cap: int = 2000) -> str:
-    return safe_text(value[:cap]) if isinstance(value, str) else ""
-
-
-def _split(buf: bytearray, cap: int) -> tuple[list, bytearray]:
-    """Whole frames off the front of ``buf``; anything that is not a frame we sent is WireError."""
-    frames = []
+def _split(buf: bytearray, cap: int) -> tuple[list, wire.WireError | None]:
+    """Whole messages off the front of ``buf`` (decoded, in order), and the WireError that
+    stopped the reading if something that is not a frame we sent came after them."""
+    trees = []
     while True:
-        if len(buf) >= wire.HEADER.size:
-            magic, hlen, _blen = wire.HEADER.unpack_from(buf)
-            if magic == wire.MAGIC and hlen > HEAD_CAP:
-                raise wire.WireError(f"frame header of {hlen} bytes")
-        n = wire.frame_length(buf, cap)
-        if n is None or len(buf) < n:
-            return frames, buf
         try:
-            frames.append(wire.decode(bytes(buf[:n])))
-        except wire.WireError:
-            raise
-        except Exception as exc:  # deeply nested JSON (RecursionError), absurd numbers, ...
-            raise wire.WireError(f"undecodable frame ({type(exc).__name__})") from None
+            if len(buf) >= wire.HEADER.size:
+                magic, hlen, _blen = wire.HEADER.unpack_from(buf)
+                if magic == wire.MAGIC and hlen > HEAD_CAP:
+                    raise wire.WireError(f"frame header of {hlen} bytes")
+            n = wire.frame_length(buf, cap)
+            if n is None or len(buf) < n:
+                return trees, None
+            trees.append(wire.decode(memoryview(buf)[:n]))  # (the arrays are copied out: no other copy)
+        except wire.WireError as exc:
+            return trees, wire.WireError(str(exc))  # (not the original: its traceback holds views of buf)
         del buf[:n]
-
-
-def _pos(value, old):
-    try:
-        a, b = value
-        return (max(int(a), old[0]), max(int(b), old[1]))
-    except (TypeError, ValueError, OverflowError):
-        return old
 
 
 def _submission_fd(directory: Path, isolation: str) -> tuple[int, str]:

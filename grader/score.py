@@ -10,9 +10,16 @@ from .sandbox import QuestionRun, SubmissionRun
 from .text import one_line
 
 _STATUS = {"error": "error", "crash": "error", "missing": "missing", "timeout": "timeout"}
+# What a report keeps of the values a submission returned (results.json and memory stay small
+# whatever it returned): one failing trial per question, no more than a few times the expected
+# answer's numbers (a reshaped or padded answer still shows), and a cap for all questions together.
+GOT_FACTOR, GOT_FLOOR = 4, 1000  # numbers kept of one answer: max(FLOOR, FACTOR x expected)
+GOT_PER_SUBMISSION = 200_000  # numbers kept of all its answers together
 
 
-def score_question(q, trials: Trials, qrun: QuestionRun | None, import_error: str) -> QuestionResult:
+def score_question(q, trials: Trials, qrun: QuestionRun | None, import_error: str,
+                   kept: list[int] | None = None) -> QuestionResult:
+    """``kept``: a one-number list, the answer values the submission's report holds so far."""
     res = QuestionResult(id=q.id, function=q.function, title=q.title, score=0.0, max_score=float(q.points),
                          status="error", trials=0, message="", tolerance=tolerance_text(q))
     if qrun is None:
@@ -27,6 +34,7 @@ def score_question(q, trials: Trials, qrun: QuestionRun | None, import_error: st
         res.status = "passed" if verdict.passed else "failed"
         res.score = float(q.points) if verdict.passed else 0.0
         res.message, res.failure = verdict.message, verdict.failure
+        _bound_got(res.failure, kept if kept is not None else [0])
         if not verdict.passed:
             d = diagnose(q, trials, qrun.outputs)
             res.misconceptions, res.hints, res.notes = d.misconceptions, d.hints, d.notes
@@ -34,10 +42,11 @@ def score_question(q, trials: Trials, qrun: QuestionRun | None, import_error: st
                 res.message = f"{d.message} {res.message}"
         return res
     res.status = _STATUS.get(qrun.status, "error")
-    res.trials = (qrun.trial + 1) if qrun.trial is not None else (0 if qrun.status == "missing" else 1)
-    where = f" on trial {qrun.trial + 1} ({trials.labels[qrun.trial]})" if qrun.trial is not None and qrun.trial < len(trials) else ""
+    known = qrun.trial is not None and 0 <= qrun.trial < len(trials)  # (the sandbox checked it already)
+    res.trials = (qrun.trial + 1) if known else (0 if qrun.status == "missing" or not qrun.started else 1)
+    where = f" on trial {qrun.trial + 1} ({trials.labels[qrun.trial]})" if known else ""
     res.message = one_line(qrun.error) + where  # the full text stays in the traceback
-    if qrun.trial is not None and 0 <= qrun.trial < len(trials):
+    if known:
         res.failure = call_record(trials, qrun.trial)
     return res
 
@@ -63,10 +72,37 @@ def score_submission(assignment: Assignment, trials: dict[str, Trials], run: Sub
                            isolation_note=run.note, seconds=run.seconds, digest=digest,
                            traceback=run.import_traceback, stdout=run.stdout, stderr=run.stderr,
                            output_dropped=run.dropped, notes=module_notes(run))
+    kept = [0]
     for q in assignment.questions:
-        sub.questions.append(score_question(q, trials[q.id], run.questions.get(q.id), run.import_error))
+        sub.questions.append(score_question(q, trials[q.id], run.questions.get(q.id), run.import_error, kept))
     sub.score = float(sum(q.score for q in sub.questions))
     return sub
+
+
+def _bound_got(failure, kept: list[int]) -> None:
+    """Drop the returned value from a failure when it is far larger than the answer, or when
+    the submission's report already holds its share: the message still gives its shape."""
+    if failure is None or failure.got is None:
+        return
+    size = _count(failure.got, GOT_PER_SUBMISSION + 1)
+    if size > max(GOT_FLOOR, GOT_FACTOR * failure.elements) or kept[0] + size > GOT_PER_SUBMISSION:
+        failure.got = None  # (wrong_mask has the expected shape: it stays)
+        return
+    kept[0] += size
+
+
+def _count(tree, most: int) -> int:
+    """Leaves of a nested list (compare's rendering of an array), counting no further than ``most``."""
+    if not isinstance(tree, list):
+        return 1
+    total, stack = 0, [tree]
+    while stack and total <= most:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        else:
+            total += 1
+    return total
 
 
 def unrunnable(assignment: Assignment, student: str, source: str, seed: int, error: str) -> SubmissionResult:

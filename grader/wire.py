@@ -17,6 +17,8 @@ import numpy as np
 MAGIC = 0x43474731  # "CGG1"
 HEADER = struct.Struct("<III")
 DTYPES = frozenset({"<f8", "<f4", "<f2", "<i8", "<i4", "<i2", "|i1", "<u8", "<u4", "<u2", "|u1", "|b1"})
+MAX_NDIM = 8  # dimensions of one array on the wire (an answer stacked over its trials included)
+MAX_DEPTH = 64  # nesting of the JSON tree
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})  # leaves that need no walking
@@ -35,7 +37,7 @@ def encode(tree) -> bytes:
         if kind in _PLAIN:
             return node
         if isinstance(node, np.ndarray):
-            arr = np.ascontiguousarray(node)
+            arr = np.ascontiguousarray(node).reshape(node.shape)  # (ascontiguousarray makes 0-d 1-d)
             if arr.dtype.byteorder == ">":
                 arr = arr.astype(arr.dtype.newbyteorder("<"))
             arrays.append(arr)
@@ -54,9 +56,11 @@ def encode(tree) -> bytes:
     for arr in arrays:
         specs.append([arr.dtype.str, list(arr.shape), offset, arr.nbytes])
         offset += arr.nbytes
-    head = json.dumps({"tree": meta, "arrays": specs}, allow_nan=True).encode()
-    # one copy of each array's bytes, straight into the frame
-    return b"".join([HEADER.pack(MAGIC, len(head), offset), head, *(memoryview(a).cast("B") for a in arrays)])
+    head = json.dumps({"tree": meta, "arrays": specs}, allow_nan=False).encode()  # (decode refuses NaN)
+    # one copy of each array's bytes, straight into the frame (an empty array has none, and
+    # memoryview cannot cast a shape with a zero in it)
+    return b"".join([HEADER.pack(MAGIC, len(head), offset), head,
+                     *(memoryview(a).cast("B") for a in arrays if a.size)])
 
 
 def frame_length(buf: bytes | bytearray, cap: int) -> int | None:
@@ -72,54 +76,62 @@ def frame_length(buf: bytes | bytearray, cap: int) -> int | None:
     return total
 
 
+def _no_constant(name: str):
+    raise WireError(f"{name} is not a number a frame may hold")
+
+
 def decode(frame: bytes | bytearray | memoryview, *, copy: bool = True):
-    """Inverse of :func:`encode`; raises WireError on anything not produced by it."""
+    """Inverse of :func:`encode`; raises WireError (and nothing else) on anything not produced by it."""
     buf = memoryview(frame)
     if len(buf) < HEADER.size:
         raise WireError("truncated frame")
     magic, hlen, blen = HEADER.unpack_from(buf)
     if magic != MAGIC or HEADER.size + hlen + blen != len(buf):
         raise WireError("frame length mismatch")
-    try:
-        meta = json.loads(bytes(buf[HEADER.size:HEADER.size + hlen]))
-        tree, specs = meta["tree"], meta["arrays"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise WireError(f"bad frame header: {exc}") from None
+    try:  # (NaN and Infinity are not JSON: what we encode never holds them outside arrays)
+        meta = json.loads(bytes(buf[HEADER.size:HEADER.size + hlen]), parse_constant=_no_constant)
+    except WireError:
+        raise
+    except (ValueError, RecursionError, MemoryError) as exc:  # (UnicodeDecodeError is a ValueError)
+        raise WireError(f"bad frame header: {type(exc).__name__}") from None
+    if type(meta) is not dict or set(meta) != {"tree", "arrays"} or type(meta["arrays"]) is not list:
+        raise WireError("bad frame header")
     blob = buf[HEADER.size + hlen:]
-    arrays = []
-    for spec in specs:
-        try:
-            dtype, shape, offset, nbytes = spec
-            shape = tuple(int(s) for s in shape)
-        except (ValueError, TypeError):
-            raise WireError("bad array spec") from None
-        if dtype not in DTYPES or any(s < 0 for s in shape) or len(shape) > 8:
-            raise WireError(f"disallowed array {dtype} {shape}")
-        dt = np.dtype(dtype)
-        count = math.prod(shape)  # exact: np.prod would wrap around on a forged huge shape
-        if not (isinstance(offset, int) and 0 <= offset and count * dt.itemsize == nbytes
-                and offset + nbytes <= len(blob)):
-            raise WireError("array outside the frame")
-        arr = np.frombuffer(blob[offset:offset + nbytes], dtype=dt).reshape(shape)
-        arrays.append(arr.copy() if copy else arr)
+    arrays = [_array(spec, blob, copy) for spec in meta["arrays"]]
 
     def walk(node, depth=0):
-        if depth > 64:
+        if depth > MAX_DEPTH:
             raise WireError("frame nested too deeply")
         kind = type(node)
         if kind in _PLAIN:
             return node
         if kind is list and all(type(v) in _PLAIN for v in node):
             return node
-        if isinstance(node, dict):
+        if kind is dict:
             if set(node) == {"__nd__"}:
                 i = node["__nd__"]
-                if not isinstance(i, int) or not 0 <= i < len(arrays):
+                if type(i) is not int or not 0 <= i < len(arrays):
                     raise WireError("bad array reference")
                 return arrays[i]
             return {k: walk(v, depth + 1) for k, v in node.items()}
-        if isinstance(node, list):
-            return [walk(v, depth + 1) for v in node]
-        return node
+        return [walk(v, depth + 1) for v in node]  # (json.loads makes nothing but these types)
 
-    return walk(tree)
+    return walk(meta["tree"])
+
+
+def _array(spec, blob: memoryview, copy: bool) -> np.ndarray:
+    """One ``[dtype, shape, offset, nbytes]`` spec, checked field by field, as an array."""
+    if type(spec) is not list or len(spec) != 4:
+        raise WireError("bad array spec")
+    dtype, shape, offset, nbytes = spec
+    if type(dtype) is not str or dtype not in DTYPES:
+        raise WireError(f"disallowed array dtype {str(dtype)[:20]!r}")
+    if type(shape) is not list or len(shape) > MAX_NDIM or not all(type(s) is int and s >= 0 for s in shape):
+        raise WireError("disallowed array shape")
+    dt = np.dtype(dtype)
+    count = math.prod(shape)  # exact: np.prod would wrap around on a forged huge shape
+    if not (type(offset) is int and type(nbytes) is int and 0 <= offset
+            and count * dt.itemsize == nbytes and offset + nbytes <= len(blob)):
+        raise WireError("array outside the frame")
+    arr = np.frombuffer(blob[offset:offset + nbytes], dtype=dt).reshape(tuple(shape))  # (reshape([]) is no 0-d)
+    return arr.copy() if copy else arr

@@ -340,6 +340,106 @@ def test_stdin_is_empty_not_blocking(hostile_grading):
     assert q.status == "failed" and "stdin gave 0 + 0 + 0 characters" in q.stdout
 
 
+# --- forged frames and odd answers, beside an honest neighbour ---------------------------------
+
+FORGED = ("forge_frame_numbers", "forge_huge_frames", "res_odd_returns")
+PEAK_PROBE = """
+import json, resource, sys
+from pathlib import Path
+from grader.api import Options, grade
+run = grade(Path(sys.argv[1]), Path(sys.argv[2]), Options(timeout=float(sys.argv[3]), jobs=1,
+            isolation="namespaces", require_sandbox=True))
+print(json.dumps({"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+@pytest.fixture(scope="module")
+def forged_grading(full_isolation, tmp_path_factory):
+    """``grader grade`` (its own process, to measure its peak memory) over the forged-frame
+    attacks and correct_vectorized.py."""
+    import subprocess
+    folder = tmp_path_factory.mktemp("forged") / "submissions"
+    folder.mkdir()
+    for name in FORGED:
+        shutil.copy(HOSTILE / f"{name}.py", folder / f"{name}.py")
+    shutil.copy(SUBMISSIONS / "correct_vectorized.py", folder / "neighbour.py")
+    out = folder.parent / "out"
+    proc = subprocess.run([sys.executable, "-c", PEAK_PROBE, str(folder), str(out), str(TIMEOUT)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    from grader.results import load
+    return {"peak_mb": json.loads(proc.stdout.splitlines()[-1])["peak_mb"], "out": out,
+            "by": {s.student: s for s in load(out / "results.json").submissions}}
+
+
+def test_forged_frames_cost_only_their_own_questions(forged_grading):
+    """NaN, 10**400 and 1e400 seconds, trials -1000000 and 1000000, an unknown status, huge
+    frames across restarts, a 9-d and an empty answer: each scores 0 on its own question alone,
+    and the neighbour graded beside them scores full marks."""
+    pts, by = points(), forged_grading["by"]
+    assert set(by) == set(FORGED) | {"neighbour"}
+    assert by["neighbour"].score == 20 and by["neighbour"].passed_all
+    for name in FORGED:
+        assert_outcome(by[name], attacks(HOSTILE / f"{name}.py"), pts)
+    q = {q.id: q for q in by["forge_frame_numbers"].questions}
+    for qid in ("1.2", "1.3", "1.4", "2.1", "2.2", "2.3"):
+        assert q[qid].status == "error" and "malformed result" in q[qid].message, (qid, q[qid].message)
+    assert "NaN" in q["1.2"].message and "seconds" in q["1.3"].message and "seconds" in q["1.4"].message
+    assert "trial" in q["2.1"].message and "trial" in q["2.2"].message and "status" in q["2.3"].message
+
+
+def test_odd_answers_are_clear_per_question_results(forged_grading):
+    q = {q.id: q for q in forged_grading["by"]["res_odd_returns"].questions}
+    assert q["2.5"].status == "error" and "9 dimensions" in q["2.5"].message  # (the last question)
+    assert q["2.4"].status == "failed" and "returned shape (0,)" in q["2.4"].message
+    assert q["2.1"].status == "error" and "text" in q["2.1"].message
+    assert q["2.3"].status == "error" and "complex" in q["2.3"].message
+    assert q["2.2"].status == "error" and "no array here" in q["2.2"].message
+    assert q["1.3"].status == "error"
+
+
+def test_one_submission_can_make_the_grader_hold_and_write_only_so_much(forged_grading):
+    """Before: 24 x 340,000 float64 frames, a fresh allowance per restarted child, made the grader
+    peak at 650 MB and write 38 MB of results.json for one attacker."""
+    from grader.sandbox import Limits
+    out, by = forged_grading["out"], forged_grading["by"]
+    assert forged_grading["peak_mb"] < 100 + 3 * (Limits().submission_bytes >> 20), forged_grading["peak_mb"]
+    assert (out / "results.json").stat().st_size < 400_000
+    from grader.results import one_line_json
+    for name in FORGED:
+        assert len(one_line_json(by[name])) < 100_000, name
+    q = {q.id: q for q in by["forge_huge_frames"].questions}
+    assert q["2.2"].status == "failed" and q["2.2"].failure.got is None  # 99,999 numbers: not kept
+    assert q["2.3"].status == "error" and "process ended" in q["2.3"].message
+    assert q["2.4"].status == "error" and "more data" in q["2.4"].message
+    assert q["2.5"].status == "error" and q["2.5"].message.startswith("not run") and q["2.5"].trials == 0
+
+
+def test_a_submission_that_hangs_everywhere_costs_a_bounded_total(full_isolation, tmp_path):
+    """It sleeps just under the timeout while imported and hangs in every function: each
+    question timed out and the next re-imported it (178 s at --timeout 10).  Now the total is
+    capped at Limits.submission_timeouts timeouts, and the questions not reached say why."""
+    from grader.sandbox import Limits
+    src = SUBMISSIONS.joinpath("correct_vectorized.py").read_text() + "\nimport time\ntime.sleep(0.8)\n"
+    from grader.assignment import load_assignment
+    for q in load_assignment("hw4").questions:
+        src += f"\n\ndef {q.function}(*args):\n    time.sleep(1000)\n"
+    path = tmp_path / "hangs.py"
+    path.write_text(src)
+    with hostile_sandbox(timeout=1.0) as sb:
+        t = time.monotonic()
+        res = run_one(sb, path)
+        elapsed = time.monotonic() - t
+    cap = 1.0 * Limits().submission_timeouts
+    assert elapsed < cap + 3, elapsed  # (+ starting the children, which is not the student's)
+    assert res.score == 0 and not res.error
+    statuses = [q.status for q in res.questions]
+    assert set(statuses) == {"timeout"}, statuses
+    skipped = [q for q in res.questions if q.message.startswith("not run")]
+    assert len(skipped) >= len(res.questions) - 3 and all(q.trials == 0 for q in skipped)
+    assert all(f"total time limit of {cap:g} s" in q.message for q in skipped), skipped[0].message
+
+
 # --- attacks that need their own run ---------------------------------------------------------
 
 def test_files_left_for_a_later_student_are_not_seen(full_isolation, tmp_path):
@@ -546,14 +646,18 @@ def test_frame_reader_rejects_what_the_runtime_never_sends():
     from grader import wire
     from grader.sandbox import _split
     nested = b"[" * 100000 + b"]" * 100000
+    good = wire.encode({"kind": "done"})
     for bad in (struct.pack("<III", wire.MAGIC, len(nested), 0) + nested,
                 struct.pack("<III", wire.MAGIC, 1 << 30, 0),
                 struct.pack("<III", 0x1234, 4, 0) + b"null"):
-        with pytest.raises(wire.WireError):
-            _split(bytearray(bad), 64 << 20)
-    good = wire.encode({"kind": "done"})
-    frames, rest = _split(bytearray(good + good[:5]), 64 << 20)
-    assert frames == [{"kind": "done"}] and bytes(rest) == good[:5]
+        frames, error = _split(bytearray(bad), 64 << 20)
+        assert frames == [] and isinstance(error, wire.WireError)
+        # the whole messages before a bad one are kept (they are the answers already given)
+        frames, error = _split(bytearray(good + good + bad), 64 << 20)
+        assert frames == [{"kind": "done"}] * 2 and isinstance(error, wire.WireError)
+    buf = bytearray(good + good[:5])
+    frames, error = _split(buf, 64 << 20)
+    assert frames == [{"kind": "done"}] and error is None and bytes(buf) == good[:5]
 
 
 # --- the cost of the sandbox -------------------------------------------------------------------

@@ -48,3 +48,39 @@ def test_frame_cap():
     with pytest.raises(wire.WireError):
         wire.frame_length(data, cap=100)
     assert wire.frame_length(data[:5], cap=100) is None
+
+
+def test_empty_and_zero_dimensional_arrays_travel():
+    """An empty answer crashed the child ("process ended": memoryview cannot cast a shape with a
+    zero), and a 0-d array arrived 1-d (ascontiguousarray)."""
+    for x in (np.zeros(0), np.zeros((24, 0)), np.zeros((0, 3), dtype=np.int32), np.float32(2.5),
+              np.array(7, dtype=np.int64)):
+        got = wire.decode(wire.encode({"x": np.asarray(x), "y": np.arange(3)}))
+        assert got["x"].shape == np.shape(x) and got["x"].dtype == np.asarray(x).dtype
+        assert np.array_equal(got["y"], np.arange(3))
+
+
+@pytest.mark.parametrize("spec", [
+    [[1], [1], 0, 8],  # an unhashable dtype (TypeError escaped)
+    ["<f8", [1], 0, 8.0],  # a float size (TypeError in slicing escaped)
+    ["<f8", [True], 0, 8],  # a bool dimension
+    ["<f8", [1.0], 0, 8],
+    ["<f8", "1", 0, 8],
+    ["<f8", [1] * 9, 0, 8],  # more dimensions than the wire carries
+    ["<f8", [1], 0],
+])
+def test_rejects_forged_array_specs(spec):
+    import json
+    head = json.dumps({"tree": {"__nd__": 0}, "arrays": [spec]}).encode()
+    with pytest.raises(wire.WireError):
+        wire.decode(wire.HEADER.pack(wire.MAGIC, len(head), 8) + head + bytes(8))
+
+
+@pytest.mark.parametrize("head", [
+    b'{"tree": {"s": NaN}, "arrays": []}', b'{"tree": {"s": Infinity}, "arrays": []}',
+    b'{"tree": 1, "arrays": 5}', b'{"tree": 1, "arrays": {"a": 1}}', b'[1, 2]', b'{"tree": 1}',
+    b'{"tree": 1, "arrays": [], "x": 1}', b'\xff\xfe', b'{"tree": {"__nd__": true}, "arrays": []}',
+])
+def test_rejects_forged_headers(head):
+    with pytest.raises(wire.WireError):
+        wire.decode(wire.HEADER.pack(wire.MAGIC, len(head), 0) + head)
