@@ -274,6 +274,7 @@ _spare: tuple[int, socket.socket] | None = None  # a child forked ahead, waiting
 _spare_why = ""
 _root_why = ""
 _proc_fd: int | None = None  # the host's /proc, kept open by a zygote inside the shared root
+_BINDS: list = []  # the host paths the shared root binds (PLAN's, less the hidden ones)
 
 
 def _children() -> list[int]:
@@ -579,9 +580,10 @@ def shared_root(hide: list[str]) -> str:
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     root = plan["mountpoint"]
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    global _BINDS
     hide = [os.path.normpath(h) for h in hide]
-    binds = [(b, isdir) for b, isdir in plan["binds"]
-             if not any(b == h or b.startswith(h.rstrip("/") + "/") for h in hide)]
+    binds = _BINDS = [(b, isdir) for b, isdir in plan["binds"]
+                      if not any(b == h or b.startswith(h.rstrip("/") + "/") for h in hide)]
     # the tree first (tmpfs only: never create anything below a bind, that would write the host)
     for link, target in plan["links"]:
         _makedirs(root + os.path.dirname(link))
@@ -599,6 +601,8 @@ def shared_root(hide: list[str]) -> str:
     for h in hide:  # what must not be seen inside an allowed directory (a pip-installed grader)
         if not any(h.startswith(b.rstrip("/") + "/") for b, _ in binds) or not os.path.lexists(root + _stashed(h)):
             continue
+        if os.path.realpath(root + _stashed(h)) != root + _stashed(h):
+            continue  # reached through a link: a mount there would cover the link's target
         if os.path.isdir(root + _stashed(h)):
             mount("tmpfs", root + _stashed(h), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
                   "size=4k,mode=0555")
@@ -630,7 +634,7 @@ def private_base(tmp_mb: int, root: str = "") -> None:
     mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(tmp_mb)}m,mode=1777")
     os.mkdir(tmp + "/submission", 0o755)
     os.mkdir(tmp + "/work", 0o1777)
-    for b, isdir in PLAN["binds"] if PLAN else ():
+    for b, isdir in _BINDS:  # (those of the shared root: none that is hidden)
         if b.startswith("/tmp/"):
             if isdir:
                 _makedirs(root + b)
