@@ -769,3 +769,50 @@ def test_process_isolation_as_root_drops_to_an_unprivileged_user(tmp_path):
             return []
     left = [p for p in os.listdir("/proc") if p.isdigit() and str(uid) in uid_of(p)]
     assert left == [], f"processes of the sandbox uid survived: {left}"
+
+
+def test_numpy_in_a_venv_inside_a_hidden_folder(full_isolation, tmp_path):
+    """The README's layout: the checkout (hidden) holds ``.venv`` with NumPy, and ``venv`` made
+    ``.venv/lib64 -> lib``.  The link must not be mounted over: that covered ``lib`` and the
+    sandbox could not start (regression: SandboxError mount .../site-packages: No such file)."""
+    import subprocess
+    import numpy
+    checkout = Path("/tmp") / f"cnn-grader-checkout-test-{os.getpid()}"
+    shutil.rmtree(checkout, ignore_errors=True)
+    try:
+        inner = checkout / ".venv"
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(inner)], check=True)
+        assert (inner / "lib64").is_symlink() or sys.maxsize <= 2 ** 32
+        site = inner / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
+        src = Path(numpy.__file__).resolve().parent
+        for name in [src.name] + [p.name for p in src.parent.glob("numpy*.libs")]:
+            if subprocess.run(["cp", "-al", str(src.parent / name), str(site / name)]).returncode:
+                shutil.copytree(src.parent / name, site / name)  # (another file system: a real copy)
+        (checkout / "secret.txt").write_text("STOLEN")
+        outer = checkout.with_name(checkout.name + "-outer")  # the interpreter: another venv
+        shutil.rmtree(outer, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(outer)], check=True)
+        outer_site = Path(subprocess.run([str(outer / "bin" / "python"), "-c",
+                                          "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                                         capture_output=True, text=True, check=True).stdout.strip())
+        (outer_site / "inner.pth").write_text(str(site) + "\n")
+        sub = tmp_path / "sub.py"
+        sub.write_text((SUBMISSIONS / "correct_vectorized.py").read_text() + "\n\ndef sum_pool(y):\n    import os\n"
+                       f"    assert not os.path.exists({str(checkout / 'secret.txt')!r}), 'secret seen'\n"
+                       "    y = np.asarray(y, dtype=float)\n"
+                       "    return y[:-1, :-1] + y[:-1, 1:] + y[1:, :-1] + y[1:, 1:]\n")
+        code = ("import sys, json; sys.path.insert(0, %r)\n"
+                "import grader.api as api\n"
+                "orig = api.hidden_paths\n"
+                "api.hidden_paths = lambda *a: orig(*a, %r)\n"
+                "import numpy; assert numpy.__file__.startswith(%r), numpy.__file__\n"
+                "r = api.check(%r, api.Options(isolation='namespaces'))\n"
+                "print(json.dumps({q.id: [q.status, q.message] for q in r.questions}))\n"
+                ) % (str(ROOT), str(checkout), str(site), str(sub))
+        out = subprocess.run([str(outer / "bin" / "python"), "-c", code], capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr[-3000:]
+        status = json.loads(out.stdout.strip().splitlines()[-1])
+        assert all(s == "passed" for s, _ in status.values()), status
+    finally:
+        shutil.rmtree(checkout, ignore_errors=True)
+        shutil.rmtree(checkout.with_name(checkout.name + "-outer"), ignore_errors=True)
