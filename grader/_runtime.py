@@ -84,12 +84,14 @@ PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 36, 38, 47
 SECBITS_LOCKED_NOROOT = 0x2F  # NOROOT, NO_SETUID_FIXUP and KEEP_CAPS off, all locked
 SECCOMP_MODE_FILTER = 2
 SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_ERRNO, SECCOMP_RET_ALLOW = 0x80000000, 0x00050000, 0x7FFF0000
-EPERM, ENOSYS = 1, 38
+EPERM, ENOSYS, EAFNOSUPPORT = 1, 38, 97
+AF_UNIX = 1
 
 # Per architecture: audit arch, the syscalls refused, clone, clone3, pivot_root, mount_setattr.
 _SYSCALLS = {
     "x86_64": dict(
         audit=0xC000003E, x32=True, clone=56, clone3=435, pivot_root=155, mount_setattr=442,
+        socket=(41, 53),  # socket, socketpair
         deny=[101, 310, 311,  # ptrace, process_vm_readv/writev
               248, 249, 250,  # add_key, request_key, keyctl
               272, 308,  # unshare, setns
@@ -101,6 +103,7 @@ _SYSCALLS = {
               246, 320, 175, 313, 176, 169, 167, 168, 163, 179]),  # kexec, modules, reboot, swap, acct, quotactl
     "aarch64": dict(
         audit=0xC00000B7, x32=False, clone=220, clone3=435, pivot_root=41, mount_setattr=442,
+        socket=(198, 199),
         deny=[117, 270, 271, 217, 218, 219, 97, 268, 40, 39, 41, 51,
               428, 429, 430, 431, 432, 433, 442, 280, 241, 282, 425, 426, 427,
               264, 265, 116, 438, 440, 104, 294, 105, 273, 106, 142, 224, 225, 89, 60]),
@@ -729,21 +732,34 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
 
 
-def seccomp_program():
-    """A BPF filter: refuse (EPERM) what a graded function never needs; clone3 says ENOSYS."""
-    if ARCH is None:
+def seccomp_program(arch: dict | None = None):
+    """A BPF filter: refuse (EPERM) what a graded function never needs; clone3 says ENOSYS.
+
+    Sockets: only AF_UNIX (socket and socketpair; what multiprocessing and asyncio use).  Every
+    other family says EAFNOSUPPORT, as a kernel without it would: a graded function needs no
+    network, and the empty network namespace covers IP but not AF_VSOCK (on a VM, a way to
+    the hypervisor), nor netlink, packet, Bluetooth or crypto (AF_ALG) sockets, each more
+    kernel surface; under process isolation there is no network namespace at all.
+    """
+    arch = arch or ARCH
+    if arch is None:
         return None
     LD, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
-    prog = [(LD, 0, 0, 4), (JEQ, 0, "kill", ARCH["audit"]), (LD, 0, 0, 0)]
-    if ARCH["x32"]:
+    prog = [(LD, 0, 0, 4), (JEQ, 0, "kill", arch["audit"]), (LD, 0, 0, 0)]
+    if arch["x32"]:
         prog.append((JGE, "eperm", 0, 0x40000000))
-    for nr in ARCH["deny"]:
+    for nr in arch["deny"]:
         prog.append((JEQ, "eperm", 0, nr))
-    prog += [(JEQ, "enosys", 0, ARCH["clone3"]), (JEQ, 0, "allow", ARCH["clone"]),
-             (LD, 0, 0, 16), (JSET, "eperm", "allow", NS_FLAGS)]  # clone(flags): no new namespaces
-    labels = {}
+    for nr in arch["socket"]:
+        prog.append((JEQ, "socket", 0, nr))
+    prog += [(JEQ, "enosys", 0, arch["clone3"]), (JEQ, 0, "allow", arch["clone"]),
+             (LD, 0, 0, 16), (JSET, "eperm", "allow", NS_FLAGS),  # clone(flags): no new namespaces
+             (LD, 0, 0, 16), (JEQ, "allow", "eafnosupport", AF_UNIX)]  # socket(family) (an int: low half)
+    labels = {"socket": len(prog) - 2}
     for name, ins in (("allow", (RET, 0, 0, SECCOMP_RET_ALLOW)), ("eperm", (RET, 0, 0, SECCOMP_RET_ERRNO | EPERM)),
-                      ("enosys", (RET, 0, 0, SECCOMP_RET_ERRNO | ENOSYS)), ("kill", (RET, 0, 0, SECCOMP_RET_KILL_PROCESS))):
+                      ("enosys", (RET, 0, 0, SECCOMP_RET_ERRNO | ENOSYS)),
+                      ("eafnosupport", (RET, 0, 0, SECCOMP_RET_ERRNO | EAFNOSUPPORT)),
+                      ("kill", (RET, 0, 0, SECCOMP_RET_KILL_PROCESS))):
         labels[name] = len(prog)
         prog.append(ins)  # the program ends with a return, as the kernel requires
     out = (_SockFilter * len(prog))()

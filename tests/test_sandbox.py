@@ -340,6 +340,65 @@ def test_stdin_is_empty_not_blocking(hostile_grading):
     assert q.status == "failed" and "stdin gave 0 + 0 + 0 characters" in q.stdout
 
 
+REFUSED_FAMILIES = ["AF_VSOCK", "AF_NETLINK", "AF_PACKET", "AF_INET", "AF_INET6", "AF_BLUETOOTH", "AF_ALG",
+                    "AF_KEY", "AF_CAN", "AF_TIPC", "AF_RDS", "AF_XDP", "AF_QIPCRTR", "AF_SMC", "AF_KCM",
+                    "AF_MCTP", "AF_NFC", "AF_LLC", "AF_PPPOX", "AF_X25", "AF_AX25", "AF_IPX", "AF_APPLETALK"]
+
+
+def _families(stdout: str) -> dict[str, str]:
+    return {line.split()[1]: line.split(None, 2)[2] for line in stdout.splitlines() if line.startswith("FAMILY ")}
+
+
+@pytest.mark.parametrize("family", REFUSED_FAMILIES)
+def test_socket_family_is_refused(hostile_grading, family):
+    """Only AF_UNIX sockets: AF_VSOCK reaches the hypervisor on a VM, whatever the network
+    namespace; the others are network or kernel surface no graded function needs."""
+    q = {q.id: q for q in hostile_grading["by"]["esc_socket_families"].questions}["1.1"]
+    seen = _families(q.stdout)
+    assert seen.get(family, "").startswith("refused"), (family, seen.get(family), q.stdout[:3000])
+    assert seen["AF_UNIX"].startswith("OPENED")  # what multiprocessing and asyncio use still works
+
+
+@pytest.mark.parametrize("arch", ["x86_64", "aarch64"])
+def test_seccomp_filter_of_each_architecture(arch):
+    """The BPF program run on a small interpreter: the aarch64 filter is checked even here."""
+    import struct
+    import importlib.util
+    spec_ = importlib.util.spec_from_file_location("_cnn_grader_runtime_test", ROOT / "grader" / "_runtime.py")
+    rt = importlib.util.module_from_spec(spec_)
+    spec_.loader.exec_module(rt)  # (never run as __main__: it only defines things)
+    spec = rt._SYSCALLS[arch]
+    filt, prog = rt.seccomp_program(spec)
+
+    def run(nr, *args, audit=spec["audit"]):
+        data = struct.pack("<iIQ6Q", nr, audit, 0, *(list(args) + [0] * (6 - len(args))))
+        acc, pc = 0, 0
+        while True:
+            ins = filt[pc]
+            code, jt, jf, k = ins.code, ins.jt, ins.jf, ins.k
+            if code == 0x20:
+                acc = struct.unpack_from("<I", data, k)[0]
+            elif code == 0x06:
+                return k
+            else:
+                taken = {0x15: acc == k, 0x35: acc >= k, 0x45: bool(acc & k)}[code]
+                pc += jt if taken else jf
+            pc += 1
+    allow, errno_ = rt.SECCOMP_RET_ALLOW, rt.SECCOMP_RET_ERRNO
+    sock, pair = spec["socket"]
+    for nr in (sock, pair):
+        assert run(nr, 1, 1, 0) == allow  # AF_UNIX
+        assert run(nr, 1 | (1 << 32), 1, 0) == allow  # (the kernel reads the int: its low half)
+        for family in (2, 10, 16, 17, 31, 38, 40, 44, 0, 255, 0xFFFFFFFF):
+            assert run(nr, family, 1, 0) == errno_ | rt.EAFNOSUPPORT, (nr, family)
+    assert run(spec["deny"][0]) == errno_ | rt.EPERM
+    assert run(spec["clone"], rt.CLONE_NEWNET) == errno_ | rt.EPERM
+    assert run(spec["clone"], 0x11) == allow
+    assert run(spec["clone3"]) == errno_ | rt.ENOSYS
+    assert run(sock, 1, audit=0x40000003) == rt.SECCOMP_RET_KILL_PROCESS  # another ABI (i386)
+    assert prog.len == len(filt)
+
+
 # --- attacks that need their own run ---------------------------------------------------------
 
 def test_files_left_for_a_later_student_are_not_seen(full_isolation, tmp_path):
