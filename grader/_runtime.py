@@ -18,7 +18,7 @@ Full isolation (Linux: as root, or without root through a user namespace):
   (``/usr`` and the ``/lib``/``/bin`` links), a handful of ``/etc`` files, the Python
   installation NumPy runs from, a minimal ``/dev`` (null, zero, full, random, urandom), a
   read-only ``/proc`` of the child's own PID namespace, a private size-capped ``/tmp`` and
-  the submission alone, read-only, at ``/tmp/submission``.  Everything else -- the grader,
+  a copy of the submission alone, read-only, at ``/tmp/submission``.  Everything else -- the grader,
   the reference, other submissions, the output folder, home directories, ``/sys`` -- is not
   under that root at all (what the grader asks to hide inside an allowed directory, a
   pip-installed grader say, is covered by an empty read-only tmpfs).  All of it but ``/tmp``
@@ -35,8 +35,8 @@ Full isolation (Linux: as root, or without root through a user namespace):
 As root this is cheap: the zygote builds the shared read-only root once, in a mount namespace
 of its own, and keeps one *spare* child forked ahead -- already PID 1 of a new PID namespace,
 in its own mount/network/IPC/UTS namespaces with its /tmp and /proc, its copy-on-write faults
-taken -- which, when a request comes, only mounts the submission (a detached mount made by
-the grader, moved in), drops its privileges and runs.  Without root each child builds the same
+taken -- which, when a request comes, only copies the submission into a tmpfs of its own
+(through a descriptor of its directory), drops its privileges and runs.  Without root each child builds the same
 view itself, in a user namespace, after a second fork.
 
 Process isolation (no namespaces): a process of its own session with the rlimits, the cgroups
@@ -121,6 +121,8 @@ DEV_LINKS = (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "
 ROOT_MOUNTPOINTS = ("/tmp", "/mnt", "/run", "/var/tmp", "/opt", "/srv", "/media")
 STASH = "/.tmp-binds"  # see _stashed()
 SCRATCH_DIRS = ("/tmp/", "/var/tmp/", "/dev/", "/run/", "/proc/", "/sys/")  # never exposed whole
+PROC_MASKED = ("keys", "key-users", "sys/kernel/keys", "timer_list", "sched_debug", "latency_stats", "kallsyms",
+               "kcore", "kmsg", "acpi", "scsi", "asound")
 
 _libc = None
 PLAN: dict | None = None  # the new root, computed once in the zygote
@@ -195,15 +197,24 @@ def make_readonly(path: str, extra: int = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV) 
 
 # --- the zygote -------------------------------------------------------------------------------
 
-def zygote(control_fd: int, mode: str = "auto", hide: list[str] = (), tmp_mb: int = 64) -> None:
+def zygote(control_fd: int) -> None:
     """Serve fork requests until the grader closes the control socket.
 
-    ``mode`` is the isolation the grader asks for; ``hide`` the host paths no child may see.
+    The first message on it says how (never the command line, which every child would show
+    in /proc/self/cmdline): ``mode``, the isolation the grader asks for; ``hide``, the host
+    paths no child may see; ``tmp_mb``, the size of a child's /tmp.
     As root (and not asked for process isolation) the zygote first enters a mount namespace
     whose root is the shared read-only view, so a child only adds its own /tmp, /proc and
     submission; otherwise each child builds the whole view itself.
     """
     global PLAN, SECCOMP, _fast_pid_ns, _root_ready, _root_why, _control, _tmp_mb, _hide
+    sock = socket.socket(fileno=control_fd)
+    try:
+        config = json.loads(sock.recv(1 << 20))
+        mode, hide, tmp_mb = str(config["mode"]), [str(h) for h in config["hide"]], int(config["tmp_mb"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # the grader went away, or this is not our grader
+    _neutral_command_line()
     import numpy  # noqa: F401  (the point of the zygote: import once, fork many times)
     import numpy.random  # noqa: F401  numpy 2 imports some submodules lazily
     import numpy.linalg  # noqa: F401
@@ -222,6 +233,7 @@ def zygote(control_fd: int, mode: str = "auto", hide: list[str] = (), tmp_mb: in
                 _fast_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY)
                 zygote_root(list(hide))
                 _root_ready = True
+                hide = []  # built: no child needs the list (nor may find it in memory)
             except OSError as exc:
                 _root_why = f"{exc}"
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # ... and are reaped automatically
@@ -229,7 +241,7 @@ def zygote(control_fd: int, mode: str = "auto", hide: list[str] = (), tmp_mb: in
         _uid_blocker()  # once, here: every process-isolated child inherits the answer
     import gc
     gc.freeze()  # a child's garbage collections then leave the zygote's pages shared
-    sock = _control = socket.socket(fileno=control_fd)
+    _control = sock
     _tmp_mb, _hide = tmp_mb, list(hide)
     try:
         sock.sendall(b"R")  # ready (the first spare is made at the first request: by then the
@@ -258,6 +270,33 @@ def zygote(control_fd: int, mode: str = "auto", hide: list[str] = (), tmp_mb: in
             spawn(sock, request, fds)
         finally:
             _close_all(fds)
+
+
+def _neutral_command_line() -> None:
+    """What /proc/PID/cmdline shows of the zygote and of every child: a name, no host path.
+
+    The kernel reads the command line from the process's own memory, where nothing uses it
+    once Python has started: overwritten in place (as setproctitle does).  ``sys.argv``,
+    ``sys.orig_argv`` and the script's own path, which a child could read, go too.
+    """
+    global HERE
+    title = b"cnn-grader-sandbox"
+    try:
+        with open("/proc/self/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        start, end = int(fields[45]), int(fields[46])  # arg_start, arg_end (fields 48, 49)
+        if end - start > len(title):
+            ctypes.memset(start, 0, end - start)
+            ctypes.memmove(start, title, len(title))
+    except (OSError, ValueError, IndexError):
+        pass  # not Linux: no /proc to read it from either
+    sys.argv = [title.decode()]
+    if hasattr(sys, "orig_argv"):
+        sys.orig_argv = [title.decode()]
+    HERE = ""
+    main = sys.modules.get("__main__")
+    if main is not None and hasattr(main, "__file__"):
+        del main.__file__
 
 
 def _close_all(fds: list[int]) -> None:
@@ -647,31 +686,54 @@ def private_base(tmp_mb: int, root: str = "") -> None:
             mount(root + STASH + b, root + b, None, MS_BIND | MS_REC)
             make_readonly(root + b)
     mount("proc", root + "/proc", "proc", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    mask_proc(root)
 
 
-def private_submission(src: int, kind: str, root: str = "", here: int | None = None) -> None:
-    """The submission, read-only, at /tmp/submission under ``root``.
+def mask_proc(root: str = "") -> None:
+    """Cover the /proc files that describe the host rather than the child: the kernel keyrings
+    (names readable by uid 0, capabilities or not), timers and scheduler state of every host
+    process, kernel symbols and messages.  Files get /dev/null, folders an empty tmpfs."""
+    for name in PROC_MASKED:
+        path = f"{root}/proc/{name}"
+        if not os.path.lexists(path) or os.path.islink(path):
+            continue
+        if os.path.isdir(path):
+            mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
+        else:
+            mount(root + "/dev/null", path, None, MS_BIND)
 
-    ``src`` is either a detached copy of the submission's mount (``kind`` "tree", made by the
-    grader with open_tree), moved into place; or a descriptor of its directory.  Before
-    pivot_root (``root`` given) the directory, opened again (``here``) in this mount namespace
-    (a mount of another one cannot be bound), is bind-mounted; inside the zygote's shared root,
-    where no host path is reachable, its files are copied, through the descriptor, into /tmp.
+
+def private_submission(src: int, root: str = "") -> None:
+    """The submission, read-only, at /tmp/submission under ``root``: its files copied, through
+    the descriptor ``src`` of its directory (opened by the grader), into a tmpfs of its own.
+
+    A copy, not a bind mount: /proc/self/mountinfo shows a bind's source path, which is the
+    host path of the grader's work folder; a tmpfs shows nothing.  (Submissions are small:
+    at most 20 MiB, the archive limit; the copy counts against the child's memory.)
     """
     sub = root + "/tmp/submission"
-    if kind == "tree" and ARCH is not None and libc().syscall(
-            ctypes.c_long(429), ctypes.c_long(src), b"", ctypes.c_long(AT_FDCWD), _enc(sub),
-            ctypes.c_long(4)) == 0:  # move_mount(src, "", AT_FDCWD, sub, MOVE_MOUNT_F_EMPTY_PATH)
-        pass
-    elif root and here is not None:
-        mount(f"/proc/self/fd/{here}", sub, None, MS_BIND | MS_REC)  # the host's /proc/self
-    else:
-        _copy_tree(src, sub)
-        mount(sub, sub, None, MS_BIND)
+    size, count = _tree_size(src)
+    mount("tmpfs", sub, "tmpfs", MS_NOSUID | MS_NODEV,
+          f"size={size + 4096 * (count + 16)},nr_inodes={count + 16},mode=0755")
+    _copy_tree(src, sub)
     os.close(src)
-    if here is not None:
-        os.close(here)
     make_readonly(sub)
+
+
+def _tree_size(src: int) -> tuple[int, int]:
+    """Bytes of the regular files under the directory ``src``, and how many entries."""
+    import stat
+    size, count = 0, 0
+    for _top, dirs, files, topfd in os.fwalk(".", dir_fd=src):
+        count += 1 + len(dirs) + len(files)
+        for name in files:
+            try:
+                st = os.stat(name, dir_fd=topfd, follow_symlinks=False)
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                size += st.st_size
+    return size, count
 
 
 def _copy_tree(src: int, dest: str) -> None:
@@ -798,6 +860,7 @@ def drop_privileges(can_setpcap: bool, bounding_dropped: bool = False) -> None:
 
 def child(request, fds, how: str, error: str = "") -> None:
     """Isolate (``how``: spare, own-root or process), then run the submission."""
+    global _hide
     job_fd, result_fd, out_fd, err_fd, src = fds
     namespaced = how != "process"
     try:
@@ -809,28 +872,33 @@ def child(request, fds, how: str, error: str = "") -> None:
         if not namespaced:
             os.setsid()  # a process group of its own, so the grader can kill it and its children
         with os.fdopen(job_fd, "rb") as f:
-            job = wire.decode(f.read(), copy=False)  # read-only views: every call gets a copy
+            data = bytearray(f.read())
+        job = wire.decode(data, copy=False)  # views: every call gets a copy
+        hlen = wire.HEADER.unpack_from(data)[1]
+        data[wire.HEADER.size:wire.HEADER.size + hlen] = bytes(hlen)  # the setup's paths, gone from memory
+        del data
         os.dup2(out_fd, 1)
         os.dup2(err_fd, 2)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.close(null)
         setup = job.pop("setup")
-        sub_dir, main, limits = setup["submission_dir"], setup["main"], setup["limits"]
+        main, limits, env = setup["main"], setup["limits"], setup["env"]
         if how == "spare":
-            private_submission(src, request.get("src_kind", "dir"))
+            private_submission(src)
         elif how == "own-root":
-            here = os.open(sub_dir, os.O_PATH | os.O_DIRECTORY)  # before /tmp is covered
             root = shared_root(_hide)
+            _hide = []  # (host paths: out of the student's reach)
             private_base(limits["tmp_mb"], root)
-            private_submission(src, request.get("src_kind", "dir"), root, here)
+            private_submission(src, root)
             pivot(root)
         else:
             os.close(src)
-            scratch = setup.get("scratch") or ""
+            sub_dir, scratch = setup.get("submission_dir") or "", setup.get("scratch") or ""
             if linux and setup.get("uid") and scratch and os.geteuid() == 0 and not _uid_blocker():
                 sub_dir = become_sandbox_user(int(setup["uid"]), sub_dir, scratch)
             os.chdir(scratch or "/tmp")
+        del setup
         if namespaced:
             sub_dir = "/tmp/submission"
             os.chdir("/tmp/work")
@@ -844,7 +912,7 @@ def child(request, fds, how: str, error: str = "") -> None:
         if linux:
             drop_privileges(can_setpcap=namespaced or os.geteuid() == 0, bounding_dropped=how == "spare")
         os.environ.clear()
-        os.environ.update(setup["env"])
+        os.environ.update(env)
     except BaseException as exc:  # the sandbox could not be built: say so, run nothing
         try:
             _send(result_fd, {"kind": "setup_failed", "error": f"{type(exc).__name__}: {exc}"})
@@ -1094,7 +1162,7 @@ def answer(module, q, root, np) -> dict:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 6 and sys.argv[1] == "zygote":
-        zygote(int(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4]), int(sys.argv[5]))
+    if len(sys.argv) == 3 and sys.argv[1] == "zygote":
+        zygote(int(sys.argv[2]))
     else:
         sys.exit("usage: _runtime.py zygote FD (started by the grader, not by hand)")

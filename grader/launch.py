@@ -37,9 +37,11 @@ def launch(mode: str, hide: list[str], tmp_mb: int) -> tuple[subprocess.Popen, s
     """Start a zygote (it says b"R" on the socket when ready); returns it and our socket end."""
     parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)  # records: no framing
     try:
+        # what it needs goes over the socket: a command line would show in every child's
+        # /proc/self/cmdline (and the paths to hide are the ones a child must not learn)
+        parent.send(json.dumps({"mode": mode, "hide": list(hide), "tmp_mb": tmp_mb}).encode())
         proc = subprocess.Popen(
-            [sys.executable, "-I", "-P", str(RUNTIME), "zygote", str(child.fileno()), mode, json.dumps(hide),
-             str(tmp_mb)],
+            [sys.executable, "-I", "-P", str(RUNTIME), "zygote", str(child.fileno())],
             pass_fds=(child.fileno(),), env=child_env(), stdin=subprocess.DEVNULL, close_fds=True, cwd="/")
     except BaseException:
         parent.close()

@@ -443,7 +443,8 @@ class Sandbox:
         job = wire.encode({"questions": [
             {"id": c.qid, "function": c.function, "args": c.args, "nargs": c.nargs, "n": c.n,
              "max_elements": lim.max_elements} for c in calls],
-            "setup": {"submission_dir": str(submission_dir.resolve()), "main": main, "env": _env(),
+            # (the host path only where the child runs there: a namespaced one never learns it)
+            "setup": {"submission_dir": str(submission_dir.resolve()) if process else "", "main": main, "env": _env(),
                       "scratch": scratch, "uid": self._uid, "limits": {"timeout": lim.timeout, "memory_mb": lim.memory_mb,
                                                      "fsize_mb": lim.fsize_mb, "tmp_mb": lim.tmp_mb,
                                                      "nproc": lim.nproc}}})
@@ -686,30 +687,12 @@ def _pos(value, old):
 
 
 def _submission_fd(directory: Path, isolation: str) -> tuple[int, str]:
-    """What the child mounts at /tmp/submission: a detached copy of the directory's mount
-    (open_tree, Linux >= 5.2, root) that it can move into its own namespace, or the directory."""
-    if isolation != "process" and sys.platform.startswith("linux") and os.geteuid() == 0:
-        fd = _libc_syscall(428, -100, os.fsencode(directory), 1 | 0o2000000 | 0x8000)  # OPEN_TREE_CLONE|CLOEXEC, AT_RECURSIVE
-        if fd >= 0:
-            return fd, "tree"
+    """A descriptor of the submission's directory, through which the child copies its files
+    (or of /dev/null, if it cannot be opened: the child then reports the failure)."""
     try:
         return os.open(directory, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)), "dir"
     except OSError:
         return os.open(os.devnull, os.O_RDONLY), "none"
-
-
-_LIBC = None
-
-
-def _libc_syscall(nr: int, *args) -> int:
-    global _LIBC
-    import ctypes
-    if _LIBC is None:
-        _LIBC = ctypes.CDLL(None, use_errno=True)
-    if os.uname().machine not in ("x86_64", "aarch64"):  # 428 is open_tree on both (asm-generic numbering)
-        return -1
-    conv = [ctypes.c_char_p(a) if isinstance(a, bytes) else ctypes.c_long(a) for a in args]
-    return _LIBC.syscall(ctypes.c_long(nr), *conv)
 
 
 def _memfile(name: str):

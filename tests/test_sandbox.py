@@ -340,6 +340,26 @@ def test_stdin_is_empty_not_blocking(hostile_grading):
     assert q.status == "failed" and "stdin gave 0 + 0 + 0 characters" in q.stdout
 
 
+def assert_no_host_info(text: str, *paths: Path) -> None:
+    """What esc_host_info.py printed: no host path of the grading, no keyring, no command line."""
+    assert "HOSTINFO /proc/self/mountinfo" in text and "HOSTINFO /proc/keys" in text, text[:2000]  # it looked
+    for p in [*map(str, paths), "cnn-grader-work-", ".cnn-grader-out-", "cnn-grader-test-", "pytest-of-",
+              str(ROOT / "grader"), "_runtime.py"]:
+        assert p not in text, (p, text[max(0, text.find(p) - 500):text.find(p) + 200])
+    assert "keyring" not in text and "_uid." not in text and "root_maxkeys" not in text, text[:3000]
+    for line in text.splitlines():
+        if "cmdline:" in line or line.startswith("HOSTINFO argv"):
+            assert "/" not in line.split(":", 1)[1], line
+
+
+def test_the_host_is_not_visible_inside(hostile_grading):
+    """Command lines, mountinfo, the keyrings, the runtime's memory: none names the
+    submissions, the output or the work folder (nor the grader's own checkout)."""
+    s = hostile_grading["by"]["esc_host_info"]
+    assert_no_host_info("\n".join(q.stdout for q in s.questions), hostile_grading["folder"],
+                        hostile_grading["out"], hostile_grading["folder"].parent)
+
+
 REFUSED_FAMILIES = ["AF_VSOCK", "AF_NETLINK", "AF_PACKET", "AF_INET", "AF_INET6", "AF_BLUETOOTH", "AF_ALG",
                     "AF_KEY", "AF_CAN", "AF_TIPC", "AF_RDS", "AF_XDP", "AF_QIPCRTR", "AF_SMC", "AF_KCM",
                     "AF_MCTP", "AF_NFC", "AF_LLC", "AF_PPPOX", "AF_X25", "AF_AX25", "AF_IPX", "AF_APPLETALK"]
@@ -563,9 +583,14 @@ def userns_sandbox(full_isolation):
 
 
 @pytest.mark.parametrize("name", ["forge_os_exit", "esc_write", "steal_reference", "forge_fd_frames",
-                                  "esc_daemon"])
+                                  "esc_daemon", "esc_host_info", "esc_socket_families"])
 def test_user_namespace_path_holds_too(userns_sandbox, name):
     res = run_one(userns_sandbox, HOSTILE / f"{name}.py")
+    if name == "esc_host_info":
+        assert_no_host_info("\n".join(q.stdout for q in res.questions))
+    if name == "esc_socket_families":
+        seen = _families(" ".join(q.stdout for q in res.questions).replace(" FAMILY", "\nFAMILY"))
+        assert all(seen[f].startswith("refused") for f in REFUSED_FAMILIES), seen
     assert res.isolation == "namespaces"
     assert_outcome(res, attacks(HOSTILE / f"{name}.py"), points())
     text = " ".join(q.stdout for q in res.questions)
