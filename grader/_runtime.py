@@ -411,6 +411,9 @@ def spawn(sock, request, fds) -> None:
     if mode == "namespaces":
         _reply(sock, {"error": f"namespaces unavailable ({why or 'not asked for'})"})
         return
+    if _root_refusal():
+        _reply(sock, {"error": _root_refusal(), "refused": True})
+        return
     pid = os.fork()
     if pid == 0:
         _child_entry(request, fds, "process", sock)
@@ -537,6 +540,9 @@ def leader(sock, request, fds) -> None:
     why = f"unshare: {os.strerror(ctypes.get_errno())}"
     if mode == "namespaces":
         _reply(sock, {"error": f"namespaces unavailable ({why})"})
+        return
+    if _root_refusal():
+        _reply(sock, {"error": _root_refusal(), "refused": True})
         return
     _reply(sock, {"pid": os.getpid(), "isolation": "process", "why": why})  # the leader runs it
     _child_entry(request, fds, "process", sock)
@@ -863,6 +869,7 @@ def child(request, fds, how: str, error: str = "") -> None:
     global _hide
     job_fd, result_fd, out_fd, err_fd, src = fds
     namespaced = how != "process"
+    refused = False  # (the machine cannot run student code safely: not this student's fault)
     try:
         if error:
             raise OSError(error)
@@ -895,7 +902,10 @@ def child(request, fds, how: str, error: str = "") -> None:
         else:
             os.close(src)
             sub_dir, scratch = setup.get("submission_dir") or "", setup.get("scratch") or ""
-            if linux and setup.get("uid") and scratch and os.geteuid() == 0 and not _uid_blocker():
+            if linux and os.geteuid() == 0:
+                if _root_refusal() or not (setup.get("uid") and scratch):
+                    refused = True
+                    raise OSError(_root_refusal() or "no unprivileged uid to run student code as")
                 sub_dir = become_sandbox_user(int(setup["uid"]), sub_dir, scratch)
             os.chdir(scratch or "/tmp")
         del setup
@@ -915,7 +925,8 @@ def child(request, fds, how: str, error: str = "") -> None:
         os.environ.update(env)
     except BaseException as exc:  # the sandbox could not be built: say so, run nothing
         try:
-            _send(result_fd, {"kind": "setup_failed", "error": f"{type(exc).__name__}: {exc}"})
+            _send(result_fd, {"kind": "setup_failed", "refused": refused,
+                              "error": str(exc) if refused else f"{type(exc).__name__}: {exc}"})
         finally:
             os._exit(71)
     run(job, result_fd, sub_dir, main)
@@ -924,12 +935,23 @@ def child(request, fds, how: str, error: str = "") -> None:
 _UID_BLOCKER: str | None = None
 
 
+def _root_refusal() -> str:
+    """As root without namespaces, why student code cannot run here ("" if it can): it never
+    runs as root (it could write the grader's own installation, a .pth that runs in every
+    later grader start), and an unprivileged uid needs a Python it can read."""
+    if not (sys.platform.startswith("linux") and os.geteuid() == 0 and _uid_blocker()):
+        return ""
+    return (f"--isolation process as root needs a Python every user can read ({_uid_blocker()}): "
+            "use a Python installed where every user can read it (not under /root or a private home), "
+            "run as a normal user, or grade with namespaces")
+
+
 def _uid_blocker() -> str:
     """Why student code could not run as an unprivileged uid here ("" if it can).
 
     After setuid, every lazy import must still be readable: the standard library and NumPy
     (and the folders above them) have to be world-readable.  A Python under a 0700 home
-    directory (pyenv as root, say) is not; the code then stays root, and says so.
+    directory (pyenv as root, say) is not: process isolation as root then refuses to run.
     """
     global _UID_BLOCKER
     if _UID_BLOCKER is None:

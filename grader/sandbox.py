@@ -105,6 +105,10 @@ class SandboxError(RuntimeError):
     """The sandbox itself failed (not the student's code)."""
 
 
+class SandboxRefused(SandboxError):
+    """This machine cannot run student code safely as asked; the message says how to fix it."""
+
+
 # --- cgroups ----------------------------------------------------------------------------------
 
 _CG_SEQ = itertools.count()
@@ -370,6 +374,9 @@ class Sandbox:
         while pending:
             try:
                 part = self._run_once(Path(submission_dir), main, pending)
+            except SandboxRefused:
+                self.close()
+                raise  # no retry, no weaker level: nothing weaker is left
             except SandboxError as exc:
                 self.close()  # a new zygote, with new cgroups
                 if self._isolated_once and not retried:
@@ -464,7 +471,7 @@ class Sandbox:
                     os.close(src)
                 try:
                     if "error" in reply:
-                        raise SandboxError(reply["error"])
+                        raise (SandboxRefused if reply.get("refused") else SandboxError)(_clip(reply["error"]))
                     run = SubmissionRun(isolation=reply["isolation"], note=reply.get("why", ""))
                     if self.isolation == "auto" and run.isolation == "process":
                         self.isolation, self.note = "process", run.note  # do not try again each time
@@ -524,13 +531,11 @@ class Sandbox:
                         for frame in frames:
                             kind = frame.get("kind") if isinstance(frame, dict) else None
                             if state == "setup" and kind == "setup_failed":
-                                raise SandboxError(f"could not isolate the submission: {_clip(frame.get('error'))}")
+                                _setup_failed(frame)
                             elif state == "setup" and kind == "ready":
                                 state = "import"
                                 if run.isolation == "process" and frame.get("uid") == 0 and self._uid:
-                                    run.note = (run.note + "; " if run.note else "") + (
-                                        "student code ran as root: the Python installation is not "
-                                        "world-readable, so it could not run as an unprivileged user")
+                                    raise SandboxRefused("student code was about to run as root")  # (never)
                             elif state == "import" and kind == "imported":
                                 npos = _pos(frame.get("pos"), pos)
                                 run.stdout, run.stderr = _slice(out_f, pos, npos, 0, lim), _slice(err_f, pos, npos, 1, lim)
@@ -606,7 +611,7 @@ class Sandbox:
     def _drain_setup(self, r, buf, lim) -> None:
         for frame in self._drain(r, buf, lim):
             if isinstance(frame, dict) and frame.get("kind") == "setup_failed":
-                raise SandboxError(f"could not isolate the submission: {_clip(frame.get('error'))}")
+                _setup_failed(frame)
             break
 
     def _drain_after_death(self, r, buf, run, calls, current, out_f, err_f, pos, lim):
@@ -626,6 +631,12 @@ class Sandbox:
         elif current != "between questions":
             run.questions[current] = QuestionRun(current, status, error=message, stdout=out, stderr=err,
                                                  seconds=time.perf_counter() - started)
+
+
+def _setup_failed(frame: dict) -> None:
+    if frame.get("refused") is True:
+        raise SandboxRefused(_clip(frame.get("error")))
+    raise SandboxError(f"could not isolate the submission: {_clip(frame.get('error'))}")
 
 
 def _question(qid, frame, calls, out_f, err_f, pos, npos, lim) -> QuestionRun:

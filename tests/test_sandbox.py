@@ -533,9 +533,26 @@ def test_memory_of_all_processes_together_is_capped(full_isolation):
 
 # --- the process fallback ----------------------------------------------------------------------
 
+def _process_refused() -> str:
+    """Why process isolation refuses to run here ("" if it runs): as root, student code runs
+    as a uid of its own, which needs a Python every user can read."""
+    if not (sys.platform.startswith("linux") and os.geteuid() == 0):
+        return ""
+    import subprocess
+    probe = ("import sys; sys.path.insert(0, %r); import _runtime; print(_runtime._root_refusal())") % str(ROOT / "grader")
+    return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
+
+
+@pytest.fixture()
+def process_isolation():
+    why = _process_refused()
+    if why:
+        pytest.skip(f"process isolation refuses to run here (see test_process_isolation_as_root_refuses...): {why}")
+
+
 @pytest.mark.parametrize("name", ["res_infinite_loop", "forge_os_exit", "res_segfault", "res_sleep_import",
                                   "forge_sys_exit"])
-def test_process_isolation_still_contains_the_harmless_attacks(name, tmp_path):
+def test_process_isolation_still_contains_the_harmless_attacks(name, tmp_path, process_isolation):
     from grader.sandbox import Limits, Sandbox
     with Sandbox(Limits(timeout=1), isolation="process") as sb:
         res = run_one(sb, HOSTILE / f"{name}.py")
@@ -543,7 +560,7 @@ def test_process_isolation_still_contains_the_harmless_attacks(name, tmp_path):
     assert_outcome(res, attacks(HOSTILE / f"{name}.py"), points())
 
 
-def test_process_isolation_kills_a_daemon_too(tmp_path):
+def test_process_isolation_kills_a_daemon_too(tmp_path, process_isolation):
     from grader.sandbox import Limits, Sandbox
     with Sandbox(Limits(timeout=1), isolation="process") as sb:
         res = run_one(sb, HOSTILE / "esc_daemon.py")
@@ -789,7 +806,7 @@ def _world_readable_python() -> str | None:
 
 
 PROBE = '''
-import os, subprocess, sys
+import os, socket, subprocess, sys
 def layer_sizes(width=4, height=4, filter_size=2, pool_size=2, stride=1):
     print("UID", os.getuid(), os.geteuid(), os.getgroups())
     secret, shared = %r, %r
@@ -801,6 +818,14 @@ def layer_sizes(width=4, height=4, filter_size=2, pool_size=2, stride=1):
         open(os.path.join(shared, "dropped"), "w").write("x"); print("WROTE-SHARED")
     except OSError as exc:
         print("no write", type(exc).__name__)
+    for name in ("/proc/self/cmdline", "/proc/%%d/cmdline" %% os.getppid()):
+        print("CMDLINE", open(name, "rb").read().replace(b"\\0", b" ").decode().strip())
+    for family in (socket.AF_INET, socket.AF_INET6, 40, 16, 17):  # IP (loopback), vsock, netlink, packet
+        try:
+            socket.socket(family, socket.SOCK_DGRAM if family != 17 else socket.SOCK_RAW).close()
+            print("SOCKET OPENED", family)
+        except OSError as exc:
+            print("no socket", family, exc.errno)
     if os.fork() == 0:  # a daemon that leaves the process group
         os.setsid()
         if os.fork() == 0:
@@ -843,6 +868,9 @@ def test_process_isolation_as_root_drops_to_an_unprivileged_user(tmp_path):
     assert uid_line.split()[1] not in ("0", "") and uid_line.split()[2] != "0", uid_line
     assert "no read" in q["stdout"] and "READ-SECRET" not in q["stdout"]
     assert "no write" in q["stdout"] and not (shared / "dropped").exists()
+    cmdlines = [line for line in q["stdout"].splitlines() if line.startswith("CMDLINE")]
+    assert cmdlines and not any("/" in line for line in cmdlines), cmdlines  # no host path in argv
+    assert "SOCKET OPENED" not in q["stdout"] and "no socket 2 97" in q["stdout"], q["stdout"]  # nor loopback
     time.sleep(0.3)
     uid = int(uid_line.split()[1])
     def uid_of(pid: str) -> list[str]:
@@ -853,6 +881,14 @@ def test_process_isolation_as_root_drops_to_an_unprivileged_user(tmp_path):
             return []
     left = [p for p in os.listdir("/proc") if p.isdigit() and str(uid) in uid_of(p)]
     assert left == [], f"processes of the sandbox uid survived: {left}"
+
+
+def _link_or_copy(src: Path, dest: Path) -> None:
+    """A copy of the folder ``src`` (hard links where allowed: fast, and NumPy is 70 MB)."""
+    import subprocess
+    if subprocess.run(["cp", "-al", str(src), str(dest)], capture_output=True).returncode:
+        shutil.rmtree(dest, ignore_errors=True)  # another file system, or links not allowed
+        shutil.copytree(src, dest)
 
 
 def test_numpy_in_a_venv_inside_a_hidden_folder(full_isolation, tmp_path):
@@ -870,8 +906,7 @@ def test_numpy_in_a_venv_inside_a_hidden_folder(full_isolation, tmp_path):
         site = inner / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
         src = Path(numpy.__file__).resolve().parent
         for name in [src.name] + [p.name for p in src.parent.glob("numpy*.libs")]:
-            if subprocess.run(["cp", "-al", str(src.parent / name), str(site / name)]).returncode:
-                shutil.copytree(src.parent / name, site / name)  # (another file system: a real copy)
+            _link_or_copy(src.parent / name, site / name)
         (checkout / "secret.txt").write_text("STOLEN")
         outer = checkout.with_name(checkout.name + "-outer")  # the interpreter: another venv
         shutil.rmtree(outer, ignore_errors=True)
@@ -900,3 +935,57 @@ def test_numpy_in_a_venv_inside_a_hidden_folder(full_isolation, tmp_path):
     finally:
         shutil.rmtree(checkout, ignore_errors=True)
         shutil.rmtree(checkout.with_name(checkout.name + "-outer"), ignore_errors=True)
+
+
+@pytest.mark.skipif(not (sys.platform.startswith("linux") and os.geteuid() == 0), reason="root only")
+@pytest.mark.parametrize("python", ["this", "simulated"])
+def test_process_isolation_as_root_refuses_an_unreadable_python(tmp_path, python):
+    """Process isolation as root with a Python the sandbox uid cannot read (under /root, a 0700
+    home): student code would run as root -- and could plant a .pth in the grader's own
+    site-packages.  It never runs: one line says how to fix the machine (exit 2, no results)."""
+    import subprocess
+    if python == "this":
+        if not _process_refused():
+            pytest.skip("this Python is world-readable: see the simulated case")
+        exe = sys.executable
+    else:  # a venv under a 0700 folder, its NumPy inside: the case of a pyenv under /root
+        world = _world_readable_python()
+        if world is None:
+            if os.environ.get("CNN_GRADER_CI"):
+                pytest.fail("CI must provide CNN_GRADER_WORLD_PYTHON")
+            pytest.skip("no world-readable Python with NumPy here (set CNN_GRADER_WORLD_PYTHON)")
+        private = tmp_path / "home"
+        private.mkdir(mode=0o700)
+        subprocess.run([world, "-m", "venv", "--without-pip", str(private / "venv")], check=True)
+        exe = str(private / "venv" / "bin" / "python")
+        site, numpy_dir = subprocess.run(
+            [exe, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], capture_output=True, text=True,
+            check=True).stdout.strip(), subprocess.run(
+            [world, "-c", "import numpy, os; print(os.path.dirname(numpy.__file__))"], capture_output=True,
+            text=True, check=True).stdout.strip()
+        for src in [Path(numpy_dir)] + list(Path(numpy_dir).parent.glob("numpy*.libs")):
+            _link_or_copy(src, Path(site) / src.name)
+        (Path(site) / "world.pth").write_text(str(Path(numpy_dir).parent) + "\n")  # click, jinja2, ... after it
+        where = subprocess.run([exe, "-c", "import numpy; print(numpy.__file__)"], capture_output=True, text=True,
+                               check=True).stdout
+        assert where.startswith(str(private)), where
+    marker = tmp_path / "student-code-ran"
+    sub = tmp_path / "planter.py"
+    sub.write_text(f"open({str(marker)!r}, 'w').write(str(__import__('os').getuid()))\n"
+                   + (SUBMISSIONS / "correct_vectorized.py").read_text())
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for args in (["check", str(sub)], ["check", str(sub), "--json"]):
+        r = subprocess.run([exe, "-m", "grader", *args, "--isolation", "process"], capture_output=True, text=True,
+                           env=env, timeout=120)
+        assert r.returncode == 2, (r.returncode, r.stdout[-2000:], r.stderr[-2000:])
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
+        assert "needs a Python every user can read" in lines[0] and "namespaces" in lines[0], lines[0]
+    assert not marker.exists(), "student code ran as root"
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    shutil.copy(sub, folder / "a.py")
+    r = subprocess.run([exe, "-m", "grader", "grade", str(folder), "--out", str(tmp_path / "out"),
+                        "--isolation", "process"], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 2 and "needs a Python every user can read" in r.stderr, (r.returncode, r.stderr)
+    assert not marker.exists() and not (tmp_path / "out").exists()
