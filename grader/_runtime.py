@@ -17,7 +17,8 @@ Full isolation (Linux: as root, or without root through a user namespace):
 * a root built from an allow-list and entered with ``pivot_root``: the system directories
   (``/usr`` and the ``/lib``/``/bin`` links), a handful of ``/etc`` files, the Python
   installation NumPy runs from, a minimal ``/dev`` (null, zero, full, random, urandom), a
-  read-only ``/proc`` of the child's own PID namespace, a private size-capped ``/tmp`` and
+  read-only ``/proc`` of the child's own PID namespace (its files about the host -- the kernel
+  keyrings, timers, symbols -- masked), a private size-capped ``/tmp`` and
   a copy of the submission alone, read-only, at ``/tmp/submission``.  Everything else -- the grader,
   the reference, other submissions, the output folder, home directories, ``/sys`` -- is not
   under that root at all (what the grader asks to hide inside an allowed directory, a
@@ -28,7 +29,12 @@ Full isolation (Linux: as root, or without root through a user namespace):
   zygote in (``sandbox.py``);
 * no capabilities (bounding set emptied, securebits locked), ``no_new_privs``, and a seccomp
   filter that refuses namespace, mount, keyring, ptrace, BPF, perf and io_uring system calls
-  (the kernel keyring is the one store a root uid shares across namespaces);
+  (the kernel keyring is the one store a root uid shares across namespaces), and sockets of
+  any family but AF_UNIX (AF_VSOCK, say, reaches a VM's hypervisor whatever the namespace);
+* nothing of the host in what the child can read of itself: the zygote's command line is a
+  bare name (its settings came over its socket), a namespaced child is never told a host
+  path, and its submission is a copy in a tmpfs (a bind would show its host path in
+  ``/proc/self/mountinfo``);
 * all file descriptors closed but the result pipe; stdin ``/dev/null``; stdout/stderr to
   capped in-memory files; a scrubbed environment.
 
@@ -40,8 +46,11 @@ taken -- which, when a request comes, only copies the submission into a tmpfs of
 view itself, in a user namespace, after a second fork.
 
 Process isolation (no namespaces): a process of its own session with the rlimits, the cgroups
-if there are any, no capabilities, ``no_new_privs`` and the seccomp filter.  It cannot hide
-files from the student code: it is for students checking their own work.
+if there are any, no capabilities, ``no_new_privs`` and the seccomp filter.  As root, student
+code runs as an unprivileged uid of its own on a private copy of the submission, never as
+root: where the Python installation is not world-readable (under /root) it refuses to run at
+all (``_root_refusal``).  It cannot hide world-readable files or other processes from the
+student code: it is for students checking their own work.
 """
 from __future__ import annotations
 
