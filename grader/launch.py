@@ -100,7 +100,7 @@ def hidden_paths(*extra: Path) -> list[str]:
     """
     here = Path(__file__).resolve().parent
     spec = importlib.util.find_spec("reference")
-    paths = [here] + ([Path(spec.origin).parent] if spec and spec.origin else [])
+    paths = [here] + ([Path(spec.origin).resolve().parent] if spec and spec.origin else [])
     root = here.parent
     if (root / "pyproject.toml").exists():  # running from a source checkout
         paths.append(root)
