@@ -17,8 +17,9 @@ Full isolation (Linux: as root, or without root through a user namespace):
 * a root built from an allow-list and entered with ``pivot_root``: the system directories
   (``/usr`` and the ``/lib``/``/bin`` links), a handful of ``/etc`` files, the Python
   installation NumPy runs from, a minimal ``/dev`` (null, zero, full, random, urandom), a
-  read-only ``/proc`` of the child's own PID namespace, a private size-capped ``/tmp`` and
-  the submission alone, read-only, at ``/tmp/submission``.  Everything else -- the grader,
+  read-only ``/proc`` of the child's own PID namespace (its files about the host -- the kernel
+  keyrings, timers, symbols -- masked), a private size-capped ``/tmp`` and
+  a copy of the submission alone, read-only, at ``/tmp/submission``.  Everything else -- the grader,
   the reference, other submissions, the output folder, home directories, ``/sys`` -- is not
   under that root at all (what the grader asks to hide inside an allowed directory, a
   pip-installed grader say, is covered by an empty read-only tmpfs).  All of it but ``/tmp``
@@ -28,20 +29,28 @@ Full isolation (Linux: as root, or without root through a user namespace):
   zygote in (``sandbox.py``);
 * no capabilities (bounding set emptied, securebits locked), ``no_new_privs``, and a seccomp
   filter that refuses namespace, mount, keyring, ptrace, BPF, perf and io_uring system calls
-  (the kernel keyring is the one store a root uid shares across namespaces);
+  (the kernel keyring is the one store a root uid shares across namespaces), and sockets of
+  any family but AF_UNIX (AF_VSOCK, say, reaches a VM's hypervisor whatever the namespace);
+* nothing of the host in what the child can read of itself: the zygote's command line is a
+  bare name (its settings came over its socket), a namespaced child is never told a host
+  path, and its submission is a copy in a tmpfs (a bind would show its host path in
+  ``/proc/self/mountinfo``);
 * all file descriptors closed but the result pipe; stdin ``/dev/null``; stdout/stderr to
   capped in-memory files; a scrubbed environment.
 
 As root this is cheap: the zygote builds the shared read-only root once, in a mount namespace
 of its own, and keeps one *spare* child forked ahead -- already PID 1 of a new PID namespace,
 in its own mount/network/IPC/UTS namespaces with its /tmp and /proc, its copy-on-write faults
-taken -- which, when a request comes, only mounts the submission (a detached mount made by
-the grader, moved in), drops its privileges and runs.  Without root each child builds the same
+taken -- which, when a request comes, only copies the submission into a tmpfs of its own
+(through a descriptor of its directory), drops its privileges and runs.  Without root each child builds the same
 view itself, in a user namespace, after a second fork.
 
 Process isolation (no namespaces): a process of its own session with the rlimits, the cgroups
-if there are any, no capabilities, ``no_new_privs`` and the seccomp filter.  It cannot hide
-files from the student code: it is for students checking their own work.
+if there are any, no capabilities, ``no_new_privs`` and the seccomp filter.  As root, student
+code runs as an unprivileged uid of its own on a private copy of the submission, never as
+root: where the Python installation is not world-readable (under /root) it refuses to run at
+all (``_root_refusal``).  It cannot hide world-readable files or other processes from the
+student code: it is for students checking their own work.
 """
 from __future__ import annotations
 
@@ -95,12 +104,14 @@ PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 36, 38, 47
 SECBITS_LOCKED_NOROOT = 0x2F  # NOROOT, NO_SETUID_FIXUP and KEEP_CAPS off, all locked
 SECCOMP_MODE_FILTER = 2
 SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_ERRNO, SECCOMP_RET_ALLOW = 0x80000000, 0x00050000, 0x7FFF0000
-EPERM, ENOSYS = 1, 38
+EPERM, ENOSYS, EAFNOSUPPORT = 1, 38, 97
+AF_UNIX = 1
 
 # Per architecture: audit arch, the syscalls refused, clone, clone3, pivot_root, mount_setattr.
 _SYSCALLS = {
     "x86_64": dict(
         audit=0xC000003E, x32=True, clone=56, clone3=435, pivot_root=155, mount_setattr=442,
+        socket=(41, 53),  # socket, socketpair
         deny=[101, 310, 311,  # ptrace, process_vm_readv/writev
               248, 249, 250,  # add_key, request_key, keyctl
               272, 308,  # unshare, setns
@@ -112,6 +123,7 @@ _SYSCALLS = {
               246, 320, 175, 313, 176, 169, 167, 168, 163, 179]),  # kexec, modules, reboot, swap, acct, quotactl
     "aarch64": dict(
         audit=0xC00000B7, x32=False, clone=220, clone3=435, pivot_root=41, mount_setattr=442,
+        socket=(198, 199),
         deny=[117, 270, 271, 217, 218, 219, 97, 268, 40, 39, 41, 51,
               428, 429, 430, 431, 432, 433, 442, 280, 241, 282, 425, 426, 427,
               264, 265, 116, 438, 440, 104, 294, 105, 273, 106, 142, 224, 225, 89, 60]),
@@ -129,6 +141,8 @@ DEV_LINKS = (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "
 ROOT_MOUNTPOINTS = ("/tmp", "/mnt", "/run", "/var/tmp", "/opt", "/srv", "/media")
 STASH = "/.tmp-binds"  # see _stashed()
 SCRATCH_DIRS = ("/tmp/", "/var/tmp/", "/dev/", "/run/", "/proc/", "/sys/")  # never exposed whole
+PROC_MASKED = ("keys", "key-users", "sys/kernel/keys", "timer_list", "sched_debug", "latency_stats", "kallsyms",
+               "kcore", "kmsg", "acpi", "scsi", "asound")
 
 _libc = None
 PLAN: dict | None = None  # the new root, computed once in the zygote
@@ -203,15 +217,24 @@ def make_readonly(path: str, extra: int = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV) 
 
 # --- the zygote -------------------------------------------------------------------------------
 
-def zygote(control_fd: int, mode: str = "auto", hide: list[str] = (), tmp_mb: int = 64) -> None:
+def zygote(control_fd: int) -> None:
     """Serve fork requests until the grader closes the control socket.
 
-    ``mode`` is the isolation the grader asks for; ``hide`` the host paths no child may see.
+    The first message on it says how (never the command line, which every child would show
+    in /proc/self/cmdline): ``mode``, the isolation the grader asks for; ``hide``, the host
+    paths no child may see; ``tmp_mb``, the size of a child's /tmp.
     As root (and not asked for process isolation) the zygote first enters a mount namespace
     whose root is the shared read-only view, so a child only adds its own /tmp, /proc and
     submission; otherwise each child builds the whole view itself.
     """
     global PLAN, SECCOMP, _fast_pid_ns, _root_ready, _root_why, _control, _tmp_mb, _hide
+    sock = socket.socket(fileno=control_fd)
+    try:
+        config = json.loads(sock.recv(1 << 20))
+        mode, hide, tmp_mb = str(config["mode"]), [str(h) for h in config["hide"]], int(config["tmp_mb"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # the grader went away, or this is not our grader
+    _neutral_command_line()
     import numpy  # noqa: F401  (the point of the zygote: import once, fork many times)
     import numpy.random  # noqa: F401  numpy 2 imports some submodules lazily
     import numpy.linalg  # noqa: F401
@@ -230,6 +253,7 @@ def zygote(control_fd: int, mode: str = "auto", hide: list[str] = (), tmp_mb: in
                 _fast_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY)
                 zygote_root(list(hide))
                 _root_ready = True
+                hide = []  # built: no child needs the list (nor may find it in memory)
             except OSError as exc:
                 _root_why = f"{exc}"
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # ... and are reaped automatically
@@ -237,7 +261,7 @@ def zygote(control_fd: int, mode: str = "auto", hide: list[str] = (), tmp_mb: in
         _uid_blocker()  # once, here: every process-isolated child inherits the answer
     import gc
     gc.freeze()  # a child's garbage collections then leave the zygote's pages shared
-    sock = _control = socket.socket(fileno=control_fd)
+    _control = sock
     _tmp_mb, _hide = tmp_mb, list(hide)
     try:
         sock.sendall(b"R")  # ready (the first spare is made at the first request: by then the
@@ -268,6 +292,33 @@ def zygote(control_fd: int, mode: str = "auto", hide: list[str] = (), tmp_mb: in
             _close_all(fds)
 
 
+def _neutral_command_line() -> None:
+    """What /proc/PID/cmdline shows of the zygote and of every child: a name, no host path.
+
+    The kernel reads the command line from the process's own memory, where nothing uses it
+    once Python has started: overwritten in place (as setproctitle does).  ``sys.argv``,
+    ``sys.orig_argv`` and the script's own path, which a child could read, go too.
+    """
+    global HERE
+    title = b"cnn-grader-sandbox"
+    try:
+        with open("/proc/self/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        start, end = int(fields[45]), int(fields[46])  # arg_start, arg_end (fields 48, 49)
+        if end - start > len(title):
+            ctypes.memset(start, 0, end - start)
+            ctypes.memmove(start, title, len(title))
+    except (OSError, ValueError, IndexError):
+        pass  # not Linux: no /proc to read it from either
+    sys.argv = [title.decode()]
+    if hasattr(sys, "orig_argv"):
+        sys.orig_argv = [title.decode()]
+    HERE = ""
+    main = sys.modules.get("__main__")
+    if main is not None and hasattr(main, "__file__"):
+        del main.__file__
+
+
 def _close_all(fds: list[int]) -> None:
     """Close the request's descriptors (once: the list is emptied, a number may be reused)."""
     while fds:
@@ -285,6 +336,7 @@ _spare: tuple[int, socket.socket] | None = None  # a child forked ahead, waiting
 _spare_why = ""
 _root_why = ""
 _proc_fd: int | None = None  # the host's /proc, kept open by a zygote inside the shared root
+_BINDS: list = []  # the host paths the shared root binds (PLAN's, less the hidden ones)
 
 
 def _children() -> list[int]:
@@ -378,6 +430,9 @@ def spawn(sock, request, fds) -> None:
         return  # the leader replies
     if mode == "namespaces":
         _reply(sock, {"error": f"namespaces unavailable ({why or 'not asked for'})"})
+        return
+    if _root_refusal():
+        _reply(sock, {"error": _root_refusal(), "refused": True})
         return
     pid = os.fork()
     if pid == 0:
@@ -506,6 +561,9 @@ def leader(sock, request, fds) -> None:
     if mode == "namespaces":
         _reply(sock, {"error": f"namespaces unavailable ({why})"})
         return
+    if _root_refusal():
+        _reply(sock, {"error": _root_refusal(), "refused": True})
+        return
     _reply(sock, {"pid": os.getpid(), "isolation": "process", "why": why})  # the leader runs it
     _child_entry(request, fds, "process", sock)
 
@@ -590,9 +648,10 @@ def shared_root(hide: list[str]) -> str:
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     root = plan["mountpoint"]
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    global _BINDS
     hide = [os.path.normpath(h) for h in hide]
-    binds = [(b, isdir) for b, isdir in plan["binds"]
-             if not any(b == h or b.startswith(h.rstrip("/") + "/") for h in hide)]
+    binds = _BINDS = [(b, isdir) for b, isdir in plan["binds"]
+                      if not any(b == h or b.startswith(h.rstrip("/") + "/") for h in hide)]
     # the tree first (tmpfs only: never create anything below a bind, that would write the host)
     for link, target in plan["links"]:
         _makedirs(root + os.path.dirname(link))
@@ -610,6 +669,8 @@ def shared_root(hide: list[str]) -> str:
     for h in hide:  # what must not be seen inside an allowed directory (a pip-installed grader)
         if not any(h.startswith(b.rstrip("/") + "/") for b, _ in binds) or not os.path.lexists(root + _stashed(h)):
             continue
+        if os.path.realpath(root + _stashed(h)) != root + _stashed(h):
+            continue  # reached through a link: a mount there would cover the link's target
         if os.path.isdir(root + _stashed(h)):
             mount("tmpfs", root + _stashed(h), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
                   "size=4k,mode=0555")
@@ -641,7 +702,7 @@ def private_base(tmp_mb: int, root: str = "") -> None:
     mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(tmp_mb)}m,mode=1777")
     os.mkdir(tmp + "/submission", 0o755)
     os.mkdir(tmp + "/work", 0o1777)
-    for b, isdir in PLAN["binds"] if PLAN else ():
+    for b, isdir in _BINDS:  # (those of the shared root: none that is hidden)
         if b.startswith("/tmp/"):
             if isdir:
                 _makedirs(root + b)
@@ -651,31 +712,54 @@ def private_base(tmp_mb: int, root: str = "") -> None:
             mount(root + STASH + b, root + b, None, MS_BIND | MS_REC)
             make_readonly(root + b)
     mount("proc", root + "/proc", "proc", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    mask_proc(root)
 
 
-def private_submission(src: int, kind: str, root: str = "", here: int | None = None) -> None:
-    """The submission, read-only, at /tmp/submission under ``root``.
+def mask_proc(root: str = "") -> None:
+    """Cover the /proc files that describe the host rather than the child: the kernel keyrings
+    (names readable by uid 0, capabilities or not), timers and scheduler state of every host
+    process, kernel symbols and messages.  Files get /dev/null, folders an empty tmpfs."""
+    for name in PROC_MASKED:
+        path = f"{root}/proc/{name}"
+        if not os.path.lexists(path) or os.path.islink(path):
+            continue
+        if os.path.isdir(path):
+            mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
+        else:
+            mount(root + "/dev/null", path, None, MS_BIND)
 
-    ``src`` is either a detached copy of the submission's mount (``kind`` "tree", made by the
-    grader with open_tree), moved into place; or a descriptor of its directory.  Before
-    pivot_root (``root`` given) the directory, opened again (``here``) in this mount namespace
-    (a mount of another one cannot be bound), is bind-mounted; inside the zygote's shared root,
-    where no host path is reachable, its files are copied, through the descriptor, into /tmp.
+
+def private_submission(src: int, root: str = "") -> None:
+    """The submission, read-only, at /tmp/submission under ``root``: its files copied, through
+    the descriptor ``src`` of its directory (opened by the grader), into a tmpfs of its own.
+
+    A copy, not a bind mount: /proc/self/mountinfo shows a bind's source path, which is the
+    host path of the grader's work folder; a tmpfs shows nothing.  (Submissions are small:
+    at most 20 MiB, the archive limit; the copy counts against the child's memory.)
     """
     sub = root + "/tmp/submission"
-    if kind == "tree" and ARCH is not None and libc().syscall(
-            ctypes.c_long(429), ctypes.c_long(src), b"", ctypes.c_long(AT_FDCWD), _enc(sub),
-            ctypes.c_long(4)) == 0:  # move_mount(src, "", AT_FDCWD, sub, MOVE_MOUNT_F_EMPTY_PATH)
-        pass
-    elif root and here is not None:
-        mount(f"/proc/self/fd/{here}", sub, None, MS_BIND | MS_REC)  # the host's /proc/self
-    else:
-        _copy_tree(src, sub)
-        mount(sub, sub, None, MS_BIND)
+    size, count = _tree_size(src)
+    mount("tmpfs", sub, "tmpfs", MS_NOSUID | MS_NODEV,
+          f"size={size + 4096 * (count + 16)},nr_inodes={count + 16},mode=0755")
+    _copy_tree(src, sub)
     os.close(src)
-    if here is not None:
-        os.close(here)
     make_readonly(sub)
+
+
+def _tree_size(src: int) -> tuple[int, int]:
+    """Bytes of the regular files under the directory ``src``, and how many entries."""
+    import stat
+    size, count = 0, 0
+    for _top, dirs, files, topfd in os.fwalk(".", dir_fd=src):
+        count += 1 + len(dirs) + len(files)
+        for name in files:
+            try:
+                st = os.stat(name, dir_fd=topfd, follow_symlinks=False)
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                size += st.st_size
+    return size, count
 
 
 def _copy_tree(src: int, dest: str) -> None:
@@ -736,21 +820,34 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
 
 
-def seccomp_program():
-    """A BPF filter: refuse (EPERM) what a graded function never needs; clone3 says ENOSYS."""
-    if ARCH is None:
+def seccomp_program(arch: dict | None = None):
+    """A BPF filter: refuse (EPERM) what a graded function never needs; clone3 says ENOSYS.
+
+    Sockets: only AF_UNIX (socket and socketpair; what multiprocessing and asyncio use).  Every
+    other family says EAFNOSUPPORT, as a kernel without it would: a graded function needs no
+    network, and the empty network namespace covers IP but not AF_VSOCK (on a VM, a way to
+    the hypervisor), nor netlink, packet, Bluetooth or crypto (AF_ALG) sockets, each more
+    kernel surface; under process isolation there is no network namespace at all.
+    """
+    arch = arch or ARCH
+    if arch is None:
         return None
     LD, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
-    prog = [(LD, 0, 0, 4), (JEQ, 0, "kill", ARCH["audit"]), (LD, 0, 0, 0)]
-    if ARCH["x32"]:
+    prog = [(LD, 0, 0, 4), (JEQ, 0, "kill", arch["audit"]), (LD, 0, 0, 0)]
+    if arch["x32"]:
         prog.append((JGE, "eperm", 0, 0x40000000))
-    for nr in ARCH["deny"]:
+    for nr in arch["deny"]:
         prog.append((JEQ, "eperm", 0, nr))
-    prog += [(JEQ, "enosys", 0, ARCH["clone3"]), (JEQ, 0, "allow", ARCH["clone"]),
-             (LD, 0, 0, 16), (JSET, "eperm", "allow", NS_FLAGS)]  # clone(flags): no new namespaces
-    labels = {}
+    for nr in arch["socket"]:
+        prog.append((JEQ, "socket", 0, nr))
+    prog += [(JEQ, "enosys", 0, arch["clone3"]), (JEQ, 0, "allow", arch["clone"]),
+             (LD, 0, 0, 16), (JSET, "eperm", "allow", NS_FLAGS),  # clone(flags): no new namespaces
+             (LD, 0, 0, 16), (JEQ, "allow", "eafnosupport", AF_UNIX)]  # socket(family) (an int: low half)
+    labels = {"socket": len(prog) - 2}
     for name, ins in (("allow", (RET, 0, 0, SECCOMP_RET_ALLOW)), ("eperm", (RET, 0, 0, SECCOMP_RET_ERRNO | EPERM)),
-                      ("enosys", (RET, 0, 0, SECCOMP_RET_ERRNO | ENOSYS)), ("kill", (RET, 0, 0, SECCOMP_RET_KILL_PROCESS))):
+                      ("enosys", (RET, 0, 0, SECCOMP_RET_ERRNO | ENOSYS)),
+                      ("eafnosupport", (RET, 0, 0, SECCOMP_RET_ERRNO | EAFNOSUPPORT)),
+                      ("kill", (RET, 0, 0, SECCOMP_RET_KILL_PROCESS))):
         labels[name] = len(prog)
         prog.append(ins)  # the program ends with a return, as the kernel requires
     out = (_SockFilter * len(prog))()
@@ -789,8 +886,10 @@ def drop_privileges(can_setpcap: bool, bounding_dropped: bool = False) -> None:
 
 def child(request, fds, how: str, error: str = "") -> None:
     """Isolate (``how``: spare, own-root or process), then run the submission."""
+    global _hide
     job_fd, result_fd, out_fd, err_fd, src = fds
     namespaced = how != "process"
+    refused = False  # (the machine cannot run student code safely: not this student's fault)
     try:
         if error:
             raise OSError(error)
@@ -799,29 +898,37 @@ def child(request, fds, how: str, error: str = "") -> None:
             libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         if not namespaced:
             os.setsid()  # a process group of its own, so the grader can kill it and its children
-        with os.fdopen(job_fd, "rb", closefd=False) as f:
-            job = wire.decode(f.read(), copy=False)  # read-only views: every call gets a copy
+        with os.fdopen(job_fd, "rb", closefd=False) as f:  # (kept open: progress is written there)
+            data = bytearray(f.read())
+        job = wire.decode(data, copy=False)  # views: every call gets a copy
+        hlen = wire.HEADER.unpack_from(data)[1]
+        data[wire.HEADER.size:wire.HEADER.size + hlen] = bytes(hlen)  # the setup's paths, gone from memory
+        del data
         os.dup2(out_fd, 1)
         os.dup2(err_fd, 2)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.close(null)
         setup = job.pop("setup")
-        sub_dir, main, limits = setup["submission_dir"], setup["main"], setup["limits"]
+        main, limits, env = setup["main"], setup["limits"], setup["env"]
         if how == "spare":
-            private_submission(src, request.get("src_kind", "dir"))
+            private_submission(src)
         elif how == "own-root":
-            here = os.open(sub_dir, os.O_PATH | os.O_DIRECTORY)  # before /tmp is covered
             root = shared_root(_hide)
+            _hide = []  # (host paths: out of the student's reach)
             private_base(limits["tmp_mb"], root)
-            private_submission(src, request.get("src_kind", "dir"), root, here)
+            private_submission(src, root)
             pivot(root)
         else:
             os.close(src)
-            scratch = setup.get("scratch") or ""
-            if linux and setup.get("uid") and scratch and os.geteuid() == 0 and not _uid_blocker():
+            sub_dir, scratch = setup.get("submission_dir") or "", setup.get("scratch") or ""
+            if linux and os.geteuid() == 0:
+                if _root_refusal() or not (setup.get("uid") and scratch):
+                    refused = True
+                    raise OSError(_root_refusal() or "no unprivileged uid to run student code as")
                 sub_dir = become_sandbox_user(int(setup["uid"]), sub_dir, scratch)
             os.chdir(scratch or "/tmp")
+        del setup
         if namespaced:
             sub_dir = "/tmp/submission"
             os.chdir("/tmp/work")
@@ -834,10 +941,11 @@ def child(request, fds, how: str, error: str = "") -> None:
         if linux:
             drop_privileges(can_setpcap=namespaced or os.geteuid() == 0, bounding_dropped=how == "spare")
         os.environ.clear()
-        os.environ.update(setup["env"])
+        os.environ.update(env)
     except BaseException as exc:  # the sandbox could not be built: say so, run nothing
         try:
-            _send(result_fd, {"kind": "setup_failed", "error": f"{type(exc).__name__}: {exc}"})
+            _send(result_fd, {"kind": "setup_failed", "refused": refused,
+                              "error": str(exc) if refused else f"{type(exc).__name__}: {exc}"})
         finally:
             os._exit(71)
     run(job, result_fd, sub_dir, main, job_fd)
@@ -846,12 +954,23 @@ def child(request, fds, how: str, error: str = "") -> None:
 _UID_BLOCKER: str | None = None
 
 
+def _root_refusal() -> str:
+    """As root without namespaces, why student code cannot run here ("" if it can): it never
+    runs as root (it could write the grader's own installation, a .pth that runs in every
+    later grader start), and an unprivileged uid needs a Python it can read."""
+    if not (sys.platform.startswith("linux") and os.geteuid() == 0 and _uid_blocker()):
+        return ""
+    return (f"--isolation process as root needs a Python every user can read ({_uid_blocker()}): "
+            "use a Python installed where every user can read it (not under /root or a private home), "
+            "run as a normal user, or grade with namespaces")
+
+
 def _uid_blocker() -> str:
     """Why student code could not run as an unprivileged uid here ("" if it can).
 
     After setuid, every lazy import must still be readable: the standard library and NumPy
     (and the folders above them) have to be world-readable.  A Python under a 0700 home
-    directory (pyenv as root, say) is not; the code then stays root, and says so.
+    directory (pyenv as root, say) is not: process isolation as root then refuses to run.
     """
     global _UID_BLOCKER
     if _UID_BLOCKER is None:
@@ -1275,7 +1394,7 @@ def answer(module, q, root, np, progress=lambda t: None) -> dict:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 6 and sys.argv[1] == "zygote":
-        zygote(int(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4]), int(sys.argv[5]))
+    if len(sys.argv) == 3 and sys.argv[1] == "zygote":
+        zygote(int(sys.argv[2]))
     else:
         sys.exit("usage: _runtime.py zygote FD (started by the grader, not by hand)")

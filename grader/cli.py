@@ -126,6 +126,9 @@ def _os_error(exc: OSError):
 
 def _sandbox_failed(exc: Exception, isolation: str, require_sandbox: bool):
     """The sandbox could not start: one line saying what to change (exit 3: the machine's)."""
+    from .sandbox import SandboxRefused
+    if isinstance(exc, SandboxRefused):
+        _fail(str(exc), EXIT_MACHINE)  # (it says what to change)
     if isolation == "namespaces" or require_sandbox:
         fix = "run as root or enable unprivileged user namespaces, or drop --require-sandbox/--isolation namespaces"
     else:
@@ -140,8 +143,8 @@ def _warn_reduced(res) -> None:
     msg = (f"WARNING: reduced isolation ({res.isolation_note or 'no namespaces'}): student code runs "
            "as a plain process with rlimits; use --require-sandbox in grading jobs.")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
-        msg += (" Running as root without namespaces, student code could modify files this user can "
-                "write, the grader's installation included: grade as an unprivileged user or with namespaces.")
+        msg += (" As root without namespaces, student code runs as an unprivileged uid of its own, but can "
+                "still read every world-readable file and see other processes: grade with namespaces.")
     click.echo("\n" + msg, err=True)
 
 

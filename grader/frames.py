@@ -47,6 +47,7 @@ class Ready:
 @dataclass(frozen=True)
 class SetupFailed:
     error: str
+    refused: bool = False  # the machine cannot run student code safely as asked (not a passing failure)
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,11 @@ def ready(tree: dict, expect: Expect) -> Ready:
 
 
 def setup_failed(tree: dict, expect: Expect) -> SetupFailed:
-    _keys(tree, {"kind", "error"})
-    return SetupFailed(error=_text(tree["error"], "error", ERROR_CHARS))
+    _keys(tree, {"kind", "error"}, optional={"refused"})
+    refused = tree.get("refused", False)
+    if type(refused) is not bool:
+        raise Forged("refused is not true or false")
+    return SetupFailed(error=_text(tree["error"], "error", ERROR_CHARS), refused=refused)
 
 
 def imported(tree: dict, expect: Expect) -> Imported:

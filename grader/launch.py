@@ -37,9 +37,11 @@ def launch(mode: str, hide: list[str], tmp_mb: int) -> tuple[subprocess.Popen, s
     """Start a zygote (it says b"R" on the socket when ready); returns it and our socket end."""
     parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)  # records: no framing
     try:
+        # what it needs goes over the socket: a command line would show in every child's
+        # /proc/self/cmdline (and the paths to hide are the ones a child must not learn)
+        parent.send(json.dumps({"mode": mode, "hide": list(hide), "tmp_mb": tmp_mb}).encode())
         proc = subprocess.Popen(
-            [sys.executable, "-I", "-P", str(RUNTIME), "zygote", str(child.fileno()), mode, json.dumps(hide),
-             str(tmp_mb)],
+            [sys.executable, "-I", "-P", str(RUNTIME), "zygote", str(child.fileno())],
             pass_fds=(child.fileno(),), env=child_env(), stdin=subprocess.DEVNULL, close_fds=True, cwd="/")
     except BaseException:
         parent.close()
@@ -102,24 +104,48 @@ def hidden_paths(*extra: Path) -> list[str]:
     root = here.parent
     if (root / "pyproject.toml").exists():  # running from a source checkout
         paths.append(root)
-    paths += [cache_dir()] + [Path(p).resolve() for p in extra if p]
+    paths += [cache_dir()] + [Path(p) for p in extra if p]
     for entry in sys.path:
         for name in ("grader", "reference"):
             if entry and (Path(entry) / name / "__init__.py").is_file():
-                paths.append((Path(entry) / name).resolve())
+                paths.append(Path(entry) / name)
     numpy = importlib.util.find_spec("numpy")
-    needed = [Path(p).resolve() for p in (sys.prefix, sys.base_prefix, os.path.dirname(os.__file__),
-                                          Path(numpy.origin).parent.parent if numpy and numpy.origin else sys.prefix)]
+    needed = [sys.prefix, sys.base_prefix, os.path.dirname(os.__file__),
+              Path(numpy.origin).parent.parent if numpy and numpy.origin else sys.prefix]
+    return [str(p) for p in hide_around(paths, needed)]
+
+
+def hide_around(paths: list, needed: list) -> list[Path]:
+    """The real paths to cover so that ``paths`` are hidden but every ``needed`` one is not.
+
+    Everything is compared as a real path, and a link is never mounted over (the mount would
+    follow it and cover its target: a venv's ``lib64 -> lib`` link met inside a hidden folder
+    would cover the ``lib`` that holds site-packages).  A path given is taken as the folder it
+    resolves to; a link met inside one is skipped: its target is not part of that folder
+    (and is seen in the sandbox only if it is allowed there anyway).  A folder holding a
+    needed path is not hidden whole: its other entries are.
+    """
+    need = [Path(os.path.realpath(n)) for n in needed]
     out: list[Path] = []
+    seen: set[Path] = set()
 
     def add(p: Path) -> None:
-        inside = [n for n in needed if n == p or p in n.parents]
+        if p in seen:
+            return
+        seen.add(p)
+        inside = [n for n in need if n == p or p in n.parents]
         if not inside:
             out.append(p)
         elif all(n != p for n in inside) and p.is_dir():
-            for child in p.iterdir():
-                add(child)
+            try:
+                children = sorted(p.iterdir())
+            except OSError:
+                return
+            for child in children:
+                if not child.is_symlink():
+                    add(child)
 
     for p in paths:
-        add(p)
-    return [str(p) for p in dict.fromkeys(out)]
+        add(Path(os.path.realpath(p)))
+    # covered already by a folder hidden whole
+    return [p for p in out if not any(o != p and o in p.parents for o in out)]

@@ -123,6 +123,10 @@ class SandboxError(RuntimeError):
     """The sandbox itself failed (not the student's code)."""
 
 
+class SandboxRefused(SandboxError):
+    """This machine cannot run student code safely as asked; the message says how to fix it."""
+
+
 # --- cgroups ----------------------------------------------------------------------------------
 
 _CG_SEQ = itertools.count()
@@ -395,6 +399,9 @@ class Sandbox:
                 break
             try:
                 part = self._run_once(Path(submission_dir), main, pending, budget)
+            except SandboxRefused:
+                self.close()
+                raise  # no retry, no weaker level: nothing weaker is left
             except SandboxError as exc:
                 self.close()  # a new zygote, with new cgroups
                 if self._isolated_once and not retried:
@@ -473,7 +480,8 @@ class Sandbox:
             {"id": c.qid, "function": c.function, "args": c.args, "nargs": c.nargs, "n": c.n,
              "max_elements": lim.max_elements} for c in calls], "output_cap": lim.output_cap,
             "allowed_imports": list(_imports.ALLOWED),  # the policy is defined grader-side, once
-            "setup": {"submission_dir": str(submission_dir.resolve()), "main": main, "env": _env(),
+            # (the host path only where the child runs there: a namespaced one never learns it)
+            "setup": {"submission_dir": str(submission_dir.resolve()) if process else "", "main": main, "env": _env(),
                       "scratch": scratch, "uid": self._uid, "limits": {"timeout": lim.timeout, "memory_mb": lim.memory_mb,
                                                      "fsize_mb": lim.fsize_mb, "tmp_mb": lim.tmp_mb,
                                                      "nproc": lim.nproc}}})
@@ -494,7 +502,7 @@ class Sandbox:
                     os.close(src)
                 try:
                     if "error" in reply:
-                        raise SandboxError(reply["error"])
+                        raise (SandboxRefused if reply.get("refused") else SandboxError)(safe_text(str(reply["error"])[:2000]))
                     run = SubmissionRun(isolation=reply["isolation"], note=reply.get("why", ""))
                     if self.isolation == "auto" and run.isolation == "process":
                         self.isolation, self.note = "process", run.note  # do not try again each time
@@ -659,13 +667,13 @@ class _Reader:
             return
         run, kind = self.run, type(msg)
         if self.state == "setup" and kind is frames.SetupFailed:
+            if msg.refused:  # the machine cannot run student code safely as asked: says how to fix it
+                raise SandboxRefused(safe_text(msg.error[:2000]))
             raise SandboxError(f"could not isolate the submission: {safe_text(msg.error[:2000])}")
         elif self.state == "setup" and kind is frames.Ready:
             self.state = "import"
             if run.isolation == "process" and msg.uid == 0 and self.uid:
-                run.note = (run.note + "; " if run.note else "") + (
-                    "student code ran as root: the Python installation is not "
-                    "world-readable, so it could not run as an unprivileged user")
+                raise SandboxRefused("student code was about to run as root")  # (never: the child refuses first)
         elif self.state == "import" and kind is frames.Imported:
             npos = self._advance_pos(msg.pos)
             run.stdout, run.stderr = self._output(self.pos, npos)
@@ -766,30 +774,12 @@ def _split(buf: bytearray, cap: int) -> tuple[list, wire.WireError | None]:
 
 
 def _submission_fd(directory: Path, isolation: str) -> tuple[int, str]:
-    """What the child mounts at /tmp/submission: a detached copy of the directory's mount
-    (open_tree, Linux >= 5.2, root) that it can move into its own namespace, or the directory."""
-    if isolation != "process" and sys.platform.startswith("linux") and os.geteuid() == 0:
-        fd = _libc_syscall(428, -100, os.fsencode(directory), 1 | 0o2000000 | 0x8000)  # OPEN_TREE_CLONE|CLOEXEC, AT_RECURSIVE
-        if fd >= 0:
-            return fd, "tree"
+    """A descriptor of the submission's directory, through which the child copies its files
+    (or of /dev/null, if it cannot be opened: the child then reports the failure)."""
     try:
         return os.open(directory, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)), "dir"
     except OSError:
         return os.open(os.devnull, os.O_RDONLY), "none"
-
-
-_LIBC = None
-
-
-def _libc_syscall(nr: int, *args) -> int:
-    global _LIBC
-    import ctypes
-    if _LIBC is None:
-        _LIBC = ctypes.CDLL(None, use_errno=True)
-    if os.uname().machine not in ("x86_64", "aarch64"):  # 428 is open_tree on both (asm-generic numbering)
-        return -1
-    conv = [ctypes.c_char_p(a) if isinstance(a, bytes) else ctypes.c_long(a) for a in args]
-    return _LIBC.syscall(ctypes.c_long(nr), *conv)
 
 
 def _memfile(name: str):

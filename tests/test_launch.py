@@ -1,8 +1,10 @@
 """grader.launch: the zygote started before NumPy is imported, and adopted by the Sandbox."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -107,3 +109,33 @@ def test_hidden_paths_imports_nothing():
             "print('numpy' in sys.modules, 'reference' in sys.modules)") % str(ROOT)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_a_link_inside_a_hidden_folder_never_covers_what_is_needed(tmp_path):
+    """The README's venv in the checkout: ``.venv/lib64 -> lib`` (as venv makes it) must not be
+    hidden, which mounted a tmpfs over the ``lib`` holding site-packages (regression)."""
+    from grader.launch import hide_around
+    checkout = tmp_path / "checkout"
+    site = checkout / ".venv" / "lib" / "python3.11" / "site-packages"
+    (site / "numpy").mkdir(parents=True)
+    (checkout / ".venv" / "lib64").symlink_to("lib")
+    (checkout / ".venv" / "bin").mkdir()
+    (checkout / "grader").mkdir()
+    (checkout / "secret.txt").write_text("x")
+    (checkout / "outside").symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "elsewhere").mkdir()
+    hidden = hide_around([checkout], [site])
+    for h in hidden:
+        assert h == Path(os.path.realpath(h)), h  # only real paths: a mount never follows a link
+        assert not (h == site or h in site.parents), f"{h} covers the needed {site}"
+    assert {checkout / "grader", checkout / "secret.txt", checkout / ".venv" / "bin"} <= set(hidden)
+    assert tmp_path / "elsewhere" not in hidden  # a link's target is not the hidden folder's
+
+
+def test_a_hidden_path_given_through_a_link_is_its_target(tmp_path):
+    from grader.launch import hide_around
+    (tmp_path / "real" / "cache").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    needed = tmp_path / "python"
+    needed.mkdir()
+    assert hide_around([tmp_path / "link" / "cache", needed], [needed / "lib"]) == [tmp_path / "real" / "cache"]

@@ -349,13 +349,20 @@ _values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() |
 @settings(max_examples=200, deadline=None)
 @given(st.dictionaries(st.sampled_from(["dropped", "standins", "missing", "other"]), _values, max_size=4))
 def test_frame_fields_about_output_and_imports_are_checked(frame):
+    """The schema (grader.frames) reads these fields or calls the frame forged; what it lets
+    through is recorded within bounds."""
+    from grader import frames
     from grader._imports import DISPLAY
-    from grader.sandbox import SubmissionRun, _dropped, _modules
-    d = _dropped(frame)
-    assert type(d) is int and 0 <= d < 1 << 63
+    from grader.sandbox import SubmissionRun, _modules
+    tree = {"pos": [0, 0], "dropped": [0, 0], "standins": [], "missing": [], **frame}
+    try:
+        seg = frames._segment(tree)
+    except frames.Forged:
+        return
+    assert all(type(d) is int and 0 <= d < 1 << 63 for d in seg["dropped"])
     run = SubmissionRun(isolation="x")
-    _modules(run, frame)
-    _modules(run, frame)
+    _modules(run, seg["standins"], seg["missing"])
+    _modules(run, seg["standins"], seg["missing"])
     for names in (run.standins, run.missing_modules):
         assert len(names) <= 20 and len(set(names)) == len(names)
         assert all(isinstance(n, str) and n.isidentifier() and len(n) <= 60 for n in names)

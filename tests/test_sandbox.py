@@ -67,14 +67,18 @@ def tree_hash(*paths: Path) -> dict[str, str]:
 
 
 def processes_named(*names: str) -> list[tuple[int, str]]:
+    """Processes of ours with these names (not those in another grader's cgroups: a second
+    test run on the same machine grades the same hostile files)."""
+    import re
     found = []
     for pid in os.listdir("/proc"):
         if pid.isdigit():
             try:
                 comm = Path(f"/proc/{pid}/comm").read_text().strip()
+                graders = set(re.findall(r"cnn-grader-(\d+)-", Path(f"/proc/{pid}/cgroup").read_text()))
             except OSError:
                 continue
-            if comm in names:
+            if comm in names and not graders - {str(os.getpid())}:
                 found.append((int(pid), comm))
     return found
 
@@ -440,6 +444,85 @@ def test_a_submission_that_hangs_everywhere_costs_a_bounded_total(full_isolation
     assert all(f"total time limit of {cap:g} s" in q.message for q in skipped), skipped[0].message
 
 
+def assert_no_host_info(text: str, *paths: Path) -> None:
+    """What esc_host_info.py printed: no host path of the grading, no keyring, no command line."""
+    assert "HOSTINFO /proc/self/mountinfo" in text and "HOSTINFO /proc/keys" in text, text[:2000]  # it looked
+    for p in [*map(str, paths), "cnn-grader-work-", ".cnn-grader-out-", "cnn-grader-test-", "pytest-of-",
+              str(ROOT / "grader"), "_runtime.py"]:
+        assert p not in text, (p, text[max(0, text.find(p) - 500):text.find(p) + 200])
+    assert "keyring" not in text and "_uid." not in text and "root_maxkeys" not in text, text[:3000]
+    for line in text.splitlines():
+        if "cmdline:" in line or line.startswith("HOSTINFO argv"):
+            assert "/" not in line.split(":", 1)[1], line
+
+
+def test_the_host_is_not_visible_inside(hostile_grading):
+    """Command lines, mountinfo, the keyrings, the runtime's memory: none names the
+    submissions, the output or the work folder (nor the grader's own checkout)."""
+    s = hostile_grading["by"]["esc_host_info"]
+    assert_no_host_info("\n".join(q.stdout for q in s.questions), hostile_grading["folder"],
+                        hostile_grading["out"], hostile_grading["folder"].parent)
+
+
+REFUSED_FAMILIES = ["AF_VSOCK", "AF_NETLINK", "AF_PACKET", "AF_INET", "AF_INET6", "AF_BLUETOOTH", "AF_ALG",
+                    "AF_KEY", "AF_CAN", "AF_TIPC", "AF_RDS", "AF_XDP", "AF_QIPCRTR", "AF_SMC", "AF_KCM",
+                    "AF_MCTP", "AF_NFC", "AF_LLC", "AF_PPPOX", "AF_X25", "AF_AX25", "AF_IPX", "AF_APPLETALK"]
+
+
+def _families(stdout: str) -> dict[str, str]:
+    return {line.split()[1]: line.split(None, 2)[2] for line in stdout.splitlines() if line.startswith("FAMILY ")}
+
+
+@pytest.mark.parametrize("family", REFUSED_FAMILIES)
+def test_socket_family_is_refused(hostile_grading, family):
+    """Only AF_UNIX sockets: AF_VSOCK reaches the hypervisor on a VM, whatever the network
+    namespace; the others are network or kernel surface no graded function needs."""
+    q = {q.id: q for q in hostile_grading["by"]["esc_socket_families"].questions}["1.1"]
+    seen = _families(q.stdout)
+    assert seen.get(family, "").startswith("refused"), (family, seen.get(family), q.stdout[:3000])
+    assert seen["AF_UNIX"].startswith("OPENED")  # what multiprocessing and asyncio use still works
+
+
+@pytest.mark.parametrize("arch", ["x86_64", "aarch64"])
+def test_seccomp_filter_of_each_architecture(arch):
+    """The BPF program run on a small interpreter: the aarch64 filter is checked even here."""
+    import struct
+    import importlib.util
+    spec_ = importlib.util.spec_from_file_location("_cnn_grader_runtime_test", ROOT / "grader" / "_runtime.py")
+    rt = importlib.util.module_from_spec(spec_)
+    spec_.loader.exec_module(rt)  # (never run as __main__: it only defines things)
+    spec = rt._SYSCALLS[arch]
+    filt, prog = rt.seccomp_program(spec)
+
+    def run(nr, *args, audit=spec["audit"]):
+        data = struct.pack("<iIQ6Q", nr, audit, 0, *(list(args) + [0] * (6 - len(args))))
+        acc, pc = 0, 0
+        while True:
+            ins = filt[pc]
+            code, jt, jf, k = ins.code, ins.jt, ins.jf, ins.k
+            if code == 0x20:
+                acc = struct.unpack_from("<I", data, k)[0]
+            elif code == 0x06:
+                return k
+            else:
+                taken = {0x15: acc == k, 0x35: acc >= k, 0x45: bool(acc & k)}[code]
+                pc += jt if taken else jf
+            pc += 1
+    allow, errno_ = rt.SECCOMP_RET_ALLOW, rt.SECCOMP_RET_ERRNO
+    sock, pair = spec["socket"]
+    for nr in (sock, pair):
+        assert run(nr, 1, 1, 0) == allow  # AF_UNIX
+        assert run(nr, 1 | (1 << 32), 1, 0) == allow  # (the kernel reads the int: its low half)
+        for family in (2, 10, 16, 17, 31, 38, 40, 44, 0, 255, 0xFFFFFFFF):
+            assert run(nr, family, 1, 0) == errno_ | rt.EAFNOSUPPORT, (nr, family)
+    assert run(spec["deny"][0]) == errno_ | rt.EPERM
+    assert run(spec["clone"], rt.CLONE_NEWNET) == errno_ | rt.EPERM
+    assert run(spec["clone"], 0x11) == allow
+    assert run(spec["clone3"]) == errno_ | rt.ENOSYS
+    assert run(sock, 1, audit=0x40000003) == rt.SECCOMP_RET_KILL_PROCESS  # another ABI (i386)
+    assert prog.len == len(filt)
+
+
 # --- attacks that need their own run ---------------------------------------------------------
 
 def test_files_left_for_a_later_student_are_not_seen(full_isolation, tmp_path):
@@ -554,9 +637,26 @@ def test_memory_of_all_processes_together_is_capped(full_isolation):
 
 # --- the process fallback ----------------------------------------------------------------------
 
+def _process_refused() -> str:
+    """Why process isolation refuses to run here ("" if it runs): as root, student code runs
+    as a uid of its own, which needs a Python every user can read."""
+    if not (sys.platform.startswith("linux") and os.geteuid() == 0):
+        return ""
+    import subprocess
+    probe = ("import sys; sys.path.insert(0, %r); import _runtime; print(_runtime._root_refusal())") % str(ROOT / "grader")
+    return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
+
+
+@pytest.fixture()
+def process_isolation():
+    why = _process_refused()
+    if why:
+        pytest.skip(f"process isolation refuses to run here (see test_process_isolation_as_root_refuses...): {why}")
+
+
 @pytest.mark.parametrize("name", ["res_infinite_loop", "forge_os_exit", "res_segfault", "res_sleep_import",
                                   "forge_sys_exit"])
-def test_process_isolation_still_contains_the_harmless_attacks(name, tmp_path):
+def test_process_isolation_still_contains_the_harmless_attacks(name, tmp_path, process_isolation):
     from grader.sandbox import Limits, Sandbox
     with Sandbox(Limits(timeout=1), isolation="process") as sb:
         res = run_one(sb, HOSTILE / f"{name}.py")
@@ -564,7 +664,7 @@ def test_process_isolation_still_contains_the_harmless_attacks(name, tmp_path):
     assert_outcome(res, attacks(HOSTILE / f"{name}.py"), points())
 
 
-def test_process_isolation_kills_a_daemon_too(tmp_path):
+def test_process_isolation_kills_a_daemon_too(tmp_path, process_isolation):
     from grader.sandbox import Limits, Sandbox
     with Sandbox(Limits(timeout=1), isolation="process") as sb:
         res = run_one(sb, HOSTILE / "esc_daemon.py")
@@ -604,9 +704,14 @@ def userns_sandbox(full_isolation):
 
 
 @pytest.mark.parametrize("name", ["forge_os_exit", "esc_write", "steal_reference", "forge_fd_frames",
-                                  "esc_daemon"])
+                                  "esc_daemon", "esc_host_info", "esc_socket_families"])
 def test_user_namespace_path_holds_too(userns_sandbox, name):
     res = run_one(userns_sandbox, HOSTILE / f"{name}.py")
+    if name == "esc_host_info":
+        assert_no_host_info("\n".join(q.stdout for q in res.questions))
+    if name == "esc_socket_families":
+        seen = _families(" ".join(q.stdout for q in res.questions).replace(" FAMILY", "\nFAMILY"))
+        assert all(seen[f].startswith("refused") for f in REFUSED_FAMILIES), seen
     assert res.isolation == "namespaces"
     assert_outcome(res, attacks(HOSTILE / f"{name}.py"), points())
     text = " ".join(q.stdout for q in res.questions)
@@ -811,7 +916,7 @@ def _world_readable_python() -> str | None:
 
 
 PROBE = '''
-import os, subprocess, sys
+import os, socket, subprocess, sys
 def layer_sizes(width=4, height=4, filter_size=2, pool_size=2, stride=1):
     print("UID", os.getuid(), os.geteuid(), os.getgroups())
     secret, shared = %r, %r
@@ -823,6 +928,14 @@ def layer_sizes(width=4, height=4, filter_size=2, pool_size=2, stride=1):
         open(os.path.join(shared, "dropped"), "w").write("x"); print("WROTE-SHARED")
     except OSError as exc:
         print("no write", type(exc).__name__)
+    for name in ("/proc/self/cmdline", "/proc/%%d/cmdline" %% os.getppid()):
+        print("CMDLINE", open(name, "rb").read().replace(b"\\0", b" ").decode().strip())
+    for family in (socket.AF_INET, socket.AF_INET6, 40, 16, 17):  # IP (loopback), vsock, netlink, packet
+        try:
+            socket.socket(family, socket.SOCK_DGRAM if family != 17 else socket.SOCK_RAW).close()
+            print("SOCKET OPENED", family)
+        except OSError as exc:
+            print("no socket", family, exc.errno)
     if os.fork() == 0:  # a daemon that leaves the process group
         os.setsid()
         if os.fork() == 0:
@@ -865,6 +978,9 @@ def test_process_isolation_as_root_drops_to_an_unprivileged_user(tmp_path):
     assert uid_line.split()[1] not in ("0", "") and uid_line.split()[2] != "0", uid_line
     assert "no read" in q["stdout"] and "READ-SECRET" not in q["stdout"]
     assert "no write" in q["stdout"] and not (shared / "dropped").exists()
+    cmdlines = [line for line in q["stdout"].splitlines() if line.startswith("CMDLINE")]
+    assert cmdlines and not any("/" in line for line in cmdlines), cmdlines  # no host path in argv
+    assert "SOCKET OPENED" not in q["stdout"] and "no socket 2 97" in q["stdout"], q["stdout"]  # nor loopback
     time.sleep(0.3)
     uid = int(uid_line.split()[1])
     def uid_of(pid: str) -> list[str]:
@@ -890,3 +1006,111 @@ def test_report_injection_is_shown_escaped(hostile_grading):
     report = (out / res.report).read_text(encoding="utf-8")
     assert "INJECTED-7c1f" in report and "&lt;script&gt;" in report  # it is shown, as text
     assert "{{ 7*7 }}" in report or "{{ 7*7 }}".replace(" ", "") in report.replace(" ", "")
+
+
+def _link_or_copy(src: Path, dest: Path) -> None:
+    """A copy of the folder ``src`` (hard links where allowed: fast, and NumPy is 70 MB)."""
+    import subprocess
+    if subprocess.run(["cp", "-al", str(src), str(dest)], capture_output=True).returncode:
+        shutil.rmtree(dest, ignore_errors=True)  # another file system, or links not allowed
+        shutil.copytree(src, dest)
+
+
+def test_numpy_in_a_venv_inside_a_hidden_folder(full_isolation, tmp_path):
+    """The README's layout: the checkout (hidden) holds ``.venv`` with NumPy, and ``venv`` made
+    ``.venv/lib64 -> lib``.  The link must not be mounted over: that covered ``lib`` and the
+    sandbox could not start (regression: SandboxError mount .../site-packages: No such file)."""
+    import subprocess
+    import numpy
+    checkout = Path("/tmp") / f"cnn-grader-checkout-test-{os.getpid()}"
+    shutil.rmtree(checkout, ignore_errors=True)
+    try:
+        inner = checkout / ".venv"
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(inner)], check=True)
+        assert (inner / "lib64").is_symlink() or sys.maxsize <= 2 ** 32
+        site = inner / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
+        src = Path(numpy.__file__).resolve().parent
+        for name in [src.name] + [p.name for p in src.parent.glob("numpy*.libs")]:
+            _link_or_copy(src.parent / name, site / name)
+        (checkout / "secret.txt").write_text("STOLEN")
+        outer = checkout.with_name(checkout.name + "-outer")  # the interpreter: another venv
+        shutil.rmtree(outer, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(outer)], check=True)
+        outer_site = Path(subprocess.run([str(outer / "bin" / "python"), "-c",
+                                          "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                                         capture_output=True, text=True, check=True).stdout.strip())
+        (outer_site / "inner.pth").write_text(str(site) + "\n")
+        sub = tmp_path / "sub.py"
+        sub.write_text((SUBMISSIONS / "correct_vectorized.py").read_text() + "\n\ndef sum_pool(y):\n    import os\n"
+                       f"    assert not os.path.exists({str(checkout / 'secret.txt')!r}), 'secret seen'\n"
+                       "    y = np.asarray(y, dtype=float)\n"
+                       "    return y[:-1, :-1] + y[:-1, 1:] + y[1:, :-1] + y[1:, 1:]\n")
+        code = ("import sys, json; sys.path.insert(0, %r)\n"
+                "import grader.api as api\n"
+                "orig = api.hidden_paths\n"
+                "api.hidden_paths = lambda *a: orig(*a, %r)\n"
+                "import numpy; assert numpy.__file__.startswith(%r), numpy.__file__\n"
+                "r = api.check(%r, api.Options(isolation='namespaces'))\n"
+                "print(json.dumps({q.id: [q.status, q.message] for q in r.questions}))\n"
+                ) % (str(ROOT), str(checkout), str(site), str(sub))
+        out = subprocess.run([str(outer / "bin" / "python"), "-c", code], capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr[-3000:]
+        status = json.loads(out.stdout.strip().splitlines()[-1])
+        assert all(s == "passed" for s, _ in status.values()), status
+    finally:
+        shutil.rmtree(checkout, ignore_errors=True)
+        shutil.rmtree(checkout.with_name(checkout.name + "-outer"), ignore_errors=True)
+
+
+@pytest.mark.skipif(not (sys.platform.startswith("linux") and os.geteuid() == 0), reason="root only")
+@pytest.mark.parametrize("python", ["this", "simulated"])
+def test_process_isolation_as_root_refuses_an_unreadable_python(tmp_path, python):
+    """Process isolation as root with a Python the sandbox uid cannot read (under /root, a 0700
+    home): student code would run as root -- and could plant a .pth in the grader's own
+    site-packages.  It never runs: one line says how to fix the machine (exit 3, the machine's; no results)."""
+    import subprocess
+    if python == "this":
+        if not _process_refused():
+            pytest.skip("this Python is world-readable: see the simulated case")
+        exe = sys.executable
+    else:  # a venv under a 0700 folder, its NumPy inside: the case of a pyenv under /root
+        world = _world_readable_python()
+        if world is None:
+            if os.environ.get("CNN_GRADER_CI"):
+                pytest.fail("CI must provide CNN_GRADER_WORLD_PYTHON")
+            pytest.skip("no world-readable Python with NumPy here (set CNN_GRADER_WORLD_PYTHON)")
+        private = tmp_path / "home"
+        private.mkdir(mode=0o700)
+        subprocess.run([world, "-m", "venv", "--without-pip", str(private / "venv")], check=True)
+        exe = str(private / "venv" / "bin" / "python")
+        site, numpy_dir = subprocess.run(
+            [exe, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], capture_output=True, text=True,
+            check=True).stdout.strip(), subprocess.run(
+            [world, "-c", "import numpy, os; print(os.path.dirname(numpy.__file__))"], capture_output=True,
+            text=True, check=True).stdout.strip()
+        for src in [Path(numpy_dir)] + list(Path(numpy_dir).parent.glob("numpy*.libs")):
+            _link_or_copy(src, Path(site) / src.name)
+        (Path(site) / "world.pth").write_text(str(Path(numpy_dir).parent) + "\n")  # click, jinja2, ... after it
+        where = subprocess.run([exe, "-c", "import numpy; print(numpy.__file__)"], capture_output=True, text=True,
+                               check=True).stdout
+        assert where.startswith(str(private)), where
+    marker = tmp_path / "student-code-ran"
+    sub = tmp_path / "planter.py"
+    sub.write_text(f"open({str(marker)!r}, 'w').write(str(__import__('os').getuid()))\n"
+                   + (SUBMISSIONS / "correct_vectorized.py").read_text())
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for args in (["check", str(sub)], ["check", str(sub), "--json"]):
+        r = subprocess.run([exe, "-m", "grader", *args, "--isolation", "process"], capture_output=True, text=True,
+                           env=env, timeout=120)
+        assert r.returncode == 3, (r.returncode, r.stdout[-2000:], r.stderr[-2000:])
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
+        assert "needs a Python every user can read" in lines[0] and "namespaces" in lines[0], lines[0]
+    assert not marker.exists(), "student code ran as root"
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    shutil.copy(sub, folder / "a.py")
+    r = subprocess.run([exe, "-m", "grader", "grade", str(folder), "--out", str(tmp_path / "out"),
+                        "--isolation", "process"], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 3 and "needs a Python every user can read" in r.stderr, (r.returncode, r.stderr)
+    assert not marker.exists() and not (tmp_path / "out").exists()
