@@ -27,7 +27,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from .assignment import Question, Trials
-from .compare import compare
+from .compare import compare, low_precisions, rounded_args
 
 MAX_LISTED = 12  # elements listed by name in the element map before summarising
 
@@ -67,16 +67,6 @@ def _close(q: Question, got, exp) -> bool:
     return w is not None and not w.any()
 
 
-def _low_args(trials: Trials, t: int, dtype) -> dict[str, np.ndarray]:
-    """Trial ``t``'s arguments rounded to a low-precision float dtype (as compare does)."""
-    return {k: v[t:t + 1].astype(dtype).astype(np.float64) if v.dtype.kind == "f" else v[t:t + 1]
-            for k, v in trials.args.items()}
-
-
-def _low_precision(got: np.ndarray) -> bool:
-    return got.dtype.kind == "f" and got.dtype.itemsize < 8
-
-
 # ----------------------------------------------------------------------------- candidates
 
 @dataclass
@@ -93,15 +83,22 @@ def _explains(q: Question, trials: Trials, outputs: list[np.ndarray], cand: _Can
     for t, got in enumerate(outputs):
         if _close(q, got, cand.full[t]):
             continue
-        if cand.low is None or not _low_precision(got):
-            return False
-        try:
-            again = np.asarray(cand.low(_low_args(trials, t, got.dtype)))[0]
-        except Exception:  # noqa: BLE001 - a candidate that can't recompute just doesn't match
-            return False
-        if not _close(q, got, again):
+        if cand.low is None or not _close_when_rounded(q, trials, t, got, cand.low):
             return False
     return True
+
+
+def _close_when_rounded(q: Question, trials: Trials, t: int, got, low) -> bool:
+    """The candidate recomputed from trial ``t``'s inputs rounded as :mod:`compare` rounds them
+    (to float32, whatever the answer's container) reproduces ``got``."""
+    for dtype in low_precisions(got):
+        try:
+            again = np.asarray(low(rounded_args(trials, t, dtype)))[0]
+        except Exception:  # noqa: BLE001 - a candidate that can't recompute just doesn't match
+            return False
+        if _close(q, got, again):
+            return True
+    return False
 
 
 def _differs(q: Question, trials: Trials, full: np.ndarray) -> bool:
@@ -333,11 +330,11 @@ def _element_map(q: Question, trials: Trials, outputs, groups: Mapping[str, np.n
         w = wrong_mask(q, got, trials.expected[t])
         if w is None:
             return []
-        if w.any() and trials.reference is not None and _low_precision(got):
-            low = np.asarray(trials.reference(_low_args(trials, t, got.dtype)))[0]
-            w2 = wrong_mask(q, got, low)
-            if w2 is not None:
-                w = w & w2
+        if w.any() and trials.reference is not None:
+            for dtype in low_precisions(got):  # right for rounded inputs: not wrong (as in compare)
+                w2 = wrong_mask(q, got, np.asarray(trials.reference(rounded_args(trials, t, dtype)))[0])
+                if w2 is not None:
+                    w = w & w2
         wrong_any = w if wrong_any is None else (wrong_any | w)
     if wrong_any is None or not wrong_any.any():
         return []
