@@ -90,6 +90,7 @@ class GradingRun:
     cached: int = 0  # submissions whose earlier result was reused unchanged
     submissions: list[SubmissionResult] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)  # entries matching nobody on the --roster
+    reveal: bool = False  # the reports show the correct formulas (--reveal)
     schema: int = SCHEMA
 
 

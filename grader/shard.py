@@ -73,7 +73,7 @@ def shard(entries: Iterable[str | Path], k: int, n: int) -> list:
 
 # --- merging ----------------------------------------------------------------------------------
 
-MUST_AGREE = ("assignment", "assignment_version", "seed", "grader_version", "max_score")
+MUST_AGREE = ("assignment", "assignment_version", "seed", "grader_version", "max_score", "reveal")
 
 
 def merge(runs: list[GradingRun], labels: list[str] | None = None, command: str = "") -> GradingRun:
@@ -87,6 +87,7 @@ def merge(runs: list[GradingRun], labels: list[str] | None = None, command: str 
         if any(v != values[0] for v in values):
             shown = ", ".join(f"{lab}: {v!r}" for lab, v in zip(labels, values))
             hint = ("grade every shard with the same --seed" if field == "seed" else
+                    "grade every shard with --reveal, or none" if field == "reveal" else
                     "grade every shard with the same grader and assignment")
             raise ValueError(f"cannot merge: {field} differs ({shown}); {hint}")
     where: dict[str, str] = {}
