@@ -152,10 +152,16 @@ class _Float32Answers:
         self.rounded, self.answers = rounded, answers
 
     def __call__(self, args: dict[str, np.ndarray]) -> np.ndarray:
-        for inputs, ans in zip(self.rounded, self.answers):
-            if all(k in args and np.array_equal(args[k][0], v) for k, v in inputs.items()):
-                return ans[None]
-        return np.full((1, *self.answers[0].shape), np.nan)  # unknown inputs: nothing passes
+        """Batched like every ``Trials.reference``: a row per row of ``args``; rows whose inputs
+        are not a case's rounded inputs get NaN (nothing passes against them)."""
+        n = len(next(iter(args.values()))) if args else 0
+        out = np.full((n, *self.answers[0].shape), np.nan)
+        for r in range(n):
+            for inputs, ans in zip(self.rounded, self.answers):
+                if all(k in args and np.array_equal(args[k][r], v) for k, v in inputs.items()):
+                    out[r] = ans
+                    break
+        return out
 
 
 def _element_namer(names):
