@@ -39,8 +39,7 @@ ROUNDED = np.float32  # the low precision whose work passes: inputs rounded to i
 def tolerance_text(q: Question) -> str:
     if q.exact:
         return "exact (integers)"
-    return (f"rtol {q.rtol:g}, atol {q.atol_scale:g} x largest |expected|; expected is the answer for "
-            "the inputs as given or with any of them rounded to float32")
+    return f"rtol {q.rtol:g}, atol {q.atol_scale:g} x largest |expected|; float32-rounded inputs accepted"
 
 
 def rounded_args(trials: Trials, t: int, dtype=ROUNDED) -> dict[str, np.ndarray]:
