@@ -46,6 +46,7 @@ class Options:
     require_sandbox: bool = False
     jobs: int | None = None
     cache: bool = True  # reuse results of unchanged submissions from the previous output
+    reveal: bool = False  # reports show the correct formulas (answers released after the deadline)
 
 
 def make_trials(assignment: Assignment, seed: int, student: str) -> dict[str, Trials]:
@@ -328,7 +329,8 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
     asg = load_assignment(assignment) if isinstance(assignment, str) else assignment
     run = GradingRun(assignment=asg.name, title=asg.title, assignment_version=asg.version,
                      grader_version=__version__, seed=opts.seed, max_score=asg.max_score,
-                     created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), command=command)
+                     created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), command=command,
+                     reveal=bool(opts.reveal))
     if shard is not None:
         run.shard = list(shard)  # merge checks that it has every shard, each once
     from .outdir import scratch

@@ -19,10 +19,56 @@ import click
 from . import __version__
 
 
-def _opts(seed, timeout, memory, isolation, require_sandbox, jobs=None):
+def _opts(seed, timeout, memory, isolation, require_sandbox, jobs=None, reveal=False):
     from .api import Options
     return Options(seed=seed, timeout=timeout, memory_mb=memory, isolation=isolation,
-                   require_sandbox=require_sandbox, jobs=jobs)
+                   require_sandbox=require_sandbox, jobs=jobs, reveal=reveal)
+
+
+def student_edition() -> bool:
+    """True in the handout's wheel: no ``reference`` package (cheap: nothing is imported)."""
+    import importlib.util
+    try:
+        return importlib.util.find_spec("reference") is None
+    except (ImportError, ValueError):
+        return True
+
+
+STUDENT_COMMANDS = ("check", "starter")  # what works without the reference
+
+
+class _Group(click.Group):
+    """The student edition lists only the commands that work there (the others still answer
+    with a one-line error saying why)."""
+
+    def list_commands(self, ctx):
+        names = super().list_commands(ctx)
+        return [n for n in names if n in STUDENT_COMMANDS] if student_edition() else names
+
+    def format_help_text(self, ctx, formatter):
+        if student_edition():
+            formatter.write_paragraph()
+            formatter.write_text("cnn-grader, student edition: check your homework against the public cases of "
+                                 "your handout (public_tests.json). The score it gives covers those cases only; "
+                                 "it is not your grade.")
+        else:
+            super().format_help_text(ctx, formatter)
+
+
+class _InstructorOption(click.Option):
+    """An option that needs the reference: not shown by --help in the student edition."""
+
+    @property
+    def hidden(self) -> bool:
+        return student_edition()
+
+    @hidden.setter
+    def hidden(self, value) -> None:
+        pass
+
+
+REVEAL_HELP = ("Show the correct formula of each failing example (reports, terminal, JUnit, Gradescope): "
+               "for results handed back after the deadline. Needs the reference.")
 
 
 def _common(f):
@@ -38,6 +84,7 @@ def _common(f):
     f = click.option("--assignment", default="hw4", show_default=True, help="Assignment under reference/.")(f)
     f = click.option("--points", "points", multiple=True, metavar="ID=N",
                      help="Re-weight a question, e.g. --points 2.5=6 (repeatable).")(f)
+    f = click.option("--reveal", is_flag=True, cls=_InstructorOption, help=REVEAL_HELP)(f)
     return f
 
 
@@ -84,13 +131,18 @@ def _outputs(per_student: bool):
     return deco
 
 
-def _write_outputs(subs, title, junit, gradescope, visibility, per_student, note="", unmatched=()):
+def _key(assignment: str):
+    from .formula import key_formula
+    return key_formula(assignment)
+
+
+def _write_outputs(subs, title, junit, gradescope, visibility, per_student, note="", unmatched=(), formula=None):
     """--junit, --gradescope, and the GitHub Actions job summary when $GITHUB_STEP_SUMMARY is set."""
     from .formats import write_outputs
     from .atomic import MachineError
     try:
         write_outputs(subs, title, junit=junit, gradescope=gradescope, per_student=per_student,
-                      visibility=visibility, note=note, unmatched=unmatched)
+                      visibility=visibility, note=note, unmatched=unmatched, formula=formula)
     except MachineError as exc:
         _fail(exc, EXIT_MACHINE)
     except ValueError as exc:
@@ -148,7 +200,7 @@ def _warn_reduced(res) -> None:
     click.echo("\n" + msg, err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cnn-grader")
 def main():
     """Grade the mini-CNN homework: sandboxed, reproducible, with reports that teach."""
@@ -169,7 +221,7 @@ def main():
 @_outputs(per_student=True)
 @_common
 def grade(submissions, out, jobs, no_cache, roster, shard_spec, junit, gradescope, gradescope_visibility,
-          seed, timeout, memory, isolation, require_sandbox, assignment, points):
+          seed, timeout, memory, isolation, require_sandbox, assignment, points, reveal):
     """Grade every submission in SUBMISSIONS into OUT (results.json, grades.csv, HTML reports)."""
     from .api import MachineError, UsageError, grade as grade_api
     from .sandbox import SandboxError
@@ -197,7 +249,7 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, junit, gradescop
                 _warn_reduced(res)
             bar.update(1)
         try:
-            opts = _opts(seed, timeout, memory, isolation, require_sandbox, jobs)
+            opts = _opts(seed, timeout, memory, isolation, require_sandbox, jobs, reveal)
             opts = type(opts)(**{**opts.__dict__, "cache": not no_cache})
             run = grade_api(submissions, out, opts, assignment=asg, on_result=step,
                             command=shlex.join(["grader", *sys.argv[1:]]), roster=roster, shard=shard)
@@ -217,8 +269,11 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, junit, gradescop
                    "(graded under their own names): " + ", ".join(run.unmatched[:10])
                    + (" ..." if len(run.unmatched) > 10 else ""))
     click.echo(f"wrote {out / 'results.json'}, {out / 'grades.csv'}, {out / 'index.html'}")
+    if reveal:
+        click.echo("--reveal: the reports show the correct formulas; hand them back only after the deadline")
     _write_outputs(run.submissions, run.title, junit, gradescope, gradescope_visibility, per_student=True,
-                   unmatched=run.unmatched, note=f"shard {shard[0]} of {shard[1]}" if shard else "")
+                   unmatched=run.unmatched, note=f"shard {shard[0]} of {shard[1]}" if shard else "",
+                   formula=_key(asg.name) if reveal else None)
 
 
 def _summary(run):
@@ -250,7 +305,7 @@ def _summary(run):
 @_outputs(per_student=False)
 @_common
 def check(file, as_json, html, student, public, fail_under, junit, gradescope, gradescope_visibility,
-          seed, timeout, memory, isolation, require_sandbox, assignment, points):
+          seed, timeout, memory, isolation, require_sandbox, assignment, points, reveal):
     """Grade one FILE (or folder / .zip) and explain every question. Exit 0 iff all pass."""
     # The sandbox's zygote imports NumPy while we do: start it before anything else
     from .launch import DEFAULT_TMP_MB, discard_early, hidden_paths, start_early
@@ -258,18 +313,21 @@ def check(file, as_json, html, student, public, fail_under, junit, gradescope, g
                 DEFAULT_TMP_MB)
     try:
         _check(file, as_json, html, student, public, fail_under, junit, gradescope, gradescope_visibility,
-               seed, timeout, memory, isolation, require_sandbox, assignment, points)
+               seed, timeout, memory, isolation, require_sandbox, assignment, points, reveal)
     finally:
         discard_early()  # if it was not adopted (an error came first, or a different sandbox)
 
 
 def _check(file, as_json, html, student, public, fail_under, junit, gradescope, gradescope_visibility,
-           seed, timeout, memory, isolation, require_sandbox, assignment, points):
+           seed, timeout, memory, isolation, require_sandbox, assignment, points, reveal):
     from .api import UsageError, check as check_api
     from .sandbox import SandboxError
     from .handout import check_public, find_public_cases, load_public, public_assignment, public_notice, reference_available
     from .results import dumps
     note = ""
+    if reveal and (public is not None or not reference_available(assignment)):
+        _fail("--reveal shows the reference's formulas, and " + ("--public cases have none" if public is not None else
+              "this is the student edition of cnn-grader, which has no reference solution"))
     if public is None and not reference_available(assignment):
         public = find_public_cases(file)
         if public is None:
@@ -296,11 +354,12 @@ def _check(file, as_json, html, student, public, fail_under, junit, gradescope, 
         if html.exists() and html.is_dir():
             _fail(f"--html {html} is a folder; give a file name such as report.html")
         try:  # a temporary name renamed into place (missing parent folders are created)
-            write_text(html, Renderer(asg).student_html(res))
+            write_text(html, Renderer(asg, reveal=reveal, notice=note).student_html(res))
         except MachineError as exc:
             _fail(exc, EXIT_MACHINE)
         except OSError as exc:
             _os_error(exc)
+    formula = _key(asg.name) if reveal else None
     if as_json:
         click.echo(dumps(res))
         if note:
@@ -308,16 +367,20 @@ def _check(file, as_json, html, student, public, fail_under, junit, gradescope, 
     else:
         if note:
             click.secho(note, fg="yellow")
-        _explain(res)
+        _explain(res, formula, public=bool(note))
         if html is not None:
             click.echo(f"report written to {html}")
-    _write_outputs([res], asg.title, junit, gradescope, gradescope_visibility, per_student=False, note=note)
+    _write_outputs([res], asg.title, junit, gradescope, gradescope_visibility, per_student=False, note=note,
+                   formula=formula)
     ok = res.passed_all if fail_under is None else res.score >= fail_under
     sys.exit(0 if ok else 1)
 
 
-def _explain(res):
-    click.echo(f"{res.student}: {res.score:g}/{res.max_score:g}   (isolation: {res.isolation or 'none'}"
+def _explain(res, formula=None, public: bool = False):
+    """The terminal account of one check; ``formula`` (--reveal) adds each failing example's
+    correct formula; ``public``: the score covers the public cases only, and says so."""
+    what = " on the public cases only: not your grade" if public else ""
+    click.echo(f"{res.student}: {res.score:g}/{res.max_score:g}{what}   (isolation: {res.isolation or 'none'}"
                + (f"; {res.isolation_note}" if res.isolation_note else "") + ")")
     if res.error:
         click.secho(f"your file could not be graded: {res.error}", fg="red")
@@ -332,20 +395,34 @@ def _explain(res):
                    f"  Q{q.id} {q.function}  {q.score:g}/{q.max_score:g}  {q.message}")
         if q.traceback and q.status == "error":
             click.echo("          " + q.traceback.replace("\n", "\n          "))
+        key = formula(q) if formula is not None and q.status == "failed" else ""
+        if key:
+            click.echo(f"          correct formula (answers released): {key}")
 
 
 @main.command()
 @click.argument("out", type=click.Path(path_type=Path))
-@click.option("--assignment", default="hw4", show_default=True, help="Assignment under reference/.")
+@click.option("--assignment", default="hw4", show_default=True, cls=_InstructorOption,
+              help="Assignment under reference/.")
+@click.option("--public", "public", type=click.Path(path_type=Path), default=None, metavar="JSON",
+              help="Make it from these public cases (the handout's public_tests.json) instead of the reference; "
+                   "without a reference installed, public_tests.json next to OUT or here is used.")
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
-def starter(out, assignment, force):
+def starter(out, assignment, public, force):
     """Write the student starter file (every function stubbed) to OUT."""
     from .api import starter as starter_api
+    from .handout import find_public_cases, load_public, public_assignment, reference_available
     if out.exists() and not force:
         _fail(f"{out} already exists; choose another name or add --force")
     from .atomic import MachineError, write_text
+    if public is None and not reference_available(assignment):
+        public = find_public_cases(out)
+        if public is None:
+            _fail(f"the student edition makes the starter from your handout's public_tests.json, and none is in "
+                  f"{out.parent} or this folder; give --public PATH")
     try:
-        write_text(out, starter_api(assignment, filename=out.name))
+        asg = public_assignment(load_public(public))[0] if public is not None else assignment
+        write_text(out, starter_api(asg, filename=out.name))
     except MachineError as exc:
         _fail(exc, EXIT_MACHINE)
     except ValueError as exc:

@@ -27,7 +27,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from .assignment import Question, Trials
-from .compare import compare
+from .compare import Rounded, compare
 
 MAX_LISTED = 12  # elements listed by name in the element map before summarising
 
@@ -62,44 +62,49 @@ def wrong_mask(q: Question, got: np.ndarray, exp: np.ndarray) -> np.ndarray | No
         return ~(np.abs(g - e) <= atol + q.rtol * np.abs(e)) | ~finite
 
 
+def _wrong_stack(q: Question, got: np.ndarray, exp: np.ndarray) -> np.ndarray:
+    """:func:`wrong_mask` of every trial at once (axis 0: trials; atol per trial)."""
+    g, e = got.astype(np.float64), exp.astype(np.float64)
+    finite = np.isfinite(g)
+    if q.exact:
+        return ~(g == e) | ~finite
+    axes = tuple(range(1, e.ndim))
+    atol = q.atol_scale * np.abs(e).max(axis=axes, keepdims=True, initial=0.0) + q.atol_floor
+    with np.errstate(invalid="ignore", over="ignore"):
+        return ~(np.abs(g - e) <= atol + q.rtol * np.abs(e)) | ~finite
+
+
 def _close(q: Question, got, exp) -> bool:
     w = wrong_mask(q, got, exp)
     return w is not None and not w.any()
-
-
-def _low_args(trials: Trials, t: int, dtype) -> dict[str, np.ndarray]:
-    """Trial ``t``'s arguments rounded to a low-precision float dtype (as compare does)."""
-    return {k: v[t:t + 1].astype(dtype).astype(np.float64) if v.dtype.kind == "f" else v[t:t + 1]
-            for k, v in trials.args.items()}
-
-
-def _low_precision(got: np.ndarray) -> bool:
-    return got.dtype.kind == "f" and got.dtype.itemsize < 8
 
 
 # ----------------------------------------------------------------------------- candidates
 
 @dataclass
 class _Candidate:
-    """A batched answer to test against the student's: ``full`` for all trials, ``low(args)``
-    to recompute one trial from rounded arguments (float32 answers), or None."""
+    """A batched answer to test against the student's: ``full`` for all trials; ``low(args)``
+    recomputes it from (batched) rounded arguments, or ``derive(answers)`` makes it from the
+    reference's answers (a transpose, a factor...), or neither."""
 
     full: np.ndarray
     low: Callable[[dict[str, np.ndarray]], np.ndarray] | None = None
+    derive: Callable[[np.ndarray], np.ndarray] | None = None
 
 
 def _explains(q: Question, trials: Trials, outputs: list[np.ndarray], cand: _Candidate) -> bool:
-    """True if the candidate reproduces the student's answer on every trial."""
+    """True if the candidate reproduces the student's answer on every trial (a trial may match
+    the candidate recomputed from its inputs rounded to float32, as :mod:`compare` accepts
+    float32 work; all of them only: every subset, for every candidate, would cost more than the
+    whole diagnosis)."""
+    if cand.derive is not None:  # from the reference: its rounded answers are computed once
+        rounded = Rounded(trials, trials.reference, subsets=False, transform=cand.derive)
+    else:
+        rounded = Rounded(trials, cand.low, subsets=False)
     for t, got in enumerate(outputs):
         if _close(q, got, cand.full[t]):
             continue
-        if cand.low is None or not _low_precision(got):
-            return False
-        try:
-            again = np.asarray(cand.low(_low_args(trials, t, got.dtype)))[0]
-        except Exception:  # noqa: BLE001 - a candidate that can't recompute just doesn't match
-            return False
-        if not _close(q, got, again):
+        if not any(_close(q, got, again) for again in rounded.answers(t, got)):
             return False
     return True
 
@@ -111,9 +116,7 @@ def _differs(q: Question, trials: Trials, full: np.ndarray) -> bool:
 
 def _from_expected(trials: Trials, f: Callable[[np.ndarray], np.ndarray]) -> _Candidate:
     """Candidate made by transforming the right answer (batched) with ``f``."""
-    ref = trials.reference
-    return _Candidate(np.asarray(f(np.asarray(trials.expected))),
-                      (lambda a: f(np.asarray(ref(a)))) if ref is not None else None)
+    return _Candidate(np.asarray(f(np.asarray(trials.expected))), derive=f)
 
 
 # ----------------------------------------------------------------------------- catalogue
@@ -328,18 +331,17 @@ def _scale_findings(q: Question, trials: Trials, outputs) -> list[str]:
 
 def _element_map(q: Question, trials: Trials, outputs, groups: Mapping[str, np.ndarray]) -> list[str]:
     """Which elements are wrong in at least one trial, in the homework's notation."""
-    wrong_any = None
-    for t, got in enumerate(outputs):
-        w = wrong_mask(q, got, trials.expected[t])
-        if w is None:
-            return []
-        if w.any() and trials.reference is not None and _low_precision(got):
-            low = np.asarray(trials.reference(_low_args(trials, t, got.dtype)))[0]
-            w2 = wrong_mask(q, got, low)
-            if w2 is not None:
-                w = w & w2
-        wrong_any = w if wrong_any is None else (wrong_any | w)
-    if wrong_any is None or not wrong_any.any():
+    exp = np.asarray(trials.expected)
+    if not outputs or any(np.shape(o) != exp.shape[1:] for o in outputs):
+        return []
+    got = np.stack(outputs)
+    wrong = _wrong_stack(q, got, exp)
+    if wrong.any():  # right for rounded inputs is not wrong (as in compare), element by element
+        for again in Rounded(trials, trials.reference).batches(outputs[0]):
+            if again.shape == exp.shape:
+                wrong &= _wrong_stack(q, got, again)
+    wrong_any = wrong.any(axis=0)
+    if not wrong_any.any():
         return []
     shape = wrong_any.shape
     total, n_wrong = wrong_any.size, int(wrong_any.sum())

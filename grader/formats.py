@@ -14,7 +14,7 @@ import os
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from .atomic import MachineError, append_text, remove_stale_temps, write_many, write_text
 from .results import QuestionResult, SubmissionResult
@@ -46,8 +46,14 @@ def _label(q: QuestionResult) -> str:
     return f"Q{q.id} {q.function}"
 
 
-def question_details(q: QuestionResult, limit: int = TEXT_CAP) -> str:
-    """A plain-text account of one question: verdict, first failing trial, traceback, output."""
+Formula = Callable[[QuestionResult], str]  # --reveal: the correct formula of a failing example
+
+
+def question_details(q: QuestionResult, limit: int = TEXT_CAP, formula: Formula | None = None) -> str:
+    """A plain-text account of one question: verdict, first failing trial, traceback, output.
+
+    The expected *numbers* of the failing example are shown; a correct formula only when
+    ``formula`` is given (``--reveal``: answers released)."""
     lines = [f"{q.status}: {q.message}" if q.message else q.status,
              f"score {_num(q.score)}/{_num(q.max_score)}"]
     f = q.failure
@@ -57,6 +63,9 @@ def question_details(q: QuestionResult, limit: int = TEXT_CAP) -> str:
             got = "NaN/inf" if f.got_value is None else f"{f.got_value:.6g}"
             lines.append(f"worst element {f.worst}: expected {f.expected_value:.6g}, got {got}"
                          + (f" ({f.wrong} of {f.elements} elements wrong)" if f.elements else ""))
+        key = formula(q) if formula is not None else ""
+        if key:
+            lines.append(f"correct formula (answers released): {key}")
     if q.tolerance:
         lines.append(f"tolerance: {q.tolerance}")
     for h in getattr(q, "hints", None) or []:
@@ -73,7 +82,7 @@ def question_details(q: QuestionResult, limit: int = TEXT_CAP) -> str:
 
 # --- JUnit XML ------------------------------------------------------------------------------
 
-def junit_xml(subs: Iterable[SubmissionResult], assignment_title: str = "") -> str:
+def junit_xml(subs: Iterable[SubmissionResult], assignment_title: str = "", formula: Formula | None = None) -> str:
     """JUnit XML: a ``<testsuite>`` per student, a ``<testcase>`` per question.
 
     ``passed`` -> an empty testcase; ``failed`` -> ``<failure type="failed">``; ``error`` and
@@ -107,7 +116,7 @@ def junit_xml(subs: Iterable[SubmissionResult], assignment_title: str = "") -> s
                 counts["failures"] += 1
                 tag = "failure"
             el = ET.SubElement(case, tag, message=clean(q.message or q.status, 1000), type=q.status)
-            el.text = question_details(q)
+            el.text = question_details(q, formula=formula)
         if s.error:
             err = ET.SubElement(suite, "system-err")
             err.text = clean(f"could not be graded: {s.error}\n{s.traceback}".rstrip())
@@ -142,7 +151,8 @@ def _finite(x) -> float:
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 
 
-def gradescope_json(sub: SubmissionResult, visibility: str = "visible", note: str = "") -> dict:
+def gradescope_json(sub: SubmissionResult, visibility: str = "visible", note: str = "",
+                    formula: Formula | None = None) -> dict:
     """The Gradescope autograder ``results.json`` for one submission.
 
     Follows https://gradescope-autograders.readthedocs.io/en/latest/specs/ : top-level
@@ -175,7 +185,7 @@ def gradescope_json(sub: SubmissionResult, visibility: str = "visible", note: st
             "score": _finite(q.score),
             "max_score": _finite(q.max_score),
             "status": "passed" if q.status == "passed" else "failed",
-            "output": question_details(q),
+            "output": question_details(q, formula=formula),
             "output_format": "text",
             "tags": [q.status],
             "visibility": visibility,
@@ -316,21 +326,25 @@ def write_github_summary(markdown: str, environ: Mapping[str, str] | None = None
     return path
 
 
-def write_junit(subs: Iterable[SubmissionResult], path: Path, assignment_title: str = "") -> Path:
+def write_junit(subs: Iterable[SubmissionResult], path: Path, assignment_title: str = "",
+                formula: Formula | None = None) -> Path:
     path = Path(path)
     if path.is_dir():
         raise ValueError(f"--junit {path} is a folder; give a file name such as junit.xml")
-    return write_text(path, junit_xml(subs, assignment_title))
+    return write_text(path, junit_xml(subs, assignment_title, formula))
 
 
 def write_outputs(subs: Iterable[SubmissionResult], assignment_title: str = "", *, junit: Path | None = None,
                   gradescope: Path | None = None, per_student: bool = False, visibility: str = "visible",
-                  note: str = "", unmatched: Iterable[str] = (), environ: Mapping[str, str] | None = None) -> list[Path]:
+                  note: str = "", unmatched: Iterable[str] = (), environ: Mapping[str, str] | None = None,
+                  formula: Formula | None = None) -> list[Path]:
     """Everything the CLI's ``--junit`` / ``--gradescope`` options and GitHub Actions ask for.
 
     ``per_student`` (for ``grade`` and ``merge``): ``gradescope`` is a folder holding one
     results file per student; otherwise (``check``) it is the results.json itself.  The job
-    summary is appended whenever ``$GITHUB_STEP_SUMMARY`` is set.
+    summary is appended whenever ``$GITHUB_STEP_SUMMARY`` is set.  ``formula`` (``--reveal``)
+    adds the correct formula of each failing example to the JUnit and Gradescope details; the
+    job summary never has one.
     """
     env = os.environ if environ is None else environ
     if junit is None and gradescope is None and not env.get("GITHUB_STEP_SUMMARY"):
@@ -338,14 +352,14 @@ def write_outputs(subs: Iterable[SubmissionResult], assignment_title: str = "", 
     subs = list(subs)
     written: list[Path] = []
     if junit is not None:
-        written.append(write_junit(subs, junit, assignment_title))
+        written.append(write_junit(subs, junit, assignment_title, formula))
     if gradescope is not None:
         if per_student:
-            written += write_gradescope_dir(subs, gradescope, visibility=visibility, note=note)
+            written += write_gradescope_dir(subs, gradescope, visibility=visibility, note=note, formula=formula)
         else:
             if len(subs) != 1:
                 raise ValueError("--gradescope FILE takes exactly one submission")
-            written.append(write_gradescope(subs[0], gradescope, visibility=visibility, note=note))
+            written.append(write_gradescope(subs[0], gradescope, visibility=visibility, note=note, formula=formula))
     summary = write_github_summary(github_summary(subs, assignment_title, note=note, unmatched=unmatched), environ)
     if summary is not None:
         written.append(summary)

@@ -152,3 +152,66 @@ def _printer():
             return table
 
     return HomeworkMathML({"order": "none"})
+
+
+def key_formula(assignment: str) -> Callable[[Any], str]:
+    """For ``--reveal``: a question result -> the plain-text correct formula of its failing
+    example's worst element ("" when it has none).  Text outputs take it as their ``formula``."""
+    def of(q: Any) -> str:
+        f = getattr(q, "failure", None)
+        if f is None or not getattr(f, "worst_index", None):
+            return ""
+        return formula_text(assignment, str(q.id), tuple(int(i) for i in f.worst_index))
+    return of
+
+
+@functools.lru_cache(maxsize=4096)
+def formula_text(assignment: str, qid: str, idx: tuple[int, ...]) -> str:
+    """The same formula as one line of plain text (terminal, JUnit, Gradescope), or "".
+
+    ``∂E/∂y_{2,2,1} = [y_{2,2,1} = max(y_{1,1,1}, ...)]*∂E/∂z_{1,1,1} + ...``; never raises."""
+    try:
+        hook = _hook(assignment)
+        expr = hook(qid, tuple(int(i) for i in idx)) if hook else None
+        return _text_printer().doprint(expr) if expr is not None else ""
+    except Exception:  # noqa: BLE001 - as for the MathML: the verdict stands without it
+        return ""
+
+
+@functools.lru_cache(maxsize=1)
+def _text_printer():
+    from sympy import Eq
+    from sympy.printing.str import StrPrinter
+
+    class HomeworkText(StrPrinter):
+        printmethod = "_cnn_grader_text"  # not _sympystr: Indexed would print itself as x[1, 2]
+
+        def _print_Indexed(self, e):
+            return f"{self._print(e.base)}_{{{','.join(self._print(i) for i in e.indices)}}}"
+
+        def _print_IndexedBase(self, e):
+            return self._print(e.label)
+
+        def _print_Derivative(self, e):
+            if len(e.variables) != 1:
+                return super()._print_Derivative(e)
+            return f"∂{self._print(e.expr)}/∂{self._print(e.variables[0])}"
+
+        def _print_Function(self, e):
+            if type(e).__name__ == "Iverson":
+                return f"[{self._print(e.args[0])}]"
+            return super()._print_Function(e)
+
+        def _print_Sum(self, e):
+            limits = ", ".join(f"{self._print(v)}={self._print(lo)}..{self._print(hi)}" for v, lo, hi in e.limits)
+            return f"Σ_{{{limits}}} {self.parenthesize(e.function, 1000)}"
+
+        def _print_Max(self, e):
+            return "max(" + ", ".join(self._print(a) for a in e.args) + ")"
+
+        def _print_Relational(self, e):
+            if isinstance(e, Eq):
+                return f"{self._print(e.lhs)} = {self._print(e.rhs)}"
+            return super()._print_Relational(e)
+
+    return HomeworkText({"order": "none"})

@@ -87,11 +87,12 @@ def public_cases(assignment: str | Assignment = "hw4", per_question: int = 2) ->
             names[idx] = q.element(tuple(idx))
         questions.append({
             "id": q.id, "function": q.function, "params": list(q.params), "title": q.title,
-            "returns": q.returns, "points": float(q.points), "exact": q.exact, "rtol": q.rtol,
+            "returns": q.returns, "doc": q.doc, "defaults": dict(q.defaults),  # (for `grader starter`)
+            "points": float(q.points), "exact": q.exact, "rtol": q.rtol,
             "atol_scale": q.atol_scale, "atol_floor": q.atol_floor,
             "element_names": names.tolist() if shape else "the value", "cases": cases})
     return {"format": PUBLIC_FORMAT, "schema": PUBLIC_SCHEMA, "assignment": asg.name, "title": asg.title,
-            "assignment_version": asg.version, "grader_version": __version__,
+            "assignment_version": asg.version, "grader_version": __version__, "preamble": asg.preamble,
             "note": ("A few fixed cases per question, to check your file before you submit. The official "
                      "grading calls every function on fresh random inputs, different for each student, "
                      "so passing these cases is necessary but not sufficient."),
@@ -151,10 +152,16 @@ class _Float32Answers:
         self.rounded, self.answers = rounded, answers
 
     def __call__(self, args: dict[str, np.ndarray]) -> np.ndarray:
-        for inputs, ans in zip(self.rounded, self.answers):
-            if all(k in args and np.array_equal(args[k][0], v) for k, v in inputs.items()):
-                return ans[None]
-        return np.full((1, *self.answers[0].shape), np.nan)  # unknown inputs: nothing passes
+        """Batched like every ``Trials.reference``: a row per row of ``args``; rows whose inputs
+        are not a case's rounded inputs get NaN (nothing passes against them)."""
+        n = len(next(iter(args.values()))) if args else 0
+        out = np.full((n, *self.answers[0].shape), np.nan)
+        for r in range(n):
+            for inputs, ans in zip(self.rounded, self.answers):
+                if all(k in args and np.array_equal(args[k][r], v) for k, v in inputs.items()):
+                    out[r] = ans
+                    break
+        return out
 
 
 def _element_namer(names):
@@ -196,12 +203,14 @@ def public_assignment(data: dict) -> tuple[Assignment, dict[str, Trials]]:
         trials[qd["id"]] = t
         questions.append(Question(
             id=qd["id"], function=qd["function"], params=tuple(params), title=qd.get("title", ""),
-            returns=qd.get("returns", ""), points=float(qd.get("points", 1)),
+            returns=qd.get("returns", ""), points=float(qd.get("points", 1)), doc=str(qd.get("doc") or ""),
+            defaults=dict(qd["defaults"]) if isinstance(qd.get("defaults"), dict) else {},
             generate=lambda rng, n, t=t: t, rtol=float(qd.get("rtol", 1e-5)),
             atol_scale=float(qd.get("atol_scale", 1e-5)), atol_floor=float(qd.get("atol_floor", 1e-300)),
             exact=bool(qd.get("exact", False)), element=_element_namer(qd.get("element_names"))))
     asg = Assignment(name=data.get("assignment", "hw4"), title=data.get("title", ""),
-                     version=str(data.get("assignment_version", "")), questions=tuple(questions))
+                     version=str(data.get("assignment_version", "")), questions=tuple(questions),
+                     preamble=str(data.get("preamble") or ""))
     return asg, trials
 
 
@@ -268,9 +277,9 @@ def public_notice(cases_file: Path) -> str:
     except ValueError:
         pass
     what = f"the {n} public cases" if n else "the public cases"
-    return (f"Checked against {what} in {cases_file} only (no reference solution is installed). "
-            "Your grade comes from the official grading, which calls every function on fresh random "
-            "inputs made for you: pass these first, then make sure your code is right for any input.")
+    return (f"This score covers {what} in {cases_file} only; it is not your grade. Your grade comes from "
+            "the official grading, which calls every function on fresh random inputs made for you: pass "
+            "these first, then make sure your code is right for any input.")
 
 
 # --- student wheel ------------------------------------------------------------------------------
@@ -388,7 +397,8 @@ grader check {filename}
 `grader check` runs your file in a sandbox, calls every function on the cases in
 `{PUBLIC_FILE}`, and explains each result. It exits 0 when every question passes.
 `grader check {filename} --html report.html` writes a report you can open in a browser;
-`--json` prints the result as JSON.
+`--json` prints the result as JSON. The score it prints covers the public cases only: it is
+not your grade. `grader starter FILE.py` writes a fresh copy of the starter file.
 
 **These public cases are only a self-check.** The official grading calls every function on fresh
 random inputs, made for each student (plus edge cases such as nearly saturated sigmoids and an
@@ -422,9 +432,12 @@ while grading.
 
 {STATUSES_TEXT}
 
-Each question scores its points only when every case passes. Values compare with a relative and
-absolute tolerance of about 1e-5 (float32 answers pass); shapes must match exactly;
-`layer_sizes` compares integers exactly.
+Each question scores its points only when every case passes. Shapes must match exactly;
+`layer_sizes` compares integers exactly; other values pass when
+|yours − expected| ≤ 1e-5 · max|expected| + 1e-5 · |expected| for every element, where expected is
+the right answer for the inputs as given or for the same inputs rounded to float32 (so float32
+work passes whether you return float32 arrays, float64 arrays or lists). NaN or infinity never
+passes. A failing case shows its inputs and the expected numbers, never a formula.
 """
 
 

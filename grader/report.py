@@ -405,10 +405,17 @@ def cause_of(q: QuestionResult, names: dict[str, str]) -> tuple[str, str]:
 # --- rendering -----------------------------------------------------------------------------
 
 class Renderer:
-    """Renders the pages of one grading run (templates compiled once)."""
+    """Renders the pages of one grading run (templates compiled once).
 
-    def __init__(self, assignment: Assignment, run: GradingRun | None = None):
-        self.assignment, self.run = assignment, run
+    ``reveal`` (default: the run's own ``reveal``, else False) adds the correct formula of each
+    failing example's worst element: the answer key, for reports handed back after the deadline.
+    Without it no page shows a formula of a correct answer.  ``notice``: a self-check against
+    the public cases says on top of the page that its score is not the grade."""
+
+    def __init__(self, assignment: Assignment, run: GradingRun | None = None, reveal: bool | None = None,
+                 notice: str = ""):
+        self.assignment, self.run, self.notice = assignment, run, notice
+        self.reveal = bool(getattr(run, "reveal", False)) if reveal is None else bool(reveal)
         self.env = environment()
         self.student_t = self.env.get_template("report.html.j2")
         self.question_t = self.env.get_template("question.html.j2")
@@ -440,7 +447,8 @@ class Renderer:
         for limits in (Limits(), TIGHT, MINIMAL):
             html = self.student_t.render(
                 sub=sub, assignment=self.assignment, version=__version__, command=cmd, created=created,
-                limits=limits, sections=[self.section(q, limits) for q in sub.questions],
+                limits=limits, sections=[self.section(q, limits) for q in sub.questions], reveal=self.reveal,
+                notice=self.notice,
                 summary=Counter(q.status for q in sub.questions), advice=self.import_advice(sub),
                 traceback=trim_traceback(sub.traceback, limits))
             if len(html.encode("utf-8")) <= MAX_PAGE_BYTES:
@@ -518,7 +526,7 @@ class Renderer:
         got = grids(f.got, f.wrong_mask, worst, columns, limit=limits.grid) if f.got is not None else None
         same = got is not None and expected["shape"] == got["shape"] and len(expected["grids"]) == len(got["grids"])
         formula = ""
-        if worst is not None and limits.grid > 0:
+        if self.reveal and worst is not None and limits.grid > 0:  # the key: only when asked for
             from .formula import formula_mathml
             formula = formula_mathml(self.assignment.name, str(q.id), tuple(worst))
         diff = None
@@ -597,7 +605,7 @@ class Renderer:
             "median": (ordered[(len(ordered) - 1) // 2] + ordered[len(ordered) // 2]) / 2 if ordered else 0.0,
             "full": full, "broken": len(broken),
         }
-        return dict(run=self.run, subs=subs, assignment=self.assignment, questions=questions, rate=rate,
+        return dict(run=self.run, subs=subs, assignment=self.assignment, questions=questions, rate=rate, reveal=self.reveal,
                     causes=causes, hist=histogram(scores, mx), summary=summary,
                     version=__version__, broken=broken)
 

@@ -98,6 +98,7 @@ class GradingRun:
     roster_digest: str = ""  # sha256 of the --roster's sorted student ids ("" without a roster)
     roster_ids: list[str] = field(default_factory=list)  # those ids (merge lists a missing shard's)
     missing_shards: list[int] = field(default_factory=list)  # `merge --allow-partial`: the K's not merged
+    reveal: bool = False  # the reports show the correct formulas (--reveal)
     schema: int = SCHEMA
 
 

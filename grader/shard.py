@@ -118,7 +118,8 @@ def shard(entries: Iterable[str | Path], k: int, n: int) -> list:
 
 # --- merging ----------------------------------------------------------------------------------
 
-MUST_AGREE = ("assignment", "assignment_version", "seed", "grader_version", "max_score", "roster_digest")
+MUST_AGREE = ("assignment", "assignment_version", "seed", "grader_version", "max_score", "roster_digest",
+              "reveal")
 
 
 def _shard_set(runs: list[GradingRun], labels: list[str]) -> tuple[int, list[int]]:
@@ -162,6 +163,7 @@ def merge(runs: list[GradingRun], labels: list[str] | None = None, command: str 
             shown = ", ".join(f"{lab}: {v!r}" for lab, v in zip(labels, values))
             hint = ("grade every shard with the same --seed" if field == "seed" else
                     "grade every shard with the same --roster" if field == "roster_digest" else
+                    "grade every shard with --reveal, or none" if field == "reveal" else
                     "grade every shard with the same grader and assignment")
             raise ValueError(f"cannot merge: {field} differs ({shown}); {hint}")
     n, missing = _shard_set(runs, labels)

@@ -235,3 +235,51 @@ def test_an_unwritable_place_is_one_line(tmp_path):
     assert "is a file, not a folder" in errors[0]
     r = grader("check", subs / "a.py", "--html", tmp_path / "file" / "r.html")
     assert r.returncode == 2 and "Traceback" not in r.stderr and "a file stands where a folder" in r.stderr
+
+
+def test_check_reveals_formulas_only_with_reveal(tmp_path):
+    """A failing 2.5 (the indicator-function answer): by default no output holds the correct
+    formula (the numbers of the failing example stay); --reveal adds it to every output."""
+    sub = SUBMISSIONS / "mistake_max_assign.py"
+    env_outputs = ("r.html", "j.xml", "g.json")
+    for reveal in (False, True):
+        d = tmp_path / ("on" if reveal else "off")
+        d.mkdir()
+        r = grader("check", sub, "--html", d / "r.html", "--junit", d / "j.xml", "--gradescope", d / "g.json",
+                   *(["--reveal"] if reveal else []))
+        assert r.returncode == 1, r.stderr
+        texts = {n: (d / n).read_text(encoding="utf-8") for n in env_outputs}
+        texts["stdout"] = r.stdout
+        assert "should be" in r.stdout  # the failing example's numbers, always
+        for name, text in texts.items():
+            if reveal:
+                assert "∂E/∂y_{" in text and ("<math" in text if name == "r.html" else
+                                              "correct formula (answers released): ∂E/∂y_{" in text), name
+            else:
+                assert "<math" not in text and "correct formula" not in text and "max(y_{" not in text, name
+                assert 'class="formula' not in text, name
+
+
+def test_grade_records_reveal(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "ada.py").write_bytes((SUBMISSIONS / "mistake_answer_key_quarter.py").read_bytes())
+    for reveal in (False, True):
+        out = tmp_path / f"out-{reveal}"
+        r = grader("grade", subs, "--out", out, *(["--reveal"] if reveal else []))
+        assert r.returncode == 0, r.stderr
+        data = json.loads((out / "results.json").read_text(encoding="utf-8"))
+        assert data["reveal"] is reveal
+        assert ("<math" in (out / "reports" / "ada.html").read_text(encoding="utf-8")) is reveal
+        assert ("--reveal" in r.stdout) is reveal
+
+
+def test_merge_refuses_shards_with_and_without_reveal(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in ("ada", "bob", "cy", "dee"):
+        (subs / f"{name}.py").write_text(CORRECT)
+    assert grader("grade", subs, "--out", tmp_path / "o1", "--shard", "1/2").returncode == 0
+    assert grader("grade", subs, "--out", tmp_path / "o2", "--shard", "2/2", "--reveal").returncode == 0
+    r = grader("merge", tmp_path / "o1", tmp_path / "o2", "--out", tmp_path / "m")
+    assert r.returncode == 2 and "reveal differs" in r.stderr and "--reveal" in r.stderr

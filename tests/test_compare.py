@@ -91,3 +91,94 @@ def test_max_pool_inputs_are_tie_free():
     for s in range(5):
         t = q.generate(student_rng(s, "m", 8), 40)
         assert tie_free(t.args["y"]).all() and len(t) >= 22
+
+
+# --- float32 work: the same verdict whatever the container ----------------------------------
+
+CONTAINERS = {
+    "float32 arrays": lambda r: np.asarray(r, dtype=np.float32),
+    "float64 arrays": lambda r: np.asarray(r, dtype=np.float32).astype(np.float64),
+    "lists": lambda r: np.asarray(np.asarray(r, dtype=np.float32).tolist()),  # as the wire decodes a list
+}
+
+
+def _float32_student(cast_target: bool = True):
+    """submissions/correct_float32.py; ``cast_target=False``: it casts o but leaves target float64."""
+    import types
+    from conftest import SUBMISSIONS
+    src = (SUBMISSIONS / "correct_float32.py").read_text(encoding="utf-8")
+    if not cast_target:
+        assert "t = np.asarray(target, dtype=DT)" in src
+        src = src.replace("t = np.asarray(target, dtype=DT)", "t = np.asarray(target)")
+    mod = types.ModuleType("float32_student")
+    exec(compile(src, "correct_float32.py", "exec"), mod.__dict__)
+    return mod
+
+
+@pytest.mark.parametrize("cast_target", [True, False], ids=["all inputs float32", "target left float64"])
+@pytest.mark.parametrize("container", sorted(CONTAINERS))
+def test_float32_work_scores_full_on_every_seed_whatever_the_container(container, cast_target):
+    """Float32 code returning lists or float64 arrays lost 2.1/2.2 on about half the seeds (the
+    leniency keyed on the returned dtype), and code casting only some inputs lost them on every
+    seed ("targets equal the outputs": o32 - target is 1e-8, not 0); now 30 seeds, every
+    container: every question passes."""
+    from grader.api import make_trials
+    student, wrap = _float32_student(cast_target), CONTAINERS[container]
+    for seed in range(30):
+        trials = make_trials(ASSIGNMENT, seed, "float32-student")
+        for q in ASSIGNMENT.questions[1:]:
+            t = trials[q.id]
+            outs = [wrap(getattr(student, q.function)(*t.call_args(i))) for i in range(len(t))]
+            v = compare(q, t, outs)
+            assert v.passed, (seed, q.id, v.message)
+
+
+@pytest.mark.parametrize("container", sorted(CONTAINERS))
+@pytest.mark.parametrize("qid", [q.id for q in ASSIGNMENT.questions if not q.exact])
+def test_float32_mistakes_still_fail_and_are_named(qid, container):
+    """The float32 rule never rescues a catalogued mistake, computed in float32 and returned in
+    any container; the diagnosis still names it."""
+    from grader.compare import rounded_args
+    from grader.diagnose import diagnose, matching_mistakes
+    q, t = _trials(qid, seed=5)
+    for m in q.mistakes:
+        full = np.asarray(m.compute(t.args))
+        if full.shape[:1] != (len(t),) or full.dtype.kind not in "f" \
+                or not matching_mistakes(q, t, [np.array(r) for r in full]):
+            continue  # (not a float answer, or indistinguishable from the right one on these trials)
+        outs = [CONTAINERS[container](np.asarray(m.compute(rounded_args(t, i)))[0]) for i in range(len(t))]
+        assert not compare(q, t, outs).passed, m.id
+        assert m.id in diagnose(q, t, outs).misconceptions, m.id
+
+
+@pytest.mark.parametrize("factor", [1.001, 0.9999, -1.0])
+def test_float32_rule_does_not_widen_the_tolerance(factor):
+    """An answer off by 1e-4 relative fails whatever its dtype, saturated trials included."""
+    for qid in ("2.1", "2.2"):
+        q, t = _trials(qid, seed=2)
+        for dtype in (np.float32, np.float64):
+            outs = [(np.asarray(e) * factor).astype(dtype) for e in t.expected]
+            assert not compare(q, t, outs).passed, (qid, dtype)
+
+
+def test_float32_lists_full_marks_end_to_end(tmp_path):
+    """Through the sandbox and the wire: a float32 file returning .tolist(), one returning
+    float64 arrays and one returning float32 arrays, each graded for 10 students (30 input
+    streams): every one scores 20/20."""
+    from conftest import SUBMISSIONS
+    from grader.api import Options, grade
+    source = (SUBMISSIONS / "correct_float32.py").read_text(encoding="utf-8")
+    wrap = {"lists": "np.asarray(r).tolist()", "f64": "np.asarray(r, dtype=np.float64)", "f32": "np.asarray(r)"}
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for kind, expr in wrap.items():
+        text = source + "\n\ndef _wrap(f):\n    def g(*a):\n        r = f(*a)\n        return " + expr + \
+            "\n    return g\n\n\nfor _n in ('conv_forward', 'sum_pool', 'fc_forward', 'grad_fc_weights', " \
+            "'grad_pool_output', 'grad_conv_sum_pool', 'grad_filters', 'grad_conv_max_pool'):\n" \
+            "    globals()[_n] = _wrap(globals()[_n])\n"
+        for i in range(10):
+            (subs / f"{kind}_{i}.py").write_text(text, encoding="utf-8")
+    run = grade(subs, tmp_path / "out", Options(seed=3, timeout=20))
+    assert len(run.submissions) == 30
+    lost = {s.student: [q.id for q in s.questions if q.status != "passed"] for s in run.submissions if s.score != 20}
+    assert not lost, lost

@@ -306,3 +306,70 @@ def test_setup_sh_installs_and_locks_the_reference(bundle, tmp_path):
     for name in ("reference", "grader"):
         for p in [Path(site) / name, *(Path(site) / name).rglob("*")]:
             assert stat.S_IMODE(p.stat().st_mode) & 0o077 == 0, p
+
+
+# --- the student edition's command line -----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def student_site(built, tmp_path_factory):
+    """The handout's wheel unpacked as a student's site-packages (no reference package)."""
+    out, files = built
+    site = tmp_path_factory.mktemp("student-site")
+    with zipfile.ZipFile(next(p for p in files if p.suffix == ".whl")) as zf:
+        zf.extractall(site)
+    return site
+
+
+def _student_grader(site: Path, cwd: Path, *args: str, timeout: int = 120) -> subprocess.CompletedProcess:
+    """`grader ARGS` as the student edition runs it: the wheel's code alone, no reference importable."""
+    code = ("import sys; sys.modules['reference'] = None; import grader.cli as c; "
+            f"assert c.__file__.startswith({str(site)!r}), c.__file__; sys.argv[0] = 'grader'; c.main()")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GITHUB_STEP_SUMMARY")}
+    env["PYTHONPATH"] = str(site)
+    return subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_student_edition_help_lists_only_what_works(student_site, tmp_path):
+    r = _student_grader(student_site, tmp_path, "--help")
+    assert r.returncode == 0, r.stderr
+    commands = [line.split()[0] for line in r.stdout.split("Commands:")[1].splitlines() if line.strip()]
+    assert commands == ["check", "starter"], r.stdout
+    assert "not your grade" in r.stdout and "--version" in r.stdout
+    r = _student_grader(student_site, tmp_path, "check", "--help")
+    assert r.returncode == 0 and "--reveal" not in r.stdout and "--public" in r.stdout
+    r = _student_grader(student_site, tmp_path, "grade", "subs", "--out", "o")  # hidden, and says why
+    assert r.returncode == 2 and "student edition" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_student_edition_check_says_not_the_grade_and_never_reveals(built, student_site, tmp_path):
+    out, _ = built
+    (tmp_path / H.PUBLIC_FILE).write_bytes((out / H.PUBLIC_FILE).read_bytes())
+    (tmp_path / "hw4.py").write_bytes((SUBMISSIONS / "mistake_max_assign.py").read_bytes())
+    r = _student_grader(student_site, tmp_path, "check", "hw4.py", "--reveal")
+    assert r.returncode == 2 and "--reveal" in r.stderr and "student edition" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    r = _student_grader(student_site, tmp_path, "check", "hw4.py", "--html", "r.html")
+    assert r.returncode == 1, r.stderr
+    assert "on the public cases only: not your grade" in r.stdout and "it is not your grade" in r.stdout
+    assert "correct formula" not in r.stdout
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Public cases only: this score is not your grade." in html
+    assert "<math" not in html and 'class="formula' not in html
+
+
+def test_student_edition_starter_from_the_public_cases(built, student_site, tmp_path):
+    """`grader starter` needs no reference: the handout's public_tests.json carries the contract,
+    and the file it writes is the handout's own starter."""
+    out, _ = built
+    (tmp_path / H.PUBLIC_FILE).write_bytes((out / H.PUBLIC_FILE).read_bytes())
+    r = _student_grader(student_site, tmp_path, "starter", "hw4.py")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "hw4.py").read_text(encoding="utf-8") == (out / "hw4.py").read_text(encoding="utf-8")
+    elsewhere = tmp_path / "empty"
+    elsewhere.mkdir()
+    r = _student_grader(student_site, elsewhere, "starter", "mine.py")
+    assert r.returncode == 2 and "public_tests.json" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert not (elsewhere / "mine.py").exists()
+    r = _student_grader(student_site, elsewhere, "starter", "mine.py", "--public", tmp_path / H.PUBLIC_FILE)
+    assert r.returncode == 0 and "raise NotImplementedError" in (elsewhere / "mine.py").read_text(encoding="utf-8")

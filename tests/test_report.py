@@ -182,13 +182,18 @@ def test_failed_sections_open_and_passed_collapsed(examples_run):
         assert ("open" in section.group(1)) == (q.status != "passed"), q.id
 
 
-def test_failure_shows_grids_heatmap_formula_and_hint(examples_run):
+def test_failure_shows_grids_heatmap_and_hint_but_no_formula(examples_run):
     run, out = examples_run
     s = next(s for s in run.submissions if s.source == "mistake_answer_key_quarter.py")
     html = (out / s.report).read_text(encoding="utf-8")
     part = html[html.index('data-question="2.3"'):html.index('data-question="2.4"')]
     q = next(q for q in s.questions if q.id == "2.3")
-    assert "<math" in part and "&#x2202;" in part  # ∂E/∂y as MathML
+    assert "<math" not in part and "formula" not in part  # the key's formula only with --reveal
+    assert "expected" in part and q.failure.worst and "should be" in q.message  # the numbers stay
+    revealed = Renderer(ASG, run, reveal=True).student_html(s)
+    part = revealed[revealed.index('data-question="2.3"'):revealed.index('data-question="2.4"')]
+    assert '<div class="formula key">' in part and "<math" in part and "&#x2202;" in part  # ∂E/∂y as MathML
+    assert "answers released" in part
     assert 'class="hm"' in part and part.count("<rect") == 27  # one heatmap cell per element
     assert part.count("k = 1") >= 2 and "i\\j" in part  # channel grids with 1-based labels
     assert "Likely misconception" in part and q.misconceptions
@@ -438,6 +443,44 @@ def test_formulas_evaluate_to_the_reference(seed):
         assert _value(formula("1.1", (n,)).rhs, geometry) == sizes[n]
 
 
+def test_no_report_shows_a_correct_formula_unless_revealed(examples_run):
+    """Every example report and the dashboard, as graded (no --reveal): no formula of the key,
+    neither as MathML nor as text; the same pages with reveal show one per failing example."""
+    from grader.formula import formula_text
+    run, out = examples_run
+    assert run.reveal is False
+    assert '"reveal": false' in (out / "results.json").read_text(encoding="utf-8")
+    revealer, keys = Renderer(ASG, run, reveal=True), 0
+    for s in run.submissions:
+        html = (out / s.report).read_text(encoding="utf-8")
+        assert "<math" not in html and "formula key" not in html, s.source
+        for q in s.questions:
+            if q.failure is not None and q.failure.worst_index:
+                key = formula_text("hw4", q.id, tuple(q.failure.worst_index))
+                assert key and key not in html and key.split(" = ", 1)[1] not in html, (s.source, q.id)
+                keys += 1
+        shown = revealer.student_html(s)
+        assert shown.count('<div class="formula key">') == sum(
+            1 for q in s.questions if q.failure is not None and q.failure.worst_index), s.source
+    assert keys >= 20
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "<math" not in index and "correct formula of the" not in index
+    assert "correct formula of the" in revealer.index_html(list(run.submissions))
+
+
+def test_formula_text_every_element():
+    """The plain-text formula (terminal, JUnit, Gradescope under --reveal), in the homework's notation."""
+    from grader.formula import formula_text
+    for q in ASG.questions:
+        shape = np.asarray(q.generate(np.random.default_rng(0), 1).expected).shape[1:]
+        for idx in np.ndindex(*shape):
+            t = formula_text("hw4", q.id, idx)
+            assert " = " in t and "Indexed" not in t and "[" not in t.split(" = ")[0], (q.id, idx, t)
+    assert formula_text("hw4", "2.5", (0, 1, 0)).startswith("∂E/∂y_{1,2,1} = [y_{1,2,1} = max(y_{1,1,1}, ")
+    assert formula_text("hw4", "2.1", (0, 1, 2, 1)) == "∂E/∂w_{1,2,3,o_2} = ((o_2 - y_2)*o_2*(1 - o_2))*z_{1,2,3}"
+    assert formula_text("hw4", "9.9", (0,)) == formula_text("no_such_assignment", "1.1", (0,)) == ""
+
+
 def test_every_element_has_mathml():
     from grader.formula import formula_mathml
     for q in ASG.questions:
@@ -477,7 +520,7 @@ def test_browser_report_and_dashboard(browser, examples_run, renderer, hostile_h
     run, out = examples_run
     failing = max(run.submissions, key=lambda s: sum(q.failure is not None for q in s.questions))
     pages = {
-        "failing.html": ((out / failing.report).read_text(encoding="utf-8"), QIDS),
+        "failing.html": (Renderer(ASG, run, reveal=True).student_html(failing), QIDS),
         "hostile.html": (hostile_html, QIDS),
         "index.html": ((out / "index.html").read_text(encoding="utf-8"), []),
     }
