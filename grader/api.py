@@ -22,8 +22,9 @@ from .assignment import Assignment, Trials, load_assignment, student_rng
 from .discover import Submission, _ignored, discover, prepare
 from .results import GradingRun, SubmissionResult, SubmissionsOnDisk, one_line_json
 from .sandbox import Call, Limits, Sandbox, resolved
-from .score import score_submission, unrunnable
+from .score import apply_late, score_submission, unrunnable
 from .launch import discard_early, hidden_paths as _hidden_paths, start_early
+from .course import LatePolicy
 from .text import one_line, safe_text
 
 
@@ -40,6 +41,9 @@ class Options:
     require_sandbox: bool = False
     jobs: int | None = None
     cache: bool = True  # reuse results of unchanged submissions from the previous output
+    reveal: bool = False  # reports may show the expected formulas
+    partial_credit: bool = False  # a question scores points x the fraction of its trials passed
+    late: "LatePolicy | None" = None  # grader.course.LatePolicy, from the roster's late flags
 
 
 def make_trials(assignment: Assignment, seed: int, student: str) -> dict[str, Trials]:
@@ -107,7 +111,8 @@ def cache_key(sub: Submission, assignment: Assignment, opts: Options) -> str:
     import hashlib
     import json
     parts = [sub.digest, sub.student, opts.seed, assignment.name, assignment.version, _code_fingerprint(),
-             opts.timeout, opts.memory_mb, opts.isolation, [(q.id, q.points) for q in assignment.questions]]
+             opts.timeout, opts.memory_mb, opts.isolation, [(q.id, q.points) for q in assignment.questions],
+             opts.partial_credit]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
@@ -194,13 +199,14 @@ class _Spool:
 
 
 def grade_submission(sandbox: Sandbox, assignment: Assignment, sub: Submission, seed: int,
-                     trials: dict[str, Trials] | None = None) -> SubmissionResult:
+                     trials: dict[str, Trials] | None = None, partial_credit: bool = False) -> SubmissionResult:
     if sub.error or sub.directory is None:
         return unrunnable(assignment, sub.student, safe_text(sub.source.name), seed,
                           one_line(safe_text(sub.error or "could not be prepared")))
     trials = trials if trials is not None else make_trials(assignment, seed, sub.student)
     run = sandbox.run(sub.directory, sub.main, calls_for(assignment, trials))
-    res = score_submission(assignment, trials, run, sub.student, safe_text(sub.source.name), seed, sub.digest)
+    res = score_submission(assignment, trials, run, sub.student, safe_text(sub.source.name), seed, sub.digest,
+                           partial_credit)
     res.cache_key = sub.cache_key
     return res
 
@@ -309,13 +315,19 @@ def _check_out_dir(out: Path, submissions: Path) -> None:
 
 def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: str | Assignment = "hw4",
           on_result: Callable[[SubmissionResult], None] | None = None, command: str = "",
-          roster: Path | None = None, shard: tuple[int, int] | None = None) -> GradingRun:
+          roster: Path | None = None, shard: tuple[int, int] | None = None, lms_column: str | None = None,
+          lms_missing: str = "zero", policy: dict | None = None) -> GradingRun:
     """Grade every submission in ``submissions`` into ``out`` (results.json, grades.csv, HTML).
 
     ``roster``: a class list (CSV); entries are matched to it (LMS download names included)
     and graded under the roster's ids, every roster student without a submission gets a row
     with 0 points and error ``no submission``, and entries matching nobody are still graded
     under their own names and listed in ``run.unmatched``.
+    When the roster is a Canvas gradebook export or a Moodle grading worksheet, the same file
+    comes back filled in as ``OUT/canvas-import.csv`` / ``OUT/moodle-import.csv`` (column
+    ``lms_column``, or the one named like the assignment; students without a submission get 0,
+    or nothing with ``lms_missing="blank"``); ``run.lms`` says what was written.
+    ``policy``: what to record in results.json of the course file used (``grader.course``).
     ``shard=(K, N)``: grade only the students of shard K of N (see :mod:`grader.shard`);
     ``grader merge`` combines the shards' outputs.
     ``on_result`` sees every whole result as it comes.  The returned run's ``submissions`` is
@@ -332,6 +344,14 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
     run = GradingRun(assignment=asg.name, title=asg.title, assignment_version=asg.version,
                      grader_version=__version__, seed=opts.seed, max_score=asg.max_score,
                      created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), command=command)
+    late_policy = opts.late or LatePolicy()
+    run.policy = {**(policy or {}), "partial_credit": opts.partial_credit, "late": late_policy.to_dict(),
+                  "late_rule": late_policy.describe(), "lms_missing": lms_missing}
+    table, lms = None, None
+    if roster is not None:
+        from . import export as export_mod, roster as roster_mod
+        table = roster_mod.read_roster(roster)
+        lms = export_mod.lms_target(table, asg.title, asg.name, lms_column, lms_missing)
     select = None
     if shard is not None:
         from .shard import shard_of
@@ -341,8 +361,7 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
         source_dir, origin, found = submissions, {}, None
         if roster is not None:
             from . import roster as roster_mod
-            found = roster_mod.match(roster_mod.read_roster(roster),
-                                     [p.name for p in submissions.iterdir() if not _ignored(p)])
+            found = roster_mod.match(table, [p.name for p in submissions.iterdir() if not _ignored(p)])
             source_dir = Path(work) / "by-roster"
             origin = roster_mod.stage(submissions, found, source_dir)
             run.unmatched = list(found.unmatched)
@@ -369,10 +388,18 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
                 if keep_details:
                     run.submissions.append(res)
 
+            whose = {st.id: st for st in found.matched.values()} if found is not None else {}
+
             def collect(res: SubmissionResult) -> None:
                 _check_isolation(res, opts)
+                entries = origin.get(res.source, [res.source])
                 if res.source in origin:  # graded from the roster's layout: name the student's own files
                     res.source = ", ".join(origin[res.source])
+                st = whose.get(res.student)
+                if st is not None:
+                    res.name, res.email = roster_mod.display_name(st), st.email
+                from .roster import parse_entry
+                apply_late(res, any(parse_entry(e).late for e in entries), st.days_late if st else None, opts.late)
                 keep(res)
                 if on_result:
                     on_result(res)
@@ -394,7 +421,7 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
                         with lock:
                             run.cached += 1
                         return old
-                    return grade_submission(sb, asg, s, opts.seed, ahead.take(i))
+                    return grade_submission(sb, asg, s, opts.seed, ahead.take(i), opts.partial_credit)
                 finally:
                     ahead.forget(i)
                     shutil.rmtree(here, ignore_errors=True)
@@ -406,8 +433,16 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
                     if select is None or select(st.id):
                         res = roster_mod.no_submission(st, asg)
                         res.seed = opts.seed
+                        res.late, res.days_late = False, st.days_late
                         keep(res)
             run.submissions.sort(key=lambda s: s.student)
+            if lms is not None:  # before results.json, which records what was written
+                from .results import submission_from_dict
+                import json
+                every = run.submissions if keep_details else (
+                    submission_from_dict(json.loads(line)) for line in spool.lines())
+                data, run.lms = export.fill_lms(lms, every, asg.max_score)
+                (staging / lms.file_name).write_bytes(data)
             where = export.write_results(run, staging, spool.lines(run.submissions if keep_details else None))
             spool.close()
             if not keep_details:  # read back from results.json, one at a time, whenever needed
@@ -456,7 +491,7 @@ def check(path: Path, opts: Options = Options(), assignment: str | Assignment = 
         prepare(sub, [q.function for q in asg.questions], Path(work) / "s")
         hide = hidden_paths()  # the student's own folder stays: it is their machine
         with _sandbox(Options(**{**opts.__dict__, "jobs": 1}), hide) as sb:
-            res = grade_submission(sb, asg, sub, opts.seed)
+            res = grade_submission(sb, asg, sub, opts.seed, partial_credit=opts.partial_credit)
     _check_isolation(res, opts)
     return res
 

@@ -11,10 +11,35 @@ import click
 from . import __version__
 
 
-def _opts(seed, timeout, memory, isolation, require_sandbox, jobs=None):
+def _opts(seed, timeout, memory, isolation, require_sandbox, jobs=None, course=None, partial_credit=False):
+    """Options from the flags, with the course file's values where a flag was not given."""
     from .api import Options
-    return Options(seed=seed, timeout=timeout, memory_mb=memory, isolation=isolation,
-                   require_sandbox=require_sandbox, jobs=jobs)
+    from .course import Course
+    c = course or Course()
+    pick = lambda name, flag, conf: conf if conf is not None and not _given(name) else flag  # noqa: E731
+    return Options(seed=pick("seed", seed, c.seed), timeout=pick("timeout", timeout, c.timeout),
+                   memory_mb=pick("memory", memory, c.memory), isolation=isolation,
+                   require_sandbox=require_sandbox or bool(c.require_sandbox), jobs=jobs,
+                   reveal=bool(c.reveal), partial_credit=bool(pick("partial_credit", partial_credit, c.partial_credit)),
+                   late=c.late if (c.late.factor is not None or c.late.per_day is not None) else None)
+
+
+def _given(name: str) -> bool:
+    """Whether option ``name`` was given on the command line (or by environment), not defaulted."""
+    from click.core import ParameterSource
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return True
+    return ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+
+
+def _course(config):
+    """--config FILE, else ./grader.toml if present: a bad file is a one-line error (exit 2)."""
+    from .course import CourseError, find_course
+    try:
+        return find_course(config)
+    except CourseError as exc:
+        _fail(exc)
 
 
 def _common(f):
@@ -30,15 +55,25 @@ def _common(f):
     f = click.option("--assignment", default="hw4", show_default=True, help="Assignment under reference/.")(f)
     f = click.option("--points", "points", multiple=True, metavar="ID=N",
                      help="Re-weight a question, e.g. --points 2.5=6 (repeatable).")(f)
+    f = click.option("--partial-credit/--no-partial-credit", "partial_credit", default=False,
+                     help="A question scores its points x the fraction of its trials passed (default: all or nothing).")(f)
+    f = click.option("--config", "config", type=click.Path(path_type=Path), default=None, metavar="TOML",
+                     help="Course file (points, seed, limits, partial credit, late policy); default: "
+                          "./grader.toml if present. Options given here override it.")(f)
     return f
 
 
-def _assignment(name: str, points: tuple[str, ...]):
-    """Load the assignment and apply --points; bad values are a one-line usage error."""
+def _assignment(name: str, points: tuple[str, ...], course=None):
+    """Load the assignment and apply the course file's [points], then --points; bad values are
+    a one-line usage error."""
     from .assignment import load_assignment
     try:
         asg = load_assignment(name)
-        weights = {}
+        weights = dict(course.points) if course is not None else {}
+        unknown = sorted(set(weights) - {q.id for q in asg.questions})
+        if unknown:
+            _fail(f"{course.path}: points.{unknown[0]}: no such question; known: "
+                  + ", ".join(q.id for q in asg.questions))
         for item in points:
             qid, sep, value = item.partition("=")
             if not sep:
@@ -131,15 +166,28 @@ def main():
                    "students without a submission get a row with 0.")
 @click.option("--shard", "shard_spec", default=None, metavar="K/N",
               help="Grade only shard K of N (deterministic); combine the outputs with `grader merge`.")
+@click.option("--lms-column", default=None, metavar="NAME",
+              help="Canvas: the gradebook column to fill (default: the one named like the assignment, "
+                   "else a new column).")
+@click.option("--lms-missing", type=click.Choice(["zero", "blank"]), default="zero", show_default=True,
+              help="What the LMS file gets for a student without a submission.")
 @_outputs(per_student=True)
 @_common
-def grade(submissions, out, jobs, no_cache, roster, shard_spec, junit, gradescope, gradescope_visibility,
-          seed, timeout, memory, isolation, require_sandbox, assignment, points):
+def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_missing, junit, gradescope,
+          gradescope_visibility, seed, timeout, memory, isolation, require_sandbox, assignment, points,
+          partial_credit, config):
     """Grade every submission in SUBMISSIONS into OUT (results.json, grades.csv, HTML reports)."""
     from .api import UsageError, grade as grade_api
     from .sandbox import SandboxError
     from .shard import parse_shard, shard as shard_entries
-    asg = _assignment(assignment, points)
+    course = _course(config)
+    asg = _assignment(assignment, points, course)
+    if roster is None and course.roster is not None:
+        roster = course.roster
+    if course.lms_column is not None and not _given("lms_column"):
+        lms_column = course.lms_column
+    if course.lms_missing is not None and not _given("lms_missing"):
+        lms_missing = course.lms_missing
     if not submissions.exists():
         _fail(f"{submissions}: no such folder; give the folder that holds the submissions")
     try:
@@ -156,10 +204,12 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, junit, gradescop
                 _warn_reduced(res)
             bar.update(1)
         try:
-            opts = _opts(seed, timeout, memory, isolation, require_sandbox, jobs)
+            opts = _opts(seed, timeout, memory, isolation, require_sandbox, jobs, course, partial_credit)
             opts = type(opts)(**{**opts.__dict__, "cache": not no_cache})
             run = grade_api(submissions, out, opts, assignment=asg, on_result=step,
-                            command=shlex.join(["grader", *sys.argv[1:]]), roster=roster, shard=shard)
+                            command=shlex.join(["grader", *sys.argv[1:]]), roster=roster, shard=shard,
+                            lms_column=lms_column, lms_missing=lms_missing,
+                            policy={"config": str(course.path) if course.path else ""})
         except (UsageError, ValueError) as exc:
             _fail(exc)
         except SandboxError as exc:
@@ -172,8 +222,25 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, junit, gradescop
                    "(graded under their own names): " + ", ".join(run.unmatched[:10])
                    + (" ..." if len(run.unmatched) > 10 else ""))
     click.echo(f"wrote {out / 'results.json'}, {out / 'grades.csv'}, {out / 'index.html'}")
+    if run.lms:
+        click.echo(_lms_summary(run.lms, out))
     _write_outputs(run.submissions, run.title, junit, gradescope, gradescope_visibility, per_student=True,
                    unmatched=run.unmatched, note=f"shard {shard[0]} of {shard[1]}" if shard else "")
+
+
+def _lms_summary(info: dict, out: Path) -> str:
+    """Say which LMS file to import, and what is in it."""
+    lms = {"canvas": "Canvas", "moodle": "Moodle"}.get(info.get("kind"), "LMS")
+    where = ("Grades > Import" if info.get("kind") == "canvas" else "Assignment > Upload grading worksheet")
+    text = (f"wrote {out / info['file']}: your {lms} gradebook ({info['source']}) with column "
+            f"{info['column']!r}{' (new)' if info.get('new_column') else ''} filled for {info['filled']} students")
+    if info.get("blank"):
+        text += f", {info['blank']} without a submission left blank"
+    if info.get("scaled_to"):
+        text += f"; scores scaled to the LMS's {info['scaled_to']:g} points"
+    if info.get("locked"):
+        text += f"; {len(info['locked'])} locked grade(s) left as they were"
+    return text + f". Import it in {lms}: {where}."
 
 
 def _summary(run):
@@ -205,7 +272,7 @@ def _summary(run):
 @_outputs(per_student=False)
 @_common
 def check(file, as_json, html, student, public, fail_under, junit, gradescope, gradescope_visibility,
-          seed, timeout, memory, isolation, require_sandbox, assignment, points):
+          seed, timeout, memory, isolation, require_sandbox, assignment, points, partial_credit, config):
     """Grade one FILE (or folder / .zip) and explain every question. Exit 0 iff all pass."""
     # The sandbox's zygote imports NumPy while we do: start it before anything else
     from .launch import DEFAULT_TMP_MB, discard_early, hidden_paths, start_early
@@ -213,18 +280,20 @@ def check(file, as_json, html, student, public, fail_under, junit, gradescope, g
                 DEFAULT_TMP_MB)
     try:
         _check(file, as_json, html, student, public, fail_under, junit, gradescope, gradescope_visibility,
-               seed, timeout, memory, isolation, require_sandbox, assignment, points)
+               seed, timeout, memory, isolation, require_sandbox, assignment, points, partial_credit, config)
     finally:
         discard_early()  # if it was not adopted (an error came first, or a different sandbox)
 
 
 def _check(file, as_json, html, student, public, fail_under, junit, gradescope, gradescope_visibility,
-           seed, timeout, memory, isolation, require_sandbox, assignment, points):
+           seed, timeout, memory, isolation, require_sandbox, assignment, points, partial_credit=False, config=None):
     from .api import UsageError, check as check_api
     from .sandbox import SandboxError
     from .handout import check_public, find_public_cases, load_public, public_assignment, public_notice, reference_available
     from .results import dumps
     note = ""
+    course = _course(config)
+    opts = _opts(seed, timeout, memory, isolation, require_sandbox, course=course, partial_credit=partial_credit)
     if public is None and not reference_available(assignment):
         public = find_public_cases(file)
         if public is None:
@@ -235,12 +304,11 @@ def _check(file, as_json, html, student, public, fail_under, junit, gradescope, 
             if points:
                 _fail("--points does not apply to --public cases")
             asg = public_assignment(load_public(public))[0]
-            res = check_public(file, public, _opts(seed, timeout, memory, isolation, require_sandbox), student=student)
+            res = check_public(file, public, opts, student=student)
             note = public_notice(public)
         else:
-            asg = _assignment(assignment, points)
-            res = check_api(file, _opts(seed, timeout, memory, isolation, require_sandbox), assignment=asg,
-                            student=student)
+            asg = _assignment(assignment, points, course)
+            res = check_api(file, opts, assignment=asg, student=student)
     except (UsageError, ValueError) as exc:
         _fail(exc)
     except SandboxError as exc:

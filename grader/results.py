@@ -71,6 +71,11 @@ class SubmissionResult:
     stdout: str = ""  # printed while importing
     stderr: str = ""
     questions: list[QuestionResult] = field(default_factory=list)
+    name: str = ""  # from the --roster
+    email: str = ""
+    late: bool = False  # the LMS marked it late (Canvas: LATE in the file name; a roster "Days late")
+    days_late: float | None = None
+    late_factor: float = 1.0  # the late policy's multiplier, already in ``score``
 
     @property
     def passed_all(self) -> bool:
@@ -90,6 +95,8 @@ class GradingRun:
     cached: int = 0  # submissions whose earlier result was reused unchanged
     submissions: list[SubmissionResult] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)  # entries matching nobody on the --roster
+    policy: dict = field(default_factory=dict)  # partial credit, late policy, course file (grader.course)
+    lms: dict = field(default_factory=dict)  # the LMS gradebook written back, if any (grader.export)
     schema: int = SCHEMA
 
 
