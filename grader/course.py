@@ -37,11 +37,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
 DEFAULT_NAME = "grader.toml"
 MISSING_CHOICES = ("zero", "blank")
 
@@ -120,6 +115,7 @@ def _typed(value: Any, types: tuple[type, ...]) -> bool:
 def load_course(path: Path) -> Course:
     """Read and check a course file; a bad one raises :class:`CourseError` (one line)."""
     path = Path(path)
+    tomllib = _toml()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
@@ -158,6 +154,18 @@ def load_course(path: Path) -> Course:
         partial_credit=values.get("grading.partial_credit"), require_sandbox=values.get("grading.require_sandbox"),
         late=late, roster=(path.parent / roster) if roster else None, lms_column=values.get("lms.column"),
         lms_missing=values.get("lms.missing"))
+
+
+def _toml():
+    """tomllib (Python 3.11+) or its backport tomli, imported only when a course file is read."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+        return tomllib
+    try:  # pragma: no cover - Python 3.10
+        import tomli
+    except ImportError:  # pragma: no cover
+        raise CourseError("reading a course file on Python 3.10 needs tomli: pip install tomli") from None
+    return tomli
 
 
 def _float(v) -> float | None:
