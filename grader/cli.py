@@ -255,8 +255,11 @@ def _summary(run):
     for s in subs:
         cells = " ".join(f"{mark.get(q.status, '?'):>4}" for q in s.questions)
         click.echo(f"{s.student:<{width}}  {cells}   {s.score:g}/{s.max_score:g}" + ("  (" + s.error[:60] + ")" if s.error else ""))
+    from .roster import absent
     mean = sum(s.score for s in subs) / len(subs)
-    click.echo(f"{len(subs)} graded; mean {mean:.2f}/{run.max_score:g}   [ok passed, x failed, E error, T timeout, - missing]")
+    none = sum(1 for s in subs if absent(s))
+    click.echo(f"{len(subs) - none} graded" + (f", {none} with no submission (0 points)" if none else "")
+               + f"; mean {mean:.2f}/{run.max_score:g}   [ok passed, x failed, E error, T timeout, - missing]")
 
 
 @main.command()

@@ -229,7 +229,10 @@ def fill_lms(target: LmsTarget, subs, max_score: float) -> tuple[bytes, dict]:
             edits[(st.row, target.column)] = value
         if target.kind == "moodle" and target.feedback_col >= 0:
             edits[(st.row, target.feedback_col)] = feedback_line(sub)
-    if target.new_column:
+    if target.new_column:  # every record gets the column (empty where there is nothing to say)
+        for i, rec in enumerate(table.records):
+            if i >= target.roster.header_row and rec.values:
+                append.setdefault(i, "")
         append[target.roster.header_row] = target.header
         if target.points_row >= 0:
             append[target.points_row] = _lms_number(max_score, "canvas", False)

@@ -337,8 +337,8 @@ class CsvTable:
         pieces: list[tuple[int, int, str]] = []  # (start, end, replacement) in text order
         for (r, c), value in edits.items():
             rec = self.records[r]
-            if c < len(rec.spans):
-                pieces.append((*rec.spans[c], self.quote(value)))
+            if c < len(rec.spans):  # (a record's only field, empty, must be "" or the line reads as blank)
+                pieces.append((*rec.spans[c], self.quote(value) or ('""' if len(rec.values) == 1 else "")))
             else:  # a short (ragged) record: empty fields up to the column
                 pad = c - len(rec.values) + 1 if rec.values else c
                 pieces.append((rec.end, rec.end, self.delimiter * pad + self.quote(value)))
