@@ -188,6 +188,9 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
         lms_column = course.lms_column
     if course.lms_missing is not None and not _given("lms_missing"):
         lms_missing = course.lms_missing
+    if roster is None and (_given("lms_column") or _given("lms_missing")):
+        _fail("--lms-column/--lms-missing fill in an LMS export: give it as --roster (a Canvas gradebook "
+              "export or a Moodle grading worksheet)")
     if not submissions.exists():
         _fail(f"{submissions}: no such folder; give the folder that holds the submissions")
     try:

@@ -278,3 +278,15 @@ def test_run_block_reader_finds_an_injection():
     bad = "steps:\n  - name: x\n    run: >\n      grader grade \"${{ inputs.submissions }}\"\n  - run: echo ok\n"
     blocks = _run_blocks(bad)
     assert len(blocks) == 2 and "inputs.submissions" in blocks[0]
+
+
+def test_lms_options_without_an_lms_export_are_a_usage_error(tmp_path):
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "canvas.csv").write_bytes(CANVAS.encode("utf-8"))
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    for extra, fix in ((["--lms-column", "HW4"], "give it as --roster"),
+                       (["--roster", "canvas.csv", "--lms-column", "Current Score"], "read-only")):
+        r = subprocess.run([sys.executable, "-m", "grader", "grade", "subs", "--out", "out", *extra],
+                           capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+        assert r.returncode == 2 and fix in r.stderr and "Traceback" not in r.stderr
+        assert not (tmp_path / "out").exists()
