@@ -347,11 +347,11 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
     late_policy = opts.late or LatePolicy()
     run.policy = {**(policy or {}), "partial_credit": opts.partial_credit, "late": late_policy.to_dict(),
                   "late_rule": late_policy.describe(), "lms_missing": lms_missing}
+    from . import roster as roster_mod
     table, lms = None, None
-    if roster is not None:
-        from . import export as export_mod, roster as roster_mod
+    if roster is not None:  # read (and its LMS column found) before anything is graded
         table = roster_mod.read_roster(roster)
-        lms = export_mod.lms_target(table, asg.title, asg.name, lms_column, lms_missing)
+        lms = export.lms_target(table, asg.title, asg.name, lms_column, lms_missing)
     select = None
     if shard is not None:
         from .shard import shard_of
@@ -360,7 +360,6 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
     with tempfile.TemporaryDirectory(prefix="cnn-grader-work-") as work:
         source_dir, origin, found = submissions, {}, None
         if roster is not None:
-            from . import roster as roster_mod
             found = roster_mod.match(table, [p.name for p in submissions.iterdir() if not _ignored(p)])
             source_dir = Path(work) / "by-roster"
             origin = roster_mod.stage(submissions, found, source_dir)
@@ -398,8 +397,8 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
                 st = whose.get(res.student)
                 if st is not None:
                     res.name, res.email = roster_mod.display_name(st), st.email
-                from .roster import parse_entry
-                apply_late(res, any(parse_entry(e).late for e in entries), st.days_late if st else None, opts.late)
+                late = any(roster_mod.parse_entry(e).late for e in entries)  # Canvas: LATE in the name
+                apply_late(res, late, st.days_late if st else None, opts.late)
                 keep(res)
                 if on_result:
                     on_result(res)
@@ -433,7 +432,6 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
                     if select is None or select(st.id):
                         res = roster_mod.no_submission(st, asg)
                         res.seed = opts.seed
-                        res.late, res.days_late = False, st.days_late
                         keep(res)
             run.submissions.sort(key=lambda s: s.student)
             if lms is not None:  # before results.json, which records what was written

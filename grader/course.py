@@ -24,9 +24,10 @@ is optional::
     column = "Homework 4 (123456)"  # --lms-column: the LMS gradebook's column to fill
     missing = "zero"         # --lms-missing: "zero" or "blank" for students without a submission
 
-Late flags come from the LMS: Canvas marks late downloads ``LATE`` in their names; a roster
-column "Days late" (or "Late days") gives the days and also marks a student late.  ``per_day``
-needs days: a student flagged late with no days known is charged one day.  Unknown keys and
+Late flags come from the LMS: Canvas marks late downloads ``LATE`` in their names (no days);
+a roster column "Days late" (or "Late days"), or a Moodle worksheet's Status ("submitted 1 day
+2 hours late"), gives the days and also marks a student late.  ``per_day`` charges every day
+started (1 day 2 hours: 2 days); a student flagged late with no days known is charged one day.  Unknown keys and
 wrong types are one-line errors naming the file and the key.
 """
 from __future__ import annotations
@@ -56,7 +57,8 @@ class LatePolicy:
         if self.factor is not None:
             return self.factor
         if self.per_day is not None:
-            charged = days if days is not None and days > 0 else 1.0  # late, days unknown: one day
+            # every day started counts (2 hours late is a day); late, days unknown: one day
+            charged = math.ceil(days - 1e-9) if days is not None and days > 0 else 1
             return max(0.0, 1.0 - self.per_day * charged)
         return 1.0
 

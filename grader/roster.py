@@ -183,6 +183,7 @@ def read_roster(path: Path) -> Roster:
     name_cols, first_cols, last_cols, handle_cols = (find(NAME_HEADERS), find(FIRST_HEADERS),
                                                      find(LAST_HEADERS), find(HANDLE_HEADERS))
     late_cols = find(LATE_HEADERS)
+    status_cols = find(("status",))  # Moodle: "... submitted 2 days 3 hours late"
     # "SIS Login ID" is often an email in Canvas; "username" may hold one too: emails are recognized by '@'.
     if not id_cols and not email_cols:
         shown = ", ".join(h for h in header if h)[:200]
@@ -217,7 +218,8 @@ def read_roster(path: Path) -> Roster:
                                 aliases=tuple(dict.fromkeys(aliases)), line=lineno, row=index,
                                 first=next((cell(i) for i in first_cols if cell(i)), ""),
                                 last=next((cell(i) for i in last_cols if cell(i)), ""),
-                                days_late=_days(path, lineno, [cell(i) for i in late_cols])))
+                                days_late=_days(path, lineno, [cell(i) for i in late_cols])
+                                if late_cols else _moodle_late(" ".join(cell(i) for i in status_cols))))
     if not students:
         raise ValueError(f"{path}: the roster has a header but no students; add one row per student")
     cols = {"id": [header[i] for i in id_cols], "email": [header[i] for i in email_cols],
@@ -225,6 +227,19 @@ def read_roster(path: Path) -> Roster:
             "handle": [header[i] for i in handle_cols]}
     return Roster(path=path, students=students, columns={k: ", ".join(v) for k, v in cols.items() if v},
                   table=table, header_row=start)
+
+
+_MOODLE_LATE = re.compile(r"submitted\s+(?:(?P<d>\d+)\s+days?)?\s*(?:(?P<h>\d+)\s+hours?)?\s*"
+                          r"(?:(?P<m>\d+)\s+min(?:ute)?s?)?\s*(?:(?P<s>\d+)\s+secs?)?\s*late", re.I)
+
+
+def _moodle_late(status: str) -> float | None:
+    """Days late from a Moodle worksheet's Status ("Assignment was submitted 1 day 2 hours late")."""
+    m = _MOODLE_LATE.search(status)
+    if not m or not any(m.group(k) for k in "dhms"):
+        return None
+    d, h, mi, sec = (int(m.group(k) or 0) for k in "dhms")
+    return d + h / 24 + mi / 1440 + sec / 86400
 
 
 def _days(path: Path, lineno: int, cells: list[str]) -> float | None:

@@ -96,7 +96,9 @@ def test_missing_course_file(tmp_path):
     (LatePolicy(factor=0.8), False, 2, 0.8),  # days late on the roster make it late
     (LatePolicy(per_day=0.1), True, None, 0.9),  # late, days unknown: one day
     (LatePolicy(per_day=0.1), True, 3, 0.7),
-    (LatePolicy(per_day=0.25), False, 2.5, 0.375),
+    (LatePolicy(per_day=0.25), False, 2.5, 0.25),  # every day started counts: 3 days
+    (LatePolicy(per_day=0.25), True, 0.01, 0.75),
+    (LatePolicy(per_day=0.25), True, 2.0, 0.5),
     (LatePolicy(per_day=0.5), True, 7, 0.0),  # never below 0
     (LatePolicy(per_day=0.1), False, 0, 1.0),
 ])
