@@ -12,8 +12,9 @@ The zip holds, at its root (as Gradescope requires):
 - ``cnn-grader/``: the grader and this assignment's reference (``pyproject.toml`` included);
 - ``grader.toml``: the course file run_autograder grades with (seed, time and memory limits)
   and ``cnn-grader.json``: how the bundle was made, for regrading.  setup.sh moves both
-  where only root can read them (``/opt/cnn-grader``, mode 0600): under reduced isolation
-  student code runs as an unprivileged uid and must not learn the seed.
+  where only root can read them (``/opt/cnn-grader-private``, 0700, files 0600): under reduced
+  isolation student code runs as an unprivileged uid and must not learn the seed; the full
+  sandbox mounts the virtual environment for student code, so the seed is kept outside it.
 
 The seed is fixed when the bundle is built (random unless given) and printed, so the
 instructor can reproduce any student's run with ``grader check FILE --seed S --student EMAIL``.
@@ -34,6 +35,7 @@ from .formats import VISIBILITIES
 
 DEPENDENCIES = ("numpy>=1.24", "click>=8.1", "jinja2>=3.1", "tomli>=1.1; python_version < '3.11'")
 PREFIX = "/opt/cnn-grader"
+PRIVATE = "/opt/cnn-grader-private"  # root-only (0700): the bundle's seed, out of the sandbox's sight
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope setup for {title}
@@ -60,10 +62,13 @@ fi
 # hides from student code; do not leave a second copy next to the submission.
 rm -rf "$SRC"
 # The grading seed (in the course file and the build record) is for root alone: under reduced
-# isolation student code runs as an unprivileged uid and could read /autograder/source.
+# isolation student code runs as an unprivileged uid and could read /autograder/source.  Kept
+# outside the virtual environment, which the full sandbox mounts for student code.
 DIR="$(dirname "$SRC")"
-install -m 0600 "$DIR/grader.toml" "$PREFIX/grader.toml"
-install -m 0600 "$DIR/cnn-grader.json" "$PREFIX/cnn-grader.json"
+PRIVATE="${{CNN_GRADER_PRIVATE:-{private}}}"
+install -d -m 0700 "$PRIVATE"
+install -m 0600 "$DIR/grader.toml" "$PRIVATE/grader.toml"
+install -m 0600 "$DIR/cnn-grader.json" "$PRIVATE/cnn-grader.json"
 rm -f "$DIR/grader.toml" "$DIR/cnn-grader.json"
 # Where the container allows no namespaces, student code runs as an unprivileged uid of its
 # own: make the grader and the reference readable by root alone (NumPy stays readable).
@@ -79,7 +84,7 @@ RUN_AUTOGRADER = """#!/usr/bin/env bash
 set -u
 ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
 PY="${{CNN_GRADER_PYTHON:-{prefix}/bin/python}}"
-CONFIG="${{CNN_GRADER_CONFIG:-{prefix}/grader.toml}}"  # the seed and limits: root-only (setup.sh)
+CONFIG="${{CNN_GRADER_CONFIG:-{private}/grader.toml}}"  # the seed and limits: root-only (setup.sh)
 RESULTS="$ROOT/results/results.json"
 mkdir -p "$ROOT/results"
 rm -f "$RESULTS"
@@ -189,7 +194,7 @@ def build_bundle(out_zip: Path, assignment: str = "hw4", seed: int | None = None
     opts = ["--assignment", asg.name]  # the seed and limits are in grader.toml, root-only once set up
     if visibility != "visible":
         opts += ["--gradescope-visibility", visibility]
-    fmt = {"title": asg.title.replace("\n", " "), "version": __version__, "prefix": PREFIX,
+    fmt = {"title": asg.title.replace("\n", " "), "version": __version__, "prefix": PREFIX, "private": PRIVATE,
            "options": shlex.join(opts)}
     files = {"setup.sh": (SETUP_SH.format(**fmt).encode(), 0o755),
              "run_autograder": (RUN_AUTOGRADER.format(**fmt).encode(), 0o755)}

@@ -312,8 +312,9 @@ def test_setup_sh_installs_and_locks_the_reference(bundle, tmp_path):
     prefix, home, tmp = tmp_path / "opt", tmp_path / "home", tmp_path / "tmp"
     home.mkdir()
     tmp.mkdir()
+    private = tmp_path / "private"
     env = {**os.environ, "CNN_GRADER_PREFIX": str(prefix), "HOME": str(home), "TMPDIR": str(tmp),
-           "XDG_CACHE_HOME": str(home / ".cache")}
+           "XDG_CACHE_HOME": str(home / ".cache"), "CNN_GRADER_PRIVATE": str(private)}
     env.pop("PIP_CACHE_DIR", None)
     env.pop("PIP_NO_CACHE_DIR", None)
     r = subprocess.run(["bash", str(src / "setup.sh")], env=env, capture_output=True, text=True, timeout=600)
@@ -329,11 +330,14 @@ def test_setup_sh_installs_and_locks_the_reference(bundle, tmp_path):
                     with zipfile.ZipFile(p) as zf:
                         assert not [n for n in zf.namelist() if n.startswith("reference/")], p
                 assert marker not in p.read_bytes(), p
-    # the seed is root's alone: not in the source folder, 0600 in the prefix
+    # the seed is root's alone: not in the source folder nor in the virtual environment (which
+    # the sandbox mounts), but in a 0700 folder of root's, files 0600
     assert not (src / "grader.toml").exists() and not (src / "cnn-grader.json").exists()
+    assert not list(prefix.rglob("grader.toml")) and stat.S_IMODE(private.stat().st_mode) == 0o700
     for secret in ("grader.toml", "cnn-grader.json"):
-        st = (prefix / secret).stat()
+        st = (private / secret).stat()
         assert stat.S_IMODE(st.st_mode) == 0o600 and st.st_uid == 0
+    assert "seed = 1234" in (private / "grader.toml").read_text()
     site = subprocess.run([str(prefix / "bin" / "python"), "-c",
                            "import os, reference; print(os.path.dirname(os.path.dirname(reference.__file__)))"],
                           capture_output=True, text=True, check=True).stdout.strip()
