@@ -290,3 +290,38 @@ def test_lms_options_without_an_lms_export_are_a_usage_error(tmp_path):
                            capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
         assert r.returncode == 2 and fix in r.stderr and "Traceback" not in r.stderr
         assert not (tmp_path / "out").exists()
+
+
+_NAME = st.text(alphabet=st.sampled_from(list("abcXYZ éñ,'\"-")), min_size=1, max_size=12).filter(lambda s: s.strip(" ,'\"-"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(names=st.lists(_NAME, min_size=1, max_size=6), scores=st.lists(st.integers(0, 20), min_size=6, max_size=6),
+       graded=st.lists(st.booleans(), min_size=6, max_size=6), bom=st.booleans(), crlf=st.booleans(),
+       quote_all=st.booleans(), extra=st.lists(st.sampled_from(["", "3", "n/a", "x,y", 'q"q']), min_size=6, max_size=6))
+def test_any_canvas_export_changes_only_its_column(tmp_path_factory, names, scores, graded, bom, crlf, quote_all, extra):
+    """Held-out rosters: whatever the names, quoting and line breaks, only the assignment's
+    cells of graded students change, and they read back as the scores."""
+    rows = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Notes (7)", "HW4 (1234)"],
+            ["    Points Possible", "", "", "", "", "10", "20"]]
+    for i, name in enumerate(names):
+        rows.append([name, str(100000 + i), f"S{i:04d}", f"u{i}@uni.edu", "Sec 1", extra[i], ""])
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n" if crlf else "\n",
+               quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL).writerows(rows)
+    text = ("\ufeff" if bom else "") + buf.getvalue()
+    roster = _read(tmp_path_factory.mktemp("c"), text, "canvas.csv")
+    assert [s.id for s in roster.students] == [f"S{i:04d}" for i in range(len(names))]
+    subs = [_result(f"S{i:04d}", {"2.5": 4 - min(4, scores[i] % 5)}) for i in range(len(names)) if graded[i]]
+    data, info = export.fill_lms(export.lms_target(roster, ASG.title, ASG.name), subs, ASG.max_score)
+    assert data.startswith(b"\xef\xbb\xbf") == bom and (b"\r\n" in data) == crlf
+    after = _rows(data)
+    want = [list(r) for r in rows]
+    for s in subs:
+        want[2 + int(s.student[1:])][6] = export._num(s.score)
+    assert after == want and info["filled"] == len(subs)
+    # outside the assignment's cells (the last field of each line), the text is the original's
+    before_lines, after_lines = text.split("\n"), data.decode("utf-8").split("\n")
+    assert len(before_lines) == len(after_lines)
+    for b, a in zip(before_lines, after_lines):
+        assert a.rsplit(",", 1)[0] == b.rsplit(",", 1)[0]
