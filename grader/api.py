@@ -25,8 +25,9 @@ from .assignment import Assignment, Trials, load_assignment, student_rng
 from .discover import Submission, _ignored, discover, prepare
 from .results import GradingRun, SubmissionResult, SubmissionsOnDisk, one_line_json
 from .sandbox import Call, Limits, Sandbox, resolved
-from .score import score_submission, unrunnable
+from .score import apply_late, score_submission, unrunnable
 from .launch import discard_early, hidden_paths as _hidden_paths, start_early
+from .course import LatePolicy
 from .text import one_line, safe_text
 
 
@@ -47,6 +48,8 @@ class Options:
     jobs: int | None = None
     cache: bool = True  # reuse results of unchanged submissions from the previous output
     reveal: bool = False  # reports show the correct formulas (answers released after the deadline)
+    partial_credit: bool = False  # a question scores points x the fraction of its trials passed
+    late: "LatePolicy | None" = None  # grader.course.LatePolicy, from the roster's late flags
 
 
 def make_trials(assignment: Assignment, seed: int, student: str) -> dict[str, Trials]:
@@ -117,7 +120,8 @@ def cache_key(sub: Submission, assignment: Assignment, opts: Options) -> str:
     import hashlib
     import json
     parts = [sub.digest, sub.student, opts.seed, assignment.name, assignment.version, _code_fingerprint(),
-             opts.timeout, opts.memory_mb, opts.isolation, [(q.id, q.points) for q in assignment.questions]]
+             opts.timeout, opts.memory_mb, opts.isolation, [(q.id, q.points) for q in assignment.questions],
+             opts.partial_credit]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
@@ -225,13 +229,14 @@ def failed_submission(assignment: Assignment, sub: Submission, seed: int, exc: B
 
 
 def grade_submission(sandbox: Sandbox, assignment: Assignment, sub: Submission, seed: int,
-                     trials: dict[str, Trials] | None = None) -> SubmissionResult:
+                     trials: dict[str, Trials] | None = None, partial_credit: bool = False) -> SubmissionResult:
     if sub.error or sub.directory is None:
         return unrunnable(assignment, sub.student, safe_text(sub.source.name), seed,
                           one_line(safe_text(sub.error or "could not be prepared")))
     trials = trials if trials is not None else make_trials(assignment, seed, sub.student)
     run = sandbox.run(sub.directory, sub.main, calls_for(assignment, trials))
-    res = score_submission(assignment, trials, run, sub.student, safe_text(sub.source.name), seed, sub.digest)
+    res = score_submission(assignment, trials, run, sub.student, safe_text(sub.source.name), seed, sub.digest,
+                           partial_credit)
     res.cache_key = sub.cache_key
     return res
 
@@ -303,13 +308,19 @@ def _check_not_empty(submissions: Path) -> None:
 
 def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: str | Assignment = "hw4",
           on_result: Callable[[SubmissionResult], None] | None = None, command: str = "",
-          roster: Path | None = None, shard: tuple[int, int] | None = None) -> GradingRun:
+          roster: Path | None = None, shard: tuple[int, int] | None = None, lms_column: str | None = None,
+          lms_missing: str = "zero", policy: dict | None = None) -> GradingRun:
     """Grade every submission in ``submissions`` into ``out`` (results.json, grades.csv, HTML).
 
     ``roster``: a class list (CSV); entries are matched to it (LMS download names included)
     and graded under the roster's ids, every roster student without a submission gets a row
     with 0 points and error ``no submission``, and entries matching nobody are still graded
     under their own names and listed in ``run.unmatched``.
+    When the roster is a Canvas gradebook export or a Moodle grading worksheet, the same file
+    comes back filled in as ``OUT/canvas-import.csv`` / ``OUT/moodle-import.csv`` (column
+    ``lms_column``, or the one named like the assignment; students without a submission get 0,
+    or nothing with ``lms_missing="blank"``); ``run.lms`` says what was written.
+    ``policy``: what to record in results.json of the course file used (``grader.course``).
     ``shard=(K, N)``: grade only the students of shard K of N (see :mod:`grader.shard`);
     ``grader merge`` combines the shards' outputs.
     ``on_result`` sees every whole result as it comes.  The returned run's ``submissions`` is
@@ -331,12 +342,20 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
                      grader_version=__version__, seed=opts.seed, max_score=asg.max_score,
                      created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), command=command,
                      reveal=bool(opts.reveal))
+    late_policy = opts.late or LatePolicy()
+    run.policy = {**(policy or {}), "partial_credit": opts.partial_credit, "late": late_policy.to_dict(),
+                  "late_rule": late_policy.describe(), "lms_missing": lms_missing}
     if shard is not None:
         run.shard = list(shard)  # merge checks that it has every shard, each once
+    table, lms = None, None
+    if roster is not None:  # read (and its LMS column found) before anything is graded
+        from . import export, roster as roster_mod
+        table = roster_mod.read_roster(roster)
+        lms = export.lms_target(table, asg.title, asg.name, lms_column, lms_missing)
     from .outdir import scratch
     from .report import Renderer
     with scratch("cnn-grader-work-") as work:  # (one a killed run left is removed by the next)
-        plan = plan_class(submissions, asg, Path(work), roster, shard)
+        plan = plan_class(submissions, asg, Path(work), table, shard)
         run.unmatched, run.roster_ids = plan.unmatched, plan.roster_ids
         if roster is not None:
             run.roster_digest = roster_digest(plan.roster_ids)
@@ -346,7 +365,7 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
         try:
             renderer = Renderer(asg, run)  # (compiled once, before the workers start)
             spool = grade_class(plan, opts, run, renderer, staging, out if opts.cache else None, on_result)
-            publish(run, renderer, spool, staging, out)
+            publish(run, renderer, spool, staging, out, lms)
         except OSError as exc:  # a full disk: one line, nothing half-written left (see finally)
             err = _disk_full(exc, staging, Path(work), spool.count if spool else 0, plan.expected, out)
             if err is exc:
@@ -370,6 +389,7 @@ class ClassPlan:
     origin: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # staged name -> own files
     unmatched: list[str] = dataclasses.field(default_factory=list)
     roster_ids: list[str] = dataclasses.field(default_factory=list)  # the whole roster's, sorted
+    whose: dict = dataclasses.field(default_factory=dict)  # student id -> their roster entry (names, late days)
     hide: list[Path] = dataclasses.field(default_factory=list)  # what no sandboxed child may see
     work: Path = Path()  # private: every student's unpacked copy, the spool
 
@@ -379,29 +399,31 @@ class ClassPlan:
         return len(self.subs) + len(self.missing)
 
 
-def plan_class(submissions: Path, asg: Assignment, work: Path, roster: Path | None = None,
+def plan_class(submissions: Path, asg: Assignment, work: Path, roster=None,
                shard: tuple[int, int] | None = None) -> ClassPlan:
-    """Match the roster, discover the entries, keep the shard's, name every report (stage 1)."""
+    """Match the roster (a :func:`grader.roster.read_roster` table), discover the entries,
+    keep the shard's, name every report (stage 1)."""
     select = None
     if shard is not None:
         from .shard import shard_of
         k, n = shard
         select = lambda student: shard_of(student, n) == k  # noqa: E731
-    source_dir, origin, missing, unmatched, roster_ids = submissions, {}, [], [], []
+    source_dir, origin, missing, unmatched, roster_ids, whose = submissions, {}, [], [], [], {}
     if roster is not None:
         from . import roster as roster_mod
-        class_list = roster_mod.read_roster(roster)
-        roster_ids = sorted(st.id for st in class_list.students)
-        found = roster_mod.match(class_list, [p.name for p in submissions.iterdir() if not _ignored(p)])
+        roster_ids = sorted(st.id for st in roster.students)
+        found = roster_mod.match(roster, [p.name for p in submissions.iterdir() if not _ignored(p)])
         source_dir = work / "by-roster"
         origin = roster_mod.stage(submissions, found, source_dir)
         missing = [st for st in found.missing if select is None or select(st.id)]
         unmatched = list(found.unmatched)
+        whose = {st.id: st for st in found.matched.values()}
     subs = discover(source_dir, [q.function for q in asg.questions], work / "prepared", select, lazy=True)
     names: set[str] = set()
     reports = [f"reports/{_file_name(who, names)}.html" for who in [s.student for s in subs] + [st.id for st in missing]]
     # the work folder holds every student's private copy: hidden, so no one reads another's
-    return ClassPlan(asg, subs, reports, missing, origin, unmatched, roster_ids, hidden_paths(submissions, work), work)
+    return ClassPlan(asg, subs, reports, missing, origin, unmatched, roster_ids, whose,
+                     hidden_paths(submissions, work), work)
 
 
 class _Grader:
@@ -432,9 +454,22 @@ class _Grader:
             w.ahead.forget(i)
             shutil.rmtree(here, ignore_errors=True)
             s.directory, s.digest, s.cache_key = None, "", ""  # (the result keeps them)
-        if res.source in self.plan.origin:  # graded from the roster's layout: name the student's own files
-            res.source = ", ".join(self.plan.origin[res.source])
+        self.from_roster(res)
         return self.record(res, self.plan.reports[i], cached)
+
+    def from_roster(self, res: SubmissionResult) -> None:
+        """The student's own file names, name and email, and the late policy, from the roster."""
+        if not self.plan.origin and not self.plan.whose and self.opts.late is None:
+            return
+        from . import roster as roster_mod
+        entries = self.plan.origin.get(res.source, [res.source])
+        if res.source in self.plan.origin:  # graded from the roster's layout: name the student's own files
+            res.source = ", ".join(entries)
+        st = self.plan.whose.get(res.student)
+        if st is not None:
+            res.name, res.email = roster_mod.display_name(st), st.email
+        late = any(roster_mod.parse_entry(e).late for e in entries)  # Canvas: LATE in the name
+        apply_late(res, late, st.days_late if st else None, self.opts.late)
 
     def _result(self, w: "_Worker", s: Submission, i: int, end: int, here: Path) -> tuple[SubmissionResult, bool]:
         if s.directory is None and not s.error:
@@ -443,7 +478,8 @@ class _Grader:
         old = self.previous.take(s.cache_key) if self.previous is not None and s.cache_key else None
         if old is not None and not (self.opts.require_sandbox and old.isolation and old.isolation != "namespaces"):
             return old, True
-        return grade_submission(w.sb, self.plan.assignment, s, self.opts.seed, w.ahead.take(i, end)), False
+        return grade_submission(w.sb, self.plan.assignment, s, self.opts.seed, w.ahead.take(i, end),
+                                self.opts.partial_credit), False
 
     def record(self, res: SubmissionResult, report: str, cached: bool = False) -> "_Graded":
         """Write the report and make the results.json line; a result we cannot render or
@@ -531,9 +567,16 @@ def grade_class(plan: ClassPlan, opts: Options, run: GradingRun, renderer, stagi
     return spool
 
 
-def publish(run: GradingRun, renderer, spool: _Spool, staging: Path, out: Path) -> None:
-    """Stage 3: results.json, the gradebook and the dashboard, then the whole folder into ``out``."""
+def publish(run: GradingRun, renderer, spool: _Spool, staging: Path, out: Path, lms=None) -> None:
+    """Stage 3: the LMS gradebook filled in (if the roster is one), results.json, the gradebook
+    and the dashboard, then the whole folder into ``out``."""
     from . import export
+    if lms is not None:  # before results.json, which records what was written
+        from .results import submission_from_dict
+        every = run.submissions if run.submissions is not None else (
+            submission_from_dict(json.loads(line)) for line in spool.lines())
+        data, run.lms = export.fill_lms(lms, every, run.max_score)
+        (staging / lms.file_name).write_bytes(data)
     where = export.write_results(run, staging, spool.lines())
     if run.submissions is None:  # a large class: read back from results.json, one at a time
         run.submissions = SubmissionsOnDisk(staging / "results.json", where)
@@ -626,7 +669,7 @@ def check(path: Path, opts: Options = Options(), assignment: str | Assignment = 
         hide = hidden_paths()  # the student's own folder stays: it is their machine
         with _sandbox(Options(**{**opts.__dict__, "jobs": 1}), hide) as sb:
             try:
-                res = grade_submission(sb, asg, sub, opts.seed)
+                res = grade_submission(sb, asg, sub, opts.seed, partial_credit=opts.partial_credit)
             except Exception as exc:  # noqa: BLE001 - reported as the file's result, in one line
                 if is_machine_error(exc):
                     raise

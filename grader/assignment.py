@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import unicodedata
 import importlib
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
@@ -116,13 +117,22 @@ class Assignment:
         return replace(self, questions=qs)
 
 
+def normalize_student(student: str) -> str:
+    """The one form of a student id that inputs derive from: NFC, outer spaces removed, and an
+    email in lower case (Gradescope's ``Alice@Uni.edu`` and a regrade's ``alice@uni.edu`` are
+    one student).  Other ids keep their case."""
+    s = unicodedata.normalize("NFC", student).strip()
+    return s.lower() if "@" in s else s
+
+
 def student_rng(seed: int, student: str, question_index: int) -> np.random.Generator:
     """Generator for one student's question: reproducible, different per student and question.
 
     Questions get independent streams so that no question's inputs contain another question's
     answers (e.g. the ``y`` handed to ``sum_pool`` is not ``conv_forward`` of its own trials).
     """
-    return np.random.default_rng(np.random.SeedSequence([seed & 0xFFFFFFFF, *_words(student), question_index]))
+    return np.random.default_rng(np.random.SeedSequence([seed & 0xFFFFFFFF, *_words(normalize_student(student)),
+                                                         question_index]))
 
 
 @functools.lru_cache(maxsize=64)  # (a student's questions come one after the other)

@@ -19,10 +19,36 @@ import click
 from . import __version__
 
 
-def _opts(seed, timeout, memory, isolation, require_sandbox, jobs=None, reveal=False):
+def _opts(seed, timeout, memory, isolation, require_sandbox, jobs=None, course=None, partial_credit=False,
+          reveal=False):
+    """Options from the flags, with the course file's values where a flag was not given."""
     from .api import Options
-    return Options(seed=seed, timeout=timeout, memory_mb=memory, isolation=isolation,
-                   require_sandbox=require_sandbox, jobs=jobs, reveal=reveal)
+    from .course import Course
+    c = course or Course()
+    pick = lambda name, flag, conf: conf if conf is not None and not _given(name) else flag  # noqa: E731
+    return Options(seed=pick("seed", seed, c.seed), timeout=pick("timeout", timeout, c.timeout),
+                   memory_mb=pick("memory", memory, c.memory), isolation=isolation,
+                   require_sandbox=require_sandbox or bool(c.require_sandbox), jobs=jobs,
+                   reveal=bool(reveal or c.reveal), partial_credit=bool(pick("partial_credit", partial_credit, c.partial_credit)),
+                   late=c.late if (c.late.factor is not None or c.late.per_day is not None) else None)
+
+
+def _given(name: str) -> bool:
+    """Whether option ``name`` was given on the command line (or by environment), not defaulted."""
+    from click.core import ParameterSource
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return True
+    return ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+
+
+def _course(config):
+    """--config FILE, else ./grader.toml if present: a bad file is a one-line error (exit 2)."""
+    from .course import CourseError, find_course
+    try:
+        return find_course(config)
+    except CourseError as exc:
+        _fail(exc)
 
 
 def student_edition() -> bool:
@@ -85,15 +111,25 @@ def _common(f):
     f = click.option("--points", "points", multiple=True, metavar="ID=N",
                      help="Re-weight a question, e.g. --points 2.5=6 (repeatable).")(f)
     f = click.option("--reveal", is_flag=True, cls=_InstructorOption, help=REVEAL_HELP)(f)
+    f = click.option("--partial-credit/--no-partial-credit", "partial_credit", default=False,
+                     help="A question scores its points x the fraction of its trials passed (default: all or nothing).")(f)
+    f = click.option("--config", "config", type=click.Path(path_type=Path), default=None, metavar="TOML",
+                     help="Course file (points, seed, limits, partial credit, late policy); default: "
+                          "./grader.toml if present. Options given here override it.")(f)
     return f
 
 
-def _assignment(name: str, points: tuple[str, ...]):
-    """Load the assignment and apply --points; bad values are a one-line usage error."""
+def _assignment(name: str, points: tuple[str, ...], course=None):
+    """Load the assignment and apply the course file's [points], then --points; bad values are
+    a one-line usage error."""
     from .assignment import load_assignment
     try:
         asg = load_assignment(name)
-        weights = {}
+        weights = dict(course.points) if course is not None else {}
+        unknown = sorted(set(weights) - {q.id for q in asg.questions})
+        if unknown:
+            _fail(f"{course.path}: points.{unknown[0]}: no such question; known: "
+                  + ", ".join(q.id for q in asg.questions))
         for item in points:
             qid, sep, value = item.partition("=")
             if not sep:
@@ -218,15 +254,31 @@ def main():
               help="Grade only shard K of N (deterministic); combine the outputs with `grader merge`. "
                    "auto: K/N from a Slurm job array, a Kubernetes Indexed Job or CNN_GRADER_SHARD_INDEX/"
                    "CNN_GRADER_SHARDS.")
+@click.option("--lms-column", default=None, metavar="NAME",
+              help="Canvas: the gradebook column to fill (default: the one named like the assignment, "
+                   "else a new column).")
+@click.option("--lms-missing", type=click.Choice(["zero", "blank"]), default="zero", show_default=True,
+              help="What the LMS file gets for a student without a submission.")
 @_outputs(per_student=True)
 @_common
-def grade(submissions, out, jobs, no_cache, roster, shard_spec, junit, gradescope, gradescope_visibility,
-          seed, timeout, memory, isolation, require_sandbox, assignment, points, reveal):
+def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_missing, junit, gradescope,
+          gradescope_visibility, seed, timeout, memory, isolation, require_sandbox, assignment, points, reveal,
+          partial_credit, config):
     """Grade every submission in SUBMISSIONS into OUT (results.json, grades.csv, HTML reports)."""
     from .api import MachineError, UsageError, grade as grade_api
     from .sandbox import SandboxError
     from .shard import parse_shard, shard as shard_entries
-    asg = _assignment(assignment, points)
+    course = _course(config)
+    asg = _assignment(assignment, points, course)
+    if roster is None and course.roster is not None:
+        roster = course.roster
+    if course.lms_column is not None and not _given("lms_column"):
+        lms_column = course.lms_column
+    if course.lms_missing is not None and not _given("lms_missing"):
+        lms_missing = course.lms_missing
+    if roster is None and (_given("lms_column") or _given("lms_missing")):
+        _fail("--lms-column/--lms-missing fill in an LMS export: give it as --roster (a Canvas gradebook "
+              "export or a Moodle grading worksheet)")
     if not submissions.exists():
         _fail(f"{submissions}: no such folder; give the folder that holds the submissions")
     try:
@@ -249,10 +301,12 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, junit, gradescop
                 _warn_reduced(res)
             bar.update(1)
         try:
-            opts = _opts(seed, timeout, memory, isolation, require_sandbox, jobs, reveal)
+            opts = _opts(seed, timeout, memory, isolation, require_sandbox, jobs, course, partial_credit, reveal)
             opts = type(opts)(**{**opts.__dict__, "cache": not no_cache})
             run = grade_api(submissions, out, opts, assignment=asg, on_result=step,
-                            command=shlex.join(["grader", *sys.argv[1:]]), roster=roster, shard=shard)
+                            command=shlex.join(["grader", *sys.argv[1:]]), roster=roster, shard=shard,
+                            lms_column=lms_column, lms_missing=lms_missing,
+                            policy={"config": str(course.path) if course.path else ""})
         except MachineError as exc:
             _fail(exc, EXIT_MACHINE)
         except (UsageError, ValueError) as exc:
@@ -271,9 +325,26 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, junit, gradescop
     click.echo(f"wrote {out / 'results.json'}, {out / 'grades.csv'}, {out / 'index.html'}")
     if reveal:
         click.echo("--reveal: the reports show the correct formulas; hand them back only after the deadline")
+    if run.lms:
+        click.echo(_lms_summary(run.lms, out))
     _write_outputs(run.submissions, run.title, junit, gradescope, gradescope_visibility, per_student=True,
                    unmatched=run.unmatched, note=f"shard {shard[0]} of {shard[1]}" if shard else "",
                    formula=_key(asg.name) if reveal else None)
+
+
+def _lms_summary(info: dict, out: Path) -> str:
+    """Say which LMS file to import, and what is in it."""
+    lms = {"canvas": "Canvas", "moodle": "Moodle"}.get(info.get("kind"), "LMS")
+    where = ("Grades > Import" if info.get("kind") == "canvas" else "Assignment > Upload grading worksheet")
+    text = (f"wrote {out / info['file']}: your {lms} gradebook ({info['source']}) with column "
+            f"{info['column']!r}{' (new)' if info.get('new_column') else ''} filled for {info['filled']} students")
+    if info.get("blank"):
+        text += f", {info['blank']} without a submission left blank"
+    if info.get("scaled_to"):
+        text += f"; scores scaled to the LMS's {info['scaled_to']:g} points"
+    if info.get("locked"):
+        text += f"; {len(info['locked'])} locked grade(s) left as they were"
+    return text + f". Import it in {lms}: {where}."
 
 
 def _summary(run):
@@ -288,8 +359,11 @@ def _summary(run):
     for s in subs:
         cells = " ".join(f"{mark.get(q.status, '?'):>4}" for q in s.questions)
         click.echo(f"{s.student:<{width}}  {cells}   {s.score:g}/{s.max_score:g}" + ("  (" + s.error[:60] + ")" if s.error else ""))
+    from .roster import absent
     mean = sum(s.score for s in subs) / len(subs)
-    click.echo(f"{len(subs)} graded; mean {mean:.2f}/{run.max_score:g}   [ok passed, x failed, E error, T timeout, - missing]")
+    none = sum(1 for s in subs if absent(s))
+    click.echo(f"{len(subs) - none} graded" + (f", {none} with no submission (0 points)" if none else "")
+               + f"; mean {mean:.2f}/{run.max_score:g}   [ok passed, x failed, E error, T timeout, - missing]")
 
 
 @main.command()
@@ -305,7 +379,7 @@ def _summary(run):
 @_outputs(per_student=False)
 @_common
 def check(file, as_json, html, student, public, fail_under, junit, gradescope, gradescope_visibility,
-          seed, timeout, memory, isolation, require_sandbox, assignment, points, reveal):
+          seed, timeout, memory, isolation, require_sandbox, assignment, points, reveal, partial_credit, config):
     """Grade one FILE (or folder / .zip) and explain every question. Exit 0 iff all pass."""
     # The sandbox's zygote imports NumPy while we do: start it before anything else
     from .launch import DEFAULT_TMP_MB, discard_early, hidden_paths, start_early
@@ -313,13 +387,14 @@ def check(file, as_json, html, student, public, fail_under, junit, gradescope, g
                 DEFAULT_TMP_MB)
     try:
         _check(file, as_json, html, student, public, fail_under, junit, gradescope, gradescope_visibility,
-               seed, timeout, memory, isolation, require_sandbox, assignment, points, reveal)
+               seed, timeout, memory, isolation, require_sandbox, assignment, points, reveal, partial_credit, config)
     finally:
         discard_early()  # if it was not adopted (an error came first, or a different sandbox)
 
 
 def _check(file, as_json, html, student, public, fail_under, junit, gradescope, gradescope_visibility,
-           seed, timeout, memory, isolation, require_sandbox, assignment, points, reveal):
+           seed, timeout, memory, isolation, require_sandbox, assignment, points, reveal, partial_credit=False,
+           config=None):
     from .api import UsageError, check as check_api
     from .sandbox import SandboxError
     from .handout import check_public, find_public_cases, load_public, public_assignment, public_notice, reference_available
@@ -328,6 +403,9 @@ def _check(file, as_json, html, student, public, fail_under, junit, gradescope, 
     if reveal and (public is not None or not reference_available(assignment)):
         _fail("--reveal shows the reference's formulas, and " + ("--public cases have none" if public is not None else
               "this is the student edition of cnn-grader, which has no reference solution"))
+    course = _course(config)
+    opts = _opts(seed, timeout, memory, isolation, require_sandbox, course=course, partial_credit=partial_credit,
+                 reveal=reveal)
     if public is None and not reference_available(assignment):
         public = find_public_cases(file)
         if public is None:
@@ -338,12 +416,11 @@ def _check(file, as_json, html, student, public, fail_under, junit, gradescope, 
             if points:
                 _fail("--points does not apply to --public cases")
             asg = public_assignment(load_public(public))[0]
-            res = check_public(file, public, _opts(seed, timeout, memory, isolation, require_sandbox), student=student)
+            res = check_public(file, public, opts, student=student)
             note = public_notice(public)
         else:
-            asg = _assignment(assignment, points)
-            res = check_api(file, _opts(seed, timeout, memory, isolation, require_sandbox), assignment=asg,
-                            student=student)
+            asg = _assignment(assignment, points, course)
+            res = check_api(file, opts, assignment=asg, student=student)
     except (UsageError, ValueError) as exc:
         _fail(exc)
     except SandboxError as exc:
@@ -354,12 +431,12 @@ def _check(file, as_json, html, student, public, fail_under, junit, gradescope, 
         if html.exists() and html.is_dir():
             _fail(f"--html {html} is a folder; give a file name such as report.html")
         try:  # a temporary name renamed into place (missing parent folders are created)
-            write_text(html, Renderer(asg, reveal=reveal, notice=note).student_html(res))
+            write_text(html, Renderer(asg, reveal=opts.reveal and public is None, notice=note).student_html(res))
         except MachineError as exc:
             _fail(exc, EXIT_MACHINE)
         except OSError as exc:
             _os_error(exc)
-    formula = _key(asg.name) if reveal else None
+    formula = _key(asg.name) if opts.reveal and public is None else None
     if as_json:
         click.echo(dumps(res))
         if note:

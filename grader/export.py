@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from typing import IO, Iterable
 
 from . import results
 from .results import GradingRun, one_line_json
+from .roster import Roster
 
 
 def gradebook_csv(run: GradingRun) -> str:
@@ -18,17 +21,31 @@ def gradebook_csv(run: GradingRun) -> str:
     return buf.getvalue()
 
 
+GRADEBOOK_ENCODING = "utf-8-sig"  # a BOM: Excel opens it as UTF-8 by double-click; pandas/LMS read it
+
+
 def write_gradebook(subs: list, f: IO[str]) -> None:
+    """One row a student: id, the roster's name and email, the entry graded, a column a
+    question, total, max, late (and the late policy's factor, already in the total), error."""
     qids = [q.id for q in subs[0].questions] if subs else []
     w = csv.writer(f, lineterminator="\n")
-    w.writerow(["student", "source", *[f"Q{q}" for q in qids], "total", "max_score", "error"])
+    w.writerow(["student", "name", "email", "source", *[f"Q{q}" for q in qids], "total", "max_score",
+                "late", "late_factor", "error"])
     for s in subs:
-        w.writerow([_cell(s.student), _cell(s.source), *[_num(q.score) for q in s.questions],
-                    _num(s.score), _num(s.max_score), _cell(s.error)])
+        w.writerow([_cell(s.student), _cell(s.name), _cell(s.email), _cell(s.source),
+                    *[_num(q.score) for q in s.questions], _num(s.score), _num(s.max_score),
+                    _late(s), _num(s.late_factor), _cell(s.error)])
+
+
+def _late(s) -> str:
+    if not s.late:
+        return ""
+    return f"{_num(s.days_late)} days" if s.days_late else "yes"
 
 
 def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+    x = round(float(x), 6)
+    return str(int(x)) if x.is_integer() else f"{x:g}"
 
 
 def _cell(text: str) -> str:
@@ -50,5 +67,202 @@ def write_results(run: GradingRun, out: Path, lines: Iterable[str] | None = None
 
 
 def write_gradebook_file(run: GradingRun, out: Path) -> None:
-    with open(out / "grades.csv", "w", encoding="utf-8", newline="") as f:
+    with open(out / "grades.csv", "w", encoding=GRADEBOOK_ENCODING, newline="") as f:
         write_gradebook(run.submissions, f)
+
+
+# --- LMS write-back: the gradebook the instructor downloaded, filled in ---------------------
+
+CANVAS_FIXED = ("student", "id", "sisuserid", "sisloginid", "integrationid", "section", "rootaccount")
+MOODLE_REQUIRED = ("identifier", "grade")
+
+
+@dataclass
+class LmsTarget:
+    """Where this assignment's scores go in an LMS export read as the ``--roster``."""
+
+    kind: str  # "canvas" | "moodle"
+    roster: Roster
+    column: int  # index of the column to fill; == len(header) for a new column
+    header: str  # the column's name as written
+    missing: str = "zero"  # students without a submission: "zero" or "blank"
+    new_column: bool = False
+    possible: float | None = None  # Canvas "Points Possible" of the column
+    points_row: int = -1  # Canvas: the "Points Possible" record
+    max_col: int = -1  # Moodle "Maximum grade"
+    locked_col: int = -1  # Moodle "Grade can be changed"
+    feedback_col: int = -1  # Moodle "Feedback comments"
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.kind}-import.csv"
+
+
+def _norm(h: str) -> str:
+    from .roster import _header
+    return _header(h)
+
+
+def lms_target(roster: Roster, title: str, name: str, column: str | None = None,
+               missing: str = "zero") -> LmsTarget | None:
+    """The column to fill when ``roster`` is a Canvas gradebook export or a Moodle grading
+    worksheet (``None`` for any other class list).  Canvas: ``column`` (the header, its name
+    without the "(ID)", or the ID), else the assignment column named like this assignment,
+    else a new column named ``title`` (Canvas makes a new assignment of it on import).
+    Raises ``ValueError`` (one line) when the export cannot be written back."""
+    if missing not in ("zero", "blank"):
+        raise ValueError(f"--lms-missing {missing!r}: choose zero or blank")
+    table = roster.table
+    header_rec = table.records[roster.header_row] if table is not None else None
+    header = [h.strip() for h in header_rec.values] if header_rec is not None else []
+    norm = [_norm(h) for h in header]
+    if {"student", "id"} <= set(norm) and ({"sisuserid", "sisloginid", "section"} & set(norm)):
+        kind = "canvas"
+    elif all(k in norm for k in MOODLE_REQUIRED) and ("fullname" in norm or "emailaddress" in norm):
+        kind = "moodle"
+    else:
+        return None
+    if table is None:
+        raise ValueError(f"{roster.path}: this {kind} export is not plain CSV as exported "
+                         "(quotes inside fields?); download it from the LMS again to have it filled in")
+    if kind == "moodle":
+        return LmsTarget("moodle", roster, norm.index("grade"), header[norm.index("grade")], missing,
+                         max_col=_find(norm, "maximumgrade"), locked_col=_find(norm, "gradecanbechanged"),
+                         feedback_col=_find(norm, "feedbackcomments"))
+    points_row = next((i for i, r in enumerate(table.records) if i > roster.header_row and r.values
+                       and r.values[0].strip().casefold() == "points possible"), -1)
+    col = _canvas_column(header, norm, title, name, column, roster.path)
+    target = LmsTarget("canvas", roster, col if col is not None else len(header),
+                       header[col] if col is not None else (column or title).strip(), missing,
+                       new_column=col is None, points_row=points_row)
+    if col is not None and points_row >= 0:
+        cells = table.records[points_row].values
+        cell = cells[col].strip() if col < len(cells) else ""
+        if "read only" in cell.casefold():
+            raise ValueError(f"{roster.path}: column {header[col]!r} is read-only in Canvas (a computed score); "
+                             "give --lms-column an assignment's column")
+        try:
+            target.possible = float(cell) if cell else None
+        except ValueError:
+            target.possible = None
+    return target
+
+
+def _find(norm: list[str], key: str) -> int:
+    return norm.index(key) if key in norm else -1
+
+
+_CANVAS_ASSIGNMENT = re.compile(r"^(?P<name>.*?)\s*\((?P<id>\d+)\)\s*$")
+
+
+def _canvas_column(header: list[str], norm: list[str], title: str, name: str, column: str | None,
+                   path: Path) -> int | None:
+    from .roster import _squeeze
+    assignments = [i for i, h in enumerate(header) if norm[i] not in CANVAS_FIXED and h]
+    if column is not None:
+        want = column.strip()
+        for test in (lambda h: h.strip() == want, lambda h: h.strip().casefold() == want.casefold(),
+                     lambda h: bool(_CANVAS_ASSIGNMENT.match(h)) and (
+                         _CANVAS_ASSIGNMENT.match(h)["id"] == want
+                         or _squeeze(_CANVAS_ASSIGNMENT.match(h)["name"]) == _squeeze(want))):
+            hits = [i for i in assignments if test(header[i])]
+            if len(hits) == 1:
+                return hits[0]
+            if len(hits) > 1:
+                raise ValueError(f"{path}: --lms-column {column!r} matches {len(hits)} columns; "
+                                 "give the whole header, with its (ID)")
+        return None  # a new column of that name
+    keys = {k for k in (_squeeze(title), _squeeze(name)) if k}
+    hits = [i for i in assignments if (m := _CANVAS_ASSIGNMENT.match(header[i])) and _squeeze(m["name"]) in keys]
+    if len(hits) > 1:
+        raise ValueError(f"{path}: {len(hits)} columns are named like this assignment "
+                         f"({', '.join(header[i] for i in hits)}); choose one with --lms-column")
+    return hits[0] if hits else None
+
+
+def fill_lms(target: LmsTarget, subs, max_score: float) -> tuple[bytes, dict]:
+    """The export with this assignment's column filled for every student graded here (a shard
+    fills its own students; anyone not in ``subs`` keeps their cell as it was).  Returns the
+    file's bytes (same encoding, BOM, delimiter, quoting and line breaks as the original) and
+    what was done, for the summary and results.json."""
+    from .roster import absent
+    table, roster = target.roster.table, target.roster
+    by_id = {s.id: s for s in roster.students}
+    edits: dict[tuple[int, int], str] = {}
+    append: dict[int, str] = {}
+    info = {"kind": target.kind, "file": target.file_name, "source": str(roster.path), "column": target.header,
+            "new_column": target.new_column, "filled": 0, "blank": 0, "locked": [], "scaled_to": None}
+    scale = 1.0
+    if target.kind == "canvas" and target.possible and max_score and abs(target.possible - max_score) > 1e-9:
+        scale = target.possible / max_score
+        info["scaled_to"] = target.possible
+    comma = False
+    for sub in subs:
+        st = by_id.get(sub.student)
+        if st is None or st.row < 0:
+            continue  # graded under its own name: not on the LMS export
+        rec = table.records[st.row]
+        row_scale = scale
+        if target.kind == "moodle":
+            cell = lambda c: rec.values[c].strip() if 0 <= c < len(rec.values) else ""  # noqa: E731
+            if target.locked_col >= 0 and cell(target.locked_col).casefold() in ("no", "nein", "non", "0"):
+                info["locked"].append(sub.student)
+                continue
+            mx = cell(target.max_col)
+            comma = "," in mx and "." not in mx
+            try:
+                lms_max = float(mx.replace(",", ".")) if mx else None
+            except ValueError:
+                lms_max = None
+            if lms_max and max_score and abs(lms_max - max_score) > 1e-9:
+                row_scale = lms_max / max_score
+                info["scaled_to"] = lms_max
+        if absent(sub) and target.missing == "blank":
+            value = ""
+            info["blank"] += 1
+        else:
+            value = _lms_number(sub.score * row_scale, target.kind, comma)
+            info["filled"] += 1
+        if target.new_column:
+            append[st.row] = value
+        else:
+            edits[(st.row, target.column)] = value
+        if target.kind == "moodle" and target.feedback_col >= 0:
+            edits[(st.row, target.feedback_col)] = feedback_line(sub)
+    if target.new_column:  # every record gets the column (empty where there is nothing to say)
+        for i, rec in enumerate(table.records):
+            if i >= target.roster.header_row and rec.values:
+                append.setdefault(i, "")
+        append[target.roster.header_row] = target.header
+        if target.points_row >= 0:
+            append[target.points_row] = _lms_number(max_score, "canvas", False)
+    return table.encode(table.render(edits, append)), info
+
+
+def _lms_number(x: float, kind: str, comma: bool) -> str:
+    x = round(float(x), 2)
+    text = f"{x:.2f}" if kind == "moodle" else _num(x)
+    return text.replace(".", ",") if comma else text
+
+
+def feedback_line(sub) -> str:
+    """A one-line comment for the LMS: the score and what did not pass."""
+    from .roster import absent
+    from .text import one_line
+    if absent(sub):
+        return "cnn-grader: no submission"
+    head = f"cnn-grader: {_num(sub.score)}/{_num(sub.max_score)}"
+    if sub.late and sub.late_factor != 1:
+        head += f" (late: x{_num(sub.late_factor)})"
+    if sub.error:
+        return _cell(f"{head}; could not be graded: {one_line(sub.error)[:150]}")
+    failed = [f"Q{q.id} {q.status}" for q in sub.questions if q.status != "passed"]
+    return head + ("; every question passed" if not failed else "; not passed: " + ", ".join(failed)) \
+        + "; see your report for details"
+
+
+def write_lms(target: LmsTarget, subs, max_score: float, out: Path) -> dict:
+    """``OUT/canvas-import.csv`` or ``OUT/moodle-import.csv``; returns what was done."""
+    data, info = fill_lms(target, subs, max_score)
+    (Path(out) / target.file_name).write_bytes(data)
+    return info

@@ -92,7 +92,9 @@ def junit_xml(subs: Iterable[SubmissionResult], assignment_title: str = "", form
     leave them out of the failure count, which would hide lost points.  The ``type`` and the
     message still tell "not written yet" apart from "wrong".
     A submission that could not be imported gives an ``<error>`` on every question and its
-    reason in the suite's ``<system-err>``.
+    reason in the suite's ``<system-err>``.  What a student printed goes in ``<system-out>`` /
+    ``<system-err>`` of its question (passed ones too) or, while importing, of the suite.
+    Elements and attributes follow the Jenkins/Surefire JUnit schema GitLab and Jenkins read.
     """
     subs = list(subs)
     root = ET.Element("testsuites", name=clean(assignment_title or "cnn-grader", 500))
@@ -107,21 +109,27 @@ def junit_xml(subs: Iterable[SubmissionResult], assignment_title: str = "", form
         for q in s.questions:
             case = ET.SubElement(suite, "testcase", name=clean(_label(q), 500), classname=clean(s.student, 500),
                                  time=f"{_finite(q.seconds):.3f}")
-            if q.status == "passed":
-                continue
-            if q.status in ("error", "timeout"):
-                counts["errors"] += 1
-                tag = "error"
-            else:  # failed, missing, or anything unknown: the points are lost
-                counts["failures"] += 1
-                tag = "failure"
-            el = ET.SubElement(case, tag, message=clean(q.message or q.status, 1000), type=q.status)
-            el.text = question_details(q, formula=formula)
-        if s.error:
-            err = ET.SubElement(suite, "system-err")
-            err.text = clean(f"could not be graded: {s.error}\n{s.traceback}".rstrip())
+            if q.status != "passed":
+                if q.status in ("error", "timeout"):
+                    counts["errors"] += 1
+                    tag = "error"
+                else:  # failed, missing, or anything unknown: the points are lost
+                    counts["failures"] += 1
+                    tag = "failure"
+                el = ET.SubElement(case, tag, message=clean(q.message or q.status, 1000), type=q.status)
+                el.text = question_details(q, formula=formula)
+            # The schema's order: error/failure, then system-out, then system-err; a passed
+            # question keeps what the student printed too.
+            if q.stdout:
+                ET.SubElement(case, "system-out").text = clean(q.stdout)
+            if q.stderr:
+                ET.SubElement(case, "system-err").text = clean(q.stderr)
         if s.stdout:
             ET.SubElement(suite, "system-out").text = clean(s.stdout)
+        if s.error or s.stderr:
+            err = ET.SubElement(suite, "system-err")
+            err.text = clean("\n".join(t for t in (f"could not be graded: {s.error}\n{s.traceback}".rstrip()
+                                                     if s.error else "", s.stderr.rstrip()) if t))
         suite.set("tests", str(counts["tests"]))
         suite.set("failures", str(counts["failures"]))
         suite.set("errors", str(counts["errors"]))
@@ -130,9 +138,8 @@ def junit_xml(subs: Iterable[SubmissionResult], assignment_title: str = "", form
         for k in counts:
             totals[k] += counts[k]
         totals["time"] += _finite(s.seconds)
-    for k in ("tests", "failures", "errors"):
+    for k in ("tests", "failures", "errors"):  # (the schema has no ``skipped`` here)
         root.set(k, str(totals[k]))
-    root.set("skipped", "0")
     root.set("time", f"{totals['time']:.3f}")
     ET.indent(root, space=" ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -10,7 +10,11 @@ The zip holds, at its root (as Gradescope requires):
   inputs made for this student (their Gradescope email) from the bundle's seed.  If the grader
   itself cannot run, it still writes a results.json that says so, score 0;
 - ``cnn-grader/``: the grader and this assignment's reference (``pyproject.toml`` included);
-- ``cnn-grader.json``: how the bundle was made (seed, limits, versions), for regrading.
+- ``grader.toml``: the course file run_autograder grades with (seed, time and memory limits)
+  and ``cnn-grader.json``: how the bundle was made, for regrading.  setup.sh moves both
+  where only root can read them (``/opt/cnn-grader-private``, 0700, files 0600): under reduced
+  isolation student code runs as an unprivileged uid and must not learn the seed; the full
+  sandbox mounts the virtual environment for student code, so the seed is kept outside it.
 
 The seed is fixed when the bundle is built (random unless given) and printed, so the
 instructor can reproduce any student's run with ``grader check FILE --seed S --student EMAIL``.
@@ -29,8 +33,9 @@ from . import __version__
 from .assignment import load_assignment
 from .formats import VISIBILITIES
 
-DEPENDENCIES = ("numpy>=1.24", "click>=8.1", "jinja2>=3.1")
+DEPENDENCIES = ("numpy>=1.24", "click>=8.1", "jinja2>=3.1", "tomli>=1.1; python_version < '3.11'")
 PREFIX = "/opt/cnn-grader"
+PRIVATE = "/opt/cnn-grader-private"  # root-only (0700): the bundle's seed, out of the sandbox's sight
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope setup for {title}
@@ -49,11 +54,22 @@ if ! python3 -m venv "$PREFIX" 2>/dev/null; then
   apt-get update && apt-get install -y python3-venv
   python3 -m venv "$PREFIX"
 fi
-"$PREFIX/bin/python" -m pip install --disable-pip-version-check --no-input "$SRC"
+# --no-cache-dir: pip would otherwise keep the wheel it builds (the reference inside) in
+# ~/.cache/pip/wheels, readable outside the locked virtual environment.
+"$PREFIX/bin/python" -m pip install --no-cache-dir --disable-pip-version-check --no-input "$SRC"
 "$PREFIX/bin/python" -m grader --version
 # The reference now lives only inside the virtual environment, which the grader's sandbox
 # hides from student code; do not leave a second copy next to the submission.
 rm -rf "$SRC"
+# The grading seed (in the course file and the build record) is for root alone: under reduced
+# isolation student code runs as an unprivileged uid and could read /autograder/source.  Kept
+# outside the virtual environment, which the full sandbox mounts for student code.
+DIR="$(dirname "$SRC")"
+PRIVATE="${{CNN_GRADER_PRIVATE:-{private}}}"
+install -d -m 0700 "$PRIVATE"
+install -m 0600 "$DIR/grader.toml" "$PRIVATE/grader.toml"
+install -m 0600 "$DIR/cnn-grader.json" "$PRIVATE/cnn-grader.json"
+rm -f "$DIR/grader.toml" "$DIR/cnn-grader.json"
 # Where the container allows no namespaces, student code runs as an unprivileged uid of its
 # own: make the grader and the reference readable by root alone (NumPy stays readable).
 SITE="$("$PREFIX/bin/python" -c 'import os, reference; print(os.path.dirname(os.path.dirname(reference.__file__)))')"
@@ -68,23 +84,24 @@ RUN_AUTOGRADER = """#!/usr/bin/env bash
 set -u
 ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
 PY="${{CNN_GRADER_PYTHON:-{prefix}/bin/python}}"
+CONFIG="${{CNN_GRADER_CONFIG:-{private}/grader.toml}}"  # the seed and limits: root-only (setup.sh)
 RESULTS="$ROOT/results/results.json"
 mkdir -p "$ROOT/results"
 rm -f "$RESULTS"
 
-# Per-student inputs: the first submitter's email (or Gradescope id) seeds them.
+# Per-student inputs: the first submitter's email (or Gradescope id) seeds them, in the one
+# form `grader check --student` also uses (grader.assignment.normalize_student).
 STUDENT="$("$PY" - "$ROOT/submission_metadata.json" <<'EOF' 2>/dev/null || echo student
 import json, sys
+from grader.gradescope_bundle import student_from_metadata
 try:
-    users = json.load(open(sys.argv[1], encoding="utf-8")).get("users") or [{{}}]
-    u = users[0] or {{}}
-    print(str(u.get("email") or u.get("id") or "student").strip().lower() or "student")
+    print(student_from_metadata(json.load(open(sys.argv[1], encoding="utf-8"))))
 except Exception:
     print("student")
 EOF
 )"
 
-"$PY" -m grader check "$ROOT/submission" --student "$STUDENT" {options} --gradescope "$RESULTS"
+"$PY" -m grader check "$ROOT/submission" --student "$STUDENT" --config "$CONFIG" {options} --gradescope "$RESULTS"
 status=$?
 if [ ! -s "$RESULTS" ]; then
   # The grader itself could not run: never leave Gradescope without a result.
@@ -92,6 +109,22 @@ if [ ! -s "$RESULTS" ]; then
 fi
 exit 0
 """
+
+
+def student_from_metadata(metadata: dict) -> str:
+    """The student id run_autograder grades under: the first submitter's email, else their
+    Gradescope id, normalized as every input is (so ``grader check --student`` with the
+    email as Gradescope shows it reproduces the same inputs)."""
+    from .assignment import normalize_student
+    users = (metadata.get("users") or [{}]) if isinstance(metadata, dict) else [{}]
+    u = users[0] if isinstance(users, list) and users and isinstance(users[0], dict) else {}
+    return normalize_student(str(u.get("email") or u.get("id") or "student")) or "student"
+
+
+def course_toml(seed: int, timeout: float, memory_mb: int) -> str:
+    """The bundle's course file: what run_autograder grades with (kept root-only by setup.sh)."""
+    return (f"# cnn-grader course file for the Gradescope bundle (grader gradescope)\n[grading]\n"
+            f"seed = {int(seed)}\ntimeout = {float(timeout)!r}\nmemory = {int(memory_mb)}\n")
 
 
 def _pyproject(packages: list[str]) -> str:
@@ -158,11 +191,10 @@ def build_bundle(out_zip: Path, assignment: str = "hw4", seed: int | None = None
         raise ValueError(f"--visibility {visibility!r}: choose one of {', '.join(VISIBILITIES)}")
     asg = load_assignment(assignment)  # the reference must be here: this is the instructor's side
     seed = secrets.randbelow(2 ** 31) if seed is None else int(seed)
-    opts = ["--assignment", asg.name, "--seed", str(seed), "--timeout", f"{timeout:g}",
-            "--memory", str(memory_mb)]
+    opts = ["--assignment", asg.name]  # the seed and limits are in grader.toml, root-only once set up
     if visibility != "visible":
         opts += ["--gradescope-visibility", visibility]
-    fmt = {"title": asg.title.replace("\n", " "), "version": __version__, "prefix": PREFIX,
+    fmt = {"title": asg.title.replace("\n", " "), "version": __version__, "prefix": PREFIX, "private": PRIVATE,
            "options": shlex.join(opts)}
     files = {"setup.sh": (SETUP_SH.format(**fmt).encode(), 0o755),
              "run_autograder": (RUN_AUTOGRADER.format(**fmt).encode(), 0o755)}
@@ -172,7 +204,8 @@ def build_bundle(out_zip: Path, assignment: str = "hw4", seed: int | None = None
               "seed": seed, "timeout": timeout, "memory_mb": memory_mb, "visibility": visibility,
               "built": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
               "regrade": f"grader check FILE --seed {seed} --student EMAIL"}
-    files["cnn-grader.json"] = ((json.dumps(config, indent=1) + "\n").encode(), 0o644)
+    files["cnn-grader.json"] = ((json.dumps(config, indent=1) + "\n").encode(), 0o600)
+    files["grader.toml"] = (course_toml(seed, timeout, memory_mb).encode(), 0o600)
     out_zip.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_zip.with_name(f".{out_zip.name}.part")
     with zipfile.ZipFile(tmp, "w") as zf:

@@ -442,11 +442,13 @@ class Renderer:
                 f"Run python {sub.source} yourself to see the same error.")
 
     def student_html(self, sub: SubmissionResult, command: str = "") -> str:
-        cmd = command or self.command(sub)
+        from .roster import absent
+        cmd = "" if absent(sub) else (command or self.command(sub))  # nothing to reproduce
         created = self.run.created if self.run else _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
         for limits in (Limits(), TIGHT, MINIMAL):
             html = self.student_t.render(
                 sub=sub, assignment=self.assignment, version=__version__, command=cmd, created=created,
+                absent=absent(sub),
                 limits=limits, sections=[self.section(q, limits) for q in sub.questions], reveal=self.reveal,
                 notice=self.notice,
                 summary=Counter(q.status for q in sub.questions), advice=self.import_advice(sub),
@@ -576,10 +578,14 @@ class Renderer:
         groups: dict[str, dict[str, dict]] = {qid: {} for qid in qids}
         names = {m.id: m.name for q in self.assignment.questions for m in getattr(q, "mistakes", ()) or ()}
         mx = self.assignment.max_score
-        scores, broken, full = [], [], 0
+        from .roster import absent
+        scores, broken, missing, full = [], [], [], 0
         for s in subs:
             scores.append(s.score)
             full += bool(mx and s.score >= mx)
+            if absent(s):  # on the roster, nothing submitted: not a file that failed
+                missing.append(_Link(s))
+                continue
             if s.error:
                 broken.append(_Link(s))
             for q in s.questions:
@@ -603,19 +609,20 @@ class Renderer:
             "n": len(scores), "max": mx,
             "mean": sum(scores) / len(scores) if scores else 0.0,
             "median": (ordered[(len(ordered) - 1) // 2] + ordered[len(ordered) // 2]) / 2 if ordered else 0.0,
-            "full": full, "broken": len(broken),
+            "full": full, "broken": len(broken), "absent": len(missing),
         }
         return dict(run=self.run, subs=subs, assignment=self.assignment, questions=questions, rate=rate, reveal=self.reveal,
                     causes=causes, hist=histogram(scores, mx), summary=summary,
-                    version=__version__, broken=broken)
+                    version=__version__, broken=broken, absent=missing)
 
 
 class _Link:
     """What the dashboard's lists need of a student (not the whole result)."""
-    __slots__ = ("student", "report", "error")
+    __slots__ = ("student", "report", "error", "name", "email", "late")
 
     def __init__(self, s):
         self.student, self.report, self.error = s.student, s.report, s.error
+        self.name, self.email, self.late = s.name, s.email, s.late
 
 
 def histogram(scores: list[float], mx: float) -> dict:

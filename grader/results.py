@@ -75,6 +75,11 @@ class SubmissionResult:
     output_dropped: int = 0  # bytes printed while importing that were dropped
     notes: list[str] = field(default_factory=list)  # about the whole file (stand-ins, missing modules)
     questions: list[QuestionResult] = field(default_factory=list)
+    name: str = ""  # from the --roster
+    email: str = ""
+    late: bool = False  # the LMS marked it late (Canvas: LATE in the file name; a roster "Days late")
+    days_late: float | None = None
+    late_factor: float = 1.0  # the late policy's multiplier, already in ``score``
 
     @property
     def passed_all(self) -> bool:
@@ -99,6 +104,8 @@ class GradingRun:
     roster_ids: list[str] = field(default_factory=list)  # those ids (merge lists a missing shard's)
     missing_shards: list[int] = field(default_factory=list)  # `merge --allow-partial`: the K's not merged
     reveal: bool = False  # the reports show the correct formulas (--reveal)
+    policy: dict = field(default_factory=dict)  # partial credit, late policy, course file (grader.course)
+    lms: dict = field(default_factory=dict)  # the LMS gradebook written back, if any (grader.export)
     schema: int = SCHEMA
 
 

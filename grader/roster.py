@@ -45,6 +45,7 @@ NAME_HEADERS = ("name", "fullname", "student", "studentname", "displayname", "so
 FIRST_HEADERS = ("firstname", "givenname", "first", "forename", "givennames", "vorname", "prenom")
 LAST_HEADERS = ("lastname", "surname", "familyname", "last", "nachname", "nom")
 EMAIL_HEADERS = ("email", "emailaddress", "mail", "emailid", "universityemail", "schoolemail")
+LATE_HEADERS = ("dayslate", "latedays")
 HANDLE_HEADERS = ("file", "filename", "submission", "submissionfile", "handle", "github", "githubusername",
                   "githubhandle", "githublogin", "repo", "repository", "alias")
 
@@ -66,6 +67,8 @@ class Student:
     first: str = ""
     last: str = ""
     line: int = 0  # line in the roster file
+    row: int = -1  # its record in Roster.table (for writing an LMS gradebook back)
+    days_late: float | None = None  # from a "Days late" column, when the roster has one
 
     def name_keys(self) -> set[str]:
         """The student's name squeezed (letters and digits, lower case) in every word order."""
@@ -86,6 +89,8 @@ class Roster:
     path: Path
     students: list[Student]
     columns: dict[str, str]  # role -> header as written in the file
+    table: "CsvTable | None" = None  # the file as read, to write an LMS export back
+    header_row: int = 0  # index of the header in table.records
 
     def __len__(self) -> int:
         return len(self.students)
@@ -135,14 +140,18 @@ def _header(h: str) -> str:
 
 # --- reading --------------------------------------------------------------------------------
 
-def _decode(path: Path) -> str:
+def _decode(path: Path) -> tuple[str, str]:
+    """The file's text and the encoding that read it (written back in the same one)."""
     data = path.read_bytes()
     for enc in ("utf-8-sig", "cp1252"):
         try:
-            return data.decode(enc)
+            text = data.decode(enc)
         except UnicodeDecodeError:
             continue
-    return data.decode("latin-1")
+        if enc == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf"):
+            enc = "utf-8"
+        return text, enc
+    return data.decode("latin-1"), "latin-1"
 
 
 def read_roster(path: Path) -> Roster:
@@ -150,13 +159,19 @@ def read_roster(path: Path) -> Roster:
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"{path}: no such roster file; give the CSV export of your class list")
-    text = _decode(path)
+    text, encoding = _decode(path)
     lines = text.splitlines()
     first = next((ln for ln in lines if ln.strip()), "")
     if not first:
         raise ValueError(f"{path}: the roster is empty; export the class list as CSV with a header row")
     delim = max(",;\t", key=first.count) if any(c in first for c in ",;\t") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delim))
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delim))
+    except csv.Error as exc:
+        raise ValueError(f"{path}: not a readable CSV file ({exc}); export the class list as CSV again") from None
+    table = CsvTable.parse(text, delim, encoding)
+    if [r.values for r in table.records] != rows:
+        table = None  # not the plain CSV our splicer reads the same way: no LMS write-back
     start = next(i for i, r in enumerate(rows) if any(c.strip() for c in r))
     header = [h.strip() for h in rows[start]]
     norm = [_header(h) for h in header]
@@ -167,6 +182,8 @@ def read_roster(path: Path) -> Roster:
     id_cols, email_cols = find(ID_HEADERS), find(EMAIL_HEADERS)
     name_cols, first_cols, last_cols, handle_cols = (find(NAME_HEADERS), find(FIRST_HEADERS),
                                                      find(LAST_HEADERS), find(HANDLE_HEADERS))
+    late_cols = find(LATE_HEADERS)
+    status_cols = find(("status",))  # Moodle: "... submitted 2 days 3 hours late"
     # "SIS Login ID" is often an email in Canvas; "username" may hold one too: emails are recognized by '@'.
     if not id_cols and not email_cols:
         shown = ", ".join(h for h in header if h)[:200]
@@ -174,7 +191,8 @@ def read_roster(path: Path) -> Roster:
                          "name one column student_id (or email)")
     students: list[Student] = []
     seen: dict[str, int] = {}
-    for lineno, row in enumerate(rows[start + 1:], start=start + 2):
+    for index, row in enumerate(rows[start + 1:], start=start + 1):
+        lineno = (table.records[index].line if table is not None else index + 1)
         cell = lambda i: row[i].strip() if i < len(row) else ""
         if not any(c.strip() for c in row):
             continue
@@ -197,15 +215,166 @@ def read_roster(path: Path) -> Roster:
         seen[k] = lineno
         aliases = [v for v in ids if v != primary] + moodle + [cell(i) for i in handle_cols if cell(i)]
         students.append(Student(id=primary, name=name, email=emails[0] if emails else "",
-                                aliases=tuple(dict.fromkeys(aliases)), line=lineno,
+                                aliases=tuple(dict.fromkeys(aliases)), line=lineno, row=index,
                                 first=next((cell(i) for i in first_cols if cell(i)), ""),
-                                last=next((cell(i) for i in last_cols if cell(i)), "")))
+                                last=next((cell(i) for i in last_cols if cell(i)), ""),
+                                days_late=_days(path, lineno, [cell(i) for i in late_cols])
+                                if late_cols else _moodle_late(" ".join(cell(i) for i in status_cols))))
     if not students:
         raise ValueError(f"{path}: the roster has a header but no students; add one row per student")
     cols = {"id": [header[i] for i in id_cols], "email": [header[i] for i in email_cols],
             "name": [header[i] for i in name_cols + first_cols + last_cols],
             "handle": [header[i] for i in handle_cols]}
-    return Roster(path=path, students=students, columns={k: ", ".join(v) for k, v in cols.items() if v})
+    return Roster(path=path, students=students, columns={k: ", ".join(v) for k, v in cols.items() if v},
+                  table=table, header_row=start)
+
+
+_MOODLE_LATE = re.compile(r"submitted\s+(?:(?P<d>\d+)\s+days?)?\s*(?:(?P<h>\d+)\s+hours?)?\s*"
+                          r"(?:(?P<m>\d+)\s+min(?:ute)?s?)?\s*(?:(?P<s>\d+)\s+secs?)?\s*late", re.I)
+
+
+def _moodle_late(status: str) -> float | None:
+    """Days late from a Moodle worksheet's Status ("Assignment was submitted 1 day 2 hours late")."""
+    m = _MOODLE_LATE.search(status)
+    if not m or not any(m.group(k) for k in "dhms"):
+        return None
+    d, h, mi, sec = (int(m.group(k) or 0) for k in "dhms")
+    return d + h / 24 + mi / 1440 + sec / 86400
+
+
+def _days(path: Path, lineno: int, cells: list[str]) -> float | None:
+    """Days late from a "Days late" cell (empty: unknown)."""
+    for c in cells:
+        if c:
+            try:
+                days = float(c.replace(",", "."))
+            except ValueError:
+                raise ValueError(f"{path} line {lineno}: days late {c!r} is not a number; "
+                                 "write a number of days or leave it empty") from None
+            if not days >= 0 or days == float("inf"):
+                raise ValueError(f"{path} line {lineno}: days late {c!r} must be 0 or more")
+            return days
+    return None
+
+
+# --- the file as read, record by record, to write an LMS export back ------------------------
+
+@dataclass
+class CsvRecord:
+    values: list[str]
+    spans: list[tuple[int, int]]  # each field's raw text in CsvTable.text (quotes included)
+    start: int  # where the record starts in the text
+    end: int  # where its line break starts
+    line: int  # 1-based line of its first character
+
+
+@dataclass
+class CsvTable:
+    """A CSV file as records whose fields know their place in the text, so that one cell can be
+    changed and every other byte of the file kept (quoting, spacing, line breaks, BOM)."""
+
+    text: str
+    delimiter: str
+    encoding: str  # "utf-8-sig" (had a BOM), "utf-8", "cp1252" or "latin-1"
+    records: list[CsvRecord]
+
+    @classmethod
+    def parse(cls, text: str, delimiter: str = ",", encoding: str = "utf-8") -> "CsvTable":
+        """Records as :mod:`csv` reads them (default dialect): a field starting with a double
+        quote runs to the closing quote ("" inside is one quote), anything up to the next
+        delimiter after it is kept; records end at CR, LF or CRLF outside quotes."""
+        records: list[CsvRecord] = []
+        i, n, line = 0, len(text), 1
+        while i < n:
+            start, start_line = i, line
+            values: list[str] = []
+            spans: list[tuple[int, int]] = []
+            if text[i] in "\r\n":  # an empty line: a record without fields
+                records.append(CsvRecord([], [], start, i, start_line))
+            else:
+                while True:
+                    f0 = i
+                    if i < n and text[i] == '"':
+                        i += 1
+                        parts = []
+                        while i < n:
+                            j = text.find('"', i)
+                            if j < 0:
+                                parts.append(text[i:])
+                                line += text.count("\n", i) + _lone_cr(text, i, n)
+                                i = n
+                                break
+                            parts.append(text[i:j])
+                            line += text.count("\n", i, j) + _lone_cr(text, i, j)
+                            if j + 1 < n and text[j + 1] == '"':
+                                parts.append('"')
+                                i = j + 2
+                                continue
+                            i = j + 1
+                            break
+                        k = i
+                        while i < n and text[i] not in (delimiter, "\r", "\n"):
+                            i += 1
+                        value = "".join(parts) + text[k:i]
+                    else:
+                        while i < n and text[i] not in (delimiter, "\r", "\n"):
+                            i += 1
+                        value = text[f0:i]
+                    values.append(value)
+                    spans.append((f0, i))
+                    if i < n and text[i] == delimiter:
+                        i += 1
+                        continue
+                    break
+                records.append(CsvRecord(values, spans, start, i, start_line))
+            if i < n and text[i] == "\r":
+                i += 1
+                if i < n and text[i] == "\n":
+                    i += 1
+            elif i < n and text[i] == "\n":
+                i += 1
+            line += 1
+        return cls(text, delimiter, encoding, records)
+
+    def newline(self) -> str:
+        """The line break the file uses (for a row we add)."""
+        return "\r\n" if "\r\n" in self.text else "\n"
+
+    def quote(self, value: str) -> str:
+        """``value`` as a field of this file (quoted only when it has to be)."""
+        if any(c in value for c in (self.delimiter, '"', "\r", "\n")) or value != value.strip():
+            return '"' + value.replace('"', '""') + '"'
+        return value
+
+    def render(self, edits: dict[tuple[int, int], str], append: dict[int, str] | None = None) -> str:
+        """The text with cell (record, column) set to ``edits[...]`` and, for ``append``, one more
+        field at the end of those records; everything else as it was, byte for byte."""
+        pieces: list[tuple[int, int, str]] = []  # (start, end, replacement) in text order
+        for (r, c), value in edits.items():
+            rec = self.records[r]
+            if c < len(rec.spans):  # (a record's only field, empty, must be "" or the line reads as blank)
+                pieces.append((*rec.spans[c], self.quote(value) or ('""' if len(rec.values) == 1 else "")))
+            else:  # a short (ragged) record: empty fields up to the column
+                pad = c - len(rec.values) + 1 if rec.values else c
+                pieces.append((rec.end, rec.end, self.delimiter * pad + self.quote(value)))
+        for r, value in (append or {}).items():
+            rec = self.records[r]
+            pieces.append((rec.end, rec.end, self.delimiter + self.quote(value)))
+        out, at = [], 0
+        for start, end, rep in sorted(pieces, key=lambda p: (p[0], p[1])):
+            out.append(self.text[at:start])
+            out.append(rep)
+            at = end
+        out.append(self.text[at:])
+        return "".join(out)
+
+    def encode(self, text: str) -> bytes:
+        return text.encode(self.encoding, errors="replace")
+
+
+def _lone_cr(text: str, i: int, j: int) -> int:
+    """Carriage returns not followed by a line feed in text[i:j] (old Mac line breaks)."""
+    return text.count("\r", i, j) - text.count("\r\n", i, j)
 
 
 # --- matching -------------------------------------------------------------------------------
@@ -382,14 +551,28 @@ def _copy(src: Path, dst: Path) -> None:
         shutil.copyfile(src, dst)
 
 
+NO_SUBMISSION = "no submission"
+
+
 def no_submission(student: Student | str, assignment):  # -> results.SubmissionResult
     """The row of a roster student who submitted nothing: 0 points, error ``no submission``."""
     from .results import QuestionResult, SubmissionResult
     sid = student.id if isinstance(student, Student) else student
     sub = SubmissionResult(student=sid, source="", score=0.0, max_score=float(assignment.max_score),
-                           error="no submission", report="")
+                           error=NO_SUBMISSION, report="")
+    if isinstance(student, Student):
+        sub.name, sub.email = display_name(student), student.email
     for q in assignment.questions:
         sub.questions.append(QuestionResult(id=q.id, function=q.function, title=q.title, score=0.0,
                                             max_score=float(q.points), status="missing", trials=0,
-                                            message="no submission"))
+                                            message=NO_SUBMISSION))
     return sub
+
+
+def absent(sub) -> bool:
+    """A roster student's row without any submission (not a file that failed)."""
+    return sub.error == NO_SUBMISSION and not sub.source
+
+
+def display_name(student: Student) -> str:
+    return student.name or " ".join(filter(None, (student.first, student.last)))

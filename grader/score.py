@@ -17,8 +17,20 @@ GOT_FACTOR, GOT_FLOOR = 4, 1000  # numbers kept of one answer: max(FLOOR, FACTOR
 GOT_PER_SUBMISSION = 200_000  # numbers kept of all its answers together
 
 
+def passed_trials(q, trials: Trials, outputs: list, first_failure: int) -> int:
+    """How many trials pass (those before the first failure did; the rest are checked one by
+    one, with the same rule as :func:`compare`)."""
+    n = first_failure
+    for t in range(first_failure, len(trials)):
+        one = Trials(args={k: v[t:t + 1] for k, v in trials.args.items()}, expected=trials.expected[t:t + 1],
+                     labels=[trials.labels[t]], nargs=[trials.nargs[t]] if trials.nargs is not None else None,
+                     reference=trials.reference)
+        n += compare(q, one, [outputs[t]]).passed
+    return n
+
+
 def score_question(q, trials: Trials, qrun: QuestionRun | None, import_error: str,
-                   kept: list[int] | None = None) -> QuestionResult:
+                   kept: list[int] | None = None, partial_credit: bool = False) -> QuestionResult:
     """``kept``: a one-number list, the answer values the submission's report holds so far."""
     res = QuestionResult(id=q.id, function=q.function, title=q.title, score=0.0, max_score=float(q.points),
                          status="error", trials=0, message="", tolerance=tolerance_text(q))
@@ -35,6 +47,11 @@ def score_question(q, trials: Trials, qrun: QuestionRun | None, import_error: st
         res.score = float(q.points) if verdict.passed else 0.0
         res.message, res.failure = verdict.message, verdict.failure
         _bound_got(res.failure, kept if kept is not None else [0])
+        if partial_credit and not verdict.passed and len(qrun.outputs) == len(trials) and len(trials):
+            # points x the fraction of trials passed (a wrong count of answers earns nothing)
+            good = passed_trials(q, trials, qrun.outputs, verdict.failure.trial if verdict.failure else 0)
+            res.score = round(float(q.points) * good / len(trials), 6)
+            res.message = f"{res.message} (partial credit: {good} of {len(trials)} trials passed)"
         if not verdict.passed:
             d = diagnose(q, trials, qrun.outputs)
             res.misconceptions, res.hints, res.notes = d.misconceptions, d.hints, d.notes
@@ -66,7 +83,8 @@ def module_notes(run: SubmissionRun) -> list[str]:
 
 
 def score_submission(assignment: Assignment, trials: dict[str, Trials], run: SubmissionRun,
-                     student: str, source: str, seed: int, digest: str = "") -> SubmissionResult:
+                     student: str, source: str, seed: int, digest: str = "",
+                     partial_credit: bool = False) -> SubmissionResult:
     sub = SubmissionResult(student=student, source=source, score=0.0, max_score=assignment.max_score,
                            error=one_line(run.import_error), report="", seed=seed, isolation=run.isolation,
                            isolation_note=run.note, seconds=run.seconds, digest=digest,
@@ -74,7 +92,8 @@ def score_submission(assignment: Assignment, trials: dict[str, Trials], run: Sub
                            output_dropped=run.dropped, notes=module_notes(run))
     kept = [0]
     for q in assignment.questions:
-        sub.questions.append(score_question(q, trials[q.id], run.questions.get(q.id), run.import_error, kept))
+        sub.questions.append(score_question(q, trials[q.id], run.questions.get(q.id), run.import_error, kept,
+                                            partial_credit))
     sub.score = float(sum(q.score for q in sub.questions))
     return sub
 
@@ -113,4 +132,15 @@ def unrunnable(assignment: Assignment, student: str, source: str, seed: int, err
         sub.questions.append(QuestionResult(id=q.id, function=q.function, title=q.title, score=0.0,
                                             max_score=float(q.points), status="error", trials=0,
                                             message=f"not run: {error}"))
+    return sub
+
+
+def apply_late(sub: SubmissionResult, late: bool, days: float | None, policy) -> SubmissionResult:
+    """Mark ``sub`` late (or not) and set its score to its questions' points times the late
+    policy's factor (``grader.course.LatePolicy``; ``None``: no penalty).  Idempotent: a result
+    reused from an earlier grading is scored again from its questions."""
+    sub.late = bool(late or (days and days > 0))
+    sub.days_late = days
+    sub.late_factor = policy.multiplier(late, days) if policy is not None else 1.0
+    sub.score = round(float(sum(q.score for q in sub.questions)) * sub.late_factor, 6)
     return sub

@@ -36,8 +36,8 @@ def test_outputs_written(examples_run):
     for sub in data["submissions"]:
         assert (out / sub["report"]).is_file()
         assert all(q["trials"] >= 20 or q["status"] != "passed" for q in sub["questions"])
-    rows = (out / "grades.csv").read_text(encoding="utf-8").splitlines()
-    assert rows[0].startswith("student,source,Q1.1") and len(rows) == len(data["submissions"]) + 1
+    rows = (out / "grades.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0].startswith("student,name,email,source,Q1.1") and len(rows) == len(data["submissions"]) + 1
     assert (out / "index.html").is_file()
 
 

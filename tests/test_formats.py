@@ -73,6 +73,73 @@ def test_junit_schema_and_statuses():
     assert suites[0].find("system-err") is None
 
 
+# The Jenkins/Surefire JUnit schema (jenkins-junit.xsd, which GitLab and Jenkins follow),
+# written as rules: each element's allowed attributes, required ones, and children in order
+# (name, at most how many; None: unbounded).
+JUNIT_RULES = {
+    "testsuites": ({"name", "time", "tests", "failures", "disabled", "errors"}, set(), [("testsuite", None)]),
+    "testsuite": ({"name", "tests", "failures", "errors", "time", "disabled", "skipped", "timestamp", "hostname",
+                   "id", "package", "file", "log", "url", "version"}, {"name", "tests"},
+                  [("properties", 1), ("testcase", None), ("system-out", 1), ("system-err", 1)]),
+    "properties": (set(), set(), [("property", None)]),
+    "property": ({"name", "value"}, {"name", "value"}, []),
+    "testcase": ({"name", "assertions", "time", "classname", "status", "class", "file", "line"}, {"name"},
+                 [("skipped", 1), ("error", None), ("failure", None), ("system-out", None), ("system-err", None)]),
+    "skipped": ({"message"}, set(), []),
+    "error": ({"message", "type"}, set(), []),
+    "failure": ({"message", "type"}, set(), []),
+    "system-out": (set(), set(), []),
+    "system-err": (set(), set(), []),
+}
+
+
+def junit_violations(el: ET.Element, path: str = "") -> list[str]:
+    """Where ``el`` breaks JUNIT_RULES (empty: valid)."""
+    where = f"{path}/{el.tag}"
+    if el.tag not in JUNIT_RULES:
+        return [f"{where}: unknown element"]
+    allowed, required, children = JUNIT_RULES[el.tag]
+    out = [f"{where}: attribute {a}" for a in set(el.attrib) - allowed]
+    out += [f"{where}: missing {a}" for a in required - set(el.attrib)]
+    i = 0
+    for name, most in children:  # a regular expression name{0,most} for each child, in order
+        n = 0
+        while i < len(el) and el[i].tag == name:
+            n, i = n + 1, i + 1
+        if most is not None and n > most:
+            out.append(f"{where}: {n} <{name}>")
+    if i < len(el):
+        out.append(f"{where}: <{el[i].tag}> out of order")
+    for c in el:
+        out += junit_violations(c, where)
+    return out
+
+
+def test_junit_rules_catch_what_they_should():
+    bad = ET.fromstring('<testsuites skipped="0"><testsuite name="a" tests="1"><testcase name="q">'
+                        '<system-err/><system-out/></testcase></testsuite></testsuites>')
+    found = junit_violations(bad)
+    assert any("attribute skipped" in v for v in found) and any("out of order" in v for v in found)
+
+
+def test_junit_validates_against_the_schema_and_keeps_printed_output():
+    subs = [_sub("alice", stdout="hello"), _sub("bob", error="SyntaxError: bad", stdout=NASTY)]
+    subs[0].questions[0].stdout, subs[0].questions[0].stderr = "passed and printed " + NASTY, "a warning"
+    subs[0].stderr = "import warning"
+    root = ET.fromstring(formats.junit_xml(subs, "HW4").encode("utf-8"))
+    assert junit_violations(root) == []
+    assert "skipped" not in root.attrib
+    passed = root.find("testsuite").find("testcase")
+    assert [c.tag for c in passed] == ["system-out", "system-err"]
+    assert passed.find("system-out").text.startswith("passed and printed")
+    failed = root.find("testsuite").findall("testcase")[1]
+    assert [c.tag for c in failed] == ["failure", "system-out"]
+    suite = root.find("testsuite")
+    assert [c.tag for c in suite][-2:] == ["system-out", "system-err"]
+    assert root.findall("testsuite")[1].find("system-err").text.startswith("could not be graded")
+    assert junit_violations(ET.fromstring(formats.junit_xml([], "x").encode())) == []
+
+
 def test_junit_of_nothing_is_valid():
     root = ET.fromstring(formats.junit_xml([], "empty").encode())
     assert root.get("tests") == "0" and root.findall("testsuite") == []

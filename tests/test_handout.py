@@ -246,9 +246,14 @@ def test_bundle_layout(bundle, tmp_path):
         setup = zf.read("setup.sh").decode()
         config = json.loads(zf.read("cnn-grader.json"))
         zf.extractall(tmp_path)
-    assert "--seed 1234" in run and "/results/results.json" in run and "submission_metadata.json" in run
-    assert "pip install" in setup and 'rm -rf "$SRC"' in setup
+    assert "/results/results.json" in run and "submission_metadata.json" in run and "--config" in run
+    assert "1234" not in run  # the seed is in the root-only course file, not in a script students may read
+    assert "pip install --no-cache-dir" in setup and 'rm -rf "$SRC"' in setup
     assert config["seed"] == 1234 and config["assignment"] == "hw4"
+    assert "seed = 1234" in (tmp_path / "grader.toml").read_text()
+    with zipfile.ZipFile(path) as zf:
+        for secret in ("grader.toml", "cnn-grader.json"):
+            assert stat.S_IMODE(zf.getinfo(secret).external_attr >> 16) == 0o600
     for script in ("setup.sh", "run_autograder"):
         r = subprocess.run(["bash", "-n", str(tmp_path / script)], capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
@@ -267,7 +272,8 @@ def test_run_autograder_writes_results(bundle, tmp_path):
     (root / "submission" / "hw4.py").write_bytes((SUBMISSIONS / "mistake_max_assign.py").read_bytes())
     (root / "submission_metadata.json").write_text(json.dumps({"users": [{"email": "Alice@Uni.edu", "id": 7}]}))
     env = {**os.environ, "AUTOGRADER_ROOT": str(root), "CNN_GRADER_PYTHON": sys.executable,
-           "PYTHONPATH": str(root / "source" / "cnn-grader")}
+           "PYTHONPATH": str(root / "source" / "cnn-grader"),
+           "CNN_GRADER_CONFIG": str(root / "source" / "grader.toml")}
     env.pop("GITHUB_STEP_SUMMARY", None)
     r = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, capture_output=True, text=True,
                        cwd=tmp_path, timeout=120)
@@ -278,6 +284,14 @@ def test_run_autograder_writes_results(bundle, tmp_path):
     from grader.api import Options, check
     expected = check(root / "submission", Options(seed=seed), student="alice@uni.edu")
     assert results["score"] == expected.score == 16
+    assert results["extra_data"]["student"] == "alice@uni.edu"
+    # the documented regrade, with the email as Gradescope shows it, reproduces the same inputs
+    from grader.api import make_trials
+    from grader.assignment import load_assignment
+    asg = load_assignment("hw4")
+    for q in asg.questions:
+        a, b = make_trials(asg, seed, "Alice@Uni.edu")[q.id], make_trials(asg, seed, results["extra_data"]["student"])[q.id]
+        assert all((a.args[k] == b.args[k]).all() for k in a.args)
     assert [t["status"] for t in results["tests"]].count("failed") == 1
     # the grader cannot start: Gradescope still gets a result that says so
     env["CNN_GRADER_PYTHON"] = str(tmp_path / "no-python")
@@ -295,11 +309,35 @@ def test_setup_sh_installs_and_locks_the_reference(bundle, tmp_path):
     src = tmp_path / "source"
     with zipfile.ZipFile(path) as zf:
         zf.extractall(src)
-    prefix = tmp_path / "opt"
-    env = {**os.environ, "CNN_GRADER_PREFIX": str(prefix)}
+    prefix, home, tmp = tmp_path / "opt", tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    tmp.mkdir()
+    private = tmp_path / "private"
+    env = {**os.environ, "CNN_GRADER_PREFIX": str(prefix), "HOME": str(home), "TMPDIR": str(tmp),
+           "XDG_CACHE_HOME": str(home / ".cache"), "CNN_GRADER_PRIVATE": str(private)}
+    env.pop("PIP_CACHE_DIR", None)
+    env.pop("PIP_NO_CACHE_DIR", None)
     r = subprocess.run(["bash", str(src / "setup.sh")], env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     assert not (src / "cnn-grader").exists()
+    # no copy of the reference outside the locked site-packages: not in pip's cache (a wheel
+    # holds it), not in the temporary folders, not beside the submission
+    marker = (REFERENCE / "model.py").read_bytes()[:400]
+    for where in (home, tmp, src):
+        for p in where.rglob("*"):
+            if p.is_file():
+                if zipfile.is_zipfile(p):
+                    with zipfile.ZipFile(p) as zf:
+                        assert not [n for n in zf.namelist() if n.startswith("reference/")], p
+                assert marker not in p.read_bytes(), p
+    # the seed is root's alone: not in the source folder nor in the virtual environment (which
+    # the sandbox mounts), but in a 0700 folder of root's, files 0600
+    assert not (src / "grader.toml").exists() and not (src / "cnn-grader.json").exists()
+    assert not list(prefix.rglob("grader.toml")) and stat.S_IMODE(private.stat().st_mode) == 0o700
+    for secret in ("grader.toml", "cnn-grader.json"):
+        st = (private / secret).stat()
+        assert stat.S_IMODE(st.st_mode) == 0o600 and st.st_uid == 0
+    assert "seed = 1234" in (private / "grader.toml").read_text()
     site = subprocess.run([str(prefix / "bin" / "python"), "-c",
                            "import os, reference; print(os.path.dirname(os.path.dirname(reference.__file__)))"],
                           capture_output=True, text=True, check=True).stdout.strip()

@@ -182,3 +182,19 @@ def test_grade_with_roster(tmp_path):
     assert by["A0005"].score == 0 and by["A0005"].error == "no submission"
     assert run.unmatched == ["stranger.py"]
     assert "A0005" in (tmp_path / "out" / "grades.csv").read_text()
+
+
+def test_days_late_from_a_roster_column_or_moodle_status(tmp_path):
+    r = _roster(tmp_path, "student_id,name,Days late\nA1,Ann,2\nA2,Bob,\nA3,Cy,0.5\n")
+    assert [s.days_late for s in r.students] == [2.0, None, 0.5]
+    moodle = ("Identifier,Full name,Email address,Status,Grade\n"
+              "Participant 1,Ann,ann@uni.edu,Submitted for grading Assignment was submitted 1 day 12 hours late,\n"
+              "Participant 2,Bob,bob@uni.edu,Submitted for grading,\n"
+              "Participant 3,Cy,cy@uni.edu,Assignment was submitted 3 hours 5 mins late,\n")
+    r = _roster(tmp_path, moodle, name="moodle.csv")
+    days = [s.days_late for s in r.students]
+    assert days[0] == 1.5 and days[1] is None and abs(days[2] - (3 / 24 + 5 / 1440)) < 1e-12
+    p = tmp_path / "bad.csv"
+    p.write_text("student_id,Late days\nA1,soon\n")
+    with pytest.raises(ValueError, match="line 2: days late 'soon' is not a number"):
+        R.read_roster(p)
