@@ -196,12 +196,15 @@ class _Spool:
 def grade_submission(sandbox: Sandbox, assignment: Assignment, sub: Submission, seed: int,
                      trials: dict[str, Trials] | None = None) -> SubmissionResult:
     if sub.error or sub.directory is None:
-        return unrunnable(assignment, sub.student, safe_text(sub.source.name), seed,
-                          one_line(safe_text(sub.error or "could not be prepared")))
+        res = unrunnable(assignment, sub.student, safe_text(sub.source.name), seed,
+                         one_line(safe_text(sub.error or "could not be prepared")))
+        res.notes = list(sub.notes)
+        return res
     trials = trials if trials is not None else make_trials(assignment, seed, sub.student)
     run = sandbox.run(sub.directory, sub.main, calls_for(assignment, trials))
     res = score_submission(assignment, trials, run, sub.student, safe_text(sub.source.name), seed, sub.digest)
     res.cache_key = sub.cache_key
+    res.notes = list(sub.notes)
     return res
 
 
@@ -426,6 +429,8 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
 def _file_name(student: str, used: set[str]) -> str:
     """A safe, unique report file name that keeps unicode."""
     base = "".join(c if c.isalnum() or c in "-_.@" else "_" for c in student).strip(".") or "student"
+    # a file name holds 255 bytes (a legal 254-byte submission name did not fit with ".html")
+    base = base.encode("utf-8", "replace")[:200].decode("utf-8", "ignore")
     name, i = base, 2
     while name.lower() in used:
         name, i = f"{base}-{i}", i + 1

@@ -71,6 +71,7 @@ class SubmissionResult:
     stdout: str = ""  # printed while importing
     stderr: str = ""
     questions: list[QuestionResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # graded, but worth knowing (a .py.txt, a notebook)
 
     @property
     def passed_all(self) -> bool:
