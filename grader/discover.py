@@ -200,13 +200,14 @@ def _disk_name(name: str) -> str:
     return fixed
 
 
-def _copy_file(src: Path, dst: Path, cap: int) -> int:
-    """Copy at most ``cap`` bytes (refused beyond); never follows a link or blocks on a pipe."""
+def _copy_file(src: Path, dst: Path, cap: int, what: str = "") -> int:
+    """Copy at most ``cap`` bytes (refused beyond); never follows a link or blocks on a pipe.
+    ``what``: the file as the student knows it ("" for the entry itself)."""
     fd = os.open(src, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(fd, "rb") as fin:
         if not stat.S_ISREG(os.fstat(fin.fileno()).st_mode):
-            raise Refused(f"{safe_text(src.name)} is not a regular file; submit the file itself")
-        return _copy_stream(fin, dst, cap, safe_text(src.name))
+            raise Refused(f"{what or 'it'} is not a regular file; submit the file itself")
+        return _copy_stream(fin, dst, cap, what)
 
 
 def _copy_stream(fin, dst: Path, cap: int, what: str) -> int:
@@ -220,7 +221,7 @@ def _copy_stream(fin, dst: Path, cap: int, what: str) -> int:
             fout.write(chunk)
             left -= len(chunk)
     if left <= 0:
-        raise Refused(f"{what} is larger than {cap >> 20} MiB; submit only your homework files")
+        raise Refused(f"{what + ' ' if what else ''}is larger than {cap >> 20} MiB; submit only your homework files")
     return cap + 1 - left
 
 
@@ -263,7 +264,7 @@ def _copy_tree(src: Path, dest: Path, label: str) -> None:
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
-        _charge(totals, path.name, _copy_file(path, target, _file_cap(path.name)))
+        _charge(totals, path.name, _copy_file(path, target, _file_cap(path.name), safe_text("/".join(parts))))
 
 
 def _extract_zip(src: Path, dest: Path) -> None:

@@ -98,6 +98,7 @@ import os
 import struct
 import time
 import warnings
+from pathlib import Path
 
 from grader.discover import MAX_DEPTH, Submission, prepare
 
@@ -311,3 +312,45 @@ def test_invalid_utf8_and_long_names(tmp_path):
         s.student.encode("utf-8")  # (a lone surrogate would not encode)
         s.main.encode("utf-8")
         assert (s.directory / s.main).read_bytes() == OK_PY
+
+
+def test_grading_goes_on_beside_every_broken_entry(tmp_path):
+    """One folder with each broken-entry category beside an honest neighbour: the run completes,
+    the neighbour has full marks, every broken entry is status error with a one-line reason."""
+    import json
+    import shutil
+
+    from grader.api import Options, grade
+    src = tmp_path / "subs"
+    src.mkdir()
+    shutil.copy(SUBMISSIONS / "correct_vectorized.py", src / "honest.py")
+    for i, case in enumerate(sorted(ZIP_CASES)):
+        ZIP_CASES[case][0](src / f"z{i:02d}.zip")
+    (src / "notes.txt").write_text("hi")
+    (src / "huge.py").write_bytes(b"#" * (6 << 20))
+    (src / "linked.py").symlink_to(src / "honest.py")
+    (src / "twin.py").write_bytes(OK_PY)
+    (src / "twin").mkdir()
+    (src / "twin" / "hw4.py").write_bytes(OK_PY)
+    (src / "empty").mkdir()
+    os.mkfifo(src / "pipe.py")
+    (src / "broken.ipynb").write_text('{"cells": [')
+    long_name = "l" * 251 + ".py"  # legal: 254 bytes
+    shutil.copy(SUBMISSIONS / "correct_vectorized.py", src / long_name)
+    shutil.copy(SUBMISSIONS / "correct_vectorized.py", src / os.fsdecode(b"\xff\xfeodd.py"))
+    run = grade(src, tmp_path / "out", Options(jobs=2, timeout=20))
+    data = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    by_source = {s["source"]: s for s in data["submissions"]}
+    assert len(data["submissions"]) == len(run.submissions) == len(list(src.iterdir()))
+    assert by_source["honest.py"]["score"] == 20
+    assert by_source[long_name]["score"] == 20
+    odd = next(s for s in data["submissions"] if s["source"].endswith("odd.py"))
+    assert odd["score"] == 20 and "\ufffd" in odd["student"]
+    assert not by_source["twin"]["error"]  # (the folder: sorted first)
+    for s in data["submissions"]:
+        if s["source"] not in ("twin", "honest.py", long_name) and s is not odd:
+            assert s["error"] and "\n" not in s["error"] and all(q["status"] == "error" for q in s["questions"]), s
+        assert (tmp_path / "out" / s["report"]).is_file()
+        assert len(Path(s["report"]).name.encode()) <= 255
+    assert "already gives student id 'twin'" in by_source["twin.py"]["error"]
+    assert by_source["huge.py"]["error"].startswith("huge.py: is larger than 5 MiB")
