@@ -19,7 +19,7 @@ from typing import Callable, Iterator
 
 from . import __version__
 from .assignment import Assignment, Trials, load_assignment, student_rng
-from .discover import Submission, _ignored, discover, prepare
+from .discover import Submission, _ignored, discover, prepare, student_id
 from .results import GradingRun, SubmissionResult, SubmissionsOnDisk, one_line_json
 from .sandbox import Call, Limits, Sandbox, resolved
 from .score import score_submission, unrunnable
@@ -457,7 +457,7 @@ def check(path: Path, opts: Options = Options(), assignment: str | Assignment = 
         raise UsageError(f"{path}: no such file; give the path to your .py file")
     asg = load_assignment(assignment) if isinstance(assignment, str) else assignment
     with tempfile.TemporaryDirectory(prefix="cnn-grader-check-") as work:
-        sub = Submission(student=student or (path.stem if path.is_file() else path.name), source=path)
+        sub = Submission(student=student or student_id(path.name, not path.is_dir()), source=path)
         prepare(sub, [q.function for q in asg.questions], Path(work) / "s")
         hide = hidden_paths()  # the student's own folder stays: it is their machine
         with _sandbox(Options(**{**opts.__dict__, "jobs": 1}), hide) as sb:

@@ -268,6 +268,8 @@ def _check(file, as_json, html, student, public, fail_under, junit, gradescope, 
 def _explain(res):
     click.echo(f"{res.student}: {res.score:g}/{res.max_score:g}   (isolation: {res.isolation or 'none'}"
                + (f"; {res.isolation_note}" if res.isolation_note else "") + ")")
+    for note in res.notes:
+        click.secho(f"note: {note}", fg="yellow")
     if res.error:
         click.secho(f"your file could not be graded: {res.error}", fg="red")
         if res.traceback:

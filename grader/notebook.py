@@ -266,7 +266,7 @@ def __cnn_grader_notebook__(g, label, cells):
         for node in tree.body:
             try:
                 exec(compile(ast.Module(body=[node], type_ignores=[]), filename, "exec"), g)
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:  # (exit() in a cell: Jupyter goes on too)
                 tb, line = exc.__traceback__, node.lineno
                 while tb is not None:  # the deepest line in this cell
                     if tb.tb_frame.f_code.co_filename == filename:

@@ -132,3 +132,17 @@ def test_hand_made_cells_tolerated(tmp_path):
           "cells": [{"cell_type": "code", "source": ["a = 1\n", "b = 2"], "metadata": {}, "outputs": []},
                     {"cell_type": "weird", "source": "x"}, {"cell_type": "code", "source": "c = 3"}]}
     assert read_code_cells(json.dumps(nb).encode()) == [(1, "a = 1\nb = 2"), (3, "c = 3")]
+
+
+def test_py_txt_and_notebook_graded_with_notes_in_results_and_report(tmp_path):
+    from grader.api import grade
+    src = tmp_path / "subs"
+    src.mkdir()
+    (src / "hana.py.txt").write_text(CORRECT)
+    _nb(src / "ivan.ipynb", *STUDENT_NOTEBOOK)
+    grade(src, tmp_path / "out", Options(jobs=2, timeout=20))
+    data = {s["student"]: s for s in json.loads((tmp_path / "out" / "results.json").read_text())["submissions"]}
+    assert data["hana"]["score"] == data["ivan"]["score"] == 20
+    assert "hana.py.txt was graded as Python" in data["hana"]["notes"][0]
+    html = (tmp_path / "out" / data["hana"]["report"]).read_text(encoding="utf-8")
+    assert "<dt>Notes</dt>" in html and "hana.py.txt was graded as Python" in html
