@@ -105,7 +105,8 @@ class Refused(ValueError):
 
 
 # errors of the machine, not of one submission: they stop the run (see COMMON rules)
-_MACHINE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EMFILE, errno.ENFILE, errno.EIO}
+_MACHINE_ERRNOS = {getattr(errno, n) for n in ("ENOSPC", "EDQUOT", "EROFS", "EMFILE", "ENFILE", "EIO")
+                   if hasattr(errno, n)}
 _ZIP_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
 if getattr(zipfile, "bz2", None) is not None:
     _ZIP_METHODS.add(zipfile.ZIP_BZIP2)

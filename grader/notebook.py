@@ -99,25 +99,18 @@ def _brief(exc: BaseException) -> str:
 def neutralize(source: str) -> str:
     """``source`` with IPython-only syntax made inert, line for line (numbers stay the same)."""
     lines = source.split("\n")
-    first = next((ln for ln in lines if ln.strip()), "")
-    if first.lstrip().startswith("%%"):
-        magic = first.strip()[2:].split(None, 1)
-        name = magic[0] if magic else ""
-        out = [_inert(ln) for ln in lines]
-        if name in _PYTHON_CELL_MAGICS:  # keep the body: it is Python
-            i = lines.index(first)
-            out = out[: i + 1] + lines[i + 1:]
-            return neutralize("\n".join(out))
-        return "\n".join(out)
+    body = 0  # where the Python starts: after the cell magics that keep their body (%%time)
+    while True:
+        first = next((i for i in range(body, len(lines)) if lines[i].strip()), None)
+        if first is None or not lines[first].lstrip().startswith("%%"):
+            break
+        magic = lines[first].strip()[2:].split(None, 1)
+        if not magic or magic[0] not in _PYTHON_CELL_MAGICS:  # %%bash, %%writefile, ...: nothing runs
+            return "\n".join(lines[:body] + [""] * (len(lines) - body))
+        lines[first] = ""  # (an empty line keeps the numbering)
+        body = first + 1
     starts = _statement_starts(lines)
-    out = []
-    for ln, start in zip(lines, starts):
-        out.append(_line(ln) if start else ln)
-    return "\n".join(out)
-
-
-def _inert(line: str) -> str:
-    return ""  # (an empty line keeps the numbering)
+    return "\n".join(_line(ln) if start else ln for ln, start in zip(lines, starts))
 
 
 def _line(line: str) -> str:
@@ -191,7 +184,8 @@ def to_python(cells: list[tuple[int, str]], label: str) -> str:
     """The importable ``.py`` running ``cells`` (see the module docstring)."""
     entries = ",\n".join(f"    ({n}, {neutralize(src)!r}, {tuple(defined_names(src))!r})" for n, src in cells)
     # (plain replacement, not str.format: the driver's own code has braces)
-    return (_DRIVER.replace("@LABEL@", safe_comment(label)).replace("@LABEL_REPR@", repr(label))
+    label = safe_comment(label)  # (it is shown in tracebacks: one printable line)
+    return (_DRIVER.replace("@LABEL@", label).replace("@LABEL_REPR@", repr(label))
             .replace("@CELLS@", entries))
 
 

@@ -146,3 +146,9 @@ def test_py_txt_and_notebook_graded_with_notes_in_results_and_report(tmp_path):
     assert "hana.py.txt was graded as Python" in data["hana"]["notes"][0]
     html = (tmp_path / "out" / data["hana"]["report"]).read_text(encoding="utf-8")
     assert "<dt>Notes</dt>" in html and "hana.py.txt was graded as Python" in html
+
+
+def test_many_cell_magics_do_not_recurse():
+    out = neutralize("%%time\n" * 20000 + "x = 1")
+    assert out.count("\n") == 20000 and out.endswith("x = 1")
+    assert neutralize("%%time\n%%capture\nx = 1\n!ls") == "\n\nx = 1\npass"
