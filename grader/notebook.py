@@ -43,11 +43,18 @@ class NotebookError(ValueError):
 
 def read_code_cells(data: bytes) -> list[tuple[int, str]]:
     """``(cell number, source)`` of every code cell, in order; :class:`NotebookError` if unreadable."""
-    import nbformat
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise NotebookError("is not UTF-8 text, as every notebook is") from None
+    try:
+        import nbformat
+    except ImportError:  # (a student's install without it: version-4 notebooks, read as plain JSON)
+        nb = _usable_v4(text)
+        if nb is None:
+            raise NotebookError("is not a version-4 notebook (reading older ones needs nbformat: "
+                                "pip install nbformat)") from None
+        return _code_cells(nb)
     logger = logging.getLogger("traitlets")  # nbformat logs schema problems there; we judge them here
     old = logger.disabled
     logger.disabled = True
@@ -63,6 +70,10 @@ def read_code_cells(data: bytes) -> list[tuple[int, str]]:
             raise NotebookError(f"is not a notebook Jupyter can open ({_brief(exc)})") from None
     finally:
         logger.disabled = old
+    return _code_cells(nb)
+
+
+def _code_cells(nb) -> list[tuple[int, str]]:
     cells = nb.get("cells") if isinstance(nb, dict) else None
     if not isinstance(cells, list):
         raise NotebookError("has no list of cells")

@@ -152,3 +152,15 @@ def test_many_cell_magics_do_not_recurse():
     out = neutralize("%%time\n" * 20000 + "x = 1")
     assert out.count("\n") == 20000 and out.endswith("x = 1")
     assert neutralize("%%time\n%%capture\nx = 1\n!ls") == "\n\nx = 1\npass"
+
+
+def test_read_without_nbformat_installed(monkeypatch):
+    """The student edition may lack nbformat: version-4 notebooks are still read (as JSON)."""
+    import sys
+    monkeypatch.setitem(sys.modules, "nbformat", None)  # import nbformat -> ImportError
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "markdown", "source": "x", "metadata": {}},
+        {"cell_type": "code", "source": ["a = 1\n", "b = 2"], "metadata": {}, "outputs": []}]}
+    assert read_code_cells(json.dumps(nb).encode()) == [(2, "a = 1\nb = 2")]
+    with pytest.raises(NotebookError, match="nbformat"):
+        read_code_cells(json.dumps({"nbformat": 3, "worksheets": []}).encode())
