@@ -79,9 +79,10 @@ def discover(folder: Path, functions: list[str], workdir: Path,
             continue
         sub = Submission(student=student, source=entry, folder=folder)
         if student in seen:
-            sub.error = f"{entry.name}: another entry ({seen[student]}) already gives student id {student!r}; keep one"
+            sub.error = (f"{safe_text(entry.name)}: another entry ({seen[student]}) already gives student id "
+                         f"{student!r}; keep one")
         else:
-            seen[student] = entry.name
+            seen[student] = safe_text(entry.name)
             if not lazy:
                 prepare(sub, functions, Path(workdir) / f"s{i:05d}")
         subs.append(sub)
@@ -96,7 +97,7 @@ def _ignored(p: Path | str) -> bool:
 def student_id(name: str, is_file: bool) -> str:
     """The student id an entry gives: its name without the extension (``.py.txt`` as one)."""
     if is_file:
-        name = name[:-7] if name.lower().endswith(".py.txt") else (name.rsplit(".", 1)[0] if "." in name[1:] else name)
+        name = name[:-7] if name.lower().endswith(".py.txt") else Path(name).stem
     return safe_text(name)  # a file name is student-controlled text too: no terminal control characters
 
 
