@@ -223,7 +223,9 @@ def _copy_stream(fin, dst: Path, cap: int, what: str) -> int:
             fout.write(chunk)
             left -= len(chunk)
     if left <= 0:
-        raise Refused(f"{what + ' ' if what else ''}is larger than {cap >> 20} MiB; submit only your homework files")
+        fix = "clear its outputs in Jupyter and save it again" if dst.name.lower().endswith(".ipynb") \
+            else "submit only your homework files"
+        raise Refused(f"{what + ' ' if what else ''}is larger than {cap >> 20} MiB; {fix}")
     return cap + 1 - left
 
 

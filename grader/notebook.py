@@ -26,7 +26,7 @@ import re
 import warnings
 from pathlib import Path
 
-MAX_NOTEBOOK_BYTES = 50 << 20  # notebooks carry their plots (base64 images): larger than a .py
+MAX_NOTEBOOK_BYTES = 20 << 20  # notebooks carry their plots (base64 images): larger than a .py
 
 # Cell magics whose body is ordinary Python that Jupyter runs; any other cell magic
 # (%%bash, %%writefile, %%html, %%timeit, ...) makes the whole cell inert.

@@ -34,6 +34,7 @@ STUDENT_NOTEBOOK = [
     CORRECT,
     # top-level test code: a call that fails, a print, display() without import, a plot
     "print('checking', layer_sizes)\nresult = conv_forward(None, None)\ndisplay(result)\ny = 2",
+    "import sys\nsys.exit('done testing')",  # Jupyter shows it and goes on
     "%%time\nz = y + 1\nprint('z', z)",
     "w = (z\n     % 2)\ndoc = '''\n!not a shell line\n%not a magic\n'''",
 ]
@@ -43,6 +44,7 @@ def test_notebook_with_magics_shell_and_test_code_scores_full(tmp_path):
     res = check(_nb(tmp_path / "alice.ipynb", *STUDENT_NOTEBOOK), Options(timeout=20))
     assert res.score == 20 and not res.error, [(q.id, q.message) for q in res.questions]
     assert "alice.ipynb, cell 5, line 2:" in res.stderr  # the failing test call, reported, not fatal
+    assert "alice.ipynb, cell 6, line 2: SystemExit" in res.stderr
     assert "checking" in res.stdout and "z 3" in res.stdout  # %%time's body ran; the later cell too
     assert any("code cells" in n for n in res.notes)
 
