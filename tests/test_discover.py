@@ -117,10 +117,11 @@ def _patch_headers(path, name: bytes, offset_local: int, offset_central: int, va
     path.write_bytes(bytes(data))
 
 
-def _forged_directory(path, n: int) -> None:
-    """A zip64 archive whose central directory really lists ``n`` entries (no data at all)."""
+def _forged_directory(path, n: int, real: int | None = None) -> None:
+    """A zip64 archive whose end record says its central directory lists ``n`` entries; it
+    really holds ``real`` records (default ``n``) and no data at all."""
     record = struct.pack("<4s6H3L5HLL", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0) + b"a"
-    cd = record * n
+    cd = record * (n if real is None else real)
     z64 = struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, n, n, len(cd), 0)
     loc = struct.pack("<4sLQL", b"PK\x06\x07", 0, len(cd), 1)
     eocd = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
@@ -188,10 +189,19 @@ ZIP_CASES = {
     "deep": (lambda p: _zip_with(p, "d/" * 1500 + "x.py"), f"{MAX_DEPTH} folders deep"),
     "duplicate": (lambda p: _zip_with(p, "hw4.py", b"X = 2\n"), "two entries"),
     "long name": (lambda p: _zip_with(p, "n" * 300 + ".py"), "name no disk can hold"),
-    "million entries": (lambda p: _forged_directory(p, 1_000_000), "entries"),
+    "million entries": (lambda p: _forged_directory(p, 1_000_000), "MiB"),  # (46 MB: refused by its size)
+    "forged entry count": (lambda p: _forged_directory(p, 1_000_000, real=3), "1000000 entries"),
+    "forged directory size": (lambda p: _forged_size(p), "bytes of file names"),
     "many files": (lambda p: _zip_many(p, 600), "files"),
     "empty file": (lambda p: p.write_bytes(b""), "not a zip"),
 }
+
+
+def _forged_size(p):
+    _zip_with(p, "other.py")
+    data = bytearray(p.read_bytes())
+    data[-22 + 12:-22 + 16] = struct.pack("<L", 0x7FFFFFFF)  # the end record's directory size
+    p.write_bytes(bytes(data))
 
 
 def _zip_many(p, n):
@@ -217,6 +227,11 @@ def test_million_entry_directory_refused_before_parsing(tmp_path):
     _forged_directory(tmp_path / "m.zip", 1_000_000)
     t0 = time.perf_counter()
     sub = Submission(student="m", source=tmp_path / "m.zip")
+    prepare(sub, FUNCS, tmp_path / "w")
+    assert time.perf_counter() - t0 < 0.2 and "MiB" in sub.error
+    _forged_directory(tmp_path / "f.zip", 1_000_000, real=1_000)
+    t0 = time.perf_counter()
+    sub = Submission(student="f", source=tmp_path / "f.zip")
     prepare(sub, FUNCS, tmp_path / "w")
     assert time.perf_counter() - t0 < 0.2 and "1000000 entries" in sub.error
 
