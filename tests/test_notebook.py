@@ -37,6 +37,8 @@ STUDENT_NOTEBOOK = [
     "import sys\nsys.exit('done testing')",  # Jupyter shows it and goes on
     "%%time\nz = y + 1\nprint('z', z)",
     "w = (z\n     % 2)\ndoc = '''\n!not a shell line\n%not a magic\n'''",
+    # a plot: whether or not the grader provides matplotlib (or a stand-in), it costs nothing
+    "import matplotlib.pyplot as plt\nplt.figure()\nplt.plot(layer_sizes(5, 3, 1, 2, 4))\nplt.show()",
 ]
 
 
