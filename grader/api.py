@@ -22,7 +22,7 @@ from typing import Callable, Iterator
 
 from . import __version__
 from .assignment import Assignment, Trials, load_assignment, student_rng
-from .discover import Submission, _ignored, discover, prepare
+from .discover import Submission, _ignored, discover, prepare, student_id
 from .results import GradingRun, SubmissionResult, SubmissionsOnDisk, one_line_json
 from .sandbox import Call, Limits, Sandbox, resolved
 from .score import apply_late, score_submission, unrunnable
@@ -231,13 +231,16 @@ def failed_submission(assignment: Assignment, sub: Submission, seed: int, exc: B
 def grade_submission(sandbox: Sandbox, assignment: Assignment, sub: Submission, seed: int,
                      trials: dict[str, Trials] | None = None, partial_credit: bool = False) -> SubmissionResult:
     if sub.error or sub.directory is None:
-        return unrunnable(assignment, sub.student, safe_text(sub.source.name), seed,
-                          one_line(safe_text(sub.error or "could not be prepared")))
+        res = unrunnable(assignment, sub.student, safe_text(sub.source.name), seed,
+                         one_line(safe_text(sub.error or "could not be prepared")))
+        res.notes = list(sub.notes)
+        return res
     trials = trials if trials is not None else make_trials(assignment, seed, sub.student)
     run = sandbox.run(sub.directory, sub.main, calls_for(assignment, trials))
     res = score_submission(assignment, trials, run, sub.student, safe_text(sub.source.name), seed, sub.digest,
                            partial_credit)
     res.cache_key = sub.cache_key
+    res.notes = list(sub.notes) + res.notes  # about the file (a .py.txt, a notebook), then its imports
     return res
 
 
@@ -600,6 +603,8 @@ def roster_digest(ids: list[str]) -> str:
 def _file_name(student: str, used: set[str]) -> str:
     """A safe, unique report file name that keeps unicode."""
     base = "".join(c if c.isalnum() or c in "-_.@" else "_" for c in student).strip(".") or "student"
+    # a file name holds 255 bytes (a legal 254-byte submission name did not fit with ".html")
+    base = base.encode("utf-8", "replace")[:200].decode("utf-8", "ignore")
     name, i = base, 2
     while name.lower() in used:
         name, i = f"{base}-{i}", i + 1
@@ -664,7 +669,7 @@ def check(path: Path, opts: Options = Options(), assignment: str | Assignment = 
         raise UsageError(f"{path}: no such file; give the path to your .py file")
     asg = load_assignment(assignment) if isinstance(assignment, str) else assignment
     with tempfile.TemporaryDirectory(prefix="cnn-grader-check-") as work:
-        sub = Submission(student=student or (path.stem if path.is_file() else path.name), source=path)
+        sub = Submission(student=student or student_id(path.name, not path.is_dir()), source=path)
         prepare(sub, [q.function for q in asg.questions], Path(work) / "s")
         hide = hidden_paths()  # the student's own folder stays: it is their machine
         with _sandbox(Options(**{**opts.__dict__, "jobs": 1}), hide) as sb:

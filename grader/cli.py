@@ -459,6 +459,8 @@ def _explain(res, formula=None, public: bool = False):
     what = " on the public cases only: not your grade" if public else ""
     click.echo(f"{res.student}: {res.score:g}/{res.max_score:g}{what}   (isolation: {res.isolation or 'none'}"
                + (f"; {res.isolation_note}" if res.isolation_note else "") + ")")
+    for note in res.notes:
+        click.secho(f"note: {note}", fg="yellow")
     if res.error:
         click.secho(f"your file could not be graded: {res.error}", fg="red")
         if res.traceback:

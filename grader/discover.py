@@ -1,26 +1,36 @@
 """Find the submissions in a folder and lay each one out privately for its sandbox.
 
-Every entry is a submission: ``NAME.py``, a folder ``NAME/`` or ``NAME.zip``; the student id is
-``NAME`` unchanged.  Each gets a private directory (a copy of the file, the extracted zip) so
+Every entry is a submission: ``NAME.py``, a notebook ``NAME.ipynb``, ``NAME.py.txt``, a folder
+``NAME/`` or ``NAME.zip``; the student id is ``NAME`` unchanged.  Each gets a private directory (a copy of the file, the extracted zip) so
 that a sandbox sees its own submission and nothing of its neighbours'.  Nothing in the
 submissions folder is ever written.
 """
 from __future__ import annotations
 
-import ast
+import errno
 import hashlib
+import os
+import re
 import shutil
 import stat
+import struct
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Callable
 
+from . import notebook
+from .notebook import MAX_NOTEBOOK_BYTES
 from .text import safe_text
 
-MAX_ZIP_BYTES = 20 << 20  # uncompressed
+MAX_ZIP_BYTES = 20 << 20  # uncompressed, but for notebooks (which carry their plots)
+MAX_TOTAL_BYTES = MAX_ZIP_BYTES + MAX_NOTEBOOK_BYTES
 MAX_ZIP_FILES = 500
+MAX_ENTRIES = 4 * MAX_ZIP_FILES  # files, folders and skipped entries seen in a zip or folder
+MAX_DIRECTORY_BYTES = 1 << 20  # a zip's central directory (500 entries with long names fit easily)
+MAX_DEPTH = 32  # folders: beyond, refused (deeper trees made mkdir/rglob recurse out of stack)
 MAX_FILE_BYTES = 5 << 20
 PREFERRED_MAIN = ("hw4.py", "main.py", "submission.py", "solution.py", "homework4.py")
 
@@ -35,6 +45,7 @@ class Submission:
     error: str  # why it cannot be graded ("" when it can)
     digest: str
     cache_key: str
+    notes: list[str]  # what the student should know although it was graded (a .py.txt, a notebook)
 
     def __init__(self, student: str, source: Path, directory: Path | None = None, main: str = "",
                  error: str = "", digest: str = "", cache_key: str = "", folder: Path | None = None):
@@ -42,6 +53,7 @@ class Submission:
         self.student, self.name = student, source.name
         self.folder = folder if folder is not None and folder == source.parent else source.parent
         self.directory, self.main, self.error, self.digest, self.cache_key = directory, main, error, digest, cache_key
+        self.notes = []
 
     @property
     def source(self) -> Path:
@@ -62,137 +74,384 @@ def discover(folder: Path, functions: list[str], workdir: Path,
     seen: dict[str, str] = {}  # student id -> the entry's name
     subs = []
     for i, entry in enumerate(entries):
-        # a file name is student-controlled text too: no terminal control characters in ids
-        student = safe_text(entry.stem if entry.is_file() else entry.name)
+        student = student_id(entry.name, not entry.is_dir() or entry.is_symlink())
         if select is not None and not select(student):
             continue
         sub = Submission(student=student, source=entry, folder=folder)
         if student in seen:
-            sub.error = f"{entry.name}: another entry ({seen[student]}) already gives student id {student!r}; keep one"
+            sub.error = (f"{safe_text(entry.name)}: another entry ({seen[student]}) already gives student id "
+                         f"{student!r}; keep one")
         else:
-            seen[student] = entry.name
+            seen[student] = safe_text(entry.name)
             if not lazy:
                 prepare(sub, functions, Path(workdir) / f"s{i:05d}")
         subs.append(sub)
     return subs
 
 
-def _ignored(p: Path) -> bool:
-    return p.name.startswith(".") or p.name in ("__pycache__", "__MACOSX", "Thumbs.db")
+def _ignored(p: Path | str) -> bool:
+    name = p if isinstance(p, str) else p.name
+    return name.startswith(".") or name in ("__pycache__", "__MACOSX", "Thumbs.db")
+
+
+def student_id(name: str, is_file: bool) -> str:
+    """The student id an entry gives: its name without the extension (``.py.txt`` as one)."""
+    if is_file:
+        name = name[:-7] if name.lower().endswith(".py.txt") else Path(name).stem
+    return safe_text(name)  # a file name is student-controlled text too: no terminal control characters
+
+
+class Refused(ValueError):
+    """A submission we will not prepare; the message (one line) says why and what to do."""
+
+
+# errors of the machine, not of one submission: they stop the run (see COMMON rules)
+_MACHINE_ERRNOS = {getattr(errno, n) for n in ("ENOSPC", "EDQUOT", "EROFS", "EMFILE", "ENFILE", "EIO")
+                   if hasattr(errno, n)}
+_ZIP_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+if getattr(zipfile, "bz2", None) is not None:
+    _ZIP_METHODS.add(zipfile.ZIP_BZIP2)
+if getattr(zipfile, "lzma", None) is not None:
+    _ZIP_METHODS.add(zipfile.ZIP_LZMA)
 
 
 def prepare(sub: Submission, functions: list[str], dest: Path) -> None:
-    """Copy or extract ``sub.source`` into ``dest`` and choose the main file; errors go in ``sub.error``."""
-    src = sub.source
+    """Copy or extract ``sub.source`` into ``dest`` and choose the main file.
+
+    Never raises for anything about the submission itself: every problem becomes ``sub.error``
+    (one line naming the entry and the fix).  Only the machine's own failures (a full disk,
+    no file descriptors left) propagate, as they would stop any other submission too."""
+    label = safe_text(sub.source.name)
+    sub.directory = None
     try:
-        if src.is_symlink():
-            sub.error = f"{src.name} is a symbolic link; submit the file itself"
-        elif src.is_dir():
-            _copy_tree(src, dest)
-        elif src.suffix == ".py":
-            dest.mkdir(parents=True)
-            _copy_file(src, dest / src.name)
-        elif src.suffix.lower() == ".zip":
-            _extract_zip(src, dest)
-        else:
-            sub.error = f"{src.name} is not a .py file, a folder or a .zip; submit one of those"
-        if not sub.error:
-            sub.directory, sub.main, sub.error = _choose_main(dest, functions)
-            if sub.directory is not None:
-                sub.digest = _digest(sub.directory)
-    except (OSError, zipfile.BadZipFile, ValueError) as exc:
-        sub.error = f"{src.name}: {exc}"
-        sub.directory = None
+        _prepare(sub, functions, Path(dest), label)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Refused as exc:
+        sub.error = f"{label}: {exc}"
+    except OSError as exc:
+        if exc.errno in _MACHINE_ERRNOS:
+            raise
+        sub.error = f"{label}: could not be read or copied ({_brief(exc)}); submit it again as a plain file, folder or zip"
+    except BaseException as exc:  # RecursionError, MemoryError, anything else: this student's problem only
+        sub.error = f"{label}: could not be prepared ({_brief(exc)}); submit a .py file, a notebook, a folder or a .zip"
+    if sub.error:
+        sub.directory, sub.main, sub.digest = None, "", ""
+        shutil.rmtree(dest, ignore_errors=True)
 
 
-def _copy_file(src: Path, dst: Path) -> None:
-    if src.stat().st_size > MAX_FILE_BYTES:
-        raise ValueError(f"{src.name} is larger than {MAX_FILE_BYTES >> 20} MiB")
-    shutil.copyfile(src, dst)
+def _brief(exc: BaseException) -> str:
+    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    text = " ".join(safe_text(text).split())[:200]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _copy_tree(src: Path, dest: Path) -> None:
+def _prepare(sub: Submission, functions: list[str], dest: Path, label: str) -> None:
+    src = sub.source
+    mode = os.lstat(src).st_mode
+    kind = _kind(src.name)
+    if stat.S_ISLNK(mode):
+        raise Refused("is a symbolic link; submit the file itself")
+    if stat.S_ISDIR(mode):
+        _copy_tree(src, dest, label)
+    elif not stat.S_ISREG(mode):
+        raise Refused("is not a regular file or folder; submit a .py file, a notebook, a folder or a .zip")
+    elif kind == "zip":
+        _extract_zip(src, dest)
+    elif kind:
+        dest.mkdir(parents=True)
+        _copy_file(src, dest / _disk_name(src.name), _file_cap(src.name))
+    else:
+        raise Refused("is not a .py file, a notebook (.ipynb), a folder or a .zip; submit one of those")
+    texts, problems = _convert_tree(dest, sub.notes)
+    sub.directory, sub.main, sub.error = _choose_main(dest, functions, texts, problems)
+    if sub.directory is not None:
+        sub.digest = _digest(sub.directory)
+
+
+def _kind(name: str) -> str:
+    lower = name.lower()
+    for ext, kind in ((".py.txt", "pytxt"), (".py", "py"), (".ipynb", "ipynb"), (".zip", "zip")):
+        if lower.endswith(ext) and len(name) > len(ext):
+            return kind
+    return ""
+
+
+def _file_cap(name: str) -> int:
+    return MAX_NOTEBOOK_BYTES if name.lower().endswith(".ipynb") else MAX_FILE_BYTES
+
+
+def _charge(totals: list[int], name: str, size: int) -> None:
+    """Add ``size`` to the notebooks' or the other files' budget; refused beyond it."""
+    nb = name.lower().endswith(".ipynb")
+    totals[nb] += size
+    cap = MAX_NOTEBOOK_BYTES if nb else MAX_ZIP_BYTES
+    if totals[nb] > cap:
+        raise Refused(f"unpacks to more than {cap >> 20} MiB of {'notebooks' if nb else 'files'}; "
+                      "submit only your homework files")
+
+
+def _disk_name(name: str) -> str:
+    """``name`` as valid UTF-8 (a file name in bytes that are not becomes U+FFFD) within 255 bytes."""
+    fixed = os.fsencode(name).decode("utf-8", "replace")
+    if _kind(fixed) == "py" and not fixed.endswith(".py"):
+        fixed = fixed[:-3] + ".py"  # (.PY: the import machinery knows only .py)
+    while len(fixed.encode("utf-8")) > 255:
+        stem, dot, ext = fixed.rpartition(".")
+        fixed = f"{stem[:-1]}.{ext}" if dot and stem else fixed[:-1]
+    return fixed
+
+
+def _copy_file(src: Path, dst: Path, cap: int, what: str = "") -> int:
+    """Copy at most ``cap`` bytes (refused beyond); never follows a link or blocks on a pipe.
+    ``what``: the file as the student knows it ("" for the entry itself)."""
+    fd = os.open(src, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fin:
+        if not stat.S_ISREG(os.fstat(fin.fileno()).st_mode):
+            raise Refused(f"{what or 'it'} is not a regular file; submit the file itself")
+        return _copy_stream(fin, dst, cap, what)
+
+
+def _copy_stream(fin, dst: Path, cap: int, what: str) -> int:
+    left = cap + 1
+    try:
+        fout = open(dst, "xb")  # never over another file (two names that became one)
+    except FileExistsError:
+        raise Refused(f"holds two files named {safe_text(dst.name)!r} (after fixing their names); rename one") from None
+    with fout:
+        while left > 0 and (chunk := fin.read(min(1 << 16, left))):
+            fout.write(chunk)
+            left -= len(chunk)
+    if left <= 0:
+        fix = "clear its outputs in Jupyter and save it again" if dst.name.lower().endswith(".ipynb") \
+            else "submit only your homework files"
+        raise Refused(f"{what + ' ' if what else ''}is larger than {cap >> 20} MiB; {fix}")
+    return cap + 1 - left
+
+
+def _walk(root: Path, what: str):
+    """``(path, relative parts, lstat mode)`` of everything under ``root`` but the ignored,
+    without recursion or following links; refused deeper than MAX_DEPTH or beyond MAX_ENTRIES."""
+    stack = [(root, ())]
+    seen = 0
+    while stack:
+        folder, rel = stack.pop()
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+        for e in entries:
+            if _ignored(e.name):
+                continue
+            seen += 1
+            if seen > MAX_ENTRIES:
+                raise Refused(f"{what} holds more than {MAX_ENTRIES} files and folders; submit only your homework files")
+            mode = e.stat(follow_symlinks=False).st_mode
+            parts = rel + (e.name,)
+            if stat.S_ISDIR(mode):
+                if len(parts) >= MAX_DEPTH:
+                    raise Refused(f"{what} is nested more than {MAX_DEPTH} folders deep; submit only your homework files")
+                stack.append((Path(e.path), parts))
+            yield Path(e.path), parts, mode
+
+
+def _copy_tree(src: Path, dest: Path, label: str) -> None:
     """Copy regular files only (no links, devices or sockets), within the zip's limits."""
-    total = count = 0
-    for path in sorted(src.rglob("*")):
-        rel = path.relative_to(src)
-        if any(_ignored(Path(part)) for part in rel.parts):
-            continue
-        mode = path.lstat().st_mode
-        if stat.S_ISDIR(mode):
-            continue
+    dest.mkdir(parents=True)
+    count, totals = 0, [0, 0]
+    made = {dest}
+    for path, parts, mode in _walk(src, f"folder {label}"):
         if not stat.S_ISREG(mode):
-            continue  # symlinks could point at other students' work
+            continue  # folders come with their files; links could point at other students' work
         count += 1
-        total += path.stat().st_size
-        if count > MAX_ZIP_FILES or total > MAX_ZIP_BYTES:
-            raise ValueError(f"folder {src.name} holds more than {MAX_ZIP_FILES} files or {MAX_ZIP_BYTES >> 20} MiB")
-        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, dest / rel)
-    dest.mkdir(parents=True, exist_ok=True)
+        if count > MAX_ZIP_FILES:
+            raise Refused(f"holds more than {MAX_ZIP_FILES} files; submit only your homework files")
+        target = dest.joinpath(*(_disk_name(p) for p in parts))
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        _charge(totals, path.name, _copy_file(path, target, _file_cap(path.name), safe_text("/".join(parts))))
 
 
 def _extract_zip(src: Path, dest: Path) -> None:
-    """Extract safely: no absolute paths, no '..', no links, bounded size and count."""
-    with zipfile.ZipFile(src) as zf:
-        infos = [i for i in zf.infolist() if not i.is_dir()]
-        if len(infos) > MAX_ZIP_FILES:
-            raise ValueError(f"the zip holds {len(infos)} files (at most {MAX_ZIP_FILES})")
-        if sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
-            raise ValueError(f"the zip unpacks to more than {MAX_ZIP_BYTES >> 20} MiB")
-        dest.mkdir(parents=True)
-        for info in infos:
-            name = info.filename.replace("\\", "/")
-            parts = PurePosixPath(name).parts
-            if name.startswith("/") or ":" in parts[0] or ".." in parts or not parts:
-                raise ValueError(f"the zip entry {info.filename!r} points outside the zip; re-create the zip from the folder itself")
-            if any(_ignored(Path(p)) for p in parts):
-                continue
-            if stat.S_ISLNK(info.external_attr >> 16):
-                raise ValueError(f"the zip entry {info.filename!r} is a symbolic link; zip the files themselves")
-            target = dest.joinpath(*parts)
+    """Extract safely: the archive's own directory is sized before it is parsed, then every
+    entry is checked (name, type, method, encryption, size) before anything is written."""
+    size = os.stat(src).st_size
+    if size > MAX_TOTAL_BYTES:
+        raise Refused(f"is larger than {MAX_TOTAL_BYTES >> 20} MiB; zip only your homework files")
+    with open(src, "rb") as fp:
+        try:
+            end = zipfile._EndRecData(fp)  # the end record only: a few KiB read, nothing parsed yet
+        except (OSError, EOFError, struct.error, zipfile.BadZipFile):
+            end = None
+        if not end:
+            raise Refused("is not a zip file or is damaged; create the zip again")
+        count, cd_size = end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE]
+        if count > MAX_ENTRIES or cd_size > MAX_DIRECTORY_BYTES:
+            raise Refused(f"lists {count} entries ({cd_size} bytes of file names); "
+                          f"a submission holds at most {MAX_ZIP_FILES} files: zip only your homework files")
+        try:
+            zf = zipfile.ZipFile(fp)
+        except UnicodeDecodeError:
+            raise Refused("has file names that are not valid UTF-8 although it says they are; create the zip again") from None
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, struct.error, ValueError, OverflowError) as exc:
+            raise Refused(f"is not a zip file or is damaged ({_brief(exc)}); create the zip again") from None
+        with zf:
+            _extract_entries(zf, dest)
+
+
+def _extract_entries(zf: zipfile.ZipFile, dest: Path) -> None:
+    infos = zf.infolist()
+    if len(infos) > MAX_ENTRIES:
+        raise Refused(f"lists more than {MAX_ENTRIES} entries; zip only your homework files")
+    plan, names, declared = [], set(), [0, 0]
+    for info in infos:
+        parts = _zip_parts(info)
+        if parts is None or any(_ignored(p) for p in parts):
+            continue  # the zip's own root, a folder entry, macOS metadata
+        if info.flag_bits & 0x1:
+            raise Refused("the zip is password-protected; zip it again without a password")
+        if stat.S_ISLNK(info.external_attr >> 16):
+            raise Refused(f"the zip entry {_show(info.filename)} is a symbolic link; zip the files themselves")
+        if info.compress_type not in _ZIP_METHODS:
+            method = zipfile.compressor_names.get(info.compress_type, f"method {info.compress_type}")
+            raise Refused(f"the zip entry {_show(info.filename)} is compressed with {method}, which the grader "
+                          "cannot read; create the zip again with ordinary (deflate) compression")
+        key = "/".join(parts)
+        if key in names:
+            raise Refused(f"the zip holds two entries named {_show(key)}; create the zip again from the folder itself")
+        names.add(key)
+        plan.append((info, parts))
+        if len(plan) > MAX_ZIP_FILES:
+            raise Refused(f"the zip holds more than {MAX_ZIP_FILES} files; zip only your homework files")
+        _charge(declared, parts[-1], info.file_size)  # as the zip declares them: checked again while unpacking
+    dest.mkdir(parents=True)
+    written = [0, 0]
+    for info, parts in plan:
+        target = dest.joinpath(*parts)
+        what = f"the zip entry {_show(info.filename)}"
+        try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(info) as fin, open(target, "wb") as fout:
-                left = MAX_FILE_BYTES + 1
-                while chunk := fin.read(min(1 << 16, left)):
-                    fout.write(chunk)
-                    left -= len(chunk)
-                if left <= 0:
-                    raise ValueError(f"{info.filename!r} unpacks to more than {MAX_FILE_BYTES >> 20} MiB")
+            with zf.open(info) as fin:
+                size = _copy_stream(fin, target, _file_cap(target.name), what)
+        except Refused:
+            raise
+        except OSError as exc:
+            if exc.errno in _MACHINE_ERRNOS:
+                raise
+            raise Refused(f"could not unpack {what} ({_brief(exc)}); create the zip again from the folder itself") from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError,
+                struct.error, OverflowError) as exc:
+            if info.flag_bits & 0x1 or "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+                raise Refused("the zip is password-protected; zip it again without a password") from None
+            raise Refused(f"{what} is damaged ({_brief(exc)}); create the zip again") from None
+        _charge(written, target.name, size)
 
 
-def _choose_main(root: Path, functions: list[str]) -> tuple[Path | None, str, str]:
+def _show(name: str) -> str:
+    return repr(safe_text(name[:120]) + ("..." if len(name) > 120 else ""))
+
+
+def _zip_parts(info: zipfile.ZipInfo) -> tuple[str, ...] | None:
+    """The entry's path as checked parts, or None for a folder entry (nothing to write)."""
+    raw = info.filename.replace("\\", "/")
+    if raw.startswith("/") or (len(raw) > 1 and raw[1] == ":") or ".." in raw.split("/"):
+        raise Refused(f"the zip entry {_show(info.filename)} points outside the zip; "
+                      "create the zip again from the folder itself")
+    parts = tuple(p for p in raw.split("/") if p not in ("", "."))
+    if raw.endswith("/"):
+        return None
+    if not parts:
+        raise Refused(f"the zip holds a file named {_show(info.filename)}, which is not a file name; create the zip again")
+    if len(parts) > MAX_DEPTH:
+        raise Refused(f"the zip entry {_show(info.filename)} is nested more than {MAX_DEPTH} folders deep; "
+                      "zip only your homework files")
+    for p in parts:
+        if "\0" in p or len(p.encode("utf-8", "surrogateescape")) > 255:
+            raise Refused(f"the zip entry {_show(info.filename)} has a name no disk can hold; rename it and zip again")
+    return parts
+
+
+def _convert_tree(root: Path, notes: list[str]) -> tuple[dict[Path, str], list[str]]:
+    """Notebooks become ``.py`` files (their code cells) and ``X.py.txt`` becomes ``X.py``.
+
+    Returns the converted notebooks' code (to choose the main file) and why a notebook could
+    not be read (the error when nothing else can be graded)."""
+    texts, problems = {}, []
+    for path, parts, mode in list(_walk(root, "the submission")):
+        if not stat.S_ISREG(mode):
+            continue
+        rel = "/".join(parts)
+        kind = _kind(path.name)
+        if kind == "pytxt":
+            target = path.with_name(path.name[:-7] + ".py")
+            if not target.exists():
+                path.rename(target)
+                notes.append(f"{safe_text(rel)} was graded as Python; save it as {safe_text(target.name)} "
+                             "(your editor added .txt)")
+        elif kind == "ipynb":
+            stem = path.name[:-6]
+            target = next((c for c in (path.with_name(stem + ".py"), path.with_name(stem + "_ipynb.py"))
+                           if not c.exists()), None)
+            try:
+                if target is None:
+                    continue
+                texts[target] = notebook.convert(path, target)
+                notes.append(f"{safe_text(rel)}: its code cells were graded in order; IPython commands "
+                             "(%magic, !shell) were skipped and errors in top-level code did not stop it")
+            except notebook.NotebookError as exc:
+                problems.append(f"{safe_text(rel)} {exc}; save it again from Jupyter")
+            finally:
+                path.unlink()  # its stored outputs are never used; the sandbox gets only the code
+    return texts, problems
+
+
+_DEFS = re.compile(r"^(?:async[ \t]+)?def[ \t]+(\w+)|^(\w+)[ \t]*(?::[^=\n]*)?=(?!=)|^from[ \t]+[\w.]+[ \t]+import[ \t]+\(?([^)\n]*)",
+                   re.M)
+
+
+def _defined(text: str) -> set[str]:
+    """Names a file defines at its top level, from a text scan (no parsing: a hostile file
+    cannot make it recurse or blow up, and one that does not parse still counts)."""
+    names = set()
+    for fn, var, imported in _DEFS.findall(text):
+        names.update(n for n in (fn, var) if n)
+        for item in imported.split(","):
+            words = item.split()
+            if words:
+                names.add(words[-1])
+    return names
+
+
+def _choose_main(root: Path, functions: list[str], texts: dict[Path, str],
+                 problems: list[str]) -> tuple[Path | None, str, str]:
     """The .py file defining the most contract functions (its folder is the import root)."""
     # A zip or folder that wraps everything in one directory: descend into it.
-    while True:
+    for _ in range(MAX_DEPTH):
         kids = [p for p in root.iterdir() if not _ignored(p)]
-        if len(kids) == 1 and kids[0].is_dir():
+        if len(kids) == 1 and kids[0].is_dir() and not kids[0].is_symlink():
             root = kids[0]
         else:
             break
-    candidates = sorted(p for p in root.rglob("*.py") if not any(_ignored(Path(x)) for x in p.relative_to(root).parts))
+    candidates = sorted(p for p, _, mode in _walk(root, "the submission") if stat.S_ISREG(mode) and p.name.endswith(".py"))
     if not candidates:
-        return None, "", "no .py file found; submit your Python file (or a folder / .zip holding it)"
+        if problems:
+            return None, "", problems[0]
+        return None, "", "no .py file or notebook found; submit your Python file or notebook (or a folder / .zip holding it)"
+    if len(candidates) == 1:  # the common case: nothing to choose, nothing to read
+        return candidates[0].parent, candidates[0].name, ""
     wanted = set(functions)
 
     def score(p: Path) -> tuple:
-        try:
-            tree = ast.parse(p.read_bytes())
-            defined = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.Assign, ast.ImportFrom))
-                       and hasattr(n, "name")} | {
-                t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)} | {
-                a.asname or a.name for n in tree.body if isinstance(n, ast.ImportFrom) for a in n.names}
-            hits = len(wanted & defined)
-        except (SyntaxError, ValueError):
-            hits = 0
-        return (hits, p.name in PREFERRED_MAIN, -len(p.relative_to(root).parts), p.name)
+        text = texts.get(p)
+        if text is None:
+            with open(p, "rb") as f:
+                text = f.read(MAX_FILE_BYTES).decode("utf-8", "replace")
+        return (len(wanted & _defined(text)), p.name in PREFERRED_MAIN, -len(p.relative_to(root).parts),
+                p not in texts, p.name)
 
-    if len(candidates) == 1:  # the common case: nothing to choose, nothing to parse
-        return candidates[0].parent, candidates[0].name, ""
-    scores = {p: score(p) for p in candidates}  # parse each file once
+    scores = {p: score(p) for p in candidates}  # read each file once
     best = max(candidates, key=scores.__getitem__)
     if scores[best][0] == 0:
-        names = ", ".join(sorted(p.relative_to(root).as_posix() for p in candidates)[:5])
+        names = ", ".join(sorted(safe_text(p.relative_to(root).as_posix()) for p in candidates)[:5])
         return None, "", (f"none of its .py files ({names}) defines any of the functions "
                           f"{', '.join(functions[:3])}, ...; check the function names")
     return best.parent, best.name, ""
@@ -200,8 +459,9 @@ def _choose_main(root: Path, functions: list[str]) -> tuple[Path | None, str, st
 
 def _digest(root: Path) -> str:
     h = hashlib.sha256()
-    for p in sorted(root.rglob("*")):
-        if p.is_file():
-            h.update(unicodedata.normalize("NFC", p.relative_to(root).as_posix()).encode() + b"\0")
-            h.update(p.read_bytes())
+    files = sorted((parts, p) for p, parts, mode in _walk(root, "the submission") if stat.S_ISREG(mode))
+    for parts, p in files:
+        rel = "/".join(parts)
+        h.update(unicodedata.normalize("NFC", rel).encode("utf-8", "surrogateescape") + b"\0")
+        h.update(p.read_bytes())
     return h.hexdigest()

@@ -49,7 +49,7 @@ LATE_HEADERS = ("dayslate", "latedays")
 HANDLE_HEADERS = ("file", "filename", "submission", "submissionfile", "handle", "github", "githubusername",
                   "githubhandle", "githublogin", "repo", "repository", "alias")
 
-SUBMISSION_SUFFIXES = (".py", ".zip", ".ipynb")
+SUBMISSION_SUFFIXES = (".py.txt", ".py", ".zip", ".ipynb")
 MIN_TOKEN_ID = 4  # shorter ids are not searched for inside longer names
 
 _MOODLE = re.compile(r"^(?P<name>.+?)_(?P<pid>\d+)_assign(?:submission|feedback)_[a-z]+_(?P<file>.*)$", re.I)
@@ -512,7 +512,8 @@ def stage(submissions: Path, found: RosterMatch, dest: Path, include_unmatched: 
         srcs = [submissions / e for e in sorted(entries)]
         if len(srcs) == 1:
             src = srcs[0]
-            suffix = "" if src.is_dir() else "".join(s for s in [Path(own_name(src.name)).suffix] if s)
+            own = own_name(src.name)
+            suffix = "" if src.is_dir() else ".py.txt" if own.lower().endswith(".py.txt") else Path(own).suffix
             target = dest / f"{sid}{suffix}"
             _copy(src, target)
             origin[target.name] = [src.name]

@@ -90,3 +90,282 @@ def test_examples_digest_stable(tmp_path):
     a = {s.student: s.digest for s in discover(SUBMISSIONS, FUNCS, tmp_path / "w1")}
     b = {s.student: s.digest for s in discover(SUBMISSIONS, FUNCS, tmp_path / "w2")}
     assert a == b and all(a.values())
+
+
+# --- hostile and accidental entries (issue 12): each one student's error, never the run's ------
+
+import os
+import struct
+import time
+import warnings
+from pathlib import Path
+
+from grader.discover import MAX_DEPTH, Submission, prepare
+
+OK_PY = b"def sum_pool(y):\n    return y\n"
+
+
+def _patch_headers(path, name: bytes, offset_local: int, offset_central: int, value: bytes):
+    """Overwrite a field of ``name``'s local and central headers (forging what zipfile won't write)."""
+    data = bytearray(path.read_bytes())
+    for sig, off, at in ((b"PK\x03\x04", 30, offset_local), (b"PK\x01\x02", 46, offset_central)):
+        i = 0
+        while (i := data.find(sig, i)) >= 0:
+            if data[i + off:i + off + len(name)] == name:
+                data[i + at:i + at + len(value)] = value
+            i += 4
+    path.write_bytes(bytes(data))
+
+
+def _forged_directory(path, n: int, real: int | None = None) -> None:
+    """A zip64 archive whose end record says its central directory lists ``n`` entries; it
+    really holds ``real`` records (default ``n``) and no data at all."""
+    record = struct.pack("<4s6H3L5HLL", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0) + b"a"
+    cd = record * (n if real is None else real)
+    z64 = struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, n, n, len(cd), 0)
+    loc = struct.pack("<4sLQL", b"PK\x06\x07", 0, len(cd), 1)
+    eocd = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    path.write_bytes(cd + z64 + loc + eocd)
+
+
+def _prepared(tmp_path, name, make):
+    src = tmp_path / "subs"
+    src.mkdir(exist_ok=True)
+    make(src / name)
+    sub = Submission(student="x", source=src / name)
+    prepare(sub, FUNCS, tmp_path / "work" / name)
+    return sub
+
+
+def _zip_with(path, name, data=OK_PY, compression=zipfile.ZIP_STORED):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (duplicate names: zipfile warns, and writes them)
+        with zipfile.ZipFile(path, "w", compression=compression) as zf:
+            zf.writestr("hw4.py", OK_PY)
+            if name is not None:
+                zf.writestr(zipfile.ZipInfo(name) if isinstance(name, str) else name, data)
+
+
+def _encrypted(p):
+    _zip_with(p, "other.py", b"X = 1\n")
+    _patch_headers(p, b"other.py", 6, 8, b"\x01\x00")
+
+
+def _deflate64(p):
+    _zip_with(p, "other.py", b"X = 1\n" * 50, zipfile.ZIP_DEFLATED)
+    _patch_headers(p, b"other.py", 8, 10, b"\x09\x00")
+
+
+def _corrupt_deflate(p):
+    _zip_with(p, "other.py", os.urandom(3000).hex().encode(), zipfile.ZIP_DEFLATED)
+    data = bytearray(p.read_bytes())
+    i = data.find(b"PK\x03\x04", 10) + 30 + len("other.py") + 20  # inside its compressed data
+    data[i:i + 200] = bytes(200)
+    p.write_bytes(bytes(data))
+
+
+def _bad_crc(p):
+    _zip_with(p, "other.py", b"X = 1\n" * 10)
+    data = p.read_bytes()
+    p.write_bytes(data.replace(b"X = 1\n" * 10, b"Y = 2\n" * 10))
+
+
+def _truncated(p):
+    _zip_with(p, "other.py", b"X = 1\n" * 10)
+    data = p.read_bytes()
+    p.write_bytes(data[:40] + data[-22:])
+
+
+ZIP_CASES = {
+    "password-protected": (_encrypted, "password-protected"),
+    "deflate64": (_deflate64, "deflate64"),
+    "corrupt deflate": (_corrupt_deflate, "damaged"),
+    "bad crc": (_bad_crc, "damaged"),
+    "truncated": (_truncated, "zip"),
+    "dot file entry": (lambda p: _zip_with(p, "."), "not a file name"),
+    "dotdot": (lambda p: _zip_with(p, "a/../../x.py"), "outside"),
+    "backslash dotdot": (lambda p: _zip_with(p, "..\\x.py"), "outside"),
+    "drive": (lambda p: _zip_with(p, "D:\\x.py"), "outside"),
+    "deep": (lambda p: _zip_with(p, "d/" * 1500 + "x.py"), f"{MAX_DEPTH} folders deep"),
+    "duplicate": (lambda p: _zip_with(p, "hw4.py", b"X = 2\n"), "two entries"),
+    "long name": (lambda p: _zip_with(p, "n" * 300 + ".py"), "name no disk can hold"),
+    "million entries": (lambda p: _forged_directory(p, 1_000_000), "MiB"),  # (46 MB: refused by its size)
+    "forged entry count": (lambda p: _forged_directory(p, 1_000_000, real=3), "1000000 entries"),
+    "forged directory size": (lambda p: _forged_size(p), "bytes of file names"),
+    "many files": (lambda p: _zip_many(p, 600), "files"),
+    "empty file": (lambda p: p.write_bytes(b""), "not a zip"),
+}
+
+
+def _forged_size(p):
+    _zip_with(p, "other.py")
+    data = bytearray(p.read_bytes())
+    data[-22 + 12:-22 + 16] = struct.pack("<L", 0x7FFFFFFF)  # the end record's directory size
+    p.write_bytes(bytes(data))
+
+
+def _zip_many(p, n):
+    with zipfile.ZipFile(p, "w") as zf:
+        for i in range(n):
+            zf.writestr(f"f{i}.py", b"")
+
+
+@pytest.mark.parametrize("case", sorted(ZIP_CASES))
+def test_broken_zip_is_one_line_error(tmp_path, case):
+    make, words = ZIP_CASES[case]
+    t0 = time.perf_counter()
+    sub = _prepared(tmp_path, "mallory.zip", make)
+    assert time.perf_counter() - t0 < 3
+    assert sub.error.startswith("mallory.zip: ") and words in sub.error and "\n" not in sub.error, sub.error
+    assert sub.directory is None
+    assert set(p.name for p in tmp_path.iterdir()) <= {"subs", "work"}  # nothing written outside dest ...
+    assert not any((tmp_path / "work").glob("*"))  # ... and nothing of it left behind
+
+
+def test_million_entry_directory_refused_before_parsing(tmp_path):
+    """The issue's zip listed 1,000,000 entries: 600 MB and 12 s parsed before the file-count check."""
+    _forged_directory(tmp_path / "m.zip", 1_000_000)
+    t0 = time.perf_counter()
+    sub = Submission(student="m", source=tmp_path / "m.zip")
+    prepare(sub, FUNCS, tmp_path / "w")
+    assert time.perf_counter() - t0 < 0.2 and "MiB" in sub.error
+    _forged_directory(tmp_path / "f.zip", 1_000_000, real=1_000)
+    t0 = time.perf_counter()
+    sub = Submission(student="f", source=tmp_path / "f.zip")
+    prepare(sub, FUNCS, tmp_path / "w")
+    assert time.perf_counter() - t0 < 0.2 and "1000000 entries" in sub.error
+
+
+def test_zip_root_entries_and_wrapper_folder_accepted(tmp_path):
+    """'./' (shutil.make_archive writes it) and a wrapping folder are not mistakes."""
+    def make(p):
+        with zipfile.ZipFile(p, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("./", b"")
+            zf.writestr("./alice/", b"")
+            zf.writestr("./alice/hw4.py", OK_PY)
+            zf.writestr("__MACOSX/alice/._hw4.py", b"junk")
+    sub = _prepared(tmp_path, "alice.zip", make)
+    assert not sub.error and sub.main == "hw4.py" and (sub.directory / "hw4.py").read_bytes() == OK_PY
+
+
+def _deep_folder(root, depth):
+    """root/d/d/.../d (``depth`` levels), made through directory fds (paths would make it O(n^2))."""
+    fd = os.open(root, os.O_RDONLY)
+    for _ in range(depth):
+        os.mkdir("d", dir_fd=fd)
+        fd, old = os.open("d", os.O_RDONLY, dir_fd=fd), fd
+        os.close(old)
+    return fd
+
+
+def _remove_deep(root, depth, fd):  # (shutil.rmtree and os.walk recurse on Python < 3.12)
+    for name in os.listdir(fd):
+        os.unlink(name, dir_fd=fd)
+    os.close(fd)
+    fds = [os.open(root, os.O_RDONLY)]
+    for _ in range(depth - 1):
+        fds.append(os.open("d", os.O_RDONLY, dir_fd=fds[-1]))
+    for fd in reversed(fds):
+        os.rmdir("d", dir_fd=fd)
+        os.close(fd)
+
+
+def test_folder_nested_1500_deep(tmp_path):
+    src = tmp_path / "subs" / "deep"
+    src.mkdir(parents=True)
+    (src / "hw4.py").write_bytes(OK_PY)
+    fd = _deep_folder(src, 1500)
+    os.close(os.open("x.py", os.O_CREAT | os.O_WRONLY, dir_fd=fd))
+    try:
+        sub = Submission(student="deep", source=src)
+        prepare(sub, FUNCS, tmp_path / "w")
+        assert f"nested more than {MAX_DEPTH} folders deep" in sub.error and "\n" not in sub.error
+    finally:
+        _remove_deep(src, 1500, fd)
+
+
+def test_folder_with_unparsable_second_file(tmp_path):
+    """A second .py that made ast.parse raise RecursionError/MemoryError while choosing the main file."""
+    src = tmp_path / "subs" / "bob"
+    src.mkdir(parents=True)
+    (src / "hw4.py").write_bytes(OK_PY)
+    (src / "deep.py").write_text("x = " + "(" * 200_000 + ")" * 200_000 + "\n" + "[" * 100_000)
+    (src / "hw4b.py").write_text("def sum_pool(y):\n    return " + "-" * 1_000_000 + "y\n")
+    sub = Submission(student="bob", source=src)
+    prepare(sub, FUNCS, tmp_path / "w")
+    assert not sub.error and sub.main == "hw4.py"
+
+
+def test_special_files_skipped_or_refused(tmp_path):
+    src = tmp_path / "subs"
+    (src / "eve").mkdir(parents=True)
+    (src / "eve" / "hw4.py").write_bytes(OK_PY)
+    os.mkfifo(src / "eve" / "pipe.py")
+    os.mkfifo(src / "fifo.py")
+    subs = {s.student: s for s in discover(src, FUNCS, tmp_path / "work")}
+    assert not subs["eve"].error and not (subs["eve"].directory / "pipe.py").exists()
+    assert "not a regular file" in subs["fifo"].error
+
+
+def test_py_txt_graded_with_a_note(tmp_path):
+    src = tmp_path / "subs"
+    src.mkdir()
+    (src / "zoe.py.txt").write_bytes(OK_PY)
+    (sub,) = discover(src, FUNCS, tmp_path / "work")
+    assert sub.student == "zoe" and not sub.error and sub.main == "zoe.py"
+    assert sub.notes and ".txt" in sub.notes[0]
+
+
+def test_invalid_utf8_and_long_names(tmp_path):
+    src = tmp_path / "subs"
+    src.mkdir()
+    (src / os.fsdecode(b"caf\xe9.py")).write_bytes(OK_PY)  # Latin-1 bytes, not UTF-8
+    (src / ("l" * 251 + ".py")).write_bytes(OK_PY)  # a legal 254-byte name
+    subs = discover(src, FUNCS, tmp_path / "work")
+    assert [s.error for s in subs] == ["", ""]
+    for s in subs:
+        s.student.encode("utf-8")  # (a lone surrogate would not encode)
+        s.main.encode("utf-8")
+        assert (s.directory / s.main).read_bytes() == OK_PY
+
+
+def test_grading_goes_on_beside_every_broken_entry(tmp_path):
+    """One folder with each broken-entry category beside an honest neighbour: the run completes,
+    the neighbour has full marks, every broken entry is status error with a one-line reason."""
+    import json
+    import shutil
+
+    from grader.api import Options, grade
+    src = tmp_path / "subs"
+    src.mkdir()
+    shutil.copy(SUBMISSIONS / "correct_vectorized.py", src / "honest.py")
+    for i, case in enumerate(sorted(ZIP_CASES)):
+        ZIP_CASES[case][0](src / f"z{i:02d}.zip")
+    (src / "notes.txt").write_text("hi")
+    (src / "huge.py").write_bytes(b"#" * (6 << 20))
+    (src / "linked.py").symlink_to(src / "honest.py")
+    (src / "twin.py").write_bytes(OK_PY)
+    (src / "twin").mkdir()
+    (src / "twin" / "hw4.py").write_bytes(OK_PY)
+    (src / "empty").mkdir()
+    os.mkfifo(src / "pipe.py")
+    (src / "broken.ipynb").write_text('{"cells": [')
+    long_name = "l" * 251 + ".py"  # legal: 254 bytes
+    shutil.copy(SUBMISSIONS / "correct_vectorized.py", src / long_name)
+    shutil.copy(SUBMISSIONS / "correct_vectorized.py", src / os.fsdecode(b"\xff\xfeodd.py"))
+    run = grade(src, tmp_path / "out", Options(jobs=2, timeout=20))
+    data = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    by_source = {s["source"]: s for s in data["submissions"]}
+    assert len(data["submissions"]) == len(run.submissions) == len(list(src.iterdir()))
+    assert by_source["honest.py"]["score"] == 20
+    assert by_source[long_name]["score"] == 20
+    odd = next(s for s in data["submissions"] if s["source"].endswith("odd.py"))
+    assert odd["score"] == 20 and "\ufffd" in odd["student"]
+    assert not by_source["twin"]["error"]  # (the folder: sorted first)
+    for s in data["submissions"]:
+        if s["source"] not in ("twin", "honest.py", long_name) and s is not odd:
+            assert s["error"] and "\n" not in s["error"] and all(q["status"] == "error" for q in s["questions"]), s
+        assert (tmp_path / "out" / s["report"]).is_file()
+        assert len(Path(s["report"]).name.encode()) <= 255
+    assert "already gives student id 'twin'" in by_source["twin.py"]["error"]
+    assert by_source["huge.py"]["error"].startswith("huge.py: is larger than 5 MiB")

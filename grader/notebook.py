@@ -1,0 +1,289 @@
+"""Jupyter notebooks as submissions: their code cells become one importable ``.py``.
+
+Done when a submission is prepared (in the grader, which only reads JSON and rewrites text;
+nothing of the student's runs here).  The generated file holds the code cells as string
+literals and, when imported inside the sandbox, runs them in order the way "Run All" would,
+with three differences that keep a working notebook from losing points:
+
+- IPython syntax (``%magic``, ``%%cell magic``, ``!shell``, ``x = !cmd``, ``obj?``) is turned
+  into plain Python that does nothing, so no shell ever runs and the import never fails on it;
+  ``display``/``get_ipython`` exist as no-ops unless the notebook defines them.
+- Each top-level statement runs on its own: one that raises (test code calling a function,
+  a plot, a typo) is reported on stderr as ``hw4.ipynb, cell 7, line 3: ...`` and the cells
+  go on, so every definition still runs.  A cell with a syntax error is skipped; the functions
+  it defines raise that syntax error when called, so only their questions are lost.
+- Each cell is compiled under the file name ``<notebook>, cell N`` (with its source in
+  ``linecache``) and its lines keep their numbers, so tracebacks read
+  ``File "hw4.ipynb, cell 7", line 3, in conv_forward``.
+
+Cells are numbered 1, 2, ... counting every cell of the notebook (markdown included), as a
+student counts them on screen.  Stored outputs are never read.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+from pathlib import Path
+
+MAX_NOTEBOOK_BYTES = 20 << 20  # notebooks carry their plots (base64 images): larger than a .py
+
+# Cell magics whose body is ordinary Python that Jupyter runs; any other cell magic
+# (%%bash, %%writefile, %%html, %%timeit, ...) makes the whole cell inert.
+_PYTHON_CELL_MAGICS = {"time", "capture", "prun", "debug"}
+_HELP = re.compile(r"^\s*(\?\??[\w.]*|[\w.\[\]]*\s*\?\??)\s*$")  # obj?  obj??  ?obj  ??obj
+_ASSIGN_SHELL = re.compile(r"^(\s*)([A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*)\s*=\s*([!%])")  # x = !ls, x = %who
+_TIME_LINE = re.compile(r"^(\s*)%time\s+(.*)$")  # %time stmt: the statement runs
+_DEF = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)", re.M)
+
+
+class NotebookError(ValueError):
+    """The file is not a notebook we can read (the message says why, in one line)."""
+
+
+def read_code_cells(data: bytes) -> list[tuple[int, str]]:
+    """``(cell number, source)`` of every code cell, in order; :class:`NotebookError` if unreadable."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise NotebookError("is not UTF-8 text, as every notebook is") from None
+    try:
+        import nbformat
+    except ImportError:  # (a student's install without it: version-4 notebooks, read as plain JSON)
+        nb = _usable_v4(text)
+        if nb is None:
+            raise NotebookError("is not a version-4 notebook (reading older ones needs nbformat: "
+                                "pip install nbformat)") from None
+        return _code_cells(nb)
+    logger = logging.getLogger("traitlets")  # nbformat logs schema problems there; we judge them here
+    old = logger.disabled
+    logger.disabled = True
+    try:
+        with warnings.catch_warnings():  # (schema warnings are nbformat's business, not the grader's output)
+            warnings.simplefilter("ignore")
+            nb = nbformat.reads(text, as_version=4)
+    except (RecursionError, MemoryError):
+        raise NotebookError("is nested too deeply to read") from None
+    except Exception as exc:  # NotJSONError, a version it cannot convert, a malformed structure
+        nb = _usable_v4(text)
+        if nb is None:
+            raise NotebookError(f"is not a notebook Jupyter can open ({_brief(exc)})") from None
+    finally:
+        logger.disabled = old
+    return _code_cells(nb)
+
+
+def _code_cells(nb) -> list[tuple[int, str]]:
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    if not isinstance(cells, list):
+        raise NotebookError("has no list of cells")
+    out = []
+    for number, cell in enumerate(cells, 1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue  # markdown and raw cells are prose; a malformed cell is not code either
+        source = cell.get("source", "")
+        if isinstance(source, list):  # (nbformat joins them; a hand-made file may not be)
+            source = "".join(s for s in source if isinstance(s, str))
+        if isinstance(source, str) and source.strip():
+            out.append((number, source))
+    return out
+
+
+def _usable_v4(text: str) -> dict | None:
+    """A version-4 notebook nbformat refused (a missing ``metadata``, a hand-edited cell) whose
+    cells are still there: graded rather than zeroed for its schema."""
+    import json
+    try:
+        nb = json.loads(text)
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    if isinstance(nb, dict) and nb.get("nbformat") == 4 and isinstance(nb.get("cells"), list):
+        return nb
+    return None
+
+
+def _brief(exc: BaseException) -> str:
+    msg = " ".join(str(exc).split())[:160]
+    return f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
+
+
+def neutralize(source: str) -> str:
+    """``source`` with IPython-only syntax made inert, line for line (numbers stay the same)."""
+    lines = source.split("\n")
+    body = 0  # where the Python starts: after the cell magics that keep their body (%%time)
+    while True:
+        first = next((i for i in range(body, len(lines)) if lines[i].strip()), None)
+        if first is None or not lines[first].lstrip().startswith("%%"):
+            break
+        magic = lines[first].strip()[2:].split(None, 1)
+        if not magic or magic[0] not in _PYTHON_CELL_MAGICS:  # %%bash, %%writefile, ...: nothing runs
+            return "\n".join(lines[:body] + [""] * (len(lines) - body))
+        lines[first] = ""  # (an empty line keeps the numbering)
+        body = first + 1
+    starts = _statement_starts(lines)
+    return "\n".join(_line(ln) if start else ln for ln, start in zip(lines, starts))
+
+
+def _line(line: str) -> str:
+    """One line that begins a statement: IPython syntax becomes ``pass`` (or a harmless value)."""
+    stripped = line.lstrip()
+    indent = line[: len(line) - len(stripped)]
+    if not stripped or stripped.startswith("#"):
+        return line
+    m = _TIME_LINE.match(line)
+    if m:
+        return m.group(1) + m.group(2)
+    if stripped[0] in "%!":
+        return indent + "pass"
+    m = _ASSIGN_SHELL.match(line)
+    if m:  # (neither "= !" nor "= %" can start valid Python)
+        return f"{m.group(1)}{m.group(2)} = " + ("[]" if m.group(3) == "!" else "None")
+    if _HELP.match(line) and "?" in line:
+        return indent + "pass"
+    return line
+
+
+def _statement_starts(lines: list[str]) -> list[bool]:
+    """For each line: does a new statement begin there (not inside a string, brackets or a
+    backslash continuation)?  A small scanner, so IPython lines (which Python cannot parse)
+    are found without parsing, and ``%`` continuing an expression is left alone."""
+    starts = []
+    depth = 0
+    quote = ""  # the open string's delimiter: ', ", ''' or """
+    cont = False
+    for line in lines:
+        starts.append(depth == 0 and not quote and not cont)
+        cont = False
+        i, n = 0, len(line)
+        while i < n:
+            c = line[i]
+            if quote:
+                if c == "\\":
+                    i += 2
+                    continue
+                if line.startswith(quote, i):
+                    i += len(quote)
+                    quote = ""
+                    continue
+                i += 1
+                continue
+            if c == "#":
+                break
+            if c in "'\"":
+                quote = line[i:i + 3] if line.startswith(c * 3, i) else c
+                i += len(quote)
+                continue
+            if c in "([{":
+                depth += 1
+            elif c in ")]}":
+                depth = max(0, depth - 1)
+            elif c == "\\" and i == n - 1:
+                cont = True
+            i += 1
+        if quote in ("'", '"'):  # a one-quote string never spans lines (unless continued)
+            cont = cont or line.endswith("\\")
+            quote = quote if cont else ""
+    return starts
+
+
+def defined_names(source: str) -> list[str]:
+    """Top-level ``def``/``class`` names of a cell (a text scan: the cell may not parse)."""
+    return list(dict.fromkeys(_DEF.findall(source)))
+
+
+def to_python(cells: list[tuple[int, str]], label: str) -> str:
+    """The importable ``.py`` running ``cells`` (see the module docstring)."""
+    entries = ",\n".join(f"    ({n}, {neutralize(src)!r}, {tuple(defined_names(src))!r})" for n, src in cells)
+    # (plain replacement, not str.format: the driver's own code has braces)
+    label = safe_comment(label)  # (it is shown in tracebacks: one printable line)
+    return (_DRIVER.replace("@LABEL@", label).replace("@LABEL_REPR@", repr(label))
+            .replace("@CELLS@", entries))
+
+
+def safe_comment(text: str) -> str:
+    return "".join(c if c.isprintable() else "?" for c in text)[:200]
+
+
+def convert(source: Path, target: Path) -> str:
+    """Write ``target`` (a ``.py``) from the notebook ``source``; returns its code cells' text
+    (for choosing the main file).  :class:`NotebookError` when it cannot be read."""
+    if source.stat().st_size > MAX_NOTEBOOK_BYTES:
+        raise NotebookError(f"is larger than {MAX_NOTEBOOK_BYTES >> 20} MiB; clear its outputs and save it again")
+    cells = read_code_cells(source.read_bytes())
+    with open(target, "x", encoding="utf-8") as f:
+        f.write(to_python(cells, source.name))
+    return "\n".join(src for _, src in cells)
+
+
+_DRIVER = r'''# Generated by cnn-grader from the notebook @LABEL@: its code cells, run in order.
+# Each statement runs on its own; one that raises is reported on stderr and the cells go on.
+def __cnn_grader_notebook__(g, label, cells):
+    import ast, linecache, os, sys
+    here = os.path.dirname(os.path.realpath(g.get("__file__") or "x"))
+
+    class _Inert:
+        """display(), get_ipython() and what hangs off them: does nothing."""
+        def __call__(self, *a, **k):
+            return self
+        def __getattr__(self, name):
+            return self
+    g.setdefault("display", _Inert())
+    g.setdefault("get_ipython", _Inert())
+    shown = 0
+
+    def warn(text):
+        nonlocal shown
+        shown += 1
+        if shown <= 20:
+            print(text[:500], file=sys.stderr)
+        elif shown == 21:
+            print("(more problems in top-level notebook code not shown)", file=sys.stderr)
+
+    def broken(name, exc, filename):
+        """A function that raises the cell's syntax error, at the cell's line (so its traceback
+        shows the student's own line)."""
+        ns = {"exc": exc}
+        line = exc.lineno if isinstance(getattr(exc, "lineno", None), int) and exc.lineno > 0 else 1
+        try:
+            exec(compile("\n" * (line - 1) + "def " + name + "(*args, **kwargs): raise exc.with_traceback(None)",
+                         filename, "exec"), ns)
+            return ns[name]
+        except Exception:
+            def stand_in(*args, **kwargs):
+                raise exc.with_traceback(None)
+            return stand_in
+
+    for number, source, names in cells:
+        where = label + ", cell " + str(number)
+        filename = os.path.join(here, where)
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        try:
+            tree = compile(source, filename, "exec", ast.PyCF_ONLY_AST)
+        except (SyntaxError, ValueError) as exc:
+            line = getattr(exc, "lineno", None)
+            msg = getattr(exc, "msg", None) or str(exc)
+            warn(where + (", line " + str(line) if line else "") + ": " + type(exc).__name__ + ": " + str(msg)
+                 + " (this cell was skipped)")
+            for name in names:  # what the cell meant to define fails with the cell's own error
+                if name not in g:
+                    g[name] = broken(name, exc, filename)
+            continue
+        for node in tree.body:
+            try:
+                exec(compile(ast.Module(body=[node], type_ignores=[]), filename, "exec"), g)
+            except (Exception, SystemExit) as exc:  # (exit() in a cell: Jupyter goes on too)
+                tb, line = exc.__traceback__, node.lineno
+                while tb is not None:  # the deepest line in this cell
+                    if tb.tb_frame.f_code.co_filename == filename:
+                        line = tb.tb_lineno
+                    tb = tb.tb_next
+                text = " ".join(str(exc).split())[:300]
+                warn(where + ", line " + str(line) + ": " + type(exc).__name__ + (": " + text if text else "")
+                     + " (top-level code; the notebook went on)")
+
+
+__cnn_grader_notebook__(globals(), @LABEL_REPR@, [
+@CELLS@
+])
+del __cnn_grader_notebook__
+'''

@@ -1,0 +1,170 @@
+"""Notebooks as submissions (issue 13): code cells in order, IPython syntax made inert, top-level
+test code never costs points, errors by cell and line."""
+from __future__ import annotations
+
+import json
+import zipfile
+
+import nbformat
+import pytest
+
+from conftest import SUBMISSIONS
+from grader.api import Options, check
+from grader.discover import Submission, discover, prepare
+from grader.notebook import NotebookError, neutralize, read_code_cells
+
+CORRECT = (SUBMISSIONS / "correct_vectorized.py").read_text()
+FUNCS = ["layer_sizes", "conv_forward", "sum_pool"]
+
+
+def _nb(path, *cells, minor=5):
+    nb = nbformat.v4.new_notebook()
+    nb.nbformat_minor = minor
+    nb.cells = [nbformat.v4.new_markdown_cell(c[3:]) if c.startswith("md:") else nbformat.v4.new_code_cell(c)
+                for c in cells]
+    nbformat.write(nb, str(path))
+    return path
+
+
+STUDENT_NOTEBOOK = [
+    "md:# Homework 4\n%this markdown is not code\n!neither is this",
+    "%matplotlib inline\n%load_ext autoreload\n%autoreload 2\nimport numpy as np\n!pip install numpy\n"
+    "files = !ls -la /\nnp.zeros?\n??np\n%time t = 1",
+    "%%bash\necho $HOME\nrm -rf ~",
+    CORRECT,
+    # top-level test code: a call that fails, a print, display() without import, a plot
+    "print('checking', layer_sizes)\nresult = conv_forward(None, None)\ndisplay(result)\ny = 2",
+    "import sys\nsys.exit('done testing')",  # Jupyter shows it and goes on
+    "%%time\nz = y + 1\nprint('z', z)",
+    "w = (z\n     % 2)\ndoc = '''\n!not a shell line\n%not a magic\n'''",
+    # a plot: whether or not the grader provides matplotlib (or a stand-in), it costs nothing
+    "import matplotlib.pyplot as plt\nplt.figure()\nplt.plot(layer_sizes(5, 3, 1, 2, 4))\nplt.show()",
+]
+
+
+def test_notebook_with_magics_shell_and_test_code_scores_full(tmp_path):
+    res = check(_nb(tmp_path / "alice.ipynb", *STUDENT_NOTEBOOK), Options(timeout=20))
+    assert res.score == 20 and not res.error, [(q.id, q.message) for q in res.questions]
+    assert "alice.ipynb, cell 5, line 2:" in res.stderr  # the failing test call, reported, not fatal
+    assert "alice.ipynb, cell 6, line 2: SystemExit" in res.stderr
+    assert "checking" in res.stdout and "z 3" in res.stdout  # %%time's body ran; the later cell too
+    assert any("code cells" in n for n in res.notes)
+
+
+def test_neutralized_lines_keep_their_numbers():
+    src = "x = 1\n%magic arg\n!ls\nfiles = !ls\nthing?\nif x:\n    !echo hi\n    y = (x\n%2)\ns = '''\n!keep\n'''\n"
+    out = neutralize(src)
+    assert out.count("\n") == src.count("\n")
+    lines = out.split("\n")
+    assert lines[1] == "pass" and lines[2] == "pass" and lines[3] == "files = []" and lines[4] == "pass"
+    assert lines[6] == "    pass" and lines[8] == "%2)" and lines[10] == "!keep"
+    compile(out, "x", "exec")
+
+
+def test_cell_magics_other_than_python_are_inert():
+    assert neutralize("%%writefile x.py\nimport os\nos.system('x')").strip() == ""
+    assert neutralize("%%capture\nimport numpy").split("\n")[1] == "import numpy"
+
+
+def test_syntax_error_reported_by_cell_and_line(tmp_path):
+    broken = CORRECT.replace("def sum_pool(", "def sum_pool_old(")
+    nb = _nb(tmp_path / "bob.ipynb", "md:intro", broken, "import numpy as np\n\ndef sum_pool(y):\n    return y +\n")
+    res = check(nb, Options(timeout=20))
+    q = {q.function: q for q in res.questions}
+    assert q["sum_pool"].status == "error" and "bob.ipynb, cell 3, line 4" in q["sum_pool"].message
+    assert 'File "bob.ipynb, cell 3", line 4' in q["sum_pool"].traceback
+    assert "return y +" in q["sum_pool"].traceback  # the student's own line
+    assert res.score == 20 - q["sum_pool"].max_score  # the other cells' functions still count
+    assert "bob.ipynb, cell 3, line 4: SyntaxError" in res.stderr
+
+
+def test_runtime_error_traceback_names_cell_and_line(tmp_path):
+    bad = CORRECT.replace("def sum_pool(", "def sum_pool_old(") + "\n\ndef sum_pool(y):\n    return undefined_name\n"
+    res = check(_nb(tmp_path / "carol.ipynb", "x = 1", bad), Options(timeout=20))
+    (q,) = [q for q in res.questions if q.function == "sum_pool"]
+    n = bad.split("\n").index("    return undefined_name") + 1
+    assert f'File "carol.ipynb, cell 2", line {n}, in sum_pool' in q.traceback and "NameError" in q.message
+
+
+def test_notebook_in_folder_and_zip_chosen_as_main(tmp_path):
+    src = tmp_path / "subs"
+    (src / "dan").mkdir(parents=True)
+    _nb(src / "dan" / "Homework 4.ipynb", CORRECT)
+    (src / "dan" / "scratch.py").write_text("def unrelated(): pass\n")
+    _nb(tmp_path / "hw4.ipynb", CORRECT)
+    with zipfile.ZipFile(src / "eve.zip", "w") as zf:
+        zf.write(tmp_path / "hw4.ipynb", "eve/hw4.ipynb")
+        zf.writestr("eve/.ipynb_checkpoints/hw4-checkpoint.ipynb", "{}")
+    subs = {s.student: s for s in discover(src, FUNCS, tmp_path / "work")}
+    assert subs["dan"].main == "Homework 4.py" and not subs["dan"].error
+    assert subs["eve"].main == "hw4.py" and not subs["eve"].error
+    assert not list(subs["eve"].directory.glob("*.ipynb"))  # outputs never reach the sandbox
+
+
+def test_python_file_beside_its_notebook_wins_ties(tmp_path):
+    src = tmp_path / "fay"
+    src.mkdir()
+    (src / "hw4.py").write_text(CORRECT)
+    _nb(src / "hw4.ipynb", CORRECT)
+    sub = Submission(student="fay", source=src)
+    prepare(sub, FUNCS, tmp_path / "w")
+    assert sub.main == "hw4.py" and (sub.directory / "hw4_ipynb.py").exists()
+
+
+@pytest.mark.parametrize("minor", [0, 4, 5])
+def test_every_nbformat_4_minor(tmp_path, minor):
+    cells = read_code_cells(_nb(tmp_path / "n.ipynb", "md:x", "a = 1", "", "b = 2", minor=minor).read_bytes())
+    assert cells == [(2, "a = 1"), (4, "b = 2")]
+
+
+@pytest.mark.parametrize("data", [b"", b"{", b"[]", b'{"cells": 3}', b"\xff\xfe", b'{"nbformat": 4}',
+                                  b'{"nbformat": 99, "nbformat_minor": 0, "cells": []}', b"[" * 100000])
+def test_unreadable_notebooks_are_one_line_errors(tmp_path, data):
+    with pytest.raises(NotebookError):
+        read_code_cells(data)
+    (tmp_path / "gus.ipynb").write_bytes(data)
+    sub = Submission(student="gus", source=tmp_path / "gus.ipynb")
+    prepare(sub, FUNCS, tmp_path / "w")
+    assert sub.error.startswith("gus.ipynb ") and ("Jupyter" in sub.error or "notebook" in sub.error), sub.error
+    assert "\n" not in sub.error
+
+
+def test_hand_made_cells_tolerated(tmp_path):
+    """Source as a list of lines, a cell that is not an object, an unknown cell type: what
+    nbformat's schema would flag, but the code is still there to grade."""
+    nb = {"nbformat": 4, "nbformat_minor": 2, "metadata": {},
+          "cells": [{"cell_type": "code", "source": ["a = 1\n", "b = 2"], "metadata": {}, "outputs": []},
+                    {"cell_type": "weird", "source": "x"}, {"cell_type": "code", "source": "c = 3"}]}
+    assert read_code_cells(json.dumps(nb).encode()) == [(1, "a = 1\nb = 2"), (3, "c = 3")]
+
+
+def test_py_txt_and_notebook_graded_with_notes_in_results_and_report(tmp_path):
+    from grader.api import grade
+    src = tmp_path / "subs"
+    src.mkdir()
+    (src / "hana.py.txt").write_text(CORRECT)
+    _nb(src / "ivan.ipynb", *STUDENT_NOTEBOOK)
+    grade(src, tmp_path / "out", Options(jobs=2, timeout=20))
+    data = {s["student"]: s for s in json.loads((tmp_path / "out" / "results.json").read_text())["submissions"]}
+    assert data["hana"]["score"] == data["ivan"]["score"] == 20
+    assert "hana.py.txt was graded as Python" in data["hana"]["notes"][0]
+    html = (tmp_path / "out" / data["hana"]["report"]).read_text(encoding="utf-8")
+    assert "<h3>Notes</h3>" in html and "hana.py.txt was graded as Python" in html
+
+
+def test_many_cell_magics_do_not_recurse():
+    out = neutralize("%%time\n" * 20000 + "x = 1")
+    assert out.count("\n") == 20000 and out.endswith("x = 1")
+    assert neutralize("%%time\n%%capture\nx = 1\n!ls") == "\n\nx = 1\npass"
+
+
+def test_read_without_nbformat_installed(monkeypatch):
+    """The student edition may lack nbformat: version-4 notebooks are still read (as JSON)."""
+    import sys
+    monkeypatch.setitem(sys.modules, "nbformat", None)  # import nbformat -> ImportError
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "markdown", "source": "x", "metadata": {}},
+        {"cell_type": "code", "source": ["a = 1\n", "b = 2"], "metadata": {}, "outputs": []}]}
+    assert read_code_cells(json.dumps(nb).encode()) == [(2, "a = 1\nb = 2")]
+    with pytest.raises(NotebookError, match="nbformat"):
+        read_code_cells(json.dumps({"nbformat": 3, "worksheets": []}).encode())
