@@ -28,6 +28,9 @@ import numpy as np
 
 from .assignment import Question, Trials
 from .compare import compare
+from .probes import (Activation, ArgNames, Expression, Features, Terms, activation_finding,
+                     close_trials, condition_finding, quick_reject, expression_finding, input_finding,
+                     precision_finding, slice_factor_finding, terms_finding)
 
 MAX_LISTED = 12  # elements listed by name in the element map before summarising
 
@@ -90,8 +93,19 @@ class _Candidate:
 
 def _explains(q: Question, trials: Trials, outputs: list[np.ndarray], cand: _Candidate) -> bool:
     """True if the candidate reproduces the student's answer on every trial."""
-    for t, got in enumerate(outputs):
-        if _close(q, got, cand.full[t]):
+    full = np.asarray(cand.full)
+    shape = _same_shape(outputs)
+    if shape is not None and full.shape == (len(outputs), *shape):
+        got = _stacked(outputs)
+        if not _low_precision(outputs[0]) and quick_reject(q, got, full):
+            return False  # most candidates fail on the first trial: say so cheaply
+        ok = close_trials(q, got, full)  # one batched check
+        todo = np.flatnonzero(~ok)
+    else:
+        todo = range(len(outputs))
+    for t in todo:
+        got = outputs[t]
+        if _close(q, got, full[t]):
             continue
         if cand.low is None or not _low_precision(got):
             return False
@@ -104,9 +118,26 @@ def _explains(q: Question, trials: Trials, outputs: list[np.ndarray], cand: _Can
     return True
 
 
+def _stacked(outputs: list[np.ndarray]) -> np.ndarray:
+    """The outputs as one float64 array, built once per list (the diagnosis checks it often)."""
+    key = tuple(map(id, outputs))
+    if _STACK[0] != key:
+        _STACK[:] = [key, np.stack([o.astype(np.float64) for o in outputs]), list(outputs)]
+    return _STACK[1]
+
+
+# (ids, stacked, the arrays themselves: keeps the ids valid); cleared when diagnose() returns,
+# so an array changed in place between two diagnoses is never answered from the cache.
+_STACK: list = [None, None, None]
+
+
 def _differs(q: Question, trials: Trials, full: np.ndarray) -> bool:
     """True if the candidate is not the right answer on at least one trial."""
-    return any(not _close(q, full[t], trials.expected[t]) for t in range(len(trials)))
+    full = np.asarray(full)
+    exp = np.asarray(trials.expected)
+    if full.shape != exp.shape:
+        return True
+    return not bool(close_trials(q, full, exp).all())
 
 
 def _from_expected(trials: Trials, f: Callable[[np.ndarray], np.ndarray]) -> _Candidate:
@@ -119,20 +150,27 @@ def _from_expected(trials: Trials, f: Callable[[np.ndarray], np.ndarray]) -> _Ca
 # ----------------------------------------------------------------------------- catalogue
 
 def matching_mistakes(q: Question, trials: Trials, outputs: list[np.ndarray]):
-    """The catalogued mistakes that explain every trial and differ from the right answer."""
+    """The catalogued mistakes that explain every trial and differ from the right answer; a
+    mistake's variants (the same mistake with loops in another order ...) count as it."""
     found = []
     for mistake in q.mistakes:
-        try:
-            full = np.asarray(mistake.compute(trials.args))
-        except Exception:  # noqa: BLE001 - a broken catalogue entry must not break grading
-            continue
-        if full.shape[:1] != (len(trials),) or full.dtype.kind not in "biuf":
-            continue
-        if not np.isfinite(full).all() or not _differs(q, trials, full):
-            continue
-        if _explains(q, trials, outputs, _Candidate(full, mistake.compute)):
-            found.append(mistake)
+        for compute in (mistake.compute, *getattr(mistake, "variants", ())):
+            if _mistake_explains(q, trials, outputs, compute):
+                found.append(mistake)
+                break
     return found
+
+
+def _mistake_explains(q: Question, trials: Trials, outputs, compute) -> bool:
+    try:
+        full = np.asarray(compute(trials.args))
+    except Exception:  # noqa: BLE001 - a broken catalogue entry must not break grading
+        return False
+    if full.shape[:1] != (len(trials),) or full.dtype.kind not in "biuf":
+        return False
+    if not np.isfinite(full).all():
+        return False
+    return _explains(q, trials, outputs, _Candidate(full, compute)) and _differs(q, trials, full)
 
 
 # ----------------------------------------------------------------------------- naming
@@ -282,8 +320,8 @@ def _subsample_findings(q: Question, trials: Trials, outputs, got_shape, exp_sha
     return []
 
 
-def _scale_findings(q: Question, trials: Trials, outputs) -> list[str]:
-    """got == c * expected: one c for all trials, or one c per trial."""
+def _scale_findings(q: Question, trials: Trials, outputs, per_trial: bool = False) -> list[str]:
+    """got == c * expected: one c for all trials, or (``per_trial``) one c per trial."""
     exp = np.asarray(trials.expected, dtype=np.float64)
     got = np.stack([o.astype(np.float64) for o in outputs])
     if not np.isfinite(got).all():
@@ -299,6 +337,8 @@ def _scale_findings(q: Question, trials: Trials, outputs) -> list[str]:
         return []  # nonzero where the answer is exactly zero: not a multiple
     c = float(np.median(c_t[live]))
     tol = max(q.rtol, q.atol_scale) * 10
+    if per_trial:
+        return _per_trial_factor(q, outputs, exp, c_t, live, tol)
     if abs(c - 1.0) > tol:
         for value in (float(Fraction(c).limit_denominator(16)), c):
             cand = _from_expected(trials, lambda e, value=value: value * e)
@@ -310,7 +350,11 @@ def _scale_findings(q: Question, trials: Trials, outputs) -> list[str]:
                             "the right one, in every trial."]
                 return [f"Every element is {_factor(value)} times the right value, in every trial: "
                         f"a constant factor is missing or extra."]
-    # one factor per trial, varying between trials
+    return []
+
+
+def _per_trial_factor(q, outputs, exp, c_t, live, tol) -> list[str]:
+    """One factor per trial, varying between trials."""
     per = []
     for t in np.flatnonzero(live):
         scaled = c_t[t] * exp[t]
@@ -369,24 +413,75 @@ def _element_map(q: Question, trials: Trials, outputs, groups: Mapping[str, np.n
             f"are right in every trial."]
 
 
+def _probe(q: Question, kind):
+    return next((p for p in getattr(q, "probes", ()) or () if isinstance(p, kind)), None)
+
+
 def generic_notes(q: Question, trials: Trials, outputs: list[np.ndarray],
                   groups: Mapping[str, np.ndarray] | None = None) -> list[str]:
-    """Findings that need no catalogue, strongest first (an empty list for a right answer)."""
+    """Findings that need no catalogue, strongest first (an empty list for a right answer).
+
+    Order: precision (a rounding problem is never reported as logic), the answer's arrangement
+    (axes, shape), a constant factor, then what the student computed (a factor on one slice, a
+    misread input, the assignment's probes), then the trials it is wrong on, and last the
+    element map.  Each family states only what holds on every trial it speaks of."""
     exp_shape = tuple(np.asarray(trials.expected).shape[1:])
     got_shape = _same_shape(outputs)
     if got_shape is None:
         return ["Your answer's shape changes from trial to trial ("
                 + ", ".join(sorted({_shape(o.shape) for o in outputs})) + f"); it should always be "
                 f"{_shape(exp_shape)}."]
+    got = exp = None
+    if tuple(got_shape) == exp_shape:
+        got = np.stack([o.astype(np.float64) for o in outputs])
+        exp = np.asarray(trials.expected, dtype=np.float64)
+        if not np.isfinite(got).all():
+            got = None
+    if got is not None:
+        note = precision_finding(q, trials, got, outputs)
+        if note:
+            return [note]
     notes = _axis_findings(q, trials, outputs, got_shape, exp_shape)
     if notes:
         return notes
     if tuple(got_shape) != exp_shape:
         return _subsample_findings(q, trials, outputs, got_shape, exp_shape)
     notes = _scale_findings(q, trials, outputs)
+    if notes or got is None:
+        return notes or _element_map(q, trials, outputs, groups or {})
+    cond = condition_finding(q, trials, got, exp, _probe(q, Features))
+    wild = lambda idx, axes, shape: _wild_name(q, idx, axes, shape)  # noqa: E731
+    for find in (lambda: slice_factor_finding(q, trials, got, exp, wild),
+                 lambda: input_finding(q, trials, got, exp, _probe(q, ArgNames)),
+                 lambda: _activation(q, trials, got, exp),
+                 lambda: _expression(q, trials, got, exp),
+                 lambda: _terms(q, trials, got, exp)):
+        found = find()
+        if isinstance(found, str):
+            found = [found] if found else []
+        if found:
+            return found + ([cond] if cond and q.exact else [])
+    if cond:
+        return [cond]
+    notes = _scale_findings(q, trials, outputs, per_trial=True)
     if notes:
         return notes
     return _element_map(q, trials, outputs, groups or {})
+
+
+def _activation(q, trials, got, exp) -> list[str]:
+    act = _probe(q, Activation)
+    return activation_finding(q, trials, got, exp, act) if act is not None else []
+
+
+def _expression(q, trials, got, exp) -> str:
+    ex = _probe(q, Expression)
+    return expression_finding(q, trials, got, exp, ex) if ex is not None else ""
+
+
+def _terms(q, trials, got, exp) -> str:
+    tm = _probe(q, Terms)
+    return terms_finding(q, trials, got, exp, tm) if tm is not None else ""
 
 
 # ----------------------------------------------------------------------------- entry point
@@ -404,6 +499,13 @@ def diagnose(q: Question, trials: Trials, outputs: list[np.ndarray],
         return Diagnosis()
     if groups is None:
         groups = getattr(q, "groups", None) or {}
+    try:
+        return _diagnose(q, trials, outputs, groups)
+    finally:
+        _STACK[:] = [None, None, None]
+
+
+def _diagnose(q: Question, trials: Trials, outputs: list[np.ndarray], groups) -> Diagnosis:
     try:
         found = matching_mistakes(q, trials, outputs)
     except Exception:  # noqa: BLE001 - a diagnosis is a bonus; never let it break grading

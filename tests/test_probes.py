@@ -1,0 +1,216 @@
+"""What the student computed: the probes of grader.probes on student-style mistakes.
+
+Each file in tests/mistakes/ defines only the functions it gets wrong (student style: loops,
+lists, float32 ...) and ``EXPECT = {question id: [words]}``: the feedback for that question
+(message, notes, catalogued ids) must contain every word.  None of these mistakes is the
+catalogue's own ``compute``: they test that feedback names mistakes it was not written for.
+The files are imported in-process (tests only; the grader never imports student code).
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.compare import compare
+from grader.diagnose import Diagnosis, diagnose, generic_notes
+from grader.probes import close_trials
+from reference.hw4 import ASSIGNMENT
+
+QID = {q.id: q for q in ASSIGNMENT.questions}
+MISTAKES = Path(__file__).resolve().parent / "mistakes"
+FILES = sorted(p.name for p in MISTAKES.glob("*.py"))
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(f"_probe_{Path(name).stem}", MISTAKES / name)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _outputs(f, tr) -> list[np.ndarray]:
+    return [np.asarray(f(*tr.call_args(t))) for t in range(len(tr))]
+
+
+def _text(d: Diagnosis) -> str:
+    return " ".join([d.message, *d.notes, *d.misconceptions])
+
+
+@pytest.fixture(scope="module")
+def trials():
+    return {seed: {q.id: q.generate(np.random.default_rng(seed), 20) for q in ASSIGNMENT.questions}
+            for seed in (1, 11)}
+
+
+def _cases():
+    for name in FILES:
+        for qid in _load(name).EXPECT:
+            yield name, qid
+
+
+@pytest.mark.parametrize("name,qid", list(_cases()))
+def test_mistake_file_feedback_names_the_mistake(trials, name, qid):
+    mod = _load(name)
+    q = QID[qid]
+    failing = 0
+    for seed, by_q in trials.items():
+        tr = by_q[qid]
+        outs = _outputs(getattr(mod, q.function), tr)
+        if compare(q, tr, outs).passed:
+            continue  # (float32 rounding fails only where a trial's every output saturates)
+        failing += 1
+        d = diagnose(q, tr, outs)
+        text = _text(d)
+        for word in mod.EXPECT[qid]:
+            assert word in text, (name, qid, seed, word, text)
+    assert failing, (name, qid, "the mistake file passes every seed")
+
+
+def test_there_are_enough_mistake_files():
+    assert len(FILES) >= 30
+
+
+# ----------------------------------------------------------------------------- claims hold
+
+def _claimed_trials(text: str, tr) -> np.ndarray | None:
+    m = re.search(r"wrong only on the edge case “([^”]+)”", text)
+    if m:
+        return np.array([lab.removeprefix("edge: ") == m.group(1) for lab in tr.labels])
+    return None
+
+
+@pytest.mark.parametrize("name,qid", list(_cases()))
+def test_every_condition_claimed_holds_on_the_trials(trials, name, qid):
+    """A condition ("wrong only on ...", "right on N of M trials") is checked against the trials:
+    the answer is wrong on no trial outside the claimed set and right on exactly N."""
+    mod = _load(name)
+    q = QID[qid]
+    for by_q in trials.values():
+        tr = by_q[qid]
+        outs = _outputs(getattr(mod, q.function), tr)
+        text = _text(diagnose(q, tr, outs))
+        got = np.stack([o.astype(np.float64) for o in outs]) if len({o.shape for o in outs}) == 1 else None
+        if got is None or got.shape[1:] != np.asarray(tr.expected).shape[1:]:
+            continue
+        ok = close_trials(q, got, np.asarray(tr.expected, dtype=np.float64))
+        m = re.search(r"right on (\d+) of (\d+) trials", text)
+        if m:
+            assert int(m.group(1)) == int(ok.sum()) and int(m.group(2)) == len(tr), text
+        claimed = _claimed_trials(text, tr)
+        if claimed is not None:
+            assert not (~ok & ~claimed).any(), text
+        if "there you return zeros" in text:
+            assert all((got[t] == 0).all() for t in np.flatnonzero(~ok)), text
+
+
+def test_conditions_from_features_hold():
+    """1.1: an answer wrong exactly when the stride is not 1 is told so, and the claim is true."""
+    q = QID["1.1"]
+    tr = q.generate(np.random.default_rng(3), 20)
+    exp = np.asarray(tr.expected)
+    s = tr.args["stride"]
+    got = exp + (s != 1)[:, None]  # off by one exactly on strided trials
+    d = diagnose(dataclasses.replace(q, mistakes=()), tr, [g for g in got])
+    assert "wrong only when the stride is not 1" in d.message, d.message
+    n_ok = int((s == 1).sum())
+    assert f"right on {n_ok} of {len(tr)} trials" in d.message
+
+
+def test_one_saturated_trial_is_not_generalised(trials):
+    """Wrong only on a saturated edge case: the finding names that case, not an element set."""
+    q, tr = QID["1.4"], trials[1]["1.4"]
+    outs = [np.array(e, dtype=np.float64) for e in tr.expected]
+    sat = [i for i, lab in enumerate(tr.labels) if "saturated" in lab]
+    outs[sat[0]] = outs[sat[0]] * np.array([1.0, 0.9])
+    d = diagnose(dataclasses.replace(q, mistakes=()), tr, outs)
+    assert "nearly saturated" in d.message and "exactly o_2" not in d.message, d.message
+
+
+# ----------------------------------------------------------------------------- never reveal
+
+def _right_expression_texts():
+    """Texts of the right options: a finding never consists of these alone."""
+    from grader.probes import Expression
+    out = []
+    for q in ASSIGNMENT.questions:
+        for p in q.probes:
+            if isinstance(p, Expression):
+                out.append((q.id, p.render([s[0].text if s[0].text != "1" else "" for s in p.slots])))
+    return out
+
+
+def test_findings_never_print_the_right_expression(trials):
+    rights = _right_expression_texts()
+    assert rights
+    for name in FILES:
+        mod = _load(name)
+        for qid in mod.EXPECT:
+            q, tr = QID[qid], trials[1][qid]
+            text = _text(diagnose(q, tr, _outputs(getattr(mod, q.function), tr)))
+            for rqid, right in rights:
+                if rqid == qid and right:
+                    assert right not in text, (name, qid, text)
+
+
+# ----------------------------------------------------------------------------- correct work
+
+def test_correct_and_right_answers_get_no_probe_finding(trials):
+    for by_q in trials.values():
+        for q in ASSIGNMENT.questions:
+            tr = by_q[q.id]
+            exp = np.asarray(tr.expected)
+            outs = [np.array(e) for e in exp]
+            assert generic_notes(q, tr, outs, q.groups) == [], q.id
+            assert diagnose(q, tr, outs) == Diagnosis()
+            if not q.exact:  # float32 answers of right work: no finding either
+                outs32 = [np.array(e, dtype=np.float32) for e in exp]
+                if compare(q, tr, outs32).passed:
+                    assert generic_notes(q, tr, outs32, q.groups) == [], q.id
+
+
+def test_float32_error_is_called_precision_not_logic(trials):
+    q, tr = QID["2.1"], trials[1]["2.1"]
+    mod = _load("float32_backward.py")
+    d = diagnose(q, tr, _outputs(mod.grad_fc_weights, tr))
+    assert d.message.startswith("A precision problem") and len(d.notes) == 1
+    assert "o_2" not in d.message and "weights of" not in d.message
+
+
+def test_noise_gets_no_probe_finding(trials):
+    """Random answers: no probe claims to know what was computed."""
+    rng = np.random.default_rng(9)
+    for q in ASSIGNMENT.questions:
+        tr = trials[1][q.id]
+        exp = np.asarray(tr.expected)
+        noise = rng.normal(size=exp.shape)
+        if q.exact:
+            noise = rng.integers(0, 9, size=exp.shape)
+        d = diagnose(q, tr, [n for n in noise])
+        assert not d.misconceptions
+        assert not any(w in d.message for w in ("Yours behaves", "What your answer computes", "precision",
+                                                "right computation gives", "applied to")), (q.id, d.message)
+
+
+# ----------------------------------------------------------------------------- cost
+
+def test_diagnosis_cost_is_bounded(trials):
+    """Every question failing with noise (every probe runs and fails) stays cheap."""
+    rng = np.random.default_rng(2)
+    outs = {}
+    for q in ASSIGNMENT.questions:
+        exp = np.asarray(trials[1][q.id].expected)
+        outs[q.id] = [n for n in (rng.integers(0, 9, exp.shape) if q.exact else rng.normal(size=exp.shape))]
+    for q in ASSIGNMENT.questions:  # warm-up (imports, caches)
+        diagnose(q, trials[1][q.id], outs[q.id])
+    t0 = time.process_time()
+    for _ in range(3):
+        for q in ASSIGNMENT.questions:
+            diagnose(q, trials[1][q.id], outs[q.id])
+    per_submission = (time.process_time() - t0) / 3
+    assert per_submission < 0.25, per_submission  # generous: shared 2-core CI; measured ~30 ms
