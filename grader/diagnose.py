@@ -264,6 +264,28 @@ def _axis_findings(q: Question, trials: Trials, outputs, got_shape, exp_shape) -
                         f"Right numbers in reversed order along axis {', '.join(map(str, axes))}: "
                         f"where {_name(q, idx)} should be, you return the value of {_name(q, src)}.")
                     return notes
+        # entries swapped along one axis (two outputs, two channels, the returned tuple's order)
+        for a in axes_ok:
+            if exp_shape[a] > 4:
+                continue
+            for order in itertools.permutations(range(exp_shape[a])):
+                if order == tuple(range(exp_shape[a])) or order == tuple(reversed(range(exp_shape[a]))):
+                    continue
+                cand = _from_expected(trials, lambda e, a=a, o=order: np.take(e, o, axis=a + 1))
+                if _differs(q, trials, cand.full) and _explains(q, trials, outputs, cand):
+                    pairs = []
+                    for i, src in enumerate(order):
+                        if src != i and len(pairs) < 3:
+                            at = [0] * nd
+                            at[a] = i
+                            fr = [0] * nd
+                            fr[a] = src
+                            pairs.append(f"where {_wild_name(q, tuple(at), tuple(x for x in range(nd) if x != a), exp_shape)} "
+                                         f"should be, you return {_wild_name(q, tuple(fr), tuple(x for x in range(nd) if x != a), exp_shape)}")
+                    star = " (* = any index)" if nd > 1 else ""
+                    notes.append(f"Right numbers, in the wrong places along axis {a}: " + "; ".join(pairs)
+                                 + f"{star}.")
+                    return notes
     # same numbers, another shape (reshaped, possibly after a transpose)
     if int(np.prod(got_shape)) == int(np.prod(exp_shape)) and tuple(got_shape) != tuple(exp_shape):
         for perm in itertools.permutations(range(nd)):
@@ -351,6 +373,29 @@ def _scale_findings(q: Question, trials: Trials, outputs, per_trial: bool = Fals
                 return [f"Every element is {_factor(value)} times the right value, in every trial: "
                         f"a constant factor is missing or extra."]
     return []
+
+
+def _offset_findings(q: Question, trials: Trials, outputs, got, exp) -> list[str]:
+    """got == a * expected + b with one constant b != 0 (and a nice a) in every trial."""
+    if got is None or q.exact:
+        return []
+    e, g = exp.ravel(), got.ravel()
+    A = np.stack([e, np.ones_like(e)], axis=1)
+    try:
+        (a, b), *_ = np.linalg.lstsq(A, g, rcond=None)
+    except np.linalg.LinAlgError:
+        return []
+    a = float(Fraction(float(a)).limit_denominator(16))
+    fb = Fraction(float(b)).limit_denominator(16)
+    b = float(fb) if abs(float(fb) - b) <= 1e-6 * max(1.0, abs(b)) else float(b)
+    if b == 0 or not np.isfinite(b):
+        return []
+    cand = _from_expected(trials, lambda x, a=a, b=b: a * x + b)
+    if not (_differs(q, trials, cand.full) and _explains(q, trials, outputs, cand)):
+        return []
+    scale = "" if a == 1 else f"{_factor(a)} times "
+    return [f"Your answer is {scale}the right one plus a constant {_factor(b)}, in every trial: "
+            f"a constant term is extra."]
 
 
 def _per_trial_factor(q, outputs, exp, c_t, live, tol) -> list[str]:
@@ -446,7 +491,7 @@ def generic_notes(q: Question, trials: Trials, outputs: list[np.ndarray],
         return notes
     if tuple(got_shape) != exp_shape:
         return _subsample_findings(q, trials, outputs, got_shape, exp_shape)
-    notes = _scale_findings(q, trials, outputs)
+    notes = _scale_findings(q, trials, outputs) or _offset_findings(q, trials, outputs, got, exp)
     if notes or got is None:
         return notes or _element_map(q, trials, outputs, groups or {})
     cond = condition_finding(q, trials, got, exp, _probe(q, Features))

@@ -54,17 +54,24 @@ class Expression:
     """answer = sum over branches b of c_b * build(args, chosen factors)[b].
 
     ``slots[i][0]`` is the right option of slot i.  ``build`` returns the branch bases, shape
-    (B, T, *answer shape).  ``render(texts)`` writes the student's expression from the chosen
-    options' texts (options reading "1" are passed as ""); ``branches`` names each branch for a
+    (B, T, *answer shape).  ``render(texts)`` writes the right-hand side of the student's
+    expression from the chosen options' texts (options reading "1" are passed as "");
+    ``branches`` names each branch for a
     constant that differs between them ("o_2").  ``constants=False`` fixes every c_b at 1
     (integer answers)."""
 
     slots: tuple[tuple[Factor, ...], ...]
     build: Callable[[Args, list], np.ndarray]
     render: Callable[[list[str]], str]
+    lhs: str = ""  # what the expression is of ("∂E/∂w_{p_i,p_j,k,o_m}"); "" for a list of rules
     branches: tuple[str, ...] = ()
     constants: bool = True
     max_changes: int = 2  # wrong slots tried at most (bounds the work)
+    # True: the chosen factors' values are multiplied (broadcast) into one array P and
+    # ``build(args, P)`` maps a stack of them, shape (N, T, ...), to bases (N, B, T, *answer);
+    # every candidate of a level is then evaluated at once.  False: ``build(args, values)``
+    # gets the chosen values of one candidate and returns (B, T, *answer).
+    product: bool = False
 
 
 @dataclass(frozen=True)
@@ -427,25 +434,13 @@ def expression_finding(q, trials, got, exp, ex: Expression) -> str:
     peak = np.maximum(np.abs(exp).reshape(n, -1).max(axis=1), np.abs(gflat).max(axis=1))
     w = (1.0 / np.where(peak > 0, peak, 1.0))[:, None]
     for changes in range(0, ex.max_changes + 1):
-        found = []
-        for wrong in itertools.combinations(range(len(ex.slots)), changes):
-            choices = [range(1, len(ex.slots[s])) if s in wrong else (0,) for s in range(len(ex.slots))]
-            for combo in itertools.product(*choices):
-                try:
-                    bases = np.asarray(ex.build(args, [value(s, i) for s, i in enumerate(combo)]),
-                                       dtype=np.float64)
-                except Exception:  # noqa: BLE001
-                    continue
-                if bases.shape[1:] != got.shape:
-                    continue
-                c = _fit_constants(bases, gflat, w, ex.constants)
-                if c is None:
-                    continue
-                if changes == 0 and np.all(c == 1):
-                    continue
-                cand = (c.reshape((-1,) + (1,) * got.ndim) * bases).sum(axis=0)
-                if _explains(q, got, cand, exp):
-                    found.append((combo, c))
+        combos = [combo for wrong in itertools.combinations(range(len(ex.slots)), changes)
+                  for combo in itertools.product(*[range(1, len(ex.slots[s])) if s in wrong else (0,)
+                                                   for s in range(len(ex.slots))])]
+        level = _level_product if ex.product else _level_each
+        found = level(q, ex, args, value, combos, got, exp, gflat, w)
+        if changes == 0:
+            found = [f for f in found if not np.all(f[1] == 1)]
         if found:
             if changes == 0:
                 return _say_branch_constants(ex, found[0][1])
@@ -455,6 +450,94 @@ def expression_finding(q, trials, got, exp, ex: Expression) -> str:
                 return ""
             return _say_expression(ex, combo, c)
     return ""
+
+
+def _level_each(q, ex, args, value, combos, got, exp, gflat, w) -> list:
+    """Candidates one by one (any ``build``)."""
+    found = []
+    for combo in combos:
+        try:
+            bases = np.asarray(ex.build(args, [value(s, i) for s, i in enumerate(combo)]), dtype=np.float64)
+        except Exception:  # noqa: BLE001
+            continue
+        if bases.shape[1:] != got.shape:
+            continue
+        c = _fit_constants(bases, gflat, w, ex.constants)
+        if c is None:
+            continue
+        cand = (c.reshape((-1,) + (1,) * got.ndim) * bases).sum(axis=0)
+        if _explains(q, got, cand, exp):
+            found.append((combo, c))
+    return found
+
+
+def _level_product(q, ex, args, value, combos, got, exp, gflat, w) -> list:
+    """Every candidate of a level at once: stacked products, batched fits and checks."""
+    if not combos:
+        return []
+    try:
+        shape = np.broadcast_shapes(*(np.shape(value(s, i)) for s in range(len(ex.slots))
+                                      for i in range(len(ex.slots[s]))))
+        P = None
+        for s in range(len(ex.slots)):
+            opts = np.stack([np.broadcast_to(np.asarray(value(s, i), dtype=np.float64), shape)
+                             for i in range(len(ex.slots[s]))])
+            pick = opts[[combo[s] for combo in combos]]
+            P = pick if P is None else P * pick
+        bases = np.asarray(ex.build(args, P), dtype=np.float64)  # (N, B, T, *answer)
+    except Exception:  # noqa: BLE001 - data that can't be batched just finds nothing
+        return []
+    if bases.shape[:1] != (len(combos),) or bases.shape[2:] != got.shape:
+        return []
+    n, b = bases.shape[:2]
+    c = _fit_many(bases, gflat, w) if ex.constants else np.ones((n, b))
+    ok = np.isfinite(c).all(axis=1)
+    if not ok.any():
+        return []
+    cand = np.einsum("nb,nb...->n...", np.where(np.isfinite(c), c, 0.0), bases).reshape(n, len(got), -1)
+    hits = ok & _close_many(q, gflat, cand).all(axis=1)
+    if not hits.any():
+        return []
+    ef = exp.reshape(len(exp), -1)
+    found = []
+    for i in np.flatnonzero(hits):
+        if not _close_many(q, cand[i], ef[None])[0].all():  # differs from the right answer
+            found.append((combos[i], c[i]))
+    return found
+
+
+def _close_many(q, got: np.ndarray, cands: np.ndarray) -> np.ndarray:
+    """(N, T): got (T, E) within tolerance of each candidate (N, T, E), cand as the reference."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        if q.exact:
+            return (got[None] == cands).all(axis=-1)
+        ac = np.abs(cands)
+        atol = q.atol_scale * ac.max(axis=-1, keepdims=True) + q.atol_floor
+        return (np.abs(got[None] - cands) <= atol + q.rtol * ac).all(axis=-1)
+
+
+def _fit_many(bases, gflat, w) -> np.ndarray:
+    """Batched least-squares constants (N, B), snapped to NICE; NaN where undetermined."""
+    n, b = bases.shape[:2]
+    A = (bases.reshape(n, b, len(gflat), -1) * w[None, None]).reshape(n, b, -1)
+    y = (gflat * w).ravel()
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        gram = np.einsum("nbi,nci->nbc", A, A)
+        rhs = A @ y
+        if b == 1:
+            c = rhs / gram[:, 0]
+        elif b == 2:
+            det = gram[:, 0, 0] * gram[:, 1, 1] - gram[:, 0, 1] * gram[:, 1, 0]
+            big = np.abs(gram).reshape(n, -1).max(axis=1) ** 2
+            det = np.where(np.abs(det) > 1e-12 * big, det, np.nan)
+            c = np.stack([(gram[:, 1, 1] * rhs[:, 0] - gram[:, 0, 1] * rhs[:, 1]) / det,
+                          (gram[:, 0, 0] * rhs[:, 1] - gram[:, 1, 0] * rhs[:, 0]) / det], axis=1)
+        else:
+            c = np.stack([np.linalg.lstsq(g, r, rcond=None)[0] for g, r in zip(gram, rhs)])
+    out = np.full((n, b), np.nan)
+    good = np.isfinite(c).all(axis=1)
+    out[good] = _nice(c[good])
+    return out
 
 
 def _fit_constants(bases, gflat, w, free: bool):
@@ -500,17 +583,28 @@ def _say_expression(ex: Expression, combo, c) -> str:
     opts = [ex.slots[s][i] for s, i in enumerate(combo)]
     texts = ["" if o.text == "1" else o.text for o in opts]
     expr = ex.render(texts)
-    consts = ""
     if len(set(c.tolist())) == 1:
         if c[0] != 1:
-            consts = f"{fmt_const(float(c[0]))}·"
-            expr = consts + (f"({expr})" if " + " in expr or " − " in expr.lstrip("−") else expr)
+            inner = f"({expr})" if _loose(expr) else expr
+            expr = ("−" if c[0] == -1 else f"{fmt_const(float(c[0]))}·") + inner
     else:
-        per = [f"{fmt_const(float(ci))} for {ex.branches[b] if b < len(ex.branches) else f'branch {b}'}"
+        per = [f"{fmt_const(float(ci))} for {ex.branches[b] if b < len(ex.branches) else f'branch {b + 1}'}"
                for b, ci in enumerate(c) if ci != 1]
         expr += " (times " + ", ".join(per) + ")"
     notes = [o.note for s, o in enumerate(opts) if combo[s] != 0 and o.note]
-    return f"Yours behaves like {expr}." + (" " + " ".join(notes) if notes else "")
+    said = f"Yours behaves like {ex.lhs} = {expr}." if ex.lhs else f"What yours computes: {expr}."
+    return said + (" " + " ".join(notes) if notes else "")
+
+
+def _loose(expr: str) -> bool:
+    """True if a factor in front of ``expr`` needs parentheses (a sum at depth 0, or Σ)."""
+    depth = 0
+    for i, ch in enumerate(expr):
+        depth += ch in "([{" and 1 or 0
+        depth -= ch in ")]}" and 1 or 0
+        if depth == 0 and expr[i:i + 3] in (" + ", " − "):
+            return True
+    return expr.startswith("Σ")
 
 
 # ----------------------------------------------------------------------------- terms

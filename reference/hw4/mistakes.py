@@ -67,20 +67,38 @@ def _route_max(y, dz, pick=np.argmax, place=lambda a, b, r, c: (a + r, b + c), a
                order=None):
     """Max-pool backward with pluggable mistakes: which neuron is picked, where it lands, += or =,
     and the order the windows are visited in."""
+    masks, parts = _route_parts(y, dz, pick, place)
+    if accumulate:
+        return parts.sum(axis=(0, 1))
+    dy = np.zeros(y.shape)
+    for a, b in order or [(a, b) for a in range(dz.shape[1]) for b in range(dz.shape[2])]:
+        dy = np.where(masks[a, b], parts[a, b], dy)
+    return dy
+
+
+_ROUTE_CACHE: list = [None, None]  # (key, value): the variants of one diagnosis share the work
+
+
+def _route_parts(y, dz, pick, place):
+    """Per window (a, b): where its error lands (a mask over y) and the error there, each
+    (p_w, p_h, T, 3, 3, K).  Cached for the last (y, dz, pick, place): a mistake's variants
+    differ only in how these parts are combined."""
+    key = (id(y), id(dz), y.shape, dz.shape, float(y.sum()), float(dz.sum()), pick, place)
+    if _ROUTE_CACHE[0] is not None and _ROUTE_CACHE[0][0] == key and _ROUTE_CACHE[0][1] is y:
+        return _ROUTE_CACHE[1]
     t, pw, ph, k = dz.shape
     win = m._windows(y, m.POOL)
     arg = pick(win.reshape(*win.shape[:4], m.POOL * m.POOL), axis=-1)
-    dy = np.zeros(y.shape)
-    for a, b in order or [(a, b) for a in range(pw) for b in range(ph)]:
-        for r in range(m.POOL):
-            for c in range(m.POOL):
-                i, j = place(a, b, r, c)
-                hit = arg[:, a, b, :] == r * m.POOL + c
-                if accumulate:
-                    dy[:, i, j, :] += np.where(hit, dz[:, a, b, :], 0.0)
-                else:
-                    dy[:, i, j, :] = np.where(hit, dz[:, a, b, :], dy[:, i, j, :])
-    return dy
+    masks = np.zeros((pw, ph) + y.shape, dtype=bool)
+    for a in range(pw):
+        for b in range(ph):
+            for r in range(m.POOL):
+                for c in range(m.POOL):
+                    i, j = place(a, b, r, c)
+                    masks[a, b, :, i, j, :] |= arg[:, a, b, :] == r * m.POOL + c
+    parts = np.where(masks, dz.transpose(1, 2, 0, 3)[:, :, :, None, None, :], 0.0)
+    _ROUTE_CACHE[:] = [(key, y, dz), (masks, parts)]
+    return masks, parts
 
 
 # The answer key's Part 2 Q4, literally: for each y_{ci,cj} (0-based), {window (pi, pj): coefficient}.

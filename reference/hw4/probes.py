@@ -57,8 +57,9 @@ def _pool_rule(text, rule, right):
 
 
 def _build_sizes(a, chosen):
-    conv, pool, from_image = chosen
+    conv, pool, from_image, pool_window = chosen
     w, h, f, p, s = (a[k] for k in ("width", "height", "filter_size", "pool_size", "stride"))
+    p = a[pool_window]
     cw, ch = conv(w, f, s), conv(h, f, s)
     src_w, src_h = (w, h) if from_image else (cw, ch)
     return np.stack([cw, ch, pool(src_w, p, s), pool(src_h, p, s)], axis=-1)[None]
@@ -69,7 +70,10 @@ Q11_SIZES = Expression(
            tuple(_pool_rule(t, r, i == 0) for i, (t, r) in enumerate(_RULES)),
            (Factor("", lambda a: False),
             Factor("p_w, p_h computed from the image's width and height instead of c_w, c_h",
-                   lambda a: True))),
+                   lambda a: True)),
+           (Factor("", lambda a: "pool_size"),
+            Factor("p_w, p_h computed with the filter size instead of pool_size",
+                   lambda a: "filter_size"))),
     build=_build_sizes,
     render=lambda texts: "; ".join(t for t in texts if t),
     constants=False,
@@ -118,6 +122,8 @@ _ERR = (
     Factor("y_m", _T, "Your error term is the label alone."),
     Factor("(o_m − y_m)²", lambda a: (_O(a) - _T(a)) ** 2,
            "You kept the square: differentiating ½(o_m − y_m)² with respect to o_m removes it."),
+    Factor("(o_1 − y_1)", lambda a: np.repeat((_O(a) - _T(a))[:, :1], 2, axis=1),
+           "Your error term is o_1's for both outputs."),
     Factor("", lambda a: np.ones_like(_O(a)), "The error term (o_m − y_m) is missing."),
 )
 _DSIG = (
@@ -133,40 +139,49 @@ _DSIG = (
            "o_m is already the sigmoid's output: you applied the sigmoid to it again."),
     Factor("o_{m'}(1 − o_{m'})", lambda a: _other(_O(a) * (1 - _O(a))),
            "Your sigmoid derivative is the other output's."),
+    Factor("o_1(1 − o_1)", lambda a: np.repeat((_O(a) * (1 - _O(a)))[:, :1], 2, axis=1),
+           "Your sigmoid derivative is o_1's for both outputs."),
 )
 
 
-def _q21_build(a, chosen):
-    err, dsig, z = chosen
-    d = np.broadcast_to(err * dsig, a["o"].shape)
-    term = np.einsum("tijk,tm->tijkm", np.broadcast_to(z, a["z"].shape), d)
-    mask = np.eye(2)
-    return np.stack([term * mask[b] for b in range(2)])
+def _per_output(f):
+    """An output-indexed factor (T, 2) placed on the answer's last axis: (T, 1, 1, 1, 2)."""
+    return lambda a: np.asarray(f(a))[:, None, None, None, :]
+
+
+def _lift(options):
+    return tuple(Factor(o.text, _per_output(o.value), o.note) for o in options)
+
+
+# the product P of the chosen factors has shape (N, T, 2, 2, 3, 2): one term per output m
+_MASK = np.eye(2)
+
+
+def _q21_build(a, P):
+    return np.stack([P * _MASK[b] for b in range(2)], axis=1)  # each output's weights: a branch
 
 
 Q21_EXPR = Expression(
-    slots=(_ERR, _DSIG, (Factor("z_{p_i,p_j,k}", lambda a: a["z"]),
-                         Factor("", lambda a: np.ones_like(a["z"]), "The factor z_{p_i,p_j,k} is missing."))),
-    build=_q21_build,
-    render=lambda t: "∂E/∂w_{p_i,p_j,k,o_m} = " + ("·".join(x for x in t if x) or "a constant"),
+    slots=(_lift(_ERR), _lift(_DSIG),
+           (Factor("z_{p_i,p_j,k}", lambda a: a["z"][..., None]),
+            Factor("", lambda a: 1.0, "The factor z_{p_i,p_j,k} is missing."))),
+    build=_q21_build, product=True,
+    render=lambda t: "·".join(x for x in t if x) or "a constant",
+    lhs="∂E/∂w_{p_i,p_j,k,o_m}",
     branches=("the weights of o_1", "the weights of o_2"),
 )
 
 
-def _q22_build(a, chosen):
-    err, dsig, v = chosen
-    d = np.broadcast_to(err * dsig, a["o"].shape)
-    term = np.broadcast_to(v, a["v"].shape) * d[:, None, None, None, :]
-    return np.moveaxis(term, -1, 0)
-
-
 Q22_EXPR = Expression(
-    slots=(_ERR, _DSIG, (Factor("w_{p_i,p_j,k,o_m}", lambda a: a["v"]),
-                         Factor("w_{p_i,p_j,k,o_{m'}}", lambda a: a["v"][..., ::-1],
-                                "Each output's error goes back along the other output's weight."),
-                         Factor("", lambda a: np.ones_like(a["v"]), "The weight w_{p_i,p_j,k,o_m} is missing."))),
-    build=_q22_build,
-    render=lambda t: "∂E/∂z_{p_i,p_j,k} = Σ_m " + ("·".join(x for x in t if x) or "a constant"),
+    slots=(_lift(_ERR), _lift(_DSIG),
+           (Factor("w_{p_i,p_j,k,o_m}", lambda a: a["v"]),
+            Factor("w_{p_i,p_j,k,o_{m'}}", lambda a: a["v"][..., ::-1],
+                   "Each output's error goes back along the other output's weight."),
+            Factor("", lambda a: 1.0, "The weight w_{p_i,p_j,k,o_m} is missing."))),
+    build=lambda a, P: np.moveaxis(P, -1, 1),  # the sum over outputs: one branch per output
+    product=True,
+    render=lambda t: "Σ_m " + ("·".join(x for x in t if x) or "a constant"),
+    lhs="∂E/∂z_{p_i,p_j,k}",
     branches=("the o_1 term", "the o_2 term"),
 )
 
@@ -243,21 +258,26 @@ _PIXEL = (
            "Each weight meets the pixel at the opposite corner of the window (a flipped filter)."),
     Factor("x_{c_j+f_j−1,c_i+f_i−1}", lambda a: _pixel_windows(a["x"].transpose(0, 2, 1)),
            "You read the image transposed (x_{j,i} for x_{i,j})."),
+    Factor("x_{c_i,c_j}", lambda a: np.broadcast_to(_pixel_windows(a["x"])[:, :1, :1], (len(a["x"]), 2, 2, 3, 3)),
+           "Every weight meets the same pixel: the filter offset is missing from the pixel's index."),
 )
 
 
-def _q24_build(a, chosen):
-    g, d, win = chosen
-    delta = np.broadcast_to(g * d, a["y"].shape)
-    return np.einsum("tijab,tabk->tijk", win, delta)[None]
+def _at_positions(f):
+    """A per-neuron factor (T, 3, 3, K) placed as (T, 1, 1, 3, 3, K): P is indexed
+    (T, f_i, f_j, c_i, c_j, k) and summed over the positions c_i, c_j."""
+    return lambda a: np.asarray(f(a))[:, None, None]
 
 
 Q24_EXPR = Expression(
-    slots=((Factor("∂E/∂y_{c_i,c_j,k}", lambda a: a["dE_dy"]),
-            Factor("", lambda a: np.ones_like(a["dE_dy"]), "The error ∂E/∂y is missing.")),
-           _DSIG_Y, _PIXEL),
-    build=_q24_build,
-    render=lambda t: "∂E/∂w_{f_i,f_j,k} = Σ_{c_i,c_j} " + "·".join(x for x in t if x),
+    slots=((Factor("∂E/∂y_{c_i,c_j,k}", _at_positions(lambda a: a["dE_dy"])),
+            Factor("", lambda a: 1.0, "The error ∂E/∂y is missing.")),
+           tuple(Factor(o.text, _at_positions(o.value), o.note) for o in _DSIG_Y),
+           tuple(Factor(o.text, lambda a, f=o.value: f(a)[..., None], o.note) for o in _PIXEL)),
+    build=lambda a, P: P.sum(axis=(-3, -2))[:, None],
+    product=True,
+    render=lambda t: "Σ_{c_i,c_j} " + "·".join(x for x in t if x),
+    lhs="∂E/∂w_{f_i,f_j,k}",
 )
 
 # ----------------------------------------------------------------------------- names of inputs

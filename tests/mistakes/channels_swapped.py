@@ -1,7 +1,7 @@
 # Student mixed up filters 1 and 2 (an off-by-one in a channel lookup table).
 import numpy as np
 
-EXPECT = {"1.2": ["swapped"]}
+EXPECT = {"1.2": ["where y_{*,*,k=1} should be, you return y_{*,*,k=2}"]}
 
 ORDER = [1, 0, 2]
 
