@@ -72,6 +72,9 @@ class Expression:
     # every candidate of a level is then evaluated at once.  False: ``build(args, values)``
     # gets the chosen values of one candidate and returns (B, T, *answer).
     product: bool = False
+    # Optional: ``build_many(args, combos)`` -> bases (N, B, T, *answer) for a list of option
+    # index tuples at once (any structure the data can vectorize, e.g. integer size rules).
+    build_many: Callable[[Args, list], np.ndarray] | None = None
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,7 @@ def _explains(q, got, cand, exp) -> bool:
 
 def fmt_const(c: float) -> str:
     fr = Fraction(c).limit_denominator(16)
-    if abs(float(fr) - c) <= 1e-9 * max(1.0, abs(c)):
+    if abs(float(fr) - c) <= 1e-9 * abs(c):
         return str(fr.numerator) if fr.denominator == 1 else f"{fr.numerator}/{fr.denominator}"
     return f"{c:.4g}"
 
@@ -433,12 +436,32 @@ def expression_finding(q, trials, got, exp, ex: Expression) -> str:
     # weigh each trial by its own scale, as the tolerance does
     peak = np.maximum(np.abs(exp).reshape(n, -1).max(axis=1), np.abs(gflat).max(axis=1))
     w = (1.0 / np.where(peak > 0, peak, 1.0))[:, None]
+    screen = None
+    live = np.flatnonzero((np.abs(exp).reshape(n, -1).max(axis=1) > 0) & (np.abs(gflat).max(axis=1) > 0))
+    if ex.product and len(live) >= 3 and n > 3:
+        rows = live[:3]
+        sub = {k: v[rows] for k, v in args.items()}
+        cache: dict = {}
+
+        def sub_value(s, i):
+            if (s, i) not in cache:
+                cache[s, i] = ex.slots[s][i].value(sub)
+            return cache[s, i]
+        screen = (sub, sub_value, rows)
     for changes in range(0, ex.max_changes + 1):
         combos = [combo for wrong in itertools.combinations(range(len(ex.slots)), changes)
                   for combo in itertools.product(*[range(1, len(ex.slots[s])) if s in wrong else (0,)
                                                    for s in range(len(ex.slots))])]
-        level = _level_product if ex.product else _level_each
-        found = level(q, ex, args, value, combos, got, exp, gflat, w)
+        if ex.product:
+            if screen is not None:  # a few trials first: most candidates fail there, cheaply
+                combos = [f[0] for f in _level_product(q, ex, screen[0], screen[1], combos, got[screen[2]],
+                                                       exp[screen[2]], gflat[screen[2]], w[screen[2]],
+                                                       differs=False)]
+            found = _level_product(q, ex, args, value, combos, got, exp, gflat, w)
+        elif ex.build_many is not None:
+            found = _level_product(q, ex, args, value, combos, got, exp, gflat, w)
+        else:
+            found = _level_each(q, ex, args, value, combos, got, exp, gflat, w)
         if changes == 0:
             found = [f for f in found if not np.all(f[1] == 1)]
         if found:
@@ -471,10 +494,17 @@ def _level_each(q, ex, args, value, combos, got, exp, gflat, w) -> list:
     return found
 
 
-def _level_product(q, ex, args, value, combos, got, exp, gflat, w) -> list:
-    """Every candidate of a level at once: stacked products, batched fits and checks."""
+def _level_product(q, ex, args, value, combos, got, exp, gflat, w, differs: bool = True) -> list:
+    """Every candidate of a level at once: stacked products, batched fits and checks.
+    ``differs=False`` keeps candidates equal to the right answer (a screen on a few trials)."""
     if not combos:
         return []
+    if ex.build_many is not None:
+        try:
+            bases = np.asarray(ex.build_many(args, combos), dtype=np.float64)
+        except Exception:  # noqa: BLE001
+            return []
+        return _level_bases(q, ex, bases, combos, got, exp, gflat, w, differs)
     try:
         shape = np.broadcast_shapes(*(np.shape(value(s, i)) for s in range(len(ex.slots))
                                       for i in range(len(ex.slots[s]))))
@@ -487,21 +517,29 @@ def _level_product(q, ex, args, value, combos, got, exp, gflat, w) -> list:
         bases = np.asarray(ex.build(args, P), dtype=np.float64)  # (N, B, T, *answer)
     except Exception:  # noqa: BLE001 - data that can't be batched just finds nothing
         return []
+    return _level_bases(q, ex, bases, combos, got, exp, gflat, w, differs)
+
+
+def _level_bases(q, ex, bases, combos, got, exp, gflat, w, differs) -> list:
+    """Fit the constants of every candidate's bases (N, B, T, *answer) and keep those that
+    reproduce ``got`` on every trial."""
     if bases.shape[:1] != (len(combos),) or bases.shape[2:] != got.shape:
         return []
     n, b = bases.shape[:2]
     c = _fit_many(bases, gflat, w) if ex.constants else np.ones((n, b))
     ok = np.isfinite(c).all(axis=1)
-    if not ok.any():
+    if not ok.any() and differs:
         return []
     cand = np.einsum("nb,nb...->n...", np.where(np.isfinite(c), c, 0.0), bases).reshape(n, len(got), -1)
     hits = ok & _close_many(q, gflat, cand).all(axis=1)
+    if not differs:  # a screen: constants it cannot determine on its few trials don't reject
+        hits |= ~ok
     if not hits.any():
         return []
     ef = exp.reshape(len(exp), -1)
     found = []
     for i in np.flatnonzero(hits):
-        if not _close_many(q, cand[i], ef[None])[0].all():  # differs from the right answer
+        if not differs or not _close_many(q, cand[i], ef[None])[0].all():  # not the right answer
             found.append((combos[i], c[i]))
     return found
 
@@ -734,6 +772,8 @@ def condition_finding(q, trials, got, exp, features: Features | None) -> str:
     for desc, m in sets:
         if m.all() or not m.any() or (bad & ~m).any():
             continue
+        if 2 * bad.sum() < m.sum():
+            continue  # true but no explanation: most trials with that fact are right
         if best is None or m.sum() < best[1].sum():
             best = (desc, m)
     if best is None:

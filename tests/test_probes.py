@@ -214,3 +214,71 @@ def test_diagnosis_cost_is_bounded(trials):
             diagnose(q, trials[1][q.id], outs[q.id])
     per_submission = (time.process_time() - t0) / 3
     assert per_submission < 0.25, per_submission  # generous: shared 2-core CI; measured ~30 ms
+
+
+# ----------------------------------------------------------------------------- robustness
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+_TRIALS: dict = {}
+
+
+def _trials1(q):
+    if q.id not in _TRIALS:
+        _TRIALS[q.id] = q.generate(np.random.default_rng(1), 20)
+    return _TRIALS[q.id]
+
+
+@settings(max_examples=150, deadline=None)
+@given(qi=st.integers(0, len(ASSIGNMENT.questions) - 1),
+       how=st.sampled_from(["scale", "nan", "inf", "huge", "tiny", "int", "slice", "offset", "float32"]),
+       k=st.floats(-1e6, 1e6, allow_nan=False), where=st.integers(0, 10 ** 6))
+def test_diagnosis_never_breaks_and_claims_only_what_holds(qi, how, k, where):
+    """Whatever numbers come back (they are the student's), diagnose returns a Diagnosis with
+    no warning escaping, and a constant-factor claim is true of the answer."""
+    import warnings
+    q = ASSIGNMENT.questions[qi]
+    tr = _trials1(q)
+    exp = np.asarray(tr.expected, dtype=np.float64)
+    got = exp.copy()
+    flat = got.reshape(len(got), -1)
+    t, e = where % len(got), where % flat.shape[1]
+    if how == "scale":
+        got = got * k
+    elif how == "nan":
+        flat[t, e] = np.nan
+    elif how == "inf":
+        flat[t, e] = np.inf
+    elif how == "huge":
+        got = got * 1e300 + k
+    elif how == "tiny":
+        got = got * 1e-300
+    elif how == "slice":
+        flat[:, e] *= k
+    elif how == "offset":
+        got = got + k
+    outs = [g for g in got]
+    if how == "int" or q.exact:
+        outs = [np.asarray(np.clip(np.nan_to_num(g), -1e9, 1e9)).astype(np.int64) for g in outs]
+    elif how == "float32":
+        outs = [g.astype(np.float32) for g in outs]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        d = diagnose(q, tr, outs)
+    assert isinstance(d, Diagnosis)
+    m = re.match(r"Every element is (\S+) times the right value", d.message)
+    if m:
+        from fractions import Fraction
+        c = float(Fraction(m.group(1)))
+        assert close_trials(q, np.stack([o.astype(np.float64) for o in outs]), c * exp).all()
+    if compare(q, tr, outs).passed:
+        assert d == Diagnosis()
+
+
+def test_a_tiny_factor_is_not_called_zero(trials):
+    """Regression (found by the property test): a factor of 1e-279 was printed as "0"."""
+    q, tr = QID["1.2"], trials[1]["1.2"]
+    exp = np.asarray(tr.expected)
+    d = diagnose(q, tr, [e for e in exp * 2.8e-279])
+    assert "2.8e-279 times" in d.message and "is 0 times" not in d.message

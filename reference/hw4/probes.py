@@ -65,6 +65,23 @@ def _build_sizes(a, chosen):
     return np.stack([cw, ch, pool(src_w, p, s), pool(src_h, p, s)], axis=-1)[None]
 
 
+def _sizes_many(a, combos):
+    """Every candidate's (c_w, c_h, p_w, p_h) at once: each rule is evaluated once on all the
+    inputs it can meet (as floats holding the integers: // and the ceil trick work on them, and
+    a fractional c from true division stays fractional), then candidates are picked."""
+    w, h, f, p, s = (a[k] for k in ("width", "height", "filter_size", "pool_size", "stride"))
+    rules = [r for _, r in _RULES]
+    conv = np.stack([np.stack([r(w, f, s), r(h, f, s)], axis=-1) for r in rules]).astype(np.float64)
+    srcs = np.concatenate([conv, np.stack([w, h], axis=-1)[None].astype(np.float64)])  # (R+1, T, 2)
+    windows = (p[:, None], f[:, None])
+    pool = np.stack([np.stack([r(srcs, win, s[:, None]) for win in windows]) for r in rules])
+    out = []
+    for ci, pi, img, win in combos:
+        src = len(rules) if img else ci
+        out.append(np.concatenate([conv[ci], pool[pi, win, src]], axis=-1))
+    return np.stack(out)[:, None]
+
+
 Q11_SIZES = Expression(
     slots=(tuple(_conv_rule(t, r, i == 0) for i, (t, r) in enumerate(_RULES)),
            tuple(_pool_rule(t, r, i == 0) for i, (t, r) in enumerate(_RULES)),
@@ -73,8 +90,8 @@ Q11_SIZES = Expression(
                    lambda a: True)),
            (Factor("", lambda a: "pool_size"),
             Factor("p_w, p_h computed with the filter size instead of pool_size",
-                   lambda a: "filter_size"))),
-    build=_build_sizes,
+                   lambda a: "filter_size"))),  # (indices 0, 1 in _sizes_many)
+    build=_build_sizes, build_many=_sizes_many,
     render=lambda texts: "; ".join(t for t in texts if t),
     constants=False,
 )
