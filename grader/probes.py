@@ -290,23 +290,29 @@ def _input_transforms(arr: np.ndarray):
 
 
 def input_finding(q, trials, got, exp, names: ArgNames | None) -> str:
-    """The right computation applied to a misread argument (read transposed, reversed, ...)."""
+    """The right computation applied to a misread argument (read transposed, reversed, ...).
+    All misreadings are evaluated in one call of the (batched) reference."""
     ref = trials.reference
     if ref is None:
         return ""
     names = names or ArgNames()
+    tried = []
     for arg, arr in trials.args.items():
         if arg in names.skip or arr.dtype.kind != "f" or arr.ndim < 2:
             continue
         for how, f in _input_transforms(arr):
-            args = dict(trials.args)
-            args[arg] = np.ascontiguousarray(f(arr))
-            try:
-                cand = np.asarray(ref(args), dtype=np.float64)
-            except Exception:  # noqa: BLE001
-                continue
-            if cand.shape != got.shape or not _explains(q, got, cand, exp):
-                continue
+            tried.append((arg, how, np.ascontiguousarray(f(arr))))
+    if not tried:
+        return ""
+    n = len(got)
+    big = {k: np.concatenate([t[2] if t[0] == k else v for t in tried]) for k, v in trials.args.items()}
+    try:
+        cands = np.asarray(ref(big), dtype=np.float64).reshape((len(tried), n) + got.shape[1:])
+    except Exception:  # noqa: BLE001
+        return ""
+    for (arg, how, _), cand in zip(tried, cands):
+        if _explains(q, got, cand, exp):
+            arr = trials.args[arg]
             return (f"Your answer is exactly what the right computation gives when {arg} is "
                     f"{_how_read(how, arr.shape[1:], names.names.get(arg))}: check how you index {arg}.")
     return ""
@@ -700,21 +706,25 @@ def terms_finding(q, trials, got, exp, tm: Terms, max_listed: int = 3) -> str:
 
 
 def _fit_terms(A, Y, active):
-    """Per element least squares over the active terms, coefficients snapped to NICE."""
+    """Per element least squares over the active terms (batched normal equations, each element
+    scaled to its own size), coefficients snapped to NICE."""
     E, N, J = A.shape
-    out = np.zeros((E, J))
-    for e in range(E):
-        cols = np.flatnonzero(active[e])
-        if not len(cols):
-            continue
-        sub = A[e][:, cols]
-        scale = np.abs(Y[e]).max() or 1.0
-        try:
-            c = np.linalg.lstsq(sub, Y[e] / scale, rcond=None)[0] * scale
-        except np.linalg.LinAlgError:
-            return None
-        out[e, cols] = _nice(c)
-    return out
+    scale = np.abs(Y).max(axis=1)
+    scale = np.where(scale > 0, scale, 1.0)
+    Am = A * active[:, None, :]
+    gram = np.einsum("enj,enk->ejk", Am, Am) + np.eye(J)[None] * ~active[:, :, None]
+    rhs = np.einsum("enj,en->ej", Am, Y / scale[:, None])
+    try:
+        c = np.linalg.solve(gram, rhs[..., None])[..., 0]
+    except np.linalg.LinAlgError:  # some element's terms coincide: one at a time, least squares
+        c = np.zeros((E, J))
+        for e in range(E):
+            cols = np.flatnonzero(active[e])
+            if len(cols):
+                c[e, cols] = np.linalg.lstsq(A[e][:, cols], Y[e] / scale[e], rcond=None)[0]
+    if not np.isfinite(c).all():
+        return None
+    return np.where(active, _nice(c * scale[:, None]), 0.0)
 
 
 def _say_terms(tm: Terms, idx, mine, right) -> str:
