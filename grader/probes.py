@@ -352,10 +352,11 @@ def _how_read(how, shape, namer) -> str:
 
 # ----------------------------------------------------------------------------- activation
 
-def _sig(a):
-    a = np.asarray(a, dtype=np.float64)
-    e = np.exp(-np.abs(a))
-    return np.where(a >= 0, 1.0, e) / (1.0 + e)
+def _sig(x):
+    """The logistic function without overflow (exp only of -|x|)."""
+    x = np.asarray(x, dtype=float)
+    small = np.exp(-np.abs(x))
+    return np.where(x < 0, small, 1.0) / (small + 1.0)
 
 
 ACTIVATIONS: tuple[tuple[str, Callable[[np.ndarray], np.ndarray]], ...] = (
