@@ -314,18 +314,22 @@ def _axis_findings(q: Question, trials: Trials, outputs, got_shape, exp_shape) -
                         f"Right numbers in reversed order along axis {', '.join(map(str, axes))}: "
                         f"where {_name(q, idx)} should be, you return the value of {_name(q, src)}.")
                     return notes
-        # entries swapped along one axis (two outputs, two channels, the returned tuple's order)
+        # entries swapped, repeated or skipped along one axis (two outputs, two channels, the
+        # returned tuple's order, one channel copied to all): any map of a short axis's indices
         for a in axes_ok:
             if exp_shape[a] > 4:
                 continue
-            for order in itertools.permutations(range(exp_shape[a])):
+            n_a = exp_shape[a]
+            maps = (itertools.permutations(range(n_a)) if n_a == 4
+                    else itertools.product(range(n_a), repeat=n_a))
+            for order in maps:
                 if order == tuple(range(exp_shape[a])) or order == tuple(reversed(range(exp_shape[a]))):
                     continue
                 cand = _from_expected(trials, lambda e, a=a, o=order: np.take(e, o, axis=a + 1))
                 if _explains(q, trials, outputs, cand) and _differs(q, trials, cand.full):
                     pairs = []
                     for i, src in enumerate(order):
-                        if src != i and len(pairs) < 3:
+                        if src != i and len(pairs) < 4:
                             at = [0] * nd
                             at[a] = i
                             fr = [0] * nd
@@ -333,8 +337,8 @@ def _axis_findings(q: Question, trials: Trials, outputs, got_shape, exp_shape) -
                             pairs.append(f"where {_wild_name(q, tuple(at), tuple(x for x in range(nd) if x != a), exp_shape)} "
                                          f"should be, you return {_wild_name(q, tuple(fr), tuple(x for x in range(nd) if x != a), exp_shape)}")
                     star = " (* = any index)" if nd > 1 else ""
-                    notes.append(f"Right numbers, in the wrong places along axis {a}: " + "; ".join(pairs)
-                                 + f"{star}.")
+                    what = "in the wrong places" if len(set(order)) == n_a else "some of them repeated"
+                    notes.append(f"Right numbers, {what} along axis {a}: " + "; ".join(pairs) + f"{star}.")
                     return notes
     # same numbers, another shape (reshaped, possibly after a transpose)
     if int(np.prod(got_shape)) == int(np.prod(exp_shape)) and tuple(got_shape) != tuple(exp_shape):

@@ -98,6 +98,9 @@ class Terms:
     name: Callable[[int, tuple[int, ...]], str]
     element: Callable[[tuple[int, ...]], str]  # answer element without the shared axis
     shared_axis: int | None = -1
+    # Subsets of the terms to fit, tried in order (term indices); () fits all of them at once.
+    # Few terms per fit keep it determined: gated variants of one term are often collinear.
+    subsets: tuple[tuple[int, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -677,23 +680,32 @@ def terms_finding(q, trials, got, exp, tm: Terms, max_listed: int = 3) -> str:
     else:
         elem_shape = got.shape[1:]
         Tm, Gm, Em = T.reshape(n, J, -1), got.reshape(n, -1), exp.reshape(n, -1)
-    A = np.transpose(Tm, (2, 0, 1))  # (E, N, J)
-    active = (np.abs(A) > 0).any(axis=1)  # (E, J): terms that exist at each element
-    coef_g = _fit_terms(A, Gm.T, active)
-    coef_e = _fit_terms(A, Em.T, active)
-    if coef_g is None or coef_e is None:
-        return ""
+    A_all = np.transpose(Tm, (2, 0, 1))  # (E, N, J)
+
     def unflat(flat):
         flat = flat.reshape((len(flat),) + elem_shape)
         if ax is not None:
             flat = np.moveaxis(flat.reshape((n, -1) + elem_shape), 1, ax + 1)
         return flat.reshape(got.shape)
 
-    if not _explains(q, got, unflat(np.einsum("enj,ej->ne", A, coef_g)), exp):
-        return ""
-    # the right answer must itself be such a combination (else the terms don't describe it)
-    if not bool(close_trials(q, exp, unflat(np.einsum("enj,ej->ne", A, coef_e))).all()):
-        return ""
+    for cols in tm.subsets or (tuple(range(J)),):
+        cols = [j for j in cols if 0 <= j < J]
+        A = A_all[:, :, cols]
+        active = (np.abs(A) > 0).any(axis=1)  # (E, j): terms that exist at each element
+        coef_g = _fit_terms(A, Gm.T, active)
+        if coef_g is None or not _explains(q, got, unflat(np.einsum("enj,ej->ne", A, coef_g)), exp):
+            continue
+        # the right answer must itself be such a combination (else the terms don't describe it)
+        coef_e = _fit_terms(A, Em.T, active)
+        if coef_e is None or not bool(close_trials(q, exp, unflat(np.einsum("enj,ej->ne", A, coef_e))).all()):
+            continue
+        full_g, full_e = np.zeros((len(A), J)), np.zeros((len(A), J))
+        full_g[:, cols], full_e[:, cols] = coef_g, coef_e
+        return _say_term_fit(tm, full_g, full_e, elem_shape, max_listed)
+    return ""
+
+
+def _say_term_fit(tm: Terms, coef_g, coef_e, elem_shape, max_listed: int) -> str:
     differ = [e for e in range(coef_g.shape[0]) if not np.array_equal(coef_g[e], coef_e[e])]
     if not differ:
         return ""
@@ -747,14 +759,10 @@ def _say_terms(tm: Terms, idx, mine, right) -> str:
         return s
     text = f"your {tm.element(idx)} = {combo(mine)}"
     left_out = [tm.name(j, idx) for j in range(len(mine)) if mine[j] == 0 and right[j] != 0]
-    extra = [tm.name(j, idx) for j in range(len(mine)) if mine[j] != 0 and right[j] == 0]
-    said = []
-    if left_out and len(left_out) <= 2:
-        said.append("no " + " or ".join(left_out) + " term")
-    if extra and len(extra) <= 2:
-        said.append(" and ".join(extra) + (" does" if len(extra) == 1 else " do")
-                    + " not belong here")
-    return text + (f" ({'; '.join(said)})" if said else "")
+    extra = [j for j in range(len(mine)) if mine[j] != 0 and right[j] == 0]
+    if left_out and not extra and len(left_out) <= 2:  # a pure omission: say which term
+        text += " (no " + " or ".join(left_out) + " term)"
+    return text
 
 
 # ----------------------------------------------------------------------------- conditions

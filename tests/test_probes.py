@@ -76,6 +76,42 @@ def test_there_are_enough_mistake_files():
     assert len(FILES) >= 30
 
 
+# one student-style file per diagnosis family, and the words that family's finding uses
+FAMILIES = {
+    "activation": ("tanh_forward.py", "1.2", "Your y is tanh applied to"),
+    "activation range fact": ("tanh_forward.py", "1.4", "must lie in (0, 1)"),
+    "clipped activation (a saturation condition)": ("clipped_sigmoid.py", "1.2", "wrong only where the sigmoid saturates"),
+    "expression: a wrong factor": ("sigmoid_deriv_plus.py", "2.1", "Yours behaves like"),
+    "expression: a missing factor": ("fc_missing_z.py", "2.1", "is missing"),
+    "expression: size rules": ("ceil_sizes.py", "1.1", "What yours computes: c_w, c_h = ⌈"),
+    "branch constants": ("o2_doubled.py", "2.2", "weighted wrongly"),
+    "per-slice factor": ("sign_o2_only.py", "2.1", "Only part of your answer is off"),
+    "terms per element": ("grad_sum_three_windows.py", "2.3", "What your answer computes, element by element"),
+    "misread input": ("labels_swapped.py", "2.1", "right computation gives when target is read"),
+    "index map along an axis": ("sizes_order.py", "1.1", "in the wrong places along axis 0"),
+    "transposed answer": ("dz_transposed_sum.py", "2.3", "transposed"),
+    "constant offset": ("grad_plus_one.py", "2.3", "plus a constant"),
+    "condition on an edge case": ("zero_image.py", "1.2", "wrong only on the edge case"),
+    "condition on a feature": ("n_minus_f_plus1_div_s.py", "1.1", "wrong only when the stride is not 1"),
+    "float32 precision": ("float32_backward.py", "2.1", "A precision problem, not a logic error"),
+    "catalogue, any loop order": ("assign_first_wins.py", "2.3", "Looks like a known mistake"),
+}
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_diagnosis_family(trials, family):
+    name, qid, words = FAMILIES[family]
+    mod = _load(name)
+    q = QID[qid]
+    said = []
+    for by_q in trials.values():
+        tr = by_q[qid]
+        outs = _outputs(getattr(mod, q.function), tr)
+        if not compare(q, tr, outs).passed:
+            said.append(_text(diagnose(q, tr, outs)))
+    assert said and all(words in s for s in said), (family, said)
+
+
 # ----------------------------------------------------------------------------- claims hold
 
 def _claimed_trials(text: str, tr) -> np.ndarray | None:

@@ -226,6 +226,20 @@ def _argmax_gate(y):
     return gate
 
 
+def _rank_gate(y, rank):
+    """gate[t, j, c_i, c_j, k]: y_{c_i,c_j,k} is window j's ``rank``-th largest (0: largest)."""
+    win = m._windows(y, m.POOL)
+    order = np.argsort(-win.reshape(*win.shape[:4], m.POOL * m.POOL), axis=-1)[..., rank]
+    t, k = y.shape[0], y.shape[-1]
+    gate = np.zeros((t, 4, 3, 3, k))
+    for j in range(4):
+        a, b = divmod(j, 2)
+        for r in range(2):
+            for c in range(2):
+                gate[:, j, a + r, b + c, :] = order[:, a, b, :] == r * 2 + c
+    return gate
+
+
 def _wname(j):
     return f"∂E/∂z_{{{j // 2 + 1},{j % 2 + 1},k}}"
 
@@ -233,11 +247,16 @@ def _wname(j):
 Q23_TERMS = Terms(terms=lambda a: _window_terms(a["dE_dz"]), name=lambda j, idx: _wname(j),
                   element=lambda idx: f"∂E/∂y_{{{idx[0] + 1},{idx[1] + 1},k}}")
 
+_GATES = ("when it is that window's max", "always", "when it is that window's second largest")
+
 Q25_TERMS = Terms(
     terms=lambda a: np.concatenate([_window_terms(a["dE_dz"], _argmax_gate(a["y"])),
-                                    _window_terms(a["dE_dz"])], axis=1),
-    name=lambda j, idx: (f"{_wname(j)} (when it is that window's max)"
-                         if j < 4 else f"{_wname(j - 4)} (always)"),
+                                    _window_terms(a["dE_dz"]),
+                                    _window_terms(a["dE_dz"], _rank_gate(a["y"], 1))], axis=1),
+    name=lambda j, idx: f"{_wname(j % 4)} ({_GATES[j // 4]})",
+    # the right terms (max-gated) with one alternative group at a time: all of them at once
+    # would be collinear on some elements (and describing a difference needs the right terms)
+    subsets=((0, 1, 2, 3, 4, 5, 6, 7), (0, 1, 2, 3, 8, 9, 10, 11)),
     element=lambda idx: f"∂E/∂y_{{{idx[0] + 1},{idx[1] + 1},k}}",
 )
 
