@@ -20,6 +20,7 @@ fact about the answer, never a guess.
 from __future__ import annotations
 
 import itertools
+import threading
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable, Mapping
@@ -171,14 +172,16 @@ def _explains_each(q: Question, trials: Trials, outputs, cand: _Candidate, todo)
 def _stacked(outputs: list[np.ndarray]) -> np.ndarray:
     """The outputs as one float64 array, built once per list (the diagnosis checks it often)."""
     key = tuple(map(id, outputs))
-    if _STACK[0] != key:
-        _STACK[:] = [key, np.stack([o.astype(np.float64) for o in outputs]), list(outputs)]
-    return _STACK[1]
+    cache = getattr(_LOCAL, "stack", None)
+    if cache is None or cache[0] != key:
+        cache = _LOCAL.stack = (key, np.stack([o.astype(np.float64) for o in outputs]), list(outputs))
+    return cache[1]
 
 
-# (ids, stacked, the arrays themselves: keeps the ids valid); cleared when diagnose() returns,
-# so an array changed in place between two diagnoses is never answered from the cache.
-_STACK: list = [None, None, None]
+# Per thread (the grader scores submissions in several threads): (ids, stacked, the arrays
+# themselves, which keeps the ids valid); cleared when diagnose() returns, so an array changed
+# in place between two diagnoses is never answered from the cache.
+_LOCAL = threading.local()
 
 
 def _differs(q: Question, trials: Trials, full: np.ndarray) -> bool:
@@ -610,7 +613,7 @@ def diagnose(q: Question, trials: Trials, outputs: list[np.ndarray],
     try:
         return _diagnose(q, trials, outputs, groups)
     finally:
-        _STACK[:] = [None, None, None]
+        _LOCAL.stack = None
 
 
 def _diagnose(q: Question, trials: Trials, outputs: list[np.ndarray], groups) -> Diagnosis:

@@ -318,3 +318,20 @@ def test_a_tiny_factor_is_not_called_zero(trials):
     exp = np.asarray(tr.expected)
     d = diagnose(q, tr, [e for e in exp * 2.8e-279])
     assert "2.8e-279 times" in d.message and "is 0 times" not in d.message
+
+
+def test_diagnoses_in_threads_equal_the_sequential_ones(trials):
+    """The grader scores submissions in several threads: the diagnosis caches are per thread."""
+    from concurrent.futures import ThreadPoolExecutor
+    jobs = []
+    for name in ("max_assign_columns.py", "assign_reverse.py", "max_three_windows.py", "tanh_backward.py"):
+        mod = _load(name)
+        for qid in mod.EXPECT:
+            q = QID[qid]
+            for by_q in trials.values():
+                tr = by_q[qid]
+                jobs.append((q, tr, _outputs(getattr(mod, q.function), tr)))
+    alone = [diagnose(*j) for j in jobs]
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(3):
+            assert list(pool.map(lambda j: diagnose(*j), jobs)) == alone

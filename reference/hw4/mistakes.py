@@ -14,6 +14,7 @@ Ids used by the example submissions (``tests/example_verdicts.py``) must not cha
 from __future__ import annotations
 
 import itertools
+import threading
 
 import numpy as np
 
@@ -76,7 +77,7 @@ def _route_max(y, dz, pick=np.argmax, place=lambda a, b, r, c: (a + r, b + c), a
     return dy
 
 
-_ROUTE_CACHE: list = [None, None]  # (key, value): the variants of one diagnosis share the work
+_ROUTE_CACHE = threading.local()  # per thread: the variants of one diagnosis share the work
 
 
 def _route_parts(y, dz, pick, place):
@@ -84,8 +85,9 @@ def _route_parts(y, dz, pick, place):
     (p_w, p_h, T, 3, 3, K).  Cached for the last (y, dz, pick, place): a mistake's variants
     differ only in how these parts are combined."""
     key = (id(y), id(dz), y.shape, dz.shape, float(y.sum()), float(dz.sum()), pick, place)
-    if _ROUTE_CACHE[0] is not None and _ROUTE_CACHE[0][0] == key and _ROUTE_CACHE[0][1] is y:
-        return _ROUTE_CACHE[1]
+    last = getattr(_ROUTE_CACHE, "last", None)
+    if last is not None and last[0] == key and last[1] is y and last[2] is dz:
+        return last[3]
     t, pw, ph, k = dz.shape
     win = m._windows(y, m.POOL)
     arg = pick(win.reshape(*win.shape[:4], m.POOL * m.POOL), axis=-1)
@@ -97,7 +99,7 @@ def _route_parts(y, dz, pick, place):
                     i, j = place(a, b, r, c)
                     masks[a, b, :, i, j, :] |= arg[:, a, b, :] == r * m.POOL + c
     parts = np.where(masks, dz.transpose(1, 2, 0, 3)[:, :, :, None, None, :], 0.0)
-    _ROUTE_CACHE[:] = [(key, y, dz), (masks, parts)]
+    _ROUTE_CACHE.last = (key, y, dz, (masks, parts))
     return masks, parts
 
 
