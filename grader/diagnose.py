@@ -496,6 +496,18 @@ def _element_map(q: Question, trials: Trials, outputs, groups: Mapping[str, np.n
     wrong_any = w.any(axis=0)
     if wrong_any is None or not wrong_any.any():
         return []
+    notes = _element_sets(q, wrong_any, groups)
+    failing = np.flatnonzero(w.reshape(len(w), -1).any(axis=1))
+    if notes and 2 * len(failing) < len(w):
+        # drawn from a few trials only: say so rather than let it read as a general rule
+        labels = list(dict.fromkeys(trials.labels[int(t)] for t in failing))
+        notes = [f"Only {len(failing)} of {len(w)} trials fail ({'; '.join(labels[:3])}). In "
+                 f"{'it' if len(failing) == 1 else 'them'}: {notes[0][0].lower()}{notes[0][1:]}"]
+    return notes
+
+
+def _element_sets(q: Question, wrong_any: np.ndarray, groups: Mapping[str, np.ndarray]) -> list[str]:
+    """The element map's wording for a mask of wrong elements."""
     shape = wrong_any.shape
     total, n_wrong = wrong_any.size, int(wrong_any.sum())
     for gname, mask in groups.items():

@@ -335,3 +335,14 @@ def test_diagnoses_in_threads_equal_the_sequential_ones(trials):
     with ThreadPoolExecutor(4) as pool:
         for _ in range(3):
             assert list(pool.map(lambda j: diagnose(*j), jobs)) == alone
+
+
+def test_an_element_set_from_one_trial_says_so(trials):
+    """Wrong on one random trial only (no edge case, no feature explains it): the element set
+    is stated for that trial, not as a rule."""
+    q, tr = QID["2.1"], trials[1]["2.1"]
+    outs = [np.array(e, dtype=np.float64) for e in tr.expected]
+    outs[4][..., 1] *= 1.5
+    d = diagnose(dataclasses.replace(q, mistakes=(), probes=()), tr, outs)
+    assert d.message.startswith("Only 1 of 24 trials fail (random). In it: the wrong elements are exactly "
+                                "the weights of o_2"), d.message
