@@ -477,11 +477,18 @@ def expression_finding(q, trials, got, exp, ex: Expression) -> str:
         if found:
             if changes == 0:
                 return _say_branch_constants(ex, found[0][1])
+            # most plausible first: one consistent wrong option (the same index in every wrong
+            # slot, e.g. one helper used twice), then the data's own order of options
+            found.sort(key=lambda f: (len({i for i in f[0] if i}), sum(f[0])))
             combo, c = found[0]
-            if len(found) > 1 and any(f[0] != combo for f in found[1:]):
-                # two different expressions both fit: only say what they agree on
-                return ""
-            return _say_expression(ex, combo, c)
+            others = [f for f in found[1:] if f[0] != combo]
+            if len(others) > 2:
+                return ""  # too many expressions fit these trials to name one
+            said = _say_expression(ex, combo, c)
+            if others:  # equally true of every trial: name them too, the first listed first
+                said += " On these trials it also behaves like: " + "; ".join(
+                    _say_expression(ex, f[0], f[1], bare=True) for f in others) + "."
+            return said
     return ""
 
 
@@ -627,7 +634,7 @@ def _say_branch_constants(ex: Expression, c) -> str:
         ", in every trial."
 
 
-def _say_expression(ex: Expression, combo, c) -> str:
+def _say_expression(ex: Expression, combo, c, bare: bool = False) -> str:
     opts = [ex.slots[s][i] for s, i in enumerate(combo)]
     texts = ["" if o.text == "1" else o.text for o in opts]
     expr = ex.render(texts)
@@ -639,6 +646,8 @@ def _say_expression(ex: Expression, combo, c) -> str:
         per = [f"{fmt_const(float(ci))} for {ex.branches[b] if b < len(ex.branches) else f'branch {b + 1}'}"
                for b, ci in enumerate(c) if ci != 1]
         expr += " (times " + ", ".join(per) + ")"
+    if bare:
+        return f"{ex.lhs} = {expr}" if ex.lhs else expr
     notes = [o.note for s, o in enumerate(opts) if combo[s] != 0 and o.note]
     said = f"Yours behaves like {ex.lhs} = {expr}." if ex.lhs else f"What yours computes: {expr}."
     return said + (" " + " ".join(notes) if notes else "")

@@ -45,7 +45,7 @@ def _text(d: Diagnosis) -> str:
 @pytest.fixture(scope="module")
 def trials():
     return {seed: {q.id: q.generate(np.random.default_rng(seed), 20) for q in ASSIGNMENT.questions}
-            for seed in (1, 11)}
+            for seed in (1, 2, 11)}
 
 
 def _cases():
