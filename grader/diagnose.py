@@ -31,7 +31,7 @@ from .assignment import Question, Trials
 from .compare import compare
 from .probes import (Activation, ArgNames, Expression, Features, Terms, activation_finding,
                      close_trials, condition_finding, quick_reject, expression_finding, input_finding,
-                     precision_finding, slice_factor_finding, terms_finding)
+                     precision_finding, range_finding, slice_factor_finding, terms_finding)
 
 MAX_LISTED = 12  # elements listed by name in the element map before summarising
 
@@ -573,6 +573,8 @@ def generic_notes(q: Question, trials: Trials, outputs: list[np.ndarray],
     if notes or got is None:
         return notes or _element_map(q, trials, outputs, groups or {})
     cond = condition_finding(q, trials, got, exp, _probe(q, Features))
+    act = _probe(q, Activation)
+    facts = range_finding(got, act) if act is not None else []  # said with whatever is found
     wild = lambda idx, axes, shape: _wild_name(q, idx, axes, shape)  # noqa: E731
     for find in (lambda: slice_factor_finding(q, trials, got, exp, wild),
                  lambda: input_finding(q, trials, got, exp, _probe(q, ArgNames)),
@@ -583,9 +585,11 @@ def generic_notes(q: Question, trials: Trials, outputs: list[np.ndarray],
         if isinstance(found, str):
             found = [found] if found else []
         if found:
-            return found + ([cond] if cond and q.exact else [])
+            return found + ([cond] if cond and q.exact else []) + facts
     if cond:
-        return [cond]
+        return [cond] + facts
+    if facts:
+        return facts
     notes = _scale_findings(q, trials, outputs, per_trial=True)
     if notes:
         return notes

@@ -388,10 +388,13 @@ def activation_finding(q, trials, got, exp, act: Activation) -> list[str]:
             cand = f(pre)
         if _explains(q, got, cand, exp):
             return [f"Your {act.what} is {name} applied to {act.inputs}; the activation in this "
-                    f"layer is {act.name}."] + _range_fact(got, act)
+                    f"layer is {act.name}."]
     clip = _clipped(q, got, exp, pre)
-    if clip:
-        return [clip]
+    return [clip] if clip else []
+
+
+def range_finding(got: np.ndarray, act: Activation) -> list[str]:
+    """A fact about the values alone: outside the activation's range."""
     return _range_fact(got, act)
 
 

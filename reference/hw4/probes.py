@@ -296,6 +296,50 @@ _PIXEL = (
            "You read the image transposed (x_{j,i} for x_{i,j})."),
     Factor("x_{c_i,c_j}", lambda a: np.broadcast_to(_pixel_windows(a["x"])[:, :1, :1], (len(a["x"]), 2, 2, 3, 3)),
            "Every weight meets the same pixel: the filter offset is missing from the pixel's index."),
+    Factor("x_{c_i+f_i−1,c_j+f_i−1}", lambda a: _same_offset(_pixel_windows(a["x"]), 1),
+           "The pixel's column offset uses f_i where it should use f_j (a typo in the index)."),
+    Factor("x_{c_i+f_j−1,c_j+f_j−1}", lambda a: _same_offset(_pixel_windows(a["x"]), 2),
+           "The pixel's row offset uses f_j where it should use f_i (a typo in the index)."),
+)
+
+
+def _same_offset(win, axis):
+    """win with both offsets taken from one filter index: [t, f_i, f_j] -> the diagonal window
+    of f_i (axis 1) or f_j (axis 2), whatever the other index."""
+    diag = np.stack([win[:, d, d] for d in range(2)], axis=1)  # (T, 2, 3, 3)
+    if axis == 1:
+        return np.broadcast_to(diag[:, :, None], win.shape)
+    return np.broadcast_to(diag[:, None, :], win.shape)
+
+
+_ACTS = (("σ", m.sigmoid, ""), ("tanh", np.tanh, "tanh is not the sigmoid."),
+         ("", lambda a: a, "The sigmoid is missing."), ("max(0, ·)", lambda a: np.maximum(a, 0.0),
+                                                          "ReLU is not the sigmoid."))
+
+
+def _conv_many(a, combos):
+    """y for every (pixel option, activation) pair: pre-activations once per pixel option."""
+    pre = {}
+    out = []
+    for px, act in combos:
+        if px not in pre:
+            win = np.asarray(_PIXEL[px].value(a))  # (T, f_i, f_j, c_i, c_j)
+            pre[px] = np.einsum("tijab,tijk->tabk", win, a["w"])
+        out.append(_ACTS[act][1](pre[px]))
+    return np.stack(out)[:, None]
+
+
+def _conv_render(texts):
+    pixel, act = texts
+    inner = "Σ_{f_i,f_j} w_{f_i,f_j,k}·" + (pixel or "x_{c_i+f_i−1,c_j+f_j−1}")
+    return f"{act}({inner})" if act else inner
+
+
+Q12_EXPR = Expression(
+    slots=(tuple(Factor(f.text, f.value, f.note) for f in _PIXEL),
+           tuple(Factor(t, lambda a: None, note) for t, _, note in _ACTS)),
+    build=lambda a, chosen: None, build_many=_conv_many, constants=False,
+    render=_conv_render, lhs="y_{c_i,c_j,k}",
 )
 
 
@@ -332,7 +376,7 @@ ARG_NAMES = ArgNames(names={
 
 PROBES: dict[str, tuple] = {
     "1.1": (Q11_SIZES, Q11_FEATURES),
-    "1.2": (Q12_ACT, ARG_NAMES),
+    "1.2": (Q12_ACT, Q12_EXPR, ARG_NAMES),
     "1.3": (Q13_TERMS, ARG_NAMES),
     "1.4": (Q14_ACT, ARG_NAMES),
     "2.1": (Q21_EXPR, ARG_NAMES),
