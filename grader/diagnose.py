@@ -622,7 +622,7 @@ def diagnose(q: Question, trials: Trials, outputs: list[np.ndarray],
         return Diagnosis()
     if any(type(o) is not np.ndarray or o.dtype.kind not in "biuf" for o in outputs):
         return Diagnosis()
-    if compare(q, trials, outputs).passed:
+    if _passes(q, trials, outputs):
         return Diagnosis()
     if groups is None:
         groups = getattr(q, "groups", None) or {}
@@ -630,6 +630,15 @@ def diagnose(q: Question, trials: Trials, outputs: list[np.ndarray],
         return _diagnose(q, trials, outputs, groups)
     finally:
         _LOCAL.stack = None
+
+
+def _passes(q: Question, trials: Trials, outputs: list[np.ndarray]) -> bool:
+    """compare()'s verdict, with a batched shortcut for the common float64 answer."""
+    shape = _same_shape(outputs)
+    exp = np.asarray(trials.expected)
+    if not q.exact and shape is not None and tuple(shape) == exp.shape[1:] and not _low_precision(outputs[0]):
+        return bool(close_trials(q, _stacked(outputs), exp).all())
+    return compare(q, trials, outputs).passed
 
 
 def _diagnose(q: Question, trials: Trials, outputs: list[np.ndarray], groups) -> Diagnosis:
