@@ -3,16 +3,21 @@
 Called for a question that failed while returning arrays.  Two sources of diagnoses:
 
 1. The question's catalogue (``Question.mistakes``): a known mistake is named only when its
-   ``compute`` reproduces the student's answer on *every* trial (same shape, within the
+   ``compute`` (or one of its ``variants``: the same mistake with loops in another order)
+   reproduces the student's answer on *every* trial (same shape, within the
    question's tolerance, with the same rule as :mod:`grader.compare`) and differs from the right
    answer on at least one trial.  A trial on which the mistake coincides with the right answer
    therefore neither confirms nor refutes it, but never lets a mismatch through.
-2. Generic findings, when no catalogued mistake explains the answer: right numbers with the
-   axes permuted, reversed along an axis, or reshaped; every s-th element of the right answer
-   (a stride-s, non-overlapping version); one constant factor (0.25, -1, ...) across all
-   trials, or a factor that changes per trial; and otherwise an element map of which elements
-   are wrong, in the homework's notation (``Question.element``), named after a group when the
-   assignment supplies one (``groups``).
+2. Generic findings, when no catalogued mistake explains the answer, strongest first: float32
+   rounding (a precision problem, never reported as logic); right numbers with the axes
+   permuted, reversed, an axis's entries swapped or repeated, or reshaped; every s-th element
+   (a stride-s version); one constant factor or offset across all trials; then what the
+   student computed (:mod:`grader.probes`: a factor on one slice, a misread input, and the
+   assignment's own probe data -- activation, expression factors, per-element terms); then
+   the trials it is wrong on (an edge case, a feature such as "stride is not 1"); a factor
+   that changes per trial; and last an element map of which elements are wrong, in the
+   homework's notation (``Question.element``), named after a group when the assignment
+   supplies one (``groups``), and said to come from few trials when it does.
 
 Nothing here knows about CNNs; everything is checked against every trial, so a finding is a
 fact about the answer, never a guess.

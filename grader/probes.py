@@ -179,9 +179,8 @@ def precision_finding(q, trials, got: np.ndarray, outputs) -> str:
     if not all(o.dtype.itemsize >= 8 for o in outputs):
         low_dtype = min((o.dtype for o in outputs), key=lambda d: d.itemsize)
     else:
-        # float64 numbers that are all exactly float32 values were computed in float32
-        if not np.array_equal(got.astype(np.float32).astype(np.float64), got):
-            return ""
+        # float64 numbers computed (at least partly) in float32: right for float32-rounded
+        # inputs though not for the exact ones
         if np.array_equal(np.asarray(trials.expected, np.float64).astype(np.float32).astype(np.float64),
                           np.asarray(trials.expected, np.float64)):
             return ""  # the right answer itself is float32-exact: no evidence either way
@@ -202,8 +201,8 @@ def precision_finding(q, trials, got: np.ndarray, outputs) -> str:
     if not len(bad):
         return ""
     where = _trial_list(trials, bad)
-    return (f"A precision problem, not a logic error: your numbers are single-precision (float32) "
-            f"values, and they are right for float32-rounded inputs. In float32, a difference of "
+    return (f"A precision problem, not a logic error: your numbers carry single-precision "
+            f"(float32) rounding, and they are right for float32-rounded inputs. In float32, a difference of "
             f"two nearly equal numbers (such as 1 minus a value close to 1) is mostly rounding, "
             f"which exceeds the tolerance {where}. Compute in float64 (or return your float32 "
             f"array unconverted: the grader then checks it against float32-rounded inputs).")
