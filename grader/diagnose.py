@@ -318,15 +318,14 @@ def _axis_findings(q: Question, trials: Trials, outputs, got_shape, exp_shape) -
         exp = np.asarray(trials.expected)
         flips = _screen(q, outputs, [np.flip(exp, axis=tuple(a + 1 for a in axes)) for axes in flips], flips)
         for axes in flips:
-            if True:
-                cand = _from_expected(trials, lambda e, axes=axes: np.flip(e, axis=tuple(a + 1 for a in axes)))
-                if _explains(q, trials, outputs, cand) and _differs(q, trials, cand.full):
-                    idx = tuple(0 for _ in range(nd))
-                    src = tuple(exp_shape[a] - 1 if a in axes else 0 for a in range(nd))
-                    notes.append(
-                        f"Right numbers in reversed order along axis {', '.join(map(str, axes))}: "
-                        f"where {_name(q, idx)} should be, you return the value of {_name(q, src)}.")
-                    return notes
+            cand = _from_expected(trials, lambda e, axes=axes: np.flip(e, axis=tuple(a + 1 for a in axes)))
+            if _explains(q, trials, outputs, cand) and _differs(q, trials, cand.full):
+                idx = tuple(0 for _ in range(nd))
+                src = tuple(exp_shape[a] - 1 if a in axes else 0 for a in range(nd))
+                notes.append(
+                    f"Right numbers in reversed order along axis {', '.join(map(str, axes))}: "
+                    f"where {_name(q, idx)} should be, you return the value of {_name(q, src)}.")
+                return notes
         # entries swapped, repeated or skipped along one axis (two outputs, two channels, the
         # returned tuple's order, one channel copied to all): any map of a short axis's indices
         for a in axes_ok:
