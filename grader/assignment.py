@@ -55,6 +55,9 @@ class Mistake:
     explanation: str
     hint: str
     compute: Callable[[dict[str, np.ndarray]], np.ndarray]
+    # The same mistake written another way (loops in another order, ...): any one reproducing
+    # every trial names it.
+    variants: tuple[Callable[[dict[str, np.ndarray]], np.ndarray], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ class Question:
     defaults: dict[str, object] = field(default_factory=dict)  # signature defaults for the starter
     mistakes: tuple[Mistake, ...] = ()
     groups: dict = field(default_factory=dict)  # named element sets for diagnoses ("shared neurons")
+    probes: tuple = ()  # data for grader.probes (Activation, Expression, Terms, Features, ArgNames)
     # Optional: the trials of several students at once, one generator each, exactly what
     # ``generate`` gives for each -- a batch costs little more than one student's trials.
     generate_many: Callable[[Sequence[np.random.Generator], int], Sequence[Trials]] | None = None

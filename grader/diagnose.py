@@ -3,16 +3,21 @@
 Called for a question that failed while returning arrays.  Two sources of diagnoses:
 
 1. The question's catalogue (``Question.mistakes``): a known mistake is named only when its
-   ``compute`` reproduces the student's answer on *every* trial (same shape, within the
+   ``compute`` (or one of its ``variants``: the same mistake with loops in another order)
+   reproduces the student's answer on *every* trial (same shape, within the
    question's tolerance, with the same rule as :mod:`grader.compare`) and differs from the right
    answer on at least one trial.  A trial on which the mistake coincides with the right answer
    therefore neither confirms nor refutes it, but never lets a mismatch through.
-2. Generic findings, when no catalogued mistake explains the answer: right numbers with the
-   axes permuted, reversed along an axis, or reshaped; every s-th element of the right answer
-   (a stride-s, non-overlapping version); one constant factor (0.25, -1, ...) across all
-   trials, or a factor that changes per trial; and otherwise an element map of which elements
-   are wrong, in the homework's notation (``Question.element``), named after a group when the
-   assignment supplies one (``groups``).
+2. Generic findings, when no catalogued mistake explains the answer, strongest first: float32
+   rounding (a precision problem, never reported as logic); right numbers with the axes
+   permuted, reversed, an axis's entries swapped or repeated, or reshaped; every s-th element
+   (a stride-s version); one constant factor or offset across all trials; then what the
+   student computed (:mod:`grader.probes`: a factor on one slice, a misread input, and the
+   assignment's own probe data -- activation, expression factors, per-element terms); then
+   the trials it is wrong on (an edge case, a feature such as "stride is not 1"); a factor
+   that changes per trial; and last an element map of which elements are wrong, in the
+   homework's notation (``Question.element``), named after a group when the assignment
+   supplies one (``groups``), and said to come from few trials when it does.
 
 Nothing here knows about CNNs; everything is checked against every trial, so a finding is a
 fact about the answer, never a guess.
@@ -20,6 +25,7 @@ fact about the answer, never a guess.
 from __future__ import annotations
 
 import itertools
+import threading
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable, Mapping
@@ -28,6 +34,9 @@ import numpy as np
 
 from .assignment import Question, Trials
 from .compare import Rounded, compare
+from .probes import (Activation, ArgNames, Expression, Features, Terms, activation_finding,
+                     close_trials, condition_finding, quick_reject, expression_finding, input_finding,
+                     precision_finding, range_finding, slice_factor_finding, terms_finding)
 
 MAX_LISTED = 12  # elements listed by name in the element map before summarising
 
@@ -62,9 +71,10 @@ def wrong_mask(q: Question, got: np.ndarray, exp: np.ndarray) -> np.ndarray | No
         return ~(np.abs(g - e) <= atol + q.rtol * np.abs(e)) | ~finite
 
 
-def _wrong_stack(q: Question, got: np.ndarray, exp: np.ndarray) -> np.ndarray:
-    """:func:`wrong_mask` of every trial at once (axis 0: trials; atol per trial)."""
-    g, e = got.astype(np.float64), exp.astype(np.float64)
+def _wrong_masks(q: Question, got: np.ndarray, exp: np.ndarray) -> np.ndarray:
+    """:func:`wrong_mask` for a stack of trials at once (same shapes)."""
+    g = got.astype(np.float64)
+    e = np.asarray(exp, dtype=np.float64)
     finite = np.isfinite(g)
     if q.exact:
         return ~(g == e) | ~finite
@@ -95,23 +105,78 @@ class _Candidate:
 def _explains(q: Question, trials: Trials, outputs: list[np.ndarray], cand: _Candidate) -> bool:
     """True if the candidate reproduces the student's answer on every trial (a trial may match
     the candidate recomputed from its inputs rounded to float32, as :mod:`compare` accepts
-    float32 work; all of them only: every subset, for every candidate, would cost more than the
-    whole diagnosis)."""
+    float32 work whatever the container; all inputs rounded together only: every subset, for
+    every candidate, would cost more than the whole diagnosis)."""
+    full = np.asarray(cand.full)
+    shape = _same_shape(outputs)
+    if shape is None or full.shape != (len(outputs), *shape):
+        return _explains_each(q, trials, outputs, cand, range(len(outputs)))
+    got = _stacked(outputs)
+    if quick_reject(q, got, full):
+        return False  # most candidates fail on the first trial: say so cheaply
+    ok = close_trials(q, got, full)  # one batched check
+    if ok.all():
+        return True
+    if q.exact or (cand.low is None and cand.derive is None):
+        return False
+    # A float32 answer may differ from a float64 candidate by rounding, but only by much where
+    # a trial is ill-conditioned (near saturation): far off on most trials means no match.
+    if 2 * (~_loosely_close(got, full)).sum() > len(got):
+        return False
+    return _explains_each(q, trials, outputs, cand, np.flatnonzero(~ok))
+
+
+def _rounded(trials: Trials, cand: "_Candidate") -> Rounded:
     if cand.derive is not None:  # from the reference: its rounded answers are computed once
-        rounded = Rounded(trials, trials.reference, subsets=False, transform=cand.derive)
-    else:
-        rounded = Rounded(trials, cand.low, subsets=False)
-    for t, got in enumerate(outputs):
-        if _close(q, got, cand.full[t]):
+        return Rounded(trials, trials.reference, subsets=False, transform=cand.derive)
+    return Rounded(trials, cand.low, subsets=False)
+
+
+def _loosely_close(got: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """Per trial: within 100 times a float32-friendly tolerance (a cheap first screen)."""
+    g, e = got.reshape(len(got), -1), cand.reshape(len(cand), -1)
+    ae = np.abs(e)
+    with np.errstate(invalid="ignore"):
+        return (np.abs(g - e) <= 1e-3 * ae.max(axis=1, keepdims=True, initial=0.0) + 1e-3 * ae).all(axis=1)
+
+
+def _explains_each(q: Question, trials: Trials, outputs, cand: _Candidate, todo) -> bool:
+    """The per-trial form of :func:`_explains` (answers whose shape or dtype varies, and the
+    trials the batched check could not settle)."""
+    full = np.asarray(cand.full)
+    rounded = None
+    for t in todo:
+        got = outputs[t]
+        if _close(q, got, full[t]):
             continue
+        rounded = rounded or _rounded(trials, cand)
         if not any(_close(q, got, again) for again in rounded.answers(t, got)):
             return False
     return True
 
 
+def _stacked(outputs: list[np.ndarray]) -> np.ndarray:
+    """The outputs as one float64 array, built once per list (the diagnosis checks it often)."""
+    key = tuple(map(id, outputs))
+    cache = getattr(_LOCAL, "stack", None)
+    if cache is None or cache[0] != key:
+        cache = _LOCAL.stack = (key, np.stack([o.astype(np.float64) for o in outputs]), list(outputs))
+    return cache[1]
+
+
+# Per thread (the grader scores submissions in several threads): (ids, stacked, the arrays
+# themselves, which keeps the ids valid); cleared when diagnose() returns, so an array changed
+# in place between two diagnoses is never answered from the cache.
+_LOCAL = threading.local()
+
+
 def _differs(q: Question, trials: Trials, full: np.ndarray) -> bool:
     """True if the candidate is not the right answer on at least one trial."""
-    return any(not _close(q, full[t], trials.expected[t]) for t in range(len(trials)))
+    full = np.asarray(full)
+    exp = np.asarray(trials.expected)
+    if full.shape != exp.shape:
+        return True
+    return not bool(close_trials(q, full, exp).all())
 
 
 def _from_expected(trials: Trials, f: Callable[[np.ndarray], np.ndarray]) -> _Candidate:
@@ -122,20 +187,27 @@ def _from_expected(trials: Trials, f: Callable[[np.ndarray], np.ndarray]) -> _Ca
 # ----------------------------------------------------------------------------- catalogue
 
 def matching_mistakes(q: Question, trials: Trials, outputs: list[np.ndarray]):
-    """The catalogued mistakes that explain every trial and differ from the right answer."""
+    """The catalogued mistakes that explain every trial and differ from the right answer; a
+    mistake's variants (the same mistake with loops in another order ...) count as it."""
     found = []
     for mistake in q.mistakes:
-        try:
-            full = np.asarray(mistake.compute(trials.args))
-        except Exception:  # noqa: BLE001 - a broken catalogue entry must not break grading
-            continue
-        if full.shape[:1] != (len(trials),) or full.dtype.kind not in "biuf":
-            continue
-        if not np.isfinite(full).all() or not _differs(q, trials, full):
-            continue
-        if _explains(q, trials, outputs, _Candidate(full, mistake.compute)):
-            found.append(mistake)
+        for compute in (mistake.compute, *getattr(mistake, "variants", ())):
+            if _mistake_explains(q, trials, outputs, compute):
+                found.append(mistake)
+                break
     return found
+
+
+def _mistake_explains(q: Question, trials: Trials, outputs, compute) -> bool:
+    try:
+        full = np.asarray(compute(trials.args))
+    except Exception:  # noqa: BLE001 - a broken catalogue entry must not break grading
+        return False
+    if full.shape[:1] != (len(trials),) or full.dtype.kind not in "biuf":
+        return False
+    if not np.isfinite(full).all():
+        return False
+    return _explains(q, trials, outputs, _Candidate(full, compute)) and _differs(q, trials, full)
 
 
 # ----------------------------------------------------------------------------- naming
@@ -183,7 +255,7 @@ def _shape(shape) -> str:
 
 def _factor(c: float) -> str:
     fr = Fraction(c).limit_denominator(16)
-    if abs(float(fr) - c) <= 1e-9 * max(1.0, abs(c)):
+    if abs(float(fr) - c) <= 1e-9 * abs(c):
         return str(fr.numerator) if fr.denominator == 1 else f"{fr.numerator}/{fr.denominator}"
     return f"{c:.6g}"
 
@@ -209,25 +281,54 @@ def _axis_findings(q: Question, trials: Trials, outputs, got_shape, exp_shape) -
     nd = len(exp_shape)
     # (a) a permutation of axes (possibly with the same shape, e.g. (3, 3, 3))
     if len(got_shape) == nd and sorted(got_shape) == sorted(exp_shape) and nd >= 2:
-        for perm in itertools.permutations(range(nd)):
-            if perm == tuple(range(nd)) or tuple(exp_shape[p] for p in perm) != tuple(got_shape):
-                continue
+        perms = [perm for perm in itertools.permutations(range(nd))
+                 if perm != tuple(range(nd)) and tuple(exp_shape[p] for p in perm) == tuple(got_shape)]
+        exp = np.asarray(trials.expected)
+        perms = _screen(q, outputs, [exp.transpose(0, *(p + 1 for p in perm)) for perm in perms], perms)
+        for perm in perms:
             cand = _from_expected(trials, lambda e, perm=perm: e.transpose(0, *(p + 1 for p in perm)))
-            if _differs(q, trials, cand.full) and _explains(q, trials, outputs, cand):
+            if _explains(q, trials, outputs, cand) and _differs(q, trials, cand.full):
                 notes.append(_perm_note(q, trials, perm, got_shape, exp_shape))
                 return notes
     # reversed along some axes (same shape)
     if tuple(got_shape) == tuple(exp_shape):
         axes_ok = [a for a in range(nd) if exp_shape[a] > 1]
-        for r in range(1, len(axes_ok) + 1):
-            for axes in itertools.combinations(axes_ok, r):
-                cand = _from_expected(trials, lambda e, axes=axes: np.flip(e, axis=tuple(a + 1 for a in axes)))
-                if _differs(q, trials, cand.full) and _explains(q, trials, outputs, cand):
-                    idx = tuple(0 for _ in range(nd))
-                    src = tuple(exp_shape[a] - 1 if a in axes else 0 for a in range(nd))
-                    notes.append(
-                        f"Right numbers in reversed order along axis {', '.join(map(str, axes))}: "
-                        f"where {_name(q, idx)} should be, you return the value of {_name(q, src)}.")
+        flips = [axes for r in range(1, len(axes_ok) + 1) for axes in itertools.combinations(axes_ok, r)]
+        exp = np.asarray(trials.expected)
+        flips = _screen(q, outputs, [np.flip(exp, axis=tuple(a + 1 for a in axes)) for axes in flips], flips)
+        for axes in flips:
+            cand = _from_expected(trials, lambda e, axes=axes: np.flip(e, axis=tuple(a + 1 for a in axes)))
+            if _explains(q, trials, outputs, cand) and _differs(q, trials, cand.full):
+                idx = tuple(0 for _ in range(nd))
+                src = tuple(exp_shape[a] - 1 if a in axes else 0 for a in range(nd))
+                notes.append(
+                    f"Right numbers in reversed order along axis {', '.join(map(str, axes))}: "
+                    f"where {_name(q, idx)} should be, you return the value of {_name(q, src)}.")
+                return notes
+        # entries swapped, repeated or skipped along one axis (two outputs, two channels, the
+        # returned tuple's order, one channel copied to all): any map of a short axis's indices
+        for a in axes_ok:
+            if exp_shape[a] > 4:
+                continue
+            n_a = exp_shape[a]
+            maps = (itertools.permutations(range(n_a)) if n_a == 4
+                    else itertools.product(range(n_a), repeat=n_a))
+            maps = [m for m in maps if m != tuple(range(n_a)) and m != tuple(reversed(range(n_a)))]
+            for order in _screen_maps(q, outputs, np.asarray(trials.expected), a, maps):
+                cand = _from_expected(trials, lambda e, a=a, o=order: np.take(e, o, axis=a + 1))
+                if _explains(q, trials, outputs, cand) and _differs(q, trials, cand.full):
+                    pairs = []
+                    for i, src in enumerate(order):
+                        if src != i and len(pairs) < 4:
+                            at = [0] * nd
+                            at[a] = i
+                            fr = [0] * nd
+                            fr[a] = src
+                            pairs.append(f"where {_wild_name(q, tuple(at), tuple(x for x in range(nd) if x != a), exp_shape)} "
+                                         f"should be, you return {_wild_name(q, tuple(fr), tuple(x for x in range(nd) if x != a), exp_shape)}")
+                    star = " (* = any index)" if nd > 1 else ""
+                    what = "in the wrong places" if len(set(order)) == n_a else "some of them repeated"
+                    notes.append(f"Right numbers, {what} along axis {a}: " + "; ".join(pairs) + f"{star}.")
                     return notes
     # same numbers, another shape (reshaped, possibly after a transpose)
     if int(np.prod(got_shape)) == int(np.prod(exp_shape)) and tuple(got_shape) != tuple(exp_shape):
@@ -241,6 +342,33 @@ def _axis_findings(q: Question, trials: Trials, outputs, got_shape, exp_shape) -
                              f"{_shape(got_shape)}, the answer has shape {_shape(exp_shape)}.")
                 return notes
     return notes
+
+
+def _screen_maps(q: Question, outputs, exp: np.ndarray, a: int, maps: list) -> list:
+    """The index maps along axis ``a`` worth a full check (see :func:`_screen`)."""
+    if not maps:
+        return []
+    cands = np.moveaxis(np.take(np.asarray(exp, dtype=np.float64), np.asarray(maps), axis=a + 1), a + 1, 0)
+    return _screen(q, outputs, cands, maps)
+
+
+def _screen(q: Question, outputs, cands, keys: list) -> list:
+    """The keys whose candidate answer (all stacked: one batched comparison) is worth a full
+    check: close to the student's within 100 times the tolerance on most trials, so that a
+    float32 answer, exact only for rounded inputs, still gets the careful check."""
+    if not keys:
+        return []
+    got = _stacked(outputs).reshape(len(outputs), -1)
+    cands = np.asarray(cands, dtype=np.float64).reshape(len(keys), len(outputs), -1)
+    if cands.shape[2] != got.shape[1]:
+        return list(keys)
+    ac = np.abs(cands)
+    with np.errstate(invalid="ignore"):
+        near = np.abs(got[None] - cands) <= 100 * (q.atol_scale * ac.max(axis=-1, keepdims=True)
+                                                 + q.atol_floor + q.rtol * ac)
+    # a float32 answer is far off only on ill-conditioned trials: keep maps close on most
+    keep = 2 * near.all(axis=-1).sum(axis=1) >= len(outputs)
+    return [m for m, k in zip(keys, keep) if k]
 
 
 def _perm_note(q, trials, perm, got_shape, exp_shape) -> str:
@@ -285,8 +413,8 @@ def _subsample_findings(q: Question, trials: Trials, outputs, got_shape, exp_sha
     return []
 
 
-def _scale_findings(q: Question, trials: Trials, outputs) -> list[str]:
-    """got == c * expected: one c for all trials, or one c per trial."""
+def _scale_findings(q: Question, trials: Trials, outputs, per_trial: bool = False) -> list[str]:
+    """got == c * expected: one c for all trials, or (``per_trial``) one c per trial."""
     exp = np.asarray(trials.expected, dtype=np.float64)
     got = np.stack([o.astype(np.float64) for o in outputs])
     if not np.isfinite(got).all():
@@ -302,10 +430,12 @@ def _scale_findings(q: Question, trials: Trials, outputs) -> list[str]:
         return []  # nonzero where the answer is exactly zero: not a multiple
     c = float(np.median(c_t[live]))
     tol = max(q.rtol, q.atol_scale) * 10
+    if per_trial:
+        return _per_trial_factor(q, outputs, exp, c_t, live, tol)
     if abs(c - 1.0) > tol:
         for value in (float(Fraction(c).limit_denominator(16)), c):
             cand = _from_expected(trials, lambda e, value=value: value * e)
-            if _differs(q, trials, cand.full) and _explains(q, trials, outputs, cand):
+            if _explains(q, trials, outputs, cand) and _differs(q, trials, cand.full):
                 if value == 0:
                     return ["You return zero everywhere."]
                 if value == -1:
@@ -313,7 +443,34 @@ def _scale_findings(q: Question, trials: Trials, outputs) -> list[str]:
                             "the right one, in every trial."]
                 return [f"Every element is {_factor(value)} times the right value, in every trial: "
                         f"a constant factor is missing or extra."]
-    # one factor per trial, varying between trials
+    return []
+
+
+def _offset_findings(q: Question, trials: Trials, outputs, got, exp) -> list[str]:
+    """got == a * expected + b with one constant b != 0 (and a nice a) in every trial."""
+    if got is None or q.exact:
+        return []
+    e, g = exp.ravel(), got.ravel()
+    A = np.stack([e, np.ones_like(e)], axis=1)
+    try:
+        (a, b), *_ = np.linalg.lstsq(A, g, rcond=None)
+    except np.linalg.LinAlgError:
+        return []
+    a = float(Fraction(float(a)).limit_denominator(16))
+    fb = Fraction(float(b)).limit_denominator(16)
+    b = float(fb) if abs(float(fb) - b) <= 1e-6 * max(1.0, abs(b)) else float(b)
+    if b == 0 or not np.isfinite(b):
+        return []
+    cand = _from_expected(trials, lambda x, a=a, b=b: a * x + b)
+    if not (_explains(q, trials, outputs, cand) and _differs(q, trials, cand.full)):
+        return []
+    scale = "" if a == 1 else f"{_factor(a)} times "
+    return [f"Your answer is {scale}the right one plus a constant {_factor(b)}, in every trial: "
+            f"a constant term is extra."]
+
+
+def _per_trial_factor(q, outputs, exp, c_t, live, tol) -> list[str]:
+    """One factor per trial, varying between trials."""
     per = []
     for t in np.flatnonzero(live):
         scaled = c_t[t] * exp[t]
@@ -331,18 +488,31 @@ def _scale_findings(q: Question, trials: Trials, outputs) -> list[str]:
 
 def _element_map(q: Question, trials: Trials, outputs, groups: Mapping[str, np.ndarray]) -> list[str]:
     """Which elements are wrong in at least one trial, in the homework's notation."""
+    shape = _same_shape(outputs)
     exp = np.asarray(trials.expected)
-    if not outputs or any(np.shape(o) != exp.shape[1:] for o in outputs):
+    if shape is None or tuple(shape) != exp.shape[1:]:
         return []
-    got = np.stack(outputs)
-    wrong = _wrong_stack(q, got, exp)
-    if wrong.any():  # right for rounded inputs is not wrong (as in compare), element by element
+    got = _stacked(outputs)
+    w = _wrong_masks(q, got, exp)
+    if w.any():  # right for rounded inputs is not wrong (as in compare), element by element
         for again in Rounded(trials, trials.reference).batches(outputs[0]):
             if again.shape == exp.shape:
-                wrong &= _wrong_stack(q, got, again)
-    wrong_any = wrong.any(axis=0)
-    if not wrong_any.any():
+                w &= _wrong_masks(q, got, again)
+    wrong_any = w.any(axis=0)
+    if wrong_any is None or not wrong_any.any():
         return []
+    notes = _element_sets(q, wrong_any, groups)
+    failing = np.flatnonzero(w.reshape(len(w), -1).any(axis=1))
+    if notes and 2 * len(failing) < len(w):
+        # drawn from a few trials only: say so rather than let it read as a general rule
+        labels = list(dict.fromkeys(trials.labels[int(t)] for t in failing))
+        notes = [f"Only {len(failing)} of {len(w)} trials fail ({'; '.join(labels[:3])}). In "
+                 f"{'it' if len(failing) == 1 else 'them'}: {notes[0][0].lower()}{notes[0][1:]}"]
+    return notes
+
+
+def _element_sets(q: Question, wrong_any: np.ndarray, groups: Mapping[str, np.ndarray]) -> list[str]:
+    """The element map's wording for a mask of wrong elements."""
     shape = wrong_any.shape
     total, n_wrong = wrong_any.size, int(wrong_any.sum())
     for gname, mask in groups.items():
@@ -371,24 +541,79 @@ def _element_map(q: Question, trials: Trials, outputs, groups: Mapping[str, np.n
             f"are right in every trial."]
 
 
+def _probe(q: Question, kind):
+    return next((p for p in getattr(q, "probes", ()) or () if isinstance(p, kind)), None)
+
+
 def generic_notes(q: Question, trials: Trials, outputs: list[np.ndarray],
                   groups: Mapping[str, np.ndarray] | None = None) -> list[str]:
-    """Findings that need no catalogue, strongest first (an empty list for a right answer)."""
+    """Findings that need no catalogue, strongest first (an empty list for a right answer).
+
+    Order: precision (a rounding problem is never reported as logic), the answer's arrangement
+    (axes, shape), a constant factor, then what the student computed (a factor on one slice, a
+    misread input, the assignment's probes), then the trials it is wrong on, and last the
+    element map.  Each family states only what holds on every trial it speaks of."""
     exp_shape = tuple(np.asarray(trials.expected).shape[1:])
     got_shape = _same_shape(outputs)
     if got_shape is None:
         return ["Your answer's shape changes from trial to trial ("
                 + ", ".join(sorted({_shape(o.shape) for o in outputs})) + f"); it should always be "
                 f"{_shape(exp_shape)}."]
+    got = exp = None
+    if tuple(got_shape) == exp_shape:
+        got = np.stack([o.astype(np.float64) for o in outputs])
+        exp = np.asarray(trials.expected, dtype=np.float64)
+        if not np.isfinite(got).all():
+            got = None
+    if got is not None:
+        note = precision_finding(q, trials, got, outputs)
+        if note:
+            return [note]
     notes = _axis_findings(q, trials, outputs, got_shape, exp_shape)
     if notes:
         return notes
     if tuple(got_shape) != exp_shape:
         return _subsample_findings(q, trials, outputs, got_shape, exp_shape)
-    notes = _scale_findings(q, trials, outputs)
+    notes = _scale_findings(q, trials, outputs) or _offset_findings(q, trials, outputs, got, exp)
+    if notes or got is None:
+        return notes or _element_map(q, trials, outputs, groups or {})
+    cond = condition_finding(q, trials, got, exp, _probe(q, Features))
+    act = _probe(q, Activation)
+    facts = range_finding(got, act) if act is not None else []  # said with whatever is found
+    wild = lambda idx, axes, shape: _wild_name(q, idx, axes, shape)  # noqa: E731
+    for find in (lambda: slice_factor_finding(q, trials, got, exp, wild),
+                 lambda: input_finding(q, trials, got, exp, _probe(q, ArgNames)),
+                 lambda: _activation(q, trials, got, exp),
+                 lambda: _expression(q, trials, got, exp),
+                 lambda: _terms(q, trials, got, exp)):
+        found = find()
+        if isinstance(found, str):
+            found = [found] if found else []
+        if found:
+            return found + ([cond] if cond and q.exact else []) + facts
+    if cond:
+        return [cond] + facts
+    if facts:
+        return facts
+    notes = _scale_findings(q, trials, outputs, per_trial=True)
     if notes:
         return notes
     return _element_map(q, trials, outputs, groups or {})
+
+
+def _activation(q, trials, got, exp) -> list[str]:
+    act = _probe(q, Activation)
+    return activation_finding(q, trials, got, exp, act) if act is not None else []
+
+
+def _expression(q, trials, got, exp) -> str:
+    ex = _probe(q, Expression)
+    return expression_finding(q, trials, got, exp, ex) if ex is not None else ""
+
+
+def _terms(q, trials, got, exp) -> str:
+    tm = _probe(q, Terms)
+    return terms_finding(q, trials, got, exp, tm) if tm is not None else ""
 
 
 # ----------------------------------------------------------------------------- entry point
@@ -402,10 +627,27 @@ def diagnose(q: Question, trials: Trials, outputs: list[np.ndarray],
         return Diagnosis()
     if any(type(o) is not np.ndarray or o.dtype.kind not in "biuf" for o in outputs):
         return Diagnosis()
-    if compare(q, trials, outputs).passed:
+    if _passes(q, trials, outputs):
         return Diagnosis()
     if groups is None:
         groups = getattr(q, "groups", None) or {}
+    try:
+        return _diagnose(q, trials, outputs, groups)
+    finally:
+        _LOCAL.stack = None
+
+
+def _passes(q: Question, trials: Trials, outputs: list[np.ndarray]) -> bool:
+    """compare()'s verdict, with a batched shortcut for the common float64 answer."""
+    shape = _same_shape(outputs)
+    exp = np.asarray(trials.expected)
+    if not q.exact and shape is not None and tuple(shape) == exp.shape[1:] \
+            and close_trials(q, _stacked(outputs), exp).all():
+        return True
+    return compare(q, trials, outputs).passed  # (float32 work, whatever its container, as compare decides)
+
+
+def _diagnose(q: Question, trials: Trials, outputs: list[np.ndarray], groups) -> Diagnosis:
     try:
         found = matching_mistakes(q, trials, outputs)
     except Exception:  # noqa: BLE001 - a diagnosis is a bonus; never let it break grading

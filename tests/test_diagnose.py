@@ -143,8 +143,9 @@ def test_float32_student_with_a_mistake_is_still_diagnosed(trials):
 # ----------------------------------------------------------------------------- generic findings
 
 def _bare(qid):
-    """The question without its catalogue or named groups, so only generic findings can speak."""
-    return dataclasses.replace(QID[qid], mistakes=(), groups={})
+    """The question without its catalogue, named groups or probe data, so only the data-free
+    generic findings can speak."""
+    return dataclasses.replace(QID[qid], mistakes=(), groups={}, probes=())
 
 
 def _exp(tr):

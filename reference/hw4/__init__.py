@@ -6,6 +6,7 @@ from dataclasses import replace
 from grader.assignment import Assignment, Question
 from . import questions as g
 from .mistakes import GROUPS, MISTAKES
+from .probes import PROBES
 
 
 def _name(template: str):
@@ -72,7 +73,7 @@ QUESTIONS = (
                  "2x2 stride-1 MAX pooling of y (inputs have no ties within a window)."),
 )
 
-QUESTIONS = tuple(replace(q, groups=GROUPS.get(q.id, {})) for q in QUESTIONS)
+QUESTIONS = tuple(replace(q, groups=GROUPS.get(q.id, {}), probes=PROBES.get(q.id, ())) for q in QUESTIONS)
 
 PREAMBLE = """Arrays are NumPy float64 arrays, 0-based and indexed in the homework's order:
     x[i-1, j-1]              is x_{i,j}

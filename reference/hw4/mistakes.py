@@ -13,6 +13,9 @@ Ids used by the example submissions (``tests/example_verdicts.py``) must not cha
 """
 from __future__ import annotations
 
+import itertools
+import threading
+
 import numpy as np
 
 from grader.assignment import Mistake
@@ -55,23 +58,49 @@ def _filter_grad(x, delta):
     return np.einsum("tabij,tabk->tijk", win, delta)
 
 
-def _route_max(y, dz, pick=np.argmax, place=lambda a, b, r, c: (a + r, b + c), accumulate=True):
-    """Max-pool backward with pluggable mistakes: which neuron is picked, where it lands, += or =."""
+# Every order in which a loop can visit the 2x2 pooling windows (row- or column-major, forwards
+# or backwards, ...): with "=" instead of "+=", the order decides which window's error a shared
+# neuron keeps, so an assign mistake is recognised whichever window wins.
+WINDOW_ORDERS = tuple(itertools.permutations([(a, b) for a in range(2) for b in range(2)]))
+
+
+def _route_max(y, dz, pick=np.argmax, place=lambda a, b, r, c: (a + r, b + c), accumulate=True,
+               order=None):
+    """Max-pool backward with pluggable mistakes: which neuron is picked, where it lands, += or =,
+    and the order the windows are visited in."""
+    masks, parts = _route_parts(y, dz, pick, place)
+    if accumulate:
+        return parts.sum(axis=(0, 1))
+    dy = np.zeros(y.shape)
+    for a, b in order or [(a, b) for a in range(dz.shape[1]) for b in range(dz.shape[2])]:
+        dy = np.where(masks[a, b], parts[a, b], dy)
+    return dy
+
+
+_ROUTE_CACHE = threading.local()  # per thread: the variants of one diagnosis share the work
+
+
+def _route_parts(y, dz, pick, place):
+    """Per window (a, b): where its error lands (a mask over y) and the error there, each
+    (p_w, p_h, T, 3, 3, K).  Cached for the last (y, dz, pick, place): a mistake's variants
+    differ only in how these parts are combined."""
+    key = (id(y), id(dz), y.shape, dz.shape, float(y.sum()), float(dz.sum()), pick, place)
+    last = getattr(_ROUTE_CACHE, "last", None)
+    if last is not None and last[0] == key and last[1] is y and last[2] is dz:
+        return last[3]
     t, pw, ph, k = dz.shape
     win = m._windows(y, m.POOL)
     arg = pick(win.reshape(*win.shape[:4], m.POOL * m.POOL), axis=-1)
-    dy = np.zeros(y.shape)
+    masks = np.zeros((pw, ph) + y.shape, dtype=bool)
     for a in range(pw):
         for b in range(ph):
             for r in range(m.POOL):
                 for c in range(m.POOL):
                     i, j = place(a, b, r, c)
-                    hit = arg[:, a, b, :] == r * m.POOL + c
-                    if accumulate:
-                        dy[:, i, j, :] += np.where(hit, dz[:, a, b, :], 0.0)
-                    else:
-                        dy[:, i, j, :] = np.where(hit, dz[:, a, b, :], dy[:, i, j, :])
-    return dy
+                    masks[a, b, :, i, j, :] |= arg[:, a, b, :] == r * m.POOL + c
+    parts = np.where(masks, dz.transpose(1, 2, 0, 3)[:, :, :, None, None, :], 0.0)
+    _ROUTE_CACHE.last = (key, y, dz, (masks, parts))
+    return masks, parts
 
 
 # The answer key's Part 2 Q4, literally: for each y_{ci,cj} (0-based), {window (pi, pj): coefficient}.
@@ -98,13 +127,17 @@ def _answer_key(a):
     return dy
 
 
-def _assign_sum_pool(a):
+def _assign_sum_pool(a, order=WINDOW_ORDERS[0]):
     dz = a["dE_dz"]
     dy = np.zeros((dz.shape[0], 3, 3, dz.shape[3]))
-    for i in range(2):
-        for j in range(2):
-            dy[:, i:i + 2, j:j + 2, :] = dz[:, i, j, None, None, :]
+    for i, j in order:
+        dy[:, i:i + 2, j:j + 2, :] = dz[:, i, j, None, None, :]
     return dy
+
+
+def _orders(f, **kw):
+    """``f`` with the windows visited in every other order (a Mistake's variants)."""
+    return tuple(lambda a, o=o: f(a, order=o, **kw) for o in WINDOW_ORDERS[1:])
 
 
 # How many 2x2 stride-1 pooling windows contain each neuron of the 3x3 convolution layer.
@@ -329,7 +362,7 @@ Q23 = (
         "The windows overlap (stride 1), so a neuron shared by several windows must receive the "
         "errors of all of them. Writing = instead of += keeps only the last window's error.",
         "How many windows contain y_{2,2,k}? Check that your value for it involves all of them.",
-        _assign_sum_pool),
+        _assign_sum_pool, variants=_orders(_assign_sum_pool)),
     Mistake(
         "average_pool_grad", "Divided the error by 4",
         "Sharing the error out among the window's four neurons is the gradient of average "
@@ -406,7 +439,9 @@ Q25 = (
         "it must then receive the errors of all of them. Writing = keeps only the last one.",
         "Find a y that is the largest of two windows and check that your dE/dy for it involves "
         "both windows.",
-        lambda a: _route_max(a["y"], a["dE_dz"], accumulate=False)),
+        lambda a: _route_max(a["y"], a["dE_dz"], accumulate=False),
+        variants=tuple(lambda a, o=o: _route_max(a["y"], a["dE_dz"], accumulate=False, order=o)
+                       for o in WINDOW_ORDERS[1:])),
     Mistake(
         "max_missing_offset", "Forgot the window's offset",
         "The arg-max you found is a position inside the 2x2 window, relative to its corner. You "
@@ -420,7 +455,10 @@ Q25 = (
         "The error goes to the neuron that produced z, which for max pooling is the window's "
         "largest y; yours goes to the smallest.",
         "Check whether you used argmin, or took the wrong end of a sorted order.",
-        lambda a: _route_max(a["y"], a["dE_dz"], pick=np.argmin)),
+        lambda a: _route_max(a["y"], a["dE_dz"], pick=np.argmin),
+        # however the smallest is found, combined with "=" in any window order
+        variants=tuple(lambda a, o=o: _route_max(a["y"], a["dE_dz"], pick=np.argmin, accumulate=False, order=o)
+                       for o in WINDOW_ORDERS)),
 )
 
 MISTAKES: dict[str, tuple[Mistake, ...]] = {

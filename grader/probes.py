@@ -1,0 +1,825 @@
+"""Probes: find *what the student computed* when no catalogued mistake explains a wrong answer.
+
+Every probe proposes candidate answers (batched over trials), keeps one only if it reproduces
+the student's answer on **every** trial (the comparison's own tolerance) and differs from the
+right answer, and then says in words what the student's answer is -- never what the right
+formula is.  The probe kinds are generic; an assignment supplies the data (``Question.probes``):
+
+* :class:`Activation` -- the answer is an activation of known pre-activations: which function
+  (tanh, identity, ReLU, a clipped sigmoid, ...) did the student apply, and range facts.
+* :class:`Expression` -- the answer is a product of factors, each slot with a right option and
+  plausible wrong ones, times a constant per branch (e.g. per output): which options, which
+  constants reproduce the answer; the student's own expression is rendered.
+* :class:`Terms` -- each element is a linear combination of named terms (e.g. the errors of the
+  windows that cover it): the coefficients are fitted per element and the elements whose
+  combination differs are described.
+* :class:`Features` -- per-trial facts ("stride is not 1") so that an answer right on some
+  trials and wrong on others gets the condition, not a per-trial factor.
+
+Generic probes need no data: float32 precision, a transformed input (an argument read reversed
+or transposed), a factor on one slice of the answer (one output, one channel).
+All work is bounded: a fixed number of candidates, vectorized over trials, stopping at the
+first level of explanation that works.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Callable, Mapping
+
+import numpy as np
+
+Args = Mapping[str, np.ndarray]
+
+# Constants a student plausibly multiplies by mistake (a missing 1/2, a sign, a 1/4 ...).
+NICE = (1.0, -1.0, 0.0, 2.0, -2.0, 0.5, -0.5, 0.25, -0.25, 4.0, -4.0, 3.0, 1 / 3)
+
+
+# ----------------------------------------------------------------------------- data kinds
+
+@dataclass(frozen=True)
+class Factor:
+    """One option of a slot: how it reads in the student's expression and its batched value
+    (broadcastable to what the Expression's ``build`` expects).  ``note`` says what choosing
+    it means when it is not the slot's right option ("the sigmoid's derivative is missing")."""
+
+    text: str
+    value: Callable[[Args], np.ndarray]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Expression:
+    """answer = sum over branches b of c_b * build(args, chosen factors)[b].
+
+    ``slots[i][0]`` is the right option of slot i.  ``build`` returns the branch bases, shape
+    (B, T, *answer shape).  ``render(texts)`` writes the right-hand side of the student's
+    expression from the chosen options' texts (options reading "1" are passed as "");
+    ``branches`` names each branch for a
+    constant that differs between them ("o_2").  ``constants=False`` fixes every c_b at 1
+    (integer answers)."""
+
+    slots: tuple[tuple[Factor, ...], ...]
+    build: Callable[[Args, list], np.ndarray]
+    render: Callable[[list[str]], str]
+    lhs: str = ""  # what the expression is of ("∂E/∂w_{p_i,p_j,k,o_m}"); "" for a list of rules
+    branches: tuple[str, ...] = ()
+    constants: bool = True
+    max_changes: int = 2  # wrong slots tried at most (bounds the work)
+    # True: the chosen factors' values are multiplied (broadcast) into one array P and
+    # ``build(args, P)`` maps a stack of them, shape (N, T, ...), to bases (N, B, T, *answer);
+    # every candidate of a level is then evaluated at once.  False: ``build(args, values)``
+    # gets the chosen values of one candidate and returns (B, T, *answer).
+    product: bool = False
+    # Optional: ``build_many(args, combos)`` -> bases (N, B, T, *answer) for a list of option
+    # index tuples at once (any structure the data can vectorize, e.g. integer size rules).
+    build_many: Callable[[Args, list], np.ndarray] | None = None
+
+
+@dataclass(frozen=True)
+class Activation:
+    """The answer is ``what`` = an activation (``name``) of the pre-activations ``pre(args)``."""
+
+    pre: Callable[[Args], np.ndarray]
+    name: str  # "the sigmoid"
+    what: str  # "y"
+    inputs: str  # how the pre-activations read: "the window's weighted sum"
+    range: tuple[float, float] | None = None  # open interval every element must lie in
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Each answer element is sum_j c_j * terms(args)[:, j, ...elem]: fitted per element
+    (shared along ``shared_axis``, e.g. channels), coefficients compared with the right ones.
+    ``name(j, idx)`` names term j at element idx (idx without the shared axis)."""
+
+    terms: Callable[[Args], np.ndarray]  # (T, J, *answer shape)
+    name: Callable[[int, tuple[int, ...]], str]
+    element: Callable[[tuple[int, ...]], str]  # answer element without the shared axis
+    shared_axis: int | None = -1
+    # Subsets of the terms to fit, tried in order (term indices); () fits all of them at once.
+    # Few terms per fit keep it determined: gated variants of one term are often collinear.
+    subsets: tuple[tuple[int, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Features:
+    """Per-trial facts: (description, args -> bool per trial), e.g. ("the stride is not 1", ...)."""
+
+    items: tuple[tuple[str, Callable[[Args], np.ndarray]], ...]
+
+
+@dataclass(frozen=True)
+class ArgNames:
+    """How to name an argument's elements in findings about a transformed input."""
+
+    names: Mapping[str, Callable[[tuple[int, ...]], str]] = field(default_factory=dict)
+    skip: tuple[str, ...] = ()  # arguments never transformed
+
+
+# ----------------------------------------------------------------------------- tolerance
+
+def close_trials(q, got: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """Per trial: ``got`` within tolerance of ``cand`` (the rule of grader.compare, batched)."""
+    g = np.asarray(got, dtype=np.float64)
+    e = np.asarray(cand, dtype=np.float64)
+    if g.shape != e.shape:
+        return np.zeros(len(g), dtype=bool)
+    if not (np.isfinite(g).all() and np.isfinite(e).all()):  # rare: the slow, careful path
+        with np.errstate(invalid="ignore", over="ignore"):
+            ok = np.isfinite(g) & np.isfinite(e)
+            g, e = np.where(ok, g, 0.0), np.where(ok, e, 0.0)
+            return close_trials(q, g, e) & ok.reshape(len(ok), -1).all(axis=1)
+    flat_g, flat_e = g.reshape(len(g), -1), e.reshape(len(e), -1)
+    if q.exact:
+        return (flat_g == flat_e).all(axis=1)
+    ae = np.abs(flat_e)
+    atol = q.atol_scale * ae.max(axis=1, initial=0.0, keepdims=True) + q.atol_floor
+    return (np.abs(flat_g - flat_e) <= atol + q.rtol * ae).all(axis=1)
+
+
+def quick_reject(q, got: np.ndarray, cand: np.ndarray, t: int = 0) -> bool:
+    """True when trial ``t`` alone already shows the candidate is not the answer (cheap)."""
+    g, e = got[t].ravel(), np.asarray(cand[t], dtype=np.float64).ravel()
+    if g.shape != e.shape:
+        return True
+    if q.exact:
+        return not bool((g == e).all())
+    ae = np.abs(e)
+    return not bool((np.abs(g - e) <= q.atol_scale * ae.max(initial=0.0) + q.atol_floor + q.rtol * ae).all())
+
+
+def _explains(q, got, cand, exp) -> bool:
+    """cand reproduces got on every trial and is not the right answer."""
+    if np.shape(cand) != got.shape or quick_reject(q, got, cand):
+        return False
+    return bool(close_trials(q, got, cand).all()) and not bool(close_trials(q, cand, exp).all())
+
+
+def fmt_const(c: float) -> str:
+    fr = Fraction(c).limit_denominator(16)
+    if abs(float(fr) - c) <= 1e-9 * abs(c):
+        return str(fr.numerator) if fr.denominator == 1 else f"{fr.numerator}/{fr.denominator}"
+    return f"{c:.4g}"
+
+
+def _nice(c: np.ndarray) -> np.ndarray:
+    """Each value snapped to the nearest NICE constant."""
+    nice = np.asarray(NICE)
+    return nice[np.abs(np.asarray(c)[..., None] - nice).argmin(axis=-1)]
+
+
+# ----------------------------------------------------------------------------- precision
+
+def precision_finding(q, trials, got: np.ndarray, outputs) -> str:
+    """Single-precision numbers that are right for float32-rounded inputs: rounding, not logic."""
+    if trials.reference is None or q.exact or got.dtype.kind != "f":
+        return ""
+    if not all(o.dtype.itemsize >= 8 for o in outputs):
+        low_dtype = min((o.dtype for o in outputs), key=lambda d: d.itemsize)
+    else:
+        # float64 numbers computed (at least partly) in float32: right for float32-rounded
+        # inputs though not for the exact ones
+        if np.array_equal(np.asarray(trials.expected, np.float64).astype(np.float32).astype(np.float64),
+                          np.asarray(trials.expected, np.float64)):
+            return ""  # the right answer itself is float32-exact: no evidence either way
+        low_dtype = np.dtype(np.float32)
+    low = {k: v.astype(low_dtype).astype(np.float64) if v.dtype.kind == "f" else v
+           for k, v in trials.args.items()}
+    try:
+        again = np.asarray(trials.reference(low), dtype=np.float64)
+    except Exception:  # noqa: BLE001
+        return ""
+    exp = np.asarray(trials.expected, dtype=np.float64)
+    # float32 computation also rounds each step: allow float32-sized relative error
+    scale = np.abs(again).reshape(len(got), -1).max(axis=1).reshape((-1,) + (1,) * (got.ndim - 1))
+    err = np.abs(got - again)
+    if not (err <= 1e-5 * scale + 1e-5 * np.abs(again) + 1e-300).all():
+        return ""
+    bad = np.flatnonzero(~close_trials(q, got, exp))
+    if not len(bad):
+        return ""
+    where = _trial_list(trials, bad)
+    return (f"A precision problem, not a logic error: your numbers carry single-precision "
+            f"(float32) rounding, and they are right for float32-rounded inputs. In float32, a difference of "
+            f"two nearly equal numbers (such as 1 minus a value close to 1) is mostly rounding, "
+            f"which exceeds the tolerance {where}. Compute in float64 (or return your float32 "
+            f"array unconverted: the grader then checks it against float32-rounded inputs).")
+
+
+def _trial_list(trials, idx) -> str:
+    labels = [trials.labels[int(t)] for t in idx]
+    distinct = sorted(set(labels), key=labels.index)
+    n = len(idx)
+    words = "; ".join(distinct[:3]) + (" ..." if len(distinct) > 3 else "")
+    return f"on {n} of {len(trials)} trial{'s' if len(trials) != 1 else ''} ({words})"
+
+
+# ----------------------------------------------------------------------------- slices
+
+def slice_factor_finding(q, trials, got, exp, wild_name) -> str:
+    """got == exp times a constant that depends only on the index along one axis (one output's
+    or one channel's elements scaled, e.g. the sign flipped for o_2 only)."""
+    if q.exact or got.ndim < 2:
+        return ""
+    shape = got.shape[1:]
+    for ax in range(len(shape)):
+        n = shape[ax]
+        if n < 2 or n > 8:
+            continue
+        g = np.moveaxis(got, ax + 1, 1).reshape(len(got), n, -1)
+        e = np.moveaxis(exp, ax + 1, 1).reshape(len(exp), n, -1)
+        num = (g * e).sum(axis=(0, 2))
+        den = (e * e).sum(axis=(0, 2))
+        if (den == 0).any():
+            continue
+        c = _nice(num / den)
+        if np.all(c == c[0]):
+            continue  # one constant for all: the scale finding's business
+        bshape = [1] * got.ndim
+        bshape[ax + 1] = n
+        cand = exp * c.reshape(bshape)
+        if not _explains(q, got, cand, exp):
+            continue
+        parts = []
+        for i in range(n):
+            if c[i] == 1:
+                continue
+            idx = [0] * len(shape)
+            idx[ax] = i
+            wild = tuple(a for a in range(len(shape)) if a != ax)
+            who = wild_name(tuple(idx), wild, shape)
+            what = ("zero" if c[i] == 0 else "the right value with the wrong sign" if c[i] == -1
+                    else f"{fmt_const(float(c[i]))} times the right value")
+            parts.append(f"{who} is {what}")
+        rest = [i for i in range(n) if c[i] == 1]
+        tail = " in every trial"
+        if rest:
+            idx = [0] * len(shape)
+            idx[ax] = rest[0]
+            wild = tuple(a for a in range(len(shape)) if a != ax)
+            tail += f"; {'the others' if len(rest) > 1 else wild_name(tuple(idx), wild, shape)} "
+            tail += "are right" if len(rest) > 1 else "is right"
+        return ("Only part of your answer is off, by a constant factor: " + "; ".join(parts) + tail
+                + " (* = any index).")
+    return ""
+
+
+# ----------------------------------------------------------------------------- inputs
+
+def _input_transforms(arr: np.ndarray):
+    """(description, f) for plausible misreadings of one batched argument."""
+    shape = arr.shape[1:]
+    out = []
+    nd = len(shape)
+    for a, b in itertools.combinations(range(nd), 2):
+        if shape[a] == shape[b] and shape[a] > 1:
+            perm = list(range(nd))
+            perm[a], perm[b] = perm[b], perm[a]
+            out.append((("transposed", a, b), lambda x, p=tuple(perm): x.transpose(0, *(i + 1 for i in p))))
+    for a in range(nd):
+        if 2 <= shape[a] <= 4:
+            out.append((("reversed", a), lambda x, a=a: np.flip(x, axis=a + 1)))
+        if shape[a] == 3:  # a swap of two of three indices (the third stays)
+            for i, j in ((0, 1), (1, 2), (0, 2)):
+                if (i, j) == (0, 2):
+                    continue  # that's the reversal
+                order = list(range(3))
+                order[i], order[j] = order[j], order[i]
+                out.append((("swapped", a, i, j), lambda x, a=a, o=tuple(order): np.take(x, o, axis=a + 1)))
+    return out
+
+
+def input_finding(q, trials, got, exp, names: ArgNames | None) -> str:
+    """The right computation applied to a misread argument (read transposed, reversed, ...).
+    All misreadings are evaluated in one call of the (batched) reference."""
+    ref = trials.reference
+    if ref is None:
+        return ""
+    names = names or ArgNames()
+    tried = []
+    for arg, arr in trials.args.items():
+        if arg in names.skip or arr.dtype.kind != "f" or arr.ndim < 2:
+            continue
+        for how, f in _input_transforms(arr):
+            tried.append((arg, how, np.ascontiguousarray(f(arr))))
+    if not tried:
+        return ""
+    n = len(got)
+    big = {k: np.concatenate([t[2] if t[0] == k else v for t in tried]) for k, v in trials.args.items()}
+    try:
+        cands = np.asarray(ref(big), dtype=np.float64).reshape((len(tried), n) + got.shape[1:])
+    except Exception:  # noqa: BLE001
+        return ""
+    for (arg, how, _), cand in zip(tried, cands):
+        if _explains(q, got, cand, exp):
+            arr = trials.args[arg]
+            return (f"Your answer is exactly what the right computation gives when {arg} is "
+                    f"{_how_read(how, arr.shape[1:], names.names.get(arg))}: check how you index {arg}.")
+    return ""
+
+
+def _how_read(how, shape, namer) -> str:
+    def nm(idx):
+        if namer is not None:
+            try:
+                return namer(tuple(idx))
+            except Exception:  # noqa: BLE001
+                pass
+        return "[" + ", ".join(map(str, idx)) + "]"
+    zero = [0] * len(shape)
+    if how[0] == "transposed":
+        a, b = how[1], how[2]
+        i = list(zero)
+        i[a] = 1
+        j = list(zero)
+        j[b] = 1
+        return (f"read transposed (its axes {a} and {b} swapped: where you need {nm(i)} "
+                f"you use {nm(j)})")
+    if how[0] == "reversed":
+        a = how[1]
+        i = list(zero)
+        j = list(zero)
+        j[a] = shape[a] - 1
+        return f"read in reverse order along axis {a} (where you need {nm(i)} you use {nm(j)})"
+    a, x, y = how[1], how[2], how[3]
+    i = list(zero)
+    i[a] = x
+    j = list(zero)
+    j[a] = y
+    return (f"read with entries {x + 1} and {y + 1} along its axis {a} swapped "
+            f"(e.g. {nm(i)} and {nm(j)})")
+
+
+# ----------------------------------------------------------------------------- activation
+
+def _sig(x):
+    """The logistic function without overflow (exp only of -|x|)."""
+    x = np.asarray(x, dtype=float)
+    small = np.exp(-np.abs(x))
+    return np.where(x < 0, small, 1.0) / (small + 1.0)
+
+
+ACTIVATIONS: tuple[tuple[str, Callable[[np.ndarray], np.ndarray]], ...] = (
+    ("tanh", np.tanh),
+    ("nothing (the pre-activations themselves)", lambda a: a),
+    ("ReLU, max(0, ·)", lambda a: np.maximum(a, 0.0)),
+    ("σ(·)·(1 − σ(·)), the sigmoid's derivative", lambda a: _sig(a) * (1 - _sig(a))),
+    ("1 − σ(·)", lambda a: 1.0 - _sig(a)),
+    ("σ(2·), the sigmoid of twice the input ((1 + tanh)/2)", lambda a: _sig(2 * a)),
+    ("σ(·/2), the sigmoid of half the input", lambda a: _sig(a / 2)),
+    ("exp(·)", lambda a: np.exp(np.minimum(a, 700))),
+    ("a softmax over the last axis", lambda a: np.exp(a - a.max(axis=-1, keepdims=True))
+     / np.exp(a - a.max(axis=-1, keepdims=True)).sum(axis=-1, keepdims=True)),
+)
+
+
+def activation_finding(q, trials, got, exp, act: Activation) -> list[str]:
+    try:
+        pre = np.asarray(act.pre(trials.args), dtype=np.float64)
+    except Exception:  # noqa: BLE001
+        return []
+    if pre.shape != got.shape:
+        return []
+    for name, f in ACTIVATIONS:
+        with np.errstate(all="ignore"):
+            cand = f(pre)
+        if _explains(q, got, cand, exp):
+            return [f"Your {act.what} is {name} applied to {act.inputs}; the activation in this "
+                    f"layer is {act.name}."]
+    clip = _clipped(q, got, exp, pre)
+    return [clip] if clip else []
+
+
+def range_finding(got: np.ndarray, act: Activation) -> list[str]:
+    """A fact about the values alone: outside the activation's range."""
+    return _range_fact(got, act)
+
+
+def _clipped(q, got, exp, pre) -> str:
+    """A sigmoid whose input was clipped to +-c: right where |pre| <= c, sigma(+-c) beyond."""
+    bad = ~np.isclose(got, exp, rtol=1e-6, atol=0)
+    if not bad.any() or not ((got > 0) & (got < 1)).all():
+        return ""
+    with np.errstate(all="ignore"):
+        logit = np.log(got[bad]) - np.log1p(-got[bad])
+    c = float(np.median(np.abs(logit)))
+    if not np.isfinite(c) or c <= 0 or np.abs(np.abs(logit) - c).max() > 1e-3 * max(1.0, c):
+        return ""
+    c = float(np.round(c, 6)) if abs(c - round(c)) > 1e-6 else float(round(c))
+    cand = _sig(np.clip(pre, -c, c))
+    if not _explains(q, got, cand, exp):
+        return ""
+    return (f"Your activation clips its input to ±{fmt_const(c)}: it is wrong only where the "
+            f"sigmoid saturates (|input| > {fmt_const(c)}), where it stays at σ(±{fmt_const(c)}), "
+            f"and right everywhere else. Inputs here reach about ±30 and need no clipping.")
+
+
+def _range_fact(got, act: Activation) -> list[str]:
+    if act.range is None:
+        return []
+    lo, hi = act.range
+    facts = []
+    if (got < lo).any():
+        facts.append("negative values" if lo == 0 else f"values below {fmt_const(lo)}")
+    if (got > hi).any():
+        facts.append(f"values above {fmt_const(hi)}")
+    if not facts:
+        return []
+    return [f"{act.what} must lie in ({fmt_const(lo)}, {fmt_const(hi)}) (the range of {act.name}); "
+            f"yours has {' and '.join(facts)}."]
+
+
+# ----------------------------------------------------------------------------- expression
+
+def expression_finding(q, trials, got, exp, ex: Expression) -> str:
+    """The simplest choice of slot options and branch constants reproducing every trial."""
+    args = trials.args
+    values: list[list[np.ndarray | None]] = [[None] * len(s) for s in ex.slots]
+
+    def value(s, i):
+        if values[s][i] is None:
+            values[s][i] = ex.slots[s][i].value(args)
+        return values[s][i]
+
+    n = len(got)
+    gflat = got.reshape(n, -1)
+    # weigh each trial by its own scale, as the tolerance does
+    peak = np.maximum(np.abs(exp).reshape(n, -1).max(axis=1), np.abs(gflat).max(axis=1))
+    w = (1.0 / np.where(peak > 0, peak, 1.0))[:, None]
+    screen = None
+    live = np.flatnonzero((np.abs(exp).reshape(n, -1).max(axis=1) > 0) & (np.abs(gflat).max(axis=1) > 0))
+    if ex.product and len(live) >= 3 and n > 3:
+        rows = live[:3]
+        sub = {k: v[rows] for k, v in args.items()}
+        cache: dict = {}
+
+        def sub_value(s, i):
+            if (s, i) not in cache:
+                cache[s, i] = ex.slots[s][i].value(sub)
+            return cache[s, i]
+        screen = (sub, sub_value, rows)
+    for changes in range(0, ex.max_changes + 1):
+        combos = [combo for wrong in itertools.combinations(range(len(ex.slots)), changes)
+                  for combo in itertools.product(*[range(1, len(ex.slots[s])) if s in wrong else (0,)
+                                                   for s in range(len(ex.slots))])]
+        if ex.product:
+            if screen is not None:  # a few trials first: most candidates fail there, cheaply
+                combos = [f[0] for f in _level_product(q, ex, screen[0], screen[1], combos, got[screen[2]],
+                                                       exp[screen[2]], gflat[screen[2]], w[screen[2]],
+                                                       differs=False)]
+            found = _level_product(q, ex, args, value, combos, got, exp, gflat, w)
+        elif ex.build_many is not None:
+            found = _level_product(q, ex, args, value, combos, got, exp, gflat, w)
+        else:
+            found = _level_each(q, ex, args, value, combos, got, exp, gflat, w)
+        if changes == 0:
+            found = [f for f in found if not np.all(f[1] == 1)]
+        if found:
+            if changes == 0:
+                return _say_branch_constants(ex, found[0][1])
+            # most plausible first: one consistent wrong option (the same index in every wrong
+            # slot, e.g. one helper used twice), then the data's own order of options
+            found.sort(key=lambda f: (len({i for i in f[0] if i}), sum(f[0])))
+            combo, c = found[0]
+            others = [f for f in found[1:] if f[0] != combo]
+            if len(others) > 2:
+                return ""  # too many expressions fit these trials to name one
+            said = _say_expression(ex, combo, c)
+            if others:  # equally true of every trial: name them too, the first listed first
+                said += " On these trials it also behaves like: " + "; ".join(
+                    _say_expression(ex, f[0], f[1], bare=True) for f in others) + "."
+            return said
+    return ""
+
+
+def _level_each(q, ex, args, value, combos, got, exp, gflat, w) -> list:
+    """Candidates one by one (any ``build``)."""
+    found = []
+    for combo in combos:
+        try:
+            bases = np.asarray(ex.build(args, [value(s, i) for s, i in enumerate(combo)]), dtype=np.float64)
+        except Exception:  # noqa: BLE001
+            continue
+        if bases.shape[1:] != got.shape:
+            continue
+        c = _fit_constants(bases, gflat, w, ex.constants)
+        if c is None:
+            continue
+        cand = (c.reshape((-1,) + (1,) * got.ndim) * bases).sum(axis=0)
+        if _explains(q, got, cand, exp):
+            found.append((combo, c))
+    return found
+
+
+def _level_product(q, ex, args, value, combos, got, exp, gflat, w, differs: bool = True) -> list:
+    """Every candidate of a level at once: stacked products, batched fits and checks.
+    ``differs=False`` keeps candidates equal to the right answer (a screen on a few trials)."""
+    if not combos:
+        return []
+    if ex.build_many is not None:
+        try:
+            bases = np.asarray(ex.build_many(args, combos), dtype=np.float64)
+        except Exception:  # noqa: BLE001
+            return []
+        return _level_bases(q, ex, bases, combos, got, exp, gflat, w, differs)
+    try:
+        shape = np.broadcast_shapes(*(np.shape(value(s, i)) for s in range(len(ex.slots))
+                                      for i in range(len(ex.slots[s]))))
+        P = None
+        for s in range(len(ex.slots)):
+            opts = np.stack([np.broadcast_to(np.asarray(value(s, i), dtype=np.float64), shape)
+                             for i in range(len(ex.slots[s]))])
+            pick = opts[[combo[s] for combo in combos]]
+            P = pick if P is None else P * pick
+        bases = np.asarray(ex.build(args, P), dtype=np.float64)  # (N, B, T, *answer)
+    except Exception:  # noqa: BLE001 - data that can't be batched just finds nothing
+        return []
+    return _level_bases(q, ex, bases, combos, got, exp, gflat, w, differs)
+
+
+def _level_bases(q, ex, bases, combos, got, exp, gflat, w, differs) -> list:
+    """Fit the constants of every candidate's bases (N, B, T, *answer) and keep those that
+    reproduce ``got`` on every trial."""
+    if bases.shape[:1] != (len(combos),) or bases.shape[2:] != got.shape:
+        return []
+    n, b = bases.shape[:2]
+    c = _fit_many(bases, gflat, w) if ex.constants else np.ones((n, b))
+    ok = np.isfinite(c).all(axis=1)
+    if not ok.any() and differs:
+        return []
+    cand = np.einsum("nb,nb...->n...", np.where(np.isfinite(c), c, 0.0), bases).reshape(n, len(got), -1)
+    hits = ok & _close_many(q, gflat, cand).all(axis=1)
+    if not differs:  # a screen: constants it cannot determine on its few trials don't reject
+        hits |= ~ok
+    if not hits.any():
+        return []
+    ef = exp.reshape(len(exp), -1)
+    found = []
+    for i in np.flatnonzero(hits):
+        if not differs or not _close_many(q, cand[i], ef[None])[0].all():  # not the right answer
+            found.append((combos[i], c[i]))
+    return found
+
+
+def _close_many(q, got: np.ndarray, cands: np.ndarray) -> np.ndarray:
+    """(N, T): got (T, E) within tolerance of each candidate (N, T, E), cand as the reference."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        if q.exact:
+            return (got[None] == cands).all(axis=-1)
+        ac = np.abs(cands)
+        atol = q.atol_scale * ac.max(axis=-1, keepdims=True) + q.atol_floor
+        return (np.abs(got[None] - cands) <= atol + q.rtol * ac).all(axis=-1)
+
+
+def _fit_many(bases, gflat, w) -> np.ndarray:
+    """Batched least-squares constants (N, B), snapped to NICE; NaN where undetermined."""
+    n, b = bases.shape[:2]
+    A = (bases.reshape(n, b, len(gflat), -1) * w[None, None]).reshape(n, b, -1)
+    y = (gflat * w).ravel()
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        gram = np.einsum("nbi,nci->nbc", A, A)
+        rhs = A @ y
+        if b == 1:
+            c = rhs / gram[:, 0]
+        elif b == 2:
+            det = gram[:, 0, 0] * gram[:, 1, 1] - gram[:, 0, 1] * gram[:, 1, 0]
+            big = np.abs(gram).reshape(n, -1).max(axis=1) ** 2
+            det = np.where(np.abs(det) > 1e-12 * big, det, np.nan)
+            c = np.stack([(gram[:, 1, 1] * rhs[:, 0] - gram[:, 0, 1] * rhs[:, 1]) / det,
+                          (gram[:, 0, 0] * rhs[:, 1] - gram[:, 1, 0] * rhs[:, 0]) / det], axis=1)
+        else:
+            c = np.stack([np.linalg.lstsq(g, r, rcond=None)[0] for g, r in zip(gram, rhs)])
+    out = np.full((n, b), np.nan)
+    good = np.isfinite(c).all(axis=1)
+    out[good] = _nice(c[good])
+    return out
+
+
+def _fit_constants(bases, gflat, w, free: bool):
+    """Least-squares branch constants snapped to NICE values (or all 1 when not free)."""
+    b = len(bases)
+    if not free:
+        return np.ones(b)
+    A = (bases.reshape(b, len(gflat), -1) * w[None]).reshape(b, -1)
+    y = (gflat * w).ravel()
+    gram = A @ A.T
+    rhs = A @ y
+    if not (np.isfinite(gram).all() and np.isfinite(rhs).all()):
+        return None
+    if b == 1:
+        return _nice(rhs / gram[0]) if gram[0, 0] > 0 else None
+    det = np.linalg.det(gram)
+    if abs(det) <= 1e-12 * max(1.0, float(np.abs(gram).max()) ** b):
+        return None  # the branches can't be told apart on these trials
+    return _nice(np.linalg.solve(gram, rhs))
+
+
+def _say_branch_constants(ex: Expression, c) -> str:
+    """Every factor right, but the branches weighted differently (the o_2 term doubled ...)."""
+    if len(set(c.tolist())) == 1:
+        return ""  # one constant for all: the scale finding says it
+    parts, right = [], []
+    for b, ci in enumerate(c):
+        name = ex.branches[b] if b < len(ex.branches) else f"branch {b + 1}"
+        if ci == 1:
+            right.append(name)
+        elif ci == 0:
+            parts.append(f"{name} is missing")
+        elif ci == -1:
+            parts.append(f"{name} has the wrong sign (-1 times what it should be)")
+        else:
+            parts.append(f"{name} is {fmt_const(float(ci))} times what it should be")
+    tail = f"; {' and '.join(right)} {'is' if len(right) == 1 else 'are'} right" if right else ""
+    return "Your answer is made of the right terms, weighted wrongly: " + "; ".join(parts) + tail + \
+        ", in every trial."
+
+
+def _say_expression(ex: Expression, combo, c, bare: bool = False) -> str:
+    opts = [ex.slots[s][i] for s, i in enumerate(combo)]
+    texts = ["" if o.text == "1" else o.text for o in opts]
+    expr = ex.render(texts)
+    if len(set(c.tolist())) == 1:
+        if c[0] != 1:
+            inner = f"({expr})" if _loose(expr) else expr
+            expr = ("−" if c[0] == -1 else f"{fmt_const(float(c[0]))}·") + inner
+    else:
+        per = [f"{fmt_const(float(ci))} for {ex.branches[b] if b < len(ex.branches) else f'branch {b + 1}'}"
+               for b, ci in enumerate(c) if ci != 1]
+        expr += " (times " + ", ".join(per) + ")"
+    if bare:
+        return f"{ex.lhs} = {expr}" if ex.lhs else expr
+    notes = [o.note for s, o in enumerate(opts) if combo[s] != 0 and o.note]
+    said = f"Yours behaves like {ex.lhs} = {expr}." if ex.lhs else f"What yours computes: {expr}."
+    return said + (" " + " ".join(notes) if notes else "")
+
+
+def _loose(expr: str) -> bool:
+    """True if a factor in front of ``expr`` needs parentheses (a sum at depth 0, or Σ)."""
+    depth = 0
+    for i, ch in enumerate(expr):
+        depth += ch in "([{" and 1 or 0
+        depth -= ch in ")]}" and 1 or 0
+        if depth == 0 and expr[i:i + 3] in (" + ", " − "):
+            return True
+    return expr.startswith("Σ")
+
+
+# ----------------------------------------------------------------------------- terms
+
+def terms_finding(q, trials, got, exp, tm: Terms, max_listed: int = 3) -> str:
+    """Fit each element as a combination of the named terms; describe those that differ."""
+    try:
+        T = np.asarray(tm.terms(trials.args), dtype=np.float64)
+    except Exception:  # noqa: BLE001
+        return ""
+    n = len(got)
+    if T.ndim != got.ndim + 1 or T.shape[0] != n or T.shape[2:] != got.shape[1:]:
+        return ""
+    J = T.shape[1]
+    ax = None if tm.shared_axis is None else tm.shared_axis % (got.ndim - 1)
+    # samples: trials x shared axis; unknowns: J per element
+    if ax is not None:
+        Tm = np.moveaxis(T, ax + 2, 1)  # (n, K, J, *elem)
+        Gm = np.moveaxis(got, ax + 1, 1)  # (n, K, *elem)
+        Em = np.moveaxis(exp, ax + 1, 1)
+        elem_shape = Gm.shape[2:]
+        Tm = Tm.reshape(n * Tm.shape[1], J, -1)
+        Gm = Gm.reshape(-1, int(np.prod(elem_shape)))
+        Em = Em.reshape(-1, int(np.prod(elem_shape)))
+    else:
+        elem_shape = got.shape[1:]
+        Tm, Gm, Em = T.reshape(n, J, -1), got.reshape(n, -1), exp.reshape(n, -1)
+    A_all = np.transpose(Tm, (2, 0, 1))  # (E, N, J)
+
+    def unflat(flat):
+        flat = flat.reshape((len(flat),) + elem_shape)
+        if ax is not None:
+            flat = np.moveaxis(flat.reshape((n, -1) + elem_shape), 1, ax + 1)
+        return flat.reshape(got.shape)
+
+    for cols in tm.subsets or (tuple(range(J)),):
+        cols = [j for j in cols if 0 <= j < J]
+        A = A_all[:, :, cols]
+        active = (np.abs(A) > 0).any(axis=1)  # (E, j): terms that exist at each element
+        coef_g = _fit_terms(A, Gm.T, active)
+        if coef_g is None or not _explains(q, got, unflat(np.einsum("enj,ej->ne", A, coef_g)), exp):
+            continue
+        # the right answer must itself be such a combination (else the terms don't describe it)
+        coef_e = _fit_terms(A, Em.T, active)
+        if coef_e is None or not bool(close_trials(q, exp, unflat(np.einsum("enj,ej->ne", A, coef_e))).all()):
+            continue
+        full_g, full_e = np.zeros((len(A), J)), np.zeros((len(A), J))
+        full_g[:, cols], full_e[:, cols] = coef_g, coef_e
+        return _say_term_fit(tm, full_g, full_e, elem_shape, max_listed)
+    return ""
+
+
+def _say_term_fit(tm: Terms, coef_g, coef_e, elem_shape, max_listed: int) -> str:
+    differ = [e for e in range(coef_g.shape[0]) if not np.array_equal(coef_g[e], coef_e[e])]
+    if not differ:
+        return ""
+    lines = []
+    for e in differ[:max_listed]:
+        idx = tuple(int(i) for i in np.unravel_index(e, elem_shape))
+        lines.append(_say_terms(tm, idx, coef_g[e], coef_e[e]))
+    more = f"; and {len(differ) - max_listed} more element(s) differ" if len(differ) > max_listed else ""
+    return ("What your answer computes, element by element (in every trial): "
+            + "; ".join(lines) + more + ".")
+
+
+def _fit_terms(A, Y, active):
+    """Per element least squares over the active terms (batched normal equations, each element
+    scaled to its own size), coefficients snapped to NICE."""
+    E, N, J = A.shape
+    scale = np.abs(Y).max(axis=1)
+    scale = np.where(scale > 0, scale, 1.0)
+    Am = A * active[:, None, :]
+    gram = np.einsum("enj,enk->ejk", Am, Am) + np.eye(J)[None] * ~active[:, :, None]
+    rhs = np.einsum("enj,en->ej", Am, Y / scale[:, None])
+    try:
+        c = np.linalg.solve(gram, rhs[..., None])[..., 0]
+    except np.linalg.LinAlgError:  # some element's terms coincide: one at a time, least squares
+        c = np.zeros((E, J))
+        for e in range(E):
+            cols = np.flatnonzero(active[e])
+            if len(cols):
+                c[e, cols] = np.linalg.lstsq(A[e][:, cols], Y[e] / scale[e], rcond=None)[0]
+    if not np.isfinite(c).all():
+        return None
+    return np.where(active, _nice(c * scale[:, None]), 0.0)
+
+
+def _say_terms(tm: Terms, idx, mine, right) -> str:
+    def combo(coef):
+        parts = []
+        for j, c in enumerate(coef):
+            if c == 0:
+                continue
+            term = tm.name(j, idx)
+            parts.append((c, term))
+        if not parts:
+            return "0"
+        s = ""
+        for i, (c, term) in enumerate(parts):
+            sign = "−" if c < 0 else "+"
+            mag = abs(c)
+            body = term if mag == 1 else f"{fmt_const(mag)}·{term}"
+            s += (("−" if c < 0 else "") + body) if i == 0 else f" {sign} {body}"
+        return s
+    text = f"your {tm.element(idx)} = {combo(mine)}"
+    left_out = [tm.name(j, idx) for j in range(len(mine)) if mine[j] == 0 and right[j] != 0]
+    extra = [j for j in range(len(mine)) if mine[j] != 0 and right[j] == 0]
+    if left_out and not extra and len(left_out) <= 2:  # a pure omission: say which term
+        text += " (no " + " or ".join(left_out) + " term)"
+    return text
+
+
+# ----------------------------------------------------------------------------- conditions
+
+def condition_finding(q, trials, got, exp, features: Features | None) -> str:
+    """Right on some trials, wrong on others: the trial fact (edge case, feature) that picks out
+    exactly the wrong ones, or the smallest one containing them all."""
+    ok = close_trials(q, got, exp)
+    bad = ~ok
+    n = len(ok)
+    if bad.all() or not bad.any():
+        return ""
+    sets: list[tuple[str, np.ndarray]] = []
+    labels = np.asarray(list(trials.labels), dtype=object)
+    for lab in dict.fromkeys(trials.labels):
+        if lab != "random":
+            sets.append((f"on the edge case “{lab.removeprefix('edge: ')}”", labels == lab))
+    if features is not None:
+        for desc, f in features.items:
+            try:
+                m = np.asarray(f(trials.args), dtype=bool).reshape(n)
+            except Exception:  # noqa: BLE001
+                continue
+            sets.append((f"when {desc}", m))
+    best = None
+    for desc, m in sets:
+        if m.all() or not m.any() or (bad & ~m).any():
+            continue
+        if 2 * bad.sum() < m.sum():
+            continue  # true but no explanation: most trials with that fact are right
+        if best is None or m.sum() < best[1].sum():
+            best = (desc, m)
+    if best is None:
+        return ""
+    desc, m = best
+    exact = bool(np.array_equal(m, bad))
+    where = "" if exact else f" (on {int(bad.sum())} of the {int(m.sum())} such trials)"
+    said = f"Your answer is right on {int(ok.sum())} of {n} trials and wrong only {desc}{where}"
+    gb = got[bad]
+    if not q.exact and np.all(gb == 0):
+        said += ": there you return zeros"
+    elif not q.exact:
+        eb = exp[bad]
+        den = float((eb * eb).sum())
+        if den > 0:
+            c = float(_nice((gb * eb).sum() / den))
+            if c != 1 and bool(close_trials(q, gb, c * eb).all()):
+                said += f": there your answer is {fmt_const(c)} times the right one"
+    return said + "."

@@ -1,0 +1,387 @@
+"""Homework 4's data for the generic probes of :mod:`grader.probes`: what a student may have
+computed instead, per question.
+
+Each Expression slot lists the right factor first, then plausible wrong ones; the texts are how
+the *student's* expression reads when that factor is chosen.  A right factor that would, alone,
+spell out part of the answer where nothing else is wrong is never shown on its own: findings
+always describe an answer that differs from the right one.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from grader.probes import Activation, ArgNames, Expression, Factor, Features, Terms
+from . import model as m
+
+ONE = Factor("1", lambda a: 1.0)
+
+
+def _other(arr):
+    return arr[..., ::-1]
+
+
+def _sig(a):
+    return m.sigmoid(a)
+
+
+# ----------------------------------------------------------------------------- 1.1 sizes
+
+# (text with n, f, s; rule) -- rules act on integer arrays, batched.
+_RULES = (
+    ("⌊(n − f)/s⌋ + 1", lambda n, f, s: (n - f) // s + 1),
+    ("⌈(n − f)/s⌉ + 1", lambda n, f, s: -(-(n - f) // s) + 1),
+    ("⌊(n − f + 1)/s⌋", lambda n, f, s: (n - f + 1) // s),
+    ("⌈(n − f + 1)/s⌉", lambda n, f, s: -(-(n - f + 1) // s)),
+    ("⌊(n − f)/s⌋", lambda n, f, s: (n - f) // s),
+    ("n − f + 1", lambda n, f, s: n - f + 1),
+    ("(n − f)/s + 1", lambda n, f, s: (n - f) / s + 1),
+    ("round((n − f)/s) + 1", lambda n, f, s: np.floor((n - f) / s + 0.5).astype(np.int64) + 1),
+    ("⌊n/s⌋ − f + 1", lambda n, f, s: n // s - f + 1),
+    ("⌈n/s⌉", lambda n, f, s: -(-n // s)),
+    ("⌊n/s⌋", lambda n, f, s: n // s),
+    ("⌊(n − f)/s⌋ + 2", lambda n, f, s: (n - f) // s + 2),
+)
+
+
+def _conv_rule(text, rule, right):
+    return Factor("" if right else "c_w, c_h = " + text + " (n = width, height; f = filter_size)",
+                  lambda a, rule=rule: rule)
+
+
+def _pool_rule(text, rule, right):
+    shown = re.sub(r"\bn\b", "c", re.sub(r"\bf\b", "p", text))
+    return Factor("" if right else "p_w, p_h = " + shown + " (c = c_w, c_h; p = pool_size)",
+                  lambda a, rule=rule: rule)
+
+
+def _build_sizes(a, chosen):
+    conv, pool, from_image, pool_window = chosen
+    w, h, f, p, s = (a[k] for k in ("width", "height", "filter_size", "pool_size", "stride"))
+    p = a[pool_window]
+    cw, ch = conv(w, f, s), conv(h, f, s)
+    src_w, src_h = (w, h) if from_image else (cw, ch)
+    return np.stack([cw, ch, pool(src_w, p, s), pool(src_h, p, s)], axis=-1)[None]
+
+
+def _sizes_many(a, combos):
+    """Every candidate's (c_w, c_h, p_w, p_h) at once: each rule is evaluated once on all the
+    inputs it can meet (as floats holding the integers: // and the ceil trick work on them, and
+    a fractional c from true division stays fractional), then candidates are picked."""
+    w, h, f, p, s = (a[k] for k in ("width", "height", "filter_size", "pool_size", "stride"))
+    rules = [r for _, r in _RULES]
+    conv = np.stack([np.stack([r(w, f, s), r(h, f, s)], axis=-1) for r in rules]).astype(np.float64)
+    srcs = np.concatenate([conv, np.stack([w, h], axis=-1)[None].astype(np.float64)])  # (R+1, T, 2)
+    windows = (p[:, None], f[:, None])
+    pool = np.stack([np.stack([r(srcs, win, s[:, None]) for win in windows]) for r in rules])
+    out = []
+    for ci, pi, img, win in combos:
+        src = len(rules) if img else ci
+        out.append(np.concatenate([conv[ci], pool[pi, win, src]], axis=-1))
+    return np.stack(out)[:, None]
+
+
+Q11_SIZES = Expression(
+    slots=(tuple(_conv_rule(t, r, i == 0) for i, (t, r) in enumerate(_RULES)),
+           tuple(_pool_rule(t, r, i == 0) for i, (t, r) in enumerate(_RULES)),
+           (Factor("", lambda a: False),
+            Factor("p_w, p_h computed from the image's width and height instead of c_w, c_h",
+                   lambda a: True)),
+           (Factor("", lambda a: "pool_size"),
+            Factor("p_w, p_h computed with the filter size instead of pool_size",
+                   lambda a: "filter_size"))),  # (indices 0, 1 in _sizes_many)
+    build=_build_sizes, build_many=_sizes_many,
+    render=lambda texts: "; ".join(t for t in texts if t),
+    constants=False,
+)
+
+
+def _divides(a):
+    s = a["stride"]
+    return ((a["width"] - a["filter_size"]) % s != 0) | ((a["height"] - a["filter_size"]) % s != 0)
+
+
+Q11_FEATURES = Features((
+    ("the stride is not 1", lambda a: a["stride"] != 1),
+    ("the stride does not divide n − f (for the width or the height)", _divides),
+    ("the input is not square", lambda a: a["width"] != a["height"]),
+    ("the pool size differs from the filter size", lambda a: a["pool_size"] != a["filter_size"]),
+))
+
+# ----------------------------------------------------------------------------- forward
+
+Q12_ACT = Activation(pre=lambda a: m.conv_preactivation(a["x"], a["w"]), name="the sigmoid",
+                     what="y", inputs="each window's weighted sum", range=(0.0, 1.0))
+Q14_ACT = Activation(pre=lambda a: np.einsum("tijk,tijkm->tm", a["z"], a["v"]), name="the sigmoid",
+                     what="o", inputs="the weighted sums feeding o_1 and o_2", range=(0.0, 1.0))
+
+# z_{p_i,p_j,k} as a combination of the nine y_{c_i,c_j,k} of its channel
+Q13_TERMS = Terms(
+    terms=lambda a: np.broadcast_to(
+        a["y"].reshape(len(a["y"]), 9, 1, 1, a["y"].shape[-1]), (len(a["y"]), 9, 2, 2, a["y"].shape[-1])),
+    name=lambda j, idx: f"y_{{{j // 3 + 1},{j % 3 + 1},k}}",
+    element=lambda idx: f"z_{{{idx[0] + 1},{idx[1] + 1},k}}",
+)
+
+# ----------------------------------------------------------------------------- backward, output layer
+
+_O = lambda a: a["o"]  # noqa: E731
+_T = lambda a: a["target"]  # noqa: E731
+
+_ERR = (
+    Factor("(o_m − y_m)", lambda a: _O(a) - _T(a)),
+    Factor("(o_m − y_{m'})", lambda a: _O(a) - _other(_T(a)),
+           "Your error term pairs each output with the other output's label (y_1 and y_2 swapped)."),
+    Factor("(o_{m'} − y_{m'})", lambda a: _other(_O(a) - _T(a)),
+           "Your error term is the other output's."),
+    Factor("o_m", _O, "The label y_m is missing from your error term."),
+    Factor("y_m", _T, "Your error term is the label alone."),
+    Factor("(o_m − y_m)²", lambda a: (_O(a) - _T(a)) ** 2,
+           "You kept the square: differentiating ½(o_m − y_m)² with respect to o_m removes it."),
+    Factor("(o_1 − y_1)", lambda a: np.repeat((_O(a) - _T(a))[:, :1], 2, axis=1),
+           "Your error term is o_1's for both outputs."),
+    Factor("", lambda a: np.ones_like(_O(a)), "The error term (o_m − y_m) is missing."),
+)
+_DSIG = (
+    Factor("o_m(1 − o_m)", lambda a: _O(a) * (1 - _O(a))),
+    Factor("", lambda a: np.ones_like(_O(a)), "The derivative of the output sigmoid is missing."),
+    Factor("o_m(1 + o_m)", lambda a: _O(a) * (1 + _O(a)),
+           "o_m(1 + o_m) is not the sigmoid's derivative: check the sign inside it."),
+    Factor("o_m", _O, "Where the sigmoid's derivative belongs you have o_m alone."),
+    Factor("(1 − o_m)", lambda a: 1 - _O(a), "Where the sigmoid's derivative belongs you have (1 − o_m) alone."),
+    Factor("(1 − o_m²)", lambda a: 1 - _O(a) ** 2,
+           "1 − o_m² is the derivative of tanh, not of the sigmoid."),
+    Factor("σ(o_m)(1 − σ(o_m))", lambda a: _sig(_O(a)) * (1 - _sig(_O(a))),
+           "o_m is already the sigmoid's output: you applied the sigmoid to it again."),
+    Factor("o_{m'}(1 − o_{m'})", lambda a: _other(_O(a) * (1 - _O(a))),
+           "Your sigmoid derivative is the other output's."),
+    Factor("o_1(1 − o_1)", lambda a: np.repeat((_O(a) * (1 - _O(a)))[:, :1], 2, axis=1),
+           "Your sigmoid derivative is o_1's for both outputs."),
+)
+
+
+def _per_output(f):
+    """An output-indexed factor (T, 2) placed on the answer's last axis: (T, 1, 1, 1, 2)."""
+    return lambda a: np.asarray(f(a))[:, None, None, None, :]
+
+
+def _lift(options):
+    return tuple(Factor(o.text, _per_output(o.value), o.note) for o in options)
+
+
+# the product P of the chosen factors has shape (N, T, 2, 2, 3, 2): one term per output m
+_MASK = np.eye(2)
+
+
+def _q21_build(a, P):
+    return np.stack([P * _MASK[b] for b in range(2)], axis=1)  # each output's weights: a branch
+
+
+Q21_EXPR = Expression(
+    slots=(_lift(_ERR), _lift(_DSIG),
+           (Factor("z_{p_i,p_j,k}", lambda a: a["z"][..., None]),
+            Factor("", lambda a: 1.0, "The factor z_{p_i,p_j,k} is missing."))),
+    build=_q21_build, product=True,
+    render=lambda t: "·".join(x for x in t if x) or "a constant",
+    lhs="∂E/∂w_{p_i,p_j,k,o_m}",
+    branches=("the weights of o_1", "the weights of o_2"),
+)
+
+
+Q22_EXPR = Expression(
+    slots=(_lift(_ERR), _lift(_DSIG),
+           (Factor("w_{p_i,p_j,k,o_m}", lambda a: a["v"]),
+            Factor("w_{p_i,p_j,k,o_{m'}}", lambda a: a["v"][..., ::-1],
+                   "Each output's error goes back along the other output's weight."),
+            Factor("", lambda a: 1.0, "The weight w_{p_i,p_j,k,o_m} is missing."))),
+    build=lambda a, P: np.moveaxis(P, -1, 1),  # the sum over outputs: one branch per output
+    product=True,
+    render=lambda t: "Σ_m " + ("·".join(x for x in t if x) or "a constant"),
+    lhs="∂E/∂z_{p_i,p_j,k}",
+    branches=("the o_1 term", "the o_2 term"),
+)
+
+# ----------------------------------------------------------------------------- 2.3 / 2.5 routing
+
+
+def _window_terms(dz, gate=None):
+    """(T, 4, 3, 3, K): term j at (c_i, c_j) is window j's error (dense, every element), gated by
+    ``gate[t, j, c_i, c_j, k]`` when given."""
+    t, _, _, k = dz.shape
+    out = np.broadcast_to(dz.reshape(t, 4, 1, 1, k), (t, 4, 3, 3, k))
+    return out if gate is None else out * gate
+
+
+def _argmax_gate(y):
+    """gate[t, j, c_i, c_j, k]: y_{c_i,c_j,k} is the maximum of window j."""
+    arg = m.max_pool_argmax(y)  # (T, 2, 2, K)
+    t, k = y.shape[0], y.shape[-1]
+    gate = np.zeros((t, 4, 3, 3, k))
+    for j in range(4):
+        a, b = divmod(j, 2)
+        for r in range(2):
+            for c in range(2):
+                gate[:, j, a + r, b + c, :] = arg[:, a, b, :] == r * 2 + c
+    return gate
+
+
+def _rank_gate(y, rank):
+    """gate[t, j, c_i, c_j, k]: y_{c_i,c_j,k} is window j's ``rank``-th largest (0: largest)."""
+    win = m._windows(y, m.POOL)
+    order = np.argsort(-win.reshape(*win.shape[:4], m.POOL * m.POOL), axis=-1)[..., rank]
+    t, k = y.shape[0], y.shape[-1]
+    gate = np.zeros((t, 4, 3, 3, k))
+    for j in range(4):
+        a, b = divmod(j, 2)
+        for r in range(2):
+            for c in range(2):
+                gate[:, j, a + r, b + c, :] = order[:, a, b, :] == r * 2 + c
+    return gate
+
+
+def _wname(j):
+    return f"∂E/∂z_{{{j // 2 + 1},{j % 2 + 1},k}}"
+
+
+Q23_TERMS = Terms(terms=lambda a: _window_terms(a["dE_dz"]), name=lambda j, idx: _wname(j),
+                  element=lambda idx: f"∂E/∂y_{{{idx[0] + 1},{idx[1] + 1},k}}")
+
+_GATES = ("when it is that window's max", "always", "when it is that window's second largest")
+
+Q25_TERMS = Terms(
+    terms=lambda a: np.concatenate([_window_terms(a["dE_dz"], _argmax_gate(a["y"])),
+                                    _window_terms(a["dE_dz"]),
+                                    _window_terms(a["dE_dz"], _rank_gate(a["y"], 1))], axis=1),
+    name=lambda j, idx: f"{_wname(j % 4)} ({_GATES[j // 4]})",
+    # the right terms (max-gated) with one alternative group at a time: all of them at once
+    # would be collinear on some elements (and describing a difference needs the right terms)
+    subsets=((0, 1, 2, 3, 4, 5, 6, 7), (0, 1, 2, 3, 8, 9, 10, 11)),
+    element=lambda idx: f"∂E/∂y_{{{idx[0] + 1},{idx[1] + 1},k}}",
+)
+
+# ----------------------------------------------------------------------------- 2.4 filters
+
+
+def _y(a):
+    return a["y"]
+
+
+_DSIG_Y = (
+    Factor("y_{c_i,c_j,k}(1 − y_{c_i,c_j,k})", lambda a: _y(a) * (1 - _y(a))),
+    Factor("", lambda a: np.ones_like(_y(a)), "The derivative of the convolution layer's sigmoid is missing."),
+    Factor("y_{c_i,c_j,k}(1 + y_{c_i,c_j,k})", lambda a: _y(a) * (1 + _y(a)),
+           "y(1 + y) is not the sigmoid's derivative: check the sign inside it."),
+    Factor("y_{c_i,c_j,k}", _y, "Where the sigmoid's derivative belongs you have y alone."),
+    Factor("(1 − y_{c_i,c_j,k})", lambda a: 1 - _y(a),
+           "Where the sigmoid's derivative belongs you have (1 − y) alone."),
+    Factor("(1 − y_{c_i,c_j,k}²)", lambda a: 1 - _y(a) ** 2, "1 − y² is the derivative of tanh, not of the sigmoid."),
+    Factor("σ(y_{c_i,c_j,k})(1 − σ(y_{c_i,c_j,k}))", lambda a: _sig(_y(a)) * (1 - _sig(_y(a))),
+           "y is already the sigmoid's output: you applied the sigmoid to it again."),
+)
+
+
+def _pixel_windows(x):
+    """win[t, f_i, f_j, c_i, c_j] = x[t, c_i + f_i, c_j + f_j]."""
+    return np.stack([np.stack([x[:, fi:fi + 3, fj:fj + 3] for fj in range(2)], 1) for fi in range(2)], 1)
+
+
+_PIXEL = (
+    Factor("x_{c_i+f_i−1,c_j+f_j−1}", lambda a: _pixel_windows(a["x"])),
+    Factor("x_{c_i+f_j−1,c_j+f_i−1}", lambda a: _pixel_windows(a["x"]).transpose(0, 2, 1, 3, 4),
+           "The filter offsets are swapped when you pick the pixel (f_i with the column)."),
+    Factor("x_{c_i+2−f_i,c_j+2−f_j}", lambda a: _pixel_windows(a["x"])[:, ::-1, ::-1],
+           "Each weight meets the pixel at the opposite corner of the window (a flipped filter)."),
+    Factor("x_{c_j+f_j−1,c_i+f_i−1}", lambda a: _pixel_windows(a["x"].transpose(0, 2, 1)),
+           "You read the image transposed (x_{j,i} for x_{i,j})."),
+    Factor("x_{c_i,c_j}", lambda a: np.broadcast_to(_pixel_windows(a["x"])[:, :1, :1], (len(a["x"]), 2, 2, 3, 3)),
+           "Every weight meets the same pixel: the filter offset is missing from the pixel's index."),
+    Factor("x_{c_i+f_i−1,c_j+f_i−1}", lambda a: _same_offset(_pixel_windows(a["x"]), 1),
+           "The pixel's column offset uses f_i where it should use f_j (a typo in the index)."),
+    Factor("x_{c_i+f_j−1,c_j+f_j−1}", lambda a: _same_offset(_pixel_windows(a["x"]), 2),
+           "The pixel's row offset uses f_j where it should use f_i (a typo in the index)."),
+)
+
+
+def _same_offset(win, axis):
+    """win with both offsets taken from one filter index: [t, f_i, f_j] -> the diagonal window
+    of f_i (axis 1) or f_j (axis 2), whatever the other index."""
+    diag = np.stack([win[:, d, d] for d in range(2)], axis=1)  # (T, 2, 3, 3)
+    if axis == 1:
+        return np.broadcast_to(diag[:, :, None], win.shape)
+    return np.broadcast_to(diag[:, None, :], win.shape)
+
+
+_ACTS = (("σ", m.sigmoid, ""), ("tanh", np.tanh, "tanh is not the sigmoid."),
+         ("", lambda a: a, "The sigmoid is missing."), ("max(0, ·)", lambda a: np.maximum(a, 0.0),
+                                                          "ReLU is not the sigmoid."))
+
+
+def _conv_many(a, combos):
+    """y for every (pixel option, activation) pair: pre-activations once per pixel option."""
+    pre = {}
+    out = []
+    for px, act in combos:
+        if px not in pre:
+            win = np.asarray(_PIXEL[px].value(a))  # (T, f_i, f_j, c_i, c_j)
+            pre[px] = np.einsum("tijab,tijk->tabk", win, a["w"])
+        out.append(_ACTS[act][1](pre[px]))
+    return np.stack(out)[:, None]
+
+
+def _conv_render(texts):
+    pixel, act = texts
+    inner = "Σ_{f_i,f_j} w_{f_i,f_j,k}·" + (pixel or "x_{c_i+f_i−1,c_j+f_j−1}")
+    return f"{act}({inner})" if act else inner
+
+
+Q12_EXPR = Expression(
+    slots=(tuple(Factor(f.text, f.value, f.note) for f in _PIXEL),
+           tuple(Factor(t, lambda a: None, note) for t, _, note in _ACTS)),
+    build=lambda a, chosen: None, build_many=_conv_many, constants=False,
+    render=_conv_render, lhs="y_{c_i,c_j,k}",
+)
+
+
+def _at_positions(f):
+    """A per-neuron factor (T, 3, 3, K) placed as (T, 1, 1, 3, 3, K): P is indexed
+    (T, f_i, f_j, c_i, c_j, k) and summed over the positions c_i, c_j."""
+    return lambda a: np.asarray(f(a))[:, None, None]
+
+
+Q24_EXPR = Expression(
+    slots=((Factor("∂E/∂y_{c_i,c_j,k}", _at_positions(lambda a: a["dE_dy"])),
+            Factor("", lambda a: 1.0, "The error ∂E/∂y is missing.")),
+           tuple(Factor(o.text, _at_positions(o.value), o.note) for o in _DSIG_Y),
+           tuple(Factor(o.text, lambda a, f=o.value: f(a)[..., None], o.note) for o in _PIXEL)),
+    build=lambda a, P: P.sum(axis=(-3, -2))[:, None],
+    product=True,
+    render=lambda t: "Σ_{c_i,c_j} " + "·".join(x for x in t if x),
+    lhs="∂E/∂w_{f_i,f_j,k}",
+)
+
+# ----------------------------------------------------------------------------- names of inputs
+
+ARG_NAMES = ArgNames(names={
+    "target": lambda i: f"y_{i[0] + 1}",
+    "o": lambda i: f"o_{i[0] + 1}",
+    "x": lambda i: f"x_{{{i[0] + 1},{i[1] + 1}}}",
+    "w": lambda i: f"w_{{{i[0] + 1},{i[1] + 1},{i[2] + 1}}}",
+    "y": lambda i: f"y_{{{i[0] + 1},{i[1] + 1},{i[2] + 1}}}",
+    "z": lambda i: f"z_{{{i[0] + 1},{i[1] + 1},{i[2] + 1}}}",
+    "v": lambda i: f"w_{{{i[0] + 1},{i[1] + 1},{i[2] + 1},o_{i[3] + 1}}}",
+    "dE_dz": lambda i: f"∂E/∂z_{{{i[0] + 1},{i[1] + 1},{i[2] + 1}}}",
+    "dE_dy": lambda i: f"∂E/∂y_{{{i[0] + 1},{i[1] + 1},{i[2] + 1}}}",
+})
+
+PROBES: dict[str, tuple] = {
+    "1.1": (Q11_SIZES, Q11_FEATURES),
+    "1.2": (Q12_ACT, Q12_EXPR, ARG_NAMES),
+    "1.3": (Q13_TERMS, ARG_NAMES),
+    "1.4": (Q14_ACT, ARG_NAMES),
+    "2.1": (Q21_EXPR, ARG_NAMES),
+    "2.2": (Q22_EXPR, ARG_NAMES),
+    "2.3": (Q23_TERMS, ARG_NAMES),
+    "2.4": (Q24_EXPR, ARG_NAMES),
+    "2.5": (Q25_TERMS, ARG_NAMES),
+}

@@ -1,0 +1,13 @@
+# Student's window loop runs over the first row of windows only (range(1)).
+import numpy as np
+
+EXPECT = {"2.3": ["no ∂E/∂z_{2,1,k}"]}
+
+
+def grad_conv_sum_pool(dE_dz):
+    dz = np.asarray(dE_dz)
+    dy = np.zeros((3, 3, 3))
+    for i in range(1):
+        for j in range(2):
+            dy[i:i + 2, j:j + 2, :] += dz[i, j, :]
+    return dy
