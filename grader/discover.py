@@ -81,14 +81,21 @@ def _ignored(p: Path) -> bool:
     return p.name.startswith(".") or p.name in ("__pycache__", "__MACOSX", "Thumbs.db")
 
 
-def prepare(sub: Submission, functions: list[str], dest: Path) -> None:
-    """Copy or extract ``sub.source`` into ``dest`` and choose the main file; errors go in ``sub.error``."""
+def prepare(sub: Submission, functions: list[str], dest: Path,
+            build: Callable[[Path, list[str]], tuple[Path | None, str, str]] | None = None) -> None:
+    """Copy or extract ``sub.source`` into ``dest`` and choose the main file; errors go in ``sub.error``.
+
+    ``build(root, functions)`` replaces the choice of a main .py file (a written assignment's
+    submission becomes a generated module: :mod:`grader.written`)."""
     src = sub.source
     try:
         if src.is_symlink():
             sub.error = f"{src.name} is a symbolic link; submit the file itself"
         elif src.is_dir():
             _copy_tree(src, dest)
+        elif build is not None and src.is_file() and src.suffix.lower() != ".zip":
+            dest.mkdir(parents=True)
+            _copy_file(src, dest / src.name)
         elif src.suffix == ".py":
             dest.mkdir(parents=True)
             _copy_file(src, dest / src.name)
@@ -97,7 +104,7 @@ def prepare(sub: Submission, functions: list[str], dest: Path) -> None:
         else:
             sub.error = f"{src.name} is not a .py file, a folder or a .zip; submit one of those"
         if not sub.error:
-            sub.directory, sub.main, sub.error = _choose_main(dest, functions)
+            sub.directory, sub.main, sub.error = (build or _choose_main)(dest, functions)
             if sub.directory is not None:
                 sub.digest = _digest(sub.directory)
     except (OSError, zipfile.BadZipFile, ValueError) as exc:
