@@ -727,7 +727,10 @@ class Answer:
     def __init__(self, text: str, spec: dict):
         self.spec = spec
         given = {name: sorted(int(n) for n in counts) for name, counts in spec["given"].items()}
-        symbols = {**given}
+        # every symbol of the homework is recognised, so that one this question does not give
+        # is named as such ("z cannot be used here") rather than unknown
+        symbols = {name: sorted(set(given.get(name, [])) | set(counts)) for name, counts in spec.get("known", {}).items()}
+        symbols.update({name: sorted(set(symbols.get(name, [])) | set(c)) for name, c in given.items()})
         target = spec["target"]
         symbols.setdefault(target, [])
         if len(spec["shape"]) not in symbols[target] and not spec.get("scalar"):

@@ -34,9 +34,13 @@ def _merge(*parts: dict) -> dict:
     return out
 
 
+KNOWN = {name: [int(n) for n in counts] for name, counts in
+         _merge(X, W, V, Y, LABELS, Z, O, DZ, DY, {"dE/dw": {"3": "", "4": ""}}).items()}
+
+
 def _spec(target: str, shape: tuple, vocabulary: str, *given: dict, **extra) -> dict:
     return {"target": target, "shape": list(shape), "given": _merge(*given), "indices": INDICES,
-            "vocabulary": vocabulary, "display": DISPLAY, **extra}
+            "vocabulary": vocabulary, "display": DISPLAY, "known": KNOWN, **extra}
 
 
 def _with(names: tuple[str, ...], reference):
