@@ -228,6 +228,15 @@ def failed_submission(assignment: Assignment, sub: Submission, seed: int, exc: B
     return res
 
 
+def submission_builder(assignment: Assignment):
+    """How a submission of this assignment becomes an importable module: ``None`` for code
+    (the main .py is chosen), the generated module of :mod:`grader.written` for written answers."""
+    if assignment.kind == "written":
+        from .written import builder
+        return builder(assignment)
+    return None
+
+
 def grade_submission(sandbox: Sandbox, assignment: Assignment, sub: Submission, seed: int,
                      trials: dict[str, Trials] | None = None, partial_credit: bool = False) -> SubmissionResult:
     if sub.error or sub.directory is None:
@@ -436,6 +445,7 @@ class _Grader:
     def __init__(self, plan: ClassPlan, opts: Options, renderer, staging: Path, previous: "_Previous | None"):
         self.plan, self.opts, self.renderer, self.staging, self.previous = plan, opts, renderer, staging, previous
         self.functions = [q.function for q in plan.assignment.questions]
+        self.build = submission_builder(plan.assignment)
 
     @contextlib.contextmanager
     def worker(self) -> Iterator["_Worker"]:
@@ -476,7 +486,7 @@ class _Grader:
 
     def _result(self, w: "_Worker", s: Submission, i: int, end: int, here: Path) -> tuple[SubmissionResult, bool]:
         if s.directory is None and not s.error:
-            prepare(s, self.functions, here)
+            prepare(s, self.functions, here, self.build)
         s.cache_key = cache_key(s, self.plan.assignment, self.opts) if s.digest else ""
         old = self.previous.take(s.cache_key) if self.previous is not None and s.cache_key else None
         if old is not None and not (self.opts.require_sandbox and old.isolation and old.isolation != "namespaces"):
@@ -670,7 +680,7 @@ def check(path: Path, opts: Options = Options(), assignment: str | Assignment = 
     asg = load_assignment(assignment) if isinstance(assignment, str) else assignment
     with tempfile.TemporaryDirectory(prefix="cnn-grader-check-") as work:
         sub = Submission(student=student or student_id(path.name, not path.is_dir()), source=path)
-        prepare(sub, [q.function for q in asg.questions], Path(work) / "s")
+        prepare(sub, [q.function for q in asg.questions], Path(work) / "s", submission_builder(asg))
         hide = hidden_paths()  # the student's own folder stays: it is their machine
         with _sandbox(Options(**{**opts.__dict__, "jobs": 1}), hide) as sb:
             try:
@@ -688,5 +698,6 @@ def starter(assignment: str | Assignment = "hw4", filename: str = "hw4.py") -> s
     from .report import environment
     asg = load_assignment(assignment) if isinstance(assignment, str) else assignment
     env = environment()
-    env.autoescape = False  # Python source, not HTML
-    return env.get_template("starter.py.j2").render(assignment=asg, filename=filename)
+    env.autoescape = False  # Python source or Markdown, not HTML
+    template = "starter.md.j2" if asg.kind == "written" else "starter.py.j2"
+    return env.get_template(template).render(assignment=asg, filename=filename)

@@ -84,6 +84,9 @@ class Question:
     # Optional: the trials of several students at once, one generator each, exactly what
     # ``generate`` gives for each -- a batch costs little more than one student's trials.
     generate_many: Callable[[Sequence[np.random.Generator], int], Sequence[Trials]] | None = None
+    # Data for preparing a submission of another kind than code (written answers: what the
+    # answer defines and may use, for grader.notation); empty for code.
+    spec: dict = field(default_factory=dict)
 
     @property
     def signature(self) -> str:
@@ -99,6 +102,7 @@ class Assignment:
     questions: tuple[Question, ...]
     n_random: int = 20  # randomized trials per question, before the fixed edge cases
     preamble: str = ""  # the contract's common text, for the starter file and reports
+    kind: str = "code"  # "code": students submit functions; "written": answers in notation (grader.written)
 
     @property
     def max_score(self) -> float:
@@ -147,7 +151,7 @@ def _words(student: str) -> tuple[int, ...]:
 
 def load_assignment(name: str = "hw4") -> Assignment:
     """Import ``reference.<name>`` (or a dotted module path) and return its ``ASSIGNMENT``."""
-    module = name if "." in name else f"reference.{name}"
+    module = name if "." in name else f"reference.{name.replace('-', '_')}"
     try:
         mod = importlib.import_module(module)
     except ModuleNotFoundError as exc:

@@ -115,8 +115,11 @@ if getattr(zipfile, "lzma", None) is not None:
     _ZIP_METHODS.add(zipfile.ZIP_LZMA)
 
 
-def prepare(sub: Submission, functions: list[str], dest: Path) -> None:
-    """Copy or extract ``sub.source`` into ``dest`` and choose the main file.
+def prepare(sub: Submission, functions: list[str], dest: Path,
+            build: Callable[[Path, list[str]], tuple[Path | None, str, str]] | None = None) -> None:
+    """Copy or extract ``sub.source`` into ``dest`` and choose the main file (or, with
+    ``build(root, functions)``, let it make one: a written assignment's submission becomes a
+    generated module, :mod:`grader.written`).
 
     Never raises for anything about the submission itself: every problem becomes ``sub.error``
     (one line naming the entry and the fix).  Only the machine's own failures (a full disk,
@@ -124,7 +127,7 @@ def prepare(sub: Submission, functions: list[str], dest: Path) -> None:
     label = safe_text(sub.source.name)
     sub.directory = None
     try:
-        _prepare(sub, functions, Path(dest), label)
+        _prepare(sub, functions, Path(dest), label, build)
     except (KeyboardInterrupt, SystemExit):
         raise
     except Refused as exc:
@@ -146,7 +149,7 @@ def _brief(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _prepare(sub: Submission, functions: list[str], dest: Path, label: str) -> None:
+def _prepare(sub: Submission, functions: list[str], dest: Path, label: str, build=None) -> None:
     src = sub.source
     mode = os.lstat(src).st_mode
     kind = _kind(src.name)
@@ -158,11 +161,16 @@ def _prepare(sub: Submission, functions: list[str], dest: Path, label: str) -> N
         raise Refused("is not a regular file or folder; submit a .py file, a notebook, a folder or a .zip")
     elif kind == "zip":
         _extract_zip(src, dest)
-    elif kind:
+    elif kind or build is not None:
         dest.mkdir(parents=True)
         _copy_file(src, dest / _disk_name(src.name), _file_cap(src.name))
     else:
         raise Refused("is not a .py file, a notebook (.ipynb), a folder or a .zip; submit one of those")
+    if build is not None:  # (a notebook of written answers is read as it is: its Markdown)
+        sub.directory, sub.main, sub.error = build(dest, functions)
+        if sub.directory is not None:
+            sub.digest = _digest(sub.directory)
+        return
     texts, problems = _convert_tree(dest, sub.notes)
     sub.directory, sub.main, sub.error = _choose_main(dest, functions, texts, problems)
     if sub.directory is not None:

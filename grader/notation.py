@@ -1,0 +1,1133 @@
+"""Written answers: one notation for indexed expressions, read from plain text or LaTeX.
+
+Students write the homework's derivations as they would on paper (``y[ci,cj,k] = sigma(...)``,
+the key's own ``y_{c_i,c_j,k} = \\sigma(x_{c_i,c_j} \\cdot w_{1,1,k} + ...)``, sums, indicators,
+``max``, ``for`` quantifiers, ``+=`` lines).  This module reads such text into a small tree and
+evaluates it for *every* element of the asked quantity: what sympy's ``parse_latex`` and the
+random-point checkers of STACK or WeBWorK cannot do for an indexed family.
+
+It is deliberately self-contained (standard library only, no ``eval``, no recursion deeper than
+:data:`MAX_DEPTH`, inputs cut at :data:`MAX_TEXT`): it runs inside the sandbox, next to the
+student's text, loaded by path, because reading student text is untrusted work.  Everything
+homework-specific (which symbols exist, with how many indices, what each question may use)
+comes in as data, the ``spec`` (see ``reference/hw4_written``).
+
+Anything unknown or ambiguous is a :class:`NotationError` that points at the spot, never a guess.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+MAX_TEXT = 20000  # characters of one answer
+MAX_DEPTH = 60  # nesting of the expression tree
+MAX_STEPS = 2_000_000  # node evaluations for one answer (all its elements)
+
+
+class NotationError(ValueError):
+    """The text cannot be read, or does not define the asked quantity; says where and why."""
+
+
+# --- tokens ---------------------------------------------------------------------------------
+
+_UNICODE = {"−": "-", "–": "-", "·": "*", "⋅": "*", "×": "*", "∗": "*", "≤": "<=", "≥": ">=", "≠": "!=",
+            "σ": " sigma ", "∂": " \\partial ", "𝟙": " Indicator ", "∑": " \\sum ", "…": "...", "⋯": "...",
+            "∧": " and ", "′": "'"}
+_SUB_DIGITS = {chr(0x2080 + d): f"_{d}" for d in range(10)}
+_TOKEN = re.compile(r"""
+    (?P<ws>\s+|\\[,;:!]|\\quad|\\qquad|&)
+  | (?P<num>\d+\.\d+|\d+)
+  | (?P<cmd>\\[A-Za-z]+|\\\{|\\\}|\\\\)
+  | (?P<name>[A-Za-z][A-Za-z0-9]*)
+  | (?P<op>\.\.\.|\.\.|\+=|==|<=|>=|!=|\*\*|&&|[-+*/^()\[\]{}_,=<>:|'])
+""", re.VERBOSE)
+_AS_OP = {"\\cdot": "*", "\\times": "*", "\\ast": "*", "\\lbrack": "[", "\\rbrack": "]",
+          "\\lbrace": "\\{", "\\rbrace": "\\}", "\\land": "and", "\\wedge": "and"}
+_DROP = {"\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", "\\bigr", "\\Bigl", "\\Bigr",
+         "\\displaystyle", "\\limits", "\\mathrel", "\\,", "\\begin", "\\end"}
+
+
+class Tok:
+    __slots__ = ("kind", "text", "pos")
+
+    def __init__(self, kind: str, text: str, pos: int):
+        self.kind, self.text, self.pos = kind, text, pos
+
+    def __repr__(self) -> str:
+        return f"{self.kind}:{self.text}"
+
+
+def tokenize(text: str) -> list[Tok]:
+    """Tokens of one statement; LaTeX spacing, sizing and environment commands are dropped."""
+    if len(text) > MAX_TEXT:
+        raise NotationError(f"the answer is longer than {MAX_TEXT} characters")
+    for k, v in {**_UNICODE, **_SUB_DIGITS}.items():
+        text = text.replace(k, v)
+    text = re.sub(r"\\mathrel\{\+\}\s*=", "+=", text)  # the key's \mathrel{+}=
+    toks, i = [], 0
+    while i < len(text):
+        m = _TOKEN.match(text, i)
+        if not m:
+            raise NotationError(_at(text, i, f"unexpected character {text[i]!r}"))
+        kind = m.lastgroup
+        tok = m.group()
+        if kind == "cmd" and tok in ("\\begin", "\\end"):  # \begin{split} ... : drop the name too
+            close = text.find("}", m.end())
+            i = close + 1 if text[m.end():m.end() + 1] == "{" and close > 0 else m.end()
+            continue
+        if tok in _AS_OP:
+            kind, tok = "op", _AS_OP[tok]
+        if kind != "ws" and tok not in _DROP:
+            toks.append(Tok(kind, tok, i))
+        i = m.end()
+    return toks
+
+
+def _at(text: str, pos: int, message: str) -> str:
+    """``message`` with the line and a caret under the spot."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    line = text[start:end if end >= 0 else len(text)]
+    shown = line[max(0, pos - start - 40):pos - start + 40]
+    caret = " " * min(pos - start, 40) + "^"
+    return f"{message}\n    {shown}\n    {caret}"
+
+
+# --- the tree -------------------------------------------------------------------------------
+# Nodes are tuples: ("num", v) ("idx", name) ("sym", name, [index nodes]) ("neg", a)
+# ("bin", op, a, b) ("call", fn, [args]) ("sum", var, lo, hi, body) ("ind", cond)
+# ("cmp", op, a, b) ("and", [conds])
+
+class Statement:
+    """``lhs (= | +=) rhs``, with ``quantifiers`` [(var, lo, hi)] from ``for``."""
+
+    def __init__(self, lhs: list, op: str, rhs, quantifiers: list, source: str):
+        self.lhs, self.op, self.rhs, self.quantifiers, self.source = lhs, op, rhs, quantifiers, source
+
+
+class Reader:
+    """Reads statements against a vocabulary: ``symbols`` {name: [allowed index counts]},
+    ``indices`` (index variable names), ``scalars`` (names that stand alone, e.g. c_w)."""
+
+    FUNCTIONS = {"sigma", "sigmoid", "exp", "max", "min", "Indicator", "sum", "Sum", "log", "tanh"}
+
+    def __init__(self, symbols: dict[str, list[int]], indices: list[str], scalars: list[str] = ()):
+        self.symbols, self.indices, self.scalars = symbols, set(indices), set(scalars)
+        self.local: dict[str, set[int]] = {}  # names a section defines for itself (delta_m = ...)
+
+    # -- statements --
+    def statements(self, text: str) -> list[Statement]:
+        """Every statement of an answer: lines (and LaTeX ``\\\\`` breaks); a line that starts
+        with ``=`` continues the previous one's chain, whose last member counts."""
+        parts: list[str] = []
+        for raw in re.split(r"\\\\|\n", text):
+            line = re.sub(r"\\(begin|end)\{[a-zA-Z*]+\}", " ", raw).strip().strip("$").strip()
+            line = re.sub(r"^&\s*", "", line).strip().rstrip(".;")
+            if not line:
+                continue
+            # a line that starts with = or an operator, or follows one ending with an operator,
+            # continues the statement before it (LaTeX split/aligned environments)
+            if parts and (re.match(r"(=|\+(?!=)|-|\*|/|\\cdot)", line)
+                          or re.search(r"(\+|-|\*|/|\\cdot|=|\(|\\left\()\s*$", parts[-1])):
+                parts[-1] += " " + line
+                continue
+            parts.append(line.rstrip(","))
+        return [self.statement(p) for p in parts]
+
+    def statement(self, text: str) -> Statement:
+        self.text, self.toks, self.i, self.depth = text, tokenize(text), 0, 0
+        if not self.toks:
+            raise NotationError("an empty line")
+        quantifiers = self._for_prefix()
+        lhs = [self._target()]
+        while self._peek(",") and not self._is_for_next():
+            self._next()
+            lhs.append(self._target())
+        if self._peek("+="):
+            op = "+="
+        elif self._peek("="):
+            op = "="
+        else:
+            raise self._error("expected = or += after the quantity being defined")
+        self._next()
+        rhs = self.expression()
+        while self._peek("=") and op == "=":  # a chain: a = b = c; the last member counts
+            self._next()
+            rhs = self.expression()
+        if self._peek(",") and self._is_for_next():
+            self._next()
+        if self._peek("for"):
+            quantifiers += self._for_prefix()
+        if self.i < len(self.toks):
+            raise self._error("unexpected text after the expression")
+        if op == "=" and len(lhs) > 1:
+            raise self._error("a list of quantities needs += (each gets the right side added)")
+        return Statement(lhs, op, rhs, quantifiers, text)
+
+    def _is_for_next(self) -> bool:
+        return self.i + 1 < len(self.toks) and self.toks[self.i + 1].text == "for"
+
+    def _for_prefix(self) -> list:
+        out = []
+        if not self._peek("for"):
+            return out
+        self._next()
+        while True:
+            var = self._index_name()
+            self._expect("=")
+            lo = self.expression()
+            if not (self._peek("..") or self._peek("...")):
+                raise self._error("write a range as 1..2")
+            self._next()
+            hi = self.expression()
+            out.append((var, lo, hi))
+            if self._peek(","):
+                self._next()
+                continue
+            break
+        if self._peek(":"):
+            self._next()
+        return out
+
+    def _target(self):
+        """The quantity being defined: a symbol with indices, a scalar, or a new local name."""
+        tok = self._peek_tok()
+        node = self.primary(target=True)
+        if node[0] not in ("sym", "scalar"):
+            raise NotationError(_at(self.text, tok.pos, "the left side must be the quantity being defined"))
+        return node
+
+    # -- expressions (precedence climbing) --
+    def expression(self):
+        return self._additive()
+
+    def _guard(self):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self._error("the expression is nested too deeply")
+
+    def _additive(self):
+        self._guard()
+        node = self._term()
+        while self._peek("+") or self._peek("-"):
+            op = self._next().text
+            node = ("bin", op, node, self._term())
+        self.depth -= 1
+        return node
+
+    def _term(self):
+        node = self._unary()
+        while True:
+            if self._peek("*") or self._peek("/"):
+                op = self._next().text
+                node = ("bin", op, node, self._unary())
+            elif self._starts_factor():  # juxtaposition: o_1 (1 - o_1) z
+                node = ("bin", "*", node, self._power())
+            else:
+                return node
+
+    def _unary(self):
+        if self._peek("-"):
+            self._next()
+            return ("neg", self._unary())
+        if self._peek("+"):
+            self._next()
+            return self._unary()
+        return self._power()
+
+    def _power(self):
+        base = self.primary()
+        if self._peek("^") or self._peek("**"):
+            self._next()
+            exponent = self._group_or(self._unary)
+            return ("bin", "^", base, exponent)
+        return base
+
+    def _starts_factor(self) -> bool:
+        tok = self._peek_tok()
+        if tok is None:
+            return False
+        if tok.kind in ("num", "name") and tok.text not in ("for", "and", "or"):
+            return True
+        return tok.text in ("(", "\\frac", "\\sigma", "\\sum", "\\max", "\\min", "\\exp", "\\mathbf",
+                            "\\mathbb", "\\partial", "\\tanh", "\\log", "\\operatorname") or (
+            tok.kind == "cmd" and tok.text in ("\\{",) and False)
+
+    def _group_or(self, parse):
+        if self._peek("{"):
+            self._next()
+            node = self.expression()
+            self._expect("}")
+            return node
+        return parse()
+
+    def primary(self, target: bool = False):
+        tok = self._next()
+        if tok is None:
+            raise self._error("the expression ends too early")
+        t = tok.text
+        if tok.kind == "num":
+            if t == "1" and self._peek("[") and not target:
+                return self._indicator_brackets()
+            return ("num", float(t) if "." in t else int(t))
+        if t in ("(", "{"):
+            node = self.expression()
+            self._expect(")" if t == "(" else "}")
+            return node
+        if t == "\\frac":
+            return self._frac()
+        if t in ("\\sigma",):
+            return self._call("sigma")
+        if t in ("\\exp", "\\tanh", "\\log"):
+            return self._call(t[1:])
+        if t in ("\\max", "\\min"):
+            if self._peek("_"):
+                raise NotationError(_at(self.text, tok.pos, f"{t}_{{...}} is not an expression; write "
+                                                            "max(a, b, c, d) with the values compared"))
+            return self._call(t[1:], braces=True)
+        if t == "\\sum":
+            return self._latex_sum()
+        if t in ("\\mathbf", "\\mathbb", "\\mathbb"):
+            self._expect("{")
+            one = self._next()
+            self._expect("}")
+            if one is None or one.text != "1":
+                raise NotationError(_at(self.text, tok.pos, "only \\mathbf{1}[...] (an indicator) is known"))
+            return self._indicator_brackets()
+        if t == "\\partial":
+            return self._partial(tok)
+        if t in ("\\text", "\\mathrm", "\\textrm", "\\operatorname"):
+            raise NotationError(_at(self.text, tok.pos, f"{t}{{...}} is words, not an expression"))
+        if tok.kind == "cmd":
+            raise NotationError(_at(self.text, tok.pos, f"unknown LaTeX command {t}"))
+        if tok.kind == "name":
+            return self._name(tok, target)
+        raise NotationError(_at(self.text, tok.pos, f"unexpected {t!r}"))
+
+    # -- names, indices, derivatives --
+    def _name(self, tok: Tok, target: bool):
+        t = tok.text
+        m = re.fullmatch(r"d([A-Za-z])(?:d([A-Za-z]))?", t)
+        if m and m.group(1) == "E" and not m.group(2) and self._peek("_") and self.i + 1 < len(self.toks) \
+                and re.fullmatch(r"d[A-Za-z]", self.toks[self.i + 1].text):  # dE_dz[...], as in Python
+            self._next()
+            m = re.fullmatch(r"d([A-Za-z])d([A-Za-z])", "dE" + self._next().text)
+        if m and (m.group(2) or self._peek("/")) and m.group(1) in ("E",) + tuple(self.symbols_first()):
+            return self._plain_derivative(tok, m)
+        if t in ("sigma", "sigmoid", "exp", "tanh", "log", "max", "min"):
+            return self._call("sigma" if t == "sigmoid" else t)
+        if t in ("Indicator",):
+            if self._peek("["):
+                return self._indicator_brackets()
+            return self._call("Indicator")
+        if t in ("sum", "Sum"):
+            if self._peek("_"):
+                return self._latex_sum()
+            return self._plain_sum()
+        if t == "e" and self._peek("^"):
+            self._next()
+            return ("call", "exp", [self._group_or(self._unary)])
+        name, idx = self._subscripted(tok)
+        return self._resolve(tok, name, idx, target)
+
+    def symbols_first(self):
+        return {s[0] for s in self.symbols if len(s) == 1} | {s for s in self.symbols if len(s) == 1}
+
+    def _subscripted(self, tok: Tok):
+        """A name and its indices: x[ci,cj], x_{c_i,c_j}, c_i, o_1, o1, y_m."""
+        name, idx = tok.text, None
+        m = re.fullmatch(r"([A-Za-z]+)(\d+)", name)
+        if m and m.group(1) in self.symbols:
+            return m.group(1), [("num", int(d)) for d in m.group(2)] if len(m.group(2)) == 1 else self._ambiguous(tok)
+        if self._peek("_"):
+            self._next()
+            if self._peek("{"):
+                self._next()
+                parts = self._index_list("}")
+            else:
+                sub = self._next()
+                if sub is None:
+                    raise self._error("a subscript is missing")
+                if sub.kind == "num" and len(sub.text) > 1 and name in self.symbols:
+                    return self._ambiguous(tok)
+                parts = [self._index_atom(sub)]
+            joined = self._join_index_name(name, parts)
+            if joined is not None:
+                return joined, None
+            idx = parts
+        if self._peek("["):
+            if idx is not None:
+                raise self._error("indices given twice")
+            self._next()
+            idx = self._index_list("]")
+        return name, idx
+
+    def _ambiguous(self, tok: Tok):
+        raise NotationError(_at(self.text, tok.pos, f"{tok.text!r} is ambiguous: write the indices apart, "
+                                                    "e.g. x[1,2] or x_{1,2}"))
+
+    def _join_index_name(self, name: str, parts: list):
+        """c_i -> ci, p_{j+1} -> pj+1 (the homework's c_{j+1}); c_w -> the scalar c_w."""
+        if len(parts) == 1:
+            p = parts[0]
+            if p[0] in ("idx_or_name", "idx") and (name + p[1]) in self.indices:
+                return ("idx", name + p[1])
+            if p[0] in ("idx_or_name", "idx") and f"{name}_{p[1]}" in self.scalars:
+                return ("scalar", f"{name}_{p[1]}")
+            if p[0] == "bin" and p[2][0] in ("idx_or_name", "idx") and (name + p[2][1]) in self.indices:
+                return ("bin", p[1], ("idx", name + p[2][1]), p[3])
+        return None
+
+    def _index_list(self, close: str) -> list:
+        parts = [self._index_expr()]
+        while self._peek(","):
+            self._next()
+            parts.append(self._index_expr())
+        self._expect(close)
+        return parts
+
+    def _index_expr(self):
+        node = self._index_term()
+        while self._peek("+") or self._peek("-"):
+            op = self._next().text
+            node = ("bin", op, node, self._index_term())
+        return node
+
+    def _index_term(self):
+        node = self._index_factor()
+        while self._peek("*") or (self._peek_tok() is not None and self._peek_tok().text in ("\\cdot",)):
+            self._next()
+            node = ("bin", "*", node, self._index_factor())
+        return node
+
+    def _index_factor(self):
+        tok = self._next()
+        if tok is None:
+            raise self._error("an index is missing")
+        if tok.kind == "num":
+            if tok.text == "1" and self._peek("["):
+                return self._indicator_brackets()
+            return ("num", int(tok.text))
+        if tok.text in ("\\mathbf", "\\mathbb"):
+            self.i -= 1
+            return self.primary()
+        if tok.text == "(":
+            node = self._index_expr()
+            self._expect(")")
+            return node
+        if tok.kind == "name":
+            return self._index_atom(tok)
+        raise NotationError(_at(self.text, tok.pos, f"{tok.text!r} cannot be an index"))
+
+    def _index_atom(self, tok: Tok):
+        """One index: a number, an index variable, c_i / c_{i} / o_1 / o_m (the output's index)."""
+        if tok.kind == "num":
+            return ("num", int(tok.text))
+        t = tok.text
+        if self._peek("_"):  # c_i, c_{j+1}, o_1, o_m inside an index list
+            self._next()
+            if self._peek("{"):
+                self._next()
+                inner = self._index_expr()
+                self._expect("}")
+            else:
+                inner = self._index_atom(self._next())
+            if inner[0] in ("idx_or_name", "idx") and t + inner[1] in self.indices:
+                return ("idx", t + inner[1])
+            if inner[0] == "bin" and inner[2][0] in ("idx_or_name", "idx") and t + inner[2][1] in self.indices:
+                return ("bin", inner[1], ("idx", t + inner[2][1]), inner[3])
+            if t in self.symbols and 1 in self.symbols[t]:  # w_{pi,pj,k,o_1}: o_1 stands for 1
+                return self._bind(inner)
+            raise NotationError(_at(self.text, tok.pos, f"{t}_... is not an index"))
+        m = re.fullmatch(r"([A-Za-z]+)(\d)", t)
+        if m and m.group(1) in self.symbols and 1 in self.symbols[m.group(1)]:  # o1 inside indices
+            return ("num", int(m.group(2)))
+        if t in self.indices:
+            return ("idx", t)
+        if len(t) == 1:
+            return ("idx_or_name", t)
+        raise NotationError(_at(self.text, tok.pos, f"{t!r} is not an index (known: "
+                                                    f"{', '.join(sorted(self.indices))})"))
+
+    def _bind(self, node):
+        if node[0] == "idx_or_name":
+            if node[1] in self.indices:
+                return ("idx", node[1])
+            raise self._error(f"{node[1]!r} is not an index")
+        return node
+
+    def _resolve(self, tok: Tok, name: str, idx, target: bool):
+        if isinstance(name, tuple):  # an index variable (c_i), or an index expression (c_{j+1})
+            return name
+        if idx is None and name in self.indices:
+            return ("idx", name)
+        if idx is None and name in self.scalars:
+            return ("scalar", name)
+        idx = [self._bind(p) for p in (idx or [])]
+        n = len(idx)
+        if name in self.symbols:
+            if n not in self.symbols[name]:
+                counts = " or ".join(map(str, self.symbols[name]))
+                raise NotationError(_at(self.text, tok.pos, f"{name} takes {counts} indices, not {n}"))
+            return ("sym", name, idx)
+        if name in self.local and n in self.local[name]:
+            return ("sym", name, idx)
+        if target and name not in self.FUNCTIONS and name not in ("pi", "e"):
+            self.local.setdefault(name, set()).add(n)
+            return ("sym", name, idx)
+        if len(name) > 1 and not idx:
+            raise NotationError(_at(self.text, tok.pos, f"unknown name {name!r} (a product? write a*b; "
+                                                        "a function? write sigma(a))"))
+        raise NotationError(_at(self.text, tok.pos, f"unknown quantity {name!r}"))
+
+    def _plain_derivative(self, tok: Tok, m):
+        """dE/dz[pi,pj,k], dE_dz[...], dy/dw: a derivative is a symbol of its own."""
+        num = m.group(1)
+        den = m.group(2)
+        if den is None:
+            self._expect("/")
+            d = self._next()
+            if d is None or d.kind != "name" or not d.text.startswith("d") or len(d.text) < 2:
+                raise NotationError(_at(self.text, tok.pos, "write a derivative as dE/dz[pi,pj,k]"))
+            rest = d.text[1:]
+            self.toks.insert(self.i, Tok("name", rest, d.pos + 1))
+            dtok = self._next()
+            den_name, den_idx = self._subscripted(dtok)
+        else:
+            den_name, den_idx = self._subscripted(Tok("name", den, tok.pos))
+        return self._derivative(tok, num, [], den_name, den_idx)
+
+    def _partial(self, tok: Tok):
+        """\\partial E / \\partial z_{...} written without \\frac."""
+        num = self._next()
+        if num is None or num.kind != "name":
+            raise NotationError(_at(self.text, tok.pos, "write \\frac{\\partial E}{\\partial z_{p_i,p_j,k}}"))
+        self._expect("/")
+        self._expect("\\partial")
+        den = self._next()
+        den_name, den_idx = self._subscripted(den)
+        return self._derivative(tok, num.text, [], den_name, den_idx)
+
+    def _frac(self):
+        start = self._peek_tok()
+        self._expect("{")
+        if self._peek("\\partial"):
+            self._next()
+            num_tok = self._next()
+            num_name, num_idx = self._subscripted(num_tok)
+            self._expect("}")
+            self._expect("{")
+            self._expect("\\partial")
+            den_tok = self._next()
+            den_name, den_idx = self._subscripted(den_tok)
+            self._expect("}")
+            return self._derivative(start, num_name, num_idx or [], den_name, den_idx)
+        num = self.expression()
+        self._expect("}")
+        self._expect("{")
+        den = self.expression()
+        self._expect("}")
+        return ("bin", "/", num, den)
+
+    def _derivative(self, tok, num, num_idx, den, den_idx):
+        if isinstance(num, tuple) or isinstance(den, tuple):
+            raise NotationError(_at(self.text, tok.pos, "a derivative of or by an index"))
+        name = f"d{num}/d{den}"
+        idx = [self._bind(p) for p in list(num_idx or []) + list(den_idx or [])]
+        if name in self.symbols or name in self.local:
+            allowed = self.symbols.get(name) or self.local.get(name)
+            if len(idx) not in allowed:
+                raise NotationError(_at(self.text, tok.pos, f"∂{num}/∂{den} takes "
+                                                            f"{' or '.join(map(str, sorted(allowed)))} indices"))
+            return ("sym", name, idx)
+        self.local.setdefault(name, set()).add(len(idx))  # ∂y/∂w: defined by another line, or unknown
+        return ("sym", name, idx)
+
+    # -- functions, sums, indicators --
+    def _call(self, fn: str, braces: bool = False):
+        opener = "(" if self._peek("(") else ("\\{" if braces and self._peek("\\{") else None)
+        if opener is None:
+            raise self._error(f"{fn} needs its argument in parentheses: {fn}(...)")
+        self._next()
+        close = ")" if opener == "(" else "\\}"
+        args = [self._condition() if fn == "Indicator" else self.expression()]
+        while self._peek(","):
+            self._next()
+            args.append(self.expression())
+        self._expect(close)
+        if fn == "Indicator":
+            return ("ind", args[0])
+        if fn in ("sigma", "exp", "tanh", "log") and len(args) != 1:
+            raise self._error(f"{fn} takes one argument")
+        return ("call", fn, args)
+
+    def _indicator_brackets(self):
+        self._expect("[")
+        cond = self._condition("]")
+        self._expect("]")
+        return ("ind", cond)
+
+    def _condition(self, close: str = ")"):
+        conds = [self._comparison()]
+        while self._peek(",") or self._peek("and") or self._peek("&&") or self._peek("\\land") or self._peek("\\wedge"):
+            self._next()
+            conds.append(self._comparison())
+        return conds[0] if len(conds) == 1 else ("and", conds)
+
+    def _comparison(self):
+        left = self.expression()
+        ops = ("==", "=", "<", "<=", ">", ">=", "!=", "\\leq", "\\geq", "\\le", "\\ge", "\\neq")
+        out = []
+        while self._peek_tok() is not None and self._peek_tok().text in ops:
+            op = {"=": "==", "\\leq": "<=", "\\le": "<=", "\\geq": ">=", "\\ge": ">=",
+                  "\\neq": "!="}.get(self._next().text, self.toks[self.i - 1].text)
+            right = self.expression()
+            out.append(("cmp", op, left, right))
+            left = right
+        if not out:
+            raise self._error("an indicator needs a comparison, e.g. 1[y[ci,cj,k] == max(...)]")
+        return out[0] if len(out) == 1 else ("and", out)
+
+    def _plain_sum(self):
+        """sum(e, k=1..3) or Sum(e, (k, 1, 3))."""
+        self._expect("(")
+        body = self.expression()
+        ranges = []
+        while self._peek(","):
+            self._next()
+            if self._peek("("):
+                self._next()
+                var = self._index_name()
+                self._expect(",")
+                lo = self.expression()
+                self._expect(",")
+                hi = self.expression()
+                self._expect(")")
+            else:
+                var = self._index_name()
+                self._expect("=")
+                lo = self.expression()
+                if not (self._peek("..") or self._peek("...")):
+                    raise self._error("write the range as k=1..3")
+                self._next()
+                hi = self.expression()
+            ranges.append((var, lo, hi))
+        self._expect(")")
+        if not ranges:
+            raise self._error("a sum needs its range: sum(e, k=1..3)")
+        for var, lo, hi in reversed(ranges):
+            body = ("sum", var, lo, hi, body)
+        return body
+
+    def _latex_sum(self):
+        """\\sum_{k=1}^{3} e: the summand is one product (write parentheses around a sum)."""
+        self._expect("_")
+        if self._peek("{"):
+            self._next()
+            var = self._index_name()
+            self._expect("=")
+            lo = self._index_expr()
+            self._expect("}")
+        else:
+            raise self._error("write the sum's range as \\sum_{k=1}^{3}")
+        self._expect("^")
+        hi = self._group_or(lambda: ("num", int(self._expect_num())))
+        body = self._term()
+        return ("sum", var, lo, hi, body)
+
+    def _expect_num(self) -> str:
+        tok = self._next()
+        if tok is None or tok.kind != "num":
+            raise self._error("a number was expected")
+        return tok.text
+
+    def _index_name(self) -> str:
+        tok = self._next()
+        if tok is None or tok.kind != "name":
+            raise self._error("an index name was expected")
+        node = self._index_atom(tok)
+        if node[0] == "idx":
+            return node[1]
+        if node[0] == "idx_or_name" and node[1] in self.indices:
+            return node[1]
+        raise NotationError(_at(self.text, tok.pos, f"{tok.text!r} is not an index name"))
+
+    # -- token helpers --
+    def _peek_tok(self):
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def _peek(self, text: str) -> bool:
+        tok = self._peek_tok()
+        return tok is not None and tok.text == text
+
+    def _next(self):
+        tok = self._peek_tok()
+        if tok is not None:
+            self.i += 1
+        return tok
+
+    def _expect(self, text: str) -> None:
+        tok = self._next()
+        if tok is None or tok.text != text:
+            where = tok.pos if tok is not None else len(self.text)
+            raise NotationError(_at(self.text, where, f"expected {text!r}"))
+
+    def _error(self, message: str) -> NotationError:
+        tok = self._peek_tok()
+        return NotationError(_at(self.text, tok.pos if tok is not None else len(self.text), message))
+
+
+# --- checks and evaluation -------------------------------------------------------------------
+
+def free_indices(node, bound: frozenset = frozenset()) -> set[str]:
+    """Index variables used in ``node`` that nothing binds."""
+    kind = node[0]
+    if kind == "idx":
+        return set() if node[1] in bound else {node[1]}
+    if kind == "idx_or_name":
+        return {node[1]}
+    if kind == "sum":
+        return free_indices(node[2], bound) | free_indices(node[3], bound) | free_indices(node[4], bound | {node[1]})
+    out: set[str] = set()
+    for part in node[1:]:
+        if isinstance(part, tuple):
+            out |= free_indices(part, bound)
+        elif isinstance(part, list):
+            for p in part:
+                if isinstance(p, tuple):
+                    out |= free_indices(p, bound)
+    return out
+
+
+def symbols_used(node) -> set[tuple[str, int]]:
+    if not isinstance(node, tuple):
+        return set()
+    if node[0] == "sym":
+        out = {(node[1], len(node[2]))}
+        for p in node[2]:
+            out |= symbols_used(p)
+        return out
+    out = set()
+    for part in node[1:]:
+        if isinstance(part, tuple):
+            out |= symbols_used(part)
+        elif isinstance(part, list):
+            for p in part:
+                out |= symbols_used(p)
+    return out
+
+
+class Answer:
+    """A question's answer read and checked: evaluate :meth:`value` for any element.
+
+    ``spec``: ``target`` (symbol name), ``shape`` (of the asked quantity, 1-based extents),
+    ``given`` {symbol name: {index count (str): argument name}}, ``indices``, ``scalars``.
+    """
+
+    def __init__(self, text: str, spec: dict):
+        self.spec = spec
+        given = {name: sorted(int(n) for n in counts) for name, counts in spec["given"].items()}
+        # every symbol of the homework is recognised, so that one this question does not give
+        # is named as such ("z cannot be used here") rather than unknown
+        symbols = {name: sorted(set(given.get(name, [])) | set(counts)) for name, counts in spec.get("known", {}).items()}
+        symbols.update({name: sorted(set(symbols.get(name, [])) | set(c)) for name, c in given.items()})
+        target = spec["target"]
+        symbols.setdefault(target, [])
+        if len(spec["shape"]) not in symbols[target] and not spec.get("scalar"):
+            symbols[target] = sorted(set(symbols[target]) | {len(spec["shape"])})
+        reader = Reader(symbols, spec["indices"], spec.get("scalars", []))
+        self.statements = reader.statements(text)
+        self.local = reader.local
+        self._check()
+        self.steps = 0
+
+    # -- the checks: what the right side may use, index hygiene, coverage --
+    def _check(self) -> None:
+        spec, target = self.spec, self.spec["target"]
+        defines = {}
+        for st in self.statements:
+            for lhs in st.lhs:
+                key = lhs[1] if lhs[0] == "scalar" else lhs[1]
+                defines.setdefault(key, []).append(st)
+        for wanted in spec.get("asked", [target]):
+            if wanted not in defines:
+                raise NotationError(f"no line defines {wanted}; write {wanted} = ...")
+        given = {(name, int(n)) for name, counts in spec["given"].items() for n in counts}
+        allowed = {(name, int(n)) for name, n in ((a, b) for a, b in spec.get("may_use", []))} or given
+        for st in self.statements:
+            for sym in symbols_used(st.rhs):
+                if sym[0] in defines and sym[0] != target:
+                    continue  # defined by another line of this answer
+                if sym not in allowed:
+                    shown = spec.get("names", {}).get(f"{sym[0]}/{sym[1]}", sym[0])
+                    raise NotationError(f"{st.source.strip()[:80]}: {shown} cannot be used here; this "
+                                        f"question's answer may use {spec.get('vocabulary', 'the given quantities')}")
+            bound = {v for v, _lo, _hi in st.quantifiers}
+            for lhs in st.lhs:
+                if lhs[0] == "sym":
+                    bound |= {p[1] for p in lhs[2] if p[0] == "idx"}
+            loose = free_indices(st.rhs, frozenset(bound))
+            for lhs in st.lhs:
+                if lhs[0] == "sym":
+                    for p in lhs[2]:
+                        loose |= free_indices(p, frozenset(bound)) - bound
+            if loose:
+                names = ", ".join(sorted(loose))
+                raise NotationError(f"{st.source.strip()[:80]}: the index {names} is on the right but not on "
+                                    "the left, in a sum, or in a for; say which values it takes")
+
+    # -- evaluation --
+    def values(self, arrays: dict) -> dict:
+        """Every element of the asked quantity: {index tuple (0-based): value} (for asked
+        scalars, {(i,): value} in their order); raises on an element defined twice."""
+        self.arrays, self.memo, self.steps = arrays, {}, 0
+        if self.spec.get("asked"):
+            return {(i,): self._table(name, (), scalar=True)[()] for i, name in enumerate(self.spec["asked"])}
+        return self._table(self.spec["target"], tuple(self.spec["shape"]))
+
+    def _table(self, name: str, shape: tuple, scalar: bool = False) -> dict:
+        out: dict = {}
+        for st in self.statements:
+            for lhs in st.lhs:
+                if lhs[1] != name:
+                    continue
+                for env in self._bindings(st, lhs, shape):
+                    key = () if scalar else tuple(self._int(p, env) - 1 for p in lhs[2])
+                    if not scalar and any(not 0 <= k < n for k, n in zip(key, shape)):
+                        if st.op == "+=" and not st.quantifiers:
+                            continue
+                        raise NotationError(f"{st.source.strip()[:80]}: defines an element outside "
+                                            f"{self._shown(name)} ({self._label(name, key)})")
+                    value = self._eval(st.rhs, env)
+                    if st.op == "+=":
+                        out[key] = out.get(key, 0.0) + value
+                    elif key in out and not _close(out[key], value):
+                        raise NotationError(f"{self._label(name, key)} is defined twice, with different values")
+                    else:
+                        out[key] = value
+        return out
+
+    def _bindings(self, st: Statement, lhs, shape: tuple):
+        """Every assignment of the statement's variables: left-side indices over the quantity's
+        extent, ``for`` variables over their ranges."""
+        slots = []
+        if lhs[0] == "sym":
+            for n, p in zip(shape, lhs[2]):
+                if p[0] == "idx" and p[1] not in [v for v, _l, _h in st.quantifiers]:
+                    slots.append((p[1], 1, n))
+        seen = set()
+        variables = []
+        for var, lo, hi in slots:
+            if var not in seen:
+                seen.add(var)
+                variables.append((var, ("num", lo), ("num", hi)))
+        variables += list(st.quantifiers)
+        envs = [{}]
+        for var, lo, hi in variables:
+            nxt = []
+            for env in envs:
+                a, b = self._int(lo, env), self._int(hi, env)
+                if b - a > 1000:
+                    raise NotationError(f"{st.source.strip()[:80]}: the range of {var} is too long")
+                nxt += [{**env, var: v} for v in range(a, b + 1)]
+            envs = nxt
+        # repeated left indices (y[k,k,k]) must agree
+        if lhs[0] == "sym":
+            envs = [e for e in envs if all(p[0] != "idx" or p[1] in e for p in lhs[2])]
+        return envs
+
+    def _int(self, node, env) -> int:
+        v = self._eval(node, env)
+        if isinstance(v, float):
+            if not v.is_integer():
+                raise NotationError(f"an index evaluates to {v}, not a whole number")
+            v = int(v)
+        return v
+
+    def _eval(self, node, env):
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise NotationError("the answer takes too long to evaluate")
+        kind = node[0]
+        if kind == "num":
+            return node[1]
+        if kind == "idx":
+            if node[1] not in env:
+                raise NotationError(f"the index {node[1]} has no value here")
+            return env[node[1]]
+        if kind == "bin":
+            a, b = self._eval(node[2], env), self._eval(node[3], env)
+            op = node[1]
+            if op == "+":
+                return a + b
+            if op == "-":
+                return a - b
+            if op == "*":
+                return a * b
+            if op == "/":
+                if b == 0:
+                    raise NotationError("division by zero")
+                return a / b
+            if abs(b) > 64:
+                raise NotationError("an exponent larger than 64")
+            try:
+                return float(a) ** b
+            except (OverflowError, ZeroDivisionError, ValueError):
+                raise NotationError("a power that cannot be computed") from None
+        if kind == "neg":
+            return -self._eval(node[1], env)
+        if kind == "sym":
+            return self._symbol(node, env)
+        if kind == "scalar":
+            return self._symbol(("sym", node[1], []), env)
+        if kind == "call":
+            args = [self._eval(a, env) for a in node[2]]
+            return _FUNCS[node[1]](*args)
+        if kind == "sum":
+            lo, hi = self._int(node[2], env), self._int(node[3], env)
+            if hi - lo > 1000:
+                raise NotationError("a sum over more than 1000 terms")
+            total = 0
+            for v in range(lo, hi + 1):
+                total = total + self._eval(node[4], {**env, node[1]: v})
+            return total
+        if kind == "ind":
+            return 1 if self._eval(node[1], env) else 0
+        if kind == "cmp":
+            a, b = self._eval(node[2], env), self._eval(node[3], env)
+            return {"==": a == b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "!=": a != b}[node[1]]
+        if kind == "and":
+            return all(self._eval(c, env) for c in node[1])
+        if kind == "idx_or_name":
+            raise NotationError(f"{node[1]!r} is not an index")
+        raise NotationError(f"cannot evaluate {kind}")
+
+    def _symbol(self, node, env):
+        name, idx = node[1], node[2]
+        key = tuple(self._int(p, env) for p in idx)
+        arg = self.spec["given"].get(name, {}).get(str(len(idx)))
+        if arg is not None:
+            array = self.arrays[arg]
+            shape = getattr(array, "shape", ())
+            if len(key) != len(shape) or any(not 1 <= k <= n for k, n in zip(key, shape)):
+                raise NotationError(f"{self._label(name, tuple(k - 1 for k in key))} does not exist "
+                                    f"({self._shown(name)} has {' × '.join(map(str, shape))} elements)")
+            return float(array[tuple(k - 1 for k in key)]) if shape else float(array)
+        # defined by a line of this answer (∂y/∂w, delta_m, ...): evaluated once per element
+        memo_key = (name, key)
+        if memo_key in self.memo:
+            value = self.memo[memo_key]
+            if value is _BUSY:
+                raise NotationError(f"{self._shown(name)} is defined in terms of itself")
+            return value
+        self.memo[memo_key] = _BUSY
+        value = self._local_value(name, key)
+        self.memo[memo_key] = value
+        return value
+
+    def _local_value(self, name: str, key: tuple):
+        total, found = 0.0, False
+        for st in self.statements:
+            for lhs in st.lhs:
+                if lhs[1] != name or len(lhs[2]) != len(key):
+                    continue
+                env = self._match(st, lhs, key)
+                if env is None:
+                    continue
+                value = self._eval(st.rhs, env)
+                if st.op == "+=":
+                    total, found = total + value, True
+                else:
+                    return value
+        if not found:
+            raise NotationError(f"{self._label(name, tuple(k - 1 for k in key))} is used but no line defines it")
+        return total
+
+    def _match(self, st: Statement, lhs, key: tuple):
+        """The variables that make ``lhs`` name element ``key`` (1-based), or None."""
+        env: dict = {}
+        for p, k in zip(lhs[2], key):
+            if p[0] == "idx" and p[1] not in [v for v, _l, _h in st.quantifiers]:
+                if env.setdefault(p[1], k) != k:
+                    return None
+        if not st.quantifiers:
+            for p, k in zip(lhs[2], key):
+                if p[0] != "idx" and self._int(p, env) != k:
+                    return None
+            return env
+        # with quantifiers: try each assignment of the quantified variables
+        envs = [env]
+        for var, lo, hi in st.quantifiers:
+            envs = [{**e, var: v} for e in envs for v in range(self._int(lo, e), self._int(hi, e) + 1)]
+        for e in envs:
+            if all(self._int(p, e) == k for p, k in zip(lhs[2], key)):
+                return e
+        return None
+
+    def _shown(self, name: str) -> str:
+        return self.spec.get("display", {}).get(name, name)
+
+    def _label(self, name: str, key: tuple) -> str:
+        return f"{self._shown(name)}_{{{','.join(str(k + 1) for k in key)}}}"
+
+
+_BUSY = object()
+
+
+def _close(a, b) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def _sigma(a: float) -> float:
+    if a >= 0:
+        return 1.0 / (1.0 + math.exp(-a))
+    e = math.exp(a)
+    return e / (1.0 + e)
+
+
+def _exp(a: float) -> float:
+    if a > 700:
+        raise NotationError("exp of a number larger than 700")
+    return math.exp(a)
+
+
+def _log(a: float) -> float:
+    if a <= 0:
+        raise NotationError("log of a number that is not positive")
+    return math.log(a)
+
+
+_FUNCS = {"sigma": _sigma, "exp": _exp, "tanh": math.tanh, "log": _log,
+          "max": lambda *a: max(a), "min": lambda *a: min(a)}
+
+
+def canonical(node) -> str:
+    """A plain rendering of a tree: how the answer was read, echoed back to the student."""
+    kind = node[0]
+    if kind == "num":
+        return str(node[1])
+    if kind in ("idx", "idx_or_name", "scalar"):
+        return node[1]
+    if kind == "sym":
+        return node[1] + (f"[{','.join(canonical(p) for p in node[2])}]" if node[2] else "")
+    if kind == "neg":
+        return f"-{canonical(node[1])}"
+    if kind == "bin":
+        return f"({canonical(node[2])} {node[1]} {canonical(node[3])})"
+    if kind == "call":
+        return f"{node[1]}({', '.join(canonical(a) for a in node[2])})"
+    if kind == "sum":
+        return f"sum({canonical(node[4])}, {node[1]}={canonical(node[2])}..{canonical(node[3])})"
+    if kind == "ind":
+        return f"1[{canonical(node[1])}]"
+    if kind == "cmp":
+        return f"{canonical(node[2])} {node[1]} {canonical(node[3])}"
+    if kind == "and":
+        return " and ".join(canonical(c) for c in node[1])
+    return "?"
+
+
+def reading(answer: Answer) -> str:
+    """Each statement as it was read, one a line."""
+    lines = []
+    for st in answer.statements:
+        q = ("for " + ", ".join(f"{v}={canonical(lo)}..{canonical(hi)}" for v, lo, hi in st.quantifiers) + ": "
+             if st.quantifiers else "")
+        lines.append(q + ", ".join(canonical(x) for x in st.lhs) + f" {st.op} " + canonical(st.rhs))
+    return "\n".join(lines)
+
+
+# --- answers files: sections, math, and the sandbox's entry point ----------------------------
+
+_HEADING = re.compile(r"^\s*(?:#{1,6}\s*|\\(?:sub)*section\*?\{\s*)(?:Q(?:uestion)?\.?\s*|Part\s+\d+\s*[,.]?\s*Q?)?"
+                      r"(\d+\.\d+)\b[^\n]*$", re.MULTILINE | re.IGNORECASE)
+_MATH = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|```[a-z]*\n(.*?)```|\$(.+?)\$", re.DOTALL)
+
+
+def read_answers_file(data: bytes, name: str) -> str:
+    """The text of an answers file: Markdown, LaTeX or plain text as is; a notebook's Markdown
+    (and raw) cells, in order."""
+    if len(data) > 1_000_000:
+        raise NotationError(f"{name} is larger than 1 MB")
+    text = data.decode("utf-8", errors="replace")
+    if name.lower().endswith(".ipynb"):
+        import json
+        try:
+            nb = json.loads(text)
+            cells = [c for c in nb.get("cells", []) if isinstance(c, dict) and c.get("cell_type") in ("markdown", "raw")]
+            text = "\n\n".join("".join(c["source"]) if isinstance(c.get("source"), list) else str(c.get("source", ""))
+                               for c in cells)
+        except (ValueError, AttributeError, TypeError) as exc:
+            raise NotationError(f"{name} is not a readable notebook ({exc})") from None
+    return text
+
+
+def sections(text: str) -> dict[str, str]:
+    """``{"1.2": its text, ...}`` from headings such as ``## 1.2`` or ``\\section*{1.2}``."""
+    out: dict[str, str] = {}
+    marks = list(_HEADING.finditer(text))
+    for here, nxt in zip(marks, marks[1:] + [None]):
+        body = text[here.end():nxt.start() if nxt else len(text)]
+        qid = here.group(1)
+        out[qid] = (out[qid] + "\n" + body) if qid in out else body
+    return out
+
+
+def equations(body: str) -> str:
+    """The equations of a section: its math ($$…$$, \\[…\\], $…$ with an = in it, fenced code);
+    a section without any math: its lines that hold an ``=``."""
+    found = []
+    for m in _MATH.finditer(body):
+        block, inline = m.group(1) or m.group(2) or m.group(3), m.group(4)
+        if block is not None:
+            found.append(block)
+        elif inline is not None and "=" in inline:
+            found.append(inline)
+    if found or "$" in body:
+        return "\n".join(found)
+    return "\n".join(line for line in body.splitlines() if "=" in line and not line.lstrip().startswith(">"))
+
+
+_READ: dict = {}
+
+
+def answer(qid: str, spec: dict, path: str, arrays: dict):
+    """The value of question ``qid``'s answer in the file at ``path``, for these inputs: what the
+    generated module of a written submission returns (it runs in the sandbox)."""
+    if qid not in _READ:
+        try:
+            with open(path, "rb") as f:
+                body = sections(read_answers_file(f.read(), path)).get(qid)
+            if body is None or not body.strip():
+                raise NotImplementedError(f"no answer for {qid}: write it under a heading '## {qid}'")
+            text = equations(body)
+            if not text.strip():
+                raise NotImplementedError(f"no equation under '## {qid}' (write it in $$ … $$ or as a line with =)")
+            _READ[qid] = Answer(text, spec)
+            print(f"How your answer to {qid} was read:\n{reading(_READ[qid])}")
+        except (NotationError, NotImplementedError) as exc:
+            _READ[qid] = exc
+    got = _READ[qid]
+    if isinstance(got, Exception):
+        raise type(got)(str(got))
+    values = got.values(arrays)
+    if spec.get("asked"):
+        return tuple(_whole(values[(i,)]) for i in range(len(spec["asked"])))
+    import numpy as np
+    out = np.full(tuple(spec["shape"]), np.nan)
+    missing = []
+    for index in np.ndindex(*spec["shape"]):
+        if index in values:
+            out[index] = values[index]
+        elif spec.get("accumulate"):
+            out[index] = 0.0
+        else:
+            missing.append(got._label(spec["target"], index))
+    if missing:
+        raise NotationError(f"not every element is defined: {', '.join(missing[:4])}"
+                            + (f" and {len(missing) - 4} more" if len(missing) > 4 else ""))
+    return out
+
+
+def _whole(v):
+    return int(v) if isinstance(v, (int, float)) and float(v).is_integer() else v

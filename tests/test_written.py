@@ -1,0 +1,249 @@
+"""Written derivations (reference/hw4_written, grader.notation): every element, every index."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.assignment import load_assignment
+from grader.notation import Answer, NotationError, equations, sections
+
+HERE = Path(__file__).resolve().parent / "written"
+ASG = load_assignment("hw4-written")
+Q = {q.id: q for q in ASG.questions}
+
+
+def verdict(qid: str, text: str, seed: int = 0) -> str:
+    """'passed', 'failed' (with the wrong elements), or the NotationError's text; in-process
+    (the grader runs the same code in the sandbox)."""
+    q = Q[qid]
+    try:
+        answer = Answer(equations(text), q.spec)
+    except NotationError as exc:
+        return f"error: {exc}"
+    trials = q.generate(np.random.default_rng(seed), 6)
+    wrong: set = set()
+    for t in range(len(trials)):
+        args = dict(zip(q.params, trials.call_args(t)))
+        try:
+            values = answer.values(args)
+        except NotationError as exc:
+            return f"error: {exc}"
+        expected = trials.expected[t]
+        if q.spec.get("asked"):
+            got = np.array([values[(i,)] for i in range(len(q.spec["asked"]))])
+        else:
+            got = np.zeros(expected.shape)
+            for index in np.ndindex(*expected.shape):
+                got[index] = values.get(index, 0.0 if q.spec.get("accumulate") else np.nan)
+        bad = ~np.isclose(got, expected, rtol=1e-7, atol=1e-9)
+        wrong |= {q.element(i) for i in zip(*np.nonzero(bad))} if got.ndim else set()
+    return "passed" if not wrong else "failed: " + ", ".join(sorted(wrong))
+
+
+# --- the answer key: accepted where it is right, rejected where docs/errata.md says it is wrong
+
+def key_sections() -> dict[str, str]:
+    return {qid: equations(body) for qid, body in sections((HERE / "answer_key.md").read_text()).items()}
+
+
+@pytest.mark.parametrize("qid", ["1.1", "1.2", "1.3", "1.4", "2.2", "2.3", "2.4"])
+def test_the_key_is_accepted_where_it_is_right(qid):
+    """(2.3 with the question's example set added; 2.4 in the key's general form, whose
+    ∂y/∂w line is another line of the same answer.)"""
+    assert verdict(qid, key_sections()[qid]) == "passed"
+
+
+def test_the_keys_2_1_is_wrong_exactly_where_p_i_differs_from_p_j():
+    got = verdict("2.1", key_sections()["2.1"])
+    assert got.startswith("failed: ")
+    wrong = set(got[len("failed: "):].split(", "))
+    assert wrong == {f"∂E/∂w_{{{a},{b},{k},o_2}}" for a, b in ((1, 2), (2, 1)) for k in (1, 2, 3)}
+
+
+def test_the_keys_expanded_2_4_is_rejected():
+    text = equations(sections((HERE / "answer_key_2_4_expanded.md").read_text())["2.4"])
+    assert verdict("2.4", text).startswith("failed: ")
+
+
+def test_the_keys_2_5_is_not_an_expression_and_says_where():
+    got = verdict("2.5", key_sections()["2.5"])
+    assert got.startswith("error: ") and "\\max_" in got and "^" in got
+
+
+# --- correct answers in every notation a student would type ----------------------------------
+
+CORRECT = {
+    "1.1": ["c_w = 3\nc_h = 3\np_w = 2\np_h = 2", "$c_w = (4-2)/1 + 1 = 3$, $c_h = 3$, $p_w = 2$, $p_h = (3 - 2)/1 + 1$"],
+    "1.2": ["y[ci,cj,k] = sigma(x[ci,cj]*w[1,1,k] + x[ci,cj+1]*w[1,2,k] + x[ci+1,cj]*w[2,1,k] + x[ci+1,cj+1]*w[2,2,k])",
+            "y[ci,cj,k] = σ(x[ci,cj] w[1,1,k] + x[ci,cj+1] w[1,2,k] + x[ci+1,cj] w[2,1,k] + x[ci+1,cj+1] w[2,2,k])",
+            "y[ci, cj, k] = sigmoid( sum(sum(x[ci+fi-1, cj+fj-1] * w[fi,fj,k], fi=1..2), fj=1..2) )",
+            "y[ci,cj,k] = 1/(1+exp(-(x[ci,cj]w[1,1,k] + x[ci,cj+1]w[1,2,k] + x[ci+1,cj]w[2,1,k] + x[ci+1,cj+1]w[2,2,k])))",
+            r"y_{c_i,c_j,k} = \sigma\left(\sum_{f_i=1}^{2}\sum_{f_j=1}^{2} x_{c_i+f_i-1,c_j+f_j-1} \cdot w_{f_i,f_j,k}\right)",
+            r"y_{c_i,c_j,k}=\sigma(x_{c_i,c_j}w_{1,1,k}+x_{c_i,c_j+1}w_{1,2,k}+x_{c_i+1,c_j}w_{2,1,k}+x_{c_i+1,c_j+1}w_{2,2,k})"],
+    "1.3": ["z[pi,pj,k] = y[pi,pj,k] + y[pi,pj+1,k] + y[pi+1,pj,k] + y[pi+1,pj+1,k]",
+            "z[pi,pj,k] = sum(sum(y[pi+i-1, pj+j-1, k], i=1..2), j=1..2)",
+            "z_{p_i,p_j,k} = y_{p_i,p_j,k} + y_{p_i,p_{j+1},k} + y_{p_{i+1},p_j,k} + y_{p_{i+1},p_{j+1},k}"],
+    "1.4": ["o[m] = sigma(sum(sum(sum(z[pi,pj,k]*w[pi,pj,k,m], pi=1..2), pj=1..2), k=1..3))",
+            "o1 = σ(Sum(Sum(Sum(z[pi,pj,k] w[pi,pj,k,o1], (pi,1,2)), (pj,1,2)), (k,1,3)))\n"
+            "o₂ = σ(Sum(Sum(Sum(z[pi,pj,k] w[pi,pj,k,o2], (pi,1,2)), (pj,1,2)), (k,1,3)))",
+            r"o_m = \sigma(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,o_m})"],
+    "2.1": ["dE/dw[pi,pj,k,o1] = (o1 - y1) o1 (1 - o1) z[pi,pj,k]\ndE/dw[pi,pj,k,o2] = (o2 - y2) * o2 * (1 - o2) * z[pi,pj,k]",
+            "dE/dw[pi,pj,k,m] = (o[m] - y[m]) o[m] (1 - o[m]) z[pi,pj,k]",
+            "delta[m] = (o[m] - y[m]) o[m] (1 - o[m])\ndE_dw[pi,pj,k,m] = delta[m] z[pi,pj,k]",
+            r"\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m)\, o_m (1 - o_m)\, z_{p_i,p_j,k}"],
+    "2.2": ["dE/dz[pi,pj,k] = sum((o[m]-y[m]) o[m] (1-o[m]) w[pi,pj,k,m], m=1..2)",
+            "∂E/∂z_{p_i,p_j,k} = (o₁ - y₁) o₁ (1 - o₁) w_{p_i,p_j,k,o_1} + (o₂ - y₂) o₂ (1 - o₂) w_{p_i,p_j,k,o_2}"],
+    "2.3": ["for pi=1..2, pj=1..2: dE/dy[pi,pj,k], dE/dy[pi,pj+1,k], dE/dy[pi+1,pj,k], dE/dy[pi+1,pj+1,k] += dE/dz[pi,pj,k]",
+            "dE/dy[ci,cj,k] = sum(sum(dE/dz[pi,pj,k] * 1[pi <= ci <= pi+1 and pj <= cj <= pj+1], pi=1..2), pj=1..2)",
+            "\n".join(f"dE/dy[{a},{b},k], dE/dy[{a},{b + 1},k], dE/dy[{a + 1},{b},k], dE/dy[{a + 1},{b + 1},k] += dE/dz[{a},{b},k]"
+                      for a in (1, 2) for b in (1, 2))],
+    "2.4": ["dE/dw[fi,fj,k] = sum(sum(dE/dy[ci,cj,k] y[ci,cj,k] (1 - y[ci,cj,k]) x[ci+fi-1, cj+fj-1], ci=1..3), cj=1..3)",
+            r"\frac{\partial E}{\partial w_{f_i,f_j,k}} = \sum_{c_i=1}^{3}\sum_{c_j=1}^{3} \frac{\partial E}{\partial y_{c_i,c_j,k}} y_{c_i,c_j,k}(1-y_{c_i,c_j,k}) x_{c_i+f_i-1,c_j+f_j-1}"],
+    "2.5": ["dE/dy[ci,cj,k] = sum(sum(dE/dz[pi,pj,k] * 1[pi <= ci <= pi+1, pj <= cj <= pj+1, "
+            "y[ci,cj,k] == max(y[pi,pj,k], y[pi,pj+1,k], y[pi+1,pj,k], y[pi+1,pj+1,k])], pi=1..2), pj=1..2)",
+            "for pi=1..2, pj=1..2, ci=pi..pi+1, cj=pj..pj+1: dE/dy[ci,cj,k] += dE/dz[pi,pj,k] "
+            "1[y[ci,cj,k] == max(y[pi,pj,k], y[pi,pj+1,k], y[pi+1,pj,k], y[pi+1,pj+1,k])]",
+            r"\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} \frac{\partial E}{\partial z_{p_i,p_j,k}} "
+            r"\mathbf{1}\left[p_i \le c_i \le p_i+1, p_j \le c_j \le p_j+1, y_{c_i,c_j,k} = \max\{y_{p_i,p_j,k}, y_{p_i,p_j+1,k}, y_{p_i+1,p_j,k}, y_{p_i+1,p_j+1,k}\}\right]"],
+}
+
+
+@pytest.mark.parametrize("qid, text", [(q, t) for q, ts in CORRECT.items() for t in ts])
+def test_correct_answers_in_every_notation_are_accepted_on_every_seed(qid, text):
+    assert {verdict(qid, text, seed) for seed in (0, 1, 2)} == {"passed"}
+
+
+# --- realistic mistakes are rejected, the same way on every seed -----------------------------
+
+MISTAKES = {
+    "flipped index": ("1.2", "y[ci,cj,k] = sigma(x[cj,ci]*w[1,1,k] + x[cj,ci+1]*w[1,2,k] + x[cj+1,ci]*w[2,1,k] + x[cj+1,ci+1]*w[2,2,k])"),
+    "missing term": ("1.3", "z[pi,pj,k] = y[pi,pj,k] + y[pi,pj+1,k] + y[pi+1,pj,k]"),
+    "missing factor": ("2.1", "dE/dw[pi,pj,k,m] = (o[m] - y[m]) z[pi,pj,k]"),
+    "sign": ("2.2", "dE/dz[pi,pj,k] = sum((y[m]-o[m]) o[m] (1-o[m]) w[pi,pj,k,m], m=1..2)"),
+    "a += set written twice": ("2.3", "\n".join(
+        f"dE/dy[{a},{b},k], dE/dy[{a},{b + 1},k], dE/dy[{a + 1},{b},k], dE/dy[{a + 1},{b + 1},k] += dE/dz[{a},{b},k]"
+        for a, b in ((1, 1), (1, 2), (2, 1), (2, 2), (2, 2)))),
+    "a += set missing": ("2.3", "\n".join(
+        f"dE/dy[{a},{b},k], dE/dy[{a},{b + 1},k], dE/dy[{a + 1},{b},k], dE/dy[{a + 1},{b + 1},k] += dE/dz[{a},{b},k]"
+        for a, b in ((1, 1), (1, 2), (2, 1)))),
+    "the key's 1/4": ("2.3", "for pi=1..2, pj=1..2: dE/dy[pi,pj,k], dE/dy[pi,pj+1,k], dE/dy[pi+1,pj,k], dE/dy[pi+1,pj+1,k] += 1/4 dE/dz[pi,pj,k]"),
+    "max without accumulation": ("2.5", "dE/dy[ci,cj,k] = max(sum(sum(dE/dz[pi,pj,k] * 1[pi <= ci <= pi+1, pj <= cj <= pj+1, "
+                                        "y[ci,cj,k] == max(y[pi,pj,k], y[pi,pj+1,k], y[pi+1,pj,k], y[pi+1,pj+1,k])], pi=1..1), pj=1..1), 0)"),
+    "max of a sum": ("2.5", "dE/dy[ci,cj,k] = sum(sum(dE/dz[pi,pj,k] * 1[pi <= ci <= pi+1, pj <= cj <= pj+1, "
+                            "y[ci,cj,k] == max(y[pi,pj,k] + y[pi,pj+1,k] + y[pi+1,pj,k] + y[pi+1,pj+1,k])], pi=1..2), pj=1..2)"),
+    "wrong size": ("1.1", "c_w = 4 - 2\nc_h = 3\np_w = 2\np_h = 2"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MISTAKES))
+def test_realistic_mistakes_are_rejected_on_every_seed(name):
+    qid, text = MISTAKES[name]
+    verdicts = {verdict(qid, text, seed).split(":")[0] for seed in (0, 1, 2)}
+    assert verdicts in ({"failed"}, {"error"}), (name, verdicts)
+
+
+def test_assigning_a_window_twice_with_different_values_is_an_error():
+    text = "for pi=1..2, pj=1..2: dE/dy[pi,pj,k] = dE/dz[pi,pj,k]"
+    assert "defined twice" in verdict("2.5", text) or verdict("2.5", text).startswith("failed")
+
+
+# --- anything unknown or ambiguous is an error that points at the spot ------------------------
+
+@pytest.mark.parametrize("qid, text, words", [
+    ("1.2", "y[ci,cj,k] = sigma(x_12 w[1,1,k])", "ambiguous"),
+    ("1.2", "y[ci,cj,k] = sigma x[ci,cj]", "parentheses"),
+    ("1.2", "y[ci,cj,k] = sigma(z[ci,cj,k])", "cannot be used here"),
+    ("1.2", "y[ci,cj,k] = sigma(x[ci,cj,k])", "takes 2 indices"),
+    ("2.3", "dE/dy[ci,cj,k] = dE/dz[pi,pj,k]", "on the right but not on the left"),
+    ("1.2", "y[ci,cj,k] = sigma(foo(x[ci,cj]))", "unknown"),
+    ("1.2", "y[ci,cj,k] = sigma(x[ci,cj] * w[1,1,k]", "expected ')'"),
+    ("1.2", "y[ci,cj,k] = x[ci+2,cj+2]", "does not exist"),
+    ("1.3", "z[pi,pj,k] = y[pi,pj,k] @ 2", "unexpected character"),
+    ("1.2", r"y_{c_i,c_j,k} = \text{the sigmoid}", "words, not an expression"),
+])
+def test_errors_point_at_the_spot(qid, text, words):
+    got = verdict(qid, text)
+    assert got.startswith("error: ") and words in got, got
+
+
+def test_a_question_missing_from_the_file_is_missing_not_an_error(tmp_path):
+    from grader import notation
+    f = tmp_path / "answers.md"
+    f.write_text("## 1.3\nz[pi,pj,k] = y[pi,pj,k] + y[pi,pj+1,k] + y[pi+1,pj,k] + y[pi+1,pj+1,k]\n")
+    notation._READ.clear()
+    with pytest.raises(NotImplementedError):
+        notation.answer("1.2", Q["1.2"].spec, str(f), {})
+    y = np.arange(27.0).reshape(3, 3, 3)
+    got = notation.answer("1.3", Q["1.3"].spec, str(f), {"y": y})
+    assert got.shape == (2, 2, 3) and got[0, 0, 0] == y[0, 0, 0] + y[0, 1, 0] + y[1, 0, 0] + y[1, 1, 0]
+    notation._READ.clear()
+
+
+def test_sections_from_markdown_latex_text_and_notebooks():
+    from grader.notation import read_answers_file
+    md = "intro $x$\n## 1.3\nSome words, $z_{p_i,p_j,k} = y_{p_i,p_j,k}$ and more.\n### Q2.1 gradient\n$$a = b$$\n"
+    got = sections(md)
+    assert set(got) == {"1.3", "2.1"} and equations(got["1.3"]) == "z_{p_i,p_j,k} = y_{p_i,p_j,k}"
+    assert equations(got["2.1"]) == "a = b"
+    tex = "\\section*{1.3}\n\\[ z_{1,1,k} = 1 \\]\n\\subsection{2.2}\n$$q = 1$$"
+    assert set(sections(tex)) == {"1.3", "2.2"} and equations(sections(tex)["1.3"]).strip() == "z_{1,1,k} = 1"
+    assert equations("no math here\nz[1,1,k] = 2\nwords") == "z[1,1,k] = 2"
+    import json
+    nb = {"cells": [{"cell_type": "markdown", "source": ["## 1.3\n", "$z = 1$"]},
+                    {"cell_type": "code", "source": "z = 2  # code is ignored"}], "nbformat": 4, "nbformat_minor": 5}
+    text = read_answers_file(json.dumps(nb).encode(), "hw.ipynb")
+    assert equations(sections(text)["1.3"]) == "z = 1" and "code is ignored" not in text
+
+
+def test_a_verdict_costs_under_100_ms_per_answer():
+    """Reading and evaluating every element on every trial (the grader's 12 trials)."""
+    worst = 0.0
+    for qid, texts in CORRECT.items():
+        q = Q[qid]
+        trials = q.generate(np.random.default_rng(0), ASG.n_random)
+        for text in texts:
+            t0 = time.perf_counter()
+            a = Answer(equations(text), q.spec)
+            for t in range(len(trials)):
+                a.values(dict(zip(q.params, trials.call_args(t))))
+            worst = max(worst, time.perf_counter() - t0)
+    assert worst < 0.1, worst
+
+
+def test_hostile_text_is_bounded():
+    deep = "z[pi,pj,k] = " + "(" * 5000 + "1" + ")" * 5000
+    assert "nested too deeply" in verdict("1.3", deep)
+    long = "z[pi,pj,k] = " + " + ".join(["y[pi,pj,k]"] * 20000)
+    assert verdict("1.3", long).startswith("error: ")
+    big = "z[pi,pj,k] = sum(sum(sum(y[pi,pj,k], i=1..1000), j=1..1000), m=1..1000)"
+    assert "too long" in verdict("1.3", big) or "too long to evaluate" in verdict("1.3", big)
+
+
+# --- the whole pipeline: grade and check a class of written submissions ----------------------
+
+def test_grade_a_class_of_written_answers(tmp_path):
+    import json
+
+    from grader.api import Options, grade
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    correct = "\n\n".join(f"## {qid}\n" + texts[0] for qid, texts in CORRECT.items())
+    (subs / "alice.md").write_text(correct)
+    (subs / "bob.md").write_text((HERE / "answer_key.md").read_text())
+    nb = {"cells": [{"cell_type": "markdown", "source": correct}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (subs / "carol.ipynb").write_text(json.dumps(nb))
+    (subs / "dave.tex").write_text(correct.replace("## ", "\\section*{").replace("\n", "}\n", 1))
+    (subs / "erin.py").write_text("print('wrong kind')\n")
+    run = grade(subs, tmp_path / "out", Options(jobs=2), assignment="hw4-written")
+    by = {s.student: s for s in run.submissions}
+    assert by["alice"].score == by["carol"].score == 20.0, [(q.id, q.message) for q in by["carol"].questions]
+    status = {q.id: q.status for q in by["bob"].questions}
+    assert status == {"1.1": "passed", "1.2": "passed", "1.3": "passed", "1.4": "passed", "2.1": "failed",
+                      "2.2": "passed", "2.3": "passed", "2.4": "passed", "2.5": "error"}
+    assert "no answers file" in by["erin"].error
+    assert by["dave"].score > 0
+    report = (tmp_path / "out" / by["bob"].report).read_text()
+    assert "How your answer to 1.2 was read" in report
