@@ -90,8 +90,10 @@ def public_cases(assignment: str | Assignment = "hw4", per_question: int = 2) ->
             "returns": q.returns, "doc": q.doc, "defaults": dict(q.defaults),  # (for `grader starter`)
             "points": float(q.points), "exact": q.exact, "rtol": q.rtol,
             "atol_scale": q.atol_scale, "atol_floor": q.atol_floor,
-            "element_names": names.tolist() if shape else "the value", "cases": cases})
+            "element_names": names.tolist() if shape else "the value", "cases": cases,
+            **({"spec": q.spec} if q.spec else {})})  # (a written answer's vocabulary: no answer in it)
     return {"format": PUBLIC_FORMAT, "schema": PUBLIC_SCHEMA, "assignment": asg.name, "title": asg.title,
+            "kind": asg.kind,
             "assignment_version": asg.version, "grader_version": __version__, "preamble": asg.preamble,
             "note": ("A few fixed cases per question, to check your file before you submit. The official "
                      "grading calls every function on fresh random inputs, different for each student, "
@@ -207,10 +209,12 @@ def public_assignment(data: dict) -> tuple[Assignment, dict[str, Trials]]:
             defaults=dict(qd["defaults"]) if isinstance(qd.get("defaults"), dict) else {},
             generate=lambda rng, n, t=t: t, rtol=float(qd.get("rtol", 1e-5)),
             atol_scale=float(qd.get("atol_scale", 1e-5)), atol_floor=float(qd.get("atol_floor", 1e-300)),
-            exact=bool(qd.get("exact", False)), element=_element_namer(qd.get("element_names"))))
+            exact=bool(qd.get("exact", False)), element=_element_namer(qd.get("element_names")),
+            spec=dict(qd["spec"]) if isinstance(qd.get("spec"), dict) else {}))
     asg = Assignment(name=data.get("assignment", "hw4"), title=data.get("title", ""),
                      version=str(data.get("assignment_version", "")), questions=tuple(questions),
-                     preamble=str(data.get("preamble") or ""))
+                     preamble=str(data.get("preamble") or ""),
+                     kind="written" if data.get("kind") == "written" else "code")
     return asg, trials
 
 
@@ -245,7 +249,7 @@ def check_public(path: Path, cases_file: Path, opts=None, student: str | None = 
     Every question's message starts with ``[public cases]``; the score is what these cases
     give, not the grade (see :func:`public_notice`).
     """
-    from .api import Options, UsageError, _check_isolation, _sandbox, calls_for
+    from .api import Options, UsageError, _check_isolation, _sandbox, calls_for, submission_builder
     from .discover import Submission, prepare
     from .score import score_submission, unrunnable
     opts = opts or Options()
@@ -256,7 +260,7 @@ def check_public(path: Path, cases_file: Path, opts=None, student: str | None = 
     asg, trials = public_assignment(data)
     with tempfile.TemporaryDirectory(prefix="cnn-grader-public-") as work:
         sub = Submission(student=student or (path.stem if path.is_file() else path.name), source=path)
-        prepare(sub, [q.function for q in asg.questions], Path(work) / "s")
+        prepare(sub, [q.function for q in asg.questions], Path(work) / "s", submission_builder(asg))
         if sub.error or sub.directory is None:
             res = unrunnable(asg, sub.student, path.name, 0, sub.error or "could not be prepared")
         else:
@@ -467,7 +471,7 @@ def reference_fingerprints(assignment: str = "hw4", min_len: int = 24) -> set[st
     """Distinctive code lines of the assignment's reference package, for leak checks: lines of
     at least ``min_len`` characters that hold code (strings such as the contract text, which
     the starter file publishes on purpose, are not fingerprints)."""
-    module = assignment if "." in assignment else f"reference.{assignment}"
+    module = assignment if "." in assignment else f"reference.{assignment.replace('-', '_')}"
     pkg = Path(importlib.import_module(module).__file__).resolve().parent
     out = set()
     for p in sorted(pkg.rglob("*.py")):
@@ -515,6 +519,8 @@ def build_handout(out_dir: Path, assignment: str = "hw4", per_question: int = 2,
     if out.is_dir() and any(out.iterdir()) and not force:
         raise ValueError(f"{out} is not empty; choose a new folder for the handout (or add --force)")
     asg = _asg(assignment)
+    if asg.kind == "written" and filename == "hw4.py":  # (the default names a code file)
+        filename = "answers.md"
     out.mkdir(parents=True, exist_ok=True)
     written = []
     whl = build_student_wheel(out) if wheel else None

@@ -247,3 +247,22 @@ def test_grade_a_class_of_written_answers(tmp_path):
     assert by["dave"].score > 0
     report = (tmp_path / "out" / by["bob"].report).read_text()
     assert "How your answer to 1.2 was read" in report
+
+
+def test_the_handout_of_the_written_assignment_checks_answers_md(tmp_path):
+    """The handout carries the vocabulary (no answer) in public_tests.json; the student
+    edition's check reads answers.md against it."""
+    import json
+
+    from grader.handout import build_handout, check_public
+    files = build_handout(tmp_path / "h", "hw4-written", wheel=False, ci=False)
+    names = sorted(p.name for p in files)
+    assert names == ["README.md", "answers.md", "public_tests.json"]
+    data = json.loads((tmp_path / "h" / "public_tests.json").read_text())
+    assert data["kind"] == "written" and all("spec" in q for q in data["questions"])
+    mine = tmp_path / "mine.md"
+    mine.write_text("\n\n".join(f"## {qid}\n" + texts[0] for qid, texts in CORRECT.items()))
+    res = check_public(mine, tmp_path / "h" / "public_tests.json")
+    assert res.score == res.max_score, [(q.id, q.message) for q in res.questions if q.status != "passed"]
+    res = check_public(tmp_path / "h" / "answers.md", tmp_path / "h" / "public_tests.json")
+    assert {q.status for q in res.questions} == {"missing"}  # the starter answers nothing yet
