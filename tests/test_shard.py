@@ -213,6 +213,9 @@ def test_ci_templates_use_shard_auto():
     completions = re.search(r"completions: (\d+)", kube)[1]
     assert f'value: "{completions}"     # = spec.completions' in kube and "--shard auto" in kube
     assert "completionMode: Indexed" in kube
+    gh = (ci / "instructor-grade.yml").read_text()
+    assert "--shard auto" in gh and f"{S.INDEX_VAR}: ${{{{ strategy.job-index }}}}" in gh
+    assert f"{S.SHARDS_VAR}: ${{{{ strategy.job-total }}}}" in gh
 # --- a complete, consistent set of shards ---------------------------------------------------------
 
 def _shard_run(k, n, subs, **kw):
