@@ -23,7 +23,7 @@ from typing import Callable
 
 from . import notebook
 from .notebook import MAX_NOTEBOOK_BYTES
-from .text import safe_text
+from .text import one_line, safe_text
 
 MAX_ZIP_BYTES = 20 << 20  # uncompressed, but for notebooks (which carry their plots)
 MAX_TOTAL_BYTES = MAX_ZIP_BYTES + MAX_NOTEBOOK_BYTES
@@ -139,6 +139,8 @@ def prepare(sub: Submission, functions: list[str], dest: Path,
     except BaseException as exc:  # RecursionError, MemoryError, anything else: this student's problem only
         sub.error = f"{label}: could not be prepared ({_brief(exc)}); submit a .py file, a notebook, a folder or a .zip"
     if sub.error:
+        # one line, whatever names inside the submission it quotes (a folder named "\n")
+        sub.error = one_line(safe_text(sub.error)) or f"{label}: could not be prepared"
         sub.directory, sub.main, sub.digest = None, "", ""
         shutil.rmtree(dest, ignore_errors=True)
 

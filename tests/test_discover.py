@@ -369,3 +369,14 @@ def test_grading_goes_on_beside_every_broken_entry(tmp_path):
         assert len(Path(s["report"]).name.encode()) <= 255
     assert "already gives student id 'twin'" in by_source["twin.py"]["error"]
     assert by_source["huge.py"]["error"].startswith("huge.py: is larger than 5 MiB")
+
+
+def test_an_error_quoting_a_name_with_a_line_break_is_one_line(tmp_path):
+    """Found by Hypothesis: a folder named "\\n" holding an empty notebook gave a two-line error."""
+    from grader.discover import Submission, prepare
+    entry = tmp_path / "subs" / "folder" / "\n"
+    entry.mkdir(parents=True)
+    (entry / "x.ipynb").write_bytes(b"")
+    sub = Submission(student="s", source=tmp_path / "subs" / "folder")
+    prepare(sub, ["layer_sizes"], tmp_path / "work" / "s")
+    assert sub.error and "\n" not in sub.error and sub.directory is None
