@@ -421,16 +421,20 @@ def plan_class(submissions: Path, asg: Assignment, work: Path, roster=None,
         k, n = shard
         select = lambda student: shard_of(student, n) == k  # noqa: E731
     source_dir, origin, missing, unmatched, roster_ids, whose = submissions, {}, [], [], [], {}
+    staged_errors: dict[str, str] = {}  # an entry the roster's layout could not copy: its student's error
     if roster is not None:
         from . import roster as roster_mod
         roster_ids = sorted(st.id for st in roster.students)
         found = roster_mod.match(roster, [p.name for p in submissions.iterdir() if not _ignored(p)])
         source_dir = work / "by-roster"
-        origin = roster_mod.stage(submissions, found, source_dir)
+        origin = roster_mod.stage(submissions, found, source_dir, errors=staged_errors)
         missing = [st for st in found.missing if select is None or select(st.id)]
         unmatched = list(found.unmatched)
         whose = {st.id: st for st in found.matched.values()}
     subs = discover(source_dir, [q.function for q in asg.questions], work / "prepared", select, lazy=True)
+    for s in subs:
+        if s.name in staged_errors and not s.error:
+            s.error = staged_errors[s.name]
     names: set[str] = set()
     reports = [f"reports/{_file_name(who, names)}.html" for who in [s.student for s in subs] + [st.id for st in missing]]
     # the work folder holds every student's private copy: hidden, so no one reads another's

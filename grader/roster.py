@@ -30,7 +30,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+import os
 import shutil
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -495,17 +497,22 @@ def own_name(entry: str) -> str:
     return p.file if p.kind and p.file else entry
 
 
-def stage(submissions: Path, found: RosterMatch, dest: Path, include_unmatched: bool = True) -> dict[str, list[str]]:
+def stage(submissions: Path, found: RosterMatch, dest: Path, include_unmatched: bool = True,
+          errors: dict[str, str] | None = None) -> dict[str, list[str]]:
     """Lay the submissions out by roster id under ``dest`` for :func:`grader.discover.discover`.
 
     A student with one entry gets it as ``<id>.py`` / ``<id>.zip`` / ``<id>/``; a student whose
     LMS split the submission into several files gets a folder ``<id>/`` holding each under the
     name they gave it.  Unmatched entries keep their own names (so they are still graded and
     visible).  Symbolic links are copied as links, so discovery refuses them as it always does.
+    Copies are discovery's own (bounded, no recursion, never blocking on a pipe): an entry that
+    cannot be staged (too deep, too large, a device...) gets an empty stand-in and its reason in
+    ``errors`` (staged name -> one line), to become that student's error.
     Returns staged entry name -> the original entry names (for ``SubmissionResult.source``).
     """
     submissions, dest = Path(submissions), Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
+    errors = {} if errors is None else errors
     origin: dict[str, list[str]] = {}
     taken = {_key(s.id) for s in found.matched.values()}
     for sid, entries in sorted(found.by_student().items()):
@@ -515,24 +522,52 @@ def stage(submissions: Path, found: RosterMatch, dest: Path, include_unmatched: 
             own = own_name(src.name)
             suffix = "" if src.is_dir() else ".py.txt" if own.lower().endswith(".py.txt") else Path(own).suffix
             target = dest / f"{sid}{suffix}"
-            _copy(src, target)
+            _stage_one(src, target, errors)
             origin[target.name] = [src.name]
         else:
             folder = dest / sid
             folder.mkdir()
             for src in srcs:
-                if src.is_dir() and not src.is_symlink():
-                    shutil.copytree(src, folder, symlinks=True, dirs_exist_ok=True)
-                else:
-                    _copy(src, folder / _unique(folder, own_name(src.name)))
+                _stage_one(src, folder / _unique(folder, own_name(src.name)), errors, report_as=folder.name)
             origin[folder.name] = [s.name for s in srcs]
     if include_unmatched:
         for e in found.unmatched:
             src = submissions / e
             name = e if _key(parse_entry(e).stem) not in taken else f"unmatched-{e}"
-            _copy(src, dest / name)
+            _stage_one(src, dest / name, errors)
             origin[name] = [e]
     return origin
+
+
+def _stage_one(src: Path, dst: Path, errors: dict[str, str], report_as: str = "") -> None:
+    """Copy one entry with discovery's bounded copies; a refusal is recorded, not raised."""
+    from .discover import MAX_TOTAL_BYTES, Refused, _MACHINE_ERRNOS, _copy_file, _copy_tree
+    from .text import one_line, safe_text
+    label = safe_text(src.name)
+    try:
+        mode = os.lstat(src).st_mode
+        if stat.S_ISLNK(mode):
+            dst.symlink_to(os.readlink(src))
+        elif stat.S_ISDIR(mode):
+            _copy_tree(src, dst, label)
+        else:
+            _copy_file(src, dst, MAX_TOTAL_BYTES, label)
+        return
+    except Refused as exc:
+        why = f"{label}: {exc}"
+    except OSError as exc:
+        if exc.errno in _MACHINE_ERRNOS:
+            raise
+        why = f"{label}: could not be read ({exc.strerror or exc}); submit it again as a plain file, folder or zip"
+    except (RecursionError, MemoryError, ValueError) as exc:
+        why = f"{label}: could not be prepared ({type(exc).__name__}); submit a .py file, a notebook, a folder or a .zip"
+    errors.setdefault(report_as or dst.name, one_line(why))
+    if not report_as:  # a stand-in, so that discovery lists the student, whose result is this error
+        if dst.is_dir() and not dst.is_symlink():
+            shutil.rmtree(dst, ignore_errors=True)
+        else:
+            dst.unlink(missing_ok=True)
+        dst.touch()
 
 
 def _unique(folder: Path, name: str) -> str:
@@ -541,15 +576,6 @@ def _unique(folder: Path, name: str) -> str:
         p = Path(name)
         cand, i = f"{p.stem}-{i}{p.suffix}", i + 1
     return cand
-
-
-def _copy(src: Path, dst: Path) -> None:
-    if src.is_symlink():
-        dst.symlink_to(src.readlink())
-    elif src.is_dir():
-        shutil.copytree(src, dst, symlinks=True)
-    else:
-        shutil.copyfile(src, dst)
 
 
 NO_SUBMISSION = "no submission"

@@ -198,3 +198,31 @@ def test_days_late_from_a_roster_column_or_moodle_status(tmp_path):
     p.write_text("student_id,Late days\nA1,soon\n")
     with pytest.raises(ValueError, match="line 2: days late 'soon' is not a number"):
         R.read_roster(p)
+
+
+def test_an_entry_the_roster_layout_cannot_copy_is_that_students_error(tmp_path):
+    """With --roster every entry is laid out again by id: a pipe (which blocked the copy), a
+    folder 300 deep and an oversized file are each their own student's error; the class is graded."""
+    import os
+    import shutil
+
+    from conftest import SUBMISSIONS
+    from grader.api import Options, grade
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    shutil.copy(SUBMISSIONS / "correct_vectorized.py", subs / "ada_1001_hw4.py")
+    os.mkfifo(subs / "bob_1002_hw4.py")
+    deep = subs / "cy_1003_hw4"
+    p = deep
+    for _ in range(300):
+        p = p / "d"
+    p.mkdir(parents=True)
+    (p / "hw4.py").write_text("x = 1\n")
+    with open(subs / "dee_1004_hw4.py", "wb") as f:
+        f.truncate(60 << 20)  # sparse: 60 MiB of nothing
+    (tmp_path / "roster.csv").write_text("id,name\n1001,Ada\n1002,Bob\n1003,Cy\n1004,Dee\n")
+    run = grade(subs, tmp_path / "out", Options(jobs=2), roster=tmp_path / "roster.csv")
+    by = {s.student: s for s in run.submissions}
+    assert by["1001"].score == 20
+    for sid, words in (("1002", "not a regular file"), ("1003", "deep"), ("1004", "MiB")):
+        assert by[sid].error and words in by[sid].error and "\n" not in by[sid].error, (sid, by[sid].error)
