@@ -266,3 +266,9 @@ def test_the_handout_of_the_written_assignment_checks_answers_md(tmp_path):
     assert res.score == res.max_score, [(q.id, q.message) for q in res.questions if q.status != "passed"]
     res = check_public(tmp_path / "h" / "answers.md", tmp_path / "h" / "public_tests.json")
     assert {q.status for q in res.questions} == {"missing"}  # the starter answers nothing yet
+
+
+def test_reveal_shows_the_correct_formula_of_a_written_answer():
+    from grader.formula import formula_text
+    assert formula_text("hw4-written", "2.3", (1, 1, 0)).startswith("∂E/∂y_{2,2,1} =")
+    assert formula_text("hw4-written", "1.2", (0, 0, 0)) == formula_text("hw4", "1.2", (0, 0, 0)) != ""
