@@ -581,7 +581,7 @@ class Sandbox:
                                                      f"(at most {self.limits.submission_bytes >> 20} MiB in all)")
             return
         buf += chunk
-        trees, error = _split(buf, self.limits.frame_cap)
+        trees, error = _split(buf, reader.frame_cap)
         for tree in trees:
             reader.take(tree)
             if reader.over:
@@ -643,6 +643,10 @@ class _Reader:
         self.lim, self.uid, self.sandbox = sandbox.limits, sandbox._uid, sandbox
         self.run, self.out_f, self.err_f, self.budget, self.born = run, out_f, err_f, budget, born
         self.trials = {c.qid: c.n for c in calls}
+        # No honest message is larger than every call's answer at its largest (8-byte numbers):
+        # a frame declaring more is refused from its header, before any of it is held.
+        most = max(self.trials.values(), default=1) * self.lim.max_elements * 8
+        self.frame_cap = min(self.lim.frame_cap, wire.HEADER.size + HEAD_CAP + most)
         self.queue = [c.qid for c in calls]
         self.state, self.current = "setup", "import"
         self.pos = (0, 0)
