@@ -24,7 +24,9 @@ sys.path.insert(0, {root!r})
 from grader.api import Options, grade
 t = time.perf_counter()
 run = grade({subs!r}, {out!r}, Options(cache=False))
-print(len(run.submissions), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+# VmHWM is this process's own peak (ru_maxrss would include its parent's RSS from before exec)
+hwm = [int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:")]
+print(len(run.submissions), hwm[0] if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
       resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, time.perf_counter() - t)
 """
 
