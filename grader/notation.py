@@ -738,6 +738,7 @@ class Answer:
         reader = Reader(symbols, spec["indices"], spec.get("scalars", []))
         self.statements = reader.statements(text)
         self.local = reader.local
+        self._compiled: dict = {}  # id(node) -> (node, closure)
         self._check()
         self.steps = 0
 
@@ -780,7 +781,8 @@ class Answer:
     def values(self, arrays: dict) -> dict:
         """Every element of the asked quantity: {index tuple (0-based): value} (for asked
         scalars, {(i,): value} in their order); raises on an element defined twice."""
-        self.arrays, self.memo, self.steps = arrays, {}, 0
+        self.arrays, self.memo, self.steps, self.lists = arrays, {}, 0, {}
+        self._tick()
         if self.spec.get("asked"):
             return {(i,): self._table(name, (), scalar=True)[()] for i, name in enumerate(self.spec["asked"])}
         return self._table(self.spec["target"], tuple(self.spec["shape"]))
@@ -836,94 +838,129 @@ class Answer:
             envs = [e for e in envs if all(p[0] != "idx" or p[1] in e for p in lhs[2])]
         return envs
 
+    def _given(self, arg: str) -> tuple:
+        """An input as nested lists of floats and its shape (made once per evaluation: indexing
+        lists is several times faster than indexing an array element by element)."""
+        if arg not in self.lists:
+            array = self.arrays[arg]
+            shape = tuple(getattr(array, "shape", ()))
+            values = array.tolist() if hasattr(array, "tolist") else array
+            self.lists[arg] = (_floats(values), shape)
+        return self.lists[arg]
+
     def _int(self, node, env) -> int:
-        v = self._eval(node, env)
-        if isinstance(v, float):
-            if not v.is_integer():
-                raise NotationError(f"an index evaluates to {v}, not a whole number")
-            v = int(v)
-        return v
+        return _whole_index(self._eval(node, env))
 
     def _eval(self, node, env):
+        """The value of ``node`` for these index values (the tree compiled to closures once)."""
+        entry = self._compiled.get(id(node))
+        if entry is None or entry[0] is not node:  # (kept alive with its closure: its id stays its own)
+            entry = self._compiled[id(node)] = (node, self._compile(node))
+        return entry[1](env)
+
+    def _tick(self) -> None:
         self.steps += 1
         if self.steps > MAX_STEPS:
             raise NotationError("the answer takes too long to evaluate")
+
+    def _compile(self, node):
+        """A closure computing ``node`` from the index values: several times faster than walking
+        the tree for each of the thousands of evaluations an answer needs."""
         kind = node[0]
         if kind == "num":
-            return node[1]
+            value = node[1]
+            return lambda env: value
         if kind == "idx":
-            if node[1] not in env:
-                raise NotationError(f"the index {node[1]} has no value here")
-            return env[node[1]]
+            name = node[1]
+
+            def index(env):
+                try:
+                    return env[name]
+                except KeyError:
+                    raise NotationError(f"the index {name} has no value here") from None
+            return index
         if kind == "bin":
-            a, b = self._eval(node[2], env), self._eval(node[3], env)
-            op = node[1]
-            if op == "+":
-                return a + b
-            if op == "-":
-                return a - b
-            if op == "*":
-                return a * b
-            if op == "/":
-                if b == 0:
-                    raise NotationError("division by zero")
-                return a / b
-            if abs(b) > 64:
-                raise NotationError("an exponent larger than 64")
-            try:
-                return float(a) ** b
-            except (OverflowError, ZeroDivisionError, ValueError):
-                raise NotationError("a power that cannot be computed") from None
+            return _binary(node[1], self._compile(node[2]), self._compile(node[3]))
         if kind == "neg":
-            return -self._eval(node[1], env)
-        if kind == "sym":
-            return self._symbol(node, env)
-        if kind == "scalar":
-            return self._symbol(("sym", node[1], []), env)
+            inner = self._compile(node[1])
+            return lambda env: -inner(env)
+        if kind in ("sym", "scalar"):
+            return self._compile_symbol(node if kind == "sym" else ("sym", node[1], []))
         if kind == "call":
-            args = [self._eval(a, env) for a in node[2]]
-            return _FUNCS[node[1]](*args)
+            fn, args = _FUNCS[node[1]], [self._compile(a) for a in node[2]]
+            return lambda env: fn(*[a(env) for a in args])
         if kind == "sum":
-            lo, hi = self._int(node[2], env), self._int(node[3], env)
-            if hi - lo > 1000:
-                raise NotationError("a sum over more than 1000 terms")
-            total = 0
-            for v in range(lo, hi + 1):
-                total = total + self._eval(node[4], {**env, node[1]: v})
+            var, lo, hi, body = node[1], self._compile(node[2]), self._compile(node[3]), self._compile(node[4])
+
+            def total(env):
+                first, last = _whole_index(lo(env)), _whole_index(hi(env))
+                if last - first > 1000:
+                    raise NotationError("a sum over more than 1000 terms")
+                inner, acc = dict(env), 0
+                for v in range(first, last + 1):
+                    self._tick()
+                    inner[var] = v
+                    acc = acc + body(inner)
+                return acc
             return total
         if kind == "ind":
-            return 1 if self._eval(node[1], env) else 0
+            cond = self._compile(node[1])
+            return lambda env: 1 if cond(env) else 0
         if kind == "cmp":
-            a, b = self._eval(node[2], env), self._eval(node[3], env)
-            return {"==": a == b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "!=": a != b}[node[1]]
+            test, left, right = _COMPARE[node[1]], self._compile(node[2]), self._compile(node[3])
+            return lambda env: test(left(env), right(env))
         if kind == "and":
-            return all(self._eval(c, env) for c in node[1])
+            conds = [self._compile(c) for c in node[1]]
+            return lambda env: all(c(env) for c in conds)
         if kind == "idx_or_name":
-            raise NotationError(f"{node[1]!r} is not an index")
+            name = node[1]
+
+            def unknown(env):
+                raise NotationError(f"{name!r} is not an index")
+            return unknown
         raise NotationError(f"cannot evaluate {kind}")
 
     def _symbol(self, node, env):
+        return self._compile_symbol(node)(env)
+
+    def _compile_symbol(self, node):
+        """A quantity: an input (read from the nested lists, bounds checked) or one that another
+        line of the answer defines (evaluated once per element, memoized)."""
         name, idx = node[1], node[2]
-        key = tuple(self._int(p, env) for p in idx)
+        parts = [self._compile(p) for p in idx]
         arg = self.spec["given"].get(name, {}).get(str(len(idx)))
         if arg is not None:
-            array = self.arrays[arg]
-            shape = getattr(array, "shape", ())
-            if len(key) != len(shape) or any(not 1 <= k <= n for k, n in zip(key, shape)):
-                raise NotationError(f"{self._label(name, tuple(k - 1 for k in key))} does not exist "
-                                    f"({self._shown(name)} has {' × '.join(map(str, shape))} elements)")
-            return float(array[tuple(k - 1 for k in key)]) if shape else float(array)
-        # defined by a line of this answer (∂y/∂w, delta_m, ...): evaluated once per element
-        memo_key = (name, key)
-        if memo_key in self.memo:
-            value = self.memo[memo_key]
-            if value is _BUSY:
-                raise NotationError(f"{self._shown(name)} is defined in terms of itself")
+            def given(env):
+                self.steps += 1
+                values, shape = self._given(arg)
+                key = [k if type(k) is int else _whole_index(k) for k in [p(env) for p in parts]]
+                if len(key) != len(shape):
+                    self._outside(name, key, shape)
+                for k, n in zip(key, shape):
+                    if not 1 <= k <= n:
+                        self._outside(name, key, shape)
+                    values = values[k - 1]
+                return values
+            return given
+
+        def defined(env):
+            self._tick()
+            key = tuple(_whole_index(p(env)) for p in parts)
+            memo_key = (name, key)
+            if memo_key in self.memo:
+                value = self.memo[memo_key]
+                if value is _BUSY:
+                    raise NotationError(f"{self._shown(name)} is defined in terms of itself")
+                return value
+            self.memo[memo_key] = _BUSY
+            value = self._local_value(name, key)
+            self.memo[memo_key] = value
             return value
-        self.memo[memo_key] = _BUSY
-        value = self._local_value(name, key)
-        self.memo[memo_key] = value
-        return value
+        return defined
+
+    def _outside(self, name: str, key: list, shape: tuple):
+        raise NotationError(f"{self._label(name, tuple(k - 1 for k in key))} does not exist "
+                            f"({self._shown(name)} has {' × '.join(map(str, shape))} elements)")
 
     def _local_value(self, name: str, key: tuple):
         total, found = 0.0, False
@@ -972,6 +1009,51 @@ class Answer:
 
 
 _BUSY = object()
+
+
+def _whole_index(v) -> int:
+    if isinstance(v, float):
+        if not v.is_integer():
+            raise NotationError(f"an index evaluates to {v}, not a whole number")
+        return int(v)
+    return v
+
+
+def _binary(op: str, left, right):
+    if op == "+":
+        return lambda env: left(env) + right(env)
+    if op == "-":
+        return lambda env: left(env) - right(env)
+    if op == "*":
+        return lambda env: left(env) * right(env)
+    if op == "/":
+        def divide(env):
+            b = right(env)
+            if b == 0:
+                raise NotationError("division by zero")
+            return left(env) / b
+        return divide
+
+    def power(env):
+        a, b = left(env), right(env)
+        if abs(b) > 64:
+            raise NotationError("an exponent larger than 64")
+        try:
+            return float(a) ** b
+        except (OverflowError, ZeroDivisionError, ValueError):
+            raise NotationError("a power that cannot be computed") from None
+    return power
+
+
+_COMPARE = {"==": lambda a, b: a == b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
+            ">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "!=": lambda a, b: a != b}
+
+
+def _floats(values):
+    """Nested lists with every number a float (an int64 input reads as a float, as before)."""
+    if isinstance(values, list):
+        return [_floats(v) for v in values]
+    return float(values)
 
 
 def _close(a, b) -> bool:
