@@ -31,6 +31,17 @@ class MachineError(RuntimeError):
 
 # --- who wrote a temporary file: the same process, still running? ---------------------------
 
+def pid_exists(pid: int) -> bool:
+    """Whether a process ``pid`` exists (one we may not signal exists too)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 def _boot_tag() -> str:
     """This boot of this machine (the kernel's boot id; the host name where there is no /proc)."""
     try:
@@ -69,13 +80,7 @@ def alive(ident: dict) -> bool:
     if host is not None and host != socket.gethostname():
         return True  # another machine writing to a shared folder
     if not os.path.isdir("/proc/self"):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except OSError:
-            return True
-        return True
+        return pid_exists(pid)
     if ident.get("boot") != _boot_tag():
         return host is None  # this machine before a reboot (dead), or unknown (leave it)
     now = _start_ticks(pid)

@@ -99,13 +99,8 @@ class Rounded:
 
     def answers(self, t: int, got) -> Iterator[np.ndarray]:
         """Trial ``t``'s answer for each rounding of its inputs, most likely first."""
-        if self.fn is None:
-            return
-        for dtype in low_precisions(got):
-            for subset in self.subsets:
-                a = self._answers(dtype, subset)
-                if a is not None:
-                    yield a[t]
+        for a in self.batches(got):
+            yield a[t]
 
 
 def _batch(out: np.ndarray, n: int) -> np.ndarray | None:

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Iterator
 
 from . import __version__
-from .atomic import alive, exchange, identity
+from .atomic import alive, exchange, identity, pid_exists
 
 MARKER = ".cnn-grader.json"
 MARKER_SCHEMA = 1
@@ -304,7 +304,7 @@ def leftovers(out: Path) -> list[tuple[Path, dict | None]]:
             if m is not None and m.get("output") == str(out) and isinstance(m.get("writer"), dict) \
                     and not alive(m["writer"]):
                 found.append((p, m))
-        elif (lm := legacy.match(p.name)) and (lm[1] == "merge" or not _pid_exists(int(lm[1]))) \
+        elif (lm := legacy.match(p.name)) and (lm[1] == "merge" or not pid_exists(int(lm[1]))) \
                 and legacy_owned(p) is not None:
             found.append((p, None))
     return found
@@ -315,16 +315,6 @@ def _empty(p: Path) -> bool:
         return not any(p.iterdir())
     except OSError:
         return False
-
-
-def _pid_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
 
 
 def recover(out: Path) -> list[Path]:
