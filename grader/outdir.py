@@ -170,13 +170,15 @@ def new_staging(out: Path, prefix: str = ".cnn-grader-out-") -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     # made under another name and renamed once marked: a folder named like a staging folder
     # always has its marker until its very last step (empty, then removed)
-    born = Path(tempfile.mkdtemp(prefix=NEWBORN, dir=out.parent))
+    # (named with this machine and process: a run killed in this instant leaves a newborn the
+    # next run on this machine recognises as dead and removes)
+    born = Path(tempfile.mkdtemp(prefix=f"{NEWBORN}{host_tag()}-{os.getpid()}-", dir=out.parent))
     try:
         _write_marker(born, _marker(out, "building", None))
         staging = out.parent / (prefix + born.name[len(NEWBORN):])
         os.rename(born, staging)
     except BaseException:
-        shutil.rmtree(born, ignore_errors=True)
+        remove_marked(born)
         raise
     return staging
 
@@ -188,7 +190,7 @@ def discard_staging(staging: Path) -> None:
     if m is None:
         return  # gone (renamed into OUT), or not recognisably ours: never deleted blindly
     if m.get("files") is None:
-        shutil.rmtree(staging, ignore_errors=True)
+        remove_marked(staging)
     else:
         _dispose(staging, Path(m.get("output") or staging))
 
@@ -273,6 +275,42 @@ def _dispose(folder: Path, out: Path) -> bool:
     return True
 
 
+def remove_marked(folder: Path) -> None:
+    """Delete a folder of ours with its marker last: a run killed meanwhile leaves a folder
+    still recognisably ours (the next run finishes the job), never an unmarked remnant."""
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return
+    markers = [p for p in entries if p.name.startswith((MARKER, SCRATCH_MARKER))]
+    for p in entries:
+        if p in markers:
+            continue
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            _unlink(p)
+    for p in markers:
+        _unlink(p)
+    try:
+        os.rmdir(folder)
+    except OSError:
+        pass
+
+
+def host_tag() -> str:
+    """A short tag of this machine, for names that say which machine's process made them."""
+    import hashlib
+    import socket
+    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+
+
+def _dead_newborn(p: Path) -> bool:
+    """A newborn staging folder of a process of this machine that no longer runs."""
+    m = re.match(re.escape(NEWBORN) + r"([0-9a-f]{8})-(\d+)-", p.name)
+    return bool(m) and m[1] == host_tag() and not pid_exists(int(m[2]))
+
+
 def _unlink(p: Path) -> None:
     try:
         if p.is_file() or p.is_symlink():
@@ -296,7 +334,9 @@ def leftovers(out: Path) -> list[tuple[Path, dict | None]]:
     for p in entries:
         if not p.is_dir() or p.is_symlink() or p == out:
             continue
-        if p.name.startswith(STAGING_PREFIXES + (NEWBORN,)) and _empty(p) and (
+        if p.name.startswith(NEWBORN) and _dead_newborn(p):
+            found.append((p, {"files": None}))  # killed before its marker was in place: nothing else in it
+        elif p.name.startswith(STAGING_PREFIXES + (NEWBORN,)) and _empty(p) and (
                 not p.name.startswith(NEWBORN) or time.time() - p.stat().st_mtime > NEWBORN_GRACE_S):
             found.append((p, {"files": None}))  # empty: a dispose killed before its last rmdir
         elif p.name.startswith(STAGING_PREFIXES):
@@ -331,7 +371,7 @@ def recover(out: Path) -> list[Path]:
     removed = []
     for p, m in left:
         if m is not None and m.get("files") is None:  # still building: only the grader's files
-            shutil.rmtree(p, ignore_errors=True)
+            remove_marked(p)
             removed.append(p)
         elif _dispose(p, out):
             removed.append(p)
@@ -353,7 +393,7 @@ def scratch(prefix: str = "cnn-grader-work-") -> Iterator[str]:
         (folder / SCRATCH_MARKER).write_text(json.dumps({"writer": identity()}), encoding="utf-8")
         yield str(folder)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        remove_marked(folder)
 
 
 def clean_scratch(prefix: str = "cnn-grader-work-") -> list[Path]:
@@ -370,6 +410,6 @@ def clean_scratch(prefix: str = "cnn-grader-work-") -> list[Path]:
         except (OSError, ValueError, KeyError, TypeError):
             continue  # not marked (an earlier version's, or in its first instant): left alone
         if isinstance(writer, dict) and not alive(writer):
-            shutil.rmtree(p, ignore_errors=True)
+            remove_marked(p)
             removed.append(p)
     return removed

@@ -382,3 +382,42 @@ def test_replace_keeps_every_user_file_or_changes_nothing(old, user, new):
             for f in set(old) - set(new):
                 assert not (out / f).is_file() or f in user
         assert sorted(p.name for p in Path(d).iterdir()) == ["out"]
+
+
+def test_a_newborn_staging_of_a_dead_process_is_removed_and_marked_folders_go_marker_last(tmp_path):
+    """Found killing runs under load: a run killed while making its staging folder (before its
+    marker was in place) left `.cnn-grader-new-*` for ever, and one killed while removing a
+    folder could leave its files without their marker (never recognisable again)."""
+    import subprocess
+    out = tmp_path / "out"
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    newborn = tmp_path / f"{outdir.NEWBORN}{outdir.host_tag()}-{dead.pid}-abc"
+    newborn.mkdir()
+    (newborn / (outdir.MARKER + ".tmp-1")).write_text("{")
+    alive_one = tmp_path / f"{outdir.NEWBORN}{outdir.host_tag()}-{os.getpid()}-xyz"
+    alive_one.mkdir()
+    other_host = tmp_path / f"{outdir.NEWBORN}00000000-{dead.pid}-q"
+    other_host.mkdir()
+    (other_host / "x").write_text("x")
+    found = {p.name for p, _m in outdir.leftovers(out)}
+    assert newborn.name in found and alive_one.name not in found and other_host.name not in found
+    outdir.recover(out)
+    assert not newborn.exists() and alive_one.exists() and other_host.exists()
+    # the marker is the last thing to go: whatever order the folder lists its entries in
+    folder = tmp_path / ".cnn-grader-out-zz"
+    (folder / "reports").mkdir(parents=True)
+    (folder / "reports" / "a.html").write_text("x")
+    (folder / outdir.MARKER).write_text("{}")
+    seen = []
+    real_unlink = outdir._unlink
+
+    def spying(p):
+        seen.append(p.name)
+        real_unlink(p)
+    outdir._unlink = spying
+    try:
+        outdir.remove_marked(folder)
+    finally:
+        outdir._unlink = real_unlink
+    assert not folder.exists() and seen[-1] == outdir.MARKER
