@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable, Mapping
 
+import re
+
 import numpy as np
 
 Args = Mapping[str, np.ndarray]
@@ -789,8 +791,9 @@ def condition_finding(q, trials, got, exp, features: Features | None) -> str:
     sets: list[tuple[str, np.ndarray]] = []
     labels = np.asarray(list(trials.labels), dtype=object)
     for lab in dict.fromkeys(trials.labels):
-        if lab != "random":
-            sets.append((f"on the edge case “{lab.removeprefix('edge: ')}”", labels == lab))
+        kind = re.sub(r"^public case \d+: ", "", lab)  # (the handout's cases are labelled so)
+        if kind != "random":
+            sets.append((f"on the edge case “{kind.removeprefix('edge: ')}”", labels == lab))
     if features is not None:
         for desc, f in features.items:
             try:

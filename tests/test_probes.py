@@ -352,3 +352,17 @@ def test_an_element_set_from_one_trial_says_so(trials):
     d = diagnose(dataclasses.replace(q, mistakes=(), probes=()), tr, outs)
     assert d.message.startswith("Only 1 of 24 trials fail (random). In it: the wrong elements are exactly "
                                 "the weights of o_2"), d.message
+
+
+def test_a_public_random_case_is_not_called_an_edge_case():
+    """The handout's cases are labelled "public case N: random": wrong on one of them is not
+    "wrong only on the edge case 'public case 1: random'"."""
+    from grader.handout import public_assignment, public_cases
+    asg, trials = public_assignment(public_cases("hw4", 3))
+    q = next(q for q in asg.questions if q.id == "2.1")
+    t = trials[q.id]
+    outs = [np.asarray(e, dtype=float) for e in t.expected]
+    rand = [i for i, lab in enumerate(t.labels) if lab.endswith(": random")][0]
+    outs[rand] = outs[rand] * 3
+    msg = diagnose(q, t, outs).message
+    assert "public case" not in msg or "random”" not in msg, msg
