@@ -28,6 +28,11 @@ class NotationError(ValueError):
     """The text cannot be read, or does not define the asked quantity; says where and why."""
 
 
+class NoAnswer(NotImplementedError):
+    """The file has no answer to this question: the question is ``missing`` (the runtime's
+    rule for a function not written yet), not an error."""
+
+
 # --- tokens ---------------------------------------------------------------------------------
 
 _UNICODE = {"−": "-", "–": "-", "·": "*", "⋅": "*", "×": "*", "∗": "*", "≤": "<=", "≥": ">=", "≠": "!=",
@@ -1181,13 +1186,13 @@ def answer(qid: str, spec: dict, path: str, arrays: dict):
             with open(path, "rb") as f:
                 body = sections(read_answers_file(f.read(), path)).get(qid)
             if body is None or not body.strip():
-                raise NotImplementedError(f"no answer for {qid}: write it under a heading '## {qid}'")
+                raise NoAnswer(f"no answer for {qid}: write it under a heading '## {qid}'")
             text = equations(body)
             if not text.strip():
-                raise NotImplementedError(f"no equation under '## {qid}' (write it in $$ … $$ or as a line with =)")
+                raise NoAnswer(f"no equation under '## {qid}' (write it in $$ … $$ or as a line with =)")
             _READ[qid] = Answer(text, spec)
             print(f"How your answer to {qid} was read:\n{reading(_READ[qid])}")
-        except (NotationError, NotImplementedError) as exc:
+        except (NotationError, NoAnswer) as exc:
             _READ[qid] = exc
     got = _READ[qid]
     if isinstance(got, Exception):

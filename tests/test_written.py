@@ -174,7 +174,7 @@ def test_a_question_missing_from_the_file_is_missing_not_an_error(tmp_path):
     f = tmp_path / "answers.md"
     f.write_text("## 1.3\nz[pi,pj,k] = y[pi,pj,k] + y[pi,pj+1,k] + y[pi+1,pj,k] + y[pi+1,pj+1,k]\n")
     notation._READ.clear()
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(NotImplementedError):  # (NoAnswer: the question is missing)
         notation.answer("1.2", Q["1.2"].spec, str(f), {})
     y = np.arange(27.0).reshape(3, 3, 3)
     got = notation.answer("1.3", Q["1.3"].spec, str(f), {"y": y})
