@@ -372,6 +372,7 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
         if roster is not None:
             run.roster_digest = roster_digest(plan.roster_ids)
         staging = _new_staging(out)
+        # the work folder holds every student's private copy: hidden, so no one reads another's
         plan.hide = hidden_paths(submissions, out, staging, Path(work))
         spool = None
         try:
@@ -402,7 +403,7 @@ class ClassPlan:
     unmatched: list[str] = dataclasses.field(default_factory=list)
     roster_ids: list[str] = dataclasses.field(default_factory=list)  # the whole roster's, sorted
     whose: dict = dataclasses.field(default_factory=dict)  # student id -> their roster entry (names, late days)
-    hide: list[Path] = dataclasses.field(default_factory=list)  # what no sandboxed child may see
+    hide: list[Path] = dataclasses.field(default_factory=list)  # what no sandboxed child may see (set by grade)
     work: Path = Path()  # private: every student's unpacked copy, the spool
 
     @property
@@ -437,9 +438,7 @@ def plan_class(submissions: Path, asg: Assignment, work: Path, roster=None,
             s.error = staged_errors[s.name]
     names: set[str] = set()
     reports = [f"reports/{_file_name(who, names)}.html" for who in [s.student for s in subs] + [st.id for st in missing]]
-    # the work folder holds every student's private copy: hidden, so no one reads another's
-    return ClassPlan(asg, subs, reports, missing, origin, unmatched, roster_ids, whose,
-                     hidden_paths(submissions, work), work)
+    return ClassPlan(asg, subs, reports, missing, origin, unmatched, roster_ids, whose, work=work)
 
 
 class _Grader:
