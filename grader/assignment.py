@@ -149,9 +149,15 @@ def _words(student: str) -> tuple[int, ...]:
     return tuple(int.from_bytes(digest[i:i + 4], "little") for i in range(0, 16, 4))
 
 
+def assignment_module(name: str) -> str:
+    """The module of an assignment: ``hw4-written`` is ``reference.hw4_written``; a dotted name
+    is a module path as it is."""
+    return name if "." in name else f"reference.{name.replace('-', '_')}"
+
+
 def load_assignment(name: str = "hw4") -> Assignment:
     """Import ``reference.<name>`` (or a dotted module path) and return its ``ASSIGNMENT``."""
-    module = name if "." in name else f"reference.{name.replace('-', '_')}"
+    module = assignment_module(name)
     try:
         mod = importlib.import_module(module)
     except ModuleNotFoundError as exc:

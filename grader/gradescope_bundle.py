@@ -156,27 +156,51 @@ def source_files(assignment: str = "hw4") -> dict[str, bytes]:
     """The grader, its templates and the assignment's reference package, as installable files."""
     from .handout import _grader_files
     files = {f"cnn-grader/{k}": v for k, v in _grader_files().items()}
-    module = assignment if "." in assignment else f"reference.{assignment}"
-    mod = importlib.import_module(module)
-    pkg = Path(mod.__file__).resolve().parent
-    parts = module.split(".")
+    from .assignment import assignment_module
+    module = assignment_module(assignment)
+    wanted = _package_tree(module)
     packages = ["grader", "grader.templates"]
-    # parent packages (reference/__init__.py) so the dotted import works when installed
-    for i in range(1, len(parts)):
-        parent = importlib.import_module(".".join(parts[:i]))
-        init = Path(parent.__file__)
-        files[f"cnn-grader/{'/'.join(parts[:i])}/__init__.py"] = init.read_bytes()
-        packages.append(".".join(parts[:i]))
-    for p in sorted(pkg.rglob("*.py")):
-        rel = p.relative_to(pkg)
-        if "__pycache__" in rel.parts:
-            continue
-        files[f"cnn-grader/{'/'.join(parts)}/{rel.as_posix()}"] = p.read_bytes()
-        if rel.parent != Path(".") and rel.name == "__init__.py":
-            packages.append(".".join([*parts, *rel.parent.parts]))
-    packages.append(module)
+    for name in wanted:
+        parts = name.split(".")
+        for i in range(1, len(parts) + 1):
+            pkg_name = ".".join(parts[:i])
+            if pkg_name in packages:
+                continue
+            pkg = Path(importlib.import_module(pkg_name).__file__).resolve().parent
+            for p in sorted(pkg.glob("*.py")) if i == len(parts) else [pkg / "__init__.py"]:
+                files[f"cnn-grader/{'/'.join(parts[:i])}/{p.name}"] = p.read_bytes()
+            packages.append(pkg_name)
     files["cnn-grader/pyproject.toml"] = _pyproject(sorted(set(packages))).encode()
     return files
+
+
+def _package_tree(module: str) -> list[str]:
+    """The assignment's package and the packages of its tree that its files import (hw4-written
+    uses hw4's model and generators): read from the import statements, so the bundle does not
+    depend on what this process happens to have imported."""
+    import ast
+    top = module.split(".")[0]
+    todo, seen = [module], set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        pkg = Path(importlib.import_module(name).__file__).resolve().parent
+        for p in sorted(pkg.glob("*.py")):
+            for node in ast.walk(ast.parse(p.read_bytes())):
+                names = [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else \
+                    [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                for n in names:
+                    if n.startswith(top + "."):
+                        parts = n.split(".")
+                        # the package: the longest prefix that is one (reference.hw4.model -> reference.hw4)
+                        for i in range(len(parts), 1, -1):
+                            cand = ".".join(parts[:i])
+                            if getattr(importlib.import_module(cand), "__path__", None):
+                                todo.append(cand)
+                                break
+    return sorted(seen)
 
 
 def build_bundle(out_zip: Path, assignment: str = "hw4", seed: int | None = None, timeout: float = 10.0,

@@ -471,7 +471,8 @@ def reference_fingerprints(assignment: str = "hw4", min_len: int = 24) -> set[st
     """Distinctive code lines of the assignment's reference package, for leak checks: lines of
     at least ``min_len`` characters that hold code (strings such as the contract text, which
     the starter file publishes on purpose, are not fingerprints)."""
-    module = assignment if "." in assignment else f"reference.{assignment.replace('-', '_')}"
+    from .assignment import assignment_module
+    module = assignment_module(assignment)
     pkg = Path(importlib.import_module(module).__file__).resolve().parent
     out = set()
     for p in sorted(pkg.rglob("*.py")):

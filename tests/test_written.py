@@ -272,3 +272,13 @@ def test_reveal_shows_the_correct_formula_of_a_written_answer():
     from grader.formula import formula_text
     assert formula_text("hw4-written", "2.3", (1, 1, 0)).startswith("∂E/∂y_{2,2,1} =")
     assert formula_text("hw4-written", "1.2", (0, 0, 0)) == formula_text("hw4", "1.2", (0, 0, 0)) != ""
+
+
+def test_the_gradescope_bundle_of_the_written_assignment_carries_what_it_imports():
+    """hw4-written reuses hw4's model and generators: its bundle holds both packages, whatever
+    this process has imported (the hw4 bundle never holds hw4_written)."""
+    from grader.gradescope_bundle import source_files
+    files = source_files("hw4-written")
+    assert "cnn-grader/reference/hw4_written/__init__.py" in files and "cnn-grader/reference/hw4/model.py" in files
+    assert b'"reference.hw4", "reference.hw4_written"' in files["cnn-grader/pyproject.toml"]
+    assert not any("hw4_written" in k for k in source_files("hw4"))
