@@ -270,8 +270,8 @@ def _check_isolation(result: SubmissionResult, opts: Options) -> None:
     """``--require-sandbox`` is about the machine: an entry that never ran (a bad zip, a .txt)
     carries no isolation and says nothing about it."""
     if opts.require_sandbox and result.isolation and result.isolation != "namespaces":
-        raise UsageError("--require-sandbox: full isolation is not available here "
-                         f"({result.isolation_note or result.isolation}); run as root or enable user namespaces")
+        raise MachineError("--require-sandbox: full isolation is not available here "
+                           f"({result.isolation_note or result.isolation}); run as root or enable user namespaces")
 
 
 def _jobs(opts: Options, n: int) -> int:

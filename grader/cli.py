@@ -395,7 +395,7 @@ def check(file, as_json, html, student, public, fail_under, junit, gradescope, g
 def _check(file, as_json, html, student, public, fail_under, junit, gradescope, gradescope_visibility,
            seed, timeout, memory, isolation, require_sandbox, assignment, points, reveal, partial_credit=False,
            config=None):
-    from .api import UsageError, check as check_api
+    from .api import MachineError, UsageError, check as check_api
     from .sandbox import SandboxError
     from .handout import check_public, find_public_cases, load_public, public_assignment, public_notice, reference_available
     from .results import dumps
@@ -421,6 +421,8 @@ def _check(file, as_json, html, student, public, fail_under, junit, gradescope, 
         else:
             asg = _assignment(assignment, points, course)
             res = check_api(file, opts, assignment=asg, student=student)
+    except MachineError as exc:
+        _fail(exc, EXIT_MACHINE)
     except (UsageError, ValueError) as exc:
         _fail(exc)
     except SandboxError as exc:

@@ -108,3 +108,14 @@ def test_is_machine_error():
     assert api.is_machine_error(OSError(28, os.strerror(28)))
     assert not api.is_machine_error(OSError(2, "no such file"))
     assert not api.is_machine_error(ValueError("x"))
+
+
+def test_require_sandbox_without_full_isolation_is_the_machines_error(monkeypatch):
+    """A result graded with less isolation than --require-sandbox asks for stops the run as the
+    machine's failure (exit 3), not as bad input (exit 2)."""
+    from grader.api import MachineError, Options, _check_isolation
+    from grader.results import SubmissionResult
+    res = SubmissionResult("a", "a.py", 0, 20, "", "", isolation="process", isolation_note="no user namespaces")
+    with pytest.raises(MachineError, match="full isolation is not available"):
+        _check_isolation(res, Options(require_sandbox=True))
+    _check_isolation(SubmissionResult("b", "b.txt", 0, 20, "not a .py", ""), Options(require_sandbox=True))
