@@ -474,9 +474,8 @@ class _Grader:
         return self.record(res, self.plan.reports[i], cached)
 
     def from_roster(self, res: SubmissionResult) -> None:
-        """The student's own file names, name and email, and the late policy, from the roster."""
-        if not self.plan.origin and not self.plan.whose and self.opts.late is None:
-            return
+        """The student's own file names, name and email, and the late policy, from the roster
+        (a reused result is scored again: the policy is not part of the cache key)."""
         from . import roster as roster_mod
         entries = self.plan.origin.get(res.source, [res.source])
         if res.source in self.plan.origin:  # graded from the roster's layout: name the student's own files

@@ -155,3 +155,21 @@ def test_cli_reads_grader_toml_and_flags_override(tmp_path):
     (tmp_path / "grader.toml").write_text('[points]\n"9.9" = 1\n')
     r = _cli(["check", str(SUBMISSIONS / "correct_vectorized.py")], tmp_path)
     assert r.returncode == 2 and "grader.toml: points.9.9: no such question" in r.stderr
+
+
+def test_a_reused_result_is_scored_with_this_runs_late_policy(tmp_path):
+    """The late policy is not in the cache key: an unchanged LATE submission reused from a run
+    with a 0.5 factor must score in full when the next run has no late policy."""
+    import shutil
+
+    from conftest import SUBMISSIONS
+    from grader.api import Options, grade
+    from grader.course import LatePolicy
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    shutil.copy(SUBMISSIONS / "correct_vectorized.py", subs / "lovelaceada_LATE_1001_5555_hw4.py")
+    out = tmp_path / "out"  # (no roster: the LATE in the Canvas file name is enough)
+    first = grade(subs, out, Options(jobs=1, late=LatePolicy(factor=0.5)))
+    assert first.submissions[0].score == 10 and first.submissions[0].late
+    again = grade(subs, out, Options(jobs=1))
+    assert again.cached == 1 and again.submissions[0].score == 20 and again.submissions[0].late_factor == 1.0
