@@ -461,15 +461,13 @@ def _explain(res, formula=None, public: bool = False):
     what = " on the public cases only: not your grade" if public else ""
     click.echo(f"{res.student}: {res.score:g}/{res.max_score:g}{what}   (isolation: {res.isolation or 'none'}"
                + (f"; {res.isolation_note}" if res.isolation_note else "") + ")")
-    for note in res.notes:
+    for note in res.notes:  # about the file: a .py.txt, a notebook, imports the grader lacks
         click.secho(f"note: {note}", fg="yellow")
     if res.error:
         click.secho(f"your file could not be graded: {res.error}", fg="red")
         if res.traceback:
             click.echo(res.traceback)
         return
-    for note in getattr(res, "notes", None) or []:  # imports the grader lacks
-        click.secho(f"note: {note}", fg="yellow")
     colors = {"passed": "green", "failed": "red", "error": "red", "timeout": "yellow", "missing": "bright_black"}
     for q in res.questions:
         click.echo(click.style(f"{q.status.upper():>8}", fg=colors.get(q.status)) +

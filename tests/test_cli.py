@@ -283,3 +283,12 @@ def test_merge_refuses_shards_with_and_without_reveal(tmp_path):
     assert grader("grade", subs, "--out", tmp_path / "o2", "--shard", "2/2", "--reveal").returncode == 0
     r = grader("merge", tmp_path / "o1", tmp_path / "o2", "--out", tmp_path / "m")
     assert r.returncode == 2 and "reveal differs" in r.stderr and "--reveal" in r.stderr
+
+
+def test_check_prints_each_note_once(tmp_path):
+    """A .py.txt with a plotting import has two notes: each printed once (it was twice)."""
+    sub = tmp_path / "hw4.py.txt"
+    sub.write_text("import matplotlib.pyplot as plt\n" + CORRECT)
+    r = grader("check", sub)
+    notes = [line for line in r.stdout.splitlines() if line.startswith("note:")]
+    assert len(notes) == len(set(notes)) == 2, r.stdout
