@@ -258,16 +258,25 @@ def _deep_folder(root, depth):
     return fd
 
 
-def _remove_deep(root, depth, fd):  # (shutil.rmtree and os.walk recurse on Python < 3.12)
+def _remove_deep(root, depth, fd):
+    """Remove root/d/d/.../d with two descriptors at most: shutil.rmtree and os.walk recurse on
+    Python < 3.12, and opening every level at once runs out of descriptors for a user whose
+    limit is 1024 (a student's laptop)."""
     for name in os.listdir(fd):
         os.unlink(name, dir_fd=fd)
     os.close(fd)
-    fds = [os.open(root, os.O_RDONLY)]
-    for _ in range(depth - 1):
-        fds.append(os.open("d", os.O_RDONLY, dir_fd=fds[-1]))
-    for fd in reversed(fds):
-        os.rmdir("d", dir_fd=fd)
-        os.close(fd)
+    top = os.open(root, os.O_RDONLY)
+    try:
+        for _ in range(depth):  # lift the chain one level, remove the emptied top folder
+            try:
+                os.rename("d/d", "d.next", src_dir_fd=top, dst_dir_fd=top)
+            except FileNotFoundError:
+                os.rmdir("d", dir_fd=top)
+                return
+            os.rmdir("d", dir_fd=top)
+            os.rename("d.next", "d", src_dir_fd=top, dst_dir_fd=top)
+    finally:
+        os.close(top)
 
 
 def test_folder_nested_1500_deep(tmp_path):
