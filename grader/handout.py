@@ -375,6 +375,8 @@ installed on your machine (`grader check` applies the same rule):
 def student_readme(assignment: str | Assignment = "hw4", filename: str = "hw4.py",
                    wheel: str | None = None, ci: bool = True) -> str:
     asg = _asg(assignment)
+    if asg.kind == "written":
+        return _written_readme(asg, filename, wheel, ci)
     rows = "\n".join(f"| {q.id} | `{q.signature}` | {q.returns} | {q.points:g} |" for q in asg.questions)
     ci_row = ("| `.github/workflows/selfcheck.yml` | runs the self-check on every push (GitHub) |\n" if ci else "")
     install = (f"pip install {wheel}" if wheel else "pip install cnn-grader   # or the wheel your course provides")
@@ -442,6 +444,62 @@ Each question scores its points only when every case passes. Shapes must match e
 the right answer for the inputs as given or for the same inputs rounded to float32 (so float32
 work passes whether you return float32 arrays, float64 arrays or lists). NaN or infinity never
 passes. A failing case shows its inputs and the expected numbers, never a formula.
+"""
+
+
+def _written_readme(asg: Assignment, filename: str, wheel: str | None, ci: bool) -> str:
+    """The student README of a written assignment: the answers file, the notation, the check."""
+    rows = "\n".join(f"| {q.id} | {q.title} | {q.spec.get('vocabulary', '')} | {q.points:g} |" for q in asg.questions)
+    ci_row = ("| `.github/workflows/selfcheck.yml` | runs the self-check on every push (GitHub) |\n" if ci else "")
+    install = (f"pip install {wheel}" if wheel else "pip install cnn-grader   # or the wheel your course provides")
+    return f"""# {asg.title}
+
+Your handout:
+
+| file | what it is |
+|---|---|
+| `{filename}` | your answers file: a heading per question (`## 1.2`), the notation at its top |
+| `{PUBLIC_FILE}` | a few fixed cases per question, to check your expressions against |
+| `{wheel or 'cnn_grader-*.whl'}` | the self-check tool (`grader`) |
+{ci_row}
+## Check your work
+
+Python 3.10 or newer, on Linux or macOS (on Windows, use WSL):
+
+```bash
+python3 -m venv .venv && . .venv/bin/activate
+{install}
+grader check {filename}
+```
+
+`grader check` reads each answer (it prints how it read it), evaluates it for every element of
+the asked quantity on the cases in `{PUBLIC_FILE}`, and explains each result; it exits 0 when
+every question passes. `--html report.html` writes a report you can open in a browser. The score
+it prints covers the public cases only: it is not your grade. The official grading evaluates your
+expressions for every element on fresh random networks made for each student, plus edge cases.
+
+## The questions
+
+Under each heading, write the answer in LaTeX (`$$ … $$`) or in plain notation on lines of its
+own (see the notation table at the top of `{filename}`). A question without an answer is
+`missing`; an answer that cannot be read is an `error` that points at the spot.
+
+| Q | what | your answer may use | points |
+|---|---|---|---|
+{rows}
+
+## What the statuses mean
+
+- `passed`: every element is right on every case.
+- `failed`: some elements are wrong; the report names them in the homework's notation, with the
+  numbers of a failing case.
+- `error`: the answer cannot be read (the message points at the spot), uses a quantity the
+  question does not give, or has an index that nothing binds (`for`, a sum, or the left side).
+- `missing`: no heading for the question, or no equation under it.
+
+Each question scores its points only when every element is right on every case (within
+1e-5 · max|expected| + 1e-5 · |expected|). A failing case shows the elements that are wrong and
+the numbers, never the correct expression.
 """
 
 

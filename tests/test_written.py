@@ -258,6 +258,8 @@ def test_the_handout_of_the_written_assignment_checks_answers_md(tmp_path):
     files = build_handout(tmp_path / "h", "hw4-written", wheel=False, ci=False)
     names = sorted(p.name for p in files)
     assert names == ["README.md", "answers.md", "public_tests.json"]
+    readme = (tmp_path / "h" / "README.md").read_text()
+    assert "grader check answers.md" in readme and "## 1.2" in readme and "NotImplementedError" not in readme
     data = json.loads((tmp_path / "h" / "public_tests.json").read_text())
     assert data["kind"] == "written" and all("spec" in q for q in data["questions"])
     mine = tmp_path / "mine.md"
