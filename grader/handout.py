@@ -593,7 +593,8 @@ def build_handout(out_dir: Path, assignment: str = "hw4", per_question: int = 2,
     if ci:
         wf = templates_dir() / "ci" / "student-selfcheck.yml"
         if wf.is_file():
-            files[".github/workflows/selfcheck.yml"] = wf.read_text(encoding="utf-8")
+            # (the template names the default file; the handout's may be another, answers.md say)
+            files[".github/workflows/selfcheck.yml"] = wf.read_text(encoding="utf-8").replace("hw4.py", filename)
     for rel, text in files.items():
         p = out / rel
         p.parent.mkdir(parents=True, exist_ok=True)

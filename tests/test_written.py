@@ -255,9 +255,11 @@ def test_the_handout_of_the_written_assignment_checks_answers_md(tmp_path):
     import json
 
     from grader.handout import build_handout, check_public
-    files = build_handout(tmp_path / "h", "hw4-written", wheel=False, ci=False)
+    files = build_handout(tmp_path / "h", "hw4-written", wheel=False)
     names = sorted(p.name for p in files)
-    assert names == ["README.md", "answers.md", "public_tests.json"]
+    assert names == ["README.md", "answers.md", "public_tests.json", "selfcheck.yml"]
+    workflow = (tmp_path / "h" / ".github" / "workflows" / "selfcheck.yml").read_text()
+    assert "grader check answers.md" in workflow and "hw4.py" not in workflow
     readme = (tmp_path / "h" / "README.md").read_text()
     assert "grader check answers.md" in readme and "## 1.2" in readme and "NotImplementedError" not in readme
     data = json.loads((tmp_path / "h" / "public_tests.json").read_text())
