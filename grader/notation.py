@@ -1126,8 +1126,13 @@ def reading(answer: Answer) -> str:
 
 # --- answers files: sections, math, and the sandbox's entry point ----------------------------
 
-_HEADING = re.compile(r"^\s*(?:#{1,6}\s*|\\(?:sub)*section\*?\{\s*)(?:Q(?:uestion)?\.?\s*|Part\s+\d+\s*[,.]?\s*Q?)?"
-                      r"(\d+\.\d+)\b[^\n]*$", re.MULTILINE | re.IGNORECASE)
+# A question's heading: a Markdown heading, a LaTeX section or a bold line naming it (``## 1.2``,
+# ``### Q1.2 gradient``, ``\section*{1.2}``, ``**Question 1.2**``), or a line holding the id alone
+# (``1.2``, ``Q1.2:``, ``Question 1.2)``) as plain-text files have it.
+_QID = r"(?:Q(?:uestion)?\.?[ \t]*|Part[ \t]+\d+[ \t]*[,.]?[ \t]*Q?)?(\d+\.\d+)"
+_HEADING = re.compile(r"^[ \t]*(?:(?:#{1,6}[ \t]*|\\(?:sub)*section\*?\{[ \t]*|\*\*[ \t]*)" + _QID + r"\b[^\n]*"
+                      r"|" + _QID.replace("(\\d+\\.\\d+)", "(?P<alone>\\d+\\.\\d+)") + r"[ \t]*[.:)]?[ \t]*)$",
+                      re.MULTILINE | re.IGNORECASE)
 _MATH = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|```[a-z]*\n(.*?)```|\$(.+?)\$", re.DOTALL)
 
 
@@ -1155,7 +1160,7 @@ def sections(text: str) -> dict[str, str]:
     marks = list(_HEADING.finditer(text))
     for here, nxt in zip(marks, marks[1:] + [None]):
         body = text[here.end():nxt.start() if nxt else len(text)]
-        qid = here.group(1)
+        qid = here.group(1) or here.group("alone")
         out[qid] = (out[qid] + "\n" + body) if qid in out else body
     return out
 

@@ -286,3 +286,11 @@ def test_the_gradescope_bundle_of_the_written_assignment_carries_what_it_imports
     assert "cnn-grader/reference/hw4_written/__init__.py" in files and "cnn-grader/reference/hw4/model.py" in files
     assert b'"reference.hw4", "reference.hw4_written"' in files["cnn-grader/pyproject.toml"]
     assert not any("hw4_written" in k for k in source_files("hw4"))
+
+
+def test_headings_as_students_write_them():
+    text = ("intro\n## 1.2\na = 1\n**Question 1.3**\nb = 2\nQ2.1:\nc = 3\n2.2\nd = 4\n"
+            "1.4 is the next one, not a heading\n\\section*{2.3}\ne = 5\n### Part 2, Q2.4 filters\nf = 6\n")
+    got = {k: v.strip() for k, v in sections(text).items()}
+    assert got == {"1.2": "a = 1", "1.3": "b = 2", "2.1": "c = 3", "2.2": "d = 4\n1.4 is the next one, not a heading",
+                   "2.3": "e = 5", "2.4": "f = 6"}
