@@ -255,8 +255,7 @@ class Reader:
         if tok.kind in ("num", "name") and tok.text not in ("for", "and", "or"):
             return True
         return tok.text in ("(", "\\frac", "\\sigma", "\\sum", "\\max", "\\min", "\\exp", "\\mathbf",
-                            "\\mathbb", "\\partial", "\\tanh", "\\log", "\\operatorname") or (
-            tok.kind == "cmd" and tok.text in ("\\{",) and False)
+                            "\\mathbb", "\\partial", "\\tanh", "\\log", "\\operatorname")
 
     def _group_or(self, parse):
         if self._peek("{"):
@@ -317,7 +316,7 @@ class Reader:
                 and re.fullmatch(r"d[A-Za-z]", self.toks[self.i + 1].text):  # dE_dz[...], as in Python
             self._next()
             m = re.fullmatch(r"d([A-Za-z])d([A-Za-z])", "dE" + self._next().text)
-        if m and (m.group(2) or self._peek("/")) and m.group(1) in ("E",) + tuple(self.symbols_first()):
+        if m and (m.group(2) or self._peek("/")) and (m.group(1) == "E" or m.group(1) in self._letters()):
             return self._plain_derivative(tok, m)
         if t in ("sigma", "sigmoid", "exp", "tanh", "log", "max", "min"):
             return self._call("sigma" if t == "sigmoid" else t)
@@ -335,8 +334,9 @@ class Reader:
         name, idx = self._subscripted(tok)
         return self._resolve(tok, name, idx, target)
 
-    def symbols_first(self):
-        return {s[0] for s in self.symbols if len(s) == 1} | {s for s in self.symbols if len(s) == 1}
+    def _letters(self) -> set[str]:
+        """The one-letter quantities (x, w, y, z, o): what a plain derivative dy/dw may be of."""
+        return {s for s in self.symbols if len(s) == 1}
 
     def _subscripted(self, tok: Tok):
         """A name and its indices: x[ci,cj], x_{c_i,c_j}, c_i, o_1, o1, y_m."""
