@@ -259,3 +259,25 @@ def test_wrong_mask_is_compares_rule(trials):
                     got = np.round(got).astype(np.int64)
                 problem, _ = _check_one(q, got, exp)
                 assert (problem == "") == (not wrong_mask(q, got, exp).any()), (q.id, t, eps)
+
+
+def test_routing_to_the_channels_largest_neuron_is_named():
+    """The one mistake the uncatalogued-feedback study left unnamed (2.5: every window's error to
+    the channel's global maximum), written as a student would, with loops."""
+    import numpy as np
+
+    from grader.api import make_trials
+    from grader.assignment import load_assignment
+    from grader.diagnose import diagnose
+
+    def student(y, dz):
+        dy = np.zeros_like(y)
+        for k in range(y.shape[2]):
+            i, j = np.unravel_index(np.argmax(y[:, :, k]), y[:, :, k].shape)
+            dy[i, j, k] = dz[:, :, k].sum()
+        return dy
+    q = load_assignment("hw4").question("2.5")
+    for seed in (0, 5):
+        t = make_trials(load_assignment("hw4"), seed, "s")["2.5"]
+        d = diagnose(q, t, [student(*t.call_args(i)) for i in range(len(t))])
+        assert d.misconceptions == ["max_global"], d.message

@@ -459,7 +459,26 @@ Q25 = (
         # however the smallest is found, combined with "=" in any window order
         variants=tuple(lambda a, o=o: _route_max(a["y"], a["dE_dz"], pick=np.argmin, accumulate=False, order=o)
                        for o in WINDOW_ORDERS)),
+    Mistake(
+        "max_global", "Error sent to the channel's largest neuron",
+        "Each window's error goes to the largest y of that window. Yours goes to the largest y of "
+        "the whole channel, so every window's error lands on one neuron, even windows that do not "
+        "contain it.",
+        "Take the maximum over each 2x2 window, not over the whole channel.",
+        lambda a: _route_global_max(a["y"], a["dE_dz"]),
+        # assigned instead of added: the last window's error only
+        variants=(lambda a: _route_global_max(a["y"], a["dE_dz"], accumulate=False),)),
 )
+
+
+def _route_global_max(y: np.ndarray, dz: np.ndarray, accumulate: bool = True) -> np.ndarray:
+    """Every window's error sent to its channel's largest neuron (batched over trials)."""
+    t, h, w, k = y.shape
+    flat = y.reshape(t, h * w, k).argmax(axis=1)  # (t, k)
+    out = np.zeros_like(y, dtype=np.float64).reshape(t, h * w, k)
+    total = dz.reshape(t, -1, k).sum(axis=1) if accumulate else dz[:, -1, -1, :]
+    np.put_along_axis(out, flat[:, None, :], total[:, None, :], axis=1)
+    return out.reshape(t, h, w, k)
 
 MISTAKES: dict[str, tuple[Mistake, ...]] = {
     "1.1": Q11, "1.2": Q12, "1.3": Q13, "1.4": Q14,
