@@ -431,16 +431,22 @@ def _defined(text: str) -> set[str]:
     return names
 
 
-def _choose_main(root: Path, functions: list[str], texts: dict[Path, str],
-                 problems: list[str]) -> tuple[Path | None, str, str]:
-    """The .py file defining the most contract functions (its folder is the import root)."""
-    # A zip or folder that wraps everything in one directory: descend into it.
+def unwrapped(root: Path) -> Path:
+    """The folder that holds the submission: a zip or folder that wraps everything in one
+    directory is entered (at most MAX_DEPTH levels)."""
     for _ in range(MAX_DEPTH):
         kids = [p for p in root.iterdir() if not _ignored(p)]
         if len(kids) == 1 and kids[0].is_dir() and not kids[0].is_symlink():
             root = kids[0]
         else:
             break
+    return root
+
+
+def _choose_main(root: Path, functions: list[str], texts: dict[Path, str],
+                 problems: list[str]) -> tuple[Path | None, str, str]:
+    """The .py file defining the most contract functions (its folder is the import root)."""
+    root = unwrapped(root)
     candidates = sorted(p for p, _, mode in _walk(root, "the submission") if stat.S_ISREG(mode) and p.name.endswith(".py"))
     if not candidates:
         if problems:

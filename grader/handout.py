@@ -379,7 +379,6 @@ def student_readme(assignment: str | Assignment = "hw4", filename: str = "hw4.py
         return _written_readme(asg, filename, wheel, ci)
     rows = "\n".join(f"| {q.id} | `{q.signature}` | {q.returns} | {q.points:g} |" for q in asg.questions)
     ci_row = ("| `.github/workflows/selfcheck.yml` | runs the self-check on every push (GitHub) |\n" if ci else "")
-    install = (f"pip install {wheel}" if wheel else "pip install cnn-grader   # or the wheel your course provides")
     return f"""# {asg.title}
 
 Your handout:
@@ -390,16 +389,7 @@ Your handout:
 | `{PUBLIC_FILE}` | a few fixed test cases per question, with their expected answers |
 | `{wheel or 'cnn_grader-*.whl'}` | the self-check tool (`grader`) |
 {ci_row}
-## Check your work
-
-Python 3.10 or newer, on Linux or macOS (on Windows, use WSL):
-
-```bash
-python3 -m venv .venv && . .venv/bin/activate
-{install}
-grader check {filename}
-```
-
+{_install_block(filename, wheel)}
 `grader check` runs your file in a sandbox, calls every function on the cases in
 `{PUBLIC_FILE}`, and explains each result. It exits 0 when every question passes.
 `grader check {filename} --html report.html` writes a report you can open in a browser;
@@ -447,11 +437,25 @@ passes. A failing case shows its inputs and the expected numbers, never a formul
 """
 
 
+def _install_block(filename: str, wheel: str | None) -> str:
+    """The student README's "Check your work" commands (both kinds of assignment)."""
+    install = (f"pip install {wheel}" if wheel else "pip install cnn-grader   # or the wheel your course provides")
+    return f"""## Check your work
+
+Python 3.10 or newer, on Linux or macOS (on Windows, use WSL):
+
+```bash
+python3 -m venv .venv && . .venv/bin/activate
+{install}
+grader check {filename}
+```
+"""
+
+
 def _written_readme(asg: Assignment, filename: str, wheel: str | None, ci: bool) -> str:
     """The student README of a written assignment: the answers file, the notation, the check."""
     rows = "\n".join(f"| {q.id} | {q.title} | {q.spec.get('vocabulary', '')} | {q.points:g} |" for q in asg.questions)
     ci_row = ("| `.github/workflows/selfcheck.yml` | runs the self-check on every push (GitHub) |\n" if ci else "")
-    install = (f"pip install {wheel}" if wheel else "pip install cnn-grader   # or the wheel your course provides")
     return f"""# {asg.title}
 
 Your handout:
@@ -462,16 +466,7 @@ Your handout:
 | `{PUBLIC_FILE}` | a few fixed cases per question, to check your expressions against |
 | `{wheel or 'cnn_grader-*.whl'}` | the self-check tool (`grader`) |
 {ci_row}
-## Check your work
-
-Python 3.10 or newer, on Linux or macOS (on Windows, use WSL):
-
-```bash
-python3 -m venv .venv && . .venv/bin/activate
-{install}
-grader check {filename}
-```
-
+{_install_block(filename, wheel)}
 `grader check` reads each answer (it prints how it read it), evaluates it for every element of
 the asked quantity on the cases in `{PUBLIC_FILE}`, and explains each result; it exits 0 when
 every question passes. `--html report.html` writes a report you can open in a browser. The score

@@ -32,12 +32,8 @@ def builder(assignment: Assignment) -> Callable[[Path, list[str]], tuple[Path | 
 
 def build(root: Path, functions: list[str], specs: dict) -> tuple[Path | None, str, str]:
     """Find the answers file under ``root`` and write the generated module beside it."""
-    while True:  # a folder or zip that wraps everything in one directory
-        kids = [p for p in root.iterdir() if not p.name.startswith((".", "__"))]
-        if len(kids) == 1 and kids[0].is_dir():
-            root = kids[0]
-        else:
-            break
+    from .discover import unwrapped
+    root = unwrapped(root)
     files = sorted((p for p in root.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES
                     and p.name not in (NOTATION, MAIN)),
                    key=lambda p: (p.name.lower() not in PREFERRED, p.suffix.lower() != ".md", p.name))

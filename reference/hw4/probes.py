@@ -213,23 +213,11 @@ def _window_terms(dz, gate=None):
     return out if gate is None else out * gate
 
 
-def _argmax_gate(y):
-    """gate[t, j, c_i, c_j, k]: y_{c_i,c_j,k} is the maximum of window j."""
-    arg = m.max_pool_argmax(y)  # (T, 2, 2, K)
-    t, k = y.shape[0], y.shape[-1]
-    gate = np.zeros((t, 4, 3, 3, k))
-    for j in range(4):
-        a, b = divmod(j, 2)
-        for r in range(2):
-            for c in range(2):
-                gate[:, j, a + r, b + c, :] = arg[:, a, b, :] == r * 2 + c
-    return gate
-
-
 def _rank_gate(y, rank):
     """gate[t, j, c_i, c_j, k]: y_{c_i,c_j,k} is window j's ``rank``-th largest (0: largest)."""
     win = m._windows(y, m.POOL)
-    order = np.argsort(-win.reshape(*win.shape[:4], m.POOL * m.POOL), axis=-1)[..., rank]
+    # (stable: on a tie the first position counts as larger, as argmax has it)
+    order = np.argsort(-win.reshape(*win.shape[:4], m.POOL * m.POOL), axis=-1, kind="stable")[..., rank]
     t, k = y.shape[0], y.shape[-1]
     gate = np.zeros((t, 4, 3, 3, k))
     for j in range(4):
@@ -250,7 +238,7 @@ Q23_TERMS = Terms(terms=lambda a: _window_terms(a["dE_dz"]), name=lambda j, idx:
 _GATES = ("when it is that window's max", "always", "when it is that window's second largest")
 
 Q25_TERMS = Terms(
-    terms=lambda a: np.concatenate([_window_terms(a["dE_dz"], _argmax_gate(a["y"])),
+    terms=lambda a: np.concatenate([_window_terms(a["dE_dz"], _rank_gate(a["y"], 0)),
                                     _window_terms(a["dE_dz"]),
                                     _window_terms(a["dE_dz"], _rank_gate(a["y"], 1))], axis=1),
     name=lambda j, idx: f"{_wname(j % 4)} ({_GATES[j // 4]})",
