@@ -123,16 +123,21 @@ class _Nothing:
         return repr(self)
 
 
+def _with_operators(cls, op) -> None:
+    """Every arithmetic, bitwise and comparison operator of ``cls`` (plain, reflected, in-place) is ``op``."""
+    for name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or", "xor",
+                 "lshift", "rshift"):
+        for form in ("__%s__", "__r%s__", "__i%s__"):
+            setattr(cls, form % name, op)
+    for name in ("__neg__", "__pos__", "__abs__", "__invert__", "__lt__", "__le__", "__gt__", "__ge__"):
+        setattr(cls, name, op)
+
+
 def _nothing_op(self, *args):
     return _Nothing(f"{self._path}")
 
 
-for _op in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or", "xor",
-            "lshift", "rshift"):
-    for _form in ("__%s__", "__r%s__", "__i%s__"):
-        setattr(_Nothing, _form % _op, _nothing_op)
-for _op in ("__neg__", "__pos__", "__abs__", "__invert__", "__lt__", "__le__", "__gt__", "__ge__"):
-    setattr(_Nothing, _op, _nothing_op)
+_with_operators(_Nothing, _nothing_op)
 
 
 def _axes(nrows=1, ncols=1, *args, squeeze=True, **kwargs):
@@ -313,12 +318,7 @@ def _missing_op(self, *args):
     return self._use(self._path)
 
 
-for _op in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or", "xor",
-            "lshift", "rshift"):
-    for _form in ("__%s__", "__r%s__", "__i%s__"):
-        setattr(_Missing, _form % _op, _missing_op)
-for _op in ("__neg__", "__pos__", "__abs__", "__invert__", "__lt__", "__le__", "__gt__", "__ge__"):
-    setattr(_Missing, _op, _missing_op)
+_with_operators(_Missing, _missing_op)
 
 
 def _missing_base(top: str, path: str) -> type:

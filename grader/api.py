@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as _dt
-import errno
 import functools
 import json
 import os
@@ -22,7 +21,7 @@ from typing import Callable, Iterator
 
 from . import __version__
 from .assignment import Assignment, Trials, load_assignment, student_rng
-from .discover import Submission, _ignored, discover, prepare, student_id
+from .discover import _MACHINE_ERRNOS, Submission, _ignored, discover, prepare, student_id
 from .results import GradingRun, SubmissionResult, SubmissionsOnDisk, one_line_json
 from .sandbox import Call, Limits, Sandbox, resolved
 from .score import apply_late, score_submission, unrunnable
@@ -213,9 +212,6 @@ def is_machine_error(exc: BaseException) -> bool:
     if isinstance(exc, (SandboxError, KeyboardInterrupt, SystemExit)):
         return True
     return isinstance(exc, OSError) and exc.errno in _MACHINE_ERRNOS
-
-
-_MACHINE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EMFILE, errno.ENFILE})
 
 
 def failed_submission(assignment: Assignment, sub: Submission, seed: int, exc: BaseException) -> SubmissionResult:
