@@ -397,6 +397,9 @@ def _convert_tree(root: Path, notes: list[str]) -> tuple[dict[Path, str], list[s
                 path.rename(target)
                 notes.append(f"{safe_text(rel)} was graded as Python; save it as {safe_text(target.name)} "
                              "(your editor added .txt)")
+                _utf8(target, rel, notes)
+        elif kind == "py":
+            _utf8(path, rel, notes)
         elif kind == "ipynb":
             stem = path.name[:-6]
             target = next((c for c in (path.with_name(stem + ".py"), path.with_name(stem + "_ipynb.py"))
@@ -412,6 +415,26 @@ def _convert_tree(root: Path, notes: list[str]) -> tuple[dict[Path, str], list[s
             finally:
                 path.unlink()  # its stored outputs are never used; the sandbox gets only the code
     return texts, problems
+
+
+_WIDE_BOMS = {b"\xff\xfe\x00\x00": "utf-32", b"\x00\x00\xfe\xff": "utf-32",
+              b"\xff\xfe": "utf-16", b"\xfe\xff": "utf-16"}
+
+
+def _utf8(path: Path, rel: str, notes: list[str]) -> None:
+    """A Python file saved as UTF-16 or UTF-32 (Windows Notepad's "Unicode") is rewritten as UTF-8,
+    with a note: Python reads source as UTF-8 only, and the file is otherwise right."""
+    with open(path, "rb") as f:
+        head = f.read(4)
+    encoding = next((enc for bom, enc in _WIDE_BOMS.items() if head.startswith(bom)), None)
+    if encoding is None:
+        return
+    try:
+        text = path.read_bytes().decode(encoding)
+    except UnicodeDecodeError:
+        return  # not really that encoding: Python's own error will say what is wrong
+    path.write_text(text.lstrip("\ufeff"), encoding="utf-8")
+    notes.append(f"{safe_text(rel)} was saved as {encoding.upper()}; it was read as such; save it as UTF-8")
 
 
 _DEFS = re.compile(r"^(?:async[ \t]+)?def[ \t]+(\w+)|^(\w+)[ \t]*(?::[^=\n]*)?=(?!=)|^from[ \t]+[\w.]+[ \t]+import[ \t]+\(?([^)\n]*)",

@@ -389,3 +389,15 @@ def test_an_error_quoting_a_name_with_a_line_break_is_one_line(tmp_path):
     sub = Submission(student="s", source=tmp_path / "subs" / "folder")
     prepare(sub, ["layer_sizes"], tmp_path / "work" / "s")
     assert sub.error and "\n" not in sub.error and sub.directory is None
+
+
+def test_a_file_saved_as_utf16_is_graded_with_a_note(tmp_path):
+    """Windows Notepad's "Unicode" is UTF-16: Python cannot read it ("null bytes"), the student's
+    answer is otherwise right: graded, with a note saying how to save it."""
+    from conftest import SUBMISSIONS
+    from grader.api import Options, check
+    f = tmp_path / "hw4.py"
+    f.write_bytes((SUBMISSIONS / "correct_vectorized.py").read_text().encode("utf-16"))
+    res = check(f, Options())
+    assert not res.error and res.score == 20
+    assert any("UTF-16" in n for n in res.notes)
