@@ -15,7 +15,6 @@ import ctypes
 import errno
 import os
 import re
-import secrets
 import shutil
 import socket
 from contextlib import contextmanager
@@ -94,7 +93,7 @@ _TMP = re.compile(r"^\.(?P<name>.+)\.(?P<boot>[0-9A-Za-z_]+)-(?P<pid>\d+)-(?P<st
 
 def temp_name(target: Path) -> Path:
     me = identity()
-    return target.with_name(f".{target.name}.{me['boot']}-{me['pid']}-{me['start']}-{secrets.token_hex(4)}"
+    return target.with_name(f".{target.name}.{me['boot']}-{me['pid']}-{me['start']}-{os.urandom(4).hex()}"
                             ".cnn-grader-tmp")
 
 

@@ -30,6 +30,7 @@ import zipfile
 from pathlib import Path
 
 from . import __version__
+from .entry import ENTRY_POINT
 from .assignment import load_assignment
 from .formats import VISIBILITIES
 
@@ -142,7 +143,7 @@ requires-python = ">=3.10"
 dependencies = [{deps}]
 
 [project.scripts]
-grader = "grader.cli:main"
+grader = "{ENTRY_POINT}"
 
 [tool.setuptools]
 packages = [{pk}]

@@ -38,6 +38,7 @@ import numpy as np
 
 from . import __version__
 from .assignment import Assignment, Question, Trials, load_assignment
+from .entry import ENTRY_POINT
 from .results import SubmissionResult
 
 PUBLIC_FILE = "public_tests.json"
@@ -324,7 +325,7 @@ def build_student_wheel(dest_dir: Path) -> Path:
         "Requires-Python: >=3.10", *[f"Requires-Dist: {d}" for d in STUDENT_DEPENDENCIES], "", ""]).encode()
     files[f"{info}/WHEEL"] = (b"Wheel-Version: 1.0\nGenerator: cnn-grader handout\n"
                               b"Root-Is-Purelib: true\nTag: py3-none-any\n\n")
-    files[f"{info}/entry_points.txt"] = b"[console_scripts]\ngrader = grader.cli:main\n"
+    files[f"{info}/entry_points.txt"] = f"[console_scripts]\ngrader = {ENTRY_POINT}\n".encode()
     files[f"{info}/top_level.txt"] = b"grader\n"
     record = io.StringIO()
     w = csv.writer(record, lineterminator="\n")

@@ -21,7 +21,6 @@ student counts them on screen.  Stored outputs are never read.
 """
 from __future__ import annotations
 
-import logging
 import re
 import warnings
 from pathlib import Path
@@ -55,6 +54,7 @@ def read_code_cells(data: bytes) -> list[tuple[int, str]]:
             raise NotebookError("is not a version-4 notebook (reading older ones needs nbformat: "
                                 "pip install nbformat)") from None
         return _code_cells(nb)
+    import logging  # (here: most runs read no notebook)
     logger = logging.getLogger("traitlets")  # nbformat logs schema problems there; we judge them here
     old = logger.disabled
     logger.disabled = True

@@ -362,7 +362,7 @@ class Sandbox:
             self._sock = None
         if self._proc is not None:
             try:
-                self._proc.wait(timeout=2)
+                _exited(self._proc, timeout=2)
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait()
@@ -839,6 +839,18 @@ def _pidfd(pid: int):
         return os.pidfd_open(pid)
     except (AttributeError, OSError):
         return None
+
+
+def _exited(proc: subprocess.Popen, timeout: float) -> None:
+    """``proc.wait(timeout)``, woken the moment it exits: Popen.wait polls with growing sleeps,
+    which made every ``grader check`` wait ~10 ms longer than the zygote took to end."""
+    fd = _pidfd(proc.pid) if proc.returncode is None else None
+    if fd is not None:
+        try:
+            select.select([fd], [], [], timeout)
+        finally:
+            os.close(fd)
+    proc.wait(timeout=timeout)
 
 
 def _alive(pid: int) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from ._imports import missing_note, standin_note
 from .assignment import Assignment, Trials
 from .compare import compare, tolerance_text
-from .diagnose import diagnose
 from .results import Failure, QuestionResult, SubmissionResult
 from .sandbox import QuestionRun, SubmissionRun
 from .text import one_line
@@ -53,6 +52,7 @@ def score_question(q, trials: Trials, qrun: QuestionRun | None, import_error: st
             res.score = round(float(q.points) * good / len(trials), 6)
             res.message = f"{res.message} (partial credit: {good} of {len(trials)} trials passed)"
         if not verdict.passed:
+            from .diagnose import diagnose  # (imported on the first wrong answer: a passing check starts faster)
             d = diagnose(q, trials, qrun.outputs)
             res.misconceptions, res.hints, res.notes = d.misconceptions, d.hints, d.notes
             if d.message:

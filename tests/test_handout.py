@@ -95,7 +95,7 @@ def test_wheel_is_a_valid_student_edition(built):
         info = next(n for n in names if n.endswith(".dist-info/RECORD")).rsplit("/", 1)[0]
         meta = zf.read(f"{info}/METADATA").decode()
         assert "Name: cnn-grader" in meta and "Requires-Dist: numpy" in meta
-        assert "grader = grader.cli:main" in zf.read(f"{info}/entry_points.txt").decode()
+        assert "grader = grader.entry:main" in zf.read(f"{info}/entry_points.txt").decode()
         for row in csv.reader(io.StringIO(zf.read(f"{info}/RECORD").decode())):
             if row[1]:
                 digest = base64.urlsafe_b64encode(hashlib.sha256(zf.read(row[0])).digest()).rstrip(b"=").decode()

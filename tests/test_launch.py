@@ -37,6 +37,29 @@ def test_check_adopts_the_zygote_it_started_early(launches):
     assert len(launches) == 1 and launch._early == {}  # one zygote, the early one, adopted
 
 
+@pytest.mark.parametrize("extra, early", [([], True), (["--isolation", "process"], False),
+                                           (["--require-sandbox"], False), (["--help"], False)])
+def test_the_entry_point_starts_a_plain_checks_zygote_before_click(launches, monkeypatch, extra, early):
+    """`grader check FILE` launches its zygote before click is imported (and check adopts it);
+    with an option that changes the sandbox, nothing is launched ahead."""
+    import grader.entry as entry
+    import grader.launch as launch
+    seen = []
+    monkeypatch.setattr(sys, "argv", ["grader", "check", str(SUBMISSIONS / "correct_vectorized.py"), *extra])
+    monkeypatch.setattr(launch, "start_early", lambda *a, **k: seen.append(a))
+    monkeypatch.setattr("grader.cli.main", lambda **k: seen.append("cli"))
+    entry.main()
+    assert seen[-1] == "cli" and (len(seen) == 2) == early
+    if early:
+        assert seen[0][0] == "auto"
+
+
+def test_the_console_script_is_the_entry_point():
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    from grader.entry import ENTRY_POINT
+    assert tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"] == {"grader": ENTRY_POINT}
+
+
 def test_an_unadopted_zygote_ends_with_us():
     from grader.launch import DEFAULT_TMP_MB, _early, discard_early, hidden_paths, start_early
     start_early("process", hidden_paths(), DEFAULT_TMP_MB)
