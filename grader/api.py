@@ -179,27 +179,29 @@ DETAIL_LIMIT = 200  # larger classes: GradingRun.submissions reads them back fro
 
 
 class _Spool:
-    """results.json lines written to disk as results come, read back in the final order
-    (by student id, then by the entry's place in the folder)."""
+    """What the workers made of each student -- its results.json line, and the pieces of the
+    gradebook and the dashboard (see :class:`_Graded`) -- written to disk as results come and
+    read back in the final order (by student id, then by the entry's place in the folder)."""
 
     def __init__(self, path: Path):
         self._f = open(path, "w+b")
-        self._where: list[tuple[str, int, int, int]] = []  # (student, order, offset, length)
+        self._where: list[tuple[str, int, int, tuple[int, ...]]] = []  # (student, order, offset, part lengths)
 
     @property
     def count(self) -> int:
         return len(self._where)
 
-    def add(self, student: str, order: int, line: str) -> None:
-        data = line.encode("utf-8")
+    def add(self, student: str, order: int, *parts: str) -> None:
+        data = [p.encode("utf-8") for p in parts]
         start = self._f.seek(0, os.SEEK_END)
-        self._f.write(data)
-        self._where.append((student, order, start, len(data)))
+        self._f.write(b"".join(data))
+        self._where.append((student, order, start, tuple(map(len, data))))
 
-    def lines(self) -> Iterator[str]:
-        for _student, _order, start, n in sorted(self._where):
-            self._f.seek(start)
-            yield self._f.read(n).decode("utf-8")
+    def lines(self, part: int = 0) -> Iterator[str]:
+        """Part ``part`` of every student's record, in the final order (0: results.json line)."""
+        for _student, _order, start, sizes in sorted(self._where):
+            self._f.seek(start + sum(sizes[:part]))
+            yield self._f.read(sizes[part]).decode("utf-8")
 
     def close(self) -> None:
         self._f.close()
@@ -504,9 +506,12 @@ class _Grader:
                                                   self.opts.seed, exc), report, False)
 
     def _record(self, res: SubmissionResult, report: str, cached: bool) -> "_Graded":
+        from .export import gradebook_line
         res.report = report
         self.renderer.write_student(res, self.staging / report)
-        return _Graded(res.student, one_line_json(res), res.isolation, res.isolation_note, cached)
+        return _Graded(res.student, one_line_json(res), res.isolation, res.isolation_note, cached,
+                       gradebook_line(res), json.dumps(self.renderer.index_entry(res), ensure_ascii=False),
+                       self.renderer.index_rows(res))
 
     def failed(self, i: int, why: str) -> "_Graded":
         """The result of a submission whose worker died under it."""
@@ -529,6 +534,12 @@ class _Graded:
     isolation: str
     isolation_note: str
     cached: bool
+    # its pieces of the class's pages, so that publishing is pasting (on 16 cores, rendering
+    # them in the coordinator took a fifth of a class's time): its grades.csv row, what the
+    # dashboard's summary needs of it (Renderer.index_entry, as JSON), its dashboard rows
+    gradebook: str = ""
+    entry: str = ""
+    rows: tuple[str, str] = ("", "")
 
 
 def grade_class(plan: ClassPlan, opts: Options, run: GradingRun, renderer, staging: Path,
@@ -551,7 +562,7 @@ def grade_class(plan: ClassPlan, opts: Options, run: GradingRun, renderer, stagi
         """In the coordinator: as little as possible (the workers did the rest)."""
         _check_isolation(SubmissionResult(g.student, "", 0, 0, "", "", isolation=g.isolation,
                                           isolation_note=g.isolation_note), opts)
-        spool.add(g.student, i, g.line)
+        spool.add(g.student, i, g.line, g.gradebook, g.entry, *g.rows)
         run.cached += g.cached
         if keep_details or on_result:
             res = submission_from_dict(json.loads(g.line))
@@ -588,11 +599,13 @@ def publish(run: GradingRun, renderer, spool: _Spool, staging: Path, out: Path, 
             submission_from_dict(json.loads(line)) for line in spool.lines())
         data, run.lms = export.fill_lms(lms, every, run.max_score)
         (staging / lms.file_name).write_bytes(data)
-    where = export.write_results(run, staging, spool.lines())
+    where = export.write_results(run, staging, spool.lines(0))
     if run.submissions is None:  # a large class: read back from results.json, one at a time
         run.submissions = SubmissionsOnDisk(staging / "results.json", where)
-    export.write_gradebook_file(run, staging)
-    renderer.write_index(run.submissions, staging / "index.html")
+    # the workers made every student's piece of these two: here they are only put in order
+    export.write_gradebook_file(run, staging, spool.lines(1))
+    renderer.write_index(run.submissions, staging / "index.html", rows=lambda tight: spool.lines(4 if tight else 3),
+                         entries=map(json.loads, spool.lines(2)))
     _replace_dir(staging, out)
     if isinstance(run.submissions, SubmissionsOnDisk):
         run.submissions.path = out / "results.json"

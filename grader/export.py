@@ -24,17 +24,33 @@ def gradebook_csv(run: GradingRun) -> str:
 GRADEBOOK_ENCODING = "utf-8-sig"  # a BOM: Excel opens it as UTF-8 by double-click; pandas/LMS read it
 
 
-def write_gradebook(subs: list, f: IO[str]) -> None:
+def write_gradebook(subs: list, f: IO[str], lines: Iterable[str] | None = None) -> None:
     """One row a student: id, the roster's name and email, the entry graded, a column a
-    question, total, max, late (and the late policy's factor, already in the total), error."""
+    question, total, max, late (and the late policy's factor, already in the total), error.
+    ``lines``: the rows as :func:`gradebook_line` made them, in order (a worker makes each
+    student's); by default made here from ``subs``."""
     qids = [q.id for q in subs[0].questions] if subs else []
     w = csv.writer(f, lineterminator="\n")
     w.writerow(["student", "name", "email", "source", *[f"Q{q}" for q in qids], "total", "max_score",
                 "late", "late_factor", "error"])
+    if lines is not None:
+        f.writelines(lines)
+        return
     for s in subs:
-        w.writerow([_cell(s.student), _cell(s.name), _cell(s.email), _cell(s.source),
-                    *[_num(q.score) for q in s.questions], _num(s.score), _num(s.max_score),
-                    _late(s), _num(s.late_factor), _cell(s.error)])
+        w.writerow(_gradebook_row(s))
+
+
+def gradebook_line(s) -> str:
+    """A student's row of grades.csv, as the file holds it."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(_gradebook_row(s))
+    return buf.getvalue()
+
+
+def _gradebook_row(s) -> list[str]:
+    return [_cell(s.student), _cell(s.name), _cell(s.email), _cell(s.source),
+            *[_num(q.score) for q in s.questions], _num(s.score), _num(s.max_score),
+            _late(s), _num(s.late_factor), _cell(s.error)]
 
 
 def _late(s) -> str:
@@ -66,9 +82,9 @@ def write_results(run: GradingRun, out: Path, lines: Iterable[str] | None = None
                                  lines if lines is not None else map(one_line_json, run.submissions))
 
 
-def write_gradebook_file(run: GradingRun, out: Path) -> None:
+def write_gradebook_file(run: GradingRun, out: Path, lines: Iterable[str] | None = None) -> None:
     with open(out / "grades.csv", "w", encoding=GRADEBOOK_ENCODING, newline="") as f:
-        write_gradebook(run.submissions, f)
+        write_gradebook(run.submissions, f, lines)
 
 
 # --- LMS write-back: the gradebook the instructor downloaded, filled in ---------------------

@@ -420,6 +420,8 @@ class Renderer:
         self.student_t = self.env.get_template("report.html.j2")
         self.question_t = self.env.get_template("question.html.j2")
         self.index_t = self.env.get_template("index.html.j2")
+        self.row_t = self.env.get_template("index_row.html.j2")
+        self._names = {m.id: m.name for q in assignment.questions for m in getattr(q, "mistakes", ()) or ()}
         self.specs = {q.id: q for q in assignment.questions}
         self._passed: dict[tuple, Markup] = {}  # a plain "passed" section reads the same for everyone
 
@@ -547,58 +549,85 @@ class Renderer:
         Path(path).write_text(self.student_html(sub), encoding="utf-8")
 
     # -- class overview -------------------------------------------------------------------
-    def write_index(self, subs: list[SubmissionResult], path: Path) -> None:
-        """The dashboard, streamed to ``path`` (a class of thousands is never one string)."""
-        context = self._index_context(subs)
+    # A worker renders each student's row (at both bounds) and the few facts the dashboard's
+    # summary needs of it (:meth:`index_entry`); the coordinator then only pastes rows in order.
+    # Without them (merge, a results.json read back) both are made here from the results.
+    def index_rows(self, sub: SubmissionResult) -> tuple[str, str]:
+        """The student's row of the dashboard's table: at the usual bounds, and the tight ones
+        (used when the whole page would pass :data:`MAX_PAGE_BYTES`)."""
+        return tuple(self.row_t.render(s=sub, limits=limits).strip() for limits in (Limits(), TIGHT))
+
+    def index_entry(self, sub: SubmissionResult) -> dict:
+        """What the dashboard's summary needs of one student, as plain JSON: score, link, and
+        the status and cause of each question that went wrong."""
+        from .roster import absent
+        link = [sub.student, sub.report, sub.error, sub.name, sub.email, bool(sub.late)]
+        if absent(sub):  # on the roster, nothing submitted: not a file that failed
+            return {"score": sub.score, "link": link, "absent": True}
+        wrong = [[q.id, q.status, *(cause_of(q, self._names) if q.status != "passed" and not sub.error else ("", ""))]
+                 for q in sub.questions]
+        return {"score": sub.score, "link": link, "broken": bool(sub.error), "questions": wrong}
+
+    def write_index(self, subs, path: Path, rows=None, entries=None) -> None:
+        """The dashboard, streamed to ``path`` (a class of thousands is never one string).
+        ``rows(tight)`` and ``entries``: each student's row and :meth:`index_entry`, in order,
+        as the workers made them; by default made here from ``subs``."""
+        context = self._index_context(entries if entries is not None else map(self.index_entry, subs))
         for limits in (Limits(), TIGHT):  # the page grows with the class, each line is bounded
             size = 0
+            tight = limits is TIGHT
             with open(path, "w", encoding="utf-8") as f:
-                for chunk in self.index_t.generate(**context, limits=limits):
+                for chunk in self.index_t.generate(**context, rows=self._rows(subs, rows, tight), limits=limits):
                     f.write(chunk)
                     size += len(chunk.encode("utf-8"))
+                    if size > MAX_PAGE_BYTES and not tight:
+                        break  # too large: the rest of this attempt would be thrown away
             if size <= MAX_PAGE_BYTES:
                 break
 
     def index_html(self, subs: list[SubmissionResult]) -> str:
-        context = self._index_context(subs)
+        context = self._index_context(map(self.index_entry, subs))
         html = ""
         for limits in (Limits(), TIGHT):
-            html = self.index_t.render(**context, limits=limits)
+            html = self.index_t.render(**context, rows=self._rows(subs, None, limits is TIGHT), limits=limits)
             if len(html.encode("utf-8")) <= MAX_PAGE_BYTES:
                 break
         return html
 
-    def _index_context(self, subs: list[SubmissionResult]) -> dict:
-        """Everything the dashboard shows but the table, in one pass over ``subs`` (a large
-        class is read back from disk: each pass costs a read)."""
+    def _rows(self, subs, rows, tight: bool):
+        if rows is not None:
+            return map(Markup, rows(tight))
+        return (Markup(self.row_t.render(s=s, limits=TIGHT if tight else Limits()).strip()) for s in subs)
+
+    def _index_context(self, entries) -> dict:
+        """Everything the dashboard shows but the table, in one pass over the students'
+        :meth:`index_entry` (a large class is read back from disk: each pass costs a read)."""
         questions = [{"id": q.id, "function": q.function, "title": q.title, "points": q.points}
                      for q in self.assignment.questions]
         qids = [q["id"] for q in questions]
         stats = {qid: Counter() for qid in qids}
         groups: dict[str, dict[str, dict]] = {qid: {} for qid in qids}
-        names = {m.id: m.name for q in self.assignment.questions for m in getattr(q, "mistakes", ()) or ()}
         mx = self.assignment.max_score
-        from .roster import absent
         scores, broken, missing, full = [], [], [], 0
-        for s in subs:
-            scores.append(s.score)
-            full += bool(mx and s.score >= mx)
-            if absent(s):  # on the roster, nothing submitted: not a file that failed
-                missing.append(_Link(s))
+        for e in entries:
+            scores.append(e["score"])
+            full += bool(mx and e["score"] >= mx)
+            link = _Link(*e["link"])
+            if e.get("absent"):
+                missing.append(link)
                 continue
-            if s.error:
-                broken.append(_Link(s))
-            for q in s.questions:
-                if q.id not in stats:
+            if e["broken"]:
+                broken.append(link)
+            for qid, status, key, label in e["questions"]:
+                if qid not in stats:
                     continue
-                stats[q.id][q.status] += 1
-                stats[q.id]["n"] += 1
-                if q.status != "passed" and not s.error:
-                    key, label = cause_of(q, names)
-                    g = groups[q.id].setdefault(key, {"label": label, "count": 0, "students": []})
+                stats[qid][status] += 1
+                stats[qid]["n"] += 1
+                if status != "passed" and not e["broken"]:
+                    g = groups[qid].setdefault(key, {"label": label, "count": 0, "students": []})
                     g["count"] += 1
                     if len(g["students"]) < 6:
-                        g["students"].append(_Link(s))
+                        g["students"].append(link)
         causes = {qid: sorted(g.values(), key=lambda c: (-c["count"], c["label"]))[:5] for qid, g in groups.items()}
         rate = [{"id": q["id"], "function": q["function"], "n": stats[q["id"]]["n"],
                  "passed": stats[q["id"]]["passed"], "counts": stats[q["id"]],
@@ -611,7 +640,7 @@ class Renderer:
             "median": (ordered[(len(ordered) - 1) // 2] + ordered[len(ordered) // 2]) / 2 if ordered else 0.0,
             "full": full, "broken": len(broken), "absent": len(missing),
         }
-        return dict(run=self.run, subs=subs, assignment=self.assignment, questions=questions, rate=rate, reveal=self.reveal,
+        return dict(run=self.run, assignment=self.assignment, questions=questions, rate=rate, reveal=self.reveal,
                     causes=causes, hist=histogram(scores, mx), summary=summary,
                     version=__version__, broken=broken, absent=missing)
 
@@ -620,9 +649,9 @@ class _Link:
     """What the dashboard's lists need of a student (not the whole result)."""
     __slots__ = ("student", "report", "error", "name", "email", "late")
 
-    def __init__(self, s):
-        self.student, self.report, self.error = s.student, s.report, s.error
-        self.name, self.email, self.late = s.name, s.email, s.late
+    def __init__(self, student, report, error, name, email, late):
+        self.student, self.report, self.error = student, report, error
+        self.name, self.email, self.late = name, email, late
 
 
 def histogram(scores: list[float], mx: float) -> dict:

@@ -143,7 +143,7 @@ def dumps(obj) -> str:
 
 
 def _build(cls, data: dict):
-    names = {f.name for f in fields(cls)}
+    names = _field_names(cls)  # (cached: a large class's dashboard reads every result back)
     return cls(**{k: v for k, v in data.items() if k in names})
 
 

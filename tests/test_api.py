@@ -354,3 +354,50 @@ def test_an_existing_empty_folder_and_a_mount_point(tmp_path, monkeypatch):
     (tmp_path / "mnt").mkdir()
     with pytest.raises(UsageError, match="mount point.*mnt/grading"):
         grade(subs, tmp_path / "mnt", Options(jobs=1))
+
+
+def test_the_pages_pasted_from_the_workers_pieces_are_those_made_from_the_results(tmp_path, monkeypatch):
+    """grades.csv and index.html are put together from what each worker rendered of its
+    students; made again from results.json alone (as merge does), they are the same bytes --
+    also when the dashboard is too large for the usual bounds and takes the tight rows."""
+    import shutil
+
+    import grader.report
+    from conftest import SUBMISSIONS
+    from grader import export, results
+    from grader.api import Options, grade
+    from grader.assignment import load_assignment
+    from grader.report import Renderer
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in ("correct_loops.py", "partial.py", "mistake_sign_flipped.py", "starter.py", "mistake_max_assign.py"):
+        shutil.copyfile(SUBMISSIONS / name, subs / name)
+    (subs / "broken.py").write_text("def conv_forward(:\n")
+    (subs / "late=1 & <b>odd<b>.py").write_text("def layer_sizes(*a):\n    return (1, 2, 3)\n")
+    (subs / f"{'a_very_long_student_id_' * 4}.py").write_text("x = 1\n")  # cut shorter by the tight bounds
+    pages = {}
+    for bound in (None, 20_000):  # 20,000 bytes: the page is too large, the tight rows are taken
+        if bound:
+            monkeypatch.setattr(grader.report, "MAX_PAGE_BYTES", bound)
+        out = tmp_path / f"out{bound}"
+        grade(subs, out, Options(jobs=2, seed=3))
+        run = results.load(out / "results.json")
+        again = tmp_path / f"again{bound}"
+        again.mkdir()
+        export.write_gradebook_file(run, again)
+        Renderer(load_assignment(run.assignment), run).write_index(run.submissions, again / "index.html")
+        for name in ("grades.csv", "index.html"):
+            assert (again / name).read_bytes() == (out / name).read_bytes(), name
+        pages[bound] = (out / "index.html").read_text()
+    assert pages[20_000] != pages[None] and len(pages[20_000]) < len(pages[None])
+
+
+def test_blocks_shrink_towards_the_end_so_workers_finish_together():
+    from grader.workers import block_size
+    sizes, left = [], 1000
+    while left:
+        sizes.append(block_size(left, 16))
+        left -= sizes[-1]
+    assert max(sizes) == 15 and sizes == sorted(sizes, reverse=True)
+    assert sizes[-64:] == [1] * 64  # the last of them one index at a time
+    assert block_size(5, 4) == 1 and block_size(10_000, 2) == 16
