@@ -13,6 +13,7 @@ import functools
 import json
 import os
 import shutil
+import struct
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -185,7 +186,9 @@ class _Spool:
 
     def __init__(self, path: Path):
         self._f = open(path, "w+b")
-        self._where: list[tuple[str, int, int, tuple[int, ...]]] = []  # (student, order, offset, part lengths)
+        # (student, order, offset) a record: the parts' lengths are in the record's head on disk,
+        # so what stays in memory per student is the same however many parts there are
+        self._where: list[tuple[str, int, int]] = []
 
     @property
     def count(self) -> int:
@@ -194,13 +197,16 @@ class _Spool:
     def add(self, student: str, order: int, *parts: str) -> None:
         data = [p.encode("utf-8") for p in parts]
         start = self._f.seek(0, os.SEEK_END)
-        self._f.write(b"".join(data))
-        self._where.append((student, order, start, tuple(map(len, data))))
+        self._f.write(struct.pack(f"<H{len(data)}Q", len(data), *map(len, data)) + b"".join(data))
+        self._where.append((student, order, start))
 
     def lines(self, part: int = 0) -> Iterator[str]:
         """Part ``part`` of every student's record, in the final order (0: results.json line)."""
-        for _student, _order, start, sizes in sorted(self._where):
-            self._f.seek(start + sum(sizes[:part]))
+        for _student, _order, start in sorted(self._where):
+            self._f.seek(start)
+            k, = struct.unpack("<H", self._f.read(2))
+            sizes = struct.unpack(f"<{k}Q", self._f.read(8 * k))
+            self._f.seek(start + 2 + 8 * k + sum(sizes[:part]))
             yield self._f.read(sizes[part]).decode("utf-8")
 
     def close(self) -> None:

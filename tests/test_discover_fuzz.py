@@ -183,3 +183,13 @@ def test_random_folder_trees(tree):
         _build(d / "folder", tree if isinstance(tree, dict) else {"f.py": tree}, d.parent / "beside")
         return d / "folder"
     _prepare_checked(make)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(blacklist_characters="/\x00"), max_size=30).filter(lambda n: n not in ("", ".")))
+def test_the_stem_of_an_entry_name_is_pathlibs(name):
+    """discover's own stem (pathlib's interns every name it parses) agrees with Path.stem."""
+    from pathlib import Path
+
+    from grader.discover import _stem
+    assert _stem(name) == Path(name).stem
