@@ -251,6 +251,8 @@ def zygote(control_fd: int) -> None:
             except OSError as exc:
                 _root_why = f"could not plan the sandbox's file system view: {exc}"
         if PLAN is not None and os.geteuid() == 0 and ARCH is not None and mode != "userns":
+            if _stashed(os.path.dirname(numpy.__file__)) != os.path.dirname(numpy.__file__):
+                import numpy.random  # noqa: F401  now: in the shared root, NumPy under /tmp is out of reach
             try:
                 _fast_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY)
                 zygote_root(list(hide))
@@ -265,6 +267,7 @@ def zygote(control_fd: int) -> None:
     gc.freeze()  # a child's garbage collections then leave the zygote's pages shared
     _control = sock
     _tmp_mb, _hide = tmp_mb, list(hide)
+    preloaded = "numpy.random" in sys.modules
     try:
         sock.sendall(b"R")  # ready (the first spare is made at the first request: by then the
         # grader has put this process in its cgroups, so every child is born inside them)
@@ -292,10 +295,15 @@ def zygote(control_fd: int) -> None:
             spawn(sock, request, fds)
         finally:
             _close_all(fds)
-        if "numpy.random" not in sys.modules:
+        if not preloaded:
+            preloaded = True
             # NumPy 2 imports it lazily (12 ms): done once the first child runs, not before it,
-            # so a one-file self-check never waits for it and every later child has it
-            import numpy.random  # noqa: F401
+            # so a one-file self-check never waits for it and every later child has it (NumPy
+            # under /tmp: imported before entering the shared root, see above)
+            try:
+                import numpy.random  # noqa: F401
+            except ImportError:
+                pass  # a child that needs it imports it itself, or reports why not
             gc.freeze()
 
 

@@ -1038,6 +1038,44 @@ def _link_or_copy(src: Path, dest: Path) -> None:
         shutil.copytree(src, dest)
 
 
+def test_numpy_itself_under_tmp_serves_a_whole_class(full_isolation, tmp_path):
+    """NumPy installed under /tmp (CI's fresh clone has its .venv there): the zygote, which sits
+    in the shared root where /tmp is stashed away, still serves child after child.
+    (Regression: it imported numpy.random after its first child and died: 40 CI failures.)"""
+    import subprocess
+
+    import numpy
+    venv = Path("/tmp") / f"cnn-grader-numpy-test-{os.getpid()}"
+    shutil.rmtree(venv, ignore_errors=True)
+    try:
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+        site = Path(subprocess.run([str(venv / "bin" / "python"), "-c",
+                                    "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                                   capture_output=True, text=True, check=True).stdout.strip())
+        here = Path(numpy.__file__).resolve().parent
+        for name in ("numpy", "numpy.libs"):
+            if (here.parent / name).is_dir():
+                shutil.copytree(here.parent / name, site / name, ignore=shutil.ignore_patterns("tests"))
+        # click, jinja2 and the rest from the environment running the tests, after NumPy's copy
+        (site / "zz-test-env.pth").write_text(str(here.parent) + "\n")
+        subs = tmp_path / "subs"
+        subs.mkdir()
+        for i in range(3):
+            shutil.copyfile(SUBMISSIONS / "correct_vectorized.py", subs / f"s{i}.py")
+        code = ("import sys, json, numpy; sys.path.insert(0, %r)\n"
+                "assert numpy.__file__.startswith('/tmp/'), numpy.__file__\n"
+                "from grader.api import Options, grade\n"
+                "run = grade(%r, %r, Options(isolation='namespaces', jobs=1, cache=False))\n"
+                "print(json.dumps([[s.score, s.isolation, s.error] for s in run.submissions]))\n"
+                ) % (str(ROOT), str(subs), str(tmp_path / "out"))
+        out = subprocess.run([str(venv / "bin" / "python"), "-c", code], capture_output=True, text=True, timeout=180)
+        assert out.returncode == 0, out.stderr[-3000:]
+        assert "Traceback" not in out.stderr, out.stderr[-3000:]  # (a zygote that died says so there)
+        assert json.loads(out.stdout.strip().splitlines()[-1]) == [[20.0, "namespaces", ""]] * 3
+    finally:
+        shutil.rmtree(venv, ignore_errors=True)
+
+
 def test_numpy_in_a_venv_inside_a_hidden_folder(full_isolation, tmp_path):
     """The README's layout: the checkout (hidden) holds ``.venv`` with NumPy, and ``venv`` made
     ``.venv/lib64 -> lib``.  The link must not be mounted over: that covered ``lib`` and the
