@@ -54,6 +54,21 @@ def test_the_entry_point_starts_a_plain_checks_zygote_before_click(launches, mon
         assert seen[0][0] == "auto"
 
 
+@pytest.mark.parametrize("name, code", [("correct_vectorized.py", 0), ("partial.py", 1), ("missing.py", 2)])
+def test_a_check_ended_without_teardown_keeps_its_exit_code_and_every_line(name, code, tmp_path):
+    """A self-check skips the interpreter's teardown: its exit code and all it printed (through
+    a pipe, buffered) are still those of sys.exit, and its temporary files are gone."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-m", "grader", "check", str(SUBMISSIONS / name)],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == code, out.stderr
+    if code < 2:
+        assert out.stdout.count("\n") >= 10 and "Q2.5" in out.stdout, out.stdout  # (the last question)
+    else:
+        assert out.stderr.startswith("error: ") and "no such file" in out.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_console_script_is_the_entry_point():
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     from grader.entry import ENTRY_POINT
