@@ -843,6 +843,16 @@ if __name__ == "__main__":
         sys.exit(pytest.main([__file__, "-q"]))
 
 
+def _venv_under_tmp(venv: Path) -> Path:
+    """A fresh virtual environment at ``venv`` (no pip); returns its site-packages."""
+    import subprocess
+    shutil.rmtree(venv, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    return Path(subprocess.run([str(venv / "bin" / "python"), "-c",
+                                "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                               capture_output=True, text=True, check=True).stdout.strip())
+
+
 @pytest.mark.parametrize("userns", [False, True], ids=["root", "userns"])
 def test_python_installed_under_tmp_stays_importable(full_isolation, tmp_path, userns):
     """A virtual environment under /tmp (CI makes one with mktemp) must survive each child's
@@ -850,12 +860,8 @@ def test_python_installed_under_tmp_stays_importable(full_isolation, tmp_path, u
     installed there stays hidden.  (Regression: numpy.testing was not found in a CI venv.)"""
     import subprocess
     venv = Path("/tmp") / f"cnn-grader-venv-test-{os.getpid()}-{int(userns)}"
-    shutil.rmtree(venv, ignore_errors=True)
     try:
-        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-        site = Path(subprocess.run([str(venv / "bin" / "python"), "-c",
-                                    "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                                   capture_output=True, text=True, check=True).stdout.strip())
+        site = _venv_under_tmp(venv)
         # NumPy and the rest from the environment running the tests (itself a venv, often)
         import numpy
         (site / "test-env.pth").write_text(str(Path(numpy.__file__).resolve().parent.parent) + "\n")
@@ -1046,12 +1052,8 @@ def test_numpy_itself_under_tmp_serves_a_whole_class(full_isolation, tmp_path):
 
     import numpy
     venv = Path("/tmp") / f"cnn-grader-numpy-test-{os.getpid()}"
-    shutil.rmtree(venv, ignore_errors=True)
     try:
-        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-        site = Path(subprocess.run([str(venv / "bin" / "python"), "-c",
-                                    "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                                   capture_output=True, text=True, check=True).stdout.strip())
+        site = _venv_under_tmp(venv)
         here = Path(numpy.__file__).resolve().parent
         for name in ("numpy", "numpy.libs"):
             if (here.parent / name).is_dir():
