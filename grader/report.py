@@ -555,18 +555,21 @@ class Renderer:
     def index_rows(self, sub: SubmissionResult) -> tuple[str, str]:
         """The student's row of the dashboard's table: at the usual bounds, and the tight ones
         (used when the whole page would pass :data:`MAX_PAGE_BYTES`)."""
-        return tuple(self.row_t.render(s=sub, limits=limits).strip() for limits in (Limits(), TIGHT))
+        return self._row(sub, Limits()), self._row(sub, TIGHT)
+
+    def _row(self, sub: SubmissionResult, limits: Limits) -> str:
+        return self.row_t.render(s=sub, limits=limits).strip()
 
     def index_entry(self, sub: SubmissionResult) -> dict:
-        """What the dashboard's summary needs of one student, as plain JSON: score, link, and
-        the status and cause of each question that went wrong."""
+        """What the dashboard's summary needs of one student, as plain JSON: score, link, each
+        question's status, and the cause of each that went wrong (grouped with others')."""
         from .roster import absent
         link = [sub.student, sub.report, sub.error, sub.name, sub.email, bool(sub.late)]
         if absent(sub):  # on the roster, nothing submitted: not a file that failed
             return {"score": sub.score, "link": link, "absent": True}
-        wrong = [[q.id, q.status, *(cause_of(q, self._names) if q.status != "passed" and not sub.error else ("", ""))]
-                 for q in sub.questions]
-        return {"score": sub.score, "link": link, "broken": bool(sub.error), "questions": wrong}
+        questions = [[q.id, q.status, *(cause_of(q, self._names) if q.status != "passed" and not sub.error
+                                        else ("", ""))] for q in sub.questions]
+        return {"score": sub.score, "link": link, "broken": bool(sub.error), "questions": questions}
 
     def write_index(self, subs, path: Path, rows=None, entries=None) -> None:
         """The dashboard, streamed to ``path`` (a class of thousands is never one string).
@@ -597,7 +600,7 @@ class Renderer:
     def _rows(self, subs, rows, tight: bool):
         if rows is not None:
             return map(Markup, rows(tight))
-        return (Markup(self.row_t.render(s=s, limits=TIGHT if tight else Limits()).strip()) for s in subs)
+        return (Markup(self._row(s, TIGHT if tight else Limits())) for s in subs)
 
     def _index_context(self, entries) -> dict:
         """Everything the dashboard shows but the table, in one pass over the students'
