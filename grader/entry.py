@@ -19,7 +19,10 @@ def main() -> None:
     check = args[:1] == ["check"]
     if check and not any(a.startswith(_SANDBOX_OPTIONS) for a in args):
         from .launch import DEFAULT_TMP_MB, hidden_paths, start_early
-        start_early("auto", hidden_paths(), DEFAULT_TMP_MB)
+        try:
+            start_early("auto", hidden_paths(), DEFAULT_TMP_MB)
+        except Exception:  # noqa: BLE001 - only a head start: check launches its own and reports what fails
+            pass
     from .cli import main as cli
     if not check:
         cli(prog_name="grader")
