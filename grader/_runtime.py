@@ -506,7 +506,7 @@ def spare_main(conn) -> None:
         # (no warm-up here: taking the child's copy-on-write faults ahead moved them, it did not
         # save them, and its own work cost 0.9 ms of machine CPU a submission on 2 cores)
     except BaseException as exc:  # reported on the result pipe once there is one
-        error = f"{type(exc).__name__}: {exc}"
+        error = f"{_kind(exc)}: {exc}"
     try:
         msg, fds, _flags, _addr = socket.recv_fds(conn, 1 << 20, 8)
     except (OSError, ValueError):
@@ -949,7 +949,7 @@ def child(request, fds, how: str, error: str = "") -> None:
     except BaseException as exc:  # the sandbox could not be built: say so, run nothing
         try:
             _send(result_fd, {"kind": "setup_failed", "refused": refused,
-                              "error": str(exc) if refused else f"{type(exc).__name__}: {exc}"})
+                              "error": str(exc) if refused else f"{_kind(exc)}: {exc}"})
         finally:
             os._exit(71)
     run(job, result_fd, sub_dir, main, job_fd)
@@ -1061,6 +1061,15 @@ def _text(obj, limit=2000) -> str:
     return s if len(s) <= limit else s[:limit] + f"... [{len(s) - limit} more characters]"
 
 
+def _kind(exc: BaseException) -> str:
+    """The exception's class name: a student's metaclass may refuse even that."""
+    try:
+        name = type(exc).__name__
+        return name if type(name) is str else "<unnamed exception>"
+    except BaseException:
+        return "<unnamed exception>"
+
+
 def _student_traceback(exc: BaseException, root: str) -> str:
     """The traceback trimmed to frames in the student's own files."""
     try:
@@ -1077,9 +1086,9 @@ def _student_traceback(exc: BaseException, root: str) -> str:
             if f.line:
                 lines.append(f"    {f.line.strip()[:300]}\n")
         head = "Traceback (most recent call last):\n" if lines else ""
-        return head + "".join(lines) + f"{type(exc).__name__}: {_text(exc, 1000)}"
+        return head + "".join(lines) + f"{_kind(exc)}: {_text(exc, 1000)}"
     except BaseException:
-        return f"{type(exc).__name__}"
+        return f"{_kind(exc)}"
 
 
 def _relative(filename, root: str) -> str:
@@ -1098,7 +1107,7 @@ def _import_error(exc: BaseException, root: str) -> str:
     """The one-line reason a file did not import."""
     if isinstance(exc, SyntaxError):
         where = f" ({_text(_relative(exc.filename, root), 200)}, line {exc.lineno})" if exc.lineno else ""
-        return f"{type(exc).__name__}: {_text(exc.msg, 300)}{where}"
+        return f"{_kind(exc)}: {_text(exc.msg, 300)}{where}"
     return _describe(exc)
 
 
@@ -1111,7 +1120,7 @@ def _describe(exc: BaseException) -> str:
         return "RecursionError: maximum recursion depth exceeded"
     if isinstance(exc, MemoryError):
         return "MemoryError: ran out of the memory allowed per submission"
-    return f"{type(exc).__name__}: {_text(exc, 500)}"
+    return f"{_kind(exc)}: {_text(exc, 500)}"
 
 
 def _to_array(ret, max_elements: int, np):

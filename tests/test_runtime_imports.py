@@ -128,6 +128,25 @@ def conv_forward(x, w):
     return _conv(x, w)
 ''',
     "syntax": CORRECT.replace("def sum_pool(y):", "def sum_pool(y)", 1),
+    "unnamed_exception": CORRECT + '''
+class _Meta(type):
+    def __getattribute__(cls, name):
+        if name in ("__name__", "__qualname__"):
+            raise RuntimeError("no name for you")
+        return super().__getattribute__(name)
+
+
+class Weird(Exception, metaclass=_Meta):
+    def __str__(self):
+        raise ValueError("str raised")
+
+    def __repr__(self):
+        raise ValueError("repr raised")
+
+
+def sum_pool(y):
+    raise Weird()
+''',
     "error_inputs": CORRECT + '''
 def grad_filters(x, y, dE_dy):
     raise ValueError("my own message")
@@ -241,6 +260,19 @@ def test_a_syntax_error_shows_the_students_line_with_a_caret(graded):
     html = report(out, sub)
     assert html.count('<section class="q') == 1  # one box, not one per question
     assert "def sum_pool(y)" in html and "yourself to see the same error" in html
+
+
+def test_an_exception_whose_name_and_message_cannot_be_read_is_an_error_not_a_crash(graded):
+    """The runtime reads a raised exception's class name and message to report it: a class
+    whose metaclass refuses its name, and whose __str__/__repr__ raise, is still that
+    question's error (found grading a folder of new kinds of broken files: it was reported as
+    'the process ended while answering (... a segmentation fault ...)')."""
+    by, _out = graded
+    sub = by["unnamed_exception"]
+    bad = q(sub, "1.3")
+    assert bad.status == "error" and "process ended" not in bad.message, bad.message
+    assert "unprintable" in bad.message
+    assert sub.score == 19
 
 
 def test_errors_and_timeouts_show_the_inputs_of_the_call(graded):
