@@ -61,7 +61,6 @@ import os
 import resource
 import signal
 import socket
-import struct
 import sys
 import time
 import traceback
@@ -69,24 +68,16 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _load_wire():
-    spec = importlib.util.spec_from_file_location("_cnn_grader_wire", os.path.join(HERE, "wire.py"))
+def _load(name: str, filename: str):
+    """A grader module loaded by path (not through the grader package, which this file never imports)."""
+    spec = importlib.util.spec_from_file_location(name, os.path.join(HERE, filename))
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
 
 
-wire = _load_wire()
-
-
-def _load_imports():
-    spec = importlib.util.spec_from_file_location("_cnn_grader_imports", os.path.join(HERE, "_imports.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-imports = _load_imports()  # the import policy of student code (loaded here: the child cannot see HERE)
+wire = _load("_cnn_grader_wire", "wire.py")
+imports = _load("_cnn_grader_imports", "_imports.py")  # the import policy of student code (loaded here: the child cannot see HERE)
 
 # Linux constants (sched.h, mount.h, prctl.h, seccomp.h)
 CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x02000000, 0x04000000, 0x08000000
@@ -1037,7 +1028,7 @@ def limit_resources(limits, n_questions: int) -> None:
 
 # --- running the student's code --------------------------------------------------------------
 
-TEXT_CAPS = {"error": 4000, "traceback": 8000}  # characters: the grader refuses longer (grader/frames.py)
+TEXT_CAPS = {"error": wire.ERROR_CHARS, "traceback": wire.TRACEBACK_CHARS}  # characters: the grader refuses longer
 
 
 def _send(fd: int, tree) -> None:
@@ -1312,21 +1303,16 @@ def run(job, result_fd: int, sub_dir: str, main: str, progress_fd: int | None = 
         t0 = time.perf_counter()
         result = answer(module, q, root, np, lambda t, i=i: progress(i, t))
         result.setdefault("seconds", time.perf_counter() - t0)
-        result.update(kind="result", qid=q["id"], next=qids[i + 1], **segment())
+        seg = segment()
+        result.update(kind="result", qid=q["id"], next=qids[i + 1], **seg)
         try:
             _send(result_fd, result)
         except Exception as exc:  # an answer the wire cannot carry costs its own question only
-            _send(result_fd, {"kind": "result", "qid": q["id"], "status": "error", "pos": result["pos"],
-                              "dropped": result["dropped"], "standins": result["standins"],
-                              "missing": result["missing"], "next": qids[i + 1],
+            _send(result_fd, {"kind": "result", "qid": q["id"], "status": "error", **seg, "next": qids[i + 1],
                               "seconds": time.perf_counter() - t0,
                               "error": f"returned a value that cannot be sent back ({_describe(exc)})"})
     _send(result_fd, {"kind": "done"})
     os._exit(0)
-
-
-PROGRESS = struct.Struct("<4sii")  # magic, question index, trial: at offset 0 of the job file
-PROGRESS_MAGIC = b"TRL\0"
 
 
 def _progress_writer(fd: int | None):
@@ -1337,16 +1323,16 @@ def _progress_writer(fd: int | None):
         return lambda qi, t: None
     try:
         import mmap
-        page = mmap.mmap(fd, PROGRESS.size)  # MAP_SHARED: the grader's pread sees it
+        page = mmap.mmap(fd, wire.PROGRESS.size)  # MAP_SHARED: the grader's pread sees it
     except (OSError, ValueError, ImportError):
         page = None
 
     def progress(qi: int, t: int) -> None:
         try:
             if page is not None:
-                PROGRESS.pack_into(page, 0, PROGRESS_MAGIC, qi, t)
+                wire.PROGRESS.pack_into(page, 0, wire.PROGRESS_MAGIC, qi, t)
             else:
-                os.pwrite(fd, PROGRESS.pack(PROGRESS_MAGIC, qi, t), 0)
+                os.pwrite(fd, wire.PROGRESS.pack(wire.PROGRESS_MAGIC, qi, t), 0)
         except (OSError, ValueError, TypeError):
             pass
     return progress

@@ -19,8 +19,7 @@ import numpy as np
 from . import wire
 
 STATUSES = ("ok", "error", "missing")  # of a question's result, as the runtime sends them
-ERROR_CHARS = 4000  # an error line (the runtime clips its own to this)
-TRACEBACK_CHARS = 8000
+ERROR_CHARS, TRACEBACK_CHARS = wire.ERROR_CHARS, wire.TRACEBACK_CHARS  # (the runtime clips its own to these)
 TYPE_CHARS = 100  # one Python type name the function returned
 POS_MAX = 1 << 62  # a stdout/stderr offset
 UID_MAX = 1 << 32
@@ -166,7 +165,7 @@ NAMES_MAX = 20  # module names in one message
 
 def _segment(tree: dict) -> dict:
     """Where the output stands, what of it was dropped, and the modules met meanwhile."""
-    return {"pos": _pos(tree["pos"]), "dropped": _pair(tree["dropped"], "dropped"),
+    return {"pos": _pair(tree["pos"], "pos"), "dropped": _pair(tree["dropped"], "dropped"),
             "standins": _names(tree["standins"], "standins"), "missing": _names(tree["missing"], "missing")}
 
 
@@ -207,12 +206,6 @@ def _seconds(value, expect: Expect) -> float:
     if type(value) not in (int, float) or not (0 <= value <= expect.elapsed):  # (NaN fails this too)
         raise Forged(f"seconds {_show(value)} is not a time the child could have measured")
     return float(value)
-
-
-def _pos(value) -> tuple[int, int]:
-    if type(value) is not list or len(value) != 2:
-        raise Forged("pos is not a pair of offsets")
-    return _int(value[0], "pos", 0, POS_MAX), _int(value[1], "pos", 0, POS_MAX)
 
 
 def _next(value, expect: Expect) -> str | None:

@@ -48,8 +48,6 @@ ISOLATION_LEVELS = ("auto", "namespaces", "process")
 HEAD_CAP = 1 << 20  # bytes of JSON in one frame: far more than any result needs
 FIRST_LOOK = 0.2  # seconds the grader sleeps before it first reads a child's messages (see _collect)
 PIPE_BYTES = 1 << 18  # result pipe size
-PROGRESS = struct.Struct("<4sii")  # the trial in progress, as _runtime.py writes it (magic, question, trial)
-PROGRESS_MAGIC = b"TRL\0"
 CLOCK_SLACK = 0.5  # seconds: a child's own measure of its time may exceed ours by this much
 
 
@@ -420,8 +418,7 @@ class Sandbox:
                 result = part
             else:
                 result.questions.update(part.questions)
-                result.standins += [m for m in part.standins if m not in result.standins]
-                result.missing_modules += [m for m in part.missing_modules if m not in result.missing_modules]
+                _modules(result, part.standins, part.missing_modules)
             if part.import_error:
                 if result is not part:  # restarted after a crash, the file no longer imports
                     status, why = budget.spent or ("crash", f"restarted after the previous question, "
@@ -490,10 +487,10 @@ class Sandbox:
                 job_f.write(job)
                 job_f.flush()
                 job_f.seek(0)
-                src, src_kind = _submission_fd(submission_dir, self.isolation)
+                src = _submission_fd(submission_dir)
                 r, w = os.pipe()
                 _widen(r)
-                request = {"isolation": self.isolation, "userns": self._userns_for_tests, "src_kind": src_kind}
+                request = {"isolation": self.isolation, "userns": self._userns_for_tests}
                 born = time.perf_counter()  # (before the child exists: no time it measures is longer)
                 try:
                     reply = self._spawn(request, [job_f.fileno(), w, out_f.fileno(), err_f.fileno(), src])
@@ -612,10 +609,10 @@ class Sandbox:
             return None
         fd, qids = self._progress
         try:
-            magic, qi, t = PROGRESS.unpack(os.pread(fd, PROGRESS.size, 0))
+            magic, qi, t = wire.PROGRESS.unpack(os.pread(fd, wire.PROGRESS.size, 0))
         except (OSError, ValueError, struct.error):
             return None
-        if magic != PROGRESS_MAGIC or not 0 <= qi < len(qids) or qids[qi] != qid or t < 0:
+        if magic != wire.PROGRESS_MAGIC or not 0 <= qi < len(qids) or qids[qi] != qid or t < 0:
             return None
         return t
 
@@ -777,13 +774,13 @@ def _split(buf: bytearray, cap: int) -> tuple[list, wire.WireError | None]:
         del buf[:n]
 
 
-def _submission_fd(directory: Path, isolation: str) -> tuple[int, str]:
+def _submission_fd(directory: Path) -> int:
     """A descriptor of the submission's directory, through which the child copies its files
     (or of /dev/null, if it cannot be opened: the child then reports the failure)."""
     try:
-        return os.open(directory, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)), "dir"
+        return os.open(directory, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
     except OSError:
-        return os.open(os.devnull, os.O_RDONLY), "none"
+        return os.open(os.devnull, os.O_RDONLY)
 
 
 def _memfile(name: str):

@@ -19,6 +19,10 @@ HEADER = struct.Struct("<III")
 DTYPES = frozenset({"<f8", "<f4", "<f2", "<i8", "<i4", "<i2", "|i1", "<u8", "<u4", "<u2", "|u1", "|b1"})
 MAX_NDIM = 8  # dimensions of one array on the wire (an answer stacked over its trials included)
 MAX_DEPTH = 64  # nesting of the JSON tree
+# Shared by the grader and the child runtime (which loads this file by path):
+ERROR_CHARS, TRACEBACK_CHARS = 4000, 8000  # longest error line / traceback a message may carry
+PROGRESS = struct.Struct("<4sii")  # the trial in progress, at offset 0 of the job file: magic, question, trial
+PROGRESS_MAGIC = b"TRL\0"
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})  # leaves that need no walking

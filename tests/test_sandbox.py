@@ -745,12 +745,10 @@ def test_user_namespace_path_holds_too(userns_sandbox, name):
 
 @pytest.mark.parametrize("userns", [False, True])
 def test_submission_given_as_a_directory_not_a_mount(full_isolation, monkeypatch, tmp_path, userns):
-    """Without open_tree (old kernel, no root) the child copies (shared root) or binds (own root)
-    the submission's directory: a folder submission with a package still imports, read-only."""
+    """The child copies the submission's directory (through a descriptor) into a tmpfs of its
+    own, with root or without: a folder submission with a package still imports, read-only."""
     from grader import sandbox as sbmod
     from grader.api import Options, grade
-    real = sbmod._submission_fd
-    monkeypatch.setattr(sbmod, "_submission_fd", lambda d, iso: real(d, "process"))
     monkeypatch.setattr(sbmod.Sandbox, "_userns_for_tests", userns)
     folder = tmp_path / "subs"
     folder.mkdir()
