@@ -5,7 +5,7 @@
 #   bash benchmarks/scaling.sh [N] [JOBS...]      (default: 1000 submissions; jobs = cores, cores/2, ..., 2)
 #
 # Each step has its own time limit, so one slow step still leaves the others' figures.
-# Set PYTHON to pick the interpreter (default python3); LOG to tee everything into a file.
+# Set PYTHON to pick the interpreter (default python3).
 set -u
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}

@@ -603,8 +603,7 @@ def publish(run: GradingRun, renderer, spool: _Spool, staging: Path, out: Path, 
         from .results import submission_from_dict
         every = run.submissions if run.submissions is not None else (
             submission_from_dict(json.loads(line)) for line in spool.lines())
-        data, run.lms = export.fill_lms(lms, every, run.max_score)
-        (staging / lms.file_name).write_bytes(data)
+        run.lms = export.write_lms(lms, every, run.max_score, staging)
     where = export.write_results(run, staging, spool.lines(0))
     if run.submissions is None:  # a large class: read back from results.json, one at a time
         run.submissions = SubmissionsOnDisk(staging / "results.json", where)
@@ -676,15 +675,14 @@ def _disk_full(exc: OSError, staging: Path, work: Path, done: int, expected: int
     from .atomic import disk_full, free_bytes, is_full, tree_size
     if not is_full(exc):
         return exc
-    candidates = [staging.parent, work]
-    folder = min(candidates, key=lambda f: free_bytes(f) if free_bytes(f) is not None else 1 << 62)
-    shown = staging.parent if folder == staging.parent else folder
+    free = {f: free_bytes(f) for f in (staging.parent, work)}
+    folder = min(free, key=lambda f: free[f] if free[f] is not None else 1 << 62)
     written = tree_size(staging) if folder == staging.parent else tree_size(work)
     needed = None
     if folder == staging.parent:
         earlier = tree_size(out) if out is not None and out.is_dir() else 0
         needed = max(int(written / done * max(expected, done)) if done else 0, earlier) or None
-    return disk_full(exc, shown, written=written, needed=needed,
+    return disk_full(exc, folder, written=written, needed=needed,
                      what="the new grading" if folder == staging.parent else "temporary files")
 
 

@@ -11,7 +11,7 @@ from typing import IO, Iterable
 
 from . import results
 from .results import GradingRun, one_line_json
-from .roster import Roster
+from .roster import Roster, _header
 
 
 def gradebook_csv(run: GradingRun) -> str:
@@ -114,11 +114,6 @@ class LmsTarget:
         return f"{self.kind}-import.csv"
 
 
-def _norm(h: str) -> str:
-    from .roster import _header
-    return _header(h)
-
-
 def lms_target(roster: Roster, title: str, name: str, column: str | None = None,
                missing: str = "zero") -> LmsTarget | None:
     """The column to fill when ``roster`` is a Canvas gradebook export or a Moodle grading
@@ -131,7 +126,7 @@ def lms_target(roster: Roster, title: str, name: str, column: str | None = None,
     table = roster.table
     header_rec = table.records[roster.header_row] if table is not None else None
     header = [h.strip() for h in header_rec.values] if header_rec is not None else []
-    norm = [_norm(h) for h in header]
+    norm = [_header(h) for h in header]
     if {"student", "id"} <= set(norm) and ({"sisuserid", "sisloginid", "section"} & set(norm)):
         kind = "canvas"
     elif all(k in norm for k in MOODLE_REQUIRED) and ("fullname" in norm or "emailaddress" in norm):

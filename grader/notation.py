@@ -753,8 +753,7 @@ class Answer:
         defines = {}
         for st in self.statements:
             for lhs in st.lhs:
-                key = lhs[1] if lhs[0] == "scalar" else lhs[1]
-                defines.setdefault(key, []).append(st)
+                defines.setdefault(lhs[1], []).append(st)
         for wanted in spec.get("asked", [target]):
             if wanted not in defines:
                 raise NotationError(f"no line defines {wanted}; write {wanted} = ...")
@@ -924,9 +923,6 @@ class Answer:
                 raise NotationError(f"{name!r} is not an index")
             return unknown
         raise NotationError(f"cannot evaluate {kind}")
-
-    def _symbol(self, node, env):
-        return self._compile_symbol(node)(env)
 
     def _compile_symbol(self, node):
         """A quantity: an input (read from the nested lists, bounds checked) or one that another

@@ -394,11 +394,6 @@ def activation_finding(q, trials, got, exp, act: Activation) -> list[str]:
     return [clip] if clip else []
 
 
-def range_finding(got: np.ndarray, act: Activation) -> list[str]:
-    """A fact about the values alone: outside the activation's range."""
-    return _range_fact(got, act)
-
-
 def _clipped(q, got, exp, pre) -> str:
     """A sigmoid whose input was clipped to +-c: right where |pre| <= c, sigma(+-c) beyond."""
     bad = ~np.isclose(got, exp, rtol=1e-6, atol=0)
@@ -418,7 +413,8 @@ def _clipped(q, got, exp, pre) -> str:
             f"and right everywhere else. Inputs here reach about ±30 and need no clipping.")
 
 
-def _range_fact(got, act: Activation) -> list[str]:
+def range_finding(got: np.ndarray, act: Activation) -> list[str]:
+    """A fact about the values alone: outside the activation's range."""
     if act.range is None:
         return []
     lo, hi = act.range

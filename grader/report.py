@@ -558,7 +558,8 @@ class Renderer:
         return self._row(sub, Limits()), self._row(sub, TIGHT)
 
     def _row(self, sub: SubmissionResult, limits: Limits) -> str:
-        return self.row_t.render(s=sub, limits=limits).strip()
+        from .roster import absent
+        return self.row_t.render(s=sub, absent=absent(sub), limits=limits).strip()
 
     def index_entry(self, sub: SubmissionResult) -> dict:
         """What the dashboard's summary needs of one student, as plain JSON: score, link, each

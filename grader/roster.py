@@ -338,10 +338,6 @@ class CsvTable:
             line += 1
         return cls(text, delimiter, encoding, records)
 
-    def newline(self) -> str:
-        """The line break the file uses (for a row we add)."""
-        return "\r\n" if "\r\n" in self.text else "\n"
-
     def quote(self, value: str) -> str:
         """``value`` as a field of this file (quoted only when it has to be)."""
         if any(c in value for c in (self.delimiter, '"', "\r", "\n")) or value != value.strip():
