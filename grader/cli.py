@@ -291,7 +291,8 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
             _check_not_empty(submissions)
         except UsageError as exc:
             _fail(exc)
-    entries = [p for p in submissions.iterdir() if not p.name.startswith(".")] if submissions.is_dir() else []
+    from .discover import _ignored
+    entries = [p for p in submissions.iterdir() if not _ignored(p)] if submissions.is_dir() else []
     n = len(shard_entries(entries, *shard)) if shard and roster is None else len(entries)
     warned = []
     with click.progressbar(length=n, label="grading", file=sys.stderr, show_pos=True) as bar:

@@ -27,7 +27,6 @@ from typing import Iterable, Mapping
 from .results import GradingRun
 
 _SPEC = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
-ID_SUFFIXES = (".py", ".zip")
 
 
 def parse_shard(text: str, environ: Mapping[str, str] | None = None) -> tuple[int, int]:
@@ -89,16 +88,14 @@ def auto_shard(env: Mapping[str, str]) -> tuple[int, int]:
 
 
 def student_key(entry: str | Path) -> str:
-    """The student id an entry gives (as discovery derives it), NFC-normalized."""
+    """The student id an entry gives, by discovery's own rule (a ``str`` is a file's name),
+    NFC-normalized."""
+    from .discover import student_id
     if isinstance(entry, Path):
-        name = entry.stem if entry.is_file() else entry.name
+        sid = student_id(entry.name, not entry.is_dir() or entry.is_symlink())
     else:
-        name = str(entry)
-        for suf in ID_SUFFIXES:
-            if name.lower().endswith(suf) and len(name) > len(suf):
-                name = name[:-len(suf)]
-                break
-    return unicodedata.normalize("NFC", name)
+        sid = student_id(str(entry), True)
+    return unicodedata.normalize("NFC", sid)
 
 
 def shard_of(key: str, n: int) -> int:

@@ -52,6 +52,10 @@ def test_paths_keyed_like_discovery(tmp_path):
     (tmp_path / "bob.v2").mkdir()
     (tmp_path / "bob.py").write_text("")
     assert S.student_key(tmp_path / "bob.v2") == "bob.v2" and S.student_key(tmp_path / "bob.py") == "bob"
+    # every kind of entry discovery reads: the progress count and the grading pick the same students
+    for name, sid in (("carol.py.txt", "carol"), ("dan.ipynb", "dan"), ("erin.zip", "erin")):
+        (tmp_path / name).write_text("")
+        assert S.student_key(tmp_path / name) == S.student_key(name) == sid
 
 
 def test_balance():
