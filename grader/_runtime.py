@@ -394,7 +394,6 @@ def _kill_children(wait: bool) -> None:
 
 def spawn(sock, request, fds) -> None:
     """Fork the child for one submission and tell the grader its pid and isolation level."""
-    global _fast_pid_ns
     mode = request["isolation"]
     linux = sys.platform.startswith("linux")
     why = _root_why if linux else "namespaces need Linux"

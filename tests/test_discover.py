@@ -1,7 +1,6 @@
 """Finding submissions: files, folders, zips (safely), unicode ids, nothing written back."""
 from __future__ import annotations
 
-import io
 import zipfile
 
 import pytest

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from conftest import ROOT, SUBMISSIONS
+from test_roster import _roster as _read  # (a roster file written and read back)
 from grader import export, roster as R
 from grader.assignment import load_assignment
 from grader.results import QuestionResult, SubmissionResult
@@ -45,12 +46,6 @@ def _result(student: str, qscores: dict[str, float] | None = None, error: str = 
     score = sum(q.score for q in qs) * factor
     return SubmissionResult(student=student, source=f"{student}.py", score=score, max_score=ASG.max_score,
                             error=error, report="", questions=qs, late=late, late_factor=factor)
-
-
-def _read(tmp_path, text: str, name: str, encoding: str = "utf-8") -> R.Roster:
-    p = tmp_path / name
-    p.write_bytes(text.encode(encoding))
-    return R.read_roster(p)
 
 
 def _rows(data: bytes, encoding: str = "utf-8-sig") -> list[list[str]]:

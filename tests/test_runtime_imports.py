@@ -7,7 +7,6 @@ with leftover plotting, progress bars, a torch import, debug printing, and so on
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest

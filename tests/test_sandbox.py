@@ -709,7 +709,7 @@ def test_auto_reports_the_level_it_used():
 
 @pytest.fixture()
 def userns_sandbox(full_isolation):
-    from grader.sandbox import Sandbox, SandboxError
+    from grader.sandbox import SandboxError
     if Path("/proc/sys/user/max_user_namespaces").exists() and \
             Path("/proc/sys/user/max_user_namespaces").read_text().strip() == "0":
         pytest.skip("user namespaces are disabled here")
@@ -841,11 +841,11 @@ if __name__ == "__main__":
         sys.exit(pytest.main([__file__, "-q"]))
 
 
-def _venv_under_tmp(venv: Path) -> Path:
-    """A fresh virtual environment at ``venv`` (no pip); returns its site-packages."""
+def _new_venv(venv: Path, python: str = sys.executable) -> Path:
+    """A fresh virtual environment of ``python`` at ``venv`` (no pip); returns its site-packages."""
     import subprocess
     shutil.rmtree(venv, ignore_errors=True)
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    subprocess.run([python, "-m", "venv", "--without-pip", str(venv)], check=True)
     return Path(subprocess.run([str(venv / "bin" / "python"), "-c",
                                 "import sysconfig; print(sysconfig.get_path('purelib'))"],
                                capture_output=True, text=True, check=True).stdout.strip())
@@ -859,7 +859,7 @@ def test_python_installed_under_tmp_stays_importable(full_isolation, tmp_path, u
     import subprocess
     venv = Path("/tmp") / f"cnn-grader-venv-test-{os.getpid()}-{int(userns)}"
     try:
-        site = _venv_under_tmp(venv)
+        site = _new_venv(venv)
         # NumPy and the rest from the environment running the tests (itself a venv, often)
         import numpy
         (site / "test-env.pth").write_text(str(Path(numpy.__file__).resolve().parent.parent) + "\n")
@@ -1051,11 +1051,10 @@ def test_numpy_itself_under_tmp_serves_a_whole_class(full_isolation, tmp_path):
     import numpy
     venv = Path("/tmp") / f"cnn-grader-numpy-test-{os.getpid()}"
     try:
-        site = _venv_under_tmp(venv)
+        site = _new_venv(venv)
         here = Path(numpy.__file__).resolve().parent
-        for name in ("numpy", "numpy.libs"):
-            if (here.parent / name).is_dir():
-                shutil.copytree(here.parent / name, site / name, ignore=shutil.ignore_patterns("tests"))
+        for src in [here] + list(here.parent.glob("numpy*.libs")):
+            _link_or_copy(src, site / src.name)
         # click, jinja2 and the rest from the environment running the tests, after NumPy's copy
         (site / "zz-test-env.pth").write_text(str(here.parent) + "\n")
         subs = tmp_path / "subs"
@@ -1094,11 +1093,7 @@ def test_numpy_in_a_venv_inside_a_hidden_folder(full_isolation, tmp_path):
             _link_or_copy(src.parent / name, site / name)
         (checkout / "secret.txt").write_text("STOLEN")
         outer = checkout.with_name(checkout.name + "-outer")  # the interpreter: another venv
-        shutil.rmtree(outer, ignore_errors=True)
-        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(outer)], check=True)
-        outer_site = Path(subprocess.run([str(outer / "bin" / "python"), "-c",
-                                          "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                                         capture_output=True, text=True, check=True).stdout.strip())
+        outer_site = _new_venv(outer)
         (outer_site / "inner.pth").write_text(str(site) + "\n")
         sub = tmp_path / "sub.py"
         sub.write_text((SUBMISSIONS / "correct_vectorized.py").read_text() + "\n\ndef sum_pool(y):\n    import os\n"
@@ -1141,13 +1136,10 @@ def test_process_isolation_as_root_refuses_an_unreadable_python(tmp_path, python
             pytest.skip("no world-readable Python with NumPy here (set CNN_GRADER_WORLD_PYTHON)")
         private = tmp_path / "home"
         private.mkdir(mode=0o700)
-        subprocess.run([world, "-m", "venv", "--without-pip", str(private / "venv")], check=True)
+        site = _new_venv(private / "venv", python=world)
         exe = str(private / "venv" / "bin" / "python")
-        site, numpy_dir = subprocess.run(
-            [exe, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], capture_output=True, text=True,
-            check=True).stdout.strip(), subprocess.run(
-            [world, "-c", "import numpy, os; print(os.path.dirname(numpy.__file__))"], capture_output=True,
-            text=True, check=True).stdout.strip()
+        numpy_dir = subprocess.run([world, "-c", "import numpy, os; print(os.path.dirname(numpy.__file__))"],
+                                   capture_output=True, text=True, check=True).stdout.strip()
         for src in [Path(numpy_dir)] + list(Path(numpy_dir).parent.glob("numpy*.libs")):
             _link_or_copy(src, Path(site) / src.name)
         (Path(site) / "world.pth").write_text(str(Path(numpy_dir).parent) + "\n")  # click, jinja2, ... after it
