@@ -6,7 +6,8 @@ Exit codes, every command:
   1  ``check``: a question failed / the score is below ``--fail-under``; ``merge
      --allow-partial``: merged, but shards were missing
   2  usage: bad input from the user (one line naming the file and the fix)
-  3  machine: the disk is full, the sandbox cannot start (one line; nothing half-written left)
+  3  machine: the disk is full or failing, no descriptors left, the sandbox cannot start (one line;
+     nothing half-written left)
 """
 from __future__ import annotations
 
@@ -200,13 +201,17 @@ def _fail(exc: Exception | str, code: int = EXIT_USAGE):
 
 
 def _os_error(exc: OSError):
-    """An OSError as one line: a full disk is the machine's (3), anything else (permissions, a
-    path that is not a folder) the user's to fix (2)."""
+    """An OSError as one line: a full or failing disk, or no descriptors left, is the machine's
+    (3); anything else (permissions, a read-only or wrong path) the user's to fix (2)."""
+    import errno
     from .atomic import disk_full
     err = disk_full(exc, Path(exc.filename).parent if exc.filename else Path("."))
     if err is not exc:
         _fail(err, EXIT_MACHINE)
     where = f"{exc.filename}: " if exc.filename else ""
+    if exc.errno in (errno.EIO, errno.EMFILE, errno.ENFILE):  # (discover stops a run on these too)
+        _fail(f"{where}{exc.strerror or exc}: a fault of this machine, not of the input; fix it and run again",
+              EXIT_MACHINE)
     if isinstance(exc, (FileExistsError, NotADirectoryError)):
         _fail(f"{where}a file stands where a folder is needed; choose another path")
     _fail(f"{where}{exc.strerror or exc}; check the path and its permissions")

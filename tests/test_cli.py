@@ -237,6 +237,20 @@ def test_an_unwritable_place_is_one_line(tmp_path):
     assert r.returncode == 2 and "Traceback" not in r.stderr and "a file stands where a folder" in r.stderr
 
 
+@pytest.mark.parametrize("code, exit_code", [("EIO", 3), ("EMFILE", 3), ("ENFILE", 3), ("EACCES", 2), ("EROFS", 2)])
+def test_an_os_error_is_the_machines_or_the_users(code, exit_code, capsys):
+    """A failing disk or no descriptors left is the machine's (exit 3, as discovery stops a run
+    on them); a path the user chose and cannot write there is the user's (exit 2)."""
+    import errno
+
+    from grader.cli import _os_error
+    with pytest.raises(SystemExit) as e:
+        _os_error(OSError(getattr(errno, code), os.strerror(getattr(errno, code)), "/some/out/x"))
+    assert e.value.code == exit_code
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: /some/out/x: ")
+
+
 def test_check_reveals_formulas_only_with_reveal(tmp_path):
     """A failing 2.5 (the indicator-function answer): by default no output holds the correct
     formula (the numbers of the failing example stay); --reveal adds it to every output."""
