@@ -159,11 +159,7 @@ def compare(q: Question, trials: Trials, outputs: list[np.ndarray], stacked: np.
         return Verdict(True, f"all {n} trials correct ({tolerance_text(q)})")
     rounded = Rounded(trials, trials.reference) if not q.exact else None
     for t in range(first, n):
-        got = outputs[t]
-        exp = np.asarray(trials.expected[t])
-        problem, fail = _check_one(q, got, exp)
-        if problem and _right_when_rounded(q, rounded, t, got):
-            problem = ""
+        problem, fail = _trial_problem(q, trials, rounded, t, outputs[t])
         if problem:
             fail.trial, fail.label = t, trials.labels[t]
             fail.inputs = {k: _plain(v[t]) for k, v in list(trials.args.items())[
@@ -171,6 +167,21 @@ def compare(q: Question, trials: Trials, outputs: list[np.ndarray], stacked: np.
             where = f"trial {t + 1} of {n} ({trials.labels[t]})"
             return Verdict(False, f"{problem} on {where}", fail)
     return Verdict(True, f"all {n} trials correct ({tolerance_text(q)})")
+
+
+def passed_trials(q: Question, trials: Trials, outputs: list, start: int = 0) -> int:
+    """How many of the trials from ``start`` on pass, each by :func:`compare`'s own rule (partial
+    credit); the reference's answers to rounded inputs come from the cache compare filled."""
+    rounded = Rounded(trials, trials.reference) if not q.exact else None
+    return sum(not _trial_problem(q, trials, rounded, t, outputs[t])[0] for t in range(start, len(trials)))
+
+
+def _trial_problem(q: Question, trials: Trials, rounded: "Rounded | None", t: int, got) -> tuple[str, Failure]:
+    """What is wrong with trial ``t``'s answer ("" if it passes, float32-rounded inputs included)."""
+    problem, fail = _check_one(q, got, np.asarray(trials.expected[t]))
+    if problem and _right_when_rounded(q, rounded, t, got):
+        problem = ""
+    return problem, fail
 
 
 def _right_when_rounded(q: Question, rounded: Rounded | None, t: int, got) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ._imports import missing_note, standin_note
 from .assignment import Assignment, Trials
-from .compare import compare, tolerance_text
+from .compare import compare, passed_trials, tolerance_text
 from .results import Failure, QuestionResult, SubmissionResult
 from .sandbox import QuestionRun, SubmissionRun
 from .text import one_line
@@ -14,18 +14,6 @@ _STATUS = {"error": "error", "crash": "error", "missing": "missing", "timeout": 
 # answer's numbers (a reshaped or padded answer still shows), and a cap for all questions together.
 GOT_FACTOR, GOT_FLOOR = 4, 1000  # numbers kept of one answer: max(FLOOR, FACTOR x expected)
 GOT_PER_SUBMISSION = 200_000  # numbers kept of all its answers together
-
-
-def passed_trials(q, trials: Trials, outputs: list, first_failure: int) -> int:
-    """How many trials pass (those before the first failure did; the rest are checked one by
-    one, with the same rule as :func:`compare`)."""
-    n = first_failure
-    for t in range(first_failure, len(trials)):
-        one = Trials(args={k: v[t:t + 1] for k, v in trials.args.items()}, expected=trials.expected[t:t + 1],
-                     labels=[trials.labels[t]], nargs=[trials.nargs[t]] if trials.nargs is not None else None,
-                     reference=trials.reference)
-        n += compare(q, one, [outputs[t]]).passed
-    return n
 
 
 def score_question(q, trials: Trials, qrun: QuestionRun | None, import_error: str,
@@ -48,7 +36,8 @@ def score_question(q, trials: Trials, qrun: QuestionRun | None, import_error: st
         _bound_got(res.failure, kept if kept is not None else [0])
         if partial_credit and not verdict.passed and len(qrun.outputs) == len(trials) and len(trials):
             # points x the fraction of trials passed (a wrong count of answers earns nothing)
-            good = passed_trials(q, trials, qrun.outputs, verdict.failure.trial if verdict.failure else 0)
+            first = verdict.failure.trial if verdict.failure else 0  # (the trials before it passed)
+            good = first + passed_trials(q, trials, qrun.outputs, first)
             res.score = round(float(q.points) * good / len(trials), 6)
             res.message = f"{res.message} (partial credit: {good} of {len(trials)} trials passed)"
         if not verdict.passed:
