@@ -394,6 +394,7 @@ class Policy(importlib.abc.MetaPathFinder):
         self.kinds: dict[str, str] = {}  # top-level name -> "standin" | "missing"
         self.reported: set[str] = set()
         self._guards: dict[str, list[tuple[int, int]]] = {}
+        self._dependencies: frozenset[str] | None = None
 
     def new_notes(self) -> dict[str, list[str]]:
         """The packages stood in for, or missing, since the last call (for the report's notes)."""
@@ -426,11 +427,16 @@ class Policy(importlib.abc.MetaPathFinder):
             return self._spec(fullname, kind)
         if top != fullname or top in self.stdlib or top in self.allowed:
             return None
-        filename, line = self._importer()
-        if not filename or not os.path.realpath(filename).startswith(self.root):
-            return None  # NumPy's or the standard library's own imports: as Python does them
         if importlib.machinery.PathFinder.find_spec(top, [self.root]) is not None:
             return None  # one of the student's own modules
+        filename, line = self._importer()
+        if not filename or not os.path.realpath(filename).startswith(self.root):
+            # NumPy's own optional imports, or a plotting package's -- or student code compiled
+            # under another file name, which is the student's to choose: only what the allowed
+            # packages need may load, the rest is absent (as on a machine without it)
+            if top in self.dependencies():
+                return None
+            raise ModuleNotFoundError(f"No module named {top!r} (the grader provides {PROVIDES})", name=top)
         if self._guarded(filename, line):  # the student handles its absence: it is absent
             raise ModuleNotFoundError(f"No module named {top!r} (the grader provides {PROVIDES})", name=top)
         if top in DISPLAY:
@@ -442,10 +448,55 @@ class Policy(importlib.abc.MetaPathFinder):
         self.kinds[top] = kind
         return self._spec(fullname, kind)
 
+    def dependencies(self) -> frozenset[str]:
+        """Top-level module names of what the allowed and installed display packages require,
+        transitively: decided from the installation, never from anything the submission names.
+        Worked out on first need (NumPy alone requires nothing)."""
+        if self._dependencies is None:
+            self._dependencies = frozenset(_required_modules(set(self.allowed) | set(DISPLAY)))
+        return self._dependencies
+
     @staticmethod
     def _spec(fullname: str, kind: str):
         loader = _Loader(_StandinModule if kind == "standin" else _MissingModule)
         return importlib.machinery.ModuleSpec(fullname, loader, is_package=True)
+
+
+def _required_modules(tops: set[str]) -> set[str]:
+    """The importable top-level names of the distributions that provide ``tops`` and of
+    everything they require, transitively (what is not installed is skipped)."""
+    import importlib.metadata as md
+    import re
+    try:
+        provides = md.packages_distributions()
+    except Exception:  # noqa: BLE001 - a broken installation: nothing beyond ``tops``
+        return set(tops)
+    owners: dict[str, set[str]] = {}
+    for module, dists in provides.items():
+        for d in dists:
+            owners.setdefault(_canonical(d), set()).add(module)
+    todo = [_canonical(d) for top in tops for d in provides.get(top, ())]
+    seen: set[str] = set()
+    while todo:
+        dist = todo.pop()
+        if dist in seen:
+            continue
+        seen.add(dist)
+        try:
+            requires = md.requires(dist) or []
+        except md.PackageNotFoundError:
+            continue
+        for req in requires:
+            if "extra ==" in req or "extra==" in req:
+                continue  # optional extras are not installed for the allowed package's sake
+            name = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", req)
+            if name:
+                todo.append(_canonical(name.group(1)))
+    return set(tops) | {m for d in seen for m in owners.get(d, ())}
+
+
+def _canonical(name: str) -> str:
+    return name.lower().replace("_", "-").replace(".", "-")
 
 
 def install(root: str, allowed=ALLOWED) -> Policy:
