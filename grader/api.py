@@ -119,10 +119,12 @@ def cache_key(sub: Submission, assignment: Assignment, opts: Options) -> str:
     """What decides a submission's result: its content, its inputs, the questions, the limits."""
     import hashlib
     import json
-    parts = [sub.digest, sub.student, opts.seed, assignment.name, assignment.version, _code_fingerprint(),
+    parts = [sub.digest, sub.main, sub.student, opts.seed, assignment.name, assignment.version, _code_fingerprint(),
              opts.timeout, opts.memory_mb, opts.isolation, [(q.id, q.points) for q in assignment.questions],
              opts.partial_credit]
-    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+    # JSON is an unambiguous encoding of these (strings are quoted and escaped, lone surrogates
+    # of undecodable names escaped as such); the tree itself is encoded by discover._digest
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=True).encode()).hexdigest()
 
 
 @functools.lru_cache(maxsize=1)

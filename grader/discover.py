@@ -14,7 +14,6 @@ import re
 import shutil
 import stat
 import struct
-import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -504,10 +503,34 @@ def _choose_main(root: Path, functions: list[str], texts: dict[Path, str],
 
 
 def _digest(root: Path) -> str:
-    h = hashlib.sha256()
-    files = sorted((parts, p) for p, parts, mode in _walk(root, "the submission") if stat.S_ISREG(mode))
-    for parts, p in files:
-        rel = "/".join(parts)
-        h.update(unicodedata.normalize("NFC", rel).encode("utf-8", "surrogateescape") + b"\0")
-        h.update(p.read_bytes())
+    """sha256 of an unambiguous encoding of exactly the tree that is graded.
+
+    Every entry (ignored names included: the sandbox sees them), in the order of its raw name
+    bytes, as its kind, its relative name's raw bytes and, for a file, its content, each with
+    its length: names are never normalized (two Unicode spellings of one name import
+    differently) and no boundary between a name and a content can move.  Folders count (an
+    empty one is a namespace package), links and other entries by their kind and target."""
+    entries = []  # (raw relative name, lstat mode, path)
+    folders = [(root, b"")]
+    while folders:
+        folder, rel = folders.pop()
+        with os.scandir(folder) as it:
+            for e in it:
+                name, mode = rel + os.fsencode(e.name), e.stat(follow_symlinks=False).st_mode
+                entries.append((name, mode, e.path))
+                if stat.S_ISDIR(mode):
+                    folders.append((Path(e.path), name + b"/"))
+    h = hashlib.sha256(b"cnn-grader tree 2\0")
+    for name, mode, path in sorted(entries):
+        if stat.S_ISDIR(mode):
+            _field(h, b"d", name)
+        elif stat.S_ISREG(mode):
+            _field(h, b"f", name)
+            _field(h, b"c", Path(path).read_bytes())
+        else:
+            _field(h, b"o", name + b"\0" + (os.fsencode(os.readlink(path)) if stat.S_ISLNK(mode) else b""))
     return h.hexdigest()
+
+
+def _field(h, kind: bytes, data: bytes) -> None:
+    h.update(kind + len(data).to_bytes(8, "big") + data)

@@ -401,3 +401,34 @@ def test_blocks_shrink_towards_the_end_so_workers_finish_together():
     assert max(sizes) == 15 and sizes == sorted(sizes, reverse=True)
     assert sizes[-64:] == [1] * 64  # the last of them one index at a time
     assert block_size(5, 4) == 1 and block_size(10_000, 2) == 16
+
+
+@pytest.mark.parametrize("change", ["renormalized", "joined"])
+def test_a_regrade_never_reuses_a_score_for_different_work(tmp_path, change):
+    """Two layouts an attack round made share a key: a helper module renamed to another Unicode
+    normalization of its name (the import then fails), and one file whose bytes are a folder's
+    names and contents run together.  A regrade gives what a fresh grade gives."""
+    import shutil
+
+    from conftest import SUBMISSIONS
+    from grader.api import Options, grade
+    body = (SUBMISSIONS / "correct_vectorized.py").read_bytes()
+    subs = tmp_path / "subs"
+    sub = subs / "main"
+    sub.mkdir(parents=True)
+    helper = "h\u00e9lper" if change == "renormalized" else "mod"
+    (sub / f"{helper}.py").write_bytes(body)
+    from grader.assignment import load_assignment
+    wrappers = "".join(f"def {q.function}(*a, **k):\n    return _h.{q.function}(*a, **k)\n"
+                       for q in load_assignment("hw4").questions)
+    (sub / "main.py").write_bytes(f"import {helper} as _h\n{wrappers}".encode())
+    first = grade(subs, tmp_path / "out", Options(jobs=1))
+    assert first.submissions[0].score == 20
+    if change == "renormalized":
+        (sub / f"{helper}.py").rename(sub / "he\u0301lper.py")  # NFD: Python's import no longer finds it
+    else:  # the folder's names and contents, run together as one file main.py (a NUL: unimportable)
+        shutil.rmtree(sub)
+        (subs / "main.py").write_bytes(f"import mod as _h\n{wrappers}mod.py\0".encode() + body)
+    again = grade(subs, tmp_path / "out", Options(jobs=1))
+    fresh = grade(subs, tmp_path / "fresh", Options(jobs=1))
+    assert again.cached == 0 and again.submissions[0].score == fresh.submissions[0].score < 20

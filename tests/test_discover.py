@@ -1,9 +1,13 @@
 """Finding submissions: files, folders, zips (safely), unicode ids, nothing written back."""
 from __future__ import annotations
 
+import os
 import zipfile
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import SUBMISSIONS
 from grader.discover import discover
@@ -400,3 +404,43 @@ def test_a_file_saved_as_utf16_is_graded_with_a_note(tmp_path):
     res = check(f, Options())
     assert not res.error and res.score == 20
     assert any("UTF-16" in n for n in res.notes)
+
+
+# --- the cache key's tree digest: an unambiguous encoding of exactly what is graded ----------------
+
+_NAMES = st.sampled_from(["a.py", "b.py", "ab.py", "helper.py", "caf\u00e9.py", "cafe\u0301.py", "pkg",
+                          "Helper.py", "x", "x.py", "a.pyc"])
+
+
+def _make_tree(root: Path, tree: dict) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    for name, value in tree.items():
+        if isinstance(value, dict):
+            _make_tree(root / name, value)
+        else:
+            (root / name).write_bytes(value)
+
+
+_TREES = st.recursive(st.binary(max_size=12), lambda kids: st.dictionaries(_NAMES, kids, max_size=3), max_leaves=6)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(a=st.dictionaries(_NAMES, _TREES, max_size=4), b=st.dictionaries(_NAMES, _TREES, max_size=4))
+def test_two_different_trees_never_share_a_digest(tmp_path, a, b):
+    from grader.discover import _digest
+    case = tmp_path / os.urandom(6).hex()
+    _make_tree(case / "a", a)
+    _make_tree(case / "b", b)
+    assert (_digest(case / "a") == _digest(case / "b")) == (a == b)
+
+
+def test_the_digest_tells_apart_what_a_joined_or_normalized_encoding_merged(tmp_path):
+    """Found by an attack round: names of two Unicode normalizations, and a two-file tree against
+    one file whose bytes are the first file's name and content run together, shared a key."""
+    from grader.discover import _digest
+    for name, tree in {"nfc": {"caf\u00e9.py": b"x"}, "nfd": {"cafe\u0301.py": b"x"},
+                       "two": {"a.py": b"1", "b.py": b"2"}, "one": {"a.py": b"1b.py\x002"},
+                       "empty-dir": {"a.py": b"1", "pkg": {}}, "no-dir": {"a.py": b"1"}}.items():
+        _make_tree(tmp_path / name, tree)
+    digests = {n: _digest(tmp_path / n) for n in ("nfc", "nfd", "two", "one", "empty-dir", "no-dir")}
+    assert len(set(digests.values())) == 6, digests
