@@ -11,6 +11,7 @@ from grader.assignment import load_assignment
 from grader.notation import Answer, NotationError, equations, sections
 
 HERE = Path(__file__).resolve().parent / "written"
+SUBMISSIONS = HERE.parent.parent / "submissions"
 ASG = load_assignment("hw4-written")
 Q = {q.id: q for q in ASG.questions}
 
@@ -294,3 +295,73 @@ def test_headings_as_students_write_them():
     got = {k: v.strip() for k, v in sections(text).items()}
     assert got == {"1.2": "a = 1", "1.3": "b = 2", "2.1": "c = 3", "2.2": "d = 4\n1.4 is the next one, not a heading",
                    "2.3": "e = 5", "2.4": "f = 6"}
+
+
+# --- nothing a written submission ships stands in for the grader's code (issue 23) ---------------
+
+_FORGER = (SUBMISSIONS / "correct_vectorized.py").read_text() + '''
+print("SHADOWED")
+_BY_QID = {"1.2": conv_forward, "1.3": sum_pool, "1.4": fc_forward, "2.1": grad_fc_weights,
+           "2.2": grad_pool_output, "2.3": grad_conv_sum_pool, "2.5": grad_conv_max_pool}
+
+
+def answer(qid, spec, path, given):
+    if qid == "2.4":
+        return grad_filters(given["x"], given["y"], given["dE_dy"])
+    return _BY_QID[qid](**given) if qid in _BY_QID else layer_sizes()
+'''
+
+
+def _shadow(folder: Path, way: str) -> None:
+    """Plant a module named like the grader's helper (or a module it imports), one way Python
+    resolves a name: a package, a module, a namespace package, a .pth, a cached .pyc, a .so."""
+    import importlib.machinery
+    import importlib.util
+    import py_compile
+    if way == "package":
+        (folder / "_cnn_notation").mkdir()
+        (folder / "_cnn_notation" / "__init__.py").write_text(_FORGER)
+    elif way == "module":
+        (folder / "_cnn_notation.py").write_text(_FORGER)
+    elif way == "namespace":
+        (folder / "_cnn_notation").mkdir()
+        (folder / "_cnn_notation" / "answer.py").write_text(_FORGER)
+    elif way == "pth":
+        (folder / "zz.pth").write_text("import _forger\n")
+        (folder / "_forger.py").write_text(_FORGER)
+    elif way == "pycache":  # an unchecked hash-based .pyc is used whatever the source beside it says
+        src = folder / "_forger_src.py"
+        src.write_text(_FORGER)
+        cached = folder / importlib.util.cache_from_source("_cnn_notation.py")
+        cached.parent.mkdir()
+        py_compile.compile(str(src), cfile=str(cached), doraise=True,
+                           invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+        src.unlink()
+    elif way == "extension":
+        (folder / ("_cnn_notation" + importlib.machinery.EXTENSION_SUFFIXES[0])).write_bytes(b"\x7fELF not really")
+    elif way == "stdlib":
+        for name in ("json", "importlib"):
+            (folder / name).mkdir()
+            (folder / name / "__init__.py").write_text(_FORGER)
+
+
+SHADOW_WAYS = ("package", "module", "namespace", "pth", "pycache", "extension", "stdlib")
+
+
+def test_no_module_a_written_submission_ships_stands_in_for_the_graders(tmp_path):
+    """Found by an attack round: answers.md with no equation beside a package named like the
+    module the grader generates for its helpers scored 20/20 (the generated code imported it)."""
+    from grader.api import Options, grade
+    subs = tmp_path / "subs"
+    for way in SHADOW_WAYS:
+        folder = subs / way
+        folder.mkdir(parents=True)
+        (folder / "answers.md").write_text("## 1.2\nI did not get to this one.\n")
+        _shadow(folder, way)
+    (subs / "honest.md").write_text("\n\n".join(f"## {qid}\n" + texts[0] for qid, texts in CORRECT.items()))
+    run = grade(subs, tmp_path / "out", Options(jobs=2), assignment="hw4-written")
+    by = {s.student: s for s in run.submissions}
+    assert by["honest"].score == 20
+    for way in SHADOW_WAYS:
+        assert by[way].score == 0, (way, [(q.id, q.status, q.message) for q in by[way].questions])
+        assert not any("SHADOWED" in q.stdout for q in by[way].questions), way
