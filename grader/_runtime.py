@@ -232,7 +232,10 @@ def zygote(control_fd: int) -> None:
     import numpy.linalg  # noqa: F401
     import math, itertools, functools, collections, copy  # noqa: F401,E401
     if sys.platform.startswith("linux"):
-        libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # die with the grader
+        # die with the grader, taking every child along: a child of process isolation may have
+        # started processes of its own, which SIGKILL to this one alone would leave running
+        signal.signal(signal.SIGTERM, _orphaned)
+        libc().prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
         libc().prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans come back here ...
         SECCOMP = seccomp_program()
         if mode != "process":
@@ -375,6 +378,12 @@ def _children() -> list[int]:
         except (OSError, ValueError, IndexError):
             pass
     return kids
+
+
+def _orphaned(_signum, _frame) -> None:
+    """The grader is gone (the death signal): end every child and orphan of ours, then ourselves."""
+    _kill_children(wait=True)
+    os._exit(0)
 
 
 def _kill_children(wait: bool) -> None:
@@ -524,6 +533,7 @@ def leader(sock, request, fds) -> None:
     the zygote, and so the grader, is gone.
     """
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     mode = request["isolation"]
     uid, gid = os.getuid(), os.getgid()
@@ -888,6 +898,7 @@ def child(request, fds, how: str, error: str = "") -> None:
         if error:
             raise OSError(error)
         linux = sys.platform.startswith("linux")
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # (the zygote's handler is not the child's)
         if linux:
             libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         if not namespaced:

@@ -421,3 +421,71 @@ def test_a_newborn_staging_of_a_dead_process_is_removed_and_marked_folders_go_ma
     finally:
         outdir._unlink = real_unlink
     assert not folder.exists() and seen[-1] == outdir.MARKER
+
+
+_LINGERER = (SUBMISSIONS / "correct_vectorized.py").read_text() + '''
+import ctypes, os, time
+
+
+def _named(tag):
+    ctypes.CDLL(None).prctl(15, tag, 0, 0, 0)  # PR_SET_NAME: found by name from outside
+
+
+def sum_pool(y):
+    if os.fork() == 0:  # a process of its own, left behind on purpose
+        os.setsid()
+        _named(b"cnnlinger")
+        while True:
+            time.sleep(0.01)
+    _named(b"cnnlinger")
+    while True:
+        pass
+'''
+
+
+def _named(name: str) -> list[int]:
+    found = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_bytes()
+                if (d / "comm").read_text().strip() == name and stat[stat.rindex(b")") + 2:][:1] != b"Z":
+                    found.append(int(d.name))
+            except (OSError, ValueError):
+                pass
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="death signals are Linux's")
+@pytest.mark.parametrize("isolation", ["auto", "process"])
+def test_a_killed_coordinator_takes_its_workers_and_their_children_within_a_second(tmp_path, isolation):
+    """Found by an attack round: after SIGKILL of `grader grade` alone (not its process group),
+    its workers and their sandboxed children went on for seconds, writing."""
+    if isolation == "process" and os.geteuid() == 0 and not os.environ.get("CNN_GRADER_WORLD_PYTHON"):
+        pytest.skip("process isolation as root needs a world-readable Python (CNN_GRADER_WORLD_PYTHON)")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in ("linger_a", "linger_b", "linger_c"):
+        (subs / f"{name}.py").write_text(_LINGERER)
+    assert _named("cnnlinger") == []
+    exe = os.environ.get("CNN_GRADER_WORLD_PYTHON") if isolation == "process" and os.geteuid() == 0 else None
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    p = subprocess.Popen([exe or sys.executable, "-m", "grader", "grade", str(subs), "--out", str(tmp_path / "out"),
+                          "--jobs", "2", "--timeout", "30", "--no-cache", "--isolation", isolation],
+                         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while len(_named("cnnlinger")) < 4 and time.monotonic() < deadline and p.poll() is None:
+            time.sleep(0.05)
+        assert len(_named("cnnlinger")) >= 4, p.stderr.read() if p.poll() is not None else "no student ran"
+        os.kill(p.pid, signal.SIGKILL)
+        p.wait(10)
+        time.sleep(1.0)
+        assert _named("cnnlinger") == [] and _session_alive(p.pid) == []
+    finally:
+        for pid in _named("cnnlinger"):
+            os.kill(pid, signal.SIGKILL)
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except OSError:
+            pass
