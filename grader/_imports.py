@@ -434,7 +434,7 @@ class Policy(importlib.abc.MetaPathFinder):
             # NumPy's own optional imports, or a plotting package's -- or student code compiled
             # under another file name, which is the student's to choose: only what the allowed
             # packages need may load, the rest is absent (as on a machine without it)
-            if top in self.dependencies():
+            if top in self.dependencies() or _in_stdlib(top):
                 return None
             raise ModuleNotFoundError(f"No module named {top!r} (the grader provides {PROVIDES})", name=top)
         if self._guarded(filename, line):  # the student handles its absence: it is absent
@@ -493,6 +493,13 @@ def _required_modules(tops: set[str]) -> set[str]:
             if name:
                 todo.append(_canonical(name.group(1)))
     return set(tops) | {m for d in seen for m in owners.get(d, ())}
+
+
+def _in_stdlib(top: str) -> bool:
+    """Whether ``top`` is a module of the standard library's own folders (a platform's
+    ``_sysconfigdata_*``, say, which ``sys.stdlib_module_names`` does not list)."""
+    lib = os.path.dirname(os.__file__)
+    return importlib.machinery.PathFinder.find_spec(top, [lib, os.path.join(lib, "lib-dynload")]) is not None
 
 
 def _canonical(name: str) -> str:

@@ -1,7 +1,7 @@
 """Sandbox runtime: the zygote and the child that runs one submission.
 
-Run as a script by path (``python -I -P _runtime.py``), never imported inside the child from
-the ``grader`` package: the zygote process imports NumPy and this file only, so nothing a
+Started by :data:`grader.launch.BOOT` from its source (``python -I -S -c BOOT``), never imported
+inside the child from the ``grader`` package: the zygote process imports NumPy and this file only, so nothing a
 student's code can reach in memory knows the reference answers (nor, since everything about a
 submission travels in its job file, read by its child only, anything of another student).
 The zygote forks one child per submission; the child isolates itself and runs the questions,
@@ -65,14 +65,23 @@ import sys
 import time
 import traceback
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+# The zygote is started by BOOT (grader.launch), which hands it the sources of this file and of
+# the two it loads: compiled under these names, no host path is in any code object or module.
+SOURCES: dict[str, str] = globals().get("SOURCES") or {}
+HERE = "" if SOURCES else os.path.dirname(os.path.abspath(__file__))
 
 
 def _load(name: str, filename: str):
-    """A grader module loaded by path (not through the grader package, which this file never imports)."""
-    spec = importlib.util.spec_from_file_location(name, os.path.join(HERE, filename))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    """A grader module loaded from its source as the grader sent it (or, in the grader's own
+    tests, by path), never through the grader package, which this file never imports."""
+    if filename not in SOURCES:
+        spec = importlib.util.spec_from_file_location(name, os.path.join(HERE, filename))
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        return mod
+    mod = type(sys)(name)
+    mod.__file__ = f"<cnn-grader {filename}>"
+    exec(compile(SOURCES[filename], mod.__file__, "exec"), mod.__dict__)
     return mod
 
 
@@ -210,12 +219,14 @@ def make_readonly(path: str, extra: int = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV) 
 
 # --- the zygote -------------------------------------------------------------------------------
 
-def zygote(control_fd: int) -> None:
+def zygote(control_fd: int, config: dict) -> None:
     """Serve fork requests until the grader closes the control socket.
 
-    The first message on it says how (never the command line, which every child would show
-    in /proc/self/cmdline): ``mode``, the isolation the grader asks for; ``hide``, the host
-    paths no child may see; ``tmp_mb``, the size of a child's /tmp.
+    ``config`` (from BOOT, never the command line, which every child would show in
+    /proc/self/cmdline) says how: ``mode``, the isolation the grader asks for; ``tmp_mb``, the
+    size of a child's /tmp; ``hide_fd``, a descriptor holding the host paths no child may see.
+    This process never reads that list: only a short-lived process forked to cover those paths
+    does (:func:`_cover_hidden`), so no child, which inherits this memory, can find it there.
     As root (and not asked for process isolation) the zygote first enters a mount namespace
     whose root is the shared read-only view, so a child only adds its own /tmp, /proc and
     submission; otherwise each child builds the whole view itself.
@@ -223,10 +234,9 @@ def zygote(control_fd: int) -> None:
     global PLAN, SECCOMP, _fast_pid_ns, _root_ready, _root_why, _control, _tmp_mb, _hide
     sock = socket.socket(fileno=control_fd)
     try:
-        config = json.loads(sock.recv(1 << 20))
-        mode, hide, tmp_mb = str(config["mode"]), [str(h) for h in config["hide"]], int(config["tmp_mb"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return  # the grader went away, or this is not our grader
+        mode, hide, tmp_mb = str(config["mode"]), int(config["hide_fd"]), int(config["tmp_mb"])
+    except (ValueError, KeyError, TypeError):
+        return  # this is not our grader
     _neutral_command_line()
     import numpy  # noqa: F401  (the point of the zygote: import once, fork many times)
     import numpy.linalg  # noqa: F401
@@ -248,9 +258,10 @@ def zygote(control_fd: int) -> None:
                 import numpy.random  # noqa: F401  now: in the shared root, NumPy under /tmp is out of reach
             try:
                 _fast_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY)
-                zygote_root(list(hide))
+                zygote_root(hide)
                 _root_ready = True
-                hide = []  # built: no child needs the list (nor may find it in memory)
+                os.close(hide)  # built: no child needs the list
+                hide = -1
             except OSError as exc:
                 _root_why = f"{exc}"
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # ... and are reaped automatically
@@ -259,7 +270,7 @@ def zygote(control_fd: int) -> None:
     import gc
     gc.freeze()  # a child's garbage collections then leave the zygote's pages shared
     _control = sock
-    _tmp_mb, _hide = tmp_mb, list(hide)
+    _tmp_mb, _hide = tmp_mb, hide
     preloaded = "numpy.random" in sys.modules
     try:
         sock.sendall(b"R")  # ready (the first spare is made at the first request: by then the
@@ -339,7 +350,7 @@ def _close_all(fds: list[int]) -> None:
 _root_ready = False  # the zygote is inside the shared root (root fast path)
 _control: socket.socket | None = None
 _tmp_mb = 64
-_hide: list[str] = []
+_hide = -1  # the descriptor of the host paths to hide (see zygote), while children build their own view
 _spare: tuple[int, socket.socket] | None = None  # a child forked ahead, waiting for its request
 _spare_why = ""
 _root_why = ""
@@ -642,20 +653,19 @@ def _makedirs(path: str) -> None:
         pass
 
 
-def shared_root(hide: list[str]) -> str:
+def shared_root(hide_fd: int) -> str:
     """Build (not yet enter) the read-only root every child shares; return where it is.
 
     Needs a private mount namespace.  Built once in the zygote when it runs as root, else once
-    per child.  Nothing here depends on the submission.
+    per child.  Nothing here depends on the submission.  The paths to hide are read from
+    ``hide_fd`` by a process forked for that alone (:func:`_cover_hidden`).
     """
     plan = PLAN
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     root = plan["mountpoint"]
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
     global _BINDS
-    hide = [os.path.normpath(h) for h in hide]
-    binds = _BINDS = [(b, isdir) for b, isdir in plan["binds"]
-                      if not any(b == h or b.startswith(h.rstrip("/") + "/") for h in hide)]
+    binds = _BINDS = list(plan["binds"])
     # the tree first (tmpfs only: never create anything below a bind, that would write the host)
     for link, target in plan["links"]:
         _makedirs(root + os.path.dirname(link))
@@ -670,16 +680,7 @@ def shared_root(hide: list[str]) -> str:
         _makedirs(os.path.join(root, d))
     for b, _isdir in binds:
         mount(b, root + _stashed(b), None, MS_BIND | MS_REC)
-    for h in hide:  # what must not be seen inside an allowed directory (a pip-installed grader)
-        if not any(h.startswith(b.rstrip("/") + "/") for b, _ in binds) or not os.path.lexists(root + _stashed(h)):
-            continue
-        if os.path.realpath(root + _stashed(h)) != root + _stashed(h):
-            continue  # reached through a link: a mount there would cover the link's target
-        if os.path.isdir(root + _stashed(h)):
-            mount("tmpfs", root + _stashed(h), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                  "size=4k,mode=0555")
-        else:
-            mount("/dev/null", root + _stashed(h), None, MS_BIND)
+    _in_a_process(_cover_hidden, root, hide_fd, binds)
     make_readonly(root)  # everything so far: read-only, nosuid, nodev
     dev = root + "/dev"  # then devices, which must not be nodev
     mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,mode=0755")
@@ -691,6 +692,40 @@ def shared_root(hide: list[str]) -> str:
         os.symlink(target, f"{dev}/{name}")
     make_readonly(dev, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC)
     return root
+
+
+def _in_a_process(work, *args) -> None:
+    """Run ``work(*args)`` in a forked process (same namespaces, same mounts) and wait for it:
+    what it reads dies with it, and never enters this process's memory, which children inherit."""
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            work(*args)
+            code = 0
+        finally:
+            os._exit(code)
+    _pid, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise OSError("could not hide the grader's folders from the sandbox")
+
+
+def _cover_hidden(root: str, hide_fd: int, binds: list) -> None:
+    """Cover, under ``root``, every path to hide: an empty read-only tmpfs over a folder,
+    /dev/null over a file, whether it lies inside an allowed directory (a pip-installed grader)
+    or an allowed directory lies inside it (a checkout's tests/ on the grader's sys.path)."""
+    size = os.fstat(hide_fd).st_size
+    hide = [os.path.normpath(str(h)) for h in json.loads(os.pread(hide_fd, size, 0) or b"[]")]
+    covered = [b for b, _ in binds if any(b == h or b.startswith(h.rstrip("/") + "/") for h in hide)]
+    inside = [h for h in hide if any(h.startswith(b.rstrip("/") + "/") for b, _ in binds)]
+    for h in covered + inside:
+        at = root + _stashed(h)
+        if not os.path.lexists(at) or os.path.realpath(at) != at:
+            continue  # reached through a link: a mount there would cover the link's target
+        if os.path.isdir(at):
+            mount("tmpfs", at, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
+        else:
+            mount("/dev/null", at, None, MS_BIND)
 
 
 def _stashed(path: str) -> str:
@@ -907,7 +942,8 @@ def child(request, fds, how: str, error: str = "") -> None:
             data = bytearray(f.read())
         job = wire.decode(data, copy=False)  # views: every call gets a copy
         hlen = wire.HEADER.unpack_from(data)[1]
-        data[wire.HEADER.size:wire.HEADER.size + hlen] = bytes(hlen)  # the setup's paths, gone from memory
+        data[wire.HEADER.size:wire.HEADER.size + hlen] = bytes(hlen)  # the setup's paths, gone from memory ...
+        os.pwrite(job_fd, bytes(hlen), wire.HEADER.size)  # ... and from the job file, whose first page stays mapped
         del data
         os.dup2(out_fd, 1)
         os.dup2(err_fd, 2)
@@ -920,7 +956,7 @@ def child(request, fds, how: str, error: str = "") -> None:
             private_submission(src)
         elif how == "own-root":
             root = shared_root(_hide)
-            _hide = []  # (host paths: out of the student's reach)
+            _hide = -1  # (closed with every other descriptor below)
             private_base(limits["tmp_mb"], root)
             private_submission(src, root)
             pivot(root)
@@ -1420,10 +1456,8 @@ def answer(module, q, root, np, progress=lambda t: None) -> dict:
     return result
 
 
-if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "zygote":
-        zygote(int(sys.argv[2]))
-        sys.stderr.flush()
-        os._exit(0)  # nothing left to finalize: skipping NumPy's teardown ends it ~5 ms sooner (the grader waits)
-    else:
-        sys.exit("usage: _runtime.py zygote FD (started by the grader, not by hand)")
+def main(control_fd: int, config: dict) -> None:
+    """The zygote's life, as BOOT (grader.launch) starts it."""
+    zygote(control_fd, config)
+    sys.stderr.flush()
+    os._exit(0)  # nothing left to finalize: skipping NumPy's teardown ends it ~5 ms sooner (the grader waits)

@@ -33,22 +33,81 @@ def child_env() -> dict[str, str]:
     return env
 
 
+# What the zygote runs: it reads its sources, settings and search path from a descriptor, so
+# that neither its command line nor its memory names a host path it is not meant to see (a
+# script run by path is known by that path to every code object it defines; ``-S``: no
+# ``.pth`` runs, an editable install's finder holding the checkout's path among them).
+BOOT = """import json, os, sys
+boot = json.loads(os.read(int(sys.argv[2]), int(sys.argv[3])))
+os.close(int(sys.argv[2]))
+sys.path[:] = boot.pop("path")
+runtime = type(sys)("_cnn_grader_runtime")
+runtime.SOURCES = boot.pop("sources")
+exec(compile(runtime.SOURCES["_runtime.py"], "<cnn-grader _runtime.py>", "exec"), runtime.__dict__)
+runtime.main(int(sys.argv[1]), boot)
+"""
+_SIBLINGS = ("_runtime.py", "wire.py", "_imports.py")
+
+
 def launch(mode: str, hide: list[str], tmp_mb: int) -> tuple[subprocess.Popen, socket.socket]:
     """Start a zygote (it says b"R" on the socket when ready); returns it and our socket end."""
     parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)  # records: no framing
+    fds = [child.fileno()]
     try:
-        # what it needs goes over the socket: a command line would show in every child's
-        # /proc/self/cmdline (and the paths to hide are the ones a child must not learn)
-        parent.send(json.dumps({"mode": mode, "hide": list(hide), "tmp_mb": tmp_mb}).encode())
+        hide_fd = _data_fd(json.dumps(list(hide)).encode())
+        fds.append(hide_fd)
+        boot = json.dumps({"mode": mode, "tmp_mb": tmp_mb, "hide_fd": hide_fd, "path": search_path(hide),
+                           "sources": {name: RUNTIME.with_name(name).read_text(encoding="utf-8")
+                                       for name in _SIBLINGS}}).encode()
+        boot_fd = _data_fd(boot)
+        fds.append(boot_fd)
         proc = subprocess.Popen(
-            [sys.executable, "-I", "-P", str(RUNTIME), "zygote", str(child.fileno())],
-            pass_fds=(child.fileno(),), env=child_env(), stdin=subprocess.DEVNULL, close_fds=True, cwd="/")
+            [sys.executable, "-I", "-S", "-c", BOOT, str(child.fileno()), str(boot_fd), str(len(boot))],
+            pass_fds=fds, env=child_env(), stdin=subprocess.DEVNULL, close_fds=True, cwd="/")
     except BaseException:
         parent.close()
         raise
     finally:
         child.close()
+        for fd in fds[1:]:
+            os.close(fd)
     return proc, parent
+
+
+def _data_fd(data: bytes) -> int:
+    """A descriptor holding ``data`` from offset 0, in memory where the system allows."""
+    if hasattr(os, "memfd_create"):
+        fd = os.memfd_create("cnn-grader", 0)
+    else:
+        import tempfile
+        with tempfile.TemporaryFile() as f:
+            fd = os.dup(f.fileno())
+    try:
+        os.write(fd, data)
+        os.lseek(fd, 0, os.SEEK_SET)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def search_path(hide: list[str]) -> list[str]:
+    """The zygote's ``sys.path``: what an isolated interpreter (``-I``) of ours searches -- the
+    installation's own folders (standard library, site-packages) and NumPy's, never the
+    current folder, a checkout or PYTHONPATH -- less anything hidden."""
+    numpy = importlib.util.find_spec("numpy")  # (found, not imported: it may sit where a .pth points)
+    where = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
+    if numpy is not None and numpy.origin:
+        where.append(os.path.dirname(os.path.dirname(numpy.origin)))
+    prefixes = {os.path.realpath(p).rstrip("/") + "/" for p in where}
+    hidden = [os.path.realpath(h).rstrip("/") for h in hide]
+    out = []
+    for p in sys.path:
+        real = os.path.realpath(p) if p else ""
+        if real and os.path.isdir(p) and any((real + "/").startswith(pre) for pre in prefixes) \
+                and not any(real == h or real.startswith(h + "/") for h in hidden):
+            out.append(p)
+    return out
 
 
 def start_early(mode: str, hide: list[str], tmp_mb: int, count: int = 1) -> None:

@@ -18,6 +18,7 @@ import ast
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import sys
@@ -1166,3 +1167,13 @@ def test_process_isolation_as_root_refuses_an_unreadable_python(tmp_path, python
                         "--isolation", "process"], capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 3 and "needs a Python every user can read" in r.stderr, (r.returncode, r.stderr)
     assert not marker.exists() and not (tmp_path / "out").exists()
+
+
+def test_no_hidden_host_path_is_in_the_childs_memory(hostile_grading):
+    """Found by an attack round: correct code reading /proc/self/mem found the submissions,
+    output, staging and work folders, the template cache and the grader's path, which the
+    zygote's heap (inherited by every child) and the job file's mapped page held."""
+    q = {q.id: q for q in hostile_grading["by"]["steal_memory"].questions}["1.1"]
+    scanned = re.search(r"SCANNED (\d+) MiB FOUND (.*)", q.stdout)
+    assert scanned and int(scanned.group(1)) >= 10 and scanned.group(2) == "[]", q.stdout[:3000]
+
