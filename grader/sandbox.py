@@ -29,6 +29,7 @@ import os
 import select
 import signal
 import socket
+import stat
 import struct
 import subprocess
 import sys
@@ -504,7 +505,8 @@ class Sandbox:
                     if self.isolation == "auto" and run.isolation == "process":
                         self.isolation, self.note = "process", run.note  # do not try again each time
                     self._progress = (job_f.fileno(), [c.qid for c in calls])
-                    self._collect(reply["pid"], r, calls, run, out_f, err_f, budget, born)
+                    watch = _DiskWatch(scratch, self._uid, lim.tmp_mb << 20) if run.isolation == "process" else None
+                    self._collect(reply["pid"], r, calls, run, out_f, err_f, budget, born, watch)
                 finally:
                     os.close(r)
         finally:
@@ -513,7 +515,7 @@ class Sandbox:
         return run
 
     def _collect(self, pid: int, r: int, calls: list[Call], run: SubmissionRun, out_f, err_f,
-                 budget: "_Budget", born: float) -> None:
+                 budget: "_Budget", born: float, watch: "_DiskWatch | None" = None) -> None:
         """Read messages until done, a deadline, or the child's death; then kill whatever is left.
 
         The child's messages must come in the one order the runtime sends them -- ready,
@@ -533,14 +535,20 @@ class Sandbox:
             # ended (or the first look) and read all its messages in one wake-up instead of
             # one per message.  A question still running then is timed from then on, so it
             # may run up to FIRST_LOOK longer than the limit: never shorter.
-            select.select([pidfd], [], [], min(FIRST_LOOK, lim.timeout / 4))
+            select.select([pidfd], [], [], min(FIRST_LOOK, lim.timeout / 4, watch.every if watch else FIRST_LOOK))
         try:
             while not reader.over:
                 now = time.monotonic()
                 if now >= reader.deadline:
                     reader.time_out()
                     return
-                ready = _wait([r] + ([pidfd] if pidfd is not None else []), reader.deadline - now, pid)
+                if watch is not None and watch.over():
+                    why = f"wrote more than {lim.tmp_mb} MiB to disk"
+                    reader.charge("crash", why)
+                    budget.spent = budget.spent or ("crash", f"the submission {why}")
+                    return
+                wait = min(reader.deadline - now, watch.every) if watch is not None else reader.deadline - now
+                ready = _wait([r] + ([pidfd] if pidfd is not None else []), wait, pid)
                 chunk = b""
                 if r in ready:
                     chunk = os.read(r, 1 << 20)
@@ -561,6 +569,8 @@ class Sandbox:
                 self._cgroups.kill(keep=self._proc.pid if self._proc else None)
             if self._uid and run.isolation == "process":
                 _kill_uid(self._uid)  # a daemon that left the process group (setsid) ends too
+                if watch is not None:
+                    watch.sweep()  # and what it left in the folders every user may write
             if pidfd is not None:
                 if run.isolation == "namespaces":
                     # A namespace's PID 1 finishes exiting only once every process in it is
@@ -865,6 +875,95 @@ def _wait(fds, timeout, pid) -> list[int]:
     timeout = min(timeout, 0.25) if len(fds) == 1 else timeout
     ready, _, _ = select.select(fds, [], [], max(timeout, 0))
     return ready
+
+
+SHARED_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm")  # where any uid may write, namespaces or not
+
+
+class _DiskWatch:
+    """A process-isolated child's disk use, capped (namespaces give it a size-capped tmpfs).
+
+    Without a file system of its own, student code can write its scratch folder and, as the
+    sandbox's uid, the folders every user may write.  Each wake-up reads their free space
+    (statvfs, microseconds); only when it has fallen by more than the cap since the child
+    started is what the child owns there counted -- another worker's child may be the writer --
+    and the child is over when that is.  Without root the child's files cannot be told from
+    ours: only its scratch folder is counted."""
+
+    every = 0.05  # seconds between looks: ~20 MiB at the speed a student filled a disk
+
+    def __init__(self, scratch: str, uid: int | None, cap: int, files: int = 20_000):
+        self.uid, self.cap, self.files = uid, cap, files
+        self.dirs = [d for d in ([scratch] if scratch else []) + (list(SHARED_WRITABLE) if uid else [])
+                     if os.path.isdir(d)]
+        self.base = self._free()
+
+    def _free(self) -> dict[int, tuple[int, int]]:
+        free = {}
+        for d in self.dirs:
+            try:
+                st = os.statvfs(d)
+                free[os.stat(d).st_dev] = (st.f_bavail * st.f_frsize, st.f_favail)
+            except OSError:
+                pass
+        return free
+
+    def over(self) -> bool:
+        now = self._free()
+        fallen = sum(max(0, self.base.get(dev, v)[0] - v[0]) for dev, v in now.items())
+        files = sum(max(0, self.base.get(dev, v)[1] - v[1]) for dev, v in now.items())
+        if fallen <= self.cap and files <= self.files:
+            return False
+        size, count = self._owned()
+        if size > self.cap or count > self.files:
+            return True
+        self.base = now  # someone else's writing: measure from here
+        return False
+
+    def _owned(self) -> tuple[int, int]:
+        """Bytes and entries the child owns under the watched folders (it can only write in
+        folders it owns or every user may write); stops counting once over either cap."""
+        uid = self.uid if self.uid else os.getuid()
+        size = count = 0
+        todo = list(self.dirs)
+        while todo:
+            try:
+                it = os.scandir(todo.pop())
+            except OSError:
+                continue
+            with it:
+                for e in it:
+                    try:
+                        st = e.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    if st.st_uid == uid:
+                        size, count = size + st.st_blocks * 512, count + 1
+                    if stat.S_ISDIR(st.st_mode) and (st.st_uid == uid or st.st_mode & 0o002):
+                        todo.append(e.path)
+                    if size > self.cap or count > self.files:
+                        return size, count
+        return size, count
+
+    def sweep(self) -> None:
+        """Remove what the sandbox's uid left in the folders every user may write."""
+        if not self.uid:
+            return
+        for d in SHARED_WRITABLE:
+            try:
+                entries = list(os.scandir(d))
+            except OSError:
+                continue
+            for e in entries:
+                try:
+                    if e.stat(follow_symlinks=False).st_uid != self.uid:
+                        continue
+                    if e.is_dir(follow_symlinks=False):
+                        _rmtree(e.path)
+                    else:
+                        os.unlink(e.path)
+                except OSError:
+                    pass
 
 
 def _sandbox_uid() -> int:

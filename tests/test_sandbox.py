@@ -1177,3 +1177,49 @@ def test_no_hidden_host_path_is_in_the_childs_memory(hostile_grading):
     scanned = re.search(r"SCANNED (\d+) MiB FOUND (.*)", q.stdout)
     assert scanned and int(scanned.group(1)) >= 10 and scanned.group(2) == "[]", q.stdout[:3000]
 
+
+FILLER = (SUBMISSIONS / "correct_vectorized.py").read_text() + '''
+import os
+
+
+def sum_pool(y):
+    """Fills the disk through the folders every user may write, 1 MiB a file (under the file size cap)."""
+    block = b"x" * (1 << 20)
+    for top in ("/tmp", "/var/tmp", os.getcwd()):
+        where = os.path.join(top, "cnnfill-%d" % os.getpid())
+        try:
+            os.makedirs(where, exist_ok=True)
+            for i in range(300):
+                with open(os.path.join(where, str(i)), "wb") as f:
+                    f.write(block)
+        except OSError as exc:
+            print("STOPPED", exc)
+    print("WROTE ALL")
+    return y[:-1, :-1] + y[:-1, 1:] + y[1:, :-1] + y[1:, 1:]
+'''
+
+
+@pytest.mark.skipif(not (sys.platform.startswith("linux") and os.geteuid() == 0), reason="root only")
+def test_process_isolation_caps_a_submissions_disk_use_and_removes_what_it_left(tmp_path):
+    """Found by an attack round in a Gradescope-like container (process isolation as root):
+    a student filled 2.2 GB in 5 s through /tmp, and the next grading there could not write."""
+    import subprocess
+    exe = _world_readable_python()
+    if exe is None:
+        if os.environ.get("CNN_GRADER_CI"):
+            pytest.fail("CI must provide CNN_GRADER_WORLD_PYTHON")
+        pytest.skip("no world-readable Python with NumPy here (set CNN_GRADER_WORLD_PYTHON)")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "filler.py").write_text(FILLER)
+    shutil.copy(SUBMISSIONS / "correct_vectorized.py", subs / "honest.py")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([exe, "-m", "grader", "grade", str(subs), "--out", str(tmp_path / "out"), "--jobs", "2",
+                        "--isolation", "process", "--timeout", "20"], capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    by = {s["student"]: s for s in json.loads((tmp_path / "out" / "results.json").read_text())["submissions"]}
+    assert by["honest"]["score"] == 20
+    q = {q["id"]: q for q in by["filler"]["questions"]}["1.3"]
+    assert q["score"] == 0 and "MiB to disk" in q["message"] and "WROTE ALL" not in q.get("stdout", ""), q
+    left = [p for top in ("/tmp", "/var/tmp") for p in Path(top).glob("cnnfill-*")]
+    assert left == [], left
