@@ -58,7 +58,7 @@ fi
 # --no-cache-dir: pip would otherwise keep the wheel it builds (the reference inside) in
 # ~/.cache/pip/wheels, readable outside the locked virtual environment.
 "$PREFIX/bin/python" -m pip install --no-cache-dir --disable-pip-version-check --no-input "$SRC"
-"$PREFIX/bin/python" -m grader --version
+"$PREFIX/bin/python" -I -m grader --version
 # The reference now lives only inside the virtual environment, which the grader's sandbox
 # hides from student code; do not leave a second copy next to the submission.
 rm -rf "$SRC"
@@ -73,9 +73,9 @@ install -m 0600 "$DIR/cnn-grader.json" "$PRIVATE/cnn-grader.json"
 rm -f "$DIR/grader.toml" "$DIR/cnn-grader.json"
 # Where the container allows no namespaces, student code runs as an unprivileged uid of its
 # own: make the grader and the reference readable by root alone (NumPy stays readable).
-SITE="$("$PREFIX/bin/python" -c 'import os, reference; print(os.path.dirname(os.path.dirname(reference.__file__)))')"
+SITE="$("$PREFIX/bin/python" -I -c 'import os, reference; print(os.path.dirname(os.path.dirname(reference.__file__)))')"
 chmod -R go-rwx "$SITE/reference" "$SITE/grader"
-"$PREFIX/bin/python" -m grader --version >/dev/null
+"$PREFIX/bin/python" -I -m grader --version >/dev/null
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
@@ -83,16 +83,22 @@ RUN_AUTOGRADER = """#!/usr/bin/env bash
 # (built by cnn-grader {version}: `grader gradescope`).  Grades /autograder/submission with
 # inputs made for this student and writes /autograder/results/results.json.
 set -u
+# Wherever the harness starts it: a known folder, and Python isolated from the current folder
+# and the environment (-I), so nothing in the submission can stand in for the grader's code.
+cd /
 ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
 PY="${{CNN_GRADER_PYTHON:-{prefix}/bin/python}}"
 CONFIG="${{CNN_GRADER_CONFIG:-{private}/grader.toml}}"  # the seed and limits: root-only (setup.sh)
 RESULTS="$ROOT/results/results.json"
 mkdir -p "$ROOT/results"
-rm -f "$RESULTS"
+# A result from the start, replaced whole when grading ends: even a disk that fills up on the
+# way leaves Gradescope one to read (written over in place, it needs no new space).
+FALLBACK='{{"score": 0, "output": "The autograder could not finish, so your submission was not graded. Please tell the course staff.", "output_format": "text", "tests": []}}'
+printf '%s\n' "$FALLBACK" > "$RESULTS"
 
 # Per-student inputs: the first submitter's email (or Gradescope id) seeds them, in the one
 # form `grader check --student` also uses (grader.assignment.normalize_student).
-STUDENT="$("$PY" - "$ROOT/submission_metadata.json" <<'EOF' 2>/dev/null || echo student
+STUDENT="$("$PY" -I - "$ROOT/submission_metadata.json" <<'EOF' 2>/dev/null || echo student
 import json, sys
 from grader.gradescope_bundle import student_from_metadata
 try:
@@ -102,10 +108,11 @@ except Exception:
 EOF
 )"
 
-"$PY" -m grader check "$ROOT/submission" --student "$STUDENT" --config "$CONFIG" {options} --gradescope "$RESULTS"
+"$PY" -I -m grader check "$ROOT/submission" --student "$STUDENT" --config "$CONFIG" {options} --gradescope "$RESULTS"
 status=$?
-if [ ! -s "$RESULTS" ]; then
-  # The grader itself could not run: never leave Gradescope without a result.
+if [ "$(cat "$RESULTS" 2>/dev/null)" = "$FALLBACK" ] || [ ! -s "$RESULTS" ]; then
+  # The grader itself could not run: never leave Gradescope without a result (the one above
+  # stays if even this cannot be written).
   printf '%s\\n' '{{"score": 0, "output": "The autograder could not run, so your submission was not graded. Please tell the course staff (exit status '"$status"').", "output_format": "text", "tests": []}}' > "$RESULTS"
 fi
 exit 0

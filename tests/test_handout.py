@@ -338,7 +338,7 @@ def test_setup_sh_installs_and_locks_the_reference(bundle, tmp_path):
         st = (private / secret).stat()
         assert stat.S_IMODE(st.st_mode) == 0o600 and st.st_uid == 0
     assert "seed = 1234" in (private / "grader.toml").read_text()
-    site = subprocess.run([str(prefix / "bin" / "python"), "-c",
+    site = subprocess.run([str(prefix / "bin" / "python"), "-I", "-c",
                            "import os, reference; print(os.path.dirname(os.path.dirname(reference.__file__)))"],
                           capture_output=True, text=True, check=True).stdout.strip()
     for name in ("reference", "grader"):
@@ -411,3 +411,30 @@ def test_student_edition_starter_from_the_public_cases(built, student_site, tmp_
     assert not (elsewhere / "mine.py").exists()
     r = _student_grader(student_site, elsewhere, "starter", "mine.py", "--public", tmp_path / H.PUBLIC_FILE)
     assert r.returncode == 0 and "raise NotImplementedError" in (elsewhere / "mine.py").read_text(encoding="utf-8")
+
+
+def test_run_autograder_started_inside_the_submission_runs_none_of_its_code(bundle, tmp_path):
+    """Found by an attack round: started from /autograder/submission, run_autograder ran a
+    submitted grader/__main__.py as root, before any sandbox, which wrote a score of 100/20."""
+    path, _seed = bundle
+    root = tmp_path / "autograder"
+    sub = root / "submission"
+    (sub / "grader").mkdir(parents=True)
+    with zipfile.ZipFile(path) as zf:
+        zf.extractall(root / "source")
+    (sub / "hw4.py").write_bytes((SUBMISSIONS / "mistake_max_assign.py").read_bytes())
+    forged = ('import json, os, sys\nout = sys.argv[sys.argv.index("--gradescope") + 1] if "--gradescope" in sys.argv '
+              'else os.path.join(os.environ.get("AUTOGRADER_ROOT", "/autograder"), "results", "results.json")\n'
+              'open(out, "w").write(json.dumps({"score": 100, "output": "forged", "tests": []}))\n')
+    for name in ("__init__.py", "__main__.py"):
+        (sub / "grader" / name).write_text(forged)
+    (sub / "sitecustomize.py").write_text(forged)
+    (sub / "numpy.py").write_text("raise SystemExit('planted numpy')\n")
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "CNN_GRADER_PYTHON": sys.executable,
+           "CNN_GRADER_CONFIG": str(root / "source" / "grader.toml"), "PYTHONPATH": str(sub)}
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    r = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, capture_output=True, text=True,
+                       cwd=sub, timeout=120)
+    assert r.returncode == 0, r.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["score"] == 16 and "forged" not in json.dumps(results), results
