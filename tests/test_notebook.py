@@ -3,15 +3,18 @@ test code never costs points, errors by cell and line."""
 from __future__ import annotations
 
 import json
+import re
+import time
 import zipfile
 
 import nbformat
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from conftest import SUBMISSIONS
 from grader.api import Options, check
 from grader.discover import Submission, discover, prepare
-from grader.notebook import NotebookError, neutralize, read_code_cells
+from grader.notebook import NotebookError, neutralize, read_code_cells, to_python
 
 CORRECT = (SUBMISSIONS / "correct_vectorized.py").read_text()
 FUNCS = ["layer_sizes", "conv_forward", "sum_pool"]
@@ -168,3 +171,95 @@ def test_read_without_nbformat_installed(monkeypatch):
     assert read_code_cells(json.dumps(nb).encode()) == [(2, "a = 1\nb = 2")]
     with pytest.raises(NotebookError, match="nbformat"):
         read_code_cells(json.dumps({"nbformat": 3, "worksheets": []}).encode())
+
+
+# --- linear time on hostile lines (the matchers run in the grader's own process) ---------------
+
+HOSTILE_LINES = {  # n characters (about) of what made the former regexes backtrack, and kin
+    "spaces then ?": lambda n: " " * n + "?",
+    "spaces, ?, spaces, x": lambda n: " " * (n // 2) + "?" + " " * (n // 2) + "x",
+    "name then ?": lambda n: "a" * n + "?!",
+    "tabs then ?x": lambda n: "\t" * n + "?x",
+    "x = spaces !": lambda n: "x = " + " " * n + "!",
+    "many targets = !": lambda n: "a, " * (n // 3) + "= !ls",
+    "many targets, no =": lambda n: "a," * (n // 2),
+    "%time spaces": lambda n: "%time" + " " * n + "x",
+    "dots": lambda n: "." * n,
+    "dots then ?": lambda n: "." * n + " ?x",
+    "brackets then ?": lambda n: "[" * n + " ?x",
+    "async spaces": lambda n: "async" + " " * n + "x",
+    "name: annotation": lambda n: "a:" + "x" * n,
+    "from a long module": lambda n: "from " + "a" * n + " x",
+}
+
+
+def _prepare_line(text: str) -> None:
+    """What the grader's process does with a cell's text: the generated .py and, when a
+    submission has several files, the scan for the functions each defines."""
+    from grader.discover import _defined
+    to_python([(1, text)], "x.ipynb")
+    _defined(text)
+
+
+def growth(fn, small, large, rounds: int = 3) -> tuple[float, float]:
+    """Best-of-3 times of ``fn(small)`` and ``fn(large)``, measured in turn (a load that comes
+    and goes slows both alike).  Another machine's work can still slow one measurement: a ratio
+    over 20 is measured again, up to ``rounds`` times (a quadratic matcher fails every round)."""
+    for _ in range(rounds):
+        best = [float("inf"), float("inf")]
+        for _ in range(3):
+            for i, arg in enumerate((small, large)):
+                t = time.perf_counter()
+                fn(arg)
+                best[i] = min(best[i], time.perf_counter() - t)
+        if best[1] <= 20 * best[0]:
+            break
+    return best[0], best[1]
+
+
+@pytest.mark.parametrize("shape", sorted(HOSTILE_LINES))
+def test_hostile_line_takes_linear_time(shape):
+    """Issue: a 300 KB line of spaces and a ``?`` took 234 s (quadratic backtracking).  A line
+    16 times longer must take at most 20 times longer."""
+    make = HOSTILE_LINES[shape]
+    small, large = growth(_prepare_line, make(20_000), make(320_000))
+    assert large <= 20 * small, f"{shape}: {small * 1e3:.1f} ms -> {large * 1e3:.1f} ms for 16 times the text"
+
+
+def test_many_assignment_targets_use_little_memory():
+    """The former ``x = !cmd`` regex kept a backtracking record per target: 790 MB for a 5 MB line."""
+    import tracemalloc
+    line = "a," * 1_000_000 + "b = !ls"  # 2 MB
+    tracemalloc.start()
+    try:
+        assert neutralize(line) == line[:-3] + "[]"
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 40 << 20, f"{peak >> 20} MiB"  # (the former regex: about 400 MiB)
+
+
+# The former regexes, kept here only as the oracle the rewritten matchers must agree with.
+OLD_HELP = re.compile(r"^\s*(\?\??[\w.]*|[\w.\[\]]*\s*\?\??)\s*$")
+OLD_ASSIGN_SHELL = re.compile(r"^(\s*)([A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*)\s*=\s*([!%])")
+OLD_TIME_LINE = re.compile(r"^(\s*)%time\s+(.*)$")
+
+# Lines as neutralize sees them: no "\n" (it splits on it; the old ``$`` and ``.`` treated one
+# inside a line specially, which no line can hold).  Whitespace includes what ``\s`` and
+# str.strip() both know beyond ASCII.
+LINE_PIECES = st.sampled_from([" ", "  ", "\t", "\x0b", "\x0c", "\r", "\xa0", "\u2003", "\x1c", "?", "??", ".", "[",
+                               "]", "a", "Z", "_", "1", "é", "²", ",", "=", "==", "!", "%", "%time", "%timeit",
+                               "x", "obj", "(", "#", "-", "\u200b"])
+LINES = st.lists(LINE_PIECES, max_size=12).map("".join) | st.text(st.characters(exclude_characters="\n"), max_size=12)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(LINES)
+def test_line_matchers_agree_with_the_former_regexes(line):
+    from grader import notebook
+    stripped = line.lstrip()
+    assert notebook._is_help(stripped) == bool(OLD_HELP.match(line) and "?" in line)
+    m = OLD_ASSIGN_SHELL.match(line)
+    assert notebook._shell_assignment(stripped) == ((m.group(2), m.group(3)) if m else None)
+    m = OLD_TIME_LINE.match(line)
+    assert notebook._timed_statement(stripped) == (m.group(2) if m else None)
