@@ -51,6 +51,17 @@ class Options:
     partial_credit: bool = False  # a question scores points x the fraction of its trials passed
     late: "LatePolicy | None" = None  # grader.course.LatePolicy, from the roster's late flags
 
+    def __post_init__(self) -> None:
+        """The seed and limits obey the rules the course file and the flags do (the CLI has
+        checked them already, naming the key or flag); an API caller's ``nan`` seconds would
+        otherwise time every question out, and the seed is kept modulo 2**32, as used."""
+        from . import settings
+        for name, rule in (("seed", settings.SEED), ("timeout", settings.TIMEOUT), ("memory_mb", settings.MEMORY)):
+            try:
+                object.__setattr__(self, name, rule.check(getattr(self, name)))
+            except settings.SettingError as exc:
+                raise UsageError(f"Options.{name}: {exc}") from None
+
 
 def make_trials(assignment: Assignment, seed: int, student: str) -> dict[str, Trials]:
     """Every question's inputs and reference answers for one student (trusted side only)."""

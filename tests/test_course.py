@@ -67,7 +67,7 @@ def test_empty_file_and_no_file(tmp_path):
     ("[grading]\ntimeout = 0\n", "grading.timeout", "out of range"),
     ("[grading]\nmemory = 10\n", "grading.memory", "out of range"),
     ("[grading]\npartial_credit = \"yes\"\n", "grading.partial_credit", "not true or false"),
-    ("[points]\n\"2.5\" = -1\n", "points.2.5", "not a number of points"),
+    ("[points]\n\"2.5\" = -1\n", "points.2.5", "out of range"),
     ("[points]\n\"2.5\" = \"six\"\n", "points.2.5", "not a number of points"),
     ("[late]\nfactor = 1.5\n", "late.factor", "out of range"),
     ("[late]\nfactor = 0.8\nper_day = 0.1\n", "late", "not both"),
@@ -173,3 +173,164 @@ def test_a_reused_result_is_scored_with_this_runs_late_policy(tmp_path):
     assert first.submissions[0].score == 10 and first.submissions[0].late
     again = grade(subs, out, Options(jobs=1))
     assert again.cached == 1 and again.submissions[0].score == 20 and again.submissions[0].late_factor == 1.0
+
+
+# --- every bad value, whatever its type, size or nesting: one line naming the file and the key --
+
+BIG = "9" * 400
+
+
+@pytest.mark.parametrize("text,key,fix", [
+    ('[points]\n"2.5" = 1e308\n', "points.2.5", "out of range; give a number of points from 0 to 1000"),
+    ('[points]\n"2.5" = 1001\n', "points.2.5", "from 0 to 1000"),
+    (f'[points]\n"2.5" = {BIG}\n', "points.2.5", "out of range"),  # (was an OverflowError)
+    ('[points]\n"2.5" = nan\n', "points.2.5", "not a finite number"),
+    ('[points]\n"2.5" = -inf\n', "points.2.5", "not a finite number"),
+    ('[points]\n"2.5" = true\n', "points.2.5", "not a number of points"),
+    ('[points]\n"2.5" = 1979-05-27\n', "points.2.5", "1979-05-27 (a date or time) is not a number"),
+    ('[points]\n"2.5" = [6]\n', "points.2.5", "an array is not a number"),
+    ('[points]\n"2.5" = {a = 6}\n', "points.2.5", "a table is not a number"),
+    ("[points]\n2.5 = 6\n", "points.2.5", 'quote question ids, as in "2.5" = 6'),
+    ("[points]\nQ1.1 = 2\n", "points.Q1.1", 'quote question ids, as in "Q1.1" = 2'),
+    ('[points]\n"2.5" = 6\n"Q2.5" = 4\n', "points.Q2.5", "already given as points.2.5"),
+    ("[grading]\ntimeout = nan\n", "grading.timeout", "not a finite number"),  # (nan passed 0.1 <= t)
+    ("[grading]\ntimeout = inf\n", "grading.timeout", "not a finite number"),
+    ("[grading]\ntimeout = 07:32:00\n", "grading.timeout", "(a date or time)"),
+    ("[grading]\ntimeout.x = 1\n", "grading.timeout", "a table is not a number of seconds"),
+    ("[grading]\nmemory = 1e30\n", "grading.memory", "not an integer number of MiB"),
+    (f"[grading]\nmemory = {BIG}\n", "grading.memory", "out of range"),
+    ("[grading]\nmemory = 1024.0\n", "grading.memory", "not an integer"),
+    (f"[grading]\nseed = {BIG}\n", "grading.seed", "an integer of 400 digits is out of range"),
+    ("[grading]\nseed = nan\n", "grading.seed", "not an integer"),
+    ("[grading]\nreveal = 1\n", "grading.reveal", "not true or false"),
+    ("[late]\nfactor = nan\n", "late.factor", "not a finite number"),
+    (f"[late]\nper_day = {BIG}\n", "late.per_day", "out of range"),  # (was an OverflowError)
+    ("[late]\nper_day = true\n", "late.per_day", "not a fraction"),
+    ('[lms]\nroster = ""\n', "lms.roster", "empty"),
+    ('[lms]\nroster = "a\\u0000b.csv"\n', "lms.roster", "control character"),
+    ('[lms]\ncolumn = "HW4\\n(1)"\n', "lms.column", "control character"),
+    ("[lms]\nmissing = 0\n", "lms.missing", "not \"zero\" or \"blank\""),
+    ('[grading]\n"sé\\ned" = 3\n', 'grading."sé\\ned"', "unknown key"),  # a line break in a key
+    ('["\\u001b[2J"]\nx = 1\n', '"\\u001b[2J"', "unknown section"),  # a terminal escape in a key
+])
+def test_bad_values_of_any_type_name_the_key(tmp_path, text, key, fix):
+    p = _write(tmp_path, text)
+    with pytest.raises(CourseError) as exc:
+        load_course(p)
+    msg = str(exc.value)
+    assert msg.startswith(f"{p}: {key}: ") and fix in msg, msg
+    assert "\n" not in msg and "\x1b" not in msg and len(msg) < 400
+
+
+def test_in_range_values_are_kept_and_the_seed_taken_modulo_2_32(tmp_path):
+    c = load_course(_write(tmp_path, '[points]\n"2.5" = 1000\n"1.1" = 0\n[grading]\nseed = -1\ntimeout = 3600\n'
+                                     "memory = 64\n[late]\nper_day = 1\n"))
+    assert c.points == {"2.5": 1000.0, "1.1": 0.0} and c.seed == 2 ** 32 - 1
+    assert (c.timeout, c.memory, c.late.per_day) == (3600.0, 64, 1.0)
+    assert load_course(_write(tmp_path, f"[grading]\nseed = {2 ** 32 + 5}\n")).seed == 5
+
+
+@pytest.mark.parametrize("text", [
+    "[points]\nx = " + "[" * 100_000 + "]" * 100_000 + "\n",  # (was 3,000 lines of RecursionError)
+    "[points]\nx = " + "{a = " * 100_000 + "1" + "}" * 100_000 + "\n",
+    "x = " + "[" * 1_000_000,  # a million deep, unclosed (just under the 1 MiB cap)
+    "x = [" + "[" * 100 + '"]]]"' + "]" * 101 + "\n",
+])
+def test_deep_nesting_is_one_line_without_recursion(tmp_path, text):
+    p = _write(tmp_path, text)
+    with pytest.raises(CourseError) as exc:
+        load_course(p)
+    msg = str(exc.value)
+    assert msg.startswith(f"{p}: line ") and "nested more than 64 deep" in msg and "\n" not in msg
+
+
+def test_nesting_a_course_file_may_hold_and_brackets_in_strings_and_comments(tmp_path):
+    """Brackets in strings (every kind, escaped quotes too) and in comments are not nesting."""
+    deep = "[" * 200
+    text = (f'# {deep}\n[lms]\ncolumn = "{deep}\\"{deep}"  # {deep}\n'
+            f"roster = '{deep}.csv'\n[grading]\nseed = 3\n")
+    c = load_course(_write(tmp_path, text))
+    assert c.lms_column == f'{deep}"{deep}' and c.seed == 3
+    multi = f'[lms]\ncolumn = """{deep}\\"""{deep}""""\nroster = \'\'\'{deep}\'\'\'\n'
+    c = load_course(_write(tmp_path, multi))
+    assert c.lms_column == f'{deep}"""{deep}"' and c.roster.name == deep
+    # arrays of arrays up to the limit parse (and are then refused as values, naming the key)
+    with pytest.raises(CourseError, match=r"grading\.seed: an array is not an integer"):
+        load_course(_write(tmp_path, "[grading]\nseed = " + "[" * 64 + "]" * 64 + "\n"))
+
+
+def test_a_dotted_key_of_100000_parts_is_refused_before_tomllib(tmp_path):
+    """tomllib's cost grows with the square of a dotted key's parts: 100,000 of them (200 KB)
+    took tens of GB; the file is refused in one line, in a process held to 1 GiB."""
+    p = _write(tmp_path, "[grading]\ntimeout" + ".a" * 100_000 + " = 1\n")
+    code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
+            "from grader.course import CourseError, load_course\n"
+            "try:\n    load_course(sys.argv[1])\nexcept CourseError as exc:\n    print(exc)\n")
+    r = subprocess.run([sys.executable, "-c", code, str(p)], capture_output=True, text=True, timeout=60,
+                       env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert r.returncode == 0 and r.stderr == "", r.stderr[-2000:]
+    assert r.stdout.startswith(f"{p}: line 2: more than 32 dots") and r.stdout.count("\n") == 1
+
+
+def test_recursion_past_the_prescan_is_still_one_line(tmp_path, monkeypatch):
+    """The last guard: were the pre-scan fooled, tomllib's RecursionError is one line too."""
+    import grader.course as course
+    monkeypatch.setattr(course, "MAX_DEPTH", 10 ** 9)
+    p = _write(tmp_path, "x = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(CourseError, match="nested too deeply to read"):
+        load_course(p)
+
+
+@pytest.mark.parametrize("data,fix", [
+    (b"[grading]\nseed = 1 # \xff\n", "line 2: not UTF-8 text (byte 0xff); save it as UTF-8"),
+    ("[grading]\nseed = 1\n".encode("utf-16"), "UTF-16 text; save it as UTF-8"),
+    (b"[grading]\nseed = 1\x00\n", "not valid TOML"),
+    (b"a = " + b"9" * 5000 + b"\n", "a number of thousands of digits"),  # (int()'s limit: a raw ValueError)
+    (b"#" * (2 << 20), "over 1 MiB"),
+])
+def test_unreadable_course_files_are_one_line(tmp_path, data, fix):
+    p = tmp_path / "grader.toml"
+    p.write_bytes(data)
+    with pytest.raises(CourseError) as exc:
+        load_course(p)
+    assert str(exc.value).startswith(str(p)) and fix in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_a_bom_is_fine(tmp_path):
+    p = tmp_path / "grader.toml"
+    p.write_bytes(b"\xef\xbb\xbf[grading]\nseed = 4\n")
+    assert load_course(p).seed == 4
+
+
+def test_a_folder_a_pipe_or_an_unreadable_file_is_one_line(tmp_path):
+    import os
+    with pytest.raises(CourseError, match="is a folder; give the path of your grader.toml"):
+        load_course(tmp_path)
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)  # (opening it would block until someone writes)
+    with pytest.raises(CourseError, match="not a regular file"):
+        load_course(fifo)
+    with pytest.raises(CourseError, match="no such course file"):
+        load_course(tmp_path / "grader.toml" / "x")  # a file where a folder is expected
+    if os.geteuid() != 0:  # (root reads anything)
+        p = _write(tmp_path, "[grading]\nseed = 1\n")
+        p.chmod(0)
+        with pytest.raises(CourseError, match="cannot read the course file"):
+            load_course(p)
+
+
+def test_a_file_name_with_a_line_break_stays_one_line(tmp_path):
+    p = _write(tmp_path, "[grading]\nseed = true\n", name="a\nb\x1b[2J.toml")
+    with pytest.raises(CourseError) as exc:
+        load_course(p)
+    assert "\n" not in str(exc.value) and "\x1b" not in str(exc.value) and "grading.seed" in str(exc.value)
+
+
+def test_the_api_refuses_what_the_course_file_refuses():
+    from grader.api import Options, UsageError
+    for bad in ({"timeout": float("nan")}, {"memory_mb": 10 ** 30}, {"seed": 1.5}, {"timeout": True}):
+        with pytest.raises(UsageError, match=f"Options.{next(iter(bad))}: "):
+            Options(**bad)
+    assert Options(seed=-1).seed == 2 ** 32 - 1 and Options(seed=2 ** 32 + 7).seed == 7
+    with pytest.raises(ValueError, match="LatePolicy.factor: nan is not a finite number"):
+        LatePolicy(factor=float("nan"))
