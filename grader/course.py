@@ -236,15 +236,19 @@ _ML_BASIC_END = re.compile(r'\\.|"""', re.S)
 def _nesting(text: str) -> str | None:
     """What makes ``text`` too costly to parse, or ``None``: arrays and inline tables nested
     deeper than :data:`MAX_DEPTH` (tomllib recurses once a level: 100,000 levels ended in a
-    3,000-line RecursionError) or a line of more than :data:`MAX_DOTS` dots (a dotted key of
-    100,000 parts took tomllib tens of GB).  One pass over the text; brackets and dots in
-    strings and comments do not count."""
-    depth, dots, line, i = 0, 0, 1, 0
+    3,000-line RecursionError), or a key of more than :data:`MAX_DOTS` dotted parts (one of
+    100,000 parts took tomllib tens of GB).  One pass over the text; what is in strings and
+    comments does not count, nor the dots of numbers in arrays."""
+    stack: list[str] = []  # open brackets: "h" a [table] header, "[" an array, "{" an inline table
+    dots, line, i, blank = 0, 1, 0, True  # blank: nothing but spaces yet on this line
     while (m := _SCAN.search(text, i)) is not None:
-        c, i = m.group(), m.end()
+        c = m.group()
+        blank = blank and not text[i:m.start()].strip()
+        i = m.end()
         if c == "\n":
-            line, dots = line + 1, 0
-        elif c == "#":  # a comment runs to the end of its line
+            line, dots, blank = line + 1, 0, True
+            continue
+        if c == "#":  # a comment runs to the end of its line
             i = text.find("\n", i)
             i = len(text) if i < 0 else i
         elif c in "\"'":
@@ -252,17 +256,19 @@ def _nesting(text: str) -> str | None:
             line += text.count("\n", i, end)
             i = end
         elif c in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
+            header = c == "[" and (blank or stack[-1:] == ["h"])
+            stack.append("h" if header else c)
+            if len(stack) > MAX_DEPTH:
                 return (f"line {line}: arrays or tables nested more than {MAX_DEPTH} deep; "
                         "a course file needs none (write key = value)")
         elif c in "]}":
-            depth = max(depth - 1, 0)
-        else:
+            del stack[-1:]
+        elif not stack or stack[-1] != "[":  # a dot in a key (or a number outside arrays)
             dots += 1
             if dots > MAX_DOTS:
-                return (f"line {line}: more than {MAX_DOTS} dots outside quotes; quote question ids "
+                return (f"line {line}: a key of more than {MAX_DOTS} dotted parts; quote question ids "
                         '("2.5" = 6) and write one key = value a line')
+        blank = False
     return None
 
 

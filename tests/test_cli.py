@@ -319,7 +319,7 @@ BAD_COURSE_FILES = [
     ("[grading]\nmemory = 1e30\n", "grading.memory: 1e+30 is not an integer number of MiB"),
     ("[grading]\nseed = " + "9" * 400 + "\n", "grading.seed: an integer of 400 digits is out of range"),
     ("[late]\nfactor = inf\n", "late.factor: inf is not a finite number"),
-    ("[grading]\ntimeout" + ".a" * 100_000 + " = 1\n", "line 2: more than 32 dots outside quotes"),
+    ("[grading]\ntimeout" + ".a" * 100_000 + " = 1\n", "line 2: a key of more than 32 dotted parts"),
     ("a = " + "9" * 5000 + "\n", "a number of thousands of digits"),
 ]
 
