@@ -321,12 +321,13 @@ def _points(table: dict, where) -> dict[str, float]:
     points: dict[str, float] = {}
     first: dict[str, str] = {}
     for qid, value in table.items():
-        if isinstance(value, dict):
-            parts, leaf = _first_leaf(value)
-            dotted = ".".join([qid, *parts])
-            if _QUESTION_PATH.fullmatch(dotted):
+        if isinstance(value, dict) and _QUESTION_PART.fullmatch(qid):
+            parts, leaf = _question_path(value)
+            if parts:
+                dotted = ".".join([qid, *parts])
+                example = settings.shown(leaf) if not isinstance(leaf, dict) else "6"
                 raise CourseError(f"{where(_key('points', dotted))}: quote question ids, as in "
-                                  f"\"{dotted}\" = {settings.shown(leaf)}")
+                                  f"\"{dotted}\" = {example}")
         p = _value(settings.POINTS, value, where(_key("points", qid)))
         norm = str(qid).strip().removeprefix("Q")
         if norm in points:
@@ -336,12 +337,15 @@ def _points(table: dict, where) -> dict[str, float]:
     return points
 
 
-def _first_leaf(table: dict) -> tuple[list[str], Any]:
-    """The keys down to the first value that is not a table (iteratively: any depth)."""
+def _question_path(table: dict) -> tuple[list[str], Any]:
+    """The keys that read like the rest of a question id (``5`` of ``2.5``), down from
+    ``table``, and the value they lead to (iteratively: any depth)."""
     parts: list[str] = []
     value: Any = table
-    while isinstance(value, dict) and value and len(parts) < MAX_DOTS + MAX_DEPTH:
+    while isinstance(value, dict) and value and len(parts) < 8:
         key = next(iter(value))
+        if not key.isascii() or not key.isdigit() or len(key) > 9:
+            break
         parts.append(key)
         value = value[key]
     return parts, value
@@ -368,7 +372,7 @@ def _key(*parts: str) -> str:
     return ".".join(p if _BARE.fullmatch(p) else safe_text(json.dumps(p[:40], ensure_ascii=False)) for p in parts)
 
 
-_QUESTION_PATH = re.compile(r"Q?\d{1,9}(\.\d{1,9}){1,8}")  # 2.5 = 6 unquoted: {"2": {"5": 6}}
+_QUESTION_PART = re.compile(r"Q?\d{1,9}")  # the first part of an unquoted id: 2.5 = 6 is {"2": {"5": 6}}
 _BARE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 

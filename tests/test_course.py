@@ -334,3 +334,150 @@ def test_the_api_refuses_what_the_course_file_refuses():
     assert Options(seed=-1).seed == 2 ** 32 - 1 and Options(seed=2 ** 32 + 7).seed == 7
     with pytest.raises(ValueError, match="LatePolicy.factor: nan is not a finite number"):
         LatePolicy(factor=float("nan"))
+
+
+# --- properties: any course file reads as a Course within bounds, or one line naming the key -----
+
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st  # noqa: E402
+
+from grader import settings as rules  # noqa: E402
+
+_SCHEMA_KEYS = {"grading": ["seed", "timeout", "memory", "reveal", "partial_credit", "require_sandbox"],
+                "late": ["factor", "per_day"], "lms": ["roster", "column", "missing"],
+                "points": ["1.1", "2.5", "Q2.5", "9.9", "", " 2.5 "]}
+
+
+def _toml_str(s: str) -> str:
+    """A TOML basic string holding ``s`` (control characters and DEL escaped, as TOML needs)."""
+    out = []
+    for c in s:
+        if c in '"\\':
+            out.append("\\" + c)
+        elif ord(c) < 0x20 or ord(c) == 0x7F:
+            out.append(f"\\u{ord(c):04x}")
+        else:
+            out.append(c)
+    return '"' + "".join(out) + '"'
+
+
+def _toml_value(v) -> str:
+    """``v`` as TOML writes it: every type TOML has (dates and times too), nested at will."""
+    import datetime
+    import math
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf") if math.isinf(v) else repr(v)
+    if isinstance(v, str):
+        return _toml_str(v)
+    if isinstance(v, (datetime.date, datetime.time)):
+        return v.isoformat()
+    if isinstance(v, list):
+        return "[" + ", ".join(map(_toml_value, v)) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{_toml_str(k)} = {_toml_value(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, tuple):  # ("raw", text): written as it is (huge integers, deep nesting)
+        return v[1]
+    raise TypeError(type(v))
+
+
+_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
+_scalars = st.one_of(
+    st.integers(), st.integers(min_value=-(2 ** 70), max_value=2 ** 70), st.sampled_from([0, 1, 64, 1000, 1001, 3600]),
+    st.floats(), st.sampled_from([1e308, -1e308, float("nan"), float("inf"), 0.1, 0.5, 1.0, -0.0, 5e-324]),
+    st.booleans(), _text, st.sampled_from(["zero", "blank", "roster.csv", " "]),
+    st.dates(), st.datetimes(), st.times(),
+    st.integers(1, 6000).map(lambda n: ("raw", "9" * n)),  # integers TOML reads and int() may refuse
+    st.integers(0, 300).map(lambda n: ("raw", "[" * n + "1" + "]" * n)),  # nested up to 300 deep
+)
+_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3)
+                       | st.dictionaries(_text, inner, max_size=3), max_leaves=8)
+_sections = st.sampled_from([*_SCHEMA_KEYS, "grade", "points.x"]) | _text
+_keys = st.sampled_from([k for ks in _SCHEMA_KEYS.values() for k in ks]) | _text
+
+
+@st.composite
+def _course_files(draw):
+    """A TOML document of [section] tables of key = value (known and unknown, of every type),
+    and its (section, key) pairs and (section, None) for each section."""
+    lines, pairs = [], []
+    for section in draw(st.lists(_sections, max_size=4, unique=True)):
+        lines.append(f"[{_toml_str(section)}]")
+        pairs.append((section, None))
+        for key in draw(st.lists(_keys, max_size=4, unique=True)):
+            lines.append(f"{_toml_str(key)} = {_toml_value(draw(_values))}")
+            pairs.append((section, key))
+    if draw(st.booleans()):  # an unquoted question id: a dotted key
+        lines += ["[points]" if ("points", None) not in pairs else "", f"2.5 = {_toml_value(draw(_values))}"]
+    return "\n".join(lines) + "\n", pairs
+
+
+def _in_bounds(c: Course) -> None:
+    """What an accepted course file holds: only values the grader can use."""
+    import math
+    assert all(isinstance(p, float) and math.isfinite(p) and 0 <= p <= 1000 for p in c.points.values())
+    assert c.seed is None or (type(c.seed) is int and 0 <= c.seed < 2 ** 32)
+    assert c.timeout is None or (type(c.timeout) is float and 0.1 <= c.timeout <= 3600)
+    assert c.memory is None or (type(c.memory) is int and 64 <= c.memory <= 1 << 20)
+    for v in (c.late.factor, c.late.per_day):
+        assert v is None or (type(v) is float and 0 <= v <= 1)
+    assert c.lms_missing in (None, "zero", "blank")
+    for flag in (c.reveal, c.partial_credit, c.require_sandbox):
+        assert flag is None or type(flag) is bool
+
+
+def _one_line(msg: str, path) -> str:
+    assert msg.startswith(f"{path}: "), msg
+    assert "\n" not in msg and "\r" not in msg and "\x1b" not in msg and len(msg) < 600, msg
+    return msg[len(f"{path}: "):]
+
+
+@hsettings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(doc=_course_files())
+def test_any_course_file_is_a_course_in_bounds_or_one_line_naming_the_key(tmp_path, doc):
+    import tomllib
+    text, pairs = doc
+    p = _write(tmp_path, text)
+    try:
+        c = load_course(p)
+    except CourseError as exc:
+        rest = _one_line(str(exc), p)
+        try:
+            tomllib.loads(text)
+        except (ValueError, RecursionError):
+            return  # not TOML (or past int()'s limit, or too deep): said so, naming the line where known
+        from grader.course import _key
+        keys = [_key(s, k) for s, k in pairs if k is not None] + ["points.2.5"]
+        named = keys + [_key(s) for s, _k in pairs] + ["line "]
+        assert any(rest.startswith(n) for n in named), (rest, pairs)
+        if any(w in rest for w in ("is not", "out of range", "finite")):  # a bad value: its key is named
+            assert any(rest.startswith(k + ".") or rest.startswith(k + ":") for k in keys), (rest, pairs)
+    else:
+        _in_bounds(c)
+
+
+_FRAGMENTS = ["[", "]", "[[", "]]", "{", "}", '"', "'", '"""', "'''", "=", " = ", ".", ",", "#", "\n", "\\",
+              " ", "\t", "\r\n", "points", "grading", "late", "lms", "seed", "timeout", "memory", "factor",
+              '"2.5"', "2.5", "1e308", "nan", "-inf", "true", "1979-05-27T07:32:00Z", "07:32:00", "0x1F",
+              "9" * 60, "\x00", "é", "\ufeff", "\u202e", "\x1b[2J", "a.b.c", "[points]\n", "[grading]\n"]
+
+
+@hsettings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(st.sampled_from(_FRAGMENTS) | _text, max_size=60), depth=st.integers(0, 3000),
+       data=st.binary(max_size=40))
+def test_any_text_reads_as_a_course_or_one_line(tmp_path, parts, depth, data):
+    """Whatever the bytes: a Course within bounds, or a CourseError of one line naming the file;
+    never another exception, whatever the nesting."""
+    text = "".join(parts)
+    at = len(text) // 2
+    text = text[:at] + "[" * depth + text[at:]
+    p = tmp_path / "grader.toml"
+    for raw in (text.encode("utf-8", "surrogatepass"), data + text.encode("utf-8", "surrogatepass")):
+        p.write_bytes(raw)
+        try:
+            _in_bounds(load_course(p))
+        except CourseError as exc:
+            _one_line(str(exc), p)
