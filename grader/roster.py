@@ -221,7 +221,9 @@ def read_roster(path: Path) -> Roster:
     table = CsvTable.parse(text, delim, encoding)
     if [r.values for r in table.records] != rows:
         table = None  # not the plain CSV our splicer reads the same way: no LMS write-back
-    start = next(i for i, r in enumerate(rows) if any(c.strip() for c in r))
+    start = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)), None)
+    if start is None:  # (lines of only quotes: '""' is one empty field)
+        raise ValueError(f"{_shown(path)}: the roster is empty; export the class list as CSV with a header row")
     header = [h.strip() for h in rows[start]]
     norm = [_header(h) for h in header]
 

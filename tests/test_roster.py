@@ -60,6 +60,7 @@ def test_read_moodle_grading_worksheet(tmp_path):
 @pytest.mark.parametrize("text,fix", [
     ("name,section\nJohn,1\n", "name one column student_id"),
     ("", "the roster is empty"),
+    ('""\n"",""\n', "the roster is empty"),  # (fields, all empty: a raw StopIteration)
     ("student_id,name\n", "no students"),
     ("student_id,name\nA1,John\na1,Johnny\n", "already on line 2"),
     ("student_id,email\n,\nA1,\n ,x\n", "line 4: no student id or email"),
@@ -311,3 +312,82 @@ def test_a_roster_file_name_with_a_line_break_stays_one_line(tmp_path):
     with pytest.raises(ValueError) as exc:
         R.read_roster(p)
     assert "\n" not in str(exc.value) and "no student id or email column" in str(exc.value)
+
+
+# --- property: any CSV reads as a roster of usable students, or one line naming the file --------
+
+import csv  # noqa: E402
+import io  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st  # noqa: E402
+
+_HEADERS = ["student_id", "Student", "ID", "SIS User ID", "SIS Login ID", "Section", "HW4 (1234)", "Identifier",
+            "Full name", "Email address", "Status", "Grade", "Maximum grade", "Grade can be changed",
+            "Feedback comments", "Days late", "Late days", "name", "email", "first name", "last name", "github"]
+_CELLS = ["A0001", "A0002", "a0001", "jo@uni.edu", "Participant 7", "Smith, John", "", " ", "1e308", "1e400",
+          "nan", "inf", "-1", "2,5", "0.5", "9" * 5000, "x" * 3000, "\x00", "\x1b[2J", "a\nb", '"', '""', "../x",
+          ".hidden", "Points Possible", "(read only)", "20", "20,00", "No",
+          "Assignment was submitted 1 day 2 hours late", "submitted" + " " * 500 + "late",
+          "submitted " + "9" * 400 + " days late", "\u202e", "é", "\ufeff"]
+_cell = st.sampled_from(_CELLS) | st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+
+
+@st.composite
+def _csv_files(draw):
+    """A class list as bytes: LMS and plain headers, cells of every kind (numbers out of range,
+    control characters, line breaks, quotes, huge cells), any delimiter and encoding, sometimes
+    with bytes that are no text at all."""
+    delim = draw(st.sampled_from([",", ";", "\t"]))
+    header = draw(st.lists(st.sampled_from(_HEADERS) | _cell, min_size=1, max_size=8))
+    rows = draw(st.lists(st.lists(_cell, max_size=len(header) + 2), max_size=6))
+    if draw(st.booleans()):  # written by a CSV writer (quoted where needed) ...
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=delim, lineterminator=draw(st.sampled_from(["\n", "\r\n"]))).writerows([header, *rows])
+        text = buf.getvalue()
+    else:  # ... or by hand (quotes and line breaks as they fall)
+        text = "\n".join(delim.join(r) for r in [header, *rows]) + "\n"
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
+    data = text.encode(encoding, errors="replace")
+    return data + draw(st.binary(max_size=8)) if draw(st.booleans()) else data
+
+
+@hsettings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(data=_csv_files())
+def test_any_roster_is_usable_students_or_one_line(tmp_path, data):
+    import math
+
+    from grader import export
+    p = tmp_path / "roster.csv"
+    p.write_bytes(data)
+    try:
+        r = R.read_roster(p)
+        target = export.lms_target(r, "Homework 4", "hw4")  # the LMS export's numbers checked too
+    except ValueError as exc:
+        msg = str(exc)
+        assert msg.startswith(str(p)), msg
+        assert "\n" not in msg and "\r" not in msg and "\x1b" not in msg and "\x00" not in msg and len(msg) < 600, msg
+        return
+    for s in r.students:
+        assert s.id and s.id == s.id.strip() and not any(ord(c) < 0x20 for c in s.id) and "/" not in s.id
+        assert s.days_late is None or (math.isfinite(s.days_late) and 0 <= s.days_late <= 3650)
+    if target is not None and target.possible is not None:
+        assert math.isfinite(target.possible) and 0 <= target.possible <= 1e6
+
+
+def test_an_unreadable_roster_or_course_file_is_one_line(tmp_path, monkeypatch):
+    """A PermissionError came out raw (the CLI turned it into 'check the path'; the API did not)."""
+    import builtins
+    import errno
+
+    from grader.course import CourseError, load_course
+
+    def denied(path, *a, **k):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+    (tmp_path / "roster.csv").write_text("student_id\nA1\n")
+    (tmp_path / "grader.toml").write_text("[grading]\nseed = 1\n")
+    monkeypatch.setattr(builtins, "open", denied)
+    with pytest.raises(ValueError, match=r"roster.csv: cannot read the roster \(Permission denied\)"):
+        R.read_roster(tmp_path / "roster.csv")
+    with pytest.raises(CourseError, match=r"grader.toml: cannot read the course file \(Permission denied\)"):
+        load_course(tmp_path / "grader.toml")
