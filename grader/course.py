@@ -28,7 +28,9 @@ Late flags come from the LMS: Canvas marks late downloads ``LATE`` in their name
 a roster column "Days late" (or "Late days"), or a Moodle worksheet's Status ("submitted 1 day
 2 hours late"), gives the days and also marks a student late.  ``per_day`` charges every day
 started (1 day 2 hours: 2 days); a student flagged late with no days known is charged one day.  Unknown keys and
-wrong types are one-line errors naming the file and the key.
+wrong types are one-line errors naming the file and the key.  Numbers obey the rules the flags do
+(:mod:`grader.settings`: points 0 to 1000, never nan or inf); the file is read up to 1 MiB and
+pre-scanned, so that no nesting makes the parser recurse deeply.
 """
 from __future__ import annotations
 
