@@ -51,6 +51,17 @@ class Options:
     partial_credit: bool = False  # a question scores points x the fraction of its trials passed
     late: "LatePolicy | None" = None  # grader.course.LatePolicy, from the roster's late flags
 
+    def __post_init__(self) -> None:
+        """The seed and limits obey the rules the course file and the flags do (the CLI has
+        checked them already, naming the key or flag); an API caller's ``nan`` seconds would
+        otherwise time every question out, and the seed is kept modulo 2**32, as used."""
+        from . import settings
+        for name, rule in (("seed", settings.SEED), ("timeout", settings.TIMEOUT), ("memory_mb", settings.MEMORY)):
+            try:
+                object.__setattr__(self, name, rule.check(getattr(self, name)))
+            except settings.SettingError as exc:
+                raise UsageError(f"Options.{name}: {exc}") from None
+
 
 def make_trials(assignment: Assignment, seed: int, student: str) -> dict[str, Trials]:
     """Every question's inputs and reference answers for one student (trusted side only)."""
@@ -327,7 +338,8 @@ def _check_not_empty(submissions: Path) -> None:
 def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: str | Assignment = "hw4",
           on_result: Callable[[SubmissionResult], None] | None = None, command: str = "",
           roster: Path | None = None, shard: tuple[int, int] | None = None, lms_column: str | None = None,
-          lms_missing: str = "zero", policy: dict | None = None) -> GradingRun:
+          lms_missing: str = "zero", policy: dict | None = None,
+          on_start: Callable[[], None] | None = None) -> GradingRun:
     """Grade every submission in ``submissions`` into ``out`` (results.json, grades.csv, HTML).
 
     ``roster``: a class list (CSV); entries are matched to it (LMS download names included)
@@ -341,6 +353,8 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
     ``policy``: what to record in results.json of the course file used (``grader.course``).
     ``shard=(K, N)``: grade only the students of shard K of N (see :mod:`grader.shard`);
     ``grader merge`` combines the shards' outputs.
+    ``on_start`` is called once the inputs are read and checked (the roster, the LMS export,
+    OUT), before the first student is graded: what is wrong with them is raised before it.
     ``on_result`` sees every whole result as it comes.  The returned run's ``submissions`` is
     a list for classes up to ``DETAIL_LIMIT``; for larger ones a
     :class:`~grader.results.SubmissionsOnDisk` that reads each result back from
@@ -383,6 +397,8 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
         spool = None
         try:
             renderer = Renderer(asg, run)  # (compiled once, before the workers start)
+            if on_start is not None:
+                on_start()
             spool = grade_class(plan, opts, run, renderer, staging, out if opts.cache else None, on_result)
             publish(run, renderer, spool, staging, out, lms)
         except OSError as exc:  # a full disk: one line, nothing half-written left (see finally)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, settings
 
 
 def _opts(seed, timeout, memory, isolation, require_sandbox, jobs=None, course=None, partial_credit=False,
@@ -44,12 +44,15 @@ def _given(name: str) -> bool:
 
 
 def _course(config):
-    """--config FILE, else ./grader.toml if present: a bad file is a one-line error (exit 2)."""
+    """--config FILE, else ./grader.toml if present: a bad file is a one-line error (exit 2; a
+    failing disk: 3)."""
     from .course import CourseError, find_course
     try:
         return find_course(config)
     except CourseError as exc:
         _fail(exc)
+    except OSError as exc:
+        _os_error(exc)
 
 
 def student_edition() -> bool:
@@ -66,7 +69,16 @@ STUDENT_COMMANDS = ("check", "starter")  # what works without the reference
 
 class _Group(click.Group):
     """The student edition lists only the commands that work there (the others still answer
-    with a one-line error saying why)."""
+    with a one-line error saying why).  A bad option is one line too, like every other usage
+    error (click's own form is four: usage, a hint, a blank line, the error)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            name = exc.ctx.command_path if exc.ctx is not None and exc.ctx is not ctx else \
+                " ".join(filter(None, (ctx.command_path, ctx.invoked_subcommand)))
+            _fail(f"{exc.format_message()} (see {name} --help)")
 
     def list_commands(self, ctx):
         names = super().list_commands(ctx)
@@ -94,17 +106,32 @@ class _InstructorOption(click.Option):
         pass
 
 
+class _Setting(click.ParamType):
+    """A grading setting given as a flag: read and bounded by the rule its course-file key obeys
+    (:mod:`grader.settings`), so that ``--timeout nan`` is refused as ``timeout = nan`` is."""
+
+    def __init__(self, rule):
+        self.rule = rule
+        self.name = "integer" if rule.integer else "number"
+
+    def convert(self, value, param, ctx):
+        try:
+            return self.rule.parse(value) if isinstance(value, str) else self.rule.check(value)
+        except settings.SettingError as exc:
+            self.fail(str(exc), param, ctx)
+
+
 REVEAL_HELP = ("Show the correct formula of each failing example (reports, terminal, JUnit, Gradescope): "
                "for results handed back after the deadline. Needs the reference.")
 
 
 def _common(f):
-    f = click.option("--seed", type=int, default=0, show_default=True,
-                     help="Base seed; each student's inputs derive from it and their id.")(f)
-    f = click.option("--timeout", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True,
-                     help="Seconds allowed per question (and for importing the file).")(f)
-    f = click.option("--memory", type=click.IntRange(64, 1 << 20), default=1024, show_default=True,
-                     help="Memory cap per submission, MiB.")(f)
+    f = click.option("--seed", type=_Setting(settings.SEED), default=0, show_default=True,
+                     help="Base seed; each student's inputs derive from it (modulo 2**32) and their id.")(f)
+    f = click.option("--timeout", type=_Setting(settings.TIMEOUT), default=10.0, show_default=True,
+                     help="Seconds allowed per question (and for importing the file), 0.1 to 3600.")(f)
+    f = click.option("--memory", type=_Setting(settings.MEMORY), default=1024, show_default=True,
+                     help="Memory cap per submission, MiB (64 to 1048576).")(f)
     f = click.option("--isolation", type=click.Choice(["auto", "namespaces", "process"]), default="auto",
                      show_default=True, help="Sandbox strength; auto uses the strongest available.")(f)
     f = click.option("--require-sandbox", is_flag=True, help="Fail unless full isolation is available.")(f)
@@ -124,23 +151,13 @@ def _assignment(name: str, points: tuple[str, ...], course=None):
     """Load the assignment and apply the course file's [points], then --points; bad values are
     a one-line usage error."""
     from .assignment import load_assignment
+    from .course import check_questions
     try:
         asg = load_assignment(name)
         weights = dict(course.points) if course is not None else {}
-        unknown = sorted(set(weights) - {q.id for q in asg.questions})
-        if unknown:
-            _fail(f"{course.path}: points.{unknown[0]}: no such question; known: "
-                  + ", ".join(q.id for q in asg.questions))
-        for item in points:
-            qid, sep, value = item.partition("=")
-            if not sep:
-                raise ValueError(f"--points {item!r}: write ID=N, e.g. --points 2.5=6")
-            try:
-                weights[qid.strip().removeprefix("Q")] = float(value)
-            except ValueError:
-                raise ValueError(f"--points {item!r}: {value!r} is not a number") from None
-            if weights[qid.strip().removeprefix("Q")] < 0:
-                raise ValueError(f"--points {item!r}: points cannot be negative")
+        if course is not None:
+            check_questions(course, [q.id for q in asg.questions])
+        weights.update(_points_flags(points))
         return asg.with_points(weights) if weights else asg
     except ValueError as exc:
         from .handout import reference_available
@@ -148,6 +165,20 @@ def _assignment(name: str, points: tuple[str, ...], course=None):
             _fail("this is the student edition of cnn-grader (no reference solution): it can only "
                   "`grader check FILE` against the handout's public_tests.json; grading needs the instructor's install")
         _fail(exc)
+
+
+def _points_flags(points: tuple[str, ...]) -> dict[str, float]:
+    """--points ID=N, each bounded as the course file's [points] are (:data:`grader.settings.POINTS`)."""
+    weights: dict[str, float] = {}
+    for item in points:
+        qid, sep, value = item.partition("=")
+        if not sep:
+            raise ValueError(f"--points {settings.shown(item)}: write ID=N, e.g. --points 2.5=6")
+        try:
+            weights[qid.strip().removeprefix("Q")] = settings.POINTS.parse(value)
+        except settings.SettingError as exc:
+            raise ValueError(f"--points {settings.shown(item)}: {exc}") from None
+    return weights
 
 
 VISIBILITY = click.Choice(["visible", "after_due_date", "after_published", "hidden"])
@@ -196,7 +227,9 @@ EXIT_USAGE, EXIT_MACHINE = 2, 3
 
 
 def _fail(exc: Exception | str, code: int = EXIT_USAGE):
-    click.echo(f"error: {exc}", err=True)
+    """Say what is wrong in one line (whatever the message quotes: a key, a cell) and exit."""
+    from .text import one_line, safe_text
+    click.echo(f"error: {one_line(safe_text(str(exc)))}", err=True)
     sys.exit(code)
 
 
@@ -299,17 +332,11 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
     from .discover import _ignored
     entries = [p for p in submissions.iterdir() if not _ignored(p)] if submissions.is_dir() else []
     n = len(shard_entries(entries, *shard)) if shard and roster is None else len(entries)
-    warned = []
-    with click.progressbar(length=n, label="grading", file=sys.stderr, show_pos=True) as bar:
-        def step(res):
-            if res.isolation == "process" and not warned:
-                warned.append(1)
-                _warn_reduced(res)
-            bar.update(1)
+    with _Progress(n) as progress:
         try:
             opts = _opts(seed, timeout, memory, isolation, require_sandbox, jobs, course, partial_credit, reveal)
             opts = type(opts)(**{**opts.__dict__, "cache": not no_cache})
-            run = grade_api(submissions, out, opts, assignment=asg, on_result=step,
+            run = grade_api(submissions, out, opts, assignment=asg, on_start=progress.start, on_result=progress.step,
                             command=shlex.join(["grader", *sys.argv[1:]]), roster=roster, shard=shard,
                             lms_column=lms_column, lms_missing=lms_missing,
                             policy={"config": str(course.path) if course.path else ""})
@@ -336,6 +363,33 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
     _write_outputs(run.submissions, run.title, junit, gradescope, gradescope_visibility, per_student=True,
                    unmatched=run.unmatched, note=f"shard {shard[0]} of {shard[1]}" if shard else "",
                    formula=_key(asg.name) if reveal else None)
+
+
+class _Progress:
+    """The grading bar, shown once grading starts (``grade``'s ``on_start``): a bad roster or
+    LMS export, found before that, is then the only line on stderr."""
+
+    def __init__(self, n: int):
+        self._bar = click.progressbar(length=n, label="grading", file=sys.stderr, show_pos=True)
+        self._shown = self._warned = False
+
+    def start(self) -> None:
+        self._bar.__enter__()
+        self._shown = True
+
+    def step(self, res) -> None:
+        if res.isolation == "process" and not self._warned:
+            self._warned = True
+            _warn_reduced(res)
+        if self._shown:
+            self._bar.update(1)
+
+    def __enter__(self) -> "_Progress":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._shown:
+            self._bar.__exit__(*exc)
 
 
 def _lms_summary(info: dict, out: Path) -> str:
@@ -380,7 +434,7 @@ def _summary(run):
 @click.option("--public", "public", type=click.Path(path_type=Path), default=None, metavar="JSON",
               help="Check against these public cases only (the handout's public_tests.json). Without a "
                    "reference installed, public_tests.json next to FILE or here is used.")
-@click.option("--fail-under", type=click.FloatRange(min=0), default=None, metavar="SCORE",
+@click.option("--fail-under", type=_Setting(settings.FAIL_UNDER), default=None, metavar="SCORE",
               help="Exit 1 only when the score is below SCORE (default: unless every question passes).")
 @_outputs(per_student=False)
 @_common
@@ -581,10 +635,12 @@ def handout(out, assignment, per_question, no_wheel, no_ci, force):
 @main.command()
 @click.argument("out", type=click.Path(path_type=Path))
 @click.option("--assignment", default="hw4", show_default=True, help="Assignment under reference/.")
-@click.option("--seed", type=int, default=None, help="Grading seed baked into the bundle (default: a random one, printed).")
-@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True,
-              help="Seconds allowed per question.")
-@click.option("--memory", type=click.IntRange(64, 1 << 20), default=1024, show_default=True, help="Memory cap, MiB.")
+@click.option("--seed", type=_Setting(settings.SEED), default=None,
+              help="Grading seed baked into the bundle (default: a random one, printed).")
+@click.option("--timeout", type=_Setting(settings.TIMEOUT), default=10.0, show_default=True,
+              help="Seconds allowed per question, 0.1 to 3600.")
+@click.option("--memory", type=_Setting(settings.MEMORY), default=1024, show_default=True,
+              help="Memory cap, MiB (64 to 1048576).")
 @click.option("--visibility", type=VISIBILITY, default="visible", show_default=True,
               help="When students see the per-question results.")
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")

@@ -137,9 +137,15 @@ def lms_target(roster: Roster, title: str, name: str, column: str | None = None,
         raise ValueError(f"{roster.path}: this {kind} export is not plain CSV as exported "
                          "(quotes inside fields?); download it from the LMS again to have it filled in")
     if kind == "moodle":
-        return LmsTarget("moodle", roster, norm.index("grade"), header[norm.index("grade")], missing,
-                         max_col=_find(norm, "maximumgrade"), locked_col=_find(norm, "gradecanbechanged"),
-                         feedback_col=_find(norm, "feedbackcomments"))
+        target = LmsTarget("moodle", roster, norm.index("grade"), header[norm.index("grade")], missing,
+                           max_col=_find(norm, "maximumgrade"), locked_col=_find(norm, "gradecanbechanged"),
+                           feedback_col=_find(norm, "feedbackcomments"))
+        if target.max_col >= 0:  # checked now, before anyone is graded (fill_lms reads them after)
+            for st in roster.students:
+                cells = table.records[st.row].values
+                _maximum(roster, st.row, header[target.max_col],
+                         cells[target.max_col].strip() if target.max_col < len(cells) else "", decimal_comma=True)
+        return target
     points_row = next((i for i, r in enumerate(table.records) if i > roster.header_row and r.values
                        and r.values[0].strip().casefold() == "points possible"), -1)
     col = _canvas_column(header, norm, title, name, column, roster.path)
@@ -152,11 +158,27 @@ def lms_target(roster: Roster, title: str, name: str, column: str | None = None,
         if "read only" in cell.casefold():
             raise ValueError(f"{roster.path}: column {header[col]!r} is read-only in Canvas (a computed score); "
                              "give --lms-column an assignment's column")
-        try:
-            target.possible = float(cell) if cell else None
-        except ValueError:
-            target.possible = None
+        target.possible = _maximum(roster, points_row, header[col], cell)
     return target
+
+
+def _maximum(roster: Roster, record: int, column: str, cell: str, decimal_comma: bool = False) -> float | None:
+    """An LMS's points possible / maximum grade, which scores are scaled to: ``None`` when the
+    cell holds none; a number no LMS would hold (``inf``, ``1e308``, ``-5``) is an error, not a
+    gradebook of ``inf``s.  ``decimal_comma``: Moodle writes 20,00 in some languages."""
+    from . import settings
+    from .roster import _shown
+    text = cell.replace(",", ".") if decimal_comma else cell
+    try:
+        float(text)
+    except ValueError:  # empty, or words ("(read only)" is refused before): no maximum to scale to
+        return None
+    try:
+        return settings.LMS_MAXIMUM.parse(text)
+    except settings.SettingError as exc:
+        line = roster.table.records[record].line if roster.table is not None else record + 1
+        raise ValueError(f"{_shown(roster.path)} line {line}: {settings.shown(column)}: {exc}; "
+                         "fix it in the LMS and export again") from None
 
 
 def _find(norm: list[str], key: str) -> int:
@@ -221,10 +243,7 @@ def fill_lms(target: LmsTarget, subs, max_score: float) -> tuple[bytes, dict]:
                 continue
             mx = cell(target.max_col)
             comma = "," in mx and "." not in mx
-            try:
-                lms_max = float(mx.replace(",", ".")) if mx else None
-            except ValueError:
-                lms_max = None
+            lms_max = _maximum(target.roster, st.row, "Maximum grade", mx, decimal_comma=True)
             if lms_max and max_score and abs(lms_max - max_score) > 1e-9:
                 row_scale = lms_max / max_score
                 info["scaled_to"] = lms_max

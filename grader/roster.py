@@ -27,6 +27,7 @@ Nothing is guessed fuzzily: a wrong match would hand one student's grade to anot
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -142,39 +143,87 @@ def _header(h: str) -> str:
 
 # --- reading --------------------------------------------------------------------------------
 
-def _decode(path: Path) -> tuple[str, str]:
-    """The file's text and the encoding that read it (written back in the same one)."""
-    data = path.read_bytes()
+MAX_BYTES = 64 << 20  # a class list of 100,000 students is ~10 MB: more is the wrong file
+
+
+def _load(path: Path) -> bytes:
+    """The file's bytes, read at most :data:`MAX_BYTES` (a wrong file, ``/dev/zero``, must not
+    fill the memory); a file that cannot be a class list is a one-line ``ValueError``."""
+    from .discover import _MACHINE_ERRNOS
+    try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise ValueError(f"{_shown(path)}: is a folder; give the CSV export of your class list")
+        if not stat.S_ISREG(mode):
+            raise ValueError(f"{_shown(path)}: not a regular file (a pipe or a device); give the CSV export "
+                             "of your class list")
+        with open(path, "rb") as f:
+            data = f.read(MAX_BYTES + 1)
+    except (FileNotFoundError, NotADirectoryError):
+        raise ValueError(f"{_shown(path)}: no such roster file; give the CSV export of your class list") from None
+    except OSError as exc:
+        if exc.errno in _MACHINE_ERRNOS:
+            raise
+        raise ValueError(f"{_shown(path)}: cannot read the roster ({exc.strerror or type(exc).__name__}); "
+                         "check its permissions") from None
+    if len(data) > MAX_BYTES:
+        raise ValueError(f"{_shown(path)}: over {MAX_BYTES >> 20} MiB; a class list is far smaller (the wrong file?)")
+    return data
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, str]:
+    """The file's text and the encoding that read it (written back in the same one).  NUL bytes
+    are in no class list: UTF-16 (Excel's "Unicode text") or a binary file, read as cp1252 they
+    made a header of garbage."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\0" in data:
+        raise ValueError(f"{_shown(path)}: not a CSV text file (it holds NUL bytes: UTF-16, or not text); "
+                         "export the class list as CSV (UTF-8)")
     for enc in ("utf-8-sig", "cp1252"):
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
-        if enc == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf"):
+        if enc == "utf-8-sig" and not data.startswith(codecs.BOM_UTF8):
             enc = "utf-8"
         return text, enc
     return data.decode("latin-1"), "latin-1"
 
 
+def _rows(path: Path, text: str, delim: str) -> list[list[str]]:
+    """Every record, as :mod:`csv` reads it; a field over csv's limit (128 KiB) is no class list's."""
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise ValueError(f"{_shown(path)} line {reader.line_num}: a field over {csv.field_size_limit()} "
+                             "characters, which no class list has; give the CSV export of your class list") from None
+        raise ValueError(f"{_shown(path)} line {reader.line_num}: not a readable CSV file ({exc}); "
+                         "export the class list as CSV again") from None
+
+
+def _shown(path: Path) -> str:
+    """The roster's name as messages show it: one line, nothing a terminal would act on."""
+    from .text import one_line, safe_text
+    return one_line(safe_text(str(path))) or repr(str(path))
+
+
 def read_roster(path: Path) -> Roster:
     """Read roster.csv; a bad file raises ``ValueError`` naming the file and the fix."""
     path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"{path}: no such roster file; give the CSV export of your class list")
-    text, encoding = _decode(path)
+    text, encoding = _decode(path, _load(path))
     lines = text.splitlines()
     first = next((ln for ln in lines if ln.strip()), "")
     if not first:
-        raise ValueError(f"{path}: the roster is empty; export the class list as CSV with a header row")
+        raise ValueError(f"{_shown(path)}: the roster is empty; export the class list as CSV with a header row")
     delim = max(",;\t", key=first.count) if any(c in first for c in ",;\t") else ","
-    try:
-        rows = list(csv.reader(io.StringIO(text), delimiter=delim))
-    except csv.Error as exc:
-        raise ValueError(f"{path}: not a readable CSV file ({exc}); export the class list as CSV again") from None
+    rows = _rows(path, text, delim)
     table = CsvTable.parse(text, delim, encoding)
     if [r.values for r in table.records] != rows:
         table = None  # not the plain CSV our splicer reads the same way: no LMS write-back
-    start = next(i for i, r in enumerate(rows) if any(c.strip() for c in r))
+    start = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)), None)
+    if start is None:  # (lines of only quotes: '""' is one empty field)
+        raise ValueError(f"{_shown(path)}: the roster is empty; export the class list as CSV with a header row")
     header = [h.strip() for h in rows[start]]
     norm = [_header(h) for h in header]
 
@@ -188,8 +237,9 @@ def read_roster(path: Path) -> Roster:
     status_cols = find(("status",))  # Moodle: "... submitted 2 days 3 hours late"
     # "SIS Login ID" is often an email in Canvas; "username" may hold one too: emails are recognized by '@'.
     if not id_cols and not email_cols:
-        shown = ", ".join(h for h in header if h)[:200]
-        raise ValueError(f"{path}: no student id or email column in the header ({shown or 'empty'}); "
+        from .text import one_line, safe_text
+        names = one_line(safe_text(", ".join(h for h in header[:50] if h)))[:200]
+        raise ValueError(f"{_shown(path)}: no student id or email column in the header ({names or 'empty'}); "
                          "name one column student_id (or email)")
     students: list[Student] = []
     seen: dict[str, int] = {}
@@ -206,14 +256,13 @@ def read_roster(path: Path) -> Roster:
         moodle = [m.group(1) for v in ids for m in [re.fullmatch(r"participant\s*(\d+)", v, re.I)] if m]
         primary = next((v for v in ids if not re.fullmatch(r"participant\s*\d+", v, re.I)), "") or (emails[0] if emails else "")
         if not primary:
-            raise ValueError(f"{path} line {lineno}: no student id or email in this row; fill it in or delete the row")
-        if "/" in primary or "\\" in primary or primary.startswith(".") or "\0" in primary:
-            raise ValueError(f"{path} line {lineno}: student id {primary!r} cannot name a file; "
-                             "use ids without '/', '\\' or a leading '.'")
+            raise ValueError(f"{_shown(path)} line {lineno}: no student id or email in this row; "
+                             "fill it in or delete the row")
+        _check_id(path, lineno, primary)
         k = _key(primary)
         if k in seen:
-            raise ValueError(f"{path} line {lineno}: student id {primary!r} is already on line {seen[k]}; "
-                             "keep one row per student")
+            raise ValueError(f"{_shown(path)} line {lineno}: student id {shown(primary)} is already on line "
+                             f"{seen[k]}; keep one row per student")
         seen[k] = lineno
         aliases = [v for v in ids if v != primary] + moodle + [cell(i) for i in handle_cols if cell(i)]
         students.append(Student(id=primary, name=name, email=emails[0] if emails else "",
@@ -221,9 +270,9 @@ def read_roster(path: Path) -> Roster:
                                 first=next((cell(i) for i in first_cols if cell(i)), ""),
                                 last=next((cell(i) for i in last_cols if cell(i)), ""),
                                 days_late=_days(path, lineno, [cell(i) for i in late_cols])
-                                if late_cols else _moodle_late(" ".join(cell(i) for i in status_cols))))
+                                if late_cols else _moodle_late(path, lineno, " ".join(cell(i) for i in status_cols))))
     if not students:
-        raise ValueError(f"{path}: the roster has a header but no students; add one row per student")
+        raise ValueError(f"{_shown(path)}: the roster has a header but no students; add one row per student")
     cols = {"id": [header[i] for i in id_cols], "email": [header[i] for i in email_cols],
             "name": [header[i] for i in name_cols + first_cols + last_cols],
             "handle": [header[i] for i in handle_cols]}
@@ -231,32 +280,63 @@ def read_roster(path: Path) -> Roster:
                   table=table, header_row=start)
 
 
-_MOODLE_LATE = re.compile(r"submitted\s+(?:(?P<d>\d+)\s+days?)?\s*(?:(?P<h>\d+)\s+hours?)?\s*"
-                          r"(?:(?P<m>\d+)\s+min(?:ute)?s?)?\s*(?:(?P<s>\d+)\s+secs?)?\s*late", re.I)
+# Each part takes the spaces after it, so that no two quantifiers compete for the same spaces:
+# the form before (\s+ ... \s* ... \s* ...) backtracked polynomially, and a Status cell of 200
+# spaces after "submitted" took 27 s.
+_MOODLE_LATE = re.compile(r"submitted\s+(?:(?P<d>\d+)\s+days?\s*)?(?:(?P<h>\d+)\s+hours?\s*)?"
+                          r"(?:(?P<m>\d+)\s+min(?:ute)?s?\s*)?(?:(?P<s>\d+)\s+secs?\s*)?late", re.I)
 
 
-def _moodle_late(status: str) -> float | None:
+def _moodle_late(path: Path, lineno: int, status: str) -> float | None:
     """Days late from a Moodle worksheet's Status ("Assignment was submitted 1 day 2 hours late")."""
     m = _MOODLE_LATE.search(status)
     if not m or not any(m.group(k) for k in "dhms"):
         return None
-    d, h, mi, sec = (int(m.group(k) or 0) for k in "dhms")
-    return d + h / 24 + mi / 1440 + sec / 86400
+    d, h, mi, sec = (m.group(k) or "0" for k in "dhms")
+    if max(map(len, (d, h, mi, sec))) > 9:  # (int() of 4300 digits and more raises; float() overflows)
+        raise ValueError(f"{_shown(path)} line {lineno}: Status {shown(m.group())} is no time a submission "
+                         "can be late; fix the worksheet or download it from Moodle again")
+    return _late_days(path, lineno, int(d) + int(h) / 24 + int(mi) / 1440 + int(sec) / 86400, m.group())
 
 
 def _days(path: Path, lineno: int, cells: list[str]) -> float | None:
     """Days late from a "Days late" cell (empty: unknown)."""
+    from . import settings
     for c in cells:
         if c:
             try:
-                days = float(c.replace(",", "."))
-            except ValueError:
-                raise ValueError(f"{path} line {lineno}: days late {c!r} is not a number; "
-                                 "write a number of days or leave it empty") from None
-            if not days >= 0 or days == float("inf"):
-                raise ValueError(f"{path} line {lineno}: days late {c!r} must be 0 or more")
-            return days
+                return settings.DAYS_LATE.parse(c.replace(",", "."))
+            except settings.SettingError as exc:
+                raise ValueError(f"{_shown(path)} line {lineno}: days late {exc} (or leave the cell empty)") from None
     return None
+
+
+def _late_days(path: Path, lineno: int, days: float, text: str) -> float:
+    """``days`` within :data:`grader.settings.DAYS_LATE`, as a "Days late" cell must be."""
+    from . import settings
+    try:
+        return settings.DAYS_LATE.check(days)
+    except settings.SettingError:
+        raise ValueError(f"{_shown(path)} line {lineno}: {shown(text)} is out of range; a submission is "
+                         f"late by {settings.DAYS_LATE.bounds} days") from None
+
+
+def _check_id(path: Path, lineno: int, sid: str) -> None:
+    """A student id names files (reports, a staged copy) and lines of output: no path
+    separators, no leading dot, no control characters (a line break, NUL, a terminal escape)."""
+    from .text import safe_text
+    if "/" in sid or "\\" in sid or sid.startswith("."):
+        raise ValueError(f"{_shown(path)} line {lineno}: student id {shown(sid)} cannot name a file; "
+                         "use ids without '/', '\\' or a leading '.'")
+    if safe_text(sid) != sid or "\n" in sid or "\t" in sid:
+        raise ValueError(f"{_shown(path)} line {lineno}: student id {shown(sid)} holds a control character; "
+                         "fix the id in the class list")
+
+
+def shown(value: str) -> str:
+    """A cell quoted in a message: one line, at most 40 characters."""
+    from .settings import shown as _shown_value
+    return _shown_value(value)
 
 
 # --- the file as read, record by record, to write an LMS export back ------------------------

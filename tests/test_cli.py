@@ -306,3 +306,92 @@ def test_check_prints_each_note_once(tmp_path):
     r = grader("check", sub)
     notes = [line for line in r.stdout.splitlines() if line.startswith("note:")]
     assert len(notes) == len(set(notes)) == 2, r.stdout
+
+
+# --- instructor input: one line naming the file (or flag) and the key, exit 2 -----------------
+
+BAD_COURSE_FILES = [
+    ("[points]\nx = " + "[" * 100_000 + "]" * 100_000 + "\n", "line 2: arrays or tables nested more than 64 deep"),
+    ('[points]\n"2.5" = 1e308\n', "points.2.5: 1e+308 is out of range; give a number of points from 0 to 1000"),
+    ("[points]\n2.5 = 6\n", 'points.2.5: quote question ids, as in "2.5" = 6'),
+    ('[points]\n"9.9" = 1\n', "points.9.9: no such question"),
+    ("[grading]\ntimeout = nan\n", "grading.timeout: nan is not a finite number"),
+    ("[grading]\nmemory = 1e30\n", "grading.memory: 1e+30 is not an integer number of MiB"),
+    ("[grading]\nseed = " + "9" * 400 + "\n", "grading.seed: an integer of 400 digits is out of range"),
+    ("[late]\nfactor = inf\n", "late.factor: inf is not a finite number"),
+    ("[grading]\ntimeout" + ".a" * 100_000 + " = 1\n", "line 2: a key of more than 32 dotted parts"),
+    ("a = " + "9" * 5000 + "\n", "a number of thousands of digits"),
+]
+
+
+def _class(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "a.py").write_text(CORRECT)
+    return subs
+
+
+def _one_line_error(r, *expect):
+    assert r.returncode == 2, (r.returncode, r.stderr[-3000:])
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), r.stderr[-3000:]
+    for e in expect:
+        assert e in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.mark.parametrize("text,expect", BAD_COURSE_FILES, ids=[e for _t, e in BAD_COURSE_FILES])
+def test_grade_with_a_bad_course_file_is_one_line(tmp_path, text, expect):
+    subs = _class(tmp_path)
+    conf = tmp_path / "course.toml"
+    conf.write_text(text)
+    r = grader("grade", subs, "--out", tmp_path / "out", "--config", conf, "--jobs", "1")
+    _one_line_error(r, f"{conf}: {expect}")
+    assert not (tmp_path / "out").exists()
+
+
+def test_check_reads_a_bad_grader_toml_in_one_line(tmp_path):
+    (tmp_path / "grader.toml").write_text('[points]\n"2.5" = nan\n')
+    _one_line_error(grader("check", SUBMISSIONS / "correct_vectorized.py", cwd=tmp_path),
+                    "grader.toml: points.2.5: nan is not a finite number")
+    _one_line_error(grader("check", SUBMISSIONS / "correct_vectorized.py", "--config", tmp_path, cwd=tmp_path),
+                    f"{tmp_path}: is a folder")
+
+
+BAD_FLAGS = [
+    (["--points", "2.5=1e308"], "--points '2.5=1e308': '1e308' is out of range; give a number of points from 0 to 1000"),
+    (["--points", "2.5=nan"], "--points '2.5=nan': 'nan' is not a finite number"),
+    (["--points", "2.5=-1"], "--points '2.5=-1': '-1' is out of range"),
+    (["--timeout", "inf"], "'--timeout': 'inf' is not a finite number; give a number of seconds from 0.1 to 3600"),
+    (["--timeout", "nan"], "'--timeout': 'nan' is not a finite number"),  # (nan passed click's FloatRange)
+    (["--memory", "1e30"], "'--memory': '1e30' is not an integer number of MiB; give an integer number of MiB from 64"),
+    (["--seed", "9" * 5000], "'--seed': '999"),
+    (["--seed", str(2 ** 64)], "'--seed': '18446744073709551616' is out of range"),
+    (["--no-such-flag"], "No such option '--no-such-flag'"),
+]
+
+
+@pytest.mark.parametrize("flags,expect", BAD_FLAGS, ids=[" ".join(f)[:30] for f, _e in BAD_FLAGS])
+def test_grade_with_a_bad_flag_is_one_line(tmp_path, flags, expect):
+    subs = _class(tmp_path)
+    r = grader("grade", subs, "--out", tmp_path / "out", "--jobs", "1", *flags)
+    line = _one_line_error(r, expect)
+    assert len(line) < 300
+    assert not (tmp_path / "out").exists()
+
+
+def test_check_flags_share_the_rules(tmp_path):
+    f = SUBMISSIONS / "correct_vectorized.py"
+    _one_line_error(grader("check", f, "--fail-under", "nan"), "'--fail-under': 'nan' is not a finite number")
+    _one_line_error(grader("check", f, "--timeout", "nan"), "'--timeout'", "(see grader check --help)")
+    r = grader("check", f, "--json", "--seed", "-1")  # taken modulo 2**32, as documented
+    assert r.returncode == 0 and json.loads(r.stdout)["seed"] == 2 ** 32 - 1
+
+
+def test_a_roster_named_by_the_course_file_with_bad_days_late_is_one_line(tmp_path):
+    subs = _class(tmp_path)
+    (tmp_path / "roster.csv").write_text("student_id,name,Days late\na,Ann,1e308\n")
+    (tmp_path / "grader.toml").write_text('[lms]\nroster = "roster.csv"\n')
+    r = grader("grade", subs, "--out", tmp_path / "out", "--jobs", "1", cwd=tmp_path)
+    _one_line_error(r, f"{tmp_path / 'roster.csv'} line 2: days late '1e308' is out of range")

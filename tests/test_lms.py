@@ -111,6 +111,24 @@ def test_canvas_refuses_a_read_only_or_ambiguous_column(tmp_path):
         export.lms_target(twice, ASG.title, ASG.name)
 
 
+@pytest.mark.parametrize("value,fix", [
+    ("inf", "'inf' is not a finite number"), ("nan", "'nan' is not a finite number"),
+    ("1e308", "'1e308' is out of range"), ("-5", "'-5' is out of range"),
+])
+def test_an_lms_maximum_no_lms_would_hold_is_one_line_before_grading(tmp_path, value, fix):
+    """Canvas's Points Possible or Moodle's Maximum grade of inf/1e308 scaled every score to
+    inf (the LMS file held 'inf', results.json could not); now refused when the roster is read."""
+    canvas = _read(tmp_path, CANVAS.replace(",20,5,(read only)", f",{value},5,(read only)"), name="canvas.csv")
+    with pytest.raises(ValueError) as exc:
+        export.lms_target(canvas, ASG.title, ASG.name)
+    msg = str(exc.value)
+    assert msg.startswith(f"{canvas.path} line 2: 'HW4 (1234)': {fix}") and "\n" not in msg, msg
+    moodle = _read(tmp_path, MOODLE.replace("No submission,,20.00", f"No submission,,{value}"), name="moodle.csv")
+    with pytest.raises(ValueError) as exc:
+        export.lms_target(moodle, ASG.title, ASG.name)
+    assert str(exc.value).startswith(f"{moodle.path} line 3: 'Maximum grade': {fix}"), str(exc.value)
+
+
 def test_plain_roster_has_no_lms_file(tmp_path):
     roster = _read(tmp_path, "student_id,name\nA1,Ann\n", "roster.csv")
     assert export.lms_target(roster, ASG.title, ASG.name) is None

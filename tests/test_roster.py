@@ -60,6 +60,7 @@ def test_read_moodle_grading_worksheet(tmp_path):
 @pytest.mark.parametrize("text,fix", [
     ("name,section\nJohn,1\n", "name one column student_id"),
     ("", "the roster is empty"),
+    ('""\n"",""\n', "the roster is empty"),  # (fields, all empty: a raw StopIteration)
     ("student_id,name\n", "no students"),
     ("student_id,name\nA1,John\na1,Johnny\n", "already on line 2"),
     ("student_id,email\n,\nA1,\n ,x\n", "line 4: no student id or email"),
@@ -226,3 +227,167 @@ def test_an_entry_the_roster_layout_cannot_copy_is_that_students_error(tmp_path)
     assert by["1001"].score == 20
     for sid, words in (("1002", "not a regular file"), ("1003", "deep"), ("1004", "MiB")):
         assert by[sid].error and words in by[sid].error and "\n" not in by[sid].error, (sid, by[sid].error)
+
+
+# --- every bad roster, whatever its size, encoding or values: one line naming the file ---------
+
+@pytest.mark.parametrize("cell,fix", [
+    ("1e308", "days late '1e308' is out of range; give a number of days from 0 to 3650"),  # (was taken)
+    ("1e400", "days late '1e400' is not a finite number"),  # (said "must be 0 or more")
+    ("inf", "days late 'inf' is not a finite number"),
+    ("nan", "days late 'nan' is not a finite number"),
+    ("-1", "days late '-1' is out of range"),
+    ("9" * 5000, "has 5000 digits"),  # (the message quoted all 5,000)
+    ("x" * 100_000, "is not a number of days"),
+])
+def test_days_late_out_of_bounds_is_one_short_line(tmp_path, cell, fix):
+    p = tmp_path / "roster.csv"
+    p.write_text(f"student_id,name,Days late\nA1,Ann,{cell}\n")
+    with pytest.raises(ValueError) as exc:
+        R.read_roster(p)
+    msg = str(exc.value)
+    assert msg.startswith(f"{p} line 2: ") and fix in msg and "\n" not in msg and len(msg) < 300, msg
+
+
+@pytest.mark.parametrize("digits", [400, 5000])
+def test_a_moodle_status_of_absurd_days_is_one_line(tmp_path, digits):
+    """400 digits raised a raw OverflowError, 5000 int()'s own ValueError naming no file."""
+    p = tmp_path / "moodle.csv"
+    p.write_text("Identifier,Full name,Email address,Status,Grade\n"
+                 f"Participant 1,Ann,ann@uni.edu,Assignment was submitted {'9' * digits} days late,\n")
+    with pytest.raises(ValueError) as exc:
+        R.read_roster(p)
+    assert str(exc.value).startswith(f"{p} line 2: Status ") and "\n" not in str(exc.value)
+
+
+def test_a_moodle_status_of_many_spaces_reads_in_linear_time(tmp_path):
+    """The Status pattern backtracked polynomially: 200 spaces after "submitted" took 27 s."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    p = tmp_path / "moodle.csv"
+    p.write_text("Identifier,Full name,Email address,Status,Grade\n"
+                 f"Participant 1,Ann,ann@uni.edu,submitted{' ' * 100_000}x,\n"
+                 "Participant 2,Bob,bob@uni.edu,submitted 2 days 3 hours late,\n")
+    code = "import sys; from grader.roster import read_roster; print([s.days_late for s in read_roster(sys.argv[1]).students])"
+    r = subprocess.run([sys.executable, "-c", code, str(p)], capture_output=True, text=True, timeout=30,
+                       env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert r.returncode == 0 and r.stdout.strip() == "[None, 2.125]", r.stderr[-2000:]
+
+
+@pytest.mark.parametrize("data,fix", [
+    ("student_id,name\nA1,Ann\n".encode("utf-16"), "NUL bytes"),  # (read as cp1252: a header of garbage)
+    (b"student_id,name\nA1,An\x00n\n", "NUL bytes"),
+    (b"student_id,name\nA1," + b"x" * 200_000 + b"\n", "line 2: a field over 131072 characters"),
+    (b"student_id,name\n\"A\n1\",Ann\n", "student id 'A\\n1' holds a control character"),
+    (b"student_id,name\nA\x1b[2J1,Ann\n", "holds a control character"),
+])
+def test_odd_roster_files_are_one_line(tmp_path, data, fix):
+    p = tmp_path / "roster.csv"
+    p.write_bytes(data)
+    with pytest.raises(ValueError) as exc:
+        R.read_roster(p)
+    msg = str(exc.value)
+    assert msg.startswith(str(p)) and fix in msg and "\n" not in msg and "\x1b" not in msg, msg
+
+
+def test_a_folder_a_pipe_or_a_huge_file_as_the_roster(tmp_path):
+    import os
+    with pytest.raises(ValueError, match="is a folder; give the CSV export"):
+        R.read_roster(tmp_path)
+    os.mkfifo(tmp_path / "fifo.csv")
+    with pytest.raises(ValueError, match="not a regular file"):
+        R.read_roster(tmp_path / "fifo.csv")
+    with open(tmp_path / "huge.csv", "wb") as f:
+        f.write(b"student_id\n")
+        f.truncate(R.MAX_BYTES + 1)  # sparse
+    with pytest.raises(ValueError, match="over 64 MiB"):
+        R.read_roster(tmp_path / "huge.csv")
+
+
+def test_a_roster_file_name_with_a_line_break_stays_one_line(tmp_path):
+    p = tmp_path / "class\nlist.csv"
+    p.write_text("name\nAnn\n")
+    with pytest.raises(ValueError) as exc:
+        R.read_roster(p)
+    assert "\n" not in str(exc.value) and "no student id or email column" in str(exc.value)
+
+
+# --- property: any CSV reads as a roster of usable students, or one line naming the file --------
+
+import csv  # noqa: E402
+import io  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st  # noqa: E402
+
+_HEADERS = ["student_id", "Student", "ID", "SIS User ID", "SIS Login ID", "Section", "HW4 (1234)", "Identifier",
+            "Full name", "Email address", "Status", "Grade", "Maximum grade", "Grade can be changed",
+            "Feedback comments", "Days late", "Late days", "name", "email", "first name", "last name", "github"]
+_CELLS = ["A0001", "A0002", "a0001", "jo@uni.edu", "Participant 7", "Smith, John", "", " ", "1e308", "1e400",
+          "nan", "inf", "-1", "2,5", "0.5", "9" * 5000, "x" * 3000, "\x00", "\x1b[2J", "a\nb", '"', '""', "../x",
+          ".hidden", "Points Possible", "(read only)", "20", "20,00", "No",
+          "Assignment was submitted 1 day 2 hours late", "submitted" + " " * 500 + "late",
+          "submitted " + "9" * 400 + " days late", "\u202e", "é", "\ufeff"]
+_cell = st.sampled_from(_CELLS) | st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+
+
+@st.composite
+def _csv_files(draw):
+    """A class list as bytes: LMS and plain headers, cells of every kind (numbers out of range,
+    control characters, line breaks, quotes, huge cells), any delimiter and encoding, sometimes
+    with bytes that are no text at all."""
+    delim = draw(st.sampled_from([",", ";", "\t"]))
+    header = draw(st.lists(st.sampled_from(_HEADERS) | _cell, min_size=1, max_size=8))
+    rows = draw(st.lists(st.lists(_cell, max_size=len(header) + 2), max_size=6))
+    if draw(st.booleans()):  # written by a CSV writer (quoted where needed) ...
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=delim, lineterminator=draw(st.sampled_from(["\n", "\r\n"]))).writerows([header, *rows])
+        text = buf.getvalue()
+    else:  # ... or by hand (quotes and line breaks as they fall)
+        text = "\n".join(delim.join(r) for r in [header, *rows]) + "\n"
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
+    data = text.encode(encoding, errors="replace")
+    return data + draw(st.binary(max_size=8)) if draw(st.booleans()) else data
+
+
+@hsettings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(data=_csv_files())
+def test_any_roster_is_usable_students_or_one_line(tmp_path, data):
+    import math
+
+    from grader import export
+    p = tmp_path / "roster.csv"
+    p.write_bytes(data)
+    try:
+        r = R.read_roster(p)
+        target = export.lms_target(r, "Homework 4", "hw4")  # the LMS export's numbers checked too
+    except ValueError as exc:
+        msg = str(exc)
+        assert msg.startswith(str(p)), msg
+        assert "\n" not in msg and "\r" not in msg and "\x1b" not in msg and "\x00" not in msg and len(msg) < 600, msg
+        return
+    for s in r.students:
+        assert s.id and s.id == s.id.strip() and not any(ord(c) < 0x20 for c in s.id) and "/" not in s.id
+        assert s.days_late is None or (math.isfinite(s.days_late) and 0 <= s.days_late <= 3650)
+    if target is not None and target.possible is not None:
+        assert math.isfinite(target.possible) and 0 <= target.possible <= 1e6
+
+
+def test_an_unreadable_roster_or_course_file_is_one_line(tmp_path, monkeypatch):
+    """A PermissionError came out raw (the CLI turned it into 'check the path'; the API did not)."""
+    import builtins
+    import errno
+
+    from grader.course import CourseError, load_course
+
+    def denied(path, *a, **k):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+    (tmp_path / "roster.csv").write_text("student_id\nA1\n")
+    (tmp_path / "grader.toml").write_text("[grading]\nseed = 1\n")
+    monkeypatch.setattr(builtins, "open", denied)
+    with pytest.raises(ValueError, match=r"roster.csv: cannot read the roster \(Permission denied\)"):
+        R.read_roster(tmp_path / "roster.csv")
+    with pytest.raises(CourseError, match=r"grader.toml: cannot read the course file \(Permission denied\)"):
+        load_course(tmp_path / "grader.toml")
