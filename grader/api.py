@@ -126,11 +126,18 @@ def hidden_paths(*extra: Path) -> list[Path]:
     return [Path(p) for p in _hidden_paths(*extra)]
 
 
+def _assignment_folder(asg: Assignment) -> list[Path]:
+    """The folder an assignment was loaded from: its reference answers, hidden from student code
+    wherever course staff keep it (an installed one is hidden with the rest of ``reference``)."""
+    return [Path(asg.source)] if asg.source else []
+
+
 def cache_key(sub: Submission, assignment: Assignment, opts: Options) -> str:
     """What decides a submission's result: its content, its inputs, the questions, the limits."""
     import hashlib
     import json
     parts = [sub.digest, sub.main, sub.student, opts.seed, assignment.name, assignment.version, _code_fingerprint(),
+             _folder_fingerprint(assignment.source),
              opts.timeout, opts.memory_mb, opts.isolation, [(q.id, q.points) for q in assignment.questions],
              opts.partial_credit]
     # JSON is an unambiguous encoding of these (strings are quoted and escaped, lone surrogates
@@ -146,6 +153,18 @@ def _code_fingerprint() -> str:
     h = hashlib.sha256(__version__.encode())
     for root in (Path(__file__).resolve().parent, Path(reference.__file__).resolve().parent):
         for p in sorted(root.rglob("*.py")):
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=8)
+def _folder_fingerprint(folder: str) -> str:
+    """Hash of an assignment folder's code (one kept outside the grader's tree changes too)."""
+    import hashlib
+    h = hashlib.sha256()
+    if folder:
+        for p in sorted(Path(folder).rglob("*.py")):
+            h.update(str(p.relative_to(folder)).encode("utf-8", "surrogateescape") + b"\0")
             h.update(p.read_bytes())
     return h.hexdigest()
 
@@ -393,7 +412,7 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
             run.roster_digest = roster_digest(plan.roster_ids)
         staging = _new_staging(out)
         # the work folder holds every student's private copy: hidden, so no one reads another's
-        plan.hide = hidden_paths(submissions, out, staging, Path(work))
+        plan.hide = hidden_paths(submissions, out, staging, Path(work), *_assignment_folder(asg))
         spool = None
         try:
             renderer = Renderer(asg, run)  # (compiled once, before the workers start)
@@ -714,7 +733,7 @@ def check(path: Path, opts: Options = Options(), assignment: str | Assignment = 
     with tempfile.TemporaryDirectory(prefix="cnn-grader-check-") as work:
         sub = Submission(student=student or student_id(path.name, not path.is_dir()), source=path)
         prepare(sub, [q.function for q in asg.questions], Path(work) / "s", submission_builder(asg))
-        hide = hidden_paths()  # the student's own folder stays: it is their machine
+        hide = hidden_paths(*_assignment_folder(asg))  # the student's own folder stays: it is their machine
         with _sandbox(Options(**{**opts.__dict__, "jobs": 1}), hide) as sb:
             try:
                 res = grade_submission(sb, asg, sub, opts.seed, partial_credit=opts.partial_credit)

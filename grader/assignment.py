@@ -7,11 +7,17 @@ process only).
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
-import unicodedata
 import importlib
+import importlib.util
+import os
+import pkgutil
+import sys
+import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
@@ -103,6 +109,7 @@ class Assignment:
     n_random: int = 20  # randomized trials per question, before the fixed edge cases
     preamble: str = ""  # the contract's common text, for the starter file and reports
     kind: str = "code"  # "code": students submit functions; "written": answers in notation (grader.written)
+    source: str = ""  # the folder its package was loaded from (set by load_assignment; hidden from student code)
 
     @property
     def max_score(self) -> float:
@@ -150,19 +157,64 @@ def _words(student: str) -> tuple[int, ...]:
 
 
 def assignment_module(name: str) -> str:
-    """The module of an assignment: ``hw4-written`` is ``reference.hw4_written``; a dotted name
-    is a module path as it is."""
+    """The module of an installed assignment: ``hw4-written`` is ``reference.hw4_written``; a
+    dotted name is a module path as it is."""
     return name if "." in name else f"reference.{name.replace('-', '_')}"
 
 
+def is_folder_name(name: str) -> bool:
+    """Whether ``--assignment`` names a folder (a path) rather than an installed assignment."""
+    return "/" in name or os.sep in name or name.startswith(".") or Path(name).is_dir()
+
+
 def load_assignment(name: str = "hw4") -> Assignment:
-    """Import ``reference.<name>`` (or a dotted module path) and return its ``ASSIGNMENT``."""
-    module = assignment_module(name)
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        raise ValueError(f"no assignment named {name!r} (looked for module {module}): {exc}") from None
+    """The ``ASSIGNMENT`` of an installed assignment (``reference.<name>`` or a dotted module
+    path) or of a folder course staff keep anywhere (a path: a package folder with an
+    ``__init__.py``); a bad name or folder is a ``ValueError`` in one line."""
+    if is_folder_name(name):
+        mod, where = _import_folder(Path(name)), Path(name)
+    else:
+        module = assignment_module(name)
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            raise ValueError(f"no assignment named {name!r} (looked for module {module}: {exc}); "
+                             f"installed: {', '.join(installed_assignments()) or 'none'}; "
+                             "or give the path of an assignment folder") from None
+        where = Path(mod.__file__).parent if getattr(mod, "__file__", None) else Path()
     assignment = getattr(mod, "ASSIGNMENT", None)
     if not isinstance(assignment, Assignment):
-        raise ValueError(f"module {module} defines no ASSIGNMENT")
-    return assignment
+        raise ValueError(f"{name}: defines no ASSIGNMENT (grader.assignment.Assignment) in its __init__.py")
+    return dataclasses.replace(assignment, source=str(where.resolve()))
+
+
+def _import_folder(folder: Path):
+    """Import an assignment folder as a package of its own (its modules may import each other
+    relatively), under a name derived from its real path."""
+    init = folder / "__init__.py"
+    if not init.is_file():
+        raise ValueError(f"{folder}: not an assignment folder (no __init__.py defining ASSIGNMENT); "
+                         "see the README's 'Write an assignment'")
+    real = str(folder.resolve())
+    module = "_cnn_assignment_" + hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    if module in sys.modules:
+        return sys.modules[module]
+    spec = importlib.util.spec_from_file_location(module, init, submodule_search_locations=[real])
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[module] = mod
+    try:
+        spec.loader.exec_module(mod)
+    except Exception as exc:  # noqa: BLE001 - the course's own code: one line naming it
+        del sys.modules[module]
+        raise ValueError(f"{folder}: the assignment could not be loaded ({type(exc).__name__}: "
+                         f"{' '.join(str(exc).split())[:300]})") from None
+    return mod
+
+
+def installed_assignments() -> list[str]:
+    """The assignments installed with the grader: the packages under ``reference``."""
+    try:
+        import reference
+    except ImportError:
+        return []
+    return sorted(m.name.replace("_", "-") for m in pkgutil.iter_modules(reference.__path__) if m.ispkg)

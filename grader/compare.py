@@ -241,8 +241,9 @@ def _check_one(q: Question, got, exp: np.ndarray) -> tuple[str, Failure]:
     if not finite[idx]:
         fail.got_value = None
         return f"{fail.worst} is {g[idx]} (NaN or infinity never passes)", fail
-    problem = (f"{fail.worst} is {_num(g[idx])} but should be {_num(exp[idx])}"
-               f" ({fail.wrong} of {exp.size} elements wrong)")
+    show = (lambda v: str(bool(v))) if exp.dtype.kind == "b" else _num  # (True/False, not 1/0)
+    problem = (f"{fail.worst if exp.ndim else 'Your answer'} is {show(g[idx])} but should be {show(exp[idx])}"
+               + (f" ({fail.wrong} of {exp.size} elements wrong)" if exp.size > 1 else ""))
     return problem, fail
 
 

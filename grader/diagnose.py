@@ -436,13 +436,14 @@ def _scale_findings(q: Question, trials: Trials, outputs, per_trial: bool = Fals
         for value in (float(Fraction(c).limit_denominator(16)), c):
             cand = _from_expected(trials, lambda e, value=value: value * e)
             if _explains(q, trials, outputs, cand) and _differs(q, trials, cand.full):
+                one = flat_e.shape[1] == 1  # (a number: no "every element")
                 if value == 0:
-                    return ["You return zero everywhere."]
+                    return ["You return zero every time." if one else "You return zero everywhere."]
                 if value == -1:
-                    return ["Every element has the wrong sign: your answer is exactly -1 times "
-                            "the right one, in every trial."]
-                return [f"Every element is {_factor(value)} times the right value, in every trial: "
-                        f"a constant factor is missing or extra."]
+                    return [("Your answer has the wrong sign" if one else "Every element has the wrong sign")
+                            + ": it is exactly -1 times the right one, in every trial."]
+                return [("Your answer is" if one else "Every element is") + f" {_factor(value)} times the "
+                        "right value, in every trial: a constant factor is missing or extra."]
     return []
 
 
@@ -470,7 +471,10 @@ def _offset_findings(q: Question, trials: Trials, outputs, got, exp) -> list[str
 
 
 def _per_trial_factor(q, outputs, exp, c_t, live, tol) -> list[str]:
-    """One factor per trial, varying between trials."""
+    """One factor per trial, varying between trials (not for an answer that is one number:
+    any number is the right one times some factor, which teaches nothing)."""
+    if exp[0].size <= 1:
+        return []
     per = []
     for t in np.flatnonzero(live):
         scaled = c_t[t] * exp[t]

@@ -69,7 +69,7 @@ def question_details(q: QuestionResult, limit: int = TEXT_CAP, formula: Formula 
         if f.worst and f.expected_value is not None:
             got = "NaN/inf" if f.got_value is None else f"{f.got_value:.6g}"
             lines.append(f"worst element {f.worst}: expected {f.expected_value:.6g}, got {got}"
-                         + (f" ({f.wrong} of {f.elements} elements wrong)" if f.elements else ""))
+                         + (f" ({f.wrong} of {f.elements} elements wrong)" if f.elements and f.elements > 1 else ""))
         key = formula(q) if formula is not None else ""
         if key:
             lines.append(f"correct formula (answers released): {key}")

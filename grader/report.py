@@ -320,8 +320,8 @@ def heatmap(expected: Any, got: Any, mask: Any, worst: Any, namer: Callable[[tup
     """|yours − expected| per element as SVG panels (one per 2-D slice), or None if not comparable."""
     import numpy as np
     e, g = _array(expected, limit), _array(got, limit)
-    if e is None or g is None or e.shape != g.shape or e.size == 0:
-        return None
+    if e is None or g is None or e.shape != g.shape or e.size == 0 or e.ndim == 0:
+        return None  # (a number: the values side by side say it all, no map of differences)
     fe = np.vectorize(_to_float, otypes=[float])(e)
     fg = np.vectorize(_to_float, otypes=[float])(g)
     with np.errstate(invalid="ignore", over="ignore"):

@@ -1,0 +1,100 @@
+"""The engine on an assignment of its own (tests/assignments/neuron: one sigmoid neuron), loaded
+from a folder outside the grader's tree: numbers (0-d), vectors, integer labels and booleans are
+compared, diagnosed and reported, and the neuron's folder is hidden from student code."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+HERE = Path(__file__).resolve().parent
+NEURON = HERE / "assignments" / "neuron"
+EXAMPLES = HERE / "assignments" / "neuron_examples"
+
+
+@pytest.fixture(scope="module")
+def neuron():
+    from grader.assignment import load_assignment
+    return load_assignment(str(NEURON))
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    from grader.api import Options, grade
+    out = tmp_path_factory.mktemp("neuron") / "out"
+    run = grade(EXAMPLES, out, Options(jobs=2), assignment=str(NEURON))
+    return {s.student: s for s in run.submissions}, out
+
+
+def _q(sub, qid):
+    return {q.id: q for q in sub.questions}[qid]
+
+
+def test_a_folder_assignment_loads_by_path_and_says_where(neuron):
+    from grader.assignment import load_assignment
+    assert neuron.name == "neuron" and Path(neuron.source) == NEURON.resolve()
+    with pytest.raises(ValueError, match="no __init__.py"):
+        load_assignment(str(HERE / "assignments"))
+    with pytest.raises(ValueError, match="installed: hw4"):
+        load_assignment("no-such-homework")
+
+
+def test_numbers_vectors_labels_and_booleans_are_graded(graded):
+    by, out = graded
+    assert by["correct"].score == 9 and not by["correct"].error
+    assert {q.id: q.status for q in by["shapes"].questions} == {
+        "1.1": "failed", "1.2": "passed", "2.1": "passed", "2.2": "passed", "2.3": "failed"}
+    bad = by["mistakes"]
+    assert not bad.error and bad.score == 1
+    for sub in by.values():
+        html = (out / sub.report).read_text(encoding="utf-8")
+        assert "could not grade" not in html
+
+
+def test_findings_mean_something_for_a_number(graded):
+    """A wrong number is always the right one times some factor: never say so; a constant
+    factor in every trial is worth saying, of 'your answer', not of 'every element'."""
+    by, _ = graded
+    loss, grad = _q(by["mistakes"], "1.2"), _q(by["mistakes"], "2.1")
+    assert loss.message.startswith("Your answer is 2 times the right value, in every trial")
+    assert "elements wrong" not in loss.message and "factor changes" not in loss.message
+    assert "factor changes from trial to trial" in grad.message  # a vector: a real finding
+    forward = _q(by["mistakes"], "1.1")
+    assert "the sigmoid left out" in forward.message and "Your answer is" in forward.message
+    assert "is False but should be True" in _q(by["shapes"], "2.3").message
+
+
+def test_the_scale_finding_of_one_number_per_trial_is_silent(neuron):
+    from grader.assignment import student_rng
+    from grader.diagnose import _scale_findings
+    q = neuron.question("1.1")
+    trials = q.generate(student_rng(0, "x", 0), 12)
+    outputs = [np.asarray(e * (1 + t)) for t, e in enumerate(trials.expected)]
+    assert _scale_findings(q, trials, outputs, per_trial=True) == []
+
+
+def test_check_and_its_html_report_on_a_folder_assignment(tmp_path, neuron):
+    from click.testing import CliRunner
+
+    from grader.cli import main
+    r = CliRunner().invoke(main, ["check", str(EXAMPLES / "mistakes.py"), "--assignment", str(NEURON),
+                                  "--html", str(tmp_path / "r.html")])
+    assert r.exit_code == 1 and "1/9" in r.output and "Traceback" not in r.output, r.output
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Your answer is 2 times the right value" in html and "could not grade" not in html
+
+
+def test_the_assignment_folder_is_hidden_from_student_code(tmp_path, neuron):
+    from grader.api import Options, check
+    spy = tmp_path / "spy.py"
+    spy.write_text((EXAMPLES / "correct.py").read_text() + f'''
+
+def positive(x):
+    import os
+    seen = os.path.exists({str(NEURON / "__init__.py")!r})
+    print("SEEN" if seen else "HIDDEN")
+    return np.asarray(x) > 0 if not seen else np.asarray(x) < 0
+''')
+    res = check(spy, Options(), assignment=neuron)
+    assert {q.id: q.status for q in res.questions}["2.3"] == "passed", res.questions[-1].stdout
