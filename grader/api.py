@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import __version__
+from . import DEFAULT_ASSIGNMENT, __version__
 from .assignment import Assignment, Trials, load_assignment, student_rng
 from .discover import _MACHINE_ERRNOS, Submission, _ignored, discover, prepare, student_id
 from .results import GradingRun, SubmissionResult, SubmissionsOnDisk, one_line_json
@@ -354,7 +354,7 @@ def _check_not_empty(submissions: Path) -> None:
                          "the students' files (a mistyped path?)")
 
 
-def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: str | Assignment = "hw4",
+def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: str | Assignment = DEFAULT_ASSIGNMENT,
           on_result: Callable[[SubmissionResult], None] | None = None, command: str = "",
           roster: Path | None = None, shard: tuple[int, int] | None = None, lms_column: str | None = None,
           lms_missing: str = "zero", policy: dict | None = None,
@@ -723,7 +723,7 @@ def _disk_full(exc: OSError, staging: Path, work: Path, done: int, expected: int
                      what="the new grading" if folder == staging.parent else "temporary files")
 
 
-def check(path: Path, opts: Options = Options(), assignment: str | Assignment = "hw4",
+def check(path: Path, opts: Options = Options(), assignment: str | Assignment = DEFAULT_ASSIGNMENT,
           student: str | None = None) -> SubmissionResult:
     """Grade one file, folder or zip, as a student would to self-check."""
     path = Path(path)
@@ -745,11 +745,12 @@ def check(path: Path, opts: Options = Options(), assignment: str | Assignment = 
     return res
 
 
-def starter(assignment: str | Assignment = "hw4", filename: str = "hw4.py") -> str:
+def starter(assignment: str | Assignment = DEFAULT_ASSIGNMENT, filename: str | None = None) -> str:
     """The student starter file: every function stubbed, the contract in its docstrings."""
     from .report import environment
     asg = load_assignment(assignment) if isinstance(assignment, str) else assignment
     env = environment()
     env.autoescape = False  # Python source or Markdown, not HTML
     template = "starter.md.j2" if asg.kind == "written" else "starter.py.j2"
-    return env.get_template(template).render(assignment=asg, filename=filename)
+    return env.get_template(template).render(assignment=asg, filename=filename or asg.student_file,
+                                             check_options=asg.check_options)

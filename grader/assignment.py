@@ -22,6 +22,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from . import DEFAULT_ASSIGNMENT
+
 
 @dataclass(frozen=True)
 class Trials:
@@ -29,7 +31,7 @@ class Trials:
 
     ``args[name]`` has one row per trial (0-d rows become Python scalars when called);
     ``expected`` is the reference answer, one row per trial; ``labels`` says what each trial is
-    ("random", "edge: saturated sigmoids", ...).
+    ("random", "edge: all-zero input", ...).
     """
 
     args: dict[str, np.ndarray]
@@ -37,8 +39,9 @@ class Trials:
     labels: Sequence[str]
     nargs: Sequence[int] | None = None  # per trial: pass only the first n args (defaults test)
     # Recomputes ``expected`` from (batched) args.  Lets the comparison accept a float32 answer
-    # that is exact for float32-rounded inputs: near saturation, 1 - o in float32 is all
-    # rounding, and no float32 code could match the float64 answer there.
+    # that is exact for float32-rounded inputs: where an answer is ill-conditioned (1 - o of a
+    # saturated activation, say) float32 rounding is all there is, and no float32 code could
+    # match the float64 answer there.
     reference: Callable[[dict[str, np.ndarray]], np.ndarray] | None = None
 
     def __len__(self) -> int:
@@ -102,14 +105,27 @@ class Question:
 
 @dataclass(frozen=True)
 class Assignment:
-    name: str  # short id, e.g. "hw4"
+    name: str  # short id, as --assignment names it
     title: str
     version: str  # bump when questions, generators or tolerances change (keys the cache)
     questions: tuple[Question, ...]
     n_random: int = 20  # randomized trials per question, before the fixed edge cases
     preamble: str = ""  # the contract's common text, for the starter file and reports
     kind: str = "code"  # "code": students submit functions; "written": answers in notation (grader.written)
+    filename: str = ""  # the student's file ("" : solution.py, or answers.md for a written assignment)
+    edge_cases: str = ""  # what the official trials add to random inputs, for the student README
+    notation: tuple[tuple[str, str], ...] = ()  # a written assignment's (what to write, what it is) rows
     source: str = ""  # the folder its package was loaded from (set by load_assignment; hidden from student code)
+
+    @property
+    def student_file(self) -> str:
+        """The file students hand in: the assignment's own name for it, else a neutral one."""
+        return self.filename or ("answers.md" if self.kind == "written" else "solution.py")
+
+    @property
+    def check_options(self) -> str:
+        """What ``grader check FILE`` needs besides the file to check against this assignment."""
+        return "" if self.name == DEFAULT_ASSIGNMENT else f" --assignment {self.name}"
 
     @property
     def max_score(self) -> float:
@@ -157,8 +173,8 @@ def _words(student: str) -> tuple[int, ...]:
 
 
 def assignment_module(name: str) -> str:
-    """The module of an installed assignment: ``hw4-written`` is ``reference.hw4_written``; a
-    dotted name is a module path as it is."""
+    """The module of an installed assignment: ``a-b`` is ``reference.a_b``; a dotted name is a
+    module path as it is."""
     return name if "." in name else f"reference.{name.replace('-', '_')}"
 
 
@@ -167,7 +183,7 @@ def is_folder_name(name: str) -> bool:
     return "/" in name or os.sep in name or name.startswith(".") or Path(name).is_dir()
 
 
-def load_assignment(name: str = "hw4") -> Assignment:
+def load_assignment(name: str = DEFAULT_ASSIGNMENT) -> Assignment:
     """The ``ASSIGNMENT`` of an installed assignment (``reference.<name>`` or a dotted module
     path) or of a folder course staff keep anywhere (a path: a package folder with an
     ``__init__.py``); a bad name or folder is a ``ValueError`` in one line."""

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__, settings
+from . import DEFAULT_ASSIGNMENT, __version__, settings
+
+ASSIGNMENT_HELP = "An installed assignment, or the path of an assignment folder."
 
 
 def _opts(seed, timeout, memory, isolation, require_sandbox, jobs=None, course=None, partial_credit=False,
@@ -135,7 +137,7 @@ def _common(f):
     f = click.option("--isolation", type=click.Choice(["auto", "namespaces", "process"]), default="auto",
                      show_default=True, help="Sandbox strength; auto uses the strongest available.")(f)
     f = click.option("--require-sandbox", is_flag=True, help="Fail unless full isolation is available.")(f)
-    f = click.option("--assignment", default="hw4", show_default=True, help="Assignment under reference/.")(f)
+    f = click.option("--assignment", default=DEFAULT_ASSIGNMENT, show_default=True, help=ASSIGNMENT_HELP)(f)
     f = click.option("--points", "points", multiple=True, metavar="ID=N",
                      help="Re-weight a question, e.g. --points 2.5=6 (repeatable).")(f)
     f = click.option("--reveal", is_flag=True, cls=_InstructorOption, help=REVEAL_HELP)(f)
@@ -160,8 +162,8 @@ def _assignment(name: str, points: tuple[str, ...], course=None):
         weights.update(_points_flags(points))
         return asg.with_points(weights) if weights else asg
     except ValueError as exc:
-        from .handout import reference_available
-        if name == "hw4" and not reference_available(name):
+        from .handout import student_edition
+        if student_edition():
             _fail("this is the student edition of cnn-grader (no reference solution): it can only "
                   "`grader check FILE` against the handout's public_tests.json; grading needs the instructor's install")
         _fail(exc)
@@ -541,8 +543,8 @@ def _explain(res, formula=None, public: bool = False):
 
 @main.command()
 @click.argument("out", type=click.Path(path_type=Path))
-@click.option("--assignment", default="hw4", show_default=True, cls=_InstructorOption,
-              help="Assignment under reference/.")
+@click.option("--assignment", default=DEFAULT_ASSIGNMENT, show_default=True, cls=_InstructorOption,
+              help=ASSIGNMENT_HELP)
 @click.option("--public", "public", type=click.Path(path_type=Path), default=None, metavar="JSON",
               help="Make it from these public cases (the handout's public_tests.json) instead of the reference; "
                    "without a reference installed, public_tests.json next to OUT or here is used.")
@@ -613,7 +615,7 @@ def _partial_note(run) -> str:
 
 @main.command()
 @click.argument("out", type=click.Path(path_type=Path))
-@click.option("--assignment", default="hw4", show_default=True, help="Assignment under reference/.")
+@click.option("--assignment", default=DEFAULT_ASSIGNMENT, show_default=True, help=ASSIGNMENT_HELP)
 @click.option("--cases", "per_question", type=click.IntRange(1, 20), default=2, show_default=True,
               help="Public cases per question.")
 @click.option("--no-wheel", is_flag=True, help="Leave out the grader wheel (then students need another way to install it).")
@@ -634,7 +636,7 @@ def handout(out, assignment, per_question, no_wheel, no_ci, force):
 
 @main.command()
 @click.argument("out", type=click.Path(path_type=Path))
-@click.option("--assignment", default="hw4", show_default=True, help="Assignment under reference/.")
+@click.option("--assignment", default=DEFAULT_ASSIGNMENT, show_default=True, help=ASSIGNMENT_HELP)
 @click.option("--seed", type=_Setting(settings.SEED), default=None,
               help="Grading seed baked into the bundle (default: a random one, printed).")
 @click.option("--timeout", type=_Setting(settings.TIMEOUT), default=10.0, show_default=True,

@@ -29,7 +29,7 @@ import shlex
 import zipfile
 from pathlib import Path
 
-from . import __version__
+from . import DEFAULT_ASSIGNMENT, __version__
 from .entry import ENTRY_POINT
 from .assignment import load_assignment
 from .formats import VISIBILITIES
@@ -160,14 +160,18 @@ packages = [{pk}]
 """
 
 
-def source_files(assignment: str = "hw4") -> dict[str, bytes]:
-    """The grader, its templates and the assignment's reference package, as installable files."""
+def source_files(assignment: str = DEFAULT_ASSIGNMENT) -> dict[str, bytes]:
+    """The grader, its templates and the assignment's reference package, as installable files
+    (an assignment folder kept elsewhere goes in as ``reference.<its name>``)."""
     from .handout import _grader_files
     files = {f"cnn-grader/{k}": v for k, v in _grader_files().items()}
-    from .assignment import assignment_module
-    module = assignment_module(assignment)
-    wanted = _package_tree(module)
+    from .assignment import assignment_module, is_folder_name
     packages = ["grader", "grader.templates"]
+    if is_folder_name(assignment):
+        module = _folder_package(Path(assignment), files, packages)
+        wanted = [n for n in _package_tree(module, Path(assignment)) if n != module]
+    else:
+        wanted = _package_tree(assignment_module(assignment))
     for name in wanted:
         parts = name.split(".")
         for i in range(1, len(parts) + 1):
@@ -182,10 +186,30 @@ def source_files(assignment: str = "hw4") -> dict[str, bytes]:
     return files
 
 
-def _package_tree(module: str) -> list[str]:
+def _folder_package(folder: Path, files: dict[str, bytes], packages: list[str]) -> str:
+    """Put an assignment folder in the bundle as ``reference.<name>``; return that module."""
+    asg = load_assignment(str(folder))
+    name = asg.name.replace("-", "_")
+    if not name.isidentifier():
+        raise ValueError(f"{folder}: the assignment's name {asg.name!r} cannot name a package; "
+                         "use letters, digits, - and _")
+    files.setdefault("cnn-grader/reference/__init__.py", b"")
+    for p in sorted(folder.resolve().rglob("*.py")):
+        rel = p.relative_to(folder.resolve())
+        if "__pycache__" not in rel.parts:
+            files[f"cnn-grader/reference/{name}/{rel.as_posix()}"] = p.read_bytes()
+    packages.append("reference")
+    for init in sorted(folder.resolve().rglob("__init__.py")):
+        rel = init.parent.relative_to(folder.resolve())
+        packages.append(".".join(["reference", name, *rel.parts]))
+    return f"reference.{name}"
+
+
+def _package_tree(module: str, folder: Path | None = None) -> list[str]:
     """The assignment's package and the packages of its tree that its files import (hw4-written
     uses hw4's model and generators): read from the import statements, so the bundle does not
-    depend on what this process happens to have imported."""
+    depend on what this process happens to have imported.  ``folder``: where ``module``'s files
+    are, when it is not installed."""
     import ast
     top = module.split(".")[0]
     todo, seen = [module], set()
@@ -194,7 +218,8 @@ def _package_tree(module: str) -> list[str]:
         if name in seen:
             continue
         seen.add(name)
-        pkg = Path(importlib.import_module(name).__file__).resolve().parent
+        pkg = folder.resolve() if name == module and folder is not None else \
+            Path(importlib.import_module(name).__file__).resolve().parent
         for p in sorted(pkg.glob("*.py")):
             for node in ast.walk(ast.parse(p.read_bytes())):
                 names = [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else \
@@ -211,7 +236,7 @@ def _package_tree(module: str) -> list[str]:
     return sorted(seen)
 
 
-def build_bundle(out_zip: Path, assignment: str = "hw4", seed: int | None = None, timeout: float = 10.0,
+def build_bundle(out_zip: Path, assignment: str = DEFAULT_ASSIGNMENT, seed: int | None = None, timeout: float = 10.0,
                  memory_mb: int = 1024, visibility: str = "visible") -> tuple[Path, int]:
     """Write the autograder zip; returns (its path, the seed it grades with)."""
     out_zip = Path(out_zip)

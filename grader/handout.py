@@ -2,7 +2,7 @@
 
 ``build_handout(OUT_DIR)`` writes:
 
-- ``hw4.py``: the starter file (every function stubbed, the contract in its docstrings);
+- the starter file (the assignment's file name; every function stubbed, the contract in its docstrings);
 - ``README.md``: how to install and run the self-check, the contract, what the statuses mean;
 - ``public_tests.json``: a few fixed inputs per question with their expected outputs;
 - ``cnn_grader-<version>-py3-none-any.whl``: the grader *without* the ``reference`` package
@@ -10,7 +10,7 @@
 - ``.github/workflows/selfcheck.yml``: the self-check on every push (for template repos).
 
 No reference code goes in, and the build checks that (:func:`leaks`).  Students install the
-wheel; ``grader check hw4.py`` then finds no reference and grades against the public cases
+wheel; ``grader check FILE`` then finds no reference and grades against the public cases
 alone (:func:`check_public`), saying so.  The instructor's install has the reference, and
 ``check``/``grade`` use fresh per-student random inputs as always, so a submission that
 hard-codes the public cases scores nothing there.
@@ -27,6 +27,7 @@ import csv
 import dataclasses
 import hashlib
 import importlib
+import importlib.util
 import io
 import json
 import tempfile
@@ -36,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
+from . import DEFAULT_ASSIGNMENT, __version__
 from .assignment import Assignment, Question, Trials, load_assignment
 from .entry import ENTRY_POINT
 from .results import SubmissionResult
@@ -60,7 +61,7 @@ def _asg(assignment: str | Assignment) -> Assignment:
 
 # --- public cases -----------------------------------------------------------------------------
 
-def public_cases(assignment: str | Assignment = "hw4", per_question: int = 2) -> dict:
+def public_cases(assignment: str | Assignment = DEFAULT_ASSIGNMENT, per_question: int = 2) -> dict:
     """The public test file's content: ``per_question`` cases per question (one random, then edges)."""
     if per_question < 1:
         raise ValueError("per_question must be at least 1")
@@ -212,14 +213,20 @@ def public_assignment(data: dict) -> tuple[Assignment, dict[str, Trials]]:
             atol_scale=float(qd.get("atol_scale", 1e-5)), atol_floor=float(qd.get("atol_floor", 1e-300)),
             exact=bool(qd.get("exact", False)), element=_element_namer(qd.get("element_names")),
             spec=dict(qd["spec"]) if isinstance(qd.get("spec"), dict) else {}))
-    asg = Assignment(name=data.get("assignment", "hw4"), title=data.get("title", ""),
+    asg = Assignment(name=data.get("assignment", DEFAULT_ASSIGNMENT), title=data.get("title", ""),
                      version=str(data.get("assignment_version", "")), questions=tuple(questions),
                      preamble=str(data.get("preamble") or ""),
                      kind="written" if data.get("kind") == "written" else "code")
     return asg, trials
 
 
-def reference_available(assignment: str = "hw4") -> bool:
+def student_edition() -> bool:
+    """True in the student edition of the grader: no installed assignment at all (the wheel of
+    the handout carries none)."""
+    return importlib.util.find_spec("reference") is None
+
+
+def reference_available(assignment: str = DEFAULT_ASSIGNMENT) -> bool:
     """True in the instructor's install (the assignment's reference imports)."""
     try:
         load_assignment(assignment)
@@ -373,12 +380,16 @@ installed on your machine (`grader check` applies the same rule):
   fallback runs."""
 
 
-def student_readme(assignment: str | Assignment = "hw4", filename: str = "hw4.py",
+def student_readme(assignment: str | Assignment = DEFAULT_ASSIGNMENT, filename: str | None = None,
                    wheel: str | None = None, ci: bool = True) -> str:
     asg = _asg(assignment)
+    filename = filename or asg.student_file
     if asg.kind == "written":
         return _written_readme(asg, filename, wheel, ci)
     rows = "\n".join(f"| {q.id} | `{q.signature}` | {q.returns} | {q.points:g} |" for q in asg.questions)
+    edges = f" (plus edge cases such as {asg.edge_cases})" if asg.edge_cases else ""
+    exact = [f"`{q.function}`" for q in asg.questions if q.exact]
+    exact = f"{', '.join(exact)} compare{'s' if len(exact) == 1 else ''} exactly (integers, booleans); " if exact else ""
     ci_row = ("| `.github/workflows/selfcheck.yml` | runs the self-check on every push (GitHub) |\n" if ci else "")
     return f"""# {asg.title}
 
@@ -390,16 +401,16 @@ Your handout:
 | `{PUBLIC_FILE}` | a few fixed test cases per question, with their expected answers |
 | `{wheel or 'cnn_grader-*.whl'}` | the self-check tool (`grader`) |
 {ci_row}
-{_install_block(filename, wheel)}
+{_install_block(filename + asg.check_options, wheel)}
 `grader check` runs your file in a sandbox, calls every function on the cases in
 `{PUBLIC_FILE}`, and explains each result. It exits 0 when every question passes.
-`grader check {filename} --html report.html` writes a report you can open in a browser;
+`grader check {filename}{asg.check_options} --html report.html` writes a report you can open in a browser;
 `--json` prints the result as JSON. The score it prints covers the public cases only: it is
 not your grade. `grader starter FILE.py` writes a fresh copy of the starter file.
 
 **These public cases are only a self-check.** The official grading calls every function on fresh
-random inputs, made for each student (plus edge cases such as nearly saturated sigmoids and an
-all-zero image). Code that merely returns the answers of the public cases scores nothing there.
+random inputs, made for each student{edges}. Code that merely returns the answers of the public
+cases scores nothing there.
 Passing the public cases is necessary, not sufficient: make your code right for any valid input.
 
 ## The contract
@@ -416,8 +427,8 @@ Define these module-level functions in `{filename}` (keep the names and argument
 
 The docstrings in `{filename}` say more about each function. Leave the stub (its
 `NotImplementedError`) in any function you do not answer: it is reported as `missing`, not as
-an error. A function that works for some inputs only (say it raises `NotImplementedError` unless
-`stride == 1`) is an `error`, shown with the inputs that failed. Printing is fine (long output is
+an error. A function that works for some inputs only (say it raises `NotImplementedError` for
+inputs it was not written for) is an `error`, shown with the inputs that failed. Printing is fine (long output is
 shortened, never penalized); reading files, the network or other students' work is not available
 while grading.
 
@@ -430,7 +441,7 @@ while grading.
 {STATUSES_TEXT}
 
 Each question scores its points only when every case passes. Shapes must match exactly;
-`layer_sizes` compares integers exactly; other values pass when
+{exact}other values pass when
 |yours − expected| ≤ 1e-5 · max|expected| + 1e-5 · |expected| for every element, where expected is
 the right answer for the inputs as given or for the same inputs rounded to float32 (so float32
 work passes whether you return float32 arrays, float64 arrays or lists). NaN or infinity never
@@ -467,7 +478,7 @@ Your handout:
 | `{PUBLIC_FILE}` | a few fixed cases per question, to check your expressions against |
 | `{wheel or 'cnn_grader-*.whl'}` | the self-check tool (`grader`) |
 {ci_row}
-{_install_block(filename, wheel)}
+{_install_block(filename + asg.check_options, wheel)}
 `grader check` reads each answer (it prints how it read it), evaluates it for every element of
 the asked quantity on the cases in `{PUBLIC_FILE}`, and explains each result; it exits 0 when
 every question passes. `--html report.html` writes a report you can open in a browser. The score
@@ -521,13 +532,11 @@ def _code_lines(source: str) -> set[str]:
     return out
 
 
-def reference_fingerprints(assignment: str = "hw4", min_len: int = 24) -> set[str]:
+def reference_fingerprints(assignment: str | Assignment = DEFAULT_ASSIGNMENT, min_len: int = 24) -> set[str]:
     """Distinctive code lines of the assignment's reference package, for leak checks: lines of
     at least ``min_len`` characters that hold code (strings such as the contract text, which
     the starter file publishes on purpose, are not fingerprints)."""
-    from .assignment import assignment_module
-    module = assignment_module(assignment)
-    pkg = Path(importlib.import_module(module).__file__).resolve().parent
+    pkg = Path(_asg(assignment).source)
     out = set()
     for p in sorted(pkg.rglob("*.py")):
         out |= {s for s in _code_lines(p.read_text(encoding="utf-8")) if len(s) >= min_len}
@@ -548,7 +557,7 @@ def _texts(folder: Path):
             yield str(p.relative_to(folder)), data.decode("utf-8", "replace")
 
 
-def leaks(folder: Path, assignment: str = "hw4") -> list[str]:
+def leaks(folder: Path, assignment: str | Assignment = DEFAULT_ASSIGNMENT) -> list[str]:
     """Files under ``folder`` holding reference code: ``["file: line", ...]`` (empty when clean)."""
     prints = reference_fingerprints(assignment)
     found = []
@@ -563,7 +572,7 @@ def leaks(folder: Path, assignment: str = "hw4") -> list[str]:
     return found
 
 
-def build_handout(out_dir: Path, assignment: str = "hw4", per_question: int = 2, filename: str = "hw4.py",
+def build_handout(out_dir: Path, assignment: str = DEFAULT_ASSIGNMENT, per_question: int = 2, filename: str | None = None,
                   wheel: bool = True, ci: bool = True, force: bool = False) -> list[Path]:
     """Write the student handout into ``out_dir`` (new or empty, or ``force``); returns the files."""
     from .api import starter
@@ -574,8 +583,7 @@ def build_handout(out_dir: Path, assignment: str = "hw4", per_question: int = 2,
     if out.is_dir() and any(out.iterdir()) and not force:
         raise ValueError(f"{out} is not empty; choose a new folder for the handout (or add --force)")
     asg = _asg(assignment)
-    if asg.kind == "written" and filename == "hw4.py":  # (the default names a code file)
-        filename = "answers.md"
+    filename = filename or asg.student_file
     out.mkdir(parents=True, exist_ok=True)
     written = []
     whl = build_student_wheel(out) if wheel else None
@@ -590,13 +598,13 @@ def build_handout(out_dir: Path, assignment: str = "hw4", per_question: int = 2,
         wf = templates_dir() / "ci" / "student-selfcheck.yml"
         if wf.is_file():
             # (the template names the default file; the handout's may be another, answers.md say)
-            files[".github/workflows/selfcheck.yml"] = wf.read_text(encoding="utf-8").replace("hw4.py", filename)
+            files[".github/workflows/selfcheck.yml"] = wf.read_text(encoding="utf-8").replace("{{ filename }}", filename)
     for rel, text in files.items():
         p = out / rel
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(text, encoding="utf-8")
         written.append(p)
-    found = leaks(out, asg.name)
+    found = leaks(out, asg)
     if found:
         for p in written:
             p.unlink(missing_ok=True)

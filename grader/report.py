@@ -480,9 +480,7 @@ class Renderer:
         parts = ["grader", "check", src, "--seed", str(sub.seed)]
         if Path(src).stem != sub.student:
             parts += ["--student", sub.student]
-        if self.assignment.name != "hw4":
-            parts += ["--assignment", self.assignment.name]
-        return shlex.join(parts)
+        return shlex.join(parts) + self.assignment.check_options
 
     def hints(self, q: QuestionResult) -> list[dict]:
         """The misconceptions diagnosed for ``q``: its own ``hints`` if it carries them, else the

@@ -3,6 +3,7 @@ from a folder outside the grader's tree: numbers (0-d), vectors, integer labels 
 compared, diagnosed and reported, and the neuron's folder is hidden from student code."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -98,3 +99,32 @@ def positive(x):
 ''')
     res = check(spy, Options(), assignment=neuron)
     assert {q.id: q.status for q in res.questions}["2.3"] == "passed", res.questions[-1].stdout
+
+
+def test_handout_and_gradescope_bundle_of_a_folder_assignment(tmp_path):
+    """What course staff keep in their own repository hands out and bundles like an installed
+    assignment: the starter under the assignment's file name, no reference code in the
+    handout, the folder inside the bundle as an installable package that grades."""
+    import os
+    import subprocess
+    import sys
+    import zipfile
+
+    from grader.gradescope_bundle import build_bundle
+    from grader.handout import build_handout
+    files = build_handout(tmp_path / "handout", str(NEURON))
+    names = {p.name for p in files}
+    assert "solution.py" in names and "README.md" in names
+    readme = (tmp_path / "handout" / "README.md").read_text(encoding="utf-8")
+    assert "--assignment neuron" in readme and "hw4" not in readme and "saturated" not in readme
+    zipped, _seed = build_bundle(tmp_path / "ag.zip", str(NEURON), seed=5)
+    with zipfile.ZipFile(zipped) as zf:
+        zf.extractall(tmp_path / "bundle")
+        assert "--assignment neuron" in zf.read("run_autograder").decode()
+    src = tmp_path / "bundle" / "cnn-grader"
+    assert (src / "reference" / "neuron" / "__init__.py").is_file()
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    r = subprocess.run([sys.executable, "-m", "grader", "check", str(EXAMPLES / "correct.py"), "--assignment", "neuron",
+                        "--json"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert json.loads(r.stdout)["score"] == 9

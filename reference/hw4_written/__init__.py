@@ -99,6 +99,21 @@ QUESTIONS = (
 
 ASSIGNMENT = Assignment(
     name="hw4-written", title="Homework 4, written derivations: forward pass and backpropagation",
-    version="1", questions=QUESTIONS, n_random=8, kind="written",
+    version="1", questions=QUESTIONS, n_random=8, kind="written", filename="answers.md",
+    edge_cases="nearly saturated sigmoids and an all-zero image",
+    notation=(
+        ("`x[i,j]` or `x_{i,j}`", "pixel x_{i,j}"),
+        ("`w[fi,fj,k]` / `w[pi,pj,k,o1]` (`w_{p_i,p_j,k,o_1}`)", "filter weight / fully connected weight"),
+        ("`y[ci,cj,k]`, `z[pi,pj,k]`, `o1` (`o_1`, `o[m]`)", "convolution neuron, pooling neuron, output"),
+        ("`y1`, `y_2`, `y[m]`", "the true labels"),
+        ("`dE/dz[pi,pj,k]`, `\\frac{\\partial E}{\\partial z_{p_i,p_j,k}}`", "a derivative of E"),
+        ("`sigma(a)`, `σ(a)`, `\\sigma(a)`, `exp(a)`, `max(a, b, c, d)`", "functions"),
+        ("`sum(e, k=1..3)`, `\\sum_{k=1}^{3} e`", "a sum (LaTeX: over one product; use parentheses)"),
+        ("`1[cond]`, `\\mathbf{1}[cond]` (`==`, `<=`, `and`)", "an indicator"),
+        ("`for pi=1..2, pj=1..2: …`", "values of an index that is not on the left"),
+        ("`a, b, c += e`", "add e to each of a, b, c (Part 2, question 3)"),
+        ("Indices: `ci cj pi pj fi fj k m` (also `c_i`, `c_{i}`); `c_{j+1}` means cj+1; `1/2 x` is x/2.", ""),
+        ("Products may be written `*`, `\\cdot` or side by side: `o_1 (1 - o_1) z[pi,pj,k]`.", ""),
+    ),
     preamble="Write each answer under a heading '## 1.2' (one per question), in LaTeX ($$ … $$) "
              "or plain notation (y[ci,cj,k] = sigma(...)).")
