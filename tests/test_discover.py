@@ -400,3 +400,65 @@ def test_a_file_saved_as_utf16_is_graded_with_a_note(tmp_path):
     res = check(f, Options())
     assert not res.error and res.score == 20
     assert any("UTF-16" in n for n in res.notes)
+
+
+# --- several entries claiming one student: one counts, by a fixed order, never by name order ---
+
+def _notebook(code: str) -> str:
+    import json
+    return json.dumps({"nbformat": 4, "nbformat_minor": 4, "metadata": {},
+                       "cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                                  "source": code}]})
+
+
+def test_a_broken_notebook_never_takes_the_grade_of_the_same_students_py(tmp_path):
+    """honest.ipynb (broken) sorts before honest.py: it used to be graded (0/20) and the honest
+    file became a "duplicate student id" error.  One row, the .py counts, the notebook is named."""
+    import csv
+    import json
+    import shutil
+
+    from grader.api import Options, grade
+    src = tmp_path / "subs"
+    src.mkdir()
+    (src / "honest.ipynb").write_text('{"cells": [')
+    shutil.copy(SUBMISSIONS / "correct_vectorized.py", src / "honest.py")
+    shutil.copy(SUBMISSIONS / "partial.py", src / "other.py")
+    grade(src, tmp_path / "out", Options(jobs=2))
+    data = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    (honest,) = [s for s in data["submissions"] if s["student"] == "honest"]
+    assert honest["score"] == 20 and not honest["error"] and honest["source"] == "honest.py"
+    assert any("honest.ipynb" in n and "not counted" in n for n in honest["notes"]), honest["notes"]
+    assert data["collisions"] == [{"student": "honest", "entries": ["honest.ipynb", "honest.py"],
+                                   "counted": "honest.py"}]
+    with open(tmp_path / "out" / "grades.csv", encoding="utf-8-sig", newline="") as f:
+        assert [r["student"] for r in csv.DictReader(f)] == ["honest", "other"]  # one student, one row
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "honest.ipynb" in index and "Several entries" in index
+
+
+def test_which_entry_counts_never_depends_on_name_order(tmp_path):
+    """Every entry of a student is prepared; one that can be graded beats one that cannot, then
+    .py, folder, .zip, notebook, .py.txt (whatever their names sort as); the others are noted."""
+    src = tmp_path / "subs"
+    src.mkdir()
+    (src / "b.ipynb").write_text(_notebook(OK_PY.decode()))  # gradable, but a .py comes first
+    (src / "b.py").write_bytes(OK_PY)
+    (src / "d.py.txt").write_bytes(OK_PY)
+    _zip(src / "d.zip", {"hw4.py": OK_PY})
+    (src / "e.ipynb").write_text(_notebook(OK_PY.decode()))
+    (src / "e.zip").write_bytes(b"not a zip")  # a .zip comes first, but this one cannot be graded
+    (src / "f.ipynb").write_text('{"cells": [')
+    (src / "f.txt").write_text("neither")
+    for lazy in (False, True):
+        subs = {s.student: s for s in discover(src, FUNCS, tmp_path / f"work{lazy}", lazy=lazy)}
+        if lazy:
+            for i, s in enumerate(subs.values()):
+                prepare(s, FUNCS, tmp_path / "lazy" / str(i))
+        assert sorted(subs) == ["b", "d", "e", "f"]
+        assert {k: s.name for k, s in subs.items()} == {"b": "b.py", "d": "d.zip", "e": "e.ipynb", "f": "f.ipynb"}
+        assert [bool(subs[k].error) for k in "bdef"] == [False, False, False, True]
+        for k, other in (("b", "b.ipynb"), ("d", "d.py.txt"), ("e", "e.zip"), ("f", "f.txt")):
+            assert any(n.startswith(f"also submitted {other}, not counted") for n in subs[k].notes), subs[k].notes
+        assert "not a zip" in next(n for n in subs["e"].notes if "e.zip" in n)
+        assert subs["f"].error.startswith("f.ipynb") and subs["f"].directory is None
