@@ -462,3 +462,95 @@ def test_which_entry_counts_never_depends_on_name_order(tmp_path):
             assert any(n.startswith(f"also submitted {other}, not counted") for n in subs[k].notes), subs[k].notes
         assert "not a zip" in next(n for n in subs["e"].notes if "e.zip" in n)
         assert subs["f"].error.startswith("f.ipynb") and subs["f"].directory is None
+
+
+# --- extras beyond the limits are left out with a note; only an ungradable submission is refused ---
+
+def _big_file(root):
+    (root / "data").mkdir()
+    (root / "data" / "big.bin").write_bytes(os.urandom(6 << 20))  # (random: it does not compress)
+
+
+def _many_files(root, n=5000):
+    (root / "data").mkdir()
+    for i in range(n):
+        (root / "data" / f"f{i:04d}.txt").write_bytes(b"1,2\n")
+
+
+def _nested_folders(root):
+    deep = root.joinpath(*["d"] * 40)
+    deep.mkdir(parents=True)
+    (deep / "notes.py").write_bytes(b"X = 1\n")
+
+
+def _git_folder(root):
+    for i in range(3000):  # a repository's history: more entries than a submission may hold
+        objects = root / ".git" / "objects" / f"{i % 256:02x}"
+        objects.mkdir(parents=True, exist_ok=True)
+        (objects / f"{i:038x}").write_bytes(b"x")
+
+
+EXTRAS = {  # what sits beside an honest hw4.py, and what the note must name ("" when ignored silently)
+    "a 6 MiB data file": (_big_file, "left out 1 file larger than 5 MiB: data/big.bin"),
+    "5,000 small files": (_many_files, "left out 4,501 files beyond the first 500: data/f0499.txt"),
+    "40 nested folders": (_nested_folders, f"nested more than {MAX_DEPTH} folders deep: " + "/".join(["d"] * MAX_DEPTH)),
+    "a .git folder": (_git_folder, ""),  # (names starting with "." are never part of a submission)
+}
+
+
+def _zip_folder(folder, path):
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for here, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in sorted(files):
+                p = Path(here) / name
+                zf.write(p, p.relative_to(folder).as_posix())
+    return path
+
+
+@pytest.mark.parametrize("packed", ["folder", "zip"])
+@pytest.mark.parametrize("case", sorted(EXTRAS))
+def test_extras_never_cost_a_gradable_file_its_grade(tmp_path, case, packed):
+    """An honest hw4.py in an ordinary repository (data, many files, deep folders, .git) used to
+    score 0/20: the whole submission was refused.  Graded in full, what was left out named."""
+    from grader.api import Options, check
+    make, note = EXTRAS[case]
+    root = tmp_path / "alice"
+    root.mkdir()
+    (root / "hw4.py").write_bytes((SUBMISSIONS / "correct_vectorized.py").read_bytes())
+    make(root)
+    entry = root if packed == "folder" else _zip_folder(root, tmp_path / "alice.zip")
+    t0 = time.perf_counter()
+    res = check(entry, Options())
+    assert time.perf_counter() - t0 < 30
+    assert not res.error and res.score == 20, res.error
+    if note:
+        assert any(note in n for n in res.notes), res.notes
+    else:
+        assert not any("left out" in n for n in res.notes), res.notes
+
+
+def test_a_submission_of_only_junk_is_still_refused(tmp_path):
+    """Left out or not, nothing gradable is an error: here with the note of what was left out."""
+    root = tmp_path / "junk"
+    root.mkdir()
+    _many_files(root)
+    sub = Submission(student="junk", source=root)
+    prepare(sub, FUNCS, tmp_path / "w")
+    assert sub.error.startswith("junk: ") and "no .py file" in sub.error and sub.directory is None
+    assert any("left out 4,500 files" in n for n in sub.notes)
+
+
+def test_a_main_file_left_out_is_the_error(tmp_path):
+    """When what was left out may have held the homework (a .py too large, a folder too deep),
+    the error says so instead of 'no .py file'."""
+    big = tmp_path / "big"
+    big.mkdir()
+    (big / "hw4.py").write_bytes(b"def sum_pool(y):\n    return y\n" + b"#" * (6 << 20))
+    (big / "readme.md").write_text("hi")
+    deep = tmp_path / "deep"
+    _nested_folders(deep)
+    for root, words in ((big, "left out 1 file larger than 5 MiB: hw4.py"), (deep, "nested more than")):
+        sub = Submission(student=root.name, source=root)
+        prepare(sub, FUNCS, tmp_path / "w" / root.name)
+        assert words in sub.error and "submit only your homework files" in sub.error and sub.directory is None
