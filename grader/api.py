@@ -22,7 +22,7 @@ from typing import Callable, Iterator
 
 from . import __version__
 from .assignment import Assignment, Trials, load_assignment, student_rng
-from .discover import _MACHINE_ERRNOS, Submission, _ignored, discover, prepare, student_id
+from .discover import _MACHINE_ERRNOS, Staged, Submission, _ignored, discover, prepare, student_id
 from .results import GradingRun, SubmissionResult, SubmissionsOnDisk, one_line_json
 from .sandbox import Call, Limits, Sandbox, resolved
 from .score import apply_late, score_submission, unrunnable
@@ -407,6 +407,7 @@ class ClassPlan:
     unmatched: list[str] = dataclasses.field(default_factory=list)
     roster_ids: list[str] = dataclasses.field(default_factory=list)  # the whole roster's, sorted
     whose: dict = dataclasses.field(default_factory=dict)  # student id -> their roster entry (names, late days)
+    staged: dict[str, Staged] = dataclasses.field(default_factory=dict)  # what the roster's layout could not copy
     hide: list[Path] = dataclasses.field(default_factory=list)  # what no sandboxed child may see (set by grade)
     work: Path = Path()  # private: every student's unpacked copy, the spool
 
@@ -426,23 +427,20 @@ def plan_class(submissions: Path, asg: Assignment, work: Path, roster=None,
         k, n = shard
         select = lambda student: shard_of(student, n) == k  # noqa: E731
     source_dir, origin, missing, unmatched, roster_ids, whose = submissions, {}, [], [], [], {}
-    staged_errors: dict[str, str] = {}  # an entry the roster's layout could not copy: its student's error
+    staged: dict[str, Staged] = {}  # what the roster's layout could not copy of an entry (see Staged)
     if roster is not None:
         from . import roster as roster_mod
         roster_ids = sorted(st.id for st in roster.students)
         found = roster_mod.match(roster, [p.name for p in submissions.iterdir() if not _ignored(p)])
         source_dir = work / "by-roster"
-        origin = roster_mod.stage(submissions, found, source_dir, errors=staged_errors)
+        origin = roster_mod.stage(submissions, found, source_dir, staged=staged)
         missing = [st for st in found.missing if select is None or select(st.id)]
         unmatched = list(found.unmatched)
         whose = {st.id: st for st in found.matched.values()}
     subs = discover(source_dir, [q.function for q in asg.questions], work / "prepared", select, lazy=True)
-    for s in subs:
-        if s.name in staged_errors and not s.error:
-            s.error = staged_errors[s.name]
     names: set[str] = set()
     reports = [f"reports/{_file_name(who, names)}.html" for who in [s.student for s in subs] + [st.id for st in missing]]
-    return ClassPlan(asg, subs, reports, missing, origin, unmatched, roster_ids, whose, work=work)
+    return ClassPlan(asg, subs, reports, missing, origin, unmatched, roster_ids, whose, work=work, staged=staged)
 
 
 class _Grader:
@@ -492,7 +490,7 @@ class _Grader:
 
     def _result(self, w: "_Worker", s: Submission, i: int, end: int, here: Path) -> tuple[SubmissionResult, bool]:
         if s.directory is None and not s.error:
-            prepare(s, self.functions, here, self.build)
+            prepare(s, self.functions, here, self.build, self.plan.staged)
         s.cache_key = cache_key(s, self.plan.assignment, self.opts) if s.digest else ""
         old = self.previous.take(s.cache_key) if self.previous is not None and s.cache_key else None
         if old is not None and not (self.opts.require_sandbox and old.isolation and old.isolation != "namespaces"):

@@ -185,7 +185,6 @@ ZIP_CASES = {
     "dotdot": (lambda p: _zip_with(p, "a/../../x.py"), "outside"),
     "backslash dotdot": (lambda p: _zip_with(p, "..\\x.py"), "outside"),
     "drive": (lambda p: _zip_with(p, "D:\\x.py"), "outside"),
-    "deep": (lambda p: _zip_with(p, "d/" * 1500 + "x.py"), f"{MAX_DEPTH} folders deep"),
     "duplicate": (lambda p: _zip_with(p, "hw4.py", b"X = 2\n"), "two entries"),
     "long name": (lambda p: _zip_with(p, "n" * 300 + ".py"), "name no disk can hold"),
     "million entries": (lambda p: _forged_directory(p, 1_000_000), "MiB"),  # (46 MB: refused by its size)
@@ -194,6 +193,15 @@ ZIP_CASES = {
     "many files": (lambda p: _zip_many(p, 600), "files"),
     "empty file": (lambda p: p.write_bytes(b""), "not a zip"),
 }
+
+
+def test_zip_entries_nested_too_deep_are_left_out(tmp_path):
+    """Beside a gradable hw4.py: a note; alone: the error (they were refused whole before)."""
+    sub = _prepared(tmp_path, "ok.zip", lambda p: _zip_with(p, "d/" * 1500 + "x.py"))
+    assert not sub.error and sub.main == "hw4.py"
+    assert any(f"nested more than {MAX_DEPTH} folders deep: d/d/d" in n for n in sub.notes), sub.notes
+    sub = _prepared(tmp_path, "deep.zip", lambda p: _zip(p, {"d/" * 1500 + "hw4.py": OK_PY}))
+    assert sub.error.startswith("deep.zip: left out 1 file nested more than") and sub.directory is None
 
 
 def _forged_size(p):
@@ -286,7 +294,12 @@ def test_folder_nested_1500_deep(tmp_path):
     os.close(os.open("x.py", os.O_CREAT | os.O_WRONLY, dir_fd=fd))
     try:
         sub = Submission(student="deep", source=src)
-        prepare(sub, FUNCS, tmp_path / "w")
+        prepare(sub, FUNCS, tmp_path / "w")  # the hw4.py at the top is graded, the rest left out
+        assert not sub.error and sub.main == "hw4.py"
+        assert any(f"left out 1 folder nested more than {MAX_DEPTH} folders deep" in n for n in sub.notes)
+        (src / "hw4.py").unlink()
+        sub = Submission(student="deep", source=src)
+        prepare(sub, FUNCS, tmp_path / "w2")  # nothing gradable left: the error says what was left out
         assert f"nested more than {MAX_DEPTH} folders deep" in sub.error and "\n" not in sub.error
     finally:
         _remove_deep(src, 1500, fd)
@@ -537,7 +550,7 @@ def test_a_submission_of_only_junk_is_still_refused(tmp_path):
     _many_files(root)
     sub = Submission(student="junk", source=root)
     prepare(sub, FUNCS, tmp_path / "w")
-    assert sub.error.startswith("junk: ") and "no .py file" in sub.error and sub.directory is None
+    assert "no .py file" in sub.error and sub.directory is None
     assert any("left out 4,500 files" in n for n in sub.notes)
 
 

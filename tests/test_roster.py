@@ -226,3 +226,33 @@ def test_an_entry_the_roster_layout_cannot_copy_is_that_students_error(tmp_path)
     assert by["1001"].score == 20
     for sid, words in (("1002", "not a regular file"), ("1003", "deep"), ("1004", "MiB")):
         assert by[sid].error and words in by[sid].error and "\n" not in by[sid].error, (sid, by[sid].error)
+
+
+def test_a_students_entry_that_cannot_be_copied_never_costs_their_gradable_one(tmp_path):
+    """With --roster a student's several LMS files are graded together, as one folder: one that
+    could not be copied (a pipe, a 60 MiB file) was the whole student's error, and a .zip among
+    them was never opened.  Now the zip is unpacked and the rest is left out with a note."""
+    import io
+    import os
+    import zipfile
+
+    from grader.api import Options, grade
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    honest = (SUBMISSIONS / "correct_vectorized.py").read_bytes()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("hw4/hw4.py", honest)
+    (subs / "smithjohn_123456_789012_hw4.zip").write_bytes(buf.getvalue())
+    (subs / "smithjohn_123456_789013_hw4.ipynb").write_text('{"cells": [')
+    os.mkfifo(subs / "smithjohn_123456_789014_notes.py")
+    (subs / "doejane_223456_789015_hw4.py").write_bytes(honest)
+    with open(subs / "doejane_223456_789016_data.bin", "wb") as f:
+        f.truncate(60 << 20)  # sparse
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name,canvas id\nA0001,John Smith,123456\nA0002,Jane Doe,223456\n")
+    run = grade(subs, tmp_path / "out", Options(jobs=2), roster=roster)
+    by = {s.student: s for s in run.submissions}
+    assert by["A0001"].score == 20 and by["A0002"].score == 20, (by["A0001"].error, by["A0002"].error)
+    assert any("could not be copied" in n and "smithjohn_123456_789014_notes.py" in n for n in by["A0001"].notes)
+    assert any("doejane_223456_789016_data.bin" in n and "MiB" in n for n in by["A0002"].notes)
