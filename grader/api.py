@@ -121,7 +121,7 @@ def cache_key(sub: Submission, assignment: Assignment, opts: Options) -> str:
     import json
     parts = [sub.digest, sub.student, opts.seed, assignment.name, assignment.version, _code_fingerprint(),
              opts.timeout, opts.memory_mb, opts.isolation, [(q.id, q.points) for q in assignment.questions],
-             opts.partial_credit]
+             opts.partial_credit, sub.name, sub.notes]  # (the notes: the student's other entries, what was left out)
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
@@ -473,7 +473,9 @@ class _Grader:
             shutil.rmtree(here, ignore_errors=True)
             s.directory, s.digest, s.cache_key = None, "", ""  # (the result keeps them)
         self.from_roster(res)
-        return self.record(res, self.plan.reports[i], cached)
+        g = self.record(res, self.plan.reports[i], cached)
+        g.counted = s.name if s.others else ""  # (decided by prepare, here in the worker)
+        return g
 
     def from_roster(self, res: SubmissionResult) -> None:
         """The student's own file names, name and email, and the late policy, from the roster
@@ -544,6 +546,7 @@ class _Graded:
     gradebook: str = ""
     entry: str = ""
     rows: tuple[str, str] = ("", "")
+    counted: str = ""  # of a student's several entries, the one graded (see discover.prepare); "": none
 
 
 def grade_class(plan: ClassPlan, opts: Options, run: GradingRun, renderer, staging: Path,
@@ -568,6 +571,8 @@ def grade_class(plan: ClassPlan, opts: Options, run: GradingRun, renderer, stagi
                                           isolation_note=g.isolation_note), opts)
         spool.add(g.student, i, g.line, g.gradebook, g.entry, *g.rows)
         run.cached += g.cached
+        if i < len(plan.subs) and plan.subs[i].others:
+            run.collisions.append(collision(plan, plan.subs[i], g.counted))
         if keep_details or on_result:
             res = submission_from_dict(json.loads(g.line))
             if keep_details:
@@ -590,7 +595,17 @@ def grade_class(plan: ClassPlan, opts: Options, run: GradingRun, renderer, stagi
     finally:
         discard_early(*_early_key(opts, plan.hide))  # any zygote no worker adopted
     run.submissions = [res for _s, _i, res in sorted(kept, key=lambda k: k[:2])] if keep_details else None
+    run.collisions.sort(key=lambda c: c["student"])
     return spool
+
+
+def collision(plan: ClassPlan, sub: Submission, counted: str) -> dict:
+    """results.json's record of a student who gave several entries: each entry (the student's
+    own file names, with a roster) and the one graded ("" if the grader itself failed first)."""
+    def own(name: str) -> list[str]:
+        return [safe_text(n) for n in plan.origin.get(name, [name])]
+    return {"student": sub.student, "entries": sorted(n for e in (sub.name, *sub.others) for n in own(e)),
+            "counted": ", ".join(own(counted)) if counted else ""}
 
 
 def publish(run: GradingRun, renderer, spool: _Spool, staging: Path, out: Path, lms=None) -> None:

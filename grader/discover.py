@@ -52,14 +52,17 @@ class Submission:
     digest: str
     cache_key: str
     notes: list[str]  # what the student should know although it was graded (a .py.txt, a notebook)
+    others: tuple[str, ...]  # the student's other entries in ``folder`` (see :func:`prepare`)
 
     def __init__(self, student: str, source: Path, directory: Path | None = None, main: str = "",
-                 error: str = "", digest: str = "", cache_key: str = "", folder: Path | None = None):
+                 error: str = "", digest: str = "", cache_key: str = "", folder: Path | None = None,
+                 others: tuple[str, ...] = ()):
         source = Path(source)
         self.student, self.name = student, source.name
         self.folder = folder if folder is not None and folder == source.parent else source.parent
         self.directory, self.main, self.error, self.digest, self.cache_key = directory, main, error, digest, cache_key
         self.notes = []
+        self.others = others
 
     @property
     def source(self) -> Path:
@@ -76,25 +79,50 @@ def discover(folder: Path, functions: list[str], workdir: Path,
     even unpacked.  ``lazy``: prepare nothing yet (``grade`` prepares each one just before
     grading it, into ``workdir/s{index}``, so a large class is never on disk or in memory whole).
     ``staged``: see :func:`prepare`.
+
+    Entries giving one student id (``alice.py`` beside ``alice.ipynb``; ids compared in NFC, as
+    shards key them) are one submission: the first by :func:`claim_rank` is ``name``, the
+    others are in ``others``, and :func:`prepare` decides which one counts.
     """
     folder = Path(folder)
     entries = sorted((p for p in folder.iterdir() if not _ignored(p)), key=lambda p: p.name)
-    seen: dict[str, str] = {}  # student id -> the entry's name
-    subs = []
-    for i, entry in enumerate(entries):
+    claims: dict[str, list[tuple[str, Path]]] = {}  # NFC student id -> (student id, entry) of each entry
+    for entry in entries:
         student = student_id(entry.name, not entry.is_dir() or entry.is_symlink())
-        if select is not None and not select(student):
-            continue
-        sub = Submission(student=student, source=entry, folder=folder)
-        if student in seen:
-            sub.error = (f"{safe_text(entry.name)}: another entry ({seen[student]}) already gives student id "
-                         f"{student!r}; keep one")
-        else:
-            seen[student] = safe_text(entry.name)
-            if not lazy:
-                prepare(sub, functions, Path(workdir) / f"s{i:05d}", staged=staged)
+        if select is None or select(student):
+            claims.setdefault(unicodedata.normalize("NFC", student), []).append((student, entry))
+    subs = []
+    for i, (key, claim) in enumerate(claims.items()):
+        ranked = sorted((entry for _student, entry in claim), key=claim_rank)
+        ids = {student for student, _entry in claim}
+        sub = Submission(student=ids.pop() if len(ids) == 1 else key, source=ranked[0], folder=folder,
+                         others=tuple(entry.name for entry in ranked[1:]))
+        if not lazy:
+            prepare(sub, functions, Path(workdir) / f"s{i:05d}", staged=staged)
         subs.append(sub)
     return subs
+
+
+CLAIM_ORDER = ("py", "folder", "zip", "ipynb", "pytxt")  # then any other file
+
+
+def claim_rank(entry: Path, written: bool = False) -> tuple[int, str]:
+    """Which of a student's several entries counts, among those that can be graded: a .py file
+    (``written``: the answers file, .md/.tex/.txt), a folder, a .zip, a notebook, a .py.txt,
+    then name order.  A fixed rule, never the names' sort order (a broken honest.ipynb sorts
+    before honest.py) nor the best score (a grade must not come from trying alternatives)."""
+    try:
+        folder = stat.S_ISDIR(os.lstat(entry).st_mode)
+    except OSError:
+        folder = False
+    kind = "folder" if folder else _kind(entry.name) or ("py" if written else "")
+    return (CLAIM_ORDER.index(kind) if kind in CLAIM_ORDER else len(CLAIM_ORDER)), entry.name
+
+
+def claim_rule(written: bool = False) -> str:
+    """:func:`claim_rank` in words."""
+    first = "the answers file (.md, .tex, .txt)" if written else "a .py file"
+    return f"one that can be graded counts, in this order: {first}, a folder, a .zip, a notebook, a .py.txt"
 
 
 def _ignored(p: Path | str) -> bool:
@@ -203,6 +231,9 @@ def prepare(sub: Submission, functions: list[str], dest: Path,
     Never raises for anything about the submission itself: every problem becomes ``sub.error``
     (one line naming the entry and the fix).  Only the machine's own failures (a full disk,
     no file descriptors left) propagate, as they would stop any other submission too."""
+    if sub.others:
+        _prepare_claims(sub, functions, Path(dest), build, staged)
+        return
     label = safe_text(sub.source.name)
     sub.directory = None
     pre = staged.get(sub.name) if staged else None
@@ -226,6 +257,36 @@ def prepare(sub: Submission, functions: list[str], dest: Path,
         sub.error = one_line(safe_text(sub.error)) or f"{label}: could not be prepared"
         sub.directory, sub.main, sub.digest = None, "", ""
         shutil.rmtree(dest, ignore_errors=True)
+
+
+def _prepare_claims(sub: Submission, functions: list[str], dest: Path, build, staged) -> None:
+    """Several entries give this student's id: prepare each (into ``dest/entryK``), count the
+    first that can be graded by :func:`claim_rank` (or, if none can, the first), and note why
+    each other one was not counted.  No entry ever costs another its grade: a broken
+    honest.ipynb used to make honest.py a "duplicate student id" error."""
+    written = build is not None
+    tried = []
+    for k, name in enumerate((sub.name, *sub.others)):
+        one = Submission(sub.student, sub.folder / name, folder=sub.folder)
+        prepare(one, functions, dest / f"entry{k}", build, staged)
+        tried.append((one, dest / f"entry{k}"))
+    tried.sort(key=lambda t: (bool(t[0].error), claim_rank(t[0].source, written)))
+    counted = tried[0][0]
+    for _one, where in tried[1:]:
+        shutil.rmtree(where, ignore_errors=True)
+    sub.name, sub.others = counted.name, tuple(one.name for one, _where in tried[1:])
+    sub.directory, sub.main, sub.error, sub.digest = counted.directory, counted.main, counted.error, counted.digest
+    sub.notes = counted.notes + [_not_counted(one, counted, written) for one, _where in tried[1:]]
+
+
+def _not_counted(one: Submission, counted: Submission, written: bool) -> str:
+    """The note on a student's result about an entry of theirs that was not counted."""
+    label = safe_text(one.name)
+    if one.error:
+        why = one.error[len(label) + 2:] if one.error.startswith(label + ": ") else one.error
+    else:
+        why = f"{safe_text(counted.name)} counts instead ({claim_rule(written)})"
+    return one_line(f"also submitted {label}, not counted: {why}")
 
 
 def _brief(exc: BaseException) -> str:

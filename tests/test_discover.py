@@ -377,18 +377,19 @@ def test_grading_goes_on_beside_every_broken_entry(tmp_path):
     run = grade(src, tmp_path / "out", Options(jobs=2, timeout=20))
     data = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
     by_source = {s["source"]: s for s in data["submissions"]}
-    assert len(data["submissions"]) == len(run.submissions) == len(list(src.iterdir()))
+    assert len(data["submissions"]) == len(run.submissions) == len(list(src.iterdir())) - 1  # (twin.py, twin/: one)
     assert by_source["honest.py"]["score"] == 20
     assert by_source[long_name]["score"] == 20
     odd = next(s for s in data["submissions"] if s["source"].endswith("odd.py"))
     assert odd["score"] == 20 and "\ufffd" in odd["student"]
-    assert not by_source["twin"]["error"]  # (the folder: sorted first)
+    assert not by_source["twin.py"]["error"]  # (a .py counts before a folder, whatever their names)
     for s in data["submissions"]:
-        if s["source"] not in ("twin", "honest.py", long_name) and s is not odd:
+        if s["source"] not in ("twin.py", "honest.py", long_name) and s is not odd:
             assert s["error"] and "\n" not in s["error"] and all(q["status"] == "error" for q in s["questions"]), s
         assert (tmp_path / "out" / s["report"]).is_file()
         assert len(Path(s["report"]).name.encode()) <= 255
-    assert "already gives student id 'twin'" in by_source["twin.py"]["error"]
+    assert any(n.startswith("also submitted twin, not counted: twin.py counts instead") for n in by_source["twin.py"]["notes"])
+    assert data["collisions"] == [{"student": "twin", "entries": ["twin", "twin.py"], "counted": "twin.py"}]
     assert by_source["huge.py"]["error"].startswith("huge.py: is larger than 5 MiB")
 
 
