@@ -418,7 +418,7 @@ def _walk(root: Path, left_out: LeftOut | None = None,
                 queue.append((Path(e.path), parts))
             yield Path(e.path), parts, st
         if not complete:
-            why = f"not looked into (the grader reads at most {limit:,} files and folders)"
+            why = f"beyond the first {limit:,} files and folders the grader reads"
             for _folder, unread in itertools.chain([(folder, rel)], queue):
                 left_out.add("folder", why, "/".join(unread) or ".", True)
             return

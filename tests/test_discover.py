@@ -544,6 +544,25 @@ def test_extras_never_cost_a_gradable_file_its_grade(tmp_path, case, packed):
         assert not any("left out" in n for n in res.notes), res.notes
 
 
+def test_the_walk_is_bounded_and_finds_a_main_file_at_the_top_first(tmp_path):
+    """A folder sorting before hw4.py holds 20,000 files: the walk reads the top folder first
+    (breadth-first), stops after MAX_ENTRIES entries, and says where it stopped."""
+    from grader.discover import MAX_ENTRIES
+    root = tmp_path / "bob"
+    (root / "a").mkdir(parents=True)
+    for i in range(20_000):
+        (root / "a" / f"{i}").write_bytes(b"")
+    (root / "hw4.py").write_bytes(OK_PY)
+    t0 = time.perf_counter()
+    sub = Submission(student="bob", source=root)
+    prepare(sub, FUNCS, tmp_path / "w")
+    assert time.perf_counter() - t0 < 5
+    assert not sub.error and sub.main == "hw4.py"
+    assert any(n == f"left out 1 folder beyond the first {MAX_ENTRIES:,} files and folders the grader reads: a"
+               for n in sub.notes), sub.notes
+    assert len(list((sub.directory / "a").iterdir())) == 499  # (and hw4.py: 500 files)
+
+
 def test_a_submission_of_only_junk_is_still_refused(tmp_path):
     """Left out or not, nothing gradable is an error: here with the note of what was left out."""
     root = tmp_path / "junk"
