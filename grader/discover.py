@@ -1,9 +1,11 @@
 """Find the submissions in a folder and lay each one out privately for its sandbox.
 
 Every entry is a submission: ``NAME.py``, a notebook ``NAME.ipynb``, ``NAME.py.txt``, a folder
-``NAME/`` or ``NAME.zip``; the student id is ``NAME`` unchanged.  Each gets a private directory (a copy of the file, the extracted zip) so
-that a sandbox sees its own submission and nothing of its neighbours'.  Nothing in the
-submissions folder is ever written.
+``NAME/`` or ``NAME.zip``; the student id is ``NAME`` unchanged (entries giving one id are one
+student's, graded once: see :func:`discover`).  Each gets a private directory (a copy of the
+file, the extracted zip) so that a sandbox sees its own submission and nothing of its
+neighbours'; what lies beyond the limits is left out with a note (:class:`LeftOut`).  Nothing
+in the submissions folder is ever written.
 """
 from __future__ import annotations
 
@@ -277,6 +279,8 @@ def _prepare_claims(sub: Submission, functions: list[str], dest: Path, build, st
     sub.name, sub.others = counted.name, tuple(one.name for one, _where in tried[1:])
     sub.directory, sub.main, sub.error, sub.digest = counted.directory, counted.main, counted.error, counted.digest
     sub.notes = counted.notes + [_not_counted(one, counted, written) for one, _where in tried[1:]]
+    if sub.error:
+        shutil.rmtree(dest, ignore_errors=True)  # (as for one entry: nothing left of an error)
 
 
 def _not_counted(one: Submission, counted: Submission, written: bool) -> str:
