@@ -95,7 +95,7 @@ def discover(folder: Path, functions: list[str], workdir: Path,
             claims.setdefault(unicodedata.normalize("NFC", student), []).append((student, entry))
     subs = []
     for i, (key, claim) in enumerate(claims.items()):
-        ranked = sorted((entry for _student, entry in claim), key=claim_rank)
+        ranked = [claim[0][1]] if len(claim) == 1 else sorted((entry for _s, entry in claim), key=claim_rank)
         ids = {student for student, _entry in claim}
         sub = Submission(student=ids.pop() if len(ids) == 1 else key, source=ranked[0], folder=folder,
                          others=tuple(entry.name for entry in ranked[1:]))
