@@ -22,7 +22,7 @@ from typing import Callable, Iterator
 
 from . import DEFAULT_ASSIGNMENT, __version__
 from .assignment import Assignment, Trials, load_assignment, student_rng
-from .discover import _MACHINE_ERRNOS, Submission, _ignored, discover, prepare, student_id
+from .discover import _MACHINE_ERRNOS, Staged, Submission, _ignored, discover, prepare, student_id
 from .results import GradingRun, SubmissionResult, SubmissionsOnDisk, one_line_json
 from .sandbox import Call, Limits, Sandbox, resolved
 from .score import apply_late, score_submission, unrunnable
@@ -139,7 +139,7 @@ def cache_key(sub: Submission, assignment: Assignment, opts: Options) -> str:
     parts = [sub.digest, sub.main, sub.student, opts.seed, assignment.name, assignment.version, _code_fingerprint(),
              _folder_fingerprint(assignment.source),
              opts.timeout, opts.memory_mb, opts.isolation, [(q.id, q.points) for q in assignment.questions],
-             opts.partial_credit]
+             opts.partial_credit, sub.name, sub.notes]  # (the notes: the student's other entries, what was left out)
     # JSON is an unambiguous encoding of these (strings are quoted and escaped, lone surrogates
     # of undecodable names escaped as such); the tree itself is encoded by discover._digest
     return hashlib.sha256(json.dumps(parts, ensure_ascii=True).encode()).hexdigest()
@@ -444,6 +444,7 @@ class ClassPlan:
     unmatched: list[str] = dataclasses.field(default_factory=list)
     roster_ids: list[str] = dataclasses.field(default_factory=list)  # the whole roster's, sorted
     whose: dict = dataclasses.field(default_factory=dict)  # student id -> their roster entry (names, late days)
+    staged: dict[str, Staged] = dataclasses.field(default_factory=dict)  # what the roster's layout could not copy
     hide: list[Path] = dataclasses.field(default_factory=list)  # what no sandboxed child may see (set by grade)
     work: Path = Path()  # private: every student's unpacked copy, the spool
 
@@ -463,23 +464,20 @@ def plan_class(submissions: Path, asg: Assignment, work: Path, roster=None,
         k, n = shard
         select = lambda student: shard_of(student, n) == k  # noqa: E731
     source_dir, origin, missing, unmatched, roster_ids, whose = submissions, {}, [], [], [], {}
-    staged_errors: dict[str, str] = {}  # an entry the roster's layout could not copy: its student's error
+    staged: dict[str, Staged] = {}  # what the roster's layout could not copy of an entry (see Staged)
     if roster is not None:
         from . import roster as roster_mod
         roster_ids = sorted(st.id for st in roster.students)
         found = roster_mod.match(roster, [p.name for p in submissions.iterdir() if not _ignored(p)])
         source_dir = work / "by-roster"
-        origin = roster_mod.stage(submissions, found, source_dir, errors=staged_errors)
+        origin = roster_mod.stage(submissions, found, source_dir, staged=staged)
         missing = [st for st in found.missing if select is None or select(st.id)]
         unmatched = list(found.unmatched)
         whose = {st.id: st for st in found.matched.values()}
     subs = discover(source_dir, [q.function for q in asg.questions], work / "prepared", select, lazy=True)
-    for s in subs:
-        if s.name in staged_errors and not s.error:
-            s.error = staged_errors[s.name]
     names: set[str] = set()
     reports = [f"reports/{_file_name(who, names)}.html" for who in [s.student for s in subs] + [st.id for st in missing]]
-    return ClassPlan(asg, subs, reports, missing, origin, unmatched, roster_ids, whose, work=work)
+    return ClassPlan(asg, subs, reports, missing, origin, unmatched, roster_ids, whose, work=work, staged=staged)
 
 
 class _Grader:
@@ -512,7 +510,9 @@ class _Grader:
             shutil.rmtree(here, ignore_errors=True)
             s.directory, s.digest, s.cache_key = None, "", ""  # (the result keeps them)
         self.from_roster(res)
-        return self.record(res, self.plan.reports[i], cached)
+        g = self.record(res, self.plan.reports[i], cached)
+        g.counted = s.name if s.others else ""  # (decided by prepare, here in the worker)
+        return g
 
     def from_roster(self, res: SubmissionResult) -> None:
         """The student's own file names, name and email, and the late policy, from the roster
@@ -529,7 +529,7 @@ class _Grader:
 
     def _result(self, w: "_Worker", s: Submission, i: int, end: int, here: Path) -> tuple[SubmissionResult, bool]:
         if s.directory is None and not s.error:
-            prepare(s, self.functions, here, self.build)
+            prepare(s, self.functions, here, self.build, self.plan.staged)
         s.cache_key = cache_key(s, self.plan.assignment, self.opts) if s.digest else ""
         old = self.previous.take(s.cache_key) if self.previous is not None and s.cache_key else None
         if old is not None and not (self.opts.require_sandbox and old.isolation and old.isolation != "namespaces"):
@@ -583,6 +583,7 @@ class _Graded:
     gradebook: str = ""
     entry: str = ""
     rows: tuple[str, str] = ("", "")
+    counted: str = ""  # of a student's several entries, the one graded (see discover.prepare); "": none
 
 
 def grade_class(plan: ClassPlan, opts: Options, run: GradingRun, renderer, staging: Path,
@@ -607,6 +608,8 @@ def grade_class(plan: ClassPlan, opts: Options, run: GradingRun, renderer, stagi
                                           isolation_note=g.isolation_note), opts)
         spool.add(g.student, i, g.line, g.gradebook, g.entry, *g.rows)
         run.cached += g.cached
+        if i < len(plan.subs) and plan.subs[i].others:
+            run.collisions.append(collision(plan, plan.subs[i], g.counted))
         if keep_details or on_result:
             res = submission_from_dict(json.loads(g.line))
             if keep_details:
@@ -629,7 +632,17 @@ def grade_class(plan: ClassPlan, opts: Options, run: GradingRun, renderer, stagi
     finally:
         discard_early(*_early_key(opts, plan.hide))  # any zygote no worker adopted
     run.submissions = [res for _s, _i, res in sorted(kept, key=lambda k: k[:2])] if keep_details else None
+    run.collisions.sort(key=lambda c: c["student"])
     return spool
+
+
+def collision(plan: ClassPlan, sub: Submission, counted: str) -> dict:
+    """results.json's record of a student who gave several entries: each entry (the student's
+    own file names, with a roster) and the one graded ("" if the grader itself failed first)."""
+    def own(name: str) -> list[str]:
+        return [safe_text(n) for n in plan.origin.get(name, [name])]
+    return {"student": sub.student, "entries": sorted(n for e in (sub.name, *sub.others) for n in own(e)),
+            "counted": ", ".join(own(counted)) if counted else ""}
 
 
 def publish(run: GradingRun, renderer, spool: _Spool, staging: Path, out: Path, lms=None) -> None:

@@ -307,7 +307,7 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
     """Grade every submission in SUBMISSIONS into OUT (results.json, grades.csv, HTML reports)."""
     from .api import MachineError, UsageError, grade as grade_api
     from .sandbox import SandboxError
-    from .shard import parse_shard, shard as shard_entries
+    from .shard import parse_shard, shard as shard_entries, student_key
     course = _course(config)
     asg = _assignment(assignment, points, course)
     if roster is None and course.roster is not None:
@@ -333,7 +333,9 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
             _fail(exc)
     from .discover import _ignored
     entries = [p for p in submissions.iterdir() if not _ignored(p)] if submissions.is_dir() else []
-    n = len(shard_entries(entries, *shard)) if shard and roster is None else len(entries)
+    # one result a student, however many entries they gave (keyed as discovery and shards key them)
+    n = len({student_key(e) for e in (shard_entries(entries, *shard) if shard else entries)}) if roster is None \
+        else len(entries)
     with _Progress(n) as progress:
         try:
             opts = _opts(seed, timeout, memory, isolation, require_sandbox, jobs, course, partial_credit, reveal)
@@ -351,6 +353,7 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
         except OSError as exc:
             _os_error(exc)
     _summary(run)
+    _collisions(run)
     if run.cached:
         click.echo(f"{run.cached} unchanged submission(s) reused from the previous grading (--no-cache to regrade)")
     if run.unmatched:
@@ -392,6 +395,15 @@ class _Progress:
     def __exit__(self, *exc) -> None:
         if self._shown:
             self._bar.__exit__(*exc)
+
+
+def _collisions(run) -> None:
+    """One line naming the students who gave several entries, and which one counted."""
+    if run.collisions:
+        n = len(run.collisions)
+        click.echo(f"{n} student{'s' if n != 1 else ''} gave several entries, graded once from one (see the "
+                   "dashboard): " + ", ".join(f"{c['student']} ({c['counted']} counted)" for c in run.collisions[:10])
+                   + (" ..." if n > 10 else ""))
 
 
 def _lms_summary(info: dict, out: Path) -> str:
@@ -595,6 +607,7 @@ def merge(folders, out, allow_partial, junit, gradescope, gradescope_visibility)
     except OSError as exc:
         _os_error(exc)
     _summary(run)
+    _collisions(run)
     click.echo(f"merged {len(folders)} outputs; wrote {out / 'results.json'}, {out / 'grades.csv'}, {out / 'index.html'}")
     _write_outputs(run.submissions, run.title, junit, gradescope, gradescope_visibility, per_student=True,
                    unmatched=run.unmatched, note=_partial_note(run))

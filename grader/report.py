@@ -642,9 +642,11 @@ class Renderer:
             "median": (ordered[(len(ordered) - 1) // 2] + ordered[len(ordered) // 2]) / 2 if ordered else 0.0,
             "full": full, "broken": len(broken), "absent": len(missing),
         }
+        from .discover import claim_rule
         return dict(run=self.run, assignment=self.assignment, questions=questions, rate=rate, reveal=self.reveal,
                     causes=causes, hist=histogram(scores, mx), summary=summary,
-                    version=__version__, broken=broken, absent=missing)
+                    version=__version__, broken=broken, absent=missing,
+                    claim_rule=claim_rule(self.assignment.kind == "written"))
 
 
 class _Link:

@@ -99,6 +99,8 @@ class GradingRun:
     cached: int = 0  # submissions whose earlier result was reused unchanged
     submissions: list[SubmissionResult] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)  # entries matching nobody on the --roster
+    # students who gave several entries (alice.py beside alice.ipynb): {student, entries, counted}
+    collisions: list[dict] = field(default_factory=list)
     shard: list[int] = field(default_factory=list)  # [K, N] for `grade --shard K/N`; [] when not sharded
     roster_digest: str = ""  # sha256 of the --roster's sorted student ids ("" without a roster)
     roster_ids: list[str] = field(default_factory=list)  # those ids (merge lists a missing shard's)

@@ -574,21 +574,26 @@ def own_name(entry: str) -> str:
 
 
 def stage(submissions: Path, found: RosterMatch, dest: Path, include_unmatched: bool = True,
-          errors: dict[str, str] | None = None) -> dict[str, list[str]]:
+          staged: dict | None = None) -> dict[str, list[str]]:
     """Lay the submissions out by roster id under ``dest`` for :func:`grader.discover.discover`.
 
     A student with one entry gets it as ``<id>.py`` / ``<id>.zip`` / ``<id>/``; a student whose
     LMS split the submission into several files gets a folder ``<id>/`` holding each under the
-    name they gave it.  Unmatched entries keep their own names (so they are still graded and
-    visible).  Symbolic links are copied as links, so discovery refuses them as it always does.
-    Copies are discovery's own (bounded, no recursion, never blocking on a pipe): an entry that
-    cannot be staged (too deep, too large, a device...) gets an empty stand-in and its reason in
-    ``errors`` (staged name -> one line), to become that student's error.
+    name they gave it (a ``.zip`` among them unpacked into a folder of its own, so that the
+    main file may be found in it).  Unmatched entries keep their own names (so they are still
+    graded and visible).  Symbolic links are copied as links, so discovery refuses them as it
+    always does.  Copies are discovery's own (bounded, no recursion, never blocking on a pipe);
+    what they could not take goes to ``staged`` (staged name -> :class:`grader.discover.Staged`)
+    for discovery to take over: an entry that cannot be copied at all gets an empty stand-in
+    and its reason, to become that student's error; what a bounded copy left out becomes a
+    note (or the error, if nothing gradable is left).  In a folder of several entries, one that
+    cannot be copied is only left out: another of the student's entries may be the gradable one.
     Returns staged entry name -> the original entry names (for ``SubmissionResult.source``).
     """
+    from .discover import LeftOut, Staged
     submissions, dest = Path(submissions), Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
-    errors = {} if errors is None else errors
+    staged = {} if staged is None else staged
     origin: dict[str, list[str]] = {}
     taken = {_key(s.id) for s in found.matched.values()}
     for sid, entries in sorted(found.by_student().items()):
@@ -598,26 +603,60 @@ def stage(submissions: Path, found: RosterMatch, dest: Path, include_unmatched: 
             own = own_name(src.name)
             suffix = "" if src.is_dir() else ".py.txt" if own.lower().endswith(".py.txt") else Path(own).suffix
             target = dest / f"{sid}{suffix}"
-            _stage_one(src, target, errors)
+            _stage_one(src, target, staged)
             origin[target.name] = [src.name]
         else:
             folder = dest / sid
             folder.mkdir()
+            left_out = LeftOut()
             for src in srcs:
-                _stage_one(src, folder / _unique(folder, own_name(src.name)), errors, report_as=folder.name)
+                _stage_part(src, folder, left_out)
+            if left_out:
+                staged[folder.name] = Staged(left_out=left_out)
             origin[folder.name] = [s.name for s in srcs]
     if include_unmatched:
         for e in found.unmatched:
             src = submissions / e
             name = e if _key(parse_entry(e).stem) not in taken else f"unmatched-{e}"
-            _stage_one(src, dest / name, errors)
+            _stage_one(src, dest / name, staged)
             origin[name] = [e]
     return origin
 
 
-def _stage_one(src: Path, dst: Path, errors: dict[str, str], report_as: str = "") -> None:
-    """Copy one entry with discovery's bounded copies; a refusal is recorded, not raised."""
-    from .discover import MAX_TOTAL_BYTES, Refused, _MACHINE_ERRNOS, _copy_file, _copy_tree
+def _stage_one(src: Path, dst: Path, staged: dict) -> None:
+    """Copy one entry; one that cannot be copied gets an empty stand-in, so that discovery
+    lists the student, whose result is the reason."""
+    from .discover import Staged
+    from .text import one_line, safe_text
+    left_out, why = _copy_entry(src, dst)
+    if why:
+        staged[dst.name] = Staged(error=one_line(f"{safe_text(src.name)}: {why}"))
+        _remove(dst)
+        dst.touch()
+    elif left_out:
+        staged[dst.name] = Staged(left_out=left_out)
+
+
+def _stage_part(src: Path, folder: Path, left_out) -> None:
+    """Copy one of a student's several entries into their folder (a .zip unpacked); one that
+    cannot be copied is left out, with its reason, rather than costing the others."""
+    from .discover import _kind
+    from .text import safe_text
+    own = own_name(src.name)
+    unpack = _kind(own) == "zip" and not src.is_dir()
+    name = _unique(folder, own[:-4] if unpack else own)
+    part, why = _copy_entry(src, folder / name, unpack)
+    if why:
+        _remove(folder / name)
+        left_out.add("entry", f"that could not be copied ({why})", safe_text(src.name), True)
+    else:
+        left_out.update(part, prefix=name + "/")
+
+
+def _copy_entry(src: Path, dst: Path, unpack: bool = False):
+    """Copy (or, ``unpack``, extract) one entry with discovery's bounded copies: (what the
+    copy left out, "") or (None, why it could not be copied at all, in one line)."""
+    from .discover import MAX_TOTAL_BYTES, Refused, _MACHINE_ERRNOS, _copy_file, _copy_tree, _extract_zip
     from .text import one_line, safe_text
     label = safe_text(src.name)
     try:
@@ -625,25 +664,29 @@ def _stage_one(src: Path, dst: Path, errors: dict[str, str], report_as: str = ""
         if stat.S_ISLNK(mode):
             dst.symlink_to(os.readlink(src))
         elif stat.S_ISDIR(mode):
-            _copy_tree(src, dst, label)
+            return _copy_tree(src, dst, label), ""
+        elif unpack and stat.S_ISREG(mode):
+            return _extract_zip(src, dst), ""
         else:
             _copy_file(src, dst, MAX_TOTAL_BYTES, label)
-        return
+        return None, ""
     except Refused as exc:
-        why = f"{label}: {exc}"
+        why = str(exc)
     except OSError as exc:
         if exc.errno in _MACHINE_ERRNOS:
             raise
-        why = f"{label}: could not be read ({exc.strerror or exc}); submit it again as a plain file, folder or zip"
+        why = f"could not be read ({exc.strerror or exc}); submit it again as a plain file, folder or zip"
     except (RecursionError, MemoryError, ValueError) as exc:
-        why = f"{label}: could not be prepared ({type(exc).__name__}); submit a .py file, a notebook, a folder or a .zip"
-    errors.setdefault(report_as or dst.name, one_line(why))
-    if not report_as:  # a stand-in, so that discovery lists the student, whose result is this error
-        if dst.is_dir() and not dst.is_symlink():
-            shutil.rmtree(dst, ignore_errors=True)
-        else:
-            dst.unlink(missing_ok=True)
-        dst.touch()
+        why = f"could not be prepared ({type(exc).__name__}); submit a .py file, a notebook, a folder or a .zip"
+    return None, one_line(safe_text(why))
+
+
+def _remove(path: Path) -> None:
+    """Whatever a failed copy left at ``path``."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _unique(folder: Path, name: str) -> str:

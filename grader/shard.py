@@ -10,8 +10,9 @@ stays in the same shard when the class changes.  The cost is balance: for m stud
 shards each gets about m/N +- sqrt(m/N) (300 over 4: 75 +- 9), which is fine for wall time.
 
 The key is the student id as :mod:`grader.discover` derives it (``bob.py`` and ``bob.zip``
-are both ``bob``), so entries that collide on an id land in the same shard, where discovery
-reports the collision, instead of being graded twice on two runners.
+are both ``bob``, NFC-normalized as discovery groups them), so entries that collide on an id
+land in the same shard, where discovery grades the student once from the entry that counts,
+instead of twice on two runners.
 """
 from __future__ import annotations
 
@@ -184,6 +185,8 @@ def merge(runs: list[GradingRun], labels: list[str] | None = None, command: str 
     merged = dataclasses.replace(first, submissions=subs, created=max(r.created for r in runs),
                                  command=command or first.command, shard=[], missing_shards=missing)
     merged.cached = sum(getattr(r, "cached", 0) or 0 for r in runs)
+    merged.collisions = sorted((c for r in runs for c in (getattr(r, "collisions", None) or [])),
+                               key=lambda c: c["student"])  # (a student's entries are all in one shard)
     # every shard lists the roster's unmatched entries: once is enough
     merged.unmatched = sorted({u for r in runs for u in (getattr(r, "unmatched", None) or [])})
     return merged

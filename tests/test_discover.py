@@ -97,11 +97,9 @@ def test_examples_digest_stable(tmp_path):
 
 # --- hostile and accidental entries (issue 12): each one student's error, never the run's ------
 
-import os
 import struct
 import time
 import warnings
-from pathlib import Path
 
 from grader.discover import MAX_DEPTH, Submission, prepare
 
@@ -189,7 +187,6 @@ ZIP_CASES = {
     "dotdot": (lambda p: _zip_with(p, "a/../../x.py"), "outside"),
     "backslash dotdot": (lambda p: _zip_with(p, "..\\x.py"), "outside"),
     "drive": (lambda p: _zip_with(p, "D:\\x.py"), "outside"),
-    "deep": (lambda p: _zip_with(p, "d/" * 1500 + "x.py"), f"{MAX_DEPTH} folders deep"),
     "duplicate": (lambda p: _zip_with(p, "hw4.py", b"X = 2\n"), "two entries"),
     "long name": (lambda p: _zip_with(p, "n" * 300 + ".py"), "name no disk can hold"),
     "million entries": (lambda p: _forged_directory(p, 1_000_000), "MiB"),  # (46 MB: refused by its size)
@@ -198,6 +195,15 @@ ZIP_CASES = {
     "many files": (lambda p: _zip_many(p, 600), "files"),
     "empty file": (lambda p: p.write_bytes(b""), "not a zip"),
 }
+
+
+def test_zip_entries_nested_too_deep_are_left_out(tmp_path):
+    """Beside a gradable hw4.py: a note; alone: the error (they were refused whole before)."""
+    sub = _prepared(tmp_path, "ok.zip", lambda p: _zip_with(p, "d/" * 1500 + "x.py"))
+    assert not sub.error and sub.main == "hw4.py"
+    assert any(f"nested more than {MAX_DEPTH} folders deep: d/d/d" in n for n in sub.notes), sub.notes
+    sub = _prepared(tmp_path, "deep.zip", lambda p: _zip(p, {"d/" * 1500 + "hw4.py": OK_PY}))
+    assert sub.error.startswith("deep.zip: left out 1 file nested more than") and sub.directory is None
 
 
 def _forged_size(p):
@@ -290,7 +296,12 @@ def test_folder_nested_1500_deep(tmp_path):
     os.close(os.open("x.py", os.O_CREAT | os.O_WRONLY, dir_fd=fd))
     try:
         sub = Submission(student="deep", source=src)
-        prepare(sub, FUNCS, tmp_path / "w")
+        prepare(sub, FUNCS, tmp_path / "w")  # the hw4.py at the top is graded, the rest left out
+        assert not sub.error and sub.main == "hw4.py"
+        assert any(f"left out 1 folder nested more than {MAX_DEPTH} folders deep" in n for n in sub.notes)
+        (src / "hw4.py").unlink()
+        sub = Submission(student="deep", source=src)
+        prepare(sub, FUNCS, tmp_path / "w2")  # nothing gradable left: the error says what was left out
         assert f"nested more than {MAX_DEPTH} folders deep" in sub.error and "\n" not in sub.error
     finally:
         _remove_deep(src, 1500, fd)
@@ -368,18 +379,19 @@ def test_grading_goes_on_beside_every_broken_entry(tmp_path):
     run = grade(src, tmp_path / "out", Options(jobs=2, timeout=20))
     data = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
     by_source = {s["source"]: s for s in data["submissions"]}
-    assert len(data["submissions"]) == len(run.submissions) == len(list(src.iterdir()))
+    assert len(data["submissions"]) == len(run.submissions) == len(list(src.iterdir())) - 1  # (twin.py, twin/: one)
     assert by_source["honest.py"]["score"] == 20
     assert by_source[long_name]["score"] == 20
     odd = next(s for s in data["submissions"] if s["source"].endswith("odd.py"))
     assert odd["score"] == 20 and "\ufffd" in odd["student"]
-    assert not by_source["twin"]["error"]  # (the folder: sorted first)
+    assert not by_source["twin.py"]["error"]  # (a .py counts before a folder, whatever their names)
     for s in data["submissions"]:
-        if s["source"] not in ("twin", "honest.py", long_name) and s is not odd:
+        if s["source"] not in ("twin.py", "honest.py", long_name) and s is not odd:
             assert s["error"] and "\n" not in s["error"] and all(q["status"] == "error" for q in s["questions"]), s
         assert (tmp_path / "out" / s["report"]).is_file()
         assert len(Path(s["report"]).name.encode()) <= 255
-    assert "already gives student id 'twin'" in by_source["twin.py"]["error"]
+    assert any(n.startswith("also submitted twin, not counted: twin.py counts instead") for n in by_source["twin.py"]["notes"])
+    assert data["collisions"] == [{"student": "twin", "entries": ["twin", "twin.py"], "counted": "twin.py"}]
     assert by_source["huge.py"]["error"].startswith("huge.py: is larger than 5 MiB")
 
 
@@ -444,3 +456,176 @@ def test_the_digest_tells_apart_what_a_joined_or_normalized_encoding_merged(tmp_
         _make_tree(tmp_path / name, tree)
     digests = {n: _digest(tmp_path / n) for n in ("nfc", "nfd", "two", "one", "empty-dir", "no-dir")}
     assert len(set(digests.values())) == 6, digests
+
+
+# --- several entries claiming one student: one counts, by a fixed order, never by name order ---
+
+def _notebook(code: str) -> str:
+    import json
+    return json.dumps({"nbformat": 4, "nbformat_minor": 4, "metadata": {},
+                       "cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                                  "source": code}]})
+
+
+def test_a_broken_notebook_never_takes_the_grade_of_the_same_students_py(tmp_path):
+    """honest.ipynb (broken) sorts before honest.py: it used to be graded (0/20) and the honest
+    file became a "duplicate student id" error.  One row, the .py counts, the notebook is named."""
+    import csv
+    import json
+    import shutil
+
+    from grader.api import Options, grade
+    src = tmp_path / "subs"
+    src.mkdir()
+    (src / "honest.ipynb").write_text('{"cells": [')
+    shutil.copy(SUBMISSIONS / "correct_vectorized.py", src / "honest.py")
+    shutil.copy(SUBMISSIONS / "partial.py", src / "other.py")
+    grade(src, tmp_path / "out", Options(jobs=2))
+    data = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    (honest,) = [s for s in data["submissions"] if s["student"] == "honest"]
+    assert honest["score"] == 20 and not honest["error"] and honest["source"] == "honest.py"
+    assert any("honest.ipynb" in n and "not counted" in n for n in honest["notes"]), honest["notes"]
+    assert data["collisions"] == [{"student": "honest", "entries": ["honest.ipynb", "honest.py"],
+                                   "counted": "honest.py"}]
+    with open(tmp_path / "out" / "grades.csv", encoding="utf-8-sig", newline="") as f:
+        assert [r["student"] for r in csv.DictReader(f)] == ["honest", "other"]  # one student, one row
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "honest.ipynb" in index and "Several entries" in index
+
+
+def test_which_entry_counts_never_depends_on_name_order(tmp_path):
+    """Every entry of a student is prepared; one that can be graded beats one that cannot, then
+    .py, folder, .zip, notebook, .py.txt (whatever their names sort as); the others are noted."""
+    src = tmp_path / "subs"
+    src.mkdir()
+    (src / "b.ipynb").write_text(_notebook(OK_PY.decode()))  # gradable, but a .py comes first
+    (src / "b.py").write_bytes(OK_PY)
+    (src / "d.py.txt").write_bytes(OK_PY)
+    _zip(src / "d.zip", {"hw4.py": OK_PY})
+    (src / "e.ipynb").write_text(_notebook(OK_PY.decode()))
+    (src / "e.zip").write_bytes(b"not a zip")  # a .zip comes first, but this one cannot be graded
+    (src / "f.ipynb").write_text('{"cells": [')
+    (src / "f.txt").write_text("neither")
+    for lazy in (False, True):
+        subs = {s.student: s for s in discover(src, FUNCS, tmp_path / f"work{lazy}", lazy=lazy)}
+        if lazy:
+            for i, s in enumerate(subs.values()):
+                prepare(s, FUNCS, tmp_path / "lazy" / str(i))
+        assert sorted(subs) == ["b", "d", "e", "f"]
+        assert {k: s.name for k, s in subs.items()} == {"b": "b.py", "d": "d.zip", "e": "e.ipynb", "f": "f.ipynb"}
+        assert [bool(subs[k].error) for k in "bdef"] == [False, False, False, True]
+        for k, other in (("b", "b.ipynb"), ("d", "d.py.txt"), ("e", "e.zip"), ("f", "f.txt")):
+            assert any(n.startswith(f"also submitted {other}, not counted") for n in subs[k].notes), subs[k].notes
+        assert "not a zip" in next(n for n in subs["e"].notes if "e.zip" in n)
+        assert subs["f"].error.startswith("f.ipynb") and subs["f"].directory is None
+
+
+# --- extras beyond the limits are left out with a note; only an ungradable submission is refused ---
+
+def _big_file(root):
+    (root / "data").mkdir()
+    (root / "data" / "big.bin").write_bytes(os.urandom(6 << 20))  # (random: it does not compress)
+
+
+def _many_files(root, n=5000):
+    (root / "data").mkdir()
+    for i in range(n):
+        (root / "data" / f"f{i:04d}.txt").write_bytes(b"1,2\n")
+
+
+def _nested_folders(root):
+    deep = root.joinpath(*["d"] * 40)
+    deep.mkdir(parents=True)
+    (deep / "notes.py").write_bytes(b"X = 1\n")
+
+
+def _git_folder(root):
+    for i in range(3000):  # a repository's history: more entries than a submission may hold
+        objects = root / ".git" / "objects" / f"{i % 256:02x}"
+        objects.mkdir(parents=True, exist_ok=True)
+        (objects / f"{i:038x}").write_bytes(b"x")
+
+
+EXTRAS = {  # what sits beside an honest hw4.py, and what the note must name ("" when ignored silently)
+    "a 6 MiB data file": (_big_file, "left out 1 file larger than 5 MiB: data/big.bin"),
+    "5,000 small files": (_many_files, "left out 4,501 files beyond the first 500: data/f0499.txt"),
+    "40 nested folders": (_nested_folders, f"nested more than {MAX_DEPTH} folders deep: " + "/".join(["d"] * MAX_DEPTH)),
+    "a .git folder": (_git_folder, ""),  # (names starting with "." are never part of a submission)
+}
+
+
+def _zip_folder(folder, path):
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for here, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in sorted(files):
+                p = Path(here) / name
+                zf.write(p, p.relative_to(folder).as_posix())
+    return path
+
+
+@pytest.mark.parametrize("packed", ["folder", "zip"])
+@pytest.mark.parametrize("case", sorted(EXTRAS))
+def test_extras_never_cost_a_gradable_file_its_grade(tmp_path, case, packed):
+    """An honest hw4.py in an ordinary repository (data, many files, deep folders, .git) used to
+    score 0/20: the whole submission was refused.  Graded in full, what was left out named."""
+    from grader.api import Options, check
+    make, note = EXTRAS[case]
+    root = tmp_path / "alice"
+    root.mkdir()
+    (root / "hw4.py").write_bytes((SUBMISSIONS / "correct_vectorized.py").read_bytes())
+    make(root)
+    entry = root if packed == "folder" else _zip_folder(root, tmp_path / "alice.zip")
+    t0 = time.perf_counter()
+    res = check(entry, Options())
+    assert time.perf_counter() - t0 < 30
+    assert not res.error and res.score == 20, res.error
+    if note:
+        assert any(note in n for n in res.notes), res.notes
+    else:
+        assert not any("left out" in n for n in res.notes), res.notes
+
+
+def test_the_walk_is_bounded_and_finds_a_main_file_at_the_top_first(tmp_path):
+    """A folder sorting before hw4.py holds 20,000 files: the walk reads the top folder first
+    (breadth-first), stops after MAX_ENTRIES entries, and says where it stopped."""
+    from grader.discover import MAX_ENTRIES
+    root = tmp_path / "bob"
+    (root / "a").mkdir(parents=True)
+    for i in range(20_000):
+        (root / "a" / f"{i}").write_bytes(b"")
+    (root / "hw4.py").write_bytes(OK_PY)
+    t0 = time.perf_counter()
+    sub = Submission(student="bob", source=root)
+    prepare(sub, FUNCS, tmp_path / "w")
+    assert time.perf_counter() - t0 < 5
+    assert not sub.error and sub.main == "hw4.py"
+    assert any(n == f"left out 1 folder beyond the first {MAX_ENTRIES:,} files and folders the grader reads: a"
+               for n in sub.notes), sub.notes
+    assert len(list((sub.directory / "a").iterdir())) == 499  # (and hw4.py: 500 files)
+
+
+def test_a_submission_of_only_junk_is_still_refused(tmp_path):
+    """Left out or not, nothing gradable is an error: here with the note of what was left out."""
+    root = tmp_path / "junk"
+    root.mkdir()
+    _many_files(root)
+    sub = Submission(student="junk", source=root)
+    prepare(sub, FUNCS, tmp_path / "w")
+    assert "no .py file" in sub.error and sub.directory is None
+    assert any("left out 4,500 files" in n for n in sub.notes)
+
+
+def test_a_main_file_left_out_is_the_error(tmp_path):
+    """When what was left out may have held the homework (a .py too large, a folder too deep),
+    the error says so instead of 'no .py file'."""
+    big = tmp_path / "big"
+    big.mkdir()
+    (big / "hw4.py").write_bytes(b"def sum_pool(y):\n    return y\n" + b"#" * (6 << 20))
+    (big / "readme.md").write_text("hi")
+    deep = tmp_path / "deep"
+    _nested_folders(deep)
+    for root, words in ((big, "left out 1 file larger than 5 MiB: hw4.py"), (deep, "nested more than")):
+        sub = Submission(student=root.name, source=root)
+        prepare(sub, FUNCS, tmp_path / "w" / root.name)
+        assert words in sub.error and "submit only your homework files" in sub.error and sub.directory is None

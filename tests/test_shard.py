@@ -301,3 +301,33 @@ def test_merge_cli_exit_codes_and_the_shard_record(tmp_path):
     assert r.returncode == 0, r.stderr
     data = json.loads((tmp_path / "m" / "results.json").read_text())
     assert data["missing_shards"] == [] and sorted(s["student"] for s in data["submissions"]) == sorted(ids)
+
+
+def test_a_students_several_entries_are_graded_once_in_one_shard(tmp_path):
+    """Entries giving one student id (NFC or NFD alike, as shards key them) land in one shard,
+    are graded there once from the entry that counts, and merge to the unsharded result."""
+    from click.testing import CliRunner
+
+    from grader.api import Options, grade
+    from grader.cli import main
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    honest = (SUBMISSIONS / "correct_vectorized.py").read_bytes()
+    (folder / "honest.ipynb").write_text('{"cells": [')
+    (folder / "honest.py").write_bytes(honest)
+    (folder / "\u00e9lodie.py").write_bytes(honest)  # NFC ...
+    (folder / "e\u0301lodie.ipynb").write_text('{"cells": [')  # ... and NFD: one student
+    for name in ("a", "b", "c", "d"):
+        shutil.copyfile(SUBMISSIONS / "partial.py", folder / f"{name}.py")
+    opts = Options(seed=9, jobs=1)
+    runs = [grade(folder, tmp_path / f"o{k}", opts, shard=(k, 3)) for k in (1, 2, 3)]
+    for student in ("honest", "\u00e9lodie"):
+        assert sum(c["student"] == student for r in runs for c in r.collisions) == 1
+    merged = S.merge_outputs([tmp_path / f"o{k}" for k in (1, 2, 3)], tmp_path / "merged")
+    whole = grade(folder, tmp_path / "whole", opts)
+    assert _strip(merged) == _strip(whole) and merged.collisions == whole.collisions
+    assert [(c["student"], c["counted"]) for c in whole.collisions] == [("honest", "honest.py"), ("\u00e9lodie", "\u00e9lodie.py")]
+    assert {s.student: s.score for s in whole.submissions}["\u00e9lodie"] == 20 and len(whole.submissions) == 6
+    r = CliRunner().invoke(main, ["grade", str(folder), "--out", str(tmp_path / "cli"), "--jobs", "1"])
+    assert r.exit_code == 0, r.output
+    assert "2 students gave several entries, graded once from one" in r.output and "honest (honest.py counted)" in r.output
