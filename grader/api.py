@@ -22,12 +22,12 @@ from typing import Callable, Iterator
 
 from . import DEFAULT_ASSIGNMENT, __version__
 from .assignment import Assignment, Trials, load_assignment, student_rng
-from .discover import _MACHINE_ERRNOS, Staged, Submission, _ignored, discover, prepare, student_id
+from .intake.discover import _MACHINE_ERRNOS, Staged, Submission, _ignored, discover, prepare, student_id
 from .results import GradingRun, SubmissionResult, SubmissionsOnDisk, one_line_json
-from .sandbox import Call, Limits, Sandbox, resolved
-from .score import apply_late, score_submission, unrunnable
-from .launch import discard_early, hidden_paths as _hidden_paths, start_early
-from .course import LatePolicy
+from .sandbox.supervisor import Call, Limits, Sandbox, resolved
+from .judge.score import apply_late, score_submission, unrunnable
+from .sandbox.launch import discard_early, hidden_paths as _hidden_paths, start_early
+from .course.config import LatePolicy
 from .text import one_line, safe_text
 
 
@@ -35,7 +35,7 @@ class UsageError(ValueError):
     """Bad input from the user: the message names the file and the fix."""
 
 
-from .atomic import MachineError  # noqa: E402  (a full disk: re-exported for API users)
+from .outputs.atomic import MachineError  # noqa: E402  (a full disk: re-exported for API users)
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class Options:
     cache: bool = True  # reuse results of unchanged submissions from the previous output
     reveal: bool = False  # reports show the correct formulas (answers released after the deadline)
     partial_credit: bool = False  # a question scores points x the fraction of its trials passed
-    late: "LatePolicy | None" = None  # grader.course.LatePolicy, from the roster's late flags
+    late: "LatePolicy | None" = None  # grader.course.config.LatePolicy, from the roster's late flags
 
     def __post_init__(self) -> None:
         """The seed and limits obey the rules the course file and the flags do (the CLI has
@@ -122,7 +122,7 @@ def calls_for(assignment: Assignment, trials: dict[str, Trials]) -> list[Call]:
 
 
 def hidden_paths(*extra: Path) -> list[Path]:
-    """What a sandboxed child must not see (see :func:`grader.launch.hidden_paths`)."""
+    """What a sandboxed child must not see (see :func:`grader.sandbox.launch.hidden_paths`)."""
     return [Path(p) for p in _hidden_paths(*extra)]
 
 
@@ -248,7 +248,7 @@ class _Spool:
 def is_machine_error(exc: BaseException) -> bool:
     """Whether ``exc`` stops the whole run: the sandbox unavailable or the disk failing.  Any
     other failure while grading one submission is that submission's result."""
-    from .sandbox import SandboxError
+    from .sandbox.supervisor import SandboxError
     if isinstance(exc, (SandboxError, KeyboardInterrupt, SystemExit)):
         return True
     return isinstance(exc, OSError) and exc.errno in _MACHINE_ERRNOS
@@ -266,9 +266,9 @@ def failed_submission(assignment: Assignment, sub: Submission, seed: int, exc: B
 
 def submission_builder(assignment: Assignment):
     """How a submission of this assignment becomes an importable module: ``None`` for code
-    (the main .py is chosen), the generated module of :mod:`grader.written` for written answers."""
+    (the main .py is chosen), the generated module of :mod:`grader.intake.written` for written answers."""
     if assignment.kind == "written":
-        from .written import builder
+        from .intake.written import builder
         return builder(assignment)
     return None
 
@@ -316,20 +316,20 @@ def _jobs(opts: Options, n: int) -> int:
 
 def _start_sandboxes(opts: Options, hide: list[Path], n: int) -> None:
     """Launch the workers' zygotes now, so their NumPy imports overlap our own start-up; each
-    worker's :class:`Sandbox` adopts one (see :mod:`grader.launch`)."""
+    worker's :class:`Sandbox` adopts one (see :mod:`grader.sandbox.launch`)."""
     if not Sandbox._userns_for_tests:
         start_early(*_early_key(opts, hide), _jobs(opts, n))
 
 
 def _early_key(opts: Options, hide: list[Path]) -> tuple[str, list[str], int]:
-    """What a worker's Sandbox will ask grader.launch for (see Sandbox._start)."""
+    """What a worker's Sandbox will ask grader.sandbox.launch for (see Sandbox._start)."""
     return _isolation(opts), resolved(hide), _limits(opts).tmp_mb
 
 
 def _check_out_dir(out: Path, submissions: Path) -> None:
     """OUT must be outside the submissions, and new, empty or an earlier grading output (see
-    :mod:`grader.outdir`); what killed runs of this OUT left beside it is cleaned up first."""
-    from . import outdir
+    :mod:`grader.outputs.outdir`); what killed runs of this OUT left beside it is cleaned up first."""
+    from .outputs import outdir
     out, submissions = out.resolve(), submissions.resolve()
     if out == submissions or submissions in out.parents:
         raise UsageError(f"--out {out} is inside the submissions folder {submissions}; choose a folder outside it")
@@ -369,8 +369,8 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
     comes back filled in as ``OUT/canvas-import.csv`` / ``OUT/moodle-import.csv`` (column
     ``lms_column``, or the one named like the assignment; students without a submission get 0,
     or nothing with ``lms_missing="blank"``); ``run.lms`` says what was written.
-    ``policy``: what to record in results.json of the course file used (``grader.course``).
-    ``shard=(K, N)``: grade only the students of shard K of N (see :mod:`grader.shard`);
+    ``policy``: what to record in results.json of the course file used (``grader.course.config``).
+    ``shard=(K, N)``: grade only the students of shard K of N (see :mod:`grader.course.shard`);
     ``grader merge`` combines the shards' outputs.
     ``on_start`` is called once the inputs are read and checked (the roster, the LMS export,
     OUT), before the first student is graded: what is wrong with them is raised before it.
@@ -400,11 +400,12 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
         run.shard = list(shard)  # merge checks that it has every shard, each once
     table, lms = None, None
     if roster is not None:  # read (and its LMS column found) before anything is graded
-        from . import export, roster as roster_mod
+        from .outputs import export
+        from .course import roster as roster_mod
         table = roster_mod.read_roster(roster)
         lms = export.lms_target(table, asg.title, asg.name, lms_column, lms_missing)
-    from .outdir import scratch
-    from .report import Renderer
+    from .outputs.outdir import scratch
+    from .outputs.report import Renderer
     with scratch("cnn-grader-work-") as work:  # (one a killed run left is removed by the next)
         plan = plan_class(submissions, asg, Path(work), table, shard)
         run.unmatched, run.roster_ids = plan.unmatched, plan.roster_ids
@@ -456,17 +457,17 @@ class ClassPlan:
 
 def plan_class(submissions: Path, asg: Assignment, work: Path, roster=None,
                shard: tuple[int, int] | None = None) -> ClassPlan:
-    """Match the roster (a :func:`grader.roster.read_roster` table), discover the entries,
+    """Match the roster (a :func:`grader.course.roster.read_roster` table), discover the entries,
     keep the shard's, name every report (stage 1)."""
     select = None
     if shard is not None:
-        from .shard import shard_of
+        from .course.shard import shard_of
         k, n = shard
         select = lambda student: shard_of(student, n) == k  # noqa: E731
     source_dir, origin, missing, unmatched, roster_ids, whose = submissions, {}, [], [], [], {}
     staged: dict[str, Staged] = {}  # what the roster's layout could not copy of an entry (see Staged)
     if roster is not None:
-        from . import roster as roster_mod
+        from .course import roster as roster_mod
         roster_ids = sorted(st.id for st in roster.students)
         found = roster_mod.match(roster, [p.name for p in submissions.iterdir() if not _ignored(p)])
         source_dir = work / "by-roster"
@@ -517,7 +518,7 @@ class _Grader:
     def from_roster(self, res: SubmissionResult) -> None:
         """The student's own file names, name and email, and the late policy, from the roster
         (a reused result is scored again: the policy is not part of the cache key)."""
-        from . import roster as roster_mod
+        from .course import roster as roster_mod
         entries = self.plan.origin.get(res.source, [res.source])
         if res.source in self.plan.origin:  # graded from the roster's layout: name the student's own files
             res.source = ", ".join(entries)
@@ -549,7 +550,7 @@ class _Grader:
                                                   self.opts.seed, exc), report, False)
 
     def _record(self, res: SubmissionResult, report: str, cached: bool) -> "_Graded":
-        from .export import gradebook_line
+        from .outputs.export import gradebook_line
         res.report = report
         self.renderer.write_student(res, self.staging / report)
         return _Graded(res.student, one_line_json(res), res.isolation, res.isolation_note, cached,
@@ -593,9 +594,9 @@ def grade_class(plan: ClassPlan, opts: Options, run: GradingRun, renderer, stagi
     ``staging/reports`` and each results.json line to the spool as it comes.  Classes up to
     ``DETAIL_LIMIT`` keep their results in ``run.submissions`` too (larger ones: ``None``,
     and :func:`publish` reads them back from results.json)."""
-    from . import roster as roster_mod
+    from .course import roster as roster_mod
     from .results import submission_from_dict
-    from .workers import run_tasks, use_processes
+    from .run.workers import run_tasks, use_processes
     (staging / "reports").mkdir()
     keep_details = len(plan.subs) + len(plan.missing) <= DETAIL_LIMIT
     spool = _Spool(plan.work / "results.jsonl")
@@ -648,7 +649,7 @@ def collision(plan: ClassPlan, sub: Submission, counted: str) -> dict:
 def publish(run: GradingRun, renderer, spool: _Spool, staging: Path, out: Path, lms=None) -> None:
     """Stage 3: the LMS gradebook filled in (if the roster is one), results.json, the gradebook
     and the dashboard, then the whole folder into ``out``."""
-    from . import export
+    from .outputs import export
     if lms is not None:  # before results.json, which records what was written
         from .results import submission_from_dict
         every = run.submissions if run.submissions is not None else (
@@ -690,11 +691,11 @@ def _file_name(student: str, used: set[str]) -> str:
 
 def _new_staging(out: Path) -> Path:
     """The folder the new output is built in, beside OUT (missing parents of OUT are created)."""
-    from . import outdir
+    from .outputs import outdir
     try:
         return outdir.new_staging(out)
     except OSError as exc:
-        from .atomic import disk_full
+        from .outputs.atomic import disk_full
         err = disk_full(exc, out.resolve().parent)
         if err is exc:
             raise UsageError(f"--out {out}: cannot create a folder there ({exc.strerror or exc}); "
@@ -703,9 +704,9 @@ def _new_staging(out: Path) -> Path:
 
 
 def _replace_dir(staging: Path, out: Path) -> None:
-    """Move the finished output into place (see :mod:`grader.outdir`): what the grader wrote in
+    """Move the finished output into place (see :mod:`grader.outputs.outdir`): what the grader wrote in
     an earlier grading there is replaced, every other file is kept; OUT never goes missing."""
-    from . import outdir
+    from .outputs import outdir
     try:
         outdir.finish(staging, out)
     except outdir.NotAnOutput as exc:
@@ -713,7 +714,7 @@ def _replace_dir(staging: Path, out: Path) -> None:
 
 
 def _discard_staging(staging: Path) -> None:
-    from . import outdir
+    from .outputs import outdir
     outdir.discard_staging(staging)
 
 
@@ -722,7 +723,7 @@ def _disk_full(exc: OSError, staging: Path, work: Path, done: int, expected: int
     """A full disk as a one-line MachineError: the folder whose disk filled, what was written
     when it did, and an estimate of what the whole output needs (from the results written so
     far, or the size of the earlier grading it replaces)."""
-    from .atomic import disk_full, free_bytes, is_full, tree_size
+    from .outputs.atomic import disk_full, free_bytes, is_full, tree_size
     if not is_full(exc):
         return exc
     free = {f: free_bytes(f) for f in (staging.parent, work)}
@@ -760,7 +761,7 @@ def check(path: Path, opts: Options = Options(), assignment: str | Assignment = 
 
 def starter(assignment: str | Assignment = DEFAULT_ASSIGNMENT, filename: str | None = None) -> str:
     """The student starter file: every function stubbed, the contract in its docstrings."""
-    from .report import environment
+    from .outputs.report import environment
     asg = load_assignment(assignment) if isinstance(assignment, str) else assignment
     env = environment()
     env.autoescape = False  # Python source or Markdown, not HTML

@@ -89,12 +89,12 @@ class Question:
     defaults: dict[str, object] = field(default_factory=dict)  # signature defaults for the starter
     mistakes: tuple[Mistake, ...] = ()
     groups: dict = field(default_factory=dict)  # named element sets for diagnoses ("shared neurons")
-    probes: tuple = ()  # data for grader.probes (Activation, Expression, Terms, Features, ArgNames)
+    probes: tuple = ()  # data for grader.feedback.probes (Activation, Expression, Terms, Features, ArgNames)
     # Optional: the trials of several students at once, one generator each, exactly what
     # ``generate`` gives for each -- a batch costs little more than one student's trials.
     generate_many: Callable[[Sequence[np.random.Generator], int], Sequence[Trials]] | None = None
     # Data for preparing a submission of another kind than code (written answers: what the
-    # answer defines and may use, for grader.notation); empty for code.
+    # answer defines and may use, for grader.intake.notation); empty for code.
     spec: dict = field(default_factory=dict)
 
     @property
@@ -111,7 +111,7 @@ class Assignment:
     questions: tuple[Question, ...]
     n_random: int = 20  # randomized trials per question, before the fixed edge cases
     preamble: str = ""  # the contract's common text, for the starter file and reports
-    kind: str = "code"  # "code": students submit functions; "written": answers in notation (grader.written)
+    kind: str = "code"  # "code": students submit functions; "written": answers in notation (grader.intake.written)
     filename: str = ""  # the student's file ("" : solution.py, or answers.md for a written assignment)
     edge_cases: str = ""  # what the official trials add to random inputs, for the student README
     notation: tuple[tuple[str, str], ...] = ()  # a written assignment's (what to write, what it is) rows

@@ -26,7 +26,7 @@ def _opts(seed, timeout, memory, isolation, require_sandbox, jobs=None, course=N
           reveal=False):
     """Options from the flags, with the course file's values where a flag was not given."""
     from .api import Options
-    from .course import Course
+    from .course.config import Course
     c = course or Course()
     pick = lambda name, flag, conf: conf if conf is not None and not _given(name) else flag  # noqa: E731
     return Options(seed=pick("seed", seed, c.seed), timeout=pick("timeout", timeout, c.timeout),
@@ -48,7 +48,7 @@ def _given(name: str) -> bool:
 def _course(config):
     """--config FILE, else ./grader.toml if present: a bad file is a one-line error (exit 2; a
     failing disk: 3)."""
-    from .course import CourseError, find_course
+    from .course.config import CourseError, find_course
     try:
         return find_course(config)
     except CourseError as exc:
@@ -153,7 +153,7 @@ def _assignment(name: str, points: tuple[str, ...], course=None):
     """Load the assignment and apply the course file's [points], then --points; bad values are
     a one-line usage error."""
     from .assignment import load_assignment
-    from .course import check_questions
+    from .course.config import check_questions
     try:
         asg = load_assignment(name)
         weights = dict(course.points) if course is not None else {}
@@ -162,7 +162,7 @@ def _assignment(name: str, points: tuple[str, ...], course=None):
         weights.update(_points_flags(points))
         return asg.with_points(weights) if weights else asg
     except ValueError as exc:
-        from .handout import student_edition
+        from .course.handout import student_edition
         if student_edition():
             _fail("this is the student edition of cnn-grader (no reference solution): it can only "
                   "`grader check FILE` against the handout's public_tests.json; grading needs the instructor's install")
@@ -202,14 +202,14 @@ def _outputs(per_student: bool):
 
 
 def _key(assignment: str):
-    from .formula import key_formula
+    from .feedback.formula import key_formula
     return key_formula(assignment)
 
 
 def _write_outputs(subs, title, junit, gradescope, visibility, per_student, note="", unmatched=(), formula=None):
     """--junit, --gradescope, and the GitHub Actions job summary when $GITHUB_STEP_SUMMARY is set."""
-    from .formats import write_outputs
-    from .atomic import MachineError
+    from .outputs.formats import write_outputs
+    from .outputs.atomic import MachineError
     try:
         write_outputs(subs, title, junit=junit, gradescope=gradescope, per_student=per_student,
                       visibility=visibility, note=note, unmatched=unmatched, formula=formula)
@@ -239,7 +239,7 @@ def _os_error(exc: OSError):
     """An OSError as one line: a full or failing disk, or no descriptors left, is the machine's
     (3); anything else (permissions, a read-only or wrong path) the user's to fix (2)."""
     import errno
-    from .atomic import disk_full
+    from .outputs.atomic import disk_full
     err = disk_full(exc, Path(exc.filename).parent if exc.filename else Path("."))
     if err is not exc:
         _fail(err, EXIT_MACHINE)
@@ -254,7 +254,7 @@ def _os_error(exc: OSError):
 
 def _sandbox_failed(exc: Exception, isolation: str, require_sandbox: bool):
     """The sandbox could not start: one line saying what to change (exit 3: the machine's)."""
-    from .sandbox import SandboxRefused
+    from .sandbox.supervisor import SandboxRefused
     if isinstance(exc, SandboxRefused):
         _fail(str(exc), EXIT_MACHINE)  # (it says what to change)
     if isolation == "namespaces" or require_sandbox:
@@ -306,8 +306,8 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
           partial_credit, config):
     """Grade every submission in SUBMISSIONS into OUT (results.json, grades.csv, HTML reports)."""
     from .api import MachineError, UsageError, grade as grade_api
-    from .sandbox import SandboxError
-    from .shard import parse_shard, shard as shard_entries, student_key
+    from .sandbox.supervisor import SandboxError
+    from .course.shard import parse_shard, shard as shard_entries, student_key
     course = _course(config)
     asg = _assignment(assignment, points, course)
     if roster is None and course.roster is not None:
@@ -331,7 +331,7 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
             _check_not_empty(submissions)
         except UsageError as exc:
             _fail(exc)
-    from .discover import _ignored
+    from .intake.discover import _ignored
     entries = [p for p in submissions.iterdir() if not _ignored(p)] if submissions.is_dir() else []
     # one result a student, however many entries they gave (keyed as discovery and shards key them)
     n = len({student_key(e) for e in (shard_entries(entries, *shard) if shard else entries)}) if roster is None \
@@ -433,7 +433,7 @@ def _summary(run):
     for s in subs:
         cells = " ".join(f"{mark.get(q.status, '?'):>4}" for q in s.questions)
         click.echo(f"{s.student:<{width}}  {cells}   {s.score:g}/{s.max_score:g}" + ("  (" + s.error[:60] + ")" if s.error else ""))
-    from .roster import absent
+    from .course.roster import absent
     mean = sum(s.score for s in subs) / len(subs)
     none = sum(1 for s in subs if absent(s))
     click.echo(f"{len(subs) - none} graded" + (f", {none} with no submission (0 points)" if none else "")
@@ -456,7 +456,7 @@ def check(file, as_json, html, student, public, fail_under, junit, gradescope, g
           seed, timeout, memory, isolation, require_sandbox, assignment, points, reveal, partial_credit, config):
     """Grade one FILE (or folder / .zip) and explain every question. Exit 0 iff all pass."""
     # The sandbox's zygote imports NumPy while we do: start it before anything else
-    from .launch import DEFAULT_TMP_MB, discard_early, hidden_paths, start_early
+    from .sandbox.launch import DEFAULT_TMP_MB, discard_early, hidden_paths, start_early
     start_early("namespaces" if require_sandbox and isolation == "auto" else isolation, hidden_paths(),
                 DEFAULT_TMP_MB)
     try:
@@ -470,8 +470,8 @@ def _check(file, as_json, html, student, public, fail_under, junit, gradescope, 
            seed, timeout, memory, isolation, require_sandbox, assignment, points, reveal, partial_credit=False,
            config=None):
     from .api import MachineError, UsageError, check as check_api
-    from .sandbox import SandboxError
-    from .handout import check_public, find_public_cases, load_public, public_assignment, public_notice, reference_available
+    from .sandbox.supervisor import SandboxError
+    from .course.handout import check_public, find_public_cases, load_public, public_assignment, public_notice, reference_available
     from .results import dumps
     note = ""
     if reveal and (public is not None or not reference_available(assignment)):
@@ -502,8 +502,8 @@ def _check(file, as_json, html, student, public, fail_under, junit, gradescope, 
     except SandboxError as exc:
         _sandbox_failed(exc, isolation, require_sandbox)
     if html is not None:
-        from .atomic import MachineError, write_text
-        from .report import Renderer
+        from .outputs.atomic import MachineError, write_text
+        from .outputs.report import Renderer
         if html.exists() and html.is_dir():
             _fail(f"--html {html} is a folder; give a file name such as report.html")
         try:  # a temporary name renamed into place (missing parent folders are created)
@@ -564,10 +564,10 @@ def _explain(res, formula=None, public: bool = False):
 def starter(out, assignment, public, force):
     """Write the student starter file (every function stubbed) to OUT."""
     from .api import starter as starter_api
-    from .handout import find_public_cases, load_public, public_assignment, reference_available
+    from .course.handout import find_public_cases, load_public, public_assignment, reference_available
     if out.exists() and not force:
         _fail(f"{out} already exists; choose another name or add --force")
-    from .atomic import MachineError, write_text
+    from .outputs.atomic import MachineError, write_text
     if public is None and not reference_available(assignment):
         public = find_public_cases(out)
         if public is None:
@@ -595,8 +595,8 @@ def merge(folders, out, allow_partial, junit, gradescope, gradescope_visibility)
     """Combine the output FOLDERS of `grade --shard K/N` into OUT (results.json, grades.csv, HTML).
 
     Refuses a missing, doubled or mismatched set of shards (seed, assignment, N, roster)."""
-    from .atomic import MachineError
-    from .shard import merge_outputs
+    from .outputs.atomic import MachineError
+    from .course.shard import merge_outputs
     try:
         run = merge_outputs(list(folders), out, command=shlex.join(["grader", *sys.argv[1:]]),
                             allow_partial=allow_partial)
@@ -636,7 +636,7 @@ def _partial_note(run) -> str:
 @click.option("--force", is_flag=True, help="Write into OUT even if it is not empty.")
 def handout(out, assignment, per_question, no_wheel, no_ci, force):
     """Write the student handout to OUT: starter, README, public cases, the grader without the reference."""
-    from .handout import build_handout
+    from .course.handout import build_handout
     try:
         files = build_handout(out, assignment, per_question=per_question, wheel=not no_wheel, ci=not no_ci,
                               force=force)
@@ -661,7 +661,7 @@ def handout(out, assignment, per_question, no_wheel, no_ci, force):
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
 def gradescope(out, assignment, seed, timeout, memory, visibility, force):
     """Write a Gradescope autograder bundle OUT.zip (setup.sh, run_autograder, the grader)."""
-    from .gradescope_bundle import build_bundle
+    from .course.gradescope import build_bundle
     if out.exists() and not force:
         _fail(f"{out} already exists; choose another name or add --force")
     try:

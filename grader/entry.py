@@ -4,7 +4,7 @@
 (~0.1 s).  Launched here, before this process imports click and NumPy, it is ready ~25 ms
 sooner (a tenth of a self-check).  Only a plain ``grader check`` is anticipated: with an
 option that changes the sandbox, ``check`` launches the one it needs itself, and a zygote
-launched here and never used ends at exit (:func:`grader.launch.discard_early`).
+launched here and never used ends at exit (:func:`grader.sandbox.launch.discard_early`).
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def main() -> None:
     args = sys.argv[1:]
     check = args[:1] == ["check"]
     if check and not any(a.startswith(_SANDBOX_OPTIONS) for a in args):
-        from .launch import DEFAULT_TMP_MB, hidden_paths, start_early
+        from .sandbox.launch import DEFAULT_TMP_MB, hidden_paths, start_early
         try:
             start_early("auto", hidden_paths(), DEFAULT_TMP_MB)
         except Exception:  # noqa: BLE001 - only a head start: check launches its own and reports what fails

@@ -106,8 +106,8 @@ class GradingRun:
     roster_ids: list[str] = field(default_factory=list)  # those ids (merge lists a missing shard's)
     missing_shards: list[int] = field(default_factory=list)  # `merge --allow-partial`: the K's not merged
     reveal: bool = False  # the reports show the correct formulas (--reveal)
-    policy: dict = field(default_factory=dict)  # partial credit, late policy, course file (grader.course)
-    lms: dict = field(default_factory=dict)  # the LMS gradebook written back, if any (grader.export)
+    policy: dict = field(default_factory=dict)  # partial credit, late policy, course file (grader.course.config)
+    lms: dict = field(default_factory=dict)  # the LMS gradebook written back, if any (grader.outputs.export)
     schema: int = SCHEMA
 
 

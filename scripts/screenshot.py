@@ -222,7 +222,7 @@ def main(argv=None) -> int:
         return 2
     sys.path.insert(0, str(ROOT))
     from grader.assignment import load_assignment
-    from grader.report import Renderer
+    from grader.outputs.report import Renderer
     from grader.results import load
 
     work = Path(tempfile.mkdtemp(prefix="cnn-grader-shots-"))

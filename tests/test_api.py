@@ -105,7 +105,7 @@ def test_workers_wait_for_results_to_be_written_instead_of_piling_them_up(proces
     import contextlib
     import time
 
-    from grader import workers
+    from grader.run import workers
     monkeypatch.setenv("CNN_GRADER_THREADS", "0" if processes else "1")
     log = tmp_path / "graded"  # (workers may be processes: they count in a file)
 
@@ -132,7 +132,7 @@ def test_a_failing_result_handler_stops_the_workers(processes, monkeypatch):
     import contextlib
     import threading
 
-    from grader import workers
+    from grader.run import workers
     monkeypatch.setenv("CNN_GRADER_THREADS", "0" if processes else "1")
     seen = []
 
@@ -155,7 +155,7 @@ def test_a_task_exception_stops_the_run_and_a_dead_worker_costs_one_index(monkey
     import os
     import signal
 
-    from grader import workers
+    from grader.run import workers
     monkeypatch.setenv("CNN_GRADER_THREADS", "0")
 
     def boom(st, i, end):
@@ -246,7 +246,7 @@ def test_regrade_keeps_every_file_the_grader_did_not_write(tmp_path):
     import json
 
     from grader.api import Options, grade
-    from grader.outdir import MARKER, read_marker
+    from grader.outputs.outdir import MARKER, read_marker
     subs = _class(tmp_path)
     out = tmp_path / "out"
     grade(subs, out, Options(jobs=1, seed=1))
@@ -282,7 +282,7 @@ def test_a_folder_with_a_results_json_of_its_own_is_not_ours(tmp_path):
 def test_an_earlier_output_without_a_marker_is_recognised_by_its_shape(tmp_path):
     """Outputs of this grader before markers existed: replaced, the instructor's files kept."""
     from grader.api import Options, grade
-    from grader.outdir import MARKER
+    from grader.outputs.outdir import MARKER
     subs = _class(tmp_path)
     out = tmp_path / "out"
     grade(subs, out, Options(jobs=1))
@@ -330,7 +330,7 @@ def test_out_under_missing_parents_is_created(tmp_path):
 
 def test_an_empty_shard_says_so_on_the_dashboard(tmp_path):
     from grader.api import Options, grade
-    from grader.shard import shard_of
+    from grader.course.shard import shard_of
     subs = _class(tmp_path, ["correct_loops.py"])
     k = next(k for k in (1, 2) if k != shard_of("correct_loops", 2))
     run = grade(subs, tmp_path / "out", Options(jobs=1), shard=(k, 2))
@@ -362,12 +362,13 @@ def test_the_pages_pasted_from_the_workers_pieces_are_those_made_from_the_result
     also when the dashboard is too large for the usual bounds and takes the tight rows."""
     import shutil
 
-    import grader.report
+    import grader.outputs.report
     from conftest import SUBMISSIONS
-    from grader import export, results
+    from grader.outputs import export
+    from grader import results
     from grader.api import Options, grade
     from grader.assignment import load_assignment
-    from grader.report import Renderer
+    from grader.outputs.report import Renderer
     subs = tmp_path / "subs"
     subs.mkdir()
     for name in ("correct_loops.py", "partial.py", "mistake_sign_flipped.py", "starter.py", "mistake_max_assign.py"):
@@ -378,7 +379,7 @@ def test_the_pages_pasted_from_the_workers_pieces_are_those_made_from_the_result
     pages = {}
     for bound in (None, 20_000):  # 20,000 bytes: the page is too large, the tight rows are taken
         if bound:
-            monkeypatch.setattr(grader.report, "MAX_PAGE_BYTES", bound)
+            monkeypatch.setattr(grader.outputs.report, "MAX_PAGE_BYTES", bound)
         out = tmp_path / f"out{bound}"
         grade(subs, out, Options(jobs=2, seed=3))
         run = results.load(out / "results.json")
@@ -393,7 +394,7 @@ def test_the_pages_pasted_from_the_workers_pieces_are_those_made_from_the_result
 
 
 def test_blocks_shrink_towards_the_end_so_workers_finish_together():
-    from grader.workers import block_size
+    from grader.run.workers import block_size
     sizes, left = [], 1000
     while left:
         sizes.append(block_size(left, 16))

@@ -46,7 +46,7 @@ def test_a_grader_failure_while_scoring_one_student_is_that_students_error(tmp_p
 
 
 def test_a_report_that_cannot_be_rendered_costs_only_its_student(tmp_path, monkeypatch):
-    from grader import report
+    from grader.outputs import report
     subs = _class(tmp_path, carol__py=(SUBMISSIONS / "partial.py").read_bytes())
     real = report.Renderer.write_student
     calls = []
@@ -67,7 +67,7 @@ def test_a_report_that_cannot_be_rendered_costs_only_its_student(tmp_path, monke
 
 
 def test_a_machine_failure_still_stops_the_run(tmp_path, monkeypatch):
-    from grader.sandbox import SandboxError
+    from grader.sandbox.supervisor import SandboxError
     subs = _class(tmp_path)
 
     def unavailable(*a, **k):
@@ -80,7 +80,7 @@ def test_a_machine_failure_still_stops_the_run(tmp_path, monkeypatch):
 
 
 def _namespaces_available() -> bool:
-    from grader.sandbox import Sandbox
+    from grader.sandbox.supervisor import Sandbox
     try:
         with Sandbox(isolation="namespaces") as sb:
             sb._start()
@@ -105,7 +105,7 @@ def test_require_sandbox_is_about_the_machine_not_one_entry(tmp_path):
 
 
 def test_is_machine_error():
-    from grader.sandbox import SandboxError
+    from grader.sandbox.supervisor import SandboxError
     assert api.is_machine_error(SandboxError("x"))
     assert api.is_machine_error(OSError(28, os.strerror(28)))
     assert not api.is_machine_error(OSError(2, "no such file"))

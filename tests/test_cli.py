@@ -188,7 +188,7 @@ def test_sandbox_failure_is_one_line(monkeypatch, tmp_path, command):
 
     import grader.api
     from grader.cli import main
-    from grader.sandbox import SandboxError
+    from grader.sandbox.supervisor import SandboxError
 
     def broken(*a, **k):
         raise SandboxError("unshare: operation not permitted\nmore detail")

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from grader.assignment import student_rng
-from grader.compare import compare
+from grader.judge.compare import compare
 from reference.hw4 import ASSIGNMENT
 
 
@@ -138,8 +138,8 @@ def test_float32_work_scores_full_on_every_seed_whatever_the_container(container
 def test_float32_mistakes_still_fail_and_are_named(qid, container):
     """The float32 rule never rescues a catalogued mistake, computed in float32 and returned in
     any container; the diagnosis still names it."""
-    from grader.compare import rounded_args
-    from grader.diagnose import diagnose, matching_mistakes
+    from grader.judge.compare import rounded_args
+    from grader.feedback.diagnose import diagnose, matching_mistakes
     q, t = _trials(qid, seed=5)
     for m in q.mistakes:
         full = np.asarray(m.compute(t.args))

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from conftest import ROOT, SUBMISSIONS
-from grader.course import Course, CourseError, LatePolicy, find_course, load_course
+from grader.course.config import Course, CourseError, LatePolicy, find_course, load_course
 
 EXAMPLE = """\
 # grader.toml: Homework 4's grading policy
@@ -108,7 +108,7 @@ def test_late_policy(policy, late, days, factor):
 
 def test_apply_late_is_idempotent():
     from grader.results import QuestionResult, SubmissionResult
-    from grader.score import apply_late
+    from grader.judge.score import apply_late
     sub = SubmissionResult(student="a", source="a.py", score=0, max_score=3, error="", report="",
                            questions=[QuestionResult("1", "f", "", 1, 1, "passed", 1, ""),
                                       QuestionResult("2", "g", "", 2, 2, "passed", 1, "")])
@@ -164,7 +164,7 @@ def test_a_reused_result_is_scored_with_this_runs_late_policy(tmp_path):
 
     from conftest import SUBMISSIONS
     from grader.api import Options, grade
-    from grader.course import LatePolicy
+    from grader.course.config import LatePolicy
     subs = tmp_path / "subs"
     subs.mkdir()
     shutil.copy(SUBMISSIONS / "correct_vectorized.py", subs / "lovelaceada_LATE_1001_5555_hw4.py")
@@ -264,7 +264,7 @@ def test_a_dotted_key_of_100000_parts_is_refused_before_tomllib(tmp_path):
     took tens of GB; the file is refused in one line, in a process held to 1 GiB."""
     p = _write(tmp_path, "[grading]\ntimeout" + ".a" * 100_000 + " = 1\n")
     code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
-            "from grader.course import CourseError, load_course\n"
+            "from grader.course.config import CourseError, load_course\n"
             "try:\n    load_course(sys.argv[1])\nexcept CourseError as exc:\n    print(exc)\n")
     r = subprocess.run([sys.executable, "-c", code, str(p)], capture_output=True, text=True, timeout=60,
                        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
@@ -274,7 +274,7 @@ def test_a_dotted_key_of_100000_parts_is_refused_before_tomllib(tmp_path):
 
 def test_recursion_past_the_prescan_is_still_one_line(tmp_path, monkeypatch):
     """The last guard: were the pre-scan fooled, tomllib's RecursionError is one line too."""
-    import grader.course as course
+    import grader.course.config as course
     monkeypatch.setattr(course, "MAX_DEPTH", 10 ** 9)
     p = _write(tmp_path, "x = " + "[" * 100_000 + "]" * 100_000 + "\n")
     with pytest.raises(CourseError, match="nested too deeply to read"):
@@ -449,7 +449,7 @@ def test_any_course_file_is_a_course_in_bounds_or_one_line_naming_the_key(tmp_pa
             tomllib.loads(text)
         except (ValueError, RecursionError):
             return  # not TOML (or past int()'s limit, or too deep): said so, naming the line where known
-        from grader.course import _key
+        from grader.course.config import _key
         keys = [_key(s, k) for s, k in pairs if k is not None] + ["points.2.5"]
         named = keys + [_key(s) for s, _k in pairs] + ["line "]
         assert any(rest.startswith(n) for n in named), (rest, pairs)

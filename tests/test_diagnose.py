@@ -1,4 +1,4 @@
-"""Misconception diagnosis (grader.diagnose) and the Homework 4 catalogue (reference.hw4.mistakes).
+"""Misconception diagnosis (grader.feedback.diagnose) and the Homework 4 catalogue (reference.hw4.mistakes).
 
 The example submissions are imported in-process here (tests only: the grader itself never
 imports student code outside the sandbox) and called on each question's trials, so diagnose()
@@ -16,8 +16,8 @@ import pytest
 
 from conftest import SUBMISSIONS
 from example_verdicts import EXPECTED, MISTAKE_OF
-from grader.compare import _check_one, compare
-from grader.diagnose import Diagnosis, diagnose, generic_notes, matching_mistakes, wrong_mask
+from grader.judge.compare import _check_one, compare
+from grader.feedback.diagnose import Diagnosis, diagnose, generic_notes, matching_mistakes, wrong_mask
 from reference.hw4 import ASSIGNMENT
 from reference.hw4.mistakes import GROUPS, MISTAKES
 
@@ -268,7 +268,7 @@ def test_routing_to_the_channels_largest_neuron_is_named():
 
     from grader.api import make_trials
     from grader.assignment import load_assignment
-    from grader.diagnose import diagnose
+    from grader.feedback.diagnose import diagnose
 
     def student(y, dz):
         dy = np.zeros_like(y)

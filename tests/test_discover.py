@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SUBMISSIONS
-from grader.discover import discover
+from grader.intake.discover import discover
 
 FUNCS = ["layer_sizes", "conv_forward", "sum_pool"]
 
@@ -101,7 +101,7 @@ import struct
 import time
 import warnings
 
-from grader.discover import MAX_DEPTH, Submission, prepare
+from grader.intake.discover import MAX_DEPTH, Submission, prepare
 
 OK_PY = b"def sum_pool(y):\n    return y\n"
 
@@ -397,7 +397,7 @@ def test_grading_goes_on_beside_every_broken_entry(tmp_path):
 
 def test_an_error_quoting_a_name_with_a_line_break_is_one_line(tmp_path):
     """Found by Hypothesis: a folder named "\\n" holding an empty notebook gave a two-line error."""
-    from grader.discover import Submission, prepare
+    from grader.intake.discover import Submission, prepare
     entry = tmp_path / "subs" / "folder" / "\n"
     entry.mkdir(parents=True)
     (entry / "x.ipynb").write_bytes(b"")
@@ -439,7 +439,7 @@ _TREES = st.recursive(st.binary(max_size=12), lambda kids: st.dictionaries(_NAME
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(a=st.dictionaries(_NAMES, _TREES, max_size=4), b=st.dictionaries(_NAMES, _TREES, max_size=4))
 def test_two_different_trees_never_share_a_digest(tmp_path, a, b):
-    from grader.discover import _digest
+    from grader.intake.discover import _digest
     case = tmp_path / os.urandom(6).hex()
     _make_tree(case / "a", a)
     _make_tree(case / "b", b)
@@ -449,7 +449,7 @@ def test_two_different_trees_never_share_a_digest(tmp_path, a, b):
 def test_the_digest_tells_apart_what_a_joined_or_normalized_encoding_merged(tmp_path):
     """Found by an attack round: names of two Unicode normalizations, and a two-file tree against
     one file whose bytes are the first file's name and content run together, shared a key."""
-    from grader.discover import _digest
+    from grader.intake.discover import _digest
     for name, tree in {"nfc": {"caf\u00e9.py": b"x"}, "nfd": {"cafe\u0301.py": b"x"},
                        "two": {"a.py": b"1", "b.py": b"2"}, "one": {"a.py": b"1b.py\x002"},
                        "empty-dir": {"a.py": b"1", "pkg": {}}, "no-dir": {"a.py": b"1"}}.items():
@@ -589,7 +589,7 @@ def test_extras_never_cost_a_gradable_file_its_grade(tmp_path, case, packed):
 def test_the_walk_is_bounded_and_finds_a_main_file_at_the_top_first(tmp_path):
     """A folder sorting before hw4.py holds 20,000 files: the walk reads the top folder first
     (breadth-first), stops after MAX_ENTRIES entries, and says where it stopped."""
-    from grader.discover import MAX_ENTRIES
+    from grader.intake.discover import MAX_ENTRIES
     root = tmp_path / "bob"
     (root / "a").mkdir(parents=True)
     for i in range(20_000):

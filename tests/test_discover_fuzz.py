@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from grader.discover import Submission, prepare
-from grader.notebook import neutralize, to_python
+from grader.intake.discover import Submission, prepare
+from grader.intake.notebook import neutralize, to_python
 
 FUNCS = ["layer_sizes", "conv_forward", "sum_pool"]
 pytestmark = pytest.mark.filterwarnings("ignore:Duplicate name:UserWarning")  # (zipfile, building them)
@@ -190,5 +190,5 @@ def test_the_stem_of_an_entry_name_is_pathlibs(name):
     """discover's own stem (pathlib's interns every name it parses) agrees with Path.stem."""
     from pathlib import Path
 
-    from grader.discover import _stem
+    from grader.intake.discover import _stem
     assert _stem(name) == Path(name).stem

@@ -68,7 +68,7 @@ def test_findings_mean_something_for_a_number(graded):
 
 def test_the_scale_finding_of_one_number_per_trial_is_silent(neuron):
     from grader.assignment import student_rng
-    from grader.diagnose import _scale_findings
+    from grader.feedback.diagnose import _scale_findings
     q = neuron.question("1.1")
     trials = q.generate(student_rng(0, "x", 0), 12)
     outputs = [np.asarray(e * (1 + t)) for t, e in enumerate(trials.expected)]
@@ -110,8 +110,8 @@ def test_handout_and_gradescope_bundle_of_a_folder_assignment(tmp_path):
     import sys
     import zipfile
 
-    from grader.gradescope_bundle import build_bundle
-    from grader.handout import build_handout
+    from grader.course.gradescope import build_bundle
+    from grader.course.handout import build_handout
     files = build_handout(tmp_path / "handout", str(NEURON))
     names = {p.name for p in files}
     assert "solution.py" in names and "README.md" in names

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SUBMISSIONS
-from grader import outdir
-from grader.atomic import MachineError, exchange
+from grader.outputs import outdir
+from grader.outputs.atomic import MachineError, exchange
 
 USER = {"notes.txt": "my notes", "manual/bob.txt": "bob: +2 by hand", "reports/README.txt": "mine too"}
 
@@ -253,7 +253,7 @@ def _scratch_of(pids: list[int]) -> list[Path]:
 
 
 def test_the_ci_merge_job_is_never_green_after_a_failed_shard():
-    text = (ROOT / "templates" / "ci" / "instructor-grade.yml").read_text()
+    text = (ROOT / "grader" / "templates" / "ci" / "instructor-grade.yml").read_text()
     merge = text[text.index("\n  merge:"):]
     assert "needs.grade.result" in merge and "exit 1" in merge  # a failed shard fails the job
     strict = merge[merge.index("- name: Merge the shards"):].split("- ", 2)[1]

@@ -12,7 +12,7 @@ from xml.parsers import expat
 import pytest
 
 from conftest import ROOT, SUBMISSIONS
-from grader import formats
+from grader.outputs import formats
 from grader.results import Failure, QuestionResult, SubmissionResult
 
 NASTY = "bad\x00\x01\x08\x0b\x0c\x1b[31mred\x1b[0m\x7f\x85\ud800 <b>&amp;</b> \"q\" 'a' ]]> | `x` \ufffe end"

@@ -1,6 +1,6 @@
 """Property tests of the channel from a sandboxed child to the grader, which student code can
-write to: the frame decoder (grader.wire), the message schema (grader.frames), the reader that
-splits the pipe into frames (grader.sandbox._split), and scoring what the schema lets through.
+write to: the frame decoder (grader.sandbox.wire), the message schema (grader.sandbox.frames), the reader that
+splits the pipe into frames (grader.sandbox.supervisor._split), and scoring what the schema lets through.
 
 Whatever arrives -- arbitrary bytes, arbitrary JSON headers and array specs, arbitrary trees --
 only the documented errors come out (WireError, frames.Forged), and whatever is accepted holds
@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
-from grader import frames, wire
-from grader.sandbox import _split
+from grader.sandbox import frames, wire
+from grader.sandbox.supervisor import _split
 
 SEG = {"dropped": [0, 0], "standins": [], "missing": []}  # what every imported/result message carries
 
@@ -350,8 +350,8 @@ def test_any_accepted_answer_scores_into_valid_json(hw4, data):
     """Whatever answer passes the schema, scoring it raises nothing and results.json stays
     valid JSON (no NaN) and small."""
     from grader.results import SubmissionResult, one_line_json
-    from grader.sandbox import QuestionRun
-    from grader.score import score_question
+    from grader.sandbox.supervisor import QuestionRun
+    from grader.judge.score import score_question
     asg, trials = hw4
     q = data.draw(st.sampled_from(asg.questions))
     n = len(trials[q.id])
@@ -408,7 +408,7 @@ ODD_RETURNS = {
 def test_every_odd_return_is_an_answer_or_a_per_question_error(name):
     """The runtime reads a returned value as an array the wire and the schema accept, or raises
     an ordinary Exception that costs that question alone -- never a frame the grader refuses."""
-    from grader import _runtime
+    from grader.sandbox import _runtime
     try:
         arr, kind = _runtime._to_array(ODD_RETURNS[name], 100_000, np)
     except Exception as exc:

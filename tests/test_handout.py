@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, SUBMISSIONS
-from grader import handout as H
+from grader.course import handout as H
 
 REFERENCE = ROOT / "reference" / "hw4"
 # Names that exist only in the reference: none may reach a student.
@@ -199,7 +199,7 @@ def test_student_install_checks_without_reference(built, tmp_path):
     code = textwrap.dedent(f"""
         import sys
         sys.modules["reference"] = None  # as in a student's install: there is no reference package
-        import grader, grader.handout as h
+        import grader, grader.course.handout as h
         assert grader.__file__.startswith({str(site)!r}), grader.__file__
         assert not h.reference_available("hw4")
         cases = h.find_public_cases(__import__("pathlib").Path("hw4.py"))
@@ -226,7 +226,7 @@ def test_build_handout_refuses_a_used_folder(tmp_path):
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory):
-    from grader.gradescope_bundle import build_bundle
+    from grader.course.gradescope import build_bundle
     path, seed = build_bundle(tmp_path_factory.mktemp("gs") / "autograder.zip", seed=1234)
     return path, seed
 

@@ -1,4 +1,4 @@
-"""grader.launch: the zygote started before NumPy is imported, and adopted by the Sandbox."""
+"""grader.sandbox.launch: the zygote started before NumPy is imported, and adopted by the Sandbox."""
 from __future__ import annotations
 
 import os
@@ -14,8 +14,8 @@ from conftest import ROOT, SUBMISSIONS
 @pytest.fixture()
 def launches(monkeypatch) -> list:
     """Every zygote launched during the test, early or by a Sandbox."""
-    import grader.launch as launch
-    import grader.sandbox as sandbox
+    import grader.sandbox.launch as launch
+    import grader.sandbox.supervisor as sandbox
     calls = []
     real = launch.launch
 
@@ -30,7 +30,7 @@ def launches(monkeypatch) -> list:
 def test_check_adopts_the_zygote_it_started_early(launches):
     from click.testing import CliRunner
 
-    import grader.launch as launch
+    import grader.sandbox.launch as launch
     from grader.cli import main
     r = CliRunner().invoke(main, ["check", str(SUBMISSIONS / "correct_vectorized.py")])
     assert r.exit_code == 0, r.output
@@ -43,7 +43,7 @@ def test_the_entry_point_starts_a_plain_checks_zygote_before_click(launches, mon
     """`grader check FILE` launches its zygote before click is imported (and check adopts it);
     with an option that changes the sandbox, nothing is launched ahead."""
     import grader.entry as entry
-    import grader.launch as launch
+    import grader.sandbox.launch as launch
     seen = []
     monkeypatch.setattr(sys, "argv", ["grader", "check", str(SUBMISSIONS / "correct_vectorized.py"), *extra])
     monkeypatch.setattr(launch, "start_early", lambda *a, **k: seen.append(a))
@@ -76,7 +76,7 @@ def test_the_console_script_is_the_entry_point():
 
 
 def test_an_unadopted_zygote_ends_with_us():
-    from grader.launch import DEFAULT_TMP_MB, _early, discard_early, hidden_paths, start_early
+    from grader.sandbox.launch import DEFAULT_TMP_MB, _early, discard_early, hidden_paths, start_early
     start_early("process", hidden_paths(), DEFAULT_TMP_MB)
     ((proc, _sock),), = _early.values()
     discard_early()
@@ -90,7 +90,7 @@ def test_grade_starts_one_zygote_per_worker_early_and_adopts_them_all(launches, 
     import shutil
 
     import grader.api as api
-    import grader.launch as launch
+    import grader.sandbox.launch as launch
     monkeypatch.setenv("CNN_GRADER_THREADS", "1")
     for name in ("correct_vectorized.py", "correct_loops.py", "mistake_average_pool.py"):
         shutil.copy(SUBMISSIONS / name, tmp_path / name)
@@ -104,7 +104,7 @@ def test_unadopted_early_zygotes_of_a_grading_are_ended_by_it(monkeypatch, tmp_p
     import shutil
 
     import grader.api as api
-    import grader.launch as launch
+    import grader.sandbox.launch as launch
     monkeypatch.setenv("CNN_GRADER_THREADS", "1")
     monkeypatch.setattr(api, "_jobs", lambda opts, n: 3)  # three launched, one worker adopts
     shutil.copy(SUBMISSIONS / "correct_vectorized.py", tmp_path / "a.py")
@@ -118,8 +118,8 @@ def test_worker_processes_launch_one_zygote_each(monkeypatch, tmp_path):
     import shutil
 
     import grader.api as api
-    import grader.launch as launch
-    import grader.sandbox as sandbox
+    import grader.sandbox.launch as launch
+    import grader.sandbox.supervisor as sandbox
     log = tmp_path / "launched"
     real = launch.launch
 
@@ -143,7 +143,7 @@ def test_worker_processes_launch_one_zygote_each(monkeypatch, tmp_path):
 
 def test_hidden_paths_imports_nothing():
     """It runs before NumPy is imported: it must not import NumPy (or the reference) itself."""
-    code = ("import sys; sys.path.insert(0, %r); from grader.launch import hidden_paths; hidden_paths(); "
+    code = ("import sys; sys.path.insert(0, %r); from grader.sandbox.launch import hidden_paths; hidden_paths(); "
             "print('numpy' in sys.modules, 'reference' in sys.modules)") % str(ROOT)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
@@ -152,7 +152,7 @@ def test_hidden_paths_imports_nothing():
 def test_a_link_inside_a_hidden_folder_never_covers_what_is_needed(tmp_path):
     """The README's venv in the checkout: ``.venv/lib64 -> lib`` (as venv makes it) must not be
     hidden, which mounted a tmpfs over the ``lib`` holding site-packages (regression)."""
-    from grader.launch import hide_around
+    from grader.sandbox.launch import hide_around
     checkout = tmp_path / "checkout"
     site = checkout / ".venv" / "lib" / "python3.11" / "site-packages"
     (site / "numpy").mkdir(parents=True)
@@ -171,7 +171,7 @@ def test_a_link_inside_a_hidden_folder_never_covers_what_is_needed(tmp_path):
 
 
 def test_a_hidden_path_given_through_a_link_is_its_target(tmp_path):
-    from grader.launch import hide_around
+    from grader.sandbox.launch import hide_around
     (tmp_path / "real" / "cache").mkdir(parents=True)
     (tmp_path / "link").symlink_to(tmp_path / "real")
     needed = tmp_path / "python"

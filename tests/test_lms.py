@@ -15,7 +15,8 @@ from hypothesis import given, settings, strategies as st
 
 from conftest import ROOT, SUBMISSIONS
 from test_roster import _roster as _read  # (a roster file written and read back)
-from grader import export, roster as R
+from grader.outputs import export
+from grader.course import roster as R
 from grader.assignment import load_assignment
 from grader.results import QuestionResult, SubmissionResult
 
@@ -273,7 +274,7 @@ def _run_blocks(text: str) -> list[str]:
 
 @pytest.mark.parametrize("name", ["instructor-grade.yml", "student-selfcheck.yml"])
 def test_workflows_pass_inputs_through_env_not_into_scripts(name):
-    text = (ROOT / "templates" / "ci" / name).read_text()
+    text = (ROOT / "grader" / "templates" / "ci" / name).read_text()
     blocks = _run_blocks(text)
     assert blocks
     for b in blocks:  # anything a user types reaches the shell as a variable, never as script text

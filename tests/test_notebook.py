@@ -13,8 +13,8 @@ from hypothesis import given, settings, strategies as st
 
 from conftest import SUBMISSIONS
 from grader.api import Options, check
-from grader.discover import Submission, discover, prepare
-from grader.notebook import NotebookError, neutralize, read_code_cells, to_python
+from grader.intake.discover import Submission, discover, prepare
+from grader.intake.notebook import NotebookError, neutralize, read_code_cells, to_python
 
 CORRECT = (SUBMISSIONS / "correct_vectorized.py").read_text()
 FUNCS = ["layer_sizes", "conv_forward", "sum_pool"]
@@ -196,7 +196,7 @@ HOSTILE_LINES = {  # n characters (about) of what made the former regexes backtr
 def _prepare_line(text: str) -> None:
     """What the grader's process does with a cell's text: the generated .py and, when a
     submission has several files, the scan for the functions each defines."""
-    from grader.discover import _defined
+    from grader.intake.discover import _defined
     to_python([(1, text)], "x.ipynb")
     _defined(text)
 
@@ -256,7 +256,7 @@ LINES = st.lists(LINE_PIECES, max_size=12).map("".join) | st.text(st.characters(
 @settings(max_examples=3000, deadline=None)
 @given(LINES)
 def test_line_matchers_agree_with_the_former_regexes(line):
-    from grader import notebook
+    from grader.intake import notebook
     stripped = line.lstrip()
     assert notebook._is_help(stripped) == bool(OLD_HELP.match(line) and "?" in line)
     m = OLD_ASSIGN_SHELL.match(line)

@@ -1,4 +1,4 @@
-"""What the student computed: the probes of grader.probes on student-style mistakes.
+"""What the student computed: the probes of grader.feedback.probes on student-style mistakes.
 
 Each file in tests/mistakes/ defines only the functions it gets wrong (student style: loops,
 lists, float32 ...) and ``EXPECT = {question id: [words]}``: the feedback for that question
@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.compare import compare
-from grader.diagnose import Diagnosis, diagnose, generic_notes
-from grader.probes import close_trials
+from grader.judge.compare import compare
+from grader.feedback.diagnose import Diagnosis, diagnose, generic_notes
+from grader.feedback.probes import close_trials
 from reference.hw4 import ASSIGNMENT
 
 QID = {q.id: q for q in ASSIGNMENT.questions}
@@ -171,7 +171,7 @@ def test_one_saturated_trial_is_not_generalised(trials):
 
 def _right_expression_texts():
     """Texts of the right options: a finding never consists of these alone."""
-    from grader.probes import Expression
+    from grader.feedback.probes import Expression
     out = []
     for q in ASSIGNMENT.questions:
         for p in q.probes:
@@ -357,7 +357,7 @@ def test_an_element_set_from_one_trial_says_so(trials):
 def test_a_public_random_case_is_not_called_an_edge_case():
     """The handout's cases are labelled "public case N: random": wrong on one of them is not
     "wrong only on the edge case 'public case 1: random'"."""
-    from grader.handout import public_assignment, public_cases
+    from grader.course.handout import public_assignment, public_cases
     asg, trials = public_assignment(public_cases("hw4", 3))
     q = next(q for q in asg.questions if q.id == "2.1")
     t = trials[q.id]

@@ -43,7 +43,7 @@ def test_the_readme_starts_with_the_two_commands_ci_runs():
 
 def test_every_environment_variable_the_code_reads_is_documented():
     names = set()
-    for p in list((ROOT / "grader").glob("*.py")) + list((ROOT / "templates").rglob("*")):
+    for p in list((ROOT / "grader").rglob("*.py")) + list((ROOT / "grader" / "templates").rglob("*")):
         if p.is_file():
             names |= set(re.findall(r"CNN_GRADER_[A-Z_]+", p.read_text(encoding="utf-8", errors="replace")))
     missing = sorted(n for n in names if n not in README)

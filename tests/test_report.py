@@ -21,7 +21,7 @@ import pytest
 from conftest import ROOT
 
 from grader.assignment import load_assignment
-from grader.report import MAX_PAGE_BYTES, Renderer, cause_of, grids, heatmap, notation, prose, trim_traceback, Limits
+from grader.outputs.report import MAX_PAGE_BYTES, Renderer, cause_of, grids, heatmap, notation, prose, trim_traceback, Limits
 from grader.results import Failure, GradingRun, QuestionResult, SubmissionResult, submission_from_dict, to_dict
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -446,7 +446,7 @@ def test_formulas_evaluate_to_the_reference(seed):
 def test_no_report_shows_a_correct_formula_unless_revealed(examples_run):
     """Every example report and the dashboard, as graded (no --reveal): no formula of the key,
     neither as MathML nor as text; the same pages with reveal show one per failing example."""
-    from grader.formula import formula_text
+    from grader.feedback.formula import formula_text
     run, out = examples_run
     assert run.reveal is False
     assert '"reveal": false' in (out / "results.json").read_text(encoding="utf-8")
@@ -470,7 +470,7 @@ def test_no_report_shows_a_correct_formula_unless_revealed(examples_run):
 
 def test_formula_text_every_element():
     """The plain-text formula (terminal, JUnit, Gradescope under --reveal), in the homework's notation."""
-    from grader.formula import formula_text
+    from grader.feedback.formula import formula_text
     for q in ASG.questions:
         shape = np.asarray(q.generate(np.random.default_rng(0), 1).expected).shape[1:]
         for idx in np.ndindex(*shape):
@@ -482,7 +482,7 @@ def test_formula_text_every_element():
 
 
 def test_every_element_has_mathml():
-    from grader.formula import formula_mathml
+    from grader.feedback.formula import formula_mathml
     for q in ASG.questions:
         shape = np.asarray(q.generate(np.random.default_rng(0), 1).expected).shape[1:]
         for idx in np.ndindex(*shape):

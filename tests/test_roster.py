@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import SUBMISSIONS
-from grader import roster as R
+from grader.course import roster as R
 
 ROSTER = """student_id,name,email,github
 A0001,"Smith, John",john.smith@uni.edu,jsmith
@@ -270,7 +270,7 @@ def test_a_moodle_status_of_many_spaces_reads_in_linear_time(tmp_path):
     p.write_text("Identifier,Full name,Email address,Status,Grade\n"
                  f"Participant 1,Ann,ann@uni.edu,submitted{' ' * 100_000}x,\n"
                  "Participant 2,Bob,bob@uni.edu,submitted 2 days 3 hours late,\n")
-    code = "import sys; from grader.roster import read_roster; print([s.days_late for s in read_roster(sys.argv[1]).students])"
+    code = "import sys; from grader.course.roster import read_roster; print([s.days_late for s in read_roster(sys.argv[1]).students])"
     r = subprocess.run([sys.executable, "-c", code, str(p)], capture_output=True, text=True, timeout=30,
                        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert r.returncode == 0 and r.stdout.strip() == "[None, 2.125]", r.stderr[-2000:]
@@ -357,7 +357,7 @@ def _csv_files(draw):
 def test_any_roster_is_usable_students_or_one_line(tmp_path, data):
     import math
 
-    from grader import export
+    from grader.outputs import export
     p = tmp_path / "roster.csv"
     p.write_bytes(data)
     try:
@@ -380,7 +380,7 @@ def test_an_unreadable_roster_or_course_file_is_one_line(tmp_path, monkeypatch):
     import builtins
     import errno
 
-    from grader.course import CourseError, load_course
+    from grader.course.config import CourseError, load_course
 
     def denied(path, *a, **k):
         raise PermissionError(errno.EACCES, "Permission denied", str(path))

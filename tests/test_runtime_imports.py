@@ -298,7 +298,7 @@ def test_a_correct_file_with_a_plotting_import_scores_full_marks_in_check(tmp_pa
 # --- the policy's parts, in this process -----------------------------------------------------------
 
 def test_stand_ins_shape_what_plotting_code_unpacks():
-    from grader import _imports as im
+    from grader.sandbox import _imports as im
     fig, ax = im._subplots()
     assert isinstance(ax, im._Nothing) and ax.anything(1, k=2)[3].more is not None
     assert im._axes(2, 2).shape == (2, 2) and im._axes(1, 3).shape == (3,) and im._axes(4, 1).shape == (4,)
@@ -320,7 +320,7 @@ def test_stand_ins_shape_what_plotting_code_unpacks():
 
 
 def test_placeholders_are_inert_while_importing_and_fail_when_called():
-    from grader import _imports as im
+    from grader.sandbox import _imports as im
     mod = im._MissingModule("torch")
     t = mod.tensor([1, 2]).numpy()
     assert not bool(mod.cuda.is_available()) and list(t) == []
@@ -342,7 +342,7 @@ def test_placeholders_are_inert_while_importing_and_fail_when_called():
 
 def test_imports_guarded_by_try_except_are_found():
     import textwrap
-    from grader import _imports as im
+    from grader.sandbox import _imports as im
     src = textwrap.dedent("""
         try:
             import scipy
@@ -380,11 +380,11 @@ _values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() |
 @settings(max_examples=200, deadline=None)
 @given(st.dictionaries(st.sampled_from(["dropped", "standins", "missing", "other"]), _values, max_size=4))
 def test_frame_fields_about_output_and_imports_are_checked(frame):
-    """The schema (grader.frames) reads these fields or calls the frame forged; what it lets
+    """The schema (grader.sandbox.frames) reads these fields or calls the frame forged; what it lets
     through is recorded within bounds."""
-    from grader import frames
-    from grader._imports import DISPLAY
-    from grader.sandbox import SubmissionRun, _modules
+    from grader.sandbox import frames
+    from grader.sandbox._imports import DISPLAY
+    from grader.sandbox.supervisor import SubmissionRun, _modules
     tree = {"pos": [0, 0], "dropped": [0, 0], "standins": [], "missing": [], **frame}
     try:
         seg = frames._segment(tree)
@@ -405,7 +405,7 @@ def test_frame_fields_about_output_and_imports_are_checked(frame):
 def test_the_trial_in_progress_is_read_with_bounds(data, n):
     import os
     import tempfile
-    from grader.sandbox import Sandbox
+    from grader.sandbox.supervisor import Sandbox
     sb = Sandbox.__new__(Sandbox)
     with tempfile.TemporaryFile() as f:
         f.write(data)
@@ -427,20 +427,20 @@ def test_the_student_edition_applies_the_same_import_policy(tmp_path):
     import sys
     import textwrap
     import zipfile
-    from grader import handout as H
+    from grader.course import handout as H
     from grader.api import Options, check
     whl = H.build_student_wheel(tmp_path / "wheel")
     site = tmp_path / "site"
     with zipfile.ZipFile(whl) as zf:
         zf.extractall(site)
-    assert (site / "grader" / "_imports.py").is_file()
+    assert (site / "grader" / "sandbox" / "_imports.py").is_file()
     (tmp_path / H.PUBLIC_FILE).write_text(H.dump_public(H.public_cases()))
     source = tmp_path / "hw4.py"
     source.write_text("import matplotlib.pyplot as plt\n" + FILES["torch_one"])
     code = textwrap.dedent("""
         import json, sys
         sys.modules["reference"] = None
-        import grader.handout as h
+        import grader.course.handout as h
         res = h.check_public("hw4.py", h.find_public_cases(__import__("pathlib").Path("hw4.py")))
         print(json.dumps({"statuses": {q.id: q.status for q in res.questions}, "notes": res.notes}))
         """)
@@ -456,7 +456,7 @@ def test_the_student_edition_applies_the_same_import_policy(tmp_path):
 
 
 def test_the_advice_for_a_file_that_did_not_import_fits_the_reason():
-    from grader.report import Renderer
+    from grader.outputs.report import Renderer
     from grader.results import SubmissionResult
 
     def advice(error, tb="Traceback ...\n  File \"hw4.py\", line 1\n"):
@@ -472,7 +472,7 @@ def test_the_advice_for_a_file_that_did_not_import_fits_the_reason():
 def test_what_the_allowed_packages_need_comes_from_the_installation_not_a_name():
     """Code that is not the student's (by its file name, which the student chooses) may load only
     what the allowed packages require: NumPy requires nothing, jinja2 brings markupsafe."""
-    from grader._imports import Policy, _required_modules
+    from grader.sandbox._imports import Policy, _required_modules
     assert _required_modules({"numpy"}) == {"numpy"}
     assert {"jinja2", "markupsafe"} <= _required_modules({"jinja2"})
     needed = Policy("/nonexistent").dependencies()

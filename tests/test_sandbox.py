@@ -94,7 +94,7 @@ def our_cgroups() -> list[str]:
 
 def hostile_sandbox(**limits):
     from grader.api import hidden_paths
-    from grader.sandbox import Limits, Sandbox
+    from grader.sandbox.supervisor import Limits, Sandbox
     return Sandbox(Limits(**{"timeout": TIMEOUT, **limits}), isolation="namespaces", hide=hidden_paths())
 
 
@@ -102,7 +102,7 @@ def run_one(sandbox, path: Path, seed: int = 0, student: str = "x"):
     """Run one file through a Sandbox and score it as api.grade would."""
     from grader.api import calls_for, make_trials
     from grader.assignment import load_assignment
-    from grader.score import score_submission
+    from grader.judge.score import score_submission
     asg = load_assignment("hw4")
     work = Path(os.environ.get("TMPDIR", "/tmp")) / f"cnn-grader-test-{os.getpid()}-{path.stem}"
     shutil.rmtree(work, ignore_errors=True)
@@ -131,7 +131,7 @@ def assert_outcome(res, attacked: tuple[str, ...], pts: dict[str, float]) -> Non
 @pytest.fixture(scope="module")
 def full_isolation():
     """Skip (never fall back) where namespaces cannot be used: hostile code needs them."""
-    from grader.sandbox import SandboxError
+    from grader.sandbox.supervisor import SandboxError
     try:
         with hostile_sandbox() as sb:
             res = run_one(sb, SUBMISSIONS / "correct_vectorized.py")
@@ -182,7 +182,7 @@ class Listeners:
 
 def _outside_paths() -> list[Path]:
     import numpy
-    return [ROOT / "grader", ROOT / "reference", ROOT / "submissions", ROOT / "templates", HOSTILE,
+    return [ROOT / "grader", ROOT / "reference", ROOT / "submissions", HOSTILE,
             Path(numpy.__file__).parent / "__init__.py", Path(numpy.__file__).parent / "_core" / "__init__.py",
             Path(os.__file__), Path(sys.executable).resolve()]
 
@@ -325,7 +325,7 @@ def test_forged_frames_and_printed_results_count_for_nothing(hostile_grading):
 
 
 def test_stdout_flood_is_capped(hostile_grading):
-    from grader.sandbox import Limits
+    from grader.sandbox.supervisor import Limits
     q = {q.id: q for q in hostile_grading["by"]["res_huge_output"].questions}["1.1"]
     assert len(q.stdout) <= Limits().output_cap + 200 and "output truncated" in q.stdout
     assert len(q.stderr) <= Limits().output_cap + 200
@@ -336,7 +336,7 @@ def test_fork_bomb_is_capped(hostile_grading):
     assert q.status == "timeout"
     made = [int(line.rsplit(":", 1)[1]) for line in q.stdout.splitlines() if line.startswith("forks before")]
     if made:  # the cgroup's pids.max (or RLIMIT_NPROC for a user) stopped it
-        from grader.sandbox import Limits
+        from grader.sandbox.supervisor import Limits
         assert made[0] <= Limits().nproc
 
 
@@ -409,7 +409,7 @@ def test_odd_answers_are_clear_per_question_results(forged_grading):
 def test_one_submission_can_make_the_grader_hold_and_write_only_so_much(forged_grading):
     """Before: 24 x 340,000 float64 frames, a fresh allowance per restarted child, made the grader
     peak at 650 MB and write 38 MB of results.json for one attacker."""
-    from grader.sandbox import Limits
+    from grader.sandbox.supervisor import Limits
     out, by = forged_grading["out"], forged_grading["by"]
     # (a frame larger than any honest answer is refused from its header: none of it is held)
     assert forged_grading["peak_mb"] < 100 + (Limits().submission_bytes >> 20), forged_grading["peak_mb"]
@@ -429,7 +429,7 @@ def test_what_a_submission_sends_in_all_is_capped_across_its_questions(full_isol
     allowance is spent, the question reading is charged and the rest are "not run"."""
     from grader.api import calls_for, hidden_paths, make_trials
     from grader.assignment import load_assignment
-    from grader.sandbox import Limits, Sandbox
+    from grader.sandbox.supervisor import Limits, Sandbox
     asg = load_assignment("hw4")
     (tmp_path / "big.py").write_text("import numpy as np\n" + "".join(
         f"def {q.function}(*a, **k):\n    return np.ones(90_000)\n" for q in asg.questions))
@@ -446,7 +446,7 @@ def test_a_submission_that_hangs_everywhere_costs_a_bounded_total(full_isolation
     """It sleeps just under the timeout while imported and hangs in every function: each
     question timed out and the next re-imported it (178 s at --timeout 10).  Now the total is
     capped at Limits.submission_timeouts timeouts, and the questions not reached say why."""
-    from grader.sandbox import Limits
+    from grader.sandbox.supervisor import Limits
     src = SUBMISSIONS.joinpath("correct_vectorized.py").read_text() + "\nimport time\ntime.sleep(0.8)\n"
     from grader.assignment import load_assignment
     for q in load_assignment("hw4").questions:
@@ -511,7 +511,7 @@ def test_seccomp_filter_of_each_architecture(arch):
     """The BPF program run on a small interpreter: the aarch64 filter is checked even here."""
     import struct
     import importlib.util
-    spec_ = importlib.util.spec_from_file_location("_cnn_grader_runtime_test", ROOT / "grader" / "_runtime.py")
+    spec_ = importlib.util.spec_from_file_location("_cnn_grader_runtime_test", ROOT / "grader" / "sandbox" / "_runtime.py")
     rt = importlib.util.module_from_spec(spec_)
     spec_.loader.exec_module(rt)  # (never run as __main__: it only defines things)
     spec = rt._SYSCALLS[arch]
@@ -606,7 +606,7 @@ def test_questions_still_running_when_the_grader_first_looks_keep_their_own_limi
     """The grader sleeps until the child ends or its first look (FIRST_LOOK) and then reads
     everything at once: a slow question in progress then still passes, a later endless one
     still times out alone, and the rest is graded."""
-    from grader.sandbox import FIRST_LOOK
+    from grader.sandbox.supervisor import FIRST_LOOK
     src = tmp_path / "slow.py"
     src.write_text((SUBMISSIONS / "correct_vectorized.py").read_text() + "\n\n"
                    "import time\n"
@@ -666,7 +666,7 @@ def _process_refused() -> str:
     if not (sys.platform.startswith("linux") and os.geteuid() == 0):
         return ""
     import subprocess
-    probe = ("import sys; sys.path.insert(0, %r); import _runtime; print(_runtime._root_refusal())") % str(ROOT / "grader")
+    probe = ("import sys; sys.path.insert(0, %r); import _runtime; print(_runtime._root_refusal())") % str(ROOT / "grader" / "sandbox")
     return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
 
 
@@ -680,7 +680,7 @@ def process_isolation():
 @pytest.mark.parametrize("name", ["res_infinite_loop", "forge_os_exit", "res_segfault", "res_sleep_import",
                                   "forge_sys_exit"])
 def test_process_isolation_still_contains_the_harmless_attacks(name, tmp_path, process_isolation):
-    from grader.sandbox import Limits, Sandbox
+    from grader.sandbox.supervisor import Limits, Sandbox
     with Sandbox(Limits(timeout=1), isolation="process") as sb:
         res = run_one(sb, HOSTILE / f"{name}.py")
     assert res.isolation == "process"
@@ -688,7 +688,7 @@ def test_process_isolation_still_contains_the_harmless_attacks(name, tmp_path, p
 
 
 def test_process_isolation_kills_a_daemon_too(tmp_path, process_isolation):
-    from grader.sandbox import Limits, Sandbox
+    from grader.sandbox.supervisor import Limits, Sandbox
     with Sandbox(Limits(timeout=1), isolation="process") as sb:
         res = run_one(sb, HOSTILE / "esc_daemon.py")
         assert res.score == 20 and res.isolation == "process"
@@ -710,7 +710,7 @@ def test_auto_reports_the_level_it_used():
 
 @pytest.fixture()
 def userns_sandbox(full_isolation):
-    from grader.sandbox import SandboxError
+    from grader.sandbox.supervisor import SandboxError
     if Path("/proc/sys/user/max_user_namespaces").exists() and \
             Path("/proc/sys/user/max_user_namespaces").read_text().strip() == "0":
         pytest.skip("user namespaces are disabled here")
@@ -748,7 +748,7 @@ def test_user_namespace_path_holds_too(userns_sandbox, name):
 def test_submission_given_as_a_directory_not_a_mount(full_isolation, monkeypatch, tmp_path, userns):
     """The child copies the submission's directory (through a descriptor) into a tmpfs of its
     own, with root or without: a folder submission with a package still imports, read-only."""
-    from grader import sandbox as sbmod
+    from grader.sandbox import supervisor as sbmod
     from grader.api import Options, grade
     monkeypatch.setattr(sbmod.Sandbox, "_userns_for_tests", userns)
     folder = tmp_path / "subs"
@@ -769,8 +769,8 @@ def test_submission_given_as_a_directory_not_a_mount(full_isolation, monkeypatch
 
 def test_frame_reader_rejects_what_the_runtime_never_sends():
     import struct
-    from grader import wire
-    from grader.sandbox import _split
+    from grader.sandbox import wire
+    from grader.sandbox.supervisor import _split
     nested = b"[" * 100000 + b"]" * 100000
     good = wire.encode({"kind": "done"})
     for bad in (struct.pack("<III", wire.MAGIC, len(nested), 0) + nested,
@@ -795,7 +795,7 @@ def bench(n: int = 50) -> None:
     import numpy as np
     from grader.api import calls_for, hidden_paths, make_trials
     from grader.assignment import load_assignment
-    from grader.sandbox import Limits, Sandbox
+    from grader.sandbox.supervisor import Limits, Sandbox
     asg = load_assignment("hw4")
     calls = calls_for(asg, make_trials(asg, 0, "bench"))
     work = Path(os.environ.get("TMPDIR", "/tmp")) / f"cnn-grader-bench-{os.getpid()}"
@@ -877,12 +877,12 @@ def test_python_installed_under_tmp_stays_importable(full_isolation, tmp_path, u
         code = ("import sys, json; sys.path.insert(0, %r)\n"
                 "from grader.api import Options, check, hidden_paths\n"
                 "import grader.api as api\n"
-                "import grader._imports as im\n"  # an installed package the course allows
+                "import grader.sandbox._imports as im\n"  # an installed package the course allows
                 "im.ALLOWED = im.ALLOWED + ('lazy_helper_cnn',)\n"
                 "extra = %r\n"
                 "orig = api.hidden_paths\n"
                 "api.hidden_paths = lambda *a: orig(*a, extra)\n"
-                "from grader.sandbox import Sandbox\n"
+                "from grader.sandbox.supervisor import Sandbox\n"
                 "if %r:\n"
                 "    init = Sandbox.__init__\n"
                 "    def patched(self, *a, **k):\n"
@@ -935,7 +935,7 @@ def _world_readable_python() -> str | None:
         if not exe or not Path(exe).exists():
             continue
         probe = ("import sys; sys.path.insert(0, %r); sys.path.insert(0, %r); import _runtime; "
-                 "print(repr(_runtime._uid_blocker()))") % (str(ROOT / "grader"), str(ROOT))
+                 "print(repr(_runtime._uid_blocker()))") % (str(ROOT / "grader" / "sandbox"), str(ROOT))
         r = subprocess.run([exe, "-c", probe], capture_output=True, text=True)
         if r.returncode == 0 and r.stdout.strip() == "''":
             return exe

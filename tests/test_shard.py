@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from conftest import SUBMISSIONS
-from grader import shard as S
+from grader.course import shard as S
 from grader.results import GradingRun, SubmissionResult
 
 NAMES = [f"student{i:04d}.py" for i in range(200)] + ["élodie.py", "bob.zip", "carol", "x.y.py", "A0001"]
@@ -210,7 +210,7 @@ def test_shards_run_as_the_engines_run_them_merge_to_the_whole_class(tmp_path):
 
 def test_ci_templates_use_shard_auto():
     from conftest import ROOT
-    ci = ROOT / "templates" / "ci"
+    ci = ROOT / "grader" / "templates" / "ci"
     slurm = (ci / "slurm-grade.sh").read_text()
     assert "--shard auto" in slurm and "#SBATCH --array=" in slurm and "afterok" in slurm
     kube = (ci / "kubernetes-grade.yml").read_text()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader import wire
+from grader.sandbox import wire
 
 
 def test_round_trip():

@@ -1,4 +1,4 @@
-"""Written derivations (reference/hw4_written, grader.notation): every element, every index."""
+"""Written derivations (reference/hw4_written, grader.intake.notation): every element, every index."""
 from __future__ import annotations
 
 import time
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from grader.assignment import load_assignment
-from grader.notation import Answer, NotationError, equations, sections
+from grader.intake.notation import Answer, NotationError, equations, sections
 
 HERE = Path(__file__).resolve().parent / "written"
 SUBMISSIONS = HERE.parent.parent / "submissions"
@@ -171,7 +171,7 @@ def test_errors_point_at_the_spot(qid, text, words):
 
 
 def test_a_question_missing_from_the_file_is_missing_not_an_error(tmp_path):
-    from grader import notation
+    from grader.intake import notation
     f = tmp_path / "answers.md"
     f.write_text("## 1.3\nz[pi,pj,k] = y[pi,pj,k] + y[pi,pj+1,k] + y[pi+1,pj,k] + y[pi+1,pj+1,k]\n")
     notation._READ.clear()
@@ -184,7 +184,7 @@ def test_a_question_missing_from_the_file_is_missing_not_an_error(tmp_path):
 
 
 def test_sections_from_markdown_latex_text_and_notebooks():
-    from grader.notation import read_answers_file
+    from grader.intake.notation import read_answers_file
     md = "intro $x$\n## 1.3\nSome words, $z_{p_i,p_j,k} = y_{p_i,p_j,k}$ and more.\n### Q2.1 gradient\n$$a = b$$\n"
     got = sections(md)
     assert set(got) == {"1.3", "2.1"} and equations(got["1.3"]) == "z_{p_i,p_j,k} = y_{p_i,p_j,k}"
@@ -255,7 +255,7 @@ def test_the_handout_of_the_written_assignment_checks_answers_md(tmp_path):
     edition's check reads answers.md against it."""
     import json
 
-    from grader.handout import build_handout, check_public
+    from grader.course.handout import build_handout, check_public
     files = build_handout(tmp_path / "h", "hw4-written", wheel=False)
     names = sorted(p.name for p in files)
     assert names == ["README.md", "answers.md", "public_tests.json", "selfcheck.yml"]
@@ -274,7 +274,7 @@ def test_the_handout_of_the_written_assignment_checks_answers_md(tmp_path):
 
 
 def test_reveal_shows_the_correct_formula_of_a_written_answer():
-    from grader.formula import formula_text
+    from grader.feedback.formula import formula_text
     assert formula_text("hw4-written", "2.3", (1, 1, 0)).startswith("∂E/∂y_{2,2,1} =")
     assert formula_text("hw4-written", "1.2", (0, 0, 0)) == formula_text("hw4", "1.2", (0, 0, 0)) != ""
 
@@ -282,7 +282,7 @@ def test_reveal_shows_the_correct_formula_of_a_written_answer():
 def test_the_gradescope_bundle_of_the_written_assignment_carries_what_it_imports():
     """hw4-written reuses hw4's model and generators: its bundle holds both packages, whatever
     this process has imported (the hw4 bundle never holds hw4_written)."""
-    from grader.gradescope_bundle import source_files
+    from grader.course.gradescope import source_files
     files = source_files("hw4-written")
     assert "cnn-grader/reference/hw4_written/__init__.py" in files and "cnn-grader/reference/hw4/model.py" in files
     assert b'"reference.hw4", "reference.hw4_written"' in files["cnn-grader/pyproject.toml"]

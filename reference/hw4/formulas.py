@@ -3,7 +3,7 @@
 ``formula(qid, idx)`` returns a sympy equation for the element at 0-based index ``idx`` of
 question ``qid``'s answer, built from the network's forward definitions with 1-based indices:
 the student sees what that one number should be made of.  Only the report renderer imports
-this module (lazily, through :mod:`grader.formula`); grading never needs sympy.
+this module (lazily, through :mod:`grader.feedback.formula`); grading never needs sympy.
 
 Notation (see the homework and reference/hw4/__init__.py): image x_{i,j}; filters w_{a,b,k};
 convolution outputs y_{i,j,k} = σ(...); sum-pooling outputs z_{i,j,k}; fully connected weights

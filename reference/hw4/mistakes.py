@@ -3,7 +3,7 @@
 Each ``compute(args)`` receives the question's batched trial arguments (``Trials.args``: name ->
 array with a leading trial axis) and returns what a student making that mistake would return,
 batched the same way -- possibly with another shape than the right answer (stride-2 pooling
-returns ``(T, 1, 1, 3)``).  :func:`grader.diagnose.diagnose` names a mistake only when it
+returns ``(T, 1, 1, 3)``).  :func:`grader.feedback.diagnose.diagnose` names a mistake only when it
 reproduces *every* trial of a failed question, so an entry never has to be "probably right".
 
 Explanations say what went wrong and why; hints point at where to look.  Neither spells out
@@ -485,7 +485,7 @@ MISTAKES: dict[str, tuple[Mistake, ...]] = {
     "2.1": Q21, "2.2": Q22, "2.3": Q23, "2.4": Q24, "2.5": Q25,
 }
 
-# Named groups of elements, for the generic element map (grader.diagnose): question id ->
+# Named groups of elements, for the generic element map (grader.feedback.diagnose): question id ->
 # {description: boolean mask over one trial's answer}.  A wrong-element set equal to a group is
 # reported by its description.
 _SHARED = np.repeat((WINDOWS_PER_NEURON >= 2)[:, :, None], 3, axis=2)

@@ -1,4 +1,4 @@
-"""Homework 4's data for the generic probes of :mod:`grader.probes`: what a student may have
+"""Homework 4's data for the generic probes of :mod:`grader.feedback.probes`: what a student may have
 computed instead, per question.
 
 Each Expression slot lists the right factor first, then plausible wrong ones; the texts are how
@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from grader.probes import Activation, ArgNames, Expression, Factor, Features, Terms
+from grader.feedback.probes import Activation, ArgNames, Expression, Factor, Features, Terms
 from . import model as m
 
 ONE = Factor("1", lambda a: 1.0)

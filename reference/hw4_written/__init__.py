@@ -1,7 +1,7 @@
 """Homework 4, written part: the derivations themselves, graded element by element.
 
 The same questions as ``hw4``, answered as expressions (``answers.md``: a ``## 1.2`` heading per
-question, LaTeX or plain notation; see ``grader.notation``).  Each question is a function of the
+question, LaTeX or plain notation; see ``grader.intake.notation``).  Each question is a function of the
 grader's pipeline like any other: the submission's generated module reads the student's text in
 the sandbox and evaluates it for every element, on the same internally consistent random
 networks and edge cases as ``hw4``, and the comparison, scoring, diagnosis and reports are

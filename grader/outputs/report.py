@@ -23,9 +23,9 @@ from typing import Any, Callable
 
 from markupsafe import Markup, escape
 
-from . import __version__
-from .assignment import Assignment
-from .results import GradingRun, QuestionResult, SubmissionResult
+from .. import __version__
+from ..assignment import Assignment
+from ..results import GradingRun, QuestionResult, SubmissionResult
 
 MAX_PAGE_BYTES = 1 << 20  # hard bound of any page
 TEXT_CAP = 8000  # default bound of the ``cap`` and ``prose`` filters (pages pass a Limits field)
@@ -51,11 +51,10 @@ STATUS_WORD = {"passed": "passed", "failed": "failed", "error": "error", "timeou
 
 
 def templates_dir() -> Path:
-    """``grader/templates`` when installed, the checkout's ``templates/`` when run from source."""
-    here = Path(__file__).resolve().parent
-    for cand in (here / "templates", here.parent / "templates"):
-        if (cand / "report.html.j2").exists():
-            return cand
+    """``grader/templates``, beside the package's modules (installed or run from source)."""
+    cand = Path(__file__).resolve().parent.parent / "templates"
+    if (cand / "report.html.j2").exists():
+        return cand
     raise FileNotFoundError("cnn-grader's templates are missing; reinstall the package")
 
 
@@ -83,7 +82,7 @@ def _template_cache():
     """Compiled templates under the user's cache folder (keyed by each template's source, so an
     edited template is compiled again); a cache that cannot be written is simply not used."""
     import jinja2
-    from .launch import cache_dir
+    from ..sandbox.launch import cache_dir
 
     class Cache(jinja2.FileSystemBytecodeCache):
         def load_bytecode(self, bucket):
@@ -432,7 +431,7 @@ class Renderer:
         your machine would fail the same way)."""
         error = sub.error or ""
         if error.startswith(("ModuleNotFoundError", "ImportError")):
-            from ._imports import PROVIDES
+            from ..sandbox._imports import PROVIDES
             return (f"The grader provides {PROVIDES} only, so this import fails here even if it works "
                     "on your machine: remove it, or guard it with try/except ImportError.")
         if error.startswith("MemoryError") or "did not finish" in error or "process ended" in error:
@@ -444,7 +443,7 @@ class Renderer:
                 f"Run python {sub.source} yourself to see the same error.")
 
     def student_html(self, sub: SubmissionResult, command: str = "") -> str:
-        from .roster import absent
+        from ..course.roster import absent
         cmd = "" if absent(sub) else (command or self.command(sub))  # nothing to reproduce
         created = self.run.created if self.run else _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
         for limits in (Limits(), TIGHT, MINIMAL):
@@ -529,7 +528,7 @@ class Renderer:
         same = got is not None and expected["shape"] == got["shape"] and len(expected["grids"]) == len(got["grids"])
         formula = ""
         if self.reveal and worst is not None and limits.grid > 0:  # the key: only when asked for
-            from .formula import formula_mathml
+            from ..feedback.formula import formula_mathml
             formula = formula_mathml(self.assignment.name, str(q.id), tuple(worst))
         diff = None
         if worst is not None or f.wrong:
@@ -556,13 +555,13 @@ class Renderer:
         return self._row(sub, Limits()), self._row(sub, TIGHT)
 
     def _row(self, sub: SubmissionResult, limits: Limits) -> str:
-        from .roster import absent
+        from ..course.roster import absent
         return self.row_t.render(s=sub, absent=absent(sub), limits=limits).strip()
 
     def index_entry(self, sub: SubmissionResult) -> dict:
         """What the dashboard's summary needs of one student, as plain JSON: score, link, each
         question's status, and the cause of each that went wrong (grouped with others')."""
-        from .roster import absent
+        from ..course.roster import absent
         link = [sub.student, sub.report, sub.error, sub.name, sub.email, bool(sub.late)]
         if absent(sub):  # on the roster, nothing submitted: not a file that failed
             return {"score": sub.score, "link": link, "absent": True}
@@ -642,7 +641,7 @@ class Renderer:
             "median": (ordered[(len(ordered) - 1) // 2] + ordered[len(ordered) // 2]) / 2 if ordered else 0.0,
             "full": full, "broken": len(broken), "absent": len(missing),
         }
-        from .discover import claim_rule
+        from ..intake.discover import claim_rule
         return dict(run=self.run, assignment=self.assignment, questions=questions, rate=rate, reveal=self.reveal,
                     causes=causes, hist=histogram(scores, mx), summary=summary,
                     version=__version__, broken=broken, absent=missing,

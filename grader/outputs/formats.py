@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from .atomic import MachineError, append_text, remove_stale_temps, write_many, write_text
-from .results import QuestionResult, SubmissionResult
+from ..results import QuestionResult, SubmissionResult
 
 TEXT_CAP = 8000  # characters of any one student-controlled text in an output
 SUMMARY_ROWS = 300  # students listed in a job summary (GitHub caps a summary at 1 MiB)

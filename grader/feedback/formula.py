@@ -27,7 +27,7 @@ MATH_OPEN = '<math display="block">'  # HTML puts <math> in the MathML namespace
 @functools.lru_cache(maxsize=None)
 def _hook(assignment: str) -> Callable | None:
     """``formula`` of ``reference.<assignment>.formulas``, or None if the assignment has none."""
-    from .assignment import assignment_module
+    from ..assignment import assignment_module
     module = f"{assignment_module(assignment)}.formulas"
     try:
         mod = importlib.import_module(module)

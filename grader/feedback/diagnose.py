@@ -5,14 +5,14 @@ Called for a question that failed while returning arrays.  Two sources of diagno
 1. The question's catalogue (``Question.mistakes``): a known mistake is named only when its
    ``compute`` (or one of its ``variants``: the same mistake with loops in another order)
    reproduces the student's answer on *every* trial (same shape, within the
-   question's tolerance, with the same rule as :mod:`grader.compare`) and differs from the right
+   question's tolerance, with the same rule as :mod:`grader.judge.compare`) and differs from the right
    answer on at least one trial.  A trial on which the mistake coincides with the right answer
    therefore neither confirms nor refutes it, but never lets a mismatch through.
 2. Generic findings, when no catalogued mistake explains the answer, strongest first: float32
    rounding (a precision problem, never reported as logic); right numbers with the axes
    permuted, reversed, an axis's entries swapped or repeated, or reshaped; every s-th element
    (a stride-s version); one constant factor or offset across all trials; then what the
-   student computed (:mod:`grader.probes`: a factor on one slice, a misread input, and the
+   student computed (:mod:`grader.feedback.probes`: a factor on one slice, a misread input, and the
    assignment's own probe data -- activation, expression factors, per-element terms); then
    the trials it is wrong on (an edge case, a feature such as "stride is not 1"); a factor
    that changes per trial; and last an element map of which elements are wrong, in the
@@ -32,8 +32,8 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from .assignment import Question, Trials
-from .compare import Rounded, compare
+from ..assignment import Question, Trials
+from ..judge.compare import Rounded, compare
 from .probes import (Activation, ArgNames, Expression, Features, Terms, activation_finding,
                      close_trials, condition_finding, quick_reject, expression_finding, input_finding,
                      precision_finding, range_finding, slice_factor_finding, terms_finding)
@@ -54,7 +54,7 @@ class Diagnosis:
 def wrong_mask(q: Question, got: np.ndarray, exp: np.ndarray) -> np.ndarray | None:
     """Elements of ``got`` outside tolerance of ``exp`` (None if the shapes differ).
 
-    The same rule as :func:`grader.compare._check_one`: exact for integer questions, else
+    The same rule as :func:`grader.judge.compare._check_one`: exact for integer questions, else
     ``|got - exp| <= atol + rtol |exp|`` with atol scaled by the trial's largest |exp|; NaN and
     inf are always wrong.
     """

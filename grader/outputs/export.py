@@ -9,9 +9,9 @@ from pathlib import Path
 
 from typing import IO, Iterable
 
-from . import results
-from .results import GradingRun, one_line_json
-from .roster import Roster, _header
+from .. import results
+from ..results import GradingRun, one_line_json
+from ..course.roster import Roster, _header
 
 
 def gradebook_csv(run: GradingRun) -> str:
@@ -166,8 +166,8 @@ def _maximum(roster: Roster, record: int, column: str, cell: str, decimal_comma:
     """An LMS's points possible / maximum grade, which scores are scaled to: ``None`` when the
     cell holds none; a number no LMS would hold (``inf``, ``1e308``, ``-5``) is an error, not a
     gradebook of ``inf``s.  ``decimal_comma``: Moodle writes 20,00 in some languages."""
-    from . import settings
-    from .roster import _shown
+    from .. import settings
+    from ..course.roster import _shown
     text = cell.replace(",", ".") if decimal_comma else cell
     try:
         float(text)
@@ -190,7 +190,7 @@ _CANVAS_ASSIGNMENT = re.compile(r"^(?P<name>.*?)\s*\((?P<id>\d+)\)\s*$")
 
 def _canvas_column(header: list[str], norm: list[str], title: str, name: str, column: str | None,
                    path: Path) -> int | None:
-    from .roster import _squeeze
+    from ..course.roster import _squeeze
     assignments = [i for i, h in enumerate(header) if norm[i] not in CANVAS_FIXED and h]
     if column is not None:
         want = column.strip()
@@ -218,7 +218,7 @@ def fill_lms(target: LmsTarget, subs, max_score: float) -> tuple[bytes, dict]:
     fills its own students; anyone not in ``subs`` keeps their cell as it was).  Returns the
     file's bytes (same encoding, BOM, delimiter, quoting and line breaks as the original) and
     what was done, for the summary and results.json."""
-    from .roster import absent
+    from ..course.roster import absent
     table, roster = target.roster.table, target.roster
     by_id = {s.id: s for s in roster.students}
     edits: dict[tuple[int, int], str] = {}
@@ -277,8 +277,8 @@ def _lms_number(x: float, kind: str, comma: bool) -> str:
 
 def feedback_line(sub) -> str:
     """A one-line comment for the LMS: the score and what did not pass."""
-    from .roster import absent
-    from .text import one_line
+    from ..course.roster import absent
+    from ..text import one_line
     if absent(sub):
         return "cnn-grader: no submission"
     head = f"cnn-grader: {_num(sub.score)}/{_num(sub.max_score)}"

@@ -123,7 +123,7 @@ class ArgNames:
 # ----------------------------------------------------------------------------- tolerance
 
 def close_trials(q, got: np.ndarray, cand: np.ndarray) -> np.ndarray:
-    """Per trial: ``got`` within tolerance of ``cand`` (the rule of grader.compare, batched)."""
+    """Per trial: ``got`` within tolerance of ``cand`` (the rule of grader.judge.compare, batched)."""
     g = np.asarray(got, dtype=np.float64)
     e = np.asarray(cand, dtype=np.float64)
     if g.shape != e.shape:

@@ -1,6 +1,6 @@
 """Sandbox runtime: the zygote and the child that runs one submission.
 
-Started by :data:`grader.launch.BOOT` from its source (``python -I -S -c BOOT``), never imported
+Started by :data:`grader.sandbox.launch.BOOT` from its source (``python -I -S -c BOOT``), never imported
 inside the child from the ``grader`` package: the zygote process imports NumPy and this file only, so nothing a
 student's code can reach in memory knows the reference answers (nor, since everything about a
 submission travels in its job file, read by its child only, anything of another student).
@@ -65,7 +65,7 @@ import sys
 import time
 import traceback
 
-# The zygote is started by BOOT (grader.launch), which hands it the sources of this file and of
+# The zygote is started by BOOT (grader.sandbox.launch), which hands it the sources of this file and of
 # the two it loads: compiled under these names, no host path is in any code object or module.
 SOURCES: dict[str, str] = globals().get("SOURCES") or {}
 HERE = "" if SOURCES else os.path.dirname(os.path.abspath(__file__))
@@ -1457,7 +1457,7 @@ def answer(module, q, root, np, progress=lambda t: None) -> dict:
 
 
 def main(control_fd: int, config: dict) -> None:
-    """The zygote's life, as BOOT (grader.launch) starts it."""
+    """The zygote's life, as BOOT (grader.sandbox.launch) starts it."""
     zygote(control_fd, config)
     sys.stderr.flush()
     os._exit(0)  # nothing left to finalize: skipping NumPy's teardown ends it ~5 ms sooner (the grader waits)

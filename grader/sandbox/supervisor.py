@@ -43,7 +43,7 @@ import numpy as np
 from . import _imports, frames, wire
 from ._imports import DISPLAY
 from .launch import DEFAULT_TMP_MB, child_env as _env, launch, take
-from .text import safe_text
+from ..text import safe_text
 
 ISOLATION_LEVELS = ("auto", "namespaces", "process")
 HEAD_CAP = 1 << 20  # bytes of JSON in one frame: far more than any result needs
@@ -337,7 +337,7 @@ class Sandbox:
     def _start(self) -> None:
         self._cgroups = Cgroups(self.limits)
         mode = "userns" if self._userns_for_tests else self.isolation
-        # a zygote launched early (grader.launch.start_early) if one matches, else a new one
+        # a zygote launched early (grader.sandbox.launch.start_early) if one matches, else a new one
         self._proc, parent = take(mode, self.hide, self.limits.tmp_mb) or launch(mode, self.hide, self.limits.tmp_mb)
         # before it forks anything (its first child comes with the first request): every
         # child is born inside the cgroups
@@ -520,7 +520,7 @@ class Sandbox:
 
         The child's messages must come in the one order the runtime sends them -- ready,
         imported, one result per question in the order asked, then done -- each within the
-        schema of :mod:`grader.frames`, and each question's deadline starts with the message
+        schema of :mod:`grader.sandbox.frames`, and each question's deadline starts with the message
         that names it as ``next`` (the child starts it as soon as that is sent): whatever the
         student's code writes to the pipe can at most end its own run early, never buy time or
         stand for another question's answer.  Every byte read counts against ``budget``, which

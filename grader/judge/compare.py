@@ -22,8 +22,8 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from .assignment import Question, Trials
-from .results import Failure
+from ..assignment import Question, Trials
+from ..results import Failure
 
 
 @dataclass

@@ -9,7 +9,7 @@ alone, so shards are disjoint and cover everything *whatever* each runner sees, 
 stays in the same shard when the class changes.  The cost is balance: for m students over N
 shards each gets about m/N +- sqrt(m/N) (300 over 4: 75 +- 9), which is fine for wall time.
 
-The key is the student id as :mod:`grader.discover` derives it (``bob.py`` and ``bob.zip``
+The key is the student id as :mod:`grader.intake.discover` derives it (``bob.py`` and ``bob.zip``
 are both ``bob``, NFC-normalized as discovery groups them), so entries that collide on an id
 land in the same shard, where discovery grades the student once from the entry that counts,
 instead of twice on two runners.
@@ -25,7 +25,7 @@ import unicodedata
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from .results import GradingRun
+from ..results import GradingRun
 
 _SPEC = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
 
@@ -91,7 +91,7 @@ def auto_shard(env: Mapping[str, str]) -> tuple[int, int]:
 def student_key(entry: str | Path) -> str:
     """The student id an entry gives, by discovery's own rule (a ``str`` is a file's name),
     NFC-normalized."""
-    from .discover import student_id
+    from ..intake.discover import student_id
     if isinstance(entry, Path):
         sid = student_id(entry.name, not entry.is_dir() or entry.is_symlink())
     else:
@@ -194,7 +194,7 @@ def merge(runs: list[GradingRun], labels: list[str] | None = None, command: str 
 
 def _not_graded(run: GradingRun, graded: list, ids: list[str], n: int, missing: list[int]) -> list:
     """Rows for the roster students of the missing shards: 0 points, the reason as the error."""
-    from .results import QuestionResult, SubmissionResult
+    from ..results import QuestionResult, SubmissionResult
     template = graded[0].questions if graded else []
     rows = []
     for sid in ids:
@@ -214,9 +214,10 @@ def merge_outputs(folders: list[Path], out: Path, command: str = "", allow_parti
 
     Each folder is a ``grade`` output (results.json, reports/).  OUT must be new, empty or an
     earlier grading output (the instructor's other files there are kept); it is built beside
-    OUT and swapped in at the end (see :mod:`grader.outdir`).
+    OUT and swapped in at the end (see :mod:`grader.outputs.outdir`).
     """
-    from . import export, outdir, results
+    from ..outputs import export, outdir
+    from .. import results
     folders = [Path(f) for f in folders]
     out = Path(out)
     seen: dict[Path, Path] = {}
@@ -253,14 +254,14 @@ def merge_outputs(folders: list[Path], out: Path, command: str = "", allow_parti
                 s.report = ""
         export.write_all(run, staging)
         try:
-            from .assignment import load_assignment
-            from .report import Renderer
+            from ..assignment import load_assignment
+            from ..outputs.report import Renderer
             Renderer(load_assignment(run.assignment), run).write_index(run.submissions, staging / "index.html")
         except (ValueError, ImportError):
             pass  # no reference installed here: results.json and grades.csv are still complete
         outdir.finish(staging, out)
     except OSError as exc:
-        from .atomic import disk_full, tree_size
+        from ..outputs.atomic import disk_full, tree_size
         err = disk_full(exc, out.resolve().parent, written=tree_size(staging), what="the merged grading")
         if err is exc:
             raise

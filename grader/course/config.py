@@ -44,9 +44,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import settings
-from .discover import _MACHINE_ERRNOS
-from .text import one_line, safe_text
+from .. import settings
+from ..intake.discover import _MACHINE_ERRNOS
+from ..text import one_line, safe_text
 
 DEFAULT_NAME = "grader.toml"
 MISSING_CHOICES = ("zero", "blank")

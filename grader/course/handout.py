@@ -37,10 +37,10 @@ from typing import Any
 
 import numpy as np
 
-from . import DEFAULT_ASSIGNMENT, __version__
-from .assignment import Assignment, Question, Trials, load_assignment
-from .entry import ENTRY_POINT
-from .results import SubmissionResult
+from .. import DEFAULT_ASSIGNMENT, __version__
+from ..assignment import Assignment, Question, Trials, load_assignment
+from ..entry import ENTRY_POINT
+from ..results import SubmissionResult
 
 PUBLIC_FILE = "public_tests.json"
 PUBLIC_FORMAT = "cnn-grader-public-tests"
@@ -247,7 +247,7 @@ def find_public_cases(file: Path) -> Path | None:
 
 def _hidden() -> list[Path]:
     """What the sandbox hides (in a student install, with no reference, our own code and cache)."""
-    from .launch import hidden_paths
+    from ..sandbox.launch import hidden_paths
     return [Path(p) for p in hidden_paths()]
 
 
@@ -257,9 +257,9 @@ def check_public(path: Path, cases_file: Path, opts=None, student: str | None = 
     Every question's message starts with ``[public cases]``; the score is what these cases
     give, not the grade (see :func:`public_notice`).
     """
-    from .api import Options, UsageError, _check_isolation, _sandbox, calls_for, submission_builder
-    from .discover import Submission, prepare
-    from .score import score_submission, unrunnable
+    from ..api import Options, UsageError, _check_isolation, _sandbox, calls_for, submission_builder
+    from ..intake.discover import Submission, prepare
+    from ..judge.score import score_submission, unrunnable
     opts = opts or Options()
     path = Path(path)
     if not path.exists():
@@ -300,12 +300,15 @@ STUDENT_DEPENDENCIES = ("numpy>=1.24", "click>=8.1", "jinja2>=3.1")
 
 
 def _grader_files() -> dict[str, bytes]:
-    """The grader package as installed files: grader/*.py and grader/templates/**."""
-    from .report import templates_dir
-    here = Path(__file__).resolve().parent
+    """The grader package as installed files: its modules (every stage's package) and
+    grader/templates/**."""
+    from ..outputs.report import templates_dir
+    here = Path(__file__).resolve().parent.parent
     files: dict[str, bytes] = {}
-    for p in sorted(here.glob("*.py")):
-        files[f"grader/{p.name}"] = p.read_bytes()
+    for p in sorted(here.rglob("*.py")):
+        rel = p.relative_to(here)
+        if "__pycache__" not in rel.parts and rel.parts[0] != "templates":
+            files[f"grader/{rel.as_posix()}"] = p.read_bytes()
     tdir = templates_dir()
     for p in sorted(tdir.rglob("*")):
         rel = p.relative_to(tdir)
@@ -364,7 +367,7 @@ STATUSES_TEXT = """| status | meaning |
 def imports_text() -> str:
     """The README's list of what student code may import: the policy the sandbox applies, in
     the official run and in the self-check alike (grader/_imports.py)."""
-    from ._imports import ALLOWED, DISPLAY, PROVIDES
+    from ..sandbox._imports import ALLOWED, DISPLAY, PROVIDES
     allowed = ", ".join(f"`{m}`" for m in ALLOWED)
     display = ", ".join(f"`{m}`" for m in DISPLAY)
     return f"""The grader provides {PROVIDES}: import {allowed}, any standard-library module, and
@@ -575,8 +578,8 @@ def leaks(folder: Path, assignment: str | Assignment = DEFAULT_ASSIGNMENT) -> li
 def build_handout(out_dir: Path, assignment: str = DEFAULT_ASSIGNMENT, per_question: int = 2, filename: str | None = None,
                   wheel: bool = True, ci: bool = True, force: bool = False) -> list[Path]:
     """Write the student handout into ``out_dir`` (new or empty, or ``force``); returns the files."""
-    from .api import starter
-    from .report import templates_dir
+    from ..api import starter
+    from ..outputs.report import templates_dir
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise ValueError(f"{out} is a file; give a folder for the handout")

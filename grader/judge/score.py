@@ -1,12 +1,12 @@
 """Score and diagnose: turn what the sandbox brought back into per-question results."""
 from __future__ import annotations
 
-from ._imports import missing_note, standin_note
-from .assignment import Assignment, Trials
+from ..sandbox._imports import missing_note, standin_note
+from ..assignment import Assignment, Trials
 from .compare import compare, passed_trials, tolerance_text
-from .results import Failure, QuestionResult, SubmissionResult
-from .sandbox import QuestionRun, SubmissionRun
-from .text import one_line
+from ..results import Failure, QuestionResult, SubmissionResult
+from ..sandbox.supervisor import QuestionRun, SubmissionRun
+from ..text import one_line
 
 _STATUS = {"error": "error", "crash": "error", "missing": "missing", "timeout": "timeout"}
 # What a report keeps of the values a submission returned (results.json and memory stay small
@@ -41,7 +41,7 @@ def score_question(q, trials: Trials, qrun: QuestionRun | None, import_error: st
             res.score = round(float(q.points) * good / len(trials), 6)
             res.message = f"{res.message} (partial credit: {good} of {len(trials)} trials passed)"
         if not verdict.passed:
-            from .diagnose import diagnose  # (imported on the first wrong answer: a passing check starts faster)
+            from ..feedback.diagnose import diagnose  # (imported on the first wrong answer: a passing check starts faster)
             d = diagnose(q, trials, qrun.outputs)
             res.misconceptions, res.hints, res.notes = d.misconceptions, d.hints, d.notes
             if d.message:
@@ -126,7 +126,7 @@ def unrunnable(assignment: Assignment, student: str, source: str, seed: int, err
 
 def apply_late(sub: SubmissionResult, late: bool, days: float | None, policy) -> SubmissionResult:
     """Mark ``sub`` late (or not) and set its score to its questions' points times the late
-    policy's factor (``grader.course.LatePolicy``; ``None``: no penalty).  Idempotent: a result
+    policy's factor (``grader.course.config.LatePolicy``; ``None``: no penalty).  Idempotent: a result
     reused from an earlier grading is scored again from its questions."""
     sub.late = bool(late or (days and days > 0))
     sub.days_late = days

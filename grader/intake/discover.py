@@ -27,7 +27,7 @@ from typing import Callable, Iterator
 
 from . import notebook
 from .notebook import MAX_NOTEBOOK_BYTES
-from .text import one_line, safe_text
+from ..text import one_line, safe_text
 
 # What a folder or zip gives its sandbox at most; anything beyond is left out with a note (an
 # honest hw4.py in a repository with data/, node_modules/... is graded), and only a submission
@@ -201,7 +201,7 @@ class LeftOut:
 
 @dataclass
 class Staged:
-    """What :func:`grader.roster.stage` made of an entry when it laid the class out by roster
+    """What :func:`grader.course.roster.stage` made of an entry when it laid the class out by roster
     id, for :func:`prepare` to take over: why it could not be copied at all (``error``, the
     student's), or what its copy left out (a note, or the error if nothing gradable is left)."""
 
@@ -229,7 +229,7 @@ def prepare(sub: Submission, functions: list[str], dest: Path,
             staged: dict[str, Staged] | None = None) -> None:
     """Copy or extract ``sub.source`` into ``dest`` and choose the main file (or, with
     ``build(root, functions)``, let it make one: a written assignment's submission becomes a
-    generated module, :mod:`grader.written`).  ``staged``: what the roster's layout made of
+    generated module, :mod:`grader.intake.written`).  ``staged``: what the roster's layout made of
     the entries, by name (see :class:`Staged`).
 
     Never raises for anything about the submission itself: every problem becomes ``sub.error``

@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from . import __version__
+from .. import __version__
 from .atomic import alive, exchange, identity, pid_exists
 
 MARKER = ".cnn-grader.json"
@@ -104,7 +104,7 @@ def legacy_owned(folder: Path) -> set[str] | None:
     index.html and reports/; owned are those three and the reports results.json links to."""
     if not all((folder / n).is_file() for n in LEGACY_TOP) or not (folder / "reports").is_dir():
         return None
-    from .results import scan_submissions
+    from ..results import scan_submissions
     try:
         with open(folder / "results.json", "rb") as f:
             head = f.read(4096)

@@ -149,7 +149,7 @@ MAX_BYTES = 64 << 20  # a class list of 100,000 students is ~10 MB: more is the 
 def _load(path: Path) -> bytes:
     """The file's bytes, read at most :data:`MAX_BYTES` (a wrong file, ``/dev/zero``, must not
     fill the memory); a file that cannot be a class list is a one-line ``ValueError``."""
-    from .discover import _MACHINE_ERRNOS
+    from ..intake.discover import _MACHINE_ERRNOS
     try:
         mode = path.stat().st_mode
         if stat.S_ISDIR(mode):
@@ -204,7 +204,7 @@ def _rows(path: Path, text: str, delim: str) -> list[list[str]]:
 
 def _shown(path: Path) -> str:
     """The roster's name as messages show it: one line, nothing a terminal would act on."""
-    from .text import one_line, safe_text
+    from ..text import one_line, safe_text
     return one_line(safe_text(str(path))) or repr(str(path))
 
 
@@ -237,7 +237,7 @@ def read_roster(path: Path) -> Roster:
     status_cols = find(("status",))  # Moodle: "... submitted 2 days 3 hours late"
     # "SIS Login ID" is often an email in Canvas; "username" may hold one too: emails are recognized by '@'.
     if not id_cols and not email_cols:
-        from .text import one_line, safe_text
+        from ..text import one_line, safe_text
         names = one_line(safe_text(", ".join(h for h in header[:50] if h)))[:200]
         raise ValueError(f"{_shown(path)}: no student id or email column in the header ({names or 'empty'}); "
                          "name one column student_id (or email)")
@@ -301,7 +301,7 @@ def _moodle_late(path: Path, lineno: int, status: str) -> float | None:
 
 def _days(path: Path, lineno: int, cells: list[str]) -> float | None:
     """Days late from a "Days late" cell (empty: unknown)."""
-    from . import settings
+    from .. import settings
     for c in cells:
         if c:
             try:
@@ -313,7 +313,7 @@ def _days(path: Path, lineno: int, cells: list[str]) -> float | None:
 
 def _late_days(path: Path, lineno: int, days: float, text: str) -> float:
     """``days`` within :data:`grader.settings.DAYS_LATE`, as a "Days late" cell must be."""
-    from . import settings
+    from .. import settings
     try:
         return settings.DAYS_LATE.check(days)
     except settings.SettingError:
@@ -324,7 +324,7 @@ def _late_days(path: Path, lineno: int, days: float, text: str) -> float:
 def _check_id(path: Path, lineno: int, sid: str) -> None:
     """A student id names files (reports, a staged copy) and lines of output: no path
     separators, no leading dot, no control characters (a line break, NUL, a terminal escape)."""
-    from .text import safe_text
+    from ..text import safe_text
     if "/" in sid or "\\" in sid or sid.startswith("."):
         raise ValueError(f"{_shown(path)} line {lineno}: student id {shown(sid)} cannot name a file; "
                          "use ids without '/', '\\' or a leading '.'")
@@ -335,7 +335,7 @@ def _check_id(path: Path, lineno: int, sid: str) -> None:
 
 def shown(value: str) -> str:
     """A cell quoted in a message: one line, at most 40 characters."""
-    from .settings import shown as _shown_value
+    from ..settings import shown as _shown_value
     return _shown_value(value)
 
 
@@ -575,7 +575,7 @@ def own_name(entry: str) -> str:
 
 def stage(submissions: Path, found: RosterMatch, dest: Path, include_unmatched: bool = True,
           staged: dict | None = None) -> dict[str, list[str]]:
-    """Lay the submissions out by roster id under ``dest`` for :func:`grader.discover.discover`.
+    """Lay the submissions out by roster id under ``dest`` for :func:`grader.intake.discover.discover`.
 
     A student with one entry gets it as ``<id>.py`` / ``<id>.zip`` / ``<id>/``; a student whose
     LMS split the submission into several files gets a folder ``<id>/`` holding each under the
@@ -583,14 +583,14 @@ def stage(submissions: Path, found: RosterMatch, dest: Path, include_unmatched: 
     main file may be found in it).  Unmatched entries keep their own names (so they are still
     graded and visible).  Symbolic links are copied as links, so discovery refuses them as it
     always does.  Copies are discovery's own (bounded, no recursion, never blocking on a pipe);
-    what they could not take goes to ``staged`` (staged name -> :class:`grader.discover.Staged`)
+    what they could not take goes to ``staged`` (staged name -> :class:`grader.intake.discover.Staged`)
     for discovery to take over: an entry that cannot be copied at all gets an empty stand-in
     and its reason, to become that student's error; what a bounded copy left out becomes a
     note (or the error, if nothing gradable is left).  In a folder of several entries, one that
     cannot be copied is only left out: another of the student's entries may be the gradable one.
     Returns staged entry name -> the original entry names (for ``SubmissionResult.source``).
     """
-    from .discover import LeftOut, Staged
+    from ..intake.discover import LeftOut, Staged
     submissions, dest = Path(submissions), Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     staged = {} if staged is None else staged
@@ -626,8 +626,8 @@ def stage(submissions: Path, found: RosterMatch, dest: Path, include_unmatched: 
 def _stage_one(src: Path, dst: Path, staged: dict) -> None:
     """Copy one entry; one that cannot be copied gets an empty stand-in, so that discovery
     lists the student, whose result is the reason."""
-    from .discover import Staged
-    from .text import one_line, safe_text
+    from ..intake.discover import Staged
+    from ..text import one_line, safe_text
     left_out, why = _copy_entry(src, dst)
     if why:
         staged[dst.name] = Staged(error=one_line(f"{safe_text(src.name)}: {why}"))
@@ -640,8 +640,8 @@ def _stage_one(src: Path, dst: Path, staged: dict) -> None:
 def _stage_part(src: Path, folder: Path, left_out) -> None:
     """Copy one of a student's several entries into their folder (a .zip unpacked); one that
     cannot be copied is left out, with its reason, rather than costing the others."""
-    from .discover import _kind
-    from .text import safe_text
+    from ..intake.discover import _kind
+    from ..text import safe_text
     own = own_name(src.name)
     unpack = _kind(own) == "zip" and not src.is_dir()
     name = _unique(folder, own[:-4] if unpack else own)
@@ -656,8 +656,8 @@ def _stage_part(src: Path, folder: Path, left_out) -> None:
 def _copy_entry(src: Path, dst: Path, unpack: bool = False):
     """Copy (or, ``unpack``, extract) one entry with discovery's bounded copies: (what the
     copy left out, "") or (None, why it could not be copied at all, in one line)."""
-    from .discover import MAX_TOTAL_BYTES, Refused, _MACHINE_ERRNOS, _copy_file, _copy_tree, _extract_zip
-    from .text import one_line, safe_text
+    from ..intake.discover import MAX_TOTAL_BYTES, Refused, _MACHINE_ERRNOS, _copy_file, _copy_tree, _extract_zip
+    from ..text import one_line, safe_text
     label = safe_text(src.name)
     try:
         mode = os.lstat(src).st_mode
@@ -702,7 +702,7 @@ NO_SUBMISSION = "no submission"
 
 def no_submission(student: Student | str, assignment):  # -> results.SubmissionResult
     """The row of a roster student who submitted nothing: 0 points, error ``no submission``."""
-    from .results import QuestionResult, SubmissionResult
+    from ..results import QuestionResult, SubmissionResult
     sid = student.id if isinstance(student, Student) else student
     sub = SubmissionResult(student=sid, source="", score=0.0, max_score=float(assignment.max_score),
                            error=NO_SUBMISSION, report="")

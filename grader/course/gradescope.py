@@ -29,10 +29,10 @@ import shlex
 import zipfile
 from pathlib import Path
 
-from . import DEFAULT_ASSIGNMENT, __version__
-from .entry import ENTRY_POINT
-from .assignment import load_assignment
-from .formats import VISIBILITIES
+from .. import DEFAULT_ASSIGNMENT, __version__
+from ..entry import ENTRY_POINT
+from ..assignment import load_assignment
+from ..outputs.formats import VISIBILITIES
 
 DEPENDENCIES = ("numpy>=1.24", "click>=8.1", "jinja2>=3.1", "tomli>=1.1; python_version < '3.11'")
 PREFIX = "/opt/cnn-grader"
@@ -100,7 +100,7 @@ printf '%s\n' "$FALLBACK" > "$RESULTS"
 # form `grader check --student` also uses (grader.assignment.normalize_student).
 STUDENT="$("$PY" -I - "$ROOT/submission_metadata.json" <<'EOF' 2>/dev/null || echo student
 import json, sys
-from grader.gradescope_bundle import student_from_metadata
+from grader.course.gradescope import student_from_metadata
 try:
     print(student_from_metadata(json.load(open(sys.argv[1], encoding="utf-8"))))
 except Exception:
@@ -123,7 +123,7 @@ def student_from_metadata(metadata: dict) -> str:
     """The student id run_autograder grades under: the first submitter's email, else their
     Gradescope id, normalized as every input is (so ``grader check --student`` with the
     email as Gradescope shows it reproduces the same inputs)."""
-    from .assignment import normalize_student
+    from ..assignment import normalize_student
     users = (metadata.get("users") or [{}]) if isinstance(metadata, dict) else [{}]
     u = users[0] if isinstance(users, list) and users and isinstance(users[0], dict) else {}
     return normalize_student(str(u.get("email") or u.get("id") or "student")) or "student"
@@ -165,8 +165,8 @@ def source_files(assignment: str = DEFAULT_ASSIGNMENT) -> dict[str, bytes]:
     (an assignment folder kept elsewhere goes in as ``reference.<its name>``)."""
     from .handout import _grader_files
     files = {f"cnn-grader/{k}": v for k, v in _grader_files().items()}
-    from .assignment import assignment_module, is_folder_name
-    packages = ["grader", "grader.templates"]
+    from ..assignment import assignment_module, is_folder_name
+    packages = ["grader.templates", "grader.templates.ci"]
     if is_folder_name(assignment):
         module = _folder_package(Path(assignment), files, packages)
         wanted = [n for n in _package_tree(module, Path(assignment)) if n != module]
@@ -182,6 +182,8 @@ def source_files(assignment: str = DEFAULT_ASSIGNMENT) -> dict[str, bytes]:
             for p in sorted(pkg.glob("*.py")) if i == len(parts) else [pkg / "__init__.py"]:
                 files[f"cnn-grader/{'/'.join(parts[:i])}/{p.name}"] = p.read_bytes()
             packages.append(pkg_name)
+    packages += [name[len("cnn-grader/"):-len("/__init__.py")].replace("/", ".") for name in files
+                 if name.startswith("cnn-grader/grader") and name.endswith("/__init__.py")]
     files["cnn-grader/pyproject.toml"] = _pyproject(sorted(set(packages))).encode()
     return files
 

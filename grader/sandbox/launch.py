@@ -2,7 +2,7 @@
 
 ``grader check`` spends a third of its time in the zygote importing NumPy.  Launched from here
 before the grader itself imports NumPy, the two imports run side by side on two cores; the
-:class:`~grader.sandbox.Sandbox` that needs a zygote then adopts the one already starting
+:class:`~grader.sandbox.supervisor.Sandbox` that needs a zygote then adopts the one already starting
 (:func:`take`), or launches its own.  Nothing here imports NumPy or the reference.
 """
 from __future__ import annotations
@@ -157,7 +157,7 @@ def hidden_paths(*extra: Path) -> list[str]:
     with the project also pip-installed leaves a second one in site-packages).  Found without
     importing anything, so that it can run before NumPy is imported.
     """
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the grader package, every stage of it
     spec = importlib.util.find_spec("reference")
     paths = [here] + ([Path(spec.origin).resolve().parent] if spec and spec.origin else [])
     root = here.parent

@@ -1,0 +1,2 @@
+"""Judging: comparing a submission's answers with the reference (:mod:`.compare`) and scoring
+them (:mod:`.score`)."""
