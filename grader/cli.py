@@ -45,12 +45,12 @@ def _given(name: str) -> bool:
     return ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
 
 
-def _course(config):
-    """--config FILE, else ./grader.toml if present: a bad file is a one-line error (exit 2; a
-    failing disk: 3)."""
+def _course(config, submissions: Path | None = None):
+    """--config FILE, else ./grader.toml if present (not one among the submissions): a bad file
+    is a one-line error (exit 2; a failing disk: 3)."""
     from .course.config import CourseError, find_course
     try:
-        return find_course(config)
+        return find_course(config, untrusted=submissions)
     except CourseError as exc:
         _fail(exc)
     except OSError as exc:
@@ -162,7 +162,6 @@ def _assignment(name: str, points: tuple[str, ...], course=None):
         weights.update(_points_flags(points))
         return asg.with_points(weights) if weights else asg
     except ValueError as exc:
-        from .course.handout import student_edition
         if student_edition():
             _fail("this is the student edition of cnn-grader (no reference solution): it can only "
                   "`grader check FILE` against the handout's public_tests.json; grading needs the instructor's install")
@@ -308,7 +307,7 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
     from .api import MachineError, UsageError, grade as grade_api
     from .sandbox.supervisor import SandboxError
     from .course.shard import parse_shard, shard as shard_entries, student_key
-    course = _course(config)
+    course = _course(config, submissions)
     asg = _assignment(assignment, points, course)
     if roster is None and course.roster is not None:
         roster = course.roster

@@ -395,3 +395,29 @@ def test_a_roster_named_by_the_course_file_with_bad_days_late_is_one_line(tmp_pa
     (tmp_path / "grader.toml").write_text('[lms]\nroster = "roster.csv"\n')
     r = grader("grade", subs, "--out", tmp_path / "out", "--jobs", "1", cwd=tmp_path)
     _one_line_error(r, f"{tmp_path / 'roster.csv'} line 2: days late '1e308' is out of range")
+
+
+def test_run_from_inside_the_submissions_folder_nothing_there_stands_in_for_the_graders(tmp_path):
+    """Found by an attack round: `python -m grader grade .` run inside the submissions folder
+    imported a student's csv.py (and nbformat.py in a worker) as the grader itself; and a
+    student entry named grader.toml became the course file (seed, points, --reveal)."""
+    import shutil
+    import subprocess
+    import sys
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    shutil.copy(SUBMISSIONS / "correct_vectorized.py", subs / "alice.py")
+    marker = tmp_path / "planted-ran"
+    for name in ("csv", "zipfile", "nbformat", "hashlib", "unicodedata"):
+        (subs / f"{name}.py").write_text(f"open({str(marker)!r}, 'a').write({name!r})\n")
+    (subs / "grader.toml").write_text("[grading]\nreveal = true\nseed = 1\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, "-m", "grader", "grade", ".", "--out", str(tmp_path / "out")],
+                       cwd=subs, env=env, capture_output=True, text=True, timeout=300)
+    assert not marker.exists(), marker.read_text()
+    assert r.returncode == 2 and "inside the submissions folder is not read" in r.stderr, r.stderr
+    (subs / "grader.toml").unlink()
+    r = subprocess.run([sys.executable, "-m", "grader", "grade", ".", "--out", str(tmp_path / "out"), "--jobs", "2"],
+                       cwd=subs, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert not marker.exists(), marker.read_text()

@@ -395,10 +395,24 @@ def _toml():
     return tomli
 
 
-def find_course(explicit: Path | None, cwd: Path | None = None) -> Course:
-    """``--config FILE``, else ``grader.toml`` in the current folder, else an empty course."""
+def find_course(explicit: Path | None, cwd: Path | None = None, untrusted: Path | None = None) -> Course:
+    """``--config FILE``, else ``grader.toml`` in the current folder, else an empty course.
+
+    The current folder's file is not read when it lies inside ``untrusted`` (the submissions
+    being graded): a student's entry named grader.toml would set the seed, the points, --reveal."""
     if explicit is not None:
         return load_course(Path(explicit))
     default = (Path.cwd() if cwd is None else Path(cwd)) / DEFAULT_NAME
+    if untrusted is not None and default.is_file() and _inside(default, untrusted):
+        raise CourseError(f"{default}: a course file inside the submissions folder is not read (a student may "
+                          "have written it); run from another folder, or give --config to use it")
     return load_course(default) if default.is_file() else Course()
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(Path(folder).resolve())
+        return True
+    except (ValueError, OSError):
+        return False
 

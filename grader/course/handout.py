@@ -220,12 +220,6 @@ def public_assignment(data: dict) -> tuple[Assignment, dict[str, Trials]]:
     return asg, trials
 
 
-def student_edition() -> bool:
-    """True in the student edition of the grader: no installed assignment at all (the wheel of
-    the handout carries none)."""
-    return importlib.util.find_spec("reference") is None
-
-
 def reference_available(assignment: str = DEFAULT_ASSIGNMENT) -> bool:
     """True in the instructor's install (the assignment's reference imports)."""
     try:
