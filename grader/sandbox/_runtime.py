@@ -241,6 +241,10 @@ def zygote(control_fd: int, config: dict) -> None:
     import numpy  # noqa: F401  (the point of the zygote: import once, fork many times)
     import numpy.linalg  # noqa: F401
     import math, itertools, functools, collections, copy  # noqa: F401,E401
+    global DEPENDENCIES
+    # what the allowed packages need, read from the installation now, before any student code:
+    # in a child, the student's own zipfile.py or csv.py would answer for the metadata readers
+    DEPENDENCIES = frozenset(imports.required_modules())
     if sys.platform.startswith("linux"):
         # die with the grader, taking every child along: a child of process isolation may have
         # started processes of its own, which SIGKILL to this one alone would leave running
@@ -347,6 +351,7 @@ def _close_all(fds: list[int]) -> None:
             pass
 
 
+DEPENDENCIES: frozenset = frozenset()  # see zygote
 _root_ready = False  # the zygote is inside the shared root (root fast path)
 _control: socket.socket | None = None
 _tmp_mb = 64
@@ -1305,7 +1310,7 @@ def run(job, result_fd: int, sub_dir: str, main: str, progress_fd: int | None = 
     sys.path[:] = [sub_dir] + [p for p in sys.path if p and os.path.isdir(p)]
     sys.argv = [main]
     root = os.path.realpath(sub_dir)
-    policy = imports.install(root, job.get("allowed_imports") or imports.ALLOWED)
+    policy = imports.install(root, job.get("allowed_imports") or imports.ALLOWED, DEPENDENCIES)
     os.environ.setdefault("MPLBACKEND", "Agg")  # a real matplotlib never opens a window and waits
 
     def stdout_pos():

@@ -171,7 +171,28 @@ def hidden_paths(*extra: Path) -> list[str]:
     numpy = importlib.util.find_spec("numpy")
     needed = [sys.prefix, sys.base_prefix, os.path.dirname(os.__file__),
               Path(numpy.origin).parent.parent if numpy and numpy.origin else sys.prefix]
-    return [str(p) for p in hide_around(paths, needed)]
+    sites, allowed = _site_packages(numpy)
+    return [str(p) for p in hide_around(paths + sites, needed[:3] + allowed)]
+
+
+def _site_packages(numpy) -> tuple[list[Path], list[Path]]:
+    """The folders packages are installed in, and what in them student code may load: NumPy,
+    the display packages, what they require (their modules, data and metadata).  Everything
+    else there -- sympy, jinja2, the grader's other dependencies -- is covered, so no way of
+    loading a module by path reaches what the import policy leaves out."""
+    from ._imports import _canonical, required_modules
+    wanted = {_canonical(t) for t in required_modules()}
+    sites = {Path(p) for p in sys.path if p and os.path.basename(p) in ("site-packages", "dist-packages")}
+    if numpy is not None and numpy.origin:
+        sites.add(Path(numpy.origin).parent.parent)
+    allowed = []
+    for site in sorted(sites):
+        try:
+            names = os.listdir(site)
+        except OSError:
+            continue
+        allowed += [site / n for n in names if _canonical(n.split(".")[0].split("-")[0]) in wanted]
+    return sorted(sites), allowed
 
 
 def hide_around(paths: list, needed: list) -> list[Path]:

@@ -92,7 +92,9 @@ _found = []
 
 def _empty_dir(path):
     try:
-        return os.path.isdir(path) and not os.listdir(path)
+        if os.path.isdir(path):
+            return not os.listdir(path)
+        return not os.path.isfile(path) or os.path.getsize(path) == 0  # (a file covered by /dev/null)
     except OSError:
         return True  # unreadable: nothing to steal
 
