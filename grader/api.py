@@ -284,7 +284,8 @@ def grade_submission(sandbox: Sandbox, assignment: Assignment, sub: Submission, 
     run = sandbox.run(sub.directory, sub.main, calls_for(assignment, trials))
     res = score_submission(assignment, trials, run, sub.student, safe_text(sub.source.name), seed, sub.digest,
                            partial_credit)
-    res.cache_key = sub.cache_key
+    # a time limit hit is never reused: the machine may have been loaded (the import's included)
+    res.cache_key = "" if run.timed_out else sub.cache_key
     res.notes = list(sub.notes) + res.notes  # about the file (a .py.txt, a notebook), then its imports
     return res
 

@@ -438,3 +438,16 @@ def test_a_regrade_never_reuses_a_score_for_different_work(tmp_path, change):
     again = grade(subs, tmp_path / "out", Options(jobs=1))
     fresh = grade(subs, tmp_path / "fresh", Options(jobs=1))
     assert again.cached == 0 and again.submissions[0].score == fresh.submissions[0].score < 20
+
+
+def test_an_import_that_timed_out_is_graded_again(tmp_path):
+    """Found by an attack round: the README says a result with a timeout is never reused, but an
+    import that hit its limit was (its questions are 'error', not 'timeout')."""
+    from grader.api import Options, grade
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "slow.py").write_text("import time\ntime.sleep(3)\n")
+    first = grade(subs, tmp_path / "out", Options(jobs=1, timeout=1))
+    assert "did not finish within 1 s" in first.submissions[0].error and not first.submissions[0].cache_key
+    again = grade(subs, tmp_path / "out", Options(jobs=1, timeout=1))
+    assert again.cached == 0

@@ -111,6 +111,7 @@ class SubmissionRun:
     dropped: int = 0  # bytes printed while importing that were dropped
     standins: list[str] = field(default_factory=list)  # display packages replaced by do-nothing stand-ins
     missing_modules: list[str] = field(default_factory=list)  # modules imported that the grader lacks
+    timed_out: bool = False  # a time limit was hit (the import's, a question's, the submission's)
 
 
 def resolved(hide) -> list[str]:
@@ -420,6 +421,7 @@ class Sandbox:
             else:
                 result.questions.update(part.questions)
                 _modules(result, part.standins, part.missing_modules)
+                result.timed_out = result.timed_out or part.timed_out
             if part.import_error:
                 if result is not part:  # restarted after a crash, the file no longer imports
                     status, why = budget.spent or ("crash", f"restarted after the previous question, "
@@ -747,6 +749,7 @@ class _Reader:
         """Record a timeout or crash against the question in progress (or the import)."""
         self.over = True
         run, current = self.run, self.current
+        run.timed_out = run.timed_out or status == "timeout"
         out, err = self._output(self.pos, (_size(self.out_f), _size(self.err_f)))
         if current == "import":
             run.import_error = "importing the file " + message.replace("while answering", "while importing")
