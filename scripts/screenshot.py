@@ -239,7 +239,7 @@ def main(argv=None) -> int:
         else:
             from grader.api import Options, grade
             pages = work / "out"
-            run = grade(ROOT / "submissions", pages, Options(seed=0))
+            run = grade(ROOT / "submissions" / "hw4", pages, Options(seed=0))
         report = next((s.report for s in run.submissions if s.student == args.student), None) \
             if args.student else pick_failing(run)
         if report is None:

@@ -11,7 +11,7 @@ from grader.assignment import load_assignment
 from grader.intake.notation import Answer, NotationError, equations, sections
 
 HERE = Path(__file__).resolve().parent / "written"
-SUBMISSIONS = HERE.parent.parent / "submissions"
+SUBMISSIONS = HERE.parent.parent / "submissions" / "hw4"
 ASG = load_assignment("hw4-written")
 Q = {q.id: q for q in ASG.questions}
 
