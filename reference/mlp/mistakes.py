@@ -196,7 +196,7 @@ Q14 = (
 Q15 = (
     Mistake(
         "argmax_wrong_axis", "Arg-max over the wrong axis",
-        "You took the arg-max down each column, i.e. for each class the sample that scores it "
+        "You took the arg-max down each column: for each class, the sample that scores it "
         "highest. A prediction is, for each sample, the class with the highest score.",
         "Your answer should have one label per sample: shape (N,).",
         lambda a: _predict_from(m.logits(m.hidden_forward(a["X"], a["W1"], a["b1"]), a["W2"], a["b2"]), axis=-2)),
@@ -292,8 +292,8 @@ Q23 = (
         lambda a: a["dS"]),
 )
 
-_DRELU = ("ReLU's derivative is 1 where the unit is active (Z > 0) and 0 where it is not: it "
-          "either passes the gradient or blocks it, and it never scales it.")
+_DRELU = ("The ReLU's derivative is not a smooth factor: it can only pass a unit's gradient on "
+          "unchanged or block it entirely; it never scales it.")
 
 Q24 = (
     Mistake(
