@@ -141,6 +141,8 @@ def softmax_inputs(rng: np.random.Generator, n: int) -> np.ndarray:
     S = networks(rng, s, n + 4)["S"]
     e = S[n:]  # (views: edited in place)
     e[0] *= LARGE / np.abs(e[0]).max()
+    if e[0].max() < LARGE:  # (the largest |logit| was negative: flip, so that +1000 overflows)
+        e[0] *= -1.0
     e[1] += NEGATIVE - e[1].max()
     e[2] += OFFSET * np.resize([1.0, -1.0, 0.0], s["N"])[:, None]
     e[3] = rng.normal(0.0, 3.0, (s["N"], 1)).repeat(s["K"], axis=1)
