@@ -1,0 +1,260 @@
+"""Input generators of Homework 5: what each function receives, and how the inputs are drawn.
+
+Shapes.  Trials are batched along axis 0, so all the trials of one question share their shapes.
+Each question draws its own (N, D, M, K) from its own generator -- batch N in 3..8, inputs D
+in 2..5, hidden units M in 2..6, classes K in 2..4 -- so shapes differ from question to
+question and from student to student, and code that hard-codes a shape fails.
+
+Well-posed inputs.  Random networks are kept only when every hidden pre-activation is at least
+MARGIN away from ReLU's kink at 0 (the derivative is undefined there, and float32 rounding must
+not flip a unit on or off) and every row of logits has a unique maximum by at least GAP (so
+the predicted label is exact).  Edge cases are built to satisfy the same conditions (asserted).
+
+Each question draws its own independent inputs, so one question's inputs never contain the
+answer to another.  Part 2 functions are chain-rule building blocks: their upstream gradient
+(dS, dZ) is drawn as an arbitrary array, not only the cross-entropy's own gradient.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from grader.assignment import Trials
+from . import model as m
+
+MARGIN = 0.01  # smallest |Z| of a hidden pre-activation (distance to ReLU's kink)
+GAP = 0.01  # smallest gap between a row's largest and second-largest logit
+SHAPE_LOW = {"N": 3, "D": 2, "M": 2, "K": 2}  # inclusive bounds of the shapes
+SHAPE_HIGH = {"N": 8, "D": 5, "M": 6, "K": 4}
+
+Shape = dict  # {"N": .., "D": .., "M": .., "K": ..}
+
+
+def draw_shape(rng: np.random.Generator) -> Shape:
+    dims = rng.integers([SHAPE_LOW[k] for k in "NDMK"], [SHAPE_HIGH[k] + 1 for k in "NDMK"])
+    return dict(zip("NDMK", (int(v) for v in dims)))
+
+
+def _draw(rng: np.random.Generator, s: Shape, t: int) -> dict[str, np.ndarray]:
+    """``t`` random networks and label batches of shape ``s`` (nothing checked yet)."""
+    N, D, M, K = s["N"], s["D"], s["M"], s["K"]
+    return {"X": rng.normal(0.0, 1.0, (t, N, D)),
+            "W1": rng.normal(0.0, 1.0 / np.sqrt(D), (t, D, M)),
+            "b1": rng.normal(0.0, 0.5, (t, M)),
+            "W2": rng.normal(0.0, 1.0, (t, M, K)),
+            "b2": rng.normal(0.0, 0.5, (t, K)),
+            "y": rng.integers(0, K, (t, N)).astype(np.int64)}
+
+
+def well_posed(net: dict[str, np.ndarray]) -> np.ndarray:
+    """Per trial: no pre-activation within MARGIN of 0, and every row's arg-max unique by GAP."""
+    Z = m.preactivation(net["X"], net["W1"], net["b1"])
+    S = m.logits(m.relu(Z), net["W2"], net["b2"])
+    return (np.abs(Z) >= MARGIN).all(axis=(1, 2)) & (top_gap(S) >= GAP).all(axis=1)
+
+
+def top_gap(S: np.ndarray) -> np.ndarray:
+    """Largest minus second-largest entry of each row (last axis)."""
+    top2 = np.sort(S, axis=-1)[..., -2:]
+    return top2[..., 1] - top2[..., 0]
+
+
+def networks(rng: np.random.Generator, s: Shape, n: int,
+             modify: Callable[[np.random.Generator, dict], None] | None = None) -> dict[str, np.ndarray]:
+    """``n`` well-posed networks of shape ``s``, each drawn (and changed in place by ``modify``,
+    for an edge case) until it passes :func:`well_posed`; with Z, H, S, P computed."""
+    kept: list[dict[str, np.ndarray]] = []
+    have = 0
+    for _ in range(200):
+        net = _draw(rng, s, 2 * n + 2)
+        if modify is not None:
+            modify(rng, net)
+        ok = well_posed(net)
+        kept.append({k: v[ok] for k, v in net.items()})
+        have += int(ok.sum())
+        if have >= n:
+            break
+    else:  # pragma: no cover - a modify that can never be well posed
+        raise RuntimeError("could not draw well-posed networks")
+    out = {k: np.concatenate([b[k] for b in kept])[:n] for k in kept[0]}
+    out.update(m.forward(out["X"], out["W1"], out["b1"], out["W2"], out["b2"]))
+    return out
+
+
+def _concat(*nets: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return {k: np.concatenate([n[k] for n in nets]) for k in nets[0]}
+
+
+# --- edge-case modifiers (act in place on a drawn batch) -----------------------------------
+
+def dead_sample(rng, net) -> None:
+    """Sample 0 activates no hidden unit: its input is 0 and every bias is clearly negative."""
+    net["X"][:, 0, :] = 0.0
+    net["b1"][:] = -(0.2 + np.abs(net["b1"]))
+
+
+def all_active(rng, net) -> None:
+    """Every hidden unit of every sample is active: biases lift each column above 0.5."""
+    XW = net["X"] @ net["W1"]
+    net["b1"][:] = np.maximum(0.0, -XW.min(axis=1)) + 0.5 + np.abs(net["b1"])
+
+
+def _trials(args: dict[str, np.ndarray], expected: np.ndarray, labels, reference) -> Trials:
+    assert len(expected) == len(labels)
+    return Trials(args=args, expected=expected, labels=labels, reference=reference)
+
+
+# --- Part 1 -------------------------------------------------------------------------------
+
+def gen_hidden_forward(rng: np.random.Generator, n: int) -> Trials:
+    s = draw_shape(rng)
+    net = _concat(networks(rng, s, n), networks(rng, s, 1, dead_sample), networks(rng, s, 1, all_active))
+    args = {k: net[k] for k in ("X", "W1", "b1")}
+    ref = lambda a: m.hidden_forward(a["X"], a["W1"], a["b1"])  # noqa: E731
+    return _trials(args, ref(args), ["random"] * n + [
+        "edge: the first sample activates no hidden unit", "edge: every hidden unit active"], ref)
+
+
+def gen_logits(rng: np.random.Generator, n: int) -> Trials:
+    s = draw_shape(rng)
+    net = _concat(networks(rng, s, n), networks(rng, s, 1, dead_sample))
+    args = {k: net[k] for k in ("H", "W2", "b2")}
+    ref = lambda a: m.logits(a["H"], a["W2"], a["b2"])  # noqa: E731
+    return _trials(args, ref(args), ["random"] * n + ["edge: H's first row is zero (no active unit)"], ref)
+
+
+LARGE = 1000.0  # |logit| of the overflow edge case: exp(1000) overflows float64 (max ~exp(709))
+NEGATIVE = -740.0  # logits of the underflow edge case: exp(-740) is a subnormal number, exp(-750) is 0
+OFFSET = 800.0  # row offsets of the mixed-scale edge case
+
+
+SOFTMAX_EDGES = ["edge: large logits (up to ±1000): exp overflows unless shifted",
+                 "edge: very negative logits (about -740): exp underflows unless shifted",
+                 "edge: rows at very different scales (offsets ±800)",
+                 "edge: equal logits within each row"]
+
+
+def softmax_inputs(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Logits of ``n`` random networks and of the four edge cases, shape (n + 4, N, K)."""
+    s = draw_shape(rng)
+    S = networks(rng, s, n + 4)["S"]
+    e = S[n:]  # (views: edited in place)
+    e[0] *= LARGE / np.abs(e[0]).max()
+    if e[0].max() < LARGE:  # (the largest |logit| was negative: flip, so that +1000 overflows)
+        e[0] *= -1.0
+    e[1] += NEGATIVE - e[1].max()
+    e[2] += OFFSET * np.resize([1.0, -1.0, 0.0], s["N"])[:, None]
+    e[3] = rng.normal(0.0, 3.0, (s["N"], 1)).repeat(s["K"], axis=1)
+    return S
+
+
+def gen_softmax(rng: np.random.Generator, n: int) -> Trials:
+    args = {"S": softmax_inputs(rng, n)}
+    ref = lambda a: m.softmax(a["S"])  # noqa: E731
+    return _trials(args, ref(args), ["random"] * n + SOFTMAX_EDGES, ref)
+
+
+def probability_inputs(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """(P, y) of ``n`` random networks, then: uniform predictions, a batch whose samples all
+    have the same label, and confident right predictions (P[n, y_n] = 1 - about (K-1) e^-20)."""
+    s = draw_shape(rng)
+    net = networks(rng, s, n + 3)
+    P, y = net["P"], net["y"]
+    P[n] = 1.0 / s["K"]
+    y[n + 1] = y[n + 1, 0]
+    noise = rng.uniform(-0.1, 0.1, (s["N"], s["K"]))
+    P[n + 2] = m.softmax((20.0 * m.one_hot(y[n + 2], s["K"]) + noise)[None])[0]
+    return {"P": P, "y": y}
+
+
+PROBABILITY_EDGES = ["edge: uniform predictions (P = 1/K)", "edge: every sample has the same label",
+                     "edge: confident, correct predictions (P[n, y_n] close to 1)"]
+
+
+def gen_cross_entropy(rng: np.random.Generator, n: int) -> Trials:
+    args = probability_inputs(rng, n)
+    ref = lambda a: m.cross_entropy(a["P"], a["y"])  # noqa: E731
+    return _trials(args, ref(args), ["random"] * n + PROBABILITY_EDGES, ref)
+
+
+def gen_predict(rng: np.random.Generator, n: int) -> Trials:
+    s = draw_shape(rng)
+    net = _concat(networks(rng, s, n), networks(rng, s, 1, dead_sample), networks(rng, s, 1, all_active))
+    args = {k: net[k] for k in ("X", "W1", "b1", "W2", "b2")}
+    ref = lambda a: m.predict(a["X"], a["W1"], a["b1"], a["W2"], a["b2"])  # noqa: E731
+    return _trials(args, ref(args), ["random"] * n + [
+        "edge: the first sample activates no hidden unit", "edge: every hidden unit active"], ref)
+
+
+# --- Part 2 -------------------------------------------------------------------------------
+
+def gen_grad_logits(rng: np.random.Generator, n: int) -> Trials:
+    args = probability_inputs(rng, n)
+    ref = lambda a: m.grad_logits(a["P"], a["y"])  # noqa: E731
+    return _trials(args, ref(args), ["random"] * n + PROBABILITY_EDGES, ref)
+
+
+def upstream(rng: np.random.Generator, t: int, N: int, K: int) -> np.ndarray:
+    """Arbitrary upstream gradients of shape (t, N, K), of the size a mean loss gives (~1/N)."""
+    return rng.normal(0.0, 1.0, (t, N, K)) / N
+
+
+def gen_grad_W2(rng: np.random.Generator, n: int) -> Trials:
+    s = draw_shape(rng)
+    net = _concat(networks(rng, s, n), networks(rng, s, 1, dead_sample), networks(rng, s, 1))
+    dS = upstream(rng, n + 2, s["N"], s["K"])
+    dS[-1] = m.grad_logits(net["P"][-1:], net["y"][-1:])[0]  # the cross-entropy's own gradient
+    args = {"H": net["H"], "dS": dS}
+    ref = lambda a: m.grad_W2(a["H"], a["dS"])  # noqa: E731
+    return _trials(args, ref(args), ["random"] * n + [
+        "edge: H's first row is zero (no active unit)", "edge: dS is the cross-entropy's gradient"], ref)
+
+
+def gen_grad_b2(rng: np.random.Generator, n: int) -> Trials:
+    s = draw_shape(rng)
+    dS = upstream(rng, n + 2, s["N"], s["K"])
+    dS[n, 1:] = 0.0  # a single sample's gradient
+    dS[n + 1, -1, 0] = -dS[n + 1, :-1, 0].sum()  # class 0's column cancels over the batch
+    args = {"dS": dS}
+    ref = lambda a: m.grad_b2(a["dS"])  # noqa: E731
+    return _trials(args, ref(args), ["random"] * n + [
+        "edge: only the first sample has a non-zero gradient", "edge: the first class's gradients cancel over the batch"], ref)
+
+
+def hidden_preactivations(rng: np.random.Generator, t: int, N: int, M: int) -> np.ndarray:
+    """Z of ``t`` random networks' hidden layers, drawn directly: N(0, 1) pushed MARGIN away
+    from 0 (about half the units active)."""
+    Z = rng.normal(0.0, 1.0, (t, N, M))
+    return np.where(Z >= 0, 1.0, -1.0) * (np.abs(Z) + MARGIN)
+
+
+def gen_grad_hidden(rng: np.random.Generator, n: int) -> Trials:
+    s = draw_shape(rng)
+    N, M, K = s["N"], s["M"], s["K"]
+    net = networks(rng, s, n + 3)
+    Z = hidden_preactivations(rng, n + 3, N, M)
+    dS = upstream(rng, n + 3, N, K)
+    Z[n] = -np.abs(Z[n])  # every unit inactive: the gradient is exactly 0
+    Z[n + 1] = np.abs(Z[n + 1])  # every unit active
+    Z[n + 2] = net["Z"][n + 2]  # a real network, with its own cross-entropy gradient
+    dS[n + 2] = m.grad_logits(net["P"][n + 2:], net["y"][n + 2:])[0]
+    args = {"dS": dS, "W2": net["W2"], "Z": Z}
+    ref = lambda a: m.grad_hidden(a["dS"], a["W2"], a["Z"])  # noqa: E731
+    return _trials(args, ref(args), ["random"] * n + [
+        "edge: every hidden unit inactive (Z < 0)", "edge: every hidden unit active (Z > 0)",
+        "edge: a real network and its cross-entropy gradient"], ref)
+
+
+def gen_grad_W1(rng: np.random.Generator, n: int) -> Trials:
+    s = draw_shape(rng)
+    N, D, M = s["N"], s["D"], s["M"]
+    X = rng.normal(0.0, 1.0, (n + 2, N, D))
+    Z = hidden_preactivations(rng, n + 2, N, M)
+    dZ = upstream(rng, n + 2, N, M) * (Z > 0)  # zero where a unit is inactive, as after the ReLU
+    X[n, 0] = 0.0  # an all-zero input sample
+    dZ[n + 1, :, 0] = 0.0  # hidden unit 0 inactive for every sample
+    args = {"X": X, "dZ": dZ}
+    ref = lambda a: m.grad_W1(a["X"], a["dZ"])  # noqa: E731
+    return _trials(args, ref(args), ["random"] * n + [
+        "edge: the first sample's input is all zero", "edge: the first hidden unit inactive for every sample"], ref)
