@@ -128,3 +128,27 @@ def test_handout_and_gradescope_bundle_of_a_folder_assignment(tmp_path):
                         "--json"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     assert r.returncode == 0, r.stderr[-2000:]
     assert json.loads(r.stdout)["score"] == 9
+
+
+def test_the_readmes_smallest_assignment_grades_as_written(tmp_path):
+    """The README's 'Write an assignment' example, taken from the README itself: a folder with
+    that __init__.py grades a right and a wrong solution, and names the catalogued mistake."""
+    import re
+
+    from grader.api import Options, grade
+    readme = (HERE.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Write an assignment"):]
+    code = re.search(r"```python\n# my_course/hw1/__init__.py\n(.*?)```", section, re.S).group(1)
+    folder = tmp_path / "my_course" / "hw1"
+    folder.mkdir(parents=True)
+    (folder / "__init__.py").write_text(code)
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "alice.py").write_text("import numpy as np\ndef mean(x):\n    return float(np.mean(x))\n"
+                                   "def largest(x):\n    return int(np.argmax(x))\n")
+    (subs / "bob.py").write_text("import numpy as np\ndef mean(x):\n    return np.sum(x)\n"
+                                 "def largest(x):\n    return np.argmin(x)\n")
+    run = grade(subs, tmp_path / "out", Options(jobs=1), assignment=str(folder))
+    by = {s.student: s for s in run.submissions}
+    assert by["alice"].score == 2 and by["bob"].score == 0
+    assert "the sum instead of the mean" in by["bob"].questions[0].message

@@ -498,6 +498,9 @@ def _element_map(q: Question, trials: Trials, outputs, groups: Mapping[str, np.n
         return []
     got = _stacked(outputs)
     w = _wrong_masks(q, got, exp)
+    if int(np.prod(shape)) == 1:  # one number: which trials, not which elements
+        n = int(w.reshape(len(w), -1).any(axis=1).sum())
+        return [f"Your answer is wrong in {n} of {len(w)} trials."] if 0 < n < len(w) else []
     if w.any():  # right for rounded inputs is not wrong (as in compare), element by element
         for again in Rounded(trials, trials.reference).batches(outputs[0]):
             if again.shape == exp.shape:
