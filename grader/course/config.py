@@ -21,7 +21,7 @@ is optional::
 
     [lms]
     roster = "gradebook.csv" # --roster (relative to this file)
-    column = "Homework 4 (123456)"  # --lms-column: the LMS gradebook's column to fill
+    column = "Homework 1 (123456)"  # --lms-column: the LMS gradebook's column to fill
     missing = "zero"         # --lms-missing: "zero" or "blank" for students without a submission
 
 Late flags come from the LMS: Canvas marks late downloads ``LATE`` in their names (no days);

@@ -208,8 +208,8 @@ def _folder_package(folder: Path, files: dict[str, bytes], packages: list[str]) 
 
 
 def _package_tree(module: str, folder: Path | None = None) -> list[str]:
-    """The assignment's package and the packages of its tree that its files import (hw4-written
-    uses hw4's model and generators): read from the import statements, so the bundle does not
+    """The assignment's package and the packages of its tree that its files import (a written
+    assignment may use another one's model and generators): read from the import statements, so the bundle does not
     depend on what this process happens to have imported.  ``folder``: where ``module``'s files
     are, when it is not installed."""
     import ast
@@ -229,7 +229,7 @@ def _package_tree(module: str, folder: Path | None = None) -> list[str]:
                 for n in names:
                     if n.startswith(top + "."):
                         parts = n.split(".")
-                        # the package: the longest prefix that is one (reference.hw4.model -> reference.hw4)
+                        # the package: the longest prefix that is one (reference.a.model -> reference.a)
                         for i in range(len(parts), 1, -1):
                             cand = ".".join(parts[:i])
                             if getattr(importlib.import_module(cand), "__path__", None):

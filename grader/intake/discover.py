@@ -30,7 +30,7 @@ from .notebook import MAX_NOTEBOOK_BYTES
 from ..text import one_line, safe_text
 
 # What a folder or zip gives its sandbox at most; anything beyond is left out with a note (an
-# honest hw4.py in a repository with data/, node_modules/... is graded), and only a submission
+# honest solution.py in a repository with data/, node_modules/... is graded), and only a submission
 # with nothing gradable left is refused.
 MAX_ZIP_BYTES = 20 << 20  # copied or unpacked, in all, but for notebooks (which carry their plots)
 MAX_TOTAL_BYTES = MAX_ZIP_BYTES + MAX_NOTEBOOK_BYTES  # also the largest .zip accepted
@@ -396,7 +396,7 @@ def _copy_stream(fin, dst: Path, cap: int, what: str) -> int:
 def _walk(root: Path, left_out: LeftOut | None = None,
           limit: int | None = MAX_ENTRIES) -> Iterator[tuple[Path, tuple[str, ...], os.stat_result]]:
     """``(path, relative parts, lstat)`` of everything under ``root`` but the ignored, without
-    recursion or following links.  Breadth-first, each folder in name order: a hw4.py at the
+    recursion or following links.  Breadth-first, each folder in name order: a solution.py at the
     top is found first whatever sits beside or below it.  Bounded: it reads at most ``limit``
     entries (ignored ones too; ``None``: a tree the grader made, bounded already) and enters no
     folder deeper than MAX_DEPTH; what it does not look into goes to ``left_out``."""

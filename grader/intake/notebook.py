@@ -9,12 +9,12 @@ with three differences that keep a working notebook from losing points:
   into plain Python that does nothing, so no shell ever runs and the import never fails on it;
   ``display``/``get_ipython`` exist as no-ops unless the notebook defines them.
 - Each top-level statement runs on its own: one that raises (test code calling a function,
-  a plot, a typo) is reported on stderr as ``hw4.ipynb, cell 7, line 3: ...`` and the cells
+  a plot, a typo) is reported on stderr as ``solution.ipynb, cell 7, line 3: ...`` and the cells
   go on, so every definition still runs.  A cell with a syntax error is skipped; the functions
   it defines raise that syntax error when called, so only their questions are lost.
 - Each cell is compiled under the file name ``<notebook>, cell N`` (with its source in
   ``linecache``) and its lines keep their numbers, so tracebacks read
-  ``File "hw4.ipynb, cell 7", line 3, in conv_forward``.
+  ``File "solution.ipynb, cell 7", line 3, in mean``.
 
 Cells are numbered 1, 2, ... counting every cell of the notebook (markdown included), as a
 student counts them on screen.  Stored outputs are never read.
