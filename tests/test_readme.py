@@ -36,7 +36,7 @@ def test_every_command_and_option_shown_by_help_is_in_the_readme():
 def test_the_readme_starts_with_the_two_commands_ci_runs():
     block = re.search(r"```bash\n(.*?)```", README, re.S).group(1).strip().splitlines()
     assert block[0].startswith("python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]'")
-    assert block[0].endswith("grader grade submissions --out out") and block[1] == "python -m pytest"
+    assert block[0].endswith("grader grade submissions/hw4 --out out") and block[1] == "python -m pytest"
     ci = (ROOT / ".ci" / "run").read_text()
     assert "README.md" in ci and "git clone" in ci  # it runs them, read from here, in a fresh clone
 
