@@ -48,7 +48,10 @@ def _given(name: str) -> bool:
 def _course(config, submissions: Path | None = None):
     """--config FILE, else ./grader.toml if present (not one among the submissions): a bad file
     is a one-line error (exit 2; a failing disk: 3)."""
-    from .course.config import CourseError, find_course
+    from .course.config import DEFAULT_NAME, CourseError, find_course, planted
+    if config is None and planted(Path.cwd() / DEFAULT_NAME, submissions):
+        click.echo(f"note: ./{DEFAULT_NAME} is one of the submissions, not read as the course file "
+                   "(give --config to use a course file)", err=True)
     try:
         return find_course(config, untrusted=submissions)
     except CourseError as exc:

@@ -223,10 +223,27 @@ def _parse(path: Path, text: str) -> dict:
         why = one_line(safe_text(str(exc)))[:200]
         raise CourseError(f"{_shown_path(path)}: not valid TOML ({why}); see the README's course file example") from None
     except ValueError:  # an integer of over 4300 digits (int()'s limit, raised through tomllib)
-        raise CourseError(f"{_shown_path(path)}: a number of thousands of digits; "
-                          "see the README's course file example") from None
+        raise CourseError(f"{_shown_path(path)}: {_where_huge(text)}a number of thousands of digits; "
+                          "give a number such as the README's course file example shows") from None
     except (RecursionError, MemoryError):  # (the pre-scan should leave none: a last guard)
         raise CourseError(f"{_shown_path(path)}: nested too deeply to read; a course file needs no nesting") from None
+
+
+_DIGITS = re.compile(r"[0-9_]{1000,}")  # (linear: one class, no alternatives)
+_TABLE = re.compile(r"^\s*\[+\s*([^\]\n]*?)\s*\]+", re.M)
+
+
+def _where_huge(text: str) -> str:
+    """'line N: table.key: ' of the first run of a thousand digits or more ('' if none)."""
+    m = _DIGITS.search(text)
+    if m is None:
+        return ""
+    start = text.rfind("\n", 0, m.start()) + 1
+    line = text[start:m.start()]
+    key = line.split("=", 1)[0].strip() if "=" in line else ""
+    tables = _TABLE.findall(text, 0, start)
+    name = ".".join(p for p in (tables[-1] if tables else "", key) if p)
+    return f"line {text.count(chr(10), 0, m.start()) + 1}: " + (f"{one_line(safe_text(name))[:80]}: " if name else "")
 
 
 _SCAN = re.compile(r"""["'#\[\]{}.\n]""")
@@ -399,14 +416,19 @@ def find_course(explicit: Path | None, cwd: Path | None = None, untrusted: Path 
     """``--config FILE``, else ``grader.toml`` in the current folder, else an empty course.
 
     The current folder's file is not read when it lies inside ``untrusted`` (the submissions
-    being graded): a student's entry named grader.toml would set the seed, the points, --reveal."""
+    being graded): a student's entry named grader.toml would set the seed, the points, --reveal
+    (:func:`planted` says so, for the run's output)."""
     if explicit is not None:
         return load_course(Path(explicit))
     default = (Path.cwd() if cwd is None else Path(cwd)) / DEFAULT_NAME
-    if untrusted is not None and default.is_file() and _inside(default, untrusted):
-        raise CourseError(f"{default}: a course file inside the submissions folder is not read (a student may "
-                          "have written it); run from another folder, or give --config to use it")
+    if planted(default, untrusted):
+        return Course()
     return load_course(default) if default.is_file() else Course()
+
+
+def planted(default: Path, untrusted: Path | None) -> bool:
+    """Whether ``default`` (./grader.toml) is one of the submissions, never the course's policy."""
+    return untrusted is not None and default.is_file() and _inside(default, untrusted)
 
 
 def _inside(path: Path, folder: Path) -> bool:
