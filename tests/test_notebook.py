@@ -263,3 +263,90 @@ def test_line_matchers_agree_with_the_former_regexes(line):
     assert notebook._shell_assignment(stripped) == ((m.group(2), m.group(3)) if m else None)
     m = OLD_TIME_LINE.match(line)
     assert notebook._timed_statement(stripped) == (m.group(2) if m else None)
+
+
+# --- the JSON scanner: json.loads' language, its values where read, nothing built elsewhere ------
+
+class Pairs(list):
+    """An object as its list of (key, value) members (duplicates allowed, in order)."""
+
+
+def dump(value, ws, ascii_only: bool) -> str:
+    """``value`` as JSON text with ``ws`` around every token (and a Pairs' duplicate keys)."""
+    if isinstance(value, Pairs):
+        return "{" + ",".join(f"{ws}{json.dumps(k, ensure_ascii=ascii_only)}{ws}:{ws}{dump(v, ws, ascii_only)}{ws}"
+                              for k, v in value) + ws + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(ws + dump(v, ws, ascii_only) + ws for v in value) + ws + "]"
+    return json.dumps(value, ensure_ascii=ascii_only)
+
+
+TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=12) | st.sampled_from(
+    ["code", "markdown", "raw", "cell_type", "source", "x = 1\n", "\x00\x1f\"\\/", "é", "\U0001f600"])
+LEAF = (st.none() | st.booleans() | st.integers(-10**30, 10**30) | st.floats(allow_nan=False) | TEXT
+        | st.sampled_from([float("inf"), float("-inf")]))
+VALUE = st.recursive(LEAF, lambda kids: st.lists(kids, max_size=4)
+                     | st.lists(st.tuples(TEXT, kids), max_size=4).map(Pairs), max_leaves=16)
+WS = st.sampled_from(["", " ", "\n", "\t", "\r\n  "])
+
+
+def _scans(data: bytes) -> bool:
+    from grader.intake.jsonscan import JSONScanError, Reader
+    reader = Reader(data)
+    try:
+        reader.skip()
+        reader.end()
+    except JSONScanError:
+        return False
+    return True
+
+
+def _loads(data: bytes) -> bool:
+    try:
+        json.loads(data.decode("utf-8"))
+    except ValueError:
+        return False
+    return True
+
+
+EDIT = st.tuples(st.integers(0, 10**6), st.integers(0, 3),  # where, how (delete, insert, replace, cut), a byte
+                 st.sampled_from(list(b'[]{},:" \\0123456789-.eEtrufalsnNI\x01')))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(VALUE, WS, st.booleans(), st.lists(EDIT, max_size=3), st.sampled_from([7, 11, 1 << 16]))
+def test_scanner_accepts_what_json_loads_accepts(value, ws, ascii_only, edits, window):
+    """Valid documents and broken ones (bytes deleted, inserted, replaced, the end cut off): the
+    scanner refuses exactly what json.loads refuses, whatever its window (small ones cut the
+    runs, strings and whitespace it matches at once anywhere)."""
+    from unittest import mock
+    from grader.intake import jsonscan
+    data = bytearray(dump(value, ws, ascii_only).encode("utf-8"))
+    for where, how, byte in edits:
+        i = where % (len(data) + 1)
+        if how == 0:
+            del data[i:i + 1]
+        elif how == 1:
+            data.insert(i, byte)
+        elif how == 2 and i < len(data):
+            data[i] = byte
+        else:
+            del data[i:]
+    data = bytes(data)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return  # (refused before any scanning: not UTF-8)
+    with mock.patch.object(jsonscan, "_WINDOW", window):
+        assert _scans(data) == _loads(data), data
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(TEXT, VALUE), max_size=6).map(Pairs), WS, st.booleans())
+def test_scanner_reads_the_values_json_loads_reads(doc, ws, ascii_only):
+    """Each member of an object, duplicates included, in order: its key, and its value as
+    json.loads reads it (a container: OTHER, skipped unread)."""
+    from grader.intake.jsonscan import OTHER, Reader
+    reader = Reader(dump(doc, ws, ascii_only).encode("utf-8"))
+    read = [(key, reader.scalar()) for key in reader.members()]
+    reader.end()
+    assert read == [(k, OTHER if isinstance(v, list) else v) for k, v in doc]
