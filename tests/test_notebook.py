@@ -408,6 +408,21 @@ def test_notebook_of_empty_objects_read_in_bounded_memory(tmp_path):
         assert what == main and kib < 300 * 1024, (entry, kib >> 10, what)
 
 
+HOSTILE_OUTPUTS = {  # n bytes (about) of stored output, of the shapes that cost the scanner most per byte
+    "empty objects": lambda n: b"[" + b"{}," * (n // 3) + b"{}]",
+    "items one level deeper than a run takes": lambda n: b"[" + b"[[[[0]]]]," * (n // 10) + b"0]",
+    "nested objects and arrays": lambda n: b'[{"a":' * (n // 7) + b"0" + b"}]" * (n // 7),
+    "escapes in a string": lambda n: b'"' + b"\\n\\u00e9" * (n // 8) + b'"',
+}
+
+
+@pytest.mark.parametrize("shape", sorted(HOSTILE_OUTPUTS))
+def test_hostile_output_takes_linear_time(shape):
+    make = HOSTILE_OUTPUTS[shape]
+    small, large = growth(read_code_cells, _with_output(make(128 << 10)), _with_output(make(2 << 20)))
+    assert large <= 20 * small, f"{shape}: {small * 1e3:.1f} ms -> {large * 1e3:.1f} ms for 16 times the output"
+
+
 def test_deep_nesting_in_outputs_does_not_recurse():
     deep = b"[" * 1_000_000 + b"]" * 1_000_000
     assert read_code_cells(_with_output(deep)) == [(1, "x = 1")]
