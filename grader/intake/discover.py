@@ -619,7 +619,7 @@ def _convert_tree(root: Path, notes: list[str]) -> tuple[dict[Path, str], list[s
                 notes.append(f"{safe_text(rel)}: its code cells were graded in order; IPython commands "
                              "(%magic, !shell) were skipped and errors in top-level code did not stop it")
             except notebook.NotebookError as exc:
-                problems.append(f"{safe_text(rel)} {exc}; save it again from Jupyter")
+                problems.append(f"{safe_text(rel)} {exc}; {exc.fix}")
             finally:
                 path.unlink()  # its stored outputs are never used; the sandbox gets only the code
     return texts, problems

@@ -17,15 +17,22 @@ with three differences that keep a working notebook from losing points:
   ``File "solution.ipynb, cell 7", line 3, in mean``.
 
 Cells are numbered 1, 2, ... counting every cell of the notebook (markdown included), as a
-student counts them on screen.  Stored outputs are never read.
+student counts them on screen.  Stored outputs are never built: the JSON is only checked there.
 """
 from __future__ import annotations
 
+import codecs
 import re
 import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from .jsonscan import OTHER, JSONScanError, Reader
+
 MAX_NOTEBOOK_BYTES = 20 << 20  # notebooks carry their plots (base64 images): larger than a .py
+MAX_CELLS = 10_000  # every cell counts; a long course notebook has a few hundred
+MAX_CODE_BYTES = 5 << 20  # code cells' sources as stored: what a .py file may hold (discover.MAX_FILE_BYTES)
+_CODE_KEYS = ("source", "input", "code")  # where a code cell keeps its code: nbformat 4, 2 and 3, 1
 
 # Cell magics whose body is ordinary Python that Jupyter runs; any other cell magic
 # (%%bash, %%writefile, %%html, %%timeit, ...) makes the whole cell inert.
@@ -39,23 +46,173 @@ _DEF = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)", re.M)  
 
 
 class NotebookError(ValueError):
-    """The file is not a notebook we can read (the message says why, in one line)."""
+    """The file is not a notebook we can read: the message says why, in one line; ``fix``
+    what the student can do."""
+
+    def __init__(self, message: str, fix: str = "save it again from Jupyter"):
+        super().__init__(message)
+        self.fix = fix
 
 
 def read_code_cells(data: bytes) -> list[tuple[int, str]]:
-    """``(cell number, source)`` of every code cell, in order; :class:`NotebookError` if unreadable."""
+    """``(cell number, source)`` of every code cell, in order; :class:`NotebookError` if unreadable.
+
+    Only what that needs is read from the JSON: each cell's type and a code cell's source.
+    Outputs, attachments and metadata are checked and passed over, never built
+    (:mod:`grader.jsonscan`), so memory follows the code (at most :data:`MAX_CELLS` cells and
+    :data:`MAX_CODE_BYTES` of code), not the file: 20 MiB of empty objects in a stored output
+    took gigabytes as a parsed tree."""
+    _check_utf8(data)
     try:
-        text = data.decode("utf-8")
+        outline = _outline(data)
+    except JSONScanError as exc:
+        raise NotebookError(f"is not a notebook Jupyter can open (not JSON: {exc})") from None
+    if outline.version != 4:  # (older formats: nbformat converts what was read)
+        return _numbered(_upgraded(outline))
+    if outline.cells is None:
+        raise NotebookError("is not a notebook Jupyter can open (it has no list of cells)")
+    return _numbered((c.kind, c.texts.get("source", "")) if c is not None else (None, None) for c in outline.cells)
+
+
+def _check_utf8(data: bytes) -> None:
+    """Refuse a file that is not UTF-8, a megabyte at a time (the whole text as a str could
+    take four times the file)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for i in range(0, len(data), 1 << 20):
+            decoder.decode(view[i:i + (1 << 20)])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         raise NotebookError("is not UTF-8 text, as every notebook is") from None
+
+
+@dataclass(slots=True)
+class _Cell:
+    kind: object  # its cell_type (jsonscan.OTHER for a value no cell type can be)
+    texts: dict = field(default_factory=dict)  # a code cell's _CODE_KEYS that hold text
+
+
+@dataclass
+class _Outline:
+    """What is read of a notebook: the version and each cell's type and code (None for a cell
+    that is not an object, and for cells or worksheets that are not lists)."""
+    version: object = None
+    minor: object = None
+    cells: list[_Cell | None] | None = None
+    worksheets: list[list[_Cell | None] | None] | None = None  # (nbformat 2 and 3)
+
+
+class _Budget:
+    """The caps on what a notebook makes (checked as it is read: reading stops there)."""
+
+    def __init__(self) -> None:
+        self.cells = self.code = 0
+
+    def add_cell(self) -> None:
+        self.cells += 1
+        if self.cells > MAX_CELLS:
+            raise NotebookError(f"has more than {MAX_CELLS} cells", "merge or delete cells")
+
+    def add_code(self, size: int) -> None:
+        self.code += size
+        if self.code > MAX_CODE_BYTES:
+            raise NotebookError(f"has more than {MAX_CODE_BYTES >> 20} MiB of code in its code cells",
+                                "keep data in files of its own, not in cells")
+
+
+def _outline(data: bytes) -> _Outline:
+    """The notebook's version and cells, every other value skipped unread."""
+    reader, budget, out = Reader(data), _Budget(), _Outline()
+    if reader.peek() != b"{":
+        what = "it is empty" if not data.strip() else "its JSON is not an object"
+        raise NotebookError(f"is not a notebook Jupyter can open ({what})")
+    for key in reader.members():
+        if key == "nbformat":
+            out.version = reader.scalar()
+        elif key == "nbformat_minor":
+            out.minor = reader.scalar()
+        elif key == "cells":
+            out.cells = _cells(reader, budget)
+        elif key == "worksheets" and reader.peek() == b"[":
+            out.worksheets = []
+            for _ in reader.items():
+                out.worksheets.append(_worksheet_cells(reader, budget))
+    reader.end()
+    return out
+
+
+def _worksheet_cells(reader: Reader, budget: _Budget) -> list[_Cell | None] | None:
+    """The cells of a worksheet (nbformat 2 and 3 keep their cells in worksheets)."""
+    cells = None
+    if reader.peek() == b"{":
+        for key in reader.members():
+            if key == "cells":
+                cells = _cells(reader, budget)
+    return cells
+
+
+def _cells(reader: Reader, budget: _Budget) -> list[_Cell | None] | None:
+    """The list of cells here (None, and the value skipped, if it is not a list)."""
+    if reader.peek() != b"[":
+        return None
+    cells = []
+    for _ in reader.items():
+        budget.add_cell()
+        cells.append(_cell(reader, budget))
+    return cells
+
+
+def _cell(reader: Reader, budget: _Budget) -> _Cell | None:
+    """A cell's type and, for a code cell, its code; a markdown cell's text is never decoded
+    (it may hold megabytes of inline images), so its span is noted until the type is known."""
+    if reader.peek() != b"{":
+        return None
+    kind, spans = None, {}
+    for key in reader.members():
+        if key == "cell_type":
+            kind = reader.scalar()
+        elif key in _CODE_KEYS:
+            spans[key] = reader.span()
+    if kind != "code":
+        return _Cell(kind)
+    for start, end in spans.values():
+        budget.add_code(end - start)
+    return _Cell(kind, {key: _text(reader.data, span) for key, span in spans.items()})
+
+
+def _text(data: bytes, span: tuple[int, int]) -> str | None:
+    """A source as Jupyter stores it: a string, or a list of lines (other items ignored, as
+    before); None for any other value."""
+    reader = Reader(data, span[0])
+    first = reader.peek()
+    if first == b'"':
+        return reader.string()
+    if first != b"[":
+        return None
+    lines = []
+    for _ in reader.items():
+        if reader.peek() == b'"':
+            lines.append(reader.string())
+    return "".join(lines)
+
+
+def _numbered(cells) -> list[tuple[int, str]]:
+    """``(number, source)`` of the code cells among ``(cell_type, source)`` pairs, numbered as
+    a student counts cells on screen (markdown included)."""
+    return [(number, source) for number, (kind, source) in enumerate(cells, 1)
+            if kind == "code" and isinstance(source, str) and source.strip()]
+
+
+def _upgraded(outline: _Outline) -> list[tuple[object, object]]:
+    """``(cell_type, source)`` of a notebook older than version 4, converted by nbformat from
+    what was read (its outputs and metadata left empty: they were never read)."""
     try:
         import nbformat
-    except ImportError:  # (a student's install without it: version-4 notebooks, read as plain JSON)
-        nb = _usable_v4(text)
-        if nb is None:
-            raise NotebookError("is not a version-4 notebook (reading older ones needs nbformat: "
-                                "pip install nbformat)") from None
-        return _code_cells(nb)
+    except ImportError:  # (a student's install without it)
+        raise NotebookError("is not a version-4 notebook (reading older ones needs nbformat)",
+                            "pip install nbformat, or save it again from Jupyter") from None
+    import json
     import logging  # (here: most runs read no notebook)
     logger = logging.getLogger("traitlets")  # nbformat logs schema problems there; we judge them here
     old = logger.disabled
@@ -63,45 +220,37 @@ def read_code_cells(data: bytes) -> list[tuple[int, str]]:
     try:
         with warnings.catch_warnings():  # (schema warnings are nbformat's business, not the grader's output)
             warnings.simplefilter("ignore")
-            nb = nbformat.reads(text, as_version=4)
-    except (RecursionError, MemoryError):
-        raise NotebookError("is nested too deeply to read") from None
-    except Exception as exc:  # NotJSONError, a version it cannot convert, a malformed structure
-        nb = _usable_v4(text)
-        if nb is None:
-            raise NotebookError(f"is not a notebook Jupyter can open ({_brief(exc)})") from None
+            nb = nbformat.reads(json.dumps(_document(outline)), as_version=4)
+    except Exception as exc:  # NBFormatError, a version it cannot convert, a malformed structure
+        raise NotebookError(f"is not a notebook Jupyter can open ({_brief(exc)})") from None
     finally:
         logger.disabled = old
-    return _code_cells(nb)
-
-
-def _code_cells(nb) -> list[tuple[int, str]]:
     cells = nb.get("cells") if isinstance(nb, dict) else None
     if not isinstance(cells, list):
         raise NotebookError("has no list of cells")
-    out = []
-    for number, cell in enumerate(cells, 1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue  # markdown and raw cells are prose; a malformed cell is not code either
-        source = cell.get("source", "")
-        if isinstance(source, list):  # (nbformat joins them; a hand-made file may not be)
-            source = "".join(s for s in source if isinstance(s, str))
-        if isinstance(source, str) and source.strip():
-            out.append((number, source))
-    return out
+    return [(c.get("cell_type"), c.get("source", "")) if isinstance(c, dict) else (None, None) for c in cells]
 
 
-def _usable_v4(text: str) -> dict | None:
-    """A version-4 notebook nbformat refused (a missing ``metadata``, a hand-edited cell) whose
-    cells are still there: graded rather than zeroed for its schema."""
-    import json
-    try:
-        nb = json.loads(text)
-    except (ValueError, RecursionError, MemoryError):
-        return None
-    if isinstance(nb, dict) and nb.get("nbformat") == 4 and isinstance(nb.get("cells"), list):
-        return nb
-    return None
+def _document(outline: _Outline) -> dict:
+    """The notebook as nbformat's converters need it, from what was read."""
+    def cell(c: _Cell | None):
+        if c is None:
+            return None
+        kind = None if c.kind is OTHER else c.kind
+        extra = {"outputs": []} if kind == "code" else {"source": ""}
+        return {"cell_type": kind, "metadata": {}, **extra, **c.texts}
+
+    doc: dict = {"metadata": {}}
+    if outline.version is not None:
+        doc["nbformat"] = None if outline.version is OTHER else outline.version
+    if outline.minor is not None:
+        doc["nbformat_minor"] = None if outline.minor is OTHER else outline.minor
+    if outline.cells is not None:
+        doc["cells"] = [cell(c) for c in outline.cells]
+    if outline.worksheets is not None:
+        doc["worksheets"] = [{"metadata": {}, **({"cells": [cell(c) for c in ws]} if ws is not None else {})}
+                             for ws in outline.worksheets]
+    return doc
 
 
 def _brief(exc: BaseException) -> str:
@@ -239,7 +388,7 @@ def convert(source: Path, target: Path) -> str:
     """Write ``target`` (a ``.py``) from the notebook ``source``; returns its code cells' text
     (for choosing the main file).  :class:`NotebookError` when it cannot be read."""
     if source.stat().st_size > MAX_NOTEBOOK_BYTES:
-        raise NotebookError(f"is larger than {MAX_NOTEBOOK_BYTES >> 20} MiB; clear its outputs and save it again")
+        raise NotebookError(f"is larger than {MAX_NOTEBOOK_BYTES >> 20} MiB", "clear its outputs and save it again")
     cells = read_code_cells(source.read_bytes())
     with open(target, "x", encoding="utf-8") as f:
         f.write(to_python(cells, source.name))
