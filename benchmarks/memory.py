@@ -34,7 +34,7 @@ print(len(run.submissions), hwm[0] if hwm else resource.getrusage(resource.RUSAG
 def peak(n: int, tmp: Path) -> tuple[int, int, float]:
     subs, out = tmp / f"subs{n}", tmp / f"out{n}"
     subs.mkdir()
-    sources = [(ROOT / "submissions" / s).read_text() for s in STYLES]
+    sources = [(ROOT / "submissions" / "hw4" / s).read_text() for s in STYLES]
     for i in range(n):
         (subs / f"student{i:05d}.py").write_text(f"# student {i}\n" + sources[i % len(sources)])
     r = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT), subs=str(subs), out=str(out))],

@@ -29,7 +29,7 @@ def timed(cmd: list[str], env: dict) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=15)
-    ap.add_argument("--file", type=Path, default=ROOT / "submissions" / "correct_vectorized.py")
+    ap.add_argument("--file", type=Path, default=ROOT / "submissions" / "hw4" / "correct_vectorized.py")
     args = ap.parse_args()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # a student's install keeps its bytecode

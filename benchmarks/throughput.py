@@ -31,7 +31,7 @@ STYLES = ("correct_loops.py", "correct_vectorized.py")
 
 def make_class(folder: Path, n: int) -> None:
     folder.mkdir(parents=True)
-    sources = [(ROOT / "submissions" / s).read_text() for s in STYLES]
+    sources = [(ROOT / "submissions" / "hw4" / s).read_text() for s in STYLES]
     for i in range(n):
         (folder / f"student{i:05d}.py").write_text(f"# student {i}\n" + sources[i % 2])
 
