@@ -10,7 +10,7 @@ It is deliberately self-contained (standard library only, no ``eval``, no recurs
 :data:`MAX_DEPTH`, inputs cut at :data:`MAX_TEXT`): it runs inside the sandbox, next to the
 student's text, loaded by path, because reading student text is untrusted work.  Everything
 homework-specific (which symbols exist, with how many indices, what each question may use)
-comes in as data, the ``spec`` (an installed example: ``reference/hw4_written``).
+comes in as data, the ``spec`` (the written assignments under ``reference/`` show it).
 
 Anything unknown or ambiguous is a :class:`NotationError` that points at the spot, never a guess.
 """
