@@ -387,7 +387,7 @@ def test_an_unreadable_roster_or_course_file_is_one_line(tmp_path, monkeypatch):
     (tmp_path / "roster.csv").write_text("student_id\nA1\n")
     (tmp_path / "grader.toml").write_text("[grading]\nseed = 1\n")
     monkeypatch.setattr(builtins, "open", denied)
-    with pytest.raises(ValueError, match=r"roster.csv: cannot read the roster \(Permission denied\)"):
+    with pytest.raises(ValueError, match=r"roster.csv: cannot read the roster file \(Permission denied\)"):
         R.read_roster(tmp_path / "roster.csv")
     with pytest.raises(CourseError, match=r"grader.toml: cannot read the course file \(Permission denied\)"):
         load_course(tmp_path / "grader.toml")

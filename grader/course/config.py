@@ -38,14 +38,13 @@ import codecs
 import json
 import math
 import re
-import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import settings
-from ..intake.discover import _MACHINE_ERRNOS
+from .files import read_bounded
 from ..text import one_line, safe_text
 
 DEFAULT_NAME = "grader.toml"
@@ -179,21 +178,7 @@ def _read(path: Path) -> str:
     """The file's text, read at most :data:`MAX_BYTES` (``--config /dev/zero`` or a log file
     passed by mistake must not fill the memory), from a regular file only (a FIFO would block)."""
     shown = _shown_path(path)
-    try:
-        mode = path.stat().st_mode
-        if stat.S_ISDIR(mode):
-            raise CourseError(f"{shown}: is a folder; give the path of your grader.toml")
-        if not stat.S_ISREG(mode):
-            raise CourseError(f"{shown}: not a regular file (a pipe or a device); give the path of your grader.toml")
-        with open(path, "rb") as f:
-            data = f.read(MAX_BYTES + 1)
-    except (FileNotFoundError, NotADirectoryError):
-        raise CourseError(f"{shown}: no such course file; give the path of your grader.toml") from None
-    except OSError as exc:
-        if exc.errno in _MACHINE_ERRNOS:
-            raise  # the machine's fault, not the file's (the CLI says so, exit 3)
-        raise CourseError(f"{shown}: cannot read the course file ({exc.strerror or type(exc).__name__}); "
-                          "check its permissions") from None
+    data = read_bounded(path, MAX_BYTES, shown, "course file", "give the path of your grader.toml", CourseError)
     if len(data) > MAX_BYTES:
         raise CourseError(f"{shown}: over {MAX_BYTES >> 20} MiB; a course file is a few lines (the wrong file?)")
     return _decode(path, data)

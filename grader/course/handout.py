@@ -26,8 +26,6 @@ import base64
 import csv
 import dataclasses
 import hashlib
-import importlib
-import importlib.util
 import io
 import json
 import tempfile

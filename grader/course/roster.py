@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from .files import read_bounded
+
 # Header names (lower case, letters and digits only) for each role, most specific first.
 ID_HEADERS = ("studentid", "studentnumber", "studentno", "sisuserid", "sisid", "idnumber", "matriculationnumber",
               "matrikelnummer", "matricno", "registrationnumber", "sid", "netid", "userid", "id", "number",
@@ -149,23 +151,7 @@ MAX_BYTES = 64 << 20  # a class list of 100,000 students is ~10 MB: more is the 
 def _load(path: Path) -> bytes:
     """The file's bytes, read at most :data:`MAX_BYTES` (a wrong file, ``/dev/zero``, must not
     fill the memory); a file that cannot be a class list is a one-line ``ValueError``."""
-    from ..intake.discover import _MACHINE_ERRNOS
-    try:
-        mode = path.stat().st_mode
-        if stat.S_ISDIR(mode):
-            raise ValueError(f"{_shown(path)}: is a folder; give the CSV export of your class list")
-        if not stat.S_ISREG(mode):
-            raise ValueError(f"{_shown(path)}: not a regular file (a pipe or a device); give the CSV export "
-                             "of your class list")
-        with open(path, "rb") as f:
-            data = f.read(MAX_BYTES + 1)
-    except (FileNotFoundError, NotADirectoryError):
-        raise ValueError(f"{_shown(path)}: no such roster file; give the CSV export of your class list") from None
-    except OSError as exc:
-        if exc.errno in _MACHINE_ERRNOS:
-            raise
-        raise ValueError(f"{_shown(path)}: cannot read the roster ({exc.strerror or type(exc).__name__}); "
-                         "check its permissions") from None
+    data = read_bounded(path, MAX_BYTES, _shown(path), "roster file", "give the CSV export of your class list", ValueError)
     if len(data) > MAX_BYTES:
         raise ValueError(f"{_shown(path)}: over {MAX_BYTES >> 20} MiB; a class list is far smaller (the wrong file?)")
     return data
