@@ -32,6 +32,8 @@ import re
 
 import numpy as np
 
+from ..judge import tolerance
+
 Args = Mapping[str, np.ndarray]
 
 # Constants a student plausibly multiplies by mistake (a missing 1/2, a sign, a 1/4 ...).
@@ -123,33 +125,18 @@ class ArgNames:
 # ----------------------------------------------------------------------------- tolerance
 
 def close_trials(q, got: np.ndarray, cand: np.ndarray) -> np.ndarray:
-    """Per trial: ``got`` within tolerance of ``cand`` (the rule of grader.judge.compare, batched)."""
+    """Per trial: ``got`` within tolerance of ``cand`` (:mod:`grader.judge.tolerance`, batched)."""
     g = np.asarray(got, dtype=np.float64)
     e = np.asarray(cand, dtype=np.float64)
     if g.shape != e.shape:
         return np.zeros(len(g), dtype=bool)
-    if not (np.isfinite(g).all() and np.isfinite(e).all()):  # rare: the slow, careful path
-        with np.errstate(invalid="ignore", over="ignore"):
-            ok = np.isfinite(g) & np.isfinite(e)
-            g, e = np.where(ok, g, 0.0), np.where(ok, e, 0.0)
-            return close_trials(q, g, e) & ok.reshape(len(ok), -1).all(axis=1)
-    flat_g, flat_e = g.reshape(len(g), -1), e.reshape(len(e), -1)
-    if q.exact:
-        return (flat_g == flat_e).all(axis=1)
-    ae = np.abs(flat_e)
-    atol = q.atol_scale * ae.max(axis=1, initial=0.0, keepdims=True) + q.atol_floor
-    return (np.abs(flat_g - flat_e) <= atol + q.rtol * ae).all(axis=1)
+    return tolerance.trials_within(q, g, e)
 
 
 def quick_reject(q, got: np.ndarray, cand: np.ndarray, t: int = 0) -> bool:
     """True when trial ``t`` alone already shows the candidate is not the answer (cheap)."""
     g, e = got[t].ravel(), np.asarray(cand[t], dtype=np.float64).ravel()
-    if g.shape != e.shape:
-        return True
-    if q.exact:
-        return not bool((g == e).all())
-    ae = np.abs(e)
-    return not bool((np.abs(g - e) <= q.atol_scale * ae.max(initial=0.0) + q.atol_floor + q.rtol * ae).all())
+    return g.shape != e.shape or not tolerance.all_within(q, g, e)
 
 
 def _explains(q, got, cand, exp) -> bool:
@@ -194,10 +181,8 @@ def precision_finding(q, trials, got: np.ndarray, outputs) -> str:
     except Exception:  # noqa: BLE001
         return ""
     exp = np.asarray(trials.expected, dtype=np.float64)
-    # float32 computation also rounds each step: allow float32-sized relative error
-    scale = np.abs(again).reshape(len(got), -1).max(axis=1).reshape((-1,) + (1,) * (got.ndim - 1))
-    err = np.abs(got - again)
-    if not (err <= 1e-5 * scale + 1e-5 * np.abs(again) + 1e-300).all():
+    # float32 computation also rounds each step: allow float32-sized error, not the question's
+    if again.shape != got.shape or not tolerance.trials_within(tolerance.FLOAT32, got, again).all():
         return ""
     bad = np.flatnonzero(~close_trials(q, got, exp))
     if not len(bad):
@@ -396,7 +381,7 @@ def activation_finding(q, trials, got, exp, act: Activation) -> list[str]:
 
 def _clipped(q, got, exp, pre) -> str:
     """A sigmoid whose input was clipped to +-c: right where |pre| <= c, sigma(+-c) beyond."""
-    bad = ~np.isclose(got, exp, rtol=1e-6, atol=0)
+    bad = tolerance.wrong(q, got, exp, axes=tuple(range(1, exp.ndim)))
     if not bad.any() or not ((got > 0) & (got < 1)).all():
         return ""
     with np.errstate(all="ignore"):
@@ -563,12 +548,7 @@ def _level_bases(q, ex, bases, combos, got, exp, gflat, w, differs) -> list:
 
 def _close_many(q, got: np.ndarray, cands: np.ndarray) -> np.ndarray:
     """(N, T): got (T, E) within tolerance of each candidate (N, T, E), cand as the reference."""
-    with np.errstate(invalid="ignore", over="ignore"):
-        if q.exact:
-            return (got[None] == cands).all(axis=-1)
-        ac = np.abs(cands)
-        atol = q.atol_scale * ac.max(axis=-1, keepdims=True) + q.atol_floor
-        return (np.abs(got[None] - cands) <= atol + q.rtol * ac).all(axis=-1)
+    return tolerance.within(q, got[None], cands, axes=-1).all(axis=-1)
 
 
 def _fit_many(bases, gflat, w) -> np.ndarray:

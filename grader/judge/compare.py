@@ -1,8 +1,9 @@
 """Compare a student's returned arrays with the reference, trusting nothing they returned.
 
 Everything arriving here is already a plain ``np.ndarray`` decoded by :mod:`wire`; we still
-re-check type, dtype kind and shape, then compare with ``|got - expected| <= atol + rtol *
-|expected|`` where atol scales with the size of the answer.  NaN and inf never pass.
+re-check type, dtype kind and shape, then compare by the rule of :mod:`grader.judge.tolerance`
+(``|got - expected| <= atol + rtol * |expected|``, atol scaled by the size of the answer; NaN
+and inf never pass).
 
 Float32 work: ``expected`` is the reference's answer for the inputs as given *or* for the same
 inputs, all or some of them, rounded to float32.  Near saturation, ``1 - o`` of a float32 ``o`` is all rounding and no
@@ -24,6 +25,7 @@ import numpy as np
 
 from ..assignment import Question, Trials
 from ..results import Failure
+from . import tolerance
 
 
 @dataclass
@@ -199,15 +201,7 @@ def _first_suspect(q: Question, expected: np.ndarray, outputs: list, stacked: np
         got = np.stack(outputs).astype(np.float64)
     else:
         return 0
-    exp = np.asarray(expected, dtype=np.float64)
-    axes = tuple(range(1, exp.ndim))
-    with np.errstate(invalid="ignore", over="ignore"):
-        if q.exact:
-            wrong = got != exp
-        else:
-            atol = q.atol_scale * np.abs(exp).max(axis=axes, keepdims=True, initial=0.0) + q.atol_floor
-            wrong = ~(np.abs(got - exp) <= atol + q.rtol * np.abs(exp))
-    bad = wrong.reshape(len(exp), -1).any(axis=1)
+    bad = ~tolerance.trials_within(q, got, expected)
     return int(np.argmax(bad)) if bad.any() else None
 
 
@@ -222,15 +216,10 @@ def _check_one(q: Question, got, exp: np.ndarray) -> tuple[str, Failure]:
                     f"{_fmt_shape(exp.shape)} (same number of elements: reshaped or transposed?)"), fail
         return f"returned shape {_fmt_shape(got.shape)} but the answer has shape {_fmt_shape(exp.shape)}", fail
     g = got.astype(np.float64)
-    finite = np.isfinite(g)
-    if q.exact:
-        wrong = ~(g == exp)
-    else:
-        atol = q.atol_scale * float(np.abs(exp).max(initial=0.0)) + q.atol_floor
-        with np.errstate(invalid="ignore", over="ignore"):
-            wrong = ~(np.abs(g - exp) <= atol + q.rtol * np.abs(exp)) | ~finite
+    wrong = tolerance.wrong(q, g, exp)
     if not wrong.any():
         return "", fail
+    finite = np.isfinite(g)
     with np.errstate(invalid="ignore", over="ignore"):
         diff = np.where(finite, np.abs(g - exp), np.inf)
     idx = np.unravel_index(int(np.argmax(np.where(wrong, diff, -1.0))), exp.shape) if exp.ndim else ()
