@@ -32,6 +32,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from .. import text
 from ..assignment import Question, Trials
 from ..judge import tolerance
 from ..judge.compare import Rounded, compare
@@ -218,17 +219,6 @@ def _wild_name(q: Question, idx: tuple[int, ...], axes: tuple[int, ...], shape) 
     return base
 
 
-def _shape(shape) -> str:
-    return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
-
-
-def _factor(c: float) -> str:
-    fr = Fraction(c).limit_denominator(16)
-    if abs(float(fr) - c) <= 1e-9 * abs(c):
-        return str(fr.numerator) if fr.denominator == 1 else f"{fr.numerator}/{fr.denominator}"
-    return f"{c:.6g}"
-
-
 # ----------------------------------------------------------------------------- generic
 
 def _same_shape(outputs: list[np.ndarray]) -> tuple[int, ...] | None:
@@ -308,7 +298,7 @@ def _axis_findings(q: Question, trials: Trials, outputs, got_shape, exp_shape) -
                 how = "in the right order" if perm == tuple(range(nd)) else \
                     f"after reordering the axes as {perm}"
                 notes.append(f"Right numbers ({how}) but reshaped: you return shape "
-                             f"{_shape(got_shape)}, the answer has shape {_shape(exp_shape)}.")
+                             f"{text.shape(got_shape)}, the answer has shape {text.shape(exp_shape)}.")
                 return notes
     return notes
 
@@ -371,12 +361,12 @@ def _subsample_findings(q: Question, trials: Trials, outputs, got_shape, exp_sha
         axes = ", ".join(map(str, shrunk))
         if _explains(q, trials, outputs, cand):
             return [f"You return every {s}{'nd' if s == 2 else 'rd' if s == 3 else 'th'} element of "
-                    f"the right answer along axis {axes} (shape {_shape(got_shape)} instead of "
-                    f"{_shape(exp_shape)}): as if a sliding window moved {s} steps at a time "
+                    f"the right answer along axis {axes} (shape {text.shape(got_shape)} instead of "
+                    f"{text.shape(exp_shape)}): as if a sliding window moved {s} steps at a time "
                     f"(without overlap) instead of 1."]
-        return [f"Your shape {_shape(got_shape)} is what a stride-{s} (non-overlapping) version "
+        return [f"Your shape {text.shape(got_shape)} is what a stride-{s} (non-overlapping) version "
                 f"of the answer would have along axis {axes}; the answer has shape "
-                f"{_shape(exp_shape)}."]
+                f"{text.shape(exp_shape)}."]
     return []
 
 
@@ -409,7 +399,7 @@ def _scale_findings(q: Question, trials: Trials, outputs, per_trial: bool = Fals
                 if value == -1:
                     return [("Your answer has the wrong sign" if one else "Every element has the wrong sign")
                             + ": it is exactly -1 times the right one, in every trial."]
-                return [("Your answer is" if one else "Every element is") + f" {_factor(value)} times the "
+                return [("Your answer is" if one else "Every element is") + f" {text.constant(value)} times the "
                         "right value, in every trial: a constant factor is missing or extra."]
     return []
 
@@ -432,8 +422,8 @@ def _offset_findings(q: Question, trials: Trials, outputs, got, exp) -> list[str
     cand = _from_expected(trials, lambda x, a=a, b=b: a * x + b)
     if not (_explains(q, trials, outputs, cand) and _differs(q, trials, cand.full)):
         return []
-    scale = "" if a == 1 else f"{_factor(a)} times "
-    return [f"Your answer is {scale}the right one plus a constant {_factor(b)}, in every trial: "
+    scale = "" if a == 1 else f"{text.constant(a)} times "
+    return [f"Your answer is {scale}the right one plus a constant {text.constant(b)}, in every trial: "
             f"a constant term is extra."]
 
 
@@ -452,7 +442,7 @@ def _per_trial_factor(q, outputs, exp, c_t, live, tol) -> list[str]:
     if len(per) >= 2 and np.ptp(per) > tol * max(1.0, float(np.abs(per).max())) \
             and np.abs(per - 1.0).max() > tol:
         return [f"In each trial your answer is the right one times a factor, but the factor changes "
-                f"from trial to trial (from {per.min():.3g} to {per.max():.3g}): a factor that depends "
+                f"from trial to trial (from {text.number(per.min(), 3)} to {text.number(per.max(), 3)}): a factor that depends "
                 f"on the inputs is missing or extra."]
     return []
 
@@ -529,8 +519,8 @@ def generic_notes(q: Question, trials: Trials, outputs: list[np.ndarray],
     got_shape = _same_shape(outputs)
     if got_shape is None:
         return ["Your answer's shape changes from trial to trial ("
-                + ", ".join(sorted({_shape(o.shape) for o in outputs})) + f"); it should always be "
-                f"{_shape(exp_shape)}."]
+                + ", ".join(sorted({text.shape(o.shape) for o in outputs})) + f"); it should always be "
+                f"{text.shape(exp_shape)}."]
     got = exp = None
     if tuple(got_shape) == exp_shape:
         got = np.stack([o.astype(np.float64) for o in outputs])

@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Callable, Mapping
 
 import re
 
 import numpy as np
 
+from ..text import constant
 from ..judge import tolerance
 
 Args = Mapping[str, np.ndarray]
@@ -146,13 +146,6 @@ def _explains(q, got, cand, exp) -> bool:
     return bool(close_trials(q, got, cand).all()) and not bool(close_trials(q, cand, exp).all())
 
 
-def fmt_const(c: float) -> str:
-    fr = Fraction(c).limit_denominator(16)
-    if abs(float(fr) - c) <= 1e-9 * abs(c):
-        return str(fr.numerator) if fr.denominator == 1 else f"{fr.numerator}/{fr.denominator}"
-    return f"{c:.4g}"
-
-
 def _nice(c: np.ndarray) -> np.ndarray:
     """Each value snapped to the nearest NICE constant."""
     nice = np.asarray(NICE)
@@ -238,7 +231,7 @@ def slice_factor_finding(q, trials, got, exp, wild_name) -> str:
             wild = tuple(a for a in range(len(shape)) if a != ax)
             who = wild_name(tuple(idx), wild, shape)
             what = ("zero" if c[i] == 0 else "the right value with the wrong sign" if c[i] == -1
-                    else f"{fmt_const(float(c[i]))} times the right value")
+                    else f"{constant(float(c[i]))} times the right value")
             parts.append(f"{who} is {what}")
         rest = [i for i in range(n) if c[i] == 1]
         tail = " in every trial"
@@ -393,8 +386,8 @@ def _clipped(q, got, exp, pre) -> str:
     cand = _sig(np.clip(pre, -c, c))
     if not _explains(q, got, cand, exp):
         return ""
-    return (f"Your activation clips its input to ±{fmt_const(c)}: it is wrong only where the "
-            f"sigmoid saturates (|input| > {fmt_const(c)}), where it stays at σ(±{fmt_const(c)}), "
+    return (f"Your activation clips its input to ±{constant(c)}: it is wrong only where the "
+            f"sigmoid saturates (|input| > {constant(c)}), where it stays at σ(±{constant(c)}), "
             f"and right everywhere else. Inputs here reach about ±30 and need no clipping.")
 
 
@@ -405,12 +398,12 @@ def range_finding(got: np.ndarray, act: Activation) -> list[str]:
     lo, hi = act.range
     facts = []
     if (got < lo).any():
-        facts.append("negative values" if lo == 0 else f"values below {fmt_const(lo)}")
+        facts.append("negative values" if lo == 0 else f"values below {constant(lo)}")
     if (got > hi).any():
-        facts.append(f"values above {fmt_const(hi)}")
+        facts.append(f"values above {constant(hi)}")
     if not facts:
         return []
-    return [f"{act.what} must lie in ({fmt_const(lo)}, {fmt_const(hi)}) (the range of {act.name}); "
+    return [f"{act.what} must lie in ({constant(lo)}, {constant(hi)}) (the range of {act.name}); "
             f"yours has {' and '.join(facts)}."]
 
 
@@ -608,7 +601,7 @@ def _say_branch_constants(ex: Expression, c) -> str:
         elif ci == -1:
             parts.append(f"{name} has the wrong sign (-1 times what it should be)")
         else:
-            parts.append(f"{name} is {fmt_const(float(ci))} times what it should be")
+            parts.append(f"{name} is {constant(float(ci))} times what it should be")
     tail = f"; {' and '.join(right)} {'is' if len(right) == 1 else 'are'} right" if right else ""
     return "Your answer is made of the right terms, weighted wrongly: " + "; ".join(parts) + tail + \
         ", in every trial."
@@ -621,9 +614,9 @@ def _say_expression(ex: Expression, combo, c, bare: bool = False) -> str:
     if len(set(c.tolist())) == 1:
         if c[0] != 1:
             inner = f"({expr})" if _loose(expr) else expr
-            expr = ("−" if c[0] == -1 else f"{fmt_const(float(c[0]))}·") + inner
+            expr = ("−" if c[0] == -1 else f"{constant(float(c[0]))}·") + inner
     else:
-        per = [f"{fmt_const(float(ci))} for {ex.branches[b] if b < len(ex.branches) else f'branch {b + 1}'}"
+        per = [f"{constant(float(ci))} for {ex.branches[b] if b < len(ex.branches) else f'branch {b + 1}'}"
                for b, ci in enumerate(c) if ci != 1]
         expr += " (times " + ", ".join(per) + ")"
     if bare:
@@ -743,7 +736,7 @@ def _say_terms(tm: Terms, idx, mine, right) -> str:
         for i, (c, term) in enumerate(parts):
             sign = "−" if c < 0 else "+"
             mag = abs(c)
-            body = term if mag == 1 else f"{fmt_const(mag)}·{term}"
+            body = term if mag == 1 else f"{constant(mag)}·{term}"
             s += (("−" if c < 0 else "") + body) if i == 0 else f" {sign} {body}"
         return s
     text = f"your {tm.element(idx)} = {combo(mine)}"
@@ -800,5 +793,5 @@ def condition_finding(q, trials, got, exp, features: Features | None) -> str:
         if den > 0:
             c = float(_nice((gb * eb).sum() / den))
             if c != 1 and bool(close_trials(q, gb, c * eb).all()):
-                said += f": there your answer is {fmt_const(c)} times the right one"
+                said += f": there your answer is {constant(c)} times the right one"
     return said + "."

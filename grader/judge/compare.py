@@ -23,6 +23,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from .. import text
 from ..assignment import Question, Trials
 from ..results import Failure
 from . import tolerance
@@ -146,10 +147,6 @@ def _plain(a) -> object:
     return arr.tolist()
 
 
-def _fmt_shape(shape) -> str:
-    return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
-
-
 def compare(q: Question, trials: Trials, outputs: list[np.ndarray], stacked: np.ndarray | None = None) -> Verdict:
     """Check every trial; describe the first one that fails.  ``stacked``, if given, is the
     outputs as one array (as the sandbox receives them): it spares stacking them again."""
@@ -212,9 +209,9 @@ def _check_one(q: Question, got, exp: np.ndarray) -> tuple[str, Failure]:
     fail.got = _plain(got)
     if got.shape != exp.shape:
         if got.size == exp.size:
-            return (f"returned shape {_fmt_shape(got.shape)} but the answer has shape "
-                    f"{_fmt_shape(exp.shape)} (same number of elements: reshaped or transposed?)"), fail
-        return f"returned shape {_fmt_shape(got.shape)} but the answer has shape {_fmt_shape(exp.shape)}", fail
+            return (f"returned shape {text.shape(got.shape)} but the answer has shape "
+                    f"{text.shape(exp.shape)} (same number of elements: reshaped or transposed?)"), fail
+        return f"returned shape {text.shape(got.shape)} but the answer has shape {text.shape(exp.shape)}", fail
     g = got.astype(np.float64)
     wrong = tolerance.wrong(q, g, exp)
     if not wrong.any():
@@ -230,12 +227,8 @@ def _check_one(q: Question, got, exp: np.ndarray) -> tuple[str, Failure]:
     if not finite[idx]:
         fail.got_value = None
         return f"{fail.worst} is {g[idx]} (NaN or infinity never passes)", fail
-    show = (lambda v: str(bool(v))) if exp.dtype.kind == "b" else _num  # (True/False, not 1/0)
+    show = (lambda v: str(bool(v))) if exp.dtype.kind == "b" else text.number  # (True/False, not 1/0)
     problem = (f"{fail.worst if exp.ndim else 'Your answer'} is {show(g[idx])} but should be {show(exp[idx])}"
                + (f" ({fail.wrong} of {exp.size} elements wrong)" if exp.size > 1 else ""))
     return problem, fail
 
-
-def _num(x) -> str:
-    x = float(x)
-    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else f"{x:.6g}"

@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 from .. import __version__
 from ..assignment import Assignment
 from ..results import GradingRun, QuestionResult, SubmissionResult
+from ..text import number
 
 MAX_PAGE_BYTES = 1 << 20  # hard bound of any page
 TEXT_CAP = 8000  # default bound of the ``cap`` and ``prose`` filters (pages pass a Limits field)
@@ -66,7 +67,7 @@ def environment():
                              autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined, auto_reload=False,
                              bytecode_cache=_template_cache())
-    env.filters["num"] = fmt_num
+    env.filters["num"] = number
     env.filters["cap"] = cap
     env.filters["notation"] = notation
     env.filters["prose"] = prose
@@ -127,16 +128,6 @@ def cap(text: Any, limit: int = TEXT_CAP) -> str:
             f"{clean(s[len(s) - tail:]) if tail else ''}")
 
 
-def fmt_num(x: Any) -> str:
-    if isinstance(x, bool):
-        return str(x)
-    if isinstance(x, int):
-        return str(x)
-    if isinstance(x, float):
-        if not math.isfinite(x):
-            return str(x)
-        return str(int(x)) if x.is_integer() and abs(x) < 1e9 else f"{x:.6g}"
-    return str(x)
 
 
 _SUB = re.compile(r"_(\{[^{}]*\}|[A-Za-z0-9])")
@@ -256,7 +247,7 @@ def _slices(shape: tuple[int, ...]):
 
 
 def _cell_text(v: Any) -> str:
-    return fmt_num(v) if isinstance(v, (int, float)) else clean(v)[:24]
+    return number(v) if isinstance(v, (int, float)) else clean(v)[:24]
 
 
 def grids(value: Any, mask: Any = None, worst: Any = None, columns: list[str] | None = None,
@@ -344,7 +335,7 @@ def heatmap(expected: Any, got: Any, mask: Any, worst: Any, namer: Callable[[tup
                 full = ((i, j) + idx) if e.ndim >= 2 else (j,)
                 level = 1.0 if not fi[i, j] else (d[i, j] / top if top > 0 else 0.0)
                 name = _safe_name(namer, full)
-                value = fmt_num(float(d[i, j])) if fi[i, j] else "NaN or infinity"
+                value = number(float(d[i, j])) if fi[i, j] else "NaN or infinity"
                 cells.append({"x": pad + j * cell, "y": pad + i * cell, "fill": _ramp(level),
                               "dark": level > 0.55, "wrong": bool(wr[i, j]),
                               "worst": worst_t is not None and full == worst_t,
@@ -353,7 +344,7 @@ def heatmap(expected: Any, got: Any, mask: Any, worst: Any, namer: Callable[[tup
                        "width": pad + cols * cell + 2, "height": pad + rows * cell + 2,
                        "cols": [_safe_name(namer, (j,)) if e.ndim == 1 else str(j + 1) for j in range(cols)],
                        "rows": [str(i + 1) for i in range(rows)] if e.ndim >= 2 else [""]})
-    return {"panels": panels, "top": fmt_num(top), "wrong": int(wrong.sum()), "size": int(e.size)}
+    return {"panels": panels, "top": number(top), "wrong": int(wrong.sum()), "size": int(e.size)}
 
 
 def _ramp(level: float) -> str:
@@ -537,7 +528,7 @@ class Renderer:
             "f": f, "inputs": inputs, "expected": expected, "got": got,
             "pairs": list(zip(expected["grids"], got["grids"])) if same else None,
             "heatmap": diff, "formula": Markup(formula) if formula else "",
-            "difference": fmt_num(abs(f.got_value - f.expected_value))
+            "difference": number(abs(f.got_value - f.expected_value))
             if f.got_value is not None and f.expected_value is not None else "",
         }
         return view
@@ -666,7 +657,7 @@ def histogram(scores: list[float], mx: float) -> dict:
     else:
         width = (mx or 1) / 10
         edges = [(i * width, (i + 1) * width) for i in range(10)]
-        labels = [f"{fmt_num(round(a, 2))}–{fmt_num(round(b, 2))}" for a, b in edges]
+        labels = [f"{number(round(a, 2))}–{number(round(b, 2))}" for a, b in edges]
     counts = [0] * len(edges)
     for s in scores:
         if whole:

@@ -1,0 +1,48 @@
+"""grader.text: the one number formatter (and its family)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from grader import text
+
+
+@pytest.mark.parametrize("x,shown", [
+    (2.0, "2"), (-0.0, "0"), (0.1 + 0.2, "0.3"), (1234567.0, "1234567"), (1.5e9, "1500000000"),
+    (1e15, "1e+15"), (1.23456789, "1.23457"), (math.nan, "nan"), (math.inf, "inf"), (-math.inf, "-inf"),
+    (7, "7"), (10 ** 20, "100000000000000000000"), (np.int64(10 ** 16), "10000000000000000"),
+    (np.float64(2.5), "2.5"), (np.float32(0.5), "0.5"), (True, "True"), (np.bool_(False), "False"),
+    ("n/a", "n/a"),
+])
+def test_number(x, shown):
+    assert text.number(x) == shown
+
+
+def test_number_digits():
+    assert text.number(1.23456789, 3) == "1.23" and text.number(2.0, 3) == "2"
+
+
+@pytest.mark.parametrize("c,shown", [
+    (0.5, "1/2"), (-0.75, "-3/4"), (2.0, "2"), (0, "0"), (1 / 3, "1/3"), (1 / 16, "1/16"),
+    (0.123456789, "0.123457"), (math.nan, "nan"), (math.inf, "inf"),
+])
+def test_constant(c, shown):
+    assert text.constant(c) == shown
+
+
+def test_shape():
+    assert [text.shape(s) for s in [(2, 3), (5,), ()]] == ["(2, 3)", "(5,)", "()"]
+
+
+def test_outputs_use_the_one_formatter():
+    """Verdicts, reports and grade files show a number alike (no private formatter left)."""
+    import inspect
+    from grader.feedback import diagnose, probes
+    from grader.judge import compare
+    from grader.outputs import export, formats, report
+    for mod in (compare, diagnose, probes, export, formats, report):
+        source = inspect.getsource(mod)
+        assert "def _num" not in source and "def fmt_num" not in source
+        assert ":.6g}" not in source and ":.4g}" not in source and ":.3g}" not in source, mod.__name__
