@@ -1,11 +1,21 @@
 """Text the grader writes, one rule for each thing.
 
-Student-controlled text made safe to show anywhere: :func:`safe_text` (terminals, CSV, JUnit,
-HTML, which escapes on top of this) and :func:`one_line`.  Numbers: :func:`number` (any value
-shown to people), :func:`constant` (a factor, as a fraction where it is one), :func:`shape`
-(an array's shape).
+Student-controlled text, made safe for where it goes:
+
+* :func:`safe_text`: terminals, messages, CSV, JUnit (HTML escapes on top of this): every
+  character that could drive a terminal becomes a visible escape (``\\x1b``);
+* :func:`printable`: pages and files other programs parse (HTML, XML, JSON, Markdown):
+  terminal escape sequences dropped, every other character such a file should not hold
+  replaced (by U+FFFD on a page, by nothing where the format cannot hold it at all);
+* :func:`one_line`: a message on one line.
+
+Numbers: :func:`number` (any value shown to people), :func:`constant` (a factor, as a fraction
+where it is one), :func:`shape` (an array's shape).
 """
 from __future__ import annotations
+
+import functools
+import re
 
 # Control characters (but tab and newline) and the bidirectional overrides, shown as escapes:
 # student text reaches terminals, where ESC sequences and a bare CR could forge output lines.
@@ -23,6 +33,31 @@ def safe_text(text: str) -> str:
 def one_line(text: str) -> str:
     """A message is one line (CLI tables, CSV, JUnit); the student's own line breaks become ' / '."""
     return " / ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+# ECMA-48 escape sequences (colours, cursor moves, screen clears): a CSI (ESC [, parameter
+# bytes, intermediate bytes, one final byte), or ESC and one character of @ to _.
+_ESCAPE_SEQUENCE = r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]"
+# What no page or parsed file should hold: C0 controls but tab, newline and CR; DEL and the C1
+# controls; lone surrogates (no encoding writes them); U+FFFE and U+FFFF.  Exactly what XML 1.0
+# cannot hold, even escaped.
+_NOT_PRINTABLE = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]"
+
+
+@functools.cache
+def _pattern(source: str) -> re.Pattern:
+    """Compiled when first used: the class above takes ~30 ms, and every command (and each
+    sandbox) imports this module whether it cleans any text or not."""
+    return re.compile(source)
+
+
+def printable(text, mark: str = "\ufffd") -> str:
+    """``text`` (any object; None is "") for a page or a parsed file: terminal escape sequences
+    dropped (they mean nothing there), every other character such a file should not hold
+    replaced by ``mark``: U+FFFD on a page, where the reader should see that something was
+    there; "" where the format cannot hold it (XML, JSON, Markdown)."""
+    s = "" if text is None else str(text)
+    return _pattern(_NOT_PRINTABLE).sub(mark, _pattern(_ESCAPE_SEQUENCE).sub("", s))
 
 
 # --- numbers --------------------------------------------------------------------------------

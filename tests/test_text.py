@@ -1,10 +1,11 @@
-"""grader.text: the one number formatter (and its family)."""
+"""grader.text: one sanitizer for pages and parsed files, one number formatter (and its family)."""
 from __future__ import annotations
 
 import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from grader import text
 
@@ -46,3 +47,36 @@ def test_outputs_use_the_one_formatter():
         source = inspect.getsource(mod)
         assert "def _num" not in source and "def fmt_num" not in source
         assert ":.6g}" not in source and ":.4g}" not in source and ":.3g}" not in source, mod.__name__
+
+
+# ----------------------------------------------------------------------------- printable
+
+NASTY = "a\x00b\x1b[31mred\x1b[0m\x1b[?25l\x1b[>0c\x1b[38;5;1m\x1b]0;title\x07\x7f\x85\ud800\ufffe\uffff\tx\ny\rz é 中"
+
+
+def test_printable_drops_escape_sequences_and_marks_controls():
+    # (an OSC's text stays: only its ESC ] and the BEL that ends it go)
+    assert text.printable(NASTY) == "a\ufffdbred0;title" + "\ufffd" * 6 + "\tx\ny\rz é 中"
+    assert text.printable(NASTY, mark="") == "abred0;title\tx\ny\rz é 中"
+    assert text.printable(None) == "" and text.printable(3) == "3"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None, min_codepoint=0, max_codepoint=0x10ffff), max_size=60)
+       | st.lists(st.sampled_from(["\x1b", "[", "31", "m", ";", "?", "\x00", "\ud800", "\ufffe", "a", "\n"]),
+                  max_size=30).map("".join))
+def test_printable_text_is_xml_and_holds_no_escape(s):
+    from xml.parsers import expat
+    for mark in ("\ufffd", ""):
+        out = text.printable(s, mark)
+        assert "\x1b" not in out
+        expat.ParserCreate().Parse(f"<a>{out.replace('&', '').replace('<', '')}</a>".encode("utf-8", "surrogatepass"), True)
+    assert text.printable(s, "") == text.printable(s).replace("\ufffd", "") or "\ufffd" in s
+
+
+def test_pages_and_files_use_the_one_sanitizer():
+    import inspect
+    from grader.outputs import formats, report
+    for mod in (formats, report):
+        source = inspect.getsource(mod)
+        assert "x1b" not in source and "def _pattern" not in source, mod.__name__

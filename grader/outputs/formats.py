@@ -8,38 +8,25 @@ to a bound, so a hostile submission cannot break the XML, the JSON or the Markdo
 """
 from __future__ import annotations
 
-import functools
 import json
 import math
 import os
-import re
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from .atomic import MachineError, append_text, remove_stale_temps, write_many, write_text
 from ..results import QuestionResult, SubmissionResult
-from ..text import number
+from ..text import number, printable
 
 TEXT_CAP = 8000  # characters of any one student-controlled text in an output
 SUMMARY_ROWS = 300  # students listed in a job summary (GitHub caps a summary at 1 MiB)
 
-_ANSI = r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-Z\\-_]"
-# Characters XML 1.0 cannot hold, even escaped (C0 controls but tab/newline/CR, surrogates,
-# U+FFFE/U+FFFF).  C1 controls are legal XML but junk in a report: strip them too.
-_NOT_XML = "[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-
-
-@functools.cache
-def _pattern(source: str) -> re.Pattern:
-    """Compiled when first used: the XML class alone takes ~7 ms, and ``grader check`` loads
-    this module on every run (for the job summary) whether it writes anything or not."""
-    return re.compile(source)
-
 
 def clean(text, limit: int = TEXT_CAP) -> str:
-    """Printable text: ANSI escapes and control characters removed, cut to ``limit``."""
-    s = "" if text is None else str(text)
-    s = _pattern(_NOT_XML).sub("", _pattern(_ANSI).sub("", s.replace("\r\n", "\n")))
+    """Text for XML, JSON and Markdown: :func:`grader.text.printable` with nothing left where it
+    removes a character (XML 1.0 cannot hold one even escaped; C1 controls are junk in a
+    report), CRLF as LF, cut to ``limit``."""
+    s = printable("" if text is None else str(text).replace("\r\n", "\n"), mark="")
     if len(s) > limit:
         s = s[:limit] + f"\n... [{len(s) - limit} more characters not shown]"
     return s
