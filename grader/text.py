@@ -10,11 +10,13 @@ Student-controlled text, made safe for where it goes:
 * :func:`one_line`: a message on one line.
 
 Numbers: :func:`number` (any value shown to people), :func:`constant` (a factor, as a fraction
-where it is one), :func:`shape` (an array's shape).
+where it is one), :func:`shape` (an array's shape).  File names: :func:`file_name` (the length
+rule) and :func:`student_file_name` (a file named after a student id).
 """
 from __future__ import annotations
 
 import functools
+import os
 import re
 
 # Control characters (but tab and newline) and the bidirectional overrides, shown as escapes:
@@ -96,3 +98,57 @@ def shape(dims) -> str:
     """An array's shape as Python writes a tuple: ``(2, 3)``, ``(5,)``, ``()``."""
     dims = tuple(dims)
     return "(" + ", ".join(map(str, dims)) + ("," if len(dims) == 1 else "") + ")"
+
+
+# --- file names -----------------------------------------------------------------------------
+
+NAME_MAX = 255  # bytes in one file name (ext4, XFS, btrfs, APFS...): a longer one cannot be made
+
+
+def file_name(name: str, limit: int = NAME_MAX) -> str:
+    """``name`` within ``limit`` bytes, as the file system counts them: whole characters cut
+    from the end of its stem, its extension (``.json``) kept; unchanged when it fits."""
+    raw = _fs_bytes(name)
+    if len(raw) <= limit:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    tail = _fs_bytes(dot + ext) if dot and stem else b""
+    if len(tail) >= limit:
+        tail = b""  # (an "extension" that long is not one: cut the name from its end)
+    return os.fsdecode(_cut(raw[:len(raw) - len(tail)], limit - len(tail)) + tail)
+
+
+def student_file_name(student: str, used: set[str], extension: str = "", limit: int = NAME_MAX) -> str:
+    """A file name for a student id: letters and digits of any script and ``-_.@`` kept,
+    anything else (a path separator...) ``_``, no dot at either end (no hidden file, no
+    ``..``), then ``extension``; unique in ``used`` ignoring case (``-2``, ``-3``... before the
+    extension), as a case-blind file system needs; within ``limit`` bytes, suffix included.
+    The name is added to ``used`` (lower-cased)."""
+    base = _fs_bytes("".join(c if c.isalnum() or c in "-_.@" else "_" for c in student).strip(".") or "student")
+    i = 1
+    while True:
+        tail = (f"-{i}" if i > 1 else "") + extension
+        name = os.fsdecode(_cut(base, limit - len(_fs_bytes(tail)))) + tail
+        if name.lower() not in used:
+            used.add(name.lower())
+            return name
+        i += 1
+
+
+def _fs_bytes(name: str) -> bytes:
+    """``name`` as the file system gets it (UTF-8; bytes that were not UTF-8 as they came)."""
+    try:
+        return os.fsencode(name)
+    except UnicodeEncodeError:  # a lone surrogate no file system can hold
+        return name.encode("utf-8", "replace")
+
+
+def _cut(raw: bytes, limit: int) -> bytes:
+    """The first ``limit`` bytes of ``raw``, without a UTF-8 character cut in two."""
+    n = max(limit, 0)
+    if n >= len(raw):
+        return raw
+    start = n
+    while start > 0 and n - start < 3 and raw[start] & 0xC0 == 0x80:  # inside a character:
+        start -= 1  # back to its first byte
+    return raw[:start] if raw[start] & 0xC0 == 0xC0 else raw[:n]

@@ -1,7 +1,9 @@
-"""grader.text: one sanitizer for pages and parsed files, one number formatter (and its family)."""
+"""grader.text: one sanitizer for pages and parsed files, one number formatter (and its family),
+one file-name length rule."""
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pytest
@@ -80,3 +82,57 @@ def test_pages_and_files_use_the_one_sanitizer():
     for mod in (formats, report):
         source = inspect.getsource(mod)
         assert "x1b" not in source and "def _pattern" not in source, mod.__name__
+
+
+# ----------------------------------------------------------------------------- file names
+
+def _size(name: str) -> int:
+    return len(os.fsencode(name))
+
+
+@settings(max_examples=300, deadline=None)
+@given(stem=st.text(min_size=1, max_size=300), ext=st.sampled_from(["", ".json", ".html", ".py", ".x" * 200]),
+       limit=st.sampled_from([255, 200, 20, 5]))
+def test_file_name_fits_and_keeps_what_it_can(stem, ext, limit):
+    stem = stem.replace("\x00", "_")
+    name = stem + ext
+    out = text.file_name(name, limit)
+    if _size(name) <= limit:
+        assert out == name
+        return
+    assert _size(out) <= limit
+    before, dot, after = name.rpartition(".")
+    kept = dot + after if dot and before and _size(dot + after) < limit else ""
+    assert out.endswith(kept) and name.startswith(out[:len(out) - len(kept)])
+    assert _size(out) >= limit - 3  # (at most one character, cut in two, is dropped)
+
+
+def test_file_name_cuts_whole_characters():
+    assert text.file_name("学" * 100 + ".json") == "学" * 83 + ".json"  # 249 + 5 bytes
+    assert text.file_name("a" * 300) == "a" * 255
+    assert text.file_name("short.txt") == "short.txt"
+
+
+def test_student_file_names_are_safe_unique_and_fit():
+    used: set[str] = set()
+    names = [text.student_file_name(s, used, ".json") for s in
+             ["a/b", "A/B", "Élodie", "..", "", "学" * 120, "学" * 120, "../../etc/passwd"]]
+    assert names[:5] == ["a_b.json", "A_B-2.json", "Élodie.json", "student.json", "student-2.json"]
+    assert names[7] == "_.._etc_passwd.json"
+    assert names[5] != names[6] and all(_size(n) <= 255 and n.endswith(".json") for n in names)
+    assert used == {n.lower() for n in names}
+
+
+def test_a_long_target_is_written_through_its_temporary_file(tmp_path):
+    """The temporary name added ~50 bytes to the target's: a legal 250-byte name could not
+    be written (ENAMETOOLONG), and a stale temporary of it is still found and removed."""
+    from grader.outputs import atomic
+    target = tmp_path / ("a" * 246 + ".xml")
+    atomic.write_text(target, "hi")
+    assert target.read_text() == "hi" and _size(atomic.temp_name(target).name) <= 255
+    pid = str(os.getpid())
+    stale = tmp_path / atomic.temp_name(target).name.replace(f"-{pid}-", f"-{'9' * len(pid)}-", 1)
+    stale.write_text("left by a killed run")
+    other = tmp_path / atomic.temp_name(tmp_path / "b.xml").name.replace(f"-{pid}-", f"-{'9' * len(pid)}-", 1)
+    other.write_text("another target's")
+    assert atomic.remove_stale_temps(target) == [stale] and other.exists()

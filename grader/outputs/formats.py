@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Mapping
 
 from .atomic import MachineError, append_text, remove_stale_temps, write_many, write_text
 from ..results import QuestionResult, SubmissionResult
-from ..text import number, printable
+from ..text import number, printable, student_file_name
 
 TEXT_CAP = 8000  # characters of any one student-controlled text in an output
 SUMMARY_ROWS = 300  # students listed in a job summary (GitHub caps a summary at 1 MiB)
@@ -224,17 +224,8 @@ def write_gradescope_dir(subs: Iterable[SubmissionResult], folder: Path, **kw) -
     remove_stale_temps(folder / "x", any_name=True)  # what killed runs left in DIR
     used: set[str] = set()
     # all or none: every file is written under a temporary name before any is renamed in
-    return write_many((folder / f"{safe_name(s.student, used)}.json", gradescope_dumps(s, **kw)) for s in subs)
-
-
-def safe_name(student: str, used: set[str]) -> str:
-    """A file name for a student id: unicode kept, path characters replaced, unique (case-blind)."""
-    base = "".join(c if c.isalnum() or c in "-_.@" else "_" for c in student).strip(".")[:120] or "student"
-    name, i = base, 2
-    while name.lower() in used:
-        name, i = f"{base}-{i}", i + 1
-    used.add(name.lower())
-    return name
+    return write_many((folder / student_file_name(s.student, used, ".json"), gradescope_dumps(s, **kw))
+                      for s in subs)
 
 
 # --- GitHub Actions job summary -------------------------------------------------------------
