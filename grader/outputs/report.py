@@ -26,7 +26,7 @@ from markupsafe import Markup, escape
 from .. import __version__
 from ..assignment import Assignment
 from ..results import GradingRun, QuestionResult, SubmissionResult
-from ..text import number, printable
+from ..text import number, printable, shape as shape_text
 
 MAX_PAGE_BYTES = 1 << 20  # hard bound of any page
 TEXT_CAP = 8000  # default bound of the ``cap`` and ``prose`` filters (pages pass a Limits field)
@@ -250,7 +250,7 @@ def grids(value: Any, mask: Any = None, worst: Any = None, columns: list[str] | 
     Returns ``{"shape", "note", "grids": [{"caption", "cols", "rows": [{"label", "cells"}]}]}``.
     """
     shape = _shape(value)
-    view = {"shape": "(" + ", ".join(map(str, shape or ())) + ("," if len(shape or ()) == 1 else "") + ")",
+    view = {"shape": shape_text(shape or ()),
             "note": "", "grids": [], "scalar": None}
     if not isinstance(value, (list, tuple)):
         view["scalar"] = _cell_text(value) if value is not None else "None"
