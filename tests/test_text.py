@@ -49,6 +49,7 @@ def test_outputs_use_the_one_formatter():
         source = inspect.getsource(mod)
         assert "def _num" not in source and "def fmt_num" not in source
         assert ":.6g}" not in source and ":.4g}" not in source and ":.3g}" not in source, mod.__name__
+        assert '("," if len(' not in source, mod.__name__  # (a shape written out)
 
 
 # ----------------------------------------------------------------------------- printable
