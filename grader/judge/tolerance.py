@@ -18,6 +18,7 @@ superset of the strict rule, used only to decide what is worth the strict check.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,7 +81,8 @@ def within(q, got, exp, axes=None, loosen: float = 1.0) -> np.ndarray:
         # Where the bound is finite (checked on its largest value: one a trial), only finite
         # numbers pass already; a NaN or infinite expected value, or a bound that overflows,
         # needs the explicit check.
-        if not np.isfinite(loosen * (a + q.rtol * top)).all():
+        largest = loosen * (a + q.rtol * top)
+        if not (math.isfinite(largest.item()) if largest.size == 1 else np.isfinite(largest).all()):
             ok &= np.isfinite(g) & np.isfinite(e)
     return ok
 
