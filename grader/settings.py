@@ -17,6 +17,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .text import number
+
 SEED_MODULUS = 1 << 32  # inputs derive from the seed modulo 2**32 (README, results.schema.json)
 MAX_DIGITS = 40  # longer numbers are typos or attacks: refused before int()/float() read them
 SHOWN = 40  # characters of a refused value quoted back in a message
@@ -40,7 +42,7 @@ class Rule:
     @property
     def bounds(self) -> str:
         """The range in words, for messages and --help."""
-        return f"{_number(self.low)} to {_number(self.high)}"
+        return f"{number(self.low)} to {number(self.high)}"
 
     def check(self, value: object) -> int | float:
         """``value`` (from TOML, a flag already read, or the API) as this setting takes it, or
@@ -110,6 +112,3 @@ def _digits(n: int) -> int:
     d = int((n.bit_length() - 1) * math.log10(2)) + 1
     return d + 1 if n >= 10 ** d else d
 
-
-def _number(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"

@@ -1,6 +1,23 @@
-"""Student-controlled text made safe to show anywhere: terminals, CSV, JUnit, HTML (which
-escapes on top of this)."""
+"""Text the grader writes, one rule for each thing.
+
+Student-controlled text, made safe for where it goes:
+
+* :func:`safe_text`: terminals, messages, CSV, JUnit (HTML escapes on top of this): every
+  character that could drive a terminal becomes a visible escape (``\\x1b``);
+* :func:`printable`: pages and files other programs parse (HTML, XML, JSON, Markdown):
+  terminal escape sequences dropped, every other character such a file should not hold
+  replaced (by U+FFFD on a page, by nothing where the format cannot hold it at all);
+* :func:`one_line`: a message on one line.
+
+Numbers: :func:`number` (any value shown to people), :func:`constant` (a factor, as a fraction
+where it is one), :func:`shape` (an array's shape).  File names: :func:`file_name` (the length
+rule) and :func:`student_file_name` (a file named after a student id).
+"""
 from __future__ import annotations
+
+import functools
+import os
+import re
 
 # Control characters (but tab and newline) and the bidirectional overrides, shown as escapes:
 # student text reaches terminals, where ESC sequences and a bare CR could forge output lines.
@@ -18,3 +35,120 @@ def safe_text(text: str) -> str:
 def one_line(text: str) -> str:
     """A message is one line (CLI tables, CSV, JUnit); the student's own line breaks become ' / '."""
     return " / ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+# ECMA-48 escape sequences (colours, cursor moves, screen clears): a CSI (ESC [, parameter
+# bytes, intermediate bytes, one final byte), or ESC and one character of @ to _.
+_ESCAPE_SEQUENCE = r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]"
+# What no page or parsed file should hold: C0 controls but tab, newline and CR; DEL and the C1
+# controls; lone surrogates (no encoding writes them); U+FFFE and U+FFFF.  Exactly what XML 1.0
+# cannot hold, even escaped.
+_NOT_PRINTABLE = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]"
+
+
+@functools.cache
+def _pattern(source: str) -> re.Pattern:
+    """Compiled when first used: the class above takes ~30 ms, and every command (and each
+    sandbox) imports this module whether it cleans any text or not."""
+    return re.compile(source)
+
+
+def printable(text, mark: str = "\ufffd") -> str:
+    """``text`` (any object; None is "") for a page or a parsed file: terminal escape sequences
+    dropped (they mean nothing there), every other character such a file should not hold
+    replaced by ``mark``: U+FFFD on a page, where the reader should see that something was
+    there; "" where the format cannot hold it (XML, JSON, Markdown)."""
+    s = "" if text is None else str(text)
+    return _pattern(_NOT_PRINTABLE).sub(mark, _pattern(_ESCAPE_SEQUENCE).sub("", s))
+
+
+# --- numbers --------------------------------------------------------------------------------
+
+def number(x, digits: int = 6) -> str:
+    """A number as people read it, the same everywhere (verdicts, reports, grade files): an
+    integer as one (a float with an integer value too, below 1e15, where float64 still holds
+    every integer), anything else with ``digits`` significant digits; nan, inf and -inf as
+    such; True and False for booleans; what is not a number as its ``str``."""
+    kind = getattr(getattr(x, "dtype", None), "kind", "")  # (NumPy scalars, without importing NumPy)
+    if isinstance(x, bool) or kind == "b":
+        return str(bool(x))
+    if isinstance(x, int) or kind in ("i", "u"):
+        return str(int(x))
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else f"{x:.{digits}g}"
+
+
+def constant(c: float, digits: int = 6) -> str:
+    """A factor or constant in a finding: a fraction with a denominator up to 16 when it is one
+    (``1/2``, ``-3/4``, ``2``), else :func:`number`."""
+    from fractions import Fraction
+    c = float(c)
+    if c != c or c in (float("inf"), float("-inf")):
+        return number(c, digits)
+    fr = Fraction(c).limit_denominator(16)
+    if abs(float(fr) - c) <= 1e-9 * abs(c):
+        return str(fr.numerator) if fr.denominator == 1 else f"{fr.numerator}/{fr.denominator}"
+    return number(c, digits)
+
+
+def shape(dims) -> str:
+    """An array's shape as Python writes a tuple: ``(2, 3)``, ``(5,)``, ``()``."""
+    dims = tuple(dims)
+    return "(" + ", ".join(map(str, dims)) + ("," if len(dims) == 1 else "") + ")"
+
+
+# --- file names -----------------------------------------------------------------------------
+
+NAME_MAX = 255  # bytes in one file name (ext4, XFS, btrfs, APFS...): a longer one cannot be made
+
+
+def file_name(name: str, limit: int = NAME_MAX) -> str:
+    """``name`` within ``limit`` bytes, as the file system counts them: whole characters cut
+    from the end of its stem, its extension (``.json``) kept; unchanged when it fits."""
+    raw = _fs_bytes(name)
+    if len(raw) <= limit:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    tail = _fs_bytes(dot + ext) if dot and stem else b""
+    if len(tail) >= limit:
+        tail = b""  # (an "extension" that long is not one: cut the name from its end)
+    return os.fsdecode(_cut(raw[:len(raw) - len(tail)], limit - len(tail)) + tail)
+
+
+def student_file_name(student: str, used: set[str], extension: str = "", limit: int = NAME_MAX) -> str:
+    """A file name for a student id: letters and digits of any script and ``-_.@`` kept,
+    anything else (a path separator...) ``_``, no dot at either end (no hidden file, no
+    ``..``), then ``extension``; unique in ``used`` ignoring case (``-2``, ``-3``... before the
+    extension), as a case-blind file system needs; within ``limit`` bytes, suffix included.
+    The name is added to ``used`` (lower-cased)."""
+    base = _fs_bytes("".join(c if c.isalnum() or c in "-_.@" else "_" for c in student).strip(".") or "student")
+    i = 1
+    while True:
+        tail = (f"-{i}" if i > 1 else "") + extension
+        name = os.fsdecode(_cut(base, limit - len(_fs_bytes(tail)))) + tail
+        if name.lower() not in used:
+            used.add(name.lower())
+            return name
+        i += 1
+
+
+def _fs_bytes(name: str) -> bytes:
+    """``name`` as the file system gets it (UTF-8; bytes that were not UTF-8 as they came)."""
+    try:
+        return os.fsencode(name)
+    except UnicodeEncodeError:  # a lone surrogate no file system can hold
+        return name.encode("utf-8", "replace")
+
+
+def _cut(raw: bytes, limit: int) -> bytes:
+    """The first ``limit`` bytes of ``raw``, without a UTF-8 character cut in two."""
+    n = max(limit, 0)
+    if n >= len(raw):
+        return raw
+    start = n
+    while start > 0 and n - start < 3 and raw[start] & 0xC0 == 0x80:  # inside a character:
+        start -= 1  # back to its first byte
+    return raw[:start] if raw[start] & 0xC0 == 0xC0 else raw[:n]

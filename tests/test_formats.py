@@ -205,6 +205,15 @@ def test_gradescope_one_file_per_student(tmp_path):
         formats.write_gradescope(subs[0], tmp_path / "gs")
 
 
+def test_gradescope_file_names_fit_whatever_the_id(tmp_path):
+    """A student id of 120 CJK characters made a 365-byte file name (the cut counted
+    characters, a file name holds 255 bytes): the whole --gradescope folder failed."""
+    subs = [_sub("学" * 120), _sub("学" * 120), _sub("x" * 300)]
+    paths = formats.write_gradescope_dir(subs, tmp_path / "gs")
+    assert len(set(paths)) == 3 and all(len(p.name.encode()) <= 255 and p.suffix == ".json" for p in paths)
+    assert sorted(p.name for p in tmp_path.joinpath("gs").iterdir()) == sorted(p.name for p in paths)
+
+
 def test_github_summary_class_and_single():
     subs = [_sub("alice"), _sub("mallory | `rm -rf` <script>", error="no submission")]
     md = formats.github_summary(subs, "HW4", unmatched=["stray.py"])

@@ -19,6 +19,7 @@ from grader.outputs import export
 from grader.course import roster as R
 from grader.assignment import load_assignment
 from grader.results import QuestionResult, SubmissionResult
+from grader.text import number
 
 ASG = load_assignment("hw4")
 
@@ -333,7 +334,7 @@ def test_any_canvas_export_changes_only_its_column(tmp_path_factory, names, scor
     after = _rows(data)
     want = [list(r) for r in rows]
     for s in subs:
-        want[2 + int(s.student[1:])][6] = export._num(s.score)
+        want[2 + int(s.student[1:])][6] = number(s.score)
     assert after == want and info["filled"] == len(subs)
     # outside the assignment's cells (the last field of each line), the text is the original's
     before_lines, after_lines = text.split("\n"), data.decode("utf-8").split("\n")

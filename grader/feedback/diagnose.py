@@ -5,7 +5,7 @@ Called for a question that failed while returning arrays.  Two sources of diagno
 1. The question's catalogue (``Question.mistakes``): a known mistake is named only when its
    ``compute`` (or one of its ``variants``: the same mistake with loops in another order)
    reproduces the student's answer on *every* trial (same shape, within the
-   question's tolerance, with the same rule as :mod:`grader.judge.compare`) and differs from the right
+   question's tolerance, by the rule of :mod:`grader.judge.tolerance`) and differs from the right
    answer on at least one trial.  A trial on which the mistake coincides with the right answer
    therefore neither confirms nor refutes it, but never lets a mismatch through.
 2. Generic findings, when no catalogued mistake explains the answer, strongest first: float32
@@ -32,7 +32,9 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from .. import text
 from ..assignment import Question, Trials
+from ..judge import tolerance
 from ..judge.compare import Rounded, compare
 from .probes import (Activation, ArgNames, Expression, Features, Terms, activation_finding,
                      close_trials, condition_finding, quick_reject, expression_finding, input_finding,
@@ -52,36 +54,12 @@ class Diagnosis:
 # ----------------------------------------------------------------------------- tolerance
 
 def wrong_mask(q: Question, got: np.ndarray, exp: np.ndarray) -> np.ndarray | None:
-    """Elements of ``got`` outside tolerance of ``exp`` (None if the shapes differ).
-
-    The same rule as :func:`grader.judge.compare._check_one`: exact for integer questions, else
-    ``|got - exp| <= atol + rtol |exp|`` with atol scaled by the trial's largest |exp|; NaN and
-    inf are always wrong.
-    """
+    """Elements of ``got`` outside tolerance of ``exp`` (None if the shapes differ): the rule
+    of :mod:`grader.judge.tolerance`, as :func:`grader.judge.compare.compare` applies it."""
     got, exp = np.asarray(got), np.asarray(exp)
     if got.shape != exp.shape:
         return None
-    g = got.astype(np.float64)
-    e = exp.astype(np.float64)
-    finite = np.isfinite(g)
-    if q.exact:
-        return ~(g == e) | ~finite
-    atol = q.atol_scale * float(np.abs(e).max(initial=0.0)) + q.atol_floor
-    with np.errstate(invalid="ignore", over="ignore"):
-        return ~(np.abs(g - e) <= atol + q.rtol * np.abs(e)) | ~finite
-
-
-def _wrong_masks(q: Question, got: np.ndarray, exp: np.ndarray) -> np.ndarray:
-    """:func:`wrong_mask` for a stack of trials at once (same shapes)."""
-    g = got.astype(np.float64)
-    e = np.asarray(exp, dtype=np.float64)
-    finite = np.isfinite(g)
-    if q.exact:
-        return ~(g == e) | ~finite
-    axes = tuple(range(1, e.ndim))
-    atol = q.atol_scale * np.abs(e).max(axis=axes, keepdims=True, initial=0.0) + q.atol_floor
-    with np.errstate(invalid="ignore", over="ignore"):
-        return ~(np.abs(g - e) <= atol + q.rtol * np.abs(e)) | ~finite
+    return tolerance.wrong(q, got, exp)
 
 
 def _close(q: Question, got, exp) -> bool:
@@ -121,7 +99,7 @@ def _explains(q: Question, trials: Trials, outputs: list[np.ndarray], cand: _Can
         return False
     # A float32 answer may differ from a float64 candidate by rounding, but only by much where
     # a trial is ill-conditioned (near saturation): far off on most trials means no match.
-    if 2 * (~_loosely_close(got, full)).sum() > len(got):
+    if 2 * (~tolerance.trials_within(q, got, full, loosen=tolerance.SCREEN)).sum() > len(got):
         return False
     return _explains_each(q, trials, outputs, cand, np.flatnonzero(~ok))
 
@@ -130,14 +108,6 @@ def _rounded(trials: Trials, cand: "_Candidate") -> Rounded:
     if cand.derive is not None:  # from the reference: its rounded answers are computed once
         return Rounded(trials, trials.reference, subsets=False, transform=cand.derive)
     return Rounded(trials, cand.low, subsets=False)
-
-
-def _loosely_close(got: np.ndarray, cand: np.ndarray) -> np.ndarray:
-    """Per trial: within 100 times a float32-friendly tolerance (a cheap first screen)."""
-    g, e = got.reshape(len(got), -1), cand.reshape(len(cand), -1)
-    ae = np.abs(e)
-    with np.errstate(invalid="ignore"):
-        return (np.abs(g - e) <= 1e-3 * ae.max(axis=1, keepdims=True, initial=0.0) + 1e-3 * ae).all(axis=1)
 
 
 def _explains_each(q: Question, trials: Trials, outputs, cand: _Candidate, todo) -> bool:
@@ -249,17 +219,6 @@ def _wild_name(q: Question, idx: tuple[int, ...], axes: tuple[int, ...], shape) 
     return base
 
 
-def _shape(shape) -> str:
-    return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
-
-
-def _factor(c: float) -> str:
-    fr = Fraction(c).limit_denominator(16)
-    if abs(float(fr) - c) <= 1e-9 * abs(c):
-        return str(fr.numerator) if fr.denominator == 1 else f"{fr.numerator}/{fr.denominator}"
-    return f"{c:.6g}"
-
-
 # ----------------------------------------------------------------------------- generic
 
 def _same_shape(outputs: list[np.ndarray]) -> tuple[int, ...] | None:
@@ -339,7 +298,7 @@ def _axis_findings(q: Question, trials: Trials, outputs, got_shape, exp_shape) -
                 how = "in the right order" if perm == tuple(range(nd)) else \
                     f"after reordering the axes as {perm}"
                 notes.append(f"Right numbers ({how}) but reshaped: you return shape "
-                             f"{_shape(got_shape)}, the answer has shape {_shape(exp_shape)}.")
+                             f"{text.shape(got_shape)}, the answer has shape {text.shape(exp_shape)}.")
                 return notes
     return notes
 
@@ -354,18 +313,16 @@ def _screen_maps(q: Question, outputs, exp: np.ndarray, a: int, maps: list) -> l
 
 def _screen(q: Question, outputs, cands, keys: list) -> list:
     """The keys whose candidate answer (all stacked: one batched comparison) is worth a full
-    check: close to the student's within 100 times the tolerance on most trials, so that a
-    float32 answer, exact only for rounded inputs, still gets the careful check."""
+    check: close to the student's within :data:`~grader.judge.tolerance.SCREEN` times the
+    tolerance on most trials, so that a float32 answer, exact only for rounded inputs, still
+    gets the careful check (the same screen as :func:`_explains`)."""
     if not keys:
         return []
     got = _stacked(outputs).reshape(len(outputs), -1)
     cands = np.asarray(cands, dtype=np.float64).reshape(len(keys), len(outputs), -1)
     if cands.shape[2] != got.shape[1]:
         return list(keys)
-    ac = np.abs(cands)
-    with np.errstate(invalid="ignore"):
-        near = np.abs(got[None] - cands) <= 100 * (q.atol_scale * ac.max(axis=-1, keepdims=True)
-                                                 + q.atol_floor + q.rtol * ac)
+    near = tolerance.within(q, got[None], cands, axes=-1, loosen=tolerance.SCREEN)
     # a float32 answer is far off only on ill-conditioned trials: keep maps close on most
     keep = 2 * near.all(axis=-1).sum(axis=1) >= len(outputs)
     return [m for m, k in zip(keys, keep) if k]
@@ -404,12 +361,12 @@ def _subsample_findings(q: Question, trials: Trials, outputs, got_shape, exp_sha
         axes = ", ".join(map(str, shrunk))
         if _explains(q, trials, outputs, cand):
             return [f"You return every {s}{'nd' if s == 2 else 'rd' if s == 3 else 'th'} element of "
-                    f"the right answer along axis {axes} (shape {_shape(got_shape)} instead of "
-                    f"{_shape(exp_shape)}): as if a sliding window moved {s} steps at a time "
+                    f"the right answer along axis {axes} (shape {text.shape(got_shape)} instead of "
+                    f"{text.shape(exp_shape)}): as if a sliding window moved {s} steps at a time "
                     f"(without overlap) instead of 1."]
-        return [f"Your shape {_shape(got_shape)} is what a stride-{s} (non-overlapping) version "
+        return [f"Your shape {text.shape(got_shape)} is what a stride-{s} (non-overlapping) version "
                 f"of the answer would have along axis {axes}; the answer has shape "
-                f"{_shape(exp_shape)}."]
+                f"{text.shape(exp_shape)}."]
     return []
 
 
@@ -429,7 +386,7 @@ def _scale_findings(q: Question, trials: Trials, outputs, per_trial: bool = Fals
     if (np.abs(flat_g[~live]) > 0).any():
         return []  # nonzero where the answer is exactly zero: not a multiple
     c = float(np.median(c_t[live]))
-    tol = max(q.rtol, q.atol_scale) * 10
+    tol = tolerance.relative(q, tolerance.FACTOR)
     if per_trial:
         return _per_trial_factor(q, outputs, exp, c_t, live, tol)
     if abs(c - 1.0) > tol:
@@ -442,7 +399,7 @@ def _scale_findings(q: Question, trials: Trials, outputs, per_trial: bool = Fals
                 if value == -1:
                     return [("Your answer has the wrong sign" if one else "Every element has the wrong sign")
                             + ": it is exactly -1 times the right one, in every trial."]
-                return [("Your answer is" if one else "Every element is") + f" {_factor(value)} times the "
+                return [("Your answer is" if one else "Every element is") + f" {text.constant(value)} times the "
                         "right value, in every trial: a constant factor is missing or extra."]
     return []
 
@@ -465,8 +422,8 @@ def _offset_findings(q: Question, trials: Trials, outputs, got, exp) -> list[str
     cand = _from_expected(trials, lambda x, a=a, b=b: a * x + b)
     if not (_explains(q, trials, outputs, cand) and _differs(q, trials, cand.full)):
         return []
-    scale = "" if a == 1 else f"{_factor(a)} times "
-    return [f"Your answer is {scale}the right one plus a constant {_factor(b)}, in every trial: "
+    scale = "" if a == 1 else f"{text.constant(a)} times "
+    return [f"Your answer is {scale}the right one plus a constant {text.constant(b)}, in every trial: "
             f"a constant term is extra."]
 
 
@@ -485,7 +442,7 @@ def _per_trial_factor(q, outputs, exp, c_t, live, tol) -> list[str]:
     if len(per) >= 2 and np.ptp(per) > tol * max(1.0, float(np.abs(per).max())) \
             and np.abs(per - 1.0).max() > tol:
         return [f"In each trial your answer is the right one times a factor, but the factor changes "
-                f"from trial to trial (from {per.min():.3g} to {per.max():.3g}): a factor that depends "
+                f"from trial to trial (from {text.number(per.min(), 3)} to {text.number(per.max(), 3)}): a factor that depends "
                 f"on the inputs is missing or extra."]
     return []
 
@@ -497,14 +454,15 @@ def _element_map(q: Question, trials: Trials, outputs, groups: Mapping[str, np.n
     if shape is None or tuple(shape) != exp.shape[1:]:
         return []
     got = _stacked(outputs)
-    w = _wrong_masks(q, got, exp)
-    if int(np.prod(shape)) == 1:  # one number: which trials, not which elements
-        n = int(w.reshape(len(w), -1).any(axis=1).sum())
-        return [f"Your answer is wrong in {n} of {len(w)} trials."] if 0 < n < len(w) else []
+    axes = tuple(range(1, exp.ndim))  # (each trial's own tolerance)
+    w = tolerance.wrong(q, got, exp, axes)
     if w.any():  # right for rounded inputs is not wrong (as in compare), element by element
         for again in Rounded(trials, trials.reference).batches(outputs[0]):
             if again.shape == exp.shape:
-                w &= _wrong_masks(q, got, again)
+                w &= tolerance.wrong(q, got, again, axes)
+    if int(np.prod(shape)) == 1:  # one number: which trials, not which elements
+        n = int(w.reshape(len(w), -1).any(axis=1).sum())
+        return [f"Your answer is wrong in {n} of {len(w)} trials."] if 0 < n < len(w) else []
     wrong_any = w.any(axis=0)
     if wrong_any is None or not wrong_any.any():
         return []
@@ -564,8 +522,8 @@ def generic_notes(q: Question, trials: Trials, outputs: list[np.ndarray],
     got_shape = _same_shape(outputs)
     if got_shape is None:
         return ["Your answer's shape changes from trial to trial ("
-                + ", ".join(sorted({_shape(o.shape) for o in outputs})) + f"); it should always be "
-                f"{_shape(exp_shape)}."]
+                + ", ".join(sorted({text.shape(o.shape) for o in outputs})) + f"); it should always be "
+                f"{text.shape(exp_shape)}."]
     got = exp = None
     if tuple(got_shape) == exp_shape:
         got = np.stack([o.astype(np.float64) for o in outputs])

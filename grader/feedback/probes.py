@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Callable, Mapping
 
 import re
 
 import numpy as np
+
+from ..text import constant
+from ..judge import tolerance
 
 Args = Mapping[str, np.ndarray]
 
@@ -123,33 +125,18 @@ class ArgNames:
 # ----------------------------------------------------------------------------- tolerance
 
 def close_trials(q, got: np.ndarray, cand: np.ndarray) -> np.ndarray:
-    """Per trial: ``got`` within tolerance of ``cand`` (the rule of grader.judge.compare, batched)."""
+    """Per trial: ``got`` within tolerance of ``cand`` (:mod:`grader.judge.tolerance`, batched)."""
     g = np.asarray(got, dtype=np.float64)
     e = np.asarray(cand, dtype=np.float64)
     if g.shape != e.shape:
         return np.zeros(len(g), dtype=bool)
-    if not (np.isfinite(g).all() and np.isfinite(e).all()):  # rare: the slow, careful path
-        with np.errstate(invalid="ignore", over="ignore"):
-            ok = np.isfinite(g) & np.isfinite(e)
-            g, e = np.where(ok, g, 0.0), np.where(ok, e, 0.0)
-            return close_trials(q, g, e) & ok.reshape(len(ok), -1).all(axis=1)
-    flat_g, flat_e = g.reshape(len(g), -1), e.reshape(len(e), -1)
-    if q.exact:
-        return (flat_g == flat_e).all(axis=1)
-    ae = np.abs(flat_e)
-    atol = q.atol_scale * ae.max(axis=1, initial=0.0, keepdims=True) + q.atol_floor
-    return (np.abs(flat_g - flat_e) <= atol + q.rtol * ae).all(axis=1)
+    return tolerance.trials_within(q, g, e)
 
 
 def quick_reject(q, got: np.ndarray, cand: np.ndarray, t: int = 0) -> bool:
     """True when trial ``t`` alone already shows the candidate is not the answer (cheap)."""
     g, e = got[t].ravel(), np.asarray(cand[t], dtype=np.float64).ravel()
-    if g.shape != e.shape:
-        return True
-    if q.exact:
-        return not bool((g == e).all())
-    ae = np.abs(e)
-    return not bool((np.abs(g - e) <= q.atol_scale * ae.max(initial=0.0) + q.atol_floor + q.rtol * ae).all())
+    return g.shape != e.shape or not tolerance.all_within(q, g, e)
 
 
 def _explains(q, got, cand, exp) -> bool:
@@ -157,13 +144,6 @@ def _explains(q, got, cand, exp) -> bool:
     if np.shape(cand) != got.shape or quick_reject(q, got, cand):
         return False
     return bool(close_trials(q, got, cand).all()) and not bool(close_trials(q, cand, exp).all())
-
-
-def fmt_const(c: float) -> str:
-    fr = Fraction(c).limit_denominator(16)
-    if abs(float(fr) - c) <= 1e-9 * abs(c):
-        return str(fr.numerator) if fr.denominator == 1 else f"{fr.numerator}/{fr.denominator}"
-    return f"{c:.4g}"
 
 
 def _nice(c: np.ndarray) -> np.ndarray:
@@ -194,10 +174,8 @@ def precision_finding(q, trials, got: np.ndarray, outputs) -> str:
     except Exception:  # noqa: BLE001
         return ""
     exp = np.asarray(trials.expected, dtype=np.float64)
-    # float32 computation also rounds each step: allow float32-sized relative error
-    scale = np.abs(again).reshape(len(got), -1).max(axis=1).reshape((-1,) + (1,) * (got.ndim - 1))
-    err = np.abs(got - again)
-    if not (err <= 1e-5 * scale + 1e-5 * np.abs(again) + 1e-300).all():
+    # float32 computation also rounds each step: allow float32-sized error, not the question's
+    if again.shape != got.shape or not tolerance.trials_within(tolerance.FLOAT32, got, again).all():
         return ""
     bad = np.flatnonzero(~close_trials(q, got, exp))
     if not len(bad):
@@ -253,7 +231,7 @@ def slice_factor_finding(q, trials, got, exp, wild_name) -> str:
             wild = tuple(a for a in range(len(shape)) if a != ax)
             who = wild_name(tuple(idx), wild, shape)
             what = ("zero" if c[i] == 0 else "the right value with the wrong sign" if c[i] == -1
-                    else f"{fmt_const(float(c[i]))} times the right value")
+                    else f"{constant(float(c[i]))} times the right value")
             parts.append(f"{who} is {what}")
         rest = [i for i in range(n) if c[i] == 1]
         tail = " in every trial"
@@ -396,7 +374,7 @@ def activation_finding(q, trials, got, exp, act: Activation) -> list[str]:
 
 def _clipped(q, got, exp, pre) -> str:
     """A sigmoid whose input was clipped to +-c: right where |pre| <= c, sigma(+-c) beyond."""
-    bad = ~np.isclose(got, exp, rtol=1e-6, atol=0)
+    bad = tolerance.wrong(q, got, exp, axes=tuple(range(1, exp.ndim)))
     if not bad.any() or not ((got > 0) & (got < 1)).all():
         return ""
     with np.errstate(all="ignore"):
@@ -408,8 +386,8 @@ def _clipped(q, got, exp, pre) -> str:
     cand = _sig(np.clip(pre, -c, c))
     if not _explains(q, got, cand, exp):
         return ""
-    return (f"Your activation clips its input to ±{fmt_const(c)}: it is wrong only where the "
-            f"sigmoid saturates (|input| > {fmt_const(c)}), where it stays at σ(±{fmt_const(c)}), "
+    return (f"Your activation clips its input to ±{constant(c)}: it is wrong only where the "
+            f"sigmoid saturates (|input| > {constant(c)}), where it stays at σ(±{constant(c)}), "
             f"and right everywhere else. Inputs here reach about ±30 and need no clipping.")
 
 
@@ -420,12 +398,12 @@ def range_finding(got: np.ndarray, act: Activation) -> list[str]:
     lo, hi = act.range
     facts = []
     if (got < lo).any():
-        facts.append("negative values" if lo == 0 else f"values below {fmt_const(lo)}")
+        facts.append("negative values" if lo == 0 else f"values below {constant(lo)}")
     if (got > hi).any():
-        facts.append(f"values above {fmt_const(hi)}")
+        facts.append(f"values above {constant(hi)}")
     if not facts:
         return []
-    return [f"{act.what} must lie in ({fmt_const(lo)}, {fmt_const(hi)}) (the range of {act.name}); "
+    return [f"{act.what} must lie in ({constant(lo)}, {constant(hi)}) (the range of {act.name}); "
             f"yours has {' and '.join(facts)}."]
 
 
@@ -563,12 +541,7 @@ def _level_bases(q, ex, bases, combos, got, exp, gflat, w, differs) -> list:
 
 def _close_many(q, got: np.ndarray, cands: np.ndarray) -> np.ndarray:
     """(N, T): got (T, E) within tolerance of each candidate (N, T, E), cand as the reference."""
-    with np.errstate(invalid="ignore", over="ignore"):
-        if q.exact:
-            return (got[None] == cands).all(axis=-1)
-        ac = np.abs(cands)
-        atol = q.atol_scale * ac.max(axis=-1, keepdims=True) + q.atol_floor
-        return (np.abs(got[None] - cands) <= atol + q.rtol * ac).all(axis=-1)
+    return tolerance.within(q, got[None], cands, axes=-1).all(axis=-1)
 
 
 def _fit_many(bases, gflat, w) -> np.ndarray:
@@ -628,7 +601,7 @@ def _say_branch_constants(ex: Expression, c) -> str:
         elif ci == -1:
             parts.append(f"{name} has the wrong sign (-1 times what it should be)")
         else:
-            parts.append(f"{name} is {fmt_const(float(ci))} times what it should be")
+            parts.append(f"{name} is {constant(float(ci))} times what it should be")
     tail = f"; {' and '.join(right)} {'is' if len(right) == 1 else 'are'} right" if right else ""
     return "Your answer is made of the right terms, weighted wrongly: " + "; ".join(parts) + tail + \
         ", in every trial."
@@ -641,9 +614,9 @@ def _say_expression(ex: Expression, combo, c, bare: bool = False) -> str:
     if len(set(c.tolist())) == 1:
         if c[0] != 1:
             inner = f"({expr})" if _loose(expr) else expr
-            expr = ("−" if c[0] == -1 else f"{fmt_const(float(c[0]))}·") + inner
+            expr = ("−" if c[0] == -1 else f"{constant(float(c[0]))}·") + inner
     else:
-        per = [f"{fmt_const(float(ci))} for {ex.branches[b] if b < len(ex.branches) else f'branch {b + 1}'}"
+        per = [f"{constant(float(ci))} for {ex.branches[b] if b < len(ex.branches) else f'branch {b + 1}'}"
                for b, ci in enumerate(c) if ci != 1]
         expr += " (times " + ", ".join(per) + ")"
     if bare:
@@ -763,7 +736,7 @@ def _say_terms(tm: Terms, idx, mine, right) -> str:
         for i, (c, term) in enumerate(parts):
             sign = "−" if c < 0 else "+"
             mag = abs(c)
-            body = term if mag == 1 else f"{fmt_const(mag)}·{term}"
+            body = term if mag == 1 else f"{constant(mag)}·{term}"
             s += (("−" if c < 0 else "") + body) if i == 0 else f" {sign} {body}"
         return s
     text = f"your {tm.element(idx)} = {combo(mine)}"
@@ -820,5 +793,5 @@ def condition_finding(q, trials, got, exp, features: Features | None) -> str:
         if den > 0:
             c = float(_nice((gb * eb).sum() / den))
             if c != 1 and bool(close_trials(q, gb, c * eb).all()):
-                said += f": there your answer is {fmt_const(c)} times the right one"
+                said += f": there your answer is {constant(c)} times the right one"
     return said + "."

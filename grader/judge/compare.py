@@ -1,8 +1,9 @@
 """Compare a student's returned arrays with the reference, trusting nothing they returned.
 
 Everything arriving here is already a plain ``np.ndarray`` decoded by :mod:`wire`; we still
-re-check type, dtype kind and shape, then compare with ``|got - expected| <= atol + rtol *
-|expected|`` where atol scales with the size of the answer.  NaN and inf never pass.
+re-check type, dtype kind and shape, then compare by the rule of :mod:`grader.judge.tolerance`
+(``|got - expected| <= atol + rtol * |expected|``, atol scaled by the size of the answer; NaN
+and inf never pass).
 
 Float32 work: ``expected`` is the reference's answer for the inputs as given *or* for the same
 inputs, all or some of them, rounded to float32.  Near saturation, ``1 - o`` of a float32 ``o`` is all rounding and no
@@ -22,8 +23,10 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from .. import text
 from ..assignment import Question, Trials
 from ..results import Failure
+from . import tolerance
 
 
 @dataclass
@@ -144,10 +147,6 @@ def _plain(a) -> object:
     return arr.tolist()
 
 
-def _fmt_shape(shape) -> str:
-    return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
-
-
 def compare(q: Question, trials: Trials, outputs: list[np.ndarray], stacked: np.ndarray | None = None) -> Verdict:
     """Check every trial; describe the first one that fails.  ``stacked``, if given, is the
     outputs as one array (as the sandbox receives them): it spares stacking them again."""
@@ -199,15 +198,7 @@ def _first_suspect(q: Question, expected: np.ndarray, outputs: list, stacked: np
         got = np.stack(outputs).astype(np.float64)
     else:
         return 0
-    exp = np.asarray(expected, dtype=np.float64)
-    axes = tuple(range(1, exp.ndim))
-    with np.errstate(invalid="ignore", over="ignore"):
-        if q.exact:
-            wrong = got != exp
-        else:
-            atol = q.atol_scale * np.abs(exp).max(axis=axes, keepdims=True, initial=0.0) + q.atol_floor
-            wrong = ~(np.abs(got - exp) <= atol + q.rtol * np.abs(exp))
-    bad = wrong.reshape(len(exp), -1).any(axis=1)
+    bad = ~tolerance.trials_within(q, got, expected)
     return int(np.argmax(bad)) if bad.any() else None
 
 
@@ -218,19 +209,14 @@ def _check_one(q: Question, got, exp: np.ndarray) -> tuple[str, Failure]:
     fail.got = _plain(got)
     if got.shape != exp.shape:
         if got.size == exp.size:
-            return (f"returned shape {_fmt_shape(got.shape)} but the answer has shape "
-                    f"{_fmt_shape(exp.shape)} (same number of elements: reshaped or transposed?)"), fail
-        return f"returned shape {_fmt_shape(got.shape)} but the answer has shape {_fmt_shape(exp.shape)}", fail
+            return (f"returned shape {text.shape(got.shape)} but the answer has shape "
+                    f"{text.shape(exp.shape)} (same number of elements: reshaped or transposed?)"), fail
+        return f"returned shape {text.shape(got.shape)} but the answer has shape {text.shape(exp.shape)}", fail
     g = got.astype(np.float64)
-    finite = np.isfinite(g)
-    if q.exact:
-        wrong = ~(g == exp)
-    else:
-        atol = q.atol_scale * float(np.abs(exp).max(initial=0.0)) + q.atol_floor
-        with np.errstate(invalid="ignore", over="ignore"):
-            wrong = ~(np.abs(g - exp) <= atol + q.rtol * np.abs(exp)) | ~finite
+    wrong = tolerance.wrong(q, g, exp)
     if not wrong.any():
         return "", fail
+    finite = np.isfinite(g)
     with np.errstate(invalid="ignore", over="ignore"):
         diff = np.where(finite, np.abs(g - exp), np.inf)
     idx = np.unravel_index(int(np.argmax(np.where(wrong, diff, -1.0))), exp.shape) if exp.ndim else ()
@@ -241,12 +227,8 @@ def _check_one(q: Question, got, exp: np.ndarray) -> tuple[str, Failure]:
     if not finite[idx]:
         fail.got_value = None
         return f"{fail.worst} is {g[idx]} (NaN or infinity never passes)", fail
-    show = (lambda v: str(bool(v))) if exp.dtype.kind == "b" else _num  # (True/False, not 1/0)
+    show = (lambda v: str(bool(v))) if exp.dtype.kind == "b" else text.number  # (True/False, not 1/0)
     problem = (f"{fail.worst if exp.ndim else 'Your answer'} is {show(g[idx])} but should be {show(exp[idx])}"
                + (f" ({fail.wrong} of {exp.size} elements wrong)" if exp.size > 1 else ""))
     return problem, fail
 
-
-def _num(x) -> str:
-    x = float(x)
-    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else f"{x:.6g}"

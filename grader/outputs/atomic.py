@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
+from ..text import NAME_MAX, file_name
+
 FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
 
 
@@ -93,8 +95,14 @@ _TMP = re.compile(r"^\.(?P<name>.+)\.(?P<boot>[0-9A-Za-z_]+)-(?P<pid>\d+)-(?P<st
 
 def temp_name(target: Path) -> Path:
     me = identity()
-    return target.with_name(f".{target.name}.{me['boot']}-{me['pid']}-{me['start']}-{os.urandom(4).hex()}"
-                            ".cnn-grader-tmp")
+    suffix = f".{me['boot']}-{me['pid']}-{me['start']}-{os.urandom(4).hex()}.cnn-grader-tmp"
+    return target.with_name(f".{_temp_stem(target.name, suffix)}{suffix}")
+
+
+def _temp_stem(name: str, suffix: str) -> str:
+    """``name`` as a temporary file beside it holds it: cut where the whole temporary name
+    would not fit in a file name (a 250-byte target is legal; its temporary name was not)."""
+    return file_name(name, NAME_MAX - 1 - len(suffix.encode("ascii")))
 
 
 def remove_stale_temps(target: Path, any_name: bool = False) -> list[Path]:
@@ -107,7 +115,8 @@ def remove_stale_temps(target: Path, any_name: bool = False) -> list[Path]:
         return removed
     for p in entries:
         m = _TMP.match(p.name)
-        if not m or (m["name"] != target.name and not any_name) or p.is_symlink() or not p.is_file():
+        if not m or (not any_name and m["name"] != _temp_stem(target.name, p.name[1 + len(m["name"]):])) \
+                or p.is_symlink() or not p.is_file():
             continue
         if alive({"host": None, "boot": m["boot"], "pid": m["pid"], "start": m["start"]}):
             continue

@@ -12,6 +12,7 @@ from typing import IO, Iterable
 from .. import results
 from ..results import GradingRun, one_line_json
 from ..course.roster import Roster, _header
+from ..text import number
 
 
 def gradebook_csv(run: GradingRun) -> str:
@@ -49,19 +50,14 @@ def gradebook_line(s) -> str:
 
 def _gradebook_row(s) -> list[str]:
     return [_cell(s.student), _cell(s.name), _cell(s.email), _cell(s.source),
-            *[_num(q.score) for q in s.questions], _num(s.score), _num(s.max_score),
-            _late(s), _num(s.late_factor), _cell(s.error)]
+            *[number(q.score) for q in s.questions], number(s.score), number(s.max_score),
+            _late(s), number(s.late_factor), _cell(s.error)]
 
 
 def _late(s) -> str:
     if not s.late:
         return ""
-    return f"{_num(s.days_late)} days" if s.days_late else "yes"
-
-
-def _num(x: float) -> str:
-    x = round(float(x), 6)
-    return str(int(x)) if x.is_integer() else f"{x:g}"
+    return f"{number(s.days_late)} days" if s.days_late else "yes"
 
 
 def _cell(text: str) -> str:
@@ -271,7 +267,7 @@ def fill_lms(target: LmsTarget, subs, max_score: float) -> tuple[bytes, dict]:
 
 def _lms_number(x: float, kind: str, comma: bool) -> str:
     x = round(float(x), 2)
-    text = f"{x:.2f}" if kind == "moodle" else _num(x)
+    text = f"{x:.2f}" if kind == "moodle" else number(x)
     return text.replace(".", ",") if comma else text
 
 
@@ -281,9 +277,9 @@ def feedback_line(sub) -> str:
     from ..text import one_line
     if absent(sub):
         return "cnn-grader: no submission"
-    head = f"cnn-grader: {_num(sub.score)}/{_num(sub.max_score)}"
+    head = f"cnn-grader: {number(sub.score)}/{number(sub.max_score)}"
     if sub.late and sub.late_factor != 1:
-        head += f" (late: x{_num(sub.late_factor)})"
+        head += f" (late: x{number(sub.late_factor)})"
     if sub.error:
         return _cell(f"{head}; could not be graded: {one_line(sub.error)[:150]}")
     failed = [f"Q{q.id} {q.status}" for q in sub.questions if q.status != "passed"]

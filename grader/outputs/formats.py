@@ -8,45 +8,28 @@ to a bound, so a hostile submission cannot break the XML, the JSON or the Markdo
 """
 from __future__ import annotations
 
-import functools
 import json
 import math
 import os
-import re
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from .atomic import MachineError, append_text, remove_stale_temps, write_many, write_text
 from ..results import QuestionResult, SubmissionResult
+from ..text import number, printable, student_file_name
 
 TEXT_CAP = 8000  # characters of any one student-controlled text in an output
 SUMMARY_ROWS = 300  # students listed in a job summary (GitHub caps a summary at 1 MiB)
 
-_ANSI = r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-Z\\-_]"
-# Characters XML 1.0 cannot hold, even escaped (C0 controls but tab/newline/CR, surrogates,
-# U+FFFE/U+FFFF).  C1 controls are legal XML but junk in a report: strip them too.
-_NOT_XML = "[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-
-
-@functools.cache
-def _pattern(source: str) -> re.Pattern:
-    """Compiled when first used: the XML class alone takes ~7 ms, and ``grader check`` loads
-    this module on every run (for the job summary) whether it writes anything or not."""
-    return re.compile(source)
-
 
 def clean(text, limit: int = TEXT_CAP) -> str:
-    """Printable text: ANSI escapes and control characters removed, cut to ``limit``."""
-    s = "" if text is None else str(text)
-    s = _pattern(_NOT_XML).sub("", _pattern(_ANSI).sub("", s.replace("\r\n", "\n")))
+    """Text for XML, JSON and Markdown: :func:`grader.text.printable` with nothing left where it
+    removes a character (XML 1.0 cannot hold one even escaped; C1 controls are junk in a
+    report), CRLF as LF, cut to ``limit``."""
+    s = printable("" if text is None else str(text).replace("\r\n", "\n"), mark="")
     if len(s) > limit:
         s = s[:limit] + f"\n... [{len(s) - limit} more characters not shown]"
     return s
-
-
-def _num(x: float) -> str:
-    x = float(x)
-    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else f"{x:g}"
 
 
 def _label(q: QuestionResult) -> str:
@@ -62,13 +45,13 @@ def question_details(q: QuestionResult, limit: int = TEXT_CAP, formula: Formula 
     The expected *numbers* of the failing example are shown; a correct formula only when
     ``formula`` is given (``--reveal``: answers released)."""
     lines = [f"{q.status}: {q.message}" if q.message else q.status,
-             f"score {_num(q.score)}/{_num(q.max_score)}"]
+             f"score {number(q.score)}/{number(q.max_score)}"]
     f = q.failure
     if f is not None and q.status == "failed":
         lines.append(f"first failing trial: {f.trial + 1} ({f.label})")
         if f.worst and f.expected_value is not None:
-            got = "NaN/inf" if f.got_value is None else f"{f.got_value:.6g}"
-            lines.append(f"worst element {f.worst}: expected {f.expected_value:.6g}, got {got}"
+            got = "NaN/inf" if f.got_value is None else number(f.got_value)
+            lines.append(f"worst element {f.worst}: expected {number(f.expected_value)}, got {got}"
                          + (f" ({f.wrong} of {f.elements} elements wrong)" if f.elements and f.elements > 1 else ""))
         key = formula(q) if formula is not None else ""
         if key:
@@ -111,7 +94,7 @@ def junit_xml(subs: Iterable[SubmissionResult], assignment_title: str = "", form
         counts = {"tests": len(s.questions), "failures": 0, "errors": 0}
         suite = ET.SubElement(root, "testsuite", name=clean(s.student, 500))
         props = ET.SubElement(suite, "properties")
-        for k, v in (("score", _num(s.score)), ("max_score", _num(s.max_score)), ("source", s.source),
+        for k, v in (("score", number(s.score)), ("max_score", number(s.max_score)), ("source", s.source),
                      ("seed", str(s.seed)), ("isolation", s.isolation), ("digest", s.digest)):
             ET.SubElement(props, "property", name=k, value=clean(v, 500))
         for q in s.questions:
@@ -179,7 +162,7 @@ def gradescope_json(sub: SubmissionResult, visibility: str = "visible", note: st
     """
     if visibility not in VISIBILITIES:
         raise ValueError(f"visibility {visibility!r}: choose one of {', '.join(VISIBILITIES)}")
-    head = [f"{sub.student}: {_num(sub.score)}/{_num(sub.max_score)} points"]
+    head = [f"{sub.student}: {number(sub.score)}/{number(sub.max_score)} points"]
     if note:
         head.append(note)
     if sub.error:
@@ -241,17 +224,8 @@ def write_gradescope_dir(subs: Iterable[SubmissionResult], folder: Path, **kw) -
     remove_stale_temps(folder / "x", any_name=True)  # what killed runs left in DIR
     used: set[str] = set()
     # all or none: every file is written under a temporary name before any is renamed in
-    return write_many((folder / f"{safe_name(s.student, used)}.json", gradescope_dumps(s, **kw)) for s in subs)
-
-
-def safe_name(student: str, used: set[str]) -> str:
-    """A file name for a student id: unicode kept, path characters replaced, unique (case-blind)."""
-    base = "".join(c if c.isalnum() or c in "-_.@" else "_" for c in student).strip(".")[:120] or "student"
-    name, i = base, 2
-    while name.lower() in used:
-        name, i = f"{base}-{i}", i + 1
-    used.add(name.lower())
-    return name
+    return write_many((folder / student_file_name(s.student, used, ".json"), gradescope_dumps(s, **kw))
+                      for s in subs)
 
 
 # --- GitHub Actions job summary -------------------------------------------------------------
@@ -289,7 +263,7 @@ def github_summary(subs: Iterable[SubmissionResult], assignment_title: str = "",
     qids = [(q.id, q.function) for q in subs[0].questions]
     if len(subs) == 1:
         s = subs[0]
-        out.append(f"**{_md(s.student)}: {_num(s.score)}/{_num(s.max_score)}**"
+        out.append(f"**{_md(s.student)}: {number(s.score)}/{number(s.max_score)}**"
                    + (f" (isolation: {_md(s.isolation)})" if s.isolation else ""))
         out.append("")
         if s.error:
@@ -297,14 +271,14 @@ def github_summary(subs: Iterable[SubmissionResult], assignment_title: str = "",
         out += ["| | question | score | result |", "|---|---|---:|---|"]
         for q in s.questions:
             out.append(f"| {MARK.get(q.status, '?')} | Q{q.id} {_code(q.function)} | "
-                       f"{_num(q.score)}/{_num(q.max_score)} | {_md(q.message, 500)} |")
+                       f"{number(q.score)}/{number(q.max_score)} | {_md(q.message, 500)} |")
         return "\n".join(out + [""])
     n = len(subs)
     mean = sum(s.score for s in subs) / n
     full = sum(1 for s in subs if s.passed_all)
     broken = sum(1 for s in subs if s.error)
     mx = subs[0].max_score
-    out.append(f"**{n} graded** · mean **{mean:.2f}/{_num(mx)}** · {full} full marks · {broken} could not be graded")
+    out.append(f"**{n} graded** · mean **{mean:.2f}/{number(mx)}** · {full} full marks · {broken} could not be graded")
     out += ["", "| question | passed | failed | error | timeout | missing |", "|---|---:|---:|---:|---:|---:|"]
     for i, (qid, fn) in enumerate(qids):
         c = {k: 0 for k in MARK}
@@ -316,7 +290,7 @@ def github_summary(subs: Iterable[SubmissionResult], assignment_title: str = "",
             "|---|" + "---|" * len(qids) + "---:|---|"]
     for s in subs[:SUMMARY_ROWS]:
         cells = " | ".join(MARK.get(q.status, "?") for q in s.questions)
-        out.append(f"| {_md(s.student, 80)} | {cells} | {_num(s.score)}/{_num(s.max_score)} | {_md(s.error, 80)} |")
+        out.append(f"| {_md(s.student, 80)} | {cells} | {number(s.score)}/{number(s.max_score)} | {_md(s.error, 80)} |")
     if n > SUMMARY_ROWS:
         out.append(f"\n… and {n - SUMMARY_ROWS} more students (see results.json / grades.csv).")
     unmatched = list(unmatched)

@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 from .. import __version__
 from ..assignment import Assignment
 from ..results import GradingRun, QuestionResult, SubmissionResult
+from ..text import number, printable, shape as shape_text
 
 MAX_PAGE_BYTES = 1 << 20  # hard bound of any page
 TEXT_CAP = 8000  # default bound of the ``cap`` and ``prose`` filters (pages pass a Limits field)
@@ -66,7 +67,7 @@ def environment():
                              autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined, auto_reload=False,
                              bytecode_cache=_template_cache())
-    env.filters["num"] = fmt_num
+    env.filters["num"] = number
     env.filters["cap"] = cap
     env.filters["notation"] = notation
     env.filters["prose"] = prose
@@ -103,40 +104,20 @@ def _template_cache():
 
 # --- text ----------------------------------------------------------------------------------
 
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def clean(text: Any) -> str:
-    """Printable text: terminal escape sequences dropped, other control characters shown as �."""
-    s = "" if text is None else str(text)
-    return _CONTROL.sub("\ufffd", _ANSI.sub("", s))
-
-
 def cap(text: Any, limit: int = TEXT_CAP) -> str:
     """``text`` cut to about ``limit`` characters, keeping its start and end around a marker.
 
-    Cut first, clean after: the time spent never depends on how much the student printed."""
+    Cut first, then :func:`~grader.text.printable`: the time spent never depends on how much the student printed."""
     s = "" if text is None else str(text)
     if len(s) <= limit:
-        return clean(s)
+        return printable(s)
     if limit <= 0:
         return f"[{len(s)} characters not shown]"
     head, tail = (limit * 3) // 4, limit // 4
-    return (f"{clean(s[:head])}\n… [{len(s) - head - tail} characters not shown] …\n"
-            f"{clean(s[len(s) - tail:]) if tail else ''}")
+    return (f"{printable(s[:head])}\n… [{len(s) - head - tail} characters not shown] …\n"
+            f"{printable(s[len(s) - tail:]) if tail else ''}")
 
 
-def fmt_num(x: Any) -> str:
-    if isinstance(x, bool):
-        return str(x)
-    if isinstance(x, int):
-        return str(x)
-    if isinstance(x, float):
-        if not math.isfinite(x):
-            return str(x)
-        return str(int(x)) if x.is_integer() and abs(x) < 1e9 else f"{x:.6g}"
-    return str(x)
 
 
 _SUB = re.compile(r"_(\{[^{}]*\}|[A-Za-z0-9])")
@@ -144,7 +125,7 @@ _SUB = re.compile(r"_(\{[^{}]*\}|[A-Za-z0-9])")
 
 def notation(name: Any) -> Markup:
     """``∂E/∂w_{1,2,1,o_2}`` as HTML with real subscripts (escaped first, so always safe)."""
-    text = str(escape(clean(name)))
+    text = str(escape(printable(name)))
 
     def sub(m: re.Match) -> str:
         body = m.group(1)
@@ -188,7 +169,7 @@ def trim_traceback(tb: str, limits: Limits) -> str:
     if len(tb) > 2 * budget:  # a runaway traceback: its start and, above all, its end
         tb = tb[:budget] + "\n" + tb[len(tb) - budget:]
     out, skipping = [], False
-    for line in clean(tb).splitlines():
+    for line in printable(tb).splitlines():
         if line.lstrip().startswith('File "'):
             skipping = bool(_INTERNAL_FRAME.match(line))
             if not skipping:
@@ -256,7 +237,7 @@ def _slices(shape: tuple[int, ...]):
 
 
 def _cell_text(v: Any) -> str:
-    return fmt_num(v) if isinstance(v, (int, float)) else clean(v)[:24]
+    return number(v) if isinstance(v, (int, float)) else printable(v)[:24]
 
 
 def grids(value: Any, mask: Any = None, worst: Any = None, columns: list[str] | None = None,
@@ -269,7 +250,7 @@ def grids(value: Any, mask: Any = None, worst: Any = None, columns: list[str] | 
     Returns ``{"shape", "note", "grids": [{"caption", "cols", "rows": [{"label", "cells"}]}]}``.
     """
     shape = _shape(value)
-    view = {"shape": "(" + ", ".join(map(str, shape or ())) + ("," if len(shape or ()) == 1 else "") + ")",
+    view = {"shape": shape_text(shape or ()),
             "note": "", "grids": [], "scalar": None}
     if not isinstance(value, (list, tuple)):
         view["scalar"] = _cell_text(value) if value is not None else "None"
@@ -344,7 +325,7 @@ def heatmap(expected: Any, got: Any, mask: Any, worst: Any, namer: Callable[[tup
                 full = ((i, j) + idx) if e.ndim >= 2 else (j,)
                 level = 1.0 if not fi[i, j] else (d[i, j] / top if top > 0 else 0.0)
                 name = _safe_name(namer, full)
-                value = fmt_num(float(d[i, j])) if fi[i, j] else "NaN or infinity"
+                value = number(float(d[i, j])) if fi[i, j] else "NaN or infinity"
                 cells.append({"x": pad + j * cell, "y": pad + i * cell, "fill": _ramp(level),
                               "dark": level > 0.55, "wrong": bool(wr[i, j]),
                               "worst": worst_t is not None and full == worst_t,
@@ -353,7 +334,7 @@ def heatmap(expected: Any, got: Any, mask: Any, worst: Any, namer: Callable[[tup
                        "width": pad + cols * cell + 2, "height": pad + rows * cell + 2,
                        "cols": [_safe_name(namer, (j,)) if e.ndim == 1 else str(j + 1) for j in range(cols)],
                        "rows": [str(i + 1) for i in range(rows)] if e.ndim >= 2 else [""]})
-    return {"panels": panels, "top": fmt_num(top), "wrong": int(wrong.sum()), "size": int(e.size)}
+    return {"panels": panels, "top": number(top), "wrong": int(wrong.sum()), "size": int(e.size)}
 
 
 def _ramp(level: float) -> str:
@@ -384,7 +365,7 @@ def cause_of(q: QuestionResult, names: dict[str, str]) -> tuple[str, str]:
     if q.misconceptions:
         ids = sorted(q.misconceptions)
         return "m:" + ",".join(ids), "; ".join(names.get(i, i) for i in ids)
-    msg = _TRIAL_SUFFIX.sub("", clean(q.message).strip().splitlines()[0] if q.message.strip() else "")
+    msg = _TRIAL_SUFFIX.sub("", printable(q.message).strip().splitlines()[0] if q.message.strip() else "")
     f = q.failure
     worst = f.worst if f is not None else getattr(q, "worst", "")  # (a QuestionSummary keeps only that)
     if worst and msg.startswith(worst + " is "):
@@ -487,15 +468,15 @@ class Renderer:
         out = []
         for h in getattr(q, "hints", None) or []:
             get = h.get if isinstance(h, dict) else (lambda k, _h=h: getattr(_h, k, ""))
-            out.append({k: clean(get(k) or "") for k in ("id", "name", "explanation", "hint")})
+            out.append({k: printable(get(k) or "") for k in ("id", "name", "explanation", "hint")})
         if out:
             return out
         spec = self.specs.get(q.id)
         known = {m.id: m for m in getattr(spec, "mistakes", ()) or ()}
         for mid in q.misconceptions or []:
             m = known.get(mid)
-            out.append({"id": clean(mid), "name": clean(m.name if m else mid),
-                        "explanation": clean(m.explanation if m else ""), "hint": clean(m.hint if m else "")})
+            out.append({"id": printable(mid), "name": printable(m.name if m else mid),
+                        "explanation": printable(m.explanation if m else ""), "hint": printable(m.hint if m else "")})
         return out
 
     def question_view(self, q: QuestionResult, limits: Limits) -> dict:
@@ -513,7 +494,7 @@ class Renderer:
         if f is None:
             return view
         if f.expected is None and q.status != "failed":  # an error or a timeout: the call's inputs
-            view["call"] = {"f": f, "inputs": [{"name": clean(str(n))[:40], "view": grids(v, limit=limits.grid)}
+            view["call"] = {"f": f, "inputs": [{"name": printable(str(n))[:40], "view": grids(v, limit=limits.grid)}
                                                for n, v in list((f.inputs or {}).items())[:8]]}
             return view
         columns = None
@@ -521,7 +502,7 @@ class Renderer:
         if namer is not None and eshape and len(eshape) == 1 and eshape[0] <= 16:
             columns = [_safe_name(namer, (j,)) for j in range(eshape[0])]
         worst = list(f.worst_index) if f.worst_index else None
-        inputs = [{"name": clean(str(n))[:40], "view": grids(v, limit=limits.grid)}
+        inputs = [{"name": printable(str(n))[:40], "view": grids(v, limit=limits.grid)}
                   for n, v in list((f.inputs or {}).items())[:8]]
         expected = grids(f.expected, f.wrong_mask, worst, columns, limit=limits.grid)
         got = grids(f.got, f.wrong_mask, worst, columns, limit=limits.grid) if f.got is not None else None
@@ -537,7 +518,7 @@ class Renderer:
             "f": f, "inputs": inputs, "expected": expected, "got": got,
             "pairs": list(zip(expected["grids"], got["grids"])) if same else None,
             "heatmap": diff, "formula": Markup(formula) if formula else "",
-            "difference": fmt_num(abs(f.got_value - f.expected_value))
+            "difference": number(abs(f.got_value - f.expected_value))
             if f.got_value is not None and f.expected_value is not None else "",
         }
         return view
@@ -666,7 +647,7 @@ def histogram(scores: list[float], mx: float) -> dict:
     else:
         width = (mx or 1) / 10
         edges = [(i * width, (i + 1) * width) for i in range(10)]
-        labels = [f"{fmt_num(round(a, 2))}–{fmt_num(round(b, 2))}" for a, b in edges]
+        labels = [f"{number(round(a, 2))}–{number(round(b, 2))}" for a, b in edges]
     counts = [0] * len(edges)
     for s in scores:
         if whole:

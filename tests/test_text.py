@@ -1,0 +1,139 @@
+"""grader.text: one sanitizer for pages and parsed files, one number formatter (and its family),
+one file-name length rule."""
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from grader import text
+
+
+@pytest.mark.parametrize("x,shown", [
+    (2.0, "2"), (-0.0, "0"), (0.1 + 0.2, "0.3"), (1234567.0, "1234567"), (1.5e9, "1500000000"),
+    (1e15, "1e+15"), (1.23456789, "1.23457"), (math.nan, "nan"), (math.inf, "inf"), (-math.inf, "-inf"),
+    (7, "7"), (10 ** 20, "100000000000000000000"), (np.int64(10 ** 16), "10000000000000000"),
+    (np.float64(2.5), "2.5"), (np.float32(0.5), "0.5"), (True, "True"), (np.bool_(False), "False"),
+    ("n/a", "n/a"),
+])
+def test_number(x, shown):
+    assert text.number(x) == shown
+
+
+def test_number_digits():
+    assert text.number(1.23456789, 3) == "1.23" and text.number(2.0, 3) == "2"
+
+
+@pytest.mark.parametrize("c,shown", [
+    (0.5, "1/2"), (-0.75, "-3/4"), (2.0, "2"), (0, "0"), (1 / 3, "1/3"), (1 / 16, "1/16"),
+    (0.123456789, "0.123457"), (math.nan, "nan"), (math.inf, "inf"),
+])
+def test_constant(c, shown):
+    assert text.constant(c) == shown
+
+
+def test_shape():
+    assert [text.shape(s) for s in [(2, 3), (5,), ()]] == ["(2, 3)", "(5,)", "()"]
+
+
+def test_outputs_use_the_one_formatter():
+    """Verdicts, reports and grade files show a number alike (no private formatter left)."""
+    import inspect
+    from grader.feedback import diagnose, probes
+    from grader.judge import compare
+    from grader.outputs import export, formats, report
+    for mod in (compare, diagnose, probes, export, formats, report):
+        source = inspect.getsource(mod)
+        assert "def _num" not in source and "def fmt_num" not in source
+        assert ":.6g}" not in source and ":.4g}" not in source and ":.3g}" not in source, mod.__name__
+        assert '("," if len(' not in source, mod.__name__  # (a shape written out)
+
+
+# ----------------------------------------------------------------------------- printable
+
+NASTY = "a\x00b\x1b[31mred\x1b[0m\x1b[?25l\x1b[>0c\x1b[38;5;1m\x1b]0;title\x07\x7f\x85\ud800\ufffe\uffff\tx\ny\rz é 中"
+
+
+def test_printable_drops_escape_sequences_and_marks_controls():
+    # (an OSC's text stays: only its ESC ] and the BEL that ends it go)
+    assert text.printable(NASTY) == "a\ufffdbred0;title" + "\ufffd" * 6 + "\tx\ny\rz é 中"
+    assert text.printable(NASTY, mark="") == "abred0;title\tx\ny\rz é 中"
+    assert text.printable(None) == "" and text.printable(3) == "3"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None, min_codepoint=0, max_codepoint=0x10ffff), max_size=60)
+       | st.lists(st.sampled_from(["\x1b", "[", "31", "m", ";", "?", "\x00", "\ud800", "\ufffe", "a", "\n"]),
+                  max_size=30).map("".join))
+def test_printable_text_is_xml_and_holds_no_escape(s):
+    from xml.parsers import expat
+    for mark in ("\ufffd", ""):
+        out = text.printable(s, mark)
+        assert "\x1b" not in out
+        expat.ParserCreate().Parse(f"<a>{out.replace('&', '').replace('<', '')}</a>".encode("utf-8", "surrogatepass"), True)
+    assert text.printable(s, "") == text.printable(s).replace("\ufffd", "") or "\ufffd" in s
+
+
+def test_pages_and_files_use_the_one_sanitizer():
+    import inspect
+    from grader.outputs import formats, report
+    for mod in (formats, report):
+        source = inspect.getsource(mod)
+        assert "x1b" not in source and "def _pattern" not in source, mod.__name__
+
+
+# ----------------------------------------------------------------------------- file names
+
+def _size(name: str) -> int:
+    return len(os.fsencode(name))
+
+
+@settings(max_examples=300, deadline=None)
+@given(stem=st.text(min_size=1, max_size=300), ext=st.sampled_from(["", ".json", ".html", ".py", ".x" * 200]),
+       limit=st.sampled_from([255, 200, 20, 5]))
+def test_file_name_fits_and_keeps_what_it_can(stem, ext, limit):
+    stem = stem.replace("\x00", "_")
+    name = stem + ext
+    out = text.file_name(name, limit)
+    if _size(name) <= limit:
+        assert out == name
+        return
+    assert _size(out) <= limit
+    before, dot, after = name.rpartition(".")
+    kept = dot + after if dot and before and _size(dot + after) < limit else ""
+    assert out.endswith(kept) and name.startswith(out[:len(out) - len(kept)])
+    assert _size(out) >= limit - 3  # (at most one character, cut in two, is dropped)
+
+
+def test_file_name_cuts_whole_characters():
+    assert text.file_name("学" * 100 + ".json") == "学" * 83 + ".json"  # 249 + 5 bytes
+    assert text.file_name("a" * 300) == "a" * 255
+    assert text.file_name("short.txt") == "short.txt"
+
+
+def test_student_file_names_are_safe_unique_and_fit():
+    used: set[str] = set()
+    names = [text.student_file_name(s, used, ".json") for s in
+             ["a/b", "A/B", "Élodie", "..", "", "学" * 120, "学" * 120, "../../etc/passwd"]]
+    assert names[:5] == ["a_b.json", "A_B-2.json", "Élodie.json", "student.json", "student-2.json"]
+    assert names[7] == "_.._etc_passwd.json"
+    assert names[5] != names[6] and all(_size(n) <= 255 and n.endswith(".json") for n in names)
+    assert used == {n.lower() for n in names}
+
+
+def test_a_long_target_is_written_through_its_temporary_file(tmp_path):
+    """The temporary name added ~50 bytes to the target's: a legal 250-byte name could not
+    be written (ENAMETOOLONG), and a stale temporary of it is still found and removed."""
+    from grader.outputs import atomic
+    target = tmp_path / ("a" * 246 + ".xml")
+    atomic.write_text(target, "hi")
+    assert target.read_text() == "hi" and _size(atomic.temp_name(target).name) <= 255
+    pid = str(os.getpid())
+    stale = tmp_path / atomic.temp_name(target).name.replace(f"-{pid}-", f"-{'9' * len(pid)}-", 1)
+    stale.write_text("left by a killed run")
+    other = tmp_path / atomic.temp_name(tmp_path / "b.xml").name.replace(f"-{pid}-", f"-{'9' * len(pid)}-", 1)
+    other.write_text("another target's")
+    assert atomic.remove_stale_temps(target) == [stale] and other.exists()
