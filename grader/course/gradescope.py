@@ -29,8 +29,7 @@ import shlex
 import zipfile
 from pathlib import Path
 
-from .. import DEFAULT_ASSIGNMENT, __version__
-from ..entry import ENTRY_POINT
+from .. import DEFAULT_ASSIGNMENT, ENTRY_POINT, __version__
 from ..assignment import load_assignment
 from ..outputs.formats import VISIBILITIES
 

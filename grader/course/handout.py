@@ -37,9 +37,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import DEFAULT_ASSIGNMENT, __version__
+from .. import DEFAULT_ASSIGNMENT, ENTRY_POINT, __version__
 from ..assignment import Assignment, Question, Trials, load_assignment
-from ..entry import ENTRY_POINT
 from ..results import SubmissionResult
 
 PUBLIC_FILE = "public_tests.json"
