@@ -22,20 +22,14 @@ from typing import Callable, Iterator
 
 from . import DEFAULT_ASSIGNMENT, __version__
 from .assignment import Assignment, Trials, load_assignment, student_rng
-from .intake.discover import _MACHINE_ERRNOS, Staged, Submission, _ignored, discover, prepare, student_id
+from .errors import MachineError, UsageError, is_machines  # (the first two: grader.api.*, for API users too)
+from .intake.discover import Staged, Submission, _ignored, discover, prepare, student_id
 from .results import GradingRun, SubmissionResult, SubmissionsOnDisk, one_line_json
 from .sandbox.supervisor import Call, Limits, Sandbox, resolved
 from .judge.score import apply_late, score_submission, unrunnable
 from .sandbox.launch import discard_early, hidden_paths as _hidden_paths, start_early
 from .course.config import LatePolicy
 from .text import one_line, safe_text
-
-
-class UsageError(ValueError):
-    """Bad input from the user: the message names the file and the fix."""
-
-
-from .outputs.atomic import MachineError  # noqa: E402  (a full disk: re-exported for API users)
 
 
 @dataclass(frozen=True)
@@ -249,9 +243,9 @@ def is_machine_error(exc: BaseException) -> bool:
     """Whether ``exc`` stops the whole run: the sandbox unavailable or the disk failing.  Any
     other failure while grading one submission is that submission's result."""
     from .sandbox.supervisor import SandboxError
-    if isinstance(exc, (SandboxError, KeyboardInterrupt, SystemExit)):
+    if isinstance(exc, (SandboxError, MachineError, KeyboardInterrupt, SystemExit)):
         return True
-    return isinstance(exc, OSError) and exc.errno in _MACHINE_ERRNOS
+    return is_machines(exc)
 
 
 def failed_submission(assignment: Assignment, sub: Submission, seed: int, exc: BaseException) -> SubmissionResult:
@@ -422,10 +416,7 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
             spool = grade_class(plan, opts, run, renderer, staging, out if opts.cache else None, on_result)
             publish(run, renderer, spool, staging, out, lms)
         except OSError as exc:  # a full disk: one line, nothing half-written left (see finally)
-            err = _disk_full(exc, staging, Path(work), spool.count if spool else 0, plan.expected, out)
-            if err is exc:
-                raise
-            raise err from exc
+            _disk_full(exc, staging, Path(work), spool.count if spool else 0, plan.expected, out)
         finally:
             if spool is not None:
                 spool.close()
@@ -695,8 +686,8 @@ def _new_staging(out: Path) -> Path:
     try:
         return outdir.new_staging(out)
     except OSError as exc:
-        from .outputs.atomic import disk_full
-        err = disk_full(exc, out.resolve().parent)
+        from .errors import machine_error
+        err = machine_error(exc, out.resolve().parent)
         if err is exc:
             raise UsageError(f"--out {out}: cannot create a folder there ({exc.strerror or exc}); "
                              "choose a folder you can write to") from None
@@ -718,14 +709,14 @@ def _discard_staging(staging: Path) -> None:
     outdir.discard_staging(staging)
 
 
-def _disk_full(exc: OSError, staging: Path, work: Path, done: int, expected: int,
-               out: Path | None = None) -> BaseException:
-    """A full disk as a one-line MachineError: the folder whose disk filled, what was written
-    when it did, and an estimate of what the whole output needs (from the results written so
-    far, or the size of the earlier grading it replaces)."""
-    from .outputs.atomic import disk_full, free_bytes, is_full, tree_size
+def _disk_full(exc: OSError, staging: Path, work: Path, done: int, expected: int, out: Path | None = None):
+    """Raise ``exc`` again, a full disk as a one-line MachineError: the folder whose disk filled,
+    what was written when it did, and an estimate of what the whole output needs (from the
+    results written so far, or the size of the earlier grading it replaces)."""
+    from .errors import free_bytes, is_full, reraise
+    from .outputs.atomic import tree_size
     if not is_full(exc):
-        return exc
+        reraise(exc)
     free = {f: free_bytes(f) for f in (staging.parent, work)}
     folder = min(free, key=lambda f: free[f] if free[f] is not None else 1 << 62)
     written = tree_size(staging) if folder == staging.parent else tree_size(work)
@@ -733,8 +724,8 @@ def _disk_full(exc: OSError, staging: Path, work: Path, done: int, expected: int
     if folder == staging.parent:
         earlier = tree_size(out) if out is not None and out.is_dir() else 0
         needed = max(int(written / done * max(expected, done)) if done else 0, earlier) or None
-    return disk_full(exc, folder, written=written, needed=needed,
-                     what="the new grading" if folder == staging.parent else "temporary files")
+    reraise(exc, folder, written=written, needed=needed,
+            what="the new grading" if folder == staging.parent else "temporary files")
 
 
 def check(path: Path, opts: Options = Options(), assignment: str | Assignment = DEFAULT_ASSIGNMENT,

@@ -208,7 +208,7 @@ def _key(assignment: str):
 def _write_outputs(subs, title, junit, gradescope, visibility, per_student, note="", unmatched=(), formula=None):
     """--junit, --gradescope, and the GitHub Actions job summary when $GITHUB_STEP_SUMMARY is set."""
     from .outputs.formats import write_outputs
-    from .outputs.atomic import MachineError
+    from .errors import MachineError
     try:
         write_outputs(subs, title, junit=junit, gradescope=gradescope, per_student=per_student,
                       visibility=visibility, note=note, unmatched=unmatched, formula=formula)
@@ -236,16 +236,13 @@ def _fail(exc: Exception | str, code: int = EXIT_USAGE):
 
 def _os_error(exc: OSError):
     """An OSError as one line: a full or failing disk, or no descriptors left, is the machine's
-    (3); anything else (permissions, a read-only or wrong path) the user's to fix (2)."""
-    import errno
-    from .outputs.atomic import disk_full
-    err = disk_full(exc, Path(exc.filename).parent if exc.filename else Path("."))
+    (3: :func:`grader.errors.machine_error`); anything else (permissions, a read-only or wrong
+    path) the user's to fix (2)."""
+    from .errors import machine_error
+    err = machine_error(exc)
     if err is not exc:
         _fail(err, EXIT_MACHINE)
     where = f"{exc.filename}: " if exc.filename else ""
-    if exc.errno in (errno.EIO, errno.EMFILE, errno.ENFILE):  # (discover stops a run on these too)
-        _fail(f"{where}{exc.strerror or exc}: a fault of this machine, not of the input; fix it and run again",
-              EXIT_MACHINE)
     if isinstance(exc, (FileExistsError, NotADirectoryError)):
         _fail(f"{where}a file stands where a folder is needed; choose another path")
     _fail(f"{where}{exc.strerror or exc}; check the path and its permissions")
@@ -501,7 +498,8 @@ def _check(file, as_json, html, student, public, fail_under, junit, gradescope, 
     except SandboxError as exc:
         _sandbox_failed(exc, isolation, require_sandbox)
     if html is not None:
-        from .outputs.atomic import MachineError, write_text
+        from .errors import MachineError
+        from .outputs.atomic import write_text
         from .outputs.report import Renderer
         if html.exists() and html.is_dir():
             _fail(f"--html {html} is a folder; give a file name such as report.html")
@@ -566,7 +564,8 @@ def starter(out, assignment, public, force):
     from .course.handout import find_public_cases, load_public, public_assignment, reference_available
     if out.exists() and not force:
         _fail(f"{out} already exists; choose another name or add --force")
-    from .outputs.atomic import MachineError, write_text
+    from .errors import MachineError
+    from .outputs.atomic import write_text
     if public is None and not reference_available(assignment):
         public = find_public_cases(out)
         if public is None:
@@ -594,7 +593,7 @@ def merge(folders, out, allow_partial, junit, gradescope, gradescope_visibility)
     """Combine the output FOLDERS of `grade --shard K/N` into OUT (results.json, grades.csv, HTML).
 
     Refuses a missing, doubled or mismatched set of shards (seed, assignment, N, roster)."""
-    from .outputs.atomic import MachineError
+    from .errors import MachineError
     from .course.shard import merge_outputs
     try:
         run = merge_outputs(list(folders), out, command=shlex.join(["grader", *sys.argv[1:]]),

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import settings
-from ..intake.discover import _MACHINE_ERRNOS
+from ..errors import is_machines
 from ..text import one_line, safe_text
 
 DEFAULT_NAME = "grader.toml"
@@ -190,7 +190,7 @@ def _read(path: Path) -> str:
     except (FileNotFoundError, NotADirectoryError):
         raise CourseError(f"{shown}: no such course file; give the path of your grader.toml") from None
     except OSError as exc:
-        if exc.errno in _MACHINE_ERRNOS:
+        if is_machines(exc):
             raise  # the machine's fault, not the file's (the CLI says so, exit 3)
         raise CourseError(f"{shown}: cannot read the course file ({exc.strerror or type(exc).__name__}); "
                           "check its permissions") from None

@@ -149,7 +149,7 @@ MAX_BYTES = 64 << 20  # a class list of 100,000 students is ~10 MB: more is the 
 def _load(path: Path) -> bytes:
     """The file's bytes, read at most :data:`MAX_BYTES` (a wrong file, ``/dev/zero``, must not
     fill the memory); a file that cannot be a class list is a one-line ``ValueError``."""
-    from ..intake.discover import _MACHINE_ERRNOS
+    from ..errors import is_machines
     try:
         mode = path.stat().st_mode
         if stat.S_ISDIR(mode):
@@ -162,7 +162,7 @@ def _load(path: Path) -> bytes:
     except (FileNotFoundError, NotADirectoryError):
         raise ValueError(f"{_shown(path)}: no such roster file; give the CSV export of your class list") from None
     except OSError as exc:
-        if exc.errno in _MACHINE_ERRNOS:
+        if is_machines(exc):
             raise
         raise ValueError(f"{_shown(path)}: cannot read the roster ({exc.strerror or type(exc).__name__}); "
                          "check its permissions") from None
@@ -656,7 +656,8 @@ def _stage_part(src: Path, folder: Path, left_out) -> None:
 def _copy_entry(src: Path, dst: Path, unpack: bool = False):
     """Copy (or, ``unpack``, extract) one entry with discovery's bounded copies: (what the
     copy left out, "") or (None, why it could not be copied at all, in one line)."""
-    from ..intake.discover import MAX_TOTAL_BYTES, Refused, _MACHINE_ERRNOS, _copy_file, _copy_tree, _extract_zip
+    from ..errors import is_machines
+    from ..intake.discover import MAX_TOTAL_BYTES, Refused, _copy_file, _copy_tree, _extract_zip
     from ..text import one_line, safe_text
     label = safe_text(src.name)
     try:
@@ -673,7 +674,7 @@ def _copy_entry(src: Path, dst: Path, unpack: bool = False):
     except Refused as exc:
         why = str(exc)
     except OSError as exc:
-        if exc.errno in _MACHINE_ERRNOS:
+        if is_machines(exc):
             raise
         why = f"could not be read ({exc.strerror or exc}); submit it again as a plain file, folder or zip"
     except (RecursionError, MemoryError, ValueError) as exc:

@@ -261,11 +261,9 @@ def merge_outputs(folders: list[Path], out: Path, command: str = "", allow_parti
             pass  # no reference installed here: results.json and grades.csv are still complete
         outdir.finish(staging, out)
     except OSError as exc:
-        from ..outputs.atomic import disk_full, tree_size
-        err = disk_full(exc, out.resolve().parent, written=tree_size(staging), what="the merged grading")
-        if err is exc:
-            raise
-        raise err from exc
+        from ..errors import reraise
+        from ..outputs.atomic import tree_size
+        reraise(exc, out.resolve().parent, written=tree_size(staging), what="the merged grading")
     finally:
         outdir.discard_staging(staging)
     return run

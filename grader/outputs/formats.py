@@ -16,7 +16,8 @@ import re
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
-from .atomic import MachineError, append_text, remove_stale_temps, write_many, write_text
+from .atomic import append_text, remove_stale_temps, write_many, write_text
+from ..errors import MachineError
 from ..results import QuestionResult, SubmissionResult
 
 TEXT_CAP = 8000  # characters of any one student-controlled text in an output
