@@ -91,6 +91,8 @@ def test_the_graph_sees_imports_of_every_form():
     graph = _graph(top_level_only=False)
     assert "grader.intake.notebook" in graph["grader.intake.discover"]  # from . import notebook
     assert "grader.course.handout" in graph["grader.cli"]  # from .course.handout import ... (in a function)
+    assert "grader.outputs.publish" in graph["grader.course.shard"]  # from ..outputs import publish (in a function)
+    assert "grader.errors" in graph["grader.outputs.atomic"]  # from ..errors import reraise
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) == []
 
