@@ -647,8 +647,11 @@ def _file_name(student: str, used: set[str]) -> str:
 
 
 def check(path: Path, opts: Options = Options(), assignment: str | Assignment = DEFAULT_ASSIGNMENT,
-          student: str | None = None) -> SubmissionResult:
-    """Grade one file, folder or zip, as a student would to self-check."""
+          student: str | None = None, trials: dict[str, Trials] | None = None) -> SubmissionResult:
+    """Grade one file, folder or zip, as a student would to self-check.
+
+    ``trials``: every question's inputs and answers, when they are not the student's own
+    random ones (the public cases: :func:`grader.course.handout.check_public`)."""
     path = Path(path)
     if not path.exists():
         raise UsageError(f"{path}: no such file; give the path to your .py file")
@@ -659,7 +662,7 @@ def check(path: Path, opts: Options = Options(), assignment: str | Assignment = 
         hide = hidden_paths(*_assignment_folder(asg))  # the student's own folder stays: it is their machine
         with _sandbox(Options(**{**opts.__dict__, "jobs": 1}), hide) as sb:
             try:
-                res = grade_submission(sb, asg, sub, opts.seed, partial_credit=opts.partial_credit)
+                res = grade_submission(sb, asg, sub, opts.seed, trials, opts.partial_credit)
             except Exception as exc:  # noqa: BLE001 - reported as the file's result, in one line
                 if is_machine_error(exc):
                     raise

@@ -26,11 +26,8 @@ import base64
 import csv
 import dataclasses
 import hashlib
-import importlib
-import importlib.util
 import io
 import json
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -238,39 +235,21 @@ def find_public_cases(file: Path) -> Path | None:
     return None
 
 
-def _hidden() -> list[Path]:
-    """What the sandbox hides (in a student install, with no reference, our own code and cache)."""
-    from ..sandbox.launch import hidden_paths
-    return [Path(p) for p in hidden_paths()]
-
-
 def check_public(path: Path, cases_file: Path, opts=None, student: str | None = None) -> SubmissionResult:
-    """Grade one file, folder or zip against the public cases only (no reference needed).
+    """Grade one file, folder or zip against the public cases only (no reference needed): it is
+    :func:`grader.api.check` (the student's name, the guard that makes a failure of the grader
+    the file's result, partial credit) with the public cases as every question's trials.
 
     Every question's message starts with ``[public cases]``; the score is what these cases
     give, not the grade (see :func:`public_notice`).
     """
-    from ..api import Options, UsageError, _check_isolation, _sandbox, calls_for, submission_builder
-    from ..intake.discover import Submission, prepare
-    from ..judge.score import score_submission, unrunnable
+    from ..api import Options, check
     opts = opts or Options()
-    path = Path(path)
-    if not path.exists():
-        raise UsageError(f"{path}: no such file; give the path to your .py file")
-    data = load_public(cases_file)
-    asg, trials = public_assignment(data)
-    with tempfile.TemporaryDirectory(prefix="cnn-grader-public-") as work:
-        sub = Submission(student=student or (path.stem if path.is_file() else path.name), source=path)
-        prepare(sub, [q.function for q in asg.questions], Path(work) / "s", submission_builder(asg))
-        if sub.error or sub.directory is None:
-            res = unrunnable(asg, sub.student, path.name, 0, sub.error or "could not be prepared")
-        else:
-            with _sandbox(dataclasses.replace(opts, jobs=1), _hidden()) as sb:
-                run = sb.run(sub.directory, sub.main, calls_for(asg, trials))
-            res = score_submission(asg, trials, run, sub.student, path.name, 0, sub.digest)
+    asg, trials = public_assignment(load_public(cases_file))
+    # (the public cases are fixed: no seed made them, and the result says so)
+    res = check(path, dataclasses.replace(opts, seed=0), assignment=asg, student=student, trials=trials)
     for q in res.questions:
         q.message = f"{PUBLIC_TAG} {q.message}"
-    _check_isolation(res, opts)
     return res
 
 
