@@ -316,10 +316,9 @@ def build_student_wheel(dest_dir: Path) -> Path:
         w.writerow([name, f"sha256={digest}", len(data)])
     w.writerow([f"{info}/RECORD", "", ""])
     files[f"{info}/RECORD"] = record.getvalue().encode()
-    dest_dir = Path(dest_dir)
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    path = dest_dir / f"{dist}-py3-none-any.whl"
-    with zipfile.ZipFile(path, "w") as zf:
+    from ..outputs.atomic import replacing
+    path = Path(dest_dir) / f"{dist}-py3-none-any.whl"
+    with replacing(path, "wb") as f, zipfile.ZipFile(f, "w") as zf:  # (whole or not at all)
         for name, data in files.items():
             _zip_write(zf, name, data)
     return path
@@ -551,6 +550,8 @@ def build_handout(out_dir: Path, assignment: str = DEFAULT_ASSIGNMENT, per_quest
                   wheel: bool = True, ci: bool = True, force: bool = False) -> list[Path]:
     """Write the student handout into ``out_dir`` (new or empty, or ``force``); returns the files."""
     from ..api import starter
+    from ..errors import UsageError
+    from ..outputs.atomic import write_many
     from ..outputs.report import templates_dir
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -574,15 +575,16 @@ def build_handout(out_dir: Path, assignment: str = DEFAULT_ASSIGNMENT, per_quest
         if wf.is_file():
             # (the template names the default file; the handout's may be another, answers.md say)
             files[".github/workflows/selfcheck.yml"] = wf.read_text(encoding="utf-8").replace("{{ filename }}", filename)
-    for rel, text in files.items():
-        p = out / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
-        written.append(p)
+    try:  # all or none (a full disk: one line, and no file half-written)
+        written += write_many((out / rel, text) for rel, text in files.items())
+    except BaseException:
+        for p in written:
+            p.unlink(missing_ok=True)
+        raise
     found = leaks(out, asg)
     if found:
         for p in written:
             p.unlink(missing_ok=True)
-        raise RuntimeError("the handout would contain reference code, so nothing was handed out: "
-                           + "; ".join(found[:3]))
+        raise UsageError("the handout would contain reference code, so nothing was handed out: "
+                         + "; ".join(found[:3]))
     return written
