@@ -311,8 +311,7 @@ def _jobs(opts: Options, n: int) -> int:
 def _start_sandboxes(opts: Options, hide: list[Path], n: int) -> None:
     """Launch the workers' zygotes now, so their NumPy imports overlap our own start-up; each
     worker's :class:`Sandbox` adopts one (see :mod:`grader.sandbox.launch`)."""
-    if not Sandbox._userns_for_tests:
-        start_early(*_early_key(opts, hide), _jobs(opts, n))
+    start_early(*_early_key(opts, hide), _jobs(opts, n))
 
 
 def _early_key(opts: Options, hide: list[Path]) -> tuple[str, list[str], int]:
