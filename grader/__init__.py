@@ -5,3 +5,4 @@ over it.  Imports stay lazy so that ``grader check`` starts fast.
 """
 __version__ = "0.1.0"
 DEFAULT_ASSIGNMENT = "hw4"  # the one place the engine names an assignment: what --assignment defaults to
+ENTRY_POINT = "grader.entry:main"  # the console script (pyproject.toml, the handout's wheel, Gradescope's)

@@ -22,20 +22,14 @@ from typing import Callable, Iterator
 
 from . import DEFAULT_ASSIGNMENT, __version__
 from .assignment import Assignment, Trials, load_assignment, student_rng
-from .intake.discover import _MACHINE_ERRNOS, Staged, Submission, _ignored, discover, prepare, student_id
-from .results import GradingRun, SubmissionResult, SubmissionsOnDisk, one_line_json
+from .errors import MachineError, UsageError, is_machines  # (the first two: grader.api.*, for API users too)
+from .intake.discover import Staged, Submission, _ignored, discover, prepare, student_id
+from .results import GradingRun, SubmissionResult
 from .sandbox.supervisor import Call, Limits, Sandbox, resolved
 from .judge.score import apply_late, score_submission, unrunnable
 from .sandbox.launch import discard_early, hidden_paths as _hidden_paths, start_early
 from .course.config import LatePolicy
 from .text import one_line, safe_text
-
-
-class UsageError(ValueError):
-    """Bad input from the user: the message names the file and the fix."""
-
-
-from .outputs.atomic import MachineError  # noqa: E402  (a full disk: re-exported for API users)
 
 
 @dataclass(frozen=True)
@@ -249,9 +243,9 @@ def is_machine_error(exc: BaseException) -> bool:
     """Whether ``exc`` stops the whole run: the sandbox unavailable or the disk failing.  Any
     other failure while grading one submission is that submission's result."""
     from .sandbox.supervisor import SandboxError
-    if isinstance(exc, (SandboxError, KeyboardInterrupt, SystemExit)):
+    if isinstance(exc, (SandboxError, MachineError, KeyboardInterrupt, SystemExit)):
         return True
-    return isinstance(exc, OSError) and exc.errno in _MACHINE_ERRNOS
+    return is_machines(exc)
 
 
 def failed_submission(assignment: Assignment, sub: Submission, seed: int, exc: BaseException) -> SubmissionResult:
@@ -318,8 +312,7 @@ def _jobs(opts: Options, n: int) -> int:
 def _start_sandboxes(opts: Options, hide: list[Path], n: int) -> None:
     """Launch the workers' zygotes now, so their NumPy imports overlap our own start-up; each
     worker's :class:`Sandbox` adopts one (see :mod:`grader.sandbox.launch`)."""
-    if not Sandbox._userns_for_tests:
-        start_early(*_early_key(opts, hide), _jobs(opts, n))
+    start_early(*_early_key(opts, hide), _jobs(opts, n))
 
 
 def _early_key(opts: Options, hide: list[Path]) -> tuple[str, list[str], int]:
@@ -330,22 +323,13 @@ def _early_key(opts: Options, hide: list[Path]) -> tuple[str, list[str], int]:
 def _check_out_dir(out: Path, submissions: Path) -> None:
     """OUT must be outside the submissions, and new, empty or an earlier grading output (see
     :mod:`grader.outputs.outdir`); what killed runs of this OUT left beside it is cleaned up first."""
-    from .outputs import outdir
+    from .outputs.publish import check_target
     out, submissions = out.resolve(), submissions.resolve()
     if out == submissions or submissions in out.parents:
         raise UsageError(f"--out {out} is inside the submissions folder {submissions}; choose a folder outside it")
     if out in submissions.parents:
         raise UsageError(f"--out {out} contains the submissions folder; choose a separate folder")
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} is a file; choose a folder")
-    blocked = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
-    if blocked is not None:
-        raise UsageError(f"--out {out}: {blocked} is a file, not a folder; choose another place")
-    outdir.recover(out)
-    try:
-        outdir.check_target(out)
-    except outdir.NotAnOutput as exc:
-        raise UsageError(str(exc)) from None
+    check_target(out)
 
 
 def _check_not_empty(submissions: Path) -> None:
@@ -381,8 +365,9 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
     ``out/results.json`` when asked, so memory stays flat however large the class.
 
     Three stages: :func:`plan_class` (who is graded, from what), :func:`grade_class` (worker
-    processes grade and write each student's report), :func:`publish` (results.json, the
-    gradebook and the dashboard, moved into ``out`` at once).
+    processes grade and write each student's report), :func:`grader.outputs.publish.publish`
+    (results.json, the gradebook and the dashboard, moved into ``out`` at once; ``merge`` ends
+    the same way).
     """
     submissions, out = Path(submissions), Path(out)
     if not submissions.is_dir():
@@ -406,31 +391,27 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
         table = roster_mod.read_roster(roster)
         lms = export.lms_target(table, asg.title, asg.name, lms_column, lms_missing)
     from .outputs.outdir import scratch
+    from .outputs.publish import building, publish
     from .outputs.report import Renderer
     with scratch("cnn-grader-work-") as work:  # (one a killed run left is removed by the next)
         plan = plan_class(submissions, asg, Path(work), table, shard)
         run.unmatched, run.roster_ids = plan.unmatched, plan.roster_ids
         if roster is not None:
             run.roster_digest = roster_digest(plan.roster_ids)
-        staging = _new_staging(out)
-        # the work folder holds every student's private copy: hidden, so no one reads another's
-        plan.hide = hidden_paths(submissions, out, staging, Path(work), *_assignment_folder(asg))
         spool = None
-        try:
-            renderer = Renderer(asg, run)  # (compiled once, before the workers start)
-            if on_start is not None:
-                on_start()
-            spool = grade_class(plan, opts, run, renderer, staging, out if opts.cache else None, on_result)
-            publish(run, renderer, spool, staging, out, lms)
-        except OSError as exc:  # a full disk: one line, nothing half-written left (see finally)
-            err = _disk_full(exc, staging, Path(work), spool.count if spool else 0, plan.expected, out)
-            if err is exc:
-                raise
-            raise err from exc
-        finally:
-            if spool is not None:
-                spool.close()
-            _discard_staging(staging)
+        # a full disk: one line, nothing half-written left
+        with building(out, Path(work), plan.expected, lambda: spool.count if spool else 0) as staging:
+            # the work folder holds every student's private copy: hidden, so no one reads another's
+            plan.hide = hidden_paths(submissions, out, staging, Path(work), *_assignment_folder(asg))
+            try:
+                renderer = Renderer(asg, run)  # (compiled once, before the workers start)
+                if on_start is not None:
+                    on_start()
+                spool = grade_class(plan, opts, run, renderer, staging, out if opts.cache else None, on_result)
+                publish(run, renderer, spool, staging, out, lms)
+            finally:
+                if spool is not None:
+                    spool.close()
     return run
 
 
@@ -551,12 +532,10 @@ class _Grader:
                                                   self.opts.seed, exc), report, False)
 
     def _record(self, res: SubmissionResult, report: str, cached: bool) -> "_Graded":
-        from .outputs.export import gradebook_line
+        from .outputs.publish import pieces
         res.report = report
         self.renderer.write_student(res, self.staging / report)
-        return _Graded(res.student, one_line_json(res), res.isolation, res.isolation_note, cached,
-                       gradebook_line(res), json.dumps(self.renderer.index_entry(res), ensure_ascii=False),
-                       self.renderer.index_rows(res))
+        return _Graded(res.student, res.isolation, res.isolation_note, cached, pieces(res, self.renderer))
 
     def failed(self, i: int, why: str) -> "_Graded":
         """The result of a submission whose worker died under it."""
@@ -575,16 +554,14 @@ class _Graded:
     """A worker's message for one submission: small, plain, pickled once."""
 
     student: str
-    line: str  # its results.json line (its report is already written)
     isolation: str
     isolation_note: str
     cached: bool
-    # its pieces of the class's pages, so that publishing is pasting (on 16 cores, rendering
-    # them in the coordinator took a fifth of a class's time): its grades.csv row, what the
-    # dashboard's summary needs of it (Renderer.index_entry, as JSON), its dashboard rows
-    gradebook: str = ""
-    entry: str = ""
-    rows: tuple[str, str] = ("", "")
+    # its pieces of the class's files (grader.outputs.publish.pieces: its results.json line,
+    # grades.csv row, what the dashboard needs of it, its dashboard rows), so that publishing is
+    # pasting (on 16 cores, rendering them in the coordinator took a fifth of a class's time);
+    # its report is already written
+    pieces: tuple[str, ...] = ()
     counted: str = ""  # of a student's several entries, the one graded (see discover.prepare); "": none
 
 
@@ -608,12 +585,12 @@ def grade_class(plan: ClassPlan, opts: Options, run: GradingRun, renderer, stagi
         """In the coordinator: as little as possible (the workers did the rest)."""
         _check_isolation(SubmissionResult(g.student, "", 0, 0, "", "", isolation=g.isolation,
                                           isolation_note=g.isolation_note), opts)
-        spool.add(g.student, i, g.line, g.gradebook, g.entry, *g.rows)
+        spool.add(g.student, i, *g.pieces)
         run.cached += g.cached
         if i < len(plan.subs) and plan.subs[i].others:
             run.collisions.append(collision(plan, plan.subs[i], g.counted))
         if keep_details or on_result:
-            res = submission_from_dict(json.loads(g.line))
+            res = submission_from_dict(json.loads(g.pieces[0]))  # (its results.json line)
             if keep_details:
                 kept.append((g.student, i, res))
             if on_result:
@@ -647,27 +624,6 @@ def collision(plan: ClassPlan, sub: Submission, counted: str) -> dict:
             "counted": ", ".join(own(counted)) if counted else ""}
 
 
-def publish(run: GradingRun, renderer, spool: _Spool, staging: Path, out: Path, lms=None) -> None:
-    """Stage 3: the LMS gradebook filled in (if the roster is one), results.json, the gradebook
-    and the dashboard, then the whole folder into ``out``."""
-    from .outputs import export
-    if lms is not None:  # before results.json, which records what was written
-        from .results import submission_from_dict
-        every = run.submissions if run.submissions is not None else (
-            submission_from_dict(json.loads(line)) for line in spool.lines())
-        run.lms = export.write_lms(lms, every, run.max_score, staging)
-    where = export.write_results(run, staging, spool.lines(0))
-    if run.submissions is None:  # a large class: read back from results.json, one at a time
-        run.submissions = SubmissionsOnDisk(staging / "results.json", where)
-    # the workers made every student's piece of these two: here they are only put in order
-    export.write_gradebook_file(run, staging, spool.lines(1))
-    renderer.write_index(run.submissions, staging / "index.html", rows=lambda tight: spool.lines(4 if tight else 3),
-                         entries=map(json.loads, spool.lines(2)))
-    _replace_dir(staging, out)
-    if isinstance(run.submissions, SubmissionsOnDisk):
-        run.submissions.path = out / "results.json"
-
-
 def roster_digest(ids: list[str]) -> str:
     """The roster as shards must agree on it: its student ids, not its file's bytes (a runner's
     line endings or column order do not make it another class)."""
@@ -690,57 +646,12 @@ def _file_name(student: str, used: set[str]) -> str:
     return name
 
 
-def _new_staging(out: Path) -> Path:
-    """The folder the new output is built in, beside OUT (missing parents of OUT are created)."""
-    from .outputs import outdir
-    try:
-        return outdir.new_staging(out)
-    except OSError as exc:
-        from .outputs.atomic import disk_full
-        err = disk_full(exc, out.resolve().parent)
-        if err is exc:
-            raise UsageError(f"--out {out}: cannot create a folder there ({exc.strerror or exc}); "
-                             "choose a folder you can write to") from None
-        raise err from exc
-
-
-def _replace_dir(staging: Path, out: Path) -> None:
-    """Move the finished output into place (see :mod:`grader.outputs.outdir`): what the grader wrote in
-    an earlier grading there is replaced, every other file is kept; OUT never goes missing."""
-    from .outputs import outdir
-    try:
-        outdir.finish(staging, out)
-    except outdir.NotAnOutput as exc:
-        raise UsageError(str(exc)) from None
-
-
-def _discard_staging(staging: Path) -> None:
-    from .outputs import outdir
-    outdir.discard_staging(staging)
-
-
-def _disk_full(exc: OSError, staging: Path, work: Path, done: int, expected: int,
-               out: Path | None = None) -> BaseException:
-    """A full disk as a one-line MachineError: the folder whose disk filled, what was written
-    when it did, and an estimate of what the whole output needs (from the results written so
-    far, or the size of the earlier grading it replaces)."""
-    from .outputs.atomic import disk_full, free_bytes, is_full, tree_size
-    if not is_full(exc):
-        return exc
-    free = {f: free_bytes(f) for f in (staging.parent, work)}
-    folder = min(free, key=lambda f: free[f] if free[f] is not None else 1 << 62)
-    written = tree_size(staging) if folder == staging.parent else tree_size(work)
-    needed = None
-    if folder == staging.parent:
-        earlier = tree_size(out) if out is not None and out.is_dir() else 0
-        needed = max(int(written / done * max(expected, done)) if done else 0, earlier) or None
-    return disk_full(exc, folder, written=written, needed=needed,
-                     what="the new grading" if folder == staging.parent else "temporary files")
-
-
 def check(path: Path, opts: Options = Options(), assignment: str | Assignment = DEFAULT_ASSIGNMENT,
-          student: str | None = None) -> SubmissionResult:
-    """Grade one file, folder or zip, as a student would to self-check."""
+          student: str | None = None, trials: dict[str, Trials] | None = None) -> SubmissionResult:
+    """Grade one file, folder or zip, as a student would to self-check.
+
+    ``trials``: every question's inputs and answers, when they are not the student's own
+    random ones (the public cases: :func:`grader.course.handout.check_public`)."""
     path = Path(path)
     if not path.exists():
         raise UsageError(f"{path}: no such file; give the path to your .py file")
@@ -751,7 +662,7 @@ def check(path: Path, opts: Options = Options(), assignment: str | Assignment = 
         hide = hidden_paths(*_assignment_folder(asg))  # the student's own folder stays: it is their machine
         with _sandbox(Options(**{**opts.__dict__, "jobs": 1}), hide) as sb:
             try:
-                res = grade_submission(sb, asg, sub, opts.seed, partial_credit=opts.partial_credit)
+                res = grade_submission(sb, asg, sub, opts.seed, trials, opts.partial_credit)
             except Exception as exc:  # noqa: BLE001 - reported as the file's result, in one line
                 if is_machine_error(exc):
                     raise

@@ -8,9 +8,12 @@ Exit codes, every command:
   2  usage: bad input from the user (one line naming the file and the fix)
   3  machine: the disk is full or failing, no descriptors left, the sandbox cannot start (one line;
      nothing half-written left)
+
+Every command is wrapped in :func:`_reported`, the one place an exception becomes its exit code.
 """
 from __future__ import annotations
 
+import functools
 import shlex
 import sys
 from pathlib import Path
@@ -48,16 +51,11 @@ def _given(name: str) -> bool:
 def _course(config, submissions: Path | None = None):
     """--config FILE, else ./grader.toml if present (not one among the submissions): a bad file
     is a one-line error (exit 2; a failing disk: 3)."""
-    from .course.config import DEFAULT_NAME, CourseError, find_course, planted
+    from .course.config import DEFAULT_NAME, find_course, planted
     if config is None and planted(Path.cwd() / DEFAULT_NAME, submissions):
         click.echo(f"note: ./{DEFAULT_NAME} is one of the submissions, not read as the course file "
                    "(give --config to use a course file)", err=True)
-    try:
-        return find_course(config, untrusted=submissions)
-    except CourseError as exc:
-        _fail(exc)
-    except OSError as exc:
-        _os_error(exc)
+    return find_course(config, untrusted=submissions)
 
 
 def student_edition() -> bool:
@@ -211,16 +209,8 @@ def _key(assignment: str):
 def _write_outputs(subs, title, junit, gradescope, visibility, per_student, note="", unmatched=(), formula=None):
     """--junit, --gradescope, and the GitHub Actions job summary when $GITHUB_STEP_SUMMARY is set."""
     from .outputs.formats import write_outputs
-    from .outputs.atomic import MachineError
-    try:
-        write_outputs(subs, title, junit=junit, gradescope=gradescope, per_student=per_student,
-                      visibility=visibility, note=note, unmatched=unmatched, formula=formula)
-    except MachineError as exc:
-        _fail(exc, EXIT_MACHINE)
-    except ValueError as exc:
-        _fail(exc)
-    except OSError as exc:
-        _os_error(exc)
+    write_outputs(subs, title, junit=junit, gradescope=gradescope, per_student=per_student,
+                  visibility=visibility, note=note, unmatched=unmatched, formula=formula)
     if junit is not None:
         click.echo(f"wrote {junit}", err=True)
     if gradescope is not None:
@@ -239,16 +229,13 @@ def _fail(exc: Exception | str, code: int = EXIT_USAGE):
 
 def _os_error(exc: OSError):
     """An OSError as one line: a full or failing disk, or no descriptors left, is the machine's
-    (3); anything else (permissions, a read-only or wrong path) the user's to fix (2)."""
-    import errno
-    from .outputs.atomic import disk_full
-    err = disk_full(exc, Path(exc.filename).parent if exc.filename else Path("."))
+    (3: :func:`grader.errors.machine_error`); anything else (permissions, a read-only or wrong
+    path) the user's to fix (2)."""
+    from .errors import machine_error
+    err = machine_error(exc)
     if err is not exc:
         _fail(err, EXIT_MACHINE)
     where = f"{exc.filename}: " if exc.filename else ""
-    if exc.errno in (errno.EIO, errno.EMFILE, errno.ENFILE):  # (discover stops a run on these too)
-        _fail(f"{where}{exc.strerror or exc}: a fault of this machine, not of the input; fix it and run again",
-              EXIT_MACHINE)
     if isinstance(exc, (FileExistsError, NotADirectoryError)):
         _fail(f"{where}a file stands where a folder is needed; choose another path")
     _fail(f"{where}{exc.strerror or exc}; check the path and its permissions")
@@ -265,6 +252,30 @@ def _sandbox_failed(exc: Exception, isolation: str, require_sandbox: bool):
         fix = "check the memory and process limits of this machine (ulimit -a) and retry"
     _fail(f"the sandbox could not start ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}); {fix}",
           EXIT_MACHINE)
+
+
+def _reported(command):
+    """Run a command with the one mapping, as the README documents it, from what went wrong to
+    the exit code and its one line: the machine's (a full or failing disk, no descriptors
+    left, the sandbox: 3) or the user's (bad input, ``ValueError``: 2).  Anything else is a bug
+    of ours and keeps its traceback."""
+    @functools.wraps(command)
+    def reported(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - mapped below, or raised again
+            from .errors import MachineError
+            from .sandbox.supervisor import SandboxError
+            if isinstance(exc, MachineError):
+                _fail(exc, EXIT_MACHINE)
+            if isinstance(exc, SandboxError):
+                _sandbox_failed(exc, kwargs.get("isolation", "auto"), bool(kwargs.get("require_sandbox")))
+            if isinstance(exc, OSError):
+                _os_error(exc)
+            if isinstance(exc, ValueError):  # grader.errors.UsageError, and every other bad input
+                _fail(exc)
+            raise
+    return reported
 
 
 def _warn_reduced(res) -> None:
@@ -303,12 +314,12 @@ def main():
               help="What the LMS file gets for a student without a submission.")
 @_outputs(per_student=True)
 @_common
+@_reported
 def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_missing, junit, gradescope,
           gradescope_visibility, seed, timeout, memory, isolation, require_sandbox, assignment, points, reveal,
           partial_credit, config):
     """Grade every submission in SUBMISSIONS into OUT (results.json, grades.csv, HTML reports)."""
-    from .api import MachineError, UsageError, grade as grade_api
-    from .sandbox.supervisor import SandboxError
+    from .api import _check_not_empty, grade as grade_api
     from .course.shard import parse_shard, shard as shard_entries, student_key
     course = _course(config, submissions)
     asg = _assignment(assignment, points, course)
@@ -323,37 +334,21 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
               "export or a Moodle grading worksheet)")
     if not submissions.exists():
         _fail(f"{submissions}: no such folder; give the folder that holds the submissions")
-    try:
-        shard = parse_shard(shard_spec) if shard_spec else None
-    except ValueError as exc:
-        _fail(exc)
+    shard = parse_shard(shard_spec) if shard_spec else None
     if submissions.is_dir():
-        from .api import _check_not_empty
-        try:  # before the progress bar: the error is the only line
-            _check_not_empty(submissions)
-        except UsageError as exc:
-            _fail(exc)
+        _check_not_empty(submissions)  # before the progress bar: the error is the only line
     from .intake.discover import _ignored
     entries = [p for p in submissions.iterdir() if not _ignored(p)] if submissions.is_dir() else []
     # one result a student, however many entries they gave (keyed as discovery and shards key them)
     n = len({student_key(e) for e in (shard_entries(entries, *shard) if shard else entries)}) if roster is None \
         else len(entries)
     with _Progress(n) as progress:
-        try:
-            opts = _opts(seed, timeout, memory, isolation, require_sandbox, jobs, course, partial_credit, reveal)
-            opts = type(opts)(**{**opts.__dict__, "cache": not no_cache})
-            run = grade_api(submissions, out, opts, assignment=asg, on_start=progress.start, on_result=progress.step,
-                            command=shlex.join(["grader", *sys.argv[1:]]), roster=roster, shard=shard,
-                            lms_column=lms_column, lms_missing=lms_missing,
-                            policy={"config": str(course.path) if course.path else ""})
-        except MachineError as exc:
-            _fail(exc, EXIT_MACHINE)
-        except (UsageError, ValueError) as exc:
-            _fail(exc)
-        except SandboxError as exc:
-            _sandbox_failed(exc, isolation, require_sandbox)
-        except OSError as exc:
-            _os_error(exc)
+        opts = _opts(seed, timeout, memory, isolation, require_sandbox, jobs, course, partial_credit, reveal)
+        opts = type(opts)(**{**opts.__dict__, "cache": not no_cache})
+        run = grade_api(submissions, out, opts, assignment=asg, on_start=progress.start, on_result=progress.step,
+                        command=shlex.join(["grader", *sys.argv[1:]]), roster=roster, shard=shard,
+                        lms_column=lms_column, lms_missing=lms_missing,
+                        policy={"config": str(course.path) if course.path else ""})
     _summary(run)
     _collisions(run)
     if run.cached:
@@ -454,6 +449,7 @@ def _summary(run):
               help="Exit 1 only when the score is below SCORE (default: unless every question passes).")
 @_outputs(per_student=False)
 @_common
+@_reported
 def check(file, as_json, html, student, public, fail_under, junit, gradescope, gradescope_visibility,
           seed, timeout, memory, isolation, require_sandbox, assignment, points, reveal, partial_credit, config):
     """Grade one FILE (or folder / .zip) and explain every question. Exit 0 iff all pass."""
@@ -471,8 +467,7 @@ def check(file, as_json, html, student, public, fail_under, junit, gradescope, g
 def _check(file, as_json, html, student, public, fail_under, junit, gradescope, gradescope_visibility,
            seed, timeout, memory, isolation, require_sandbox, assignment, points, reveal, partial_credit=False,
            config=None):
-    from .api import MachineError, UsageError, check as check_api
-    from .sandbox.supervisor import SandboxError
+    from .api import check as check_api
     from .course.handout import check_public, find_public_cases, load_public, public_assignment, public_notice, reference_available
     from .results import dumps
     note = ""
@@ -487,33 +482,22 @@ def _check(file, as_json, html, student, public, fail_under, junit, gradescope, 
         if public is None:
             _fail(f"no reference solution is installed and no public_tests.json is next to {file} or in this "
                   "folder; give --public PATH (the file comes with your handout)")
-    try:
-        if public is not None:
-            if points:
-                _fail("--points does not apply to --public cases")
-            asg = public_assignment(load_public(public))[0]
-            res = check_public(file, public, opts, student=student)
-            note = public_notice(public)
-        else:
-            asg = _assignment(assignment, points, course)
-            res = check_api(file, opts, assignment=asg, student=student)
-    except MachineError as exc:
-        _fail(exc, EXIT_MACHINE)
-    except (UsageError, ValueError) as exc:
-        _fail(exc)
-    except SandboxError as exc:
-        _sandbox_failed(exc, isolation, require_sandbox)
+    if public is not None:
+        if points:
+            _fail("--points does not apply to --public cases")
+        asg = public_assignment(load_public(public))[0]
+        res = check_public(file, public, opts, student=student)
+        note = public_notice(public)
+    else:
+        asg = _assignment(assignment, points, course)
+        res = check_api(file, opts, assignment=asg, student=student)
     if html is not None:
-        from .outputs.atomic import MachineError, write_text
+        from .outputs.atomic import write_text
         from .outputs.report import Renderer
         if html.exists() and html.is_dir():
             _fail(f"--html {html} is a folder; give a file name such as report.html")
-        try:  # a temporary name renamed into place (missing parent folders are created)
-            write_text(html, Renderer(asg, reveal=opts.reveal and public is None, notice=note).student_html(res))
-        except MachineError as exc:
-            _fail(exc, EXIT_MACHINE)
-        except OSError as exc:
-            _os_error(exc)
+        # a temporary name renamed into place (missing parent folders are created)
+        write_text(html, Renderer(asg, reveal=opts.reveal and public is None, notice=note).student_html(res))
     formula = _key(asg.name) if opts.reveal and public is None else None
     if as_json:
         click.echo(dumps(res))
@@ -563,27 +547,21 @@ def _explain(res, formula=None, public: bool = False):
               help="Make it from these public cases (the handout's public_tests.json) instead of the reference; "
                    "without a reference installed, public_tests.json next to OUT or here is used.")
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
+@_reported
 def starter(out, assignment, public, force):
     """Write the student starter file (every function stubbed) to OUT."""
     from .api import starter as starter_api
     from .course.handout import find_public_cases, load_public, public_assignment, reference_available
     if out.exists() and not force:
         _fail(f"{out} already exists; choose another name or add --force")
-    from .outputs.atomic import MachineError, write_text
+    from .outputs.atomic import write_text
     if public is None and not reference_available(assignment):
         public = find_public_cases(out)
         if public is None:
             _fail(f"the student edition makes the starter from your handout's public_tests.json, and none is in "
                   f"{out.parent} or this folder; give --public PATH")
-    try:
-        asg = public_assignment(load_public(public))[0] if public is not None else assignment
-        write_text(out, starter_api(asg, filename=out.name))
-    except MachineError as exc:
-        _fail(exc, EXIT_MACHINE)
-    except ValueError as exc:
-        _fail(exc)
-    except OSError as exc:
-        _os_error(exc)
+    asg = public_assignment(load_public(public))[0] if public is not None else assignment
+    write_text(out, starter_api(asg, filename=out.name))
     click.echo(f"wrote {out}")
 
 
@@ -593,21 +571,14 @@ def starter(out, assignment, public, force):
 @click.option("--allow-partial", is_flag=True,
               help="Merge even if shards are missing: list them (and their roster students), exit 1.")
 @_outputs(per_student=True)
+@_reported
 def merge(folders, out, allow_partial, junit, gradescope, gradescope_visibility):
     """Combine the output FOLDERS of `grade --shard K/N` into OUT (results.json, grades.csv, HTML).
 
     Refuses a missing, doubled or mismatched set of shards (seed, assignment, N, roster)."""
-    from .outputs.atomic import MachineError
     from .course.shard import merge_outputs
-    try:
-        run = merge_outputs(list(folders), out, command=shlex.join(["grader", *sys.argv[1:]]),
-                            allow_partial=allow_partial)
-    except MachineError as exc:
-        _fail(exc, EXIT_MACHINE)
-    except ValueError as exc:
-        _fail(exc)
-    except OSError as exc:
-        _os_error(exc)
+    run = merge_outputs(list(folders), out, command=shlex.join(["grader", *sys.argv[1:]]),
+                        allow_partial=allow_partial)
     _summary(run)
     _collisions(run)
     click.echo(f"merged {len(folders)} outputs; wrote {out / 'results.json'}, {out / 'grades.csv'}, {out / 'index.html'}")
@@ -636,14 +607,11 @@ def _partial_note(run) -> str:
 @click.option("--no-wheel", is_flag=True, help="Leave out the grader wheel (then students need another way to install it).")
 @click.option("--no-ci", is_flag=True, help="Leave out .github/workflows/selfcheck.yml.")
 @click.option("--force", is_flag=True, help="Write into OUT even if it is not empty.")
+@_reported
 def handout(out, assignment, per_question, no_wheel, no_ci, force):
     """Write the student handout to OUT: starter, README, public cases, the grader without the reference."""
     from .course.handout import build_handout
-    try:
-        files = build_handout(out, assignment, per_question=per_question, wheel=not no_wheel, ci=not no_ci,
-                              force=force)
-    except (ValueError, OSError, RuntimeError) as exc:
-        _fail(exc)
+    files = build_handout(out, assignment, per_question=per_question, wheel=not no_wheel, ci=not no_ci, force=force)
     for p in files:
         click.echo(f"wrote {p}")
     click.echo("checked: no reference code in the handout")
@@ -661,15 +629,13 @@ def handout(out, assignment, per_question, no_wheel, no_ci, force):
 @click.option("--visibility", type=VISIBILITY, default="visible", show_default=True,
               help="When students see the per-question results.")
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
+@_reported
 def gradescope(out, assignment, seed, timeout, memory, visibility, force):
     """Write a Gradescope autograder bundle OUT.zip (setup.sh, run_autograder, the grader)."""
     from .course.gradescope import build_bundle
     if out.exists() and not force:
         _fail(f"{out} already exists; choose another name or add --force")
-    try:
-        path, used = build_bundle(out, assignment, seed=seed, timeout=timeout, memory_mb=memory, visibility=visibility)
-    except (ValueError, OSError) as exc:
-        _fail(exc)
+    path, used = build_bundle(out, assignment, seed=seed, timeout=timeout, memory_mb=memory, visibility=visibility)
     click.echo(f"wrote {path} (grading seed {used}; regrade a student with "
                f"`grader check FILE --seed {used} --student EMAIL`)")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 
-ENTRY_POINT = "grader.entry:main"  # the console script (pyproject.toml, the handout's wheel, Gradescope's)
 _SANDBOX_OPTIONS = ("--isolation", "--require-sandbox", "--config", "--help", "-h")
 
 

@@ -418,3 +418,112 @@ def test_run_from_inside_the_submissions_folder_nothing_there_stands_in_for_the_
     assert r.returncode == 0 and "grader.toml is one of the submissions, not read" in r.stderr, r.stderr
     data = json.loads((tmp_path / "out" / "results.json").read_text())
     assert data["seed"] == 0 and not data["reveal"] and data["max_score"] == 20
+
+
+# --- every command: one mapping from what went wrong to the exit code (README, Exit codes) ----
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """A grading output (what merge merges) and its submissions folder."""
+    from grader.api import Options, grade
+    where = tmp_path_factory.mktemp("graded")
+    (where / "subs").mkdir()
+    (where / "subs" / "a.py").write_text(CORRECT)
+    grade(where / "subs", where / "out", Options(jobs=1))
+    return where
+
+
+def _commands(tmp_path, graded):
+    """Each command: (a run that writes, a run with bad input, what its one line says)."""
+    (tmp_path / "taken.py").write_text("mine")
+    return {
+        "grade": (["grade", graded / "subs", "--out", tmp_path / "out", "--jobs", "1"],
+                  ["grade", graded / "subs", "--out", tmp_path / "out", "--shard", "3/2"], "K counts from 1 to N"),
+        "check": (["check", graded / "subs" / "a.py", "--html", tmp_path / "out" / "r.html"],
+                  ["check", tmp_path / "nope.py"], "no such file"),
+        "starter": (["starter", tmp_path / "out" / "s.py"], ["starter", tmp_path / "taken.py"], "already exists"),
+        "merge": (["merge", graded / "out", "--out", tmp_path / "out"],
+                  ["merge", graded / "subs", "--out", tmp_path / "out"], "holds no results.json"),
+        "handout": (["handout", tmp_path / "out"], ["handout", tmp_path / "taken.py"], "is a file"),
+        "gradescope": (["gradescope", tmp_path / "out" / "ag.zip", "--seed", "1"],
+                       ["gradescope", tmp_path / "out" / "ag.tar"], "ending in .zip"),
+    }
+
+
+COMMANDS = ["grade", "check", "starter", "merge", "handout", "gradescope"]
+
+
+def _errors(r) -> list[str]:
+    assert "Traceback" not in r.output, r.output[-3000:]
+    return [line for line in r.stderr.splitlines() if line.startswith("error:")]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_full_disk_is_exit_3_in_one_line_for_every_command(command, graded, tmp_path, monkeypatch):
+    """handout and gradescope sent a full disk to exit 2 (a usage error) with a half-written
+    file left; every command now says it in one line, exit 3, and leaves nothing."""
+    import errno
+
+    from click.testing import CliRunner
+
+    import grader.outputs.atomic
+    import grader.outputs.export
+    from grader.cli import main
+
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / "out" / "x"))
+    monkeypatch.setattr(grader.outputs.atomic, "_keep_mode", full)  # any file renamed into place
+    monkeypatch.setattr(grader.outputs.export, "write_gradebook_file", full)  # an output folder
+    args = _commands(tmp_path, graded)[command][0]
+    r = CliRunner().invoke(main, list(map(str, args)))
+    assert r.exit_code == 3, r.output[-3000:]
+    errors = _errors(r)
+    assert len(errors) == 1 and "no space left on the disk of" in errors[0], r.stderr
+    if command != "grade":  # (grade's progress bar has its own lines)
+        assert r.stderr.strip() == errors[0]
+    out = tmp_path / "out"
+    assert not out.exists() or not [p for p in out.rglob("*") if p.is_file()]  # nothing half-written
+    assert not [p.name for p in tmp_path.iterdir() if "cnn-grader" in p.name]  # no staging folder left
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_bad_input_is_exit_2_in_one_line_for_every_command(command, graded, tmp_path):
+    from click.testing import CliRunner
+
+    from grader.cli import main
+    _ok, args, expect = _commands(tmp_path, graded)[command]
+    r = CliRunner().invoke(main, list(map(str, args)))
+    assert r.exit_code == 2, r.output[-3000:]
+    errors = _errors(r)
+    assert r.stderr.strip() == errors[0] and len(errors) == 1 and expect in errors[0], r.stderr
+
+
+@pytest.mark.parametrize("exc, code", [
+    ("MachineError", 3), ("SandboxError", 3), ("EIO", 3), ("ENOSPC", 3), ("EMFILE", 3),
+    ("EACCES", 2), ("EROFS", 2), ("UsageError", 2), ("ValueError", 2)])
+def test_the_one_mapping(exc, code, capsys):
+    """_reported, around every command: what went wrong -> the exit code, one line."""
+    import errno
+
+    from grader.cli import _reported
+    from grader.errors import MachineError, UsageError
+    from grader.sandbox.supervisor import SandboxError
+    made = {"MachineError": MachineError("no space left on the disk of /x; free some space"),
+            "SandboxError": SandboxError("unshare: operation not permitted"),
+            "UsageError": UsageError("x.py: no such file; give the path"), "ValueError": ValueError("bad")}
+    error = made.get(exc) or OSError(getattr(errno, exc), os.strerror(getattr(errno, exc)), "/some/out/x")
+
+    @_reported
+    def command(**kwargs):
+        raise error
+    with pytest.raises(SystemExit) as e:
+        command(isolation="auto", require_sandbox=False)
+    assert e.value.code == code
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ")
+
+    @_reported
+    def buggy():
+        raise KeyError("a bug of ours")
+    with pytest.raises(KeyError):  # (not a user's or the machine's: it keeps its traceback)
+        buggy()

@@ -16,7 +16,8 @@ import pytest
 
 from conftest import ROOT, SUBMISSIONS
 from grader.outputs import outdir
-from grader.outputs.atomic import MachineError, exchange
+from grader.errors import MachineError
+from grader.outputs.atomic import exchange
 
 USER = {"notes.txt": "my notes", "manual/bob.txt": "bob: +2 by hand", "reports/README.txt": "mine too"}
 

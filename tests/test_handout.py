@@ -188,6 +188,58 @@ def test_public_check_verdicts(built):
     assert "18 public cases" in H.public_notice(cases)
 
 
+# --- check --public is check on the public cases (it had drifted: its own copy of api.check) ---
+
+def test_public_check_names_the_student_as_check_does(built, tmp_path):
+    """A Windows editor's ``hw4.py.txt`` was student ``hw4.py`` under --public, ``hw4`` in check."""
+    from grader.api import check
+    out, _ = built
+    sub = tmp_path / "Zoë_hw4.py.txt"
+    sub.write_text(CORRECT_SOURCE(), encoding="utf-8")
+    public = H.check_public(sub, out / H.PUBLIC_FILE)
+    assert public.student == check(sub).student == "Zoë_hw4" and public.score == 20
+    assert any(".py.txt" in n for n in public.notes)  # the notes about the file, as check gives them
+
+
+def test_public_check_turns_a_failure_of_the_grader_into_the_files_result(built, monkeypatch):
+    """A grader failure on one file is that file's error result, as in check (it raised)."""
+    import grader.api
+    import grader.judge.score
+    out, _ = built
+
+    def broken(*a, **k):
+        raise ZeroDivisionError("a bug of ours")
+    for module in (grader.api, grader.judge.score):  # (wherever it is called from)
+        monkeypatch.setattr(module, "score_submission", broken)
+    res = H.check_public(SUBMISSIONS / "correct_loops.py", out / H.PUBLIC_FILE)
+    assert res.score == 0 and "the grader could not grade this submission (ZeroDivisionError" in res.error
+    assert all(q.message.startswith(H.PUBLIC_TAG) for q in res.questions)
+
+
+def test_public_check_gives_partial_credit(built, tmp_path):
+    """--partial-credit: a failed question scores points x the fraction of its cases passed (it
+    was all or nothing under --public)."""
+    from grader.api import Options
+    out, _ = built
+    data = json.loads((out / H.PUBLIC_FILE).read_text(encoding="utf-8"))
+    q = next(q for q in data["questions"] if q["id"] == "1.2")
+    assert len(q["cases"]) == 2
+    for key in ("expected", "expected_for_float32_inputs"):  # its second case: an answer nobody gives
+        q["cases"][1][key] = (np.asarray(q["cases"][1][key]) + 1).tolist()
+    cases = tmp_path / H.PUBLIC_FILE
+    cases.write_text(json.dumps(data), encoding="utf-8")
+    sub = SUBMISSIONS / "correct_vectorized.py"
+    whole = {q.id: q for q in H.check_public(sub, cases).questions}
+    part = {q.id: q for q in H.check_public(sub, cases, Options(partial_credit=True)).questions}
+    assert whole["1.2"].status == part["1.2"].status == "failed"
+    assert whole["1.2"].score == 0 and part["1.2"].score == q["points"] / 2
+    assert part["1.1"].score == whole["1.1"].score == 1
+
+
+def CORRECT_SOURCE() -> str:
+    return (SUBMISSIONS / "correct_vectorized.py").read_text(encoding="utf-8")
+
+
 def test_student_install_checks_without_reference(built, tmp_path):
     """The wheel alone (no reference package importable) self-checks against the public cases."""
     out, files = built

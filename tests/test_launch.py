@@ -71,8 +71,12 @@ def test_a_check_ended_without_teardown_keeps_its_exit_code_and_every_line(name,
 
 def test_the_console_script_is_the_entry_point():
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
-    from grader.entry import ENTRY_POINT
+    import importlib
+
+    from grader import ENTRY_POINT
     assert tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"] == {"grader": ENTRY_POINT}
+    module, function = ENTRY_POINT.split(":")
+    assert callable(getattr(importlib.import_module(module), function))
 
 
 def test_an_unadopted_zygote_ends_with_us():

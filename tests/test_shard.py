@@ -136,6 +136,40 @@ def test_shards_merged_equal_unsharded(tmp_path):
         S.merge_outputs(outs, outs[0])
 
 
+def test_merge_publishes_what_an_unsharded_grading_publishes(tmp_path):
+    """merge ends as grade does (grader.outputs.publish): results.json, grades.csv and the
+    dashboard are an unsharded grading's, but for when it ran and how long each student took
+    (graded apart); each student's line is their shard's, byte for byte.  Graded with --points,
+    the dashboard had the assignment's default points (20 where the students had 22)."""
+    from grader.api import Options, grade
+    from grader.assignment import load_assignment
+    asg = load_assignment("hw4").with_points({"2.5": 6})
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    for name in EXAMPLES:
+        src = SUBMISSIONS / name
+        (shutil.copytree if src.is_dir() else shutil.copyfile)(src, folder / name)
+    (folder / "broken.py").write_text("def (:\n")
+    opts = Options(seed=9, jobs=1, cache=False)
+    grade(folder, tmp_path / "whole", opts, assignment=asg)
+    for k in (1, 2):
+        grade(folder, tmp_path / f"o{k}", opts, assignment=asg, shard=(k, 2))
+    S.merge_outputs([tmp_path / "o1", tmp_path / "o2"], tmp_path / "merged")
+
+    def text(out: str, name: str) -> str:
+        t = (tmp_path / out / name).read_text(encoding="utf-8")
+        t = re.sub(r'"seconds":[0-9.e-]+', '"seconds":0', t)
+        return re.sub(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\+00:00", "WHEN", t)
+    for name in ("results.json", "grades.csv", "index.html"):
+        assert text("merged", name) == text("whole", name), name
+    assert "of 22 points" in text("merged", "index.html")
+    merged = (tmp_path / "merged" / "results.json").read_text(encoding="utf-8").splitlines()
+    shards = [line for k in (1, 2) for line in (tmp_path / f"o{k}" / "results.json").read_text(
+        encoding="utf-8").splitlines() if line.startswith('{"student"')]
+    assert sorted(line.rstrip(",") for line in merged if line.startswith('{"student"')) == sorted(
+        line.rstrip(",") for line in shards)
+
+
 def test_grade_shard_option(tmp_path):
     from grader.api import Options, grade
     folder = tmp_path / "subs"

@@ -10,11 +10,12 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+from ..errors import is_machines
+
 
 def read_bounded(path: Path, limit: int, shown: str, what: str, fix: str, error: type[Exception]) -> bytes:
     """At most ``limit + 1`` bytes of ``path`` (the caller says what more than ``limit`` means);
     ``error`` (a ValueError) in one line: "SHOWN: why; FIX", ``what`` naming the file's kind."""
-    from ..intake.discover import _MACHINE_ERRNOS
     try:
         mode = Path(path).stat().st_mode
         if stat.S_ISDIR(mode):
@@ -26,7 +27,7 @@ def read_bounded(path: Path, limit: int, shown: str, what: str, fix: str, error:
     except (FileNotFoundError, NotADirectoryError):
         raise error(f"{shown}: no such {what}; {fix}") from None
     except OSError as exc:
-        if exc.errno in _MACHINE_ERRNOS:
+        if is_machines(exc):
             raise  # the machine's fault, not the file's (the CLI says so, exit 3)
         raise error(f"{shown}: cannot read the {what} ({exc.strerror or type(exc).__name__}); "
                     "check its permissions") from None

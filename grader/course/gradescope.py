@@ -29,8 +29,7 @@ import shlex
 import zipfile
 from pathlib import Path
 
-from .. import DEFAULT_ASSIGNMENT, __version__
-from ..entry import ENTRY_POINT
+from .. import DEFAULT_ASSIGNMENT, ENTRY_POINT, __version__
 from ..assignment import load_assignment
 from ..outputs.formats import VISIBILITIES
 
@@ -265,14 +264,12 @@ def build_bundle(out_zip: Path, assignment: str = DEFAULT_ASSIGNMENT, seed: int 
               "regrade": f"grader check FILE --seed {seed} --student EMAIL"}
     files["cnn-grader.json"] = ((json.dumps(config, indent=1) + "\n").encode(), 0o600)
     files["grader.toml"] = (course_toml(seed, timeout, memory_mb).encode(), 0o600)
-    out_zip.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_zip.with_name(f".{out_zip.name}.part")
-    with zipfile.ZipFile(tmp, "w") as zf:
+    from ..outputs.atomic import replacing
+    with replacing(out_zip, "wb") as f, zipfile.ZipFile(f, "w") as zf:  # (whole or not at all)
         for name, (data, mode) in files.items():
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.external_attr = (0o100000 | mode) << 16
             info.create_system = 3  # Unix, so the executable bits are honoured
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, data)
-    tmp.replace(out_zip)
     return out_zip, seed

@@ -28,16 +28,14 @@ import dataclasses
 import hashlib
 import io
 import json
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .. import DEFAULT_ASSIGNMENT, __version__
+from .. import DEFAULT_ASSIGNMENT, ENTRY_POINT, __version__
 from ..assignment import Assignment, Question, Trials, load_assignment
-from ..entry import ENTRY_POINT
 from ..results import SubmissionResult
 
 PUBLIC_FILE = "public_tests.json"
@@ -237,39 +235,21 @@ def find_public_cases(file: Path) -> Path | None:
     return None
 
 
-def _hidden() -> list[Path]:
-    """What the sandbox hides (in a student install, with no reference, our own code and cache)."""
-    from ..sandbox.launch import hidden_paths
-    return [Path(p) for p in hidden_paths()]
-
-
 def check_public(path: Path, cases_file: Path, opts=None, student: str | None = None) -> SubmissionResult:
-    """Grade one file, folder or zip against the public cases only (no reference needed).
+    """Grade one file, folder or zip against the public cases only (no reference needed): it is
+    :func:`grader.api.check` (the student's name, the guard that makes a failure of the grader
+    the file's result, partial credit) with the public cases as every question's trials.
 
     Every question's message starts with ``[public cases]``; the score is what these cases
     give, not the grade (see :func:`public_notice`).
     """
-    from ..api import Options, UsageError, _check_isolation, _sandbox, calls_for, submission_builder
-    from ..intake.discover import Submission, prepare
-    from ..judge.score import score_submission, unrunnable
+    from ..api import Options, check
     opts = opts or Options()
-    path = Path(path)
-    if not path.exists():
-        raise UsageError(f"{path}: no such file; give the path to your .py file")
-    data = load_public(cases_file)
-    asg, trials = public_assignment(data)
-    with tempfile.TemporaryDirectory(prefix="cnn-grader-public-") as work:
-        sub = Submission(student=student or (path.stem if path.is_file() else path.name), source=path)
-        prepare(sub, [q.function for q in asg.questions], Path(work) / "s", submission_builder(asg))
-        if sub.error or sub.directory is None:
-            res = unrunnable(asg, sub.student, path.name, 0, sub.error or "could not be prepared")
-        else:
-            with _sandbox(dataclasses.replace(opts, jobs=1), _hidden()) as sb:
-                run = sb.run(sub.directory, sub.main, calls_for(asg, trials))
-            res = score_submission(asg, trials, run, sub.student, path.name, 0, sub.digest)
+    asg, trials = public_assignment(load_public(cases_file))
+    # (the public cases are fixed: no seed made them, and the result says so)
+    res = check(path, dataclasses.replace(opts, seed=0), assignment=asg, student=student, trials=trials)
     for q in res.questions:
         q.message = f"{PUBLIC_TAG} {q.message}"
-    _check_isolation(res, opts)
     return res
 
 
@@ -336,10 +316,9 @@ def build_student_wheel(dest_dir: Path) -> Path:
         w.writerow([name, f"sha256={digest}", len(data)])
     w.writerow([f"{info}/RECORD", "", ""])
     files[f"{info}/RECORD"] = record.getvalue().encode()
-    dest_dir = Path(dest_dir)
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    path = dest_dir / f"{dist}-py3-none-any.whl"
-    with zipfile.ZipFile(path, "w") as zf:
+    from ..outputs.atomic import replacing
+    path = Path(dest_dir) / f"{dist}-py3-none-any.whl"
+    with replacing(path, "wb") as f, zipfile.ZipFile(f, "w") as zf:  # (whole or not at all)
         for name, data in files.items():
             _zip_write(zf, name, data)
     return path
@@ -571,6 +550,8 @@ def build_handout(out_dir: Path, assignment: str = DEFAULT_ASSIGNMENT, per_quest
                   wheel: bool = True, ci: bool = True, force: bool = False) -> list[Path]:
     """Write the student handout into ``out_dir`` (new or empty, or ``force``); returns the files."""
     from ..api import starter
+    from ..errors import UsageError
+    from ..outputs.atomic import write_many
     from ..outputs.report import templates_dir
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -594,15 +575,16 @@ def build_handout(out_dir: Path, assignment: str = DEFAULT_ASSIGNMENT, per_quest
         if wf.is_file():
             # (the template names the default file; the handout's may be another, answers.md say)
             files[".github/workflows/selfcheck.yml"] = wf.read_text(encoding="utf-8").replace("{{ filename }}", filename)
-    for rel, text in files.items():
-        p = out / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
-        written.append(p)
+    try:  # all or none (a full disk: one line, and no file half-written)
+        written += write_many((out / rel, text) for rel, text in files.items())
+    except BaseException:
+        for p in written:
+            p.unlink(missing_ok=True)
+        raise
     found = leaks(out, asg)
     if found:
         for p in written:
             p.unlink(missing_ok=True)
-        raise RuntimeError("the handout would contain reference code, so nothing was handed out: "
-                           + "; ".join(found[:3]))
+        raise UsageError("the handout would contain reference code, so nothing was handed out: "
+                         + "; ".join(found[:3]))
     return written

@@ -642,7 +642,8 @@ def _stage_part(src: Path, folder: Path, left_out) -> None:
 def _copy_entry(src: Path, dst: Path, unpack: bool = False):
     """Copy (or, ``unpack``, extract) one entry with discovery's bounded copies: (what the
     copy left out, "") or (None, why it could not be copied at all, in one line)."""
-    from ..intake.discover import MAX_TOTAL_BYTES, Refused, _MACHINE_ERRNOS, _copy_file, _copy_tree, _extract_zip
+    from ..errors import is_machines
+    from ..intake.discover import MAX_TOTAL_BYTES, Refused, _copy_file, _copy_tree, _extract_zip
     from ..text import one_line, safe_text
     label = safe_text(src.name)
     try:
@@ -659,7 +660,7 @@ def _copy_entry(src: Path, dst: Path, unpack: bool = False):
     except Refused as exc:
         why = str(exc)
     except OSError as exc:
-        if exc.errno in _MACHINE_ERRNOS:
+        if is_machines(exc):
             raise
         why = f"could not be read ({exc.strerror or exc}); submit it again as a plain file, folder or zip"
     except (RecursionError, MemoryError, ValueError) as exc:

@@ -214,9 +214,10 @@ def merge_outputs(folders: list[Path], out: Path, command: str = "", allow_parti
 
     Each folder is a ``grade`` output (results.json, reports/).  OUT must be new, empty or an
     earlier grading output (the instructor's other files there are kept); it is built beside
-    OUT and swapped in at the end (see :mod:`grader.outputs.outdir`).
+    OUT and swapped in at the end, by the stage that ends ``grade``
+    (:mod:`grader.outputs.publish`), so the merge writes what one unsharded grading writes.
     """
-    from ..outputs import export, outdir
+    from ..outputs import publish as stage
     from .. import results
     folders = [Path(f) for f in folders]
     out = Path(out)
@@ -229,8 +230,7 @@ def merge_outputs(folders: list[Path], out: Path, command: str = "", allow_parti
         if f.resolve() in seen:
             raise ValueError(f"cannot merge: {f} is given twice ({seen[f.resolve()]} and {f}); give each shard once")
         seen[f.resolve()] = f
-    outdir.recover(out)
-    outdir.check_target(out)
+    stage.check_target(out)
     runs = []
     for f in folders:
         try:
@@ -239,10 +239,10 @@ def merge_outputs(folders: list[Path], out: Path, command: str = "", allow_parti
             raise ValueError(f"{f / 'results.json'} is not a cnn-grader results.json ({exc}); "
                              "give the --out folders of `grader grade --shard K/N`") from None
     run = merge(runs, labels=[str(f) for f in folders], command=command, allow_partial=allow_partial)
-    staging = outdir.new_staging(out, prefix=".cnn-grader-merge-")
-    try:
+    used: set[str] = set()
+    with stage.building(out, expected=len(run.submissions), done=lambda: len(used), prefix=".cnn-grader-merge-",
+                        what="the merged grading") as staging:
         (staging / "reports").mkdir()
-        used: set[str] = set()
         origin = {id(s): f for f, r in zip(folders, runs) for s in r.submissions}
         for s in run.submissions:
             src = origin[id(s)] / s.report if s.report and id(s) in origin else None
@@ -252,23 +252,28 @@ def merge_outputs(folders: list[Path], out: Path, command: str = "", allow_parti
                 s.report = f"reports/{name}"
             else:
                 s.report = ""
-        export.write_all(run, staging)
-        try:
-            from ..assignment import load_assignment
-            from ..outputs.report import Renderer
-            Renderer(load_assignment(run.assignment), run).write_index(run.submissions, staging / "index.html")
-        except (ValueError, ImportError):
-            pass  # no reference installed here: results.json and grades.csv are still complete
-        outdir.finish(staging, out)
-    except OSError as exc:
-        from ..outputs.atomic import disk_full, tree_size
-        err = disk_full(exc, out.resolve().parent, written=tree_size(staging), what="the merged grading")
-        if err is exc:
-            raise
-        raise err from exc
-    finally:
-        outdir.discard_staging(staging)
+        renderer = _renderer(run)
+        stage.publish(run, renderer, stage.Made(run.submissions, renderer), staging, out)
     return run
+
+
+def _renderer(run: GradingRun):
+    """The dashboard's renderer for the assignment the shards graded, with the points they
+    graded it with; None where its reference is not installed here (results.json and
+    grades.csv are still whole, the dashboard is left out)."""
+    try:
+        from ..assignment import load_assignment
+        from ..outputs.report import Renderer
+        asg = load_assignment(run.assignment)
+    except (ValueError, ImportError):
+        return None
+    graded = next((s for s in run.submissions if s.questions), None)
+    if graded is not None:  # (--points or the course file's [points])
+        try:
+            asg = asg.with_points({q.id: q.max_score for q in graded.questions})
+        except ValueError:
+            pass  # (questions of another version: refused by merge, which checks the versions)
+    return Renderer(asg, run)
 
 
 def _unique(name: str, used: set[str]) -> str:

@@ -9,7 +9,6 @@ in the submissions folder is ever written.
 """
 from __future__ import annotations
 
-import errno
 import hashlib
 import itertools
 import os
@@ -27,6 +26,7 @@ from typing import Callable, Iterator
 
 from . import notebook
 from .notebook import MAX_NOTEBOOK_BYTES
+from ..errors import is_machines
 from ..text import one_line, safe_text
 
 # What a folder or zip gives its sandbox at most; anything beyond is left out with a note (an
@@ -214,9 +214,6 @@ def _short(rel: str, most: int = 100) -> str:
     return rel if len(rel) <= most else rel[:most - 3] + "..."
 
 
-# errors of the machine, not of one submission: they stop the run (see COMMON rules)
-_MACHINE_ERRNOS = {getattr(errno, n) for n in ("ENOSPC", "EDQUOT", "EROFS", "EMFILE", "ENFILE", "EIO")
-                   if hasattr(errno, n)}
 _ZIP_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
 if getattr(zipfile, "bz2", None) is not None:
     _ZIP_METHODS.add(zipfile.ZIP_BZIP2)
@@ -251,7 +248,7 @@ def prepare(sub: Submission, functions: list[str], dest: Path,
     except Refused as exc:
         sub.error = f"{label}: {exc}"
     except OSError as exc:
-        if exc.errno in _MACHINE_ERRNOS:
+        if is_machines(exc):  # (the machine's: they stop the run)
             raise
         sub.error = f"{label}: could not be read or copied ({_brief(exc)}); submit it again as a plain file, folder or zip"
     except BaseException as exc:  # RecursionError, MemoryError, anything else: this student's problem only
@@ -557,7 +554,7 @@ def _unpack(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> int:
     except Refused:
         raise
     except OSError as exc:
-        if exc.errno in _MACHINE_ERRNOS:
+        if is_machines(exc):  # (the machine's: they stop the run)
             raise
         raise Refused(f"could not unpack {what} ({_brief(exc)}); create the zip again from the folder itself") from None
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError,

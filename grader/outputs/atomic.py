@@ -7,7 +7,8 @@
 * :func:`exchange` swaps two folders in one step (Linux ``renameat2(RENAME_EXCHANGE)``), so an
   output folder being replaced never stops existing; elsewhere it falls back to two renames,
   with a window of two system calls where the folder is absent.
-* :func:`disk_full` turns ENOSPC/EDQUOT into a one-line :class:`MachineError`.
+* A full disk (or another fault of the machine) while writing is a one-line
+  :class:`~grader.errors.MachineError` (:func:`grader.errors.reraise`), with nothing left behind.
 """
 from __future__ import annotations
 
@@ -15,19 +16,13 @@ import ctypes
 import errno
 import os
 import re
-import shutil
 import socket
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
+from ..errors import reraise
 from ..text import NAME_MAX, file_name
-
-FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
-
-
-class MachineError(RuntimeError):
-    """The machine, not the input, stopped the run (a full disk): exit code 3."""
 
 
 # --- who wrote a temporary file: the same process, still running? ---------------------------
@@ -149,10 +144,7 @@ def replacing(target: Path, mode: str = "w", encoding: str | None = "utf-8",
     except OSError as exc:
         written = tmp.stat().st_size if tmp.exists() else 0
         _unlink(tmp)
-        err = disk_full(exc, target.parent, written=written, what=str(target))
-        if err is exc:
-            raise
-        raise err from exc
+        reraise(exc, target.parent, written=written, what=str(target))
     except BaseException:
         _unlink(tmp)
         raise
@@ -182,10 +174,7 @@ def write_many(files: Iterable[tuple[Path, str]], encoding: str = "utf-8") -> li
         written = sum(t.stat().st_size for t, _ in temps if t.exists())
         for t, _ in temps:
             _unlink(t)
-        err = disk_full(exc, target.parent, written=written, what=f"{len(temps)} files")
-        if err is exc:
-            raise
-        raise err from exc
+        reraise(exc, target.parent, written=written, what=f"{len(temps)} files")
     except BaseException:
         for t, _ in temps:
             _unlink(t)
@@ -208,10 +197,7 @@ def append_text(target: Path, text: str, encoding: str = "utf-8") -> None:
                 f.truncate(size)
             except OSError:
                 pass
-            err = disk_full(exc, Path(target).parent, what=str(target))
-            if err is exc:
-                raise
-            raise err from exc
+            reraise(exc, Path(target).parent, what=str(target))
 
 
 def _keep_mode(target: Path, tmp: Path) -> None:
@@ -231,40 +217,7 @@ def _unlink(p: Path) -> None:
         pass
 
 
-# --- a full disk --------------------------------------------------------------------------------
-
-def is_full(exc: BaseException) -> bool:
-    return isinstance(exc, OSError) and exc.errno in FULL
-
-
-def _mib(n: float) -> str:
-    """A size for people: KiB below a MiB, else MiB."""
-    return f"{n / 2**10:.0f} KiB" if n < 2**20 else f"{n / 2**20:.1f} MiB"
-
-
-def free_bytes(folder: Path) -> int | None:
-    try:
-        return shutil.disk_usage(folder).free
-    except OSError:
-        return None
-
-
-def disk_full(exc: OSError, folder: Path, written: int | None = None, needed: int | None = None,
-              what: str = "") -> BaseException:
-    """``exc`` itself unless it is a full disk; then a one-line :class:`MachineError`."""
-    if not is_full(exc):
-        return exc
-    parts = [f"no space left on the disk of {folder}"
-             + (f" while writing {what}" if what and what != str(folder) else "")]
-    if needed:
-        parts.append(f"about {_mib(needed)} needed")
-    if written is not None:
-        parts.append(f"{_mib(written)} written when it failed (removed)")
-    free = free_bytes(folder)
-    if free is not None:
-        parts.append(f"{_mib(free)} free")
-    return MachineError("; ".join(parts) + "; free some space and run again (earlier outputs are untouched)")
-
+# --- sizes -------------------------------------------------------------------------------------
 
 def tree_size(folder: Path) -> int:
     total = 0

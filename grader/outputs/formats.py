@@ -14,7 +14,8 @@ import os
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
-from .atomic import MachineError, append_text, remove_stale_temps, write_many, write_text
+from .atomic import append_text, remove_stale_temps, write_many, write_text
+from ..errors import MachineError
 from ..results import QuestionResult, SubmissionResult
 from ..text import number, printable, student_file_name
 
