@@ -414,10 +414,9 @@ def test_mistake_is_named(all_trials, qid, mid):
 
 
 @pytest.mark.parametrize("qid, mid", sorted(NON_FINITE))
-@pytest.mark.xfail(strict=True, reason="engine: grader.feedback.diagnose._mistake_explains refuses any mistake whose "
-                   "compute() is not finite everywhere, and probes.close_trials never matches NaN with NaN, "
-                   "so a mistake that overflows (as the student's code does) can never be named")
 def test_non_finite_mistake_is_named(all_trials, qid, mid):
+    """A mistake that overflows as the student's code does (NaN where exp overflowed) is named:
+    the two are non-finite at the same elements, in the same way."""
     q = ASSIGNMENT.question(qid)
     t = all_trials["student0"][qid]
     out = np.asarray(next(m for m in q.mistakes if m.id == mid).compute(t.args))
@@ -493,7 +492,7 @@ def test_formulas_exist_for_every_question():
 
 # entry -> (question ids that fail, mistake id named); every other question passes
 MLP_MISTAKE_OF = {
-    "mistake_softmax_overflow.py": ("1.3", None),  # NaN on the edge cases: not nameable yet (see above)
+    "mistake_softmax_overflow.py": ("1.3", "no_max_shift"),  # NaN on the edge cases, named as such
     "mistake_softmax_axis.py": ("1.3", "wrong_axis"),
     "mistake_ce_sum.py": ("1.4", "sum_not_mean"),
     "mistake_predict_axis.py": ("1.5", "argmax_wrong_axis"),

@@ -92,10 +92,11 @@ def our_cgroups() -> list[str]:
     return left
 
 
-def hostile_sandbox(**limits):
+def hostile_sandbox(userns: bool = False, **limits):
     from grader.api import hidden_paths
     from grader.sandbox.supervisor import Limits, Sandbox
-    return Sandbox(Limits(**{"timeout": TIMEOUT, **limits}), isolation="namespaces", hide=hidden_paths())
+    return Sandbox(Limits(**{"timeout": TIMEOUT, **limits}), isolation="namespaces", hide=hidden_paths(),
+                   userns=userns)
 
 
 def run_one(sandbox, path: Path, seed: int = 0, student: str = "x"):
@@ -714,8 +715,7 @@ def userns_sandbox(full_isolation):
     if Path("/proc/sys/user/max_user_namespaces").exists() and \
             Path("/proc/sys/user/max_user_namespaces").read_text().strip() == "0":
         pytest.skip("user namespaces are disabled here")
-    sb = hostile_sandbox()
-    sb._userns_for_tests = True
+    sb = hostile_sandbox(userns=True)
     try:
         res = run_one(sb, SUBMISSIONS / "correct_vectorized.py")
     except SandboxError as exc:
@@ -750,7 +750,8 @@ def test_submission_given_as_a_directory_not_a_mount(full_isolation, monkeypatch
     own, with root or without: a folder submission with a package still imports, read-only."""
     from grader.sandbox import supervisor as sbmod
     from grader.api import Options, grade
-    monkeypatch.setattr(sbmod.Sandbox, "_userns_for_tests", userns)
+    import functools
+    monkeypatch.setattr(sbmod.Sandbox, "__init__", functools.partialmethod(sbmod.Sandbox.__init__, userns=userns))
     folder = tmp_path / "subs"
     folder.mkdir()
     shutil.copytree(SUBMISSIONS / "correct_package", folder / "correct_package")
@@ -886,7 +887,7 @@ def test_python_installed_under_tmp_stays_importable(full_isolation, tmp_path, u
                 "if %r:\n"
                 "    init = Sandbox.__init__\n"
                 "    def patched(self, *a, **k):\n"
-                "        init(self, *a, **k); self._userns_for_tests = True\n"
+                "        init(self, *a, userns=True, **k)\n"
                 "    Sandbox.__init__ = patched\n"
                 "r = check(%r, Options(isolation='namespaces'))\n"
                 "print(json.dumps({q.id: [q.status, q.message] for q in r.questions}))\n"

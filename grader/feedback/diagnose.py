@@ -176,8 +176,24 @@ def _mistake_explains(q: Question, trials: Trials, outputs, compute) -> bool:
     if full.shape[:1] != (len(trials),) or full.dtype.kind not in "biuf":
         return False
     if not np.isfinite(full).all():
-        return False
+        return _explains_nonfinite(q, outputs, full) and _differs(q, trials, full)
     return _explains(q, trials, outputs, _Candidate(full, compute)) and _differs(q, trials, full)
+
+
+def _explains_nonfinite(q: Question, outputs, full: np.ndarray) -> bool:
+    """A mistake that overflows (a softmax without its shift: NaN where exp overflowed) names the
+    student's answer when both are non-finite at the same elements in the same way (NaN, +inf,
+    -inf) and the finite rest agrees by the rule."""
+    shape = _same_shape(outputs)
+    if shape is None or full.shape != (len(outputs), *shape):
+        return False
+    got, full = _stacked(outputs).astype(np.float64), full.astype(np.float64)
+    if not ((np.isnan(got) == np.isnan(full)).all() and (np.isposinf(got) == np.isposinf(full)).all()
+            and (np.isneginf(got) == np.isneginf(full)).all()):
+        return False
+    finite = np.isfinite(full)
+    return tolerance.all_within(q, np.where(finite, got, 0.0), np.where(finite, full, 0.0),
+                                axes=tuple(range(1, full.ndim)))
 
 
 # ----------------------------------------------------------------------------- naming

@@ -83,13 +83,22 @@ class Expression:
 
 @dataclass(frozen=True)
 class Activation:
-    """The answer is ``what`` = an activation (``name``) of the pre-activations ``pre(args)``."""
+    """The answer is ``what`` = an activation (``name``) of the pre-activations ``pre(args)``.
+
+    What the probes may try is the assignment's to say: ``options``, the activations a student
+    may have applied instead (by default the common ones, :data:`ACTIVATIONS`); with
+    ``function`` and its ``inverse``, whether the student clipped the input to ±c (``note``:
+    what the assignment adds about its inputs)."""
 
     pre: Callable[[Args], np.ndarray]
     name: str  # "the sigmoid"
     what: str  # "y"
     inputs: str  # how the pre-activations read: "the window's weighted sum"
     range: tuple[float, float] | None = None  # open interval every element must lie in
+    options: tuple[tuple[str, Callable[[np.ndarray], np.ndarray]], ...] | None = None  # None: ACTIVATIONS
+    function: Callable[[np.ndarray], np.ndarray] | None = None  # the right activation
+    inverse: Callable[[np.ndarray], np.ndarray] | None = None  # its inverse, where it has one
+    note: str = ""  # e.g. "Inputs here reach about ±30 and need no clipping."
 
 
 @dataclass(frozen=True)
@@ -362,33 +371,38 @@ def activation_finding(q, trials, got, exp, act: Activation) -> list[str]:
         return []
     if pre.shape != got.shape:
         return []
-    for name, f in ACTIVATIONS:
+    for name, f in (ACTIVATIONS if act.options is None else act.options):
         with np.errstate(all="ignore"):
             cand = f(pre)
         if _explains(q, got, cand, exp):
             return [f"Your {act.what} is {name} applied to {act.inputs}; the activation in this "
                     f"layer is {act.name}."]
-    clip = _clipped(q, got, exp, pre)
+    clip = _clipped(q, got, exp, pre, act)
     return [clip] if clip else []
 
 
-def _clipped(q, got, exp, pre) -> str:
-    """A sigmoid whose input was clipped to +-c: right where |pre| <= c, sigma(+-c) beyond."""
+def _clipped(q, got, exp, pre, act: Activation) -> str:
+    """The right activation of an input clipped to ±c: right where |pre| <= c, f(±c) beyond
+    (c read back through the activation's inverse)."""
+    if act.function is None or act.inverse is None:
+        return ""
     bad = tolerance.wrong(q, got, exp, axes=tuple(range(1, exp.ndim)))
-    if not bad.any() or not ((got > 0) & (got < 1)).all():
+    lo, hi = act.range if act.range is not None else (-np.inf, np.inf)
+    if not bad.any() or not ((got > lo) & (got < hi)).all():
         return ""
     with np.errstate(all="ignore"):
-        logit = np.log(got[bad]) - np.log1p(-got[bad])
+        logit = act.inverse(got[bad])
     c = float(np.median(np.abs(logit)))
     if not np.isfinite(c) or c <= 0 or np.abs(np.abs(logit) - c).max() > 1e-3 * max(1.0, c):
         return ""
     c = float(np.round(c, 6)) if abs(c - round(c)) > 1e-6 else float(round(c))
-    cand = _sig(np.clip(pre, -c, c))
+    with np.errstate(all="ignore"):
+        cand = act.function(np.clip(pre, -c, c))
     if not _explains(q, got, cand, exp):
         return ""
-    return (f"Your activation clips its input to ±{constant(c)}: it is wrong only where the "
-            f"sigmoid saturates (|input| > {constant(c)}), where it stays at σ(±{constant(c)}), "
-            f"and right everywhere else. Inputs here reach about ±30 and need no clipping.")
+    return (f"Your activation clips its input to ±{constant(c)}: it is wrong only where "
+            f"{act.name} saturates (|input| > {constant(c)}), where it stays at its value at "
+            f"±{constant(c)}, and right everywhere else." + (f" {act.note}" if act.note else ""))
 
 
 def range_finding(got: np.ndarray, act: Activation) -> list[str]:

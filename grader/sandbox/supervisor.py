@@ -318,12 +318,13 @@ def _rmdir(path: str) -> None:
 class Sandbox:
     """A pre-warmed zygote and the means to run submissions in children forked from it."""
 
-    _userns_for_tests = False  # as root, take the path of a user without root (a user namespace)
-
-    def __init__(self, limits: Limits = Limits(), isolation: str = "auto", hide: list[Path] = ()):
+    def __init__(self, limits: Limits = Limits(), isolation: str = "auto", hide: list[Path] = (),
+                 userns: bool = False):
+        """``userns``: as root, build each child's view the way a user without root does (in a
+        user namespace) instead of the shared root -- the path a student's laptop takes."""
         if isolation not in ISOLATION_LEVELS:
             raise ValueError(f"isolation must be one of {ISOLATION_LEVELS}")
-        self.limits, self.isolation = limits, isolation
+        self.limits, self.isolation, self.userns = limits, isolation, userns
         self.hide = resolved(hide)
         self.note = ""
         self._proc: subprocess.Popen | None = None
@@ -337,7 +338,7 @@ class Sandbox:
     # -- zygote lifecycle --
     def _start(self) -> None:
         self._cgroups = Cgroups(self.limits)
-        mode = "userns" if self._userns_for_tests else self.isolation
+        mode = "userns" if self.userns else self.isolation
         # a zygote launched early (grader.sandbox.launch.start_early) if one matches, else a new one
         self._proc, parent = take(mode, self.hide, self.limits.tmp_mb) or launch(mode, self.hide, self.limits.tmp_mb)
         # before it forks anything (its first child comes with the first request): every
@@ -493,7 +494,7 @@ class Sandbox:
                 src = _submission_fd(submission_dir)
                 r, w = os.pipe()
                 _widen(r)
-                request = {"isolation": self.isolation, "userns": self._userns_for_tests}
+                request = {"isolation": self.isolation, "userns": self.userns}
                 born = time.perf_counter()  # (before the child exists: no time it measures is longer)
                 try:
                     reply = self._spawn(request, [job_f.fileno(), w, out_f.fileno(), err_f.fileno(), src])

@@ -111,10 +111,17 @@ Q11_FEATURES = Features((
 
 # ----------------------------------------------------------------------------- forward
 
-Q12_ACT = Activation(pre=lambda a: m.conv_preactivation(a["x"], a["w"]), name="the sigmoid",
-                     what="y", inputs="each window's weighted sum", range=(0.0, 1.0))
-Q14_ACT = Activation(pre=lambda a: np.einsum("tijk,tijkm->tm", a["z"], a["v"]), name="the sigmoid",
-                     what="o", inputs="the weighted sums feeding o_1 and o_2", range=(0.0, 1.0))
+def _logit(p):
+    return np.log(p) - np.log1p(-p)
+
+
+# The sigmoid's inputs here stay within about ±30 (questions.py): a clipped one is a mistake.
+_SIGMOID = dict(name="the sigmoid", range=(0.0, 1.0), function=_sig, inverse=_logit,
+                note="Inputs here reach about ±30 and need no clipping.")
+Q12_ACT = Activation(pre=lambda a: m.conv_preactivation(a["x"], a["w"]), what="y",
+                     inputs="each window's weighted sum", **_SIGMOID)
+Q14_ACT = Activation(pre=lambda a: np.einsum("tijk,tijkm->tm", a["z"], a["v"]), what="o",
+                     inputs="the weighted sums feeding o_1 and o_2", **_SIGMOID)
 
 # z_{p_i,p_j,k} as a combination of the nine y_{c_i,c_j,k} of its channel
 Q13_TERMS = Terms(
