@@ -115,6 +115,7 @@ class Assignment:
     filename: str = ""  # the student's file ("" : solution.py, or answers.md for a written assignment)
     edge_cases: str = ""  # what the official trials add to random inputs, for the student README
     notation: tuple[tuple[str, str], ...] = ()  # a written assignment's (what to write, what it is) rows
+    index_base: int = 0  # how the homework counts indices in reports' tables (1: x_{1,1} is x[0, 0])
     source: str = ""  # the folder its package was loaded from (set by load_assignment; hidden from student code)
 
     @property

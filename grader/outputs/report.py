@@ -225,15 +225,16 @@ def _index_names(extra: int) -> tuple[str, ...]:
     return ("k", "m", "n", "p", "q")[:extra]
 
 
-def _slices(shape: tuple[int, ...]):
-    """(caption, index prefix) of every 2-D slice, the homework's trailing indices as captions."""
+def _slices(shape: tuple[int, ...], base: int = 1):
+    """(caption, index prefix) of every 2-D slice, the homework's trailing indices as captions
+    (counted from ``base``, the assignment's first index)."""
     import numpy as np
     if len(shape) <= 2:
         yield "", ()
         return
     names = _index_names(len(shape) - 2)
     for idx in np.ndindex(*shape[2:]):
-        yield ", ".join(f"{n} = {i + 1}" for n, i in zip(names, idx)), idx
+        yield ", ".join(f"{n} = {i + base}" for n, i in zip(names, idx)), idx
 
 
 def _cell_text(v: Any) -> str:
@@ -241,12 +242,13 @@ def _cell_text(v: Any) -> str:
 
 
 def grids(value: Any, mask: Any = None, worst: Any = None, columns: list[str] | None = None,
-          limit: int = 400) -> dict:
+          limit: int = 400, base: int = 1) -> dict:
     """Lay an array out as the homework indexes it: 2-D grids, one per trailing index.
 
     (i, j) -> one grid; (i, j, k) -> a grid per channel k; (i, j, k, m) -> a grid per (k, m);
-    vectors -> one row (``columns`` may name its elements).  Rows and columns carry 1-based
-    labels i and j.  Cells flagged by ``mask`` are marked wrong, ``worst`` (an index) as worst.
+    vectors -> one row (``columns`` may name its elements).  Rows and columns carry labels i
+    and j counted from ``base`` (the assignment's first index: 1 for a homework written
+    1-based, 0 for Python's).  Cells flagged by ``mask`` are marked wrong, ``worst`` (an index) as worst.
     Returns ``{"shape", "note", "grids": [{"caption", "cols", "rows": [{"label", "cells"}]}]}``.
     """
     shape = _shape(value)
@@ -271,11 +273,11 @@ def grids(value: Any, mask: Any = None, worst: Any = None, columns: list[str] | 
         vector = True
     else:
         vector = False
-    for caption, idx in _slices(arr.shape):
+    for caption, idx in _slices(arr.shape, base):
         sl = (slice(None), slice(None)) + idx
         a2 = arr[sl]
         m2 = m[sl] if m is not None else None
-        cols = columns if vector and columns and len(columns) == a2.shape[1] else [str(j + 1) for j in range(a2.shape[1])]
+        cols = columns if vector and columns and len(columns) == a2.shape[1] else [str(j + base) for j in range(a2.shape[1])]
         rows = []
         for i in range(a2.shape[0]):
             cells = []
@@ -283,7 +285,7 @@ def grids(value: Any, mask: Any = None, worst: Any = None, columns: list[str] | 
                 full = (i, j) + idx
                 cells.append({"text": _cell_text(a2[i, j]), "bad": bool(m2[i, j]) if m2 is not None else False,
                               "worst": worst_t is not None and full == worst_t})
-            rows.append({"label": "" if vector else str(i + 1), "cells": cells})
+            rows.append({"label": "" if vector else str(i + base), "cells": cells})
         view["grids"].append({"caption": caption, "cols": cols, "rows": rows, "vector": vector})
     return view
 
@@ -296,7 +298,7 @@ def _to_float(v: Any) -> float:
 
 
 def heatmap(expected: Any, got: Any, mask: Any, worst: Any, namer: Callable[[tuple], str],
-            limit: int = 400) -> dict | None:
+            limit: int = 400, base: int = 1) -> dict | None:
     """|yours − expected| per element as SVG panels (one per 2-D slice), or None if not comparable."""
     import numpy as np
     e, g = _array(expected, limit), _array(got, limit)
@@ -315,7 +317,7 @@ def heatmap(expected: Any, got: Any, mask: Any, worst: Any, namer: Callable[[tup
     diff2, wrong2, fin2 = (a.reshape(shape) for a in (diff, wrong, finite))
     cell, pad = 30, 18
     panels = []
-    for caption, idx in _slices(shape):
+    for caption, idx in _slices(shape, base):
         sl = (slice(None), slice(None)) + idx
         d, wr, fi = diff2[sl], wrong2[sl], fin2[sl]
         rows, cols = d.shape
@@ -324,7 +326,7 @@ def heatmap(expected: Any, got: Any, mask: Any, worst: Any, namer: Callable[[tup
             for j in range(cols):
                 full = ((i, j) + idx) if e.ndim >= 2 else (j,)
                 level = 1.0 if not fi[i, j] else (d[i, j] / top if top > 0 else 0.0)
-                name = _safe_name(namer, full)
+                name = _safe_name(namer, full, base)
                 value = number(float(d[i, j])) if fi[i, j] else "NaN or infinity"
                 cells.append({"x": pad + j * cell, "y": pad + i * cell, "fill": _ramp(level),
                               "dark": level > 0.55, "wrong": bool(wr[i, j]),
@@ -332,8 +334,8 @@ def heatmap(expected: Any, got: Any, mask: Any, worst: Any, namer: Callable[[tup
                               "title": f"{name}: |difference| {value}" + (" (outside tolerance)" if wr[i, j] else "")})
         panels.append({"caption": caption, "cells": cells, "cell": cell, "pad": pad,
                        "width": pad + cols * cell + 2, "height": pad + rows * cell + 2,
-                       "cols": [_safe_name(namer, (j,)) if e.ndim == 1 else str(j + 1) for j in range(cols)],
-                       "rows": [str(i + 1) for i in range(rows)] if e.ndim >= 2 else [""]})
+                       "cols": [_safe_name(namer, (j,), base) if e.ndim == 1 else str(j + base) for j in range(cols)],
+                       "rows": [str(i + base) for i in range(rows)] if e.ndim >= 2 else [""]})
     return {"panels": panels, "top": number(top), "wrong": int(wrong.sum()), "size": int(e.size)}
 
 
@@ -344,11 +346,12 @@ def _ramp(level: float) -> str:
     return "#" + "".join(f"{round(a + (b - a) * level):02x}" for a, b in zip(lo, hi))
 
 
-def _safe_name(namer: Callable[[tuple], str] | None, idx: tuple) -> str:
+def _safe_name(namer: Callable[[tuple], str] | None, idx: tuple, base: int = 1) -> str:
+    plain = "[" + ",".join(str(i + base) for i in idx) + "]"
     try:
-        return str(namer(tuple(int(i) for i in idx))) if namer else "[" + ",".join(str(i + 1) for i in idx) + "]"
+        return str(namer(tuple(int(i) for i in idx))) if namer else plain
     except Exception:  # noqa: BLE001 - a namer for another shape
-        return "[" + ",".join(str(i + 1) for i in idx) + "]"
+        return plain
 
 
 # --- failure causes for the dashboard ------------------------------------------------------
@@ -493,19 +496,20 @@ class Renderer:
                          if n and str(n) not in q.message]  # the first is usually the message itself
         if f is None:
             return view
+        base = self.assignment.index_base
         if f.expected is None and q.status != "failed":  # an error or a timeout: the call's inputs
-            view["call"] = {"f": f, "inputs": [{"name": printable(str(n))[:40], "view": grids(v, limit=limits.grid)}
+            view["call"] = {"f": f, "inputs": [{"name": printable(str(n))[:40], "view": grids(v, limit=limits.grid, base=base)}
                                                for n, v in list((f.inputs or {}).items())[:8]]}
             return view
         columns = None
         eshape = _shape(f.expected)
         if namer is not None and eshape and len(eshape) == 1 and eshape[0] <= 16:
-            columns = [_safe_name(namer, (j,)) for j in range(eshape[0])]
+            columns = [_safe_name(namer, (j,), base) for j in range(eshape[0])]
         worst = list(f.worst_index) if f.worst_index else None
-        inputs = [{"name": printable(str(n))[:40], "view": grids(v, limit=limits.grid)}
+        inputs = [{"name": printable(str(n))[:40], "view": grids(v, limit=limits.grid, base=base)}
                   for n, v in list((f.inputs or {}).items())[:8]]
-        expected = grids(f.expected, f.wrong_mask, worst, columns, limit=limits.grid)
-        got = grids(f.got, f.wrong_mask, worst, columns, limit=limits.grid) if f.got is not None else None
+        expected = grids(f.expected, f.wrong_mask, worst, columns, limit=limits.grid, base=base)
+        got = grids(f.got, f.wrong_mask, worst, columns, limit=limits.grid, base=base) if f.got is not None else None
         same = got is not None and expected["shape"] == got["shape"] and len(expected["grids"]) == len(got["grids"])
         formula = ""
         if self.reveal and worst is not None and limits.grid > 0:  # the key: only when asked for
@@ -513,7 +517,7 @@ class Renderer:
             formula = formula_mathml(self.assignment.name, str(q.id), tuple(worst))
         diff = None
         if worst is not None or f.wrong:
-            diff = heatmap(f.expected, f.got, f.wrong_mask, worst, namer, limit=limits.grid) if limits.grid else None
+            diff = heatmap(f.expected, f.got, f.wrong_mask, worst, namer, limit=limits.grid, base=base) if limits.grid else None
         view["failure"] = {
             "f": f, "inputs": inputs, "expected": expected, "got": got,
             "pairs": list(zip(expected["grids"], got["grids"])) if same else None,

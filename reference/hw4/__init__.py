@@ -88,5 +88,5 @@ Error function: E = 1/2 ((o_1 - y_1)^2 + (o_2 - y_2)^2).
 Sum pooling and max pooling are 2x2 windows with stride 1; no padding anywhere."""
 
 ASSIGNMENT = Assignment(name="hw4", title="50.021 AI Theory, Homework 4: a mini CNN",
-                        version="1", questions=QUESTIONS, preamble=PREAMBLE, filename="hw4.py",
+                        version="1", questions=QUESTIONS, preamble=PREAMBLE, filename="hw4.py", index_base=1,
                         edge_cases="nearly saturated sigmoids and an all-zero image")

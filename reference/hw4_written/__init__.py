@@ -99,7 +99,7 @@ QUESTIONS = (
 
 ASSIGNMENT = Assignment(
     name="hw4-written", title="Homework 4, written derivations: forward pass and backpropagation",
-    version="1", questions=QUESTIONS, n_random=8, kind="written", filename="answers.md",
+    version="1", questions=QUESTIONS, n_random=8, kind="written", filename="answers.md", index_base=1,
     edge_cases="nearly saturated sigmoids and an all-zero image",
     notation=(
         ("`x[i,j]` or `x_{i,j}`", "pixel x_{i,j}"),

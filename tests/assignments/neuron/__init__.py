@@ -97,5 +97,5 @@ QUESTIONS = (
 )
 
 ASSIGNMENT = Assignment(name="neuron", title="The engine's test assignment: one sigmoid neuron", version="1",
-                        questions=QUESTIONS, n_random=12,
+                        questions=QUESTIONS, n_random=12, index_base=1,
                         preamble="Arrays are NumPy float64 arrays; numbers are Python floats.")
