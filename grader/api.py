@@ -29,7 +29,7 @@ from .sandbox.supervisor import Call, Limits, Sandbox, resolved
 from .judge.score import apply_late, score_submission, unrunnable
 from .sandbox.launch import discard_early, hidden_paths as _hidden_paths, start_early
 from .course.config import LatePolicy
-from .text import one_line, safe_text
+from .text import one_line, safe_text, student_file_name
 
 
 @dataclass(frozen=True)
@@ -459,7 +459,7 @@ def plan_class(submissions: Path, asg: Assignment, work: Path, roster=None,
         whose = {st.id: st for st in found.matched.values()}
     subs = discover(source_dir, [q.function for q in asg.questions], work / "prepared", select, lazy=True)
     names: set[str] = set()
-    reports = [f"reports/{_file_name(who, names)}.html" for who in [s.student for s in subs] + [st.id for st in missing]]
+    reports = [f"reports/{student_file_name(who, names, '.html')}" for who in [s.student for s in subs] + [st.id for st in missing]]
     return ClassPlan(asg, subs, reports, missing, origin, unmatched, roster_ids, whose, work=work, staged=staged)
 
 
@@ -632,18 +632,6 @@ def roster_digest(ids: list[str]) -> str:
     import unicodedata
     canon = sorted(unicodedata.normalize("NFC", i) for i in ids)
     return hashlib.sha256(json.dumps(canon, ensure_ascii=False).encode("utf-8")).hexdigest()
-
-
-def _file_name(student: str, used: set[str]) -> str:
-    """A safe, unique report file name that keeps unicode."""
-    base = "".join(c if c.isalnum() or c in "-_.@" else "_" for c in student).strip(".") or "student"
-    # a file name holds 255 bytes (a legal 254-byte submission name did not fit with ".html")
-    base = base.encode("utf-8", "replace")[:200].decode("utf-8", "ignore")
-    name, i = base, 2
-    while name.lower() in used:
-        name, i = f"{base}-{i}", i + 1
-    used.add(name.lower())
-    return name
 
 
 def check(path: Path, opts: Options = Options(), assignment: str | Assignment = DEFAULT_ASSIGNMENT,

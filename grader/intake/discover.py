@@ -27,7 +27,7 @@ from typing import Callable, Iterator
 from . import notebook
 from .notebook import MAX_NOTEBOOK_BYTES
 from ..errors import is_machines
-from ..text import one_line, safe_text
+from ..text import file_name, one_line, safe_text
 
 # What a folder or zip gives its sandbox at most; anything beyond is left out with a note (an
 # honest solution.py in a repository with data/, node_modules/... is graded), and only a submission
@@ -353,14 +353,12 @@ def _charge(totals: list[int], name: str, size: int) -> None:
 
 
 def _disk_name(name: str) -> str:
-    """``name`` as valid UTF-8 (a file name in bytes that are not becomes U+FFFD) within 255 bytes."""
+    """``name`` as valid UTF-8 (a file name in bytes that are not becomes U+FFFD) within a file
+    name's length (:func:`grader.text.file_name`)."""
     fixed = os.fsencode(name).decode("utf-8", "replace")
     if _kind(fixed) == "py" and not fixed.endswith(".py"):
         fixed = fixed[:-3] + ".py"  # (.PY: the import machinery knows only .py)
-    while len(fixed.encode("utf-8")) > 255:
-        stem, dot, ext = fixed.rpartition(".")
-        fixed = f"{stem[:-1]}.{ext}" if dot and stem else fixed[:-1]
-    return fixed
+    return file_name(fixed)
 
 
 def _copy_file(src: Path, dst: Path, cap: int, what: str = "") -> int:
