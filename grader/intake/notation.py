@@ -181,6 +181,7 @@ class Reader:
         self.targets = set(targets)  # what the answer must define (lines defining it are never skipped)
         self.local: dict[str, set[int]] = {}  # names a section defines for itself (delta_m = ...)
         self.skipped: list[tuple[str, str]] = []  # (line, why): prose, arithmetic, vector forms
+        self.failed: list[str] = []  # why the lines meant to define the asked quantity could not be read
         self.declared: list = []  # [(var, lo, hi)] from lines such as "m = 1, 2" or "p_i \in \{1,2\}"
 
     # -- statements --
@@ -192,7 +193,7 @@ class Reader:
         for raw in re.split(r"\\\\|\n", text):
             line = re.sub(r"\\(begin|end)\{[a-zA-Z*]+\}", " ", raw).strip().strip("$").strip()
             line = re.sub(r"^&\s*", "", line).strip().rstrip(".;")
-            bullet = re.match(r"(?:[*•]|\d{1,2}[.)])\s+|-\s+(?=[A-Za-z\\]\S*\s*(?:[=,]|\+=|_|\[|/))", line)
+            bullet = re.match(r"(?:[*•]|\d{1,2}[.)])\s+|-\s+(?=[^=]*=)", line)
             if bullet:  # a Markdown list item: a statement of its own
                 line = line[bullet.end():]
                 parts.append(_LEAD.sub("", line).rstrip(",.;"))
@@ -209,15 +210,22 @@ class Reader:
             parts.append(line.rstrip(","))
         for part in parts:  # the left sides first: a symbol of one's own may be used before its line
             self._declare(part)
-        out = []
-        while parts:
+        out, failed_at, known, retried = [], [], len(self.local), False
+        while parts or (failed_at and not retried and len(self.local) > known):
+            if not parts:  # a symbol of one's own defined later on a line ("…, where δ_m = …"): again
+                retried, parts, failed_at = True, failed_at, []
+                self.skipped = [s for s in self.skipped if s[0] not in parts]
+                self.failed = []
             part = parts.pop(0)
             try:
                 st = self.statement(part)
             except NotationError as exc:
-                if self._defines_target(part):
-                    raise
+                # a line that cannot be read is passed over (shown so); if the asked quantity ends
+                # up undefined, the answer's error is the first such line meant to define it
                 self.skipped.append((part, str(exc)))
+                failed_at.append(part)
+                if self._defines_target(part):
+                    self.failed.append(str(exc))
                 continue
             if self.rest:
                 parts.insert(0, self.rest)
@@ -234,12 +242,31 @@ class Reader:
         return out
 
     def _declare(self, part: str) -> None:
+        """Register the symbols of one's own this line defines: its left side, and one after a
+        comma (``…, \\quad \\delta_m = …``)."""
         try:
             self.text, self.toks, self.i, self.depth = part, tokenize(part), 0, 0
-            self._for_prefix()
-            self._target()
-        except (NotationError, IndexError):
-            pass
+        except NotationError:
+            return
+        starts, depth = [0], 0
+        for j, t in enumerate(self.toks):
+            depth += t.text in ("(", "[", "{", "\\{") or -(t.text in (")", "]", "}", "\\}"))
+            if t.text == "," and depth == 0:
+                starts.append(j + 1)
+        for j in starts[:50]:
+            self.i, self.depth = j, 0
+            try:
+                self._for_prefix()
+                if self._peek_tok() is not None and self._peek_tok().kind == "name" \
+                        and self._peek_tok().text not in self.symbols and j > 0:
+                    save = dict((k, set(v)) for k, v in self.local.items())
+                    self._target()
+                    if not self._peek("="):
+                        self.local = save
+                elif j == 0:
+                    self._target()
+            except (NotationError, IndexError):
+                pass
 
     def _defines_target(self, part: str) -> bool:
         """Whether a line that cannot be read is (meant as) a definition of the asked quantity."""
@@ -327,6 +354,8 @@ class Reader:
                 elif t == "=" and depth <= 0:
                     self.i, self.depth = j, 0
                     return None
+                elif t == "," and depth <= 0:  # another statement follows: this member is the answer
+                    break
             raise
 
     def _trailer(self) -> list:
@@ -381,11 +410,21 @@ class Reader:
                 if not (self._peek("=") or self._peek("\\in")):
                     raise NotationError("not a quantifier")
                 self._next()
-                lo, hi = self._values()
+                here = self.i
+                try:
+                    lo, hi = self._values()
+                    lo, hi = ("num", lo), ("num", hi)
+                except NotationError:  # ci=pi..pi+1: a range of expressions
+                    self.i = here
+                    lo = self._index_expr()
+                    if not (self._peek("..") or self._peek("...")):
+                        raise
+                    self._next()
+                    hi = self._index_expr()
             except NotationError:
                 self.i = save
                 break
-            out += [(n, ("num", lo), ("num", hi)) for n in names]
+            out += [(n, lo, hi) for n in names]
             if self._peek(",") or self._peek("and"):
                 self._next()
                 continue
@@ -445,7 +484,17 @@ class Reader:
         self._next()
         if self._peek("all") or self._peek("each") or self._peek("every"):
             self._next()
-        out = self._quantifier_list(required=True)
+        out = self._quantifier_list(required=False)
+        if not out:  # \forall m: the index's whole range (the left side's)
+            start = self.i
+            try:
+                self._index_name()
+                while self._peek(","):
+                    self._next()
+                    self._index_name()
+            except NotationError:
+                self.i = start
+                raise self._error("expected the values of an index, e.g. m = 1, 2 or k = 1..3") from None
         if self._peek(":") or (self._peek(",") and not self._is_for_next()):
             self._next()
         return out
@@ -510,8 +559,18 @@ class Reader:
             return False
         if tok.kind in ("num", "name") and tok.text not in ("for", "and", "or"):
             return True
+        if tok.text == "(" and self._quantifier_ahead():
+            return False
         return tok.text in ("(", "\\frac", "\\sigma", "\\sum", "\\max", "\\min", "\\exp", "\\mathbf",
                             "\\mathbb", "\\partial", "\\tanh", "\\log", "\\operatorname")
+
+    def _quantifier_ahead(self) -> bool:
+        for t in self.toks[self.i + 1:self.i + 16]:
+            if t.text in ("\\in",):
+                return True
+            if t.kind not in ("name", "num") and t.text not in (",", "_", "{", "}"):
+                return False
+        return False
 
     def _group_or(self, parse):
         if self._peek("{"):
@@ -1002,7 +1061,7 @@ class Answer:
         self.local, self.skipped = reader.local, reader.skipped
         defined = {lhs[1] for st in self.statements for lhs in st.lhs}
         if self.skipped and not all(t in defined for t in (spec.get("asked") or [target])):
-            raise NotationError(self.skipped[0][1])
+            raise NotationError((reader.failed or [self.skipped[0][1]])[0])
         self._compiled: dict = {}  # id(node) -> (node, closure)
         self._check()
         self.steps = 0
@@ -1454,6 +1513,9 @@ def answer(qid: str, spec: dict, path: str, arrays: dict):
             if body is None or not body.strip():
                 raise NoAnswer(f"no answer for {qid}: write it under a heading '## {qid}'")
             text = equations(body)
+            words = "\n".join(line for line in body.splitlines() if not line.lstrip().startswith(">")).strip()
+            if not text.strip() and not words:  # the starter's prompt only
+                raise NoAnswer(f"no answer for {qid}: write it under the heading '## {qid}'")
             if not text.strip():  # words only: an answer that cannot be graded, with the reason
                 raise NotationError(f"no equation under '## {qid}': write the answer in $$ … $$ "
                                     "(or as a line with =), not only in words")
