@@ -39,8 +39,62 @@ _UNICODE = {"−": "-", "–": "-", "·": "*", "⋅": "*", "×": "*", "∗": "*"
             "σ": " sigma ", "∂": " \\partial ", "𝟙": " Indicator ", "∑": " \\sum ", "…": "...", "⋯": "...",
             "∧": " and ", "′": "'"}
 _SUB_DIGITS = {chr(0x2080 + d): f"_{d}" for d in range(10)}
+_UNICODE.update({"Σ": " \\sum ", "∈": " \\in ", "∀": " \\forall ", "⊙": "*", "∘": "*", "≔": "=", "⩽": "<=",
+                 "⩾": ">=", "’": "'", "ᵀ": "^T"})
+# Greek letters: a symbol of the student's own (δ_m, \delta_m); σ stays the sigmoid, π is not mapped
+_GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "kappa", "lambda",
+          "mu", "nu", "xi", "rho", "tau", "phi", "varphi", "chi", "psi", "omega", "Delta", "Gamma", "Theta",
+          "Lambda", "Phi", "Psi", "Omega")
+_UNICODE.update({ch: f" {name} " for ch, name in zip("αβγδεεζηθκλμνξρτφφχψωΔΓΘΛΦΨΩ", _GREEK)})
+_TEXT_WORDS = {"for all": " \\forall ", "for every": " \\forall ", "for each": " \\forall ", "for any": " \\forall ",
+               "for": " \\forall ", "where": " \\forall ", "and": " and ", "if": " \\if ", "otherwise": " \\otherwise ",
+               "else": " \\otherwise ", "with": " \\forall ", "s.t.": " \\forall "}
+
+
+def normalize(text: str) -> str:
+    """What students write, mapped into the one grammar: Unicode letters and operators, LaTeX
+    spacing, sizing, bold and vector markup, layer labels ``w^{(2)}``, ``\\text{for all}`` and
+    friends, ``:=``, ``cases`` environments (as indicators).  Plain string work, bounded by the
+    text's length (no backtracking regex on unbounded input)."""
+    if len(text) > MAX_TEXT:
+        raise NotationError(f"the answer is longer than {MAX_TEXT} characters")
+    for k, v in {**_UNICODE, **_SUB_DIGITS}.items():
+        text = text.replace(k, v)
+    text = re.sub(r"\\(?:text|textrm|mathrm|textit|mbox)\s*\{([^{}]{0,40})\}",
+                  lambda m: _TEXT_WORDS.get(m.group(1).strip().rstrip(",:").strip().lower(), m.group(0)), text)
+    text = re.sub(r"\\(?:boldsymbol|mathbf|bm|vec|mathbfit|pmb)\s*\{\s*(\\?[A-Za-z]+)\s*\}",
+                  lambda m: m.group(0) if m.group(1) == "1" else m.group(1), text)
+    text = re.sub(r"\\(?:boldsymbol|bm|pmb)\s*(\\[A-Za-z]+)", r"\1", text)
+    text = re.sub(r"\^\s*\{?\s*[(\[]\s*\d\s*[)\]]\s*\}?", "", text)  # layer labels: w^{(2)}
+    text = re.sub(r"\\(?:coloneqq|coloneq|triangleq|equiv|doteq)|:=|=:", "=", text)
+    text = re.sub(r"\\(?:ldots|cdots|dots|dotsc|dotsb)\b", "...", text)
+    text = re.sub(r"\\(?:leqslant|leq)\b", r"\\le", text)
+    text = re.sub(r"\\(?:geqslant|geq)\b", r"\\ge", text)
+    text = re.sub(r"\\Sigma\b", r"\\sum", text)
+    text = text.replace("\\mathbbm{1}", "\\mathbf{1}").replace("\\mathds{1}", "\\mathbf{1}").replace("\\mathbb{1}", "\\mathbf{1}")
+    if "\\begin{cases}" in text:
+        text = re.sub(r"\\begin\{cases\}(.*?)\\end\{cases\}", _cases, text, flags=re.DOTALL)
+    return text
+
+
+def _cases(m) -> str:
+    """``\\begin{cases} A & \\text{if } c \\\\ 0 & \\text{otherwise} \\end{cases}`` as ``(A) 1[c]``."""
+    terms, conds, other = [], [], None
+    for row in re.split(r"\\\\", m.group(1)):
+        if not row.strip():
+            continue
+        value, _amp, cond = row.partition("&")
+        cond = re.sub(r"^\s*(?:\\if|if|,)\s*", "", cond.strip()).strip().rstrip(",.")
+        if not cond or cond.startswith("\\otherwise") or cond == "otherwise":
+            other = value.strip()
+            continue
+        terms.append(f"({value.strip()}) \\mathbf{{1}}[{cond}]")
+        conds.append(cond)
+    if other is not None and other.strip() not in ("0", "0.0"):
+        terms.append(f"({other}) (1 - " + " - ".join(f"\\mathbf{{1}}[{c}]" for c in conds) + ")")
+    return "(" + (" + ".join(terms) or "0") + ")"
 _TOKEN = re.compile(r"""
-    (?P<ws>\s+|\\[,;:!]|\\quad|\\qquad|&)
+    (?P<ws>\s+|\\[,;:! ]|\\quad|\\qquad|&)
   | (?P<num>\d+\.\d+|\d+)
   | (?P<cmd>\\[A-Za-z]+|\\\{|\\\}|\\\\)
   | (?P<name>[A-Za-z][A-Za-z0-9]*)
@@ -50,6 +104,10 @@ _AS_OP = {"\\cdot": "*", "\\times": "*", "\\ast": "*", "\\lbrack": "[", "\\rbrac
           "\\lbrace": "\\{", "\\rbrace": "\\}", "\\land": "and", "\\wedge": "and"}
 _DROP = {"\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", "\\bigr", "\\Bigl", "\\Bigr",
          "\\displaystyle", "\\limits", "\\mathrel", "\\,", "\\begin", "\\end"}
+
+
+_LEAD = re.compile(r"^(?:(?:let|where|with|then|so|hence|thus|therefore|define|and|i\.e\.|we\s+have|"
+                   r"we\s+get|which\s+gives|this\s+gives)\b[\s,:]*)+", re.IGNORECASE)
 
 
 class Tok:
@@ -66,8 +124,7 @@ def tokenize(text: str) -> list[Tok]:
     """Tokens of one statement; LaTeX spacing, sizing and environment commands are dropped."""
     if len(text) > MAX_TEXT:
         raise NotationError(f"the answer is longer than {MAX_TEXT} characters")
-    for k, v in {**_UNICODE, **_SUB_DIGITS}.items():
-        text = text.replace(k, v)
+    text = normalize(text)
     text = re.sub(r"\\mathrel\{\+\}\s*=", "+=", text)  # the key's \mathrel{+}=
     toks, i = [], 0
     while i < len(text):
@@ -82,6 +139,8 @@ def tokenize(text: str) -> list[Tok]:
             continue
         if tok in _AS_OP:
             kind, tok = "op", _AS_OP[tok]
+        elif kind == "cmd" and tok[1:] in _GREEK:  # \delta: a name of the student's own
+            kind, tok = "name", tok[1:]
         if kind != "ws" and tok not in _DROP:
             toks.append(Tok(kind, tok, i))
         i = m.end()
@@ -116,18 +175,30 @@ class Reader:
 
     FUNCTIONS = {"sigma", "sigmoid", "exp", "max", "min", "Indicator", "sum", "Sum", "log", "tanh"}
 
-    def __init__(self, symbols: dict[str, list[int]], indices: list[str], scalars: list[str] = ()):
+    def __init__(self, symbols: dict[str, list[int]], indices: list[str], scalars: list[str] = (),
+                 targets: tuple = ()):
         self.symbols, self.indices, self.scalars = symbols, set(indices), set(scalars)
+        self.targets = set(targets)  # what the answer must define (lines defining it are never skipped)
         self.local: dict[str, set[int]] = {}  # names a section defines for itself (delta_m = ...)
+        self.skipped: list[tuple[str, str]] = []  # (line, why): prose, arithmetic, vector forms
+        self.failed: list[str] = []  # why the lines meant to define the asked quantity could not be read
+        self.declared: list = []  # [(var, lo, hi)] from lines such as "m = 1, 2" or "p_i \in \{1,2\}"
 
     # -- statements --
     def statements(self, text: str) -> list[Statement]:
         """Every statement of an answer: lines (and LaTeX ``\\\\`` breaks); a line that starts
         with ``=`` continues the previous one's chain, whose last member counts."""
         parts: list[str] = []
+        text = normalize(text)
         for raw in re.split(r"\\\\|\n", text):
             line = re.sub(r"\\(begin|end)\{[a-zA-Z*]+\}", " ", raw).strip().strip("$").strip()
             line = re.sub(r"^&\s*", "", line).strip().rstrip(".;")
+            bullet = re.match(r"(?:[*•]|\d{1,2}[.)])\s+|-\s+(?=[^=]*=)", line)
+            if bullet:  # a Markdown list item: a statement of its own
+                line = line[bullet.end():]
+                parts.append(_LEAD.sub("", line).rstrip(",.;"))
+                continue
+            line = _LEAD.sub("", line).strip()
             if not line:
                 continue
             # a line that starts with = or an operator, or follows one ending with an operator,
@@ -137,12 +208,98 @@ class Reader:
                 parts[-1] += " " + line
                 continue
             parts.append(line.rstrip(","))
-        return [self.statement(p) for p in parts]
+        for part in parts:  # the left sides first: a symbol of one's own may be used before its line
+            self._declare(part)
+        out, failed_at, known, retried = [], [], len(self.local), False
+        while parts or (failed_at and not retried and len(self.local) > known):
+            if not parts:  # a symbol of one's own defined later on a line ("…, where δ_m = …"): again
+                retried, parts, failed_at = True, failed_at, []
+                self.skipped = [s for s in self.skipped if s[0] not in parts]
+                self.failed = []
+            part = parts.pop(0)
+            try:
+                st = self.statement(part)
+            except NotationError as exc:
+                # a line that cannot be read is passed over (shown so); if the asked quantity ends
+                # up undefined, the answer's error is the first such line meant to define it
+                self.skipped.append((part, str(exc)))
+                failed_at.append(part)
+                if self._defines_target(part):
+                    self.failed.append(str(exc))
+                continue
+            if self.rest:
+                parts.insert(0, self.rest)
+            if st is not None:
+                out.append(st)
+        for st in out:  # "m = 1, 2" or "p_i \in \{1, 2\}" on a line of its own: the range of m
+            used = {p[1] for lhs in st.lhs if lhs[0] == "sym" for p in lhs[2] if p[0] == "idx"} | free_indices(st.rhs)
+            for lhs in st.lhs:
+                if lhs[0] == "sym":
+                    for p in lhs[2]:
+                        used |= free_indices(p)
+            have = {v for v, _l, _h in st.quantifiers}
+            st.quantifiers += [(v, lo, hi) for v, lo, hi in self.declared if v in used and v not in have]
+        return out
 
-    def statement(self, text: str) -> Statement:
-        self.text, self.toks, self.i, self.depth = text, tokenize(text), 0, 0
+    def _declare(self, part: str) -> None:
+        """Register the symbols of one's own this line defines: its left side, and one after a
+        comma (``…, \\quad \\delta_m = …``)."""
+        try:
+            self.text, self.toks, self.i, self.depth = part, tokenize(part), 0, 0
+        except NotationError:
+            return
+        starts, depth = [0], 0
+        for j, t in enumerate(self.toks):
+            depth += t.text in ("(", "[", "{", "\\{") or -(t.text in (")", "]", "}", "\\}"))
+            if t.text == "," and depth == 0:
+                starts.append(j + 1)
+        for j in starts[:50]:
+            self.i, self.depth = j, 0
+            try:
+                self._for_prefix()
+                if self._peek_tok() is not None and self._peek_tok().kind == "name" \
+                        and self._peek_tok().text not in self.symbols and j > 0:
+                    save = dict((k, set(v)) for k, v in self.local.items())
+                    self._target()
+                    if not self._peek("="):
+                        self.local = save
+                elif j == 0:
+                    self._target()
+            except (NotationError, IndexError):
+                pass
+
+    def _defines_target(self, part: str) -> bool:
+        """Whether a line that cannot be read is (meant as) a definition of the asked quantity."""
+        try:
+            toks = tokenize(part)
+        except NotationError:
+            return False
+        names = {t.text for t in toks[:12]}
+        for target in self.targets:
+            head = target.split("/")[-1].lstrip("d") if "/" in target else target.split("_")[0]
+            lead = [t.text for t in toks[:8]]
+            if "/" in target:
+                if "\\partial" in lead[:6] or any(t.startswith("d") and "/" in lead for t in lead[:3]):
+                    if head in names or ("d" + head) in names:
+                        eq = [i for i, t in enumerate(toks) if t.text in ("=", "+=")]
+                        if eq and any(t.text in (head, "d" + head) for t in toks[:eq[0]]):
+                            return True
+            elif toks and toks[0].text == head:
+                return True
+        return False
+
+    def statement(self, text: str):
+        """One statement; ``None`` for a declaration of index values (``m = 1, 2``), which
+        :meth:`statements` applies to the others.  ``self.rest``: the text of a further
+        definition on the same line (``c_w = 3, c_h = 3``)."""
+        self.text, self.toks, self.i, self.depth, self.rest = text, tokenize(text), 0, 0, ""
         if not self.toks:
             raise NotationError("an empty line")
+        declared = self._quantifier_list(required=False)
+        if declared and self.i >= len(self.toks):
+            self.declared += declared
+            return None
+        self.i = 0
         quantifiers = self._for_prefix()
         lhs = [self._target()]
         while self._peek(",") and not self._is_for_next():
@@ -155,42 +312,190 @@ class Reader:
         else:
             raise self._error("expected = or += after the quantity being defined")
         self._next()
-        rhs = self.expression()
+        members = [self._member()]
         while self._peek("=") and op == "=":  # a chain: a = b = c; the last member counts
             self._next()
-            rhs = self.expression()
-        if self._peek(",") and self._is_for_next():
-            self._next()
-        if self._peek("for"):
-            quantifiers += self._for_prefix()
+            members.append(self._member())
+        # c_w = c_h = 3: the leading members that name quantities are defined too
+        for node in members[:-1]:
+            if node is None or node[0] not in ("sym", "scalar") or not self._definable(node, lhs[0]):
+                break
+            lhs.append(node)
+        rhs = members[-1]
+        if rhs is None:
+            raise self._error("the expression ends too early")
+        quantifiers += self._trailer()
         if self.i < len(self.toks):
             raise self._error("unexpected text after the expression")
-        if op == "=" and len(lhs) > 1:
-            raise self._error("a list of quantities needs += (each gets the right side added)")
+        if op == "=" and len(lhs) > 1 and lhs[0][0] != "scalar":
+            if not all(x[1] == lhs[0][1] for x in lhs):
+                raise self._error("a list of quantities needs += (each gets the right side added)")
         return Statement(lhs, op, rhs, quantifiers, text)
+
+    def _definable(self, node, first) -> bool:
+        if node[0] == "scalar":
+            return first[0] == "scalar"
+        return node[1] == first[1] and node[1] in self.targets
+
+    def _member(self):
+        """One member of a chain; a middle one that cannot be read (``\\sigma'(\\cdot)``, the
+        chain rule's factors) is passed over when another member follows it."""
+        start = self.i
+        try:
+            return self.expression()
+        except NotationError:
+            depth = 0
+            for j in range(start, len(self.toks)):
+                t = self.toks[j].text
+                if t in ("(", "[", "{", "\\{"):
+                    depth += 1
+                elif t in (")", "]", "}", "\\}"):
+                    depth -= 1
+                elif t == "=" and depth <= 0:
+                    self.i, self.depth = j, 0
+                    return None
+                elif t == "," and depth <= 0:  # another statement follows: this member is the answer
+                    break
+            raise
+
+    def _trailer(self) -> list:
+        """What may follow an expression: quantifiers (``, m = 1, 2``, ``\\forall c_i \\in
+        \\{1,2,3\\}``, ``for k=1..3``, ``(p_i, p_j \\in \\{1,2\\})``), or another definition on the
+        same line (its text is left in ``self.rest``)."""
+        out: list = []
+        while self.i < len(self.toks):
+            start = self.i
+            while self._peek(",") or self._peek("and") or self._peek(";"):
+                self._next()
+            if self._peek("for") or self._peek("\\forall"):
+                out += self._for_prefix()
+                continue
+            got = self._quantifier_list(required=False)
+            if got:
+                out += got
+                continue
+            self.i = start
+            while self._peek(",") or self._peek("and") or self._peek(";"):
+                self._next()
+            if self.i > start and self.i < len(self.toks):  # another definition: c_w = 3, c_h = 3
+                self.rest = self.text[self.toks[self.i].pos:]
+                self.toks = self.toks[:start]
+                self.i = start
+            else:
+                self.i = start
+            break
+        return out
+
+    def _quantifier_list(self, required: bool) -> list:
+        """``c_i, c_j = 1, 2, 3``, ``m \\in \\{1,2\\}``, ``k=1..3``, ``p_i = 1, ..., 2``, several
+        joined by ``,`` or ``and``, optionally in parentheses; [] (position kept) if not one."""
+        start, out = self.i, []
+        paren = self._peek("(")
+        if paren:
+            self._next()
+        while True:
+            names = []
+            save = self.i
+            try:
+                while True:
+                    tok = self._peek_tok()
+                    if tok is None or tok.kind != "name" or tok.text in ("for", "and") or \
+                            (tok.text in self.symbols and tok.text not in self.indices) or tok.text in self.local:
+                        raise NotationError("not an index")
+                    names.append(self._index_name())
+                    if self._peek(","):
+                        self._next()
+                        continue
+                    break
+                if not (self._peek("=") or self._peek("\\in")):
+                    raise NotationError("not a quantifier")
+                self._next()
+                here = self.i
+                try:
+                    lo, hi = self._values()
+                    lo, hi = ("num", lo), ("num", hi)
+                except NotationError:  # ci=pi..pi+1: a range of expressions
+                    self.i = here
+                    lo = self._index_expr()
+                    if not (self._peek("..") or self._peek("...")):
+                        raise
+                    self._next()
+                    hi = self._index_expr()
+            except NotationError:
+                self.i = save
+                break
+            out += [(n, lo, hi) for n in names]
+            if self._peek(",") or self._peek("and"):
+                self._next()
+                continue
+            break
+        if paren:
+            if out and self._peek(")"):
+                self._next()
+            else:
+                out = []
+        if not out:
+            self.i = start
+            if required:
+                raise self._error("expected the values of an index, e.g. m = 1, 2 or k = 1..3")
+        return out
+
+    def _values(self) -> tuple[int, int]:
+        """``1, 2, 3``, ``1..3``, ``1, ..., 3``, ``\\{1, 2\\}``, ``{1,2,3}``: consecutive whole numbers."""
+        close = None
+        if self._peek("\\{") or self._peek("{"):
+            close = "\\}" if self._next().text == "\\{" else "}"
+        nums, ellipsis = [], False
+        while True:
+            tok = self._peek_tok()
+            if tok is not None and tok.kind == "num" and "." not in tok.text:
+                self._next()
+                nums.append(int(tok.text))
+            elif tok is not None and tok.text in ("..", "...") and nums:
+                self._next()
+                ellipsis = True
+                continue
+            else:
+                break
+            nxt = self.toks[self.i + 1] if self.i + 1 < len(self.toks) else None
+            if self._peek(",") and nxt is not None and (nxt.kind == "num" or nxt.text in ("..", "...")):
+                self._next()
+                continue
+            if self._peek("..") or self._peek("..."):
+                continue
+            break
+        if close:
+            self._expect(close)
+        if not nums:
+            raise NotationError("no values")
+        lo, hi = nums[0], nums[-1]
+        if not ellipsis and nums != list(range(lo, lo + len(nums))):
+            raise NotationError("the values of an index must be consecutive")
+        if hi - lo > 1000:
+            raise NotationError("too many values")
+        return lo, hi
 
     def _is_for_next(self) -> bool:
         return self.i + 1 < len(self.toks) and self.toks[self.i + 1].text == "for"
 
     def _for_prefix(self) -> list:
-        out = []
-        if not self._peek("for"):
-            return out
+        if not (self._peek("for") or self._peek("\\forall")):
+            return []
         self._next()
-        while True:
-            var = self._index_name()
-            self._expect("=")
-            lo = self.expression()
-            if not (self._peek("..") or self._peek("...")):
-                raise self._error("write a range as 1..2")
+        if self._peek("all") or self._peek("each") or self._peek("every"):
             self._next()
-            hi = self.expression()
-            out.append((var, lo, hi))
-            if self._peek(","):
-                self._next()
-                continue
-            break
-        if self._peek(":"):
+        out = self._quantifier_list(required=False)
+        if not out:  # \forall m: the index's whole range (the left side's)
+            start = self.i
+            try:
+                self._index_name()
+                while self._peek(","):
+                    self._next()
+                    self._index_name()
+            except NotationError:
+                self.i = start
+                raise self._error("expected the values of an index, e.g. m = 1, 2 or k = 1..3") from None
+        if self._peek(":") or (self._peek(",") and not self._is_for_next()):
             self._next()
         return out
 
@@ -254,8 +559,18 @@ class Reader:
             return False
         if tok.kind in ("num", "name") and tok.text not in ("for", "and", "or"):
             return True
+        if tok.text == "(" and self._quantifier_ahead():
+            return False
         return tok.text in ("(", "\\frac", "\\sigma", "\\sum", "\\max", "\\min", "\\exp", "\\mathbf",
                             "\\mathbb", "\\partial", "\\tanh", "\\log", "\\operatorname")
+
+    def _quantifier_ahead(self) -> bool:
+        for t in self.toks[self.i + 1:self.i + 16]:
+            if t.text in ("\\in",):
+                return True
+            if t.kind not in ("name", "num") and t.text not in (",", "_", "{", "}"):
+                return False
+        return False
 
     def _group_or(self, parse):
         if self._peek("{"):
@@ -455,10 +770,10 @@ class Reader:
                                                     f"{', '.join(sorted(self.indices))})"))
 
     def _bind(self, node):
+        """A one-letter name in an index is an index variable (a, b, u of one's own); whether a
+        sum, a quantifier or the left side binds it is checked afterwards (index hygiene)."""
         if node[0] == "idx_or_name":
-            if node[1] in self.indices:
-                return ("idx", node[1])
-            raise self._error(f"{node[1]!r} is not an index")
+            return ("idx", node[1])
         return node
 
     def _resolve(self, tok: Tok, name: str, idx, target: bool):
@@ -631,7 +946,7 @@ class Reader:
             self._next()
             var = self._index_name()
             self._expect("=")
-            lo = self._index_expr()
+            lo = self.expression()
             self._expect("}")
         else:
             raise self._error("write the sum's range as \\sum_{k=1}^{3}")
@@ -653,7 +968,8 @@ class Reader:
         node = self._index_atom(tok)
         if node[0] == "idx":
             return node[1]
-        if node[0] == "idx_or_name" and node[1] in self.indices:
+        if node[0] == "idx_or_name" and node[1] not in self.symbols:  # an index of one's own: a, b, u
+            self.indices.add(node[1])
             return node[1]
         raise NotationError(_at(self.text, tok.pos, f"{tok.text!r} is not an index name"))
 
@@ -740,9 +1056,12 @@ class Answer:
         symbols.setdefault(target, [])
         if len(spec["shape"]) not in symbols[target] and not spec.get("scalar"):
             symbols[target] = sorted(set(symbols[target]) | {len(spec["shape"])})
-        reader = Reader(symbols, spec["indices"], spec.get("scalars", []))
+        reader = Reader(symbols, spec["indices"], spec.get("scalars", []), tuple(spec.get("asked") or [target]))
         self.statements = reader.statements(text)
-        self.local = reader.local
+        self.local, self.skipped = reader.local, reader.skipped
+        defined = {lhs[1] for st in self.statements for lhs in st.lhs}
+        if self.skipped and not all(t in defined for t in (spec.get("asked") or [target])):
+            raise NotationError((reader.failed or [self.skipped[0][1]])[0])
         self._compiled: dict = {}  # id(node) -> (node, closure)
         self._check()
         self.steps = 0
@@ -1113,6 +1432,8 @@ def canonical(node) -> str:
 def reading(answer: Answer) -> str:
     """Each statement as it was read, one a line."""
     lines = []
+    for line, why in getattr(answer, "skipped", ()):
+        lines.append(f"(not graded, not a definition: {line.strip()[:60]})")
     for st in answer.statements:
         q = ("for " + ", ".join(f"{v}={canonical(lo)}..{canonical(hi)}" for v, lo, hi in st.quantifiers) + ": "
              if st.quantifiers else "")
@@ -1125,9 +1446,10 @@ def reading(answer: Answer) -> str:
 # A question's heading: a Markdown heading, a LaTeX section or a bold line naming it (``## 1.2``,
 # ``### Q1.2 gradient``, ``\section*{1.2}``, ``**Question 1.2**``), or a line holding the id alone
 # (``1.2``, ``Q1.2:``, ``Question 1.2)``) as plain-text files have it.
-_QID = r"(?:Q(?:uestion)?\.?[ \t]*|Part[ \t]+\d+[ \t]*[,.]?[ \t]*Q?)?(\d+\.\d+)"
+_ID = r"\d+\.\d+|Part[ \t]+\d+[ \t]*[,.]?[ \t]*Q(?:uestion)?[ \t]*\d+"
+_QID = r"(?:Q(?:uestion)?\.?[ \t]*|Part[ \t]+\d+[ \t]*[,.]?[ \t]*Q?)?(" + _ID + ")"
 _HEADING = re.compile(r"^[ \t]*(?:(?:#{1,6}[ \t]*|\\(?:sub)*section\*?\{[ \t]*|\*\*[ \t]*)" + _QID + r"\b[^\n]*"
-                      r"|" + _QID.replace("(\\d+\\.\\d+)", "(?P<alone>\\d+\\.\\d+)") + r"[ \t]*[.:)]?[ \t]*)$",
+                      r"|" + _QID.replace("(" + _ID + ")", "(?P<alone>" + _ID + ")") + r"[ \t]*[.:)]?[ \t]*)$",
                       re.MULTILINE | re.IGNORECASE)
 _MATH = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|```[a-z]*\n(.*?)```|\$(.+?)\$", re.DOTALL)
 
@@ -1157,6 +1479,8 @@ def sections(text: str) -> dict[str, str]:
     for here, nxt in zip(marks, marks[1:] + [None]):
         body = text[here.end():nxt.start() if nxt else len(text)]
         qid = here.group(1) or here.group("alone")
+        if "." not in qid:  # "Part 1, Q2"
+            qid = ".".join(re.findall(r"\d+", qid))
         out[qid] = (out[qid] + "\n" + body) if qid in out else body
     return out
 
@@ -1189,8 +1513,12 @@ def answer(qid: str, spec: dict, path: str, arrays: dict):
             if body is None or not body.strip():
                 raise NoAnswer(f"no answer for {qid}: write it under a heading '## {qid}'")
             text = equations(body)
-            if not text.strip():
-                raise NoAnswer(f"no equation under '## {qid}' (write it in $$ … $$ or as a line with =)")
+            words = "\n".join(line for line in body.splitlines() if not line.lstrip().startswith(">")).strip()
+            if not text.strip() and not words:  # the starter's prompt only
+                raise NoAnswer(f"no answer for {qid}: write it under the heading '## {qid}'")
+            if not text.strip():  # words only: an answer that cannot be graded, with the reason
+                raise NotationError(f"no equation under '## {qid}': write the answer in $$ … $$ "
+                                    "(or as a line with =), not only in words")
             _READ[qid] = Answer(text, spec)
             print(f"How your answer to {qid} was read:\n{reading(_READ[qid])}")
         except (NotationError, NoAnswer) as exc:
