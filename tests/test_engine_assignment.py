@@ -152,3 +152,17 @@ def test_the_readmes_smallest_assignment_grades_as_written(tmp_path):
     by = {s.student: s for s in run.submissions}
     assert by["alice"].score == 2 and by["bob"].score == 0
     assert "the sum instead of the mean" in by["bob"].questions[0].message
+
+
+def test_probes_on_the_engines_own_assignment(tmp_path, neuron):
+    """An activation probe declared by the neuron folder names the activation a student used
+    instead (tanh for the sigmoid), and says nothing of a right answer."""
+    from grader.api import Options, check
+    f = tmp_path / "tanh.py"
+    f.write_text((EXAMPLES / "correct.py").read_text().replace(
+        "return 1 / (1 + np.exp(-(np.dot(x, w) + b)))", "return np.tanh(np.dot(x, w) + b)"))
+    res = check(f, Options(), assignment=neuron)
+    q = {x.id: x for x in res.questions}["1.1"]
+    assert q.status == "failed" and "tanh applied to the weighted sum w . x + b" in q.message, q.message
+    ok = check(EXAMPLES / "correct.py", Options(), assignment=neuron)
+    assert ok.score == 9 and not any(x.notes for x in ok.questions if x.status == "passed")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.assignment import Assignment, Mistake, Question, Trials
+from grader.feedback.probes import Activation
 
 D = 4  # inputs of the neuron
 
@@ -81,6 +82,8 @@ def gen_positive(rng, n):
 QUESTIONS = (
     Question("1.1", "forward", ("x", "w", "b"), "The neuron's output", "o, a number",
              points=2, generate=gen_forward, doc="o = sigmoid(w . x + b); x, w: (4,), b: a number.",
+             probes=(Activation(pre=lambda a: np.einsum("ti,ti->t", a["x"], a["w"]) + a["b"], name="the sigmoid",
+                                what="o", inputs="the weighted sum w . x + b", range=(0.0, 1.0)),),
              mistakes=(Mistake("no-sigmoid", "the sigmoid left out", "Your output is the weighted sum itself.",
                                "Apply the activation to the weighted sum.",
                                lambda a: np.einsum("ti,ti->t", a["x"], a["w"]) + a["b"]),)),
