@@ -365,6 +365,31 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
     _write_outputs(run.submissions, run.title, junit, gradescope, gradescope_visibility, per_student=True,
                    unmatched=run.unmatched, note=f"shard {shard[0]} of {shard[1]}" if shard else "",
                    formula=_key(asg.name) if reveal else None)
+    _written_hint(entries, asg)
+
+
+WRITTEN_SUFFIXES = (".md", ".markdown", ".tex")  # what only written answers are in
+
+
+def _written_hint(entries, asg) -> None:
+    """A class folder of written answers graded as code: one line naming the written
+    assignment to use, and exit 1 (the grades just written are all zeros)."""
+    if asg.kind == "written" or not entries:
+        return
+    def text_only(entry: Path) -> bool:
+        files = [entry] if entry.is_file() else [p for p in list(entry.rglob("*"))[:200] if p.is_file()
+                                                  and not p.name.startswith(".")] if entry.is_dir() else []
+        return bool(files) and all(p.suffix.lower() in WRITTEN_SUFFIXES for p in files)
+    if sum(map(text_only, entries)) * 2 <= len(entries):
+        return
+    from .assignment import installed_assignments, load_assignment
+    for name in installed_assignments():
+        try:
+            if load_assignment(name).kind == "written":
+                click.secho(f"these look like written answers: add --assignment {name}", fg="yellow", err=True)
+                sys.exit(1)
+        except (ValueError, ImportError):
+            continue
 
 
 class _Progress:
@@ -514,6 +539,8 @@ def _check(file, as_json, html, student, public, fail_under, junit, gradescope, 
     _write_outputs([res], asg.title, junit, gradescope, gradescope_visibility, per_student=False, note=note,
                    formula=formula)
     ok = res.passed_all if fail_under is None else res.score >= fail_under
+    if not ok and public is None:
+        _written_hint([file], asg)
     sys.exit(0 if ok else 1)
 
 

@@ -98,3 +98,39 @@ def test_the_reading_has_minimal_parentheses(text, shown):
 def test_the_reading_keeps_the_parentheses_it_needs_and_no_more(rhs, shown):
     got = reading(Answer(f"dE/dw[pi,pj,k,m] = {rhs}", Q["2.1"].spec))
     assert got == f"∂E/∂w[pi,pj,k,m] = {shown}"
+
+
+def _both(r) -> str:
+    try:
+        return r.output + (r.stderr or "")
+    except ValueError:  # (stderr mixed into output)
+        return r.output
+
+
+def test_a_class_of_written_answers_graded_as_code_gets_a_hint_and_exit_1(tmp_path):
+    from click.testing import CliRunner
+
+    from grader.cli import main
+    subs = tmp_path / "subs"
+    (subs / "dave").mkdir(parents=True)
+    for name in ("alice.md", "bob.tex", "dave/answers.md"):
+        (subs / name).write_text(ANSWERS)
+    (subs / "carol.py").write_text("def f(): pass\n")
+    r = CliRunner().invoke(main, ["grade", str(subs), "--out", str(tmp_path / "out")])
+    assert r.exit_code == 1, _both(r)
+    assert "these look like written answers: add --assignment hw4-written" in _both(r)
+    r = CliRunner().invoke(main, ["check", str(subs / "alice.md")])
+    assert r.exit_code == 1 and "add --assignment hw4-written" in _both(r)
+
+
+def test_a_class_of_code_gets_no_hint(tmp_path):
+    from click.testing import CliRunner
+
+    from grader.cli import main
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "alice.py").write_text("def f(): pass\n")
+    (subs / "bob.py").write_text("def f(): pass\n")
+    (subs / "carol.md").write_text(ANSWERS)
+    r = CliRunner().invoke(main, ["grade", str(subs), "--out", str(tmp_path / "out")])
+    assert r.exit_code == 0 and "written answers" not in _both(r)
