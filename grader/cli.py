@@ -365,6 +365,31 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
     _write_outputs(run.submissions, run.title, junit, gradescope, gradescope_visibility, per_student=True,
                    unmatched=run.unmatched, note=f"shard {shard[0]} of {shard[1]}" if shard else "",
                    formula=_key(asg.name) if reveal else None)
+    _written_hint(entries, asg)
+
+
+WRITTEN_SUFFIXES = (".md", ".markdown", ".tex")  # what only written answers are in
+
+
+def _written_hint(entries, asg) -> None:
+    """A class folder of written answers graded as code: one line naming the written
+    assignment to use, and exit 1 (the grades just written are all zeros)."""
+    if asg.kind == "written" or not entries:
+        return
+    def text_only(entry: Path) -> bool:
+        files = [entry] if entry.is_file() else [p for p in list(entry.rglob("*"))[:200] if p.is_file()
+                                                  and not p.name.startswith(".")] if entry.is_dir() else []
+        return bool(files) and all(p.suffix.lower() in WRITTEN_SUFFIXES for p in files)
+    if sum(map(text_only, entries)) * 2 <= len(entries):
+        return
+    from .assignment import installed_assignments, load_assignment
+    for name in installed_assignments():
+        try:
+            if load_assignment(name).kind == "written":
+                click.secho(f"these look like written answers: add --assignment {name}", fg="yellow", err=True)
+                sys.exit(1)
+        except (ValueError, ImportError):
+            continue
 
 
 class _Progress:
@@ -506,18 +531,47 @@ def _check(file, as_json, html, student, public, fail_under, junit, gradescope, 
     else:
         if note:
             click.secho(note, fg="yellow")
-        _explain(res, formula, public=bool(note))
+        if asg.kind == "written":
+            _readings(res)
+        _explain(res, formula, public=bool(note), written=asg.kind == "written")
         if html is not None:
             click.echo(f"report written to {html}")
     _write_outputs([res], asg.title, junit, gradescope, gradescope_visibility, per_student=False, note=note,
                    formula=formula)
     ok = res.passed_all if fail_under is None else res.score >= fail_under
+    if not ok and public is None:
+        _written_hint([file], asg)
     sys.exit(0 if ok else 1)
 
 
-def _explain(res, formula=None, public: bool = False):
+READ_WIDTH = 110  # characters of one answer's line in check's "read as" list
+
+
+def _readings(res) -> None:
+    """How each written answer was read, one line an answer, before any verdict; an unreadable
+    answer: its reason, and the spot under a caret."""
+    shown = [q for q in res.questions if q.reading or q.status == "error"]
+    if res.error or not shown:
+        return
+    click.echo("How your answers were read:")
+    for q in shown:
+        lines = q.reading.splitlines()
+        if q.status == "error" and not q.message.startswith(f"your answer to {q.id} could not be evaluated"):
+            click.secho(f"  {q.id} not read: " + _cut(lines[0] if lines else q.message), fg="red")
+            for spot in lines[1:3]:
+                click.echo("      " + spot)
+            continue
+        click.echo(f"  {q.id} read as: " + _cut("; ".join(line.strip() for line in lines)))
+
+
+def _cut(text: str, width: int = READ_WIDTH) -> str:
+    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
+
+
+def _explain(res, formula=None, public: bool = False, written: bool = False):
     """The terminal account of one check; ``formula`` (--reveal) adds each failing example's
-    correct formula; ``public``: the score covers the public cases only, and says so."""
+    correct formula; ``public``: the score covers the public cases only, and says so;
+    ``written``: answers, not functions (no function names)."""
     what = " on the public cases only: not your grade" if public else ""
     click.echo(f"{res.student}: {res.score:g}/{res.max_score:g}{what}   (isolation: {res.isolation or 'none'}"
                + (f"; {res.isolation_note}" if res.isolation_note else "") + ")")
@@ -531,7 +585,7 @@ def _explain(res, formula=None, public: bool = False):
     colors = {"passed": "green", "failed": "red", "error": "red", "timeout": "yellow", "missing": "bright_black"}
     for q in res.questions:
         click.echo(click.style(f"{q.status.upper():>8}", fg=colors.get(q.status)) +
-                   f"  Q{q.id} {q.function}  {q.score:g}/{q.max_score:g}  {q.message}")
+                   f"  Q{q.id}{'' if written else ' ' + q.function}  {q.score:g}/{q.max_score:g}  {q.message}")
         if q.traceback and q.status == "error":
             click.echo("          " + q.traceback.replace("\n", "\n          "))
         key = formula(q) if formula is not None and q.status == "failed" else ""

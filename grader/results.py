@@ -53,6 +53,7 @@ class QuestionResult:
     hints: list[dict] = field(default_factory=list)  # {id, name, explanation, hint} per named misconception
     notes: list[str] = field(default_factory=list)  # generic findings when no catalogued mistake fits
     output_dropped: int = 0  # bytes printed while answering that were dropped (head and tail kept)
+    reading: str = ""  # a written answer: how it was read (or why it could not be), shown before the verdict
 
 
 @dataclass

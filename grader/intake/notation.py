@@ -1429,15 +1429,61 @@ def canonical(node) -> str:
     return "?"
 
 
+_PREC = {"+": 1, "-": 1, "*": 2, "/": 2, "^": 4}  # a negation binds as 3
+_SHOWN_OP = {"+": " + ", "-": " − ", "*": "·", "/": "/", "^": "^"}
+_SHOWN_FN = {"sigma": "σ"}
+
+
+def pretty(node, display: dict | None = None, outer: int = 0, parent: str = "") -> str:
+    """How the answer was read, for a person: the homework's symbols (∂E/∂w), ·, − and σ, and
+    only the parentheses the reading needs (``outer``: the precedence around ``node``;
+    ``parent``: the operator whose right operand it is, where - and / need them at one level)."""
+    display = display or {}
+    kind = node[0]
+    if kind == "num":
+        v = node[1]
+        return str(int(v)) if isinstance(v, float) and v.is_integer() and abs(v) < 1e15 else str(v)
+    if kind in ("idx", "idx_or_name", "scalar"):
+        return node[1]
+    if kind == "sym":
+        name = display.get(node[1], node[1])
+        return name + (f"[{','.join(pretty(p, display) for p in node[2])}]" if node[2] else "")
+    if kind == "neg":
+        text = "−" + pretty(node[1], display, 2)
+        return f"({text})" if outer >= 3 or parent else text  # (−a·b: no parentheses needed on the left)
+    if kind == "bin":
+        op, level = node[1], _PREC.get(node[1], 2)
+        if op == "^":
+            text = pretty(node[2], display, 5) + "^" + pretty(node[3], display, 5)
+        else:
+            text = pretty(node[2], display, level) + _SHOWN_OP.get(op, op) + pretty(node[3], display, level, op)
+        return f"({text})" if level < outer or (level == outer and parent in ("-", "/")) else text
+    if kind == "call":
+        return f"{_SHOWN_FN.get(node[1], node[1])}({', '.join(pretty(a, display) for a in node[2])})"
+    if kind == "sum":
+        text = (f"Σ_{{{node[1]}={pretty(node[2], display)}..{pretty(node[3], display)}}} "
+                + pretty(node[4], display, 0 if node[4][0] == "sum" else 2))
+        return f"({text})" if outer >= 1 else text
+    if kind == "ind":
+        return f"1[{pretty(node[1], display)}]"
+    if kind == "cmp":
+        return f"{pretty(node[2], display)} {node[1]} {pretty(node[3], display)}"
+    if kind == "and":
+        return " and ".join(pretty(c, display) for c in node[1])
+    return "?"
+
+
 def reading(answer: Answer) -> str:
-    """Each statement as it was read, one a line."""
+    """Each statement as it was read, one a line (in the homework's symbols, with minimal
+    parentheses: see :func:`pretty`)."""
     lines = []
+    display = answer.spec.get("display") or {}
     for line, why in getattr(answer, "skipped", ()):
         lines.append(f"(not graded, not a definition: {line.strip()[:60]})")
     for st in answer.statements:
-        q = ("for " + ", ".join(f"{v}={canonical(lo)}..{canonical(hi)}" for v, lo, hi in st.quantifiers) + ": "
+        q = (" for " + ", ".join(f"{v}={pretty(lo, display)}..{pretty(hi, display)}" for v, lo, hi in st.quantifiers)
              if st.quantifiers else "")
-        lines.append(q + ", ".join(canonical(x) for x in st.lhs) + f" {st.op} " + canonical(st.rhs))
+        lines.append(", ".join(pretty(x, display) for x in st.lhs) + f" {st.op} " + pretty(st.rhs, display) + q)
     return "\n".join(lines)
 
 

@@ -83,8 +83,18 @@ def score_submission(assignment: Assignment, trials: dict[str, Trials], run: Sub
     for q in assignment.questions:
         sub.questions.append(score_question(q, trials[q.id], run.questions.get(q.id), run.import_error, kept,
                                             partial_credit))
+    if assignment.kind == "written":
+        _as_answers(sub, run)
     sub.score = float(sum(q.score for q in sub.questions))
     return sub
+
+
+def _as_answers(sub: SubmissionResult, run: SubmissionRun) -> None:
+    """A written assignment's results speak of answers, not of the generated code that read them."""
+    from .answers import as_answer
+    for res in sub.questions:
+        qrun = run.questions.get(res.id)
+        as_answer(res, qrun.error if qrun is not None else "")
 
 
 def _bound_got(failure, kept: list[int]) -> None:

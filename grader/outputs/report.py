@@ -449,7 +449,7 @@ class Renderer:
         if q.status == "passed" and not (q.stdout or q.stderr or q.traceback or q.failure or q.hints
                                          or q.misconceptions or q.notes):
             key = (limits, q.id, q.title, q.function, q.message, q.trials, q.tolerance, q.score, q.max_score,
-                   tuple(q.returned))
+                   tuple(q.returned), q.reading)
             html = self._passed.get(key)
             if html is not None:
                 return html
@@ -489,9 +489,11 @@ class Renderer:
             "q": q, "anchor": "q" + re.sub(r"[^A-Za-z0-9_-]", "-", str(q.id)),
             "hints": self.hints(q)[:5], "traceback": trim_traceback(q.traceback, limits),
             "returns": getattr(spec, "returns", ""), "failure": None, "call": None,
+            "written": self.assignment.kind == "written",
         }
         f = q.failure
-        view["message"] = prose(q.message, limits.message)
+        view["message"] = prose(q.message, limits.message) if not (view["written"] and q.status == "error") \
+            else Markup(escape(cap(q.message, limits.message)))  # (the student's own source, as written)
         view["notes"] = [prose(n, limits.message) for n in (getattr(q, "notes", None) or [])[:6]
                          if n and str(n) not in q.message]  # the first is usually the message itself
         if f is None:
