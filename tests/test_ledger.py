@@ -170,3 +170,21 @@ def test_only_regrades_one_student_and_leaves_the_others_untouched(graded, tmp_p
     assert r.exit_code == 2 and "--only nobody" in r.output
     r = _cli("grade", fixed, "--out", tmp_path / "fresh", "--only", who)
     assert r.exit_code == 2 and "holds no results.json" in r.output
+
+
+def test_out_takes_the_umask_mode(graded, tmp_path):
+    """out/ was 0700 whatever the umask (a temporary folder swapped in): TAs could not read it."""
+    import os
+    import stat
+    base, subs, _out = graded
+    old = os.umask(0o022)
+    try:
+        assert _cli("grade", subs, "--out", tmp_path / "o", "--jobs", "1").exit_code == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "o").stat().st_mode) == 0o755
+
+
+def test_one_trial_is_singular():
+    from grader.judge.compare import _all_trials
+    assert _all_trials(1) == "the 1 trial" and _all_trials(3) == "all 3 trials"
