@@ -1,11 +1,11 @@
 """Sharding (disjoint, covering, deterministic, keyed on the student id) and merging shard outputs."""
 from __future__ import annotations
 
-import subprocess
 import json
 import random
 import re
 import shutil
+import subprocess
 
 import pytest
 
