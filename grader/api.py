@@ -343,7 +343,8 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
           on_result: Callable[[SubmissionResult], None] | None = None, command: str = "",
           roster: Path | None = None, shard: tuple[int, int] | None = None, lms_column: str | None = None,
           lms_missing: str = "zero", policy: dict | None = None,
-          on_start: Callable[[], None] | None = None) -> GradingRun:
+          on_start: Callable[[], None] | None = None, ledger: Path | None = None,
+          only: list[str] | None = None) -> GradingRun:
     """Grade every submission in ``submissions`` into ``out`` (results.json, grades.csv, HTML).
 
     ``roster``: a class list (CSV); entries are matched to it (LMS download names included)
@@ -355,6 +356,9 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
     ``lms_column``, or the one named like the assignment; students without a submission get 0,
     or nothing with ``lms_missing="blank"``); ``run.lms`` says what was written.
     ``policy``: what to record in results.json of the course file used (``grader.course.config``).
+    ``only``: grade these students alone and update their results in the existing ``out``
+    (a regrade request); everyone else's results, reports and rows are kept as they were.
+    ``ledger``: the overrides to apply (:mod:`grader.course.ledger`), at publish time.
     ``shard=(K, N)``: grade only the students of shard K of N (see :mod:`grader.course.shard`);
     ``grader merge`` combines the shards' outputs.
     ``on_start`` is called once the inputs are read and checked (the roster, the LMS export,
@@ -384,17 +388,24 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
                   "late_rule": late_policy.describe(), "lms_missing": lms_missing}
     if shard is not None:
         run.shard = list(shard)  # merge checks that it has every shard, each once
-    table, lms = None, None
+    table, lms, book = None, None, None
+    if ledger is not None:
+        from .course.ledger import Ledger, check_all
+        book = Ledger(Path(ledger))
+        check_all(book.path, book.entries, asg)
     if roster is not None:  # read (and its LMS column found) before anything is graded
         from .outputs import export
         from .course import roster as roster_mod
         table = roster_mod.read_roster(roster)
         lms = export.lms_target(table, asg.title, asg.name, lms_column, lms_missing)
+    kept = _kept_for_only(out, run, only) if only else None
     from .outputs.outdir import scratch
     from .outputs.publish import building, publish
     from .outputs.report import Renderer
     with scratch("cnn-grader-work-") as work:  # (one a killed run left is removed by the next)
-        plan = plan_class(submissions, asg, Path(work), table, shard)
+        plan = plan_class(submissions, asg, Path(work), table, shard, only=kept.students if kept else None)
+        if kept is not None:
+            kept.check(plan)
         run.unmatched, run.roster_ids = plan.unmatched, plan.roster_ids
         if roster is not None:
             run.roster_digest = roster_digest(plan.roster_ids)
@@ -408,11 +419,73 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
                 if on_start is not None:
                     on_start()
                 spool = grade_class(plan, opts, run, renderer, staging, out if opts.cache else None, on_result)
-                publish(run, renderer, spool, staging, out, lms)
+                if kept is not None:
+                    kept.add(spool, run, renderer, staging)
+                publish(run, renderer, spool, staging, out, lms, book)
             finally:
                 if spool is not None:
                     spool.close()
     return run
+
+
+class _Kept:
+    """``grade --only``: the earlier grading in OUT, whose other students are kept as they were
+    (their results.json lines, reports, gradebook and dashboard rows)."""
+
+    def __init__(self, out: Path, only: list[str]):
+        from .assignment import normalize_student
+        from .results import load
+        self.out, self.asked = out, list(only)
+        self.students = {normalize_student(s) for s in only}
+        path = out / "results.json"
+        if not path.is_file():
+            raise UsageError(f"--only updates an earlier grading: {out} holds no results.json; grade the class first")
+        try:
+            self.run = load(path)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise UsageError(f"--only: {path} is not a cnn-grader results.json ({exc})") from None
+        known = {normalize_student(s.student) for s in self.run.submissions}
+        unknown = [s for s in only if normalize_student(s) not in known]
+        self.new = unknown  # (graded now for the first time, if their entry is there)
+        self.others = [s for s in self.run.submissions if normalize_student(s.student) not in self.students]
+        self.report_of = {normalize_student(s.student): s.report for s in self.run.submissions}
+
+    def check(self, plan: "ClassPlan") -> None:
+        """Every student asked for has an entry (or is a roster student), and keeps their report's name."""
+        from .assignment import normalize_student
+        found = {normalize_student(s.student) for s in plan.subs} | {normalize_student(st.id) for st in plan.missing}
+        lost = [s for s in self.asked if normalize_student(s) not in found]
+        if lost:
+            raise UsageError(f"--only {lost[0]}: no submission of that student in the folder (ids: as in "
+                             f"{self.out / 'results.json'})")
+        who = [s.student for s in plan.subs] + [st.id for st in plan.missing]
+        for i, student in enumerate(who):
+            old = self.report_of.get(normalize_student(student))
+            if old:
+                plan.reports[i] = old
+
+    def add(self, spool: "_Spool", run: GradingRun, renderer, staging: Path) -> None:
+        """The other students, as they were: their pieces into the spool, their reports copied."""
+        from .outputs.publish import pieces
+        for i, s in enumerate(self.others):
+            if s.report and (self.out / s.report).is_file():
+                (staging / s.report).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(self.out / s.report, staging / s.report)
+            spool.add(s.student, (1 << 40) + i, *pieces(s, renderer))
+        if run.submissions is not None:
+            run.submissions = sorted([*run.submissions, *self.others], key=lambda s: s.student)
+        run.unmatched = sorted(set(run.unmatched) | set(self.run.unmatched))
+        run.collisions = sorted({c["student"]: c for c in [*self.run.collisions, *run.collisions]}.values(),
+                                key=lambda c: c["student"])
+
+
+def _kept_for_only(out: Path, run: GradingRun, only: list[str]) -> _Kept:
+    kept = _Kept(out, only)
+    for field in ("assignment", "assignment_version", "seed", "reveal", "shard"):
+        if getattr(kept.run, field) != getattr(run, field):
+            raise UsageError(f"--only: {out} was graded with another {field} ({getattr(kept.run, field)!r}); "
+                             "regrade one student with the settings the class was graded with")
+    return kept
 
 
 @dataclass
@@ -438,14 +511,18 @@ class ClassPlan:
 
 
 def plan_class(submissions: Path, asg: Assignment, work: Path, roster=None,
-               shard: tuple[int, int] | None = None) -> ClassPlan:
+               shard: tuple[int, int] | None = None, only: "set[str] | None" = None) -> ClassPlan:
     """Match the roster (a :func:`grader.course.roster.read_roster` table), discover the entries,
-    keep the shard's, name every report (stage 1)."""
+    keep the shard's (``only``: those students' alone, by normalized id), name every report (stage 1)."""
     select = None
     if shard is not None:
         from .course.shard import shard_of
         k, n = shard
         select = lambda student: shard_of(student, n) == k  # noqa: E731
+    if only is not None:
+        from .assignment import normalize_student
+        in_shard = select or (lambda student: True)
+        select = lambda student: in_shard(student) and normalize_student(student) in only  # noqa: E731
     source_dir, origin, missing, unmatched, roster_ids, whose = submissions, {}, [], [], [], {}
     staged: dict[str, Staged] = {}  # what the roster's layout could not copy of an entry (see Staged)
     if roster is not None:
@@ -516,6 +593,8 @@ class _Grader:
         s.cache_key = cache_key(s, self.plan.assignment, self.opts) if s.digest else ""
         old = self.previous.take(s.cache_key) if self.previous is not None and s.cache_key else None
         if old is not None and not (self.opts.require_sandbox and old.isolation and old.isolation != "namespaces"):
+            from .course.ledger import reset
+            reset(old)  # (as graded: publish applies the ledger in force now)
             return old, True
         return grade_submission(w.sb, self.plan.assignment, s, self.opts.seed, w.ahead.take(i, end),
                                 self.opts.partial_credit), False

@@ -312,10 +312,16 @@ def main():
                    "else a new column).")
 @click.option("--lms-missing", type=click.Choice(["zero", "blank"]), default="zero", show_default=True,
               help="What the LMS file gets for a student without a submission.")
+@click.option("--only", "only", multiple=True, metavar="STUDENT",
+              help="Grade only this student (repeatable) and update their results in the existing OUT; "
+                   "the others' outputs are kept as they were (a regrade request).")
+@click.option("--ledger", type=click.Path(path_type=Path), default=None, metavar="FILE",
+              help="The overrides to apply (grader override); default: the course file's [grading] ledger, "
+                   "else grader-ledger.jsonl beside the course file if there is one.")
 @_outputs(per_student=True)
 @_common
 @_reported
-def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_missing, junit, gradescope,
+def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_missing, only, ledger, junit, gradescope,
           gradescope_visibility, seed, timeout, memory, isolation, require_sandbox, assignment, points, reveal,
           partial_credit, config):
     """Grade every submission in SUBMISSIONS into OUT (results.json, grades.csv, HTML reports)."""
@@ -325,6 +331,8 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
     asg = _assignment(assignment, points, course)
     if roster is None and course.roster is not None:
         roster = course.roster
+    from .course.ledger import ledger_path
+    ledger = ledger_path(ledger, course, must_exist=True)
     if course.lms_column is not None and not _given("lms_column"):
         lms_column = course.lms_column
     if course.lms_missing is not None and not _given("lms_missing"):
@@ -342,14 +350,16 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
     # one result a student, however many entries they gave (keyed as discovery and shards key them)
     n = len({student_key(e) for e in (shard_entries(entries, *shard) if shard else entries)}) if roster is None \
         else len(entries)
+    n = len(only) if only else n
     with _Progress(n) as progress:
         opts = _opts(seed, timeout, memory, isolation, require_sandbox, jobs, course, partial_credit, reveal)
         opts = type(opts)(**{**opts.__dict__, "cache": not no_cache})
         run = grade_api(submissions, out, opts, assignment=asg, on_start=progress.start, on_result=progress.step,
                         command=shlex.join(["grader", *sys.argv[1:]]), roster=roster, shard=shard,
-                        lms_column=lms_column, lms_missing=lms_missing,
+                        lms_column=lms_column, lms_missing=lms_missing, ledger=ledger, only=list(only) or None,
                         policy={"config": str(course.path) if course.path else ""})
     _summary(run)
+    _ledger_summary(run)
     _collisions(run)
     if run.cached:
         click.echo(f"{run.cached} unchanged submission(s) reused from the previous grading (--no-cache to regrade)")
@@ -417,6 +427,16 @@ class _Progress:
     def __exit__(self, *exc) -> None:
         if self._shown:
             self._bar.__exit__(*exc)
+
+
+def _ledger_summary(run) -> None:
+    """How many results the ledger changed, and each override whose automatic score moved."""
+    info = run.ledger or {}
+    if not info:
+        return
+    click.echo(f"ledger {info['file']}: overrides applied to {info['applied']} student(s)")
+    for line in info.get("changed", []):
+        click.echo(f"REVIEW: {line}")
 
 
 def _collisions(run) -> None:
@@ -624,16 +644,19 @@ def starter(out, assignment, public, force):
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Output folder.")
 @click.option("--allow-partial", is_flag=True,
               help="Merge even if shards are missing: list them (and their roster students), exit 1.")
+@click.option("--ledger", type=click.Path(path_type=Path), default=None, metavar="FILE",
+              help="The overrides to apply (default: the ledger the shards applied, if any).")
 @_outputs(per_student=True)
 @_reported
-def merge(folders, out, allow_partial, junit, gradescope, gradescope_visibility):
+def merge(folders, out, allow_partial, ledger, junit, gradescope, gradescope_visibility):
     """Combine the output FOLDERS of `grade --shard K/N` into OUT (results.json, grades.csv, HTML).
 
     Refuses a missing, doubled or mismatched set of shards (seed, assignment, N, roster)."""
     from .course.shard import merge_outputs
     run = merge_outputs(list(folders), out, command=shlex.join(["grader", *sys.argv[1:]]),
-                        allow_partial=allow_partial)
+                        allow_partial=allow_partial, ledger=ledger)
     _summary(run)
+    _ledger_summary(run)
     _collisions(run)
     click.echo(f"merged {len(folders)} outputs; wrote {out / 'results.json'}, {out / 'grades.csv'}, {out / 'index.html'}")
     _write_outputs(run.submissions, run.title, junit, gradescope, gradescope_visibility, per_student=True,
@@ -696,3 +719,80 @@ def gradescope(out, assignment, seed, timeout, memory, visibility, force):
 
 if __name__ == "__main__":
     main()
+
+
+@main.command()
+@click.argument("args", nargs=-1, metavar="STUDENT QUESTION [POINTS]")
+@click.option("--why", required=True, help="Why (kept in the ledger, shown on the student's report).")
+@click.option("--undo", "undo_id", default=None, metavar="ID", help="Reverse the override ID (appends a reversal).")
+@click.option("--by", default=None, help="Who decides (default: the user running this).")
+@click.option("--ledger", type=click.Path(path_type=Path), default=None, metavar="FILE",
+              help="The ledger (default: the course file's [grading] ledger, else grader-ledger.jsonl beside it).")
+@click.option("--roster", type=click.Path(path_type=Path), default=None, metavar="CSV",
+              help="The class list: an unknown student is an error.")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None, metavar="OUT",
+              help="A graded output: an unknown student is an error, and the automatic score replaced is recorded.")
+@click.option("--assignment", default=DEFAULT_ASSIGNMENT, show_default=True, help=ASSIGNMENT_HELP)
+@click.option("--points", "points", multiple=True, metavar="ID=N", help="Re-weighted questions, as for grade.")
+@click.option("--config", "config", type=click.Path(path_type=Path), default=None, metavar="TOML",
+              help="Course file; default: ./grader.toml if present.")
+@_reported
+def override(args, why, undo_id, by, ledger, roster, out, assignment, points, config):
+    """Record a grading decision in the ledger: STUDENT QUESTION POINTS (QUESTION: a question id or
+    total), or STUDENT excused / STUDENT late-waived; --undo ID reverses one.  Every grade applies it."""
+    from .course import ledger as book
+    course = _course(config)
+    path = book.ledger_path(ledger, course)
+    if undo_id is not None:
+        if args:
+            _fail("--undo ID takes no STUDENT QUESTION POINTS")
+        e = book.undo(path, undo_id, why, by)
+        click.echo(f"{path}: {e['id']} undoes {undo_id} ({e['student']} {e['target']})")
+        return
+    if len(args) not in (2, 3):
+        _fail("give STUDENT QUESTION POINTS (QUESTION: a question id or total), or STUDENT excused|late-waived")
+    student, target = args[0], book.parse_target(args[1])
+    try:
+        value = settings.POINTS.parse(args[2]) if len(args) == 3 else None
+    except settings.SettingError as exc:
+        _fail(f"POINTS {args[2]!r}: {exc}")
+    asg = _assignment(assignment, points, course)
+    students, graded = None, None
+    if out is not None:
+        if not (out / "results.json").is_file():
+            _fail(f"--out {out} holds no results.json; give a graded output folder")
+        graded = book.graded_scores(out / "results.json")
+        students = [s.student for s in graded.values()]
+    roster = roster if roster is not None else course.roster
+    if roster is not None:
+        from .course.roster import read_roster
+        students = (students or []) + [st.id for st in read_roster(roster).students]
+    book.check(asg, student, target, value, students)
+    sub = graded.get(book.key(student)) if graded else None
+    e = book.record(path, student, target, value, why, by, book.automatic(sub, target) if sub is not None else None)
+    shown = f"{target} = {value:g}" if value is not None else target
+    was = f" (replaces {e['replaces']:g})" if e["replaces"] is not None else ""
+    click.echo(f"{path}: {e['id']} {student} {shown}{was}; grade applies it")
+
+
+@main.command("ledger")
+@click.option("--ledger", "path", type=click.Path(path_type=Path), default=None, metavar="FILE",
+              help="The ledger (default: the course file's [grading] ledger, else grader-ledger.jsonl beside it).")
+@click.option("--config", "config", type=click.Path(path_type=Path), default=None, metavar="TOML",
+              help="Course file; default: ./grader.toml if present.")
+@_reported
+def ledger_cmd(path, config):
+    """List the ledger's entries: id, when, who, student, what, points, why (undone ones marked)."""
+    from .course import ledger as book
+    path = book.ledger_path(path, _course(config))
+    entries = book.read(path)
+    if not entries:
+        click.echo(f"{path}: no entries")
+        return
+    undone = {e["undo"] for e in entries if e.get("undo")}
+    for e in entries:
+        what = (f"undo {e['undo']}" if e.get("undo") else
+                f"{e['target']}" + (f" = {e['points']:g}" if isinstance(e.get("points"), (int, float)) else "")
+                + (f" (was {e['replaces']:g})" if isinstance(e.get("replaces"), (int, float)) else ""))
+        mark = "  [undone]" if e["id"] in undone else ""
+        click.echo(f"{e['id']}  {e.get('at', '')}  {e.get('by', '')}  {e.get('student', '')}  {what}  -- {e.get('why', '')}{mark}")

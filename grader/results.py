@@ -54,6 +54,8 @@ class QuestionResult:
     notes: list[str] = field(default_factory=list)  # generic findings when no catalogued mistake fits
     output_dropped: int = 0  # bytes printed while answering that were dropped (head and tail kept)
     reading: str = ""  # a written answer: how it was read (or why it could not be), shown before the verdict
+    automatic_score: float | None = None  # the grader's score when an override replaced it (grader.course.ledger)
+    override: dict | None = None  # the ledger entry in force: {id, points, why, by, at}
 
 
 @dataclass
@@ -81,6 +83,9 @@ class SubmissionResult:
     late: bool = False  # the LMS marked it late (Canvas: LATE in the file name; a roster "Days late")
     days_late: float | None = None
     late_factor: float = 1.0  # the late policy's multiplier, already in ``score``
+    automatic_score: float | None = None  # the total before the ledger's overrides (None: none applied)
+    excused: bool = False  # the ledger excuses the student (the LMS gets EX)
+    overrides: list[dict] = field(default_factory=list)  # the ledger entries in force: {target, id, points, why, by, at}
 
     @property
     def passed_all(self) -> bool:
@@ -109,6 +114,7 @@ class GradingRun:
     reveal: bool = False  # the reports show the correct formulas (--reveal)
     policy: dict = field(default_factory=dict)  # partial credit, late policy, course file (grader.course.config)
     lms: dict = field(default_factory=dict)  # the LMS gradebook written back, if any (grader.outputs.export)
+    ledger: dict = field(default_factory=dict)  # the overrides applied: {file, entries, applied, changed}
     schema: int = SCHEMA
 
 

@@ -5,6 +5,7 @@ import json
 import random
 import re
 import shutil
+import subprocess
 
 import pytest
 
@@ -365,3 +366,15 @@ def test_a_students_several_entries_are_graded_once_in_one_shard(tmp_path):
     r = CliRunner().invoke(main, ["grade", str(folder), "--out", str(tmp_path / "cli"), "--jobs", "1"])
     assert r.exit_code == 0, r.output
     assert "2 students gave several entries, graded once from one" in r.output and "honest (honest.py counted)" in r.output
+
+
+def test_slurm_template_sizes_activates_and_says_how_to_rerun_a_shard():
+    """As shipped, the template asked for 8 CPUs and 8G (pending forever on a smaller node),
+    never activated the virtual environment, and said nothing of rerunning one shard."""
+    from conftest import ROOT
+    path = ROOT / "grader" / "templates" / "ci" / "slurm-grade.sh"
+    slurm = path.read_text()
+    assert "--cpus-per-task=8" not in slurm and "--mem=8G" not in slurm
+    assert 'VENV="${VENV:-' in slurm and '. "$VENV/bin/activate"' in slurm
+    assert "scontrol requeue" in slurm and "PENDING" in slurm and "rm -rf out-*" in slurm
+    assert subprocess.run(["bash", "-n", str(path)]).returncode == 0

@@ -111,6 +111,7 @@ class Course:
     roster: Path | None = None
     lms_column: str | None = None
     lms_missing: str | None = None
+    ledger: Path | None = None  # [grading] ledger: the overrides (grader.course.ledger)
 
 
 # section -> key -> a settings.Rule (numbers: their bounds are shared with the command line),
@@ -118,7 +119,8 @@ class Course:
 _BOOL = ((bool,), "true or false")
 _SCHEMA: dict[str, dict[str, "settings.Rule | tuple[tuple[type, ...], str]"]] = {
     "grading": {"seed": settings.SEED, "timeout": settings.TIMEOUT, "memory": settings.MEMORY,
-                "reveal": _BOOL, "partial_credit": _BOOL, "require_sandbox": _BOOL},
+                "reveal": _BOOL, "partial_credit": _BOOL, "require_sandbox": _BOOL,
+                "ledger": ((str,), "a file path")},
     "late": {"factor": settings.LATE_FRACTION, "per_day": settings.LATE_FRACTION},
     "lms": {"roster": ((str,), "a file path"), "column": ((str,), "a column name"),
             "missing": ((str,), '"zero" or "blank"')},
@@ -160,7 +162,8 @@ def load_course(path: Path) -> Course:
         memory=values.get("grading.memory"), reveal=values.get("grading.reveal"),
         partial_credit=values.get("grading.partial_credit"), require_sandbox=values.get("grading.require_sandbox"),
         late=late, roster=(path.parent / roster) if roster is not None else None, lms_column=values.get("lms.column"),
-        lms_missing=values.get("lms.missing"))
+        lms_missing=values.get("lms.missing"),
+        ledger=(path.parent / values["grading.ledger"]) if values.get("grading.ledger") is not None else None)
 
 
 def check_questions(course: Course, known: list[str]) -> None:

@@ -209,13 +209,16 @@ def _not_graded(run: GradingRun, graded: list, ids: list[str], n: int, missing: 
     return rows
 
 
-def merge_outputs(folders: list[Path], out: Path, command: str = "", allow_partial: bool = False) -> GradingRun:
+def merge_outputs(folders: list[Path], out: Path, command: str = "", allow_partial: bool = False,
+                  ledger: Path | None = None) -> GradingRun:
     """``grader merge OUT1 OUT2 ... --out OUT``: one results.json, gradebook, reports and index.
 
     Each folder is a ``grade`` output (results.json, reports/).  OUT must be new, empty or an
     earlier grading output (the instructor's other files there are kept); it is built beside
     OUT and swapped in at the end, by the stage that ends ``grade``
     (:mod:`grader.outputs.publish`), so the merge writes what one unsharded grading writes.
+    ``ledger``: the overrides to apply (default: the ledger the shards applied, if it is still
+    there); applied once, whatever the shards applied.
     """
     from ..outputs import publish as stage
     from .. import results
@@ -253,8 +256,23 @@ def merge_outputs(folders: list[Path], out: Path, command: str = "", allow_parti
             else:
                 s.report = ""
         renderer = _renderer(run)
-        stage.publish(run, renderer, stage.Made(run.submissions, renderer), staging, out)
+        stage.publish(run, renderer, stage.Made(run.submissions, renderer), staging, out,
+                      ledger=_ledger(ledger, runs, renderer))
     return run
+
+
+def _ledger(path: Path | None, runs: list[GradingRun], renderer):
+    """The ledger to apply to a merge: ``path``, else the one the shards applied (if any)."""
+    from .ledger import Ledger, check_all
+    if path is None:
+        used = {(getattr(r, "ledger", None) or {}).get("file") for r in runs} - {None, ""}
+        path = Path(sorted(used)[0]) if len(used) == 1 and Path(sorted(used)[0]).is_file() else None
+    if path is None:
+        return None
+    book = Ledger(Path(path))
+    if renderer is not None:
+        check_all(book.path, book.entries, renderer.assignment)
+    return book
 
 
 def _renderer(run: GradingRun):

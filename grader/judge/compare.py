@@ -155,7 +155,7 @@ def compare(q: Question, trials: Trials, outputs: list[np.ndarray], stacked: np.
         return Verdict(False, f"returned {len(outputs)} answers for {n} calls")
     first = _first_suspect(q, trials.expected, outputs, stacked)
     if first is None:
-        return Verdict(True, f"all {n} trials correct ({tolerance_text(q)})")
+        return Verdict(True, f"{_all_trials(n)} correct ({tolerance_text(q)})")
     rounded = Rounded(trials, trials.reference) if not q.exact else None
     for t in range(first, n):
         problem, fail = _trial_problem(q, trials, rounded, t, outputs[t])
@@ -165,7 +165,7 @@ def compare(q: Question, trials: Trials, outputs: list[np.ndarray], stacked: np.
                 :(trials.nargs[t] if trials.nargs is not None else None)]}
             where = f"trial {t + 1} of {n} ({trials.labels[t]})"
             return Verdict(False, f"{problem} on {where}", fail)
-    return Verdict(True, f"all {n} trials correct ({tolerance_text(q)})")
+    return Verdict(True, f"{_all_trials(n)} correct ({tolerance_text(q)})")
 
 
 def passed_trials(q: Question, trials: Trials, outputs: list, start: int = 0) -> int:
@@ -232,3 +232,7 @@ def _check_one(q: Question, got, exp: np.ndarray) -> tuple[str, Failure]:
                + (f" ({fail.wrong} of {exp.size} elements wrong)" if exp.size > 1 else ""))
     return problem, fail
 
+
+
+def _all_trials(n: int) -> str:
+    return "the 1 trial" if n == 1 else f"all {n} trials"

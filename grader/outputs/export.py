@@ -50,7 +50,8 @@ def gradebook_line(s) -> str:
 
 def _gradebook_row(s) -> list[str]:
     return [_cell(s.student), _cell(s.name), _cell(s.email), _cell(s.source),
-            *[number(q.score) for q in s.questions], number(s.score), number(s.max_score),
+            *[number(q.score) for q in s.questions], "EX" if getattr(s, "excused", False) else number(s.score),
+            number(s.max_score),
             _late(s), number(s.late_factor), _cell(s.error)]
 
 
@@ -243,7 +244,10 @@ def fill_lms(target: LmsTarget, subs, max_score: float) -> tuple[bytes, dict]:
             if lms_max and max_score and abs(lms_max - max_score) > 1e-9:
                 row_scale = lms_max / max_score
                 info["scaled_to"] = lms_max
-        if absent(sub) and target.missing == "blank":
+        if getattr(sub, "excused", False):
+            value = "EX" if target.kind == "canvas" else ""  # (Canvas's excused; Moodle: no grade)
+            info["filled"] += 1
+        elif absent(sub) and target.missing == "blank":
             value = ""
             info["blank"] += 1
         else:
@@ -275,6 +279,8 @@ def feedback_line(sub) -> str:
     """A one-line comment for the LMS: the score and what did not pass."""
     from ..course.roster import absent
     from ..text import one_line
+    if getattr(sub, "excused", False):
+        return "cnn-grader: excused"
     if absent(sub):
         return "cnn-grader: no submission"
     head = f"cnn-grader: {number(sub.score)}/{number(sub.max_score)}"

@@ -164,6 +164,12 @@ def check_target(out: Path, flag: str = "--out") -> None:
                           f"(no {MARKER}); choose an empty or new folder so nothing of yours is overwritten")
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def new_staging(out: Path, prefix: str = ".cnn-grader-out-") -> Path:
     """An empty staging folder beside OUT (parents created), marked as this run's."""
     out = out.resolve()
@@ -174,6 +180,7 @@ def new_staging(out: Path, prefix: str = ".cnn-grader-out-") -> Path:
     # next run on this machine recognises as dead and removes)
     born = Path(tempfile.mkdtemp(prefix=f"{NEWBORN}{host_tag()}-{os.getpid()}-", dir=out.parent))
     try:
+        os.chmod(born, 0o777 & ~_umask())  # (mkdtemp's 0700 would become OUT's: TAs could not read it)
         _write_marker(born, _marker(out, "building", None))
         staging = out.parent / (prefix + born.name[len(NEWBORN):])
         os.rename(born, staging)

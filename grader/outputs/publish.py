@@ -52,6 +52,31 @@ class Made:
         return (p[part] for p in self._made)
 
 
+class Ledgered:
+    """``made`` with the ledger's overrides applied (:mod:`grader.course.ledger`): the pieces of
+    a student the ledger names are made again from their result, with the overrides, and their
+    report written again; everyone else's are pasted as they were.  Applying is idempotent, so
+    a shard's result merged gets the ledger once."""
+
+    def __init__(self, made: Pieces, ledger, renderer, staging: Path):
+        from ..results import submission_from_dict
+        self._made, self._again = made, {}
+        for i, line in enumerate(made.lines(RESULT)):
+            data = json.loads(line)
+            if not data.get("overrides") and not ledger.affects(data["student"]):
+                continue  # (most students: pasted as they were)
+            res = submission_from_dict(data)
+            ledger.apply(res)  # (or, with an override undone since, put back as graded)
+            if renderer is not None and res.report:
+                renderer.write_student(res, staging / res.report)
+            self._again[i] = pieces(res, renderer)
+
+    def lines(self, part: int = RESULT) -> Iterator[str]:
+        for i, line in enumerate(self._made.lines(part)):
+            again = self._again.get(i)
+            yield line if again is None else again[part]
+
+
 def check_target(out: Path, flag: str = "--out") -> None:
     """OUT must be new, empty or an earlier grading output (see :mod:`grader.outputs.outdir`),
     with no file where a folder above it is needed; what killed runs of this OUT left beside it
@@ -106,13 +131,20 @@ def building(out: Path, work: Path | None = None, expected: int = 0, done: Calla
         outdir.discard_staging(staging)
 
 
-def publish(run: GradingRun, renderer, made: Pieces, staging: Path, out: Path, lms=None) -> None:
+def publish(run: GradingRun, renderer, made: Pieces, staging: Path, out: Path, lms=None, ledger=None) -> None:
     """The LMS gradebook filled in (if the roster is one), results.json, the gradebook and the
     dashboard (without a ``renderer``: none), all pasted from the students' pieces ``made``;
     then the whole folder into ``out``, where what the grader wrote in an earlier grading is
     replaced and every other file is kept.  ``run.submissions``: ``None`` for a large class,
-    read back from results.json, one at a time."""
+    read back from results.json, one at a time.  ``ledger``: a :class:`grader.course.ledger.Ledger`,
+    applied here, once, to every output (``grade`` and ``merge`` alike)."""
     from . import export
+    if ledger is not None:
+        made = Ledgered(made, ledger, renderer, staging)
+        if run.submissions is not None:
+            for s in run.submissions:
+                ledger.apply(s, count=False)
+        run.ledger = ledger.summary()
     if lms is not None:  # before results.json, which records what was written
         from ..results import submission_from_dict
         every = run.submissions if run.submissions is not None else (
