@@ -38,7 +38,7 @@ from ..judge import tolerance
 from ..judge.compare import Rounded, compare
 from .probes import (Activation, ArgNames, Expression, Features, Terms, activation_finding,
                      close_trials, condition_finding, quick_reject, expression_finding, input_finding,
-                     precision_finding, range_finding, slice_factor_finding, terms_finding)
+                     half_precision_finding, integer_finding, precision_finding, range_finding, slice_factor_finding, terms_finding)
 
 MAX_LISTED = 12  # elements listed by name in the element map before summarising
 
@@ -547,7 +547,7 @@ def generic_notes(q: Question, trials: Trials, outputs: list[np.ndarray],
         if not np.isfinite(got).all():
             got = None
     if got is not None:
-        note = precision_finding(q, trials, got, outputs)
+        note = integer_finding(q, outputs, exp) or precision_finding(q, trials, got, outputs)
         if note:
             return [note]
     notes = _axis_findings(q, trials, outputs, got_shape, exp_shape)
@@ -556,6 +556,9 @@ def generic_notes(q: Question, trials: Trials, outputs: list[np.ndarray],
     if tuple(got_shape) != exp_shape:
         return _subsample_findings(q, trials, outputs, got_shape, exp_shape)
     notes = _scale_findings(q, trials, outputs) or _offset_findings(q, trials, outputs, got, exp)
+    if not notes and got is not None:
+        note = half_precision_finding(q, trials, got, outputs, exp)
+        notes = [note] if note else []
     if notes or got is None:
         return notes or _element_map(q, trials, outputs, groups or {})
     cond = condition_finding(q, trials, got, exp, _probe(q, Features))

@@ -31,6 +31,7 @@ import re
 
 import numpy as np
 
+from .. import text
 from ..text import constant
 from ..judge import tolerance
 
@@ -195,6 +196,68 @@ def precision_finding(q, trials, got: np.ndarray, outputs) -> str:
             f"two nearly equal numbers (such as 1 minus a value close to 1) is mostly rounding, "
             f"which exceeds the tolerance {where}. Compute in float64 (or return your float32 "
             f"array unconverted: the grader then checks it against float32-rounded inputs).")
+
+
+def integer_finding(q, outputs, exp: np.ndarray) -> str:
+    """An integer (or whole-number) answer where the right one has fractions: values truncated
+    by an integer array (the dtype is named when the student's array has one)."""
+    if q.exact or not len(outputs):
+        return ""
+    e = np.asarray(exp, dtype=np.float64)
+    if not np.isfinite(e).all() or np.array_equal(e, np.round(e)):
+        return ""  # the right answer is whole too: no evidence
+    kinds = {o.dtype.kind for o in outputs}
+    if kinds <= set("iu"):
+        dt = outputs[0].dtype.name
+        what = f"You return an integer array ({dt}) where the answer has fractional values"
+    elif all(o.dtype.kind == "f" and o.size and np.isfinite(o).all()
+             and np.array_equal(o, np.round(o)) for o in outputs) \
+            and any(np.any(o != 0) for o in outputs):
+        what = "Every number you return is a whole number, where the answer has fractional values"
+    else:
+        return ""
+    zero = all(not np.any(o) for o in outputs)
+    return (f"{what}{' (here every one truncates to 0)' if zero else ''}: a value stored in an "
+            f"integer array is truncated toward 0 (0.7 becomes 0). An array made from an integer "
+            f"one keeps its integer dtype: np.zeros_like or np.empty_like of an integer array (indices, "
+            f"labels, an int shape array), or np.zeros(..., dtype=int). Check the dtype of the "
+            f"array you accumulate into.")
+
+
+def half_precision_finding(q, trials, got: np.ndarray, outputs, exp: np.ndarray) -> str:
+    """Numbers right to about 3 significant digits: half-precision (float16) work, named as such
+    when the student's array is float16; otherwise the size of the error is what is said."""
+    if q.exact or got.dtype.kind != "f":
+        return ""
+    half = any(o.dtype == np.float16 for o in outputs)
+    ok = tolerance.trials_within(tolerance.FLOAT16, got, exp)
+    if trials.reference is not None and not ok.all():
+        low = {k: v.astype(np.float16).astype(np.float64) if v.dtype.kind == "f" else v
+               for k, v in trials.args.items()}
+        try:
+            again = np.asarray(trials.reference(low), dtype=np.float64)
+            ok |= tolerance.trials_within(tolerance.FLOAT16, got, again) if again.shape == got.shape else ok
+        except Exception:  # noqa: BLE001
+            pass
+    if not ok.all():
+        return ""
+    scale = np.abs(exp).reshape(len(exp), -1).max(axis=1)
+    live = scale > 0
+    if not live.any():
+        return ""
+    rel = float((np.abs(got - exp).reshape(len(exp), -1).max(axis=1)[live] / scale[live]).max())
+    if rel <= tolerance.relative(q, tolerance.FACTOR):
+        return ""  # within a few tolerances: the float32 rule's business, not this one
+    size = f"{rel:.0e}"
+    if half:
+        return (f"A precision problem, not a logic error: you return half-precision (float16) "
+                f"numbers, which keep about 3 significant digits; your answer is off by up to {size} of "
+                f"its size, the size of float16 rounding. Compute and return float64 (np.float16 "
+                f"anywhere in the computation, or an array created as float16, rounds every step).")
+    return (f"Your numbers are right to about 3 significant digits but no better (off by up to {size} "
+            f"of the answer's size, in every trial): the size of half-precision (float16) rounding. "
+            f"Look for float16 somewhere in your computation (an array or dtype made float16) "
+            f"or an intermediate value rounded to a few digits.")
 
 
 def _trial_list(trials, idx) -> str:
