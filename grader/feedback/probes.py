@@ -241,6 +241,9 @@ def half_precision_finding(q, trials, got: np.ndarray, outputs, exp: np.ndarray)
             pass
     if not ok.all():
         return ""
+    if not half:  # float64 numbers: only errors float16 rounding can make (a few 1e-3 at most)
+        if not tolerance.trials_within(tolerance.Tolerance(rtol=3e-3, atol_scale=3e-3), got, exp).all():
+            return ""
     scale = np.abs(exp).reshape(len(exp), -1).max(axis=1)
     live = scale > 0
     if not live.any():
@@ -340,6 +343,24 @@ def _input_transforms(arr: np.ndarray):
                 order = list(range(3))
                 order[i], order[j] = order[j], order[i]
                 out.append((("swapped", a, i, j), lambda x, a=a, o=tuple(order): np.take(x, o, axis=a + 1)))
+    # every index along some axes shifted by one, wrapping (1-based formulas on 0-based arrays)
+    axes_ok = [a for a in range(nd) if shape[a] > 1]
+    for r in range(1, min(len(axes_ok), 2) + 1):
+        for axes in itertools.combinations(axes_ok, r):
+            for s in (1, -1):
+                out.append((("rolled", axes, s), lambda x, ax=axes, s=s: np.roll(x, s, axis=tuple(a + 1 for a in ax))))
+    # the numbers read as if laid out with the axes in another order (x.reshape instead of a transpose)
+    if 2 <= nd <= 4:
+        for p in itertools.permutations(range(nd)):
+            laid = tuple(shape[i] for i in p)
+            if laid != tuple(shape):
+                inv = tuple(int(i) + 1 for i in np.argsort(p))
+                out.append((("relaid", p, laid), lambda x, laid=laid, inv=inv:
+                            x.reshape(len(x), *laid).transpose(0, *inv)))
+    # an activation applied to the argument (a layer too early)
+    out.append((("activated", "the sigmoid σ"), _sig))
+    if (arr < 0).any():
+        out.append((("activated", "ReLU, max(0, ·)"), lambda x: np.maximum(x, 0.0)))
     return out
 
 
@@ -368,7 +389,8 @@ def input_finding(q, trials, got, exp, names: ArgNames | None) -> str:
         if _explains(q, got, cand, exp):
             arr = trials.args[arg]
             return (f"Your answer is exactly what the right computation gives when {arg} is "
-                    f"{_how_read(how, arr.shape[1:], names.names.get(arg))}: check how you index {arg}.")
+                    f"{_how_read(how, arr.shape[1:], names.names.get(arg))}: "
+                    + (f"check what you apply to {arg}." if how[0] == "activated" else f"check how you index {arg}."))
     return ""
 
 
@@ -389,6 +411,21 @@ def _how_read(how, shape, namer) -> str:
         j[b] = 1
         return (f"read transposed (its axes {a} and {b} swapped: where you need {nm(i)} "
                 f"you use {nm(j)})")
+    if how[0] == "rolled":
+        axes, s = how[1], how[2]
+        i = [shape[a] - 1 if (a in axes and s == -1) else 0 for a in range(len(shape))]
+        j = [(v - s) % shape[a] if a in axes else v for a, v in enumerate(i)]
+        return (f"read with every index along axes {', '.join(map(str, axes))} shifted by one, wrapping "
+                f"around (where you need {nm(i)} you use {nm(j)}): a formula written with 1-based "
+                f"indices (i−1) used on 0-based arrays does this, since negative indices wrap in Python")
+    if how[0] == "relaid":
+        p, laid = how[1], how[2]
+        return (f"read as if its numbers were laid out as shape {laid} (its axes in the order {p}): "
+                f"a reshape of it (or of an array with its axes in another order) does this, "
+                f"since a reshape never moves an axis")
+    if how[0] == "activated":
+        return (f"replaced by {how[1]} of it (an activation applied to it, where the computation "
+                f"uses it as given)")
     if how[0] == "reversed":
         a = how[1]
         i = list(zero)
