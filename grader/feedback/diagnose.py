@@ -38,7 +38,7 @@ from ..judge import tolerance
 from ..judge.compare import Rounded, compare
 from .probes import (Activation, ArgNames, Expression, Features, Terms, activation_finding,
                      close_trials, condition_finding, quick_reject, expression_finding, input_finding,
-                     precision_finding, range_finding, slice_factor_finding, terms_finding)
+                     half_precision_finding, integer_finding, precision_finding, range_finding, slice_factor_finding, terms_finding)
 
 MAX_LISTED = 12  # elements listed by name in the element map before summarising
 
@@ -305,6 +305,11 @@ def _axis_findings(q: Question, trials: Trials, outputs, got_shape, exp_shape) -
                     what = "in the wrong places" if len(set(order)) == n_a else "some of them repeated"
                     notes.append(f"Right numbers, {what} along axis {a}: " + "; ".join(pairs) + f"{star}.")
                     return notes
+    if tuple(got_shape) == tuple(exp_shape) and nd >= 2:
+        note = _rolled_finding(q, trials, outputs, exp_shape) or \
+            _relaid_finding(q, trials, outputs, exp_shape)
+        if note:
+            return [note]
     # same numbers, another shape (reshaped, possibly after a transpose)
     if int(np.prod(got_shape)) == int(np.prod(exp_shape)) and tuple(got_shape) != tuple(exp_shape):
         for perm in itertools.permutations(range(nd)):
@@ -317,6 +322,68 @@ def _axis_findings(q: Question, trials: Trials, outputs, got_shape, exp_shape) -
                              f"{text.shape(got_shape)}, the answer has shape {text.shape(exp_shape)}.")
                 return notes
     return notes
+
+
+def _roll_options(shape) -> list[tuple[tuple[int, ...], int]]:
+    """(axes, shift) of every one-step cyclic shift of the axes longer than 1 (1-based
+    formulas on 0-based arrays shift every index by one; negative indices wrap around)."""
+    axes_ok = [a for a in range(len(shape)) if shape[a] > 1]
+    return [(axes, s) for r in range(1, min(len(axes_ok), 3) + 1)
+            for axes in itertools.combinations(axes_ok, r) for s in (1, -1)]
+
+
+def _rolled_finding(q: Question, trials: Trials, outputs, exp_shape) -> str:
+    """The right numbers with every index along some axes shifted by one, wrapping around."""
+    exp = np.asarray(trials.expected)
+    opts = _roll_options(exp_shape)
+    opts = _screen(q, outputs, [np.roll(exp, s, axis=tuple(a + 1 for a in axes)) for axes, s in opts], opts)
+    for axes, s in opts:
+        cand = _from_expected(trials, lambda e, axes=axes, s=s: np.roll(e, s, axis=tuple(a + 1 for a in axes)))
+        if _explains(q, trials, outputs, cand) and _differs(q, trials, cand.full):
+            at = tuple(0 if s == 1 else exp_shape[a] - 1 if a in axes else 0 for a in range(len(exp_shape)))
+            src = tuple((i - s) % exp_shape[a] if a in axes else i for a, i in enumerate(at))
+            words = "axis" if len(axes) == 1 else "axes"
+            return (f"Right numbers, every index along {words} {', '.join(map(str, axes))} shifted by one "
+                    f"(wrapping around at the end): where {_name(q, at)} should be, you return the value of "
+                    f"{_name(q, src)}. A formula written with 1-based indices (i−1, or i+1) used on "
+                    f"0-based arrays does this; negative indices wrap around in Python.")
+    return ""
+
+
+def _relaid_finding(q: Question, trials: Trials, outputs, exp_shape) -> str:
+    """The right numbers computed with the axes in another order and then reshaped (not
+    transposed) back to the answer's shape: the same numbers, in the wrong places."""
+    nd = len(exp_shape)
+    perms = [p for p in itertools.permutations(range(nd))
+             if tuple(exp_shape[i] for i in p) != tuple(exp_shape)]
+    if not perms or len(perms) > 120:
+        return ""
+    exp = np.asarray(trials.expected)
+    n = len(exp)
+
+    def relaid(e, p):
+        return e.transpose(0, *(i + 1 for i in p)).reshape(len(e), *exp_shape)
+    perms = _screen(q, outputs, [relaid(exp, p) for p in perms], perms)
+    for p in perms:
+        cand = _from_expected(trials, lambda e, p=p: relaid(e, p))
+        if _explains(q, trials, outputs, cand) and _differs(q, trials, cand.full):
+            # an element whose value comes from elsewhere
+            idx = np.arange(int(np.prod(exp_shape))).reshape(exp_shape)
+            moved = idx.transpose(p).reshape(exp_shape)
+            shown = ""
+            for i in np.ndindex(*exp_shape):
+                j = np.unravel_index(int(moved[i]), exp_shape)
+                if tuple(j) != i:
+                    shown = f" For example, where {_name(q, i)} should be, you return the value of {_name(q, tuple(j))}."
+                    break
+            laid = text.shape(tuple(exp_shape[i] for i in p))
+            del n
+            return (f"Right numbers in another arrangement: your array is the right answer laid out "
+                    f"as shape {laid} (axes in the order {p}) and then reshaped to "
+                    f"{text.shape(exp_shape)}.{shown} A reshape keeps the numbers' order; "
+                    f"it does not move an axis (that takes a transpose), and np.outer(a, b) puts a's "
+                    f"index first.")
+    return ""
 
 
 def _screen_maps(q: Question, outputs, exp: np.ndarray, a: int, maps: list) -> list:
@@ -547,7 +614,7 @@ def generic_notes(q: Question, trials: Trials, outputs: list[np.ndarray],
         if not np.isfinite(got).all():
             got = None
     if got is not None:
-        note = precision_finding(q, trials, got, outputs)
+        note = integer_finding(q, outputs, exp) or precision_finding(q, trials, got, outputs)
         if note:
             return [note]
     notes = _axis_findings(q, trials, outputs, got_shape, exp_shape)
@@ -556,6 +623,9 @@ def generic_notes(q: Question, trials: Trials, outputs: list[np.ndarray],
     if tuple(got_shape) != exp_shape:
         return _subsample_findings(q, trials, outputs, got_shape, exp_shape)
     notes = _scale_findings(q, trials, outputs) or _offset_findings(q, trials, outputs, got, exp)
+    if not notes and got is not None and any(o.dtype == np.float16 for o in outputs):
+        note = half_precision_finding(q, trials, got, outputs, exp)  # float16 returned: a fact
+        notes = [note] if note else []
     if notes or got is None:
         return notes or _element_map(q, trials, outputs, groups or {})
     cond = condition_finding(q, trials, got, exp, _probe(q, Features))
@@ -576,6 +646,9 @@ def generic_notes(q: Question, trials: Trials, outputs: list[np.ndarray],
         return [cond] + facts
     if facts:
         return facts
+    note = half_precision_finding(q, trials, got, outputs, exp)  # last: small error, no other fact
+    if note:
+        return [note]
     notes = _scale_findings(q, trials, outputs, per_trial=True)
     if notes:
         return notes

@@ -31,6 +31,7 @@ import re
 
 import numpy as np
 
+from .. import text
 from ..text import constant
 from ..judge import tolerance
 
@@ -197,6 +198,71 @@ def precision_finding(q, trials, got: np.ndarray, outputs) -> str:
             f"array unconverted: the grader then checks it against float32-rounded inputs).")
 
 
+def integer_finding(q, outputs, exp: np.ndarray) -> str:
+    """An integer (or whole-number) answer where the right one has fractions: values truncated
+    by an integer array (the dtype is named when the student's array has one)."""
+    if q.exact or not len(outputs):
+        return ""
+    e = np.asarray(exp, dtype=np.float64)
+    if not np.isfinite(e).all() or np.array_equal(e, np.round(e)):
+        return ""  # the right answer is whole too: no evidence
+    kinds = {o.dtype.kind for o in outputs}
+    if kinds <= set("iu"):
+        dt = outputs[0].dtype.name
+        what = f"You return an integer array ({dt}) where the answer has fractional values"
+    elif all(o.dtype.kind == "f" and o.size and np.isfinite(o).all()
+             and np.array_equal(o, np.round(o)) for o in outputs) \
+            and any(np.any(o != 0) for o in outputs):
+        what = "Every number you return is a whole number, where the answer has fractional values"
+    else:
+        return ""
+    zero = all(not np.any(o) for o in outputs)
+    return (f"{what}{' (here every one truncates to 0)' if zero else ''}: a value stored in an "
+            f"integer array is truncated toward 0 (0.7 becomes 0). An array made from an integer "
+            f"one keeps its integer dtype: np.zeros_like or np.empty_like of an integer array (indices, "
+            f"labels, an int shape array), or np.zeros(..., dtype=int). Check the dtype of the "
+            f"array you accumulate into.")
+
+
+def half_precision_finding(q, trials, got: np.ndarray, outputs, exp: np.ndarray) -> str:
+    """Numbers right to about 3 significant digits: half-precision (float16) work, named as such
+    when the student's array is float16; otherwise the size of the error is what is said."""
+    if q.exact or got.dtype.kind != "f":
+        return ""
+    half = any(o.dtype == np.float16 for o in outputs)
+    ok = tolerance.trials_within(tolerance.FLOAT16, got, exp)
+    if trials.reference is not None and not ok.all():
+        low = {k: v.astype(np.float16).astype(np.float64) if v.dtype.kind == "f" else v
+               for k, v in trials.args.items()}
+        try:
+            again = np.asarray(trials.reference(low), dtype=np.float64)
+            ok |= tolerance.trials_within(tolerance.FLOAT16, got, again) if again.shape == got.shape else ok
+        except Exception:  # noqa: BLE001
+            pass
+    if not ok.all():
+        return ""
+    if not half:  # float64 numbers: only errors float16 rounding can make (a few 1e-3 at most)
+        if not tolerance.trials_within(tolerance.Tolerance(rtol=3e-3, atol_scale=3e-3), got, exp).all():
+            return ""
+    scale = np.abs(exp).reshape(len(exp), -1).max(axis=1)
+    live = scale > 0
+    if not live.any():
+        return ""
+    rel = float((np.abs(got - exp).reshape(len(exp), -1).max(axis=1)[live] / scale[live]).max())
+    if rel <= tolerance.relative(q, tolerance.FACTOR):
+        return ""  # within a few tolerances: the float32 rule's business, not this one
+    size = f"{rel:.0e}"
+    if half:
+        return (f"A precision problem, not a logic error: you return half-precision (float16) "
+                f"numbers, which keep about 3 significant digits; your answer is off by up to {size} of "
+                f"its size, the size of float16 rounding. Compute and return float64 (np.float16 "
+                f"anywhere in the computation, or an array created as float16, rounds every step).")
+    return (f"Your numbers are right to about 3 significant digits but no better (off by up to {size} "
+            f"of the answer's size, in every trial): the size of half-precision (float16) rounding. "
+            f"Look for float16 somewhere in your computation (an array or dtype made float16) "
+            f"or an intermediate value rounded to a few digits.")
+
+
 def _trial_list(trials, idx) -> str:
     labels = [trials.labels[int(t)] for t in idx]
     distinct = sorted(set(labels), key=labels.index)
@@ -277,6 +343,24 @@ def _input_transforms(arr: np.ndarray):
                 order = list(range(3))
                 order[i], order[j] = order[j], order[i]
                 out.append((("swapped", a, i, j), lambda x, a=a, o=tuple(order): np.take(x, o, axis=a + 1)))
+    # every index along some axes shifted by one, wrapping (1-based formulas on 0-based arrays)
+    axes_ok = [a for a in range(nd) if shape[a] > 1]
+    for r in range(1, min(len(axes_ok), 2) + 1):
+        for axes in itertools.combinations(axes_ok, r):
+            for s in (1, -1):
+                out.append((("rolled", axes, s), lambda x, ax=axes, s=s: np.roll(x, s, axis=tuple(a + 1 for a in ax))))
+    # the numbers read as if laid out with the axes in another order (x.reshape instead of a transpose)
+    if 2 <= nd <= 4:
+        for p in itertools.permutations(range(nd)):
+            laid = tuple(shape[i] for i in p)
+            if laid != tuple(shape):
+                inv = tuple(int(i) + 1 for i in np.argsort(p))
+                out.append((("relaid", p, laid), lambda x, laid=laid, inv=inv:
+                            x.reshape(len(x), *laid).transpose(0, *inv)))
+    # an activation applied to the argument (a layer too early)
+    out.append((("activated", "the sigmoid σ"), _sig))
+    if (arr < 0).any():
+        out.append((("activated", "ReLU, max(0, ·)"), lambda x: np.maximum(x, 0.0)))
     return out
 
 
@@ -305,7 +389,8 @@ def input_finding(q, trials, got, exp, names: ArgNames | None) -> str:
         if _explains(q, got, cand, exp):
             arr = trials.args[arg]
             return (f"Your answer is exactly what the right computation gives when {arg} is "
-                    f"{_how_read(how, arr.shape[1:], names.names.get(arg))}: check how you index {arg}.")
+                    f"{_how_read(how, arr.shape[1:], names.names.get(arg))}: "
+                    + (f"check what you apply to {arg}." if how[0] == "activated" else f"check how you index {arg}."))
     return ""
 
 
@@ -326,6 +411,21 @@ def _how_read(how, shape, namer) -> str:
         j[b] = 1
         return (f"read transposed (its axes {a} and {b} swapped: where you need {nm(i)} "
                 f"you use {nm(j)})")
+    if how[0] == "rolled":
+        axes, s = how[1], how[2]
+        i = [shape[a] - 1 if (a in axes and s == -1) else 0 for a in range(len(shape))]
+        j = [(v - s) % shape[a] if a in axes else v for a, v in enumerate(i)]
+        return (f"read with every index along axes {', '.join(map(str, axes))} shifted by one, wrapping "
+                f"around (where you need {nm(i)} you use {nm(j)}): a formula written with 1-based "
+                f"indices (i−1) used on 0-based arrays does this, since negative indices wrap in Python")
+    if how[0] == "relaid":
+        p, laid = how[1], how[2]
+        return (f"read as if its numbers were laid out as shape {laid} (its axes in the order {p}): "
+                f"a reshape of it (or of an array with its axes in another order) does this, "
+                f"since a reshape never moves an axis")
+    if how[0] == "activated":
+        return (f"replaced by {how[1]} of it (an activation applied to it, where the computation "
+                f"uses it as given)")
     if how[0] == "reversed":
         a = how[1]
         i = list(zero)

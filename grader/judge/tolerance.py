@@ -50,6 +50,10 @@ FACTOR = 10.0
 # the question: a question asking for 1e-8 still sees float32 noise of this size.
 FLOAT32 = Tolerance(rtol=1e-5, atol_scale=1e-5)
 
+# The error half-precision (float16) work carries: each step rounds by ~5e-4 relative (3
+# significant digits), and a few steps accumulate to a few 1e-3 of the answer's size.
+FLOAT16 = Tolerance(rtol=1e-2, atol_scale=1e-2)
+
 
 def atol(q, exp, axes=None) -> np.ndarray:
     """``q.atol_scale * max|exp| + q.atol_floor``, the max over ``axes`` (one trial's answer;
