@@ -88,7 +88,7 @@ def sandbox_costs(n: int = 100) -> tuple[float, float]:
     zygote), the least a new process per student costs here, and (b) an empty submission through the full sandbox
     (zygote fork, namespaces, setup, messages, teardown; the grader's side included)."""
     from grader.api import hidden_paths
-    from grader.sandbox.supervisor.supervisor import Sandbox
+    from grader.sandbox.supervisor import Sandbox
     code = (f"import os, numpy\nb = {_MACHINE_BUSY_SRC!r}\nexec(b)\nb0 = busy()\n"
             f"for _ in range({n}):\n    pid = os.fork()\n    if pid == 0:\n        os._exit(0)\n"
             f"    os.waitpid(pid, 0)\nprint((busy() - b0) / {n})\n")

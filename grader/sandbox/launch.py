@@ -205,7 +205,8 @@ def hide_around(paths: list, needed: list) -> list[Path]:
     (and is seen in the sandbox only if it is allowed there anyway).  A folder holding a
     needed path is not hidden whole: its other entries are.
     """
-    need = [Path(os.path.realpath(n)) for n in needed]
+    need = {Path(os.path.realpath(n)) for n in needed}
+    holders = {parent for n in need for parent in n.parents}  # folders with a needed path inside
     out: list[Path] = []
     seen: set[Path] = set()
 
@@ -213,10 +214,9 @@ def hide_around(paths: list, needed: list) -> list[Path]:
         if p in seen:
             return
         seen.add(p)
-        inside = [n for n in need if n == p or p in n.parents]
-        if not inside:
+        if p not in need and p not in holders:
             out.append(p)
-        elif all(n != p for n in inside) and p.is_dir():
+        elif p not in need and p.is_dir():
             try:
                 children = sorted(p.iterdir())
             except OSError:
@@ -227,5 +227,6 @@ def hide_around(paths: list, needed: list) -> list[Path]:
 
     for p in paths:
         add(Path(os.path.realpath(p)))
-    # covered already by a folder hidden whole
-    return [p for p in out if not any(o != p and o in p.parents for o in out)]
+    # covered already by a folder hidden whole (a set of them: one look per parent, not a pair)
+    whole = set(out)
+    return [p for p in out if not any(parent in whole for parent in p.parents)]
