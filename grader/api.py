@@ -281,7 +281,26 @@ def grade_submission(sandbox: Sandbox, assignment: Assignment, sub: Submission, 
     # a time limit hit is never reused: the machine may have been loaded (the import's included)
     res.cache_key = "" if run.timed_out else sub.cache_key
     res.notes = list(sub.notes) + res.notes  # about the file (a .py.txt, a notebook), then its imports
+    _suggest_names(assignment, sub, res)
     return res
+
+
+def _suggest_names(assignment: Assignment, sub: Submission, res: SubmissionResult) -> None:
+    """"no function named f is defined" says "did you mean g?" where the file defines a close name."""
+    absent = [q for q in res.questions if q.status == "missing" and q.message.startswith("no function named ")]
+    if not absent or assignment.kind == "written" or not sub.main:
+        return
+    from .intake.discover import MAX_FILE_BYTES, close_name
+    try:
+        with open(Path(sub.directory) / sub.main, "rb") as f:
+            text = f.read(MAX_FILE_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return
+    taken = {q.function for q in assignment.questions}
+    for q in absent:
+        near = close_name(q.function, text, taken)
+        if near:
+            q.message = f"no function named {q.function} is defined \u2014 did you mean {safe_text(near)}?"
 
 
 def _isolation(opts: Options) -> str:

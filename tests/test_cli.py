@@ -527,3 +527,19 @@ def test_the_one_mapping(exc, code, capsys):
         raise KeyError("a bug of ours")
     with pytest.raises(KeyError):  # (not a user's or the machine's: it keeps its traceback)
         buggy()
+
+
+@pytest.mark.parametrize("name", ["conv_foward", "Conv_Forward", "convforward"])
+def test_missing_function_suggests_a_close_name(tmp_path, name):
+    f = tmp_path / "typo.py"
+    f.write_text(CORRECT.replace("def conv_forward(", f"def {name}("))
+    entry = json.loads(grader("check", f, "--json").stdout)
+    q = next(q for q in entry["questions"] if q["function"] == "conv_forward")
+    assert q["status"] == "missing"
+    assert q["message"] == f"no function named conv_forward is defined \u2014 did you mean {name}?"
+    # another question's function is never offered as the close name
+    g = tmp_path / "other.py"
+    g.write_text(CORRECT.replace("def grad_pool_output(", "def grad_pool_outputs_x("))
+    entry = json.loads(grader("check", g, "--json").stdout)
+    assert all("did you mean" not in q["message"] or "grad_pool_outputs_x" in q["message"]
+               for q in entry["questions"])

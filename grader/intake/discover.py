@@ -644,17 +644,35 @@ _DEFS = re.compile(r"^(?:async[ \t]+)?def[ \t]+(\w+)|^(\w+)[ \t]*(?::[^=\n]*)?=(
                    re.M)
 
 
-def _defined(text: str) -> set[str]:
+def _defined(text: str, functions_only: bool = False) -> set[str]:
     """Names a file defines at its top level, from a text scan (no parsing: a hostile file
-    cannot make it recurse or blow up, and one that does not parse still counts)."""
+    cannot make it recurse or blow up, and one that does not parse still counts).
+    ``functions_only``: only the names of its top-level ``def``s."""
     names = set()
     for fn, var, imported in _DEFS.findall(text):
+        if functions_only:
+            if fn:
+                names.add(fn)
+            continue
         names.update(n for n in (fn, var) if n)
         for item in imported.split(","):
             words = item.split()
             if words:
                 names.add(words[-1])
     return names
+
+
+def close_name(wanted: str, text: str, taken=()) -> str:
+    """A top-level function of ``text`` whose name is close to ``wanted`` (a typo, another case,
+    underscores), not one of the names in ``taken``; "" when none is."""
+    import difflib
+    names = sorted(_defined(text, functions_only=True) - set(taken) - {wanted})[:5000]
+    key = lambda n: n.lower().replace("_", "")
+    same = [n for n in names if key(n) == key(wanted)]
+    if same:
+        return same[0]
+    close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.85)
+    return close[0] if close else ""
 
 
 def unwrapped(root: Path) -> Path:
