@@ -107,3 +107,18 @@ def test_mlp_input_shifted_by_one():
     d = diagnose(_bare(MLP, "2.2"), tr, _batch(tr.reference({"H": H, "dS": tr.args["dS"]})))
     assert "H is read with every index along axes 1 shifted by one" in d.message or \
         "H is read with every index along axes" in d.message
+
+
+def test_two_explanations_of_one_answer_are_both_said():
+    """A catalogued mistake and a misread input giving the same numbers: both, neither asserted."""
+    q = _full(MLP, "2.4")
+    tr = _trials(MLP, "2.4")
+    m = next(m for m in q.mistakes if m.id == "no_relu_derivative")
+    d = diagnose(q, tr, _batch(m.compute(tr.args)))
+    assert d.message.startswith("Your numbers are exactly what a known mistake gives")
+    assert "ReLU" in d.message and " \u2014 or: " in d.message and "sigmoid \u03c3" in d.message
+    # two catalogue entries with the same numbers: both named, joined by "or"
+    twin = dataclasses.replace(m, id="twin", name="A second explanation")
+    d = diagnose(dataclasses.replace(q, mistakes=(m, twin)), tr, _batch(m.compute(tr.args)))
+    assert set(d.misconceptions) == {"no_relu_derivative", "twin"}
+    assert "ReLU" in d.message and " \u2014 or a second explanation" in d.message

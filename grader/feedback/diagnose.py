@@ -601,12 +601,31 @@ def generic_notes(q: Question, trials: Trials, outputs: list[np.ndarray],
     (axes, shape), a constant factor, then what the student computed (a factor on one slice, a
     misread input, the assignment's probes), then the trials it is wrong on, and last the
     element map.  Each family states only what holds on every trial it speaks of."""
+    return _generic(q, trials, outputs, groups)[1]
+
+
+# The families of generic findings that explain an answer exactly (the others describe it:
+# where it is wrong, by how much); "input" names another cause than the computation's own
+# steps (an input misread), so it stands beside a catalogued mistake as a second explanation.
+EXACT = ("integer", "axis", "scale", "slice", "input", "activation", "expression", "terms")
+
+
+def exact_explanation(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None,
+                      families=EXACT) -> str:
+    """The first generic finding when it comes from one of ``families`` (an explanation that
+    reproduces the answer exactly, not a description of where it is wrong); "" otherwise."""
+    family, notes = _generic(q, trials, outputs, groups)
+    return notes[0] if family in families and notes else ""
+
+
+def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None) -> tuple[str, list[str]]:
+    """generic_notes, and the family of its first note ("" for a description, not a cause)."""
     exp_shape = tuple(np.asarray(trials.expected).shape[1:])
     got_shape = _same_shape(outputs)
     if got_shape is None:
-        return ["Your answer's shape changes from trial to trial ("
-                + ", ".join(sorted({text.shape(o.shape) for o in outputs})) + f"); it should always be "
-                f"{text.shape(exp_shape)}."]
+        return "", ["Your answer's shape changes from trial to trial ("
+                       + ", ".join(sorted({text.shape(o.shape) for o in outputs})) + f"); it should always be "
+                       f"{text.shape(exp_shape)}."]
     got = exp = None
     if tuple(got_shape) == exp_shape:
         got = np.stack([o.astype(np.float64) for o in outputs])
@@ -614,45 +633,50 @@ def generic_notes(q: Question, trials: Trials, outputs: list[np.ndarray],
         if not np.isfinite(got).all():
             got = None
     if got is not None:
-        note = integer_finding(q, outputs, exp) or precision_finding(q, trials, got, outputs)
+        note = integer_finding(q, outputs, exp)
         if note:
-            return [note]
+            return "integer", [note]
+        note = precision_finding(q, trials, got, outputs)
+        if note:
+            return "", [note]
     notes = _axis_findings(q, trials, outputs, got_shape, exp_shape)
     if notes:
-        return notes
+        return "axis", notes
     if tuple(got_shape) != exp_shape:
-        return _subsample_findings(q, trials, outputs, got_shape, exp_shape)
+        return "", _subsample_findings(q, trials, outputs, got_shape, exp_shape)
     notes = _scale_findings(q, trials, outputs) or _offset_findings(q, trials, outputs, got, exp)
-    if not notes and got is not None and any(o.dtype == np.float16 for o in outputs):
+    if notes:
+        return "scale", notes
+    if got is not None and any(o.dtype == np.float16 for o in outputs):
         note = half_precision_finding(q, trials, got, outputs, exp)  # float16 returned: a fact
         notes = [note] if note else []
     if notes or got is None:
-        return notes or _element_map(q, trials, outputs, groups or {})
+        return "", notes or _element_map(q, trials, outputs, groups or {})
     cond = condition_finding(q, trials, got, exp, _probe(q, Features))
     act = _probe(q, Activation)
     facts = range_finding(got, act) if act is not None else []  # said with whatever is found
     wild = lambda idx, axes, shape: _wild_name(q, idx, axes, shape)  # noqa: E731
-    for find in (lambda: slice_factor_finding(q, trials, got, exp, wild),
-                 lambda: input_finding(q, trials, got, exp, _probe(q, ArgNames)),
-                 lambda: _activation(q, trials, got, exp),
-                 lambda: _expression(q, trials, got, exp),
-                 lambda: _terms(q, trials, got, exp)):
+    for family, find in (("slice", lambda: slice_factor_finding(q, trials, got, exp, wild)),
+                         ("input", lambda: input_finding(q, trials, got, exp, _probe(q, ArgNames))),
+                         ("activation", lambda: _activation(q, trials, got, exp)),
+                         ("expression", lambda: _expression(q, trials, got, exp)),
+                         ("terms", lambda: _terms(q, trials, got, exp))):
         found = find()
         if isinstance(found, str):
             found = [found] if found else []
         if found:
-            return found + ([cond] if cond and q.exact else []) + facts
+            return family, found + ([cond] if cond and q.exact else []) + facts
     if cond:
-        return [cond] + facts
+        return "", [cond] + facts
     if facts:
-        return facts
+        return "", facts
     note = half_precision_finding(q, trials, got, outputs, exp)  # last: small error, no other fact
     if note:
-        return [note]
+        return "", [note]
     notes = _scale_findings(q, trials, outputs, per_trial=True)
     if notes:
-        return notes
-    return _element_map(q, trials, outputs, groups or {})
+        return "", notes
+    return "", _element_map(q, trials, outputs, groups or {})
 
 
 def _activation(q, trials, got, exp) -> list[str]:
@@ -709,12 +733,18 @@ def _diagnose(q: Question, trials: Trials, outputs: list[np.ndarray], groups) ->
     if found:
         names = [m.name[0].lower() + m.name[1:] for m in found]
         every = "every trial" if len(trials) > 1 else "the trial"
-        if len(found) == 1:
+        try:  # another explanation that gives exactly these numbers is said with it, not hidden
+            other = exact_explanation(q, trials, outputs, groups, families=("input",))
+        except Exception:  # noqa: BLE001
+            other = ""
+        if len(found) == 1 and not other:
             first = found[0].explanation.split(". ")[0].rstrip(".")
             msg = f"Looks like a known mistake: {names[0]} (it reproduces your answer on {every}). {first}."
-        else:
-            msg = (f"Looks like one of these known mistakes (each reproduces your answer on {every}): "
-                   + "; ".join(names) + ".")
+        else:  # more than one explanation gives exactly these numbers: each is said, none asserted
+            alts = [f"{n} ({m.explanation.split('. ')[0].rstrip('.')})" for n, m in zip(names, found)]
+            msg = (f"Your numbers are exactly what a known mistake gives (on {every}): "
+                   + " \u2014 or ".join(alts))
+            msg += f" \u2014 or: {other[0].lower()}{other[1:]}" if other else "."
         return Diagnosis(misconceptions=[m.id for m in found], message=msg,
                          hints=[{"id": m.id, "name": m.name, "explanation": m.explanation,
                                  "hint": m.hint} for m in found])
