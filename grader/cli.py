@@ -463,6 +463,18 @@ def _lms_summary(info: dict, out: Path) -> str:
     return text + f". Import it in {lms}: {where}."
 
 
+def _short_error(error: str, most: int = 60) -> str:
+    """A submission's error cut to ``most`` characters for the summary table, keeping where it is
+    ("..., line 12)") when the message ends with a line number."""
+    if len(error) <= most:
+        return error
+    import re
+    where = re.search(r"line \d+\)?$", error)
+    if where is None or len(where.group()) > most // 2:
+        return error[:most]
+    return error[:most - len(where.group()) - 2] + "\u2026 " + where.group()
+
+
 def _summary(run):
     subs = run.submissions
     if not subs:
@@ -474,7 +486,7 @@ def _summary(run):
     mark = {"passed": "ok", "failed": "x", "error": "E", "timeout": "T", "missing": "-"}
     for s in subs:
         cells = " ".join(f"{mark.get(q.status, '?'):>4}" for q in s.questions)
-        click.echo(f"{s.student:<{width}}  {cells}   {s.score:g}/{s.max_score:g}" + ("  (" + s.error[:60] + ")" if s.error else ""))
+        click.echo(f"{s.student:<{width}}  {cells}   {s.score:g}/{s.max_score:g}" + ("  (" + _short_error(s.error) + ")" if s.error else ""))
     from .course.roster import absent
     mean = sum(s.score for s in subs) / len(subs)
     none = sum(1 for s in subs if absent(s))

@@ -543,3 +543,12 @@ def test_missing_function_suggests_a_close_name(tmp_path, name):
     entry = json.loads(grader("check", g, "--json").stdout)
     assert all("did you mean" not in q["message"] or "grad_pool_outputs_x" in q["message"]
                for q in entry["questions"])
+
+
+def test_summary_keeps_a_syntax_errors_line_number(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "a_student_with_a_long_name.py").write_text("\n" * 11 + "def layer_sizes(:\n")
+    r = grader("grade", subs, "--out", tmp_path / "out")
+    row = next(line for line in r.stdout.splitlines() if line.startswith("a_student"))
+    assert "SyntaxError" in row and row.endswith("line 12))"), row
