@@ -122,3 +122,15 @@ def test_two_explanations_of_one_answer_are_both_said():
     d = diagnose(dataclasses.replace(q, mistakes=(m, twin)), tr, _batch(m.compute(tr.args)))
     assert set(d.misconceptions) == {"no_relu_derivative", "twin"}
     assert "ReLU" in d.message and " \u2014 or a second explanation" in d.message
+
+
+@pytest.mark.parametrize("asg,qid,mid", [(HW4, "2.1", "no_sigmoid_derivative")])
+def test_one_outputs_part_wrong_names_the_part_and_the_mistake(asg, qid, mid):
+    """o_1's part right, o_2's part exactly a catalogued mistake made there only."""
+    q, tr = _full(asg, qid), _trials(asg, qid)
+    m = next(m for m in q.mistakes if m.id == mid)
+    got = _exp(tr).copy()
+    got[..., 1] = np.asarray(m.compute(tr.args))[..., 1]
+    d = diagnose(q, tr, _batch(got))
+    assert "o_1} is right on every trial" in d.message and "o_2} is exactly what a known mistake gives" in d.message
+    assert m.name[1:] in d.message and not d.misconceptions

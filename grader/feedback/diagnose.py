@@ -749,7 +749,67 @@ def _diagnose(q: Question, trials: Trials, outputs: list[np.ndarray], groups) ->
                          hints=[{"id": m.id, "name": m.name, "explanation": m.explanation,
                                  "hint": m.hint} for m in found])
     try:
-        notes = generic_notes(q, trials, outputs, groups)
+        family, notes = _generic(q, trials, outputs, groups)
     except Exception:  # noqa: BLE001 - a diagnosis is a bonus; never let it break grading
-        notes = []
+        family, notes = "", []
+    if family not in ("integer", "axis", "scale", "slice"):  # (those say the whole answer's story)
+        try:
+            part = slice_mistake(q, trials, outputs)
+        except Exception:  # noqa: BLE001 - a diagnosis is a bonus; never let it break grading
+            part = None
+        if part is not None:
+            mistake, note = part
+            return Diagnosis(message=note, notes=[note],
+                             hints=[{"id": mistake.id, "name": mistake.name, "explanation": mistake.explanation,
+                                     "hint": mistake.hint}])
     return Diagnosis(message=notes[0] if notes else "", notes=notes)
+
+
+def slice_mistake(q: Question, trials: Trials, outputs: list[np.ndarray]):
+    """One output's part wrong: along an axis of 2 to 8 entries (o_1, o_2; a channel) some
+    slices are right on every trial and the others are exactly what a catalogued mistake gives
+    there.  (mistake, note) or None."""
+    shape = _same_shape(outputs)
+    exp = np.asarray(trials.expected, dtype=np.float64)
+    if shape is None or tuple(shape) != exp.shape[1:] or not q.mistakes or exp.ndim < 2:
+        return None
+    got = _stacked(outputs)
+    axes = tuple(range(1, got.ndim))
+    bad = tolerance.wrong(q, got, exp, axes)
+    fulls = []
+    for ax in range(len(shape)):
+        n = shape[ax]
+        if not 2 <= n <= 8:
+            continue
+        per = np.moveaxis(bad, ax + 1, 0).reshape(n, -1).any(axis=1)
+        if per.all() or not per.any():
+            continue
+        if not fulls:
+            for mistake in q.mistakes:
+                for compute in (mistake.compute, *getattr(mistake, "variants", ())):
+                    try:
+                        full = np.asarray(compute(trials.args), dtype=np.float64)
+                    except Exception:  # noqa: BLE001 - a broken catalogue entry must not break grading
+                        continue
+                    if full.shape == got.shape and np.isfinite(full).all():
+                        fulls.append((mistake, full))
+        pick = np.zeros(n, bool)
+        pick[per] = True
+        mask = pick.reshape([1] * (ax + 1) + [n] + [1] * (len(shape) - ax - 1))
+        for mistake, full in fulls:
+            if tolerance.wrong(q, full, exp, axes)[np.broadcast_to(mask, got.shape)].sum() == 0:
+                continue  # the mistake changes nothing there
+            cand = np.where(mask, full, exp)
+            if not close_trials(q, got, cand).all():
+                continue
+            wild = tuple(a for a in range(len(shape)) if a != ax)
+            part = lambda i: _wild_name(q, tuple(i if a == ax else 0 for a in range(len(shape))), wild, shape)  # noqa: E731
+            wrong_part = ", ".join(part(i) for i in np.flatnonzero(per))
+            right_part = ", ".join(part(i) for i in np.flatnonzero(~per))
+            name = mistake.name[0].lower() + mistake.name[1:]
+            first = mistake.explanation.split(". ")[0].rstrip(".")
+            every = "every trial" if len(trials) > 1 else "the trial"
+            return mistake, (f"One part of your answer is wrong: {right_part} is right on {every}, but "
+                             f"{wrong_part} is exactly what a known mistake gives there: {name} ({first}), "
+                             f"made for {wrong_part} only.")
+    return None
