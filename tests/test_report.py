@@ -551,3 +551,31 @@ def test_browser_sorts_the_student_table(browser, examples_run, tmp_path):
     browser.evaluate("document.querySelector('table.students thead th:last-child button').click()")
     assert browser.evaluate(totals) == sorted(asc, reverse=True)
     assert browser.errors() == []
+
+
+def _graded(student: str, source: str = "", error: str = "") -> SubmissionResult:
+    qs = [QuestionResult(q.id, q.function, q.title, q.points, q.points, "passed", 20, "") for q in ASG.questions]
+    return SubmissionResult(student=student, source=source, score=ASG.max_score if not error else 0,
+                            max_score=ASG.max_score, error=error, report=f"reports/{student}.html",
+                            questions=qs if not error else [])
+
+
+def test_dashboard_tags_entries_off_the_roster_and_counts_the_submitted():
+    """An entry that matched no roster student looked like any other row (only the terminal
+    warned), and 4 submitted of 5 students read "5 submissions … 1 with no submission"."""
+    from grader.course.roster import NO_SUBMISSION
+    run = GradingRun(assignment=ASG.name, title=ASG.title, assignment_version="1", grader_version="0", seed=0,
+                     max_score=ASG.max_score, created="2026-01-01T00:00:00+00:00", roster_ids=["A1", "A2", "A3", "A4"])
+    subs = [_graded("A1", "a1.py"), _graded("A2", "a2.py"), _graded("A3", "a3.py"),
+            _graded("A4", "", NO_SUBMISSION), _graded("stranger", "stranger.py")]
+    html = Renderer(ASG, run).index_html(subs)
+    summary = re.search(r'<p class="summary">(.*?)</p>', html, re.S).group(1)
+    assert "5 submissions" not in summary and "5 students, 4 with a submission" in summary, summary
+    assert "1 with no submission" in summary and "1 matched nobody on the roster" in summary, summary
+    rows = {m.group(1): m.group(0) for m in re.finditer(r'<tr[^>]*><th scope="row" data-v="([^"]*)".*?</tr>', html)}
+    assert "not on the roster" in rows["stranger"]
+    assert all("not on the roster" not in rows[s] for s in ("A1", "A2", "A3", "A4"))
+    plain = Renderer(ASG, GradingRun(assignment=ASG.name, title=ASG.title, assignment_version="1", grader_version="0",
+                                   seed=0, max_score=ASG.max_score, created="2026-01-01T00:00:00+00:00"))
+    page = plain.index_html(subs[:3])
+    assert "not on the roster" not in page and "3 submissions" in page

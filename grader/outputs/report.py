@@ -407,6 +407,13 @@ class Renderer:
         self._names = {m.id: m.name for q in assignment.questions for m in getattr(q, "mistakes", ()) or ()}
         self.specs = {q.id: q for q in assignment.questions}
         self._passed: dict[tuple, Markup] = {}  # a plain "passed" section reads the same for everyone
+        ids = getattr(run, "roster_ids", None) if run is not None else None
+        self._roster = frozenset(ids) if ids else None  # graded with a --roster: its ids
+
+    def unmatched(self, sub: SubmissionResult) -> bool:
+        """An entry graded under its own name: it matched nobody on the roster."""
+        from ..course.roster import absent
+        return self._roster is not None and not absent(sub) and sub.student not in self._roster
 
     # -- student page ---------------------------------------------------------------------
     @staticmethod
@@ -543,7 +550,7 @@ class Renderer:
 
     def _row(self, sub: SubmissionResult, limits: Limits) -> str:
         from ..course.roster import absent
-        return self.row_t.render(s=sub, absent=absent(sub), limits=limits).strip()
+        return self.row_t.render(s=sub, absent=absent(sub), unmatched=self.unmatched(sub), limits=limits).strip()
 
     def index_entry(self, sub: SubmissionResult) -> dict:
         """What the dashboard's summary needs of one student, as plain JSON: score, link, each
@@ -554,7 +561,8 @@ class Renderer:
             return {"score": sub.score, "link": link, "absent": True}
         questions = [[q.id, q.status, *(cause_of(q, self._names) if q.status != "passed" and not sub.error
                                         else ("", ""))] for q in sub.questions]
-        return {"score": sub.score, "link": link, "broken": bool(sub.error), "questions": questions}
+        return {"score": sub.score, "link": link, "broken": bool(sub.error), "questions": questions,
+                "unmatched": self.unmatched(sub)}
 
     def write_index(self, subs, path: Path, rows=None, entries=None) -> None:
         """The dashboard, streamed to ``path`` (a class of thousands is never one string).
@@ -596,7 +604,7 @@ class Renderer:
         stats = {qid: Counter() for qid in qids}
         groups: dict[str, dict[str, dict]] = {qid: {} for qid in qids}
         mx = self.assignment.max_score
-        scores, broken, missing, full = [], [], [], 0
+        scores, broken, missing, full, unmatched = [], [], [], 0, 0
         for e in entries:
             scores.append(e["score"])
             full += bool(mx and e["score"] >= mx)
@@ -604,6 +612,7 @@ class Renderer:
             if e.get("absent"):
                 missing.append(link)
                 continue
+            unmatched += bool(e.get("unmatched"))
             if e["broken"]:
                 broken.append(link)
             for qid, status, key, label in e["questions"]:
@@ -627,6 +636,7 @@ class Renderer:
             "mean": sum(scores) / len(scores) if scores else 0.0,
             "median": (ordered[(len(ordered) - 1) // 2] + ordered[len(ordered) // 2]) / 2 if ordered else 0.0,
             "full": full, "broken": len(broken), "absent": len(missing),
+            "submitted": len(scores) - len(missing), "unmatched": unmatched,
         }
         from ..intake.discover import claim_rule
         return dict(run=self.run, assignment=self.assignment, questions=questions, rate=rate, reveal=self.reveal,
