@@ -546,7 +546,8 @@ def _check(file, as_json, html, student, public, fail_under, junit, gradescope, 
         if html.exists() and html.is_dir():
             _fail(f"--html {html} is a folder; give a file name such as report.html")
         # a temporary name renamed into place (missing parent folders are created)
-        write_text(html, Renderer(asg, reveal=opts.reveal and public is None, notice=note).student_html(res))
+        write_text(html, Renderer(asg, reveal=opts.reveal and public is None, notice=note,
+                                         timeout=opts.timeout).student_html(res))
     formula = _key(asg.name) if opts.reveal and public is None else None
     if as_json:
         click.echo(dumps(res))

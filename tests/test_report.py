@@ -579,3 +579,20 @@ def test_dashboard_tags_entries_off_the_roster_and_counts_the_submitted():
                                    seed=0, max_score=ASG.max_score, created="2026-01-01T00:00:00+00:00"))
     page = plain.index_html(subs[:3])
     assert "not on the roster" not in page and "3 submissions" in page
+
+
+def test_reproduce_line_has_the_timeout_and_points_that_scored_it():
+    """The Reproduce line dropped --timeout and configured points (a rerun scored out of 20,
+    not 22); the student edition's showed --seed 0, which means nothing there."""
+    sub = _graded("alice", "alice.py")
+    sub.seed = 7
+    weighted = ASG.with_points({"2.5": 6}).with_points({"1.1": 3})
+    run = GradingRun(assignment=ASG.name, title=ASG.title, assignment_version="1", grader_version="0", seed=7,
+                     max_score=weighted.max_score, created="2026-01-01T00:00:00+00:00", policy={"timeout": 30.0})
+    cmd = Renderer(weighted, run).command(sub)
+    assert cmd.startswith("grader check alice.py --seed 7") and "--timeout 30" in cmd, cmd
+    assert "--points 1.1=3" in cmd and "--points 2.5=6" in cmd and cmd.count("--points") == 2, cmd
+    assert "--timeout" not in Renderer(ASG, run, timeout=10.0).command(sub)
+    assert Renderer(ASG).command(sub) == "grader check alice.py --seed 7"
+    student = Renderer(ASG, notice="public cases only: not your grade").student_html(sub)
+    assert "--seed" not in student and "grader check alice.py" in student

@@ -396,8 +396,10 @@ class Renderer:
     the public cases says on top of the page that its score is not the grade."""
 
     def __init__(self, assignment: Assignment, run: GradingRun | None = None, reveal: bool | None = None,
-                 notice: str = ""):
+                 notice: str = "", timeout: float | None = None):
         self.assignment, self.run, self.notice = assignment, run, notice
+        policy = getattr(run, "policy", None) if run is not None else None
+        self.timeout = timeout if timeout is not None else (policy or {}).get("timeout")
         self.reveal = bool(getattr(run, "reveal", False)) if reveal is None else bool(reveal)
         self.env = environment()
         self.student_t = self.env.get_template("report.html.j2")
@@ -467,9 +469,15 @@ class Renderer:
 
     def command(self, sub: SubmissionResult) -> str:
         src = sub.source or f"{sub.student}.py"
-        parts = ["grader", "check", src, "--seed", str(sub.seed)]
+        parts = ["grader", "check", src]
+        if not self.notice:  # (the student edition's public cases have no seed)
+            parts += ["--seed", str(sub.seed)]
         if Path(src).stem != sub.student:
             parts += ["--student", sub.student]
+        from ..api import Options
+        if self.timeout is not None and float(self.timeout) != Options.timeout:
+            parts += ["--timeout", number(float(self.timeout))]
+        parts += self.assignment.points_options()
         return shlex.join(parts) + self.assignment.check_options
 
     def hints(self, q: QuestionResult) -> list[dict]:
