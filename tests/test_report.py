@@ -596,3 +596,30 @@ def test_reproduce_line_has_the_timeout_and_points_that_scored_it():
     assert Renderer(ASG).command(sub) == "grader check alice.py --seed 7"
     student = Renderer(ASG, notice="public cases only: not your grade").student_html(sub)
     assert "--seed" not in student and "grader check alice.py" in student
+
+
+def test_a_misconception_is_explained_once_on_the_report():
+    """The message quoted the misconception's explanation and the aside below it said it again."""
+    explanation = "Your sizes are those of a window that always moves one pixel at a time. With a stride, fewer fit."
+    q = QuestionResult("1.1", "layer_sizes", "Sizes", 0, 1, "failed", 24,
+                       "Looks like a known mistake: ignored the stride (it reproduces your answer on every trial). "
+                       "Your sizes are those of a window that always moves one pixel at a time. p_w is 10 but should be 1",
+                       hints=[{"id": "stride", "name": "Ignored the stride", "explanation": explanation, "hint": "Try it."}])
+    sub = SubmissionResult(student="bob", source="bob.py", score=0, max_score=1, error="", report="", questions=[q])
+    html = Renderer(ASG).student_html(sub)
+    assert html.count("always moves one pixel at a time") == 1, html
+    assert "Likely misconception" in html and "p_w is 10 but should be 1" in html.replace("<sub>", "_").replace("</sub>", "")
+
+
+def test_a_file_with_nul_bytes_says_so_clearly(tmp_path):
+    """Python's "source code string cannot contain null bytes" named no file or line: the
+    report read "null bytes ()"."""
+    from grader.api import check
+    from conftest import SUBMISSIONS
+    f = tmp_path / "nul.py"
+    f.write_bytes((SUBMISSIONS / "correct_vectorized.py").read_bytes().replace(b"\n", b"\n\x00", 1))
+    res = check(f)
+    assert res.score == 0 and "NUL (zero) bytes" in res.error and "UTF-8" in res.error, res.error
+    assert "()" not in res.error and "()" not in res.traceback, res.traceback
+    html = Renderer(ASG).student_html(res)
+    assert "null bytes ()" not in html and "NUL (zero) bytes" in html

@@ -507,7 +507,8 @@ class Renderer:
             "written": self.assignment.kind == "written",
         }
         f = q.failure
-        view["message"] = prose(q.message, limits.message) if not (view["written"] and q.status == "error") \
+        message = _without_explanations(q.message, view["hints"])
+        view["message"] = prose(message, limits.message) if not (view["written"] and q.status == "error") \
             else Markup(escape(cap(q.message, limits.message)))  # (the student's own source, as written)
         view["notes"] = [prose(n, limits.message) for n in (getattr(q, "notes", None) or [])[:6]
                          if n and str(n) not in q.message]  # the first is usually the message itself
@@ -651,6 +652,16 @@ class Renderer:
                     causes=causes, hist=histogram(scores, mx), summary=summary,
                     version=__version__, broken=broken, absent=missing,
                     claim_rule=claim_rule(self.assignment.kind == "written"))
+
+
+def _without_explanations(message: str, hints: list[dict]) -> str:
+    """``message`` without the misconceptions' explanations it quotes (their first sentence):
+    the page shows each in full just below it, and said it twice."""
+    for h in hints:
+        first = str(h.get("explanation") or "").split(". ")[0].rstrip(".")
+        if first and f" {first}." in message:
+            message = message.replace(f" {first}.", "", 1)
+    return message
 
 
 class _Link:
