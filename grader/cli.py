@@ -651,19 +651,31 @@ def starter(out, assignment, public, force):
               help="Merge even if shards are missing: list them (and their roster students), exit 1.")
 @click.option("--ledger", type=click.Path(path_type=Path), default=None, metavar="FILE",
               help="The overrides to apply (default: the ledger the shards applied, if any).")
+@click.option("--roster", type=click.Path(path_type=Path), default=None, metavar="CSV",
+              help="The LMS export the shards were graded with: write it back filled in for the whole class.")
+@click.option("--lms-column", default=None, metavar="NAME", help="As for grade.")
+@click.option("--lms-missing", type=click.Choice(["zero", "blank"]), default=None,
+              help="As for grade (default: what the shards used).")
+@click.option("--lms-new-column", is_flag=True, help="As for grade.")
 @_outputs(per_student=True)
 @_reported
-def merge(folders, out, allow_partial, ledger, junit, gradescope, gradescope_visibility):
+def merge(folders, out, allow_partial, ledger, roster, lms_column, lms_missing, lms_new_column, junit, gradescope,
+          gradescope_visibility):
     """Combine the output FOLDERS of `grade --shard K/N` into OUT (results.json, grades.csv, HTML).
 
     Refuses a missing, doubled or mismatched set of shards (seed, assignment, N, roster)."""
+    if roster is None and (lms_column is not None or lms_missing is not None or lms_new_column):
+        _fail("--lms-column/--lms-missing/--lms-new-column fill in an LMS export: give it as --roster")
     from .course.shard import merge_outputs
     run = merge_outputs(list(folders), out, command=shlex.join(["grader", *sys.argv[1:]]),
-                        allow_partial=allow_partial, ledger=ledger)
+                        allow_partial=allow_partial, ledger=ledger, roster=roster, lms_column=lms_column,
+                        lms_missing=lms_missing, lms_new_column=lms_new_column)
     _summary(run)
     _ledger_summary(run)
     _collisions(run)
     click.echo(f"merged {len(folders)} outputs; wrote {out / 'results.json'}, {out / 'grades.csv'}, {out / 'index.html'}")
+    if run.lms:
+        click.echo(_lms_summary(run.lms, out))
     _write_outputs(run.submissions, run.title, junit, gradescope, gradescope_visibility, per_student=True,
                    unmatched=run.unmatched, note=_partial_note(run))
     if run.missing_shards:
