@@ -474,8 +474,7 @@ class Renderer:
             parts += ["--seed", str(sub.seed)]
         if Path(src).stem != sub.student:
             parts += ["--student", sub.student]
-        from ..api import Options
-        if self.timeout is not None and float(self.timeout) != Options.timeout:
+        if self.timeout is not None and float(self.timeout) != DEFAULT_TIMEOUT:
             parts += ["--timeout", number(float(self.timeout))]
         parts += self.assignment.points_options()
         return shlex.join(parts) + self.assignment.check_options
@@ -662,6 +661,9 @@ def _without_explanations(message: str, hints: list[dict]) -> str:
         if first and f" {first}." in message:
             message = message.replace(f" {first}.", "", 1)
     return message
+
+
+DEFAULT_TIMEOUT = 10.0  # seconds: grader.api.Options.timeout, --timeout's default (not imported: a cycle)
 
 
 class _Link:
