@@ -363,7 +363,7 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
           roster: Path | None = None, shard: tuple[int, int] | None = None, lms_column: str | None = None,
           lms_missing: str = "zero", policy: dict | None = None,
           on_start: Callable[[], None] | None = None, ledger: Path | None = None,
-          only: list[str] | None = None) -> GradingRun:
+          only: list[str] | None = None, lms_new_column: bool = False) -> GradingRun:
     """Grade every submission in ``submissions`` into ``out`` (results.json, grades.csv, HTML).
 
     ``roster``: a class list (CSV); entries are matched to it (LMS download names included)
@@ -373,7 +373,9 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
     When the roster is a Canvas gradebook export or a Moodle grading worksheet, the same file
     comes back filled in as ``OUT/canvas-import.csv`` / ``OUT/moodle-import.csv`` (column
     ``lms_column``, or the one named like the assignment; students without a submission get 0,
-    or nothing with ``lms_missing="blank"``); ``run.lms`` says what was written.
+    or nothing with ``lms_missing="blank"``); ``run.lms`` says what was written.  An
+    ``lms_column`` that is no column of the export is a :class:`UsageError` listing them,
+    unless ``lms_new_column`` (then a new column of that name is added).
     ``policy``: what to record in results.json of the course file used (``grader.course.config``).
     ``only``: grade these students alone and update their results in the existing ``out``
     (a regrade request); everyone else's results, reports and rows are kept as they were.
@@ -404,7 +406,8 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
                      reveal=bool(opts.reveal))
     late_policy = opts.late or LatePolicy()
     run.policy = {**(policy or {}), "partial_credit": opts.partial_credit, "late": late_policy.to_dict(),
-                  "late_rule": late_policy.describe(), "lms_missing": lms_missing}
+                  "late_rule": late_policy.describe(), "lms_missing": lms_missing,
+                  "timeout": opts.timeout}
     if shard is not None:
         run.shard = list(shard)  # merge checks that it has every shard, each once
     table, lms, book = None, None, None
@@ -416,7 +419,7 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
         from .outputs import export
         from .course import roster as roster_mod
         table = roster_mod.read_roster(roster)
-        lms = export.lms_target(table, asg.title, asg.name, lms_column, lms_missing)
+        lms = export.lms_target(table, asg.title, asg.name, lms_column, lms_missing, lms_new_column)
     kept = _kept_for_only(out, run, only) if only else None
     from .outputs.outdir import scratch
     from .outputs.publish import building, publish

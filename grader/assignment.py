@@ -117,6 +117,7 @@ class Assignment:
     notation: tuple[tuple[str, str], ...] = ()  # a written assignment's (what to write, what it is) rows
     index_base: int = 0  # how the homework counts indices in reports' tables (1: x_{1,1} is x[0, 0])
     source: str = ""  # the folder its package was loaded from (set by load_assignment; hidden from student code)
+    default_points: tuple[tuple[str, float], ...] = ()  # (id, points) as shipped, once re-weighted (with_points)
 
     @property
     def student_file(self) -> str:
@@ -146,7 +147,15 @@ class Assignment:
                              + ", ".join(q.id for q in self.questions))
         from dataclasses import replace
         qs = tuple(replace(q, points=float(points.get(q.id, q.points))) for q in self.questions)
-        return replace(self, questions=qs)
+        shipped = self.default_points or tuple((q.id, float(q.points)) for q in self.questions)
+        return replace(self, questions=qs, default_points=shipped)
+
+    def points_options(self) -> list[str]:
+        """``--points ID=N`` for each question re-weighted from the assignment as shipped."""
+        from .text import number
+        shipped = dict(self.default_points)
+        return [part for q in self.questions if q.id in shipped and float(q.points) != shipped[q.id]
+                for part in ("--points", f"{q.id}={number(q.points)}")]
 
 
 def normalize_student(student: str) -> str:

@@ -312,6 +312,9 @@ def main():
                    "else a new column).")
 @click.option("--lms-missing", type=click.Choice(["zero", "blank"]), default="zero", show_default=True,
               help="What the LMS file gets for a student without a submission.")
+@click.option("--lms-new-column", is_flag=True,
+              help="Add --lms-column as a new column (a new assignment in Canvas) when the export has "
+                   "no column of that name (without it, a name that matches no column is an error).")
 @click.option("--only", "only", multiple=True, metavar="STUDENT",
               help="Grade only this student (repeatable) and update their results in the existing OUT; "
                    "the others' outputs are kept as they were (a regrade request).")
@@ -321,7 +324,7 @@ def main():
 @_outputs(per_student=True)
 @_common
 @_reported
-def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_missing, only, ledger, junit, gradescope,
+def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_missing, lms_new_column, only, ledger, junit, gradescope,
           gradescope_visibility, seed, timeout, memory, isolation, require_sandbox, assignment, points, reveal,
           partial_credit, config):
     """Grade every submission in SUBMISSIONS into OUT (results.json, grades.csv, HTML reports)."""
@@ -337,8 +340,8 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
         lms_column = course.lms_column
     if course.lms_missing is not None and not _given("lms_missing"):
         lms_missing = course.lms_missing
-    if roster is None and (_given("lms_column") or _given("lms_missing")):
-        _fail("--lms-column/--lms-missing fill in an LMS export: give it as --roster (a Canvas gradebook "
+    if roster is None and (_given("lms_column") or _given("lms_missing") or lms_new_column):
+        _fail("--lms-column/--lms-missing/--lms-new-column fill in an LMS export: give it as --roster (a Canvas gradebook "
               "export or a Moodle grading worksheet)")
     if not submissions.exists():
         _fail(f"{submissions}: no such folder; give the folder that holds the submissions")
@@ -356,7 +359,8 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
         opts = type(opts)(**{**opts.__dict__, "cache": not no_cache})
         run = grade_api(submissions, out, opts, assignment=asg, on_start=progress.start, on_result=progress.step,
                         command=shlex.join(["grader", *sys.argv[1:]]), roster=roster, shard=shard,
-                        lms_column=lms_column, lms_missing=lms_missing, ledger=ledger, only=list(only) or None,
+                        lms_column=lms_column, lms_missing=lms_missing, lms_new_column=lms_new_column, ledger=ledger,
+                        only=list(only) or None,
                         policy={"config": str(course.path) if course.path else ""})
     _summary(run)
     _ledger_summary(run)
@@ -554,7 +558,8 @@ def _check(file, as_json, html, student, public, fail_under, junit, gradescope, 
         if html.exists() and html.is_dir():
             _fail(f"--html {html} is a folder; give a file name such as report.html")
         # a temporary name renamed into place (missing parent folders are created)
-        write_text(html, Renderer(asg, reveal=opts.reveal and public is None, notice=note).student_html(res))
+        write_text(html, Renderer(asg, reveal=opts.reveal and public is None, notice=note,
+                                         timeout=opts.timeout).student_html(res))
     formula = _key(asg.name) if opts.reveal and public is None else None
     if as_json:
         click.echo(dumps(res))
@@ -658,19 +663,31 @@ def starter(out, assignment, public, force):
               help="Merge even if shards are missing: list them (and their roster students), exit 1.")
 @click.option("--ledger", type=click.Path(path_type=Path), default=None, metavar="FILE",
               help="The overrides to apply (default: the ledger the shards applied, if any).")
+@click.option("--roster", type=click.Path(path_type=Path), default=None, metavar="CSV",
+              help="The LMS export the shards were graded with: write it back filled in for the whole class.")
+@click.option("--lms-column", default=None, metavar="NAME", help="As for grade.")
+@click.option("--lms-missing", type=click.Choice(["zero", "blank"]), default=None,
+              help="As for grade (default: what the shards used).")
+@click.option("--lms-new-column", is_flag=True, help="As for grade.")
 @_outputs(per_student=True)
 @_reported
-def merge(folders, out, allow_partial, ledger, junit, gradescope, gradescope_visibility):
+def merge(folders, out, allow_partial, ledger, roster, lms_column, lms_missing, lms_new_column, junit, gradescope,
+          gradescope_visibility):
     """Combine the output FOLDERS of `grade --shard K/N` into OUT (results.json, grades.csv, HTML).
 
     Refuses a missing, doubled or mismatched set of shards (seed, assignment, N, roster)."""
+    if roster is None and (lms_column is not None or lms_missing is not None or lms_new_column):
+        _fail("--lms-column/--lms-missing/--lms-new-column fill in an LMS export: give it as --roster")
     from .course.shard import merge_outputs
     run = merge_outputs(list(folders), out, command=shlex.join(["grader", *sys.argv[1:]]),
-                        allow_partial=allow_partial, ledger=ledger)
+                        allow_partial=allow_partial, ledger=ledger, roster=roster, lms_column=lms_column,
+                        lms_missing=lms_missing, lms_new_column=lms_new_column)
     _summary(run)
     _ledger_summary(run)
     _collisions(run)
     click.echo(f"merged {len(folders)} outputs; wrote {out / 'results.json'}, {out / 'grades.csv'}, {out / 'index.html'}")
+    if run.lms:
+        click.echo(_lms_summary(run.lms, out))
     _write_outputs(run.submissions, run.title, junit, gradescope, gradescope_visibility, per_student=True,
                    unmatched=run.unmatched, note=_partial_note(run))
     if run.missing_shards:

@@ -104,6 +104,25 @@ def test_canvas_lms_column_by_header_name_or_id(tmp_path, column, index):
     assert export.lms_target(roster, ASG.title, ASG.name, column).column == index
 
 
+def test_an_lms_column_matching_no_column_is_an_error_unless_a_new_one_is_asked_for(tmp_path):
+    """A typo in --lms-column silently added a new column (a new Canvas assignment on import)."""
+    roster = _read(tmp_path, CANVAS, "canvas.csv")
+    with pytest.raises(ValueError) as exc:
+        export.lms_target(roster, ASG.title, ASG.name, "HW 44")
+    msg = str(exc.value)
+    assert "\n" not in msg and "'HW 44' matches no column" in msg and "HW4 (1234), Quiz 1 (99)" in msg
+    assert "--lms-new-column" in msg
+    target = export.lms_target(roster, ASG.title, ASG.name, "HW 44", new_column=True)
+    assert target.new_column and target.header == "HW 44"
+
+
+@pytest.mark.parametrize("header", ["Homework 4 (123456)", "HW 4 (123456)", "homework4 (7)"])
+def test_canvas_column_named_like_the_homework_in_the_title_is_found(tmp_path, header):
+    roster = _read(tmp_path, CANVAS.replace("HW4 (1234)", header), "canvas.csv")
+    target = export.lms_target(roster, ASG.title, ASG.name)
+    assert (target.header, target.column, target.new_column) == (header, 5, False)
+
+
 def test_canvas_refuses_a_read_only_or_ambiguous_column(tmp_path):
     roster = _read(tmp_path, CANVAS, "canvas.csv")
     with pytest.raises(ValueError, match="read-only"):
@@ -301,7 +320,9 @@ def test_lms_options_without_an_lms_export_are_a_usage_error(tmp_path):
     (tmp_path / "canvas.csv").write_bytes(CANVAS.encode("utf-8"))
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     for extra, fix in ((["--lms-column", "HW4"], "give it as --roster"),
-                       (["--roster", "canvas.csv", "--lms-column", "Current Score"], "read-only")):
+                       (["--roster", "canvas.csv", "--lms-column", "Current Score"], "read-only"),
+                       (["--roster", "canvas.csv", "--lms-column", "HW5"], "matches no column"),
+                       (["--lms-new-column"], "give it as --roster")):
         r = subprocess.run([sys.executable, "-m", "grader", "grade", "subs", "--out", "out", *extra],
                            capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
         assert r.returncode == 2 and fix in r.stderr and "Traceback" not in r.stderr

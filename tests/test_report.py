@@ -551,3 +551,77 @@ def test_browser_sorts_the_student_table(browser, examples_run, tmp_path):
     browser.evaluate("document.querySelector('table.students thead th:last-child button').click()")
     assert browser.evaluate(totals) == sorted(asc, reverse=True)
     assert browser.errors() == []
+
+
+def _graded(student: str, source: str = "", error: str = "") -> SubmissionResult:
+    qs = [QuestionResult(q.id, q.function, q.title, q.points, q.points, "passed", 20, "") for q in ASG.questions]
+    return SubmissionResult(student=student, source=source, score=ASG.max_score if not error else 0,
+                            max_score=ASG.max_score, error=error, report=f"reports/{student}.html",
+                            questions=qs if not error else [])
+
+
+def test_dashboard_tags_entries_off_the_roster_and_counts_the_submitted():
+    """An entry that matched no roster student looked like any other row (only the terminal
+    warned), and 4 submitted of 5 students read "5 submissions … 1 with no submission"."""
+    from grader.course.roster import NO_SUBMISSION
+    run = GradingRun(assignment=ASG.name, title=ASG.title, assignment_version="1", grader_version="0", seed=0,
+                     max_score=ASG.max_score, created="2026-01-01T00:00:00+00:00", roster_ids=["A1", "A2", "A3", "A4"])
+    subs = [_graded("A1", "a1.py"), _graded("A2", "a2.py"), _graded("A3", "a3.py"),
+            _graded("A4", "", NO_SUBMISSION), _graded("stranger", "stranger.py")]
+    html = Renderer(ASG, run).index_html(subs)
+    summary = re.search(r'<p class="summary">(.*?)</p>', html, re.S).group(1)
+    assert "5 submissions" not in summary and "5 students, 4 with a submission" in summary, summary
+    assert "1 with no submission" in summary and "1 matched nobody on the roster" in summary, summary
+    rows = {m.group(1): m.group(0) for m in re.finditer(r'<tr[^>]*><th scope="row" data-v="([^"]*)".*?</tr>', html)}
+    assert "not on the roster" in rows["stranger"]
+    assert all("not on the roster" not in rows[s] for s in ("A1", "A2", "A3", "A4"))
+    plain = Renderer(ASG, GradingRun(assignment=ASG.name, title=ASG.title, assignment_version="1", grader_version="0",
+                                   seed=0, max_score=ASG.max_score, created="2026-01-01T00:00:00+00:00"))
+    page = plain.index_html(subs[:3])
+    assert "not on the roster" not in page and "3 submissions" in page
+
+
+def test_reproduce_line_has_the_timeout_and_points_that_scored_it():
+    """The Reproduce line dropped --timeout and configured points (a rerun scored out of 20,
+    not 22); the student edition's showed --seed 0, which means nothing there."""
+    sub = _graded("alice", "alice.py")
+    sub.seed = 7
+    weighted = ASG.with_points({"2.5": 6}).with_points({"1.1": 3})
+    run = GradingRun(assignment=ASG.name, title=ASG.title, assignment_version="1", grader_version="0", seed=7,
+                     max_score=weighted.max_score, created="2026-01-01T00:00:00+00:00", policy={"timeout": 30.0})
+    cmd = Renderer(weighted, run).command(sub)
+    assert cmd.startswith("grader check alice.py --seed 7") and "--timeout 30" in cmd, cmd
+    assert "--points 1.1=3" in cmd and "--points 2.5=6" in cmd and cmd.count("--points") == 2, cmd
+    from grader.api import Options
+    from grader.outputs.report import DEFAULT_TIMEOUT
+    assert Options.timeout == DEFAULT_TIMEOUT and "--timeout" not in Renderer(ASG, run, timeout=10.0).command(sub)
+    assert Renderer(ASG).command(sub) == "grader check alice.py --seed 7"
+    student = Renderer(ASG, notice="public cases only: not your grade").student_html(sub)
+    assert "--seed" not in student and "grader check alice.py" in student
+
+
+def test_a_misconception_is_explained_once_on_the_report():
+    """The message quoted the misconception's explanation and the aside below it said it again."""
+    explanation = "Your sizes are those of a window that always moves one pixel at a time. With a stride, fewer fit."
+    q = QuestionResult("1.1", "layer_sizes", "Sizes", 0, 1, "failed", 24,
+                       "Looks like a known mistake: ignored the stride (it reproduces your answer on every trial). "
+                       "Your sizes are those of a window that always moves one pixel at a time. p_w is 10 but should be 1",
+                       hints=[{"id": "stride", "name": "Ignored the stride", "explanation": explanation, "hint": "Try it."}])
+    sub = SubmissionResult(student="bob", source="bob.py", score=0, max_score=1, error="", report="", questions=[q])
+    html = Renderer(ASG).student_html(sub)
+    assert html.count("always moves one pixel at a time") == 1, html
+    assert "Likely misconception" in html and "p_w is 10 but should be 1" in html.replace("<sub>", "_").replace("</sub>", "")
+
+
+def test_a_file_with_nul_bytes_says_so_clearly(tmp_path):
+    """Python's "source code string cannot contain null bytes" named no file or line: the
+    report read "null bytes ()"."""
+    from grader.api import check
+    from conftest import SUBMISSIONS
+    f = tmp_path / "nul.py"
+    f.write_bytes((SUBMISSIONS / "correct_vectorized.py").read_bytes().replace(b"\n", b"\n\x00", 1))
+    res = check(f)
+    assert res.score == 0 and "NUL (zero) bytes" in res.error and "UTF-8" in res.error, res.error
+    assert "()" not in res.error and "()" not in res.traceback, res.traceback
+    html = Renderer(ASG).student_html(res)
+    assert "null bytes ()" not in html and "NUL (zero) bytes" in html

@@ -378,3 +378,35 @@ def test_slurm_template_sizes_activates_and_says_how_to_rerun_a_shard():
     assert 'VENV="${VENV:-' in slurm and '. "$VENV/bin/activate"' in slurm
     assert "scontrol requeue" in slurm and "PENDING" in slurm and "rm -rf out-*" in slurm
     assert subprocess.run(["bash", "-n", str(path)]).returncode == 0
+
+
+def test_merge_with_the_lms_roster_writes_the_whole_classs_lms_file(tmp_path):
+    """Each shard's canvas-import.csv is filled for its own students only, and `grader merge`
+    wrote none: with --roster it writes the one file an unsharded grading writes."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    from test_lms import CANVAS
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    shutil.copyfile(SUBMISSIONS / "correct_vectorized.py", subs / "garciajose_123456_789012_hw4.py")
+    shutil.copyfile(SUBMISSIONS / "correct_vectorized.py", subs / "doejane_223456_789013_hw4.py")
+    canvas = tmp_path / "canvas.csv"
+    canvas.write_bytes(CANVAS.encode("utf-8"))
+
+    def grader(*args):
+        return subprocess.run([sys.executable, "-m", "grader", *map(str, args)], capture_output=True, text=True,
+                              cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    r = grader("grade", subs, "--out", tmp_path / "whole", "--roster", canvas, "--jobs", "2")
+    assert r.returncode == 0, r.stderr
+    for k in (1, 2):
+        r = grader("grade", subs, "--out", tmp_path / f"out-{k}", "--shard", f"{k}/2", "--roster", canvas, "--jobs", "1")
+        assert r.returncode == 0, r.stderr
+    r = grader("merge", tmp_path / "out-1", tmp_path / "out-2", "--out", tmp_path / "m", "--roster", canvas)
+    assert r.returncode == 0, r.stderr
+    assert "canvas-import.csv: your Canvas gradebook" in r.stdout
+    assert (tmp_path / "m" / "canvas-import.csv").read_bytes() == (tmp_path / "whole" / "canvas-import.csv").read_bytes()
+    r = grader("merge", tmp_path / "out-1", tmp_path / "out-2", "--out", tmp_path / "m2", "--lms-column", "HW4")
+    assert r.returncode == 2 and "give it as --roster" in r.stderr

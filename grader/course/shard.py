@@ -210,7 +210,8 @@ def _not_graded(run: GradingRun, graded: list, ids: list[str], n: int, missing: 
 
 
 def merge_outputs(folders: list[Path], out: Path, command: str = "", allow_partial: bool = False,
-                  ledger: Path | None = None) -> GradingRun:
+                  ledger: Path | None = None, roster: Path | None = None, lms_column: str | None = None,
+                  lms_missing: str | None = None, lms_new_column: bool = False) -> GradingRun:
     """``grader merge OUT1 OUT2 ... --out OUT``: one results.json, gradebook, reports and index.
 
     Each folder is a ``grade`` output (results.json, reports/).  OUT must be new, empty or an
@@ -219,6 +220,9 @@ def merge_outputs(folders: list[Path], out: Path, command: str = "", allow_parti
     (:mod:`grader.outputs.publish`), so the merge writes what one unsharded grading writes.
     ``ledger``: the overrides to apply (default: the ledger the shards applied, if it is still
     there); applied once, whatever the shards applied.
+    ``roster``: the LMS export the shards were graded with (a Canvas gradebook or a Moodle
+    worksheet): written back filled in for the whole class, as one unsharded ``grade``
+    writes it (``lms_missing``: by default what the shards used).
     """
     from ..outputs import publish as stage
     from .. import results
@@ -242,6 +246,16 @@ def merge_outputs(folders: list[Path], out: Path, command: str = "", allow_parti
             raise ValueError(f"{f / 'results.json'} is not a cnn-grader results.json ({exc}); "
                              "give the --out folders of `grader grade --shard K/N`") from None
     run = merge(runs, labels=[str(f) for f in folders], command=command, allow_partial=allow_partial)
+    lms = None
+    if roster is not None:  # read (and its column found) before anything is written
+        from ..outputs import export
+        from . import roster as roster_mod
+        missing = lms_missing or (getattr(run, "policy", None) or {}).get("lms_missing") or "zero"
+        lms = export.lms_target(roster_mod.read_roster(Path(roster)), run.title, run.assignment, lms_column,
+                                missing, lms_new_column)
+        if lms is None:
+            raise ValueError(f"--roster {roster} is not an LMS export (a Canvas gradebook export or a Moodle "
+                             "grading worksheet): there is no LMS file to fill in")
     used: set[str] = set()
     with stage.building(out, expected=len(run.submissions), done=lambda: len(used), prefix=".cnn-grader-merge-",
                         what="the merged grading") as staging:
@@ -256,7 +270,7 @@ def merge_outputs(folders: list[Path], out: Path, command: str = "", allow_parti
             else:
                 s.report = ""
         renderer = _renderer(run)
-        stage.publish(run, renderer, stage.Made(run.submissions, renderer), staging, out,
+        stage.publish(run, renderer, stage.Made(run.submissions, renderer), staging, out, lms,
                       ledger=_ledger(ledger, runs, renderer))
     return run
 

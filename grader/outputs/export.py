@@ -112,11 +112,13 @@ class LmsTarget:
 
 
 def lms_target(roster: Roster, title: str, name: str, column: str | None = None,
-               missing: str = "zero") -> LmsTarget | None:
+               missing: str = "zero", new_column: bool = False) -> LmsTarget | None:
     """The column to fill when ``roster`` is a Canvas gradebook export or a Moodle grading
     worksheet (``None`` for any other class list).  Canvas: ``column`` (the header, its name
     without the "(ID)", or the ID), else the assignment column named like this assignment,
-    else a new column named ``title`` (Canvas makes a new assignment of it on import).
+    else a new column named ``title`` (Canvas makes a new assignment of it on import).  A
+    ``column`` that names no column of the export is an error listing them (a typo would add
+    a new assignment on import), unless ``new_column``: then it is the new column's name.
     Raises ``ValueError`` (one line) when the export cannot be written back."""
     if missing not in ("zero", "blank"):
         raise ValueError(f"--lms-missing {missing!r}: choose zero or blank")
@@ -146,6 +148,11 @@ def lms_target(roster: Roster, title: str, name: str, column: str | None = None,
     points_row = next((i for i, r in enumerate(table.records) if i > roster.header_row and r.values
                        and r.values[0].strip().casefold() == "points possible"), -1)
     col = _canvas_column(header, norm, title, name, column, roster.path)
+    if col is None and column is not None and not new_column:
+        have = [h for i, h in enumerate(header) if norm[i] not in CANVAS_FIXED and h]
+        raise ValueError(f"{roster.path}: --lms-column {column!r} matches no column of this export "
+                         f"(its columns: {', '.join(have) or 'none'}); give one of them, "
+                         "or add --lms-new-column to add a new column of that name")
     target = LmsTarget("canvas", roster, col if col is not None else len(header),
                        header[col] if col is not None else (column or title).strip(), missing,
                        new_column=col is None, points_row=points_row)
@@ -202,12 +209,30 @@ def _canvas_column(header: list[str], norm: list[str], title: str, name: str, co
                 raise ValueError(f"{path}: --lms-column {column!r} matches {len(hits)} columns; "
                                  "give the whole header, with its (ID)")
         return None  # a new column of that name
-    keys = {k for k in (_squeeze(title), _squeeze(name)) if k}
-    hits = [i for i in assignments if (m := _CANVAS_ASSIGNMENT.match(header[i])) and _squeeze(m["name"]) in keys]
+    keys = _assignment_keys(title, name)
+    hits = [i for i in assignments if (m := _CANVAS_ASSIGNMENT.match(header[i])) and _short(m["name"]) in keys]
     if len(hits) > 1:
         raise ValueError(f"{path}: {len(hits)} columns are named like this assignment "
                          f"({', '.join(header[i] for i in hits)}); choose one with --lms-column")
     return hits[0] if hits else None
+
+
+def _short(text: str) -> str:
+    """A column's or an assignment's name, squeezed, with "homework" said as "hw"."""
+    from ..course.roster import _squeeze
+    return _squeeze(text).replace("homework", "hw")
+
+
+def _assignment_keys(title: str, name: str) -> set[str]:
+    """What an LMS column of this assignment may be called: its title or name, or a part of
+    the title naming a numbered piece of work ("Homework 4" of "AI Theory, Homework 4: a mini
+    CNN"; "HW 4" for "Homework 4")."""
+    keys = {_short(title), _short(name)}
+    for part in re.split(r"[,:;]|\s[-–—]\s", title):
+        if re.search(r"[^\W\d_]", part) and re.search(r"\d", part) and not re.match(r"^\s*\d", part):
+            keys.add(_short(part))
+    keys.discard("")
+    return keys
 
 
 def fill_lms(target: LmsTarget, subs, max_score: float) -> tuple[bytes, dict]:

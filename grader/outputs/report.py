@@ -396,8 +396,10 @@ class Renderer:
     the public cases says on top of the page that its score is not the grade."""
 
     def __init__(self, assignment: Assignment, run: GradingRun | None = None, reveal: bool | None = None,
-                 notice: str = ""):
+                 notice: str = "", timeout: float | None = None):
         self.assignment, self.run, self.notice = assignment, run, notice
+        policy = getattr(run, "policy", None) if run is not None else None
+        self.timeout = timeout if timeout is not None else (policy or {}).get("timeout")
         self.reveal = bool(getattr(run, "reveal", False)) if reveal is None else bool(reveal)
         self.env = environment()
         self.student_t = self.env.get_template("report.html.j2")
@@ -407,6 +409,13 @@ class Renderer:
         self._names = {m.id: m.name for q in assignment.questions for m in getattr(q, "mistakes", ()) or ()}
         self.specs = {q.id: q for q in assignment.questions}
         self._passed: dict[tuple, Markup] = {}  # a plain "passed" section reads the same for everyone
+        ids = getattr(run, "roster_ids", None) if run is not None else None
+        self._roster = frozenset(ids) if ids else None  # graded with a --roster: its ids
+
+    def unmatched(self, sub: SubmissionResult) -> bool:
+        """An entry graded under its own name: it matched nobody on the roster."""
+        from ..course.roster import absent
+        return self._roster is not None and not absent(sub) and sub.student not in self._roster
 
     # -- student page ---------------------------------------------------------------------
     @staticmethod
@@ -460,9 +469,14 @@ class Renderer:
 
     def command(self, sub: SubmissionResult) -> str:
         src = sub.source or f"{sub.student}.py"
-        parts = ["grader", "check", src, "--seed", str(sub.seed)]
+        parts = ["grader", "check", src]
+        if not self.notice:  # (the student edition's public cases have no seed)
+            parts += ["--seed", str(sub.seed)]
         if Path(src).stem != sub.student:
             parts += ["--student", sub.student]
+        if self.timeout is not None and float(self.timeout) != DEFAULT_TIMEOUT:
+            parts += ["--timeout", number(float(self.timeout))]
+        parts += self.assignment.points_options()
         return shlex.join(parts) + self.assignment.check_options
 
     def hints(self, q: QuestionResult) -> list[dict]:
@@ -492,7 +506,8 @@ class Renderer:
             "written": self.assignment.kind == "written",
         }
         f = q.failure
-        view["message"] = prose(q.message, limits.message) if not (view["written"] and q.status == "error") \
+        message = _without_explanations(q.message, view["hints"])
+        view["message"] = prose(message, limits.message) if not (view["written"] and q.status == "error") \
             else Markup(escape(cap(q.message, limits.message)))  # (the student's own source, as written)
         view["notes"] = [prose(n, limits.message) for n in (getattr(q, "notes", None) or [])[:6]
                          if n and str(n) not in q.message]  # the first is usually the message itself
@@ -543,7 +558,7 @@ class Renderer:
 
     def _row(self, sub: SubmissionResult, limits: Limits) -> str:
         from ..course.roster import absent
-        return self.row_t.render(s=sub, absent=absent(sub), limits=limits).strip()
+        return self.row_t.render(s=sub, absent=absent(sub), unmatched=self.unmatched(sub), limits=limits).strip()
 
     def index_entry(self, sub: SubmissionResult) -> dict:
         """What the dashboard's summary needs of one student, as plain JSON: score, link, each
@@ -554,7 +569,8 @@ class Renderer:
             return {"score": sub.score, "link": link, "absent": True}
         questions = [[q.id, q.status, *(cause_of(q, self._names) if q.status != "passed" and not sub.error
                                         else ("", ""))] for q in sub.questions]
-        return {"score": sub.score, "link": link, "broken": bool(sub.error), "questions": questions}
+        return {"score": sub.score, "link": link, "broken": bool(sub.error), "questions": questions,
+                "unmatched": self.unmatched(sub)}
 
     def write_index(self, subs, path: Path, rows=None, entries=None) -> None:
         """The dashboard, streamed to ``path`` (a class of thousands is never one string).
@@ -596,7 +612,7 @@ class Renderer:
         stats = {qid: Counter() for qid in qids}
         groups: dict[str, dict[str, dict]] = {qid: {} for qid in qids}
         mx = self.assignment.max_score
-        scores, broken, missing, full = [], [], [], 0
+        scores, broken, missing, full, unmatched = [], [], [], 0, 0
         for e in entries:
             scores.append(e["score"])
             full += bool(mx and e["score"] >= mx)
@@ -604,6 +620,7 @@ class Renderer:
             if e.get("absent"):
                 missing.append(link)
                 continue
+            unmatched += bool(e.get("unmatched"))
             if e["broken"]:
                 broken.append(link)
             for qid, status, key, label in e["questions"]:
@@ -627,12 +644,26 @@ class Renderer:
             "mean": sum(scores) / len(scores) if scores else 0.0,
             "median": (ordered[(len(ordered) - 1) // 2] + ordered[len(ordered) // 2]) / 2 if ordered else 0.0,
             "full": full, "broken": len(broken), "absent": len(missing),
+            "submitted": len(scores) - len(missing), "unmatched": unmatched,
         }
         from ..intake.discover import claim_rule
         return dict(run=self.run, assignment=self.assignment, questions=questions, rate=rate, reveal=self.reveal,
                     causes=causes, hist=histogram(scores, mx), summary=summary,
                     version=__version__, broken=broken, absent=missing,
                     claim_rule=claim_rule(self.assignment.kind == "written"))
+
+
+def _without_explanations(message: str, hints: list[dict]) -> str:
+    """``message`` without the misconceptions' explanations it quotes (their first sentence):
+    the page shows each in full just below it, and said it twice."""
+    for h in hints:
+        first = str(h.get("explanation") or "").split(". ")[0].rstrip(".")
+        if first and f" {first}." in message:
+            message = message.replace(f" {first}.", "", 1)
+    return message
+
+
+DEFAULT_TIMEOUT = 10.0  # seconds: grader.api.Options.timeout, --timeout's default (not imported: a cycle)
 
 
 class _Link:

@@ -1175,15 +1175,33 @@ def _relative(filename, root: str) -> str:
     return os.path.relpath(name, root) if name.startswith(root + os.sep) else name
 
 
+NULL_BYTES = ("the file contains NUL (zero) bytes, which Python source cannot hold: was it saved as "
+              "UTF-16 or copied from a binary file? Save it as plain UTF-8 text and submit it again")
+
+
+def _null_bytes(exc: BaseException) -> bool:
+    """Python's "source code string cannot contain null bytes" (a SyntaxError from 3.12, a
+    ValueError before), which names no file or line: ``SyntaxError: ... null bytes ()``."""
+    try:
+        return isinstance(exc, (SyntaxError, ValueError)) and "null bytes" in str(
+            exc.msg if isinstance(exc, SyntaxError) else exc)
+    except BaseException:
+        return False
+
+
 def _syntax_excerpt(exc: SyntaxError, root: str) -> str:
     """Python's own excerpt of a syntax error (file, line, the line's text, a caret), named
     relative to the submission: the frames of importlib that compiled it are no one's code."""
+    if _null_bytes(exc):
+        return f"{_kind(exc)}: {NULL_BYTES}"
     exc.filename = _relative(exc.filename, root)
     return "".join(traceback.format_exception_only(type(exc), exc)).rstrip("\n")
 
 
 def _import_error(exc: BaseException, root: str) -> str:
     """The one-line reason a file did not import."""
+    if _null_bytes(exc):
+        return f"{_kind(exc)}: {NULL_BYTES}"
     if isinstance(exc, SyntaxError):
         where = f" ({_text(_relative(exc.filename, root), 200)}, line {exc.lineno})" if exc.lineno else ""
         return f"{_kind(exc)}: {_text(exc.msg, 300)}{where}"
