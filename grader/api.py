@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import DEFAULT_ASSIGNMENT, __version__
+from . import DEFAULT_ASSIGNMENT, __version__, settings
 from .assignment import Assignment, Trials, load_assignment, student_rng
 from .errors import MachineError, UsageError, is_machines  # (the first two: grader.api.*, for API users too)
 from .intake.discover import Staged, Submission, _ignored, discover, prepare, student_id
@@ -35,7 +35,7 @@ from .text import one_line, safe_text, student_file_name
 @dataclass(frozen=True)
 class Options:
     seed: int = 0
-    timeout: float = 10.0
+    timeout: float = settings.DEFAULT_TIMEOUT
     memory_mb: int = 1024
     isolation: str = "auto"  # auto | namespaces | process
     require_sandbox: bool = False

@@ -131,7 +131,7 @@ REVEAL_HELP = ("Show the correct formula of each failing example (reports, termi
 def _common(f):
     f = click.option("--seed", type=_Setting(settings.SEED), default=0, show_default=True,
                      help="Base seed; each student's inputs derive from it (modulo 2**32) and their id.")(f)
-    f = click.option("--timeout", type=_Setting(settings.TIMEOUT), default=10.0, show_default=True,
+    f = click.option("--timeout", type=_Setting(settings.TIMEOUT), default=settings.DEFAULT_TIMEOUT, show_default=True,
                      help="Seconds allowed per question (and for importing the file), 0.1 to 3600.")(f)
     f = click.option("--memory", type=_Setting(settings.MEMORY), default=1024, show_default=True,
                      help="Memory cap per submission, MiB (64 to 1048576).")(f)
@@ -728,7 +728,7 @@ def handout(out, assignment, per_question, no_wheel, no_ci, force):
 @click.option("--assignment", default=DEFAULT_ASSIGNMENT, show_default=True, help=ASSIGNMENT_HELP)
 @click.option("--seed", type=_Setting(settings.SEED), default=None,
               help="Grading seed baked into the bundle (default: a random one, printed).")
-@click.option("--timeout", type=_Setting(settings.TIMEOUT), default=10.0, show_default=True,
+@click.option("--timeout", type=_Setting(settings.TIMEOUT), default=settings.DEFAULT_TIMEOUT, show_default=True,
               help="Seconds allowed per question, 0.1 to 3600.")
 @click.option("--memory", type=_Setting(settings.MEMORY), default=1024, show_default=True,
               help="Memory cap, MiB (64 to 1048576).")

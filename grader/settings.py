@@ -83,6 +83,7 @@ POINTS = Rule("a number of points", 0, 1000)
 SEED = Rule("an integer", -(1 << 63), (1 << 64) - 1, integer=True, modulus=SEED_MODULUS,
             words="an integer from -2**63 to 2**64-1 (inputs use it modulo 2**32)")
 TIMEOUT = Rule("a number of seconds", 0.1, 3600)
+DEFAULT_TIMEOUT = 10.0  # seconds a question (and the import) may take unless told otherwise
 MEMORY = Rule("an integer number of MiB", 64, 1 << 20, integer=True)
 LATE_FRACTION = Rule("a fraction of the points", 0, 1)  # late.factor, late.per_day
 DAYS_LATE = Rule("a number of days", 0, 3650)

@@ -593,7 +593,7 @@ def test_reproduce_line_has_the_timeout_and_points_that_scored_it():
     assert cmd.startswith("grader check alice.py --seed 7") and "--timeout 30" in cmd, cmd
     assert "--points 1.1=3" in cmd and "--points 2.5=6" in cmd and cmd.count("--points") == 2, cmd
     from grader.api import Options
-    from grader.outputs.report import DEFAULT_TIMEOUT
+    from grader.settings import DEFAULT_TIMEOUT
     assert Options.timeout == DEFAULT_TIMEOUT and "--timeout" not in Renderer(ASG, run, timeout=10.0).command(sub)
     assert Renderer(ASG).command(sub) == "grader check alice.py --seed 7"
     student = Renderer(ASG, notice="public cases only: not your grade").student_html(sub)

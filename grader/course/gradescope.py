@@ -29,7 +29,7 @@ import shlex
 import zipfile
 from pathlib import Path
 
-from .. import DEFAULT_ASSIGNMENT, ENTRY_POINT, __version__
+from .. import DEFAULT_ASSIGNMENT, ENTRY_POINT, __version__, settings
 from ..assignment import load_assignment
 from ..outputs.formats import VISIBILITIES
 
@@ -237,7 +237,7 @@ def _package_tree(module: str, folder: Path | None = None) -> list[str]:
     return sorted(seen)
 
 
-def build_bundle(out_zip: Path, assignment: str = DEFAULT_ASSIGNMENT, seed: int | None = None, timeout: float = 10.0,
+def build_bundle(out_zip: Path, assignment: str = DEFAULT_ASSIGNMENT, seed: int | None = None, timeout: float = settings.DEFAULT_TIMEOUT,
                  memory_mb: int = 1024, visibility: str = "visible") -> tuple[Path, int]:
     """Write the autograder zip; returns (its path, the seed it grades with)."""
     out_zip = Path(out_zip)

@@ -359,7 +359,6 @@ def _relaid_finding(q: Question, trials: Trials, outputs, exp_shape) -> str:
     if not perms or len(perms) > 120:
         return ""
     exp = np.asarray(trials.expected)
-    n = len(exp)
 
     def relaid(e, p):
         return e.transpose(0, *(i + 1 for i in p)).reshape(len(e), *exp_shape)

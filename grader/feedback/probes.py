@@ -31,7 +31,6 @@ import re
 
 import numpy as np
 
-from .. import text
 from ..text import constant
 from ..judge import tolerance
 

@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from markupsafe import Markup, escape
 
-from .. import __version__
+from .. import __version__, settings
 from ..assignment import Assignment
 from ..results import GradingRun, QuestionResult, SubmissionResult
 from ..text import number, printable, shape as shape_text
@@ -474,7 +474,7 @@ class Renderer:
             parts += ["--seed", str(sub.seed)]
         if Path(src).stem != sub.student:
             parts += ["--student", sub.student]
-        if self.timeout is not None and float(self.timeout) != DEFAULT_TIMEOUT:
+        if self.timeout is not None and float(self.timeout) != settings.DEFAULT_TIMEOUT:
             parts += ["--timeout", number(float(self.timeout))]
         parts += self.assignment.points_options()
         return shlex.join(parts) + self.assignment.check_options
@@ -663,7 +663,6 @@ def _without_explanations(message: str, hints: list[dict]) -> str:
     return message
 
 
-DEFAULT_TIMEOUT = 10.0  # seconds: grader.api.Options.timeout, --timeout's default (not imported: a cycle)
 
 
 class _Link:
