@@ -376,7 +376,6 @@ def _relaid_finding(q: Question, trials: Trials, outputs, exp_shape) -> str:
                     shown = f" For example, where {_name(q, i)} should be, you return the value of {_name(q, tuple(j))}."
                     break
             laid = text.shape(tuple(exp_shape[i] for i in p))
-            del n
             return (f"Right numbers in another arrangement: your array is the right answer laid out "
                     f"as shape {laid} (axes in the order {p}) and then reshaped to "
                     f"{text.shape(exp_shape)}.{shown} A reshape keeps the numbers' order; "
