@@ -225,8 +225,8 @@ def _short(text: str) -> str:
 
 def _assignment_keys(title: str, name: str) -> set[str]:
     """What an LMS column of this assignment may be called: its title or name, or a part of
-    the title naming a numbered piece of work ("Homework 4" of "AI Theory, Homework 4: a mini
-    CNN"; "HW 4" for "Homework 4")."""
+    the title naming a numbered piece of work ("Lab 3" of "Course 101, Lab 3: sorting";
+    "HW 2" for "Homework 2")."""
     keys = {_short(title), _short(name)}
     for part in re.split(r"[,:;]|\s[-–—]\s", title):
         if re.search(r"[^\W\d_]", part) and re.search(r"\d", part) and not re.match(r"^\s*\d", part):
