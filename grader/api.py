@@ -29,7 +29,7 @@ from .sandbox.supervisor import Call, Limits, Sandbox, resolved
 from .judge.score import apply_late, score_submission, unrunnable
 from .sandbox.launch import discard_early, hidden_paths as _hidden_paths, start_early
 from .course.config import LatePolicy
-from .text import one_line, safe_text, student_file_name
+from .text import one_line, safe_name, safe_text, student_file_name
 
 
 @dataclass(frozen=True)
@@ -251,7 +251,7 @@ def is_machine_error(exc: BaseException) -> bool:
 def failed_submission(assignment: Assignment, sub: Submission, seed: int, exc: BaseException) -> SubmissionResult:
     """The result of a submission the grader itself failed on: a one-line reason, the run goes on."""
     what = one_line(safe_text(f"{type(exc).__name__}: {exc}"))[:300]
-    res = unrunnable(assignment, sub.student, safe_text(sub.source.name), seed,
+    res = unrunnable(assignment, sub.student, safe_name(sub.source.name), seed,
                      f"the grader could not grade this submission ({what}); "
                      "tell your instructor, who can regrade it alone with grader check")
     res.digest, res.cache_key = "", ""  # never reused: the next run tries again
@@ -270,13 +270,13 @@ def submission_builder(assignment: Assignment):
 def grade_submission(sandbox: Sandbox, assignment: Assignment, sub: Submission, seed: int,
                      trials: dict[str, Trials] | None = None, partial_credit: bool = False) -> SubmissionResult:
     if sub.error or sub.directory is None:
-        res = unrunnable(assignment, sub.student, safe_text(sub.source.name), seed,
+        res = unrunnable(assignment, sub.student, safe_name(sub.source.name), seed,
                          one_line(safe_text(sub.error or "could not be prepared")))
         res.notes = list(sub.notes)
         return res
     trials = trials if trials is not None else make_trials(assignment, seed, sub.student)
     run = sandbox.run(sub.directory, sub.main, calls_for(assignment, trials))
-    res = score_submission(assignment, trials, run, sub.student, safe_text(sub.source.name), seed, sub.digest,
+    res = score_submission(assignment, trials, run, sub.student, safe_name(sub.source.name), seed, sub.digest,
                            partial_credit)
     # a time limit hit is never reused: the machine may have been loaded (the import's included)
     res.cache_key = "" if run.timed_out else sub.cache_key
@@ -602,7 +602,7 @@ class _Grader:
         from .course import roster as roster_mod
         entries = self.plan.origin.get(res.source, [res.source])
         if res.source in self.plan.origin:  # graded from the roster's layout: name the student's own files
-            res.source = ", ".join(entries)
+            res.source = ", ".join(map(safe_name, entries))
         st = self.plan.whose.get(res.student)
         if st is not None:
             res.name, res.email = roster_mod.display_name(st), st.email
@@ -720,7 +720,7 @@ def collision(plan: ClassPlan, sub: Submission, counted: str) -> dict:
     """results.json's record of a student who gave several entries: each entry (the student's
     own file names, with a roster) and the one graded ("" if the grader itself failed first)."""
     def own(name: str) -> list[str]:
-        return [safe_text(n) for n in plan.origin.get(name, [name])]
+        return [safe_name(n) for n in plan.origin.get(name, [name])]
     return {"student": sub.student, "entries": sorted(n for e in (sub.name, *sub.others) for n in own(e)),
             "counted": ", ".join(own(counted)) if counted else ""}
 
