@@ -148,10 +148,10 @@ def _plain(a) -> object:
 
 
 def compare(q: Question, trials: Trials, outputs: list[np.ndarray], stacked: np.ndarray | None = None,
-            first: int = 0, total: int | None = None) -> Verdict:
+            offset: int = 0, total: int | None = None) -> Verdict:
     """Check every trial; describe the first one that fails.  ``stacked``, if given, is the
     outputs as one array (as the sandbox receives them): it spares stacking them again.
-    ``first`` and ``total``: where these trials stand among all of the question's (one shape
+    ``offset`` and ``total``: where these trials stand among all of the question's (one shape
     group of several, see :func:`compare_groups`), for the failure's number."""
     n = len(trials)
     if len(outputs) != n:
@@ -163,10 +163,10 @@ def compare(q: Question, trials: Trials, outputs: list[np.ndarray], stacked: np.
     for t in range(first, n):
         problem, fail = _trial_problem(q, trials, rounded, t, outputs[t])
         if problem:
-            fail.trial, fail.label = first + t, trials.labels[t]
+            fail.trial, fail.label = offset + t, trials.labels[t]
             fail.inputs = {k: _plain(v[t]) for k, v in list(trials.args.items())[
                 :(trials.nargs[t] if trials.nargs is not None else None)]}
-            where = f"trial {first + t + 1} of {total or n} ({trials.labels[t]})"
+            where = f"trial {offset + t + 1} of {total or n} ({trials.labels[t]})"
             return Verdict(False, f"{problem} on {where}", fail)
     return Verdict(True, f"{_all_trials(n)} correct ({tolerance_text(q)})")
 
@@ -195,7 +195,7 @@ def compare_groups(q: Question, groups: Sequence[Trials], outputs: list[np.ndarr
     if len(outputs) != total:
         return Verdict(False, f"returned {len(outputs)} answers for {total} calls"), 0
     for i, (g, outs, st, first) in enumerate(split(groups, outputs, stacked)):
-        verdict = compare(q, g, outs, st, first=first, total=total)
+        verdict = compare(q, g, outs, st, offset=first, total=total)
         if not verdict.passed:
             return verdict, i
     return Verdict(True, f"{_all_trials(total)} correct, in {len(groups)} sets of input shapes "
