@@ -244,3 +244,23 @@ def test_trial_groups_of_a_generator(neuron):
     with pytest.raises(ValueError, match="question 9: generate must return"):
         trial_groups([], "9")
     assert share(12, 3) == [4, 4, 4] and share(20, 3) == [7, 7, 6] and share(2, 3) == [1, 1, 0]
+
+
+def test_a_call_that_hangs_in_a_later_group_is_shown_with_its_inputs(tmp_path, neuron):
+    """The question's one timeout covers all its groups; the call that did not finish is
+    named among all the trials, with its own group's inputs, in the report too."""
+    from click.testing import CliRunner
+
+    from grader.api import Options, check
+    from grader.cli import main
+    hang = _predict_variant(tmp_path, "hang", "    while np.shape(X)[1] == 5:\n        pass\n"
+                                              "    return (np.asarray(X) @ w + b > 0).astype(int)\n")
+    q = {q.id: q for q in check(hang, Options(timeout=1), assignment=neuron).questions}["2.2"]
+    assert q.status == "timeout" and q.message.endswith("on trial 9 (random)"), q.message
+    assert q.failure.trial == 8 and np.shape(q.failure.inputs["X"]) == (9, 5)
+    last = _predict_variant(tmp_path, "last", "    out = (np.asarray(X) @ w + b > 0).astype(int)\n"
+                                              "    if len(X) == 9:\n        out[0] = 1 - out[0]\n    return out\n")
+    r = CliRunner().invoke(main, ["check", str(last), "--assignment", str(NEURON), "--html", str(tmp_path / "r.html")])
+    assert r.exit_code == 1 and "Traceback" not in r.output, r.output
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "could not grade" not in html and "trial 9 (random)" in html
