@@ -90,29 +90,41 @@ def top_gap(S: np.ndarray) -> np.ndarray:
 
 
 def networks(rng: np.random.Generator, s: Shape, n: int,
-             modify: Callable[[np.random.Generator, dict], None] | None = None) -> dict[str, np.ndarray]:
+             modify: Callable[[np.random.Generator, dict], None] | None = None,
+             edges: tuple[Callable[[np.random.Generator, dict], None] | None, ...] = ()) -> dict[str, np.ndarray]:
     """``n`` well-posed networks of shape ``s``, each drawn (and changed in place by ``modify``,
-    for an edge case) until it passes :func:`well_posed`; with Z, H, S, P computed."""
-    kept: list[dict[str, np.ndarray]] = []
-    have = 0
+    for an edge case) until it passes :func:`well_posed`, then one network for each of
+    ``edges`` (a modifier, or None for a plain one); with Z, H, S, P computed.  Every part
+    comes from one batch drawn at a time (redrawn for the parts still short), so NumPy's
+    per-call cost is paid once for a group's trials, not once per edge case."""
+    want, mods = [n] + [1] * len(edges), [modify, *edges]
+    kept: list[list[dict[str, np.ndarray]]] = [[] for _ in want]
+    have = [0] * len(want)
     for _ in range(200):
-        net = _draw(rng, s, 2 * n + 2)
-        if modify is not None:
-            modify(rng, net)
-        ok = well_posed(net)
-        kept.append({k: v[ok] for k, v in net.items()})
-        have += int(ok.sum())
-        if have >= n:
+        sizes = [2 * w + 2 if h < w else 0 for w, h in zip(want, have)]
+        net = _draw(rng, s, sum(sizes))
+        at = 0
+        for size, mod in zip(sizes, mods):
+            if size and mod is not None:
+                mod(rng, {k: v[at:at + size] for k, v in net.items()})  # (views: changed in place)
+            at += size
+        ok, at = well_posed(net), 0
+        for i, size in enumerate(sizes):
+            if size:
+                pick = ok[at:at + size]
+                kept[i].append({k: v[at:at + size][pick] for k, v in net.items()})
+                have[i] += int(pick.sum())
+            at += size
+        if all(h >= w for h, w in zip(have, want)):
             break
     else:  # pragma: no cover - a modify that can never be well posed
         raise RuntimeError("could not draw well-posed networks")
-    out = {k: np.concatenate([b[k] for b in kept])[:n] for k in kept[0]}
+    out = {}
+    for k in net:  # each part's first ``want``, in order (a part wanting none was never drawn)
+        parts = [np.concatenate([b[k] for b in part])[:w] for part, w in zip(kept, want) if part]
+        out[k] = np.concatenate(parts) if parts else net[k][:0]
     out.update(m.forward(out["X"], out["W1"], out["b1"], out["W2"], out["b2"]))
     return out
-
-
-def _concat(*nets: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    return {k: np.concatenate([n[k] for n in nets]) for k in nets[0]}
 
 
 # --- edge-case modifiers (act in place on a drawn batch) -----------------------------------
@@ -137,7 +149,7 @@ def _trials(args: dict[str, np.ndarray], expected: np.ndarray, labels, reference
 # --- Part 1 -------------------------------------------------------------------------------
 
 def _gen_hidden_forward(rng: np.random.Generator, s: Shape, n: int) -> Trials:
-    net = _concat(networks(rng, s, n), networks(rng, s, 1, dead_sample), networks(rng, s, 1, all_active))
+    net = networks(rng, s, n, edges=(dead_sample, all_active))
     args = {k: net[k] for k in ("X", "W1", "b1")}
     ref = lambda a: m.hidden_forward(a["X"], a["W1"], a["b1"])  # noqa: E731
     return _trials(args, ref(args), ["random"] * n + [
@@ -148,7 +160,7 @@ gen_hidden_forward = grouped(_gen_hidden_forward)
 
 
 def _gen_logits(rng: np.random.Generator, s: Shape, n: int) -> Trials:
-    net = _concat(networks(rng, s, n), networks(rng, s, 1, dead_sample))
+    net = networks(rng, s, n, edges=(dead_sample,))
     args = {k: net[k] for k in ("H", "W2", "b2")}
     ref = lambda a: m.logits(a["H"], a["W2"], a["b2"])  # noqa: E731
     return _trials(args, ref(args), ["random"] * n + ["edge: H's first row is zero (no active unit)"], ref)
@@ -216,7 +228,7 @@ gen_cross_entropy = grouped(_gen_cross_entropy)
 
 
 def _gen_predict(rng: np.random.Generator, s: Shape, n: int) -> Trials:
-    net = _concat(networks(rng, s, n), networks(rng, s, 1, dead_sample), networks(rng, s, 1, all_active))
+    net = networks(rng, s, n, edges=(dead_sample, all_active))
     args = {k: net[k] for k in ("X", "W1", "b1", "W2", "b2")}
     ref = lambda a: m.predict(a["X"], a["W1"], a["b1"], a["W2"], a["b2"])  # noqa: E731
     return _trials(args, ref(args), ["random"] * n + [
@@ -243,7 +255,7 @@ def upstream(rng: np.random.Generator, t: int, N: int, K: int) -> np.ndarray:
 
 
 def _gen_grad_W2(rng: np.random.Generator, s: Shape, n: int) -> Trials:
-    net = _concat(networks(rng, s, n), networks(rng, s, 1, dead_sample), networks(rng, s, 1))
+    net = networks(rng, s, n, edges=(dead_sample, None))
     dS = upstream(rng, n + 2, s["N"], s["K"])
     dS[-1] = m.grad_logits(net["P"][-1:], net["y"][-1:])[0]  # the cross-entropy's own gradient
     args = {"H": net["H"], "dS": dS}
