@@ -264,3 +264,16 @@ def test_a_call_that_hangs_in_a_later_group_is_shown_with_its_inputs(tmp_path, n
     assert r.exit_code == 1 and "Traceback" not in r.output, r.output
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "could not grade" not in html and "trial 9 (random)" in html
+
+
+def test_a_grouped_question_made_many_at_a_time(neuron):
+    """A generate_many of a grouped question gives each student's groups, as generate does."""
+    from grader.api import make_trials, make_trials_many
+    from grader.assignment import trial_groups
+    gen = neuron.question("2.2").generate
+    many = dataclasses.replace(neuron.question("2.2"), generate_many=lambda rngs, n: [list(gen(r, n)) for r in rngs])
+    asg = dataclasses.replace(neuron, questions=tuple(many if q.id == "2.2" else q for q in neuron.questions))
+    for student, batch in zip(["a", "b"], make_trials_many(asg, 1, ["a", "b"])):
+        alone = trial_groups(make_trials(neuron, 1, student)["2.2"])
+        assert isinstance(batch["2.2"], tuple) and len(batch["2.2"]) == len(alone) == 3
+        assert all(np.array_equal(x.args["X"], y.args["X"]) for x, y in zip(alone, batch["2.2"]))
