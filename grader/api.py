@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import DEFAULT_ASSIGNMENT, __version__, settings
-from .assignment import Assignment, Trials, load_assignment, student_rng
+from .assignment import Assignment, Generated, Trials, load_assignment, student_rng, trial_groups
 from .errors import MachineError, UsageError, is_machines  # (the first two: grader.api.*, for API users too)
 from .intake.discover import Staged, Submission, _ignored, discover, prepare, student_id
 from .results import GradingRun, SubmissionResult
@@ -57,21 +57,26 @@ class Options:
                 raise UsageError(f"Options.{name}: {exc}") from None
 
 
-def make_trials(assignment: Assignment, seed: int, student: str) -> dict[str, Trials]:
-    """Every question's inputs and reference answers for one student (trusted side only)."""
+StudentTrials = dict[str, Generated]  # question id -> its Trials, or its shape groups
+
+
+def make_trials(assignment: Assignment, seed: int, student: str) -> StudentTrials:
+    """Every question's inputs and reference answers for one student (trusted side only): a
+    question's :class:`Trials` as its generator made it, one or several shape groups (see
+    :func:`grader.assignment.trial_groups`)."""
     return make_trials_many(assignment, seed, [student])[0]
 
 
-def make_trials_many(assignment: Assignment, seed: int, students: list[str]) -> list[dict[str, Trials]]:
+def make_trials_many(assignment: Assignment, seed: int, students: list[str]) -> list[StudentTrials]:
     """:func:`make_trials` for several students, each exactly as alone; questions with a
     ``generate_many`` compute the whole batch at once (NumPy's per-call cost is paid once)."""
-    out: list[dict[str, Trials]] = [{} for _ in students]
+    out: list[StudentTrials] = [{} for _ in students]
     for i, q in enumerate(assignment.questions):
         rngs = [student_rng(seed, s, i) for s in students]
         many = q.generate_many(rngs, assignment.n_random) if q.generate_many and len(rngs) > 1 \
             else [q.generate(r, assignment.n_random) for r in rngs]
         for trials, t in zip(out, many):
-            trials[q.id] = t
+            trials[q.id] = t if isinstance(t, Trials) else trial_groups(t, q.id)  # (checked once, here)
     return out
 
 
@@ -81,11 +86,11 @@ class _TrialsAhead:
 
     def __init__(self, assignment: Assignment, seed: int, students: list[str], batch: int = 16):
         self._asg, self._seed, self._students, self._batch = assignment, seed, students, batch
-        self._made: dict[int, dict[str, Trials]] = {}  # made, not yet taken
+        self._made: dict[int, StudentTrials] = {}  # made, not yet taken
         self._started = bytearray(len(students))  # 1: made at some point (a byte a student)
         self._lock = threading.Lock()
 
-    def take(self, i: int, end: int | None = None) -> dict[str, Trials]:
+    def take(self, i: int, end: int | None = None) -> StudentTrials:
         """Student ``i``'s trials; made with those of the next students up to ``end`` (a
         worker's block: the students it will grade itself)."""
         with self._lock:
@@ -106,12 +111,15 @@ class _TrialsAhead:
             self._started[i] = 1
 
 
-def calls_for(assignment: Assignment, trials: dict[str, Trials]) -> list[Call]:
+def calls_for(assignment: Assignment, trials: StudentTrials) -> list[Call]:
+    """One sandbox call a question: every trial of every shape group, in order."""
     out = []
     for q in assignment.questions:
-        t = trials[q.id]
-        nargs = list(t.nargs) if t.nargs is not None else [len(t.args)] * len(t)
-        out.append(Call(q.id, q.function, list(t.args.values()), nargs, len(t)))
+        groups = trial_groups(trials[q.id], q.id)
+        nargs = [k for t in groups for k in (list(t.nargs) if t.nargs is not None else [len(t.args)] * len(t))]
+        more = [list(t.args.values()) for t in groups] if len(groups) > 1 else None
+        out.append(Call(q.id, q.function, list(groups[0].args.values()), nargs, len(nargs), groups=more,
+                        sizes=[len(t) for t in groups] if more else None))
     return out
 
 
@@ -268,7 +276,7 @@ def submission_builder(assignment: Assignment):
 
 
 def grade_submission(sandbox: Sandbox, assignment: Assignment, sub: Submission, seed: int,
-                     trials: dict[str, Trials] | None = None, partial_credit: bool = False) -> SubmissionResult:
+                     trials: StudentTrials | None = None, partial_credit: bool = False) -> SubmissionResult:
     if sub.error or sub.directory is None:
         res = unrunnable(assignment, sub.student, safe_name(sub.source.name), seed,
                          one_line(safe_text(sub.error or "could not be prepared")))
@@ -736,7 +744,7 @@ def roster_digest(ids: list[str]) -> str:
 
 
 def check(path: Path, opts: Options = Options(), assignment: str | Assignment = DEFAULT_ASSIGNMENT,
-          student: str | None = None, trials: dict[str, Trials] | None = None) -> SubmissionResult:
+          student: str | None = None, trials: StudentTrials | None = None) -> SubmissionResult:
     """Grade one file, folder or zip, as a student would to self-check.
 
     ``trials``: every question's inputs and answers, when they are not the student's own
