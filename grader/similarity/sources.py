@@ -1,0 +1,226 @@
+"""What is compared of each submission: the code grading would run, or the written answers in
+their normalised notation.
+
+Every submission goes through the grader's intake (:func:`grader.intake.discover.prepare`, with
+its limits, left-out notes and one-student-several-entries rule), one at a time into a scratch
+folder removed as soon as its text is read, so a class is never on disk whole.  Nothing of the
+student's is imported or run: code is read as text, and written answers are only tokenised by
+:mod:`grader.intake.notation` (never parsed into a tree or evaluated; that happens in the sandbox).
+"""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..assignment import Assignment
+from ..intake import notation
+from ..intake.discover import Submission, choose_code, discover, prepare
+from ..intake.notebook import NotebookError, read_code_cells
+from ..intake.written import answers_file
+from ..text import one_line, safe_text
+
+MAX_CHARS = 100_000  # characters compared per submission (all its files); a homework is a few thousand
+MAX_PY_FILES = 50  # .py files read per submission, the main file first
+PYTHON = "python"  # the Pygments lexer copydetect tokenises code with
+
+
+@dataclass
+class Document:
+    """One student's text to compare.  ``language``: ``"python"`` (copydetect tokenises it and
+    replaces names, so renamed variables still match) or ``None`` (written answers, already in
+    one canonical notation: compared character for character)."""
+
+    student: str
+    entry: str  # the entry in the submissions folder it came from
+    text: str = ""
+    files: list[str] = field(default_factory=list)  # what ``text`` is made of (files or questions)
+    language: str | None = PYTHON
+    notes: list[str] = field(default_factory=list)
+    error: str = ""  # why it could not be read (then it is not compared)
+
+
+def read_class(submissions: Path, asg: Assignment, work: Path) -> list[Document]:
+    """Every submission of ``submissions`` as a :class:`Document`, in student id order.  A
+    submission that cannot be read (a damaged zip, no .py file) is a document with ``error``."""
+    functions = [q.function for q in asg.questions]
+    written = asg.kind == "written"
+    docs = []
+    for i, sub in enumerate(discover(Path(submissions), functions, work, lazy=True)):
+        dest = Path(work) / f"s{i:05d}"
+        found: dict[str, tuple] = {}
+        build = _written_builder(found) if written else _code_builder(found)
+        try:
+            prepare(sub, functions, dest, build)
+            docs.append(_document(sub, found, written))
+        finally:
+            shutil.rmtree(dest, ignore_errors=True)
+    return docs
+
+
+def _code_builder(found: dict):
+    """For :func:`prepare`: choose the main file as grading does, and keep the notebooks' code."""
+    def build(root: Path, functions: list[str]):
+        notes: list[str] = []
+        directory, main, error, texts = choose_code(root, functions, notes)
+        if directory is not None:
+            found[str(directory)] = (texts, notes)
+        return directory, main, error
+    return build
+
+
+def _written_builder(found: dict):
+    """For :func:`prepare`: the answers file grading would read."""
+    def build(root: Path, functions: list[str]):
+        answers = answers_file(root)
+        if answers is None:
+            from ..intake.written import NO_ANSWERS
+            return None, "", NO_ANSWERS
+        found[str(answers.parent)] = (answers, [])
+        return answers.parent, answers.name, ""
+    return build
+
+
+def _document(sub: Submission, found: dict, written: bool) -> Document:
+    doc = Document(student=sub.student, entry=safe_text(sub.name), notes=list(sub.notes))
+    if sub.error or sub.directory is None:
+        doc.error = sub.error or f"{doc.entry}: could not be read"
+        return doc
+    extra, notes = found.get(str(sub.directory), ({}, []))
+    doc.notes += notes
+    try:
+        if written:
+            doc.language = None
+            _read_answers(doc, sub.directory / sub.main)
+        else:
+            _read_code(doc, sub.directory, sub.main, extra)
+    except OSError as exc:  # one student's unreadable file: noted, not fatal
+        from ..errors import is_machines
+        if is_machines(exc):
+            raise
+        doc.error = one_line(f"{doc.entry}: could not be read ({safe_text(exc.strerror or str(exc))})")
+    return doc
+
+
+def _read_code(doc: Document, directory: Path, main: str, texts: dict[Path, str]) -> None:
+    """The main file first, then the other ``.py`` files beside and below it (its importable
+    modules), each as the student wrote it (a notebook: its code cells)."""
+    # (the tree is the intake's copy: regular files only, at most discover.MAX_ZIP_FILES)
+    others = sorted((p for p in directory.rglob("*.py") if p.is_file() and p != directory / main),
+                    key=lambda p: p.as_posix())
+    files = [directory / main] + others[:MAX_PY_FILES - 1]
+    if len(others) > MAX_PY_FILES - 1:
+        doc.notes.append(f"only {MAX_PY_FILES} of its .py files were compared")
+    chunks, left, cut = [], MAX_CHARS, []
+    for path in files:
+        rel = path.relative_to(directory).as_posix()
+        label = _notebook_name(rel) if path in texts else rel
+        text = texts[path] if path in texts else _read_text(path, left)
+        if len(text) > left:
+            cut.append(label)
+            text = text[:left]
+        head = f"# ==== {label} ====\n" if len(files) > 1 else ""  # (a comment: not compared)
+        chunks.append(head + text)
+        doc.files.append(safe_text(label))
+        left -= len(text)
+        if left <= 0:
+            break
+    doc.text = "\n".join(chunks)
+    if cut or len(doc.files) < len(files):
+        doc.notes.append(f"only the first {MAX_CHARS:,} characters were compared (cut in {safe_text(cut[0]) if cut else 'its files'})")
+
+
+def _notebook_name(rel: str) -> str:
+    """The notebook a generated ``X.py`` (or ``X_ipynb.py``) came from."""
+    stem = rel[:-9] if rel.endswith("_ipynb.py") else rel[:-3]
+    return stem + ".ipynb"
+
+
+def _read_text(path: Path, most: int) -> str:
+    with open(path, "rb") as f:
+        data = f.read(4 * most + 4)  # (at most 4 bytes a character)
+    return data.decode("utf-8", "replace")[:most + 1]
+
+
+def _read_answers(doc: Document, path: Path) -> None:
+    """Each answered question as ``## ID`` and its equations in one canonical spelling
+    (:func:`canonical_notation`)."""
+    with open(path, "rb") as f:
+        data = f.read(1_000_001)
+    try:
+        text = notation.read_answers_file(data, path.name)
+    except notation.NotationError as exc:
+        doc.error = one_line(f"{doc.entry}: {safe_text(str(exc))}")
+        return
+    doc.text, doc.files = answers_text(text)
+    if len(doc.text) > MAX_CHARS:
+        doc.text = doc.text[:MAX_CHARS]
+        doc.notes.append(f"only the first {MAX_CHARS:,} characters were compared")
+
+
+def answers_text(text: str) -> tuple[str, list[str]]:
+    """An answers file's text as compared: ``## ID`` and the canonical equations of each
+    question answered, in order; and the questions' ids."""
+    out, ids = [], []
+    for qid, body in notation.sections(text).items():
+        canon = canonical_notation(body)
+        if canon:
+            out.append(f"## {qid}\n{canon}")
+            ids.append(qid)
+    return "\n".join(out), ids
+
+
+# spellings of one thing in the notation (after tokenising), and marks that change nothing
+_SAME = {"sigmoid": "sigma", "indicator": "1", "**": "^", "Sum": "sum"}
+_DROPPED = {"_", "{", "}", "[", "]", "*", "\\mathbf", "\\mathrm", "\\text", "\\operatorname", "\\displaystyle"}
+
+
+def canonical_notation(body: str) -> str:
+    """One section's equations in one spelling: ``x[i,j]``, ``x_{i,j}`` and ``x_{i}_{j}`` alike;
+    ``σ``, ``\\sigma``, ``sigmoid``; ``·``, ``\\cdot``, ``*`` and side by side; ``𝟙``,
+    ``\\mathbf{1}``, ``Indicator``.  Tokens come from :func:`grader.intake.notation.tokenize`
+    (what grading reads); a section it cannot tokenise falls back to its words in lower case
+    with single spaces.  The starter's prompts (``>`` lines) are left out."""
+    body = "\n".join(line for line in body.splitlines() if not line.lstrip().startswith(">"))
+    math = notation.equations(body) or body
+    lines = []
+    for line in math.splitlines():
+        if not line.strip():
+            continue
+        try:
+            toks = notation.tokenize(line)
+        except (notation.NotationError, RecursionError, ValueError):
+            lines.append(" ".join(line.split()).lower())
+            continue
+        lines.append("".join(_token(t.text) for t in toks))
+    return "\n".join(x for x in lines if x)
+
+
+def _token(text: str) -> str:
+    if text in _DROPPED:
+        return ""
+    text = _SAME.get(text, text)
+    if text.startswith("\\") and text[1:].isalpha():
+        text = text[1:]
+    return _SAME.get(text.lower(), text.lower())
+
+
+def template_text(path: Path, asg: Assignment) -> str:
+    """A ``--template`` file's text as it is compared (code, a notebook's code cells, or an answers
+    file normalised); a file that cannot be read is a one-line error naming it."""
+    from ..errors import UsageError
+    try:
+        data = path.read_bytes()[:4 * MAX_CHARS]
+    except OSError as exc:
+        raise UsageError(f"--template {path}: cannot be read ({exc.strerror or exc}); give the starter file's path") from None
+    if asg.kind == "written":
+        try:
+            return answers_text(notation.read_answers_file(data, path.name))[0]
+        except notation.NotationError as exc:
+            raise UsageError(f"--template {path}: {exc}; give the starter answers file") from None
+    if path.name.lower().endswith(".ipynb"):
+        try:
+            return "\n".join(src for _n, src in read_code_cells(data))
+        except NotebookError as exc:
+            raise UsageError(f"--template {path} {exc}; {exc.fix}") from None
+    return data.decode("utf-8", "replace")[:MAX_CHARS]
