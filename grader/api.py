@@ -777,7 +777,7 @@ def starter(assignment: str | Assignment = DEFAULT_ASSIGNMENT, filename: str | N
 
 def similar(submissions: Path, out: Path, assignment: str | Assignment = DEFAULT_ASSIGNMENT,
             templates: list[Path] | tuple[Path, ...] = (), threshold: float = 0.5, top: int | None = None,
-            command: str = "") -> "SimilarityRun":
+            command: str = "", jobs: int | None = None) -> "SimilarityRun":
     """Rank the pairs of submissions by how much code (or, for a written assignment, notation)
     they share, into ``out``: ``similarity.csv`` (every pair sharing code, most similar first;
     the first ``top`` with ``top``) and ``similarity.html`` (the pairs at or above ``threshold``,
@@ -787,7 +787,7 @@ def similar(submissions: Path, out: Path, assignment: str | Assignment = DEFAULT
     run), fingerprinted once with copydetect and paired through an inverted index
     (:mod:`grader.similarity.match`).  The assignment's starter and the ``templates`` files are
     boilerplate: what they contain never counts.  A submission that cannot be read is listed,
-    not compared.  Raises :class:`UsageError` when copydetect is not installed (the optional
+    not compared.  ``jobs``: worker processes reading and fingerprinting (default: all cores).  Raises :class:`UsageError` when copydetect is not installed (the optional
     extra ``similarity``)."""
     import time
     from .similarity import match, sources
@@ -814,14 +814,14 @@ def similar(submissions: Path, out: Path, assignment: str | Assignment = DEFAULT
     run = outputs.SimilarityRun(assignment=asg.name, title=asg.title, threshold=threshold, command=command,
                                 created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
                                 written=written)
+    bp = match.boilerplate_hashes(boiler, language)
+    run.boilerplate = len(bp)
     with scratch("cnn-grader-work-") as work:
-        docs = sources.read_class(submissions, asg, Path(work))
-        bp = match.boilerplate_hashes(boiler, language)
-        run.boilerplate = len(bp)
+        docs, prints = _fingerprint_class(submissions, asg, Path(work), bp, jobs)
         read = [d for d in docs if not d.error]
+        prints = [p for d, p in zip(docs, prints) if not d.error]
         run.not_read = [(d.student, d.error) for d in docs if d.error]
         run.notes = [(d.student, n) for d in docs for n in d.notes if "compared" in n]
-        prints = [match.fingerprint(d.text, d.language, bp) for d in read]
         run.students = len(read)
         run.common = match.drop_common(prints)
         found = match.pairs(prints)
@@ -846,3 +846,27 @@ def similar(submissions: Path, out: Path, assignment: str | Assignment = DEFAULT
         run.seconds = time.perf_counter() - started
         outputs.write(run, out, Path(work))
     return run
+
+
+def _fingerprint_class(submissions: Path, asg: Assignment, work: Path, boilerplate, jobs: int | None):
+    """Every submission read and fingerprinted, on ``jobs`` worker processes (tokenising is most
+    of the time): ``(documents, prints)`` in student id order (a print is None where the
+    document could not be read)."""
+    from .run.workers import run_tasks
+    from .similarity import match, sources
+    subs = sources.class_submissions(submissions, asg, work)
+    got: list = [None] * len(subs)
+
+    def task(_state, i: int, _end: int):
+        doc = sources.read_one(subs[i], asg, work / f"s{i:05d}")
+        return doc, (None if doc.error else match.fingerprint(doc.text, doc.language, boilerplate))
+
+    def failed(i: int, why: str):
+        return sources.Document(subs[i].student, safe_text(subs[i].name), error=f"{safe_text(subs[i].name)}: {why}"), None
+
+    def on_message(i: int, message) -> None:
+        got[i] = message
+
+    run_tasks(len(subs), max(1, min(jobs or os.cpu_count() or 1, len(subs))), contextlib.nullcontext, task, failed,
+              on_message)
+    return [g[0] for g in got], [g[1] for g in got]

@@ -705,13 +705,14 @@ def merge(folders, out, allow_partial, ledger, roster, lms_column, lms_missing, 
               help="Show the pairs at or above this similarity (0 to 1) side by side in similarity.html.")
 @click.option("--top", type=click.IntRange(1), default=None, metavar="N",
               help="Keep only the N most similar pairs (default: every pair that shares code).")
+@click.option("--jobs", type=click.IntRange(1, 512), default=None, help="Worker processes (default: all cores).")
 @_reported
-def similar(submissions, out, assignment, templates, threshold, top):
+def similar(submissions, out, assignment, templates, threshold, top, jobs):
     """Rank every pair of SUBMISSIONS by shared code (or written notation) into OUT:
     similarity.csv and similarity.html (the pairs side by side).  Needs copydetect."""
     from .api import similar as similar_api
     run = similar_api(submissions, out, assignment=assignment, templates=list(templates), threshold=threshold,
-                      top=top, command=shlex.join(["grader", *sys.argv[1:]]))
+                      top=top, command=shlex.join(["grader", *sys.argv[1:]]), jobs=jobs)
     for who, why in run.not_read:
         click.echo(f"not compared: {who}: {why}", err=True)
     click.echo(f"compared {run.students} submissions in {run.seconds:.1f} s: {len(run.rows)} pairs share code, "

@@ -22,6 +22,7 @@ every run.  Ours are a fixed polynomial hash, so a ranking can be reproduced.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,12 +101,32 @@ def fingerprint(text: str, language: str | None, boilerplate: np.ndarray | None 
     from copydetect.utils import winnow
     k = K_CODE if language is not None else K_WRITTEN
     code, offsets = filtered(text, language)
-    hashes, idx = winnow(window_hashes(code, k), WINDOW, remove_duplicates=False)
-    hashes, idx = np.asarray(hashes, dtype=np.int64), np.asarray(idx, dtype=np.int64)
+    every = window_hashes(code, k)
+    starts = np.flatnonzero(within_units(code, len(every), k, language))
+    hashes, idx = winnow(every[starts], WINDOW, remove_duplicates=False)
+    hashes, idx = np.asarray(hashes, dtype=np.int64), starts[np.asarray(idx, dtype=np.int64)]
     if boilerplate is not None and len(boilerplate):
         keep = ~np.isin(hashes, boilerplate)
         hashes, idx = hashes[keep], idx[keep]
     return Print(k, hashes, idx, np.asarray(offsets, dtype=np.int64).reshape(-1, 2), np.unique(hashes))
+
+
+_UNIT = {"python": re.compile(r"defF\(|classO")}  # where a function or class starts in filtered code
+_UNIT_WRITTEN = re.compile(r"^## ", re.M)  # where a question's answer starts
+
+
+def within_units(code: str, n: int, k: int, language: str | None) -> np.ndarray:
+    """Which of the ``n`` windows of ``code`` lie within one function or class (one question's
+    answer): a window across the start of one would change with the order of the functions,
+    which says nothing about copying (reordered functions still match in full)."""
+    pattern = _UNIT.get(language) if language is not None else _UNIT_WRITTEN
+    bounds = np.array([m.start() for m in pattern.finditer(code)], dtype=np.int64)
+    starts = np.arange(n, dtype=np.int64)
+    if not len(bounds):
+        return np.ones(n, dtype=bool)
+    nxt = np.searchsorted(bounds, starts, side="right")  # the first boundary after each start
+    after = np.where(nxt < len(bounds), bounds[np.minimum(nxt, len(bounds) - 1)], np.iinfo(np.int64).max)
+    return after >= starts + k
 
 
 def boilerplate_hashes(texts: list[str], language: str | None) -> np.ndarray:

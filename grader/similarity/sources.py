@@ -40,22 +40,29 @@ class Document:
     error: str = ""  # why it could not be read (then it is not compared)
 
 
-def read_class(submissions: Path, asg: Assignment, work: Path) -> list[Document]:
-    """Every submission of ``submissions`` as a :class:`Document`, in student id order.  A
-    submission that cannot be read (a damaged zip, no .py file) is a document with ``error``."""
-    functions = [q.function for q in asg.questions]
+def class_submissions(submissions: Path, asg: Assignment, work: Path) -> list[Submission]:
+    """The class's submissions, one a student (none prepared yet: :func:`read_one` each)."""
+    return discover(Path(submissions), [q.function for q in asg.questions], work, lazy=True)
+
+
+def read_one(sub: Submission, asg: Assignment, dest: Path) -> Document:
+    """One submission as a :class:`Document`, prepared into ``dest`` (removed after).  One that
+    cannot be read (a damaged zip, no .py file) is a document with ``error``."""
     written = asg.kind == "written"
-    docs = []
-    for i, sub in enumerate(discover(Path(submissions), functions, work, lazy=True)):
-        dest = Path(work) / f"s{i:05d}"
-        found: dict[str, tuple] = {}
-        build = _written_builder(found) if written else _code_builder(found)
-        try:
-            prepare(sub, functions, dest, build)
-            docs.append(_document(sub, found, written))
-        finally:
-            shutil.rmtree(dest, ignore_errors=True)
-    return docs
+    found: dict[str, tuple] = {}
+    build = _written_builder(found) if written else _code_builder(found)
+    try:
+        prepare(sub, [q.function for q in asg.questions], dest, build)
+        return _document(sub, found, written)
+    finally:
+        shutil.rmtree(dest, ignore_errors=True)
+
+
+def read_class(submissions: Path, asg: Assignment, work: Path) -> list[Document]:
+    """Every submission of ``submissions`` as a :class:`Document`, in student id order, one
+    after the other (``grader similar`` spreads :func:`read_one` over worker processes)."""
+    return [read_one(sub, asg, Path(work) / f"s{i:05d}")
+            for i, sub in enumerate(class_submissions(submissions, asg, work))]
 
 
 def _code_builder(found: dict):
