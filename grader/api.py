@@ -809,7 +809,7 @@ def similar(submissions: Path, out: Path, assignment: str | Assignment = DEFAULT
     asg = load_assignment(assignment) if isinstance(assignment, str) else assignment
     written = asg.kind == "written"
     language = None if written else sources.PYTHON
-    boiler = [sources.answers_text(starter(asg))[0] if written else starter(asg)]
+    boiler = [sources.answers_text(starter(asg), [q.id for q in asg.questions])[0] if written else starter(asg)]
     boiler += [sources.template_text(Path(t), asg) for t in templates]
     run = outputs.SimilarityRun(assignment=asg.name, title=asg.title, threshold=threshold, command=command,
                                 created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -821,7 +821,7 @@ def similar(submissions: Path, out: Path, assignment: str | Assignment = DEFAULT
         read = [d for d in docs if not d.error]
         prints = [p for d, p in zip(docs, prints) if not d.error]
         run.not_read = [(d.student, d.error) for d in docs if d.error]
-        run.notes = [(d.student, n) for d in docs for n in d.notes if "compared" in n]
+        run.notes = [(d.student, n) for d in docs for n in d.notes]
         run.students = len(read)
         run.common = match.drop_common(prints)
         found = match.pairs(prints)

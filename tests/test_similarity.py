@@ -251,6 +251,19 @@ def test_written_starter_is_boilerplate(tmp_path):
     assert pair(run, "s1", "s2") is None
 
 
+def test_long_answers_are_cut_and_noted(tmp_path):
+    """A hostile answers file (a section of unclosed ``\\[``, whose math extraction can take
+    the square of its length) is compared only up to the caps, with a note."""
+    from grader.similarity.sources import MAX_SECTION
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "ana.md").write_text(PLAIN + "\n## 2.2\n" + "\\[ x" * 200_000)
+    (subs / "ben.md").write_text(PLAIN)
+    run = run_similar(subs, tmp_path / "out", assignment="hw4-written")
+    assert any(who == "ana" and f"{MAX_SECTION:,} of each answer" in note and "2.2" in note for who, note in run.notes)
+    assert pair(run, "ana", "ben")["similarity"] == 1.0
+
+
 def test_notation_that_does_not_tokenise_falls_back_to_words():
     from grader.similarity.sources import canonical_notation
     assert canonical_notation("The  Answer IS   y → 3\n") == "the answer is y → 3"
@@ -265,7 +278,8 @@ def test_canonical_notation_never_raises_and_stays_bounded(text):
     out = canonical_notation(text)
     assert len(out) <= 4 * len(text) + 10
     assert canonical_notation(text) == out
-    answers_text("## 1.2\n" + text)
+    compared, ids, _cut = answers_text("## 1.2\n" + text, ["1.2", "1.3"])
+    assert set(ids) <= {"1.2", "1.3"} and len(compared) <= 4 * len(text) + 100
 
 
 # ---------------------------------------------------------------------------------- safety

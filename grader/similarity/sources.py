@@ -50,10 +50,10 @@ def read_one(sub: Submission, asg: Assignment, dest: Path) -> Document:
     cannot be read (a damaged zip, no .py file) is a document with ``error``."""
     written = asg.kind == "written"
     found: dict[str, tuple] = {}
-    build = _written_builder(found) if written else _code_builder(found)
+    build = _written_builder() if written else _code_builder(found)
     try:
         prepare(sub, [q.function for q in asg.questions], dest, build)
-        return _document(sub, found, written)
+        return _document(sub, found, asg)
     finally:
         shutil.rmtree(dest, ignore_errors=True)
 
@@ -68,37 +68,37 @@ def read_class(submissions: Path, asg: Assignment, work: Path) -> list[Document]
 def _code_builder(found: dict):
     """For :func:`prepare`: choose the main file as grading does, and keep the notebooks' code."""
     def build(root: Path, functions: list[str]):
-        notes: list[str] = []
-        directory, main, error, texts = choose_code(root, functions, notes)
+        directory, main, error, texts = choose_code(root, functions, [])  # (its notes are about grading)
         if directory is not None:
-            found[str(directory)] = (texts, notes)
+            found[str(directory)] = texts
         return directory, main, error
     return build
 
 
-def _written_builder(found: dict):
+def _written_builder():
     """For :func:`prepare`: the answers file grading would read."""
     def build(root: Path, functions: list[str]):
         answers = answers_file(root)
         if answers is None:
             from ..intake.written import NO_ANSWERS
             return None, "", NO_ANSWERS
-        found[str(answers.parent)] = (answers, [])
         return answers.parent, answers.name, ""
     return build
 
 
-def _document(sub: Submission, found: dict, written: bool) -> Document:
-    doc = Document(student=sub.student, entry=safe_text(sub.name), notes=list(sub.notes))
+def _document(sub: Submission, found: dict, asg: Assignment) -> Document:
+    written = asg.kind == "written"
+    # (of the intake's notes, what was left out of a folder or zip; the others are about grading)
+    doc = Document(student=sub.student, entry=safe_text(sub.name),
+                   notes=[n for n in sub.notes if n.startswith("left out ")])
     if sub.error or sub.directory is None:
         doc.error = sub.error or f"{doc.entry}: could not be read"
         return doc
-    extra, notes = found.get(str(sub.directory), ({}, []))
-    doc.notes += notes
+    extra = found.get(str(sub.directory), {})  # a notebook's generated .py -> its code cells
     try:
         if written:
             doc.language = None
-            _read_answers(doc, sub.directory / sub.main)
+            _read_answers(doc, sub.directory / sub.main, [q.id for q in asg.questions])
         else:
             _read_code(doc, sub.directory, sub.main, extra)
     except OSError as exc:  # one student's unreadable file: noted, not fatal
@@ -149,7 +149,7 @@ def _read_text(path: Path, most: int) -> str:
     return data.decode("utf-8", "replace")[:most + 1]
 
 
-def _read_answers(doc: Document, path: Path) -> None:
+def _read_answers(doc: Document, path: Path, questions: list[str]) -> None:
     """Each answered question as ``## ID`` and its equations in one canonical spelling
     (:func:`canonical_notation`)."""
     with open(path, "rb") as f:
@@ -159,22 +159,36 @@ def _read_answers(doc: Document, path: Path) -> None:
     except notation.NotationError as exc:
         doc.error = one_line(f"{doc.entry}: {safe_text(str(exc))}")
         return
-    doc.text, doc.files = answers_text(text)
-    if len(doc.text) > MAX_CHARS:
-        doc.text = doc.text[:MAX_CHARS]
-        doc.notes.append(f"only the first {MAX_CHARS:,} characters were compared")
+    doc.text, doc.files, cut = answers_text(text, questions)
+    if cut:
+        doc.notes.append(f"only the first {MAX_CHARS:,} characters were compared, and {MAX_SECTION:,} of each answer "
+                         f"(cut: {', '.join(cut[:5])})")
 
 
-def answers_text(text: str) -> tuple[str, list[str]]:
-    """An answers file's text as compared: ``## ID`` and the canonical equations of each
-    question answered, in order; and the questions' ids."""
+MAX_SECTION = 4_000  # characters of one question's section compared (an answer is a few hundred)
+
+
+def answers_text(text: str, questions: list[str]) -> tuple[str, list[str], list[str]]:
+    """An answers file's text as compared: ``## ID`` and the canonical equations of each of the
+    assignment's ``questions`` answered, in the assignment's order; the ids of those answered;
+    and what was cut (the file at :data:`MAX_CHARS`, a section at :data:`MAX_SECTION`).  The
+    cuts bound the work: extracting the math of a section is a regex whose time can grow with
+    the square of a hostile section's length."""
+    cut = ["the file"] if len(text) > MAX_CHARS else []
+    found = notation.sections(text[:MAX_CHARS])
     out, ids = [], []
-    for qid, body in notation.sections(text).items():
+    for qid in questions:
+        body = found.get(qid)
+        if body is None:
+            continue
+        if len(body) > MAX_SECTION:
+            body = body[:MAX_SECTION]
+            cut.append(qid)
         canon = canonical_notation(body)
         if canon:
             out.append(f"## {qid}\n{canon}")
             ids.append(qid)
-    return "\n".join(out), ids
+    return "\n".join(out), ids, cut
 
 
 # spellings of one thing in the notation (after tokenising), and marks that change nothing
@@ -222,7 +236,7 @@ def template_text(path: Path, asg: Assignment) -> str:
         raise UsageError(f"--template {path}: cannot be read ({exc.strerror or exc}); give the starter file's path") from None
     if asg.kind == "written":
         try:
-            return answers_text(notation.read_answers_file(data, path.name))[0]
+            return answers_text(notation.read_answers_file(data, path.name), [q.id for q in asg.questions])[0]
         except notation.NotationError as exc:
             raise UsageError(f"--template {path}: {exc}; give the starter answers file") from None
     if path.name.lower().endswith(".ipynb"):
