@@ -432,3 +432,17 @@ def test_without_copydetect_one_line_and_exit_2(tmp_path):
     assert r.stderr.strip().splitlines() == [r.stderr.strip()]
     assert "pip install 'cnn-grader[similarity]'" in r.stderr
     assert not (tmp_path / "out").exists()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=600))
+def test_fingerprint_of_any_text_is_consistent(text):
+    """Whatever a student's file holds, fingerprinting never raises and its positions lie in the
+    filtered text; the regions to highlight lie in the text itself."""
+    from grader.similarity import match
+    from grader.similarity.sources import Document
+    p = match.fingerprint(text, "python")
+    code, _offsets = match.filtered(text, "python")
+    assert len(p.hashes) == len(p.idx) and np.all((p.idx >= 0) & (p.idx + p.k <= max(len(code), p.k)))
+    slices, share = match.overlap(Document("a", "a.py", text), p, p)
+    assert 0.0 <= share <= 1.0 and (slices.size == 0 or (slices.min() >= 0 and slices.max() <= len(text)))
