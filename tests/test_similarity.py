@@ -212,7 +212,7 @@ $$y_{c_i,c_j,k} = \sigma(x_{c_i,c_j} \cdot w_{1,1,k} + x_{c_i,c_{j+1}} \cdot w_{
 $$z_{p_i,p_j,k} = y_{p_i,p_j,k} + y_{p_i,p_{j+1},k} + y_{p_{i+1},p_j,k} + y_{p_{i+1},p_{j+1},k}$$
 
 ### Q2.1
-$$dE/dw_{p_i,p_j,k,o_1} = (o_1 - y_1) \cdot o_1 (1 - o_1) z_{p_i,p_j,k}$$
+$$\frac{\partial E}{\partial w_{p_i,p_j,k,o_1}} = (o_1 - y_1) \cdot o_1 (1 - o_1) z_{p_i,p_j,k}$$
 """
 
 OTHER = """## 1.2
@@ -269,6 +269,8 @@ def test_notation_that_does_not_tokenise_falls_back_to_words():
     assert canonical_notation("The  Answer IS   y → 3\n") == "the answer is y → 3"
     assert canonical_notation("> the prompt only\n") == ""
     assert canonical_notation("x_{1} = \\sigma(a) \\cdot b") == canonical_notation("x[1] = sigmoid(a) b")
+    assert (canonical_notation("$$\\frac{\\partial E}{\\partial z_{p_i}} = 1$$") == canonical_notation("∂E/∂z[pi] = 1")
+            == canonical_notation("dE/dz[pi] = 1") == "de/dzpi=1")
 
 
 @settings(max_examples=150, deadline=None)

@@ -192,7 +192,7 @@ def answers_text(text: str, questions: list[str]) -> tuple[str, list[str], list[
 
 
 # spellings of one thing in the notation (after tokenising), and marks that change nothing
-_SAME = {"sigmoid": "sigma", "indicator": "1", "**": "^", "Sum": "sum"}
+_SAME = {"sigmoid": "sigma", "indicator": "1", "**": "^", "Sum": "sum", "\\partial": "d"}
 _DROPPED = {"_", "{", "}", "[", "]", "*", "\\mathbf", "\\mathrm", "\\text", "\\operatorname", "\\displaystyle"}
 
 
@@ -213,8 +213,30 @@ def canonical_notation(body: str) -> str:
         except (notation.NotationError, RecursionError, ValueError):
             lines.append(" ".join(line.split()).lower())
             continue
-        lines.append("".join(_token(t.text) for t in toks))
+        lines.append(_spelled([t.text for t in toks]))
     return "\n".join(x for x in lines if x)
+
+
+def _spelled(toks: list[str]) -> str:
+    """Tokens in one spelling, run together; ``\\frac{A}{B}`` becomes ``A/B`` (so
+    ``\\frac{\\partial E}{\\partial w}``, ``∂E/∂w`` and ``dE/dw`` are one)."""
+    out, depth, fracs = [], 0, []  # fracs: [depth before it, groups closed] of each open \frac
+    for tok in toks:
+        if tok == "\\frac":
+            fracs.append([depth, 0])
+            continue
+        if tok == "{":
+            depth += 1
+        elif tok == "}":
+            depth -= 1
+            if fracs and depth == fracs[-1][0]:
+                fracs[-1][1] += 1
+                if fracs[-1][1] == 1:
+                    out.append("/")
+                else:
+                    fracs.pop()
+        out.append(_token(tok))
+    return "".join(out)
 
 
 def _token(text: str) -> str:
