@@ -121,20 +121,20 @@ def _read_code(doc: Document, directory: Path, main: str, texts: dict[Path, str]
     chunks, left, cut = [], MAX_CHARS, []
     for path in files:
         rel = path.relative_to(directory).as_posix()
-        label = _notebook_name(rel) if path in texts else rel
+        label = one_line(safe_text(_notebook_name(rel) if path in texts else rel))  # (a name of the student's)
         text = texts[path] if path in texts else _read_text(path, left)
         if len(text) > left:
             cut.append(label)
             text = text[:left]
         head = f"# ==== {label} ====\n" if len(files) > 1 else ""  # (a comment: not compared)
         chunks.append(head + text)
-        doc.files.append(safe_text(label))
+        doc.files.append(label)
         left -= len(text)
         if left <= 0:
             break
     doc.text = "\n".join(chunks)
     if cut or len(doc.files) < len(files):
-        doc.notes.append(f"only the first {MAX_CHARS:,} characters were compared (cut in {safe_text(cut[0]) if cut else 'its files'})")
+        doc.notes.append(f"only the first {MAX_CHARS:,} characters were compared (cut in {cut[0] if cut else 'its files'})")
 
 
 def _notebook_name(rel: str) -> str:
