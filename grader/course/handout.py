@@ -345,8 +345,8 @@ def imports_text() -> str:
 your own modules handed in with your file. Nothing else is available, whether or not it is
 installed on your machine (`grader check` applies the same rule):
 
-- plotting, display and progress-bar packages ({display}) never cost points: when one is
-  not installed, a stand-in that does nothing replaces it (your plots are skipped, `tqdm(x)`
+- plotting, display and progress-bar packages ({display}) never cost points: a stand-in
+  that does nothing replaces each, installed or not (your plots are skipped, `tqdm(x)`
   iterates `x`), and the report says so;
 - any other package (`scipy`, `torch`, `pandas`, ...) imports as a placeholder: the questions
   whose functions use it fail with an error naming it, the others are graded as usual. An
