@@ -787,8 +787,10 @@ def similar(submissions: Path, out: Path, assignment: str | Assignment = DEFAULT
     run), fingerprinted once with copydetect and paired through an inverted index
     (:mod:`grader.similarity.match`).  The assignment's starter and the ``templates`` files are
     boilerplate: what they contain never counts.  A submission that cannot be read is listed,
-    not compared.  ``jobs``: worker processes reading and fingerprinting (default: all cores).  Raises :class:`UsageError` when copydetect is not installed (the optional
-    extra ``similarity``)."""
+    not compared.  ``jobs``: worker processes reading and fingerprinting (default: all cores).
+    Raises :class:`UsageError` when copydetect is not installed (the optional extra
+    ``similarity``).  The returned run's ``rows`` are the ranking (``ia``/``ib``: the two
+    documents' positions among those read)."""
     import time
     from .similarity import match, sources
     from .outputs import similarity as outputs
