@@ -448,3 +448,42 @@ def test_fingerprint_of_any_text_is_consistent(text):
     assert len(p.hashes) == len(p.idx) and np.all((p.idx >= 0) & (p.idx + p.k <= max(len(code), p.k)))
     slices, share = match.overlap(Document("a", "a.py", text), p, p)
     assert 0.0 <= share <= 1.0 and (slices.size == 0 or (slices.min() >= 0 and slices.max() <= len(text)))
+
+
+# ---------------------------------------------------------------------------------- the page in a browser
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        if os.environ.get("CNN_GRADER_CI"):  # set by .ci/run: CI must not skip these
+            pytest.fail("CNN_GRADER_CI is set but /usr/bin/chromium is missing")
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)")
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from screenshot import Browser
+    with Browser(str(chromium)) as b:
+        yield b
+
+
+@pytest.mark.parametrize("width", [400, 1280])
+def test_page_fits_runs_nothing_of_the_students_and_shows_the_pairs(browser, tmp_path, width):
+    from screenshot import instrumented, layout_facts
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    name = '<img src=x onerror="window.__xss=1">' + "w" * 150
+    code = VECTORIZED + '\n\ndef extra():\n    return "<img src=x onerror=window.__xss=2>' + "x" * 400 + '"\n'
+    (subs / f"{name[:200]}.py").write_text(code)
+    (subs / "ben.py").write_text(renamed(code))
+    (subs / "cy.py").write_text(LOOPS)
+    (subs / "broken.zip").write_bytes(b"not a zip")
+    run_similar(subs, tmp_path / "out")
+    page = tmp_path / "page.html"
+    page.write_text(instrumented((tmp_path / "out" / "similarity.html").read_text(encoding="utf-8")), encoding="utf-8")
+    browser.open(page.as_uri(), width)
+    facts = layout_facts(browser)
+    assert facts["scrollWidth"] <= width and facts["overflowing"] == [], facts
+    assert facts["errors"] == [] and browser.errors() == []
+    assert browser.evaluate("window.__xss === undefined")
+    assert browser.evaluate("document.querySelectorAll('article.pairbox').length") == 1
+    assert browser.evaluate("document.querySelectorAll('article.pairbox pre mark').length") >= 2
+    assert browser.evaluate("document.querySelectorAll('table.list thead th[scope=col]').length") == 6
