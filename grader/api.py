@@ -827,7 +827,7 @@ def similar(submissions: Path, out: Path, assignment: str | Assignment = DEFAULT
         run.students = len(read)
         run.common = match.drop_common(prints)
         found = match.pairs(prints)
-        run.compared = found.compared
+        run.compared, run.listed = found.compared, len(found.a)
         count = len(found.a) if top is None else min(top, len(found.a))
         sizes = [len(p.unique) for p in prints]
         for i in range(count):

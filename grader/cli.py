@@ -715,7 +715,8 @@ def similar(submissions, out, assignment, templates, threshold, top, jobs):
                       top=top, command=shlex.join(["grader", *sys.argv[1:]]), jobs=jobs)
     for who, why in run.not_read:
         click.echo(f"not compared: {who}: {why}", err=True)
-    click.echo(f"compared {run.students} submissions in {run.seconds:.1f} s: {len(run.rows)} pairs share code, "
+    kept = f" ({len(run.rows)} most similar kept)" if run.listed > len(run.rows) else ""
+    click.echo(f"compared {run.students} submissions in {run.seconds:.1f} s: {run.listed} pairs share code{kept}, "
                f"{len(run.above)} at or above {run.threshold:.2f}")
     for r in run.above[:10]:
         click.echo(f"  {r['similarity']:.2f}  {r['a']}  {r['b']}")

@@ -407,9 +407,10 @@ def test_cli_writes_both_files_and_exit_codes(tmp_path):
     (subs / "ana.py").write_text(VECTORIZED)
     (subs / "ben.py").write_text(renamed(VECTORIZED))
     (subs / "cy.py").write_text(LOOPS)
+    (subs / "dee.py").write_text(LOOPS[:len(LOOPS) // 3])  # in cy: 1.00 too, with fewer shared: ranked after ana and ben
     r = grader("similar", subs, "--out", tmp_path / "out", "--top", "1", "--jobs", "2")
     assert r.returncode == 0, r.stderr
-    assert "1.00  ana  ben" in r.stdout
+    assert "2 pairs share code (1 most similar kept)" in r.stdout and "1.00  ana  ben" in r.stdout
     assert len(rows(tmp_path / "out")) == 1
     for args, expect in [(("similar", tmp_path / "nope", "--out", tmp_path / "o2"), "is not a folder"),
                          (("similar", subs, "--out", tmp_path / "o3", "--threshold", "2"), "--threshold"),

@@ -39,6 +39,7 @@ class SimilarityRun:
     boilerplate: int = 0  # distinct fingerprints of the starter and templates
     common: int = 0  # distinct fingerprints left out as class-common
     compared: int = 0  # pairs sharing any fingerprint
+    listed: int = 0  # pairs sharing enough to be listed (``rows``: the first ``--top`` of them)
     rows: list[dict] = field(default_factory=list)  # the ranking, most similar first
     shown: list[dict] = field(default_factory=list)  # pairs side by side (the page)
     seconds: float = 0.0
