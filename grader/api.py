@@ -2,7 +2,8 @@
 
     discover -> sandbox -> compare -> score -> render/export
 
-``grade`` grades a folder into an output folder; ``check`` grades one file for a student.
+``grade`` grades a folder into an output folder; ``check`` grades one file for a student;
+``similar`` ranks a folder's pairs of submissions by shared code.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from . import DEFAULT_ASSIGNMENT, __version__, settings
 from .assignment import Assignment, Generated, Trials, load_assignment, student_rng, trial_groups
@@ -30,6 +31,9 @@ from .judge.score import apply_late, score_submission, unrunnable
 from .sandbox.launch import discard_early, hidden_paths as _hidden_paths, start_early
 from .course.config import LatePolicy
 from .text import one_line, safe_name, safe_text, student_file_name
+
+if TYPE_CHECKING:
+    from .outputs.similarity import SimilarityRun
 
 
 @dataclass(frozen=True)
@@ -777,3 +781,102 @@ def starter(assignment: str | Assignment = DEFAULT_ASSIGNMENT, filename: str | N
     template = "starter.md.j2" if asg.kind == "written" else "starter.py.j2"
     return env.get_template(template).render(assignment=asg, filename=filename or asg.student_file,
                                              check_options=asg.check_options)
+
+
+def similar(submissions: Path, out: Path, assignment: str | Assignment = DEFAULT_ASSIGNMENT,
+            templates: list[Path] | tuple[Path, ...] = (), threshold: float = 0.5, top: int | None = None,
+            command: str = "", jobs: int | None = None) -> "SimilarityRun":
+    """Rank the pairs of submissions by how much code (or, for a written assignment, notation)
+    they share, into ``out``: ``similarity.csv`` (every pair sharing code, most similar first;
+    the first ``top`` with ``top``) and ``similarity.html`` (the pairs at or above ``threshold``,
+    side by side with the shared regions highlighted).
+
+    Every submission is read as grading reads it (:mod:`grader.similarity.sources`; nothing is
+    run), fingerprinted once with copydetect and paired through an inverted index
+    (:mod:`grader.similarity.match`).  The assignment's starter and the ``templates`` files are
+    boilerplate: what they contain never counts.  A submission that cannot be read is listed,
+    not compared.  ``jobs``: worker processes reading and fingerprinting (default: all cores).
+    Raises :class:`UsageError` when copydetect is not installed (the optional extra
+    ``similarity``).  The returned run's ``rows`` are the ranking (``ia``/``ib``: the two
+    documents' positions among those read)."""
+    import time
+    from .similarity import match, sources
+    from .outputs import similarity as outputs
+    from .outputs.outdir import scratch
+    started = time.perf_counter()
+    submissions, out = Path(submissions), Path(out)
+    need = match.missing()
+    if need:
+        raise UsageError(need)
+    if not 0.0 <= threshold <= 1.0:
+        raise UsageError(f"--threshold {threshold}: give a similarity from 0 to 1")
+    if top is not None and top < 1:
+        raise UsageError(f"--top {top}: give a number of pairs, 1 or more")
+    if not submissions.is_dir():
+        raise UsageError(f"{submissions} is not a folder; give the folder that holds the submissions")
+    _check_not_empty(submissions)
+    outputs.check_out(out, submissions)
+    asg = load_assignment(assignment) if isinstance(assignment, str) else assignment
+    written = asg.kind == "written"
+    language = None if written else sources.PYTHON
+    boiler = [sources.answers_text(starter(asg), [q.id for q in asg.questions])[0] if written else starter(asg)]
+    boiler += [sources.template_text(Path(t), asg) for t in templates]
+    run = outputs.SimilarityRun(assignment=asg.name, title=asg.title, threshold=threshold, command=command,
+                                created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+                                written=written)
+    bp = match.boilerplate_hashes(boiler, language)
+    run.boilerplate = len(bp)
+    with scratch("cnn-grader-work-") as work:
+        docs, prints = _fingerprint_class(submissions, asg, Path(work), bp, jobs)
+        read = [d for d in docs if not d.error]
+        prints = [p for d, p in zip(docs, prints) if not d.error]
+        run.not_read = [(d.student, d.error) for d in docs if d.error]
+        run.notes = [(d.student, n) for d in docs for n in d.notes]
+        run.students = len(read)
+        run.common = match.drop_common(prints)
+        found = match.pairs(prints)
+        run.compared, run.listed = found.compared, len(found.a)
+        count = len(found.a) if top is None else min(top, len(found.a))
+        sizes = [len(p.unique) for p in prints]
+        for i in range(count):
+            a, b = int(found.a[i]), int(found.b[i])
+            run.rows.append({"rank": i + 1, "a": read[a].student, "b": read[b].student,
+                             "similarity": float(found.similarity[i]), "shared": int(found.shared[i]),
+                             "prints_a": sizes[a], "prints_b": sizes[b], "entry_a": read[a].entry,
+                             "entry_b": read[b].entry, "files_a": read[a].files, "files_b": read[b].files,
+                             "shown": False, "ia": a, "ib": b})
+        for r in run.above[:outputs.SHOWN_PAIRS]:
+            a, b = r["ia"], r["ib"]
+            sa, share_a = match.overlap(read[a], prints[a], prints[b])
+            sb, share_b = match.overlap(read[b], prints[b], prints[a])
+            r["shown"] = True
+            run.shown.append({**r, "share_a": share_a, "share_b": share_b, "sides": [
+                {"student": read[a].student, "files": read[a].files, "html": outputs.highlighted(read[a].text, sa)},
+                {"student": read[b].student, "files": read[b].files, "html": outputs.highlighted(read[b].text, sb)}]})
+        run.seconds = time.perf_counter() - started
+        outputs.write(run, out, Path(work))
+    return run
+
+
+def _fingerprint_class(submissions: Path, asg: Assignment, work: Path, boilerplate, jobs: int | None):
+    """Every submission read and fingerprinted, on ``jobs`` worker processes (tokenising is most
+    of the time): ``(documents, prints)`` in student id order (a print is None where the
+    document could not be read)."""
+    from .run.workers import run_tasks
+    from .similarity import match, sources
+    subs = sources.class_submissions(submissions, asg, work)
+    got: list = [None] * len(subs)
+
+    def task(_state, i: int, _end: int):
+        doc = sources.read_one(subs[i], asg, work / f"s{i:05d}")
+        return doc, (None if doc.error else match.fingerprint(doc.text, doc.language, boilerplate))
+
+    def failed(i: int, why: str):
+        return sources.Document(subs[i].student, safe_text(subs[i].name), error=f"{safe_text(subs[i].name)}: {why}"), None
+
+    def on_message(i: int, message) -> None:
+        got[i] = message
+
+    run_tasks(len(subs), max(1, min(jobs or os.cpu_count() or 1, len(subs))), contextlib.nullcontext, task, failed,
+              on_message)
+    return [g[0] for g in got], [g[1] for g in got]

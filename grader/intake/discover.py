@@ -327,8 +327,7 @@ def _prepare(sub: Submission, functions: list[str], dest: Path, label: str, buil
     if build is not None:  # (a notebook of written answers is read as it is: its Markdown)
         sub.directory, sub.main, sub.error = build(dest, functions)
     else:
-        texts, problems = _convert_tree(dest, sub.notes)
-        sub.directory, sub.main, sub.error = _choose_main(dest, functions, texts, problems)
+        sub.directory, sub.main, sub.error, _texts = choose_code(dest, functions, sub.notes)
     if sub.error and left_out.may_hide_main:
         raise Refused(left_out.refusal())  # what was left out may have been the homework: say so
     sub.notes += left_out.notes()
@@ -691,6 +690,17 @@ def unwrapped(root: Path) -> Path:
         else:
             break
     return root
+
+
+def choose_code(root: Path, functions: list[str], notes: list[str]) -> tuple[Path | None, str, str, dict[Path, str]]:
+    """What grading runs of the tree ``root`` (copied or unpacked, within the limits): its
+    notebooks turned into ``.py`` files and ``X.py.txt`` into ``X.py`` (noted in ``notes``), then
+    the main file chosen.  Returns ``(import root, main file, error, code)``: ``code`` maps each
+    generated ``.py`` of a notebook to its code cells' text (what the student wrote; the file
+    itself is the grader's driver).  ``grade`` and ``grader similar`` both see code through it."""
+    texts, problems = _convert_tree(root, notes)
+    directory, main, error = _choose_main(root, functions, texts, problems)
+    return directory, main, error, texts
 
 
 def _choose_main(root: Path, functions: list[str], texts: dict[Path, str],

@@ -38,21 +38,29 @@ def build(root: Path, functions: list[str], specs: dict) -> tuple[Path | None, s
     A written submission holds no code of the student's: nothing else it ships is ever beside
     what runs, so no module, package, ``.pth``, ``__pycache__`` or extension of its can stand in
     for the grader's (the generated module also loads the notation by path, not by name)."""
-    from .discover import unwrapped
-    root = unwrapped(root)
-    files = sorted((p for p in root.iterdir() if p.is_file() and not p.is_symlink()
-                    and p.suffix.lower() in SUFFIXES),
-                   key=lambda p: (p.name.lower() not in PREFERRED, p.suffix.lower() != ".md", p.name))
-    if not files:
-        return None, "", ("no answers file found: submit answers.md (a '## 1.2' heading per question; "
-                          "or .tex, .txt, .ipynb)")
-    answers = files[0]
+    answers = answers_file(root)
+    if answers is None:
+        return None, "", NO_ANSWERS
     graded = Path(tempfile.mkdtemp(prefix=".written-", dir=root))  # a name no submission can hold already
     graded.chmod(0o755)
     shutil.copyfile(answers, graded / answers.name)
     shutil.copyfile(Path(__file__).with_name("notation.py"), graded / NOTATION)
     (graded / MAIN).write_text(generated_module(answers.name, specs), encoding="utf-8")
     return graded, MAIN, ""
+
+
+NO_ANSWERS = "no answers file found: submit answers.md (a '## 1.2' heading per question; or .tex, .txt, .ipynb)"
+
+
+def answers_file(root: Path) -> Path | None:
+    """The answers file of a submission's tree (``answers.md`` first, then Markdown, then by
+    name); ``None`` when it has none.  Grading and ``grader similar`` read the same one."""
+    from .discover import unwrapped
+    root = unwrapped(root)
+    files = sorted((p for p in root.iterdir() if p.is_file() and not p.is_symlink()
+                    and p.suffix.lower() in SUFFIXES),
+                   key=lambda p: (p.name.lower() not in PREFERRED, p.suffix.lower() != ".md", p.name))
+    return files[0] if files else None
 
 
 def generated_module(answers_name: str, specs: dict) -> str:
