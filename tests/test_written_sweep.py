@@ -1,0 +1,137 @@
+r"""A sweep of the notation categories of issue #25, written afresh in styles unlike the other
+written tests (Unicode, LaTeX spacing and sizing, Markdown prose, definitions of one's own,
+vector forms, arg-max and indicator forms, cases, long index names, 0-based sums): each category
+has correct answers that must be accepted and wrong ones (a wrong index, a missing factor, a
+wrong range) that must not be.  ``python -m tests.test_written_sweep`` prints the per-category
+counts."""
+from __future__ import annotations
+
+import pytest
+
+from tests.test_written import verdict
+
+OK, BAD = "accept", "reject"
+DZ = r"\frac{\partial E}{\partial z_{p_i,p_j,k}}"
+
+CASES = [
+    # --- Unicode letters and operators -------------------------------------------------------
+    ("unicode", "1.3", OK, "z_{p_i,p_j,k} = Σ_{a=0}^{1} Σ_{b=0}^{1} y_{p_i+a, p_j+b, k}"),
+    ("unicode", "1.3", OK, "z[pi,pj,k] = ∑_{a=1}^{2} ∑_{b=1}^{2} y[pi+a−1, pj+b−1, k]"),
+    ("unicode", "2.1", OK, "∂E/∂w_{p_i,p_j,k,o_m} = (oₘ − yₘ) · oₘ · (1 − oₘ) · z_{p_i,p_j,k}"),
+    ("unicode", "2.2", OK, "∂E/∂z_{pᵢ,pⱼ,k} = Σ_{m=1}^{2} (o_m − y_m)·o_m·(1 − o_m)·w_{pᵢ,pⱼ,k,m}"),
+    ("unicode", "1.2", OK, "y_{cᵢ,cⱼ,k} = σ(Σ_{a=1}^{2} Σ_{b=1}^{2} x_{cᵢ+a−1, cⱼ+b−1} × w_{a,b,k})"),
+    ("unicode", "2.1", BAD, "∂E/∂w_{p_i,p_j,k,o_m} = (oₘ − yₘ) · oₘ · z_{p_i,p_j,k}"),
+    ("unicode", "1.3", BAD, "z_{p_i,p_j,k} = Σ_{a=0}^{1} Σ_{b=0}^{1} y_{p_i+a, p_j+a, k}"),
+    # --- LaTeX spacing and sizing --------------------------------------------------------------
+    ("latex spacing/sizing", "1.2", OK, r"$$y_{c_i,c_j,k} = \sigma\!\Bigl(\,\sum_{a=1}^{2}\!\sum_{b=1}^{2} x_{c_i+a-1,\,c_j+b-1}\; w_{a,b,k}\Bigr)$$"),
+    ("latex spacing/sizing", "1.4", OK, r"$$o_m = \sigma\biggl( \sum_{k=1}^{3} \sum_{p_i=1}^{2} \sum_{p_j=1}^{2} \bigl( z_{p_i,p_j,k}\, w_{p_i,p_j,k,o_m} \bigr) \biggr), \qquad m\in\{1,2\}$$"),
+    ("latex spacing/sizing", "2.1", OK, r"$$\dfrac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = \left(o_m - y_m\right)\,o_m\left(1-o_m\right)\,z_{p_i,p_j,k}$$"),
+    ("latex spacing/sizing", "1.3", OK, r"$$z_{p_i,p_j,k} \;=\; y_{p_i,p_j,k} \;+\; y_{p_i,p_j+1,k} \quad+\quad y_{p_i+1,p_j,k} \;+\; y_{p_i+1,p_j+1,k}$$"),
+    ("latex spacing/sizing", "2.2", OK, r"$$\tfrac{\partial E}{\partial z_{p_i,p_j,k}} = \sum\limits_{m=1}^{2} \big[(o_m - y_m)\, o_m (1 - o_m)\big]\, w_{p_i,p_j,k,o_m}$$"),
+    ("latex spacing/sizing", "1.2", BAD, r"$$y_{c_i,c_j,k} = \sigma\!\Bigl(\,\sum_{a=1}^{2}\!\sum_{b=1}^{2} x_{c_i+a,\,c_j+b-1}\; w_{a,b,k}\Bigr)$$"),
+    ("latex spacing/sizing", "2.2", BAD, r"$$\tfrac{\partial E}{\partial z_{p_i,p_j,k}} = \sum\limits_{m=1}^{1} \big[(o_m - y_m)\, o_m (1 - o_m)\big]\, w_{p_i,p_j,k,o_m}$$"),
+    # --- Markdown lists, bold, emphasis, prose -----------------------------------------------
+    ("markdown/prose", "1.1", OK, "**Answer.** The convolution output is *3 by 3*:\n\n1. $c_w = 3$\n2. $c_h = 3$\n3. $p_w = 2$\n4. $p_h = 2$\n"),
+    ("markdown/prose", "1.1", OK, "Since the image is 4 wide and the filter 2, we get $c_w = c_h = 4 - 2 + 1 = 3$. Pooling with a 2x2 window then gives **$p_w = p_h = 3 - 2 + 1 = 2$**."),
+    ("markdown/prose", "2.1", OK, "Using the chain rule (see lecture 7):\n\n- first, $\\frac{\\partial E}{\\partial o_m} = o_m - y_m$ is the error,\n- so the answer is\n\n$$\\frac{\\partial E}{\\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m)\\,o_m(1-o_m)\\,z_{p_i,p_j,k}$$\n"),
+    ("markdown/prose", "1.3", OK, "_Sum pooling_ adds the window:\n\n```\nz[pi,pj,k] = y[pi,pj,k] + y[pi,pj+1,k] + y[pi+1,pj,k] + y[pi+1,pj+1,k]\n```\n"),
+    ("markdown/prose", "1.1", BAD, "1. $c_w = 3$\n2. $c_h = 3$\n3. $p_w = 3$\n4. $p_h = 2$\n"),
+    ("markdown/prose", "2.1", BAD, "Using the chain rule:\n\n- so the answer is\n\n$$\\frac{\\partial E}{\\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m)\\,(1-o_m)\\,z_{p_i,p_j,k}$$\n"),
+    # --- chains ----------------------------------------------------------------------------------
+    ("chains", "1.1", OK, "$c_w = c_h = \\frac{4-2}{1}+1 = 3$, $p_w = p_h = \\frac{3-2}{1}+1 = 2$"),
+    ("chains", "2.1", OK, r"$$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = \frac{\partial E}{\partial o_m}\frac{\partial o_m}{\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m)\,\sigma'(\cdot)\,z_{p_i,p_j,k} = (o_m-y_m)\,o_m(1-o_m)\,z_{p_i,p_j,k}$$"),
+    ("chains", "1.1", BAD, "$c_w = c_h = 4 - 2 = 2$, $p_w = p_h = 1$"),
+    # --- definitions of one's own: Let / where / with / := -----------------------------------
+    ("own symbols", "2.2", OK, "Let $\\Delta_m := (o_m - y_m) o_m (1 - o_m)$ for $m = 1, 2$. Then\n$$\\frac{\\partial E}{\\partial z_{p_i,p_j,k}} = \\sum_{m=1}^{2} \\Delta_m\\, w_{p_i,p_j,k,m}$$"),
+    ("own symbols", "2.1", OK, "$$\\frac{\\partial E}{\\partial w_{p_i,p_j,k,o_m}} = g_m\\, z_{p_i,p_j,k}$$ where $g_m = (o_m - y_m)\\,o_m\\,(1 - o_m)$."),
+    ("own symbols", "1.4", OK, "With $net_m = \\sum_{k=1}^{3}\\sum_{p_i=1}^{2}\\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,o_m}$, we have $o_m = \\sigma(net_m)$."),
+    ("own symbols", "1.2", OK, "Define $s_{c_i,c_j,k} \\coloneqq \\sum_{a=1}^{2}\\sum_{b=1}^{2} w_{a,b,k}\\, x_{c_i+a-1,c_j+b-1}$; then $y_{c_i,c_j,k} = \\sigma(s_{c_i,c_j,k})$."),
+    ("own symbols", "2.2", BAD, "Let $\\Delta_m := (o_m - y_m) o_m$ for $m = 1, 2$. Then\n$$\\frac{\\partial E}{\\partial z_{p_i,p_j,k}} = \\sum_{m=1}^{2} \\Delta_m\\, w_{p_i,p_j,k,m}$$"),
+    ("own symbols", "1.4", BAD, "With $net_m = \\sum_{k=1}^{3}\\sum_{p_i=1}^{2}\\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_j,p_i,k,o_m}$, we have $o_m = \\sigma(net_m)$."),
+    # --- quantifiers in every spelling ----------------------------------------------------------
+    ("quantifiers", "1.4", OK, r"$$o_m = \sigma\Big(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,m}\Big) \quad (m = 1, 2)$$"),
+    ("quantifiers", "1.4", OK, r"$$o_m = \sigma\Big(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,m}\Big), \ \ \forall m \in \{1, 2\}$$"),
+    ("quantifiers", "1.4", OK, "for each m ∈ {1,2}: o_m = σ(Σ_{k=1}^{3} Σ_{p_i=1}^{2} Σ_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,m})"),
+    ("quantifiers", "2.3", OK, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} \mathrel{+}= \frac{\partial E}{\partial z_{p_i,p_j,k}} \quad \text{for } p_i \le c_i \le p_i + 1,\ p_j \le c_j \le p_j+1,\ p_i,p_j = 1,2$$"),
+    ("quantifiers", "1.4", BAD, r"$$o_m = \sigma\Big(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,1}\Big), \ \ \forall m \in \{1, 2\}$$"),
+    # --- layer labels -------------------------------------------------------------------------
+    ("layer labels", "1.4", OK, r"$$o_m = \sigma\left(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} w^{(3)}_{p_i,p_j,k,m}\, z^{(2)}_{p_i,p_j,k}\right)$$"),
+    ("layer labels", "2.2", OK, r"$$\frac{\partial E}{\partial z^{[2]}_{p_i,p_j,k}} = \sum_{m=1}^{2}(o_m-y_m)o_m(1-o_m)\,w^{[3]}_{p_i,p_j,k,m}$$"),
+    ("layer labels", "1.4", BAD, r"$$o_m = \sigma\left(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} w^{(3)}_{p_i,p_j,k,m}\right)$$"),
+    # --- sigma' and written-out derivatives ---------------------------------------------------
+    ("sigma' and exp", "1.2", OK, r"$$y_{c_i,c_j,k} = \frac{1}{1 + \exp\left(-\sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}\right)}$$"),
+    ("sigma' and exp", "1.2", OK, r"$$y_{c_i,c_j,k} = \left(1 + e^{-\sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}}\right)^{-1}$$"),
+    ("sigma' and exp", "2.1", OK, r"Let $n_m = \sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,m}$. $$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m)\,\sigma'(n_m)\, z_{p_i,p_j,k}$$"),
+    ("sigma' and exp", "2.1", OK, r"Let $n_m = \sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,m}$. $$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m)\,\sigma(n_m)(1-\sigma(n_m))\, z_{p_i,p_j,k}$$"),
+    ("sigma' and exp", "2.1", OK, r"Let $n_m = \sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,m}$. $$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m)\,\frac{e^{-n_m}}{(1+e^{-n_m})^2}\, z_{p_i,p_j,k}$$"),
+    ("sigma' and exp", "2.1", BAD, r"Let $n_m = \sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,m}$. $$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m)\,\sigma(n_m)\, z_{p_i,p_j,k}$$"),
+    ("sigma' and exp", "2.1", BAD, r"Let $n_m = \sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,m}$. $$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m)\,\frac{e^{-n_m}}{1+e^{-n_m}}\, z_{p_i,p_j,k}$$"),
+    # --- products: \cdot \times implicit ------------------------------------------------------
+    ("products", "2.1", OK, r"$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m) \times o_m \times (1 - o_m) \times z_{p_i,p_j,k}$"),
+    ("products", "2.2", OK, r"$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} (o_m - y_m) \cdot o_m \cdot (1 - o_m) \cdot w_{p_i,p_j,k,o_m}$"),
+    ("products", "2.2", BAD, r"$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} (o_m - y_m) \cdot o_m \cdot (1 - o_m)$"),
+    # --- index names of more than one letter, and own index names -----------------------------
+    ("index names", "2.1", OK, r"$$\frac{\partial E}{\partial w_{p_i,p_j,k,om}} = (o_{om} - y_{om})\, o_{om} (1 - o_{om})\, z_{p_i,p_j,k}$$"),
+    ("index names", "1.3", OK, "z[i1,i2,k] = y[i1,i2,k] + y[i1,i2+1,k] + y[i1+1,i2,k] + y[i1+1,i2+1,k]"),
+    ("index names", "1.2", OK, r"$$y_{r,s,k} = \sigma\left(\sum_{k_1=1}^{2}\sum_{k_2=1}^{2} x_{r+k_1-1,s+k_2-1} w_{k_1,k_2,k}\right)$$"),
+    ("index names", "2.4", OK, r"$$\frac{\partial E}{\partial w_{u,v,k}} = \sum_{row=1}^{3}\sum_{col=1}^{3} \frac{\partial E}{\partial y_{row,col,k}}\, y_{row,col,k}(1-y_{row,col,k})\, x_{row+u-1,col+v-1}$$"),
+    ("index names", "1.3", BAD, "z[i1,i2,k] = y[i1,i2,k] + y[i1,i2+1,k] + y[i1+1,i2,k] + y[i1+1,i2+2,k]"),
+    ("index names", "2.4", BAD, r"$$\frac{\partial E}{\partial w_{u,v,k}} = \sum_{row=1}^{3}\sum_{col=1}^{2} \frac{\partial E}{\partial y_{row,col,k}}\, y_{row,col,k}(1-y_{row,col,k})\, x_{row+u-1,col+v-1}$$"),
+    # --- 0-based sums and indices --------------------------------------------------------------
+    ("0-based", "1.2", OK, r"$$y_{c_i,c_j,k} = \sigma\Big(\sum_{a=0}^{1}\sum_{b=0}^{1} x_{c_i+a,c_j+b}\,w_{a+1,b+1,k}\Big)$$"),
+    ("0-based", "2.4", OK, r"$$\frac{\partial E}{\partial w_{f_i,f_j,k}} = \sum_{a=0}^{2}\sum_{b=0}^{2} \frac{\partial E}{\partial y_{a+1,b+1,k}}\, y_{a+1,b+1,k}(1-y_{a+1,b+1,k})\, x_{a+f_i,b+f_j}$$"),
+    ("0-based", "1.2", BAD, r"$$y_{c_i,c_j,k} = \sigma\Big(\sum_{a=0}^{1}\sum_{b=0}^{1} x_{c_i+a,c_j+b}\,w_{a,b,k}\Big)$$"),
+    # --- vector / matrix notation for the fully connected layer -------------------------------
+    ("vectors", "1.4", OK, r"$$\mathbf{o} = \sigma\left(\mathbf{W}^\top \mathbf{z}\right)$$"),
+    ("vectors", "2.1", OK, r"Let $\boldsymbol{\delta} = (\mathbf{o} - \mathbf{y}) \odot \mathbf{o} \odot (\mathbf{1} - \mathbf{o})$. Then $$\frac{\partial E}{\partial \mathbf{W}} = \mathbf{z}\,\boldsymbol{\delta}^\top$$"),
+    ("vectors", "2.2", OK, r"$$\frac{\partial E}{\partial \mathbf{z}} = \mathbf{W}\big((\mathbf{o} - \mathbf{y}) \circ \mathbf{o} \circ (1 - \mathbf{o})\big)$$"),
+    ("vectors", "2.2", OK, r"$\vec\delta = (\vec o - \vec y) \odot \sigma'(\vec n)$ where $\vec n = W^T \vec z$; $\frac{\partial E}{\partial \vec z} = W \vec\delta$"),
+    ("vectors", "2.1", BAD, r"Let $\boldsymbol{\delta} = (\mathbf{o} - \mathbf{y}) \odot \mathbf{o}$. Then $$\frac{\partial E}{\partial \mathbf{W}} = \mathbf{z}\,\boldsymbol{\delta}^\top$$"),
+    ("vectors", "2.2", BAD, r"$$\frac{\partial E}{\partial \mathbf{z}} = \mathbf{W}\big(\mathbf{o} - \mathbf{y}\big)$$"),
+    ("vectors", "1.4", BAD, r"$$\mathbf{o} = \sigma\left(\mathbf{z}^\top \mathbf{z}\right)$$"),
+    # --- arg-max, indicators, cases, inline sets for the max-pool error -----------------------
+    ("argmax/indicator/cases", "2.5", OK, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} " + DZ + r"\, \mathbb{1}\left[(c_i,c_j) = \arg\max_{(a,b) \in W_{p_i,p_j}} y_{a,b,k}\right]$$ where $W_{p_i,p_j} = \{p_i, p_i+1\} \times \{p_j, p_j+1\}$"),
+    ("argmax/indicator/cases", "2.5", OK, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} " + DZ + r"\cdot 1\{(c_i,c_j) = \operatorname*{arg\,max}_{a \in \{p_i,p_i+1\},\, b \in \{p_j,p_j+1\}} y_{a,b,k}\}$$"),
+    ("argmax/indicator/cases", "2.5", OK, "dE/dy[ci,cj,k] = sum(sum(dE/dz[pi,pj,k] * 1[(ci,cj) == argmax(y[a,b,k], a=pi..pi+1, b=pj..pj+1)], pi=1..2), pj=1..2)"),
+    ("argmax/indicator/cases", "2.5", OK, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} [\![ p_i \le c_i \le p_i+1 \wedge p_j \le c_j \le p_j+1 \wedge y_{c_i,c_j,k} = \max_{a \in \{p_i,p_i+1\}, b \in \{p_j, p_j+1\}} y_{a,b,k} ]\!]\, " + DZ + "$$"),
+    ("argmax/indicator/cases", "2.5", OK, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} \begin{cases} " + DZ + r", & (c_i, c_j) = \arg\max_{a \in \{p_i,p_i+1\}, b \in \{p_j,p_j+1\}} y_{a,b,k} \\ 0, & \text{else} \end{cases}$$"),
+    ("argmax/indicator/cases", "2.5", BAD, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} " + DZ + r"\, \mathbb{1}\left[(c_i,c_j) = \arg\min_{(a,b) \in W_{p_i,p_j}} y_{a,b,k}\right]$$ where $W_{p_i,p_j} = \{p_i, p_i+1\} \times \{p_j, p_j+1\}$"),
+    ("argmax/indicator/cases", "2.5", BAD, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} " + DZ + r"\cdot 1\{(c_i,c_j) = \operatorname*{arg\,max}_{a \in \{p_i,p_i+1\},\, b \in \{p_j,p_j+2\}} y_{a,b,k}\}$$"),
+    ("argmax/indicator/cases", "2.5", BAD, "dE/dy[ci,cj,k] = sum(sum(dE/dz[pi,pj,k] * 1[(ci,cj) == argmax(y[a,b,k], a=pi..pi+1, b=pj..pj+1)], pi=1..2), pj=1..1)"),
+]
+
+
+@pytest.mark.parametrize("category, qid, expect, text", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_sweep(category, qid, expect, text):
+    got = verdict(qid, text)
+    if expect == OK:
+        assert got == "passed", got
+    else:
+        assert got != "passed"
+
+
+def main() -> None:
+    """Per category: correct accepted, wrong rejected (and what failed)."""
+    from collections import defaultdict
+    tally: dict = defaultdict(lambda: [0, 0, 0, 0])
+    for category, qid, expect, text in CASES:
+        got = verdict(qid, text)
+        row = tally[category]
+        if expect == OK:
+            row[0] += got == "passed"
+            row[1] += 1
+            if got != "passed":
+                print(f"  NOT ACCEPTED [{category}] {qid}: {got[:300]}")
+        else:
+            row[2] += got != "passed"
+            row[3] += 1
+            if got == "passed":
+                print(f"  WRONG ACCEPTED [{category}] {qid}: {text[:100]}")
+    for category, (a, n, r, m) in tally.items():
+        print(f"{category:28s} correct accepted {a}/{n}   wrong rejected {r}/{m}")
+    print(f"{'all':28s} correct accepted {sum(v[0] for v in tally.values())}/{sum(v[1] for v in tally.values())}"
+          f"   wrong rejected {sum(v[2] for v in tally.values())}/{sum(v[3] for v in tally.values())}")
+
+
+if __name__ == "__main__":
+    main()
