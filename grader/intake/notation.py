@@ -38,7 +38,11 @@ class NoAnswer(NotImplementedError):
 _UNICODE = {"−": "-", "–": "-", "·": "*", "⋅": "*", "×": "*", "∗": "*", "≤": "<=", "≥": ">=", "≠": "!=",
             "σ": " sigma ", "∂": " \\partial ", "𝟙": " Indicator ", "∑": " \\sum ", "…": "...", "⋯": "...",
             "∧": " and ", "′": "'"}
-_SUB_DIGITS = {chr(0x2080 + d): f"_{d}" for d in range(10)}
+_SUB_DIGITS = {"⁻¹": "^{-1}", "⁻": "^-"}  # (before the superscript digits: ⁻¹ is one exponent)
+_SUB_DIGITS.update({chr(0x2080 + d): f"_{d}" for d in range(10)})
+# subscript letters (oₘ, pᵢ, cⱼ) and superscripts (o², W⁻¹): what a phone or a Unicode keyboard types
+_SUB_DIGITS.update({ch: f"_{c}" for ch, c in zip("ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ", "aeoxhklmnpstijruv")})
+_SUB_DIGITS.update({ch: f"^{c}" for ch, c in zip("²³¹⁰⁴⁵⁶⁷⁸⁹", "2310456789")})
 _UNICODE.update({"Σ": " \\sum ", "∈": " \\in ", "∀": " \\forall ", "⊙": "*", "∘": "*", "≔": "=", "⩽": "<=",
                  "⩾": ">=", "’": "'", "ᵀ": "^T"})
 # Greek letters: a symbol of the student's own (δ_m, \delta_m); σ stays the sigmoid, π is not mapped
@@ -62,19 +66,38 @@ def normalize(text: str) -> str:
         text = text.replace(k, v)
     text = re.sub(r"\\(?:text|textrm|mathrm|textit|mbox)\s*\{([^{}]{0,40})\}",
                   lambda m: _TEXT_WORDS.get(m.group(1).strip().rstrip(",:").strip().lower(), m.group(0)), text)
-    text = re.sub(r"\\(?:boldsymbol|mathbf|bm|vec|mathbfit|pmb)\s*\{\s*(\\?[A-Za-z]+)\s*\}",
+    text = re.sub(r"\\(?:operatorname\*?|mathop|mathrm|text|textrm|mbox)\s*\{\s*(?:\\mathrm\s*\{)?"
+                  r"\s*([A-Za-z]{1,7})(?:\s*\\[,;: !]\s*|\s+)?([A-Za-z]{0,7})\s*\}?\s*\}",
+                  _function_word, text)  # \operatorname*{arg\,max}, \mathrm{sigmoid}
+    text = re.sub(r"\\arg\s*\\?(max|min)\b", r" arg\1 ", text)  # \arg\max
+    text = re.sub(r"\\(?:boldsymbol|mathbf|bm|vec|mathbfit|pmb|overrightarrow|underline)\s*\{\s*(\\?[A-Za-z]+)\s*\}",
                   lambda m: m.group(0) if m.group(1) == "1" else m.group(1), text)
-    text = re.sub(r"\\(?:boldsymbol|bm|pmb)\s*(\\[A-Za-z]+)", r"\1", text)
+    text = re.sub(r"\\(?:boldsymbol|bm|pmb|vec|mathbf)(?:\s*(\\[A-Za-z]+)|\s+([A-Za-z])(?![A-Za-z]))",
+                  lambda m: m.group(1) or m.group(2), text)  # \vec z, \vec\delta
+    text = re.sub(r"\\(?:left|right|middle|[bB]igg?[lrm]?)(?![A-Za-z])\s*\.?", " ", text)  # sizing; \left. is nothing
+    text = re.sub(r"\\[dtc]frac(?![A-Za-z])", r"\\frac", text)
+    text = re.sub(r"\\[hv]space\*?\s*\{[^{}]{0,20}\}|\\(?:textstyle|scriptstyle|nolimits)(?![A-Za-z])|\\>", " ", text)
+    text = re.sub(r"\\(?:top|intercal|mathsf\{T\}|mathrm\{T\})(?![A-Za-z])", "T", text)  # a transpose
     text = re.sub(r"\^\s*\{?\s*[(\[]\s*\d\s*[)\]]\s*\}?", "", text)  # layer labels: w^{(2)}
     text = re.sub(r"\\(?:coloneqq|coloneq|triangleq|equiv|doteq)|:=|=:", "=", text)
     text = re.sub(r"\\(?:ldots|cdots|dots|dotsc|dotsb)\b", "...", text)
     text = re.sub(r"\\(?:leqslant|leq)\b", r"\\le", text)
     text = re.sub(r"\\(?:geqslant|geq)\b", r"\\ge", text)
     text = re.sub(r"\\Sigma\b", r"\\sum", text)
-    text = text.replace("\\mathbbm{1}", "\\mathbf{1}").replace("\\mathds{1}", "\\mathbf{1}").replace("\\mathbb{1}", "\\mathbf{1}")
+    text = text.replace("\\mathbb{I}", "\\mathbf{1}").replace("\\mathbbm{1}", "\\mathbf{1}").replace("\\mathds{1}", "\\mathbf{1}").replace("\\mathbb{1}", "\\mathbf{1}")
     if "\\begin{cases}" in text:
         text = re.sub(r"\\begin\{cases\}(.*?)\\end\{cases\}", _cases, text, flags=re.DOTALL)
     return text
+
+
+_WORDS = {"argmax", "argmin", "max", "min", "sigmoid", "sigma", "exp", "log", "tanh"}
+
+
+def _function_word(m) -> str:
+    """``\\operatorname*{arg\\,max}``, ``\\mathrm{argmax}``, ``\\text{sigmoid}``: the function's
+    plain name; other words are left as they were."""
+    word = (m.group(1) + m.group(2)).lower()
+    return f" {word} " if word in _WORDS else m.group(0)
 
 
 def _cases(m) -> str:
@@ -503,8 +526,10 @@ class Reader:
         """The quantity being defined: a symbol with indices, a scalar, or a new local name."""
         tok = self._peek_tok()
         node = self.primary(target=True)
-        if node[0] not in ("sym", "scalar"):
+        if node[0] not in ("sym", "scalar", "vec"):
             raise NotationError(_at(self.text, tok.pos, "the left side must be the quantity being defined"))
+        if node[0] == "sym":  # its index names are names of the right side too (y_{r,s,k} = ... r ...)
+            self.indices.update(p[1] for p in node[2] if p[0] == "idx")
         return node
 
     # -- expressions (precedence climbing) --
@@ -561,13 +586,23 @@ class Reader:
             return True
         if tok.text == "(" and self._quantifier_ahead():
             return False
-        return tok.text in ("(", "\\frac", "\\sigma", "\\sum", "\\max", "\\min", "\\exp", "\\mathbf",
+        return tok.text in ("(", "[", "\\frac", "\\sigma", "\\sum", "\\max", "\\min", "\\exp", "\\mathbf",
                             "\\mathbb", "\\partial", "\\tanh", "\\log", "\\operatorname")
 
     def _quantifier_ahead(self) -> bool:
-        for t in self.toks[self.i + 1:self.i + 16]:
+        """``(p_i, p_j \\in \\{1,2\\})`` or ``(m = 1, 2)`` after a formula: its quantifier, not a factor."""
+        ahead = self.toks[self.i + 1:self.i + 24]
+        for j, t in enumerate(ahead):
             if t.text in ("\\in",):
                 return True
+            if t.text == "=" and j > 0 and ahead[0].kind == "name" and ahead[0].text not in self.symbols:
+                rest = ahead[j + 1:]
+                for u in rest:  # only whole numbers up to the closing parenthesis
+                    if u.text == ")":
+                        return True
+                    if u.kind != "num" and u.text not in (",", "..", "...", "\\{", "\\}", "{", "}"):
+                        return False
+                return False
             if t.kind not in ("name", "num") and t.text not in (",", "_", "{", "}"):
                 return False
         return False
@@ -589,14 +624,14 @@ class Reader:
             if t == "1" and self._peek("[") and not target:
                 return self._indicator_brackets()
             return ("num", float(t) if "." in t else int(t))
-        if t in ("(", "{"):
+        if t in ("(", "{", "["):  # (a), {a}, and [a] once a sizing command is gone (\big[ a \big])
             node = self.expression()
-            self._expect(")" if t == "(" else "}")
+            self._expect({"(": ")", "{": "}", "[": "]"}[t])
             return node
         if t == "\\frac":
             return self._frac()
         if t in ("\\sigma",):
-            return self._call("sigma")
+            return self._call(self._primed("sigma"))
         if t in ("\\exp", "\\tanh", "\\log"):
             return self._call(t[1:])
         if t in ("\\max", "\\min"):
@@ -634,7 +669,7 @@ class Reader:
         if m and (m.group(2) or self._peek("/")) and (m.group(1) == "E" or m.group(1) in self._letters()):
             return self._plain_derivative(tok, m)
         if t in ("sigma", "sigmoid", "exp", "tanh", "log", "max", "min"):
-            return self._call("sigma" if t == "sigmoid" else t)
+            return self._call(self._primed("sigma") if t in ("sigma", "sigmoid") else t)
         if t in ("Indicator",):
             if self._peek("["):
                 return self._indicator_brackets()
@@ -648,6 +683,13 @@ class Reader:
             return ("call", "exp", [self._group_or(self._unary)])
         name, idx = self._subscripted(tok)
         return self._resolve(tok, name, idx, target)
+
+    def _primed(self, fn: str) -> str:
+        """``sigma'`` (σ′, \\sigma'): the sigmoid's derivative σ(a)(1 − σ(a)), element-wise."""
+        if self._peek("'"):
+            self._next()
+            return fn + "'"
+        return fn
 
     def _letters(self) -> set[str]:
         """The one-letter quantities (x, w, y, z, o): what a plain derivative dy/dw may be of."""
@@ -696,6 +738,8 @@ class Reader:
                 return ("scalar", f"{name}_{p[1]}")
             if p[0] == "bin" and p[2][0] in ("idx_or_name", "idx") and (name + p[2][1]) in self.indices:
                 return ("bin", p[1], ("idx", name + p[2][1]), p[3])
+            if p[0] in ("idx_or_name", "idx", "num") and f"{name}_{p[1]}" in self.indices:
+                return ("idx", f"{name}_{p[1]}")
         return None
 
     def _index_list(self, close: str) -> list:
@@ -758,6 +802,8 @@ class Reader:
                 return ("bin", inner[1], ("idx", t + inner[2][1]), inner[3])
             if t in self.symbols and 1 in self.symbols[t]:  # w_{pi,pj,k,o_1}: o_1 stands for 1
                 return self._bind(inner)
+            if self._own_index(t) and inner[0] in ("num", "idx", "idx_or_name") and self._own_index(f"{t}_{inner[1]}"):  # k_1, i_{2}: a name of one's own
+                return ("idx", f"{t}_{inner[1]}")
             raise NotationError(_at(self.text, tok.pos, f"{t}_... is not an index"))
         m = re.fullmatch(r"([A-Za-z]+)(\d)", t)
         if m and m.group(1) in self.symbols and 1 in self.symbols[m.group(1)]:  # o1 inside indices
@@ -766,8 +812,17 @@ class Reader:
             return ("idx", t)
         if len(t) == 1:
             return ("idx_or_name", t)
+        if self._own_index(t):  # om, i1, row: a name of one's own; whether something binds it is checked after
+            return ("idx", t)
         raise NotationError(_at(self.text, tok.pos, f"{t!r} is not an index (known: "
                                                     f"{', '.join(sorted(self.indices))})"))
+
+    def _own_index(self, name: str) -> bool:
+        """Whether ``name`` may be an index variable of the student's own: not a quantity, a scalar
+        or a function of the notation (any such name must then be bound: by a sum, a quantifier,
+        the left side or a declaration; :meth:`Answer._check` says so otherwise)."""
+        return (len(name) <= 12 and name not in self.symbols and name not in self.scalars
+                and name not in self.FUNCTIONS and name not in self.local and name not in ("e", "pi", "for", "and"))
 
     def _bind(self, node):
         """A one-letter name in an index is an index variable (a, b, u of one's own); whether a
@@ -877,7 +932,7 @@ class Reader:
         self._expect(close)
         if fn == "Indicator":
             return ("ind", args[0])
-        if fn in ("sigma", "exp", "tanh", "log") and len(args) != 1:
+        if fn in ("sigma", "sigma'", "exp", "tanh", "log") and len(args) != 1:
             raise self._error(f"{fn} takes one argument")
         return ("call", fn, args)
 
@@ -967,6 +1022,7 @@ class Reader:
             raise self._error("an index name was expected")
         node = self._index_atom(tok)
         if node[0] == "idx":
+            self.indices.add(node[1])
             return node[1]
         if node[0] == "idx_or_name" and node[1] not in self.symbols:  # an index of one's own: a, b, u
             self.indices.add(node[1])
@@ -1399,7 +1455,7 @@ def _log(a: float) -> float:
     return math.log(a)
 
 
-_FUNCS = {"sigma": _sigma, "exp": _exp, "tanh": math.tanh, "log": _log,
+_FUNCS = {"sigma": _sigma, "sigma'": lambda a: _sigma(a) * (1.0 - _sigma(a)), "exp": _exp, "tanh": math.tanh, "log": _log,
           "max": lambda *a: max(a), "min": lambda *a: min(a)}
 
 
