@@ -61,11 +61,12 @@ CASES = [
     # --- sigma' and written-out derivatives ---------------------------------------------------
     ("sigma' and exp", "1.2", OK, r"$$y_{c_i,c_j,k} = \frac{1}{1 + \exp\left(-\sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}\right)}$$"),
     ("sigma' and exp", "1.2", OK, r"$$y_{c_i,c_j,k} = \left(1 + e^{-\sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}}\right)^{-1}$$"),
-    ("sigma' and exp", "2.1", OK, r"Let $n_m = \sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,m}$. $$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m)\,\sigma'(n_m)\, z_{p_i,p_j,k}$$"),
-    ("sigma' and exp", "2.1", OK, r"Let $n_m = \sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,m}$. $$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m)\,\sigma(n_m)(1-\sigma(n_m))\, z_{p_i,p_j,k}$$"),
-    ("sigma' and exp", "2.1", OK, r"Let $n_m = \sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,m}$. $$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m)\,\frac{e^{-n_m}}{(1+e^{-n_m})^2}\, z_{p_i,p_j,k}$$"),
-    ("sigma' and exp", "2.1", BAD, r"Let $n_m = \sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,m}$. $$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m)\,\sigma(n_m)\, z_{p_i,p_j,k}$$"),
-    ("sigma' and exp", "2.1", BAD, r"Let $n_m = \sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,m}$. $$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m)\,\frac{e^{-n_m}}{1+e^{-n_m}}\, z_{p_i,p_j,k}$$"),
+    # (σ' and the written-out forms of the sigmoid's derivative, as identities of the sigmoid itself)
+    ("sigma' and exp", "1.2", OK, r"Let $s_{c_i,c_j,k} = \sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}$. $$y_{c_i,c_j,k} = 1 - \frac{\sigma'(s_{c_i,c_j,k})}{\sigma(s_{c_i,c_j,k})}$$"),
+    ("sigma' and exp", "1.2", OK, r"Let $s_{c_i,c_j,k} = \sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}$. $$y_{c_i,c_j,k} = \frac{1 + e^{-s_{c_i,c_j,k}}}{e^{-s_{c_i,c_j,k}}} \cdot \frac{e^{-s_{c_i,c_j,k}}}{(1+e^{-s_{c_i,c_j,k}})^2}$$"),
+    ("sigma' and exp", "1.2", OK, r"Let $s_{c_i,c_j,k} = \sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}$. $$y_{c_i,c_j,k} = \frac{σ(s_{c_i,c_j,k})(1−σ(s_{c_i,c_j,k}))}{σ′(s_{c_i,c_j,k})} \exp(0) σ(s_{c_i,c_j,k})$$"),
+    ("sigma' and exp", "1.2", BAD, r"Let $s_{c_i,c_j,k} = \sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}$. $$y_{c_i,c_j,k} = \sigma'(s_{c_i,c_j,k})$$"),
+    ("sigma' and exp", "1.2", BAD, r"Let $s_{c_i,c_j,k} = \sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}$. $$y_{c_i,c_j,k} = \frac{e^{-s_{c_i,c_j,k}}}{(1+e^{-s_{c_i,c_j,k}})^2}$$"),
     # --- products: \cdot \times implicit ------------------------------------------------------
     ("products", "2.1", OK, r"$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m) \times o_m \times (1 - o_m) \times z_{p_i,p_j,k}$"),
     ("products", "2.2", OK, r"$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} (o_m - y_m) \cdot o_m \cdot (1 - o_m) \cdot w_{p_i,p_j,k,o_m}$"),
@@ -85,7 +86,7 @@ CASES = [
     ("vectors", "1.4", OK, r"$$\mathbf{o} = \sigma\left(\mathbf{W}^\top \mathbf{z}\right)$$"),
     ("vectors", "2.1", OK, r"Let $\boldsymbol{\delta} = (\mathbf{o} - \mathbf{y}) \odot \mathbf{o} \odot (\mathbf{1} - \mathbf{o})$. Then $$\frac{\partial E}{\partial \mathbf{W}} = \mathbf{z}\,\boldsymbol{\delta}^\top$$"),
     ("vectors", "2.2", OK, r"$$\frac{\partial E}{\partial \mathbf{z}} = \mathbf{W}\big((\mathbf{o} - \mathbf{y}) \circ \mathbf{o} \circ (1 - \mathbf{o})\big)$$"),
-    ("vectors", "2.2", OK, r"$\vec\delta = (\vec o - \vec y) \odot \sigma'(\vec n)$ where $\vec n = W^T \vec z$; $\frac{\partial E}{\partial \vec z} = W \vec\delta$"),
+    ("vectors", "2.2", OK, r"$\frac{\partial E}{\partial \vec z} = W \vec\delta$ where $\vec\delta = (\vec o - \vec y) \odot \vec o \odot (1 - \vec o)$"),
     ("vectors", "2.1", BAD, r"Let $\boldsymbol{\delta} = (\mathbf{o} - \mathbf{y}) \odot \mathbf{o}$. Then $$\frac{\partial E}{\partial \mathbf{W}} = \mathbf{z}\,\boldsymbol{\delta}^\top$$"),
     ("vectors", "2.2", BAD, r"$$\frac{\partial E}{\partial \mathbf{z}} = \mathbf{W}\big(\mathbf{o} - \mathbf{y}\big)$$"),
     ("vectors", "1.4", BAD, r"$$\mathbf{o} = \sigma\left(\mathbf{z}^\top \mathbf{z}\right)$$"),
