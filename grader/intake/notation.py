@@ -123,7 +123,7 @@ _TOKEN = re.compile(r"""
   | (?P<name>[A-Za-z][A-Za-z0-9]*)
   | (?P<op>\.\.\.|\.\.|\+=|==|<=|>=|!=|\*\*|&&|[-+*/^()\[\]{}_,=<>:|'])
 """, re.VERBOSE)
-_AS_OP = {"\\cdot": "*", "\\times": "*", "\\ast": "*", "\\lbrack": "[", "\\rbrack": "]",
+_AS_OP = {"\\cdot": "*", "\\times": "*", "\\ast": "*", "\\odot": "*", "\\circ": "*", "\\bullet": "*", "\\lbrack": "[", "\\rbrack": "]",
           "\\lbrace": "\\{", "\\rbrace": "\\}", "\\land": "and", "\\wedge": "and"}
 _DROP = {"\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", "\\bigr", "\\Bigl", "\\Bigr",
          "\\displaystyle", "\\limits", "\\mathrel", "\\,", "\\begin", "\\end"}
@@ -199,8 +199,9 @@ class Reader:
     FUNCTIONS = {"sigma", "sigmoid", "exp", "max", "min", "Indicator", "sum", "Sum", "log", "tanh"}
 
     def __init__(self, symbols: dict[str, list[int]], indices: list[str], scalars: list[str] = (),
-                 targets: tuple = ()):
+                 targets: tuple = (), vectors: dict | None = None):
         self.symbols, self.indices, self.scalars = symbols, set(indices), set(scalars)
+        self.vectors = vectors or {}  # names that, without indices, are a layer's vector or matrix (o, W)
         self.targets = set(targets)  # what the answer must define (lines defining it are never skipped)
         self.local: dict[str, set[int]] = {}  # names a section defines for itself (delta_m = ...)
         self.skipped: list[tuple[str, str]] = []  # (line, why): prose, arithmetic, vector forms
@@ -572,11 +573,22 @@ class Reader:
 
     def _power(self):
         base = self.primary()
+        if self.vectors and self._peek("^") and self._transpose_ahead():  # W^T, W^{\top}
+            return ("T", base)
         if self._peek("^") or self._peek("**"):
             self._next()
             exponent = self._group_or(self._unary)
             return ("bin", "^", base, exponent)
         return base
+
+    def _transpose_ahead(self) -> bool:
+        """``^T`` or ``^{T}`` (``\\top`` is T by now): a transpose, consumed."""
+        ahead = [t.text for t in self.toks[self.i + 1:self.i + 4]]
+        for form in (["T"], ["{", "T", "}"]):
+            if ahead[:len(form)] == form:
+                self.i += 1 + len(form)
+                return True
+        return False
 
     def _starts_factor(self) -> bool:
         tok = self._peek_tok()
@@ -647,6 +659,8 @@ class Reader:
             self._expect("}")
             if one is None or one.text != "1":
                 raise NotationError(_at(self.text, tok.pos, "only \\mathbf{1}[...] (an indicator) is known"))
+            if not (self._peek("[") or self._peek("\\{") or self._peek("(") or self._peek("_")):
+                return ("num", 1)  # the vector of ones: 1 - o, element-wise
             return self._indicator_brackets()
         if t == "\\partial":
             return self._partial(tok)
@@ -840,6 +854,8 @@ class Reader:
             return ("scalar", name)
         idx = [self._bind(p) for p in (idx or [])]
         n = len(idx)
+        if n == 0 and name in self.vectors:  # o, W, z without indices: the layer's vector or matrix
+            return ("vec", name)
         if name in self.symbols:
             if n not in self.symbols[name]:
                 counts = " or ".join(map(str, self.symbols[name]))
@@ -909,6 +925,8 @@ class Reader:
             raise NotationError(_at(self.text, tok.pos, "a derivative of or by an index"))
         name = f"d{num}/d{den}"
         idx = [self._bind(p) for p in list(num_idx or []) + list(den_idx or [])]
+        if not idx and name in self.vectors:  # ∂E/∂W: a matrix of derivatives
+            return ("vec", name)
         if name in self.symbols or name in self.local:
             allowed = self.symbols.get(name) or self.local.get(name)
             if len(idx) not in allowed:
@@ -1054,6 +1072,175 @@ class Reader:
         return NotationError(_at(self.text, tok.pos if tok is not None else len(self.text), message))
 
 
+# --- vectors and matrices, read element by element ------------------------------------------
+# Where the homework's layer is a vector or a matrix (the fully connected layer: o, y, z, W), the
+# assignment's spec names them: ``vectors`` {name: [symbol, [axis, ...]]} (one axis: a column
+# vector; two: a matrix, rows then columns) and ``axes`` {axis: [[index name, extent], ...]}
+# (an axis may stand for several indices: z's p is (p_i, p_j, k)).  A statement written with them
+# (``o = σ(W^T z)``, ``δ = (o − y) ⊙ o ⊙ (1 − o)``, ``∂E/∂W = z δ^T``) is rewritten into the one
+# element-wise form every other answer has (``o[m] = σ(Σ w[pi,pj,k,m] z[pi,pj,k])``): its meaning
+# is fixed by the shapes alone, so the rest of the reader (checks, evaluation, the echo) is shared.
+
+class _Typed:
+    """A vector expression: its row and column axes (None: none) and, given the index names of
+    each, the scalar tree of one element."""
+    __slots__ = ("rows", "cols", "build")
+
+    def __init__(self, rows, cols, build):
+        self.rows, self.cols, self.build = rows, cols, build
+
+    @property
+    def scalar(self) -> bool:
+        return self.rows is None and self.cols is None
+
+    def shape(self) -> str:
+        return "a number" if self.scalar else (f"a row vector over {self.cols}" if self.rows is None else
+                                               f"a vector over {self.rows}" if self.cols is None else
+                                               f"a {self.rows} × {self.cols} matrix")
+
+
+class _Later(Exception):
+    """A vector of one's own used before its definition's type is known."""
+
+
+def _has_vector(node) -> bool:
+    if not isinstance(node, tuple):
+        return False
+    if node[0] in ("vec", "T"):
+        return True
+    return any(_has_vector(p) for p in node[1:] if isinstance(p, tuple)) or \
+        any(_has_vector(q) for p in node[1:] if isinstance(p, list) for q in p)
+
+
+def elementwise(statements: list, spec: dict) -> list:
+    """``statements`` with each one written in vectors or matrices rewritten element by element
+    (a no-op for an assignment whose spec names no vectors).  Work: linear in the statements'
+    size, with at most one pass per statement to order the definitions of one's own."""
+    vectors = spec.get("vectors") or {}
+    if not vectors:
+        return statements
+    axes = {a: [(n, int(e)) for n, e in idx] for a, idx in (spec.get("axes") or {}).items()}
+    own: dict = {}  # a vector of one's own (δ) -> (rows, cols)
+    candidates = {st.lhs[0][1] for st in statements if len(st.lhs) == 1 and st.lhs[0][0] == "sym" and not st.lhs[0][2]}
+    todo = [(i, st) for i, st in enumerate(statements)
+            if _has_vector(st.rhs) or any(x[0] == "vec" for x in st.lhs)
+            or (len(st.lhs) == 1 and st.lhs[0][0] == "sym" and not st.lhs[0][2] and st.lhs[0][1] in candidates)]
+    if not todo:
+        return statements
+    done: dict = {}
+    for _round in range(len(todo) + 1):
+        waiting = []
+        for i, st in todo:
+            try:
+                done[i] = _rewrite(st, vectors, axes, own, candidates)
+            except _Later:
+                waiting.append((i, st))
+        if not waiting or len(waiting) == len(todo):
+            todo = waiting
+            break
+        todo = waiting
+    if todo:
+        raise NotationError(f"{todo[0][1].source.strip()[:80]}: a vector of your own is used but never defined")
+    return [done.get(i, st) for i, st in enumerate(statements)]
+
+
+def _rewrite(st, vectors: dict, axes: dict, own: dict, candidates: set):
+    used: set = set()
+
+    def fresh(axis):
+        names = []
+        for name, _extent in axes[axis]:
+            while name in used:
+                name += "'"
+            used.add(name)
+            names.append(name)
+        return names
+
+    def typed(node) -> _Typed:
+        kind = node[0]
+        if kind == "vec":
+            symbol, its = vectors[node[1]]
+            rows, cols = (its + [None])[:2]
+            return _Typed(rows, cols, lambda ri, ci: ("sym", symbol, [("idx", v) for v in (ri or []) + (ci or [])]))
+        if kind == "sym" and not node[2] and node[1] in candidates:
+            if node[1] not in own:
+                raise _Later()
+            rows, cols = own[node[1]]
+            if rows is None and cols is None:
+                return _Typed(None, None, lambda ri, ci: node)
+            return _Typed(rows, cols, lambda ri, ci: ("sym", node[1], [("idx", v) for v in (ri or []) + (ci or [])]))
+        if kind == "T":
+            a = typed(node[1])
+            return _Typed(a.cols, a.rows, lambda ri, ci: a.build(ci, ri))
+        if kind == "neg":
+            a = typed(node[1])
+            return _Typed(a.rows, a.cols, lambda ri, ci: ("neg", a.build(ri, ci)))
+        if kind == "call":
+            args = [typed(x) for x in node[2]]
+            shaped = [a for a in args if not a.scalar]
+            if any((a.rows, a.cols) != (shaped[0].rows, shaped[0].cols) for a in shaped):
+                raise NotationError(f"{st.source.strip()[:80]}: {node[1]}(...) of vectors of different shapes")
+            rows, cols = (shaped[0].rows, shaped[0].cols) if shaped else (None, None)
+            return _Typed(rows, cols, lambda ri, ci: ("call", node[1], [a.build(ri, ci) for a in args]))
+        if kind == "bin":
+            return product(node[1], typed(node[2]), typed(node[3]))
+        if _has_vector(node):
+            raise NotationError(f"{st.source.strip()[:80]}: a vector inside a sum, an indicator or an index; "
+                                "write that part element by element")
+        return _Typed(None, None, lambda ri, ci: node)
+
+    def product(op, a: _Typed, b: _Typed) -> _Typed:
+        if a.scalar and b.scalar:
+            return _Typed(None, None, lambda ri, ci: ("bin", op, a.build(ri, ci), b.build(ri, ci)))
+        if op == "*" and a.cols is not None and a.cols == b.rows:  # a matrix product: W^T z, W δ, a^T b
+            axis = a.cols
+
+            def contracted(ri, ci):
+                names = fresh(axis)
+                body = ("bin", "*", a.build(ri, names), b.build(names, ci))
+                for name, (_n, extent) in reversed(list(zip(names, axes[axis]))):
+                    body = ("sum", name, ("num", 1), ("num", extent), body)
+                return body
+            return _Typed(a.rows, b.cols, contracted)
+        if op == "*" and a.cols is None and b.rows is None and a.rows is not None and b.cols is not None:
+            return _Typed(a.rows, b.cols, lambda ri, ci: ("bin", "*", a.build(ri, None), b.build(None, ci)))  # z δ^T
+        if a.scalar or b.scalar or (a.rows, a.cols) == (b.rows, b.cols):  # element-wise (⊙, ∘, +, −, /)
+            if op == "^" and not b.scalar:
+                raise NotationError(f"{st.source.strip()[:80]}: a power with a vector exponent")
+            shape = b if a.scalar else a
+            return _Typed(shape.rows, shape.cols, lambda ri, ci: ("bin", op, a.build(ri, ci), b.build(ri, ci)))
+        raise NotationError(f"{st.source.strip()[:80]}: the shapes do not fit: {a.shape()} {op} {b.shape()} "
+                            "(a matrix product needs the columns of the left to be the rows of the right)")
+
+    rhs = typed(st.rhs)
+    lhs = st.lhs[0]
+    if len(st.lhs) != 1:
+        raise NotationError(f"{st.source.strip()[:80]}: one vector at a time on the left")
+    if lhs[0] == "vec":
+        symbol, its = vectors[lhs[1]]
+        rows, cols = (its + [None])[:2]
+    elif lhs[0] == "sym" and not lhs[2] and lhs[1] in candidates:
+        symbol, rows, cols = lhs[1], rhs.rows, rhs.cols
+        own[symbol] = (rows, cols)
+        if rhs.scalar:
+            return st
+    else:
+        if not rhs.scalar:
+            raise NotationError(f"{st.source.strip()[:80]}: the right side is {rhs.shape()}, the left one element")
+        return st
+    if not rhs.scalar and (rhs.rows, rhs.cols) != (rows, cols) and (rhs.cols, rhs.rows) != (rows, None):
+        raise NotationError(f"{st.source.strip()[:80]}: the left side is {_Typed(rows, cols, None).shape()}, "
+                            f"the right side {rhs.shape()}")
+    ri = fresh(rows) if rows else None
+    ci = fresh(cols) if cols else None
+    if not rhs.scalar and rhs.rows is None:  # a row vector equal to a column one: the same elements
+        element = rhs.build(None, ri)
+    else:
+        element = rhs.build(ri, ci)
+    return Statement([("sym", symbol, [("idx", v) for v in (ri or []) + (ci or [])])], st.op, element,
+                     st.quantifiers, st.source)
+
+
 # --- checks and evaluation -------------------------------------------------------------------
 
 def free_indices(node, bound: frozenset = frozenset()) -> set[str]:
@@ -1112,8 +1299,9 @@ class Answer:
         symbols.setdefault(target, [])
         if len(spec["shape"]) not in symbols[target] and not spec.get("scalar"):
             symbols[target] = sorted(set(symbols[target]) | {len(spec["shape"])})
-        reader = Reader(symbols, spec["indices"], spec.get("scalars", []), tuple(spec.get("asked") or [target]))
-        self.statements = reader.statements(text)
+        reader = Reader(symbols, spec["indices"], spec.get("scalars", []), tuple(spec.get("asked") or [target]),
+                        spec.get("vectors"))
+        self.statements = elementwise(reader.statements(text), spec)
         self.local, self.skipped = reader.local, reader.skipped
         defined = {lhs[1] for st in self.statements for lhs in st.lhs}
         if self.skipped and not all(t in defined for t in (spec.get("asked") or [target])):
