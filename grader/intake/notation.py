@@ -69,8 +69,10 @@ def normalize(text: str) -> str:
     text = re.sub(r"\\(?:operatorname\*?|mathop|mathrm|text|textrm|mbox)\s*\{\s*(?:\\mathrm\s*\{)?"
                   r"\s*([A-Za-z]{1,7})(?:\s*\\[,;: !]\s*|\s+)?([A-Za-z]{0,7})\s*\}?\s*\}",
                   _function_word, text)  # \operatorname*{arg\,max}, \mathrm{sigmoid}
-    text = re.sub(r"\\arg\s*\\?(max|min)\b", r" arg\1 ", text)  # \arg\max
-    text = re.sub(r"\\(?:boldsymbol|mathbf|bm|vec|mathbfit|pmb|overrightarrow|underline)\s*\{\s*(\\?[A-Za-z]+)\s*\}",
+    text = re.sub(r"\\arg\s*\\?(max|min)(?![A-Za-z])", r" arg\1 ", text)  # \arg\max
+    text = re.sub(r"\[\s*\\!\s*\[|⟦", " \\\\mathbf{1}[ ", text)  # Iverson brackets [\![ c ]\!], ⟦c⟧
+    text = re.sub(r"\]\s*\\!\s*\]|⟧", " ] ", text)
+    text = re.sub(r"\\(?:boldsymbol|mathbf|bm|vec|mathbfit|pmb|overrightarrow|underline|mathcal|mathscr)\s*\{\s*(\\?[A-Za-z]+)\s*\}",
                   lambda m: m.group(0) if m.group(1) == "1" else m.group(1), text)
     text = re.sub(r"\\(?:boldsymbol|bm|pmb|vec|mathbf)(?:\s*(\\[A-Za-z]+)|\s+([A-Za-z])(?![A-Za-z]))",
                   lambda m: m.group(1) or m.group(2), text)  # \vec z, \vec\delta
@@ -107,6 +109,7 @@ def _cases(m) -> str:
         if not row.strip():
             continue
         value, _amp, cond = row.partition("&")
+        value = value.strip().rstrip(",;").strip()  # "A, & if c": the comma is punctuation
         cond = re.sub(r"^\s*(?:\\if|if|,)\s*", "", cond.strip()).strip().rstrip(",.")
         if not cond or cond.startswith("\\otherwise") or cond == "otherwise":
             other = value.strip()
@@ -202,6 +205,7 @@ class Reader:
                  targets: tuple = (), vectors: dict | None = None):
         self.symbols, self.indices, self.scalars = symbols, set(indices), set(scalars)
         self.vectors = vectors or {}  # names that, without indices, are a layer's vector or matrix (o, W)
+        self.sets: dict[str, tuple] = {}  # sets of one's own: name -> (parameter index names, domain)
         self.targets = set(targets)  # what the answer must define (lines defining it are never skipped)
         self.local: dict[str, set[int]] = {}  # names a section defines for itself (delta_m = ...)
         self.skipped: list[tuple[str, str]] = []  # (line, why): prose, arithmetic, vector forms
@@ -336,6 +340,8 @@ class Reader:
         else:
             raise self._error("expected = or += after the quantity being defined")
         self._next()
+        if op == "=" and len(lhs) == 1 and lhs[0][0] == "sym" and self._set_ahead():
+            return self._set_definition(lhs[0], text)
         members = [self._member()]
         while self._peek("=") and op == "=":  # a chain: a = b = c; the last member counts
             self._next()
@@ -355,6 +361,33 @@ class Reader:
             if not all(x[1] == lhs[0][1] for x in lhs):
                 raise self._error("a list of quantities needs += (each gets the right side added)")
         return Statement(lhs, op, rhs, quantifiers, text)
+
+    def _set_ahead(self) -> bool:
+        """``W_{p_i,p_j} = \\{p_i, p_i+1\\} \\times \\{p_j, p_j+1\\}``: a set's definition."""
+        if not self._peek("\\{"):
+            return False
+        depth = 0
+        for t in self.toks[self.i:]:
+            depth += t.text == "\\{" or -(t.text == "\\}")
+            if depth == 0:
+                return True
+        return False
+
+    def _set_definition(self, lhs, text: str):
+        """Record a set of one's own (its indices are its parameters); it is used where a max,
+        an arg max or a quantifier runs over it."""
+        params = []
+        for p in lhs[2]:
+            if p[0] != "idx":
+                raise self._error("a set's indices must be index names: W_{p_i,p_j} = ...")
+            params.append(p[1])
+        domain = self._domain()
+        self._trailer()
+        if self.i < len(self.toks):
+            raise self._error("unexpected text after the set")
+        self.sets[lhs[1]] = (params, domain)
+        self.local.pop(lhs[1], None)
+        return None
 
     def _definable(self, node, first) -> bool:
         if node[0] == "scalar":
@@ -633,7 +666,7 @@ class Reader:
             raise self._error("the expression ends too early")
         t = tok.text
         if tok.kind == "num":
-            if t == "1" and self._peek("[") and not target:
+            if t == "1" and (self._peek("[") or self._peek("\\{")) and not target:
                 return self._indicator_brackets()
             return ("num", float(t) if "." in t else int(t))
         if t in ("(", "{", "["):  # (a), {a}, and [a] once a sizing command is gone (\big[ a \big])
@@ -648,8 +681,7 @@ class Reader:
             return self._call(t[1:])
         if t in ("\\max", "\\min"):
             if self._peek("_"):
-                raise NotationError(_at(self.text, tok.pos, f"{t}_{{...}} is not an expression; write "
-                                                            "max(a, b, c, d) with the values compared"))
+                return self._over(t[1:], tok)
             return self._call(t[1:], braces=True)
         if t == "\\sum":
             return self._latex_sum()
@@ -682,6 +714,12 @@ class Reader:
             m = re.fullmatch(r"d([A-Za-z])d([A-Za-z])", "dE" + self._next().text)
         if m and (m.group(2) or self._peek("/")) and (m.group(1) == "E" or m.group(1) in self._letters()):
             return self._plain_derivative(tok, m)
+        if t in ("argmax", "argmin", "max", "min") and self._peek("_"):
+            return self._single(self._over(t, tok), tok)
+        if t in ("argmax", "argmin"):
+            return self._single(self._plain_over(t), tok)
+        if t in ("max", "min") and self._ranges_ahead():
+            return self._plain_over(t)
         if t in ("sigma", "sigmoid", "exp", "tanh", "log", "max", "min"):
             return self._call(self._primed("sigma") if t in ("sigma", "sigmoid") else t)
         if t in ("Indicator",):
@@ -955,9 +993,24 @@ class Reader:
         return ("call", fn, args)
 
     def _indicator_brackets(self):
-        self._expect("[")
-        cond = self._condition("]")
-        self._expect("]")
+        """``1[c]``, ``1\\{c\\}``, ``\\mathbf{1}(c)``, ``\\mathbb{1}_{c}``, ``\\mathbb{1}_{\\{c\\}}``."""
+        if self._peek("_"):
+            self._next()
+            if self.i + 1 < len(self.toks) and self._peek("{") and self.toks[self.i + 1].text == "\\{":
+                self._next()
+                close = ["}"]
+            else:
+                close = []
+            opener = self._next()
+        else:
+            opener, close = self._next(), []
+        pairs = {"[": "]", "\\{": "\\}", "(": ")", "{": "}"}
+        if opener is None or opener.text not in pairs:
+            raise self._error("an indicator is written 1[condition]")
+        cond = self._condition(pairs[opener.text])
+        self._expect(pairs[opener.text])
+        for c in close:
+            self._expect(c)
         return ("ind", cond)
 
     def _condition(self, close: str = ")"):
@@ -968,18 +1021,158 @@ class Reader:
         return conds[0] if len(conds) == 1 else ("and", conds)
 
     def _comparison(self):
-        left = self.expression()
+        left = self._side()
         ops = ("==", "=", "<", "<=", ">", ">=", "!=", "\\leq", "\\geq", "\\le", "\\ge", "\\neq")
         out = []
         while self._peek_tok() is not None and self._peek_tok().text in ops:
+            at = self._peek_tok()
             op = {"=": "==", "\\leq": "<=", "\\le": "<=", "\\geq": ">=", "\\ge": ">=",
                   "\\neq": "!="}.get(self._next().text, self.toks[self.i - 1].text)
-            right = self.expression()
+            right = self._side()
+            if op not in ("==", "!=") and (_is_pair(left) or _is_pair(right)):
+                raise NotationError(_at(self.text, at.pos, "pairs can only be compared with = or !="))
             out.append(("cmp", op, left, right))
             left = right
         if not out:
             raise self._error("an indicator needs a comparison, e.g. 1[y[ci,cj,k] == max(...)]")
         return out[0] if len(out) == 1 else ("and", out)
+
+    # -- max and arg max over bound indices, pairs, and sets --
+    def _side(self):
+        """One side of a comparison: an expression, a pair ``(c_i, c_j)``, or an arg max over
+        several indices (a pair too)."""
+        if self._peek("(") and self._pair_ahead():
+            self._next()
+            items = [self._index_expr()]
+            while self._peek(","):
+                self._next()
+                items.append(self._index_expr())
+            self._expect(")")
+            return ("tuple", items)
+        tok = self._peek_tok()
+        if tok is not None and tok.text in ("argmax", "argmin"):
+            self._next()
+            return self._over(tok.text, tok) if self._peek("_") else self._plain_over(tok.text)
+        return self.expression()
+
+    def _pair_ahead(self) -> bool:
+        depth = 0
+        for t in self.toks[self.i:self.i + 64]:
+            depth += t.text in ("(", "[", "{", "\\{") or -(t.text in (")", "]", "}", "\\}"))
+            if depth == 1 and t.text == ",":
+                return True
+            if depth <= 0:
+                return False
+        return False
+
+    def _single(self, node, tok: Tok):
+        if _is_pair(node):
+            raise NotationError(_at(self.text, tok.pos, "an arg max over several indices is a pair: compare it "
+                                                        "with one, e.g. 1[(c_i, c_j) = argmax …]"))
+        return node
+
+    def _ranges_ahead(self) -> bool:
+        """``max(e, a=lo..hi)``: a max over an index, not of listed values."""
+        depth = 0
+        for j, t in enumerate(self.toks[self.i:self.i + 400]):
+            depth += t.text in ("(", "[", "{", "\\{") or -(t.text in (")", "]", "}", "\\}"))
+            if depth == 0 and j > 0:
+                return False
+            if depth == 1 and t.text in ("..", "...", "\\in"):
+                return True
+        return False
+
+    def _over(self, fn: str, tok: Tok):
+        """``\\max_{a \\in \\{p_i, p_i+1\\}, b \\in \\{p_j, p_j+1\\}} y_{a,b,k}``,
+        ``\\arg\\max_{(a,b) \\in W_{p_i,p_j}} y_{a,b,k}``: the largest value, or where it is."""
+        self._expect("_")
+        if not self._peek("{"):
+            raise NotationError(_at(self.text, tok.pos, f"write {fn}_{{a \\in \\{{...\\}}}} with the indices it runs over"))
+        self._next()
+        try:
+            binds = self._binds()
+        except NotationError:
+            raise NotationError(_at(self.text, tok.pos, f"{fn}_{{...}} needs the indices it runs over, e.g. "
+                                                        f"{fn}_{{a \\in \\{{p_i, p_i+1\\}}, b \\in \\{{p_j, p_j+1\\}}}} "
+                                                        "y_{a,b,k}, or max(a, b, c, d) with the values compared")) from None
+        self._expect("}")
+        return ("over", fn, binds, self._term())
+
+    def _plain_over(self, fn: str):
+        """``argmax(y[a,b,k], a=pi..pi+1, b=pj..pj+1)``, ``max(e, (a,b) in S)``."""
+        self._expect("(")
+        body = self.expression()
+        self._expect(",")
+        binds = self._binds()
+        self._expect(")")
+        return ("over", fn, binds, body)
+
+    def _binds(self) -> list:
+        """``a \\in S``, ``(a, b) \\in S \\times T``, ``a = lo..hi``, joined by commas."""
+        out = []
+        while True:
+            if self._peek("("):
+                self._next()
+                names = [self._index_name()]
+                while self._peek(","):
+                    self._next()
+                    names.append(self._index_name())
+                self._expect(")")
+            else:
+                names = [self._index_name()]
+            if self._peek("\\in") or self._peek("in"):
+                self._next()
+                domain = self._domain()
+            elif self._peek("="):
+                self._next()
+                lo = self._index_expr()
+                if not (self._peek("..") or self._peek("...")):
+                    raise self._error("write the range as a=1..3")
+                self._next()
+                domain = ("drange", lo, self._index_expr())
+            else:
+                raise self._error("expected \\in or = after the index")
+            out.append((tuple(names), domain))
+            if self._peek(","):
+                self._next()
+                continue
+            return out
+
+    def _domain(self):
+        node = self._domain_atom()
+        while self._peek("*"):  # \times: pairs
+            self._next()
+            node = ("dprod", node, self._domain_atom())
+        return node
+
+    def _domain_atom(self):
+        """``\\{p_i, p_i+1\\}``, ``\\{1, ..., 3\\}``, ``{1..3}``, or a set of one's own ``W_{p_i,p_j}``."""
+        if self._peek("\\{") or self._peek("{"):
+            close = "\\}" if self._next().text == "\\{" else "}"
+            items, ellipsis = [self._index_expr()], False
+            while self._peek(",") or self._peek("..") or self._peek("..."):
+                if self._next().text == ",":
+                    if self._peek("..") or self._peek("..."):
+                        self._next()
+                        ellipsis = True
+                        if self._peek(","):
+                            self._next()
+                else:
+                    ellipsis = True
+                items.append(self._index_expr())
+            self._expect(close)
+            if ellipsis:
+                if len(items) != 2:
+                    raise self._error("write a range of values as \\{1, \\dots, 3\\}")
+                return ("drange", items[0], items[1])
+            return ("dset", items)
+        tok = self._next()
+        if tok is None or tok.kind != "name":
+            raise self._error("expected a set of index values, e.g. \\{p_i, p_i+1\\}")
+        name, idx = self._subscripted(tok)
+        if not isinstance(name, str):
+            raise NotationError(_at(self.text, tok.pos, "expected a set of index values"))
+        return ("dref", name, [self._bind(p) for p in (idx or [])])
 
     def _plain_sum(self):
         """sum(e, k=1..3) or Sum(e, (k, 1, 3))."""
@@ -1252,6 +1445,14 @@ def free_indices(node, bound: frozenset = frozenset()) -> set[str]:
         return {node[1]}
     if kind == "sum":
         return free_indices(node[2], bound) | free_indices(node[3], bound) | free_indices(node[4], bound | {node[1]})
+    if kind == "over":
+        out = set()
+        for names, domain in node[2]:
+            out |= free_indices(domain, bound)
+            bound = bound | set(names)
+        return out | free_indices(node[3], bound)
+    if kind == "dref":
+        return set().union(*(free_indices(p, bound) for p in node[2]))
     out: set[str] = set()
     for part in node[1:]:
         if isinstance(part, tuple):
@@ -1302,6 +1503,7 @@ class Answer:
         reader = Reader(symbols, spec["indices"], spec.get("scalars", []), tuple(spec.get("asked") or [target]),
                         spec.get("vectors"))
         self.statements = elementwise(reader.statements(text), spec)
+        self.sets = reader.sets
         self.local, self.skipped = reader.local, reader.skipped
         defined = {lhs[1] for st in self.statements for lhs in st.lhs}
         if self.skipped and not all(t in defined for t in (spec.get("asked") or [target])):
@@ -1313,6 +1515,16 @@ class Answer:
     # -- the checks: what the right side may use, index hygiene, coverage --
     def _check(self) -> None:
         spec, target = self.spec, self.spec["target"]
+        for name, (params, domain) in self.sets.items():
+            loose = free_indices(domain) - set(params)
+            if loose:
+                raise NotationError(f"the set {name} uses the index {', '.join(sorted(loose))}, which is not one of "
+                                    "its own indices")
+        for st in self.statements:
+            for ref in _refs(st.rhs):
+                if ref[1] not in self.sets or len(self.sets[ref[1]][0]) != len(ref[2]):
+                    raise NotationError(f"{st.source.strip()[:80]}: the set {ref[1]} is used but not defined "
+                                        "(write it on a line of its own: W_{p_i,p_j} = \\{p_i, p_i+1\\} \\times ...)")
         defines = {}
         for st in self.statements:
             for lhs in st.lhs:
@@ -1473,6 +1685,11 @@ class Answer:
         if kind == "ind":
             cond = self._compile(node[1])
             return lambda env: 1 if cond(env) else 0
+        if kind == "tuple":
+            items = [self._compile(p) for p in node[1]]
+            return lambda env: tuple(_whole_index(f(env)) for f in items)
+        if kind == "over":
+            return self._compile_over(node)
         if kind == "cmp":
             test, left, right = _COMPARE[node[1]], self._compile(node[2]), self._compile(node[3])
             return lambda env: test(left(env), right(env))
@@ -1486,6 +1703,70 @@ class Answer:
                 raise NotationError(f"{name!r} is not an index")
             return unknown
         raise NotationError(f"cannot evaluate {kind}")
+
+    def _compile_over(self, node):
+        """max / min of the body over the bound indices, or (arg max / arg min) the first index
+        values where it is reached (a pair for several indices)."""
+        fn, body = node[1], self._compile(node[3])
+        binds = [(names, self._domain(domain, 0)) for names, domain in node[2]]
+        larger = fn in ("max", "argmax")
+
+        def over(env):
+            best, where = None, None
+            envs = [dict(env)]
+            for names, values in binds:
+                grown = []
+                for e in envs:
+                    for value in values(e):
+                        if len(value) != len(names):
+                            raise NotationError(f"{len(names)} indices run over a set of {len(value)}-tuples")
+                        grown.append({**e, **dict(zip(names, value))})
+                        if len(grown) > 10000:
+                            raise NotationError(f"a {fn} over more than 10000 values")
+                envs = grown
+            for e in envs:
+                self._tick()
+                v = body(e)
+                if best is None or (v > best if larger else v < best):
+                    best, where = v, tuple(e[n] for names, _d in binds for n in names)
+            if best is None:
+                raise NotationError(f"a {fn} over no values")
+            if fn in ("max", "min"):
+                return best
+            return where[0] if len(where) == 1 else where
+        return over
+
+    def _domain(self, node, depth: int):
+        """A set of index values as a function of the indices: a list of tuples."""
+        if depth > 8:
+            raise NotationError("sets defined through more than 8 other sets")
+        kind = node[0]
+        if kind == "dset":
+            items = [self._compile(p) for p in node[1]]
+            return lambda env: [(_whole_index(f(env)),) for f in items]
+        if kind == "drange":
+            lo, hi = self._compile(node[1]), self._compile(node[2])
+
+            def values(env):
+                a, b = _whole_index(lo(env)), _whole_index(hi(env))
+                if b - a > 1000:
+                    raise NotationError("a set of more than 1000 values")
+                return [(v,) for v in range(a, b + 1)]
+            return values
+        if kind == "dprod":
+            left, right = self._domain(node[1], depth + 1), self._domain(node[2], depth + 1)
+
+            def pairs(env):
+                a, b = left(env), right(env)
+                if len(a) * len(b) > 10000:
+                    raise NotationError("a set of more than 10000 values")
+                return [x + y for x in a for y in b]
+            return pairs
+        if kind == "dref":
+            params, domain = self.sets[node[1]]
+            inner, args = self._domain(domain, depth + 1), [self._compile(p) for p in node[2]]
+            return lambda env: inner(dict(zip(params, (f(env) for f in args))))
+        raise NotationError(f"cannot evaluate the set {kind}")
 
     def _compile_symbol(self, node):
         """A quantity: an input (read from the nested lists, bounds checked) or one that another
@@ -1573,6 +1854,28 @@ class Answer:
 
 
 _BUSY = object()
+
+
+def _is_pair(node) -> bool:
+    """A pair ``(c_i, c_j)``, or an arg max over several indices (whose value is a pair)."""
+    return node[0] == "tuple" or (node[0] == "over" and node[1] in ("argmax", "argmin")
+                                  and sum(len(names) for names, _d in node[2]) > 1)
+
+
+def _refs(node) -> list:
+    """The sets of one's own a tree uses (``dref`` nodes)."""
+    if not isinstance(node, tuple):
+        return []
+    if node[0] == "dref":
+        return [node]
+    out = []
+    for part in node[1:]:
+        if isinstance(part, tuple):
+            out += _refs(part)
+        elif isinstance(part, list):
+            for p in part:
+                out += _refs(p)
+    return out
 
 
 def _whole_index(v) -> int:
