@@ -267,6 +267,7 @@ class Reader:
                         used |= free_indices(p)
             have = {v for v, _l, _h in st.quantifiers}
             st.quantifiers += [(v, lo, hi) for v, lo, hi in self.declared if v in used and v not in have]
+            st.quantifiers = _ordered(st.quantifiers)
         return out
 
     def _declare(self, part: str) -> None:
@@ -453,6 +454,14 @@ class Reader:
         while True:
             names = []
             save = self.i
+            bounded = self._between()
+            if bounded:
+                out.append(bounded)
+                if self._peek(",") or self._peek("and"):
+                    self._next()
+                    continue
+                break
+            self.i = save
             try:
                 while True:
                     tok = self._peek_tok()
@@ -496,6 +505,29 @@ class Reader:
             if required:
                 raise self._error("expected the values of an index, e.g. m = 1, 2 or k = 1..3")
         return out
+
+    def _between(self):
+        """``p_i \\le c_i \\le p_i + 1`` (or with <): an index's range between two expressions;
+        None (position kept) if not one."""
+        start = self.i
+        try:
+            lo = self._index_expr()
+            first = self._next()
+            if first is None or first.text not in ("<=", "<", "\\le"):
+                raise NotationError("no")
+            name = self._index_name()
+            second = self._next()
+            if second is None or second.text not in ("<=", "<", "\\le"):
+                raise NotationError("no")
+            hi = self._index_expr()
+        except NotationError:
+            self.i = start
+            return None
+        if first.text == "<":
+            lo = ("bin", "+", lo, ("num", 1))
+        if second.text == "<":
+            hi = ("bin", "-", hi, ("num", 1))
+        return (name, lo, hi)
 
     def _values(self) -> tuple[int, int]:
         """``1, 2, 3``, ``1..3``, ``1, ..., 3``, ``\\{1, 2\\}``, ``{1,2,3}``: consecutive whole numbers."""
@@ -1854,6 +1886,21 @@ class Answer:
 
 
 _BUSY = object()
+
+
+def _ordered(quantifiers: list) -> list:
+    """Quantifiers in an order where each one's range uses only those before it (``p_i \\le c_i
+    \\le p_i + 1, p_i = 1, 2``: p_i first); the written order where there is none."""
+    if len(quantifiers) > 32:  # (bounded work: no one writes more)
+        return quantifiers
+    names = {v for v, _l, _h in quantifiers}
+    out, left = [], list(quantifiers)
+    while left:
+        ready = [q for q in left if not ((free_indices(q[1]) | free_indices(q[2])) & (names - {v for v, _l, _h in out}) - {q[0]})]
+        pick = ready[0] if ready else left[0]
+        out.append(pick)
+        left.remove(pick)
+    return out
 
 
 def _is_pair(node) -> bool:
