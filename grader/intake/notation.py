@@ -73,9 +73,9 @@ def normalize(text: str) -> str:
     text = re.sub(r"\[\s*\\!\s*\[|⟦", " \\\\mathbf{1}[ ", text)  # Iverson brackets [\![ c ]\!], ⟦c⟧
     text = re.sub(r"\]\s*\\!\s*\]|⟧", " ] ", text)
     text = re.sub(r"\\(?:boldsymbol|mathbf|bm|vec|mathbfit|pmb|overrightarrow|underline|mathcal|mathscr)\s*\{\s*(\\?[A-Za-z]+)\s*\}",
-                  lambda m: m.group(0) if m.group(1) == "1" else m.group(1), text)
+                  lambda m: m.group(0) if m.group(1) == "1" else f" {m.group(1)} ", text)  # (z W: two names)
     text = re.sub(r"\\(?:boldsymbol|bm|pmb|vec|mathbf)(?:\s*(\\[A-Za-z]+)|\s+([A-Za-z])(?![A-Za-z]))",
-                  lambda m: m.group(1) or m.group(2), text)  # \vec z, \vec\delta
+                  lambda m: f" {m.group(1) or m.group(2)} ", text)  # \vec z, \vec\delta
     text = re.sub(r"\\(?:left|right|middle|[bB]igg?[lrm]?)(?![A-Za-z])\s*\.?", " ", text)  # sizing; \left. is nothing
     text = re.sub(r"\\[dtc]frac(?![A-Za-z])", r"\\frac", text)
     text = re.sub(r"\\[hv]space\*?\s*\{[^{}]{0,20}\}|\\(?:textstyle|scriptstyle|nolimits)(?![A-Za-z])|\\>", " ", text)
@@ -221,6 +221,7 @@ class Reader:
         for raw in re.split(r"\\\\|\n", text):
             line = re.sub(r"\\(begin|end)\{[a-zA-Z*]+\}", " ", raw).strip().strip("$").strip()
             line = re.sub(r"^&\s*", "", line).strip().rstrip(".;")
+            line = re.sub(r"^(?:\\(?:quad|qquad|[,;:! >])\s*)+", "", line)  # "&\quad + …": a continuation
             bullet = re.match(r"(?:[*•]|\d{1,2}[.)])\s+|-\s+(?=[^=]*=)", line)
             if bullet:  # a Markdown list item: a statement of its own
                 line = line[bullet.end():]
@@ -2085,13 +2086,69 @@ def reading(answer: Answer) -> str:
 
 # A question's heading: a Markdown heading, a LaTeX section or a bold line naming it (``## 1.2``,
 # ``### Q1.2 gradient``, ``\section*{1.2}``, ``**Question 1.2**``), or a line holding the id alone
-# (``1.2``, ``Q1.2:``, ``Question 1.2)``) as plain-text files have it.
-_ID = r"\d+\.\d+|Part[ \t]+\d+[ \t]*[,.]?[ \t]*Q(?:uestion)?[ \t]*\d+"
-_QID = r"(?:Q(?:uestion)?\.?[ \t]*|Part[ \t]+\d+[ \t]*[,.]?[ \t]*Q?)?(" + _ID + ")"
-_HEADING = re.compile(r"^[ \t]*(?:(?:#{1,6}[ \t]*|\\(?:sub)*section\*?\{[ \t]*|\*\*[ \t]*)" + _QID + r"\b[^\n]*"
-                      r"|" + _QID.replace("(" + _ID + ")", "(?P<alone>" + _ID + ")") + r"[ \t]*[.:)]?[ \t]*)$",
-                      re.MULTILINE | re.IGNORECASE)
-_MATH = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|```[a-z]*\n(.*?)```|\$(.+?)\$", re.DOTALL)
+# (``1.2``, ``Q1.2:``, ``Question 1.2)``) as plain-text files have it.  Matched one line at a time,
+# on the line's first HEAD_WIDTH characters with its blanks collapsed: linear in the file.
+_ID = r"\d+\.\d+|Part ?\d+ ?[,.]? ?Q(?:uestion)? ?\d+"
+_QID = r"(?:Q(?:uestion)?\.? ?|Part ?\d+ ?[,.]? ?Q?)?(" + _ID + ")"
+_HEADING = re.compile(r"(?:#{1,6} ?|\\(?:sub)*section\*?\{ ?|\\paragraph\*?\{ ?|\\textbf\{ ?|\*\* ?)" + _QID + r"\b",
+                      re.IGNORECASE)
+_ALONE = re.compile(_QID + r" ?[.:)]?", re.IGNORECASE)
+HEAD_WIDTH = 200
+# Math: the openers, and each one's closer (found with str.find: linear, see _math_blocks)
+_OPENER = re.compile(r"\$\$|\\\[|\\\(|```[a-z]*\n|\\begin\{(?:equation|align|gather|multline|eqnarray|displaymath)\*?\}|\$")
+
+
+def _headings(text: str):
+    """(start of the line, end of the line, question id) of each heading line."""
+    pos = 0
+    while pos <= len(text):
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        line = text[pos:end]
+        head = re.sub(r"[ \t]+", " ", line[:HEAD_WIDTH]).strip()
+        m = _HEADING.match(head)
+        qid = m.group(1) if m else None
+        if qid is None and len(line) <= HEAD_WIDTH:
+            alone = _ALONE.fullmatch(head)
+            qid = alone.group(1) if alone else None
+        if qid is not None:
+            close = line.find("}") if m is not None and head.startswith("\\") else -1
+            yield pos, (pos + close + 1 if close >= 0 else end), qid  # \section*{1.2} $$…$$: the rest is the answer
+        pos = end + 1
+
+
+def _math_blocks(body: str):
+    """(text, is a display block) of each piece of math, in order: $$…$$, \\[…\\], \\(…\\),
+    fenced code, equation/align environments, $…$.  Each closer is looked for with str.find, and a
+    closer that is missing once is not looked for again: linear in the text (a regex with lazy
+    groups was quadratic on an unclosed \\[ repeated)."""
+    missing: set = set()
+    pos = 0
+    while True:
+        m = _OPENER.search(body, pos)
+        if m is None:
+            return
+        opener = m.group()
+        if opener.startswith("```"):
+            close, block = "```", True
+        elif opener.startswith("\\begin"):
+            close, block = "\\end" + opener[len("\\begin"):], True
+        else:
+            close, block = {"$$": "$$", "\\[": "\\]", "\\(": "\\)", "$": "$"}[opener], opener != "$" and opener != "\\("
+        end = -1 if close in missing else body.find(close, m.end() + (1 if close == "$" else 0))
+        if end < 0:
+            missing.add(close)
+            if opener == "$$" and "$" not in missing:  # "$$" unclosed: maybe an inline "$…$" from here
+                end = body.find("$", m.start() + 2)
+                if end >= 0:
+                    yield body[m.start() + 1:end], False
+                    pos = end + 1
+                    continue
+                missing.add("$")
+            pos = m.end()
+            continue
+        yield body[m.end():end], block
+        pos = end + len(close)
 
 
 def read_answers_file(data: bytes, name: str) -> str:
@@ -2115,10 +2172,10 @@ def read_answers_file(data: bytes, name: str) -> str:
 def sections(text: str) -> dict[str, str]:
     """``{"1.2": its text, ...}`` from headings such as ``## 1.2`` or ``\\section*{1.2}``."""
     out: dict[str, str] = {}
-    marks = list(_HEADING.finditer(text))
+    marks = list(_headings(text))
     for here, nxt in zip(marks, marks[1:] + [None]):
-        body = text[here.end():nxt.start() if nxt else len(text)]
-        qid = here.group(1) or here.group("alone")
+        body = text[here[1]:nxt[0] if nxt else len(text)]
+        qid = here[2]
         if "." not in qid:  # "Part 1, Q2"
             qid = ".".join(re.findall(r"\d+", qid))
         out[qid] = (out[qid] + "\n" + body) if qid in out else body
@@ -2126,16 +2183,12 @@ def sections(text: str) -> dict[str, str]:
 
 
 def equations(body: str) -> str:
-    """The equations of a section: its math ($$…$$, \\[…\\], $…$ with an = in it, fenced code);
-    a section without any math: its lines that hold an ``=``."""
-    found = []
-    for m in _MATH.finditer(body):
-        block, inline = m.group(1) or m.group(2) or m.group(3), m.group(4)
-        if block is not None:
-            found.append(block)
-        elif inline is not None and "=" in inline:
-            found.append(inline)
-    if found or "$" in body:
+    """The equations of a section: its math ($$…$$, \\[…\\], \\(…\\), equation and align
+    environments, fenced code, $…$ with an = in it); a section without any math: its lines that
+    hold an ``=``."""
+    blocks = list(_math_blocks(body))
+    found = [text for text, block in blocks if block or "=" in text]
+    if blocks or "$" in body:
         return "\n".join(found)
     return "\n".join(line for line in body.splitlines() if "=" in line and not line.lstrip().startswith(">"))
 

@@ -1,0 +1,73 @@
+"""Written answers (issue #25, second round): the answers file read in linear time, LaTeX files,
+and what the new forms (vectors, arg max, sets, index names of one's own) refuse, with where."""
+from __future__ import annotations
+
+import time
+
+from hypothesis import given, settings, strategies as st
+
+from grader.intake.notation import equations, sections
+from tests.test_written import verdict
+
+
+def _cost(fn, text: str) -> float:
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        fn(text)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def test_headings_and_math_are_found_in_linear_time():
+    """Both regexes were quadratic: 8,000 blanks after "Part 1" cost 5 s, 8,000 unclosed \\[ 4.6 s."""
+    for fn, unit in ((sections, "Part 1" + " " * 4000 + "x\n"), (sections, "** " + "\t " * 2000 + "\n"),
+                     (equations, "\\[ a "), (equations, "$$ a "), (equations, "\\begin{align} a "),
+                     (equations, "```py\n a ")):
+        small, large = _cost(fn, unit * 200), _cost(fn, unit * 3200)
+        assert large < 40 * small + 0.05, (fn.__name__, unit[:12], small, large)
+        assert large < 1.0
+
+
+def test_latex_files_and_their_environments():
+    tex = (r"\documentclass{article}\begin{document}" "\n"
+           r"\section*{Question 1.3}" "\n"
+           r"\begin{align*} z_{p_i,p_j,k} &= y_{p_i,p_j,k} + y_{p_i,p_j+1,k} \\ &\quad + y_{p_i+1,p_j,k} + y_{p_i+1,p_j+1,k} \end{align*}" "\n"
+           r"\subsection*{Part 2, Question 1}" "\n"
+           r"Inline: \( \frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m) o_m (1 - o_m) z_{p_i,p_j,k} \)." "\n"
+           r"\paragraph{2.2} \begin{equation} \frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} (o_m - y_m) o_m (1 - o_m) w_{p_i,p_j,k,m} \end{equation}" "\n"
+           r"\end{document}")
+    got = sections(tex)
+    assert set(got) == {"1.3", "2.1", "2.2"}
+    assert {verdict(q, got[q]) for q in got} == {"passed"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("$\\[]()`{}#*\n abQ1.2=") + ["\\begin{align}", "\\end{align}", "```\n",
+                                                                    "## 1.2", "Part 1", "\\section*{"]),
+                max_size=120).map("".join))
+def test_any_text_gives_sections_and_equations_no_longer_than_itself(text):
+    for body in sections(text).values():
+        assert len(body) <= len(text)
+    assert len(equations(text)) <= len(text) + text.count("$") + 1
+
+
+def test_what_the_new_forms_refuse_says_why():
+    assert "shapes do not fit" in verdict("1.4", r"$$\mathbf{o} = \sigma(\mathbf{z}\mathbf{W})$$")
+    assert "the right side is" in verdict("2.1", r"$$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = \mathbf{z}$$")
+    got = verdict("2.5", r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} "
+                         r"\frac{\partial E}{\partial z_{p_i,p_j,k}} 1[(c_i,c_j) = \arg\max_{(a,b) \in R} y_{a,b,k}]$$")
+    assert "the set R is used but not defined" in got
+    got = verdict("2.5", r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \frac{\partial E}{\partial z_{p_i,p_j,k}} "
+                         r"\arg\max_{(a,b) \in \{1,2\} \times \{1,2\}} y_{a,b,k}$$")
+    assert got.startswith("error: ") and "pair" in got and "^" in got
+    got = verdict("2.5", r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = 1[(c_i,c_j) < (1, 2)]$$")
+    assert "pairs can only be compared" in got
+    # a name of one's own that nothing binds is refused, not guessed
+    got = verdict("1.3", "z[pi,pj,k] = y[pi,pj,k] + y[pi,pj+1,k] + y[pi+1,pj,k] + y[pi+1,row,k]")
+    assert "the index row is on the right but not on the left" in got
+
+
+def test_sets_and_max_are_bounded():
+    got = verdict("2.5", r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \max_{(a,b) \in \{1, \dots, 900\} \times \{1, \dots, 900\}} y_{1,1,k}$$")
+    assert got.startswith("error: ") and "10000" in got
