@@ -71,3 +71,52 @@ def test_what_the_new_forms_refuse_says_why():
 def test_sets_and_max_are_bounded():
     got = verdict("2.5", r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \max_{(a,b) \in \{1, \dots, 900\} \times \{1, \dots, 900\}} y_{1,1,k}$$")
     assert got.startswith("error: ") and "10000" in got
+
+
+# --- the echo of how an answer was read, as MathML -------------------------------------------
+
+def test_the_reading_renders_as_mathml_with_subscripts_sums_and_fractions():
+    from grader.feedback.echo import reading_mathml
+    got = reading_mathml("∂E/∂w[pi,pj,k,m] = Σ_{m=1..2} (o[m] − y[m])·o[m]^2 for m=1..2")
+    assert got.startswith('<math display="block">') and got.endswith("</math>")
+    assert "<mfrac><mrow><mo>&#x2202;</mo><mi>E</mi></mrow>" in got
+    assert "<munder><mo>&#x2211;</mo>" in got and "<msup><msub><mi>o</mi>" in got
+    assert reading_mathml("(not graded, not a definition: words = more words)") is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=300) | st.lists(st.sampled_from(["a", "[", "]", "Σ_{", "}", "^", "(", ")", "∂E/∂w", "<", "&",
+                                                          "=", "1", "_", "{", "·", "'", '"', "for"]), max_size=80).map("".join))
+def test_any_reading_gives_well_formed_escaped_mathml(text):
+    """The reading comes from the sandbox: whatever it holds, the MathML is well formed and
+    holds no markup of its own."""
+    import xml.dom.minidom
+
+    from grader.feedback.echo import reading_mathml
+    got = reading_mathml(text)
+    if got is None:
+        return
+    dom = xml.dom.minidom.parseString(got)
+    tags = {n.tagName for n in dom.getElementsByTagName("*")}
+    assert tags <= {"math", "mrow", "mi", "mn", "mo", "mtext", "msub", "msup", "munder", "mfrac"}, tags
+
+
+def test_check_echoes_each_answer_before_the_verdicts_and_the_report_shows_mathml_first(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    f = tmp_path / "answers.md"
+    f.write_text("## 1.4\n$$\\mathbf{o} = \\sigma\\left(\\mathbf{W}^\\top \\mathbf{z}\\right)$$\n\n"
+                 "## 1.3\n$$z_{p_i,p_j,k} = y_{p_i,p_j,k} <script>$$\n")
+    out = subprocess.run([sys.executable, "-m", "grader", "check", str(f), "--assignment", "hw4-written",
+                          "--html", str(tmp_path / "r.html")], capture_output=True, text=True, cwd=root,
+                         env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}, timeout=120)
+    text = out.stdout
+    assert "1.4 read as: o[m] = σ(Σ_{pi=1..2} Σ_{pj=1..2} Σ_{k=1..3} w[pi,pj,k,m]·z[pi,pj,k])" in text, text
+    assert "1.3 not read" in text and "^" in text
+    assert text.index("read as") < text.index("PASSED")
+    page = (tmp_path / "r.html").read_text()
+    section = page[page.index('data-question="1.4"'):]
+    assert section.index('<div class="read-math"') < section.index('class="msg"')
+    assert "<script>" not in page and "&lt;script&gt;" in page  # the unreadable answer, escaped

@@ -2021,6 +2021,8 @@ def canonical(node) -> str:
         return f"{canonical(node[2])} {node[1]} {canonical(node[3])}"
     if kind == "and":
         return " and ".join(canonical(c) for c in node[1])
+    if kind in ("over", "tuple") or kind.startswith("d"):
+        return pretty(node)
     return "?"
 
 
@@ -2065,6 +2067,20 @@ def pretty(node, display: dict | None = None, outer: int = 0, parent: str = "") 
         return f"{pretty(node[2], display)} {node[1]} {pretty(node[3], display)}"
     if kind == "and":
         return " and ".join(pretty(c, display) for c in node[1])
+    if kind == "tuple":
+        return "(" + ", ".join(pretty(p, display) for p in node[1]) + ")"
+    if kind == "over":
+        binds = ", ".join(("(" + ", ".join(names) + ")" if len(names) > 1 else names[0]) + " ∈ " + pretty(d, display)
+                          for names, d in node[2])
+        return f"{node[1]}_{{{binds}}} " + pretty(node[3], display, 2)
+    if kind == "dset":
+        return "{" + ", ".join(pretty(p, display) for p in node[1]) + "}"
+    if kind == "drange":
+        return "{" + pretty(node[1], display) + ".." + pretty(node[2], display) + "}"
+    if kind == "dprod":
+        return pretty(node[1], display) + " × " + pretty(node[2], display)
+    if kind == "dref":
+        return node[1] + (f"[{','.join(pretty(p, display) for p in node[2])}]" if node[2] else "")
     return "?"
 
 
@@ -2075,6 +2091,8 @@ def reading(answer: Answer) -> str:
     display = answer.spec.get("display") or {}
     for line, why in getattr(answer, "skipped", ()):
         lines.append(f"(not graded, not a definition: {line.strip()[:60]})")
+    for name, (params, domain) in getattr(answer, "sets", {}).items():
+        lines.append(f"{name}[{','.join(params)}] = {pretty(domain, display)}")
     for st in answer.statements:
         q = (" for " + ", ".join(f"{v}={pretty(lo, display)}..{pretty(hi, display)}" for v, lo, hi in st.quantifiers)
              if st.quantifiers else "")
