@@ -134,5 +134,30 @@ def main() -> None:
           f"   wrong rejected {sum(v[2] for v in tally.values())}/{sum(v[3] for v in tally.values())}")
 
 
+def test_each_accepted_case_costs_under_100_ms():
+    """Reading and evaluating every element on every trial (best of three: the machine is shared)."""
+    import time
+
+    import numpy as np
+
+    from grader.intake.notation import Answer, equations
+    from tests.test_written import ASG, Q
+    worst = 0.0
+    for _category, qid, expect, text in CASES:
+        if expect != OK:
+            continue
+        q = Q[qid]
+        trials = q.generate(np.random.default_rng(0), ASG.n_random)
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            a = Answer(equations(text), q.spec)
+            for t in range(len(trials)):
+                a.values(dict(zip(q.params, trials.call_args(t))))
+            best = min(best, time.perf_counter() - t0)
+        worst = max(worst, best)
+    assert worst < 0.1, worst
+
+
 if __name__ == "__main__":
     main()
