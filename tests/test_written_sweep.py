@@ -102,6 +102,35 @@ CASES = [
 ]
 
 
+# A second batch, written after the first round of fixes, in yet other habits.
+DY = r"\frac{\partial E}{\partial y_{c_i,c_j,k}}"
+CASES += [
+    ("quantifiers", "1.4", OK, r"$o_m = \sigma\left(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k}\, w_{p_i,p_j,k,m}\right)$ for $m \in \{1, 2\}$."),
+    ("quantifiers", "1.4", OK, r"$$\forall m\in\{1,\ldots,2\}:\quad o_m = \sigma\Big(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k}\, w_{p_i,p_j,k,m}\Big)$$"),
+    ("quantifiers", "2.3", OK, "For all $p_i, p_j \\in \\{1, 2\\}$: $$" + DY.replace("c_i,c_j", "p_i+a,p_j+b") + r" \mathrel{+}= \frac{\partial E}{\partial z_{p_i,p_j,k}} \quad \text{for } a, b \in \{0, 1\}$$"),
+    ("quantifiers", "1.4", BAD, r"$o_m = \sigma\left(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{1} z_{p_i,p_j,k}\, w_{p_i,p_j,k,m}\right)$ for $m \in \{1, 2\}$."),
+    ("vectors", "1.4", OK, r"$$\mathbf{o} = \sigma\!\left(\mathbf{z}^{\top}\mathbf{W}\right)^{\top}$$"),
+    ("vectors", "2.1", OK, r"$$\nabla_{\mathbf{W}} E = \mathbf{z}\left[(\mathbf{o}-\mathbf{y})\odot\mathbf{o}\odot(1-\mathbf{o})\right]^T$$"),
+    ("vectors", "2.2", OK, "dE/dz = W ((o - y) * o * (1 - o))"),
+    ("vectors", "2.1", BAD, r"$$\nabla_{\mathbf{W}} E = \mathbf{z}\left[(\mathbf{o}-\mathbf{y})\odot(1-\mathbf{o})\right]^T$$"),
+    ("vectors", "2.2", BAD, "dE/dz = W^T ((o - y) * o * (1 - o))"),
+    ("argmax/indicator/cases", "2.5", OK, r"$$" + DY + r" = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} \frac{\partial E}{\partial z_{p_i,p_j,k}} \cdot \mathbb{1}\Big[(c_i, c_j) = \underset{(a,b) \in \{p_i,p_i+1\}\times\{p_j,p_j+1\}}{\operatorname{argmax}}\; y_{a,b,k}\Big]$$"),
+    ("argmax/indicator/cases", "2.5", OK, r"$$" + DY + r" = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} \begin{dcases} \frac{\partial E}{\partial z_{p_i,p_j,k}} & \text{if } y_{c_i,c_j,k} = \max\limits_{a \in \{p_i, p_i+1\},\ b \in \{p_j, p_j+1\}} y_{a,b,k} \text{ and } p_i \le c_i \le p_i + 1 \text{ and } p_j \le c_j \le p_j+1 \\ 0 & \text{otherwise} \end{dcases}$$"),
+    ("argmax/indicator/cases", "2.5", OK, r"$$" + DY + r" = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} \mathbb{1}_{\{(c_i,c_j) = \arg\max_{a\in\{p_i,p_i+1\}, b\in\{p_j,p_j+1\}} y_{a,b,k}\}}\, \frac{\partial E}{\partial z_{p_i,p_j,k}}$$"),
+    ("argmax/indicator/cases", "2.5", BAD, r"$$" + DY + r" = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} \frac{\partial E}{\partial z_{p_i,p_j,k}} \cdot \mathbb{1}\Big[(c_j, c_i) = \underset{(a,b) \in \{p_i,p_i+1\}\times\{p_j,p_j+1\}}{\operatorname{argmax}}\; y_{a,b,k}\Big]$$"),
+    ("markdown/prose", "2.2", OK, "> Reminder: E = ½ Σ (o − y)².\n\n**Answer:** by the chain rule, $\\frac{\\partial E}{\\partial z_{p_i,p_j,k}} = \\sum_{m} \\frac{\\partial E}{\\partial o_m}\\frac{\\partial o_m}{\\partial z_{p_i,p_j,k}}$, hence\n\n$$\\frac{\\partial E}{\\partial z_{p_i,p_j,k}} = \\sum_{m=1}^{2}(o_m-y_m)\\,o_m(1-o_m)\\,w_{p_i,p_j,k,m}.$$"),
+    ("markdown/prose", "1.3", OK, "1) Each pooled value is a window sum:\n   $z_{p_i,p_j,k} = \\sum_{a=0}^{1}\\sum_{b=0}^{1} y_{p_i+a,\\,p_j+b,\\,k}$\n2) (that's it)"),
+    ("markdown/prose", "1.3", BAD, "1) Each pooled value is a window sum:\n   $z_{p_i,p_j,k} = \\sum_{a=0}^{1}\\sum_{b=0}^{0} y_{p_i+a,\\,p_j+b,\\,k}$\n2) (that's it)"),
+    ("own symbols", "2.4", OK, r"With $g_{c_i,c_j,k} := \frac{\partial E}{\partial y_{c_i,c_j,k}}\, y_{c_i,c_j,k}(1-y_{c_i,c_j,k})$ we get $$\frac{\partial E}{\partial w_{f_i,f_j,k}} = \sum_{c_i=1}^{3}\sum_{c_j=1}^{3} g_{c_i,c_j,k}\, x_{c_i+f_i-1,\, c_j+f_j-1}$$"),
+    ("own symbols", "2.4", BAD, r"With $g_{c_i,c_j,k} := \frac{\partial E}{\partial y_{c_i,c_j,k}}\, y_{c_i,c_j,k}$ we get $$\frac{\partial E}{\partial w_{f_i,f_j,k}} = \sum_{c_i=1}^{3}\sum_{c_j=1}^{3} g_{c_i,c_j,k}\, x_{c_i+f_i-1,\, c_j+f_j-1}$$"),
+    ("chains", "2.1", OK, r"$$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = \frac{\partial E}{\partial o_m}\cdot\frac{\partial o_m}{\partial w_{p_i,p_j,k,o_m}} \Rightarrow \frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = (o_m-y_m)\,o_m(1-o_m)\,z_{p_i,p_j,k}$$"),
+    ("unicode", "2.4", OK, "∂E/∂w_{f_i,f_j,k} = Σ_{c_i=1}^{3} Σ_{c_j=1}^{3} ∂E/∂y_{c_i,c_j,k} · y_{c_i,c_j,k} · (1 − y_{c_i,c_j,k}) · x_{c_i+f_i−1, c_j+f_j−1}"),
+    ("unicode", "2.4", BAD, "∂E/∂w_{f_i,f_j,k} = Σ_{c_i=1}^{3} Σ_{c_j=1}^{3} ∂E/∂y_{c_i,c_j,k} · y_{c_i,c_j,k} · (1 − y_{c_i,c_j,k}) · x_{c_i+f_j−1, c_j+f_i−1}"),
+    ("products", "1.2", OK, r"$y_{c_i,c_j,k}=\sigma(w_{1,1,k}x_{c_i,c_j}+w_{1,2,k}x_{c_i,c_j+1}+w_{2,1,k}x_{c_i+1,c_j}+w_{2,2,k}x_{c_i+1,c_j+1})$"),
+    ("products", "1.2", BAD, r"$y_{c_i,c_j,k}=\sigma(w_{1,1,k}x_{c_i,c_j}+w_{1,2,k}x_{c_i,c_j+1}+w_{2,1,k}x_{c_i+1,c_j}+w_{2,2,k}x_{c_i+1,c_j})$"),
+]
+
+
 @pytest.mark.parametrize("category, qid, expect, text", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_sweep(category, qid, expect, text):
     got = verdict(qid, text)

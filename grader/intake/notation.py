@@ -66,16 +66,23 @@ def normalize(text: str) -> str:
         text = text.replace(k, v)
     text = re.sub(r"\\(?:text|textrm|mathrm|textit|mbox)\s*\{([^{}]{0,40})\}",
                   lambda m: _TEXT_WORDS.get(m.group(1).strip().rstrip(",:").strip().lower(), m.group(0)), text)
-    text = re.sub(r"\\(?:operatorname\*?|mathop|mathrm|text|textrm|mbox)\s*\{\s*(?:\\mathrm\s*\{)?"
-                  r"\s*([A-Za-z]{1,7})(?:\s*\\[,;: !]\s*|\s+)?([A-Za-z]{0,7})\s*\}?\s*\}",
+    text = re.sub(r"\\(?:operatorname\*?|mathop|mathrm|text|textrm|mbox)\s*\{\s*(\\mathrm\s*\{)?"
+                  r"\s*([A-Za-z]{1,7})(?:\s*\\[,;: !]\s*|\s+)?([A-Za-z]{0,7})\s*(?(1)\}\s*)\}",
                   _function_word, text)  # \operatorname*{arg\,max}, \mathrm{sigmoid}
     text = re.sub(r"\\arg\s*\\?(max|min)(?![A-Za-z])", r" arg\1 ", text)  # \arg\max
+    text = re.sub(r"\\(?:Rightarrow|implies|Longrightarrow|therefore|iff)(?![A-Za-z])|[⇒⟹∴]", "\n", text)  # steps
+    text = re.sub(r"\\nabla_\s*\{?\s*(\\[A-Za-z]+\s*\{\s*\\?[A-Za-z]+\s*\}|\\?[A-Za-z]+)\s*\}?\s*E(?![A-Za-z])",
+                  r"\\frac{\\partial E}{\\partial \1}", text)  # \nabla_W E
+    if "\\underset" in text:
+        text = _underset(text)
     text = re.sub(r"\[\s*\\!\s*\[|⟦", " \\\\mathbf{1}[ ", text)  # Iverson brackets [\![ c ]\!], ⟦c⟧
     text = re.sub(r"\]\s*\\!\s*\]|⟧", " ] ", text)
     text = re.sub(r"\\(?:boldsymbol|mathbf|bm|vec|mathbfit|pmb|overrightarrow|underline|mathcal|mathscr)\s*\{\s*(\\?[A-Za-z]+)\s*\}",
                   lambda m: m.group(0) if m.group(1) == "1" else f" {m.group(1)} ", text)  # (z W: two names)
     text = re.sub(r"\\(?:boldsymbol|bm|pmb|vec|mathbf)(?:\s*(\\[A-Za-z]+)|\s+([A-Za-z])(?![A-Za-z]))",
                   lambda m: f" {m.group(1) or m.group(2)} ", text)  # \vec z, \vec\delta
+    text = re.sub(r"\\(?:left|[bB]igg?l?)\s*\[", " ( ", text)  # \left[ … \right]: a group, not indices
+    text = re.sub(r"\\(?:right|[bB]igg?r?)\s*\]", " ) ", text)
     text = re.sub(r"\\(?:left|right|middle|[bB]igg?[lrm]?)(?![A-Za-z])\s*\.?", " ", text)  # sizing; \left. is nothing
     text = re.sub(r"\\[dtc]frac(?![A-Za-z])", r"\\frac", text)
     text = re.sub(r"\\[hv]space\*?\s*\{[^{}]{0,20}\}|\\(?:textstyle|scriptstyle|nolimits)(?![A-Za-z])|\\>", " ", text)
@@ -87,9 +94,41 @@ def normalize(text: str) -> str:
     text = re.sub(r"\\(?:geqslant|geq)\b", r"\\ge", text)
     text = re.sub(r"\\Sigma\b", r"\\sum", text)
     text = text.replace("\\mathbb{I}", "\\mathbf{1}").replace("\\mathbbm{1}", "\\mathbf{1}").replace("\\mathds{1}", "\\mathbf{1}").replace("\\mathbb{1}", "\\mathbf{1}")
-    if "\\begin{cases}" in text:
-        text = re.sub(r"\\begin\{cases\}(.*?)\\end\{cases\}", _cases, text, flags=re.DOTALL)
+    if "cases}" in text:  # cases, dcases, rcases; each runs to the next \end (linear: no nesting)
+        text = re.sub(r"\\begin\{[dr]?cases\*?\}((?:(?!\\(?:end|begin)\{)[\s\S])*)\\end\{[dr]?cases\*?\}", _cases, text)
     return text
+
+
+def _underset(text: str) -> str:
+    """``\\underset{(a,b) \\in S}{\\arg\\max}`` as ``argmax_{(a,b) \\in S}``: one scan, braces
+    matched by counting (bounded by the text)."""
+    out, pos = [], 0
+    while True:
+        at = text.find("\\underset", pos)
+        if at < 0:
+            return "".join(out) + text[pos:]
+        out.append(text[pos:at])
+        groups, j = [], at + len("\\underset")
+        for _ in range(2):
+            while j < len(text) and text[j].isspace():
+                j += 1
+            if j >= len(text) or text[j] != "{":
+                break
+            depth, start = 0, j
+            while j < len(text):
+                depth += text[j] == "{" and text[j - 1] != "\\" or -(text[j] == "}" and text[j - 1] != "\\")
+                j += 1
+                if depth == 0:
+                    break
+            groups.append(text[start + 1:j - 1])
+        if len(groups) == 2 and groups[1].strip().replace("\\", "") in ("argmax", "argmin", "max", "min",
+                                                                           "arg max", "arg min") or \
+                len(groups) == 2 and groups[1].strip() in ("argmax", "argmin", "max", "min"):
+            name = groups[1].replace("\\", "").replace(" ", "")
+            out.append(f" {name}_{{{groups[0]}}} ")
+        else:
+            out.append(text[at:j])
+        pos = max(j, at + 1)
 
 
 _WORDS = {"argmax", "argmin", "max", "min", "sigmoid", "sigma", "exp", "log", "tanh"}
@@ -98,7 +137,7 @@ _WORDS = {"argmax", "argmin", "max", "min", "sigmoid", "sigma", "exp", "log", "t
 def _function_word(m) -> str:
     """``\\operatorname*{arg\\,max}``, ``\\mathrm{argmax}``, ``\\text{sigmoid}``: the function's
     plain name; other words are left as they were."""
-    word = (m.group(1) + m.group(2)).lower()
+    word = (m.group(2) + m.group(3)).lower()
     return f" {word} " if word in _WORDS else m.group(0)
 
 
@@ -544,6 +583,8 @@ class Reader:
             elif tok is not None and tok.text in ("..", "...") and nums:
                 self._next()
                 ellipsis = True
+                if self._peek(","):  # 1, \ldots, 3
+                    self._next()
                 continue
             else:
                 break
@@ -914,6 +955,8 @@ class Reader:
         sum, a quantifier or the left side binds it is checked afterwards (index hygiene)."""
         if node[0] == "idx_or_name":
             return ("idx", node[1])
+        if node[0] == "bin":  # p_i + a: the one-letter names inside an index expression too
+            return ("bin", node[1], self._bind(node[2]), self._bind(node[3]))
         return node
 
     def _resolve(self, tok: Tok, name: str, idx, target: bool):
@@ -1538,12 +1581,35 @@ class Answer:
         self.statements = elementwise(reader.statements(text), spec)
         self.sets = reader.sets
         self.local, self.skipped = reader.local, reader.skipped
+        self._drop_steps(spec)
         defined = {lhs[1] for st in self.statements for lhs in st.lhs}
         if self.skipped and not all(t in defined for t in (spec.get("asked") or [target])):
             raise NotationError((reader.failed or [self.skipped[0][1]])[0])
         self._compiled: dict = {}  # id(node) -> (node, closure)
         self._check()
         self.steps = 0
+
+    def _drop_steps(self, spec: dict) -> None:
+        """A step of a derivation on a line of its own (``∂E/∂w = ∂E/∂o · ∂o/∂w``, then ``⇒ ∂E/∂w
+        = …``): where several lines define the same quantity and some use quantities no line
+        defines (the chain rule's factors), those are steps, not the answer; shown as not graded."""
+        given = set(spec["given"])
+        defines: dict = {}
+        for st in self.statements:
+            for lhs in st.lhs:
+                defines.setdefault(lhs[1], []).append(st)
+
+        def open_(st) -> bool:
+            return any(name not in given and name not in defines for name, _n in symbols_used(st.rhs))
+        steps = set()
+        for name, sts in defines.items():
+            if len(sts) > 1 and all(st.op == "=" for st in sts):
+                closed = [st for st in sts if not open_(st)]
+                if closed:
+                    steps |= {id(st) for st in sts if open_(st)}
+        if steps:
+            self.skipped += [(st.source, "a step of the derivation") for st in self.statements if id(st) in steps]
+            self.statements = [st for st in self.statements if id(st) not in steps]
 
     # -- the checks: what the right side may use, index hygiene, coverage --
     def _check(self) -> None:
@@ -2205,7 +2271,7 @@ def equations(body: str) -> str:
     environments, fenced code, $…$ with an = in it); a section without any math: its lines that
     hold an ``=``."""
     blocks = list(_math_blocks(body))
-    found = [text for text, block in blocks if block or "=" in text]
+    found = [text for text, block in blocks if block or "=" in text or "\\in" in text or "∈" in text]
     if blocks or "$" in body:
         return "\n".join(found)
     return "\n".join(line for line in body.splitlines() if "=" in line and not line.lstrip().startswith(">"))
