@@ -111,7 +111,7 @@ def calls_for(assignment: Assignment, trials: dict[str, Trials]) -> list[Call]:
     for q in assignment.questions:
         t = trials[q.id]
         nargs = list(t.nargs) if t.nargs is not None else [len(t.args)] * len(t)
-        out.append(Call(q.id, q.function, list(t.args.values()), nargs, len(t)))
+        out.append(Call(q.id, q.function, list(t.args.values()), nargs, len(t), parts=assignment.kind == "written"))
     return out
 
 

@@ -120,3 +120,57 @@ def test_check_echoes_each_answer_before_the_verdicts_and_the_report_shows_mathm
     section = page[page.index('data-question="1.4"'):]
     assert section.index('<div class="read-math"') < section.index('class="msg"')
     assert "<script>" not in page and "&lt;script&gt;" in page  # the unreadable answer, escaped
+
+
+# --- naming the wrong terms of a rejected sum ------------------------------------------------
+
+def _parts_of(qid: str, text: str, seed: int = 0):
+    import numpy as np
+
+    from grader.intake import notation
+    from tests.test_written import ASG, Q
+    q = Q[qid]
+    notation._READ.clear()
+    notation._READ[qid] = notation.Answer(equations(text), q.spec)
+    trials = q.generate(np.random.default_rng(seed), ASG.n_random)
+    parts = np.stack([notation.parts(qid, q.spec, "", dict(zip(q.params, trials.call_args(t))))
+                      for t in range(len(trials))])
+    notation._READ.clear()
+    return np.asarray(trials.expected, dtype=float), parts
+
+
+def test_a_sum_with_a_wrong_factor_names_that_term_only():
+    from grader.feedback.terms import wrong_terms
+    exp, parts = _parts_of("1.3", "z[pi,pj,k] = y[pi,pj,k] + y[pi,pj+1,k] + 2*y[pi+1,pj,k] + y[pi+1,pj+1,k]")
+    assert parts.shape[1] == 4
+    assert wrong_terms(exp, parts) == ("Of the 4 terms of your sum (in the order you wrote them), the 3rd is "
+                                       "wrong; the other 3 are right.")
+    exp, parts = _parts_of("2.2", "dE/dz[pi,pj,k] = (o1-y1) o1 (1-o1) w[pi,pj,k,1] - (o2-y2) o2 (1-o2) w[pi,pj,k,2]")
+    assert "the 2nd is wrong" in wrong_terms(exp, parts)
+
+
+def test_a_sum_missing_a_term_says_so_and_a_right_one_says_nothing():
+    from grader.feedback.terms import wrong_terms
+    exp, parts = _parts_of("1.3", "z[pi,pj,k] = y[pi,pj,k] + y[pi,pj+1,k] + y[pi+1,pj,k]")
+    assert wrong_terms(exp, parts).startswith("No choice of factors for the 3 terms")
+    exp, parts = _parts_of("1.3", "z[pi,pj,k] = y[pi,pj,k] + y[pi,pj+1,k] + y[pi+1,pj,k] + y[pi+1,pj+1,k]")
+    assert wrong_terms(exp, parts) == ""
+    exp, parts = _parts_of("1.3", "z[pi,pj,k] = y[pi,pj,k] + y[pi,pj,k] + y[pi+1,pj,k] + y[pi+1,pj+1,k]")
+    assert wrong_terms(exp, parts) == ""  # two equal terms: no single reading, nothing claimed
+
+
+def test_parts_that_do_not_fit_the_answers_are_refused_at_the_channel():
+    import numpy as np
+    import pytest
+
+    from grader.sandbox import frames
+    ok = {"kind": "result", "qid": "q", "status": "ok", "seconds": 0.0, "next": None, "types": ["float64"],
+          "stacked": np.zeros((2, 3))}
+    expect = frames.Expect({"q": 2}, 100, 10.0)
+    seg = {k: v for k, v in {"pos": [0, 0], "dropped": [0, 0], "standins": [], "missing": []}.items()
+           if k in frames.SEGMENT}
+    got = frames.check({**ok, **seg, "parts": np.zeros((2, 4, 3))}, expect)
+    assert got.parts.shape == (2, 4, 3)
+    for bad in (np.zeros((3, 4, 3)), np.zeros((2, 17, 3)), np.zeros((2, 4, 3), dtype=np.float32), [1.0]):
+        with pytest.raises(frames.Forged):
+            frames.check({**ok, **seg, "parts": bad}, expect)

@@ -31,6 +31,7 @@ def reading_mathml(line: str) -> str | None:
         return None
     if "=" not in line:
         return None
+    line = "".join(ch if ch.isprintable() else "\ufffd" for ch in line)  # (no control characters in XML)
     tokens = [t for t in _TOKEN.findall(line) if not t.isspace()]
     out, _ = _seq(tokens, 0, None, 0)
     return f"{MATH_OPEN}<mrow>{''.join(out)}</mrow></math>"

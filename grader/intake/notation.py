@@ -2322,5 +2322,46 @@ def answer(qid: str, spec: dict, path: str, arrays: dict):
     return out
 
 
+MAX_PARTS = 16  # terms of a sum evaluated one by one (the runtime's cap)
+
+
+def _terms(node, sign: int = 1) -> list:
+    """The top-level terms of a sum, each with its sign: a − b + c is [(1, a), (−1, b), (1, c)]."""
+    if node[0] == "bin" and node[1] in ("+", "-"):
+        return _terms(node[2], sign) + _terms(node[3], sign if node[1] == "+" else -sign)
+    if node[0] == "neg":
+        return _terms(node[1], -sign)
+    return [(sign, node)]
+
+
+def parts(qid: str, spec: dict, path: str, arrays: dict):
+    """Each top-level term of the answer's sum, on every element: an array (terms, *shape), or
+    None when the answer is not one line whose right side is a sum of 2..MAX_PARTS terms.  The
+    grader fits the expected values with these numbers (outside the sandbox) to name the wrong
+    terms of a rejected answer; the terms themselves never leave this process as text."""
+    got = _READ.get(qid)
+    if not isinstance(got, Answer) or spec.get("asked") or spec.get("accumulate"):
+        return None
+    target = spec["target"]
+    lines = [st for st in got.statements if any(lhs[1] == target for lhs in st.lhs)]
+    if len(lines) != 1 or lines[0].op != "=" or len(lines[0].lhs) != 1:
+        return None
+    st = lines[0]
+    terms = _terms(st.rhs)
+    if not 2 <= len(terms) <= MAX_PARTS:
+        return None
+    import numpy as np
+    shape = tuple(spec["shape"])
+    out = np.zeros((len(terms),) + shape)
+    got.arrays, got.memo, got.steps, got.lists = arrays, {}, 0, {}
+    for env in got._bindings(st, st.lhs[0], shape):
+        key = tuple(got._int(p, env) - 1 for p in st.lhs[0][2])
+        if not all(0 <= k < n for k, n in zip(key, shape)):
+            return None
+        for t, (sign, term) in enumerate(terms):
+            out[(t,) + key] = sign * got._eval(term, env)
+    return out
+
+
 def _whole(v):
     return int(v) if isinstance(v, (int, float)) and float(v).is_integer() else v

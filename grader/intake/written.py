@@ -67,5 +67,6 @@ def generated_module(answers_name: str, specs: dict) -> str:
     for function, (qid, params, _spec) in specs.items():
         args = ", ".join(params)
         given = "{" + ", ".join(f"{p!r}: {p}" for p in params) + "}"
-        lines += [f"def {function}({args}):", f"    return _n.answer({qid!r}, _SPECS[{qid!r}], _FILE, {given})", ""]
+        lines += [f"def {function}({args}):", f"    return _n.answer({qid!r}, _SPECS[{qid!r}], _FILE, {given})", "",
+                  f"def {function}_parts({args}):", f"    return _n.parts({qid!r}, _SPECS[{qid!r}], _FILE, {given})", ""]
     return "\n".join(lines)

@@ -46,6 +46,11 @@ def score_question(q, trials: Trials, qrun: QuestionRun | None, import_error: st
             res.misconceptions, res.hints, res.notes = d.misconceptions, d.hints, d.notes
             if d.message:
                 res.message = f"{d.message} {res.message}"
+            if qrun.parts is not None and len(qrun.outputs) == len(trials):
+                from ..feedback.terms import wrong_terms
+                named = wrong_terms(trials.expected, qrun.parts)
+                if named:
+                    res.message = f"{named} {res.message}"
         return res
     res.status = _STATUS.get(qrun.status, "error")
     known = qrun.trial is not None and 0 <= qrun.trial < len(trials)  # (the sandbox checked it already)
