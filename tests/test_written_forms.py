@@ -174,3 +174,62 @@ def test_parts_that_do_not_fit_the_answers_are_refused_at_the_channel():
     for bad in (np.zeros((3, 4, 3)), np.zeros((2, 17, 3)), np.zeros((2, 4, 3), dtype=np.float32), [1.0]):
         with pytest.raises(frames.Forged):
             frames.check({**ok, **seg, "parts": bad}, expect)
+
+
+def test_the_grader_names_the_wrong_term_of_a_rejected_sum(tmp_path):
+    """Through the sandbox: the terms' numbers cross the channel, the fit runs in the grader."""
+    from grader.api import Options, grade
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "ann.md").write_text("## 1.3\nz[pi,pj,k] = y[pi,pj,k] + y[pi,pj+1,k] + 2 y[pi+1,pj,k] + y[pi+1,pj+1,k]\n"
+                                 "## 1.2\n$$y_{c_i,c_j,k} = \\sigma(x_{c_i,c_j})$$\n")
+    run = grade(subs, tmp_path / "out", Options(jobs=1), assignment="hw4-written")
+    by = {q.id: q for q in run.submissions[0].questions}
+    assert by["1.3"].status == "failed" and "the 3rd is wrong; the other 3 are right" in by["1.3"].message
+    assert "σ" not in by["1.3"].message and "y_{" not in by["1.3"].message.split(".")[0]  # no formula shown
+    assert by["1.2"].status == "failed" and "terms" not in by["1.2"].message  # not a sum: nothing claimed
+
+
+# --- indices counted as the assignment counts them (index_base) ------------------------------
+
+def _values_ok(qid: str, text: str, base: int) -> str:
+    import numpy as np
+
+    from grader.intake.notation import Answer, NotationError
+    from tests.test_written import ASG, Q
+    q = Q[qid]
+    spec = {**q.spec, "index_base": base}
+    try:
+        a = Answer(equations(text), spec)
+        trials = q.generate(np.random.default_rng(0), ASG.n_random)
+        for t in range(len(trials)):
+            values = a.values(dict(zip(q.params, trials.call_args(t))))
+            exp = np.asarray(trials.expected[t])
+            got = np.array([values[i] for i in np.ndindex(*exp.shape)]).reshape(exp.shape)
+            if not np.allclose(got, exp, rtol=1e-9, atol=1e-12):
+                return "failed"
+    except NotationError as exc:
+        return f"error: {exc}"
+    return "passed"
+
+
+def test_indices_count_from_the_assignments_index_base():
+    zero = "y[ci,cj,k] = sigma(x[ci,cj] w[0,0,k] + x[ci,cj+1] w[0,1,k] + x[ci+1,cj] w[1,0,k] + x[ci+1,cj+1] w[1,1,k])"
+    one = "y[ci,cj,k] = sigma(x[ci,cj] w[1,1,k] + x[ci,cj+1] w[1,2,k] + x[ci+1,cj] w[2,1,k] + x[ci+1,cj+1] w[2,2,k])"
+    assert _values_ok("1.2", zero, 0) == "passed" and _values_ok("1.2", one, 1) == "passed"
+    assert _values_ok("1.2", one, 0).startswith("error: ") and "does not exist" in _values_ok("1.2", one, 0)
+    got = _values_ok("1.2", zero, 1)
+    assert "does not exist (indices count from 1 here)" in got
+    # vectors: the contraction runs over the assignment's own range
+    assert _values_ok("1.4", r"$$\mathbf{o} = \sigma(\mathbf{W}^\top \mathbf{z})$$", 0) == "passed"
+    got = _values_ok("1.3", "for pi = 0..1: z[pi,pj,k] = y[pi,pj,k] + y[pi,pj+1,k] + y[pi+1,pj,k] + y[pi+1,pj+1,k]", 1)
+    assert "indices count from 1 here" in got
+
+
+def test_the_generated_module_carries_the_assignments_index_base():
+    from grader.assignment import load_assignment
+    from grader.intake.written import builder
+    import functools
+    b = builder(load_assignment("hw4-written"))
+    assert isinstance(b, functools.partial)
+    assert {spec["index_base"] for _qid, _params, spec in b.keywords["specs"].values()} == {1}

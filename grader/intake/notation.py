@@ -1389,6 +1389,7 @@ def elementwise(statements: list, spec: dict) -> list:
     if not vectors:
         return statements
     axes = {a: [(n, int(e)) for n, e in idx] for a, idx in (spec.get("axes") or {}).items()}
+    base = int(spec.get("index_base", 1))
     own: dict = {}  # a vector of one's own (δ) -> (rows, cols)
     candidates = {st.lhs[0][1] for st in statements if len(st.lhs) == 1 and st.lhs[0][0] == "sym" and not st.lhs[0][2]}
     todo = [(i, st) for i, st in enumerate(statements)
@@ -1401,7 +1402,7 @@ def elementwise(statements: list, spec: dict) -> list:
         waiting = []
         for i, st in todo:
             try:
-                done[i] = _rewrite(st, vectors, axes, own, candidates)
+                done[i] = _rewrite(st, vectors, axes, own, candidates, base)
             except _Later:
                 waiting.append((i, st))
         if not waiting or len(waiting) == len(todo):
@@ -1413,7 +1414,7 @@ def elementwise(statements: list, spec: dict) -> list:
     return [done.get(i, st) for i, st in enumerate(statements)]
 
 
-def _rewrite(st, vectors: dict, axes: dict, own: dict, candidates: set):
+def _rewrite(st, vectors: dict, axes: dict, own: dict, candidates: set, base: int):
     used: set = set()
 
     def fresh(axis):
@@ -1468,7 +1469,7 @@ def _rewrite(st, vectors: dict, axes: dict, own: dict, candidates: set):
                 names = fresh(axis)
                 body = ("bin", "*", a.build(ri, names), b.build(names, ci))
                 for name, (_n, extent) in reversed(list(zip(names, axes[axis]))):
-                    body = ("sum", name, ("num", 1), ("num", extent), body)
+                    body = ("sum", name, ("num", base), ("num", base + extent - 1), body)
                 return body
             return _Typed(a.rows, b.cols, contracted)
         if op == "*" and a.cols is None and b.rows is None and a.rows is not None and b.cols is not None:
@@ -1567,6 +1568,7 @@ class Answer:
 
     def __init__(self, text: str, spec: dict):
         self.spec = spec
+        self.base = int(spec.get("index_base", 1))  # how the homework counts indices (the assignment's index_base)
         given = {name: sorted(int(n) for n in counts) for name, counts in spec["given"].items()}
         # every symbol of the homework is recognised, so that one this question does not give
         # is named as such ("z cannot be used here") rather than unknown
@@ -1672,12 +1674,13 @@ class Answer:
                 if lhs[1] != name:
                     continue
                 for env in self._bindings(st, lhs, shape):
-                    key = () if scalar else tuple(self._int(p, env) - 1 for p in lhs[2])
+                    key = () if scalar else tuple(self._int(p, env) - self.base for p in lhs[2])
                     if not scalar and any(not 0 <= k < n for k, n in zip(key, shape)):
                         if st.op == "+=" and not st.quantifiers:
                             continue
+                        low = f"; indices count from {self.base} here" if any(k < 0 for k in key) else ""
                         raise NotationError(f"{st.source.strip()[:80]}: defines an element outside "
-                                            f"{self._shown(name)} ({self._label(name, key)})")
+                                            f"{self._shown(name)} ({self._label(name, key)}{low})")
                     value = self._eval(st.rhs, env)
                     if st.op == "+=":
                         out[key] = out.get(key, 0.0) + value
@@ -1694,7 +1697,7 @@ class Answer:
         if lhs[0] == "sym":
             for n, p in zip(shape, lhs[2]):
                 if p[0] == "idx" and p[1] not in [v for v, _l, _h in st.quantifiers]:
-                    slots.append((p[1], 1, n))
+                    slots.append((p[1], self.base, self.base + n - 1))
         seen = set()
         variables = []
         for var, lo, hi in slots:
@@ -1873,6 +1876,7 @@ class Answer:
         name, idx = node[1], node[2]
         parts = [self._compile(p) for p in idx]
         arg = self.spec["given"].get(name, {}).get(str(len(idx)))
+        base = self.base
         if arg is not None:
             def given(env):
                 self.steps += 1
@@ -1881,9 +1885,9 @@ class Answer:
                 if len(key) != len(shape):
                     self._outside(name, key, shape)
                 for k, n in zip(key, shape):
-                    if not 1 <= k <= n:
+                    if not base <= k < base + n:
                         self._outside(name, key, shape)
-                    values = values[k - 1]
+                    values = values[k - base]
                 return values
             return given
 
@@ -1903,7 +1907,8 @@ class Answer:
         return defined
 
     def _outside(self, name: str, key: list, shape: tuple):
-        raise NotationError(f"{self._label(name, tuple(k - 1 for k in key))} does not exist "
+        low = " (indices count from {} here)".format(self.base) if any(k < self.base for k in key) else ""
+        raise NotationError(f"{self._label(name, tuple(k - self.base for k in key))} does not exist{low} "
                             f"({self._shown(name)} has {' × '.join(map(str, shape))} elements)")
 
     def _local_value(self, name: str, key: tuple):
@@ -1921,7 +1926,7 @@ class Answer:
                 else:
                     return value
         if not found:
-            raise NotationError(f"{self._label(name, tuple(k - 1 for k in key))} is used but no line defines it")
+            raise NotationError(f"{self._label(name, tuple(k - self.base for k in key))} is used but no line defines it")
         return total
 
     def _match(self, st: Statement, lhs, key: tuple):
@@ -1949,7 +1954,7 @@ class Answer:
         return self.spec.get("display", {}).get(name, name)
 
     def _label(self, name: str, key: tuple) -> str:
-        return f"{self._shown(name)}_{{{','.join(str(k + 1) for k in key)}}}"
+        return f"{self._shown(name)}_{{{','.join(str(k + self.base) for k in key)}}}"
 
 
 _BUSY = object()
@@ -2355,7 +2360,7 @@ def parts(qid: str, spec: dict, path: str, arrays: dict):
     out = np.zeros((len(terms),) + shape)
     got.arrays, got.memo, got.steps, got.lists = arrays, {}, 0, {}
     for env in got._bindings(st, st.lhs[0], shape):
-        key = tuple(got._int(p, env) - 1 for p in st.lhs[0][2])
+        key = tuple(got._int(p, env) - got.base for p in st.lhs[0][2])
         if not all(0 <= k < n for k, n in zip(key, shape)):
             return None
         for t, (sign, term) in enumerate(terms):
