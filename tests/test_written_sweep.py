@@ -131,6 +131,22 @@ CASES += [
 ]
 
 
+# A third batch: d-fractions and sums written without their ranges (each index's extent comes
+# from the quantities it indexes).
+CASES += [
+    ("d-fractions", "2.2", OK, r"$$\frac{dE}{dz_{p_i,p_j,k}} = \sum_{m} (o_m - y_m)\, o_m (1-o_m)\, w_{p_i,p_j,k,m}$$"),
+    ("d-fractions", "2.2", OK, r"$$\frac{\mathrm{d}E}{\mathrm{d}z_{p_i,p_j,k}} = \sum_{m=1}^{2} (o_m - y_m) o_m (1-o_m) w_{p_i,p_j,k,m}$$"),
+    ("d-fractions", "2.4", OK, r"$$\frac{d E}{d w_{f_i,f_j,k}} = \sum_{c_i, c_j \in \{1, \dots, 3\}} \frac{dE}{dy_{c_i,c_j,k}}\, y_{c_i,c_j,k}(1-y_{c_i,c_j,k})\, x_{c_i+f_i-1,c_j+f_j-1}$$"),
+    ("d-fractions", "2.4", BAD, r"$$\frac{d E}{d w_{f_i,f_j,k}} = \sum_{c_i, c_j \in \{1, \dots, 3\}} \frac{dE}{dy_{c_i,c_j,k}}\, x_{c_i+f_i-1,c_j+f_j-1}$$"),
+    ("sums without ranges", "1.4", OK, r"$$o_m = \sigma\left(\sum_{k}\sum_{p_i, p_j} z_{p_i,p_j,k}\, w_{p_i,p_j,k,m}\right)$$"),
+    ("sums without ranges", "1.4", OK, r"$$o_m = \sigma\left(\sum_k\sum_{p_i}\sum_{p_j} z_{p_i,p_j,k}\, w_{p_i,p_j,k,m}\right)$$"),
+    ("sums without ranges", "2.2", OK, "∂E/∂z_{p_i,p_j,k} = Σ_m (o_m − y_m) o_m (1 − o_m) w_{p_i,p_j,k,m}"),
+    ("sums without ranges", "1.4", BAD, r"$$o_m = \sigma\left(\sum_{k}\sum_{p_i} z_{p_i,p_i,k}\, w_{p_i,p_i,k,m}\right)$$"),
+    ("sums without ranges", "2.4", OK, r"$$\frac{\partial E}{\partial w_{f_i,f_j,k}} = \sum_{a}\sum_{b} \frac{\partial E}{\partial y_{a,b,k}} y_{a,b,k}(1-y_{a,b,k}) x_{a+f_i-1,b+f_j-1}$$"),
+    ("sums without ranges", "2.4", BAD, r"$$\frac{\partial E}{\partial w_{f_i,f_j,k}} = \sum_{a}\sum_{b} \frac{\partial E}{\partial y_{a,b,k}} y_{a,b,k}(1-y_{a,b,k}) x_{a+f_i,b+f_j-1}$$"),
+]
+
+
 @pytest.mark.parametrize("category, qid, expect, text", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_sweep(category, qid, expect, text):
     got = verdict(qid, text)

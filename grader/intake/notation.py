@@ -70,6 +70,7 @@ def normalize(text: str) -> str:
                   r"\s*([A-Za-z]{1,7})(?:\s*\\[,;: !]\s*|\s+)?([A-Za-z]{0,7})\s*(?(1)\}\s*)\}",
                   _function_word, text)  # \operatorname*{arg\,max}, \mathrm{sigmoid}
     text = re.sub(r"\\arg\s*\\?(max|min)(?![A-Za-z])", r" arg\1 ", text)  # \arg\max
+    text = re.sub(r"\\(?:mathrm|text|operatorname|textrm)\s*\{\s*d\s*\}", " d ", text)  # \mathrm{d}E
     text = re.sub(r"\\(?:Rightarrow|implies|Longrightarrow|therefore|iff)(?![A-Za-z])|[⇒⟹∴]", "\n", text)  # steps
     text = re.sub(r"\\nabla_\s*\{?\s*(\\[A-Za-z]+\s*\{\s*\\?[A-Za-z]+\s*\}|\\?[A-Za-z]+)\s*\}?\s*E(?![A-Za-z])",
                   r"\\frac{\\partial E}{\\partial \1}", text)  # \nabla_W E
@@ -1013,9 +1014,35 @@ class Reader:
         den_name, den_idx = self._subscripted(den)
         return self._derivative(tok, num.text, [], den_name, den_idx)
 
+    def _d_name(self):
+        """``dE`` or ``d E`` (a derivative's d) at the current token: the letter after d, consumed;
+        None (nothing consumed) otherwise."""
+        tok = self._peek_tok()
+        if tok is None or tok.kind != "name":
+            return None
+        if tok.text == "d" and self.i + 1 < len(self.toks) and self.toks[self.i + 1].kind == "name":
+            self.i += 1
+            return self._next()
+        if len(tok.text) >= 2 and tok.text[0] == "d" and (tok.text[1:] == "E" or tok.text[1:] in self.symbols
+                                                          or tok.text[1:] in self.vectors or tok.text[1:] in self.local):
+            self._next()
+            return Tok("name", tok.text[1:], tok.pos + 1)
+        return None
+
     def _frac(self):
         start = self._peek_tok()
         self._expect("{")
+        save = self.i
+        num_tok = self._d_name()  # \frac{dE}{dz_{p_i,p_j,k}}, \frac{d E}{d z}
+        if num_tok is not None and self._peek("}") and self.i + 1 < len(self.toks) and self.toks[self.i + 1].text == "{":
+            self._next()
+            self._next()
+            den_tok = self._d_name()
+            if den_tok is not None:
+                den_name, den_idx = self._subscripted(den_tok)
+                self._expect("}")
+                return self._derivative(start, num_tok.text, [], den_name, den_idx)
+        self.i = save
         if self._peek("\\partial"):
             self._next()
             num_tok = self._next()
@@ -1282,16 +1309,38 @@ class Reader:
         return body
 
     def _latex_sum(self):
-        """\\sum_{k=1}^{3} e: the summand is one product (write parentheses around a sum)."""
+        """\\sum_{k=1}^{3} e: the summand is one product (write parentheses around a sum).
+        ``\\sum_{m}``, ``\\sum_m``, ``\\sum_{p_i, p_j}``: over the whole extent of the index where
+        the summand uses it (found when evaluated); ``\\sum_{k \\in \\{1, \\dots, 3\\}}`` too."""
         self._expect("_")
-        if self._peek("{"):
-            self._next()
+        if not self._peek("{"):  # \sum_m
+            var = self._index_name()
+            return ("sum", var, ("whole", var), ("whole", var), self._term())
+        self._next()
+        start = self.i
+        try:
             var = self._index_name()
             self._expect("=")
             lo = self.expression()
             self._expect("}")
-        else:
-            raise self._error("write the sum's range as \\sum_{k=1}^{3}")
+        except NotationError:
+            self.i = start
+            names = [self._index_name()]
+            while self._peek(","):
+                self._next()
+                names.append(self._index_name())
+            ranges = [(("whole", v), ("whole", v)) for v in names]
+            if self._peek("\\in"):
+                self._next()
+                domain = self._domain()
+                if domain[0] != "drange":
+                    raise self._error("a sum runs over a range: \\sum_{k=1}^{3} or k \\in \\{1, \\dots, 3\\}")
+                ranges = [(domain[1], domain[2])] * len(names)
+            self._expect("}")
+            body = self._term()
+            for v, (lo, hi) in reversed(list(zip(names, ranges))):
+                body = ("sum", v, lo, hi, body)
+            return body
         self._expect("^")
         hi = self._group_or(lambda: ("num", int(self._expect_num())))
         body = self._term()
@@ -1771,6 +1820,9 @@ class Answer:
             fn, args = _FUNCS[node[1]], [self._compile(a) for a in node[2]]
             return lambda env: fn(*[a(env) for a in args])
         if kind == "sum":
+            if node[2][0] == "whole":  # \sum_m: the index's whole extent where the summand uses it
+                first, last = self._extent(node[1], node[4])
+                node = ("sum", node[1], ("num", first), ("num", last), node[4])
             var, lo, hi, body = node[1], self._compile(node[2]), self._compile(node[3]), self._compile(node[4])
 
             def total(env):
@@ -1805,6 +1857,36 @@ class Answer:
                 raise NotationError(f"{name!r} is not an index")
             return unknown
         raise NotationError(f"cannot evaluate {kind}")
+
+    def _extent(self, var: str, body) -> tuple[int, int]:
+        """The values of ``var`` in a sum written without its range: the extent of every axis of a
+        given quantity (or of the asked one) that the summand indexes with ``var`` alone; they
+        must agree."""
+        extents = set()
+        stack = [body]
+        while stack:
+            node = stack.pop()
+            if not isinstance(node, tuple):
+                continue
+            if node[0] == "sum" and node[1] == var:
+                continue  # (an inner sum over the same name binds its own)
+            if node[0] == "sym":
+                arg = self.spec["given"].get(node[1], {}).get(str(len(node[2])))
+                shape = tuple(getattr(self.arrays.get(arg), "shape", ())) if arg else \
+                    (tuple(self.spec["shape"]) if node[1] == self.spec["target"] else ())
+                for d, p in enumerate(node[2]):
+                    if p == ("idx", var) and d < len(shape):
+                        extents.add(shape[d])
+            for part in node[1:]:
+                if isinstance(part, tuple):
+                    stack.append(part)
+                elif isinstance(part, list):
+                    stack.extend(p for p in part if isinstance(p, tuple))
+        if len(extents) != 1:
+            raise NotationError(f"the sum over {var} needs its range (write \\sum_{{{var}=1}}^{{2}}): "
+                                + ("it indexes axes of different lengths" if extents else
+                                   "nothing in it says how far it runs"))
+        return self.base, self.base + extents.pop() - 1
 
     def _compile_over(self, node):
         """max / min of the body over the bound indices, or (arg max / arg min) the first index
@@ -2128,6 +2210,9 @@ def pretty(node, display: dict | None = None, outer: int = 0, parent: str = "") 
         return f"({text})" if level < outer or (level == outer and parent in ("-", "/")) else text
     if kind == "call":
         return f"{_SHOWN_FN.get(node[1], node[1])}({', '.join(pretty(a, display) for a in node[2])})"
+    if kind == "sum" and node[2][0] == "whole":
+        text = f"Σ_{{{node[1]}}} " + pretty(node[4], display, 0 if node[4][0] == "sum" else 2)
+        return f"({text})" if outer >= 1 else text
     if kind == "sum":
         text = (f"Σ_{{{node[1]}={pretty(node[2], display)}..{pretty(node[3], display)}}} "
                 + pretty(node[4], display, 0 if node[4][0] == "sum" else 2))
