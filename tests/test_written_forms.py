@@ -233,3 +233,51 @@ def test_the_generated_module_carries_the_assignments_index_base():
     b = builder(load_assignment("hw4-written"))
     assert isinstance(b, functools.partial)
     assert {spec["index_base"] for _qid, _params, spec in b.keywords["specs"].values()} == {1}
+
+
+NEW_TOKENS = ["\\mathbf{o}", "\\mathbf{W}", "^\\top", "^T", "\\mathbf{z}", "\\boldsymbol{\\delta}", "\\odot", "\\circ",
+              "\\frac{\\partial E}{\\partial \\mathbf{W}}", "\\nabla_{W} E", "\\arg\\max", "argmax", "\\max", "_{", "}",
+              "(a,b)", "\\in", "\\{p_i, p_i+1\\}", "\\times", "W_{p_i,p_j}", "(c_i, c_j)", "=", "==", "<", "\\le",
+              "\\mathbb{1}", "1\\{", "\\}", "[\\![", "]\\!]", "\\underset{a \\in \\{1,2\\}}{\\arg\\max}", "y_{a,b,k}",
+              "\\sum_m", "\\sum_{p_i, p_j}", "\\frac{dE}{dz_{p_i,p_j,k}}", "\\sigma'", "(", ")", "\\\\", "\n", ",",
+              "o_m", "om", "i1", "k_2", "\\dots", "\\Rightarrow", "\\begin{cases}", "&", "\\end{cases}", "1", "2", "+",
+              "-", "*", "\\left[", "\\right]", "\\forall", "p_i \\le c_i \\le p_i+1", "\\dfrac{1}{2}"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(NEW_TOKENS), max_size=50),
+       st.sampled_from(["1.3", "1.4", "2.1", "2.2", "2.5"]), st.sampled_from([0, 1]))
+def test_the_new_forms_never_fail_otherwise_and_are_bounded(parts, qid, base):
+    """Vectors, arg max, sets, pairs, indicator forms, sums without ranges: any mix of them is
+    read or refused with a NotationError (never another exception), quickly."""
+    import numpy as np
+
+    from grader.intake import notation
+    from tests.test_written import ASG, Q
+    q = Q[qid]
+    spec = {**q.spec, "index_base": base}
+    text = " ".join(parts)
+    t0 = time.perf_counter()
+    try:
+        a = notation.Answer(text, spec)
+        trials = q.generate(np.random.default_rng(0), 1)
+        arrays = dict(zip(q.params, trials.call_args(0)))
+        a.values(arrays)
+        notation._READ[qid] = a
+        notation.parts(qid, spec, "", arrays)
+    except notation.NotationError:
+        pass
+    finally:
+        notation._READ.clear()
+    assert time.perf_counter() - t0 < 1.0
+
+
+def test_the_normaliser_is_linear_on_hostile_repetitions():
+    from grader.intake.notation import normalize
+    units = ["\\underset{", "\\underset{a}{", "\\begin{cases} a & b ", "\\begin{cases}\\end{split}", "\\left", "[\\! ",
+             "\\nabla_{", "\\operatorname*{arg\\,max", "\\mathbf{\\mathbf{", "\\text{ ", "^{(", "\\vec ", "\\arg ",
+             "₁ₘ⁻¹", "\\mathrm{d"]
+    for unit in units:
+        small = _cost(normalize, (unit * 20000)[:1500])
+        large = _cost(normalize, (unit * 20000)[:12000])
+        assert large < 40 * small + 0.02, (unit, small, large)
