@@ -281,3 +281,11 @@ def test_the_normaliser_is_linear_on_hostile_repetitions():
         small = _cost(normalize, (unit * 20000)[:1500])
         large = _cost(normalize, (unit * 20000)[:12000])
         assert large < 40 * small + 0.02, (unit, small, large)
+
+
+def test_headings_with_words_before_the_id_and_punctuation_after_it():
+    for line in ("## Problem 1.4", "### Answer to 1.4", "#### (1.4)", "Q1.4 -", "## Question 1.4 (2 points)",
+                 "\\subsection*{Q 1.4}"):
+        assert list(sections(line + "\nx = 1\n")) == ["1.4"], line
+    for line in ("# Homework 4 (v1.2)", "# CNN homework v1.2 answers", "## 1.4.5 is not an id alone"):
+        assert "1.2" not in sections(line + "\nx = 1\n"), line

@@ -147,6 +147,20 @@ CASES += [
 ]
 
 
+# A fourth batch: more spellings of the quantifier and of prose inside the math.
+O4 = r"o_m = \sigma\left(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,m}\right)"
+CASES += [
+    ("quantifiers", "1.4", OK, f"$${O4}, \\quad m \\in [1, 2]$$"),
+    ("quantifiers", "1.4", OK, f"$${O4} \\quad (\\forall m)$$"),
+    ("quantifiers", "1.4", OK, f"$${O4} \\qquad \\text{{for }} m = 1 \\text{{ and }} m = 2$$"),
+    ("quantifiers", "1.4", OK, f"$${O4} \\text{{, for each output }} m$$"),
+    ("quantifiers", "1.4", OK, f"For both outputs ($m = 1, 2$): $${O4}$$"),
+    ("markdown/prose", "1.4", OK, f"$${O4} \\quad \\text{{(by the chain rule)}}$$"),
+    ("quantifiers", "1.4", BAD, f"$${O4} \\qquad \\text{{for }} m = 1 \\text{{ and }} m = 1$$"),
+    ("quantifiers", "1.4", BAD, f"$${O4.replace('w_{p_i,p_j,k,m}', 'w_{p_i,p_j,k,1}')} \\quad (\\forall m)$$"),
+]
+
+
 @pytest.mark.parametrize("category, qid, expect, text", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_sweep(category, qid, expect, text):
     got = verdict(qid, text)

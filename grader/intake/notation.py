@@ -64,8 +64,7 @@ def normalize(text: str) -> str:
         raise NotationError(f"the answer is longer than {MAX_TEXT} characters")
     for k, v in {**_UNICODE, **_SUB_DIGITS}.items():
         text = text.replace(k, v)
-    text = re.sub(r"\\(?:text|textrm|mathrm|textit|mbox)\s*\{([^{}]{0,40})\}",
-                  lambda m: _TEXT_WORDS.get(m.group(1).strip().rstrip(",:").strip().lower(), m.group(0)), text)
+    text = re.sub(r"\\(?:text|textrm|mathrm|textit|mbox)\s*\{([^{}]{0,40})\}", _text_words, text)
     text = re.sub(r"\\(?:operatorname\*?|mathop|mathrm|text|textrm|mbox)\s*\{\s*(\\mathrm\s*\{)?"
                   r"\s*([A-Za-z]{1,7})(?:\s*\\[,;: !]\s*|\s+)?([A-Za-z]{0,7})\s*(?(1)\}\s*)\}",
                   _function_word, text)  # \operatorname*{arg\,max}, \mathrm{sigmoid}
@@ -130,6 +129,26 @@ def _underset(text: str) -> str:
         else:
             out.append(text[at:j])
         pos = max(j, at + 1)
+
+
+_PROSE = re.compile(r"[\s,.;:()]*(?:(for|where|with)\b(?:\s+(?:all|each|every|any|both|the|output|outputs|"
+                    r"index|indices|neuron|neurons|channel|channels))*|(hence|thus|since|so|then|therefore|because|"
+                    r"using|i\.e\.|(?:[A-Za-z]+\s+){2,}[A-Za-z]+))[\s,.;:()]*", re.IGNORECASE)
+
+
+def _text_words(m) -> str:
+    """``\\text{…}``: the words the grammar knows (for all, where, if, otherwise, and), a
+    quantifier's words (``\\text{, for each output } m``), connecting prose dropped; anything
+    else left as it was (an error that points at it)."""
+    words = m.group(1).strip().rstrip(",:").strip().lower()
+    if words in _TEXT_WORDS:
+        return _TEXT_WORDS[words]
+    prose = _PROSE.fullmatch(m.group(1))
+    if prose and prose.group(1):
+        return " \\forall "
+    if prose and prose.group(2):
+        return " "
+    return m.group(0)
 
 
 _WORDS = {"argmax", "argmin", "max", "min", "sigmoid", "sigma", "exp", "log", "tanh"}
@@ -469,6 +488,11 @@ class Reader:
             if self._peek("for") or self._peek("\\forall"):
                 out += self._for_prefix()
                 continue
+            if self._peek("(") and self.i + 1 < len(self.toks) and self.toks[self.i + 1].text == "\\forall":
+                self._next()  # (\forall m), (\forall m \in \{1, 2\})
+                out += self._for_prefix()
+                self._expect(")")
+                continue
             got = self._quantifier_list(required=False)
             if got:
                 out += got
@@ -541,10 +565,32 @@ class Reader:
                 self._next()
             else:
                 out = []
+        out = self._merged(out)
         if not out:
             self.i = start
             if required:
                 raise self._error("expected the values of an index, e.g. m = 1, 2 or k = 1..3")
+        return out
+
+    def _merged(self, quantifiers: list) -> list:
+        """``m = 1 and m = 2``: one index's values given in pieces, joined into one range (the
+        pieces must be whole numbers that join up; otherwise an error, never the last piece)."""
+        seen: dict = {}
+        for var, lo, hi in quantifiers:
+            seen.setdefault(var, []).append((lo, hi))
+        if all(len(v) == 1 for v in seen.values()):
+            return quantifiers
+        out = []
+        for var, pieces in seen.items():
+            if len(pieces) == 1:
+                out.append((var, *pieces[0]))
+                continue
+            if not all(lo[0] == "num" and hi[0] == "num" for lo, hi in pieces):
+                raise self._error(f"the values of {var} are given twice")
+            values = sorted(v for lo, hi in pieces for v in range(lo[1], hi[1] + 1))
+            if values != list(range(values[0], values[0] + len(values))):
+                raise self._error(f"the values of {var} must be consecutive, each once")
+            out.append((var, ("num", values[0]), ("num", values[-1])))
         return out
 
     def _between(self):
@@ -712,6 +758,8 @@ class Reader:
     def _quantifier_ahead(self) -> bool:
         """``(p_i, p_j \\in \\{1,2\\})`` or ``(m = 1, 2)`` after a formula: its quantifier, not a factor."""
         ahead = self.toks[self.i + 1:self.i + 24]
+        if ahead and ahead[0].text == "\\forall":  # (\forall m), (for all m = 1, 2)
+            return True
         for j, t in enumerate(ahead):
             if t.text in ("\\in",):
                 return True
@@ -2264,9 +2312,9 @@ def reading(answer: Answer) -> str:
 # on the line's first HEAD_WIDTH characters with its blanks collapsed: linear in the file.
 _ID = r"\d+\.\d+|Part ?\d+ ?[,.]? ?Q(?:uestion)? ?\d+"
 _QID = r"(?:Q(?:uestion)?\.? ?|Part ?\d+ ?[,.]? ?Q?)?(" + _ID + ")"
-_HEADING = re.compile(r"(?:#{1,6} ?|\\(?:sub)*section\*?\{ ?|\\paragraph\*?\{ ?|\\textbf\{ ?|\*\* ?)" + _QID + r"\b",
-                      re.IGNORECASE)
-_ALONE = re.compile(_QID + r" ?[.:)]?", re.IGNORECASE)
+_HEADING = re.compile(r"(?:#{1,6} ?|\\(?:sub)*section\*?\{ ?|\\paragraph\*?\{ ?|\\textbf\{ ?|\*\* ?)"
+                      r"(?:[A-Za-z]{1,12} ){0,3}\(?" + _QID + r"\b", re.IGNORECASE)  # "## Problem 1.4", "### Answer to 1.4"
+_ALONE = re.compile(_QID + r" ?[.:)\-–—]?", re.IGNORECASE)
 HEAD_WIDTH = 200
 # Math: the openers, and each one's closer (found with str.find: linear, see _math_blocks)
 _OPENER = re.compile(r"\$\$|\\\[|\\\(|```[a-z]*\n|\\begin\{(?:equation|align|gather|multline|eqnarray|displaymath)\*?\}|\$")
