@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import DEFAULT_ASSIGNMENT, __version__, settings
-from .assignment import Assignment, Trials, load_assignment, student_rng
+from .assignment import Assignment, Generated, Trials, load_assignment, student_rng, trial_groups
 from .errors import MachineError, UsageError, is_machines  # (the first two: grader.api.*, for API users too)
 from .intake.discover import Staged, Submission, _ignored, discover, prepare, student_id
 from .results import GradingRun, SubmissionResult
@@ -29,7 +29,7 @@ from .sandbox.supervisor import Call, Limits, Sandbox, resolved
 from .judge.score import apply_late, score_submission, unrunnable
 from .sandbox.launch import discard_early, hidden_paths as _hidden_paths, start_early
 from .course.config import LatePolicy
-from .text import one_line, safe_text, student_file_name
+from .text import one_line, safe_name, safe_text, student_file_name
 
 
 @dataclass(frozen=True)
@@ -57,21 +57,26 @@ class Options:
                 raise UsageError(f"Options.{name}: {exc}") from None
 
 
-def make_trials(assignment: Assignment, seed: int, student: str) -> dict[str, Trials]:
-    """Every question's inputs and reference answers for one student (trusted side only)."""
+StudentTrials = dict[str, Generated]  # question id -> its Trials, or its shape groups
+
+
+def make_trials(assignment: Assignment, seed: int, student: str) -> StudentTrials:
+    """Every question's inputs and reference answers for one student (trusted side only): a
+    question's :class:`Trials` as its generator made it, one or several shape groups (see
+    :func:`grader.assignment.trial_groups`)."""
     return make_trials_many(assignment, seed, [student])[0]
 
 
-def make_trials_many(assignment: Assignment, seed: int, students: list[str]) -> list[dict[str, Trials]]:
+def make_trials_many(assignment: Assignment, seed: int, students: list[str]) -> list[StudentTrials]:
     """:func:`make_trials` for several students, each exactly as alone; questions with a
     ``generate_many`` compute the whole batch at once (NumPy's per-call cost is paid once)."""
-    out: list[dict[str, Trials]] = [{} for _ in students]
+    out: list[StudentTrials] = [{} for _ in students]
     for i, q in enumerate(assignment.questions):
         rngs = [student_rng(seed, s, i) for s in students]
         many = q.generate_many(rngs, assignment.n_random) if q.generate_many and len(rngs) > 1 \
             else [q.generate(r, assignment.n_random) for r in rngs]
         for trials, t in zip(out, many):
-            trials[q.id] = t
+            trials[q.id] = t if isinstance(t, Trials) else trial_groups(t, q.id)  # (checked once, here)
     return out
 
 
@@ -81,11 +86,11 @@ class _TrialsAhead:
 
     def __init__(self, assignment: Assignment, seed: int, students: list[str], batch: int = 16):
         self._asg, self._seed, self._students, self._batch = assignment, seed, students, batch
-        self._made: dict[int, dict[str, Trials]] = {}  # made, not yet taken
+        self._made: dict[int, StudentTrials] = {}  # made, not yet taken
         self._started = bytearray(len(students))  # 1: made at some point (a byte a student)
         self._lock = threading.Lock()
 
-    def take(self, i: int, end: int | None = None) -> dict[str, Trials]:
+    def take(self, i: int, end: int | None = None) -> StudentTrials:
         """Student ``i``'s trials; made with those of the next students up to ``end`` (a
         worker's block: the students it will grade itself)."""
         with self._lock:
@@ -106,12 +111,15 @@ class _TrialsAhead:
             self._started[i] = 1
 
 
-def calls_for(assignment: Assignment, trials: dict[str, Trials]) -> list[Call]:
+def calls_for(assignment: Assignment, trials: StudentTrials) -> list[Call]:
+    """One sandbox call a question: every trial of every shape group, in order."""
     out = []
     for q in assignment.questions:
-        t = trials[q.id]
-        nargs = list(t.nargs) if t.nargs is not None else [len(t.args)] * len(t)
-        out.append(Call(q.id, q.function, list(t.args.values()), nargs, len(t), parts=assignment.kind == "written"))
+        groups = trial_groups(trials[q.id], q.id)
+        nargs = [k for t in groups for k in (list(t.nargs) if t.nargs is not None else [len(t.args)] * len(t))]
+        more = [list(t.args.values()) for t in groups] if len(groups) > 1 else None
+        out.append(Call(q.id, q.function, list(groups[0].args.values()), nargs, len(nargs), groups=more,
+                        sizes=[len(t) for t in groups] if more else None, parts=assignment.kind == "written"))
     return out
 
 
@@ -251,7 +259,7 @@ def is_machine_error(exc: BaseException) -> bool:
 def failed_submission(assignment: Assignment, sub: Submission, seed: int, exc: BaseException) -> SubmissionResult:
     """The result of a submission the grader itself failed on: a one-line reason, the run goes on."""
     what = one_line(safe_text(f"{type(exc).__name__}: {exc}"))[:300]
-    res = unrunnable(assignment, sub.student, safe_text(sub.source.name), seed,
+    res = unrunnable(assignment, sub.student, safe_name(sub.source.name), seed,
                      f"the grader could not grade this submission ({what}); "
                      "tell your instructor, who can regrade it alone with grader check")
     res.digest, res.cache_key = "", ""  # never reused: the next run tries again
@@ -268,15 +276,15 @@ def submission_builder(assignment: Assignment):
 
 
 def grade_submission(sandbox: Sandbox, assignment: Assignment, sub: Submission, seed: int,
-                     trials: dict[str, Trials] | None = None, partial_credit: bool = False) -> SubmissionResult:
+                     trials: StudentTrials | None = None, partial_credit: bool = False) -> SubmissionResult:
     if sub.error or sub.directory is None:
-        res = unrunnable(assignment, sub.student, safe_text(sub.source.name), seed,
+        res = unrunnable(assignment, sub.student, safe_name(sub.source.name), seed,
                          one_line(safe_text(sub.error or "could not be prepared")))
         res.notes = list(sub.notes)
         return res
     trials = trials if trials is not None else make_trials(assignment, seed, sub.student)
     run = sandbox.run(sub.directory, sub.main, calls_for(assignment, trials))
-    res = score_submission(assignment, trials, run, sub.student, safe_text(sub.source.name), seed, sub.digest,
+    res = score_submission(assignment, trials, run, sub.student, safe_name(sub.source.name), seed, sub.digest,
                            partial_credit)
     # a time limit hit is never reused: the machine may have been loaded (the import's included)
     res.cache_key = "" if run.timed_out else sub.cache_key
@@ -602,7 +610,7 @@ class _Grader:
         from .course import roster as roster_mod
         entries = self.plan.origin.get(res.source, [res.source])
         if res.source in self.plan.origin:  # graded from the roster's layout: name the student's own files
-            res.source = ", ".join(entries)
+            res.source = ", ".join(map(safe_name, entries))
         st = self.plan.whose.get(res.student)
         if st is not None:
             res.name, res.email = roster_mod.display_name(st), st.email
@@ -720,7 +728,7 @@ def collision(plan: ClassPlan, sub: Submission, counted: str) -> dict:
     """results.json's record of a student who gave several entries: each entry (the student's
     own file names, with a roster) and the one graded ("" if the grader itself failed first)."""
     def own(name: str) -> list[str]:
-        return [safe_text(n) for n in plan.origin.get(name, [name])]
+        return [safe_name(n) for n in plan.origin.get(name, [name])]
     return {"student": sub.student, "entries": sorted(n for e in (sub.name, *sub.others) for n in own(e)),
             "counted": ", ".join(own(counted)) if counted else ""}
 
@@ -736,7 +744,7 @@ def roster_digest(ids: list[str]) -> str:
 
 
 def check(path: Path, opts: Options = Options(), assignment: str | Assignment = DEFAULT_ASSIGNMENT,
-          student: str | None = None, trials: dict[str, Trials] | None = None) -> SubmissionResult:
+          student: str | None = None, trials: StudentTrials | None = None) -> SubmissionResult:
     """Grade one file, folder or zip, as a student would to self-check.
 
     ``trials``: every question's inputs and answers, when they are not the student's own
