@@ -113,7 +113,12 @@ CASES += [
     ("vectors", "2.1", OK, r"$$\nabla_{\mathbf{W}} E = \mathbf{z}\left[(\mathbf{o}-\mathbf{y})\odot\mathbf{o}\odot(1-\mathbf{o})\right]^T$$"),
     ("vectors", "2.2", OK, "dE/dz = W ((o - y) * o * (1 - o))"),
     ("vectors", "2.1", BAD, r"$$\nabla_{\mathbf{W}} E = \mathbf{z}\left[(\mathbf{o}-\mathbf{y})\odot(1-\mathbf{o})\right]^T$$"),
-    ("vectors", "2.2", BAD, "dE/dz = W^T ((o - y) * o * (1 - o))"),
+    # the axes are named (p for z's, m for o's), so a matrix written out × in reads the same
+    ("vectors", "2.2", OK, "dE/dz = W^T ((o - y) * o * (1 - o))"),
+    ("vectors", "1.4", OK, r"$$\mathbf{o} = \sigma(\mathbf{W}\mathbf{z})$$"),
+    ("vectors", "2.1", OK, r"$$\frac{\partial E}{\partial \mathbf{W}} = \big((\mathbf{o}-\mathbf{y})\odot\mathbf{o}\odot(1-\mathbf{o})\big)\,\mathbf{z}^\top$$"),
+    ("vectors", "2.1", BAD, r"$$\frac{\partial E}{\partial \mathbf{W}} = \big((\mathbf{o}-\mathbf{y})\odot(1-\mathbf{o})\big)\,\mathbf{z}^\top$$"),
+    ("vectors", "1.4", BAD, r"$$\mathbf{o} = \sigma(\mathbf{W}\mathbf{W}^\top\mathbf{z})$$"),
     ("argmax/indicator/cases", "2.5", OK, r"$$" + DY + r" = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} \frac{\partial E}{\partial z_{p_i,p_j,k}} \cdot \mathbb{1}\Big[(c_i, c_j) = \underset{(a,b) \in \{p_i,p_i+1\}\times\{p_j,p_j+1\}}{\operatorname{argmax}}\; y_{a,b,k}\Big]$$"),
     ("argmax/indicator/cases", "2.5", OK, r"$$" + DY + r" = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} \begin{dcases} \frac{\partial E}{\partial z_{p_i,p_j,k}} & \text{if } y_{c_i,c_j,k} = \max\limits_{a \in \{p_i, p_i+1\},\ b \in \{p_j, p_j+1\}} y_{a,b,k} \text{ and } p_i \le c_i \le p_i + 1 \text{ and } p_j \le c_j \le p_j+1 \\ 0 & \text{otherwise} \end{dcases}$$"),
     ("argmax/indicator/cases", "2.5", OK, r"$$" + DY + r" = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} \mathbb{1}_{\{(c_i,c_j) = \arg\max_{a\in\{p_i,p_i+1\}, b\in\{p_j,p_j+1\}} y_{a,b,k}\}}\, \frac{\partial E}{\partial z_{p_i,p_j,k}}$$"),

@@ -1465,6 +1465,13 @@ class _Typed:
                                                f"a {self.rows} × {self.cols} matrix")
 
 
+def _flipped(t: "_Typed"):
+    """A matrix with its axes swapped (the same elements), or None for a vector or a number."""
+    if t.rows is None or t.cols is None:
+        return None
+    return _Typed(t.cols, t.rows, lambda ri, ci: t.build(ci, ri))
+
+
 class _Later(Exception):
     """A vector of one's own used before its definition's type is known."""
 
@@ -1576,6 +1583,11 @@ def _rewrite(st, vectors: dict, axes: dict, own: dict, candidates: set, base: in
                 raise NotationError(f"{st.source.strip()[:80]}: a power with a vector exponent")
             shape = b if a.scalar else a
             return _Typed(shape.rows, shape.cols, lambda ri, ci: ("bin", op, a.build(ri, ci), b.build(ri, ci)))
+        if op == "*":  # W z with W written out × in: the axes are named, so only one contraction fits
+            fits = [(x, y) for x, y in ((_flipped(a), b), (a, _flipped(b)))
+                    if x is not None and y is not None and x.cols is not None and x.cols == y.rows]
+            if len(fits) == 1:
+                return product(op, *fits[0])
         raise NotationError(f"{st.source.strip()[:80]}: the shapes do not fit: {a.shape()} {op} {b.shape()} "
                             "(a matrix product needs the columns of the left to be the rows of the right)")
 
@@ -1595,6 +1607,9 @@ def _rewrite(st, vectors: dict, axes: dict, own: dict, candidates: set, base: in
         if not rhs.scalar:
             raise NotationError(f"{st.source.strip()[:80]}: the right side is {rhs.shape()}, the left one element")
         return st
+    if rows is not None and cols is not None and rhs.rows is not None and (rhs.rows, rhs.cols) == (cols, rows) \
+            and rows != cols:  # ∂E/∂W = δ z^T: the same elements, the axes named the other way round
+        rhs = _flipped(rhs)
     if not rhs.scalar and (rhs.rows, rhs.cols) != (rows, cols) and (rhs.cols, rhs.rows) != (rows, None):
         raise NotationError(f"{st.source.strip()[:80]}: the left side is {_Typed(rows, cols, None).shape()}, "
                             f"the right side {rhs.shape()}")
