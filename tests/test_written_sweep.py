@@ -162,6 +162,9 @@ CASES += [
     ("quantifiers", "1.4", OK, f"For both outputs ($m = 1, 2$): $${O4}$$"),
     ("markdown/prose", "1.4", OK, f"$${O4} \\quad \\text{{(by the chain rule)}}$$"),
     ("quantifiers", "1.4", BAD, f"$${O4} \\qquad \\text{{for }} m = 1 \\text{{ and }} m = 1$$"),
+    ("layer labels", "2.2", OK, r"Let $\delta^{\text{out}}_m = (o_m - y_m)\, o_m (1 - o_m)$. $$\frac{\partial E}{\partial z^{[L-1]}_{p_i,p_j,k}} = \sum_{m=1}^{2} \delta^{\text{out}}_m\, w^{(L)}_{p_i,p_j,k,m}$$"),
+    ("layer labels", "2.2", BAD, r"Let $\delta^{\text{out}}_m = (o_m - y_m)\, o_m$. $$\frac{\partial E}{\partial z^{[L-1]}_{p_i,p_j,k}} = \sum_{m=1}^{2} \delta^{\text{out}}_m\, w^{(L)}_{p_i,p_j,k,m}$$"),
+    ("sigma' and exp", "1.2", OK, r"Let $s_{c_i,c_j,k} = \sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}$. $$y_{c_i,c_j,k} = 1 - \frac{\sigma^{\prime}(s_{c_i,c_j,k})}{\sigma(s_{c_i,c_j,k})}$$"),
     ("quantifiers", "1.4", BAD, f"$${O4.replace('w_{p_i,p_j,k,m}', 'w_{p_i,p_j,k,1}')} \\quad (\\forall m)$$"),
 ]
 

@@ -87,7 +87,9 @@ def normalize(text: str) -> str:
     text = re.sub(r"\\[dtc]frac(?![A-Za-z])", r"\\frac", text)
     text = re.sub(r"\\[hv]space\*?\s*\{[^{}]{0,20}\}|\\(?:textstyle|scriptstyle|nolimits)(?![A-Za-z])|\\>", " ", text)
     text = re.sub(r"\\(?:top|intercal|mathsf\{T\}|mathrm\{T\})(?![A-Za-z])", "T", text)  # a transpose
-    text = re.sub(r"\^\s*\{?\s*[(\[]\s*\d\s*[)\]]\s*\}?", "", text)  # layer labels: w^{(2)}
+    text = re.sub(r"\^\s*\{?\s*[(\[]\s*[A-Za-z0-9+\-]{1,4}\s*[)\]]\s*\}?", "", text)  # layer labels: w^{(2)}, δ^{[L]}
+    text = re.sub(r"\^\s*\{\s*\\(?:text|mathrm|textrm|rm)\s*\{[A-Za-z ]{1,12}\}\s*\}", "", text)  # δ^{\text{out}}
+    text = re.sub(r"\^\s*(?:\{\s*(?:\\prime|')\s*\}|\\prime)", "'", text)  # σ^{\prime}(a)
     text = re.sub(r"\\(?:coloneqq|coloneq|triangleq|equiv|doteq)|:=|=:", "=", text)
     text = re.sub(r"\\(?:ldots|cdots|dots|dotsc|dotsb)\b", "...", text)
     text = re.sub(r"\\(?:leqslant|leq)\b", r"\\le", text)
