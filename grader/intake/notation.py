@@ -197,6 +197,18 @@ _LEAD = re.compile(r"^(?:(?:let|where|with|then|so|hence|thus|therefore|define|a
                    r"we\s+get|which\s+gives|this\s+gives)\b[\s,:]*)+", re.IGNORECASE)
 
 
+# a comma, then three or more plain words (not a quantifier's): the prose after a formula
+_TRAILING_PROSE = re.compile(r",[ \t]+(?!(?:for|where|with|and|if|otherwise|else|s\.t\.)\b)"
+                             r"[A-Za-z]{1,20}(?:[ \t]+[A-Za-z]{1,20}){2,}\b", re.IGNORECASE)
+
+
+def _without_trailing_prose(line: str) -> str:
+    """The line without prose after its last ``=`` (looked for there only: linear)."""
+    eq = line.rfind("=")
+    m = _TRAILING_PROSE.search(line, eq + 1) if eq >= 0 else None
+    return line[:m.start()] if m else line
+
+
 class Tok:
     __slots__ = ("kind", "text", "pos")
 
@@ -289,6 +301,7 @@ class Reader:
                 parts.append(_LEAD.sub("", line).rstrip(",.;"))
                 continue
             line = _LEAD.sub("", line).strip()
+            line = _without_trailing_prose(line)  # "δ_m = …, the error at the input of output m. Then"
             if not line:
                 continue
             # a line that starts with = or an operator, or follows one ending with an operator,
@@ -471,6 +484,8 @@ class Reader:
                     depth += 1
                 elif t in (")", "]", "}", "\\}"):
                     depth -= 1
+                elif t in ("for", "\\forall") and depth <= 0:  # "… for m = 1, 2": a quantifier, not a chain
+                    break
                 elif t == "=" and depth <= 0:
                     self.i, self.depth = j, 0
                     return None
