@@ -279,6 +279,7 @@ class Reader:
         self.symbols, self.indices, self.scalars = symbols, set(indices), set(scalars)
         self.vectors = vectors or {}  # names that, without indices, are a layer's vector or matrix (o, W)
         self.sets: dict[str, tuple] = {}  # sets of one's own: name -> (parameter index names, domain)
+        self.deferred = 0  # > 0: inside a plain sum's body, whose ranges come after it
         self.targets = set(targets)  # what the answer must define (lines defining it are never skipped)
         self.local: dict[str, set[int]] = {}  # names a section defines for itself (delta_m = ...)
         self.skipped: list[tuple[str, str]] = []  # (line, why): prose, arithmetic, vector forms
@@ -313,7 +314,7 @@ class Reader:
             parts.append(line.rstrip(","))
         for part in parts:  # the left sides first: a symbol of one's own may be used before its line
             self._declare(part)
-        out, failed_at, known, retried = [], [], len(self.local), False
+        out, failed_at, known, retried, merged = [], [], len(self.local), False, 0
         while parts or (failed_at and not retried and len(self.local) > known):
             if not parts:  # a symbol of one's own defined later on a line ("…, where δ_m = …"): again
                 retried, parts, failed_at = True, failed_at, []
@@ -322,7 +323,13 @@ class Reader:
             part = parts.pop(0)
             try:
                 st = self.statement(part)
+                merged = 0
             except NotationError as exc:
+                if str(exc).startswith("the expression ends too early") and parts and merged < 4:
+                    parts[0] = part + " " + parts[0]  # "… = \sum_{p_i=1}^{2}" and the summand on the next line
+                    merged += 1  # (a statement over at most 5 lines: bounded work)
+                    continue
+                merged = 0
                 # a line that cannot be read is passed over (shown so); if the asked quantity ends
                 # up undefined, the answer's error is the first such line meant to define it
                 self.skipped.append((part, str(exc)))
@@ -530,6 +537,7 @@ class Reader:
         """``c_i, c_j = 1, 2, 3``, ``m \\in \\{1,2\\}``, ``k=1..3``, ``p_i = 1, ..., 2``, several
         joined by ``,`` or ``and``, optionally in parentheses; [] (position kept) if not one."""
         start, out = self.i, []
+        known = set(self.indices)  # (names an attempt registers are dropped if it is not a quantifier)
         paren = self._peek("(")
         if paren:
             self._next()
@@ -585,6 +593,7 @@ class Reader:
         out = self._merged(out)
         if not out:
             self.i = start
+            self.indices = known
             if required:
                 raise self._error("expected the values of an index, e.g. m = 1, 2 or k = 1..3")
         return out
@@ -613,7 +622,7 @@ class Reader:
     def _between(self):
         """``p_i \\le c_i \\le p_i + 1`` (or with <): an index's range between two expressions;
         None (position kept) if not one."""
-        start = self.i
+        start, known = self.i, set(self.indices)
         try:
             lo = self._index_expr()
             first = self._next()
@@ -625,7 +634,7 @@ class Reader:
                 raise NotationError("no")
             hi = self._index_expr()
         except NotationError:
-            self.i = start
+            self.i, self.indices = start, known
             return None
         if first.text == "<":
             lo = ("bin", "+", lo, ("num", 1))
@@ -1000,6 +1009,10 @@ class Reader:
         m = re.fullmatch(r"([A-Za-z]+)(\d)", t)
         if m and m.group(1) in self.symbols and 1 in self.symbols[m.group(1)]:  # o1 inside indices
             return ("num", int(m.group(2)))
+        m = re.fullmatch(r"([A-Za-z])([A-Za-z])", t)
+        if m and m.group(1) in self.symbols and 1 in self.symbols[m.group(1)] and t not in self.indices \
+                and m.group(2) not in self.symbols:  # om inside indices: o_m, the output's index m
+            return ("idx", m.group(2))
         if t in self.indices:
             return ("idx", t)
         if len(t) == 1:
@@ -1036,6 +1049,8 @@ class Reader:
         n = len(idx)
         if n == 0 and name in self.vectors:  # o, W, z without indices: the layer's vector or matrix
             return ("vec", name)
+        if n == 0 and self.deferred and not target and self._own_index(name) and not self._peek("("):
+            return ("idx_or_name", name)  # sum(… 1[r-1 <= pr <= r] …, pr=1..2): pr is bound after
         if name in self.symbols:
             if n not in self.symbols[name]:
                 counts = " or ".join(map(str, self.symbols[name]))
@@ -1043,7 +1058,7 @@ class Reader:
             return ("sym", name, idx)
         if name in self.local and n in self.local[name]:
             return ("sym", name, idx)
-        if target and name not in self.FUNCTIONS and name not in ("pi", "e"):
+        if target and name not in self.FUNCTIONS and (name not in ("pi", "e") or n > 0):
             self.local.setdefault(name, set()).add(n)
             return ("sym", name, idx)
         if len(name) > 1 and not idx:
@@ -1269,11 +1284,21 @@ class Reader:
     def _plain_over(self, fn: str):
         """``argmax(y[a,b,k], a=pi..pi+1, b=pj..pj+1)``, ``max(e, (a,b) in S)``."""
         self._expect("(")
-        body = self.expression()
+        body = self._ahead_of_ranges(self.expression)
         self._expect(",")
         binds = self._binds()
         self._expect(")")
-        return ("over", fn, binds, body)
+        return ("over", fn, binds, _rebound(body, {n for names, _d in binds for n in names}))
+
+    def _ahead_of_ranges(self, parse):
+        """Parse a body whose index names are bound after it (``sum(e, p=1..2)``): a name of
+        one's own there is an index until the ranges say (:func:`_rebound`); one they do not
+        bind is then an unbound index, which the checks name."""
+        self.deferred += 1
+        try:
+            return parse()
+        finally:
+            self.deferred -= 1
 
     def _binds(self) -> list:
         """``a \\in S``, ``(a, b) \\in S \\times T``, ``a = lo..hi``, joined by commas."""
@@ -1345,7 +1370,7 @@ class Reader:
     def _plain_sum(self):
         """sum(e, k=1..3) or Sum(e, (k, 1, 3))."""
         self._expect("(")
-        body = self.expression()
+        body = self._ahead_of_ranges(self.expression)
         ranges = []
         while self._peek(","):
             self._next()
@@ -1369,6 +1394,7 @@ class Reader:
         self._expect(")")
         if not ranges:
             raise self._error("a sum needs its range: sum(e, k=1..3)")
+        body = _rebound(body, {var for var, _lo, _hi in ranges})
         for var, lo, hi in reversed(ranges):
             body = ("sum", var, lo, hi, body)
         return body
@@ -2120,6 +2146,16 @@ class Answer:
 
 
 _BUSY = object()
+
+
+def _rebound(node, names: set, depth: int = 0):
+    """``node`` with the deferred names in ``names`` (``idx_or_name``) made index variables."""
+    if not isinstance(node, tuple) or depth > 4 * MAX_DEPTH:
+        return node
+    if node[0] == "idx_or_name":
+        return ("idx", node[1]) if node[1] in names else node
+    return tuple(_rebound(p, names, depth + 1) if isinstance(p, tuple) else
+                 [_rebound(q, names, depth + 1) for q in p] if isinstance(p, list) else p for p in node)
 
 
 def _ordered(quantifiers: list) -> list:
