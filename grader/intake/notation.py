@@ -51,8 +51,8 @@ _GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "e
           "Lambda", "Phi", "Psi", "Omega")
 _UNICODE.update({ch: f" {name} " for ch, name in zip("αβγδεεζηθκλμνξρτφφχψωΔΓΘΛΦΨΩ", _GREEK)})
 _TEXT_WORDS = {"for all": " \\forall ", "for every": " \\forall ", "for each": " \\forall ", "for any": " \\forall ",
-               "for": " \\forall ", "where": " \\forall ", "and": " and ", "if": " \\if ", "otherwise": " \\otherwise ",
-               "else": " \\otherwise ", "with": " \\forall ", "s.t.": " \\forall "}
+               "for": " \\forall ", "where": " \\where ", "and": " and ", "if": " \\if ", "otherwise": " \\otherwise ",
+               "else": " \\otherwise ", "with": " \\where ", "s.t.": " \\forall "}
 
 
 def normalize(text: str) -> str:
@@ -147,7 +147,7 @@ def _text_words(m) -> str:
         return _TEXT_WORDS[words]
     prose = _PROSE.fullmatch(m.group(1))
     if prose and prose.group(1):
-        return " \\forall "
+        return " \\where " if prose.group(1).lower() in ("where", "with") else " \\forall "
     if prose and prose.group(2):
         return " "
     return m.group(0)
@@ -193,7 +193,7 @@ _DROP = {"\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", "\
          "\\displaystyle", "\\limits", "\\mathrel", "\\,", "\\begin", "\\end"}
 
 
-_LEAD = re.compile(r"^(?:(?:let|where|with|then|so|hence|thus|therefore|define|and|i\.e\.|we\s+have|"
+_LEAD = re.compile(r"^(?:(?:let|where|with|\\where|then|so|hence|thus|therefore|define|and|i\.e\.|we\s+have|"
                    r"we\s+get|which\s+gives|this\s+gives)\b[\s,:]*)+", re.IGNORECASE)
 
 
@@ -362,7 +362,7 @@ class Reader:
         starts, depth = [0], 0
         for j, t in enumerate(self.toks):
             depth += t.text in ("(", "[", "{", "\\{") or -(t.text in (")", "]", "}", "\\}"))
-            if t.text == "," and depth == 0:
+            if t.text in (",", "\\where") and depth == 0:
                 starts.append(j + 1)
         for j in starts[:50]:
             self.i, self.depth = j, 0
@@ -491,7 +491,7 @@ class Reader:
                     depth += 1
                 elif t in (")", "]", "}", "\\}"):
                     depth -= 1
-                elif t in ("for", "\\forall") and depth <= 0:  # "… for m = 1, 2": a quantifier, not a chain
+                elif t in ("for", "\\forall", "\\where") and depth <= 0:  # "… for m = 1, 2": a quantifier, not a chain
                     break
                 elif t == "=" and depth <= 0:
                     self.i, self.depth = j, 0
@@ -509,6 +509,16 @@ class Reader:
             start = self.i
             while self._peek(",") or self._peek("and") or self._peek(";"):
                 self._next()
+            if self._peek("\\where"):  # "… \text{with } m = 1, 2" or "… \text{with } δ_m = …" (another definition)
+                at = self.i
+                try:
+                    out += self._for_prefix()
+                    continue
+                except NotationError:
+                    if at + 1 < len(self.toks):
+                        self.rest = self.text[self.toks[at + 1].pos:]
+                    self.toks, self.i = self.toks[:at], at
+                    break
             if self._peek("for") or self._peek("\\forall"):
                 out += self._for_prefix()
                 continue
@@ -683,21 +693,23 @@ class Reader:
         return self.i + 1 < len(self.toks) and self.toks[self.i + 1].text == "for"
 
     def _for_prefix(self) -> list:
-        if not (self._peek("for") or self._peek("\\forall")):
+        if not (self._peek("for") or self._peek("\\forall") or self._peek("\\where")):
             return []
         self._next()
         if self._peek("all") or self._peek("each") or self._peek("every"):
             self._next()
         out = self._quantifier_list(required=False)
         if not out:  # \forall m: the index's whole range (the left side's)
-            start = self.i
+            start, known = self.i, set(self.indices)
             try:
-                self._index_name()
+                names = [self._index_name()]
                 while self._peek(","):
                     self._next()
-                    self._index_name()
+                    names.append(self._index_name())
+                if self._peek("=") or any(n not in known and len(n) > 1 for n in names):
+                    raise NotationError("a definition, not a quantifier")  # where δ_m = …
             except NotationError:
-                self.i = start
+                self.i, self.indices = start, known
                 raise self._error("expected the values of an index, e.g. m = 1, 2 or k = 1..3") from None
         if self._peek(":") or (self._peek(",") and not self._is_for_next()):
             self._next()
@@ -1049,6 +1061,8 @@ class Reader:
         n = len(idx)
         if n == 0 and name in self.vectors:  # o, W, z without indices: the layer's vector or matrix
             return ("vec", name)
+        if n == 0 and self.vectors and not target and name in self.local and 0 not in self.local[name]:
+            return ("vecref", name)  # δ with δ_m defined element by element: the vector of them
         if n == 0 and self.deferred and not target and self._own_index(name) and not self._peek("("):
             return ("idx_or_name", name)  # sum(… 1[r-1 <= pr <= r] …, pr=1..2): pr is bound after
         if name in self.symbols:
@@ -1522,7 +1536,7 @@ class _Later(Exception):
 def _has_vector(node) -> bool:
     if not isinstance(node, tuple):
         return False
-    if node[0] in ("vec", "T"):
+    if node[0] in ("vec", "T", "vecref"):
         return True
     return any(_has_vector(p) for p in node[1:] if isinstance(p, tuple)) or \
         any(_has_vector(q) for p in node[1:] if isinstance(p, list) for q in p)
@@ -1544,6 +1558,14 @@ def elementwise(statements: list, spec: dict) -> list:
             or (len(st.lhs) == 1 and st.lhs[0][0] == "sym" and not st.lhs[0][2] and st.lhs[0][1] in candidates)]
     if not todo:
         return statements
+    # symbols of one's own defined element by element (δ_m = …): the axis their indices name
+    by_index = {tuple(n for n, _e in idx): axis for axis, idx in axes.items()}
+    for st in statements:
+        for lhs in st.lhs:
+            if lhs[0] == "sym" and lhs[2] and all(p[0] == "idx" for p in lhs[2]):
+                axis = by_index.get(tuple(p[1] for p in lhs[2]))
+                if axis is not None:
+                    own.setdefault(("element", lhs[1]), axis)
     done: dict = {}
     for _round in range(len(todo) + 1):
         waiting = []
@@ -1586,6 +1608,12 @@ def _rewrite(st, vectors: dict, axes: dict, own: dict, candidates: set, base: in
             if rows is None and cols is None:
                 return _Typed(None, None, lambda ri, ci: node)
             return _Typed(rows, cols, lambda ri, ci: ("sym", node[1], [("idx", v) for v in (ri or []) + (ci or [])]))
+        if kind == "vecref":
+            axis = own.get(("element", node[1]))
+            if axis is None:
+                raise NotationError(f"{st.source.strip()[:80]}: {node[1]} is used as a vector, but its elements are "
+                                    "not defined over a layer's indices")
+            return _Typed(axis, None, lambda ri, ci: ("sym", node[1], [("idx", v) for v in ri]))
         if kind == "T":
             a = typed(node[1])
             return _Typed(a.cols, a.rows, lambda ri, ci: a.build(ci, ri))
