@@ -179,6 +179,25 @@ CASES += [
 ]
 
 
+# A fifth batch, plain text as typed in an editor: indices in parentheses or chained brackets,
+# subscripts without commas, "sum over m of", "for all m in {1,2}" (3/10 accepted before its fixes).
+CASES += [
+    ("plain text", "2.1", OK, "dE/dw(p,q,k,m) = (o(m) - y(m)) * o(m) * (1 - o(m)) * z(p,q,k)"),
+    ("plain text", "2.1", BAD, "dE/dw(p,q,k,m) = (o(m) - y(m)) * o(m) * (1 - o(m)) * z(q,p,k)"),
+    ("plain text", "1.4", OK, "o_m = sigmoid( sum_{k=1}^{3} sum_{pi=1}^{2} sum_{pj=1}^{2} z_{pi,pj,k} * w_{pi,pj,k,m} ) for all m in {1,2}"),
+    ("plain text", "1.4", BAD, "o_m = sigmoid( sum_{k=1}^{3} sum_{pi=1}^{2} sum_{pj=1}^{2} z_{pi,pj,k} * w_{pi,pj,k,m} ) for all m in {1,1}"),
+    ("plain text", "1.3", OK, "z(pi,pj,k) = y(pi,pj,k) + y(pi,pj+1,k) + y(pi+1,pj,k) + y(pi+1,pj+1,k)"),
+    ("plain text", "2.2", OK, "dE/dz_{pi,pj,k} = sum over m of (o_m - y_m) o_m (1 - o_m) w_{pi,pj,k,m}"),
+    ("plain text", "2.2", BAD, "dE/dz_{pi,pj,k} = sum over m of (o_m - y_m) o_m w_{pi,pj,k,m}"),
+    ("plain text", "1.2", OK, "y[ci][cj][k] = sigma(x[ci][cj]*w[1][1][k] + x[ci][cj+1]*w[1][2][k] + x[ci+1][cj]*w[2][1][k] + x[ci+1][cj+1]*w[2][2][k])"),
+    ("plain text", "1.2", BAD, "y[ci][cj][k] = sigma(x[ci][cj]*w[1][1][k] + x[ci][cj+1]*w[2][1][k] + x[ci+1][cj]*w[1][2][k] + x[ci+1][cj+1]*w[2][2][k])"),
+    ("plain text", "2.1", OK, r"$\frac{\partial E}{\partial w_{p_i p_j k o_m}} = (o_m - y_m) o_m (1-o_m) z_{p_i p_j k}$"),
+    ("plain text", "2.1", BAD, r"$\frac{\partial E}{\partial w_{p_i p_j k o_m}} = (o_m - y_m) o_m (1-o_m) z_{p_j p_i k}$"),
+    ("plain text", "2.4", OK, "dE/dw[fi,fj,k] = Σ_{ci,cj} dE/dy[ci,cj,k] · y[ci,cj,k](1 − y[ci,cj,k]) · x[ci+fi−1, cj+fj−1]"),
+    ("plain text", "2.3", OK, "dE/dy[ci,cj,k] = sum_{pi=max(1,ci-1)}^{min(2,ci)} sum_{pj=max(1,cj-1)}^{min(2,cj)} dE/dz[pi,pj,k]"),
+]
+
+
 @pytest.mark.parametrize("category, qid, expect, text", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_sweep(category, qid, expect, text):
     got = verdict(qid, text)

@@ -69,6 +69,7 @@ def normalize(text: str) -> str:
                   r"\s*([A-Za-z]{1,7})(?:\s*\\[,;: !]\s*|\s+)?([A-Za-z]{0,7})\s*(?(1)\}\s*)\}",
                   _function_word, text)  # \operatorname*{arg\,max}, \mathrm{sigmoid}
     text = re.sub(r"\\arg\s*\\?(max|min)(?![A-Za-z])", r" arg\1 ", text)  # \arg\max
+    text = re.sub(r"\b(?:sum|Sum|Σ)[ \t]+over[ \t]+([A-Za-z]\w{0,11})[ \t]+of\b", r"\\sum_{\1}", text)  # sum over m of
     text = re.sub(r"\\(?:mathrm|text|operatorname|textrm)\s*\{\s*d\s*\}", " d ", text)  # \mathrm{d}E
     text = re.sub(r"\\(?:Rightarrow|implies|Longrightarrow|therefore|iff)(?![A-Za-z])|[⇒⟹∴]", "\n", text)  # steps
     text = re.sub(r"\\nabla_\s*\{?\s*(\\[A-Za-z]+\s*\{\s*\\?[A-Za-z]+\s*\}|\\?[A-Za-z]+)\s*\}?\s*E(?![A-Za-z])",
@@ -573,7 +574,8 @@ class Reader:
                         self._next()
                         continue
                     break
-                if not (self._peek("=") or self._peek("\\in")):
+                if not (self._peek("=") or self._peek("\\in") or (self._peek("in") and self.i + 1 < len(self.toks)
+                                                                 and self.toks[self.i + 1].text in ("{", "\\{", "["))):
                     raise NotationError("not a quantifier")
                 self._next()
                 here = self.i
@@ -935,7 +937,30 @@ class Reader:
                 raise self._error("indices given twice")
             self._next()
             idx = self._index_list("]")
+            while self._peek("[") and len(idx) < 8:  # y[ci][cj][k], as arrays are indexed in C
+                self._next()
+                idx += self._index_list("]")
+        elif idx is None and self._peek("(") and isinstance(name, str) and name in self.symbols \
+                and self._paren_indices_ahead(set(self.symbols[name])):
+            self._next()  # y(ci,cj,k), o(m): indices in parentheses, as a function's arguments
+            idx = self._index_list(")")
         return name, idx
+
+    def _paren_indices_ahead(self, counts: set) -> bool:
+        """``(a, b[, …])`` with commas at its top level and nothing after its ``)`` that makes it
+        a factor: a symbol's indices in parentheses."""
+        ahead = self.toks[self.i + 1:self.i + 3]
+        if 1 in counts and len(ahead) == 2 and ahead[1].text == ")" and (  # o(m), o(2); o(1 - o) is a product
+                ahead[0].kind == "num" or (ahead[0].kind == "name" and ahead[0].text in self.indices)):
+            return True
+        depth, commas = 0, 0
+        for t in self.toks[self.i:self.i + 64]:
+            depth += t.text in ("(", "[", "{", "\\{") or -(t.text in (")", "]", "}", "\\}"))
+            if depth == 1 and t.text == ",":
+                commas += 1
+            if depth == 0:
+                return commas >= 1 and commas + 1 in counts
+        return False
 
     def _ambiguous(self, tok: Tok):
         raise NotationError(_at(self.text, tok.pos, f"{tok.text!r} is ambiguous: write the indices apart, "
@@ -956,9 +981,11 @@ class Reader:
         return None
 
     def _index_list(self, close: str) -> list:
+        """``pi,pj,k``; also ``p_i p_j k`` (names apart, no commas) in a LaTeX subscript."""
         parts = [self._index_expr()]
-        while self._peek(","):
-            self._next()
+        while self._peek(",") or (close == "}" and self._peek_tok() is not None and self._peek_tok().kind == "name"):
+            if self._peek(","):
+                self._next()
             parts.append(self._index_expr())
         self._expect(close)
         return parts
