@@ -123,7 +123,7 @@ def calls_for(assignment: Assignment, trials: StudentTrials) -> list[Call]:
         nargs = [k for t in groups for k in (list(t.nargs) if t.nargs is not None else [len(t.args)] * len(t))]
         more = [list(t.args.values()) for t in groups] if len(groups) > 1 else None
         out.append(Call(q.id, q.function, list(groups[0].args.values()), nargs, len(nargs), groups=more,
-                        sizes=[len(t) for t in groups] if more else None))
+                        sizes=[len(t) for t in groups] if more else None, parts=assignment.kind == "written"))
     return out
 
 

@@ -82,7 +82,7 @@ def public_cases(assignment: str | Assignment = DEFAULT_ASSIGNMENT, per_question
             "element_names": names.tolist() if shape else "the value", "cases": cases,
             **({"spec": q.spec} if q.spec else {})})  # (a written answer's vocabulary: no answer in it)
     return {"format": PUBLIC_FORMAT, "schema": PUBLIC_SCHEMA, "assignment": asg.name, "title": asg.title,
-            "kind": asg.kind,
+            "kind": asg.kind, "index_base": asg.index_base,
             "assignment_version": asg.version, "grader_version": __version__, "preamble": asg.preamble,
             "note": ("A few fixed cases per question, to check your file before you submit. The official "
                      "grading calls every function on fresh random inputs, different for each student, "
@@ -218,7 +218,8 @@ def public_assignment(data: dict) -> tuple[Assignment, dict]:
     asg = Assignment(name=data.get("assignment", DEFAULT_ASSIGNMENT), title=data.get("title", ""),
                      version=str(data.get("assignment_version", "")), questions=tuple(questions),
                      preamble=str(data.get("preamble") or ""),
-                     kind="written" if data.get("kind") == "written" else "code")
+                     kind="written" if data.get("kind") == "written" else "code",
+                     index_base=1 if data.get("index_base") == 1 else 0)
     return asg, trials
 
 

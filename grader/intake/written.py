@@ -27,7 +27,9 @@ MAIN = "_cnn_written_answers.py"
 
 def builder(assignment: Assignment) -> Callable[[Path, list[str]], tuple[Path | None, str, str]]:
     """What :func:`grader.intake.discover.prepare` calls instead of choosing a main .py file."""
-    specs = {q.function: (q.id, list(q.params), q.spec) for q in assignment.questions}
+    # the notation counts indices as the assignment does (its index_base: 1 for x_{1,1} first)
+    specs = {q.function: (q.id, list(q.params), {**q.spec, "index_base": assignment.index_base})
+             for q in assignment.questions}
     return functools.partial(build, specs=specs)
 
 
@@ -75,5 +77,6 @@ def generated_module(answers_name: str, specs: dict) -> str:
     for function, (qid, params, _spec) in specs.items():
         args = ", ".join(params)
         given = "{" + ", ".join(f"{p!r}: {p}" for p in params) + "}"
-        lines += [f"def {function}({args}):", f"    return _n.answer({qid!r}, _SPECS[{qid!r}], _FILE, {given})", ""]
+        lines += [f"def {function}({args}):", f"    return _n.answer({qid!r}, _SPECS[{qid!r}], _FILE, {given})", "",
+                  f"def {function}_parts({args}):", f"    return _n.parts({qid!r}, _SPECS[{qid!r}], _FILE, {given})", ""]
     return "\n".join(lines)

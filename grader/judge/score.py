@@ -53,6 +53,11 @@ def score_question(q, trials: Generated, qrun: QuestionRun | None, import_error:
             res.misconceptions, res.hints, res.notes = d.misconceptions, d.hints, d.notes
             if d.message:
                 res.message = f"{d.message} {res.message}"
+            if qrun.parts is not None and whole and len(groups) == 1:
+                from ..feedback.terms import wrong_terms
+                named = wrong_terms(groups[0].expected, qrun.parts)
+                if named:
+                    res.message = f"{named} {res.message}"
         return res
     res.status = _STATUS.get(qrun.status, "error")
     known = qrun.trial is not None and 0 <= qrun.trial < total  # (the sandbox checked it already)

@@ -1474,6 +1474,33 @@ def _trials(q):
             t += 1
 
 
+MAX_PARTS = 16  # terms of a written answer's sum evaluated one by one
+
+
+def _parts(module, q, np):
+    """A written answer that is a sum of terms: each term's values on every trial, stacked
+    (trials, terms, *answer), from the generated module's ``<function>_parts``; None when
+    there is none, it declines (not a sum), or anything goes wrong: these numbers only help
+    name the wrong terms of a rejected answer, outside the sandbox (grader.feedback.terms)."""
+    pf = getattr(module, q["function"] + "_parts", None)
+    if not callable(pf):
+        return None
+    try:
+        got = []
+        for t, args, r, scalars in _trials(q):
+            call = [a[r].copy() if s is None else s[r] for a, s in zip(args[:q["nargs"][t]], scalars)]
+            p = pf(*call)
+            if p is None:
+                return None
+            arr = np.asarray(p, dtype=np.float64)
+            if arr.ndim < 1 or not 1 <= arr.shape[0] <= MAX_PARTS or arr.size > MAX_PARTS * q["max_elements"]:
+                return None
+            got.append(arr)
+        return np.stack(got) if got and all(g.shape == got[0].shape for g in got) else None
+    except BaseException:  # (a term that cannot be evaluated alone: no parts, the verdict stands)
+        return None
+
+
 def answer(module, q, root, np, progress=lambda t: None) -> dict:
     """Call the student's function on every trial of one question.
 
@@ -1517,6 +1544,10 @@ def answer(module, q, root, np, progress=lambda t: None) -> dict:
     if stub is not None:  # no later call answered; an earlier one may have
         return _stub(q, *stub, root, partial=bool(outputs))
     result = {"status": "ok", "types": sorted(types), "seconds": time.perf_counter() - t0, "outputs": outputs}
+    if q.get("parts"):
+        parts = _parts(module, q, np)
+        if parts is not None:
+            result["parts"] = parts
     try:
         shape, dtype = outputs[0].shape, outputs[0].dtype
         if all(o.shape == shape and o.dtype == dtype for o in outputs):

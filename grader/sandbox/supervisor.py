@@ -84,6 +84,7 @@ class Call:
     n: int
     groups: list[list[np.ndarray]] | None = None
     sizes: list[int] | None = None
+    parts: bool = False  # a written answer: also each term of a sum, to name the wrong ones
 
 
 @dataclass
@@ -92,6 +93,7 @@ class QuestionRun:
     status: str  # ok | error | missing | timeout | crash
     outputs: list[np.ndarray] = field(default_factory=list)
     stacked: np.ndarray | None = None  # the outputs as one array, when the child sent them so
+    parts: np.ndarray | None = None  # a written sum's terms, (trials, terms, *answer) (grader.feedback.terms)
     types: list[str] = field(default_factory=list)
     error: str = ""
     traceback: str = ""
@@ -484,6 +486,7 @@ class Sandbox:
         # (whose memory every later child inherits) sees nothing of any student.
         job = wire.encode({"questions": [
             {"id": c.qid, "function": c.function, "nargs": c.nargs, "n": c.n, "max_elements": lim.max_elements,
+             "parts": c.parts,
              **({"args": [], "groups": c.groups, "sizes": c.sizes} if c.groups else {"args": c.args})}
             for c in calls], "output_cap": lim.output_cap,
             "allowed_imports": list(_imports.ALLOWED),  # the policy is defined grader-side, once
@@ -738,7 +741,7 @@ class _Reader:
         q = QuestionRun(msg.qid, msg.status, error=safe_text(msg.error), traceback=safe_text(msg.traceback),
                         trial=msg.trial, seconds=msg.seconds, stdout=out, stderr=err, dropped=sum(msg.dropped))
         if msg.status == "ok":
-            q.outputs, q.stacked = msg.outputs, msg.stacked
+            q.outputs, q.stacked, q.parts = msg.outputs, msg.stacked, msg.parts
             q.types = [safe_text(t[:40]) for t in msg.types[:5]]
         return q
 
