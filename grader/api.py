@@ -318,7 +318,7 @@ def _probe_dependence(sandbox: Sandbox, assignment: Assignment, sub: Submission,
             note, lead = dependence.finding(by_id[r.id], trials[r.id], plans[r.id], qrun.outputs)
         except Exception:  # noqa: BLE001
             note, lead = "", False
-        if note and lead:
+        if note and lead and not r.misconceptions:  # (a catalogued mistake's story comes first)
             r.notes = [note] + list(r.notes)
             r.message = f"{note} {r.message}"
         elif note:

@@ -630,6 +630,10 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
         exp = np.asarray(trials.expected, dtype=np.float64)
         if not np.isfinite(got).all():
             got = None
+    if got is None and tuple(got_shape) == exp_shape:  # some trials NaN or inf: what the others show
+        note = _normalised_finding(q, _stacked(outputs), np.asarray(trials.expected, dtype=np.float64))
+        if note:
+            return "axis", [note]
     if got is not None:
         note = integer_finding(q, outputs, exp)
         if note:
@@ -645,6 +649,9 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
     notes = _scale_findings(q, trials, outputs) or _offset_findings(q, trials, outputs, got, exp)
     if notes:
         return "scale", notes
+    note = _normalised_finding(q, got, exp) if got is not None else ""
+    if note:
+        return "axis", [note]
     if got is not None and any(o.dtype == np.float16 for o in outputs):
         note = half_precision_finding(q, trials, got, outputs, exp)  # float16 returned: a fact
         notes = [note] if note else []
@@ -675,6 +682,35 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
     if notes:
         return "", notes
     return "", _element_map(q, trials, outputs, groups or {})
+
+
+def _normalised_finding(q: Question, got: np.ndarray, exp: np.ndarray) -> str:
+    """Numbers normalised along the wrong axis: the right answer sums to 1 along one axis (a
+    softmax's rows, a distribution), the student's sums to 1 along another and not along that one
+    -- the denominator (a softmax's sum, a mean's count) runs over the wrong axis."""
+    if q.exact or got.ndim < 3 or got.shape != exp.shape:
+        return ""
+    finite = np.isfinite(got).reshape(len(got), -1).all(axis=1) & np.isfinite(exp).reshape(len(exp), -1).all(axis=1)
+    if 2 * finite.sum() <= len(got):
+        return ""
+    got, exp = got[finite], exp[finite]
+    shape = got.shape[1:]
+
+    def ones(arr, a):
+        return bool(np.allclose(arr.sum(axis=a + 1), 1.0, rtol=0, atol=1e-6))
+
+    axes = [a for a in range(len(shape)) if shape[a] > 1]
+    right = [a for a in axes if ones(exp, a)]
+    mine = [a for a in axes if ones(got, a)]
+    if not right or not mine or set(mine) & set(right):
+        return ""
+    a, b = right[0], mine[0]
+    along_mine = _wild_name(q, tuple([0] * len(shape)), (b,), shape)
+    along_right = _wild_name(q, tuple([0] * len(shape)), (a,), shape)
+    return (f"Your numbers sum to 1 along axis {b} (e.g. over {along_mine}, * = every index) where the "
+            f"right answer's sum to 1 along axis {a} (over {along_right}): you normalise over the wrong "
+            f"axis (the sum in the denominator is taken along axis {b} instead of along axis {a}"
+            + (f"; this holds on the {int(finite.sum())} trials where your answer is finite)." if not finite.all() else ")."))
 
 
 def _activation(q, trials, got, exp) -> list[str]:

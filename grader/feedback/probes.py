@@ -342,6 +342,12 @@ def _input_transforms(arr: np.ndarray):
                 order = list(range(3))
                 order[i], order[j] = order[j], order[i]
                 out.append((("swapped", a, i, j), lambda x, a=a, o=tuple(order): np.take(x, o, axis=a + 1)))
+    # one index stuck at a single value along a short axis (v[..., 0] written where v[..., m]
+    # belongs: every output's error sent back through the first output's weights)
+    for a in range(nd):
+        if 2 <= shape[a] <= 4:
+            for i in range(shape[a]):
+                out.append((("fixed", a, i), lambda x, a=a, i=i, n=shape[a]: np.take(x, [i] * n, axis=a + 1)))
     # every index along some axes shifted by one, wrapping (1-based formulas on 0-based arrays)
     axes_ok = [a for a in range(nd) if shape[a] > 1]
     for r in range(1, min(len(axes_ok), 2) + 1):
@@ -425,6 +431,15 @@ def _how_read(how, shape, namer) -> str:
     if how[0] == "activated":
         return (f"replaced by {how[1]} of it (an activation applied to it, where the computation "
                 f"uses it as given)")
+    if how[0] == "fixed":
+        a, i = how[1], how[2]
+        at = list(zero)
+        at[a] = i
+        other = list(zero)
+        other[a] = 1 if i == 0 else 0
+        return (f"read with its axis-{a} index stuck at {i} (where you need {nm(other)} you use "
+                f"{nm(at)}, and so for every entry along that axis): an index written as a constant, "
+                f"or a loop variable left out")
     if how[0] == "reversed":
         a = how[1]
         i = list(zero)
@@ -804,6 +819,17 @@ def _say_term_fit(tm: Terms, coef_g, coef_e, elem_shape, max_listed: int) -> str
     differ = [e for e in range(coef_g.shape[0]) if not np.array_equal(coef_g[e], coef_e[e])]
     if not differ:
         return ""
+    J = coef_g.shape[1]
+    for d in range(1, J):  # every right term traded for the term d places on (another gate of it)
+        if coef_e[:, J - d:].any() or coef_g[:, :d].any():
+            continue
+        if np.array_equal(coef_g[:, d:], coef_e[:, :J - d]):
+            e = differ[0]
+            j = int(np.flatnonzero(coef_e[e])[0])
+            idx = tuple(int(i) for i in np.unravel_index(e, elem_shape))
+            return (f"Your answer has the right terms in every element, each one taken under another "
+                    f"condition: where the right answer has {tm.name(j, idx)}, yours has "
+                    f"{tm.name(j + d, idx)}, and so for every term of every element (in every trial).")
     lines = []
     for e in differ[:max_listed]:
         idx = tuple(int(i) for i in np.unravel_index(e, elem_shape))
