@@ -38,7 +38,7 @@ from ..judge import tolerance
 from ..judge.compare import Rounded, compare
 from .probes import (Activation, ArgNames, Expression, Features, Terms, activation_finding,
                      close_trials, condition_finding, quick_reject, expression_finding, input_finding,
-                     half_precision_finding, integer_finding, precision_finding, range_finding, slice_factor_finding, terms_finding)
+                     half_precision_finding, integer_finding, upsample_finding, precision_finding, range_finding, slice_factor_finding, terms_finding)
 
 MAX_LISTED = 12  # elements listed by name in the element map before summarising
 
@@ -426,29 +426,45 @@ def _perm_note(q, trials, perm, got_shape, exp_shape) -> str:
             f"(axes reordered as ({pretty})): {_perm_words(perm)}.{shown}")
 
 
-def _subsample_findings(q: Question, trials: Trials, outputs, got_shape, exp_shape) -> list[str]:
-    """Every s-th element of the right answer along some axes (stride-s / no-overlap windows)."""
+def _subsample_findings(q: Question, trials: Trials, outputs, got_shape, exp_shape) -> tuple[bool, list[str]]:
+    """A smaller answer that is part of the right one: every s-th element along some axes
+    (stride-s / no-overlap windows), or only the leading entries (a size or loop bound one
+    short).  (exact, notes): every explanation that reproduces the numbers is said, together
+    when several do; without one, what the shape alone suggests (exact False)."""
     nd = len(exp_shape)
     if len(got_shape) != nd or tuple(got_shape) == tuple(exp_shape):
-        return []
+        return False, []
     shrunk = [a for a in range(nd) if got_shape[a] < exp_shape[a]]
     if not shrunk or any(got_shape[a] > exp_shape[a] for a in range(nd)):
-        return []
+        return False, []
+    axes = ", ".join(map(str, shrunk))
+    found, shaped = [], ""
     for s in (2, 3, 4):
         if any(-(-exp_shape[a] // s) != got_shape[a] for a in shrunk):
             continue
         sl = tuple(slice(None, None, s) if a in shrunk else slice(None) for a in range(nd))
         cand = _from_expected(trials, lambda e, sl=sl: e[(slice(None), *sl)])
-        axes = ", ".join(map(str, shrunk))
         if _explains(q, trials, outputs, cand):
-            return [f"You return every {s}{'nd' if s == 2 else 'rd' if s == 3 else 'th'} element of "
-                    f"the right answer along axis {axes} (shape {text.shape(got_shape)} instead of "
-                    f"{text.shape(exp_shape)}): as if a sliding window moved {s} steps at a time "
-                    f"(without overlap) instead of 1."]
-        return [f"Your shape {text.shape(got_shape)} is what a stride-{s} (non-overlapping) version "
-                f"of the answer would have along axis {axes}; the answer has shape "
-                f"{text.shape(exp_shape)}."]
-    return []
+            found.append(f"every {s}{'nd' if s == 2 else 'rd' if s == 3 else 'th'} element of the right "
+                         f"answer along axis {axes}, as if a sliding window moved {s} steps at a time "
+                         f"(without overlap) instead of 1")
+        elif not shaped:
+            shaped = (f"Your shape {text.shape(got_shape)} is what a stride-{s} (non-overlapping) version "
+                      f"of the answer would have along axis {axes}; the answer has shape "
+                      f"{text.shape(exp_shape)}.")
+    sl = tuple(slice(0, got_shape[a]) for a in range(nd))
+    cand = _from_expected(trials, lambda e, sl=sl: e[(slice(None), *sl)])
+    if _explains(q, trials, outputs, cand):
+        found.append(f"only the first {' × '.join(str(got_shape[a]) for a in shrunk)} entries of the right "
+                     f"answer along axis {axes}, as a size or loop bound one short gives (a missing +1: "
+                     f"range(n − f) where range(n − f + 1) is needed)")
+    if not found:
+        return False, [shaped] if shaped else []
+    size = f" (shape {text.shape(got_shape)} instead of {text.shape(exp_shape)})"
+    if len(found) == 1:
+        return True, [f"You return {found[0]}{size}."]
+    return True, [f"Your numbers{size} are exactly what several mistakes give: "
+                  + " \u2014 or ".join(found) + "."]
 
 
 def _scale_findings(q: Question, trials: Trials, outputs, per_trial: bool = False) -> list[str]:
@@ -605,7 +621,7 @@ def generic_notes(q: Question, trials: Trials, outputs: list[np.ndarray],
 # The families of generic findings that explain an answer exactly (the others describe it:
 # where it is wrong, by how much); "input" names another cause than the computation's own
 # steps (an input misread), so it stands beside a catalogued mistake as a second explanation.
-EXACT = ("integer", "axis", "scale", "slice", "input", "activation", "expression", "terms")
+EXACT = ("integer", "axis", "subsample", "scale", "slice", "input", "activation", "expression", "terms")
 
 
 def exact_explanation(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None,
@@ -645,7 +661,8 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
     if notes:
         return "axis", notes
     if tuple(got_shape) != exp_shape:
-        return "", _subsample_findings(q, trials, outputs, got_shape, exp_shape)
+        exact, notes = _subsample_findings(q, trials, outputs, got_shape, exp_shape)
+        return ("subsample" if exact else ""), notes
     notes = _scale_findings(q, trials, outputs) or _offset_findings(q, trials, outputs, got, exp)
     if notes:
         return "scale", notes
@@ -662,7 +679,8 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
     facts = range_finding(got, act) if act is not None else []  # said with whatever is found
     wild = lambda idx, axes, shape: _wild_name(q, idx, axes, shape)  # noqa: E731
     for family, find in (("slice", lambda: slice_factor_finding(q, trials, got, exp, wild)),
-                         ("input", lambda: input_finding(q, trials, got, exp, _probe(q, ArgNames))),
+                         ("input", lambda: input_finding(q, trials, got, exp, _probe(q, ArgNames))
+                          or upsample_finding(q, trials, got, exp)),
                          ("activation", lambda: _activation(q, trials, got, exp)),
                          ("expression", lambda: _expression(q, trials, got, exp)),
                          ("terms", lambda: _terms(q, trials, got, exp))):
@@ -768,7 +786,7 @@ def _diagnose(q: Question, trials: Trials, outputs: list[np.ndarray], groups) ->
         names = [m.name[0].lower() + m.name[1:] for m in found]
         every = "every trial" if len(trials) > 1 else "the trial"
         try:  # another explanation that gives exactly these numbers is said with it, not hidden
-            other = exact_explanation(q, trials, outputs, groups, families=("input",))
+            other = exact_explanation(q, trials, outputs, groups, families=("input", "subsample"))
         except Exception:  # noqa: BLE001
             other = ""
         if len(found) == 1 and not other:

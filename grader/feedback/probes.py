@@ -399,6 +399,33 @@ def input_finding(q, trials, got, exp, names: ArgNames | None) -> str:
     return ""
 
 
+def upsample_finding(q, trials, got, exp) -> str:
+    """The answer is an argument upsampled by repetition (each entry copied to an s x s block:
+    np.kron with a block of ones, np.repeat) and cut to the answer's shape."""
+    gsh = got.shape[1:]
+    for arg, arr in trials.args.items():
+        if arr.dtype.kind != "f" or arr.ndim != got.ndim:
+            continue
+        ash = arr.shape[1:]
+        grow = [a for a in range(len(gsh)) if ash[a] < gsh[a]]
+        if not grow or any(ash[a] > gsh[a] for a in range(len(gsh))):
+            continue
+        for k in (2, 3):
+            if any(ash[a] * k < gsh[a] for a in grow):
+                continue
+            cand = arr.astype(np.float64)
+            for a in grow:
+                cand = np.repeat(cand, k, axis=a + 1)
+            cand = cand[(slice(None), *(slice(0, n) for n in gsh))]
+            if _explains(q, got, cand, exp):
+                block = "×".join([str(k)] * len(grow))
+                return (f"Your answer is exactly {arg} with each entry copied into a {block} block along "
+                        f"axis {', '.join(map(str, grow))} (np.kron with a block of ones, or np.repeat) and cut "
+                        f"to shape {tuple(gsh)}: every element holds one entry of {arg}, the entry whose block "
+                        f"it falls in.")
+    return ""
+
+
 def _how_read(how, shape, namer) -> str:
     def nm(idx):
         if namer is not None:

@@ -201,7 +201,10 @@ Q22_EXPR = Expression(
            (Factor("w_{p_i,p_j,k,o_m}", lambda a: a["v"]),
             Factor("w_{p_i,p_j,k,o_{m'}}", lambda a: a["v"][..., ::-1],
                    "Each output's error goes back along the other output's weight."),
-            Factor("", lambda a: 1.0, "The weight w_{p_i,p_j,k,o_m} is missing."))),
+            Factor("", lambda a: 1.0, "The weight w_{p_i,p_j,k,o_m} is missing."),
+            Factor("(w_{p_i,p_j,k,o_1} + w_{p_i,p_j,k,o_2})", lambda a: np.repeat(a["v"].sum(-1, keepdims=True), 2, -1),
+                   "Each output's error goes back along the sum of both outputs' weights: the errors "
+                   "of o_1 and o_2 are mixed into every element."))),
     build=lambda a, P: np.moveaxis(P, -1, 1),  # the sum over outputs: one branch per output
     product=True,
     render=lambda t: "Σ_m " + ("·".join(x for x in t if x) or "a constant"),
