@@ -174,3 +174,36 @@ def test_a_smaller_answer_names_every_explanation_it_fits():
     got = np.asarray(tr.expected)[:, :1, :1, :]
     d = diagnose(q, tr, [g for g in got])
     assert "every 2nd element" in d.message and "a missing +1" in d.message and "or" in d.message
+
+
+def test_summed_over_one_axis_too_many():
+    q = _bare("hw4", "2.4")
+    tr = q.generate(np.random.default_rng(6), 20)
+    e = np.asarray(tr.expected)
+    got = np.broadcast_to(e.sum(axis=3, keepdims=True), e.shape)
+    d = diagnose(q, tr, [g.copy() for g in got])
+    assert "holds the sum of the right values along that axis" in d.message and "axis 2" in d.message
+
+
+def test_the_same_answer_in_every_trial():
+    q = _bare("hw4", "1.3")
+    tr = q.generate(np.random.default_rng(7), 20)
+    first = np.asarray(tr.expected)[0]
+    d = diagnose(q, tr, [first.copy() for _ in range(len(tr))])
+    assert "same numbers in all" in d.message and "right answer of trial 1" in d.message
+
+
+def test_a_repeated_output_names_the_misread_input_beside_it():
+    """o_2 = o_1 is also what o_1's weights used for both outputs give: both are said."""
+    q = _full_q("hw4", "1.4")
+    tr = q.generate(np.random.default_rng(8), 20)
+    v = tr.args["v"].copy()
+    v[..., 1] = v[..., 0]
+    got = tr.reference({**tr.args, "v": v})
+    d = diagnose(q, tr, [g for g in got])
+    assert "where o_2 should be, you return o_1" in d.message and "or, the same numbers" in d.message
+    assert "index stuck at 0" in d.message
+
+
+def _full_q(asg_name, qid):
+    return next(q for q in load_assignment(asg_name).questions if q.id == qid)

@@ -307,7 +307,7 @@ def _axis_findings(q: Question, trials: Trials, outputs, got_shape, exp_shape) -
                     return notes
     if tuple(got_shape) == tuple(exp_shape) and nd >= 2:
         note = _rolled_finding(q, trials, outputs, exp_shape) or \
-            _relaid_finding(q, trials, outputs, exp_shape)
+            _relaid_finding(q, trials, outputs, exp_shape) or _reduced_finding(q, trials, outputs, exp_shape)
         if note:
             return [note]
     # same numbers, another shape (reshaped, possibly after a transpose)
@@ -381,6 +381,27 @@ def _relaid_finding(q: Question, trials: Trials, outputs, exp_shape) -> str:
                     f"{text.shape(exp_shape)}.{shown} A reshape keeps the numbers' order; "
                     f"it does not move an axis (that takes a transpose), and np.outer(a, b) puts a's "
                     f"index first.")
+    return ""
+
+
+def _reduced_finding(q: Question, trials: Trials, outputs, exp_shape) -> str:
+    """Every entry along one axis holds the sum (or the mean) of the right values along it: a
+    sum or mean taken over that axis too (np.sum without axis=, or over too many axes)."""
+    if q.exact:
+        return ""
+    nd = len(exp_shape)
+    for a in range(nd):
+        if exp_shape[a] < 2:
+            continue
+        for how, f in (("sum", np.sum), ("mean", np.mean)):
+            cand = _from_expected(trials, lambda e, a=a, f=f: np.broadcast_to(
+                f(e, axis=a + 1, keepdims=True), e.shape).copy())
+            if _explains(q, trials, outputs, cand) and _differs(q, trials, cand.full):
+                wild = _wild_name(q, tuple([0] * nd), (a,), exp_shape)
+                return (f"Every entry along axis {a} holds the {how} of the right values along that axis "
+                        f"({wild}, * = every index, all {exp_shape[a]} the same): your {how} also runs over "
+                        f"axis {a} (np.{how} without axis=, or over one axis too many), where each entry "
+                        f"along axis {a} has its own value.")
     return ""
 
 
@@ -651,6 +672,9 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
         if note:
             return "axis", [note]
     if got is not None:
+        note = _same_every_trial(q, trials, got, exp)
+        if note:
+            return "", [note]
         note = integer_finding(q, outputs, exp)
         if note:
             return "integer", [note]
@@ -659,6 +683,10 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
             return "", [note]
     notes = _axis_findings(q, trials, outputs, got_shape, exp_shape)
     if notes:
+        if got is not None:  # a misread input giving the same numbers is said with it, not hidden
+            other = input_finding(q, trials, got, exp, _probe(q, ArgNames))
+            if other:
+                notes = [notes[0].rstrip(".") + " \u2014 or, the same numbers: " + other[0].lower() + other[1:]] + notes[1:]
         return "axis", notes
     if tuple(got_shape) != exp_shape:
         exact, notes = _subsample_findings(q, trials, outputs, got_shape, exp_shape)
@@ -700,6 +728,28 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
     if notes:
         return "", notes
     return "", _element_map(q, trials, outputs, groups or {})
+
+
+def _same_every_trial(q: Question, trials: Trials, got: np.ndarray, exp: np.ndarray) -> str:
+    """The same numbers returned in every trial, whatever the inputs, where the right answers
+    differ (and are not all zero: a zero answer has its own findings)."""
+    if len(got) < 3 or not np.any(got):
+        return ""
+    if not tolerance.trials_within(q, got, np.broadcast_to(got[:1], got.shape)).all():
+        return ""
+    if tolerance.trials_within(q, exp, np.broadcast_to(exp[:1], exp.shape)).all():
+        return ""  # the right answers are the same too
+    right = np.flatnonzero(tolerance.trials_within(q, got, exp))
+    where = (f"; it is the right answer of {_trial_words(trials, right)} only" if len(right) else "")
+    return (f"You return the same numbers in all {len(got)} trials, whatever the inputs{where}: your "
+            f"function does not compute from its arguments. A result kept from an earlier call (a cache, "
+            f"a module-level variable) or numbers computed from module-level data do this.")
+
+
+def _trial_words(trials: Trials, idx) -> str:
+    labels = [trials.labels[int(t)] for t in idx]
+    return (f"trial {int(idx[0]) + 1} ({labels[0]})" if len(idx) == 1
+            else f"{len(idx)} trials ({'; '.join(dict.fromkeys(labels))})")
 
 
 def _normalised_finding(q: Question, got: np.ndarray, exp: np.ndarray) -> str:
