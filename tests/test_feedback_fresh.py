@@ -207,3 +207,37 @@ def test_a_repeated_output_names_the_misread_input_beside_it():
 
 def _full_q(asg_name, qid):
     return next(q for q in load_assignment(asg_name).questions if q.id == qid)
+
+
+def test_a_log_in_another_base_is_named():
+    q = _bare("mlp", "1.4")
+    tr = q.generate(np.random.default_rng(9), 20)
+    got = np.asarray(tr.expected) / np.log(10)
+    d = diagnose(q, tr, [np.asarray(g) for g in got])
+    assert "1/ln 10" in d.message and "np.log10" in d.message
+
+
+def test_an_element_wise_factor_from_an_argument():
+    q = _bare("hw4", "2.5")
+    tr = q.generate(np.random.default_rng(10), 20)
+    got = np.asarray(tr.expected) * tr.args["y"]
+    d = diagnose(q, tr, [g for g in got])
+    assert "multiplied element by element by y" in d.message
+
+
+def test_an_argument_collapsed_to_its_sum():
+    q = _bare("mlp", "1.2")
+    tr = q.generate(np.random.default_rng(11), 20)
+    b2 = np.broadcast_to(tr.args["b2"].sum(axis=1, keepdims=True), tr.args["b2"].shape).copy()
+    got = tr.reference({**tr.args, "b2": b2})
+    d = diagnose(q, tr, [g for g in got])
+    assert "b2 is replaced by the sum of its entries" in d.message
+
+
+def test_every_misreading_that_fits_is_said():
+    """A (T, 2) argument swapped along its axis is also that axis reversed: both are said."""
+    q = _bare("hw4", "2.1")
+    tr = q.generate(np.random.default_rng(12), 20)
+    got = tr.reference({**tr.args, "target": tr.args["target"][:, ::-1].copy()})
+    d = diagnose(q, tr, [g for g in got])
+    assert "target is" in d.message

@@ -38,7 +38,7 @@ from ..judge import tolerance
 from ..judge.compare import Rounded, compare
 from .probes import (Activation, ArgNames, Expression, Features, Terms, activation_finding,
                      close_trials, condition_finding, quick_reject, expression_finding, input_finding,
-                     half_precision_finding, integer_finding, upsample_finding, precision_finding, range_finding, slice_factor_finding, terms_finding)
+                     argument_factor_finding, half_precision_finding, integer_finding, upsample_finding, precision_finding, range_finding, slice_factor_finding, terms_finding)
 
 MAX_LISTED = 12  # elements listed by name in the element map before summarising
 
@@ -518,8 +518,24 @@ def _scale_findings(q: Question, trials: Trials, outputs, per_trial: bool = Fals
                     return [("Your answer has the wrong sign" if one else "Every element has the wrong sign")
                             + ": it is exactly -1 times the right one, in every trial."]
                 return [("Your answer is" if one else "Every element is") + f" {text.constant(value)} times the "
-                        "right value, in every trial: a constant factor is missing or extra."]
+                        "right value, in every trial: a constant factor is missing or extra."
+                        + _known_constant(value)]
     return []
+
+
+# Factors a wrong function or base gives (a log in another base, an exponential's base).
+_LOGS = ((1 / np.log(10), "1/ln 10: the logarithm in base 10 where the natural log belongs (np.log10 for np.log)"),
+         (np.log(10), "ln 10: the natural logarithm where a base-10 one belongs"),
+         (1 / np.log(2), "1/ln 2: the logarithm in base 2 where the natural log belongs (np.log2 for np.log)"),
+         (np.log(2), "ln 2: the natural logarithm where a base-2 one belongs"))
+
+
+def _known_constant(c: float) -> str:
+    """What a factor that is no fraction is, when it is a known one (1/ln 10 ...)."""
+    for value, words in _LOGS:
+        if abs(c - value) <= 1e-6 * value:
+            return f" The factor is {words}."
+    return ""
 
 
 def _offset_findings(q: Question, trials: Trials, outputs, got, exp) -> list[str]:
@@ -642,7 +658,7 @@ def generic_notes(q: Question, trials: Trials, outputs: list[np.ndarray],
 # The families of generic findings that explain an answer exactly (the others describe it:
 # where it is wrong, by how much); "input" names another cause than the computation's own
 # steps (an input misread), so it stands beside a catalogued mistake as a second explanation.
-EXACT = ("integer", "axis", "subsample", "scale", "slice", "input", "activation", "expression", "terms")
+EXACT = ("integer", "axis", "subsample", "scale", "slice", "factor", "input", "activation", "expression", "terms")
 
 
 def exact_explanation(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None,
@@ -707,6 +723,7 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
     facts = range_finding(got, act) if act is not None else []  # said with whatever is found
     wild = lambda idx, axes, shape: _wild_name(q, idx, axes, shape)  # noqa: E731
     for family, find in (("slice", lambda: slice_factor_finding(q, trials, got, exp, wild)),
+                         ("factor", lambda: argument_factor_finding(q, trials, got, exp)),
                          ("input", lambda: input_finding(q, trials, got, exp, _probe(q, ArgNames))
                           or upsample_finding(q, trials, got, exp)),
                          ("activation", lambda: _activation(q, trials, got, exp)),

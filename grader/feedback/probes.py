@@ -320,6 +320,29 @@ def slice_factor_finding(q, trials, got, exp, wild_name) -> str:
     return ""
 
 
+def argument_factor_finding(q, trials, got, exp) -> str:
+    """got == exp times (or divided by) an element-wise function of an argument of the answer's
+    shape: a factor too many or too few that varies element by element (y, y(1 − y), 1 − y)."""
+    if q.exact:
+        return ""
+    for arg, arr in trials.args.items():
+        if arr.dtype.kind != "f" or arr.shape != got.shape:
+            continue
+        a = arr.astype(np.float64)
+        for what, g in ((arg, a), (f"{arg}(1 − {arg})", a * (1 - a)), (f"(1 − {arg})", 1 - a)):
+            for how, cand in (("multiplied", exp * g), ("divided", None)):
+                if cand is None:
+                    if not np.all(g != 0):
+                        continue
+                    with np.errstate(all="ignore"):
+                        cand = exp / g
+                if np.isfinite(cand).all() and _explains(q, got, cand, exp):
+                    return (f"Your answer is exactly the right one {how} element by element by {what}: a "
+                            f"factor {'too many' if how == 'multiplied' else 'too few'}, where each element "
+                            f"{'gets' if how == 'multiplied' else 'lacks'} its own entry of {what}.")
+    return ""
+
+
 # ----------------------------------------------------------------------------- inputs
 
 def _input_transforms(arr: np.ndarray):
@@ -348,6 +371,11 @@ def _input_transforms(arr: np.ndarray):
         if 2 <= shape[a] <= 4:
             for i in range(shape[a]):
                 out.append((("fixed", a, i), lambda x, a=a, i=i, n=shape[a]: np.take(x, [i] * n, axis=a + 1)))
+    # every entry along a short axis replaced by their sum or mean (a vector collapsed to a number)
+    for a in range(nd):
+        if 2 <= shape[a] <= 8:
+            out.append((("summed", a, "sum"), lambda x, a=a: np.broadcast_to(x.sum(axis=a + 1, keepdims=True), x.shape)))
+            out.append((("summed", a, "mean"), lambda x, a=a: np.broadcast_to(x.mean(axis=a + 1, keepdims=True), x.shape)))
     # every index along some axes shifted by one, wrapping (1-based formulas on 0-based arrays)
     axes_ok = [a for a in range(nd) if shape[a] > 1]
     for r in range(1, min(len(axes_ok), 2) + 1):
@@ -390,13 +418,18 @@ def input_finding(q, trials, got, exp, names: ArgNames | None) -> str:
         cands = np.asarray(ref(big), dtype=np.float64).reshape((len(tried), n) + got.shape[1:])
     except Exception:  # noqa: BLE001
         return ""
-    for (arg, how, _), cand in zip(tried, cands):
-        if _explains(q, got, cand, exp):
-            arr = trials.args[arg]
-            return (f"Your answer is exactly what the right computation gives when {arg} is "
-                    f"{_how_read(how, arr.shape[1:], names.names.get(arg))}: "
-                    + (f"check what you apply to {arg}." if how[0] == "activated" else f"check how you index {arg}."))
-    return ""
+    found = [(arg, how) for (arg, how, _), cand in zip(tried, cands) if _explains(q, got, cand, exp)]
+    if not found:
+        return ""
+    arg, how = found[0]
+    said = (f"Your answer is exactly what the right computation gives when {arg} is "
+            f"{_how_read(how, trials.args[arg].shape[1:], names.names.get(arg))}: "
+            + (f"check what you apply to {arg}." if how[0] == "activated" else f"check how you index {arg}."))
+    # other misreadings giving the same numbers are said too (none is asserted over another)
+    for arg2, how2 in found[1:3]:
+        said += (f" \u2014 or, the same numbers, when {arg2} is "
+                 f"{_how_read(how2, trials.args[arg2].shape[1:], names.names.get(arg2))}.")
+    return said
 
 
 def upsample_finding(q, trials, got, exp) -> str:
@@ -458,6 +491,9 @@ def _how_read(how, shape, namer) -> str:
     if how[0] == "activated":
         return (f"replaced by {how[1]} of it (an activation applied to it, where the computation "
                 f"uses it as given)")
+    if how[0] == "summed":
+        return (f"replaced by the {how[2]} of its entries along axis {how[1]} (every entry the same "
+                f"number, np.{how[2]} of it, where each entry should count on its own)")
     if how[0] == "fixed":
         a, i = how[1], how[2]
         at = list(zero)
