@@ -241,3 +241,27 @@ def test_every_misreading_that_fits_is_said():
     got = tr.reference({**tr.args, "target": tr.args["target"][:, ::-1].copy()})
     d = diagnose(q, tr, [g for g in got])
     assert "target is" in d.message
+
+
+def _q22_parts(seed):
+    q = _full_q("hw4", "2.2")
+    tr = q.generate(np.random.default_rng(seed), 20)
+    o, t, v = tr.args["o"], tr.args["target"], tr.args["v"]
+    d = [((o[:, m] - t[:, m]) * o[:, m] * (1 - o[:, m]))[:, None, None, None] for m in range(2)]
+    return q, tr, o, t, v, d
+
+
+def test_one_branch_with_one_factor_removed():
+    """2.2: o_1's term right, o_2's without the sigmoid's derivative: the part is named."""
+    q, tr, o, t, v, d = _q22_parts(13)
+    got = d[0] * v[..., 0] + (o[:, 1] - t[:, 1])[:, None, None, None] * v[..., 1]
+    msg = diagnose(q, tr, [g for g in got]).message
+    assert msg.startswith("Only the o_2 term is off") and "derivative of the output sigmoid is missing" in msg
+    assert "the o_1 term is right" in msg
+
+
+def test_an_error_term_added_to_every_element():
+    q, tr, o, t, v, d = _q22_parts(14)
+    got = d[0] * v[..., 0] + d[1] * v[..., 1] + (o[:, 0] - t[:, 0])[:, None, None, None]
+    msg = diagnose(q, tr, [g for g in got]).message
+    assert "plus one number that is the same for all elements of a trial" in msg and "(o_1 − y_1)" in msg

@@ -561,6 +561,47 @@ def _offset_findings(q: Question, trials: Trials, outputs, got, exp) -> list[str
             f"a constant term is extra."]
 
 
+def _per_trial_offset(q: Question, trials: Trials, got, exp) -> str:
+    """Every element the right value plus one number per trial, changing between trials (a
+    scalar term added to every element): said, with the number named when it is an entry of
+    an argument, or the difference of two arguments' entries (an error term o_m − y_m)."""
+    if q.exact or got.ndim < 2 or got[0].size < 2:
+        return ""
+    if tolerance.trials_within(q, got, exp).all():
+        return ""  # right (rounding differs by trial): nothing added
+    d = (got - exp).reshape(len(got), -1)
+    delta = d.mean(axis=1)
+    if np.allclose(delta, delta[0]) or not tolerance.trials_within(
+            q, got, exp + delta.reshape((-1,) + (1,) * (got.ndim - 1))).all():
+        return ""
+    names = _probe(q, ArgNames)
+    namer = (names.names if names is not None else {})
+
+    def nm(arg, idx):
+        f = namer.get(arg)
+        try:
+            return f(idx) if f is not None else f"{arg}[{', '.join(map(str, idx))}]"
+        except Exception:  # noqa: BLE001
+            return f"{arg}[{', '.join(map(str, idx))}]"
+    small = {k: v.reshape(len(v), -1) for k, v in trials.args.items()
+             if v.dtype.kind == "f" and v.ndim >= 2 and int(np.prod(v.shape[1:])) <= 8}
+    cands = []
+    for k, v in small.items():
+        shape = trials.args[k].shape[1:]
+        for j in range(v.shape[1]):
+            idx = tuple(int(i) for i in np.unravel_index(j, shape))
+            cands.append((nm(k, idx), v[:, j]))
+            for k2, v2 in small.items():
+                if k2 != k and v2.shape == v.shape:
+                    cands.append((f"({nm(k, idx)} − {nm(k2, idx)})", v[:, j] - v2[:, j]))
+    scale = np.abs(delta).max()
+    named = [name for name, c in cands if np.allclose(c, delta, rtol=1e-6, atol=1e-9 * max(1.0, scale))]
+    what = (f": the number is {' — or '.join(named[:2])} of that trial" if named else "")
+    return (f"Every element of your answer is the right value plus one number that is the same for "
+            f"all elements of a trial and changes from trial to trial{what}. A term added to every "
+            f"element (where it belongs in a product, or not at all) does this.")
+
+
 def _per_trial_factor(q, outputs, exp, c_t, live, tol) -> list[str]:
     """One factor per trial, varying between trials (not for an answer that is one number:
     any number is the right one times some factor, which teaches nothing)."""
@@ -739,6 +780,9 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
     if facts:
         return "", facts
     note = half_precision_finding(q, trials, got, outputs, exp)  # last: small error, no other fact
+    if note:
+        return "", [note]
+    note = _per_trial_offset(q, trials, got, exp)
     if note:
         return "", [note]
     notes = _scale_findings(q, trials, outputs, per_trial=True)

@@ -658,7 +658,70 @@ def expression_finding(q, trials, got, exp, ex: Expression) -> str:
                 said += " On these trials it also behaves like: " + "; ".join(
                     _say_expression(ex, f[0], f[1], bare=True) for f in others) + "."
             return said
-    return ""
+    return _one_branch(q, ex, args, value, got, exp)
+
+
+def _branch_bases(ex: Expression, args, value, combos) -> np.ndarray | None:
+    """Bases (N, B, T, *answer) of each combo, however the expression is built."""
+    try:
+        if ex.build_many is not None:
+            return np.asarray(ex.build_many(args, combos), dtype=np.float64)
+        if ex.product:
+            shape = np.broadcast_shapes(*(np.shape(value(s, i)) for s in range(len(ex.slots))
+                                          for i in range(len(ex.slots[s]))))
+            P = None
+            for s in range(len(ex.slots)):
+                opts = np.stack([np.broadcast_to(np.asarray(value(s, i), dtype=np.float64), shape)
+                                 for i in range(len(ex.slots[s]))])
+                pick = opts[[combo[s] for combo in combos]]
+                P = pick if P is None else P * pick
+            return np.asarray(ex.build(args, P), dtype=np.float64)
+        return np.stack([np.asarray(ex.build(args, [value(s, i) for s, i in enumerate(c)]), dtype=np.float64)
+                         for c in combos])
+    except Exception:  # noqa: BLE001 - data that can't be built finds nothing
+        return None
+
+
+def _one_branch(q, ex: Expression, args, value, got, exp) -> str:
+    """Every branch right but one, and that one with one slot's option changed (o_2's error
+    term without its sigmoid derivative while o_1's is right): per-part decomposition."""
+    if len(ex.branches) < 2:
+        return ""
+    combos = [tuple(0 for _ in ex.slots)] + [
+        tuple(i if t == s else 0 for t in range(len(ex.slots))) for s in range(len(ex.slots))
+        for i in range(1, len(ex.slots[s]))]
+    bases = _branch_bases(ex, args, value, combos)
+    if bases is None or bases.ndim < 3 or bases.shape[2:] != got.shape or bases.shape[0] != len(combos):
+        return ""
+    n_b = bases.shape[1]
+    if n_b != len(ex.branches):
+        return ""
+    right = bases[0]
+    if not bool(close_trials(q, exp, right.sum(axis=0)).all()):
+        return ""  # the data does not describe the right answer this way
+    total = right.sum(axis=0)
+    gflat = got.reshape(len(got), -1)
+    found = []
+    for b in range(n_b):
+        cands = (total[None] - right[b][None] + bases[1:, b]).reshape(len(combos) - 1, len(got), -1)
+        hits = _close_many(q, gflat, cands).all(axis=1)
+        for i in np.flatnonzero(hits):
+            if not bool(close_trials(q, exp, cands[i].reshape(got.shape)).all()):
+                found.append((b, combos[i + 1]))
+    if not found or len(found) > 2:
+        return ""
+    parts = []
+    for b, combo in found:
+        opts = [ex.slots[s][i] for s, i in enumerate(combo)]
+        expr = ex.render(["" if o.text == "1" else o.text for o in opts])
+        note = " ".join(o.note for s, o in enumerate(opts) if combo[s] and o.note)
+        right_names = [ex.branches[x] for x in range(n_b) if x != b]
+        parts.append(f"only {ex.branches[b]} is off: for it yours behaves like "
+                     f"{ex.lhs + ' = ' if ex.lhs else ''}{expr}, taken for {ex.branches[b]} only"
+                     f" ({(note[:1].lower() + note[1:]).rstrip('.')} there), while {' and '.join(right_names)} "
+                     f"{'is' if len(right_names) == 1 else 'are'} right")
+    said = " \u2014 or ".join(parts)
+    return said[0].upper() + said[1:] + ", in every trial."
 
 
 def _level_each(q, ex, args, value, combos, got, exp, gflat, w) -> list:
