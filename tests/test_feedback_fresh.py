@@ -265,3 +265,31 @@ def test_an_error_term_added_to_every_element():
     got = d[0] * v[..., 0] + d[1] * v[..., 1] + (o[:, 0] - t[:, 0])[:, None, None, None]
     msg = diagnose(q, tr, [g for g in got]).message
     assert "plus one number that is the same for all elements of a trial" in msg and "(o_1 − y_1)" in msg
+
+
+@pytest.mark.parametrize("asg,qid,arg,f,words", [
+    ("mlp", "1.3", "S", lambda x: x / 2, "S is replaced by 1/2 times itself"),
+    ("mlp", "2.5", "dZ", np.abs, "dZ is replaced by its absolute value"),
+    ("mlp", "2.2", "H", lambda x: (x > 0).astype(float), "H is replaced by its indicator"),
+])
+def test_an_argument_mapped_element_wise(asg, qid, arg, f, words):
+    q = _bare(asg, qid)
+    tr = q.generate(np.random.default_rng(15), 20)
+    got = tr.reference({**tr.args, arg: f(tr.args[arg])})
+    d = diagnose(q, tr, [g for g in got])
+    assert words in d.message
+
+
+def test_a_repeated_row_names_the_missing_terms_beside_it():
+    """2.3: row 2 equal to row 3 is also what leaving out the windows above gives: both said."""
+    q = _full_q("hw4", "2.3")
+    tr = q.generate(np.random.default_rng(16), 20)
+    dz = tr.args["dE_dz"]
+    got = np.zeros((len(tr), 3, 3, 3))
+    for i in range(3):
+        for j in range(3):
+            for pj in (j - 1, j):
+                if 0 <= pj < 2:
+                    got[:, i, j] += dz[:, min(i, 1), pj]
+    d = diagnose(q, tr, [g for g in got])
+    assert "some of them repeated" in d.message and "or, the same numbers" in d.message and "term)" in d.message

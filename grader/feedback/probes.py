@@ -394,6 +394,13 @@ def _input_transforms(arr: np.ndarray):
     out.append((("activated", "the sigmoid σ"), _sig))
     if (arr < 0).any():
         out.append((("activated", "ReLU, max(0, ·)"), lambda x: np.maximum(x, 0.0)))
+        out.append((("mapped", "its absolute value |·| (np.abs)"), np.abs))  # the sign lost
+    if (arr <= 0).any() and (arr > 0).any():  # (ReLU outputs have zeros): a mask for the values
+        out.append((("mapped", "its indicator 1[· > 0] (the values replaced by 1 where positive, 0 elsewhere)"),
+                    lambda x: (x > 0).astype(np.float64)))
+    # the argument scaled (a temperature, a sign, a half left in)
+    for c, words in ((0.5, "1/2"), (2.0, "2"), (-1.0, "−1")):
+        out.append((("mapped", f"{words} times itself"), lambda x, c=c: c * x))
     return out
 
 
@@ -424,7 +431,7 @@ def input_finding(q, trials, got, exp, names: ArgNames | None) -> str:
     arg, how = found[0]
     said = (f"Your answer is exactly what the right computation gives when {arg} is "
             f"{_how_read(how, trials.args[arg].shape[1:], names.names.get(arg))}: "
-            + (f"check what you apply to {arg}." if how[0] == "activated" else f"check how you index {arg}."))
+            + (f"check what you apply to {arg}." if how[0] in ("activated", "mapped") else f"check how you index {arg}."))
     # other misreadings giving the same numbers are said too (none is asserted over another)
     for arg2, how2 in found[1:3]:
         said += (f" \u2014 or, the same numbers, when {arg2} is "
@@ -491,6 +498,8 @@ def _how_read(how, shape, namer) -> str:
     if how[0] == "activated":
         return (f"replaced by {how[1]} of it (an activation applied to it, where the computation "
                 f"uses it as given)")
+    if how[0] == "mapped":
+        return f"replaced by {how[1]}"
     if how[0] == "summed":
         return (f"replaced by the {how[2]} of its entries along axis {how[1]} (every entry the same "
                 f"number, np.{how[2]} of it, where each entry should count on its own)")
