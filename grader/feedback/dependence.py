@@ -91,7 +91,8 @@ def finding(q, trials: Trials, p: Plan, outputs: list[np.ndarray]) -> tuple[str,
     if trials.reference is None:
         return "", False
     try:
-        ref = np.asarray(trials.reference(p.args), dtype=np.float64)
+        with np.errstate(all="ignore"):
+            ref = np.asarray(trials.reference(p.args), dtype=np.float64)
     except Exception:  # noqa: BLE001 - a reference that cannot take the probe says nothing
         return "", False
     if ref.shape[:1] != (p.n,) or not np.isfinite(ref).all():

@@ -422,7 +422,8 @@ def input_finding(q, trials, got, exp, names: ArgNames | None) -> str:
     n = len(got)
     big = {k: np.concatenate([t[2] if t[0] == k else v for t in tried]) for k, v in trials.args.items()}
     try:
-        cands = np.asarray(ref(big), dtype=np.float64).reshape((len(tried), n) + got.shape[1:])
+        with np.errstate(all="ignore"):  # (a misread input may leave the reference's domain: log of -P)
+            cands = np.asarray(ref(big), dtype=np.float64).reshape((len(tried), n) + got.shape[1:])
     except Exception:  # noqa: BLE001
         return ""
     found = [(arg, how) for (arg, how, _), cand in zip(tried, cands) if _explains(q, got, cand, exp)]
