@@ -571,7 +571,7 @@ def _per_trial_offset(q: Question, trials: Trials, got, exp) -> str:
         return ""  # right (rounding differs by trial): nothing added
     d = (got - exp).reshape(len(got), -1)
     delta = d.mean(axis=1)
-    if np.allclose(delta, delta[0]) or not tolerance.trials_within(
+    if tolerance.all_within(q, delta, np.broadcast_to(delta[:1], delta.shape)) or not tolerance.trials_within(
             q, got, exp + delta.reshape((-1,) + (1,) * (got.ndim - 1))).all():
         return ""
     names = _probe(q, ArgNames)
@@ -594,8 +594,7 @@ def _per_trial_offset(q: Question, trials: Trials, got, exp) -> str:
             for k2, v2 in small.items():
                 if k2 != k and v2.shape == v.shape:
                     cands.append((f"({nm(k, idx)} − {nm(k2, idx)})", v[:, j] - v2[:, j]))
-    scale = np.abs(delta).max()
-    named = [name for name, c in cands if np.allclose(c, delta, rtol=1e-6, atol=1e-9 * max(1.0, scale))]
+    named = [name for name, c in cands if tolerance.all_within(q, delta, c)]
     what = (f": the number is {' — or '.join(named[:2])} of that trial" if named else "")
     return (f"Every element of your answer is the right value plus one number that is the same for "
             f"all elements of a trial and changes from trial to trial{what}. A term added to every "
@@ -827,7 +826,8 @@ def _normalised_finding(q: Question, got: np.ndarray, exp: np.ndarray) -> str:
     shape = got.shape[1:]
 
     def ones(arr, a):
-        return bool(np.allclose(arr.sum(axis=a + 1), 1.0, rtol=0, atol=1e-6))
+        sums = arr.sum(axis=a + 1)
+        return tolerance.all_within(q, sums, np.ones_like(sums))
 
     axes = [a for a in range(len(shape)) if shape[a] > 1]
     right = [a for a in axes if ones(exp, a)]
