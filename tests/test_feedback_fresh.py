@@ -293,3 +293,28 @@ def test_a_repeated_row_names_the_missing_terms_beside_it():
                     got[:, i, j] += dz[:, min(i, 1), pj]
     d = diagnose(q, tr, [g for g in got])
     assert "some of them repeated" in d.message and "or, the same numbers" in d.message and "term)" in d.message
+
+
+@pytest.mark.parametrize("qid,shift,scale,words", [("1.2", 0.1, 1.0, "plus a constant 1/10"),
+                                                  ("1.4", 0.0, 3.0, "3 times the weighted sums")])
+def test_a_constant_inside_the_activation(qid, shift, scale, words):
+    from reference.hw4 import model as m4
+    q = _full_q("hw4", qid)
+    tr = q.generate(np.random.default_rng(17), 20)
+    pre = m4.conv_preactivation(tr.args["x"], tr.args["w"]) if qid == "1.2" else \
+        np.einsum("tijk,tijkm->tm", tr.args["z"], tr.args["v"])
+    got = 1 / (1 + np.exp(-(pre * scale + shift)))
+    d = diagnose(q, tr, [g for g in got])
+    assert words in d.message, d.message
+
+
+def test_controls_pass_without_a_word():
+    """Files in tests/mistakes_fresh with no EXPECT are right answers written another way."""
+    for path in FILES:
+        mod = _load(path)
+        if mod.EXPECT:
+            continue
+        res = check(path, Options(), mod.ASSIGNMENT, student=getattr(mod, "STUDENT", "fresh"))
+        for q in res.questions:
+            assert q.status in ("passed", "missing"), (path.name, q.id, q.message)
+            assert not q.notes and not q.misconceptions, (path.name, q.id, q.notes)

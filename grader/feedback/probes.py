@@ -564,8 +564,40 @@ def activation_finding(q, trials, got, exp, act: Activation) -> list[str]:
         if _explains(q, got, cand, exp):
             return [f"Your {act.what} is {name} applied to {act.inputs}; the activation in this "
                     f"layer is {act.name}."]
-    clip = _clipped(q, got, exp, pre, act)
+    clip = _clipped(q, got, exp, pre, act) or _shifted_pre(q, got, exp, pre, act)
     return [clip] if clip else []
+
+
+def _shifted_pre(q, got, exp, pre, act: Activation) -> str:
+    """The right activation of the pre-activations plus one constant, or times one constant
+    (a bias or a factor that does not belong): the constant is read back through the inverse."""
+    if act.function is None or act.inverse is None:
+        return ""
+    lo, hi = act.range if act.range is not None else (-np.inf, np.inf)
+    if not ((got > lo) & (got < hi)).all():
+        return ""
+    with np.errstate(all="ignore"):
+        back = act.inverse(got)
+    if not np.isfinite(back).all():
+        return ""
+    for how, c in (("plus", float(np.median(back - pre))), ("times", None)):
+        if c is None:
+            live = np.abs(pre) > 1e-3 * max(1.0, float(np.abs(pre).max()))
+            if not live.any():
+                continue
+            c = float(np.median(back[live] / pre[live]))
+        if not np.isfinite(c) or c == (0.0 if how == "plus" else 1.0):
+            continue
+        c = float(np.round(c, 6))
+        with np.errstate(all="ignore"):
+            cand = act.function(pre + c if how == "plus" else pre * c)
+        if _explains(q, got, cand, exp):
+            what = (f"{act.inputs} plus a constant {constant(c)}" if how == "plus"
+                    else f"{constant(c)} times {act.inputs}")
+            return (f"Your {act.what} is {act.name} of {what}, in every trial: a "
+                    f"{'term' if how == 'plus' else 'factor'} that is not in the layer's input "
+                    f"(a bias, a leftover constant).")
+    return ""
 
 
 def _clipped(q, got, exp, pre, act: Activation) -> str:

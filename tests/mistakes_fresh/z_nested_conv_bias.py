@@ -3,7 +3,7 @@ import numpy as np
 
 ASSIGNMENT = "hw4"
 CAUSE = {"1.2": "an extra constant 0.1 inside the sigmoid"}
-EXPECT = {"1.2": ["0.1"]}
+EXPECT = {"1.2": ["plus a constant 1/10"]}
 
 
 def conv_forward(x, w):
