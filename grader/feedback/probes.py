@@ -574,15 +574,16 @@ def _shifted_pre(q, got, exp, pre, act: Activation) -> str:
     if act.function is None or act.inverse is None:
         return ""
     lo, hi = act.range if act.range is not None else (-np.inf, np.inf)
-    if not ((got > lo) & (got < hi)).all():
+    if not ((got >= lo) & (got <= hi)).all():
         return ""
     with np.errstate(all="ignore"):
         back = act.inverse(got)
-    if not np.isfinite(back).all():
+    ok = np.isfinite(back)  # (a saturated element reads back as ±inf: the others tell the constant)
+    if 2 * ok.sum() <= ok.size:
         return ""
-    for how, c in (("plus", float(np.median(back - pre))), ("times", None)):
+    for how, c in (("plus", float(np.median((back - pre)[ok]))), ("times", None)):
         if c is None:
-            live = np.abs(pre) > 1e-3 * max(1.0, float(np.abs(pre).max()))
+            live = ok & (np.abs(pre) > 1e-3 * max(1.0, float(np.abs(pre).max())))
             if not live.any():
                 continue
             c = float(np.median(back[live] / pre[live]))
