@@ -318,3 +318,12 @@ def test_controls_pass_without_a_word():
         for q in res.questions:
             assert q.status in ("passed", "missing"), (path.name, q.id, q.message)
             assert not q.notes and not q.misconceptions, (path.name, q.id, q.notes)
+
+
+def test_two_families_explaining_the_same_numbers_are_said_together():
+    """2.4 with x read transposed is also the expression with x_{j,i}: both are said, neither asserted."""
+    q = _full_q("hw4", "2.4")
+    tr = q.generate(np.random.default_rng(18), 20)
+    got = tr.reference({**tr.args, "x": np.swapaxes(tr.args["x"], 1, 2).copy()})
+    d = diagnose(q, tr, [g for g in got])
+    assert "x is read transposed" in d.message and "or, the same numbers: yours behaves like" in d.message

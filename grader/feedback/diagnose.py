@@ -763,17 +763,29 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
     act = _probe(q, Activation)
     facts = range_finding(got, act) if act is not None else []  # said with whatever is found
     wild = lambda idx, axes, shape: _wild_name(q, idx, axes, shape)  # noqa: E731
-    for family, find in (("slice", lambda: slice_factor_finding(q, trials, got, exp, wild)),
-                         ("factor", lambda: argument_factor_finding(q, trials, got, exp)),
-                         ("input", lambda: input_finding(q, trials, got, exp, _probe(q, ArgNames))
-                          or upsample_finding(q, trials, got, exp)),
-                         ("activation", lambda: _activation(q, trials, got, exp)),
-                         ("expression", lambda: _expression(q, trials, got, exp)),
-                         ("terms", lambda: _terms(q, trials, got, exp))):
+    finders = (("slice", lambda: slice_factor_finding(q, trials, got, exp, wild)),
+               ("factor", lambda: argument_factor_finding(q, trials, got, exp)),
+               ("input", lambda: input_finding(q, trials, got, exp, _probe(q, ArgNames))
+                or upsample_finding(q, trials, got, exp)),
+               ("activation", lambda: _activation(q, trials, got, exp)),
+               ("expression", lambda: _expression(q, trials, got, exp)),
+               ("terms", lambda: _terms(q, trials, got, exp)))
+    for at, (family, find) in enumerate(finders):
         found = find()
         if isinstance(found, str):
             found = [found] if found else []
         if found:
+            # another family's explanation of exactly these numbers is said with it, none
+            # asserted over the other (the per-element terms excepted: they restate at length)
+            for other_family, other_find in finders[at + 1:]:
+                if other_family == "terms":
+                    break
+                other = other_find()
+                other = other[0] if isinstance(other, list) and other else other if isinstance(other, str) else ""
+                if other and other != found[0]:
+                    found = [found[0].rstrip(".") + " \u2014 or, the same numbers: " + other[0].lower()
+                             + other[1:]] + found[1:]
+                    break
             return family, found + ([cond] if cond and q.exact else []) + facts
     if cond:
         return "", [cond] + facts
