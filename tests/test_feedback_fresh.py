@@ -327,3 +327,29 @@ def test_two_families_explaining_the_same_numbers_are_said_together():
     got = tr.reference({**tr.args, "x": np.swapaxes(tr.args["x"], 1, 2).copy()})
     d = diagnose(q, tr, [g for g in got])
     assert "x is read transposed" in d.message and "or, the same numbers: yours behaves like" in d.message
+
+
+def test_entries_never_written_on_a_stride_two_lattice():
+    q = _full_q("hw4", "1.2")
+    tr = q.generate(np.random.default_rng(19), 20)
+    got = np.zeros_like(np.asarray(tr.expected))
+    got[:, ::2, ::2] = np.asarray(tr.expected)[:, ::2, ::2]
+    d = diagnose(q, tr, [g for g in got])
+    assert "every 2nd index along axis 0, 1" in d.message and "steps by 2" in d.message
+
+
+def test_fractional_numbers_for_labels():
+    q = _full_q("mlp", "1.5")
+    tr = q.generate(np.random.default_rng(20), 20)
+    got = [np.full(np.shape(e), 0.75) for e in tr.expected]
+    d = diagnose(q, tr, got)
+    assert d.message.startswith("You return fractional numbers (such as 0.75)")
+
+
+def test_a_factor_on_the_finite_trials_when_others_overflow():
+    q = _bare("mlp", "1.3")
+    tr = q.generate(np.random.default_rng(21), 20)
+    got = np.asarray(tr.expected) / 4
+    got[0] = np.nan
+    d = diagnose(q, tr, [g for g in got])
+    assert "1/4 times the right value" in d.message and "where your answer is finite" in d.message

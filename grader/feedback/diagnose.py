@@ -727,6 +727,13 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
         note = _normalised_finding(q, _stacked(outputs), np.asarray(trials.expected, dtype=np.float64))
         if note:
             return "axis", [note]
+        note = _finite_part(q, trials, outputs)
+        if note:
+            return "", [note]
+    if q.exact and tuple(got_shape) == exp_shape:
+        note = _fractional_for_whole(outputs)
+        if note:
+            return "", [note]
     if got is not None:
         note = _same_every_trial(q, trials, got, exp)
         if note:
@@ -787,6 +794,9 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
                              + other[1:]] + found[1:]
                     break
             return family, found + ([cond] if cond and q.exact else []) + facts
+    note = _unwritten(q, got, exp)
+    if note:
+        return "", [note] + facts
     if cond:
         return "", [cond] + facts
     if facts:
@@ -801,6 +811,68 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
     if notes:
         return "", notes
     return "", _element_map(q, trials, outputs, groups or {})
+
+
+def _unwritten(q: Question, got: np.ndarray, exp: np.ndarray) -> str:
+    """Right at some elements and exactly 0 at all the others, in every trial: entries never
+    written (left at an array's initial zero); named as a stride when they form a lattice."""
+    axes = tuple(range(1, exp.ndim))
+    right = ~tolerance.wrong(q, got, exp, axes).any(axis=0)
+    zero = (got == 0).all(axis=0)
+    if not (right | zero).all() or right.all() or not right.any():
+        return ""
+    shape = right.shape
+    nd = len(shape)
+    long = [a for a in range(nd) if shape[a] > 1]
+    for r in range(1, len(long) + 1):
+        for ax in itertools.combinations(long, r):
+            for step in (2, 3):
+                grid = np.ones(shape, dtype=bool)
+                for a in ax:
+                    keep = (np.arange(shape[a]) % step == 0).reshape([-1 if b == a else 1 for b in range(nd)])
+                    grid = grid & keep
+                if np.array_equal(grid, right):
+                    return (f"Your answer is right at every {step}{'nd' if step == 2 else 'rd'} index along axis "
+                            f"{', '.join(map(str, ax))} (from the first) and exactly 0 everywhere else, in every "
+                            f"trial: a loop that steps by {step} (range(0, n, {step})) and never writes the "
+                            f"entries in between, which keep the array's initial zero.")
+    idx = [tuple(int(i) for i in j) for j in np.argwhere(~right)]
+    listed = ", ".join(_name(q, i) for i in idx[:MAX_LISTED]) + (f" and {len(idx) - MAX_LISTED} more" if len(idx) > MAX_LISTED else "")
+    return (f"Your answer is right wherever it is not 0, and exactly 0 at {listed} in every trial: "
+            f"those entries are never written (they keep the array's initial zero): a loop that skips them.")
+
+
+def _finite_part(q: Question, trials: Trials, outputs) -> str:
+    """Some trials NaN or infinite: what a constant factor says of the finite ones, and which
+    trials are not finite (an overflow: exp of a large number)."""
+    got = _stacked(outputs)
+    fin = np.isfinite(got).reshape(len(got), -1).all(axis=1)
+    if fin.all() or 2 * fin.sum() <= len(got):
+        return ""
+    idx = np.flatnonzero(fin)
+    sub = Trials(args={k: v[idx] for k, v in trials.args.items()},
+                 expected=np.asarray(trials.expected)[idx], labels=[trials.labels[int(t)] for t in idx],
+                 nargs=[trials.nargs[int(t)] for t in idx] if trials.nargs is not None else None,
+                 reference=trials.reference)
+    notes = _scale_findings(q, sub, [outputs[int(t)] for t in idx])
+    if not notes:
+        return ""
+    bad = [trials.labels[int(t)] for t in np.flatnonzero(~fin)]
+    return (f"{notes[0].rstrip('.')} (on the {len(idx)} trials where your answer is finite); on "
+            f"{len(bad)} other{'s' if len(bad) > 1 else ''} ({'; '.join(dict.fromkeys(bad))}) it is NaN or "
+            f"infinite.")
+
+
+def _fractional_for_whole(outputs) -> str:
+    """Fractional numbers where the answer is whole numbers (labels, sizes, indices)."""
+    vals = np.concatenate([np.asarray(o, dtype=np.float64).ravel() for o in outputs])
+    frac = np.isfinite(vals) & (vals != np.round(vals))
+    if not frac.any():
+        return ""
+    example = text.number(float(vals[np.flatnonzero(frac)[0]]))
+    return (f"You return fractional numbers (such as {example}) where the answer is whole numbers (labels, "
+            f"sizes or indices): your function returns a value computed along the way (a probability, a "
+            f"maximum, a ratio) instead of the index or count asked for.")
 
 
 def _same_every_trial(q: Question, trials: Trials, got: np.ndarray, exp: np.ndarray) -> str:

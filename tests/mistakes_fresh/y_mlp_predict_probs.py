@@ -3,7 +3,7 @@ import numpy as np
 
 ASSIGNMENT = "mlp"
 CAUSE = {"1.5": "max probability instead of argmax"}
-EXPECT = {"1.5": ["integer"]}
+EXPECT = {"1.5": ["fractional numbers"]}
 
 
 def predict(X, W1, b1, W2, b2):
