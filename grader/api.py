@@ -290,11 +290,51 @@ def grade_submission(sandbox: Sandbox, assignment: Assignment, sub: Submission, 
     run = sandbox.run(sub.directory, sub.main, calls_for(assignment, trials))
     res = score_submission(assignment, trials, run, sub.student, safe_name(sub.source.name), seed, sub.digest,
                            partial_credit)
+    if not run.timed_out and assignment.kind != "written":
+        _probe_dependence(sandbox, assignment, sub, trials, run, res)
     # a time limit hit is never reused: the machine may have been loaded (the import's included)
     res.cache_key = "" if run.timed_out else sub.cache_key
     res.notes = list(sub.notes) + res.notes  # about the file (a .py.txt, a notebook), then its imports
     _suggest_names(assignment, sub, res)
     return res
+
+
+def _probe_dependence(sandbox: Sandbox, assignment: Assignment, sub: Submission,
+                      trials: dict[str, Trials], run, res: SubmissionResult) -> None:
+    """Failed questions' functions called again in the sandbox, one argument changed at a time
+    (:mod:`grader.feedback.dependence`): what a wrong answer does not depend on is said first.
+    After scoring, so no verdict depends on it; one more sandbox run for the whole submission."""
+    from .feedback import dependence
+    by_id = {q.id: q for q in assignment.questions}
+    plans = {}
+    for r in res.questions:
+        qrun = run.questions.get(r.id)
+        if r.status != "failed" or qrun is None or qrun.seconds > dependence.MAX_SECONDS:
+            continue
+        p = dependence.plan(trials[r.id])
+        if p is not None:
+            plans[r.id] = p
+    if not plans:
+        return
+    calls = [Call(qid, by_id[qid].function, list(p.args.values()),
+                  [p.nargs] * p.n, p.n) for qid, p in plans.items()]
+    try:
+        probed = sandbox.run(sub.directory, sub.main, calls)
+    except Exception:  # noqa: BLE001 - a probe is a bonus: the graded result stands as it is
+        return
+    for r in res.questions:
+        qrun = probed.questions.get(r.id)
+        if r.id not in plans or qrun is None or qrun.status != "ok":
+            continue
+        try:
+            note, lead = dependence.finding(by_id[r.id], trials[r.id], plans[r.id], qrun.outputs)
+        except Exception:  # noqa: BLE001
+            note, lead = "", False
+        if note and lead and not r.misconceptions:  # (a catalogued mistake's story comes first)
+            r.notes = [note] + list(r.notes)
+            r.message = f"{note} {r.message}"
+        elif note:
+            r.notes = list(r.notes) + [note]
 
 
 def _suggest_names(assignment: Assignment, sub: Submission, res: SubmissionResult) -> None:

@@ -93,7 +93,7 @@ FAMILIES = {
     "constant offset": ("grad_plus_one.py", "2.3", "plus a constant"),
     "condition on an edge case": ("zero_image.py", "1.2", "wrong only on the edge case"),
     "condition on a feature": ("n_minus_f_plus1_div_s.py", "1.1", "wrong only when the stride is not 1"),
-    "catalogue, any loop order": ("assign_first_wins.py", "2.3", "Looks like a known mistake"),
+    "catalogue, any loop order": ("assign_first_wins.py", "2.3", "assigned the error instead of adding it"),
 }
 
 

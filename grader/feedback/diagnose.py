@@ -38,7 +38,7 @@ from ..judge import tolerance
 from ..judge.compare import Rounded, compare
 from .probes import (Activation, ArgNames, Expression, Features, Terms, activation_finding,
                      close_trials, condition_finding, quick_reject, expression_finding, input_finding,
-                     half_precision_finding, integer_finding, precision_finding, range_finding, slice_factor_finding, terms_finding)
+                     argument_factor_finding, half_precision_finding, integer_finding, upsample_finding, precision_finding, range_finding, slice_factor_finding, terms_finding)
 
 MAX_LISTED = 12  # elements listed by name in the element map before summarising
 
@@ -307,7 +307,7 @@ def _axis_findings(q: Question, trials: Trials, outputs, got_shape, exp_shape) -
                     return notes
     if tuple(got_shape) == tuple(exp_shape) and nd >= 2:
         note = _rolled_finding(q, trials, outputs, exp_shape) or \
-            _relaid_finding(q, trials, outputs, exp_shape)
+            _relaid_finding(q, trials, outputs, exp_shape) or _reduced_finding(q, trials, outputs, exp_shape)
         if note:
             return [note]
     # same numbers, another shape (reshaped, possibly after a transpose)
@@ -384,6 +384,27 @@ def _relaid_finding(q: Question, trials: Trials, outputs, exp_shape) -> str:
     return ""
 
 
+def _reduced_finding(q: Question, trials: Trials, outputs, exp_shape) -> str:
+    """Every entry along one axis holds the sum (or the mean) of the right values along it: a
+    sum or mean taken over that axis too (np.sum without axis=, or over too many axes)."""
+    if q.exact:
+        return ""
+    nd = len(exp_shape)
+    for a in range(nd):
+        if exp_shape[a] < 2:
+            continue
+        for how, f in (("sum", np.sum), ("mean", np.mean)):
+            cand = _from_expected(trials, lambda e, a=a, f=f: np.broadcast_to(
+                f(e, axis=a + 1, keepdims=True), e.shape).copy())
+            if _explains(q, trials, outputs, cand) and _differs(q, trials, cand.full):
+                wild = _wild_name(q, tuple([0] * nd), (a,), exp_shape)
+                return (f"Every entry along axis {a} holds the {how} of the right values along that axis "
+                        f"({wild}, * = every index, all {exp_shape[a]} the same): your {how} also runs over "
+                        f"axis {a} (np.{how} without axis=, or over one axis too many), where each entry "
+                        f"along axis {a} has its own value.")
+    return ""
+
+
 def _screen_maps(q: Question, outputs, exp: np.ndarray, a: int, maps: list) -> list:
     """The index maps along axis ``a`` worth a full check (see :func:`_screen`)."""
     if not maps:
@@ -426,29 +447,45 @@ def _perm_note(q, trials, perm, got_shape, exp_shape) -> str:
             f"(axes reordered as ({pretty})): {_perm_words(perm)}.{shown}")
 
 
-def _subsample_findings(q: Question, trials: Trials, outputs, got_shape, exp_shape) -> list[str]:
-    """Every s-th element of the right answer along some axes (stride-s / no-overlap windows)."""
+def _subsample_findings(q: Question, trials: Trials, outputs, got_shape, exp_shape) -> tuple[bool, list[str]]:
+    """A smaller answer that is part of the right one: every s-th element along some axes
+    (stride-s / no-overlap windows), or only the leading entries (a size or loop bound one
+    short).  (exact, notes): every explanation that reproduces the numbers is said, together
+    when several do; without one, what the shape alone suggests (exact False)."""
     nd = len(exp_shape)
     if len(got_shape) != nd or tuple(got_shape) == tuple(exp_shape):
-        return []
+        return False, []
     shrunk = [a for a in range(nd) if got_shape[a] < exp_shape[a]]
     if not shrunk or any(got_shape[a] > exp_shape[a] for a in range(nd)):
-        return []
+        return False, []
+    axes = ", ".join(map(str, shrunk))
+    found, shaped = [], ""
     for s in (2, 3, 4):
         if any(-(-exp_shape[a] // s) != got_shape[a] for a in shrunk):
             continue
         sl = tuple(slice(None, None, s) if a in shrunk else slice(None) for a in range(nd))
         cand = _from_expected(trials, lambda e, sl=sl: e[(slice(None), *sl)])
-        axes = ", ".join(map(str, shrunk))
         if _explains(q, trials, outputs, cand):
-            return [f"You return every {s}{'nd' if s == 2 else 'rd' if s == 3 else 'th'} element of "
-                    f"the right answer along axis {axes} (shape {text.shape(got_shape)} instead of "
-                    f"{text.shape(exp_shape)}): as if a sliding window moved {s} steps at a time "
-                    f"(without overlap) instead of 1."]
-        return [f"Your shape {text.shape(got_shape)} is what a stride-{s} (non-overlapping) version "
-                f"of the answer would have along axis {axes}; the answer has shape "
-                f"{text.shape(exp_shape)}."]
-    return []
+            found.append(f"every {s}{'nd' if s == 2 else 'rd' if s == 3 else 'th'} element of the right "
+                         f"answer along axis {axes}, as if a sliding window moved {s} steps at a time "
+                         f"(without overlap) instead of 1")
+        elif not shaped:
+            shaped = (f"Your shape {text.shape(got_shape)} is what a stride-{s} (non-overlapping) version "
+                      f"of the answer would have along axis {axes}; the answer has shape "
+                      f"{text.shape(exp_shape)}.")
+    sl = tuple(slice(0, got_shape[a]) for a in range(nd))
+    cand = _from_expected(trials, lambda e, sl=sl: e[(slice(None), *sl)])
+    if _explains(q, trials, outputs, cand):
+        found.append(f"only the first {' × '.join(str(got_shape[a]) for a in shrunk)} entries of the right "
+                     f"answer along axis {axes}, as a size or loop bound one short gives (a missing +1: "
+                     f"range(n − f) where range(n − f + 1) is needed)")
+    if not found:
+        return False, [shaped] if shaped else []
+    size = f" (shape {text.shape(got_shape)} instead of {text.shape(exp_shape)})"
+    if len(found) == 1:
+        return True, [f"You return {found[0]}{size}."]
+    return True, [f"Your numbers{size} are exactly what several mistakes give: "
+                  + " \u2014 or ".join(found) + "."]
 
 
 def _scale_findings(q: Question, trials: Trials, outputs, per_trial: bool = False) -> list[str]:
@@ -481,8 +518,24 @@ def _scale_findings(q: Question, trials: Trials, outputs, per_trial: bool = Fals
                     return [("Your answer has the wrong sign" if one else "Every element has the wrong sign")
                             + ": it is exactly -1 times the right one, in every trial."]
                 return [("Your answer is" if one else "Every element is") + f" {text.constant(value)} times the "
-                        "right value, in every trial: a constant factor is missing or extra."]
+                        "right value, in every trial: a constant factor is missing or extra."
+                        + _known_constant(value)]
     return []
+
+
+# Factors a wrong function or base gives (a log in another base, an exponential's base).
+_LOGS = ((1 / np.log(10), "1/ln 10: the logarithm in base 10 where the natural log belongs (np.log10 for np.log)"),
+         (np.log(10), "ln 10: the natural logarithm where a base-10 one belongs"),
+         (1 / np.log(2), "1/ln 2: the logarithm in base 2 where the natural log belongs (np.log2 for np.log)"),
+         (np.log(2), "ln 2: the natural logarithm where a base-2 one belongs"))
+
+
+def _known_constant(c: float) -> str:
+    """What a factor that is no fraction is, when it is a known one (1/ln 10 ...)."""
+    for value, words in _LOGS:
+        if abs(c - value) <= 1e-6 * value:
+            return f" The factor is {words}."
+    return ""
 
 
 def _offset_findings(q: Question, trials: Trials, outputs, got, exp) -> list[str]:
@@ -506,6 +559,46 @@ def _offset_findings(q: Question, trials: Trials, outputs, got, exp) -> list[str
     scale = "" if a == 1 else f"{text.constant(a)} times "
     return [f"Your answer is {scale}the right one plus a constant {text.constant(b)}, in every trial: "
             f"a constant term is extra."]
+
+
+def _per_trial_offset(q: Question, trials: Trials, got, exp) -> str:
+    """Every element the right value plus one number per trial, changing between trials (a
+    scalar term added to every element): said, with the number named when it is an entry of
+    an argument, or the difference of two arguments' entries (an error term o_m − y_m)."""
+    if q.exact or got.ndim < 2 or got[0].size < 2:
+        return ""
+    if tolerance.trials_within(q, got, exp).all():
+        return ""  # right (rounding differs by trial): nothing added
+    d = (got - exp).reshape(len(got), -1)
+    delta = d.mean(axis=1)
+    if tolerance.all_within(q, delta, np.broadcast_to(delta[:1], delta.shape)) or not tolerance.trials_within(
+            q, got, exp + delta.reshape((-1,) + (1,) * (got.ndim - 1))).all():
+        return ""
+    names = _probe(q, ArgNames)
+    namer = (names.names if names is not None else {})
+
+    def nm(arg, idx):
+        f = namer.get(arg)
+        try:
+            return f(idx) if f is not None else f"{arg}[{', '.join(map(str, idx))}]"
+        except Exception:  # noqa: BLE001
+            return f"{arg}[{', '.join(map(str, idx))}]"
+    small = {k: v.reshape(len(v), -1) for k, v in trials.args.items()
+             if v.dtype.kind == "f" and v.ndim >= 2 and int(np.prod(v.shape[1:])) <= 8}
+    cands = []
+    for k, v in small.items():
+        shape = trials.args[k].shape[1:]
+        for j in range(v.shape[1]):
+            idx = tuple(int(i) for i in np.unravel_index(j, shape))
+            cands.append((nm(k, idx), v[:, j]))
+            for k2, v2 in small.items():
+                if k2 != k and v2.shape == v.shape:
+                    cands.append((f"({nm(k, idx)} − {nm(k2, idx)})", v[:, j] - v2[:, j]))
+    named = [name for name, c in cands if tolerance.all_within(q, delta, c)]
+    what = (f": the number is {' — or '.join(named[:2])} of that trial" if named else "")
+    return (f"Every element of your answer is the right value plus one number that is the same for "
+            f"all elements of a trial and changes from trial to trial{what}. A term added to every "
+            f"element (where it belongs in a product, or not at all) does this.")
 
 
 def _per_trial_factor(q, outputs, exp, c_t, live, tol) -> list[str]:
@@ -605,7 +698,7 @@ def generic_notes(q: Question, trials: Trials, outputs: list[np.ndarray],
 # The families of generic findings that explain an answer exactly (the others describe it:
 # where it is wrong, by how much); "input" names another cause than the computation's own
 # steps (an input misread), so it stands beside a catalogued mistake as a second explanation.
-EXACT = ("integer", "axis", "scale", "slice", "input", "activation", "expression", "terms")
+EXACT = ("integer", "axis", "subsample", "scale", "slice", "factor", "input", "activation", "expression", "terms")
 
 
 def exact_explanation(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None,
@@ -630,7 +723,21 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
         exp = np.asarray(trials.expected, dtype=np.float64)
         if not np.isfinite(got).all():
             got = None
+    if got is None and tuple(got_shape) == exp_shape:  # some trials NaN or inf: what the others show
+        note = _normalised_finding(q, _stacked(outputs), np.asarray(trials.expected, dtype=np.float64))
+        if note:
+            return "axis", [note]
+        note = _finite_part(q, trials, outputs)
+        if note:
+            return "", [note]
+    if q.exact and tuple(got_shape) == exp_shape:
+        note = _fractional_for_whole(outputs)
+        if note:
+            return "", [note]
     if got is not None:
+        note = _same_every_trial(q, trials, got, exp)
+        if note:
+            return "", [note]
         note = integer_finding(q, outputs, exp)
         if note:
             return "integer", [note]
@@ -639,12 +746,21 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
             return "", [note]
     notes = _axis_findings(q, trials, outputs, got_shape, exp_shape)
     if notes:
+        if got is not None:  # a misread input giving the same numbers is said with it, not hidden
+            other = input_finding(q, trials, got, exp, _probe(q, ArgNames)) or _terms(q, trials, got, exp) \
+                or _expression(q, trials, got, exp)
+            if other:
+                notes = [notes[0].rstrip(".") + " \u2014 or, the same numbers: " + other[0].lower() + other[1:]] + notes[1:]
         return "axis", notes
     if tuple(got_shape) != exp_shape:
-        return "", _subsample_findings(q, trials, outputs, got_shape, exp_shape)
+        exact, notes = _subsample_findings(q, trials, outputs, got_shape, exp_shape)
+        return ("subsample" if exact else ""), notes
     notes = _scale_findings(q, trials, outputs) or _offset_findings(q, trials, outputs, got, exp)
     if notes:
         return "scale", notes
+    note = _normalised_finding(q, got, exp) if got is not None else ""
+    if note:
+        return "axis", [note]
     if got is not None and any(o.dtype == np.float16 for o in outputs):
         note = half_precision_finding(q, trials, got, outputs, exp)  # float16 returned: a fact
         notes = [note] if note else []
@@ -654,16 +770,33 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
     act = _probe(q, Activation)
     facts = range_finding(got, act) if act is not None else []  # said with whatever is found
     wild = lambda idx, axes, shape: _wild_name(q, idx, axes, shape)  # noqa: E731
-    for family, find in (("slice", lambda: slice_factor_finding(q, trials, got, exp, wild)),
-                         ("input", lambda: input_finding(q, trials, got, exp, _probe(q, ArgNames))),
-                         ("activation", lambda: _activation(q, trials, got, exp)),
-                         ("expression", lambda: _expression(q, trials, got, exp)),
-                         ("terms", lambda: _terms(q, trials, got, exp))):
+    finders = (("slice", lambda: slice_factor_finding(q, trials, got, exp, wild)),
+               ("factor", lambda: argument_factor_finding(q, trials, got, exp)),
+               ("input", lambda: input_finding(q, trials, got, exp, _probe(q, ArgNames))
+                or upsample_finding(q, trials, got, exp)),
+               ("activation", lambda: _activation(q, trials, got, exp)),
+               ("expression", lambda: _expression(q, trials, got, exp)),
+               ("terms", lambda: _terms(q, trials, got, exp)))
+    for at, (family, find) in enumerate(finders):
         found = find()
         if isinstance(found, str):
             found = [found] if found else []
         if found:
+            # another family's explanation of exactly these numbers is said with it, none
+            # asserted over the other (the per-element terms excepted: they restate at length)
+            for other_family, other_find in finders[at + 1:]:
+                if other_family == "terms":
+                    break
+                other = other_find()
+                other = other[0] if isinstance(other, list) and other else other if isinstance(other, str) else ""
+                if other and other != found[0]:
+                    found = [found[0].rstrip(".") + " \u2014 or, the same numbers: " + other[0].lower()
+                             + other[1:]] + found[1:]
+                    break
             return family, found + ([cond] if cond and q.exact else []) + facts
+    note = _unwritten(q, got, exp)
+    if note:
+        return "", [note] + facts
     if cond:
         return "", [cond] + facts
     if facts:
@@ -671,10 +804,127 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
     note = half_precision_finding(q, trials, got, outputs, exp)  # last: small error, no other fact
     if note:
         return "", [note]
+    note = _per_trial_offset(q, trials, got, exp)
+    if note:
+        return "", [note]
     notes = _scale_findings(q, trials, outputs, per_trial=True)
     if notes:
         return "", notes
     return "", _element_map(q, trials, outputs, groups or {})
+
+
+def _unwritten(q: Question, got: np.ndarray, exp: np.ndarray) -> str:
+    """Right at some elements and exactly 0 at all the others, in every trial: entries never
+    written (left at an array's initial zero); named as a stride when they form a lattice."""
+    axes = tuple(range(1, exp.ndim))
+    right = ~tolerance.wrong(q, got, exp, axes).any(axis=0)
+    zero = (got == 0).all(axis=0)
+    if not (right | zero).all() or right.all() or not right.any():
+        return ""
+    shape = right.shape
+    nd = len(shape)
+    long = [a for a in range(nd) if shape[a] > 1]
+    for r in range(1, len(long) + 1):
+        for ax in itertools.combinations(long, r):
+            for step in (2, 3):
+                grid = np.ones(shape, dtype=bool)
+                for a in ax:
+                    keep = (np.arange(shape[a]) % step == 0).reshape([-1 if b == a else 1 for b in range(nd)])
+                    grid = grid & keep
+                if np.array_equal(grid, right):
+                    return (f"Your answer is right at every {step}{'nd' if step == 2 else 'rd'} index along axis "
+                            f"{', '.join(map(str, ax))} (from the first) and exactly 0 everywhere else, in every "
+                            f"trial: a loop that steps by {step} (range(0, n, {step})) and never writes the "
+                            f"entries in between, which keep the array's initial zero.")
+    idx = [tuple(int(i) for i in j) for j in np.argwhere(~right)]
+    listed = ", ".join(_name(q, i) for i in idx[:MAX_LISTED]) + (f" and {len(idx) - MAX_LISTED} more" if len(idx) > MAX_LISTED else "")
+    return (f"Your answer is right wherever it is not 0, and exactly 0 at {listed} in every trial: "
+            f"those entries are never written (they keep the array's initial zero): a loop that skips them.")
+
+
+def _finite_part(q: Question, trials: Trials, outputs) -> str:
+    """Some trials NaN or infinite: what a constant factor says of the finite ones, and which
+    trials are not finite (an overflow: exp of a large number)."""
+    got = _stacked(outputs)
+    fin = np.isfinite(got).reshape(len(got), -1).all(axis=1)
+    if fin.all() or 2 * fin.sum() <= len(got):
+        return ""
+    idx = np.flatnonzero(fin)
+    sub = Trials(args={k: v[idx] for k, v in trials.args.items()},
+                 expected=np.asarray(trials.expected)[idx], labels=[trials.labels[int(t)] for t in idx],
+                 nargs=[trials.nargs[int(t)] for t in idx] if trials.nargs is not None else None,
+                 reference=trials.reference)
+    notes = _scale_findings(q, sub, [outputs[int(t)] for t in idx])
+    if not notes:
+        return ""
+    bad = [trials.labels[int(t)] for t in np.flatnonzero(~fin)]
+    return (f"{notes[0].rstrip('.')} (on the {len(idx)} trials where your answer is finite); on "
+            f"{len(bad)} other{'s' if len(bad) > 1 else ''} ({'; '.join(dict.fromkeys(bad))}) it is NaN or "
+            f"infinite.")
+
+
+def _fractional_for_whole(outputs) -> str:
+    """Fractional numbers where the answer is whole numbers (labels, sizes, indices)."""
+    vals = np.concatenate([np.asarray(o, dtype=np.float64).ravel() for o in outputs])
+    frac = np.isfinite(vals) & (vals != np.round(vals))
+    if not frac.any():
+        return ""
+    example = text.number(float(vals[np.flatnonzero(frac)[0]]))
+    return (f"You return fractional numbers (such as {example}) where the answer is whole numbers (labels, "
+            f"sizes or indices): your function returns a value computed along the way (a probability, a "
+            f"maximum, a ratio) instead of the index or count asked for.")
+
+
+def _same_every_trial(q: Question, trials: Trials, got: np.ndarray, exp: np.ndarray) -> str:
+    """The same numbers returned in every trial, whatever the inputs, where the right answers
+    differ (and are not all zero: a zero answer has its own findings)."""
+    if len(got) < 3 or not np.any(got):
+        return ""
+    if not tolerance.trials_within(q, got, np.broadcast_to(got[:1], got.shape)).all():
+        return ""
+    if tolerance.trials_within(q, exp, np.broadcast_to(exp[:1], exp.shape)).all():
+        return ""  # the right answers are the same too
+    right = np.flatnonzero(tolerance.trials_within(q, got, exp))
+    where = (f"; it is the right answer of {_trial_words(trials, right)} only" if len(right) else "")
+    return (f"You return the same numbers in all {len(got)} trials, whatever the inputs{where}: your "
+            f"function does not compute from its arguments. A result kept from an earlier call (a cache, "
+            f"a module-level variable) or numbers computed from module-level data do this.")
+
+
+def _trial_words(trials: Trials, idx) -> str:
+    labels = [trials.labels[int(t)] for t in idx]
+    return (f"trial {int(idx[0]) + 1} ({labels[0]})" if len(idx) == 1
+            else f"{len(idx)} trials ({'; '.join(dict.fromkeys(labels))})")
+
+
+def _normalised_finding(q: Question, got: np.ndarray, exp: np.ndarray) -> str:
+    """Numbers normalised along the wrong axis: the right answer sums to 1 along one axis (a
+    softmax's rows, a distribution), the student's sums to 1 along another and not along that one
+    -- the denominator (a softmax's sum, a mean's count) runs over the wrong axis."""
+    if q.exact or got.ndim < 3 or got.shape != exp.shape:
+        return ""
+    finite = np.isfinite(got).reshape(len(got), -1).all(axis=1) & np.isfinite(exp).reshape(len(exp), -1).all(axis=1)
+    if 2 * finite.sum() <= len(got):
+        return ""
+    got, exp = got[finite], exp[finite]
+    shape = got.shape[1:]
+
+    def ones(arr, a):
+        sums = arr.sum(axis=a + 1)
+        return tolerance.all_within(q, sums, np.ones_like(sums))
+
+    axes = [a for a in range(len(shape)) if shape[a] > 1]
+    right = [a for a in axes if ones(exp, a)]
+    mine = [a for a in axes if ones(got, a)]
+    if not right or not mine or set(mine) & set(right):
+        return ""
+    a, b = right[0], mine[0]
+    along_mine = _wild_name(q, tuple([0] * len(shape)), (b,), shape)
+    along_right = _wild_name(q, tuple([0] * len(shape)), (a,), shape)
+    return (f"Your numbers sum to 1 along axis {b} (e.g. over {along_mine}, * = every index) where the "
+            f"right answer's sum to 1 along axis {a} (over {along_right}): you normalise over the wrong "
+            f"axis (the sum in the denominator is taken along axis {b} instead of along axis {a}"
+            + (f"; this holds on the {int(finite.sum())} trials where your answer is finite)." if not finite.all() else ")."))
 
 
 def _activation(q, trials, got, exp) -> list[str]:
@@ -732,7 +982,7 @@ def _diagnose(q: Question, trials: Trials, outputs: list[np.ndarray], groups) ->
         names = [m.name[0].lower() + m.name[1:] for m in found]
         every = "every trial" if len(trials) > 1 else "the trial"
         try:  # another explanation that gives exactly these numbers is said with it, not hidden
-            other = exact_explanation(q, trials, outputs, groups, families=("input",))
+            other = exact_explanation(q, trials, outputs, groups, families=("input", "subsample"))
         except Exception:  # noqa: BLE001
             other = ""
         if len(found) == 1 and not other:

@@ -320,6 +320,29 @@ def slice_factor_finding(q, trials, got, exp, wild_name) -> str:
     return ""
 
 
+def argument_factor_finding(q, trials, got, exp) -> str:
+    """got == exp times (or divided by) an element-wise function of an argument of the answer's
+    shape: a factor too many or too few that varies element by element (y, y(1 − y), 1 − y)."""
+    if q.exact:
+        return ""
+    for arg, arr in trials.args.items():
+        if arr.dtype.kind != "f" or arr.shape != got.shape:
+            continue
+        a = arr.astype(np.float64)
+        for what, g in ((arg, a), (f"{arg}(1 − {arg})", a * (1 - a)), (f"(1 − {arg})", 1 - a)):
+            for how, cand in (("multiplied", exp * g), ("divided", None)):
+                if cand is None:
+                    if not np.all(g != 0):
+                        continue
+                    with np.errstate(all="ignore"):
+                        cand = exp / g
+                if np.isfinite(cand).all() and _explains(q, got, cand, exp):
+                    return (f"Your answer is exactly the right one {how} element by element by {what}: a "
+                            f"factor {'too many' if how == 'multiplied' else 'too few'}, where each element "
+                            f"{'gets' if how == 'multiplied' else 'lacks'} its own entry of {what}.")
+    return ""
+
+
 # ----------------------------------------------------------------------------- inputs
 
 def _input_transforms(arr: np.ndarray):
@@ -342,6 +365,17 @@ def _input_transforms(arr: np.ndarray):
                 order = list(range(3))
                 order[i], order[j] = order[j], order[i]
                 out.append((("swapped", a, i, j), lambda x, a=a, o=tuple(order): np.take(x, o, axis=a + 1)))
+    # one index stuck at a single value along a short axis (v[..., 0] written where v[..., m]
+    # belongs: every output's error sent back through the first output's weights)
+    for a in range(nd):
+        if 2 <= shape[a] <= 4:
+            for i in range(shape[a]):
+                out.append((("fixed", a, i), lambda x, a=a, i=i, n=shape[a]: np.take(x, [i] * n, axis=a + 1)))
+    # every entry along a short axis replaced by their sum or mean (a vector collapsed to a number)
+    for a in range(nd):
+        if 2 <= shape[a] <= 8:
+            out.append((("summed", a, "sum"), lambda x, a=a: np.broadcast_to(x.sum(axis=a + 1, keepdims=True), x.shape)))
+            out.append((("summed", a, "mean"), lambda x, a=a: np.broadcast_to(x.mean(axis=a + 1, keepdims=True), x.shape)))
     # every index along some axes shifted by one, wrapping (1-based formulas on 0-based arrays)
     axes_ok = [a for a in range(nd) if shape[a] > 1]
     for r in range(1, min(len(axes_ok), 2) + 1):
@@ -360,6 +394,13 @@ def _input_transforms(arr: np.ndarray):
     out.append((("activated", "the sigmoid σ"), _sig))
     if (arr < 0).any():
         out.append((("activated", "ReLU, max(0, ·)"), lambda x: np.maximum(x, 0.0)))
+        out.append((("mapped", "its absolute value |·| (np.abs)"), np.abs))  # the sign lost
+    if (arr <= 0).any() and (arr > 0).any():  # (ReLU outputs have zeros): a mask for the values
+        out.append((("mapped", "its indicator 1[· > 0] (the values replaced by 1 where positive, 0 elsewhere)"),
+                    lambda x: (x > 0).astype(np.float64)))
+    # the argument scaled (a temperature, a sign, a half left in)
+    for c, words in ((0.5, "1/2"), (2.0, "2"), (-1.0, "−1")):
+        out.append((("mapped", f"{words} times itself"), lambda x, c=c: c * x))
     return out
 
 
@@ -381,15 +422,48 @@ def input_finding(q, trials, got, exp, names: ArgNames | None) -> str:
     n = len(got)
     big = {k: np.concatenate([t[2] if t[0] == k else v for t in tried]) for k, v in trials.args.items()}
     try:
-        cands = np.asarray(ref(big), dtype=np.float64).reshape((len(tried), n) + got.shape[1:])
+        with np.errstate(all="ignore"):  # (a misread input may leave the reference's domain: log of -P)
+            cands = np.asarray(ref(big), dtype=np.float64).reshape((len(tried), n) + got.shape[1:])
     except Exception:  # noqa: BLE001
         return ""
-    for (arg, how, _), cand in zip(tried, cands):
-        if _explains(q, got, cand, exp):
-            arr = trials.args[arg]
-            return (f"Your answer is exactly what the right computation gives when {arg} is "
-                    f"{_how_read(how, arr.shape[1:], names.names.get(arg))}: "
-                    + (f"check what you apply to {arg}." if how[0] == "activated" else f"check how you index {arg}."))
+    found = [(arg, how) for (arg, how, _), cand in zip(tried, cands) if _explains(q, got, cand, exp)]
+    if not found:
+        return ""
+    arg, how = found[0]
+    said = (f"Your answer is exactly what the right computation gives when {arg} is "
+            f"{_how_read(how, trials.args[arg].shape[1:], names.names.get(arg))}: "
+            + (f"check what you apply to {arg}." if how[0] in ("activated", "mapped") else f"check how you index {arg}."))
+    # other misreadings giving the same numbers are said too (none is asserted over another)
+    for arg2, how2 in found[1:3]:
+        said += (f" \u2014 or, the same numbers, when {arg2} is "
+                 f"{_how_read(how2, trials.args[arg2].shape[1:], names.names.get(arg2))}.")
+    return said
+
+
+def upsample_finding(q, trials, got, exp) -> str:
+    """The answer is an argument upsampled by repetition (each entry copied to an s x s block:
+    np.kron with a block of ones, np.repeat) and cut to the answer's shape."""
+    gsh = got.shape[1:]
+    for arg, arr in trials.args.items():
+        if arr.dtype.kind != "f" or arr.ndim != got.ndim:
+            continue
+        ash = arr.shape[1:]
+        grow = [a for a in range(len(gsh)) if ash[a] < gsh[a]]
+        if not grow or any(ash[a] > gsh[a] for a in range(len(gsh))):
+            continue
+        for k in (2, 3):
+            if any(ash[a] * k < gsh[a] for a in grow):
+                continue
+            cand = arr.astype(np.float64)
+            for a in grow:
+                cand = np.repeat(cand, k, axis=a + 1)
+            cand = cand[(slice(None), *(slice(0, n) for n in gsh))]
+            if _explains(q, got, cand, exp):
+                block = "×".join([str(k)] * len(grow))
+                return (f"Your answer is exactly {arg} with each entry copied into a {block} block along "
+                        f"axis {', '.join(map(str, grow))} (np.kron with a block of ones, or np.repeat) and cut "
+                        f"to shape {tuple(gsh)}: every element holds one entry of {arg}, the entry whose block "
+                        f"it falls in.")
     return ""
 
 
@@ -425,6 +499,20 @@ def _how_read(how, shape, namer) -> str:
     if how[0] == "activated":
         return (f"replaced by {how[1]} of it (an activation applied to it, where the computation "
                 f"uses it as given)")
+    if how[0] == "mapped":
+        return f"replaced by {how[1]}"
+    if how[0] == "summed":
+        return (f"replaced by the {how[2]} of its entries along axis {how[1]} (every entry the same "
+                f"number, np.{how[2]} of it, where each entry should count on its own)")
+    if how[0] == "fixed":
+        a, i = how[1], how[2]
+        at = list(zero)
+        at[a] = i
+        other = list(zero)
+        other[a] = 1 if i == 0 else 0
+        return (f"read with its axis-{a} index stuck at {i} (where you need {nm(other)} you use "
+                f"{nm(at)}, and so for every entry along that axis): an index written as a constant, "
+                f"or a loop variable left out")
     if how[0] == "reversed":
         a = how[1]
         i = list(zero)
@@ -476,8 +564,41 @@ def activation_finding(q, trials, got, exp, act: Activation) -> list[str]:
         if _explains(q, got, cand, exp):
             return [f"Your {act.what} is {name} applied to {act.inputs}; the activation in this "
                     f"layer is {act.name}."]
-    clip = _clipped(q, got, exp, pre, act)
+    clip = _clipped(q, got, exp, pre, act) or _shifted_pre(q, got, exp, pre, act)
     return [clip] if clip else []
+
+
+def _shifted_pre(q, got, exp, pre, act: Activation) -> str:
+    """The right activation of the pre-activations plus one constant, or times one constant
+    (a bias or a factor that does not belong): the constant is read back through the inverse."""
+    if act.function is None or act.inverse is None:
+        return ""
+    lo, hi = act.range if act.range is not None else (-np.inf, np.inf)
+    if not ((got >= lo) & (got <= hi)).all():
+        return ""
+    with np.errstate(all="ignore"):
+        back = act.inverse(got)
+    ok = np.isfinite(back)  # (a saturated element reads back as ±inf: the others tell the constant)
+    if 2 * ok.sum() <= ok.size:
+        return ""
+    for how, c in (("plus", float(np.median((back - pre)[ok]))), ("times", None)):
+        if c is None:
+            live = ok & (np.abs(pre) > 1e-3 * max(1.0, float(np.abs(pre).max())))
+            if not live.any():
+                continue
+            c = float(np.median(back[live] / pre[live]))
+        if not np.isfinite(c) or c == (0.0 if how == "plus" else 1.0):
+            continue
+        c = float(np.round(c, 6))
+        with np.errstate(all="ignore"):
+            cand = act.function(pre + c if how == "plus" else pre * c)
+        if _explains(q, got, cand, exp):
+            what = (f"{act.inputs} plus a constant {constant(c)}" if how == "plus"
+                    else f"{constant(c)} times {act.inputs}")
+            return (f"Your {act.what} is {act.name} of {what}, in every trial: a "
+                    f"{'term' if how == 'plus' else 'factor'} that is not in the layer's input "
+                    f"(a bias, a leftover constant).")
+    return ""
 
 
 def _clipped(q, got, exp, pre, act: Activation) -> str:
@@ -580,7 +701,70 @@ def expression_finding(q, trials, got, exp, ex: Expression) -> str:
                 said += " On these trials it also behaves like: " + "; ".join(
                     _say_expression(ex, f[0], f[1], bare=True) for f in others) + "."
             return said
-    return ""
+    return _one_branch(q, ex, args, value, got, exp)
+
+
+def _branch_bases(ex: Expression, args, value, combos) -> np.ndarray | None:
+    """Bases (N, B, T, *answer) of each combo, however the expression is built."""
+    try:
+        if ex.build_many is not None:
+            return np.asarray(ex.build_many(args, combos), dtype=np.float64)
+        if ex.product:
+            shape = np.broadcast_shapes(*(np.shape(value(s, i)) for s in range(len(ex.slots))
+                                          for i in range(len(ex.slots[s]))))
+            P = None
+            for s in range(len(ex.slots)):
+                opts = np.stack([np.broadcast_to(np.asarray(value(s, i), dtype=np.float64), shape)
+                                 for i in range(len(ex.slots[s]))])
+                pick = opts[[combo[s] for combo in combos]]
+                P = pick if P is None else P * pick
+            return np.asarray(ex.build(args, P), dtype=np.float64)
+        return np.stack([np.asarray(ex.build(args, [value(s, i) for s, i in enumerate(c)]), dtype=np.float64)
+                         for c in combos])
+    except Exception:  # noqa: BLE001 - data that can't be built finds nothing
+        return None
+
+
+def _one_branch(q, ex: Expression, args, value, got, exp) -> str:
+    """Every branch right but one, and that one with one slot's option changed (o_2's error
+    term without its sigmoid derivative while o_1's is right): per-part decomposition."""
+    if len(ex.branches) < 2:
+        return ""
+    combos = [tuple(0 for _ in ex.slots)] + [
+        tuple(i if t == s else 0 for t in range(len(ex.slots))) for s in range(len(ex.slots))
+        for i in range(1, len(ex.slots[s]))]
+    bases = _branch_bases(ex, args, value, combos)
+    if bases is None or bases.ndim < 3 or bases.shape[2:] != got.shape or bases.shape[0] != len(combos):
+        return ""
+    n_b = bases.shape[1]
+    if n_b != len(ex.branches):
+        return ""
+    right = bases[0]
+    if not bool(close_trials(q, exp, right.sum(axis=0)).all()):
+        return ""  # the data does not describe the right answer this way
+    total = right.sum(axis=0)
+    gflat = got.reshape(len(got), -1)
+    found = []
+    for b in range(n_b):
+        cands = (total[None] - right[b][None] + bases[1:, b]).reshape(len(combos) - 1, len(got), -1)
+        hits = _close_many(q, gflat, cands).all(axis=1)
+        for i in np.flatnonzero(hits):
+            if not bool(close_trials(q, exp, cands[i].reshape(got.shape)).all()):
+                found.append((b, combos[i + 1]))
+    if not found or len(found) > 2:
+        return ""
+    parts = []
+    for b, combo in found:
+        opts = [ex.slots[s][i] for s, i in enumerate(combo)]
+        expr = ex.render(["" if o.text == "1" else o.text for o in opts])
+        note = " ".join(o.note for s, o in enumerate(opts) if combo[s] and o.note)
+        right_names = [ex.branches[x] for x in range(n_b) if x != b]
+        parts.append(f"only {ex.branches[b]} is off: for it yours behaves like "
+                     f"{ex.lhs + ' = ' if ex.lhs else ''}{expr}, taken for {ex.branches[b]} only"
+                     f" ({(note[:1].lower() + note[1:]).rstrip('.')} there), while {' and '.join(right_names)} "
+                     f"{'is' if len(right_names) == 1 else 'are'} right")
+    said = " \u2014 or ".join(parts)
+    return said[0].upper() + said[1:] + ", in every trial."
 
 
 def _level_each(q, ex, args, value, combos, got, exp, gflat, w) -> list:
@@ -804,6 +988,17 @@ def _say_term_fit(tm: Terms, coef_g, coef_e, elem_shape, max_listed: int) -> str
     differ = [e for e in range(coef_g.shape[0]) if not np.array_equal(coef_g[e], coef_e[e])]
     if not differ:
         return ""
+    J = coef_g.shape[1]
+    for d in range(1, J):  # every right term traded for the term d places on (another gate of it)
+        if coef_e[:, J - d:].any() or coef_g[:, :d].any():
+            continue
+        if np.array_equal(coef_g[:, d:], coef_e[:, :J - d]):
+            e = differ[0]
+            j = int(np.flatnonzero(coef_e[e])[0])
+            idx = tuple(int(i) for i in np.unravel_index(e, elem_shape))
+            return (f"Your answer has the right terms in every element, each one taken under another "
+                    f"condition: where the right answer has {tm.name(j, idx)}, yours has "
+                    f"{tm.name(j + d, idx)}, and so for every term of every element (in every trial).")
     lines = []
     for e in differ[:max_listed]:
         idx = tuple(int(i) for i in np.unravel_index(e, elem_shape))

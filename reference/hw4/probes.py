@@ -201,7 +201,10 @@ Q22_EXPR = Expression(
            (Factor("w_{p_i,p_j,k,o_m}", lambda a: a["v"]),
             Factor("w_{p_i,p_j,k,o_{m'}}", lambda a: a["v"][..., ::-1],
                    "Each output's error goes back along the other output's weight."),
-            Factor("", lambda a: 1.0, "The weight w_{p_i,p_j,k,o_m} is missing."))),
+            Factor("", lambda a: 1.0, "The weight w_{p_i,p_j,k,o_m} is missing."),
+            Factor("(w_{p_i,p_j,k,o_1} + w_{p_i,p_j,k,o_2})", lambda a: np.repeat(a["v"].sum(-1, keepdims=True), 2, -1),
+                   "Each output's error goes back along the sum of both outputs' weights: the errors "
+                   "of o_1 and o_2 are mixed into every element."))),
     build=lambda a, P: np.moveaxis(P, -1, 1),  # the sum over outputs: one branch per output
     product=True,
     render=lambda t: "Σ_m " + ("·".join(x for x in t if x) or "a constant"),
@@ -235,6 +238,26 @@ def _rank_gate(y, rank):
     return gate
 
 
+def _block_gate(y, same_channel):
+    """gate[t, j, c_i, c_j, k]: (c_i, c_j) is where window j's maximum over its whole 2x2xK block
+    lies (all channels compared together), and -- ``same_channel`` -- k is that maximum's channel."""
+    win = m._windows(y, m.POOL)  # (T, p, p, K, 2, 2)
+    t, p, _, k = win.shape[:4]
+    flat = np.moveaxis(win, 3, -1).reshape(t, p, p, m.POOL * m.POOL * k)  # (row, col, channel) order
+    r, c, kk = np.unravel_index(flat.argmax(axis=-1), (m.POOL, m.POOL, k))
+    gate = np.zeros((t, 4, 3, 3, k))
+    for j in range(4):
+        a, b = divmod(j, 2)
+        for rr in range(2):
+            for cc in range(2):
+                at = (r[:, a, b] == rr) & (c[:, a, b] == cc)  # (T,)
+                if same_channel:
+                    gate[:, j, a + rr, b + cc, :] = at[:, None] & (kk[:, a, b][:, None] == np.arange(k))
+                else:
+                    gate[:, j, a + rr, b + cc, :] = at[:, None]
+    return gate
+
+
 def _wname(j):
     return f"∂E/∂z_{{{j // 2 + 1},{j % 2 + 1},k}}"
 
@@ -242,16 +265,21 @@ def _wname(j):
 Q23_TERMS = Terms(terms=lambda a: _window_terms(a["dE_dz"]), name=lambda j, idx: _wname(j),
                   element=lambda idx: f"∂E/∂y_{{{idx[0] + 1},{idx[1] + 1},k}}")
 
-_GATES = ("when it is that window's max", "always", "when it is that window's second largest")
+_GATES = ("when it is that window's max", "always", "when it is that window's second largest",
+          "when it is the max of that window's whole 2×2×K block, all channels compared together",
+          "at the position of the max of that window's whole 2×2×K block, all channels compared together")
 
 Q25_TERMS = Terms(
     terms=lambda a: np.concatenate([_window_terms(a["dE_dz"], _rank_gate(a["y"], 0)),
                                     _window_terms(a["dE_dz"]),
-                                    _window_terms(a["dE_dz"], _rank_gate(a["y"], 1))], axis=1),
+                                    _window_terms(a["dE_dz"], _rank_gate(a["y"], 1)),
+                                    _window_terms(a["dE_dz"], _block_gate(a["y"], True)),
+                                    _window_terms(a["dE_dz"], _block_gate(a["y"], False))], axis=1),
     name=lambda j, idx: f"{_wname(j % 4)} ({_GATES[j // 4]})",
     # the right terms (max-gated) with one alternative group at a time: all of them at once
     # would be collinear on some elements (and describing a difference needs the right terms)
-    subsets=((0, 1, 2, 3, 4, 5, 6, 7), (0, 1, 2, 3, 8, 9, 10, 11)),
+    subsets=((0, 1, 2, 3, 4, 5, 6, 7), (0, 1, 2, 3, 8, 9, 10, 11), (0, 1, 2, 3, 12, 13, 14, 15),
+             (0, 1, 2, 3, 16, 17, 18, 19)),
     element=lambda idx: f"∂E/∂y_{{{idx[0] + 1},{idx[1] + 1},k}}",
 )
 

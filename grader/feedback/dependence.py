@@ -1,0 +1,119 @@
+"""What a wrong answer depends on: the student's function called again, one argument changed at a time.
+
+A function that reads a module-level array left from a demo run, or ignores an argument and
+recomputes it from something else, returns numbers no probe of the returned values can
+explain.  Calling it again tells: after the graded run, for a failed question, the sandbox runs
+the student's function (in a fresh child, over the same checked channel as the grading) on a
+few of the trials it was graded on, each once as given, once more as given (is it a function
+of its inputs at all?), and once per argument with that argument taken from another trial
+(so every input stays a valid input of the question: the same shape, the same kind of values).
+Where the right answer changes with an argument and the student's does not, the argument is
+not used; where two calls with the same inputs differ, the function keeps state or draws
+random numbers.
+
+Nothing here touches the verdict: the probe run comes after scoring, its calls are not trials,
+and a probe that raises, times out or returns something else says nothing.  The cost is bounded:
+at most ``BASES`` trials x (arguments + 2) calls, only for failed questions that ran quickly.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..assignment import Trials
+from ..judge import tolerance
+
+BASES = 3  # trials probed per question
+MAX_SECONDS = 1.0  # a question whose graded run took longer is not probed (the probe costs about as much)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The probe calls of one question: ``args`` (batched, in the question's argument order) for
+    ``len(bases)`` x (2 + len(names)) calls: each base as given, again as given, then each named
+    argument in turn taken from trial ``donor[i]``."""
+
+    bases: tuple[int, ...]
+    donors: tuple[int, ...]
+    names: tuple[str, ...]
+    args: dict[str, np.ndarray]
+    nargs: int  # arguments passed to each call
+
+    @property
+    def n(self) -> int:
+        return len(self.bases) * (2 + len(self.names))
+
+
+def plan(trials: Trials) -> Plan | None:
+    """The calls that probe one question's function, or None when it cannot be probed (fewer
+    than two trials, trials passing different numbers of arguments, no argument whose value
+    differs between trials)."""
+    n = len(trials)
+    if n < 2 or not trials.args:
+        return None
+    if trials.nargs is not None and len(set(trials.nargs)) != 1:
+        return None
+    # bases: the random trials first (edge cases repeat values, and a swap there changes nothing)
+    order = [t for t in range(n) if trials.labels[t] == "random"] or list(range(n))
+    bases = tuple(order[:BASES])
+    donors = tuple(order[(order.index(b) + 1) % len(order)] if len(order) > 1 else (b + 1) % n for b in bases)
+    names = tuple(k for k, v in trials.args.items()
+                  if v.ndim >= 1 and v.shape[0] == n and any(not np.array_equal(v[b], v[d]) for b, d in zip(bases, donors)))
+    if not names:
+        return None
+    b, d = np.asarray(bases), np.asarray(donors)
+    args = {}
+    for k, v in trials.args.items():
+        rows = [v[b], v[b]] + [v[d] if name == k else v[b] for name in names]
+        args[k] = np.ascontiguousarray(np.concatenate(rows))
+    return Plan(bases, donors, names, args, trials.nargs[0] if trials.nargs is not None else len(args))
+
+
+def finding(q, trials: Trials, p: Plan, outputs: list[np.ndarray]) -> tuple[str, bool]:
+    """What the probe calls' answers show, in words ("" when nothing is certain), and whether it
+    leads the feedback: an unused argument does; an answer that changes with none of its
+    arguments (a constant, a dtype that truncates everything to 0) is a fact the findings about
+    the values explain better, so it follows them."""
+    k = len(p.bases)
+    if len(outputs) != p.n or any(type(o) is not np.ndarray or o.dtype.kind not in "biuf" for o in outputs):
+        return "", False
+    if len({o.shape for o in outputs}) != 1:
+        return "", False
+    got = np.stack([o.astype(np.float64) for o in outputs]).reshape((2 + len(p.names), k) + outputs[0].shape)
+    if not np.isfinite(got).all():
+        return "", False
+    first, again = got[0], got[1]
+    if not tolerance.trials_within(q, again, first).all():
+        return ("Called twice with the same inputs, your function returned different answers: it is not a "
+                "function of its arguments alone. It keeps something between calls (a module-level "
+                "value it changes, an argument it modifies in place) or draws random numbers."), True
+    if trials.reference is None:
+        return "", False
+    try:
+        with np.errstate(all="ignore"):
+            ref = np.asarray(trials.reference(p.args), dtype=np.float64)
+    except Exception:  # noqa: BLE001 - a reference that cannot take the probe says nothing
+        return "", False
+    if ref.shape[:1] != (p.n,) or not np.isfinite(ref).all():
+        return "", False
+    ref = ref.reshape((2 + len(p.names), k) + ref.shape[1:])
+    unused = []
+    for i, name in enumerate(p.names):
+        mine, right = got[2 + i], ref[2 + i]
+        if right.shape != ref[0].shape:
+            continue
+        right_moves = ~tolerance.trials_within(q, right, ref[0])
+        mine_moves = ~tolerance.trials_within(q, mine, first)
+        # the right answer changes with this argument on most probes, the student's on none
+        if 2 * right_moves.sum() > k and not mine_moves.any():
+            unused.append(name)
+    if not unused:
+        return "", False
+    what = " or ".join(unused)
+    return (f"Your answer does not change when {what} changes: the grader called your function again "
+            f"with another {what} (the other arguments the same), and the right answer changed but yours "
+            f"did not. Your function does not use the {what} it is given: it ignores "
+            f"{'that argument' if len(unused) == 1 else 'those arguments'}, or reads a module-level value "
+            f"in {'its' if len(unused) == 1 else 'their'} place (a global array left from a test run, a "
+            f"value recomputed from other variables)."), len(unused) < len(p.names)

@@ -1,0 +1,355 @@
+"""Feedback on mistakes written after the catalogue and the probes (tests/mistakes_fresh/), graded
+end to end (the sandbox, the dependence probe), and the dependence probe itself
+(grader.feedback.dependence): an argument the answer ignores, a function that is not a
+function of its arguments, and never a word about a right or a merely wrong answer."""
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader import api
+from grader.api import Options, check
+from grader.assignment import load_assignment
+from grader.feedback import dependence
+from grader.feedback.diagnose import diagnose
+
+FRESH = Path(__file__).resolve().parent / "mistakes_fresh"
+FILES = sorted(p for p in FRESH.glob("*.py") if p.name != "measure.py")
+
+
+def _load(path: Path):
+    spec = importlib.util.spec_from_file_location(f"fresh_{path.stem}", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_fresh_mistake_is_named(path):
+    mod = _load(path)
+    res = check(path, Options(), mod.ASSIGNMENT, student=getattr(mod, "STUDENT", "fresh"))
+    for q in res.questions:
+        if q.id not in mod.EXPECT:
+            continue
+        said = " ".join([q.message, *q.notes, *q.misconceptions]).lower()
+        assert q.status == "failed" and q.score == 0, (q.id, q.status)
+        for word in mod.EXPECT[q.id]:
+            assert word.lower() in said, (q.id, word, said[:600])
+
+
+def test_the_probe_changes_no_verdict(monkeypatch):
+    """The dependence probe writes words only: scores and statuses are those of a grading without it."""
+    path = FRESH / "global_image.py"
+    with_probe = check(path, Options(), "hw4", student="fresh")
+    monkeypatch.setattr(api, "_probe_dependence", lambda *a, **k: None)
+    without = check(path, Options(), "hw4", student="fresh")
+    assert [(q.id, q.status, q.score, q.trials) for q in with_probe.questions] == \
+        [(q.id, q.status, q.score, q.trials) for q in without.questions]
+    assert with_probe.score == without.score
+    q12 = next(q for q in with_probe.questions if q.id == "1.2")
+    assert "does not change when x changes" in q12.message
+    assert "does not change" not in next(q for q in without.questions if q.id == "1.2").message
+
+
+# ----------------------------------------------------------------------------- the probe, unit
+
+def _setup(asg_name, qid, seed=0):
+    asg = load_assignment(asg_name)
+    q = next(q for q in asg.questions if q.id == qid)
+    trials = q.generate(np.random.default_rng(seed), asg.n_random)
+    p = dependence.plan(trials)
+    assert p is not None
+    return q, trials, p
+
+
+def _answers(p, f) -> list[np.ndarray]:
+    """What a student function ``f`` (batched over the probe's calls) returns, one array per call."""
+    out = np.asarray(f(p.args), dtype=np.float64)
+    return [out[i] for i in range(p.n)]
+
+
+def _frozen(p, name):
+    """The plan's calls with ``name`` always the first base's (a function that ignores it)."""
+    args = dict(p.args)
+    args[name] = np.broadcast_to(p.args[name][:1], p.args[name].shape).copy()
+    return args
+
+
+@pytest.mark.parametrize("asg,qid,arg", [("hw4", "1.2", "x"), ("hw4", "1.4", "v"), ("hw4", "2.1", "target"),
+                                         ("mlp", "1.2", "b2"), ("mlp", "2.4", "Z")])
+def test_an_ignored_argument_is_named(asg, qid, arg):
+    q, trials, p = _setup(asg, qid)
+    outs = _answers(p, lambda a: trials.reference(_frozen(p, arg)))
+    note, lead = dependence.finding(q, trials, p, outs)
+    assert f"does not change when {arg} changes" in note and lead
+    assert "module-level" in note
+
+
+@pytest.mark.parametrize("asg,qid", [("hw4", "1.2"), ("hw4", "2.2"), ("mlp", "1.1"), ("mlp", "2.5")])
+def test_a_right_or_merely_wrong_function_gets_no_dependence_note(asg, qid):
+    q, trials, p = _setup(asg, qid)
+    assert dependence.finding(q, trials, p, _answers(p, trials.reference)) == ("", False)
+    wrong = _answers(p, lambda a: 2.0 * np.asarray(trials.reference(a)) + 1.0)  # wrong, but uses every argument
+    assert dependence.finding(q, trials, p, wrong) == ("", False)
+
+
+def test_different_answers_to_the_same_call_are_said():
+    q, trials, p = _setup("hw4", "1.3")
+    outs = _answers(p, trials.reference)
+    k = len(p.bases)
+    outs[k] = outs[k] + 0.5  # the second call of the first base: a counter, a random draw
+    note, lead = dependence.finding(q, trials, p, outs)
+    assert note.startswith("Called twice with the same inputs") and lead
+
+
+def test_a_constant_answer_follows_the_value_findings():
+    """Every argument ignored: true, but what the values show (a dtype, a zero) explains more."""
+    q, trials, p = _setup("mlp", "2.1")
+    outs = [np.zeros(np.shape(trials.expected)[1:]) for _ in range(p.n)]
+    note, lead = dependence.finding(q, trials, p, outs)
+    assert "does not change when P or y changes" in note and not lead
+
+
+def test_probe_answers_of_another_shape_or_kind_say_nothing():
+    q, trials, p = _setup("hw4", "1.4")
+    outs = _answers(p, lambda a: trials.reference(_frozen(p, "v")))
+    assert dependence.finding(q, trials, p, outs[:-1]) == ("", False)
+    assert dependence.finding(q, trials, p, outs[:-1] + [np.zeros(5)]) == ("", False)
+    assert dependence.finding(q, trials, p, outs[:-1] + [np.array(["a", "b"])]) == ("", False)
+
+
+def test_the_probe_uses_valid_inputs_only():
+    """Each probe call's arguments are rows of the graded trials (another trial's, one at a time)."""
+    q, trials, p = _setup("mlp", "1.4")
+    for name, arr in p.args.items():
+        rows = {r.tobytes() for r in trials.args[name]}
+        assert all(r.tobytes() in rows for r in arr), name
+    assert p.n == len(p.bases) * (2 + len(p.names)) <= dependence.BASES * (2 + len(trials.args))
+
+
+# ----------------------------------------------------------------------------- generic findings
+
+def _bare(asg_name, qid):
+    q = next(q for q in load_assignment(asg_name).questions if q.id == qid)
+    return dataclasses.replace(q, mistakes=(), groups={}, probes=())
+
+
+def test_normalised_along_the_wrong_axis():
+    q = _bare("mlp", "1.3")
+    tr = q.generate(np.random.default_rng(3), 20)
+    S = tr.args["S"]
+    e = np.exp(S - S.max(axis=1, keepdims=True))
+    got = e / e.sum(axis=1, keepdims=True)  # over the samples, per trial
+    d = diagnose(q, tr, [g for g in got])
+    assert "sum to 1 along axis 0" in d.message and "along axis 1" in d.message
+
+
+def test_an_argument_with_one_index_stuck():
+    q = _bare("hw4", "2.2")
+    tr = q.generate(np.random.default_rng(2), 20)
+    v = tr.args["v"].copy()
+    v[..., 1] = v[..., 0]
+    got = tr.reference({**tr.args, "v": v})
+    d = diagnose(q, tr, [g for g in got])
+    assert "index stuck at 0" in d.message
+
+
+def test_upsampled_and_cropped_argument():
+    q = _bare("hw4", "2.3")
+    tr = q.generate(np.random.default_rng(4), 20)
+    dz = tr.args["dE_dz"]
+    got = np.repeat(np.repeat(dz, 2, axis=1), 2, axis=2)[:, :3, :3, :]
+    d = diagnose(q, tr, [g for g in got])
+    assert "np.kron" in d.message and "dE_dz" in d.message
+
+
+def test_a_smaller_answer_names_every_explanation_it_fits():
+    """Stride 2 and a bound without +1 give the same 1x1 pooled answer: both are said."""
+    q = _bare("hw4", "1.3")
+    tr = q.generate(np.random.default_rng(5), 20)
+    got = np.asarray(tr.expected)[:, :1, :1, :]
+    d = diagnose(q, tr, [g for g in got])
+    assert "every 2nd element" in d.message and "a missing +1" in d.message and "or" in d.message
+
+
+def test_summed_over_one_axis_too_many():
+    q = _bare("hw4", "2.4")
+    tr = q.generate(np.random.default_rng(6), 20)
+    e = np.asarray(tr.expected)
+    got = np.broadcast_to(e.sum(axis=3, keepdims=True), e.shape)
+    d = diagnose(q, tr, [g.copy() for g in got])
+    assert "holds the sum of the right values along that axis" in d.message and "axis 2" in d.message
+
+
+def test_the_same_answer_in_every_trial():
+    q = _bare("hw4", "1.3")
+    tr = q.generate(np.random.default_rng(7), 20)
+    first = np.asarray(tr.expected)[0]
+    d = diagnose(q, tr, [first.copy() for _ in range(len(tr))])
+    assert "same numbers in all" in d.message and "right answer of trial 1" in d.message
+
+
+def test_a_repeated_output_names_the_misread_input_beside_it():
+    """o_2 = o_1 is also what o_1's weights used for both outputs give: both are said."""
+    q = _full_q("hw4", "1.4")
+    tr = q.generate(np.random.default_rng(8), 20)
+    v = tr.args["v"].copy()
+    v[..., 1] = v[..., 0]
+    got = tr.reference({**tr.args, "v": v})
+    d = diagnose(q, tr, [g for g in got])
+    assert "where o_2 should be, you return o_1" in d.message and "or, the same numbers" in d.message
+    assert "index stuck at 0" in d.message
+
+
+def _full_q(asg_name, qid):
+    return next(q for q in load_assignment(asg_name).questions if q.id == qid)
+
+
+def test_a_log_in_another_base_is_named():
+    q = _bare("mlp", "1.4")
+    tr = q.generate(np.random.default_rng(9), 20)
+    got = np.asarray(tr.expected) / np.log(10)
+    d = diagnose(q, tr, [np.asarray(g) for g in got])
+    assert "1/ln 10" in d.message and "np.log10" in d.message
+
+
+def test_an_element_wise_factor_from_an_argument():
+    q = _bare("hw4", "2.5")
+    tr = q.generate(np.random.default_rng(10), 20)
+    got = np.asarray(tr.expected) * tr.args["y"]
+    d = diagnose(q, tr, [g for g in got])
+    assert "multiplied element by element by y" in d.message
+
+
+def test_an_argument_collapsed_to_its_sum():
+    q = _bare("mlp", "1.2")
+    tr = q.generate(np.random.default_rng(11), 20)
+    b2 = np.broadcast_to(tr.args["b2"].sum(axis=1, keepdims=True), tr.args["b2"].shape).copy()
+    got = tr.reference({**tr.args, "b2": b2})
+    d = diagnose(q, tr, [g for g in got])
+    assert "b2 is replaced by the sum of its entries" in d.message
+
+
+def test_every_misreading_that_fits_is_said():
+    """A (T, 2) argument swapped along its axis is also that axis reversed: both are said."""
+    q = _bare("hw4", "2.1")
+    tr = q.generate(np.random.default_rng(12), 20)
+    got = tr.reference({**tr.args, "target": tr.args["target"][:, ::-1].copy()})
+    d = diagnose(q, tr, [g for g in got])
+    assert "target is" in d.message
+
+
+def _q22_parts(seed):
+    q = _full_q("hw4", "2.2")
+    tr = q.generate(np.random.default_rng(seed), 20)
+    o, t, v = tr.args["o"], tr.args["target"], tr.args["v"]
+    d = [((o[:, m] - t[:, m]) * o[:, m] * (1 - o[:, m]))[:, None, None, None] for m in range(2)]
+    return q, tr, o, t, v, d
+
+
+def test_one_branch_with_one_factor_removed():
+    """2.2: o_1's term right, o_2's without the sigmoid's derivative: the part is named."""
+    q, tr, o, t, v, d = _q22_parts(13)
+    got = d[0] * v[..., 0] + (o[:, 1] - t[:, 1])[:, None, None, None] * v[..., 1]
+    msg = diagnose(q, tr, [g for g in got]).message
+    assert msg.startswith("Only the o_2 term is off") and "derivative of the output sigmoid is missing" in msg
+    assert "the o_1 term is right" in msg
+
+
+def test_an_error_term_added_to_every_element():
+    q, tr, o, t, v, d = _q22_parts(14)
+    got = d[0] * v[..., 0] + d[1] * v[..., 1] + (o[:, 0] - t[:, 0])[:, None, None, None]
+    msg = diagnose(q, tr, [g for g in got]).message
+    assert "plus one number that is the same for all elements of a trial" in msg and "(o_1 − y_1)" in msg
+
+
+@pytest.mark.parametrize("asg,qid,arg,f,words", [
+    ("mlp", "1.3", "S", lambda x: x / 2, "S is replaced by 1/2 times itself"),
+    ("mlp", "2.5", "dZ", np.abs, "dZ is replaced by its absolute value"),
+    ("mlp", "2.2", "H", lambda x: (x > 0).astype(float), "H is replaced by its indicator"),
+])
+def test_an_argument_mapped_element_wise(asg, qid, arg, f, words):
+    q = _bare(asg, qid)
+    tr = q.generate(np.random.default_rng(15), 20)
+    got = tr.reference({**tr.args, arg: f(tr.args[arg])})
+    d = diagnose(q, tr, [g for g in got])
+    assert words in d.message
+
+
+def test_a_repeated_row_names_the_missing_terms_beside_it():
+    """2.3: row 2 equal to row 3 is also what leaving out the windows above gives: both said."""
+    q = _full_q("hw4", "2.3")
+    tr = q.generate(np.random.default_rng(16), 20)
+    dz = tr.args["dE_dz"]
+    got = np.zeros((len(tr), 3, 3, 3))
+    for i in range(3):
+        for j in range(3):
+            for pj in (j - 1, j):
+                if 0 <= pj < 2:
+                    got[:, i, j] += dz[:, min(i, 1), pj]
+    d = diagnose(q, tr, [g for g in got])
+    assert "some of them repeated" in d.message and "or, the same numbers" in d.message and "term)" in d.message
+
+
+@pytest.mark.parametrize("qid,shift,scale,words", [("1.2", 0.1, 1.0, "plus a constant 1/10"),
+                                                  ("1.4", 0.0, 3.0, "3 times the weighted sums")])
+def test_a_constant_inside_the_activation(qid, shift, scale, words):
+    from reference.hw4 import model as m4
+    q = _full_q("hw4", qid)
+    tr = q.generate(np.random.default_rng(17), 20)
+    pre = m4.conv_preactivation(tr.args["x"], tr.args["w"]) if qid == "1.2" else \
+        np.einsum("tijk,tijkm->tm", tr.args["z"], tr.args["v"])
+    got = 1 / (1 + np.exp(-(pre * scale + shift)))
+    d = diagnose(q, tr, [g for g in got])
+    assert words in d.message, d.message
+
+
+def test_controls_pass_without_a_word():
+    """Files in tests/mistakes_fresh with no EXPECT are right answers written another way."""
+    for path in FILES:
+        mod = _load(path)
+        if mod.EXPECT:
+            continue
+        res = check(path, Options(), mod.ASSIGNMENT, student=getattr(mod, "STUDENT", "fresh"))
+        for q in res.questions:
+            assert q.status in ("passed", "missing"), (path.name, q.id, q.message)
+            assert not q.notes and not q.misconceptions, (path.name, q.id, q.notes)
+
+
+def test_two_families_explaining_the_same_numbers_are_said_together():
+    """2.4 with x read transposed is also the expression with x_{j,i}: both are said, neither asserted."""
+    q = _full_q("hw4", "2.4")
+    tr = q.generate(np.random.default_rng(18), 20)
+    got = tr.reference({**tr.args, "x": np.swapaxes(tr.args["x"], 1, 2).copy()})
+    d = diagnose(q, tr, [g for g in got])
+    assert "x is read transposed" in d.message and "or, the same numbers: yours behaves like" in d.message
+
+
+def test_entries_never_written_on_a_stride_two_lattice():
+    q = _full_q("hw4", "1.2")
+    tr = q.generate(np.random.default_rng(19), 20)
+    got = np.zeros_like(np.asarray(tr.expected))
+    got[:, ::2, ::2] = np.asarray(tr.expected)[:, ::2, ::2]
+    d = diagnose(q, tr, [g for g in got])
+    assert "every 2nd index along axis 0, 1" in d.message and "steps by 2" in d.message
+
+
+def test_fractional_numbers_for_labels():
+    q = _full_q("mlp", "1.5")
+    tr = q.generate(np.random.default_rng(20), 20)
+    got = [np.full(np.shape(e), 0.75) for e in tr.expected]
+    d = diagnose(q, tr, got)
+    assert d.message.startswith("You return fractional numbers (such as 0.75)")
+
+
+def test_a_factor_on_the_finite_trials_when_others_overflow():
+    q = _bare("mlp", "1.3")
+    tr = q.generate(np.random.default_rng(21), 20)
+    got = np.asarray(tr.expected) / 4
+    got[0] = np.nan
+    d = diagnose(q, tr, [g for g in got])
+    assert "1/4 times the right value" in d.message and "where your answer is finite" in d.message
