@@ -300,7 +300,7 @@ def grade_submission(sandbox: Sandbox, assignment: Assignment, sub: Submission, 
 
 
 def _probe_dependence(sandbox: Sandbox, assignment: Assignment, sub: Submission,
-                      trials: dict[str, Trials], run, res: SubmissionResult) -> None:
+                      trials: StudentTrials, run, res: SubmissionResult) -> None:
     """Failed questions' functions called again in the sandbox, one argument changed at a time
     (:mod:`grader.feedback.dependence`): what a wrong answer does not depend on is said first.
     After scoring, so no verdict depends on it; one more sandbox run for the whole submission."""
@@ -311,13 +311,14 @@ def _probe_dependence(sandbox: Sandbox, assignment: Assignment, sub: Submission,
         qrun = run.questions.get(r.id)
         if r.status != "failed" or qrun is None or qrun.seconds > dependence.MAX_SECONDS:
             continue
-        p = dependence.plan(trials[r.id])
+        group = trial_groups(trials[r.id], r.id)[0]  # (one shape group is enough to probe with)
+        p = dependence.plan(group)
         if p is not None:
-            plans[r.id] = p
+            plans[r.id] = p, group
     if not plans:
         return
     calls = [Call(qid, by_id[qid].function, list(p.args.values()),
-                  [p.nargs] * p.n, p.n) for qid, p in plans.items()]
+                  [p.nargs] * p.n, p.n) for qid, (p, _group) in plans.items()]
     try:
         probed = sandbox.run(sub.directory, sub.main, calls)
     except Exception:  # noqa: BLE001 - a probe is a bonus: the graded result stands as it is
@@ -327,7 +328,8 @@ def _probe_dependence(sandbox: Sandbox, assignment: Assignment, sub: Submission,
         if r.id not in plans or qrun is None or qrun.status != "ok":
             continue
         try:
-            note, lead = dependence.finding(by_id[r.id], trials[r.id], plans[r.id], qrun.outputs)
+            p, group = plans[r.id]
+            note, lead = dependence.finding(by_id[r.id], group, p, qrun.outputs)
         except Exception:  # noqa: BLE001
             note, lead = "", False
         if note and lead and not r.misconceptions:  # (a catalogued mistake's story comes first)

@@ -9,11 +9,12 @@ import importlib.util
 from pathlib import Path
 
 import numpy as np
+
 import pytest
 
 from grader import api
 from grader.api import Options, check
-from grader.assignment import load_assignment
+from grader.assignment import load_assignment, trial_groups
 from grader.feedback import dependence
 from grader.feedback.diagnose import diagnose
 
@@ -28,7 +29,13 @@ def _load(path: Path):
     return mod
 
 
-@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+# Written after the findings they are measured by, and not named yet: kept as a measure (strict:
+# the day one is named, its mark must go).
+NOT_NAMED_YET = {"x_mlp_logits_bias_rows": "a bias indexed by the sample: only which elements are right is said"}
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=NOT_NAMED_YET[p.stem]))
+                                  if p.stem in NOT_NAMED_YET else p for p in FILES], ids=[p.stem for p in FILES])
 def test_fresh_mistake_is_named(path):
     mod = _load(path)
     res = check(path, Options(), mod.ASSIGNMENT, student=getattr(mod, "STUDENT", "fresh"))
@@ -60,7 +67,7 @@ def test_the_probe_changes_no_verdict(monkeypatch):
 def _setup(asg_name, qid, seed=0):
     asg = load_assignment(asg_name)
     q = next(q for q in asg.questions if q.id == qid)
-    trials = q.generate(np.random.default_rng(seed), asg.n_random)
+    trials = trial_groups(q.generate(np.random.default_rng(seed), asg.n_random))[0]
     p = dependence.plan(trials)
     assert p is not None
     return q, trials, p
@@ -140,7 +147,7 @@ def _bare(asg_name, qid):
 
 def test_normalised_along_the_wrong_axis():
     q = _bare("mlp", "1.3")
-    tr = q.generate(np.random.default_rng(3), 20)
+    tr = trial_groups(q.generate(np.random.default_rng(3), 20))[0]
     S = tr.args["S"]
     e = np.exp(S - S.max(axis=1, keepdims=True))
     got = e / e.sum(axis=1, keepdims=True)  # over the samples, per trial
@@ -150,7 +157,7 @@ def test_normalised_along_the_wrong_axis():
 
 def test_an_argument_with_one_index_stuck():
     q = _bare("hw4", "2.2")
-    tr = q.generate(np.random.default_rng(2), 20)
+    tr = trial_groups(q.generate(np.random.default_rng(2), 20))[0]
     v = tr.args["v"].copy()
     v[..., 1] = v[..., 0]
     got = tr.reference({**tr.args, "v": v})
@@ -160,7 +167,7 @@ def test_an_argument_with_one_index_stuck():
 
 def test_upsampled_and_cropped_argument():
     q = _bare("hw4", "2.3")
-    tr = q.generate(np.random.default_rng(4), 20)
+    tr = trial_groups(q.generate(np.random.default_rng(4), 20))[0]
     dz = tr.args["dE_dz"]
     got = np.repeat(np.repeat(dz, 2, axis=1), 2, axis=2)[:, :3, :3, :]
     d = diagnose(q, tr, [g for g in got])
@@ -170,7 +177,7 @@ def test_upsampled_and_cropped_argument():
 def test_a_smaller_answer_names_every_explanation_it_fits():
     """Stride 2 and a bound without +1 give the same 1x1 pooled answer: both are said."""
     q = _bare("hw4", "1.3")
-    tr = q.generate(np.random.default_rng(5), 20)
+    tr = trial_groups(q.generate(np.random.default_rng(5), 20))[0]
     got = np.asarray(tr.expected)[:, :1, :1, :]
     d = diagnose(q, tr, [g for g in got])
     assert "every 2nd element" in d.message and "a missing +1" in d.message and "or" in d.message
@@ -178,7 +185,7 @@ def test_a_smaller_answer_names_every_explanation_it_fits():
 
 def test_summed_over_one_axis_too_many():
     q = _bare("hw4", "2.4")
-    tr = q.generate(np.random.default_rng(6), 20)
+    tr = trial_groups(q.generate(np.random.default_rng(6), 20))[0]
     e = np.asarray(tr.expected)
     got = np.broadcast_to(e.sum(axis=3, keepdims=True), e.shape)
     d = diagnose(q, tr, [g.copy() for g in got])
@@ -187,7 +194,7 @@ def test_summed_over_one_axis_too_many():
 
 def test_the_same_answer_in_every_trial():
     q = _bare("hw4", "1.3")
-    tr = q.generate(np.random.default_rng(7), 20)
+    tr = trial_groups(q.generate(np.random.default_rng(7), 20))[0]
     first = np.asarray(tr.expected)[0]
     d = diagnose(q, tr, [first.copy() for _ in range(len(tr))])
     assert "same numbers in all" in d.message and "right answer of trial 1" in d.message
@@ -196,7 +203,7 @@ def test_the_same_answer_in_every_trial():
 def test_a_repeated_output_names_the_misread_input_beside_it():
     """o_2 = o_1 is also what o_1's weights used for both outputs give: both are said."""
     q = _full_q("hw4", "1.4")
-    tr = q.generate(np.random.default_rng(8), 20)
+    tr = trial_groups(q.generate(np.random.default_rng(8), 20))[0]
     v = tr.args["v"].copy()
     v[..., 1] = v[..., 0]
     got = tr.reference({**tr.args, "v": v})
@@ -211,7 +218,7 @@ def _full_q(asg_name, qid):
 
 def test_a_log_in_another_base_is_named():
     q = _bare("mlp", "1.4")
-    tr = q.generate(np.random.default_rng(9), 20)
+    tr = trial_groups(q.generate(np.random.default_rng(9), 20))[0]
     got = np.asarray(tr.expected) / np.log(10)
     d = diagnose(q, tr, [np.asarray(g) for g in got])
     assert "1/ln 10" in d.message and "np.log10" in d.message
@@ -219,7 +226,7 @@ def test_a_log_in_another_base_is_named():
 
 def test_an_element_wise_factor_from_an_argument():
     q = _bare("hw4", "2.5")
-    tr = q.generate(np.random.default_rng(10), 20)
+    tr = trial_groups(q.generate(np.random.default_rng(10), 20))[0]
     got = np.asarray(tr.expected) * tr.args["y"]
     d = diagnose(q, tr, [g for g in got])
     assert "multiplied element by element by y" in d.message
@@ -227,7 +234,7 @@ def test_an_element_wise_factor_from_an_argument():
 
 def test_an_argument_collapsed_to_its_sum():
     q = _bare("mlp", "1.2")
-    tr = q.generate(np.random.default_rng(11), 20)
+    tr = trial_groups(q.generate(np.random.default_rng(11), 20))[0]
     b2 = np.broadcast_to(tr.args["b2"].sum(axis=1, keepdims=True), tr.args["b2"].shape).copy()
     got = tr.reference({**tr.args, "b2": b2})
     d = diagnose(q, tr, [g for g in got])
@@ -237,7 +244,7 @@ def test_an_argument_collapsed_to_its_sum():
 def test_every_misreading_that_fits_is_said():
     """A (T, 2) argument swapped along its axis is also that axis reversed: both are said."""
     q = _bare("hw4", "2.1")
-    tr = q.generate(np.random.default_rng(12), 20)
+    tr = trial_groups(q.generate(np.random.default_rng(12), 20))[0]
     got = tr.reference({**tr.args, "target": tr.args["target"][:, ::-1].copy()})
     d = diagnose(q, tr, [g for g in got])
     assert "target is" in d.message
@@ -245,7 +252,7 @@ def test_every_misreading_that_fits_is_said():
 
 def _q22_parts(seed):
     q = _full_q("hw4", "2.2")
-    tr = q.generate(np.random.default_rng(seed), 20)
+    tr = trial_groups(q.generate(np.random.default_rng(seed), 20))[0]
     o, t, v = tr.args["o"], tr.args["target"], tr.args["v"]
     d = [((o[:, m] - t[:, m]) * o[:, m] * (1 - o[:, m]))[:, None, None, None] for m in range(2)]
     return q, tr, o, t, v, d
@@ -274,7 +281,7 @@ def test_an_error_term_added_to_every_element():
 ])
 def test_an_argument_mapped_element_wise(asg, qid, arg, f, words):
     q = _bare(asg, qid)
-    tr = q.generate(np.random.default_rng(15), 20)
+    tr = trial_groups(q.generate(np.random.default_rng(15), 20))[0]
     got = tr.reference({**tr.args, arg: f(tr.args[arg])})
     d = diagnose(q, tr, [g for g in got])
     assert words in d.message
@@ -283,7 +290,7 @@ def test_an_argument_mapped_element_wise(asg, qid, arg, f, words):
 def test_a_repeated_row_names_the_missing_terms_beside_it():
     """2.3: row 2 equal to row 3 is also what leaving out the windows above gives: both said."""
     q = _full_q("hw4", "2.3")
-    tr = q.generate(np.random.default_rng(16), 20)
+    tr = trial_groups(q.generate(np.random.default_rng(16), 20))[0]
     dz = tr.args["dE_dz"]
     got = np.zeros((len(tr), 3, 3, 3))
     for i in range(3):
@@ -300,7 +307,7 @@ def test_a_repeated_row_names_the_missing_terms_beside_it():
 def test_a_constant_inside_the_activation(qid, shift, scale, words):
     from reference.hw4 import model as m4
     q = _full_q("hw4", qid)
-    tr = q.generate(np.random.default_rng(17), 20)
+    tr = trial_groups(q.generate(np.random.default_rng(17), 20))[0]
     pre = m4.conv_preactivation(tr.args["x"], tr.args["w"]) if qid == "1.2" else \
         np.einsum("tijk,tijkm->tm", tr.args["z"], tr.args["v"])
     got = 1 / (1 + np.exp(-(pre * scale + shift)))
@@ -323,7 +330,7 @@ def test_controls_pass_without_a_word():
 def test_two_families_explaining_the_same_numbers_are_said_together():
     """2.4 with x read transposed is also the expression with x_{j,i}: both are said, neither asserted."""
     q = _full_q("hw4", "2.4")
-    tr = q.generate(np.random.default_rng(18), 20)
+    tr = trial_groups(q.generate(np.random.default_rng(18), 20))[0]
     got = tr.reference({**tr.args, "x": np.swapaxes(tr.args["x"], 1, 2).copy()})
     d = diagnose(q, tr, [g for g in got])
     assert "x is read transposed" in d.message and "or, the same numbers: yours behaves like" in d.message
@@ -331,7 +338,7 @@ def test_two_families_explaining_the_same_numbers_are_said_together():
 
 def test_entries_never_written_on_a_stride_two_lattice():
     q = _full_q("hw4", "1.2")
-    tr = q.generate(np.random.default_rng(19), 20)
+    tr = trial_groups(q.generate(np.random.default_rng(19), 20))[0]
     got = np.zeros_like(np.asarray(tr.expected))
     got[:, ::2, ::2] = np.asarray(tr.expected)[:, ::2, ::2]
     d = diagnose(q, tr, [g for g in got])
@@ -340,7 +347,7 @@ def test_entries_never_written_on_a_stride_two_lattice():
 
 def test_fractional_numbers_for_labels():
     q = _full_q("mlp", "1.5")
-    tr = q.generate(np.random.default_rng(20), 20)
+    tr = trial_groups(q.generate(np.random.default_rng(20), 20))[0]
     got = [np.full(np.shape(e), 0.75) for e in tr.expected]
     d = diagnose(q, tr, got)
     assert d.message.startswith("You return fractional numbers (such as 0.75)")
@@ -348,7 +355,7 @@ def test_fractional_numbers_for_labels():
 
 def test_a_factor_on_the_finite_trials_when_others_overflow():
     q = _bare("mlp", "1.3")
-    tr = q.generate(np.random.default_rng(21), 20)
+    tr = trial_groups(q.generate(np.random.default_rng(21), 20))[0]
     got = np.asarray(tr.expected) / 4
     got[0] = np.nan
     d = diagnose(q, tr, [g for g in got])
