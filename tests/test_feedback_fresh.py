@@ -360,3 +360,48 @@ def test_a_factor_on_the_finite_trials_when_others_overflow():
     got[0] = np.nan
     d = diagnose(q, tr, [g for g in got])
     assert "1/4 times the right value" in d.message and "where your answer is finite" in d.message
+
+
+def test_an_unchanged_answer_asserts_no_cause():
+    """``dS[:, y] -= 1`` uses y, but only which labels occur: a probe that swaps y for another
+    trial's (the same classes present) sees no change.  The note says what was seen and the
+    possible causes together, never 'your function does not use y'."""
+    q, trials, p = _setup("mlp", "2.1")
+    outs = _answers(p, lambda a: trials.reference(_frozen(p, "y")))
+    note, lead = dependence.finding(q, trials, p, outs)
+    assert "does not change when y changes" in note and lead
+    assert "does not use" not in note and "may ignore" in note and "did not change here" in note
+
+
+def test_an_answer_constant_in_every_argument_names_no_argument_as_ignored():
+    q, trials, p = _setup("hw4", "2.2")
+    outs = [np.zeros(np.shape(trials.expected)[1:]) for _ in range(p.n)]
+    note, lead = dependence.finding(q, trials, p, outs)
+    assert "same answer whatever its inputs" in note and "always 0" in note and not lead
+    assert "ignores" not in note
+
+
+@pytest.mark.parametrize("asg,qid,arg,axis,first", [("mlp", "2.5", "X", 0, True), ("hw4", "1.4", "z", 2, False),
+                                                    ("mlp", "2.2", "dS", 0, False)])
+def test_an_entry_left_out_of_a_loop_is_named(asg, qid, arg, axis, first):
+    """range(1, N) over the samples, a channel loop one short: the right computation without
+    that entry of the argument reproduces the answer."""
+    q = _full_q(asg, qid)
+    tr = trial_groups(q.generate(np.random.default_rng(23), 20))[0]
+    a = tr.args[arg].astype(float).copy()
+    index = [slice(None)] * a.ndim
+    index[axis + 1] = 0 if first else -1
+    a[tuple(index)] = 0.0
+    got = tr.reference({**tr.args, arg: a})
+    d = diagnose(q, tr, [g for g in got])
+    assert f"{arg} is read without its {'first' if first else 'last'} entry along axis {axis}" in d.message, d.message
+    assert ("starts at 1" if first else "stops one short") in d.message
+
+
+@pytest.mark.parametrize("words,f", [("the sigmoid σ", lambda e: 1 / (1 + np.exp(-e))), ("tanh", np.tanh)])
+def test_an_activation_on_the_answer_is_named(words, f):
+    """A sigmoid applied after sum pooling (a layer that has none)."""
+    q = _full_q("hw4", "1.3")
+    tr = trial_groups(q.generate(np.random.default_rng(24), 20))[0]
+    d = diagnose(q, tr, [g for g in f(np.asarray(tr.expected))])
+    assert f"exactly {words} of the right one" in d.message, d.message

@@ -111,9 +111,20 @@ def finding(q, trials: Trials, p: Plan, outputs: list[np.ndarray]) -> tuple[str,
     if not unused:
         return "", False
     what = " or ".join(unused)
-    return (f"Your answer does not change when {what} changes: the grader called your function again "
+    seen = (f"Your answer does not change when {what} changes: the grader called your function again "
             f"with another {what} (the other arguments the same), and the right answer changed but yours "
-            f"did not. Your function does not use the {what} it is given: it ignores "
-            f"{'that argument' if len(unused) == 1 else 'those arguments'}, or reads a module-level value "
+            f"did not.")
+    if len(unused) == len(p.names):
+        # nothing it is given moves it: a constant, a factor that is always 0 (1 // 2), module
+        # values for everything -- the value findings say which; no cause is asserted here
+        return (seen + " Your function gives the same answer whatever its inputs: look for a factor "
+                "that is always 0 or constant, or module-level values used in place of the arguments."), False
+    # the probe shows what the answer does not follow, not why: an ignored argument, a global in
+    # its place, or a use of it that these changes did not reach (labels used only as the set of
+    # classes present, y[:, labels] for y[rows, labels]) all look the same from here
+    return (seen + f" Check how your function uses {what}: it may ignore "
+            f"{'that argument' if len(unused) == 1 else 'those arguments'}, read a module-level value "
             f"in {'its' if len(unused) == 1 else 'their'} place (a global array left from a test run, a "
-            f"value recomputed from other variables)."), len(unused) < len(p.names)
+            f"value recomputed from other variables), or use only something of "
+            f"{'it' if len(unused) == 1 else 'them'} that did not change here (which values occur, "
+            f"its shape, its sum) where each entry should count."), True

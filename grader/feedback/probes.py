@@ -371,6 +371,12 @@ def _input_transforms(arr: np.ndarray):
         if 2 <= shape[a] <= 4:
             for i in range(shape[a]):
                 out.append((("fixed", a, i), lambda x, a=a, i=i, n=shape[a]: np.take(x, [i] * n, axis=a + 1)))
+    # the first or the last entry along an axis left out (as 0): a loop that starts at 1 or stops
+    # one short, so that entry never enters a sum (a sample, a channel, a window position)
+    for a in range(nd):
+        if 2 <= shape[a] <= 64:
+            for i in sorted({0, shape[a] - 1}):
+                out.append((("dropped", a, i), lambda x, a=a, i=i: _zeroed(x, a + 1, i)))
     # every entry along a short axis replaced by their sum or mean (a vector collapsed to a number)
     for a in range(nd):
         if 2 <= shape[a] <= 8:
@@ -401,6 +407,14 @@ def _input_transforms(arr: np.ndarray):
     # the argument scaled (a temperature, a sign, a half left in)
     for c, words in ((0.5, "1/2"), (2.0, "2"), (-1.0, "−1")):
         out.append((("mapped", f"{words} times itself"), lambda x, c=c: c * x))
+    return out
+
+
+def _zeroed(x: np.ndarray, axis: int, i: int) -> np.ndarray:
+    out = np.array(x, dtype=np.float64)
+    index = [slice(None)] * out.ndim
+    index[axis] = i
+    out[tuple(index)] = 0.0
     return out
 
 
@@ -513,6 +527,14 @@ def _how_read(how, shape, namer) -> str:
         return (f"read with its axis-{a} index stuck at {i} (where you need {nm(other)} you use "
                 f"{nm(at)}, and so for every entry along that axis): an index written as a constant, "
                 f"or a loop variable left out")
+    if how[0] == "dropped":
+        a, i = how[1], how[2]
+        at = list(zero)
+        at[a] = i
+        where = "first" if i == 0 else "last"
+        loop = "starts at 1 (range(1, n))" if i == 0 else "stops one short (range(n − 1))"
+        return (f"read without its {where} entry along axis {a} ({nm(at)} and every entry at index {i} "
+                f"of that axis left out, as if 0): a loop over that axis that {loop} never adds them in")
     if how[0] == "reversed":
         a = how[1]
         i = list(zero)
@@ -526,6 +548,31 @@ def _how_read(how, shape, namer) -> str:
     j[a] = y
     return (f"read with entries {x + 1} and {y + 1} along its axis {a} swapped "
             f"(e.g. {nm(i)} and {nm(j)})")
+
+
+# ----------------------------------------------------------------------------- output
+
+OUTPUT_MAPS: tuple[tuple[str, Callable[[np.ndarray], np.ndarray]], ...] = (
+    ("the sigmoid σ", lambda a: _sig(a)),
+    ("ReLU, max(0, ·),", lambda a: np.maximum(a, 0.0)),
+    ("tanh", np.tanh),
+    ("exp", lambda a: np.exp(np.minimum(a, 700))),
+    ("the absolute value |·|", np.abs),
+    ("the square", np.square),
+)
+
+
+def output_map_finding(q, got: np.ndarray, exp: np.ndarray) -> str:
+    """The answer is a function applied to the right one, element by element: an activation at
+    a layer that has none (a sigmoid after pooling), or applied twice."""
+    with np.errstate(all="ignore"):
+        for words, f in OUTPUT_MAPS:
+            cand = f(exp)
+            if np.isfinite(cand).all() and _explains(q, got, cand, exp):
+                return (f"Your answer is exactly {words} of the right one, element by element: a function "
+                        f"applied to the result where the computation has none (an activation at a layer "
+                        f"without one, or applied twice). Check the last step you apply.")
+    return ""
 
 
 # ----------------------------------------------------------------------------- activation
