@@ -99,6 +99,16 @@ CASES = [
     ("argmax/indicator/cases", "2.5", BAD, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} " + DZ + r"\, \mathbb{1}\left[(c_i,c_j) = \arg\min_{(a,b) \in W_{p_i,p_j}} y_{a,b,k}\right]$$ where $W_{p_i,p_j} = \{p_i, p_i+1\} \times \{p_j, p_j+1\}$"),
     ("argmax/indicator/cases", "2.5", BAD, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} " + DZ + r"\cdot 1\{(c_i,c_j) = \operatorname*{arg\,max}_{a \in \{p_i,p_i+1\},\, b \in \{p_j,p_j+2\}} y_{a,b,k}\}$$"),
     ("argmax/indicator/cases", "2.5", BAD, "dE/dy[ci,cj,k] = sum(sum(dE/dz[pi,pj,k] * 1[(ci,cj) == argmax(y[a,b,k], a=pi..pi+1, b=pj..pj+1)], pi=1..2), pj=1..1)"),
+    # --- gradients as ∇ of an element, ASCII sums with .. or "to", spaced d's, empty groups -------
+    ("nabla/ascii ranges", "2.1", OK, r"$$\nabla_{w_{p_i,p_j,k,o_m}} E = (o_m - y_m)\, o_m (1 - o_m)\, z_{p_i,p_j,k}$$"),
+    ("nabla/ascii ranges", "2.2", OK, r"$$\nabla_{z_{a,b,c}} E = \sum_{m=1}^{2} (o_m - y_m) o_m (1 - o_m) w_{a,b,c,o_m}$$"),
+    ("nabla/ascii ranges", "2.2", BAD, r"$$\nabla_{z_{a,b,c}} E = \sum_{m=1}^{2} (o_m - y_m) o_m (1 - o_m) w_{b,a,c,o_m}$$"),
+    ("nabla/ascii ranges", "1.3", OK, "z_{pi,pj,k} = sum_{a=0..1} (sum_{b=0 to 1} y_{pi+a,pj+b,k})"),
+    ("nabla/ascii ranges", "1.4", OK, "o_m = sigma(sum_{k=1...3} sum_{pi=1..2} sum_{pj=1..2} z_{pi,pj,k}*w_{pi,pj,k,o_m})"),
+    ("nabla/ascii ranges", "1.4", BAD, "o_m = sigma(sum_{k=1..2} sum_{pi=1..2} sum_{pj=1..2} z_{pi,pj,k}*w_{pi,pj,k,o_m})"),
+    ("nabla/ascii ranges", "2.1", OK, "d E / d w_{pi,pj,k,o_m} = (o_m - y_m) * o_m * (1 - o_m) * z_{pi,pj,k}"),
+    ("nabla/ascii ranges", "2.1", BAD, "d E / d w_{pi,pj,k,o_m} = (o_m - y_m) * (1 - o_m) * z_{pi,pj,k}"),
+    ("nabla/ascii ranges", "1.3", OK, r"$$\begin{aligned} z_{p_i,p_j,k} &= {} y_{p_i,p_j,k} + y_{p_i+1,p_j,k} \\ &\quad {} + y_{p_i,p_j+1,k} + y_{p_i+1,p_j+1,k} \end{aligned}$$"),
 ]
 
 

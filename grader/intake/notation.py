@@ -55,6 +55,10 @@ _TEXT_WORDS = {"for all": " \\forall ", "for every": " \\forall ", "for each": "
                "else": " \\otherwise ", "with": " \\where ", "s.t.": " \\forall "}
 
 
+# a brace group, braces nested up to three deep inside (each character read one way: linear)
+_BRACED = r"\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"
+
+
 def normalize(text: str) -> str:
     """What students write, mapped into the one grammar: Unicode letters and operators, LaTeX
     spacing, sizing, bold and vector markup, layer labels ``w^{(2)}``, ``\\text{for all}`` and
@@ -74,6 +78,12 @@ def normalize(text: str) -> str:
     text = re.sub(r"\\(?:Rightarrow|implies|Longrightarrow|therefore|iff)(?![A-Za-z])|[⇒⟹∴]", "\n", text)  # steps
     text = re.sub(r"\\nabla_\s*\{?\s*(\\[A-Za-z]+\s*\{\s*\\?[A-Za-z]+\s*\}|\\?[A-Za-z]+)\s*\}?\s*E(?![A-Za-z])",
                   r"\\frac{\\partial E}{\\partial \1}", text)  # \nabla_W E
+    text = re.sub(r"\\nabla_\s*" + _BRACED + r"\s*E(?![A-Za-z])",
+                  r"\\frac{\\partial E}{\\partial \1}", text)  # \nabla_{w_{p_i,p_j,k}} E
+    text = re.sub(r"(?<![A-Za-z\\])d\s*E\s*/\s*d\s*(?=[A-Za-z\\])", "dE/d", text)  # d E / d w
+    text = re.sub(r"(?<!\\)\{\s*\}", " ", text)  # an empty group: = {} & in aligned
+    text = re.sub(r"(\\?sum)\s*_\s*\{\s*([A-Za-z]\w{0,11})\s*=\s*([^{}.]{1,20}?)\s*(?:\.{2,3}|…|\bto\b)\s*([^{}]{1,20}?)\s*\}",
+                  r"\1_{\2=\3}^{\4}", text)  # sum_{k=1..3}, sum_{k=1 to 3}
     if "\\underset" in text:
         text = _underset(text)
     text = re.sub(r"\[\s*\\!\s*\[|⟦", " \\\\mathbf{1}[ ", text)  # Iverson brackets [\![ c ]\!], ⟦c⟧
