@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import click
@@ -95,3 +96,15 @@ def test_check_json_and_roster_outputs_match_the_schema(validator, tmp_path):
     data = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
     assert not list(validator.iter_errors(data)), [e.message for e in validator.iter_errors(data)][:3]
     assert data["shard"] == [1, 1] and data["roster_digest"] and len(data["submissions"]) == 2
+
+
+def test_ci_smoke_tests_every_declared_python():
+    """.ci/run hands the README's grading to .ci/pythons, which reads the lowest declared Python
+    from pyproject.toml's requires-python in the one form it understands (">=3.N")."""
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert ".ci/pythons .venv/bin/grader" in ci
+    declared = re.search(r'^requires-python *= *"(.*)"', (ROOT / "pyproject.toml").read_text(), re.M).group(1)
+    assert re.fullmatch(r">=3\.\d+", declared), declared
+    script = (ROOT / ".ci" / "pythons").read_text()
+    assert 'seq "$lowest"' in script and "/root/.pyenv/versions" in script
+    assert os.access(ROOT / ".ci" / "pythons", os.X_OK)
