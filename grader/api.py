@@ -407,7 +407,8 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
     late_policy = opts.late or LatePolicy()
     run.policy = {**(policy or {}), "partial_credit": opts.partial_credit, "late": late_policy.to_dict(),
                   "late_rule": late_policy.describe(), "lms_missing": lms_missing,
-                  "timeout": opts.timeout}
+                  "lms_column": lms_column or "", "lms_new_column": bool(lms_new_column),
+                  "roster": str(roster) if roster is not None else "", "timeout": opts.timeout}
     if shard is not None:
         run.shard = list(shard)  # merge checks that it has every shard, each once
     table, lms, book = None, None, None

@@ -408,5 +408,129 @@ def test_merge_with_the_lms_roster_writes_the_whole_classs_lms_file(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "canvas-import.csv: your Canvas gradebook" in r.stdout
     assert (tmp_path / "m" / "canvas-import.csv").read_bytes() == (tmp_path / "whole" / "canvas-import.csv").read_bytes()
-    r = grader("merge", tmp_path / "out-1", tmp_path / "out-2", "--out", tmp_path / "m2", "--lms-column", "HW4")
-    assert r.returncode == 2 and "give it as --roster" in r.stderr
+    r = grader("merge", tmp_path / "out-1", tmp_path / "out-2", "--out", tmp_path / "m2", "--lms-column", "Quiz 9")
+    assert r.returncode == 2 and "'Quiz 9' matches no column" in r.stderr  # (the shards' export, read again)
+
+
+def _cli(tmp_path, cwd):
+    import os
+    import sys
+
+    from conftest import ROOT
+
+    def grader(*args):
+        return subprocess.run([sys.executable, "-m", "grader", *map(str, args)], capture_output=True, text=True,
+                              cwd=cwd, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    return grader
+
+
+CANVAS_CLASS = ('"Seven, Ann",723456,A0007,ann@uni.edu,Sec 2,,5,90\r\n')  # (A0007: shard 1 of 2, the others' 2)
+
+
+def _canvas_class(tmp_path):
+    """Four submissions (mistakes among them) of a Canvas class of five, downloaded as Canvas
+    names them; shard 1 of 2 holds one submitter and the absent student, shard 2 the others."""
+    from test_lms import CANVAS
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    shutil.copyfile(SUBMISSIONS / "correct_vectorized.py", subs / "garciajose_123456_789012_hw4.py")
+    shutil.copyfile(SUBMISSIONS / "mistake_sign_flipped.py", subs / "doejane_223456_789013_hw4.py")
+    shutil.copyfile(SUBMISSIONS / "partial.py", subs / "othershard_423456_789014_hw4.py")
+    shutil.copyfile(SUBMISSIONS / "mistake_no_plus_one.py", subs / "sevenann_723456_789015_hw4.py")
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "canvas.csv").write_bytes((CANVAS + CANVAS_CLASS).encode("utf-8"))
+    assert {S.shard_of(i, 2) for i in ("A0001", "223456", "A0004")} == {2} and S.shard_of("A0007", 2) == 1
+    return subs, course
+
+
+def _same_outputs(a, b, lms="canvas-import.csv"):
+    for name in (lms, "grades.csv"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_merge_writes_the_lms_file_with_the_course_files_lms_keys_as_one_unsharded_run(tmp_path):
+    """A class graded by a course file whose [lms] names the Canvas export, a new column and
+    "blank" for the absent: graded whole, and as 2 shards merged with no option at all (from
+    the course folder, and from elsewhere): byte-identical LMS files and gradebooks.  Before,
+    merge wrote no LMS file, and given --roster it filled the assignment's own column with 0s."""
+    subs, course = _canvas_class(tmp_path)
+    (course / "grader.toml").write_text('[grading]\nseed = 3\n[lms]\nroster = "canvas.csv"\n'
+                                        'column = "Homework 4 auto"\nnew_column = true\nmissing = "blank"\n')
+    grader = _cli(tmp_path, course)
+    r = grader("grade", subs, "--out", tmp_path / "whole", "--jobs", "2")
+    assert r.returncode == 0, r.stderr
+    assert "'Homework 4 auto' (new)" in r.stdout  # the course file's new column, and its name
+    for k in (1, 2):
+        r = grader("grade", subs, "--out", tmp_path / f"out-{k}", "--shard", f"{k}/2", "--jobs", "1")
+        assert r.returncode == 0, r.stderr
+    shard_lms = [(tmp_path / f"out-{k}" / "canvas-import.csv").read_bytes() for k in (1, 2)]
+    whole = (tmp_path / "whole" / "canvas-import.csv").read_bytes()
+    assert whole not in shard_lms  # each shard's is filled for its own students only
+    r = grader("merge", tmp_path / "out-1", tmp_path / "out-2", "--out", tmp_path / "merged")
+    assert r.returncode == 0, r.stderr
+    assert "canvas-import.csv: your Canvas gradebook" in r.stdout
+    _same_outputs(tmp_path / "whole", tmp_path / "merged")
+    policy = json.loads((tmp_path / "merged" / "results.json").read_text())["policy"]
+    assert (policy["lms_column"], policy["lms_new_column"], policy["lms_missing"]) == ("Homework 4 auto", True, "blank")
+    away = _cli(tmp_path, tmp_path)  # no course file here: the shards' record is enough
+    r = away("merge", tmp_path / "out-1", tmp_path / "out-2", "--out", tmp_path / "merged2")
+    assert r.returncode == 0, r.stderr
+    _same_outputs(tmp_path / "whole", tmp_path / "merged2")
+    # an option still wins over what the shards used
+    r = away("merge", tmp_path / "out-1", tmp_path / "out-2", "--out", tmp_path / "merged3", "--lms-missing", "zero")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "merged3" / "canvas-import.csv").read_bytes() != whole
+    assert (tmp_path / "merged3" / "grades.csv").read_bytes() == (tmp_path / "whole" / "grades.csv").read_bytes()
+
+
+def test_merge_keeps_the_lms_flags_the_shards_were_graded_with(tmp_path):
+    """Shards graded with flags (--roster, --lms-column of another column, --lms-missing blank)
+    and merged with none: the LMS file and gradebook of the unsharded run with the same flags."""
+    subs, course = _canvas_class(tmp_path)
+    grader = _cli(tmp_path, tmp_path)
+    flags = ["--roster", course / "canvas.csv", "--lms-column", "Quiz 1", "--lms-missing", "blank", "--seed", "5"]
+    r = grader("grade", subs, "--out", tmp_path / "whole", "--jobs", "2", *flags)
+    assert r.returncode == 0, r.stderr
+    for k in (1, 2):
+        r = grader("grade", subs, "--out", tmp_path / f"out-{k}", "--shard", f"{k}/2", "--jobs", "1", *flags)
+        assert r.returncode == 0, r.stderr
+    r = grader("merge", tmp_path / "out-1", tmp_path / "out-2", "--out", tmp_path / "merged")
+    assert r.returncode == 0, r.stderr
+    assert "'Quiz 1 (99)'" in r.stdout
+    _same_outputs(tmp_path / "whole", tmp_path / "merged")
+    # another class list than the shards' is refused
+    other = tmp_path / "other.csv"
+    from test_lms import CANVAS
+    other.write_text((CANVAS + CANVAS_CLASS).replace("A0004", "A0009"), encoding="utf-8")
+    r = grader("merge", tmp_path / "out-1", tmp_path / "out-2", "--out", tmp_path / "m2", "--roster", other)
+    assert r.returncode == 2 and "not the class list the shards were graded with" in r.stderr
+    assert not (tmp_path / "m2").exists()
+
+
+def test_merge_reads_a_named_course_files_lms_keys_for_shards_graded_without_an_export(tmp_path):
+    """Shards graded with no LMS export: `merge --config` fills the course file's [lms] roster;
+    LMS options without any export are one line, exit 2."""
+    subs, course = _canvas_class(tmp_path)
+    grader = _cli(tmp_path, tmp_path)
+    for k in (1, 2):
+        r = grader("grade", subs, "--out", tmp_path / f"out-{k}", "--shard", f"{k}/2", "--jobs", "1")
+        assert r.returncode == 0, r.stderr
+    r = grader("merge", tmp_path / "out-1", tmp_path / "out-2", "--out", tmp_path / "m", "--lms-column", "HW4")
+    assert r.returncode == 2 and "give it as --roster" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    (course / "grader.toml").write_text('[lms]\nroster = "canvas.csv"\nmissing = "blank"\n')
+    r = grader("merge", tmp_path / "out-1", tmp_path / "out-2", "--out", tmp_path / "m", "--config",
+               course / "grader.toml")
+    assert r.returncode == 0, r.stderr
+    rows = (tmp_path / "m" / "canvas-import.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert rows[4].startswith('"Nosub, Eve",323456') and rows[4].split(",")[6] == ""  # blank: no submission
+
+
+def test_merge_refuses_shards_graded_under_different_policies():
+    runs = [_run(["a"]), _run(["b"])]
+    runs[0].policy = {"partial_credit": False, "late_rule": "none", "config": "/n1/grader.toml"}
+    runs[1].policy = {"partial_credit": True, "late_rule": "none", "config": "/n2/grader.toml"}
+    with pytest.raises(ValueError, match="policy's partial_credit differs"):
+        S.merge(runs)
+    runs[1].policy["partial_credit"] = False  # (the course file's path may differ between runners)
+    assert [s.student for s in S.merge(runs).submissions] == ["a", "b"]
