@@ -216,12 +216,22 @@ def test_shard_auto_slurm_any_first_id_and_step():
     ({"JOB_COMPLETION_INDEX": "0"}, "CNN_GRADER_SHARDS"),
     ({"JOB_COMPLETION_INDEX": "4", S.SHARDS_VAR: "4"}, "disagree"),
     ({"JOB_COMPLETION_INDEX": "x", S.SHARDS_VAR: "4"}, "not a whole number"),
-    ({**_slurm(1, 4), "SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_STEP": "2"}, "grid"),
+    ({**_slurm(1, 4), "SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_STEP": "2", "SLURM_ARRAY_TASK_MAX": "7"}, "grid"),
     ({S.INDEX_VAR: "-1", S.SHARDS_VAR: "2"}, "disagree"),
 ])
 def test_shard_auto_refuses_what_it_cannot_read(env, words):
     with pytest.raises(ValueError, match=words):
         S.parse_shard("auto", env)
+
+
+def test_shard_auto_refuses_a_slurm_comma_list_in_every_task():
+    """--array=1,3,7: task 1 graded shard 1/3, task 3 shard 3/3, task 7 failed with "shard index
+    6 of 3 ... disagree"; now every task refuses and says to submit a range."""
+    for task in (1, 3, 7):
+        env = {**_slurm(1, 3), "SLURM_ARRAY_TASK_ID": str(task), "SLURM_ARRAY_TASK_MAX": "7"}
+        with pytest.raises(ValueError, match=r"from 1 to 7, which is not a range.*--array=1-3.*scontrol requeue"):
+            S.parse_shard("auto", env)
+    assert S.parse_shard("auto", {**_slurm(2, 3, first=1, step=3)}) == (2, 3)  # --array=1-7:3 is one
 
 
 def test_shards_run_as_the_engines_run_them_merge_to_the_whole_class(tmp_path):

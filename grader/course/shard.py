@@ -74,6 +74,13 @@ def auto_shard(env: Mapping[str, str]) -> tuple[int, int]:
     if "SLURM_ARRAY_TASK_ID" in env:
         task, first, n = number("SLURM_ARRAY_TASK_ID"), number("SLURM_ARRAY_TASK_MIN"), number("SLURM_ARRAY_TASK_COUNT")
         step = number("SLURM_ARRAY_TASK_STEP") if env.get("SLURM_ARRAY_TASK_STEP") else 1
+        last = number("SLURM_ARRAY_TASK_MAX") if env.get("SLURM_ARRAY_TASK_MAX") else None
+        if last is not None and step >= 1 and last != first + (n - 1) * step:
+            # a comma list (--array=1,3,7): its ids are no grid, and every task must refuse, or
+            # some would grade a shard of the wrong N and the merge would miss the rest
+            raise ValueError(f"--shard auto: this Slurm array's {n} task ids run from {first} to {last}, which "
+                             f"is not a range (a list such as --array=1,3,7?); submit --array=1-{n}, and "
+                             "rerun one task with `scontrol requeue JOBID_TASK`")
         if step < 1 or (task - first) % step:
             raise ValueError(f"--shard auto: Slurm task {task} is not on the array's grid "
                              f"(first {first}, step {step}); use a plain range such as --array=1-{n}")
