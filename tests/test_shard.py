@@ -271,6 +271,24 @@ def _shard_run(k, n, subs, **kw):
     return _run(subs, shard=[k, n], **kw)
 
 
+def test_kubernetes_and_github_templates_say_what_to_size_activate_rerun_and_clean_up():
+    """Each cluster template says what to size and activate, how to rerun one shard, and cleans
+    up after itself (the Kubernetes Job used every core of the node whatever its request, and
+    its Job, pods and shard folders stayed forever)."""
+    from conftest import ROOT
+    ci = ROOT / "grader" / "templates" / "ci"
+    kube = (ci / "kubernetes-grade.yml").read_text()
+    cpus = re.search(r'requests: \{cpu: "(\d+)"', kube)[1]
+    assert f'name: CPUS\n              value: "{cpus}"     # = resources.requests.cpu' in kube
+    assert '--jobs "$CPUS"' in kube and "Insufficient cpu" in kube
+    assert "ttlSecondsAfterFinished:" in kube and "rm -rf /work/shards" in kube
+    assert "kubectl delete job grade" in kube and "nothing needs\n# activating" in kube
+    assert '--out "shards/out-$((JOB_COMPLETION_INDEX + 1))"' in kube and "merge /work/shards/out-*" in kube
+    gh = (ci / "instructor-grade.yml").read_text()
+    assert "Re-run failed jobs" in gh and "Nothing needs activating" in gh and "Size:" in gh
+    assert re.findall(r"retention-days: (\d+)", gh)[:1] == ["7"] and "Clean up:" in gh
+
+
 def test_merge_refuses_a_missing_shard_and_allow_partial_lists_it():
     with pytest.raises(ValueError, match=r"shard 2/3 missing .*--allow-partial"):
         S.merge([_shard_run(1, 3, ["a"]), _shard_run(3, 3, ["c"])], labels=["o1", "o3"])
@@ -386,8 +404,53 @@ def test_slurm_template_sizes_activates_and_says_how_to_rerun_a_shard():
     slurm = path.read_text()
     assert "--cpus-per-task=8" not in slurm and "--mem=8G" not in slurm
     assert 'VENV="${VENV:-' in slurm and '. "$VENV/bin/activate"' in slurm
-    assert "scontrol requeue" in slurm and "PENDING" in slurm and "rm -rf out-*" in slurm
+    assert "scontrol requeue" in slurm and "PENDING" in slurm and "shards-$jobid" in slurm
     assert subprocess.run(["bash", "-n", str(path)]).returncode == 0
+
+
+def test_the_slurm_template_runs_as_an_array_and_its_merge_job_cleans_up(tmp_path):
+    """The template as shipped, run as Slurm runs it: each array task in a fresh shell with
+    the array's variables, the grader only in the virtual environment; then the merge job's
+    --wrap command from the template's own header.  The gradebook equals an unsharded one, the
+    array's shard folders are gone, and an earlier array's stale folders are not merged."""
+    import os
+    import sys
+
+    from conftest import ROOT
+    template = ROOT / "grader" / "templates" / "ci" / "slurm-grade.sh"
+    subs = tmp_path / "submissions"
+    subs.mkdir()
+    for name in ("correct_loops.py", "mistake_sign_flipped.py", "partial.py", "mistake_no_plus_one.py"):
+        shutil.copyfile(SUBMISSIONS / name, subs / name)
+    venv = tmp_path / ".venv" / "bin"
+    venv.mkdir(parents=True)
+    (venv / "grader").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m grader "$@"\n')
+    (venv / "grader").chmod(0o755)
+    (venv / "activate").write_text(f'export PATH="{venv}:$PATH"\nexport PYTHONPATH="{ROOT}"\n')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLURM") and k != "PYTHONPATH"}
+    env["PATH"] = "/usr/bin:/bin"  # no grader on it: only the venv's
+    (tmp_path / "shards-76" / "out-3").mkdir(parents=True)  # an earlier array's leftovers
+    shutil.copytree(SUBMISSIONS / "correct_package", tmp_path / "shards-76" / "out-3" / "junk")
+    for task in (1, 2, 3):
+        slurm = {"SLURM_ARRAY_JOB_ID": "77", "SLURM_ARRAY_TASK_ID": str(task), "SLURM_ARRAY_TASK_MIN": "1",
+                 "SLURM_ARRAY_TASK_MAX": "3", "SLURM_ARRAY_TASK_STEP": "1", "SLURM_ARRAY_TASK_COUNT": "3",
+                 "SLURM_CPUS_PER_TASK": "1"}
+        r = subprocess.run(["bash", str(template)], cwd=tmp_path, env={**env, **slurm}, capture_output=True,
+                           text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+    wrap = re.search(r'--wrap \\\n#\s+"(.*)"', template.read_text())[1].replace("$jobid", "77")
+    r = subprocess.run(["bash", "-c", wrap], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert not (tmp_path / "shards-77").exists() and (tmp_path / "shards-76").exists()
+    r = subprocess.run([sys.executable, "-m", "grader", "grade", subs, "--out", tmp_path / "whole"], cwd=tmp_path,
+                       env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "graded" / "grades.csv").read_bytes() == (tmp_path / "whole" / "grades.csv").read_bytes()
+    assert len((tmp_path / "graded" / "grades.csv").read_text().splitlines()) == 1 + 4
+    # without the virtual environment: one line saying what to set, not "grader: command not found"
+    r = subprocess.run(["bash", str(template)], cwd=tmp_path, env={**env, **slurm, "VENV": str(tmp_path / "none")},
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "set VENV=" in r.stderr
 
 
 def test_merge_with_the_lms_roster_writes_the_whole_classs_lms_file(tmp_path):
