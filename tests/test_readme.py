@@ -124,3 +124,12 @@ def test_every_relative_link_of_the_readme_and_docs_is_a_file_of_the_repository(
             checked += 1
     assert checked >= 4
     assert "[docs/homework4.md](docs/homework4.md)" in README
+
+
+def test_the_readme_says_how_long_the_tests_take_and_when_browser_tests_skip():
+    """A newcomer waited on a silent suite, and never learnt that the browser tests had been skipped."""
+    first = README[:README.index("## What it is")]
+    assert re.search(r"suite takes about \d+.\d+ minutes", first)
+    assert re.search(r"browser tests are\s+skipped when Debian's Chromium\s+\(`/usr/bin/chromium`", first)
+    conftest = (ROOT / "tests" / "conftest.py").read_text(encoding="utf-8")
+    assert 'CHROMIUM = Path("/usr/bin/chromium")' in conftest and "pytest.skip(" in conftest  # what it says
