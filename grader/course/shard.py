@@ -356,7 +356,7 @@ def _lms(run: GradingRun, graded_with_lms: bool, given: LmsSettings, course):
 
 def _roster_digest(table) -> str:
     """The roster's digest as ``grade`` records it (its student ids)."""
-    from ..api import roster_digest
+    from .roster import roster_digest
     return roster_digest([st.id for st in table.students])
 
 
