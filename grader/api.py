@@ -2,7 +2,8 @@
 
     discover -> sandbox -> compare -> score -> render/export
 
-``grade`` grades a folder into an output folder; ``check`` grades one file for a student.
+``grade`` grades a folder into an output folder; ``check`` grades one file for a student;
+``similar`` ranks a folder's pairs of submissions by shared code.
 """
 from __future__ import annotations
 
@@ -18,10 +19,10 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from . import DEFAULT_ASSIGNMENT, __version__, settings
-from .assignment import Assignment, Trials, load_assignment, student_rng
+from .assignment import Assignment, Generated, Trials, load_assignment, student_rng, trial_groups
 from .errors import MachineError, UsageError, is_machines  # (the first two: grader.api.*, for API users too)
 from .intake.discover import Staged, Submission, _ignored, discover, prepare, student_id
 from .results import GradingRun, SubmissionResult
@@ -29,7 +30,10 @@ from .sandbox.supervisor import Call, Limits, Sandbox, resolved
 from .judge.score import apply_late, score_submission, unrunnable
 from .sandbox.launch import discard_early, hidden_paths as _hidden_paths, start_early
 from .course.config import LatePolicy
-from .text import one_line, safe_text, student_file_name
+from .text import one_line, safe_name, safe_text, student_file_name
+
+if TYPE_CHECKING:
+    from .outputs.similarity import SimilarityRun
 
 
 @dataclass(frozen=True)
@@ -57,21 +61,26 @@ class Options:
                 raise UsageError(f"Options.{name}: {exc}") from None
 
 
-def make_trials(assignment: Assignment, seed: int, student: str) -> dict[str, Trials]:
-    """Every question's inputs and reference answers for one student (trusted side only)."""
+StudentTrials = dict[str, Generated]  # question id -> its Trials, or its shape groups
+
+
+def make_trials(assignment: Assignment, seed: int, student: str) -> StudentTrials:
+    """Every question's inputs and reference answers for one student (trusted side only): a
+    question's :class:`Trials` as its generator made it, one or several shape groups (see
+    :func:`grader.assignment.trial_groups`)."""
     return make_trials_many(assignment, seed, [student])[0]
 
 
-def make_trials_many(assignment: Assignment, seed: int, students: list[str]) -> list[dict[str, Trials]]:
+def make_trials_many(assignment: Assignment, seed: int, students: list[str]) -> list[StudentTrials]:
     """:func:`make_trials` for several students, each exactly as alone; questions with a
     ``generate_many`` compute the whole batch at once (NumPy's per-call cost is paid once)."""
-    out: list[dict[str, Trials]] = [{} for _ in students]
+    out: list[StudentTrials] = [{} for _ in students]
     for i, q in enumerate(assignment.questions):
         rngs = [student_rng(seed, s, i) for s in students]
         many = q.generate_many(rngs, assignment.n_random) if q.generate_many and len(rngs) > 1 \
             else [q.generate(r, assignment.n_random) for r in rngs]
         for trials, t in zip(out, many):
-            trials[q.id] = t
+            trials[q.id] = t if isinstance(t, Trials) else trial_groups(t, q.id)  # (checked once, here)
     return out
 
 
@@ -81,11 +90,11 @@ class _TrialsAhead:
 
     def __init__(self, assignment: Assignment, seed: int, students: list[str], batch: int = 16):
         self._asg, self._seed, self._students, self._batch = assignment, seed, students, batch
-        self._made: dict[int, dict[str, Trials]] = {}  # made, not yet taken
+        self._made: dict[int, StudentTrials] = {}  # made, not yet taken
         self._started = bytearray(len(students))  # 1: made at some point (a byte a student)
         self._lock = threading.Lock()
 
-    def take(self, i: int, end: int | None = None) -> dict[str, Trials]:
+    def take(self, i: int, end: int | None = None) -> StudentTrials:
         """Student ``i``'s trials; made with those of the next students up to ``end`` (a
         worker's block: the students it will grade itself)."""
         with self._lock:
@@ -106,12 +115,15 @@ class _TrialsAhead:
             self._started[i] = 1
 
 
-def calls_for(assignment: Assignment, trials: dict[str, Trials]) -> list[Call]:
+def calls_for(assignment: Assignment, trials: StudentTrials) -> list[Call]:
+    """One sandbox call a question: every trial of every shape group, in order."""
     out = []
     for q in assignment.questions:
-        t = trials[q.id]
-        nargs = list(t.nargs) if t.nargs is not None else [len(t.args)] * len(t)
-        out.append(Call(q.id, q.function, list(t.args.values()), nargs, len(t)))
+        groups = trial_groups(trials[q.id], q.id)
+        nargs = [k for t in groups for k in (list(t.nargs) if t.nargs is not None else [len(t.args)] * len(t))]
+        more = [list(t.args.values()) for t in groups] if len(groups) > 1 else None
+        out.append(Call(q.id, q.function, list(groups[0].args.values()), nargs, len(nargs), groups=more,
+                        sizes=[len(t) for t in groups] if more else None, parts=assignment.kind == "written"))
     return out
 
 
@@ -251,7 +263,7 @@ def is_machine_error(exc: BaseException) -> bool:
 def failed_submission(assignment: Assignment, sub: Submission, seed: int, exc: BaseException) -> SubmissionResult:
     """The result of a submission the grader itself failed on: a one-line reason, the run goes on."""
     what = one_line(safe_text(f"{type(exc).__name__}: {exc}"))[:300]
-    res = unrunnable(assignment, sub.student, safe_text(sub.source.name), seed,
+    res = unrunnable(assignment, sub.student, safe_name(sub.source.name), seed,
                      f"the grader could not grade this submission ({what}); "
                      "tell your instructor, who can regrade it alone with grader check")
     res.digest, res.cache_key = "", ""  # never reused: the next run tries again
@@ -268,15 +280,15 @@ def submission_builder(assignment: Assignment):
 
 
 def grade_submission(sandbox: Sandbox, assignment: Assignment, sub: Submission, seed: int,
-                     trials: dict[str, Trials] | None = None, partial_credit: bool = False) -> SubmissionResult:
+                     trials: StudentTrials | None = None, partial_credit: bool = False) -> SubmissionResult:
     if sub.error or sub.directory is None:
-        res = unrunnable(assignment, sub.student, safe_text(sub.source.name), seed,
+        res = unrunnable(assignment, sub.student, safe_name(sub.source.name), seed,
                          one_line(safe_text(sub.error or "could not be prepared")))
         res.notes = list(sub.notes)
         return res
     trials = trials if trials is not None else make_trials(assignment, seed, sub.student)
     run = sandbox.run(sub.directory, sub.main, calls_for(assignment, trials))
-    res = score_submission(assignment, trials, run, sub.student, safe_text(sub.source.name), seed, sub.digest,
+    res = score_submission(assignment, trials, run, sub.student, safe_name(sub.source.name), seed, sub.digest,
                            partial_credit)
     # a time limit hit is never reused: the machine may have been loaded (the import's included)
     res.cache_key = "" if run.timed_out else sub.cache_key
@@ -604,7 +616,7 @@ class _Grader:
         from .course import roster as roster_mod
         entries = self.plan.origin.get(res.source, [res.source])
         if res.source in self.plan.origin:  # graded from the roster's layout: name the student's own files
-            res.source = ", ".join(entries)
+            res.source = ", ".join(map(safe_name, entries))
         st = self.plan.whose.get(res.student)
         if st is not None:
             res.name, res.email = roster_mod.display_name(st), st.email
@@ -722,13 +734,13 @@ def collision(plan: ClassPlan, sub: Submission, counted: str) -> dict:
     """results.json's record of a student who gave several entries: each entry (the student's
     own file names, with a roster) and the one graded ("" if the grader itself failed first)."""
     def own(name: str) -> list[str]:
-        return [safe_text(n) for n in plan.origin.get(name, [name])]
+        return [safe_name(n) for n in plan.origin.get(name, [name])]
     return {"student": sub.student, "entries": sorted(n for e in (sub.name, *sub.others) for n in own(e)),
             "counted": ", ".join(own(counted)) if counted else ""}
 
 
 def check(path: Path, opts: Options = Options(), assignment: str | Assignment = DEFAULT_ASSIGNMENT,
-          student: str | None = None, trials: dict[str, Trials] | None = None) -> SubmissionResult:
+          student: str | None = None, trials: StudentTrials | None = None) -> SubmissionResult:
     """Grade one file, folder or zip, as a student would to self-check.
 
     ``trials``: every question's inputs and answers, when they are not the student's own
@@ -761,3 +773,102 @@ def starter(assignment: str | Assignment = DEFAULT_ASSIGNMENT, filename: str | N
     template = "starter.md.j2" if asg.kind == "written" else "starter.py.j2"
     return env.get_template(template).render(assignment=asg, filename=filename or asg.student_file,
                                              check_options=asg.check_options)
+
+
+def similar(submissions: Path, out: Path, assignment: str | Assignment = DEFAULT_ASSIGNMENT,
+            templates: list[Path] | tuple[Path, ...] = (), threshold: float = 0.5, top: int | None = None,
+            command: str = "", jobs: int | None = None) -> "SimilarityRun":
+    """Rank the pairs of submissions by how much code (or, for a written assignment, notation)
+    they share, into ``out``: ``similarity.csv`` (every pair sharing code, most similar first;
+    the first ``top`` with ``top``) and ``similarity.html`` (the pairs at or above ``threshold``,
+    side by side with the shared regions highlighted).
+
+    Every submission is read as grading reads it (:mod:`grader.similarity.sources`; nothing is
+    run), fingerprinted once with copydetect and paired through an inverted index
+    (:mod:`grader.similarity.match`).  The assignment's starter and the ``templates`` files are
+    boilerplate: what they contain never counts.  A submission that cannot be read is listed,
+    not compared.  ``jobs``: worker processes reading and fingerprinting (default: all cores).
+    Raises :class:`UsageError` when copydetect is not installed (the optional extra
+    ``similarity``).  The returned run's ``rows`` are the ranking (``ia``/``ib``: the two
+    documents' positions among those read)."""
+    import time
+    from .similarity import match, sources
+    from .outputs import similarity as outputs
+    from .outputs.outdir import scratch
+    started = time.perf_counter()
+    submissions, out = Path(submissions), Path(out)
+    need = match.missing()
+    if need:
+        raise UsageError(need)
+    if not 0.0 <= threshold <= 1.0:
+        raise UsageError(f"--threshold {threshold}: give a similarity from 0 to 1")
+    if top is not None and top < 1:
+        raise UsageError(f"--top {top}: give a number of pairs, 1 or more")
+    if not submissions.is_dir():
+        raise UsageError(f"{submissions} is not a folder; give the folder that holds the submissions")
+    _check_not_empty(submissions)
+    outputs.check_out(out, submissions)
+    asg = load_assignment(assignment) if isinstance(assignment, str) else assignment
+    written = asg.kind == "written"
+    language = None if written else sources.PYTHON
+    boiler = [sources.answers_text(starter(asg), [q.id for q in asg.questions])[0] if written else starter(asg)]
+    boiler += [sources.template_text(Path(t), asg) for t in templates]
+    run = outputs.SimilarityRun(assignment=asg.name, title=asg.title, threshold=threshold, command=command,
+                                created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+                                written=written)
+    bp = match.boilerplate_hashes(boiler, language)
+    run.boilerplate = len(bp)
+    with scratch("cnn-grader-work-") as work:
+        docs, prints = _fingerprint_class(submissions, asg, Path(work), bp, jobs)
+        read = [d for d in docs if not d.error]
+        prints = [p for d, p in zip(docs, prints) if not d.error]
+        run.not_read = [(d.student, d.error) for d in docs if d.error]
+        run.notes = [(d.student, n) for d in docs for n in d.notes]
+        run.students = len(read)
+        run.common = match.drop_common(prints)
+        found = match.pairs(prints)
+        run.compared, run.listed = found.compared, len(found.a)
+        count = len(found.a) if top is None else min(top, len(found.a))
+        sizes = [len(p.unique) for p in prints]
+        for i in range(count):
+            a, b = int(found.a[i]), int(found.b[i])
+            run.rows.append({"rank": i + 1, "a": read[a].student, "b": read[b].student,
+                             "similarity": float(found.similarity[i]), "shared": int(found.shared[i]),
+                             "prints_a": sizes[a], "prints_b": sizes[b], "entry_a": read[a].entry,
+                             "entry_b": read[b].entry, "files_a": read[a].files, "files_b": read[b].files,
+                             "shown": False, "ia": a, "ib": b})
+        for r in run.above[:outputs.SHOWN_PAIRS]:
+            a, b = r["ia"], r["ib"]
+            sa, share_a = match.overlap(read[a], prints[a], prints[b])
+            sb, share_b = match.overlap(read[b], prints[b], prints[a])
+            r["shown"] = True
+            run.shown.append({**r, "share_a": share_a, "share_b": share_b, "sides": [
+                {"student": read[a].student, "files": read[a].files, "html": outputs.highlighted(read[a].text, sa)},
+                {"student": read[b].student, "files": read[b].files, "html": outputs.highlighted(read[b].text, sb)}]})
+        run.seconds = time.perf_counter() - started
+        outputs.write(run, out, Path(work))
+    return run
+
+
+def _fingerprint_class(submissions: Path, asg: Assignment, work: Path, boilerplate, jobs: int | None):
+    """Every submission read and fingerprinted, on ``jobs`` worker processes (tokenising is most
+    of the time): ``(documents, prints)`` in student id order (a print is None where the
+    document could not be read)."""
+    from .run.workers import run_tasks
+    from .similarity import match, sources
+    subs = sources.class_submissions(submissions, asg, work)
+    got: list = [None] * len(subs)
+
+    def task(_state, i: int, _end: int):
+        doc = sources.read_one(subs[i], asg, work / f"s{i:05d}")
+        return doc, (None if doc.error else match.fingerprint(doc.text, doc.language, boilerplate))
+
+    def failed(i: int, why: str):
+        return sources.Document(subs[i].student, safe_text(subs[i].name), error=f"{safe_text(subs[i].name)}: {why}"), None
+
+    def on_message(i: int, message) -> None:
+        got[i] = message
+
+    run_tasks(len(subs), max(1, min(jobs or os.cpu_count() or 1, len(subs))), contextlib.nullcontext, task, failed,
+              on_message)
+    return [g[0] for g in got], [g[1] for g in got]

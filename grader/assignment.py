@@ -3,7 +3,8 @@
 An assignment is a Python package under ``reference/`` exposing ``ASSIGNMENT``.  Each question
 names the student function to call and brings its own input generator, which returns the
 arguments of every trial *and* the reference answers (computed vectorized, in this trusted
-process only).
+process only): one :class:`Trials`, or several (shape groups, see :func:`trial_groups`) when
+one shape per student would let code that hard-codes a shape pass for the students drawn it.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Sequence, Union
 
 import numpy as np
 
@@ -55,6 +56,36 @@ class Trials:
         return [a[t].item() if a[t].ndim == 0 else np.array(a[t]) for a in values]
 
 
+# What a question's generator returns: one Trials, or its shape groups (see trial_groups)
+Generated = Union[Trials, Sequence[Trials]]
+
+
+def trial_groups(generated: Generated, qid: str = "") -> tuple[Trials, ...]:
+    """A question's trials as shape groups, in order: one :class:`Trials` is one group.
+
+    Trials are batched along axis 0, so every trial of one ``Trials`` has the same shapes; a
+    question whose inputs should vary in shape for each student (a batch of N samples, N
+    hard-coded by mistake) gives several, each graded like a question of its own and combined:
+    it passes only if every trial of every group passes, trials are counted over all groups
+    (numbered in this order), and what a report shows of a failure comes from the first
+    failing group.  Empty groups are dropped; the groups must name the same arguments."""
+    if isinstance(generated, Trials):
+        return (generated,)
+    groups = tuple(generated)
+    if not groups or not all(isinstance(g, Trials) for g in groups):
+        raise ValueError(f"question {qid}: generate must return a Trials or a sequence of Trials")
+    kept = tuple(g for g in groups if len(g)) or groups[:1]
+    if any(list(g.args) != list(kept[0].args) for g in kept):
+        raise ValueError(f"question {qid}: every group of trials must name the same arguments, in the same order")
+    return kept
+
+
+def share(n: int, k: int) -> list[int]:
+    """``n`` random trials shared out over ``k`` shape groups as evenly as possible (the first
+    groups get one more), so a grouped question keeps the assignment's ``n_random`` in all."""
+    return [n // k + (1 if i < n % k else 0) for i in range(k)]
+
+
 @dataclass(frozen=True)
 class Mistake:
     """A known wrong answer: ``compute(args_batch)`` returns what the mistake produces."""
@@ -79,7 +110,9 @@ class Question:
     title: str  # one line: what it computes
     returns: str  # what the student returns, for the starter file and reports
     points: float
-    generate: Callable[[np.random.Generator, int], Trials]  # (rng, n_random) -> Trials
+    # (rng, n_random) -> Trials, or a sequence of Trials: shape groups, each batched on its own
+    # (see trial_groups); the question passes only if every trial of every group does
+    generate: Callable[[np.random.Generator, int], Generated]
     rtol: float = 1e-5
     atol_scale: float = 1e-5  # atol = atol_scale * max|expected| of the trial (+ atol_floor)
     atol_floor: float = 1e-300  # exact zeros must come back (near-)exact
@@ -92,7 +125,7 @@ class Question:
     probes: tuple = ()  # data for grader.feedback.probes (Activation, Expression, Terms, Features, ArgNames)
     # Optional: the trials of several students at once, one generator each, exactly what
     # ``generate`` gives for each -- a batch costs little more than one student's trials.
-    generate_many: Callable[[Sequence[np.random.Generator], int], Sequence[Trials]] | None = None
+    generate_many: Callable[[Sequence[np.random.Generator], int], Sequence[Generated]] | None = None
     # Data for preparing a submission of another kind than code (written answers: what the
     # answer defines and may use, for grader.intake.notation); empty for code.
     spec: dict = field(default_factory=dict)

@@ -708,6 +708,34 @@ def merge(folders, out, allow_partial, ledger, roster, lms_column, lms_missing, 
         sys.exit(1)
 
 
+@main.command()
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Output folder.")
+@click.option("--assignment", default=DEFAULT_ASSIGNMENT, show_default=True, help=ASSIGNMENT_HELP)
+@click.option("--template", "templates", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
+              help="More boilerplate besides the assignment's starter: code (or answers) handed out (repeatable).")
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=0.5, show_default=True,
+              help="Show the pairs at or above this similarity (0 to 1) side by side in similarity.html.")
+@click.option("--top", type=click.IntRange(1), default=None, metavar="N",
+              help="Keep only the N most similar pairs (default: every pair that shares code).")
+@click.option("--jobs", type=click.IntRange(1, 512), default=None, help="Worker processes (default: all cores).")
+@_reported
+def similar(submissions, out, assignment, templates, threshold, top, jobs):
+    """Rank every pair of SUBMISSIONS by shared code (or written notation) into OUT:
+    similarity.csv and similarity.html (the pairs side by side).  Needs copydetect."""
+    from .api import similar as similar_api
+    run = similar_api(submissions, out, assignment=assignment, templates=list(templates), threshold=threshold,
+                      top=top, command=shlex.join(["grader", *sys.argv[1:]]), jobs=jobs)
+    for who, why in run.not_read:
+        click.echo(f"not compared: {who}: {why}", err=True)
+    kept = f" ({len(run.rows)} most similar kept)" if run.listed > len(run.rows) else ""
+    click.echo(f"compared {run.students} submissions in {run.seconds:.1f} s: {run.listed} pairs share code{kept}, "
+               f"{len(run.above)} at or above {run.threshold:.2f}")
+    for r in run.above[:10]:
+        click.echo(f"  {r['similarity']:.2f}  {r['a']}  {r['b']}")
+    click.echo(f"wrote {out / 'similarity.csv'}, {out / 'similarity.html'}")
+
+
 def _partial_note(run) -> str:
     if not run.missing_shards:
         return ""

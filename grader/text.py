@@ -3,7 +3,8 @@
 Student-controlled text, made safe for where it goes:
 
 * :func:`safe_text`: terminals, messages, CSV, JUnit (HTML escapes on top of this): every
-  character that could drive a terminal becomes a visible escape (``\\x1b``);
+  character that could drive a terminal becomes a visible escape (``\\x1b``); :func:`safe_name`
+  for a name, which stays on one line;
 * :func:`printable`: pages and files other programs parse (HTML, XML, JSON, Markdown):
   terminal escape sequences dropped, every other character such a file should not hold
   replaced (by U+FFFD on a page, by nothing where the format cannot hold it at all);
@@ -30,6 +31,16 @@ _UNSAFE.update({c: "\ufffd" for c in range(0xd800, 0xe000)})  # lone surrogates 
 def safe_text(text: str) -> str:
     """``text`` with every character that could drive a terminal replaced by a visible escape."""
     return text.translate(_UNSAFE)
+
+
+_UNSAFE_NAME = {**_UNSAFE, 0x09: "\\x09", 0x0a: "\\x0a"}
+
+
+def safe_name(text: str) -> str:
+    """A name (a file's, a student id) as one cell of one line: :func:`safe_text`, with tab and
+    line feed escaped too (a line feed in a file name once forged rows of the gradebook and the
+    terminal table for every reader that reads by lines)."""
+    return text.translate(_UNSAFE_NAME)
 
 
 def one_line(text: str) -> str:

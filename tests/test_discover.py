@@ -629,3 +629,40 @@ def test_a_main_file_left_out_is_the_error(tmp_path):
         sub = Submission(student=root.name, source=root)
         prepare(sub, FUNCS, tmp_path / "w" / root.name)
         assert words in sub.error and "submit only your homework files" in sub.error and sub.directory is None
+
+
+def test_an_extension_in_another_case_never_beats_the_one_every_tool_writes(tmp_path):
+    """``alice.PY`` sorts before ``alice.py``: name order once let an added entry be graded
+    instead of the student's own file."""
+    src = tmp_path / "subs"
+    src.mkdir()
+    (src / "alice.py").write_bytes(OK_PY)
+    (src / "alice.PY").write_text("def conv_forward(*a):\n    return 0\n")
+    (src / "bob.Zip").write_bytes(b"")
+    _zip(src / "bob.zip", {"hw4.py": OK_PY})
+    subs = {s.student: s for s in discover(src, FUNCS, tmp_path / "work")}
+    assert subs["alice"].name == "alice.py" and subs["bob"].name == "bob.zip"
+    assert any("alice.PY" in n and "not counted" in n for n in subs["alice"].notes)
+
+
+def test_a_line_feed_in_a_name_stays_in_its_cell(tmp_path):
+    """An entry named ``eve\\nhonest,...`` once wrote a forged ``honest`` row into grades.csv
+    for every reader that reads by lines, and into the terminal table."""
+    src = tmp_path / "subs"
+    src.mkdir()
+    (src / "eve\nhonest,,,honest.py,0\ttab.py").write_bytes(OK_PY)
+    (sub,) = discover(src, FUNCS, tmp_path / "work")
+    assert "\n" not in sub.student and "\t" not in sub.student
+    assert sub.student == "eve\\x0ahonest,,,honest.py,0\\x09tab"
+
+
+def test_a_line_feed_in_a_name_forges_no_gradebook_row(tmp_path):
+    import shutil
+    from grader.api import Options, grade
+    src = tmp_path / "subs"
+    src.mkdir()
+    (src / "eve\nhonest,,,honest.py,0,0,0,0,0,0,0,0,0,0,20,,1,\nx.py").write_bytes(OK_PY)
+    shutil.copy(SUBMISSIONS / "partial.py", src / "honest.py")
+    grade(src, tmp_path / "out", Options(jobs=1))
+    lines = (tmp_path / "out" / "grades.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert [line.split(",")[0] for line in lines].count("honest") == 1, lines

@@ -9,6 +9,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from grader.assignment import trial_groups
 from grader.feedback.diagnose import diagnose
 from reference.hw4 import ASSIGNMENT as HW4
 from reference.hw4 import model as m4
@@ -25,7 +26,8 @@ def _full(asg, qid):
 
 
 def _trials(asg, qid, seed=0):
-    return _full(asg, qid).generate(np.random.default_rng(seed), 20)
+    """The question's trials (its first shape group, for a question graded on several)."""
+    return trial_groups(_full(asg, qid).generate(np.random.default_rng(seed), 20))[0]
 
 
 def _batch(arr):

@@ -362,3 +362,16 @@ def test_any_canvas_export_changes_only_its_column(tmp_path_factory, names, scor
     assert len(before_lines) == len(after_lines)
     for b, a in zip(before_lines, after_lines):
         assert a.rsplit(",", 1)[0] == b.rsplit(",", 1)[0]
+
+
+@pytest.mark.parametrize("text", ["\uff1d5+5", " =HYPERLINK(\"evil\",\"x\")", "\xa0=2+2", "\u200b=1", "\t=1", "  +1", " @SUM(A1)"])
+def test_gradebook_cells_neutralise_formulas_behind_spaces(text):
+    """A spreadsheet may trim leading spaces on import: the guard looks past them."""
+    from grader.outputs.export import _cell
+    assert _cell(text).startswith("'")
+
+
+@pytest.mark.parametrize("text", ["alice", "a=b", "", " ", "x-1"])
+def test_gradebook_cells_leave_plain_text_alone(text):
+    from grader.outputs.export import _cell
+    assert _cell(text) == text

@@ -12,7 +12,7 @@ Independent lines of evidence, none of which reuses the reference's gradient for
 * the cross-entropy as -log of each sample's picked probability, in a loop; predictions as
   the arg-max of the probabilities.
 
-Then the generators (shapes, margins, edge cases), the mistake catalogue (every mistake differs
+Then the generators (shapes and their groups, margins, edge cases), the mistake catalogue (every mistake differs
 from the reference on the generated trials, is named when a student makes it, and the right
 answer is never diagnosed as a mistake), a float32 solution passing, and the example
 submissions in submissions/mlp/ getting their verdicts.
@@ -31,6 +31,7 @@ import numpy as np
 import pytest
 
 from grader.api import make_trials
+from grader.assignment import trial_groups
 from grader.judge.compare import compare
 from grader.feedback.diagnose import matching_mistakes
 from grader.feedback.probes import close_trials
@@ -224,7 +225,7 @@ def test_softmax_is_shift_invariant_per_row():
 
 def test_naive_softmax_fails_on_the_edge_cases():
     """The edge cases really are edge cases: the textbook exp(S) / sum exp(S) breaks on them."""
-    S = G.softmax_inputs(_rng(12), 5)[5:]
+    S = G.softmax_inputs(_rng(12), SHAPES[1], 5)[5:]
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         naive = np.exp(S) / np.exp(S).sum(axis=-1, keepdims=True)
     assert not np.isfinite(naive[0]).all()  # +-1000: overflow, inf / inf
@@ -281,6 +282,11 @@ def all_trials():
     return {s: make_trials(ASSIGNMENT, 7, s) for s in STUDENTS}
 
 
+def _each(trials: dict, qid: str):
+    """A question's shape groups (each a Trials batched on its own shapes)."""
+    return trial_groups(trials[qid])
+
+
 def _shape_of(q, trials) -> dict:
     a = trials.args
     first = {"1.1": ("X", "W1"), "1.2": ("H", "W2"), "1.3": ("S",), "1.4": ("P",), "1.5": ("X", "W2"),
@@ -292,80 +298,118 @@ def test_trials_shapes_and_labels(all_trials):
     seen = set()
     for student, trials in all_trials.items():
         for q in ASSIGNMENT.questions:
-            t = trials[q.id]
-            n = len(t)
-            assert n == ASSIGNMENT.n_random + sum(lab.startswith("edge") for lab in t.labels)
-            assert all(v.shape[0] == n for v in t.args.values()) and t.expected.shape[0] == n
-            assert list(t.args) == list(q.params)
-            assert np.isfinite(t.expected).all(), (student, q.id)
-            # the reference callable recomputes the expected answers exactly
-            assert np.array_equal(np.asarray(t.reference(t.args)), t.expected)
-            for name, arr in t.args.items():
-                if name == "y":
-                    assert arr.dtype == np.int64
-                else:
-                    assert arr.dtype == np.float64 and np.isfinite(arr).all()
-            seen.add((q.id, tuple(sorted(_shape_of(q, t).items()))))
-            if q.id == "1.4":
-                assert t.expected.shape == (n,)  # a scalar per trial
+            groups = _each(trials, q.id)
+            assert len(groups) == G.GROUPS
+            # the assignment's random trials, shared out; each group its own edge cases
+            assert sum(lab == "random" for t in groups for lab in t.labels) == ASSIGNMENT.n_random
+            assert len({tuple(lab for lab in t.labels if lab != "random") for t in groups}) == 1
+            for t in groups:
+                n = len(t)
+                assert all(v.shape[0] == n for v in t.args.values()) and t.expected.shape[0] == n
+                assert list(t.args) == list(q.params)
+                assert np.isfinite(t.expected).all(), (student, q.id)
+                # the reference callable recomputes the expected answers exactly
+                assert np.array_equal(np.asarray(t.reference(t.args)), t.expected)
+                for name, arr in t.args.items():
+                    if name == "y":
+                        assert arr.dtype == np.int64
+                    else:
+                        assert arr.dtype == np.float64 and np.isfinite(arr).all()
+                seen.add((q.id, tuple(sorted(_shape_of(q, t).items()))))
+                if q.id == "1.4":
+                    assert t.expected.shape == (n,)  # a scalar per trial
     # shapes vary between students (a hard-coded shape fails)
     for q in ASSIGNMENT.questions:
         assert len({s for qid, s in seen if qid == q.id}) >= 5, q.id
 
 
-def test_shapes_within_bounds():
+def _dims(q, t) -> dict:
+    """N, D, M, K as a group's arguments give them (those the question's arguments show)."""
+    a = {k: v.shape[1:] for k, v in t.args.items()}
+    dims = {}
+    for name, axes in {"X": "ND", "W1": "DM", "H": "NM", "Z": "NM", "W2": "MK", "S": "NK", "P": "NK",
+                       "dS": "NK", "dZ": "NM"}.items():
+        if name in a:
+            for d, size in zip(axes, a[name]):
+                assert dims.setdefault(d, size) == size, (q.id, name)
+    return dims
+
+
+def test_every_question_is_graded_on_three_shapes_apart(all_trials):
+    """Per student and question: within each group the dimensions its arguments show all
+    differ (no transpose, no size read from the wrong axis is right by coincidence), and across
+    the groups each takes three values (a hard-coded size is right in one group at most)."""
+    for trials in all_trials.values():
+        for q in ASSIGNMENT.questions:
+            dims = [_dims(q, t) for t in _each(trials, q.id)]
+            assert len(dims) == 3 and len(dims[0]) >= 2, q.id
+            for d in dims:
+                assert len(set(d.values())) == len(d), (q.id, dims)
+            for name in dims[0]:
+                assert len({d[name] for d in dims}) == 3, (q.id, name, dims)
+
+
+def test_shape_groups_within_bounds_and_apart():
     rng = _rng(15)
-    drawn = [G.draw_shape(rng) for _ in range(2000)]
+    drawn = [G.draw_shapes(rng) for _ in range(2000)]
     for k in "NDMK":
-        values = {d[k] for d in drawn}
+        values = {s[k] for shapes in drawn for s in shapes}
         assert values == set(range(G.SHAPE_LOW[k], G.SHAPE_HIGH[k] + 1)), k
+    for shapes in drawn:
+        assert len(shapes) == G.GROUPS
+        assert all(len(set(s.values())) == 4 for s in shapes)
+        assert all(len({s[k] for s in shapes}) == G.GROUPS for k in "NDMK")
 
 
 def test_inputs_are_well_posed(all_trials):
     """No pre-activation near ReLU's kink, no near-tie in the logits, valid probabilities."""
     for trials in all_trials.values():
-        a = trials["1.1"].args
-        assert (np.abs(M.preactivation(a["X"], a["W1"], a["b1"])) >= G.MARGIN).all()
-        a = trials["1.5"].args
-        Z = M.preactivation(a["X"], a["W1"], a["b1"])
-        assert (np.abs(Z) >= G.MARGIN).all()
-        assert (G.top_gap(M.logits(M.relu(Z), a["W2"], a["b2"])) >= G.GAP).all()
-        for qid in ("2.4",):
-            assert (np.abs(trials[qid].args["Z"]) >= G.MARGIN).all()
+        for a in (t.args for t in _each(trials, "1.1")):
+            assert (np.abs(M.preactivation(a["X"], a["W1"], a["b1"])) >= G.MARGIN).all()
+        for a in (t.args for t in _each(trials, "1.5")):
+            Z = M.preactivation(a["X"], a["W1"], a["b1"])
+            assert (np.abs(Z) >= G.MARGIN).all()
+            assert (G.top_gap(M.logits(M.relu(Z), a["W2"], a["b2"])) >= G.GAP).all()
+        for t in _each(trials, "2.4"):
+            assert (np.abs(t.args["Z"]) >= G.MARGIN).all()
         for qid in ("1.4", "2.1"):
-            P, y = trials[qid].args["P"], trials[qid].args["y"]
-            assert (P > 0).all() and np.allclose(P.sum(axis=-1), 1.0, atol=1e-12)
-            assert ((y >= 0) & (y < P.shape[-1])).all()
-        H_ = trials["1.2"].args["H"]
-        assert (H_ >= 0).all() and (H_[-1, 0] == 0).all()  # the edge: a dead first sample
+            for t in _each(trials, qid):
+                P, y = t.args["P"], t.args["y"]
+                assert (P > 0).all() and np.allclose(P.sum(axis=-1), 1.0, atol=1e-12)
+                assert ((y >= 0) & (y < P.shape[-1])).all()
+        for t in _each(trials, "1.2"):
+            H_ = t.args["H"]
+            assert (H_ >= 0).all() and (H_[-1, 0] == 0).all()  # the edge: a dead first sample
 
 
 def test_edge_cases_are_what_they_say(all_trials):
     for trials in all_trials.values():
-        t = trials["1.1"]
-        Hh = t.expected
-        assert (Hh[-2, 0] == 0).all() and (Hh[-1] > 0).all()
-        S = trials["1.3"].args["S"]
-        labels = trials["1.3"].labels
-        assert np.abs(S[labels.index(G.SOFTMAX_EDGES[0])]).max() == pytest.approx(G.LARGE)
-        assert S[labels.index(G.SOFTMAX_EDGES[1])].max() == pytest.approx(G.NEGATIVE)
-        t = trials["2.4"]
-        assert (t.expected[t.labels.index("edge: every hidden unit inactive (Z < 0)")] == 0).all()
-        t = trials["1.4"]
-        P, y = t.args["P"], t.args["y"]
-        K = P.shape[-1]
-        assert t.expected[t.labels.index(G.PROBABILITY_EDGES[0])] == pytest.approx(math.log(K))
-        assert len(set(y[t.labels.index(G.PROBABILITY_EDGES[1])])) == 1
-        assert 0 < t.expected[t.labels.index(G.PROBABILITY_EDGES[2])] < 1e-6
+        for t in _each(trials, "1.1"):
+            Hh = t.expected
+            assert (Hh[-2, 0] == 0).all() and (Hh[-1] > 0).all()
+        for t in _each(trials, "1.3"):
+            S, labels = t.args["S"], t.labels
+            assert np.abs(S[labels.index(G.SOFTMAX_EDGES[0])]).max() == pytest.approx(G.LARGE)
+            assert S[labels.index(G.SOFTMAX_EDGES[1])].max() == pytest.approx(G.NEGATIVE)
+        for t in _each(trials, "2.4"):
+            assert (t.expected[t.labels.index("edge: every hidden unit inactive (Z < 0)")] == 0).all()
+        for t in _each(trials, "1.4"):
+            P, y = t.args["P"], t.args["y"]
+            K = P.shape[-1]
+            assert t.expected[t.labels.index(G.PROBABILITY_EDGES[0])] == pytest.approx(math.log(K))
+            assert len(set(y[t.labels.index(G.PROBABILITY_EDGES[1])])) == 1
+            assert 0 < t.expected[t.labels.index(G.PROBABILITY_EDGES[2])] < 1e-6
 
 
 def test_trials_are_reproducible_and_per_student():
     a, b = make_trials(ASSIGNMENT, 3, "alice"), make_trials(ASSIGNMENT, 3, "alice")
     c = make_trials(ASSIGNMENT, 3, "bob")
     for q in ASSIGNMENT.questions:
-        assert all(np.array_equal(a[q.id].args[k], b[q.id].args[k]) for k in q.params)
-        assert any(a[q.id].args[k].shape != c[q.id].args[k].shape or not np.array_equal(a[q.id].args[k], c[q.id].args[k])
-                   for k in q.params)
+        for ga, gb, gc in zip(_each(a, q.id), _each(b, q.id), _each(c, q.id)):
+            assert all(np.array_equal(ga.args[k], gb.args[k]) for k in q.params)
+            assert np.array_equal(ga.expected, gb.expected) and list(ga.labels) == list(gb.labels)
+            assert any(ga.args[k].shape != gc.args[k].shape or not np.array_equal(ga.args[k], gc.args[k])
+                       for k in q.params)
 
 
 # --------------------------------------------------------------- the mistake catalogue
@@ -393,12 +437,12 @@ def test_mistake_differs_from_reference(all_trials, qid, mid):
     q = ASSIGNMENT.question(qid)
     mistake = next(m for m in q.mistakes if m.id == mid)
     for student, trials in all_trials.items():
-        t = trials[qid]
-        for compute in (mistake.compute, *mistake.variants):
-            out = np.asarray(compute(t.args))
-            assert out.shape[0] == len(t), (student, mid)
-            assert _differs(q, t, out), (student, mid)
-            assert np.isfinite(out).all() == ((qid, mid) not in NON_FINITE), (student, mid)
+        for t in _each(trials, qid):  # (every shape group)
+            for compute in (mistake.compute, *mistake.variants):
+                out = np.asarray(compute(t.args))
+                assert out.shape[0] == len(t), (student, mid)
+                assert _differs(q, t, out), (student, mid)
+                assert np.isfinite(out).all() == ((qid, mid) not in NON_FINITE), (student, mid)
 
 
 @pytest.mark.parametrize("qid, mid", [qm for qm in ALL_MISTAKES if qm not in NON_FINITE])
@@ -406,11 +450,11 @@ def test_mistake_is_named(all_trials, qid, mid):
     """A student whose answers are exactly the mistake's is diagnosed with it, and with no other."""
     q = ASSIGNMENT.question(qid)
     for student, trials in list(all_trials.items())[:12]:
-        t = trials[qid]
-        out = np.asarray(next(m for m in q.mistakes if m.id == mid).compute(t.args))
-        found = [m.id for m in matching_mistakes(q, t, _outputs(out))]
-        assert found == [mid], (student, found)
-        assert not compare(q, t, _outputs(out), out).passed
+        for t in _each(trials, qid):
+            out = np.asarray(next(m for m in q.mistakes if m.id == mid).compute(t.args))
+            found = [m.id for m in matching_mistakes(q, t, _outputs(out))]
+            assert found == [mid], (student, found)
+            assert not compare(q, t, _outputs(out), out).passed
 
 
 @pytest.mark.parametrize("qid, mid", sorted(NON_FINITE))
@@ -418,9 +462,9 @@ def test_non_finite_mistake_is_named(all_trials, qid, mid):
     """A mistake that overflows as the student's code does (NaN where exp overflowed) is named:
     the two are non-finite at the same elements, in the same way."""
     q = ASSIGNMENT.question(qid)
-    t = all_trials["student0"][qid]
-    out = np.asarray(next(m for m in q.mistakes if m.id == mid).compute(t.args))
-    assert [m.id for m in matching_mistakes(q, t, _outputs(out))] == [mid]
+    for t in _each(all_trials["student0"], qid):
+        out = np.asarray(next(m for m in q.mistakes if m.id == mid).compute(t.args))
+        assert [m.id for m in matching_mistakes(q, t, _outputs(out))] == [mid]
 
 
 def test_reference_is_never_a_mistake(all_trials):
@@ -428,12 +472,12 @@ def test_reference_is_never_a_mistake(all_trials):
     rounding)."""
     for trials in list(all_trials.values())[:12]:
         for q in ASSIGNMENT.questions:
-            t = trials[q.id]
-            for out in (t.expected, t.expected.astype(np.float32)):
-                if q.exact and out.dtype != t.expected.dtype:
-                    continue
-                assert compare(q, t, _outputs(out), out).passed, q.id
-                assert matching_mistakes(q, t, _outputs(out)) == [], q.id
+            for t in _each(trials, q.id):
+                for out in (t.expected, t.expected.astype(np.float32)):
+                    if q.exact and out.dtype != t.expected.dtype:
+                        continue
+                    assert compare(q, t, _outputs(out), out).passed, q.id
+                    assert matching_mistakes(q, t, _outputs(out)) == [], q.id
 
 
 # --------------------------------------------------------------- a float32 student passes
@@ -471,10 +515,10 @@ def _float32_answers(q, t) -> np.ndarray:
 def test_float32_solution_passes(all_trials):
     for trials in list(all_trials.values())[:20]:
         for q in ASSIGNMENT.questions:
-            t = trials[q.id]
-            with np.errstate(under="ignore"):
-                out = _float32_answers(q, t)
-            assert compare(q, t, _outputs(out), out).passed, (q.id, compare(q, t, _outputs(out), out).message)
+            for t in _each(trials, q.id):
+                with np.errstate(under="ignore"):
+                    out = _float32_answers(q, t)
+                assert compare(q, t, _outputs(out), out).passed, (q.id, compare(q, t, _outputs(out), out).message)
 
 
 # --------------------------------------------------------------- formulas for --reveal

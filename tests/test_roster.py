@@ -449,3 +449,18 @@ def test_unmatched_entries_giving_one_id_are_one_student(tmp_path):
     assert set(by) == {"A0001", "zed"} and by["zed"].score == 20 and by["zed"].source == "zed.ipynb"
     assert any(n.startswith("also submitted zed.py, not counted:") and "not a regular file" in n for n in by["zed"].notes)
     assert run.collisions == [{"student": "zed", "entries": ["zed.ipynb", "zed.py"], "counted": "zed.ipynb"}]
+
+
+def test_an_lms_download_never_names_a_student_by_its_own_file_name(tmp_path):
+    """A submitter off the roster once named the file zz_<classmate's SIS id>.py: Canvas kept
+    that name after its own prefix, the token rule read it, and the file was filed under the
+    classmate (whose grade it replaced).  Only the LMS's part of a download may name a student."""
+    text = "student_id,name,canvas id\nA1001,Alice Honest,100001\nA1002,Bob Honest,100002\n"
+    r = _roster(tmp_path, text)
+    m = R.match(r, ["honestalice_100001_900001_cnn.py", "evilmallory_100009_900009_zz_A1001.py",
+                    "Mallory Evil_555_assignsubmission_file_A1002.py", "notes_A1002.py"])
+    assert m.matched["honestalice_100001_900001_cnn.py"].id == "A1001"
+    assert "evilmallory_100009_900009_zz_A1001.py" in m.unmatched
+    assert "not on the roster" in m.why["evilmallory_100009_900009_zz_A1001.py"]
+    assert "Mallory Evil_555_assignsubmission_file_A1002.py" in m.unmatched
+    assert m.matched["notes_A1002.py"].id == "A1002"  # a plain name (the course's own) still may

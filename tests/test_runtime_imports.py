@@ -185,7 +185,7 @@ def test_plotting_imports_cost_nothing(graded):
     by, out = graded
     sub = by["plots"]
     assert sub.score == 20, [(x.id, x.message) for x in sub.questions if x.status != "passed"]
-    assert any("matplotlib is not installed in the grader; your plotting calls were ignored" in n for n in sub.notes)
+    assert any("matplotlib is not loaded by the grader; your plotting calls were ignored" in n for n in sub.notes)
     assert any(n.startswith("seaborn") for n in sub.notes) and any(n.startswith("plotly") for n in sub.notes)
     assert "your plotting calls were ignored" in report(out, sub)
 
@@ -195,7 +195,7 @@ def test_progress_bars_iterate_what_they_wrap(graded):
     sub = by["progress"]
     assert sub.score == 20, [(x.id, x.message) for x in sub.questions if x.status != "passed"]
     assert "fc done" in q(sub, "1.4").stdout
-    assert any(n.startswith("tqdm is not installed") for n in sub.notes)
+    assert any(n.startswith("tqdm is not loaded") for n in sub.notes)
 
 
 def test_display_calls_cost_nothing(graded):

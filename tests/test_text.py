@@ -137,3 +137,9 @@ def test_a_long_target_is_written_through_its_temporary_file(tmp_path):
     other = tmp_path / atomic.temp_name(tmp_path / "b.xml").name.replace(f"-{pid}-", f"-{'9' * len(pid)}-", 1)
     other.write_text("another target's")
     assert atomic.remove_stale_temps(target) == [stale] and other.exists()
+
+
+def test_safe_name_keeps_a_name_on_one_line():
+    from grader.text import safe_name, safe_text
+    assert safe_name("a\nb\tc\x1b") == "a\\x0ab\\x09c\\x1b"
+    assert safe_text("a\nb") == "a\nb"  # a message may have lines; a name may not

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from .. import DEFAULT_ASSIGNMENT, ENTRY_POINT, __version__
-from ..assignment import Assignment, Question, Trials, load_assignment
+from ..assignment import Assignment, Question, Trials, load_assignment, trial_groups
 from ..results import SubmissionResult
 
 PUBLIC_FILE = "public_tests.json"
@@ -58,28 +58,19 @@ def _asg(assignment: str | Assignment) -> Assignment:
 # --- public cases -----------------------------------------------------------------------------
 
 def public_cases(assignment: str | Assignment = DEFAULT_ASSIGNMENT, per_question: int = 2) -> dict:
-    """The public test file's content: ``per_question`` cases per question (one random, then edges)."""
+    """The public test file's content: ``per_question`` cases per question (one random, then edges).
+    A question graded on several shape groups takes its k-th case from group k (mod the
+    number of groups), so its public cases show that the shapes change."""
     if per_question < 1:
         raise ValueError("per_question must be at least 1")
     asg = _asg(assignment)
     questions = []
     for i, q in enumerate(asg.questions):
-        t = q.generate(public_rng(i), per_question)
-        randoms = [j for j, lab in enumerate(t.labels) if lab == "random"]
-        edges = [j for j, lab in enumerate(t.labels) if lab != "random"]
-        pick = (randoms[:1] + edges + randoms[1:])[:per_question]
-        cases = []
-        for j in pick:
-            n = t.nargs[j] if t.nargs is not None else len(t.args)
-            case: dict[str, Any] = {"label": t.labels[j],
-                                    "args": {k: v[j].tolist() for k, v in list(t.args.items())[:n]},
-                                    "expected": np.asarray(t.expected[j]).tolist()}
-            if t.reference is not None:  # what a float32 computation may return, exactly
-                low = {k: (v[j:j + 1].astype(np.float32).astype(np.float64) if v.dtype.kind == "f" else v[j:j + 1])
-                       for k, v in t.args.items()}
-                case["expected_for_float32_inputs"] = np.asarray(t.reference(low)[0]).tolist()
-            cases.append(case)
-        shape = np.shape(t.expected[pick[0]])
+        groups = trial_groups(q.generate(public_rng(i), per_question), q.id)
+        cases = [_case(t, j) for t, j in _public_picks(groups, per_question)]
+        shape = np.shape(cases[0]["expected"])
+        if all(np.ndim(c["expected"]) == len(shape) for c in cases):  # (names for the largest)
+            shape = tuple(max(sizes) for sizes in zip(*(np.shape(c["expected"]) for c in cases)))
         names = np.empty(shape, dtype=object)
         for idx in np.ndindex(*shape):
             names[idx] = q.element(tuple(idx))
@@ -91,12 +82,38 @@ def public_cases(assignment: str | Assignment = DEFAULT_ASSIGNMENT, per_question
             "element_names": names.tolist() if shape else "the value", "cases": cases,
             **({"spec": q.spec} if q.spec else {})})  # (a written answer's vocabulary: no answer in it)
     return {"format": PUBLIC_FORMAT, "schema": PUBLIC_SCHEMA, "assignment": asg.name, "title": asg.title,
-            "kind": asg.kind,
+            "kind": asg.kind, "index_base": asg.index_base,
             "assignment_version": asg.version, "grader_version": __version__, "preamble": asg.preamble,
             "note": ("A few fixed cases per question, to check your file before you submit. The official "
                      "grading calls every function on fresh random inputs, different for each student, "
                      "so passing these cases is necessary but not sufficient."),
             "questions": questions}
+
+
+def _public_picks(groups: tuple[Trials, ...], per_question: int) -> list[tuple[Trials, int]]:
+    """(group, trial) of each public case: each group's trials in the order random, edges,
+    the other randoms; the k-th case is the k-th of that order in group k mod the number of
+    groups (one group: its first ``per_question``), then whatever is left, in order."""
+    orders = []
+    for g, t in enumerate(groups):
+        randoms = [j for j, lab in enumerate(t.labels) if lab == "random"]
+        edges = [j for j, lab in enumerate(t.labels) if lab != "random"]
+        orders.append([(g, j) for j in randoms[:1] + edges + randoms[1:]])
+    picks = [orders[k % len(orders)][k] for k in range(per_question) if k < len(orders[k % len(orders)])]
+    rest = [p for order in orders for p in order if p not in picks]
+    return [(groups[g], j) for g, j in (picks + rest)[:per_question]]
+
+
+def _case(t: Trials, j: int) -> dict[str, Any]:
+    n = t.nargs[j] if t.nargs is not None else len(t.args)
+    case: dict[str, Any] = {"label": t.labels[j],
+                            "args": {k: v[j].tolist() for k, v in list(t.args.items())[:n]},
+                            "expected": np.asarray(t.expected[j]).tolist()}
+    if t.reference is not None:  # what a float32 computation may return, exactly
+        low = {k: (v[j:j + 1].astype(np.float32).astype(np.float64) if v.dtype.kind == "f" else v[j:j + 1])
+               for k, v in t.args.items()}
+        case["expected_for_float32_inputs"] = np.asarray(t.reference(low)[0]).tolist()
+    return case
 
 
 def dump_public(data: dict) -> str:
@@ -176,30 +193,19 @@ def _element_namer(names):
     return element
 
 
-def public_assignment(data: dict) -> tuple[Assignment, dict[str, Trials]]:
-    """An :class:`Assignment` whose every trial is a public case, and those trials."""
+def public_assignment(data: dict) -> tuple[Assignment, dict]:
+    """An :class:`Assignment` whose every trial is a public case, and those trials: a
+    question's cases batched together, or, where their shapes differ (a question graded on
+    several shape groups), one :class:`Trials` per run of cases of one shape."""
     questions, trials = [], {}
     for qd in data["questions"]:
         cases = qd["cases"]
         params = list(qd.get("params") or cases[0]["args"].keys())
-        args: dict[str, np.ndarray] = {}
-        for p in params:
-            given = [c["args"][p] for c in cases if p in c["args"]]
-            filler = given[0] if given else 0
-            args[p] = np.array([c["args"].get(p, filler) for c in cases])
-        nargs = [len(c["args"]) for c in cases]
-        expected = np.array([c["expected"] for c in cases])
-        if qd.get("exact"):
-            expected = expected.astype(np.int64)
-        ref = None
-        if all("expected_for_float32_inputs" in c for c in cases):
-            rounded = [{k: (np.asarray(v, dtype=np.float64).astype(np.float32).astype(np.float64)
-                            if np.asarray(v).dtype.kind == "f" else np.asarray(v)) for k, v in c["args"].items()}
-                       for c in cases]
-            ref = _Float32Answers(rounded, [np.asarray(c["expected_for_float32_inputs"], dtype=np.float64) for c in cases])
-        t = Trials(args=args, expected=expected, reference=ref,
-                   labels=[f"public case {i + 1}: {c.get('label', '')}" for i, c in enumerate(cases)],
-                   nargs=nargs if any(n != len(params) for n in nargs) else None)
+        groups, first = [], 0
+        for run in _same_shapes(cases, params):
+            groups.append(_public_trials(qd, run, params, first))
+            first += len(run)
+        t = groups[0] if len(groups) == 1 else tuple(groups)
         trials[qd["id"]] = t
         questions.append(Question(
             id=qd["id"], function=qd["function"], params=tuple(params), title=qd.get("title", ""),
@@ -212,8 +218,44 @@ def public_assignment(data: dict) -> tuple[Assignment, dict[str, Trials]]:
     asg = Assignment(name=data.get("assignment", DEFAULT_ASSIGNMENT), title=data.get("title", ""),
                      version=str(data.get("assignment_version", "")), questions=tuple(questions),
                      preamble=str(data.get("preamble") or ""),
-                     kind="written" if data.get("kind") == "written" else "code")
+                     kind="written" if data.get("kind") == "written" else "code",
+                     index_base=1 if data.get("index_base") == 1 else 0)
     return asg, trials
+
+
+def _same_shapes(cases: list[dict], params: list[str]) -> list[list[dict]]:
+    """The cases in runs of one shape (every argument's and the answer's), in order."""
+    def shapes(c: dict) -> tuple:
+        return (tuple(np.shape(c["args"].get(p)) for p in params), np.shape(c["expected"]))
+    runs: list[list[dict]] = []
+    for c in cases:
+        if runs and shapes(runs[-1][0]) == shapes(c):
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    return runs
+
+
+def _public_trials(qd: dict, cases: list[dict], params: list[str], first: int) -> Trials:
+    """One batch of public cases of one shape (``first``: the number of cases before them)."""
+    args: dict[str, np.ndarray] = {}
+    for p in params:
+        given = [c["args"][p] for c in cases if p in c["args"]]
+        filler = given[0] if given else 0
+        args[p] = np.array([c["args"].get(p, filler) for c in cases])
+    nargs = [len(c["args"]) for c in cases]
+    expected = np.array([c["expected"] for c in cases])
+    if qd.get("exact"):
+        expected = expected.astype(np.int64)
+    ref = None
+    if all("expected_for_float32_inputs" in c for c in cases):
+        rounded = [{k: (np.asarray(v, dtype=np.float64).astype(np.float32).astype(np.float64)
+                        if np.asarray(v).dtype.kind == "f" else np.asarray(v)) for k, v in c["args"].items()}
+                   for c in cases]
+        ref = _Float32Answers(rounded, [np.asarray(c["expected_for_float32_inputs"], dtype=np.float64) for c in cases])
+    return Trials(args=args, expected=expected, reference=ref,
+                  labels=[f"public case {first + i + 1}: {c.get('label', '')}" for i, c in enumerate(cases)],
+                  nargs=nargs if any(n != len(params) for n in nargs) else None)
 
 
 def reference_available(assignment: str = DEFAULT_ASSIGNMENT) -> bool:
@@ -345,8 +387,8 @@ def imports_text() -> str:
 your own modules handed in with your file. Nothing else is available, whether or not it is
 installed on your machine (`grader check` applies the same rule):
 
-- plotting, display and progress-bar packages ({display}) never cost points: when one is
-  not installed, a stand-in that does nothing replaces it (your plots are skipped, `tqdm(x)`
+- plotting, display and progress-bar packages ({display}) never cost points: installed
+  or not, a stand-in that does nothing replaces it (your plots are skipped, `tqdm(x)`
   iterates `x`), and the report says so;
 - any other package (`scipy`, `torch`, `pandas`, ...) imports as a placeholder: the questions
   whose functions use it fail with an error naming it, the others are graded as usual. An

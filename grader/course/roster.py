@@ -20,7 +20,8 @@ column, or first/last), an email, and optional handle/file columns.  Exports fro
    The numeric id is tried against every id column first (Canvas ``ID``, Moodle
    ``Identifier``), then the name against each student's name in every word order;
 3. a token of the name (split on ``_``, ``-``, ``.``, spaces) that is one student's id or
-   email local part (ids shorter than 4 characters are not used this way).
+   email local part (ids shorter than 4 characters are not used this way); of an LMS
+   download, a token of the LMS's part only, never of the file name the student chose.
 
 A rule applies only when it names exactly one student; anything else is unmatched, with why.
 Nothing is guessed fuzzily: a wrong match would hand one student's grade to another.
@@ -538,7 +539,9 @@ def _match_one(p: Parsed, idx: _Index) -> tuple[int | None, str, str]:
         hits = idx.exact.get(_key(p.name))  # some courses rename to <id>_<n>_<n>_file
         if hits and len(hits) == 1:
             return _one(hits), p.kind, ""
-    tokens = [t for t in re.split(r"[\s_\-.]+", p.stem) if len(t) >= MIN_TOKEN_ID]
+    # An LMS download's own file name is the student's to choose: only the LMS's part may
+    # name a student (a submitter off the roster once named a file zz_<classmate's id>.py).
+    tokens = [t for t in re.split(r"[\s_\-.]+", p.name if p.kind else p.stem) if len(t) >= MIN_TOKEN_ID]
     found = set()
     for t in tokens:
         found |= idx.tokens.get(_key(t), set())

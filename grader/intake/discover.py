@@ -27,7 +27,7 @@ from typing import Callable, Iterator
 from . import notebook
 from .notebook import MAX_NOTEBOOK_BYTES
 from ..errors import is_machines
-from ..text import file_name, one_line, safe_text
+from ..text import file_name, one_line, safe_name, safe_text
 
 # What a folder or zip gives its sandbox at most; anything beyond is left out with a note (an
 # honest solution.py in a repository with data/, node_modules/... is graded), and only a submission
@@ -110,23 +110,29 @@ def discover(folder: Path, functions: list[str], workdir: Path,
 CLAIM_ORDER = ("py", "folder", "zip", "ipynb", "pytxt")  # then any other file
 
 
-def claim_rank(entry: Path, written: bool = False) -> tuple[int, str]:
+def claim_rank(entry: Path, written: bool = False) -> tuple[int, bool, str]:
     """Which of a student's several entries counts, among those that can be graded: a .py file
-    (``written``: the answers file, .md/.tex/.txt), a folder, a .zip, a notebook, a .py.txt,
-    then name order.  A fixed rule, never the names' sort order (a broken honest.ipynb sorts
-    before honest.py) nor the best score (a grade must not come from trying alternatives)."""
+    (``written``: the answers file, .md/.tex/.txt), a folder, a .zip, a notebook, a .py.txt;
+    then one whose extension is written in lower case, as every tool writes it; then name
+    order.  A fixed rule, never the names' sort order (a broken honest.ipynb sorts before
+    honest.py; an added ``alice.PY`` sorts before ``alice.py``) nor the best score (a grade
+    must not come from trying alternatives)."""
     try:
         folder = stat.S_ISDIR(os.lstat(entry).st_mode)
     except OSError:
         folder = False
     kind = "folder" if folder else _kind(entry.name) or ("py" if written else "")
-    return (CLAIM_ORDER.index(kind) if kind in CLAIM_ORDER else len(CLAIM_ORDER)), entry.name
+    dot = entry.name.find(".")
+    ext = entry.name[dot:] if dot > 0 and not folder else ""
+    odd_case = ext != ext.lower()
+    return (CLAIM_ORDER.index(kind) if kind in CLAIM_ORDER else len(CLAIM_ORDER)), odd_case, entry.name
 
 
 def claim_rule(written: bool = False) -> str:
     """:func:`claim_rank` in words."""
     first = "the answers file (.md, .tex, .txt)" if written else "a .py file"
-    return f"one that can be graded counts, in this order: {first}, a folder, a .zip, a notebook, a .py.txt"
+    return (f"one that can be graded counts, in this order: {first}, a folder, a .zip, a notebook, a .py.txt; "
+            "then an extension in lower case")
 
 
 def _ignored(p: Path | str) -> bool:
@@ -138,7 +144,7 @@ def student_id(name: str, is_file: bool) -> str:
     """The student id an entry gives: its name without the extension (``.py.txt`` as one)."""
     if is_file:
         name = name[:-7] if name.lower().endswith(".py.txt") else _stem(name)
-    return safe_text(name)
+    return safe_name(name)
 
 
 def _stem(name: str) -> str:
@@ -210,7 +216,7 @@ class Staged:
 
 
 def _short(rel: str, most: int = 100) -> str:
-    rel = safe_text(rel)
+    rel = safe_name(rel)
     return rel if len(rel) <= most else rel[:most - 3] + "..."
 
 
@@ -235,7 +241,7 @@ def prepare(sub: Submission, functions: list[str], dest: Path,
     if sub.others:
         _prepare_claims(sub, functions, Path(dest), build, staged)
         return
-    label = safe_text(sub.source.name)
+    label = safe_name(sub.source.name)
     sub.directory = None
     pre = staged.get(sub.name) if staged else None
     if pre is not None and pre.error:
@@ -284,11 +290,11 @@ def _prepare_claims(sub: Submission, functions: list[str], dest: Path, build, st
 
 def _not_counted(one: Submission, counted: Submission, written: bool) -> str:
     """The note on a student's result about an entry of theirs that was not counted."""
-    label = safe_text(one.name)
+    label = safe_name(one.name)
     if one.error:
         why = one.error[len(label) + 2:] if one.error.startswith(label + ": ") else one.error
     else:
-        why = f"{safe_text(counted.name)} counts instead ({claim_rule(written)})"
+        why = f"{safe_name(counted.name)} counts instead ({claim_rule(written)})"
     return one_line(f"also submitted {label}, not counted: {why}")
 
 
@@ -321,8 +327,7 @@ def _prepare(sub: Submission, functions: list[str], dest: Path, label: str, buil
     if build is not None:  # (a notebook of written answers is read as it is: its Markdown)
         sub.directory, sub.main, sub.error = build(dest, functions)
     else:
-        texts, problems = _convert_tree(dest, sub.notes)
-        sub.directory, sub.main, sub.error = _choose_main(dest, functions, texts, problems)
+        sub.directory, sub.main, sub.error, _texts = choose_code(dest, functions, sub.notes)
     if sub.error and left_out.may_hide_main:
         raise Refused(left_out.refusal())  # what was left out may have been the homework: say so
     sub.notes += left_out.notes()
@@ -376,7 +381,7 @@ def _copy_stream(fin, dst: Path, cap: int, what: str) -> int:
     try:
         fout = open(dst, "xb")  # never over another file (two names that became one)
     except FileExistsError:
-        raise Refused(f"holds two files named {safe_text(dst.name)!r} (after fixing their names); rename one") from None
+        raise Refused(f"holds two files named {safe_name(dst.name)!r} (after fixing their names); rename one") from None
     with fout:
         while left > 0 and (chunk := fin.read(min(1 << 16, left))):
             fout.write(chunk)
@@ -685,6 +690,17 @@ def unwrapped(root: Path) -> Path:
         else:
             break
     return root
+
+
+def choose_code(root: Path, functions: list[str], notes: list[str]) -> tuple[Path | None, str, str, dict[Path, str]]:
+    """What grading runs of the tree ``root`` (copied or unpacked, within the limits): its
+    notebooks turned into ``.py`` files and ``X.py.txt`` into ``X.py`` (noted in ``notes``), then
+    the main file chosen.  Returns ``(import root, main file, error, code)``: ``code`` maps each
+    generated ``.py`` of a notebook to its code cells' text (what the student wrote; the file
+    itself is the grader's driver).  ``grade`` and ``grader similar`` both see code through it."""
+    texts, problems = _convert_tree(root, notes)
+    directory, main, error = _choose_main(root, functions, texts, problems)
+    return directory, main, error, texts
 
 
 def _choose_main(root: Path, functions: list[str], texts: dict[Path, str],

@@ -38,7 +38,11 @@ class NoAnswer(NotImplementedError):
 _UNICODE = {"−": "-", "–": "-", "·": "*", "⋅": "*", "×": "*", "∗": "*", "≤": "<=", "≥": ">=", "≠": "!=",
             "σ": " sigma ", "∂": " \\partial ", "𝟙": " Indicator ", "∑": " \\sum ", "…": "...", "⋯": "...",
             "∧": " and ", "′": "'"}
-_SUB_DIGITS = {chr(0x2080 + d): f"_{d}" for d in range(10)}
+_SUB_DIGITS = {"⁻¹": "^{-1}", "⁻": "^-"}  # (before the superscript digits: ⁻¹ is one exponent)
+_SUB_DIGITS.update({chr(0x2080 + d): f"_{d}" for d in range(10)})
+# subscript letters (oₘ, pᵢ, cⱼ) and superscripts (o², W⁻¹): what a phone or a Unicode keyboard types
+_SUB_DIGITS.update({ch: f"_{c}" for ch, c in zip("ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ", "aeoxhklmnpstijruv")})
+_SUB_DIGITS.update({ch: f"^{c}" for ch, c in zip("²³¹⁰⁴⁵⁶⁷⁸⁹", "2310456789")})
 _UNICODE.update({"Σ": " \\sum ", "∈": " \\in ", "∀": " \\forall ", "⊙": "*", "∘": "*", "≔": "=", "⩽": "<=",
                  "⩾": ">=", "’": "'", "ᵀ": "^T"})
 # Greek letters: a symbol of the student's own (δ_m, \delta_m); σ stays the sigmoid, π is not mapped
@@ -47,8 +51,8 @@ _GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "e
           "Lambda", "Phi", "Psi", "Omega")
 _UNICODE.update({ch: f" {name} " for ch, name in zip("αβγδεεζηθκλμνξρτφφχψωΔΓΘΛΦΨΩ", _GREEK)})
 _TEXT_WORDS = {"for all": " \\forall ", "for every": " \\forall ", "for each": " \\forall ", "for any": " \\forall ",
-               "for": " \\forall ", "where": " \\forall ", "and": " and ", "if": " \\if ", "otherwise": " \\otherwise ",
-               "else": " \\otherwise ", "with": " \\forall ", "s.t.": " \\forall "}
+               "for": " \\forall ", "where": " \\where ", "and": " and ", "if": " \\if ", "otherwise": " \\otherwise ",
+               "else": " \\otherwise ", "with": " \\where ", "s.t.": " \\forall "}
 
 
 def normalize(text: str) -> str:
@@ -60,21 +64,104 @@ def normalize(text: str) -> str:
         raise NotationError(f"the answer is longer than {MAX_TEXT} characters")
     for k, v in {**_UNICODE, **_SUB_DIGITS}.items():
         text = text.replace(k, v)
-    text = re.sub(r"\\(?:text|textrm|mathrm|textit|mbox)\s*\{([^{}]{0,40})\}",
-                  lambda m: _TEXT_WORDS.get(m.group(1).strip().rstrip(",:").strip().lower(), m.group(0)), text)
-    text = re.sub(r"\\(?:boldsymbol|mathbf|bm|vec|mathbfit|pmb)\s*\{\s*(\\?[A-Za-z]+)\s*\}",
-                  lambda m: m.group(0) if m.group(1) == "1" else m.group(1), text)
-    text = re.sub(r"\\(?:boldsymbol|bm|pmb)\s*(\\[A-Za-z]+)", r"\1", text)
-    text = re.sub(r"\^\s*\{?\s*[(\[]\s*\d\s*[)\]]\s*\}?", "", text)  # layer labels: w^{(2)}
+    text = re.sub(r"\\(?:text|textrm|mathrm|textit|mbox)\s*\{([^{}]{0,40})\}", _text_words, text)
+    text = re.sub(r"\\(?:operatorname\*?|mathop|mathrm|text|textrm|mbox)\s*\{\s*(\\mathrm\s*\{)?"
+                  r"\s*([A-Za-z]{1,7})(?:\s*\\[,;: !]\s*|\s+)?([A-Za-z]{0,7})\s*(?(1)\}\s*)\}",
+                  _function_word, text)  # \operatorname*{arg\,max}, \mathrm{sigmoid}
+    text = re.sub(r"\\arg\s*\\?(max|min)(?![A-Za-z])", r" arg\1 ", text)  # \arg\max
+    text = re.sub(r"\b(?:sum|Sum|Σ)[ \t]+over[ \t]+([A-Za-z]\w{0,11})[ \t]+of\b", r"\\sum_{\1}", text)  # sum over m of
+    text = re.sub(r"\\(?:mathrm|text|operatorname|textrm)\s*\{\s*d\s*\}", " d ", text)  # \mathrm{d}E
+    text = re.sub(r"\\(?:Rightarrow|implies|Longrightarrow|therefore|iff)(?![A-Za-z])|[⇒⟹∴]", "\n", text)  # steps
+    text = re.sub(r"\\nabla_\s*\{?\s*(\\[A-Za-z]+\s*\{\s*\\?[A-Za-z]+\s*\}|\\?[A-Za-z]+)\s*\}?\s*E(?![A-Za-z])",
+                  r"\\frac{\\partial E}{\\partial \1}", text)  # \nabla_W E
+    if "\\underset" in text:
+        text = _underset(text)
+    text = re.sub(r"\[\s*\\!\s*\[|⟦", " \\\\mathbf{1}[ ", text)  # Iverson brackets [\![ c ]\!], ⟦c⟧
+    text = re.sub(r"\]\s*\\!\s*\]|⟧", " ] ", text)
+    text = re.sub(r"\\(?:boldsymbol|mathbf|bm|vec|mathbfit|pmb|overrightarrow|underline|mathcal|mathscr)\s*\{\s*(\\?[A-Za-z]+)\s*\}",
+                  lambda m: m.group(0) if m.group(1) == "1" else f" {m.group(1)} ", text)  # (z W: two names)
+    text = re.sub(r"\\(?:boldsymbol|bm|pmb|vec|mathbf)(?:\s*(\\[A-Za-z]+)|\s+([A-Za-z])(?![A-Za-z]))",
+                  lambda m: f" {m.group(1) or m.group(2)} ", text)  # \vec z, \vec\delta
+    text = re.sub(r"\\(?:left|[bB]igg?l?)\s*\[", " ( ", text)  # \left[ … \right]: a group, not indices
+    text = re.sub(r"\\(?:right|[bB]igg?r?)\s*\]", " ) ", text)
+    text = re.sub(r"\\(?:left|right|middle|[bB]igg?[lrm]?)(?![A-Za-z])\s*\.?", " ", text)  # sizing; \left. is nothing
+    text = re.sub(r"\\[dtc]frac(?![A-Za-z])", r"\\frac", text)
+    text = re.sub(r"\\[hv]space\*?\s*\{[^{}]{0,20}\}|\\(?:textstyle|scriptstyle|nolimits)(?![A-Za-z])|\\>", " ", text)
+    text = re.sub(r"\\(?:top|intercal|mathsf\{T\}|mathrm\{T\})(?![A-Za-z])", "T", text)  # a transpose
+    text = re.sub(r"\^\s*\{?\s*[(\[]\s*[A-Za-z0-9+\-]{1,4}\s*[)\]]\s*\}?", "", text)  # layer labels: w^{(2)}, δ^{[L]}
+    text = re.sub(r"\^\s*\{\s*\\(?:text|mathrm|textrm|rm)\s*\{[A-Za-z ]{1,12}\}\s*\}", "", text)  # δ^{\text{out}}
+    text = re.sub(r"\^\s*(?:\{\s*(?:\\prime|')\s*\}|\\prime)", "'", text)  # σ^{\prime}(a)
     text = re.sub(r"\\(?:coloneqq|coloneq|triangleq|equiv|doteq)|:=|=:", "=", text)
     text = re.sub(r"\\(?:ldots|cdots|dots|dotsc|dotsb)\b", "...", text)
     text = re.sub(r"\\(?:leqslant|leq)\b", r"\\le", text)
     text = re.sub(r"\\(?:geqslant|geq)\b", r"\\ge", text)
     text = re.sub(r"\\Sigma\b", r"\\sum", text)
-    text = text.replace("\\mathbbm{1}", "\\mathbf{1}").replace("\\mathds{1}", "\\mathbf{1}").replace("\\mathbb{1}", "\\mathbf{1}")
-    if "\\begin{cases}" in text:
-        text = re.sub(r"\\begin\{cases\}(.*?)\\end\{cases\}", _cases, text, flags=re.DOTALL)
+    text = text.replace("\\mathbb{I}", "\\mathbf{1}").replace("\\mathbbm{1}", "\\mathbf{1}").replace("\\mathds{1}", "\\mathbf{1}").replace("\\mathbb{1}", "\\mathbf{1}")
+    if "cases}" in text:  # cases, dcases, rcases; each runs to the next \end (linear: no nesting)
+        text = re.sub(r"\\begin\{[dr]?cases\*?\}((?:(?!\\(?:end|begin)\{)[\s\S])*)\\end\{[dr]?cases\*?\}", _cases, text)
     return text
+
+
+def _underset(text: str) -> str:
+    """``\\underset{(a,b) \\in S}{\\arg\\max}`` as ``argmax_{(a,b) \\in S}``: one scan, braces
+    matched by counting (bounded by the text)."""
+    out, pos = [], 0
+    while True:
+        at = text.find("\\underset", pos)
+        if at < 0:
+            return "".join(out) + text[pos:]
+        out.append(text[pos:at])
+        groups, j = [], at + len("\\underset")
+        for _ in range(2):
+            while j < len(text) and text[j].isspace():
+                j += 1
+            if j >= len(text) or text[j] != "{":
+                break
+            depth, start = 0, j
+            while j < len(text):
+                depth += text[j] == "{" and text[j - 1] != "\\" or -(text[j] == "}" and text[j - 1] != "\\")
+                j += 1
+                if depth == 0:
+                    break
+            groups.append(text[start + 1:j - 1])
+        if len(groups) == 2 and groups[1].strip().replace("\\", "") in ("argmax", "argmin", "max", "min",
+                                                                           "arg max", "arg min") or \
+                len(groups) == 2 and groups[1].strip() in ("argmax", "argmin", "max", "min"):
+            name = groups[1].replace("\\", "").replace(" ", "")
+            out.append(f" {name}_{{{groups[0]}}} ")
+        else:
+            out.append(text[at:j])
+        pos = max(j, at + 1)
+
+
+_PROSE = re.compile(r"[\s,.;:()]*(?:(for|where|with)\b(?:\s+(?:all|each|every|any|both|the|output|outputs|"
+                    r"index|indices|neuron|neurons|channel|channels))*|(hence|thus|since|so|then|therefore|because|"
+                    r"using|i\.e\.|(?:[A-Za-z]+\s+){2,}[A-Za-z]+))[\s,.;:()]*", re.IGNORECASE)
+
+
+def _text_words(m) -> str:
+    """``\\text{…}``: the words the grammar knows (for all, where, if, otherwise, and), a
+    quantifier's words (``\\text{, for each output } m``), connecting prose dropped; anything
+    else left as it was (an error that points at it)."""
+    words = m.group(1).strip().rstrip(",:").strip().lower()
+    if words in _TEXT_WORDS:
+        return _TEXT_WORDS[words]
+    prose = _PROSE.fullmatch(m.group(1))
+    if prose and prose.group(1):
+        return " \\where " if prose.group(1).lower() in ("where", "with") else " \\forall "
+    if prose and prose.group(2):
+        return " "
+    return m.group(0)
+
+
+_WORDS = {"argmax", "argmin", "max", "min", "sigmoid", "sigma", "exp", "log", "tanh"}
+
+
+def _function_word(m) -> str:
+    """``\\operatorname*{arg\\,max}``, ``\\mathrm{argmax}``, ``\\text{sigmoid}``: the function's
+    plain name; other words are left as they were."""
+    word = (m.group(2) + m.group(3)).lower()
+    return f" {word} " if word in _WORDS else m.group(0)
 
 
 def _cases(m) -> str:
@@ -84,6 +171,7 @@ def _cases(m) -> str:
         if not row.strip():
             continue
         value, _amp, cond = row.partition("&")
+        value = value.strip().rstrip(",;").strip()  # "A, & if c": the comma is punctuation
         cond = re.sub(r"^\s*(?:\\if|if|,)\s*", "", cond.strip()).strip().rstrip(",.")
         if not cond or cond.startswith("\\otherwise") or cond == "otherwise":
             other = value.strip()
@@ -100,14 +188,26 @@ _TOKEN = re.compile(r"""
   | (?P<name>[A-Za-z][A-Za-z0-9]*)
   | (?P<op>\.\.\.|\.\.|\+=|==|<=|>=|!=|\*\*|&&|[-+*/^()\[\]{}_,=<>:|'])
 """, re.VERBOSE)
-_AS_OP = {"\\cdot": "*", "\\times": "*", "\\ast": "*", "\\lbrack": "[", "\\rbrack": "]",
+_AS_OP = {"\\cdot": "*", "\\times": "*", "\\ast": "*", "\\odot": "*", "\\circ": "*", "\\bullet": "*", "\\lbrack": "[", "\\rbrack": "]",
           "\\lbrace": "\\{", "\\rbrace": "\\}", "\\land": "and", "\\wedge": "and"}
 _DROP = {"\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", "\\bigr", "\\Bigl", "\\Bigr",
          "\\displaystyle", "\\limits", "\\mathrel", "\\,", "\\begin", "\\end"}
 
 
-_LEAD = re.compile(r"^(?:(?:let|where|with|then|so|hence|thus|therefore|define|and|i\.e\.|we\s+have|"
+_LEAD = re.compile(r"^(?:(?:let|where|with|\\where|then|so|hence|thus|therefore|define|and|i\.e\.|we\s+have|"
                    r"we\s+get|which\s+gives|this\s+gives)\b[\s,:]*)+", re.IGNORECASE)
+
+
+# a comma, then three or more plain words (not a quantifier's): the prose after a formula
+_TRAILING_PROSE = re.compile(r",[ \t]+(?!(?:for|where|with|and|if|otherwise|else|s\.t\.)\b)"
+                             r"[A-Za-z]{1,20}(?:[ \t]+[A-Za-z]{1,20}){2,}\b", re.IGNORECASE)
+
+
+def _without_trailing_prose(line: str) -> str:
+    """The line without prose after its last ``=`` (looked for there only: linear)."""
+    eq = line.rfind("=")
+    m = _TRAILING_PROSE.search(line, eq + 1) if eq >= 0 else None
+    return line[:m.start()] if m else line
 
 
 class Tok:
@@ -176,8 +276,11 @@ class Reader:
     FUNCTIONS = {"sigma", "sigmoid", "exp", "max", "min", "Indicator", "sum", "Sum", "log", "tanh"}
 
     def __init__(self, symbols: dict[str, list[int]], indices: list[str], scalars: list[str] = (),
-                 targets: tuple = ()):
+                 targets: tuple = (), vectors: dict | None = None):
         self.symbols, self.indices, self.scalars = symbols, set(indices), set(scalars)
+        self.vectors = vectors or {}  # names that, without indices, are a layer's vector or matrix (o, W)
+        self.sets: dict[str, tuple] = {}  # sets of one's own: name -> (parameter index names, domain)
+        self.deferred = 0  # > 0: inside a plain sum's body, whose ranges come after it
         self.targets = set(targets)  # what the answer must define (lines defining it are never skipped)
         self.local: dict[str, set[int]] = {}  # names a section defines for itself (delta_m = ...)
         self.skipped: list[tuple[str, str]] = []  # (line, why): prose, arithmetic, vector forms
@@ -193,12 +296,14 @@ class Reader:
         for raw in re.split(r"\\\\|\n", text):
             line = re.sub(r"\\(begin|end)\{[a-zA-Z*]+\}", " ", raw).strip().strip("$").strip()
             line = re.sub(r"^&\s*", "", line).strip().rstrip(".;")
+            line = re.sub(r"^(?:\\(?:quad|qquad|[,;:! >])\s*)+", "", line)  # "&\quad + …": a continuation
             bullet = re.match(r"(?:[*•]|\d{1,2}[.)])\s+|-\s+(?=[^=]*=)", line)
             if bullet:  # a Markdown list item: a statement of its own
                 line = line[bullet.end():]
                 parts.append(_LEAD.sub("", line).rstrip(",.;"))
                 continue
             line = _LEAD.sub("", line).strip()
+            line = _without_trailing_prose(line)  # "δ_m = …, the error at the input of output m. Then"
             if not line:
                 continue
             # a line that starts with = or an operator, or follows one ending with an operator,
@@ -210,7 +315,7 @@ class Reader:
             parts.append(line.rstrip(","))
         for part in parts:  # the left sides first: a symbol of one's own may be used before its line
             self._declare(part)
-        out, failed_at, known, retried = [], [], len(self.local), False
+        out, failed_at, known, retried, merged = [], [], len(self.local), False, 0
         while parts or (failed_at and not retried and len(self.local) > known):
             if not parts:  # a symbol of one's own defined later on a line ("…, where δ_m = …"): again
                 retried, parts, failed_at = True, failed_at, []
@@ -219,7 +324,13 @@ class Reader:
             part = parts.pop(0)
             try:
                 st = self.statement(part)
+                merged = 0
             except NotationError as exc:
+                if str(exc).startswith("the expression ends too early") and parts and merged < 4:
+                    parts[0] = part + " " + parts[0]  # "… = \sum_{p_i=1}^{2}" and the summand on the next line
+                    merged += 1  # (a statement over at most 5 lines: bounded work)
+                    continue
+                merged = 0
                 # a line that cannot be read is passed over (shown so); if the asked quantity ends
                 # up undefined, the answer's error is the first such line meant to define it
                 self.skipped.append((part, str(exc)))
@@ -239,6 +350,7 @@ class Reader:
                         used |= free_indices(p)
             have = {v for v, _l, _h in st.quantifiers}
             st.quantifiers += [(v, lo, hi) for v, lo, hi in self.declared if v in used and v not in have]
+            st.quantifiers = _ordered(st.quantifiers)
         return out
 
     def _declare(self, part: str) -> None:
@@ -251,7 +363,7 @@ class Reader:
         starts, depth = [0], 0
         for j, t in enumerate(self.toks):
             depth += t.text in ("(", "[", "{", "\\{") or -(t.text in (")", "]", "}", "\\}"))
-            if t.text == "," and depth == 0:
+            if t.text in (",", "\\where") and depth == 0:
                 starts.append(j + 1)
         for j in starts[:50]:
             self.i, self.depth = j, 0
@@ -312,6 +424,8 @@ class Reader:
         else:
             raise self._error("expected = or += after the quantity being defined")
         self._next()
+        if op == "=" and len(lhs) == 1 and lhs[0][0] == "sym" and self._set_ahead():
+            return self._set_definition(lhs[0], text)
         members = [self._member()]
         while self._peek("=") and op == "=":  # a chain: a = b = c; the last member counts
             self._next()
@@ -332,6 +446,33 @@ class Reader:
                 raise self._error("a list of quantities needs += (each gets the right side added)")
         return Statement(lhs, op, rhs, quantifiers, text)
 
+    def _set_ahead(self) -> bool:
+        """``W_{p_i,p_j} = \\{p_i, p_i+1\\} \\times \\{p_j, p_j+1\\}``: a set's definition."""
+        if not self._peek("\\{"):
+            return False
+        depth = 0
+        for t in self.toks[self.i:]:
+            depth += t.text == "\\{" or -(t.text == "\\}")
+            if depth == 0:
+                return True
+        return False
+
+    def _set_definition(self, lhs, text: str):
+        """Record a set of one's own (its indices are its parameters); it is used where a max,
+        an arg max or a quantifier runs over it."""
+        params = []
+        for p in lhs[2]:
+            if p[0] != "idx":
+                raise self._error("a set's indices must be index names: W_{p_i,p_j} = ...")
+            params.append(p[1])
+        domain = self._domain()
+        self._trailer()
+        if self.i < len(self.toks):
+            raise self._error("unexpected text after the set")
+        self.sets[lhs[1]] = (params, domain)
+        self.local.pop(lhs[1], None)
+        return None
+
     def _definable(self, node, first) -> bool:
         if node[0] == "scalar":
             return first[0] == "scalar"
@@ -351,6 +492,8 @@ class Reader:
                     depth += 1
                 elif t in (")", "]", "}", "\\}"):
                     depth -= 1
+                elif t in ("for", "\\forall", "\\where") and depth <= 0:  # "… for m = 1, 2": a quantifier, not a chain
+                    break
                 elif t == "=" and depth <= 0:
                     self.i, self.depth = j, 0
                     return None
@@ -367,8 +510,23 @@ class Reader:
             start = self.i
             while self._peek(",") or self._peek("and") or self._peek(";"):
                 self._next()
+            if self._peek("\\where"):  # "… \text{with } m = 1, 2" or "… \text{with } δ_m = …" (another definition)
+                at = self.i
+                try:
+                    out += self._for_prefix()
+                    continue
+                except NotationError:
+                    if at + 1 < len(self.toks):
+                        self.rest = self.text[self.toks[at + 1].pos:]
+                    self.toks, self.i = self.toks[:at], at
+                    break
             if self._peek("for") or self._peek("\\forall"):
                 out += self._for_prefix()
+                continue
+            if self._peek("(") and self.i + 1 < len(self.toks) and self.toks[self.i + 1].text == "\\forall":
+                self._next()  # (\forall m), (\forall m \in \{1, 2\})
+                out += self._for_prefix()
+                self._expect(")")
                 continue
             got = self._quantifier_list(required=False)
             if got:
@@ -390,12 +548,21 @@ class Reader:
         """``c_i, c_j = 1, 2, 3``, ``m \\in \\{1,2\\}``, ``k=1..3``, ``p_i = 1, ..., 2``, several
         joined by ``,`` or ``and``, optionally in parentheses; [] (position kept) if not one."""
         start, out = self.i, []
+        known = set(self.indices)  # (names an attempt registers are dropped if it is not a quantifier)
         paren = self._peek("(")
         if paren:
             self._next()
         while True:
             names = []
             save = self.i
+            bounded = self._between()
+            if bounded:
+                out.append(bounded)
+                if self._peek(",") or self._peek("and"):
+                    self._next()
+                    continue
+                break
+            self.i = save
             try:
                 while True:
                     tok = self._peek_tok()
@@ -407,7 +574,8 @@ class Reader:
                         self._next()
                         continue
                     break
-                if not (self._peek("=") or self._peek("\\in")):
+                if not (self._peek("=") or self._peek("\\in") or (self._peek("in") and self.i + 1 < len(self.toks)
+                                                                 and self.toks[self.i + 1].text in ("{", "\\{", "["))):
                     raise NotationError("not a quantifier")
                 self._next()
                 here = self.i
@@ -434,11 +602,57 @@ class Reader:
                 self._next()
             else:
                 out = []
+        out = self._merged(out)
         if not out:
             self.i = start
+            self.indices = known
             if required:
                 raise self._error("expected the values of an index, e.g. m = 1, 2 or k = 1..3")
         return out
+
+    def _merged(self, quantifiers: list) -> list:
+        """``m = 1 and m = 2``: one index's values given in pieces, joined into one range (the
+        pieces must be whole numbers that join up; otherwise an error, never the last piece)."""
+        seen: dict = {}
+        for var, lo, hi in quantifiers:
+            seen.setdefault(var, []).append((lo, hi))
+        if all(len(v) == 1 for v in seen.values()):
+            return quantifiers
+        out = []
+        for var, pieces in seen.items():
+            if len(pieces) == 1:
+                out.append((var, *pieces[0]))
+                continue
+            if not all(lo[0] == "num" and hi[0] == "num" for lo, hi in pieces):
+                raise self._error(f"the values of {var} are given twice")
+            values = sorted(v for lo, hi in pieces for v in range(lo[1], hi[1] + 1))
+            if values != list(range(values[0], values[0] + len(values))):
+                raise self._error(f"the values of {var} must be consecutive, each once")
+            out.append((var, ("num", values[0]), ("num", values[-1])))
+        return out
+
+    def _between(self):
+        """``p_i \\le c_i \\le p_i + 1`` (or with <): an index's range between two expressions;
+        None (position kept) if not one."""
+        start, known = self.i, set(self.indices)
+        try:
+            lo = self._index_expr()
+            first = self._next()
+            if first is None or first.text not in ("<=", "<", "\\le"):
+                raise NotationError("no")
+            name = self._index_name()
+            second = self._next()
+            if second is None or second.text not in ("<=", "<", "\\le"):
+                raise NotationError("no")
+            hi = self._index_expr()
+        except NotationError:
+            self.i, self.indices = start, known
+            return None
+        if first.text == "<":
+            lo = ("bin", "+", lo, ("num", 1))
+        if second.text == "<":
+            hi = ("bin", "-", hi, ("num", 1))
+        return (name, lo, hi)
 
     def _values(self) -> tuple[int, int]:
         """``1, 2, 3``, ``1..3``, ``1, ..., 3``, ``\\{1, 2\\}``, ``{1,2,3}``: consecutive whole numbers."""
@@ -454,6 +668,8 @@ class Reader:
             elif tok is not None and tok.text in ("..", "...") and nums:
                 self._next()
                 ellipsis = True
+                if self._peek(","):  # 1, \ldots, 3
+                    self._next()
                 continue
             else:
                 break
@@ -479,21 +695,23 @@ class Reader:
         return self.i + 1 < len(self.toks) and self.toks[self.i + 1].text == "for"
 
     def _for_prefix(self) -> list:
-        if not (self._peek("for") or self._peek("\\forall")):
+        if not (self._peek("for") or self._peek("\\forall") or self._peek("\\where")):
             return []
         self._next()
         if self._peek("all") or self._peek("each") or self._peek("every"):
             self._next()
         out = self._quantifier_list(required=False)
         if not out:  # \forall m: the index's whole range (the left side's)
-            start = self.i
+            start, known = self.i, set(self.indices)
             try:
-                self._index_name()
+                names = [self._index_name()]
                 while self._peek(","):
                     self._next()
-                    self._index_name()
+                    names.append(self._index_name())
+                if self._peek("=") or any(n not in known and len(n) > 1 for n in names):
+                    raise NotationError("a definition, not a quantifier")  # where δ_m = …
             except NotationError:
-                self.i = start
+                self.i, self.indices = start, known
                 raise self._error("expected the values of an index, e.g. m = 1, 2 or k = 1..3") from None
         if self._peek(":") or (self._peek(",") and not self._is_for_next()):
             self._next()
@@ -503,8 +721,10 @@ class Reader:
         """The quantity being defined: a symbol with indices, a scalar, or a new local name."""
         tok = self._peek_tok()
         node = self.primary(target=True)
-        if node[0] not in ("sym", "scalar"):
+        if node[0] not in ("sym", "scalar", "vec"):
             raise NotationError(_at(self.text, tok.pos, "the left side must be the quantity being defined"))
+        if node[0] == "sym":  # its index names are names of the right side too (y_{r,s,k} = ... r ...)
+            self.indices.update(p[1] for p in node[2] if p[0] == "idx")
         return node
 
     # -- expressions (precedence climbing) --
@@ -547,11 +767,22 @@ class Reader:
 
     def _power(self):
         base = self.primary()
+        if self.vectors and self._peek("^") and self._transpose_ahead():  # W^T, W^{\top}
+            return ("T", base)
         if self._peek("^") or self._peek("**"):
             self._next()
             exponent = self._group_or(self._unary)
             return ("bin", "^", base, exponent)
         return base
+
+    def _transpose_ahead(self) -> bool:
+        """``^T`` or ``^{T}`` (``\\top`` is T by now): a transpose, consumed."""
+        ahead = [t.text for t in self.toks[self.i + 1:self.i + 4]]
+        for form in (["T"], ["{", "T", "}"]):
+            if ahead[:len(form)] == form:
+                self.i += 1 + len(form)
+                return True
+        return False
 
     def _starts_factor(self) -> bool:
         tok = self._peek_tok()
@@ -561,13 +792,25 @@ class Reader:
             return True
         if tok.text == "(" and self._quantifier_ahead():
             return False
-        return tok.text in ("(", "\\frac", "\\sigma", "\\sum", "\\max", "\\min", "\\exp", "\\mathbf",
+        return tok.text in ("(", "[", "\\frac", "\\sigma", "\\sum", "\\max", "\\min", "\\exp", "\\mathbf",
                             "\\mathbb", "\\partial", "\\tanh", "\\log", "\\operatorname")
 
     def _quantifier_ahead(self) -> bool:
-        for t in self.toks[self.i + 1:self.i + 16]:
+        """``(p_i, p_j \\in \\{1,2\\})`` or ``(m = 1, 2)`` after a formula: its quantifier, not a factor."""
+        ahead = self.toks[self.i + 1:self.i + 24]
+        if ahead and ahead[0].text == "\\forall":  # (\forall m), (for all m = 1, 2)
+            return True
+        for j, t in enumerate(ahead):
             if t.text in ("\\in",):
                 return True
+            if t.text == "=" and j > 0 and ahead[0].kind == "name" and ahead[0].text not in self.symbols:
+                rest = ahead[j + 1:]
+                for u in rest:  # only whole numbers up to the closing parenthesis
+                    if u.text == ")":
+                        return True
+                    if u.kind != "num" and u.text not in (",", "..", "...", "\\{", "\\}", "{", "}"):
+                        return False
+                return False
             if t.kind not in ("name", "num") and t.text not in (",", "_", "{", "}"):
                 return False
         return False
@@ -586,23 +829,22 @@ class Reader:
             raise self._error("the expression ends too early")
         t = tok.text
         if tok.kind == "num":
-            if t == "1" and self._peek("[") and not target:
+            if t == "1" and (self._peek("[") or self._peek("\\{")) and not target:
                 return self._indicator_brackets()
             return ("num", float(t) if "." in t else int(t))
-        if t in ("(", "{"):
+        if t in ("(", "{", "["):  # (a), {a}, and [a] once a sizing command is gone (\big[ a \big])
             node = self.expression()
-            self._expect(")" if t == "(" else "}")
+            self._expect({"(": ")", "{": "}", "[": "]"}[t])
             return node
         if t == "\\frac":
             return self._frac()
         if t in ("\\sigma",):
-            return self._call("sigma")
+            return self._call(self._primed("sigma"))
         if t in ("\\exp", "\\tanh", "\\log"):
             return self._call(t[1:])
         if t in ("\\max", "\\min"):
             if self._peek("_"):
-                raise NotationError(_at(self.text, tok.pos, f"{t}_{{...}} is not an expression; write "
-                                                            "max(a, b, c, d) with the values compared"))
+                return self._over(t[1:], tok)
             return self._call(t[1:], braces=True)
         if t == "\\sum":
             return self._latex_sum()
@@ -612,6 +854,8 @@ class Reader:
             self._expect("}")
             if one is None or one.text != "1":
                 raise NotationError(_at(self.text, tok.pos, "only \\mathbf{1}[...] (an indicator) is known"))
+            if not (self._peek("[") or self._peek("\\{") or self._peek("(") or self._peek("_")):
+                return ("num", 1)  # the vector of ones: 1 - o, element-wise
             return self._indicator_brackets()
         if t == "\\partial":
             return self._partial(tok)
@@ -633,8 +877,14 @@ class Reader:
             m = re.fullmatch(r"d([A-Za-z])d([A-Za-z])", "dE" + self._next().text)
         if m and (m.group(2) or self._peek("/")) and (m.group(1) == "E" or m.group(1) in self._letters()):
             return self._plain_derivative(tok, m)
+        if t in ("argmax", "argmin", "max", "min") and self._peek("_"):
+            return self._single(self._over(t, tok), tok)
+        if t in ("argmax", "argmin"):
+            return self._single(self._plain_over(t), tok)
+        if t in ("max", "min") and self._ranges_ahead():
+            return self._plain_over(t)
         if t in ("sigma", "sigmoid", "exp", "tanh", "log", "max", "min"):
-            return self._call("sigma" if t == "sigmoid" else t)
+            return self._call(self._primed("sigma") if t in ("sigma", "sigmoid") else t)
         if t in ("Indicator",):
             if self._peek("["):
                 return self._indicator_brackets()
@@ -648,6 +898,13 @@ class Reader:
             return ("call", "exp", [self._group_or(self._unary)])
         name, idx = self._subscripted(tok)
         return self._resolve(tok, name, idx, target)
+
+    def _primed(self, fn: str) -> str:
+        """``sigma'`` (σ′, \\sigma'): the sigmoid's derivative σ(a)(1 − σ(a)), element-wise."""
+        if self._peek("'"):
+            self._next()
+            return fn + "'"
+        return fn
 
     def _letters(self) -> set[str]:
         """The one-letter quantities (x, w, y, z, o): what a plain derivative dy/dw may be of."""
@@ -680,7 +937,30 @@ class Reader:
                 raise self._error("indices given twice")
             self._next()
             idx = self._index_list("]")
+            while self._peek("[") and len(idx) < 8:  # y[ci][cj][k], as arrays are indexed in C
+                self._next()
+                idx += self._index_list("]")
+        elif idx is None and self._peek("(") and isinstance(name, str) and name in self.symbols \
+                and self._paren_indices_ahead(set(self.symbols[name])):
+            self._next()  # y(ci,cj,k), o(m): indices in parentheses, as a function's arguments
+            idx = self._index_list(")")
         return name, idx
+
+    def _paren_indices_ahead(self, counts: set) -> bool:
+        """``(a, b[, …])`` with commas at its top level and nothing after its ``)`` that makes it
+        a factor: a symbol's indices in parentheses."""
+        ahead = self.toks[self.i + 1:self.i + 3]
+        if 1 in counts and len(ahead) == 2 and ahead[1].text == ")" and (  # o(m), o(2); o(1 - o) is a product
+                ahead[0].kind == "num" or (ahead[0].kind == "name" and ahead[0].text in self.indices)):
+            return True
+        depth, commas = 0, 0
+        for t in self.toks[self.i:self.i + 64]:
+            depth += t.text in ("(", "[", "{", "\\{") or -(t.text in (")", "]", "}", "\\}"))
+            if depth == 1 and t.text == ",":
+                commas += 1
+            if depth == 0:
+                return commas >= 1 and commas + 1 in counts
+        return False
 
     def _ambiguous(self, tok: Tok):
         raise NotationError(_at(self.text, tok.pos, f"{tok.text!r} is ambiguous: write the indices apart, "
@@ -696,12 +976,16 @@ class Reader:
                 return ("scalar", f"{name}_{p[1]}")
             if p[0] == "bin" and p[2][0] in ("idx_or_name", "idx") and (name + p[2][1]) in self.indices:
                 return ("bin", p[1], ("idx", name + p[2][1]), p[3])
+            if p[0] in ("idx_or_name", "idx", "num") and f"{name}_{p[1]}" in self.indices:
+                return ("idx", f"{name}_{p[1]}")
         return None
 
     def _index_list(self, close: str) -> list:
+        """``pi,pj,k``; also ``p_i p_j k`` (names apart, no commas) in a LaTeX subscript."""
         parts = [self._index_expr()]
-        while self._peek(","):
-            self._next()
+        while self._peek(",") or (close == "}" and self._peek_tok() is not None and self._peek_tok().kind == "name"):
+            if self._peek(","):
+                self._next()
             parts.append(self._index_expr())
         self._expect(close)
         return parts
@@ -758,22 +1042,39 @@ class Reader:
                 return ("bin", inner[1], ("idx", t + inner[2][1]), inner[3])
             if t in self.symbols and 1 in self.symbols[t]:  # w_{pi,pj,k,o_1}: o_1 stands for 1
                 return self._bind(inner)
+            if self._own_index(t) and inner[0] in ("num", "idx", "idx_or_name") and self._own_index(f"{t}_{inner[1]}"):  # k_1, i_{2}: a name of one's own
+                return ("idx", f"{t}_{inner[1]}")
             raise NotationError(_at(self.text, tok.pos, f"{t}_... is not an index"))
         m = re.fullmatch(r"([A-Za-z]+)(\d)", t)
         if m and m.group(1) in self.symbols and 1 in self.symbols[m.group(1)]:  # o1 inside indices
             return ("num", int(m.group(2)))
+        m = re.fullmatch(r"([A-Za-z])([A-Za-z])", t)
+        if m and m.group(1) in self.symbols and 1 in self.symbols[m.group(1)] and t not in self.indices \
+                and m.group(2) not in self.symbols:  # om inside indices: o_m, the output's index m
+            return ("idx", m.group(2))
         if t in self.indices:
             return ("idx", t)
         if len(t) == 1:
             return ("idx_or_name", t)
+        if self._own_index(t):  # om, i1, row: a name of one's own; whether something binds it is checked after
+            return ("idx", t)
         raise NotationError(_at(self.text, tok.pos, f"{t!r} is not an index (known: "
                                                     f"{', '.join(sorted(self.indices))})"))
+
+    def _own_index(self, name: str) -> bool:
+        """Whether ``name`` may be an index variable of the student's own: not a quantity, a scalar
+        or a function of the notation (any such name must then be bound: by a sum, a quantifier,
+        the left side or a declaration; :meth:`Answer._check` says so otherwise)."""
+        return (len(name) <= 12 and name not in self.symbols and name not in self.scalars
+                and name not in self.FUNCTIONS and name not in self.local and name not in ("e", "pi", "for", "and"))
 
     def _bind(self, node):
         """A one-letter name in an index is an index variable (a, b, u of one's own); whether a
         sum, a quantifier or the left side binds it is checked afterwards (index hygiene)."""
         if node[0] == "idx_or_name":
             return ("idx", node[1])
+        if node[0] == "bin":  # p_i + a: the one-letter names inside an index expression too
+            return ("bin", node[1], self._bind(node[2]), self._bind(node[3]))
         return node
 
     def _resolve(self, tok: Tok, name: str, idx, target: bool):
@@ -785,6 +1086,12 @@ class Reader:
             return ("scalar", name)
         idx = [self._bind(p) for p in (idx or [])]
         n = len(idx)
+        if n == 0 and name in self.vectors:  # o, W, z without indices: the layer's vector or matrix
+            return ("vec", name)
+        if n == 0 and self.vectors and not target and name in self.local and 0 not in self.local[name]:
+            return ("vecref", name)  # δ with δ_m defined element by element: the vector of them
+        if n == 0 and self.deferred and not target and self._own_index(name) and not self._peek("("):
+            return ("idx_or_name", name)  # sum(… 1[r-1 <= pr <= r] …, pr=1..2): pr is bound after
         if name in self.symbols:
             if n not in self.symbols[name]:
                 counts = " or ".join(map(str, self.symbols[name]))
@@ -792,7 +1099,7 @@ class Reader:
             return ("sym", name, idx)
         if name in self.local and n in self.local[name]:
             return ("sym", name, idx)
-        if target and name not in self.FUNCTIONS and name not in ("pi", "e"):
+        if target and name not in self.FUNCTIONS and (name not in ("pi", "e") or n > 0):
             self.local.setdefault(name, set()).add(n)
             return ("sym", name, idx)
         if len(name) > 1 and not idx:
@@ -828,9 +1135,35 @@ class Reader:
         den_name, den_idx = self._subscripted(den)
         return self._derivative(tok, num.text, [], den_name, den_idx)
 
+    def _d_name(self):
+        """``dE`` or ``d E`` (a derivative's d) at the current token: the letter after d, consumed;
+        None (nothing consumed) otherwise."""
+        tok = self._peek_tok()
+        if tok is None or tok.kind != "name":
+            return None
+        if tok.text == "d" and self.i + 1 < len(self.toks) and self.toks[self.i + 1].kind == "name":
+            self.i += 1
+            return self._next()
+        if len(tok.text) >= 2 and tok.text[0] == "d" and (tok.text[1:] == "E" or tok.text[1:] in self.symbols
+                                                          or tok.text[1:] in self.vectors or tok.text[1:] in self.local):
+            self._next()
+            return Tok("name", tok.text[1:], tok.pos + 1)
+        return None
+
     def _frac(self):
         start = self._peek_tok()
         self._expect("{")
+        save = self.i
+        num_tok = self._d_name()  # \frac{dE}{dz_{p_i,p_j,k}}, \frac{d E}{d z}
+        if num_tok is not None and self._peek("}") and self.i + 1 < len(self.toks) and self.toks[self.i + 1].text == "{":
+            self._next()
+            self._next()
+            den_tok = self._d_name()
+            if den_tok is not None:
+                den_name, den_idx = self._subscripted(den_tok)
+                self._expect("}")
+                return self._derivative(start, num_tok.text, [], den_name, den_idx)
+        self.i = save
         if self._peek("\\partial"):
             self._next()
             num_tok = self._next()
@@ -854,6 +1187,8 @@ class Reader:
             raise NotationError(_at(self.text, tok.pos, "a derivative of or by an index"))
         name = f"d{num}/d{den}"
         idx = [self._bind(p) for p in list(num_idx or []) + list(den_idx or [])]
+        if not idx and name in self.vectors:  # ∂E/∂W: a matrix of derivatives
+            return ("vec", name)
         if name in self.symbols or name in self.local:
             allowed = self.symbols.get(name) or self.local.get(name)
             if len(idx) not in allowed:
@@ -877,14 +1212,29 @@ class Reader:
         self._expect(close)
         if fn == "Indicator":
             return ("ind", args[0])
-        if fn in ("sigma", "exp", "tanh", "log") and len(args) != 1:
+        if fn in ("sigma", "sigma'", "exp", "tanh", "log") and len(args) != 1:
             raise self._error(f"{fn} takes one argument")
         return ("call", fn, args)
 
     def _indicator_brackets(self):
-        self._expect("[")
-        cond = self._condition("]")
-        self._expect("]")
+        """``1[c]``, ``1\\{c\\}``, ``\\mathbf{1}(c)``, ``\\mathbb{1}_{c}``, ``\\mathbb{1}_{\\{c\\}}``."""
+        if self._peek("_"):
+            self._next()
+            if self.i + 1 < len(self.toks) and self._peek("{") and self.toks[self.i + 1].text == "\\{":
+                self._next()
+                close = ["}"]
+            else:
+                close = []
+            opener = self._next()
+        else:
+            opener, close = self._next(), []
+        pairs = {"[": "]", "\\{": "\\}", "(": ")", "{": "}"}
+        if opener is None or opener.text not in pairs:
+            raise self._error("an indicator is written 1[condition]")
+        cond = self._condition(pairs[opener.text])
+        self._expect(pairs[opener.text])
+        for c in close:
+            self._expect(c)
         return ("ind", cond)
 
     def _condition(self, close: str = ")"):
@@ -895,23 +1245,173 @@ class Reader:
         return conds[0] if len(conds) == 1 else ("and", conds)
 
     def _comparison(self):
-        left = self.expression()
+        left = self._side()
         ops = ("==", "=", "<", "<=", ">", ">=", "!=", "\\leq", "\\geq", "\\le", "\\ge", "\\neq")
         out = []
         while self._peek_tok() is not None and self._peek_tok().text in ops:
+            at = self._peek_tok()
             op = {"=": "==", "\\leq": "<=", "\\le": "<=", "\\geq": ">=", "\\ge": ">=",
                   "\\neq": "!="}.get(self._next().text, self.toks[self.i - 1].text)
-            right = self.expression()
+            right = self._side()
+            if op not in ("==", "!=") and (_is_pair(left) or _is_pair(right)):
+                raise NotationError(_at(self.text, at.pos, "pairs can only be compared with = or !="))
             out.append(("cmp", op, left, right))
             left = right
         if not out:
             raise self._error("an indicator needs a comparison, e.g. 1[y[ci,cj,k] == max(...)]")
         return out[0] if len(out) == 1 else ("and", out)
 
+    # -- max and arg max over bound indices, pairs, and sets --
+    def _side(self):
+        """One side of a comparison: an expression, a pair ``(c_i, c_j)``, or an arg max over
+        several indices (a pair too)."""
+        if self._peek("(") and self._pair_ahead():
+            self._next()
+            items = [self._index_expr()]
+            while self._peek(","):
+                self._next()
+                items.append(self._index_expr())
+            self._expect(")")
+            return ("tuple", items)
+        tok = self._peek_tok()
+        if tok is not None and tok.text in ("argmax", "argmin"):
+            self._next()
+            return self._over(tok.text, tok) if self._peek("_") else self._plain_over(tok.text)
+        return self.expression()
+
+    def _pair_ahead(self) -> bool:
+        depth = 0
+        for t in self.toks[self.i:self.i + 64]:
+            depth += t.text in ("(", "[", "{", "\\{") or -(t.text in (")", "]", "}", "\\}"))
+            if depth == 1 and t.text == ",":
+                return True
+            if depth <= 0:
+                return False
+        return False
+
+    def _single(self, node, tok: Tok):
+        if _is_pair(node):
+            raise NotationError(_at(self.text, tok.pos, "an arg max over several indices is a pair: compare it "
+                                                        "with one, e.g. 1[(c_i, c_j) = argmax …]"))
+        return node
+
+    def _ranges_ahead(self) -> bool:
+        """``max(e, a=lo..hi)``: a max over an index, not of listed values."""
+        depth = 0
+        for j, t in enumerate(self.toks[self.i:self.i + 400]):
+            depth += t.text in ("(", "[", "{", "\\{") or -(t.text in (")", "]", "}", "\\}"))
+            if depth == 0 and j > 0:
+                return False
+            if depth == 1 and t.text in ("..", "...", "\\in"):
+                return True
+        return False
+
+    def _over(self, fn: str, tok: Tok):
+        """``\\max_{a \\in \\{p_i, p_i+1\\}, b \\in \\{p_j, p_j+1\\}} y_{a,b,k}``,
+        ``\\arg\\max_{(a,b) \\in W_{p_i,p_j}} y_{a,b,k}``: the largest value, or where it is."""
+        self._expect("_")
+        if not self._peek("{"):
+            raise NotationError(_at(self.text, tok.pos, f"write {fn}_{{a \\in \\{{...\\}}}} with the indices it runs over"))
+        self._next()
+        try:
+            binds = self._binds()
+        except NotationError:
+            raise NotationError(_at(self.text, tok.pos, f"{fn}_{{...}} needs the indices it runs over, e.g. "
+                                                        f"{fn}_{{a \\in \\{{p_i, p_i+1\\}}, b \\in \\{{p_j, p_j+1\\}}}} "
+                                                        "y_{a,b,k}, or max(a, b, c, d) with the values compared")) from None
+        self._expect("}")
+        return ("over", fn, binds, self._term())
+
+    def _plain_over(self, fn: str):
+        """``argmax(y[a,b,k], a=pi..pi+1, b=pj..pj+1)``, ``max(e, (a,b) in S)``."""
+        self._expect("(")
+        body = self._ahead_of_ranges(self.expression)
+        self._expect(",")
+        binds = self._binds()
+        self._expect(")")
+        return ("over", fn, binds, _rebound(body, {n for names, _d in binds for n in names}))
+
+    def _ahead_of_ranges(self, parse):
+        """Parse a body whose index names are bound after it (``sum(e, p=1..2)``): a name of
+        one's own there is an index until the ranges say (:func:`_rebound`); one they do not
+        bind is then an unbound index, which the checks name."""
+        self.deferred += 1
+        try:
+            return parse()
+        finally:
+            self.deferred -= 1
+
+    def _binds(self) -> list:
+        """``a \\in S``, ``(a, b) \\in S \\times T``, ``a = lo..hi``, joined by commas."""
+        out = []
+        while True:
+            if self._peek("("):
+                self._next()
+                names = [self._index_name()]
+                while self._peek(","):
+                    self._next()
+                    names.append(self._index_name())
+                self._expect(")")
+            else:
+                names = [self._index_name()]
+            if self._peek("\\in") or self._peek("in"):
+                self._next()
+                domain = self._domain()
+            elif self._peek("="):
+                self._next()
+                lo = self._index_expr()
+                if not (self._peek("..") or self._peek("...")):
+                    raise self._error("write the range as a=1..3")
+                self._next()
+                domain = ("drange", lo, self._index_expr())
+            else:
+                raise self._error("expected \\in or = after the index")
+            out.append((tuple(names), domain))
+            if self._peek(","):
+                self._next()
+                continue
+            return out
+
+    def _domain(self):
+        node = self._domain_atom()
+        while self._peek("*"):  # \times: pairs
+            self._next()
+            node = ("dprod", node, self._domain_atom())
+        return node
+
+    def _domain_atom(self):
+        """``\\{p_i, p_i+1\\}``, ``\\{1, ..., 3\\}``, ``{1..3}``, or a set of one's own ``W_{p_i,p_j}``."""
+        if self._peek("\\{") or self._peek("{"):
+            close = "\\}" if self._next().text == "\\{" else "}"
+            items, ellipsis = [self._index_expr()], False
+            while self._peek(",") or self._peek("..") or self._peek("..."):
+                if self._next().text == ",":
+                    if self._peek("..") or self._peek("..."):
+                        self._next()
+                        ellipsis = True
+                        if self._peek(","):
+                            self._next()
+                else:
+                    ellipsis = True
+                items.append(self._index_expr())
+            self._expect(close)
+            if ellipsis:
+                if len(items) != 2:
+                    raise self._error("write a range of values as \\{1, \\dots, 3\\}")
+                return ("drange", items[0], items[1])
+            return ("dset", items)
+        tok = self._next()
+        if tok is None or tok.kind != "name":
+            raise self._error("expected a set of index values, e.g. \\{p_i, p_i+1\\}")
+        name, idx = self._subscripted(tok)
+        if not isinstance(name, str):
+            raise NotationError(_at(self.text, tok.pos, "expected a set of index values"))
+        return ("dref", name, [self._bind(p) for p in (idx or [])])
+
     def _plain_sum(self):
         """sum(e, k=1..3) or Sum(e, (k, 1, 3))."""
         self._expect("(")
-        body = self.expression()
+        body = self._ahead_of_ranges(self.expression)
         ranges = []
         while self._peek(","):
             self._next()
@@ -935,21 +1435,44 @@ class Reader:
         self._expect(")")
         if not ranges:
             raise self._error("a sum needs its range: sum(e, k=1..3)")
+        body = _rebound(body, {var for var, _lo, _hi in ranges})
         for var, lo, hi in reversed(ranges):
             body = ("sum", var, lo, hi, body)
         return body
 
     def _latex_sum(self):
-        """\\sum_{k=1}^{3} e: the summand is one product (write parentheses around a sum)."""
+        """\\sum_{k=1}^{3} e: the summand is one product (write parentheses around a sum).
+        ``\\sum_{m}``, ``\\sum_m``, ``\\sum_{p_i, p_j}``: over the whole extent of the index where
+        the summand uses it (found when evaluated); ``\\sum_{k \\in \\{1, \\dots, 3\\}}`` too."""
         self._expect("_")
-        if self._peek("{"):
-            self._next()
+        if not self._peek("{"):  # \sum_m
+            var = self._index_name()
+            return ("sum", var, ("whole", var), ("whole", var), self._term())
+        self._next()
+        start = self.i
+        try:
             var = self._index_name()
             self._expect("=")
             lo = self.expression()
             self._expect("}")
-        else:
-            raise self._error("write the sum's range as \\sum_{k=1}^{3}")
+        except NotationError:
+            self.i = start
+            names = [self._index_name()]
+            while self._peek(","):
+                self._next()
+                names.append(self._index_name())
+            ranges = [(("whole", v), ("whole", v)) for v in names]
+            if self._peek("\\in"):
+                self._next()
+                domain = self._domain()
+                if domain[0] != "drange":
+                    raise self._error("a sum runs over a range: \\sum_{k=1}^{3} or k \\in \\{1, \\dots, 3\\}")
+                ranges = [(domain[1], domain[2])] * len(names)
+            self._expect("}")
+            body = self._term()
+            for v, (lo, hi) in reversed(list(zip(names, ranges))):
+                body = ("sum", v, lo, hi, body)
+            return body
         self._expect("^")
         hi = self._group_or(lambda: ("num", int(self._expect_num())))
         body = self._term()
@@ -967,6 +1490,7 @@ class Reader:
             raise self._error("an index name was expected")
         node = self._index_atom(tok)
         if node[0] == "idx":
+            self.indices.add(node[1])
             return node[1]
         if node[0] == "idx_or_name" and node[1] not in self.symbols:  # an index of one's own: a, b, u
             self.indices.add(node[1])
@@ -998,6 +1522,205 @@ class Reader:
         return NotationError(_at(self.text, tok.pos if tok is not None else len(self.text), message))
 
 
+# --- vectors and matrices, read element by element ------------------------------------------
+# Where the homework's layer is a vector or a matrix (the fully connected layer: o, y, z, W), the
+# assignment's spec names them: ``vectors`` {name: [symbol, [axis, ...]]} (one axis: a column
+# vector; two: a matrix, rows then columns) and ``axes`` {axis: [[index name, extent], ...]}
+# (an axis may stand for several indices: z's p is (p_i, p_j, k)).  A statement written with them
+# (``o = σ(W^T z)``, ``δ = (o − y) ⊙ o ⊙ (1 − o)``, ``∂E/∂W = z δ^T``) is rewritten into the one
+# element-wise form every other answer has (``o[m] = σ(Σ w[pi,pj,k,m] z[pi,pj,k])``): its meaning
+# is fixed by the shapes alone, so the rest of the reader (checks, evaluation, the echo) is shared.
+
+class _Typed:
+    """A vector expression: its row and column axes (None: none) and, given the index names of
+    each, the scalar tree of one element."""
+    __slots__ = ("rows", "cols", "build")
+
+    def __init__(self, rows, cols, build):
+        self.rows, self.cols, self.build = rows, cols, build
+
+    @property
+    def scalar(self) -> bool:
+        return self.rows is None and self.cols is None
+
+    def shape(self) -> str:
+        return "a number" if self.scalar else (f"a row vector over {self.cols}" if self.rows is None else
+                                               f"a vector over {self.rows}" if self.cols is None else
+                                               f"a {self.rows} × {self.cols} matrix")
+
+
+def _flipped(t: "_Typed"):
+    """A matrix with its axes swapped (the same elements), or None for a vector or a number."""
+    if t.rows is None or t.cols is None:
+        return None
+    return _Typed(t.cols, t.rows, lambda ri, ci: t.build(ci, ri))
+
+
+class _Later(Exception):
+    """A vector of one's own used before its definition's type is known."""
+
+
+def _has_vector(node) -> bool:
+    if not isinstance(node, tuple):
+        return False
+    if node[0] in ("vec", "T", "vecref"):
+        return True
+    return any(_has_vector(p) for p in node[1:] if isinstance(p, tuple)) or \
+        any(_has_vector(q) for p in node[1:] if isinstance(p, list) for q in p)
+
+
+def elementwise(statements: list, spec: dict) -> list:
+    """``statements`` with each one written in vectors or matrices rewritten element by element
+    (a no-op for an assignment whose spec names no vectors).  Work: linear in the statements'
+    size, with at most one pass per statement to order the definitions of one's own."""
+    vectors = spec.get("vectors") or {}
+    if not vectors:
+        return statements
+    axes = {a: [(n, int(e)) for n, e in idx] for a, idx in (spec.get("axes") or {}).items()}
+    base = int(spec.get("index_base", 1))
+    own: dict = {}  # a vector of one's own (δ) -> (rows, cols)
+    candidates = {st.lhs[0][1] for st in statements if len(st.lhs) == 1 and st.lhs[0][0] == "sym" and not st.lhs[0][2]}
+    todo = [(i, st) for i, st in enumerate(statements)
+            if _has_vector(st.rhs) or any(x[0] == "vec" for x in st.lhs)
+            or (len(st.lhs) == 1 and st.lhs[0][0] == "sym" and not st.lhs[0][2] and st.lhs[0][1] in candidates)]
+    if not todo:
+        return statements
+    # symbols of one's own defined element by element (δ_m = …): the axis their indices name
+    by_index = {tuple(n for n, _e in idx): axis for axis, idx in axes.items()}
+    for st in statements:
+        for lhs in st.lhs:
+            if lhs[0] == "sym" and lhs[2] and all(p[0] == "idx" for p in lhs[2]):
+                axis = by_index.get(tuple(p[1] for p in lhs[2]))
+                if axis is not None:
+                    own.setdefault(("element", lhs[1]), axis)
+    done: dict = {}
+    for _round in range(len(todo) + 1):
+        waiting = []
+        for i, st in todo:
+            try:
+                done[i] = _rewrite(st, vectors, axes, own, candidates, base)
+            except _Later:
+                waiting.append((i, st))
+        if not waiting or len(waiting) == len(todo):
+            todo = waiting
+            break
+        todo = waiting
+    if todo:
+        raise NotationError(f"{todo[0][1].source.strip()[:80]}: a vector of your own is used but never defined")
+    return [done.get(i, st) for i, st in enumerate(statements)]
+
+
+def _rewrite(st, vectors: dict, axes: dict, own: dict, candidates: set, base: int):
+    used: set = set()
+
+    def fresh(axis):
+        names = []
+        for name, _extent in axes[axis]:
+            while name in used:
+                name += "'"
+            used.add(name)
+            names.append(name)
+        return names
+
+    def typed(node) -> _Typed:
+        kind = node[0]
+        if kind == "vec":
+            symbol, its = vectors[node[1]]
+            rows, cols = (its + [None])[:2]
+            return _Typed(rows, cols, lambda ri, ci: ("sym", symbol, [("idx", v) for v in (ri or []) + (ci or [])]))
+        if kind == "sym" and not node[2] and node[1] in candidates:
+            if node[1] not in own:
+                raise _Later()
+            rows, cols = own[node[1]]
+            if rows is None and cols is None:
+                return _Typed(None, None, lambda ri, ci: node)
+            return _Typed(rows, cols, lambda ri, ci: ("sym", node[1], [("idx", v) for v in (ri or []) + (ci or [])]))
+        if kind == "vecref":
+            axis = own.get(("element", node[1]))
+            if axis is None:
+                raise NotationError(f"{st.source.strip()[:80]}: {node[1]} is used as a vector, but its elements are "
+                                    "not defined over a layer's indices")
+            return _Typed(axis, None, lambda ri, ci: ("sym", node[1], [("idx", v) for v in ri]))
+        if kind == "T":
+            a = typed(node[1])
+            return _Typed(a.cols, a.rows, lambda ri, ci: a.build(ci, ri))
+        if kind == "neg":
+            a = typed(node[1])
+            return _Typed(a.rows, a.cols, lambda ri, ci: ("neg", a.build(ri, ci)))
+        if kind == "call":
+            args = [typed(x) for x in node[2]]
+            shaped = [a for a in args if not a.scalar]
+            if any((a.rows, a.cols) != (shaped[0].rows, shaped[0].cols) for a in shaped):
+                raise NotationError(f"{st.source.strip()[:80]}: {node[1]}(...) of vectors of different shapes")
+            rows, cols = (shaped[0].rows, shaped[0].cols) if shaped else (None, None)
+            return _Typed(rows, cols, lambda ri, ci: ("call", node[1], [a.build(ri, ci) for a in args]))
+        if kind == "bin":
+            return product(node[1], typed(node[2]), typed(node[3]))
+        if _has_vector(node):
+            raise NotationError(f"{st.source.strip()[:80]}: a vector inside a sum, an indicator or an index; "
+                                "write that part element by element")
+        return _Typed(None, None, lambda ri, ci: node)
+
+    def product(op, a: _Typed, b: _Typed) -> _Typed:
+        if a.scalar and b.scalar:
+            return _Typed(None, None, lambda ri, ci: ("bin", op, a.build(ri, ci), b.build(ri, ci)))
+        if op == "*" and a.cols is not None and a.cols == b.rows:  # a matrix product: W^T z, W δ, a^T b
+            axis = a.cols
+
+            def contracted(ri, ci):
+                names = fresh(axis)
+                body = ("bin", "*", a.build(ri, names), b.build(names, ci))
+                for name, (_n, extent) in reversed(list(zip(names, axes[axis]))):
+                    body = ("sum", name, ("num", base), ("num", base + extent - 1), body)
+                return body
+            return _Typed(a.rows, b.cols, contracted)
+        if op == "*" and a.cols is None and b.rows is None and a.rows is not None and b.cols is not None:
+            return _Typed(a.rows, b.cols, lambda ri, ci: ("bin", "*", a.build(ri, None), b.build(None, ci)))  # z δ^T
+        if a.scalar or b.scalar or (a.rows, a.cols) == (b.rows, b.cols):  # element-wise (⊙, ∘, +, −, /)
+            if op == "^" and not b.scalar:
+                raise NotationError(f"{st.source.strip()[:80]}: a power with a vector exponent")
+            shape = b if a.scalar else a
+            return _Typed(shape.rows, shape.cols, lambda ri, ci: ("bin", op, a.build(ri, ci), b.build(ri, ci)))
+        if op == "*":  # W z with W written out × in: the axes are named, so only one contraction fits
+            fits = [(x, y) for x, y in ((_flipped(a), b), (a, _flipped(b)))
+                    if x is not None and y is not None and x.cols is not None and x.cols == y.rows]
+            if len(fits) == 1:
+                return product(op, *fits[0])
+        raise NotationError(f"{st.source.strip()[:80]}: the shapes do not fit: {a.shape()} {op} {b.shape()} "
+                            "(a matrix product needs the columns of the left to be the rows of the right)")
+
+    rhs = typed(st.rhs)
+    lhs = st.lhs[0]
+    if len(st.lhs) != 1:
+        raise NotationError(f"{st.source.strip()[:80]}: one vector at a time on the left")
+    if lhs[0] == "vec":
+        symbol, its = vectors[lhs[1]]
+        rows, cols = (its + [None])[:2]
+    elif lhs[0] == "sym" and not lhs[2] and lhs[1] in candidates:
+        symbol, rows, cols = lhs[1], rhs.rows, rhs.cols
+        own[symbol] = (rows, cols)
+        if rhs.scalar:
+            return st
+    else:
+        if not rhs.scalar:
+            raise NotationError(f"{st.source.strip()[:80]}: the right side is {rhs.shape()}, the left one element")
+        return st
+    if rows is not None and cols is not None and rhs.rows is not None and (rhs.rows, rhs.cols) == (cols, rows) \
+            and rows != cols:  # ∂E/∂W = δ z^T: the same elements, the axes named the other way round
+        rhs = _flipped(rhs)
+    if not rhs.scalar and (rhs.rows, rhs.cols) != (rows, cols) and (rhs.cols, rhs.rows) != (rows, None):
+        raise NotationError(f"{st.source.strip()[:80]}: the left side is {_Typed(rows, cols, None).shape()}, "
+                            f"the right side {rhs.shape()}")
+    ri = fresh(rows) if rows else None
+    ci = fresh(cols) if cols else None
+    if not rhs.scalar and rhs.rows is None:  # a row vector equal to a column one: the same elements
+        element = rhs.build(None, ri)
+    else:
+        element = rhs.build(ri, ci)
+    return Statement([("sym", symbol, [("idx", v) for v in (ri or []) + (ci or [])])], st.op, element,
+                     st.quantifiers, st.source)
+
+
 # --- checks and evaluation -------------------------------------------------------------------
 
 def free_indices(node, bound: frozenset = frozenset()) -> set[str]:
@@ -1009,6 +1732,14 @@ def free_indices(node, bound: frozenset = frozenset()) -> set[str]:
         return {node[1]}
     if kind == "sum":
         return free_indices(node[2], bound) | free_indices(node[3], bound) | free_indices(node[4], bound | {node[1]})
+    if kind == "over":
+        out = set()
+        for names, domain in node[2]:
+            out |= free_indices(domain, bound)
+            bound = bound | set(names)
+        return out | free_indices(node[3], bound)
+    if kind == "dref":
+        return set().union(*(free_indices(p, bound) for p in node[2]))
     out: set[str] = set()
     for part in node[1:]:
         if isinstance(part, tuple):
@@ -1047,6 +1778,7 @@ class Answer:
 
     def __init__(self, text: str, spec: dict):
         self.spec = spec
+        self.base = int(spec.get("index_base", 1))  # how the homework counts indices (the assignment's index_base)
         given = {name: sorted(int(n) for n in counts) for name, counts in spec["given"].items()}
         # every symbol of the homework is recognised, so that one this question does not give
         # is named as such ("z cannot be used here") rather than unknown
@@ -1056,9 +1788,12 @@ class Answer:
         symbols.setdefault(target, [])
         if len(spec["shape"]) not in symbols[target] and not spec.get("scalar"):
             symbols[target] = sorted(set(symbols[target]) | {len(spec["shape"])})
-        reader = Reader(symbols, spec["indices"], spec.get("scalars", []), tuple(spec.get("asked") or [target]))
-        self.statements = reader.statements(text)
+        reader = Reader(symbols, spec["indices"], spec.get("scalars", []), tuple(spec.get("asked") or [target]),
+                        spec.get("vectors"))
+        self.statements = elementwise(reader.statements(text), spec)
+        self.sets = reader.sets
         self.local, self.skipped = reader.local, reader.skipped
+        self._drop_steps(spec)
         defined = {lhs[1] for st in self.statements for lhs in st.lhs}
         if self.skipped and not all(t in defined for t in (spec.get("asked") or [target])):
             raise NotationError((reader.failed or [self.skipped[0][1]])[0])
@@ -1066,9 +1801,41 @@ class Answer:
         self._check()
         self.steps = 0
 
+    def _drop_steps(self, spec: dict) -> None:
+        """A step of a derivation on a line of its own (``∂E/∂w = ∂E/∂o · ∂o/∂w``, then ``⇒ ∂E/∂w
+        = …``): where several lines define the same quantity and some use quantities no line
+        defines (the chain rule's factors), those are steps, not the answer; shown as not graded."""
+        given = set(spec["given"])
+        defines: dict = {}
+        for st in self.statements:
+            for lhs in st.lhs:
+                defines.setdefault(lhs[1], []).append(st)
+
+        def open_(st) -> bool:
+            return any(name not in given and name not in defines for name, _n in symbols_used(st.rhs))
+        steps = set()
+        for name, sts in defines.items():
+            if len(sts) > 1 and all(st.op == "=" for st in sts):
+                closed = [st for st in sts if not open_(st)]
+                if closed:
+                    steps |= {id(st) for st in sts if open_(st)}
+        if steps:
+            self.skipped += [(st.source, "a step of the derivation") for st in self.statements if id(st) in steps]
+            self.statements = [st for st in self.statements if id(st) not in steps]
+
     # -- the checks: what the right side may use, index hygiene, coverage --
     def _check(self) -> None:
         spec, target = self.spec, self.spec["target"]
+        for name, (params, domain) in self.sets.items():
+            loose = free_indices(domain) - set(params)
+            if loose:
+                raise NotationError(f"the set {name} uses the index {', '.join(sorted(loose))}, which is not one of "
+                                    "its own indices")
+        for st in self.statements:
+            for ref in _refs(st.rhs):
+                if ref[1] not in self.sets or len(self.sets[ref[1]][0]) != len(ref[2]):
+                    raise NotationError(f"{st.source.strip()[:80]}: the set {ref[1]} is used but not defined "
+                                        "(write it on a line of its own: W_{p_i,p_j} = \\{p_i, p_i+1\\} \\times ...)")
         defines = {}
         for st in self.statements:
             for lhs in st.lhs:
@@ -1117,12 +1884,13 @@ class Answer:
                 if lhs[1] != name:
                     continue
                 for env in self._bindings(st, lhs, shape):
-                    key = () if scalar else tuple(self._int(p, env) - 1 for p in lhs[2])
+                    key = () if scalar else tuple(self._int(p, env) - self.base for p in lhs[2])
                     if not scalar and any(not 0 <= k < n for k, n in zip(key, shape)):
                         if st.op == "+=" and not st.quantifiers:
                             continue
+                        low = f"; indices count from {self.base} here" if any(k < 0 for k in key) else ""
                         raise NotationError(f"{st.source.strip()[:80]}: defines an element outside "
-                                            f"{self._shown(name)} ({self._label(name, key)})")
+                                            f"{self._shown(name)} ({self._label(name, key)}{low})")
                     value = self._eval(st.rhs, env)
                     if st.op == "+=":
                         out[key] = out.get(key, 0.0) + value
@@ -1139,7 +1907,7 @@ class Answer:
         if lhs[0] == "sym":
             for n, p in zip(shape, lhs[2]):
                 if p[0] == "idx" and p[1] not in [v for v, _l, _h in st.quantifiers]:
-                    slots.append((p[1], 1, n))
+                    slots.append((p[1], self.base, self.base + n - 1))
         seen = set()
         variables = []
         for var, lo, hi in slots:
@@ -1213,6 +1981,9 @@ class Answer:
             fn, args = _FUNCS[node[1]], [self._compile(a) for a in node[2]]
             return lambda env: fn(*[a(env) for a in args])
         if kind == "sum":
+            if node[2][0] == "whole":  # \sum_m: the index's whole extent where the summand uses it
+                first, last = self._extent(node[1], node[4])
+                node = ("sum", node[1], ("num", first), ("num", last), node[4])
             var, lo, hi, body = node[1], self._compile(node[2]), self._compile(node[3]), self._compile(node[4])
 
             def total(env):
@@ -1229,6 +2000,11 @@ class Answer:
         if kind == "ind":
             cond = self._compile(node[1])
             return lambda env: 1 if cond(env) else 0
+        if kind == "tuple":
+            items = [self._compile(p) for p in node[1]]
+            return lambda env: tuple(_whole_index(f(env)) for f in items)
+        if kind == "over":
+            return self._compile_over(node)
         if kind == "cmp":
             test, left, right = _COMPARE[node[1]], self._compile(node[2]), self._compile(node[3])
             return lambda env: test(left(env), right(env))
@@ -1243,12 +2019,107 @@ class Answer:
             return unknown
         raise NotationError(f"cannot evaluate {kind}")
 
+    def _extent(self, var: str, body) -> tuple[int, int]:
+        """The values of ``var`` in a sum written without its range: the extent of every axis of a
+        given quantity (or of the asked one) that the summand indexes with ``var`` alone; they
+        must agree."""
+        extents = set()
+        stack = [body]
+        while stack:
+            node = stack.pop()
+            if not isinstance(node, tuple):
+                continue
+            if node[0] == "sum" and node[1] == var:
+                continue  # (an inner sum over the same name binds its own)
+            if node[0] == "sym":
+                arg = self.spec["given"].get(node[1], {}).get(str(len(node[2])))
+                shape = tuple(getattr(self.arrays.get(arg), "shape", ())) if arg else \
+                    (tuple(self.spec["shape"]) if node[1] == self.spec["target"] else ())
+                for d, p in enumerate(node[2]):
+                    if p == ("idx", var) and d < len(shape):
+                        extents.add(shape[d])
+            for part in node[1:]:
+                if isinstance(part, tuple):
+                    stack.append(part)
+                elif isinstance(part, list):
+                    stack.extend(p for p in part if isinstance(p, tuple))
+        if len(extents) != 1:
+            raise NotationError(f"the sum over {var} needs its range (write \\sum_{{{var}=1}}^{{2}}): "
+                                + ("it indexes axes of different lengths" if extents else
+                                   "nothing in it says how far it runs"))
+        return self.base, self.base + extents.pop() - 1
+
+    def _compile_over(self, node):
+        """max / min of the body over the bound indices, or (arg max / arg min) the first index
+        values where it is reached (a pair for several indices)."""
+        fn, body = node[1], self._compile(node[3])
+        binds = [(names, self._domain(domain, 0)) for names, domain in node[2]]
+        larger = fn in ("max", "argmax")
+
+        def over(env):
+            best, where = None, None
+            envs = [dict(env)]
+            for names, values in binds:
+                grown = []
+                for e in envs:
+                    for value in values(e):
+                        if len(value) != len(names):
+                            raise NotationError(f"{len(names)} indices run over a set of {len(value)}-tuples")
+                        grown.append({**e, **dict(zip(names, value))})
+                        if len(grown) > 10000:
+                            raise NotationError(f"a {fn} over more than 10000 values")
+                envs = grown
+            for e in envs:
+                self._tick()
+                v = body(e)
+                if best is None or (v > best if larger else v < best):
+                    best, where = v, tuple(e[n] for names, _d in binds for n in names)
+            if best is None:
+                raise NotationError(f"a {fn} over no values")
+            if fn in ("max", "min"):
+                return best
+            return where[0] if len(where) == 1 else where
+        return over
+
+    def _domain(self, node, depth: int):
+        """A set of index values as a function of the indices: a list of tuples."""
+        if depth > 8:
+            raise NotationError("sets defined through more than 8 other sets")
+        kind = node[0]
+        if kind == "dset":
+            items = [self._compile(p) for p in node[1]]
+            return lambda env: [(_whole_index(f(env)),) for f in items]
+        if kind == "drange":
+            lo, hi = self._compile(node[1]), self._compile(node[2])
+
+            def values(env):
+                a, b = _whole_index(lo(env)), _whole_index(hi(env))
+                if b - a > 1000:
+                    raise NotationError("a set of more than 1000 values")
+                return [(v,) for v in range(a, b + 1)]
+            return values
+        if kind == "dprod":
+            left, right = self._domain(node[1], depth + 1), self._domain(node[2], depth + 1)
+
+            def pairs(env):
+                a, b = left(env), right(env)
+                if len(a) * len(b) > 10000:
+                    raise NotationError("a set of more than 10000 values")
+                return [x + y for x in a for y in b]
+            return pairs
+        if kind == "dref":
+            params, domain = self.sets[node[1]]
+            inner, args = self._domain(domain, depth + 1), [self._compile(p) for p in node[2]]
+            return lambda env: inner(dict(zip(params, (f(env) for f in args))))
+        raise NotationError(f"cannot evaluate the set {kind}")
+
     def _compile_symbol(self, node):
         """A quantity: an input (read from the nested lists, bounds checked) or one that another
         line of the answer defines (evaluated once per element, memoized)."""
         name, idx = node[1], node[2]
         parts = [self._compile(p) for p in idx]
         arg = self.spec["given"].get(name, {}).get(str(len(idx)))
+        base = self.base
         if arg is not None:
             def given(env):
                 self.steps += 1
@@ -1257,9 +2128,9 @@ class Answer:
                 if len(key) != len(shape):
                     self._outside(name, key, shape)
                 for k, n in zip(key, shape):
-                    if not 1 <= k <= n:
+                    if not base <= k < base + n:
                         self._outside(name, key, shape)
-                    values = values[k - 1]
+                    values = values[k - base]
                 return values
             return given
 
@@ -1279,7 +2150,8 @@ class Answer:
         return defined
 
     def _outside(self, name: str, key: list, shape: tuple):
-        raise NotationError(f"{self._label(name, tuple(k - 1 for k in key))} does not exist "
+        low = " (indices count from {} here)".format(self.base) if any(k < self.base for k in key) else ""
+        raise NotationError(f"{self._label(name, tuple(k - self.base for k in key))} does not exist{low} "
                             f"({self._shown(name)} has {' × '.join(map(str, shape))} elements)")
 
     def _local_value(self, name: str, key: tuple):
@@ -1297,7 +2169,7 @@ class Answer:
                 else:
                     return value
         if not found:
-            raise NotationError(f"{self._label(name, tuple(k - 1 for k in key))} is used but no line defines it")
+            raise NotationError(f"{self._label(name, tuple(k - self.base for k in key))} is used but no line defines it")
         return total
 
     def _match(self, st: Statement, lhs, key: tuple):
@@ -1325,10 +2197,57 @@ class Answer:
         return self.spec.get("display", {}).get(name, name)
 
     def _label(self, name: str, key: tuple) -> str:
-        return f"{self._shown(name)}_{{{','.join(str(k + 1) for k in key)}}}"
+        return f"{self._shown(name)}_{{{','.join(str(k + self.base) for k in key)}}}"
 
 
 _BUSY = object()
+
+
+def _rebound(node, names: set, depth: int = 0):
+    """``node`` with the deferred names in ``names`` (``idx_or_name``) made index variables."""
+    if not isinstance(node, tuple) or depth > 4 * MAX_DEPTH:
+        return node
+    if node[0] == "idx_or_name":
+        return ("idx", node[1]) if node[1] in names else node
+    return tuple(_rebound(p, names, depth + 1) if isinstance(p, tuple) else
+                 [_rebound(q, names, depth + 1) for q in p] if isinstance(p, list) else p for p in node)
+
+
+def _ordered(quantifiers: list) -> list:
+    """Quantifiers in an order where each one's range uses only those before it (``p_i \\le c_i
+    \\le p_i + 1, p_i = 1, 2``: p_i first); the written order where there is none."""
+    if len(quantifiers) > 32:  # (bounded work: no one writes more)
+        return quantifiers
+    names = {v for v, _l, _h in quantifiers}
+    out, left = [], list(quantifiers)
+    while left:
+        ready = [q for q in left if not ((free_indices(q[1]) | free_indices(q[2])) & (names - {v for v, _l, _h in out}) - {q[0]})]
+        pick = ready[0] if ready else left[0]
+        out.append(pick)
+        left.remove(pick)
+    return out
+
+
+def _is_pair(node) -> bool:
+    """A pair ``(c_i, c_j)``, or an arg max over several indices (whose value is a pair)."""
+    return node[0] == "tuple" or (node[0] == "over" and node[1] in ("argmax", "argmin")
+                                  and sum(len(names) for names, _d in node[2]) > 1)
+
+
+def _refs(node) -> list:
+    """The sets of one's own a tree uses (``dref`` nodes)."""
+    if not isinstance(node, tuple):
+        return []
+    if node[0] == "dref":
+        return [node]
+    out = []
+    for part in node[1:]:
+        if isinstance(part, tuple):
+            out += _refs(part)
+        elif isinstance(part, list):
+            for p in part:
+                out += _refs(p)
+    return out
 
 
 def _whole_index(v) -> int:
@@ -1399,7 +2318,7 @@ def _log(a: float) -> float:
     return math.log(a)
 
 
-_FUNCS = {"sigma": _sigma, "exp": _exp, "tanh": math.tanh, "log": _log,
+_FUNCS = {"sigma": _sigma, "sigma'": lambda a: _sigma(a) * (1.0 - _sigma(a)), "exp": _exp, "tanh": math.tanh, "log": _log,
           "max": lambda *a: max(a), "min": lambda *a: min(a)}
 
 
@@ -1426,6 +2345,8 @@ def canonical(node) -> str:
         return f"{canonical(node[2])} {node[1]} {canonical(node[3])}"
     if kind == "and":
         return " and ".join(canonical(c) for c in node[1])
+    if kind in ("over", "tuple") or kind.startswith("d"):
+        return pretty(node)
     return "?"
 
 
@@ -1460,6 +2381,9 @@ def pretty(node, display: dict | None = None, outer: int = 0, parent: str = "") 
         return f"({text})" if level < outer or (level == outer and parent in ("-", "/")) else text
     if kind == "call":
         return f"{_SHOWN_FN.get(node[1], node[1])}({', '.join(pretty(a, display) for a in node[2])})"
+    if kind == "sum" and node[2][0] == "whole":
+        text = f"Σ_{{{node[1]}}} " + pretty(node[4], display, 0 if node[4][0] == "sum" else 2)
+        return f"({text})" if outer >= 1 else text
     if kind == "sum":
         text = (f"Σ_{{{node[1]}={pretty(node[2], display)}..{pretty(node[3], display)}}} "
                 + pretty(node[4], display, 0 if node[4][0] == "sum" else 2))
@@ -1470,6 +2394,20 @@ def pretty(node, display: dict | None = None, outer: int = 0, parent: str = "") 
         return f"{pretty(node[2], display)} {node[1]} {pretty(node[3], display)}"
     if kind == "and":
         return " and ".join(pretty(c, display) for c in node[1])
+    if kind == "tuple":
+        return "(" + ", ".join(pretty(p, display) for p in node[1]) + ")"
+    if kind == "over":
+        binds = ", ".join(("(" + ", ".join(names) + ")" if len(names) > 1 else names[0]) + " ∈ " + pretty(d, display)
+                          for names, d in node[2])
+        return f"{node[1]}_{{{binds}}} " + pretty(node[3], display, 2)
+    if kind == "dset":
+        return "{" + ", ".join(pretty(p, display) for p in node[1]) + "}"
+    if kind == "drange":
+        return "{" + pretty(node[1], display) + ".." + pretty(node[2], display) + "}"
+    if kind == "dprod":
+        return pretty(node[1], display) + " × " + pretty(node[2], display)
+    if kind == "dref":
+        return node[1] + (f"[{','.join(pretty(p, display) for p in node[2])}]" if node[2] else "")
     return "?"
 
 
@@ -1480,6 +2418,8 @@ def reading(answer: Answer) -> str:
     display = answer.spec.get("display") or {}
     for line, why in getattr(answer, "skipped", ()):
         lines.append(f"(not graded, not a definition: {line.strip()[:60]})")
+    for name, (params, domain) in getattr(answer, "sets", {}).items():
+        lines.append(f"{name}[{','.join(params)}] = {pretty(domain, display)}")
     for st in answer.statements:
         q = (" for " + ", ".join(f"{v}={pretty(lo, display)}..{pretty(hi, display)}" for v, lo, hi in st.quantifiers)
              if st.quantifiers else "")
@@ -1491,13 +2431,69 @@ def reading(answer: Answer) -> str:
 
 # A question's heading: a Markdown heading, a LaTeX section or a bold line naming it (``## 1.2``,
 # ``### Q1.2 gradient``, ``\section*{1.2}``, ``**Question 1.2**``), or a line holding the id alone
-# (``1.2``, ``Q1.2:``, ``Question 1.2)``) as plain-text files have it.
-_ID = r"\d+\.\d+|Part[ \t]+\d+[ \t]*[,.]?[ \t]*Q(?:uestion)?[ \t]*\d+"
-_QID = r"(?:Q(?:uestion)?\.?[ \t]*|Part[ \t]+\d+[ \t]*[,.]?[ \t]*Q?)?(" + _ID + ")"
-_HEADING = re.compile(r"^[ \t]*(?:(?:#{1,6}[ \t]*|\\(?:sub)*section\*?\{[ \t]*|\*\*[ \t]*)" + _QID + r"\b[^\n]*"
-                      r"|" + _QID.replace("(" + _ID + ")", "(?P<alone>" + _ID + ")") + r"[ \t]*[.:)]?[ \t]*)$",
-                      re.MULTILINE | re.IGNORECASE)
-_MATH = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|```[a-z]*\n(.*?)```|\$(.+?)\$", re.DOTALL)
+# (``1.2``, ``Q1.2:``, ``Question 1.2)``) as plain-text files have it.  Matched one line at a time,
+# on the line's first HEAD_WIDTH characters with its blanks collapsed: linear in the file.
+_ID = r"\d+\.\d+|Part ?\d+ ?[,.]? ?Q(?:uestion)? ?\d+"
+_QID = r"(?:Q(?:uestion)?\.? ?|Part ?\d+ ?[,.]? ?Q?)?(" + _ID + ")"
+_HEADING = re.compile(r"(?:#{1,6} ?|\\(?:sub)*section\*?\{ ?|\\paragraph\*?\{ ?|\\textbf\{ ?|\*\* ?)"
+                      r"(?:[A-Za-z]{1,12} ){0,3}\(?" + _QID + r"\b", re.IGNORECASE)  # "## Problem 1.4", "### Answer to 1.4"
+_ALONE = re.compile(_QID + r" ?[.:)\-–—]?", re.IGNORECASE)
+HEAD_WIDTH = 200
+# Math: the openers, and each one's closer (found with str.find: linear, see _math_blocks)
+_OPENER = re.compile(r"\$\$|\\\[|\\\(|```[a-z]*\n|\\begin\{(?:equation|align|gather|multline|eqnarray|displaymath)\*?\}|\$")
+
+
+def _headings(text: str):
+    """(start of the line, end of the line, question id) of each heading line."""
+    pos = 0
+    while pos <= len(text):
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        line = text[pos:end]
+        head = re.sub(r"[ \t]+", " ", line[:HEAD_WIDTH]).strip()
+        m = _HEADING.match(head)
+        qid = m.group(1) if m else None
+        if qid is None and len(line) <= HEAD_WIDTH:
+            alone = _ALONE.fullmatch(head)
+            qid = alone.group(1) if alone else None
+        if qid is not None:
+            close = line.find("}") if m is not None and head.startswith("\\") else -1
+            yield pos, (pos + close + 1 if close >= 0 else end), qid  # \section*{1.2} $$…$$: the rest is the answer
+        pos = end + 1
+
+
+def _math_blocks(body: str):
+    """(text, is a display block) of each piece of math, in order: $$…$$, \\[…\\], \\(…\\),
+    fenced code, equation/align environments, $…$.  Each closer is looked for with str.find, and a
+    closer that is missing once is not looked for again: linear in the text (a regex with lazy
+    groups was quadratic on an unclosed \\[ repeated)."""
+    missing: set = set()
+    pos = 0
+    while True:
+        m = _OPENER.search(body, pos)
+        if m is None:
+            return
+        opener = m.group()
+        if opener.startswith("```"):
+            close, block = "```", True
+        elif opener.startswith("\\begin"):
+            close, block = "\\end" + opener[len("\\begin"):], True
+        else:
+            close, block = {"$$": "$$", "\\[": "\\]", "\\(": "\\)", "$": "$"}[opener], opener != "$" and opener != "\\("
+        end = -1 if close in missing else body.find(close, m.end() + (1 if close == "$" else 0))
+        if end < 0:
+            missing.add(close)
+            if opener == "$$" and "$" not in missing:  # "$$" unclosed: maybe an inline "$…$" from here
+                end = body.find("$", m.start() + 2)
+                if end >= 0:
+                    yield body[m.start() + 1:end], False
+                    pos = end + 1
+                    continue
+                missing.add("$")
+            pos = m.end()
+            continue
+        yield body[m.end():end], block
+        pos = end + len(close)
 
 
 def read_answers_file(data: bytes, name: str) -> str:
@@ -1521,10 +2517,10 @@ def read_answers_file(data: bytes, name: str) -> str:
 def sections(text: str) -> dict[str, str]:
     """``{"1.2": its text, ...}`` from headings such as ``## 1.2`` or ``\\section*{1.2}``."""
     out: dict[str, str] = {}
-    marks = list(_HEADING.finditer(text))
+    marks = list(_headings(text))
     for here, nxt in zip(marks, marks[1:] + [None]):
-        body = text[here.end():nxt.start() if nxt else len(text)]
-        qid = here.group(1) or here.group("alone")
+        body = text[here[1]:nxt[0] if nxt else len(text)]
+        qid = here[2]
         if "." not in qid:  # "Part 1, Q2"
             qid = ".".join(re.findall(r"\d+", qid))
         out[qid] = (out[qid] + "\n" + body) if qid in out else body
@@ -1532,16 +2528,12 @@ def sections(text: str) -> dict[str, str]:
 
 
 def equations(body: str) -> str:
-    """The equations of a section: its math ($$…$$, \\[…\\], $…$ with an = in it, fenced code);
-    a section without any math: its lines that hold an ``=``."""
-    found = []
-    for m in _MATH.finditer(body):
-        block, inline = m.group(1) or m.group(2) or m.group(3), m.group(4)
-        if block is not None:
-            found.append(block)
-        elif inline is not None and "=" in inline:
-            found.append(inline)
-    if found or "$" in body:
+    """The equations of a section: its math ($$…$$, \\[…\\], \\(…\\), equation and align
+    environments, fenced code, $…$ with an = in it); a section without any math: its lines that
+    hold an ``=``."""
+    blocks = list(_math_blocks(body))
+    found = [text for text, block in blocks if block or "=" in text or "\\in" in text or "∈" in text]
+    if blocks or "$" in body:
         return "\n".join(found)
     return "\n".join(line for line in body.splitlines() if "=" in line and not line.lstrip().startswith(">"))
 
@@ -1588,6 +2580,47 @@ def answer(qid: str, spec: dict, path: str, arrays: dict):
     if missing:
         raise NotationError(f"not every element is defined: {', '.join(missing[:4])}"
                             + (f" and {len(missing) - 4} more" if len(missing) > 4 else ""))
+    return out
+
+
+MAX_PARTS = 16  # terms of a sum evaluated one by one (the runtime's cap)
+
+
+def _terms(node, sign: int = 1) -> list:
+    """The top-level terms of a sum, each with its sign: a − b + c is [(1, a), (−1, b), (1, c)]."""
+    if node[0] == "bin" and node[1] in ("+", "-"):
+        return _terms(node[2], sign) + _terms(node[3], sign if node[1] == "+" else -sign)
+    if node[0] == "neg":
+        return _terms(node[1], -sign)
+    return [(sign, node)]
+
+
+def parts(qid: str, spec: dict, path: str, arrays: dict):
+    """Each top-level term of the answer's sum, on every element: an array (terms, *shape), or
+    None when the answer is not one line whose right side is a sum of 2..MAX_PARTS terms.  The
+    grader fits the expected values with these numbers (outside the sandbox) to name the wrong
+    terms of a rejected answer; the terms themselves never leave this process as text."""
+    got = _READ.get(qid)
+    if not isinstance(got, Answer) or spec.get("asked") or spec.get("accumulate"):
+        return None
+    target = spec["target"]
+    lines = [st for st in got.statements if any(lhs[1] == target for lhs in st.lhs)]
+    if len(lines) != 1 or lines[0].op != "=" or len(lines[0].lhs) != 1:
+        return None
+    st = lines[0]
+    terms = _terms(st.rhs)
+    if not 2 <= len(terms) <= MAX_PARTS:
+        return None
+    import numpy as np
+    shape = tuple(spec["shape"])
+    out = np.zeros((len(terms),) + shape)
+    got.arrays, got.memo, got.steps, got.lists = arrays, {}, 0, {}
+    for env in got._bindings(st, st.lhs[0], shape):
+        key = tuple(got._int(p, env) - got.base for p in st.lhs[0][2])
+        if not all(0 <= k < n for k, n in zip(key, shape)):
+            return None
+        for t, (sign, term) in enumerate(terms):
+            out[(t,) + key] = sign * got._eval(term, env)
     return out
 
 

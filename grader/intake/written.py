@@ -27,7 +27,9 @@ MAIN = "_cnn_written_answers.py"
 
 def builder(assignment: Assignment) -> Callable[[Path, list[str]], tuple[Path | None, str, str]]:
     """What :func:`grader.intake.discover.prepare` calls instead of choosing a main .py file."""
-    specs = {q.function: (q.id, list(q.params), q.spec) for q in assignment.questions}
+    # the notation counts indices as the assignment does (its index_base: 1 for x_{1,1} first)
+    specs = {q.function: (q.id, list(q.params), {**q.spec, "index_base": assignment.index_base})
+             for q in assignment.questions}
     return functools.partial(build, specs=specs)
 
 
@@ -38,21 +40,29 @@ def build(root: Path, functions: list[str], specs: dict) -> tuple[Path | None, s
     A written submission holds no code of the student's: nothing else it ships is ever beside
     what runs, so no module, package, ``.pth``, ``__pycache__`` or extension of its can stand in
     for the grader's (the generated module also loads the notation by path, not by name)."""
-    from .discover import unwrapped
-    root = unwrapped(root)
-    files = sorted((p for p in root.iterdir() if p.is_file() and not p.is_symlink()
-                    and p.suffix.lower() in SUFFIXES),
-                   key=lambda p: (p.name.lower() not in PREFERRED, p.suffix.lower() != ".md", p.name))
-    if not files:
-        return None, "", ("no answers file found: submit answers.md (a '## 1.2' heading per question; "
-                          "or .tex, .txt, .ipynb)")
-    answers = files[0]
+    answers = answers_file(root)
+    if answers is None:
+        return None, "", NO_ANSWERS
     graded = Path(tempfile.mkdtemp(prefix=".written-", dir=root))  # a name no submission can hold already
     graded.chmod(0o755)
     shutil.copyfile(answers, graded / answers.name)
     shutil.copyfile(Path(__file__).with_name("notation.py"), graded / NOTATION)
     (graded / MAIN).write_text(generated_module(answers.name, specs), encoding="utf-8")
     return graded, MAIN, ""
+
+
+NO_ANSWERS = "no answers file found: submit answers.md (a '## 1.2' heading per question; or .tex, .txt, .ipynb)"
+
+
+def answers_file(root: Path) -> Path | None:
+    """The answers file of a submission's tree (``answers.md`` first, then Markdown, then by
+    name); ``None`` when it has none.  Grading and ``grader similar`` read the same one."""
+    from .discover import unwrapped
+    root = unwrapped(root)
+    files = sorted((p for p in root.iterdir() if p.is_file() and not p.is_symlink()
+                    and p.suffix.lower() in SUFFIXES),
+                   key=lambda p: (p.name.lower() not in PREFERRED, p.suffix.lower() != ".md", p.name))
+    return files[0] if files else None
 
 
 def generated_module(answers_name: str, specs: dict) -> str:
@@ -67,5 +77,6 @@ def generated_module(answers_name: str, specs: dict) -> str:
     for function, (qid, params, _spec) in specs.items():
         args = ", ".join(params)
         given = "{" + ", ".join(f"{p!r}: {p}" for p in params) + "}"
-        lines += [f"def {function}({args}):", f"    return _n.answer({qid!r}, _SPECS[{qid!r}], _FILE, {given})", ""]
+        lines += [f"def {function}({args}):", f"    return _n.answer({qid!r}, _SPECS[{qid!r}], _FILE, {given})", "",
+                  f"def {function}_parts({args}):", f"    return _n.parts({qid!r}, _SPECS[{qid!r}], _FILE, {given})", ""]
     return "\n".join(lines)

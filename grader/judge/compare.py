@@ -19,7 +19,7 @@ import itertools
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -147,9 +147,12 @@ def _plain(a) -> object:
     return arr.tolist()
 
 
-def compare(q: Question, trials: Trials, outputs: list[np.ndarray], stacked: np.ndarray | None = None) -> Verdict:
+def compare(q: Question, trials: Trials, outputs: list[np.ndarray], stacked: np.ndarray | None = None,
+            offset: int = 0, total: int | None = None) -> Verdict:
     """Check every trial; describe the first one that fails.  ``stacked``, if given, is the
-    outputs as one array (as the sandbox receives them): it spares stacking them again."""
+    outputs as one array (as the sandbox receives them): it spares stacking them again.
+    ``offset`` and ``total``: where these trials stand among all of the question's (one shape
+    group of several, see :func:`compare_groups`), for the failure's number."""
     n = len(trials)
     if len(outputs) != n:
         return Verdict(False, f"returned {len(outputs)} answers for {n} calls")
@@ -160,12 +163,43 @@ def compare(q: Question, trials: Trials, outputs: list[np.ndarray], stacked: np.
     for t in range(first, n):
         problem, fail = _trial_problem(q, trials, rounded, t, outputs[t])
         if problem:
-            fail.trial, fail.label = t, trials.labels[t]
+            fail.trial, fail.label = offset + t, trials.labels[t]
             fail.inputs = {k: _plain(v[t]) for k, v in list(trials.args.items())[
                 :(trials.nargs[t] if trials.nargs is not None else None)]}
-            where = f"trial {t + 1} of {n} ({trials.labels[t]})"
+            where = f"trial {offset + t + 1} of {total or n} ({trials.labels[t]})"
             return Verdict(False, f"{problem} on {where}", fail)
     return Verdict(True, f"{_all_trials(n)} correct ({tolerance_text(q)})")
+
+
+def split(groups: Sequence[Trials], outputs: list, stacked: np.ndarray | None = None
+          ) -> Iterator[tuple[Trials, list, np.ndarray | None, int]]:
+    """Each shape group's (trials, answers, answers stacked or None, index of its first trial
+    among all): the sandbox answers a question's groups one after the other, in one list."""
+    at = 0
+    for g in groups:
+        n = len(g)
+        yield g, outputs[at:at + n], (stacked[at:at + n] if stacked is not None else None), at
+        at += n
+
+
+def compare_groups(q: Question, groups: Sequence[Trials], outputs: list[np.ndarray],
+                   stacked: np.ndarray | None = None) -> tuple[Verdict, int | None]:
+    """:func:`compare` over a question's shape groups (grader.assignment.trial_groups) as one
+    question: it passes only if every trial of every group passes, and the failure described
+    is the first failing group's first failing trial, numbered among all the trials.  Also
+    gives that group's index (None when every trial passes).  One group is :func:`compare`."""
+    if len(groups) == 1:
+        verdict = compare(q, groups[0], outputs, stacked)
+        return verdict, None if verdict.passed else 0
+    total = sum(len(g) for g in groups)
+    if len(outputs) != total:
+        return Verdict(False, f"returned {len(outputs)} answers for {total} calls"), 0
+    for i, (g, outs, st, first) in enumerate(split(groups, outputs, stacked)):
+        verdict = compare(q, g, outs, st, offset=first, total=total)
+        if not verdict.passed:
+            return verdict, i
+    return Verdict(True, f"{_all_trials(total)} correct, in {len(groups)} sets of input shapes "
+                         f"({tolerance_text(q)})"), None
 
 
 def passed_trials(q: Question, trials: Trials, outputs: list, start: int = 0) -> int:

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from ..sandbox._imports import missing_note, standin_note
-from ..assignment import Assignment, Trials
-from .compare import compare, passed_trials, tolerance_text
+from ..assignment import Assignment, Generated, Trials, trial_groups
+from .compare import compare_groups, passed_trials, split, tolerance_text
 from ..results import Failure, QuestionResult, SubmissionResult
 from ..sandbox.supervisor import QuestionRun, SubmissionRun
 from ..text import one_line
@@ -16,9 +16,13 @@ GOT_FACTOR, GOT_FLOOR = 4, 1000  # numbers kept of one answer: max(FLOOR, FACTOR
 GOT_PER_SUBMISSION = 200_000  # numbers kept of all its answers together
 
 
-def score_question(q, trials: Trials, qrun: QuestionRun | None, import_error: str,
+def score_question(q, trials: Generated, qrun: QuestionRun | None, import_error: str,
                    kept: list[int] | None = None, partial_credit: bool = False) -> QuestionResult:
-    """``kept``: a one-number list, the answer values the submission's report holds so far."""
+    """``trials``: the question's Trials, or its shape groups (every trial of every group must
+    pass; the failure shown and diagnosed is the first failing group's).  ``kept``: a
+    one-number list, the answer values the submission's report holds so far."""
+    groups = trial_groups(trials, q.id)
+    total = sum(len(g) for g in groups)
     res = QuestionResult(id=q.id, function=q.function, title=q.title, score=0.0, max_score=float(q.points),
                          status="error", trials=0, message="", tolerance=tolerance_text(q))
     if qrun is None:
@@ -29,40 +33,67 @@ def score_question(q, trials: Trials, qrun: QuestionRun | None, import_error: st
     res.traceback, res.returned = qrun.traceback, qrun.types
     if qrun.status == "ok":
         res.trials = len(qrun.outputs)
-        verdict = compare(q, trials, qrun.outputs, qrun.stacked)
+        verdict, at = compare_groups(q, groups, qrun.outputs, qrun.stacked)
         res.status = "passed" if verdict.passed else "failed"
         res.score = float(q.points) if verdict.passed else 0.0
         res.message, res.failure = verdict.message, verdict.failure
         _bound_got(res.failure, kept if kept is not None else [0])
-        if partial_credit and not verdict.passed and len(qrun.outputs) == len(trials) and len(trials):
+        whole = len(qrun.outputs) == total  # (else no answer can be matched with its trial)
+        if partial_credit and not verdict.passed and whole and total:
             # points x the fraction of trials passed (a wrong count of answers earns nothing)
-            first = verdict.failure.trial if verdict.failure else 0  # (the trials before it passed)
-            good = first + passed_trials(q, trials, qrun.outputs, first)
-            res.score = round(float(q.points) * good / len(trials), 6)
-            res.message = f"{res.message} (partial credit: {good} of {len(trials)} trials passed)"
+            good = _passed(q, groups, qrun.outputs, at, verdict.failure.trial if verdict.failure else 0)
+            res.score = round(float(q.points) * good / total, 6)
+            res.message = f"{res.message} (partial credit: {good} of {total} trials passed)"
         if not verdict.passed:
             from ..feedback.diagnose import diagnose  # (imported on the first wrong answer: a passing check starts faster)
-            d = diagnose(q, trials, qrun.outputs)
+            group, outputs = groups[0], qrun.outputs
+            if whole and len(groups) > 1:  # the failing group's trials and answers
+                group, outputs, _, _ = list(split(groups, qrun.outputs))[at]
+            d = diagnose(q, group, outputs)
             res.misconceptions, res.hints, res.notes = d.misconceptions, d.hints, d.notes
             if d.message:
                 res.message = f"{d.message} {res.message}"
+            if qrun.parts is not None and whole and len(groups) == 1:
+                from ..feedback.terms import wrong_terms
+                named = wrong_terms(groups[0].expected, qrun.parts)
+                if named:
+                    res.message = f"{named} {res.message}"
         return res
     res.status = _STATUS.get(qrun.status, "error")
-    known = qrun.trial is not None and 0 <= qrun.trial < len(trials)  # (the sandbox checked it already)
+    known = qrun.trial is not None and 0 <= qrun.trial < total  # (the sandbox checked it already)
     res.trials = (qrun.trial + 1) if known else (0 if qrun.status == "missing" or not qrun.started else 1)
-    where = f" on trial {qrun.trial + 1} ({trials.labels[qrun.trial]})" if known else ""
-    res.message = one_line(qrun.error) + where  # the full text stays in the traceback
     if known:
-        res.failure = call_record(trials, qrun.trial)
+        res.failure = call_record(groups, qrun.trial)
+    where = f" on trial {qrun.trial + 1} ({res.failure.label})" if known else ""
+    res.message = one_line(qrun.error) + where  # the full text stays in the traceback
     return res
 
 
-def call_record(trials: Trials, t: int) -> Failure:
-    """The call that raised or did not finish, as a report shows a failing trial's inputs."""
+def _passed(q, groups: tuple[Trials, ...], outputs: list, at: int | None, failed: int) -> int:
+    """Trials passed, all groups together: the groups before the failing one ``at`` passed,
+    and in it the trials before the failing one (``failed``, counted over all groups)."""
+    good = 0
+    for i, (g, outs, _, first) in enumerate(split(groups, outputs)):
+        if at is None or i < at:
+            good += len(g)
+        else:
+            start = failed - first if i == at else 0
+            good += start + passed_trials(q, g, outs, start)
+    return good
+
+
+def call_record(trials: Generated, t: int) -> Failure:
+    """The call that raised or did not finish (trial ``t``, counted over all shape groups), as
+    a report shows a failing trial's inputs."""
     from .compare import _plain
-    n = trials.nargs[t] if trials.nargs is not None else None
-    return Failure(trial=t, label=trials.labels[t],
-                   inputs={k: _plain(v[t]) for k, v in list(trials.args.items())[:n]})
+    first = 0
+    for g in trial_groups(trials):
+        if t - first < len(g):
+            break
+        first += len(g)
+    r = t - first  # (its row in its group)
+    n = g.nargs[r] if g.nargs is not None else None
+    return Failure(trial=t, label=g.labels[r], inputs={k: _plain(v[r]) for k, v in list(g.args.items())[:n]})
 
 
 def module_notes(run: SubmissionRun) -> list[str]:
@@ -71,7 +102,7 @@ def module_notes(run: SubmissionRun) -> list[str]:
 
 
 
-def score_submission(assignment: Assignment, trials: dict[str, Trials], run: SubmissionRun,
+def score_submission(assignment: Assignment, trials: dict[str, Generated], run: SubmissionRun,
                      student: str, source: str, seed: int, digest: str = "",
                      partial_credit: bool = False) -> SubmissionResult:
     sub = SubmissionResult(student=student, source=source, score=0.0, max_score=assignment.max_score,

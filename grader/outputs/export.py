@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,8 +63,15 @@ def _late(s) -> str:
 
 
 def _cell(text: str) -> str:
-    """Neutralize spreadsheet formulas in text that came from students (=, +, -, @ first)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Neutralize spreadsheet formulas in text that came from students: =, +, -, @ first, after
+    any spaces or invisible characters a spreadsheet may trim on import (a leading space or
+    no-break space once let ``=HYPERLINK(...)`` through), or a tab or CR first."""
+    if text[:1] in ("\t", "\r"):
+        return "'" + text
+    for c in text:
+        if not (c.isspace() or unicodedata.category(c) == "Cf"):
+            return "'" + text if unicodedata.normalize("NFKC", c) in ("=", "+", "-", "@") else text  # (＝ too)
+    return text
 
 
 def write_all(run: GradingRun, out: Path) -> None:

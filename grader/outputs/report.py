@@ -73,6 +73,7 @@ def environment():
     env.filters["prose"] = prose
     env.filters["svg_notation"] = svg_notation
     env.filters["pct"] = lambda x: f"{100 * x:.0f}%"
+    env.filters["reading_lines"] = _reading_lines
     env.globals["grids"] = grids
     env.globals["mark"] = STATUS_MARK
     env.globals["word"] = STATUS_WORD
@@ -103,6 +104,13 @@ def _template_cache():
 
 
 # --- text ----------------------------------------------------------------------------------
+
+def _reading_lines(reading: Any, limit: int = TEXT_CAP) -> list[tuple[Markup | None, str]]:
+    """A written answer's reading, line by line, each statement with its MathML (built from
+    escaped pieces by :mod:`grader.feedback.echo`, so safe to insert) or None."""
+    from ..feedback.echo import lines
+    return [(Markup(m) if m else None, printable(t)) for m, t in lines(str(reading or ""), limit)]
+
 
 def cap(text: Any, limit: int = TEXT_CAP) -> str:
     """``text`` cut to about ``limit`` characters, keeping its start and end around a marker.

@@ -7,8 +7,9 @@ Student code may import the Python standard library, :data:`ALLOWED` (NumPy) and
 modules.  For anything else it imports itself (not what NumPy or the standard library import),
 the import never fails the file:
 
-* a plotting, display or progress-bar package (:data:`DISPLAY`) that is not installed becomes a
-  *stand-in* that does nothing: any attribute, call, ``with``, subscript; ``plt.subplots(2, 2)``
+* a plotting, display or progress-bar package (:data:`DISPLAY`), installed or not, becomes a
+  *stand-in* that does nothing (plots are not graded, and the real package's import -- seconds
+  for matplotlib building its font cache in a fresh sandbox -- would spend the file's time limit): any attribute, call, ``with``, subscript; ``plt.subplots(2, 2)``
   gives a figure and a 2x2 grid of axes; ``tqdm(x)`` iterates ``x``, ``trange(n)`` is ``range(n)``;
 * anything else -- installed or not, so that a student's own machine applies the same policy as
   the official run -- becomes a *placeholder*: while the file is imported its uses do nothing
@@ -41,10 +42,10 @@ PROVIDES = "NumPy and the Python standard library"
 def standin_note(name: str) -> str:
     """The report's note for a stand-in package."""
     if name in PROGRESS:
-        return f"{name} is not installed in the grader; your progress bars were left out (the loops ran as written)."
+        return f"{name} is not loaded by the grader; your progress bars were left out (the loops ran as written)."
     if name in DISPLAYING:
-        return f"{name} is not installed in the grader; your display calls were ignored."
-    return f"{name} is not installed in the grader; your plotting calls were ignored."
+        return f"{name} is not loaded by the grader; your display calls were ignored."
+    return f"{name} is not loaded by the grader; your plotting calls were ignored."
 
 
 def missing_note(name: str) -> str:
@@ -119,7 +120,7 @@ class _Nothing:
         return True
 
     def __repr__(self):
-        return f"<{self._path}: not installed in the grader, ignored>"
+        return f"<{self._path}: not loaded by the grader, ignored>"
 
     def __format__(self, spec):
         return repr(self)
@@ -445,12 +446,7 @@ class Policy(importlib.abc.MetaPathFinder):
             raise ModuleNotFoundError(f"No module named {top!r} (the grader provides {PROVIDES})", name=top)
         if self._guarded(filename, line):  # the student handles its absence: it is absent
             raise ModuleNotFoundError(f"No module named {top!r} (the grader provides {PROVIDES})", name=top)
-        if top in DISPLAY:
-            if importlib.machinery.PathFinder.find_spec(top) is not None:
-                return None  # installed here: the real package
-            kind = "standin"
-        else:
-            kind = "missing"
+        kind = "standin" if top in DISPLAY else "missing"
         self.kinds[top] = kind
         return self._spec(fullname, kind)
 
@@ -465,7 +461,17 @@ def required_modules(tops=None) -> set[str]:
     of everything they require, transitively: decided from the installation before any student
     code runs, never from anything a submission names.  Read from the ``.dist-info`` folders
     themselves (a few small files; importing importlib.metadata cost the zygote ~40 ms)."""
-    tops = ALLOWED + DISPLAY if tops is None else tops  # (read now: a course may allow more)
+    return _required(tops)[0]
+
+
+def required_distributions(tops=None) -> set[str]:
+    """The canonical names of those distributions themselves: a wheel's vendored libraries sit
+    in ``<distribution>.libs`` (Pillow's in ``pillow.libs``, beside the module ``PIL``)."""
+    return _required(tops)[1]
+
+
+def _required(tops) -> tuple[set[str], set[str]]:
+    tops = ALLOWED if tops is None else tops  # (read now: a course may allow more)
     infos = _dist_infos()
     out = set(tops)
     todo = list(tops)
@@ -484,7 +490,7 @@ def required_modules(tops=None) -> set[str]:
                 match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line[len("Requires-Dist:"):])
                 if match:
                     todo.append(match.group(1))
-    return out
+    return out, seen
 
 
 def _dist_infos() -> dict[str, str]:

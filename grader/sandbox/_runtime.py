@@ -1460,6 +1460,47 @@ def _stub(q, t: int, exc: BaseException | None, root: str, partial: bool) -> dic
                      "every valid input must be handled)"}
 
 
+def _trials(q):
+    """(trial, its group's batched arguments, its row there, those arguments' scalars) of every
+    trial in order: a question's one batch, or each of its shape groups in turn (trials are
+    counted over all groups).  Scalars: per argument, its values as Python numbers (one
+    .tolist() for a group's trials), or None for an array argument, which every call gets as a
+    fresh writable copy."""
+    t = 0
+    for args, n in zip(q.get("groups") or [q["args"]], q.get("sizes") or [q["n"]]):
+        scalars = [a.tolist() if a.ndim == 1 else None for a in args]
+        for r in range(n):
+            yield t, args, r, scalars
+            t += 1
+
+
+MAX_PARTS = 16  # terms of a written answer's sum evaluated one by one
+
+
+def _parts(module, q, np):
+    """A written answer that is a sum of terms: each term's values on every trial, stacked
+    (trials, terms, *answer), from the generated module's ``<function>_parts``; None when
+    there is none, it declines (not a sum), or anything goes wrong: these numbers only help
+    name the wrong terms of a rejected answer, outside the sandbox (grader.feedback.terms)."""
+    pf = getattr(module, q["function"] + "_parts", None)
+    if not callable(pf):
+        return None
+    try:
+        got = []
+        for t, args, r, scalars in _trials(q):
+            call = [a[r].copy() if s is None else s[r] for a, s in zip(args[:q["nargs"][t]], scalars)]
+            p = pf(*call)
+            if p is None:
+                return None
+            arr = np.asarray(p, dtype=np.float64)
+            if arr.ndim < 1 or not 1 <= arr.shape[0] <= MAX_PARTS or arr.size > MAX_PARTS * q["max_elements"]:
+                return None
+            got.append(arr)
+        return np.stack(got) if got and all(g.shape == got[0].shape for g in got) else None
+    except BaseException:  # (a term that cannot be evaluated alone: no parts, the verdict stands)
+        return None
+
+
 def answer(module, q, root, np, progress=lambda t: None) -> dict:
     """Call the student's function on every trial of one question.
 
@@ -1471,16 +1512,13 @@ def answer(module, q, root, np, progress=lambda t: None) -> dict:
         return {"status": "missing", "error": f"no function named {q['function']} is defined"}
     if not callable(fn):
         return {"status": "missing", "error": f"{q['function']} is defined but is not a function"}
-    args, nargs, n = q["args"], q["nargs"], q["n"]
+    nargs = q["nargs"]
     outputs, types = [], set()
-    # per argument: its scalars as Python numbers (one .tolist() for all trials), or None for
-    # an array argument, which every call gets as a fresh writable copy
-    scalars = [a.tolist() if a.ndim == 1 else None for a in args]
     stub = None  # (trial, exception or None) of the first call that did not answer
     t0 = time.perf_counter()
-    for t in range(n):
+    for t, args, r, scalars in _trials(q):
         progress(t)
-        call = [a[t].copy() if s is None else s[t] for a, s in zip(args[:nargs[t]], scalars)]
+        call = [a[r].copy() if s is None else s[r] for a, s in zip(args[:nargs[t]], scalars)]
         try:
             ret = fn(*call)
         except NotImplementedError as exc:
@@ -1506,6 +1544,10 @@ def answer(module, q, root, np, progress=lambda t: None) -> dict:
     if stub is not None:  # no later call answered; an earlier one may have
         return _stub(q, *stub, root, partial=bool(outputs))
     result = {"status": "ok", "types": sorted(types), "seconds": time.perf_counter() - t0, "outputs": outputs}
+    if q.get("parts"):
+        parts = _parts(module, q, np)
+        if parts is not None:
+            result["parts"] = parts
     try:
         shape, dtype = outputs[0].shape, outputs[0].dtype
         if all(o.shape == shape and o.dtype == dtype for o in outputs):

@@ -75,6 +75,7 @@ class Result:
     types: list[str] = field(default_factory=list)
     outputs: list[np.ndarray] = field(default_factory=list)  # one per call (status ok)
     stacked: np.ndarray | None = None  # the outputs as one array, when the child sent them so
+    parts: np.ndarray | None = None  # a written sum's terms: (trials, terms, *answer) floats
     dropped: tuple[int, int] = (0, 0)
     standins: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
@@ -132,10 +133,11 @@ def result(tree: dict, expect: Expect) -> Result:
     status = tree.get("status")
     if status == "ok":
         answer = "stacked" if "stacked" in tree else "outputs"
-        _keys(tree, common | {"types", answer})
+        _keys(tree, common | {"types", answer}, optional={"parts"})
         outputs, stacked = _answers(tree[answer], answer, n, expect.max_elements)
+        parts = _parts(tree["parts"], n, expect.max_elements) if "parts" in tree else None
         return Result(qid, "ok", _seconds(tree["seconds"], expect), next=_next(tree["next"], expect),
-                      types=_types(tree["types"], n), outputs=outputs, stacked=stacked, **_segment(tree))
+                      types=_types(tree["types"], n), outputs=outputs, stacked=stacked, parts=parts, **_segment(tree))
     if status == "error":
         _keys(tree, common | {"error"}, optional={"trial", "traceback"})
         return Result(qid, "error", _seconds(tree["seconds"], expect), next=_next(tree["next"], expect),
@@ -217,6 +219,21 @@ def _next(value, expect: Expect) -> str | None:
 def _types(value, n: int) -> list[str]:
     if type(value) is not list or len(value) > n or not all(type(t) is str and len(t) <= TYPE_CHARS for t in value):
         raise Forged("types is not a short list of type names")
+    return value
+
+
+MAX_PARTS = 16  # terms of one written answer (the runtime's own cap)
+
+
+def _parts(value, n: int, max_elements: int) -> np.ndarray:
+    """A written sum's terms on every trial: floats, (n, terms, ...), each trial within the
+    runtime's caps."""
+    if type(value) is not np.ndarray or value.dtype != np.float64:
+        raise Forged("parts is not an array of floats")
+    if value.ndim < 2 or value.shape[0] != n or not 1 <= value.shape[1] <= MAX_PARTS:
+        raise Forged(f"parts is not {n} trials of at most {MAX_PARTS} terms")
+    if value.size > n * MAX_PARTS * max_elements:
+        raise Forged("parts holds more numbers than the answers")
     return value
 
 

@@ -180,8 +180,8 @@ def _site_packages(numpy) -> tuple[list[Path], list[Path]]:
     the display packages, what they require (their modules, data and metadata).  Everything
     else there -- sympy, jinja2, the grader's other dependencies -- is covered, so no way of
     loading a module by path reaches what the import policy leaves out."""
-    from ._imports import _canonical, required_modules
-    wanted = {_canonical(t) for t in required_modules()}
+    from ._imports import _canonical, required_distributions, required_modules
+    wanted = {_canonical(t) for t in required_modules()} | required_distributions()
     sites = {Path(p) for p in sys.path if p and os.path.basename(p) in ("site-packages", "dist-packages")}
     if numpy is not None and numpy.origin:
         sites.add(Path(numpy.origin).parent.parent)

@@ -72,13 +72,19 @@ class Limits:
 
 @dataclass
 class Call:
-    """One question to run: the function and its trials' positional arguments, batched."""
+    """One question to run: the function and its trials' positional arguments, batched.  A
+    question whose trials come in several shapes (grader.assignment.trial_groups) has a batch
+    of arguments a group (``groups``, ``sizes`` trials each), called one group after the other;
+    trials are counted over all groups (``nargs``, ``n``, the trial an error names)."""
 
     qid: str
     function: str
-    args: list[np.ndarray]
+    args: list[np.ndarray]  # (the first group's, when there are several)
     nargs: list[int]
     n: int
+    groups: list[list[np.ndarray]] | None = None
+    sizes: list[int] | None = None
+    parts: bool = False  # a written answer: also each term of a sum, to name the wrong ones
 
 
 @dataclass
@@ -87,6 +93,7 @@ class QuestionRun:
     status: str  # ok | error | missing | timeout | crash
     outputs: list[np.ndarray] = field(default_factory=list)
     stacked: np.ndarray | None = None  # the outputs as one array, when the child sent them so
+    parts: np.ndarray | None = None  # a written sum's terms, (trials, terms, *answer) (grader.feedback.terms)
     types: list[str] = field(default_factory=list)
     error: str = ""
     traceback: str = ""
@@ -478,8 +485,10 @@ class Sandbox:
         # What concerns this submission goes in the job, which only its child reads; the zygote
         # (whose memory every later child inherits) sees nothing of any student.
         job = wire.encode({"questions": [
-            {"id": c.qid, "function": c.function, "args": c.args, "nargs": c.nargs, "n": c.n,
-             "max_elements": lim.max_elements} for c in calls], "output_cap": lim.output_cap,
+            {"id": c.qid, "function": c.function, "nargs": c.nargs, "n": c.n, "max_elements": lim.max_elements,
+             "parts": c.parts,
+             **({"args": [], "groups": c.groups, "sizes": c.sizes} if c.groups else {"args": c.args})}
+            for c in calls], "output_cap": lim.output_cap,
             "allowed_imports": list(_imports.ALLOWED),  # the policy is defined grader-side, once
             # (the host path only where the child runs there: a namespaced one never learns it)
             "setup": {"submission_dir": str(submission_dir.resolve()) if process else "", "main": main, "env": _env(),
@@ -732,7 +741,7 @@ class _Reader:
         q = QuestionRun(msg.qid, msg.status, error=safe_text(msg.error), traceback=safe_text(msg.traceback),
                         trial=msg.trial, seconds=msg.seconds, stdout=out, stderr=err, dropped=sum(msg.dropped))
         if msg.status == "ok":
-            q.outputs, q.stacked = msg.outputs, msg.stacked
+            q.outputs, q.stacked, q.parts = msg.outputs, msg.stacked, msg.parts
             q.types = [safe_text(t[:40]) for t in msg.types[:5]]
         return q
 

@@ -38,6 +38,14 @@ KNOWN = {name: [int(n) for n in counts] for name, counts in
          _merge(X, W, V, Y, LABELS, Z, O, DZ, DY, {"dE/dw": {"3": "", "4": ""}}).items()}
 
 
+# the fully connected layer as vectors and a matrix (o = σ(W^T z), ∂E/∂W = z δ^T): each name,
+# written without indices, is the symbol over these axes; z's axis p is (p_i, p_j, k), as the
+# handout stacks the pooling layer into one long vector
+AXES = {"p": [["pi", 2], ["pj", 2], ["k", 3]], "m": [["m", 2]]}
+FC = {"o": ["o", ["m"]], "y": ["y", ["m"]], "z": ["z", ["p"]], "W": ["w", ["p", "m"]], "w": ["w", ["p", "m"]],
+      "dE/dW": ["dE/dw", ["p", "m"]], "dE/dw": ["dE/dw", ["p", "m"]], "dE/dz": ["dE/dz", ["p"]]}
+
+
 def _spec(target: str, shape: tuple, vocabulary: str, *given: dict, **extra) -> dict:
     return {"target": target, "shape": list(shape), "given": _merge(*given), "indices": INDICES,
             "vocabulary": vocabulary, "display": DISPLAY, "known": KNOWN, **extra}
@@ -101,11 +109,13 @@ QUESTIONS = (
               generate=_sizes, many=None, title="The sizes c_w, c_h, p_w, p_h"),
     _question(Q["1.2"], ("x", "w"), _spec("y", (3, 3, 3), "x and the filter weights w", X, W)),
     _question(Q["1.3"], ("y",), _spec("z", (2, 2, 3), "the convolution neurons y", Y)),
-    _question(Q["1.4"], ("z", "v"), _spec("o", (2,), "z and the weights w_{p_i,p_j,k,o_m}", Z, V)),
+    _question(Q["1.4"], ("z", "v"), _spec("o", (2,), "z and the weights w_{p_i,p_j,k,o_m}", Z, V, vectors=FC, axes=AXES)),
     _question(Q["2.1"], ("z", "o", "target"),
-              _spec("dE/dw", (2, 2, 3, 2), "z, o_1, o_2 and the labels y_1, y_2", Z, O, LABELS)),
+              _spec("dE/dw", (2, 2, 3, 2), "z, o_1, o_2 and the labels y_1, y_2", Z, O, LABELS,
+                    vectors=FC, axes=AXES)),
     _question(Q["2.2"], ("v", "o", "target"),
-              _spec("dE/dz", (2, 2, 3), "the weights w_{p_i,p_j,k,o_m}, o_1, o_2 and the labels y_1, y_2", V, O, LABELS)),
+              _spec("dE/dz", (2, 2, 3), "the weights w_{p_i,p_j,k,o_m}, o_1, o_2 and the labels y_1, y_2", V, O, LABELS,
+                    vectors=FC, axes=AXES)),
     _question(Q["2.3"], ("dE_dz",), _spec("dE/dy", (3, 3, 3), "∂E/∂z (one += line per pooling neuron)", DZ,
                                           accumulate=True)),
     _question(Q["2.4"], ("x", "y", "dE_dy", "dE_dz"),

@@ -81,10 +81,11 @@ units and K classes:
     L = -(1/N) sum_n log P[n, y[n]]    the mean cross-entropy, a scalar
 Arrays are NumPy float64 arrays (labels y: int64), indexed from 0 like the
 homework; biases are 1-D and broadcast over the batch.  Shapes vary from
-call to call (N in 3..8, D in 2..5, M in 2..6, K in 2..4): never hard-code
-them.  You may return NumPy arrays (any float dtype), lists or numbers.
+call to call (N in 3..8, D in 2..5, M in 2..6, K in 2..4; each function is
+graded on three different shapes): never hard-code them.  You may return
+NumPy arrays (any float dtype), lists or numbers.
 Each call gets fresh arrays, so modifying an argument is harmless."""
 
 ASSIGNMENT = Assignment(name="mlp", title="Homework 5: a two-layer perceptron with softmax and cross-entropy",
-                        version="1", questions=QUESTIONS, preamble=PREAMBLE, filename="hw5.py",
+                        version="2", questions=QUESTIONS, preamble=PREAMBLE, filename="hw5.py",
                         edge_cases="logits of +-1000 (a softmax that does not subtract the row's maximum overflows)")

@@ -1,9 +1,13 @@
 """Input generators of Homework 5: what each function receives, and how the inputs are drawn.
 
-Shapes.  Trials are batched along axis 0, so all the trials of one question share their shapes.
-Each question draws its own (N, D, M, K) from its own generator -- batch N in 3..8, inputs D
-in 2..5, hidden units M in 2..6, classes K in 2..4 -- so shapes differ from question to
-question and from student to student, and code that hard-codes a shape fails.
+Shapes.  Trials are batched along axis 0, so the trials of one batch share their shapes; each
+question therefore gives its trials in GROUPS shape groups (grader.assignment.trial_groups),
+the assignment's random trials shared out over them and every group with its own edge cases.
+Each question draws its own shapes from its own generator -- batch N in 3..8, inputs D in
+2..5, hidden units M in 2..6, classes K in 2..4 -- so that (see :func:`draw_shapes`) within a
+group N, D, M and K all differ (a transpose, or a size read from the wrong axis, is never
+right by coincidence), and across the groups each takes GROUPS different values (a hard-coded
+size is right in one group at most).  A question passes only if it passes in every group.
 
 Well-posed inputs.  Random networks are kept only when every hidden pre-activation is at least
 MARGIN away from ReLU's kink at 0 (the derivative is undefined there, and float32 rounding must
@@ -20,7 +24,7 @@ from typing import Callable
 
 import numpy as np
 
-from grader.assignment import Trials
+from grader.assignment import Trials, share
 from . import model as m
 
 MARGIN = 0.01  # smallest |Z| of a hidden pre-activation (distance to ReLU's kink)
@@ -29,11 +33,36 @@ SHAPE_LOW = {"N": 3, "D": 2, "M": 2, "K": 2}  # inclusive bounds of the shapes
 SHAPE_HIGH = {"N": 8, "D": 5, "M": 6, "K": 4}
 
 Shape = dict  # {"N": .., "D": .., "M": .., "K": ..}
+GROUPS = 3  # shape groups per question and student (at most the 3 values K can take)
 
 
-def draw_shape(rng: np.random.Generator) -> Shape:
-    dims = rng.integers([SHAPE_LOW[k] for k in "NDMK"], [SHAPE_HIGH[k] + 1 for k in "NDMK"])
-    return dict(zip("NDMK", (int(v) for v in dims)))
+def draw_shapes(rng: np.random.Generator, k: int = GROUPS) -> list[Shape]:
+    """``k`` shapes: within each, N, D, M and K are four different numbers; across them, each
+    dimension takes ``k`` different values.  Drawn one dimension after the other, each value
+    uniformly from what is left, which never runs out: K's range has k values, and each later
+    dimension's range has more values than its earlier groups and the group's dimensions
+    already drawn can take (D: 4 > 2 + 1, M: 5 > 2 + 2, N: 6 > 2 + 3)."""
+    assert 1 <= k <= SHAPE_HIGH["K"] - SHAPE_LOW["K"] + 1
+    u = iter(rng.random(4 * k).tolist())  # (one call: a draw per dimension and group)
+    shapes: list[Shape] = [{} for _ in range(k)]
+    for dim in "KDMN":
+        for g, s in enumerate(shapes):
+            taken = {other[dim] for other in shapes[:g]} | set(s.values())
+            left = [v for v in range(SHAPE_LOW[dim], SHAPE_HIGH[dim] + 1) if v not in taken]
+            s[dim] = left[int(next(u) * len(left))]
+    return [{d: s[d] for d in "NDMK"} for s in shapes]
+
+
+def grouped(one: Callable[[np.random.Generator, Shape, int], Trials]
+            ) -> Callable[[np.random.Generator, int], tuple[Trials, ...]]:
+    """A question's generator from its generator for one shape: the ``n`` random trials shared
+    out over :func:`draw_shapes`'s groups, each group with its own edge cases."""
+    def generate(rng: np.random.Generator, n: int) -> tuple[Trials, ...]:
+        shapes = draw_shapes(rng)
+        return tuple(one(rng, s, k) for s, k in zip(shapes, share(n, len(shapes))))
+    generate.__name__ = generate.__qualname__ = one.__name__.lstrip("_")
+    generate.__doc__ = one.__doc__
+    return generate
 
 
 def _draw(rng: np.random.Generator, s: Shape, t: int) -> dict[str, np.ndarray]:
@@ -61,29 +90,41 @@ def top_gap(S: np.ndarray) -> np.ndarray:
 
 
 def networks(rng: np.random.Generator, s: Shape, n: int,
-             modify: Callable[[np.random.Generator, dict], None] | None = None) -> dict[str, np.ndarray]:
+             modify: Callable[[np.random.Generator, dict], None] | None = None,
+             edges: tuple[Callable[[np.random.Generator, dict], None] | None, ...] = ()) -> dict[str, np.ndarray]:
     """``n`` well-posed networks of shape ``s``, each drawn (and changed in place by ``modify``,
-    for an edge case) until it passes :func:`well_posed`; with Z, H, S, P computed."""
-    kept: list[dict[str, np.ndarray]] = []
-    have = 0
+    for an edge case) until it passes :func:`well_posed`, then one network for each of
+    ``edges`` (a modifier, or None for a plain one); with Z, H, S, P computed.  Every part
+    comes from one batch drawn at a time (redrawn for the parts still short), so NumPy's
+    per-call cost is paid once for a group's trials, not once per edge case."""
+    want, mods = [n] + [1] * len(edges), [modify, *edges]
+    kept: list[list[dict[str, np.ndarray]]] = [[] for _ in want]
+    have = [0] * len(want)
     for _ in range(200):
-        net = _draw(rng, s, 2 * n + 2)
-        if modify is not None:
-            modify(rng, net)
-        ok = well_posed(net)
-        kept.append({k: v[ok] for k, v in net.items()})
-        have += int(ok.sum())
-        if have >= n:
+        sizes = [2 * w + 2 if h < w else 0 for w, h in zip(want, have)]
+        net = _draw(rng, s, sum(sizes))
+        at = 0
+        for size, mod in zip(sizes, mods):
+            if size and mod is not None:
+                mod(rng, {k: v[at:at + size] for k, v in net.items()})  # (views: changed in place)
+            at += size
+        ok, at = well_posed(net), 0
+        for i, size in enumerate(sizes):
+            if size:
+                pick = ok[at:at + size]
+                kept[i].append({k: v[at:at + size][pick] for k, v in net.items()})
+                have[i] += int(pick.sum())
+            at += size
+        if all(h >= w for h, w in zip(have, want)):
             break
     else:  # pragma: no cover - a modify that can never be well posed
         raise RuntimeError("could not draw well-posed networks")
-    out = {k: np.concatenate([b[k] for b in kept])[:n] for k in kept[0]}
+    out = {}
+    for k in net:  # each part's first ``want``, in order (a part wanting none was never drawn)
+        parts = [np.concatenate([b[k] for b in part])[:w] for part, w in zip(kept, want) if part]
+        out[k] = np.concatenate(parts) if parts else net[k][:0]
     out.update(m.forward(out["X"], out["W1"], out["b1"], out["W2"], out["b2"]))
     return out
-
-
-def _concat(*nets: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    return {k: np.concatenate([n[k] for n in nets]) for k in nets[0]}
 
 
 # --- edge-case modifiers (act in place on a drawn batch) -----------------------------------
@@ -107,21 +148,25 @@ def _trials(args: dict[str, np.ndarray], expected: np.ndarray, labels, reference
 
 # --- Part 1 -------------------------------------------------------------------------------
 
-def gen_hidden_forward(rng: np.random.Generator, n: int) -> Trials:
-    s = draw_shape(rng)
-    net = _concat(networks(rng, s, n), networks(rng, s, 1, dead_sample), networks(rng, s, 1, all_active))
+def _gen_hidden_forward(rng: np.random.Generator, s: Shape, n: int) -> Trials:
+    net = networks(rng, s, n, edges=(dead_sample, all_active))
     args = {k: net[k] for k in ("X", "W1", "b1")}
     ref = lambda a: m.hidden_forward(a["X"], a["W1"], a["b1"])  # noqa: E731
     return _trials(args, ref(args), ["random"] * n + [
         "edge: the first sample activates no hidden unit", "edge: every hidden unit active"], ref)
 
 
-def gen_logits(rng: np.random.Generator, n: int) -> Trials:
-    s = draw_shape(rng)
-    net = _concat(networks(rng, s, n), networks(rng, s, 1, dead_sample))
+gen_hidden_forward = grouped(_gen_hidden_forward)
+
+
+def _gen_logits(rng: np.random.Generator, s: Shape, n: int) -> Trials:
+    net = networks(rng, s, n, edges=(dead_sample,))
     args = {k: net[k] for k in ("H", "W2", "b2")}
     ref = lambda a: m.logits(a["H"], a["W2"], a["b2"])  # noqa: E731
     return _trials(args, ref(args), ["random"] * n + ["edge: H's first row is zero (no active unit)"], ref)
+
+
+gen_logits = grouped(_gen_logits)
 
 
 LARGE = 1000.0  # |logit| of the overflow edge case: exp(1000) overflows float64 (max ~exp(709))
@@ -135,9 +180,8 @@ SOFTMAX_EDGES = ["edge: large logits (up to ±1000): exp overflows unless shifte
                  "edge: equal logits within each row"]
 
 
-def softmax_inputs(rng: np.random.Generator, n: int) -> np.ndarray:
+def softmax_inputs(rng: np.random.Generator, s: Shape, n: int) -> np.ndarray:
     """Logits of ``n`` random networks and of the four edge cases, shape (n + 4, N, K)."""
-    s = draw_shape(rng)
     S = networks(rng, s, n + 4)["S"]
     e = S[n:]  # (views: edited in place)
     e[0] *= LARGE / np.abs(e[0]).max()
@@ -149,16 +193,18 @@ def softmax_inputs(rng: np.random.Generator, n: int) -> np.ndarray:
     return S
 
 
-def gen_softmax(rng: np.random.Generator, n: int) -> Trials:
-    args = {"S": softmax_inputs(rng, n)}
+def _gen_softmax(rng: np.random.Generator, s: Shape, n: int) -> Trials:
+    args = {"S": softmax_inputs(rng, s, n)}
     ref = lambda a: m.softmax(a["S"])  # noqa: E731
     return _trials(args, ref(args), ["random"] * n + SOFTMAX_EDGES, ref)
 
 
-def probability_inputs(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+gen_softmax = grouped(_gen_softmax)
+
+
+def probability_inputs(rng: np.random.Generator, s: Shape, n: int) -> dict[str, np.ndarray]:
     """(P, y) of ``n`` random networks, then: uniform predictions, a batch whose samples all
     have the same label, and confident right predictions (P[n, y_n] = 1 - about (K-1) e^-20)."""
-    s = draw_shape(rng)
     net = networks(rng, s, n + 3)
     P, y = net["P"], net["y"]
     P[n] = 1.0 / s["K"]
@@ -172,27 +218,35 @@ PROBABILITY_EDGES = ["edge: uniform predictions (P = 1/K)", "edge: every sample 
                      "edge: confident, correct predictions (P[n, y_n] close to 1)"]
 
 
-def gen_cross_entropy(rng: np.random.Generator, n: int) -> Trials:
-    args = probability_inputs(rng, n)
+def _gen_cross_entropy(rng: np.random.Generator, s: Shape, n: int) -> Trials:
+    args = probability_inputs(rng, s, n)
     ref = lambda a: m.cross_entropy(a["P"], a["y"])  # noqa: E731
     return _trials(args, ref(args), ["random"] * n + PROBABILITY_EDGES, ref)
 
 
-def gen_predict(rng: np.random.Generator, n: int) -> Trials:
-    s = draw_shape(rng)
-    net = _concat(networks(rng, s, n), networks(rng, s, 1, dead_sample), networks(rng, s, 1, all_active))
+gen_cross_entropy = grouped(_gen_cross_entropy)
+
+
+def _gen_predict(rng: np.random.Generator, s: Shape, n: int) -> Trials:
+    net = networks(rng, s, n, edges=(dead_sample, all_active))
     args = {k: net[k] for k in ("X", "W1", "b1", "W2", "b2")}
     ref = lambda a: m.predict(a["X"], a["W1"], a["b1"], a["W2"], a["b2"])  # noqa: E731
     return _trials(args, ref(args), ["random"] * n + [
         "edge: the first sample activates no hidden unit", "edge: every hidden unit active"], ref)
 
 
+gen_predict = grouped(_gen_predict)
+
+
 # --- Part 2 -------------------------------------------------------------------------------
 
-def gen_grad_logits(rng: np.random.Generator, n: int) -> Trials:
-    args = probability_inputs(rng, n)
+def _gen_grad_logits(rng: np.random.Generator, s: Shape, n: int) -> Trials:
+    args = probability_inputs(rng, s, n)
     ref = lambda a: m.grad_logits(a["P"], a["y"])  # noqa: E731
     return _trials(args, ref(args), ["random"] * n + PROBABILITY_EDGES, ref)
+
+
+gen_grad_logits = grouped(_gen_grad_logits)
 
 
 def upstream(rng: np.random.Generator, t: int, N: int, K: int) -> np.ndarray:
@@ -200,9 +254,8 @@ def upstream(rng: np.random.Generator, t: int, N: int, K: int) -> np.ndarray:
     return rng.normal(0.0, 1.0, (t, N, K)) / N
 
 
-def gen_grad_W2(rng: np.random.Generator, n: int) -> Trials:
-    s = draw_shape(rng)
-    net = _concat(networks(rng, s, n), networks(rng, s, 1, dead_sample), networks(rng, s, 1))
+def _gen_grad_W2(rng: np.random.Generator, s: Shape, n: int) -> Trials:
+    net = networks(rng, s, n, edges=(dead_sample, None))
     dS = upstream(rng, n + 2, s["N"], s["K"])
     dS[-1] = m.grad_logits(net["P"][-1:], net["y"][-1:])[0]  # the cross-entropy's own gradient
     args = {"H": net["H"], "dS": dS}
@@ -211,15 +264,23 @@ def gen_grad_W2(rng: np.random.Generator, n: int) -> Trials:
         "edge: H's first row is zero (no active unit)", "edge: dS is the cross-entropy's gradient"], ref)
 
 
-def gen_grad_b2(rng: np.random.Generator, n: int) -> Trials:
-    s = draw_shape(rng)
+gen_grad_W2 = grouped(_gen_grad_W2)
+
+
+def _gen_grad_b2(rng: np.random.Generator, s: Shape, n: int) -> Trials:
     dS = upstream(rng, n + 2, s["N"], s["K"])
     dS[n, 1:] = 0.0  # a single sample's gradient
-    dS[n + 1, -1, 0] = -dS[n + 1, :-1, 0].sum()  # class 0's column cancels over the batch
+    dS[n + 1, -1, 0] = -dS[n + 1, :-1, 0].sum()  # class 0's column cancels over the batch,
+    # the other classes' totals pushed at least 1 from 0: the answer's scale, which sets the
+    # tolerance, is never so small that float32 rounding in the cancelling sum fails (K = 2)
+    dS[n + 1, :, 1:] += np.where(dS[n + 1, :, 1:].sum(axis=0) >= 0, 1.0, -1.0) / s["N"]
     args = {"dS": dS}
     ref = lambda a: m.grad_b2(a["dS"])  # noqa: E731
     return _trials(args, ref(args), ["random"] * n + [
         "edge: only the first sample has a non-zero gradient", "edge: the first class's gradients cancel over the batch"], ref)
+
+
+gen_grad_b2 = grouped(_gen_grad_b2)
 
 
 def hidden_preactivations(rng: np.random.Generator, t: int, N: int, M: int) -> np.ndarray:
@@ -229,8 +290,7 @@ def hidden_preactivations(rng: np.random.Generator, t: int, N: int, M: int) -> n
     return np.where(Z >= 0, 1.0, -1.0) * (np.abs(Z) + MARGIN)
 
 
-def gen_grad_hidden(rng: np.random.Generator, n: int) -> Trials:
-    s = draw_shape(rng)
+def _gen_grad_hidden(rng: np.random.Generator, s: Shape, n: int) -> Trials:
     N, M, K = s["N"], s["M"], s["K"]
     net = networks(rng, s, n + 3)
     Z = hidden_preactivations(rng, n + 3, N, M)
@@ -246,8 +306,10 @@ def gen_grad_hidden(rng: np.random.Generator, n: int) -> Trials:
         "edge: a real network and its cross-entropy gradient"], ref)
 
 
-def gen_grad_W1(rng: np.random.Generator, n: int) -> Trials:
-    s = draw_shape(rng)
+gen_grad_hidden = grouped(_gen_grad_hidden)
+
+
+def _gen_grad_W1(rng: np.random.Generator, s: Shape, n: int) -> Trials:
     N, D, M = s["N"], s["D"], s["M"]
     X = rng.normal(0.0, 1.0, (n + 2, N, D))
     Z = hidden_preactivations(rng, n + 2, N, M)
@@ -258,3 +320,6 @@ def gen_grad_W1(rng: np.random.Generator, n: int) -> Trials:
     ref = lambda a: m.grad_W1(a["X"], a["dZ"])  # noqa: E731
     return _trials(args, ref(args), ["random"] * n + [
         "edge: the first sample's input is all zero", "edge: the first hidden unit inactive for every sample"], ref)
+
+
+gen_grad_W1 = grouped(_gen_grad_W1)

@@ -2,13 +2,15 @@
 
 Nothing here is hw4's: a scalar output (0-d), a scalar loss, a vector gradient, integer labels
 and a boolean mask, so that compare, diagnose, probes and every output are exercised on answers
-of other shapes and kinds than hw4's, from a folder outside the grader's source tree.
+of other shapes and kinds than hw4's, from a folder outside the grader's source tree.  The
+labels question is graded on three shape groups (grader.assignment.trial_groups): batches of
+6, 3 and 9 inputs of 4, 2 and 5 numbers.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from grader.assignment import Assignment, Mistake, Question, Trials
+from grader.assignment import Assignment, Mistake, Question, Trials, share
 from grader.feedback.probes import Activation
 
 D = 4  # inputs of the neuron
@@ -65,12 +67,19 @@ def gen_grad_w(rng, n):
                   reference=lambda a: grad_w(a["x"], a["o"], a["y"]))
 
 
+PREDICT_SHAPES = ((6, D), (3, 2), (9, 5))  # (inputs, numbers each) of the labels question's groups
+
+
 def gen_predict(rng, n):
-    x, w, b = _draw(rng, n)
-    X = rng.uniform(-1, 1, (n, 6, D))
-    pre = np.einsum("tni,ti->tn", X, w) + b[:, None]
-    X[np.abs(pre) < 1e-3] += 0.01  # no input on the boundary: the label is never a rounding matter
-    return Trials(args={"X": X, "w": w, "b": b}, expected=predict(X, w, b), labels=["random"] * n)
+    """Three shape groups, the n random trials shared out over them."""
+    groups = []
+    for (rows, d), k in zip(PREDICT_SHAPES, share(n, len(PREDICT_SHAPES))):
+        w, b = rng.normal(0, 1, (k, d)), rng.normal(0, 0.5, k)
+        X = rng.uniform(-1, 1, (k, rows, d))
+        pre = np.einsum("tni,ti->tn", X, w) + b[:, None]
+        X[np.abs(pre) < 1e-3] += 0.01  # no input on the boundary: the label is never a rounding matter
+        groups.append(Trials(args={"X": X, "w": w, "b": b}, expected=predict(X, w, b), labels=["random"] * k))
+    return tuple(groups)
 
 
 def gen_positive(rng, n):
@@ -92,13 +101,14 @@ QUESTIONS = (
     Question("2.1", "grad_w", ("x", "o", "y"), "dE/dw", "dE/dw, shape (4,)",
              points=3, generate=gen_grad_w, element=lambda idx: f"dE/dw_{idx[0] + 1}",
              doc="x: (4,), o and y numbers. The gradient of E = 1/2 (o - y)^2 with respect to w."),
-    Question("2.2", "predict", ("X", "w", "b"), "Predicted labels", "labels, 6 integers 0 or 1",
+    Question("2.2", "predict", ("X", "w", "b"), "Predicted labels", "labels, one integer 0 or 1 a row of X",
              points=2, generate=gen_predict, exact=True,
-             doc="X: (6, 4) inputs, one a row. Label 1 where w . x + b > 0, else 0."),
+             doc="X: (n, d) inputs, one a row; w: (d,); b: a number (n and d change from call to call).\n"
+                 "Label 1 where w . x + b > 0, else 0."),
     Question("2.3", "positive", ("x",), "Which inputs are positive", "a boolean array of shape (5,)",
              points=1, generate=gen_positive, exact=True, doc="x: (5,). True where x > 0."),
 )
 
-ASSIGNMENT = Assignment(name="neuron", title="The engine's test assignment: one sigmoid neuron", version="1",
+ASSIGNMENT = Assignment(name="neuron", title="The engine's test assignment: one sigmoid neuron", version="2",
                         questions=QUESTIONS, n_random=12, index_base=1,
                         preamble="Arrays are NumPy float64 arrays; numbers are Python floats.")

@@ -1,0 +1,259 @@
+r"""A sweep of the notation categories of issue #25, written afresh in styles unlike the other
+written tests (Unicode, LaTeX spacing and sizing, Markdown prose, definitions of one's own,
+vector forms, arg-max and indicator forms, cases, long index names, 0-based sums): each category
+has correct answers that must be accepted and wrong ones (a wrong index, a missing factor, a
+wrong range) that must not be.  ``python -m tests.test_written_sweep`` prints the per-category
+counts."""
+from __future__ import annotations
+
+import pytest
+
+from tests.test_written import verdict
+
+OK, BAD = "accept", "reject"
+DZ = r"\frac{\partial E}{\partial z_{p_i,p_j,k}}"
+
+CASES = [
+    # --- Unicode letters and operators -------------------------------------------------------
+    ("unicode", "1.3", OK, "z_{p_i,p_j,k} = Σ_{a=0}^{1} Σ_{b=0}^{1} y_{p_i+a, p_j+b, k}"),
+    ("unicode", "1.3", OK, "z[pi,pj,k] = ∑_{a=1}^{2} ∑_{b=1}^{2} y[pi+a−1, pj+b−1, k]"),
+    ("unicode", "2.1", OK, "∂E/∂w_{p_i,p_j,k,o_m} = (oₘ − yₘ) · oₘ · (1 − oₘ) · z_{p_i,p_j,k}"),
+    ("unicode", "2.2", OK, "∂E/∂z_{pᵢ,pⱼ,k} = Σ_{m=1}^{2} (o_m − y_m)·o_m·(1 − o_m)·w_{pᵢ,pⱼ,k,m}"),
+    ("unicode", "1.2", OK, "y_{cᵢ,cⱼ,k} = σ(Σ_{a=1}^{2} Σ_{b=1}^{2} x_{cᵢ+a−1, cⱼ+b−1} × w_{a,b,k})"),
+    ("unicode", "2.1", BAD, "∂E/∂w_{p_i,p_j,k,o_m} = (oₘ − yₘ) · oₘ · z_{p_i,p_j,k}"),
+    ("unicode", "1.3", BAD, "z_{p_i,p_j,k} = Σ_{a=0}^{1} Σ_{b=0}^{1} y_{p_i+a, p_j+a, k}"),
+    # --- LaTeX spacing and sizing --------------------------------------------------------------
+    ("latex spacing/sizing", "1.2", OK, r"$$y_{c_i,c_j,k} = \sigma\!\Bigl(\,\sum_{a=1}^{2}\!\sum_{b=1}^{2} x_{c_i+a-1,\,c_j+b-1}\; w_{a,b,k}\Bigr)$$"),
+    ("latex spacing/sizing", "1.4", OK, r"$$o_m = \sigma\biggl( \sum_{k=1}^{3} \sum_{p_i=1}^{2} \sum_{p_j=1}^{2} \bigl( z_{p_i,p_j,k}\, w_{p_i,p_j,k,o_m} \bigr) \biggr), \qquad m\in\{1,2\}$$"),
+    ("latex spacing/sizing", "2.1", OK, r"$$\dfrac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = \left(o_m - y_m\right)\,o_m\left(1-o_m\right)\,z_{p_i,p_j,k}$$"),
+    ("latex spacing/sizing", "1.3", OK, r"$$z_{p_i,p_j,k} \;=\; y_{p_i,p_j,k} \;+\; y_{p_i,p_j+1,k} \quad+\quad y_{p_i+1,p_j,k} \;+\; y_{p_i+1,p_j+1,k}$$"),
+    ("latex spacing/sizing", "2.2", OK, r"$$\tfrac{\partial E}{\partial z_{p_i,p_j,k}} = \sum\limits_{m=1}^{2} \big[(o_m - y_m)\, o_m (1 - o_m)\big]\, w_{p_i,p_j,k,o_m}$$"),
+    ("latex spacing/sizing", "1.2", BAD, r"$$y_{c_i,c_j,k} = \sigma\!\Bigl(\,\sum_{a=1}^{2}\!\sum_{b=1}^{2} x_{c_i+a,\,c_j+b-1}\; w_{a,b,k}\Bigr)$$"),
+    ("latex spacing/sizing", "2.2", BAD, r"$$\tfrac{\partial E}{\partial z_{p_i,p_j,k}} = \sum\limits_{m=1}^{1} \big[(o_m - y_m)\, o_m (1 - o_m)\big]\, w_{p_i,p_j,k,o_m}$$"),
+    # --- Markdown lists, bold, emphasis, prose -----------------------------------------------
+    ("markdown/prose", "1.1", OK, "**Answer.** The convolution output is *3 by 3*:\n\n1. $c_w = 3$\n2. $c_h = 3$\n3. $p_w = 2$\n4. $p_h = 2$\n"),
+    ("markdown/prose", "1.1", OK, "Since the image is 4 wide and the filter 2, we get $c_w = c_h = 4 - 2 + 1 = 3$. Pooling with a 2x2 window then gives **$p_w = p_h = 3 - 2 + 1 = 2$**."),
+    ("markdown/prose", "2.1", OK, "Using the chain rule (see lecture 7):\n\n- first, $\\frac{\\partial E}{\\partial o_m} = o_m - y_m$ is the error,\n- so the answer is\n\n$$\\frac{\\partial E}{\\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m)\\,o_m(1-o_m)\\,z_{p_i,p_j,k}$$\n"),
+    ("markdown/prose", "1.3", OK, "_Sum pooling_ adds the window:\n\n```\nz[pi,pj,k] = y[pi,pj,k] + y[pi,pj+1,k] + y[pi+1,pj,k] + y[pi+1,pj+1,k]\n```\n"),
+    ("markdown/prose", "1.1", BAD, "1. $c_w = 3$\n2. $c_h = 3$\n3. $p_w = 3$\n4. $p_h = 2$\n"),
+    ("markdown/prose", "2.1", BAD, "Using the chain rule:\n\n- so the answer is\n\n$$\\frac{\\partial E}{\\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m)\\,(1-o_m)\\,z_{p_i,p_j,k}$$\n"),
+    # --- chains ----------------------------------------------------------------------------------
+    ("chains", "1.1", OK, "$c_w = c_h = \\frac{4-2}{1}+1 = 3$, $p_w = p_h = \\frac{3-2}{1}+1 = 2$"),
+    ("chains", "2.1", OK, r"$$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = \frac{\partial E}{\partial o_m}\frac{\partial o_m}{\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m)\,\sigma'(\cdot)\,z_{p_i,p_j,k} = (o_m-y_m)\,o_m(1-o_m)\,z_{p_i,p_j,k}$$"),
+    ("chains", "1.1", BAD, "$c_w = c_h = 4 - 2 = 2$, $p_w = p_h = 1$"),
+    # --- definitions of one's own: Let / where / with / := -----------------------------------
+    ("own symbols", "2.2", OK, "Let $\\Delta_m := (o_m - y_m) o_m (1 - o_m)$ for $m = 1, 2$. Then\n$$\\frac{\\partial E}{\\partial z_{p_i,p_j,k}} = \\sum_{m=1}^{2} \\Delta_m\\, w_{p_i,p_j,k,m}$$"),
+    ("own symbols", "2.1", OK, "$$\\frac{\\partial E}{\\partial w_{p_i,p_j,k,o_m}} = g_m\\, z_{p_i,p_j,k}$$ where $g_m = (o_m - y_m)\\,o_m\\,(1 - o_m)$."),
+    ("own symbols", "1.4", OK, "With $net_m = \\sum_{k=1}^{3}\\sum_{p_i=1}^{2}\\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,o_m}$, we have $o_m = \\sigma(net_m)$."),
+    ("own symbols", "1.2", OK, "Define $s_{c_i,c_j,k} \\coloneqq \\sum_{a=1}^{2}\\sum_{b=1}^{2} w_{a,b,k}\\, x_{c_i+a-1,c_j+b-1}$; then $y_{c_i,c_j,k} = \\sigma(s_{c_i,c_j,k})$."),
+    ("own symbols", "2.2", BAD, "Let $\\Delta_m := (o_m - y_m) o_m$ for $m = 1, 2$. Then\n$$\\frac{\\partial E}{\\partial z_{p_i,p_j,k}} = \\sum_{m=1}^{2} \\Delta_m\\, w_{p_i,p_j,k,m}$$"),
+    ("own symbols", "1.4", BAD, "With $net_m = \\sum_{k=1}^{3}\\sum_{p_i=1}^{2}\\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_j,p_i,k,o_m}$, we have $o_m = \\sigma(net_m)$."),
+    # --- quantifiers in every spelling ----------------------------------------------------------
+    ("quantifiers", "1.4", OK, r"$$o_m = \sigma\Big(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,m}\Big) \quad (m = 1, 2)$$"),
+    ("quantifiers", "1.4", OK, r"$$o_m = \sigma\Big(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,m}\Big), \ \ \forall m \in \{1, 2\}$$"),
+    ("quantifiers", "1.4", OK, "for each m ∈ {1,2}: o_m = σ(Σ_{k=1}^{3} Σ_{p_i=1}^{2} Σ_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,m})"),
+    ("quantifiers", "2.3", OK, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} \mathrel{+}= \frac{\partial E}{\partial z_{p_i,p_j,k}} \quad \text{for } p_i \le c_i \le p_i + 1,\ p_j \le c_j \le p_j+1,\ p_i,p_j = 1,2$$"),
+    ("quantifiers", "1.4", BAD, r"$$o_m = \sigma\Big(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,1}\Big), \ \ \forall m \in \{1, 2\}$$"),
+    # --- layer labels -------------------------------------------------------------------------
+    ("layer labels", "1.4", OK, r"$$o_m = \sigma\left(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} w^{(3)}_{p_i,p_j,k,m}\, z^{(2)}_{p_i,p_j,k}\right)$$"),
+    ("layer labels", "2.2", OK, r"$$\frac{\partial E}{\partial z^{[2]}_{p_i,p_j,k}} = \sum_{m=1}^{2}(o_m-y_m)o_m(1-o_m)\,w^{[3]}_{p_i,p_j,k,m}$$"),
+    ("layer labels", "1.4", BAD, r"$$o_m = \sigma\left(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} w^{(3)}_{p_i,p_j,k,m}\right)$$"),
+    # --- sigma' and written-out derivatives ---------------------------------------------------
+    ("sigma' and exp", "1.2", OK, r"$$y_{c_i,c_j,k} = \frac{1}{1 + \exp\left(-\sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}\right)}$$"),
+    ("sigma' and exp", "1.2", OK, r"$$y_{c_i,c_j,k} = \left(1 + e^{-\sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}}\right)^{-1}$$"),
+    # (σ' and the written-out forms of the sigmoid's derivative, as identities of the sigmoid itself)
+    ("sigma' and exp", "1.2", OK, r"Let $s_{c_i,c_j,k} = \sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}$. $$y_{c_i,c_j,k} = 1 - \frac{\sigma'(s_{c_i,c_j,k})}{\sigma(s_{c_i,c_j,k})}$$"),
+    ("sigma' and exp", "1.2", OK, r"Let $s_{c_i,c_j,k} = \sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}$. $$y_{c_i,c_j,k} = \frac{1 + e^{-s_{c_i,c_j,k}}}{e^{-s_{c_i,c_j,k}}} \cdot \frac{e^{-s_{c_i,c_j,k}}}{(1+e^{-s_{c_i,c_j,k}})^2}$$"),
+    ("sigma' and exp", "1.2", OK, r"Let $s_{c_i,c_j,k} = \sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}$. $$y_{c_i,c_j,k} = \frac{σ(s_{c_i,c_j,k})(1−σ(s_{c_i,c_j,k}))}{σ′(s_{c_i,c_j,k})} \exp(0) σ(s_{c_i,c_j,k})$$"),
+    ("sigma' and exp", "1.2", BAD, r"Let $s_{c_i,c_j,k} = \sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}$. $$y_{c_i,c_j,k} = \sigma'(s_{c_i,c_j,k})$$"),
+    ("sigma' and exp", "1.2", BAD, r"Let $s_{c_i,c_j,k} = \sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}$. $$y_{c_i,c_j,k} = \frac{e^{-s_{c_i,c_j,k}}}{(1+e^{-s_{c_i,c_j,k}})^2}$$"),
+    # --- products: \cdot \times implicit ------------------------------------------------------
+    ("products", "2.1", OK, r"$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m) \times o_m \times (1 - o_m) \times z_{p_i,p_j,k}$"),
+    ("products", "2.2", OK, r"$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} (o_m - y_m) \cdot o_m \cdot (1 - o_m) \cdot w_{p_i,p_j,k,o_m}$"),
+    ("products", "2.2", BAD, r"$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} (o_m - y_m) \cdot o_m \cdot (1 - o_m)$"),
+    # --- index names of more than one letter, and own index names -----------------------------
+    ("index names", "2.1", OK, r"$$\frac{\partial E}{\partial w_{p_i,p_j,k,om}} = (o_{om} - y_{om})\, o_{om} (1 - o_{om})\, z_{p_i,p_j,k}$$"),
+    ("index names", "1.3", OK, "z[i1,i2,k] = y[i1,i2,k] + y[i1,i2+1,k] + y[i1+1,i2,k] + y[i1+1,i2+1,k]"),
+    ("index names", "1.2", OK, r"$$y_{r,s,k} = \sigma\left(\sum_{k_1=1}^{2}\sum_{k_2=1}^{2} x_{r+k_1-1,s+k_2-1} w_{k_1,k_2,k}\right)$$"),
+    ("index names", "2.4", OK, r"$$\frac{\partial E}{\partial w_{u,v,k}} = \sum_{row=1}^{3}\sum_{col=1}^{3} \frac{\partial E}{\partial y_{row,col,k}}\, y_{row,col,k}(1-y_{row,col,k})\, x_{row+u-1,col+v-1}$$"),
+    ("index names", "1.3", BAD, "z[i1,i2,k] = y[i1,i2,k] + y[i1,i2+1,k] + y[i1+1,i2,k] + y[i1+1,i2+2,k]"),
+    ("index names", "2.4", BAD, r"$$\frac{\partial E}{\partial w_{u,v,k}} = \sum_{row=1}^{3}\sum_{col=1}^{2} \frac{\partial E}{\partial y_{row,col,k}}\, y_{row,col,k}(1-y_{row,col,k})\, x_{row+u-1,col+v-1}$$"),
+    # --- 0-based sums and indices --------------------------------------------------------------
+    ("0-based", "1.2", OK, r"$$y_{c_i,c_j,k} = \sigma\Big(\sum_{a=0}^{1}\sum_{b=0}^{1} x_{c_i+a,c_j+b}\,w_{a+1,b+1,k}\Big)$$"),
+    ("0-based", "2.4", OK, r"$$\frac{\partial E}{\partial w_{f_i,f_j,k}} = \sum_{a=0}^{2}\sum_{b=0}^{2} \frac{\partial E}{\partial y_{a+1,b+1,k}}\, y_{a+1,b+1,k}(1-y_{a+1,b+1,k})\, x_{a+f_i,b+f_j}$$"),
+    ("0-based", "1.2", BAD, r"$$y_{c_i,c_j,k} = \sigma\Big(\sum_{a=0}^{1}\sum_{b=0}^{1} x_{c_i+a,c_j+b}\,w_{a,b,k}\Big)$$"),
+    # --- vector / matrix notation for the fully connected layer -------------------------------
+    ("vectors", "1.4", OK, r"$$\mathbf{o} = \sigma\left(\mathbf{W}^\top \mathbf{z}\right)$$"),
+    ("vectors", "2.1", OK, r"Let $\boldsymbol{\delta} = (\mathbf{o} - \mathbf{y}) \odot \mathbf{o} \odot (\mathbf{1} - \mathbf{o})$. Then $$\frac{\partial E}{\partial \mathbf{W}} = \mathbf{z}\,\boldsymbol{\delta}^\top$$"),
+    ("vectors", "2.2", OK, r"$$\frac{\partial E}{\partial \mathbf{z}} = \mathbf{W}\big((\mathbf{o} - \mathbf{y}) \circ \mathbf{o} \circ (1 - \mathbf{o})\big)$$"),
+    ("vectors", "2.2", OK, r"$\frac{\partial E}{\partial \vec z} = W \vec\delta$ where $\vec\delta = (\vec o - \vec y) \odot \vec o \odot (1 - \vec o)$"),
+    ("vectors", "2.1", BAD, r"Let $\boldsymbol{\delta} = (\mathbf{o} - \mathbf{y}) \odot \mathbf{o}$. Then $$\frac{\partial E}{\partial \mathbf{W}} = \mathbf{z}\,\boldsymbol{\delta}^\top$$"),
+    ("vectors", "2.2", BAD, r"$$\frac{\partial E}{\partial \mathbf{z}} = \mathbf{W}\big(\mathbf{o} - \mathbf{y}\big)$$"),
+    ("vectors", "1.4", BAD, r"$$\mathbf{o} = \sigma\left(\mathbf{z}^\top \mathbf{z}\right)$$"),
+    # --- arg-max, indicators, cases, inline sets for the max-pool error -----------------------
+    ("argmax/indicator/cases", "2.5", OK, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} " + DZ + r"\, \mathbb{1}\left[(c_i,c_j) = \arg\max_{(a,b) \in W_{p_i,p_j}} y_{a,b,k}\right]$$ where $W_{p_i,p_j} = \{p_i, p_i+1\} \times \{p_j, p_j+1\}$"),
+    ("argmax/indicator/cases", "2.5", OK, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} " + DZ + r"\cdot 1\{(c_i,c_j) = \operatorname*{arg\,max}_{a \in \{p_i,p_i+1\},\, b \in \{p_j,p_j+1\}} y_{a,b,k}\}$$"),
+    ("argmax/indicator/cases", "2.5", OK, "dE/dy[ci,cj,k] = sum(sum(dE/dz[pi,pj,k] * 1[(ci,cj) == argmax(y[a,b,k], a=pi..pi+1, b=pj..pj+1)], pi=1..2), pj=1..2)"),
+    ("argmax/indicator/cases", "2.5", OK, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} [\![ p_i \le c_i \le p_i+1 \wedge p_j \le c_j \le p_j+1 \wedge y_{c_i,c_j,k} = \max_{a \in \{p_i,p_i+1\}, b \in \{p_j, p_j+1\}} y_{a,b,k} ]\!]\, " + DZ + "$$"),
+    ("argmax/indicator/cases", "2.5", OK, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} \begin{cases} " + DZ + r", & (c_i, c_j) = \arg\max_{a \in \{p_i,p_i+1\}, b \in \{p_j,p_j+1\}} y_{a,b,k} \\ 0, & \text{else} \end{cases}$$"),
+    ("argmax/indicator/cases", "2.5", BAD, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} " + DZ + r"\, \mathbb{1}\left[(c_i,c_j) = \arg\min_{(a,b) \in W_{p_i,p_j}} y_{a,b,k}\right]$$ where $W_{p_i,p_j} = \{p_i, p_i+1\} \times \{p_j, p_j+1\}$"),
+    ("argmax/indicator/cases", "2.5", BAD, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} " + DZ + r"\cdot 1\{(c_i,c_j) = \operatorname*{arg\,max}_{a \in \{p_i,p_i+1\},\, b \in \{p_j,p_j+2\}} y_{a,b,k}\}$$"),
+    ("argmax/indicator/cases", "2.5", BAD, "dE/dy[ci,cj,k] = sum(sum(dE/dz[pi,pj,k] * 1[(ci,cj) == argmax(y[a,b,k], a=pi..pi+1, b=pj..pj+1)], pi=1..2), pj=1..1)"),
+]
+
+
+# A second batch, written after the first round of fixes, in yet other habits.
+DY = r"\frac{\partial E}{\partial y_{c_i,c_j,k}}"
+CASES += [
+    ("quantifiers", "1.4", OK, r"$o_m = \sigma\left(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k}\, w_{p_i,p_j,k,m}\right)$ for $m \in \{1, 2\}$."),
+    ("quantifiers", "1.4", OK, r"$$\forall m\in\{1,\ldots,2\}:\quad o_m = \sigma\Big(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k}\, w_{p_i,p_j,k,m}\Big)$$"),
+    ("quantifiers", "2.3", OK, "For all $p_i, p_j \\in \\{1, 2\\}$: $$" + DY.replace("c_i,c_j", "p_i+a,p_j+b") + r" \mathrel{+}= \frac{\partial E}{\partial z_{p_i,p_j,k}} \quad \text{for } a, b \in \{0, 1\}$$"),
+    ("quantifiers", "1.4", BAD, r"$o_m = \sigma\left(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{1} z_{p_i,p_j,k}\, w_{p_i,p_j,k,m}\right)$ for $m \in \{1, 2\}$."),
+    ("vectors", "1.4", OK, r"$$\mathbf{o} = \sigma\!\left(\mathbf{z}^{\top}\mathbf{W}\right)^{\top}$$"),
+    ("vectors", "2.1", OK, r"$$\nabla_{\mathbf{W}} E = \mathbf{z}\left[(\mathbf{o}-\mathbf{y})\odot\mathbf{o}\odot(1-\mathbf{o})\right]^T$$"),
+    ("vectors", "2.2", OK, "dE/dz = W ((o - y) * o * (1 - o))"),
+    ("vectors", "2.1", BAD, r"$$\nabla_{\mathbf{W}} E = \mathbf{z}\left[(\mathbf{o}-\mathbf{y})\odot(1-\mathbf{o})\right]^T$$"),
+    # the axes are named (p for z's, m for o's), so a matrix written out × in reads the same
+    ("vectors", "2.2", OK, "dE/dz = W^T ((o - y) * o * (1 - o))"),
+    ("vectors", "1.4", OK, r"$$\mathbf{o} = \sigma(\mathbf{W}\mathbf{z})$$"),
+    ("vectors", "2.1", OK, r"$$\frac{\partial E}{\partial \mathbf{W}} = \big((\mathbf{o}-\mathbf{y})\odot\mathbf{o}\odot(1-\mathbf{o})\big)\,\mathbf{z}^\top$$"),
+    ("vectors", "2.1", BAD, r"$$\frac{\partial E}{\partial \mathbf{W}} = \big((\mathbf{o}-\mathbf{y})\odot(1-\mathbf{o})\big)\,\mathbf{z}^\top$$"),
+    ("vectors", "1.4", BAD, r"$$\mathbf{o} = \sigma(\mathbf{W}\mathbf{W}^\top\mathbf{z})$$"),
+    # a symbol of one's own defined element by element, then used as the vector of its elements
+    ("vectors", "2.2", OK, r"Let $\delta_m = (o_m - y_m) o_m (1 - o_m)$. Then $$\frac{\partial E}{\partial \mathbf{z}} = \mathbf{W}\boldsymbol{\delta}$$"),
+    ("vectors", "2.1", OK, r"$$\delta_m = (o_m - y_m)\, o_m (1 - o_m)$$ $$\nabla_W E = z\, \delta^T$$"),
+    ("vectors", "2.2", BAD, r"Let $\delta_m = (o_m - y_m) o_m$. Then $$\frac{\partial E}{\partial \mathbf{z}} = \mathbf{W}\boldsymbol{\delta}$$"),
+    ("own symbols", "2.1", OK, "$$ \\frac{\\partial E}{\\partial w_{p,q,k,o_m}} = \\delta_{m} \\cdot z_{p,q,k} $$\n$$ \\text{where } \\delta_{m} := (o_m - y_m) \\cdot o_m \\cdot (1 - o_m) $$"),
+    ("own symbols", "2.2", OK, r"$$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} \delta_m\, w_{p_i,p_j,k,o_m} \quad \text{with } \delta_m = (o_m - y_m)\, o_m (1 - o_m)$$"),
+    ("own symbols", "2.2", BAD, r"$$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} \delta_m\, w_{p_i,p_j,k,o_m} \quad \text{with } \delta_m = (o_m - y_m)\, (1 - o_m)$$"),
+    ("index names", "2.5", OK, "dE/dy[r,c,ch] = sum(sum(dE/dz[pr,pc,ch] 1[r-1 <= pr <= r and c-1 <= pc <= c] 1[y[r,c,ch] == max(y[pr,pc,ch], y[pr,pc+1,ch], y[pr+1,pc,ch], y[pr+1,pc+1,ch])], pr=1..2), pc=1..2)"),
+    ("index names", "2.5", BAD, "dE/dy[r,c,ch] = sum(sum(dE/dz[pr,pc,ch] 1[r-1 <= pr <= r and c-1 <= pc <= c] 1[y[r,c,ch] == max(y[pr,pc,ch], y[pr,pc+1,ch], y[pr+1,pc,ch], y[pr+1,pc+1,ch])], pr=1..2), pc=1..1)"),
+    ("index names", "2.2", OK, "dE/dz[pi,pj,k] = sum((o[m] - y[m])*o[m]*(1 - o[m])*w[pi,pj,k,om], m=1..2)"),
+    ("argmax/indicator/cases", "2.5", OK, r"$$" + DY + r" = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} \frac{\partial E}{\partial z_{p_i,p_j,k}} \cdot \mathbb{1}\Big[(c_i, c_j) = \underset{(a,b) \in \{p_i,p_i+1\}\times\{p_j,p_j+1\}}{\operatorname{argmax}}\; y_{a,b,k}\Big]$$"),
+    ("argmax/indicator/cases", "2.5", OK, r"$$" + DY + r" = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} \begin{dcases} \frac{\partial E}{\partial z_{p_i,p_j,k}} & \text{if } y_{c_i,c_j,k} = \max\limits_{a \in \{p_i, p_i+1\},\ b \in \{p_j, p_j+1\}} y_{a,b,k} \text{ and } p_i \le c_i \le p_i + 1 \text{ and } p_j \le c_j \le p_j+1 \\ 0 & \text{otherwise} \end{dcases}$$"),
+    ("argmax/indicator/cases", "2.5", OK, r"$$" + DY + r" = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} \mathbb{1}_{\{(c_i,c_j) = \arg\max_{a\in\{p_i,p_i+1\}, b\in\{p_j,p_j+1\}} y_{a,b,k}\}}\, \frac{\partial E}{\partial z_{p_i,p_j,k}}$$"),
+    ("argmax/indicator/cases", "2.5", BAD, r"$$" + DY + r" = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} \frac{\partial E}{\partial z_{p_i,p_j,k}} \cdot \mathbb{1}\Big[(c_j, c_i) = \underset{(a,b) \in \{p_i,p_i+1\}\times\{p_j,p_j+1\}}{\operatorname{argmax}}\; y_{a,b,k}\Big]$$"),
+    ("markdown/prose", "2.2", OK, "> Reminder: E = ½ Σ (o − y)².\n\n**Answer:** by the chain rule, $\\frac{\\partial E}{\\partial z_{p_i,p_j,k}} = \\sum_{m} \\frac{\\partial E}{\\partial o_m}\\frac{\\partial o_m}{\\partial z_{p_i,p_j,k}}$, hence\n\n$$\\frac{\\partial E}{\\partial z_{p_i,p_j,k}} = \\sum_{m=1}^{2}(o_m-y_m)\\,o_m(1-o_m)\\,w_{p_i,p_j,k,m}.$$"),
+    ("markdown/prose", "1.3", OK, "1) Each pooled value is a window sum:\n   $z_{p_i,p_j,k} = \\sum_{a=0}^{1}\\sum_{b=0}^{1} y_{p_i+a,\\,p_j+b,\\,k}$\n2) (that's it)"),
+    ("markdown/prose", "1.3", BAD, "1) Each pooled value is a window sum:\n   $z_{p_i,p_j,k} = \\sum_{a=0}^{1}\\sum_{b=0}^{0} y_{p_i+a,\\,p_j+b,\\,k}$\n2) (that's it)"),
+    ("own symbols", "2.4", OK, r"With $g_{c_i,c_j,k} := \frac{\partial E}{\partial y_{c_i,c_j,k}}\, y_{c_i,c_j,k}(1-y_{c_i,c_j,k})$ we get $$\frac{\partial E}{\partial w_{f_i,f_j,k}} = \sum_{c_i=1}^{3}\sum_{c_j=1}^{3} g_{c_i,c_j,k}\, x_{c_i+f_i-1,\, c_j+f_j-1}$$"),
+    ("own symbols", "2.4", BAD, r"With $g_{c_i,c_j,k} := \frac{\partial E}{\partial y_{c_i,c_j,k}}\, y_{c_i,c_j,k}$ we get $$\frac{\partial E}{\partial w_{f_i,f_j,k}} = \sum_{c_i=1}^{3}\sum_{c_j=1}^{3} g_{c_i,c_j,k}\, x_{c_i+f_i-1,\, c_j+f_j-1}$$"),
+    ("chains", "2.1", OK, r"$$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = \frac{\partial E}{\partial o_m}\cdot\frac{\partial o_m}{\partial w_{p_i,p_j,k,o_m}} \Rightarrow \frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = (o_m-y_m)\,o_m(1-o_m)\,z_{p_i,p_j,k}$$"),
+    ("unicode", "2.4", OK, "∂E/∂w_{f_i,f_j,k} = Σ_{c_i=1}^{3} Σ_{c_j=1}^{3} ∂E/∂y_{c_i,c_j,k} · y_{c_i,c_j,k} · (1 − y_{c_i,c_j,k}) · x_{c_i+f_i−1, c_j+f_j−1}"),
+    ("unicode", "2.4", BAD, "∂E/∂w_{f_i,f_j,k} = Σ_{c_i=1}^{3} Σ_{c_j=1}^{3} ∂E/∂y_{c_i,c_j,k} · y_{c_i,c_j,k} · (1 − y_{c_i,c_j,k}) · x_{c_i+f_j−1, c_j+f_i−1}"),
+    ("products", "1.2", OK, r"$y_{c_i,c_j,k}=\sigma(w_{1,1,k}x_{c_i,c_j}+w_{1,2,k}x_{c_i,c_j+1}+w_{2,1,k}x_{c_i+1,c_j}+w_{2,2,k}x_{c_i+1,c_j+1})$"),
+    ("products", "1.2", BAD, r"$y_{c_i,c_j,k}=\sigma(w_{1,1,k}x_{c_i,c_j}+w_{1,2,k}x_{c_i,c_j+1}+w_{2,1,k}x_{c_i+1,c_j}+w_{2,2,k}x_{c_i+1,c_j})$"),
+]
+
+
+# A third batch: d-fractions and sums written without their ranges (each index's extent comes
+# from the quantities it indexes).
+CASES += [
+    ("d-fractions", "2.2", OK, r"$$\frac{dE}{dz_{p_i,p_j,k}} = \sum_{m} (o_m - y_m)\, o_m (1-o_m)\, w_{p_i,p_j,k,m}$$"),
+    ("d-fractions", "2.2", OK, r"$$\frac{\mathrm{d}E}{\mathrm{d}z_{p_i,p_j,k}} = \sum_{m=1}^{2} (o_m - y_m) o_m (1-o_m) w_{p_i,p_j,k,m}$$"),
+    ("d-fractions", "2.4", OK, r"$$\frac{d E}{d w_{f_i,f_j,k}} = \sum_{c_i, c_j \in \{1, \dots, 3\}} \frac{dE}{dy_{c_i,c_j,k}}\, y_{c_i,c_j,k}(1-y_{c_i,c_j,k})\, x_{c_i+f_i-1,c_j+f_j-1}$$"),
+    ("d-fractions", "2.4", BAD, r"$$\frac{d E}{d w_{f_i,f_j,k}} = \sum_{c_i, c_j \in \{1, \dots, 3\}} \frac{dE}{dy_{c_i,c_j,k}}\, x_{c_i+f_i-1,c_j+f_j-1}$$"),
+    ("sums without ranges", "1.4", OK, r"$$o_m = \sigma\left(\sum_{k}\sum_{p_i, p_j} z_{p_i,p_j,k}\, w_{p_i,p_j,k,m}\right)$$"),
+    ("sums without ranges", "1.4", OK, r"$$o_m = \sigma\left(\sum_k\sum_{p_i}\sum_{p_j} z_{p_i,p_j,k}\, w_{p_i,p_j,k,m}\right)$$"),
+    ("sums without ranges", "2.2", OK, "∂E/∂z_{p_i,p_j,k} = Σ_m (o_m − y_m) o_m (1 − o_m) w_{p_i,p_j,k,m}"),
+    ("sums without ranges", "1.4", BAD, r"$$o_m = \sigma\left(\sum_{k}\sum_{p_i} z_{p_i,p_i,k}\, w_{p_i,p_i,k,m}\right)$$"),
+    ("sums without ranges", "2.4", OK, r"$$\frac{\partial E}{\partial w_{f_i,f_j,k}} = \sum_{a}\sum_{b} \frac{\partial E}{\partial y_{a,b,k}} y_{a,b,k}(1-y_{a,b,k}) x_{a+f_i-1,b+f_j-1}$$"),
+    ("sums without ranges", "2.4", BAD, r"$$\frac{\partial E}{\partial w_{f_i,f_j,k}} = \sum_{a}\sum_{b} \frac{\partial E}{\partial y_{a,b,k}} y_{a,b,k}(1-y_{a,b,k}) x_{a+f_i,b+f_j-1}$$"),
+]
+
+
+# A fourth batch: more spellings of the quantifier and of prose inside the math.
+O4 = r"o_m = \sigma\left(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,m}\right)"
+CASES += [
+    ("quantifiers", "1.4", OK, f"$${O4}, \\quad m \\in [1, 2]$$"),
+    ("quantifiers", "1.4", OK, f"$${O4} \\quad (\\forall m)$$"),
+    ("quantifiers", "1.4", OK, f"$${O4} \\qquad \\text{{for }} m = 1 \\text{{ and }} m = 2$$"),
+    ("quantifiers", "1.4", OK, f"$${O4} \\text{{, for each output }} m$$"),
+    ("quantifiers", "1.4", OK, f"For both outputs ($m = 1, 2$): $${O4}$$"),
+    ("markdown/prose", "1.4", OK, f"$${O4} \\quad \\text{{(by the chain rule)}}$$"),
+    ("quantifiers", "1.4", BAD, f"$${O4} \\qquad \\text{{for }} m = 1 \\text{{ and }} m = 1$$"),
+    ("layer labels", "2.2", OK, r"Let $\delta^{\text{out}}_m = (o_m - y_m)\, o_m (1 - o_m)$. $$\frac{\partial E}{\partial z^{[L-1]}_{p_i,p_j,k}} = \sum_{m=1}^{2} \delta^{\text{out}}_m\, w^{(L)}_{p_i,p_j,k,m}$$"),
+    ("layer labels", "2.2", BAD, r"Let $\delta^{\text{out}}_m = (o_m - y_m)\, o_m$. $$\frac{\partial E}{\partial z^{[L-1]}_{p_i,p_j,k}} = \sum_{m=1}^{2} \delta^{\text{out}}_m\, w^{(L)}_{p_i,p_j,k,m}$$"),
+    ("sigma' and exp", "1.2", OK, r"Let $s_{c_i,c_j,k} = \sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}$. $$y_{c_i,c_j,k} = 1 - \frac{\sigma^{\prime}(s_{c_i,c_j,k})}{\sigma(s_{c_i,c_j,k})}$$"),
+    ("quantifiers", "1.4", BAD, f"$${O4.replace('w_{p_i,p_j,k,m}', 'w_{p_i,p_j,k,1}')} \\quad (\\forall m)$$"),
+]
+
+
+# A fifth batch, plain text as typed in an editor: indices in parentheses or chained brackets,
+# subscripts without commas, "sum over m of", "for all m in {1,2}" (3/10 accepted before its fixes).
+CASES += [
+    ("plain text", "2.1", OK, "dE/dw(p,q,k,m) = (o(m) - y(m)) * o(m) * (1 - o(m)) * z(p,q,k)"),
+    ("plain text", "2.1", BAD, "dE/dw(p,q,k,m) = (o(m) - y(m)) * o(m) * (1 - o(m)) * z(q,p,k)"),
+    ("plain text", "1.4", OK, "o_m = sigmoid( sum_{k=1}^{3} sum_{pi=1}^{2} sum_{pj=1}^{2} z_{pi,pj,k} * w_{pi,pj,k,m} ) for all m in {1,2}"),
+    ("plain text", "1.4", BAD, "o_m = sigmoid( sum_{k=1}^{3} sum_{pi=1}^{2} sum_{pj=1}^{2} z_{pi,pj,k} * w_{pi,pj,k,m} ) for all m in {1,1}"),
+    ("plain text", "1.3", OK, "z(pi,pj,k) = y(pi,pj,k) + y(pi,pj+1,k) + y(pi+1,pj,k) + y(pi+1,pj+1,k)"),
+    ("plain text", "2.2", OK, "dE/dz_{pi,pj,k} = sum over m of (o_m - y_m) o_m (1 - o_m) w_{pi,pj,k,m}"),
+    ("plain text", "2.2", BAD, "dE/dz_{pi,pj,k} = sum over m of (o_m - y_m) o_m w_{pi,pj,k,m}"),
+    ("plain text", "1.2", OK, "y[ci][cj][k] = sigma(x[ci][cj]*w[1][1][k] + x[ci][cj+1]*w[1][2][k] + x[ci+1][cj]*w[2][1][k] + x[ci+1][cj+1]*w[2][2][k])"),
+    ("plain text", "1.2", BAD, "y[ci][cj][k] = sigma(x[ci][cj]*w[1][1][k] + x[ci][cj+1]*w[2][1][k] + x[ci+1][cj]*w[1][2][k] + x[ci+1][cj+1]*w[2][2][k])"),
+    ("plain text", "2.1", OK, r"$\frac{\partial E}{\partial w_{p_i p_j k o_m}} = (o_m - y_m) o_m (1-o_m) z_{p_i p_j k}$"),
+    ("plain text", "2.1", BAD, r"$\frac{\partial E}{\partial w_{p_i p_j k o_m}} = (o_m - y_m) o_m (1-o_m) z_{p_j p_i k}$"),
+    ("plain text", "2.4", OK, "dE/dw[fi,fj,k] = Σ_{ci,cj} dE/dy[ci,cj,k] · y[ci,cj,k](1 − y[ci,cj,k]) · x[ci+fi−1, cj+fj−1]"),
+    ("plain text", "2.3", OK, "dE/dy[ci,cj,k] = sum_{pi=max(1,ci-1)}^{min(2,ci)} sum_{pj=max(1,cj-1)}^{min(2,cj)} dE/dz[pi,pj,k]"),
+]
+
+
+@pytest.mark.parametrize("category, qid, expect, text", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_sweep(category, qid, expect, text):
+    got = verdict(qid, text)
+    if expect == OK:
+        assert got == "passed", got
+    else:
+        assert got != "passed"
+
+
+def main() -> None:
+    """Per category: correct accepted, wrong rejected (and what failed)."""
+    from collections import defaultdict
+    tally: dict = defaultdict(lambda: [0, 0, 0, 0])
+    for category, qid, expect, text in CASES:
+        got = verdict(qid, text)
+        row = tally[category]
+        if expect == OK:
+            row[0] += got == "passed"
+            row[1] += 1
+            if got != "passed":
+                print(f"  NOT ACCEPTED [{category}] {qid}: {got[:300]}")
+        else:
+            row[2] += got != "passed"
+            row[3] += 1
+            if got == "passed":
+                print(f"  WRONG ACCEPTED [{category}] {qid}: {text[:100]}")
+    for category, (a, n, r, m) in tally.items():
+        print(f"{category:28s} correct accepted {a}/{n}   wrong rejected {r}/{m}")
+    print(f"{'all':28s} correct accepted {sum(v[0] for v in tally.values())}/{sum(v[1] for v in tally.values())}"
+          f"   wrong rejected {sum(v[2] for v in tally.values())}/{sum(v[3] for v in tally.values())}")
+
+
+def test_each_accepted_case_costs_under_100_ms():
+    """Reading and evaluating every element on every trial (best of three: the machine is shared)."""
+    import time
+
+    import numpy as np
+
+    from grader.intake.notation import Answer, equations
+    from tests.test_written import ASG, Q
+    worst = 0.0
+    for _category, qid, expect, text in CASES:
+        if expect != OK:
+            continue
+        q = Q[qid]
+        trials = q.generate(np.random.default_rng(0), ASG.n_random)
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            a = Answer(equations(text), q.spec)
+            for t in range(len(trials)):
+                a.values(dict(zip(q.params, trials.call_args(t))))
+            best = min(best, time.perf_counter() - t0)
+        worst = max(worst, best)
+    assert worst < 0.1, worst
+
+
+if __name__ == "__main__":
+    main()
