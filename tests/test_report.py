@@ -8,6 +8,7 @@ from __future__ import annotations
 
 
 import math
+import os
 import re
 import sys
 import time
@@ -683,3 +684,21 @@ def test_the_accessibility_check_finds_what_it_is_for(browser, tmp_path):
     assert "button-name" in describe(violations(browser, page))
     rules = browser.evaluate(f"axe.getRules({list(TAGS)!r}).length")
     assert rules >= 50 and browser.evaluate("axe.version") == "4.14.1"
+
+
+def test_the_similarity_page_is_accessible(accessible, tmp_path):
+    """`grader similar`'s page (the pairs side by side), checked as every report is."""
+    from test_similarity import HAVE_COPYDETECT, LOOPS, VECTORIZED, renamed, run_similar
+    if not HAVE_COPYDETECT:
+        if os.environ.get("CNN_GRADER_CI"):
+            pytest.fail("CNN_GRADER_CI is set but copydetect is not installed (pip install -e '.[test]')")
+        pytest.skip("needs copydetect: pip install -e '.[similarity]'")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "amy.py").write_text(VECTORIZED)
+    (subs / "ben.py").write_text(renamed(VECTORIZED))
+    (subs / "cy.py").write_text(LOOPS)
+    run_similar(subs, tmp_path / "out")
+    html = (tmp_path / "out" / "similarity.html").read_text(encoding="utf-8")
+    assert "pairbox" in html
+    accessible(html, "the similarity page")
