@@ -461,7 +461,8 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
     late_policy = opts.late or LatePolicy()
     run.policy = {**(policy or {}), "partial_credit": opts.partial_credit, "late": late_policy.to_dict(),
                   "late_rule": late_policy.describe(), "lms_missing": lms_missing,
-                  "timeout": opts.timeout}
+                  "lms_column": lms_column or "", "lms_new_column": bool(lms_new_column),
+                  "roster": str(roster) if roster is not None else "", "timeout": opts.timeout}
     if shard is not None:
         run.shard = list(shard)  # merge checks that it has every shard, each once
     table, lms, book = None, None, None
@@ -484,6 +485,7 @@ def grade(submissions: Path, out: Path, opts: Options = Options(), assignment: s
             kept.check(plan)
         run.unmatched, run.roster_ids = plan.unmatched, plan.roster_ids
         if roster is not None:
+            from .course.roster import roster_digest
             run.roster_digest = roster_digest(plan.roster_ids)
         spool = None
         # a full disk: one line, nothing half-written left
@@ -777,16 +779,6 @@ def collision(plan: ClassPlan, sub: Submission, counted: str) -> dict:
         return [safe_name(n) for n in plan.origin.get(name, [name])]
     return {"student": sub.student, "entries": sorted(n for e in (sub.name, *sub.others) for n in own(e)),
             "counted": ", ".join(own(counted)) if counted else ""}
-
-
-def roster_digest(ids: list[str]) -> str:
-    """The roster as shards must agree on it: its student ids, not its file's bytes (a runner's
-    line endings or column order do not make it another class)."""
-    import hashlib
-    import json
-    import unicodedata
-    canon = sorted(unicodedata.normalize("NFC", i) for i in ids)
-    return hashlib.sha256(json.dumps(canon, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 def check(path: Path, opts: Options = Options(), assignment: str | Assignment = DEFAULT_ASSIGNMENT,

@@ -340,7 +340,9 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
         lms_column = course.lms_column
     if course.lms_missing is not None and not _given("lms_missing"):
         lms_missing = course.lms_missing
-    if roster is None and (_given("lms_column") or _given("lms_missing") or lms_new_column):
+    if course.lms_new_column is not None and not _given("lms_new_column"):
+        lms_new_column = course.lms_new_column
+    if roster is None and (_given("lms_column") or _given("lms_missing") or _given("lms_new_column")):
         _fail("--lms-column/--lms-missing/--lms-new-column fill in an LMS export: give it as --roster (a Canvas gradebook "
               "export or a Moodle grading worksheet)")
     if not submissions.exists():
@@ -664,24 +666,35 @@ def starter(out, assignment, public, force):
 @click.option("--ledger", type=click.Path(path_type=Path), default=None, metavar="FILE",
               help="The overrides to apply (default: the ledger the shards applied, if any).")
 @click.option("--roster", type=click.Path(path_type=Path), default=None, metavar="CSV",
-              help="The LMS export the shards were graded with: write it back filled in for the whole class.")
-@click.option("--lms-column", default=None, metavar="NAME", help="As for grade.")
+              help="The LMS export to fill in for the whole class (default: the one the shards were graded "
+                   "with, else the course file's [lms] roster).")
+@click.option("--lms-column", default=None, metavar="NAME", help="As for grade (default: what the shards used).")
 @click.option("--lms-missing", type=click.Choice(["zero", "blank"]), default=None,
               help="As for grade (default: what the shards used).")
-@click.option("--lms-new-column", is_flag=True, help="As for grade.")
+@click.option("--lms-new-column", is_flag=True, help="As for grade (default: what the shards used).")
+@click.option("--config", "config", type=click.Path(path_type=Path), default=None, metavar="TOML",
+              help="Course file whose [lms] keys fill in what the options do not give (they come before "
+                   "what the shards used); default: ./grader.toml if present, after what the shards used.")
 @_outputs(per_student=True)
 @_reported
-def merge(folders, out, allow_partial, ledger, roster, lms_column, lms_missing, lms_new_column, junit, gradescope,
-          gradescope_visibility):
+def merge(folders, out, allow_partial, ledger, roster, lms_column, lms_missing, lms_new_column, config, junit,
+          gradescope, gradescope_visibility):
     """Combine the output FOLDERS of `grade --shard K/N` into OUT (results.json, grades.csv, HTML).
 
-    Refuses a missing, doubled or mismatched set of shards (seed, assignment, N, roster)."""
-    if roster is None and (lms_column is not None or lms_missing is not None or lms_new_column):
-        _fail("--lms-column/--lms-missing/--lms-new-column fill in an LMS export: give it as --roster")
+    Refuses a missing, doubled or mismatched set of shards (seed, assignment, N, roster, policy).
+    Writes the whole class's LMS file with the settings the shards were graded with."""
+    lms_new_column = True if lms_new_column else None  # (not given: what the shards used)
+    course = _course(config)
+    if config is not None:  # named here: its [lms] keys are as good as options
+        roster = roster if roster is not None else course.roster
+        lms_column = lms_column if lms_column is not None else course.lms_column
+        lms_missing = lms_missing if lms_missing is not None else course.lms_missing
+        lms_new_column = lms_new_column if lms_new_column is not None else course.lms_new_column
     from .course.shard import merge_outputs
     run = merge_outputs(list(folders), out, command=shlex.join(["grader", *sys.argv[1:]]),
                         allow_partial=allow_partial, ledger=ledger, roster=roster, lms_column=lms_column,
-                        lms_missing=lms_missing, lms_new_column=lms_new_column)
+                        lms_missing=lms_missing, lms_new_column=lms_new_column,
+                        course=course if config is None else None)
     _summary(run)
     _ledger_summary(run)
     _collisions(run)

@@ -131,8 +131,9 @@ class Browser:
         self.call("Page.navigate", url=url)
         self.wait_event("Page.loadEventFired")
 
-    def evaluate(self, expression: str):
-        res = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+    def evaluate(self, expression: str, await_promise: bool = False):
+        """The value of ``expression`` in the page (``await_promise``: of the promise it gives)."""
+        res = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=await_promise)
         if "exceptionDetails" in res:
             raise BrowserError(f"evaluate failed: {res['exceptionDetails']}")
         return res["result"].get("value")

@@ -32,6 +32,7 @@ factor = 0.8
 roster = "canvas.csv"
 column = "HW4 (1234)"
 missing = "blank"
+new_column = true
 """
 
 
@@ -47,7 +48,7 @@ def test_the_readme_example_reads_whole(tmp_path):
     assert (c.seed, c.timeout, c.memory, c.reveal, c.partial_credit, c.require_sandbox) == (7, 5.0, 512, False, True, False)
     assert c.late == LatePolicy(factor=0.8)
     assert c.roster == tmp_path / "canvas.csv"  # relative to the course file
-    assert (c.lms_column, c.lms_missing) == ("HW4 (1234)", "blank")
+    assert (c.lms_column, c.lms_missing, c.lms_new_column) == ("HW4 (1234)", "blank", True)
 
 
 def test_empty_file_and_no_file(tmp_path):
@@ -210,6 +211,8 @@ BIG = "9" * 400
     ('[lms]\nroster = "a\\u0000b.csv"\n', "lms.roster", "control character"),
     ('[lms]\ncolumn = "HW4\\n(1)"\n', "lms.column", "control character"),
     ("[lms]\nmissing = 0\n", "lms.missing", "not \"zero\" or \"blank\""),
+    ('[lms]\nnew_column = "yes"\n', "lms.new_column", "not true or false"),
+    ("[lms]\nnew_column = 1\n", "lms.new_column", "not true or false"),
     ('[grading]\n"sé\\ned" = 3\n', 'grading."sé\\ned"', "unknown key"),  # a line break in a key
     ('["\\u001b[2J"]\nx = 1\n', '"\\u001b[2J"', "unknown section"),  # a terminal escape in a key
 ])
@@ -343,7 +346,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from grader import settings as rules  # noqa: E402
 
 _SCHEMA_KEYS = {"grading": ["seed", "timeout", "memory", "reveal", "partial_credit", "require_sandbox"],
-                "late": ["factor", "per_day"], "lms": ["roster", "column", "missing"],
+                "late": ["factor", "per_day"], "lms": ["roster", "column", "missing", "new_column"],
                 "points": ["1.1", "2.5", "Q2.5", "9.9", "", " 2.5 "]}
 
 
@@ -424,7 +427,7 @@ def _in_bounds(c: Course) -> None:
     for v in (c.late.factor, c.late.per_day):
         assert v is None or (type(v) is float and 0 <= v <= 1)
     assert c.lms_missing in (None, "zero", "blank")
-    for flag in (c.reveal, c.partial_credit, c.require_sandbox):
+    for flag in (c.reveal, c.partial_credit, c.require_sandbox, c.lms_new_column):
         assert flag is None or type(flag) is bool
 
 
@@ -438,7 +441,8 @@ def _one_line(msg: str, path) -> str:
                                                                    HealthCheck.too_slow])
 @given(doc=_course_files())
 def test_any_course_file_is_a_course_in_bounds_or_one_line_naming_the_key(tmp_path, doc):
-    import tomllib
+    from grader.course.config import _toml
+    tomllib = _toml()  # (tomli on Python 3.10)
     text, pairs = doc
     p = _write(tmp_path, text)
     try:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import click
@@ -95,3 +96,40 @@ def test_check_json_and_roster_outputs_match_the_schema(validator, tmp_path):
     data = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
     assert not list(validator.iter_errors(data)), [e.message for e in validator.iter_errors(data)][:3]
     assert data["shard"] == [1, 1] and data["roster_digest"] and len(data["submissions"]) == 2
+
+
+def test_ci_smoke_tests_every_declared_python():
+    """.ci/run hands the README's grading to .ci/pythons, which reads the lowest declared Python
+    from pyproject.toml's requires-python in the one form it understands (">=3.N")."""
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert ".ci/pythons .venv/bin/grader" in ci
+    declared = re.search(r'^requires-python *= *"(.*)"', (ROOT / "pyproject.toml").read_text(), re.M).group(1)
+    assert re.fullmatch(r">=3\.\d+", declared), declared
+    script = (ROOT / ".ci" / "pythons").read_text()
+    assert 'seq "$lowest"' in script and "/root/.pyenv/versions" in script
+    assert os.access(ROOT / ".ci" / "pythons", os.X_OK)
+
+
+def test_every_relative_link_of_the_readme_and_docs_is_a_file_of_the_repository():
+    """The README linked ../shared/seed/homework4.md, which is not in a clone: the homework
+    statement ships in docs/, and every relative link resolves inside the repository."""
+    checked = 0
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        text = doc.read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if re.match(r"[a-z]+:", target) or target.startswith("#"):
+                continue
+            path = (doc.parent / target.split("#")[0]).resolve()
+            assert path.is_relative_to(ROOT) and path.exists(), f"{doc.name}: {target}"
+            checked += 1
+    assert checked >= 4
+    assert "[docs/homework4.md](docs/homework4.md)" in README
+
+
+def test_the_readme_says_how_long_the_tests_take_and_when_browser_tests_skip():
+    """A newcomer waited on a silent suite, and never learnt that the browser tests had been skipped."""
+    first = README[:README.index("## What it is")]
+    assert re.search(r"suite takes about \d+.\d+ minutes", first)
+    assert re.search(r"browser tests are\s+skipped when Debian's Chromium\s+\(`/usr/bin/chromium`", first)
+    conftest = (ROOT / "tests" / "conftest.py").read_text(encoding="utf-8")
+    assert 'CHROMIUM = Path("/usr/bin/chromium")' in conftest and "pytest.skip(" in conftest  # what it says

@@ -6,9 +6,9 @@ the DevTools pipe (scripts/screenshot.py) and are skipped when /usr/bin/chromium
 """
 from __future__ import annotations
 
-import os
 
 import math
+import os
 import re
 import sys
 import time
@@ -29,7 +29,6 @@ sys.path.insert(0, str(ROOT / "scripts"))
 ASG = load_assignment("hw4")
 QIDS = [q.id for q in ASG.questions]
 XSS = "<script>window.__xss=1</script>"
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -494,15 +493,7 @@ def test_every_element_has_mathml():
 
 
 # ------------------------------------------------------------------------------ browser
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CNN_GRADER_CI"):  # set by .ci/run: CI must not skip these
-            pytest.fail("CNN_GRADER_CI is set but /usr/bin/chromium is missing")
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)")
-    from screenshot import Browser
-    with Browser(str(CHROMIUM)) as b:
-        yield b
+# (the browser and accessible fixtures are conftest's: any test file's pages can use them)
 
 
 def _load(browser, tmp_path, name: str, html: str, width: int) -> dict:
@@ -625,3 +616,89 @@ def test_a_file_with_nul_bytes_says_so_clearly(tmp_path):
     assert "()" not in res.error and "()" not in res.traceback, res.traceback
     html = Renderer(ASG).student_html(res)
     assert "null bytes ()" not in html and "NUL (zero) bytes" in html
+
+
+# ------------------------------------------------------------------------------ accessibility
+def test_the_dashboard_and_a_failing_report_are_accessible(accessible, examples_run):
+    """axe-core's WCAG 2.2 AA rules (tests/accessibility.py) on the class dashboard and on the
+    report with the most failed questions (grids, heatmaps, formulas, open sections)."""
+    run, out = examples_run
+    accessible((out / "index.html").read_text(encoding="utf-8"), "the dashboard")
+    failing = max(run.submissions, key=lambda s: sum(q.failure is not None for q in s.questions))
+    assert sum(q.failure is not None for q in failing.questions) >= 2
+    accessible((out / failing.report).read_text(encoding="utf-8"), "a report with failures")
+    accessible(Renderer(ASG, run, reveal=True).student_html(failing), "a report with --reveal")
+
+
+def test_a_written_answers_report_is_accessible(accessible, tmp_path):
+    from grader.api import Options, grade
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "bob.md").write_text((ROOT / "tests" / "written" / "answer_key.md").read_text(encoding="utf-8"))
+    run = grade(subs, tmp_path / "out", Options(jobs=1), assignment="hw4-written")
+    bob = run.submissions[0]
+    assert {q.status for q in bob.questions} >= {"passed", "failed"}
+    html = (tmp_path / "out" / bob.report).read_text(encoding="utf-8")
+    assert "How your answer to 1.2 was read" in html
+    accessible(html, "a written-answer report")
+    accessible((tmp_path / "out" / "index.html").read_text(encoding="utf-8"), "a written class's dashboard")
+
+
+def test_an_overridden_grades_report_and_dashboard_are_accessible(accessible, examples_run, tmp_path):
+    """An instructor's decisions (a question's points, the total, a waived late penalty) shown
+    on the student's report and marked on the dashboard."""
+    import copy
+
+    from grader.course import ledger as L
+    run, _out = examples_run
+    failing = copy.deepcopy(max(run.submissions, key=lambda s: sum(q.failure is not None for q in s.questions)))
+    other = copy.deepcopy(next(s for s in run.submissions if s.student != failing.student and not s.error))
+    q = next(q for q in failing.questions if q.score < q.max_score)
+    path = tmp_path / "ledger.jsonl"
+    L.record(path, failing.student, q.id, q.max_score, "regrade request: sign convention accepted", by="ta")
+    L.record(path, failing.student, "late-waived", None, "doctor's note", by="ta")
+    L.record(path, other.student, "excused", None, "medical", by="ta")
+    book = L.Ledger(path)
+    assert book.apply(failing) and book.apply(other)
+    renderer = Renderer(ASG, run)
+    html = renderer.student_html(failing)
+    assert "Your instructor changed this grade" in html and "sign convention accepted" in html
+    accessible(html, "an overridden grade's report")
+    accessible(renderer.student_html(other), "an excused student's report")
+    index = renderer.index_html([failing, other, *[s for s in run.submissions
+                                                   if s.student not in (failing.student, other.student)]])
+    assert "overridden" in index
+    accessible(index, "a dashboard with overrides")
+
+
+def test_the_accessibility_check_finds_what_it_is_for(browser, tmp_path):
+    """The check itself: axe-core loads, runs the WCAG 2.2 AA rules, and reports a page's
+    violations (so a clean report above is a real pass, not a check that ran nothing)."""
+    from accessibility import TAGS, describe, violations
+    page = tmp_path / "bad.html"
+    page.write_text('<!doctype html><html><head><title>x</title></head><body><main><img src="a.png">'
+                    '<p style="color:#bbb;background:#fff">faint</p><button></button>'
+                    '<a href="#x" style="display:inline-block;width:10px;height:10px"></a></main></body></html>')
+    found = {v["id"] for v in violations(browser, page)}
+    assert {"image-alt", "color-contrast", "button-name", "link-name", "html-has-lang"} <= found, found
+    assert "button-name" in describe(violations(browser, page))
+    rules = browser.evaluate(f"axe.getRules({list(TAGS)!r}).length")
+    assert rules >= 50 and browser.evaluate("axe.version") == "4.14.1"
+
+
+def test_the_similarity_page_is_accessible(accessible, tmp_path):
+    """`grader similar`'s page (the pairs side by side), checked as every report is."""
+    from test_similarity import HAVE_COPYDETECT, LOOPS, VECTORIZED, renamed, run_similar
+    if not HAVE_COPYDETECT:
+        if os.environ.get("CNN_GRADER_CI"):
+            pytest.fail("CNN_GRADER_CI is set but copydetect is not installed (pip install -e '.[test]')")
+        pytest.skip("needs copydetect: pip install -e '.[similarity]'")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "amy.py").write_text(VECTORIZED)
+    (subs / "ben.py").write_text(renamed(VECTORIZED))
+    (subs / "cy.py").write_text(LOOPS)
+    run_similar(subs, tmp_path / "out")
+    html = (tmp_path / "out" / "similarity.html").read_text(encoding="utf-8")
+    assert "pairbox" in html
+    accessible(html, "the similarity page")

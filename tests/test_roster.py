@@ -340,11 +340,16 @@ def _csv_files(draw):
     delim = draw(st.sampled_from([",", ";", "\t"]))
     header = draw(st.lists(st.sampled_from(_HEADERS) | _cell, min_size=1, max_size=8))
     rows = draw(st.lists(st.lists(_cell, max_size=len(header) + 2), max_size=6))
+    text = None
     if draw(st.booleans()):  # written by a CSV writer (quoted where needed) ...
         buf = io.StringIO()
-        csv.writer(buf, delimiter=delim, lineterminator=draw(st.sampled_from(["\n", "\r\n"]))).writerows([header, *rows])
-        text = buf.getvalue()
-    else:  # ... or by hand (quotes and line breaks as they fall)
+        try:
+            csv.writer(buf, delimiter=delim, lineterminator=draw(st.sampled_from(["\n", "\r\n"]))).writerows(
+                [header, *rows])
+            text = buf.getvalue()
+        except csv.Error:  # (Python 3.10's writer refuses some fields: "need to escape")
+            pass
+    if text is None:  # ... or by hand (quotes and line breaks as they fall)
         text = "\n".join(delim.join(r) for r in [header, *rows]) + "\n"
     encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
     data = text.encode(encoding, errors="replace")

@@ -216,12 +216,22 @@ def test_shard_auto_slurm_any_first_id_and_step():
     ({"JOB_COMPLETION_INDEX": "0"}, "CNN_GRADER_SHARDS"),
     ({"JOB_COMPLETION_INDEX": "4", S.SHARDS_VAR: "4"}, "disagree"),
     ({"JOB_COMPLETION_INDEX": "x", S.SHARDS_VAR: "4"}, "not a whole number"),
-    ({**_slurm(1, 4), "SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_STEP": "2"}, "grid"),
+    ({**_slurm(1, 4), "SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_STEP": "2", "SLURM_ARRAY_TASK_MAX": "7"}, "grid"),
     ({S.INDEX_VAR: "-1", S.SHARDS_VAR: "2"}, "disagree"),
 ])
 def test_shard_auto_refuses_what_it_cannot_read(env, words):
     with pytest.raises(ValueError, match=words):
         S.parse_shard("auto", env)
+
+
+def test_shard_auto_refuses_a_slurm_comma_list_in_every_task():
+    """--array=1,3,7: task 1 graded shard 1/3, task 3 shard 3/3, task 7 failed with "shard index
+    6 of 3 ... disagree"; now every task refuses and says to submit a range."""
+    for task in (1, 3, 7):
+        env = {**_slurm(1, 3), "SLURM_ARRAY_TASK_ID": str(task), "SLURM_ARRAY_TASK_MAX": "7"}
+        with pytest.raises(ValueError, match=r"from 1 to 7, which is not a range.*--array=1-3.*scontrol requeue"):
+            S.parse_shard("auto", env)
+    assert S.parse_shard("auto", {**_slurm(2, 3, first=1, step=3)}) == (2, 3)  # --array=1-7:3 is one
 
 
 def test_shards_run_as_the_engines_run_them_merge_to_the_whole_class(tmp_path):
@@ -259,6 +269,24 @@ def test_ci_templates_use_shard_auto():
 
 def _shard_run(k, n, subs, **kw):
     return _run(subs, shard=[k, n], **kw)
+
+
+def test_kubernetes_and_github_templates_say_what_to_size_activate_rerun_and_clean_up():
+    """Each cluster template says what to size and activate, how to rerun one shard, and cleans
+    up after itself (the Kubernetes Job used every core of the node whatever its request, and
+    its Job, pods and shard folders stayed forever)."""
+    from conftest import ROOT
+    ci = ROOT / "grader" / "templates" / "ci"
+    kube = (ci / "kubernetes-grade.yml").read_text()
+    cpus = re.search(r'requests: \{cpu: "(\d+)"', kube)[1]
+    assert f'name: CPUS\n              value: "{cpus}"     # = resources.requests.cpu' in kube
+    assert '--jobs "$CPUS"' in kube and "Insufficient cpu" in kube
+    assert "ttlSecondsAfterFinished:" in kube and "rm -rf /work/shards" in kube
+    assert "kubectl delete job grade" in kube and "nothing needs\n# activating" in kube
+    assert '--out "shards/out-$((JOB_COMPLETION_INDEX + 1))"' in kube and "merge /work/shards/out-*" in kube
+    gh = (ci / "instructor-grade.yml").read_text()
+    assert "Re-run failed jobs" in gh and "Nothing needs activating" in gh and "Size:" in gh
+    assert re.findall(r"retention-days: (\d+)", gh)[:1] == ["7"] and "Clean up:" in gh
 
 
 def test_merge_refuses_a_missing_shard_and_allow_partial_lists_it():
@@ -376,8 +404,53 @@ def test_slurm_template_sizes_activates_and_says_how_to_rerun_a_shard():
     slurm = path.read_text()
     assert "--cpus-per-task=8" not in slurm and "--mem=8G" not in slurm
     assert 'VENV="${VENV:-' in slurm and '. "$VENV/bin/activate"' in slurm
-    assert "scontrol requeue" in slurm and "PENDING" in slurm and "rm -rf out-*" in slurm
+    assert "scontrol requeue" in slurm and "PENDING" in slurm and "shards-$jobid" in slurm
     assert subprocess.run(["bash", "-n", str(path)]).returncode == 0
+
+
+def test_the_slurm_template_runs_as_an_array_and_its_merge_job_cleans_up(tmp_path):
+    """The template as shipped, run as Slurm runs it: each array task in a fresh shell with
+    the array's variables, the grader only in the virtual environment; then the merge job's
+    --wrap command from the template's own header.  The gradebook equals an unsharded one, the
+    array's shard folders are gone, and an earlier array's stale folders are not merged."""
+    import os
+    import sys
+
+    from conftest import ROOT
+    template = ROOT / "grader" / "templates" / "ci" / "slurm-grade.sh"
+    subs = tmp_path / "submissions"
+    subs.mkdir()
+    for name in ("correct_loops.py", "mistake_sign_flipped.py", "partial.py", "mistake_no_plus_one.py"):
+        shutil.copyfile(SUBMISSIONS / name, subs / name)
+    venv = tmp_path / ".venv" / "bin"
+    venv.mkdir(parents=True)
+    (venv / "grader").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m grader "$@"\n')
+    (venv / "grader").chmod(0o755)
+    (venv / "activate").write_text(f'export PATH="{venv}:$PATH"\nexport PYTHONPATH="{ROOT}"\n')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLURM") and k != "PYTHONPATH"}
+    env["PATH"] = "/usr/bin:/bin"  # no grader on it: only the venv's
+    (tmp_path / "shards-76" / "out-3").mkdir(parents=True)  # an earlier array's leftovers
+    shutil.copytree(SUBMISSIONS / "correct_package", tmp_path / "shards-76" / "out-3" / "junk")
+    for task in (1, 2, 3):
+        slurm = {"SLURM_ARRAY_JOB_ID": "77", "SLURM_ARRAY_TASK_ID": str(task), "SLURM_ARRAY_TASK_MIN": "1",
+                 "SLURM_ARRAY_TASK_MAX": "3", "SLURM_ARRAY_TASK_STEP": "1", "SLURM_ARRAY_TASK_COUNT": "3",
+                 "SLURM_CPUS_PER_TASK": "1"}
+        r = subprocess.run(["bash", str(template)], cwd=tmp_path, env={**env, **slurm}, capture_output=True,
+                           text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+    wrap = re.search(r'--wrap \\\n#\s+"(.*)"', template.read_text())[1].replace("$jobid", "77")
+    r = subprocess.run(["bash", "-c", wrap], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert not (tmp_path / "shards-77").exists() and (tmp_path / "shards-76").exists()
+    r = subprocess.run([sys.executable, "-m", "grader", "grade", subs, "--out", tmp_path / "whole"], cwd=tmp_path,
+                       env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "graded" / "grades.csv").read_bytes() == (tmp_path / "whole" / "grades.csv").read_bytes()
+    assert len((tmp_path / "graded" / "grades.csv").read_text().splitlines()) == 1 + 4
+    # without the virtual environment: one line saying what to set, not "grader: command not found"
+    r = subprocess.run(["bash", str(template)], cwd=tmp_path, env={**env, **slurm, "VENV": str(tmp_path / "none")},
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "set VENV=" in r.stderr
 
 
 def test_merge_with_the_lms_roster_writes_the_whole_classs_lms_file(tmp_path):
@@ -408,5 +481,129 @@ def test_merge_with_the_lms_roster_writes_the_whole_classs_lms_file(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "canvas-import.csv: your Canvas gradebook" in r.stdout
     assert (tmp_path / "m" / "canvas-import.csv").read_bytes() == (tmp_path / "whole" / "canvas-import.csv").read_bytes()
-    r = grader("merge", tmp_path / "out-1", tmp_path / "out-2", "--out", tmp_path / "m2", "--lms-column", "HW4")
-    assert r.returncode == 2 and "give it as --roster" in r.stderr
+    r = grader("merge", tmp_path / "out-1", tmp_path / "out-2", "--out", tmp_path / "m2", "--lms-column", "Quiz 9")
+    assert r.returncode == 2 and "'Quiz 9' matches no column" in r.stderr  # (the shards' export, read again)
+
+
+def _cli(tmp_path, cwd):
+    import os
+    import sys
+
+    from conftest import ROOT
+
+    def grader(*args):
+        return subprocess.run([sys.executable, "-m", "grader", *map(str, args)], capture_output=True, text=True,
+                              cwd=cwd, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    return grader
+
+
+CANVAS_CLASS = ('"Seven, Ann",723456,A0007,ann@uni.edu,Sec 2,,5,90\r\n')  # (A0007: shard 1 of 2, the others' 2)
+
+
+def _canvas_class(tmp_path):
+    """Four submissions (mistakes among them) of a Canvas class of five, downloaded as Canvas
+    names them; shard 1 of 2 holds one submitter and the absent student, shard 2 the others."""
+    from test_lms import CANVAS
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    shutil.copyfile(SUBMISSIONS / "correct_vectorized.py", subs / "garciajose_123456_789012_hw4.py")
+    shutil.copyfile(SUBMISSIONS / "mistake_sign_flipped.py", subs / "doejane_223456_789013_hw4.py")
+    shutil.copyfile(SUBMISSIONS / "partial.py", subs / "othershard_423456_789014_hw4.py")
+    shutil.copyfile(SUBMISSIONS / "mistake_no_plus_one.py", subs / "sevenann_723456_789015_hw4.py")
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "canvas.csv").write_bytes((CANVAS + CANVAS_CLASS).encode("utf-8"))
+    assert {S.shard_of(i, 2) for i in ("A0001", "223456", "A0004")} == {2} and S.shard_of("A0007", 2) == 1
+    return subs, course
+
+
+def _same_outputs(a, b, lms="canvas-import.csv"):
+    for name in (lms, "grades.csv"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_merge_writes_the_lms_file_with_the_course_files_lms_keys_as_one_unsharded_run(tmp_path):
+    """A class graded by a course file whose [lms] names the Canvas export, a new column and
+    "blank" for the absent: graded whole, and as 2 shards merged with no option at all (from
+    the course folder, and from elsewhere): byte-identical LMS files and gradebooks.  Before,
+    merge wrote no LMS file, and given --roster it filled the assignment's own column with 0s."""
+    subs, course = _canvas_class(tmp_path)
+    (course / "grader.toml").write_text('[grading]\nseed = 3\n[lms]\nroster = "canvas.csv"\n'
+                                        'column = "Homework 4 auto"\nnew_column = true\nmissing = "blank"\n')
+    grader = _cli(tmp_path, course)
+    r = grader("grade", subs, "--out", tmp_path / "whole", "--jobs", "2")
+    assert r.returncode == 0, r.stderr
+    assert "'Homework 4 auto' (new)" in r.stdout  # the course file's new column, and its name
+    for k in (1, 2):
+        r = grader("grade", subs, "--out", tmp_path / f"out-{k}", "--shard", f"{k}/2", "--jobs", "1")
+        assert r.returncode == 0, r.stderr
+    shard_lms = [(tmp_path / f"out-{k}" / "canvas-import.csv").read_bytes() for k in (1, 2)]
+    whole = (tmp_path / "whole" / "canvas-import.csv").read_bytes()
+    assert whole not in shard_lms  # each shard's is filled for its own students only
+    r = grader("merge", tmp_path / "out-1", tmp_path / "out-2", "--out", tmp_path / "merged")
+    assert r.returncode == 0, r.stderr
+    assert "canvas-import.csv: your Canvas gradebook" in r.stdout
+    _same_outputs(tmp_path / "whole", tmp_path / "merged")
+    policy = json.loads((tmp_path / "merged" / "results.json").read_text())["policy"]
+    assert (policy["lms_column"], policy["lms_new_column"], policy["lms_missing"]) == ("Homework 4 auto", True, "blank")
+    away = _cli(tmp_path, tmp_path)  # no course file here: the shards' record is enough
+    r = away("merge", tmp_path / "out-1", tmp_path / "out-2", "--out", tmp_path / "merged2")
+    assert r.returncode == 0, r.stderr
+    _same_outputs(tmp_path / "whole", tmp_path / "merged2")
+    # an option still wins over what the shards used
+    r = away("merge", tmp_path / "out-1", tmp_path / "out-2", "--out", tmp_path / "merged3", "--lms-missing", "zero")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "merged3" / "canvas-import.csv").read_bytes() != whole
+    assert (tmp_path / "merged3" / "grades.csv").read_bytes() == (tmp_path / "whole" / "grades.csv").read_bytes()
+
+
+def test_merge_keeps_the_lms_flags_the_shards_were_graded_with(tmp_path):
+    """Shards graded with flags (--roster, --lms-column of another column, --lms-missing blank)
+    and merged with none: the LMS file and gradebook of the unsharded run with the same flags."""
+    subs, course = _canvas_class(tmp_path)
+    grader = _cli(tmp_path, tmp_path)
+    flags = ["--roster", course / "canvas.csv", "--lms-column", "Quiz 1", "--lms-missing", "blank", "--seed", "5"]
+    r = grader("grade", subs, "--out", tmp_path / "whole", "--jobs", "2", *flags)
+    assert r.returncode == 0, r.stderr
+    for k in (1, 2):
+        r = grader("grade", subs, "--out", tmp_path / f"out-{k}", "--shard", f"{k}/2", "--jobs", "1", *flags)
+        assert r.returncode == 0, r.stderr
+    r = grader("merge", tmp_path / "out-1", tmp_path / "out-2", "--out", tmp_path / "merged")
+    assert r.returncode == 0, r.stderr
+    assert "'Quiz 1 (99)'" in r.stdout
+    _same_outputs(tmp_path / "whole", tmp_path / "merged")
+    # another class list than the shards' is refused
+    other = tmp_path / "other.csv"
+    from test_lms import CANVAS
+    other.write_text((CANVAS + CANVAS_CLASS).replace("A0004", "A0009"), encoding="utf-8")
+    r = grader("merge", tmp_path / "out-1", tmp_path / "out-2", "--out", tmp_path / "m2", "--roster", other)
+    assert r.returncode == 2 and "not the class list the shards were graded with" in r.stderr
+    assert not (tmp_path / "m2").exists()
+
+
+def test_merge_reads_a_named_course_files_lms_keys_for_shards_graded_without_an_export(tmp_path):
+    """Shards graded with no LMS export: `merge --config` fills the course file's [lms] roster;
+    LMS options without any export are one line, exit 2."""
+    subs, course = _canvas_class(tmp_path)
+    grader = _cli(tmp_path, tmp_path)
+    for k in (1, 2):
+        r = grader("grade", subs, "--out", tmp_path / f"out-{k}", "--shard", f"{k}/2", "--jobs", "1")
+        assert r.returncode == 0, r.stderr
+    r = grader("merge", tmp_path / "out-1", tmp_path / "out-2", "--out", tmp_path / "m", "--lms-column", "HW4")
+    assert r.returncode == 2 and "give it as --roster" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    (course / "grader.toml").write_text('[lms]\nroster = "canvas.csv"\nmissing = "blank"\n')
+    r = grader("merge", tmp_path / "out-1", tmp_path / "out-2", "--out", tmp_path / "m", "--config",
+               course / "grader.toml")
+    assert r.returncode == 0, r.stderr
+    rows = (tmp_path / "m" / "canvas-import.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert rows[4].startswith('"Nosub, Eve",323456') and rows[4].split(",")[6] == ""  # blank: no submission
+
+
+def test_merge_refuses_shards_graded_under_different_policies():
+    runs = [_run(["a"]), _run(["b"])]
+    runs[0].policy = {"partial_credit": False, "late_rule": "none", "config": "/n1/grader.toml"}
+    runs[1].policy = {"partial_credit": True, "late_rule": "none", "config": "/n2/grader.toml"}
+    with pytest.raises(ValueError, match="policy's partial_credit differs"):
+        S.merge(runs)
+    runs[1].policy["partial_credit"] = False  # (the course file's path may differ between runners)
+    assert [s.student for s in S.merge(runs).submissions] == ["a", "b"]

@@ -23,6 +23,7 @@ is optional::
     roster = "gradebook.csv" # --roster (relative to this file)
     column = "Homework 1 (123456)"  # --lms-column: the LMS gradebook's column to fill
     missing = "zero"         # --lms-missing: "zero" or "blank" for students without a submission
+    new_column = false       # --lms-new-column: column names no column of the export: add it
 
 Late flags come from the LMS: Canvas marks late downloads ``LATE`` in their names (no days);
 a roster column "Days late" (or "Late days"), or a Moodle worksheet's Status ("submitted 1 day
@@ -111,6 +112,7 @@ class Course:
     roster: Path | None = None
     lms_column: str | None = None
     lms_missing: str | None = None
+    lms_new_column: bool | None = None
     ledger: Path | None = None  # [grading] ledger: the overrides (grader.course.ledger)
 
 
@@ -123,7 +125,7 @@ _SCHEMA: dict[str, dict[str, "settings.Rule | tuple[tuple[type, ...], str]"]] = 
                 "ledger": ((str,), "a file path")},
     "late": {"factor": settings.LATE_FRACTION, "per_day": settings.LATE_FRACTION},
     "lms": {"roster": ((str,), "a file path"), "column": ((str,), "a column name"),
-            "missing": ((str,), '"zero" or "blank"')},
+            "missing": ((str,), '"zero" or "blank"'), "new_column": _BOOL},
 }
 SECTIONS = ("points", *_SCHEMA)
 
@@ -162,7 +164,7 @@ def load_course(path: Path) -> Course:
         memory=values.get("grading.memory"), reveal=values.get("grading.reveal"),
         partial_credit=values.get("grading.partial_credit"), require_sandbox=values.get("grading.require_sandbox"),
         late=late, roster=(path.parent / roster) if roster is not None else None, lms_column=values.get("lms.column"),
-        lms_missing=values.get("lms.missing"),
+        lms_missing=values.get("lms.missing"), lms_new_column=values.get("lms.new_column"),
         ledger=(path.parent / values["grading.ledger"]) if values.get("grading.ledger") is not None else None)
 
 

@@ -712,3 +712,13 @@ def absent(sub) -> bool:
 
 def display_name(student: Student) -> str:
     return student.name or " ".join(filter(None, (student.first, student.last)))
+
+
+def roster_digest(ids: list[str]) -> str:
+    """The roster as shards must agree on it: its student ids, not its file's bytes (a runner's
+    line endings or column order do not make it another class).  ``grade`` records it; ``merge``
+    compares the shards' and the LMS export's."""
+    import hashlib
+    import json
+    canon = sorted(unicodedata.normalize("NFC", i) for i in ids)
+    return hashlib.sha256(json.dumps(canon, ensure_ascii=False).encode("utf-8")).hexdigest()

@@ -74,6 +74,13 @@ def auto_shard(env: Mapping[str, str]) -> tuple[int, int]:
     if "SLURM_ARRAY_TASK_ID" in env:
         task, first, n = number("SLURM_ARRAY_TASK_ID"), number("SLURM_ARRAY_TASK_MIN"), number("SLURM_ARRAY_TASK_COUNT")
         step = number("SLURM_ARRAY_TASK_STEP") if env.get("SLURM_ARRAY_TASK_STEP") else 1
+        last = number("SLURM_ARRAY_TASK_MAX") if env.get("SLURM_ARRAY_TASK_MAX") else None
+        if last is not None and step >= 1 and last != first + (n - 1) * step:
+            # a comma list (--array=1,3,7): its ids are no grid, and every task must refuse, or
+            # some would grade a shard of the wrong N and the merge would miss the rest
+            raise ValueError(f"--shard auto: this Slurm array's {n} task ids run from {first} to {last}, which "
+                             f"is not a range (a list such as --array=1,3,7?); submit --array=1-{n}, and "
+                             "rerun one task with `scontrol requeue JOBID_TASK`")
         if step < 1 or (task - first) % step:
             raise ValueError(f"--shard auto: Slurm task {task} is not on the array's grid "
                              f"(first {first}, step {step}); use a plain range such as --array=1-{n}")
@@ -120,6 +127,23 @@ MUST_AGREE = ("assignment", "assignment_version", "seed", "grader_version", "max
               "reveal")
 
 
+POLICY_PATHS = ("config", "roster")  # where each runner found the files: may differ (the roster's ids may not)
+
+
+def _same_policy(runs: list[GradingRun], labels: list[str]) -> None:
+    """The shards were graded under one policy (partial credit, late rule, timeout, LMS column
+    and what the absent get): a merge of two policies is no one grading's result."""
+    def rules(r: GradingRun) -> dict:
+        return {k: v for k, v in (getattr(r, "policy", None) or {}).items() if k not in POLICY_PATHS}
+    first = rules(runs[0])
+    for lab, r in zip(labels[1:], runs[1:]):
+        other = rules(r)
+        if other != first:
+            key = sorted(k for k in {*first, *other} if first.get(k) != other.get(k))[0]
+            raise ValueError(f"cannot merge: the policy's {key} differs ({labels[0]}: {first.get(key)!r}, "
+                             f"{lab}: {other.get(key)!r}); grade every shard with the same course file and options")
+
+
 def _shard_set(runs: list[GradingRun], labels: list[str]) -> tuple[int, list[int]]:
     """Check the runs form one shard set: (N, the missing K's).  (0, []) for unsharded runs
     (disjoint gradings merged as they are).  Doubled or mismatched shards are refused."""
@@ -164,6 +188,7 @@ def merge(runs: list[GradingRun], labels: list[str] | None = None, command: str 
                     "grade every shard with --reveal, or none" if field == "reveal" else
                     "grade every shard with the same grader and assignment")
             raise ValueError(f"cannot merge: {field} differs ({shown}); {hint}")
+    _same_policy(runs, labels)
     n, missing = _shard_set(runs, labels)
     if missing and not allow_partial:
         raise ValueError(f"cannot merge: shard{'s' if len(missing) > 1 else ''} "
@@ -183,7 +208,8 @@ def merge(runs: list[GradingRun], labels: list[str] | None = None, command: str 
         subs += _not_graded(first, subs, [i for i in (first.roster_ids or []) if i not in where], n, missing)
     subs.sort(key=lambda s: s.student)
     merged = dataclasses.replace(first, submissions=subs, created=max(r.created for r in runs),
-                                 command=command or first.command, shard=[], missing_shards=missing)
+                                 command=command or first.command, shard=[], missing_shards=missing,
+                                 lms={})  # (the shards' LMS files: merge_outputs writes the class's)
     merged.cached = sum(getattr(r, "cached", 0) or 0 for r in runs)
     merged.collisions = sorted((c for r in runs for c in (getattr(r, "collisions", None) or [])),
                                key=lambda c: c["student"])  # (a student's entries are all in one shard)
@@ -211,7 +237,8 @@ def _not_graded(run: GradingRun, graded: list, ids: list[str], n: int, missing: 
 
 def merge_outputs(folders: list[Path], out: Path, command: str = "", allow_partial: bool = False,
                   ledger: Path | None = None, roster: Path | None = None, lms_column: str | None = None,
-                  lms_missing: str | None = None, lms_new_column: bool = False) -> GradingRun:
+                  lms_missing: str | None = None, lms_new_column: bool | None = None,
+                  course=None) -> GradingRun:
     """``grader merge OUT1 OUT2 ... --out OUT``: one results.json, gradebook, reports and index.
 
     Each folder is a ``grade`` output (results.json, reports/).  OUT must be new, empty or an
@@ -220,10 +247,16 @@ def merge_outputs(folders: list[Path], out: Path, command: str = "", allow_parti
     (:mod:`grader.outputs.publish`), so the merge writes what one unsharded grading writes.
     ``ledger``: the overrides to apply (default: the ledger the shards applied, if it is still
     there); applied once, whatever the shards applied.
-    ``roster``: the LMS export the shards were graded with (a Canvas gradebook or a Moodle
-    worksheet): written back filled in for the whole class, as one unsharded ``grade``
-    writes it (``lms_missing``: by default what the shards used).
-    """
+
+    The LMS file (Canvas ``canvas-import.csv``, Moodle ``moodle-import.csv``) is written for the
+    whole class, as one unsharded ``grade`` writes it.  Each LMS setting -- ``roster`` (the LMS
+    export), ``lms_column``, ``lms_missing``, ``lms_new_column`` -- is, in this order: the
+    argument (``None``: not given); what the shards were graded with, as their results.json
+    records it (when they were graded with an LMS export: that is the run being completed);
+    ``course``'s ``[lms]`` key (a :class:`grader.course.config.Course`: the course file found
+    as ``grade`` finds it, for shards graded without one); the default.  The export's students
+    must be the shards' roster (the same ids).  The merged results.json records the settings
+    used."""
     from ..outputs import publish as stage
     from .. import results
     folders = [Path(f) for f in folders]
@@ -246,16 +279,8 @@ def merge_outputs(folders: list[Path], out: Path, command: str = "", allow_parti
             raise ValueError(f"{f / 'results.json'} is not a cnn-grader results.json ({exc}); "
                              "give the --out folders of `grader grade --shard K/N`") from None
     run = merge(runs, labels=[str(f) for f in folders], command=command, allow_partial=allow_partial)
-    lms = None
-    if roster is not None:  # read (and its column found) before anything is written
-        from ..outputs import export
-        from . import roster as roster_mod
-        missing = lms_missing or (getattr(run, "policy", None) or {}).get("lms_missing") or "zero"
-        lms = export.lms_target(roster_mod.read_roster(Path(roster)), run.title, run.assignment, lms_column,
-                                missing, lms_new_column)
-        if lms is None:
-            raise ValueError(f"--roster {roster} is not an LMS export (a Canvas gradebook export or a Moodle "
-                             "grading worksheet): there is no LMS file to fill in")
+    lms = _lms(run, any(getattr(r, "lms", None) for r in runs),
+               LmsSettings(roster, lms_column, lms_missing, lms_new_column), course)
     used: set[str] = set()
     with stage.building(out, expected=len(run.submissions), done=lambda: len(used), prefix=".cnn-grader-merge-",
                         what="the merged grading") as staging:
@@ -273,6 +298,66 @@ def merge_outputs(folders: list[Path], out: Path, command: str = "", allow_parti
         stage.publish(run, renderer, stage.Made(run.submissions, renderer), staging, out, lms,
                       ledger=_ledger(ledger, runs, renderer))
     return run
+
+
+@dataclasses.dataclass(frozen=True)
+class LmsSettings:
+    """The LMS settings of a merge, as given (``None``: not given)."""
+
+    roster: Path | None = None
+    column: str | None = None
+    missing: str | None = None
+    new_column: bool | None = None
+
+
+def _lms(run: GradingRun, graded_with_lms: bool, given: LmsSettings, course):
+    """The LMS file to fill for the merged class (:func:`merge_outputs` says which setting wins),
+    or ``None`` when there is none to fill; the settings used go into ``run.policy``.
+    ``graded_with_lms``: the shards filled an LMS export in.  Read, and its column found, before
+    anything is written."""
+    from ..outputs import export
+    from . import roster as roster_mod
+    policy = dict(getattr(run, "policy", None) or {})
+    recorded = LmsSettings(
+        roster=Path(policy["roster"]) if graded_with_lms and policy.get("roster") else None,
+        column=policy.get("lms_column") if graded_with_lms else None,  # ("": the default column)
+        missing=policy.get("lms_missing") if graded_with_lms else None,
+        new_column=policy.get("lms_new_column") if graded_with_lms else None)
+    from_course = LmsSettings(getattr(course, "roster", None), getattr(course, "lms_column", None),
+                              getattr(course, "lms_missing", None), getattr(course, "lms_new_column", None))
+
+    def pick(name: str):
+        for source in (given, recorded, from_course):
+            if getattr(source, name) is not None:
+                return getattr(source, name)
+        return None
+    roster = pick("roster")
+    if roster is None:
+        if given != LmsSettings():
+            raise ValueError("--lms-column/--lms-missing/--lms-new-column fill in an LMS export, and the shards "
+                             "were graded without one: give it as --roster")
+        return None
+    if given.roster is None and not Path(roster).is_file():
+        where = "the shards were graded with" if recorded.roster is not None else "the course file names"
+        raise ValueError(f"the LMS export {where}, {roster}, is not there any more; give it as --roster")
+    column, missing, new_column = pick("column") or None, pick("missing") or "zero", bool(pick("new_column"))
+    table = roster_mod.read_roster(Path(roster))
+    if getattr(run, "roster_digest", "") and _roster_digest(table) != run.roster_digest:
+        raise ValueError(f"--roster {roster} is not the class list the shards were graded with (other student "
+                         "ids); give the LMS export given to `grader grade --roster`")
+    target = export.lms_target(table, run.title, run.assignment, column, missing, new_column)
+    if target is None:
+        raise ValueError(f"--roster {roster} is not an LMS export (a Canvas gradebook export or a Moodle "
+                         "grading worksheet): there is no LMS file to fill in")
+    run.policy = {**policy, "roster": str(roster), "lms_column": column or "", "lms_missing": missing,
+                  "lms_new_column": new_column}
+    return target
+
+
+def _roster_digest(table) -> str:
+    """The roster's digest as ``grade`` records it (its student ids)."""
+    from .roster import roster_digest
+    return roster_digest([st.id for st in table.students])
 
 
 def _ledger(path: Path | None, runs: list[GradingRun], renderer):
