@@ -21,6 +21,7 @@ from pathlib import Path
 import click
 
 from . import DEFAULT_ASSIGNMENT, __version__, settings
+from .text import number
 
 ASSIGNMENT_HELP = "An installed assignment, or the path of an assignment folder."
 
@@ -463,7 +464,7 @@ def _lms_summary(info: dict, out: Path) -> str:
     if info.get("blank"):
         text += f", {info['blank']} without a submission left blank"
     if info.get("scaled_to"):
-        text += f"; scores scaled to the LMS's {info['scaled_to']:g} points"
+        text += f"; scores scaled to the LMS's {number(info['scaled_to'])} points"
     if info.get("locked"):
         text += f"; {len(info['locked'])} locked grade(s) left as they were"
     return text + f". Import it in {lms}: {where}."
@@ -492,12 +493,12 @@ def _summary(run):
     mark = {"passed": "ok", "failed": "x", "error": "E", "timeout": "T", "missing": "-"}
     for s in subs:
         cells = " ".join(f"{mark.get(q.status, '?'):>4}" for q in s.questions)
-        click.echo(f"{s.student:<{width}}  {cells}   {s.score:g}/{s.max_score:g}" + ("  (" + _short_error(s.error) + ")" if s.error else ""))
+        click.echo(f"{s.student:<{width}}  {cells}   {number(s.score)}/{number(s.max_score)}" + ("  (" + _short_error(s.error) + ")" if s.error else ""))
     from .course.roster import absent
     mean = sum(s.score for s in subs) / len(subs)
     none = sum(1 for s in subs if absent(s))
     click.echo(f"{len(subs) - none} graded" + (f", {none} with no submission (0 points)" if none else "")
-               + f"; mean {mean:.2f}/{run.max_score:g}   [ok passed, x failed, E error, T timeout, - missing]")
+               + f"; mean {mean:.2f}/{number(run.max_score)}   [ok passed, x failed, E error, T timeout, - missing]")
 
 
 @main.command()
@@ -612,7 +613,7 @@ def _explain(res, formula=None, public: bool = False, written: bool = False):
     correct formula; ``public``: the score covers the public cases only, and says so;
     ``written``: answers, not functions (no function names)."""
     what = " on the public cases only: not your grade" if public else ""
-    click.echo(f"{res.student}: {res.score:g}/{res.max_score:g}{what}   (isolation: {res.isolation or 'none'}"
+    click.echo(f"{res.student}: {number(res.score)}/{number(res.max_score)}{what}   (isolation: {res.isolation or 'none'}"
                + (f"; {res.isolation_note}" if res.isolation_note else "") + ")")
     for note in res.notes:  # about the file: a .py.txt, a notebook, imports the grader lacks
         click.secho(f"note: {note}", fg="yellow")
@@ -624,7 +625,7 @@ def _explain(res, formula=None, public: bool = False, written: bool = False):
     colors = {"passed": "green", "failed": "red", "error": "red", "timeout": "yellow", "missing": "bright_black"}
     for q in res.questions:
         click.echo(click.style(f"{q.status.upper():>8}", fg=colors.get(q.status)) +
-                   f"  Q{q.id}{'' if written else ' ' + q.function}  {q.score:g}/{q.max_score:g}  {q.message}")
+                   f"  Q{q.id}{'' if written else ' ' + q.function}  {number(q.score)}/{number(q.max_score)}  {q.message}")
         if q.traceback and q.status == "error":
             click.echo("          " + q.traceback.replace("\n", "\n          "))
         key = formula(q) if formula is not None and q.status == "failed" else ""
@@ -840,8 +841,8 @@ def override(args, why, undo_id, by, ledger, roster, out, assignment, points, co
     book.check(asg, student, target, value, students)
     sub = graded.get(book.key(student)) if graded else None
     e = book.record(path, student, target, value, why, by, book.automatic(sub, target) if sub is not None else None)
-    shown = f"{target} = {value:g}" if value is not None else target
-    was = f" (replaces {e['replaces']:g})" if e["replaces"] is not None else ""
+    shown = f"{target} = {number(value)}" if value is not None else target
+    was = f" (replaces {number(e['replaces'])})" if e["replaces"] is not None else ""
     click.echo(f"{path}: {e['id']} {student} {shown}{was}; grade applies it")
 
 
@@ -862,7 +863,7 @@ def ledger_cmd(path, config):
     undone = {e["undo"] for e in entries if e.get("undo")}
     for e in entries:
         what = (f"undo {e['undo']}" if e.get("undo") else
-                f"{e['target']}" + (f" = {e['points']:g}" if isinstance(e.get("points"), (int, float)) else "")
-                + (f" (was {e['replaces']:g})" if isinstance(e.get("replaces"), (int, float)) else ""))
+                f"{e['target']}" + (f" = {number(e['points'])}" if isinstance(e.get("points"), (int, float)) else "")
+                + (f" (was {number(e['replaces'])})" if isinstance(e.get("replaces"), (int, float)) else ""))
         mark = "  [undone]" if e["id"] in undone else ""
         click.echo(f"{e['id']}  {e.get('at', '')}  {e.get('by', '')}  {e.get('student', '')}  {what}  -- {e.get('why', '')}{mark}")

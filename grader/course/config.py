@@ -46,7 +46,7 @@ from typing import Any
 
 from .. import settings
 from .files import read_bounded
-from ..text import one_line, safe_text
+from ..text import number, one_line, safe_text
 
 DEFAULT_NAME = "grader.toml"
 MISSING_CHOICES = ("zero", "blank")
@@ -87,9 +87,9 @@ class LatePolicy:
 
     def describe(self) -> str:
         if self.factor is not None:
-            return f"late submissions score x{self.factor:g}"
+            return f"late submissions score x{number(self.factor)}"
         if self.per_day is not None:
-            return f"late submissions lose {self.per_day:g} of their points per day (1 day when unknown)"
+            return f"late submissions lose {number(self.per_day)} of their points per day (1 day when unknown)"
         return "no late penalty"
 
     def to_dict(self) -> dict:

@@ -37,6 +37,7 @@ import numpy as np
 from .. import DEFAULT_ASSIGNMENT, ENTRY_POINT, __version__
 from ..assignment import Assignment, Question, Trials, load_assignment, trial_groups
 from ..results import SubmissionResult
+from ..text import number
 
 PUBLIC_FILE = "public_tests.json"
 PUBLIC_FORMAT = "cnn-grader-public-tests"
@@ -402,7 +403,7 @@ def student_readme(assignment: str | Assignment = DEFAULT_ASSIGNMENT, filename: 
     filename = filename or asg.student_file
     if asg.kind == "written":
         return _written_readme(asg, filename, wheel, ci)
-    rows = "\n".join(f"| {q.id} | `{q.signature}` | {q.returns} | {q.points:g} |" for q in asg.questions)
+    rows = "\n".join(f"| {q.id} | `{q.signature}` | {q.returns} | {number(q.points)} |" for q in asg.questions)
     edges = f" (plus edge cases such as {asg.edge_cases})" if asg.edge_cases else ""
     exact = [f"`{q.function}`" for q in asg.questions if q.exact]
     exact = f"{', '.join(exact)} compare{'s' if len(exact) == 1 else ''} exactly (integers, booleans); " if exact else ""
@@ -482,7 +483,7 @@ grader check {filename}
 
 def _written_readme(asg: Assignment, filename: str, wheel: str | None, ci: bool) -> str:
     """The student README of a written assignment: the answers file, the notation, the check."""
-    rows = "\n".join(f"| {q.id} | {q.title} | {q.spec.get('vocabulary', '')} | {q.points:g} |" for q in asg.questions)
+    rows = "\n".join(f"| {q.id} | {q.title} | {q.spec.get('vocabulary', '')} | {number(q.points)} |" for q in asg.questions)
     ci_row = ("| `.github/workflows/selfcheck.yml` | runs the self-check on every push (GitHub) |\n" if ci else "")
     return f"""# {asg.title}
 

@@ -24,6 +24,7 @@ import secrets
 from pathlib import Path
 
 from ..errors import UsageError
+from ..text import number
 
 DEFAULT_NAME = "grader-ledger.jsonl"
 TOTAL = "total"
@@ -136,7 +137,7 @@ def check(assignment, student: str, target: str, points: float | None, students=
         if points is None:
             raise UsageError(f"give the points for {target}: grader override {student} {target} POINTS --why TEXT")
         if not (0 <= points <= most):  # (nan too)
-            raise UsageError(f"{points:g} points for {target} is outside 0 to {most:g}")
+            raise UsageError(f"{number(points)} points for {target} is outside 0 to {number(most)}")
     if students is not None and key(student) not in {key(s) for s in students}:
         raise UsageError(f"{student!r} is not a student of the roster or graded output given; check the id")
 
@@ -230,7 +231,7 @@ class Ledger:
     def _changed(self, sub, target: str, e: dict, now: float) -> None:
         was = e.get("replaces")
         if isinstance(was, (int, float)) and abs(float(was) - float(now)) > 1e-9:
-            self.changed.append(f"{sub.student} {target}: the automatic score is now {now:g}, was {was:g} when "
+            self.changed.append(f"{sub.student} {target}: the automatic score is now {number(now)}, was {number(was)} when "
                                 f"override {e['id']} ({e.get('points')}) was recorded; review it")
 
     def summary(self) -> dict:

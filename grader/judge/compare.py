@@ -42,7 +42,7 @@ ROUNDED = np.float32  # the low precision whose work passes: inputs rounded to i
 def tolerance_text(q: Question) -> str:
     if q.exact:
         return "exact (integers)"
-    return f"rtol {q.rtol:g}, atol {q.atol_scale:g} x largest |expected|; float32-rounded inputs accepted"
+    return f"rtol {text.number(q.rtol)}, atol {text.number(q.atol_scale)} x largest |expected|; float32-rounded inputs accepted"
 
 
 def rounded_args(trials: Trials, t: int, dtype=ROUNDED) -> dict[str, np.ndarray]:

@@ -43,7 +43,7 @@ import numpy as np
 from . import _imports, frames, wire
 from ._imports import DISPLAY
 from .launch import DEFAULT_TMP_MB, child_env as _env, launch, take
-from ..text import safe_text
+from ..text import number, safe_text
 
 ISOLATION_LEVELS = ("auto", "namespaces", "process")
 HEAD_CAP = 1 << 20  # bytes of JSON in one frame: far more than any result needs
@@ -747,12 +747,12 @@ class _Reader:
 
     def time_out(self) -> None:
         if self.by_budget:
-            why = (f"the submission's total time limit of {self.budget.seconds:g} s ran out "
-                   f"({self.lim.submission_timeouts:g} x the {self.lim.timeout:g} s timeout)")
+            why = (f"the submission's total time limit of {number(self.budget.seconds)} s ran out "
+                   f"({number(self.lim.submission_timeouts)} x the {number(self.lim.timeout)} s timeout)")
             self.budget.spent = self.budget.spent or ("timeout", why)
             self.charge("timeout", f"did not finish: {why}")
         else:
-            self.charge("timeout", f"did not finish within {self.lim.timeout:g} s "
+            self.charge("timeout", f"did not finish within {number(self.lim.timeout)} s "
                                    "(an infinite loop, or waiting for input?)")
 
     def charge(self, status: str, message: str) -> None:
