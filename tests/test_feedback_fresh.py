@@ -405,3 +405,11 @@ def test_an_activation_on_the_answer_is_named(words, f):
     tr = trial_groups(q.generate(np.random.default_rng(24), 20))[0]
     d = diagnose(q, tr, [g for g in f(np.asarray(tr.expected))])
     assert f"exactly {words} of the right one" in d.message, d.message
+
+
+def test_an_answer_of_another_shape_gets_no_dependence_note():
+    """np.argmax without axis= gives one number for the batch; that it does not follow b2 is
+    true and beside the point: the shape is said, not 'does not change when b2 changes'."""
+    q, trials, p = _setup("mlp", "1.5")
+    outs = [np.asarray(np.argmax(o)) for o in _answers(p, trials.reference)]
+    assert dependence.finding(q, trials, p, outs) == ("", False)

@@ -98,6 +98,10 @@ def finding(q, trials: Trials, p: Plan, outputs: list[np.ndarray]) -> tuple[str,
     if ref.shape[:1] != (p.n,) or not np.isfinite(ref).all():
         return "", False
     ref = ref.reshape((2 + len(p.names), k) + ref.shape[1:])
+    if ref.shape != got.shape:
+        # an answer of another shape (np.argmax without axis=: one number for a batch): its shape
+        # is what to say first, and what the wrong-shaped numbers follow says little
+        return "", False
     unused = []
     for i, name in enumerate(p.names):
         mine, right = got[2 + i], ref[2 + i]
