@@ -978,8 +978,10 @@ def child(request, fds, how: str, error: str = "") -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)  # (the zygote's handler is not the child's)
         if linux:
             libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if not namespaced:
-            os.setsid()  # a process group of its own, so the grader can kill it and its children
+        # A session and process group of its own, in every mode: kill(0, SIGKILL) in student
+        # code signals the caller's group, which was the grader's own (one submission ended the
+        # whole class's run); under process isolation it also lets the grader kill the group.
+        os.setsid()
         with os.fdopen(job_fd, "rb", closefd=False) as f:  # (kept open: progress is written there)
             data = bytearray(f.read())
         job = wire.decode(data, copy=False)  # views: every call gets a copy
