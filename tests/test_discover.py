@@ -666,3 +666,14 @@ def test_a_line_feed_in_a_name_forges_no_gradebook_row(tmp_path):
     grade(src, tmp_path / "out", Options(jobs=1))
     lines = (tmp_path / "out" / "grades.csv").read_text(encoding="utf-8-sig").splitlines()
     assert [line.split(",")[0] for line in lines].count("honest") == 1, lines
+
+
+def test_a_name_in_another_unicode_form_never_beats_the_nfc_one(tmp_path):
+    """josé.py (NFC) and jose\\u0301.py (NFD) are one student; the NFD one sorted first and was
+    graded instead."""
+    src = tmp_path / "subs"
+    src.mkdir()
+    (src / "jos\u00e9.py").write_bytes(OK_PY)
+    (src / "jose\u0301.py").write_text("def conv_forward(*a):\n    return 0\n")
+    (sub,) = discover(src, FUNCS, tmp_path / "work")
+    assert sub.name == "jos\u00e9.py"

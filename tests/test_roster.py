@@ -464,3 +464,16 @@ def test_an_lms_download_never_names_a_student_by_its_own_file_name(tmp_path):
     assert "not on the roster" in m.why["evilmallory_100009_900009_zz_A1001.py"]
     assert "Mallory Evil_555_assignsubmission_file_A1002.py" in m.unmatched
     assert m.matched["notes_A1002.py"].id == "A1002"  # a plain name (the course's own) still may
+
+
+def test_a_canvas_download_is_never_read_as_moodle_by_its_own_file_name(tmp_path):
+    """smithjohn_111111_700001_x_999999_assignsubmission_file_hw4.py: Canvas's prefix, then a
+    file name of the student's choosing that looks like a Moodle participant's: it was filed
+    under participant 999999 (a classmate's Canvas ID), whose grade it replaced."""
+    text = "student_id,name,canvas id\nS1,John Smith,111111\nS9,Jane Victim,999999\n"
+    m = R.match(_roster(tmp_path, text), ["smithjohn_111111_700001_x_999999_assignsubmission_file_hw4.py",
+                                          "victimjane_999999_700002_mywork.py",
+                                          "Jane Victim_4321_assignsubmission_file_hw4.py"])
+    assert m.matched["smithjohn_111111_700001_x_999999_assignsubmission_file_hw4.py"].id == "S1"
+    assert m.matched["victimjane_999999_700002_mywork.py"].id == "S9"
+    assert R.parse_entry("Jane Victim_4321_assignsubmission_file_hw4.py").kind == "moodle"

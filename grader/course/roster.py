@@ -58,7 +58,9 @@ HANDLE_HEADERS = ("file", "filename", "submission", "submissionfile", "handle", 
 SUBMISSION_SUFFIXES = (".py.txt", ".py", ".zip", ".ipynb")
 MIN_TOKEN_ID = 4  # shorter ids are not searched for inside longer names
 
-_MOODLE = re.compile(r"^(?P<name>.+?)_(?P<pid>\d+)_assign(?:submission|feedback)_[a-z]+_(?P<file>.*)$", re.I)
+# A Moodle name holds no _<digits>_ of its own: else a Canvas download named by its student
+# x_<classmate's id>_assignsubmission_file_... read as Moodle participant <classmate's id>
+_MOODLE = re.compile(r"^(?P<name>(?:(?!_\d+_).)+?)_(?P<pid>\d+)_assign(?:submission|feedback)_[a-z]+_(?P<file>.*)$", re.I)
 _CANVAS2 = re.compile(r"^(?P<name>.+?)_(?:(?P<late>late)_)?(?P<uid>\d+)_(?P<sid>\d+)_(?P<file>.+)$", re.I)
 _CANVAS1 = re.compile(r"^(?P<name>.*?[^\W\d_].*?)_(?:(?P<late>late)_)?(?P<uid>\d{4,})_(?P<file>.*[^\W\d_].*)$", re.I)
 _RESUBMIT = re.compile(r"-\d+(?=\.[A-Za-z0-9]+$)|-\d+$")

@@ -113,8 +113,8 @@ CLAIM_ORDER = ("py", "folder", "zip", "ipynb", "pytxt")  # then any other file
 def claim_rank(entry: Path, written: bool = False) -> tuple[int, bool, str]:
     """Which of a student's several entries counts, among those that can be graded: a .py file
     (``written``: the answers file, .md/.tex/.txt), a folder, a .zip, a notebook, a .py.txt;
-    then one whose extension is written in lower case, as every tool writes it; then name
-    order.  A fixed rule, never the names' sort order (a broken honest.ipynb sorts before
+    then one whose extension is written in lower case and whose name is in NFC, as tools write
+    them; then name order.  A fixed rule, never the names' sort order (a broken honest.ipynb sorts before
     honest.py; an added ``alice.PY`` sorts before ``alice.py``) nor the best score (a grade
     must not come from trying alternatives)."""
     try:
@@ -124,15 +124,16 @@ def claim_rank(entry: Path, written: bool = False) -> tuple[int, bool, str]:
     kind = "folder" if folder else _kind(entry.name) or ("py" if written else "")
     dot = entry.name.find(".")
     ext = entry.name[dot:] if dot > 0 and not folder else ""
-    odd_case = ext != ext.lower()
-    return (CLAIM_ORDER.index(kind) if kind in CLAIM_ORDER else len(CLAIM_ORDER)), odd_case, entry.name
+    # an extension in another case, or a name in another Unicode form (NFD josé beside NFC josé)
+    odd = ext != ext.lower() or unicodedata.normalize("NFC", entry.name) != entry.name
+    return (CLAIM_ORDER.index(kind) if kind in CLAIM_ORDER else len(CLAIM_ORDER)), odd, entry.name
 
 
 def claim_rule(written: bool = False) -> str:
     """:func:`claim_rank` in words."""
     first = "the answers file (.md, .tex, .txt)" if written else "a .py file"
     return (f"one that can be graded counts, in this order: {first}, a folder, a .zip, a notebook, a .py.txt; "
-            "then an extension in lower case")
+            "then an extension in lower case and a name in NFC form")
 
 
 def _ignored(p: Path | str) -> bool:
