@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from hypothesis import given, settings, strategies as st
 
 from grader.intake.notation import equations, sections
@@ -289,3 +291,12 @@ def test_headings_with_words_before_the_id_and_punctuation_after_it():
         assert list(sections(line + "\nx = 1\n")) == ["1.4"], line
     for line in ("# Homework 4 (v1.2)", "# CNN homework v1.2 answers", "## 1.4.5 is not an id alone"):
         assert "1.2" not in sections(line + "\nx = 1\n"), line
+
+
+def test_a_notebook_nested_past_the_parsers_stack_is_one_students_error():
+    """200,000 nested lists in a written notebook raised RecursionError out of the reader, and
+    `grader similar` stopped for the whole class."""
+    from grader.intake.notation import NotationError, read_answers_file
+    data = b'{"cells": [], "x": ' + b"[" * 200_000 + b"]" * 200_000 + b"}"
+    with pytest.raises(NotationError, match="nested too deeply"):
+        read_answers_file(data, "answers.ipynb")

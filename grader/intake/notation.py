@@ -2519,6 +2519,8 @@ def read_answers_file(data: bytes, name: str) -> str:
             cells = [c for c in nb.get("cells", []) if isinstance(c, dict) and c.get("cell_type") in ("markdown", "raw")]
             text = "\n\n".join("".join(c["source"]) if isinstance(c.get("source"), list) else str(c.get("source", ""))
                                for c in cells)
+        except RecursionError:  # (nesting deeper than the parser's stack: 1 MB of '[' is enough)
+            raise NotationError(f"{name} is not a readable notebook (its JSON is nested too deeply)") from None
         except (ValueError, AttributeError, TypeError) as exc:
             raise NotationError(f"{name} is not a readable notebook ({exc})") from None
     return text

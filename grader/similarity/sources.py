@@ -106,6 +106,8 @@ def _document(sub: Submission, found: dict, asg: Assignment) -> Document:
         if is_machines(exc):
             raise
         doc.error = one_line(f"{doc.entry}: could not be read ({safe_text(exc.strerror or str(exc))})")
+    except Exception as exc:  # noqa: BLE001 - anything else one file does is that student's, never the run's
+        doc.error = one_line(f"{doc.entry}: could not be read ({type(exc).__name__}: {safe_text(str(exc))[:200]})")
     return doc
 
 
