@@ -300,3 +300,12 @@ def test_a_notebook_nested_past_the_parsers_stack_is_one_students_error():
     data = b'{"cells": [], "x": ' + b"[" * 200_000 + b"]" * 200_000 + b"}"
     with pytest.raises(NotationError, match="nested too deeply"):
         read_answers_file(data, "answers.ipynb")
+
+
+@pytest.mark.parametrize("answer", [
+    "z[pi,pj,k] = 0\ndE/dw[pi,pj,k,m] = (o[m] - y[m]) o[m] (1 - o[m]) z[pi,pj,k]",
+    "delta[m] = (o[m] - y[m]) o[m] (1 - o[m])\nz[pi,pj,k] = 2 delta[1]\ndE/dw[pi,pj,k,m] = delta[m] z[pi,pj,k]",
+])
+def test_an_answer_that_redefines_a_given_quantity_and_uses_it_is_refused(answer):
+    """The given z was used and the student's own silently ignored: a wrong answer passed."""
+    assert verdict("2.1", answer).startswith("error: ") and "given in this question" in verdict("2.1", answer)

@@ -1853,6 +1853,7 @@ class Answer:
         for wanted in spec.get("asked", [target]):
             if wanted not in defines:
                 raise NotationError(f"no line defines {wanted}; write {wanted} = ...")
+        self._check_no_shadowing(defines)
         given = {(name, int(n)) for name, counts in spec["given"].items() for n in counts}
         allowed = {(name, int(n)) for name, n in ((a, b) for a, b in spec.get("may_use", []))} or given
         for st in self.statements:
@@ -1876,6 +1877,23 @@ class Answer:
                 names = ", ".join(sorted(loose))
                 raise NotationError(f"{st.source.strip()[:80]}: the index {names} is on the right but not on "
                                     "the left, in a sum, or in a for; say which values it takes")
+
+    def _check_no_shadowing(self, defines: dict) -> None:
+        """A line defining a quantity the question gives, used by another line, makes the answer
+        mean two things (the given z, or the student's): it is refused, never resolved silently
+        (the given one was used, so ``z = 2δ_1`` then ``∂E/∂w = δ_m z`` was graded as right).
+        A restatement no other line uses changes nothing and is left alone."""
+        spec = self.spec
+        asked = set(spec.get("asked") or [spec["target"]])
+        for name, sts in defines.items():
+            if name not in spec["given"] or name in asked:
+                continue
+            mine = {id(st) for st in sts}
+            if any(id(st) not in mine and any(sym[0] == name for sym in symbols_used(st.rhs))
+                   for st in self.statements):
+                shown = next((v for k, v in spec.get("names", {}).items() if k.split("/")[0] == name), name)
+                raise NotationError(f"{sts[0].source.strip()[:80]}: {shown} is given in this question, and your "
+                                    f"answer both defines it and uses it; name your own quantity differently")
 
     # -- evaluation --
     def values(self, arrays: dict) -> dict:
