@@ -732,6 +732,9 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
         note = _finite_part(q, trials, outputs)
         if note:
             return "", [note]
+        note = _finite_input(q, trials, outputs)
+        if note:
+            return "input", [note]
     if q.exact and tuple(got_shape) == exp_shape:
         note = _fractional_for_whole(outputs)
         if note:
@@ -848,22 +851,46 @@ def _unwritten(q: Question, got: np.ndarray, exp: np.ndarray) -> str:
 def _finite_part(q: Question, trials: Trials, outputs) -> str:
     """Some trials NaN or infinite: what a constant factor says of the finite ones, and which
     trials are not finite (an overflow: exp of a large number)."""
+    part = _finite_part_trials(trials, outputs)
+    if part is None:
+        return ""
+    sub, outs, bad = part
+    notes = _scale_findings(q, sub, outs)
+    if not notes:
+        return ""
+    return (f"{notes[0].rstrip('.')} (on the {len(outs)} trials where your answer is finite); on "
+            f"{len(bad)} other{'s' if len(bad) > 1 else ''} ({'; '.join(dict.fromkeys(bad))}) it is NaN or "
+            f"infinite.")
+
+
+def _finite_part_trials(trials: Trials, outputs) -> tuple[Trials, list, list[str]] | None:
+    """The trials where the answer is finite (more than half of them), those answers, and the
+    labels of the others; None when half or more are NaN or infinite."""
     got = _stacked(outputs)
     fin = np.isfinite(got).reshape(len(got), -1).all(axis=1)
     if fin.all() or 2 * fin.sum() <= len(got):
-        return ""
+        return None
     idx = np.flatnonzero(fin)
     sub = Trials(args={k: v[idx] for k, v in trials.args.items()},
                  expected=np.asarray(trials.expected)[idx], labels=[trials.labels[int(t)] for t in idx],
                  nargs=[trials.nargs[int(t)] for t in idx] if trials.nargs is not None else None,
                  reference=trials.reference)
-    notes = _scale_findings(q, sub, [outputs[int(t)] for t in idx])
-    if not notes:
+    return sub, [outputs[int(t)] for t in idx], [trials.labels[int(t)] for t in np.flatnonzero(~fin)]
+
+
+def _finite_input(q: Question, trials: Trials, outputs) -> str:
+    """Some trials NaN or infinite: a misread input that reproduces every finite one (a shift
+    taken along the wrong axis overflows exactly where the inputs are large)."""
+    part = _finite_part_trials(trials, outputs)
+    if part is None:
         return ""
-    bad = [trials.labels[int(t)] for t in np.flatnonzero(~fin)]
-    return (f"{notes[0].rstrip('.')} (on the {len(idx)} trials where your answer is finite); on "
-            f"{len(bad)} other{'s' if len(bad) > 1 else ''} ({'; '.join(dict.fromkeys(bad))}) it is NaN or "
-            f"infinite.")
+    sub, outs, bad = part
+    got = np.stack([o.astype(np.float64) for o in outs])
+    note = input_finding(q, sub, got, np.asarray(sub.expected, dtype=np.float64), _probe(q, ArgNames))
+    if not note:
+        return ""
+    return (f"{note} (This holds on the {len(outs)} trials where your answer is finite; on {len(bad)} "
+            f"other{'s' if len(bad) > 1 else ''} ({'; '.join(dict.fromkeys(bad))}) it is NaN or infinite.)")
 
 
 def _fractional_for_whole(outputs) -> str:

@@ -377,11 +377,25 @@ def _input_transforms(arr: np.ndarray):
         if 2 <= shape[a] <= 64:
             for i in sorted({0, shape[a] - 1}):
                 out.append((("dropped", a, i), lambda x, a=a, i=i: _zeroed(x, a + 1, i)))
+    # only the first or the last entry along one axis, or one pair of axes, kept (the others as
+    # 0): where the answer is a sum over those positions, one term of it -- a loop that assigns
+    # (=) where it should add (+=) keeps the last position's term (the first's, run backwards)
+    long_axes = [a for a in range(nd) if 2 < shape[a] <= 64]
+    for r in (1, 2):
+        for axes in itertools.combinations(long_axes, r):
+            for i in ("first", "last"):
+                out.append((("kept", axes, i), lambda x, ax=axes, i=i: _only(x, ax, i)))
     # every entry along a short axis replaced by their sum or mean (a vector collapsed to a number)
     for a in range(nd):
         if 2 <= shape[a] <= 8:
             out.append((("summed", a, "sum"), lambda x, a=a: np.broadcast_to(x.sum(axis=a + 1, keepdims=True), x.shape)))
             out.append((("summed", a, "mean"), lambda x, a=a: np.broadcast_to(x.mean(axis=a + 1, keepdims=True), x.shape)))
+    # a stabilising shift (x - max) taken along another axis than the one the computation
+    # normalises over: x minus its maximum along axis a, kept as a broadcastable axis
+    if nd >= 2:
+        for a in range(nd):
+            if shape[a] > 1:
+                out.append((("shifted", a), lambda x, a=a: x - x.max(axis=a + 1, keepdims=True)))
     # every index along some axes shifted by one, wrapping (1-based formulas on 0-based arrays)
     axes_ok = [a for a in range(nd) if shape[a] > 1]
     for r in range(1, min(len(axes_ok), 2) + 1):
@@ -407,6 +421,17 @@ def _input_transforms(arr: np.ndarray):
     # the argument scaled (a temperature, a sign, a half left in)
     for c, words in ((0.5, "1/2"), (2.0, "2"), (-1.0, "−1")):
         out.append((("mapped", f"{words} times itself"), lambda x, c=c: c * x))
+    return out
+
+
+def _only(x: np.ndarray, axes: tuple[int, ...], which: str) -> np.ndarray:
+    """``x`` with every entry 0 but those at the first (or last) index of each of ``axes``
+    (axes of one trial, not counting the batch axis)."""
+    out = np.zeros_like(x, dtype=np.float64)
+    index: list = [slice(None)] * x.ndim
+    for a in axes:
+        index[a + 1] = 0 if which == "first" else x.shape[a + 1] - 1
+    out[tuple(index)] = x[tuple(index)]
     return out
 
 
@@ -535,6 +560,23 @@ def _how_read(how, shape, namer) -> str:
         loop = "starts at 1 (range(1, n))" if i == 0 else "stops one short (range(n − 1))"
         return (f"read without its {where} entry along axis {a} ({nm(at)} and every entry at index {i} "
                 f"of that axis left out, as if 0): a loop over that axis that {loop} never adds them in")
+    if how[0] == "kept":
+        axes, which = how[1], how[2]
+        at = [(shape[a] - 1 if which == "last" else 0) if a in axes else 0 for a in range(len(shape))]
+        along = f"axis {axes[0]}" if len(axes) == 1 else "axes " + " and ".join(map(str, axes))
+        return (f"reduced to its {which} position along {along} alone (only the entries at {nm(at)}"
+                f"{', and so along the other axes,' if len(axes) < len(shape) else ''} kept, every other set "
+                f"to 0): your answer is one term of the sum over that position, the {which} one. A loop "
+                f"that assigns (=) where it should add (+=) does this \u2014 each pass overwrites the one "
+                f"before, so only the "
+                + ("last position's term is left" if which == "last" else
+                   "last pass's term is left, the first position's when the loop runs backwards")
+                + " \u2014 as does indexing that one position alone")
+    if how[0] == "shifted":
+        a = how[1]
+        return (f"replaced by itself minus its maximum along axis {a} (a shift such as "
+                f"x - x.max(axis={a}) taken along axis {a}; a shift that leaves the answer unchanged "
+                f"must be taken along the axis the computation sums over, with keepdims=True)")
     if how[0] == "reversed":
         a = how[1]
         i = list(zero)
