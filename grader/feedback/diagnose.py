@@ -28,7 +28,7 @@ import itertools
 import threading
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -1091,3 +1091,85 @@ def slice_mistake(q: Question, trials: Trials, outputs: list[np.ndarray]):
                              f"{wrong_part} is exactly what a known mistake gives there: {name} ({first}), "
                              f"made for {wrong_part} only.")
     return None
+
+
+# ----------------------------------------------------------------------------- across shape groups
+
+def _group_ratio(q: Question, trials: Trials, outputs) -> float | None:
+    """The one number c with answer == c x right on every trial of one shape group, or None."""
+    shape = _same_shape(outputs)
+    exp = np.asarray(trials.expected, dtype=np.float64)
+    if shape is None or tuple(shape) != exp.shape[1:] or q.exact:
+        return None
+    got = _stacked(outputs).astype(np.float64)
+    if not np.isfinite(got).all():
+        return None
+    norm = float((exp ** 2).sum())
+    if norm == 0:
+        return None
+    c = float((got * exp).sum()) / norm
+    return c if bool(tolerance.trials_within(q, got, c * exp).all()) else None
+
+
+def _sizes(trials: Trials) -> dict[str, int]:
+    """Each argument's axis length (one trial's axes), named as the student reads it."""
+    out: dict[str, int] = {}
+    for name, arr in trials.args.items():
+        for ax, n in enumerate(np.shape(arr)[1:]):
+            out[f"len({name})" if ax == 0 else f"{name}.shape[{ax}]"] = int(n)
+    return out
+
+
+def size_factor_finding(q: Question, parts: Sequence[tuple[Trials, list]]) -> str:
+    """Across a question's shape groups, the answer is c_g x the right one in each group g, c_g
+    differing between groups and equal to size/c or c/size for one size of the arguments (the
+    same in every group) and a small whole number c: a size hard-coded where the argument's
+    belongs (``/ 4`` for ``/ N``), or a division by a size missing or extra.  Every group must
+    show its factor exactly (the ones that pass count, with c_g = 1)."""
+    if len(parts) < 2:
+        return ""
+    ratios, sizes = [], []
+    for trials, outputs in parts:
+        c = _group_ratio(q, trials, outputs)
+        if c is None or c == 0:
+            return ""
+        ratios.append(c)
+        sizes.append(_sizes(trials))
+    r = np.asarray(ratios)
+    tol = tolerance.relative(q, tolerance.FACTOR)
+    if np.all(np.abs(r / r[0] - 1) <= tol):
+        return ""  # one constant factor: said by the group's own findings
+    found: dict[tuple[str, int], list[str]] = {}
+    for name in sizes[0]:
+        if any(name not in s for s in sizes):
+            continue
+        s = np.asarray([float(g[name]) for g in sizes])
+        if len(set(s)) < 2:
+            continue
+        for form, cs in (("s/c", s / r), ("c/s", r * s)):
+            c = float(np.round(cs[0]))
+            if 1 <= c <= 64 and np.all(np.abs(cs - c) <= tol * c):
+                found.setdefault((form, int(c)), []).append(name)
+    if not found:
+        return ""
+    said = []
+    for (form, c), names in found.items():
+        same = f" = {' = '.join(names[1:])}" if len(names) > 1 else ""
+        values = ", ".join(str(g[names[0]]) for g in sizes)
+        name = f"{names[0]} ({names[0]}{same}: {values} in these sets)"
+        if c == 1 and form == "s/c":
+            cause = f"a factor {name} extra: a division by it missing, or a multiplication by it too many"
+        elif c == 1:
+            cause = (f"a division by {name} too many: a mean where a sum belongs, or a 1/{names[0]} "
+                     f"taken twice")
+        else:
+            cause = (f"the number {c} used where the size {name} belongs: a size hard-coded as {c}, or "
+                     f"taken from an example or a module-level value, instead of read from the arguments")
+        expr = f"{names[0]}/{c}" if form == "s/c" else f"{c}/{names[0]}"
+        said.append((expr, cause))
+    mult = ", ".join(text.constant(float(x)) for x in r)
+    head = (f"In each set of input shapes your answer is another multiple of the right one ({mult} times, "
+            f"in the {len(r)} sets), and that multiple is always {said[0][0]}: {said[0][1]}")
+    for expr, cause in said[1:]:
+        head += f" \u2014 or, the same numbers, {expr}: {cause}"
+    return head + "."
