@@ -467,7 +467,7 @@ def input_finding(q, trials, got, exp, names: ArgNames | None) -> str:
         return ""
     found = [(arg, how) for (arg, how, _), cand in zip(tried, cands) if _explains(q, got, cand, exp)]
     if not found:
-        return ""
+        return _paired(q, trials, got, exp, tried, cands, names)
     arg, how = found[0]
     said = (f"Your answer is exactly what the right computation gives when {arg} is "
             f"{_how_read(how, trials.args[arg].shape[1:], names.names.get(arg))}: "
@@ -477,6 +477,71 @@ def input_finding(q, trials, got, exp, names: ArgNames | None) -> str:
         said += (f" \u2014 or, the same numbers, when {arg2} is "
                  f"{_how_read(how2, trials.args[arg2].shape[1:], names.names.get(arg2))}.")
     return said
+
+
+# Activations a result may lack (or carry) while an argument is misread: the pairs searched with
+# the misreadings already computed (no further reference call).
+PAIR_MAPS: tuple[tuple[str, Callable[[np.ndarray], np.ndarray]], ...] = (
+    ("ReLU, max(0, ·),", lambda a: np.maximum(a, 0.0)),
+    ("the sigmoid σ", lambda a: _sig(a)),
+)
+
+
+def _paired(q, trials, got, exp, tried, cands, names: ArgNames) -> str:
+    """Two changes that are common together, searched among the misreadings' answers ``cands``
+    (one per entry of ``tried``): an activation missing on the result while an argument is
+    misread (the activation moved from the result to an argument: act(yours) is what the right
+    computation gives on the misread argument), or an activation on the result of a misread
+    argument (yours is act of that)."""
+    n = len(got)
+    flat = cands.reshape(len(tried), n, -1)
+    right = _close_many(q, exp.reshape(n, -1), flat).all(axis=1)  # (misreadings that change nothing)
+    with np.errstate(all="ignore"):
+        for words, f in PAIR_MAPS:
+            fg = f(got)
+            if bool(close_trials(q, fg, got).all()):
+                continue  # the activation changes nothing on your numbers: no sign of it missing
+            hits = np.flatnonzero(_close_many(q, fg.reshape(n, -1), flat).all(axis=1) & ~right)
+            if len(hits):
+                arg, how, _ = tried[int(hits[0])]
+                return (f"Your answer with {words.rstrip(',')} applied to it is exactly what the right computation "
+                        f"gives when {arg} is {_how_read(how, trials.args[arg].shape[1:], names.names.get(arg))}: "
+                        f"two changes together, {words.rstrip(',')} missing on your result and {arg} changed "
+                        f"so (an activation moved from the result to an argument does both).")
+        for words, f in PAIR_MAPS:
+            mapped = f(flat)
+            hits = np.flatnonzero(_close_many(q, got.reshape(n, -1), mapped).all(axis=1) & ~right
+                                  & ~_close_many(q, exp.reshape(n, -1), mapped).all(axis=1))
+            if len(hits):
+                arg, how, _ = tried[int(hits[0])]
+                return (f"Your answer is exactly {words.rstrip(',')} of what the right computation gives when "
+                        f"{arg} is {_how_read(how, trials.args[arg].shape[1:], names.names.get(arg))}: two "
+                        f"changes together, {arg} changed so and {words.rstrip(',')} applied to the result.")
+    return ""
+
+
+def row_indexed_finding(q, trials, got, exp) -> str:
+    """A per-column argument (length C, one entry per column of a (R, C) answer) indexed by the
+    row: ``b[n % C]`` added to row n, a bias made a column.  The answer is then right exactly at
+    the elements whose row index, modulo C, is their column index."""
+    if got.ndim != 3 or got.shape != exp.shape:
+        return ""
+    R, C = got.shape[1:]
+    right = ~tolerance.wrong(q, got, exp, (1, 2)).any(axis=0)
+    if right.all() or not right.any() or R == C:
+        return ""
+    pattern = (np.arange(R)[:, None] % C) == np.arange(C)[None, :]
+    if not np.array_equal(right, pattern):
+        return ""
+    args = [k for k, v in trials.args.items() if np.ndim(v) == 2 and np.shape(v)[1] == C]
+    if not args:
+        return ""
+    which = " or ".join(args)
+    return (f"Your answer is right exactly at the elements whose row index, modulo {C}, is their column "
+            f"index ([0, 0], [1, 1], ..., [{C}, 0], ...), and wrong everywhere else: what a per-column "
+            f"argument ({which}, one entry per column) gives when it is indexed by the row instead "
+            f"— {args[0]}[n % {C}] added to row n, e.g. {args[0]} made a column (np.resize, "
+            f"a reshape(-1, 1)) — where entry k belongs to column k.")
 
 
 def upsample_finding(q, trials, got, exp) -> str:
