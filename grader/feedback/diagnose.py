@@ -1160,8 +1160,8 @@ def size_factor_finding(q: Question, parts: Sequence[tuple[Trials, list]]) -> st
         if c == 1 and form == "s/c":
             cause = f"a factor {name} extra: a division by it missing, or a multiplication by it too many"
         elif c == 1:
-            cause = (f"a division by {name} too many: a mean where a sum belongs, or a 1/{names[0]} "
-                     f"taken twice")
+            cause = (f"a division by {name} too many: a mean (over an axis of that length) where a sum "
+                     f"belongs, or that division taken twice")
         else:
             cause = (f"the number {c} used where the size {name} belongs: a size hard-coded as {c}, or "
                      f"taken from an example or a module-level value, instead of read from the arguments")

@@ -474,12 +474,15 @@ def input_finding(q, trials, got, exp, names: ArgNames | None) -> str:
             + (f"check what you apply to {arg}." if how[0] in ("activated", "mapped") else f"check how you index {arg}."))
     # other misreadings giving the same numbers are said too (none is asserted over another)
     for arg2, how2 in found[1:3]:
+        if how2 == how and how[0] == "kept":  # (the same long wording, of another argument)
+            said += f" \u2014 or, the same numbers, when {arg2} is reduced to that one position the same way."
+            continue
         said += (f" \u2014 or, the same numbers, when {arg2} is "
                  f"{_how_read(how2, trials.args[arg2].shape[1:], names.names.get(arg2))}.")
     return said
 
 
-# Activations a result may lack (or carry) while an argument is misread: the pairs searched with
+# Activations a result may lack while an argument is misread: the pairs searched with
 # the misreadings already computed (no further reference call).
 PAIR_MAPS: tuple[tuple[str, Callable[[np.ndarray], np.ndarray]], ...] = (
     ("ReLU, max(0, ·),", lambda a: np.maximum(a, 0.0)),
@@ -491,8 +494,9 @@ def _paired(q, trials, got, exp, tried, cands, names: ArgNames) -> str:
     """Two changes that are common together, searched among the misreadings' answers ``cands``
     (one per entry of ``tried``): an activation missing on the result while an argument is
     misread (the activation moved from the result to an argument: act(yours) is what the right
-    computation gives on the misread argument), or an activation on the result of a misread
-    argument (yours is act of that)."""
+    computation gives on the misread argument).  An activation *added* to the result of a
+    misread argument is not searched: a misreading that erases the argument (σ(Z) > 0 is always
+    true) then fits an answer that ignores the argument, a cause the code does not contain."""
     n = len(got)
     flat = cands.reshape(len(tried), n, -1)
     right = _close_many(q, exp.reshape(n, -1), flat).all(axis=1)  # (misreadings that change nothing)
@@ -501,23 +505,30 @@ def _paired(q, trials, got, exp, tried, cands, names: ArgNames) -> str:
             fg = f(got)
             if bool(close_trials(q, fg, got).all()):
                 continue  # the activation changes nothing on your numbers: no sign of it missing
-            hits = np.flatnonzero(_close_many(q, fg.reshape(n, -1), flat).all(axis=1) & ~right)
-            if len(hits):
-                arg, how, _ = tried[int(hits[0])]
+            hits = [int(h) for h in np.flatnonzero(_close_many(q, fg.reshape(n, -1), flat).all(axis=1) & ~right)
+                    if _informative(trials, tried[int(h)], cands[int(h)])]
+            if hits:
+                arg, how, _ = tried[hits[0]]
                 return (f"Your answer with {words.rstrip(',')} applied to it is exactly what the right computation "
                         f"gives when {arg} is {_how_read(how, trials.args[arg].shape[1:], names.names.get(arg))}: "
                         f"two changes together, {words.rstrip(',')} missing on your result and {arg} changed "
                         f"so (an activation moved from the result to an argument does both).")
-        for words, f in PAIR_MAPS:
-            mapped = f(flat)
-            hits = np.flatnonzero(_close_many(q, got.reshape(n, -1), mapped).all(axis=1) & ~right
-                                  & ~_close_many(q, exp.reshape(n, -1), mapped).all(axis=1))
-            if len(hits):
-                arg, how, _ = tried[int(hits[0])]
-                return (f"Your answer is exactly {words.rstrip(',')} of what the right computation gives when "
-                        f"{arg} is {_how_read(how, trials.args[arg].shape[1:], names.names.get(arg))}: two "
-                        f"changes together, {arg} changed so and {words.rstrip(',')} applied to the result.")
     return ""
+
+
+def _informative(trials, tried_one, cand: np.ndarray) -> bool:
+    """The misread argument still counts: the right computation on it changes when it is taken
+    from other trials (rolled along the trial axis).  A misreading that erases the argument
+    (σ(Z) > 0 always holds) fits any answer that ignores it, which is not this cause."""
+    arg, _, arr = tried_one
+    if len(arr) < 2:
+        return False
+    try:
+        with np.errstate(all="ignore"):
+            other = np.asarray(trials.reference({**trials.args, arg: np.roll(arr, 1, axis=0)}), dtype=np.float64)
+    except Exception:  # noqa: BLE001
+        return False
+    return other.shape == cand.shape and not np.allclose(other, cand, rtol=1e-9, atol=0.0, equal_nan=True)
 
 
 def row_indexed_finding(q, trials, got, exp) -> str:
