@@ -120,3 +120,19 @@ def test_right_answers_get_no_new_finding():
         tr = _groups(q, 8)[0]
         d = diagnose(q, tr, [np.asarray(e, dtype=np.float64) for e in tr.expected])
         assert not d.message and not d.notes
+
+
+def test_the_right_terms_summed_over_the_wrong_axes():
+    """dw[fi, fj] summed over (row, channel) where (row, column) belongs: 3 columns = 3 channels."""
+    q = _bare("hw4", "2.4")
+    tr = _groups(q, 9)[0]
+    outs = []
+    for x, y, g in zip(tr.args["x"], tr.args["y"], tr.args["dE_dy"]):
+        delta = g * y * (1 - y)
+        dw = np.zeros((2, 2, 3))
+        for fi in range(2):
+            for fj in range(2):
+                dw[fi, fj] = (x[fi:fi + 3, fj:fj + 3][:, :, None] * delta).sum(axis=(0, 2))
+        outs.append(dw)
+    said = _said(diagnose(q, tr, outs))
+    assert "summed over" in said and "wrong axes" in said and "axis 2" in said

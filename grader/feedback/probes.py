@@ -1268,3 +1268,102 @@ def condition_finding(q, trials, got, exp, features: Features | None) -> str:
             if c != 1 and bool(close_trials(q, gb, c * eb).all()):
                 said += f": there your answer is {constant(c)} times the right one"
     return said + "."
+
+
+# ----------------------------------------------------------------------------- regrouped terms
+
+REGROUP_ENTRIES = 64  # an argument's entries (one trial) up to which its terms are separated
+REGROUP_CALLS = 4096  # trials x entries evaluated at most per argument (one reference call)
+
+
+def _terms_of(trials, arg: str, n: int, out_shape) -> np.ndarray | None:
+    """Each entry's own contribution to the answer when the right computation is a sum of one
+    term per entry of ``arg``: (T, *arg shape, *answer shape), from one reference call with all
+    entries but one set to 0; None when the right answer is not the sum of those terms."""
+    arr = np.asarray(trials.args[arg], dtype=np.float64)
+    sa = arr.shape[1:]
+    E = int(np.prod(sa)) if sa else 1
+    eye = np.eye(E).reshape((E, 1) + sa)
+    big = {k: (np.ascontiguousarray((eye * arr[None]).reshape((E * n,) + sa)) if k == arg
+               else np.concatenate([v] * E)) for k, v in trials.args.items()}
+    try:
+        with np.errstate(all="ignore"):
+            R = np.asarray(trials.reference(big), dtype=np.float64).reshape((E, n) + tuple(out_shape))
+    except Exception:  # noqa: BLE001
+        return None
+    if not np.isfinite(R).all():
+        return None
+    return np.moveaxis(R, 0, 1).reshape((n,) + sa + tuple(out_shape))
+
+
+def regrouped_finding(q, trials, got, exp) -> str:
+    """The right terms summed over the wrong axes: where the answer is a sum of one term per
+    entry of an argument (its contribution; linear in it), the student's answer is those same
+    terms summed over another set of axes (the argument's and the answer's), the kept ones
+    laid out as the answer's axes -- possible only where those axes have the same lengths
+    (a sum over (row, channel) where (row, column) belongs, with 3 rows, columns and channels)."""
+    if trials.reference is None or got.ndim < 2 or got.shape != exp.shape:
+        return ""
+    n, out_shape = len(got), got.shape[1:]
+    no = len(out_shape)
+    for arg, arr in trials.args.items():
+        sa = np.shape(arr)[1:]
+        E = int(np.prod(sa)) if sa else 1
+        if np.asarray(arr).dtype.kind != "f" or not sa or E > REGROUP_ENTRIES or E * n > REGROUP_CALLS:
+            continue
+        terms = _terms_of(trials, arg, n, out_shape)
+        if terms is None:
+            continue
+        na = len(sa)
+        if not bool(close_trials(q, terms.reshape((n, -1) + tuple(out_shape)).sum(axis=1), exp).all()):
+            continue  # not a sum of one term per entry of this argument
+        labels: list = [("arg", a) for a in range(na)] + [("out", b) for b in range(no)]
+        J = terms
+        scale = float(np.abs(J).max()) or 1.0
+        # an argument axis and an answer axis that pair up (the term is 0 off their diagonal: a
+        # channel k of the argument reaches only channel k of the answer) become one axis
+        for a in range(na):
+            for b in range(no):
+                ia, ib = labels.index(("arg", a)) if ("arg", a) in labels else -1, \
+                    labels.index(("out", b)) if ("out", b) in labels else -1
+                if ia < 0 or ib < 0 or J.shape[1 + ia] != J.shape[1 + ib] or J.shape[1 + ia] < 2:
+                    continue
+                L = J.shape[1 + ia]
+                off = ~np.eye(L, dtype=bool)
+                moved = np.moveaxis(J, (1 + ia, 1 + ib), (-2, -1))
+                if np.abs(moved[..., off]).max() > 1e-12 * scale:
+                    continue
+                J = np.diagonal(J, axis1=1 + ia, axis2=1 + ib)  # (the pair goes last)
+                labels = [lab for k, lab in enumerate(labels) if k not in (ia, ib)] + [("both", a, b)]
+        right_keep = [next(k for k, lab in enumerate(labels) if lab[0] != "arg" and lab[-1] == b)
+                      for b in range(no)]
+        for keep in itertools.permutations(range(len(labels)), no):
+            if list(keep) == right_keep or any(J.shape[1 + k] != out_shape[i] for i, k in enumerate(keep)):
+                continue
+            drop = tuple(1 + k for k in range(len(labels)) if k not in keep)
+            # what stays, in the order kept (the summed axes removed first)
+            rest = [k for k in range(len(labels)) if k in keep]
+            cand = J.sum(axis=drop).transpose(0, *(1 + rest.index(k) for k in keep))
+            if _explains(q, got, cand, exp):
+                return _say_regrouped(arg, labels, keep, right_keep)
+    return ""
+
+
+def _say_regrouped(arg: str, labels, keep, right_keep) -> str:
+    def words(lab):
+        if lab[0] == "arg":
+            return f"{arg}'s axis {lab[1]}"
+        if lab[0] == "out":
+            return f"the answer's axis {lab[1]}"
+        return f"{arg}'s axis {lab[1]} (paired with the answer's axis {lab[2]})"
+
+    def listing(ks):
+        return ", ".join(words(labels[k]) for k in ks) if ks else "no axis"
+
+    right_sum = [k for k in range(len(labels)) if k not in right_keep]
+    mine_sum = [k for k in range(len(labels)) if k not in keep]
+    along = "; ".join(f"your axis {i} runs along {words(labels[k])}" for i, k in enumerate(keep))
+    return (f"Each entry of {arg} adds one term to the answer. The right answer sums those terms over "
+            f"{listing(right_sum)}; yours is exactly the same terms summed over {listing(mine_sum)} instead "
+            f"({along}): a sum over the wrong axes (the axis= of a sum, or an einsum's indices), "
+            f"which the shapes let through only because those axes have the same length.")
