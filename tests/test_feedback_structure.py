@@ -136,3 +136,38 @@ def test_the_right_terms_summed_over_the_wrong_axes():
         outs.append(dw)
     said = _said(diagnose(q, tr, outs))
     assert "summed over" in said and "wrong axes" in said and "axis 2" in said
+
+
+def _routed(tr, rule):
+    """Max-pool backward as a student's loop routes it: each window's error to rule(window)."""
+    outs = []
+    for y, g in zip(tr.args["y"], tr.args["dE_dz"]):
+        dy = np.zeros_like(y)
+        for p in range(2):
+            for r in range(2):
+                for k in range(y.shape[2]):
+                    a, b = rule(y[p:p + 2, r:r + 2, k])
+                    dy[p + a, r + b, k] += g[p, r, k]
+        outs.append(dy)
+    return outs
+
+
+def _at(w, flat):
+    return np.unravel_index(flat, (2, 2))
+
+
+def test_routing_to_another_position_of_the_window_is_named():
+    q = _bare("hw4", "2.5")
+    tr = _groups(q, 10)[0]
+    cases = {
+        "its top-left element": lambda w: (0, 0),
+        "mirrored along axis 0": lambda w: (1 - _at(w, np.argmax(w))[0], _at(w, np.argmax(w))[1]),
+        "second largest": lambda w: _at(w, np.argsort(w, axis=None)[-2]),
+        "decoded off by one": lambda w: divmod((int(np.argmax(w)) + 1) % 4, 2),
+        "where y is smallest": lambda w: _at(w, np.argmin(w)),
+    }
+    for words, rule in cases.items():
+        said = _said(diagnose(q, tr, _routed(tr, rule)))
+        assert "where y is largest" in said and words in said, (words, said)
+        assert "+=" not in said  # (a reduced y gives top-left too: no term of a sum, not said)
+    assert not diagnose(q, tr, _routed(tr, lambda w: _at(w, np.argmax(w)))).message

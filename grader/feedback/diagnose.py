@@ -40,7 +40,7 @@ from .probes import (Activation, ArgNames, Expression, Features, Terms, activati
                      argument_factor_finding, close_trials, condition_finding, expression_finding,
                      half_precision_finding, input_finding, integer_finding, output_map_finding,
                      precision_finding, quick_reject, range_finding, slice_factor_finding, terms_finding,
-                     regrouped_finding, row_indexed_finding, upsample_finding)
+                     regrouped_finding, routing_finding, row_indexed_finding, upsample_finding)
 
 MAX_LISTED = 12  # elements listed by name in the element map before summarising
 
@@ -700,7 +700,7 @@ def generic_notes(q: Question, trials: Trials, outputs: list[np.ndarray],
 # The families of generic findings that explain an answer exactly (the others describe it:
 # where it is wrong, by how much); "input" names another cause than the computation's own
 # steps (an input misread), so it stands beside a catalogued mistake as a second explanation.
-EXACT = ("integer", "axis", "subsample", "scale", "slice", "factor", "input", "regrouped", "activation", "expression",
+EXACT = ("integer", "axis", "subsample", "scale", "slice", "factor", "input", "regrouped", "routing", "activation", "expression",
          "terms")
 
 
@@ -782,6 +782,7 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
                 or upsample_finding(q, trials, got, exp) or row_indexed_finding(q, trials, got, exp)),
                ("output", lambda: output_map_finding(q, got, exp)),
                ("regrouped", lambda: regrouped_finding(q, trials, got, exp)),
+               ("routing", lambda: routing_finding(q, trials, got, exp)),
                ("activation", lambda: _activation(q, trials, got, exp)),
                ("expression", lambda: _expression(q, trials, got, exp)),
                ("terms", lambda: _terms(q, trials, got, exp)))

@@ -424,6 +424,31 @@ def _input_transforms(arr: np.ndarray):
     return out
 
 
+def _additive(q, trials, arg: str, axes: tuple[int, ...], exp: np.ndarray) -> bool:
+    """The right answer is the sum, over every position along ``axes`` of ``arg``, of the right
+    computation with ``arg`` reduced to that position (one reference call)."""
+    arr = np.asarray(trials.args[arg], dtype=np.float64)
+    n = len(arr)
+    positions = list(itertools.product(*(range(arr.shape[a + 1]) for a in axes)))
+    parts = []
+    for pos in positions:
+        part = np.zeros_like(arr)
+        index: list = [slice(None)] * arr.ndim
+        for a, i in zip(axes, pos):
+            index[a + 1] = i
+        part[tuple(index)] = arr[tuple(index)]
+        parts.append(part)
+    big = {k: (np.concatenate(parts) if k == arg else np.concatenate([v] * len(parts)))
+           for k, v in trials.args.items()}
+    try:
+        with np.errstate(all="ignore"):
+            out = np.asarray(trials.reference(big), dtype=np.float64)
+    except Exception:  # noqa: BLE001
+        return False
+    out = out.reshape((len(parts), n) + exp.shape[1:]).sum(axis=0)
+    return bool(np.isfinite(out).all() and close_trials(q, out, exp).all())
+
+
 def _only(x: np.ndarray, axes: tuple[int, ...], which: str) -> np.ndarray:
     """``x`` with every entry 0 but those at the first (or last) index of each of ``axes``
     (axes of one trial, not counting the batch axis)."""
@@ -466,6 +491,9 @@ def input_finding(q, trials, got, exp, names: ArgNames | None) -> str:
     except Exception:  # noqa: BLE001
         return ""
     found = [(arg, how) for (arg, how, _), cand in zip(tried, cands) if _explains(q, got, cand, exp)]
+    # one term of a sum is said only where the answer is that sum: the terms of every position add
+    # up to the right answer (a max over windows of a reduced y is no term of anything)
+    found = [(arg, how) for arg, how in found if how[0] != "kept" or _additive(q, trials, arg, how[1], exp)]
     if not found:
         return _paired(q, trials, got, exp, tried, cands, names)
     arg, how = found[0]
@@ -1367,3 +1395,104 @@ def _say_regrouped(arg: str, labels, keep, right_keep) -> str:
             f"{listing(right_sum)}; yours is exactly the same terms summed over {listing(mine_sum)} instead "
             f"({along}): a sum over the wrong axes (the axis= of a sum, or an einsum's indices), "
             f"which the shapes let through only because those axes have the same length.")
+
+
+# ----------------------------------------------------------------------------- routing
+
+def _ordinal_word(i: int) -> str:
+    return {1: "1st", 2: "2nd", 3: "3rd"}.get(i, f"{i}th")
+
+
+def routing_finding(q, trials, got, exp) -> str:
+    """Each entry of an argument sent whole to one element of the answer, chosen in a window
+    by another argument's values (max-pool backward: each window's error to its largest y):
+    the window of an entry is every element it reaches over the trials.  Which element the
+    student's code picks instead: where that argument is smallest or second largest, always the
+    same position of the window, the position mirrored or transposed in it, or the next one in
+    row-major order (a flat index decoded off by one)."""
+    if trials.reference is None or got.ndim < 2 or got.shape != exp.shape:
+        return ""
+    n, out_shape = len(got), got.shape[1:]
+    size = int(np.prod(out_shape))
+    for arg, arr in trials.args.items():
+        sa = np.shape(arr)[1:]
+        E = int(np.prod(sa)) if sa else 1
+        if np.asarray(arr).dtype.kind != "f" or not sa or E > REGROUP_ENTRIES or E * n > REGROUP_CALLS:
+            continue
+        terms = _terms_of(trials, arg, n, out_shape)
+        if terms is None:
+            continue
+        terms = terms.reshape(n, E, size)
+        A = np.asarray(arr, dtype=np.float64).reshape(n, E)
+        nz = terms != 0
+        if (nz.sum(axis=-1) > 1).any():
+            continue  # not a routing: an entry reaches several elements
+        valid = nz.any(axis=-1)
+        r = nz.argmax(axis=-1)
+        if not np.allclose(np.take_along_axis(terms, r[..., None], -1)[..., 0][valid], A[valid], rtol=1e-12, atol=0):
+            continue  # the entry is not sent whole
+        windows = [np.unique(r[valid[:, e], e]) for e in range(E)]
+        if any(len(w) < 2 for w in windows) or len({len(w) for w in windows}) != 1:
+            continue
+        W = np.stack(windows)  # (E, w): each entry's window, flat answer indices, row-major
+        for barg, B in trials.args.items():
+            if barg == arg or np.shape(B)[1:] != out_shape:
+                continue
+            vals = np.asarray(B, dtype=np.float64).reshape(n, size)[:, W]  # (T, E, w)
+            order = np.argsort(vals, axis=-1, kind="stable")
+            pick = {"largest": order[..., -1], "smallest": order[..., 0]}
+            right = next((k for k, p in pick.items() if np.array_equal(W[np.arange(E), p][valid], r[valid])), None)
+            if right is None:
+                continue
+            said = _route_rules(q, got, exp, A, W, pick[right], order, out_shape, right, barg)
+            if said:
+                return (f"Each entry of {arg} is sent whole to one element of the answer: the one of its window "
+                        f"of {W.shape[1]} elements (the elements it reaches over the trials) where {barg} is "
+                        f"{right}. Yours sends it to {said}.")
+    return ""
+
+
+def _route_rules(q, got, exp, A, W, right_pick, order, out_shape, right: str, barg: str) -> str:
+    """The first rule that reproduces the answer: which element of each window the student picks."""
+    n, E = A.shape
+    w = W.shape[1]
+    coords = np.stack(np.unravel_index(W, out_shape), axis=-1)  # (E, w, nd)
+    local = coords - coords.min(axis=1, keepdims=True)
+    extent = local.max(axis=1) + 1  # (E, nd)
+    box = bool((extent == extent[:1]).all()) and int(np.prod(extent[0])) == w
+    ext = extent[0]
+    rules: list[tuple[str, np.ndarray]] = [
+        (f"the element where {barg} is {'smallest' if right == 'largest' else 'largest'}", order[..., 0 if right == "largest" else -1]),
+        (f"the element where {barg} is second {right}", order[..., -2 if right == "largest" else 1])]
+    for j in range(w):
+        where = "its top-left element" if j == 0 else f"its {_ordinal_word(j + 1)} element in row-major order"
+        rules.append((f"always the same element of the window, {where}, whatever {barg} holds",
+                      np.full((n, E), j)))
+    if box:
+        key = {tuple(c): i for i, c in enumerate(local[0])}
+        if all({tuple(c): i for i, c in enumerate(local[e])} == key for e in range(E)):
+            def remap(f):
+                to = np.array([key[tuple(f(np.array(c)))] for c in local[0]])
+                return to[right_pick]
+            for a in range(len(ext)):
+                if ext[a] > 1:
+                    rules.append((f"the element mirrored along axis {a} in the window (the right element's "
+                                  f"index i along that axis read as {ext[a] - 1} − i)",
+                                  remap(lambda c, a=a: np.where(np.arange(len(c)) == a, ext[a] - 1 - c, c))))
+            for a, b in itertools.combinations(range(len(ext)), 2):
+                if ext[a] == ext[b] > 1:
+                    rules.append((f"the element transposed in the window (axes {a} and {b} swapped: a flat "
+                                  f"position decoded as (column, row) instead of (row, column))",
+                                  remap(lambda c, a=a, b=b: c[[b if i == a else a if i == b else i for i in range(len(c))]])))
+            for s, words in ((1, "next"), (-1, "previous")):
+                rules.append((f"the {words} element after the right one in the window's row-major order (a flat "
+                              f"index decoded off by one: 1-based where 0-based belongs), wrapping around",
+                              (right_pick + s) % w))
+    rows = np.arange(n)[:, None]
+    for words, p in rules:
+        cand = np.zeros((n, int(np.prod(out_shape))))
+        np.add.at(cand, (np.broadcast_to(rows, (n, E)), W[np.arange(E)[None, :], p]), A)
+        cand = cand.reshape(got.shape)
+        if _explains(q, got, cand, exp):
+            return words
+    return ""
