@@ -534,7 +534,7 @@ def _paired(q, trials, got, exp, tried, cands, names: ArgNames) -> str:
             if bool(close_trials(q, fg, got).all()):
                 continue  # the activation changes nothing on your numbers: no sign of it missing
             hits = [int(h) for h in np.flatnonzero(_close_many(q, fg.reshape(n, -1), flat).all(axis=1) & ~right)
-                    if _informative(trials, tried[int(h)], cands[int(h)])]
+                    if _informative(q, trials, tried[int(h)], cands[int(h)])]
             if hits:
                 arg, how, _ = tried[hits[0]]
                 return (f"Your answer with {words.rstrip(',')} applied to it is exactly what the right computation "
@@ -544,7 +544,7 @@ def _paired(q, trials, got, exp, tried, cands, names: ArgNames) -> str:
     return ""
 
 
-def _informative(trials, tried_one, cand: np.ndarray) -> bool:
+def _informative(q, trials, tried_one, cand: np.ndarray) -> bool:
     """The misread argument still counts: the right computation on it changes when it is taken
     from other trials (rolled along the trial axis).  A misreading that erases the argument
     (σ(Z) > 0 always holds) fits any answer that ignores it, which is not this cause."""
@@ -556,7 +556,7 @@ def _informative(trials, tried_one, cand: np.ndarray) -> bool:
             other = np.asarray(trials.reference({**trials.args, arg: np.roll(arr, 1, axis=0)}), dtype=np.float64)
     except Exception:  # noqa: BLE001
         return False
-    return other.shape == cand.shape and not np.allclose(other, cand, rtol=1e-9, atol=0.0, equal_nan=True)
+    return other.shape == cand.shape and bool(np.isfinite(other).all()) and not bool(close_trials(q, other, cand).all())
 
 
 def row_indexed_finding(q, trials, got, exp) -> str:
@@ -1429,7 +1429,7 @@ def routing_finding(q, trials, got, exp) -> str:
             continue  # not a routing: an entry reaches several elements
         valid = nz.any(axis=-1)
         r = nz.argmax(axis=-1)
-        if not np.allclose(np.take_along_axis(terms, r[..., None], -1)[..., 0][valid], A[valid], rtol=1e-12, atol=0):
+        if not tolerance.all_within(q, np.take_along_axis(terms, r[..., None], -1)[..., 0][valid], A[valid]):
             continue  # the entry is not sent whole
         windows = [np.unique(r[valid[:, e], e]) for e in range(E)]
         if any(len(w) < 2 for w in windows) or len({len(w) for w in windows}) != 1:
