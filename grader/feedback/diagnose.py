@@ -28,7 +28,7 @@ import itertools
 import threading
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -40,7 +40,7 @@ from .probes import (Activation, ArgNames, Expression, Features, Terms, activati
                      argument_factor_finding, close_trials, condition_finding, expression_finding,
                      half_precision_finding, input_finding, integer_finding, output_map_finding,
                      precision_finding, quick_reject, range_finding, slice_factor_finding, terms_finding,
-                     upsample_finding)
+                     regrouped_finding, routing_finding, row_indexed_finding, upsample_finding)
 
 MAX_LISTED = 12  # elements listed by name in the element map before summarising
 
@@ -700,7 +700,8 @@ def generic_notes(q: Question, trials: Trials, outputs: list[np.ndarray],
 # The families of generic findings that explain an answer exactly (the others describe it:
 # where it is wrong, by how much); "input" names another cause than the computation's own
 # steps (an input misread), so it stands beside a catalogued mistake as a second explanation.
-EXACT = ("integer", "axis", "subsample", "scale", "slice", "factor", "input", "activation", "expression", "terms")
+EXACT = ("integer", "axis", "subsample", "scale", "slice", "factor", "input", "regrouped", "routing", "activation", "expression",
+         "terms")
 
 
 def exact_explanation(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None,
@@ -732,6 +733,9 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
         note = _finite_part(q, trials, outputs)
         if note:
             return "", [note]
+        note = _finite_input(q, trials, outputs)
+        if note:
+            return "input", [note]
     if q.exact and tuple(got_shape) == exp_shape:
         note = _fractional_for_whole(outputs)
         if note:
@@ -775,8 +779,10 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
     finders = (("slice", lambda: slice_factor_finding(q, trials, got, exp, wild)),
                ("factor", lambda: argument_factor_finding(q, trials, got, exp)),
                ("input", lambda: input_finding(q, trials, got, exp, _probe(q, ArgNames))
-                or upsample_finding(q, trials, got, exp)),
+                or upsample_finding(q, trials, got, exp) or row_indexed_finding(q, trials, got, exp)),
                ("output", lambda: output_map_finding(q, got, exp)),
+               ("regrouped", lambda: regrouped_finding(q, trials, got, exp)),
+               ("routing", lambda: routing_finding(q, trials, got, exp)),
                ("activation", lambda: _activation(q, trials, got, exp)),
                ("expression", lambda: _expression(q, trials, got, exp)),
                ("terms", lambda: _terms(q, trials, got, exp)))
@@ -848,22 +854,46 @@ def _unwritten(q: Question, got: np.ndarray, exp: np.ndarray) -> str:
 def _finite_part(q: Question, trials: Trials, outputs) -> str:
     """Some trials NaN or infinite: what a constant factor says of the finite ones, and which
     trials are not finite (an overflow: exp of a large number)."""
+    part = _finite_part_trials(trials, outputs)
+    if part is None:
+        return ""
+    sub, outs, bad = part
+    notes = _scale_findings(q, sub, outs)
+    if not notes:
+        return ""
+    return (f"{notes[0].rstrip('.')} (on the {len(outs)} trials where your answer is finite); on "
+            f"{len(bad)} other{'s' if len(bad) > 1 else ''} ({'; '.join(dict.fromkeys(bad))}) it is NaN or "
+            f"infinite.")
+
+
+def _finite_part_trials(trials: Trials, outputs) -> tuple[Trials, list, list[str]] | None:
+    """The trials where the answer is finite (more than half of them), those answers, and the
+    labels of the others; None when half or more are NaN or infinite."""
     got = _stacked(outputs)
     fin = np.isfinite(got).reshape(len(got), -1).all(axis=1)
     if fin.all() or 2 * fin.sum() <= len(got):
-        return ""
+        return None
     idx = np.flatnonzero(fin)
     sub = Trials(args={k: v[idx] for k, v in trials.args.items()},
                  expected=np.asarray(trials.expected)[idx], labels=[trials.labels[int(t)] for t in idx],
                  nargs=[trials.nargs[int(t)] for t in idx] if trials.nargs is not None else None,
                  reference=trials.reference)
-    notes = _scale_findings(q, sub, [outputs[int(t)] for t in idx])
-    if not notes:
+    return sub, [outputs[int(t)] for t in idx], [trials.labels[int(t)] for t in np.flatnonzero(~fin)]
+
+
+def _finite_input(q: Question, trials: Trials, outputs) -> str:
+    """Some trials NaN or infinite: a misread input that reproduces every finite one (a shift
+    taken along the wrong axis overflows exactly where the inputs are large)."""
+    part = _finite_part_trials(trials, outputs)
+    if part is None:
         return ""
-    bad = [trials.labels[int(t)] for t in np.flatnonzero(~fin)]
-    return (f"{notes[0].rstrip('.')} (on the {len(idx)} trials where your answer is finite); on "
-            f"{len(bad)} other{'s' if len(bad) > 1 else ''} ({'; '.join(dict.fromkeys(bad))}) it is NaN or "
-            f"infinite.")
+    sub, outs, bad = part
+    got = np.stack([o.astype(np.float64) for o in outs])
+    note = input_finding(q, sub, got, np.asarray(sub.expected, dtype=np.float64), _probe(q, ArgNames))
+    if not note:
+        return ""
+    return (f"{note} (This holds on the {len(outs)} trials where your answer is finite; on {len(bad)} "
+            f"other{'s' if len(bad) > 1 else ''} ({'; '.join(dict.fromkeys(bad))}) it is NaN or infinite.)")
 
 
 def _fractional_for_whole(outputs) -> str:
@@ -1064,3 +1094,85 @@ def slice_mistake(q: Question, trials: Trials, outputs: list[np.ndarray]):
                              f"{wrong_part} is exactly what a known mistake gives there: {name} ({first}), "
                              f"made for {wrong_part} only.")
     return None
+
+
+# ----------------------------------------------------------------------------- across shape groups
+
+def _group_ratio(q: Question, trials: Trials, outputs) -> float | None:
+    """The one number c with answer == c x right on every trial of one shape group, or None."""
+    shape = _same_shape(outputs)
+    exp = np.asarray(trials.expected, dtype=np.float64)
+    if shape is None or tuple(shape) != exp.shape[1:] or q.exact:
+        return None
+    got = _stacked(outputs).astype(np.float64)
+    if not np.isfinite(got).all():
+        return None
+    norm = float((exp ** 2).sum())
+    if norm == 0:
+        return None
+    c = float((got * exp).sum()) / norm
+    return c if bool(tolerance.trials_within(q, got, c * exp).all()) else None
+
+
+def _sizes(trials: Trials) -> dict[str, int]:
+    """Each argument's axis length (one trial's axes), named as the student reads it."""
+    out: dict[str, int] = {}
+    for name, arr in trials.args.items():
+        for ax, n in enumerate(np.shape(arr)[1:]):
+            out[f"len({name})" if ax == 0 else f"{name}.shape[{ax}]"] = int(n)
+    return out
+
+
+def size_factor_finding(q: Question, parts: Sequence[tuple[Trials, list]]) -> str:
+    """Across a question's shape groups, the answer is c_g x the right one in each group g, c_g
+    differing between groups and equal to size/c or c/size for one size of the arguments (the
+    same in every group) and a small whole number c: a size hard-coded where the argument's
+    belongs (``/ 4`` for ``/ N``), or a division by a size missing or extra.  Every group must
+    show its factor exactly (the ones that pass count, with c_g = 1)."""
+    if len(parts) < 2:
+        return ""
+    ratios, sizes = [], []
+    for trials, outputs in parts:
+        c = _group_ratio(q, trials, outputs)
+        if c is None or c == 0:
+            return ""
+        ratios.append(c)
+        sizes.append(_sizes(trials))
+    r = np.asarray(ratios)
+    tol = tolerance.relative(q, tolerance.FACTOR)
+    if np.all(np.abs(r / r[0] - 1) <= tol):
+        return ""  # one constant factor: said by the group's own findings
+    found: dict[tuple[str, int], list[str]] = {}
+    for name in sizes[0]:
+        if any(name not in s for s in sizes):
+            continue
+        s = np.asarray([float(g[name]) for g in sizes])
+        if len(set(s)) < 2:
+            continue
+        for form, cs in (("s/c", s / r), ("c/s", r * s)):
+            c = float(np.round(cs[0]))
+            if 1 <= c <= 64 and np.all(np.abs(cs - c) <= tol * c):
+                found.setdefault((form, int(c)), []).append(name)
+    if not found:
+        return ""
+    said = []
+    for (form, c), names in found.items():
+        same = f" = {' = '.join(names[1:])}" if len(names) > 1 else ""
+        values = ", ".join(str(g[names[0]]) for g in sizes)
+        name = f"{names[0]} ({names[0]}{same}: {values} in these sets)"
+        if c == 1 and form == "s/c":
+            cause = f"a factor {name} extra: a division by it missing, or a multiplication by it too many"
+        elif c == 1:
+            cause = (f"a division by {name} too many: a mean (over an axis of that length) where a sum "
+                     f"belongs, or that division taken twice")
+        else:
+            cause = (f"the number {c} used where the size {name} belongs: a size hard-coded as {c}, or "
+                     f"taken from an example or a module-level value, instead of read from the arguments")
+        expr = f"{names[0]}/{c}" if form == "s/c" else f"{c}/{names[0]}"
+        said.append((expr, cause))
+    mult = ", ".join(text.constant(float(x)) for x in r)
+    head = (f"In each set of input shapes your answer is another multiple of the right one ({mult} times, "
+            f"in the {len(r)} sets), and that multiple is always {said[0][0]}: {said[0][1]}")
+    for expr, cause in said[1:]:
+        head += f" \u2014 or, the same numbers, {expr}: {cause}"
+    return head + "."

@@ -24,6 +24,7 @@ first level of explanation that works.
 from __future__ import annotations
 
 import itertools
+import threading
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
@@ -377,11 +378,25 @@ def _input_transforms(arr: np.ndarray):
         if 2 <= shape[a] <= 64:
             for i in sorted({0, shape[a] - 1}):
                 out.append((("dropped", a, i), lambda x, a=a, i=i: _zeroed(x, a + 1, i)))
+    # only the first or the last entry along one axis, or one pair of axes, kept (the others as
+    # 0): where the answer is a sum over those positions, one term of it -- a loop that assigns
+    # (=) where it should add (+=) keeps the last position's term (the first's, run backwards)
+    long_axes = [a for a in range(nd) if 2 < shape[a] <= 64]
+    for r in (1, 2):
+        for axes in itertools.combinations(long_axes, r):
+            for i in ("first", "last"):
+                out.append((("kept", axes, i), lambda x, ax=axes, i=i: _only(x, ax, i)))
     # every entry along a short axis replaced by their sum or mean (a vector collapsed to a number)
     for a in range(nd):
         if 2 <= shape[a] <= 8:
             out.append((("summed", a, "sum"), lambda x, a=a: np.broadcast_to(x.sum(axis=a + 1, keepdims=True), x.shape)))
             out.append((("summed", a, "mean"), lambda x, a=a: np.broadcast_to(x.mean(axis=a + 1, keepdims=True), x.shape)))
+    # a stabilising shift (x - max) taken along another axis than the one the computation
+    # normalises over: x minus its maximum along axis a, kept as a broadcastable axis
+    if nd >= 2:
+        for a in range(nd):
+            if shape[a] > 1:
+                out.append((("shifted", a), lambda x, a=a: x - x.max(axis=a + 1, keepdims=True)))
     # every index along some axes shifted by one, wrapping (1-based formulas on 0-based arrays)
     axes_ok = [a for a in range(nd) if shape[a] > 1]
     for r in range(1, min(len(axes_ok), 2) + 1):
@@ -407,6 +422,42 @@ def _input_transforms(arr: np.ndarray):
     # the argument scaled (a temperature, a sign, a half left in)
     for c, words in ((0.5, "1/2"), (2.0, "2"), (-1.0, "−1")):
         out.append((("mapped", f"{words} times itself"), lambda x, c=c: c * x))
+    return out
+
+
+def _additive(q, trials, arg: str, axes: tuple[int, ...], exp: np.ndarray) -> bool:
+    """The right answer is the sum, over every position along ``axes`` of ``arg``, of the right
+    computation with ``arg`` reduced to that position (one reference call)."""
+    arr = np.asarray(trials.args[arg], dtype=np.float64)
+    n = len(arr)
+    positions = list(itertools.product(*(range(arr.shape[a + 1]) for a in axes)))
+    parts = []
+    for pos in positions:
+        part = np.zeros_like(arr)
+        index: list = [slice(None)] * arr.ndim
+        for a, i in zip(axes, pos):
+            index[a + 1] = i
+        part[tuple(index)] = arr[tuple(index)]
+        parts.append(part)
+    big = {k: (np.concatenate(parts) if k == arg else np.concatenate([v] * len(parts)))
+           for k, v in trials.args.items()}
+    try:
+        with np.errstate(all="ignore"):
+            out = np.asarray(trials.reference(big), dtype=np.float64)
+    except Exception:  # noqa: BLE001
+        return False
+    out = out.reshape((len(parts), n) + exp.shape[1:]).sum(axis=0)
+    return bool(np.isfinite(out).all() and close_trials(q, out, exp).all())
+
+
+def _only(x: np.ndarray, axes: tuple[int, ...], which: str) -> np.ndarray:
+    """``x`` with every entry 0 but those at the first (or last) index of each of ``axes``
+    (axes of one trial, not counting the batch axis)."""
+    out = np.zeros_like(x, dtype=np.float64)
+    index: list = [slice(None)] * x.ndim
+    for a in axes:
+        index[a + 1] = 0 if which == "first" else x.shape[a + 1] - 1
+    out[tuple(index)] = x[tuple(index)]
     return out
 
 
@@ -440,18 +491,99 @@ def input_finding(q, trials, got, exp, names: ArgNames | None) -> str:
             cands = np.asarray(ref(big), dtype=np.float64).reshape((len(tried), n) + got.shape[1:])
     except Exception:  # noqa: BLE001
         return ""
-    found = [(arg, how) for (arg, how, _), cand in zip(tried, cands) if _explains(q, got, cand, exp)]
+    # trial 1 first, for every misreading at once (most fail there), then the full check
+    first = _close_many(q, got[:1].reshape(1, -1), cands[:, :1].reshape(len(tried), 1, -1))[:, 0]
+    found = [(arg, how) for (arg, how, _), cand, ok in zip(tried, cands, first) if ok and _explains(q, got, cand, exp)]
+    # one term of a sum is said only where the answer is that sum: the terms of every position add
+    # up to the right answer (a max over windows of a reduced y is no term of anything)
+    found = [(arg, how) for arg, how in found if how[0] != "kept" or _additive(q, trials, arg, how[1], exp)]
     if not found:
-        return ""
+        return _paired(q, trials, got, exp, tried, cands, names)
     arg, how = found[0]
     said = (f"Your answer is exactly what the right computation gives when {arg} is "
             f"{_how_read(how, trials.args[arg].shape[1:], names.names.get(arg))}: "
             + (f"check what you apply to {arg}." if how[0] in ("activated", "mapped") else f"check how you index {arg}."))
     # other misreadings giving the same numbers are said too (none is asserted over another)
     for arg2, how2 in found[1:3]:
+        if how2 == how and how[0] == "kept":  # (the same long wording, of another argument)
+            said += f" \u2014 or, the same numbers, when {arg2} is reduced to that one position the same way."
+            continue
         said += (f" \u2014 or, the same numbers, when {arg2} is "
                  f"{_how_read(how2, trials.args[arg2].shape[1:], names.names.get(arg2))}.")
     return said
+
+
+# Activations a result may lack while an argument is misread: the pairs searched with
+# the misreadings already computed (no further reference call).
+PAIR_MAPS: tuple[tuple[str, Callable[[np.ndarray], np.ndarray]], ...] = (
+    ("ReLU, max(0, ·),", lambda a: np.maximum(a, 0.0)),
+    ("the sigmoid σ", lambda a: _sig(a)),
+)
+
+
+def _paired(q, trials, got, exp, tried, cands, names: ArgNames) -> str:
+    """Two changes that are common together, searched among the misreadings' answers ``cands``
+    (one per entry of ``tried``): an activation missing on the result while an argument is
+    misread (the activation moved from the result to an argument: act(yours) is what the right
+    computation gives on the misread argument).  An activation *added* to the result of a
+    misread argument is not searched: a misreading that erases the argument (σ(Z) > 0 is always
+    true) then fits an answer that ignores the argument, a cause the code does not contain."""
+    n = len(got)
+    flat = cands.reshape(len(tried), n, -1)
+    right = _close_many(q, exp.reshape(n, -1), flat).all(axis=1)  # (misreadings that change nothing)
+    with np.errstate(all="ignore"):
+        for words, f in PAIR_MAPS:
+            fg = f(got)
+            if bool(close_trials(q, fg, got).all()):
+                continue  # the activation changes nothing on your numbers: no sign of it missing
+            hits = [int(h) for h in np.flatnonzero(_close_many(q, fg.reshape(n, -1), flat).all(axis=1) & ~right)
+                    if _informative(q, trials, tried[int(h)], cands[int(h)])]
+            if hits:
+                arg, how, _ = tried[hits[0]]
+                return (f"Your answer with {words.rstrip(',')} applied to it is exactly what the right computation "
+                        f"gives when {arg} is {_how_read(how, trials.args[arg].shape[1:], names.names.get(arg))}: "
+                        f"two changes together, {words.rstrip(',')} missing on your result and {arg} changed "
+                        f"so (an activation moved from the result to an argument does both).")
+    return ""
+
+
+def _informative(q, trials, tried_one, cand: np.ndarray) -> bool:
+    """The misread argument still counts: the right computation on it changes when it is taken
+    from other trials (rolled along the trial axis).  A misreading that erases the argument
+    (σ(Z) > 0 always holds) fits any answer that ignores it, which is not this cause."""
+    arg, _, arr = tried_one
+    if len(arr) < 2:
+        return False
+    try:
+        with np.errstate(all="ignore"):
+            other = np.asarray(trials.reference({**trials.args, arg: np.roll(arr, 1, axis=0)}), dtype=np.float64)
+    except Exception:  # noqa: BLE001
+        return False
+    return other.shape == cand.shape and bool(np.isfinite(other).all()) and not bool(close_trials(q, other, cand).all())
+
+
+def row_indexed_finding(q, trials, got, exp) -> str:
+    """A per-column argument (length C, one entry per column of a (R, C) answer) indexed by the
+    row: ``b[n % C]`` added to row n, a bias made a column.  The answer is then right exactly at
+    the elements whose row index, modulo C, is their column index."""
+    if got.ndim != 3 or got.shape != exp.shape:
+        return ""
+    R, C = got.shape[1:]
+    right = ~tolerance.wrong(q, got, exp, (1, 2)).any(axis=0)
+    if right.all() or not right.any() or R == C:
+        return ""
+    pattern = (np.arange(R)[:, None] % C) == np.arange(C)[None, :]
+    if not np.array_equal(right, pattern):
+        return ""
+    args = [k for k, v in trials.args.items() if np.ndim(v) == 2 and np.shape(v)[1] == C]
+    if not args:
+        return ""
+    which = " or ".join(args)
+    return (f"Your answer is right exactly at the elements whose row index, modulo {C}, is their column "
+            f"index ([0, 0], [1, 1], ..., [{C}, 0], ...), and wrong everywhere else: what a per-column "
+            f"argument ({which}, one entry per column) gives when it is indexed by the row instead "
+            f"— {args[0]}[n % {C}] added to row n, e.g. {args[0]} made a column (np.resize, "
+            f"a reshape(-1, 1)) — where entry k belongs to column k.")
 
 
 def upsample_finding(q, trials, got, exp) -> str:
@@ -535,6 +667,23 @@ def _how_read(how, shape, namer) -> str:
         loop = "starts at 1 (range(1, n))" if i == 0 else "stops one short (range(n − 1))"
         return (f"read without its {where} entry along axis {a} ({nm(at)} and every entry at index {i} "
                 f"of that axis left out, as if 0): a loop over that axis that {loop} never adds them in")
+    if how[0] == "kept":
+        axes, which = how[1], how[2]
+        at = [(shape[a] - 1 if which == "last" else 0) if a in axes else 0 for a in range(len(shape))]
+        along = f"axis {axes[0]}" if len(axes) == 1 else "axes " + " and ".join(map(str, axes))
+        return (f"reduced to its {which} position along {along} alone (only the entries at {nm(at)}"
+                f"{', and so along the other axes,' if len(axes) < len(shape) else ''} kept, every other set "
+                f"to 0): your answer is one term of the sum over that position, the {which} one. A loop "
+                f"that assigns (=) where it should add (+=) does this \u2014 each pass overwrites the one "
+                f"before, so only the "
+                + ("last position's term is left" if which == "last" else
+                   "last pass's term is left, the first position's when the loop runs backwards")
+                + " \u2014 as does indexing that one position alone")
+    if how[0] == "shifted":
+        a = how[1]
+        return (f"replaced by itself minus its maximum along axis {a} (a shift such as "
+                f"x - x.max(axis={a}) taken along axis {a}; a shift that leaves the answer unchanged "
+                f"must be taken along the axis the computation sums over, with keepdims=True)")
     if how[0] == "reversed":
         a = how[1]
         i = list(zero)
@@ -1150,3 +1299,221 @@ def condition_finding(q, trials, got, exp, features: Features | None) -> str:
             if c != 1 and bool(close_trials(q, gb, c * eb).all()):
                 said += f": there your answer is {constant(c)} times the right one"
     return said + "."
+
+
+# ----------------------------------------------------------------------------- regrouped terms
+
+REGROUP_ENTRIES = 64  # an argument's entries (one trial) up to which its terms are separated
+REGROUP_CALLS = 4096  # trials x entries evaluated at most per argument (one reference call)
+
+
+def _terms_of(trials, arg: str, n: int, out_shape) -> np.ndarray | None:
+    """Each entry's own contribution to the answer when the right computation is a sum of one
+    term per entry of ``arg``: (T, *arg shape, *answer shape), from one reference call with all
+    entries but one set to 0; None when the right answer is not the sum of those terms."""
+    held = getattr(_TERMS, "held", None)  # (the regrouping and the routing probes ask for the same)
+    if held is None:
+        held = _TERMS.held = []
+    key = (trials.args[arg], trials.reference, n, tuple(out_shape))
+    for k, v in held:
+        if all(a is b for a, b in zip(k[:2], key[:2])) and k[2:] == key[2:]:
+            return v
+    out = _terms_uncached(trials, arg, n, out_shape)
+    held.append((key, out))
+    del held[:-TERMS_HELD]
+    return out
+
+
+_TERMS = threading.local()
+TERMS_HELD = 6  # an answer's arguments' terms kept per thread (a question has a few arguments)
+
+
+def _terms_uncached(trials, arg: str, n: int, out_shape) -> np.ndarray | None:
+    arr = np.asarray(trials.args[arg], dtype=np.float64)
+    sa = arr.shape[1:]
+    E = int(np.prod(sa)) if sa else 1
+    eye = np.eye(E).reshape((E, 1) + sa)
+    big = {k: (np.ascontiguousarray((eye * arr[None]).reshape((E * n,) + sa)) if k == arg
+               else np.concatenate([v] * E)) for k, v in trials.args.items()}
+    try:
+        with np.errstate(all="ignore"):
+            R = np.asarray(trials.reference(big), dtype=np.float64).reshape((E, n) + tuple(out_shape))
+    except Exception:  # noqa: BLE001
+        return None
+    if not np.isfinite(R).all():
+        return None
+    return np.moveaxis(R, 0, 1).reshape((n,) + sa + tuple(out_shape))
+
+
+def regrouped_finding(q, trials, got, exp) -> str:
+    """The right terms summed over the wrong axes: where the answer is a sum of one term per
+    entry of an argument (its contribution; linear in it), the student's answer is those same
+    terms summed over another set of axes (the argument's and the answer's), the kept ones
+    laid out as the answer's axes -- possible only where those axes have the same lengths
+    (a sum over (row, channel) where (row, column) belongs, with 3 rows, columns and channels)."""
+    if trials.reference is None or got.ndim < 2 or got.shape != exp.shape:
+        return ""
+    n, out_shape = len(got), got.shape[1:]
+    no = len(out_shape)
+    for arg, arr in trials.args.items():
+        sa = np.shape(arr)[1:]
+        E = int(np.prod(sa)) if sa else 1
+        if np.asarray(arr).dtype.kind != "f" or not sa or E > REGROUP_ENTRIES or E * n > REGROUP_CALLS:
+            continue
+        terms = _terms_of(trials, arg, n, out_shape)
+        if terms is None:
+            continue
+        na = len(sa)
+        if not bool(close_trials(q, terms.reshape((n, -1) + tuple(out_shape)).sum(axis=1), exp).all()):
+            continue  # not a sum of one term per entry of this argument
+        labels: list = [("arg", a) for a in range(na)] + [("out", b) for b in range(no)]
+        J = terms
+        scale = float(np.abs(J).max()) or 1.0
+        # an argument axis and an answer axis that pair up (the term is 0 off their diagonal: a
+        # channel k of the argument reaches only channel k of the answer) become one axis
+        for a in range(na):
+            for b in range(no):
+                ia, ib = labels.index(("arg", a)) if ("arg", a) in labels else -1, \
+                    labels.index(("out", b)) if ("out", b) in labels else -1
+                if ia < 0 or ib < 0 or J.shape[1 + ia] != J.shape[1 + ib] or J.shape[1 + ia] < 2:
+                    continue
+                L = J.shape[1 + ia]
+                off = ~np.eye(L, dtype=bool)
+                moved = np.moveaxis(J, (1 + ia, 1 + ib), (-2, -1))
+                if np.abs(moved[..., off]).max() > 1e-12 * scale:
+                    continue
+                J = np.diagonal(J, axis1=1 + ia, axis2=1 + ib)  # (the pair goes last)
+                labels = [lab for k, lab in enumerate(labels) if k not in (ia, ib)] + [("both", a, b)]
+        right_keep = [next(k for k, lab in enumerate(labels) if lab[0] != "arg" and lab[-1] == b)
+                      for b in range(no)]
+        for keep in itertools.permutations(range(len(labels)), no):
+            if list(keep) == right_keep or any(J.shape[1 + k] != out_shape[i] for i, k in enumerate(keep)):
+                continue
+            drop = tuple(1 + k for k in range(len(labels)) if k not in keep)
+            # what stays, in the order kept (the summed axes removed first)
+            rest = [k for k in range(len(labels)) if k in keep]
+            cand = J.sum(axis=drop).transpose(0, *(1 + rest.index(k) for k in keep))
+            if _explains(q, got, cand, exp):
+                return _say_regrouped(arg, labels, keep, right_keep)
+    return ""
+
+
+def _say_regrouped(arg: str, labels, keep, right_keep) -> str:
+    def words(lab):
+        if lab[0] == "arg":
+            return f"{arg}'s axis {lab[1]}"
+        if lab[0] == "out":
+            return f"the answer's axis {lab[1]}"
+        return f"{arg}'s axis {lab[1]} (paired with the answer's axis {lab[2]})"
+
+    def listing(ks):
+        return ", ".join(words(labels[k]) for k in ks) if ks else "no axis"
+
+    right_sum = [k for k in range(len(labels)) if k not in right_keep]
+    mine_sum = [k for k in range(len(labels)) if k not in keep]
+    along = "; ".join(f"your axis {i} runs along {words(labels[k])}" for i, k in enumerate(keep))
+    return (f"Each entry of {arg} adds one term to the answer. The right answer sums those terms over "
+            f"{listing(right_sum)}; yours is exactly the same terms summed over {listing(mine_sum)} instead "
+            f"({along}): a sum over the wrong axes (the axis= of a sum, or an einsum's indices), "
+            f"which the shapes let through only because those axes have the same length.")
+
+
+# ----------------------------------------------------------------------------- routing
+
+def _ordinal_word(i: int) -> str:
+    return {1: "1st", 2: "2nd", 3: "3rd"}.get(i, f"{i}th")
+
+
+def routing_finding(q, trials, got, exp) -> str:
+    """Each entry of an argument sent whole to one element of the answer, chosen in a window
+    by another argument's values (max-pool backward: each window's error to its largest y):
+    the window of an entry is every element it reaches over the trials.  Which element the
+    student's code picks instead: where that argument is smallest or second largest, always the
+    same position of the window, the position mirrored or transposed in it, or the next one in
+    row-major order (a flat index decoded off by one)."""
+    if trials.reference is None or got.ndim < 2 or got.shape != exp.shape:
+        return ""
+    n, out_shape = len(got), got.shape[1:]
+    size = int(np.prod(out_shape))
+    for arg, arr in trials.args.items():
+        sa = np.shape(arr)[1:]
+        E = int(np.prod(sa)) if sa else 1
+        if np.asarray(arr).dtype.kind != "f" or not sa or E > REGROUP_ENTRIES or E * n > REGROUP_CALLS:
+            continue
+        terms = _terms_of(trials, arg, n, out_shape)
+        if terms is None:
+            continue
+        terms = terms.reshape(n, E, size)
+        A = np.asarray(arr, dtype=np.float64).reshape(n, E)
+        nz = terms != 0
+        if (nz.sum(axis=-1) > 1).any():
+            continue  # not a routing: an entry reaches several elements
+        valid = nz.any(axis=-1)
+        r = nz.argmax(axis=-1)
+        if not tolerance.all_within(q, np.take_along_axis(terms, r[..., None], -1)[..., 0][valid], A[valid]):
+            continue  # the entry is not sent whole
+        windows = [np.unique(r[valid[:, e], e]) for e in range(E)]
+        if any(len(w) < 2 for w in windows) or len({len(w) for w in windows}) != 1:
+            continue
+        W = np.stack(windows)  # (E, w): each entry's window, flat answer indices, row-major
+        for barg, B in trials.args.items():
+            if barg == arg or np.shape(B)[1:] != out_shape:
+                continue
+            vals = np.asarray(B, dtype=np.float64).reshape(n, size)[:, W]  # (T, E, w)
+            order = np.argsort(vals, axis=-1, kind="stable")
+            pick = {"largest": order[..., -1], "smallest": order[..., 0]}
+            right = next((k for k, p in pick.items() if np.array_equal(W[np.arange(E), p][valid], r[valid])), None)
+            if right is None:
+                continue
+            said = _route_rules(q, got, exp, A, W, pick[right], order, out_shape, right, barg)
+            if said:
+                return (f"Each entry of {arg} is sent whole to one element of the answer: the one of its window "
+                        f"of {W.shape[1]} elements (the elements it reaches over the trials) where {barg} is "
+                        f"{right}. Yours sends it to {said}.")
+    return ""
+
+
+def _route_rules(q, got, exp, A, W, right_pick, order, out_shape, right: str, barg: str) -> str:
+    """The first rule that reproduces the answer: which element of each window the student picks."""
+    n, E = A.shape
+    w = W.shape[1]
+    coords = np.stack(np.unravel_index(W, out_shape), axis=-1)  # (E, w, nd)
+    local = coords - coords.min(axis=1, keepdims=True)
+    extent = local.max(axis=1) + 1  # (E, nd)
+    box = bool((extent == extent[:1]).all()) and int(np.prod(extent[0])) == w
+    ext = extent[0]
+    rules: list[tuple[str, np.ndarray]] = [
+        (f"the element where {barg} is {'smallest' if right == 'largest' else 'largest'}", order[..., 0 if right == "largest" else -1]),
+        (f"the element where {barg} is second {right}", order[..., -2 if right == "largest" else 1])]
+    for j in range(w):
+        where = "its top-left element" if j == 0 else f"its {_ordinal_word(j + 1)} element in row-major order"
+        rules.append((f"always the same element of the window, {where}, whatever {barg} holds",
+                      np.full((n, E), j)))
+    if box:
+        key = {tuple(c): i for i, c in enumerate(local[0])}
+        if all({tuple(c): i for i, c in enumerate(local[e])} == key for e in range(E)):
+            def remap(f):
+                to = np.array([key[tuple(f(np.array(c)))] for c in local[0]])
+                return to[right_pick]
+            for a in range(len(ext)):
+                if ext[a] > 1:
+                    rules.append((f"the element mirrored along axis {a} in the window (the right element's "
+                                  f"index i along that axis read as {ext[a] - 1} − i)",
+                                  remap(lambda c, a=a: np.where(np.arange(len(c)) == a, ext[a] - 1 - c, c))))
+            for a, b in itertools.combinations(range(len(ext)), 2):
+                if ext[a] == ext[b] > 1:
+                    rules.append((f"the element transposed in the window (axes {a} and {b} swapped: a flat "
+                                  f"position decoded as (column, row) instead of (row, column))",
+                                  remap(lambda c, a=a, b=b: c[[b if i == a else a if i == b else i for i in range(len(c))]])))
+            for s, words in ((1, "next"), (-1, "previous")):
+                rules.append((f"the {words} element after the right one in the window's row-major order (a flat "
+                              f"index decoded off by one: 1-based where 0-based belongs), wrapping around",
+                              (right_pick + s) % w))
+    rows = np.arange(n)[:, None]
+    for words, p in rules:
+        cand = np.zeros((n, int(np.prod(out_shape))))
+        np.add.at(cand, (np.broadcast_to(rows, (n, E)), W[np.arange(E)[None, :], p]), A)
+        cand = cand.reshape(got.shape)
+        if _explains(q, got, cand, exp):
+            return words
+    return ""

@@ -50,6 +50,15 @@ def score_question(q, trials: Generated, qrun: QuestionRun | None, import_error:
             if whole and len(groups) > 1:  # the failing group's trials and answers
                 group, outputs, _, _ = list(split(groups, qrun.outputs))[at]
             d = diagnose(q, group, outputs)
+            if whole and len(groups) > 1 and not d.misconceptions:
+                # a factor that changes with the shapes: only all the groups together show it
+                from ..feedback.diagnose import size_factor_finding
+                try:
+                    note = size_factor_finding(q, [(g, outs) for g, outs, _, _ in split(groups, qrun.outputs)])
+                except Exception:  # noqa: BLE001 - a diagnosis is a bonus; never let it break grading
+                    note = ""
+                if note:
+                    d.message, d.notes = note, [note]
             res.misconceptions, res.hints, res.notes = d.misconceptions, d.hints, d.notes
             if d.message:
                 res.message = f"{d.message} {res.message}"

@@ -1,0 +1,173 @@
+"""Generic findings of issue 26's second round, each on answers computed here the way a student's
+code would (not through the finding's own transform): one term of a sum (= for +=), a shift
+taken along the wrong axis, a factor that follows a size across shape groups, two changes
+together (an activation moved to an argument), a per-column argument indexed by the row."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from grader.assignment import load_assignment, trial_groups
+from grader.feedback.diagnose import diagnose, size_factor_finding
+
+
+def _bare(asg_name, qid):
+    q = next(q for q in load_assignment(asg_name).questions if q.id == qid)
+    return dataclasses.replace(q, mistakes=(), groups={}, probes=())
+
+
+def _groups(q, seed):
+    return trial_groups(q.generate(np.random.default_rng(seed), 20))
+
+
+def _said(d) -> str:
+    return " ".join([d.message, *d.notes])
+
+
+def test_one_term_of_a_sum_over_samples_is_named_with_its_position():
+    q = _bare("mlp", "2.2")
+    tr = _groups(q, 1)[0]
+    H, dS = tr.args["H"], tr.args["dS"]
+    last = [np.outer(h[-1], g[-1]) for h, g in zip(H, dS)]  # dW = ... inside the loop over n
+    first = [np.outer(h[0], g[0]) for h, g in zip(H, dS)]  # the same loop run backwards
+    said = _said(diagnose(q, tr, last))
+    assert "+=" in said and "last position" in said and "H" in said
+    said = _said(diagnose(q, tr, first))
+    assert "+=" in said and "first position" in said
+
+
+def test_one_term_of_a_sum_over_window_positions():
+    q = _bare("hw4", "2.4")
+    tr = _groups(q, 2)[0]
+    outs = []
+    for x, y, g in zip(tr.args["x"], tr.args["y"], tr.args["dE_dy"]):
+        d = g * y * (1 - y)
+        dw = np.zeros((2, 2, y.shape[2]))
+        for ci in range(y.shape[0]):
+            for cj in range(y.shape[1]):
+                for fi in range(2):
+                    for fj in range(2):
+                        dw[fi, fj] = x[ci + fi, cj + fj] * d[ci, cj]
+        outs.append(dw)
+    said = _said(diagnose(q, tr, outs))
+    assert "+=" in said and "last position along axes 0 and 1" in said
+
+
+def test_a_shift_along_the_wrong_axis_is_named_on_the_finite_trials():
+    q = _bare("mlp", "1.3")
+    tr = _groups(q, 3)[0]
+    outs = []
+    with np.errstate(all="ignore"):
+        for S in tr.args["S"]:
+            e = np.exp(S - S.max(axis=0))
+            outs.append(e / e.sum(axis=1, keepdims=True))
+    said = _said(diagnose(q, tr, outs))
+    assert "maximum along axis 0" in said
+
+
+def _parts(q, groups, f):
+    return [(g, [np.asarray(f(g, t), dtype=np.float64) for t in range(len(g))]) for g in groups]
+
+
+def test_a_factor_that_follows_the_batch_size_is_a_hard_coded_size():
+    q = _bare("mlp", "2.1")
+    groups = _groups(q, 4)
+
+    def hard_coded(g, t):
+        P, y = g.args["P"][t].copy(), g.args["y"][t]
+        P[np.arange(len(y)), y] -= 1.0
+        return P / 4
+
+    note = size_factor_finding(q, _parts(q, groups, hard_coded))
+    assert "hard-coded as 4" in note and "len(P)" in note
+    twice = size_factor_finding(q, _parts(q, groups, lambda g, t: np.asarray(g.expected)[t] / len(g.args["y"][t])))
+    assert "a division by len(P)" in twice and "too many" in twice
+
+
+def test_no_size_factor_for_a_constant_factor_or_a_right_answer():
+    q = _bare("mlp", "2.1")
+    groups = _groups(q, 5)
+    assert size_factor_finding(q, _parts(q, groups, lambda g, t: 2 * np.asarray(g.expected)[t])) == ""
+    assert size_factor_finding(q, _parts(q, groups, lambda g, t: np.asarray(g.expected)[t])) == ""
+    noisy = lambda g, t: np.asarray(g.expected)[t] * len(g.args["y"][t]) + 1e-3  # noqa: E731 - not a multiple
+    assert size_factor_finding(q, _parts(q, groups, noisy)) == ""
+
+
+def test_an_activation_moved_from_the_result_to_an_argument():
+    q = _bare("mlp", "1.1")
+    tr = _groups(q, 6)[0]
+    outs = [x @ np.where(w > 0, w, 0.0) + b for x, w, b in zip(tr.args["X"], tr.args["W1"], tr.args["b1"])]
+    said = _said(diagnose(q, tr, outs))
+    assert "two changes together" in said and "missing on your result" in said and "W1" in said
+
+
+def test_a_per_column_argument_indexed_by_the_row():
+    q = _bare("mlp", "1.2")
+    tr = _groups(q, 7)[0]
+    outs = []
+    for H, W2, b2 in zip(tr.args["H"], tr.args["W2"], tr.args["b2"]):
+        S = H @ W2
+        outs.append(S + np.resize(b2, len(S))[:, None])
+    said = _said(diagnose(q, tr, outs))
+    K = tr.args["b2"].shape[1]
+    assert f"b2[n % {K}]" in said
+
+
+def test_right_answers_get_no_new_finding():
+    for asg, qid in (("mlp", "1.1"), ("mlp", "1.2"), ("mlp", "2.2"), ("hw4", "2.4")):
+        q = _bare(asg, qid)
+        tr = _groups(q, 8)[0]
+        d = diagnose(q, tr, [np.asarray(e, dtype=np.float64) for e in tr.expected])
+        assert not d.message and not d.notes
+
+
+def test_the_right_terms_summed_over_the_wrong_axes():
+    """dw[fi, fj] summed over (row, channel) where (row, column) belongs: 3 columns = 3 channels."""
+    q = _bare("hw4", "2.4")
+    tr = _groups(q, 9)[0]
+    outs = []
+    for x, y, g in zip(tr.args["x"], tr.args["y"], tr.args["dE_dy"]):
+        delta = g * y * (1 - y)
+        dw = np.zeros((2, 2, 3))
+        for fi in range(2):
+            for fj in range(2):
+                dw[fi, fj] = (x[fi:fi + 3, fj:fj + 3][:, :, None] * delta).sum(axis=(0, 2))
+        outs.append(dw)
+    said = _said(diagnose(q, tr, outs))
+    assert "summed over" in said and "wrong axes" in said and "axis 2" in said
+
+
+def _routed(tr, rule):
+    """Max-pool backward as a student's loop routes it: each window's error to rule(window)."""
+    outs = []
+    for y, g in zip(tr.args["y"], tr.args["dE_dz"]):
+        dy = np.zeros_like(y)
+        for p in range(2):
+            for r in range(2):
+                for k in range(y.shape[2]):
+                    a, b = rule(y[p:p + 2, r:r + 2, k])
+                    dy[p + a, r + b, k] += g[p, r, k]
+        outs.append(dy)
+    return outs
+
+
+def _at(w, flat):
+    return np.unravel_index(flat, (2, 2))
+
+
+def test_routing_to_another_position_of_the_window_is_named():
+    q = _bare("hw4", "2.5")
+    tr = _groups(q, 10)[0]
+    cases = {
+        "its top-left element": lambda w: (0, 0),
+        "mirrored along axis 0": lambda w: (1 - _at(w, np.argmax(w))[0], _at(w, np.argmax(w))[1]),
+        "second largest": lambda w: _at(w, np.argsort(w, axis=None)[-2]),
+        "decoded off by one": lambda w: divmod((int(np.argmax(w)) + 1) % 4, 2),
+        "where y is smallest": lambda w: _at(w, np.argmin(w)),
+    }
+    for words, rule in cases.items():
+        said = _said(diagnose(q, tr, _routed(tr, rule)))
+        assert "where y is largest" in said and words in said, (words, said)
+        assert "+=" not in said  # (a reduced y gives top-left too: no term of a sum, not said)
+    assert not diagnose(q, tr, _routed(tr, lambda w: _at(w, np.argmax(w)))).message
