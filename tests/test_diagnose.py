@@ -161,7 +161,7 @@ def test_generic_constant_factor(trials, qid):
     d = diagnose(_bare(qid), tr, _batch(-_exp(tr)))
     assert "wrong sign" in d.message and "-1 times" in d.message
     d = diagnose(_bare(qid), tr, _batch(0 * _exp(tr)))
-    assert d.message == "You return zero everywhere."
+    assert d.message.startswith("You return zero everywhere.")
 
 
 def test_generic_factor_that_changes_per_trial(trials):

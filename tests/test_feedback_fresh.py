@@ -413,3 +413,40 @@ def test_an_answer_of_another_shape_gets_no_dependence_note():
     q, trials, p = _setup("mlp", "1.5")
     outs = [np.asarray(np.argmax(o)) for o in _answers(p, trials.reference)]
     assert dependence.finding(q, trials, p, outs) == ("", False)
+
+
+def test_an_all_zero_answer_names_what_makes_a_factor_zero():
+    q = _full_q("hw4", "2.2")
+    tr = trial_groups(q.generate(np.random.default_rng(25), 20))[0]
+    d = diagnose(q, tr, [np.zeros_like(g) for g in np.asarray(tr.expected)])
+    assert "zero everywhere" in d.message and "integer array" in d.message and "1 // 2" in d.message
+
+
+def test_one_number_for_an_array_names_a_reduction_without_axis():
+    q = _full_q("mlp", "1.5")
+    tr = trial_groups(q.generate(np.random.default_rng(26), 20))[0]
+    d = diagnose(q, tr, [np.asarray(int(np.argmax(g))) for g in np.asarray(tr.expected)])
+    assert "returns one number" in d.message and "without axis=" in d.message
+
+
+def test_rows_that_should_sum_to_one_are_said_even_with_overflowing_trials():
+    """Only the numerator shifted by the max: rows are not normalised, and large logits overflow."""
+    q = _full_q("mlp", "1.3")
+    tr = trial_groups(q.generate(np.random.default_rng(27), 20))[0]
+    S = tr.args["S"]
+    with np.errstate(all="ignore"):
+        got = np.exp(S - S.max(axis=-1, keepdims=True)) / np.exp(S).sum(axis=-1, keepdims=True)
+    d = diagnose(q, tr, [g for g in got])
+    assert "sum to 1, as probabilities do" in d.message, d.message
+
+
+def test_a_two_dimensional_loop_one_short_on_both_bounds_is_named():
+    """The filter gradient summed over the first 2 × 2 of the 3 × 3 positions only."""
+    q = _full_q("hw4", "2.4")
+    tr = trial_groups(q.generate(np.random.default_rng(28), 20))[0]
+    dy = tr.args["dE_dy"].astype(float).copy()
+    dy[:, -1, :, :] = 0.0
+    dy[:, :, -1, :] = 0.0
+    got = tr.reference({**tr.args, "dE_dy": dy})
+    d = diagnose(q, tr, [g for g in got])
+    assert "without its last entry along axes 0 and 1" in d.message, d.message

@@ -449,6 +449,29 @@ def _perm_note(q, trials, perm, got_shape, exp_shape) -> str:
             f"(axes reordered as ({pretty})): {_perm_words(perm)}.{shown}")
 
 
+def _invariant_sum_finding(q: Question, got: np.ndarray, exp: np.ndarray) -> str:
+    """Along an axis where every right answer sums to 1 (probabilities) or to 0 (the gradient of
+    a softmax's input), in every trial: yours does not (a normalisation left out or done with
+    other numbers than the ones it divides)."""
+    if got.ndim < 2:
+        return ""
+    for axis in range(1, got.ndim):
+        if exp.shape[axis] < 2:
+            continue
+        right = exp.sum(axis=axis)
+        for total, words in ((1.0, "1, as probabilities do"), (0.0, "0")):
+            if np.abs(right - total).max() > 1e-9:
+                continue
+            mine = got.sum(axis=axis)
+            off = ~tolerance.trials_within(q, mine, np.full_like(mine, total))
+            if off.mean() > 0.5:
+                lo, hi = float(mine.min()), float(mine.max())
+                return (f"In the right answer the entries along axis {axis - 1} sum to {words}, in every trial; "
+                        f"yours sum to values from {text.number(lo, 3)} to {text.number(hi, 3)}: check the "
+                        "normalisation (what you divide by must be the sum of exactly the numbers you divide).")
+    return ""
+
+
 def _subsample_findings(q: Question, trials: Trials, outputs, got_shape, exp_shape) -> tuple[bool, list[str]]:
     """A smaller answer that is part of the right one: every s-th element along some axes
     (stride-s / no-overlap windows), or only the leading entries (a size or loop bound one
@@ -515,7 +538,10 @@ def _scale_findings(q: Question, trials: Trials, outputs, per_trial: bool = Fals
             if _explains(q, trials, outputs, cand) and _differs(q, trials, cand.full):
                 one = flat_e.shape[1] == 1  # (a number: no "every element")
                 if value == 0:
-                    return ["You return zero every time." if one else "You return zero everywhere."]
+                    return [("You return zero every time." if one else "You return zero everywhere.")
+                            + " A factor that is always 0 does this: an integer array that truncates "
+                            "every small value to 0 (np.array([0, 0]) or np.zeros(n, dtype=int) holds "
+                            "integers), an integer division (1 // 2 is 0), or an array never written."]
                 if value == -1:
                     return [("Your answer has the wrong sign" if one else "Every element has the wrong sign")
                             + ": it is exactly -1 times the right one, in every trial."]
@@ -733,9 +759,19 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
         note = _finite_part(q, trials, outputs)
         if note:
             return "", [note]
+        stacked = _stacked(outputs)
+        finite = np.isfinite(stacked).reshape(len(stacked), -1).all(axis=1)
+        if finite.any():
+            note = _invariant_sum_finding(q, stacked[finite], np.asarray(trials.expected, dtype=np.float64)[finite])
+            if note:
+                return "", [note]
         note = _finite_input(q, trials, outputs)
         if note:
             return "input", [note]
+    if tuple(got_shape) == () and exp_shape:
+        return "", [f"Your function returns one number where the answer has shape {text.shape(exp_shape)}: "
+                    "a reduction over the whole array does this (np.argmax, np.max, np.sum or np.mean "
+                    "without axis=)."]
     if q.exact and tuple(got_shape) == exp_shape:
         note = _fractional_for_whole(outputs)
         if note:
@@ -770,6 +806,10 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
     if got is not None and any(o.dtype == np.float16 for o in outputs):
         note = half_precision_finding(q, trials, got, outputs, exp)  # float16 returned: a fact
         notes = [note] if note else []
+    if not notes and got is not None:
+        note = _invariant_sum_finding(q, got, exp)
+        if note:
+            return "", [note]
     if notes or got is None:
         return "", notes or _element_map(q, trials, outputs, groups or {})
     cond = condition_finding(q, trials, got, exp, _probe(q, Features))

@@ -386,6 +386,9 @@ def _input_transforms(arr: np.ndarray):
         for axes in itertools.combinations(long_axes, r):
             for i in ("first", "last"):
                 out.append((("kept", axes, i), lambda x, ax=axes, i=i: _only(x, ax, i)))
+    # the last entry along two axes left out at once (a 2-D loop with both bounds one short)
+    for a, b in itertools.combinations([a for a in range(nd) if 2 <= shape[a] <= 64], 2):
+        out.append((("dropped2", a, b), lambda x, a=a, b=b: _zeroed(_zeroed(x, a + 1, shape[a] - 1), b + 1, shape[b] - 1)))
     # every entry along a short axis replaced by their sum or mean (a vector collapsed to a number)
     for a in range(nd):
         if 2 <= shape[a] <= 8:
@@ -684,6 +687,11 @@ def _how_read(how, shape, namer) -> str:
         return (f"replaced by itself minus its maximum along axis {a} (a shift such as "
                 f"x - x.max(axis={a}) taken along axis {a}; a shift that leaves the answer unchanged "
                 f"must be taken along the axis the computation sums over, with keepdims=True)")
+    if how[0] == "dropped2":
+        a, b = how[1], how[2]
+        return (f"read without its last entry along axes {a} and {b} (only the leading "
+                f"{shape[a] - 1} × {shape[b] - 1} entries used): a loop over both that stops one short "
+                f"(range(n − 1)) never adds the rest in")
     if how[0] == "reversed":
         a = how[1]
         i = list(zero)
