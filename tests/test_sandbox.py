@@ -688,6 +688,30 @@ def test_process_isolation_still_contains_the_harmless_attacks(name, tmp_path, p
     assert_outcome(res, attacks(HOSTILE / f"{name}.py"), points())
 
 
+@pytest.mark.parametrize("name", ["res_infinite_loop", "forge_os_exit", "res_segfault", "res_sleep_import",
+                                  "forge_sys_exit", "res_kill_group", "esc_daemon"])
+def test_process_isolation_as_root_contains_the_harmless_attacks(name, tmp_path):
+    """The same attacks as above, under process isolation as root with a Python every user can
+    read (CI provides one; the suite's own may sit under /root, where the tests above skip): run
+    by that Python's ``grader check``, the student's uid of its own."""
+    import subprocess
+    from grader.results import submission_from_dict
+    exe = _world_readable_python()
+    if exe is None or os.geteuid() != 0:
+        if os.environ.get("CNN_GRADER_CI") and os.geteuid() == 0:
+            pytest.fail("CI must provide CNN_GRADER_WORLD_PYTHON")
+        pytest.skip("needs root and a world-readable Python with NumPy (set CNN_GRADER_WORLD_PYTHON)")
+    sub = tmp_path / "hw4.py"
+    shutil.copy(HOSTILE / f"{name}.py", sub)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([exe, "-m", "grader", "check", str(sub), "--json", "--isolation", "process", "--timeout", "1"],
+                       capture_output=True, text=True, env=env, timeout=120, start_new_session=True)
+    assert r.returncode in (0, 1), (r.returncode, r.stderr[-2000:])
+    res = submission_from_dict(json.loads(r.stdout))
+    assert res.isolation == "process"
+    assert_outcome(res, attacks(HOSTILE / f"{name}.py"), points())
+
+
 def test_process_isolation_kills_a_daemon_too(tmp_path, process_isolation):
     from grader.sandbox.supervisor import Limits, Sandbox
     with Sandbox(Limits(timeout=1), isolation="process") as sb:
