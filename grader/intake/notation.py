@@ -68,6 +68,7 @@ def normalize(text: str) -> str:
         raise NotationError(f"the answer is longer than {MAX_TEXT} characters")
     for k, v in {**_UNICODE, **_SUB_DIGITS}.items():
         text = text.replace(k, v)
+    text = _furniture(text)
     text = re.sub(r"\\(?:text|textrm|mathrm|textit|mbox)\s*\{([^{}]{0,40})\}", _text_words, text)
     text = re.sub(r"\\(?:operatorname\*?|mathop|mathrm|text|textrm|mbox)\s*\{\s*(\\mathrm\s*\{)?"
                   r"\s*([A-Za-z]{1,7})(?:\s*\\[,;: !]\s*|\s+)?([A-Za-z]{0,7})\s*(?(1)\}\s*)\}",
@@ -110,6 +111,40 @@ def normalize(text: str) -> str:
     if "cases}" in text:  # cases, dcases, rcases; each runs to the next \end (linear: no nesting)
         text = re.sub(r"\\begin\{[dr]?cases\*?\}((?:(?!\\(?:end|begin)\{)[\s\S])*)\\end\{[dr]?cases\*?\}", _cases, text)
     return text
+
+
+# equation furniture: labels, tags, numbering switches, an environment's name, a line break's
+# extra space (\\[4pt]); \intertext{...} is prose between two lines
+_FURNITURE = re.compile(r"\\(?:label|tag\*?|eqref|ref)\s*\{[^{}]{0,60}\}|\\(?:nonumber|notag|displaybreak|allowbreak)"
+                        r"(?![A-Za-z])|(?<=\\\\)\s*\[\s*-?[\d.]{1,6}\s*[a-z]{0,3}\s*\]")
+_INTERTEXT = re.compile(r"\\(?:intertext|shortintertext)\s*\{[^{}]{0,200}\}")
+# a box around an answer or part of one: \boxed{…}, \fbox{…}, \bbox[yellow]{…}, \framebox{…}
+_BOX = re.compile(r"\\(?:boxed|fbox|bbox|framebox|colorbox\s*\{[A-Za-z]{1,20}\})\s*(?:\[[^\[\]{}]{0,30}\]\s*)?\{")
+
+
+def _furniture(text: str) -> str:
+    """Equation furniture dropped and boxes opened: what a box or a label holds is read as if
+    they were not there.  One scan over the text (each box's closing brace is found by a stack
+    of the open braces: linear)."""
+    text = _FURNITURE.sub(" ", text)
+    text = _INTERTEXT.sub(r" \\\\ ", text)
+    if not _BOX.search(text):
+        return text
+    out, stack, pos = [], [], 0
+    boxes = {m.end() - 1: m.start() for m in _BOX.finditer(text)}  # the box's "{" -> where its command starts
+    for i, ch in enumerate(text):
+        if i in boxes:
+            out.append(text[pos:boxes[i]] + " ")
+            pos = i + 1
+            stack.append(True)
+        elif ch == "{" and (i == 0 or text[i - 1] != "\\"):
+            stack.append(False)
+        elif ch == "}" and (i == 0 or text[i - 1] != "\\") and stack:
+            if stack.pop():
+                out.append(text[pos:i] + " ")
+                pos = i + 1
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _underset(text: str) -> str:
@@ -165,13 +200,21 @@ def _text_words(m) -> str:
 
 
 _WORDS = {"argmax", "argmin", "max", "min", "sigmoid", "sigma", "exp", "log", "tanh"}
+# the logistic function's other names (a function of one's own by the same name is the student's)
+_SIGMOID_NAMES = {"sig", "sigm", "logistic", "logsig", "Sigmoid", "sigmoidal"}
+# g(t) = …, sig(x) = …: a function of one's own (a name, one one-letter parameter, its formula)
+_FUNCTION_DEF = re.compile(r"\s*(?:\\where\s*|\\forall\s*)?([A-Za-z]{1,12})\s*\(\s*([A-Za-z])\s*\)\s*=(?!=)\s*(.{1,400})\Z", re.S)
 
 
 def _function_word(m) -> str:
     """``\\operatorname*{arg\\,max}``, ``\\mathrm{argmax}``, ``\\text{sigmoid}``: the function's
     plain name; other words are left as they were."""
     word = (m.group(2) + m.group(3)).lower()
-    return f" {word} " if word in _WORDS else m.group(0)
+    if word in _WORDS:
+        return f" {word} "
+    if (not m.group(3) or m.end(2) == m.start(3)) and not m.group(0).startswith(("\\text", "\\mbox")):
+        return f" {m.group(2)}{m.group(3)} "  # \operatorname{sig}, \mathrm{net}: a name of one's own
+    return m.group(0)
 
 
 def _cases(m) -> str:
@@ -204,7 +247,8 @@ _DROP = {"\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", "\
          "\\displaystyle", "\\limits", "\\mathrel", "\\,", "\\begin", "\\end"}
 
 
-_LEAD = re.compile(r"^(?:(?:let|where|with|\\where|then|so|hence|thus|therefore|define|and|i\.e\.|we\s+have|"
+_LEAD = re.compile(r"^(?:(?:\*\*|__)?(?:my\s+|the\s+)?(?:final\s+)?(?:answer|result)\s*(?:(?:\*\*|__)\s*)?[:.]\s*(?:(?:\*\*|__)\s*)?"
+                   r"|(?:let|where|with|\\where|then|so|hence|thus|therefore|define|and|i\.e\.|we\s+have|"
                    r"we\s+get|which\s+gives|this\s+gives)\b[\s,:]*)+", re.IGNORECASE)
 
 
@@ -296,6 +340,8 @@ class Reader:
         self.skipped: list[tuple[str, str]] = []  # (line, why): prose, arithmetic, vector forms
         self.failed: list[str] = []  # why the lines meant to define the asked quantity could not be read
         self.declared: list = []  # [(var, lo, hi)] from lines such as "m = 1, 2" or "p_i \in \{1,2\}"
+        self.functions: dict[str, tuple] = {}  # functions of one's own: name -> (parameter, body tokens, source)
+        self.params: dict = {}  # while a function's body is read: its parameter -> the argument's tree
 
     # -- statements --
     def statements(self, text: str) -> list[Statement]:
@@ -323,6 +369,7 @@ class Reader:
                 parts[-1] += " " + line
                 continue
             parts.append(line.rstrip(","))
+        parts = [p for p in parts if not self._function_definition(p)]
         for part in parts:  # the left sides first: a symbol of one's own may be used before its line
             self._declare(part)
         out, failed_at, known, retried, merged = [], [], len(self.local), False, 0
@@ -383,12 +430,65 @@ class Reader:
                         and self._peek_tok().text not in self.symbols and j > 0:
                     save = dict((k, set(v)) for k, v in self.local.items())
                     self._target()
-                    if not self._peek("="):
+                    if not self._peek("=") or self._values_to_end():  # "for u, v = 0, 1": a quantifier
                         self.local = save
                 elif j == 0:
                     self._target()
             except (NotationError, IndexError):
                 pass
+
+    def _function_definition(self, part: str) -> bool:
+        """``g(t) = 1/(1+e^{-t})``, ``\\operatorname{sig}(x) = …``: a function of one's own (one
+        parameter, a name that is no quantity, index or scalar), registered to be applied where
+        it is used; True if ``part`` is one."""
+        m = _FUNCTION_DEF.match(part)
+        if m is None:
+            return False
+        name, param, body = m.group(1), m.group(2), m.group(3)
+        if name in self.symbols or name in self.indices or name in self.scalars or name in ("d", "e") \
+                or name in self.FUNCTIONS or len(self.functions) >= 8:
+            return False
+        try:
+            toks = tokenize(body)
+        except NotationError:
+            return False
+        if not toks:
+            return False
+        self.functions[name] = (param, toks, body.strip())
+        return True
+
+    def _apply(self, name: str, tok: Tok):
+        """A call of a function of one's own: its body read with the argument in place of the
+        parameter (each call reads the body once; a function may not call itself)."""
+        param, body, source = self.functions[name]
+        if not self._peek("("):
+            raise self._error(f"{name} needs its argument in parentheses: {name}(...)")
+        self._next()
+        arg = self.expression()
+        self._expect(")")
+        saved = (self.text, self.toks, self.i, self.params)
+        del self.functions[name]
+        try:
+            self.text, self.toks, self.i, self.params = source, body, 0, {**self.params, param: arg}
+            node = self.expression()
+            if self.i < len(self.toks):
+                raise self._error(f"unexpected text after the definition of {name}")
+        finally:
+            self.functions[name] = (param, body, source)
+            self.text, self.toks, self.i, self.params = saved
+        return node
+
+    def _values_to_end(self) -> bool:
+        """At ``=``: whether only an index's values (``0, 1``, ``1..3``) follow, to the end."""
+        at = self.i
+        try:
+            self._next()
+            self._values()
+            return self.i >= len(self.toks)
+        except (NotationError, IndexError):
+            return False
+        finally:
+            self.i = at
 
     def _defines_target(self, part: str) -> bool:
         """Whether a line that cannot be read is (meant as) a definition of the asked quantity."""
@@ -880,6 +980,12 @@ class Reader:
     # -- names, indices, derivatives --
     def _name(self, tok: Tok, target: bool):
         t = tok.text
+        if t in self.params and not (self._peek("_") or self._peek("[")):
+            return self.params[t]
+        if t in self.functions and self._peek("(") and not target:
+            return self._apply(t, tok)
+        if t in _SIGMOID_NAMES and self._peek("("):
+            return self._call(self._primed("sigma"))
         m = re.fullmatch(r"d([A-Za-z])(?:d([A-Za-z]))?", t)
         if m and m.group(1) == "E" and not m.group(2) and self._peek("_") and self.i + 1 < len(self.toks) \
                 and re.fullmatch(r"d[A-Za-z]", self.toks[self.i + 1].text):  # dE_dz[...], as in Python
@@ -1802,6 +1908,7 @@ class Answer:
                         spec.get("vectors"))
         self.statements = elementwise(reader.statements(text), spec)
         self.sets = reader.sets
+        self.functions = {name: (param, source) for name, (param, _t, source) in reader.functions.items()}
         self.local, self.skipped = reader.local, reader.skipped
         self._drop_steps(spec)
         defined = {lhs[1] for st in self.statements for lhs in st.lhs}
@@ -2428,6 +2535,8 @@ def reading(answer: Answer) -> str:
     display = answer.spec.get("display") or {}
     for line, why in getattr(answer, "skipped", ()):
         lines.append(f"(not graded, not a definition: {line.strip()[:60]})")
+    for name, (param, source) in getattr(answer, "functions", {}).items():
+        lines.append(f"{name}({param}) = {source}  (your function, applied where it is used)")
     for name, (params, domain) in getattr(answer, "sets", {}).items():
         lines.append(f"{name}[{','.join(params)}] = {pretty(domain, display)}")
     for st in answer.statements:
