@@ -55,6 +55,17 @@ _TEXT_WORDS = {"for all": " \\forall ", "for every": " \\forall ", "for each": "
                "else": " \\otherwise ", "with": " \\where ", "s.t.": " \\forall "}
 
 
+# sums and products in words (each a bounded, anchored-by-keyword pattern: linear)
+_OVER_NAME = r"[A-Za-z]\w{0,11}"
+_SUM_OVER = re.compile(r"\b(?:the[ \t]+)?(?:sum|Sum|Σ)[ \t]+over[ \t]+(?:all[ \t]+)?(" + _OVER_NAME +
+                       r"(?:[ \t]*(?:,|\band\b)[ \t]*" + _OVER_NAME + r"){0,5})[ \t]+of\b")
+_SUM_FROM = re.compile(r"\b(?:the[ \t]+)?(?:sum|Sum|Σ)[ \t]+over[ \t]+(" + _OVER_NAME + r")[ \t]+from[ \t]+(-?\d{1,4})"
+                       r"[ \t]+to[ \t]+(-?\d{1,4})(?:[ \t]+of\b)?")
+_DERIVATIVE_AT = re.compile(r"\b(?:the[ \t]+)?derivative[ \t]+of[ \t]+(?:the[ \t]+)?(?:sigma|sigmoid|\\sigma)[ \t]+"
+                            r"(?:evaluated[ \t]+)?at[ \t]+([A-Za-z][A-Za-z0-9]{0,11}(?:_(?:\{[^{}\n]{0,30}\}|[A-Za-z0-9]{1,3}))?(?:\[[^\[\]\n]{0,30}\])?"
+                            r"|\([^()\n]{0,200}\))")
+_TIMES = re.compile(r"\\text\s*\{\s*(?:times|multiplied\s+by)\s*\}|\b(?:times|multiplied[ \t]+by)\b")
+
 # a brace group, braces nested up to three deep inside (each character read one way: linear)
 _BRACED = r"\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"
 
@@ -74,7 +85,11 @@ def normalize(text: str) -> str:
                   r"\s*([A-Za-z]{1,7})(?:\s*\\[,;: !]\s*|\s+)?([A-Za-z]{0,7})\s*(?(1)\}\s*)\}",
                   _function_word, text)  # \operatorname*{arg\,max}, \mathrm{sigmoid}
     text = re.sub(r"\\arg\s*\\?(max|min)(?![A-Za-z])", r" arg\1 ", text)  # \arg\max
-    text = re.sub(r"\b(?:sum|Sum|Σ)[ \t]+over[ \t]+([A-Za-z]\w{0,11})[ \t]+of\b", r"\\sum_{\1}", text)  # sum over m of
+    text = _SUM_FROM.sub(r"\\sum_{\1=\2}^{\3} ", text)  # the sum over a from 0 to 1 of
+    text = _SUM_OVER.sub(lambda m: "".join(f"\\sum_{{{v}}} " for v in re.split(r"[ \t]*(?:,|\band\b)[ \t]*", m.group(1))),
+                         text)  # (the) sum over m of, sum over p_i, p_j and k of
+    text = _DERIVATIVE_AT.sub(r" sigma'(\1) ", text)  # the derivative of sigma at net_m
+    text = _TIMES.sub(" * ", text)  # times, multiplied by
     text = re.sub(r"\\(?:mathrm|text|operatorname|textrm)\s*\{\s*d\s*\}", " d ", text)  # \mathrm{d}E
     text = re.sub(r"\\(?:Rightarrow|implies|Longrightarrow|therefore|iff)(?![A-Za-z])|[⇒⟹∴]", "\n", text)  # steps
     text = re.sub(r"\\nabla_\s*\{?\s*(\\[A-Za-z]+\s*\{\s*\\?[A-Za-z]+\s*\}|\\?[A-Za-z]+)\s*\}?\s*E(?![A-Za-z])",
@@ -239,7 +254,7 @@ _TOKEN = re.compile(r"""
   | (?P<num>\d+\.\d+|\d+)
   | (?P<cmd>\\[A-Za-z]+|\\\{|\\\}|\\\\)
   | (?P<name>[A-Za-z][A-Za-z0-9]*)
-  | (?P<op>\.\.\.|\.\.|\+=|==|<=|>=|!=|\*\*|&&|[-+*/^()\[\]{}_,=<>:|'])
+  | (?P<op>\.\.\.|\.\.|\+=|==|<=|>=|!=|\*\*|&&|[-+*/^()\[\]{}_,=<>:|';])
 """, re.VERBOSE)
 _AS_OP = {"\\cdot": "*", "\\times": "*", "\\ast": "*", "\\odot": "*", "\\circ": "*", "\\bullet": "*", "\\lbrack": "[", "\\rbrack": "]",
           "\\lbrace": "\\{", "\\rbrace": "\\}", "\\land": "and", "\\wedge": "and"}
@@ -262,6 +277,34 @@ def _without_trailing_prose(line: str) -> str:
     eq = line.rfind("=")
     m = _TRAILING_PROSE.search(line, eq + 1) if eq >= 0 else None
     return line[:m.start()] if m else line
+
+
+_TUPLE = re.compile(r"\s*\(([^()=]{1,120})\)\s*=\s*\(([^()=]{1,120})\)\s*[.,;]?\s*")
+
+
+def _columns(lines: list) -> list:
+    """An ``align`` line with several equations (``c_w &= 3 & c_h &= 3``) as one line each: a
+    column that starts a new left side (no relation first) after a column holding one; a tuple
+    ``(c_w, c_h) = (3, 3)`` as one line per pair."""
+    out = []
+    for raw in lines:
+        tup = _TUPLE.fullmatch(raw.replace("$", " "))
+        if tup and tup.group(1).count(",") == tup.group(2).count(",") > 0:
+            out += [f"{a.strip()} = {b.strip()}" for a, b in zip(tup.group(1).split(","), tup.group(2).split(","))]
+            continue
+        if raw.count("&") < 3:
+            out.append(raw)
+            continue
+        cols, current = [], ""
+        for col in raw.split("&"):
+            starts_relation = re.match(r"\s*(?:=|\+=|<|>|\\le|\\ge|\\approx)", col)
+            if current and "=" in current and not starts_relation and col.strip():
+                cols.append(current)
+                current = col
+            else:
+                current += " " + col
+        out += cols + [current]
+    return out
 
 
 class Tok:
@@ -349,7 +392,7 @@ class Reader:
         with ``=`` continues the previous one's chain, whose last member counts."""
         parts: list[str] = []
         text = normalize(text)
-        for raw in re.split(r"\\\\|\n", text):
+        for raw in _columns(re.split(r"\\\\|\n", text)):
             line = re.sub(r"\\(begin|end)\{[a-zA-Z*]+\}", " ", raw).strip().strip("$").strip()
             line = re.sub(r"^&\s*", "", line).strip().rstrip(".;")
             line = re.sub(r"^(?:\\(?:quad|qquad|[,;:! >])\s*)+", "", line)  # "&\quad + …": a continuation
@@ -396,7 +439,7 @@ class Reader:
                     self.failed.append(str(exc))
                 continue
             if self.rest:
-                parts.insert(0, self.rest)
+                parts.insert(0, _LEAD.sub("", self.rest.strip()))  # "…, where net_m = …"
             if st is not None:
                 out.append(st)
         for st in out:  # "m = 1, 2" or "p_i \in \{1, 2\}" on a line of its own: the range of m
@@ -422,8 +465,11 @@ class Reader:
             depth += t.text in ("(", "[", "{", "\\{") or -(t.text in (")", "]", "}", "\\}"))
             if t.text in (",", "\\where") and depth == 0:
                 starts.append(j + 1)
+        base = self.toks
         for j in starts[:50]:
-            self.i, self.depth = j, 0
+            self.toks, self.i, self.depth = list(base), j, 0  # (reading dE/dw inserts a token: a copy each time)
+            if self._peek("where") or self._peek("with") or self._peek("let"):  # "…, where h_m = …"
+                self.i += 1
             try:
                 self._for_prefix()
                 if self._peek_tok() is not None and self._peek_tok().kind == "name" \
@@ -2646,10 +2692,59 @@ def sections(text: str) -> dict[str, str]:
     return out
 
 
+# values given without an "=": a Markdown table's row (| $c_w$ | 3 |), a list item or line
+# "c_w: 3", "$c_w$ is 3", "$c_w$ and $c_h$ are (both) 3"; each line matched on its own, anchored
+_NAME = r"(?:\$ ?([A-Za-z]{1,3}(?:_\{?[A-Za-z0-9]{1,3}\}?)?) ?\$|([A-Za-z]{1,3}(?:_\{?[A-Za-z0-9]{1,3}\}?)?))"
+_NUMBER = r"(?:\$ ?(\d{1,6}(?:\.\d{1,6})?) ?\$|(\d{1,6}(?:\.\d{1,6})?))"
+_TABLE_ROW = re.compile(r"[ \t]*\|[ \t]*" + _NAME + r"[ \t]*\|(?:[^|\n]{0,80}\|)?[ \t]*" + _NUMBER + r"[ \t]*\|[ \t]*")
+_ITEM = re.compile(r"[ \t]*(?:[-*•+][ \t]+|\d{1,2}[.)][ \t]+)?(?:\*\*)?" + _NAME + r"(?:\*\*)?[ \t]*(?::|\bis\b|\bequals\b)"
+                   r"[ \t]*" + _NUMBER + r"[ \t]*(?:[.,;][ \t]*)?")
+_SUBSCRIPTED = r"\$ ?([A-Za-z]{1,3}_\{?[A-Za-z0-9]{1,3}\}?) ?\$"
+_IS = re.compile(_SUBSCRIPTED + r"[ \t]+(?:is|equals)[ \t]+" + _NUMBER)
+_ARE = re.compile(_SUBSCRIPTED + r"[ \t]+and[ \t]+" + _SUBSCRIPTED + r"[ \t]+are[ \t]+(?:both[ \t]+)?" + _NUMBER)
+# "width 3, height 3 ($c_w$, $c_h$)": names in parentheses after as many numbers
+_NAMED_AFTER = re.compile(r"\(\s*(\$[^$()\n]{1,20}\$(?:\s*(?:,|and)\s*\$[^$()\n]{1,20}\$){1,5})\s*\)")
+
+
+def _plain_values(body: str) -> str:
+    """Values written without an ``=`` (a table, a list of ``name: value``, prose) as ``$name =
+    value$``, so that they read as any other definition.  Each line is matched on its own with
+    anchored patterns (linear)."""
+    out = []
+    for line in body.split("\n"):
+        m = _TABLE_ROW.fullmatch(line) or _ITEM.fullmatch(line)
+        if m:
+            name, value = m.group(1) or m.group(2), m.group(3) or m.group(4)
+            out.append(f"${name} = {value}$")
+            continue
+        line = _IS.sub(lambda m: f"${m.group(1)} = {m.group(2) or m.group(3)}$", line)
+        line = _ARE.sub(lambda m: f"${m.group(1)} = {m.group(3) or m.group(4)}$, ${m.group(2)} = {m.group(3) or m.group(4)}$",
+                        line)
+        line = _named_after(line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def _named_after(line: str) -> str:
+    """``width 3, height 3 ($c_w$, $c_h$)``: the names paired in order with the numbers of the
+    words just before them (since the last ``;``, ``.`` or ``)``), when there are as many."""
+    pieces, pos = [], 0
+    for m in _NAMED_AFTER.finditer(line):
+        names = re.findall(r"\$([^$]{1,20})\$", m.group(1))
+        lo = max(pos, m.start() - 120)  # (a bounded look back: linear)
+        start = max(line.rfind(";", lo, m.start()), line.rfind(". ", lo, m.start()), line.rfind(")", lo, m.start()), lo - 1) + 1
+        numbers = re.findall(r"(?<![\w.$])\d{1,6}(?![\w.$])", line[start:m.start()])
+        if len(numbers) == len(names):
+            pieces.append(line[pos:m.start()] + " " + ", ".join(f"${n.strip()} = {v}$" for n, v in zip(names, numbers)))
+            pos = m.end()
+    return "".join(pieces) + line[pos:]
+
+
 def equations(body: str) -> str:
     """The equations of a section: its math ($$…$$, \\[…\\], \\(…\\), equation and align
     environments, fenced code, $…$ with an = in it); a section without any math: its lines that
-    hold an ``=``."""
+    hold an ``=``.  Values given without an ``=`` (a table, ``c_w: 3``) are read as definitions."""
+    body = _plain_values(body)
     blocks = list(_math_blocks(body))
     found = [text for text, block in blocks if block or "=" in text or "\\in" in text or "∈" in text]
     if blocks or "$" in body:
