@@ -24,6 +24,9 @@ MAX_DEPTH = 60  # nesting of the expression tree
 MAX_STEPS = 2_000_000  # node evaluations for one answer (all its elements)
 
 
+STEP = "a step of the derivation"  # why a line or a chain's member is shown but not graded
+
+
 class NotationError(ValueError):
     """The text cannot be read, or does not define the asked quantity; says where and why."""
 
@@ -438,6 +441,7 @@ class Reader:
                 if self._defines_target(part):
                     self.failed.append(str(exc))
                 continue
+            self.skipped += [(step, STEP) for step in self.steps]
             if self.rest:
                 parts.insert(0, _LEAD.sub("", self.rest.strip()))  # "…, where net_m = …"
             if st is not None:
@@ -560,7 +564,7 @@ class Reader:
         """One statement; ``None`` for a declaration of index values (``m = 1, 2``), which
         :meth:`statements` applies to the others.  ``self.rest``: the text of a further
         definition on the same line (``c_w = 3, c_h = 3``)."""
-        self.text, self.toks, self.i, self.depth, self.rest = text, tokenize(text), 0, 0, ""
+        self.text, self.toks, self.i, self.depth, self.rest, self.steps = text, tokenize(text), 0, 0, "", []
         if not self.toks:
             raise NotationError("an empty line")
         declared = self._quantifier_list(required=False)
@@ -582,15 +586,22 @@ class Reader:
         self._next()
         if op == "=" and len(lhs) == 1 and lhs[0][0] == "sym" and self._set_ahead():
             return self._set_definition(lhs[0], text)
+        starts = [self.i]
         members = [self._member()]
         while self._peek("=") and op == "=":  # a chain: a = b = c; the last member counts
             self._next()
+            starts.append(self.i)
             members.append(self._member())
         # c_w = c_h = 3: the leading members that name quantities are defined too
+        named = 0
         for node in members[:-1]:
             if node is None or node[0] not in ("sym", "scalar") or not self._definable(node, lhs[0]):
                 break
             lhs.append(node)
+            named += 1
+        # the members between: steps of a derivation (∂E/∂o · ∂o/∂w), shown as not graded
+        self.steps = [self.text[self.toks[a].pos:self.toks[b - 1].pos].strip()
+                      for a, b in zip(starts[named:-1], starts[named + 1:]) if b - 1 > a]
         rhs = members[-1]
         if rhs is None:
             raise self._error("the expression ends too early")
@@ -1082,7 +1093,16 @@ class Reader:
             self._next()
             if self._peek("{"):
                 self._next()
-                parts = self._index_list("}")
+                group = self.i
+                try:
+                    parts = self._index_list("}")
+                except NotationError:
+                    compact = self._compact(name, group, None)
+                    if compact is None:
+                        raise
+                    parts = compact
+                else:
+                    parts = self._compact(name, group, parts) or parts
             else:
                 sub = self._next()
                 if sub is None:
@@ -1107,6 +1127,65 @@ class Reader:
             self._next()  # y(ci,cj,k), o(m): indices in parentheses, as a function's arguments
             idx = self._index_list(")")
         return name, idx
+
+    def _compact(self, name: str, group: int, parts: list | None):
+        """``y_{ijk}``, ``w_{11k}``, ``x_{(i+a)(j+b)}``, ``w_{pq k m}``: indices written without
+        commas, each one character (or a parenthesised expression), split by the number of
+        indices the quantity takes.  Used where the group as read does not fit (a count the
+        quantity does not take, or a name of several letters that is no index); None where the
+        group has commas or subscripts of its own, or the reading as it was fits.  A group that
+        splits no way the quantity takes, or only with operators between letters, is refused."""
+        counts = self.symbols.get(name) if isinstance(name, str) else None
+        if not counts:
+            return None
+        if parts is not None and len(parts) in counts and not any(
+                p[0] in ("idx", "idx_or_name") and len(p[1]) > 1 and p[1] not in self.indices for p in parts):
+            return None
+        toks, depth, j = [], 0, group
+        while j < len(self.toks) and len(toks) < 40:
+            t = self.toks[j]
+            if depth == 0 and t.text == "}":
+                break
+            if t.text in (",", "_", "{", "}", "[", "]") and depth == 0:
+                return None
+            depth += (t.text == "(") - (t.text == ")")
+            toks.append(t)
+            j += 1
+        if j >= len(self.toks) or not toks:
+            return None
+        close, atoms, k = j, [], 0
+        while k < len(toks):
+            t = toks[k]
+            if t.text == "(":
+                self.i = group + k
+                self._next()
+                atoms.append(self._index_expr())
+                self._expect(")")
+                k = self.i - group
+                continue
+            if t.kind == "num" and "." not in t.text:
+                atoms += [("num", int(d)) for d in t.text]
+            elif t.kind == "name" and t.text.isalpha():
+                atoms += [("idx", c) if c in self.indices else ("idx_or_name", c) for c in t.text]
+            else:
+                shown = self.text[toks[0].pos:self.toks[close].pos].strip()
+                raise NotationError(_at(self.text, t.pos, f"{name}_{{{shown}}} is ambiguous: {name} takes "
+                                                          f"{' or '.join(map(str, counts))} indices; write them apart "
+                                                          f"with commas, e.g. {name}_{{i+1,j}}"))
+            k += 1
+        if len(atoms) not in counts:
+            if parts is not None and len(parts) in counts:
+                return None
+            shown = self.text[toks[0].pos:self.toks[close].pos].strip()
+            raise NotationError(_at(self.text, toks[0].pos, f"{name}_{{{shown}}}: {name} takes "
+                                                            f"{' or '.join(map(str, counts))} indices, and these "
+                                                            f"split into {len(atoms)}; write them apart with commas"))
+        for c in atoms:
+            if c[0] == "idx_or_name" and c[1] in self.symbols:
+                raise NotationError(_at(self.text, toks[0].pos, f"{name}_{{...}}: {c[1]} is a quantity, not an "
+                                                                "index; write the indices apart with commas"))
+        self.i = close + 1
+        return atoms
 
     def _paren_indices_ahead(self, counts: set) -> bool:
         """``(a, b[, …])`` with commas at its top level and nothing after its ``)`` that makes it
@@ -1153,10 +1232,14 @@ class Reader:
         return parts
 
     def _index_expr(self):
-        node = self._index_term()
-        while self._peek("+") or self._peek("-"):
-            op = self._next().text
-            node = ("bin", op, node, self._index_term())
+        self._guard()  # (x_{((((…: bounded like any expression)
+        try:
+            node = self._index_term()
+            while self._peek("+") or self._peek("-"):
+                op = self._next().text
+                node = ("bin", op, node, self._index_term())
+        finally:
+            self.depth -= 1
         return node
 
     def _index_term(self):
@@ -1983,7 +2066,7 @@ class Answer:
                 if closed:
                     steps |= {id(st) for st in sts if open_(st)}
         if steps:
-            self.skipped += [(st.source, "a step of the derivation") for st in self.statements if id(st) in steps]
+            self.skipped += [(st.source, STEP) for st in self.statements if id(st) in steps]
             self.statements = [st for st in self.statements if id(st) not in steps]
 
     # -- the checks: what the right side may use, index hygiene, coverage --
@@ -2580,7 +2663,7 @@ def reading(answer: Answer) -> str:
     lines = []
     display = answer.spec.get("display") or {}
     for line, why in getattr(answer, "skipped", ()):
-        lines.append(f"(not graded, not a definition: {line.strip()[:60]})")
+        lines.append(f"(not graded, {'a step' if why == STEP else 'not a definition'}: {line.strip()[:60]})")
     for name, (param, source) in getattr(answer, "functions", {}).items():
         lines.append(f"{name}({param}) = {source}  (your function, applied where it is used)")
     for name, (params, domain) in getattr(answer, "sets", {}).items():
