@@ -283,6 +283,47 @@ CASES += [
 ]
 
 
+# A seventh batch: the same categories in yet other habits (one student's layout each).
+O14 = r"o_m = \sigma\Big(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k}\, w_{p_i,p_j,k,m}\Big)"
+CASES += [
+    ("boxed", "1.4", OK, r"$$\fbox{$" + O14 + r"$}$$"),
+    ("boxed", "1.1", OK, "Ans: $\\boxed{c_w = 3,\\ c_h = 3}$ and $\\boxed{p_w = 2,\\ p_h = 2}$"),
+    ("boxed", "1.1", BAD, "Ans: $\\boxed{c_w = 3,\\ c_h = 3}$ and $\\boxed{p_w = 2,\\ p_h = 1}$"),
+    ("compact indices", "1.3", OK, r"$z_{ijk} = \sum_{a=0}^{1}\sum_{b=0}^{1} y_{(i+a)(j+b)k}$"),
+    ("compact indices", "1.3", BAD, r"$z_{ijk} = \sum_{a=0}^{1}\sum_{b=0}^{1} y_{(i+a)(j+a)k}$"),
+    ("compact indices", "2.2", OK, r"$\frac{\partial E}{\partial z_{ijk}} = \sum_{m=1}^{2} (o_m - y_m) o_m (1 - o_m) w_{ijkm}$"),
+    ("compact indices", "2.2", BAD, r"$\frac{\partial E}{\partial z_{ijk}} = \sum_{m=1}^{2} (o_m - y_m) o_m (1 - o_m) w_{jikm}$"),
+    ("own functions", "1.4", OK, r"$$o_m = f\Big(\sum_{k}\sum_{p_i}\sum_{p_j} z_{p_i,p_j,k} w_{p_i,p_j,k,m}\Big), \quad f(u) = \frac{1}{1 + \mathrm{e}^{-u}}$$"),
+    ("own functions", "1.2", OK, r"$$y_{c_i,c_j,k} = \text{sig}\Big(\sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}\Big)$$"),
+    ("own functions", "1.4", BAD, r"$$o_m = f\Big(\sum_{k}\sum_{p_i}\sum_{p_j} z_{p_i,p_j,k} w_{p_i,p_j,k,m}\Big), \quad f(u) = \frac{1}{1 + \mathrm{e}^{u}}$$"),
+    ("equation furniture", "2.1", OK, "\\begin{alignat*}{2}\n" + W21 + r" &= (o_m - y_m)\, o_m (1 - o_m)\, z_{p_i,p_j,k} &\qquad& \text{(chain rule)} \hfill" + "\n\\end{alignat*}"),
+    ("equation furniture", "1.3", OK, "\\begin{eqnarray*}\nz_{p_i,p_j,k} &=& y_{p_i,p_j,k} + y_{p_i,p_j+1,k} \\nonumber \\\\\n&& +\\, y_{p_i+1,p_j,k} + y_{p_i+1,p_j+1,k}\n\\end{eqnarray*}"),
+    ("equation furniture", "1.3", BAD, "\\begin{eqnarray*}\nz_{p_i,p_j,k} &=& y_{p_i,p_j,k} + y_{p_i,p_j+1,k} \\nonumber \\\\\n&& +\\, y_{p_i+1,p_j,k} + y_{p_i+1,p_j,k}\n\\end{eqnarray*}"),
+    ("derivations", "2.2", OK, r"$$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_m \underbrace{(o_m - y_m)}_{\partial E/\partial o_m} \underbrace{o_m(1-o_m)}_{\sigma'} \, w_{p_i,p_j,k,m}$$"),
+    ("derivations", "2.2", BAD, r"$$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_m \underbrace{(o_m - y_m)}_{\partial E/\partial o_m} \underbrace{(1-o_m)}_{\sigma'} \, w_{p_i,p_j,k,m}$$"),
+    ("derivations", "2.1", OK, "$$" + W21 + r" = \frac{\partial E}{\partial o_m} \cdot \underbrace{\frac{\partial o_m}{\partial \mathrm{net}_m}}_{\sigma'(\mathrm{net}_m)} \cdot \frac{\partial \mathrm{net}_m}{\partial w} = (o_m - y_m)\,o_m(1-o_m)\,z_{p_i,p_j,k}$$"),
+    ("sizes table/prose", "1.1", OK, "| $c_w$ | $c_h$ | $p_w$ | $p_h$ |\n|:-:|:-:|:-:|:-:|\n| 3 | 3 | 2 | 2 |\n"),
+    ("sizes table/prose", "1.1", BAD, "| $c_w$ | $c_h$ | $p_w$ | $p_h$ |\n|:-:|:-:|:-:|:-:|\n| 3 | 3 | 2 | 3 |\n"),
+    ("sizes table/prose", "1.1", OK, "$c_w = 3$ (width), $c_h = 3$ (height), $p_w = 2$ (width), $p_h = 2$ (height)"),
+    ("sizes table/prose", "1.1", OK, "$c_w \\times c_h = 3 \\times 3$ and $p_w \\times p_h = 2 \\times 2$"),
+    ("sizes table/prose", "1.1", BAD, "$c_w \\times c_h = 3 \\times 2$ and $p_w \\times p_h = 2 \\times 2$"),
+    ("sums in words", "1.3", OK, "z_{pi,pj,k} = y_{pi,pj,k} plus y_{pi,pj+1,k} plus y_{pi+1,pj,k} plus y_{pi+1,pj+1,k}, for each window"),
+    ("sums in words", "2.2", OK, "dE/dz_{pi,pj,k} = sum over m of (o_m minus y_m) times o_m times (1 minus o_m) times w_{pi,pj,k,m}"),
+    ("sums in words", "1.3", BAD, "z_{pi,pj,k} = y_{pi,pj,k} plus y_{pi,pj+1,k} plus y_{pi+1,pj,k} plus y_{pi+1,pj,k}, for each window"),
+    ("helpers in prose", "1.4", OK, r"Let $h_m$ denote $\sum_{k}\sum_{p_i}\sum_{p_j} z_{p_i,p_j,k} w_{p_i,p_j,k,m}$. Then $o_m = \sigma(h_m)$."),
+    ("helpers in prose", "1.2", OK, r"$y_{c_i,c_j,k} = \sigma(s_{c_i,c_j,k})$ with $s_{c_i,c_j,k}$ being $\sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}$."),
+    ("helpers in prose", "1.2", BAD, r"$y_{c_i,c_j,k} = \sigma(s_{c_i,c_j,k})$ with $s_{c_i,c_j,k}$ being $\sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b} w_{a,b,k}$."),
+    ("helpers in prose", "2.1", OK, r"The error signal is $(o_m - y_m)\, o_m (1 - o_m)$, which we call $\delta_m$. Then $$" + W21 + r" = \delta_m z_{p_i,p_j,k}$$"),
+    ("element-wise left sides", "2.4", OK, r"For $u, v \in \{0, 1\}$: $$\frac{\partial E}{\partial w_{1+u,1+v,k}} = \sum_{c_i=1}^{3}\sum_{c_j=1}^{3} \frac{\partial E}{\partial y_{c_i,c_j,k}} y_{c_i,c_j,k}(1-y_{c_i,c_j,k}) x_{c_i+u,c_j+v}$$"),
+    ("element-wise left sides", "1.3", OK, "$$" + "$$\n$$".join(
+        rf"z_{{{a},{b},k}} = y_{{{a},{b},k}} + y_{{{a},{b + 1},k}} + y_{{{a + 1},{b},k}} + y_{{{a + 1},{b + 1},k}}"
+        for a in (1, 2) for b in (1, 2)) + "$$"),
+    ("element-wise left sides", "1.3", BAD, "$$" + "$$\n$$".join(
+        rf"z_{{{a},{b},k}} = y_{{{a},{b},k}} + y_{{{a},{b + 1},k}} + y_{{{a + 1},{b},k}} + y_{{{a + 1},{b + 1},k}}"
+        for a in (1, 2) for b in (1, 2) if (a, b) != (2, 1)) + "$$"),
+]
+
+
 @pytest.mark.parametrize("category, qid, expect, text", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_sweep(category, qid, expect, text):
     got = verdict(qid, text)

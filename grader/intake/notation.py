@@ -67,7 +67,11 @@ _SUM_FROM = re.compile(r"\b(?:the[ \t]+)?(?:sum|Sum|Σ)[ \t]+over[ \t]+(" + _OVE
 _DERIVATIVE_AT = re.compile(r"\b(?:the[ \t]+)?derivative[ \t]+of[ \t]+(?:the[ \t]+)?(?:sigma|sigmoid|\\sigma)[ \t]+"
                             r"(?:evaluated[ \t]+)?at[ \t]+([A-Za-z][A-Za-z0-9]{0,11}(?:_(?:\{[^{}\n]{0,30}\}|[A-Za-z0-9]{1,3}))?(?:\[[^\[\]\n]{0,30}\])?"
                             r"|\([^()\n]{0,200}\))")
-_TIMES = re.compile(r"\\text\s*\{\s*(?:times|multiplied\s+by)\s*\}|\b(?:times|multiplied[ \t]+by)\b")
+_FOR_EACH_WHOLE = re.compile(r"\b(?:for|over)[ \t]+(?:each|every|all)[ \t]+(?:the[ \t]+)?(?:pooling[ \t]+)?"
+                             r"(?:window|windows|position|positions|element|elements|neuron|neurons|pixel|pixels|"
+                             r"entry|entries)\b(?=[ \t]*(?:[.;)$]|\n|\Z))")
+_PLUS_MINUS = re.compile(r"(?<!\\)\b(plus|minus|divided[ \t]+by)\b")
+_TIMES = re.compile(r"\\text\s*\{\s*(?:times|multiplied\s+by)\s*\}|(?<!\\)\b(?:times|multiplied[ \t]+by)\b")
 
 # a brace group, braces nested up to three deep inside (each character read one way: linear)
 _BRACED = r"\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"
@@ -93,6 +97,8 @@ def normalize(text: str) -> str:
                          text)  # (the) sum over m of, sum over p_i, p_j and k of
     text = _DERIVATIVE_AT.sub(r" sigma'(\1) ", text)  # the derivative of sigma at net_m
     text = _TIMES.sub(" * ", text)  # times, multiplied by
+    text = _PLUS_MINUS.sub(lambda m: {"plus": " + ", "minus": " - "}.get(m.group(1), " / "), text)
+    text = _FOR_EACH_WHOLE.sub(" ", text)  # ", for each window": every element of the left side, as without it
     text = re.sub(r"\\(?:mathrm|text|operatorname|textrm)\s*\{\s*d\s*\}", " d ", text)  # \mathrm{d}E
     text = re.sub(r"\\(?:Rightarrow|implies|Longrightarrow|therefore|iff)(?![A-Za-z])|[⇒⟹∴]", "\n", text)  # steps
     text = re.sub(r"\\nabla_\s*\{?\s*(\\[A-Za-z]+\s*\{\s*\\?[A-Za-z]+\s*\}|\\?[A-Za-z]+)\s*\}?\s*E(?![A-Za-z])",
@@ -137,7 +143,8 @@ _FURNITURE = re.compile(r"\\(?:label|tag\*?|eqref|ref)\s*\{[^{}]{0,60}\}|\\(?:no
                         r"(?![A-Za-z])|(?<=\\\\)\s*\[\s*-?[\d.]{1,6}\s*[a-z]{0,3}\s*\]")
 _INTERTEXT = re.compile(r"\\(?:intertext|shortintertext)\s*\{[^{}]{0,200}\}")
 # a box around an answer or part of one: \boxed{…}, \fbox{…}, \bbox[yellow]{…}, \framebox{…}
-_BOX = re.compile(r"\\(?:boxed|fbox|bbox|framebox|colorbox\s*\{[A-Za-z]{1,20}\})\s*(?:\[[^\[\]{}]{0,30}\]\s*)?\{")
+_BOX = re.compile(r"\\(?:boxed|fbox|bbox|framebox|colorbox\s*\{[A-Za-z]{1,20}\}|(under|over)brace)\s*(?:\[[^\[\]{}]{0,30}\]\s*)?\{")
+_LABEL = re.compile(r"\s*[_^]\s*\{")  # the label under an \underbrace (over an \overbrace)
 
 
 def _furniture(text: str) -> str:
@@ -149,18 +156,32 @@ def _furniture(text: str) -> str:
     if not _BOX.search(text):
         return text
     out, stack, pos = [], [], 0
-    boxes = {m.end() - 1: m.start() for m in _BOX.finditer(text)}  # the box's "{" -> where its command starts
+    # the box's "{" -> (where its command starts, whether a label follows its "}": \underbrace)
+    boxes = {m.end() - 1: (m.start(), m.group(1) is not None) for m in _BOX.finditer(text)}
+    labels: set = set()  # the "{" of a label to drop, with what it holds
+    dropping = 0  # > 0: inside a dropped label
     for i, ch in enumerate(text):
-        if i in boxes:
-            out.append(text[pos:boxes[i]] + " ")
+        if i in boxes and not dropping:
+            out.append(text[pos:boxes[i][0]] + " ")
             pos = i + 1
-            stack.append(True)
+            stack.append("box+" if boxes[i][1] else "box")
+        elif i in labels:
+            out.append(text[pos:i].rstrip().rstrip("_^") + " ")
+            stack.append("label")
+            dropping += 1
         elif ch == "{" and (i == 0 or text[i - 1] != "\\"):
-            stack.append(False)
+            stack.append("")
         elif ch == "}" and (i == 0 or text[i - 1] != "\\") and stack:
-            if stack.pop():
+            kind = stack.pop()
+            if kind == "label":
+                dropping -= 1
+                pos = i + 1
+            elif kind and not dropping:
                 out.append(text[pos:i] + " ")
                 pos = i + 1
+                label = _LABEL.match(text, i + 1) if kind == "box+" else None
+                if label:
+                    labels.add(label.end() - 1)
     out.append(text[pos:])
     return "".join(out)
 
@@ -219,6 +240,8 @@ def _text_words(m) -> str:
 
 _WORDS = {"argmax", "argmin", "max", "min", "sigmoid", "sigma", "exp", "log", "tanh"}
 # the logistic function's other names (a function of one's own by the same name is the student's)
+# where a function's definition may follow on the line of its use
+_FUNCTION_AFTER = re.compile(r"(?:,|;|\\where|\\quad|\\qquad|\bwhere\b|\bwith\b)\s*(?=(?:\\where\s*)?[A-Za-z]{1,12}\s*\(\s*[A-Za-z]\s*\)\s*=(?!=))")
 _SIGMOID_NAMES = {"sig", "sigm", "logistic", "logsig", "Sigmoid", "sigmoidal"}
 # g(t) = …, sig(x) = …: a function of one's own (a name, one one-letter parameter, its formula)
 _FUNCTION_DEF = re.compile(r"\s*(?:\\where\s*|\\forall\s*)?([A-Za-z]{1,12})\s*\(\s*([A-Za-z])\s*\)\s*=(?!=)\s*(.{1,400})\Z", re.S)
@@ -228,6 +251,8 @@ def _function_word(m) -> str:
     """``\\operatorname*{arg\\,max}``, ``\\mathrm{argmax}``, ``\\text{sigmoid}``: the function's
     plain name; other words are left as they were."""
     word = (m.group(2) + m.group(3)).lower()
+    if m.group(2).lower() + m.group(3).lower() in _SIGMOID_NAMES:
+        return f" {m.group(2)}{m.group(3)} "  # \text{sig}: the sigmoid, unless the student defines sig
     if word in _WORDS:
         return f" {word} "
     if (not m.group(3) or m.end(2) == m.start(3)) and not m.group(0).startswith(("\\text", "\\mbox")):
@@ -285,12 +310,21 @@ def _without_trailing_prose(line: str) -> str:
 _TUPLE = re.compile(r"\s*\(([^()=]{1,120})\)\s*=\s*\(([^()=]{1,120})\)\s*[.,;]?\s*")
 
 
+_BY = r"\s*(?:\\times|\*|x)\s*"
+_DIMENSIONS = re.compile(r"\s*([A-Za-z]{1,3}_\{?[A-Za-z0-9]{1,3}\}?)" + _BY + r"([A-Za-z]{1,3}_\{?[A-Za-z0-9]{1,3}\}?)\s*=\s*"
+                         r"(\d{1,6})" + _BY + r"(\d{1,6})\s*[.,;]?\s*")  # c_w \times c_h = 3 \times 3
+
+
 def _columns(lines: list) -> list:
     """An ``align`` line with several equations (``c_w &= 3 & c_h &= 3``) as one line each: a
     column that starts a new left side (no relation first) after a column holding one; a tuple
     ``(c_w, c_h) = (3, 3)`` as one line per pair."""
     out = []
     for raw in lines:
+        dims = _DIMENSIONS.fullmatch(raw.replace("$", " "))
+        if dims:
+            out += [f"{dims.group(1)} = {dims.group(3)}", f"{dims.group(2)} = {dims.group(4)}"]
+            continue
         tup = _TUPLE.fullmatch(raw.replace("$", " "))
         if tup and tup.group(1).count(",") == tup.group(2).count(",") > 0:
             out += [f"{a.strip()} = {b.strip()}" for a, b in zip(tup.group(1).split(","), tup.group(2).split(","))]
@@ -397,7 +431,7 @@ class Reader:
         text = normalize(text)
         for raw in _columns(re.split(r"\\\\|\n", text)):
             line = re.sub(r"\\(begin|end)\{[a-zA-Z*]+\}", " ", raw).strip().strip("$").strip()
-            line = re.sub(r"^&\s*", "", line).strip().rstrip(".;")
+            line = re.sub(r"^(?:&\s*)+", "", line).strip().rstrip(".;")  # (eqnarray: "&& + …")
             line = re.sub(r"^(?:\\(?:quad|qquad|[,;:! >])\s*)+", "", line)  # "&\quad + …": a continuation
             bullet = re.match(r"(?:[*•]|\d{1,2}[.)])\s+|-\s+(?=[^=]*=)", line)
             if bullet:  # a Markdown list item: a statement of its own
@@ -415,7 +449,7 @@ class Reader:
                 parts[-1] += " " + line
                 continue
             parts.append(line.rstrip(","))
-        parts = [p for p in parts if not self._function_definition(p)]
+        parts = [p for p in (self._inline_function(p) for p in parts) if p and not self._function_definition(p)]
         for part in parts:  # the left sides first: a symbol of one's own may be used before its line
             self._declare(part)
         out, failed_at, known, retried, merged = [], [], len(self.local), False, 0
@@ -483,7 +517,10 @@ class Reader:
                     if not self._peek("=") or self._values_to_end():  # "for u, v = 0, 1": a quantifier
                         self.local = save
                 elif j == 0:
+                    save = dict((k, set(v)) for k, v in self.local.items())
                     self._target()
+                    if not any(t.text in ("=", "+=") for t in self.toks) or (self._peek("=") and self._values_to_end()):
+                        self.local = save  # "u, v \in \{0, 1\}", "m = 1, 2": a declaration of index values
             except (NotationError, IndexError):
                 pass
 
@@ -506,6 +543,17 @@ class Reader:
             return False
         self.functions[name] = (param, toks, body.strip())
         return True
+
+    def _inline_function(self, part: str) -> str:
+        """``o_m = f(…), \\quad f(u) = …``: a function defined after a comma on the line of its
+        use, registered; the line without it."""
+        for m in _FUNCTION_AFTER.finditer(part):
+            if self._function_definition(part[m.end():]):
+                head = part[:m.start()].rstrip(" \t,;")
+                while head.endswith(("\\quad", "\\qquad")):  # "…), \quad f(u) = …"
+                    head = head[:head.rfind("\\")].rstrip(" \t,;")
+                return head
+        return part
 
     def _apply(self, name: str, tok: Tok):
         """A call of a function of one's own: its body read with the argument in place of the
@@ -2789,12 +2837,33 @@ _ARE = re.compile(_SUBSCRIPTED + r"[ \t]+and[ \t]+" + _SUBSCRIPTED + r"[ \t]+are
 _NAMED_AFTER = re.compile(r"\(\s*(\$[^$()\n]{1,20}\$(?:\s*(?:,|and)\s*\$[^$()\n]{1,20}\$){1,5})\s*\)")
 
 
+_CELLS_OF_NAMES = re.compile(r"[ \t]*\|(?:[ \t]*" + _NAME + r"[ \t]*\|){2,8}[ \t]*")
+_CELLS_OF_NUMBERS = re.compile(r"[ \t]*\|(?:[ \t]*" + _NUMBER + r"[ \t]*\|){2,8}[ \t]*")
+_RULE = re.compile(r"[ \t]*\|(?:[ \t]*:?-{1,40}:?[ \t]*\|){2,8}[ \t]*")
+_PROSE_DEFINITION = re.compile(r"\$([^$=\n]{1,60})\$[ \t]+(?:denotes?|denoting|be|being|stands?[ \t]+for|is[ \t]+defined[ \t]+as|"
+                               r"is[ \t]+given[ \t]+by)[ \t]+(?:the[ \t]+[A-Za-z\- ]{1,40}[ \t]+)?\$([^$\n]{1,600})\$")
+_PROSE_NAMED = re.compile(r"\$([^$\n]{1,600})\$,?[ \t]+(?:which|that)[ \t]+(?:we|I)[ \t]+(?:call|name|denote[ \t]+by|write[ \t]+as)"
+                          r"[ \t]+\$([^$=\n]{1,60})\$")
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip().strip("$").strip() for c in line.strip().strip("|").split("|")]
+
+
 def _plain_values(body: str) -> str:
     """Values written without an ``=`` (a table, a list of ``name: value``, prose) as ``$name =
-    value$``, so that they read as any other definition.  Each line is matched on its own with
-    anchored patterns (linear)."""
-    out = []
-    for line in body.split("\n"):
+    value$``, so that they read as any other definition; a helper named in words ("let $h_m$
+    denote $…$", "$…$, which we call $\\delta_m$") as its definition.  Each line is matched on
+    its own with anchored or bounded patterns (linear)."""
+    out: list[str] = []
+    lines = body.split("\n")
+    for n, line in enumerate(lines):
+        # a table across: a row of names, a rule, a row of as many values
+        if n >= 2 and _CELLS_OF_NUMBERS.fullmatch(line) and _RULE.fullmatch(lines[n - 1]) \
+                and _CELLS_OF_NAMES.fullmatch(lines[n - 2]) and len(_cells(line)) == len(_cells(lines[n - 2])):
+            out[n - 2] = ", ".join(f"${a} = {b}$" for a, b in zip(_cells(lines[n - 2]), _cells(line)))
+            out.append("")
+            continue
         m = _TABLE_ROW.fullmatch(line) or _ITEM.fullmatch(line)
         if m:
             name, value = m.group(1) or m.group(2), m.group(3) or m.group(4)
@@ -2804,6 +2873,8 @@ def _plain_values(body: str) -> str:
         line = _ARE.sub(lambda m: f"${m.group(1)} = {m.group(3) or m.group(4)}$, ${m.group(2)} = {m.group(3) or m.group(4)}$",
                         line)
         line = _named_after(line)
+        line = _PROSE_DEFINITION.sub(lambda m: f"${m.group(1)} = {m.group(2)}$", line)
+        line = _PROSE_NAMED.sub(lambda m: f"${m.group(2)} = {m.group(1)}$", line)
         out.append(line)
     return "\n".join(out)
 
