@@ -422,6 +422,7 @@ class Reader:
         self.declared: list = []  # [(var, lo, hi)] from lines such as "m = 1, 2" or "p_i \in \{1,2\}"
         self.functions: dict[str, tuple] = {}  # functions of one's own: name -> (parameter, body tokens, source)
         self.params: dict = {}  # while a function's body is read: its parameter -> the argument's tree
+        self.text, self.toks, self.i, self.depth, self.rest, self.steps = "", [], 0, 0, "", []
 
     # -- statements --
     def statements(self, text: str) -> list[Statement]:
@@ -541,7 +542,17 @@ class Reader:
             return False
         if not toks:
             return False
-        self.functions[name] = (param, toks, body.strip())
+        saved = (self.text, self.toks, self.i, self.params, self.depth)
+        try:  # read once with the parameter standing for itself: what the echo shows
+            self.text, self.toks, self.i, self.params, self.depth = body, toks, 0, {param: ("idx_or_name", param)}, 0
+            shown = self.expression()
+            if self.i < len(self.toks):
+                shown = None
+        except NotationError:
+            shown = None
+        finally:
+            self.text, self.toks, self.i, self.params, self.depth = saved
+        self.functions[name] = (param, toks, body.strip(), shown)
         return True
 
     def _inline_function(self, part: str) -> str:
@@ -558,7 +569,7 @@ class Reader:
     def _apply(self, name: str, tok: Tok):
         """A call of a function of one's own: its body read with the argument in place of the
         parameter (each call reads the body once; a function may not call itself)."""
-        param, body, source = self.functions[name]
+        param, body, source, shown = self.functions[name]
         if not self._peek("("):
             raise self._error(f"{name} needs its argument in parentheses: {name}(...)")
         self._next()
@@ -572,7 +583,7 @@ class Reader:
             if self.i < len(self.toks):
                 raise self._error(f"unexpected text after the definition of {name}")
         finally:
-            self.functions[name] = (param, body, source)
+            self.functions[name] = (param, body, source, shown)
             self.text, self.toks, self.i, self.params = saved
         return node
 
@@ -2085,7 +2096,7 @@ class Answer:
                         spec.get("vectors"))
         self.statements = elementwise(reader.statements(text), spec)
         self.sets = reader.sets
-        self.functions = {name: (param, source) for name, (param, _t, source) in reader.functions.items()}
+        self.functions = {name: (param, source, shown) for name, (param, _t, source, shown) in reader.functions.items()}
         self.local, self.skipped = reader.local, reader.skipped
         self._drop_steps(spec)
         defined = {lhs[1] for st in self.statements for lhs in st.lhs}
@@ -2712,8 +2723,8 @@ def reading(answer: Answer) -> str:
     display = answer.spec.get("display") or {}
     for line, why in getattr(answer, "skipped", ()):
         lines.append(f"(not graded, {'a step' if why == STEP else 'not a definition'}: {line.strip()[:60]})")
-    for name, (param, source) in getattr(answer, "functions", {}).items():
-        lines.append(f"{name}({param}) = {source}  (your function, applied where it is used)")
+    for name, (param, source, shown) in getattr(answer, "functions", {}).items():  # applied where used
+        lines.append(f"{name}({param}) = {pretty(shown, display) if shown is not None else source.strip()[:60]}")
     for name, (params, domain) in getattr(answer, "sets", {}).items():
         lines.append(f"{name}[{','.join(params)}] = {pretty(domain, display)}")
     for st in answer.statements:
