@@ -297,6 +297,8 @@ CASES += [
     ("own functions", "1.2", OK, r"$$y_{c_i,c_j,k} = \text{sig}\Big(\sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}\Big)$$"),
     ("own functions", "1.4", BAD, r"$$o_m = f\Big(\sum_{k}\sum_{p_i}\sum_{p_j} z_{p_i,p_j,k} w_{p_i,p_j,k,m}\Big), \quad f(u) = \frac{1}{1 + \mathrm{e}^{u}}$$"),
     ("equation furniture", "2.1", OK, "\\begin{alignat*}{2}\n" + W21 + r" &= (o_m - y_m)\, o_m (1 - o_m)\, z_{p_i,p_j,k} &\qquad& \text{(chain rule)} \hfill" + "\n\\end{alignat*}"),
+    ("equation furniture", "2.1", OK, "Using the chain rule, with $o_m$ the output:\n\\begin{alignat*}{2}\n" + W21 + r" &= (o_m - y_m)\, o_m (1 - o_m)\, z_{p_i,p_j,k} &\qquad& \text{(chain rule)}" + "\n\\end{alignat*}"),
+    ("equation furniture", "2.1", BAD, "Using the chain rule, with $o_m$ the output:\n\\begin{alignat*}{2}\n" + W21 + r" &= (o_m - y_m)\, o_m (1 - o_m)\, z_{p_j,p_i,k} &\qquad& \text{(chain rule)}" + "\n\\end{alignat*}"),
     ("equation furniture", "1.3", OK, "\\begin{eqnarray*}\nz_{p_i,p_j,k} &=& y_{p_i,p_j,k} + y_{p_i,p_j+1,k} \\nonumber \\\\\n&& +\\, y_{p_i+1,p_j,k} + y_{p_i+1,p_j+1,k}\n\\end{eqnarray*}"),
     ("equation furniture", "1.3", BAD, "\\begin{eqnarray*}\nz_{p_i,p_j,k} &=& y_{p_i,p_j,k} + y_{p_i,p_j+1,k} \\nonumber \\\\\n&& +\\, y_{p_i+1,p_j,k} + y_{p_i+1,p_j,k}\n\\end{eqnarray*}"),
     ("derivations", "2.2", OK, r"$$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_m \underbrace{(o_m - y_m)}_{\partial E/\partial o_m} \underbrace{o_m(1-o_m)}_{\sigma'} \, w_{p_i,p_j,k,m}$$"),

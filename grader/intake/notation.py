@@ -141,6 +141,7 @@ def normalize(text: str) -> str:
 # extra space (\\[4pt]); \intertext{...} is prose between two lines
 _FURNITURE = re.compile(r"\\(?:label|tag\*?|eqref|ref)\s*\{[^{}]{0,60}\}|\\(?:nonumber|notag|displaybreak|allowbreak)"
                         r"(?![A-Za-z])|(?<=\\\\)\s*\[\s*-?[\d.]{1,6}\s*[a-z]{0,3}\s*\]")
+_ALIGNAT = re.compile(r"(?<=\{alignat\})[ \t]*\{\d{1,2}\}|(?<=\{alignat\*\})[ \t]*\{\d{1,2}\}")  # its column count
 _INTERTEXT = re.compile(r"\\(?:intertext|shortintertext)\s*\{[^{}]{0,200}\}")
 # a box around an answer or part of one: \boxed{…}, \fbox{…}, \bbox[yellow]{…}, \framebox{…}
 _BOX = re.compile(r"\\(?:boxed|fbox|bbox|framebox|colorbox\s*\{[A-Za-z]{1,20}\}|(under|over)brace)\s*(?:\[[^\[\]{}]{0,30}\]\s*)?\{")
@@ -152,6 +153,7 @@ def _furniture(text: str) -> str:
     they were not there.  One scan over the text (each box's closing brace is found by a stack
     of the open braces: linear)."""
     text = _FURNITURE.sub(" ", text)
+    text = _ALIGNAT.sub(" ", text)
     text = _INTERTEXT.sub(r" \\\\ ", text)
     if not _BOX.search(text):
         return text
@@ -2747,7 +2749,7 @@ _HEADING = re.compile(r"(?:#{1,6} ?|\\(?:sub)*section\*?\{ ?|\\paragraph\*?\{ ?|
 _ALONE = re.compile(_QID + r" ?[.:)\-–—]?", re.IGNORECASE)
 HEAD_WIDTH = 200
 # Math: the openers, and each one's closer (found with str.find: linear, see _math_blocks)
-_OPENER = re.compile(r"\$\$|\\\[|\\\(|```[a-z]*\n|\\begin\{(?:equation|align|gather|multline|eqnarray|displaymath)\*?\}|\$")
+_OPENER = re.compile(r"\$\$|\\\[|\\\(|```[a-z]*\n|\\begin\{(?:equation|align|alignat|flalign|gather|multline|eqnarray|displaymath)\*?\}|\$")
 
 
 def _headings(text: str):
@@ -2799,7 +2801,11 @@ def _math_blocks(body: str):
                 missing.add("$")
             pos = m.end()
             continue
-        yield body[m.end():end], block
+        start = m.end()
+        if opener.startswith("\\begin{alignat"):  # its column count: \begin{alignat*}{2}
+            count = re.match(r"[ \t]*\{\d{1,2}\}", body[start:start + 8])
+            start += count.end() if count else 0
+        yield body[start:end], block
         pos = end + len(close)
 
 
