@@ -94,6 +94,20 @@ def test_values_without_an_equals_sign_read_as_definitions():
         assert _read("1.1", text) == "c_w = 3\nc_h = 3\np_w = 2\np_h = 2", text
 
 
+def test_an_equation_number_typed_by_hand_is_not_a_factor():
+    """'… \\qquad (2)' read as a product with 2: a correct answer was judged wrong."""
+    body = r"z_{p_i,p_j,k} = y_{p_i,p_j,k} + y_{p_i,p_j+1,k} + y_{p_i+1,p_j,k} + y_{p_i+1,p_j+1,k}"
+    assert verdict("1.3", f"$${body} \\qquad (2)$$") == "passed"
+    assert verdict("1.3", f"$${body} \\hfill (1.3a)$$") == "passed"
+    assert verdict("1.3", f"$$2 ({body[16:]})$$".replace("2 (", "z_{p_i,p_j,k} = 2 (")) != "passed"  # a real factor stays
+
+
+def test_prose_that_is_not_a_definition_stays_prose():
+    """'The derivative is the sum over both outputs.' holds no quantity: not read as '… = …'."""
+    assert notation.equations("The derivative is the sum over both outputs.") == ""
+    assert notation.equations("dE/dz_{pi,pj,k} is the sum over m of w_{pi,pj,k,m}").startswith("dE/dz_{pi,pj,k}= the sum")
+
+
 def test_a_quantifier_over_two_indices_of_ones_own_is_not_taken_for_a_definition():
     """'for u, v = 0, 1' read 'v = 0, 1' as a definition of a symbol v (a comma starts one), and
     the quantifier then failed: 'expected the values of an index'."""

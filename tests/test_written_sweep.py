@@ -326,6 +326,26 @@ CASES += [
 ]
 
 
+# An eighth batch: equation numbers typed by hand, Greek function names, a derivative of one's own
+# defined first, several element-wise lines on one line, a boxed aligned block.
+CASES += [
+    ("equation furniture", "1.3", OK, r"$$z_{p_i,p_j,k} = y_{p_i,p_j,k} + y_{p_i,p_j+1,k} + y_{p_i+1,p_j,k} + y_{p_i+1,p_j+1,k} \qquad (2)$$"),
+    ("equation furniture", "2.2", OK, r"$$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2}(o_m-y_m)\,o_m(1-o_m)\,w_{p_i,p_j,k,m} \hfill (2.2)$$"),
+    ("equation furniture", "2.2", BAD, r"$$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2}(o_m-y_m)\,o_m\,w_{p_i,p_j,k,m} \hfill (2.2)$$"),
+    ("own functions", "1.4", OK, r"Let $\phi(t) = (1 + e^{-t})^{-1}$. $$o_m = \phi\Big(\sum_{k}\sum_{p_i}\sum_{p_j} z_{p_i,p_j,k} w_{p_i,p_j,k,m}\Big)$$"),
+    ("own functions", "1.4", BAD, r"Let $\phi(t) = (1 + e^{-t})^{-1}$. $$o_m = \phi\Big(\sum_{k}\sum_{p_i}\sum_{p_j} z_{p_i,p_j,k} w_{p_i,p_j,k,1}\Big)$$"),
+    ("derivations", "2.1", OK, r"$$\frac{\partial E}{\partial o_m} = o_m - y_m$$ $$\frac{\partial E}{\partial w_{p_i,p_j,k,m}} = \frac{\partial E}{\partial o_m}\, o_m (1 - o_m)\, z_{p_i,p_j,k}$$"),
+    ("derivations", "2.1", BAD, r"$$\frac{\partial E}{\partial o_m} = o_m - y_m$$ $$\frac{\partial E}{\partial w_{p_i,p_j,k,m}} = \frac{\partial E}{\partial o_m}\, (1 - o_m)\, z_{p_i,p_j,k}$$"),
+    ("boxed", "1.3", OK, "$$\\boxed{\\begin{aligned} z_{p_i,p_j,k} &= y_{p_i,p_j,k} + y_{p_i,p_j+1,k} \\\\ &\\quad + y_{p_i+1,p_j,k} + y_{p_i+1,p_j+1,k} \\end{aligned}}$$"),
+    ("boxed", "1.3", BAD, "$$\\boxed{\\begin{aligned} z_{p_i,p_j,k} &= y_{p_i,p_j,k} + y_{p_i,p_j+1,k} \\\\ &\\quad + y_{p_i+1,p_j,k} \\end{aligned}}$$"),
+    ("element-wise left sides", "1.4", OK, r"$o_1 = \sigma\Big(\sum_{k}\sum_{p_i}\sum_{p_j} z_{p_i,p_j,k} w_{p_i,p_j,k,1}\Big)$, $o_2 = \sigma\Big(\sum_{k}\sum_{p_i}\sum_{p_j} z_{p_i,p_j,k} w_{p_i,p_j,k,2}\Big)$"),
+    ("element-wise left sides", "1.4", BAD, r"$o_1 = \sigma\Big(\sum_{k}\sum_{p_i}\sum_{p_j} z_{p_i,p_j,k} w_{p_i,p_j,k,1}\Big)$, $o_2 = \sigma\Big(\sum_{k}\sum_{p_i}\sum_{p_j} z_{p_i,p_j,k} w_{p_i,p_j,k,1}\Big)$"),
+    ("compact indices", "1.2", OK, r"$$y_{ijk} = \sigma\Big(\sum_{a=1}^{2}\sum_{b=1}^{2} x_{i+a-1\, j+b-1}\, w_{abk}\Big)$$"),
+    ("sizes table/prose", "1.1", OK, "The convolution output is 3 × 3 × 3, so $c_w = c_h = 3$; pooling gives 2 × 2 × 3, so $p_w = p_h = 2$."),
+    ("sums in words", "2.2", OK, "dE/dz_{pi,pj,k} is the sum over m of (o_m - y_m) o_m (1 - o_m) w_{pi,pj,k,m}"),
+]
+
+
 @pytest.mark.parametrize("category, qid, expect, text", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_sweep(category, qid, expect, text):
     got = verdict(qid, text)

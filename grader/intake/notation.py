@@ -139,8 +139,9 @@ def normalize(text: str) -> str:
 
 # equation furniture: labels, tags, numbering switches, an environment's name, a line break's
 # extra space (\\[4pt]); \intertext{...} is prose between two lines
-_FURNITURE = re.compile(r"\\(?:label|tag\*?|eqref|ref)\s*\{[^{}]{0,60}\}|\\(?:nonumber|notag|displaybreak|allowbreak)"
+_FURNITURE = re.compile(r"\\(?:label|tag\*?|eqref|ref)\s*\{[^{}]{0,60}\}|\\(?:nonumber|notag|displaybreak|allowbreak|hfill|noindent)"
                         r"(?![A-Za-z])|(?<=\\\\)\s*\[\s*-?[\d.]{1,6}\s*[a-z]{0,3}\s*\]")
+_NUMBERED = re.compile(r"\\(?:q?quad|hfill)\s*\(\s*\d{1,3}(?:\.\d{1,3}){0,2}[a-z]?\s*\)(?=[ \t]*(?:\n|\\\\|\Z|\$|\\end))")
 _ALIGNAT = re.compile(r"(?<=\{alignat\})[ \t]*\{\d{1,2}\}|(?<=\{alignat\*\})[ \t]*\{\d{1,2}\}")  # its column count
 _INTERTEXT = re.compile(r"\\(?:intertext|shortintertext)\s*\{[^{}]{0,200}\}")
 # a box around an answer or part of one: \boxed{…}, \fbox{…}, \bbox[yellow]{…}, \framebox{…}
@@ -152,6 +153,7 @@ def _furniture(text: str) -> str:
     """Equation furniture dropped and boxes opened: what a box or a label holds is read as if
     they were not there.  One scan over the text (each box's closing brace is found by a stack
     of the open braces: linear)."""
+    text = _NUMBERED.sub(" ", text)  # "… \qquad (2)": an equation number typed by hand, not a factor
     text = _FURNITURE.sub(" ", text)
     text = _ALIGNAT.sub(" ", text)
     text = _INTERTEXT.sub(r" \\\\ ", text)
@@ -243,10 +245,10 @@ def _text_words(m) -> str:
 _WORDS = {"argmax", "argmin", "max", "min", "sigmoid", "sigma", "exp", "log", "tanh"}
 # the logistic function's other names (a function of one's own by the same name is the student's)
 # where a function's definition may follow on the line of its use
-_FUNCTION_AFTER = re.compile(r"(?:,|;|\\where|\\quad|\\qquad|\bwhere\b|\bwith\b)\s*(?=(?:\\where\s*)?[A-Za-z]{1,12}\s*\(\s*[A-Za-z]\s*\)\s*=(?!=))")
+_FUNCTION_AFTER = re.compile(r"(?:,|;|\\where|\\quad|\\qquad|\bwhere\b|\bwith\b)\s*(?=(?:\\where\s*)?\\?[A-Za-z]{1,12}\s*\(\s*[A-Za-z]\s*\)\s*=(?!=))")
 _SIGMOID_NAMES = {"sig", "sigm", "logistic", "logsig", "Sigmoid", "sigmoidal"}
 # g(t) = …, sig(x) = …: a function of one's own (a name, one one-letter parameter, its formula)
-_FUNCTION_DEF = re.compile(r"\s*(?:\\where\s*|\\forall\s*)?([A-Za-z]{1,12})\s*\(\s*([A-Za-z])\s*\)\s*=(?!=)\s*(.{1,400})\Z", re.S)
+_FUNCTION_DEF = re.compile(r"\s*(?:\\where\s*|\\forall\s*)?(\\?[A-Za-z]{1,12})\s*\(\s*([A-Za-z])\s*\)\s*=(?!=)\s*(.{1,400})\Z", re.S)
 
 
 def _function_word(m) -> str:
@@ -534,7 +536,9 @@ class Reader:
         m = _FUNCTION_DEF.match(part)
         if m is None:
             return False
-        name, param, body = m.group(1), m.group(2), m.group(3)
+        name, param, body = m.group(1).lstrip("\\"), m.group(2), m.group(3)
+        if m.group(1).startswith("\\") and name not in _GREEK:  # \phi(t) = …, not \exp(t) = …
+            return False
         if name in self.symbols or name in self.indices or name in self.scalars or name in ("d", "e") \
                 or name in self.FUNCTIONS or len(self.functions) >= 8:
             return False
@@ -2847,6 +2851,7 @@ _NUMBER = r"(?:\$ ?(\d{1,6}(?:\.\d{1,6})?) ?\$|(\d{1,6}(?:\.\d{1,6})?))"
 _TABLE_ROW = re.compile(r"[ \t]*\|[ \t]*" + _NAME + r"[ \t]*\|(?:[^|\n]{0,80}\|)?[ \t]*" + _NUMBER + r"[ \t]*\|[ \t]*")
 _ITEM = re.compile(r"[ \t]*(?:[-*•+][ \t]+|\d{1,2}[.)][ \t]+)?(?:\*\*)?" + _NAME + r"(?:\*\*)?[ \t]*(?::|\bis\b|\bequals\b)"
                    r"[ \t]*" + _NUMBER + r"[ \t]*(?:[.,;][ \t]*)?")
+_IS_SUM = re.compile(r"(?:(?<=[}\]])|(?<=_[A-Za-z0-9]))[ \t]+(?:is|equals)[ \t]+(?=(?:the[ \t]+)?(?:sum|Sum)[ \t]+(?:over|of)\b)")  # "dE/dz_{…} is the sum over m of"
 _SUBSCRIPTED = r"\$ ?([A-Za-z]{1,3}_\{?[A-Za-z0-9]{1,3}\}?) ?\$"
 _IS = re.compile(_SUBSCRIPTED + r"[ \t]+(?:is|equals)[ \t]+" + _NUMBER)
 _ARE = re.compile(_SUBSCRIPTED + r"[ \t]+and[ \t]+" + _SUBSCRIPTED + r"[ \t]+are[ \t]+(?:both[ \t]+)?" + _NUMBER)
@@ -2886,6 +2891,7 @@ def _plain_values(body: str) -> str:
             name, value = m.group(1) or m.group(2), m.group(3) or m.group(4)
             out.append(f"${name} = {value}$")
             continue
+        line = _IS_SUM.sub("= ", line)
         line = _IS.sub(lambda m: f"${m.group(1)} = {m.group(2) or m.group(3)}$", line)
         line = _ARE.sub(lambda m: f"${m.group(1)} = {m.group(3) or m.group(4)}$, ${m.group(2)} = {m.group(3) or m.group(4)}$",
                         line)
