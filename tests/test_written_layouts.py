@@ -130,7 +130,8 @@ def test_the_new_patterns_are_linear_on_hostile_repetitions():
     units = ["\\boxed{", "\\bbox[red]{", "}", "\\label{", "\\tag{a", "\\\\[ 4pt", "\\intertext{", "sum over a, ",
              "the sum over a from 1 to ", "the derivative of sigma at (", "times ", "multiplied  by ", "\\text{ times",
              "\\operatorname{sig", "g(t) = ", "**answer: ", "answer ** ", "\\underbrace{a}_", "\\underbrace{", " ",
-             " , for each", "for each window ", "plus minus ", "\\times "]
+             " , for each", "for each window ", "plus minus ", "\\times ", "where ", "**a", "**c_w** ", "\\qquad (1",
+             "\\hfill ( 2.", "\\text{(", "\\alignat}{2"]
     for unit in units:
         small = _cost(normalize, (unit * 20000)[:1500])
         large = _cost(normalize, (unit * 20000)[:12000])
@@ -141,7 +142,7 @@ def test_values_and_columns_are_found_in_linear_time():
     for unit in ("| $c_w$ | ", "|" + " " * 50, "c_w: ", "$c_w$ is ", "$c_w$ and ", "($c_w$, ", "( a, ", "&= 3 & ",
                  "(" + " " * 30, "- c_w " + " \t" * 20, "| $c_w$ | $c_h$ |\n|--|--|\n", "| 3 | 3 |\n", "|--|",
                  "$h_m$ denote $", "$h$ being the $", "$a$, which we call $", "c_w \\times ", ", \\quad f(u) = ",
-                 "where g(", ", " * 40):
+                 "where g(", ", " * 40, "y_m is the sum", "} is ", "x_1 equals the "):
         small, large = _cost(equations, unit * 200), _cost(equations, unit * 1600)
         assert large < 40 * small + 0.05, (unit, small, large)
         small = _cost(lambda t: Answer(t, Q["1.1"].spec), (unit * 200)[:2000])

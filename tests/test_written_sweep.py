@@ -343,6 +343,17 @@ CASES += [
     ("compact indices", "1.2", OK, r"$$y_{ijk} = \sigma\Big(\sum_{a=1}^{2}\sum_{b=1}^{2} x_{i+a-1\, j+b-1}\, w_{abk}\Big)$$"),
     ("sizes table/prose", "1.1", OK, "The convolution output is 3 × 3 × 3, so $c_w = c_h = 3$; pooling gives 2 × 2 × 3, so $p_w = p_h = 2$."),
     ("sums in words", "2.2", OK, "dE/dz_{pi,pj,k} is the sum over m of (o_m - y_m) o_m (1 - o_m) w_{pi,pj,k,m}"),
+    ("sums in words", "1.4", OK, "o_m = sigmoid(net_m) where net_m is the sum over pi, pj and k of w[pi,pj,k,m] times z[pi,pj,k]"),
+    ("sums in words", "1.4", BAD, "o_m = sigmoid(net_m) where net_m is the sum over pi and k of w[pi,pi,k,m] times z[pi,pi,k]"),
+    # a plain "where" between two formulas (was read as a chain o_m = sigmoid(net_m) where net_m = …, the last member counting)
+    ("helpers in prose", "1.4", OK, "o_m = sigmoid(net_m) where net_m = sum(sum(sum(w[pi,pj,k,m]*z[pi,pj,k], pi=1..2), pj=1..2), k=1..3)"),
+    ("helpers in prose", "1.4", BAD, "o_m = sigmoid(net_m) where net_m = sum(sum(sum(w[pi,pj,k,m]*z[pi,pj,k], pi=1..2), pj=1..1), k=1..3)"),
+    ("sizes table/prose", "1.1", OK, "* **c_w** = 3\n* **c_h** = 3\n* **p_w** = 2\n* **p_h** = 2"),
+    ("sizes table/prose", "1.1", OK, "| Quantity | Formula | Value |\n|---|---|---|\n| $c_w$ | $(4-2)/1+1$ | 3 |\n| $c_h$ | $(4-2)/1+1$ | 3 |\n| $p_w$ | $3-2+1$ | 2 |\n| $p_h$ | $3-2+1$ | 2 |"),
+    ("sizes table/prose", "1.1", BAD, "| Quantity | Formula | Value |\n|---|---|---|\n| $c_w$ | $(4-2)/1+1$ | 3 |\n| $c_h$ | $(4-2)/1+1$ | 2 |\n| $p_w$ | $3-2+1$ | 2 |\n| $p_h$ | $3-2+1$ | 2 |"),
+    ("compact indices", "1.2", OK, r"$$y_{ijk} = \sigma\left(\sum_{a,b \in \{1,2\}} w_{abk}\, x_{i+a-1,\,j+b-1}\right)$$"),
+    ("compact indices", "1.2", BAD, r"$$y_{ijk} = \sigma\left(\sum_{a,b \in \{1,2\}} w_{bak}\, x_{i+a-1,\,j+b-1}\right)$$"),
+    ("equation furniture", "2.1", OK, "$" + W21 + r" = (o_m - y_m) o_m (1 - o_m) z_{p_i,p_j,k} \quad \text{(final answer)}$"),
 ]
 
 

@@ -70,6 +70,7 @@ _DERIVATIVE_AT = re.compile(r"\b(?:the[ \t]+)?derivative[ \t]+of[ \t]+(?:the[ \t
 _FOR_EACH_WHOLE = re.compile(r"\b(?:for|over)[ \t]+(?:each|every|all)[ \t]+(?:the[ \t]+)?(?:pooling[ \t]+)?"
                              r"(?:window|windows|position|positions|element|elements|neuron|neurons|pixel|pixels|"
                              r"entry|entries)\b(?=[ \t]*(?:[.;)$]|\n|\Z))")
+_PLAIN_WHERE = re.compile(r"(?<![\\\w])(?:where|with)(?=[ \t])")
 _PLUS_MINUS = re.compile(r"(?<!\\)\b(plus|minus|divided[ \t]+by)\b")
 _TIMES = re.compile(r"\\text\s*\{\s*(?:times|multiplied\s+by)\s*\}|(?<!\\)\b(?:times|multiplied[ \t]+by)\b")
 
@@ -97,6 +98,7 @@ def normalize(text: str) -> str:
                          text)  # (the) sum over m of, sum over p_i, p_j and k of
     text = _DERIVATIVE_AT.sub(r" sigma'(\1) ", text)  # the derivative of sigma at net_m
     text = _TIMES.sub(" * ", text)  # times, multiplied by
+    text = _PLAIN_WHERE.sub(r" \\where ", text)  # "o_m = sigmoid(net_m) where net_m = …": as \text{where}
     text = _PLUS_MINUS.sub(lambda m: {"plus": " + ", "minus": " - "}.get(m.group(1), " / "), text)
     text = _FOR_EACH_WHOLE.sub(" ", text)  # ", for each window": every element of the left side, as without it
     text = re.sub(r"\\(?:mathrm|text|operatorname|textrm)\s*\{\s*d\s*\}", " d ", text)  # \mathrm{d}E
@@ -142,6 +144,7 @@ def normalize(text: str) -> str:
 _FURNITURE = re.compile(r"\\(?:label|tag\*?|eqref|ref)\s*\{[^{}]{0,60}\}|\\(?:nonumber|notag|displaybreak|allowbreak|hfill|noindent)"
                         r"(?![A-Za-z])|(?<=\\\\)\s*\[\s*-?[\d.]{1,6}\s*[a-z]{0,3}\s*\]")
 _NUMBERED = re.compile(r"\\(?:q?quad|hfill)\s*\(\s*\d{1,3}(?:\.\d{1,3}){0,2}[a-z]?\s*\)(?=[ \t]*(?:\n|\\\\|\Z|\$|\\end))")
+_BOLD_NAME = re.compile(r"(?<![\w)\]}*])\*\*([A-Za-z][A-Za-z0-9_{},]{0,30})\*\*(?!\*)")
 _ALIGNAT = re.compile(r"(?<=\{alignat\})[ \t]*\{\d{1,2}\}|(?<=\{alignat\*\})[ \t]*\{\d{1,2}\}")  # its column count
 _INTERTEXT = re.compile(r"\\(?:intertext|shortintertext)\s*\{[^{}]{0,200}\}")
 # a box around an answer or part of one: \boxed{…}, \fbox{…}, \bbox[yellow]{…}, \framebox{…}
@@ -156,6 +159,7 @@ def _furniture(text: str) -> str:
     text = _NUMBERED.sub(" ", text)  # "… \qquad (2)": an equation number typed by hand, not a factor
     text = _FURNITURE.sub(" ", text)
     text = _ALIGNAT.sub(" ", text)
+    text = _BOLD_NAME.sub(r"\1", text)  # "* **c_w** = 3": Markdown bold around a name
     text = _INTERTEXT.sub(r" \\\\ ", text)
     if not _BOX.search(text):
         return text
@@ -232,6 +236,8 @@ def _text_words(m) -> str:
     quantifier's words (``\\text{, for each output } m``), connecting prose dropped; anything
     else left as it was (an error that points at it)."""
     words = m.group(1).strip().rstrip(",:").strip().lower()
+    if words.startswith("(") and words.endswith(")") and "(" not in words[1:-1]:
+        return " "  # \text{(chain rule)}, \text{(final answer)}: a remark
     if words in _TEXT_WORDS:
         return _TEXT_WORDS[words]
     prose = _PROSE.fullmatch(m.group(1))
@@ -1775,6 +1781,9 @@ class Reader:
             if self._peek("\\in"):
                 self._next()
                 domain = self._domain()
+                values = [p[1] for p in domain[1]] if domain[0] == "dset" and all(p[0] == "num" for p in domain[1]) else []
+                if values and values == list(range(values[0], values[0] + len(values))):  # \{1, 2\}
+                    domain = ("drange", ("num", values[0]), ("num", values[-1]))
                 if domain[0] != "drange":
                     raise self._error("a sum runs over a range: \\sum_{k=1}^{3} or k \\in \\{1, \\dots, 3\\}")
                 ranges = [(domain[1], domain[2])] * len(names)
