@@ -58,6 +58,16 @@ def test_a_function_of_ones_own_that_calls_itself_is_refused_not_recursed():
     assert verdict("1.4", text).startswith("error:")
 
 
+def test_functions_calling_functions_are_bounded():
+    """Eight functions, each applying the next ten times: 10^8 readings unless bounded."""
+    names = "FGHJLNPQ"
+    defs = "\n".join(f"${n}(t) = " + " + ".join([f"{names[i + 1]}(t)"] * 10) + "$" for i, n in enumerate(names[:-1]))
+    text = defs + "\n$Q(t) = t$\n$$o_m = \\sigma(F(\\sum_{k}\\sum_{p_i}\\sum_{p_j} z_{p_i,p_j,k} w_{p_i,p_j,k,m}))$$"
+    t0 = time.perf_counter()
+    got = verdict("1.4", text)
+    assert "applied too many times" in got and time.perf_counter() - t0 < 2.0
+
+
 def test_the_students_function_wins_over_a_known_name():
     """sig is the sigmoid unless the student defines it otherwise (then theirs is graded)."""
     body = r"$$o_m = \operatorname{sig}\Big(\sum_{k}\sum_{p_i}\sum_{p_j} z_{p_i,p_j,k} w_{p_i,p_j,k,m}\Big)$$"

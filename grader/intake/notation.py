@@ -21,6 +21,7 @@ import re
 
 MAX_TEXT = 20000  # characters of one answer
 MAX_DEPTH = 60  # nesting of the expression tree
+MAX_APPLIED = 20_000  # tokens of the student's own functions' bodies read where they are applied
 MAX_STEPS = 2_000_000  # node evaluations for one answer (all its elements)
 
 
@@ -432,6 +433,7 @@ class Reader:
         self.declared: list = []  # [(var, lo, hi)] from lines such as "m = 1, 2" or "p_i \in \{1,2\}"
         self.functions: dict[str, tuple] = {}  # functions of one's own: name -> (parameter, body tokens, source)
         self.params: dict = {}  # while a function's body is read: its parameter -> the argument's tree
+        self.applied = 0  # tokens of function bodies read so far (at most MAX_APPLIED)
         self.text, self.toks, self.i, self.depth, self.rest, self.steps = "", [], 0, 0, "", []
 
     # -- statements --
@@ -582,6 +584,9 @@ class Reader:
         """A call of a function of one's own: its body read with the argument in place of the
         parameter (each call reads the body once; a function may not call itself)."""
         param, body, source, shown = self.functions[name]
+        self.applied += len(body)
+        if self.applied > MAX_APPLIED:  # (functions calling functions, each several times: bounded work)
+            raise self._error(f"your functions are applied too many times (over {MAX_APPLIED} tokens read)")
         if not self._peek("("):
             raise self._error(f"{name} needs its argument in parentheses: {name}(...)")
         self._next()
