@@ -208,6 +208,155 @@ CASES += [
 ]
 
 
+# A sixth batch (issue #25, second round): boxed answers, compact indices split by the quantity's
+# arity, functions of the student's own, equation furniture, multi-step derivations, 1.1 as a
+# table or in prose, sums and products in words, helpers defined in prose, element-wise left sides.
+W21 = r"\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}}"
+CASES += [
+    ("boxed", "2.1", OK, r"$$\boxed{" + W21 + r" = (o_m - y_m)\, o_m (1 - o_m)\, z_{p_i,p_j,k}}$$"),
+    ("boxed", "2.1", OK, r"$$" + W21 + r" = \boxed{(o_m - y_m)\, o_m (1 - o_m)\, z_{p_i,p_j,k}}$$"),
+    ("boxed", "1.3", OK, "Answer: $\\boxed{z_{p_i,p_j,k} = y_{p_i,p_j,k} + y_{p_i,p_j+1,k} + y_{p_i+1,p_j,k} + y_{p_i+1,p_j+1,k}}$"),
+    ("boxed", "1.1", OK, "**Final answer:** \\fbox{$c_w = 3$}, \\fbox{$c_h = 3$}, $\\bbox{p_w = 2}$, $\\bbox[yellow]{p_h = 2}$"),
+    ("boxed", "2.2", OK, "**Final answer:** $$\\frac{\\partial E}{\\partial z_{p_i,p_j,k}} = \\sum_{m=1}^{2} \\boxed{(o_m-y_m)\\,o_m(1-o_m)}\\, w_{p_i,p_j,k,m}$$"),
+    ("boxed", "2.2", OK, "Answer: \\boxed{dE/dz[pi,pj,k] = sum((o[m] - y[m])*o[m]*(1 - o[m])*w[pi,pj,k,m], m=1..2)}"),
+    ("boxed", "2.2", BAD, "Answer: \\boxed{dE/dz[pi,pj,k] = sum((o[m] - y[m])*o[m]*w[pi,pj,k,m], m=1..2)}"),
+    ("boxed", "2.1", BAD, r"$$" + W21 + r" = \boxed{(o_m - y_m)\, (1 - o_m)\, z_{p_i,p_j,k}}$$"),
+    ("boxed", "1.1", BAD, "**Final answer:** \\fbox{$c_w = 3$}, \\fbox{$c_h = 2$}, $\\bbox{p_w = 2}$, $\\bbox[yellow]{p_h = 2}$"),
+    ("compact indices", "1.3", OK, "z_{ijk} = y_{ijk} + y_{i,j+1,k} + y_{i+1,j,k} + y_{i+1,j+1,k}"),
+    ("compact indices", "1.2", OK, r"$$y_{ijk} = \sigma\Big(\sum_{a=1}^{2}\sum_{b=1}^{2} x_{i+a-1,j+b-1}\, w_{abk}\Big)$$"),
+    ("compact indices", "1.2", OK, r"$$y_{ijk} = \sigma\big(w_{11k} x_{ij} + w_{12k} x_{i,j+1} + w_{21k} x_{i+1,j} + w_{22k} x_{i+1,j+1}\big)$$"),
+    ("compact indices", "1.2", OK, r"$$y_{ijk} = \sigma\Big(\sum_{a=0}^{1}\sum_{b=0}^{1} x_{(i+a)(j+b)}\, w_{(a+1)(b+1)k}\Big)$$"),
+    ("compact indices", "2.1", OK, r"$$\frac{\partial E}{\partial w_{pq k m}} = (o_m - y_m) o_m (1 - o_m) z_{pqk}$$"),
+    ("compact indices", "1.2", BAD, r"$$y_{ijk} = \sigma\big(w_{11k} x_{ij} + w_{21k} x_{i,j+1} + w_{12k} x_{i+1,j} + w_{22k} x_{i+1,j+1}\big)$$"),
+    ("compact indices", "2.1", BAD, r"$$\frac{\partial E}{\partial w_{pq k m}} = (o_m - y_m) o_m (1 - o_m) z_{qpk}$$"),
+    ("own functions", "1.2", OK, r"$$y_{c_i,c_j,k} = \operatorname{sig}\Big(\sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}\Big)$$ where $\operatorname{sig}(t) = 1/(1+e^{-t})$."),
+    ("own functions", "1.4", OK, r"Let $g(t) = \frac{1}{1+e^{-t}}$. Then $$o_m = g\Big(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,m}\Big)$$"),
+    ("own functions", "1.4", OK, r"$$o_m = \mathrm{sigm}\Big(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,m}\Big)$$ (let sigm denote the logistic function)"),
+    ("own functions", "1.4", OK, r"$$o_m = \operatorname{logistic}\Big(\sum_{k}\sum_{p_i}\sum_{p_j} z_{p_i,p_j,k} w_{p_i,p_j,k,m}\Big)$$"),
+    ("own functions", "1.2", OK, r"With $S(x) = 1/(1+\exp(-x))$: $$y_{c_i,c_j,k} = S\Big(\sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}\Big)$$"),
+    ("own functions", "1.4", BAD, r"Let $g(t) = \frac{1}{1+e^{t}}$. Then $$o_m = g\Big(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,m}\Big)$$"),
+    ("own functions", "1.2", BAD, r"With $S(x) = 1/(1+\exp(-x))$: $$y_{c_i,c_j,k} = S\Big(\sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b} w_{a,b,k}\Big)$$"),
+    ("equation furniture", "2.1", OK, "\\begin{equation*}\n" + W21 + r" = (o_m - y_m)\, o_m (1 - o_m)\, z_{p_i,p_j,k} \label{eq:dw} \tag{2.1}" + "\n\\end{equation*}"),
+    ("equation furniture", "1.1", OK, "\\begin{align*}\nc_w &= 3 & c_h &= 3 \\\\[4pt]\np_w &= 2 & p_h &= 2 \\nonumber\n\\end{align*}"),
+    ("equation furniture", "1.3", OK, "\\begin{multline}\nz_{p_i,p_j,k} = y_{p_i,p_j,k} + y_{p_i,p_j+1,k} \\\\\n + y_{p_i+1,p_j,k} + y_{p_i+1,p_j+1,k} \\notag\n\\end{multline}"),
+    ("equation furniture", "2.2", OK, "\\begin{gather}\n\\delta_m = (o_m - y_m) o_m (1 - o_m) \\label{d} \\\\\n\\intertext{and so}\n\\frac{\\partial E}{\\partial z_{p_i,p_j,k}} = \\sum_{m=1}^{2} \\delta_m w_{p_i,p_j,k,m} \\tag{$*$}\n\\end{gather}"),
+    ("equation furniture", "1.1", BAD, "\\begin{align*}\nc_w &= 3 & c_h &= 3 \\\\[4pt]\np_w &= 2 & p_h &= 3 \\nonumber\n\\end{align*}"),
+    ("equation furniture", "2.2", BAD, "\\begin{gather}\n\\delta_m = (o_m - y_m) (1 - o_m) \\label{d} \\\\\n\\intertext{and so}\n\\frac{\\partial E}{\\partial z_{p_i,p_j,k}} = \\sum_{m=1}^{2} \\delta_m w_{p_i,p_j,k,m} \\tag{$*$}\n\\end{gather}"),
+    ("derivations", "2.1", OK, "\\begin{align*}\n" + W21 + r" &= \frac{\partial E}{\partial o_m} \cdot \frac{\partial o_m}{\partial net_m} \cdot \frac{\partial net_m}{\partial w_{p_i,p_j,k,o_m}} \\ &= (o_m - y_m)\, o_m (1 - o_m)\, z_{p_i,p_j,k}" + "\n\\end{align*}"),
+    ("derivations", "2.2", OK, "$$\\frac{\\partial E}{\\partial z_{p_i,p_j,k}} = \\sum_m \\frac{\\partial E}{\\partial o_m}\\frac{\\partial o_m}{\\partial z_{p_i,p_j,k}}$$\n$$= \\sum_{m=1}^{2} (o_m - y_m)\\,o_m(1-o_m)\\,w_{p_i,p_j,k,m}$$"),
+    ("derivations", "2.1", BAD, "\\begin{align*}\n" + W21 + r" &= \frac{\partial E}{\partial o_m} \cdot \frac{\partial o_m}{\partial net_m} \cdot \frac{\partial net_m}{\partial w_{p_i,p_j,k,o_m}} \\ &= (o_m - y_m)\, (1 - o_m)\, z_{p_i,p_j,k}" + "\n\\end{align*}"),
+    ("sizes table/prose", "1.1", OK, "| quantity | value |\n|---|---|\n| $c_w$ | 3 |\n| $c_h$ | 3 |\n| $p_w$ | 2 |\n| $p_h$ | 2 |\n"),
+    ("sizes table/prose", "1.1", OK, "$c_w = 3; c_h = 3; p_w = 2; p_h = 2$"),
+    ("sizes table/prose", "1.1", OK, "The convolution layer has width 3, height 3 ($c_w$, $c_h$); the pooling layer has width 2, height 2 ($p_w$, $p_h$)."),
+    ("sizes table/prose", "1.1", OK, "- c_w: 3\n- c_h: 3\n- p_w: 2\n- p_h: 2\n"),
+    ("sizes table/prose", "1.1", OK, "$c_w$ and $c_h$ are both 3, and $p_w$ is 2 and $p_h$ equals 2."),
+    ("sizes table/prose", "1.1", OK, "$(c_w, c_h) = (3, 3)$ and $(p_w, p_h) = (2, 2)$"),
+    ("sizes table/prose", "1.1", BAD, "$(c_w, c_h) = (3, 3)$ and $(p_w, p_h) = (3, 2)$"),
+    ("sizes table/prose", "1.1", BAD, "The convolution layer has width 3, height 2 ($c_w$, $c_h$); the pooling layer has width 2, height 2 ($p_w$, $p_h$)."),
+    ("sizes table/prose", "1.1", BAD, "| quantity | value |\n|---|---|\n| $c_w$ | 3 |\n| $c_h$ | 3 |\n| $p_w$ | 2 |\n| $p_h$ | 3 |\n"),
+    ("sizes table/prose", "1.1", BAD, "- c_w: 3\n- c_h: 2\n- p_w: 2\n- p_h: 2\n"),
+    ("sums in words", "2.2", OK, "dE/dz_{pi,pj,k} = sum over m of (o_m - y_m) times o_m times (1 - o_m) times w_{pi,pj,k,m}"),
+    ("sums in words", "1.4", OK, "o_m = sigma(sum over p_i, p_j, k of z_{p_i,p_j,k} multiplied by w_{p_i,p_j,k,m})"),
+    # (σ' is only computable here through 1.2's net input: 1 − σ'(s)/σ(s) = σ(s))
+    ("sums in words", "1.2", OK, "y_{ci,cj,k} = 1 - (the derivative of sigma at s_{ci,cj,k}) / sigma(s_{ci,cj,k}), where s_{ci,cj,k} = the sum over a, b of x_{ci+a-1,cj+b-1} multiplied by w_{a,b,k}"),
+    ("sums in words", "1.2", BAD, "y_{ci,cj,k} = 1 - (the derivative of sigma at s_{ci,cj,k}) / sigma(s_{ci,cj,k}), where s_{ci,cj,k} = the sum over a, b of x_{ci+a-1,cj+b} multiplied by w_{a,b,k}"),
+    ("sums in words", "2.1", OK, "dE/dw_{pi,pj,k,m} = (o_m - y_m) times o_m times (1 - o_m) times z_{pi,pj,k}"),
+    ("sums in words", "1.3", OK, "z_{pi,pj,k} = the sum over a from 0 to 1 of the sum over b from 0 to 1 of y_{pi+a,pj+b,k}"),
+    ("sums in words", "1.3", BAD, "z_{pi,pj,k} = the sum over a from 0 to 1 of the sum over b from 1 to 1 of y_{pi+a,pj+b,k}"),
+    ("sums in words", "2.2", BAD, "dE/dz_{pi,pj,k} = sum over m of (o_m - y_m) times (1 - o_m) times w_{pi,pj,k,m}"),
+    ("sums in words", "1.4", BAD, "o_m = sigma(sum over p_i, k of z_{p_i,p_i,k} multiplied by w_{p_i,p_i,k,m})"),
+    ("helpers in prose", "1.2", OK, "Here h is the pre-activation, $h_{c_i,c_j,k} = \\sum_{a=1}^{2}\\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}$, and $y_{c_i,c_j,k} = \\sigma(h_{c_i,c_j,k})$."),
+    ("helpers in prose", "1.4", OK, "$o_m = \\sigma(h_m)$ with $h_m$ denoting the net input, $h_m = \\sum_{k}\\sum_{p_i}\\sum_{p_j} z_{p_i,p_j,k} w_{p_i,p_j,k,m}$."),
+    ("helpers in prose", "1.4", BAD, "$o_m = \\sigma(h_m)$ with $h_m$ denoting the net input, $h_m = \\sum_{k}\\sum_{p_i}\\sum_{p_j} z_{p_i,p_j,k} w_{p_i,p_j,k,1}$."),
+    ("element-wise left sides", "2.4", OK, r"$$\frac{\partial E}{\partial w_{u+1,v+1,k}} = \sum_{c_i=1}^{3}\sum_{c_j=1}^{3} \frac{\partial E}{\partial y_{c_i,c_j,k}} y_{c_i,c_j,k}(1-y_{c_i,c_j,k}) x_{c_i+u,c_j+v} \quad \text{for } u, v = 0, 1$$"),
+    ("element-wise left sides", "2.4", BAD, r"$$\frac{\partial E}{\partial w_{u+1,v+1,k}} = \sum_{c_i=1}^{3}\sum_{c_j=1}^{3} \frac{\partial E}{\partial y_{c_i,c_j,k}} y_{c_i,c_j,k}(1-y_{c_i,c_j,k}) x_{c_i+u+1,c_j+v} \quad \text{for } u, v = 0, 1$$"),
+    ("element-wise left sides", "1.2", OK, r"$$y_{i,j,k} = \sigma(\mathrm{net}_{i,j,k})$$ with $$\mathrm{net}_{i,j,k} = \sum_{a=1}^{2}\sum_{b=1}^{2} x_{i+a-1,j+b-1} w_{a,b,k}$$"),
+    ("element-wise left sides", "2.4", OK, "$$" + "\n$$".join(
+        rf"\frac{{\partial E}}{{\partial w_{{{a},{b},k}}}} = \sum_{{c_i=1}}^{{3}}\sum_{{c_j=1}}^{{3}} \frac{{\partial E}}{{\partial y_{{c_i,c_j,k}}}} y_{{c_i,c_j,k}}(1-y_{{c_i,c_j,k}}) x_{{c_i+{a-1},c_j+{b-1}}}$$"
+        for a in (1, 2) for b in (1, 2))),
+    ("element-wise left sides", "2.4", BAD, "$$" + "\n$$".join(
+        rf"\frac{{\partial E}}{{\partial w_{{{a},{b},k}}}} = \sum_{{c_i=1}}^{{3}}\sum_{{c_j=1}}^{{3}} \frac{{\partial E}}{{\partial y_{{c_i,c_j,k}}}} y_{{c_i,c_j,k}}(1-y_{{c_i,c_j,k}}) x_{{c_i+{b-1},c_j+{a-1}}}$$"
+        for a in (1, 2) for b in (1, 2))),
+    ("element-wise left sides", "2.4", BAD, "$$" + "\n$$".join(
+        rf"\frac{{\partial E}}{{\partial w_{{{a},{b},k}}}} = \sum_{{c_i=1}}^{{3}}\sum_{{c_j=1}}^{{3}} \frac{{\partial E}}{{\partial y_{{c_i,c_j,k}}}} y_{{c_i,c_j,k}}(1-y_{{c_i,c_j,k}}) x_{{c_i+{a-1},c_j+{b-1}}}$$"
+        for a, b in ((1, 1), (1, 2), (2, 1)))),
+]
+
+
+# A seventh batch: the same categories in yet other habits (one student's layout each).
+O14 = r"o_m = \sigma\Big(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k}\, w_{p_i,p_j,k,m}\Big)"
+CASES += [
+    ("boxed", "1.4", OK, r"$$\fbox{$" + O14 + r"$}$$"),
+    ("boxed", "1.1", OK, "Ans: $\\boxed{c_w = 3,\\ c_h = 3}$ and $\\boxed{p_w = 2,\\ p_h = 2}$"),
+    ("boxed", "1.1", BAD, "Ans: $\\boxed{c_w = 3,\\ c_h = 3}$ and $\\boxed{p_w = 2,\\ p_h = 1}$"),
+    ("compact indices", "1.3", OK, r"$z_{ijk} = \sum_{a=0}^{1}\sum_{b=0}^{1} y_{(i+a)(j+b)k}$"),
+    ("compact indices", "1.3", BAD, r"$z_{ijk} = \sum_{a=0}^{1}\sum_{b=0}^{1} y_{(i+a)(j+a)k}$"),
+    ("compact indices", "2.2", OK, r"$\frac{\partial E}{\partial z_{ijk}} = \sum_{m=1}^{2} (o_m - y_m) o_m (1 - o_m) w_{ijkm}$"),
+    ("compact indices", "2.2", BAD, r"$\frac{\partial E}{\partial z_{ijk}} = \sum_{m=1}^{2} (o_m - y_m) o_m (1 - o_m) w_{jikm}$"),
+    ("own functions", "1.4", OK, r"$$o_m = f\Big(\sum_{k}\sum_{p_i}\sum_{p_j} z_{p_i,p_j,k} w_{p_i,p_j,k,m}\Big), \quad f(u) = \frac{1}{1 + \mathrm{e}^{-u}}$$"),
+    ("own functions", "1.2", OK, r"$$y_{c_i,c_j,k} = \text{sig}\Big(\sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}\Big)$$"),
+    ("own functions", "1.4", BAD, r"$$o_m = f\Big(\sum_{k}\sum_{p_i}\sum_{p_j} z_{p_i,p_j,k} w_{p_i,p_j,k,m}\Big), \quad f(u) = \frac{1}{1 + \mathrm{e}^{u}}$$"),
+    ("equation furniture", "2.1", OK, "\\begin{alignat*}{2}\n" + W21 + r" &= (o_m - y_m)\, o_m (1 - o_m)\, z_{p_i,p_j,k} &\qquad& \text{(chain rule)} \hfill" + "\n\\end{alignat*}"),
+    ("equation furniture", "2.1", OK, "Using the chain rule, with $o_m$ the output:\n\\begin{alignat*}{2}\n" + W21 + r" &= (o_m - y_m)\, o_m (1 - o_m)\, z_{p_i,p_j,k} &\qquad& \text{(chain rule)}" + "\n\\end{alignat*}"),
+    ("equation furniture", "2.1", BAD, "Using the chain rule, with $o_m$ the output:\n\\begin{alignat*}{2}\n" + W21 + r" &= (o_m - y_m)\, o_m (1 - o_m)\, z_{p_j,p_i,k} &\qquad& \text{(chain rule)}" + "\n\\end{alignat*}"),
+    ("equation furniture", "1.3", OK, "\\begin{eqnarray*}\nz_{p_i,p_j,k} &=& y_{p_i,p_j,k} + y_{p_i,p_j+1,k} \\nonumber \\\\\n&& +\\, y_{p_i+1,p_j,k} + y_{p_i+1,p_j+1,k}\n\\end{eqnarray*}"),
+    ("equation furniture", "1.3", BAD, "\\begin{eqnarray*}\nz_{p_i,p_j,k} &=& y_{p_i,p_j,k} + y_{p_i,p_j+1,k} \\nonumber \\\\\n&& +\\, y_{p_i+1,p_j,k} + y_{p_i+1,p_j,k}\n\\end{eqnarray*}"),
+    ("derivations", "2.2", OK, r"$$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_m \underbrace{(o_m - y_m)}_{\partial E/\partial o_m} \underbrace{o_m(1-o_m)}_{\sigma'} \, w_{p_i,p_j,k,m}$$"),
+    ("derivations", "2.2", BAD, r"$$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_m \underbrace{(o_m - y_m)}_{\partial E/\partial o_m} \underbrace{(1-o_m)}_{\sigma'} \, w_{p_i,p_j,k,m}$$"),
+    ("derivations", "2.1", OK, "$$" + W21 + r" = \frac{\partial E}{\partial o_m} \cdot \underbrace{\frac{\partial o_m}{\partial \mathrm{net}_m}}_{\sigma'(\mathrm{net}_m)} \cdot \frac{\partial \mathrm{net}_m}{\partial w} = (o_m - y_m)\,o_m(1-o_m)\,z_{p_i,p_j,k}$$"),
+    ("sizes table/prose", "1.1", OK, "| $c_w$ | $c_h$ | $p_w$ | $p_h$ |\n|:-:|:-:|:-:|:-:|\n| 3 | 3 | 2 | 2 |\n"),
+    ("sizes table/prose", "1.1", BAD, "| $c_w$ | $c_h$ | $p_w$ | $p_h$ |\n|:-:|:-:|:-:|:-:|\n| 3 | 3 | 2 | 3 |\n"),
+    ("sizes table/prose", "1.1", OK, "$c_w = 3$ (width), $c_h = 3$ (height), $p_w = 2$ (width), $p_h = 2$ (height)"),
+    ("sizes table/prose", "1.1", OK, "$c_w \\times c_h = 3 \\times 3$ and $p_w \\times p_h = 2 \\times 2$"),
+    ("sizes table/prose", "1.1", BAD, "$c_w \\times c_h = 3 \\times 2$ and $p_w \\times p_h = 2 \\times 2$"),
+    ("sums in words", "1.3", OK, "z_{pi,pj,k} = y_{pi,pj,k} plus y_{pi,pj+1,k} plus y_{pi+1,pj,k} plus y_{pi+1,pj+1,k}, for each window"),
+    ("sums in words", "2.2", OK, "dE/dz_{pi,pj,k} = sum over m of (o_m minus y_m) times o_m times (1 minus o_m) times w_{pi,pj,k,m}"),
+    ("sums in words", "1.3", BAD, "z_{pi,pj,k} = y_{pi,pj,k} plus y_{pi,pj+1,k} plus y_{pi+1,pj,k} plus y_{pi+1,pj,k}, for each window"),
+    ("helpers in prose", "1.4", OK, r"Let $h_m$ denote $\sum_{k}\sum_{p_i}\sum_{p_j} z_{p_i,p_j,k} w_{p_i,p_j,k,m}$. Then $o_m = \sigma(h_m)$."),
+    ("helpers in prose", "1.2", OK, r"$y_{c_i,c_j,k} = \sigma(s_{c_i,c_j,k})$ with $s_{c_i,c_j,k}$ being $\sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}$."),
+    ("helpers in prose", "1.2", BAD, r"$y_{c_i,c_j,k} = \sigma(s_{c_i,c_j,k})$ with $s_{c_i,c_j,k}$ being $\sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b} w_{a,b,k}$."),
+    ("helpers in prose", "2.1", OK, r"The error signal is $(o_m - y_m)\, o_m (1 - o_m)$, which we call $\delta_m$. Then $$" + W21 + r" = \delta_m z_{p_i,p_j,k}$$"),
+    ("element-wise left sides", "2.4", OK, r"For $u, v \in \{0, 1\}$: $$\frac{\partial E}{\partial w_{1+u,1+v,k}} = \sum_{c_i=1}^{3}\sum_{c_j=1}^{3} \frac{\partial E}{\partial y_{c_i,c_j,k}} y_{c_i,c_j,k}(1-y_{c_i,c_j,k}) x_{c_i+u,c_j+v}$$"),
+    ("element-wise left sides", "1.3", OK, "$$" + "$$\n$$".join(
+        rf"z_{{{a},{b},k}} = y_{{{a},{b},k}} + y_{{{a},{b + 1},k}} + y_{{{a + 1},{b},k}} + y_{{{a + 1},{b + 1},k}}"
+        for a in (1, 2) for b in (1, 2)) + "$$"),
+    ("element-wise left sides", "1.3", BAD, "$$" + "$$\n$$".join(
+        rf"z_{{{a},{b},k}} = y_{{{a},{b},k}} + y_{{{a},{b + 1},k}} + y_{{{a + 1},{b},k}} + y_{{{a + 1},{b + 1},k}}"
+        for a in (1, 2) for b in (1, 2) if (a, b) != (2, 1)) + "$$"),
+]
+
+
+# An eighth batch: equation numbers typed by hand, Greek function names, a derivative of one's own
+# defined first, several element-wise lines on one line, a boxed aligned block.
+CASES += [
+    ("equation furniture", "1.3", OK, r"$$z_{p_i,p_j,k} = y_{p_i,p_j,k} + y_{p_i,p_j+1,k} + y_{p_i+1,p_j,k} + y_{p_i+1,p_j+1,k} \qquad (2)$$"),
+    ("equation furniture", "2.2", OK, r"$$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2}(o_m-y_m)\,o_m(1-o_m)\,w_{p_i,p_j,k,m} \hfill (2.2)$$"),
+    ("equation furniture", "2.2", BAD, r"$$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2}(o_m-y_m)\,o_m\,w_{p_i,p_j,k,m} \hfill (2.2)$$"),
+    ("own functions", "1.4", OK, r"Let $\phi(t) = (1 + e^{-t})^{-1}$. $$o_m = \phi\Big(\sum_{k}\sum_{p_i}\sum_{p_j} z_{p_i,p_j,k} w_{p_i,p_j,k,m}\Big)$$"),
+    ("own functions", "1.4", BAD, r"Let $\phi(t) = (1 + e^{-t})^{-1}$. $$o_m = \phi\Big(\sum_{k}\sum_{p_i}\sum_{p_j} z_{p_i,p_j,k} w_{p_i,p_j,k,1}\Big)$$"),
+    ("derivations", "2.1", OK, r"$$\frac{\partial E}{\partial o_m} = o_m - y_m$$ $$\frac{\partial E}{\partial w_{p_i,p_j,k,m}} = \frac{\partial E}{\partial o_m}\, o_m (1 - o_m)\, z_{p_i,p_j,k}$$"),
+    ("derivations", "2.1", BAD, r"$$\frac{\partial E}{\partial o_m} = o_m - y_m$$ $$\frac{\partial E}{\partial w_{p_i,p_j,k,m}} = \frac{\partial E}{\partial o_m}\, (1 - o_m)\, z_{p_i,p_j,k}$$"),
+    ("boxed", "1.3", OK, "$$\\boxed{\\begin{aligned} z_{p_i,p_j,k} &= y_{p_i,p_j,k} + y_{p_i,p_j+1,k} \\\\ &\\quad + y_{p_i+1,p_j,k} + y_{p_i+1,p_j+1,k} \\end{aligned}}$$"),
+    ("boxed", "1.3", BAD, "$$\\boxed{\\begin{aligned} z_{p_i,p_j,k} &= y_{p_i,p_j,k} + y_{p_i,p_j+1,k} \\\\ &\\quad + y_{p_i+1,p_j,k} \\end{aligned}}$$"),
+    ("element-wise left sides", "1.4", OK, r"$o_1 = \sigma\Big(\sum_{k}\sum_{p_i}\sum_{p_j} z_{p_i,p_j,k} w_{p_i,p_j,k,1}\Big)$, $o_2 = \sigma\Big(\sum_{k}\sum_{p_i}\sum_{p_j} z_{p_i,p_j,k} w_{p_i,p_j,k,2}\Big)$"),
+    ("element-wise left sides", "1.4", BAD, r"$o_1 = \sigma\Big(\sum_{k}\sum_{p_i}\sum_{p_j} z_{p_i,p_j,k} w_{p_i,p_j,k,1}\Big)$, $o_2 = \sigma\Big(\sum_{k}\sum_{p_i}\sum_{p_j} z_{p_i,p_j,k} w_{p_i,p_j,k,1}\Big)$"),
+    ("compact indices", "1.2", OK, r"$$y_{ijk} = \sigma\Big(\sum_{a=1}^{2}\sum_{b=1}^{2} x_{i+a-1\, j+b-1}\, w_{abk}\Big)$$"),
+    ("sizes table/prose", "1.1", OK, "The convolution output is 3 × 3 × 3, so $c_w = c_h = 3$; pooling gives 2 × 2 × 3, so $p_w = p_h = 2$."),
+    ("sums in words", "2.2", OK, "dE/dz_{pi,pj,k} is the sum over m of (o_m - y_m) o_m (1 - o_m) w_{pi,pj,k,m}"),
+    ("sums in words", "1.4", OK, "o_m = sigmoid(net_m) where net_m is the sum over pi, pj and k of w[pi,pj,k,m] times z[pi,pj,k]"),
+    ("sums in words", "1.4", BAD, "o_m = sigmoid(net_m) where net_m is the sum over pi and k of w[pi,pi,k,m] times z[pi,pi,k]"),
+    # a plain "where" between two formulas (was read as a chain o_m = sigmoid(net_m) where net_m = …, the last member counting)
+    ("helpers in prose", "1.4", OK, "o_m = sigmoid(net_m) where net_m = sum(sum(sum(w[pi,pj,k,m]*z[pi,pj,k], pi=1..2), pj=1..2), k=1..3)"),
+    ("helpers in prose", "1.4", BAD, "o_m = sigmoid(net_m) where net_m = sum(sum(sum(w[pi,pj,k,m]*z[pi,pj,k], pi=1..2), pj=1..1), k=1..3)"),
+    ("sizes table/prose", "1.1", OK, "* **c_w** = 3\n* **c_h** = 3\n* **p_w** = 2\n* **p_h** = 2"),
+    ("sizes table/prose", "1.1", OK, "| Quantity | Formula | Value |\n|---|---|---|\n| $c_w$ | $(4-2)/1+1$ | 3 |\n| $c_h$ | $(4-2)/1+1$ | 3 |\n| $p_w$ | $3-2+1$ | 2 |\n| $p_h$ | $3-2+1$ | 2 |"),
+    ("sizes table/prose", "1.1", BAD, "| Quantity | Formula | Value |\n|---|---|---|\n| $c_w$ | $(4-2)/1+1$ | 3 |\n| $c_h$ | $(4-2)/1+1$ | 2 |\n| $p_w$ | $3-2+1$ | 2 |\n| $p_h$ | $3-2+1$ | 2 |"),
+    ("compact indices", "1.2", OK, r"$$y_{ijk} = \sigma\left(\sum_{a,b \in \{1,2\}} w_{abk}\, x_{i+a-1,\,j+b-1}\right)$$"),
+    ("compact indices", "1.2", BAD, r"$$y_{ijk} = \sigma\left(\sum_{a,b \in \{1,2\}} w_{bak}\, x_{i+a-1,\,j+b-1}\right)$$"),
+    ("equation furniture", "2.1", OK, "$" + W21 + r" = (o_m - y_m) o_m (1 - o_m) z_{p_i,p_j,k} \quad \text{(final answer)}$"),
+]
+
+
 @pytest.mark.parametrize("category, qid, expect, text", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_sweep(category, qid, expect, text):
     got = verdict(qid, text)

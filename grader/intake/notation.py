@@ -21,7 +21,11 @@ import re
 
 MAX_TEXT = 20000  # characters of one answer
 MAX_DEPTH = 60  # nesting of the expression tree
+MAX_APPLIED = 20_000  # tokens of the student's own functions' bodies read where they are applied
 MAX_STEPS = 2_000_000  # node evaluations for one answer (all its elements)
+
+
+STEP = "a step of the derivation"  # why a line or a chain's member is shown but not graded
 
 
 class NotationError(ValueError):
@@ -55,6 +59,22 @@ _TEXT_WORDS = {"for all": " \\forall ", "for every": " \\forall ", "for each": "
                "else": " \\otherwise ", "with": " \\where ", "s.t.": " \\forall "}
 
 
+# sums and products in words (each a bounded, anchored-by-keyword pattern: linear)
+_OVER_NAME = r"[A-Za-z]\w{0,11}"
+_SUM_OVER = re.compile(r"\b(?:the[ \t]+)?(?:sum|Sum|Σ)[ \t]+over[ \t]+(?:all[ \t]+)?(" + _OVER_NAME +
+                       r"(?:[ \t]*(?:,|\band\b)[ \t]*" + _OVER_NAME + r"){0,5})[ \t]+of\b")
+_SUM_FROM = re.compile(r"\b(?:the[ \t]+)?(?:sum|Sum|Σ)[ \t]+over[ \t]+(" + _OVER_NAME + r")[ \t]+from[ \t]+(-?\d{1,4})"
+                       r"[ \t]+to[ \t]+(-?\d{1,4})(?:[ \t]+of\b)?")
+_DERIVATIVE_AT = re.compile(r"\b(?:the[ \t]+)?derivative[ \t]+of[ \t]+(?:the[ \t]+)?(?:sigma|sigmoid|\\sigma)[ \t]+"
+                            r"(?:evaluated[ \t]+)?at[ \t]+([A-Za-z][A-Za-z0-9]{0,11}(?:_(?:\{[^{}\n]{0,30}\}|[A-Za-z0-9]{1,3}))?(?:\[[^\[\]\n]{0,30}\])?"
+                            r"|\([^()\n]{0,200}\))")
+_FOR_EACH_WHOLE = re.compile(r"\b(?:for|over)[ \t]+(?:each|every|all)[ \t]+(?:the[ \t]+)?(?:pooling[ \t]+)?"
+                             r"(?:window|windows|position|positions|element|elements|neuron|neurons|pixel|pixels|"
+                             r"entry|entries)\b(?=[ \t]*(?:[.;)$]|\n|\Z))")
+_PLAIN_WHERE = re.compile(r"(?<![\\\w])(?:where|with)(?=[ \t])")
+_PLUS_MINUS = re.compile(r"(?<!\\)\b(plus|minus|divided[ \t]+by)\b")
+_TIMES = re.compile(r"\\text\s*\{\s*(?:times|multiplied\s+by)\s*\}|(?<!\\)\b(?:times|multiplied[ \t]+by)\b")
+
 # a brace group, braces nested up to three deep inside (each character read one way: linear)
 _BRACED = r"\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"
 
@@ -68,12 +88,20 @@ def normalize(text: str) -> str:
         raise NotationError(f"the answer is longer than {MAX_TEXT} characters")
     for k, v in {**_UNICODE, **_SUB_DIGITS}.items():
         text = text.replace(k, v)
+    text = _furniture(text)
     text = re.sub(r"\\(?:text|textrm|mathrm|textit|mbox)\s*\{([^{}]{0,40})\}", _text_words, text)
     text = re.sub(r"\\(?:operatorname\*?|mathop|mathrm|text|textrm|mbox)\s*\{\s*(\\mathrm\s*\{)?"
                   r"\s*([A-Za-z]{1,7})(?:\s*\\[,;: !]\s*|\s+)?([A-Za-z]{0,7})\s*(?(1)\}\s*)\}",
                   _function_word, text)  # \operatorname*{arg\,max}, \mathrm{sigmoid}
     text = re.sub(r"\\arg\s*\\?(max|min)(?![A-Za-z])", r" arg\1 ", text)  # \arg\max
-    text = re.sub(r"\b(?:sum|Sum|Σ)[ \t]+over[ \t]+([A-Za-z]\w{0,11})[ \t]+of\b", r"\\sum_{\1}", text)  # sum over m of
+    text = _SUM_FROM.sub(r"\\sum_{\1=\2}^{\3} ", text)  # the sum over a from 0 to 1 of
+    text = _SUM_OVER.sub(lambda m: "".join(f"\\sum_{{{v}}} " for v in re.split(r"[ \t]*(?:,|\band\b)[ \t]*", m.group(1))),
+                         text)  # (the) sum over m of, sum over p_i, p_j and k of
+    text = _DERIVATIVE_AT.sub(r" sigma'(\1) ", text)  # the derivative of sigma at net_m
+    text = _TIMES.sub(" * ", text)  # times, multiplied by
+    text = _PLAIN_WHERE.sub(r" \\where ", text)  # "o_m = sigmoid(net_m) where net_m = …": as \text{where}
+    text = _PLUS_MINUS.sub(lambda m: {"plus": " + ", "minus": " - "}.get(m.group(1), " / "), text)
+    text = _FOR_EACH_WHOLE.sub(" ", text)  # ", for each window": every element of the left side, as without it
     text = re.sub(r"\\(?:mathrm|text|operatorname|textrm)\s*\{\s*d\s*\}", " d ", text)  # \mathrm{d}E
     text = re.sub(r"\\(?:Rightarrow|implies|Longrightarrow|therefore|iff)(?![A-Za-z])|[⇒⟹∴]", "\n", text)  # steps
     text = re.sub(r"\\nabla_\s*\{?\s*(\\[A-Za-z]+\s*\{\s*\\?[A-Za-z]+\s*\}|\\?[A-Za-z]+)\s*\}?\s*E(?![A-Za-z])",
@@ -110,6 +138,61 @@ def normalize(text: str) -> str:
     if "cases}" in text:  # cases, dcases, rcases; each runs to the next \end (linear: no nesting)
         text = re.sub(r"\\begin\{[dr]?cases\*?\}((?:(?!\\(?:end|begin)\{)[\s\S])*)\\end\{[dr]?cases\*?\}", _cases, text)
     return text
+
+
+# equation furniture: labels, tags, numbering switches, an environment's name, a line break's
+# extra space (\\[4pt]); \intertext{...} is prose between two lines
+_FURNITURE = re.compile(r"\\(?:label|tag\*?|eqref|ref)\s*\{[^{}]{0,60}\}|\\(?:nonumber|notag|displaybreak|allowbreak|hfill|noindent)"
+                        r"(?![A-Za-z])|(?<=\\\\)\s*\[\s*-?[\d.]{1,6}\s*[a-z]{0,3}\s*\]")
+_NUMBERED = re.compile(r"\\(?:q?quad|hfill)\s*\(\s*\d{1,3}(?:\.\d{1,3}){0,2}[a-z]?\s*\)(?=[ \t]*(?:\n|\\\\|\Z|\$|\\end))")
+_BOLD_NAME = re.compile(r"(?<![\w)\]}*])\*\*([A-Za-z][A-Za-z0-9_{},]{0,30})\*\*(?!\*)")
+_ALIGNAT = re.compile(r"(?<=\{alignat\})[ \t]*\{\d{1,2}\}|(?<=\{alignat\*\})[ \t]*\{\d{1,2}\}")  # its column count
+_INTERTEXT = re.compile(r"\\(?:intertext|shortintertext)\s*\{[^{}]{0,200}\}")
+# a box around an answer or part of one: \boxed{…}, \fbox{…}, \bbox[yellow]{…}, \framebox{…}
+_BOX = re.compile(r"\\(?:boxed|fbox|bbox|framebox|colorbox\s*\{[A-Za-z]{1,20}\}|(under|over)brace)\s*(?:\[[^\[\]{}]{0,30}\]\s*)?\{")
+_LABEL = re.compile(r"\s*[_^]\s*\{")  # the label under an \underbrace (over an \overbrace)
+
+
+def _furniture(text: str) -> str:
+    """Equation furniture dropped and boxes opened: what a box or a label holds is read as if
+    they were not there.  One scan over the text (each box's closing brace is found by a stack
+    of the open braces: linear)."""
+    text = _NUMBERED.sub(" ", text)  # "… \qquad (2)": an equation number typed by hand, not a factor
+    text = _FURNITURE.sub(" ", text)
+    text = _ALIGNAT.sub(" ", text)
+    text = _BOLD_NAME.sub(r"\1", text)  # "* **c_w** = 3": Markdown bold around a name
+    text = _INTERTEXT.sub(r" \\\\ ", text)
+    if not _BOX.search(text):
+        return text
+    out, stack, pos = [], [], 0
+    # the box's "{" -> (where its command starts, whether a label follows its "}": \underbrace)
+    boxes = {m.end() - 1: (m.start(), m.group(1) is not None) for m in _BOX.finditer(text)}
+    labels: set = set()  # the "{" of a label to drop, with what it holds
+    dropping = 0  # > 0: inside a dropped label
+    for i, ch in enumerate(text):
+        if i in boxes and not dropping:
+            out.append(text[pos:boxes[i][0]] + " ")
+            pos = i + 1
+            stack.append("box+" if boxes[i][1] else "box")
+        elif i in labels:
+            out.append(text[pos:i].rstrip().rstrip("_^") + " ")
+            stack.append("label")
+            dropping += 1
+        elif ch == "{" and (i == 0 or text[i - 1] != "\\"):
+            stack.append("")
+        elif ch == "}" and (i == 0 or text[i - 1] != "\\") and stack:
+            kind = stack.pop()
+            if kind == "label":
+                dropping -= 1
+                pos = i + 1
+            elif kind and not dropping:
+                out.append(text[pos:i] + " ")
+                pos = i + 1
+                label = _LABEL.match(text, i + 1) if kind == "box+" else None
+                if label:
+                    labels.add(label.end() - 1)
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _underset(text: str) -> str:
@@ -154,6 +237,8 @@ def _text_words(m) -> str:
     quantifier's words (``\\text{, for each output } m``), connecting prose dropped; anything
     else left as it was (an error that points at it)."""
     words = m.group(1).strip().rstrip(",:").strip().lower()
+    if words.startswith("(") and words.endswith(")") and "(" not in words[1:-1]:
+        return " "  # \text{(chain rule)}, \text{(final answer)}: a remark
     if words in _TEXT_WORDS:
         return _TEXT_WORDS[words]
     prose = _PROSE.fullmatch(m.group(1))
@@ -165,13 +250,25 @@ def _text_words(m) -> str:
 
 
 _WORDS = {"argmax", "argmin", "max", "min", "sigmoid", "sigma", "exp", "log", "tanh"}
+# the logistic function's other names (a function of one's own by the same name is the student's)
+# where a function's definition may follow on the line of its use
+_FUNCTION_AFTER = re.compile(r"(?:,|;|\\where|\\quad|\\qquad|\bwhere\b|\bwith\b)\s*(?=(?:\\where\s*)?\\?[A-Za-z]{1,12}\s*\(\s*[A-Za-z]\s*\)\s*=(?!=))")
+_SIGMOID_NAMES = {"sig", "sigm", "logistic", "logsig", "Sigmoid", "sigmoidal"}
+# g(t) = …, sig(x) = …: a function of one's own (a name, one one-letter parameter, its formula)
+_FUNCTION_DEF = re.compile(r"\s*(?:\\where\s*|\\forall\s*)?(\\?[A-Za-z]{1,12})\s*\(\s*([A-Za-z])\s*\)\s*=(?!=)\s*(.{1,400})\Z", re.S)
 
 
 def _function_word(m) -> str:
     """``\\operatorname*{arg\\,max}``, ``\\mathrm{argmax}``, ``\\text{sigmoid}``: the function's
     plain name; other words are left as they were."""
     word = (m.group(2) + m.group(3)).lower()
-    return f" {word} " if word in _WORDS else m.group(0)
+    if m.group(2).lower() + m.group(3).lower() in _SIGMOID_NAMES:
+        return f" {m.group(2)}{m.group(3)} "  # \text{sig}: the sigmoid, unless the student defines sig
+    if word in _WORDS:
+        return f" {word} "
+    if (not m.group(3) or m.end(2) == m.start(3)) and not m.group(0).startswith(("\\text", "\\mbox")):
+        return f" {m.group(2)}{m.group(3)} "  # \operatorname{sig}, \mathrm{net}: a name of one's own
+    return m.group(0)
 
 
 def _cases(m) -> str:
@@ -196,7 +293,7 @@ _TOKEN = re.compile(r"""
   | (?P<num>\d+\.\d+|\d+)
   | (?P<cmd>\\[A-Za-z]+|\\\{|\\\}|\\\\)
   | (?P<name>[A-Za-z][A-Za-z0-9]*)
-  | (?P<op>\.\.\.|\.\.|\+=|==|<=|>=|!=|\*\*|&&|[-+*/^()\[\]{}_,=<>:|'])
+  | (?P<op>\.\.\.|\.\.|\+=|==|<=|>=|!=|\*\*|&&|[-+*/^()\[\]{}_,=<>:|';])
 """, re.VERBOSE)
 _AS_OP = {"\\cdot": "*", "\\times": "*", "\\ast": "*", "\\odot": "*", "\\circ": "*", "\\bullet": "*", "\\lbrack": "[", "\\rbrack": "]",
           "\\lbrace": "\\{", "\\rbrace": "\\}", "\\land": "and", "\\wedge": "and"}
@@ -204,7 +301,8 @@ _DROP = {"\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", "\
          "\\displaystyle", "\\limits", "\\mathrel", "\\,", "\\begin", "\\end"}
 
 
-_LEAD = re.compile(r"^(?:(?:let|where|with|\\where|then|so|hence|thus|therefore|define|and|i\.e\.|we\s+have|"
+_LEAD = re.compile(r"^(?:(?:\*\*|__)?(?:my\s+|the\s+)?(?:final\s+)?(?:answer|result)\s*(?:(?:\*\*|__)\s*)?[:.]\s*(?:(?:\*\*|__)\s*)?"
+                   r"|(?:let|where|with|\\where|then|so|hence|thus|therefore|define|and|i\.e\.|we\s+have|"
                    r"we\s+get|which\s+gives|this\s+gives)\b[\s,:]*)+", re.IGNORECASE)
 
 
@@ -218,6 +316,43 @@ def _without_trailing_prose(line: str) -> str:
     eq = line.rfind("=")
     m = _TRAILING_PROSE.search(line, eq + 1) if eq >= 0 else None
     return line[:m.start()] if m else line
+
+
+_TUPLE = re.compile(r"\s*\(([^()=]{1,120})\)\s*=\s*\(([^()=]{1,120})\)\s*[.,;]?\s*")
+
+
+_BY = r"\s*(?:\\times|\*|x)\s*"
+_DIMENSIONS = re.compile(r"\s*([A-Za-z]{1,3}_\{?[A-Za-z0-9]{1,3}\}?)" + _BY + r"([A-Za-z]{1,3}_\{?[A-Za-z0-9]{1,3}\}?)\s*=\s*"
+                         r"(\d{1,6})" + _BY + r"(\d{1,6})\s*[.,;]?\s*")  # c_w \times c_h = 3 \times 3
+
+
+def _columns(lines: list) -> list:
+    """An ``align`` line with several equations (``c_w &= 3 & c_h &= 3``) as one line each: a
+    column that starts a new left side (no relation first) after a column holding one; a tuple
+    ``(c_w, c_h) = (3, 3)`` as one line per pair."""
+    out = []
+    for raw in lines:
+        dims = _DIMENSIONS.fullmatch(raw.replace("$", " "))
+        if dims:
+            out += [f"{dims.group(1)} = {dims.group(3)}", f"{dims.group(2)} = {dims.group(4)}"]
+            continue
+        tup = _TUPLE.fullmatch(raw.replace("$", " "))
+        if tup and tup.group(1).count(",") == tup.group(2).count(",") > 0:
+            out += [f"{a.strip()} = {b.strip()}" for a, b in zip(tup.group(1).split(","), tup.group(2).split(","))]
+            continue
+        if raw.count("&") < 3:
+            out.append(raw)
+            continue
+        cols, current = [], ""
+        for col in raw.split("&"):
+            starts_relation = re.match(r"\s*(?:=|\+=|<|>|\\le|\\ge|\\approx)", col)
+            if current and "=" in current and not starts_relation and col.strip():
+                cols.append(current)
+                current = col
+            else:
+                current += " " + col
+        out += cols + [current]
+    return out
 
 
 class Tok:
@@ -296,6 +431,10 @@ class Reader:
         self.skipped: list[tuple[str, str]] = []  # (line, why): prose, arithmetic, vector forms
         self.failed: list[str] = []  # why the lines meant to define the asked quantity could not be read
         self.declared: list = []  # [(var, lo, hi)] from lines such as "m = 1, 2" or "p_i \in \{1,2\}"
+        self.functions: dict[str, tuple] = {}  # functions of one's own: name -> (parameter, body tokens, source)
+        self.params: dict = {}  # while a function's body is read: its parameter -> the argument's tree
+        self.applied = 0  # tokens of function bodies read so far (at most MAX_APPLIED)
+        self.text, self.toks, self.i, self.depth, self.rest, self.steps = "", [], 0, 0, "", []
 
     # -- statements --
     def statements(self, text: str) -> list[Statement]:
@@ -303,9 +442,9 @@ class Reader:
         with ``=`` continues the previous one's chain, whose last member counts."""
         parts: list[str] = []
         text = normalize(text)
-        for raw in re.split(r"\\\\|\n", text):
+        for raw in _columns(re.split(r"\\\\|\n", text)):
             line = re.sub(r"\\(begin|end)\{[a-zA-Z*]+\}", " ", raw).strip().strip("$").strip()
-            line = re.sub(r"^&\s*", "", line).strip().rstrip(".;")
+            line = re.sub(r"^(?:&\s*)+", "", line).strip().rstrip(".;")  # (eqnarray: "&& + …")
             line = re.sub(r"^(?:\\(?:quad|qquad|[,;:! >])\s*)+", "", line)  # "&\quad + …": a continuation
             bullet = re.match(r"(?:[*•]|\d{1,2}[.)])\s+|-\s+(?=[^=]*=)", line)
             if bullet:  # a Markdown list item: a statement of its own
@@ -323,6 +462,7 @@ class Reader:
                 parts[-1] += " " + line
                 continue
             parts.append(line.rstrip(","))
+        parts = [p for p in (self._inline_function(p) for p in parts) if p and not self._function_definition(p)]
         for part in parts:  # the left sides first: a symbol of one's own may be used before its line
             self._declare(part)
         out, failed_at, known, retried, merged = [], [], len(self.local), False, 0
@@ -348,8 +488,9 @@ class Reader:
                 if self._defines_target(part):
                     self.failed.append(str(exc))
                 continue
+            self.skipped += [(step, STEP) for step in self.steps]
             if self.rest:
-                parts.insert(0, self.rest)
+                parts.insert(0, _LEAD.sub("", self.rest.strip()))  # "…, where net_m = …"
             if st is not None:
                 out.append(st)
         for st in out:  # "m = 1, 2" or "p_i \in \{1, 2\}" on a line of its own: the range of m
@@ -375,20 +516,105 @@ class Reader:
             depth += t.text in ("(", "[", "{", "\\{") or -(t.text in (")", "]", "}", "\\}"))
             if t.text in (",", "\\where") and depth == 0:
                 starts.append(j + 1)
+        base = self.toks
         for j in starts[:50]:
-            self.i, self.depth = j, 0
+            self.toks, self.i, self.depth = list(base), j, 0  # (reading dE/dw inserts a token: a copy each time)
+            if self._peek("where") or self._peek("with") or self._peek("let"):  # "…, where h_m = …"
+                self.i += 1
             try:
                 self._for_prefix()
                 if self._peek_tok() is not None and self._peek_tok().kind == "name" \
                         and self._peek_tok().text not in self.symbols and j > 0:
                     save = dict((k, set(v)) for k, v in self.local.items())
                     self._target()
-                    if not self._peek("="):
+                    if not self._peek("=") or self._values_to_end():  # "for u, v = 0, 1": a quantifier
                         self.local = save
                 elif j == 0:
+                    save = dict((k, set(v)) for k, v in self.local.items())
                     self._target()
+                    if not any(t.text in ("=", "+=") for t in self.toks) or (self._peek("=") and self._values_to_end()):
+                        self.local = save  # "u, v \in \{0, 1\}", "m = 1, 2": a declaration of index values
             except (NotationError, IndexError):
                 pass
+
+    def _function_definition(self, part: str) -> bool:
+        """``g(t) = 1/(1+e^{-t})``, ``\\operatorname{sig}(x) = …``: a function of one's own (one
+        parameter, a name that is no quantity, index or scalar), registered to be applied where
+        it is used; True if ``part`` is one."""
+        m = _FUNCTION_DEF.match(part)
+        if m is None:
+            return False
+        name, param, body = m.group(1).lstrip("\\"), m.group(2), m.group(3)
+        if m.group(1).startswith("\\") and name not in _GREEK:  # \phi(t) = …, not \exp(t) = …
+            return False
+        if name in self.symbols or name in self.indices or name in self.scalars or name in ("d", "e") \
+                or name in self.FUNCTIONS or len(self.functions) >= 8:
+            return False
+        try:
+            toks = tokenize(body)
+        except NotationError:
+            return False
+        if not toks:
+            return False
+        saved = (self.text, self.toks, self.i, self.params, self.depth)
+        try:  # read once with the parameter standing for itself: what the echo shows
+            self.text, self.toks, self.i, self.params, self.depth = body, toks, 0, {param: ("idx_or_name", param)}, 0
+            shown = self.expression()
+            if self.i < len(self.toks):
+                shown = None
+        except NotationError:
+            shown = None
+        finally:
+            self.text, self.toks, self.i, self.params, self.depth = saved
+        self.functions[name] = (param, toks, body.strip(), shown)
+        return True
+
+    def _inline_function(self, part: str) -> str:
+        """``o_m = f(…), \\quad f(u) = …``: a function defined after a comma on the line of its
+        use, registered; the line without it."""
+        for m in _FUNCTION_AFTER.finditer(part):
+            if self._function_definition(part[m.end():]):
+                head = part[:m.start()].rstrip(" \t,;")
+                while head.endswith(("\\quad", "\\qquad")):  # "…), \quad f(u) = …"
+                    head = head[:head.rfind("\\")].rstrip(" \t,;")
+                return head
+        return part
+
+    def _apply(self, name: str, tok: Tok):
+        """A call of a function of one's own: its body read with the argument in place of the
+        parameter (each call reads the body once; a function may not call itself)."""
+        param, body, source, shown = self.functions[name]
+        self.applied += len(body)
+        if self.applied > MAX_APPLIED:  # (functions calling functions, each several times: bounded work)
+            raise self._error(f"your functions are applied too many times (over {MAX_APPLIED} tokens read)")
+        if not self._peek("("):
+            raise self._error(f"{name} needs its argument in parentheses: {name}(...)")
+        self._next()
+        arg = self.expression()
+        self._expect(")")
+        saved = (self.text, self.toks, self.i, self.params)
+        del self.functions[name]
+        try:
+            self.text, self.toks, self.i, self.params = source, body, 0, {**self.params, param: arg}
+            node = self.expression()
+            if self.i < len(self.toks):
+                raise self._error(f"unexpected text after the definition of {name}")
+        finally:
+            self.functions[name] = (param, body, source, shown)
+            self.text, self.toks, self.i, self.params = saved
+        return node
+
+    def _values_to_end(self) -> bool:
+        """At ``=``: whether only an index's values (``0, 1``, ``1..3``) follow, to the end."""
+        at = self.i
+        try:
+            self._next()
+            self._values()
+            return self.i >= len(self.toks)
+        except (NotationError, IndexError):
+            return False
+        finally:
+            self.i = at
 
     def _defines_target(self, part: str) -> bool:
         """Whether a line that cannot be read is (meant as) a definition of the asked quantity."""
@@ -414,7 +640,7 @@ class Reader:
         """One statement; ``None`` for a declaration of index values (``m = 1, 2``), which
         :meth:`statements` applies to the others.  ``self.rest``: the text of a further
         definition on the same line (``c_w = 3, c_h = 3``)."""
-        self.text, self.toks, self.i, self.depth, self.rest = text, tokenize(text), 0, 0, ""
+        self.text, self.toks, self.i, self.depth, self.rest, self.steps = text, tokenize(text), 0, 0, "", []
         if not self.toks:
             raise NotationError("an empty line")
         declared = self._quantifier_list(required=False)
@@ -436,15 +662,22 @@ class Reader:
         self._next()
         if op == "=" and len(lhs) == 1 and lhs[0][0] == "sym" and self._set_ahead():
             return self._set_definition(lhs[0], text)
+        starts = [self.i]
         members = [self._member()]
         while self._peek("=") and op == "=":  # a chain: a = b = c; the last member counts
             self._next()
+            starts.append(self.i)
             members.append(self._member())
         # c_w = c_h = 3: the leading members that name quantities are defined too
+        named = 0
         for node in members[:-1]:
             if node is None or node[0] not in ("sym", "scalar") or not self._definable(node, lhs[0]):
                 break
             lhs.append(node)
+            named += 1
+        # the members between: steps of a derivation (∂E/∂o · ∂o/∂w), shown as not graded
+        self.steps = [self.text[self.toks[a].pos:self.toks[b - 1].pos].strip()
+                      for a, b in zip(starts[named:-1], starts[named + 1:]) if b - 1 > a]
         rhs = members[-1]
         if rhs is None:
             raise self._error("the expression ends too early")
@@ -880,6 +1113,12 @@ class Reader:
     # -- names, indices, derivatives --
     def _name(self, tok: Tok, target: bool):
         t = tok.text
+        if t in self.params and not (self._peek("_") or self._peek("[")):
+            return self.params[t]
+        if t in self.functions and self._peek("(") and not target:
+            return self._apply(t, tok)
+        if t in _SIGMOID_NAMES and self._peek("("):
+            return self._call(self._primed("sigma"))
         m = re.fullmatch(r"d([A-Za-z])(?:d([A-Za-z]))?", t)
         if m and m.group(1) == "E" and not m.group(2) and self._peek("_") and self.i + 1 < len(self.toks) \
                 and re.fullmatch(r"d[A-Za-z]", self.toks[self.i + 1].text):  # dE_dz[...], as in Python
@@ -930,7 +1169,16 @@ class Reader:
             self._next()
             if self._peek("{"):
                 self._next()
-                parts = self._index_list("}")
+                group = self.i
+                try:
+                    parts = self._index_list("}")
+                except NotationError:
+                    compact = self._compact(name, group, None)
+                    if compact is None:
+                        raise
+                    parts = compact
+                else:
+                    parts = self._compact(name, group, parts) or parts
             else:
                 sub = self._next()
                 if sub is None:
@@ -955,6 +1203,65 @@ class Reader:
             self._next()  # y(ci,cj,k), o(m): indices in parentheses, as a function's arguments
             idx = self._index_list(")")
         return name, idx
+
+    def _compact(self, name: str, group: int, parts: list | None):
+        """``y_{ijk}``, ``w_{11k}``, ``x_{(i+a)(j+b)}``, ``w_{pq k m}``: indices written without
+        commas, each one character (or a parenthesised expression), split by the number of
+        indices the quantity takes.  Used where the group as read does not fit (a count the
+        quantity does not take, or a name of several letters that is no index); None where the
+        group has commas or subscripts of its own, or the reading as it was fits.  A group that
+        splits no way the quantity takes, or only with operators between letters, is refused."""
+        counts = self.symbols.get(name) if isinstance(name, str) else None
+        if not counts:
+            return None
+        if parts is not None and len(parts) in counts and not any(
+                p[0] in ("idx", "idx_or_name") and len(p[1]) > 1 and p[1] not in self.indices for p in parts):
+            return None
+        toks, depth, j = [], 0, group
+        while j < len(self.toks) and len(toks) < 40:
+            t = self.toks[j]
+            if depth == 0 and t.text == "}":
+                break
+            if t.text in (",", "_", "{", "}", "[", "]") and depth == 0:
+                return None
+            depth += (t.text == "(") - (t.text == ")")
+            toks.append(t)
+            j += 1
+        if j >= len(self.toks) or not toks:
+            return None
+        close, atoms, k = j, [], 0
+        while k < len(toks):
+            t = toks[k]
+            if t.text == "(":
+                self.i = group + k
+                self._next()
+                atoms.append(self._index_expr())
+                self._expect(")")
+                k = self.i - group
+                continue
+            if t.kind == "num" and "." not in t.text:
+                atoms += [("num", int(d)) for d in t.text]
+            elif t.kind == "name" and t.text.isalpha():
+                atoms += [("idx", c) if c in self.indices else ("idx_or_name", c) for c in t.text]
+            else:
+                shown = self.text[toks[0].pos:self.toks[close].pos].strip()
+                raise NotationError(_at(self.text, t.pos, f"{name}_{{{shown}}} is ambiguous: {name} takes "
+                                                          f"{' or '.join(map(str, counts))} indices; write them apart "
+                                                          f"with commas, e.g. {name}_{{i+1,j}}"))
+            k += 1
+        if len(atoms) not in counts:
+            if parts is not None and len(parts) in counts:
+                return None
+            shown = self.text[toks[0].pos:self.toks[close].pos].strip()
+            raise NotationError(_at(self.text, toks[0].pos, f"{name}_{{{shown}}}: {name} takes "
+                                                            f"{' or '.join(map(str, counts))} indices, and these "
+                                                            f"split into {len(atoms)}; write them apart with commas"))
+        for c in atoms:
+            if c[0] == "idx_or_name" and c[1] in self.symbols:
+                raise NotationError(_at(self.text, toks[0].pos, f"{name}_{{...}}: {c[1]} is a quantity, not an "
+                                                                "index; write the indices apart with commas"))
+        self.i = close + 1
+        return atoms
 
     def _paren_indices_ahead(self, counts: set) -> bool:
         """``(a, b[, …])`` with commas at its top level and nothing after its ``)`` that makes it
@@ -1001,10 +1308,14 @@ class Reader:
         return parts
 
     def _index_expr(self):
-        node = self._index_term()
-        while self._peek("+") or self._peek("-"):
-            op = self._next().text
-            node = ("bin", op, node, self._index_term())
+        self._guard()  # (x_{((((…: bounded like any expression)
+        try:
+            node = self._index_term()
+            while self._peek("+") or self._peek("-"):
+                op = self._next().text
+                node = ("bin", op, node, self._index_term())
+        finally:
+            self.depth -= 1
         return node
 
     def _index_term(self):
@@ -1475,6 +1786,9 @@ class Reader:
             if self._peek("\\in"):
                 self._next()
                 domain = self._domain()
+                values = [p[1] for p in domain[1]] if domain[0] == "dset" and all(p[0] == "num" for p in domain[1]) else []
+                if values and values == list(range(values[0], values[0] + len(values))):  # \{1, 2\}
+                    domain = ("drange", ("num", values[0]), ("num", values[-1]))
                 if domain[0] != "drange":
                     raise self._error("a sum runs over a range: \\sum_{k=1}^{3} or k \\in \\{1, \\dots, 3\\}")
                 ranges = [(domain[1], domain[2])] * len(names)
@@ -1802,6 +2116,7 @@ class Answer:
                         spec.get("vectors"))
         self.statements = elementwise(reader.statements(text), spec)
         self.sets = reader.sets
+        self.functions = {name: (param, source, shown) for name, (param, _t, source, shown) in reader.functions.items()}
         self.local, self.skipped = reader.local, reader.skipped
         self._drop_steps(spec)
         defined = {lhs[1] for st in self.statements for lhs in st.lhs}
@@ -1830,7 +2145,7 @@ class Answer:
                 if closed:
                     steps |= {id(st) for st in sts if open_(st)}
         if steps:
-            self.skipped += [(st.source, "a step of the derivation") for st in self.statements if id(st) in steps]
+            self.skipped += [(st.source, STEP) for st in self.statements if id(st) in steps]
             self.statements = [st for st in self.statements if id(st) not in steps]
 
     # -- the checks: what the right side may use, index hygiene, coverage --
@@ -2445,7 +2760,9 @@ def reading(answer: Answer) -> str:
     lines = []
     display = answer.spec.get("display") or {}
     for line, why in getattr(answer, "skipped", ()):
-        lines.append(f"(not graded, not a definition: {line.strip()[:60]})")
+        lines.append(f"(not graded, {'a step' if why == STEP else 'not a definition'}: {line.strip()[:60]})")
+    for name, (param, source, shown) in getattr(answer, "functions", {}).items():  # applied where used
+        lines.append(f"{name}({param}) = {pretty(shown, display) if shown is not None else source.strip()[:60]}")
     for name, (params, domain) in getattr(answer, "sets", {}).items():
         lines.append(f"{name}[{','.join(params)}] = {pretty(domain, display)}")
     for st in answer.statements:
@@ -2468,7 +2785,7 @@ _HEADING = re.compile(r"(?:#{1,6} ?|\\(?:sub)*section\*?\{ ?|\\paragraph\*?\{ ?|
 _ALONE = re.compile(_QID + r" ?[.:)\-–—]?", re.IGNORECASE)
 HEAD_WIDTH = 200
 # Math: the openers, and each one's closer (found with str.find: linear, see _math_blocks)
-_OPENER = re.compile(r"\$\$|\\\[|\\\(|```[a-z]*\n|\\begin\{(?:equation|align|gather|multline|eqnarray|displaymath)\*?\}|\$")
+_OPENER = re.compile(r"\$\$|\\\[|\\\(|```[a-z]*\n|\\begin\{(?:equation|align|alignat|flalign|gather|multline|eqnarray|displaymath)\*?\}|\$")
 
 
 def _headings(text: str):
@@ -2520,7 +2837,11 @@ def _math_blocks(body: str):
                 missing.add("$")
             pos = m.end()
             continue
-        yield body[m.end():end], block
+        start = m.end()
+        if opener.startswith("\\begin{alignat"):  # its column count: \begin{alignat*}{2}
+            count = re.match(r"[ \t]*\{\d{1,2}\}", body[start:start + 8])
+            start += count.end() if count else 0
+        yield body[start:end], block
         pos = end + len(close)
 
 
@@ -2557,10 +2878,84 @@ def sections(text: str) -> dict[str, str]:
     return out
 
 
+# values given without an "=": a Markdown table's row (| $c_w$ | 3 |), a list item or line
+# "c_w: 3", "$c_w$ is 3", "$c_w$ and $c_h$ are (both) 3"; each line matched on its own, anchored
+_NAME = r"(?:\$ ?([A-Za-z]{1,3}(?:_\{?[A-Za-z0-9]{1,3}\}?)?) ?\$|([A-Za-z]{1,3}(?:_\{?[A-Za-z0-9]{1,3}\}?)?))"
+_NUMBER = r"(?:\$ ?(\d{1,6}(?:\.\d{1,6})?) ?\$|(\d{1,6}(?:\.\d{1,6})?))"
+_TABLE_ROW = re.compile(r"[ \t]*\|[ \t]*" + _NAME + r"[ \t]*\|(?:[^|\n]{0,80}\|)?[ \t]*" + _NUMBER + r"[ \t]*\|[ \t]*")
+_ITEM = re.compile(r"[ \t]*(?:[-*•+][ \t]+|\d{1,2}[.)][ \t]+)?(?:\*\*)?" + _NAME + r"(?:\*\*)?[ \t]*(?::|\bis\b|\bequals\b)"
+                   r"[ \t]*" + _NUMBER + r"[ \t]*(?:[.,;][ \t]*)?")
+_IS_SUM = re.compile(r"(?:(?<=[}\]])|(?<=_[A-Za-z0-9]))[ \t]+(?:is|equals)[ \t]+(?=(?:the[ \t]+)?(?:sum|Sum)[ \t]+(?:over|of)\b)")  # "dE/dz_{…} is the sum over m of"
+_SUBSCRIPTED = r"\$ ?([A-Za-z]{1,3}_\{?[A-Za-z0-9]{1,3}\}?) ?\$"
+_IS = re.compile(_SUBSCRIPTED + r"[ \t]+(?:is|equals)[ \t]+" + _NUMBER)
+_ARE = re.compile(_SUBSCRIPTED + r"[ \t]+and[ \t]+" + _SUBSCRIPTED + r"[ \t]+are[ \t]+(?:both[ \t]+)?" + _NUMBER)
+# "width 3, height 3 ($c_w$, $c_h$)": names in parentheses after as many numbers
+_NAMED_AFTER = re.compile(r"\(\s*(\$[^$()\n]{1,20}\$(?:\s*(?:,|and)\s*\$[^$()\n]{1,20}\$){1,5})\s*\)")
+
+
+_CELLS_OF_NAMES = re.compile(r"[ \t]*\|(?:[ \t]*" + _NAME + r"[ \t]*\|){2,8}[ \t]*")
+_CELLS_OF_NUMBERS = re.compile(r"[ \t]*\|(?:[ \t]*" + _NUMBER + r"[ \t]*\|){2,8}[ \t]*")
+_RULE = re.compile(r"[ \t]*\|(?:[ \t]*:?-{1,40}:?[ \t]*\|){2,8}[ \t]*")
+_PROSE_DEFINITION = re.compile(r"\$([^$=\n]{1,60})\$[ \t]+(?:denotes?|denoting|be|being|stands?[ \t]+for|is[ \t]+defined[ \t]+as|"
+                               r"is[ \t]+given[ \t]+by)[ \t]+(?:the[ \t]+[A-Za-z\- ]{1,40}[ \t]+)?\$([^$\n]{1,600})\$")
+_PROSE_NAMED = re.compile(r"\$([^$\n]{1,600})\$,?[ \t]+(?:which|that)[ \t]+(?:we|I)[ \t]+(?:call|name|denote[ \t]+by|write[ \t]+as)"
+                          r"[ \t]+\$([^$=\n]{1,60})\$")
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip().strip("$").strip() for c in line.strip().strip("|").split("|")]
+
+
+def _plain_values(body: str) -> str:
+    """Values written without an ``=`` (a table, a list of ``name: value``, prose) as ``$name =
+    value$``, so that they read as any other definition; a helper named in words ("let $h_m$
+    denote $…$", "$…$, which we call $\\delta_m$") as its definition.  Each line is matched on
+    its own with anchored or bounded patterns (linear)."""
+    out: list[str] = []
+    lines = body.split("\n")
+    for n, line in enumerate(lines):
+        # a table across: a row of names, a rule, a row of as many values
+        if n >= 2 and _CELLS_OF_NUMBERS.fullmatch(line) and _RULE.fullmatch(lines[n - 1]) \
+                and _CELLS_OF_NAMES.fullmatch(lines[n - 2]) and len(_cells(line)) == len(_cells(lines[n - 2])):
+            out[n - 2] = ", ".join(f"${a} = {b}$" for a, b in zip(_cells(lines[n - 2]), _cells(line)))
+            out.append("")
+            continue
+        m = _TABLE_ROW.fullmatch(line) or _ITEM.fullmatch(line)
+        if m:
+            name, value = m.group(1) or m.group(2), m.group(3) or m.group(4)
+            out.append(f"${name} = {value}$")
+            continue
+        line = _IS_SUM.sub("= ", line)
+        line = _IS.sub(lambda m: f"${m.group(1)} = {m.group(2) or m.group(3)}$", line)
+        line = _ARE.sub(lambda m: f"${m.group(1)} = {m.group(3) or m.group(4)}$, ${m.group(2)} = {m.group(3) or m.group(4)}$",
+                        line)
+        line = _named_after(line)
+        line = _PROSE_DEFINITION.sub(lambda m: f"${m.group(1)} = {m.group(2)}$", line)
+        line = _PROSE_NAMED.sub(lambda m: f"${m.group(2)} = {m.group(1)}$", line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def _named_after(line: str) -> str:
+    """``width 3, height 3 ($c_w$, $c_h$)``: the names paired in order with the numbers of the
+    words just before them (since the last ``;``, ``.`` or ``)``), when there are as many."""
+    pieces, pos = [], 0
+    for m in _NAMED_AFTER.finditer(line):
+        names = re.findall(r"\$([^$]{1,20})\$", m.group(1))
+        lo = max(pos, m.start() - 120)  # (a bounded look back: linear)
+        start = max(line.rfind(";", lo, m.start()), line.rfind(". ", lo, m.start()), line.rfind(")", lo, m.start()), lo - 1) + 1
+        numbers = re.findall(r"(?<![\w.$])\d{1,6}(?![\w.$])", line[start:m.start()])
+        if len(numbers) == len(names):
+            pieces.append(line[pos:m.start()] + " " + ", ".join(f"${n.strip()} = {v}$" for n, v in zip(names, numbers)))
+            pos = m.end()
+    return "".join(pieces) + line[pos:]
+
+
 def equations(body: str) -> str:
     """The equations of a section: its math ($$…$$, \\[…\\], \\(…\\), equation and align
     environments, fenced code, $…$ with an = in it); a section without any math: its lines that
-    hold an ``=``."""
+    hold an ``=``.  Values given without an ``=`` (a table, ``c_w: 3``) are read as definitions."""
+    body = _plain_values(body)
     blocks = list(_math_blocks(body))
     found = [text for text, block in blocks if block or "=" in text or "\\in" in text or "∈" in text]
     if blocks or "$" in body:
