@@ -109,6 +109,10 @@ CASES = [
     ("nabla/ascii ranges", "2.1", OK, "d E / d w_{pi,pj,k,o_m} = (o_m - y_m) * o_m * (1 - o_m) * z_{pi,pj,k}"),
     ("nabla/ascii ranges", "2.1", BAD, "d E / d w_{pi,pj,k,o_m} = (o_m - y_m) * (1 - o_m) * z_{pi,pj,k}"),
     ("nabla/ascii ranges", "1.3", OK, r"$$\begin{aligned} z_{p_i,p_j,k} &= {} y_{p_i,p_j,k} + y_{p_i+1,p_j,k} \\ &\quad {} + y_{p_i,p_j+1,k} + y_{p_i+1,p_j+1,k} \end{aligned}$$"),
+    # --- a helper described in words that end on a bare symbol: the symbol is prose, not the value ---
+    ("helper described in words", "1.4", OK, "Let $a_m$ denote the weighted input of output unit $m$.\n\n$$a_m = \\sum_{k=1}^{3}\\sum_{p_i=1}^{2}\\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,o_m}$$\n\n$$o_m = \\sigma(a_m)$$"),
+    ("helper described in words", "2.1", OK, "Write $e_m$ for the error term; let $e_m$ be the signal of neuron $m$.\n\n$$e_m = (o_m - y_m) o_m (1 - o_m)$$\n$$\\frac{\\partial E}{\\partial w_{p_i,p_j,k,o_m}} = e_m z_{p_i,p_j,k}$$"),
+    ("helper described in words", "1.4", BAD, "Let $a_m$ denote the weighted input of output unit $m$.\n\n$$a_m = \\sum_{k=1}^{3}\\sum_{p_i=1}^{2}\\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,o_1}$$\n\n$$o_m = \\sigma(a_m)$$"),
 ]
 
 

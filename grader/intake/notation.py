@@ -2930,10 +2930,21 @@ def _plain_values(body: str) -> str:
         line = _ARE.sub(lambda m: f"${m.group(1)} = {m.group(3) or m.group(4)}$, ${m.group(2)} = {m.group(3) or m.group(4)}$",
                         line)
         line = _named_after(line)
-        line = _PROSE_DEFINITION.sub(lambda m: f"${m.group(1)} = {m.group(2)}$", line)
+        line = _PROSE_DEFINITION.sub(_prose_definition, line)
         line = _PROSE_NAMED.sub(lambda m: f"${m.group(2)} = {m.group(1)}$", line)
         out.append(line)
     return "\n".join(out)
+
+
+# a bare symbol (m, o_m, z_{p_i,p_j,k}): in "let $s_m$ denote the net input of neuron $m$" the
+# neuron's index, part of the prose, never what s_m is defined as
+_BARE_SYMBOL = re.compile(r"\s*\\?[A-Za-z]+(?:\s*_\s*(?:\{[^{}$]{0,40}\}|[A-Za-z0-9]))?\s*")
+
+
+def _prose_definition(m: re.Match) -> str:
+    if _BARE_SYMBOL.fullmatch(m.group(2)):
+        return m.group(0)
+    return f"${m.group(1)} = {m.group(2)}$"
 
 
 def _named_after(line: str) -> str:
