@@ -450,3 +450,14 @@ def test_a_two_dimensional_loop_one_short_on_both_bounds_is_named():
     got = tr.reference({**tr.args, "dE_dy": dy})
     d = diagnose(q, tr, [g for g in got])
     assert "without its last entry along axes 0 and 1" in d.message, d.message
+
+
+@pytest.mark.parametrize("words,f", [("a leaky ReLU, max(0.01·, ·)", lambda a: np.where(a > 0, a, 0.01 * a)),
+                                     ("softplus", lambda a: np.logaddexp(0.0, a)), ("tanh", np.tanh)])
+def test_the_second_assignments_hidden_activation_is_named(words, f):
+    """mlp's hidden layer has activation data of its own: a leaky ReLU was 'N of M elements wrong'."""
+    q = _full_q("mlp", "1.1")
+    tr = trial_groups(q.generate(np.random.default_rng(29), 20))[0]
+    pre = np.einsum("tnd,tdm->tnm", tr.args["X"], tr.args["W1"]) + tr.args["b1"][:, None, :]
+    d = diagnose(q, tr, [g for g in f(pre)])
+    assert f"Your H is {words}" in d.message, d.message

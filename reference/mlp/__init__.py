@@ -1,7 +1,10 @@
 """Homework 5: a two-layer perceptron with softmax and cross-entropy (see docs/mlp_homework.md)."""
 from __future__ import annotations
 
+import numpy as np
+
 from grader.assignment import Assignment, Question
+from grader.feedback.probes import Activation
 from . import questions as g
 from .mistakes import MISTAKES
 
@@ -13,11 +16,15 @@ def _name(template: str):
     return name
 
 
+# what feedback may try on the hidden layer: which activation of X W1 + b1 the student applied
+HIDDEN_ACT = Activation(pre=lambda a: np.einsum("tnd,tdm->tnm", a["X"], a["W1"]) + a["b1"][:, None, :],
+                        name="ReLU", what="H", inputs="each hidden unit's weighted sum plus its bias")
+
 QUESTIONS = (
     # --- Part 1: forward pass
     Question("1.1", "hidden_forward", ("X", "W1", "b1"), "Hidden layer H = ReLU(X W1 + b1)",
              "H, shape (N, M)", points=2, generate=g.gen_hidden_forward,
-             mistakes=MISTAKES["1.1"], element=_name("H[{},{}]"),
+             mistakes=MISTAKES["1.1"], element=_name("H[{},{}]"), probes=(HIDDEN_ACT,),
              doc="X: (N, D) inputs, one sample per row; W1: (D, M); b1: (M,).\n"
                  "Return the hidden activations H: the ReLU of each hidden unit's weighted\n"
                  "sum of the sample's inputs plus the unit's bias."),
