@@ -461,3 +461,13 @@ def test_the_second_assignments_hidden_activation_is_named(words, f):
     pre = np.einsum("tnd,tdm->tnm", tr.args["X"], tr.args["W1"]) + tr.args["b1"][:, None, :]
     d = diagnose(q, tr, [g for g in f(pre)])
     assert f"Your H is {words}" in d.message, d.message
+
+
+def test_right_on_one_side_of_zero_of_an_argument_is_said():
+    """np.sign(Z) as the ReLU's derivative: right where Z > 0, wrong wherever Z < 0."""
+    q = _full_q("mlp", "2.4")
+    tr = trial_groups(q.generate(np.random.default_rng(30), 20))[0]
+    a = tr.args
+    upstream = np.einsum("tnk,tmk->tnm", a["dS"], a["W2"])
+    d = diagnose(q, tr, [g for g in upstream * np.sign(a["Z"])])
+    assert "right exactly where Z > 0 and wrong wherever Z < 0" in d.message, d.message

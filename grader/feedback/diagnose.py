@@ -449,6 +449,25 @@ def _perm_note(q, trials, perm, got_shape, exp_shape) -> str:
             f"(axes reordered as ({pretty})): {_perm_words(perm)}.{shown}")
 
 
+def _sign_split_finding(q: Question, trials: Trials, got: np.ndarray, exp: np.ndarray) -> str:
+    """Right exactly where an argument of the answer's shape is positive and wrong where it is
+    negative (or the other way round), in every trial: what the code does on one side of 0 is
+    the mistake (a derivative taken as the sign, a branch for negative values)."""
+    right = tolerance.within(q, got, exp, axes=tuple(range(1, exp.ndim)))
+    if right.all() or not right.any():
+        return ""
+    for name, arr in trials.args.items():
+        if arr.shape != got.shape or arr.dtype.kind != "f":
+            continue
+        nz = arr != 0
+        for side, words in ((arr > 0, ("> 0", "< 0")), (arr < 0, ("< 0", "> 0"))):
+            if side[nz].any() and (~side[nz]).any() and (right[nz] == side[nz]).all():
+                return (f"Your answer is right exactly where {name} {words[0]} and wrong wherever {name} {words[1]}, "
+                        f"in every trial: check what your code does where {name} {words[1]} (a derivative or a "
+                        f"branch for those values).")
+    return ""
+
+
 def _invariant_sum_finding(q: Question, got: np.ndarray, exp: np.ndarray) -> str:
     """Along an axis where every right answer sums to 1 (probabilities) or to 0 (the gradient of
     a softmax's input), in every trial: yours does not (a normalisation left out or done with
@@ -848,6 +867,9 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
         return "", [note] + facts
     if cond:
         return "", [cond] + facts
+    note = _sign_split_finding(q, trials, got, exp)
+    if note:
+        return "", [note] + facts
     if facts:
         return "", facts
     note = half_precision_finding(q, trials, got, outputs, exp)  # last: small error, no other fact
