@@ -1000,23 +1000,8 @@ def _level_product(q, ex, args, value, combos, got, exp, gflat, w, differs: bool
     ``differs=False`` keeps candidates equal to the right answer (a screen on a few trials)."""
     if not combos:
         return []
-    if ex.build_many is not None:
-        try:
-            bases = np.asarray(ex.build_many(args, combos), dtype=np.float64)
-        except Exception:  # noqa: BLE001
-            return []
-        return _level_bases(q, ex, bases, combos, got, exp, gflat, w, differs)
-    try:
-        shape = np.broadcast_shapes(*(np.shape(value(s, i)) for s in range(len(ex.slots))
-                                      for i in range(len(ex.slots[s]))))
-        P = None
-        for s in range(len(ex.slots)):
-            opts = np.stack([np.broadcast_to(np.asarray(value(s, i), dtype=np.float64), shape)
-                             for i in range(len(ex.slots[s]))])
-            pick = opts[[combo[s] for combo in combos]]
-            P = pick if P is None else P * pick
-        bases = np.asarray(ex.build(args, P), dtype=np.float64)  # (N, B, T, *answer)
-    except Exception:  # noqa: BLE001 - data that can't be batched just finds nothing
+    bases = _branch_bases(ex, args, value, combos)  # (N, B, T, *answer)
+    if bases is None:  # data that can't be batched just finds nothing
         return []
     return _level_bases(q, ex, bases, combos, got, exp, gflat, w, differs)
 
