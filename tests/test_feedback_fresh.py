@@ -471,3 +471,16 @@ def test_right_on_one_side_of_zero_of_an_argument_is_said():
     upstream = np.einsum("tnk,tmk->tnm", a["dS"], a["W2"])
     d = diagnose(q, tr, [g for g in upstream * np.sign(a["Z"])])
     assert "right exactly where Z > 0 and wrong wherever Z < 0" in d.message, d.message
+
+
+def test_a_right_answer_that_changes_its_argument_gets_no_note(tmp_path):
+    # changing an argument is said only for a wrong answer (a right one used it before changing it)
+    f = tmp_path / "tidy.py"
+    f.write_text("import numpy as np\n"
+                 "def grad_pool_output(v, o, target):\n"
+                 "    d = (o - target) * o * (1 - o)\n"
+                 "    out = np.asarray(v, float) @ d\n"
+                 "    o[...] = 0\n"
+                 "    return out\n")
+    q = {r.id: r for r in check(f, Options(), "hw4", student="tidy").questions}["2.2"]
+    assert q.status == "passed" and not q.notes and "in place" not in q.message

@@ -132,3 +132,19 @@ def finding(q, trials: Trials, p: Plan, outputs: list[np.ndarray]) -> tuple[str,
             f"value recomputed from other variables), or use only something of "
             f"{'it' if len(unused) == 1 else 'them'} that did not change here (which values occur, "
             f"its shape, its sum) where each entry should count."), True
+
+
+def changed_note(names: list[str]) -> str:
+    """What a wrong answer's function did to its arguments: it changed some of them in place
+    (the sandbox compares each array argument with the values passed).  Said as a fact and a
+    condition, not a cause: changing an argument is harmless unless the function reads it
+    afterwards, which only the student's code shows."""
+    if not names:
+        return ""
+    what = " and ".join(names)
+    one = len(names) == 1
+    return (f"Your function changes the array{'' if one else 's'} {what} it was given, in place: after the "
+            f"call, {'it holds' if one else 'they hold'} other values than those passed (an augmented "
+            f"assignment such as -= or +=, or an assignment to a slice, on {what} or on another name for "
+            f"the same array: a plain assignment such as err = {names[0]} does not copy). Where your "
+            f"function reads {what} after that change, it computes with the changed values.")

@@ -51,6 +51,7 @@ class Diagnosis:
     message: str = ""  # one or two sentences naming the mistake in words
     hints: list[dict] = field(default_factory=list)  # {id, name, explanation, hint} per mistake
     notes: list[str] = field(default_factory=list)  # generic findings, in words
+    mapped: bool = False  # the message only says which elements are wrong (no finding names a cause)
 
 
 # ----------------------------------------------------------------------------- tolerance
@@ -829,8 +830,10 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
         note = _invariant_sum_finding(q, got, exp)
         if note:
             return "", [note]
-    if notes or got is None:
-        return "", notes or _element_map(q, trials, outputs, groups or {})
+    if notes:
+        return "", notes
+    if got is None:
+        return "map", _element_map(q, trials, outputs, groups or {})
     cond = condition_finding(q, trials, got, exp, _probe(q, Features))
     act = _probe(q, Activation)
     facts = range_finding(got, act) if act is not None else []  # said with whatever is found
@@ -881,7 +884,7 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
     notes = _scale_findings(q, trials, outputs, per_trial=True)
     if notes:
         return "", notes
-    return "", _element_map(q, trials, outputs, groups or {})
+    return "map", _element_map(q, trials, outputs, groups or {})
 
 
 def _unwritten(q: Question, got: np.ndarray, exp: np.ndarray) -> str:
@@ -1105,7 +1108,7 @@ def _diagnose(q: Question, trials: Trials, outputs: list[np.ndarray], groups) ->
             return Diagnosis(message=note, notes=[note],
                              hints=[{"id": mistake.id, "name": mistake.name, "explanation": mistake.explanation,
                                      "hint": mistake.hint}])
-    return Diagnosis(message=notes[0] if notes else "", notes=notes)
+    return Diagnosis(message=notes[0] if notes else "", notes=notes, mapped=family == "map")
 
 
 def slice_mistake(q: Question, trials: Trials, outputs: list[np.ndarray]):

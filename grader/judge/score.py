@@ -62,6 +62,7 @@ def score_question(q, trials: Generated, qrun: QuestionRun | None, import_error:
             res.misconceptions, res.hints, res.notes = d.misconceptions, d.hints, d.notes
             if d.message:
                 res.message = f"{d.message} {res.message}"
+            _changed_arguments(res, groups[0], qrun.changed, lead=not d.message or d.mapped)
             if qrun.parts is not None and whole and len(groups) == 1:
                 from ..feedback.terms import wrong_terms
                 named = wrong_terms(groups[0].expected, qrun.parts)
@@ -76,6 +77,19 @@ def score_question(q, trials: Generated, qrun: QuestionRun | None, import_error:
     where = f" on trial {qrun.trial + 1} ({res.failure.label})" if known else ""
     res.message = one_line(qrun.error) + where  # the full text stays in the traceback
     return res
+
+
+def _changed_arguments(res: QuestionResult, trials: Trials, changed: tuple[int, ...], lead: bool) -> None:
+    """A wrong answer whose function changed arguments in place: said after the findings about
+    its values, or first where there are none."""
+    names = list(trials.args)
+    from ..feedback.dependence import changed_note
+    note = changed_note([names[i] for i in changed if i < len(names)])
+    if not note:
+        return
+    res.notes = list(res.notes) + [note]
+    if lead:
+        res.message = f"{note} {res.message}"
 
 
 def _passed(q, groups: tuple[Trials, ...], outputs: list, at: int | None, failed: int) -> int:

@@ -1503,6 +1503,21 @@ def _parts(module, q, np):
         return None
 
 
+def _changed(call, args, r, scalars, np) -> list[int]:
+    """Positions of the array arguments whose copy the call changed in place: an aliasing
+    mistake (``err = o; err -= y`` changes o) leaves its mark here, which the report names for
+    a wrong answer.  The copies are the call's own, so no later call sees the change."""
+    out = []
+    for i, (c, s) in enumerate(zip(call, scalars)):
+        if s is None:
+            try:
+                if not np.array_equal(c, args[i][r], equal_nan=True):
+                    out.append(i)
+            except Exception:  # (an array replaced by something else: nothing to say)
+                pass
+    return out
+
+
 def answer(module, q, root, np, progress=lambda t: None) -> dict:
     """Call the student's function on every trial of one question.
 
@@ -1516,6 +1531,7 @@ def answer(module, q, root, np, progress=lambda t: None) -> dict:
         return {"status": "missing", "error": f"{q['function']} is defined but is not a function"}
     nargs = q["nargs"]
     outputs, types = [], set()
+    changed = set()  # positions of array arguments a call changed in place (feedback only)
     stub = None  # (trial, exception or None) of the first call that did not answer
     t0 = time.perf_counter()
     for t, args, r, scalars in _trials(q):
@@ -1523,6 +1539,8 @@ def answer(module, q, root, np, progress=lambda t: None) -> dict:
         call = [a[r].copy() if s is None else s[r] for a, s in zip(args[:nargs[t]], scalars)]
         try:
             ret = fn(*call)
+            if len(changed) < len(call):
+                changed.update(_changed(call, args, r, scalars, np))
         except NotImplementedError as exc:
             stub = stub or (t, exc)
             continue
@@ -1546,6 +1564,8 @@ def answer(module, q, root, np, progress=lambda t: None) -> dict:
     if stub is not None:  # no later call answered; an earlier one may have
         return _stub(q, *stub, root, partial=bool(outputs))
     result = {"status": "ok", "types": sorted(types), "seconds": time.perf_counter() - t0, "outputs": outputs}
+    if changed:
+        result["changed"] = sorted(changed)
     if q.get("parts"):
         parts = _parts(module, q, np)
         if parts is not None:

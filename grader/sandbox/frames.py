@@ -76,6 +76,7 @@ class Result:
     outputs: list[np.ndarray] = field(default_factory=list)  # one per call (status ok)
     stacked: np.ndarray | None = None  # the outputs as one array, when the child sent them so
     parts: np.ndarray | None = None  # a written sum's terms: (trials, terms, *answer) floats
+    changed: tuple[int, ...] = ()  # positions of arguments the function changed in place
     dropped: tuple[int, int] = (0, 0)
     standins: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
@@ -133,11 +134,13 @@ def result(tree: dict, expect: Expect) -> Result:
     status = tree.get("status")
     if status == "ok":
         answer = "stacked" if "stacked" in tree else "outputs"
-        _keys(tree, common | {"types", answer}, optional={"parts"})
+        _keys(tree, common | {"types", answer}, optional={"parts", "changed"})
         outputs, stacked = _answers(tree[answer], answer, n, expect.max_elements)
         parts = _parts(tree["parts"], n, expect.max_elements) if "parts" in tree else None
+        changed = _positions(tree["changed"]) if "changed" in tree else ()
         return Result(qid, "ok", _seconds(tree["seconds"], expect), next=_next(tree["next"], expect),
-                      types=_types(tree["types"], n), outputs=outputs, stacked=stacked, parts=parts, **_segment(tree))
+                      types=_types(tree["types"], n), outputs=outputs, stacked=stacked, parts=parts,
+                      changed=changed, **_segment(tree))
     if status == "error":
         _keys(tree, common | {"error"}, optional={"trial", "traceback"})
         return Result(qid, "error", _seconds(tree["seconds"], expect), next=_next(tree["next"], expect),
@@ -235,6 +238,18 @@ def _parts(value, n: int, max_elements: int) -> np.ndarray:
     if value.size > n * MAX_PARTS * max_elements:
         raise Forged("parts holds more numbers than the answers")
     return value
+
+
+MAX_ARGUMENTS = 64  # positions a "changed" list may name
+
+
+def _positions(value) -> tuple[int, ...]:
+    """Argument positions, each once, in increasing order."""
+    if (type(value) is not list or not 0 < len(value) <= MAX_ARGUMENTS
+            or not all(type(v) is int and 0 <= v < MAX_ARGUMENTS for v in value)
+            or any(a >= b for a, b in zip(value, value[1:]))):
+        raise Forged("changed is not a short increasing list of argument positions")
+    return tuple(value)
 
 
 def _answers(value, name: str, n: int, max_elements: int) -> tuple[list[np.ndarray], np.ndarray | None]:

@@ -94,6 +94,7 @@ class QuestionRun:
     outputs: list[np.ndarray] = field(default_factory=list)
     stacked: np.ndarray | None = None  # the outputs as one array, when the child sent them so
     parts: np.ndarray | None = None  # a written sum's terms, (trials, terms, *answer) (grader.feedback.terms)
+    changed: tuple[int, ...] = ()  # positions of the arguments the function changed in place
     types: list[str] = field(default_factory=list)
     error: str = ""
     traceback: str = ""
@@ -741,7 +742,7 @@ class _Reader:
         q = QuestionRun(msg.qid, msg.status, error=safe_text(msg.error), traceback=safe_text(msg.traceback),
                         trial=msg.trial, seconds=msg.seconds, stdout=out, stderr=err, dropped=sum(msg.dropped))
         if msg.status == "ok":
-            q.outputs, q.stacked, q.parts = msg.outputs, msg.stacked, msg.parts
+            q.outputs, q.stacked, q.parts, q.changed = msg.outputs, msg.stacked, msg.parts, msg.changed
             q.types = [safe_text(t[:40]) for t in msg.types[:5]]
         return q
 
