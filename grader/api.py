@@ -306,25 +306,39 @@ def _probe_dependence(sandbox: Sandbox, assignment: Assignment, sub: Submission,
     After scoring, so no verdict depends on it; one more sandbox run for the whole submission."""
     from .feedback import dependence
     by_id = {q.id: q for q in assignment.questions}
-    plans = {}
+    plans, alone = {}, {}
     for r in res.questions:
         qrun = run.questions.get(r.id)
-        if r.status != "failed" or qrun is None or qrun.seconds > dependence.MAX_SECONDS:
+        if qrun is None or qrun.seconds > dependence.MAX_SECONDS:
+            continue
+        if r.status == "error" and qrun.status == "error" and qrun.trial:
+            # an error after calls that answered: does the same call raise in a fresh start?
+            one = dependence.alone(trial_groups(trials[r.id], r.id), qrun.trial)
+            if one is not None:
+                alone[r.id] = one, qrun.trial
+            continue
+        if r.status != "failed":
             continue
         group = trial_groups(trials[r.id], r.id)[0]  # (one shape group is enough to probe with)
         p = dependence.plan(group)
         if p is not None:
             plans[r.id] = p, group
-    if not plans:
+    if not plans and not alone:
         return
     calls = [Call(qid, by_id[qid].function, list(p.args.values()),
                   [p.nargs] * p.n, p.n) for qid, (p, _group) in plans.items()]
+    calls += [Call(qid, by_id[qid].function, args, [n], 1) for qid, ((args, n), _t) in alone.items()]
     try:
         probed = sandbox.run(sub.directory, sub.main, calls)
     except Exception:  # noqa: BLE001 - a probe is a bonus: the graded result stands as it is
         return
     for r in res.questions:
         qrun = probed.questions.get(r.id)
+        if r.id in alone and qrun is not None and qrun.status == "ok":
+            note = dependence.alone_note(alone[r.id][1])
+            r.notes = [note] + list(r.notes)
+            r.message = f"{r.message.rstrip('.')}. {note}"
+            continue
         if r.id not in plans or qrun is None or qrun.status != "ok":
             continue
         try:

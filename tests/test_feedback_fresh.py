@@ -43,7 +43,7 @@ def test_fresh_mistake_is_named(path):
         if q.id not in mod.EXPECT:
             continue
         said = " ".join([q.message, *q.notes, *q.misconceptions]).lower()
-        assert q.status == "failed" and q.score == 0, (q.id, q.status)
+        assert q.status == getattr(mod, "STATUS", "failed") and q.score == 0, (q.id, q.status)
         for word in mod.EXPECT[q.id]:
             assert word.lower() in said, (q.id, word, said[:600])
 
@@ -484,3 +484,21 @@ def test_a_right_answer_that_changes_its_argument_gets_no_note(tmp_path):
                  "    return out\n")
     q = {r.id: r for r in check(f, Options(), "hw4", student="tidy").questions}["2.2"]
     assert q.status == "passed" and not q.notes and "in place" not in q.message
+
+
+def test_an_error_of_the_inputs_themselves_asserts_no_state(tmp_path):
+    # raises for one number of classes whatever came before: the fresh call raises too
+    later = 0
+    for k in (2, 3, 4, 5):
+        f = tmp_path / f"some_k{k}.py"
+        f.write_text("import numpy as np\n"
+                     "def grad_logits(P, y):\n"
+                     "    n, kk = P.shape\n"
+                     f"    if kk == {k}:\n"
+                     "        raise ValueError('not this size')\n"
+                     "    return (P - np.eye(kk)[y]) / n\n")
+        q = {r.id: r for r in check(f, Options(), "mlp", student="somek").questions}["2.1"]
+        if q.status == "error":
+            later += "on trial 1 " not in q.message
+            assert "fresh start" not in q.message and not any("fresh start" in n for n in q.notes)
+    assert later  # (some k raises only after other shapes answered)

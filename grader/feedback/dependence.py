@@ -148,3 +148,27 @@ def changed_note(names: list[str]) -> str:
             f"assignment such as -= or +=, or an assignment to a slice, on {what} or on another name for "
             f"the same array: a plain assignment such as err = {names[0]} does not copy). Where your "
             f"function reads {what} after that change, it computes with the changed values.")
+
+
+def alone(groups, t: int) -> tuple[list[np.ndarray], int] | None:
+    """The batched arguments (one row) and argument count of trial ``t`` (counted over all shape
+    groups): the call a fresh start makes again to tell an error of these inputs from an error
+    that earlier calls prepared.  None when ``t`` is no trial."""
+    first = 0
+    for g in groups:
+        if t - first < len(g):
+            r = t - first
+            n = g.nargs[r] if g.nargs is not None else len(g.args)
+            return [np.ascontiguousarray(v[r:r + 1]) for v in list(g.args.values())[:n]], n
+        first += len(g)
+    return None
+
+
+def alone_note(t: int) -> str:
+    """An error at trial ``t`` (0-based) that the same call, made first in a fresh start,
+    does not raise: what earlier calls left behind made it raise."""
+    return (f"Your function raised on trial {t + 1} after answering the calls before it; called again in a "
+            f"fresh start with exactly the inputs of trial {t + 1}, it answered. So it keeps something from "
+            f"earlier calls (a default argument such as cache={{}} or a list, a module-level value it sets "
+            f"on the first call) that does not fit these inputs: every call must work from its own "
+            f"arguments.")
