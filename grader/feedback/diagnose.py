@@ -1188,6 +1188,21 @@ def _sizes(trials: Trials) -> dict[str, int]:
     return out
 
 
+def _size_ratio(sizes: list[dict], r: np.ndarray, tol: float) -> dict:
+    """The factors r (one per shape group) as a ratio a/b of two of the arguments' sizes, the
+    same two in every group: {("a/b", 0): (names of a, names of b)} (names of equal sizes
+    together), or {}."""
+    by_value: dict[tuple, list[str]] = {}
+    for name in sizes[0]:
+        if all(name in g for g in sizes):
+            by_value.setdefault(tuple(float(g[name]) for g in sizes), []).append(name)
+    for (va, a), (vb, b) in itertools.permutations(by_value.items(), 2):
+        sa, sb = np.asarray(va), np.asarray(vb)
+        if len(set(sa / sb)) > 1 and np.all(np.abs(r * sb / sa - 1) <= tol):
+            return {("a/b", 0): (a, b)}
+    return {}
+
+
 def size_factor_finding(q: Question, parts: Sequence[tuple[Trials, list]]) -> str:
     """Across a question's shape groups, the answer is c_g x the right one in each group g, c_g
     differing between groups and equal to size/c or c/size for one size of the arguments (the
@@ -1219,9 +1234,19 @@ def size_factor_finding(q: Question, parts: Sequence[tuple[Trials, list]]) -> st
             if 1 <= c <= 64 and np.all(np.abs(cs - c) <= tol * c):
                 found.setdefault((form, int(c)), []).append(name)
     if not found:
+        found.update(_size_ratio(sizes, r, tol))
+    if not found:
         return ""
     said = []
     for (form, c), names in found.items():
+        if form == "a/b":
+            a, b = names
+            values = "; ".join(f"{g[a[0]]}/{g[b[0]]}" for g in sizes)
+            a, b = " = ".join(a), " = ".join(b)
+            said.append((f"{a} / {b} ({values} in these sets)",
+                         f"a division by {b} where {a} belongs: a mean or a normalisation over the "
+                         f"axis of length {b} (or by that size) instead of the one of length {a}"))
+            continue
         same = f" = {' = '.join(names[1:])}" if len(names) > 1 else ""
         values = ", ".join(str(g[names[0]]) for g in sizes)
         name = f"{names[0]} ({names[0]}{same}: {values} in these sets)"
