@@ -378,6 +378,12 @@ def _input_transforms(arr: np.ndarray):
         if 2 <= shape[a] <= 64:
             for i in sorted({0, shape[a] - 1}):
                 out.append((("dropped", a, i), lambda x, a=a, i=i: _zeroed(x, a + 1, i)))
+    # the first or the last entry along an axis counted twice: an accumulator that starts from
+    # that entry (total = x[0]) and then adds every entry, that one included
+    for a in range(nd):
+        if 2 <= shape[a] <= 64:
+            for i in sorted({0, shape[a] - 1}):
+                out.append((("doubled", a, i), lambda x, a=a, i=i: _zeroed(x, a + 1, i, 2.0)))
     # only the first or the last entry along one axis, or one pair of axes, kept (the others as
     # 0): where the answer is a sum over those positions, one term of it -- a loop that assigns
     # (=) where it should add (+=) keeps the last position's term (the first's, run backwards)
@@ -464,11 +470,12 @@ def _only(x: np.ndarray, axes: tuple[int, ...], which: str) -> np.ndarray:
     return out
 
 
-def _zeroed(x: np.ndarray, axis: int, i: int) -> np.ndarray:
+def _zeroed(x: np.ndarray, axis: int, i: int, factor: float = 0.0) -> np.ndarray:
+    """``x`` with its entries at index ``i`` of ``axis`` multiplied by ``factor`` (left out: 0)."""
     out = np.array(x, dtype=np.float64)
     index = [slice(None)] * out.ndim
     index[axis] = i
-    out[tuple(index)] = 0.0
+    out[tuple(index)] *= factor
     return out
 
 
@@ -670,6 +677,14 @@ def _how_read(how, shape, namer) -> str:
         loop = "starts at 1 (range(1, n))" if i == 0 else "stops one short (range(n − 1))"
         return (f"read without its {where} entry along axis {a} ({nm(at)} and every entry at index {i} "
                 f"of that axis left out, as if 0): a loop over that axis that {loop} never adds them in")
+    if how[0] == "doubled":
+        a, i = how[1], how[2]
+        at = list(zero)
+        at[a] = i
+        where = "first" if i == 0 else "last"
+        return (f"read with its {where} entry along axis {a} counted twice ({nm(at)} and every entry at "
+                f"index {i} of that axis taken two times): a sum that starts from that entry (total = "
+                f"its {where} entry, not 0) and then adds every entry, that one included, does this")
     if how[0] == "kept":
         axes, which = how[1], how[2]
         at = [(shape[a] - 1 if which == "last" else 0) if a in axes else 0 for a in range(len(shape))]
