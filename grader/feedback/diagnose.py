@@ -38,7 +38,7 @@ from ..judge import tolerance
 from ..judge.compare import Rounded, compare
 from .probes import (Activation, ArgNames, Expression, Features, Terms, activation_finding,
                      argument_factor_finding, close_trials, condition_finding, expression_finding,
-                     half_precision_finding, input_finding, integer_finding, output_map_finding,
+                     half_precision_finding, input_finding, integer_finding, output_map_finding, accumulated_finding,
                      precision_finding, quick_reject, range_finding, slice_factor_finding, terms_finding,
                      regrouped_finding, routing_finding, row_indexed_finding, upsample_finding)
 
@@ -746,7 +746,8 @@ def generic_notes(q: Question, trials: Trials, outputs: list[np.ndarray],
 # The families of generic findings that explain an answer exactly (the others describe it:
 # where it is wrong, by how much); "input" names another cause than the computation's own
 # steps (an input misread), so it stands beside a catalogued mistake as a second explanation.
-EXACT = ("integer", "axis", "subsample", "scale", "slice", "factor", "input", "regrouped", "routing", "activation", "expression",
+EXACT = ("integer", "axis", "subsample", "scale", "slice", "factor", "input", "regrouped", "routing", "activation",
+         "accumulated", "expression",
          "terms")
 
 
@@ -843,6 +844,7 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
                ("input", lambda: input_finding(q, trials, got, exp, _probe(q, ArgNames))
                 or upsample_finding(q, trials, got, exp) or row_indexed_finding(q, trials, got, exp)),
                ("output", lambda: output_map_finding(q, got, exp)),
+               ("accumulated", lambda: accumulated_finding(q, trials, got, exp, _probe(q, Activation))),
                ("regrouped", lambda: regrouped_finding(q, trials, got, exp)),
                ("routing", lambda: routing_finding(q, trials, got, exp)),
                ("activation", lambda: _activation(q, trials, got, exp)),

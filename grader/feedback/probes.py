@@ -1530,3 +1530,54 @@ def _route_rules(q, got, exp, A, W, right_pick, order, out_shape, right: str, ba
         if _explains(q, got, cand, exp):
             return words
     return ""
+
+
+# ----------------------------------------------------------------------------- accumulated
+
+def accumulated_finding(q, trials, got: np.ndarray, exp: np.ndarray, act: "Activation | None") -> str:
+    """Each entry along one axis holds the right value plus every earlier entry's (a running
+    total): an accumulator set to 0 once, before a loop over that axis, instead of at each of
+    its entries.  Where the answer is an activation of a weighted sum (``act``), the running
+    total is of the sums, before the activation."""
+    shape = exp.shape[1:]
+    pre = None
+    if act is not None and act.function is not None:
+        try:
+            with np.errstate(all="ignore"):
+                pre = np.asarray(act.pre(trials.args), dtype=np.float64)
+        except Exception:  # noqa: BLE001 - a probe that cannot run says nothing
+            pre = None
+        if pre is not None and pre.shape != exp.shape:
+            pre = None
+    for a in range(len(shape)):
+        if not 2 <= shape[a] <= 64:
+            continue
+        for backwards in (False, True):
+            def run(x, a=a, backwards=backwards):
+                x = np.flip(x, axis=a + 1) if backwards else x
+                out = np.cumsum(x, axis=a + 1)
+                return np.flip(out, axis=a + 1) if backwards else out
+            cands = [("", run(exp))]
+            if pre is not None:
+                with np.errstate(all="ignore"):
+                    cands.append((act.what, np.asarray(act.function(run(pre)), dtype=np.float64)))
+            for inside, cand in cands:
+                if not (np.isfinite(cand).all() and _explains(q, got, cand, exp)):
+                    continue
+                first = [0] * len(shape)
+                second = [0] * len(shape)
+                if backwards:
+                    first[a], second[a] = shape[a] - 1, shape[a] - 2
+                else:
+                    second[a] = 1
+                one, two = q.element(tuple(first)), q.element(tuple(second))
+                if inside:
+                    said = (f"before {act.name}, each entry's input along axis {a} holds its own plus those "
+                            f"of every entry {'after' if backwards else 'before'} it (a running total: the "
+                            f"input of {act.name} for {two} includes {one}'s)")
+                else:
+                    said = (f"along axis {a}, each entry holds the right value plus those of every entry "
+                            f"{'after' if backwards else 'before'} it (a running total: {two} includes {one})")
+                return (f"In your answer, {said}. A total set to 0 once, before the loop over that axis, "
+                        f"instead of at the start of each of its passes, does this.")
+    return ""
