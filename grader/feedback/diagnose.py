@@ -533,6 +533,36 @@ def _subsample_findings(q: Question, trials: Trials, outputs, got_shape, exp_sha
                   + " \u2014 or ".join(found) + "."]
 
 
+def _superset_finding(q: Question, trials: Trials, outputs, got_shape, exp_shape) -> str:
+    """A larger answer that holds the right one as a block: extra entries along some axes, all
+    zero (padding, as np.pad gives when it pads every axis) or not (a size or a loop bound too
+    large)."""
+    nd = len(exp_shape)
+    grown = [a for a in range(nd) if len(got_shape) == nd and got_shape[a] > exp_shape[a]]
+    if not grown or any(got_shape[a] < exp_shape[a] for a in range(nd)):
+        return ""
+    offsets = list(itertools.product(*(range(got_shape[a] - exp_shape[a] + 1) for a in grown)))
+    if len(offsets) > 64 or _same_shape(outputs) is None:
+        return ""
+    got = _stacked(outputs)
+    exp = np.asarray(trials.expected, dtype=np.float64)
+    for off in offsets:
+        start = dict(zip(grown, off))
+        block = tuple(slice(start.get(a, 0), start.get(a, 0) + exp_shape[a]) for a in range(nd))
+        if not close_trials(q, got[(slice(None), *block)], exp).all():
+            continue
+        rest = np.ones(got.shape[1:], bool)
+        rest[block] = False
+        zero = bool((got[:, rest] == 0).all())
+        where = "; ".join(f"along axis {a}, entries {start[a] + 1} to {start[a] + exp_shape[a]} of "
+                          f"{got_shape[a]}" for a in grown)
+        extra = ("every extra entry is 0: padding along an axis that must keep its size (np.pad pads "
+                 "every axis unless it is given a width per axis, (0, 0) for the others)") if zero else             "a size or a loop bound too large, or an array made larger than the answer"
+        return (f"Your answer (shape {text.shape(got_shape)}) holds the right one (shape "
+                f"{text.shape(exp_shape)}) as a block ({where}), in every trial; {extra}.")
+    return ""
+
+
 def _scale_findings(q: Question, trials: Trials, outputs, per_trial: bool = False) -> list[str]:
     """got == c * expected: one c for all trials, or (``per_trial``) one c per trial."""
     exp = np.asarray(trials.expected, dtype=np.float64)
@@ -816,6 +846,9 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
                 notes = [notes[0].rstrip(".") + " \u2014 or, the same numbers: " + other[0].lower() + other[1:]] + notes[1:]
         return "axis", notes
     if tuple(got_shape) != exp_shape:
+        note = _superset_finding(q, trials, outputs, got_shape, exp_shape)
+        if note:
+            return "subsample", [note]
         exact, notes = _subsample_findings(q, trials, outputs, got_shape, exp_shape)
         return ("subsample" if exact else ""), notes
     notes = _scale_findings(q, trials, outputs) or _offset_findings(q, trials, outputs, got, exp)
