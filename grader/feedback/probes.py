@@ -316,6 +316,12 @@ def slice_factor_finding(q, trials, got, exp, wild_name) -> str:
             wild = tuple(a for a in range(len(shape)) if a != ax)
             tail += f"; {'the others' if len(rest) > 1 else wild_name(tuple(idx), wild, shape)} "
             tail += "are right" if len(rest) > 1 else "is right"
+        if not np.any((c != 0) & (c != 1)):
+            # only zeros and right values: entries never written (left at an array's initial 0)
+            return ("Part of your answer is never written: " + "; ".join(parts) + tail + " (* = any index). "
+                    "Entries left at their initial 0 come from a loop that ends early (a return or a break "
+                    "inside it, one indentation level too deep) or a range that stops short of that axis's "
+                    "last entries.")
         return ("Only part of your answer is off, by a constant factor: " + "; ".join(parts) + tail
                 + " (* = any index).")
     return ""
