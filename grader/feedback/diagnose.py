@@ -1140,6 +1140,10 @@ def _diagnose(q: Question, trials: Trials, outputs: list[np.ndarray], groups) ->
             part = None
         if part is not None:
             mistake, note = part
+            if family == "terms" and notes:
+                # each element's own terms say exactly what is there; a catalogued mistake made
+                # in one part only is the same numbers' other reading, said after them
+                note = notes[0].rstrip(".") + " \u2014 or, the same numbers: " + note[0].lower() + note[1:]
             return Diagnosis(message=note, notes=[note],
                              hints=[{"id": mistake.id, "name": mistake.name, "explanation": mistake.explanation,
                                      "hint": mistake.hint}])
