@@ -40,7 +40,8 @@ from .probes import (Activation, ArgNames, Expression, Features, Terms, activati
                      argument_factor_finding, close_trials, condition_finding, expression_finding,
                      half_precision_finding, input_finding, integer_finding, output_map_finding, accumulated_finding,
                      precision_finding, quick_reject, range_finding, slice_factor_finding, terms_finding,
-                     regrouped_finding, routing_finding, row_indexed_finding, upsample_finding)
+                     regrouped_finding, routing_finding, row_indexed_finding, slice_input_finding,
+                     upsample_finding)
 
 MAX_LISTED = 12  # elements listed by name in the element map before summarising
 
@@ -875,7 +876,8 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
     finders = (("slice", lambda: slice_factor_finding(q, trials, got, exp, wild)),
                ("factor", lambda: argument_factor_finding(q, trials, got, exp)),
                ("input", lambda: input_finding(q, trials, got, exp, _probe(q, ArgNames))
-                or upsample_finding(q, trials, got, exp) or row_indexed_finding(q, trials, got, exp)),
+                or upsample_finding(q, trials, got, exp) or row_indexed_finding(q, trials, got, exp)
+                or slice_input_finding(q, trials, got, exp, _probe(q, ArgNames), wild)),
                ("output", lambda: output_map_finding(q, got, exp)),
                ("accumulated", lambda: accumulated_finding(q, trials, got, exp, _probe(q, Activation))),
                ("regrouped", lambda: regrouped_finding(q, trials, got, exp)),

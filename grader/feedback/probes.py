@@ -384,6 +384,14 @@ def _input_transforms(arr: np.ndarray):
         if 2 <= shape[a] <= 64:
             for i in sorted({0, shape[a] - 1}):
                 out.append((("dropped", a, i), lambda x, a=a, i=i: _zeroed(x, a + 1, i)))
+    # one index written where another belongs (z[i, i] for z[i, j]): along two axes of one
+    # length, the second axis's index taken from the first (or the first's from the second)
+    for a, b in itertools.combinations(range(nd), 2):
+        if shape[a] == shape[b] and 2 <= shape[a] <= 8:
+            for src, dst in ((a, b), (b, a)):
+                idx = np.indices(shape)
+                idx[dst] = idx[src]
+                out.append((("tied", src, dst), lambda x, idx=tuple(idx): x[(slice(None), *idx)]))
     # the first or the last entry along an axis counted twice: an accumulator that starts from
     # that entry (total = x[0]) and then adds every entry, that one included
     for a in range(nd):
@@ -485,13 +493,13 @@ def _zeroed(x: np.ndarray, axis: int, i: int, factor: float = 0.0) -> np.ndarray
     return out
 
 
-def input_finding(q, trials, got, exp, names: ArgNames | None) -> str:
-    """The right computation applied to a misread argument (read transposed, reversed, ...).
-    All misreadings are evaluated in one call of the (batched) reference."""
+def _misreadings(trials, names: ArgNames, got: np.ndarray):
+    """(tried, cands): every plausible misreading of every argument, (argument, how, its
+    batched values), and the right computation's answers on each, (len(tried), trials,
+    *answer): all in one call of the batched reference.  None when there is none."""
     ref = trials.reference
     if ref is None:
-        return ""
-    names = names or ArgNames()
+        return None
     tried = []
     for arg, arr in trials.args.items():
         if arg in names.skip or arr.dtype.kind != "f" or arr.ndim < 2:
@@ -499,14 +507,25 @@ def input_finding(q, trials, got, exp, names: ArgNames | None) -> str:
         for how, f in _input_transforms(arr):
             tried.append((arg, how, np.ascontiguousarray(f(arr))))
     if not tried:
-        return ""
-    n = len(got)
+        return None
     big = {k: np.concatenate([t[2] if t[0] == k else v for t in tried]) for k, v in trials.args.items()}
     try:
         with np.errstate(all="ignore"):  # (a misread input may leave the reference's domain: log of -P)
-            cands = np.asarray(ref(big), dtype=np.float64).reshape((len(tried), n) + got.shape[1:])
+            cands = np.asarray(ref(big), dtype=np.float64).reshape((len(tried), len(got)) + got.shape[1:])
     except Exception:  # noqa: BLE001
+        return None
+    return tried, cands
+
+
+def input_finding(q, trials, got, exp, names: ArgNames | None) -> str:
+    """The right computation applied to a misread argument (read transposed, reversed, ...).
+    All misreadings are evaluated in one call of the (batched) reference."""
+    names = names or ArgNames()
+    both = _misreadings(trials, names, got)
+    if both is None:
         return ""
+    tried, cands = both
+    n = len(got)
     # trial 1 first, for every misreading at once (most fail there), then the full check
     first = _close_many(q, got[:1].reshape(1, -1), cands[:, :1].reshape(len(tried), 1, -1))[:, 0]
     found = [(arg, how) for (arg, how, _), cand, ok in zip(tried, cands, first) if ok and _explains(q, got, cand, exp)]
@@ -535,6 +554,52 @@ PAIR_MAPS: tuple[tuple[str, Callable[[np.ndarray], np.ndarray]], ...] = (
     ("ReLU, max(0, ·),", lambda a: np.maximum(a, 0.0)),
     ("the sigmoid σ", lambda a: _sig(a)),
 )
+
+
+def slice_input_finding(q, trials, got, exp, names: ArgNames | None, wild_name) -> str:
+    """One part of the answer computed from a misread argument: along a short axis of the answer
+    (o_1, o_2; a channel) some slices are right in every trial and the others are exactly what
+    the right computation gives on a misread argument (z_{p_i,p_i,k} in o_2's formula only)."""
+    names = names or ArgNames()
+    if got.ndim < 2 or got.shape != exp.shape:
+        return ""
+    shape = got.shape[1:]
+    bad = tolerance.wrong(q, got, exp, tuple(range(1, got.ndim)))
+    axes = [ax for ax in range(len(shape)) if 2 <= shape[ax] <= 8]
+    partial = []
+    for ax in axes:
+        per = np.moveaxis(bad, ax + 1, 0).reshape(shape[ax], -1).any(axis=1)
+        if per.any() and not per.all():
+            partial.append((ax, per))
+    if not partial:
+        return ""
+    both = _misreadings(trials, names, got)
+    if both is None:
+        return ""
+    tried, cands = both
+    for ax, per in partial:
+        mask = np.zeros(shape, bool)
+        np.moveaxis(mask, ax, 0)[per] = True
+        mixed = np.where(mask, cands, exp)
+        n = len(got)
+        hits = np.flatnonzero(_close_many(q, got.reshape(n, -1), mixed.reshape(len(tried), n, -1)).all(axis=1))
+        for h in hits:
+            arg, how, _ = tried[int(h)]
+            if not _explains(q, got, mixed[int(h)], exp):
+                continue
+            wild = tuple(a for a in range(len(shape)) if a != ax)
+            at = [0] * len(shape)
+            wrong, right = [], []
+            for i in range(shape[ax]):
+                at[ax] = i
+                (wrong if per[i] else right).append(wild_name(tuple(at), wild, shape))
+            return (f"Only part of your answer is wrong: {', '.join(right)} "
+                    f"{'is' if len(right) == 1 else 'are'} right in every trial, and {', '.join(wrong)} "
+                    f"{'is' if len(wrong) == 1 else 'are'} exactly what the right computation gives there when "
+                    f"{arg} is {_how_read(how, trials.args[arg].shape[1:], names.names.get(arg))} (* = any "
+                    f"index): check how you index {arg} in the part of your code that computes "
+                    f"{', '.join(wrong)}.")
+    return ""
 
 
 def _paired(q, trials, got, exp, tried, cands, names: ArgNames) -> str:
@@ -683,6 +748,12 @@ def _how_read(how, shape, namer) -> str:
         loop = "starts at 1 (range(1, n))" if i == 0 else "stops one short (range(n − 1))"
         return (f"read without its {where} entry along axis {a} ({nm(at)} and every entry at index {i} "
                 f"of that axis left out, as if 0): a loop over that axis that {loop} never adds them in")
+    if how[0] == "tied":
+        src, dst = how[1], how[2]
+        want, used = list(zero), list(zero)
+        want[dst] = 1
+        return (f"read with its axis-{dst} index equal to its axis-{src} index (where you need "
+                f"{nm(want)} you use {nm(used)}): the same index written twice, as in z[i, i] for z[i, j]")
     if how[0] == "doubled":
         a, i = how[1], how[2]
         at = list(zero)
