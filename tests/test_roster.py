@@ -90,7 +90,7 @@ CANVAS_AND_MOODLE = {
     "wu_dan_late_998877_665544_hw4.py": ("A0004", "canvas"),
     "Ana María López_777_assignsubmission_file_hw4.py": ("A0003", "moodle"),
     "Ana Maria Lopez_777_assignsubmission_file_": ("A0003", "moodle"),  # folder, accents dropped
-    "hw4_A0002_final.py": ("A0002", "token"),
+    "hw4_A0002_final.py": None,  # a token only, and A0002 has entries named for her (a token alone: below)
     "stranger.py": None,
 }
 
@@ -477,3 +477,18 @@ def test_a_canvas_download_is_never_read_as_moodle_by_its_own_file_name(tmp_path
     assert m.matched["smithjohn_111111_700001_x_999999_assignsubmission_file_hw4.py"].id == "S1"
     assert m.matched["victimjane_999999_700002_mywork.py"].id == "S9"
     assert R.parse_entry("Jane Victim_4321_assignsubmission_file_hw4.py").kind == "moodle"
+
+
+def test_a_token_claim_never_joins_the_students_own_entry(tmp_path):
+    # hw4-A0002.py holds A0002's id as a token only: beside A0002.py it would share her folder,
+    # where the larger name could be chosen as her main file (a fresh attack replaced her work)
+    m = R.match(_roster(tmp_path), ["A0002.py", "hw4-A0002.py", "zz_A0002_x.py", "hw4_A0003_final.py"])
+    assert m.by_student()["A0002"] == ["A0002.py"]
+    assert {"hw4-A0002.py", "zz_A0002_x.py"} <= set(m.unmatched)
+    assert "A0002.py names A0002 more directly" in m.why["hw4-A0002.py"]
+    assert m.matched["hw4_A0003_final.py"].id == "A0003"  # alone, a token still names a student
+
+
+def test_the_id_letter_for_letter_beats_the_id_in_other_case(tmp_path):
+    m = R.match(_roster(tmp_path), ["a0002.py", "A0002.py"])
+    assert m.by_student()["A0002"] == ["A0002.py"] and m.unmatched == ["a0002.py"]

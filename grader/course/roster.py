@@ -513,9 +513,42 @@ def match(roster: Roster | list[Student], entries: Iterable[str]) -> RosterMatch
         else:
             out.unmatched.append(entry)
             out.why[entry] = why
+    _weaker_claims(out)
     have = {id(s) for s in out.matched.values()}
     out.missing = [s for s in students if id(s) not in have]
     return out
+
+
+# How strongly an entry's name says whose it is: the student's own id or email, or the LMS's
+# part of a download's name (an LMS may split one submission into several files), beat a token
+# found inside a longer name the submitter chose.
+_STRENGTH = {"exact": 1, "canvas": 1, "moodle": 1, "token": 0}
+
+
+def _weaker_claims(out: RosterMatch) -> None:
+    """A student's entries are those of the strongest kind that names them: an entry that only
+    contains a classmate's id as a token (``hw4-alice.py``) never joins ``alice.py`` (in her
+    folder it could be chosen as her main file); nor does ``ALICE.py``, the id in another case,
+    join ``alice.py``, the id letter for letter.  Such an entry is graded on its own, unmatched,
+    with why."""
+    best: dict[str, int] = {}
+    for entry, st in out.matched.items():
+        best[st.id] = max(best.get(st.id, -1), _STRENGTH.get(out.how[entry], 0))
+    literal = {st.id: entry for entry, st in out.matched.items()
+               if out.how[entry] == "exact" and parse_entry(entry).stem == st.id}
+    for entry in sorted(out.matched):
+        st = out.matched[entry]
+        own = literal.get(st.id)
+        weaker = _STRENGTH.get(out.how[entry], 0) < best[st.id]
+        other_case = (own is not None and entry != own and out.how[entry] == "exact"
+                      and _key(parse_entry(entry).stem) == _key(st.id))
+        if weaker or other_case:
+            by = own or next(e for e, s in out.matched.items() if s.id == st.id and out.how[e] != "token")
+            del out.matched[entry]
+            del out.how[entry]
+            out.unmatched.append(entry)
+            out.why[entry] = (f"{by} names {st.id} more directly; this entry is graded on its own "
+                              f"(rename it to the student's id if it is theirs)")
 
 
 def _one(hits: set[int] | None) -> int | None:
