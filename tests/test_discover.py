@@ -677,3 +677,17 @@ def test_a_name_in_another_unicode_form_never_beats_the_nfc_one(tmp_path):
     (src / "jose\u0301.py").write_text("def conv_forward(*a):\n    return 0\n")
     (sub,) = discover(src, FUNCS, tmp_path / "work")
     assert sub.name == "jos\u00e9.py"
+
+
+@pytest.mark.parametrize("lookalike", [" bob.py", "bob .py", "bob\u00a0.py", "\u2003bob.py"])
+def test_an_id_with_spaces_around_it_is_the_same_student_and_never_counts_first(tmp_path, lookalike):
+    """" bob.py" beside bob.py was a second student "bob" (looking the same in every listing),
+    given bob's inputs and any override recorded for bob."""
+    src = tmp_path / "subs"
+    src.mkdir()
+    (src / "bob.py").write_bytes(OK_PY)
+    (src / lookalike).write_text("def conv_forward(*a):\n    return 0\n")
+    (sub,) = discover(src, FUNCS, tmp_path / "work")
+    assert sub.student == "bob" and sub.name == "bob.py" and sub.others == (lookalike,)
+    from grader.course.shard import student_key
+    assert student_key(lookalike) == student_key("bob.py") == "bob"

@@ -21,7 +21,6 @@ import hashlib
 import os
 import re
 import shutil
-import unicodedata
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -96,21 +95,23 @@ def auto_shard(env: Mapping[str, str]) -> tuple[int, int]:
 
 
 def student_key(entry: str | Path) -> str:
-    """The student id an entry gives, by discovery's own rule (a ``str`` is a file's name),
-    NFC-normalized."""
+    """The student id an entry gives, by discovery's own rule (a ``str`` is a file's name), in
+    the one form discovery groups by (:func:`grader.assignment.normalize_student`)."""
     from ..intake.discover import student_id
     if isinstance(entry, Path):
         sid = student_id(entry.name, not entry.is_dir() or entry.is_symlink())
     else:
         sid = student_id(str(entry), True)
-    return unicodedata.normalize("NFC", sid)
+    from ..assignment import normalize_student
+    return normalize_student(sid)
 
 
 def shard_of(key: str, n: int) -> int:
     """The 1-based shard of a student id among ``n``."""
     if n < 1:
         raise ValueError("the number of shards must be at least 1")
-    digest = hashlib.sha256(unicodedata.normalize("NFC", key).encode("utf-8")).digest()
+    from ..assignment import normalize_student
+    digest = hashlib.sha256(normalize_student(key).encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "big") % n + 1
 
 

@@ -26,6 +26,7 @@ from typing import Callable, Iterator
 
 from . import notebook
 from .notebook import MAX_NOTEBOOK_BYTES
+from ..assignment import normalize_student
 from ..errors import is_machines
 from ..text import file_name, one_line, safe_name, safe_text
 
@@ -84,17 +85,18 @@ def discover(folder: Path, functions: list[str], workdir: Path,
     grading it, into ``workdir/s{index}``, so a large class is never on disk or in memory whole).
     ``staged``: see :func:`prepare`.
 
-    Entries giving one student id (``alice.py`` beside ``alice.ipynb``; ids compared in NFC, as
+    Entries giving one student id (``alice.py`` beside ``alice.ipynb``; ids compared in the one form inputs derive from,
+    :func:`grader.assignment.normalize_student`, as
     shards key them) are one submission: the first by :func:`claim_rank` is ``name``, the
     others are in ``others``, and :func:`prepare` decides which one counts.
     """
     folder = Path(folder)
     entries = sorted((p for p in folder.iterdir() if not _ignored(p)), key=lambda p: p.name)
-    claims: dict[str, list[tuple[str, Path]]] = {}  # NFC student id -> (student id, entry) of each entry
+    claims: dict[str, list[tuple[str, Path]]] = {}  # normalized student id -> (student id, entry) of each entry
     for entry in entries:
         student = student_id(entry.name, not entry.is_dir() or entry.is_symlink())
         if select is None or select(student):
-            claims.setdefault(unicodedata.normalize("NFC", student), []).append((student, entry))
+            claims.setdefault(normalize_student(student), []).append((student, entry))
     subs = []
     for i, (key, claim) in enumerate(claims.items()):
         ranked = [claim[0][1]] if len(claim) == 1 else sorted((entry for _s, entry in claim), key=claim_rank)
@@ -113,7 +115,8 @@ CLAIM_ORDER = ("py", "folder", "zip", "ipynb", "pytxt")  # then any other file
 def claim_rank(entry: Path, written: bool = False) -> tuple[int, bool, str]:
     """Which of a student's several entries counts, among those that can be graded: a .py file
     (``written``: the answers file, .md/.tex/.txt), a folder, a .zip, a notebook, a .py.txt;
-    then one whose extension is written in lower case and whose name is in NFC, as tools write
+    then one whose extension is written in lower case, whose name is in NFC and has no spaces
+    around the id, as tools write
     them; then name order.  A fixed rule, never the names' sort order (a broken honest.ipynb sorts before
     honest.py; an added ``alice.PY`` sorts before ``alice.py``) nor the best score (a grade
     must not come from trying alternatives)."""
@@ -124,8 +127,11 @@ def claim_rank(entry: Path, written: bool = False) -> tuple[int, bool, str]:
     kind = "folder" if folder else _kind(entry.name) or ("py" if written else "")
     dot = entry.name.find(".")
     ext = entry.name[dot:] if dot > 0 and not folder else ""
-    # an extension in another case, or a name in another Unicode form (NFD josé beside NFC josé)
-    odd = ext != ext.lower() or unicodedata.normalize("NFC", entry.name) != entry.name
+    # an extension in another case, a name in another Unicode form (NFD josé beside NFC josé),
+    # or an id with spaces around it (" bob.py", "bob\u00a0.py" beside bob.py: one student)
+    stem = entry.name[:dot] if dot > 0 and not folder else entry.name
+    odd = (ext != ext.lower() or unicodedata.normalize("NFC", entry.name) != entry.name
+           or stem != stem.strip())
     return (CLAIM_ORDER.index(kind) if kind in CLAIM_ORDER else len(CLAIM_ORDER)), odd, entry.name
 
 
@@ -133,7 +139,7 @@ def claim_rule(written: bool = False) -> str:
     """:func:`claim_rank` in words."""
     first = "the answers file (.md, .tex, .txt)" if written else "a .py file"
     return (f"one that can be graded counts, in this order: {first}, a folder, a .zip, a notebook, a .py.txt; "
-            "then an extension in lower case and a name in NFC form")
+            "then an extension in lower case, a name in NFC form and no spaces around the id")
 
 
 def _ignored(p: Path | str) -> bool:
