@@ -636,8 +636,10 @@ def _offset_findings(q: Question, trials: Trials, outputs, got, exp) -> list[str
     if not (_explains(q, trials, outputs, cand) and _differs(q, trials, cand.full)):
         return []
     scale = "" if a == 1 else f"{text.constant(a)} times "
+    start = (f" (an accumulator that starts at {text.constant(b)} instead of 0, such as np.ones or "
+             f"np.full where np.zeros belongs, does this too)") if a == 1 and b in (1.0, -1.0) else ""
     return [f"Your answer is {scale}the right one plus a constant {text.constant(b)}, in every trial: "
-            f"a constant term is extra."]
+            f"a constant term is extra{start}."]
 
 
 def _per_trial_offset(q: Question, trials: Trials, got, exp) -> str:

@@ -365,6 +365,11 @@ def _input_transforms(arr: np.ndarray):
     for a in range(nd):
         if 2 <= shape[a] <= 4:
             out.append((("reversed", a), lambda x, a=a: np.flip(x, axis=a + 1)))
+    # reversed along two axes at once (rotated by 180 degrees): a convolution's flip where the
+    # computation is a correlation, or the other way round
+    for a, b in itertools.combinations(range(nd), 2):
+        if 2 <= shape[a] <= 8 and 2 <= shape[b] <= 8:
+            out.append((("reversed2", a, b), lambda x, a=a, b=b: np.flip(x, axis=(a + 1, b + 1))))
         if shape[a] == 3:  # a swap of two of three indices (the third stays)
             for i, j in ((0, 1), (1, 2), (0, 2)):
                 if (i, j) == (0, 2):
@@ -493,6 +498,11 @@ def _zeroed(x: np.ndarray, axis: int, i: int, factor: float = 0.0) -> np.ndarray
     return out
 
 
+# misreadings tried for one argument at a time only: value maps and scalings (every argument
+# of a product scaled is one factor's story), and one position kept (a term of a sum)
+_ALONE = ("activated", "mapped", "summed", "kept", "doubled")
+
+
 def _misreadings(trials, names: ArgNames, got: np.ndarray):
     """(tried, cands): every plausible misreading of every argument, (argument, how, its
     batched values), and the right computation's answers on each, (len(tried), trials,
@@ -501,14 +511,28 @@ def _misreadings(trials, names: ArgNames, got: np.ndarray):
     if ref is None:
         return None
     tried = []
+    by_shape: dict[tuple, list[str]] = {}
     for arg, arr in trials.args.items():
         if arg in names.skip or arr.dtype.kind != "f" or arr.ndim < 2:
             continue
+        by_shape.setdefault(arr.shape, []).append(arg)
         for how, f in _input_transforms(arr):
             tried.append((arg, how, np.ascontiguousarray(f(arr))))
+    # arguments of one shape misread the same way together (y and dE_dy both flipped: a product
+    # of them flipped before it is used), said as the first one's misreading, the others too
+    for group in by_shape.values():
+        if len(group) < 2:
+            continue
+        first, *others = group
+        for how, f in _input_transforms(trials.args[first]):
+            if how[0] in _ALONE:
+                continue
+            values = {a: np.ascontiguousarray(f(trials.args[a])) for a in group}
+            tried.append((first, ("jointly", tuple(others), how), values))
     if not tried:
         return None
-    big = {k: np.concatenate([t[2] if t[0] == k else v for t in tried]) for k, v in trials.args.items()}
+    big = {k: np.concatenate([t[2].get(k, v) if isinstance(t[2], dict) else t[2] if t[0] == k else v
+                              for t in tried]) for k, v in trials.args.items()}
     try:
         with np.errstate(all="ignore"):  # (a misread input may leave the reference's domain: log of -P)
             cands = np.asarray(ref(big), dtype=np.float64).reshape((len(tried), len(got)) + got.shape[1:])
@@ -633,7 +657,7 @@ def _informative(q, trials, tried_one, cand: np.ndarray) -> bool:
     from other trials (rolled along the trial axis).  A misreading that erases the argument
     (σ(Z) > 0 always holds) fits any answer that ignores it, which is not this cause."""
     arg, _, arr = tried_one
-    if len(arr) < 2:
+    if isinstance(arr, dict) or len(arr) < 2:
         return False
     try:
         with np.errstate(all="ignore"):
@@ -695,6 +719,13 @@ def upsample_finding(q, trials, got, exp) -> str:
 
 
 def _how_read(how, shape, namer) -> str:
+    if how[0] == "jointly":  # (several arguments of one shape, the same way)
+        others = " and ".join(how[1])
+        return f"{_how_read(how[2], shape, namer)} \u2014 and {others} the same way, together with it"
+    return _how_read_one(how, shape, namer)
+
+
+def _how_read_one(how, shape, namer) -> str:
     def nm(idx):
         if namer is not None:
             try:
@@ -784,6 +815,13 @@ def _how_read(how, shape, namer) -> str:
         return (f"read without its last entry along axes {a} and {b} (only the leading "
                 f"{shape[a] - 1} × {shape[b] - 1} entries used): a loop over both that stops one short "
                 f"(range(n − 1)) never adds the rest in")
+    if how[0] == "reversed2":
+        a, b = how[1], how[2]
+        j = list(zero)
+        j[a], j[b] = shape[a] - 1, shape[b] - 1
+        return (f"read in reverse order along axes {a} and {b} at once, rotated by 180° (where you need "
+                f"{nm(zero)} you use {nm(j)}): a flip that turns a correlation into a convolution (or back), "
+                f"where the computation has none")
     if how[0] == "reversed":
         a = how[1]
         i = list(zero)
