@@ -36,7 +36,7 @@ from .. import text
 from ..assignment import Question, Trials
 from ..judge import tolerance
 from ..judge.compare import Rounded, compare
-from .probes import (Activation, ArgNames, Expression, Features, Terms, activation_finding,
+from .probes import (Activation, ArgNames, Expression, Features, Terms, activation_finding, argument_map_finding,
                      argument_factor_finding, close_trials, condition_finding, expression_finding,
                      half_precision_finding, input_finding, integer_finding, output_map_finding, accumulated_finding,
                      precision_finding, quick_reject, range_finding, slice_factor_finding, terms_finding,
@@ -486,9 +486,10 @@ def _invariant_sum_finding(q: Question, got: np.ndarray, exp: np.ndarray) -> str
             mine = got.sum(axis=axis)
             off = ~tolerance.trials_within(q, mine, np.full_like(mine, total))
             if off.mean() > 0.5:
-                lo, hi = float(mine.min()), float(mine.max())
+                lo, hi = text.number(float(mine.min()), 3), text.number(float(mine.max()), 3)
+                theirs = f"always to {lo}" if lo == hi else f"to values from {lo} to {hi}"
                 return (f"In the right answer the entries along axis {axis - 1} sum to {words}, in every trial; "
-                        f"yours sum to values from {text.number(lo, 3)} to {text.number(hi, 3)}: check the "
+                        f"yours sum {theirs}: check the "
                         "normalisation (what you divide by must be the sum of exactly the numbers you divide).")
     return ""
 
@@ -864,6 +865,9 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
         note = half_precision_finding(q, trials, got, outputs, exp)  # float16 returned: a fact
         notes = [note] if note else []
     if not notes and got is not None:
+        note = argument_map_finding(q, trials, got, exp)  # (an argument as it is: the sums follow)
+        if note:
+            return "output", [note]
         note = _invariant_sum_finding(q, got, exp)
         if note:
             return "", [note]

@@ -862,6 +862,27 @@ def output_map_finding(q, got: np.ndarray, exp: np.ndarray) -> str:
     return ""
 
 
+def argument_map_finding(q, trials, got: np.ndarray, exp: np.ndarray) -> str:
+    """The answer is one argument (of the answer's shape) as it is, or with a function applied
+    element by element: ReLU of the incoming gradient where a mask of the pre-activations
+    belongs, the argument returned unchanged.  The other arguments never enter it."""
+    with np.errstate(all="ignore"):
+        for arg, arr in trials.args.items():
+            if np.asarray(arr).dtype.kind != "f" or np.shape(arr) != got.shape:
+                continue
+            a = np.asarray(arr, dtype=np.float64)
+            for words, f in (("", lambda v: v),) + OUTPUT_MAPS:
+                cand = f(a)
+                if np.isfinite(cand).all() and _explains(q, got, cand, exp):
+                    what = f"exactly the argument {arg} itself" if not words else f"exactly {words} of the argument {arg}"
+                    others = [k for k in trials.args if k != arg]
+                    return (f"Your answer is {what}, element by element, in every trial: "
+                            + (f"{', '.join(others)} never enter{'s' if len(others) == 1 else ''} it. " if others else "")
+                            + "Check the last step: what should multiply or select the entries of "
+                            f"{arg} there?")
+    return ""
+
+
 # ----------------------------------------------------------------------------- activation
 
 def _sig(x):
