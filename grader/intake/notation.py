@@ -1000,13 +1000,19 @@ class Reader:
                 return node
 
     def _unary(self):
-        if self._peek("-"):
-            self._next()
-            return ("neg", self._unary())
-        if self._peek("+"):
-            self._next()
-            return self._unary()
-        return self._power()
+        """Signs before a factor, read in a loop: each ``-`` is a level of the tree and counts
+        toward MAX_DEPTH like a parenthesis (a thousand minus signs are refused as nested too
+        deeply, not a RecursionError); ``+`` adds nothing."""
+        negations = 0
+        while self._peek("-") or self._peek("+"):
+            if self._next().text == "-":
+                self._guard()
+                negations += 1
+        node = self._power()
+        self.depth -= negations
+        for _ in range(negations):
+            node = ("neg", node)
+        return node
 
     def _power(self):
         base = self.primary()
@@ -1014,7 +1020,9 @@ class Reader:
             return ("T", base)
         if self._peek("^") or self._peek("**"):
             self._next()
+            self._guard()  # (a tower 2^2^2^…: each exponent a level, bounded like any nesting)
             exponent = self._group_or(self._unary)
+            self.depth -= 1
             return ("bin", "^", base, exponent)
         return base
 
