@@ -165,13 +165,15 @@ AFTER_COMMA = [  # (question, a wrong answer that passed with the text after its
     ("1.3", Z13 + ", over four", "over"),
     ("1.3", Z13 + ", plus y[pi,pj,k]", "+"),
     ("1.3", Z13 + ", a-b", "a-b"),
+    ("1.3", Z13 + "; squared", "squared"),  # (after ; or "and" alike)
+    ("1.3", Z13 + " and squared", "squared"),
 ]
 
 
 @pytest.mark.parametrize("qid, text, piece", AFTER_COMMA)
 def test_text_after_a_comma_that_could_change_the_answer_makes_it_unreadable(qid, text, piece):
     got = verdict(qid, text)
-    assert got.startswith("error: ") and "after a comma" in got, got
+    assert got.startswith("error: ") and "after the formula is not part of it" in got, got
     assert f"'{piece}'" in got and "write the condition into the formula, or put prose in its own sentence" in got
     assert "\n" not in got
 

@@ -365,7 +365,7 @@ def _modifier(piece: str) -> str | None:
 def _after_comma(piece: str, found: str) -> NotationError:
     """The error of an answer followed by text that could change it (never dropped unread)."""
     hint = " (a decimal is written with a point: 3.7)" if piece[:1].isdigit() else ""
-    return NotationError(f"'{' '.join(piece.split())[:60]}' after a comma is not part of the formula but could change it "
+    return NotationError(f"'{' '.join(piece.split())[:60]}' after the formula is not part of it but could change it "
                          f"('{found}'){hint}: write the condition into the formula, or put prose in its own sentence")
 
 
