@@ -67,7 +67,6 @@ def test_an_answer_hidden_from_the_rendered_page_is_not_graded(name, content):
 @pytest.mark.parametrize("name, content", [
     ("answers.md", f"## 1.3\n<!-- my first try: z = 2y -->\n$${Z13_TEX}$$\n"),
     ("answers.md", f"## 1.3\n_Sum pooling_ adds the window:\n\n```\n{Z13}\n```\n"),  # fenced code: plain notation
-    ("answers.md", f"## 1.3\n```\n<!-- not a comment in code -->\n{Z13}\n```\n"),
     ("answers.md", f"## 1.3\nSee `<!--` in code, and: $${Z13_TEX}$$ `-->`"),
     ("answers.tex", f"\\section*{{1.3}} % sum pooling\n\\[ {Z13_TEX} \\] % the window\n"),
     ("answers.tex", f"\\section*{{1.3}}\n\\iffalse z = 2y \\else \\[ {Z13_TEX} \\] \\fi\n"),
@@ -76,6 +75,12 @@ def test_an_answer_hidden_from_the_rendered_page_is_not_graded(name, content):
 ])
 def test_an_answer_shown_on_the_page_is_still_graded(name, content):
     assert graded(name, content) == "passed"
+
+
+def test_comment_markers_in_code_are_kept():
+    from grader.intake.notation import read_answers_file
+    text = f"## 1.3\n```\n<!-- not a comment in code -->\n{Z13}\n```\n"
+    assert read_answers_file(text.encode(), "answers.md") == text
 
 
 def test_a_notebooks_markdown_loses_its_html_comments():
@@ -173,7 +178,7 @@ AFTER_COMMA = [  # (question, a wrong answer that passed with the text after its
 @pytest.mark.parametrize("qid, text, piece", AFTER_COMMA)
 def test_text_after_a_comma_that_could_change_the_answer_makes_it_unreadable(qid, text, piece):
     got = verdict(qid, text)
-    assert got.startswith("error: ") and "after the formula is not part of it" in got, got
+    assert got.startswith("error: ") and "follows the formula but is not part of it" in got, got
     assert f"'{piece}'" in got and "write the condition into the formula, or put prose in its own sentence" in got
     assert "\n" not in got
 
@@ -247,3 +252,24 @@ def test_an_interval_quantifier_is_read_not_dropped():
     assert verdict("1.4", f"$${O4}, \\quad m \\in [1, 2]$$") == "passed"
     assert verdict("1.4", f"$${O4}, \\quad m \\in [1, 1]$$") != "passed"
     assert verdict("1.4", f"$${O4}, \\quad m \\in [2, 1]$$").startswith("error: ")
+
+
+@pytest.mark.parametrize("text, piece", [
+    (f"$${Z13_SUM} \\\\ a \\ne b$$", "\\ne"),  # the constraint on the display's next line
+    (f"$${Z13_SUM}$$\n$$a \\ne b$$", "\\ne"),
+    (f"$${Z13_SUM} \\\\ \\text{{for }} a < b$$", "<"),
+])
+def test_a_constraint_on_a_line_of_its_own_makes_the_answer_unreadable(text, piece):
+    got = verdict("1.3", text)
+    assert got.startswith("error: ") and "on a line of its own" in got and f"'{piece}'" in got, got
+
+
+@pytest.mark.parametrize("qid, text", [
+    ("2.1", r"$$\frac{\partial E}{\partial o_m} \cdot \frac{\partial o_m}{\partial w_{p_i,p_j,k,o_m}}$$" "\n"
+            r"$$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m)\, o_m (1 - o_m)\, z_{p_i,p_j,k}$$"),
+    ("2.1", r"$$(o_m - y_m)\, \sigma(net_m)(1 - \sigma(net_m))$$" "\n"
+            r"$$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m)\, o_m (1 - o_m)\, z_{p_i,p_j,k}$$"),
+])
+def test_an_expression_on_a_line_of_its_own_is_still_a_step(qid, text):
+    """A display holding only an expression (a step of the derivation) stays passed over."""
+    assert verdict(qid, text) == "passed"

@@ -334,18 +334,26 @@ _MODIFIER_WORDS = frozenset("""
 _PROSE_COMMANDS = frozenset(("text", "textrm", "textit", "textbf", "emph", "mathrm", "mathit", "quad", "qquad",
                              "where", "forall") + _GREEK)
 _PROSE_MARKS = frozenset(" \t\n,.;:()[]{}'\"?_&$`")
+# on a line of its own (where an expression alone is a step, \frac, digits and + - * / included,
+# and a code comment's words are prose), only a relation counts
+_RELATIONS = frozenset("ne neq le leq ge geq lt gt leqslant geqslant in notin ni neg lnot setminus subset subseteq".split())
 _PIECE = re.compile(r"\\([A-Za-z]+)|\\(.)|([^\W\d_]+(?:-[^\W\d_]+)*)|(\d+)|(\S)", re.S)
 
 
-def _modifier(piece: str) -> str | None:
+def _modifier(piece: str, relations_only: bool = False) -> str | None:
     """What in ``piece`` (text after a formula's comma) could change or restrict the formula's
     value, or ``None`` when it is plain prose (``as required``, ``which is the window's sum``):
     an arithmetic, relation or condition word (:data:`_MODIFIER_WORDS`), a number, an operator
     or relation symbol (``=``, ``<``, ``!=``, ``+``, ``-`` other than a hyphen inside a word), a
     LaTeX command other than text markup, spacing and Greek letters (``\\ne``, ``\\in``).
-    Such a piece is never dropped: dropping it could pass a wrong answer.  One pass."""
+    Such a piece is never dropped: dropping it could pass a wrong answer.  ``relations_only``
+    (a line of its own): only a relation (``\\ne``, ``<``, ``=``) counts.  One pass."""
     for m in _PIECE.finditer(piece):
         command, escaped, word, number, mark = m.groups()
+        if relations_only:
+            if command in _RELATIONS or (mark is not None and mark in "=<>!"):
+                return m.group()
+            continue
         if command is not None and command not in _PROSE_COMMANDS:
             return "\\" + command
         if escaped is not None and escaped not in " ,;:!":
@@ -362,10 +370,11 @@ def _modifier(piece: str) -> str | None:
     return None
 
 
-def _after_comma(piece: str, found: str) -> NotationError:
+def _after_comma(piece: str, found: str, alone: bool = False) -> NotationError:
     """The error of an answer followed by text that could change it (never dropped unread)."""
     hint = " (a decimal is written with a point: 3.7)" if piece[:1].isdigit() else ""
-    return NotationError(f"'{' '.join(piece.split())[:60]}' after the formula is not part of it but could change it "
+    where = ", on a line of its own, is" if alone else " follows the formula but is"
+    return NotationError(f"'{' '.join(piece.split())[:60]}'{where} not part of it and could change it "
                          f"('{found}'){hint}: write the condition into the formula, or put prose in its own sentence")
 
 
@@ -515,6 +524,7 @@ class Reader:
                 continue
             parts.append(line.rstrip(","))
         parts = [p for p in (self._inline_function(p) for p in parts) if p and not self._function_definition(p)]
+        alone = {p for p in parts if "=" not in p}  # lines that define nothing ("… \\\\ a \\ne b" in a display)
         for part in parts:  # the left sides first: a symbol of one's own may be used before its line
             self._declare(part)
         out, failed_at, known, retried, merged = [], [], len(self.local), False, 0
@@ -549,9 +559,10 @@ class Reader:
             if st is not None:
                 out.append(st)
         for part, why in self.skipped:  # "…, squared", "c_w = 3,7", "…, \quad a \ne b": not prose
-            found = why != STEP and part in self.trailing and _modifier(part)
+            found = why != STEP and (part in self.trailing and _modifier(part)
+                                     or part in alone and _modifier(part, relations_only=True))
             if found:
-                raise _after_comma(part, found)
+                raise _after_comma(part, found, part not in self.trailing)
         for st in out:  # "m = 1, 2" or "p_i \in \{1, 2\}" on a line of its own: the range of m
             used = {p[1] for lhs in st.lhs if lhs[0] == "sym" for p in lhs[2] if p[0] == "idx"} | free_indices(st.rhs)
             for lhs in st.lhs:
