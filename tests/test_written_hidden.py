@@ -72,6 +72,7 @@ def test_an_answer_hidden_from_the_rendered_page_is_not_graded(name, content):
     ("answers.tex", f"\\section*{{1.3}}\n\\iffalse z = 2y \\else \\[ {Z13_TEX} \\] \\fi\n"),
     ("answers.tex", f"\\section*{{1.3}}\n\\begin{{comment}} z = 2y \\end{{comment}}\n\\[ {Z13_TEX} \\]\n"),
     ("answers.txt", f"## 1.3\n{Z13}\n"),
+    ("answers.tex", f"\\documentclass{{article}}\\begin{{document}}\n\\section*{{1.3}}\n\\[ {Z13_TEX} \\]\n\\end{{document}}"),
 ])
 def test_an_answer_shown_on_the_page_is_still_graded(name, content):
     assert graded(name, content) == "passed"

@@ -3030,7 +3030,7 @@ def _tex_visible(text: str) -> str:
         elif mark == "\\iffalse":
             out.append(text[kept:m.start()])
             depth = 1
-        elif mark.startswith("\\begin"):
+        elif mark.endswith("{comment}"):  # (\begin{document} and the others are text)
             end = text.find("\\end{comment}", m.end())
             out.append(text[kept:m.start()])
             kept = pos = len(text) if end < 0 else end + len("\\end{comment}")
