@@ -215,8 +215,10 @@ def test_prose_and_definitions_after_a_comma_still_read(qid, text):
 def test_the_modifier_scan_reads_any_text(piece):
     """Any text: a word, symbol or number it names is in the text; plain lowercase prose is none."""
     from grader.intake.notation import _modifier
-    found = _modifier(piece)
-    assert found is None or found.lower() in piece.lower()
+    for found in (_modifier(piece), _modifier(piece, relations_only=True)):
+        assert found is None or found.lower() in piece.lower()
+    if _modifier(piece) is None:  # (a line of its own is held to relations only: never stricter)
+        assert _modifier(piece, relations_only=True) is None
 
 
 @settings(max_examples=200, deadline=None)
