@@ -238,14 +238,15 @@ def _text_words(m) -> str:
     else left as it was (an error that points at it)."""
     words = m.group(1).strip().rstrip(",:").strip().lower()
     if words.startswith("(") and words.endswith(")") and "(" not in words[1:-1]:
-        return " "  # \text{(chain rule)}, \text{(final answer)}: a remark
+        # \text{(chain rule)}, \text{(final answer)}: a remark; \text{(except a = b)} is left to be refused
+        return m.group(0) if _modifier(words) else " "
     if words in _TEXT_WORDS:
         return _TEXT_WORDS[words]
     prose = _PROSE.fullmatch(m.group(1))
     if prose and prose.group(1):
         return " \\where " if prose.group(1).lower() in ("where", "with") else " \\forall "
     if prose and prose.group(2):
-        return " "
+        return m.group(0) if _modifier(m.group(1)) else " "  # (\text{, which is then squared}: refused)
     return m.group(0)
 
 
@@ -312,10 +313,69 @@ _TRAILING_PROSE = re.compile(r",[ \t]+(?!(?:for|where|with|and|if|otherwise|else
 
 
 def _without_trailing_prose(line: str) -> str:
-    """The line without prose after its last ``=`` (looked for there only: linear)."""
+    """The line without prose after its last ``=`` (looked for there only: linear); prose that
+    could change the value (``…, which is then squared``) stays, to be refused where it is read."""
     eq = line.rfind("=")
     m = _TRAILING_PROSE.search(line, eq + 1) if eq >= 0 else None
-    return line[:m.start()] if m else line
+    return line[:m.start()] if m and not _modifier(line[m.start():]) else line
+
+
+# in text after a formula, the words that could change or restrict its value: arithmetic, a
+# relation, a condition, a function, a number in words; any other word there is prose
+_MODIFIER_WORDS = frozenset("""
+    squared square cubed cube root sqrt divided divide divides dividing over times multiplied multiply
+    multiplying product plus minus add added adding subtract subtracted subtracting less more half halved
+    twice double doubled triple tripled thrice inverse inverted reciprocal negative negated negate opposite
+    or except excluding excluded only unless but not without if when whenever iff provided power exponent
+    exp log sigma sigmoid tanh max min maximum minimum argmax argmin mean average averaged normalized
+    normalised scaled rounded floor ceil abs absolute equals equal greater smaller larger than between
+    zero one two three four five six seven eight nine ten eleven twelve hundred thousand quarter third
+    """.split())
+_PROSE_COMMANDS = frozenset(("text", "textrm", "textit", "textbf", "emph", "mathrm", "mathit", "quad", "qquad",
+                             "where", "forall") + _GREEK)
+_PROSE_MARKS = frozenset(" \t\n,.;:()[]{}'\"?_&$`")
+# on a line of its own (where an expression alone is a step, \frac, digits and + - * / included,
+# and a code comment's words are prose), only a relation counts
+_RELATIONS = frozenset("ne neq le leq ge geq lt gt leqslant geqslant in notin ni neg lnot setminus subset subseteq".split())
+_PIECE = re.compile(r"\\([A-Za-z]+)|\\(.)|([^\W\d_]+(?:-[^\W\d_]+)*)|(\d+)|(\S)", re.S)
+
+
+def _modifier(piece: str, relations_only: bool = False) -> str | None:
+    """What in ``piece`` (text after a formula's comma) could change or restrict the formula's
+    value, or ``None`` when it is plain prose (``as required``, ``which is the window's sum``):
+    an arithmetic, relation or condition word (:data:`_MODIFIER_WORDS`), a number, an operator
+    or relation symbol (``=``, ``<``, ``!=``, ``+``, ``-`` other than a hyphen inside a word), a
+    LaTeX command other than text markup, spacing and Greek letters (``\\ne``, ``\\in``).
+    Such a piece is never dropped: dropping it could pass a wrong answer.  ``relations_only``
+    (a line of its own): only a relation (``\\ne``, ``<``, ``=``) counts.  One pass."""
+    for m in _PIECE.finditer(piece):
+        command, escaped, word, number, mark = m.groups()
+        if relations_only:
+            if command in _RELATIONS or (mark is not None and mark in "=<>!"):
+                return m.group()
+            continue
+        if command is not None and command not in _PROSE_COMMANDS:
+            return "\\" + command
+        if escaped is not None and escaped not in " ,;:!":
+            return m.group()
+        if word is not None:
+            parts = word.lower().split("-")
+            hit = next((p for p in parts if p in _MODIFIER_WORDS), None)
+            if hit is not None or (len(parts) > 1 and min(map(len, parts)) < 2):  # (so-called: prose; a-b: a minus)
+                return hit or word
+        if number is not None:
+            return number
+        if mark is not None and mark not in _PROSE_MARKS:
+            return mark
+    return None
+
+
+def _after_comma(piece: str, found: str, alone: bool = False) -> NotationError:
+    """The error of an answer followed by text that could change it (never dropped unread)."""
+    hint = " (a decimal is written with a point: 3.7)" if piece[:1].isdigit() else ""
+    where = ", on a line of its own, is" if alone else " follows the formula but is"
+    return NotationError(f"'{' '.join(piece.split())[:60]}'{where} not part of it and could change it "
+                         f"('{found}'){hint}: write the condition into the formula, or put prose in its own sentence")
 
 
 _TUPLE = re.compile(r"\s*\(([^()=]{1,120})\)\s*=\s*\(([^()=]{1,120})\)\s*[.,;]?\s*")
@@ -435,6 +495,7 @@ class Reader:
         self.params: dict = {}  # while a function's body is read: its parameter -> the argument's tree
         self.applied = 0  # tokens of function bodies read so far (at most MAX_APPLIED)
         self.text, self.toks, self.i, self.depth, self.rest, self.steps = "", [], 0, 0, "", []
+        self.trailing: set[str] = set()  # pieces after a formula's comma (c_w = 3, c_h = 3): read or refused, never dropped
 
     # -- statements --
     def statements(self, text: str) -> list[Statement]:
@@ -463,6 +524,7 @@ class Reader:
                 continue
             parts.append(line.rstrip(","))
         parts = [p for p in (self._inline_function(p) for p in parts) if p and not self._function_definition(p)]
+        alone = {p for p in parts if "=" not in p}  # lines that define nothing ("… \\\\ a \\ne b" in a display)
         for part in parts:  # the left sides first: a symbol of one's own may be used before its line
             self._declare(part)
         out, failed_at, known, retried, merged = [], [], len(self.local), False, 0
@@ -478,6 +540,8 @@ class Reader:
             except NotationError as exc:
                 if str(exc).startswith("the expression ends too early") and parts and merged < 4:
                     parts[0] = part + " " + parts[0]  # "… = \sum_{p_i=1}^{2}" and the summand on the next line
+                    if part in self.trailing:
+                        self.trailing.add(parts[0])
                     merged += 1  # (a statement over at most 5 lines: bounded work)
                     continue
                 merged = 0
@@ -491,8 +555,14 @@ class Reader:
             self.skipped += [(step, STEP) for step in self.steps]
             if self.rest:
                 parts.insert(0, _LEAD.sub("", self.rest.strip()))  # "…, where net_m = …"
+                self.trailing.add(parts[0])
             if st is not None:
                 out.append(st)
+        for part, why in self.skipped:  # "…, squared", "c_w = 3,7", "…, \quad a \ne b": not prose
+            found = why != STEP and (part in self.trailing and _modifier(part)
+                                     or part in alone and _modifier(part, relations_only=True))
+            if found:
+                raise _after_comma(part, found, part not in self.trailing)
         for st in out:  # "m = 1, 2" or "p_i \in \{1, 2\}" on a line of its own: the range of m
             used = {p[1] for lhs in st.lhs if lhs[0] == "sym" for p in lhs[2] if p[0] == "idx"} | free_indices(st.rhs)
             for lhs in st.lhs:
@@ -898,10 +968,11 @@ class Reader:
         return (name, lo, hi)
 
     def _values(self) -> tuple[int, int]:
-        """``1, 2, 3``, ``1..3``, ``1, ..., 3``, ``\\{1, 2\\}``, ``{1,2,3}``: consecutive whole numbers."""
+        """``1, 2, 3``, ``1..3``, ``1, ..., 3``, ``\\{1, 2\\}``, ``{1,2,3}``: consecutive whole numbers;
+        ``[1, 3]``: the whole numbers of a closed interval (``m \\in [1, 2]``)."""
         close = None
-        if self._peek("\\{") or self._peek("{"):
-            close = "\\}" if self._next().text == "\\{" else "}"
+        if self._peek("\\{") or self._peek("{") or self._peek("["):
+            close = {"\\{": "\\}", "{": "}", "[": "]"}[self._next().text]
         nums, ellipsis = [], False
         while True:
             tok = self._peek_tok()
@@ -928,6 +999,8 @@ class Reader:
         if not nums:
             raise NotationError("no values")
         lo, hi = nums[0], nums[-1]
+        if close == "]" and len(nums) == 2 and lo <= hi:
+            ellipsis = True  # [1, 3]: 1, 2, 3
         if not ellipsis and nums != list(range(lo, lo + len(nums))):
             raise NotationError("the values of an index must be consecutive")
         if hi - lo > 1000:
@@ -1000,13 +1073,19 @@ class Reader:
                 return node
 
     def _unary(self):
-        if self._peek("-"):
-            self._next()
-            return ("neg", self._unary())
-        if self._peek("+"):
-            self._next()
-            return self._unary()
-        return self._power()
+        """Signs before a factor, read in a loop: each ``-`` is a level of the tree and counts
+        toward MAX_DEPTH like a parenthesis (a thousand minus signs are refused as nested too
+        deeply, not a RecursionError); ``+`` adds nothing."""
+        negations = 0
+        while self._peek("-") or self._peek("+"):
+            if self._next().text == "-":
+                self._guard()
+                negations += 1
+        node = self._power()
+        self.depth -= negations
+        for _ in range(negations):
+            node = ("neg", node)
+        return node
 
     def _power(self):
         base = self.primary()
@@ -1014,7 +1093,9 @@ class Reader:
             return ("T", base)
         if self._peek("^") or self._peek("**"):
             self._next()
+            self._guard()  # (a tower 2^2^2^…: each exponent a level, bounded like any nesting)
             exponent = self._group_or(self._unary)
+            self.depth -= 1
             return ("bin", "^", base, exponent)
         return base
 
@@ -2862,7 +2943,100 @@ def read_answers_file(data: bytes, name: str) -> str:
             raise NotationError(f"{name} is not a readable notebook (its JSON is nested too deeply)") from None
         except (ValueError, AttributeError, TypeError) as exc:
             raise NotationError(f"{name} is not a readable notebook ({exc})") from None
+    return visible(text, name)
+
+
+# what a rendered page hides: HTML comments in Markdown (and a notebook's Markdown cells); in
+# LaTeX, % comments, \iffalse … \fi and the comment environment
+_MD_MARK = re.compile(r"(<!--)|^( {0,3}(?:`{3,}|~{3,}))|(`+)", re.M)
+_MD_CLOSER = {n: re.compile(r"(?<!`)`{%d}(?!`)" % n) for n in range(1, 9)}  # a code span's closer
+_TEX_MARK = re.compile(r"\\begin\s*\{comment\}|\\(?:[A-Za-z]+|.)|%", re.S)
+
+
+def visible(text: str, name: str) -> str:
+    """The text a reader of the rendered file sees: an answer hidden from the page (in an HTML
+    comment, ``\\iffalse``, a ``%`` comment) is not graded.  One pass, linear in the text."""
+    suffix = name.lower().rsplit(".", 1)[-1]
+    if suffix == "tex":
+        return _tex_visible(text)
+    if suffix in ("md", "markdown", "ipynb"):
+        return _markdown_visible(text)
     return text
+
+
+def _line_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
+
+
+def _markdown_visible(text: str) -> str:
+    """Markdown without its HTML comments (an unclosed one runs to the end, as an HTML block
+    does).  Code is left as it is, comment markers in it included: a fenced block (its closer
+    looked for once; unclosed, it runs to the end) and an inline code span (closed on its own
+    line by a run of as many backticks, looked for once per line and length: linear)."""
+    out, pos, kept, missing = [], 0, 0, {}
+    while True:
+        m = _MD_MARK.search(text, pos)
+        if m is None:
+            break
+        comment, fence, run = m.groups()
+        if fence and fence.lstrip()[0] == "`" and "`" in text[m.end():_line_end(text, m.end())]:
+            fence, run = None, fence.lstrip()  # (a backtick fence's info string has no backtick: a code span)
+        if comment:
+            end = text.find("-->", m.start() + 2)  # (from +2: "<!-->" is a comment too)
+            out.append(text[kept:m.start()])
+            kept = pos = len(text) if end < 0 else end + 3
+        elif fence:
+            fence = fence.lstrip()
+            closer = re.compile(r"^ {0,3}" + re.escape(fence[0]) + "{%d,}[ \t]*$" % len(fence), re.M)
+            found = closer.search(text, _line_end(text, m.end()) + 1)
+            if found is None:  # an unclosed fence runs to the end: code
+                break
+            pos = found.end()
+        else:
+            end, found = _line_end(text, m.end()), None
+            if len(run) <= 8 and missing.get(len(run)) != end:
+                found = _MD_CLOSER[len(run)].search(text, m.end(), end)
+                if found is None:
+                    missing[len(run)] = end
+            pos = found.end() if found is not None else m.end()  # (no closer: literal backticks)
+    out.append(text[kept:])
+    return "".join(out)
+
+
+def _tex_visible(text: str) -> str:
+    """LaTeX without ``%`` comments (``\\%`` is a percent sign; the line break stays),
+    ``\\iffalse`` … ``\\fi`` (to its matching ``\\fi``, or its ``\\else``, counting nested
+    conditionals and skipping comments in it, as TeX does) and ``\\begin{comment}`` …
+    ``\\end{comment}``; unclosed, each runs to the end.  One pass over the control sequences."""
+    out, kept, depth, pos = [], 0, 0, 0  # depth > 0: inside \iffalse, that many conditionals open
+    while True:
+        m = _TEX_MARK.search(text, pos)
+        if m is None:
+            break
+        mark, pos = m.group(), m.end()
+        if mark == "%":
+            pos = _line_end(text, m.end())
+            if depth == 0:
+                out.append(text[kept:m.start()])
+                kept = pos
+        elif depth:
+            if mark.startswith("\\if") and mark != "\\iff":
+                depth += 1
+            elif mark == "\\fi" or (mark == "\\else" and depth == 1):
+                depth = depth - 1 if mark == "\\fi" else 0
+                if depth == 0:
+                    kept = m.end()
+        elif mark == "\\iffalse":
+            out.append(text[kept:m.start()])
+            depth = 1
+        elif mark.endswith("{comment}"):  # (\begin{document} and the others are text)
+            end = text.find("\\end{comment}", m.end())
+            out.append(text[kept:m.start()])
+            kept = pos = len(text) if end < 0 else end + len("\\end{comment}")
+    if depth == 0:
+        out.append(text[kept:])
+    return "".join(out)
 
 
 def sections(text: str) -> dict[str, str]:

@@ -1,0 +1,278 @@
+"""Written answers that the rendered page does not show, or shows changed: attack round aside5.
+
+A wrong answer must never pass because part of what the student wrote was not read: text after a
+comma that could change the value (``…, squared``, ``c_w = 3,7``, ``…, \\quad a \\ne b``) makes
+the answer unreadable, with the piece named; text hidden from the rendered page (an HTML comment,
+``\\iffalse``, a ``comment`` environment, a ``%`` comment) is not graded; a thousand minus signs
+are refused as nested too deeply, like any other nesting."""
+from __future__ import annotations
+
+import pytest
+
+from tests.test_written import verdict
+
+SIZES = "c_h = 3\np_w = 2\np_h = 2"
+
+
+# --- 3. nesting through signs and exponents counts toward MAX_DEPTH -------------------------
+
+@pytest.mark.parametrize("qid, text", [
+    ("1.1", "c_w = " + "-" * 1000 + "3\n" + SIZES),  # attack 19: RecursionError leaked as the verdict
+    ("1.1", "c_w = " + "- " * 1000 + "3\n" + SIZES),
+    ("1.1", "c_w = " + "2^" * 1000 + "1\n" + SIZES),  # a tower of exponents
+    ("1.1", "c_w = 2" + "^-2" * 1000 + "\n" + SIZES),
+    ("1.3", "z[pi,pj,k] = " + "-" * 5000 + "y[pi,pj,k]"),
+])
+def test_a_thousand_signs_or_exponents_are_nested_too_deeply_not_a_recursion_error(qid, text):
+    assert "nested too deeply" in verdict(qid, text)
+
+
+def test_a_few_signs_still_read():
+    assert verdict("1.1", "c_w = --3\n" + SIZES) == "passed"
+    assert verdict("1.1", "c_w = -(-3)\n" + SIZES) == "passed"
+    assert verdict("1.1", "c_w = +++3\n" + SIZES) == "passed"
+    assert verdict("1.1", "c_w = ---3\n" + SIZES).startswith("failed")
+    assert verdict("1.1", "c_w = " + "-" * 1000 + "+" * 1000 + "3\n" + SIZES).startswith("error")
+
+
+# --- 2. text hidden from the rendered page is not graded --------------------------------------
+
+Z13 = "z[pi,pj,k] = y[pi,pj,k] + y[pi,pj+1,k] + y[pi+1,pj,k] + y[pi+1,pj+1,k]"
+Z13_TEX = r"z_{p_i,p_j,k} = y_{p_i,p_j,k} + y_{p_i,p_j+1,k} + y_{p_i+1,p_j,k} + y_{p_i+1,p_j+1,k}"
+
+
+def graded(name: str, content: str, qid: str = "1.3") -> str:
+    """The verdict on ``qid`` of a whole answers file, read as the grader reads it."""
+    from grader.intake.notation import read_answers_file, sections
+    body = sections(read_answers_file(content.encode(), name)).get(qid)
+    return "no answer" if body is None else verdict(qid, body)
+
+
+@pytest.mark.parametrize("name, content", [
+    ("answers.md", f"## 1.3\nI did not do this one.\n<!--\n{Z13}\n-->\n"),  # attack 15 (hidden_only)
+    ("answers.md", f"## 1.3\n<!-- $${Z13_TEX}$$ -->\n\n$$z_{{p_i,p_j,k}} = 2 y_{{p_i,p_j,k}}$$\n"),  # attack 15
+    ("answers.md", f"## 1.3\nnot done <!-- $${Z13_TEX}$$"),  # unclosed: an HTML block to the end
+    ("answers.md", f"<!--\n## 1.3\n$${Z13_TEX}$$\n-->\n## 1.4\n"),  # the heading hidden too
+    ("answers.md", f"## 1.3\n`x\n<!-- $${Z13_TEX}$$ -->\n` y"),  # a backtick never closed on its line
+    ("answers.tex", f"\\section*{{1.3}}\n\\iffalse\n\\[ {Z13_TEX} \\]\n\\fi\nI could not do 1.3.\n"),  # attack 16
+    ("answers.tex", f"\\section*{{1.3}}\n\\begin{{comment}}\n\\[ {Z13_TEX} \\]\n\\end{{comment}}\nI could not.\n"),
+    ("answers.tex", f"\\section*{{1.3}}\n% \\[ {Z13_TEX} \\]\nI could not.\n"),  # a % comment was graded too
+    ("answers.tex", f"\\section*{{1.3}}\n\\iffalse \\ifx a b \\fi \\[ {Z13_TEX} \\] % \\fi\n \\fi\nno.\n"),  # nested, a commented \fi
+    ("answers.tex", f"\\section*{{1.3}}\n\\iffalse \\[ {Z13_TEX} \\]"),  # unclosed: to the end
+])
+def test_an_answer_hidden_from_the_rendered_page_is_not_graded(name, content):
+    assert graded(name, content) != "passed"
+
+
+@pytest.mark.parametrize("name, content", [
+    ("answers.md", f"## 1.3\n<!-- my first try: z = 2y -->\n$${Z13_TEX}$$\n"),
+    ("answers.md", f"## 1.3\n_Sum pooling_ adds the window:\n\n```\n{Z13}\n```\n"),  # fenced code: plain notation
+    ("answers.md", f"## 1.3\nSee `<!--` in code, and: $${Z13_TEX}$$ `-->`"),
+    ("answers.tex", f"\\section*{{1.3}} % sum pooling\n\\[ {Z13_TEX} \\] % the window\n"),
+    ("answers.tex", f"\\section*{{1.3}}\n\\iffalse z = 2y \\else \\[ {Z13_TEX} \\] \\fi\n"),
+    ("answers.tex", f"\\section*{{1.3}}\n\\begin{{comment}} z = 2y \\end{{comment}}\n\\[ {Z13_TEX} \\]\n"),
+    ("answers.txt", f"## 1.3\n{Z13}\n"),
+    ("answers.tex", f"\\documentclass{{article}}\\begin{{document}}\n\\section*{{1.3}}\n\\[ {Z13_TEX} \\]\n\\end{{document}}"),
+])
+def test_an_answer_shown_on_the_page_is_still_graded(name, content):
+    assert graded(name, content) == "passed"
+
+
+def test_comment_markers_in_code_are_kept():
+    from grader.intake.notation import read_answers_file
+    text = f"## 1.3\n```\n<!-- not a comment in code -->\n{Z13}\n```\n"
+    assert read_answers_file(text.encode(), "answers.md") == text
+
+
+def test_a_notebooks_markdown_loses_its_html_comments():
+    import json
+    from grader.intake.notation import read_answers_file
+    nb = {"cells": [{"cell_type": "markdown", "source": [f"## 1.3\nnot done <!-- $${Z13_TEX}$$ -->"]}]}
+    assert "y_{p_i" not in read_answers_file(json.dumps(nb).encode(), "hw.ipynb")
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_SHOWN = st.text(alphabet="ab $=+\n", max_size=12)
+_HIDDEN = st.text(alphabet="ab $=+\n-<!", max_size=12).map(lambda s: s.replace("-->", ""))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_SHOWN, _HIDDEN), max_size=8), _SHOWN)
+def test_markdown_keeps_what_is_shown_and_drops_every_comment(pairs, last):
+    from grader.intake.notation import visible
+    text = "".join(f"{shown}<!--SECRET{hidden}-->" for shown, hidden in pairs) + last
+    got = visible(text, "a.md")
+    assert "SECRET" not in got
+    assert got == "".join(shown for shown, _h in pairs) + last
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ab\\%{}\nif`-<!>", max_size=60), st.sampled_from(["a.md", "a.tex", "a.txt"]))
+def test_what_is_visible_is_a_subsequence_of_the_text(text, name):
+    """Nothing is added or reordered: pieces are only cut out (any text, any file kind)."""
+    from grader.intake.notation import visible
+    got, it = visible(text, name), iter(text)
+    assert all(ch in it for ch in got)
+    if "<!--" not in text and name != "a.tex":
+        assert got == text
+
+
+@pytest.mark.parametrize("name, unit", [
+    ("a.md", "<!-- a "), ("a.md", "`` a <!-- b "), ("a.md", "` `` ``` x\n"), ("a.md", "```\n<!--\n"),
+    ("a.md", "<!-- x --> ` a `` b\n"), ("a.tex", "\\iffalse \\ifx "), ("a.tex", "% a \\fi\n"),
+    ("a.tex", "\\begin{comment} a "), ("a.tex", "\\\\ \\% \\else \\fi "),
+])
+def test_hidden_text_is_found_in_linear_time(name, unit):
+    import time
+    from grader.intake.notation import visible
+
+    def cost(text):
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            visible(text, name)
+            best = min(best, time.perf_counter() - t0)
+        return best
+    small, large = cost(unit * 500), cost(unit * 8000)
+    assert large < 40 * small + 0.05, (unit, small, large)
+
+
+# --- 1. text after a comma that could change the value is refused, never dropped -------------
+
+Z13_SUM = r"z_{p_i,p_j,k} = \sum_{a=0}^{1}\sum_{b=0}^{1} y_{p_i+a,p_j+b,k}"
+DZ22 = r"\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} (o_m - y_m) o_m (1 - o_m) w_{p_i,p_j,k,o_m}"
+
+AFTER_COMMA = [  # (question, a wrong answer that passed with the text after its comma dropped, the piece named)
+    ("1.3", Z13 + ", squared", "squared"),  # attack 31
+    ("1.3", Z13 + ", all divided by four", "/"),
+    ("1.3", Z13 + ", and then multiplied by 4", "*"),
+    ("1.1", "c_w = 3, minus one\n" + SIZES, "-"),
+    ("1.1", "c_w = 3, or 4 if I am wrong\n" + SIZES, "or"),
+    ("1.1", "c_w = 3, 4\n" + SIZES, "4"),
+    ("1.1", "c_w = 3,7\n" + SIZES, "7"),  # attack 28: a decimal comma
+    ("1.1", "$c_w = 3,7$, $c_h = 3,2$, $p_w = 2,5$, $p_h = 2,9$", "7"),
+    ("1.3", f"$${Z13_SUM}, \\quad a \\ne b$$", "\\ne"),  # attack 27
+    ("1.3", f"$${Z13_SUM}, \\quad a \\neq b$$", "\\neq"),
+    ("1.3", f"$${Z13_SUM}, \\quad a ≠ b$$", "!"),
+    ("2.2", f"$${DZ22}, \\quad m < 2$$", "<"),
+    ("2.2", f"$${DZ22}, \\quad m \\leq 1$$", "\\le"),
+    ("2.2", f"$${DZ22}, \\quad m \\notin \\{{2\\}}$$", "\\notin"),
+    # the same, in words the first round did not list
+    ("1.3", Z13 + ", which is then squared", "squared"),  # (three words: once dropped as prose)
+    ("1.3", Z13 + ", or maybe half of it", "or"),
+    ("1.3", Z13 + ", cubed", "cubed"),
+    ("1.3", Z13 + ", the inverse", "inverse"),
+    ("1.3", Z13 + ", negative", "negative"),
+    ("1.3", Z13 + ", twice", "twice"),
+    ("1.3", Z13 + ", except at the border", "except"),
+    ("1.3", Z13 + ", only for the first window", "only"),
+    ("1.3", Z13 + ", unless the window is empty", "unless"),
+    ("1.3", Z13 + ", over four", "over"),
+    ("1.3", Z13 + ", plus y[pi,pj,k]", "+"),
+    ("1.3", Z13 + ", a-b", "a-b"),
+    ("1.3", Z13 + "; squared", "squared"),  # (after ; or "and" alike)
+    ("1.3", Z13 + " and squared", "squared"),
+]
+
+
+@pytest.mark.parametrize("qid, text, piece", AFTER_COMMA)
+def test_text_after_a_comma_that_could_change_the_answer_makes_it_unreadable(qid, text, piece):
+    got = verdict(qid, text)
+    assert got.startswith("error: ") and "follows the formula but is not part of it" in got, got
+    assert f"'{piece}'" in got and "write the condition into the formula, or put prose in its own sentence" in got
+    assert "\n" not in got
+
+
+@pytest.mark.parametrize("qid, text", [
+    ("1.3", Z13 + r" \text{, which is then squared}"),  # \text{…} prose was dropped the same way
+    ("1.3", Z13 + r" \text{(except the first)}"),  # and a remark in parentheses
+    ("1.3", Z13 + r" \text{(only if a = b)}"),
+])
+def test_prose_in_text_that_could_change_the_answer_is_not_dropped(qid, text):
+    assert verdict(qid, text).startswith("error: ")
+
+
+@pytest.mark.parametrize("qid, text", [
+    ("1.3", Z13 + ", as required"),
+    ("1.3", Z13 + ", which is the window's sum"),
+    ("1.3", Z13 + ", the so-called sum pooling"),
+    ("1.3", Z13 + ", for each window"),
+    ("1.3", Z13 + r" \text{(by the chain rule)}"),
+    ("1.3", Z13 + r" \text{, which is the pooled value}"),
+    ("1.3", f"$${Z13_SUM}, \\quad a \\in \\{{0, 1\\}}$$"),  # a quantifier, read
+    ("1.1", "c_w = 3, c_h = 3, p_w = 2, p_h = 2"),  # definitions after commas, read
+    ("1.1", "c_w = 3, the width of the convolution output\n" + SIZES),
+    ("2.2", f"$${DZ22}, \\quad m = 1, 2$$"),
+    ("2.2", r"$$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} \delta_m w_{p_i,p_j,k,o_m}, \quad \delta_m = (o_m - y_m) o_m (1 - o_m)$$"),
+])
+def test_prose_and_definitions_after_a_comma_still_read(qid, text):
+    assert verdict(qid, text) == "passed"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40))
+def test_the_modifier_scan_reads_any_text(piece):
+    """Any text: a word, symbol or number it names is in the text; plain lowercase prose is none."""
+    from grader.intake.notation import _modifier
+    for found in (_modifier(piece), _modifier(piece, relations_only=True)):
+        assert found is None or found.lower() in piece.lower()
+    if _modifier(piece) is None:  # (a line of its own is held to relations only: never stricter)
+        assert _modifier(piece, relations_only=True) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["as", "required", "which", "is", "the", "window's", "sum", "pooled", "value",
+                                 "so-called", "result", "of", "pooling", "by", "chain", "rule"]), min_size=1, max_size=8),
+       st.sampled_from(["squared", "or", "only", "3", "=", "<", "\\ne", "twice", "-", "half"]))
+def test_one_modifier_anywhere_in_prose_is_found(words, modifier):
+    from grader.intake.notation import _modifier
+    assert _modifier(" ".join(words)) is None
+    for at in (0, len(words) // 2, len(words)):
+        assert _modifier(" ".join(words[:at] + [modifier] + words[at:])) is not None
+
+
+def test_the_modifier_scan_is_linear():
+    import time
+    from grader.intake.notation import _modifier
+
+    def cost(text):
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            _modifier(text)
+            best = min(best, time.perf_counter() - t0)
+        return best
+    for unit in ("as required ", "so-called-" * 3 + " ", "a_{b} ", "'`"):
+        small, large = cost(unit * 500), cost(unit * 8000)
+        assert large < 40 * small + 0.05, (unit, small, large)
+
+
+def test_an_interval_quantifier_is_read_not_dropped():
+    """``, \\quad m \\in [1, 2]`` was passed over unread: right by luck for [1, 2], and [1, 1] (o_1
+    only) passed as well.  Now the interval is m's values."""
+    from tests.test_written_sweep import O4
+    assert verdict("1.4", f"$${O4}, \\quad m \\in [1, 2]$$") == "passed"
+    assert verdict("1.4", f"$${O4}, \\quad m \\in [1, 1]$$") != "passed"
+    assert verdict("1.4", f"$${O4}, \\quad m \\in [2, 1]$$").startswith("error: ")
+
+
+@pytest.mark.parametrize("text, piece", [
+    (f"$${Z13_SUM} \\\\ a \\ne b$$", "\\ne"),  # the constraint on the display's next line
+    (f"$${Z13_SUM}$$\n$$a \\ne b$$", "\\ne"),
+    (f"$${Z13_SUM} \\\\ \\text{{for }} a < b$$", "<"),
+])
+def test_a_constraint_on_a_line_of_its_own_makes_the_answer_unreadable(text, piece):
+    got = verdict("1.3", text)
+    assert got.startswith("error: ") and "on a line of its own" in got and f"'{piece}'" in got, got
+
+
+@pytest.mark.parametrize("qid, text", [
+    ("2.1", r"$$\frac{\partial E}{\partial o_m} \cdot \frac{\partial o_m}{\partial w_{p_i,p_j,k,o_m}}$$" "\n"
+            r"$$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m)\, o_m (1 - o_m)\, z_{p_i,p_j,k}$$"),
+    ("2.1", r"$$(o_m - y_m)\, \sigma(net_m)(1 - \sigma(net_m))$$" "\n"
+            r"$$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m)\, o_m (1 - o_m)\, z_{p_i,p_j,k}$$"),
+])
+def test_an_expression_on_a_line_of_its_own_is_still_a_step(qid, text):
+    """A display holding only an expression (a step of the derivation) stays passed over."""
+    assert verdict(qid, text) == "passed"
