@@ -276,3 +276,29 @@ def test_a_constraint_on_a_line_of_its_own_makes_the_answer_unreadable(text, pie
 def test_an_expression_on_a_line_of_its_own_is_still_a_step(qid, text):
     """A display holding only an expression (a step of the derivation) stays passed over."""
     assert verdict(qid, text) == "passed"
+
+
+# --- ranges and types after a formula are read, not refused (two held-out students) ------------
+
+Y12_TEX = (r"y_{r,s,k} = \sigma\left(w_{1,1,k} x_{r,s} + w_{1,2,k} x_{r,s+1} + w_{2,1,k} x_{r+1,s} "
+           r"+ w_{2,2,k} x_{r+1,s+1}\right)")
+
+
+@pytest.mark.parametrize("qid, text, want", [
+    ("1.2", Y12_TEX + r", \quad 1 \le r, s \le 3", "passed"),  # one range for two indices
+    ("1.2", Y12_TEX + r", \quad 1 \le r \le 3, 1 \le s \le 3", "passed"),
+    ("1.2", Y12_TEX + r", \quad 1 \le r, s < 4", "passed"),
+    ("1.2", Y12_TEX + r", \quad 1 \le r, s \le 2", "failed"),  # y_{3,*,k} left undefined
+    ("1.3", r"z_{r,s,k} = y_{r,s,k} + y_{r,s+1,k} + y_{r+1,s,k} + y_{r+1,s+1,k}, \quad 1 \le r, s \le 2", "passed"),
+    ("1.3", r"z_{r,s,k} = y_{r,s,k} + y_{r,s+1,k} + y_{r+1,s,k}, \quad 1 \le r, s \le 2", "failed"),
+])
+def test_a_range_for_several_indices_after_the_formula_is_read(qid, text, want):
+    assert verdict(qid, text).startswith(want)
+
+
+def test_a_type_declaration_beside_the_answer_is_prose():
+    # "$\mathbf{z} \in \mathbb{R}^{12}$" in a sentence restricts no value; a set of numbers does
+    o14 = r"o_m = \sigma\left(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} w_{p_i,p_j,k,o_m} z_{p_i,p_j,k}\right)"
+    assert verdict("1.4", "Stack them into $\\mathbf{z} \\in \\mathbb{R}^{12}$ and then\n$$" + o14 + "$$") == "passed"
+    assert verdict("1.4", "$$" + o14 + r", \quad z \in \mathbb{R}^{2 \times 2 \times 3}$$") == "passed"
+    assert verdict("1.4", "$$" + o14 + r", \quad m \in \{1\}$$") != "passed"

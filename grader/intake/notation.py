@@ -340,6 +340,11 @@ _RELATIONS = frozenset("ne neq le leq ge geq lt gt leqslant geqslant in notin ni
 _PIECE = re.compile(r"\\([A-Za-z]+)|\\(.)|([^\W\d_]+(?:-[^\W\d_]+)*)|(\d+)|(\S)", re.S)
 
 
+# "z \in \mathbb{R}^{12}": a type, said of a quantity, restricts no value
+_NUMBER_SET = re.compile(r"\\in\s*(?:\\mathbb\s*\{\s*[RNZQC]\s*\}|\\mathbb\s*[RNZQC]|[ℝℕℤℚℂ]|\\R(?![A-Za-z]))"
+                         r"(?:\s*\^\s*(?:\{[^{}]{0,30}\}|\w))?")
+
+
 def _modifier(piece: str, relations_only: bool = False) -> str | None:
     """What in ``piece`` (text after a formula's comma) could change or restrict the formula's
     value, or ``None`` when it is plain prose (``as required``, ``which is the window's sum``):
@@ -348,6 +353,7 @@ def _modifier(piece: str, relations_only: bool = False) -> str | None:
     LaTeX command other than text markup, spacing and Greek letters (``\\ne``, ``\\in``).
     Such a piece is never dropped: dropping it could pass a wrong answer.  ``relations_only``
     (a line of its own): only a relation (``\\ne``, ``<``, ``=``) counts.  One pass."""
+    piece = _NUMBER_SET.sub(" ", piece)
     for m in _PIECE.finditer(piece):
         command, escaped, word, number, mark = m.groups()
         if relations_only:
@@ -870,7 +876,7 @@ class Reader:
             save = self.i
             bounded = self._between()
             if bounded:
-                out.append(bounded)
+                out += bounded
                 if self._peek(",") or self._peek("and"):
                     self._next()
                     continue
@@ -944,16 +950,20 @@ class Reader:
             out.append((var, ("num", values[0]), ("num", values[-1])))
         return out
 
-    def _between(self):
-        """``p_i \\le c_i \\le p_i + 1`` (or with <): an index's range between two expressions;
-        None (position kept) if not one."""
+    def _between(self) -> list | None:
+        """``p_i \\le c_i \\le p_i + 1`` (or with <), ``1 \\le r, s \\le 3``: the range of one
+        index, or of several, between two expressions; None (position kept) if not one."""
         start, known = self.i, set(self.indices)
         try:
             lo = self._index_expr()
             first = self._next()
             if first is None or first.text not in ("<=", "<", "\\le"):
                 raise NotationError("no")
-            name = self._index_name()
+            names = [self._index_name()]
+            while self._peek(",") and self.i + 2 < len(self.toks) and self.toks[self.i + 1].kind == "name" \
+                    and self.toks[self.i + 2].text in (",", "<=", "<", "\\le") and len(names) < 8:
+                self._next()
+                names.append(self._index_name())
             second = self._next()
             if second is None or second.text not in ("<=", "<", "\\le"):
                 raise NotationError("no")
@@ -965,7 +975,7 @@ class Reader:
             lo = ("bin", "+", lo, ("num", 1))
         if second.text == "<":
             hi = ("bin", "-", hi, ("num", 1))
-        return (name, lo, hi)
+        return [(name, lo, hi) for name in names]
 
     def _values(self) -> tuple[int, int]:
         """``1, 2, 3``, ``1..3``, ``1, ..., 3``, ``\\{1, 2\\}``, ``{1,2,3}``: consecutive whole numbers;
