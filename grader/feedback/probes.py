@@ -529,6 +529,11 @@ def _misreadings(trials, names: ArgNames, got: np.ndarray):
                 continue
             values = {a: np.ascontiguousarray(f(trials.args[a])) for a in group}
             tried.append((first, ("jointly", tuple(others), how), values))
+        # one argument used where another of its shape belongs (y for dE_dy), or the two exchanged
+        for a, b in itertools.permutations(group, 2):
+            tried.append((a, ("replaced", b), np.ascontiguousarray(trials.args[b])))
+            if a < b:
+                tried.append((a, ("exchanged", b), {a: trials.args[b], b: trials.args[a]}))
     if not tried:
         return None
     big = {k: np.concatenate([t[2].get(k, v) if isinstance(t[2], dict) else t[2] if t[0] == k else v
@@ -779,6 +784,10 @@ def _how_read_one(how, shape, namer) -> str:
         loop = "starts at 1 (range(1, n))" if i == 0 else "stops one short (range(n − 1))"
         return (f"read without its {where} entry along axis {a} ({nm(at)} and every entry at index {i} "
                 f"of that axis left out, as if 0): a loop over that axis that {loop} never adds them in")
+    if how[0] == "replaced":
+        return f"replaced by the argument {how[1]} (the values of {how[1]} used where these belong)"
+    if how[0] == "exchanged":
+        return f"exchanged with the argument {how[1]} (each used where the other belongs)"
     if how[0] == "tied":
         src, dst = how[1], how[2]
         want, used = list(zero), list(zero)
