@@ -306,16 +306,16 @@ def _probe_dependence(sandbox: Sandbox, assignment: Assignment, sub: Submission,
     After scoring, so no verdict depends on it; one more sandbox run for the whole submission."""
     from .feedback import dependence
     by_id = {q.id: q for q in assignment.questions}
-    plans, alone = {}, {}
+    plans, retries = {}, {}
     for r in res.questions:
         qrun = run.questions.get(r.id)
         if qrun is None or qrun.seconds > dependence.MAX_SECONDS:
             continue
-        if r.status == "error" and qrun.status == "error" and qrun.trial:
-            # an error after calls that answered: does the same call raise in a fresh start?
-            one = dependence.alone(trial_groups(trials[r.id], r.id), qrun.trial)
-            if one is not None:
-                alone[r.id] = one, qrun.trial
+        if r.status == "error" and qrun.status == "error" and qrun.trial is not None:
+            # does the failing call raise in a fresh start, and what do the other calls answer?
+            again = dependence.retry(trial_groups(trials[r.id], r.id), qrun.trial)
+            if again is not None:
+                retries[r.id] = again
             continue
         if r.status != "failed":
             continue
@@ -323,21 +323,28 @@ def _probe_dependence(sandbox: Sandbox, assignment: Assignment, sub: Submission,
         p = dependence.plan(group)
         if p is not None:
             plans[r.id] = p, group
-    if not plans and not alone:
+    if not plans and not retries:
         return
     calls = [Call(qid, by_id[qid].function, list(p.args.values()),
                   [p.nargs] * p.n, p.n) for qid, (p, _group) in plans.items()]
-    calls += [Call(qid, by_id[qid].function, args, [n], 1) for qid, ((args, n), _t) in alone.items()]
+    for qid, again in retries.items():
+        args, nargs = again.call()
+        calls.append(Call(qid, by_id[qid].function, args, nargs, len(nargs), tolerant=True))
     try:
         probed = sandbox.run(sub.directory, sub.main, calls)
     except Exception:  # noqa: BLE001 - a probe is a bonus: the graded result stands as it is
         return
     for r in res.questions:
         qrun = probed.questions.get(r.id)
-        if r.id in alone and qrun is not None and qrun.status == "ok":
-            note = dependence.alone_note(alone[r.id][1])
-            r.notes = [note] + list(r.notes)
-            r.message = f"{r.message.rstrip('.')}. {note}"
+        if r.id in retries:
+            if qrun is not None and qrun.status == "ok":
+                try:
+                    said = dependence.retry_notes(by_id[r.id], retries[r.id], qrun.outputs, qrun.raised)
+                except Exception:  # noqa: BLE001 - a probe is a bonus
+                    said = []
+                if said:
+                    r.notes = said + list(r.notes)
+                    r.message = f"{r.message.rstrip('.')}. {' '.join(said)}"
             continue
         if r.id not in plans or qrun is None or qrun.status != "ok":
             continue

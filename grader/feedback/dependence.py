@@ -150,18 +150,66 @@ def changed_note(names: list[str]) -> str:
             f"function reads {what} after that change, it computes with the changed values.")
 
 
-def alone(groups, t: int) -> tuple[list[np.ndarray], int] | None:
-    """The batched arguments (one row) and argument count of trial ``t`` (counted over all shape
-    groups): the call a fresh start makes again to tell an error of these inputs from an error
-    that earlier calls prepared.  None when ``t`` is no trial."""
+
+@dataclass(frozen=True)
+class Retry:
+    """A question that raised at trial ``at`` (counted over all shape groups), called again on
+    every trial of that trial's group in a fresh start, the failing one first (``order``: rows
+    of ``group``), with each call that raises answered by an empty array: does the failing call
+    raise alone, and what are the answers where it does not raise?"""
+
+    group: Trials
+    order: tuple[int, ...]
+    at: int
+
+    def call(self) -> tuple[list[np.ndarray], list[int]]:
+        """The batched arguments and the number passed to each call, in ``order``."""
+        rows = np.asarray(self.order)
+        nargs = [self.group.nargs[r] for r in self.order] if self.group.nargs is not None \
+            else [len(self.group.args)] * len(rows)
+        return [np.ascontiguousarray(v[rows]) for v in self.group.args.values()], nargs
+
+
+def retry(groups, t: int) -> Retry | None:
+    """The :class:`Retry` of an error at trial ``t``; None when ``t`` is no trial."""
     first = 0
     for g in groups:
         if t - first < len(g):
             r = t - first
-            n = g.nargs[r] if g.nargs is not None else len(g.args)
-            return [np.ascontiguousarray(v[r:r + 1]) for v in list(g.args.values())[:n]], n
+            return Retry(g, (r,) + tuple(i for i in range(len(g)) if i != r), t)
         first += len(g)
     return None
+
+
+def retry_notes(q, r: Retry, outputs: list[np.ndarray], raised: tuple[int, ...]) -> list[str]:
+    """What the retry shows: the failing call answers when made first (state kept between
+    calls), and what the answers are on the trials that did not raise (right, or what the
+    findings about values say of them)."""
+    notes = []
+    if 0 not in raised and len(outputs) == len(r.order) and r.at > 0:
+        notes.append(alone_note(r.at))
+    answered = [i for i in range(1, len(r.order)) if i not in raised and i < len(outputs)]
+    if len(answered) < 2 or len(raised) == 0 and notes:
+        return notes
+    rows = np.asarray([r.order[i] for i in answered])
+    g = r.group
+    sub = Trials(args={k: v[rows] for k, v in g.args.items()}, expected=np.asarray(g.expected)[rows],
+                 labels=[g.labels[i] for i in rows], nargs=None if g.nargs is None else [g.nargs[i] for i in rows],
+                 reference=g.reference)
+    outs = [outputs[i] for i in answered]
+    from ..feedback.diagnose import diagnose
+    from ..judge.compare import compare
+    where = (f"On the {len(answered)} other trial{'s' if len(answered) != 1 else ''} of its set of input shapes "
+             f"where your function returned an answer (it raised on {len(raised)} of its {len(r.order)})")
+    try:
+        if compare(q, sub, outs).passed:
+            return notes + [f"{where}, every answer is right: the error is the one thing to fix."]
+        d = diagnose(q, sub, outs)
+    except Exception:  # noqa: BLE001 - a diagnosis is a bonus; never let it break grading
+        return notes
+    if d.message and not d.mapped:
+        notes.append(f"{where}, the answers are wrong: {d.message[0].lower()}{d.message[1:]}")
+    return notes
 
 
 def alone_note(t: int) -> str:

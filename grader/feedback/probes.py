@@ -518,6 +518,18 @@ def _misreadings(trials, names: ArgNames, got: np.ndarray):
         by_shape.setdefault(arr.shape, []).append(arg)
         for how, f in _input_transforms(arr):
             tried.append((arg, how, np.ascontiguousarray(f(arr))))
+    # only the first k entries along an axis used, k the length of another axis (a loop bound
+    # taken from the wrong size: range(len(X[0])) where range(len(X)) belongs)
+    sizes = {(k, a): n for k, v in trials.args.items() if np.ndim(v) >= 2 for a, n in enumerate(np.shape(v)[1:])}
+    for arg, arr in trials.args.items():
+        if arg in names.skip or arr.dtype.kind != "f" or arr.ndim < 2:
+            continue
+        for a, n in enumerate(arr.shape[1:]):
+            for k in sorted({m for m in sizes.values() if 1 <= m < n - 1}):
+                bound = " = ".join([f"{o}.shape[{b}]" for (o, b), m in sizes.items() if m == k][:3])
+                kept = np.array(arr, dtype=np.float64)
+                kept[(slice(None),) * (a + 1) + (slice(k, None),)] = 0.0
+                tried.append((arg, ("truncated", a, k, bound), kept))
     # arguments of one shape misread the same way together (y and dE_dy both flipped: a product
     # of them flipped before it is used), said as the first one's misreading, the others too
     for group in by_shape.values():
@@ -784,6 +796,11 @@ def _how_read_one(how, shape, namer) -> str:
         loop = "starts at 1 (range(1, n))" if i == 0 else "stops one short (range(n − 1))"
         return (f"read without its {where} entry along axis {a} ({nm(at)} and every entry at index {i} "
                 f"of that axis left out, as if 0): a loop over that axis that {loop} never adds them in")
+    if how[0] == "truncated":
+        a, k, bound = how[1], how[2], how[3]
+        return (f"read with only its first {k} entries along axis {a} (the others left out, as if 0): a loop "
+                f"over that axis that runs to {k}, the length of another axis ({bound}), instead of to its own "
+                f"length {shape[a]}")
     if how[0] == "replaced":
         return f"replaced by the argument {how[1]} (the values of {how[1]} used where these belong)"
     if how[0] == "exchanged":

@@ -1532,6 +1532,7 @@ def answer(module, q, root, np, progress=lambda t: None) -> dict:
     nargs = q["nargs"]
     outputs, types = [], set()
     changed = set()  # positions of array arguments a call changed in place (feedback only)
+    raised = []  # (tolerant: a feedback probe) the calls that raised, each answered by an empty array
     stub = None  # (trial, exception or None) of the first call that did not answer
     t0 = time.perf_counter()
     for t, args, r, scalars in _trials(q):
@@ -1544,6 +1545,15 @@ def answer(module, q, root, np, progress=lambda t: None) -> dict:
         except NotImplementedError as exc:
             stub = stub or (t, exc)
             continue
+        except Exception as exc:
+            if q.get("tolerant"):
+                raised.append(t)
+                outputs.append(np.zeros(0))
+                continue
+            if stub is not None:
+                return _stub(q, *stub, root, partial=True)
+            return {"status": "error", "trial": t, "error": _describe(exc),
+                    "traceback": _student_traceback(exc, root)}
         except BaseException as exc:
             if stub is not None:
                 return _stub(q, *stub, root, partial=True)
@@ -1566,6 +1576,8 @@ def answer(module, q, root, np, progress=lambda t: None) -> dict:
     result = {"status": "ok", "types": sorted(types), "seconds": time.perf_counter() - t0, "outputs": outputs}
     if changed:
         result["changed"] = sorted(changed)
+    if raised:
+        result["raised"] = raised
     if q.get("parts"):
         parts = _parts(module, q, np)
         if parts is not None:

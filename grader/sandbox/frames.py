@@ -77,6 +77,7 @@ class Result:
     stacked: np.ndarray | None = None  # the outputs as one array, when the child sent them so
     parts: np.ndarray | None = None  # a written sum's terms: (trials, terms, *answer) floats
     changed: tuple[int, ...] = ()  # positions of arguments the function changed in place
+    raised: tuple[int, ...] = ()  # (a tolerant probe) the calls that raised
     dropped: tuple[int, int] = (0, 0)
     standins: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
@@ -134,13 +135,14 @@ def result(tree: dict, expect: Expect) -> Result:
     status = tree.get("status")
     if status == "ok":
         answer = "stacked" if "stacked" in tree else "outputs"
-        _keys(tree, common | {"types", answer}, optional={"parts", "changed"})
+        _keys(tree, common | {"types", answer}, optional={"parts", "changed", "raised"})
         outputs, stacked = _answers(tree[answer], answer, n, expect.max_elements)
         parts = _parts(tree["parts"], n, expect.max_elements) if "parts" in tree else None
-        changed = _positions(tree["changed"]) if "changed" in tree else ()
+        changed = _positions(tree["changed"], MAX_ARGUMENTS, "changed") if "changed" in tree else ()
+        raised = _positions(tree["raised"], n, "raised") if "raised" in tree else ()
         return Result(qid, "ok", _seconds(tree["seconds"], expect), next=_next(tree["next"], expect),
                       types=_types(tree["types"], n), outputs=outputs, stacked=stacked, parts=parts,
-                      changed=changed, **_segment(tree))
+                      changed=changed, raised=raised, **_segment(tree))
     if status == "error":
         _keys(tree, common | {"error"}, optional={"trial", "traceback"})
         return Result(qid, "error", _seconds(tree["seconds"], expect), next=_next(tree["next"], expect),
@@ -243,12 +245,12 @@ def _parts(value, n: int, max_elements: int) -> np.ndarray:
 MAX_ARGUMENTS = 64  # positions a "changed" list may name
 
 
-def _positions(value) -> tuple[int, ...]:
-    """Argument positions, each once, in increasing order."""
-    if (type(value) is not list or not 0 < len(value) <= MAX_ARGUMENTS
-            or not all(type(v) is int and 0 <= v < MAX_ARGUMENTS for v in value)
+def _positions(value, n: int, name: str) -> tuple[int, ...]:
+    """Positions below ``n`` (argument positions, trials), each once, in increasing order."""
+    if (type(value) is not list or not 0 < len(value) <= n
+            or not all(type(v) is int and 0 <= v < n for v in value)
             or any(a >= b for a, b in zip(value, value[1:]))):
-        raise Forged("changed is not a short increasing list of argument positions")
+        raise Forged(f"{name} is not an increasing list of positions below {n}")
     return tuple(value)
 
 

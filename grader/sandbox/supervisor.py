@@ -85,6 +85,7 @@ class Call:
     groups: list[list[np.ndarray]] | None = None
     sizes: list[int] | None = None
     parts: bool = False  # a written answer: also each term of a sum, to name the wrong ones
+    tolerant: bool = False  # (a feedback probe) a call that raises answers an empty array; the others go on
 
 
 @dataclass
@@ -95,6 +96,7 @@ class QuestionRun:
     stacked: np.ndarray | None = None  # the outputs as one array, when the child sent them so
     parts: np.ndarray | None = None  # a written sum's terms, (trials, terms, *answer) (grader.feedback.terms)
     changed: tuple[int, ...] = ()  # positions of the arguments the function changed in place
+    raised: tuple[int, ...] = ()  # (a tolerant probe) the calls that raised
     types: list[str] = field(default_factory=list)
     error: str = ""
     traceback: str = ""
@@ -487,7 +489,7 @@ class Sandbox:
         # (whose memory every later child inherits) sees nothing of any student.
         job = wire.encode({"questions": [
             {"id": c.qid, "function": c.function, "nargs": c.nargs, "n": c.n, "max_elements": lim.max_elements,
-             "parts": c.parts,
+             "parts": c.parts, "tolerant": c.tolerant,
              **({"args": [], "groups": c.groups, "sizes": c.sizes} if c.groups else {"args": c.args})}
             for c in calls], "output_cap": lim.output_cap,
             "allowed_imports": list(_imports.ALLOWED),  # the policy is defined grader-side, once
@@ -743,6 +745,7 @@ class _Reader:
                         trial=msg.trial, seconds=msg.seconds, stdout=out, stderr=err, dropped=sum(msg.dropped))
         if msg.status == "ok":
             q.outputs, q.stacked, q.parts, q.changed = msg.outputs, msg.stacked, msg.parts, msg.changed
+            q.raised = msg.raised
             q.types = [safe_text(t[:40]) for t in msg.types[:5]]
         return q
 
