@@ -309,3 +309,44 @@ def test_a_notebook_nested_past_the_parsers_stack_is_one_students_error():
 def test_an_answer_that_redefines_a_given_quantity_and_uses_it_is_refused(answer):
     """The given z was used and the student's own silently ignored: a wrong answer passed."""
     assert verdict("2.1", answer).startswith("error: ") and "given in this question" in verdict("2.1", answer)
+
+
+IDS = ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "2.4", "2.5"]
+
+
+@pytest.mark.parametrize("line, qid", [
+    ("## Problem 1(a)", "1.1"), ("## Problem 2(e)", "2.5"), ("\\subsection*{Problem 1(b)}", "1.2"),
+    ("## Part 2 (c)", "2.3"), ("**Problem 1(d)**", "1.4"), ("Problem 1(a)", "1.1"), ("1(a).", "1.1"),
+    ("## Exercise 2, part (b)", "2.2"), ("## Question 1 (c)", "1.3"), ("Problem 1.2", "1.2"), ("1. Q 1.1", "1.1"),
+    ("Exercise 2.4:", "2.4")])
+def test_lettered_and_worded_headings_name_the_assignments_question(line, qid):
+    """'## Problem 1(a)' … '## Problem 2(e)' were no heading at all: every answer was 'missing'."""
+    assert list(sections(line + "\nx = 1\n", IDS)) == [qid], line
+
+
+def test_a_letter_is_a_number_only_where_the_ids_make_it_one():
+    assert list(sections("## Problem 2(f)\nx = 1\n", IDS)) == ["2(f)"]  # part 2 has five questions
+    assert list(sections("## Problem 1(a)\nx = 1\n")) == ["1(a)"]  # no ids: the letter is not guessed
+    assert list(sections("## Problem 1(b)\nx = 1\n", ["1.1", "1.3"])) == ["1(b)"]  # 1.2 is not a question
+    assert list(sections("## Problem 3(a)\nx = 1\n", IDS)) == ["3(a)"]
+    # a right and a wrong answer under lettered headings
+    text = ("## Problem 1(c)\n$$z_{p_i,p_j,k} = y_{p_i,p_j,k} + y_{p_i,p_j+1,k} + y_{p_i+1,p_j,k} + y_{p_i+1,p_j+1,k}$$\n"
+            "## Problem 2(a)\n$$\\frac{\\partial E}{\\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m) o_m z_{p_i,p_j,k}$$\n")
+    got = sections(text, IDS)
+    assert verdict("1.3", got["1.3"]) == "passed"
+    assert verdict("2.1", got["2.1"]).startswith("failed")
+
+
+def test_lettered_headings_are_found_in_linear_time():
+    for unit in ("## Problem 1 (" + " " * 30 + "\n", "Problem 1 , part ( a " * 8 + "\n", "1. Q" * 40 + "\n",
+                 "## Exercise 2, part (b" * 6 + "\n"):
+        small, large = _cost(lambda t: sections(t, IDS), unit * 200), _cost(lambda t: sections(t, IDS), unit * 3200)
+        assert large < 40 * small + 0.05, (unit[:12], small, large)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["## Problem ", "1", "2", "(", ")", "a", "e", "f", " ", ",", "part ", "\n", "x = 1",
+                                 "Q", ".", "Exercise "]), max_size=60).map("".join))
+def test_any_lettered_heading_names_an_id_or_stays_as_written(text):
+    for qid in sections(text, IDS):
+        assert qid in IDS or "(" in qid or "." in qid, qid

@@ -2778,11 +2778,16 @@ def reading(answer: Answer) -> str:
 # ``### Q1.2 gradient``, ``\section*{1.2}``, ``**Question 1.2**``), or a line holding the id alone
 # (``1.2``, ``Q1.2:``, ``Question 1.2)``) as plain-text files have it.  Matched one line at a time,
 # on the line's first HEAD_WIDTH characters with its blanks collapsed: linear in the file.
-_ID = r"\d+\.\d+|Part ?\d+ ?[,.]? ?Q(?:uestion)? ?\d+"
+# a sub-question lettered (``Problem 1(a)``, ``Part 2 (c)``): mapped to its number by :func:`sections`
+# only where the assignment's ids make the letter's place unambiguous
+_LETTERED = r"\d+ ?,? ?(?:part ?)?\( ?[a-z] ?\)"
+_ID = r"\d+\.\d+|Part ?\d+ ?[,.]? ?Q(?:uestion)? ?\d+|" + _LETTERED
 _QID = r"(?:Q(?:uestion)?\.? ?|Part ?\d+ ?[,.]? ?Q?)?(" + _ID + ")"
 _HEADING = re.compile(r"(?:#{1,6} ?|\\(?:sub)*section\*?\{ ?|\\paragraph\*?\{ ?|\\textbf\{ ?|\*\* ?)"
-                      r"(?:[A-Za-z]{1,12} ){0,3}\(?" + _QID + r"\b", re.IGNORECASE)  # "## Problem 1.4", "### Answer to 1.4"
-_ALONE = re.compile(_QID + r" ?[.:)\-–—]?", re.IGNORECASE)
+                      r"(?:[A-Za-z]{1,12} ){0,3}\(?" + _QID + r"(?:\b|(?<=\)))", re.IGNORECASE)  # "## Problem 1.4", "### Answer to 1.4"
+# a line holding the id alone, or after a word that names it (Problem 1.2, Exercise 1(a)), or an
+# item number then that word (1. Q 1.1)
+_ALONE = re.compile(r"(?:\d{1,2}[.)] ?(?=[QP]))?(?:(?:Problem|Exercise|Task|Answer) ?)?" + _QID + r" ?[.:)\-–—]?", re.IGNORECASE)
 HEAD_WIDTH = 200
 # Math: the openers, and each one's closer (found with str.find: linear, see _math_blocks)
 _OPENER = re.compile(r"\$\$|\\\[|\\\(|```[a-z]*\n|\\begin\{(?:equation|align|alignat|flalign|gather|multline|eqnarray|displaymath)\*?\}|\$")
@@ -2865,17 +2870,35 @@ def read_answers_file(data: bytes, name: str) -> str:
     return text
 
 
-def sections(text: str) -> dict[str, str]:
-    """``{"1.2": its text, ...}`` from headings such as ``## 1.2`` or ``\\section*{1.2}``."""
+def sections(text: str, ids: list[str] | tuple[str, ...] = ()) -> dict[str, str]:
+    """``{"1.2": its text, ...}`` from headings such as ``## 1.2`` or ``\\section*{1.2}``.
+
+    A lettered heading (``Problem 1(a)``) is the assignment's ``1.1`` only when ``ids`` (the
+    assignment's question ids) number part 1's questions 1, 2, 3, ... with none missing, so that
+    the letter's place is the number; otherwise it stays as written and answers no question."""
     out: dict[str, str] = {}
     marks = list(_headings(text))
     for here, nxt in zip(marks, marks[1:] + [None]):
         body = text[here[1]:nxt[0] if nxt else len(text)]
         qid = here[2]
-        if "." not in qid:  # "Part 1, Q2"
+        letter = re.fullmatch(r"(\d+)[ ,]*(?:[Pp][Aa][Rr][Tt] ?)?\( ?([A-Za-z]) ?\)", qid)
+        if letter:
+            qid = _lettered(letter.group(1), letter.group(2).lower(), ids)
+        elif "." not in qid:  # "Part 1, Q2"
             qid = ".".join(re.findall(r"\d+", qid))
         out[qid] = (out[qid] + "\n" + body) if qid in out else body
     return out
+
+
+def _lettered(part: str, letter: str, ids) -> str:
+    """``1(a)`` as ``1.1`` where part 1's ids are exactly 1.1 .. 1.n and the letter is within
+    them; else ``1(a)`` unchanged (why: a letter has no number of its own to check against)."""
+    numbers = sorted(int(q.split(".", 1)[1]) for q in ids
+                     if q.count(".") == 1 and q.split(".")[0] == part and q.split(".")[1].isdigit())
+    place = ord(letter) - ord("a") + 1
+    if numbers and numbers == list(range(1, len(numbers) + 1)) and place <= len(numbers):
+        return f"{part}.{place}"
+    return f"{part}({letter})"
 
 
 # values given without an "=": a Markdown table's row (| $c_w$ | 3 |), a list item or line
@@ -2983,7 +3006,7 @@ def answer(qid: str, spec: dict, path: str, arrays: dict):
     if qid not in _READ:
         try:
             with open(path, "rb") as f:
-                body = sections(read_answers_file(f.read(), path)).get(qid)
+                body = sections(read_answers_file(f.read(), path), spec.get("questions", ())).get(qid)
             if body is None or not body.strip():
                 raise NoAnswer(f"no answer for {qid}: write it under a heading '## {qid}'")
             text = equations(body)
