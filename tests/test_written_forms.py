@@ -278,7 +278,7 @@ def test_the_normaliser_is_linear_on_hostile_repetitions():
     from grader.intake.notation import normalize
     units = ["\\underset{", "\\underset{a}{", "\\begin{cases} a & b ", "\\begin{cases}\\end{split}", "\\left", "[\\! ",
              "\\nabla_{", "\\operatorname*{arg\\,max", "\\mathbf{\\mathbf{", "\\text{ ", "^{(", "\\vec ", "\\arg ",
-             "₁ₘ⁻¹", "\\mathrm{d"]
+             "₁ₘ⁻¹", "\\mathrm{d", "₁₁ₖ", "ₖ ", "^{(k", "^{(k)}", "^{(k)}_{ij} ", "y^k_{", "y^{k}_{i,j}^{k}"]
     for unit in units:
         small = _cost(normalize, (unit * 20000)[:1500])
         large = _cost(normalize, (unit * 20000)[:12000])

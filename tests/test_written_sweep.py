@@ -361,6 +361,32 @@ CASES += [
 ]
 
 
+# A third batch (issue: a fresh set of 25 students): channel superscripts, Unicode runs of
+# subscripts, sums over explicit index sets, Python generator sums, marks on one's own symbols,
+# Kronecker deltas.
+CASES += [
+    # --- the channel as a superscript: the third index where the quantity takes one more; y^2 a power
+    ("channel superscript", "1.3", OK, r"$$z^{k}_{p,q} = y^{k}_{p,q} + y^{k}_{p,q+1} + y^{k}_{p+1,q} + y^{k}_{p+1,q+1}$$"),
+    ("channel superscript", "1.3", OK, r"$$z^{(k)}_{ij} = y^{(k)}_{ij} + y^{(k)}_{i,j+1} + y^{(k)}_{i+1,j} + y^{(k)}_{i+1,j+1}$$"),
+    ("channel superscript", "1.3", OK, r"$$z_{i,j}^{k} = y_{i,j}^{k} + y_{i,j+1}^{k} + y_{i+1,j}^{k} + y_{i+1,j+1}^{k}$$"),
+    ("channel superscript", "1.2", OK, r"$$y^k_{c_i,c_j} = \sigma\left(\sum_{f_i=1}^{2}\sum_{f_j=1}^{2} w^k_{f_i,f_j}\, x_{c_i+f_i-1,c_j+f_j-1}\right)$$"),
+    ("channel superscript", "1.4", OK, r"$$o_1 = \sigma\Big(\sum_{k=1}^{3} \sum_{p=1}^{2} \sum_{q=1}^{2} z^{k}_{p,q} \cdot w^{k}_{p,q,o_1}\Big)$$ $$o_2 = \sigma\Big(\sum_{k=1}^{3} \sum_{p=1}^{2} \sum_{q=1}^{2} z^{k}_{p,q} \cdot w^{k}_{p,q,o_2}\Big)$$"),
+    ("channel superscript", "2.4", OK, r"$$\frac{\partial E}{\partial w^{k}_{a,b}} = \sum_{i=1}^{3}\sum_{j=1}^{3} \frac{\partial E}{\partial y^{k}_{i,j}}\, (y^{k}_{i,j} - y_{i,j,k}^2)\, x_{i+a-1,j+b-1}$$"),
+    ("channel superscript", "2.1", OK, r"$$\frac{\partial E}{\partial w^{(l)}_{p_i,p_j,k,o_m}} = (o_m - y_m) o_m (1 - o_m) z_{p_i,p_j,k}$$"),
+    ("channel superscript", "1.3", BAD, r"$$z^{(k)}_{ij} = y^{(k)}_{ij} + y^{(k)}_{i,j+1} + y^{(k)}_{i+1,j} + y^{(k)}_{i,j}$$"),
+    ("channel superscript", "1.2", BAD, r"$$y^k_{c_i,c_j} = \sigma\left(\sum_{f_i=1}^{2}\sum_{f_j=1}^{2} w^k_{f_j,f_i}\, x_{c_i+f_i-1,c_j+f_j-1}\right)$$"),
+    ("channel superscript", "2.4", BAD, r"$$\frac{\partial E}{\partial w^{k}_{a,b}} = \sum_{i=1}^{3}\sum_{j=1}^{3} \frac{\partial E}{\partial y^{k}_{i,j}}\, (y^{k}_{i,j})^2\, x_{i+a-1,j+b-1}$$"),
+    ("channel superscript", "1.4", BAD, r"$$o_1 = \sigma\Big(\sum_{k=1}^{3} \sum_{p=1}^{2} \sum_{q=1}^{2} z^{k}_{p,q} \cdot w^{k}_{p,q,o_1}\Big)$$ $$o_2 = \sigma\Big(\sum_{k=1}^{3} \sum_{p=1}^{2} \sum_{q=1}^{2} z^{k}_{p,q} \cdot w^{k}_{p,q,o_1}\Big)$$"),
+    # --- Unicode subscripts run together: one compact group, split by the quantity's index count
+    ("unicode runs", "2.3", OK, "∂E/∂y₁₁ₖ, ∂E/∂y₁₂ₖ, ∂E/∂y₂₁ₖ, ∂E/∂y₂₂ₖ += ∂E/∂z₁₁ₖ\n∂E/∂y₁₂ₖ, ∂E/∂y₁₃ₖ, ∂E/∂y₂₂ₖ, ∂E/∂y₂₃ₖ += ∂E/∂z₁₂ₖ\n"
+                                "∂E/∂y₂₁ₖ, ∂E/∂y₂₂ₖ, ∂E/∂y₃₁ₖ, ∂E/∂y₃₂ₖ += ∂E/∂z₂₁ₖ\n∂E/∂y₂₂ₖ, ∂E/∂y₂₃ₖ, ∂E/∂y₃₂ₖ, ∂E/∂y₃₃ₖ += ∂E/∂z₂₂ₖ"),
+    ("unicode runs", "1.2", OK, "yᵢⱼₖ = σ(x_{i,j} w₁₁ₖ + x_{i,j+1} w₁₂ₖ + x_{i+1,j} w₂₁ₖ + x_{i+1,j+1} w₂₂ₖ)"),
+    ("unicode runs", "2.3", BAD, "∂E/∂y₁₁ₖ, ∂E/∂y₁₂ₖ, ∂E/∂y₂₁ₖ, ∂E/∂y₂₂ₖ += ∂E/∂z₁₁ₖ\n∂E/∂y₁₂ₖ, ∂E/∂y₁₃ₖ, ∂E/∂y₂₂ₖ, ∂E/∂y₂₃ₖ += ∂E/∂z₁₂ₖ\n"
+                                 "∂E/∂y₂₁ₖ, ∂E/∂y₂₂ₖ, ∂E/∂y₃₁ₖ, ∂E/∂y₃₂ₖ += ∂E/∂z₂₁ₖ\n∂E/∂y₂₂ₖ, ∂E/∂y₂₃ₖ, ∂E/∂y₃₂ₖ, ∂E/∂y₃₃ₖ += ∂E/∂z₁₂ₖ"),
+    ("unicode runs", "1.2", BAD, "yᵢⱼₖ = σ(x_{i,j} w₁₁ₖ + x_{i,j+1} w₂₁ₖ + x_{i+1,j} w₁₂ₖ + x_{i+1,j+1} w₂₂ₖ)"),
+]
+
+
 @pytest.mark.parametrize("category, qid, expect, text", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_sweep(category, qid, expect, text):
     got = verdict(qid, text)

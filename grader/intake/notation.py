@@ -47,6 +47,8 @@ _SUB_DIGITS.update({chr(0x2080 + d): f"_{d}" for d in range(10)})
 # subscript letters (oₘ, pᵢ, cⱼ) and superscripts (o², W⁻¹): what a phone or a Unicode keyboard types
 _SUB_DIGITS.update({ch: f"_{c}" for ch, c in zip("ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ", "aeoxhklmnpstijruv")})
 _SUB_DIGITS.update({ch: f"^{c}" for ch, c in zip("²³¹⁰⁴⁵⁶⁷⁸⁹", "2310456789")})
+_SUBSCRIPTS = "".join(chr(0x2080 + d) for d in range(10)) + "ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ"
+_SUB_RUN = re.compile("[" + _SUBSCRIPTS + "]{2,}")
 _UNICODE.update({"Σ": " \\sum ", "∈": " \\in ", "∀": " \\forall ", "⊙": "*", "∘": "*", "≔": "=", "⩽": "<=",
                  "⩾": ">=", "’": "'", "ᵀ": "^T"})
 # Greek letters: a symbol of the student's own (δ_m, \delta_m); σ stays the sigmoid, π is not mapped
@@ -86,6 +88,8 @@ def normalize(text: str) -> str:
     text's length (no backtracking regex on unbounded input)."""
     if len(text) > MAX_TEXT:
         raise NotationError(f"the answer is longer than {MAX_TEXT} characters")
+    # a run of subscript characters is one group, split as compact indices are (y₁₁ₖ is y_{11k})
+    text = _SUB_RUN.sub(lambda m: "_{" + "".join(_SUB_DIGITS[c][1:] for c in m.group()) + "}", text)
     for k, v in {**_UNICODE, **_SUB_DIGITS}.items():
         text = text.replace(k, v)
     text = _furniture(text)
@@ -126,7 +130,9 @@ def normalize(text: str) -> str:
     text = re.sub(r"\\[dtc]frac(?![A-Za-z])", r"\\frac", text)
     text = re.sub(r"\\[hv]space\*?\s*\{[^{}]{0,20}\}|\\(?:textstyle|scriptstyle|nolimits)(?![A-Za-z])|\\>", " ", text)
     text = re.sub(r"\\(?:top|intercal|mathsf\{T\}|mathrm\{T\})(?![A-Za-z])", "T", text)  # a transpose
-    text = re.sub(r"\^\s*\{?\s*[(\[]\s*[A-Za-z0-9+\-]{1,4}\s*[)\]]\s*\}?", "", text)  # layer labels: w^{(2)}, δ^{[L]}
+    # layer labels: w^{(2)}, δ^{[L]}; one index letter, y^{(k)}_{ij}, is left to the reader (a channel's
+    # index where the quantity takes one more, else a label it drops)
+    text = re.sub(r"\^\s*\{?\s*[(\[]\s*(?![a-km-z]\s*[)\]])[A-Za-z0-9+\-]{1,4}\s*[)\]]\s*\}?", "", text)
     text = re.sub(r"\^\s*\{\s*\\(?:text|mathrm|textrm|rm)\s*\{[A-Za-z ]{1,12}\}\s*\}", "", text)  # δ^{\text{out}}
     text = re.sub(r"\^\s*(?:\{\s*(?:\\prime|')\s*\}|\\prime)", "'", text)  # σ^{\prime}(a)
     text = re.sub(r"\\(?:coloneqq|coloneq|triangleq|equiv|doteq)|:=|=:", "=", text)
@@ -421,8 +427,10 @@ class Reader:
     FUNCTIONS = {"sigma", "sigmoid", "exp", "max", "min", "Indicator", "sum", "Sum", "log", "tanh"}
 
     def __init__(self, symbols: dict[str, list[int]], indices: list[str], scalars: list[str] = (),
-                 targets: tuple = (), vectors: dict | None = None):
+                 targets: tuple = (), vectors: dict | None = None, superscript: int | None = None):
         self.symbols, self.indices, self.scalars = symbols, set(indices), set(scalars)
+        # where an index written as a superscript goes (y^{k}_{i,j} is y_{i,j,k} at 2); None: nowhere
+        self.superscript = superscript
         self.vectors = vectors or {}  # names that, without indices, are a layer's vector or matrix (o, W)
         self.sets: dict[str, tuple] = {}  # sets of one's own: name -> (parameter index names, domain)
         self.deferred = 0  # > 0: inside a plain sum's body, whose ranges come after it
@@ -435,6 +443,7 @@ class Reader:
         self.params: dict = {}  # while a function's body is read: its parameter -> the argument's tree
         self.applied = 0  # tokens of function bodies read so far (at most MAX_APPLIED)
         self.text, self.toks, self.i, self.depth, self.rest, self.steps = "", [], 0, 0, "", []
+        self.shift = 0  # indices of the name being read that are written as a superscript
 
     # -- statements --
     def statements(self, text: str) -> list[Statement]:
@@ -1165,6 +1174,57 @@ class Reader:
         m = re.fullmatch(r"([A-Za-z]+)(\d+)", name)
         if m and m.group(1) in self.symbols:
             return m.group(1), [("num", int(d)) for d in m.group(2)] if len(m.group(2)) == 1 else self._ambiguous(tok)
+        before = self.i
+        sup = self._superscript() if isinstance(name, str) and name in self.symbols else None
+        if sup is not None and not self._peek("_"):  # y^k alone: a power
+            self.i, sup = before, None
+        self.shift = 1 if sup is not None else 0
+        try:
+            name, idx = self._subscripts(tok, name)
+        finally:
+            self.shift = 0
+        if sup is None and idx is not None and isinstance(name, str) and name in self.symbols:
+            after = self.i
+            sup = self._superscript()
+            if sup is not None:
+                before = after
+        if sup is not None:
+            var, labelled = sup
+            counts = self.symbols.get(name, [])
+            if idx is not None and self.superscript is not None and self.superscript <= len(idx) \
+                    and len(idx) + 1 in counts:
+                return name, idx[:self.superscript] + [("idx", var)] + idx[self.superscript:]
+            if not labelled:  # not an index this quantity has room for: a power, read as one
+                self.i = before
+        return name, idx
+
+    def _superscript(self):
+        """An index written as a superscript at the current token, consumed: ``^k``, ``^{k}``,
+        ``^{(k)}``, ``^{c_i}``; (its name, whether it was in parentheses).  Only an index
+        variable's name (the homework's or one letter of one's own), never a number: ``y^2`` is a
+        power.  None, nothing consumed, otherwise."""
+        ahead = [t.text for t in self.toks[self.i:self.i + 7]]
+        if not ahead or ahead[0] != "^":
+            return None
+        for form in (["^", "N"], ["^", "{", "N", "}"], ["^", "{", "(", "N", ")", "}"], ["^", "(", "N", ")"],
+                     ["^", "{", "N", "_", "N", "}"]):
+            if len(ahead) < len(form) or any(f != "N" and f != a for f, a in zip(form, ahead)):
+                continue
+            names = [self.toks[self.i + j] for j, f in enumerate(form) if f == "N"]
+            if any(t.kind != "name" for t in names):
+                continue
+            var = "".join(t.text for t in names)
+            known = var in self.indices or (len(names) == 1 and len(var) == 1 and self._own_index(var))
+            if len(names) == 2 and var not in self.indices:
+                continue
+            if known:
+                self.i += len(form)
+                return var, "(" in form
+        return None
+
+    def _subscripts(self, tok: Tok, name: str):
+        """The subscripts and brackets after a name (see :meth:`_subscripted`)."""
+        idx = None
         if self._peek("_"):
             self._next()
             if self._peek("{"):
@@ -1212,6 +1272,8 @@ class Reader:
         group has commas or subscripts of its own, or the reading as it was fits.  A group that
         splits no way the quantity takes, or only with operators between letters, is refused."""
         counts = self.symbols.get(name) if isinstance(name, str) else None
+        if counts and self.shift:  # an index is a superscript (y^{k}_{ij}): the rest is one fewer
+            counts = [c - self.shift for c in counts if c > self.shift]
         if not counts:
             return None
         if parts is not None and len(parts) in counts and not any(
@@ -2113,7 +2175,7 @@ class Answer:
         if len(spec["shape"]) not in symbols[target] and not spec.get("scalar"):
             symbols[target] = sorted(set(symbols[target]) | {len(spec["shape"])})
         reader = Reader(symbols, spec["indices"], spec.get("scalars", []), tuple(spec.get("asked") or [target]),
-                        spec.get("vectors"))
+                        spec.get("vectors"), spec.get("superscript_index"))
         self.statements = elementwise(reader.statements(text), spec)
         self.sets = reader.sets
         self.functions = {name: (param, source, shown) for name, (param, _t, source, shown) in reader.functions.items()}
