@@ -350,3 +350,57 @@ def test_lettered_headings_are_found_in_linear_time():
 def test_any_lettered_heading_names_an_id_or_stays_as_written(text):
     for qid in sections(text, IDS):
         assert qid in IDS or "(" in qid or "." in qid, qid
+
+
+NEW_FORM_UNITS = ["sum(y[a,b,k] for a in (", "for a in range(", "for (a, b) in [(0,", "\\sum_{(a,b) \\in \\{0,1\\}^2 ",
+                  "\\{(0,1),", "\\{(", "((((", "\\sum_{a \\in \\{p_i, p_i+1\\}, ", "max(y[a,b,k] for a in (1,",
+                  "y^{k}_{", "y^{(k)}_{ij} + ", "z^k_{p,q} ", "\\hat{\\delta}_1 + ", "o_1' + ", "\\delta_{a,b} ",
+                  "y₁₁ₖ + "]
+
+
+def test_the_new_forms_are_read_in_linear_time():
+    """Generators, sets of pairs, set powers, superscript channels, marks, Kronecker deltas: the
+    time to read (or refuse) a repetition grows with its length, not faster."""
+    from grader.intake.notation import Answer, NotationError
+    from tests.test_written import Q
+
+    def read(text):
+        try:
+            Answer(equations("z[pi,pj,k] = " + text), Q["1.3"].spec)
+        except NotationError:
+            pass
+    for unit in NEW_FORM_UNITS:
+        small, large = _cost(read, (unit * 2000)[:1500]), _cost(read, (unit * 2000)[:12000])
+        assert large < 40 * small + 0.1, (unit, small, large)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(NEW_FORM_UNITS + ["y[a,b,k]", ")", "]", "}", "\\}", ",", " for b in (pj, pj+1)",
+                                                 "range(2)", "1", "+", "=", "\n", "^2", "'", "\\bar{y}_m"]),
+                max_size=40), st.sampled_from(["1.2", "1.3", "2.2", "2.4"]))
+def test_any_mix_of_the_new_forms_is_read_or_refused_quickly(parts, qid):
+    import numpy as np
+
+    from grader.intake.notation import Answer, NotationError
+    from tests.test_written import ASG, Q
+    q = Q[qid]
+    t0 = time.perf_counter()
+    try:
+        a = Answer(equations(" ".join(parts)), q.spec)
+        trials = q.generate(np.random.default_rng(0), 1)
+        a.values(dict(zip(q.params, trials.call_args(0))))
+    except NotationError:
+        pass
+    assert time.perf_counter() - t0 < 1.0
+    assert ASG.name == "hw4-written"
+
+
+@pytest.mark.parametrize("chain", ["y[1,1,k] + " * 1200 + "1", "2 * " * 1200 + "1", "y_{11k} + " * 1200 + "1",
+                                   "(" * 58 + "2^" * 90 + "1" + ")" * 58, "(" * 58 + "- " * 90 + "1" + ")" * 58])
+def test_a_chain_of_a_thousand_operators_is_a_notation_error_not_a_recursion_error(chain):
+    """A sum of 1,200 terms raised RecursionError in the walks over its (as deep) tree: the
+    grader's error, not the student's.  Chains are bounded as nesting is."""
+    from grader.intake.notation import Answer, NotationError
+    from tests.test_written import Q
+    with pytest.raises(NotationError, match="operators in a row"):
+        Answer(equations("z[pi,pj,k] = " + chain), Q["1.3"].spec)

@@ -384,6 +384,34 @@ CASES += [
     ("unicode runs", "2.3", BAD, "∂E/∂y₁₁ₖ, ∂E/∂y₁₂ₖ, ∂E/∂y₂₁ₖ, ∂E/∂y₂₂ₖ += ∂E/∂z₁₁ₖ\n∂E/∂y₁₂ₖ, ∂E/∂y₁₃ₖ, ∂E/∂y₂₂ₖ, ∂E/∂y₂₃ₖ += ∂E/∂z₁₂ₖ\n"
                                  "∂E/∂y₂₁ₖ, ∂E/∂y₂₂ₖ, ∂E/∂y₃₁ₖ, ∂E/∂y₃₂ₖ += ∂E/∂z₂₁ₖ\n∂E/∂y₂₂ₖ, ∂E/∂y₂₃ₖ, ∂E/∂y₃₂ₖ, ∂E/∂y₃₃ₖ += ∂E/∂z₁₂ₖ"),
     ("unicode runs", "1.2", BAD, "yᵢⱼₖ = σ(x_{i,j} w₁₁ₖ + x_{i,j+1} w₂₁ₖ + x_{i+1,j} w₁₂ₖ + x_{i+1,j+1} w₂₂ₖ)"),
+    # --- Python generator sums (and max), range(), the sigmoid spelled out, **
+    ("python generators", "1.2", OK, "y[ci,cj,k] = sigma(sum(x[ci+fi-1,cj+fj-1] * w[fi,fj,k] for fi in (1, 2) for fj in (1, 2)))"),
+    ("python generators", "1.2", OK, "y[i,j,k] = 1/(1+exp(-sum(x[i+a,j+b]*w[a+1,b+1,k] for a in range(2) for b in range(2))))"),
+    ("python generators", "1.2", OK, "y[i,j,k] = (1 + exp(-sum(x[i+a-1,j+b-1]*w[a,b,k] for a in range(1, 3) for b in range(1, 3))))**(-1)"),
+    ("python generators", "1.3", OK, "z[pi,pj,k] = sum(y[a,b,k] for a in (pi, pi+1) for b in (pj, pj+1))"),
+    ("python generators", "1.3", OK, "z[pi,pj,k] = sum(y[pi+a,pj+b,k] for (a, b) in [(0,0),(0,1),(1,0),(1,1)])"),
+    ("python generators", "2.2", OK, "dE/dz[pi,pj,k] = sum((o[m] - y[m])*o[m]*(1 - o[m])*w[pi,pj,k,m] for m in (1, 2))"),
+    ("python generators", "2.4", OK, "dE/dw[fi,fj,k] = sum(dE/dy[ci,cj,k] * y[ci,cj,k] * (1 - y[ci,cj,k]) * x[ci+fi-1,cj+fj-1] for ci in (1, 2, 3) for cj in (1, 2, 3))"),
+    ("python generators", "2.5", OK, "dE/dy[ci,cj,k] = sum(dE/dz[pi,pj,k] * 1[y[ci,cj,k] == max(y[a,b,k] for a in (pi, pi+1) for b in (pj, pj+1))] for pi in range(max(1, ci-1), min(2, ci)+1) for pj in range(max(1, cj-1), min(2, cj)+1))"),
+    ("python generators", "1.2", BAD, "y[ci,cj,k] = sigma(sum(x[ci+fi-1,cj+fj-1] * w[fj,fi,k] for fi in (1, 2) for fj in (1, 2)))"),
+    ("python generators", "1.2", BAD, "y[i,j,k] = 1/(1+exp(sum(x[i+a,j+b]*w[a+1,b+1,k] for a in range(2) for b in range(2))))"),
+    ("python generators", "1.2", BAD, "y[i,j,k] = sigma(sum(x[i+a-1,j+b-1]*w[a,b,k] for a in range(1, 3) for b in range(1, 2)))"),
+    ("python generators", "1.3", BAD, "z[pi,pj,k] = sum(y[a,b,k] for a in (pi, pi+1) for b in (pj, pj))"),
+    ("python generators", "2.2", BAD, "dE/dz[pi,pj,k] = sum((o[m] - y[m])*o[m]*(1 - o[m])*w[pi,pj,k,m] for m in (1,))"),
+    ("python generators", "2.5", BAD, "dE/dy[ci,cj,k] = sum(dE/dz[pi,pj,k] * 1[y[ci,cj,k] == max(y[a,b,k] for a in (pi, pi+1) for b in (pj, pj))] for pi in range(max(1, ci-1), min(2, ci)+1) for pj in range(max(1, cj-1), min(2, cj)+1))"),
+    ("python generators", "1.3", BAD, "z[pi,pj,k] = sum(y[pi+a,pj+b,k] for a in range(0, 2, 1) for b in range(2))"),  # a step: refused
+    # --- sums over sets written out: powers, pairs, products, several binds
+    ("index sets", "1.2", OK, r"$$y_{i,j,k} = \sigma\Big(\sum_{(a,b) \in \{0,1\}^2} w_{a+1,b+1,k}\, x_{i+a,j+b}\Big)$$"),
+    ("index sets", "1.4", OK, r"$$o_m = \sigma\Big(\sum_{k \in \{1,2,3\}} \sum_{(p,q) \in \{1,2\}^{2}} z_{p,q,k}\, w_{p,q,k,o_m}\Big)$$"),
+    ("index sets", "1.3", OK, r"$$z_{p_i,p_j,k} = \sum_{(a,b)\in\{(0,0),(0,1),(1,0),(1,1)\}} y_{p_i+a,p_j+b,k}$$"),
+    ("index sets", "1.3", OK, r"$$z_{p_i,p_j,k} = \sum_{(a,b) \in \{p_i,p_i+1\} \times \{p_j,p_j+1\}} y_{a,b,k}$$"),
+    ("index sets", "1.3", OK, r"$$z_{p_i,p_j,k} = \sum_{a \in \{p_i, p_i+1\},\, b \in \{p_j, p_j+1\}} y_{a,b,k}$$"),
+    ("index sets", "2.4", OK, r"$$\frac{\partial E}{\partial w_{f_i,f_j,k}} = \sum_{(i,j) \in \{1,2,3\}^2} \frac{\partial E}{\partial y_{i,j,k}}\, y_{i,j,k}(1-y_{i,j,k})\, x_{i+f_i-1,j+f_j-1}$$"),
+    ("index sets", "1.2", BAD, r"$$y_{i,j,k} = \sigma\Big(\sum_{(a,b) \in \{0,1\}^2} w_{b+1,a+1,k}\, x_{i+a,j+b}\Big)$$"),
+    ("index sets", "1.3", BAD, r"$$z_{p_i,p_j,k} = \sum_{(a,b)\in\{(0,0),(0,1),(1,0),(1,0)\}} y_{p_i+a,p_j+b,k}$$"),
+    ("index sets", "1.3", BAD, r"$$z_{p_i,p_j,k} = \sum_{(a,b) \in \{p_i,p_i+1\} \times \{p_j,p_j\}} y_{a,b,k}$$"),
+    ("index sets", "1.3", BAD, r"$$z_{p_i,p_j,k} = \sum_{a, b \in \{p_j, p_j+1\}} y_{a,b,k}$$"),
+    ("index sets", "2.4", BAD, r"$$\frac{\partial E}{\partial w_{f_i,f_j,k}} = \sum_{(i,j) \in \{1,2\}^2} \frac{\partial E}{\partial y_{i,j,k}}\, y_{i,j,k}(1-y_{i,j,k})\, x_{i+f_i-1,j+f_j-1}$$"),
 ]
 
 

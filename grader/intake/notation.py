@@ -23,6 +23,7 @@ MAX_TEXT = 20000  # characters of one answer
 MAX_DEPTH = 60  # nesting of the expression tree
 MAX_APPLIED = 20_000  # tokens of the student's own functions' bodies read where they are applied
 MAX_STEPS = 2_000_000  # node evaluations for one answer (all its elements)
+MAX_LINKS = 200  # operators in a chain (a + b + … , a b c …, - - a, a^b^c) along one path of the tree
 
 
 STEP = "a step of the derivation"  # why a line or a chain's member is shown but not graded
@@ -444,6 +445,7 @@ class Reader:
         self.applied = 0  # tokens of function bodies read so far (at most MAX_APPLIED)
         self.text, self.toks, self.i, self.depth, self.rest, self.steps = "", [], 0, 0, "", []
         self.shift = 0  # indices of the name being read that are written as a superscript
+        self.links = 0  # operators of the chains on the current path (at most MAX_LINKS)
 
     # -- statements --
     def statements(self, text: str) -> list[Statement]:
@@ -518,6 +520,7 @@ class Reader:
         comma (``…, \\quad \\delta_m = …``)."""
         try:
             self.text, self.toks, self.i, self.depth = part, tokenize(part), 0, 0
+            self.links = 0
         except NotationError:
             return
         starts, depth = [0], 0
@@ -528,6 +531,7 @@ class Reader:
         base = self.toks
         for j in starts[:50]:
             self.toks, self.i, self.depth = list(base), j, 0  # (reading dE/dw inserts a token: a copy each time)
+            self.links = 0
             if self._peek("where") or self._peek("with") or self._peek("let"):  # "…, where h_m = …"
                 self.i += 1
             try:
@@ -650,6 +654,7 @@ class Reader:
         :meth:`statements` applies to the others.  ``self.rest``: the text of a further
         definition on the same line (``c_w = 3, c_h = 3``)."""
         self.text, self.toks, self.i, self.depth, self.rest, self.steps = text, tokenize(text), 0, 0, "", []
+        self.links = 0
         if not self.toks:
             raise NotationError("an empty line")
         declared = self._quantifier_list(required=False)
@@ -747,7 +752,7 @@ class Reader:
                 elif t in ("for", "\\forall", "\\where") and depth <= 0:  # "… for m = 1, 2": a quantifier, not a chain
                     break
                 elif t == "=" and depth <= 0:
-                    self.i, self.depth = j, 0
+                    self.i, self.depth, self.links = j, 0, 0
                     return None
                 elif t == "," and depth <= 0:  # another statement follows: this member is the answer
                     break
@@ -988,29 +993,45 @@ class Reader:
         if self.depth > MAX_DEPTH:
             raise self._error("the expression is nested too deeply")
 
+    def _link(self, cost: int = 1) -> None:
+        """One more operator on the current path: a chain of them is a tree as deep as it is
+        long, which every later walk recurses through, so its length is bounded as nesting is.
+        A negation or a power costs 3 (reading one recurses through three calls)."""
+        self.links += cost
+        if self.links > MAX_LINKS:
+            raise self._error(f"the expression has more than {MAX_LINKS} operators in a row; split it into lines")
+
     def _additive(self):
         self._guard()
+        links = self.links
         node = self._term()
         while self._peek("+") or self._peek("-"):
             op = self._next().text
+            self._link()
             node = ("bin", op, node, self._term())
         self.depth -= 1
+        self.links = links
         return node
 
     def _term(self):
+        links = self.links
         node = self._unary()
         while True:
             if self._peek("*") or self._peek("/"):
                 op = self._next().text
+                self._link()
                 node = ("bin", op, node, self._unary())
             elif self._starts_factor():  # juxtaposition: o_1 (1 - o_1) z
+                self._link()
                 node = ("bin", "*", node, self._power())
             else:
+                self.links = links
                 return node
 
     def _unary(self):
         if self._peek("-"):
             self._next()
+            self._link(3)
             return ("neg", self._unary())
         if self._peek("+"):
             self._next()
@@ -1023,6 +1044,7 @@ class Reader:
             return ("T", base)
         if self._peek("^") or self._peek("**"):
             self._next()
+            self._link(3)
             exponent = self._group_or(self._unary)
             return ("bin", "^", base, exponent)
         return base
@@ -1685,7 +1707,7 @@ class Reader:
             depth += t.text in ("(", "[", "{", "\\{") or -(t.text in (")", "]", "}", "\\}"))
             if depth == 0 and j > 0:
                 return False
-            if depth == 1 and t.text in ("..", "...", "\\in"):
+            if depth == 1 and t.text in ("..", "...", "\\in", "for"):
                 return True
         return False
 
@@ -1709,8 +1731,11 @@ class Reader:
         """``argmax(y[a,b,k], a=pi..pi+1, b=pj..pj+1)``, ``max(e, (a,b) in S)``."""
         self._expect("(")
         body = self._ahead_of_ranges(self.expression)
-        self._expect(",")
-        binds = self._binds()
+        if self._peek("for"):  # max(y[a,b,k] for a in (pi, pi+1) for b in (pj, pj+1))
+            binds = self._generator()
+        else:
+            self._expect(",")
+            binds = self._binds()
         self._expect(")")
         return ("over", fn, binds, _rebound(body, {n for names, _d in binds for n in names}))
 
@@ -1756,17 +1781,56 @@ class Reader:
             return out
 
     def _domain(self):
-        node = self._domain_atom()
+        node = self._domain_power()
         while self._peek("*"):  # \times: pairs
             self._next()
-            node = ("dprod", node, self._domain_atom())
+            node = ("dprod", node, self._domain_power())
         return node
+
+    def _domain_power(self):
+        """A set, or its power ``\\{0,1\\}^2`` (the set of pairs: S × S), up to the fourth."""
+        node = self._domain_atom()
+        ahead = [t.text for t in self.toks[self.i:self.i + 4]]
+        power = ahead[1] if ahead[:1] == ["^"] and len(ahead) > 1 and ahead[1] != "{" else (
+            ahead[2] if ahead[:2] == ["^", "{"] and len(ahead) > 3 and ahead[3] == "}" else None)
+        if power is None:
+            return node
+        if power not in ("1", "2", "3", "4"):
+            raise self._error("a set's power is 2, 3 or 4: \\{0,1\\}^2 is its pairs")
+        self.i += 2 if ahead[1] != "{" else 4
+        out = node
+        for _ in range(int(power) - 1):
+            out = ("dprod", out, node)
+        return out
+
+    def _set_item(self):
+        """One member of a set written out: an index expression, or a tuple ``(0, 1)`` of them."""
+        if self._peek("(") and self._tuple_ahead():
+            self._next()
+            items = [self._index_expr()]
+            while self._peek(",") and len(items) < 8:
+                self._next()
+                items.append(self._index_expr())
+            self._expect(")")
+            return ("tuple", items)
+        return self._index_expr()
+
+    def _tuple_ahead(self) -> bool:
+        """``(`` opens a tuple: a comma at its own depth before its ``)`` (looked at 40 tokens)."""
+        depth = 0
+        for t in self.toks[self.i:self.i + 40]:
+            depth += t.text in ("(", "[", "{", "\\{") or -(t.text in (")", "]", "}", "\\}"))
+            if depth == 0:
+                return False
+            if depth == 1 and t.text == ",":
+                return True
+        return False
 
     def _domain_atom(self):
         """``\\{p_i, p_i+1\\}``, ``\\{1, ..., 3\\}``, ``{1..3}``, or a set of one's own ``W_{p_i,p_j}``."""
         if self._peek("\\{") or self._peek("{"):
             close = "\\}" if self._next().text == "\\{" else "}"
-            items, ellipsis = [self._index_expr()], False
+            items, ellipsis = [self._set_item()], False
             while self._peek(",") or self._peek("..") or self._peek("..."):
                 if self._next().text == ",":
                     if self._peek("..") or self._peek("..."):
@@ -1776,8 +1840,10 @@ class Reader:
                             self._next()
                 else:
                     ellipsis = True
-                items.append(self._index_expr())
+                items.append(self._set_item())
             self._expect(close)
+            if ellipsis and any(p[0] == "tuple" for p in items):
+                raise self._error("write a range of values as \\{1, \\dots, 3\\}")
             if ellipsis:
                 if len(items) != 2:
                     raise self._error("write a range of values as \\{1, \\dots, 3\\}")
@@ -1792,9 +1858,13 @@ class Reader:
         return ("dref", name, [self._bind(p) for p in (idx or [])])
 
     def _plain_sum(self):
-        """sum(e, k=1..3) or Sum(e, (k, 1, 3))."""
+        """sum(e, k=1..3) or Sum(e, (k, 1, 3)); Python's sum(e for k in (1, 2, 3) for a in range(2))."""
         self._expect("(")
         body = self._ahead_of_ranges(self.expression)
+        if self._peek("for"):  # a generator: sum(e for a in range(2) for b in (1, 2))
+            binds = self._generator()
+            self._expect(")")
+            return ("over", "sum", binds, _rebound(body, {n for names, _d in binds for n in names}))
         ranges = []
         while self._peek(","):
             self._next()
@@ -1840,10 +1910,16 @@ class Reader:
             self._expect("}")
         except NotationError:
             self.i = start
-            names = [self._index_name()]
-            while self._peek(","):
-                self._next()
-                names.append(self._index_name())
+            try:
+                names = [self._index_name()]
+                while self._peek(","):
+                    self._next()
+                    names.append(self._index_name())
+            except NotationError:  # \sum_{(a,b) \in \{0,1\}^2}: over pairs
+                self.i = start
+                binds = self._binds()
+                self._expect("}")
+                return ("over", "sum", binds, self._term())
             ranges = [(("whole", v), ("whole", v)) for v in names]
             if self._peek("\\in"):
                 self._next()
@@ -1851,8 +1927,14 @@ class Reader:
                 values = [p[1] for p in domain[1]] if domain[0] == "dset" and all(p[0] == "num" for p in domain[1]) else []
                 if values and values == list(range(values[0], values[0] + len(values))):  # \{1, 2\}
                     domain = ("drange", ("num", values[0]), ("num", values[-1]))
-                if domain[0] != "drange":
-                    raise self._error("a sum runs over a range: \\sum_{k=1}^{3} or k \\in \\{1, \\dots, 3\\}")
+                if domain[0] != "drange" or not self._peek("}"):  # a set of values, or several binds
+                    if len(names) == 1:  # a \in \{p_i, p_i+1\}, b \in \{p_j, p_j+1\}
+                        self.i = start
+                        binds = self._binds()
+                    else:  # a, b \in \{p_i, p_i+1\}: each over the set's values
+                        binds = [((v,), domain) for v in names]
+                    self._expect("}")
+                    return ("over", "sum", binds, self._term())
                 ranges = [(domain[1], domain[2])] * len(names)
             self._expect("}")
             body = self._term()
@@ -1863,6 +1945,53 @@ class Reader:
         hi = self._group_or(lambda: ("num", int(self._expect_num())))
         body = self._term()
         return ("sum", var, lo, hi, body)
+
+    def _generator(self) -> list:
+        """Python's ``for a in range(2) for b in (p_j, p_j + 1)`` after a sum's or a max's body:
+        binds as :meth:`_binds` gives them, the first outermost.  ``range(n)`` is 0 .. n-1,
+        ``range(a, b)`` a .. b-1; a tuple, list or set lists the values (pairs too).  A step
+        (``range(a, b, s)``) is refused."""
+        out = []
+        while self._peek("for") and len(out) < 8:
+            self._next()
+            if self._peek("("):
+                self._next()
+                names = [self._index_name()]
+                while self._peek(","):
+                    self._next()
+                    names.append(self._index_name())
+                self._expect(")")
+            else:
+                names = [self._index_name()]
+            self._expect("in")
+            tok = self._peek_tok()
+            if tok is not None and tok.text == "range" and self.i + 1 < len(self.toks) and self.toks[self.i + 1].text == "(":
+                self.i += 2
+                bounds = [self.expression()]
+                while self._peek(",") and len(bounds) < 3:
+                    self._next()
+                    bounds.append(self.expression())
+                self._expect(")")
+                if len(bounds) == 3:
+                    raise NotationError(_at(self.text, tok.pos, "range(a, b, step) is not read: write range(a, b)"))
+                lo, stop = (("num", 0), bounds[0]) if len(bounds) == 1 else bounds
+                hi = ("num", stop[1] - 1) if stop[0] == "num" else ("bin", "-", stop, ("num", 1))
+                domain = ("drange", lo, hi)
+            elif tok is not None and tok.text in ("(", "["):
+                self._next()
+                close = ")" if tok.text == "(" else "]"
+                items = [self._set_item()]
+                while self._peek(",") and len(items) < 64:
+                    self._next()
+                    if self._peek(close):  # (1,): a tuple of one
+                        break
+                    items.append(self._set_item())
+                self._expect(close)
+                domain = ("dset", items)
+            else:
+                domain = self._domain()
+            out.append((tuple(names), domain))
+        return out
 
     def _expect_num(self) -> str:
         tok = self._next()
@@ -2474,11 +2603,17 @@ class Answer:
                         if len(grown) > 10000:
                             raise NotationError(f"a {fn} over more than 10000 values")
                 envs = grown
+            total = 0
             for e in envs:
                 self._tick()
                 v = body(e)
+                if fn == "sum":
+                    total = total + v
+                    continue
                 if best is None or (v > best if larger else v < best):
                     best, where = v, tuple(e[n] for names, _d in binds for n in names)
+            if fn == "sum":
+                return total
             if best is None:
                 raise NotationError(f"a {fn} over no values")
             if fn in ("max", "min"):
@@ -2493,7 +2628,7 @@ class Answer:
         kind = node[0]
         if kind == "dset":
             items = [self._compile(p) for p in node[1]]
-            return lambda env: [(_whole_index(f(env)),) for f in items]
+            return lambda env: [_as_tuple(f(env)) for f in items]
         if kind == "drange":
             lo, hi = self._compile(node[1]), self._compile(node[2])
 
@@ -2653,6 +2788,11 @@ def _refs(node) -> list:
             for p in part:
                 out += _refs(p)
     return out
+
+
+def _as_tuple(v) -> tuple:
+    """A set's member as a tuple of whole numbers: (2,) for 2, (0, 1) for a pair."""
+    return v if isinstance(v, tuple) else (_whole_index(v),)
 
 
 def _whole_index(v) -> int:
