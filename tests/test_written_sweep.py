@@ -412,6 +412,25 @@ CASES += [
     ("index sets", "1.3", BAD, r"$$z_{p_i,p_j,k} = \sum_{(a,b) \in \{p_i,p_i+1\} \times \{p_j,p_j\}} y_{a,b,k}$$"),
     ("index sets", "1.3", BAD, r"$$z_{p_i,p_j,k} = \sum_{a, b \in \{p_j, p_j+1\}} y_{a,b,k}$$"),
     ("index sets", "2.4", BAD, r"$$\frac{\partial E}{\partial w_{f_i,f_j,k}} = \sum_{(i,j) \in \{1,2\}^2} \frac{\partial E}{\partial y_{i,j,k}}\, y_{i,j,k}(1-y_{i,j,k})\, x_{i+f_i-1,j+f_j-1}$$"),
+    # --- marks on one's own symbols: \hat, \tilde, \bar, \overline, primes; used before defined is unknown
+    ("marked own symbols", "2.1", OK, r"$$\hat{\delta}_{m} = (o_m - y_m) o_m (1 - o_m)$$ $$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = \hat{\delta}_{m} z_{p_i,p_j,k}$$"),
+    ("marked own symbols", "2.2", OK, r"$$\tilde\delta_m = (o_m - y_m) o_m (1 - o_m)$$ $$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} \tilde\delta_m w_{p_i,p_j,k,m}$$"),
+    ("marked own symbols", "2.2", OK, r"$$\bar{e}_m = (o_m - y_m) o_m (1 - o_m)$$ $$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} \bar{e}_m w_{p_i,p_j,k,m}$$"),
+    ("marked own symbols", "2.2", OK, r"$$o_{1}' = (o_1 - y_1) \cdot o_1(1 - o_1)$$ $$o_{2}' = (o_2 - y_2) \cdot o_2(1 - o_2)$$ $$\frac{\partial E}{\partial z_{p_i,p_j,k}} = o_{1}' \cdot w_{p_i,p_j,k,o_1} + o_{2}' \cdot w_{p_i,p_j,k,o_2}$$"),
+    ("marked own symbols", "2.2", OK, r"$$\delta'_m = (o_m - y_m) o_m (1 - o_m)$$ $$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} \delta'_m w_{p_i,p_j,k,m}$$"),
+    ("marked own symbols", "2.1", BAD, r"$$\hat{\delta}_{m} = (o_m - y_m) o_m (1 - o_m)$$ $$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = \hat{\delta}_{m} z_{p_j,p_i,k}$$"),
+    ("marked own symbols", "2.1", BAD, r"$$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = \hat{\delta}_{m} z_{p_i,p_j,k}$$"),  # never defined
+    ("marked own symbols", "2.2", BAD, r"$$\overline{g}_m = (o_m - y_m) (1 - o_m)$$ $$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} \overline{g}_m w_{p_i,p_j,k,m}$$"),
+    ("marked own symbols", "2.2", BAD, r"$$o_m' = (o_m - y_m) o_m (1 - o_m)$$ $$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} o_m w_{p_i,p_j,k,m}$$"),
+    ("marked own symbols", "2.2", BAD, r"$$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} o_m' w_{p_i,p_j,k,m}$$"),  # o_m' is not a derivative
+    # --- Kronecker's delta where the answer has no delta of its own
+    ("kronecker delta", "2.3", OK, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2} \sum_{p_j=1}^{2} \frac{\partial E}{\partial z_{p_i,p_j,k}} \left( \delta_{c_i,p_i} + \delta_{c_i,p_i+1} \right) \left( \delta_{c_j,p_j} + \delta_{c_j,p_j+1} \right)$$"),
+    ("kronecker delta", "2.3", OK, "dE/dy[ci,cj,k] = sum(sum(dE/dz[pi,pj,k] * (δ_{ci,pi} + δ_{ci,pi+1}) * (δ_{cj,pj} + δ_{cj,pj+1}), pi=1..2), pj=1..2)"),
+    ("kronecker delta", "2.3", BAD, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2} \sum_{p_j=1}^{2} \frac{\partial E}{\partial z_{p_i,p_j,k}} \left( \delta_{c_i,p_i} + \delta_{c_i,p_i+1} \right) \left( \delta_{c_j,p_j} + \delta_{c_i,p_j+1} \right)$$"),
+    ("kronecker delta", "2.3", BAD, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2} \sum_{p_j=1}^{2} \frac{\partial E}{\partial z_{p_i,p_j,k}} \, δ_{c_i p_i} δ_{c_j p_j}$$"),
+    # a delta of one's own is that, never Kronecker's: with δ_{a,b} = 2 the same sum is wrong
+    ("kronecker delta", "2.3", BAD, r"$$\delta_{a,b} = 2$$ $$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2} \sum_{p_j=1}^{2} \frac{\partial E}{\partial z_{p_i,p_j,k}} \left( \delta_{c_i,p_i} + \delta_{c_i,p_i+1} \right) \left( \delta_{c_j,p_j} + \delta_{c_j,p_j+1} \right)$$"),
+    ("kronecker delta", "2.3", BAD, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2} \sum_{p_j=1}^{2} \frac{\partial E}{\partial z_{p_i,p_j,k}} \left( \delta_{c_i,p_i} + \delta_{c_i,p_i+1} \right) \left( \delta_{c_j,p_j} + \delta_{c_j,p_j+1} \right)$$ where $\delta_m = o_m$"),
 ]
 
 

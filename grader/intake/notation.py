@@ -129,6 +129,7 @@ def normalize(text: str) -> str:
     text = re.sub(r"\\(?:right|[bB]igg?r?)\s*\]", " ) ", text)
     text = re.sub(r"\\(?:left|right|middle|[bB]igg?[lrm]?)(?![A-Za-z])\s*\.?", " ", text)  # sizing; \left. is nothing
     text = re.sub(r"\\[dtc]frac(?![A-Za-z])", r"\\frac", text)
+    text = _MARKED.sub(_marked, text)  # \hat{\delta}_m, \bar y, \tilde{o}: symbols of one's own
     text = re.sub(r"\\[hv]space\*?\s*\{[^{}]{0,20}\}|\\(?:textstyle|scriptstyle|nolimits)(?![A-Za-z])|\\>", " ", text)
     text = re.sub(r"\\(?:top|intercal|mathsf\{T\}|mathrm\{T\})(?![A-Za-z])", "T", text)  # a transpose
     # layer labels: w^{(2)}, δ^{[L]}; one index letter, y^{(k)}_{ij}, is left to the reader (a channel's
@@ -145,6 +146,19 @@ def normalize(text: str) -> str:
     if "cases}" in text:  # cases, dcases, rcases; each runs to the next \end (linear: no nesting)
         text = re.sub(r"\\begin\{[dr]?cases\*?\}((?:(?!\\(?:end|begin)\{)[\s\S])*)\\end\{[dr]?cases\*?\}", _cases, text)
     return text
+
+
+# a mark over a symbol makes a symbol of one's own: \hat{\delta} is "deltahat", \bar y "ybar"
+_MARKED = re.compile(r"\\(hat|widehat|tilde|widetilde|bar|overline|check|breve)(?![A-Za-z])\s*"
+                     r"(?:\{\s*\\?([A-Za-z]{1,12})\s*\}|\\([A-Za-z]{1,12})(?![A-Za-z])|([A-Za-z])(?![A-Za-z]))")
+_MARK_NAMES = {"widehat": "hat", "widetilde": "tilde", "overline": "bar"}
+# a delta the answer defines itself (δ_m = …, \delta_{ij} := …): then δ_{a,b} is that, not Kronecker's
+_OWN_DELTA = re.compile(r"(?<![A-Za-z])delta\s*(?:_\s*(?:\{[^{}\n]{0,40}\}|[A-Za-z0-9]{1,3}))?\s*'?\s*=(?!=)")
+
+
+def _marked(m: re.Match) -> str:
+    mark = _MARK_NAMES.get(m.group(1), m.group(1))
+    return f" {m.group(2) or m.group(3) or m.group(4)}{mark} "
 
 
 # equation furniture: labels, tags, numbering switches, an environment's name, a line break's
@@ -446,6 +460,7 @@ class Reader:
         self.text, self.toks, self.i, self.depth, self.rest, self.steps = "", [], 0, 0, "", []
         self.shift = 0  # indices of the name being read that are written as a superscript
         self.links = 0  # operators of the chains on the current path (at most MAX_LINKS)
+        self.own_delta = False  # the answer defines a delta of its own (δ_m = …): no Kronecker delta
 
     # -- statements --
     def statements(self, text: str) -> list[Statement]:
@@ -453,6 +468,7 @@ class Reader:
         with ``=`` continues the previous one's chain, whose last member counts."""
         parts: list[str] = []
         text = normalize(text)
+        self.own_delta = _OWN_DELTA.search(text) is not None
         for raw in _columns(re.split(r"\\\\|\n", text)):
             line = re.sub(r"\\(begin|end)\{[a-zA-Z*]+\}", " ", raw).strip().strip("$").strip()
             line = re.sub(r"^(?:&\s*)+", "", line).strip().rstrip(".;")  # (eqnarray: "&& + …")
@@ -1176,8 +1192,19 @@ class Reader:
         if t == "e" and self._peek("^"):
             self._next()
             return ("call", "exp", [self._group_or(self._unary)])
+        if self._peek("'") and t not in self.symbols and not (target is False and t in self.params):
+            self._next()  # δ'_m: a symbol of one's own, named with its prime
+            tok = Tok("name", t + "prime", tok.pos)
         name, idx = self._subscripted(tok)
+        if self._peek("'") and isinstance(name, str) and self._primable(name):  # o_{1}': one's own too
+            self._next()
+            name += "prime"
         return self._resolve(tok, name, idx, target)
+
+    def _primable(self, name: str) -> bool:
+        """Whether a prime after ``name``'s indices names a symbol of one's own (``o_1'``): a
+        name the notation has no derivative for (a function's prime, σ', is read as the call)."""
+        return name not in self.FUNCTIONS and name not in self.functions and len(name) <= 16
 
     def _primed(self, fn: str) -> str:
         """``sigma'`` (σ′, \\sigma'): the sigmoid's derivative σ(a)(1 − σ(a)), element-wise."""
@@ -1497,6 +1524,9 @@ class Reader:
             return ("vecref", name)  # δ with δ_m defined element by element: the vector of them
         if n == 0 and self.deferred and not target and self._own_index(name) and not self._peek("("):
             return ("idx_or_name", name)  # sum(… 1[r-1 <= pr <= r] …, pr=1..2): pr is bound after
+        if name == "delta" and n == 2 and not target and not self.own_delta and name not in self.local \
+                and name not in self.symbols:  # δ_{a,b}: Kronecker's, 1 where a = b
+            return ("ind", ("cmp", "==", idx[0], idx[1]))
         if name in self.symbols:
             if n not in self.symbols[name]:
                 counts = " or ".join(map(str, self.symbols[name]))
