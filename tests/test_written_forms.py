@@ -346,7 +346,8 @@ def test_lettered_headings_are_found_in_linear_time():
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(["## Problem ", "1", "2", "(", ")", "a", "e", "f", " ", ",", "part ", "\n", "x = 1",
-                                 "Q", ".", "Exercise "]), max_size=60).map("".join))
+                                 "Q", ".", "Exercise ", "# Part ", "### ", "Question ", "\\section*{", "}", "**"]),
+                max_size=60).map("".join))
 def test_any_lettered_heading_names_an_id_or_stays_as_written(text):
     for qid in sections(text, IDS):
         assert qid in IDS or "(" in qid or "." in qid, qid
@@ -404,3 +405,26 @@ def test_a_chain_of_a_thousand_operators_is_a_notation_error_not_a_recursion_err
     from tests.test_written import Q
     with pytest.raises(NotationError, match="operators in a row"):
         Answer(equations("z[pi,pj,k] = " + chain), Q["1.3"].spec)
+
+
+@pytest.mark.parametrize("text, want", [
+    ("# Problem 1\n## (a)\nA\n## (b) Convolution\nB\n# Problem 2\nintro $E = 1$\n## (a)\nC\n### e)\nD\n",
+     {"1.1": "A", "1.2": "B", "2.1": "C", "2.5": "D"}),
+    ("\\section*{Part 1}\n\\subsection*{Question 1}\nA\n\\subsection*{Question 2}\nB\n\\section*{Part 2: backprop}\n"
+     "\\subsection*{Question 5}\nE\n", {"1.1": "A", "1.2": "B", "2.5": "E"}),
+    ("Problem 1\n(a)\nA\n(c)\nC\nProblem 2:\n(b)\nB\n", {"1.1": "A", "1.3": "C", "2.2": "B"}),
+    ("## Problem 1a: sizes\nA\n**Q2.b**\nB\nProblem 2c\nC\n", {"1.1": "A", "2.2": "B", "2.3": "C"}),
+    ("## (a)\nA\n", {}),  # a letter with no part above it names nothing
+    ("## 1.4\nX\n# Part 2\nIntroduction: $E = 1$\n", {"1.4": "X"}),  # a part's heading ends the answer above it
+    ("## The 2D case\nA\n## 2D convolution\nB\nProblem 2b is hard\n", {}),
+])
+def test_sub_questions_under_a_parts_heading(text, want):
+    """'# Problem 2' then '## (a)' (or '## Question 1', 'Problem 2b'): every answer was missing."""
+    assert {k: v.strip() for k, v in sections(text, IDS).items()} == want
+
+
+def test_part_headings_are_found_in_linear_time():
+    for unit in ("# Problem 1\n", "## (a)\n", "Problem 1" + " " * 40 + "\n", "## Question " * 10 + "\n",
+                 "**Q1." + "b" * 30 + "\n", "# Problem 1\n(a) " + "x " * 40 + "\n"):
+        small, large = _cost(lambda t: sections(t, IDS), unit * 200), _cost(lambda t: sections(t, IDS), unit * 3200)
+        assert large < 40 * small + 0.05, (unit[:12], small, large)

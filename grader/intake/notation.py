@@ -3021,13 +3021,41 @@ _HEADING = re.compile(r"(?:#{1,6} ?|\\(?:sub)*section\*?\{ ?|\\paragraph\*?\{ ?|
 # item number then that word (1. Q 1.1)
 _ALONE = re.compile(r"(?:\d{1,2}[.)] ?(?=[QP]))?(?:(?:Problem|Exercise|Task|Answer) ?)?" + _QID + r" ?[.:)\-–—]?", re.IGNORECASE)
 HEAD_WIDTH = 200
+# a part's own heading, its sub-questions below it: "# Problem 2", "\\section*{Part 1: forward pass}",
+# "Part 2" alone on a line; then "## (a)", "### b)", "## Question 1", "**Q3**" (or "(a)" alone) is 2(a), 2.1
+_MARKUP = r"(?:#{1,6} ?|\\(?:sub)*section\*?\{ ?|\\paragraph\*?\{ ?|\\textbf\{ ?|\*\* ?)"
+_PART = re.compile(_MARKUP + r"(?:Part|Problem|Exercise|Section|Question|Task) ?(\d{1,2})(?![\d.(]| ?[,(])(?! ?(?:Q|Question|part)\b)",
+                   re.IGNORECASE)
+_PART_ALONE = re.compile(r"(?:Part|Problem|Exercise) ?(\d{1,2}) ?[.:]?", re.IGNORECASE)
+_SUB_ID = r"(?:(?:Part|Question|Problem|Exercise) ?\(?([a-e])\)?(?![a-z])|\( ?([a-e]) ?\)|([a-e])[.)]|(?:Question|Q)\.? ?(\d{1,2})\b)"
+_SUB = re.compile(_MARKUP + _SUB_ID, re.IGNORECASE)
+# a letter right after the part's number, named as a question: "## Problem 1a", "Q2.b" (never "## 2D case")
+_LETTER_AFTER = re.compile(r"(?:" + _MARKUP + r")?(?:Problem|Exercise|Question|Q|Part) ?(\d{1,2})\.?([a-e])(?![a-z0-9])",
+                           re.IGNORECASE)
+_SUB_ALONE = re.compile(_SUB_ID + r" ?[.:]?", re.IGNORECASE)
 # Math: the openers, and each one's closer (found with str.find: linear, see _math_blocks)
 _OPENER = re.compile(r"\$\$|\\\[|\\\(|```[a-z]*\n|\\begin\{(?:equation|align|alignat|flalign|gather|multline|eqnarray|displaymath)\*?\}|\$")
 
 
+PART_MARK = "part"  # what _headings gives for a part's own heading: it ends a section and names none
+
+
+def _level(head: str) -> int:
+    """How deep a heading line is: # 1 … ###### 6, \\section 1, \\subsection 2, bold 8, a plain line 9."""
+    hashes = len(head) - len(head.lstrip("#"))
+    if hashes:
+        return hashes
+    latex = re.match(r"\\((?:sub)*)section", head)
+    if latex:
+        return 1 + len(latex.group(1)) // 3
+    return 7 if head.startswith("\\paragraph") else 8 if head.startswith(("**", "\\textbf")) else 9
+
+
 def _headings(text: str):
-    """(start of the line, end of the line, question id) of each heading line."""
-    pos = 0
+    """(start of the line, end of the line, question id) of each heading line; a part's own
+    heading (``# Problem 2``) is a :data:`PART_MARK`, and lettered or numbered sub-headings under
+    it (``## (a)``, ``## Question 1``) are that part's."""
+    pos, part, part_level = 0, None, 0
     while pos <= len(text):
         end = text.find("\n", pos)
         end = len(text) if end < 0 else end
@@ -3038,6 +3066,25 @@ def _headings(text: str):
         if qid is None and len(line) <= HEAD_WIDTH:
             alone = _ALONE.fullmatch(head)
             qid = alone.group(1) if alone else None
+        if qid is None:
+            bare = _LETTER_AFTER.match(head)
+            if bare is not None and (bare.group(0).startswith(("#", "\\", "*")) or len(line) <= HEAD_WIDTH
+                                     and re.fullmatch(r" ?[.:)\-–—]?", head[bare.end():])):
+                m, qid = bare, f"{bare.group(1)}({bare.group(2).lower()})"
+        if qid is None:
+            level = _level(head)
+            sub = None
+            if part is not None and level > part_level:  # under a part: its sub-questions first
+                sub = _SUB.match(head) or (_SUB_ALONE.fullmatch(head) if len(line) <= HEAD_WIDTH else None)
+            whole = None if sub is not None else (
+                _PART.match(head) or (_PART_ALONE.fullmatch(head) if len(line) <= HEAD_WIDTH else None))
+            if whole is not None:  # a part's heading: it ends the answer before it and names what follows
+                part, part_level = whole.group(1), min(level, 8)  # (a plain "Problem 2" line: plain "(a)" lines under it)
+                m, qid = whole, PART_MARK
+            elif sub is not None:
+                m = sub
+                letter = sub.group(1) or sub.group(2) or sub.group(3)
+                qid = f"{part}({letter.lower()})" if letter else f"{part}.{int(sub.group(4))}"
         if qid is not None:
             close = line.find("}") if m is not None and head.startswith("\\") else -1
             yield pos, (pos + close + 1 if close >= 0 else end), qid  # \section*{1.2} $$…$$: the rest is the answer
@@ -3113,6 +3160,8 @@ def sections(text: str, ids: list[str] | tuple[str, ...] = ()) -> dict[str, str]
     for here, nxt in zip(marks, marks[1:] + [None]):
         body = text[here[1]:nxt[0] if nxt else len(text)]
         qid = here[2]
+        if qid == PART_MARK:  # "# Problem 2" and its introduction: no question's answer
+            continue
         letter = re.fullmatch(r"(\d+)[ ,]*(?:[Pp][Aa][Rr][Tt] ?)?\( ?([A-Za-z]) ?\)", qid)
         if letter:
             qid = _lettered(letter.group(1), letter.group(2).lower(), ids)
