@@ -431,6 +431,32 @@ CASES += [
     # a delta of one's own is that, never Kronecker's: with δ_{a,b} = 2 the same sum is wrong
     ("kronecker delta", "2.3", BAD, r"$$\delta_{a,b} = 2$$ $$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2} \sum_{p_j=1}^{2} \frac{\partial E}{\partial z_{p_i,p_j,k}} \left( \delta_{c_i,p_i} + \delta_{c_i,p_i+1} \right) \left( \delta_{c_j,p_j} + \delta_{c_j,p_j+1} \right)$$"),
     ("kronecker delta", "2.3", BAD, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2} \sum_{p_j=1}^{2} \frac{\partial E}{\partial z_{p_i,p_j,k}} \left( \delta_{c_i,p_i} + \delta_{c_i,p_i+1} \right) \left( \delta_{c_j,p_j} + \delta_{c_j,p_j+1} \right)$$ where $\delta_m = o_m$"),
+    # --- more of the same categories: list comprehensions, product(), if-clauses, math./np., (a == b) as 1/0
+    ("python generators", "1.3", OK, "z[pi,pj,k] = sum([y[pi+a,pj+b,k] for a in range(2) for b in range(2)])"),
+    ("python generators", "1.3", OK, "z[pi,pj,k] = sum(y[pi+a,pj+b,k] for a, b in product(range(2), range(2)))"),
+    ("python generators", "1.2", OK, "y[i,j,k] = 1/(1 + math.exp(-sum(x[i+a,j+b]*w[a+1,b+1,k] for a in range(2) for b in range(2))))"),
+    ("python generators", "2.5", OK, "dE/dy[ci,cj,k] = sum(dE/dz[pi,pj,k] * 1[y[ci,cj,k] == max(y[pi,pj,k], y[pi,pj+1,k], y[pi+1,pj,k], y[pi+1,pj+1,k])] for pi in range(1, 3) for pj in range(1, 3) if pi <= ci <= pi + 1 and pj <= cj <= pj + 1)"),
+    ("python generators", "2.5", OK, "dE/dy[ci,cj,k] = sum(dE/dz[pi,pj,k] * (y[ci,cj,k] == max([y[a,b,k] for a in (pi, pi+1) for b in (pj, pj+1)])) * (pi <= ci <= pi+1) * (pj <= cj <= pj+1) for pi in (1, 2) for pj in (1, 2))"),
+    ("python generators", "1.3", BAD, "z[pi,pj,k] = sum([y[pi+a,pj+b,k] for a in range(2) for b in range(1)])"),
+    ("python generators", "1.3", BAD, "z[pi,pj,k] = sum(y[pi+a,pj+b,k] for a, b in product(range(2), range(1)))"),
+    ("python generators", "2.5", BAD, "dE/dy[ci,cj,k] = sum(dE/dz[pi,pj,k] * 1[y[ci,cj,k] == max(y[pi,pj,k], y[pi,pj+1,k], y[pi+1,pj,k], y[pi+1,pj+1,k])] for pi in range(1, 3) for pj in range(1, 3) if pi <= ci < pi + 1 and pj <= cj <= pj + 1)"),
+    ("python generators", "2.5", BAD, "dE/dy[ci,cj,k] = sum(dE/dz[pi,pj,k] * (y[ci,cj,k] == max([y[pi,pj,k], y[pi,pj+1,k], y[pi+1,pj,k], y[pi+1,pj,k]])) for pi in range(max(1, ci-1), min(2, ci)+1) for pj in range(max(1, cj-1), min(2, cj)+1))"),
+    # --- \sum_{i,j=1}^{3}, \max_{a,b \in S}
+    ("index sets", "2.4", OK, r"$$\frac{\partial E}{\partial w_{a,b,k}} = \sum_{i,j=1}^{3} \frac{\partial E}{\partial y_{i,j,k}} y_{i,j,k}(1-y_{i,j,k}) x_{i+a-1,j+b-1}$$"),
+    ("index sets", "2.5", OK, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} \frac{\partial E}{\partial z_{p_i,p_j,k}} \mathbb{1}[y_{c_i,c_j,k} = \max_{a,b \in \{0,1\}} y_{p_i+a,p_j+b,k}]\, \mathbb{1}[p_i \le c_i \le p_i+1]\, \mathbb{1}[p_j \le c_j \le p_j+1]$$"),
+    ("index sets", "2.4", BAD, r"$$\frac{\partial E}{\partial w_{a,b,k}} = \sum_{i,j=1}^{2} \frac{\partial E}{\partial y_{i,j,k}} y_{i,j,k}(1-y_{i,j,k}) x_{i+a-1,j+b-1}$$"),
+    ("index sets", "2.5", BAD, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} \frac{\partial E}{\partial z_{p_i,p_j,k}} \mathbb{1}[y_{c_i,c_j,k} = \max_{a,b \in \{0,1\}} y_{p_i+a,p_j+a,k}]\, \mathbb{1}[p_i \le c_i \le p_i+1]\, \mathbb{1}[p_j \le c_j \le p_j+1]$$"),
+    # --- superscripts after compact subscripts; Kronecker with the two indices together; Unicode + in subscripts
+    ("channel superscript", "2.4", OK, r"$$\frac{\partial E}{\partial w_{ab}^{k}} = \sum_{i,j=1}^{3} \frac{\partial E}{\partial y_{ij}^{k}} y_{ij}^{k}(1-y_{ij}^{k}) x_{i+a-1,j+b-1}$$"),
+    ("channel superscript", "1.3", OK, r"$$z_{ij}^{(k)} = y_{ij}^{(k)} + y_{i,j+1}^{(k)} + y_{i+1,j}^{(k)} + y_{i+1,j+1}^{(k)}$$"),
+    ("channel superscript", "2.4", BAD, r"$$\frac{\partial E}{\partial w_{ab}^{k}} = \sum_{i,j=1}^{3} \frac{\partial E}{\partial y_{ij}^{k}} (y_{ij}^{k})^2 x_{i+a-1,j+b-1}$$"),
+    ("channel superscript", "1.3", BAD, r"$$z_{ij}^{(k)} = y_{ij}^{(k)} + y_{i,j+1}^{(k)} + y_{i+1,j}^{(k)} + y_{i+1,j}^{(k)}$$"),
+    ("kronecker delta", "2.3", OK, r"$$\frac{\partial E}{\partial y_{ijk}} = \sum_{p=1}^{2}\sum_{q=1}^{2} \frac{\partial E}{\partial z_{pqk}} (\delta_{ip} + \delta_{i,p+1})(\delta_{jq} + \delta_{j,q+1})$$"),
+    ("kronecker delta", "2.3", BAD, r"$$\frac{\partial E}{\partial y_{ijk}} = \sum_{p=1}^{2}\sum_{q=1}^{2} \frac{\partial E}{\partial z_{pqk}} (\delta_{ip} + \delta_{i,p+1})(\delta_{jq} + \delta_{jq})$$"),
+    ("unicode runs", "1.2", OK, "yᵢⱼₖ = σ(x_{i,j} w₁₁ₖ + x_{i,j₊₁} w₁₂ₖ + x_{i+1,j} w₂₁ₖ + x_{i₊₁,j₊₁} w₂₂ₖ)"),
+    ("unicode runs", "1.3", OK, "zᵢⱼₖ = yᵢⱼₖ + yᵢ,ⱼ₊₁,ₖ + yᵢ₊₁,ⱼ,ₖ + yᵢ₊₁,ⱼ₊₁,ₖ"),
+    ("unicode runs", "1.2", BAD, "yᵢⱼₖ = σ(x_{i,j} w₁₁ₖ + x_{i,j₊₁} w₁₂ₖ + x_{i+1,j} w₂₁ₖ + x_{i₊₁,j} w₂₂ₖ)"),
+    ("unicode runs", "1.3", BAD, "zᵢⱼₖ = yᵢⱼₖ + yᵢ,ⱼ₊₁,ₖ + yᵢ₊₁,ⱼ,ₖ + yᵢ₊₁,ⱼ,ₖ"),
 ]
 
 

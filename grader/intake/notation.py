@@ -48,8 +48,10 @@ _SUB_DIGITS.update({chr(0x2080 + d): f"_{d}" for d in range(10)})
 # subscript letters (oₘ, pᵢ, cⱼ) and superscripts (o², W⁻¹): what a phone or a Unicode keyboard types
 _SUB_DIGITS.update({ch: f"_{c}" for ch, c in zip("ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ", "aeoxhklmnpstijruv")})
 _SUB_DIGITS.update({ch: f"^{c}" for ch, c in zip("²³¹⁰⁴⁵⁶⁷⁸⁹", "2310456789")})
-_SUBSCRIPTS = "".join(chr(0x2080 + d) for d in range(10)) + "ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ"
-_SUB_RUN = re.compile("[" + _SUBSCRIPTS + "]{2,}")
+_SUB_DIGITS.update({"₊": "_+", "₋": "_-", "₍": "_(", "₎": "_)", "₌": "_="})
+_SUBSCRIPTS = "".join(chr(0x2080 + d) for d in range(10)) + "ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ₊₋₍₎"
+# two or more subscript characters, commas between them too (yᵢ,ⱼ₊₁,ₖ): one group
+_SUB_RUN = re.compile("[" + _SUBSCRIPTS + "](?:[" + _SUBSCRIPTS + "]|,(?=[" + _SUBSCRIPTS + "])){1,60}")
 _UNICODE.update({"Σ": " \\sum ", "∈": " \\in ", "∀": " \\forall ", "⊙": "*", "∘": "*", "≔": "=", "⩽": "<=",
                  "⩾": ">=", "’": "'", "ᵀ": "^T"})
 # Greek letters: a symbol of the student's own (δ_m, \delta_m); σ stays the sigmoid, π is not mapped
@@ -90,10 +92,12 @@ def normalize(text: str) -> str:
     if len(text) > MAX_TEXT:
         raise NotationError(f"the answer is longer than {MAX_TEXT} characters")
     # a run of subscript characters is one group, split as compact indices are (y₁₁ₖ is y_{11k})
-    text = _SUB_RUN.sub(lambda m: "_{" + "".join(_SUB_DIGITS[c][1:] for c in m.group()) + "}", text)
+    text = _SUB_RUN.sub(lambda m: "_{" + "".join(_SUB_DIGITS[c][1:] if c in _SUB_DIGITS else c for c in m.group()) + "}", text)
+    text = re.sub(r"_\{([+\-][0-9A-Za-z+\-]{1,10})\}", r"\1", text)  # x_{i,j₊₁}: j+1, as typed
     for k, v in {**_UNICODE, **_SUB_DIGITS}.items():
         text = text.replace(k, v)
     text = _furniture(text)
+    text = _MODULE.sub("", text)  # math.exp, np.exp, np.sum: Python's modules
     text = re.sub(r"\\(?:text|textrm|mathrm|textit|mbox)\s*\{([^{}]{0,40})\}", _text_words, text)
     text = re.sub(r"\\(?:operatorname\*?|mathop|mathrm|text|textrm|mbox)\s*\{\s*(\\mathrm\s*\{)?"
                   r"\s*([A-Za-z]{1,7})(?:\s*\\[,;: !]\s*|\s+)?([A-Za-z]{0,7})\s*(?(1)\}\s*)\}",
@@ -148,6 +152,7 @@ def normalize(text: str) -> str:
     return text
 
 
+_MODULE = re.compile(r"(?<![\w.])(?:math|np|numpy|torch|jnp)\.(?=(?:exp|log|tanh|sum|max|min|sqrt)\b)")
 # a mark over a symbol makes a symbol of one's own: \hat{\delta} is "deltahat", \bar y "ybar"
 _MARKED = re.compile(r"\\(hat|widehat|tilde|widetilde|bar|overline|check|breve)(?![A-Za-z])\s*"
                      r"(?:\{\s*\\?([A-Za-z]{1,12})\s*\}|\\([A-Za-z]{1,12})(?![A-Za-z])|([A-Za-z])(?![A-Za-z]))")
@@ -336,6 +341,8 @@ def _without_trailing_prose(line: str) -> str:
     """The line without prose after its last ``=`` (looked for there only: linear)."""
     eq = line.rfind("=")
     m = _TRAILING_PROSE.search(line, eq + 1) if eq >= 0 else None
+    if m and line.count("(", 0, m.start()) > line.count(")", 0, m.start()):  # inside parentheses: no prose
+        return line  # (sum(e for a, b in product(…)))
     return line[:m.start()] if m else line
 
 
@@ -1123,7 +1130,11 @@ class Reader:
                 return self._indicator_brackets()
             return ("num", float(t) if "." in t else int(t))
         if t in ("(", "{", "["):  # (a), {a}, and [a] once a sizing command is gone (\big[ a \big])
+            start = self.i
             node = self.expression()
+            if t == "(" and self._peek_tok() is not None and self._peek_tok().text in ("==", "<=", ">=", "!=", "<", ">"):
+                self.i = start  # (y[ci,cj,k] == max(…)): Python's comparison, 1 where it holds
+                node = ("ind", self._condition())
             self._expect({"(": ")", "{": "}", "[": "]"}[t])
             return node
         if t == "\\frac":
@@ -1227,7 +1238,7 @@ class Reader:
         sup = self._superscript() if isinstance(name, str) and name in self.symbols else None
         if sup is not None and not self._peek("_"):  # y^k alone: a power
             self.i, sup = before, None
-        self.shift = 1 if sup is not None else 0
+        self.shift = 1 if sup is not None or self._superscript_after_group(name) else 0
         try:
             name, idx = self._subscripts(tok, name)
         finally:
@@ -1246,6 +1257,23 @@ class Reader:
             if not labelled:  # not an index this quantity has room for: a power, read as one
                 self.i = before
         return name, idx
+
+    def _superscript_after_group(self, name) -> bool:
+        """Whether the subscript group ahead (``_{ij}``, at most 40 tokens) is followed by an index
+        superscript (``y_{ij}^{(k)}``): its compact indices are then one fewer.  Consumes nothing."""
+        if not (isinstance(name, str) and name in self.symbols and self._peek("_")
+                and self.i + 1 < len(self.toks) and self.toks[self.i + 1].text == "{"):
+            return False
+        depth = 0
+        for j in range(self.i + 1, min(len(self.toks), self.i + 42)):
+            depth += (self.toks[j].text == "{") - (self.toks[j].text == "}")
+            if depth == 0:
+                save = self.i
+                self.i = j + 1
+                found = self._superscript() is not None
+                self.i = save
+                return found
+        return False
 
     def _superscript(self):
         """An index written as a superscript at the current token, consumed: ``^k``, ``^{k}``,
@@ -1524,6 +1552,9 @@ class Reader:
             return ("vecref", name)  # δ with δ_m defined element by element: the vector of them
         if n == 0 and self.deferred and not target and self._own_index(name) and not self._peek("("):
             return ("idx_or_name", name)  # sum(… 1[r-1 <= pr <= r] …, pr=1..2): pr is bound after
+        if name == "delta" and n == 1 and idx[0][0] == "idx" and len(idx[0][1]) == 2 and idx[0][1] not in self.indices \
+                and all(c in self.indices for c in idx[0][1]):  # δ_{ij}: two index names written together
+            idx, n = [("idx", c) for c in idx[0][1]], 2
         if name == "delta" and n == 2 and not target and not self.own_delta and name not in self.local \
                 and name not in self.symbols:  # δ_{a,b}: Kronecker's, 1 where a = b
             return ("ind", ("cmp", "==", idx[0], idx[1]))
@@ -1640,10 +1671,15 @@ class Reader:
             raise self._error(f"{fn} needs its argument in parentheses: {fn}(...)")
         self._next()
         close = ")" if opener == "(" else "\\}"
+        listed = fn in ("max", "min") and opener == "(" and self._peek("[")  # max([a, b, c, d])
+        if listed:
+            self._next()
         args = [self._condition() if fn == "Indicator" else self.expression()]
         while self._peek(","):
             self._next()
             args.append(self.expression())
+        if listed:
+            self._expect("]")
         self._expect(close)
         if fn == "Indicator":
             return ("ind", args[0])
@@ -1730,14 +1766,17 @@ class Reader:
                                                         "with one, e.g. 1[(c_i, c_j) = argmax …]"))
         return node
 
-    def _ranges_ahead(self) -> bool:
-        """``max(e, a=lo..hi)``: a max over an index, not of listed values."""
+    def _ranges_ahead(self, inside: int = 1) -> bool:
+        """``max(e, a=lo..hi)``, ``max(e for a in …)``: a max over an index, not of listed values
+        (``inside`` 2: within the list of ``max([e for a in …])``)."""
+        if inside == 1 and self.i + 1 < len(self.toks) and self.toks[self.i + 1].text == "[":
+            inside = 2
         depth = 0
         for j, t in enumerate(self.toks[self.i:self.i + 400]):
             depth += t.text in ("(", "[", "{", "\\{") or -(t.text in (")", "]", "}", "\\}"))
             if depth == 0 and j > 0:
                 return False
-            if depth == 1 and t.text in ("..", "...", "\\in", "for"):
+            if depth == inside and t.text in ("..", "...", "\\in", "for"):
                 return True
         return False
 
@@ -1760,9 +1799,14 @@ class Reader:
     def _plain_over(self, fn: str):
         """``argmax(y[a,b,k], a=pi..pi+1, b=pj..pj+1)``, ``max(e, (a,b) in S)``."""
         self._expect("(")
+        listed = self._peek("[")  # max([y[a,b,k] for a in …])
+        if listed:
+            self._next()
         body = self._ahead_of_ranges(self.expression)
         if self._peek("for"):  # max(y[a,b,k] for a in (pi, pi+1) for b in (pj, pj+1))
-            binds = self._generator()
+            binds, body = self._generator(body)
+            if listed:
+                self._expect("]")
         else:
             self._expect(",")
             binds = self._binds()
@@ -1792,6 +1836,21 @@ class Reader:
                 self._expect(")")
             else:
                 names = [self._index_name()]
+                alike = []  # a, b \\in S: each of them over S
+                while self._peek(",") and self.i + 2 < len(self.toks) and self.toks[self.i + 1].kind == "name" \
+                        and self.toks[self.i + 2].text in (",", "\\in", "in") and len(alike) < 8:
+                    self._next()
+                    alike.append(self._index_name())
+                if alike:
+                    if not (self._peek("\\in") or self._peek("in")):
+                        raise self._error("expected \\in after the indices")
+                    self._next()
+                    domain = self._domain()
+                    out += [((v,), domain) for v in names + alike]
+                    if self._peek(","):
+                        self._next()
+                        continue
+                    return out
             if self._peek("\\in") or self._peek("in"):
                 self._next()
                 domain = self._domain()
@@ -1890,11 +1949,18 @@ class Reader:
     def _plain_sum(self):
         """sum(e, k=1..3) or Sum(e, (k, 1, 3)); Python's sum(e for k in (1, 2, 3) for a in range(2))."""
         self._expect("(")
+        listed = self._peek("[") and self._ranges_ahead()  # sum([e for a in range(2)])
+        if listed:
+            self._next()
         body = self._ahead_of_ranges(self.expression)
         if self._peek("for"):  # a generator: sum(e for a in range(2) for b in (1, 2))
-            binds = self._generator()
+            binds, body = self._generator(body)
+            if listed:
+                self._expect("]")
             self._expect(")")
             return ("over", "sum", binds, _rebound(body, {n for names, _d in binds for n in names}))
+        if listed:
+            raise self._error("a list in sum([...]) is read with its for: sum([e for a in range(2)])")
         ranges = []
         while self._peek(","):
             self._next()
@@ -1951,6 +2017,17 @@ class Reader:
                 self._expect("}")
                 return ("over", "sum", binds, self._term())
             ranges = [(("whole", v), ("whole", v)) for v in names]
+            if len(names) > 1 and self._peek("="):  # \sum_{i,j=1}^{3}: each from 1 to 3
+                self._next()
+                lo = self.expression()
+                self._expect("}")
+                self._expect("^")
+                hi = self._group_or(lambda: ("num", int(self._expect_num())))
+                ranges = [(lo, hi)] * len(names)
+                body = self._term()
+                for v in reversed(names):
+                    body = ("sum", v, lo, hi, body)
+                return body
             if self._peek("\\in"):
                 self._next()
                 domain = self._domain()
@@ -1976,52 +2053,71 @@ class Reader:
         body = self._term()
         return ("sum", var, lo, hi, body)
 
-    def _generator(self) -> list:
+    def _generator(self, body) -> tuple:
         """Python's ``for a in range(2) for b in (p_j, p_j + 1)`` after a sum's or a max's body:
         binds as :meth:`_binds` gives them, the first outermost.  ``range(n)`` is 0 .. n-1,
         ``range(a, b)`` a .. b-1; a tuple, list or set lists the values (pairs too).  A step
-        (``range(a, b, s)``) is refused."""
+        (``range(a, b, s)``) is refused.  ``for a, b in product(S, T)`` is over pairs, and an
+        ``if`` after the ranges keeps the terms where its condition holds: (binds, the body)."""
         out = []
         while self._peek("for") and len(out) < 8:
             self._next()
-            if self._peek("("):
+            paren = self._peek("(")
+            if paren:
                 self._next()
-                names = [self._index_name()]
-                while self._peek(","):
-                    self._next()
-                    names.append(self._index_name())
+            names = [self._index_name()]
+            while self._peek(",") and len(names) < 8:
+                self._next()
+                names.append(self._index_name())
+            if paren:
                 self._expect(")")
-            else:
-                names = [self._index_name()]
             self._expect("in")
-            tok = self._peek_tok()
-            if tok is not None and tok.text == "range" and self.i + 1 < len(self.toks) and self.toks[self.i + 1].text == "(":
-                self.i += 2
-                bounds = [self.expression()]
-                while self._peek(",") and len(bounds) < 3:
-                    self._next()
-                    bounds.append(self.expression())
-                self._expect(")")
-                if len(bounds) == 3:
-                    raise NotationError(_at(self.text, tok.pos, "range(a, b, step) is not read: write range(a, b)"))
-                lo, stop = (("num", 0), bounds[0]) if len(bounds) == 1 else bounds
-                hi = ("num", stop[1] - 1) if stop[0] == "num" else ("bin", "-", stop, ("num", 1))
-                domain = ("drange", lo, hi)
-            elif tok is not None and tok.text in ("(", "["):
+            out.append((tuple(names), self._iterable()))
+        while self._peek("if"):  # sum(e for a in … if a <= c): the terms where it holds
+            self._next()
+            body = ("bin", "*", body, ("ind", self._condition()))
+        return out, body
+
+    def _iterable(self, depth: int = 0):
+        """What a generator's index runs over, as a set: range(…), a tuple, list or set written
+        out, or itertools' product(S, T, …) of them."""
+        tok = self._peek_tok()
+        if depth < 2 and tok is not None and tok.text == "product" and self.i + 1 < len(self.toks) and self.toks[self.i + 1].text == "(":
+            self.i += 2
+            node = self._iterable(depth + 1)
+            for _ in range(3):
+                if not self._peek(","):
+                    break
                 self._next()
-                close = ")" if tok.text == "(" else "]"
-                items = [self._set_item()]
-                while self._peek(",") and len(items) < 64:
-                    self._next()
-                    if self._peek(close):  # (1,): a tuple of one
-                        break
-                    items.append(self._set_item())
-                self._expect(close)
-                domain = ("dset", items)
-            else:
-                domain = self._domain()
-            out.append((tuple(names), domain))
-        return out
+                node = ("dprod", node, self._iterable(depth + 1))
+            self._expect(")")
+            return node
+        if tok is not None and tok.text == "range" and self.i + 1 < len(self.toks) and self.toks[self.i + 1].text == "(":
+            self.i += 2
+            bounds = [self.expression()]
+            while self._peek(",") and len(bounds) < 3:
+                self._next()
+                bounds.append(self.expression())
+            self._expect(")")
+            if len(bounds) == 3:
+                raise NotationError(_at(self.text, tok.pos, "range(a, b, step) is not read: write range(a, b)"))
+            lo, stop = (("num", 0), bounds[0]) if len(bounds) == 1 else bounds
+            hi = ("num", stop[1] - 1) if stop[0] == "num" else ("bin", "-", stop, ("num", 1))
+            domain = ("drange", lo, hi)
+        elif tok is not None and tok.text in ("(", "["):
+            self._next()
+            close = ")" if tok.text == "(" else "]"
+            items = [self._set_item()]
+            while self._peek(",") and len(items) < 64:
+                self._next()
+                if self._peek(close):  # (1,): a tuple of one
+                    break
+                items.append(self._set_item())
+            self._expect(close)
+            domain = ("dset", items)
+        else:
+            domain = self._domain()
+        return domain
 
     def _expect_num(self) -> str:
         tok = self._next()
