@@ -457,6 +457,13 @@ CASES += [
     ("unicode runs", "1.3", OK, "zᵢⱼₖ = yᵢⱼₖ + yᵢ,ⱼ₊₁,ₖ + yᵢ₊₁,ⱼ,ₖ + yᵢ₊₁,ⱼ₊₁,ₖ"),
     ("unicode runs", "1.2", BAD, "yᵢⱼₖ = σ(x_{i,j} w₁₁ₖ + x_{i,j₊₁} w₁₂ₖ + x_{i+1,j} w₂₁ₖ + x_{i₊₁,j} w₂₂ₖ)"),
     ("unicode runs", "1.3", BAD, "zᵢⱼₖ = yᵢⱼₖ + yᵢ,ⱼ₊₁,ₖ + yᵢ₊₁,ⱼ,ₖ + yᵢ₊₁,ⱼ,ₖ"),
+    # --- a superscript on a symbol of one's own: a label (δ^{out}_m) or an index (δ^k_{i,j}); [k] as (k)
+    ("marked own symbols", "2.2", OK, r"$$\delta^{out}_m = (o_m - y_m) o_m (1 - o_m)$$ $$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} \delta^{out}_m w_{p_i,p_j,k,m}$$"),
+    ("marked own symbols", "2.4", OK, r"$$\delta^k_{i,j} = \frac{\partial E}{\partial y_{i,j,k}} y_{i,j,k}(1 - y_{i,j,k})$$ $$\frac{\partial E}{\partial w_{a,b,k}} = \sum_{i=1}^{3}\sum_{j=1}^{3} \delta^k_{i,j} x_{i+a-1,j+b-1}$$"),
+    ("marked own symbols", "2.2", BAD, r"$$\delta^{out}_m = (o_m - y_m) o_m$$ $$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} \delta^{out}_m w_{p_i,p_j,k,m}$$"),
+    ("marked own symbols", "2.4", BAD, r"$$\delta^k_{i,j} = \frac{\partial E}{\partial y_{i,j,k}} y_{i,j,k}(1 - y_{i,j,k})$$ $$\frac{\partial E}{\partial w_{a,b,k}} = \sum_{i=1}^{3}\sum_{j=1}^{3} \delta^k_{j,i} x_{i+a-1,j+b-1}$$"),
+    ("channel superscript", "1.3", OK, r"$$z_{i,j}^{[k]} = y_{i,j}^{[k]} + y_{i,j+1}^{[k]} + y_{i+1,j}^{[k]} + y_{i+1,j+1}^{[k]}$$"),
+    ("channel superscript", "1.3", BAD, r"$$z_{i,j}^{[k]} = y_{i,j}^{[k]} + y_{i,j+1}^{[k]} + y_{i+1,j}^{[k]} + y_{i,j+1}^{[k]}$$"),
 ]
 
 

@@ -158,7 +158,9 @@ _MARKED = re.compile(r"\\(hat|widehat|tilde|widetilde|bar|overline|check|breve)(
                      r"(?:\{\s*\\?([A-Za-z]{1,12})\s*\}|\\([A-Za-z]{1,12})(?![A-Za-z])|([A-Za-z])(?![A-Za-z]))")
 _MARK_NAMES = {"widehat": "hat", "widetilde": "tilde", "overline": "bar"}
 # a delta the answer defines itself (δ_m = …, \delta_{ij} := …): then δ_{a,b} is that, not Kronecker's
-_OWN_DELTA = re.compile(r"(?<![A-Za-z])delta\s*(?:_\s*(?:\{[^{}\n]{0,40}\}|[A-Za-z0-9]{1,3}))?\s*'?\s*=(?!=)")
+_SUP = r"(?:\^\s*(?:\{[^{}\n]{0,20}\}|[A-Za-z0-9]))?\s*"
+_OWN_DELTA = re.compile(r"(?<![A-Za-z])delta\s*" + _SUP + r"(?:_\s*(?:\{[^{}\n]{0,40}\}|[A-Za-z0-9]{1,3}))?\s*" + _SUP
+                        + r"'?\s*=(?!=)")
 
 
 def _marked(m: re.Match) -> str:
@@ -1238,11 +1240,18 @@ class Reader:
         sup = self._superscript() if isinstance(name, str) and name in self.symbols else None
         if sup is not None and not self._peek("_"):  # y^k alone: a power
             self.i, sup = before, None
+        own = self._own_superscript(name) if sup is None else None
         self.shift = 1 if sup is not None or self._superscript_after_group(name) else 0
         try:
             name, idx = self._subscripts(tok, name)
         finally:
             self.shift = 0
+        if own is not None and isinstance(name, str):  # δ^{k}_{i,j}, δ^{out}_m: a symbol of one's own
+            kind, text = own
+            if kind == "label":
+                return name + text, idx
+            at = len(idx or []) if self.superscript is None else min(self.superscript, len(idx or []))
+            return name, (idx or [])[:at] + [("idx", text)] + (idx or [])[at:]
         if sup is None and idx is not None and isinstance(name, str) and name in self.symbols:
             after = self.i
             sup = self._superscript()
@@ -1257,6 +1266,31 @@ class Reader:
             if not labelled:  # not an index this quantity has room for: a power, read as one
                 self.i = before
         return name, idx
+
+    def _own_superscript(self, name):
+        """A superscript right before the subscripts of a name of one's own (``\\delta^{k}_{i,j}``,
+        ``\\delta^{out}_m``), consumed: ("idx", k) for an index name, ("label", "out") for a short
+        word, part of the name.  None (nothing consumed) for a quantity, a function, ``e``, or
+        anything not followed by ``_``: a power."""
+        if not (isinstance(name, str) and self._peek("^") and name not in self.symbols and name not in self.FUNCTIONS
+                and name not in self.functions and name not in ("e", "pi") and name not in self.params):
+            return None
+        before = self.i
+        sup = self._superscript()
+        if sup is not None and self._peek("_"):
+            return "idx", sup[0]
+        self.i = before
+        ahead = [t for t in self.toks[self.i:self.i + 4]]
+        for form in (["^", "W"], ["^", "{", "W", "}"]):
+            if len(ahead) < len(form) or any(f != "W" and f != t.text for f, t in zip(form, ahead)):
+                continue
+            word = ahead[form.index("W")]
+            if word.kind == "name" and word.text.isalpha() and len(word.text) <= 5 and word.text not in self.indices:
+                after = self.i + len(form)
+                if after < len(self.toks) and self.toks[after].text == "_":
+                    self.i = after
+                    return "label", word.text
+        return None
 
     def _superscript_after_group(self, name) -> bool:
         """Whether the subscript group ahead (``_{ij}``, at most 40 tokens) is followed by an index
@@ -1284,6 +1318,7 @@ class Reader:
         if not ahead or ahead[0] != "^":
             return None
         for form in (["^", "N"], ["^", "{", "N", "}"], ["^", "{", "(", "N", ")", "}"], ["^", "(", "N", ")"],
+                     ["^", "{", "[", "N", "]", "}"], ["^", "[", "N", "]"],
                      ["^", "{", "N", "_", "N", "}"]):
             if len(ahead) < len(form) or any(f != "N" and f != a for f, a in zip(form, ahead)):
                 continue
@@ -1296,7 +1331,7 @@ class Reader:
                 continue
             if known:
                 self.i += len(form)
-                return var, "(" in form
+                return var, "(" in form or "[" in form
         return None
 
     def _subscripts(self, tok: Tok, name: str):
