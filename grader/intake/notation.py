@@ -3168,6 +3168,8 @@ _SUB_ALONE = re.compile(_SUB_ID + r" ?[.:]?", re.IGNORECASE)
 _OPENER = re.compile(r"\$\$|\\\[|\\\(|```[a-z]*\n|\\begin\{(?:equation|align|alignat|flalign|gather|multline|eqnarray|displaymath)\*?\}|\$")
 
 
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
+_ROMAN_PART = re.compile(r"\b(Part|Problem|Exercise|Section) (I|II|III|IV|V|VI)\b(?! ?[a-z])")
 PART_MARK = "part"  # what _headings gives for a part's own heading: it ends a section and names none
 
 
@@ -3192,6 +3194,7 @@ def _headings(text: str):
         end = len(text) if end < 0 else end
         line = text[pos:end]
         head = re.sub(r"[ \t]+", " ", line[:HEAD_WIDTH]).strip()
+        head = _ROMAN_PART.sub(lambda r: f"{r.group(1)} {_ROMAN[r.group(2).upper()]}", head)  # Part II: Part 2
         m = _HEADING.match(head)
         qid = m.group(1) if m else None
         if qid is None and len(line) <= HEAD_WIDTH:
