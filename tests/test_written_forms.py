@@ -417,6 +417,8 @@ def test_a_chain_of_a_thousand_operators_is_a_notation_error_not_a_recursion_err
     ("## (a)\nA\n", {}),  # a letter with no part above it names nothing
     ("## 1.4\nX\n# Part 2\nIntroduction: $E = 1$\n", {"1.4": "X"}),  # a part's heading ends the answer above it
     ("## The 2D case\nA\n## 2D convolution\nB\nProblem 2b is hard\n", {}),
+    ("**Problem 1**\n**(a)**\nA\n**(b)**\nB\n**Problem 2**\n**(c)**\nC\n", {"1.1": "A", "1.2": "B", "2.3": "C"}),
+    ("# Question 1\n## (a)\nA\n# Question 2\n## (b)\nB\n", {"1.1": "A", "2.2": "B"}),
     ("## Part II, Question 3\nA\n# Part I\n## (b)\nB\n# Part II\n## Question 4\nC\n", {"2.3": "A", "1.2": "B", "2.4": "C"}),
 ])
 def test_sub_questions_under_a_parts_heading(text, want):

@@ -3208,8 +3208,10 @@ def _headings(text: str):
         if qid is None:
             level = _level(head)
             sub = None
-            if part is not None and level > part_level:  # under a part: its sub-questions first
+            if part is not None:  # under a part: its sub-questions first (a numbered one only at a deeper level)
                 sub = _SUB.match(head) or (_SUB_ALONE.fullmatch(head) if len(line) <= HEAD_WIDTH else None)
+                if sub is not None and sub.group(4) and level <= part_level:
+                    sub = None
             whole = None if sub is not None else (
                 _PART.match(head) or (_PART_ALONE.fullmatch(head) if len(line) <= HEAD_WIDTH else None))
             if whole is not None:  # a part's heading: it ends the answer before it and names what follows
