@@ -464,6 +464,8 @@ CASES += [
     ("marked own symbols", "2.4", BAD, r"$$\delta^k_{i,j} = \frac{\partial E}{\partial y_{i,j,k}} y_{i,j,k}(1 - y_{i,j,k})$$ $$\frac{\partial E}{\partial w_{a,b,k}} = \sum_{i=1}^{3}\sum_{j=1}^{3} \delta^k_{j,i} x_{i+a-1,j+b-1}$$"),
     ("channel superscript", "1.3", OK, r"$$z_{i,j}^{[k]} = y_{i,j}^{[k]} + y_{i,j+1}^{[k]} + y_{i+1,j}^{[k]} + y_{i+1,j+1}^{[k]}$$"),
     ("channel superscript", "1.3", BAD, r"$$z_{i,j}^{[k]} = y_{i,j}^{[k]} + y_{i,j+1}^{[k]} + y_{i+1,j}^{[k]} + y_{i,j+1}^{[k]}$$"),
+    ("channel superscript", "1.3", OK, "z^k[p,q] = y^k[p,q] + y^k[p,q+1] + y^k[p+1,q] + y^k[p+1,q+1]"),
+    ("channel superscript", "1.3", BAD, "z^k[p,q] = y^k[p,q] + y^k[p,q+1] + y^k[p+1,q] + y^k[p+1,q]"),
 ]
 
 

@@ -1238,7 +1238,7 @@ class Reader:
             return m.group(1), [("num", int(d)) for d in m.group(2)] if len(m.group(2)) == 1 else self._ambiguous(tok)
         before = self.i
         sup = self._superscript() if isinstance(name, str) and name in self.symbols else None
-        if sup is not None and not self._peek("_"):  # y^k alone: a power
+        if sup is not None and not (self._peek("_") or self._peek("[")):  # y^k alone: a power
             self.i, sup = before, None
         own = self._own_superscript(name) if sup is None else None
         self.shift = 1 if sup is not None or self._superscript_after_group(name) else 0
