@@ -152,7 +152,7 @@ def normalize(text: str) -> str:
     return text
 
 
-_MODULE = re.compile(r"(?<![\w.])(?:math|np|numpy|torch|jnp)\.(?=(?:exp|log|tanh|sum|max|min|sqrt)\b)")
+_MODULE = re.compile(r"(?<![\w.])(?:math|np|numpy|torch|jnp|itertools)\.(?=(?:exp|log|tanh|sum|max|min|sqrt|product)\b)")
 # a mark over a symbol makes a symbol of one's own: \hat{\delta} is "deltahat", \bar y "ybar"
 _MARKED = re.compile(r"\\(hat|widehat|tilde|widetilde|bar|overline|check|breve)(?![A-Za-z])\s*"
                      r"(?:\{\s*\\?([A-Za-z]{1,12})\s*\}|\\([A-Za-z]{1,12})(?![A-Za-z])|([A-Za-z])(?![A-Za-z]))")
@@ -2119,11 +2119,19 @@ class Reader:
         tok = self._peek_tok()
         if depth < 2 and tok is not None and tok.text == "product" and self.i + 1 < len(self.toks) and self.toks[self.i + 1].text == "(":
             self.i += 2
-            node = self._iterable(depth + 1)
+            node = first = self._iterable(depth + 1)
             for _ in range(3):
                 if not self._peek(","):
                     break
                 self._next()
+                if self._peek("repeat") and self.i + 2 < len(self.toks) and self.toks[self.i + 1].text == "=":
+                    self.i += 2  # product(range(2), repeat=2): the set's pairs
+                    times = self._expect_num()
+                    if times not in ("1", "2", "3", "4") or node is not first:
+                        raise self._error("product(S, repeat=n) takes one set and n up to 4")
+                    for _ in range(int(times) - 1):
+                        node = ("dprod", node, first)
+                    break
                 node = ("dprod", node, self._iterable(depth + 1))
             self._expect(")")
             return node
