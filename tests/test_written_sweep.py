@@ -450,6 +450,9 @@ CASES += [
     ("index sets", "2.5", OK, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} \frac{\partial E}{\partial z_{p_i,p_j,k}} \mathbb{1}[y_{c_i,c_j,k} = \max_{a,b \in \{0,1\}} y_{p_i+a,p_j+b,k}]\, \mathbb{1}[p_i \le c_i \le p_i+1]\, \mathbb{1}[p_j \le c_j \le p_j+1]$$"),
     ("index sets", "2.4", BAD, r"$$\frac{\partial E}{\partial w_{a,b,k}} = \sum_{i,j=1}^{2} \frac{\partial E}{\partial y_{i,j,k}} y_{i,j,k}(1-y_{i,j,k}) x_{i+a-1,j+b-1}$$"),
     ("index sets", "2.5", BAD, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} \frac{\partial E}{\partial z_{p_i,p_j,k}} \mathbb{1}[y_{c_i,c_j,k} = \max_{a,b \in \{0,1\}} y_{p_i+a,p_j+a,k}]\, \mathbb{1}[p_i \le c_i \le p_i+1]\, \mathbb{1}[p_j \le c_j \le p_j+1]$$"),
+    ("index sets", "2.3", OK, r"$$\frac{\partial E}{\partial y_{i,j,k}} = \sum_{p \in \{i-1,i\} \cap \{1,2\}} \sum_{q \in \{j-1,j\} \cap \{1,2\}} \frac{\partial E}{\partial z_{p,q,k}}$$"),
+    ("index sets", "2.5", OK, r"$$\frac{\partial E}{\partial y_{i,j,k}} = \sum_{p \in \{i-1,i\} \cap \{1,2\}, q \in \{j-1,j\} \cap \{1,2\}} \frac{\partial E}{\partial z_{p,q,k}} \mathbb{1}[y_{i,j,k} = \max_{a \in \{p,p+1\}, b \in \{q,q+1\}} y_{a,b,k}]$$"),
+    ("index sets", "2.3", BAD, r"$$\frac{\partial E}{\partial y_{i,j,k}} = \sum_{p \in \{i-1,i\} \cap \{1,2\}} \sum_{q \in \{j,j+1\} \cap \{1,2\}} \frac{\partial E}{\partial z_{p,q,k}}$$"),
     # --- superscripts after compact subscripts; Kronecker with the two indices together; Unicode + in subscripts
     ("channel superscript", "2.4", OK, r"$$\frac{\partial E}{\partial w_{ab}^{k}} = \sum_{i,j=1}^{3} \frac{\partial E}{\partial y_{ij}^{k}} y_{ij}^{k}(1-y_{ij}^{k}) x_{i+a-1,j+b-1}$$"),
     ("channel superscript", "1.3", OK, r"$$z_{ij}^{(k)} = y_{ij}^{(k)} + y_{i,j+1}^{(k)} + y_{i+1,j}^{(k)} + y_{i+1,j+1}^{(k)}$$"),

@@ -1906,9 +1906,9 @@ class Reader:
 
     def _domain(self):
         node = self._domain_power()
-        while self._peek("*"):  # \times: pairs
-            self._next()
-            node = ("dprod", node, self._domain_power())
+        while self._peek("*") or self._peek("\\cap"):  # \times: pairs; \cap: the values in both
+            kind = "dprod" if self._next().text == "*" else "dcap"
+            node = (kind, node, self._domain_power())
         return node
 
     def _domain_power(self):
@@ -2816,6 +2816,13 @@ class Answer:
                     raise NotationError("a set of more than 10000 values")
                 return [x + y for x in a for y in b]
             return pairs
+        if kind == "dcap":
+            left, right = self._domain(node[1], depth + 1), self._domain(node[2], depth + 1)
+
+            def common(env):
+                b = set(right(env))
+                return [v for v in left(env) if v in b]
+            return common
         if kind == "dref":
             params, domain = self.sets[node[1]]
             inner, args = self._domain(domain, depth + 1), [self._compile(p) for p in node[2]]
@@ -3120,6 +3127,8 @@ def pretty(node, display: dict | None = None, outer: int = 0, parent: str = "") 
         return "{" + pretty(node[1], display) + ".." + pretty(node[2], display) + "}"
     if kind == "dprod":
         return pretty(node[1], display) + " × " + pretty(node[2], display)
+    if kind == "dcap":
+        return pretty(node[1], display) + " ∩ " + pretty(node[2], display)
     if kind == "dref":
         return node[1] + (f"[{','.join(pretty(p, display) for p in node[2])}]" if node[2] else "")
     return "?"
