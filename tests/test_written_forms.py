@@ -356,7 +356,9 @@ def test_any_lettered_heading_names_an_id_or_stays_as_written(text):
 NEW_FORM_UNITS = ["sum(y[a,b,k] for a in (", "for a in range(", "for (a, b) in [(0,", "\\sum_{(a,b) \\in \\{0,1\\}^2 ",
                   "\\{(0,1),", "\\{(", "((((", "\\sum_{a \\in \\{p_i, p_i+1\\}, ", "max(y[a,b,k] for a in (1,",
                   "y^{k}_{", "y^{(k)}_{ij} + ", "z^k_{p,q} ", "\\hat{\\delta}_1 + ", "o_1' + ", "\\delta_{a,b} ",
-                  "y₁₁ₖ + ", "delta _{", "delta_{a,b" + " " * 30, "\\overline{ab", "\\hat\\delta", "\\tilde ", "o_1' '"]
+                  "y₁₁ₖ + ", "delta _{", "delta_{a,b" + " " * 30, "\\overline{ab", "\\hat\\delta", "\\tilde ", "o_1' '", "\\cap \\{1,2\\}", "\\delta^{out}_", "\\delta^k_{", "product(range(2), repeat=2)",
+                  "if a <= b ", "(a == b) ", "sum([", "\\arg\\max_{a,b \\in \\{0,1\\}} y_{a,b,k} ", "\\sum_{i,j=1}^{3} ",
+                  "# Problem 1\n(a)\n"]
 
 
 def test_the_new_forms_are_read_in_linear_time():

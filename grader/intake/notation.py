@@ -2777,6 +2777,8 @@ class Answer:
                 self._tick()
                 v = body(e)
                 if fn == "sum":
+                    if isinstance(v, tuple):
+                        raise NotationError("a sum of pairs: compare an arg max over several indices with a pair")
                     total = total + v
                     continue
                 if best is None or (v > best if larger else v < best):
