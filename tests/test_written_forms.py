@@ -399,6 +399,7 @@ def test_any_mix_of_the_new_forms_is_read_or_refused_quickly(parts, qid):
 
 
 @pytest.mark.parametrize("chain", ["y[1,1,k] + " * 1200 + "1", "2 * " * 1200 + "1", "y_{11k} + " * 1200 + "1",
+                                   "\\sum_{k=1}^{3} " * 800 + "1", "\\max_{a \\in \\{0,1\\}} " * 500 + "1", "e^" * 800 + "1",
                                    "(" * 58 + "2^" * 90 + "1" + ")" * 58, "(" * 58 + "- " * 90 + "1" + ")" * 58])
 def test_a_chain_of_a_thousand_operators_is_a_notation_error_not_a_recursion_error(chain):
     """A sum of 1,200 terms raised RecursionError in the walks over its (as deep) tree: the

@@ -1204,6 +1204,7 @@ class Reader:
             return self._plain_sum()
         if t == "e" and self._peek("^"):
             self._next()
+            self._link(3)
             return ("call", "exp", [self._group_or(self._unary)])
         if self._peek("'") and t not in self.symbols and not (target is False and t in self.params):
             self._next()  # δ'_m: a symbol of one's own, named with its prime
@@ -1829,6 +1830,7 @@ class Reader:
                                                         f"{fn}_{{a \\in \\{{p_i, p_i+1\\}}, b \\in \\{{p_j, p_j+1\\}}}} "
                                                         "y_{a,b,k}, or max(a, b, c, d) with the values compared")) from None
         self._expect("}")
+        self._link(3)  # \max_{…} \max_{…} …: a chain, as \sum's
         return ("over", fn, binds, self._term())
 
     def _plain_over(self, fn: str):
@@ -2028,6 +2030,7 @@ class Reader:
         """\\sum_{k=1}^{3} e: the summand is one product (write parentheses around a sum).
         ``\\sum_{m}``, ``\\sum_m``, ``\\sum_{p_i, p_j}``: over the whole extent of the index where
         the summand uses it (found when evaluated); ``\\sum_{k \\in \\{1, \\dots, 3\\}}`` too."""
+        self._link(3)  # its summand is read by recursion: \sum \sum \sum … is a chain
         self._expect("_")
         if not self._peek("{"):  # \sum_m
             var = self._index_name()
