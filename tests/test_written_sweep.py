@@ -453,6 +453,18 @@ CASES += [
     ("index sets", "2.3", OK, r"$$\frac{\partial E}{\partial y_{i,j,k}} = \sum_{p \in \{i-1,i\} \cap \{1,2\}} \sum_{q \in \{j-1,j\} \cap \{1,2\}} \frac{\partial E}{\partial z_{p,q,k}}$$"),
     ("index sets", "2.5", OK, r"$$\frac{\partial E}{\partial y_{i,j,k}} = \sum_{p \in \{i-1,i\} \cap \{1,2\}, q \in \{j-1,j\} \cap \{1,2\}} \frac{\partial E}{\partial z_{p,q,k}} \mathbb{1}[y_{i,j,k} = \max_{a \in \{p,p+1\}, b \in \{q,q+1\}} y_{a,b,k}]$$"),
     ("index sets", "2.3", BAD, r"$$\frac{\partial E}{\partial y_{i,j,k}} = \sum_{p \in \{i-1,i\} \cap \{1,2\}} \sum_{q \in \{j,j+1\} \cap \{1,2\}} \frac{\partial E}{\partial z_{p,q,k}}$$"),
+    # --- \substack, ranges written as bounds (0 \le a, b \le 1; < strict), [n] for {1..n}, several binds after a, b \in S
+    ("index sets", "1.3", OK, r"$$z_{p_i,p_j,k} = \sum_{\substack{a \in \{0,1\} \\ b \in \{0,1\}}} y_{p_i+a,p_j+b,k}$$"),
+    ("index sets", "1.3", OK, r"$$z_{p_i,p_j,k} = \sum_{\substack{0 \le a \le 1 \\ 0 \le b \le 1}} y_{p_i+a,p_j+b,k}$$"),
+    ("index sets", "1.3", OK, r"$$z_{p,q,k} = \sum_{p \le a \le p+1,\, q \le b \le q+1} y_{a,b,k}$$"),
+    ("index sets", "1.2", OK, r"$$y_{i,j,k} = \sigma\Big(\sum_{1 \le a,b \le 2} w_{a,b,k}\, x_{i+a-1,j+b-1}\Big)$$"),
+    ("index sets", "1.2", OK, r"$$y_{i,j,k} = \sigma\Big(\sum_{(a,b) \in [2]^2} w_{a,b,k}\, x_{i+a-1,j+b-1}\Big)$$"),
+    ("index sets", "1.4", OK, r"$$o_m = \sigma\Big(\sum_{p,q \in \{1,2\},\, k \in \{1,2,3\}} z_{p,q,k}\, w_{p,q,k,m}\Big)$$"),
+    ("index sets", "2.5", OK, r"$$\frac{\partial E}{\partial y_{i,j,k}} = \sum_{p=1}^{2}\sum_{q=1}^{2} \frac{\partial E}{\partial z_{p,q,k}} \mathbb{1}[y_{i,j,k} = \max_{p \le a \le p+1,\ q \le b \le q+1} y_{a,b,k}]$$"),
+    ("index sets", "1.3", BAD, r"$$z_{p_i,p_j,k} = \sum_{0 \le a, b < 1} y_{p_i+a,p_j+b,k}$$"),
+    ("index sets", "1.3", BAD, r"$$z_{p,q,k} = \sum_{p \le a \le p+1,\, q \le b \le q} y_{a,b,k}$$"),
+    ("index sets", "1.2", BAD, r"$$y_{i,j,k} = \sigma\Big(\sum_{(a,b) \in [2]^2} w_{b,a,k}\, x_{i+a-1,j+b-1}\Big)$$"),
+    ("index sets", "1.4", BAD, r"$$o_m = \sigma\Big(\sum_{p,q \in \{1,2\},\, k \in \{1,2\}} z_{p,q,k}\, w_{p,q,k,m}\Big)$$"),
     # --- superscripts after compact subscripts; Kronecker with the two indices together; Unicode + in subscripts
     ("channel superscript", "2.4", OK, r"$$\frac{\partial E}{\partial w_{ab}^{k}} = \sum_{i,j=1}^{3} \frac{\partial E}{\partial y_{ij}^{k}} y_{ij}^{k}(1-y_{ij}^{k}) x_{i+a-1,j+b-1}$$"),
     ("channel superscript", "1.3", OK, r"$$z_{ij}^{(k)} = y_{ij}^{(k)} + y_{i,j+1}^{(k)} + y_{i+1,j}^{(k)} + y_{i+1,j+1}^{(k)}$$"),

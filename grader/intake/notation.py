@@ -133,6 +133,7 @@ def normalize(text: str) -> str:
     text = re.sub(r"\\(?:right|[bB]igg?r?)\s*\]", " ) ", text)
     text = re.sub(r"\\(?:left|right|middle|[bB]igg?[lrm]?)(?![A-Za-z])\s*\.?", " ", text)  # sizing; \left. is nothing
     text = re.sub(r"\\[dtc]frac(?![A-Za-z])", r"\\frac", text)
+    text = re.sub(r"\\substack\s*" + _BRACED, lambda m: m.group(1).replace("\\\\", ","), text)  # its lines: binds
     text = _MARKED.sub(_marked, text)  # \hat{\delta}_m, \bar y, \tilde{o}: symbols of one's own
     text = re.sub(r"\\[hv]space\*?\s*\{[^{}]{0,20}\}|\\(?:textstyle|scriptstyle|nolimits)(?![A-Za-z])|\\>", " ", text)
     text = re.sub(r"\\(?:top|intercal|mathsf\{T\}|mathrm\{T\})(?![A-Za-z])", "T", text)  # a transpose
@@ -1860,10 +1861,47 @@ class Reader:
         finally:
             self.deferred -= 1
 
+    _BELOW = ("\\le", "<=", "<")
+
+    def _bounds_ahead(self) -> bool:
+        """``lo \\le a \\le hi`` ahead (its first relation before any ``\\in``, ``=`` or end; 30 tokens)."""
+        depth = 0
+        for t in self.toks[self.i:self.i + 30]:
+            depth += t.text in ("(", "[", "{", "\\{") or -(t.text in (")", "]", "}", "\\}"))
+            if depth < 0 or (depth == 0 and t.text in ("\\in", "in", "=", ",", "..", "...")):
+                return False
+            if depth == 0 and t.text in self._BELOW:
+                return True
+        return False
+
+    def _bounded(self) -> list:
+        """``lo \\le a, b \\le hi`` (``<`` is strict): each name over lo .. hi."""
+        lo = self._index_expr()
+        strict = self._next().text == "<"
+        if strict:
+            lo = ("bin", "+", lo, ("num", 1))
+        names = [self._index_name()]
+        while self._peek(",") and len(names) < 8:
+            self._next()
+            names.append(self._index_name())
+        tok = self._next()
+        if tok is None or tok.text not in self._BELOW:
+            raise self._error("write a range as lo \\le a \\le hi")
+        hi = self._index_expr()
+        if tok.text == "<":
+            hi = ("bin", "-", hi, ("num", 1))
+        return [((v,), ("drange", lo, hi)) for v in names]
+
     def _binds(self) -> list:
         """``a \\in S``, ``(a, b) \\in S \\times T``, ``a = lo..hi``, joined by commas."""
         out = []
         while True:
+            if self._bounds_ahead():  # 0 \le a \le 1, 1 \le a, b \le 2 (\substack lines become commas)
+                out += self._bounded()
+                if self._peek(","):
+                    self._next()
+                    continue
+                return out
             if self._peek("("):
                 self._next()
                 names = [self._index_name()]
@@ -1954,6 +1992,10 @@ class Reader:
 
     def _domain_atom(self):
         """``\\{p_i, p_i+1\\}``, ``\\{1, ..., 3\\}``, ``{1..3}``, or a set of one's own ``W_{p_i,p_j}``."""
+        ahead = [t.text for t in self.toks[self.i:self.i + 3]]
+        if len(ahead) == 3 and ahead[0] == "[" and ahead[2] == "]" and ahead[1].isdigit():  # [3]: {1, …, 3}
+            self.i += 3
+            return ("drange", ("num", 1), ("num", int(ahead[1])))
         if self._peek("\\{") or self._peek("{"):
             close = "\\}" if self._next().text == "\\{" else "}"
             items, ellipsis = [self._set_item()], False
@@ -2055,6 +2097,11 @@ class Reader:
                 self._expect("}")
                 return ("over", "sum", binds, self._term())
             ranges = [(("whole", v), ("whole", v)) for v in names]
+            if self._peek("\\le") or self._peek("<=") or self._peek("<"):  # \sum_{p_i \le a \le p_i+1}
+                self.i = start
+                binds = self._binds()
+                self._expect("}")
+                return ("over", "sum", binds, self._term())
             if len(names) > 1 and self._peek("="):  # \sum_{i,j=1}^{3}: each from 1 to 3
                 self._next()
                 lo = self.expression()
@@ -2073,11 +2120,8 @@ class Reader:
                 if values and values == list(range(values[0], values[0] + len(values))):  # \{1, 2\}
                     domain = ("drange", ("num", values[0]), ("num", values[-1]))
                 if domain[0] != "drange" or not self._peek("}"):  # a set of values, or several binds
-                    if len(names) == 1:  # a \in \{p_i, p_i+1\}, b \in \{p_j, p_j+1\}
-                        self.i = start
-                        binds = self._binds()
-                    else:  # a, b \in \{p_i, p_i+1\}: each over the set's values
-                        binds = [((v,), domain) for v in names]
+                    self.i = start  # a \in \{p_i, p_i+1\}, b \in …; a, b \in \{p_i, p_i+1\}, k \in …
+                    binds = self._binds()
                     self._expect("}")
                     return ("over", "sum", binds, self._term())
                 ranges = [(domain[1], domain[2])] * len(names)
