@@ -485,6 +485,9 @@ CASES += [
     ("channel superscript", "1.3", BAD, r"$$z_{i,j}^{[k]} = y_{i,j}^{[k]} + y_{i,j+1}^{[k]} + y_{i+1,j}^{[k]} + y_{i,j+1}^{[k]}$$"),
     ("channel superscript", "1.3", OK, "z^k[p,q] = y^k[p,q] + y^k[p,q+1] + y^k[p+1,q] + y^k[p+1,q+1]"),
     ("channel superscript", "1.3", BAD, "z^k[p,q] = y^k[p,q] + y^k[p,q+1] + y^k[p+1,q] + y^k[p+1,q]"),
+    ("channel superscript", "2.3", OK, r"$$\frac{\partial E}{\partial y^{k}_{i,j}} \mathrel{+}= \frac{\partial E}{\partial z^{k}_{p,q}} \quad \text{for } p \le i \le p+1,\ q \le j \le q+1,\ p,q = 1,2$$"),
+    ("quantifiers", "2.3", OK, r"$$\frac{\partial E}{\partial y_{i,j,k}} \mathrel{+}= \frac{\partial E}{\partial z_{p,q,k}} \quad \text{for } p \le i \le p+1,\ q \le j \le q+1,\ p,q = 1,2$$"),
+    ("quantifiers", "2.3", BAD, r"$$\frac{\partial E}{\partial y_{i,j,k}} \mathrel{+}= \frac{\partial E}{\partial z_{p,q,k}} \quad \text{for } p \le i \le p+1,\ q \le j \le q,\ p,q = 1,2$$"),
 ]
 
 

@@ -935,7 +935,7 @@ class Reader:
             lo = ("bin", "+", lo, ("num", 1))
         if second.text == "<":
             hi = ("bin", "-", hi, ("num", 1))
-        return (name, lo, hi)
+        return (name, self._bind(lo), self._bind(hi))  # p \le c_i \le p+1: p an index of one's own
 
     def _values(self) -> tuple[int, int]:
         """``1, 2, 3``, ``1..3``, ``1, ..., 3``, ``\\{1, 2\\}``, ``{1,2,3}``: consecutive whole numbers."""
@@ -1890,7 +1890,7 @@ class Reader:
         hi = self._index_expr()
         if tok.text == "<":
             hi = ("bin", "-", hi, ("num", 1))
-        return [((v,), ("drange", lo, hi)) for v in names]
+        return [((v,), ("drange", self._bind(lo), self._bind(hi))) for v in names]
 
     def _binds(self) -> list:
         """``a \\in S``, ``(a, b) \\in S \\times T``, ``a = lo..hi``, joined by commas."""
