@@ -488,6 +488,10 @@ CASES += [
     ("channel superscript", "2.3", OK, r"$$\frac{\partial E}{\partial y^{k}_{i,j}} \mathrel{+}= \frac{\partial E}{\partial z^{k}_{p,q}} \quad \text{for } p \le i \le p+1,\ q \le j \le q+1,\ p,q = 1,2$$"),
     ("quantifiers", "2.3", OK, r"$$\frac{\partial E}{\partial y_{i,j,k}} \mathrel{+}= \frac{\partial E}{\partial z_{p,q,k}} \quad \text{for } p \le i \le p+1,\ q \le j \le q+1,\ p,q = 1,2$$"),
     ("quantifiers", "2.3", BAD, r"$$\frac{\partial E}{\partial y_{i,j,k}} \mathrel{+}= \frac{\partial E}{\partial z_{p,q,k}} \quad \text{for } p \le i \le p+1,\ q \le j \le q,\ p,q = 1,2$$"),
+    # a remark after a comma and spacing (", \quad \text{for each window}") is dropped with the spacing
+    ("markdown/prose", "1.3", OK, r"$$z_{p,q,k} = y_{p,q,k} + y_{p,q+1,k} + y_{p+1,q,k} + y_{p+1,q+1,k}, \quad \text{for each window}$$"),
+    ("markdown/prose", "1.3", OK, r"$$z_{p,q,k} = y_{p,q,k} + y_{p,q+1,k} + y_{p+1,q,k} + y_{p+1,q+1,k}, \qquad \text{(sum pooling)}$$"),
+    ("markdown/prose", "1.3", BAD, r"$$z_{p,q,k} = y_{p,q,k} + y_{p,q+1,k} + y_{p+1,q,k} + y_{p+1,q,k}, \quad \text{for each window}$$"),
 ]
 
 

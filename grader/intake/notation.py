@@ -73,9 +73,10 @@ _SUM_FROM = re.compile(r"\b(?:the[ \t]+)?(?:sum|Sum|Σ)[ \t]+over[ \t]+(" + _OVE
 _DERIVATIVE_AT = re.compile(r"\b(?:the[ \t]+)?derivative[ \t]+of[ \t]+(?:the[ \t]+)?(?:sigma|sigmoid|\\sigma)[ \t]+"
                             r"(?:evaluated[ \t]+)?at[ \t]+([A-Za-z][A-Za-z0-9]{0,11}(?:_(?:\{[^{}\n]{0,30}\}|[A-Za-z0-9]{1,3}))?(?:\[[^\[\]\n]{0,30}\])?"
                             r"|\([^()\n]{0,200}\))")
-_FOR_EACH_WHOLE = re.compile(r"\b(?:for|over)[ \t]+(?:each|every|all)[ \t]+(?:the[ \t]+)?(?:pooling[ \t]+)?"
+_FOR_EACH_WHOLE = re.compile(r"\b(?:for|over)[ \t]+(?:each|every|all)[ \t]+(?:the[ \t]+)?(?:(?:pooling|filter|convolution|"
+                             r"conv|output|fully[ \t]+connected|FC)[ \t]+)?"
                              r"(?:window|windows|position|positions|element|elements|neuron|neurons|pixel|pixels|"
-                             r"entry|entries)\b(?=[ \t]*(?:[.;)$]|\n|\Z))")
+                             r"entry|entries|weight|weights|unit|units)\b(?=[ \t]*(?:[.;)$}]|\n|\Z))")
 _PLAIN_WHERE = re.compile(r"(?<![\\\w])(?:where|with)(?=[ \t])")
 _PLUS_MINUS = re.compile(r"(?<!\\)\b(plus|minus|divided[ \t]+by)\b")
 _TIMES = re.compile(r"\\text\s*\{\s*(?:times|multiplied\s+by)\s*\}|(?<!\\)\b(?:times|multiplied[ \t]+by)\b")
@@ -340,6 +341,20 @@ _TRAILING_PROSE = re.compile(r",[ \t]+(?!(?:for|where|with|and|if|otherwise|else
                              r"[A-Za-z]{1,20}(?:[ \t]+[A-Za-z]{1,20}){2,}\b", re.IGNORECASE)
 
 
+_SPACES = ("\\qquad", "\\quad", "\\,", "\\;", "\\:", "\\!", "\\ ", "\\>")
+
+
+def _without_trailing_space(line: str) -> str:
+    """The line without LaTeX spacing at its end (``…, \\quad`` once a remark after it is
+    dropped): each step removes at least two characters, so linear."""
+    while True:
+        line = line.strip()
+        cut = next((len(c) for c in _SPACES if line.endswith(c) and not line.endswith("\\" + c)), 0)
+        if not cut:
+            return line
+        line = line[:-cut]
+
+
 def _without_trailing_prose(line: str) -> str:
     """The line without prose after its last ``=`` (looked for there only: linear)."""
     eq = line.rfind("=")
@@ -481,7 +496,7 @@ class Reader:
         self.own_delta = _OWN_DELTA.search(text) is not None
         for raw in _columns(re.split(r"\\\\|\n", text)):
             line = re.sub(r"\\(begin|end)\{[a-zA-Z*]+\}", " ", raw).strip().strip("$").strip()
-            line = re.sub(r"^(?:&\s*)+", "", line).strip().rstrip(".;")  # (eqnarray: "&& + …")
+            line = _without_trailing_space(re.sub(r"^(?:&\s*)+", "", line)).rstrip(".;")  # (eqnarray: "&& + …")
             line = re.sub(r"^(?:\\(?:quad|qquad|[,;:! >])\s*)+", "", line)  # "&\quad + …": a continuation
             bullet = re.match(r"(?:[*•]|\d{1,2}[.)])\s+|-\s+(?=[^=]*=)", line)
             if bullet:  # a Markdown list item: a statement of its own
