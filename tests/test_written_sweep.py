@@ -443,6 +443,10 @@ CASES += [
     ("python generators", "1.2", BAD, "y[i,j,k] = sigma(sum(x[i+a,j+b]*w[b+1,a+1,k] for a, b in itertools.product(range(2), repeat=2)))"),
     ("python generators", "1.4", OK, "o[m] = sigmoid(sum(z[p,q,k] * w[p,q,k,m] for p in range(1, 3) for q in range(1, 3) for k in range(1, 4)))"),
     ("python generators", "1.4", BAD, "o[m] = sigmoid(sum(z[p,q,k] * w[p,q,k,m] for p in range(1, 3) for q in range(1, 3) for k in range(1, 3)))"),
+    ("python generators", "2.1", OK, "```python\ndE/dw[pi,pj,k,m] = (o[m] - y[m]) * o[m] * (1 - o[m]) * z[pi,pj,k]  # chain rule\n```"),
+    ("python generators", "2.1", BAD, "```python\ndE/dw[pi,pj,k,m] = (o[m] - y[m]) * (1 - o[m]) * z[pi,pj,k]  # chain rule\n```"),
+    ("python generators", "1.2", OK, "y[ci,cj,k] = sigmoid(sum(x[ci+fi-1, cj+fj-1] * w[fi, fj, k] for fi, fj in [(1,1),(1,2),(2,1),(2,2)]))"),
+    ("python generators", "1.2", BAD, "y[ci,cj,k] = sigmoid(sum(x[ci+fi-1, cj+fj-1] * w[fi, fj, k] for fi, fj in [(1,1),(1,2),(2,1),(2,1)]))"),
     ("python generators", "2.5", BAD, "dE/dy[ci,cj,k] = sum(dE/dz[pi,pj,k] * 1[y[ci,cj,k] == max(y[pi,pj,k], y[pi,pj+1,k], y[pi+1,pj,k], y[pi+1,pj+1,k])] for pi in range(1, 3) for pj in range(1, 3) if pi <= ci < pi + 1 and pj <= cj <= pj + 1)"),
     ("python generators", "2.5", BAD, "dE/dy[ci,cj,k] = sum(dE/dz[pi,pj,k] * (y[ci,cj,k] == max([y[pi,pj,k], y[pi,pj+1,k], y[pi+1,pj,k], y[pi+1,pj,k]])) for pi in range(max(1, ci-1), min(2, ci)+1) for pj in range(max(1, cj-1), min(2, cj)+1))"),
     # --- \sum_{i,j=1}^{3}, \max_{a,b \in S}

@@ -344,6 +344,14 @@ _TRAILING_PROSE = re.compile(r",[ \t]+(?!(?:for|where|with|and|if|otherwise|else
 _SPACES = ("\\qquad", "\\quad", "\\,", "\\;", "\\:", "\\!", "\\ ", "\\>")
 
 
+def _without_comment(line: str) -> str:
+    """A Python comment after a formula (``… * z[pi,pj,k]  # chain rule``) dropped: a ``#`` after
+    a blank, with an ``=`` before it."""
+    cut = line.find(" #")
+    cut = line.find("\t#") if cut < 0 else cut
+    return line[:cut] if cut > 0 and "=" in line[:cut] else line
+
+
 def _without_trailing_space(line: str) -> str:
     """The line without LaTeX spacing at its end (``…, \\quad`` once a remark after it is
     dropped): each step removes at least two characters, so linear."""
@@ -496,7 +504,7 @@ class Reader:
         self.own_delta = _OWN_DELTA.search(text) is not None
         for raw in _columns(re.split(r"\\\\|\n", text)):
             line = re.sub(r"\\(begin|end)\{[a-zA-Z*]+\}", " ", raw).strip().strip("$").strip()
-            line = _without_trailing_space(re.sub(r"^(?:&\s*)+", "", line)).rstrip(".;")  # (eqnarray: "&& + …")
+            line = _without_trailing_space(re.sub(r"^(?:&\s*)+", "", _without_comment(line))).rstrip(".;")  # (eqnarray: "&& + …")
             line = re.sub(r"^(?:\\(?:quad|qquad|[,;:! >])\s*)+", "", line)  # "&\quad + …": a continuation
             bullet = re.match(r"(?:[*•]|\d{1,2}[.)])\s+|-\s+(?=[^=]*=)", line)
             if bullet:  # a Markdown list item: a statement of its own
