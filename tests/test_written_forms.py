@@ -359,7 +359,7 @@ NEW_FORM_UNITS = ["sum(y[a,b,k] for a in (", "for a in range(", "for (a, b) in [
                   "y₁₁ₖ + ", "delta _{", "delta_{a,b" + " " * 30, "\\overline{ab", "\\hat\\delta", "\\tilde ", "o_1' '", "\\cap \\{1,2\\}", "\\delta^{out}_", "\\delta^k_{", "product(range(2), repeat=2)",
                   "if a <= b ", "(a == b) ", "sum([", "\\arg\\max_{a,b \\in \\{0,1\\}} y_{a,b,k} ", "\\sum_{i,j=1}^{3} ",
                   "# Problem 1\n(a)\n", "\\substack{a \\in \\{0,1\\} \\\\ ", "\\sum_{0 \\le a, b \\le 1} ", "0 \\le a \\le ",
-                  "\\sum_{(a,b) \\in [2]^2} ", ", \\quad", "\\quad\\,\\; ", "\\\\quad ", " # ", "= 1 #"]
+                  "\\sum_{(a,b) \\in [2]^2} ", ", \\quad", "\\quad\\,\\; ", "\\\\quad ", " # ", "= 1 #", "⁽ᵏ⁾", "yᵏᵢⱼ + ", "ᵏᵏᵏᵏᵏᵏᵏᵏ"]
 
 
 def test_the_new_forms_are_read_in_linear_time():

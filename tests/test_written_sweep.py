@@ -480,6 +480,11 @@ CASES += [
     ("unicode runs", "1.3", OK, "zᵢⱼₖ = yᵢⱼₖ + yᵢ,ⱼ₊₁,ₖ + yᵢ₊₁,ⱼ,ₖ + yᵢ₊₁,ⱼ₊₁,ₖ"),
     ("unicode runs", "1.2", BAD, "yᵢⱼₖ = σ(x_{i,j} w₁₁ₖ + x_{i,j₊₁} w₁₂ₖ + x_{i+1,j} w₂₁ₖ + x_{i₊₁,j} w₂₂ₖ)"),
     ("unicode runs", "1.3", BAD, "zᵢⱼₖ = yᵢⱼₖ + yᵢ,ⱼ₊₁,ₖ + yᵢ₊₁,ⱼ,ₖ + yᵢ₊₁,ⱼ,ₖ"),
+    ("unicode runs", "1.3", OK, "zᵏᵢⱼ = yᵏᵢⱼ + yᵏᵢ,ⱼ₊₁ + yᵏᵢ₊₁,ⱼ + yᵏᵢ₊₁,ⱼ₊₁"),
+    ("unicode runs", "1.3", OK, "z⁽ᵏ⁾ᵢⱼ = y⁽ᵏ⁾ᵢⱼ + y⁽ᵏ⁾ᵢ,ⱼ₊₁ + y⁽ᵏ⁾ᵢ₊₁,ⱼ + y⁽ᵏ⁾ᵢ₊₁,ⱼ₊₁"),
+    ("unicode runs", "2.2", OK, "∂E/∂zᵏᵢⱼ = Σₘ (oₘ − yₘ) oₘ (1 − oₘ) wᵏᵢⱼₘ"),
+    ("unicode runs", "1.3", BAD, "zᵏᵢⱼ = yᵏᵢⱼ + yᵏᵢ,ⱼ₊₁ + yᵏᵢ₊₁,ⱼ + yᵏᵢ₊₁,ⱼ"),
+    ("unicode runs", "2.1", BAD, "∂E/∂wᵢⱼₖₘ = (oₘ − yₘ)² oₘ (1 − oₘ) zᵢⱼₖ"),
     # --- a superscript on a symbol of one's own: a label (δ^{out}_m) or an index (δ^k_{i,j}); [k] as (k)
     ("marked own symbols", "2.2", OK, r"$$\delta^{out}_m = (o_m - y_m) o_m (1 - o_m)$$ $$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} \delta^{out}_m w_{p_i,p_j,k,m}$$"),
     ("marked own symbols", "2.4", OK, r"$$\delta^k_{i,j} = \frac{\partial E}{\partial y_{i,j,k}} y_{i,j,k}(1 - y_{i,j,k})$$ $$\frac{\partial E}{\partial w_{a,b,k}} = \sum_{i=1}^{3}\sum_{j=1}^{3} \delta^k_{i,j} x_{i+a-1,j+b-1}$$"),

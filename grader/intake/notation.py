@@ -48,6 +48,10 @@ _SUB_DIGITS.update({chr(0x2080 + d): f"_{d}" for d in range(10)})
 # subscript letters (oₘ, pᵢ, cⱼ) and superscripts (o², W⁻¹): what a phone or a Unicode keyboard types
 _SUB_DIGITS.update({ch: f"_{c}" for ch, c in zip("ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ", "aeoxhklmnpstijruv")})
 _SUB_DIGITS.update({ch: f"^{c}" for ch, c in zip("²³¹⁰⁴⁵⁶⁷⁸⁹", "2310456789")})
+# superscript index letters and parentheses (yᵏᵢⱼ, y⁽ᵏ⁾): a run of them is one superscript group
+_SUPERS = {"ⁱ": "i", "ʲ": "j", "ᵏ": "k", "ᵐ": "m", "⁽": "(", "⁾": ")"}
+_SUB_DIGITS.update({ch: f"^{c}" for ch, c in _SUPERS.items()})
+_SUP_RUN = re.compile("[" + "".join(_SUPERS) + "]{2,6}")
 _SUB_DIGITS.update({"₊": "_+", "₋": "_-", "₍": "_(", "₎": "_)", "₌": "_="})
 _SUBSCRIPTS = "".join(chr(0x2080 + d) for d in range(10)) + "ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ₊₋₍₎"
 # two or more subscript characters, commas between them too (yᵢ,ⱼ₊₁,ₖ): one group
@@ -93,6 +97,7 @@ def normalize(text: str) -> str:
     if len(text) > MAX_TEXT:
         raise NotationError(f"the answer is longer than {MAX_TEXT} characters")
     # a run of subscript characters is one group, split as compact indices are (y₁₁ₖ is y_{11k})
+    text = _SUP_RUN.sub(lambda m: "^{" + "".join(_SUPERS[c] for c in m.group()) + "}", text)
     text = _SUB_RUN.sub(lambda m: "_{" + "".join(_SUB_DIGITS[c][1:] if c in _SUB_DIGITS else c for c in m.group()) + "}", text)
     text = re.sub(r"_\{([+\-][0-9A-Za-z+\-]{1,10})\}", r"\1", text)  # x_{i,j₊₁}: j+1, as typed
     for k, v in {**_UNICODE, **_SUB_DIGITS}.items():
