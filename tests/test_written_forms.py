@@ -318,7 +318,7 @@ IDS = ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "2.4", "2.5"]
     ("## Problem 1(a)", "1.1"), ("## Problem 2(e)", "2.5"), ("\\subsection*{Problem 1(b)}", "1.2"),
     ("## Part 2 (c)", "2.3"), ("**Problem 1(d)**", "1.4"), ("Problem 1(a)", "1.1"), ("1(a).", "1.1"),
     ("## Exercise 2, part (b)", "2.2"), ("## Question 1 (c)", "1.3"), ("Problem 1.2", "1.2"), ("1. Q 1.1", "1.1"),
-    ("Exercise 2.4:", "2.4")])
+    ("Exercise 2.4:", "2.4"), ("## Problem 1, part a", "1.1"), ("## Problem 2 part e: max pooling", "2.5")])
 def test_lettered_and_worded_headings_name_the_assignments_question(line, qid):
     """'## Problem 1(a)' … '## Problem 2(e)' were no heading at all: every answer was 'missing'."""
     assert list(sections(line + "\nx = 1\n", IDS)) == [qid], line

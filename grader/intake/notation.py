@@ -3237,7 +3237,7 @@ def reading(answer: Answer) -> str:
 # on the line's first HEAD_WIDTH characters with its blanks collapsed: linear in the file.
 # a sub-question lettered (``Problem 1(a)``, ``Part 2 (c)``): mapped to its number by :func:`sections`
 # only where the assignment's ids make the letter's place unambiguous
-_LETTERED = r"\d+ ?,? ?(?:part ?)?\( ?[a-z] ?\)"
+_LETTERED = r"\d+ ?,? ?(?:part ?)?\( ?[a-z] ?\)|\d+ ?,? ?part ?[a-e](?![a-z0-9])"
 _ID = r"\d+\.\d+|Part ?\d+ ?[,.]? ?Q(?:uestion)? ?\d+|" + _LETTERED
 _QID = r"(?:Q(?:uestion)?\.? ?|Part ?\d+ ?[,.]? ?Q?)?(" + _ID + ")"
 _HEADING = re.compile(r"(?:#{1,6} ?|\\(?:sub)*section\*?\{ ?|\\paragraph\*?\{ ?|\\textbf\{ ?|\*\* ?)"
@@ -3392,9 +3392,9 @@ def sections(text: str, ids: list[str] | tuple[str, ...] = ()) -> dict[str, str]
         qid = here[2]
         if qid == PART_MARK:  # "# Problem 2" and its introduction: no question's answer
             continue
-        letter = re.fullmatch(r"(\d+)[ ,]*(?:[Pp][Aa][Rr][Tt] ?)?\( ?([A-Za-z]) ?\)", qid)
+        letter = re.fullmatch(r"(\d+)[ ,]*(?:[Pp][Aa][Rr][Tt] ?)?\( ?([A-Za-z]) ?\)|(\d+)[ ,]*[Pp][Aa][Rr][Tt] ?([A-Ea-e])", qid)
         if letter:
-            qid = _lettered(letter.group(1), letter.group(2).lower(), ids)
+            qid = _lettered(letter.group(1) or letter.group(3), (letter.group(2) or letter.group(4)).lower(), ids)
         elif "." not in qid:  # "Part 1, Q2"
             qid = ".".join(re.findall(r"\d+", qid))
         out[qid] = (out[qid] + "\n" + body) if qid in out else body
