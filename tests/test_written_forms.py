@@ -278,7 +278,7 @@ def test_the_normaliser_is_linear_on_hostile_repetitions():
     from grader.intake.notation import normalize
     units = ["\\underset{", "\\underset{a}{", "\\begin{cases} a & b ", "\\begin{cases}\\end{split}", "\\left", "[\\! ",
              "\\nabla_{", "\\operatorname*{arg\\,max", "\\mathbf{\\mathbf{", "\\text{ ", "^{(", "\\vec ", "\\arg ",
-             "₁ₘ⁻¹", "\\mathrm{d"]
+             "₁ₘ⁻¹", "\\mathrm{d", "₁₁ₖ", "ₖ ", "^{(k", "^{(k)}", "^{(k)}_{ij} ", "y^k_{", "y^{k}_{i,j}^{k}"]
     for unit in units:
         small = _cost(normalize, (unit * 20000)[:1500])
         large = _cost(normalize, (unit * 20000)[:12000])
@@ -309,3 +309,129 @@ def test_a_notebook_nested_past_the_parsers_stack_is_one_students_error():
 def test_an_answer_that_redefines_a_given_quantity_and_uses_it_is_refused(answer):
     """The given z was used and the student's own silently ignored: a wrong answer passed."""
     assert verdict("2.1", answer).startswith("error: ") and "given in this question" in verdict("2.1", answer)
+
+
+IDS = ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "2.4", "2.5"]
+
+
+@pytest.mark.parametrize("line, qid", [
+    ("## Problem 1(a)", "1.1"), ("## Problem 2(e)", "2.5"), ("\\subsection*{Problem 1(b)}", "1.2"),
+    ("## Part 2 (c)", "2.3"), ("**Problem 1(d)**", "1.4"), ("Problem 1(a)", "1.1"), ("1(a).", "1.1"),
+    ("## Exercise 2, part (b)", "2.2"), ("## Question 1 (c)", "1.3"), ("Problem 1.2", "1.2"), ("1. Q 1.1", "1.1"),
+    ("Exercise 2.4:", "2.4"), ("## Problem 1, part a", "1.1"), ("## Problem 2 part e: max pooling", "2.5")])
+def test_lettered_and_worded_headings_name_the_assignments_question(line, qid):
+    """'## Problem 1(a)' … '## Problem 2(e)' were no heading at all: every answer was 'missing'."""
+    assert list(sections(line + "\nx = 1\n", IDS)) == [qid], line
+
+
+def test_a_letter_is_a_number_only_where_the_ids_make_it_one():
+    assert list(sections("## Problem 2(f)\nx = 1\n", IDS)) == ["2(f)"]  # part 2 has five questions
+    assert list(sections("## Problem 1(a)\nx = 1\n")) == ["1(a)"]  # no ids: the letter is not guessed
+    assert list(sections("## Problem 1(b)\nx = 1\n", ["1.1", "1.3"])) == ["1(b)"]  # 1.2 is not a question
+    assert list(sections("## Problem 3(a)\nx = 1\n", IDS)) == ["3(a)"]
+    # a right and a wrong answer under lettered headings
+    text = ("## Problem 1(c)\n$$z_{p_i,p_j,k} = y_{p_i,p_j,k} + y_{p_i,p_j+1,k} + y_{p_i+1,p_j,k} + y_{p_i+1,p_j+1,k}$$\n"
+            "## Problem 2(a)\n$$\\frac{\\partial E}{\\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m) o_m z_{p_i,p_j,k}$$\n")
+    got = sections(text, IDS)
+    assert verdict("1.3", got["1.3"]) == "passed"
+    assert verdict("2.1", got["2.1"]).startswith("failed")
+
+
+def test_lettered_headings_are_found_in_linear_time():
+    for unit in ("## Problem 1 (" + " " * 30 + "\n", "Problem 1 , part ( a " * 8 + "\n", "1. Q" * 40 + "\n",
+                 "## Exercise 2, part (b" * 6 + "\n"):
+        small, large = _cost(lambda t: sections(t, IDS), unit * 200), _cost(lambda t: sections(t, IDS), unit * 3200)
+        assert large < 40 * small + 0.05, (unit[:12], small, large)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["## Problem ", "1", "2", "(", ")", "a", "e", "f", " ", ",", "part ", "\n", "x = 1",
+                                 "Q", ".", "Exercise ", "# Part ", "### ", "Question ", "\\section*{", "}", "**"]),
+                max_size=60).map("".join))
+def test_any_lettered_heading_names_an_id_or_stays_as_written(text):
+    for qid in sections(text, IDS):
+        assert qid in IDS or "(" in qid or "." in qid, qid
+
+
+NEW_FORM_UNITS = ["sum(y[a,b,k] for a in (", "for a in range(", "for (a, b) in [(0,", "\\sum_{(a,b) \\in \\{0,1\\}^2 ",
+                  "\\{(0,1),", "\\{(", "((((", "\\sum_{a \\in \\{p_i, p_i+1\\}, ", "max(y[a,b,k] for a in (1,",
+                  "y^{k}_{", "y^{(k)}_{ij} + ", "z^k_{p,q} ", "\\hat{\\delta}_1 + ", "o_1' + ", "\\delta_{a,b} ",
+                  "y₁₁ₖ + ", "delta _{", "delta_{a,b" + " " * 30, "\\overline{ab", "\\hat\\delta", "\\tilde ", "o_1' '", "\\cap \\{1,2\\}", "\\delta^{out}_", "\\delta^k_{", "product(range(2), repeat=2)",
+                  "if a <= b ", "(a == b) ", "sum([", "\\arg\\max_{a,b \\in \\{0,1\\}} y_{a,b,k} ", "\\sum_{i,j=1}^{3} ",
+                  "# Problem 1\n(a)\n", "\\substack{a \\in \\{0,1\\} \\\\ ", "\\sum_{0 \\le a, b \\le 1} ", "0 \\le a \\le ",
+                  "\\sum_{(a,b) \\in [2]^2} ", ", \\quad", "\\quad\\,\\; ", "\\\\quad ", " # ", "= 1 #", "⁽ᵏ⁾", "yᵏᵢⱼ + ", "ᵏᵏᵏᵏᵏᵏᵏᵏ"]
+
+
+def test_the_new_forms_are_read_in_linear_time():
+    """Generators, sets of pairs, set powers, superscript channels, marks, Kronecker deltas: the
+    time to read (or refuse) a repetition grows with its length, not faster."""
+    from grader.intake.notation import Answer, NotationError
+    from tests.test_written import Q
+
+    def read(text):
+        try:
+            Answer(equations("z[pi,pj,k] = " + text), Q["1.3"].spec)
+        except NotationError:
+            pass
+    for unit in NEW_FORM_UNITS:
+        small, large = _cost(read, (unit * 2000)[:1500]), _cost(read, (unit * 2000)[:12000])
+        assert large < 40 * small + 0.1, (unit, small, large)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(NEW_FORM_UNITS + ["y[a,b,k]", ")", "]", "}", "\\}", ",", " for b in (pj, pj+1)",
+                                                 "range(2)", "1", "+", "=", "\n", "^2", "'", "\\bar{y}_m"]),
+                max_size=40), st.sampled_from(["1.2", "1.3", "2.2", "2.4"]))
+def test_any_mix_of_the_new_forms_is_read_or_refused_quickly(parts, qid):
+    import numpy as np
+
+    from grader.intake.notation import Answer, NotationError
+    from tests.test_written import ASG, Q
+    q = Q[qid]
+    t0 = time.perf_counter()
+    try:
+        a = Answer(equations(" ".join(parts)), q.spec)
+        trials = q.generate(np.random.default_rng(0), 1)
+        a.values(dict(zip(q.params, trials.call_args(0))))
+    except NotationError:
+        pass
+    assert time.perf_counter() - t0 < 1.0
+    assert ASG.name == "hw4-written"
+
+
+@pytest.mark.parametrize("chain", ["y[1,1,k] + " * 1200 + "1", "2 * " * 1200 + "1", "y_{11k} + " * 1200 + "1",
+                                   "\\sum_{k=1}^{3} " * 800 + "1", "\\max_{a \\in \\{0,1\\}} " * 500 + "1", "e^" * 800 + "1",
+                                   "(" * 58 + "2^" * 90 + "1" + ")" * 58, "(" * 58 + "- " * 90 + "1" + ")" * 58])
+def test_a_chain_of_a_thousand_operators_is_a_notation_error_not_a_recursion_error(chain):
+    """A sum of 1,200 terms raised RecursionError in the walks over its (as deep) tree: the
+    grader's error, not the student's.  Chains are bounded as nesting is."""
+    from grader.intake.notation import Answer, NotationError
+    from tests.test_written import Q
+    with pytest.raises(NotationError, match="operators in a row|nested too deeply"):
+        Answer(equations("z[pi,pj,k] = " + chain), Q["1.3"].spec)
+
+
+@pytest.mark.parametrize("text, want", [
+    ("# Problem 1\n## (a)\nA\n## (b) Convolution\nB\n# Problem 2\nintro $E = 1$\n## (a)\nC\n### e)\nD\n",
+     {"1.1": "A", "1.2": "B", "2.1": "C", "2.5": "D"}),
+    ("\\section*{Part 1}\n\\subsection*{Question 1}\nA\n\\subsection*{Question 2}\nB\n\\section*{Part 2: backprop}\n"
+     "\\subsection*{Question 5}\nE\n", {"1.1": "A", "1.2": "B", "2.5": "E"}),
+    ("Problem 1\n(a)\nA\n(c)\nC\nProblem 2:\n(b)\nB\n", {"1.1": "A", "1.3": "C", "2.2": "B"}),
+    ("## Problem 1a: sizes\nA\n**Q2.b**\nB\nProblem 2c\nC\n", {"1.1": "A", "2.2": "B", "2.3": "C"}),
+    ("## (a)\nA\n", {}),  # a letter with no part above it names nothing
+    ("## 1.4\nX\n# Part 2\nIntroduction: $E = 1$\n", {"1.4": "X"}),  # a part's heading ends the answer above it
+    ("## The 2D case\nA\n## 2D convolution\nB\nProblem 2b is hard\n", {}),
+    ("**Problem 1**\n**(a)**\nA\n**(b)**\nB\n**Problem 2**\n**(c)**\nC\n", {"1.1": "A", "1.2": "B", "2.3": "C"}),
+    ("# Question 1\n## (a)\nA\n# Question 2\n## (b)\nB\n", {"1.1": "A", "2.2": "B"}),
+    ("## Part II, Question 3\nA\n# Part I\n## (b)\nB\n# Part II\n## Question 4\nC\n", {"2.3": "A", "1.2": "B", "2.4": "C"}),
+])
+def test_sub_questions_under_a_parts_heading(text, want):
+    """'# Problem 2' then '## (a)' (or '## Question 1', 'Problem 2b'): every answer was missing."""
+    assert {k: v.strip() for k, v in sections(text, IDS).items()} == want
+
+
+def test_part_headings_are_found_in_linear_time():
+    for unit in ("# Problem 1\n", "## (a)\n", "Problem 1" + " " * 40 + "\n", "## Question " * 10 + "\n",
+                 "**Q1." + "b" * 30 + "\n", "# Problem 1\n(a) " + "x " * 40 + "\n"):
+        small, large = _cost(lambda t: sections(t, IDS), unit * 200), _cost(lambda t: sections(t, IDS), unit * 3200)
+        assert large < 40 * small + 0.05, (unit[:12], small, large)

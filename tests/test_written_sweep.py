@@ -361,6 +361,149 @@ CASES += [
 ]
 
 
+# A third batch (issue: a fresh set of 25 students): channel superscripts, Unicode runs of
+# subscripts, sums over explicit index sets, Python generator sums, marks on one's own symbols,
+# Kronecker deltas.
+CASES += [
+    # --- the channel as a superscript: the third index where the quantity takes one more; y^2 a power
+    ("channel superscript", "1.3", OK, r"$$z^{k}_{p,q} = y^{k}_{p,q} + y^{k}_{p,q+1} + y^{k}_{p+1,q} + y^{k}_{p+1,q+1}$$"),
+    ("channel superscript", "1.3", OK, r"$$z^{(k)}_{ij} = y^{(k)}_{ij} + y^{(k)}_{i,j+1} + y^{(k)}_{i+1,j} + y^{(k)}_{i+1,j+1}$$"),
+    ("channel superscript", "1.3", OK, r"$$z_{i,j}^{k} = y_{i,j}^{k} + y_{i,j+1}^{k} + y_{i+1,j}^{k} + y_{i+1,j+1}^{k}$$"),
+    ("channel superscript", "1.2", OK, r"$$y^k_{c_i,c_j} = \sigma\left(\sum_{f_i=1}^{2}\sum_{f_j=1}^{2} w^k_{f_i,f_j}\, x_{c_i+f_i-1,c_j+f_j-1}\right)$$"),
+    ("channel superscript", "1.4", OK, r"$$o_1 = \sigma\Big(\sum_{k=1}^{3} \sum_{p=1}^{2} \sum_{q=1}^{2} z^{k}_{p,q} \cdot w^{k}_{p,q,o_1}\Big)$$ $$o_2 = \sigma\Big(\sum_{k=1}^{3} \sum_{p=1}^{2} \sum_{q=1}^{2} z^{k}_{p,q} \cdot w^{k}_{p,q,o_2}\Big)$$"),
+    ("channel superscript", "2.4", OK, r"$$\frac{\partial E}{\partial w^{k}_{a,b}} = \sum_{i=1}^{3}\sum_{j=1}^{3} \frac{\partial E}{\partial y^{k}_{i,j}}\, (y^{k}_{i,j} - y_{i,j,k}^2)\, x_{i+a-1,j+b-1}$$"),
+    ("channel superscript", "2.1", OK, r"$$\frac{\partial E}{\partial w^{(l)}_{p_i,p_j,k,o_m}} = (o_m - y_m) o_m (1 - o_m) z_{p_i,p_j,k}$$"),
+    ("channel superscript", "1.3", BAD, r"$$z^{(k)}_{ij} = y^{(k)}_{ij} + y^{(k)}_{i,j+1} + y^{(k)}_{i+1,j} + y^{(k)}_{i,j}$$"),
+    ("channel superscript", "1.2", BAD, r"$$y^k_{c_i,c_j} = \sigma\left(\sum_{f_i=1}^{2}\sum_{f_j=1}^{2} w^k_{f_j,f_i}\, x_{c_i+f_i-1,c_j+f_j-1}\right)$$"),
+    ("channel superscript", "2.4", BAD, r"$$\frac{\partial E}{\partial w^{k}_{a,b}} = \sum_{i=1}^{3}\sum_{j=1}^{3} \frac{\partial E}{\partial y^{k}_{i,j}}\, (y^{k}_{i,j})^2\, x_{i+a-1,j+b-1}$$"),
+    ("channel superscript", "1.4", BAD, r"$$o_1 = \sigma\Big(\sum_{k=1}^{3} \sum_{p=1}^{2} \sum_{q=1}^{2} z^{k}_{p,q} \cdot w^{k}_{p,q,o_1}\Big)$$ $$o_2 = \sigma\Big(\sum_{k=1}^{3} \sum_{p=1}^{2} \sum_{q=1}^{2} z^{k}_{p,q} \cdot w^{k}_{p,q,o_1}\Big)$$"),
+    # --- Unicode subscripts run together: one compact group, split by the quantity's index count
+    ("unicode runs", "2.3", OK, "∂E/∂y₁₁ₖ, ∂E/∂y₁₂ₖ, ∂E/∂y₂₁ₖ, ∂E/∂y₂₂ₖ += ∂E/∂z₁₁ₖ\n∂E/∂y₁₂ₖ, ∂E/∂y₁₃ₖ, ∂E/∂y₂₂ₖ, ∂E/∂y₂₃ₖ += ∂E/∂z₁₂ₖ\n"
+                                "∂E/∂y₂₁ₖ, ∂E/∂y₂₂ₖ, ∂E/∂y₃₁ₖ, ∂E/∂y₃₂ₖ += ∂E/∂z₂₁ₖ\n∂E/∂y₂₂ₖ, ∂E/∂y₂₃ₖ, ∂E/∂y₃₂ₖ, ∂E/∂y₃₃ₖ += ∂E/∂z₂₂ₖ"),
+    ("unicode runs", "1.2", OK, "yᵢⱼₖ = σ(x_{i,j} w₁₁ₖ + x_{i,j+1} w₁₂ₖ + x_{i+1,j} w₂₁ₖ + x_{i+1,j+1} w₂₂ₖ)"),
+    ("unicode runs", "2.3", BAD, "∂E/∂y₁₁ₖ, ∂E/∂y₁₂ₖ, ∂E/∂y₂₁ₖ, ∂E/∂y₂₂ₖ += ∂E/∂z₁₁ₖ\n∂E/∂y₁₂ₖ, ∂E/∂y₁₃ₖ, ∂E/∂y₂₂ₖ, ∂E/∂y₂₃ₖ += ∂E/∂z₁₂ₖ\n"
+                                 "∂E/∂y₂₁ₖ, ∂E/∂y₂₂ₖ, ∂E/∂y₃₁ₖ, ∂E/∂y₃₂ₖ += ∂E/∂z₂₁ₖ\n∂E/∂y₂₂ₖ, ∂E/∂y₂₃ₖ, ∂E/∂y₃₂ₖ, ∂E/∂y₃₃ₖ += ∂E/∂z₁₂ₖ"),
+    ("unicode runs", "1.2", BAD, "yᵢⱼₖ = σ(x_{i,j} w₁₁ₖ + x_{i,j+1} w₂₁ₖ + x_{i+1,j} w₁₂ₖ + x_{i+1,j+1} w₂₂ₖ)"),
+    # --- Python generator sums (and max), range(), the sigmoid spelled out, **
+    ("python generators", "1.2", OK, "y[ci,cj,k] = sigma(sum(x[ci+fi-1,cj+fj-1] * w[fi,fj,k] for fi in (1, 2) for fj in (1, 2)))"),
+    ("python generators", "1.2", OK, "y[i,j,k] = 1/(1+exp(-sum(x[i+a,j+b]*w[a+1,b+1,k] for a in range(2) for b in range(2))))"),
+    ("python generators", "1.2", OK, "y[i,j,k] = (1 + exp(-sum(x[i+a-1,j+b-1]*w[a,b,k] for a in range(1, 3) for b in range(1, 3))))**(-1)"),
+    ("python generators", "1.3", OK, "z[pi,pj,k] = sum(y[a,b,k] for a in (pi, pi+1) for b in (pj, pj+1))"),
+    ("python generators", "1.3", OK, "z[pi,pj,k] = sum(y[pi+a,pj+b,k] for (a, b) in [(0,0),(0,1),(1,0),(1,1)])"),
+    ("python generators", "2.2", OK, "dE/dz[pi,pj,k] = sum((o[m] - y[m])*o[m]*(1 - o[m])*w[pi,pj,k,m] for m in (1, 2))"),
+    ("python generators", "2.4", OK, "dE/dw[fi,fj,k] = sum(dE/dy[ci,cj,k] * y[ci,cj,k] * (1 - y[ci,cj,k]) * x[ci+fi-1,cj+fj-1] for ci in (1, 2, 3) for cj in (1, 2, 3))"),
+    ("python generators", "2.5", OK, "dE/dy[ci,cj,k] = sum(dE/dz[pi,pj,k] * 1[y[ci,cj,k] == max(y[a,b,k] for a in (pi, pi+1) for b in (pj, pj+1))] for pi in range(max(1, ci-1), min(2, ci)+1) for pj in range(max(1, cj-1), min(2, cj)+1))"),
+    ("python generators", "1.2", BAD, "y[ci,cj,k] = sigma(sum(x[ci+fi-1,cj+fj-1] * w[fj,fi,k] for fi in (1, 2) for fj in (1, 2)))"),
+    ("python generators", "1.2", BAD, "y[i,j,k] = 1/(1+exp(sum(x[i+a,j+b]*w[a+1,b+1,k] for a in range(2) for b in range(2))))"),
+    ("python generators", "1.2", BAD, "y[i,j,k] = sigma(sum(x[i+a-1,j+b-1]*w[a,b,k] for a in range(1, 3) for b in range(1, 2)))"),
+    ("python generators", "1.3", BAD, "z[pi,pj,k] = sum(y[a,b,k] for a in (pi, pi+1) for b in (pj, pj))"),
+    ("python generators", "2.2", BAD, "dE/dz[pi,pj,k] = sum((o[m] - y[m])*o[m]*(1 - o[m])*w[pi,pj,k,m] for m in (1,))"),
+    ("python generators", "2.5", BAD, "dE/dy[ci,cj,k] = sum(dE/dz[pi,pj,k] * 1[y[ci,cj,k] == max(y[a,b,k] for a in (pi, pi+1) for b in (pj, pj))] for pi in range(max(1, ci-1), min(2, ci)+1) for pj in range(max(1, cj-1), min(2, cj)+1))"),
+    ("python generators", "1.3", BAD, "z[pi,pj,k] = sum(y[pi+a,pj+b,k] for a in range(0, 2, 1) for b in range(2))"),  # a step: refused
+    # --- sums over sets written out: powers, pairs, products, several binds
+    ("index sets", "1.2", OK, r"$$y_{i,j,k} = \sigma\Big(\sum_{(a,b) \in \{0,1\}^2} w_{a+1,b+1,k}\, x_{i+a,j+b}\Big)$$"),
+    ("index sets", "1.4", OK, r"$$o_m = \sigma\Big(\sum_{k \in \{1,2,3\}} \sum_{(p,q) \in \{1,2\}^{2}} z_{p,q,k}\, w_{p,q,k,o_m}\Big)$$"),
+    ("index sets", "1.3", OK, r"$$z_{p_i,p_j,k} = \sum_{(a,b)\in\{(0,0),(0,1),(1,0),(1,1)\}} y_{p_i+a,p_j+b,k}$$"),
+    ("index sets", "1.3", OK, r"$$z_{p_i,p_j,k} = \sum_{(a,b) \in \{p_i,p_i+1\} \times \{p_j,p_j+1\}} y_{a,b,k}$$"),
+    ("index sets", "1.3", OK, r"$$z_{p_i,p_j,k} = \sum_{a \in \{p_i, p_i+1\},\, b \in \{p_j, p_j+1\}} y_{a,b,k}$$"),
+    ("index sets", "2.4", OK, r"$$\frac{\partial E}{\partial w_{f_i,f_j,k}} = \sum_{(i,j) \in \{1,2,3\}^2} \frac{\partial E}{\partial y_{i,j,k}}\, y_{i,j,k}(1-y_{i,j,k})\, x_{i+f_i-1,j+f_j-1}$$"),
+    ("index sets", "1.2", BAD, r"$$y_{i,j,k} = \sigma\Big(\sum_{(a,b) \in \{0,1\}^2} w_{b+1,a+1,k}\, x_{i+a,j+b}\Big)$$"),
+    ("index sets", "1.3", BAD, r"$$z_{p_i,p_j,k} = \sum_{(a,b)\in\{(0,0),(0,1),(1,0),(1,0)\}} y_{p_i+a,p_j+b,k}$$"),
+    ("index sets", "1.3", BAD, r"$$z_{p_i,p_j,k} = \sum_{(a,b) \in \{p_i,p_i+1\} \times \{p_j,p_j\}} y_{a,b,k}$$"),
+    ("index sets", "1.3", BAD, r"$$z_{p_i,p_j,k} = \sum_{a, b \in \{p_j, p_j+1\}} y_{a,b,k}$$"),
+    ("index sets", "2.4", BAD, r"$$\frac{\partial E}{\partial w_{f_i,f_j,k}} = \sum_{(i,j) \in \{1,2\}^2} \frac{\partial E}{\partial y_{i,j,k}}\, y_{i,j,k}(1-y_{i,j,k})\, x_{i+f_i-1,j+f_j-1}$$"),
+    # --- marks on one's own symbols: \hat, \tilde, \bar, \overline, primes; used before defined is unknown
+    ("marked own symbols", "2.1", OK, r"$$\hat{\delta}_{m} = (o_m - y_m) o_m (1 - o_m)$$ $$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = \hat{\delta}_{m} z_{p_i,p_j,k}$$"),
+    ("marked own symbols", "2.2", OK, r"$$\tilde\delta_m = (o_m - y_m) o_m (1 - o_m)$$ $$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} \tilde\delta_m w_{p_i,p_j,k,m}$$"),
+    ("marked own symbols", "2.2", OK, r"$$\bar{e}_m = (o_m - y_m) o_m (1 - o_m)$$ $$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} \bar{e}_m w_{p_i,p_j,k,m}$$"),
+    ("marked own symbols", "2.2", OK, r"$$o_{1}' = (o_1 - y_1) \cdot o_1(1 - o_1)$$ $$o_{2}' = (o_2 - y_2) \cdot o_2(1 - o_2)$$ $$\frac{\partial E}{\partial z_{p_i,p_j,k}} = o_{1}' \cdot w_{p_i,p_j,k,o_1} + o_{2}' \cdot w_{p_i,p_j,k,o_2}$$"),
+    ("marked own symbols", "2.2", OK, r"$$\delta'_m = (o_m - y_m) o_m (1 - o_m)$$ $$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} \delta'_m w_{p_i,p_j,k,m}$$"),
+    ("marked own symbols", "2.1", BAD, r"$$\hat{\delta}_{m} = (o_m - y_m) o_m (1 - o_m)$$ $$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = \hat{\delta}_{m} z_{p_j,p_i,k}$$"),
+    ("marked own symbols", "2.1", BAD, r"$$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = \hat{\delta}_{m} z_{p_i,p_j,k}$$"),  # never defined
+    ("marked own symbols", "2.2", BAD, r"$$\overline{g}_m = (o_m - y_m) (1 - o_m)$$ $$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} \overline{g}_m w_{p_i,p_j,k,m}$$"),
+    ("marked own symbols", "2.2", BAD, r"$$o_m' = (o_m - y_m) o_m (1 - o_m)$$ $$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} o_m w_{p_i,p_j,k,m}$$"),
+    ("marked own symbols", "2.2", BAD, r"$$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} o_m' w_{p_i,p_j,k,m}$$"),  # o_m' is not a derivative
+    # --- Kronecker's delta where the answer has no delta of its own
+    ("kronecker delta", "2.3", OK, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2} \sum_{p_j=1}^{2} \frac{\partial E}{\partial z_{p_i,p_j,k}} \left( \delta_{c_i,p_i} + \delta_{c_i,p_i+1} \right) \left( \delta_{c_j,p_j} + \delta_{c_j,p_j+1} \right)$$"),
+    ("kronecker delta", "2.3", OK, "dE/dy[ci,cj,k] = sum(sum(dE/dz[pi,pj,k] * (δ_{ci,pi} + δ_{ci,pi+1}) * (δ_{cj,pj} + δ_{cj,pj+1}), pi=1..2), pj=1..2)"),
+    ("kronecker delta", "2.3", BAD, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2} \sum_{p_j=1}^{2} \frac{\partial E}{\partial z_{p_i,p_j,k}} \left( \delta_{c_i,p_i} + \delta_{c_i,p_i+1} \right) \left( \delta_{c_j,p_j} + \delta_{c_i,p_j+1} \right)$$"),
+    ("kronecker delta", "2.3", BAD, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2} \sum_{p_j=1}^{2} \frac{\partial E}{\partial z_{p_i,p_j,k}} \, δ_{c_i p_i} δ_{c_j p_j}$$"),
+    # a delta of one's own is that, never Kronecker's: with δ_{a,b} = 2 the same sum is wrong
+    ("kronecker delta", "2.3", BAD, r"$$\delta_{a,b} = 2$$ $$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2} \sum_{p_j=1}^{2} \frac{\partial E}{\partial z_{p_i,p_j,k}} \left( \delta_{c_i,p_i} + \delta_{c_i,p_i+1} \right) \left( \delta_{c_j,p_j} + \delta_{c_j,p_j+1} \right)$$"),
+    ("kronecker delta", "2.3", BAD, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2} \sum_{p_j=1}^{2} \frac{\partial E}{\partial z_{p_i,p_j,k}} \left( \delta_{c_i,p_i} + \delta_{c_i,p_i+1} \right) \left( \delta_{c_j,p_j} + \delta_{c_j,p_j+1} \right)$$ where $\delta_m = o_m$"),
+    # --- more of the same categories: list comprehensions, product(), if-clauses, math./np., (a == b) as 1/0
+    ("python generators", "1.3", OK, "z[pi,pj,k] = sum([y[pi+a,pj+b,k] for a in range(2) for b in range(2)])"),
+    ("python generators", "1.3", OK, "z[pi,pj,k] = sum(y[pi+a,pj+b,k] for a, b in product(range(2), range(2)))"),
+    ("python generators", "1.2", OK, "y[i,j,k] = 1/(1 + math.exp(-sum(x[i+a,j+b]*w[a+1,b+1,k] for a in range(2) for b in range(2))))"),
+    ("python generators", "2.5", OK, "dE/dy[ci,cj,k] = sum(dE/dz[pi,pj,k] * 1[y[ci,cj,k] == max(y[pi,pj,k], y[pi,pj+1,k], y[pi+1,pj,k], y[pi+1,pj+1,k])] for pi in range(1, 3) for pj in range(1, 3) if pi <= ci <= pi + 1 and pj <= cj <= pj + 1)"),
+    ("python generators", "2.5", OK, "dE/dy[ci,cj,k] = sum(dE/dz[pi,pj,k] * (y[ci,cj,k] == max([y[a,b,k] for a in (pi, pi+1) for b in (pj, pj+1)])) * (pi <= ci <= pi+1) * (pj <= cj <= pj+1) for pi in (1, 2) for pj in (1, 2))"),
+    ("python generators", "1.3", BAD, "z[pi,pj,k] = sum([y[pi+a,pj+b,k] for a in range(2) for b in range(1)])"),
+    ("python generators", "1.3", BAD, "z[pi,pj,k] = sum(y[pi+a,pj+b,k] for a, b in product(range(2), range(1)))"),
+    ("python generators", "1.2", OK, "y[i,j,k] = sigma(sum(x[i+a,j+b]*w[a+1,b+1,k] for a, b in itertools.product(range(2), repeat=2)))"),
+    ("python generators", "1.2", BAD, "y[i,j,k] = sigma(sum(x[i+a,j+b]*w[b+1,a+1,k] for a, b in itertools.product(range(2), repeat=2)))"),
+    ("python generators", "1.4", OK, "o[m] = sigmoid(sum(z[p,q,k] * w[p,q,k,m] for p in range(1, 3) for q in range(1, 3) for k in range(1, 4)))"),
+    ("python generators", "1.4", BAD, "o[m] = sigmoid(sum(z[p,q,k] * w[p,q,k,m] for p in range(1, 3) for q in range(1, 3) for k in range(1, 3)))"),
+    ("python generators", "2.1", OK, "```python\ndE/dw[pi,pj,k,m] = (o[m] - y[m]) * o[m] * (1 - o[m]) * z[pi,pj,k]  # chain rule\n```"),
+    ("python generators", "2.1", BAD, "```python\ndE/dw[pi,pj,k,m] = (o[m] - y[m]) * (1 - o[m]) * z[pi,pj,k]  # chain rule\n```"),
+    ("python generators", "1.2", OK, "y[ci,cj,k] = sigmoid(sum(x[ci+fi-1, cj+fj-1] * w[fi, fj, k] for fi, fj in [(1,1),(1,2),(2,1),(2,2)]))"),
+    ("python generators", "1.2", BAD, "y[ci,cj,k] = sigmoid(sum(x[ci+fi-1, cj+fj-1] * w[fi, fj, k] for fi, fj in [(1,1),(1,2),(2,1),(2,1)]))"),
+    ("python generators", "2.5", BAD, "dE/dy[ci,cj,k] = sum(dE/dz[pi,pj,k] * 1[y[ci,cj,k] == max(y[pi,pj,k], y[pi,pj+1,k], y[pi+1,pj,k], y[pi+1,pj+1,k])] for pi in range(1, 3) for pj in range(1, 3) if pi <= ci < pi + 1 and pj <= cj <= pj + 1)"),
+    ("python generators", "2.5", BAD, "dE/dy[ci,cj,k] = sum(dE/dz[pi,pj,k] * (y[ci,cj,k] == max([y[pi,pj,k], y[pi,pj+1,k], y[pi+1,pj,k], y[pi+1,pj,k]])) for pi in range(max(1, ci-1), min(2, ci)+1) for pj in range(max(1, cj-1), min(2, cj)+1))"),
+    # --- \sum_{i,j=1}^{3}, \max_{a,b \in S}
+    ("index sets", "2.4", OK, r"$$\frac{\partial E}{\partial w_{a,b,k}} = \sum_{i,j=1}^{3} \frac{\partial E}{\partial y_{i,j,k}} y_{i,j,k}(1-y_{i,j,k}) x_{i+a-1,j+b-1}$$"),
+    ("index sets", "2.5", OK, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} \frac{\partial E}{\partial z_{p_i,p_j,k}} \mathbb{1}[y_{c_i,c_j,k} = \max_{a,b \in \{0,1\}} y_{p_i+a,p_j+b,k}]\, \mathbb{1}[p_i \le c_i \le p_i+1]\, \mathbb{1}[p_j \le c_j \le p_j+1]$$"),
+    ("index sets", "2.4", BAD, r"$$\frac{\partial E}{\partial w_{a,b,k}} = \sum_{i,j=1}^{2} \frac{\partial E}{\partial y_{i,j,k}} y_{i,j,k}(1-y_{i,j,k}) x_{i+a-1,j+b-1}$$"),
+    ("index sets", "2.5", BAD, r"$$\frac{\partial E}{\partial y_{c_i,c_j,k}} = \sum_{p_i=1}^{2}\sum_{p_j=1}^{2} \frac{\partial E}{\partial z_{p_i,p_j,k}} \mathbb{1}[y_{c_i,c_j,k} = \max_{a,b \in \{0,1\}} y_{p_i+a,p_j+a,k}]\, \mathbb{1}[p_i \le c_i \le p_i+1]\, \mathbb{1}[p_j \le c_j \le p_j+1]$$"),
+    ("index sets", "2.3", OK, r"$$\frac{\partial E}{\partial y_{i,j,k}} = \sum_{p \in \{i-1,i\} \cap \{1,2\}} \sum_{q \in \{j-1,j\} \cap \{1,2\}} \frac{\partial E}{\partial z_{p,q,k}}$$"),
+    ("index sets", "2.5", OK, r"$$\frac{\partial E}{\partial y_{i,j,k}} = \sum_{p \in \{i-1,i\} \cap \{1,2\}, q \in \{j-1,j\} \cap \{1,2\}} \frac{\partial E}{\partial z_{p,q,k}} \mathbb{1}[y_{i,j,k} = \max_{a \in \{p,p+1\}, b \in \{q,q+1\}} y_{a,b,k}]$$"),
+    ("index sets", "2.3", BAD, r"$$\frac{\partial E}{\partial y_{i,j,k}} = \sum_{p \in \{i-1,i\} \cap \{1,2\}} \sum_{q \in \{j,j+1\} \cap \{1,2\}} \frac{\partial E}{\partial z_{p,q,k}}$$"),
+    # --- \substack, ranges written as bounds (0 \le a, b \le 1; < strict), [n] for {1..n}, several binds after a, b \in S
+    ("index sets", "1.3", OK, r"$$z_{p_i,p_j,k} = \sum_{\substack{a \in \{0,1\} \\ b \in \{0,1\}}} y_{p_i+a,p_j+b,k}$$"),
+    ("index sets", "1.3", OK, r"$$z_{p_i,p_j,k} = \sum_{\substack{0 \le a \le 1 \\ 0 \le b \le 1}} y_{p_i+a,p_j+b,k}$$"),
+    ("index sets", "1.3", OK, r"$$z_{p,q,k} = \sum_{p \le a \le p+1,\, q \le b \le q+1} y_{a,b,k}$$"),
+    ("index sets", "1.2", OK, r"$$y_{i,j,k} = \sigma\Big(\sum_{1 \le a,b \le 2} w_{a,b,k}\, x_{i+a-1,j+b-1}\Big)$$"),
+    ("index sets", "1.2", OK, r"$$y_{i,j,k} = \sigma\Big(\sum_{(a,b) \in [2]^2} w_{a,b,k}\, x_{i+a-1,j+b-1}\Big)$$"),
+    ("index sets", "1.4", OK, r"$$o_m = \sigma\Big(\sum_{p,q \in \{1,2\},\, k \in \{1,2,3\}} z_{p,q,k}\, w_{p,q,k,m}\Big)$$"),
+    ("index sets", "2.5", OK, r"$$\frac{\partial E}{\partial y_{i,j,k}} = \sum_{p=1}^{2}\sum_{q=1}^{2} \frac{\partial E}{\partial z_{p,q,k}} \mathbb{1}[y_{i,j,k} = \max_{p \le a \le p+1,\ q \le b \le q+1} y_{a,b,k}]$$"),
+    ("index sets", "1.3", BAD, r"$$z_{p_i,p_j,k} = \sum_{0 \le a, b < 1} y_{p_i+a,p_j+b,k}$$"),
+    ("index sets", "1.3", BAD, r"$$z_{p,q,k} = \sum_{p \le a \le p+1,\, q \le b \le q} y_{a,b,k}$$"),
+    ("index sets", "1.2", BAD, r"$$y_{i,j,k} = \sigma\Big(\sum_{(a,b) \in [2]^2} w_{b,a,k}\, x_{i+a-1,j+b-1}\Big)$$"),
+    ("index sets", "1.4", BAD, r"$$o_m = \sigma\Big(\sum_{p,q \in \{1,2\},\, k \in \{1,2\}} z_{p,q,k}\, w_{p,q,k,m}\Big)$$"),
+    # --- superscripts after compact subscripts; Kronecker with the two indices together; Unicode + in subscripts
+    ("channel superscript", "2.4", OK, r"$$\frac{\partial E}{\partial w_{ab}^{k}} = \sum_{i,j=1}^{3} \frac{\partial E}{\partial y_{ij}^{k}} y_{ij}^{k}(1-y_{ij}^{k}) x_{i+a-1,j+b-1}$$"),
+    ("channel superscript", "1.3", OK, r"$$z_{ij}^{(k)} = y_{ij}^{(k)} + y_{i,j+1}^{(k)} + y_{i+1,j}^{(k)} + y_{i+1,j+1}^{(k)}$$"),
+    ("channel superscript", "2.4", BAD, r"$$\frac{\partial E}{\partial w_{ab}^{k}} = \sum_{i,j=1}^{3} \frac{\partial E}{\partial y_{ij}^{k}} (y_{ij}^{k})^2 x_{i+a-1,j+b-1}$$"),
+    ("channel superscript", "1.3", BAD, r"$$z_{ij}^{(k)} = y_{ij}^{(k)} + y_{i,j+1}^{(k)} + y_{i+1,j}^{(k)} + y_{i+1,j}^{(k)}$$"),
+    ("kronecker delta", "2.3", OK, r"$$\frac{\partial E}{\partial y_{ijk}} = \sum_{p=1}^{2}\sum_{q=1}^{2} \frac{\partial E}{\partial z_{pqk}} (\delta_{ip} + \delta_{i,p+1})(\delta_{jq} + \delta_{j,q+1})$$"),
+    ("kronecker delta", "2.3", BAD, r"$$\frac{\partial E}{\partial y_{ijk}} = \sum_{p=1}^{2}\sum_{q=1}^{2} \frac{\partial E}{\partial z_{pqk}} (\delta_{ip} + \delta_{i,p+1})(\delta_{jq} + \delta_{jq})$$"),
+    ("unicode runs", "1.2", OK, "yᵢⱼₖ = σ(x_{i,j} w₁₁ₖ + x_{i,j₊₁} w₁₂ₖ + x_{i+1,j} w₂₁ₖ + x_{i₊₁,j₊₁} w₂₂ₖ)"),
+    ("unicode runs", "1.3", OK, "zᵢⱼₖ = yᵢⱼₖ + yᵢ,ⱼ₊₁,ₖ + yᵢ₊₁,ⱼ,ₖ + yᵢ₊₁,ⱼ₊₁,ₖ"),
+    ("unicode runs", "1.2", BAD, "yᵢⱼₖ = σ(x_{i,j} w₁₁ₖ + x_{i,j₊₁} w₁₂ₖ + x_{i+1,j} w₂₁ₖ + x_{i₊₁,j} w₂₂ₖ)"),
+    ("unicode runs", "1.3", BAD, "zᵢⱼₖ = yᵢⱼₖ + yᵢ,ⱼ₊₁,ₖ + yᵢ₊₁,ⱼ,ₖ + yᵢ₊₁,ⱼ,ₖ"),
+    ("unicode runs", "1.3", OK, "zᵏᵢⱼ = yᵏᵢⱼ + yᵏᵢ,ⱼ₊₁ + yᵏᵢ₊₁,ⱼ + yᵏᵢ₊₁,ⱼ₊₁"),
+    ("unicode runs", "1.3", OK, "z⁽ᵏ⁾ᵢⱼ = y⁽ᵏ⁾ᵢⱼ + y⁽ᵏ⁾ᵢ,ⱼ₊₁ + y⁽ᵏ⁾ᵢ₊₁,ⱼ + y⁽ᵏ⁾ᵢ₊₁,ⱼ₊₁"),
+    ("unicode runs", "2.2", OK, "∂E/∂zᵏᵢⱼ = Σₘ (oₘ − yₘ) oₘ (1 − oₘ) wᵏᵢⱼₘ"),
+    ("unicode runs", "1.3", BAD, "zᵏᵢⱼ = yᵏᵢⱼ + yᵏᵢ,ⱼ₊₁ + yᵏᵢ₊₁,ⱼ + yᵏᵢ₊₁,ⱼ"),
+    ("unicode runs", "2.1", BAD, "∂E/∂wᵢⱼₖₘ = (oₘ − yₘ)² oₘ (1 − oₘ) zᵢⱼₖ"),
+    # --- a superscript on a symbol of one's own: a label (δ^{out}_m) or an index (δ^k_{i,j}); [k] as (k)
+    ("marked own symbols", "2.2", OK, r"$$\delta^{out}_m = (o_m - y_m) o_m (1 - o_m)$$ $$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} \delta^{out}_m w_{p_i,p_j,k,m}$$"),
+    ("marked own symbols", "2.4", OK, r"$$\delta^k_{i,j} = \frac{\partial E}{\partial y_{i,j,k}} y_{i,j,k}(1 - y_{i,j,k})$$ $$\frac{\partial E}{\partial w_{a,b,k}} = \sum_{i=1}^{3}\sum_{j=1}^{3} \delta^k_{i,j} x_{i+a-1,j+b-1}$$"),
+    ("marked own symbols", "2.2", BAD, r"$$\delta^{out}_m = (o_m - y_m) o_m$$ $$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} \delta^{out}_m w_{p_i,p_j,k,m}$$"),
+    ("marked own symbols", "2.4", BAD, r"$$\delta^k_{i,j} = \frac{\partial E}{\partial y_{i,j,k}} y_{i,j,k}(1 - y_{i,j,k})$$ $$\frac{\partial E}{\partial w_{a,b,k}} = \sum_{i=1}^{3}\sum_{j=1}^{3} \delta^k_{j,i} x_{i+a-1,j+b-1}$$"),
+    ("channel superscript", "1.3", OK, r"$$z_{i,j}^{[k]} = y_{i,j}^{[k]} + y_{i,j+1}^{[k]} + y_{i+1,j}^{[k]} + y_{i+1,j+1}^{[k]}$$"),
+    ("channel superscript", "1.3", BAD, r"$$z_{i,j}^{[k]} = y_{i,j}^{[k]} + y_{i,j+1}^{[k]} + y_{i+1,j}^{[k]} + y_{i,j+1}^{[k]}$$"),
+    ("channel superscript", "1.3", OK, "z^k[p,q] = y^k[p,q] + y^k[p,q+1] + y^k[p+1,q] + y^k[p+1,q+1]"),
+    ("channel superscript", "1.3", BAD, "z^k[p,q] = y^k[p,q] + y^k[p,q+1] + y^k[p+1,q] + y^k[p+1,q]"),
+    ("channel superscript", "2.3", OK, r"$$\frac{\partial E}{\partial y^{k}_{i,j}} \mathrel{+}= \frac{\partial E}{\partial z^{k}_{p,q}} \quad \text{for } p \le i \le p+1,\ q \le j \le q+1,\ p,q = 1,2$$"),
+    ("quantifiers", "2.3", OK, r"$$\frac{\partial E}{\partial y_{i,j,k}} \mathrel{+}= \frac{\partial E}{\partial z_{p,q,k}} \quad \text{for } p \le i \le p+1,\ q \le j \le q+1,\ p,q = 1,2$$"),
+    ("quantifiers", "2.3", BAD, r"$$\frac{\partial E}{\partial y_{i,j,k}} \mathrel{+}= \frac{\partial E}{\partial z_{p,q,k}} \quad \text{for } p \le i \le p+1,\ q \le j \le q,\ p,q = 1,2$$"),
+    # a remark after a comma and spacing (", \quad \text{for each window}") is dropped with the spacing
+    ("markdown/prose", "1.3", OK, r"$$z_{p,q,k} = y_{p,q,k} + y_{p,q+1,k} + y_{p+1,q,k} + y_{p+1,q+1,k}, \quad \text{for each window}$$"),
+    ("markdown/prose", "1.3", OK, r"$$z_{p,q,k} = y_{p,q,k} + y_{p,q+1,k} + y_{p+1,q,k} + y_{p+1,q+1,k}, \qquad \text{(sum pooling)}$$"),
+    ("markdown/prose", "1.3", BAD, r"$$z_{p,q,k} = y_{p,q,k} + y_{p,q+1,k} + y_{p+1,q,k} + y_{p+1,q,k}, \quad \text{for each window}$$"),
+]
+
+
 @pytest.mark.parametrize("category, qid, expect, text", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_sweep(category, qid, expect, text):
     got = verdict(qid, text)

@@ -23,6 +23,7 @@ MAX_TEXT = 20000  # characters of one answer
 MAX_DEPTH = 60  # nesting of the expression tree
 MAX_APPLIED = 20_000  # tokens of the student's own functions' bodies read where they are applied
 MAX_STEPS = 2_000_000  # node evaluations for one answer (all its elements)
+MAX_LINKS = 200  # operators in a chain (a + b + … , a b c …, - - a, a^b^c) along one path of the tree
 
 
 STEP = "a step of the derivation"  # why a line or a chain's member is shown but not graded
@@ -47,6 +48,14 @@ _SUB_DIGITS.update({chr(0x2080 + d): f"_{d}" for d in range(10)})
 # subscript letters (oₘ, pᵢ, cⱼ) and superscripts (o², W⁻¹): what a phone or a Unicode keyboard types
 _SUB_DIGITS.update({ch: f"_{c}" for ch, c in zip("ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ", "aeoxhklmnpstijruv")})
 _SUB_DIGITS.update({ch: f"^{c}" for ch, c in zip("²³¹⁰⁴⁵⁶⁷⁸⁹", "2310456789")})
+# superscript index letters and parentheses (yᵏᵢⱼ, y⁽ᵏ⁾): a run of them is one superscript group
+_SUPERS = {"ⁱ": "i", "ʲ": "j", "ᵏ": "k", "ᵐ": "m", "⁽": "(", "⁾": ")"}
+_SUB_DIGITS.update({ch: f"^{c}" for ch, c in _SUPERS.items()})
+_SUP_RUN = re.compile("[" + "".join(_SUPERS) + "]{2,6}")
+_SUB_DIGITS.update({"₊": "_+", "₋": "_-", "₍": "_(", "₎": "_)", "₌": "_="})
+_SUBSCRIPTS = "".join(chr(0x2080 + d) for d in range(10)) + "ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ₊₋₍₎"
+# two or more subscript characters, commas between them too (yᵢ,ⱼ₊₁,ₖ): one group
+_SUB_RUN = re.compile("[" + _SUBSCRIPTS + "](?:[" + _SUBSCRIPTS + "]|,(?=[" + _SUBSCRIPTS + "])){1,60}")
 _UNICODE.update({"Σ": " \\sum ", "∈": " \\in ", "∀": " \\forall ", "⊙": "*", "∘": "*", "≔": "=", "⩽": "<=",
                  "⩾": ">=", "’": "'", "ᵀ": "^T"})
 # Greek letters: a symbol of the student's own (δ_m, \delta_m); σ stays the sigmoid, π is not mapped
@@ -68,9 +77,10 @@ _SUM_FROM = re.compile(r"\b(?:the[ \t]+)?(?:sum|Sum|Σ)[ \t]+over[ \t]+(" + _OVE
 _DERIVATIVE_AT = re.compile(r"\b(?:the[ \t]+)?derivative[ \t]+of[ \t]+(?:the[ \t]+)?(?:sigma|sigmoid|\\sigma)[ \t]+"
                             r"(?:evaluated[ \t]+)?at[ \t]+([A-Za-z][A-Za-z0-9]{0,11}(?:_(?:\{[^{}\n]{0,30}\}|[A-Za-z0-9]{1,3}))?(?:\[[^\[\]\n]{0,30}\])?"
                             r"|\([^()\n]{0,200}\))")
-_FOR_EACH_WHOLE = re.compile(r"\b(?:for|over)[ \t]+(?:each|every|all)[ \t]+(?:the[ \t]+)?(?:pooling[ \t]+)?"
+_FOR_EACH_WHOLE = re.compile(r"\b(?:for|over)[ \t]+(?:each|every|all)[ \t]+(?:the[ \t]+)?(?:(?:pooling|filter|convolution|"
+                             r"conv|output|fully[ \t]+connected|FC)[ \t]+)?"
                              r"(?:window|windows|position|positions|element|elements|neuron|neurons|pixel|pixels|"
-                             r"entry|entries)\b(?=[ \t]*(?:[.;)$]|\n|\Z))")
+                             r"entry|entries|weight|weights|unit|units)\b(?=[ \t]*(?:[.;)$}]|\n|\Z))")
 _PLAIN_WHERE = re.compile(r"(?<![\\\w])(?:where|with)(?=[ \t])")
 _PLUS_MINUS = re.compile(r"(?<!\\)\b(plus|minus|divided[ \t]+by)\b")
 _TIMES = re.compile(r"\\text\s*\{\s*(?:times|multiplied\s+by)\s*\}|(?<!\\)\b(?:times|multiplied[ \t]+by)\b")
@@ -86,9 +96,14 @@ def normalize(text: str) -> str:
     text's length (no backtracking regex on unbounded input)."""
     if len(text) > MAX_TEXT:
         raise NotationError(f"the answer is longer than {MAX_TEXT} characters")
+    # a run of subscript characters is one group, split as compact indices are (y₁₁ₖ is y_{11k})
+    text = _SUP_RUN.sub(lambda m: "^{" + "".join(_SUPERS[c] for c in m.group()) + "}", text)
+    text = _SUB_RUN.sub(lambda m: "_{" + "".join(_SUB_DIGITS[c][1:] if c in _SUB_DIGITS else c for c in m.group()) + "}", text)
+    text = re.sub(r"_\{([+\-][0-9A-Za-z+\-]{1,10})\}", r"\1", text)  # x_{i,j₊₁}: j+1, as typed
     for k, v in {**_UNICODE, **_SUB_DIGITS}.items():
         text = text.replace(k, v)
     text = _furniture(text)
+    text = _MODULE.sub("", text)  # math.exp, np.exp, np.sum: Python's modules
     text = re.sub(r"\\(?:text|textrm|mathrm|textit|mbox)\s*\{([^{}]{0,40})\}", _text_words, text)
     text = re.sub(r"\\(?:operatorname\*?|mathop|mathrm|text|textrm|mbox)\s*\{\s*(\\mathrm\s*\{)?"
                   r"\s*([A-Za-z]{1,7})(?:\s*\\[,;: !]\s*|\s+)?([A-Za-z]{0,7})\s*(?(1)\}\s*)\}",
@@ -124,9 +139,13 @@ def normalize(text: str) -> str:
     text = re.sub(r"\\(?:right|[bB]igg?r?)\s*\]", " ) ", text)
     text = re.sub(r"\\(?:left|right|middle|[bB]igg?[lrm]?)(?![A-Za-z])\s*\.?", " ", text)  # sizing; \left. is nothing
     text = re.sub(r"\\[dtc]frac(?![A-Za-z])", r"\\frac", text)
+    text = re.sub(r"\\substack\s*" + _BRACED, lambda m: m.group(1).replace("\\\\", ","), text)  # its lines: binds
+    text = _MARKED.sub(_marked, text)  # \hat{\delta}_m, \bar y, \tilde{o}: symbols of one's own
     text = re.sub(r"\\[hv]space\*?\s*\{[^{}]{0,20}\}|\\(?:textstyle|scriptstyle|nolimits)(?![A-Za-z])|\\>", " ", text)
     text = re.sub(r"\\(?:top|intercal|mathsf\{T\}|mathrm\{T\})(?![A-Za-z])", "T", text)  # a transpose
-    text = re.sub(r"\^\s*\{?\s*[(\[]\s*[A-Za-z0-9+\-]{1,4}\s*[)\]]\s*\}?", "", text)  # layer labels: w^{(2)}, δ^{[L]}
+    # layer labels: w^{(2)}, δ^{[L]}; one index letter, y^{(k)}_{ij}, is left to the reader (a channel's
+    # index where the quantity takes one more, else a label it drops)
+    text = re.sub(r"\^\s*\{?\s*[(\[]\s*(?![a-km-z]\s*[)\]])[A-Za-z0-9+\-]{1,4}\s*[)\]]\s*\}?", "", text)
     text = re.sub(r"\^\s*\{\s*\\(?:text|mathrm|textrm|rm)\s*\{[A-Za-z ]{1,12}\}\s*\}", "", text)  # δ^{\text{out}}
     text = re.sub(r"\^\s*(?:\{\s*(?:\\prime|')\s*\}|\\prime)", "'", text)  # σ^{\prime}(a)
     text = re.sub(r"\\(?:coloneqq|coloneq|triangleq|equiv|doteq)|:=|=:", "=", text)
@@ -138,6 +157,22 @@ def normalize(text: str) -> str:
     if "cases}" in text:  # cases, dcases, rcases; each runs to the next \end (linear: no nesting)
         text = re.sub(r"\\begin\{[dr]?cases\*?\}((?:(?!\\(?:end|begin)\{)[\s\S])*)\\end\{[dr]?cases\*?\}", _cases, text)
     return text
+
+
+_MODULE = re.compile(r"(?<![\w.])(?:math|np|numpy|torch|jnp|itertools)\.(?=(?:exp|log|tanh|sum|max|min|sqrt|product)\b)")
+# a mark over a symbol makes a symbol of one's own: \hat{\delta} is "deltahat", \bar y "ybar"
+_MARKED = re.compile(r"\\(hat|widehat|tilde|widetilde|bar|overline|check|breve)(?![A-Za-z])\s*"
+                     r"(?:\{\s*\\?([A-Za-z]{1,12})\s*\}|\\([A-Za-z]{1,12})(?![A-Za-z])|([A-Za-z])(?![A-Za-z]))")
+_MARK_NAMES = {"widehat": "hat", "widetilde": "tilde", "overline": "bar"}
+# a delta the answer defines itself (δ_m = …, \delta_{ij} := …): then δ_{a,b} is that, not Kronecker's
+_SUP = r"(?:\^\s*(?:\{[^{}\n]{0,20}\}|[A-Za-z0-9]))?\s*"
+_OWN_DELTA = re.compile(r"(?<![A-Za-z])delta\s*" + _SUP + r"(?:_\s*(?:\{[^{}\n]{0,40}\}|[A-Za-z0-9]{1,3}))?\s*" + _SUP
+                        + r"'?\s*=(?!=)")
+
+
+def _marked(m: re.Match) -> str:
+    mark = _MARK_NAMES.get(m.group(1), m.group(1))
+    return f" {m.group(2) or m.group(3) or m.group(4)}{mark} "
 
 
 # equation furniture: labels, tags, numbering switches, an environment's name, a line break's
@@ -312,11 +347,35 @@ _TRAILING_PROSE = re.compile(r",[ \t]+(?!(?:for|where|with|and|if|otherwise|else
                              r"[A-Za-z]{1,20}(?:[ \t]+[A-Za-z]{1,20}){2,}\b", re.IGNORECASE)
 
 
+_SPACES = ("\\qquad", "\\quad", "\\,", "\\;", "\\:", "\\!", "\\ ", "\\>")
+
+
+def _without_comment(line: str) -> str:
+    """A Python comment after a formula (``… * z[pi,pj,k]  # chain rule``) dropped: a ``#`` after
+    a blank, with an ``=`` before it."""
+    cut = line.find(" #")
+    cut = line.find("\t#") if cut < 0 else cut
+    return line[:cut] if cut > 0 and "=" in line[:cut] else line
+
+
+def _without_trailing_space(line: str) -> str:
+    """The line without LaTeX spacing at its end (``…, \\quad`` once a remark after it is
+    dropped): each step removes at least two characters, so linear."""
+    while True:
+        line = line.strip()
+        cut = next((len(c) for c in _SPACES if line.endswith(c) and not line.endswith("\\" + c)), 0)
+        if not cut:
+            return line
+        line = line[:-cut]
+
+
 def _without_trailing_prose(line: str) -> str:
     """The line without prose after its last ``=`` (looked for there only: linear); prose that
     could change the value (``…, which is then squared``) stays, to be refused where it is read."""
     eq = line.rfind("=")
     m = _TRAILING_PROSE.search(line, eq + 1) if eq >= 0 else None
+    if m and line.count("(", 0, m.start()) > line.count(")", 0, m.start()):  # inside parentheses: no prose
+        return line  # (sum(e for a, b in product(…)))
     return line[:m.start()] if m and not _modifier(line[m.start():]) else line
 
 
@@ -487,8 +546,10 @@ class Reader:
     FUNCTIONS = {"sigma", "sigmoid", "exp", "max", "min", "Indicator", "sum", "Sum", "log", "tanh"}
 
     def __init__(self, symbols: dict[str, list[int]], indices: list[str], scalars: list[str] = (),
-                 targets: tuple = (), vectors: dict | None = None):
+                 targets: tuple = (), vectors: dict | None = None, superscript: int | None = None):
         self.symbols, self.indices, self.scalars = symbols, set(indices), set(scalars)
+        # where an index written as a superscript goes (y^{k}_{i,j} is y_{i,j,k} at 2); None: nowhere
+        self.superscript = superscript
         self.vectors = vectors or {}  # names that, without indices, are a layer's vector or matrix (o, W)
         self.sets: dict[str, tuple] = {}  # sets of one's own: name -> (parameter index names, domain)
         self.deferred = 0  # > 0: inside a plain sum's body, whose ranges come after it
@@ -502,6 +563,9 @@ class Reader:
         self.applied = 0  # tokens of function bodies read so far (at most MAX_APPLIED)
         self.text, self.toks, self.i, self.depth, self.rest, self.steps = "", [], 0, 0, "", []
         self.trailing: set[str] = set()  # pieces after a formula's comma (c_w = 3, c_h = 3): read or refused, never dropped
+        self.shift = 0  # indices of the name being read that are written as a superscript
+        self.links = 0  # operators of the chains on the current path (at most MAX_LINKS)
+        self.own_delta = False  # the answer defines a delta of its own (δ_m = …): no Kronecker delta
 
     # -- statements --
     def statements(self, text: str) -> list[Statement]:
@@ -509,9 +573,10 @@ class Reader:
         with ``=`` continues the previous one's chain, whose last member counts."""
         parts: list[str] = []
         text = normalize(text)
+        self.own_delta = _OWN_DELTA.search(text) is not None
         for raw in _columns(re.split(r"\\\\|\n", text)):
             line = re.sub(r"\\(begin|end)\{[a-zA-Z*]+\}", " ", raw).strip().strip("$").strip()
-            line = re.sub(r"^(?:&\s*)+", "", line).strip().rstrip(".;")  # (eqnarray: "&& + …")
+            line = _without_trailing_space(re.sub(r"^(?:&\s*)+", "", _without_comment(line))).rstrip(".;")  # (eqnarray: "&& + …")
             line = re.sub(r"^(?:\\(?:quad|qquad|[,;:! >])\s*)+", "", line)  # "&\quad + …": a continuation
             bullet = re.match(r"(?:[*•]|\d{1,2}[.)])\s+|-\s+(?=[^=]*=)", line)
             if bullet:  # a Markdown list item: a statement of its own
@@ -585,6 +650,7 @@ class Reader:
         comma (``…, \\quad \\delta_m = …``)."""
         try:
             self.text, self.toks, self.i, self.depth = part, tokenize(part), 0, 0
+            self.links = 0
         except NotationError:
             return
         starts, depth = [0], 0
@@ -595,6 +661,7 @@ class Reader:
         base = self.toks
         for j in starts[:50]:
             self.toks, self.i, self.depth = list(base), j, 0  # (reading dE/dw inserts a token: a copy each time)
+            self.links = 0
             if self._peek("where") or self._peek("with") or self._peek("let"):  # "…, where h_m = …"
                 self.i += 1
             try:
@@ -717,6 +784,7 @@ class Reader:
         :meth:`statements` applies to the others.  ``self.rest``: the text of a further
         definition on the same line (``c_w = 3, c_h = 3``)."""
         self.text, self.toks, self.i, self.depth, self.rest, self.steps = text, tokenize(text), 0, 0, "", []
+        self.links = 0
         if not self.toks:
             raise NotationError("an empty line")
         declared = self._quantifier_list(required=False)
@@ -814,7 +882,7 @@ class Reader:
                 elif t in ("for", "\\forall", "\\where") and depth <= 0:  # "… for m = 1, 2": a quantifier, not a chain
                     break
                 elif t == "=" and depth <= 0:
-                    self.i, self.depth = j, 0
+                    self.i, self.depth, self.links = j, 0, 0
                     return None
                 elif t == "," and depth <= 0:  # another statement follows: this member is the answer
                     break
@@ -975,6 +1043,7 @@ class Reader:
             lo = ("bin", "+", lo, ("num", 1))
         if second.text == "<":
             hi = ("bin", "-", hi, ("num", 1))
+        lo, hi = self._bind(lo), self._bind(hi)  # p \le c_i \le p+1: p an index of one's own
         return [(name, lo, hi) for name in names]
 
     def _values(self) -> tuple[int, int]:
@@ -1062,24 +1131,39 @@ class Reader:
         if self.depth > MAX_DEPTH:
             raise self._error("the expression is nested too deeply")
 
+    def _link(self, cost: int = 1) -> None:
+        """One more operator on the current path: a chain of them is a tree as deep as it is
+        long, which every later walk recurses through, so its length is bounded as nesting is.
+        A negation or a power costs 3 (reading one recurses through three calls)."""
+        self.links += cost
+        if self.links > MAX_LINKS:
+            raise self._error(f"the expression has more than {MAX_LINKS} operators in a row; split it into lines")
+
     def _additive(self):
         self._guard()
+        links = self.links
         node = self._term()
         while self._peek("+") or self._peek("-"):
             op = self._next().text
+            self._link()
             node = ("bin", op, node, self._term())
         self.depth -= 1
+        self.links = links
         return node
 
     def _term(self):
+        links = self.links
         node = self._unary()
         while True:
             if self._peek("*") or self._peek("/"):
                 op = self._next().text
+                self._link()
                 node = ("bin", op, node, self._unary())
             elif self._starts_factor():  # juxtaposition: o_1 (1 - o_1) z
+                self._link()
                 node = ("bin", "*", node, self._power())
             else:
+                self.links = links
                 return node
 
     def _unary(self):
@@ -1090,6 +1174,7 @@ class Reader:
         while self._peek("-") or self._peek("+"):
             if self._next().text == "-":
                 self._guard()
+                self._link(3)
                 negations += 1
         node = self._power()
         self.depth -= negations
@@ -1104,6 +1189,7 @@ class Reader:
         if self._peek("^") or self._peek("**"):
             self._next()
             self._guard()  # (a tower 2^2^2^…: each exponent a level, bounded like any nesting)
+            self._link(3)
             exponent = self._group_or(self._unary)
             self.depth -= 1
             return ("bin", "^", base, exponent)
@@ -1167,7 +1253,11 @@ class Reader:
                 return self._indicator_brackets()
             return ("num", float(t) if "." in t else int(t))
         if t in ("(", "{", "["):  # (a), {a}, and [a] once a sizing command is gone (\big[ a \big])
+            start = self.i
             node = self.expression()
+            if t == "(" and self._peek_tok() is not None and self._peek_tok().text in ("==", "<=", ">=", "!=", "<", ">"):
+                self.i = start  # (y[ci,cj,k] == max(…)): Python's comparison, 1 where it holds
+                node = ("ind", self._condition())
             self._expect({"(": ")", "{": "}", "[": "]"}[t])
             return node
         if t == "\\frac":
@@ -1235,9 +1325,21 @@ class Reader:
             return self._plain_sum()
         if t == "e" and self._peek("^"):
             self._next()
+            self._link(3)
             return ("call", "exp", [self._group_or(self._unary)])
+        if self._peek("'") and t not in self.symbols and not (target is False and t in self.params):
+            self._next()  # δ'_m: a symbol of one's own, named with its prime
+            tok = Tok("name", t + "prime", tok.pos)
         name, idx = self._subscripted(tok)
+        if self._peek("'") and isinstance(name, str) and self._primable(name):  # o_{1}': one's own too
+            self._next()
+            name += "prime"
         return self._resolve(tok, name, idx, target)
+
+    def _primable(self, name: str) -> bool:
+        """Whether a prime after ``name``'s indices names a symbol of one's own (``o_1'``): a
+        name the notation has no derivative for (a function's prime, σ', is read as the call)."""
+        return name not in self.FUNCTIONS and name not in self.functions and len(name) <= 16
 
     def _primed(self, fn: str) -> str:
         """``sigma'`` (σ′, \\sigma'): the sigmoid's derivative σ(a)(1 − σ(a)), element-wise."""
@@ -1256,6 +1358,107 @@ class Reader:
         m = re.fullmatch(r"([A-Za-z]+)(\d+)", name)
         if m and m.group(1) in self.symbols:
             return m.group(1), [("num", int(d)) for d in m.group(2)] if len(m.group(2)) == 1 else self._ambiguous(tok)
+        before = self.i
+        sup = self._superscript() if isinstance(name, str) and name in self.symbols else None
+        if sup is not None and not (self._peek("_") or self._peek("[")):  # y^k alone: a power
+            self.i, sup = before, None
+        own = self._own_superscript(name) if sup is None else None
+        self.shift = 1 if sup is not None or self._superscript_after_group(name) else 0
+        try:
+            name, idx = self._subscripts(tok, name)
+        finally:
+            self.shift = 0
+        if own is not None and isinstance(name, str):  # δ^{k}_{i,j}, δ^{out}_m: a symbol of one's own
+            kind, text = own
+            if kind == "label":
+                return name + text, idx
+            at = len(idx or []) if self.superscript is None else min(self.superscript, len(idx or []))
+            return name, (idx or [])[:at] + [("idx", text)] + (idx or [])[at:]
+        if sup is None and idx is not None and isinstance(name, str) and name in self.symbols:
+            after = self.i
+            sup = self._superscript()
+            if sup is not None:
+                before = after
+        if sup is not None:
+            var, labelled = sup
+            counts = self.symbols.get(name, [])
+            if idx is not None and self.superscript is not None and self.superscript <= len(idx) \
+                    and len(idx) + 1 in counts:
+                return name, idx[:self.superscript] + [("idx", var)] + idx[self.superscript:]
+            if not labelled:  # not an index this quantity has room for: a power, read as one
+                self.i = before
+        return name, idx
+
+    def _own_superscript(self, name):
+        """A superscript right before the subscripts of a name of one's own (``\\delta^{k}_{i,j}``,
+        ``\\delta^{out}_m``), consumed: ("idx", k) for an index name, ("label", "out") for a short
+        word, part of the name.  None (nothing consumed) for a quantity, a function, ``e``, or
+        anything not followed by ``_``: a power."""
+        if not (isinstance(name, str) and self._peek("^") and name not in self.symbols and name not in self.FUNCTIONS
+                and name not in self.functions and name not in ("e", "pi") and name not in self.params):
+            return None
+        before = self.i
+        sup = self._superscript()
+        if sup is not None and self._peek("_"):
+            return "idx", sup[0]
+        self.i = before
+        ahead = [t for t in self.toks[self.i:self.i + 4]]
+        for form in (["^", "W"], ["^", "{", "W", "}"]):
+            if len(ahead) < len(form) or any(f != "W" and f != t.text for f, t in zip(form, ahead)):
+                continue
+            word = ahead[form.index("W")]
+            if word.kind == "name" and word.text.isalpha() and len(word.text) <= 5 and word.text not in self.indices:
+                after = self.i + len(form)
+                if after < len(self.toks) and self.toks[after].text == "_":
+                    self.i = after
+                    return "label", word.text
+        return None
+
+    def _superscript_after_group(self, name) -> bool:
+        """Whether the subscript group ahead (``_{ij}``, at most 40 tokens) is followed by an index
+        superscript (``y_{ij}^{(k)}``): its compact indices are then one fewer.  Consumes nothing."""
+        if not (isinstance(name, str) and name in self.symbols and self._peek("_")
+                and self.i + 1 < len(self.toks) and self.toks[self.i + 1].text == "{"):
+            return False
+        depth = 0
+        for j in range(self.i + 1, min(len(self.toks), self.i + 42)):
+            depth += (self.toks[j].text == "{") - (self.toks[j].text == "}")
+            if depth == 0:
+                save = self.i
+                self.i = j + 1
+                found = self._superscript() is not None
+                self.i = save
+                return found
+        return False
+
+    def _superscript(self):
+        """An index written as a superscript at the current token, consumed: ``^k``, ``^{k}``,
+        ``^{(k)}``, ``^{c_i}``; (its name, whether it was in parentheses).  Only an index
+        variable's name (the homework's or one letter of one's own), never a number: ``y^2`` is a
+        power.  None, nothing consumed, otherwise."""
+        ahead = [t.text for t in self.toks[self.i:self.i + 7]]
+        if not ahead or ahead[0] != "^":
+            return None
+        for form in (["^", "N"], ["^", "{", "N", "}"], ["^", "{", "(", "N", ")", "}"], ["^", "(", "N", ")"],
+                     ["^", "{", "[", "N", "]", "}"], ["^", "[", "N", "]"],
+                     ["^", "{", "N", "_", "N", "}"]):
+            if len(ahead) < len(form) or any(f != "N" and f != a for f, a in zip(form, ahead)):
+                continue
+            names = [self.toks[self.i + j] for j, f in enumerate(form) if f == "N"]
+            if any(t.kind != "name" for t in names):
+                continue
+            var = "".join(t.text for t in names)
+            known = var in self.indices or (len(names) == 1 and len(var) == 1 and self._own_index(var))
+            if len(names) == 2 and var not in self.indices:
+                continue
+            if known:
+                self.i += len(form)
+                return var, "(" in form or "[" in form
+        return None
+
+    def _subscripts(self, tok: Tok, name: str):
+        """The subscripts and brackets after a name (see :meth:`_subscripted`)."""
+        idx = None
         if self._peek("_"):
             self._next()
             if self._peek("{"):
@@ -1303,6 +1506,8 @@ class Reader:
         group has commas or subscripts of its own, or the reading as it was fits.  A group that
         splits no way the quantity takes, or only with operators between letters, is refused."""
         counts = self.symbols.get(name) if isinstance(name, str) else None
+        if counts and self.shift:  # an index is a superscript (y^{k}_{ij}): the rest is one fewer
+            counts = [c - self.shift for c in counts if c > self.shift]
         if not counts:
             return None
         if parts is not None and len(parts) in counts and not any(
@@ -1504,6 +1709,12 @@ class Reader:
             return ("vecref", name)  # δ with δ_m defined element by element: the vector of them
         if n == 0 and self.deferred and not target and self._own_index(name) and not self._peek("("):
             return ("idx_or_name", name)  # sum(… 1[r-1 <= pr <= r] …, pr=1..2): pr is bound after
+        if name == "delta" and n == 1 and idx[0][0] == "idx" and len(idx[0][1]) == 2 and idx[0][1] not in self.indices \
+                and all(c in self.indices for c in idx[0][1]):  # δ_{ij}: two index names written together
+            idx, n = [("idx", c) for c in idx[0][1]], 2
+        if name == "delta" and n == 2 and not target and not self.own_delta and name not in self.local \
+                and name not in self.symbols:  # δ_{a,b}: Kronecker's, 1 where a = b
+            return ("ind", ("cmp", "==", idx[0], idx[1]))
         if name in self.symbols:
             if n not in self.symbols[name]:
                 counts = " or ".join(map(str, self.symbols[name]))
@@ -1617,10 +1828,15 @@ class Reader:
             raise self._error(f"{fn} needs its argument in parentheses: {fn}(...)")
         self._next()
         close = ")" if opener == "(" else "\\}"
+        listed = fn in ("max", "min") and opener == "(" and self._peek("[")  # max([a, b, c, d])
+        if listed:
+            self._next()
         args = [self._condition() if fn == "Indicator" else self.expression()]
         while self._peek(","):
             self._next()
             args.append(self.expression())
+        if listed:
+            self._expect("]")
         self._expect(close)
         if fn == "Indicator":
             return ("ind", args[0])
@@ -1707,14 +1923,17 @@ class Reader:
                                                         "with one, e.g. 1[(c_i, c_j) = argmax …]"))
         return node
 
-    def _ranges_ahead(self) -> bool:
-        """``max(e, a=lo..hi)``: a max over an index, not of listed values."""
+    def _ranges_ahead(self, inside: int = 1) -> bool:
+        """``max(e, a=lo..hi)``, ``max(e for a in …)``: a max over an index, not of listed values
+        (``inside`` 2: within the list of ``max([e for a in …])``)."""
+        if inside == 1 and self.i + 1 < len(self.toks) and self.toks[self.i + 1].text == "[":
+            inside = 2
         depth = 0
         for j, t in enumerate(self.toks[self.i:self.i + 400]):
             depth += t.text in ("(", "[", "{", "\\{") or -(t.text in (")", "]", "}", "\\}"))
             if depth == 0 and j > 0:
                 return False
-            if depth == 1 and t.text in ("..", "...", "\\in"):
+            if depth == inside and t.text in ("..", "...", "\\in", "for"):
                 return True
         return False
 
@@ -1732,14 +1951,23 @@ class Reader:
                                                         f"{fn}_{{a \\in \\{{p_i, p_i+1\\}}, b \\in \\{{p_j, p_j+1\\}}}} "
                                                         "y_{a,b,k}, or max(a, b, c, d) with the values compared")) from None
         self._expect("}")
+        self._link(3)  # \max_{…} \max_{…} …: a chain, as \sum's
         return ("over", fn, binds, self._term())
 
     def _plain_over(self, fn: str):
         """``argmax(y[a,b,k], a=pi..pi+1, b=pj..pj+1)``, ``max(e, (a,b) in S)``."""
         self._expect("(")
+        listed = self._peek("[")  # max([y[a,b,k] for a in …])
+        if listed:
+            self._next()
         body = self._ahead_of_ranges(self.expression)
-        self._expect(",")
-        binds = self._binds()
+        if self._peek("for"):  # max(y[a,b,k] for a in (pi, pi+1) for b in (pj, pj+1))
+            binds, body = self._generator(body)
+            if listed:
+                self._expect("]")
+        else:
+            self._expect(",")
+            binds = self._binds()
         self._expect(")")
         return ("over", fn, binds, _rebound(body, {n for names, _d in binds for n in names}))
 
@@ -1753,10 +1981,47 @@ class Reader:
         finally:
             self.deferred -= 1
 
+    _BELOW = ("\\le", "<=", "<")
+
+    def _bounds_ahead(self) -> bool:
+        """``lo \\le a \\le hi`` ahead (its first relation before any ``\\in``, ``=`` or end; 30 tokens)."""
+        depth = 0
+        for t in self.toks[self.i:self.i + 30]:
+            depth += t.text in ("(", "[", "{", "\\{") or -(t.text in (")", "]", "}", "\\}"))
+            if depth < 0 or (depth == 0 and t.text in ("\\in", "in", "=", ",", "..", "...")):
+                return False
+            if depth == 0 and t.text in self._BELOW:
+                return True
+        return False
+
+    def _bounded(self) -> list:
+        """``lo \\le a, b \\le hi`` (``<`` is strict): each name over lo .. hi."""
+        lo = self._index_expr()
+        strict = self._next().text == "<"
+        if strict:
+            lo = ("bin", "+", lo, ("num", 1))
+        names = [self._index_name()]
+        while self._peek(",") and len(names) < 8:
+            self._next()
+            names.append(self._index_name())
+        tok = self._next()
+        if tok is None or tok.text not in self._BELOW:
+            raise self._error("write a range as lo \\le a \\le hi")
+        hi = self._index_expr()
+        if tok.text == "<":
+            hi = ("bin", "-", hi, ("num", 1))
+        return [((v,), ("drange", self._bind(lo), self._bind(hi))) for v in names]
+
     def _binds(self) -> list:
         """``a \\in S``, ``(a, b) \\in S \\times T``, ``a = lo..hi``, joined by commas."""
         out = []
         while True:
+            if self._bounds_ahead():  # 0 \le a \le 1, 1 \le a, b \le 2 (\substack lines become commas)
+                out += self._bounded()
+                if self._peek(","):
+                    self._next()
+                    continue
+                return out
             if self._peek("("):
                 self._next()
                 names = [self._index_name()]
@@ -1766,6 +2031,21 @@ class Reader:
                 self._expect(")")
             else:
                 names = [self._index_name()]
+                alike = []  # a, b \\in S: each of them over S
+                while self._peek(",") and self.i + 2 < len(self.toks) and self.toks[self.i + 1].kind == "name" \
+                        and self.toks[self.i + 2].text in (",", "\\in", "in") and len(alike) < 8:
+                    self._next()
+                    alike.append(self._index_name())
+                if alike:
+                    if not (self._peek("\\in") or self._peek("in")):
+                        raise self._error("expected \\in after the indices")
+                    self._next()
+                    domain = self._domain()
+                    out += [((v,), domain) for v in names + alike]
+                    if self._peek(","):
+                        self._next()
+                        continue
+                    return out
             if self._peek("\\in") or self._peek("in"):
                 self._next()
                 domain = self._domain()
@@ -1785,17 +2065,60 @@ class Reader:
             return out
 
     def _domain(self):
-        node = self._domain_atom()
-        while self._peek("*"):  # \times: pairs
-            self._next()
-            node = ("dprod", node, self._domain_atom())
+        node = self._domain_power()
+        while self._peek("*") or self._peek("\\cap"):  # \times: pairs; \cap: the values in both
+            kind = "dprod" if self._next().text == "*" else "dcap"
+            node = (kind, node, self._domain_power())
         return node
+
+    def _domain_power(self):
+        """A set, or its power ``\\{0,1\\}^2`` (the set of pairs: S × S), up to the fourth."""
+        node = self._domain_atom()
+        ahead = [t.text for t in self.toks[self.i:self.i + 4]]
+        power = ahead[1] if ahead[:1] == ["^"] and len(ahead) > 1 and ahead[1] != "{" else (
+            ahead[2] if ahead[:2] == ["^", "{"] and len(ahead) > 3 and ahead[3] == "}" else None)
+        if power is None:
+            return node
+        if power not in ("1", "2", "3", "4"):
+            raise self._error("a set's power is 2, 3 or 4: \\{0,1\\}^2 is its pairs")
+        self.i += 2 if ahead[1] != "{" else 4
+        out = node
+        for _ in range(int(power) - 1):
+            out = ("dprod", out, node)
+        return out
+
+    def _set_item(self):
+        """One member of a set written out: an index expression, or a tuple ``(0, 1)`` of them."""
+        if self._peek("(") and self._tuple_ahead():
+            self._next()
+            items = [self._index_expr()]
+            while self._peek(",") and len(items) < 8:
+                self._next()
+                items.append(self._index_expr())
+            self._expect(")")
+            return ("tuple", items)
+        return self._index_expr()
+
+    def _tuple_ahead(self) -> bool:
+        """``(`` opens a tuple: a comma at its own depth before its ``)`` (looked at 40 tokens)."""
+        depth = 0
+        for t in self.toks[self.i:self.i + 40]:
+            depth += t.text in ("(", "[", "{", "\\{") or -(t.text in (")", "]", "}", "\\}"))
+            if depth == 0:
+                return False
+            if depth == 1 and t.text == ",":
+                return True
+        return False
 
     def _domain_atom(self):
         """``\\{p_i, p_i+1\\}``, ``\\{1, ..., 3\\}``, ``{1..3}``, or a set of one's own ``W_{p_i,p_j}``."""
+        ahead = [t.text for t in self.toks[self.i:self.i + 3]]
+        if len(ahead) == 3 and ahead[0] == "[" and ahead[2] == "]" and ahead[1].isdigit():  # [3]: {1, …, 3}
+            self.i += 3
+            return ("drange", ("num", 1), ("num", int(ahead[1])))
         if self._peek("\\{") or self._peek("{"):
             close = "\\}" if self._next().text == "\\{" else "}"
-            items, ellipsis = [self._index_expr()], False
+            items, ellipsis = [self._set_item()], False
             while self._peek(",") or self._peek("..") or self._peek("..."):
                 if self._next().text == ",":
                     if self._peek("..") or self._peek("..."):
@@ -1805,8 +2128,10 @@ class Reader:
                             self._next()
                 else:
                     ellipsis = True
-                items.append(self._index_expr())
+                items.append(self._set_item())
             self._expect(close)
+            if ellipsis and any(p[0] == "tuple" for p in items):
+                raise self._error("write a range of values as \\{1, \\dots, 3\\}")
             if ellipsis:
                 if len(items) != 2:
                     raise self._error("write a range of values as \\{1, \\dots, 3\\}")
@@ -1821,9 +2146,20 @@ class Reader:
         return ("dref", name, [self._bind(p) for p in (idx or [])])
 
     def _plain_sum(self):
-        """sum(e, k=1..3) or Sum(e, (k, 1, 3))."""
+        """sum(e, k=1..3) or Sum(e, (k, 1, 3)); Python's sum(e for k in (1, 2, 3) for a in range(2))."""
         self._expect("(")
+        listed = self._peek("[") and self._ranges_ahead()  # sum([e for a in range(2)])
+        if listed:
+            self._next()
         body = self._ahead_of_ranges(self.expression)
+        if self._peek("for"):  # a generator: sum(e for a in range(2) for b in (1, 2))
+            binds, body = self._generator(body)
+            if listed:
+                self._expect("]")
+            self._expect(")")
+            return ("over", "sum", binds, _rebound(body, {n for names, _d in binds for n in names}))
+        if listed:
+            raise self._error("a list in sum([...]) is read with its for: sum([e for a in range(2)])")
         ranges = []
         while self._peek(","):
             self._next()
@@ -1856,6 +2192,7 @@ class Reader:
         """\\sum_{k=1}^{3} e: the summand is one product (write parentheses around a sum).
         ``\\sum_{m}``, ``\\sum_m``, ``\\sum_{p_i, p_j}``: over the whole extent of the index where
         the summand uses it (found when evaluated); ``\\sum_{k \\in \\{1, \\dots, 3\\}}`` too."""
+        self._link(3)  # its summand is read by recursion: \sum \sum \sum … is a chain
         self._expect("_")
         if not self._peek("{"):  # \sum_m
             var = self._index_name()
@@ -1869,19 +2206,44 @@ class Reader:
             self._expect("}")
         except NotationError:
             self.i = start
-            names = [self._index_name()]
-            while self._peek(","):
-                self._next()
-                names.append(self._index_name())
+            try:
+                names = [self._index_name()]
+                while self._peek(","):
+                    self._next()
+                    names.append(self._index_name())
+            except NotationError:  # \sum_{(a,b) \in \{0,1\}^2}: over pairs
+                self.i = start
+                binds = self._binds()
+                self._expect("}")
+                return ("over", "sum", binds, self._term())
             ranges = [(("whole", v), ("whole", v)) for v in names]
+            if self._peek("\\le") or self._peek("<=") or self._peek("<"):  # \sum_{p_i \le a \le p_i+1}
+                self.i = start
+                binds = self._binds()
+                self._expect("}")
+                return ("over", "sum", binds, self._term())
+            if len(names) > 1 and self._peek("="):  # \sum_{i,j=1}^{3}: each from 1 to 3
+                self._next()
+                lo = self.expression()
+                self._expect("}")
+                self._expect("^")
+                hi = self._group_or(lambda: ("num", int(self._expect_num())))
+                ranges = [(lo, hi)] * len(names)
+                body = self._term()
+                for v in reversed(names):
+                    body = ("sum", v, lo, hi, body)
+                return body
             if self._peek("\\in"):
                 self._next()
                 domain = self._domain()
                 values = [p[1] for p in domain[1]] if domain[0] == "dset" and all(p[0] == "num" for p in domain[1]) else []
                 if values and values == list(range(values[0], values[0] + len(values))):  # \{1, 2\}
                     domain = ("drange", ("num", values[0]), ("num", values[-1]))
-                if domain[0] != "drange":
-                    raise self._error("a sum runs over a range: \\sum_{k=1}^{3} or k \\in \\{1, \\dots, 3\\}")
+                if domain[0] != "drange" or not self._peek("}"):  # a set of values, or several binds
+                    self.i = start  # a \in \{p_i, p_i+1\}, b \in …; a, b \in \{p_i, p_i+1\}, k \in …
+                    binds = self._binds()
+                    self._expect("}")
+                    return ("over", "sum", binds, self._term())
                 ranges = [(domain[1], domain[2])] * len(names)
             self._expect("}")
             body = self._term()
@@ -1892,6 +2254,80 @@ class Reader:
         hi = self._group_or(lambda: ("num", int(self._expect_num())))
         body = self._term()
         return ("sum", var, lo, hi, body)
+
+    def _generator(self, body) -> tuple:
+        """Python's ``for a in range(2) for b in (p_j, p_j + 1)`` after a sum's or a max's body:
+        binds as :meth:`_binds` gives them, the first outermost.  ``range(n)`` is 0 .. n-1,
+        ``range(a, b)`` a .. b-1; a tuple, list or set lists the values (pairs too).  A step
+        (``range(a, b, s)``) is refused.  ``for a, b in product(S, T)`` is over pairs, and an
+        ``if`` after the ranges keeps the terms where its condition holds: (binds, the body)."""
+        out = []
+        while self._peek("for") and len(out) < 8:
+            self._next()
+            paren = self._peek("(")
+            if paren:
+                self._next()
+            names = [self._index_name()]
+            while self._peek(",") and len(names) < 8:
+                self._next()
+                names.append(self._index_name())
+            if paren:
+                self._expect(")")
+            self._expect("in")
+            out.append((tuple(names), self._iterable()))
+        while self._peek("if"):  # sum(e for a in … if a <= c): the terms where it holds
+            self._next()
+            body = ("bin", "*", body, ("ind", self._condition()))
+        return out, body
+
+    def _iterable(self, depth: int = 0):
+        """What a generator's index runs over, as a set: range(…), a tuple, list or set written
+        out, or itertools' product(S, T, …) of them."""
+        tok = self._peek_tok()
+        if depth < 2 and tok is not None and tok.text == "product" and self.i + 1 < len(self.toks) and self.toks[self.i + 1].text == "(":
+            self.i += 2
+            node = first = self._iterable(depth + 1)
+            for _ in range(3):
+                if not self._peek(","):
+                    break
+                self._next()
+                if self._peek("repeat") and self.i + 2 < len(self.toks) and self.toks[self.i + 1].text == "=":
+                    self.i += 2  # product(range(2), repeat=2): the set's pairs
+                    times = self._expect_num()
+                    if times not in ("1", "2", "3", "4") or node is not first:
+                        raise self._error("product(S, repeat=n) takes one set and n up to 4")
+                    for _ in range(int(times) - 1):
+                        node = ("dprod", node, first)
+                    break
+                node = ("dprod", node, self._iterable(depth + 1))
+            self._expect(")")
+            return node
+        if tok is not None and tok.text == "range" and self.i + 1 < len(self.toks) and self.toks[self.i + 1].text == "(":
+            self.i += 2
+            bounds = [self.expression()]
+            while self._peek(",") and len(bounds) < 3:
+                self._next()
+                bounds.append(self.expression())
+            self._expect(")")
+            if len(bounds) == 3:
+                raise NotationError(_at(self.text, tok.pos, "range(a, b, step) is not read: write range(a, b)"))
+            lo, stop = (("num", 0), bounds[0]) if len(bounds) == 1 else bounds
+            hi = ("num", stop[1] - 1) if stop[0] == "num" else ("bin", "-", stop, ("num", 1))
+            domain = ("drange", lo, hi)
+        elif tok is not None and tok.text in ("(", "["):
+            self._next()
+            close = ")" if tok.text == "(" else "]"
+            items = [self._set_item()]
+            while self._peek(",") and len(items) < 64:
+                self._next()
+                if self._peek(close):  # (1,): a tuple of one
+                    break
+                items.append(self._set_item())
+            self._expect(close)
+            domain = ("dset", items)
+        else:
+            domain = self._domain()
+        return domain
 
     def _expect_num(self) -> str:
         tok = self._next()
@@ -2204,7 +2640,7 @@ class Answer:
         if len(spec["shape"]) not in symbols[target] and not spec.get("scalar"):
             symbols[target] = sorted(set(symbols[target]) | {len(spec["shape"])})
         reader = Reader(symbols, spec["indices"], spec.get("scalars", []), tuple(spec.get("asked") or [target]),
-                        spec.get("vectors"))
+                        spec.get("vectors"), spec.get("superscript_index"))
         self.statements = elementwise(reader.statements(text), spec)
         self.sets = reader.sets
         self.functions = {name: (param, source, shown) for name, (param, _t, source, shown) in reader.functions.items()}
@@ -2503,11 +2939,19 @@ class Answer:
                         if len(grown) > 10000:
                             raise NotationError(f"a {fn} over more than 10000 values")
                 envs = grown
+            total = 0
             for e in envs:
                 self._tick()
                 v = body(e)
+                if fn == "sum":
+                    if isinstance(v, tuple):
+                        raise NotationError("a sum of pairs: compare an arg max over several indices with a pair")
+                    total = total + v
+                    continue
                 if best is None or (v > best if larger else v < best):
                     best, where = v, tuple(e[n] for names, _d in binds for n in names)
+            if fn == "sum":
+                return total
             if best is None:
                 raise NotationError(f"a {fn} over no values")
             if fn in ("max", "min"):
@@ -2522,7 +2966,7 @@ class Answer:
         kind = node[0]
         if kind == "dset":
             items = [self._compile(p) for p in node[1]]
-            return lambda env: [(_whole_index(f(env)),) for f in items]
+            return lambda env: [_as_tuple(f(env)) for f in items]
         if kind == "drange":
             lo, hi = self._compile(node[1]), self._compile(node[2])
 
@@ -2541,6 +2985,13 @@ class Answer:
                     raise NotationError("a set of more than 10000 values")
                 return [x + y for x in a for y in b]
             return pairs
+        if kind == "dcap":
+            left, right = self._domain(node[1], depth + 1), self._domain(node[2], depth + 1)
+
+            def common(env):
+                b = set(right(env))
+                return [v for v in left(env) if v in b]
+            return common
         if kind == "dref":
             params, domain = self.sets[node[1]]
             inner, args = self._domain(domain, depth + 1), [self._compile(p) for p in node[2]]
@@ -2682,6 +3133,11 @@ def _refs(node) -> list:
             for p in part:
                 out += _refs(p)
     return out
+
+
+def _as_tuple(v) -> tuple:
+    """A set's member as a tuple of whole numbers: (2,) for 2, (0, 1) for a pair."""
+    return v if isinstance(v, tuple) else (_whole_index(v),)
 
 
 def _whole_index(v) -> int:
@@ -2840,6 +3296,8 @@ def pretty(node, display: dict | None = None, outer: int = 0, parent: str = "") 
         return "{" + pretty(node[1], display) + ".." + pretty(node[2], display) + "}"
     if kind == "dprod":
         return pretty(node[1], display) + " × " + pretty(node[2], display)
+    if kind == "dcap":
+        return pretty(node[1], display) + " ∩ " + pretty(node[2], display)
     if kind == "dref":
         return node[1] + (f"[{','.join(pretty(p, display) for p in node[2])}]" if node[2] else "")
     return "?"
@@ -2869,29 +3327,86 @@ def reading(answer: Answer) -> str:
 # ``### Q1.2 gradient``, ``\section*{1.2}``, ``**Question 1.2**``), or a line holding the id alone
 # (``1.2``, ``Q1.2:``, ``Question 1.2)``) as plain-text files have it.  Matched one line at a time,
 # on the line's first HEAD_WIDTH characters with its blanks collapsed: linear in the file.
-_ID = r"\d+\.\d+|Part ?\d+ ?[,.]? ?Q(?:uestion)? ?\d+"
+# a sub-question lettered (``Problem 1(a)``, ``Part 2 (c)``): mapped to its number by :func:`sections`
+# only where the assignment's ids make the letter's place unambiguous
+_LETTERED = r"\d+ ?,? ?(?:part ?)?\( ?[a-z] ?\)|\d+ ?,? ?part ?[a-e](?![a-z0-9])"
+_ID = r"\d+\.\d+|Part ?\d+ ?[,.]? ?Q(?:uestion)? ?\d+|" + _LETTERED
 _QID = r"(?:Q(?:uestion)?\.? ?|Part ?\d+ ?[,.]? ?Q?)?(" + _ID + ")"
 _HEADING = re.compile(r"(?:#{1,6} ?|\\(?:sub)*section\*?\{ ?|\\paragraph\*?\{ ?|\\textbf\{ ?|\*\* ?)"
-                      r"(?:[A-Za-z]{1,12} ){0,3}\(?" + _QID + r"\b", re.IGNORECASE)  # "## Problem 1.4", "### Answer to 1.4"
-_ALONE = re.compile(_QID + r" ?[.:)\-–—]?", re.IGNORECASE)
+                      r"(?:[A-Za-z]{1,12} ){0,3}\(?" + _QID + r"(?:\b|(?<=\)))", re.IGNORECASE)  # "## Problem 1.4", "### Answer to 1.4"
+# a line holding the id alone, or after a word that names it (Problem 1.2, Exercise 1(a)), or an
+# item number then that word (1. Q 1.1)
+_ALONE = re.compile(r"(?:\d{1,2}[.)] ?(?=[QP]))?(?:(?:Problem|Exercise|Task|Answer) ?)?" + _QID + r" ?[.:)\-–—]?", re.IGNORECASE)
 HEAD_WIDTH = 200
+# a part's own heading, its sub-questions below it: "# Problem 2", "\\section*{Part 1: forward pass}",
+# "Part 2" alone on a line; then "## (a)", "### b)", "## Question 1", "**Q3**" (or "(a)" alone) is 2(a), 2.1
+_MARKUP = r"(?:#{1,6} ?|\\(?:sub)*section\*?\{ ?|\\paragraph\*?\{ ?|\\textbf\{ ?|\*\* ?)"
+_PART = re.compile(_MARKUP + r"(?:Part|Problem|Exercise|Section|Question|Task) ?(\d{1,2})(?![\d.(]| ?[,(])(?! ?(?:Q|Question|part)\b)",
+                   re.IGNORECASE)
+_PART_ALONE = re.compile(r"(?:Part|Problem|Exercise) ?(\d{1,2}) ?[.:]?", re.IGNORECASE)
+_SUB_ID = r"(?:(?:Part|Question|Problem|Exercise) ?\(?([a-e])\)?(?![a-z])|\( ?([a-e]) ?\)|([a-e])[.)]|(?:Question|Q)\.? ?(\d{1,2})\b)"
+_SUB = re.compile(_MARKUP + _SUB_ID, re.IGNORECASE)
+# a letter right after the part's number, named as a question: "## Problem 1a", "Q2.b" (never "## 2D case")
+_LETTER_AFTER = re.compile(r"(?:" + _MARKUP + r")?(?:Problem|Exercise|Question|Q|Part) ?(\d{1,2})\.?([a-e])(?![a-z0-9])",
+                           re.IGNORECASE)
+_SUB_ALONE = re.compile(_SUB_ID + r" ?[.:]?", re.IGNORECASE)
 # Math: the openers, and each one's closer (found with str.find: linear, see _math_blocks)
 _OPENER = re.compile(r"\$\$|\\\[|\\\(|```[a-z]*\n|\\begin\{(?:equation|align|alignat|flalign|gather|multline|eqnarray|displaymath)\*?\}|\$")
 
 
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
+_ROMAN_PART = re.compile(r"\b(Part|Problem|Exercise|Section) (I|II|III|IV|V|VI)\b(?! ?[a-z])")
+PART_MARK = "part"  # what _headings gives for a part's own heading: it ends a section and names none
+
+
+def _level(head: str) -> int:
+    """How deep a heading line is: # 1 … ###### 6, \\section 1, \\subsection 2, bold 8, a plain line 9."""
+    hashes = len(head) - len(head.lstrip("#"))
+    if hashes:
+        return hashes
+    latex = re.match(r"\\((?:sub)*)section", head)
+    if latex:
+        return 1 + len(latex.group(1)) // 3
+    return 7 if head.startswith("\\paragraph") else 8 if head.startswith(("**", "\\textbf")) else 9
+
+
 def _headings(text: str):
-    """(start of the line, end of the line, question id) of each heading line."""
-    pos = 0
+    """(start of the line, end of the line, question id) of each heading line; a part's own
+    heading (``# Problem 2``) is a :data:`PART_MARK`, and lettered or numbered sub-headings under
+    it (``## (a)``, ``## Question 1``) are that part's."""
+    pos, part, part_level = 0, None, 0
     while pos <= len(text):
         end = text.find("\n", pos)
         end = len(text) if end < 0 else end
         line = text[pos:end]
         head = re.sub(r"[ \t]+", " ", line[:HEAD_WIDTH]).strip()
+        head = _ROMAN_PART.sub(lambda r: f"{r.group(1)} {_ROMAN[r.group(2).upper()]}", head)  # Part II: Part 2
         m = _HEADING.match(head)
         qid = m.group(1) if m else None
         if qid is None and len(line) <= HEAD_WIDTH:
             alone = _ALONE.fullmatch(head)
             qid = alone.group(1) if alone else None
+        if qid is None:
+            bare = _LETTER_AFTER.match(head)
+            if bare is not None and (bare.group(0).startswith(("#", "\\", "*")) or len(line) <= HEAD_WIDTH
+                                     and re.fullmatch(r" ?[.:)\-–—]?", head[bare.end():])):
+                m, qid = bare, f"{bare.group(1)}({bare.group(2).lower()})"
+        if qid is None:
+            level = _level(head)
+            sub = None
+            if part is not None:  # under a part: its sub-questions first (a numbered one only at a deeper level)
+                sub = _SUB.match(head) or (_SUB_ALONE.fullmatch(head) if len(line) <= HEAD_WIDTH else None)
+                if sub is not None and sub.group(4) and level <= part_level:
+                    sub = None
+            whole = None if sub is not None else (
+                _PART.match(head) or (_PART_ALONE.fullmatch(head) if len(line) <= HEAD_WIDTH else None))
+            if whole is not None:  # a part's heading: it ends the answer before it and names what follows
+                part, part_level = whole.group(1), min(level, 8)  # (a plain "Problem 2" line: plain "(a)" lines under it)
+                m, qid = whole, PART_MARK
+            elif sub is not None:
+                m = sub
+                letter = sub.group(1) or sub.group(2) or sub.group(3)
+                qid = f"{part}({letter.lower()})" if letter else f"{part}.{int(sub.group(4))}"
         if qid is not None:
             close = line.find("}") if m is not None and head.startswith("\\") else -1
             yield pos, (pos + close + 1 if close >= 0 else end), qid  # \section*{1.2} $$…$$: the rest is the answer
@@ -3049,17 +3564,37 @@ def _tex_visible(text: str) -> str:
     return "".join(out)
 
 
-def sections(text: str) -> dict[str, str]:
-    """``{"1.2": its text, ...}`` from headings such as ``## 1.2`` or ``\\section*{1.2}``."""
+def sections(text: str, ids: list[str] | tuple[str, ...] = ()) -> dict[str, str]:
+    """``{"1.2": its text, ...}`` from headings such as ``## 1.2`` or ``\\section*{1.2}``.
+
+    A lettered heading (``Problem 1(a)``) is the assignment's ``1.1`` only when ``ids`` (the
+    assignment's question ids) number part 1's questions 1, 2, 3, ... with none missing, so that
+    the letter's place is the number; otherwise it stays as written and answers no question."""
     out: dict[str, str] = {}
     marks = list(_headings(text))
     for here, nxt in zip(marks, marks[1:] + [None]):
         body = text[here[1]:nxt[0] if nxt else len(text)]
         qid = here[2]
-        if "." not in qid:  # "Part 1, Q2"
+        if qid == PART_MARK:  # "# Problem 2" and its introduction: no question's answer
+            continue
+        letter = re.fullmatch(r"(\d+)[ ,]*(?:[Pp][Aa][Rr][Tt] ?)?\( ?([A-Za-z]) ?\)|(\d+)[ ,]*[Pp][Aa][Rr][Tt] ?([A-Ea-e])", qid)
+        if letter:
+            qid = _lettered(letter.group(1) or letter.group(3), (letter.group(2) or letter.group(4)).lower(), ids)
+        elif "." not in qid:  # "Part 1, Q2"
             qid = ".".join(re.findall(r"\d+", qid))
         out[qid] = (out[qid] + "\n" + body) if qid in out else body
     return out
+
+
+def _lettered(part: str, letter: str, ids) -> str:
+    """``1(a)`` as ``1.1`` where part 1's ids are exactly 1.1 .. 1.n and the letter is within
+    them; else ``1(a)`` unchanged (why: a letter has no number of its own to check against)."""
+    numbers = sorted(int(q.split(".", 1)[1]) for q in ids
+                     if q.count(".") == 1 and q.split(".")[0] == part and q.split(".")[1].isdigit())
+    place = ord(letter) - ord("a") + 1
+    if numbers and numbers == list(range(1, len(numbers) + 1)) and place <= len(numbers):
+        return f"{part}.{place}"
+    return f"{part}({letter})"
 
 
 # values given without an "=": a Markdown table's row (| $c_w$ | 3 |), a list item or line
@@ -3167,7 +3702,7 @@ def answer(qid: str, spec: dict, path: str, arrays: dict):
     if qid not in _READ:
         try:
             with open(path, "rb") as f:
-                body = sections(read_answers_file(f.read(), path)).get(qid)
+                body = sections(read_answers_file(f.read(), path), spec.get("questions", ())).get(qid)
             if body is None or not body.strip():
                 raise NoAnswer(f"no answer for {qid}: write it under a heading '## {qid}'")
             text = equations(body)

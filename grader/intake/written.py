@@ -27,8 +27,10 @@ MAIN = "_cnn_written_answers.py"
 
 def builder(assignment: Assignment) -> Callable[[Path, list[str]], tuple[Path | None, str, str]]:
     """What :func:`grader.intake.discover.prepare` calls instead of choosing a main .py file."""
-    # the notation counts indices as the assignment does (its index_base: 1 for x_{1,1} first)
-    specs = {q.function: (q.id, list(q.params), {**q.spec, "index_base": assignment.index_base})
+    # the notation counts indices as the assignment does (its index_base: 1 for x_{1,1} first);
+    # the question ids let it read a lettered heading (Problem 1(a)) as the id it stands for
+    ids = [q.id for q in assignment.questions]
+    specs = {q.function: (q.id, list(q.params), {**q.spec, "index_base": assignment.index_base, "questions": ids})
              for q in assignment.questions}
     return functools.partial(build, specs=specs)
 

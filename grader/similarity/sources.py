@@ -177,7 +177,7 @@ def answers_text(text: str, questions: list[str]) -> tuple[str, list[str], list[
     cuts bound the work: extracting the math of a section is a regex whose time can grow with
     the square of a hostile section's length."""
     cut = ["the file"] if len(text) > MAX_CHARS else []
-    found = notation.sections(text[:MAX_CHARS])
+    found = notation.sections(text[:MAX_CHARS], questions)
     out, ids = [], []
     for qid in questions:
         body = found.get(qid)

@@ -47,8 +47,10 @@ FC = {"o": ["o", ["m"]], "y": ["y", ["m"]], "z": ["z", ["p"]], "W": ["w", ["p", 
 
 
 def _spec(target: str, shape: tuple, vocabulary: str, *given: dict, **extra) -> dict:
+    # superscript_index: a channel written as a superscript (y^{k}_{i,j}, w^{k}_{p_i,p_j,o_m}) is the
+    # third index, where every quantity of the homework has it
     return {"target": target, "shape": list(shape), "given": _merge(*given), "indices": INDICES,
-            "vocabulary": vocabulary, "display": DISPLAY, "known": KNOWN, **extra}
+            "vocabulary": vocabulary, "display": DISPLAY, "known": KNOWN, "superscript_index": 2, **extra}
 
 
 def _with(names: tuple[str, ...], reference):
