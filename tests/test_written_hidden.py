@@ -198,6 +198,11 @@ def test_prose_in_text_that_could_change_the_answer_is_not_dropped(qid, text):
     ("1.3", Z13 + ", which is the window's sum"),
     ("1.3", Z13 + ", the so-called sum pooling"),
     ("1.3", Z13 + ", for each window"),
+    ("1.3", Z13 + ", summed over the window"),  # (prose a fresh check found refused: over, 1, four, one)
+    ("1.3", Z13 + ", using 1-based indices"),
+    ("1.3", Z13 + ", as in lecture 7"),
+    ("1.3", Z13 + ", which is just the sum of the four neurons in the window"),
+    ("1.3", Z13 + ", one per channel"),
     ("1.3", Z13 + r" \text{(by the chain rule)}"),
     ("1.3", Z13 + r" \text{, which is the pooled value}"),
     ("1.3", f"$${Z13_SUM}, \\quad a \\in \\{{0, 1\\}}$$"),  # a quantifier, read
@@ -224,7 +229,7 @@ def test_the_modifier_scan_reads_any_text(piece):
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(["as", "required", "which", "is", "the", "window's", "sum", "pooled", "value",
                                  "so-called", "result", "of", "pooling", "by", "chain", "rule"]), min_size=1, max_size=8),
-       st.sampled_from(["squared", "or", "only", "3", "=", "<", "\\ne", "twice", "-", "half"]))
+       st.sampled_from(["squared", "or", "only", "over 3", "by four", "=", "<", "\\ne", "twice", "-", "half"]))
 def test_one_modifier_anywhere_in_prose_is_found(words, modifier):
     from grader.intake.notation import _modifier
     assert _modifier(" ".join(words)) is None
@@ -302,3 +307,14 @@ def test_a_type_declaration_beside_the_answer_is_prose():
     assert verdict("1.4", "Stack them into $\\mathbf{z} \\in \\mathbb{R}^{12}$ and then\n$$" + o14 + "$$") == "passed"
     assert verdict("1.4", "$$" + o14 + r", \quad z \in \mathbb{R}^{2 \times 2 \times 3}$$") == "passed"
     assert verdict("1.4", "$$" + o14 + r", \quad m \in \{1\}$$") != "passed"
+
+
+@pytest.mark.parametrize("piece, found", [
+    ("4", "4"), ("7", "7"), ("four", "four"), ("3, 4", "3"),  # a number alone is a value
+    ("over 4", "over"), ("by two", "by"), ("x2", "x"), ("from 1 to 2", "from"),  # a number as an operand
+    ("as in lecture 7", None), ("the sum of the four neurons", None), ("using 1-based indices", None),
+    ("one per channel", None), ("over the 2x2 window", None), ("summed over the window", None),
+])
+def test_a_number_changes_the_answer_only_as_an_operand(piece, found):
+    from grader.intake.notation import _modifier
+    assert _modifier(piece) == found

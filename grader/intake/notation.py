@@ -380,16 +380,20 @@ def _without_trailing_prose(line: str) -> str:
 
 
 # in text after a formula, the words that could change or restrict its value: arithmetic, a
-# relation, a condition, a function, a number in words; any other word there is prose
+# relation, a condition, a function; any other word there is prose.  A number is said to change
+# it only as an operand: alone ("3, 4"; "c_w = 3,7"), or after a word that makes it one (over 4,
+# by 2, x2, from 1 to 2) -- in "as in lecture 7", "the four neurons", "1-based" it is prose
 _MODIFIER_WORDS = frozenset("""
-    squared square cubed cube root sqrt divided divide divides dividing over times multiplied multiply
+    squared square cubed cube root sqrt divided divide divides dividing times multiplied multiply
     multiplying product plus minus add added adding subtract subtracted subtracting less more half halved
     twice double doubled triple tripled thrice inverse inverted reciprocal negative negated negate opposite
     or except excluding excluded only unless but not without if when whenever iff provided power exponent
     exp log sigma sigmoid tanh max min maximum minimum argmax argmin mean average averaged normalized
     normalised scaled rounded floor ceil abs absolute equals equal greater smaller larger than between
-    zero one two three four five six seven eight nine ten eleven twelve hundred thousand quarter third
+    quarter third
     """.split())
+_NUMBER_WORDS = frozenset("zero one two three four five six seven eight nine ten eleven twelve hundred thousand".split())
+_OPERAND_BEFORE = frozenset("over by x from to until through of is be are equals".split())  # makes a number an operand
 _PROSE_COMMANDS = frozenset(("text", "textrm", "textit", "textbf", "emph", "mathrm", "mathit", "quad", "qquad",
                              "where", "forall") + _GREEK)
 _PROSE_MARKS = frozenset(" \t\n,.;:()[]{}'\"?_&$`")
@@ -406,13 +410,16 @@ _NUMBER_SET = re.compile(r"\\in\s*(?:\\mathbb\s*\{\s*[RNZQC]\s*\}|\\mathbb\s*[RN
 
 def _modifier(piece: str, relations_only: bool = False) -> str | None:
     """What in ``piece`` (text after a formula's comma) could change or restrict the formula's
-    value, or ``None`` when it is plain prose (``as required``, ``which is the window's sum``):
-    an arithmetic, relation or condition word (:data:`_MODIFIER_WORDS`), a number, an operator
-    or relation symbol (``=``, ``<``, ``!=``, ``+``, ``-`` other than a hyphen inside a word), a
-    LaTeX command other than text markup, spacing and Greek letters (``\\ne``, ``\\in``).
-    Such a piece is never dropped: dropping it could pass a wrong answer.  ``relations_only``
-    (a line of its own): only a relation (``\\ne``, ``<``, ``=``) counts.  One pass."""
+    value, or ``None`` when it is plain prose (``as required``, ``which is the window's sum``,
+    ``as in lecture 7``): an arithmetic, relation or condition word (:data:`_MODIFIER_WORDS`), a
+    number as an operand (alone, or after ``over``, ``by``, ``x``, ``from`` ...), an operator or
+    relation symbol (``=``, ``<``, ``!=``, ``+``, ``-`` other than a hyphen in ``so-called`` or
+    ``1-based``), a LaTeX command other than text markup, spacing and Greek letters (``\\ne``,
+    ``\\in``).  Such a piece is never dropped: dropping it could pass a wrong answer.
+    ``relations_only`` (a line of its own): only a relation (``\\ne``, ``<``, ``=``) counts.  One
+    pass, each token looking back at the one before it."""
     piece = _NUMBER_SET.sub(" ", piece)
+    prev, numbers, others = "", [], 0  # (the token before; the numbers met; the other words met)
     for m in _PIECE.finditer(piece):
         command, escaped, word, number, mark = m.groups()
         if relations_only:
@@ -423,15 +430,28 @@ def _modifier(piece: str, relations_only: bool = False) -> str | None:
             return "\\" + command
         if escaped is not None and escaped not in " ,;:!":
             return m.group()
+        if word is not None and word.lower() in _NUMBER_WORDS:
+            number, word = word, None
         if word is not None:
             parts = word.lower().split("-")
             hit = next((p for p in parts if p in _MODIFIER_WORDS), None)
             if hit is not None or (len(parts) > 1 and min(map(len, parts)) < 2):  # (so-called: prose; a-b: a minus)
                 return hit or word
+            if parts == ["x"] and piece[m.end():m.end() + 1].isdigit() and not prev.isdigit():
+                return word  # x2: times 2 (2x2, a size, is prose)
+            others += 1
         if number is not None:
-            return number
+            if prev.lower() in _OPERAND_BEFORE and not (prev == "x" and piece[m.start() - 2:m.start() - 1].isdigit()):
+                return prev  # (over four: the word that makes the number an operand)
+            numbers.append(number)
         if mark is not None and mark not in _PROSE_MARKS:
-            return mark
+            hyphen = mark == "-" and prev[-1:].isalnum() and piece[m.end():m.end() + 1].isalpha()
+            if not hyphen:  # (1-based, 2-norm: a hyphen, not a minus)
+                return mark
+        if not (mark is not None and mark in " ,;:"):
+            prev = m.group()
+    if numbers and not others:
+        return numbers[0]  # a number alone ("3, 4"; "c_w = 3,7"): a value, not prose
     return None
 
 
