@@ -788,11 +788,15 @@ def _how_read_one(how, shape, namer) -> str:
         return (f"read with its axis-{a} index stuck at {i} (where you need {nm(other)} you use "
                 f"{nm(at)}, and so for every entry along that axis): an index written as a constant, "
                 f"or a loop variable left out")
-    if how[0] == "dropped":
+    if how[0] in ("dropped", "doubled"):
         a, i = how[1], how[2]
         at = list(zero)
         at[a] = i
         where = "first" if i == 0 else "last"
+        if how[0] == "doubled":
+            return (f"read with its {where} entry along axis {a} counted twice ({nm(at)} and every entry at "
+                    f"index {i} of that axis taken two times): a sum that starts from that entry (total = "
+                    f"its {where} entry, not 0) and then adds every entry, that one included, does this")
         loop = "starts at 1 (range(1, n))" if i == 0 else "stops one short (range(n − 1))"
         return (f"read without its {where} entry along axis {a} ({nm(at)} and every entry at index {i} "
                 f"of that axis left out, as if 0): a loop over that axis that {loop} never adds them in")
@@ -811,14 +815,6 @@ def _how_read_one(how, shape, namer) -> str:
         want[dst] = 1
         return (f"read with its axis-{dst} index equal to its axis-{src} index (where you need "
                 f"{nm(want)} you use {nm(used)}): the same index written twice, as in z[i, i] for z[i, j]")
-    if how[0] == "doubled":
-        a, i = how[1], how[2]
-        at = list(zero)
-        at[a] = i
-        where = "first" if i == 0 else "last"
-        return (f"read with its {where} entry along axis {a} counted twice ({nm(at)} and every entry at "
-                f"index {i} of that axis taken two times): a sum that starts from that entry (total = "
-                f"its {where} entry, not 0) and then adds every entry, that one included, does this")
     if how[0] == "kept":
         axes, which = how[1], how[2]
         at = [(shape[a] - 1 if which == "last" else 0) if a in axes else 0 for a in range(len(shape))]
