@@ -827,6 +827,14 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
         return "", [f"Your function returns one number where the answer has shape {text.shape(exp_shape)}: "
                     "a reduction over the whole array does this (np.argmax, np.max, np.sum or np.mean "
                     "without axis=)."]
+    gone = [a for a in range(len(exp_shape)) if exp_shape[:a] + exp_shape[a + 1:] == tuple(got_shape)]
+    if gone and len(exp_shape) >= 2:
+        a = gone[0]
+        axes = f"axis {a}" + (f" (or {', '.join(map(str, gone[1:]))}: of the same length)" if len(gone) > 1 else "")
+        return "", [f"Your answer has shape {text.shape(got_shape)}: the answer's shape {text.shape(exp_shape)} "
+                    f"without its {axes}. A reduction along that axis does this (np.max(x, {a}), np.sum(x, "
+                    f"axis={a}), a mean) where the answer keeps it: np.max(x, 0) is a maximum along axis 0, "
+                    f"not the element-wise np.maximum(x, 0)."]
     if q.exact and tuple(got_shape) == exp_shape:
         note = _fractional_for_whole(outputs)
         if note:
