@@ -503,6 +503,24 @@ CASES += [
     ("markdown/prose", "1.3", BAD, r"$$z_{p,q,k} = y_{p,q,k} + y_{p,q+1,k} + y_{p+1,q,k} + y_{p+1,q,k}, \quad \text{for each window}$$"),
 ]
 
+# --- a remark after the formula (i.e./e.g./namely, "for each …" without values, a parenthesis, a
+# new sentence): dropped when nothing in it could change the value; a wrong formula with the same
+# remark still fails; the remark with a modifier (or values, or an example instance) is refused
+Z13R = "z_{p_i,p_j,k} = y_{p_i,p_j,k} + y_{p_i,p_j+1,k} + y_{p_i+1,p_j,k} + y_{p_i+1,p_j+1,k}"
+W13R = "z_{p_i,p_j,k} = y_{p_i,p_j,k} + y_{p_i,p_j+1,k} + y_{p_i+1,p_j,k} + y_{p_i,p_j+1,k}"
+REMARKS = [", i.e. the sum over the 2x2 window", ", for each of the three channels", ", for every window (p_i, p_j)",
+           ", for all valid p_i, p_j, k", ", for the k-th channel", ". This is the sum over one window.",
+           " (sum pooling, stride 1)", ", i.e. no averaging", ", viz. the window's sum", ", namely the pooled value",
+           ", for each of the 3 channels", " (i.e. the 2x2 window sum)", ", for the p_i-th row and p_j-th column"]
+CASES += [("remark after formula", "1.3", OK, form % (Z13R + r)) for r in REMARKS for form in ("$$%s$$", "%s")]
+CASES += [("remark after formula", "1.3", BAD, form % (W13R + r)) for r in REMARKS for form in ("$$%s$$", "%s")]
+CASES += [("remark after formula", "1.3", BAD, "$$" + Z13R + r + "$$") for r in (
+    ", i.e. squared", ", for each window, squared", ". This is then squared.", " (first channel only)",
+    ", e.g. z_{1,1,k} = y_{1,1,k} + y_{1,2,k} + y_{2,1,k} + y_{2,2,k}", ", e.g. z_{1,1,1} = 0",
+    ", for all k in 1, 2", ", for the first channel", ", i.e. over 1.5", " (for k in 1 and 2)", ". Then divide by 4.")]
+# an example after "e.g." is never read as the answer: a wrong general formula with a right example fails
+CASES += [("remark after formula", "1.3", BAD, W13R + ", e.g. z_{1,1,k} = y_{1,1,k} + y_{1,2,k} + y_{2,1,k} + y_{2,2,k}")]
+
 
 @pytest.mark.parametrize("category, qid, expect, text", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_sweep(category, qid, expect, text):

@@ -390,8 +390,16 @@ _MODIFIER_WORDS = frozenset("""
     or except excluding excluded only unless but not without if when whenever iff provided power exponent
     exp log sigma sigmoid tanh max min maximum minimum argmax argmin mean average averaged normalized
     normalised scaled rounded floor ceil abs absolute equals equal greater smaller larger than between
-    quarter third
+    quarter third averaging averages normalizing normalising normalization normalisation scaling squaring
+    division halving doubling negating rounding
     """.split())
+# "no averaging", "no normalization": the operation said not to happen changes nothing
+_NEGATABLE = frozenset("averaging average averaged normalizing normalising normalization normalisation scaling "
+                       "squaring division rounding".split())
+# a number after over/by/x that leaves the value as it is (x / 1, x * 1): "the sum over one window"
+_IDENTITY = frozenset(("1", "one"))
+# ordinal suffixes: "the k-th channel" names any k (not "k minus th")
+_ORDINAL = frozenset(("th", "st", "nd", "rd"))
 _NUMBER_WORDS = frozenset("zero one two three four five six seven eight nine ten eleven twelve hundred thousand".split())
 _OPERAND_BEFORE = frozenset("over by x from to until through of is be are equals".split())  # makes a number an operand
 _PROSE_COMMANDS = frozenset(("text", "textrm", "textit", "textbf", "emph", "mathrm", "mathit", "quad", "qquad",
@@ -430,18 +438,25 @@ def _modifier(piece: str, relations_only: bool = False) -> str | None:
             return "\\" + command
         if escaped is not None and escaped not in " ,;:!":
             return m.group()
-        if word is not None and word.lower() in _NUMBER_WORDS:
-            number, word = word, None
+        if word is not None and (word.lower() in _NUMBER_WORDS
+                                 or any(p in _NUMBER_WORDS for p in word.lower().split("-"))):
+            number, word = word, None  # (one-hundred: a number too)
         if word is not None:
             parts = word.lower().split("-")
             hit = next((p for p in parts if p in _MODIFIER_WORDS), None)
-            if hit is not None or (len(parts) > 1 and min(map(len, parts)) < 2):  # (so-called: prose; a-b: a minus)
+            if hit in _NEGATABLE and len(parts) == 1 and prev.lower() == "no":
+                hit = None  # (no averaging: nothing done)
+            ordinal = len(parts) == 2 and parts[1] in _ORDINAL
+            if hit is not None or (len(parts) > 1 and min(map(len, parts)) < 2 and not ordinal):  # (so-called: prose; a-b: a minus)
                 return hit or word
             if parts == ["x"] and piece[m.end():m.end() + 1].isdigit() and not prev.isdigit():
                 return word  # x2: times 2 (2x2, a size, is prose)
             others += 1
         if number is not None:
-            if prev.lower() in _OPERAND_BEFORE and not (prev == "x" and piece[m.start() - 2:m.start() - 1].isdigit()):
+            identity = (number.lower() in _IDENTITY and prev.lower() in ("over", "by", "x")
+                        and not re.match(r"\s*[.,/^]\s*\d", piece[m.end():m.end() + 4]))  # (over 1.5: not)
+            if prev.lower() in _OPERAND_BEFORE and not (prev == "x" and piece[m.start() - 2:m.start() - 1].isdigit()) \
+                    and not identity:
                 return prev  # (over four: the word that makes the number an operand)
             numbers.append(number)
         if mark is not None and mark not in _PROSE_MARKS:
@@ -452,6 +467,71 @@ def _modifier(piece: str, relations_only: bool = False) -> str | None:
             prev = m.group()
     if numbers and not others:
         return numbers[0]  # a number alone ("3, 4"; "c_w = 3,7"): a value, not prose
+    return None
+
+
+# a remark after a formula: "…, i.e. the sum over the window", "…, for every window (p_i, p_j)",
+# "… (sum pooling, stride 1)", "…. This is the sum over one window."
+_REMARK_WORD = re.compile(r"(?<![A-Za-z])(?:i\.\s?e\.|e\.\s?g\.|viz\.|namely\b|that\s+is\b)"
+                          r"|\bfor\s+(?:each|every|all|any|the|a|an)\b", re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<![.\d])\.[ \t]+(?=[A-Z][a-z]+\b)")
+_REMARK_PROSE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}(?![A-Za-z_({\[^])")
+# in a remark, the words that pick some of the values out (for the first channel, for odd k,
+# for the top-left window): a remark with one is never dropped
+_RESTRICTING = frozenset("""
+    first second fourth fifth last final odd even top bottom left right upper lower corner corners diagonal
+    same distinct different other others remaining nonzero positive border edge edges boundary interior middle
+    centre center central single particular specific some certain few
+    """.split())
+
+
+def _remark(part: str) -> tuple[str, str] | None:
+    """``part`` split into its formula and a remark after it (from the earliest of: i.e., e.g.,
+    viz., namely, that is; "for each/every/all/the …"; a new sentence; a parenthesis of two or
+    more words at the end), or ``None``.  Looked for after the first ``=`` only; a few searches,
+    each linear."""
+    eq = part.find("=")
+    if eq < 0:
+        return None
+    starts = [m.start() for m in (_REMARK_WORD.search(part, eq + 1), _SENTENCE.search(part, eq + 1)) if m]
+    end = part.rstrip()
+    if end.endswith(")"):
+        open_ = end.rfind("(")
+        inside = end[open_ + 1:-1]
+        if open_ > eq and ")" not in inside and part[open_ - 1:open_].isspace() \
+                and len(_REMARK_PROSE.findall(inside)) >= 2:
+            starts.append(open_)
+    if not starts:
+        return None
+    cut = min(starts)
+    formula = part[:cut].rstrip().rstrip(",;").rstrip()
+    return (formula, part[cut:]) if formula and "=" in formula else None
+
+
+def _remark_change(remark: str) -> str | None:
+    """What in a remark after a formula could change or restrict its value: anything
+    :func:`_modifier` finds, a word that picks values out (:data:`_RESTRICTING`), or, after a
+    ``for``, a number that is not a count of a plural noun or a size (``for all k in 1, 2``:
+    values; ``for each of the 3 channels``, ``the 2x2 window``: prose).  ``None``: droppable."""
+    found = _modifier(remark)
+    if found:
+        return found
+    words = [(m.group().lower(), m.start(), m.end()) for m in re.finditer(r"[A-Za-z]+|\d+", remark)]
+    for w, _a, _b in words:
+        if w in _RESTRICTING:
+            return w
+    at = next((j for j, (w, _a, _b) in enumerate(words) if w == "for"), None)
+    if at is None:
+        return None
+    for j in range(at + 1, len(words)):
+        w, a, b = words[j]
+        if not (w.isdigit() or w in _NUMBER_WORDS):
+            continue
+        size = remark[b:b + 1] in ("x", "X") or (a >= 2 and remark[a - 1] in "xX" and remark[a - 2].isdigit())
+        after = words[j + 1][0] if j + 1 < len(words) else ""
+        count = len(after) >= 4 and after.endswith("s") and not after.isdigit() and after not in ("this", "thus")
+        if not (size or count):
+            return words[j][0]
     return None
 
 
@@ -619,6 +699,7 @@ class Reader:
         for part in parts:  # the left sides first: a symbol of one's own may be used before its line
             self._declare(part)
         out, failed_at, known, retried, merged = [], [], len(self.local), False, 0
+        remarked: set[str] = set()  # formulas read again without a remark after them
         while parts or (failed_at and not retried and len(self.local) > known):
             if not parts:  # a symbol of one's own defined later on a line ("…, where δ_m = …"): again
                 retried, parts, failed_at = True, failed_at, []
@@ -629,6 +710,16 @@ class Reader:
                 st = self.statement(part)
                 merged = 0
             except NotationError as exc:
+                cut = _remark(part) if part not in remarked else None
+                if cut is not None and not str(exc).startswith("the expression ends too early"):
+                    found = _remark_change(cut[1])  # "…, i.e. the window's sum": a remark, dropped
+                    if found:  # unless it could change the value ("…, i.e. squared"; "…, e.g. z_{1,1,k} = …")
+                        raise _after_comma(cut[1].lstrip(",;. "), found) from None
+                    remarked.add(cut[0])  # (read once more without it: at most once a line)
+                    if part in self.trailing:
+                        self.trailing.add(cut[0])
+                    parts.insert(0, cut[0])
+                    continue
                 if str(exc).startswith("the expression ends too early") and parts and merged < 4:
                     parts[0] = part + " " + parts[0]  # "… = \sum_{p_i=1}^{2}" and the summand on the next line
                     if part in self.trailing:
