@@ -400,3 +400,38 @@ def test_a_line_with_many_remarks_is_read_in_linear_time():
     t0 = time.perf_counter()
     verdict("1.3", "$$" + Z13_SUM + ", i.e. the window's sum" * 2000 + "$$")
     assert time.perf_counter() - t0 < 100 * small + 0.5
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="|= $ab_1-\t\nDefinethLt", max_size=80))
+def test_a_lead_in_words_is_cut_from_the_front_and_table_rows_keep_their_equations(text):
+    from grader.intake.notation import _plain_values, _without_lead
+    for line in text.split("\n"):
+        assert line.endswith(_without_lead(line)) or _without_lead(line) == ""
+    out = _plain_values(text)
+    assert out.count("\n") == text.count("\n")
+
+
+def test_the_lead_table_and_worded_sum_scans_are_linear():
+    import time
+    from grader.intake.notation import _plain_values, _without_lead, normalize
+
+    def cost(fn, text):
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            fn(text)
+            best = min(best, time.perf_counter() - t0)
+        return best
+    for fn, unit in ((_without_lead, "define the a "), (_without_lead, "let " + "x" * 20 + " "),
+                     (_plain_values, "| a = 1 "), (_plain_values, "|" + " " * 30), (_plain_values, "| a = 1 |\n"),
+                     (normalize, "sum over k=1..3, "), (normalize, "sum over k = 1 .. 3 and " + " " * 10)):
+        times = 300 if fn is not normalize else 30  # (normalize takes at most 20000 characters)
+        small, large = cost(fn, unit * times), cost(fn, unit * 16 * times)
+        assert large < 40 * small + 0.05, (unit, small, large)
+
+
+def test_a_worded_sum_takes_at_most_eight_ranges():
+    many = ", ".join(f"a{i}=1..1" for i in range(12))
+    got = verdict("1.3", f"z[pi,pj,k] = sum over {many} of y[pi,pj,k]")
+    assert got.startswith("error: ")

@@ -521,6 +521,33 @@ CASES += [("remark after formula", "1.3", BAD, "$$" + Z13R + r + "$$") for r in 
 # an example after "e.g." is never read as the answer: a wrong general formula with a right example fails
 CASES += [("remark after formula", "1.3", BAD, W13R + ", e.g. z_{1,1,k} = y_{1,1,k} + y_{1,2,k} + y_{2,1,k} + y_{2,2,k}")]
 
+# --- four held-out forms: a sum with its ranges in words, a definition named in words before its
+# symbol, equations in a table's cells, a left side with a shifted index (w_{u+1,v+1,k})
+O14_WORDS = "o1 = sigmoid( sum over k=1..3, pi=1..2, pj=1..2 of z[pi][pj][k] * w[pi][pj][k][o1] )\n" \
+            "o2 = sigmoid( sum over k=1..3, pi=1..2, pj=1..2 of z[pi][pj][k] * w[pi][pj][k][o2] )"
+H12 = "sum(sum(x[ci+fi-1,cj+fj-1] * w[fi,fj,k], fj=1..2), fi=1..2)"
+W24 = (r"$$\frac{\partial E}{\partial w_{u+1,v+1,k}} = \sum_{c_i=1}^{3}\sum_{c_j=1}^{3} \Big(\frac{\partial E}"
+       r"{\partial y_{c_i,c_j,k}}\; y_{c_i,c_j,k}(1-y_{c_i,c_j,k})\; x_{c_i+u,c_j+v}\Big)$$")
+TABLE11 = "| layer | width | height |\n|---|---|---|\n| input | 4 | 4 |\n| convolution | c_w = 3 | c_h = 3 |\n| sum pooling | p_w = 2 | p_h = %d |\n"
+CASES += [
+    ("worded sum", "1.4", OK, O14_WORDS),
+    ("worded sum", "1.3", OK, "z[pi,pj,k] = sum over a=0..1, b=0..1 of y[pi+a,pj+b,k]"),
+    ("worded sum", "1.4", BAD, O14_WORDS.replace("pj=1..2 of z[pi][pj][k] * w[pi][pj][k][o1]", "pj=1..1 of z[pi][pj][k] * w[pi][pj][k][o1]")),
+    ("worded sum", "1.4", BAD, O14_WORDS.replace("w[pi][pj][k][o1] )", "w[pi][pj][k][o1] + 1 )")),  # (the summand: one product)
+    ("worded sum", "1.3", BAD, "z[pi,pj,k] = sum over a=0..1, b=0..1 of y[pi+a,pj+a,k]"),
+    ("named in words", "1.2", OK, f"Define the pre-activation h[ci,cj,k] = {H12}. Then\n\ny[ci,cj,k] = 1/(1 + exp(-h[ci,cj,k]))"),
+    ("named in words", "1.2", OK, f"Let the net input h[ci,cj,k] = {H12}.\n\ny[ci,cj,k] = sigmoid(h[ci,cj,k])"),
+    ("named in words", "1.2", BAD, f"Define the pre-activation h[ci,cj,k] = {H12.replace('fi=1..2', 'fi=1..1')}. Then\n\ny[ci,cj,k] = 1/(1 + exp(-h[ci,cj,k]))"),
+    ("named in words", "1.2", BAD, f"Let the doubled net input h[ci,cj,k] = {H12}.\n\ny[ci,cj,k] = sigmoid(h[ci,cj,k])"),
+    ("table cells", "1.1", OK, TABLE11 % 2),
+    ("table cells", "1.1", BAD, TABLE11 % 3),
+    ("shifted left index", "2.4", OK, W24),
+    ("shifted left index", "2.4", OK, W24.replace("w_{u+1,v+1,k}", "w_{1+u,v+1,k}")),
+    ("shifted left index", "2.4", OK, W24.replace("w_{u+1,v+1,k}", "w_{u,v,k}").replace("c_i+u,c_j+v", "c_i+u-1,c_j+v-1")),
+    ("shifted left index", "2.4", BAD, W24.replace("x_{c_i+u,c_j+v}", "x_{c_i+u,c_j+u}")),
+    ("shifted left index", "2.4", BAD, W24.replace("w_{u+1,v+1,k}", "w_{u+1,v,k}")),
+    ("shifted left index", "2.4", BAD, W24.replace("w_{u+1,v+1,k}", "w_{u+2,v+1,k}")),
+]
 
 @pytest.mark.parametrize("category, qid, expect, text", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_sweep(category, qid, expect, text):

@@ -72,6 +72,10 @@ _TEXT_WORDS = {"for all": " \\forall ", "for every": " \\forall ", "for each": "
 _OVER_NAME = r"[A-Za-z]\w{0,11}"
 _SUM_OVER = re.compile(r"\b(?:the[ \t]+)?(?:sum|Sum|Σ)[ \t]+over[ \t]+(?:all[ \t]+)?(" + _OVER_NAME +
                        r"(?:[ \t]*(?:,|\band\b)[ \t]*" + _OVER_NAME + r"){0,5})[ \t]+of\b")
+_RANGE_WORDS = _OVER_NAME + r"[ \t]*=[ \t]*-?\d{1,4}[ \t]*\.\.\.?[ \t]*-?\d{1,4}"  # k=1..3
+_RANGE = re.compile(r"(" + _OVER_NAME + r")[ \t]*=[ \t]*(-?\d{1,4})[ \t]*\.\.\.?[ \t]*(-?\d{1,4})")
+_SUM_RANGES = re.compile(r"\b(?:the[ \t]+)?(?:sum|Sum|Σ)[ \t]+over[ \t]+(" + _RANGE_WORDS +
+                         r"(?:[ \t]*(?:,|\band\b)[ \t]*" + _RANGE_WORDS + r"){0,7})[ \t]+of\b")
 _SUM_FROM = re.compile(r"\b(?:the[ \t]+)?(?:sum|Sum|Σ)[ \t]+over[ \t]+(" + _OVER_NAME + r")[ \t]+from[ \t]+(-?\d{1,4})"
                        r"[ \t]+to[ \t]+(-?\d{1,4})(?:[ \t]+of\b)?")
 _DERIVATIVE_AT = re.compile(r"\b(?:the[ \t]+)?derivative[ \t]+of[ \t]+(?:the[ \t]+)?(?:sigma|sigmoid|\\sigma)[ \t]+"
@@ -109,6 +113,8 @@ def normalize(text: str) -> str:
                   r"\s*([A-Za-z]{1,7})(?:\s*\\[,;: !]\s*|\s+)?([A-Za-z]{0,7})\s*(?(1)\}\s*)\}",
                   _function_word, text)  # \operatorname*{arg\,max}, \mathrm{sigmoid}
     text = re.sub(r"\\arg\s*\\?(max|min)(?![A-Za-z])", r" arg\1 ", text)  # \arg\max
+    text = _SUM_RANGES.sub(lambda m: "".join(f"\\sum_{{{v}={lo}}}^{{{hi}}} " for v, lo, hi in _RANGE.findall(m.group(1))),
+                           text)  # sum over k=1..3, pi=1..2 of
     text = _SUM_FROM.sub(r"\\sum_{\1=\2}^{\3} ", text)  # the sum over a from 0 to 1 of
     text = _SUM_OVER.sub(lambda m: "".join(f"\\sum_{{{v}}} " for v in re.split(r"[ \t]*(?:,|\band\b)[ \t]*", m.group(1))),
                          text)  # (the) sum over m of, sum over p_i, p_j and k of
@@ -340,6 +346,21 @@ _DROP = {"\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", "\
 _LEAD = re.compile(r"^(?:(?:\*\*|__)?(?:my\s+|the\s+)?(?:final\s+)?(?:answer|result)\s*(?:(?:\*\*|__)\s*)?[:.]\s*(?:(?:\*\*|__)\s*)?"
                    r"|(?:let|where|with|\\where|then|so|hence|thus|therefore|define|and|i\.e\.|we\s+have|"
                    r"we\s+get|which\s+gives|this\s+gives)\b[\s,:]*)+", re.IGNORECASE)
+
+
+# "Define the pre-activation h[ci,cj,k] = …", "Let the net input net_m = …": a definition's name
+# in words before its symbol (one to three words, looked for once at the line's start)
+_NAMING_LEAD = re.compile(r"(?:define|let|denote|call)[ \t]+(?:(?:the|a|an)[ \t]+)?((?:[A-Za-z][A-Za-z-]{0,20}[ \t]+){1,3}?)"
+                          r"(?=\\?[A-Za-z][A-Za-z0-9]*[ \t]*(?:[\[_({^]|=))", re.IGNORECASE)
+
+
+def _without_lead(line: str) -> str:
+    """The line without the words that lead into its formula (:data:`_LEAD`, :data:`_NAMING_LEAD`);
+    words that could change the value (``Let twice h = …``) are kept, to be refused."""
+    m = _NAMING_LEAD.match(line)
+    if m and not _modifier(m.group(1)):
+        line = line[m.end():]
+    return _LEAD.sub("", line)
 
 
 # a comma, then three or more plain words (not a quantifier's): the prose after a formula
@@ -681,9 +702,9 @@ class Reader:
             bullet = re.match(r"(?:[*•]|\d{1,2}[.)])\s+|-\s+(?=[^=]*=)", line)
             if bullet:  # a Markdown list item: a statement of its own
                 line = line[bullet.end():]
-                parts.append(_LEAD.sub("", line).rstrip(",.;"))
+                parts.append(_without_lead(line).rstrip(",.;"))
                 continue
-            line = _LEAD.sub("", line).strip()
+            line = _without_lead(line).strip()
             line = _without_trailing_prose(line)  # "δ_m = …, the error at the input of output m. Then"
             if not line:
                 continue
@@ -2820,7 +2841,7 @@ class Answer:
             bound = {v for v, _lo, _hi in st.quantifiers}
             for lhs in st.lhs:
                 if lhs[0] == "sym":
-                    bound |= {p[1] for p in lhs[2] if p[0] == "idx"}
+                    bound |= {p[1] for p in lhs[2] if p[0] == "idx"} | {_shifted(p)[0] for p in lhs[2] if _shifted(p)}
             loose = free_indices(st.rhs, frozenset(bound))
             for lhs in st.lhs:
                 if lhs[0] == "sym":
@@ -2889,6 +2910,9 @@ class Answer:
             for n, p in zip(shape, lhs[2]):
                 if p[0] == "idx" and p[1] not in [v for v, _l, _h in st.quantifiers]:
                     slots.append((p[1], self.base, self.base + n - 1))
+                shifted = _shifted(p)  # w_{u+1,v+1,k}: u over the values that put u+1 in range
+                if shifted and shifted[0] not in [v for v, _l, _h in st.quantifiers]:
+                    slots.append((shifted[0], self.base - shifted[1], self.base + n - 1 - shifted[1]))
         seen = set()
         variables = []
         for var, lo, hi in slots:
@@ -3175,6 +3199,10 @@ class Answer:
             if p[0] == "idx" and p[1] not in [v for v, _l, _h in st.quantifiers]:
                 if env.setdefault(p[1], k) != k:
                     return None
+            shifted = _shifted(p)
+            if shifted and shifted[0] not in [v for v, _l, _h in st.quantifiers]:
+                if env.setdefault(shifted[0], k - shifted[1]) != k - shifted[1]:
+                    return None
         if not st.quantifiers:
             for p, k in zip(lhs[2], key):
                 if p[0] != "idx" and self._int(p, env) != k:
@@ -3222,6 +3250,19 @@ def _ordered(quantifiers: list) -> list:
         out.append(pick)
         left.remove(pick)
     return out
+
+
+def _shifted(p) -> tuple[str, int] | None:
+    """A left-side index written as an index plus or minus a whole number (``u+1``, ``1+u``,
+    ``u-1``): the index and the number added; ``None`` for anything else."""
+    if p[0] != "bin" or p[1] not in ("+", "-"):
+        return None
+    a, b = p[2], p[3]
+    if a[0] == "idx" and b[0] == "num" and float(b[1]).is_integer():
+        return a[1], int(b[1]) if p[1] == "+" else -int(b[1])
+    if p[1] == "+" and b[0] == "idx" and a[0] == "num" and float(a[1]).is_integer():
+        return b[1], int(a[1])
+    return None
 
 
 def _is_pair(node) -> bool:
@@ -3725,6 +3766,7 @@ _NAMED_AFTER = re.compile(r"\(\s*(\$[^$()\n]{1,20}\$(?:\s*(?:,|and)\s*\$[^$()\n]
 
 _CELLS_OF_NAMES = re.compile(r"[ \t]*\|(?:[ \t]*" + _NAME + r"[ \t]*\|){2,8}[ \t]*")
 _CELLS_OF_NUMBERS = re.compile(r"[ \t]*\|(?:[ \t]*" + _NUMBER + r"[ \t]*\|){2,8}[ \t]*")
+_ROW = re.compile(r"[ \t]*\|(?:[^|\n$]{0,200}\|){2,12}[ \t]*")  # a table row (no math of its own)
 _RULE = re.compile(r"[ \t]*\|(?:[ \t]*:?-{1,40}:?[ \t]*\|){2,8}[ \t]*")
 _PROSE_DEFINITION = re.compile(r"\$([^$=\n]{1,60})\$[ \t]+(?:denotes?|denoting|be|being|stands?[ \t]+for|is[ \t]+defined[ \t]+as|"
                                r"is[ \t]+given[ \t]+by)[ \t]+(?:the[ \t]+[A-Za-z\- ]{1,40}[ \t]+)?\$([^$\n]{1,600})\$")
@@ -3754,6 +3796,10 @@ def _plain_values(body: str) -> str:
         if m:
             name, value = m.group(1) or m.group(2), m.group(3) or m.group(4)
             out.append(f"${name} = {value}$")
+            continue
+        if "=" in line and _ROW.fullmatch(line):  # | convolution | c_w = 3 | c_h = 3 |: each equation a definition
+            out.append(", ".join(f"${c}$" for c in map(str.strip, line.strip().strip("|").split("|"))
+                                 if "=" in c))
             continue
         line = _IS_SUM.sub("= ", line)
         line = _IS.sub(lambda m: f"${m.group(1)} = {m.group(2) or m.group(3)}$", line)
