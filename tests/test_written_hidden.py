@@ -335,6 +335,10 @@ def test_a_number_changes_the_answer_only_as_an_operand(piece, found):
     (Z13 + ", i.e. over 1.5", "over"),
     (Z13 + ", i.e. over one-hundred", "over"),
     (Z13 + ", i.e. averaging over the window", "averaging"),
+    (Z13 + ". Here k runs over 1 and 2.", "over"),  # an index's values, without a for
+    (Z13 + ". Channels 1 and 2.", "1"),
+    (Z13 + ", i.e. for one channel", "one"),
+    (Z13 + ", which is the sum over one and two", "over"),  # (the comma-prose rule: one and two are values)
 ])
 def test_a_remark_that_could_change_the_answer_makes_it_unreadable(text, piece):
     got = verdict("1.3", text)
@@ -343,7 +347,8 @@ def test_a_remark_that_could_change_the_answer_makes_it_unreadable(text, piece):
 
 
 @pytest.mark.parametrize("piece, found", [
-    ("this is the sum over one window", None), ("i.e. over 1", None),  # x / 1: the value kept
+    ("this is the sum over one window", None),  # x / 1 before a noun: the value kept
+    ("i.e. over 1", "over"), ("k runs over one and two", "over"), ("over 1, 2", "over"),
     ("i.e. no averaging", None), ("i.e. averaging", "averaging"), ("no squaring", None), ("squaring", "squaring"),
     ("for the k-th channel", None), ("a-b", "a-b"), ("over one-hundred", "over"), ("over 1.5", "over"),
 ])
@@ -355,6 +360,8 @@ def test_the_modifier_scan_refined(piece, found):
 @pytest.mark.parametrize("remark, found", [
     (", for each of the 3 channels", None), (", for the 2x2 window", None), (", for all k in 1, 2", "1"),
     (", for k in one and two", "one"), (", for odd k", "odd"), (" (same for the other channels)", "same"),
+    (" (sum pooling, stride 1)", None), (". As in lecture 7.", None), (", using 1-based indices", None),
+    (". This is the sum over one window.", None), (". Here k takes 1, 2", "1"), (" (channel 3)", "3"),
 ])
 def test_the_remark_scan(remark, found):
     from grader.intake.notation import _remark_change

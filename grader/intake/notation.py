@@ -419,6 +419,8 @@ _NEGATABLE = frozenset("averaging average averaged normalizing normalising norma
                        "squaring division rounding".split())
 # a number after over/by/x that leaves the value as it is (x / 1, x * 1): "the sum over one window"
 _IDENTITY = frozenset(("1", "one"))
+_NEXT_WORD = re.compile(r"[ \t]+([A-Za-z]{3,})")
+_JOINING = frozenset("and the through thru till until then plus minus times".split())
 # ordinal suffixes: "the k-th channel" names any k (not "k minus th")
 _ORDINAL = frozenset(("th", "st", "nd", "rd"))
 _NUMBER_WORDS = frozenset("zero one two three four five six seven eight nine ten eleven twelve hundred thousand".split())
@@ -474,8 +476,9 @@ def _modifier(piece: str, relations_only: bool = False) -> str | None:
                 return word  # x2: times 2 (2x2, a size, is prose)
             others += 1
         if number is not None:
-            identity = (number.lower() in _IDENTITY and prev.lower() in ("over", "by", "x")
-                        and not re.match(r"\s*[.,/^]\s*\d", piece[m.end():m.end() + 4]))  # (over 1.5: not)
+            nxt = _NEXT_WORD.match(piece, m.end())  # (over one window: x / 1; over one and two, over 1.5: not)
+            identity = (number.lower() in _IDENTITY and prev.lower() in ("over", "by", "x") and nxt is not None
+                        and nxt.group(1).lower() not in _JOINING)
             if prev.lower() in _OPERAND_BEFORE and not (prev == "x" and piece[m.start() - 2:m.start() - 1].isdigit()) \
                     and not identity:
                 return prev  # (over four: the word that makes the number an operand)
@@ -531,29 +534,38 @@ def _remark(part: str) -> tuple[str, str] | None:
 
 def _remark_change(remark: str) -> str | None:
     """What in a remark after a formula could change or restrict its value: anything
-    :func:`_modifier` finds, a word that picks values out (:data:`_RESTRICTING`), or, after a
-    ``for``, a number that is not a count of a plural noun or a size (``for all k in 1, 2``:
-    values; ``for each of the 3 channels``, ``the 2x2 window``: prose).  ``None``: droppable."""
+    :func:`_modifier` finds, a word that picks values out (:data:`_RESTRICTING`), or a number
+    that could be an index's values (``for all k in 1, 2``, ``k runs over 1 and 2``,
+    ``channels 1 and 2``).  A number is prose only as a count of a plural noun (``the 3
+    channels``), a size (``2x2``), a label's number (``stride 1``, ``lecture 7``), ``1-based``, or
+    ``one`` before a noun outside a ``for`` (``the sum over one window``).  ``None``: droppable.
+    One pass over the remark's words."""
     found = _modifier(remark)
     if found:
         return found
     words = [(m.group().lower(), m.start(), m.end()) for m in re.finditer(r"[A-Za-z]+|\d+", remark)]
-    for w, _a, _b in words:
+    after_for = False
+    for j, (w, a, b) in enumerate(words):
         if w in _RESTRICTING:
             return w
-    at = next((j for j, (w, _a, _b) in enumerate(words) if w == "for"), None)
-    if at is None:
-        return None
-    for j in range(at + 1, len(words)):
-        w, a, b = words[j]
+        after_for = after_for or w == "for"
         if not (w.isdigit() or w in _NUMBER_WORDS):
             continue
-        size = remark[b:b + 1] in ("x", "X") or (a >= 2 and remark[a - 1] in "xX" and remark[a - 2].isdigit())
+        before = words[j - 1][0] if j else ""
         after = words[j + 1][0] if j + 1 < len(words) else ""
+        size = remark[b:b + 1] in ("x", "X") or (a >= 2 and remark[a - 1] in "xX" and remark[a - 2].isdigit())
         count = len(after) >= 4 and after.endswith("s") and not after.isdigit() and after not in ("this", "thus")
-        if not (size or count):
+        label = before in _LABELS and not remark[b:].lstrip().startswith((",", "and", "or"))
+        compound = remark[b:b + 1] == "-" and remark[b + 1:b + 2].isalpha()
+        single = w in _IDENTITY and not after_for and len(after) >= 3 and after.isalpha() and after not in _JOINING
+        if not (size or count or label or compound or single):
             return words[j][0]
     return None
+
+
+# the words whose number names a thing, not a value: "stride 1", "as in lecture 7"
+_LABELS = frozenset("stride lecture eq equation step layer part question problem page section chapter slide figure "
+                    "fig homework hw".split())
 
 
 def _after_comma(piece: str, found: str, alone: bool = False) -> NotationError:
@@ -3797,9 +3809,11 @@ def _plain_values(body: str) -> str:
             name, value = m.group(1) or m.group(2), m.group(3) or m.group(4)
             out.append(f"${name} = {value}$")
             continue
-        if "=" in line and _ROW.fullmatch(line):  # | convolution | c_w = 3 | c_h = 3 |: each equation a definition
-            out.append(", ".join(f"${c}$" for c in map(str.strip, line.strip().strip("|").split("|"))
-                                 if "=" in c))
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if "=" in line and _ROW.fullmatch(line) else []
+        if cells and not any(_modifier(c) for c in cells if "=" not in c):
+            # | convolution | c_w = 3 | c_h = 3 |: each equation a definition, the other cells labels
+            # (a cell that could change a value, | c_w = 3 | squared |, keeps the row unread)
+            out.append(", ".join(f"${c}$" for c in cells if "=" in c))
             continue
         line = _IS_SUM.sub("= ", line)
         line = _IS.sub(lambda m: f"${m.group(1)} = {m.group(2) or m.group(3)}$", line)
