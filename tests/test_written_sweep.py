@@ -511,13 +511,16 @@ W13R = "z_{p_i,p_j,k} = y_{p_i,p_j,k} + y_{p_i,p_j+1,k} + y_{p_i+1,p_j,k} + y_{p
 REMARKS = [", i.e. the sum over the 2x2 window", ", for each of the three channels", ", for every window (p_i, p_j)",
            ", for all valid p_i, p_j, k", ", for the k-th channel", ". This is the sum over one window.",
            " (sum pooling, stride 1)", ", i.e. no averaging", ", viz. the window's sum", ", namely the pooled value",
-           ", for each of the 3 channels", " (i.e. the 2x2 window sum)", ", for the p_i-th row and p_j-th column"]
+           ", for each of the 3 channels", " (i.e. the 2x2 window sum)", ", for the p_i-th row and p_j-th column",
+           r" \text{, i.e. the sum over the window}", r" \text{ for every window } (p_i, p_j)", r" \text{. This is the sum over one window.}",
+           ", i.e. the window's sum (no averaging)"]
 CASES += [("remark after formula", "1.3", OK, form % (Z13R + r)) for r in REMARKS for form in ("$$%s$$", "%s")]
 CASES += [("remark after formula", "1.3", BAD, form % (W13R + r)) for r in REMARKS for form in ("$$%s$$", "%s")]
 CASES += [("remark after formula", "1.3", BAD, "$$" + Z13R + r + "$$") for r in (
     ", i.e. squared", ", for each window, squared", ". This is then squared.", " (first channel only)",
     ", e.g. z_{1,1,k} = y_{1,1,k} + y_{1,2,k} + y_{2,1,k} + y_{2,2,k}", ", e.g. z_{1,1,1} = 0",
-    ", for all k in 1, 2", ", for the first channel", ", i.e. over 1.5", " (for k in 1 and 2)", ". Then divide by 4.")]
+    ", for all k in 1, 2", ", for the first channel", ", i.e. over 1.5", " (for k in 1 and 2)", ". Then divide by 4.",
+    r" \text{, i.e. the sum, squared}", r" \text{, e.g. } z_{1,1,k} = 0", r" \forall k \text{ but the last}")]
 # an example after "e.g." is never read as the answer: a wrong general formula with a right example fails
 CASES += [("remark after formula", "1.3", BAD, W13R + ", e.g. z_{1,1,k} = y_{1,1,k} + y_{1,2,k} + y_{2,1,k} + y_{2,2,k}")]
 

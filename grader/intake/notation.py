@@ -497,7 +497,10 @@ def _modifier(piece: str, relations_only: bool = False) -> str | None:
 # a remark after a formula: "…, i.e. the sum over the window", "…, for every window (p_i, p_j)",
 # "… (sum pooling, stride 1)", "…. This is the sum over one window."
 _REMARK_WORD = re.compile(r"(?<![A-Za-z])(?:i\.\s?e\.|e\.\s?g\.|viz\.|namely\b|that\s+is\b)"
-                          r"|\bfor\s+(?:each|every|all|any|the|a|an)\b", re.IGNORECASE)
+                          r"|\bfor\s+(?:each|every|all|any|the|a|an)\b|\\forall(?![A-Za-z])", re.IGNORECASE)
+_TEXT_OPEN = re.compile(r"\\(?:text|textrm|textit|mbox|mathrm)\s*\Z")  # (the command before a remark's \text{ brace)
+_INDEX_NAME = r"[ \t]*[A-Za-z](?:_\{?[A-Za-z0-9]{1,3}\}?)?[ \t]*"
+_INDEX_TUPLE = re.compile(_INDEX_NAME + r"(?:," + _INDEX_NAME + r"){1,5}")  # "(p_i, p_j)": which indices, no values
 _SENTENCE = re.compile(r"(?<![.\d])\.[ \t]+(?=[A-Z][a-z]+\b)")
 _REMARK_PROSE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}(?![A-Za-z_({\[^])")
 # in a remark, the words that pick some of the values out (for the first channel, for odd k,
@@ -523,11 +526,14 @@ def _remark(part: str) -> tuple[str, str] | None:
         open_ = end.rfind("(")
         inside = end[open_ + 1:-1]
         if open_ > eq and ")" not in inside and part[open_ - 1:open_].isspace() \
-                and len(_REMARK_PROSE.findall(inside)) >= 2:
+                and (len(_REMARK_PROSE.findall(inside)) >= 2 or _INDEX_TUPLE.fullmatch(inside)):
             starts.append(open_)
     if not starts:
         return None
     cut = min(starts)
+    brace = part.rfind("{", 0, cut)
+    if brace >= 0 and "}" not in part[brace:cut] and _TEXT_OPEN.search(part, max(0, brace - 12), brace):
+        cut = part.rfind("\\", 0, brace)  # \text{, i.e. the window's sum}: the remark from its \text
     formula = part[:cut].rstrip().rstrip(",;").rstrip()
     return (formula, part[cut:]) if formula and "=" in formula else None
 
