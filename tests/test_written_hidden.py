@@ -313,3 +313,127 @@ def test_a_type_declaration_beside_the_answer_is_prose():
 def test_a_number_changes_the_answer_only_as_an_operand(piece, found):
     from grader.intake.notation import _modifier
     assert _modifier(piece) == found
+
+
+# --- remarks after a formula: i.e./e.g./namely, "for each …" without values, a parenthesis of
+# words, a new sentence.  Dropped only where nothing in them could change or restrict the value
+
+@pytest.mark.parametrize("text, piece", [
+    (Z13 + ", i.e. squared", "squared"),
+    (Z13 + ", e.g. z[1,1,k] = y[1,1,k] + y[1,2,k] + y[2,1,k] + y[2,2,k]", "="),  # an example: never read as the answer
+    (Z13 + ", for all k in 1, 2", "1"),  # values after a for
+    (Z13 + ", for every k in 1 2", "1"),
+    (Z13 + ", for the first channel", "first"),  # a word that picks values out
+    (Z13 + ", i.e. for the top-left window", "top"),
+    (Z13 + " (first channel only)", "only"),
+    (Z13 + ". Then divide by 4.", "divide"),
+    (Z13 + ", i.e. over 1.5", "over"),
+    (Z13 + ", i.e. over one-hundred", "over"),
+    (Z13 + ", i.e. averaging over the window", "averaging"),
+    (Z13 + ". Here k runs over 1 and 2.", "over"),  # an index's values, without a for
+    (Z13 + ". Channels 1 and 2.", "1"),
+    (Z13 + ", i.e. for one channel", "one"),
+    (Z13 + ", which is the sum over one and two", "over"),  # (the comma-prose rule: one and two are values)
+])
+def test_a_remark_that_could_change_the_answer_makes_it_unreadable(text, piece):
+    got = verdict("1.3", text)
+    assert got.startswith("error: ") and "follows the formula but is not part of it" in got, got
+    assert f"('{piece}')" in got and "\n" not in got, got
+
+
+@pytest.mark.parametrize("piece, found", [
+    ("this is the sum over one window", None),  # x / 1 before a noun: the value kept
+    ("i.e. over 1", "over"), ("k runs over one and two", "over"), ("over 1, 2", "over"),
+    ("i.e. no averaging", None), ("i.e. averaging", "averaging"), ("no squaring", None), ("squaring", "squaring"),
+    ("for the k-th channel", None), ("a-b", "a-b"), ("over one-hundred", "over"), ("over 1.5", "over"),
+])
+def test_the_modifier_scan_refined(piece, found):
+    from grader.intake.notation import _modifier
+    assert _modifier(piece) == found
+
+
+@pytest.mark.parametrize("remark, found", [
+    (", for each of the 3 channels", None), (", for the 2x2 window", None), (", for all k in 1, 2", "1"),
+    (", for k in one and two", "one"), (", for odd k", "odd"), (" (same for the other channels)", "same"),
+    (" (sum pooling, stride 1)", None), (". As in lecture 7.", None), (", using 1-based indices", None),
+    (". This is the sum over one window.", None), (". Here k takes 1, 2", "1"), (" (channel 3)", "3"),
+])
+def test_the_remark_scan(remark, found):
+    from grader.intake.notation import _remark_change
+    assert _remark_change(remark) == found
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60))
+def test_a_remark_split_is_a_prefix_and_the_rest_of_any_text(text):
+    from grader.intake.notation import _remark, _remark_change
+    cut = _remark(text)
+    if cut is not None:
+        formula, remark = cut
+        assert "=" in formula and text.startswith(remark[:0]) and text.endswith(remark)
+        assert text[:len(text) - len(remark)].rstrip().rstrip(",;").rstrip() == formula
+    found = _remark_change(text)
+    assert found is None or found.lower() in text.lower()
+
+
+def test_the_remark_scan_is_linear():
+    import time
+    from grader.intake.notation import _remark, _remark_change
+
+    def cost(text):
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            _remark(text)
+            _remark_change(text)
+            best = min(best, time.perf_counter() - t0)
+        return best
+    for unit in ("for each ", "a = b (x y) ", " . " * 3, "z = 1 , " + " " * 20, "(((( ", "for the 3 channels 1 "):
+        small, large = cost("z = " + unit * 500), cost("z = " + unit * 8000)
+        assert large < 40 * small + 0.05, (unit, small, large)
+
+
+def test_a_line_with_many_remarks_is_read_in_linear_time():
+    import time
+    line = "$$" + Z13_SUM + ", i.e. the window's sum" * 2 + "$$"
+    t0 = time.perf_counter()
+    assert verdict("1.3", line) == "passed"
+    small = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    verdict("1.3", "$$" + Z13_SUM + ", i.e. the window's sum" * 2000 + "$$")
+    assert time.perf_counter() - t0 < 100 * small + 0.5
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="|= $ab_1-\t\nDefinethLt", max_size=80))
+def test_a_lead_in_words_is_cut_from_the_front_and_table_rows_keep_their_equations(text):
+    from grader.intake.notation import _plain_values, _without_lead
+    for line in text.split("\n"):
+        assert line.endswith(_without_lead(line)) or _without_lead(line) == ""
+    out = _plain_values(text)
+    assert out.count("\n") == text.count("\n")
+
+
+def test_the_lead_table_and_worded_sum_scans_are_linear():
+    import time
+    from grader.intake.notation import _plain_values, _without_lead, normalize
+
+    def cost(fn, text):
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            fn(text)
+            best = min(best, time.perf_counter() - t0)
+        return best
+    for fn, unit in ((_without_lead, "define the a "), (_without_lead, "let " + "x" * 20 + " "),
+                     (_plain_values, "| a = 1 "), (_plain_values, "|" + " " * 30), (_plain_values, "| a = 1 |\n"),
+                     (normalize, "sum over k=1..3, "), (normalize, "sum over k = 1 .. 3 and " + " " * 10)):
+        times = 300 if fn is not normalize else 30  # (normalize takes at most 20000 characters)
+        small, large = cost(fn, unit * times), cost(fn, unit * 16 * times)
+        assert large < 40 * small + 0.05, (unit, small, large)
+
+
+def test_a_worded_sum_takes_at_most_eight_ranges():
+    many = ", ".join(f"a{i}=1..1" for i in range(12))
+    got = verdict("1.3", f"z[pi,pj,k] = sum over {many} of y[pi,pj,k]")
+    assert got.startswith("error: ")

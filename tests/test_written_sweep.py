@@ -503,6 +503,55 @@ CASES += [
     ("markdown/prose", "1.3", BAD, r"$$z_{p,q,k} = y_{p,q,k} + y_{p,q+1,k} + y_{p+1,q,k} + y_{p+1,q,k}, \quad \text{for each window}$$"),
 ]
 
+# --- a remark after the formula (i.e./e.g./namely, "for each …" without values, a parenthesis, a
+# new sentence): dropped when nothing in it could change the value; a wrong formula with the same
+# remark still fails; the remark with a modifier (or values, or an example instance) is refused
+Z13R = "z_{p_i,p_j,k} = y_{p_i,p_j,k} + y_{p_i,p_j+1,k} + y_{p_i+1,p_j,k} + y_{p_i+1,p_j+1,k}"
+W13R = "z_{p_i,p_j,k} = y_{p_i,p_j,k} + y_{p_i,p_j+1,k} + y_{p_i+1,p_j,k} + y_{p_i,p_j+1,k}"
+REMARKS = [", i.e. the sum over the 2x2 window", ", for each of the three channels", ", for every window (p_i, p_j)",
+           ", for all valid p_i, p_j, k", ", for the k-th channel", ". This is the sum over one window.",
+           " (sum pooling, stride 1)", ", i.e. no averaging", ", viz. the window's sum", ", namely the pooled value",
+           ", for each of the 3 channels", " (i.e. the 2x2 window sum)", ", for the p_i-th row and p_j-th column",
+           r" \text{, i.e. the sum over the window}", r" \text{ for every window } (p_i, p_j)", r" \text{. This is the sum over one window.}",
+           ", i.e. the window's sum (no averaging)"]
+CASES += [("remark after formula", "1.3", OK, form % (Z13R + r)) for r in REMARKS for form in ("$$%s$$", "%s")]
+CASES += [("remark after formula", "1.3", BAD, form % (W13R + r)) for r in REMARKS for form in ("$$%s$$", "%s")]
+CASES += [("remark after formula", "1.3", BAD, "$$" + Z13R + r + "$$") for r in (
+    ", i.e. squared", ", for each window, squared", ". This is then squared.", " (first channel only)",
+    ", e.g. z_{1,1,k} = y_{1,1,k} + y_{1,2,k} + y_{2,1,k} + y_{2,2,k}", ", e.g. z_{1,1,1} = 0",
+    ", for all k in 1, 2", ", for the first channel", ", i.e. over 1.5", " (for k in 1 and 2)", ". Then divide by 4.",
+    r" \text{, i.e. the sum, squared}", r" \text{, e.g. } z_{1,1,k} = 0", r" \forall k \text{ but the last}")]
+# an example after "e.g." is never read as the answer: a wrong general formula with a right example fails
+CASES += [("remark after formula", "1.3", BAD, W13R + ", e.g. z_{1,1,k} = y_{1,1,k} + y_{1,2,k} + y_{2,1,k} + y_{2,2,k}")]
+
+# --- four held-out forms: a sum with its ranges in words, a definition named in words before its
+# symbol, equations in a table's cells, a left side with a shifted index (w_{u+1,v+1,k})
+O14_WORDS = "o1 = sigmoid( sum over k=1..3, pi=1..2, pj=1..2 of z[pi][pj][k] * w[pi][pj][k][o1] )\n" \
+            "o2 = sigmoid( sum over k=1..3, pi=1..2, pj=1..2 of z[pi][pj][k] * w[pi][pj][k][o2] )"
+H12 = "sum(sum(x[ci+fi-1,cj+fj-1] * w[fi,fj,k], fj=1..2), fi=1..2)"
+W24 = (r"$$\frac{\partial E}{\partial w_{u+1,v+1,k}} = \sum_{c_i=1}^{3}\sum_{c_j=1}^{3} \Big(\frac{\partial E}"
+       r"{\partial y_{c_i,c_j,k}}\; y_{c_i,c_j,k}(1-y_{c_i,c_j,k})\; x_{c_i+u,c_j+v}\Big)$$")
+TABLE11 = "| layer | width | height |\n|---|---|---|\n| input | 4 | 4 |\n| convolution | c_w = 3 | c_h = 3 |\n| sum pooling | p_w = 2 | p_h = %d |\n"
+CASES += [
+    ("worded sum", "1.4", OK, O14_WORDS),
+    ("worded sum", "1.3", OK, "z[pi,pj,k] = sum over a=0..1, b=0..1 of y[pi+a,pj+b,k]"),
+    ("worded sum", "1.4", BAD, O14_WORDS.replace("pj=1..2 of z[pi][pj][k] * w[pi][pj][k][o1]", "pj=1..1 of z[pi][pj][k] * w[pi][pj][k][o1]")),
+    ("worded sum", "1.4", BAD, O14_WORDS.replace("w[pi][pj][k][o1] )", "w[pi][pj][k][o1] + 1 )")),  # (the summand: one product)
+    ("worded sum", "1.3", BAD, "z[pi,pj,k] = sum over a=0..1, b=0..1 of y[pi+a,pj+a,k]"),
+    ("named in words", "1.2", OK, f"Define the pre-activation h[ci,cj,k] = {H12}. Then\n\ny[ci,cj,k] = 1/(1 + exp(-h[ci,cj,k]))"),
+    ("named in words", "1.2", OK, f"Let the net input h[ci,cj,k] = {H12}.\n\ny[ci,cj,k] = sigmoid(h[ci,cj,k])"),
+    ("named in words", "1.2", BAD, f"Define the pre-activation h[ci,cj,k] = {H12.replace('fi=1..2', 'fi=1..1')}. Then\n\ny[ci,cj,k] = 1/(1 + exp(-h[ci,cj,k]))"),
+    ("named in words", "1.2", BAD, f"Let the doubled net input h[ci,cj,k] = {H12}.\n\ny[ci,cj,k] = sigmoid(h[ci,cj,k])"),
+    ("table cells", "1.1", OK, TABLE11 % 2),
+    ("table cells", "1.1", BAD, TABLE11 % 3),
+    ("table cells", "1.1", BAD, (TABLE11 % 2).replace("| sum pooling |", "| sum pooling, minus one |")),
+    ("shifted left index", "2.4", OK, W24),
+    ("shifted left index", "2.4", OK, W24.replace("w_{u+1,v+1,k}", "w_{1+u,v+1,k}")),
+    ("shifted left index", "2.4", OK, W24.replace("w_{u+1,v+1,k}", "w_{u,v,k}").replace("c_i+u,c_j+v", "c_i+u-1,c_j+v-1")),
+    ("shifted left index", "2.4", BAD, W24.replace("x_{c_i+u,c_j+v}", "x_{c_i+u,c_j+u}")),
+    ("shifted left index", "2.4", BAD, W24.replace("w_{u+1,v+1,k}", "w_{u+1,v,k}")),
+    ("shifted left index", "2.4", BAD, W24.replace("w_{u+1,v+1,k}", "w_{u+2,v+1,k}")),
+]
 
 @pytest.mark.parametrize("category, qid, expect, text", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_sweep(category, qid, expect, text):

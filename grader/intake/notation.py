@@ -72,6 +72,10 @@ _TEXT_WORDS = {"for all": " \\forall ", "for every": " \\forall ", "for each": "
 _OVER_NAME = r"[A-Za-z]\w{0,11}"
 _SUM_OVER = re.compile(r"\b(?:the[ \t]+)?(?:sum|Sum|Σ)[ \t]+over[ \t]+(?:all[ \t]+)?(" + _OVER_NAME +
                        r"(?:[ \t]*(?:,|\band\b)[ \t]*" + _OVER_NAME + r"){0,5})[ \t]+of\b")
+_RANGE_WORDS = _OVER_NAME + r"[ \t]*=[ \t]*-?\d{1,4}[ \t]*\.\.\.?[ \t]*-?\d{1,4}"  # k=1..3
+_RANGE = re.compile(r"(" + _OVER_NAME + r")[ \t]*=[ \t]*(-?\d{1,4})[ \t]*\.\.\.?[ \t]*(-?\d{1,4})")
+_SUM_RANGES = re.compile(r"\b(?:the[ \t]+)?(?:sum|Sum|Σ)[ \t]+over[ \t]+(" + _RANGE_WORDS +
+                         r"(?:[ \t]*(?:,|\band\b)[ \t]*" + _RANGE_WORDS + r"){0,7})[ \t]+of\b")
 _SUM_FROM = re.compile(r"\b(?:the[ \t]+)?(?:sum|Sum|Σ)[ \t]+over[ \t]+(" + _OVER_NAME + r")[ \t]+from[ \t]+(-?\d{1,4})"
                        r"[ \t]+to[ \t]+(-?\d{1,4})(?:[ \t]+of\b)?")
 _DERIVATIVE_AT = re.compile(r"\b(?:the[ \t]+)?derivative[ \t]+of[ \t]+(?:the[ \t]+)?(?:sigma|sigmoid|\\sigma)[ \t]+"
@@ -109,6 +113,8 @@ def normalize(text: str) -> str:
                   r"\s*([A-Za-z]{1,7})(?:\s*\\[,;: !]\s*|\s+)?([A-Za-z]{0,7})\s*(?(1)\}\s*)\}",
                   _function_word, text)  # \operatorname*{arg\,max}, \mathrm{sigmoid}
     text = re.sub(r"\\arg\s*\\?(max|min)(?![A-Za-z])", r" arg\1 ", text)  # \arg\max
+    text = _SUM_RANGES.sub(lambda m: "".join(f"\\sum_{{{v}={lo}}}^{{{hi}}} " for v, lo, hi in _RANGE.findall(m.group(1))),
+                           text)  # sum over k=1..3, pi=1..2 of
     text = _SUM_FROM.sub(r"\\sum_{\1=\2}^{\3} ", text)  # the sum over a from 0 to 1 of
     text = _SUM_OVER.sub(lambda m: "".join(f"\\sum_{{{v}}} " for v in re.split(r"[ \t]*(?:,|\band\b)[ \t]*", m.group(1))),
                          text)  # (the) sum over m of, sum over p_i, p_j and k of
@@ -342,6 +348,21 @@ _LEAD = re.compile(r"^(?:(?:\*\*|__)?(?:my\s+|the\s+)?(?:final\s+)?(?:answer|res
                    r"we\s+get|which\s+gives|this\s+gives)\b[\s,:]*)+", re.IGNORECASE)
 
 
+# "Define the pre-activation h[ci,cj,k] = …", "Let the net input net_m = …": a definition's name
+# in words before its symbol (one to three words, looked for once at the line's start)
+_NAMING_LEAD = re.compile(r"(?:define|let|denote|call)[ \t]+(?:(?:the|a|an)[ \t]+)?((?:[A-Za-z][A-Za-z-]{0,20}[ \t]+){1,3}?)"
+                          r"(?=\\?[A-Za-z][A-Za-z0-9]*[ \t]*(?:[\[_({^]|=))", re.IGNORECASE)
+
+
+def _without_lead(line: str) -> str:
+    """The line without the words that lead into its formula (:data:`_LEAD`, :data:`_NAMING_LEAD`);
+    words that could change the value (``Let twice h = …``) are kept, to be refused."""
+    m = _NAMING_LEAD.match(line)
+    if m and not _modifier(m.group(1)):
+        line = line[m.end():]
+    return _LEAD.sub("", line)
+
+
 # a comma, then three or more plain words (not a quantifier's): the prose after a formula
 _TRAILING_PROSE = re.compile(r",[ \t]+(?!(?:for|where|with|and|if|otherwise|else|s\.t\.)\b)"
                              r"[A-Za-z]{1,20}(?:[ \t]+[A-Za-z]{1,20}){2,}\b", re.IGNORECASE)
@@ -390,8 +411,18 @@ _MODIFIER_WORDS = frozenset("""
     or except excluding excluded only unless but not without if when whenever iff provided power exponent
     exp log sigma sigmoid tanh max min maximum minimum argmax argmin mean average averaged normalized
     normalised scaled rounded floor ceil abs absolute equals equal greater smaller larger than between
-    quarter third
+    quarter third averaging averages normalizing normalising normalization normalisation scaling squaring
+    division halving doubling negating rounding
     """.split())
+# "no averaging", "no normalization": the operation said not to happen changes nothing
+_NEGATABLE = frozenset("averaging average averaged normalizing normalising normalization normalisation scaling "
+                       "squaring division rounding".split())
+# a number after over/by/x that leaves the value as it is (x / 1, x * 1): "the sum over one window"
+_IDENTITY = frozenset(("1", "one"))
+_NEXT_WORD = re.compile(r"[ \t]+([A-Za-z]{3,})")
+_JOINING = frozenset("and the through thru till until then plus minus times".split())
+# ordinal suffixes: "the k-th channel" names any k (not "k minus th")
+_ORDINAL = frozenset(("th", "st", "nd", "rd"))
 _NUMBER_WORDS = frozenset("zero one two three four five six seven eight nine ten eleven twelve hundred thousand".split())
 _OPERAND_BEFORE = frozenset("over by x from to until through of is be are equals".split())  # makes a number an operand
 _PROSE_COMMANDS = frozenset(("text", "textrm", "textit", "textbf", "emph", "mathrm", "mathit", "quad", "qquad",
@@ -430,18 +461,26 @@ def _modifier(piece: str, relations_only: bool = False) -> str | None:
             return "\\" + command
         if escaped is not None and escaped not in " ,;:!":
             return m.group()
-        if word is not None and word.lower() in _NUMBER_WORDS:
-            number, word = word, None
+        if word is not None and (word.lower() in _NUMBER_WORDS
+                                 or any(p in _NUMBER_WORDS for p in word.lower().split("-"))):
+            number, word = word, None  # (one-hundred: a number too)
         if word is not None:
             parts = word.lower().split("-")
             hit = next((p for p in parts if p in _MODIFIER_WORDS), None)
-            if hit is not None or (len(parts) > 1 and min(map(len, parts)) < 2):  # (so-called: prose; a-b: a minus)
+            if hit in _NEGATABLE and len(parts) == 1 and prev.lower() == "no":
+                hit = None  # (no averaging: nothing done)
+            ordinal = len(parts) == 2 and parts[1] in _ORDINAL
+            if hit is not None or (len(parts) > 1 and min(map(len, parts)) < 2 and not ordinal):  # (so-called: prose; a-b: a minus)
                 return hit or word
             if parts == ["x"] and piece[m.end():m.end() + 1].isdigit() and not prev.isdigit():
                 return word  # x2: times 2 (2x2, a size, is prose)
             others += 1
         if number is not None:
-            if prev.lower() in _OPERAND_BEFORE and not (prev == "x" and piece[m.start() - 2:m.start() - 1].isdigit()):
+            nxt = _NEXT_WORD.match(piece, m.end())  # (over one window: x / 1; over one and two, over 1.5: not)
+            identity = (number.lower() in _IDENTITY and prev.lower() in ("over", "by", "x") and nxt is not None
+                        and nxt.group(1).lower() not in _JOINING)
+            if prev.lower() in _OPERAND_BEFORE and not (prev == "x" and piece[m.start() - 2:m.start() - 1].isdigit()) \
+                    and not identity:
                 return prev  # (over four: the word that makes the number an operand)
             numbers.append(number)
         if mark is not None and mark not in _PROSE_MARKS:
@@ -453,6 +492,86 @@ def _modifier(piece: str, relations_only: bool = False) -> str | None:
     if numbers and not others:
         return numbers[0]  # a number alone ("3, 4"; "c_w = 3,7"): a value, not prose
     return None
+
+
+# a remark after a formula: "…, i.e. the sum over the window", "…, for every window (p_i, p_j)",
+# "… (sum pooling, stride 1)", "…. This is the sum over one window."
+_REMARK_WORD = re.compile(r"(?<![A-Za-z])(?:i\.\s?e\.|e\.\s?g\.|viz\.|namely\b|that\s+is\b)"
+                          r"|\bfor\s+(?:each|every|all|any|the|a|an)\b|\\forall(?![A-Za-z])", re.IGNORECASE)
+_TEXT_OPEN = re.compile(r"\\(?:text|textrm|textit|mbox|mathrm)\s*\Z")  # (the command before a remark's \text{ brace)
+_INDEX_NAME = r"[ \t]*[A-Za-z](?:_\{?[A-Za-z0-9]{1,3}\}?)?[ \t]*"
+_INDEX_TUPLE = re.compile(_INDEX_NAME + r"(?:," + _INDEX_NAME + r"){1,5}")  # "(p_i, p_j)": which indices, no values
+_SENTENCE = re.compile(r"(?<![.\d])\.[ \t]+(?=[A-Z][a-z]+\b)")
+_REMARK_PROSE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}(?![A-Za-z_({\[^])")
+# in a remark, the words that pick some of the values out (for the first channel, for odd k,
+# for the top-left window): a remark with one is never dropped
+_RESTRICTING = frozenset("""
+    first second fourth fifth last final odd even top bottom left right upper lower corner corners diagonal
+    same distinct different other others remaining nonzero positive border edge edges boundary interior middle
+    centre center central single particular specific some certain few
+    """.split())
+
+
+def _remark(part: str) -> tuple[str, str] | None:
+    """``part`` split into its formula and a remark after it (from the earliest of: i.e., e.g.,
+    viz., namely, that is; "for each/every/all/the …"; a new sentence; a parenthesis of two or
+    more words at the end), or ``None``.  Looked for after the first ``=`` only; a few searches,
+    each linear."""
+    eq = part.find("=")
+    if eq < 0:
+        return None
+    starts = [m.start() for m in (_REMARK_WORD.search(part, eq + 1), _SENTENCE.search(part, eq + 1)) if m]
+    end = part.rstrip()
+    if end.endswith(")"):
+        open_ = end.rfind("(")
+        inside = end[open_ + 1:-1]
+        if open_ > eq and ")" not in inside and part[open_ - 1:open_].isspace() \
+                and (len(_REMARK_PROSE.findall(inside)) >= 2 or _INDEX_TUPLE.fullmatch(inside)):
+            starts.append(open_)
+    if not starts:
+        return None
+    cut = min(starts)
+    brace = part.rfind("{", 0, cut)
+    if brace >= 0 and "}" not in part[brace:cut] and _TEXT_OPEN.search(part, max(0, brace - 12), brace):
+        cut = part.rfind("\\", 0, brace)  # \text{, i.e. the window's sum}: the remark from its \text
+    formula = part[:cut].rstrip().rstrip(",;").rstrip()
+    return (formula, part[cut:]) if formula and "=" in formula else None
+
+
+def _remark_change(remark: str) -> str | None:
+    """What in a remark after a formula could change or restrict its value: anything
+    :func:`_modifier` finds, a word that picks values out (:data:`_RESTRICTING`), or a number
+    that could be an index's values (``for all k in 1, 2``, ``k runs over 1 and 2``,
+    ``channels 1 and 2``).  A number is prose only as a count of a plural noun (``the 3
+    channels``), a size (``2x2``), a label's number (``stride 1``, ``lecture 7``), ``1-based``, or
+    ``one`` before a noun outside a ``for`` (``the sum over one window``).  ``None``: droppable.
+    One pass over the remark's words."""
+    found = _modifier(remark)
+    if found:
+        return found
+    words = [(m.group().lower(), m.start(), m.end()) for m in re.finditer(r"[A-Za-z]+|\d+", remark)]
+    after_for = False
+    for j, (w, a, b) in enumerate(words):
+        if w in _RESTRICTING:
+            return w
+        after_for = after_for or w == "for"
+        if not (w.isdigit() or w in _NUMBER_WORDS):
+            continue
+        before = words[j - 1][0] if j else ""
+        after = words[j + 1][0] if j + 1 < len(words) else ""
+        size = remark[b:b + 1] in ("x", "X") or (a >= 2 and remark[a - 1] in "xX" and remark[a - 2].isdigit())
+        count = len(after) >= 4 and after.endswith("s") and not after.isdigit() and after not in ("this", "thus")
+        label = before in _LABELS and not remark[b:].lstrip().startswith((",", "and", "or"))
+        compound = remark[b:b + 1] == "-" and remark[b + 1:b + 2].isalpha()
+        single = w in _IDENTITY and not after_for and len(after) >= 3 and after.isalpha() and after not in _JOINING
+        if not (size or count or label or compound or single):
+            return words[j][0]
+    return None
+
+
+# the words whose number names a thing, not a value: "stride 1", "as in lecture 7"
+_LABELS = frozenset("stride lecture eq equation step layer part question problem page section chapter slide figure "
+                    "fig homework hw".split())
 
 
 def _after_comma(piece: str, found: str, alone: bool = False) -> NotationError:
@@ -601,9 +720,9 @@ class Reader:
             bullet = re.match(r"(?:[*•]|\d{1,2}[.)])\s+|-\s+(?=[^=]*=)", line)
             if bullet:  # a Markdown list item: a statement of its own
                 line = line[bullet.end():]
-                parts.append(_LEAD.sub("", line).rstrip(",.;"))
+                parts.append(_without_lead(line).rstrip(",.;"))
                 continue
-            line = _LEAD.sub("", line).strip()
+            line = _without_lead(line).strip()
             line = _without_trailing_prose(line)  # "δ_m = …, the error at the input of output m. Then"
             if not line:
                 continue
@@ -619,6 +738,7 @@ class Reader:
         for part in parts:  # the left sides first: a symbol of one's own may be used before its line
             self._declare(part)
         out, failed_at, known, retried, merged = [], [], len(self.local), False, 0
+        remarked: set[str] = set()  # formulas read again without a remark after them
         while parts or (failed_at and not retried and len(self.local) > known):
             if not parts:  # a symbol of one's own defined later on a line ("…, where δ_m = …"): again
                 retried, parts, failed_at = True, failed_at, []
@@ -629,6 +749,16 @@ class Reader:
                 st = self.statement(part)
                 merged = 0
             except NotationError as exc:
+                cut = _remark(part) if part not in remarked else None
+                if cut is not None and not str(exc).startswith("the expression ends too early"):
+                    found = _remark_change(cut[1])  # "…, i.e. the window's sum": a remark, dropped
+                    if found:  # unless it could change the value ("…, i.e. squared"; "…, e.g. z_{1,1,k} = …")
+                        raise _after_comma(cut[1].lstrip(",;. "), found) from None
+                    remarked.add(cut[0])  # (read once more without it: at most once a line)
+                    if part in self.trailing:
+                        self.trailing.add(cut[0])
+                    parts.insert(0, cut[0])
+                    continue
                 if str(exc).startswith("the expression ends too early") and parts and merged < 4:
                     parts[0] = part + " " + parts[0]  # "… = \sum_{p_i=1}^{2}" and the summand on the next line
                     if part in self.trailing:
@@ -2729,7 +2859,7 @@ class Answer:
             bound = {v for v, _lo, _hi in st.quantifiers}
             for lhs in st.lhs:
                 if lhs[0] == "sym":
-                    bound |= {p[1] for p in lhs[2] if p[0] == "idx"}
+                    bound |= {p[1] for p in lhs[2] if p[0] == "idx"} | {_shifted(p)[0] for p in lhs[2] if _shifted(p)}
             loose = free_indices(st.rhs, frozenset(bound))
             for lhs in st.lhs:
                 if lhs[0] == "sym":
@@ -2798,6 +2928,9 @@ class Answer:
             for n, p in zip(shape, lhs[2]):
                 if p[0] == "idx" and p[1] not in [v for v, _l, _h in st.quantifiers]:
                     slots.append((p[1], self.base, self.base + n - 1))
+                shifted = _shifted(p)  # w_{u+1,v+1,k}: u over the values that put u+1 in range
+                if shifted and shifted[0] not in [v for v, _l, _h in st.quantifiers]:
+                    slots.append((shifted[0], self.base - shifted[1], self.base + n - 1 - shifted[1]))
         seen = set()
         variables = []
         for var, lo, hi in slots:
@@ -3084,6 +3217,10 @@ class Answer:
             if p[0] == "idx" and p[1] not in [v for v, _l, _h in st.quantifiers]:
                 if env.setdefault(p[1], k) != k:
                     return None
+            shifted = _shifted(p)
+            if shifted and shifted[0] not in [v for v, _l, _h in st.quantifiers]:
+                if env.setdefault(shifted[0], k - shifted[1]) != k - shifted[1]:
+                    return None
         if not st.quantifiers:
             for p, k in zip(lhs[2], key):
                 if p[0] != "idx" and self._int(p, env) != k:
@@ -3131,6 +3268,19 @@ def _ordered(quantifiers: list) -> list:
         out.append(pick)
         left.remove(pick)
     return out
+
+
+def _shifted(p) -> tuple[str, int] | None:
+    """A left-side index written as an index plus or minus a whole number (``u+1``, ``1+u``,
+    ``u-1``): the index and the number added; ``None`` for anything else."""
+    if p[0] != "bin" or p[1] not in ("+", "-"):
+        return None
+    a, b = p[2], p[3]
+    if a[0] == "idx" and b[0] == "num" and float(b[1]).is_integer():
+        return a[1], int(b[1]) if p[1] == "+" else -int(b[1])
+    if p[1] == "+" and b[0] == "idx" and a[0] == "num" and float(a[1]).is_integer():
+        return b[1], int(a[1])
+    return None
 
 
 def _is_pair(node) -> bool:
@@ -3634,6 +3784,7 @@ _NAMED_AFTER = re.compile(r"\(\s*(\$[^$()\n]{1,20}\$(?:\s*(?:,|and)\s*\$[^$()\n]
 
 _CELLS_OF_NAMES = re.compile(r"[ \t]*\|(?:[ \t]*" + _NAME + r"[ \t]*\|){2,8}[ \t]*")
 _CELLS_OF_NUMBERS = re.compile(r"[ \t]*\|(?:[ \t]*" + _NUMBER + r"[ \t]*\|){2,8}[ \t]*")
+_ROW = re.compile(r"[ \t]*\|(?:[^|\n$]{0,200}\|){2,12}[ \t]*")  # a table row (no math of its own)
 _RULE = re.compile(r"[ \t]*\|(?:[ \t]*:?-{1,40}:?[ \t]*\|){2,8}[ \t]*")
 _PROSE_DEFINITION = re.compile(r"\$([^$=\n]{1,60})\$[ \t]+(?:denotes?|denoting|be|being|stands?[ \t]+for|is[ \t]+defined[ \t]+as|"
                                r"is[ \t]+given[ \t]+by)[ \t]+(?:the[ \t]+[A-Za-z\- ]{1,40}[ \t]+)?\$([^$\n]{1,600})\$")
@@ -3663,6 +3814,12 @@ def _plain_values(body: str) -> str:
         if m:
             name, value = m.group(1) or m.group(2), m.group(3) or m.group(4)
             out.append(f"${name} = {value}$")
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if "=" in line and _ROW.fullmatch(line) else []
+        if cells and not any(_modifier(c) for c in cells if "=" not in c):
+            # | convolution | c_w = 3 | c_h = 3 |: each equation a definition, the other cells labels
+            # (a cell that could change a value, | c_w = 3 | squared |, keeps the row unread)
+            out.append(", ".join(f"${c}$" for c in cells if "=" in c))
             continue
         line = _IS_SUM.sub("= ", line)
         line = _IS.sub(lambda m: f"${m.group(1)} = {m.group(2) or m.group(3)}$", line)
