@@ -946,8 +946,23 @@ def activation_finding(q, trials, got, exp, act: Activation) -> list[str]:
         if _explains(q, got, cand, exp):
             return [f"Your {act.what} is {name} applied to {act.inputs}; the activation in this "
                     f"layer is {act.name}."]
-    clip = _clipped(q, got, exp, pre, act) or _shifted_pre(q, got, exp, pre, act)
+    clip = _clipped(q, got, exp, pre, act) or _shifted_pre(q, got, exp, pre, act) or _whole_pre(q, got, exp, pre, act)
     return [clip] if clip else []
+
+
+def _whole_pre(q, got, exp, pre, act: Activation) -> str:
+    """The right activation of the pre-activations cut to whole numbers: the sums were stored
+    in an integer array (truncated toward 0) or rounded before the activation."""
+    if act.function is None:
+        return ""
+    for how, f in (("truncated toward 0", np.trunc), ("rounded", np.round), ("rounded down", np.floor)):
+        with np.errstate(all="ignore"):
+            cand = act.function(f(pre))
+        if np.isfinite(cand).all() and _explains(q, got, cand, exp):
+            return (f"Your {act.what} is {act.name} of {act.inputs} {how} to whole numbers, in every trial: "
+                    f"the sums were kept as integers before {act.name} (an array made with dtype=int, "
+                    f"np.zeros_like of an integer array, an int() or a round on the way).")
+    return ""
 
 
 def _shifted_pre(q, got, exp, pre, act: Activation) -> str:

@@ -165,6 +165,12 @@ _DSIG = (
            "Your sigmoid derivative is the other output's."),
     Factor("o_1(1 − o_1)", lambda a: np.repeat((_O(a) * (1 - _O(a)))[:, :1], 2, axis=1),
            "Your sigmoid derivative is o_1's for both outputs."),
+    Factor("o_m(1 − y_m)", lambda a: _O(a) * (1 - _T(a)),
+           "The sigmoid's derivative is o_m(1 − o_m): yours has the label y_m in place of one o_m."),
+    Factor("y_m(1 − o_m)", lambda a: _T(a) * (1 - _O(a)),
+           "The sigmoid's derivative is o_m(1 − o_m): yours has the label y_m in place of one o_m."),
+    Factor("y_m(1 − y_m)", lambda a: _T(a) * (1 - _T(a)),
+           "The sigmoid's derivative is taken at the label y_m, not at the output o_m."),
 )
 
 
