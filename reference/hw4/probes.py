@@ -332,6 +332,24 @@ _PIXEL = (
 )
 
 
+def _one_tap(f, g):
+    """The pixel windows with filter tap f = (f_i, f_j) reading tap g's pixel (one term of the
+    window's sum written with the wrong neighbour)."""
+    def value(a):
+        win = _pixel_windows(a["x"]).copy()
+        win[:, f[0], f[1]] = win[:, g[0], g[1]]
+        return win
+    return value
+
+
+_TAPS = [(0, 0), (0, 1), (1, 0), (1, 1)]
+_PIXEL = _PIXEL + tuple(
+    Factor(f"x_{{c_i+{g[0]},c_j+{g[1]}}} for w_{{{f[0] + 1},{f[1] + 1},k}}", _one_tap(f, g),
+           f"One term of the window's sum reads the wrong pixel: w_{{{f[0] + 1},{f[1] + 1},k}} meets "
+           f"x_{{c_i+{g[0]},c_j+{g[1]}}}, the pixel that w_{{{g[0] + 1},{g[1] + 1},k}} meets.")
+    for f in _TAPS for g in _TAPS if f != g)
+
+
 def _same_offset(win, axis):
     """win with both offsets taken from one filter index: [t, f_i, f_j] -> the diagonal window
     of f_i (axis 1) or f_j (axis 2), whatever the other index."""
