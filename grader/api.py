@@ -328,8 +328,9 @@ def _probe_dependence(sandbox: Sandbox, assignment: Assignment, sub: Submission,
     calls = [Call(qid, by_id[qid].function, list(p.args.values()),
                   [p.nargs] * p.n, p.n) for qid, (p, _group) in plans.items()]
     for qid, again in retries.items():
-        args, nargs = again.call()
-        calls.append(Call(qid, by_id[qid].function, args, nargs, len(nargs), tolerant=True))
+        groups, nargs, sizes = again.call()
+        calls.append(Call(qid, by_id[qid].function, groups[0], nargs, len(nargs), tolerant=True,
+                          **({"groups": groups, "sizes": sizes} if len(groups) > 1 else {})))
     try:
         probed = sandbox.run(sub.directory, sub.main, calls)
     except Exception:  # noqa: BLE001 - a probe is a bonus: the graded result stands as it is

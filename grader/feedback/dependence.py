@@ -154,61 +154,79 @@ def changed_note(names: list[str]) -> str:
 @dataclass(frozen=True)
 class Retry:
     """A question that raised at trial ``at`` (counted over all shape groups), called again on
-    every trial of that trial's group in a fresh start, the failing one first (``order``: rows
-    of ``group``), with each call that raises answered by an empty array: does the failing call
-    raise alone, and what are the answers where it does not raise?"""
+    every trial in a fresh start: the failing trial's group first, the failing call first in it
+    (``parts``: each group with the order of its rows), each call that raises answered by an
+    empty array.  Does the failing call raise alone, and what are the answers where it does not
+    raise (in its own group, or in another set of shapes where every call raised in its own)?"""
 
-    group: Trials
-    order: tuple[int, ...]
+    parts: tuple[tuple[Trials, tuple[int, ...]], ...]
     at: int
 
-    def call(self) -> tuple[list[np.ndarray], list[int]]:
-        """The batched arguments and the number passed to each call, in ``order``."""
-        rows = np.asarray(self.order)
-        nargs = [self.group.nargs[r] for r in self.order] if self.group.nargs is not None \
-            else [len(self.group.args)] * len(rows)
-        return [np.ascontiguousarray(v[rows]) for v in self.group.args.values()], nargs
+    def call(self) -> tuple[list[list[np.ndarray]], list[int], list[int]]:
+        """Each group's batched arguments in its order, the number of arguments of each call,
+        and each group's size."""
+        groups, nargs = [], []
+        for g, order in self.parts:
+            rows = np.asarray(order)
+            groups.append([np.ascontiguousarray(v[rows]) for v in g.args.values()])
+            nargs += [g.nargs[r] for r in order] if g.nargs is not None else [len(g.args)] * len(order)
+        return groups, nargs, [len(order) for _g, order in self.parts]
 
 
 def retry(groups, t: int) -> Retry | None:
     """The :class:`Retry` of an error at trial ``t``; None when ``t`` is no trial."""
-    first = 0
+    first, failing, others = 0, None, []
     for g in groups:
-        if t - first < len(g):
+        if failing is None and t - first < len(g):
             r = t - first
-            return Retry(g, (r,) + tuple(i for i in range(len(g)) if i != r), t)
+            failing = (g, (r,) + tuple(i for i in range(len(g)) if i != r))
+        else:
+            others.append((g, tuple(range(len(g)))))
         first += len(g)
-    return None
+    return None if failing is None else Retry((failing, *others), t)
 
 
 def retry_notes(q, r: Retry, outputs: list[np.ndarray], raised: tuple[int, ...]) -> list[str]:
     """What the retry shows: the failing call answers when made first (state kept between
     calls), and what the answers are on the trials that did not raise (right, or what the
-    findings about values say of them)."""
+    findings about values say of them), in the first set of shapes where at least two did."""
+    total = sum(len(order) for _g, order in r.parts)
+    if len(outputs) != total:
+        return []
     notes = []
-    if 0 not in raised and len(outputs) == len(r.order) and r.at > 0:
+    if 0 not in raised and r.at > 0:
         notes.append(alone_note(r.at))
-    answered = [i for i in range(1, len(r.order)) if i not in raised and i < len(outputs)]
-    if len(answered) < 2 or len(raised) == 0 and notes:
-        return notes
-    rows = np.asarray([r.order[i] for i in answered])
-    g = r.group
-    sub = Trials(args={k: v[rows] for k, v in g.args.items()}, expected=np.asarray(g.expected)[rows],
-                 labels=[g.labels[i] for i in rows], nargs=None if g.nargs is None else [g.nargs[i] for i in rows],
-                 reference=g.reference)
-    outs = [outputs[i] for i in answered]
+    failed, start, right = set(raised), 0, 0
     from ..feedback.diagnose import diagnose
     from ..judge.compare import compare
-    where = (f"On the {len(answered)} other trial{'s' if len(answered) != 1 else ''} of its set of input shapes "
-             f"where your function returned an answer (it raised on {len(raised)} of its {len(r.order)})")
-    try:
-        if compare(q, sub, outs).passed:
-            return notes + [f"{where}, every answer is right: the error is the one thing to fix."]
-        d = diagnose(q, sub, outs)
-    except Exception:  # noqa: BLE001 - a diagnosis is a bonus; never let it break grading
+    for n_part, (g, order) in enumerate(r.parts):
+        answered = [i for i in range(len(order)) if start + i not in failed and start + i > 0]
+        said = [outputs[start + i] for i in answered]
+        raised_here = len(order) - len(answered) - (n_part == 0 and 0 not in failed)
+        start += len(order)
+        if len(answered) < 2 or raised_here == 0 and n_part == 0 and notes:
+            continue
+        rows = np.asarray([order[i] for i in answered])
+        sub = Trials(args={k: v[rows] for k, v in g.args.items()}, expected=np.asarray(g.expected)[rows],
+                     labels=[g.labels[i] for i in rows], nargs=None if g.nargs is None else [g.nargs[i] for i in rows],
+                     reference=g.reference)
+        try:
+            if compare(q, sub, said).passed:
+                right += len(answered)
+                continue
+            d = diagnose(q, sub, said)
+        except Exception:  # noqa: BLE001 - a diagnosis is a bonus; never let it break grading
+            return notes
+        if d.message and not d.mapped:
+            where = ("of its set of input shapes" if n_part == 0 else
+                     "in another set of input shapes" if len(r.parts) > 1 else "")
+            notes.append(f"Where your function returned an answer ({len(answered)} "
+                         f"trial{'s' if len(answered) != 1 else ''} {where}), the answers are wrong: "
+                         f"{d.message[0].lower()}{d.message[1:]}")
         return notes
-    if d.message and not d.mapped:
-        notes.append(f"{where}, the answers are wrong: {d.message[0].lower()}{d.message[1:]}")
+    if right:
+        notes.append(f"On the {right} other trials where your function returned an answer (it raised on "
+                     f"{len(failed)} of {total}), every answer is right: the error is the one thing to fix.")
     return notes
 
 

@@ -558,8 +558,10 @@ def _superset_finding(q: Question, trials: Trials, outputs, got_shape, exp_shape
         zero = bool((got[:, rest] == 0).all())
         where = "; ".join(f"along axis {a}, entries {start[a] + 1} to {start[a] + exp_shape[a]} of "
                           f"{got_shape[a]}" for a in grown)
-        extra = ("every extra entry is 0: padding along an axis that must keep its size (np.pad pads "
-                 "every axis unless it is given a width per axis, (0, 0) for the others)") if zero else             "a size or a loop bound too large, or an array made larger than the answer"
+        extra = ("every extra entry is 0: an array made larger than the answer and never written there "
+                 "(np.zeros with another size), or padding along an axis that must keep its size (np.pad "
+                 "pads every axis unless it is given a width per axis, (0, 0) for the others)") if zero else (
+            "a size or a loop bound too large, or an array made larger than the answer")
         return (f"Your answer (shape {text.shape(got_shape)}) holds the right one (shape "
                 f"{text.shape(exp_shape)}) as a block ({where}), in every trial; {extra}.")
     return ""
