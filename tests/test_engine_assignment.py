@@ -195,6 +195,8 @@ def test_shape_groups_are_counted_together_and_all_must_pass(tmp_path, neuron):
                                             "        out[i] = int(X[i] @ w + b > 0)\n    return out\n")
     q = {q.id: q for q in check(six, Options(), assignment=neuron).questions}["2.2"]
     assert q.status == "error" and "on trial 5 (random)" in q.message, q.message  # (then the retry's notes)
+    # the set of shapes that answered says what the hard-coded 6 did there, never "one short" for 3 short
+    assert "only the first 6 entries" in q.message and "too small" in q.message and "one short" not in q.message
     assert q.failure.trial == 4 and np.shape(q.failure.inputs["X"]) == (3, 2)  # (the second group's first)
     last = _predict_variant(tmp_path, "last", "    out = (np.asarray(X) @ w + b > 0).astype(int)\n"
                                               "    if len(X) == 9:\n        out[0] = 1 - out[0]\n    return out\n")

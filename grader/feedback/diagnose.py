@@ -523,9 +523,13 @@ def _subsample_findings(q: Question, trials: Trials, outputs, got_shape, exp_sha
     sl = tuple(slice(0, got_shape[a]) for a in range(nd))
     cand = _from_expected(trials, lambda e, sl=sl: e[(slice(None), *sl)])
     if _explains(q, trials, outputs, cand):
+        one_short = all(got_shape[a] == exp_shape[a] - 1 for a in shrunk)
         found.append(f"only the first {' × '.join(str(got_shape[a]) for a in shrunk)} entries of the right "
-                     f"answer along axis {axes}, as a size or loop bound one short gives (a missing +1: "
-                     f"range(n − f) where range(n − f + 1) is needed)")
+                     f"answer along axis {axes}, as " + (
+                         "a size or loop bound one short gives (a missing +1: range(n − f) where "
+                         "range(n − f + 1) is needed)" if one_short else
+                         "a size or loop bound too small gives (a number written where the argument's "
+                         "size belongs, or a size taken from another axis)"))
     if not found:
         return False, [shaped] if shaped else []
     size = f" (shape {text.shape(got_shape)} instead of {text.shape(exp_shape)})"
