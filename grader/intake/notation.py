@@ -3500,8 +3500,11 @@ def reading(answer: Answer) -> str:
 # a sub-question lettered (``Problem 1(a)``, ``Part 2 (c)``): mapped to its number by :func:`sections`
 # only where the assignment's ids make the letter's place unambiguous
 _LETTERED = r"\d+ ?,? ?(?:part ?)?\( ?[a-z] ?\)|\d+ ?,? ?part ?[a-e](?![a-z0-9])"
-_ID = r"\d+\.\d+|Part ?\d+ ?[,.]? ?Q(?:uestion)? ?\d+|" + _LETTERED
-_QID = r"(?:Q(?:uestion)?\.? ?|Part ?\d+ ?[,.]? ?Q?)?(" + _ID + ")"
+# a part's number, then its question's: "Part 1, Question 2", "Part 1 / Q2", "Part 2 - Question 3",
+# "Part 1: Q2", "P1 Q2" (a bare "P" only with its number and a "Q" after it: never "P 1 2")
+_PART_SEP = r" ?[,.:/\-–—]? ?"
+_ID = r"\d+\.\d+|(?:Part ?\d+|P\d+)" + _PART_SEP + r"Q(?:uestion)? ?\d+|" + _LETTERED
+_QID = r"(?:Q(?:uestion)?\.? ?|Part ?\d+" + _PART_SEP + r"Q?)?(" + _ID + ")"
 _HEADING = re.compile(r"(?:#{1,6} ?|\\(?:sub)*section\*?\{ ?|\\paragraph\*?\{ ?|\\textbf\{ ?|\*\* ?)"
                       r"(?:[A-Za-z]{1,12} ){0,3}\(?" + _QID + r"(?:\b|(?<=\)))", re.IGNORECASE)  # "## Problem 1.4", "### Answer to 1.4"
 # a line holding the id alone, or after a word that names it (Problem 1.2, Exercise 1(a)), or an
@@ -3750,8 +3753,8 @@ def sections(text: str, ids: list[str] | tuple[str, ...] = ()) -> dict[str, str]
         letter = re.fullmatch(r"(\d+)[ ,]*(?:[Pp][Aa][Rr][Tt] ?)?\( ?([A-Za-z]) ?\)|(\d+)[ ,]*[Pp][Aa][Rr][Tt] ?([A-Ea-e])", qid)
         if letter:
             qid = _lettered(letter.group(1) or letter.group(3), (letter.group(2) or letter.group(4)).lower(), ids)
-        elif "." not in qid:  # "Part 1, Q2"
-            qid = ".".join(re.findall(r"\d+", qid))
+        elif not re.fullmatch(r"\d+\.\d+", qid):  # "Part 1, Q2", "Part 1. Question 2", "P1 / Q2": 1.2
+            qid = ".".join(str(int(n)) for n in re.findall(r"\d+", qid))
         out[qid] = (out[qid] + "\n" + body) if qid in out else body
     return out
 
