@@ -3500,8 +3500,11 @@ def reading(answer: Answer) -> str:
 # a sub-question lettered (``Problem 1(a)``, ``Part 2 (c)``): mapped to its number by :func:`sections`
 # only where the assignment's ids make the letter's place unambiguous
 _LETTERED = r"\d+ ?,? ?(?:part ?)?\( ?[a-z] ?\)|\d+ ?,? ?part ?[a-e](?![a-z0-9])"
-_ID = r"\d+\.\d+|Part ?\d+ ?[,.]? ?Q(?:uestion)? ?\d+|" + _LETTERED
-_QID = r"(?:Q(?:uestion)?\.? ?|Part ?\d+ ?[,.]? ?Q?)?(" + _ID + ")"
+# a part's number, then its question's: "Part 1, Question 2", "Part 1 / Q2", "Part 2 - Question 3",
+# "Part 1: Q2", "P1 Q2" (a bare "P" only with its number and a "Q" after it: never "P 1 2")
+_PART_SEP = r" ?[,.:/\-–—]? ?"
+_ID = r"\d+\.\d+|(?:Part ?\d+|P\d+)" + _PART_SEP + r"Q(?:uestion)? ?\d+|" + _LETTERED
+_QID = r"(?:Q(?:uestion)?\.? ?|Part ?\d+" + _PART_SEP + r"Q?)?(" + _ID + ")"
 _HEADING = re.compile(r"(?:#{1,6} ?|\\(?:sub)*section\*?\{ ?|\\paragraph\*?\{ ?|\\textbf\{ ?|\*\* ?)"
                       r"(?:[A-Za-z]{1,12} ){0,3}\(?" + _QID + r"(?:\b|(?<=\)))", re.IGNORECASE)  # "## Problem 1.4", "### Answer to 1.4"
 # a line holding the id alone, or after a word that names it (Problem 1.2, Exercise 1(a)), or an
@@ -3621,9 +3624,143 @@ def _math_blocks(body: str):
         pos = end + len(close)
 
 
+# --- the student's own LaTeX macros: \newcommand{\pd}[2]{\frac{\partial #1}{\partial #2}} -----------
+# Expanded once, before headings and math are read, within fixed bounds: a body of at most
+# MACRO_BODY characters, at most MAX_MACROS macros, expansions MACRO_DEPTH deep (a macro that uses
+# one defined before it is expanded once more; one that uses itself stops there), and at most
+# MACRO_GROWTH characters added to the file in all; beyond a bound the file is refused in one line.
+MAX_MACROS = 50
+MACRO_BODY = 500
+MACRO_DEPTH = 3
+MACRO_GROWTH = 200_000
+_DEFINES = re.compile(r"\\(?:(?:new|renew|provide)command|DeclareMathOperator|def)(?![A-Za-z])")
+_CONTROL = re.compile(r"\\([A-Za-z]+)(\*?)|\\.", re.S)
+_MACRO_NAME = re.compile(r"\s*(?:\{\s*\\([A-Za-z]+)\s*\}|\\([A-Za-z]+))")
+_MACRO_ARGS = re.compile(r"\s*(?:\[\s*(\d)\s*\])?\s*(?:\[([^\[\]{}\n]{0,100})\])?\s*")
+_DEF_PARAMS = re.compile(r"\s*\\([A-Za-z]+)((?:#\d){0,9})\s*")
+_ARG_SPACE = re.compile(r"[ \t]*\n?[ \t]*")
+_OPTIONAL = re.compile(r"\[([^\[\]{}\n]{0,100})\]")
+_PARAM = re.compile(r"##|#(\d)")
+# what \providecommand leaves alone: a command LaTeX (and the grader) already has
+_LATEX_HAS = frozenset(_GREEK) | frozenset(k[1:] for k in _AS_OP) | frozenset(k[1:] for k in _DROP) | frozenset((
+    "frac dfrac tfrac sum prod sqrt exp log ln max min partial text mathrm operatorname mathbf boldsymbol sigma pi "
+    "le leq ge geq ne neq in forall hat bar tilde cdots ldots dots infty mathbb mathcal quad qquad label").split())
+
+
+def _braces(text: str) -> dict[int, int]:
+    """Each ``{``'s matching ``}`` (escaped braces left out), found in one pass with a stack."""
+    match, stack = {}, []
+    for m in re.finditer(r"\\.|[{}]", text, re.S):
+        ch = m.group()
+        if ch == "{":
+            stack.append(m.start())
+        elif ch == "}" and stack:
+            match[stack.pop()] = m.start()
+    return match
+
+
+def _argument(text: str, pos: int, match: dict[int, int]):
+    """(argument, position after it) of a macro's argument at ``pos``: a ``{…}`` group or a single token."""
+    pos = _ARG_SPACE.match(text, pos).end()
+    if pos >= len(text) or text[pos] == "}":
+        return None
+    if text[pos] == "{":
+        return (text[pos + 1:match[pos]], match[pos] + 1) if pos in match else None
+    token = _CONTROL.match(text, pos) if text[pos] == "\\" else None
+    end = token.end() if token else pos + 1
+    return text[pos:end], end
+
+
+def expand_macros(text: str, name: str) -> str:
+    """``text`` with the macros it defines (``\\newcommand``, ``\\renewcommand``, ``\\providecommand``,
+    ``\\DeclareMathOperator``, ``\\def\\pd#1#2{…}``) expanded where they are used, after their
+    definition, and the definitions taken out: a student's ``\\pd{E}{z}`` is read as the
+    ``\\frac{\\partial E}{\\partial z}`` it stands for.  Bounded (see :data:`MACRO_GROWTH`): linear
+    in the text, or a one-line :class:`NotationError` naming the file."""
+    if _DEFINES.search(text) is None:
+        return text
+    macros: dict[str, tuple[int, str | None, str]] = {}
+    budget = [MACRO_GROWTH]
+
+    def refuse(why: str) -> NotationError:
+        return NotationError(f"{name}: {why}: write the formulas out in full instead")
+
+    def expand(s: str, depth: int, top: bool) -> str:
+        match, out, kept, pos = _braces(s), [], 0, 0
+        while True:
+            m = _CONTROL.search(s, pos)
+            if m is None:
+                break
+            pos, word = m.end(), m.group(1)
+            if word is None:
+                continue
+            if top and word in ("newcommand", "renewcommand", "providecommand", "DeclareMathOperator", "def"):
+                if word == "def":
+                    d = _DEF_PARAMS.match(s, pos)
+                    if d is None or [int(p) for p in d.group(2)[1::2]] != list(range(1, len(d.group(2)) // 2 + 1)):
+                        continue  # (a \def with delimited parameters is not a macro this reads)
+                    macro, count, default, at = d.group(1), len(d.group(2)) // 2, None, d.end()
+                else:
+                    n = _MACRO_NAME.match(s, pos)
+                    if n is None:
+                        continue
+                    macro = n.group(1) or n.group(2)
+                    a = _MACRO_ARGS.match(s, n.end()) if word != "DeclareMathOperator" else None
+                    count, default = (int(a.group(1) or 0), a.group(2)) if a else (0, None)
+                    at = a.end() if a else _ARG_SPACE.match(s, n.end()).end()
+                if at >= len(s) or s[at] != "{" or at not in match:
+                    raise refuse(f"the definition of \\{macro} has no body in balanced braces")
+                body = s[at + 1:match[at]]
+                if len(body) > MACRO_BODY:
+                    raise refuse(f"the macro \\{macro} is longer than {MACRO_BODY} characters")
+                if word == "DeclareMathOperator":
+                    body = "\\operatorname{" + body + "}"
+                if default is not None and count == 0:
+                    raise refuse(f"the macro \\{macro} has a default argument but no arguments")
+                if not (word == "providecommand" and (macro in macros or macro in _LATEX_HAS)):
+                    if macro not in macros and len(macros) >= MAX_MACROS:
+                        raise refuse(f"it defines more than {MAX_MACROS} macros")
+                    macros[macro] = (count, default, body)
+                out.append(s[kept:m.start()])
+                kept = pos = match[at] + 1
+                continue
+            if word not in macros or depth >= MACRO_DEPTH:
+                continue
+            count, default, body = macros[word]
+            args, at = [], pos
+            if default is not None:
+                opt = _OPTIONAL.match(s, _ARG_SPACE.match(s, at).end())
+                args.append(opt.group(1) if opt else default)
+                at = opt.end() if opt else at
+            while len(args) < count:
+                got = _argument(s, at, match)
+                if got is None:
+                    break
+                args.append(got[0])
+                at = got[1]
+            if len(args) < count:
+                continue  # (used without its arguments: left as written, and read as an unknown command)
+            size = 2 + len(body) + sum(body.count(f"#{i + 1}") * len(arg) for i, arg in enumerate(args))
+            budget[0] -= max(0, size - (at - m.start()))
+            if budget[0] < 0:
+                raise refuse(f"its macros expand to more than {MACRO_GROWTH} characters")
+            replaced = _PARAM.sub(lambda p: "#" if p.group(1) is None else
+                                  (args[int(p.group(1)) - 1] if 0 < int(p.group(1)) <= count else p.group()), body)
+            got = expand(replaced, depth + 1, False)
+            out.append(s[kept:m.start()])  # (a blank where letters would run together: \alpha\x, \f{a}b)
+            out.append((" " if m.start() and s[m.start() - 1].isalpha() and got[:1].isalpha() else "") + got
+                       + (" " if at < len(s) and s[at].isalpha() and got[-1:].isalpha() else ""))
+            kept = pos = at
+        out.append(s[kept:])
+        return "".join(out)
+
+    return expand(text, 0, True)
+
+
 def read_answers_file(data: bytes, name: str) -> str:
     """The text of an answers file: Markdown, LaTeX or plain text as is; a notebook's Markdown
-    (and raw) cells, in order."""
+    (and raw) cells, in order; what a reader sees (comments left out), with the student's own
+    macros expanded (in LaTeX, Markdown and notebooks)."""
     if len(data) > 1_000_000:
         raise NotationError(f"{name} is larger than 1 MB")
     text = data.decode("utf-8", errors="replace")
@@ -3638,7 +3775,8 @@ def read_answers_file(data: bytes, name: str) -> str:
             raise NotationError(f"{name} is not a readable notebook (its JSON is nested too deeply)") from None
         except (ValueError, AttributeError, TypeError) as exc:
             raise NotationError(f"{name} is not a readable notebook ({exc})") from None
-    return visible(text, name)
+    text = visible(text, name)
+    return expand_macros(text, name) if name.lower().endswith((".tex", ".md", ".markdown", ".ipynb")) else text
 
 
 # what a rendered page hides: HTML comments in Markdown (and a notebook's Markdown cells); in
@@ -3750,8 +3888,8 @@ def sections(text: str, ids: list[str] | tuple[str, ...] = ()) -> dict[str, str]
         letter = re.fullmatch(r"(\d+)[ ,]*(?:[Pp][Aa][Rr][Tt] ?)?\( ?([A-Za-z]) ?\)|(\d+)[ ,]*[Pp][Aa][Rr][Tt] ?([A-Ea-e])", qid)
         if letter:
             qid = _lettered(letter.group(1) or letter.group(3), (letter.group(2) or letter.group(4)).lower(), ids)
-        elif "." not in qid:  # "Part 1, Q2"
-            qid = ".".join(re.findall(r"\d+", qid))
+        elif not re.fullmatch(r"\d+\.\d+", qid):  # "Part 1, Q2", "Part 1. Question 2", "P1 / Q2": 1.2
+            qid = ".".join(str(int(n)) for n in re.findall(r"\d+", qid))
         out[qid] = (out[qid] + "\n" + body) if qid in out else body
     return out
 
