@@ -553,6 +553,21 @@ CASES += [
     ("shifted left index", "2.4", BAD, W24.replace("w_{u+1,v+1,k}", "w_{u+2,v+1,k}")),
 ]
 
+O14_NESTED = "for m=1..2: o[m] = sigma(sum(sum(sum(w[pi,pj,k,o[m]]*z[pi,pj,k], pj=1..2), pi=1..2), k=1..3))"
+DZ_NESTED = "dE/dz[pi,pj,k] = sum((o[m] - y[m]) o[m] (1 - o[m]) w[pi,pj,k,o[m]], m=1..2)"
+CASES += [  # the output's index written as the output itself, nested in the weight's indices
+    ("nested output index", "1.4", OK, O14_NESTED),
+    ("nested output index", "1.4", OK, O14_NESTED.replace("w[pi,pj,k,o[m]]", "w[pi,pj,k,o(m)]")),
+    ("nested output index", "1.4", OK, "o[1] = sigma(sum(sum(sum(w[pi,pj,k,o[1]]*z[pi,pj,k], pj=1..2), pi=1..2), k=1..3))\n"
+                                      "o[2] = sigma(sum(sum(sum(w[pi,pj,k,o[2]]*z[pi,pj,k], pj=1..2), pi=1..2), k=1..3))"),
+    ("nested output index", "2.1", OK, "for m=1..2: dE/dw[pi,pj,k,o[m]] = (o[m] - y[m]) * o[m]*(1 - o[m]) * z[pi,pj,k]"),
+    ("nested output index", "2.1", OK, r"$$\frac{\partial E}{\partial w_{p_i,p_j,k,o_{m}}} = (o_m - y_m)\, o_m (1-o_m)\, z_{p_i,p_j,k}$$"),
+    ("nested output index", "2.2", OK, DZ_NESTED),
+    ("nested output index", "1.4", BAD, O14_NESTED.replace("w[pi,pj,k,o[m]]", "w[pi,pj,k,o[1]]")),
+    ("nested output index", "2.1", BAD, "for m=1..2: dE/dw[pi,pj,k,o[m]] = (y[m] - o[m]) * o[m]*(1 - o[m]) * z[pi,pj,k]"),
+    ("nested output index", "2.2", BAD, DZ_NESTED.replace("w[pi,pj,k,o[m]]", "w[pi,pj,k,o[2]]")),
+]
+
 @pytest.mark.parametrize("category, qid, expect, text", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_sweep(category, qid, expect, text):
     got = verdict(qid, text)

@@ -1812,6 +1812,12 @@ class Reader:
             if self._own_index(t) and inner[0] in ("num", "idx", "idx_or_name") and self._own_index(f"{t}_{inner[1]}"):  # k_1, i_{2}: a name of one's own
                 return ("idx", f"{t}_{inner[1]}")
             raise NotationError(_at(self.text, tok.pos, f"{t}_... is not an index"))
+        if (self._peek("[") or self._peek("(")) and t in self.symbols and 1 in self.symbols[t] \
+                and t not in self.indices:  # w[pi,pj,k,o[m]], o(2): the output's own index, as o_m / o_2
+            close = "]" if self._next().text == "[" else ")"
+            inner = self._index_expr()
+            self._expect(close)
+            return self._bind(inner)
         m = re.fullmatch(r"([A-Za-z]+)(\d)", t)
         if m and m.group(1) in self.symbols and 1 in self.symbols[m.group(1)]:  # o1 inside indices
             return ("num", int(m.group(2)))
