@@ -568,6 +568,14 @@ CASES += [  # the output's index written as the output itself, nested in the wei
     ("nested output index", "2.2", BAD, DZ_NESTED.replace("w[pi,pj,k,o[m]]", "w[pi,pj,k,o[2]]")),
 ]
 
+CASES += [  # a number and, in parentheses, how it was computed: a remark where the two are equal
+    ("number remark", "1.1", OK, "c_w = c_h = 3 (4−2+1)\np_w = p_h = 2 (3−2+1)"),
+    ("number remark", "1.1", OK, r"$c_w = c_h = 3\ (4 - 2 + 1)$, $p_w = p_h = 2\ ((3-2)/1 + 1)$"),
+    ("number remark", "1.1", BAD, "c_w = c_h = 3 (4−2)\np_w = p_h = 2 (3−2+1)"),  # 3 ≠ 4−2: refused, not 6
+    ("number remark", "1.1", BAD, "c_w = c_h = 4 (4−2+2)\np_w = p_h = 2 (3−2+1)"),  # equal, but c_w is 3
+    ("number remark", "2.1", OK, "dE/dw[pi,pj,k,o[m]] = 2 (o[m] - y[m]) o[m] (1 - o[m]) z[pi,pj,k] / 2"),  # a product
+]
+
 @pytest.mark.parametrize("category, qid, expect, text", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_sweep(category, qid, expect, text):
     got = verdict(qid, text)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from fractions import Fraction
 
 MAX_TEXT = 20000  # characters of one answer
 MAX_DEPTH = 60  # nesting of the expression tree
@@ -704,6 +705,7 @@ class Reader:
         self.trailing: set[str] = set()  # pieces after a formula's comma (c_w = 3, c_h = 3): read or refused, never dropped
         self.shift = 0  # indices of the name being read that are written as a superscript
         self.links = 0  # operators of the chains on the current path (at most MAX_LINKS)
+        self.noted: list[str] = []  # derivation remarks of the statement being read (3 (4−2+1)): shown as steps
         self.own_delta = False  # the answer defines a delta of its own (δ_m = …): no Kronecker delta
 
     # -- statements --
@@ -934,7 +936,7 @@ class Reader:
         :meth:`statements` applies to the others.  ``self.rest``: the text of a further
         definition on the same line (``c_w = 3, c_h = 3``)."""
         self.text, self.toks, self.i, self.depth, self.rest, self.steps = text, tokenize(text), 0, 0, "", []
-        self.links = 0
+        self.links, self.noted = 0, []
         if not self.toks:
             raise NotationError("an empty line")
         declared = self._quantifier_list(required=False)
@@ -971,7 +973,7 @@ class Reader:
             named += 1
         # the members between: steps of a derivation (∂E/∂o · ∂o/∂w), shown as not graded
         self.steps = [self.text[self.toks[a].pos:self.toks[b - 1].pos].strip()
-                      for a, b in zip(starts[named:-1], starts[named + 1:]) if b - 1 > a]
+                      for a, b in zip(starts[named:-1], starts[named + 1:]) if b - 1 > a] + self.noted
         rhs = members[-1]
         if rhs is None:
             raise self._error("the expression ends too early")
@@ -1303,7 +1305,10 @@ class Reader:
 
     def _term(self):
         links = self.links
+        start = self.i
         node = self._unary()
+        if node[0] == "num" and start > 0 and self.toks[start - 1].text == "=" and self._peek("("):
+            node = self._number_remark(node)
         while True:
             if self._peek("*") or self._peek("/"):
                 op = self._next().text
@@ -1315,6 +1320,35 @@ class Reader:
             else:
                 self.links = links
                 return node
+
+    def _number_remark(self, node):
+        """``c_w = 3 (4−2+1)``: a number right after ``=`` and a parenthesis of constant arithmetic
+        that ends the member: a derivation remark where the two are equal (read as the number, the
+        parenthesis shown as a step), refused where they differ (a product is written with ``·``);
+        ``node`` unchanged otherwise (``2 (o_m - y_m)`` is a product).  One scan to the closing
+        parenthesis; the value is exact (fractions), of at most MAX_LINKS operators."""
+        depth, close = 0, None
+        for j in range(self.i, len(self.toks)):
+            t = self.toks[j]
+            if t.text not in ("(", ")", "+", "-", "*", "/") and t.kind != "num":
+                return node
+            depth += (t.text == "(") - (t.text == ")")
+            if depth == 0:
+                close = j
+                break
+        after = self.toks[close + 1].text if close is not None and close + 1 < len(self.toks) else None
+        if close is None or after not in (None, "=", ","):
+            return node
+        inner = self.text[self.toks[self.i + 1].pos:self.toks[close].pos].strip()
+        at = self.toks[self.i]
+        self._next()
+        value = _constant(self.expression())
+        self._expect(")")
+        if value is not None and value == Fraction(str(node[1])):
+            self.noted.append(f"{inner} = {node[1]}")
+            return node
+        raise NotationError(_at(self.text, at.pos, f"'{node[1]} ({inner})': write {node[1]}·({inner}) for a "
+                                                   f"product, or {node[1]} = {inner}"))
 
     def _unary(self):
         """Signs before a factor, read in a loop: each ``-`` is a level of the tree and counts
@@ -3249,6 +3283,26 @@ class Answer:
 
 
 _BUSY = object()
+
+
+def _constant(node) -> Fraction | None:
+    """The exact value of constant arithmetic (numbers, + − · /, signs), or ``None`` where
+    ``node`` holds anything else or divides by zero."""
+    if node[0] == "num":
+        return Fraction(str(node[1]))
+    if node[0] == "neg":
+        a = _constant(node[1])
+        return None if a is None else -a
+    if node[0] != "bin" or node[1] not in ("+", "-", "*", "/"):
+        return None
+    a, b = _constant(node[2]), _constant(node[3])
+    if a is None or b is None or (node[1] == "/" and b == 0):
+        return None
+    if node[1] == "+":
+        return a + b
+    if node[1] == "-":
+        return a - b
+    return a * b if node[1] == "*" else a / b
 
 
 def _rebound(node, names: set, depth: int = 0):
