@@ -576,6 +576,19 @@ CASES += [  # a number and, in parentheses, how it was computed: a remark where 
     ("number remark", "2.1", OK, "dE/dw[pi,pj,k,o[m]] = 2 (o[m] - y[m]) o[m] (1 - o[m]) z[pi,pj,k] / 2"),  # a product
 ]
 
+D21 = r"$$\delta_m = (o_m - y_m) o_m (1 - o_m) \qquad \frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = \delta_m z_{p_i,p_j,k}$$"
+CASES += [  # several definitions on one line, parted only by spacing
+    ("spaced definitions", "1.1", OK, r"$$c_w = c_h = 3 \qquad p_w = p_h = 2$$"),
+    ("spaced definitions", "1.1", OK, r"$$c_w = 3 \quad c_h = 3 \;\; p_w = 2 \quad p_h = 2$$"),
+    ("spaced definitions", "1.1", OK, "c_w = c_h = 3    p_w = p_h = 2"),
+    ("spaced definitions", "2.1", OK, D21),
+    ("spaced definitions", "1.1", BAD, r"$$c_w = c_h = 3 \qquad p_w = p_h = 3$$"),
+    ("spaced definitions", "1.1", BAD, "c_w = c_h = 3    p_w = 2    p_h = 1"),
+    ("spaced definitions", "2.1", BAD, D21.replace(r"o_m (1 - o_m) \qquad", r"o_m \qquad")),
+    ("spaced definitions", "1.4", OK, r"$$o_m = \sigma\Big(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,m}\Big) \quad \text{for all } m$$"),
+    ("spaced definitions", "1.3", OK, "z[pi,pj,k] = y[pi,pj,k] + y[pi,pj+1,k]  + y[pi+1,pj,k]  + y[pi+1,pj+1,k]"),
+]
+
 @pytest.mark.parametrize("category, qid, expect, text", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_sweep(category, qid, expect, text):
     got = verdict(qid, text)

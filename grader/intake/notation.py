@@ -344,6 +344,8 @@ _DROP = {"\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", "\
          "\\displaystyle", "\\limits", "\\mathrel", "\\,", "\\begin", "\\end"}
 
 
+# spacing that may part two definitions on one line (c_w = 3 \qquad p_w = 2)
+_SPACING = re.compile(r"\\qquad(?![A-Za-z])|\\quad(?![A-Za-z])|\\;\s*\\;|(?<=\S)[ \t]{2,}(?=\S)")
 _LEAD = re.compile(r"^(?:(?:\*\*|__)?(?:my\s+|the\s+)?(?:final\s+)?(?:answer|result)\s*(?:(?:\*\*|__)\s*)?[:.]\s*(?:(?:\*\*|__)\s*)?"
                    r"|(?:let|where|with|\\where|then|so|hence|thus|therefore|define|and|i\.e\.|we\s+have|"
                    r"we\s+get|which\s+gives|this\s+gives)\b[\s,:]*)+", re.IGNORECASE)
@@ -728,6 +730,7 @@ class Reader:
             line = _without_trailing_prose(line)  # "δ_m = …, the error at the input of output m. Then"
             if not line:
                 continue
+            line, *more = self._spaced_definitions(line)  # "c_w = c_h = 3 \qquad p_w = p_h = 2"
             # a line that starts with = or an operator, or follows one ending with an operator,
             # continues the statement before it (LaTeX split/aligned environments)
             if parts and (re.match(r"(=|\+(?!=)|-|\*|/|\\cdot)", line)
@@ -735,6 +738,7 @@ class Reader:
                 parts[-1] += " " + line
                 continue
             parts.append(line.rstrip(","))
+            parts += [piece.rstrip(",") for piece in more]
         parts = [p for p in (self._inline_function(p) for p in parts) if p and not self._function_definition(p)]
         alone = {p for p in parts if "=" not in p}  # lines that define nothing ("… \\\\ a \\ne b" in a display)
         for part in parts:  # the left sides first: a symbol of one's own may be used before its line
@@ -796,6 +800,44 @@ class Reader:
             st.quantifiers += [(v, lo, hi) for v, lo, hi in self.declared if v in used and v not in have]
             st.quantifiers = _ordered(st.quantifiers)
         return out
+
+    def _spaced_definitions(self, line: str) -> list[str]:
+        r"""``line`` split into several definitions where only spacing parts them (``\qquad``,
+        ``\quad``, ``\;\;``, two or more spaces), at the top level of brackets, and only where
+        both pieces have an ``=`` and the piece after starts with a quantity of the assignment
+        defined there (``p_w = …``, ``\frac{\partial E}{…} = …``): ``… \quad \text{for all } k``
+        and ``… \quad m = 1, 2`` stay one statement.  One pass over the line; each piece's head
+        is tokenized once."""
+        pieces, last, depth, at, equals = [], 0, 0, 0, False  # (equals: an = in the piece so far)
+        for m in _SPACING.finditer(line):
+            for c in line[at:m.start()]:
+                depth += c in "([{" or -(c in ")]}")
+                equals = equals or c == "="
+            at = m.start()
+            if depth == 0 and equals and self._defines_known(line[m.end():m.end() + 120]):
+                pieces.append(line[last:m.start()].strip())
+                last, equals = m.end(), False
+        return pieces + [line[last:].strip()] if pieces else [line]
+
+    def _defines_known(self, piece: str) -> bool:
+        """Whether ``piece`` starts with a quantity of the assignment's (a symbol, a scalar such as
+        c_w, a derivative of E) followed by its ``=``, before any other relation."""
+        eq = re.search(r"(?<![<>=!+:])=(?!=)", piece)
+        if eq is None:
+            return False
+        try:
+            toks = tokenize(piece[:eq.start()])
+        except NotationError:
+            return False
+        if not toks or any(t.text in ("=", "<", ">", "<=", ">=", "!=", "==", "\\in") for t in toks):
+            return False
+        head = toks[0].text
+        if head in ("\\frac", "\\dfrac", "\\tfrac", "\\partial"):
+            return True
+        if head == "dE" and len(toks) > 2 and toks[1].text == "/":
+            return True
+        scalar = len(toks) > 2 and toks[1].text == "_" and f"{head}_{toks[2].text}" in self.scalars
+        return toks[0].kind == "name" and (head in self.symbols or scalar)
 
     def _declare(self, part: str) -> None:
         """Register the symbols of one's own this line defines: its left side, and one after a
