@@ -589,6 +589,15 @@ CASES += [  # several definitions on one line, parted only by spacing
     ("spaced definitions", "1.3", OK, "z[pi,pj,k] = y[pi,pj,k] + y[pi,pj+1,k]  + y[pi+1,pj,k]  + y[pi+1,pj+1,k]"),
 ]
 
+O14_V = r"$$o_m = \sigma\left(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} v_{p_i,p_j,k,m}\, z_{p_i,p_j,k}\right)$$"
+CASES += [  # the fully connected weight under the starter's name v (the assignment's alias)
+    ("starter's name v", "1.4", OK, O14_V),
+    ("starter's name v", "2.2", OK, r"$$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} (o_m - y_m)\, o_m(1-o_m)\, v_{p_i,p_j,k,m}$$"),
+    ("starter's name v", "1.4", BAD, O14_V.replace("v_{p_i,p_j,k,m}", "v_{p_j,p_i,k,m}")),
+    # an answer with a v of its own means that one
+    ("starter's name v", "1.4", BAD, "$$v_{p_i,p_j,k,m} = 2 w_{p_i,p_j,k,m}$$\n" + O14_V),
+]
+
 @pytest.mark.parametrize("category, qid, expect, text", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_sweep(category, qid, expect, text):
     got = verdict(qid, text)

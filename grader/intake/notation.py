@@ -688,11 +688,15 @@ class Reader:
     FUNCTIONS = {"sigma", "sigmoid", "exp", "max", "min", "Indicator", "sum", "Sum", "log", "tanh"}
 
     def __init__(self, symbols: dict[str, list[int]], indices: list[str], scalars: list[str] = (),
-                 targets: tuple = (), vectors: dict | None = None, superscript: int | None = None):
+                 targets: tuple = (), vectors: dict | None = None, superscript: int | None = None,
+                 aliases: dict | None = None):
         self.symbols, self.indices, self.scalars = symbols, set(indices), set(scalars)
         # where an index written as a superscript goes (y^{k}_{i,j} is y_{i,j,k} at 2); None: nowhere
         self.superscript = superscript
         self.vectors = vectors or {}  # names that, without indices, are a layer's vector or matrix (o, W)
+        # another name of a quantity, from the assignment (hw4's starter calls w_{…,o_m} v): name ->
+        # (the quantity, its number of indices); used where the answer defines no such name itself
+        self.aliases = {name: (to, int(n)) for name, (to, n) in (aliases or {}).items()}
         self.sets: dict[str, tuple] = {}  # sets of one's own: name -> (parameter index names, domain)
         self.deferred = 0  # > 0: inside a plain sum's body, whose ranges come after it
         self.targets = set(targets)  # what the answer must define (lines defining it are never skipped)
@@ -1954,6 +1958,8 @@ class Reader:
             return ("sym", name, idx)
         if name in self.local and n in self.local[name]:
             return ("sym", name, idx)
+        if name in self.aliases and not target and name not in self.local and n == self.aliases[name][1]:
+            return self._resolve(tok, self.aliases[name][0], idx, target)  # v_{p_i,p_j,k,m}: w_{p_i,p_j,k,o_m}
         if target and name not in self.FUNCTIONS and (name not in ("pi", "e") or n > 0):
             self.local.setdefault(name, set()).add(n)
             return ("sym", name, idx)
@@ -2872,7 +2878,7 @@ class Answer:
         if len(spec["shape"]) not in symbols[target] and not spec.get("scalar"):
             symbols[target] = sorted(set(symbols[target]) | {len(spec["shape"])})
         reader = Reader(symbols, spec["indices"], spec.get("scalars", []), tuple(spec.get("asked") or [target]),
-                        spec.get("vectors"), spec.get("superscript_index"))
+                        spec.get("vectors"), spec.get("superscript_index"), spec.get("aliases"))
         self.statements = elementwise(reader.statements(text), spec)
         self.sets = reader.sets
         self.functions = {name: (param, source, shown) for name, (param, _t, source, shown) in reader.functions.items()}
