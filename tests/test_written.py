@@ -368,3 +368,13 @@ def test_no_module_a_written_submission_ships_stands_in_for_the_graders(tmp_path
     for way in SHADOW_WAYS:
         assert by[way].score == 0, (way, [(q.id, q.status, q.message) for q in by[way].questions])
         assert not any("SHADOWED" in q.stdout for q in by[way].questions), way
+
+
+def test_a_number_with_its_computation_in_parentheses_is_read_as_the_number_and_shown_as_a_step():
+    """``3 (4−2+1)`` was read as the product 9; equal, the parenthesis is a remark; unequal, refused."""
+    from grader.intake.notation import reading
+    answer = Answer(equations("c_w = c_h = 3 (4−2+1)\np_w = p_h = 2 (3−2+1)"), Q["1.1"].spec)
+    shown = reading(answer)
+    assert "(not graded, a step: 4-2+1 = 3)" in shown and "c_w, c_h = 3" in shown
+    assert "write 3·(4-2) for a product, or 3 = 4-2" in verdict("1.1", "c_w = c_h = 3 (4-2)\np_w = p_h = 2")
+    assert verdict("1.1", "c_w = c_h = 3 \\cdot (2-1)\np_w = p_h = 2") == "passed"  # written as a product

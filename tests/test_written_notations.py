@@ -127,3 +127,39 @@ def test_the_normaliser_takes_any_text(text):
     except NotationError:
         return
     assert isinstance(out, str) and len(out) < 20 * len(text) + 50
+
+
+SPACED = ["c_w", "c_h", "p_w", "=", "3", "2", "0", "(", ")", "4-2+1", "/", "*", "+", "\\qquad", "\\quad", "\\;\\;",
+          "   ", "o[m]", "o(1)", "w[pi,pj,k,", "w_{p_i,p_j,k,o_{m}}", "]", "z[pi,pj,k]", "m = 1, 2", ",", "\n",
+          "\\frac{\\partial E}{\\partial w_{p_i,p_j,k,o_m}}", "dE/dw[pi,pj,k,o[m]]", "sum(", "m=1..2"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(SPACED), max_size=60), st.sampled_from(["1.1", "1.4", "2.1"]))
+def test_spaced_definitions_number_remarks_and_nested_output_indices_fail_only_as_notation_errors(parts, qid):
+    """The statement splitter at spacing, the ``N (expr)`` remark and ``o[m]`` inside indices."""
+    text = " ".join(parts)
+    q = Q[qid]
+    t0 = time.perf_counter()
+    try:
+        a = Answer(text, q.spec)
+        trials = q.generate(np.random.default_rng(0), 1)
+        a.values(dict(zip(q.params, trials.call_args(0))))
+    except NotationError:
+        pass
+    assert time.perf_counter() - t0 < 1.0
+
+
+def test_a_long_line_of_spaced_pieces_is_split_in_linear_time():
+    """Thousands of spacings, each before a definition: one pass, not one per spacing."""
+    for n in (300, 1700):  # (1700 pieces: 18,700 characters, under MAX_TEXT)
+        text = "c_w = 3" + "    c_h = 3" * n
+        t0 = time.perf_counter()
+        try:
+            Answer(text, Q["1.1"].spec)
+        except NotationError:
+            pass
+        took = time.perf_counter() - t0
+        if n == 300:
+            small = took
+    assert took < 12 * small + 0.5, (small, took)

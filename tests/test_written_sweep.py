@@ -553,6 +553,51 @@ CASES += [
     ("shifted left index", "2.4", BAD, W24.replace("w_{u+1,v+1,k}", "w_{u+2,v+1,k}")),
 ]
 
+O14_NESTED = "for m=1..2: o[m] = sigma(sum(sum(sum(w[pi,pj,k,o[m]]*z[pi,pj,k], pj=1..2), pi=1..2), k=1..3))"
+DZ_NESTED = "dE/dz[pi,pj,k] = sum((o[m] - y[m]) o[m] (1 - o[m]) w[pi,pj,k,o[m]], m=1..2)"
+CASES += [  # the output's index written as the output itself, nested in the weight's indices
+    ("nested output index", "1.4", OK, O14_NESTED),
+    ("nested output index", "1.4", OK, O14_NESTED.replace("w[pi,pj,k,o[m]]", "w[pi,pj,k,o(m)]")),
+    ("nested output index", "1.4", OK, "o[1] = sigma(sum(sum(sum(w[pi,pj,k,o[1]]*z[pi,pj,k], pj=1..2), pi=1..2), k=1..3))\n"
+                                      "o[2] = sigma(sum(sum(sum(w[pi,pj,k,o[2]]*z[pi,pj,k], pj=1..2), pi=1..2), k=1..3))"),
+    ("nested output index", "2.1", OK, "for m=1..2: dE/dw[pi,pj,k,o[m]] = (o[m] - y[m]) * o[m]*(1 - o[m]) * z[pi,pj,k]"),
+    ("nested output index", "2.1", OK, r"$$\frac{\partial E}{\partial w_{p_i,p_j,k,o_{m}}} = (o_m - y_m)\, o_m (1-o_m)\, z_{p_i,p_j,k}$$"),
+    ("nested output index", "2.2", OK, DZ_NESTED),
+    ("nested output index", "1.4", BAD, O14_NESTED.replace("w[pi,pj,k,o[m]]", "w[pi,pj,k,o[1]]")),
+    ("nested output index", "2.1", BAD, "for m=1..2: dE/dw[pi,pj,k,o[m]] = (y[m] - o[m]) * o[m]*(1 - o[m]) * z[pi,pj,k]"),
+    ("nested output index", "2.2", BAD, DZ_NESTED.replace("w[pi,pj,k,o[m]]", "w[pi,pj,k,o[2]]")),
+]
+
+CASES += [  # a number and, in parentheses, how it was computed: a remark where the two are equal
+    ("number remark", "1.1", OK, "c_w = c_h = 3 (4−2+1)\np_w = p_h = 2 (3−2+1)"),
+    ("number remark", "1.1", OK, r"$c_w = c_h = 3\ (4 - 2 + 1)$, $p_w = p_h = 2\ ((3-2)/1 + 1)$"),
+    ("number remark", "1.1", BAD, "c_w = c_h = 3 (4−2)\np_w = p_h = 2 (3−2+1)"),  # 3 ≠ 4−2: refused, not 6
+    ("number remark", "1.1", BAD, "c_w = c_h = 4 (4−2+2)\np_w = p_h = 2 (3−2+1)"),  # equal, but c_w is 3
+    ("number remark", "2.1", OK, "dE/dw[pi,pj,k,o[m]] = 2 (o[m] - y[m]) o[m] (1 - o[m]) z[pi,pj,k] / 2"),  # a product
+]
+
+D21 = r"$$\delta_m = (o_m - y_m) o_m (1 - o_m) \qquad \frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = \delta_m z_{p_i,p_j,k}$$"
+CASES += [  # several definitions on one line, parted only by spacing
+    ("spaced definitions", "1.1", OK, r"$$c_w = c_h = 3 \qquad p_w = p_h = 2$$"),
+    ("spaced definitions", "1.1", OK, r"$$c_w = 3 \quad c_h = 3 \;\; p_w = 2 \quad p_h = 2$$"),
+    ("spaced definitions", "1.1", OK, "c_w = c_h = 3    p_w = p_h = 2"),
+    ("spaced definitions", "2.1", OK, D21),
+    ("spaced definitions", "1.1", BAD, r"$$c_w = c_h = 3 \qquad p_w = p_h = 3$$"),
+    ("spaced definitions", "1.1", BAD, "c_w = c_h = 3    p_w = 2    p_h = 1"),
+    ("spaced definitions", "2.1", BAD, D21.replace(r"o_m (1 - o_m) \qquad", r"o_m \qquad")),
+    ("spaced definitions", "1.4", OK, r"$$o_m = \sigma\Big(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} z_{p_i,p_j,k} w_{p_i,p_j,k,m}\Big) \quad \text{for all } m$$"),
+    ("spaced definitions", "1.3", OK, "z[pi,pj,k] = y[pi,pj,k] + y[pi,pj+1,k]  + y[pi+1,pj,k]  + y[pi+1,pj+1,k]"),
+]
+
+O14_V = r"$$o_m = \sigma\left(\sum_{k=1}^{3}\sum_{p_i=1}^{2}\sum_{p_j=1}^{2} v_{p_i,p_j,k,m}\, z_{p_i,p_j,k}\right)$$"
+CASES += [  # the fully connected weight under the starter's name v (the assignment's alias)
+    ("starter's name v", "1.4", OK, O14_V),
+    ("starter's name v", "2.2", OK, r"$$\frac{\partial E}{\partial z_{p_i,p_j,k}} = \sum_{m=1}^{2} (o_m - y_m)\, o_m(1-o_m)\, v_{p_i,p_j,k,m}$$"),
+    ("starter's name v", "1.4", BAD, O14_V.replace("v_{p_i,p_j,k,m}", "v_{p_j,p_i,k,m}")),
+    # an answer with a v of its own means that one
+    ("starter's name v", "1.4", BAD, "$$v_{p_i,p_j,k,m} = 2 w_{p_i,p_j,k,m}$$\n" + O14_V),
+]
+
 @pytest.mark.parametrize("category, qid, expect, text", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_sweep(category, qid, expect, text):
     got = verdict(qid, text)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from fractions import Fraction
 
 MAX_TEXT = 20000  # characters of one answer
 MAX_DEPTH = 60  # nesting of the expression tree
@@ -343,6 +344,8 @@ _DROP = {"\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", "\
          "\\displaystyle", "\\limits", "\\mathrel", "\\,", "\\begin", "\\end"}
 
 
+# spacing that may part two definitions on one line (c_w = 3 \qquad p_w = 2)
+_SPACING = re.compile(r"\\qquad(?![A-Za-z])|\\quad(?![A-Za-z])|\\;\s*\\;|(?<=\S)[ \t]{2,}(?=\S)")
 _LEAD = re.compile(r"^(?:(?:\*\*|__)?(?:my\s+|the\s+)?(?:final\s+)?(?:answer|result)\s*(?:(?:\*\*|__)\s*)?[:.]\s*(?:(?:\*\*|__)\s*)?"
                    r"|(?:let|where|with|\\where|then|so|hence|thus|therefore|define|and|i\.e\.|we\s+have|"
                    r"we\s+get|which\s+gives|this\s+gives)\b[\s,:]*)+", re.IGNORECASE)
@@ -685,11 +688,15 @@ class Reader:
     FUNCTIONS = {"sigma", "sigmoid", "exp", "max", "min", "Indicator", "sum", "Sum", "log", "tanh"}
 
     def __init__(self, symbols: dict[str, list[int]], indices: list[str], scalars: list[str] = (),
-                 targets: tuple = (), vectors: dict | None = None, superscript: int | None = None):
+                 targets: tuple = (), vectors: dict | None = None, superscript: int | None = None,
+                 aliases: dict | None = None):
         self.symbols, self.indices, self.scalars = symbols, set(indices), set(scalars)
         # where an index written as a superscript goes (y^{k}_{i,j} is y_{i,j,k} at 2); None: nowhere
         self.superscript = superscript
         self.vectors = vectors or {}  # names that, without indices, are a layer's vector or matrix (o, W)
+        # another name of a quantity, from the assignment (hw4's starter calls w_{…,o_m} v): name ->
+        # (the quantity, its number of indices); used where the answer defines no such name itself
+        self.aliases = {name: (to, int(n)) for name, (to, n) in (aliases or {}).items()}
         self.sets: dict[str, tuple] = {}  # sets of one's own: name -> (parameter index names, domain)
         self.deferred = 0  # > 0: inside a plain sum's body, whose ranges come after it
         self.targets = set(targets)  # what the answer must define (lines defining it are never skipped)
@@ -704,6 +711,7 @@ class Reader:
         self.trailing: set[str] = set()  # pieces after a formula's comma (c_w = 3, c_h = 3): read or refused, never dropped
         self.shift = 0  # indices of the name being read that are written as a superscript
         self.links = 0  # operators of the chains on the current path (at most MAX_LINKS)
+        self.noted: list[str] = []  # derivation remarks of the statement being read (3 (4−2+1)): shown as steps
         self.own_delta = False  # the answer defines a delta of its own (δ_m = …): no Kronecker delta
 
     # -- statements --
@@ -726,6 +734,7 @@ class Reader:
             line = _without_trailing_prose(line)  # "δ_m = …, the error at the input of output m. Then"
             if not line:
                 continue
+            line, *more = self._spaced_definitions(line)  # "c_w = c_h = 3 \qquad p_w = p_h = 2"
             # a line that starts with = or an operator, or follows one ending with an operator,
             # continues the statement before it (LaTeX split/aligned environments)
             if parts and (re.match(r"(=|\+(?!=)|-|\*|/|\\cdot)", line)
@@ -733,6 +742,7 @@ class Reader:
                 parts[-1] += " " + line
                 continue
             parts.append(line.rstrip(","))
+            parts += [piece.rstrip(",") for piece in more]
         parts = [p for p in (self._inline_function(p) for p in parts) if p and not self._function_definition(p)]
         alone = {p for p in parts if "=" not in p}  # lines that define nothing ("… \\\\ a \\ne b" in a display)
         for part in parts:  # the left sides first: a symbol of one's own may be used before its line
@@ -794,6 +804,44 @@ class Reader:
             st.quantifiers += [(v, lo, hi) for v, lo, hi in self.declared if v in used and v not in have]
             st.quantifiers = _ordered(st.quantifiers)
         return out
+
+    def _spaced_definitions(self, line: str) -> list[str]:
+        r"""``line`` split into several definitions where only spacing parts them (``\qquad``,
+        ``\quad``, ``\;\;``, two or more spaces), at the top level of brackets, and only where
+        both pieces have an ``=`` and the piece after starts with a quantity of the assignment
+        defined there (``p_w = …``, ``\frac{\partial E}{…} = …``): ``… \quad \text{for all } k``
+        and ``… \quad m = 1, 2`` stay one statement.  One pass over the line; each piece's head
+        is tokenized once."""
+        pieces, last, depth, at, equals = [], 0, 0, 0, False  # (equals: an = in the piece so far)
+        for m in _SPACING.finditer(line):
+            for c in line[at:m.start()]:
+                depth += c in "([{" or -(c in ")]}")
+                equals = equals or c == "="
+            at = m.start()
+            if depth == 0 and equals and self._defines_known(line[m.end():m.end() + 120]):
+                pieces.append(line[last:m.start()].strip())
+                last, equals = m.end(), False
+        return pieces + [line[last:].strip()] if pieces else [line]
+
+    def _defines_known(self, piece: str) -> bool:
+        """Whether ``piece`` starts with a quantity of the assignment's (a symbol, a scalar such as
+        c_w, a derivative of E) followed by its ``=``, before any other relation."""
+        eq = re.search(r"(?<![<>=!+:])=(?!=)", piece)
+        if eq is None:
+            return False
+        try:
+            toks = tokenize(piece[:eq.start()])
+        except NotationError:
+            return False
+        if not toks or any(t.text in ("=", "<", ">", "<=", ">=", "!=", "==", "\\in") for t in toks):
+            return False
+        head = toks[0].text
+        if head in ("\\frac", "\\dfrac", "\\tfrac", "\\partial"):
+            return True
+        if head == "dE" and len(toks) > 2 and toks[1].text == "/":
+            return True
+        scalar = len(toks) > 2 and toks[1].text == "_" and f"{head}_{toks[2].text}" in self.scalars
+        return toks[0].kind == "name" and (head in self.symbols or scalar)
 
     def _declare(self, part: str) -> None:
         """Register the symbols of one's own this line defines: its left side, and one after a
@@ -934,7 +982,7 @@ class Reader:
         :meth:`statements` applies to the others.  ``self.rest``: the text of a further
         definition on the same line (``c_w = 3, c_h = 3``)."""
         self.text, self.toks, self.i, self.depth, self.rest, self.steps = text, tokenize(text), 0, 0, "", []
-        self.links = 0
+        self.links, self.noted = 0, []
         if not self.toks:
             raise NotationError("an empty line")
         declared = self._quantifier_list(required=False)
@@ -971,7 +1019,7 @@ class Reader:
             named += 1
         # the members between: steps of a derivation (∂E/∂o · ∂o/∂w), shown as not graded
         self.steps = [self.text[self.toks[a].pos:self.toks[b - 1].pos].strip()
-                      for a, b in zip(starts[named:-1], starts[named + 1:]) if b - 1 > a]
+                      for a, b in zip(starts[named:-1], starts[named + 1:]) if b - 1 > a] + self.noted
         rhs = members[-1]
         if rhs is None:
             raise self._error("the expression ends too early")
@@ -1303,7 +1351,10 @@ class Reader:
 
     def _term(self):
         links = self.links
+        start = self.i
         node = self._unary()
+        if node[0] == "num" and start > 0 and self.toks[start - 1].text == "=" and self._peek("("):
+            node = self._number_remark(node)
         while True:
             if self._peek("*") or self._peek("/"):
                 op = self._next().text
@@ -1315,6 +1366,35 @@ class Reader:
             else:
                 self.links = links
                 return node
+
+    def _number_remark(self, node):
+        """``c_w = 3 (4−2+1)``: a number right after ``=`` and a parenthesis of constant arithmetic
+        that ends the member: a derivation remark where the two are equal (read as the number, the
+        parenthesis shown as a step), refused where they differ (a product is written with ``·``);
+        ``node`` unchanged otherwise (``2 (o_m - y_m)`` is a product).  One scan to the closing
+        parenthesis; the value is exact (fractions), of at most MAX_LINKS operators."""
+        depth, close = 0, None
+        for j in range(self.i, len(self.toks)):
+            t = self.toks[j]
+            if t.text not in ("(", ")", "+", "-", "*", "/") and t.kind != "num":
+                return node
+            depth += (t.text == "(") - (t.text == ")")
+            if depth == 0:
+                close = j
+                break
+        after = self.toks[close + 1].text if close is not None and close + 1 < len(self.toks) else None
+        if close is None or after not in (None, "=", ","):
+            return node
+        inner = self.text[self.toks[self.i + 1].pos:self.toks[close].pos].strip()
+        at = self.toks[self.i]
+        self._next()
+        value = _constant(self.expression())
+        self._expect(")")
+        if value is not None and value == Fraction(str(node[1])):
+            self.noted.append(f"{inner} = {node[1]}")
+            return node
+        raise NotationError(_at(self.text, at.pos, f"'{node[1]} ({inner})': write {node[1]}·({inner}) for a "
+                                                   f"product, or {node[1]} = {inner}"))
 
     def _unary(self):
         """Signs before a factor, read in a loop: each ``-`` is a level of the tree and counts
@@ -1812,6 +1892,12 @@ class Reader:
             if self._own_index(t) and inner[0] in ("num", "idx", "idx_or_name") and self._own_index(f"{t}_{inner[1]}"):  # k_1, i_{2}: a name of one's own
                 return ("idx", f"{t}_{inner[1]}")
             raise NotationError(_at(self.text, tok.pos, f"{t}_... is not an index"))
+        if (self._peek("[") or self._peek("(")) and t in self.symbols and 1 in self.symbols[t] \
+                and t not in self.indices:  # w[pi,pj,k,o[m]], o(2): the output's own index, as o_m / o_2
+            close = "]" if self._next().text == "[" else ")"
+            inner = self._index_expr()
+            self._expect(close)
+            return self._bind(inner)
         m = re.fullmatch(r"([A-Za-z]+)(\d)", t)
         if m and m.group(1) in self.symbols and 1 in self.symbols[m.group(1)]:  # o1 inside indices
             return ("num", int(m.group(2)))
@@ -1872,6 +1958,8 @@ class Reader:
             return ("sym", name, idx)
         if name in self.local and n in self.local[name]:
             return ("sym", name, idx)
+        if name in self.aliases and not target and name not in self.local and n == self.aliases[name][1]:
+            return self._resolve(tok, self.aliases[name][0], idx, target)  # v_{p_i,p_j,k,m}: w_{p_i,p_j,k,o_m}
         if target and name not in self.FUNCTIONS and (name not in ("pi", "e") or n > 0):
             self.local.setdefault(name, set()).add(n)
             return ("sym", name, idx)
@@ -2790,7 +2878,7 @@ class Answer:
         if len(spec["shape"]) not in symbols[target] and not spec.get("scalar"):
             symbols[target] = sorted(set(symbols[target]) | {len(spec["shape"])})
         reader = Reader(symbols, spec["indices"], spec.get("scalars", []), tuple(spec.get("asked") or [target]),
-                        spec.get("vectors"), spec.get("superscript_index"))
+                        spec.get("vectors"), spec.get("superscript_index"), spec.get("aliases"))
         self.statements = elementwise(reader.statements(text), spec)
         self.sets = reader.sets
         self.functions = {name: (param, source, shown) for name, (param, _t, source, shown) in reader.functions.items()}
@@ -3243,6 +3331,26 @@ class Answer:
 
 
 _BUSY = object()
+
+
+def _constant(node) -> Fraction | None:
+    """The exact value of constant arithmetic (numbers, + − · /, signs), or ``None`` where
+    ``node`` holds anything else or divides by zero."""
+    if node[0] == "num":
+        return Fraction(str(node[1]))
+    if node[0] == "neg":
+        a = _constant(node[1])
+        return None if a is None else -a
+    if node[0] != "bin" or node[1] not in ("+", "-", "*", "/"):
+        return None
+    a, b = _constant(node[2]), _constant(node[3])
+    if a is None or b is None or (node[1] == "/" and b == 0):
+        return None
+    if node[1] == "+":
+        return a + b
+    if node[1] == "-":
+        return a - b
+    return a * b if node[1] == "*" else a / b
 
 
 def _rebound(node, names: set, depth: int = 0):

@@ -24,6 +24,9 @@ X, W, V, Y, LABELS, Z, O = {"x": {"2": "x"}}, {"w": {"3": "w"}}, {"w": {"4": "v"
     {"y": {"1": "target"}}, {"z": {"3": "z"}}, {"o": {"1": "o"}}
 DZ, DY = {"dE/dz": {"3": "dE_dz"}}, {"dE/dy": {"3": "dE_dy"}}
 DISPLAY = {"dE/dz": "∂E/∂z", "dE/dy": "∂E/∂y", "dE/dw": "∂E/∂w"}
+# the starter's name of the fully connected weight (its argument v): v_{p_i,p_j,k,m} is w_{p_i,p_j,k,o_m}
+# where an answer defines no v of its own
+FC_ALIAS = {"v": ["w", 4]}
 
 
 def _merge(*parts: dict) -> dict:
@@ -111,13 +114,14 @@ QUESTIONS = (
               generate=_sizes, many=None, title="The sizes c_w, c_h, p_w, p_h"),
     _question(Q["1.2"], ("x", "w"), _spec("y", (3, 3, 3), "x and the filter weights w", X, W)),
     _question(Q["1.3"], ("y",), _spec("z", (2, 2, 3), "the convolution neurons y", Y)),
-    _question(Q["1.4"], ("z", "v"), _spec("o", (2,), "z and the weights w_{p_i,p_j,k,o_m}", Z, V, vectors=FC, axes=AXES)),
+    _question(Q["1.4"], ("z", "v"), _spec("o", (2,), "z and the weights w_{p_i,p_j,k,o_m}", Z, V, vectors=FC, axes=AXES,
+                                     aliases=FC_ALIAS)),
     _question(Q["2.1"], ("z", "o", "target"),
               _spec("dE/dw", (2, 2, 3, 2), "z, o_1, o_2 and the labels y_1, y_2", Z, O, LABELS,
-                    vectors=FC, axes=AXES)),
+                    vectors=FC, axes=AXES, aliases=FC_ALIAS)),
     _question(Q["2.2"], ("v", "o", "target"),
               _spec("dE/dz", (2, 2, 3), "the weights w_{p_i,p_j,k,o_m}, o_1, o_2 and the labels y_1, y_2", V, O, LABELS,
-                    vectors=FC, axes=AXES)),
+                    vectors=FC, axes=AXES, aliases=FC_ALIAS)),
     _question(Q["2.3"], ("dE_dz",), _spec("dE/dy", (3, 3, 3), "∂E/∂z (one += line per pooling neuron)", DZ,
                                           accumulate=True)),
     _question(Q["2.4"], ("x", "y", "dE_dy", "dE_dz"),
