@@ -378,3 +378,39 @@ def test_a_number_with_its_computation_in_parentheses_is_read_as_the_number_and_
     assert "(not graded, a step: 4-2+1 = 3)" in shown and "c_w, c_h = 3" in shown
     assert "write 3·(4-2) for a product, or 3 = 4-2" in verdict("1.1", "c_w = c_h = 3 (4-2)\np_w = p_h = 2")
     assert verdict("1.1", "c_w = c_h = 3 \\cdot (2-1)\np_w = p_h = 2") == "passed"  # written as a product
+
+
+@pytest.mark.parametrize("dz, right", [
+    (r"\delta_1 w_{p_i,p_j,k,o_1} + \delta_2 w_{p_i,p_j,k,o_2}", True),
+    (r"\delta_1 w_{p_i,p_j,k,o_1} + \delta_1 w_{p_i,p_j,k,o_2}", False),  # a wrong one stays wrong
+])
+def test_a_symbol_defined_in_another_answer_is_borrowed_and_shown(tmp_path, dz, right):
+    """δ_m defined in 2.1 and used in 2.2 "as defined in Question 1" was an unknown quantity (a
+    held-out student's correct answer refused); the borrowed lines are part of the reading."""
+    from grader.intake import notation
+    f = tmp_path / "answers.md"
+    f.write_text("## 2.1\nLet $\\delta_1 = (o_1 - y_1)\\,o_1(1-o_1)$ and $\\delta_2 = (o_2 - y_2)\\,o_2(1-o_2)$.\n\n"
+                 "$$\\frac{\\partial E}{\\partial w_{p_i,p_j,k,o_m}} = \\delta_m z_{p_i,p_j,k}$$\n\n"
+                 f"## 2.2\n$$\\frac{{\\partial E}}{{\\partial z_{{p_i,p_j,k}}}} = {dz}$$\n\nwith the deltas of 2.1.\n")
+    q = Q["2.2"]
+    trials = q.generate(np.random.default_rng(3), 4)
+    notation._READ.clear()
+    try:
+        got = np.stack([notation.answer("2.2", q.spec, str(f), dict(zip(q.params, trials.call_args(t))))
+                        for t in range(len(trials))])
+        assert np.allclose(got, trials.expected) == right
+        assert "delta" in notation.reading(notation._READ["2.2"])
+    finally:
+        notation._READ.clear()
+
+
+def test_a_symbol_nobody_defines_stays_unknown(tmp_path):
+    from grader.intake import notation
+    f = tmp_path / "answers.md"
+    f.write_text("## 2.2\n$$\\frac{\\partial E}{\\partial z_{p_i,p_j,k}} = \\gamma_1 w_{p_i,p_j,k,o_1}$$\n")
+    notation._READ.clear()
+    try:
+        with pytest.raises(NotationError, match="unknown quantity"):
+            notation.answer("2.2", Q["2.2"].spec, str(f), {})
+    finally:
+        notation._READ.clear()

@@ -4125,7 +4125,8 @@ def answer(qid: str, spec: dict, path: str, arrays: dict):
     if qid not in _READ:
         try:
             with open(path, "rb") as f:
-                body = sections(read_answers_file(f.read(), path), spec.get("questions", ())).get(qid)
+                everything = sections(read_answers_file(f.read(), path), spec.get("questions", ()))
+            body = everything.get(qid)
             if body is None or not body.strip():
                 raise NoAnswer(f"no answer for {qid}: write it under a heading '## {qid}'")
             text = equations(body)
@@ -4135,7 +4136,7 @@ def answer(qid: str, spec: dict, path: str, arrays: dict):
             if not text.strip():  # words only: an answer that cannot be graded, with the reason
                 raise NotationError(f"no equation under '## {qid}': write the answer in $$ … $$ "
                                     "(or as a line with =), not only in words")
-            _READ[qid] = Answer(text, spec)
+            _READ[qid] = _answer_with_borrowed(text, spec, qid, everything)
             print(f"How your answer to {qid} was read:\n{reading(_READ[qid])}")
         except (NotationError, NoAnswer) as exc:
             _READ[qid] = exc
@@ -4159,6 +4160,46 @@ def answer(qid: str, spec: dict, path: str, arrays: dict):
         raise NotationError(f"not every element is defined: {', '.join(missing[:4])}"
                             + (f" and {len(missing) - 4} more" if len(missing) > 4 else ""))
     return out
+
+
+MAX_BORROWED = 8  # lines of another answer that define a symbol this one uses
+_UNKNOWN = re.compile(r"unknown quantity '([A-Za-z]{1,30})'")
+
+
+def _answer_with_borrowed(text: str, spec: dict, qid: str, everything: dict[str, str]) -> "Answer":
+    """The answer read from ``text``; where it uses a symbol of the student's own that it does
+    not define (δ_m "as defined in Question 1"), read again with the lines of another answer
+    that define it (the nearest earlier answer first), which the reading shows.  The original
+    error stands if none does, or if the answer still cannot be read with them."""
+    try:
+        return Answer(text, spec)
+    except NotationError as exc:
+        m = _UNKNOWN.match(str(exc))
+        borrowed = _borrowed(everything, qid, m.group(1)) if m else []
+        if not borrowed:
+            raise
+        try:
+            return Answer("\n".join(borrowed) + "\n" + text, spec)
+        except NotationError:
+            raise exc from None
+
+
+def _borrowed(everything: dict[str, str], qid: str, name: str) -> list[str]:
+    """The lines of the other answers whose left side names ``name`` (as the parser spells it:
+    ``delta`` for δ and \\delta), from the nearest answer before ``qid`` that has any, else the
+    nearest after it; at most MAX_BORROWED lines."""
+    ids = list(everything)
+    at = ids.index(qid) if qid in ids else len(ids)
+    pattern = re.compile(r"(?<![A-Za-z\\])\\?" + re.escape(name) + r"(?![A-Za-z])")
+    for other in ids[:at][::-1] + ids[at + 1:]:
+        try:
+            lines = equations(everything[other]).splitlines()
+        except NotationError:
+            continue
+        found = [line for line in lines if "=" in line and pattern.search(normalize(line.split("=", 1)[0]))]
+        if found:
+            return found[:MAX_BORROWED]
+    return []
 
 
 MAX_PARTS = 16  # terms of a sum evaluated one by one (the runtime's cap)
