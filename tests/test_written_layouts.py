@@ -5,6 +5,8 @@ given without an ``=`` (tables, lists, prose), sums and products in words.  The 
 what is refused and why, and that the new patterns stay linear and bounded."""
 from __future__ import annotations
 
+import pytest
+
 import time
 
 import numpy as np
@@ -185,3 +187,65 @@ def test_the_layout_forms_never_fail_otherwise_and_are_bounded(parts, qid):
     except notation.NotationError:
         pass
     assert time.perf_counter() - t0 < 1.0
+
+
+# --- layouts of a sealed held-out set (aside9): headings with the answer on their line,
+# decorated ids, fullwidth punctuation, named numbers without underscores or one space apart
+
+def _file_verdicts(content: str, name: str = "answers.md") -> dict[str, str]:
+    from grader.intake.notation import read_answers_file, sections
+    from tests.test_written import ASG, verdict
+    ids = [q.id for q in ASG.questions]
+    return {qid: verdict(qid, body) for qid, body in sections(read_answers_file(content.encode(), name), ids).items()}
+
+
+Z13_PLAIN = "z[pi,pj,k] = y[pi,pj,k] + y[pi,pj+1,k] + y[pi+1,pj,k] + y[pi+1,pj+1,k]"
+
+
+@pytest.mark.parametrize("content", [
+    f"-- 1.1 --\nc_w = 3, c_h = 3\np_w = 2, p_h = 2\n\n-- 1.3 --\n{Z13_PLAIN}\n",
+    f"== 1.1 ==\nc_w = c_h = 3, p_w = p_h = 2\n== 1.3 ==\n{Z13_PLAIN}\n",
+    f"Part 1\n\n1.1  c_w=3, c_h=3, p_w=2, p_h=2\n\n1.3  {Z13_PLAIN}\n",
+    f"**1.1**  c_w = c_h = 3 ; p_w = p_h = 2\n\n**1.3**\n{Z13_PLAIN}\n",
+    f"1.1) c_w = 3, c_h = 3, p_w = 2, p_h = 2\n1.3) {Z13_PLAIN}\n",
+])
+def test_an_id_with_its_answer_on_the_line_or_between_dashes(content):
+    got = _file_verdicts(content)
+    assert got.get("1.1") == "passed" and got.get("1.3") == "passed", got
+    wrong = _file_verdicts(content.replace("y[pi+1,pj+1,k]", "y[pi,pj,k]").replace("p_h = 2", "p_h = 1")
+                           .replace("p_h=2", "p_h=1").replace("p_h = 2", "p_h = 1").replace("= 2\n", "= 1\n"))
+    assert wrong.get("1.3", "").startswith("failed"), wrong
+
+
+def test_a_number_at_the_start_of_a_line_of_math_is_no_heading():
+    # only the assignment's ids, followed by two spaces, a tab, ')', ':' or '**', start an answer
+    got = _file_verdicts(f"## 1.3\n{Z13_PLAIN}\n0.5  x = 1\n")
+    assert got == {"1.3": got["1.3"]} and "0.5" not in got
+
+
+@pytest.mark.parametrize("line, want", [
+    ("cw = ch = 3, pw = ph = 2", "passed"),  # the names without their underscore
+    ("cw = ch = 3, pw = ph = 1", "failed"),
+    ("c_w=3 c_h=3 p_w=2 p_h=2", "passed"),  # one space apart
+    ("cw=3 ch=3 pw=2 ph=2", "passed"),
+    ("c_w=3 c_h=3 p_w=1 p_h=2", "failed"),
+])
+def test_named_numbers_as_students_type_them(line, want):
+    from tests.test_written import verdict
+    assert verdict("1.1", line).startswith(want)
+
+
+@pytest.mark.parametrize("line, want", [
+    ("c_w = c_h = 3，p_w = p_h = 2", "passed"),  # a fullwidth comma (an input method's)
+    ("c_w ＝ 3，c_h ＝ 3，p_w ＝ 2，p_h ＝ 2", "passed"),
+    ("c_w ＝ 3，c_h ＝ 3，p_w ＝ 1，p_h ＝ 2", "failed"),
+])
+def test_fullwidth_punctuation_reads_as_ascii(line, want):
+    assert _file_verdicts("## 1.1\n" + line + "\n")["1.1"].startswith(want)
+
+
+def test_a_fractional_index_is_a_reading_error_not_a_crash():
+    # "0.5  x = 1" under an answer: int("0.5") raised a ValueError out of the parser
+    assert verdict("1.3", Z13_PLAIN + "\n0.5  x = 1").startswith(("passed", "error"))
+    with pytest.raises(NotationError, match="whole number"):
+        Answer(equations("z[pi,pj,k] = y[0.5,pj,k]"), Q["1.3"].spec)

@@ -94,6 +94,9 @@ _TIMES = re.compile(r"\\text\s*\{\s*(?:times|multiplied\s+by)\s*\}|(?<!\\)\b(?:t
 _BRACED = r"\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"
 
 
+_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}  # "，" "＝" "（" …: their ASCII forms
+
+
 def normalize(text: str) -> str:
     """What students write, mapped into the one grammar: Unicode letters and operators, LaTeX
     spacing, sizing, bold and vector markup, layer labels ``w^{(2)}``, ``\\text{for all}`` and
@@ -344,6 +347,9 @@ _DROP = {"\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", "\
          "\\displaystyle", "\\limits", "\\mathrel", "\\,", "\\begin", "\\end"}
 
 
+# named numbers one space apart (c_w=3 c_h=3): each pair a definition
+_SCALAR_PAIR = re.compile(r"[A-Za-z]_\{?[A-Za-z0-9]\}?[ \t]*=[ \t]*\d{1,6}(?:\.\d{1,6})?")
+_SCALAR_ROW = re.compile(r"(?:[ \t]*[A-Za-z]_\{?[A-Za-z0-9]\}?[ \t]*=[ \t]*\d{1,6}(?:\.\d{1,6})?[ \t]*[,;]?){2,8}[ \t]*")
 # spacing that may part two definitions on one line (c_w = 3 \qquad p_w = 2)
 _SPACING = re.compile(r"\\qquad(?![A-Za-z])|\\quad(?![A-Za-z])|\\;\s*\\;|(?<=\S)[ \t]{2,}(?=\S)")
 _LEAD = re.compile(r"^(?:(?:\*\*|__)?(?:my\s+|the\s+)?(?:final\s+)?(?:answer|result)\s*(?:(?:\*\*|__)\s*)?[:.]\s*(?:(?:\*\*|__)\s*)?"
@@ -812,6 +818,10 @@ class Reader:
         defined there (``p_w = …``, ``\frac{\partial E}{…} = …``): ``… \quad \text{for all } k``
         and ``… \quad m = 1, 2`` stay one statement.  One pass over the line; each piece's head
         is tokenized once."""
+        if _SCALAR_ROW.fullmatch(line):  # "c_w=3 c_h=3 p_w=2 p_h=2": numbers named, one space apart
+            pairs = _SCALAR_PAIR.findall(line)
+            if len(pairs) > 1 and all(re.sub(r"[{}\s]", "", p.split("=")[0]) in self.scalars for p in pairs):
+                return [p.strip() for p in pairs]
         pieces, last, depth, at, equals = [], 0, 0, 0, False  # (equals: an = in the piece so far)
         for m in _SPACING.finditer(line):
             for c in line[at:m.start()]:
@@ -1858,6 +1868,8 @@ class Reader:
         if tok.kind == "num":
             if tok.text == "1" and self._peek("["):
                 return self._indicator_brackets()
+            if not tok.text.isdigit():  # (0.5 where an index belongs: int() raised a ValueError)
+                raise NotationError(_at(self.text, tok.pos, f"an index is a whole number, not {tok.text}"))
             return ("num", int(tok.text))
         if tok.text in ("\\mathbf", "\\mathbb"):
             self.i -= 1
@@ -2879,7 +2891,7 @@ class Answer:
             symbols[target] = sorted(set(symbols[target]) | {len(spec["shape"])})
         reader = Reader(symbols, spec["indices"], spec.get("scalars", []), tuple(spec.get("asked") or [target]),
                         spec.get("vectors"), spec.get("superscript_index"), spec.get("aliases"))
-        self.statements = elementwise(reader.statements(text), spec)
+        self.statements = elementwise(reader.statements(_compact_asked(text.translate(_FULLWIDTH), spec)), spec)
         self.sets = reader.sets
         self.functions = {name: (param, source, shown) for name, (param, _t, source, shown) in reader.functions.items()}
         self.local, self.skipped = reader.local, reader.skipped
@@ -3617,7 +3629,13 @@ _HEADING = re.compile(r"(?:#{1,6} ?|\\(?:sub)*section\*?\{ ?|\\paragraph\*?\{ ?|
                       r"(?:[A-Za-z]{1,12} ){0,3}\(?" + _QID + r"(?:\b|(?<=\)))", re.IGNORECASE)  # "## Problem 1.4", "### Answer to 1.4"
 # a line holding the id alone, or after a word that names it (Problem 1.2, Exercise 1(a)), or an
 # item number then that word (1. Q 1.1)
-_ALONE = re.compile(r"(?:\d{1,2}[.)] ?(?=[QP]))?(?:(?:Problem|Exercise|Task|Answer) ?)?" + _QID + r" ?[.:)\-–—]?", re.IGNORECASE)
+_ALONE = re.compile(r"(?:-{2,} ?|={2,} ?)?(?:\d{1,2}[.)] ?(?=[QP]))?(?:(?:Problem|Exercise|Task|Answer) ?)?" + _QID
+                    + r" ?[.:)\-–—]?(?: ?-{2,}| ?={2,})?", re.IGNORECASE)  # (also "-- 1.1 --", "== 1.2 ==")
+# an id that starts a line and the answer after it on the same line: "1.2  y[…] = …" (two spaces or a
+# tab), "**1.1** c_w = 3", "1.3) z = …"; only for the assignment's own ids (a number at the start of a
+# line of math is no heading)
+_INLINE = re.compile(r"[ \t]*(?:\*\*|--|==)?[ \t]?(?:Q(?:uestion)?\.? ?)?(\d{1,2}\.\d{1,2})"
+                     r"(?:\*\*[ \t]*|[.:)][ \t]+|[ \t]*(?:--|==)[ \t]+|[ \t]{2,}|\t)(?=\S)", re.IGNORECASE)
 HEAD_WIDTH = 200
 # a part's own heading, its sub-questions below it: "# Problem 2", "\\section*{Part 1: forward pass}",
 # "Part 2" alone on a line; then "## (a)", "### b)", "## Question 1", "**Q3**" (or "(a)" alone) is 2(a), 2.1
@@ -3651,15 +3669,21 @@ def _level(head: str) -> int:
     return 7 if head.startswith("\\paragraph") else 8 if head.startswith(("**", "\\textbf")) else 9
 
 
-def _headings(text: str):
+def _headings(text: str, ids=()):
     """(start of the line, end of the line, question id) of each heading line; a part's own
     heading (``# Problem 2``) is a :data:`PART_MARK`, and lettered or numbered sub-headings under
-    it (``## (a)``, ``## Question 1``) are that part's."""
+    it (``## (a)``, ``## Question 1``) are that part's.  An id of ``ids`` that starts a line
+    with the answer after it (``1.2  y[…] = …``) ends where the answer starts."""
     pos, part, part_level = 0, None, 0
     while pos <= len(text):
         end = text.find("\n", pos)
         end = len(text) if end < 0 else end
         line = text[pos:end]
+        inline = _INLINE.match(line, 0, HEAD_WIDTH) if ids else None
+        if inline is not None and inline.group(1) in ids and "=" in line[inline.end():]:
+            yield pos, pos + inline.end(), inline.group(1)
+            pos = end + 1
+            continue
         head = re.sub(r"[ \t]+", " ", line[:HEAD_WIDTH]).strip()
         head = _ROMAN_PART.sub(lambda r: f"{r.group(1)} {_ROMAN[r.group(2).upper()]}", head)  # Part II: Part 2
         m = _HEADING.match(head)
@@ -3883,7 +3907,7 @@ def read_answers_file(data: bytes, name: str) -> str:
             raise NotationError(f"{name} is not a readable notebook (its JSON is nested too deeply)") from None
         except (ValueError, AttributeError, TypeError) as exc:
             raise NotationError(f"{name} is not a readable notebook ({exc})") from None
-    text = visible(text, name)
+    text = visible(text, name).translate(_FULLWIDTH)  # (an input method's fullwidth ， ＝ （ ）: ASCII)
     return expand_macros(text, name) if name.lower().endswith((".tex", ".md", ".markdown", ".ipynb")) else text
 
 
@@ -3987,7 +4011,7 @@ def sections(text: str, ids: list[str] | tuple[str, ...] = ()) -> dict[str, str]
     assignment's question ids) number part 1's questions 1, 2, 3, ... with none missing, so that
     the letter's place is the number; otherwise it stays as written and answers no question."""
     out: dict[str, str] = {}
-    marks = list(_headings(text))
+    marks = list(_headings(text, tuple(ids)))
     for here, nxt in zip(marks, marks[1:] + [None]):
         body = text[here[1]:nxt[0] if nxt else len(text)]
         qid = here[2]
@@ -4182,6 +4206,17 @@ def _answer_with_borrowed(text: str, spec: dict, qid: str, everything: dict[str,
             return Answer("\n".join(borrowed) + "\n" + text, spec)
         except NotationError:
             raise exc from None
+
+
+def _compact_asked(text: str, spec: dict) -> str:
+    """The asked numbers' names written without their underscore (``cw = ch = 3`` for c_w, c_h)
+    as the names themselves: only for a question that asks for named numbers (1.1), whose
+    answer has no other quantity such a name could be a product of."""
+    asked = [a for a in spec.get("asked") or () if re.fullmatch(r"[A-Za-z]_[A-Za-z0-9]", a)]
+    if not asked:
+        return text
+    plain = {a.replace("_", ""): a for a in asked}
+    return re.sub(r"(?<![\\\w])(" + "|".join(map(re.escape, plain)) + r")(?!\w)", lambda m: plain[m.group(1)], text)
 
 
 def _borrowed(everything: dict[str, str], qid: str, name: str) -> list[str]:
