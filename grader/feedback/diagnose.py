@@ -905,6 +905,9 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
                ("activation", lambda: _activation(q, trials, got, exp)),
                ("expression", lambda: _expression(q, trials, got, exp)),
                ("terms", lambda: _terms(q, trials, got, exp)))
+    note = _uncomputed(q, got, exp, act)  # (before the misreadings: one could mimic σ(0) = 0.5 there)
+    if note:
+        return "", [note] + facts
     for at, (family, find) in enumerate(finders):
         found = find()
         if isinstance(found, str):
@@ -971,6 +974,29 @@ def _unwritten(q: Question, got: np.ndarray, exp: np.ndarray) -> str:
     listed = ", ".join(_name(q, i) for i in idx[:MAX_LISTED]) + (f" and {len(idx) - MAX_LISTED} more" if len(idx) > MAX_LISTED else "")
     return (f"Your answer is right wherever it is not 0, and exactly 0 at {listed} in every trial: "
             f"those entries are never written (they keep the array's initial zero): a loop that skips them.")
+
+
+def _uncomputed(q: Question, got: np.ndarray, exp: np.ndarray, act) -> str:
+    """Right at some elements and exactly the activation of 0 at all the others (σ(0) = 0.5), in
+    every trial: the weighted sums there never computed, left at 0 before the activation."""
+    if act is None or act.function is None:
+        return ""
+    try:
+        c = float(np.asarray(act.function(np.zeros(1)), dtype=np.float64)[0])
+    except Exception:  # noqa: BLE001 - a probe that cannot run says nothing
+        return ""
+    if c == 0 or not np.isfinite(c):
+        return ""  # (0: _unwritten's story)
+    axes = tuple(range(1, exp.ndim))
+    right = ~tolerance.wrong(q, got, exp, axes).any(axis=0)
+    const = (np.abs(got - c) <= 1e-12).all(axis=0)
+    if not (right | const).all() or right.all() or not right.any():
+        return ""
+    idx = [tuple(int(i) for i in j) for j in np.argwhere(~right)]
+    listed = ", ".join(_name(q, i) for i in idx[:MAX_LISTED]) + (f" and {len(idx) - MAX_LISTED} more" if len(idx) > MAX_LISTED else "")
+    return (f"Your answer is right everywhere but at {listed}, which are exactly {text.number(c)} in every trial: "
+            f"{act.name} of 0 ({act.inputs}: never computed there, left at an initial 0 before "
+            f"{act.name}): a loop that skips them, or a range that stops short.")
 
 
 def _finite_part(q: Question, trials: Trials, outputs) -> str:
