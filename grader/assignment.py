@@ -48,6 +48,14 @@ class Trials:
     def __len__(self) -> int:
         return len(self.labels)
 
+    def rows(self, idx) -> "Trials":
+        """The trials at positions ``idx`` (in that order), as a Trials of their own."""
+        idx = np.asarray(idx, dtype=np.intp)
+        return Trials(args={k: v[idx] for k, v in self.args.items()}, expected=np.asarray(self.expected)[idx],
+                      labels=[self.labels[int(t)] for t in idx],
+                      nargs=[self.nargs[int(t)] for t in idx] if self.nargs is not None else None,
+                      reference=self.reference)
+
     def call_args(self, t: int) -> list:
         """Positional arguments of trial ``t`` (scalars as Python numbers, arrays as copies)."""
         values = list(self.args.values())

@@ -527,7 +527,7 @@ _STRENGTH = {"exact": 1, "canvas": 1, "moodle": 1, "token": 0}
 
 def _weaker_claims(out: RosterMatch) -> None:
     """A student's entries are those of the strongest kind that names them: an entry that only
-    contains a classmate's id as a token (``hw4-alice.py``) never joins ``alice.py`` (in her
+    contains a classmate's id as a token (``quiz-alice.py``) never joins ``alice.py`` (in her
     folder it could be chosen as her main file); nor does ``ALICE.py``, the id in another case,
     join ``alice.py``, the id letter for letter.  Such an entry is graded on its own, unmatched,
     with why."""

@@ -197,19 +197,19 @@ def retry_notes(q, r: Retry, outputs: list[np.ndarray], raised: tuple[int, ...])
     if 0 not in raised and r.at > 0:
         notes.append(alone_note(r.at))
     failed, start, right = set(raised), 0, 0
-    from ..feedback.diagnose import diagnose
+    from .diagnose import diagnose
     from ..judge.compare import compare
     for n_part, (g, order) in enumerate(r.parts):
         answered = [i for i in range(len(order)) if start + i not in failed and start + i > 0]
         said = [outputs[start + i] for i in answered]
         raised_here = len(order) - len(answered) - (n_part == 0 and 0 not in failed)
         start += len(order)
-        if len(answered) < 2 or raised_here == 0 and n_part == 0 and notes:
+        # (in the failing set, where the failing call answered alone and nothing else raised, the
+        # note about state kept between calls is the whole story)
+        state_only = n_part == 0 and notes and raised_here == 0
+        if len(answered) < 2 or state_only:
             continue
-        rows = np.asarray([order[i] for i in answered])
-        sub = Trials(args={k: v[rows] for k, v in g.args.items()}, expected=np.asarray(g.expected)[rows],
-                     labels=[g.labels[i] for i in rows], nargs=None if g.nargs is None else [g.nargs[i] for i in rows],
-                     reference=g.reference)
+        sub = g.rows([order[i] for i in answered])
         try:
             if compare(q, sub, said).passed:
                 right += len(answered)

@@ -1022,10 +1022,7 @@ def _finite_part_trials(trials: Trials, outputs) -> tuple[Trials, list, list[str
     if fin.all() or 2 * fin.sum() <= len(got):
         return None
     idx = np.flatnonzero(fin)
-    sub = Trials(args={k: v[idx] for k, v in trials.args.items()},
-                 expected=np.asarray(trials.expected)[idx], labels=[trials.labels[int(t)] for t in idx],
-                 nargs=[trials.nargs[int(t)] for t in idx] if trials.nargs is not None else None,
-                 reference=trials.reference)
+    sub = trials.rows(idx)
     return sub, [outputs[int(t)] for t in idx], [trials.labels[int(t)] for t in np.flatnonzero(~fin)]
 
 

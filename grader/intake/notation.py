@@ -700,8 +700,9 @@ class Reader:
         # where an index written as a superscript goes (y^{k}_{i,j} is y_{i,j,k} at 2); None: nowhere
         self.superscript = superscript
         self.vectors = vectors or {}  # names that, without indices, are a layer's vector or matrix (o, W)
-        # another name of a quantity, from the assignment (hw4's starter calls w_{…,o_m} v): name ->
-        # (the quantity, its number of indices); used where the answer defines no such name itself
+        # another name of a quantity, from the assignment (a starter's argument name for a quantity
+        # of the notation): name -> (the quantity, its number of indices); used where the answer
+        # defines no such name itself
         self.aliases = {name: (to, int(n)) for name, (to, n) in (aliases or {}).items()}
         self.sets: dict[str, tuple] = {}  # sets of one's own: name -> (parameter index names, domain)
         self.deferred = 0  # > 0: inside a plain sum's body, whose ranges come after it
