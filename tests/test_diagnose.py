@@ -215,7 +215,10 @@ def test_generic_shape_changes_between_trials(trials):
 def test_generic_element_map_names_a_group(trials):
     q, tr = QID["2.3"], trials["2.3"]
     m = next(m for m in q.mistakes if m.id == "assign_not_accumulate")
-    outs = _batch(m.compute(tr.args))
+    said = diagnose(_bare("2.3"), tr, _batch(m.compute(tr.args))).message
+    assert "only one of the terms" in said and "(+=)" in said  # (the terms kept: a cause)
+    exp = _exp(tr)
+    outs = _batch(exp + 1.7 * (m.compute(tr.args) - exp))  # wrong there, in no rule of terms
     d = diagnose(_bare("2.3"), tr, outs, groups=GROUPS["2.3"])
     assert d.misconceptions == []
     assert d.message.startswith("The wrong elements are exactly the neurons shared by two or more")

@@ -171,3 +171,51 @@ def test_routing_to_another_position_of_the_window_is_named():
         assert "where y is largest" in said and words in said, (words, said)
         assert "+=" not in said  # (a reduced y gives top-left too: no term of a sum, not said)
     assert not diagnose(q, tr, _routed(tr, lambda w: _at(w, np.argmax(w)))).message
+
+
+def test_routing_with_one_offset_typed_for_the_other_is_named():
+    """c + ar where c + ac belongs: the row offset of the arg-max used for its column too."""
+    q = _bare("hw4", "2.5")
+    tr = _groups(q, 11)[0]
+    rule = lambda w: (_at(w, np.argmax(w))[0], _at(w, np.argmax(w))[0])  # noqa: E731
+    said = _said(diagnose(q, tr, _routed(tr, rule)))
+    assert "offset along axis 0 used for both" in said, said
+
+
+def _spread(tr, rows, cols, add=True):
+    """Sum-pool backward as a student's loop writes it: each neuron gets the errors of the
+    windows rows(i) x cols(j) (2x2 windows, stride 1); add=False assigns each window's block."""
+    outs = []
+    for g in tr.args["dE_dz"]:
+        dy = np.zeros((3, 3, g.shape[2]))
+        if add:
+            for i in range(3):
+                for j in range(3):
+                    for p in rows(i):
+                        for r in cols(j):
+                            dy[i, j] += g[p, r]
+        else:
+            for p in range(2):
+                for r in range(2):
+                    dy[p:p + 2, r:r + 2] = g[p, r]
+        outs.append(dy)
+    return outs
+
+
+def test_terms_kept_one_at_a_time_are_an_assignment_for_an_addition():
+    q = _bare("hw4", "2.3")
+    tr = _groups(q, 12)[0]
+    said = _said(diagnose(q, tr, _spread(tr, None, None, add=False)))
+    assert "only one of the terms" in said and "(+=)" in said and "always the last" in said, said
+
+
+def test_a_window_range_one_short_along_one_axis_is_named():
+    q = _bare("hw4", "2.3")
+    tr = _groups(q, 13)[0]
+    full = lambda i: range(max(0, i - 1), min(i, 1) + 1)  # noqa: E731
+    short = lambda i: range(max(0, i - 1), min(i, 1))  # noqa: E731 - the +1 forgotten
+    said = _said(diagnose(q, tr, _spread(tr, full, short)))
+    assert "largest index along its axis 1" in said and "stops one short" in said, said
+    said = _said(diagnose(q, tr, _spread(tr, lambda i: range(max(0, i - 1) + 1, min(i, 1) + 1), full)))
+    assert "smallest index along its axis 0" in said and "starts one late" in said, said
+    assert not diagnose(q, tr, _spread(tr, full, full)).message

@@ -41,6 +41,7 @@ from .probes import (Activation, ArgNames, Expression, Features, Terms, activati
                      half_precision_finding, input_finding, integer_finding, output_map_finding, accumulated_finding,
                      precision_finding, quick_reject, range_finding, slice_factor_finding, terms_finding,
                      regrouped_finding, routing_finding, row_indexed_finding, slice_input_finding,
+                     contribution_finding,
                      upsample_finding)
 
 MAX_LISTED = 12  # elements listed by name in the element map before summarising
@@ -904,6 +905,7 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
                ("routing", lambda: routing_finding(q, trials, got, exp)),
                ("activation", lambda: _activation(q, trials, got, exp)),
                ("expression", lambda: _expression(q, trials, got, exp)),
+               ("contributions", lambda: contribution_finding(q, trials, got, exp, _probe(q, ArgNames))),
                ("terms", lambda: _terms(q, trials, got, exp)))
     note = _uncomputed(q, got, exp, act)  # (before the misreadings: one could mimic σ(0) = 0.5 there)
     if note:
@@ -1185,7 +1187,7 @@ def _diagnose(q: Question, trials: Trials, outputs: list[np.ndarray], groups) ->
             part = None
         if part is not None:
             mistake, note = part
-            if family == "terms" and notes:
+            if family in ("terms", "contributions") and notes:
                 # each element's own terms say exactly what is there; a catalogued mistake made
                 # in one part only is the same numbers' other reading, said after them
                 note = notes[0].rstrip(".") + " \u2014 or, the same numbers: " + note[0].lower() + note[1:]

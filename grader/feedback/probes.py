@@ -1691,6 +1691,11 @@ def _route_rules(q, got, exp, A, W, right_pick, order, out_shape, right: str, ba
                     rules.append((f"the element transposed in the window (axes {a} and {b} swapped: a flat "
                                   f"position decoded as (column, row) instead of (row, column))",
                                   remap(lambda c, a=a, b=b: c[[b if i == a else a if i == b else i for i in range(len(c))]])))
+            for a, b in itertools.permutations(range(len(ext)), 2):
+                if ext[a] == ext[b] > 1:  # one offset typed for the other (r + ar, c + ar)
+                    rules.append((f"the element whose index along axis {b} in the window is the right element's "
+                                  f"index along axis {a} (the offset along axis {a} used for both)",
+                                  remap(lambda c, a=a, b=b: np.where(np.arange(len(c)) == b, c[a], c))))
             for s, words in ((1, "next"), (-1, "previous")):
                 rules.append((f"the {words} element after the right one in the window's row-major order (a flat "
                               f"index decoded off by one: 1-based where 0-based belongs), wrapping around",
@@ -1753,4 +1758,108 @@ def accumulated_finding(q, trials, got: np.ndarray, exp: np.ndarray, act: "Activ
                             f"{'after' if backwards else 'before'} it (a running total: {two} includes {one})")
                 return (f"In your answer, {said}. A total set to 0 once, before the loop over that axis, "
                         f"instead of at the start of each of its passes, does this.")
+    return ""
+
+
+# ----------------------------------------------------------------------------- contributions
+
+def contribution_finding(q, trials, got, exp, names: "ArgNames | None") -> str:
+    """Where the right answer is a sum of one term per entry of an argument (each entry reaches
+    a few elements: a window's error spread over the neurons it covers), which of those terms
+    each element of the student's answer keeps.  Two rules are said: every element keeps just
+    one of the terms it should add (each write replacing the one before: ``=`` where ``+=``
+    belongs), or every element lacks the terms of the entries last (or first) along one axis of
+    the argument among those reaching it (a loop over them one short)."""
+    if trials.reference is None or got.ndim < 2 or got.shape != exp.shape:
+        return ""
+    n, out_shape = len(got), got.shape[1:]
+    S = int(np.prod(out_shape))
+    for arg, arr in trials.args.items():
+        sa = np.shape(arr)[1:]
+        E = int(np.prod(sa)) if sa else 1
+        if np.asarray(arr).dtype.kind != "f" or not sa or E < 2 or E > REGROUP_ENTRIES or E * n > REGROUP_CALLS:
+            continue
+        terms = _terms_of(trials, arg, n, out_shape)
+        if terms is None:
+            continue
+        terms = terms.reshape(n, E, S)
+        if not bool(close_trials(q, terms.sum(axis=1).reshape(got.shape), exp).all()):
+            continue  # not a sum of one term per entry of this argument
+        reach = (terms != 0).any(axis=0).T  # (S, E): entry e adds to element s
+        if (reach.sum(axis=1) < 2).all() or reach.sum(axis=1).max() * 2 > n:
+            continue  # nothing to add up, or too many terms per element to fit from the trials
+        A = np.transpose(terms, (2, 0, 1))  # (S, n, E)
+        coef = _fit_terms(A, got.reshape(n, S).T, reach)
+        if coef is None or not _explains(q, got, np.einsum("sne,se->ns", A, coef).reshape(got.shape), exp):
+            continue
+        said = _say_contributions(q, arg, sa, out_shape, reach, coef, names)
+        if said:
+            return said
+    return ""
+
+
+def _say_contributions(q, arg, sa, out_shape, reach, coef, names: "ArgNames | None") -> str:
+    S, E = reach.shape
+    right = reach.astype(np.float64)
+    differ = [s for s in range(S) if not np.array_equal(coef[s], right[s])]
+    if not differ or not np.isin(coef, (0.0, 1.0)).all() or (coef > right).any():
+        return ""  # only kept or left-out terms are said here
+    namer = names.names.get(arg) if names is not None else None
+
+    def entry(e):
+        idx = tuple(int(i) for i in np.unravel_index(e, sa))
+        if namer is not None:
+            try:
+                return namer(idx)
+            except Exception:  # noqa: BLE001
+                pass
+        return f"{arg}[" + ", ".join(map(str, idx)) + "]"
+
+    def element(s):
+        idx = tuple(int(i) for i in np.unravel_index(s, out_shape))
+        try:
+            return str(q.element(idx))
+        except Exception:  # noqa: BLE001
+            return "[" + ", ".join(map(str, idx)) + "]"
+
+    def listing(es):
+        return ", ".join(entry(int(e)) for e in es)
+
+    # every differing element keeps one term of several (the same one by row-major order)
+    kept_one = all(reach[s].sum() >= 2 and coef[s].sum() == 1 for s in differ)
+    if kept_one:
+        s = differ[0]
+        mine = int(np.flatnonzero(coef[s])[0])
+        which = ""
+        for word, pick in (("last", -1), ("first", 0)):
+            if all(int(np.flatnonzero(coef[d])[0]) == int(np.flatnonzero(reach[d])[pick]) for d in differ):
+                which = f" (always the {word} in the order of {arg}'s entries)"
+                break
+        return (f"In {len(differ)} element(s) of your answer only one of the terms that should add up there "
+                f"is kept{which}: your {element(s)} is exactly {entry(mine)}'s term, where the terms of "
+                f"{listing(np.flatnonzero(reach[s]))} all add in. Each write replacing the one before does "
+                f"this: an assignment (=) where the terms must be added (+=), or a slice assigned where it "
+                f"should be added to — as does a sum written out term by term with the others left out.")
+    # every element lacks the entries last (first) along one axis among those reaching it
+    coords = np.stack(np.unravel_index(np.arange(E), sa), axis=-1)  # (E, nd)
+    for a in range(len(sa)):
+        if sa[a] < 2:
+            continue
+        for word, pick in (("largest", np.max), ("smallest", np.min)):
+            rule = reach.copy()
+            for s in range(S):
+                es = np.flatnonzero(reach[s])
+                if len(es):
+                    edge = pick(coords[es, a])
+                    rule[s, es[coords[es, a] == edge]] = False
+            if not np.array_equal(rule, coef.astype(bool)):
+                continue
+            s = next(d for d in differ if coef[d].any()) if any(coef[d].any() for d in differ) else differ[0]
+            lost = [e for e in np.flatnonzero(reach[s]) if not coef[s, e]]
+            short = ("stops one short (range(lo, hi) where the last entry hi belongs)" if word == "largest"
+                     else "starts one late (its first entry skipped)")
+            return (f"Every element of your answer leaves out the terms of the entries of {arg} with the "
+                    f"{word} index along its axis {a} among those that reach it (your {element(s)} lacks "
+                    f"{listing(lost)}'s term): a loop over the entries of {arg} that reach each element "
+                    f"that {short} along that axis.")
     return ""

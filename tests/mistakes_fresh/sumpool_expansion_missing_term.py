@@ -5,7 +5,7 @@ import numpy as np
 
 ASSIGNMENT = "hw4"
 CAUSE = {"2.3": "one term missing from one element of a hand expansion"}
-EXPECT = {"2.3": ["your ∂e/∂y_{3,2,k} = ∂e/∂z_{2,1,k} (no ∂e/∂z_{2,2,k} term) — or"]}
+EXPECT = {"2.3": ["your ∂e/∂y_{3,2,k=1} is exactly ∂e/∂z_{2,1,1}'s term", "written out term by term"]}
 
 
 def grad_conv_sum_pool(d):
