@@ -437,3 +437,29 @@ def test_a_worded_sum_takes_at_most_eight_ranges():
     many = ", ".join(f"a{i}=1..1" for i in range(12))
     got = verdict("1.3", f"z[pi,pj,k] = sum over {many} of y[pi,pj,k]")
     assert got.startswith("error: ")
+
+
+# --- text after a step that nothing uses cannot change the answer -----------------------------
+
+DW21 = "dE/dw[pi,pj,k,o[m]] = (o[m] - y[m]) o[m] (1 - o[m]) z[pi,pj,k]  for m = 1, 2"
+
+
+def test_text_after_a_step_nothing_uses_is_prose_around_it():
+    """W10 (sealed set): a lead-in line defines a step of one's own and goes on in words."""
+    lead = "dE/do_m = (o_m - y_m), and the sigmoid derivative is o_m (1 - o_m):\n\n"
+    assert verdict("2.1", lead + DW21) == "passed"
+    wrong = DW21.replace("(1 - o[m]) ", "")
+    assert verdict("2.1", lead + wrong).startswith("failed")
+
+
+@pytest.mark.parametrize("text", [
+    # the step is used by the answer: what follows it could change the answer, so it is refused
+    "d_m = (o_m - y_m), squared\n\ndE/dw[pi,pj,k,o[m]] = d_m o[m] (1 - o[m]) z[pi,pj,k]  for m = 1, 2",
+    "d_m = (o_m - y_m) o_m (1 - o_m), then applied the sigmoid\n\n"
+    "dE/dw[pi,pj,k,o[m]] = d_m z[pi,pj,k]  for m = 1, 2",
+    # the asked quantity itself, followed by text
+    DW21 + ", all divided by four",
+])
+def test_text_after_a_step_the_answer_uses_is_still_refused(text):
+    got = verdict("2.1", text)
+    assert got.startswith("error: "), got

@@ -756,6 +756,7 @@ class Reader:
             self._declare(part)
         out, failed_at, known, retried, merged = [], [], len(self.local), False, 0
         remarked: set[str] = set()  # formulas read again without a remark after them
+        trails: dict[str, Statement] = {}  # a piece after a formula's comma: the statement it follows
         while parts or (failed_at and not retried and len(self.local) > known):
             if not parts:  # a symbol of one's own defined later on a line ("…, where δ_m = …"): again
                 retried, parts, failed_at = True, failed_at, []
@@ -774,12 +775,16 @@ class Reader:
                     remarked.add(cut[0])  # (read once more without it: at most once a line)
                     if part in self.trailing:
                         self.trailing.add(cut[0])
+                        if part in trails:
+                            trails[cut[0]] = trails[part]
                     parts.insert(0, cut[0])
                     continue
                 if str(exc).startswith("the expression ends too early") and parts and merged < 4:
                     parts[0] = part + " " + parts[0]  # "… = \sum_{p_i=1}^{2}" and the summand on the next line
                     if part in self.trailing:
                         self.trailing.add(parts[0])
+                        if part in trails:
+                            trails[parts[0]] = trails[part]
                     merged += 1  # (a statement over at most 5 lines: bounded work)
                     continue
                 merged = 0
@@ -794,9 +799,13 @@ class Reader:
             if self.rest:
                 parts.insert(0, _LEAD.sub("", self.rest.strip()))  # "…, where net_m = …"
                 self.trailing.add(parts[0])
+                if st is not None:
+                    trails[parts[0]] = st
             if st is not None:
                 out.append(st)
         for part, why in self.skipped:  # "…, squared", "c_w = 3,7", "…, \quad a \ne b": not prose
+            if part in trails and self._unused(trails[part], out):
+                continue  # it follows a step nothing uses ("dE/do_m = o_m − y_m, and the sigmoid's …:")
             found = why != STEP and (part in self.trailing and _modifier(part)
                                      or part in alone and _modifier(part, relations_only=True))
             if found:
@@ -811,6 +820,22 @@ class Reader:
             st.quantifiers += [(v, lo, hi) for v, lo, hi in self.declared if v in used and v not in have]
             st.quantifiers = _ordered(st.quantifiers)
         return out
+
+    def _unused(self, st: Statement, out: list[Statement]) -> bool:
+        """Whether ``st`` defines only symbols of the answer's own that neither are asked nor
+        appear in any other statement: text after it cannot change the answer."""
+        if not st.lhs or any(lhs[0] != "sym" or lhs[1] in self.targets for lhs in st.lhs):
+            return False
+        defined = {lhs[1] for lhs in st.lhs}
+        for other in out:
+            if other is st:
+                continue
+            used = {name for name, _n in symbols_used(other.rhs)}
+            for lhs in other.lhs:
+                used |= {name for name, _n in symbols_used(lhs)} - {lhs[1]} if lhs[0] == "sym" else set()
+            if used & defined:
+                return False
+        return True
 
     def _spaced_definitions(self, line: str) -> list[str]:
         r"""``line`` split into several definitions where only spacing parts them (``\qquad``,
