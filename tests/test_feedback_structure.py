@@ -219,3 +219,48 @@ def test_a_window_range_one_short_along_one_axis_is_named():
     said = _said(diagnose(q, tr, _spread(tr, lambda i: range(max(0, i - 1) + 1, min(i, 1) + 1), full)))
     assert "smallest index along its axis 0" in said and "starts one late" in said, said
     assert not diagnose(q, tr, _spread(tr, full, full)).message
+
+
+def test_a_vector_broadcast_along_the_wrong_axis_is_named():
+    """delta[:, None, None, None] against v (2, 2, 3, 2): delta meets v's first axis, not its last."""
+    q = _bare("hw4", "2.2")
+    tr = _groups(q, 14)[0]
+    outs = []
+    for v, o, t in zip(tr.args["v"], tr.args["o"], tr.args["target"]):
+        delta = (o - t) * o * (1 - o)
+        outs.append((v * delta[:, None, None, None]).sum(axis=-1))
+    said = _said(diagnose(q, tr, outs))
+    assert "broadcast along the wrong axis" in said and "o and target" in said and "axis 0" in said, said
+    right = [(v * ((o - t) * o * (1 - o))).sum(axis=-1) for v, o, t in
+             zip(tr.args["v"], tr.args["o"], tr.args["target"])]
+    assert not diagnose(q, tr, right).message
+
+
+def test_rows_of_one_label_wrong_are_named_with_the_label():
+    """A one-hot built by a loop over classes that starts at 1: the rows of class 0 lack their 1."""
+    q = _bare("mlp", "2.1")
+    for tr in _groups(q, 15):
+        outs = []
+        for P, y in zip(tr.args["P"], tr.args["y"]):
+            onehot = np.zeros_like(P)
+            for c in range(1, P.shape[1]):
+                onehot[y == c, c] = 1.0
+            outs.append((P - onehot) / len(P))
+        if not (np.asarray(tr.args["y"]) == 0).any():
+            continue
+        said = _said(diagnose(q, tr, outs))
+        assert "whose y is 0" in said and "column 0" in said, said
+        assert "normalisation" not in said
+
+
+def test_an_argument_never_used_is_named_with_what_the_answer_is_instead():
+    """ReLU of the incoming gradient where the mask Z > 0 belongs; the mask left out."""
+    q = _bare("mlp", "2.4")
+    tr = _groups(q, 16)[0]
+    a = tr.args
+    relu = [np.maximum(dS @ W2.T, 0) for dS, W2 in zip(a["dS"], a["W2"])]
+    said = _said(diagnose(q, tr, relu))
+    assert "ReLU" in said and "every entry of Z set to 1" in said and "never enter" in said, said
+    bare = [dS @ W2.T for dS, W2 in zip(a["dS"], a["W2"])]
+    said = _said(diagnose(q, tr, bare))
+    assert "every entry of Z set to 1" in said, said

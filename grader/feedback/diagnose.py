@@ -41,7 +41,7 @@ from .probes import (Activation, ArgNames, Expression, Features, Terms, activati
                      half_precision_finding, input_finding, integer_finding, output_map_finding, accumulated_finding,
                      precision_finding, quick_reject, range_finding, slice_factor_finding, terms_finding,
                      regrouped_finding, routing_finding, row_indexed_finding, slice_input_finding,
-                     contribution_finding,
+                     contribution_finding, broadcast_finding, erased_finding,
                      upsample_finding)
 
 MAX_LISTED = 12  # elements listed by name in the element map before summarising
@@ -495,6 +495,41 @@ def _invariant_sum_finding(q: Question, got: np.ndarray, exp: np.ndarray) -> str
     return ""
 
 
+def _label_rows_finding(q: Question, trials: Trials, got: np.ndarray, exp: np.ndarray) -> str:
+    """The answer is wrong exactly in the rows whose label (an integer argument, one per row of
+    the answer) has one value, in every trial, and right in every other row: a loop over the
+    classes that skips that one, a comparison that is false for it.  Where only the entry at
+    the row's own label is off in those rows, that is said too (a one-hot row left empty)."""
+    if got.ndim < 3 or got.shape != exp.shape:
+        return ""
+    wrong = tolerance.wrong(q, got, exp, axes=tuple(range(1, got.ndim)))  # (each trial its own tolerance)
+    for arg, arr in trials.args.items():
+        lab = np.asarray(arr)
+        if lab.dtype.kind not in "iu" or lab.ndim != 2:
+            continue
+        for axis in range(1, got.ndim):
+            if got.shape[axis] != lab.shape[1]:
+                continue
+            rows = np.moveaxis(wrong, axis, 1).reshape(len(got), lab.shape[1], -1).any(axis=2)  # (T, N)
+            for v in np.unique(lab):
+                hit = lab == v
+                if not hit.any() or hit.all() or not np.array_equal(rows, hit):
+                    continue
+                said = (f"Your answer is wrong exactly in the entries along axis {axis - 1} whose {arg} is {int(v)} "
+                        f"(in every trial) and right in every other: check what your code does when {arg} is "
+                        f"{int(v)} (a loop or range that skips it, a comparison that is false for it)")
+                if got.ndim == 3:  # (rows x classes): only the entry at the row's own label?
+                    cols = np.moveaxis(wrong, axis, 1)  # (T, N, K)
+                    own = np.zeros_like(cols)
+                    if v < cols.shape[2]:
+                        own[:, :, int(v)] = hit
+                    if np.array_equal(cols, own):
+                        said += (f"; in those rows only the entry at the row's own {arg} (column {int(v)}) "
+                                 "is off: that row's label term is missing (its one-hot row left all 0, say)")
+                return said + "."
+    return ""
+
+
 def _subsample_findings(q: Question, trials: Trials, outputs, got_shape, exp_shape) -> tuple[bool, list[str]]:
     """A smaller answer that is part of the right one: every s-th element along some axes
     (stride-s / no-overlap windows), or only the leading entries (a size or loop bound one
@@ -883,7 +918,7 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
         note = argument_map_finding(q, trials, got, exp)  # (an argument as it is: the sums follow)
         if note:
             return "output", [note]
-        note = _invariant_sum_finding(q, got, exp)
+        note = _label_rows_finding(q, trials, got, exp) or _invariant_sum_finding(q, got, exp)
         if note:
             return "", [note]
     if notes:
@@ -898,7 +933,9 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
                ("factor", lambda: argument_factor_finding(q, trials, got, exp)),
                ("input", lambda: input_finding(q, trials, got, exp, _probe(q, ArgNames))
                 or upsample_finding(q, trials, got, exp) or row_indexed_finding(q, trials, got, exp)
-                or slice_input_finding(q, trials, got, exp, _probe(q, ArgNames), wild)),
+                or slice_input_finding(q, trials, got, exp, _probe(q, ArgNames), wild)
+                or broadcast_finding(q, trials, got, exp, _probe(q, ArgNames))
+                or erased_finding(q, trials, got, exp, _probe(q, ArgNames))),
                ("output", lambda: output_map_finding(q, got, exp)),
                ("accumulated", lambda: accumulated_finding(q, trials, got, exp, _probe(q, Activation))),
                ("regrouped", lambda: regrouped_finding(q, trials, got, exp)),

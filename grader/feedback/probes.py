@@ -573,6 +573,10 @@ def input_finding(q, trials, got, exp, names: ArgNames | None) -> str:
     # one term of a sum is said only where the answer is that sum: the terms of every position add
     # up to the right answer (a max over windows of a reduced y is no term of anything)
     found = [(arg, how) for arg, how in found if how[0] != "kept" or _additive(q, trials, arg, how[1], exp)]
+    # a misreading that erases the argument (σ(Z) > 0 always holds) fits any answer that
+    # ignores it: not this cause (the erased-argument finding says what the answer is)
+    found = [(arg, how) for arg, how in found if how[0] not in ("activated", "mapped")
+             or _informative(q, trials, *[(t, c) for t, c in zip(tried, cands) if t[0] == arg and t[1] == how][0])]
     if not found:
         return _paired(q, trials, got, exp, tried, cands, names)
     arg, how = found[0]
@@ -1838,8 +1842,9 @@ def _say_contributions(q, arg, sa, out_shape, reach, coef, names: "ArgNames | No
         return (f"In {len(differ)} element(s) of your answer only one of the terms that should add up there "
                 f"is kept{which}: your {element(s)} is exactly {entry(mine)}'s term, where the terms of "
                 f"{listing(np.flatnonzero(reach[s]))} all add in. Each write replacing the one before does "
-                f"this: an assignment (=) where the terms must be added (+=), or a slice assigned where it "
-                f"should be added to — as does a sum written out term by term with the others left out.")
+                f"this (an assignment (=) where the terms must be added (+=), or a slice assigned where it "
+                f"should be added to), as do indexing that one entry alone and a sum written out term by term "
+                f"with the others left out.")
     # every element lacks the entries last (first) along one axis among those reaching it
     coords = np.stack(np.unravel_index(np.arange(E), sa), axis=-1)  # (E, nd)
     for a in range(len(sa)):
@@ -1862,4 +1867,100 @@ def _say_contributions(q, arg, sa, out_shape, reach, coef, names: "ArgNames | No
                     f"{word} index along its axis {a} among those that reach it (your {element(s)} lacks "
                     f"{listing(lost)}'s term): a loop over the entries of {arg} that reach each element "
                     f"that {short} along that axis.")
+    return ""
+
+
+# ----------------------------------------------------------------------------- broadcast
+
+def broadcast_finding(q, trials, got, exp, names: "ArgNames | None") -> str:
+    """A vector argument broadcast along the wrong axis: at each element of the answer, every
+    entry of the vector (of the vectors of one shape, together) is the one at the element's
+    own index along an axis of the answer of that length -- ``delta[:, None, None, None]``
+    meeting the weights' first axis where it belongs on their last, which the shapes let
+    through because both have that length.  One batched reference call per group of vectors."""
+    ref = trials.reference
+    if ref is None or got.shape != exp.shape or got.ndim < 2:
+        return ""
+    names = names or ArgNames()
+    n, out_shape = len(got), got.shape[1:]
+    groups: dict[int, list[str]] = {}
+    for arg, arr in trials.args.items():
+        if arg not in names.skip and np.asarray(arr).dtype.kind == "f" and np.ndim(arr) == 2 and np.shape(arr)[1] >= 2:
+            groups.setdefault(np.shape(arr)[1], []).append(arg)
+    for L, group in groups.items():
+        axes = [b for b in range(len(out_shape)) if out_shape[b] == L]
+        if not axes or L > 8:
+            continue
+        for chosen in [group] + ([[a] for a in group] if len(group) > 1 else []):
+            big = {k: np.concatenate([np.repeat(np.asarray(v)[:, i:i + 1], L, axis=1) if k in chosen else v
+                                      for i in range(L)]) for k, v in trials.args.items()}
+            try:
+                with np.errstate(all="ignore"):
+                    R = np.asarray(ref(big), dtype=np.float64).reshape((L, n) + out_shape)
+            except Exception:  # noqa: BLE001 - a probe that cannot run says nothing
+                return ""
+            for b in axes:
+                cand = np.stack([np.take(R[i], i, axis=b + 1) for i in range(L)], axis=b + 1)
+                if np.isfinite(cand).all() and _explains(q, got, cand, exp):
+                    return _say_broadcast(q, chosen, b, L, out_shape, names)
+    return ""
+
+
+def _say_broadcast(q, chosen, b, L, out_shape, names: ArgNames) -> str:
+    def entry(arg, i):
+        namer = names.names.get(arg)
+        try:
+            return namer((i,)) if namer is not None else f"{arg}[{i}]"
+        except Exception:  # noqa: BLE001
+            return f"{arg}[{i}]"
+    at = [0] * len(out_shape)
+    at[b] = 1
+    try:
+        element = str(q.element(tuple(at)))
+    except Exception:  # noqa: BLE001
+        element = "[" + ", ".join(map(str, at)) + "]"
+    which = " and ".join(chosen)
+    uses = " and ".join(entry(a, 1) for a in chosen)
+    return (f"Your answer is exactly what the right computation gives when every entry of {which} is taken "
+            f"as the one at your answer's own index along its axis {b} (your {element} uses {uses} for "
+            f"every entry of {which}): a vector broadcast along the wrong axis (v[:, None, ...] meeting "
+            f"axis {b} of another array, where its own axis belongs on another of the same length {L}), "
+            f"which the shapes let through.")
+
+
+# ----------------------------------------------------------------------------- erased argument
+
+def erased_finding(q, trials, got, exp, names: "ArgNames | None") -> str:
+    """The answer never uses one argument's values: it is exactly the right computation with
+    every entry of that argument set to 1 (a mask of active units kept whole, a factor left
+    out), or a function of it applied element by element (ReLU of the incoming gradient where
+    a mask by the pre-activations belongs).  A candidate that is 0 or the same in every trial
+    says nothing and is not used.  One batched reference call."""
+    ref = trials.reference
+    if ref is None or got.shape != exp.shape:
+        return ""
+    names = names or ArgNames()
+    args = [a for a, v in trials.args.items() if a not in names.skip and np.asarray(v).dtype.kind == "f"]
+    if len(args) < 2:
+        return ""  # (with one argument, ignoring it is the "same in every trial" finding)
+    n = len(got)
+    big = {k: np.concatenate([np.ones_like(np.asarray(v, dtype=np.float64)) if k == a else v for a in args])
+           for k, v in trials.args.items()}
+    try:
+        with np.errstate(all="ignore"):
+            R = np.asarray(ref(big), dtype=np.float64).reshape((len(args), n) + got.shape[1:])
+    except Exception:  # noqa: BLE001 - a probe that cannot run says nothing
+        return ""
+    with np.errstate(all="ignore"):
+        for arg, r in zip(args, R):
+            if not np.isfinite(r).all() or np.abs(r).max() == 0 or bool(close_trials(q, r, np.broadcast_to(r[:1], r.shape)).all()):
+                continue
+            for words, f in (("", lambda a: a),) + OUTPUT_MAPS:
+                cand = f(r)
+                if np.isfinite(cand).all() and _explains(q, got, cand, exp):
+                    what = f"{words.rstrip(',')} of what" if words else "what"
+                    return (f"Your answer is exactly {what} the right computation gives with every entry of {arg} "
+                            f"set to 1, in every trial: the values of {arg} never enter your answer. Check where "
+                            f"{arg} should select or weigh the entries (a mask, a factor)"
+                            + (f", and what {words.rstrip(',')} does there instead." if words else "."))
     return ""
