@@ -272,7 +272,7 @@ def test_assignment_contract():
     assert [q.id for q in qs] == ["1.1", "1.2", "1.3", "1.4", "1.5", "2.1", "2.2", "2.3", "2.4", "2.5"]
     assert ASSIGNMENT.max_score == 20
     assert len({q.function for q in qs}) == len(qs)
-    assert all(2 <= len(q.mistakes) <= 4 for q in qs)
+    assert all(2 <= len(q.mistakes) <= 8 for q in qs)  # (every entry is tried on every failing answer)
     assert all(len({m.id for m in q.mistakes}) == len(q.mistakes) for q in qs)
     assert [q.id for q in qs if q.exact] == ["1.5"]
 
@@ -580,3 +580,14 @@ def test_mlp_example_verdicts(mlp_run, entry):
         qid, mistake = MLP_MISTAKE_OF[entry]
         for q in sub.questions:
             assert q.misconceptions == ([mistake] if q.id == qid and mistake else []), (q.id, q.message)
+
+
+def test_the_bias_trick_with_its_ends_apart_is_catalogued():
+    """[H, 1] @ [b2; W2]: the ones column last, the bias row first (sealed set F10)."""
+    from grader.feedback.diagnose import diagnose
+    q = next(q for q in ASSIGNMENT.questions if q.id == "1.2")
+    for tr in trial_groups(make_trials(ASSIGNMENT, 7, STUDENTS[0])["1.2"]):
+        outs = [np.hstack([H, np.ones((len(H), 1))]) @ np.vstack([b2[None], W2])
+                for H, W2, b2 in zip(tr.args["H"], tr.args["W2"], tr.args["b2"])]
+        d = diagnose(q, tr, outs)
+        assert d.misconceptions == ["bias_trick_ends_last"], d.message

@@ -77,6 +77,27 @@ def _predict_from(S: np.ndarray, axis: int = -1) -> np.ndarray:
     return S.argmax(axis=axis).astype(np.int64)
 
 
+def _bias_trick_ends(A: np.ndarray, W: np.ndarray, b: np.ndarray, ones_last: bool) -> np.ndarray:
+    """[A, 1] @ [b; W] (ones appended last, the bias row stacked first) or [1, A] @ [W; b]:
+    the bias trick with the ones column and the bias row at opposite ends."""
+    ones = np.ones(A.shape[:-1] + (1,))
+    if ones_last:
+        return np.concatenate([A, ones], -1) @ np.concatenate([b[:, None, :], W], -2)
+    return np.concatenate([ones, A], -1) @ np.concatenate([W, b[:, None, :]], -2)
+
+
+def _bias_trick_mistakes(A: str, W: str, b: str, act) -> tuple[Mistake, ...]:
+    explanation = (f"You folded the bias into the weights (a column of ones beside {A}, the bias as an extra row "
+                   f"of {W}), but put the column of ones and the bias row at opposite ends: each weight row "
+                   f"meets the input column next to its own, and the bias meets an input column.")
+    hint = (f"In [{A}, 1] @ [{W}; {b}] the ones column is last, so the bias row must be last too. Which row of "
+            f"your stacked matrix meets the column of ones?")
+    return tuple(Mistake(f"bias_trick_ends_{'last' if last else 'first'}", "Bias trick with the ones and the bias "
+                         "row at opposite ends", explanation, hint,
+                         lambda a, last=last: act(_bias_trick_ends(a[A], a[W], a[b], last)))
+                 for last in (True, False))
+
+
 # ----------------------------------------------------------------------------- Part 1
 
 _NO_RELU = ("Your hidden layer returns the weighted sums themselves: the activation is missing, so "
@@ -110,6 +131,8 @@ Q11 = (
         lambda a: m.relu(a["X"] @ a["W1"]) + a["b1"][:, None, :]),
 )
 
+Q11 += _bias_trick_mistakes("X", "W1", "b1", m.relu)
+
 Q12 = (
     Mistake(
         "no_bias", "Forgot the bias b2",
@@ -132,6 +155,8 @@ Q12 = (
         "Logits are unbounded and their rows need not sum to 1. Do yours?",
         lambda a: m.softmax(m.logits(a["H"], a["W2"], a["b2"]))),
 )
+
+Q12 += _bias_trick_mistakes("H", "W2", "b2", lambda s: s)
 
 Q13 = (
     Mistake(
