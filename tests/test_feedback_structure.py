@@ -264,3 +264,24 @@ def test_an_argument_never_used_is_named_with_what_the_answer_is_instead():
     bare = [dS @ W2.T for dS, W2 in zip(a["dS"], a["W2"])]
     said = _said(diagnose(q, tr, bare))
     assert "every entry of Z set to 1" in said, said
+
+
+def test_a_running_best_never_reset_for_each_window_is_named():
+    """Max-pool backward whose best value is reset per row of windows, not per window."""
+    q = _bare("hw4", "2.5")
+    tr = _groups(q, 17)[0]
+    outs = []
+    for y, g in zip(tr.args["y"], tr.args["dE_dz"]):
+        dy = np.zeros_like(y)
+        for k in range(y.shape[2]):
+            for p in range(2):
+                best, at = -np.inf, None
+                for r in range(2):
+                    for a in range(2):
+                        for b in range(2):
+                            if y[p + a, r + b, k] > best:
+                                best, at = y[p + a, r + b, k], (p + a, r + b)
+                    dy[at[0], at[1], k] += g[p, r, k]
+        outs.append(dy)
+    said = _said(diagnose(q, tr, outs))
+    assert "running best never reset" in said and "axis 1" in said, said

@@ -1655,11 +1655,41 @@ def routing_finding(q, trials, got, exp) -> str:
             right = next((k for k, p in pick.items() if np.array_equal(W[np.arange(E), p][valid], r[valid])), None)
             if right is None:
                 continue
-            said = _route_rules(q, got, exp, A, W, pick[right], order, out_shape, right, barg)
+            said = _route_rules(q, got, exp, A, W, pick[right], order, out_shape, right, barg) \
+                or _running_rule(q, got, exp, A, W, np.asarray(B, dtype=np.float64).reshape(n, size), sa, right, barg)
             if said:
                 return (f"Each entry of {arg} is sent whole to one element of the answer: the one of its window "
                         f"of {W.shape[1]} elements (the elements it reaches over the trials) where {barg} is "
                         f"{right}. Yours sends it to {said}.")
+    return ""
+
+
+def _running_rule(q, got, exp, A, W, B, sa, right: str, barg: str) -> str:
+    """Each entry sent to the element where ``barg`` is largest (smallest) over its own window
+    and those of every entry before it along one axis of the argument: a best value and its
+    position set once before a loop over that axis, not at each of its windows (a stale best
+    carried into the next window, possibly outside it)."""
+    n, E = A.shape
+    coords = np.stack(np.unravel_index(np.arange(E), sa), axis=-1)  # (E, nd)
+    rows = np.arange(n)
+    for a in range(len(sa)):
+        if sa[a] < 2:
+            continue
+        cand = np.zeros((n, B.shape[1]))
+        for e in range(E):
+            same = (np.delete(coords, a, axis=1) == np.delete(coords[e], a)).all(axis=1)
+            seen = [f for f in range(E) if same[f] and coords[f, a] <= coords[e, a]]
+            seen.sort(key=lambda f: coords[f, a])
+            pool = np.concatenate([W[f] for f in seen])  # (visit order: the first best is kept)
+            vals = B[:, pool]
+            best = (vals.argmax(axis=1) if right == "largest" else vals.argmin(axis=1))
+            np.add.at(cand, (rows, pool[best]), A[:, e])
+        cand = cand.reshape(got.shape)
+        if _explains(q, got, cand, exp):
+            return (f"the element where {barg} is {right} over its window and the windows of every entry before it "
+                    f"along axis {a} of the argument (a running best never reset for each window: set once, "
+                    f"before the loop over that axis, so a window can keep an earlier window's best, even one "
+                    f"outside it)")
     return ""
 
 
