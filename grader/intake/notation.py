@@ -2896,6 +2896,9 @@ def symbols_used(node) -> set[tuple[str, int]]:
     return out
 
 
+MAX_ZERO_AXES = 16  # axes an answer may count from 0 (each found costs one more evaluation)
+
+
 class Answer:
     """A question's answer read and checked: evaluate :meth:`value` for any element.
 
@@ -2906,6 +2909,11 @@ class Answer:
     def __init__(self, text: str, spec: dict):
         self.spec = spec
         self.base = int(spec.get("index_base", 1))  # how the homework counts indices (the assignment's index_base)
+        # a student who declares indices counted from 0 (a numpy habit) gets the axes they index
+        # from 0 counted so: an axis moves to base 0 only where an index below the homework's
+        # base is met there, so axes counted the handout's way (channels k = 1..3) stay as they are
+        self.zero_declared = bool(spec.get("zero_based")) and self.base == 1
+        self.bases: dict[tuple[str, int], int] = {}
         given = {name: sorted(int(n) for n in counts) for name, counts in spec["given"].items()}
         # every symbol of the homework is recognised, so that one this question does not give
         # is named as such ("z cannot be used here") rather than unknown
@@ -3017,11 +3025,21 @@ class Answer:
     def values(self, arrays: dict) -> dict:
         """Every element of the asked quantity: {index tuple (0-based): value} (for asked
         scalars, {(i,): value} in their order); raises on an element defined twice."""
-        self.arrays, self.memo, self.steps, self.lists = arrays, {}, 0, {}
-        self._tick()
-        if self.spec.get("asked"):
-            return {(i,): self._table(name, (), scalar=True)[()] for i, name in enumerate(self.spec["asked"])}
-        return self._table(self.spec["target"], tuple(self.spec["shape"]))
+        for _attempt in range(2 * MAX_ZERO_AXES + 1):
+            self.arrays, self.memo, self.steps, self.lists = arrays, {}, 0, {}
+            self._tick()
+            try:
+                if self.spec.get("asked"):
+                    return {(i,): self._table(name, (), scalar=True)[()] for i, name in enumerate(self.spec["asked"])}
+                return self._table(self.spec["target"], tuple(self.spec["shape"]))
+            except _FromZero as found:  # (only where the student declared counting from 0)
+                if len(self.bases) >= MAX_ZERO_AXES:
+                    break
+                self.bases.update({(found.name, d): 0 for d in found.axes})
+                self._free_from_zero(found.name, found.axes)
+        self.zero_declared = False  # (the error as it is, without counting from 0)
+        self.bases.clear()
+        return self.values(arrays)
 
     def _table(self, name: str, shape: tuple, scalar: bool = False) -> dict:
         out: dict = {}
@@ -3030,8 +3048,9 @@ class Answer:
                 if lhs[1] != name:
                     continue
                 for env in self._bindings(st, lhs, shape):
-                    key = () if scalar else tuple(self._int(p, env) - self.base for p in lhs[2])
+                    key = () if scalar else tuple(self._int(p, env) - self._base(name, d) for d, p in enumerate(lhs[2]))
                     if not scalar and any(not 0 <= k < n for k, n in zip(key, shape)):
+                        self._counted_from_zero(name, key)
                         if st.op == "+=" and not st.quantifiers:
                             continue
                         low = f"; indices count from {self.base} here" if any(k < 0 for k in key) else ""
@@ -3051,12 +3070,13 @@ class Answer:
         extent, ``for`` variables over their ranges."""
         slots = []
         if lhs[0] == "sym":
-            for n, p in zip(shape, lhs[2]):
+            for d, (n, p) in enumerate(zip(shape, lhs[2])):
                 if p[0] == "idx" and p[1] not in [v for v, _l, _h in st.quantifiers]:
-                    slots.append((p[1], self.base, self.base + n - 1))
+                    slots.append((p[1], self._base(lhs[1], d), self._base(lhs[1], d) + n - 1))
                 shifted = _shifted(p)  # w_{u+1,v+1,k}: u over the values that put u+1 in range
                 if shifted and shifted[0] not in [v for v, _l, _h in st.quantifiers]:
-                    slots.append((shifted[0], self.base - shifted[1], self.base + n - 1 - shifted[1]))
+                    b = self._base(lhs[1], d)
+                    slots.append((shifted[0], b - shifted[1], b + n - 1 - shifted[1]))
         seen = set()
         variables = []
         for var, lo, hi in slots:
@@ -3172,7 +3192,7 @@ class Answer:
         """The values of ``var`` in a sum written without its range: the extent of every axis of a
         given quantity (or of the asked one) that the summand indexes with ``var`` alone; they
         must agree."""
-        extents = set()
+        extents, bases = set(), set()
         stack = [body]
         while stack:
             node = stack.pop()
@@ -3187,6 +3207,7 @@ class Answer:
                 for d, p in enumerate(node[2]):
                     if p == ("idx", var) and d < len(shape):
                         extents.add(shape[d])
+                        bases.add(self._base(node[1], d))
             for part in node[1:]:
                 if isinstance(part, tuple):
                     stack.append(part)
@@ -3196,7 +3217,8 @@ class Answer:
             raise NotationError(f"the sum over {var} needs its range (write \\sum_{{{var}=1}}^{{2}}): "
                                 + ("it indexes axes of different lengths" if extents else
                                    "nothing in it says how far it runs"))
-        return self.base, self.base + extents.pop() - 1
+        base = bases.pop() if len(bases) == 1 else self.base
+        return base, base + extents.pop() - 1
 
     def _compile_over(self, node):
         """max / min of the body over the bound indices, or (arg max / arg min) the first index
@@ -3283,15 +3305,17 @@ class Answer:
         name, idx = node[1], node[2]
         parts = [self._compile(p) for p in idx]
         arg = self.spec["given"].get(name, {}).get(str(len(idx)))
-        base = self.base
         if arg is not None:
+            bases = self.bases  # (the axes counted from 0 may grow while the answer is evaluated)
+
             def given(env):
                 self.steps += 1
                 values, shape = self._given(arg)
                 key = [k if type(k) is int else _whole_index(k) for k in [p(env) for p in parts]]
                 if len(key) != len(shape):
                     self._outside(name, key, shape)
-                for k, n in zip(key, shape):
+                for d, (k, n) in enumerate(zip(key, shape)):
+                    base = bases.get((name, d), self.base) if bases else self.base
                     if not base <= k < base + n:
                         self._outside(name, key, shape)
                     values = values[k - base]
@@ -3314,9 +3338,50 @@ class Answer:
         return defined
 
     def _outside(self, name: str, key: list, shape: tuple):
-        low = " (indices count from {} here)".format(self.base) if any(k < self.base for k in key) else ""
-        raise NotationError(f"{self._label(name, tuple(k - self.base for k in key))} does not exist{low} "
+        at = tuple(k - self._base(name, d) for d, k in enumerate(key))
+        self._counted_from_zero(name, at)
+        low = " (indices count from {} here)".format(self.base) if any(k < 0 for k in at) else ""
+        raise NotationError(f"{self._label(name, at)} does not exist{low} "
                             f"({self._shown(name)} has {' × '.join(map(str, shape))} elements)")
+
+    def _free_from_zero(self, name: str, axes: tuple[int, ...]) -> None:
+        """An index of the asked quantity's left side that also indexes an axis now counted from
+        0 (``∂E/∂y_{c_i,c_j,k} = … y_{c_i,c_j,k} …``) counts from 0 there too: one name, one
+        range.  One walk over the statements."""
+        target = self.spec["target"]
+        letters: set[str] = set()
+        stack = [st.rhs for st in self.statements]
+        while stack:
+            node = stack.pop()
+            if not isinstance(node, tuple):
+                continue
+            if node[0] == "sym" and node[1] == name:
+                letters |= {node[2][d][1] for d in axes if d < len(node[2]) and node[2][d][0] == "idx"}
+            for part in node[1:]:
+                if isinstance(part, tuple):
+                    stack.append(part)
+                elif isinstance(part, list):
+                    stack.extend(p for p in part if isinstance(p, tuple))
+        for st in self.statements:
+            for lhs in st.lhs:
+                if lhs[0] == "sym" and lhs[1] == target:
+                    for d, p in enumerate(lhs[2]):
+                        if p[0] == "idx" and p[1] in letters and p[1] not in [v for v, _l, _h in st.quantifiers]:
+                            self.bases[(target, d)] = 0
+
+    def _base(self, name: str, axis: int) -> int:
+        """The number the student's indices along ``axis`` of ``name`` count from."""
+        return self.bases.get((name, axis), self.base)
+
+    def _counted_from_zero(self, name: str, at: tuple) -> None:
+        """Where the student declared indices counted from 0, an index one below the first of
+        an axis (``at``: positions, 0 first) says that axis is counted from 0: raised as
+        :class:`_FromZero` for :meth:`values` to evaluate the answer again so."""
+        if not self.zero_declared:
+            return
+        axes = tuple(d for d, k in enumerate(at) if k == -1 and self._base(name, d) == 1)
+        if axes and all(k >= -1 for k in at):
+            raise _FromZero(name, axes)
 
     def _local_value(self, name: str, key: tuple):
         total, found = 0.0, False
@@ -3365,7 +3430,15 @@ class Answer:
         return self.spec.get("display", {}).get(name, name)
 
     def _label(self, name: str, key: tuple) -> str:
-        return f"{self._shown(name)}_{{{','.join(str(k + self.base) for k in key)}}}"
+        return f"{self._shown(name)}_{{{','.join(str(k + self._base(name, d)) for d, k in enumerate(key))}}}"
+
+
+class _FromZero(Exception):
+    """An axis met at the index below its first, in an answer whose student counts from 0."""
+
+    def __init__(self, name: str, axes: tuple[int, ...]):
+        super().__init__(name, axes)
+        self.name, self.axes = name, axes
 
 
 _BUSY = object()
@@ -4175,7 +4248,10 @@ def answer(qid: str, spec: dict, path: str, arrays: dict):
     if qid not in _READ:
         try:
             with open(path, "rb") as f:
-                everything = sections(read_answers_file(f.read(), path), spec.get("questions", ()))
+                whole = read_answers_file(f.read(), path)
+            everything = sections(whole, spec.get("questions", ()))
+            if counts_from_zero(whole):
+                spec = {**spec, "zero_based": True}
             body = everything.get(qid)
             if body is None or not body.strip():
                 raise NoAnswer(f"no answer for {qid}: write it under a heading '## {qid}'")
@@ -4214,6 +4290,28 @@ def answer(qid: str, spec: dict, path: str, arrays: dict):
 
 MAX_BORROWED = 8  # lines of another answer that define a symbol this one uses
 _UNKNOWN = re.compile(r"unknown quantity '([A-Za-z]{1,30})'")
+
+
+# "I index from 0 like numpy", "indices start at 0", "0-based", "zero-indexed" -- not "from 1,
+# not 0" nor "instead of from 0" (a negation just before the 0)
+_FROM_ZERO = re.compile(
+    r"\b(?:0|zero)[- ]?(?:based|indexed)\b"
+    r"|\b(?:index|indices|indexing|indexed|count|counting|counted|number|numbered|numbering)\b"
+    r"[^.\n]{0,80}?\b(?:from|at)\s+\$?(?:0|zero)\$?(?![\d.,]\d)"
+    r"|\bstart(?:s|ing)?\s+(?:at|from)\s+\$?(?:0|zero)\$?(?![\d.,]\d)", re.IGNORECASE)
+_NEGATED = re.compile(r"(?:\bnot|n't|\bnever|instead\s+of|rather\s+than|\bunlike)\W+(?:\w+\W+){0,3}\Z", re.IGNORECASE)
+
+
+def counts_from_zero(text: str) -> bool:
+    """Whether the student says, in words, that their indices count from 0 (a numpy habit):
+    the answers are then read with the axes they index from 0 counted so (:class:`Answer`).
+    Only the first 20,000 characters are searched (bounded work on any file)."""
+    text = text[:20000]
+    for m in _FROM_ZERO.finditer(text):
+        if not _NEGATED.search(text[max(0, m.start() - 40):m.start()]) and \
+                not _NEGATED.search(text[max(0, m.start() - 40):m.end() - 1]):
+            return True
+    return False
 
 
 def _answer_with_borrowed(text: str, spec: dict, qid: str, everything: dict[str, str]) -> "Answer":
@@ -4296,7 +4394,7 @@ def parts(qid: str, spec: dict, path: str, arrays: dict):
     out = np.zeros((len(terms),) + shape)
     got.arrays, got.memo, got.steps, got.lists = arrays, {}, 0, {}
     for env in got._bindings(st, st.lhs[0], shape):
-        key = tuple(got._int(p, env) - got.base for p in st.lhs[0][2])
+        key = tuple(got._int(p, env) - got._base(target, d) for d, p in enumerate(st.lhs[0][2]))
         if not all(0 <= k < n for k, n in zip(key, shape)):
             return None
         for t, (sign, term) in enumerate(terms):
