@@ -110,7 +110,7 @@ def test_check_echoes_each_answer_before_the_verdicts_and_the_report_shows_mathm
     root = Path(__file__).resolve().parent.parent
     f = tmp_path / "answers.md"
     f.write_text("## 1.4\n$$\\mathbf{o} = \\sigma\\left(\\mathbf{W}^\\top \\mathbf{z}\\right)$$\n\n"
-                 "## 1.3\n$$z_{p_i,p_j,k} = y_{p_i,p_j,k} <script>$$\n")
+                 "## 1.3\n$$z_{p_i,p_j,k} = y_{p_i,p_j,k} <b onmouseover=alert(1)>$$\n")
     out = subprocess.run([sys.executable, "-m", "grader", "check", str(f), "--assignment", "hw4-written",
                           "--html", str(tmp_path / "r.html")], capture_output=True, text=True, cwd=root,
                          env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}, timeout=120)
@@ -121,7 +121,8 @@ def test_check_echoes_each_answer_before_the_verdicts_and_the_report_shows_mathm
     page = (tmp_path / "r.html").read_text()
     section = page[page.index('data-question="1.4"'):]
     assert section.index('<div class="read-math"') < section.index('class="msg"')
-    assert "<script>" not in page and "&lt;script&gt;" in page  # the unreadable answer, escaped
+    # the unreadable answer, escaped (a <script> now hides what follows it, as the page does)
+    assert "<b onmouseover" not in page and "&lt;b onmouseover=alert(1)&gt;" in page
 
 
 # --- naming the wrong terms of a rejected sum ------------------------------------------------

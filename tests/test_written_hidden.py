@@ -463,3 +463,79 @@ def test_text_after_a_step_nothing_uses_is_prose_around_it():
 def test_text_after_a_step_the_answer_uses_is_still_refused(text):
     got = verdict("2.1", text)
     assert got.startswith("error: "), got
+
+
+# --- attack round aside10: hidden HTML, continuation lines, a redefined sigmoid ---------------
+
+SIZES11 = "c_w = 3\nc_h = 3\np_w = 2\np_h = 2"
+
+
+@pytest.mark.parametrize("wrap", [
+    "<div hidden>\n\n{}\n\n</div>", "<p hidden>\n\n{}\n\n</p>", '<div style="display: none">\n\n{}\n\n</div>',
+    "<template>\n\n{}\n\n</template>", '<script type="text/plain">\n{}\n</script>', "<style>\n{}\n</style>",
+    "<textarea hidden>\n{}\n</textarea>", '<div class="d-none">\n\n{}\n\n</div>',
+    "<div hidden>\n<div>\n</div>\n\n{}\n\n</div>",  # (a nested element of the same name: counted)
+    "<div hidden>\n\n{}\n",  # unclosed: hidden to the end, as a browser hides it
+])
+def test_an_answer_inside_an_html_element_the_page_hides_is_not_graded(wrap):
+    assert graded("answers.md", "## 1.1\n" + wrap.format(SIZES11) + "\n\nI did not finish.\n", "1.1") != "passed"
+
+
+@pytest.mark.parametrize("wrap", ["<details><summary>answer</summary>\n\n{}\n\n</details>",
+                                  '<div class="alert alert-info">\n\n{}\n\n</div>', "{}\n\n<br/>"])
+def test_an_answer_inside_an_element_that_shows_is_graded(wrap):
+    assert graded("answers.md", "## 1.1\n" + wrap.format(SIZES11) + "\n", "1.1") == "passed"
+
+
+@pytest.mark.parametrize("text", ["<div hidden>" * 20000, "<p " + "a " * 50000, "<div hidden>a</div>" * 5000,
+                                  "<x style=" * 20000])
+def test_hidden_elements_are_found_in_linear_time(text):
+    import time
+    from grader.intake.notation import visible
+    t0 = time.perf_counter()
+    visible(text, "answers.md")
+    assert time.perf_counter() - t0 < 2.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["<div hidden>", "</div>", "<div>", "<p style='x'>", "</p>", "c_w = 3", "\n",
+                                 "<!--", "-->", "`", "```", "<template>", "</template>", "a"]), max_size=30))
+def test_the_visible_text_is_part_of_the_text(pieces):
+    from grader.intake.notation import visible
+    text = "".join(pieces)
+    shown = visible(text, "answers.md")
+    assert len(shown) <= len(text)
+
+
+@pytest.mark.parametrize("qid, text", [
+    ("1.3", Z13 + "\n    - 2 y[pi,pj,k]"),  # Markdown joins the paragraph's lines: "… - 2 y[…]" on the page
+    ("1.3", "z[pi,pj,k] = (y[pi,pj,k] + y[pi,pj+1,k] + y[pi+1,pj,k] + y[pi+1,pj+1,k])\n\\times 2"),
+    ("1.1", "c_w = 3\n    + 1\n\nc_h = 3\np_w = 2\np_h = 2"),
+    ("1.1", "c_w = 3\n× 2\n\nc_h = 3\np_w = 2\np_h = 2"),
+])
+def test_a_line_the_page_joins_to_the_formula_is_graded_with_it(qid, text):
+    assert verdict(qid, text) != "passed"
+
+
+def test_a_formula_continued_on_the_next_line_is_read_whole():
+    """(an honest answer split over two lines lost its second line: graded wrong)"""
+    assert verdict("1.3", "z[pi,pj,k] = y[pi,pj,k] + y[pi,pj+1,k]\n  + y[pi+1,pj,k] + y[pi+1,pj+1,k]") == "passed"
+    assert verdict("1.3", Z13 + "\nThis is the sum over the window.") == "passed"
+    assert verdict("1.3", Z13 + "\n(y from 1.2, summed over the window)") == "passed"  # (a remark in words)
+
+
+Y12 = "y[ci,cj,k] = sigma(x[ci,cj]*w[1,1,k] + x[ci,cj+1]*w[1,2,k] + x[ci+1,cj]*w[2,1,k] + x[ci+1,cj+1]*w[2,2,k])"
+Y12_TEX = r"$$y_{c_i,c_j,k} = \sigma\left(\sum_{a=1}^{2}\sum_{b=1}^{2} x_{c_i+a-1,c_j+b-1} w_{a,b,k}\right)$$"
+
+
+@pytest.mark.parametrize("answer", [Y12, Y12_TEX])
+@pytest.mark.parametrize("definition, right", [
+    ("where sigma(t) = t", False), ("sigma(t) = 2*t", False), (r"$\sigma(t) = 2t$", False),
+    ("sigma(t) = 1/(1+exp(-t))", True), (r"$$\sigma(x) = \frac{1}{1 + \exp(-x)}$$", True),
+    (r"where $\sigma(u) = (1+e^{-u})^{-1}$", True),
+])
+def test_the_students_own_definition_of_the_sigmoid_is_what_their_answer_means(answer, definition, right):
+    if "$" in definition and "$" not in answer:
+        return  # (a plain line in a section written in math: the math is read)
+    got = verdict("1.2", answer + "\n\n" + definition)
+    assert (got == "passed") is right, got

@@ -692,6 +692,9 @@ class Reader:
     ``indices`` (index variable names), ``scalars`` (names that stand alone, e.g. c_w)."""
 
     FUNCTIONS = {"sigma", "sigmoid", "exp", "max", "min", "Indicator", "sum", "Sum", "log", "tanh"}
+    # functions a student may define in their answer (σ(t) = 1/(1 + e^{-t}), or σ(t) = t): the
+    # answer then means what its definition says, never the standard function silently
+    REDEFINABLE = {"sigma", "sigmoid", "exp", "log", "tanh"}
 
     def __init__(self, symbols: dict[str, list[int]], indices: list[str], scalars: list[str] = (),
                  targets: tuple = (), vectors: dict | None = None, superscript: int | None = None,
@@ -744,7 +747,7 @@ class Reader:
             line, *more = self._spaced_definitions(line)  # "c_w = c_h = 3 \qquad p_w = p_h = 2"
             # a line that starts with = or an operator, or follows one ending with an operator,
             # continues the statement before it (LaTeX split/aligned environments)
-            if parts and (re.match(r"(=|\+(?!=)|-|\*|/|\\cdot)", line)
+            if parts and (re.match(r"(=|\+(?!=)|-|−|\*|/|×|·|÷|\^|\\(?:cdot|times|div)(?![A-Za-z]))", line)
                           or re.search(r"(\+|-|\*|/|\\cdot|=|\(|\\left\()\s*$", parts[-1])):
                 parts[-1] += " " + line
                 continue
@@ -922,10 +925,10 @@ class Reader:
         if m is None:
             return False
         name, param, body = m.group(1).lstrip("\\"), m.group(2), m.group(3)
-        if m.group(1).startswith("\\") and name not in _GREEK:  # \phi(t) = …, not \exp(t) = …
+        if m.group(1).startswith("\\") and name not in _GREEK and name not in self.REDEFINABLE:  # \phi(t) = …
             return False
         if name in self.symbols or name in self.indices or name in self.scalars or name in ("d", "e") \
-                or name in self.FUNCTIONS or len(self.functions) >= 8:
+                or (name in self.FUNCTIONS and name not in self.REDEFINABLE) or len(self.functions) >= 8:
             return False
         try:
             toks = tokenize(body)
@@ -1528,6 +1531,8 @@ class Reader:
             return node
         if t == "\\frac":
             return self._frac()
+        if t in ("\\sigma", "\\exp", "\\tanh", "\\log") and t[1:] in self.functions and self._peek("("):
+            return self._apply(t[1:], tok)  # (the student's own definition: \sigma(t) = …)
         if t in ("\\sigma",):
             return self._call(self._primed("sigma"))
         if t in ("\\exp", "\\tanh", "\\log"):
@@ -4012,7 +4017,15 @@ def read_answers_file(data: bytes, name: str) -> str:
 
 # what a rendered page hides: HTML comments in Markdown (and a notebook's Markdown cells); in
 # LaTeX, % comments, \iffalse … \fi and the comment environment
-_MD_MARK = re.compile(r"(<!--)|^( {0,3}(?:`{3,}|~{3,}))|(`+)", re.M)
+_MD_MARK = re.compile(r"(<!--)|^( {0,3}(?:`{3,}|~{3,}))|(`+)|(<(?:" + r"|".join(
+    ("template", "script", "style", "textarea", "noscript", "iframe", "object", "select", "title", "head", "xmp"))
+    + r")\b|<[A-Za-z][A-Za-z0-9-]{0,20}\s[^<>]{0,500}?(?:\bhidden\b|\bstyle\s*=|\bclass\s*=\s*[\"']?[^<>\"']{0,200}?"
+    r"\b(?:hidden|invisible|d-none|sr-only|visually-hidden|collapse)\b))", re.M | re.I)
+# (an HTML element the page never shows as prose -- a template, a script, a text box, an element
+# hidden by an attribute, a hiding class, or any inline style: display:none, a white font -- hides
+# what it holds; a student has no reason to style an answer, so none of it is graded.  A box of a
+# class that shows, <div class="alert">, is read)
+_HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]{0,20})\b[^<>]{0,1000}?(/?)>")
 _MD_CLOSER = {n: re.compile(r"(?<!`)`{%d}(?!`)" % n) for n in range(1, 9)}  # a code span's closer
 _TEX_MARK = re.compile(r"\\begin\s*\{comment\}|\\(?:[A-Za-z]+|.)|%", re.S)
 
@@ -4043,9 +4056,13 @@ def _markdown_visible(text: str) -> str:
         m = _MD_MARK.search(text, pos)
         if m is None:
             break
-        comment, fence, run = m.groups()
+        comment, fence, run, element = m.groups()
         if fence and fence.lstrip()[0] == "`" and "`" in text[m.end():_line_end(text, m.end())]:
             fence, run = None, fence.lstrip()  # (a backtick fence's info string has no backtick: a code span)
+        if element:
+            out.append(text[kept:m.start()])
+            kept = pos = _element_end(text, m.start())
+            continue
         if comment:
             end = text.find("-->", m.start() + 2)  # (from +2: "<!-->" is a comment too)
             out.append(text[kept:m.start()])
@@ -4066,6 +4083,26 @@ def _markdown_visible(text: str) -> str:
             pos = found.end() if found is not None else m.end()  # (no closer: literal backticks)
     out.append(text[kept:])
     return "".join(out)
+
+
+def _element_end(text: str, start: int) -> int:
+    """Where the HTML element whose start tag is at ``start`` ends: after its matching end tag
+    (elements of its name counted in between), or the end of the text (unclosed: hidden to the
+    end, as a browser hides it).  A self-closing start tag ends at its ``>``.  One forward scan."""
+    first = _HTML_TAG.match(text, start)
+    if first is None:  # (a start tag never closed by ">")
+        return len(text)
+    name = first.group(2).lower()
+    if first.group(3):
+        return first.end()
+    depth, pos = 1, first.end()
+    for m in _HTML_TAG.finditer(text, pos):
+        if m.group(2).lower() != name or m.group(3):
+            continue
+        depth += -1 if m.group(1) else 1
+        if depth == 0:
+            return m.end()
+    return len(text)
 
 
 def _tex_visible(text: str) -> str:
@@ -4235,8 +4272,52 @@ def equations(body: str) -> str:
     blocks = list(_math_blocks(body))
     found = [text for text, block in blocks if block or "=" in text or "\\in" in text or "∈" in text]
     if blocks or "$" in body:
-        return "\n".join(found)
-    return "\n".join(line for line in body.splitlines() if "=" in line and not line.lstrip().startswith(">"))
+        return "\n".join(_plain_functions(body) + found)
+    return "\n".join(_plain_statements(body))
+
+
+def _plain_functions(body: str) -> list[str]:
+    """In a section written in math, the lines outside math that define a function of one's
+    own (``where sigma(t) = t``): the page shows the definition, so the answer means it (a line
+    that redefines σ is never passed over).  Each line is matched on its own (bounded)."""
+    out = []
+    for line in body.splitlines():
+        if "$" in line or "\\[" in line or "\\(" in line or len(line) > 500:
+            continue
+        bare = _without_lead(line.strip()).rstrip(" .,;")
+        if _FUNCTION_DEF.match(bare):
+            out.append(bare)
+    return out
+
+
+# a line that is no sentence: it does not start with a word of two or more letters that is not
+# a quantity's name (``sigma(``, ``dE/dw``, ``y[``, ``w_``); "- 2 y[…]", "\times 2", "+ 1", "2 y"
+_NO_SENTENCE = re.compile(r"\s*(?![A-Za-z][a-z]+\b(?![\[_(/{]))\S")
+
+
+_PROSE_WORD = re.compile(r"(?<![\\A-Za-z])(?!(?:sigma|sigmoid|exp|log|tanh|max|min|sum|argmax|partial|frac|cdot|times"
+                         r"|left|right)\b)[A-Za-z][a-z]+\b(?![\[_(])")
+
+
+def _plain_statements(body: str) -> list[str]:
+    """The lines of a section without math that hold an ``=``, each with the lines after it in
+    its paragraph that are no sentence: Markdown joins a paragraph's lines, so ``c_w = 3`` and
+    ``    + 1`` on the next line read ``c_w = 3 + 1`` on the page, and are graded so (never the
+    first line alone).  A quoted line (``>``) is the starter's prompt."""
+    out: list[str] = []
+    joining = False  # (the line before was a kept one, in the same paragraph)
+    for line in body.splitlines():
+        if not line.strip() or line.lstrip().startswith(">"):
+            joining = False
+            continue
+        if "=" in line:
+            out.append(line)
+            joining = True
+        elif joining and _NO_SENTENCE.match(line) and not (line.lstrip()[:1] in "([" and _PROSE_WORD.search(line)):
+            out[-1] += " " + line.strip()  # ("(dE/dy from 2.3)" on the next line: a remark in words, not joined)
+        else:
+            joining = False
+    return out
 
 
 _READ: dict = {}
