@@ -802,8 +802,13 @@ def _how_read_one(how, shape, namer) -> str:
                     f"index {i} of that axis taken two times): a sum that starts from that entry (total = "
                     f"its {where} entry, not 0) and then adds every entry, that one included, does this")
         loop = "starts at 1 (range(1, n))" if i == 0 else "stops one short (range(n − 1))"
-        return (f"read without its {where} entry along axis {a} ({nm(at)} and every entry at index {i} "
+        said = (f"read without its {where} entry along axis {a} ({nm(at)} and every entry at index {i} "
                 f"of that axis left out, as if 0): a loop over that axis that {loop} never adds them in")
+        if shape[a] == 2:  # (two entries: the other one's term alone is what an overwrite keeps)
+            kept = "last" if i == 0 else "first"
+            said += (f", as does a loop over its two entries that assigns (=) where it should add (+=): only "
+                     f"the {kept} pass's term is left" + (" (run backwards)" if kept == "first" else ""))
+        return said
     if how[0] == "truncated":
         a, k, bound = how[1], how[2], how[3]
         return (f"read with only its first {k} entries along axis {a} (the others left out, as if 0): a loop "
