@@ -539,3 +539,18 @@ def test_the_students_own_definition_of_the_sigmoid_is_what_their_answer_means(a
         return  # (a plain line in a section written in math: the math is read)
     got = verdict("1.2", answer + "\n\n" + definition)
     assert (got == "passed") is right, got
+
+
+@pytest.mark.parametrize("qid, text", [
+    ("1.2", "The convolution is\n" + Y12 + "\nwhere $\\sigma$ is the sigmoid."),
+    ("1.2", Y12 + "\n\nHere $k$ runs over the channels and $c_i, c_j \\in \\{1,2,3\\}$."),
+])
+def test_plain_formulas_beside_math_symbols_in_prose_are_read(qid, text):
+    """The section's math is only symbols in sentences: its formulas are its plain lines."""
+    assert verdict(qid, text) == "passed"
+
+
+def test_plain_lines_of_a_section_with_math_formulas_are_still_prose():
+    prose = ("The window is again 2×2 with stride 1 on a 3×3 map, giving 3 − 2 + 1 = 2.\n\n"
+             "$$c_w = 3,\\quad c_h = 3,\\quad p_w = 2,\\quad p_h = 2$$")
+    assert verdict("1.1", prose) == "passed"

@@ -3823,7 +3823,8 @@ def _headings(text: str, ids=()):
 
 
 def _math_blocks(body: str):
-    """(text, is a display block) of each piece of math, in order: $$…$$, \\[…\\], \\(…\\),
+    """(text, is a display block, start, end) of each piece of math, in order (start and end: the
+    piece's span in ``body``, delimiters included): $$…$$, \\[…\\], \\(…\\),
     fenced code, equation/align environments, $…$.  Each closer is looked for with str.find, and a
     closer that is missing once is not looked for again: linear in the text (a regex with lazy
     groups was quadratic on an unclosed \\[ repeated)."""
@@ -3846,7 +3847,7 @@ def _math_blocks(body: str):
             if opener == "$$" and "$" not in missing:  # "$$" unclosed: maybe an inline "$…$" from here
                 end = body.find("$", m.start() + 2)
                 if end >= 0:
-                    yield body[m.start() + 1:end], False
+                    yield body[m.start() + 1:end], False, m.start() + 1, end + 1
                     pos = end + 1
                     continue
                 missing.add("$")
@@ -3856,7 +3857,7 @@ def _math_blocks(body: str):
         if opener.startswith("\\begin{alignat"):  # its column count: \begin{alignat*}{2}
             count = re.match(r"[ \t]*\{\d{1,2}\}", body[start:start + 8])
             start += count.end() if count else 0
-        yield body[start:end], block
+        yield body[start:end], block, m.start(), end + len(close)
         pos = end + len(close)
 
 
@@ -4270,16 +4271,18 @@ def equations(body: str) -> str:
     hold an ``=``.  Values given without an ``=`` (a table, ``c_w: 3``) are read as definitions."""
     body = _plain_values(body)
     blocks = list(_math_blocks(body))
-    found = [text for text, block in blocks if block or "=" in text or "\\in" in text or "∈" in text]
+    found = [text for text, block, _a, _b in blocks if block or "=" in text or "\\in" in text or "∈" in text]
     if blocks or "$" in body:
-        return "\n".join(_plain_functions(body) + found)
+        if not any("=" in text for text in found):  # the math is symbols in prose: the formulas are plain lines
+            return "\n".join(_plain_statements(_outside(body, blocks)) + found)
+        return "\n".join(_plain_function_lines(body) + found)
     return "\n".join(_plain_statements(body))
 
 
-def _plain_functions(body: str) -> list[str]:
-    """In a section written in math, the lines outside math that define a function of one's
-    own (``where sigma(t) = t``): the page shows the definition, so the answer means it (a line
-    that redefines σ is never passed over).  Each line is matched on its own (bounded)."""
+def _plain_function_lines(body: str) -> list[str]:
+    """In a section written in math, the plain lines that define a function of one's own
+    (``where sigma(t) = t``): the page shows the definition, so the answer means it (a line that
+    redefines σ is never passed over).  Each line is matched on its own (bounded)."""
     out = []
     for line in body.splitlines():
         if "$" in line or "\\[" in line or "\\(" in line or len(line) > 500:
@@ -4288,6 +4291,19 @@ def _plain_functions(body: str) -> list[str]:
         if _FUNCTION_DEF.match(bare):
             out.append(bare)
     return out
+
+
+def _outside(body: str, blocks) -> str:
+    """``body`` with every piece of math blanked out, and every line that held math emptied: the
+    plain lines of a section written in math (``y[ci,cj,k] = sigma(…)`` beside ``where $\\sigma$
+    is the sigmoid``), read as a section without math reads them."""
+    chars = list(body)
+    for _t, _b, start, end in blocks:
+        for i in range(start, end):
+            if chars[i] != "\n":
+                chars[i] = "\0"
+    lines = "".join(chars).split("\n")
+    return "\n".join("" if "\0" in line or "$" in line else line for line in lines)
 
 
 # a line that is no sentence: it does not start with a word of two or more letters that is not
