@@ -285,3 +285,57 @@ def test_a_running_best_never_reset_for_each_window_is_named():
         outs.append(dy)
     said = _said(diagnose(q, tr, outs))
     assert "running best never reset" in said and "axis 1" in said, said
+
+
+def test_each_window_adding_itself_with_other_weights_is_described_by_position():
+    q = _bare("hw4", "2.3")
+    tr = _groups(q, 18)[0]
+    three, diag = [], []
+    for g in tr.args["dE_dz"]:
+        a3, ad = np.zeros((3, 3, g.shape[2])), np.zeros((3, 3, g.shape[2]))
+        for p in range(2):
+            for r in range(2):
+                for a, b in ((0, 0), (0, 1), (1, 0)):  # the window's bottom-right neuron left out
+                    a3[p + a, r + b] += g[p, r]
+                for a in range(2):
+                    for b in range(2):
+                        ad[p + a, r + a] += g[p, r]  # the row offset typed for the column one
+        three.append(a3)
+        diag.append(ad)
+    said = _said(diagnose(q, tr, three))
+    assert "nothing to the element at (1, 1)" in said and "last element is never reached" in said, said
+    said = _said(diagnose(q, tr, diag))
+    assert "2 times its value to the elements at (0, 0), (1, 1)" in said and "one offset used for both" in said, said
+
+
+def test_a_mask_replaced_by_another_function_of_its_argument_is_named():
+    """clip(Z, 0, 1) where the ReLU's derivative 1[Z > 0] belongs."""
+    q = _bare("mlp", "2.4")
+    tr = _groups(q, 19)[0]
+    a = tr.args
+    outs = [(dS @ W2.T) * np.clip(Z, 0, 1) for dS, W2, Z in zip(a["dS"], a["W2"], a["Z"])]
+    said = _said(diagnose(q, tr, outs))
+    assert "times clip(Z, 0, 1) entry by entry" in said, said
+
+
+def test_entries_at_other_rows_labels_are_named_as_a_fancy_index_over_all_rows():
+    """G[:, y] -= 1 where G[np.arange(N), y] -= 1 belongs."""
+    q = _bare("mlp", "2.1")
+    tr = _groups(q, 20)[0]
+    outs = []
+    for P, y in zip(tr.args["P"], tr.args["y"]):
+        G = np.array(P, dtype=float)
+        G[:, y] -= 1
+        outs.append(G / len(P))
+    said = _said(diagnose(q, tr, outs))
+    assert "[:, y]" in said and "another row" in said and "normalisation" not in said, said
+
+
+def test_one_term_of_a_sum_inside_the_activation_is_named():
+    """net = z·w inside the loop (for +=): only the last product reaches the sigmoid."""
+    q = next(q for q in load_assignment("hw4").questions if q.id == "1.4")
+    q = dataclasses.replace(q, mistakes=(), groups={})  # (the probes kept: the sigmoid's inverse)
+    tr = _groups(q, 21)[0]
+    outs = [1 / (1 + np.exp(-(z[-1, -1, -1] * v[-1, -1, -1, :]))) for z, v in zip(tr.args["z"], tr.args["v"])]
+    said = _said(diagnose(q, tr, outs))
+    assert "last position along axes 0 and 1 and 2" in said and "(+=)" in said, said

@@ -490,8 +490,8 @@ def _invariant_sum_finding(q: Question, got: np.ndarray, exp: np.ndarray) -> str
                 lo, hi = text.number(float(mine.min()), 3), text.number(float(mine.max()), 3)
                 theirs = f"always to {lo}" if lo == hi else f"to values from {lo} to {hi}"
                 return (f"In the right answer the entries along axis {axis - 1} sum to {words}, in every trial; "
-                        f"yours sum {theirs}: check the "
-                        "normalisation (what you divide by must be the sum of exactly the numbers you divide).")
+                        f"yours sum {theirs}: a normalisation left out or made with other numbers than the ones "
+                        "it divides does this, as does a term added or taken away at the wrong entries.")
     return ""
 
 
@@ -527,6 +527,30 @@ def _label_rows_finding(q: Question, trials: Trials, got: np.ndarray, exp: np.nd
                         said += (f"; in those rows only the entry at the row's own {arg} (column {int(v)}) "
                                  "is off: that row's label term is missing (its one-hot row left all 0, say)")
                 return said + "."
+    return ""
+
+
+def _label_columns_finding(q: Question, trials: Trials, got: np.ndarray, exp: np.ndarray) -> str:
+    """The answer (rows x classes, an integer label per row) is wrong exactly at the entries whose
+    column is the label of another row of the batch, in every trial: ``G[:, y]`` reaches every row
+    at every label the batch holds, where ``G[np.arange(N), y]`` reaches each row at its own."""
+    if got.ndim != 3 or got.shape != exp.shape:
+        return ""
+    wrong = tolerance.wrong(q, got, exp, axes=(1, 2))
+    for arg, arr in trials.args.items():
+        lab = np.asarray(arr)
+        if lab.dtype.kind not in "iu" or lab.shape != got.shape[:2] or lab.min() < 0 or lab.max() >= got.shape[2]:
+            continue
+        cols = np.zeros(got.shape, dtype=bool)
+        for t in range(len(lab)):
+            cols[t][:, np.unique(lab[t])] = True
+        own = np.zeros(got.shape, dtype=bool)
+        np.put_along_axis(own, lab[..., None], True, axis=2)
+        if wrong.any() and np.array_equal(wrong, cols & ~own):
+            return (f"Your answer is wrong exactly at the entries whose column is the {arg} of another row of the "
+                    f"batch, in every trial, and right at each row's own {arg}: indexing with [:, {arg}] reaches every "
+                    f"row at every {arg} the batch holds (an N × N block), where [np.arange(N), {arg}] reaches each "
+                    f"row at its own.")
     return ""
 
 
@@ -918,7 +942,8 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
         note = argument_map_finding(q, trials, got, exp)  # (an argument as it is: the sums follow)
         if note:
             return "output", [note]
-        note = _label_rows_finding(q, trials, got, exp) or _invariant_sum_finding(q, got, exp)
+        note = _label_rows_finding(q, trials, got, exp) or _label_columns_finding(q, trials, got, exp) \
+            or _invariant_sum_finding(q, got, exp)
         if note:
             return "", [note]
     if notes:

@@ -407,10 +407,13 @@ def _input_transforms(arr: np.ndarray):
     # 0): where the answer is a sum over those positions, one term of it -- a loop that assigns
     # (=) where it should add (+=) keeps the last position's term (the first's, run backwards)
     long_axes = [a for a in range(nd) if 2 < shape[a] <= 64]
-    for r in (1, 2):
-        for axes in itertools.combinations(long_axes, r):
-            for i in ("first", "last"):
-                out.append((("kept", axes, i), lambda x, ax=axes, i=i: _only(x, ax, i)))
+    kept_axes = [axes for r in (1, 2) for axes in itertools.combinations(long_axes, r)]
+    every = tuple(a for a in range(nd) if 2 <= shape[a] <= 64)
+    if len(every) > 1 and every not in kept_axes:  # (one entry of the whole argument: net = z·w in the loop)
+        kept_axes.append(every)
+    for axes in kept_axes:
+        for i in ("first", "last"):
+            out.append((("kept", axes, i), lambda x, ax=axes, i=i: _only(x, ax, i)))
     # the last entry along two axes left out at once (a 2-D loop with both bounds one short)
     for a, b in itertools.combinations([a for a in range(nd) if 2 <= shape[a] <= 64], 2):
         out.append((("dropped2", a, b), lambda x, a=a, b=b: _zeroed(_zeroed(x, a + 1, shape[a] - 1), b + 1, shape[b] - 1)))
@@ -453,9 +456,10 @@ def _input_transforms(arr: np.ndarray):
     return out
 
 
-def _additive(q, trials, arg: str, axes: tuple[int, ...], exp: np.ndarray) -> bool:
+def _additive(q, trials, arg: str, axes: tuple[int, ...], exp: np.ndarray, inverse=None) -> bool:
     """The right answer is the sum, over every position along ``axes`` of ``arg``, of the right
-    computation with ``arg`` reduced to that position (one reference call)."""
+    computation with ``arg`` reduced to that position (one reference call); with ``inverse`` (of
+    the answer's activation), the pre-activations are that sum (o = σ(Σ z·w): one term inside)."""
     arr = np.asarray(trials.args[arg], dtype=np.float64)
     n = len(arr)
     positions = list(itertools.product(*(range(arr.shape[a + 1]) for a in axes)))
@@ -474,7 +478,14 @@ def _additive(q, trials, arg: str, axes: tuple[int, ...], exp: np.ndarray) -> bo
             out = np.asarray(trials.reference(big), dtype=np.float64)
     except Exception:  # noqa: BLE001
         return False
-    out = out.reshape((len(parts), n) + exp.shape[1:]).sum(axis=0)
+    out = out.reshape((len(parts), n) + exp.shape[1:])
+    if inverse is not None:
+        with np.errstate(all="ignore"):
+            out, exp = np.asarray(inverse(out), dtype=np.float64), np.asarray(inverse(exp), dtype=np.float64)
+        if not (np.isfinite(out).all() and np.isfinite(exp).all()):
+            return False
+        return bool(close_trials(q, out.sum(axis=0), exp).all())
+    out = out.sum(axis=0)
     return bool(np.isfinite(out).all() and close_trials(q, out, exp).all())
 
 
@@ -572,7 +583,10 @@ def input_finding(q, trials, got, exp, names: ArgNames | None) -> str:
     found = [(arg, how) for (arg, how, _), cand, ok in zip(tried, cands, first) if ok and _explains(q, got, cand, exp)]
     # one term of a sum is said only where the answer is that sum: the terms of every position add
     # up to the right answer (a max over windows of a reduced y is no term of anything)
-    found = [(arg, how) for arg, how in found if how[0] != "kept" or _additive(q, trials, arg, how[1], exp)]
+    act = next((p for p in getattr(q, "probes", ()) or () if isinstance(p, Activation)), None)
+    inverse = act.inverse if act is not None else None
+    found = [(arg, how) for arg, how in found if how[0] != "kept" or _additive(q, trials, arg, how[1], exp)
+             or (inverse is not None and _additive(q, trials, arg, how[1], exp, inverse))]
     # a misreading that erases the argument (σ(Z) > 0 always holds) fits any answer that
     # ignores it: not this cause (the erased-argument finding says what the answer is)
     found = [(arg, how) for arg, how in found if how[0] not in ("activated", "mapped")
@@ -1841,8 +1855,10 @@ def _say_contributions(q, arg, sa, out_shape, reach, coef, names: "ArgNames | No
     S, E = reach.shape
     right = reach.astype(np.float64)
     differ = [s for s in range(S) if not np.array_equal(coef[s], right[s])]
-    if not differ or not np.isin(coef, (0.0, 1.0)).all() or (coef > right).any():
-        return ""  # only kept or left-out terms are said here
+    if not differ:
+        return ""
+    if not np.isin(coef, (0.0, 1.0)).all() or (coef > right).any():
+        return _window_pattern(arg, sa, out_shape, reach, coef)  # (terms weighted otherwise)
     namer = names.names.get(arg) if names is not None else None
 
     def entry(e):
@@ -1902,7 +1918,63 @@ def _say_contributions(q, arg, sa, out_shape, reach, coef, names: "ArgNames | No
                     f"{word} index along its axis {a} among those that reach it (your {element(s)} lacks "
                     f"{listing(lost)}'s term): a loop over the entries of {arg} that reach each element "
                     f"that {short} along that axis.")
-    return ""
+    return _window_pattern(arg, sa, out_shape, reach, coef)
+
+
+def _window_pattern(arg, sa, out_shape, reach, coef) -> str:
+    """Each entry of ``arg`` reaches a window of the answer (a box of elements, the same shape
+    for every entry): where every entry adds itself to its window's positions with the same
+    weights in the student's answer, and those differ from 1 everywhere, the weights by position
+    (a neuron of each window never reached, one reached twice), and the slip that gives them."""
+    S, E = reach.shape
+    pattern, box = None, None
+    for e in range(E):
+        where = np.flatnonzero(reach[:, e])
+        if len(where) < 2:
+            return ""
+        coords = np.stack(np.unravel_index(where, out_shape), axis=-1)
+        local = coords - coords.min(axis=0)
+        order = np.lexsort(local.T[::-1])
+        local, where = local[order], where[order]
+        if box is None:
+            box = local
+        elif local.shape != box.shape or not np.array_equal(local, box):
+            return ""
+        weights = coef[where, e]
+        if pattern is None:
+            pattern = weights
+        elif not np.array_equal(weights, pattern):
+            return ""
+    if pattern is None or np.array_equal(pattern, np.ones_like(pattern)) or not np.isin(pattern, NICE).all():
+        return ""
+    axes = [a for a in range(box.shape[1]) if box[:, a].max() > 0]  # (the window's own axes)
+    ext = box.max(axis=0)
+
+    def at(i):
+        return "(" + ", ".join(str(int(box[i, a])) for a in axes) + ")"
+    parts = []
+    for c in sorted(set(pattern.tolist()), key=lambda c: (c != 0, c)):
+        pos = [at(i) for i in range(len(pattern)) if pattern[i] == c]
+        what = "nothing" if c == 0 else ("its value" if c == 1 else f"{constant(abs(c))} times its value"
+                                         + (" with the sign turned" if c < 0 else ""))
+        parts.append(f"{what} to the element{'s' if len(pos) > 1 else ''} at {', '.join(pos)}")
+    said = (f"Each entry of {arg} should add its value to every element of its window of {len(pattern)} (the "
+            f"elements it reaches, positions counted from 0 along axes {', '.join(map(str, axes))} of the answer); "
+            f"in your answer each adds " + "; ".join(parts) + ", in every trial.")
+    zero = pattern == 0
+    for a in axes:
+        if zero.any() and np.array_equal(zero, box[:, a] == ext[a]):
+            return said + (f" The elements at the window's last position along axis {a} are never reached: a "
+                           f"slice or range along that axis one short (p:p+{ext[a]} where p:p+{ext[a] + 1} belongs).")
+    if zero.sum() == 1 and bool((box[np.flatnonzero(zero)[0]] == ext).all()):
+        return said + " The window's last element is never reached: its term is left out."
+    for a in axes:
+        for b in axes:
+            if a < b and np.array_equal(pattern != 0, box[:, a] == box[:, b]):
+                return said + (f" Only the elements whose offsets along axes {a} and {b} are equal are reached: one "
+                               f"offset used for both axes (the same loop variable in both places), so each is "
+                               f"reached as often as the two loops together give it.")
+    return said
 
 
 # ----------------------------------------------------------------------------- broadcast
@@ -1998,4 +2070,28 @@ def erased_finding(q, trials, got, exp, names: "ArgNames | None") -> str:
                             f"set to 1, in every trial: the values of {arg} never enter your answer. Check where "
                             f"{arg} should select or weigh the entries (a mask, a factor)"
                             + (f", and what {words.rstrip(',')} does there instead." if words else "."))
+            a = np.asarray(trials.args[arg], dtype=np.float64)
+            if a.shape != r.shape:
+                continue
+            for words, g in GATES:  # (the right one with the argument's own weight in another form)
+                cand = r * g(a)
+                if np.isfinite(cand).all() and _explains(q, got, cand, exp):
+                    gate = words.format(a=arg)
+                    return (f"Your answer is exactly what the right computation gives with every entry of {arg} set "
+                            f"to 1, times {gate} entry by entry, in every trial: where {arg} should weigh or select "
+                            f"each entry, yours multiplies by {gate.split(' (')[0]} instead (the derivative of the "
+                            f"activation taken as another function of {arg}).")
     return ""
+
+
+# what a student multiplies by where an activation's derivative (a 0/1 mask, σ′) belongs
+GATES: tuple[tuple[str, Callable[[np.ndarray], np.ndarray]], ...] = (
+    ("clip({a}, 0, 1)", lambda a: np.clip(a, 0.0, 1.0)),
+    ("max(0, {a}) (the activation itself, not its derivative)", lambda a: np.maximum(a, 0.0)),
+    ("{a} itself", lambda a: a),
+    ("1[{a} ≥ 0]", lambda a: (a >= 0).astype(np.float64)),
+    ("1[{a} < 0] (the mask reversed)", lambda a: (a < 0).astype(np.float64)),
+    ("σ({a})", lambda a: _sig(a)),
+    ("σ({a})(1 − σ({a}))", lambda a: _sig(a) * (1 - _sig(a))),
+    ("{a}(1 − {a})", lambda a: a * (1 - a)),
+)

@@ -86,6 +86,18 @@ def _bias_trick_ends(A: np.ndarray, W: np.ndarray, b: np.ndarray, ones_last: boo
     return np.concatenate([ones, A], -1) @ np.concatenate([W, b[:, None, :]], -2)
 
 
+def _bias_in_weights(A: str, W: str, b: str, act) -> Mistake:
+    """{A} ({W} + {b}): the bias added to every row of the weights inside the product (it
+    broadcasts), so each unit gets its bias times the sum of the sample's inputs."""
+    return Mistake(
+        "bias_in_weights", "Added the bias to the weights",
+        f"You added {b} to {W} before the product ({A} @ ({W} + {b}): NumPy broadcasts it onto every "
+        f"row of {W}), so each unit receives its bias once per input, weighted by the inputs, instead "
+        "of once. The bias is added to the weighted sum, after the product.",
+        f"Where do your parentheses put {b}? For a sample whose inputs are all 0, what should a unit receive?",
+        lambda a: act(a[A] @ (a[W] + a[b][:, None, :])))
+
+
 def _bias_trick_mistakes(A: str, W: str, b: str, act) -> tuple[Mistake, ...]:
     explanation = (f"You folded the bias into the weights (a column of ones beside {A}, the bias as an extra row "
                    f"of {W}), but put the column of ones and the bias row at opposite ends: each weight row "
@@ -131,7 +143,7 @@ Q11 = (
         lambda a: m.relu(a["X"] @ a["W1"]) + a["b1"][:, None, :]),
 )
 
-Q11 += _bias_trick_mistakes("X", "W1", "b1", m.relu)
+Q11 += _bias_trick_mistakes("X", "W1", "b1", m.relu) + (_bias_in_weights("X", "W1", "b1", m.relu),)
 
 Q12 = (
     Mistake(
@@ -156,7 +168,7 @@ Q12 = (
         lambda a: m.softmax(m.logits(a["H"], a["W2"], a["b2"]))),
 )
 
-Q12 += _bias_trick_mistakes("H", "W2", "b2", lambda s: s)
+Q12 += _bias_trick_mistakes("H", "W2", "b2", lambda s: s) + (_bias_in_weights("H", "W2", "b2", lambda s: s),)
 
 Q13 = (
     Mistake(
@@ -209,6 +221,13 @@ Q14 = (
         "needs one probability per sample, that of its own label.",
         "Print the shape of the probabilities you take the logarithm of. It should be (N,).",
         lambda a: -np.log(_all_pairs(a["P"], a["y"])).mean(axis=(-2, -1))),
+    Mistake(
+        "all_pairs_sum", "Indexed P[:, y]: every sample with every label, summed",
+        "P[:, y] is an N x N matrix: each sample's probability of every sample's label. Summed and "
+        "divided by N, it adds N times as many log-probabilities as the loss has, most of them of "
+        "other samples' labels. The loss needs one probability per sample, that of its own label.",
+        "Print the shape of the probabilities you take the logarithm of. It should be (N,).",
+        lambda a: -np.log(_all_pairs(a["P"], a["y"])).sum(axis=(-2, -1)) / a["P"].shape[-2]),
     Mistake(
         "labels_one_based", "Labels read as 1-based",
         "The labels are 0-based: y_n = 0 is the first class, column 0 of P. You picked column "
