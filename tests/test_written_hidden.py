@@ -554,3 +554,35 @@ def test_plain_lines_of_a_section_with_math_formulas_are_still_prose():
     prose = ("The window is again 2×2 with stride 1 on a 3×3 map, giving 3 − 2 + 1 = 2.\n\n"
              "$$c_w = 3,\\quad c_h = 3,\\quad p_w = 2,\\quad p_h = 2$$")
     assert verdict("1.1", prose) == "passed"
+
+
+# --- sealed set W11: habits its students had that were refused --------------------------------
+
+DW21_TEX = r"$$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = (o_m - y_m)\, o_m (1 - o_m)\, z_{p_i,p_j,k}$$"
+
+
+@pytest.mark.parametrize("qid, text", [
+    # a plain helper line beside the math that uses it
+    ("1.2", "Let $h_{c_i,c_j,k}$ be the pre-activation:\n\nh[ci,cj,k] = x[ci,cj]*w[1,1,k] + x[ci,cj+1]*w[1,2,k]"
+            " + x[ci+1,cj]*w[2,1,k] + x[ci+1,cj+1]*w[2,2,k]\n\n$$y_{c_i,c_j,k} = \\sigma(h_{c_i,c_j,k})$$"),
+    # sums in words over several indices, each from a number to a number
+    ("1.2", "y[ci,cj,k] = sigma( sum over a from 0 to 1, b from 0 to 1 of w[a+1,b+1,k] times x[ci+a,cj+b] )"),
+    ("1.3", "z[pi,pj,k] = the sum over a from 0 to 1 and b from 0 to 1 of y[pi+a,pj+b,k]"),
+    # a plain step nothing uses, followed by a sentence with arithmetic in it, then the answer in math
+    ("2.1", "∂E/∂o_m = (o_m − y_m). The derivative of o_m with respect to its pre-activation is o_m(1 − o_m).\n\n"
+            + DW21_TEX),
+])
+def test_w11_habits_are_read(qid, text):
+    assert verdict(qid, text) == "passed"
+
+
+@pytest.mark.parametrize("qid, text", [
+    ("1.3", "z[pi,pj,k] = 1/4 times the sum over a from 0 to 1, b from 0 to 1 of y[pi+a,pj+b,k]"),  # (a mean)
+    ("1.2", "h[ci,cj,k] = x[ci,cj]*w[1,1,k] + x[ci,cj+1]*w[1,2,k] + x[ci+1,cj]*w[2,1,k]\n\n"
+            "$$y_{c_i,c_j,k} = \\sigma(h_{c_i,c_j,k})$$"),  # (the helper lacks a term: read, and wrong)
+    # a step the answer uses, followed by a sentence that could change it: refused, as before
+    ("2.1", "d_m = (o_m − y_m). Then it is squared.\n\n"
+            r"$$\frac{\partial E}{\partial w_{p_i,p_j,k,o_m}} = d_m\, o_m (1 - o_m)\, z_{p_i,p_j,k}$$"),
+])
+def test_w11_habits_with_a_mistake_are_not_passed(qid, text):
+    assert verdict(qid, text) != "passed"

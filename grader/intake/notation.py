@@ -77,8 +77,11 @@ _RANGE_WORDS = _OVER_NAME + r"[ \t]*=[ \t]*-?\d{1,4}[ \t]*\.\.\.?[ \t]*-?\d{1,4}
 _RANGE = re.compile(r"(" + _OVER_NAME + r")[ \t]*=[ \t]*(-?\d{1,4})[ \t]*\.\.\.?[ \t]*(-?\d{1,4})")
 _SUM_RANGES = re.compile(r"\b(?:the[ \t]+)?(?:sum|Sum|Σ)[ \t]+over[ \t]+(" + _RANGE_WORDS +
                          r"(?:[ \t]*(?:,|\band\b)[ \t]*" + _RANGE_WORDS + r"){0,7})[ \t]+of\b")
-_SUM_FROM = re.compile(r"\b(?:the[ \t]+)?(?:sum|Sum|Σ)[ \t]+over[ \t]+(" + _OVER_NAME + r")[ \t]+from[ \t]+(-?\d{1,4})"
-                       r"[ \t]+to[ \t]+(-?\d{1,4})(?:[ \t]+of\b)?")
+_FROM_TO = r"(" + _OVER_NAME + r")[ \t]+from[ \t]+(-?\d{1,4})[ \t]+to[ \t]+(-?\d{1,4})"  # a from 0 to 1
+_SUM_FROM = re.compile(r"\b(?:the[ \t]+)?(?:sum|Sum|Σ)[ \t]+over[ \t]+(" + _FROM_TO.replace("(", "(?:").replace("(?:?:", "(?:")
+                       + r"(?:[ \t]*(?:,|\band\b)[ \t]*" + _FROM_TO.replace("(", "(?:").replace("(?:?:", "(?:") + r"){0,4})"
+                       r"(?:[ \t]+of\b)?")  # the sum over a from 0 to 1, b from 0 to 1 of
+_FROM_TO_ONE = re.compile(_FROM_TO)
 _DERIVATIVE_AT = re.compile(r"\b(?:the[ \t]+)?derivative[ \t]+of[ \t]+(?:the[ \t]+)?(?:sigma|sigmoid|\\sigma)[ \t]+"
                             r"(?:evaluated[ \t]+)?at[ \t]+([A-Za-z][A-Za-z0-9]{0,11}(?:_(?:\{[^{}\n]{0,30}\}|[A-Za-z0-9]{1,3}))?(?:\[[^\[\]\n]{0,30}\])?"
                             r"|\([^()\n]{0,200}\))")
@@ -119,7 +122,8 @@ def normalize(text: str) -> str:
     text = re.sub(r"\\arg\s*\\?(max|min)(?![A-Za-z])", r" arg\1 ", text)  # \arg\max
     text = _SUM_RANGES.sub(lambda m: "".join(f"\\sum_{{{v}={lo}}}^{{{hi}}} " for v, lo, hi in _RANGE.findall(m.group(1))),
                            text)  # sum over k=1..3, pi=1..2 of
-    text = _SUM_FROM.sub(r"\\sum_{\1=\2}^{\3} ", text)  # the sum over a from 0 to 1 of
+    text = _SUM_FROM.sub(lambda m: "".join(f"\\sum_{{{v}={lo}}}^{{{hi}}} " for v, lo, hi in _FROM_TO_ONE.findall(m.group(1))),
+                         text)  # the sum over a from 0 to 1, b from 0 to 1 of
     text = _SUM_OVER.sub(lambda m: "".join(f"\\sum_{{{v}}} " for v in re.split(r"[ \t]*(?:,|\band\b)[ \t]*", m.group(1))),
                          text)  # (the) sum over m of, sum over p_i, p_j and k of
     text = _DERIVATIVE_AT.sub(r" sigma'(\1) ", text)  # the derivative of sigma at net_m
@@ -760,6 +764,8 @@ class Reader:
         out, failed_at, known, retried, merged = [], [], len(self.local), False, 0
         remarked: set[str] = set()  # formulas read again without a remark after them
         trails: dict[str, Statement] = {}  # a piece after a formula's comma: the statement it follows
+        held: dict[str, NotationError] = {}  # a formula read without a remark that could change it
+        pending: list[tuple] = []  # (its statement, the refusal): refused unless nothing uses it
         while parts or (failed_at and not retried and len(self.local) > known):
             if not parts:  # a symbol of one's own defined later on a line ("…, where δ_m = …"): again
                 retried, parts, failed_at = True, failed_at, []
@@ -769,12 +775,17 @@ class Reader:
             try:
                 st = self.statement(part)
                 merged = 0
+                if part in held:
+                    pending.append((st, held.pop(part)))
             except NotationError as exc:
+                if part in held:
+                    raise held[part] from None
                 cut = _remark(part) if part not in remarked else None
                 if cut is not None and not str(exc).startswith("the expression ends too early"):
                     found = _remark_change(cut[1])  # "…, i.e. the window's sum": a remark, dropped
-                    if found:  # unless it could change the value ("…, i.e. squared"; "…, e.g. z_{1,1,k} = …")
-                        raise _after_comma(cut[1].lstrip(",;. "), found) from None
+                    if found:  # unless it could change the value ("…, i.e. squared"; "…, e.g. z_{1,1,k} = …"),
+                        # which is refused unless the formula before it is a step nothing uses
+                        held[cut[0]] = _after_comma(cut[1].lstrip(",;. "), found)
                     remarked.add(cut[0])  # (read once more without it: at most once a line)
                     if part in self.trailing:
                         self.trailing.add(cut[0])
@@ -806,6 +817,9 @@ class Reader:
                     trails[parts[0]] = st
             if st is not None:
                 out.append(st)
+        for st, refusal in pending:
+            if st is None or not self._unused(st, out):
+                raise refusal
         for part, why in self.skipped:  # "…, squared", "c_w = 3,7", "…, \quad a \ne b": not prose
             if part in trails and self._unused(trails[part], out):
                 continue  # it follows a step nothing uses ("dE/do_m = o_m − y_m, and the sigmoid's …:")
@@ -4273,10 +4287,23 @@ def equations(body: str) -> str:
     blocks = list(_math_blocks(body))
     found = [text for text, block, _a, _b in blocks if block or "=" in text or "\\in" in text or "∈" in text]
     if blocks or "$" in body:
+        plain = _plain_statements(_outside(body, blocks))
         if not any("=" in text for text in found):  # the math is symbols in prose: the formulas are plain lines
-            return "\n".join(_plain_statements(_outside(body, blocks)) + found)
-        return "\n".join(_plain_function_lines(body) + found)
+            return "\n".join(plain + found)
+        # beside math formulas, a plain line is read where it starts with a formula (a symbol and
+        # its =: "h[ci,cj,k] = …" beside "$$y = \\sigma(h)$$") or defines a function; sentences are prose
+        return "\n".join([line for line in plain if _starts_with_formula(line)] + _plain_function_lines(body) + found)
     return "\n".join(_plain_statements(body))
+
+
+_FORMULA_HEAD = re.compile(r"[^\s=,]{1,60}(?:[ \t]*,[ \t]*[^\s=,]{1,60}){0,8}[ \t]*\+?")
+
+
+def _starts_with_formula(line: str) -> bool:
+    """Whether a plain line is a formula: what stands before its first ``=`` (after lead words
+    such as let, where, so) is one symbol or a list of them, no words apart."""
+    head = _without_lead(line.strip()).split("=", 1)[0]
+    return bool(head.strip()) and _FORMULA_HEAD.fullmatch(head.strip()) is not None and len(head) < 300
 
 
 def _plain_function_lines(body: str) -> list[str]:
@@ -4386,7 +4413,7 @@ def answer(qid: str, spec: dict, path: str, arrays: dict):
 
 
 MAX_BORROWED = 8  # lines of another answer that define a symbol this one uses
-_UNKNOWN = re.compile(r"unknown quantity '([A-Za-z]{1,30})'")
+_UNKNOWN = re.compile(r"unknown (?:quantity|name) '([A-Za-z]{1,30})'")
 
 
 # "I index from 0 like numpy", "indices start at 0", "0-based", "zero-indexed" -- not "from 1,
