@@ -460,7 +460,9 @@ def earlier_report(path: Path, kind: str) -> bool:
             if st.st_size > GRADESCOPE_MOST:
                 return False
             data = json.loads(path.read_bytes().decode("utf-8"))
-            extra = data.get("extra_data") if isinstance(data, dict) else None
+            if not isinstance(data, dict):
+                return False
+            extra = data.get("extra_data")
             return isinstance(data.get("tests"), list) and isinstance(extra, dict) \
                 and "seed" in extra and "digest" in extra
         with open(path, "rb") as f:
