@@ -440,7 +440,8 @@ REPORT_KINDS = {  # kind: (what it is called, a file name to suggest)
     "gradescope": ("Gradescope results file", "results.json"),
     "gradescope-dir": ("folder of Gradescope results", "gradescope"),
 }
-GRADING_FILES = ("results.json", "grades.csv", "index.html", "reports", "similarity.csv", "similarity.html")
+SIMILARITY_FILES = ("similarity.csv", "similarity.html")  # what ``grader similar`` writes into its OUT
+GRADING_FILES = ("results.json", "grades.csv", "index.html", "reports", *SIMILARITY_FILES)
 
 
 def earlier_report(path: Path, kind: str) -> bool:

@@ -94,12 +94,11 @@ def check_target(out: Path, flag: str = "--out", similarity: bool = False) -> No
         outdir.check_target(out, flag)
     except outdir.NotAnOutput as exc:
         raise UsageError(str(exc)) from None
-    from .similarity import FILES
     mine = outdir.owned(out) if out.is_dir() else None
-    if mine and similarity and not set(mine) <= set(FILES):
+    if mine and similarity and not set(mine) <= set(outdir.SIMILARITY_FILES):
         raise UsageError(f"{flag} {out} holds a grading output; give the similarity its own folder "
                          f"(e.g. {flag} {out.parent / (out.name + '-similarity')})")
-    if mine and not similarity and set(mine) <= set(FILES):
+    if mine and not similarity and set(mine) <= set(outdir.SIMILARITY_FILES):
         raise UsageError(f"{flag} {out} holds a similarity report (grader similar); give the grading its own "
                          f"folder (e.g. {flag} {out.parent / (out.name + '-grading')})")
 

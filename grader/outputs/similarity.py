@@ -12,8 +12,9 @@ from pathlib import Path
 from ..errors import UsageError
 from ..text import printable
 from .export import _cell
+from .outdir import SIMILARITY_FILES
 
-FILES = ("similarity.csv", "similarity.html")
+FILES = SIMILARITY_FILES
 SHOWN_PAIRS = 100  # pairs shown side by side on the page at most (the CSV has them all)
 RANKED_ROWS = 1000  # rows of the page's ranking at most
 SHOWN_CHARS = 20_000  # a longer text is shown around its highlighted regions only
