@@ -202,6 +202,18 @@ def _outputs(per_student: bool):
     return deco
 
 
+def _check_reports(reports: dict[str, tuple[Path | None, str]], inputs: list[tuple[str, Path | None]],
+                   outs: tuple[Path, ...] = ()) -> None:
+    """Every report file an option names (``--junit``, ``--gradescope``, ``--html``), checked by
+    the one rule (:func:`grader.outputs.outdir.check_report`): never an input of the run, a file
+    the grading writes into OUT, another report, or an existing file not of the grader's.
+    Called before the run and again just before the reports are written."""
+    from .outputs.outdir import check_report
+    given = [(flag, p, kind) for flag, (p, kind) in reports.items() if p is not None]
+    for flag, p, kind in given:
+        check_report(p, flag, kind, inputs, outs, [g for g in given if g[0] != flag])
+
+
 def _key(assignment: str):
     from .feedback.formula import key_formula
     return key_formula(assignment)
@@ -349,6 +361,10 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
     if not submissions.exists():
         _fail(f"{submissions}: no such folder; give the folder that holds the submissions")
     shard = parse_shard(shard_spec) if shard_spec else None
+    reports = {"--junit": (junit, "junit"), "--gradescope": (gradescope, "gradescope-dir")}
+    inputs = [("the submissions folder", submissions), ("the roster", roster), ("the ledger", ledger),
+              ("the course file", course.path)]
+    _check_reports(reports, inputs, (out,))
     if submissions.is_dir():
         _check_not_empty(submissions)  # before the progress bar: the error is the only line
     from .intake.discover import _ignored
@@ -379,6 +395,7 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
         click.echo("--reveal: the reports show the correct formulas; hand them back only after the deadline")
     if run.lms:
         click.echo(_lms_summary(run.lms, out))
+    _check_reports(reports, inputs, (out,))  # (OUT's marker now lists what this grading wrote)
     _write_outputs(run.submissions, run.title, junit, gradescope, gradescope_visibility, per_student=True,
                    unmatched=run.unmatched, note=f"shard {shard[0]} of {shard[1]}" if shard else "",
                    formula=_key(asg.name) if reveal else None)
@@ -546,6 +563,9 @@ def _check(file, as_json, html, student, public, fail_under, junit, gradescope, 
         if public is None:
             _fail(f"no reference solution is installed and no public_tests.json is next to {file} or in this "
                   "folder; give --public PATH (the file comes with your handout)")
+    reports = {"--html": (html, "html"), "--junit": (junit, "junit"), "--gradescope": (gradescope, "gradescope")}
+    inputs = [("the file being checked", file), ("the public cases", public), ("the course file", course.path)]
+    _check_reports(reports, inputs)
     if public is not None:
         if points:
             _fail("--points does not apply to --public cases")
@@ -555,11 +575,10 @@ def _check(file, as_json, html, student, public, fail_under, junit, gradescope, 
     else:
         asg = _assignment(assignment, points, course)
         res = check_api(file, opts, assignment=asg, student=student)
+    _check_reports(reports, inputs)  # (again: the student's code ran meanwhile, elsewhere)
     if html is not None:
         from .outputs.atomic import write_text
         from .outputs.report import Renderer
-        if html.exists() and html.is_dir():
-            _fail(f"--html {html} is a folder; give a file name such as report.html")
         # a temporary name renamed into place (missing parent folders are created)
         write_text(html, Renderer(asg, reveal=opts.reveal and public is None, notice=note,
                                          timeout=opts.timeout).student_html(res))
@@ -692,6 +711,10 @@ def merge(folders, out, allow_partial, ledger, roster, lms_column, lms_missing, 
         lms_missing = lms_missing if lms_missing is not None else course.lms_missing
         lms_new_column = lms_new_column if lms_new_column is not None else course.lms_new_column
     from .course.shard import merge_outputs
+    reports = {"--junit": (junit, "junit"), "--gradescope": (gradescope, "gradescope-dir")}
+    inputs = [*(("the shard", f) for f in folders), ("the ledger", ledger), ("the roster", roster),
+              ("the course file", course.path)]
+    _check_reports(reports, inputs, (out,))
     run = merge_outputs(list(folders), out, command=shlex.join(["grader", *sys.argv[1:]]),
                         allow_partial=allow_partial, ledger=ledger, roster=roster, lms_column=lms_column,
                         lms_missing=lms_missing, lms_new_column=lms_new_column,
@@ -702,6 +725,7 @@ def merge(folders, out, allow_partial, ledger, roster, lms_column, lms_missing, 
     click.echo(f"merged {len(folders)} outputs; wrote {out / 'results.json'}, {out / 'grades.csv'}, {out / 'index.html'}")
     if run.lms:
         click.echo(_lms_summary(run.lms, out))
+    _check_reports(reports, inputs, (out,))
     _write_outputs(run.submissions, run.title, junit, gradescope, gradescope_visibility, per_student=True,
                    unmatched=run.unmatched, note=_partial_note(run))
     if run.missing_shards:

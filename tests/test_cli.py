@@ -552,3 +552,58 @@ def test_summary_keeps_a_syntax_errors_line_number(tmp_path):
     r = grader("grade", subs, "--out", tmp_path / "out")
     row = next(line for line in r.stdout.splitlines() if line.startswith("a_student"))
     assert "SyntaxError" in row and row.endswith("line 12))"), row
+
+
+@pytest.mark.parametrize("flag", ["--html", "--junit", "--gradescope"])
+def test_check_never_writes_a_report_over_the_file_it_checks(tmp_path, flag):
+    """Attacks 53 and 58: `check x.py --html x.py` (or --junit / --gradescope) replaced the
+    checked file by the report."""
+    sub = tmp_path / "x.py"
+    sub.write_text(CORRECT)
+    r = grader("check", sub, flag, sub)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert r.stderr.strip().splitlines() == [r.stderr.strip()] and f"{flag} {sub} is the file being checked" in r.stderr
+    assert sub.read_text() == CORRECT and sorted(p.name for p in tmp_path.iterdir()) == ["x.py"]
+
+
+def test_grade_never_writes_a_report_into_its_inputs_or_its_own_files(tmp_path):
+    """Attacks 48, 49, 52: --junit SUBS/a.py replaced a submission, --junit OUT/grades.csv the
+    gradebook, --gradescope SUBS wrote into the submissions; all exit 0.  Now each is one line
+    (exit 2) before anything is graded; a --junit file the grader wrote is replaced, one of
+    the user's is not."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "a.py").write_text(CORRECT)
+    out = tmp_path / "out"
+    for extra in (["--junit", subs / "a.py"], ["--gradescope", subs]):
+        r = grader("grade", subs, "--out", out, "--jobs", "1", *extra)
+        assert r.returncode == 2 and "the submissions folder" in r.stderr, r.stderr
+        assert sorted(p.name for p in subs.iterdir()) == ["a.py"] and (subs / "a.py").read_text() == CORRECT
+        assert not out.exists()
+    r = grader("grade", subs, "--out", out, "--jobs", "1", "--junit", out / "junit.xml")
+    assert r.returncode == 0, r.stderr
+    gradebook = (out / "grades.csv").read_bytes()
+    r = grader("grade", subs, "--out", out, "--jobs", "1", "--junit", out / "grades.csv")
+    assert r.returncode == 2 and "writes its own files" in r.stderr and (out / "grades.csv").read_bytes() == gradebook
+    r = grader("grade", subs, "--out", out, "--jobs", "1", "--junit", out / "junit.xml")  # its own: replaced
+    assert r.returncode == 0 and (out / "junit.xml").read_text().startswith("<?xml"), r.stderr
+    (tmp_path / "mine.xml").write_text("<notes/>")
+    r = grader("grade", subs, "--out", out, "--jobs", "1", "--junit", tmp_path / "mine.xml")
+    assert r.returncode == 2 and "not a JUnit XML written by cnn-grader" in r.stderr
+    assert (tmp_path / "mine.xml").read_text() == "<notes/>"
+
+
+def test_merge_never_writes_a_report_into_a_shard(tmp_path):
+    """Attack 54: `merge s1 s2 --junit s1/results.json` replaced shard 1's results."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in ("a", "b", "c"):
+        (subs / f"{name}.py").write_text(CORRECT)
+    for k in (1, 2):
+        r = grader("grade", subs, "--out", tmp_path / f"s{k}", "--shard", f"{k}/2", "--jobs", "1")
+        assert r.returncode == 0, r.stderr
+    before = (tmp_path / "s1" / "results.json").read_bytes()
+    r = grader("merge", tmp_path / "s1", tmp_path / "s2", "--out", tmp_path / "m", "--junit",
+               tmp_path / "s1" / "results.json")
+    assert r.returncode == 2 and "inside the shard" in r.stderr, r.stderr
+    assert (tmp_path / "s1" / "results.json").read_bytes() == before and not (tmp_path / "m").exists()

@@ -311,12 +311,14 @@ def test_a_full_disk_is_one_line_and_keeps_the_earlier_grading(small_disk, tmp_p
     # outputs written beside OUT: a temporary name and a rename, or nothing at all
     (small_disk / "filler").unlink()
     junit = small_disk / "junit.xml"
-    junit.write_text("<old/>")
+    from grader.outputs.formats import junit_xml
+    old_junit = junit_xml([], "earlier")  # an earlier --junit file (one of the user's is never replaced)
+    junit.write_text(old_junit)
     _fill(small_disk, 4_000)
     r = subprocess.run([sys.executable, "-m", "grader", "merge", out, "--out", tmp_path / "m", "--junit", junit],
                        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert r.returncode == 3 and "no space left" in r.stderr and "Traceback" not in r.stderr, r.stderr
-    assert junit.read_text() == "<old/>"
+    assert junit.read_text() == old_junit
     assert sorted(p.name for p in small_disk.iterdir()) == ["filler", "junit.xml", "out"]
 
 

@@ -330,6 +330,11 @@ def test_users_files_in_out_are_kept_and_a_grading_output_refused(tmp_path, exam
     assert (out / "my_notes.txt").read_text() == "keep me" and (out / "similarity.csv").is_file()
     with pytest.raises(UsageError, match="grading output"):
         run_similar(subs, examples_run[1])
+    # and the other way (attack 60): a grading into a similarity report's folder lost it
+    from grader.api import grade
+    with pytest.raises(UsageError, match="holds a similarity report"):
+        grade(subs, out)
+    assert (out / "similarity.csv").is_file() and (out / "similarity.html").is_file()
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "thesis.tex").write_text("x")

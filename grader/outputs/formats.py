@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from .atomic import append_text, remove_stale_temps, write_many, write_text
-from ..errors import MachineError
+from .outdir import JUNIT_MARK, check_report, earlier_report
+from ..errors import MachineError, UsageError
 from ..results import QuestionResult, SubmissionResult
 from ..text import number, printable, student_file_name
 
@@ -134,7 +135,8 @@ def junit_xml(subs: Iterable[SubmissionResult], assignment_title: str = "", form
         root.set(k, str(totals[k]))
     root.set("time", f"{totals['time']:.3f}")
     ET.indent(root, space=" ")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    # (the mark lets a later run tell this file from one of the user's: see outdir.earlier_report)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + JUNIT_MARK + "\n" + ET.tostring(root, encoding="unicode") + "\n"
 
 
 def _finite(x) -> float:
@@ -211,22 +213,25 @@ def gradescope_dumps(sub: SubmissionResult, **kw) -> str:
 def write_gradescope(sub: SubmissionResult, path: Path, **kw) -> Path:
     """``check --gradescope PATH``: one results.json (parent folders created)."""
     path = Path(path)
-    if path.is_dir():
-        raise ValueError(f"--gradescope {path} is a folder; give a file name such as results.json")
+    check_report(path, "--gradescope", "gradescope")  # (a folder, or a file of the user's: refused)
     return write_text(path, gradescope_dumps(sub, **kw))
 
 
 def write_gradescope_dir(subs: Iterable[SubmissionResult], folder: Path, **kw) -> list[Path]:
     """``grade --gradescope DIR``: one ``<student>.json`` per student under DIR."""
     folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise ValueError(f"--gradescope {folder} is a file; for grade give a folder (one results file per student)")
+    check_report(folder, "--gradescope", "gradescope-dir")
+    subs = list(subs)
+    used: set[str] = set()
+    paths = [folder / student_file_name(s.student, used, ".json") for s in subs]
+    theirs = next((p for p in paths if (p.exists() or p.is_symlink()) and not earlier_report(p, "gradescope")), None)
+    if theirs is not None:  # before anything is written: a file of the user's is never replaced
+        raise UsageError(f"--gradescope {folder}: {theirs} already exists and is not a Gradescope results file "
+                         "written by cnn-grader; choose another folder (or move that file away: it is never overwritten)")
     folder.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(folder / "x", any_name=True)  # what killed runs left in DIR
-    used: set[str] = set()
     # all or none: every file is written under a temporary name before any is renamed in
-    return write_many((folder / student_file_name(s.student, used, ".json"), gradescope_dumps(s, **kw))
-                      for s in subs)
+    return write_many((p, gradescope_dumps(s, **kw)) for p, s in zip(paths, subs))
 
 
 # --- GitHub Actions job summary -------------------------------------------------------------
@@ -319,8 +324,7 @@ def write_github_summary(markdown: str, environ: Mapping[str, str] | None = None
 def write_junit(subs: Iterable[SubmissionResult], path: Path, assignment_title: str = "",
                 formula: Formula | None = None) -> Path:
     path = Path(path)
-    if path.is_dir():
-        raise ValueError(f"--junit {path} is a folder; give a file name such as junit.xml")
+    check_report(path, "--junit", "junit")  # (a folder, or a file of the user's: refused)
     return write_text(path, junit_xml(subs, assignment_title, formula))
 
 

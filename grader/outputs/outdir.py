@@ -31,7 +31,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from .. import __version__
 from .atomic import alive, exchange, identity, pid_exists
@@ -420,3 +420,125 @@ def clean_scratch(prefix: str = "cnn-grader-work-") -> list[Path]:
             remove_marked(p)
             removed.append(p)
     return removed
+
+
+# --- report files named by an option (--junit, --gradescope, --html) ----------------------------
+#
+# One rule for every file a command writes outside OUT because an option named it: it must not
+# be (or be inside) anything the run reads, nor a file the run writes into OUT, nor another
+# report of the same run; and a file already there is replaced only when it is empty or
+# recognisably a report of that kind cnn-grader wrote.  A slip of the finger (``--junit
+# subs/alice.py``, ``--html hw4.py``) is then one line (exit 2), with nothing changed.
+
+REPORT_HEAD = 8192  # bytes read of an existing file to recognise it
+GRADESCOPE_MOST = 16 << 20  # a Gradescope results file of ours is far smaller (TEXT_CAP a text)
+JUNIT_MARK = "<!-- written by cnn-grader -->"  # after the XML declaration of every --junit file
+HTML_MARK = b'<meta name="generator" content="cnn-grader '  # in the head of every page of ours
+REPORT_KINDS = {  # kind: (what it is called, a file name to suggest)
+    "junit": ("JUnit XML", "junit.xml"),
+    "html": ("HTML report", "report.html"),
+    "gradescope": ("Gradescope results file", "results.json"),
+    "gradescope-dir": ("folder of Gradescope results", "gradescope"),
+}
+SIMILARITY_FILES = ("similarity.csv", "similarity.html")  # what ``grader similar`` writes into its OUT
+GRADING_FILES = ("results.json", "grades.csv", "index.html", "reports", *SIMILARITY_FILES)
+
+
+def earlier_report(path: Path, kind: str) -> bool:
+    """Whether the existing file ``path`` may be replaced by a report of ``kind``: it is empty,
+    or it is recognisably one cnn-grader wrote -- JUnit XML with :data:`JUNIT_MARK` (or, from
+    versions before it, an XML declaration, ``<testsuites`` and the grader's ``seed`` and
+    ``digest`` properties) in its first 8 KiB; an HTML page with the grader's generator tag in
+    its first 8 KiB; a Gradescope results file (at most 16 MiB) whose JSON has ``tests`` and the
+    grader's ``extra_data`` (``seed``, ``digest``).  Reads a bounded prefix; never raises."""
+    try:
+        st = path.lstat()
+        if not path.is_file() or path.is_symlink():
+            return False
+        if st.st_size == 0:
+            return True  # nothing to lose
+        if kind == "gradescope":
+            if st.st_size > GRADESCOPE_MOST:
+                return False
+            data = json.loads(path.read_bytes().decode("utf-8"))
+            if not isinstance(data, dict):
+                return False
+            extra = data.get("extra_data")
+            return isinstance(data.get("tests"), list) and isinstance(extra, dict) \
+                and "seed" in extra and "digest" in extra
+        with open(path, "rb") as f:
+            head = f.read(REPORT_HEAD)
+    except (OSError, ValueError, RecursionError):
+        return False
+    if kind == "junit":
+        return head.startswith(b"<?xml") and (JUNIT_MARK.encode() in head or (
+            b"<testsuites" in head and b'<property name="seed" value="' in head
+            and b'<property name="digest" value="' in head))
+    if kind == "html":
+        return HTML_MARK in head
+    return False
+
+
+def _inside(p: Path, folder: Path) -> bool:
+    return p == folder or folder in p.parents
+
+
+def _grading_names(out: Path) -> set[str]:
+    """What a grading writes into OUT (relative paths): its fixed files, the files OUT's marker
+    lists (an LMS file, the reports), the folders that hold them, and the marker."""
+    names = set(GRADING_FILES) | {MARKER}
+    for f in owned(out) or ():
+        names.add(f)
+        names.update(p.as_posix() for p in Path(f).parents if str(p) != ".")
+    return names
+
+
+def check_report(target: Path, flag: str, kind: str, inputs: Iterable[tuple[str, Path | None]] = (),
+                 outs: Iterable[Path] = (), others: Iterable[tuple[str, Path | None, str]] = ()) -> None:
+    """Refuse (:class:`~grader.errors.UsageError`, one line naming the file and the fix) a report
+    ``target`` of ``kind`` (see :data:`REPORT_KINDS`) that is, or is inside, one of ``inputs``
+    ((what, path): the submissions, the checked file, a shard, a roster...), is OUT (one of
+    ``outs``) or a file a grading writes into it, is another report of the run (``others``:
+    (flag, path, kind)), or is an existing file :func:`earlier_report` does not recognise.
+    Called before the run (nothing is changed by a refusal) and again just before writing."""
+    from ..errors import UsageError
+    label, example = REPORT_KINDS[kind]
+    folder_kind = kind.endswith("-dir")
+    t = Path(os.path.abspath(target)).resolve()
+    fix = f"choose another place, e.g. {flag} {example}"
+    for what, p in inputs:
+        if p is None:
+            continue
+        rp = Path(os.path.abspath(p)).resolve()
+        if _inside(t, rp):
+            where = "is" if t == rp else "is inside"
+            raise UsageError(f"{flag} {target} {where} {what} {p}, which this run reads and never overwrites; {fix}")
+    for out in outs:
+        ro = Path(os.path.abspath(out)).resolve()
+        if t == ro:
+            raise UsageError(f"{flag} {target} is the --out folder; {fix}")
+        if not folder_kind and t in ro.parents:
+            raise UsageError(f"{flag} {target} holds the --out folder {out}; give a file name, e.g. {flag} {example}")
+        if ro in t.parents:
+            rel = t.relative_to(ro).as_posix()
+            names = _grading_names(ro)
+            if any(rel == n or rel.startswith(n + "/") for n in names) or rel.startswith(MARKER):
+                raise UsageError(f"{flag} {target} is where the grading in --out {out} writes its own files; "
+                                 f"{fix} (or a name of your own inside {out})")
+    for other_flag, p, other_kind in others:
+        if p is None:
+            continue
+        rp = Path(os.path.abspath(p)).resolve()
+        if t == rp or (other_kind.endswith("-dir") and rp in t.parents) or (folder_kind and t in rp.parents):
+            raise UsageError(f"{flag} {target} is also where {other_flag} {p} is written; give each its own file")
+    if t.is_dir():
+        if not folder_kind:
+            raise UsageError(f"{flag} {target} is a folder; give a file name such as {example}")
+        return
+    if folder_kind:
+        if t.exists() or t.is_symlink():
+            raise UsageError(f"{flag} {target} is a file; give a folder (one results file per student)")
+        return
+    if (t.exists() or Path(target).is_symlink()) and not earlier_report(t, kind):
+        raise UsageError(f"{flag} {target} already exists and is not a {label} written by cnn-grader; "
+                         f"{fix} (or move that file away: it is never overwritten)")

@@ -77,10 +77,12 @@ class Ledgered:
             yield line if again is None else again[part]
 
 
-def check_target(out: Path, flag: str = "--out") -> None:
-    """OUT must be new, empty or an earlier grading output (see :mod:`grader.outputs.outdir`),
-    with no file where a folder above it is needed; what killed runs of this OUT left beside it
-    is cleaned up first."""
+def check_target(out: Path, flag: str = "--out", similarity: bool = False) -> None:
+    """OUT must be new, empty or an earlier output of the same command (see
+    :mod:`grader.outputs.outdir`): a grading's for ``grade``/``merge``, a similarity report's
+    for ``similar`` (``similarity``), never the other's, whose files the new output would
+    replace; with no file where a folder above it is needed.  What killed runs of this OUT
+    left beside it is cleaned up first."""
     out = out.resolve()
     if out.exists() and not out.is_dir():
         raise UsageError(f"{flag} {out} is a file; choose a folder")
@@ -92,6 +94,13 @@ def check_target(out: Path, flag: str = "--out") -> None:
         outdir.check_target(out, flag)
     except outdir.NotAnOutput as exc:
         raise UsageError(str(exc)) from None
+    mine = outdir.owned(out) if out.is_dir() else None
+    if mine and similarity and not set(mine) <= set(outdir.SIMILARITY_FILES):
+        raise UsageError(f"{flag} {out} holds a grading output; give the similarity its own folder "
+                         f"(e.g. {flag} {out.parent / (out.name + '-similarity')})")
+    if mine and not similarity and set(mine) <= set(outdir.SIMILARITY_FILES):
+        raise UsageError(f"{flag} {out} holds a similarity report (grader similar); give the grading its own "
+                         f"folder (e.g. {flag} {out.parent / (out.name + '-grading')})")
 
 
 @contextlib.contextmanager

@@ -12,8 +12,9 @@ from pathlib import Path
 from ..errors import UsageError
 from ..text import printable
 from .export import _cell
+from .outdir import SIMILARITY_FILES
 
-FILES = ("similarity.csv", "similarity.html")
+FILES = SIMILARITY_FILES
 SHOWN_PAIRS = 100  # pairs shown side by side on the page at most (the CSV has them all)
 RANKED_ROWS = 1000  # rows of the page's ranking at most
 SHOWN_CHARS = 20_000  # a longer text is shown around its highlighted regions only
@@ -52,16 +53,11 @@ class SimilarityRun:
 def check_out(out: Path, submissions: Path) -> None:
     """OUT: outside the submissions; new, empty, or an earlier ``grader similar`` output (never a
     grading output, whose files the similarity's would replace)."""
-    from . import outdir
     from .publish import check_target
     o, s = out.resolve(), submissions.resolve()
     if o == s or s in o.parents or o in s.parents:
         raise UsageError(f"--out {out} overlaps the submissions folder {submissions}; choose a separate folder")
-    check_target(out)
-    mine = outdir.owned(o) if o.is_dir() else None
-    if mine and not set(mine) <= set(FILES):
-        raise UsageError(f"--out {out} holds a grading output; give the similarity its own folder "
-                         f"(e.g. --out {out.parent / (out.name + '-similarity')})")
+    check_target(out, similarity=True)
 
 
 def csv_text(run: SimilarityRun) -> str:
