@@ -586,3 +586,14 @@ def test_w11_habits_are_read(qid, text):
 ])
 def test_w11_habits_with_a_mistake_are_not_passed(qid, text):
     assert verdict(qid, text) != "passed"
+
+
+@pytest.mark.parametrize("text, right", [
+    ("```python\nc_w = c_h = (4 - 2) // 1 + 1   # = 3\np_w = p_h = (3 - 2) // 1 + 1   # = 2\n```", True),
+    ("c_w = c_h = (4 - 2) // 1 + 1\np_w = p_h = (3 - 2) // 1 + 1", True),
+    ("c_w = c_h = (4 - 2) // 2 + 1\np_w = p_h = (3 - 2) // 1 + 1", False),  # (a stride of 2: 2, not 3)
+    ("c_w = c_h = (4 - 3) // 2 + 3\np_w = p_h = 2", True),  # ⌊1/2⌋ + 3 = 3: the floor, not 3.5
+    ("c_w = c_h = (4 - 3) / 2 + 3\np_w = p_h = 2", False),
+])
+def test_python_floor_division_is_the_floor(text, right):
+    assert (verdict("1.1", text) == "passed") is right

@@ -1409,7 +1409,10 @@ class Reader:
         if node[0] == "num" and start > 0 and self.toks[start - 1].text == "=" and self._peek("("):
             node = self._number_remark(node)
         while True:
-            if self._peek("*") or self._peek("/"):
+            if self._peek("/") and self._floor_division():  # a // b, as Python writes it: ⌊a / b⌋
+                self._link()
+                node = ("call", "floor", [("bin", "/", node, self._unary())])
+            elif self._peek("*") or self._peek("/"):
                 op = self._next().text
                 self._link()
                 node = ("bin", op, node, self._unary())
@@ -1419,6 +1422,16 @@ class Reader:
             else:
                 self.links = links
                 return node
+
+    def _floor_division(self) -> bool:
+        """At ``/``: whether a second ``/`` follows right after it (``//``); both are taken."""
+        if self.i + 1 >= len(self.toks):
+            return False
+        a, b = self.toks[self.i], self.toks[self.i + 1]
+        if b.text != "/" or b.pos != a.pos + 1:
+            return False
+        self.i += 2
+        return True
 
     def _number_remark(self, node):
         """``c_w = 3 (4−2+1)``: a number right after ``=`` and a parenthesis of constant arithmetic
@@ -3617,7 +3630,7 @@ def _log(a: float) -> float:
 
 
 _FUNCS = {"sigma": _sigma, "sigma'": lambda a: _sigma(a) * (1.0 - _sigma(a)), "exp": _exp, "tanh": math.tanh, "log": _log,
-          "max": lambda *a: max(a), "min": lambda *a: min(a)}
+          "max": lambda *a: max(a), "min": lambda *a: min(a), "floor": lambda a: float(math.floor(a))}
 
 
 def canonical(node) -> str:
