@@ -1272,9 +1272,9 @@ def test_scratch_removal_survives_a_deep_chain_and_follows_no_link(tmp_path):
             fd, old = os.open("d", os.O_RDONLY, dir_fd=fd), fd
             os.close(old)
         os.close(fd)
-        t0 = time.perf_counter()
+        t0 = time.process_time()  # (CPU time, ours and the kernel's for us: a loaded machine's waits left out)
         _rmtree(str(scratch))
-        times.append(time.perf_counter() - t0)
+        times.append(time.process_time() - t0)
         assert not scratch.exists()
     assert (keep / "classmate.py").read_text() == "x = 1\n"
     assert times[1] < 8 * times[0] + 1.0, times  # (4 times the folders: about 4 times the time, not 16)
