@@ -632,7 +632,7 @@ def plan_class(submissions: Path, asg: Assignment, work: Path, roster=None,
         source_dir = work / "by-roster"
         origin = roster_mod.stage(submissions, found, source_dir, staged=staged)
         missing = [st for st in found.missing if select is None or select(st.id)]
-        unmatched = list(found.unmatched)
+        unmatched = [safe_name(e) for e in found.unmatched]  # (entry names: raw bytes, controls)
         whose = {st.id: st for st in found.matched.values()}
     subs = discover(source_dir, [q.function for q in asg.questions], work / "prepared", select, lazy=True)
     names: set[str] = set()

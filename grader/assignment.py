@@ -24,6 +24,7 @@ from typing import Callable, Sequence, Union
 import numpy as np
 
 from . import DEFAULT_ASSIGNMENT
+from .text import safe_name
 
 
 @dataclass(frozen=True)
@@ -202,8 +203,10 @@ class Assignment:
 def normalize_student(student: str) -> str:
     """The one form of a student id that inputs derive from: NFC, outer spaces removed, and an
     email in lower case (Gradescope's ``Alice@Uni.edu`` and a regrade's ``alice@uni.edu`` are
-    one student).  Other ids keep their case."""
-    s = unicodedata.normalize("NFC", student).strip()
+    one student).  Other ids keep their case.  An id given as raw bytes (``--only`` typed as
+    ``$'Ren\\xe9'``, a file name not in UTF-8) takes the form a submission's id has
+    (:func:`grader.text.safe_name`: ``Ren\\xe9``)."""
+    s = unicodedata.normalize("NFC", safe_name(student)).strip()
     return s.lower() if "@" in s else s
 
 

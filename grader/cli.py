@@ -21,7 +21,7 @@ from pathlib import Path
 import click
 
 from . import DEFAULT_ASSIGNMENT, __version__, settings
-from .text import number
+from .text import number, safe_name
 
 ASSIGNMENT_HELP = "An installed assignment, or the path of an assignment folder."
 
@@ -377,9 +377,9 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
         opts = _opts(seed, timeout, memory, isolation, require_sandbox, jobs, course, partial_credit, reveal)
         opts = type(opts)(**{**opts.__dict__, "cache": not no_cache})
         run = grade_api(submissions, out, opts, assignment=asg, on_start=progress.start, on_result=progress.step,
-                        command=shlex.join(["grader", *sys.argv[1:]]), roster=roster, shard=shard,
+                        command=_command(), roster=roster, shard=shard,
                         lms_column=lms_column, lms_missing=lms_missing, lms_new_column=lms_new_column, ledger=ledger,
-                        only=list(only) or None,
+                        only=[safe_name(s) for s in only] or None,  # (an id in raw bytes: as ids are)
                         policy={"config": str(course.path) if course.path else ""})
     _summary(run)
     _ledger_summary(run)
@@ -402,6 +402,12 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
     _written_hint(entries, asg)
 
 
+def _command() -> str:
+    """The command line as the outputs record it: an argument in bytes that are not UTF-8 (a
+    folder or ``--only`` id typed as ``$'Ren\\xe9'``) made them unwritable (JSON is UTF-8)."""
+    return shlex.join(["grader", *map(safe_name, sys.argv[1:])])
+
+
 WRITTEN_SUFFIXES = (".md", ".markdown", ".tex")  # what only written answers are in
 
 
@@ -410,9 +416,16 @@ def _written_hint(entries, asg) -> None:
     assignment to use, and exit 1 (the grades just written are all zeros)."""
     if asg.kind == "written" or not entries:
         return
+    from .intake.discover import files_in
+
     def text_only(entry: Path) -> bool:
-        files = [entry] if entry.is_file() else [p for p in list(entry.rglob("*"))[:200] if p.is_file()
-                                                  and not p.name.startswith(".")] if entry.is_dir() else []
+        # (a folder as discovery walks it: a chain of 1,300 folders made rglob raise RecursionError
+        # here, after the outputs were written; 40,000 files were all listed to look at 200)
+        try:
+            files = [entry] if entry.is_file() else files_in(entry, 200) \
+                if entry.is_dir() and not entry.is_symlink() else []
+        except OSError:
+            return False  # (unreadable: not a hint's business; its grading said what is wrong)
         return bool(files) and all(p.suffix.lower() in WRITTEN_SUFFIXES for p in files)
     if sum(map(text_only, entries)) * 2 <= len(entries):
         return
@@ -715,7 +728,7 @@ def merge(folders, out, allow_partial, ledger, roster, lms_column, lms_missing, 
     inputs = [*(("the shard", f) for f in folders), ("the ledger", ledger), ("the roster", roster),
               ("the course file", course.path)]
     _check_reports(reports, inputs, (out,))
-    run = merge_outputs(list(folders), out, command=shlex.join(["grader", *sys.argv[1:]]),
+    run = merge_outputs(list(folders), out, command=_command(),
                         allow_partial=allow_partial, ledger=ledger, roster=roster, lms_column=lms_column,
                         lms_missing=lms_missing, lms_new_column=lms_new_column,
                         course=course if config is None else None)
@@ -750,7 +763,7 @@ def similar(submissions, out, assignment, templates, threshold, top, jobs):
     similarity.csv and similarity.html (the pairs side by side).  Needs copydetect."""
     from .api import similar as similar_api
     run = similar_api(submissions, out, assignment=assignment, templates=list(templates), threshold=threshold,
-                      top=top, command=shlex.join(["grader", *sys.argv[1:]]), jobs=jobs)
+                      top=top, command=_command(), jobs=jobs)
     for who, why in run.not_read:
         click.echo(f"not compared: {who}: {why}", err=True)
     kept = f" ({len(run.rows)} most similar kept)" if run.listed > len(run.rows) else ""
@@ -846,7 +859,7 @@ def override(args, why, undo_id, by, ledger, roster, out, assignment, points, co
         return
     if len(args) not in (2, 3):
         _fail("give STUDENT QUESTION POINTS (QUESTION: a question id or total), or STUDENT excused|late-waived")
-    student, target = args[0], book.parse_target(args[1])
+    student, target = safe_name(args[0]), book.parse_target(args[1])  # (an id in raw bytes: as ids are)
     try:
         value = settings.POINTS.parse(args[2]) if len(args) == 3 else None
     except settings.SettingError as exc:

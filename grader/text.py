@@ -33,13 +33,18 @@ def safe_text(text: str) -> str:
     return text.translate(_UNSAFE)
 
 
-_UNSAFE_NAME = {**_UNSAFE, 0x09: "\\x09", 0x0a: "\\x0a"}
+# A name's bytes that are not UTF-8 reach Python as surrogate escapes (U+DC80..U+DCFF, one per
+# byte: os.fsdecode); shown as the byte they stand for (``\\xe9``), never as U+FFFD, so that
+# latin-1 ``René.py`` and ``Renè.py`` stay two students (``Ren\\xe9``, ``Ren\\xe8``), each the same
+# on every run.
+_UNSAFE_NAME = {**_UNSAFE, 0x09: "\\x09", 0x0a: "\\x0a", **{0xdc00 + b: f"\\x{b:02x}" for b in range(0x80, 0x100)}}
 
 
 def safe_name(text: str) -> str:
     """A name (a file's, a student id) as one cell of one line: :func:`safe_text`, with tab and
     line feed escaped too (a line feed in a file name once forged rows of the gradebook and the
-    terminal table for every reader that reads by lines)."""
+    terminal table for every reader that reads by lines), and each byte of the name that is not
+    UTF-8 as its escape (``\\xe9``: two names differing only there stay two names)."""
     return text.translate(_UNSAFE_NAME)
 
 

@@ -607,3 +607,32 @@ def test_merge_never_writes_a_report_into_a_shard(tmp_path):
                tmp_path / "s1" / "results.json")
     assert r.returncode == 2 and "inside the shard" in r.stderr, r.stderr
     assert (tmp_path / "s1" / "results.json").read_bytes() == before and not (tmp_path / "m").exists()
+
+
+def test_written_hint_walks_a_deep_folder_without_recursion(tmp_path):
+    """A hw4 class with a folder submission 1,300 folders deep: the written-answers hint, run after
+    the outputs were written, listed it with rglob and raised RecursionError (a raw traceback,
+    exit 1).  It looks at the folder as discovery does (bounded, no recursion); a class of
+    folders holding only answers still gets the hint."""
+    from test_discover import _deep_folder, _remove_deep
+
+    from grader.assignment import load_assignment
+    from grader.cli import _written_hint
+    subs = tmp_path / "subs"
+    (subs / "deep").mkdir(parents=True)
+    (subs / "deep" / "hw4.py").write_text(CORRECT)
+    (subs / "honest.py").write_text(CORRECT)
+    fd = _deep_folder(subs / "deep", 1300)
+    os.close(os.open("answers.md", os.O_CREAT | os.O_WRONLY, 0o644, dir_fd=fd))
+    try:
+        _written_hint(sorted(subs.iterdir()), load_assignment("hw4"))  # (returns: code, no hint)
+        (subs / "deep" / "hw4.py").unlink()
+        (subs / "deep" / "answers.md").write_text("## 1.1\nc_w = 3\n")
+        (subs / "honest.py").unlink()
+        (subs / "alice").mkdir()
+        (subs / "alice" / "answers.md").write_text("## 1.1\nc_w = 3\n")
+        with pytest.raises(SystemExit) as exc:  # only answers: the hint, and exit 1
+            _written_hint(sorted(subs.iterdir()), load_assignment("hw4"))
+        assert exc.value.code == 1
+    finally:
+        _remove_deep(subs / "deep", 1300, fd)

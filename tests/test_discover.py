@@ -352,6 +352,23 @@ def test_invalid_utf8_and_long_names(tmp_path):
         assert (s.directory / s.main).read_bytes() == OK_PY
 
 
+def test_names_differing_only_in_bytes_that_are_not_utf8_are_two_students(tmp_path):
+    """Latin-1 ``René.py`` (right) and ``Renè.py`` (wrong) both became student ``Ren\\ufffd``: one
+    student vanished and the other's grade came from whichever file counted.  Each undecodable
+    byte is its escape, the same on every run; a name in UTF-8 keeps its id."""
+    src = tmp_path / "subs"
+    src.mkdir()
+    (src / os.fsdecode(b"Ren\xe9.py")).write_bytes(OK_PY)
+    (src / os.fsdecode(b"Ren\xe8.py")).write_bytes(OK_PY + b"\n# another\n")
+    (src / "René.py").write_bytes(OK_PY)
+    for run in ("first", "again"):
+        subs = discover(src, FUNCS, tmp_path / run)
+        assert sorted((s.student, s.others, s.error) for s in subs) == [
+            ("Ren\\xe8", (), ""), ("Ren\\xe9", (), ""), ("René", (), "")]
+    from grader.course.shard import student_key
+    assert sorted(student_key(p) for p in src.iterdir()) == ["Ren\\xe8", "Ren\\xe9", "René"]
+
+
 def test_grading_goes_on_beside_every_broken_entry(tmp_path):
     """One folder with each broken-entry category beside an honest neighbour: the run completes,
     the neighbour has full marks, every broken entry is status error with a one-line reason."""
@@ -383,7 +400,7 @@ def test_grading_goes_on_beside_every_broken_entry(tmp_path):
     assert by_source["honest.py"]["score"] == 20
     assert by_source[long_name]["score"] == 20
     odd = next(s for s in data["submissions"] if s["source"].endswith("odd.py"))
-    assert odd["score"] == 20 and "\ufffd" in odd["student"]
+    assert odd["score"] == 20 and odd["student"] == "\\xff\\xfeodd" and odd["source"] == "\\xff\\xfeodd.py"
     assert not by_source["twin.py"]["error"]  # (a .py counts before a folder, whatever their names)
     for s in data["submissions"]:
         if s["source"] not in ("twin.py", "honest.py", long_name) and s is not odd:

@@ -188,3 +188,35 @@ def test_out_takes_the_umask_mode(graded, tmp_path):
 def test_one_trial_is_singular():
     from grader.judge.compare import _all_trials
     assert _all_trials(1) == "the 1 trial" and _all_trials(3) == "all 3 trials"
+
+
+def test_only_and_override_take_an_id_typed_in_bytes_that_are_not_utf8(tmp_path):
+    """Latin-1 ``Ren\\xe9.py`` is student ``Ren\\xe9``; an instructor who types the raw byte
+    (``--only $'Ren\\xe9'``) got "error: 'utf-8' codec can't encode ..." and no regrade (the
+    command line recorded in results.json held it), and ``override`` the same.  Both now take
+    the id in the form discovery gives it."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    shutil.copy(SUBMISSIONS / "mistake_answer_key_quarter.py", subs / os.fsdecode(b"Ren\xe9.py"))
+    shutil.copy(SUBMISSIONS / "correct_loops.py", subs / os.fsdecode(b"Ren\xe8.py"))
+    out, book = tmp_path / "out", tmp_path / "l.jsonl"
+    import grader as package
+    root = Path(package.__file__).resolve().parent.parent
+    env = dict(os.environ, PYTHONPATH=str(root))
+    grader = lambda *a: subprocess.run([sys.executable, "-m", "grader", *map(os.fsencode, a)], env=env,  # noqa: E731
+                                       capture_output=True, cwd=tmp_path)
+    assert grader("grade", subs, "--out", out, "--jobs", "1").returncode == 0
+    before = _results(out)
+    assert before["Ren\\xe9"]["score"] < 20 and before["Ren\\xe8"]["score"] == 20
+    shutil.copy(SUBMISSIONS / "correct_loops.py", subs / os.fsdecode(b"Ren\xe9.py"))  # resubmitted, now right
+    r = grader("grade", subs, "--out", out, "--jobs", "1", "--only", os.fsdecode(b"Ren\xe9"))
+    assert r.returncode == 0, r.stderr
+    assert _results(out)["Ren\\xe9"]["score"] == 20
+    assert "--only 'Ren\\xe9'" in json.loads((out / "results.json").read_text(encoding="utf-8"))["command"]
+    r = grader("override", os.fsdecode(b"Ren\xe8"), "total", "18", "--why", "x", "--ledger", book, "--out", out)
+    assert r.returncode == 0, r.stderr
+    assert [e["student"] for e in L.read(book)] == ["Ren\\xe8"]

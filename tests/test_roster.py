@@ -492,3 +492,23 @@ def test_a_token_claim_never_joins_the_students_own_entry(tmp_path):
 def test_the_id_letter_for_letter_beats_the_id_in_other_case(tmp_path):
     m = R.match(_roster(tmp_path), ["a0002.py", "A0002.py"])
     assert m.by_student()["A0002"] == ["A0002.py"] and m.unmatched == ["a0002.py"]
+
+
+def test_unmatched_entries_in_bytes_that_are_not_utf8_are_written_out(tmp_path):
+    """An entry matching nobody whose name is Latin-1 (``Ren\\xe9.py``) stopped the whole run:
+    results.json could not be written (its ``unmatched`` list held the raw name).  It is graded
+    under the id discovery gives it and listed in that same form."""
+    import json
+    import os
+
+    from grader.api import Options, grade
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / os.fsdecode(b"Ren\xe9.py")).write_bytes((SUBMISSIONS / "correct_vectorized.py").read_bytes())
+    (subs / "smithjohn_123456_789012_hw4.py").write_bytes((SUBMISSIONS / "correct_vectorized.py").read_bytes())
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name,canvas id\nA0001,John Smith,123456\n")
+    grade(subs, tmp_path / "out", Options(jobs=1), roster=roster)
+    data = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    assert data["unmatched"] == ["Ren\\xe9.py"]
+    assert {s["student"]: s["score"] for s in data["submissions"]} == {"A0001": 20, "Ren\\xe9": 20}

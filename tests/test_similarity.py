@@ -493,3 +493,23 @@ def test_page_fits_runs_nothing_of_the_students_and_shows_the_pairs(browser, tmp
     assert browser.evaluate("document.querySelectorAll('article.pairbox').length") == 1
     assert browser.evaluate("document.querySelectorAll('article.pairbox pre mark').length") >= 2
     assert browser.evaluate("document.querySelectorAll('table.list thead th[scope=col]').length") == 6
+
+
+def test_code_of_a_deep_tree_is_read_without_recursion(tmp_path):
+    """The .py files beside a main file were listed with rglob, which recurses once per folder
+    level: they are walked as discovery walks (no recursion, no deeper than its limit)."""
+    from test_discover import _deep_folder, _remove_deep
+
+    from grader.similarity.sources import Document, _read_code
+    root = tmp_path / "tree"
+    root.mkdir()
+    (root / "hw4.py").write_text("def conv_forward(x):\n    return x\n")
+    (root / "helpers.py").write_text("def helper(y):\n    return y + 1\n")
+    fd = _deep_folder(root, 1300)
+    os.close(os.open("x.py", os.O_CREAT | os.O_WRONLY, 0o644, dir_fd=fd))
+    try:
+        doc = Document(student="deep", entry="deep")
+        _read_code(doc, root, "hw4.py", {})
+        assert "def helper" in doc.text and "def conv_forward" in doc.text
+    finally:
+        _remove_deep(root, 1300, fd)

@@ -143,3 +143,33 @@ def test_safe_name_keeps_a_name_on_one_line():
     from grader.text import safe_name, safe_text
     assert safe_name("a\nb\tc\x1b") == "a\\x0ab\\x09c\\x1b"
     assert safe_text("a\nb") == "a\nb"  # a message may have lines; a name may not
+
+
+def test_safe_name_shows_bytes_that_are_not_utf8_as_escapes():
+    """Latin-1 ``René.py`` and ``Renè.py`` both became ``Ren\\ufffd``: one student vanished and the
+    other's grade was whichever file counted.  Each undecodable byte is now its escape."""
+    from grader.text import safe_name
+    assert safe_name(os.fsdecode(b"Ren\xe9")) == "Ren\\xe9"
+    assert safe_name(os.fsdecode(b"Ren\xe8")) == "Ren\\xe8"
+    assert safe_name(os.fsdecode(b"\xff\xfeodd")) == "\\xff\\xfeodd"
+    assert safe_name("René") == "René"  # valid UTF-8 names are unchanged
+    assert safe_name("\ud800") == "\ufffd"  # (a lone surrogate that stands for no byte)
+
+
+_PLAIN = lambda t: "\\" not in t and not any(ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 for c in t)  # noqa: E731
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=40), st.binary(max_size=40))
+def test_safe_name_of_any_file_name_is_printable_utf8_and_tells_names_apart(a, b):
+    """Any bytes a file name can hold give a one-line UTF-8 id; two names give the same id only
+    when they are the same name (among names with no backslash or control character of their
+    own, which would be shown by the same escapes)."""
+    from grader.text import safe_name
+    na, nb = safe_name(os.fsdecode(a)), safe_name(os.fsdecode(b))
+    na.encode("utf-8")
+    assert "\n" not in na and "\t" not in na
+    assert "\ufffd" not in na or "\ufffd" in os.fsdecode(a)  # (only where the name itself holds U+FFFD)
+    assert safe_name(na) == na  # stable: an id shown again is the same id
+    if _PLAIN(a.decode("utf-8", "replace")) and _PLAIN(b.decode("utf-8", "replace")) and a != b:
+        assert na != nb

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..assignment import Assignment
 from ..intake import notation
-from ..intake.discover import Submission, choose_code, discover, prepare
+from ..intake.discover import MAX_ZIP_FILES, Submission, choose_code, discover, files_in, prepare
 from ..intake.notebook import NotebookError, read_code_cells
 from ..intake.written import answers_file
 from ..text import one_line, safe_text
@@ -115,7 +115,8 @@ def _read_code(doc: Document, directory: Path, main: str, texts: dict[Path, str]
     """The main file first, then the other ``.py`` files beside and below it (its importable
     modules), each as the student wrote it (a notebook: its code cells)."""
     # (the tree is the intake's copy: regular files only, at most discover.MAX_ZIP_FILES)
-    others = sorted((p for p in directory.rglob("*.py") if p.is_file() and p != directory / main),
+    # (walked as discovery walks, without recursion: never rglob over a student's tree)
+    others = sorted((p for p in files_in(directory, MAX_ZIP_FILES) if p.name.endswith(".py") and p != directory / main),
                     key=lambda p: p.as_posix())
     files = [directory / main] + others[:MAX_PY_FILES - 1]
     if len(others) > MAX_PY_FILES - 1:
