@@ -470,6 +470,8 @@ def test_right_on_one_side_of_zero_of_an_argument_is_said():
     a = tr.args
     upstream = np.einsum("tnk,tmk->tnm", a["dS"], a["W2"])
     d = diagnose(q, tr, [g for g in upstream * np.sign(a["Z"])])
+    assert "times sign(Z)" in d.message, d.message  # (what the mask is instead: said since F12)
+    d = diagnose(q, tr, [g for g in upstream * np.where(a["Z"] > 0, 1.0, 0.3 * np.cos(a["Z"]))])
     assert "right exactly where Z > 0 and wrong wherever Z < 0" in d.message, d.message
 
 

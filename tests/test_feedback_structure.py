@@ -339,3 +339,32 @@ def test_one_term_of_a_sum_inside_the_activation_is_named():
     outs = [1 / (1 + np.exp(-(z[-1, -1, -1] * v[-1, -1, -1, :]))) for z, v in zip(tr.args["z"], tr.args["v"])]
     said = _said(diagnose(q, tr, outs))
     assert "last position along axes 0 and 1 and 2" in said and "(+=)" in said, said
+
+
+def test_a_running_total_over_every_position_is_named():
+    """The conv's total reset once per channel, not at each position (c_i, c_j)."""
+    q = next(q for q in load_assignment("hw4").questions if q.id == "1.2")
+    q = dataclasses.replace(q, mistakes=(), groups={})  # (the probes kept: the sigmoid)
+    tr = _groups(q, 22)[0]
+    outs = []
+    for x, w in zip(tr.args["x"], tr.args["w"]):
+        y = np.zeros((3, 3, w.shape[2]))
+        for k in range(w.shape[2]):
+            s = 0.0
+            for i in range(3):
+                for j in range(3):
+                    s += (x[i:i + 2, j:j + 2] * w[:, :, k]).sum()
+                    y[i, j, k] = 1 / (1 + np.exp(-s))
+        outs.append(y)
+    said = _said(diagnose(q, tr, outs))
+    assert "axes 0 and 1 together" in said and "running total" in said, said
+
+
+def test_a_window_start_one_off_is_named():
+    """Sum pooling through a selection matrix np.eye(3, 2, k=1) where k=-1 belongs."""
+    q = _bare("hw4", "1.3")
+    tr = _groups(q, 23)[0]
+    E = np.eye(3, 2, k=1) + np.eye(3, 2)  # rows p-1 and p: each window one up and one left
+    outs = [np.einsum("ap,bq,abk->pqk", E, E, y) for y in tr.args["y"]]
+    said = _said(diagnose(q, tr, outs))
+    assert "moved by one" in said and "start one off" in said, said

@@ -428,6 +428,12 @@ def _input_transforms(arr: np.ndarray):
         for a in range(nd):
             if shape[a] > 1:
                 out.append((("shifted", a), lambda x, a=a: x - x.max(axis=a + 1, keepdims=True)))
+    # every index along one or two axes shifted by one, the entries past the edge as 0: a window's
+    # start one off (y[p-1:p+1] for y[p:p+2], an np.eye diagonal k on the wrong side)
+    for r in (1, 2):
+        for axes in itertools.combinations([a for a in range(nd) if 2 <= shape[a] <= 64], r):
+            for steps in itertools.product((1, -1), repeat=r):
+                out.append((("offset", axes, steps), lambda x, ax=axes, st=steps: _offset(x, ax, st)))
     # every index along some axes shifted by one, wrapping (1-based formulas on 0-based arrays)
     axes_ok = [a for a in range(nd) if shape[a] > 1]
     for r in range(1, min(len(axes_ok), 2) + 1):
@@ -497,6 +503,20 @@ def _only(x: np.ndarray, axes: tuple[int, ...], which: str) -> np.ndarray:
     for a in axes:
         index[a + 1] = 0 if which == "first" else x.shape[a + 1] - 1
     out[tuple(index)] = x[tuple(index)]
+    return out
+
+
+def _offset(x: np.ndarray, axes: tuple[int, ...], steps: tuple[int, ...]) -> np.ndarray:
+    """``x`` (batched) with every index along ``axes`` moved by ``steps`` (entry i read where
+    i + step belongs), the entries that come from past the edge 0."""
+    out = np.zeros_like(x, dtype=np.float64)
+    src: list = [slice(None)] * x.ndim
+    dst: list = [slice(None)] * x.ndim
+    for a, st in zip(axes, steps):
+        n = x.shape[a + 1]
+        src[a + 1] = slice(0, n - st) if st > 0 else slice(-st, n)
+        dst[a + 1] = slice(st, n) if st > 0 else slice(0, n + st)
+    out[tuple(dst)] = x[tuple(src)]
     return out
 
 
@@ -784,6 +804,15 @@ def _how_read_one(how, shape, namer) -> str:
         return (f"read with every index along axes {', '.join(map(str, axes))} shifted by one, wrapping "
                 f"around (where you need {nm(i)} you use {nm(j)}): a formula written with 1-based "
                 f"indices (i−1) used on 0-based arrays does this, since negative indices wrap in Python")
+    if how[0] == "offset":
+        axes, steps = how[1], how[2]
+        need = [1 if a in axes else 0 for a in range(len(shape))]
+        use = [v - steps[axes.index(a)] if a in axes else v for a, v in enumerate(need)]
+        shown = nm(use) if all(u >= 0 for u in use) else "an entry past its edge (0)"
+        moved = ", ".join(f"axis {a} by {st:+d}" for a, st in zip(axes, steps))
+        return (f"read with every index moved by one ({moved}; where you need {nm(need)} you use {shown}, "
+                f"and 0 past the edge): a window's or a slice's start one off (p−1 where p belongs, an "
+                f"np.eye diagonal k on the wrong side) does this")
     if how[0] == "relaid":
         p, laid = how[1], how[2]
         return (f"read as if its numbers were laid out as shape {laid} (its axes in the order {p}): "
@@ -1780,14 +1809,20 @@ def accumulated_finding(q, trials, got: np.ndarray, exp: np.ndarray, act: "Activ
             pre = None
         if pre is not None and pre.shape != exp.shape:
             pre = None
-    for a in range(len(shape)):
-        if not 2 <= shape[a] <= 64:
+    # one axis, or two neighbouring axes walked together in row-major order (a total kept over
+    # every position (c_i, c_j) of a channel, not reset at each)
+    spans = [(a, a) for a in range(len(shape))] + [(a, a + 1) for a in range(len(shape) - 1)]
+    for a, b in spans:
+        n_run = int(np.prod(shape[a:b + 1]))
+        if not 2 <= n_run <= 64 or any(shape[i] < 2 for i in range(a, b + 1)):
             continue
         for backwards in (False, True):
-            def run(x, a=a, backwards=backwards):
-                x = np.flip(x, axis=a + 1) if backwards else x
-                out = np.cumsum(x, axis=a + 1)
-                return np.flip(out, axis=a + 1) if backwards else out
+            def run(x, a=a, b=b, backwards=backwards):
+                merged = x.reshape(x.shape[:a + 1] + (-1,) + x.shape[b + 2:])
+                merged = np.flip(merged, axis=a + 1) if backwards else merged
+                out = np.cumsum(merged, axis=a + 1)
+                out = np.flip(out, axis=a + 1) if backwards else out
+                return out.reshape(x.shape)
             cands = [("", run(exp))]
             if pre is not None:
                 with np.errstate(all="ignore"):
@@ -1798,19 +1833,22 @@ def accumulated_finding(q, trials, got: np.ndarray, exp: np.ndarray, act: "Activ
                 first = [0] * len(shape)
                 second = [0] * len(shape)
                 if backwards:
-                    first[a], second[a] = shape[a] - 1, shape[a] - 2
+                    first[a:b + 1] = [shape[i] - 1 for i in range(a, b + 1)]
+                    second[a:b + 1] = np.unravel_index(n_run - 2, shape[a:b + 1])
                 else:
-                    second[a] = 1
-                one, two = q.element(tuple(first)), q.element(tuple(second))
+                    second[a:b + 1] = np.unravel_index(1, shape[a:b + 1])
+                one, two = q.element(tuple(int(i) for i in first)), q.element(tuple(int(i) for i in second))
+                axes = f"axis {a}" if a == b else f"axes {a} and {b} together (row-major: every position in turn)"
                 if inside:
-                    said = (f"before {act.name}, each entry's input along axis {a} holds its own plus those "
+                    said = (f"before {act.name}, each entry's input along {axes} holds its own plus those "
                             f"of every entry {'after' if backwards else 'before'} it (a running total: the "
                             f"input of {act.name} for {two} includes {one}'s)")
                 else:
-                    said = (f"along axis {a}, each entry holds the right value plus those of every entry "
+                    said = (f"along {axes}, each entry holds the right value plus those of every entry "
                             f"{'after' if backwards else 'before'} it (a running total: {two} includes {one})")
-                return (f"In your answer, {said}. A total set to 0 once, before the loop over that axis, "
-                        f"instead of at the start of each of its passes, does this.")
+                return (f"In your answer, {said}. A total set to 0 once, before the loop over "
+                        f"{'that axis' if a == b else 'those positions'}, instead of at the start of each "
+                        f"of its passes, does this.")
     return ""
 
 
@@ -2094,4 +2132,5 @@ GATES: tuple[tuple[str, Callable[[np.ndarray], np.ndarray]], ...] = (
     ("σ({a})", lambda a: _sig(a)),
     ("σ({a})(1 − σ({a}))", lambda a: _sig(a) * (1 - _sig(a))),
     ("{a}(1 − {a})", lambda a: a * (1 - a)),
+    ("sign({a}) (−1 where {a} < 0, not 0)", lambda a: np.sign(a)),
 )
