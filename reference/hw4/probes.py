@@ -42,6 +42,10 @@ _RULES = (
     ("⌈n/s⌉", lambda n, f, s: -(-n // s)),
     ("⌊n/s⌋", lambda n, f, s: n // s),
     ("⌊(n − f)/s⌋ + 2", lambda n, f, s: (n - f) // s + 2),
+    ("round((n − f)/s) + 1, Python's round (a half goes to the even number)",
+     lambda n, f, s: np.round((n - f) / s).astype(np.int64) + 1),
+    ("n − ⌊f/s⌋ + 1 (n - f // s + 1: the division binds first, parentheses missing)", lambda n, f, s: n - f // s + 1),
+    ("n − f/s + 1 (n - f / s + 1: the division binds first, parentheses missing)", lambda n, f, s: n - f / s + 1),
 )
 
 
