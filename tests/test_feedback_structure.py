@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 
 from grader.assignment import load_assignment, trial_groups
 from grader.feedback.diagnose import diagnose, size_factor_finding
@@ -368,3 +369,20 @@ def test_a_window_start_one_off_is_named():
     outs = [np.einsum("ap,bq,abk->pqk", E, E, y) for y in tr.args["y"]]
     said = _said(diagnose(q, tr, outs))
     assert "moved by one" in said and "start one off" in said, said
+
+
+@pytest.mark.parametrize("rule, words", [
+    (lambda n, f, s: n - f // s + 1, "n − ⌊f/s⌋ + 1"),  # parentheses missing: the division binds first
+    (lambda n, f, s: int(round((n - f) / s)) + 1, "Python's round"),
+])
+def test_size_rules_students_write_are_named(rule, words):
+    q = next(q for q in load_assignment("hw4").questions if q.id == "1.1")
+    q = dataclasses.replace(q, mistakes=(), groups={})
+    tr = _groups(q, 24)[0]
+    outs = []
+    for t in range(len(tr)):
+        a = {k: int(np.asarray(v)[t]) for k, v in tr.args.items()}
+        cw, ch = rule(a["width"], a["filter_size"], a["stride"]), rule(a["height"], a["filter_size"], a["stride"])
+        outs.append(np.array([cw, ch, rule(cw, a["pool_size"], a["stride"]), rule(ch, a["pool_size"], a["stride"])]))
+    d = diagnose(q, tr, outs)
+    assert words in _said(d), _said(d)
