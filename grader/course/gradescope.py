@@ -92,7 +92,8 @@ RESULTS="$ROOT/results/results.json"
 mkdir -p "$ROOT/results"
 # A result from the start, replaced whole when grading ends: even a disk that fills up on the
 # way leaves Gradescope one to read (written over in place, it needs no new space).
-FALLBACK='{{"score": 0, "output": "The autograder could not finish, so your submission was not graded. Please tell the course staff.", "output_format": "text", "tests": []}}'
+# (its extra_data marks it as the grader's own, so `check --gradescope` may replace it)
+FALLBACK='{{"score": 0, "output": "The autograder could not finish, so your submission was not graded. Please tell the course staff.", "output_format": "text", "tests": [], "extra_data": {{"seed": null, "digest": null, "fallback": true}}}}'
 printf '%s\n' "$FALLBACK" > "$RESULTS"
 
 # Per-student inputs: the first submitter's email (or Gradescope id) seeds them, in the one
