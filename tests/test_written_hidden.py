@@ -597,3 +597,38 @@ def test_w11_habits_with_a_mistake_are_not_passed(qid, text):
 ])
 def test_python_floor_division_is_the_floor(text, right):
     assert (verdict("1.1", text) == "passed") is right
+
+
+# --- attack round aside12 ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("qid, text", [
+    ("1.3", Z13 + "\n\nr = 2: z[pi,pj,k] = r y[pi,pj,k]"),  # a second definition after other text
+    ("1.1", SIZES11 + "\n\ns = 1: c_w = 4"),
+    ("1.2", Y12 + "\n\nwhere $\\sigma(t) \\equiv t$."),  # the student's σ, written with ≡, :=, a lambda
+    ("1.2", Y12 + "\n\nwhere sigma(t) := t"),
+    ("1.2", Y12 + "\n\nsigma = lambda t: t"),
+    ("1.2", "y[ci,cj,k] = 1/(1 + e^(-(x[ci,cj]*w[1,1,k] + x[ci,cj+1]*w[1,2,k] + x[ci+1,cj]*w[2,1,k]"
+            " + x[ci+1,cj+1]*w[2,2,k])))\n\nwhere e = 2"),  # Euler's number redefined
+])
+def test_aside12_wrong_answers_are_not_passed(qid, text):
+    assert verdict(qid, text) != "passed"
+
+
+def test_a_function_defined_anywhere_in_the_file_holds_in_every_answer():
+    from grader.intake.notation import _standard_functions_defined
+    assert _standard_functions_defined("Notation: sigma(t) = t throughout.\n## 1.1\nc_w = 3") == ["sigma(t) = t"]
+    found = _standard_functions_defined("σ(a) = 1/(1+exp(−a)) and its derivative is σ(a)(1−σ(a)).")
+    assert len(found) == 1 and found[0].replace(" ", "").endswith("=1/(1+exp(-a))"), found  # (the sentence cut)
+    assert _standard_functions_defined("Let f(t) = t.\n## 1.2") == []  # (a function of one's own: per answer)
+
+
+def test_an_own_definition_that_cannot_be_read_is_not_replaced_by_another_answers():
+    from grader.intake.notation import _answer_with_borrowed, NotationError
+    from tests.test_written import Q
+    everything = {"2.1": "$$\\delta_m = (o_m - y_m) o_m (1 - o_m)$$\n$$\\frac{\\partial E}{\\partial w_{p_i,p_j,k,o_m}} = "
+                         "\\delta_m z_{p_i,p_j,k}$$",
+                  "2.2": "$$\\frac{\\partial E}{\\partial z_{p_i,p_j,k}} = \\sum_{m=1}^{2} \\delta_m w_{p_i,p_j,k,o_m}$$\n"
+                         "$$\\text{herein } \\delta_m \\equiv o_m - y_m$$"}
+    from grader.intake.notation import equations
+    with pytest.raises(NotationError):
+        _answer_with_borrowed(equations(everything["2.2"]), Q["2.2"].spec, "2.2", everything)

@@ -100,6 +100,19 @@ _BRACED = r"\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}  # "，" "＝" "（" …: their ASCII forms
 
 
+# what students write for "is defined as": :=, ≡, ≔, \triangleq, ← and <- (spaced, as in
+# pseudocode; a<-1 stays a comparison), and Python's f = lambda t: … (a function of one's own)
+_DEFINED_AS = re.compile(r"\\(?:coloneqq|coloneq|triangleq|equiv|doteq|leftarrow|gets)(?![A-Za-z])|:=|=:|≡|≔|≜|←|(?<=\s)<-(?=\s)")
+_LAMBDA = re.compile(r"\b([A-Za-z][A-Za-z0-9]{0,11})[ \t]*=[ \t]*lambda[ \t]+([A-Za-z])[ \t]*:[ \t]*")
+
+
+_CONSTANT_DEFINED = re.compile(r"\s*(?:e|pi|\\pi|π)\s*=(?!=)")
+
+
+def _definitional(text: str) -> str:
+    return _LAMBDA.sub(r"\1(\2) = ", _DEFINED_AS.sub("=", text))
+
+
 def normalize(text: str) -> str:
     """What students write, mapped into the one grammar: Unicode letters and operators, LaTeX
     spacing, sizing, bold and vector markup, layer labels ``w^{(2)}``, ``\\text{for all}`` and
@@ -162,7 +175,7 @@ def normalize(text: str) -> str:
     text = re.sub(r"\^\s*\{?\s*[(\[]\s*(?![a-km-z]\s*[)\]])[A-Za-z0-9+\-]{1,4}\s*[)\]]\s*\}?", "", text)
     text = re.sub(r"\^\s*\{\s*\\(?:text|mathrm|textrm|rm)\s*\{[A-Za-z ]{1,12}\}\s*\}", "", text)  # δ^{\text{out}}
     text = re.sub(r"\^\s*(?:\{\s*(?:\\prime|')\s*\}|\\prime)", "'", text)  # σ^{\prime}(a)
-    text = re.sub(r"\\(?:coloneqq|coloneq|triangleq|equiv|doteq)|:=|=:", "=", text)
+    text = _definitional(text)
     text = re.sub(r"\\(?:ldots|cdots|dots|dotsc|dotsb)\b", "...", text)
     text = re.sub(r"\\(?:leqslant|leq)\b", r"\\le", text)
     text = re.sub(r"\\(?:geqslant|geq)\b", r"\\ge", text)
@@ -357,7 +370,7 @@ _SCALAR_ROW = re.compile(r"(?:[ \t]*[A-Za-z]_\{?[A-Za-z0-9]\}?[ \t]*=[ \t]*\d{1,
 # spacing that may part two definitions on one line (c_w = 3 \qquad p_w = 2)
 _SPACING = re.compile(r"\\qquad(?![A-Za-z])|\\quad(?![A-Za-z])|\\;\s*\\;|(?<=\S)[ \t]{2,}(?=\S)")
 _LEAD = re.compile(r"^(?:(?:\*\*|__)?(?:my\s+|the\s+)?(?:final\s+)?(?:answer|result)\s*(?:(?:\*\*|__)\s*)?[:.]\s*(?:(?:\*\*|__)\s*)?"
-                   r"|(?:let|where|with|\\where|then|so|hence|thus|therefore|define|and|i\.e\.|we\s+have|"
+                   r"|(?:let|where|here|with|\\where|then|so|hence|thus|therefore|define|and|i\.e\.|we\s+have|"
                    r"we\s+get|which\s+gives|this\s+gives)\b[\s,:]*)+", re.IGNORECASE)
 
 
@@ -758,13 +771,17 @@ class Reader:
             parts.append(line.rstrip(","))
             parts += [piece.rstrip(",") for piece in more]
         parts = [p for p in (self._inline_function(p) for p in parts) if p and not self._function_definition(p)]
+        for p in parts:
+            if _CONSTANT_DEFINED.match(p):
+                raise NotationError(f"{' '.join(p.split())[:60]}: e is Euler's number and π the circle's constant "
+                                    "here; give a number of your own another name")
         alone = {p for p in parts if "=" not in p}  # lines that define nothing ("… \\\\ a \\ne b" in a display)
         for part in parts:  # the left sides first: a symbol of one's own may be used before its line
             self._declare(part)
         out, failed_at, known, retried, merged = [], [], len(self.local), False, 0
         remarked: set[str] = set()  # formulas read again without a remark after them
         trails: dict[str, Statement] = {}  # a piece after a formula's comma: the statement it follows
-        held: dict[str, NotationError] = {}  # a formula read without a remark that could change it
+        held: dict[str, tuple] = {}  # a formula read without a remark that could change it: (refusal, remark)
         pending: list[tuple] = []  # (its statement, the refusal): refused unless nothing uses it
         while parts or (failed_at and not retried and len(self.local) > known):
             if not parts:  # a symbol of one's own defined later on a line ("…, where δ_m = …"): again
@@ -776,16 +793,16 @@ class Reader:
                 st = self.statement(part)
                 merged = 0
                 if part in held:
-                    pending.append((st, held.pop(part)))
+                    pending.append((st, *held.pop(part)))
             except NotationError as exc:
                 if part in held:
-                    raise held[part] from None
+                    raise held[part][0] from None
                 cut = _remark(part) if part not in remarked else None
                 if cut is not None and not str(exc).startswith("the expression ends too early"):
                     found = _remark_change(cut[1])  # "…, i.e. the window's sum": a remark, dropped
                     if found:  # unless it could change the value ("…, i.e. squared"; "…, e.g. z_{1,1,k} = …"),
                         # which is refused unless the formula before it is a step nothing uses
-                        held[cut[0]] = _after_comma(cut[1].lstrip(",;. "), found)
+                        held[cut[0]] = (_after_comma(cut[1].lstrip(",;. "), found), cut[1])
                     remarked.add(cut[0])  # (read once more without it: at most once a line)
                     if part in self.trailing:
                         self.trailing.add(cut[0])
@@ -817,11 +834,14 @@ class Reader:
                     trails[parts[0]] = st
             if st is not None:
                 out.append(st)
-        for st, refusal in pending:
-            if st is None or not self._unused(st, out):
-                raise refusal
+        for st, refusal, remark in pending:
+            if st is None or _DEFINING.search(remark) or not self._unused(st, out):
+                raise refusal  # (a remark holding a definition is never prose: "r = 2: z = r·y")
         for part, why in self.skipped:  # "…, squared", "c_w = 3,7", "…, \quad a \ne b": not prose
-            if part in trails and self._unused(trails[part], out):
+            if why != STEP and self._defines_target_later(part):
+                raise NotationError(f"{' '.join(part.split())[:80]}: this line also defines the asked quantity, "
+                                    f"after other text, and cannot be read; write one definition per line")
+            if part in trails and not _DEFINING.search(part) and self._unused(trails[part], out):
                 continue  # it follows a step nothing uses ("dE/do_m = o_m − y_m, and the sigmoid's …:")
             found = why != STEP and (part in self.trailing and _modifier(part)
                                      or part in alone and _modifier(part, relations_only=True))
@@ -1009,6 +1029,12 @@ class Reader:
             return False
         finally:
             self.i = at
+
+    def _defines_target_later(self, part: str) -> bool:
+        """Whether a line that cannot be read defines the asked quantity after other text on it
+        (``r = 2: z[pi,pj,k] = r y[pi,pj,k]``): never passed over, whatever else defines it."""
+        pieces = re.split(r"[:;]", part)
+        return any(self._defines_target(piece) for piece in pieces[1:] if "=" in piece)
 
     def _defines_target(self, part: str) -> bool:
         """Whether a line that cannot be read is (meant as) a definition of the asked quantity."""
@@ -4298,7 +4324,8 @@ def equations(body: str) -> str:
     hold an ``=``.  Values given without an ``=`` (a table, ``c_w: 3``) are read as definitions."""
     body = _plain_values(body)
     blocks = list(_math_blocks(body))
-    found = [text for text, block, _a, _b in blocks if block or "=" in text or "\\in" in text or "∈" in text]
+    found = [text for text, block, _a, _b in blocks
+             if block or "=" in text or "\\in" in text or "∈" in text or _DEFINED_AS.search(text)]
     if blocks or "$" in body:
         plain = _plain_statements(_outside(body, blocks))
         if not any("=" in text for text in found):  # the math is symbols in prose: the formulas are plain lines
@@ -4327,7 +4354,7 @@ def _plain_function_lines(body: str) -> list[str]:
     for line in body.splitlines():
         if "$" in line or "\\[" in line or "\\(" in line or len(line) > 500:
             continue
-        bare = _without_lead(line.strip()).rstrip(" .,;")
+        bare = _definitional(_without_lead(line.strip()).rstrip(" .,;"))
         if _FUNCTION_DEF.match(bare):
             out.append(bare)
     return out
@@ -4366,7 +4393,7 @@ def _plain_statements(body: str) -> list[str]:
         if not line.strip() or line.lstrip().startswith(">"):
             joining = False
             continue
-        if "=" in line:
+        if "=" in line or _DEFINED_AS.search(line):
             out.append(line)
             joining = True
         elif joining and _NO_SENTENCE.match(line) and not (line.lstrip()[:1] in "([" and _PROSE_WORD.search(line)):
@@ -4399,6 +4426,7 @@ def answer(qid: str, spec: dict, path: str, arrays: dict):
             if not text.strip():  # words only: an answer that cannot be graded, with the reason
                 raise NotationError(f"no equation under '## {qid}': write the answer in $$ … $$ "
                                     "(or as a line with =), not only in words")
+            text = "\n".join(_standard_functions_defined(whole) + [text])  # (σ defined once, anywhere)
             _READ[qid] = _answer_with_borrowed(text, spec, qid, everything)
             print(f"How your answer to {qid} was read:\n{reading(_READ[qid])}")
         except (NotationError, NoAnswer) as exc:
@@ -4426,6 +4454,7 @@ def answer(qid: str, spec: dict, path: str, arrays: dict):
 
 
 MAX_BORROWED = 8  # lines of another answer that define a symbol this one uses
+_DEFINING = re.compile(r"=|≡|≔|←|<-|\\(?:equiv|triangleq|coloneqq|leftarrow|gets|doteq)(?![A-Za-z])")
 _UNKNOWN = re.compile(r"unknown (?:quantity|name) '([A-Za-z]{1,30})'")
 
 
@@ -4460,6 +4489,8 @@ def _answer_with_borrowed(text: str, spec: dict, qid: str, everything: dict[str,
         return Answer(text, spec)
     except NotationError as exc:
         m = _UNKNOWN.match(str(exc))
+        if m and _defines_name(text.splitlines(), m.group(1)):
+            raise  # (its own definition, unreadable: never replaced by another answer's)
         borrowed = _borrowed(everything, qid, m.group(1)) if m else []
         if not borrowed:
             raise
@@ -4478,6 +4509,40 @@ def _compact_asked(text: str, spec: dict) -> str:
         return text
     plain = {a.replace("_", ""): a for a in asked}
     return re.sub(r"(?<![\\\w])(" + "|".join(map(re.escape, plain)) + r")(?!\w)", lambda m: plain[m.group(1)], text)
+
+
+_PROSE_AFTER = re.compile(r"[;,]\s|\s(?:and|where|which|with|for|so|is|as|throughout|here)\b|\.(?:\s|$)")
+_STANDARD_DEF = re.compile(r"(?<![A-Za-z\\])\\?(?:sigma|sigmoid|exp|log|tanh)\s*\(\s*[A-Za-z]\s*\)\s*=(?!=)")
+
+
+def _standard_functions_defined(whole: str) -> list[str]:
+    """The lines anywhere in the file (a preamble, another answer) that define σ, sigmoid, exp,
+    log or tanh (``where sigma(t) = t``, ``$\\sigma(t) := \\frac{1}{1+e^{-t}}$``): such a function
+    means one thing in the whole file, so every answer is read with its definition.  At most 8."""
+    out = []
+    for line in whole.splitlines():
+        if len(line) > 500 or not re.search(r"(?:sigma|sigmoid|exp|log|tanh|σ)\s*\(", line):
+            continue
+        bare = normalize(_definitional(re.sub(r"\$+|\\\[|\\\]|\\\(|\\\)", " ", line)))
+        at = _STANDARD_DEF.search(bare)  # (anywhere on the line: "Notation: sigma(t) = t throughout.")
+        piece = _PROSE_AFTER.split(bare[at.start():], maxsplit=1)[0].rstrip(" .,;") if at else ""
+        m = _FUNCTION_DEF.match(piece) if piece else None  # (the definition, without the sentence it sits in)
+        if m and m.group(1).lstrip("\\") in Reader.REDEFINABLE:
+            out.append(piece)
+            if len(out) >= 8:
+                break
+    return out
+
+
+def _defines_name(lines: list[str], name: str) -> list[str]:
+    """The lines whose left side (before their first =, or :=, ≡, <- …) names ``name``."""
+    pattern = re.compile(r"(?<![A-Za-z\\])\\?" + re.escape(name) + r"(?![A-Za-z])")
+    out = []
+    for line in lines:
+        line = _definitional(line)
+        if "=" in line and pattern.search(normalize(line.split("=", 1)[0])):
+            out.append(line)
+    return out
 
 
 def _borrowed(everything: dict[str, str], qid: str, name: str) -> list[str]:
