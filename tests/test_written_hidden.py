@@ -114,7 +114,7 @@ def test_what_is_visible_is_a_subsequence_of_the_text(text, name):
     from grader.intake.notation import visible
     got, it = visible(text, name), iter(text)
     assert all(ch in it for ch in got)
-    if "<!--" not in text and name != "a.tex":
+    if "<!" not in text and "<?" not in text and name != "a.tex":  # (comments and bogus comments cut)
         assert got == text
 
 
@@ -632,3 +632,39 @@ def test_an_own_definition_that_cannot_be_read_is_not_replaced_by_another_answer
     from grader.intake.notation import equations
     with pytest.raises(NotationError):
         _answer_with_borrowed(equations(everything["2.2"]), Q["2.2"].spec, "2.2", everything)
+
+
+@pytest.mark.parametrize("wrap", [
+    "<dialog>\n\n{}\n\n</dialog>", "<datalist>\n{}\n</datalist>", "<noembed>\n{}\n</noembed>",
+    "<div hidden>\n<div/>\n</div>\n\n{}\n\n</div>",  # (<div/> opens a div: only void elements close themselves)
+    "<div hidden><textarea></div></textarea>\n\n{}\n\n</div>",  # (a textarea's content is text)
+    '<div hidden title="</div>">\n\n{}\n\n</div>',  # (an attribute's value is read whole)
+    "<div hidden><![CDATA[</div>]]>\n\n{}\n\n</div>",  # (a bogus comment ends at its first >)
+    "<?x\n{}\n?>", "<![CDATA[\n{}\n]]>", "<!DOCTYPE\n{}\n>",
+])
+def test_html_the_page_hides_in_other_forms_is_not_graded(wrap):
+    assert graded("answers.md", "## 1.1\n" + wrap.format(SIZES11) + "\n\nI did not finish.\n", "1.1") != "passed"
+
+
+@pytest.mark.parametrize("text", ['<a "' * 20000 + '"', "<div hidden>" + '<a title="' * 5000, "<!" * 50000,
+                                  "<div hidden>" + "<textarea>" * 20000])
+def test_hidden_html_scans_stay_linear(text):
+    import time
+    from grader.intake.notation import visible
+    t0 = time.perf_counter()
+    visible(text, "answers.md")
+    assert time.perf_counter() - t0 < 2.0
+
+
+@pytest.mark.parametrize("wrap", [
+    "\\iftrue\\else\n{}\n\\fi", "\\ifnum0=1\n{}\n\\fi", "\\if01\n{}\n\\fi",
+    "\\newif\\ifshow\\showfalse\n\\ifshow\n{}\n\\fi", "\\ifcase0\\or\n{}\n\\fi", "\\makeatletter\\@gobble{{\n{}\n}}",
+])
+def test_tex_conditionals_and_gobbled_groups_are_not_graded(wrap):
+    body = wrap.format("\\[ c_w = 3 \\]\n\\[ c_h = 3 \\]\n\\[ p_w = 2 \\]\n\\[ p_h = 2 \\]")
+    assert graded("answers.tex", "\\section*{1.1}\n" + body + "\nI did not finish.\n", "1.1") != "passed"
+
+
+def test_a_newif_in_the_preamble_hides_nothing_after_it():
+    body = "\\newif\\ifdraft\n\\section*{1.1}\n\\[ c_w = 3 \\]\n\\[ c_h = 3 \\]\n\\[ p_w = 2 \\]\n\\[ p_h = 2 \\]\n"
+    assert graded("answers.tex", body, "1.1") == "passed"

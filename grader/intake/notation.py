@@ -4071,15 +4071,22 @@ def read_answers_file(data: bytes, name: str) -> str:
 
 # what a rendered page hides: HTML comments in Markdown (and a notebook's Markdown cells); in
 # LaTeX, % comments, \iffalse … \fi and the comment environment
-_MD_MARK = re.compile(r"(<!--)|^( {0,3}(?:`{3,}|~{3,}))|(`+)|(<(?:" + r"|".join(
-    ("template", "script", "style", "textarea", "noscript", "iframe", "object", "select", "title", "head", "xmp"))
+_MD_MARK = re.compile(r"(<!--|<!|<\?)|^( {0,3}(?:`{3,}|~{3,}))|(`+)|(<(?:" + r"|".join(
+    ("template", "script", "style", "textarea", "noscript", "iframe", "object", "select", "title", "head", "xmp",
+     "datalist", "noframes", "noembed", "dialog(?![^<>]{0,500}\\bopen\\b)"))
     + r")\b|<[A-Za-z][A-Za-z0-9-]{0,20}\s[^<>]{0,500}?(?:\bhidden\b|\bstyle\s*=|\bclass\s*=\s*[\"']?[^<>\"']{0,200}?"
     r"\b(?:hidden|invisible|d-none|sr-only|visually-hidden|collapse)\b))", re.M | re.I)
 # (an HTML element the page never shows as prose -- a template, a script, a text box, an element
 # hidden by an attribute, a hiding class, or any inline style: display:none, a white font -- hides
 # what it holds; a student has no reason to style an answer, so none of it is graded.  A box of a
 # class that shows, <div class="alert">, is read)
-_HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]{0,20})\b[^<>]{0,1000}?(/?)>")
+# a tag, its attributes' quoted values read whole (title="</div>" ends nothing); a comment; a
+# bogus comment (<![CDATA[, <!x, <?x: to the first ">", as a browser reads them in HTML)
+_HTML_TOKEN = re.compile(r"<!--.*?(?:-->|\Z)|<[!?][^>]*(?:>|\Z)"
+                         r"|<(/?)([A-Za-z][A-Za-z0-9-]{0,40})((?:[^<>\"']|\"[^\"]{0,2000}\"|'[^']{0,2000}'){0,4000})(>|\Z)",
+                         re.S)  # (each quoted value and the tag bounded: a scan per "<" stays short)
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_RAW_TEXT = frozenset("script style textarea title xmp noembed noframes iframe noscript".split())
 _MD_CLOSER = {n: re.compile(r"(?<!`)`{%d}(?!`)" % n) for n in range(1, 9)}  # a code span's closer
 _TEX_MARK = re.compile(r"\\begin\s*\{comment\}|\\(?:[A-Za-z]+|.)|%", re.S)
 
@@ -4117,6 +4124,11 @@ def _markdown_visible(text: str) -> str:
             out.append(text[kept:m.start()])
             kept = pos = _element_end(text, m.start())
             continue
+        if comment and comment != "<!--":  # a bogus comment (<![CDATA[, <!DOCTYPE, <?x): to its first ">"
+            end = text.find(">", m.end())
+            out.append(text[kept:m.start()])
+            kept = pos = len(text) if end < 0 else end + 1
+            continue
         if comment:
             end = text.find("-->", m.start() + 2)  # (from +2: "<!-->" is a comment too)
             out.append(text[kept:m.start()])
@@ -4140,22 +4152,55 @@ def _markdown_visible(text: str) -> str:
 
 
 def _element_end(text: str, start: int) -> int:
-    """Where the HTML element whose start tag is at ``start`` ends: after its matching end tag
-    (elements of its name counted in between), or the end of the text (unclosed: hidden to the
-    end, as a browser hides it).  A self-closing start tag ends at its ``>``.  One forward scan."""
-    first = _HTML_TAG.match(text, start)
-    if first is None:  # (a start tag never closed by ">")
+    """Where the HTML element whose start tag is at ``start`` ends, as a browser reads it: after
+    its matching end tag, elements of its name counted in between (``<div/>`` opens a div: only
+    void elements close themselves), quoted attribute values, comments and bogus comments
+    (``<![CDATA[…>``) read whole, and a raw-text element's content (a ``<textarea>``) not
+    read as tags.  Unclosed: the end of the text (hidden to the end, as a browser hides it).
+    One forward scan."""
+    first = _HTML_TOKEN.match(text, start)
+    if first is None or first.group(2) is None or not first.group(4):
         return len(text)
     name = first.group(2).lower()
-    if first.group(3):
+    if name in _VOID:
         return first.end()
+    if name in _RAW_TEXT:
+        close = re.compile(r"</" + re.escape(name) + r"\b[^>]*(?:>|\Z)", re.I).search(text, first.end())
+        return len(text) if close is None else close.end()
     depth, pos = 1, first.end()
-    for m in _HTML_TAG.finditer(text, pos):
-        if m.group(2).lower() != name or m.group(3):
+    while True:
+        m = _HTML_TOKEN.search(text, pos)
+        if m is None or not m.group(0):
+            return len(text)
+        pos = m.end()
+        tag = (m.group(2) or "").lower()
+        if not tag:
+            continue  # a comment or a bogus comment
+        if not m.group(1) and tag in _RAW_TEXT:  # (its content is text, whatever it holds)
+            close = re.compile(r"</" + re.escape(tag) + r"\b[^>]*(?:>|\Z)", re.I).search(text, pos)
+            if close is None:
+                return len(text)
+            pos = close.end()
+            continue
+        if tag != name:
             continue
         depth += -1 if m.group(1) else 1
         if depth == 0:
             return m.end()
+
+
+def _group_end(text: str, pos: int, groups: int = 1) -> int:
+    """After the brace group at ``pos`` (blanks before it skipped); where no group opens, ``pos``.
+    An unclosed group runs to the end."""
+    while pos < len(text) and text[pos] in " \t\n":
+        pos += 1
+    if pos >= len(text) or text[pos] != "{":
+        return pos
+    depth = 0
+    for i in range(pos, len(text)):
+        depth += (text[i] == "{") - (text[i] == "}")
+        if depth == 0:
+            return i + 1
     return len(text)
 
 
@@ -4165,6 +4210,7 @@ def _tex_visible(text: str) -> str:
     conditionals and skipping comments in it, as TeX does) and ``\\begin{comment}`` …
     ``\\end{comment}``; unclosed, each runs to the end.  One pass over the control sequences."""
     out, kept, depth, pos = [], 0, 0, 0  # depth > 0: inside \iffalse, that many conditionals open
+    whole = False  # (inside another conditional: hidden to its \fi, both branches)
     while True:
         m = _TEX_MARK.search(text, pos)
         if m is None:
@@ -4178,13 +4224,20 @@ def _tex_visible(text: str) -> str:
         elif depth:
             if mark.startswith("\\if") and mark != "\\iff":
                 depth += 1
-            elif mark == "\\fi" or (mark == "\\else" and depth == 1):
+            elif mark == "\\fi" or (mark == "\\else" and depth == 1 and not whole):
                 depth = depth - 1 if mark == "\\fi" else 0
                 if depth == 0:
                     kept = m.end()
-        elif mark == "\\iffalse":
+        elif mark == "\\iffalse" or (mark.startswith("\\if") and mark != "\\iff"
+                                       and not text[max(0, m.start() - 8):m.start()].rstrip().endswith("\\newif")):
+            # \iffalse shows its \else branch; any other conditional (\ifnum0=1, \if01, \ifshow …)
+            # is not evaluated here: neither branch is graded (an answer never needs one)
             out.append(text[kept:m.start()])
-            depth = 1
+            depth, whole = 1, mark != "\\iffalse"
+        elif mark == "\\@" and text.startswith("gobble", pos):  # \@gobble{…}: its argument is dropped
+            end = _group_end(text, pos + len("gobble") + (3 if text.startswith("two", pos + 6) else 0))
+            out.append(text[kept:m.start()])
+            kept = pos = end
         elif mark.endswith("{comment}"):  # (\begin{document} and the others are text)
             end = text.find("\\end{comment}", m.end())
             out.append(text[kept:m.start()])
