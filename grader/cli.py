@@ -21,7 +21,7 @@ from pathlib import Path
 import click
 
 from . import DEFAULT_ASSIGNMENT, __version__, settings
-from .text import number, safe_name
+from .text import number, typed_name
 
 ASSIGNMENT_HELP = "An installed assignment, or the path of an assignment folder."
 
@@ -379,7 +379,7 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
         run = grade_api(submissions, out, opts, assignment=asg, on_start=progress.start, on_result=progress.step,
                         command=_command(), roster=roster, shard=shard,
                         lms_column=lms_column, lms_missing=lms_missing, lms_new_column=lms_new_column, ledger=ledger,
-                        only=[safe_name(s) for s in only] or None,  # (an id in raw bytes: as ids are)
+                        only=[typed_name(s) for s in only] or None,  # (an id in raw bytes: as ids are)
                         policy={"config": str(course.path) if course.path else ""})
     _summary(run)
     _ledger_summary(run)
@@ -405,7 +405,7 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
 def _command() -> str:
     """The command line as the outputs record it: an argument in bytes that are not UTF-8 (a
     folder or ``--only`` id typed as ``$'Ren\\xe9'``) made them unwritable (JSON is UTF-8)."""
-    return shlex.join(["grader", *map(safe_name, sys.argv[1:])])
+    return shlex.join(["grader", *map(typed_name, sys.argv[1:])])
 
 
 WRITTEN_SUFFIXES = (".md", ".markdown", ".tex")  # what only written answers are in
@@ -859,7 +859,7 @@ def override(args, why, undo_id, by, ledger, roster, out, assignment, points, co
         return
     if len(args) not in (2, 3):
         _fail("give STUDENT QUESTION POINTS (QUESTION: a question id or total), or STUDENT excused|late-waived")
-    student, target = safe_name(args[0]), book.parse_target(args[1])  # (an id in raw bytes: as ids are)
+    student, target = typed_name(args[0]), book.parse_target(args[1])  # (an id in raw bytes: as ids are)
     try:
         value = settings.POINTS.parse(args[2]) if len(args) == 3 else None
     except settings.SettingError as exc:
