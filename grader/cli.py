@@ -219,11 +219,12 @@ def _key(assignment: str):
     return key_formula(assignment)
 
 
-def _write_outputs(subs, title, junit, gradescope, visibility, per_student, note="", unmatched=(), formula=None):
+def _write_outputs(subs, title, junit, gradescope, visibility, per_student, note="", unmatched=(), formula=None,
+                   out=None):
     """--junit, --gradescope, and the GitHub Actions job summary when $GITHUB_STEP_SUMMARY is set."""
     from .outputs.formats import write_outputs
     write_outputs(subs, title, junit=junit, gradescope=gradescope, per_student=per_student,
-                  visibility=visibility, note=note, unmatched=unmatched, formula=formula)
+                  visibility=visibility, note=note, unmatched=unmatched, formula=formula, out=out)
     if junit is not None:
         click.echo(f"wrote {junit}", err=True)
     if gradescope is not None:
@@ -398,7 +399,7 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
     _check_reports(reports, inputs, (out,))  # (OUT's marker now lists what this grading wrote)
     _write_outputs(run.submissions, run.title, junit, gradescope, gradescope_visibility, per_student=True,
                    unmatched=run.unmatched, note=f"shard {shard[0]} of {shard[1]}" if shard else "",
-                   formula=_key(asg.name) if reveal else None)
+                   formula=_key(asg.name) if reveal else None, out=out)
     _written_hint(entries, asg)
 
 
@@ -740,7 +741,7 @@ def merge(folders, out, allow_partial, ledger, roster, lms_column, lms_missing, 
         click.echo(_lms_summary(run.lms, out))
     _check_reports(reports, inputs, (out,))
     _write_outputs(run.submissions, run.title, junit, gradescope, gradescope_visibility, per_student=True,
-                   unmatched=run.unmatched, note=_partial_note(run))
+                   unmatched=run.unmatched, note=_partial_note(run), out=out)
     if run.missing_shards:
         click.echo("INCOMPLETE: " + _partial_note(run), err=True)
         sys.exit(1)
