@@ -24,7 +24,7 @@ from typing import Callable, Sequence, Union
 import numpy as np
 
 from . import DEFAULT_ASSIGNMENT
-from .text import safe_name
+from .text import typed_name
 
 
 @dataclass(frozen=True)
@@ -204,9 +204,9 @@ def normalize_student(student: str) -> str:
     """The one form of a student id that inputs derive from: NFC, outer spaces removed, and an
     email in lower case (Gradescope's ``Alice@Uni.edu`` and a regrade's ``alice@uni.edu`` are
     one student).  Other ids keep their case.  An id given as raw bytes (``--only`` typed as
-    ``$'Ren\\xe9'``, a file name not in UTF-8) takes the form a submission's id has
-    (:func:`grader.text.safe_name`: ``Ren\\xe9``)."""
-    s = unicodedata.normalize("NFC", safe_name(student)).strip()
+    ``$'Ren\\xe9'``) takes the form a submission's id has (:func:`grader.text.typed_name`:
+    ``Ren\\xe9``); an id's own escapes are kept, so this is the same for an id and its form."""
+    s = unicodedata.normalize("NFC", typed_name(student)).strip()
     return s.lower() if "@" in s else s
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import click
 
 from . import DEFAULT_ASSIGNMENT, __version__, settings
-from .text import number, safe_name
+from .text import number, typed_name
 
 ASSIGNMENT_HELP = "An installed assignment, or the path of an assignment folder."
 
@@ -219,11 +219,12 @@ def _key(assignment: str):
     return key_formula(assignment)
 
 
-def _write_outputs(subs, title, junit, gradescope, visibility, per_student, note="", unmatched=(), formula=None):
+def _write_outputs(subs, title, junit, gradescope, visibility, per_student, note="", unmatched=(), formula=None,
+                   out=None):
     """--junit, --gradescope, and the GitHub Actions job summary when $GITHUB_STEP_SUMMARY is set."""
     from .outputs.formats import write_outputs
     write_outputs(subs, title, junit=junit, gradescope=gradescope, per_student=per_student,
-                  visibility=visibility, note=note, unmatched=unmatched, formula=formula)
+                  visibility=visibility, note=note, unmatched=unmatched, formula=formula, out=out)
     if junit is not None:
         click.echo(f"wrote {junit}", err=True)
     if gradescope is not None:
@@ -379,7 +380,7 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
         run = grade_api(submissions, out, opts, assignment=asg, on_start=progress.start, on_result=progress.step,
                         command=_command(), roster=roster, shard=shard,
                         lms_column=lms_column, lms_missing=lms_missing, lms_new_column=lms_new_column, ledger=ledger,
-                        only=[safe_name(s) for s in only] or None,  # (an id in raw bytes: as ids are)
+                        only=[typed_name(s) for s in only] or None,  # (an id in raw bytes: as ids are)
                         policy={"config": str(course.path) if course.path else ""})
     _summary(run)
     _ledger_summary(run)
@@ -398,14 +399,14 @@ def grade(submissions, out, jobs, no_cache, roster, shard_spec, lms_column, lms_
     _check_reports(reports, inputs, (out,))  # (OUT's marker now lists what this grading wrote)
     _write_outputs(run.submissions, run.title, junit, gradescope, gradescope_visibility, per_student=True,
                    unmatched=run.unmatched, note=f"shard {shard[0]} of {shard[1]}" if shard else "",
-                   formula=_key(asg.name) if reveal else None)
+                   formula=_key(asg.name) if reveal else None, out=out)
     _written_hint(entries, asg)
 
 
 def _command() -> str:
     """The command line as the outputs record it: an argument in bytes that are not UTF-8 (a
     folder or ``--only`` id typed as ``$'Ren\\xe9'``) made them unwritable (JSON is UTF-8)."""
-    return shlex.join(["grader", *map(safe_name, sys.argv[1:])])
+    return shlex.join(["grader", *map(typed_name, sys.argv[1:])])
 
 
 WRITTEN_SUFFIXES = (".md", ".markdown", ".tex")  # what only written answers are in
@@ -740,7 +741,7 @@ def merge(folders, out, allow_partial, ledger, roster, lms_column, lms_missing, 
         click.echo(_lms_summary(run.lms, out))
     _check_reports(reports, inputs, (out,))
     _write_outputs(run.submissions, run.title, junit, gradescope, gradescope_visibility, per_student=True,
-                   unmatched=run.unmatched, note=_partial_note(run))
+                   unmatched=run.unmatched, note=_partial_note(run), out=out)
     if run.missing_shards:
         click.echo("INCOMPLETE: " + _partial_note(run), err=True)
         sys.exit(1)
@@ -859,7 +860,7 @@ def override(args, why, undo_id, by, ledger, roster, out, assignment, points, co
         return
     if len(args) not in (2, 3):
         _fail("give STUDENT QUESTION POINTS (QUESTION: a question id or total), or STUDENT excused|late-waived")
-    student, target = safe_name(args[0]), book.parse_target(args[1])  # (an id in raw bytes: as ids are)
+    student, target = typed_name(args[0]), book.parse_target(args[1])  # (an id in raw bytes: as ids are)
     try:
         value = settings.POINTS.parse(args[2]) if len(args) == 3 else None
     except settings.SettingError as exc:

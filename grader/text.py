@@ -36,15 +36,35 @@ def safe_text(text: str) -> str:
 # A name's bytes that are not UTF-8 reach Python as surrogate escapes (U+DC80..U+DCFF, one per
 # byte: os.fsdecode); shown as the byte they stand for (``\\xe9``), never as U+FFFD, so that
 # latin-1 ``René.py`` and ``Renè.py`` stay two students (``Ren\\xe9``, ``Ren\\xe8``), each the same
-# on every run.
-_UNSAFE_NAME = {**_UNSAFE, 0x09: "\\x09", 0x0a: "\\x0a", **{0xdc00 + b: f"\\x{b:02x}" for b in range(0x80, 0x100)}}
+# on every run.  The C1 controls (U+0080..U+009F, valid UTF-8) are ``\\u0085`` in a name, never
+# ``\\x85``, which is the undecodable byte 0x85.
+_UNSAFE_NAME = {**_UNSAFE, 0x09: "\\x09", 0x0a: "\\x0a", **{c: f"\\u{c:04x}" for c in range(0x80, 0xa0)},
+                **{0xdc00 + b: f"\\x{b:02x}" for b in range(0x80, 0x100)}}
+# A backslash of the name itself where it could be read as (part of) an escape: before ``x``,
+# ``u``, another backslash, or a character shown by an escape.  Doubled there, so a file
+# literally named ``Ren\\xe9.py`` (id ``Ren\\\\xe9``) is never latin-1 ``René.py`` (``Ren\\xe9``).
+_AMBIGUOUS_BACKSLASH = "\\\\(?=[\\\\xu" + "".join(f"\\u{c:04x}" for c in sorted(_UNSAFE_NAME)
+                                               if _UNSAFE_NAME[c].startswith("\\")) + "])"
 
 
 def safe_name(text: str) -> str:
-    """A name (a file's, a student id) as one cell of one line: :func:`safe_text`, with tab and
-    line feed escaped too (a line feed in a file name once forged rows of the gradebook and the
-    terminal table for every reader that reads by lines), and each byte of the name that is not
-    UTF-8 as its escape (``\\xe9``: two names differing only there stay two names)."""
+    """A name (a file's) as one cell of one line, and the student id it gives: :func:`safe_text`,
+    with tab and line feed escaped too (a line feed in a file name once forged rows of the
+    gradebook and the terminal table for every reader that reads by lines), each byte of the
+    name that is not UTF-8 as its escape (``\\xe9``: two names differing only there stay two
+    names), and a backslash of the name doubled where it could be read as an escape: two names
+    never give one id (see :func:`typed_name` for an id given back to the grader)."""
+    if "\\" in text:
+        text = _pattern(_AMBIGUOUS_BACKSLASH).sub(r"\\\\", text)
+    return text.translate(_UNSAFE_NAME)
+
+
+def typed_name(text: str) -> str:
+    """A student id as given back to the grader (typed after ``--only``, read from a grade file,
+    a ledger or a shard it wrote): its backslashes are the id's own escapes, kept as they are;
+    raw bytes and control characters in it take :func:`safe_name`'s escapes.  So an id is its
+    own form (``typed_name(safe_name(n)) == safe_name(n)``), and ``--only $'Ren\\xe9'`` (raw
+    bytes) and ``--only 'Ren\\xe9'`` (the id as shown) name the same student."""
     return text.translate(_UNSAFE_NAME)
 
 

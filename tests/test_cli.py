@@ -593,6 +593,26 @@ def test_grade_never_writes_a_report_into_its_inputs_or_its_own_files(tmp_path):
     assert (tmp_path / "mine.xml").read_text() == "<notes/>"
 
 
+def test_check_never_writes_a_report_into_an_earlier_grading_or_similarity_report(tmp_path):
+    """aside12 24, 27: `check b.py --html OUT/index.html` replaced an earlier grading's class
+    dashboard (and OUT/reports/a.html a classmate's report, SIM/similarity.html a similarity
+    report) by b's page, exit 0: the pages carry the grader's generator tag.  Now one line,
+    exit 2, nothing changed."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "a.py").write_text(CORRECT)
+    (subs / "b.py").write_text(CORRECT + "\n# b\n")
+    out, sim = tmp_path / "out", tmp_path / "sim"
+    assert grader("grade", subs, "--out", out, "--jobs", "1").returncode == 0
+    assert grader("similar", subs, "--out", sim).returncode == 0
+    for target in (out / "index.html", out / "reports" / "a.html", sim / "similarity.html"):
+        before = target.read_bytes()
+        r = grader("check", subs / "b.py", "--html", target)
+        assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+        assert r.stderr.strip().splitlines() == [r.stderr.strip()] and f"--html {target} is inside" in r.stderr
+        assert target.read_bytes() == before
+
+
 def test_merge_never_writes_a_report_into_a_shard(tmp_path):
     """Attack 54: `merge s1 s2 --junit s1/results.json` replaced shard 1's results."""
     subs = tmp_path / "subs"

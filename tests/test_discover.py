@@ -369,6 +369,27 @@ def test_names_differing_only_in_bytes_that_are_not_utf8_are_two_students(tmp_pa
     assert sorted(student_key(p) for p in src.iterdir()) == ["Ren\\xe8", "Ren\\xe9", "René"]
 
 
+def test_a_file_literally_named_like_an_escape_is_another_student(tmp_path):
+    """Latin-1 ``René.py`` (id ``Ren\\xe9``) beside a file literally named ``Ren\\xe9.py``
+    (backslash, x, e, 9) were one student ``Ren\\xe9``: the second's file counted and the
+    first's 20/20 was lost.  The literal backslash is doubled in its id (``Ren\\\\xe9``), and every
+    input that names a student (``--only``, a ledger, a shard key) tells the two apart."""
+    src = tmp_path / "subs"
+    src.mkdir()
+    (src / os.fsdecode(b"Ren\xe9.py")).write_bytes(OK_PY)
+    (src / "Ren\\xe9.py").write_bytes(OK_PY + b"\n# another\n")
+    subs = discover(src, FUNCS, tmp_path / "w")
+    assert sorted((s.student, s.others, s.error) for s in subs) == [("Ren\\\\xe9", (), ""), ("Ren\\xe9", (), "")]
+    from grader.assignment import normalize_student
+    from grader.course.ledger import key
+    from grader.course.shard import student_key
+    assert sorted(student_key(p) for p in src.iterdir()) == ["Ren\\\\xe9", "Ren\\xe9"]
+    # an id typed as shown, or as raw bytes, is the id discovery gave; the two ids stay two
+    assert normalize_student("Ren\\xe9") == normalize_student(os.fsdecode(b"Ren\xe9")) == "Ren\\xe9"
+    assert normalize_student("Ren\\\\xe9") == "Ren\\\\xe9" != normalize_student("Ren\\xe9")
+    assert {key(s.student) for s in subs} == {"Ren\\xe9", "Ren\\\\xe9"}
+
+
 def test_grading_goes_on_beside_every_broken_entry(tmp_path):
     """One folder with each broken-entry category beside an honest neighbour: the run completes,
     the neighbour has full marks, every broken entry is status error with a one-line reason."""

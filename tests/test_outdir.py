@@ -81,6 +81,44 @@ def test_a_report_onto_the_gradings_own_files_is_refused(tmp_path):
     outdir.check_report(out / "gradescope", "--gradescope", "gradescope-dir", outs=[out])
 
 
+def test_a_report_inside_another_grading_or_similarity_output_is_refused(tmp_path):
+    """aside12 24, 27: `check x.py --html OUT/index.html` (or OUT/reports/ana.html, or
+    SIM/similarity.html) replaced a page of an earlier grading or similarity report, which
+    carries the generator tag of a page the grader may replace.  A report anywhere inside a
+    folder that holds an output of the grader (its marker), or a similarity report, is refused
+    in one line, unless that folder is this run's own OUT."""
+    page = outdir.HTML_MARK.decode() + '1.0">'
+    g = _grading(tmp_path / "g")
+    for rel in ("index.html", "reports/ana.html"):
+        (g / rel).write_text(page)
+    sim = tmp_path / "sim"
+    sim.mkdir()
+    (sim / "similarity.html").write_text(page)
+    (sim / "similarity.csv").write_text("a,b\n")
+    (sim / outdir.MARKER).write_text(json.dumps({"cnn_grader_output": outdir.MARKER_SCHEMA,
+                                                 "files": list(outdir.SIMILARITY_FILES)}))
+    old = tmp_path / "old-sim"  # a similarity report without a marker
+    old.mkdir()
+    for n in outdir.SIMILARITY_FILES:
+        (old / n).write_text(page)
+    cases = [(g / "index.html", "--html", "html", g), (g / "reports" / "ana.html", "--html", "html", g),
+             (g / "reports" / "new" / "deep" / "x.xml", "--junit", "junit", g), (g / "gs", "--gradescope", "gradescope-dir", g),
+             (g, "--gradescope", "gradescope-dir", g), (sim / "similarity.html", "--html", "html", sim),
+             (sim / "mine.html", "--html", "html", sim), (old / "similarity.html", "--html", "html", old)]
+    for target, flag, kind, folder in cases:
+        with pytest.raises(UsageError) as e:
+            outdir.check_report(target, flag, kind)
+        msg = str(e.value)
+        assert "\n" not in msg and msg.startswith(f"{flag} {target} is inside {folder}, ") and "choose another place" in msg
+    assert (g / "index.html").read_text() == page
+    # this run's own OUT keeps its rules: a name of the user's own inside it is allowed
+    outdir.check_report(g / "junit.xml", "--junit", "junit", outs=[g])
+    # a page of the grader's named similarity.html (a check report), alone, is no similarity report
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "similarity.html").write_text(page)
+    outdir.check_report(tmp_path / "site" / "similarity.html", "--html", "html")
+
+
 def test_two_reports_of_one_run_on_one_file_are_refused(tmp_path):
     with pytest.raises(UsageError, match="also where --html"):
         outdir.check_report(tmp_path / "r", "--junit", "junit", others=[("--html", tmp_path / "r", "html")])

@@ -156,20 +156,58 @@ def test_safe_name_shows_bytes_that_are_not_utf8_as_escapes():
     assert safe_name("\ud800") == "\ufffd"  # (a lone surrogate that stands for no byte)
 
 
-_PLAIN = lambda t: "\\" not in t and not any(ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 for c in t)  # noqa: E731
+def _unescape(name_id: str) -> str:
+    """The name an id was made from, read back by the escape rules safe_name documents: ``\\\\``
+    a backslash, ``\\xNN`` a control (below 0x80) or an undecodable byte, ``\\uNNNN`` a
+    character; any other backslash itself."""
+    out, i = [], 0
+    while i < len(name_id):
+        c, nxt = name_id[i], name_id[i + 1:i + 2]
+        if c == "\\" and nxt == "\\":
+            out.append("\\"); i += 2
+        elif c == "\\" and nxt == "x":
+            b = int(name_id[i + 2:i + 4], 16); out.append(chr(b) if b < 0x80 else chr(0xdc00 + b)); i += 4
+        elif c == "\\" and nxt == "u":
+            out.append(chr(int(name_id[i + 2:i + 6], 16))); i += 6
+        else:
+            out.append(c); i += 1
+    return "".join(out)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=40), st.binary(max_size=40))
 def test_safe_name_of_any_file_name_is_printable_utf8_and_tells_names_apart(a, b):
     """Any bytes a file name can hold give a one-line UTF-8 id; two names give the same id only
-    when they are the same name (among names with no backslash or control character of their
-    own, which would be shown by the same escapes)."""
-    from grader.text import safe_name
+    when they are the same name: the id reads back to the name (backslashes of the name's own
+    included: a file literally named ``Ren\\xe9.py`` is not latin-1 ``René.py``)."""
+    from grader.text import safe_name, typed_name
     na, nb = safe_name(os.fsdecode(a)), safe_name(os.fsdecode(b))
     na.encode("utf-8")
     assert "\n" not in na and "\t" not in na
     assert "\ufffd" not in na or "\ufffd" in os.fsdecode(a)  # (only where the name itself holds U+FFFD)
-    assert safe_name(na) == na  # stable: an id shown again is the same id
-    if _PLAIN(a.decode("utf-8", "replace")) and _PLAIN(b.decode("utf-8", "replace")) and a != b:
+    assert typed_name(na) == na  # stable: an id given back is the same id
+    assert os.fsencode(_unescape(na)) == a
+    if a != b:
         assert na != nb
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["\\", "x", "u", "e9", "00", "85", "\udce9", "\udc85", "\x85", "\x1b", "\n", "a"]),
+                max_size=12).map("".join))
+def test_safe_name_reads_back_from_the_characters_that_make_escapes(name):
+    """The characters escapes are made of, next to one another (random bytes seldom spell
+    ``\\xe9``): the id still reads back to the name."""
+    from grader.text import safe_name
+    assert _unescape(safe_name(name)) == name
+
+
+def test_a_literal_backslash_name_is_not_an_undecodable_one():
+    """Latin-1 ``René.py`` (20/20) and a file literally named ``Ren\\xe9.py`` (16/20) were both
+    ``Ren\\xe9``: one student, and the 20/20 was lost.  A backslash of the name is doubled where
+    it could be read as an escape; every other id is as it was."""
+    from grader.text import safe_name
+    assert safe_name(os.fsdecode(b"Ren\xe9")) == "Ren\\xe9"
+    assert safe_name("Ren\\xe9") == "Ren\\\\xe9"
+    assert safe_name("C\\u0085") == "C\\\\u0085" and safe_name("\x85") == "\\u0085" != safe_name(os.fsdecode(b"\x85"))
+    assert safe_name("a\\b") == "a\\b" and safe_name("tail\\") == "tail\\"  # (no escape reads there)
+    assert safe_name("alice") == "alice" and safe_name("José") == "José"

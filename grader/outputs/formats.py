@@ -210,17 +210,24 @@ def gradescope_dumps(sub: SubmissionResult, **kw) -> str:
     return json.dumps(gradescope_json(sub, **kw), ensure_ascii=False, indent=1, allow_nan=False) + "\n"
 
 
-def write_gradescope(sub: SubmissionResult, path: Path, **kw) -> Path:
-    """``check --gradescope PATH``: one results.json (parent folders created)."""
+def _outs(out: Path | None) -> tuple[Path, ...]:
+    return () if out is None else (Path(out),)
+
+
+def write_gradescope(sub: SubmissionResult, path: Path, out: Path | None = None, **kw) -> Path:
+    """``check --gradescope PATH``: one results.json (parent folders created).  ``out``: the
+    run's own OUT, where a file of the user's name may be written (see ``check_report``)."""
     path = Path(path)
-    check_report(path, "--gradescope", "gradescope")  # (a folder, or a file of the user's: refused)
+    check_report(path, "--gradescope", "gradescope", outs=_outs(out))  # (a folder, or a file of the user's: refused)
     return write_text(path, gradescope_dumps(sub, **kw))
 
 
-def write_gradescope_dir(subs: Iterable[SubmissionResult], folder: Path, **kw) -> list[Path]:
-    """``grade --gradescope DIR``: one ``<student>.json`` per student under DIR."""
+def write_gradescope_dir(subs: Iterable[SubmissionResult], folder: Path, out: Path | None = None,
+                         **kw) -> list[Path]:
+    """``grade --gradescope DIR``: one ``<student>.json`` per student under DIR (``out``: as
+    for :func:`write_gradescope`)."""
     folder = Path(folder)
-    check_report(folder, "--gradescope", "gradescope-dir")
+    check_report(folder, "--gradescope", "gradescope-dir", outs=_outs(out))
     subs = list(subs)
     used: set[str] = set()
     paths = [folder / student_file_name(s.student, used, ".json") for s in subs]
@@ -322,23 +329,25 @@ def write_github_summary(markdown: str, environ: Mapping[str, str] | None = None
 
 
 def write_junit(subs: Iterable[SubmissionResult], path: Path, assignment_title: str = "",
-                formula: Formula | None = None) -> Path:
+                formula: Formula | None = None, out: Path | None = None) -> Path:
+    """``--junit PATH`` (``out``: as for :func:`write_gradescope`)."""
     path = Path(path)
-    check_report(path, "--junit", "junit")  # (a folder, or a file of the user's: refused)
+    check_report(path, "--junit", "junit", outs=_outs(out))  # (a folder, or a file of the user's: refused)
     return write_text(path, junit_xml(subs, assignment_title, formula))
 
 
 def write_outputs(subs: Iterable[SubmissionResult], assignment_title: str = "", *, junit: Path | None = None,
                   gradescope: Path | None = None, per_student: bool = False, visibility: str = "visible",
                   note: str = "", unmatched: Iterable[str] = (), environ: Mapping[str, str] | None = None,
-                  formula: Formula | None = None) -> list[Path]:
+                  formula: Formula | None = None, out: Path | None = None) -> list[Path]:
     """Everything the CLI's ``--junit`` / ``--gradescope`` options and GitHub Actions ask for.
 
     ``per_student`` (for ``grade`` and ``merge``): ``gradescope`` is a folder holding one
     results file per student; otherwise (``check``) it is the results.json itself.  The job
     summary is appended whenever ``$GITHUB_STEP_SUMMARY`` is set.  ``formula`` (``--reveal``)
     adds the correct formula of each failing example to the JUnit and Gradescope details; the
-    job summary never has one.
+    job summary never has one.  ``out``: the run's own OUT (``grade``, ``merge``), inside which
+    a report may be written under a name of the user's own.
     """
     env = os.environ if environ is None else environ
     if junit is None and gradescope is None and not env.get("GITHUB_STEP_SUMMARY"):
@@ -346,14 +355,14 @@ def write_outputs(subs: Iterable[SubmissionResult], assignment_title: str = "", 
     subs = list(subs)
     written: list[Path] = []
     if junit is not None:
-        written.append(write_junit(subs, junit, assignment_title, formula))
+        written.append(write_junit(subs, junit, assignment_title, formula, out=out))
     if gradescope is not None:
         if per_student:
-            written += write_gradescope_dir(subs, gradescope, visibility=visibility, note=note, formula=formula)
+            written += write_gradescope_dir(subs, gradescope, out, visibility=visibility, note=note, formula=formula)
         else:
             if len(subs) != 1:
                 raise ValueError("--gradescope FILE takes exactly one submission")
-            written.append(write_gradescope(subs[0], gradescope, visibility=visibility, note=note, formula=formula))
+            written.append(write_gradescope(subs[0], gradescope, out, visibility=visibility, note=note, formula=formula))
     summary = write_github_summary(github_summary(subs, assignment_title, note=note, unmatched=unmatched), environ)
     if summary is not None:
         written.append(summary)

@@ -483,6 +483,22 @@ def _inside(p: Path, folder: Path) -> bool:
     return p == folder or folder in p.parents
 
 
+def _earlier_output(folder: Path) -> str:
+    """What ``folder`` is, when it is an output of another run a report must not be written
+    into (its index.html, a classmate's reports/<id>.html and similarity.html carry the
+    generator tag :func:`earlier_report` accepts): a grading or similarity output (it holds
+    :data:`MARKER`), or a similarity report (both :data:`SIMILARITY_FILES`, which a check
+    report alone never leaves); "" otherwise.  A few stats; never raises."""
+    try:
+        if (folder / MARKER).is_file():
+            return f"an output of cnn-grader (it holds {MARKER})"
+        if all((folder / n).is_file() for n in SIMILARITY_FILES):
+            return "a similarity report of cnn-grader"
+    except OSError:
+        pass
+    return ""
+
+
 def _grading_names(out: Path) -> set[str]:
     """What a grading writes into OUT (relative paths): its fixed files, the files OUT's marker
     lists (an LMS file, the reports), the folders that hold them, and the marker."""
@@ -499,7 +515,9 @@ def check_report(target: Path, flag: str, kind: str, inputs: Iterable[tuple[str,
     ``target`` of ``kind`` (see :data:`REPORT_KINDS`) that is, or is inside, one of ``inputs``
     ((what, path): the submissions, the checked file, a shard, a roster...), is OUT (one of
     ``outs``) or a file a grading writes into it, is another report of the run (``others``:
-    (flag, path, kind)), or is an existing file :func:`earlier_report` does not recognise.
+    (flag, path, kind)), is inside (at any depth) an earlier grading or similarity output other
+    than OUT (:func:`_earlier_output`: its pages carry the generator tag too), or is an existing
+    file :func:`earlier_report` does not recognise.
     Called before the run (nothing is changed by a refusal) and again just before writing."""
     from ..errors import UsageError
     label, example = REPORT_KINDS[kind]
@@ -531,6 +549,12 @@ def check_report(target: Path, flag: str, kind: str, inputs: Iterable[tuple[str,
         rp = Path(os.path.abspath(p)).resolve()
         if t == rp or (other_kind.endswith("-dir") and rp in t.parents) or (folder_kind and t in rp.parents):
             raise UsageError(f"{flag} {target} is also where {other_flag} {p} is written; give each its own file")
+    mine = {Path(os.path.abspath(o)).resolve() for o in outs}
+    for folder in ([t] if folder_kind else []) + list(t.parents):
+        what = "" if folder in mine else _earlier_output(folder)
+        if what:
+            raise UsageError(f"{flag} {target} is inside {folder}, {what}, whose files this would replace; "
+                             f"{fix} outside that folder")
     if t.is_dir():
         if not folder_kind:
             raise UsageError(f"{flag} {target} is a folder; give a file name such as {example}")
