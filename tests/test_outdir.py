@@ -102,9 +102,9 @@ def test_a_report_inside_another_grading_or_similarity_output_is_refused(tmp_pat
     for n in outdir.SIMILARITY_FILES:
         (old / n).write_text(page)
     cases = [(g / "index.html", "--html", "html", g), (g / "reports" / "ana.html", "--html", "html", g),
-             (g / "reports" / "new" / "deep" / "x.xml", "--junit", "junit", g), (g / "gs", "--gradescope", "gradescope-dir", g),
+             (g / "reports" / "new" / "deep" / "x.xml", "--junit", "junit", g),
              (g, "--gradescope", "gradescope-dir", g), (sim / "similarity.html", "--html", "html", sim),
-             (sim / "mine.html", "--html", "html", sim), (old / "similarity.html", "--html", "html", old)]
+             (old / "similarity.html", "--html", "html", old)]
     for target, flag, kind, folder in cases:
         with pytest.raises(UsageError) as e:
             outdir.check_report(target, flag, kind)
@@ -113,6 +113,12 @@ def test_a_report_inside_another_grading_or_similarity_output_is_refused(tmp_pat
     assert (g / "index.html").read_text() == page
     # this run's own OUT keeps its rules: a name of the user's own inside it is allowed
     outdir.check_report(g / "junit.xml", "--junit", "junit", outs=[g])
+    # a new name of one's own beside another output's files replaces none of them; nor does a
+    # folder that merely lies below an output (~/course after `similar --out ~`)
+    outdir.check_report(g / "gs", "--gradescope", "gradescope-dir")
+    outdir.check_report(sim / "mine.html", "--html", "html")
+    (sim / "course").mkdir()
+    outdir.check_report(sim / "course" / "report.html", "--html", "html")
     # a page of the grader's named similarity.html (a check report), alone, is no similarity report
     (tmp_path / "site").mkdir()
     (tmp_path / "site" / "similarity.html").write_text(page)

@@ -552,6 +552,10 @@ def check_report(target: Path, flag: str, kind: str, inputs: Iterable[tuple[str,
     mine = {Path(os.path.abspath(o)).resolve() for o in outs}
     for folder in ([t] if folder_kind else []) + list(t.parents):
         what = "" if folder in mine else _earlier_output(folder)
+        # (only where the target is one of that output's own files or folders: a folder that
+        # merely lies below an output, ~/course after `similar --out ~`, is the user's)
+        if what and t != folder and t.relative_to(folder).parts[0] not in _grading_names(folder):
+            what = ""
         if what:
             raise UsageError(f"{flag} {target} is inside {folder}, {what}, whose files this would replace; "
                              f"{fix} outside that folder")
