@@ -93,6 +93,12 @@ def test_answers_counted_from_one_are_unchanged_by_the_declaration(tmp_path):
     ("The bias starts at 0.5 here.", False),
     ("The sum runs from 0 to 1 over a.", False),
     ("I number the windows from 1 rather than from 0.", False),
+    # attack round aside12: words about 0 that are not the student's own convention
+    ("Note: numpy counts from 0; I count from 1.", False),
+    ('My TA said "index from 0" but I did not: all indices here count from 1.', False),
+    ("Python lists start at 0, but my indices start at 1 as in the handout.", False),
+    ("Unlike numpy, which as everybody knows is 0-based, my indices are 1-based.", False),
+    ('I was told "indices start at 0" in the lab.', False),
 ])
 def test_the_declaration_is_read_from_the_words(text, declared):
     assert counts_from_zero(text) is declared

@@ -4521,11 +4521,18 @@ _FROM_ZERO = re.compile(
 _NEGATED = re.compile(r"(?:\bnot|n't|\bnever|instead\s+of|rather\s+than|\bunlike)\W+(?:\w+\W+){0,3}\Z", re.IGNORECASE)
 
 
+_FROM_ONE = re.compile(_FROM_ZERO.pattern.replace("(?:0|zero)", "(?:1|one)"), re.IGNORECASE)
+_QUOTED = re.compile(r"\"[^\"\n]{0,80}\"|“[^”\n]{0,80}”|'[^'\n]{0,80}'")
+
+
 def counts_from_zero(text: str) -> bool:
     """Whether the student says, in words, that their indices count from 0 (a numpy habit):
     the answers are then read with the axes they index from 0 counted so (:class:`Answer`).
-    Only the first 20,000 characters are searched (bounded work on any file)."""
-    text = text[:20000]
+    Not where they also say they count from 1 ("numpy counts from 0; I count from 1"), nor in
+    quoted words.  Only the first 20,000 characters are searched (bounded work on any file)."""
+    text = _QUOTED.sub(" ", text[:20000])
+    if _FROM_ONE.search(text):
+        return False
     for m in _FROM_ZERO.finditer(text):
         if not _NEGATED.search(text[max(0, m.start() - 40):m.start()]) and \
                 not _NEGATED.search(text[max(0, m.start() - 40):m.end() - 1]):
