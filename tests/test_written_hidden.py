@@ -668,3 +668,18 @@ def test_tex_conditionals_and_gobbled_groups_are_not_graded(wrap):
 def test_a_newif_in_the_preamble_hides_nothing_after_it():
     body = "\\newif\\ifdraft\n\\section*{1.1}\n\\[ c_w = 3 \\]\n\\[ c_h = 3 \\]\n\\[ p_w = 2 \\]\n\\[ p_h = 2 \\]\n"
     assert graded("answers.tex", body, "1.1") == "passed"
+
+
+Z13_TEX_D = "$$" + Z13_TEX + "$$"
+
+
+@pytest.mark.parametrize("qid, text", [
+    ("1.3", Z13_TEX_D + "\n-y[pi,pj,k]"),  # after a display, on the next line: joined on the page
+    ("1.3", Z13 + "\n(- y[pi,pj,k])"),  # a parenthesis of math (index names are no words)
+])
+def test_a_line_joined_to_a_display_or_a_parenthesis_of_math_is_read_with_it(qid, text):
+    assert verdict(qid, text) != "passed"
+
+
+def test_a_list_item_after_a_display_is_prose():
+    assert verdict("1.3", Z13_TEX_D + "\n- where y is the output of the convolution") == "passed"

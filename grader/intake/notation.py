@@ -4376,6 +4376,7 @@ def equations(body: str) -> str:
     environments, fenced code, $…$ with an = in it); a section without any math: its lines that
     hold an ``=``.  Values given without an ``=`` (a table, ``c_w: 3``) are read as definitions."""
     body = _plain_values(body)
+    body = _AFTER_DISPLAY.sub(r" \2\1", body)  # "$$z = …$$" then "-y[…]": one paragraph on the page
     blocks = list(_math_blocks(body))
     found = [text for text, block, _a, _b in blocks
              if block or "=" in text or "\\in" in text or "∈" in text or _DEFINED_AS.search(text)]
@@ -4435,6 +4436,13 @@ _PROSE_WORD = re.compile(r"(?<![\\A-Za-z])(?!(?:sigma|sigmoid|exp|log|tanh|max|m
                          r"|left|right)\b)[A-Za-z][a-z]+\b(?![\[_(])")
 
 
+# a display's closer, then on the next line (the same paragraph) a plain line that starts with an
+# operator: the page shows them joined, and the line is read inside the display
+_AFTER_DISPLAY = re.compile(r"(\$\$|\\\])[ \t]*\n([ \t]*(?:[-+*](?![ \t]+[A-Za-z][a-z]+\b(?![\[_(]))|[/×·−÷]"
+                            r"|\\(?:times|cdot|div)(?![A-Za-z]))[^\n$]{0,500})(?=\n|\Z)")  # (not "- where …", a list item)
+_INDEX_GROUPS = re.compile(r"\[[^\[\]\n]{0,60}\]|_\{[^{}\n]{0,60}\}")  # (y[pi,pj,k]: index names, not words)
+
+
 def _plain_statements(body: str) -> list[str]:
     """The lines of a section without math that hold an ``=``, each with the lines after it in
     its paragraph that are no sentence: Markdown joins a paragraph's lines, so ``c_w = 3`` and
@@ -4449,7 +4457,8 @@ def _plain_statements(body: str) -> list[str]:
         if "=" in line or _DEFINED_AS.search(line):
             out.append(line)
             joining = True
-        elif joining and _NO_SENTENCE.match(line) and not (line.lstrip()[:1] in "([" and _PROSE_WORD.search(line)):
+        elif joining and _NO_SENTENCE.match(line) and not (
+                line.lstrip()[:1] in "([" and _PROSE_WORD.search(_INDEX_GROUPS.sub(" ", line))):
             out[-1] += " " + line.strip()  # ("(dE/dy from 2.3)" on the next line: a remark in words, not joined)
         else:
             joining = False
