@@ -683,3 +683,15 @@ def test_a_line_joined_to_a_display_or_a_parenthesis_of_math_is_read_with_it(qid
 
 def test_a_list_item_after_a_display_is_prose():
     assert verdict("1.3", Z13_TEX_D + "\n- where y is the output of the convolution") == "passed"
+
+
+@pytest.mark.parametrize("words, refused", [
+    ("Here sigma is the identity function.", True), ("σ denotes the ReLU, not the sigmoid.", True),
+    ("Note that σ is not linear, so the chain rule needs σ'.", False), ("σ is the logistic sigmoid.", False),
+])
+def test_sigma_said_in_words_to_be_another_function_is_refused(tmp_path, words, refused):
+    from tests.test_written_zero_based import verdict_of_file
+    path = tmp_path / "answers.md"
+    path.write_text(f"{words}\n\n## 1.2\n{Y12}\n", encoding="utf-8")
+    got = verdict_of_file(str(path), "1.2")
+    assert (got != "passed") is refused, got

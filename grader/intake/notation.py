@@ -4489,6 +4489,10 @@ def answer(qid: str, spec: dict, path: str, arrays: dict):
                 raise NotationError(f"no equation under '## {qid}': write the answer in $$ … $$ "
                                     "(or as a line with =), not only in words")
             text = "\n".join(_standard_functions_defined(whole) + [text])  # (σ defined once, anywhere)
+            other = _SIGMA_OTHERWISE.search(whole)
+            if other and re.search(r"sigma|σ|sigmoid", normalize(text)):
+                raise NotationError(f"'{' '.join(other.group().split())[:60]}': you say in words that σ is another "
+                                    "function here; write its definition as a formula (σ(t) = …) so it can be read")
             _READ[qid] = _answer_with_borrowed(text, spec, qid, everything)
             print(f"How your answer to {qid} was read:\n{reading(_READ[qid])}")
         except (NotationError, NoAnswer) as exc:
@@ -4581,6 +4585,11 @@ def _compact_asked(text: str, spec: dict) -> str:
 
 
 _PROSE_AFTER = re.compile(r"[;,]\s|\s(?:and|where|which|with|for|so|is|as|throughout|here)\b|\.(?:\s|$)")
+# σ said in words to be another function ("here sigma is the identity", "σ denotes the ReLU, not
+# the sigmoid"): the answer cannot be read as the student means it
+_SIGMA_OTHERWISE = re.compile(r"(?:\bsigma\b|σ|\\sigma\b)[^.\n]{0,30}?\b(?:is|denotes|means|stands\s+for|here\s+is)\s+"
+                              r"(?:just\s+|simply\s+|now\s+)?(?:the\s+|a\s+)?(?:identity|relu|tanh|linear|step|heaviside"
+                              r"|softmax|softplus|leaky|sign\b|not\s+(?:the\s+)?(?:sigmoid|logistic))", re.IGNORECASE)
 _STANDARD_DEF = re.compile(r"(?<![A-Za-z\\])\\?(?:sigma|sigmoid|exp|log|tanh)\s*\(\s*[A-Za-z]\s*\)\s*=(?!=)")
 
 
