@@ -1566,6 +1566,24 @@ _TERMS = threading.local()
 TERMS_HELD = 6  # an answer's arguments' terms kept per thread (a question has a few arguments)
 
 
+def _separable(trials, got, exp, least: int = 1):
+    """(argument, its batched values, its shape, its number of entries, each entry's own
+    contribution to the right answer) for every float argument (of ``least`` to REGROUP_ENTRIES
+    entries) whose contributions :func:`_terms_of` can separate -- what the regrouping, routing
+    and contribution probes each look at."""
+    if trials.reference is None or got.ndim < 2 or got.shape != exp.shape:
+        return
+    n, out_shape = len(got), got.shape[1:]
+    for arg, arr in trials.args.items():
+        sa = np.shape(arr)[1:]
+        E = int(np.prod(sa)) if sa else 1
+        if np.asarray(arr).dtype.kind != "f" or not sa or not least <= E <= REGROUP_ENTRIES or E * n > REGROUP_CALLS:
+            continue
+        terms = _terms_of(trials, arg, n, out_shape)
+        if terms is not None:
+            yield arg, arr, sa, E, terms
+
+
 def _terms_uncached(trials, arg: str, n: int, out_shape) -> np.ndarray | None:
     arr = np.asarray(trials.args[arg], dtype=np.float64)
     sa = arr.shape[1:]
@@ -1589,18 +1607,9 @@ def regrouped_finding(q, trials, got, exp) -> str:
     terms summed over another set of axes (the argument's and the answer's), the kept ones
     laid out as the answer's axes -- possible only where those axes have the same lengths
     (a sum over (row, channel) where (row, column) belongs, with 3 rows, columns and channels)."""
-    if trials.reference is None or got.ndim < 2 or got.shape != exp.shape:
-        return ""
     n, out_shape = len(got), got.shape[1:]
     no = len(out_shape)
-    for arg, arr in trials.args.items():
-        sa = np.shape(arr)[1:]
-        E = int(np.prod(sa)) if sa else 1
-        if np.asarray(arr).dtype.kind != "f" or not sa or E > REGROUP_ENTRIES or E * n > REGROUP_CALLS:
-            continue
-        terms = _terms_of(trials, arg, n, out_shape)
-        if terms is None:
-            continue
+    for arg, _arr, sa, _E, terms in _separable(trials, got, exp):
         na = len(sa)
         if not bool(close_trials(q, terms.reshape((n, -1) + tuple(out_shape)).sum(axis=1), exp).all()):
             continue  # not a sum of one term per entry of this argument
@@ -1669,18 +1678,9 @@ def routing_finding(q, trials, got, exp) -> str:
     student's code picks instead: where that argument is smallest or second largest, always the
     same position of the window, the position mirrored or transposed in it, or the next one in
     row-major order (a flat index decoded off by one)."""
-    if trials.reference is None or got.ndim < 2 or got.shape != exp.shape:
-        return ""
     n, out_shape = len(got), got.shape[1:]
     size = int(np.prod(out_shape))
-    for arg, arr in trials.args.items():
-        sa = np.shape(arr)[1:]
-        E = int(np.prod(sa)) if sa else 1
-        if np.asarray(arr).dtype.kind != "f" or not sa or E > REGROUP_ENTRIES or E * n > REGROUP_CALLS:
-            continue
-        terms = _terms_of(trials, arg, n, out_shape)
-        if terms is None:
-            continue
+    for arg, arr, sa, E, terms in _separable(trials, got, exp):
         terms = terms.reshape(n, E, size)
         A = np.asarray(arr, dtype=np.float64).reshape(n, E)
         nz = terms != 0
@@ -1861,18 +1861,9 @@ def contribution_finding(q, trials, got, exp, names: "ArgNames | None") -> str:
     one of the terms it should add (each write replacing the one before: ``=`` where ``+=``
     belongs), or every element lacks the terms of the entries last (or first) along one axis of
     the argument among those reaching it (a loop over them one short)."""
-    if trials.reference is None or got.ndim < 2 or got.shape != exp.shape:
-        return ""
     n, out_shape = len(got), got.shape[1:]
     S = int(np.prod(out_shape))
-    for arg, arr in trials.args.items():
-        sa = np.shape(arr)[1:]
-        E = int(np.prod(sa)) if sa else 1
-        if np.asarray(arr).dtype.kind != "f" or not sa or E < 2 or E > REGROUP_ENTRIES or E * n > REGROUP_CALLS:
-            continue
-        terms = _terms_of(trials, arg, n, out_shape)
-        if terms is None:
-            continue
+    for arg, _arr, sa, E, terms in _separable(trials, got, exp, least=2):
         terms = terms.reshape(n, E, S)
         if not bool(close_trials(q, terms.sum(axis=1).reshape(got.shape), exp).all()):
             continue  # not a sum of one term per entry of this argument
