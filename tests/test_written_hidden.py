@@ -695,3 +695,25 @@ def test_sigma_said_in_words_to_be_another_function_is_refused(tmp_path, words, 
     path.write_text(f"{words}\n\n## 1.2\n{Y12}\n", encoding="utf-8")
     got = verdict_of_file(str(path), "1.2")
     assert (got != "passed") is refused, got
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("sigma(t)=\\equiv:<-$ \n+-*/x[]{}_0123lambdae,.;σ#>")), max_size=120))
+def test_the_new_line_rules_read_any_text(text):
+    """Plain statements, joined lines, definitions anywhere: any text is read or refused, never a crash."""
+    from grader.intake.notation import NotationError, _standard_functions_defined, equations
+    try:
+        equations(text)
+    except NotationError:
+        pass
+    assert isinstance(_standard_functions_defined(text), list)
+
+
+def test_the_new_line_rules_are_linear():
+    import time
+    from grader.intake.notation import _standard_functions_defined, equations
+    for text in ("z = 1\n" + "- 2\n" * 20000, "$$a$$\n-" * 20000, "sigma(t) = " * 5000, "σ is " * 20000):
+        t0 = time.perf_counter()
+        equations(text[:60000])
+        _standard_functions_defined(text[:60000])
+        assert time.perf_counter() - t0 < 2.0, text[:20]
