@@ -4466,6 +4466,22 @@ def _plain_statements(body: str) -> list[str]:
 
 
 _READ: dict = {}
+_FILES: dict = {}  # path -> what the whole file says (read once per file, not once per question)
+
+
+def _file_facts(path: str, ids: tuple) -> tuple[str, dict, dict]:
+    """The answers file's visible text, its sections, and the facts that hold for every answer
+    in it: a 0-based declaration, σ (or exp, log, tanh) defined, σ said in words to be another."""
+    with open(path, "rb") as f:
+        data = f.read()
+    key = (path, ids, data)  # (the bytes themselves: a file rewritten in place is read again)
+    if key not in _FILES:
+        whole = read_answers_file(data, path)
+        _FILES.clear()
+        _FILES[key] = (whole, sections(whole, ids), {
+            "zero": counts_from_zero(whole), "functions": _standard_functions_defined(whole),
+            "sigma": _SIGMA_OTHERWISE.search(whole)})
+    return _FILES[key]
 
 
 def answer(qid: str, spec: dict, path: str, arrays: dict):
@@ -4473,10 +4489,8 @@ def answer(qid: str, spec: dict, path: str, arrays: dict):
     generated module of a written submission returns (it runs in the sandbox)."""
     if qid not in _READ:
         try:
-            with open(path, "rb") as f:
-                whole = read_answers_file(f.read(), path)
-            everything = sections(whole, spec.get("questions", ()))
-            if counts_from_zero(whole):
+            whole, everything, facts = _file_facts(path, tuple(spec.get("questions", ())))
+            if facts["zero"]:
                 spec = {**spec, "zero_based": True}
             body = everything.get(qid)
             if body is None or not body.strip():
@@ -4488,8 +4502,8 @@ def answer(qid: str, spec: dict, path: str, arrays: dict):
             if not text.strip():  # words only: an answer that cannot be graded, with the reason
                 raise NotationError(f"no equation under '## {qid}': write the answer in $$ … $$ "
                                     "(or as a line with =), not only in words")
-            text = "\n".join(_standard_functions_defined(whole) + [text])  # (σ defined once, anywhere)
-            other = _SIGMA_OTHERWISE.search(whole)
+            text = "\n".join(facts["functions"] + [text])  # (σ defined once, anywhere)
+            other = facts["sigma"]
             if other and re.search(r"sigma|σ|sigmoid", normalize(text)):
                 raise NotationError(f"'{' '.join(other.group().split())[:60]}': you say in words that σ is another "
                                     "function here; write its definition as a formula (σ(t) = …) so it can be read")
