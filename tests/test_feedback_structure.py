@@ -386,3 +386,28 @@ def test_size_rules_students_write_are_named(rule, words):
         outs.append(np.array([cw, ch, rule(cw, a["pool_size"], a["stride"]), rule(ch, a["pool_size"], a["stride"])]))
     d = diagnose(q, tr, outs)
     assert words in _said(d), _said(d)
+
+
+def test_one_position_of_the_window_routed_to_another_is_named():
+    """The arg-max at the window's bottom-right sent to its bottom-left (one branch's offset)."""
+    q = _bare("hw4", "2.5")
+    tr = _groups(q, 25)[0]
+
+    def rule(w):
+        r, c = _at(w, np.argmax(w))
+        return (r, c - 1) if (r, c) == (1, 1) else (r, c)
+    said = _said(diagnose(q, tr, _routed(tr, rule)))
+    assert "position (1, 1)" in said and "position (1, 0) instead" in said, said
+
+
+def test_the_sizes_an_error_names_are_said_as_the_arguments_lengths():
+    from grader.feedback.dependence import error_sizes
+    q = next(q for q in load_assignment("mlp").questions if q.id == "1.2")
+    groups = _groups(q, 26)
+    g = groups[0]
+    M, K = np.shape(g.args["W2"])[1:]
+    said = error_sizes(groups, 0, f"IndexError: index {K} is out of bounds for axis 1 with size {K}")
+    assert f"{K} is W2.shape[1] = len(b2)" in said and f"H.shape[1] = len(W2) ({M})" in said, said
+    said = error_sizes(groups, 0, f"ValueError: operands could not be broadcast together with shapes ({M},) ({K},)")
+    assert f"{M} is H.shape[1] = len(W2)" in said and "one past" not in said, said
+    assert error_sizes(groups, 0, "ZeroDivisionError: division by zero") == ""

@@ -17,6 +17,7 @@ at most ``BASES`` trials x (arguments + 2) calls, only for failed questions that
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -238,3 +239,46 @@ def alone_note(t: int) -> str:
             f"earlier calls (a default argument such as cache={{}} or a list, a module-level value it sets "
             f"on the first call) that does not fit these inputs: every call must work from its own "
             f"arguments.")
+
+
+# ----------------------------------------------------------------------------- sizes in an error
+
+_SHAPE = re.compile(r"\((\d{1,6}(?:\s*,\s*\d{1,6})*)\s*,?\s*\)")
+_INDEX_PAST = re.compile(r"index (-?\d{1,6}) is out of bounds for axis \d+ with size (\d{1,6})")
+
+
+def error_sizes(groups, t: int, error: str) -> str:
+    """The sizes an error names (``shapes (3,) (6,)``, ``index 3 … size 3``) said as the
+    arguments' lengths they are in the failing call (``3 is P.shape[1]; 6 is len(P) = len(y)``),
+    and, for an index one past an axis's end, the longer lengths of that call a loop bound may
+    have come from.  Facts of the call, no cause asserted; "" where the error names no size an
+    argument has.  ``t`` counts over all shape groups, as :func:`retry`'s does."""
+    r = retry(groups, t)
+    if r is None or not error:
+        return ""
+    g, _order = r.parts[0]
+    lengths: dict[int, list[str]] = {}
+    for name, arr in g.args.items():
+        shape = np.shape(arr)[1:]
+        for a, n in enumerate(shape):
+            said = f"len({name})" if a == 0 else f"{name}.shape[{a}]"
+            lengths.setdefault(int(n), []).append(said)
+    numbers = [int(n) for m in _SHAPE.finditer(error) for n in re.split(r"\s*,\s*", m.group(1))]
+    past = _INDEX_PAST.search(error)
+    if past:
+        numbers.append(int(past.group(2)))
+    named = []
+    for n in dict.fromkeys(numbers):
+        if n >= 2 and n in lengths:
+            named.append(f"{n} is {' = '.join(lengths[n][:4])}")
+    if not named:
+        return ""
+    said = "In the call that failed, " + "; ".join(named) + "."
+    if past and int(past.group(1)) == int(past.group(2)):
+        size = int(past.group(2))
+        longer = [f"{' = '.join(v[:3])} ({n})" for n, v in sorted(lengths.items()) if n > size]
+        if longer:
+            said += (f" The index {size} is one past the last entry of an axis of length {size}: a loop that reaches "
+                     f"it runs further than that axis — is its bound one of this call's longer sizes, "
+                     f"{', '.join(longer[:3])}?")
+    return said

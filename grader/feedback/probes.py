@@ -1782,6 +1782,17 @@ def _route_rules(q, got, exp, A, W, right_pick, order, out_shape, right: str, ba
                 rules.append((f"the {words} element after the right one in the window's row-major order (a flat "
                               f"index decoded off by one: 1-based where 0-based belongs), wrapping around",
                               (right_pick + s) % w))
+            # one position of the window sent to another, every other right (a slip in one branch)
+            for a in range(w):
+                for b in range(w):
+                    if a != b:
+                        spans = [i for i in range(len(ext)) if ext[i] > 1]  # (the window's own axes)
+                        here = tuple(int(local[0][a][i]) for i in spans)
+                        there = tuple(int(local[0][b][i]) for i in spans)
+                        rules.append((f"the right element, except where that is the window's position {here} "
+                                      f"(counted from 0): that entry goes to position {there} instead (one branch "
+                                      f"or one case of a lookup with the wrong offset)",
+                                      np.where(right_pick == a, b, right_pick)))
     rows = np.arange(n)[:, None]
     for words, p in rules:
         cand = np.zeros((n, int(np.prod(out_shape))))
