@@ -717,3 +717,57 @@ def test_the_new_line_rules_are_linear():
         equations(text[:60000])
         _standard_functions_defined(text[:60000])
         assert time.perf_counter() - t0 < 2.0, text[:20]
+
+
+# --- attack round aside13 ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("qid, text", [
+    ("1.1", SIZES11 + "\n\n(for stride 2) c_w = 2"),  # a definition after other text, in any form
+    ("1.1", SIZES11 + "\n\nActually, after re-checking, the width is c_w = 4."),
+    ("1.3", Z13_TEX_D + "\n\\times 0"),
+])
+def test_aside13_wrong_answers_are_not_passed(qid, text):
+    assert verdict(qid, text) != "passed"
+
+
+@pytest.mark.parametrize("extra", [
+    "where t =: sigma(t)", "def sigma(t): return t", "sigma = (lambda t: t)", "sigma: t ↦ t",
+    "σ here stands for max(0, t).", "with a linear activation sigma",
+])
+def test_sigma_given_another_meaning_in_an_unread_form_is_refused(tmp_path, extra):
+    """(what the whole file says of σ holds in every answer: read as a file, as the sandbox does)"""
+    from tests.test_written_zero_based import verdict_of_file
+    path = tmp_path / "answers.md"
+    path.write_text(f"## 1.2\n{Y12}\n\n{extra}\n", encoding="utf-8")
+    assert verdict_of_file(str(path), "1.2") != "passed"
+
+
+@pytest.mark.parametrize("tag", ["canvas", "video", "audio"])
+def test_media_fallback_content_is_not_graded(tag):
+    assert graded("answers.md", f"## 1.1\n<{tag}>\n\n{SIZES11}\n\n</{tag}>\n\nI did not finish.\n", "1.1") != "passed"
+
+
+@pytest.mark.parametrize("body", [
+    "\\phantom{{{}}}", "\\makeatletter\\@secondoftwo{{{}}}{{I did not finish.}}", "\\typeout{{{}}}",
+    "\\textcolor{{white}}{{{}}}", "\\excludecomment{{draft}}\n\\begin{{draft}}\n{}\n\\end{{draft}}",
+    "\\begin{{equation}}\nc_w = 3\n\\end{{equation}}\n- 1\n{}",
+])
+def test_tex_text_a_pdf_never_shows_is_not_graded(body):
+    sizes = "\\[ c_w = 3 \\]\n\\[ c_h = 3 \\]\n\\[ p_w = 2 \\]\n\\[ p_h = 2 \\]"
+    text = body.format(sizes if "equation" not in body else "\\[ c_h = 3 \\]\n\\[ p_w = 2 \\]\n\\[ p_h = 2 \\]")
+    assert graded("answers.tex", "\\section*{1.1}\n" + text + "\nI did not finish.\n", "1.1") != "passed"
+
+
+def test_sigma_defined_twice_differently_is_refused(tmp_path):
+    from tests.test_written_zero_based import verdict_of_file
+    path = tmp_path / "answers.md"
+    path.write_text(f"## 1.1\n{SIZES11}\n\nsigma(t) = t\n\n## 1.2\n{Y12}\n\n## 1.4\nsigma(a) = 1/(1+exp(-a))\n",
+                    encoding="utf-8")
+    assert verdict_of_file(str(path), "1.2").startswith("error")
+
+
+def test_a_formula_after_words_and_a_colon_beside_math_is_read():
+    """aside13, 17: "so in code: z[pi,pj,k] = 0" after a display defined z a second time unread."""
+    assert verdict("1.3", Z13_TEX_D + "\n\nso in code: z[pi,pj,k] = 0") != "passed"
+    assert verdict("1.3", Z13_TEX_D + "\n\nso in code: z[pi,pj,k] = y[pi,pj,k] + y[pi,pj+1,k] + y[pi+1,pj,k]"
+                   " + y[pi+1,pj+1,k]") == "passed"

@@ -835,13 +835,13 @@ class Reader:
             if st is not None:
                 out.append(st)
         for st, refusal, remark in pending:
-            if st is None or _DEFINING.search(remark) or not self._unused(st, out):
-                raise refusal  # (a remark holding a definition is never prose: "r = 2: z = r·y")
+            if st is None or self._defines_target_later(" " + remark) or not self._unused(st, out):
+                raise refusal  # (a remark defining the asked quantity is never prose: "r = 2: z = r·y")
         for part, why in self.skipped:  # "…, squared", "c_w = 3,7", "…, \quad a \ne b": not prose
             if why != STEP and self._defines_target_later(part):
-                raise NotationError(f"{' '.join(part.split())[:80]}: this line also defines the asked quantity, "
-                                    f"after other text, and cannot be read; write one definition per line")
-            if part in trails and not _DEFINING.search(part) and self._unused(trails[part], out):
+                raise NotationError(f"{' '.join(part.split())[:80]}: this line also defines the asked quantity "
+                                    f"and cannot be read ({why.splitlines()[0][:80]}); write one definition per line")
+            if part in trails and not self._defines_target_later(" " + part) and self._unused(trails[part], out):
                 continue  # it follows a step nothing uses ("dE/do_m = o_m − y_m, and the sigmoid's …:")
             found = why != STEP and (part in self.trailing and _modifier(part)
                                      or part in alone and _modifier(part, relations_only=True))
@@ -1032,9 +1032,15 @@ class Reader:
 
     def _defines_target_later(self, part: str) -> bool:
         """Whether a line that cannot be read defines the asked quantity after other text on it
-        (``r = 2: z[pi,pj,k] = r y[pi,pj,k]``): never passed over, whatever else defines it."""
-        pieces = re.split(r"[:;]", part)
-        return any(self._defines_target(piece) for piece in pieces[1:] if "=" in piece)
+        (``r = 2: z[pi,pj,k] = r y[pi,pj,k]``, ``(for stride 2) c_w = 2``, ``… — dE/dz[…] = 0``,
+        ``Actually, the width is c_w = 4``): never passed over, whatever else defines it.  Each
+        symbol that an ``=`` follows, past the line's start, is looked at (bounded)."""
+        for m in _SYMBOL_BEFORE_EQUALS.finditer(part):  # (each looked at over 300 characters: linear)
+            # (an element of the asked quantity, or a named number: "then z = 4" in an example is prose)
+            if m.start(1) > 0 and self._defines_target(part[m.start(1):m.start(1) + 300]) and (
+                    _ELEMENT_DEFINED.match(m.group(1) + " =") or not any(self.symbols.get(t) for t in self.targets)):
+                return True
+        return False
 
     def _defines_target(self, part: str) -> bool:
         """Whether a line that cannot be read is (meant as) a definition of the asked quantity."""
@@ -4073,7 +4079,8 @@ def read_answers_file(data: bytes, name: str) -> str:
 # LaTeX, % comments, \iffalse … \fi and the comment environment
 _MD_MARK = re.compile(r"(<!--|<!|<\?)|^( {0,3}(?:`{3,}|~{3,}))|(`+)|(<(?:" + r"|".join(
     ("template", "script", "style", "textarea", "noscript", "iframe", "object", "select", "title", "head", "xmp",
-     "datalist", "noframes", "noembed", "dialog(?![^<>]{0,500}\\bopen\\b)"))
+     "datalist", "noframes", "noembed", "canvas", "video", "audio", "picture", "applet",
+     "dialog(?![^<>]{0,500}\\bopen\\b)"))
     + r")\b|<[A-Za-z][A-Za-z0-9-]{0,20}\s[^<>]{0,500}?(?:\bhidden\b|\bstyle\s*=|\bclass\s*=\s*[\"']?[^<>\"']{0,200}?"
     r"\b(?:hidden|invisible|d-none|sr-only|visually-hidden|collapse)\b))", re.M | re.I)
 # (an HTML element the page never shows as prose -- a template, a script, a text box, an element
@@ -4189,6 +4196,34 @@ def _element_end(text: str, start: int) -> int:
             return m.end()
 
 
+def _without_environment(text: str, name: str) -> str:
+    """``text`` without each ``\\begin{name}`` … ``\\end{name}`` (unclosed: to the end). Linear."""
+    out, pos, opener, closer = [], 0, "\\begin{" + name + "}", "\\end{" + name + "}"
+    while True:
+        at = text.find(opener, pos)
+        if at < 0:
+            return "".join(out) + text[pos:]
+        out.append(text[pos:at])
+        end = text.find(closer, at)
+        if end < 0:
+            return "".join(out)
+        pos = end + len(closer)
+
+
+_TEX_UNSHOWN = frozenset(("phantom", "hphantom", "vphantom", "typeout", "label", "sbox", "savebox", "setbox",
+                          "message", "wlog", "index", "marginnote"))
+
+
+def _enclosing_end(text: str, pos: int) -> int:
+    """After the brace group that encloses ``pos`` (the end of the text where none does)."""
+    depth = 0
+    for i in range(pos, len(text)):
+        depth += (text[i] == "{") - (text[i] == "}")
+        if depth < 0:
+            return i + 1
+    return len(text)
+
+
 def _group_end(text: str, pos: int, groups: int = 1) -> int:
     """After the brace group at ``pos`` (blanks before it skipped); where no group opens, ``pos``.
     An unclosed group runs to the end."""
@@ -4209,6 +4244,8 @@ def _tex_visible(text: str) -> str:
     ``\\iffalse`` … ``\\fi`` (to its matching ``\\fi``, or its ``\\else``, counting nested
     conditionals and skipping comments in it, as TeX does) and ``\\begin{comment}`` …
     ``\\end{comment}``; unclosed, each runs to the end.  One pass over the control sequences."""
+    for name in dict.fromkeys(re.findall(r"\\excludecomment\s*\{([A-Za-z]{1,20})\}", text[:20000])[:8]):
+        text = _without_environment(text, name)  # (the comment package: \excludecomment{draft})
     out, kept, depth, pos = [], 0, 0, 0  # depth > 0: inside \iffalse, that many conditionals open
     whole = False  # (inside another conditional: hidden to its \fi, both branches)
     while True:
@@ -4236,6 +4273,29 @@ def _tex_visible(text: str) -> str:
             depth, whole = 1, mark != "\\iffalse"
         elif mark == "\\@" and text.startswith("gobble", pos):  # \@gobble{…}: its argument is dropped
             end = _group_end(text, pos + len("gobble") + (3 if text.startswith("two", pos + 6) else 0))
+            out.append(text[kept:m.start()])
+            kept = pos = end
+        elif mark == "\\@" and text.startswith(("firstoftwo", "secondoftwo"), pos):  # one of two groups shown
+            first = text.startswith("first", pos)
+            at = pos + len("firstoftwo" if first else "secondoftwo")
+            one = _group_end(text, at)
+            two = _group_end(text, one)
+            out.append(text[kept:m.start()])
+            out.append(text[at:one] if first else text[one:two])
+            kept = pos = two
+        elif mark[1:] in _TEX_UNSHOWN:  # \phantom{…}, \typeout{…}, \label{…}, \sbox\b{…}: never on the page
+            at = m.end()
+            if mark[1:] in ("sbox", "savebox", "setbox"):  # (a box name first: \sbox\mybox{…}, \setbox0=\hbox{…})
+                at = _group_end(text, re.match(r"\s*(?:\\[A-Za-z]+|\{[^{}]{0,40}\}|\d+)?\s*=?\s*(?:\\[hv]box)?",
+                                               text[at:at + 80]).end() + at)
+            else:
+                at = _group_end(text, at)
+            out.append(text[kept:m.start()])
+            kept = pos = at
+        elif mark in ("\\textcolor", "\\color") and re.match(r"\s*\{\s*white\s*\}", text[m.end():m.end() + 20]):
+            # white text: \textcolor{white}{…} hides its group; {\color{white} …} the rest of its group
+            after = m.end() + re.match(r"\s*\{\s*white\s*\}", text[m.end():]).end()
+            end = _group_end(text, after) if mark == "\\textcolor" else _enclosing_end(text, m.start())
             out.append(text[kept:m.start()])
             kept = pos = end
         elif mark.endswith("{comment}"):  # (\begin{document} and the others are text)
@@ -4386,7 +4446,15 @@ def equations(body: str) -> str:
             return "\n".join(plain + found)
         # beside math formulas, a plain line is read where it starts with a formula (a symbol and
         # its =: "h[ci,cj,k] = …" beside "$$y = \\sigma(h)$$") or defines a function; sentences are prose
-        return "\n".join([line for line in plain if _starts_with_formula(line)] + _plain_function_lines(body) + found)
+        read = []
+        for line in plain:
+            if _starts_with_formula(line):
+                read.append(line)
+            elif ":" in line:  # "so in code: z[pi,pj,k] = 0": the formula after the words, where it is an element's
+                tail = line.rsplit(":", 1)[1]
+                if _starts_with_formula(tail) and re.match(r"\s*\S*?(?:\[[^\]=]*,|_\{[^}=]*,)[^=]{0,200}=", tail):
+                    read.append(tail)
+        return "\n".join(read + _plain_function_lines(body) + found)
     return "\n".join(_plain_statements(body))
 
 
@@ -4438,7 +4506,7 @@ _PROSE_WORD = re.compile(r"(?<![\\A-Za-z])(?!(?:sigma|sigmoid|exp|log|tanh|max|m
 
 # a display's closer, then on the next line (the same paragraph) a plain line that starts with an
 # operator: the page shows them joined, and the line is read inside the display
-_AFTER_DISPLAY = re.compile(r"(\$\$|\\\])[ \t]*\n([ \t]*(?:[-+*](?![ \t]+[A-Za-z][a-z]+\b(?![\[_(]))|[/×·−÷]"
+_AFTER_DISPLAY = re.compile(r"(\$\$|\\\]|\\end\{[A-Za-z]{1,12}\*?\})[ \t]*\n([ \t]*(?:[-+*](?![ \t]+[A-Za-z][a-z]+\b(?![\[_(]))|[/×·−÷]"
                             r"|\\(?:times|cdot|div)(?![A-Za-z]))[^\n$]{0,500})(?=\n|\Z)")  # (not "- where …", a list item)
 _INDEX_GROUPS = re.compile(r"\[[^\[\]\n]{0,60}\]|_\{[^{}\n]{0,60}\}")  # (y[pi,pj,k]: index names, not words)
 
@@ -4478,9 +4546,12 @@ def _file_facts(path: str, ids: tuple) -> tuple[str, dict, dict]:
     if key not in _FILES:
         whole = read_answers_file(data, path)
         _FILES.clear()
+        functions = _standard_functions_defined(whole)
         _FILES[key] = (whole, sections(whole, ids), {
-            "zero": counts_from_zero(whole), "functions": _standard_functions_defined(whole),
-            "sigma": _SIGMA_OTHERWISE.search(whole)})
+            "zero": counts_from_zero(whole), "functions": functions,
+            "sigma": _SIGMA_OTHERWISE.search(whole) or _SIGMA_UNREADABLE.search(whole[:50000])
+            or _SIGMA_UNREADABLE.search(_definitional(whole[:50000]))
+            or _conflicting(functions)})
     return _FILES[key]
 
 
@@ -4505,8 +4576,9 @@ def answer(qid: str, spec: dict, path: str, arrays: dict):
             text = "\n".join(facts["functions"] + [text])  # (σ defined once, anywhere)
             other = facts["sigma"]
             if other and re.search(r"sigma|σ|sigmoid", normalize(text)):
-                raise NotationError(f"'{' '.join(other.group().split())[:60]}': you say in words that σ is another "
-                                    "function here; write its definition as a formula (σ(t) = …) so it can be read")
+                raise NotationError(f"'{' '.join(other.group().split())[:60]}': σ is given another meaning here in "
+                                    "a form that cannot be read (words, code, or two definitions); write one definition "
+                                    "as a formula (σ(t) = …)")
             _READ[qid] = _answer_with_borrowed(text, spec, qid, everything)
             print(f"How your answer to {qid} was read:\n{reading(_READ[qid])}")
         except (NotationError, NoAnswer) as exc:
@@ -4534,7 +4606,12 @@ def answer(qid: str, spec: dict, path: str, arrays: dict):
 
 
 MAX_BORROWED = 8  # lines of another answer that define a symbol this one uses
-_DEFINING = re.compile(r"=|≡|≔|←|<-|\\(?:equiv|triangleq|coloneqq|leftarrow|gets|doteq)(?![A-Za-z])")
+# a symbol right before an "=" (its indices and a derivative's fraction included): where a later
+# definition on a line may start
+_SYMBOL_BEFORE_EQUALS = re.compile(
+    r"(?<![\w\]})])((?:\\frac\s*\{[^{}=]{0,40}\}\s*\{[^{}=]{0,60}\}|∂E/∂\w{1,12}|d[A-Za-z]/d\w{1,12}|\\?[A-Za-z][A-Za-z0-9]{0,11})"
+    r"(?:_\{[^{}=]{0,40}\}|_[A-Za-z0-9]{1,4})?(?:\[[^\[\]=]{0,60}\]|\([^()=]{0,60}\))?)[ \t]*\+?=(?!=)")
+_ELEMENT_DEFINED = re.compile(r"\s*\S*?(?:\[|_\{|_[A-Za-z0-9]|\()[^=]{0,200}\+?=")  # (with its indices)
 _UNKNOWN = re.compile(r"unknown (?:quantity|name) '([A-Za-z]{1,30})'")
 
 
@@ -4552,17 +4629,29 @@ _FROM_ONE = re.compile(_FROM_ZERO.pattern.replace("(?:0|zero)", "(?:1|one)"), re
 _QUOTED = re.compile(r"\"[^\"\n]{0,80}\"|“[^”\n]{0,80}”|'[^'\n]{0,80}'")
 
 
+_OWN = re.compile(r"\b(?:I|my|mine|we|our|here|all|every|this\s+(?:answer|document|file|write-?up))\b", re.IGNORECASE)
+_HYPOTHETICAL = re.compile(r"\b(?:would|were|if|other|others|they|their|students?|people)\b", re.IGNORECASE)
+
+
 def counts_from_zero(text: str) -> bool:
     """Whether the student says, in words, that their indices count from 0 (a numpy habit):
     the answers are then read with the axes they index from 0 counted so (:class:`Answer`).
     Not where they also say they count from 1 ("numpy counts from 0; I count from 1"), nor in
     quoted words.  Only the first 20,000 characters are searched (bounded work on any file)."""
     text = _QUOTED.sub(" ", text[:20000])
-    if _FROM_ONE.search(text):
-        return False
+    for m in _FROM_ONE.finditer(text):  # (a count from 1 the student says is theirs: no 0-based reading)
+        if not _NEGATED.search(text[max(0, m.start() - 40):m.end() - 1]):
+            return False
     for m in _FROM_ZERO.finditer(text):
-        if not _NEGATED.search(text[max(0, m.start() - 40):m.start()]) and \
-                not _NEGATED.search(text[max(0, m.start() - 40):m.end() - 1]):
+        if _NEGATED.search(text[max(0, m.start() - 40):m.start()]) or \
+                _NEGATED.search(text[max(0, m.start() - 40):m.end() - 1]):
+            continue
+        # the sentence it is in says it of the student's own indices ("I", "my", "here"), not as a
+        # hypothesis or of others ("if I were writing Python I would…", "other students…")
+        start = max(text.rfind(".", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+        stops = [i for i in (text.find(".", m.end()), text.find("\n", m.end())) if i >= 0]
+        sentence = text[start:min(stops) if stops else len(text)]
+        if _OWN.search(sentence) and not _HYPOTHETICAL.search(sentence):
             return True
     return False
 
@@ -4598,12 +4687,40 @@ def _compact_asked(text: str, spec: dict) -> str:
     return re.sub(r"(?<![\\\w])(" + "|".join(map(re.escape, plain)) + r")(?!\w)", lambda m: plain[m.group(1)], text)
 
 
+# σ given another meaning in a form that is not read as a definition (code, arrows, anonymous
+# functions): def sigma(t): …, sigma <- function(t) …, sigma: t ↦ t, sigma = (lambda t: t), λt. t,
+# t => t, @(t) t, sigma = id, t =: sigma(t)
+_SIGMA_NAME = r"(?:\bsigma\b|σ|\\sigma\b|\bsigmoid\b)"
+_SIGMA_UNREADABLE = re.compile(
+    r"\bdef\s+(?:sigma|sigmoid)\s*\(|=:\s*" + _SIGMA_NAME
+    + r"|" + _SIGMA_NAME + r"\s*(?:\(\s*[A-Za-z]\s*\))?\s*(?:<-|←|=|≝)\s*(?:function\b|\(?\s*lambda\b|λ|@\s*\(|id\b|identity\b"
+    r"|\(?\s*[A-Za-z]\w{0,5}\s*\)?\s*(?:=>|->|↦|→|\\mapsto))"
+    + r"|" + _SIGMA_NAME + r"\s*:\s*[A-Za-z]\w{0,5}\s*(?:↦|->|→|\\mapsto)"
+    + r"|" + _SIGMA_NAME + r"\s*\(\s*[A-Za-z]\s*\)\s*≝", re.IGNORECASE)
+
+
+def _conflicting(functions: list[str]):
+    """The first function of σ, exp, log, tanh defined twice with different bodies, or None."""
+    seen: dict = {}
+    for line in functions:
+        m = _FUNCTION_DEF.match(line)
+        if m is None:
+            continue
+        name, body = m.group(1).lstrip("\\"), re.sub(r"\s", "", normalize(m.group(3)).replace(m.group(2), "#"))
+        if seen.setdefault(name, body) != body:
+            return re.match(r".*", f"{name} defined twice, differently ({line[:40]})")
+    return None
+
+
 _PROSE_AFTER = re.compile(r"[;,]\s|\s(?:and|where|which|with|for|so|is|as|throughout|here)\b|\.(?:\s|$)")
 # σ said in words to be another function ("here sigma is the identity", "σ denotes the ReLU, not
 # the sigmoid"): the answer cannot be read as the student means it
 _SIGMA_OTHERWISE = re.compile(r"(?:\bsigma\b|σ|\\sigma\b)[^.\n]{0,30}?\b(?:is|denotes|means|stands\s+for|here\s+is)\s+"
                               r"(?:just\s+|simply\s+|now\s+)?(?:the\s+|a\s+)?(?:identity|relu|tanh|linear|step|heaviside"
-                              r"|softmax|softplus|leaky|sign\b|not\s+(?:the\s+)?(?:sigmoid|logistic))", re.IGNORECASE)
+                              r"|softmax|softplus|leaky|sign\b|max\s*\(|not\s+(?:the\s+)?(?:sigmoid|logistic))"
+                              r"|\b(?:linear|identity|relu|tanh|step)\s+(?:activation\s+|function\s+)?(?:\bsigma\b|σ|\\sigma\b)"
+                              r"|replaced\s+(?:the\s+)?(?:sigmoid|σ|sigma)\s+(?:by|with)\s+(?:the\s+|a\s+)?(?:identity|relu|linear|tanh)",
+                              re.IGNORECASE)
 _STANDARD_DEF = re.compile(r"(?<![A-Za-z\\])\\?(?:sigma|sigmoid|exp|log|tanh)\s*\(\s*[A-Za-z]\s*\)\s*=(?!=)")
 
 
