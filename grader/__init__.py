@@ -1,4 +1,4 @@
-"""cnn-grader: grade a mini-CNN homework in a sandbox, with feedback that teaches.
+"""cnn-grader: grade numerical homework in a sandbox, with feedback that teaches.
 
 The public API lives in :mod:`grader.api` (``grade``, ``check``); the CLI is a thin layer
 over it.  Imports stay lazy so that ``grader check`` starts fast.

@@ -312,17 +312,17 @@ def _probe_dependence(sandbox: Sandbox, assignment: Assignment, sub: Submission,
         if qrun is None or qrun.seconds > dependence.MAX_SECONDS:
             continue
         if r.status == "error" and qrun.status == "error" and qrun.trial is not None:
+            groups = trial_groups(trials[r.id], r.id)
             # the sizes the error names, as the failing call's argument lengths
             try:
-                sizes = dependence.error_sizes(trial_groups(trials[r.id], r.id), qrun.trial,
-                                               (r.traceback or r.message).strip().splitlines()[-1])
+                sizes = dependence.error_sizes(groups, qrun.trial, (r.traceback or r.message).strip().splitlines()[-1])
             except Exception:  # noqa: BLE001 - a note is a bonus
                 sizes = ""
             if sizes:
                 r.notes = list(r.notes) + [sizes]
                 r.message = f"{r.message.rstrip('.')}. {sizes}"
             # does the failing call raise in a fresh start, and what do the other calls answer?
-            again = dependence.retry(trial_groups(trials[r.id], r.id), qrun.trial)
+            again = dependence.retry(groups, qrun.trial)
             if again is not None:
                 retries[r.id] = again
             continue

@@ -417,14 +417,7 @@ def test_a_lead_in_words_is_cut_from_the_front_and_table_rows_keep_their_equatio
 def test_the_lead_table_and_worded_sum_scans_are_linear():
     import time
     from grader.intake.notation import _plain_values, _without_lead, normalize
-
-    def cost(fn, text):
-        best = float("inf")
-        for _ in range(3):
-            t0 = time.perf_counter()
-            fn(text)
-            best = min(best, time.perf_counter() - t0)
-        return best
+    from tests.test_written_forms import _cost as cost
     for fn, unit in ((_without_lead, "define the a "), (_without_lead, "let " + "x" * 20 + " "),
                      (_plain_values, "| a = 1 "), (_plain_values, "|" + " " * 30), (_plain_values, "| a = 1 |\n"),
                      (normalize, "sum over k=1..3, "), (normalize, "sum over k = 1 .. 3 and " + " " * 10)):

@@ -428,7 +428,7 @@ def clean_scratch(prefix: str = "cnn-grader-work-") -> list[Path]:
 # be (or be inside) anything the run reads, nor a file the run writes into OUT, nor another
 # report of the same run; and a file already there is replaced only when it is empty or
 # recognisably a report of that kind cnn-grader wrote.  A slip of the finger (``--junit
-# subs/alice.py``, ``--html hw4.py``) is then one line (exit 2), with nothing changed.
+# subs/alice.py``, ``--html alice.py``) is then one line (exit 2), with nothing changed.
 
 REPORT_HEAD = 8192  # bytes read of an existing file to recognise it
 GRADESCOPE_MOST = 16 << 20  # a Gradescope results file of ours is far smaller (TEXT_CAP a text)
