@@ -349,7 +349,8 @@ def _probe_dependence(sandbox: Sandbox, assignment: Assignment, sub: Submission,
         if r.id in retries:
             if qrun is not None and qrun.status == "ok":
                 try:
-                    said = dependence.retry_notes(by_id[r.id], retries[r.id], qrun.outputs, qrun.raised)
+                    said = dependence.retry_notes(by_id[r.id], retries[r.id], qrun.outputs, qrun.raised,
+                                                   (r.traceback or r.message).strip().splitlines()[-1])
                 except Exception:  # noqa: BLE001 - a probe is a bonus
                     said = []
                 if said:

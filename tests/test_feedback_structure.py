@@ -411,3 +411,70 @@ def test_the_sizes_an_error_names_are_said_as_the_arguments_lengths():
     said = error_sizes(groups, 0, f"ValueError: operands could not be broadcast together with shapes ({M},) ({K},)")
     assert f"{M} is H.shape[1] = len(W2)" in said and "one past" not in said, said
     assert error_sizes(groups, 0, "ZeroDivisionError: division by zero") == ""
+
+
+def test_routing_compared_with_a_wider_or_narrower_maximum_is_named():
+    """Max-pool backward masks built from another maximum than the window's: the channel's whole
+    map (windows without it pass nothing) and a maximum over one axis of the window."""
+    q = _bare("hw4", "2.5")
+    tr = _groups(q, 26)[0]
+    wide, per_column = [], []
+    for y, g in zip(tr.args["y"], tr.args["dE_dz"]):
+        a, b = np.zeros_like(y), np.zeros_like(y)
+        for k in range(y.shape[2]):
+            top = y[:, :, k].max()
+            for p in range(2):
+                for r in range(2):
+                    win = y[p:p + 2, r:r + 2, k]
+                    a[p:p + 2, r:r + 2, k] += (win == top) * g[p, r, k]
+                    b[p:p + 2, r:r + 2, k] += (win == win.max(axis=0)) * g[p, r, k]
+        wide.append(a)
+        per_column.append(b)
+    said = _said(diagnose(q, tr, wide))
+    assert "at every index along axes 0 and 1" in said and "passes nothing" in said, said
+    said = _said(diagnose(q, tr, per_column))
+    assert "among the entries across the window along axis 0 (" in said, said
+
+
+def test_a_running_best_never_updated_is_named():
+    """Each element compared with the window's first value only: the last one to beat it wins."""
+    q = _bare("hw4", "2.5")
+    tr = _groups(q, 27)[0]
+
+    def rule(w):
+        best, at = w[0, 0], (0, 0)
+        for a in range(2):
+            for b in range(2):
+                if w[a, b] > best:
+                    at = (a, b)  # (best itself never updated)
+        return at
+    said = _said(diagnose(q, tr, _routed(tr, rule)))
+    assert "last element (row-major) whose y is larger than the window's first" in said, said
+
+
+def test_an_index_error_from_a_flat_position_decoded_with_the_wrong_width_is_named():
+    """divmod(i, 3) of a 2-wide window's arg-max: past the array's end at the edge windows (an
+    IndexError on those calls), the wrong element elsewhere; both reproduced, the width said."""
+    from grader.feedback.probes import routing_error_finding
+    q = _bare("hw4", "2.5")
+    tr = _groups(q, 28)[0]
+    outputs, raised, error = [], set(), ""
+    for t, (y, g) in enumerate(zip(tr.args["y"], tr.args["dE_dz"])):
+        dy = np.zeros_like(y)
+        try:
+            for p in range(2):
+                for r in range(2):
+                    for k in range(y.shape[2]):
+                        a, b = divmod(int(np.argmax(y[p:p + 2, r:r + 2, k])), 3)
+                        dy[p + a, r + b, k] += g[p, r, k]
+        except IndexError as e:
+            raised.add(t)
+            error = error or str(e)
+            dy = np.zeros(0)
+        outputs.append(dy)
+    assert raised and len(raised) < len(tr)
+    said = routing_error_finding(q, tr, outputs, raised, error)
+    assert "width 3 where the window is 2 wide" in said and "every call that raised" in said, said
+    # the same error with another cause (a loop one too long) is not explained this way
+    assert not routing_error_finding(q, tr, outputs, raised | {min(set(range(len(tr))) - raised)}, error)
+    assert not routing_error_finding(q, tr, outputs, raised, "index 5 is out of bounds for axis 0 with size 3")

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..assignment import Trials
 from ..judge import tolerance
+from .probes import INDEX_PAST as _INDEX_PAST, routing_error_finding
 
 BASES = 3  # trials probed per question
 MAX_SECONDS = 1.0  # a question whose graded run took longer is not probed (the probe costs about as much)
@@ -187,10 +188,11 @@ def retry(groups, t: int) -> Retry | None:
     return None if failing is None else Retry((failing, *others), t)
 
 
-def retry_notes(q, r: Retry, outputs: list[np.ndarray], raised: tuple[int, ...]) -> list[str]:
+def retry_notes(q, r: Retry, outputs: list[np.ndarray], raised: tuple[int, ...], error: str = "") -> list[str]:
     """What the retry shows: the failing call answers when made first (state kept between
-    calls), and what the answers are on the trials that did not raise (right, or what the
-    findings about values say of them), in the first set of shapes where at least two did."""
+    calls), the error itself reproduced by a routing decoded with a wrong width, and what the
+    answers are on the trials that did not raise (right, or what the findings about values say
+    of them), in the first set of shapes where at least two did."""
     total = sum(len(order) for _g, order in r.parts)
     if len(outputs) != total:
         return []
@@ -198,6 +200,12 @@ def retry_notes(q, r: Retry, outputs: list[np.ndarray], raised: tuple[int, ...])
     if 0 not in raised and r.at > 0:
         notes.append(alone_note(r.at))
     failed, start, right = set(raised), 0, 0
+    g0, order0 = r.parts[0]
+    if error and 0 in failed:
+        said = routing_error_finding(q, g0.rows(list(order0)), outputs[:len(order0)],
+                                     {t for t in failed if t < len(order0)}, error)
+        if said:
+            return notes + [said]
     from .diagnose import diagnose
     from ..judge.compare import compare
     for n_part, (g, order) in enumerate(r.parts):
@@ -244,7 +252,6 @@ def alone_note(t: int) -> str:
 # ----------------------------------------------------------------------------- sizes in an error
 
 _SHAPE = re.compile(r"\((\d{1,6}(?:\s*,\s*\d{1,6})*)\s*,?\s*\)")
-_INDEX_PAST = re.compile(r"index (-?\d{1,6}) is out of bounds for axis \d+ with size (\d{1,6})")
 
 
 def error_sizes(groups, t: int, error: str) -> str:
@@ -266,7 +273,7 @@ def error_sizes(groups, t: int, error: str) -> str:
     numbers = [int(n) for m in _SHAPE.finditer(error) for n in re.split(r"\s*,\s*", m.group(1))]
     past = _INDEX_PAST.search(error)
     if past:
-        numbers.append(int(past.group(2)))
+        numbers.append(int(past.group(3)))
     named = []
     for n in dict.fromkeys(numbers):
         if n >= 2 and n in lengths:
@@ -274,8 +281,8 @@ def error_sizes(groups, t: int, error: str) -> str:
     if not named:
         return ""
     said = "In the call that failed, " + "; ".join(named) + "."
-    if past and int(past.group(1)) == int(past.group(2)):
-        size = int(past.group(2))
+    if past and int(past.group(1)) == int(past.group(3)):
+        size = int(past.group(3))
         longer = [f"{' = '.join(v[:3])} ({n})" for n, v in sorted(lengths.items()) if n > size]
         if longer:
             said += (f" The index {size} is one past the last entry of an axis of length {size}: a loop that reaches "

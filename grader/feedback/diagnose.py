@@ -40,7 +40,7 @@ from .probes import (Activation, ArgNames, Expression, Features, Terms, activati
                      argument_factor_finding, close_trials, condition_finding, expression_finding,
                      half_precision_finding, input_finding, integer_finding, output_map_finding, accumulated_finding,
                      precision_finding, quick_reject, range_finding, slice_factor_finding, terms_finding,
-                     regrouped_finding, routing_finding, row_indexed_finding, slice_input_finding,
+                     regrouped_finding, routing_finding, row_indexed_finding, selection_finding, slice_input_finding,
                      contribution_finding, broadcast_finding, erased_finding,
                      upsample_finding)
 
@@ -968,7 +968,8 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
                ("activation", lambda: _activation(q, trials, got, exp)),
                ("expression", lambda: _expression(q, trials, got, exp)),
                ("contributions", lambda: contribution_finding(q, trials, got, exp, _probe(q, ArgNames))),
-               ("terms", lambda: _terms(q, trials, got, exp)))
+               ("terms", lambda: _terms(q, trials, got, exp)),
+               ("selection", lambda: selection_finding(q, trials, got, exp)))
     note = _uncomputed(q, got, exp, act)  # (before the misreadings: one could mimic σ(0) = 0.5 there)
     if note:
         return "", [note] + facts

@@ -1439,7 +1439,24 @@ def _say_term_fit(tm: Terms, coef_g, coef_e, elem_shape, max_listed: int) -> str
         lines.append(_say_terms(tm, idx, coef_g[e], coef_e[e]))
     more = f"; and {len(differ) - max_listed} more element(s) differ" if len(differ) > max_listed else ""
     return ("What your answer computes, element by element (in every trial): "
-            + "; ".join(lines) + more + ".")
+            + "; ".join(lines) + more + "." + _surplus_note(coef_g[differ], coef_e[differ]))
+
+
+def _surplus_note(mine: np.ndarray, right: np.ndarray) -> str:
+    """Every right term kept at its right factor and some added on top (a term counted twice, a
+    neighbour's term): the signature of values read back after they were updated -- an array
+    changed in place while it is still read (a slice is a view of its array), or a result
+    reused as an input.  Said as the possibilities they are."""
+    if not (right >= 0).all() or not (mine >= right).all():
+        return ""
+    twice = bool(((right > 0) & (mine > right)).any())
+    foreign = bool(((right == 0) & (mine > 0)).any())
+    extra = " and ".join(w for w, on in (("some of them more than once", twice),
+                                          ("terms that belong to other elements", foreign)) if on)
+    return (f" Your answer holds every right term, with {extra} on top: values read after they were already "
+            "updated do this — an array changed in place (+=) while it is still being read (a slice "
+            "such as p[1:, 1:] is a view: adding to it changes p as well, so later reads of p see the "
+            "sums), a result written into the array it is computed from — or one term added in two places.")
 
 
 def _fit_terms(A, Y, active):
@@ -1671,13 +1688,13 @@ def _ordinal_word(i: int) -> str:
     return {1: "1st", 2: "2nd", 3: "3rd"}.get(i, f"{i}th")
 
 
-def routing_finding(q, trials, got, exp) -> str:
-    """Each entry of an argument sent whole to one element of the answer, chosen in a window
-    by another argument's values (max-pool backward: each window's error to its largest y):
-    the window of an entry is every element it reaches over the trials.  Which element the
-    student's code picks instead: where that argument is smallest or second largest, always the
-    same position of the window, the position mirrored or transposed in it, or the next one in
-    row-major order (a flat index decoded off by one)."""
+def _routings(q, trials, got, exp):
+    """(argument, its entries (T, E), each entry's window W (E, w: flat answer indices,
+    row-major), the argument choosing in the window, its values (T, size), "largest" or
+    "smallest", the right element's place in each window (T, E), each window's elements
+    ordered by that argument (T, E, w)) for every way the right answer routes an argument's
+    entries whole, one element each -- :func:`routing_finding`'s structure, from the
+    reference alone (``got`` only gives the shapes)."""
     n, out_shape = len(got), got.shape[1:]
     size = int(np.prod(out_shape))
     for arg, arr, sa, E, terms in _separable(trials, got, exp):
@@ -1697,18 +1714,105 @@ def routing_finding(q, trials, got, exp) -> str:
         for barg, B in trials.args.items():
             if barg == arg or np.shape(B)[1:] != out_shape:
                 continue
-            vals = np.asarray(B, dtype=np.float64).reshape(n, size)[:, W]  # (T, E, w)
-            order = np.argsort(vals, axis=-1, kind="stable")
+            Bflat = np.asarray(B, dtype=np.float64).reshape(n, size)
+            order = np.argsort(Bflat[:, W], axis=-1, kind="stable")
             pick = {"largest": order[..., -1], "smallest": order[..., 0]}
             right = next((k for k, p in pick.items() if np.array_equal(W[np.arange(E), p][valid], r[valid])), None)
-            if right is None:
+            if right is not None:
+                yield arg, A, W, barg, Bflat, right, pick[right], order, sa
+
+
+def routing_finding(q, trials, got, exp) -> str:
+    """Each entry of an argument sent whole to one element of the answer, chosen in a window
+    by another argument's values (max-pool backward: each window's error to its largest y):
+    the window of an entry is every element it reaches over the trials.  Which element the
+    student's code picks instead: where that argument is smallest or second largest, always the
+    same position of the window, the position mirrored or transposed in it, or the next one in
+    row-major order (a flat index decoded off by one)."""
+    out_shape = got.shape[1:]
+    for arg, A, W, barg, Bflat, right, right_pick, order, sa in _routings(q, trials, got, exp):
+        said = _route_rules(q, got, exp, A, W, right_pick, order, out_shape, right, barg) \
+            or _running_rule(q, got, exp, A, W, Bflat, sa, right, barg)
+        if said:
+            return _routed_words(arg, W, barg, right, said)
+    return ""
+
+
+def selection_finding(q, trials, got, exp) -> str:
+    """The routing of :func:`routing_finding` with each element compared with another group
+    than its window (:func:`_selection_rule`).  Tried after the assignment's own terms, which
+    may name the same group in the homework's words."""
+    for arg, A, W, barg, Bflat, right, _pick, _order, _sa in _routings(q, trials, got, exp):
+        said = _selection_rule(q, got, exp, A, W, Bflat, got.shape[1:], right, barg)
+        if said:
+            return _routed_words(arg, W, barg, right, said)
+    return ""
+
+
+def _routed_words(arg: str, W: np.ndarray, barg: str, right: str, said: str) -> str:
+    return (f"Each entry of {arg} is sent whole to one element of the answer: the one of its window "
+            f"of {W.shape[1]} elements (the elements it reaches over the trials) where {barg} is "
+            f"{right}. Yours sends it to {said}.")
+
+
+# numpy's message for an index past an axis's end: (index, axis, size)
+INDEX_PAST = re.compile(r"index (-?\d{1,6}) is out of bounds for axis (\d{1,3}) with size (\d{1,6})")
+
+
+def routing_error_finding(q, trials, outputs: list, raised: set, error: str) -> str:
+    """An index past an axis's end on some calls (``raised``: positions in ``trials``) and
+    answers on the others, both exactly what the right routing gives when the right element's
+    flat position in its window (row-major) is decoded with another width (divmod(i, 3) where
+    the window is 2 wide): the decoded element lies outside the window, and at the last
+    windows past the array's end.  Said only where the emulation raises on exactly the calls
+    that raised, with the error's index, and reproduces every answer."""
+    past = INDEX_PAST.search(error or "")
+    exp = np.asarray(trials.expected, dtype=np.float64)
+    if past is None or exp.ndim < 2 or not raised:
+        return ""
+    n, out_shape = len(exp), exp.shape[1:]
+    answered = [t for t in range(n) if t not in raised]
+    for arg, A, W, barg, Bflat, right, right_pick, order, sa in _routings(q, trials, exp, exp):
+        coords = np.stack(np.unravel_index(W, out_shape), axis=-1)  # (E, w, nd)
+        lo = coords.min(axis=1)
+        ext = coords.max(axis=1) - lo + 1
+        spans = [a for a in range(len(out_shape)) if (ext[:, a] > 1).any()]
+        if len(spans) != 2 or not (ext == ext[:1]).all() or int(np.prod(ext[0][spans])) != W.shape[1]:
+            continue  # a 2-D box window, the same for every entry
+        a0, a1 = spans
+        width = int(ext[0][a1])
+        for d in range(1, max(out_shape) + 2):
+            if d == width:
                 continue
-            said = _route_rules(q, got, exp, A, W, pick[right], order, out_shape, right, barg) \
-                or _running_rule(q, got, exp, A, W, np.asarray(B, dtype=np.float64).reshape(n, size), sa, right, barg)
-            if said:
-                return (f"Each entry of {arg} is sent whole to one element of the answer: the one of its window "
-                        f"of {W.shape[1]} elements (the elements it reaches over the trials) where {barg} is "
-                        f"{right}. Yours sends it to {said}.")
+            pos = np.broadcast_to(lo[None], right_pick.shape + (len(out_shape),)).copy()  # (T, E, nd)
+            pos[..., a0] += right_pick // d
+            pos[..., a1] += right_pick % d
+            over = pos >= np.asarray(out_shape)  # (T, E, nd)
+            raises = over.any(axis=(1, 2))
+            if set(np.flatnonzero(raises).tolist()) != set(raised):
+                continue
+            said = {(int(pos[t, e, a]), int(out_shape[a])) for t, e, a in zip(*np.nonzero(over))}
+            if (int(past.group(1)), int(past.group(3))) not in said:
+                continue
+            ok = True
+            for t in answered:
+                cand = np.zeros(int(np.prod(out_shape)))
+                np.add.at(cand, np.ravel_multi_index(tuple(pos[t].T), out_shape), A[t])
+                if np.shape(outputs[t]) != out_shape or not close_trials(
+                        q, np.asarray(outputs[t], dtype=np.float64)[None], cand.reshape((1,) + out_shape)).all():
+                    ok = False
+                    break
+            if not ok:
+                continue
+            where = (f" On the {len(answered)} call{'s' if len(answered) != 1 else ''} where no element lands "
+                     f"past the end, your answers are exactly that too." if answered else "")
+            return (f"Your error is what sending each entry of {arg} to the element of its window where {barg} is "
+                    f"{right} gives when that element's position in the window (counted 0 to {W.shape[1] - 1}, "
+                    f"row-major) is turned into a row and a column with width {d} where the window is {width} wide "
+                    f"(divmod(i, {d}) or np.unravel_index(i, (…, {d})) instead of {width}): the element lands "
+                    f"outside its window, and at the windows by the edge past the array's end (index "
+                    f"{past.group(1)} on an axis of size {past.group(3)}), in every call that raised and only "
+                    f"there.{where}")
     return ""
 
 
@@ -1741,6 +1845,62 @@ def _running_rule(q, got, exp, A, W, B, sa, right: str, barg: str) -> str:
     return ""
 
 
+_MODE_WORDS = {"window": "across the window along {axes}", "all": "at every index along {axes}"}
+
+
+def _group_words(modes: tuple[str, ...]) -> str:
+    parts = []
+    for mode in ("window", "all"):
+        axes = [str(a) for a, m in enumerate(modes) if m == mode]
+        if axes:
+            listed = ("axis " if len(axes) == 1 else "axes ") + " and ".join(axes)
+            parts.append(_MODE_WORDS[mode].format(axes=listed))
+    return " and ".join(parts)
+
+
+def _selection_rule(q, got, exp, A, W, B, out_shape, right: str, barg: str) -> str:
+    """Each entry sent to every element of its window that another comparison selects: each
+    element compared with a group other than the window -- per axis, its own index only, the
+    window's indices, or every index of the axis (a channel's whole map: a window that holds no
+    element equal to that value passes nothing; one axis of the window only: a maximum over
+    .max(axis=0) of a 2-D window selects one element per column; the channel axis taken in
+    with the window: one element for all channels).  No comparison at all sends it to every
+    element of the window."""
+    n, E = A.shape
+    nd = len(out_shape)
+    best = np.max if right == "largest" else np.min
+    Bf = B.reshape((n,) + tuple(out_shape))
+    coords = np.stack(np.unravel_index(W, out_shape), axis=-1)  # (E, w, nd)
+    lo, hi = coords.min(axis=1), coords.max(axis=1) + 1  # (E, nd): each window's box
+    spans = [bool((hi[:, a] - lo[:, a] > 1).any()) for a in range(nd)]
+    right_modes = tuple("window" if spans[a] else "own" for a in range(nd))
+    choices = [("own", "window", "all") if spans[a] else ("own", "all") for a in range(nd)]
+    vals = B[:, W]  # (T, E, w)
+    rows = np.broadcast_to(np.arange(n)[:, None, None], vals.shape)
+    where = np.broadcast_to(W[None], vals.shape)
+    for modes in itertools.product(*choices):
+        if modes == right_modes:
+            continue
+        M = np.empty(vals.shape, dtype=bool)
+        for e in range(E):
+            for j, c in enumerate(coords[e]):
+                box = tuple(slice(c[a], c[a] + 1) if m == "own" else slice(lo[e, a], hi[e, a]) if m == "window"
+                            else slice(None) for a, m in enumerate(modes))
+                M[:, e, j] = vals[:, e, j] == best(Bf[(slice(None),) + box].reshape(n, -1), axis=1)
+        cand = np.zeros((n, B.shape[1]))
+        np.add.at(cand, (rows, where), A[:, :, None] * M)
+        if not _explains(q, got, cand.reshape(got.shape), exp):
+            continue
+        if all(m == "own" for m in modes):
+            return f"every element of its window, whatever {barg} holds (no comparison selects one of them)"
+        said = (f"every element of its window where {barg} equals the {right} value among the entries "
+                f"{_group_words(modes)} (the element's own index along the others), not among the window's own elements")
+        if "all" in modes:
+            said += ": a window that holds no element equal to that value passes nothing"
+        return said
+    return ""
+
+
 def _route_rules(q, got, exp, A, W, right_pick, order, out_shape, right: str, barg: str) -> str:
     """The first rule that reproduces the answer: which element of each window the student picks."""
     n, E = A.shape
@@ -1753,6 +1913,15 @@ def _route_rules(q, got, exp, A, W, right_pick, order, out_shape, right: str, ba
     rules: list[tuple[str, np.ndarray]] = [
         (f"the element where {barg} is {'smallest' if right == 'largest' else 'largest'}", order[..., 0 if right == "largest" else -1]),
         (f"the element where {barg} is second {right}", order[..., -2 if right == "largest" else 1])]
+    rank = np.argsort(order, axis=-1)  # each element's rank in its window
+    beats = rank > rank[..., :1] if right == "largest" else rank < rank[..., :1]
+    last = np.where(beats.any(axis=-1), w - 1 - np.argmax(beats[..., ::-1], axis=-1), 0)
+    first = np.where(beats.any(axis=-1), np.argmax(beats, axis=-1), 0)
+    rules.append((f"the last element (row-major) whose {barg} is {'larger' if right == 'largest' else 'smaller'} "
+                  f"than the window's first, not the {right} one (a running best whose value is never updated: "
+                  f"each element is compared with the first value only, so the last one to beat it wins)", last))
+    rules.append((f"the first element (row-major) whose {barg} is {'larger' if right == 'largest' else 'smaller'} "
+                  f"than the window's first element's (a search that stops at the first improvement)", first))
     for j in range(w):
         where = "its top-left element" if j == 0 else f"its {_ordinal_word(j + 1)} element in row-major order"
         rules.append((f"always the same element of the window, {where}, whatever {barg} holds",
