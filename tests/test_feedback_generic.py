@@ -38,6 +38,19 @@ def _exp(tr):
     return np.asarray(tr.expected, dtype=np.float64)
 
 
+def test_whole_numbers_rounded_down_name_floor_division():
+    """total // N on a float loss: the floor of the right value, said as // (F15's miss: the
+    message named only an integer array)."""
+    tr = _trials(MLP, "1.4")
+    d = diagnose(_full(MLP, "1.4"), tr, _batch(np.floor(_exp(tr))))
+    assert "rounded down" in d.message and "(//)" in d.message, d.message
+    tr = _trials(MLP, "1.2")
+    e = _exp(tr)
+    assert np.any(np.floor(e) != np.trunc(e)) and np.any(np.round(e) != np.trunc(e))  # (told apart)
+    d = diagnose(_full(MLP, "1.2"), tr, _batch(np.trunc(e).astype(np.int64)))
+    assert "cut toward 0" in d.message and "integer array" in d.message and "//" not in d.message, d.message
+
+
 @pytest.mark.parametrize("asg,qid", [(HW4, "2.4"), (HW4, "2.5"), (MLP, "2.5")])
 def test_integer_answer_names_its_dtype(asg, qid):
     tr = _trials(asg, qid)

@@ -478,3 +478,69 @@ def test_an_index_error_from_a_flat_position_decoded_with_the_wrong_width_is_nam
     # the same error with another cause (a loop one too long) is not explained this way
     assert not routing_error_finding(q, tr, outputs, raised | {min(set(range(len(tr))) - raised)}, error)
     assert not routing_error_finding(q, tr, outputs, raised, "index 5 is out of bounds for axis 0 with size 3")
+
+
+def test_a_window_reaching_one_past_its_end_is_named():
+    """Sum-pool backward with the membership test p <= c <= p + 2 along the columns: each
+    window's error also reaches the column after it."""
+    q = _bare("hw4", "2.3")
+    tr = _groups(q, 29)[0]
+    outs = []
+    for g in tr.args["dE_dz"]:
+        dy = np.zeros((3, 3, g.shape[2]))
+        for i in range(3):
+            for j in range(3):
+                for p in range(2):
+                    for r in range(2):
+                        if p <= i <= p + 1 and r <= j <= r + 2:
+                            dy[i, j] += g[p, r]
+        outs.append(dy)
+    said = _said(diagnose(q, tr, outs))
+    assert "one past its end along axis 1" in said and "(0, 2), (1, 2)" in said, said
+
+
+def test_two_index_lists_picking_a_diagonal_are_named():
+    """dy[[p, p+1], [r, r+1]] += g: fancy indexing pairs the lists, the block's diagonal only."""
+    q = _bare("hw4", "2.3")
+    tr = _groups(q, 30)[0]
+    outs = []
+    for g in tr.args["dE_dz"]:
+        dy = np.zeros((3, 3, g.shape[2]))
+        for p in range(2):
+            for r in range(2):
+                dy[[p, p + 1], [r, r + 1]] += g[p, r]
+        outs.append(dy)
+    said = _said(diagnose(q, tr, outs))
+    assert "Two lists used as indices" in said and "a[p:p+2, q:q+2]" in said, said
+
+
+def test_a_maximum_found_with_a_tolerance_is_named():
+    """np.isclose(win, win.max(), atol=0.01): near-ties get the window's error too."""
+    q = _bare("hw4", "2.5")
+    tr = _groups(q, 31)[0]
+    outs = []
+    for y, g in zip(tr.args["y"], tr.args["dE_dz"]):
+        dy = np.zeros_like(y)
+        for p in range(2):
+            for r in range(2):
+                for k in range(y.shape[2]):
+                    win = y[p:p + 2, r:r + 2, k]
+                    dy[p:p + 2, r:r + 2, k] += np.isclose(win, win.max(), atol=0.05) * g[p, r, k]
+        outs.append(dy)
+    assert any(not np.allclose(o, e) for o, e in zip(outs, tr.expected))
+    said = _said(diagnose(q, tr, outs))
+    assert "within 0.05 of the window's largest value" in said, said
+
+
+def test_an_argument_and_its_answer_both_reshaped_through_another_axis_order_are_named():
+    """y.reshape(3, 3, 3) taken as channel-first, pooled per channel, the (3, 2, 2) result
+    reshaped to (2, 2, 3): two reshapes where transposes belong."""
+    q = _bare("hw4", "1.3")
+    tr = _groups(q, 32)[0]
+    outs = []
+    for y in tr.args["y"]:
+        chans = y.reshape(3, 3, 3)
+        z = np.stack([c[:-1, :-1] + c[:-1, 1:] + c[1:, :-1] + c[1:, 1:] for c in chans])
+        outs.append(z.reshape(2, 2, 3))
+    said = _said(diagnose(q, tr, outs))
+    assert "with the result then laid out as shape (3, 2, 2)" in said and "(2, 0, 1)" in said, said

@@ -918,7 +918,8 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
     notes = _axis_findings(q, trials, outputs, got_shape, exp_shape)
     if notes:
         if got is not None:  # a misread input giving the same numbers is said with it, not hidden
-            other = input_finding(q, trials, got, exp, _probe(q, ArgNames)) or _terms(q, trials, got, exp) \
+            other = input_finding(q, trials, got, exp, _probe(q, ArgNames)) \
+                or contribution_finding(q, trials, got, exp, _probe(q, ArgNames)) or _terms(q, trials, got, exp) \
                 or _expression(q, trials, got, exp)
             if other:
                 notes = [notes[0].rstrip(".") + " \u2014 or, the same numbers: " + other[0].lower() + other[1:]] + notes[1:]

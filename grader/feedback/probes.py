@@ -200,7 +200,9 @@ def precision_finding(q, trials, got: np.ndarray, outputs) -> str:
 
 def integer_finding(q, outputs, exp: np.ndarray) -> str:
     """An integer (or whole-number) answer where the right one has fractions: values truncated
-    by an integer array (the dtype is named when the student's array has one)."""
+    by an integer array (the dtype is named when the student's array has one), or rounded by the
+    arithmetic (``//``, ``round``) -- told apart by which rounding of the right values gives
+    the student's, where one does."""
     if q.exact or not len(outputs):
         return ""
     e = np.asarray(exp, dtype=np.float64)
@@ -217,11 +219,38 @@ def integer_finding(q, outputs, exp: np.ndarray) -> str:
     else:
         return ""
     zero = all(not np.any(o) for o in outputs)
-    return (f"{what}{' (here every one truncates to 0)' if zero else ''}: a value stored in an "
-            f"integer array is truncated toward 0 (0.7 becomes 0). An array made from an integer "
-            f"one keeps its integer dtype: np.zeros_like or np.empty_like of an integer array (indices, "
-            f"labels, an int shape array), or np.zeros(..., dtype=int). Check the dtype of the "
-            f"array you accumulate into.")
+    stored = ("a value stored in an integer array is truncated toward 0 (0.7 becomes 0). An array made from an "
+              "integer one keeps its integer dtype: np.zeros_like or np.empty_like of an integer array (indices, "
+              "labels, an int shape array), or np.zeros(..., dtype=int). Check the dtype of the array you "
+              "accumulate into")
+    rounded = _rounding(outputs, e)
+    floor = ("a floor division (//) where / belongs (7.9 // 2 is 3.0, a whole number even for floats), or "
+             "np.floor")
+    if rounded == {"floor"}:
+        how = f": yours are the right values rounded down (the floor of each, in every trial): {floor}."
+    elif rounded == {"round"}:
+        how = (": yours are the right values rounded to the nearest whole number (in every trial): round(), "
+               "np.round or np.rint where the value itself belongs.")
+    elif rounded == {"floor", "trunc"}:
+        how = (f": yours are the right values rounded down (here, with no negative values, the same as cut toward 0): "
+               f"{floor}, or int(); or {stored}.")
+    elif rounded == {"trunc"}:
+        how = f": yours are the right values cut toward 0 (in every trial): int() or .astype(int), or {stored}."
+    else:
+        how = f" (here every one truncates to 0): {stored}." if zero else f": {stored}."
+    return what + how
+
+
+def _rounding(outputs, e: np.ndarray) -> set:
+    """Which roundings of the right values ``e`` give the student's, element for element."""
+    try:
+        got = np.stack([np.asarray(o, dtype=np.float64) for o in outputs])
+    except ValueError:
+        return set()
+    if got.shape != e.shape:
+        return set()
+    return {name for name, f in (("floor", np.floor), ("trunc", np.trunc), ("round", np.round))
+            if np.array_equal(got, f(e))}
 
 
 def half_precision_finding(q, trials, got: np.ndarray, outputs, exp: np.ndarray) -> str:
@@ -612,7 +641,7 @@ def input_finding(q, trials, got, exp, names: ArgNames | None) -> str:
     found = [(arg, how) for arg, how in found if how[0] not in ("activated", "mapped")
              or _informative(q, trials, *[(t, c) for t, c in zip(tried, cands) if t[0] == arg and t[1] == how][0])]
     if not found:
-        return _paired(q, trials, got, exp, tried, cands, names)
+        return _relaid_both(q, trials, got, exp, names) or _paired(q, trials, got, exp, tried, cands, names)
     arg, how = found[0]
     said = (f"Your answer is exactly what the right computation gives when {arg} is "
             f"{_how_read(how, trials.args[arg].shape[1:], names.names.get(arg))}: "
@@ -625,6 +654,51 @@ def input_finding(q, trials, got, exp, names: ArgNames | None) -> str:
         said += (f" \u2014 or, the same numbers, when {arg2} is "
                  f"{_how_read(how2, trials.args[arg2].shape[1:], names.names.get(arg2))}.")
     return said
+
+
+def _relaid_both(q, trials, got, exp, names: ArgNames) -> str:
+    """An argument read through a reshape as if its axes were in another order, and the answer
+    computed from it laid out the same way and reshaped back (y.reshape(3, 3, 3) taken as
+    channel-first, pooled, then z.reshape(2, 2, 3)): both reshapes where transposes belong.
+    For a cube the first reshape changes nothing and the reading is a transpose."""
+    out_shape = got.shape[1:]
+    nd = len(out_shape)
+    if trials.reference is None or not 2 <= nd <= 4:
+        return ""
+    out_perms = [p for p in itertools.permutations(range(nd)) if tuple(out_shape[i] for i in p) != tuple(out_shape)]
+    tried = []
+    for arg, arr in trials.args.items():
+        shape = np.shape(arr)[1:]
+        if arg in names.skip or np.asarray(arr).dtype.kind != "f" or not 2 <= len(shape) <= 4:
+            continue
+        for p in itertools.permutations(range(len(shape))):
+            if p != tuple(range(len(shape))):
+                laid = tuple(shape[i] for i in p)
+                inv = tuple(int(i) + 1 for i in np.argsort(p))
+                tried.append((arg, p, laid, np.ascontiguousarray(arr.reshape(len(arr), *laid).transpose(0, *inv))))
+    if not tried or not out_perms:
+        return ""
+    big = {k: np.concatenate([t[3] if t[0] == k else v for t in tried]) for k, v in trials.args.items()}
+    try:
+        with np.errstate(all="ignore"):
+            cands = np.asarray(trials.reference(big), dtype=np.float64).reshape((len(tried),) + got.shape)
+    except Exception:  # noqa: BLE001
+        return ""
+    for (arg, p_in, laid_in, _), cand in zip(tried, cands):
+        if not np.isfinite(cand).all():
+            continue
+        for p in out_perms:
+            back = cand.transpose(0, *(i + 1 for i in p)).reshape(got.shape)
+            if _explains(q, got, back, exp):
+                laid = tuple(out_shape[i] for i in p)
+                return (f"Your answer is exactly what the right computation gives when {arg} is read as if its "
+                        f"numbers were laid out as shape {laid_in} (its axes in the order {p_in}), with the result "
+                        f"then laid out as shape {laid} (axes in the order {p}) and reshaped back to "
+                        f"{tuple(out_shape)}: the computation done on {arg} reshaped into another axis order "
+                        f"(channels first, say), and its answer reshaped back. Both need a transpose "
+                        f"(np.transpose / np.moveaxis), which moves axes; a reshape only regroups the numbers in "
+                        f"their stored order.")
+    return ""
 
 
 # Activations a result may lack while an argument is misread: the pairs searched with
@@ -1878,15 +1952,20 @@ def _selection_rule(q, got, exp, A, W, B, out_shape, right: str, barg: str) -> s
     vals = B[:, W]  # (T, E, w)
     rows = np.broadcast_to(np.arange(n)[:, None, None], vals.shape)
     where = np.broadcast_to(W[None], vals.shape)
+    every = np.stack(np.unravel_index(np.arange(B.shape[1]), out_shape), axis=-1)  # (S, nd)
+    fill = -np.inf if right == "largest" else np.inf
     for modes in itertools.product(*choices):
         if modes == right_modes:
             continue
-        M = np.empty(vals.shape, dtype=bool)
-        for e in range(E):
-            for j, c in enumerate(coords[e]):
-                box = tuple(slice(c[a], c[a] + 1) if m == "own" else slice(lo[e, a], hi[e, a]) if m == "window"
-                            else slice(None) for a, m in enumerate(modes))
-                M[:, e, j] = vals[:, e, j] == best(Bf[(slice(None),) + box].reshape(n, -1), axis=1)
+        inside = np.ones(coords.shape[:2] + (B.shape[1],), dtype=bool)  # (E, w, S): each element's group
+        for a, m in enumerate(modes):
+            at = every[:, a][None, None, :]
+            if m == "own":
+                inside &= at == coords[:, :, a][:, :, None]
+            elif m == "window":
+                inside &= (at >= lo[:, a][:, None, None]) & (at < hi[:, a][:, None, None])
+        group = best(np.where(inside[None], B[:, None, None, :], fill), axis=-1)  # (T, E, w)
+        M = vals == group
         cand = np.zeros((n, B.shape[1]))
         np.add.at(cand, (rows, where), A[:, :, None] * M)
         if not _explains(q, got, cand.reshape(got.shape), exp):
@@ -1898,6 +1977,31 @@ def _selection_rule(q, got, exp, A, W, B, out_shape, right: str, barg: str) -> s
         if "all" in modes:
             said += ": a window that holds no element equal to that value passes nothing"
         return said
+    return _near_ties(q, got, exp, A, W, vals, B.shape[1], right, barg)
+
+
+NEAR = (0.5, 0.25, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001, 1e-4)  # tolerances students write
+
+
+def _near_ties(q, got, exp, A, W, vals, size: int, right: str, barg: str) -> str:
+    """Each entry sent to every element of its window within a tolerance of the largest
+    (np.isclose(win, win.max(), atol=0.01), abs(a - m) < 0.01): near-ties count as maxima."""
+    n = len(vals)
+    top = vals.max(axis=-1, keepdims=True) if right == "largest" else vals.min(axis=-1, keepdims=True)
+    gap = np.abs(top - vals)
+    rows = np.broadcast_to(np.arange(n)[:, None, None], vals.shape)
+    where = np.broadcast_to(W[None], vals.shape)
+    for tol in NEAR:
+        M = gap <= tol + 1e-5 * np.abs(top)
+        if M.sum(axis=-1).max() < 2:
+            continue  # no window has a near-tie at this tolerance: nothing to tell apart
+        cand = np.zeros((n, size))
+        np.add.at(cand, (rows, where), A[:, :, None] * M)
+        if _explains(q, got, cand.reshape(got.shape), exp):
+            return (f"every element of its window whose {barg} is within {constant(tol)} of the window's {right} "
+                    f"value, not that one element alone: a comparison with a tolerance (np.isclose(…, atol={tol:g}), "
+                    f"abs(a - m) < {tol:g}) where the {right} element itself belongs (np.argmax, or == with the "
+                    f"window's own {'maximum' if right == 'largest' else 'minimum'}) counts near-ties as ties")
     return ""
 
 
@@ -2053,11 +2157,80 @@ def contribution_finding(q, trials, got, exp, names: "ArgNames | None") -> str:
         A = np.transpose(terms, (2, 0, 1))  # (S, n, E)
         coef = _fit_terms(A, got.reshape(n, S).T, reach)
         if coef is None or not _explains(q, got, np.einsum("sne,se->ns", A, coef).reshape(got.shape), exp):
+            said = _beyond_window(q, got, exp, arg, terms, reach, out_shape)
+            if said:
+                return said
             continue
         said = _say_contributions(q, arg, sa, out_shape, reach, coef, names)
         if said:
             return said
     return ""
+
+
+def _beyond_window(q, got, exp, arg: str, terms, reach, out_shape) -> str:
+    """Where each entry adds its own value to every element of its window (a box, the same
+    shape for every entry: sum-pool backward, an upsampling), the student's answer fitted with
+    each entry's value at the window's elements and one element around it: a bound one too far
+    (``p <= c <= p + 2`` where ``< p + 2`` belongs, a slice ``p:p+3``) reaches past the window, a
+    start one early before it.  Said where every entry adds itself with the same weights at the
+    same offsets from its window (where those elements exist)."""
+    n, E, S = terms.shape
+    coords = np.stack(np.unravel_index(np.arange(S), out_shape), axis=-1)  # (S, nd)
+    unit = np.zeros((n, E))
+    origin, ext = [], None
+    for e in range(E):
+        where = np.flatnonzero(reach[:, e])
+        vals = terms[:, e, where]
+        if len(where) < 2 or not np.allclose(vals, vals[:, :1], rtol=1e-9, atol=0.0):
+            return ""  # not a spread of one value
+        unit[:, e] = vals[:, 0]
+        lo, hi = coords[where].min(axis=0), coords[where].max(axis=0) + 1
+        if int(np.prod(hi - lo)) != len(where) or (ext is not None and not np.array_equal(hi - lo, ext)):
+            return ""  # not the same box for every entry
+        origin.append(lo)
+        ext = hi - lo
+    win = [a for a in range(len(out_shape)) if ext[a] > 1]
+    origin = np.stack(origin)  # (E, nd)
+    off = coords[:, None, :] - origin[None, :, :]  # (S, E, nd): each element's offset from each window
+    others = [a for a in range(len(out_shape)) if a not in win]
+    near = np.all((off[..., win] >= -1) & (off[..., win] <= ext[win]), axis=-1) \
+        & np.all(off[..., others] == 0, axis=-1)  # (S, E)
+    if (near.sum(axis=1) * 2 > n).any():
+        return ""  # too many unknowns per element to fit from the trials
+    A = np.broadcast_to(unit[None], (S, n, E)) * near[:, None, :]
+    coef = _fit_terms(A, got.reshape(n, S).T, near)
+    if coef is None or not _explains(q, got, np.einsum("sne,se->ns", A, coef).reshape(got.shape), exp):
+        return ""
+    pattern: dict[tuple, float] = {}
+    for s_, e_ in zip(*np.nonzero(near)):
+        key = tuple(int(v) for v in off[s_, e_, win])
+        if pattern.setdefault(key, float(coef[s_, e_])) != float(coef[s_, e_]):
+            return ""  # the weights depend on more than the offset
+    inside = {k: c for k, c in pattern.items() if all(0 <= v < ext[a] for v, a in zip(k, win))}
+    outside = {k: c for k, c in pattern.items() if k not in inside and c != 0}
+    if not outside or any(c != 1 for c in inside.values()) or any(c != 1 for c in outside.values()):
+        return ""  # (said here: the right window, reached further; other weights are the others' to say)
+    far = sorted(outside)
+    axes_past = sorted({a for k in far for v, a in zip(k, win) if v >= ext[a]})
+    axes_before = sorted({a for k in far for v, a in zip(k, win) if v < 0})
+
+    def at(k):
+        return "(" + ", ".join(map(str, k)) + ")"
+    said = (f"Each entry of {arg} should add its value to the {int(np.prod(ext[win]))} elements of its window "
+            f"(positions counted from 0 along axes {', '.join(map(str, win))} of the answer, from the window's "
+            f"first element); in your answer each also adds it to the element{'s' if len(far) > 1 else ''} at "
+            f"{', '.join(at(k) for k in far)} (where {'they exist' if len(far) > 1 else 'it exists'}), outside "
+            f"its window")
+    if axes_past:
+        said += (f": one past its end along axis {' and '.join(map(str, axes_past))} — a bound one too far, such "
+                 f"as a test p <= c <= p + {int(ext[axes_past[0]])} where c < p + {int(ext[axes_past[0]])} belongs, "
+                 f"or a range or slice one too long")
+    if axes_before:
+        said += (f"{';' if axes_past else ':'} one before its start along axis {' and '.join(map(str, axes_before))} "
+                 f"— a start one early (p - 1 where p belongs, a test p - 1 <= c), or an index that reaches -1 "
+                 f"and wraps around to the last entry (negative indices count from the end: a missing check "
+                 f"that it is >= 0)")
+    return said + "."
 
 
 def _say_contributions(q, arg, sa, out_shape, reach, coef, names: "ArgNames | None") -> str:
@@ -2180,9 +2353,18 @@ def _window_pattern(arg, sa, out_shape, reach, coef) -> str:
     for a in axes:
         for b in axes:
             if a < b and np.array_equal(pattern != 0, box[:, a] == box[:, b]):
-                return said + (f" Only the elements whose offsets along axes {a} and {b} are equal are reached: one "
-                               f"offset used for both axes (the same loop variable in both places), so each is "
-                               f"reached as often as the two loops together give it.")
+                said += f" Only the elements whose offsets along axes {a} and {b} are equal are reached"
+                if set(pattern[pattern != 0].tolist()) == {1.0}:  # each once: one index for both axes
+                    n = int(ext[a]) + 1
+                    lists = ", ".join(f"p+{i}" if i else "p" for i in range(n))
+                    lists2 = ", ".join(f"q+{i}" if i else "q" for i in range(n))
+                    return said + (f", each once: one index moving along both axes together. Two lists used as "
+                                   f"indices do this (a[[{lists}], [{lists2}]] pairs them up: ({'p, q'}), "
+                                   f"(p+1, q+1){', …' if n > 2 else ''} — not the block, which slices "
+                                   f"a[p:p+{n}, q:q+{n}] give), as does one loop variable for both offsets in a "
+                                   f"single loop.")
+                return said + (f": one offset used for both axes (the same loop variable in both places), so each "
+                               f"is reached as often as the two loops together give it.")
     return said
 
 
