@@ -544,3 +544,98 @@ def test_an_argument_and_its_answer_both_reshaped_through_another_axis_order_are
         outs.append(z.reshape(2, 2, 3))
     said = _said(diagnose(q, tr, outs))
     assert "with the result then laid out as shape (3, 2, 2)" in said and "(2, 0, 1)" in said, said
+
+
+def _sig(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def test_activation_slips_of_parentheses_and_branches_are_named():
+    """1.0 / 1.0 + exp(-a) (the division binds first) and np.where(z > 0, 0, z) (branches swapped)."""
+    q = dataclasses.replace(load_assignment("hw4").question("1.2"), mistakes=(), groups={})
+    tr = _groups(q, 33)[0]
+    from reference.hw4 import model
+    pre = [model.conv_preactivation(x[None], w[None])[0] for x, w in zip(tr.args["x"], tr.args["w"])]
+    said = _said(diagnose(q, tr, [1.0 / 1.0 + np.exp(-p) for p in pre]))
+    assert "without parentheses around its denominator" in said, said
+    q = dataclasses.replace(load_assignment("mlp").question("1.1"), mistakes=(), groups={})
+    tr = _groups(q, 34)[0]
+    outs = [np.where(X @ W + b > 0, 0, X @ W + b) for X, W, b in zip(tr.args["X"], tr.args["W1"], tr.args["b1"])]
+    assert "branches swapped" in _said(diagnose(q, tr, outs))
+
+
+def test_the_activation_applied_to_each_channels_part_and_added_is_named():
+    """o_m = Σ_k σ(Σ_ij z_ijk v_ijkm): the sigmoid inside the loop over channels."""
+    q = dataclasses.replace(load_assignment("hw4").question("1.4"), mistakes=(), groups={})
+    tr = _groups(q, 35)[0]
+    outs = [_sig(np.einsum("ijk,ijkm->km", z, v)).sum(axis=0) for z, v in zip(tr.args["z"], tr.args["v"])]
+    said = _said(diagnose(q, tr, outs))
+    assert "partial sums" in said and "axis 2 of z" in said, said
+
+
+def test_routing_to_every_element_but_the_maximum_is_named():
+    q = _bare("hw4", "2.5")
+    tr = _groups(q, 36)[0]
+    outs = []
+    for y, g in zip(tr.args["y"], tr.args["dE_dz"]):
+        dy = np.zeros_like(y)
+        for p in range(2):
+            for r in range(2):
+                for k in range(y.shape[2]):
+                    win = y[p:p + 2, r:r + 2, k]
+                    dy[p:p + 2, r:r + 2, k] += np.where(win == win.max(), 0.0, g[p, r, k])
+        outs.append(dy)
+    said = _said(diagnose(q, tr, outs))
+    assert "except the one where y is largest" in said, said
+
+
+def test_every_write_landing_on_the_last_position_is_named():
+    """z[i, j] = total with i, j the finished inner loop's variables: only z[1, 1] written."""
+    q = _bare("hw4", "1.3")
+    tr = _groups(q, 37)[0]
+    outs = []
+    for y in tr.args["y"]:
+        z = np.zeros((2, 2, y.shape[2]))
+        for p in range(2):
+            for r in range(2):
+                for i in range(2):
+                    for j in range(2):
+                        pass
+                z[i, j] = y[p:p + 2, r:r + 2].sum(axis=(0, 1))
+        outs.append(z)
+    said = _said(diagnose(q, tr, outs))
+    assert "last position along axes 0 and 1" in said and "inner loop" in said, said
+
+
+def test_a_vector_laid_out_with_repeat_instead_of_tile_is_named():
+    q = _bare("mlp", "1.2")
+    tr = _groups(q, 38)[0]
+    outs = [H @ W + np.repeat(b, len(H)).reshape(len(H), len(b)) for H, W, b in zip(tr.args["H"], tr.args["W2"], tr.args["b2"])]
+    said = _said(diagnose(q, tr, outs))
+    assert "np.repeat(b2" in said and "uses b2[0] where b2[1] belongs" in said, said
+
+
+def test_a_flat_index_with_the_wrong_row_length_is_named():
+    q = _bare("hw4", "2.3")
+    tr = _groups(q, 39)[0]
+    outs = []
+    for g in tr.args["dE_dz"]:
+        flat = np.zeros((9, g.shape[2]))
+        for p in range(2):
+            for r in range(2):
+                for a in range(2):
+                    for b in range(2):
+                        flat[(p + a) * 2 + (r + b)] += g[p, r]
+        outs.append(flat.reshape(3, 3, g.shape[2]))
+    said = _said(diagnose(q, tr, outs))
+    assert "rows 2 long (r·2 + c) where the rows are 3 long" in said, said
+
+
+def test_an_activation_that_erases_the_answer_is_no_evidence_of_a_moved_activation():
+    """(o - t) * o * 1 - o is negative everywhere: ReLU of it is 0, which the right computation
+    also gives with o replaced by the target; that is no cause (F16: said as one)."""
+    q = _bare("hw4", "2.1")
+    tr = _groups(q, 40)[0]
+    outs = [z[..., None] * ((o - t) * o * 1 - o) for z, o, t in zip(tr.args["z"], tr.args["o"], tr.args["target"])]
+    said = _said(diagnose(q, tr, outs))
+    assert "replaced by the argument target" not in said, said

@@ -975,7 +975,11 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
     if note:
         return "", [note] + facts
     for at, (family, find) in enumerate(finders):
-        found = find()
+        if family == "terms":  # (entries never written, said as such before listing them one by one)
+            note = _unwritten(q, got, exp)
+            if note:
+                return "", [note] + facts
+        found = _tried(find)
         if isinstance(found, str):
             found = [found] if found else []
         if found:
@@ -984,7 +988,7 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
             for other_family, other_find in finders[at + 1:]:
                 if other_family == "terms":
                     break
-                other = other_find()
+                other = _tried(other_find)
                 other = other[0] if isinstance(other, list) and other else other if isinstance(other, str) else ""
                 if other and other != found[0]:
                     found = [found[0].rstrip(".") + " \u2014 or, the same numbers: " + other[0].lower()
@@ -1013,6 +1017,15 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
     return "map", _element_map(q, trials, outputs, groups or {})
 
 
+def _tried(find):
+    """One finder's result, or nothing where it raises: one family's failure on odd numbers
+    must not silence the others (the diagnosis as a whole is guarded in :func:`_diagnose`)."""
+    try:
+        return find()
+    except Exception:  # noqa: BLE001 - a finding is a bonus
+        return ""
+
+
 def _unwritten(q: Question, got: np.ndarray, exp: np.ndarray) -> str:
     """Right at some elements and exactly 0 at all the others, in every trial: entries never
     written (left at an array's initial zero); named as a stride when they form a lattice."""
@@ -1038,8 +1051,20 @@ def _unwritten(q: Question, got: np.ndarray, exp: np.ndarray) -> str:
                             f"entries in between, which keep the array's initial zero.")
     idx = [tuple(int(i) for i in j) for j in np.argwhere(~right)]
     listed = ", ".join(_name(q, i) for i in idx[:MAX_LISTED]) + (f" and {len(idx) - MAX_LISTED} more" if len(idx) > MAX_LISTED else "")
-    return (f"Your answer is right wherever it is not 0, and exactly 0 at {listed} in every trial: "
-            f"those entries are never written (they keep the array's initial zero): a loop that skips them.")
+    said = (f"Your answer is right wherever it is not 0, and exactly 0 at {listed} in every trial: "
+            f"those entries are never written (they keep the array's initial zero): a loop that skips them")
+    for r in range(len(long), 0, -1):  # only the last position along some axes written
+        for ax in itertools.combinations(long, r):
+            last = np.ones(shape, dtype=bool)
+            for a in ax:
+                last &= (np.arange(shape[a]) == shape[a] - 1).reshape([-1 if b == a else 1 for b in range(nd)])
+            if np.array_equal(last, right):
+                return (said + f", or writes that all land on the last position along "
+                        f"{'axis' if len(ax) == 1 else 'axes'} {' and '.join(map(str, ax))}: an index made of variables that do not move with the loop "
+                        f"(an inner loop's variables, which keep their last value after it ends, written where "
+                        f"the outer loop's belong, or a constant), so every pass writes that one element and the "
+                        f"last pass's value, the right one for it, stays.")
+    return said + "."
 
 
 def _uncomputed(q: Question, got: np.ndarray, exp: np.ndarray, act) -> str:

@@ -770,6 +770,8 @@ def _paired(q, trials, got, exp, tried, cands, names: ArgNames) -> str:
             fg = f(got)
             if bool(close_trials(q, fg, got).all()):
                 continue  # the activation changes nothing on your numbers: no sign of it missing
+            if not np.isfinite(fg).all() or np.ptp(fg) == 0:
+                continue  # it erases them (ReLU of an answer that is negative everywhere): no evidence left
             hits = [int(h) for h in np.flatnonzero(_close_many(q, fg.reshape(n, -1), flat).all(axis=1) & ~right)
                     if _informative(q, trials, tried[int(h)], cands[int(h)])]
             if hits:
@@ -1054,6 +1056,12 @@ ACTIVATIONS: tuple[tuple[str, Callable[[np.ndarray], np.ndarray]], ...] = (
     ("σ(2·), the sigmoid of twice the input ((1 + tanh)/2)", lambda a: _sig(2 * a)),
     ("σ(·/2), the sigmoid of half the input", lambda a: _sig(a / 2)),
     ("exp(·)", lambda a: np.exp(np.minimum(a, 700))),
+    ("min(0, ·): ReLU's two branches swapped (np.where(a > 0, 0, a) keeps the negative values and zeroes the "
+     "positive ones)", lambda a: np.minimum(a, 0.0)),
+    ("max(0, −·), ReLU of the negated input", lambda a: np.maximum(-a, 0.0)),
+    ("1 + e^(−·): the sigmoid written 1 / 1 + exp(−a), without parentheses around its denominator (the "
+     "division binds first: 1/1, then + e^(−a))", lambda a: 1.0 + np.exp(-np.maximum(a, -700))),
+    ("1 / (1 − e^(−·)), the sigmoid with a minus in its denominator", lambda a: 1.0 / (1.0 - np.exp(-a))),
     ("a softmax over the last axis", lambda a: np.exp(a - a.max(axis=-1, keepdims=True))
      / np.exp(a - a.max(axis=-1, keepdims=True)).sum(axis=-1, keepdims=True)),
 )
@@ -1072,8 +1080,52 @@ def activation_finding(q, trials, got, exp, act: Activation) -> list[str]:
         if _explains(q, got, cand, exp):
             return [f"Your {act.what} is {name} applied to {act.inputs}; the activation in this "
                     f"layer is {act.name}."]
-    clip = _clipped(q, got, exp, pre, act) or _shifted_pre(q, got, exp, pre, act) or _whole_pre(q, got, exp, pre, act)
+    clip = _clipped(q, got, exp, pre, act) or _shifted_pre(q, got, exp, pre, act) or _whole_pre(q, got, exp, pre, act) \
+        or _split_activation(q, trials, got, exp, pre, act)
     return [clip] if clip else []
+
+
+def _split_activation(q, trials, got, exp, pre, act: Activation) -> str:
+    """The activation applied to the part of the sum from each index along some axes of an
+    argument, and those results added (σ inside the loop over channels, the sum outside): each
+    entry's own part of the pre-activations from one call of ``act.pre`` with that entry alone."""
+    if act.function is None:
+        return ""
+    n, out_shape = len(got), got.shape[1:]
+    for arg, arr in trials.args.items():
+        sa = np.shape(arr)[1:]
+        E = int(np.prod(sa)) if sa else 1
+        if np.asarray(arr).dtype.kind != "f" or len(sa) < 1 or not 2 <= E <= REGROUP_ENTRIES or E * n > REGROUP_CALLS:
+            continue
+        a = np.asarray(arr, dtype=np.float64)
+        eye = np.eye(E).reshape((E, 1) + sa)
+        big = {k: (np.ascontiguousarray((eye * a[None]).reshape((E * n,) + sa)) if k == arg
+                   else np.concatenate([v] * E)) for k, v in trials.args.items()}
+        try:
+            with np.errstate(all="ignore"):
+                parts = np.asarray(act.pre(big), dtype=np.float64).reshape((E, n) + tuple(out_shape))
+        except Exception:  # noqa: BLE001
+            continue
+        parts = np.moveaxis(parts, 0, 1).reshape((n,) + sa + tuple(out_shape))  # (T, *sa, *out): each entry's part
+        if not np.isfinite(parts).all() or not np.allclose(parts.sum(axis=tuple(range(1, len(sa) + 1))), pre,
+                                                           rtol=1e-6, atol=1e-9):
+            continue  # the pre-activations are not the sum of the entries' parts
+        nd = len(sa)
+        for r in range(1, nd + 1):
+            for axes in itertools.combinations(range(nd), r):
+                if r == nd and E == 1:
+                    continue
+                rest = tuple(a + 1 for a in range(nd) if a not in axes)
+                partial = parts.sum(axis=rest) if rest else parts
+                with np.errstate(all="ignore"):
+                    cand = act.function(partial).sum(axis=tuple(range(1, len(axes) + 1)))
+                if cand.shape == got.shape and _explains(q, got, cand, exp):
+                    listed = " and ".join(map(str, axes))
+                    return (f"Your {act.what} adds up {act.name} of partial sums: {act.name} applied to the part of "
+                            f"{act.inputs} that comes from each index along axis {listed} of {arg} separately, and "
+                            f"those results added, where {act.name} belongs once, on the whole sum (the activation "
+                            f"inside the loop over axis {listed} of {arg}, where it belongs after the loop).")
+    return ""
 
 
 def _whole_pre(q, got, exp, pre, act: Activation) -> str:
@@ -1806,10 +1858,26 @@ def routing_finding(q, trials, got, exp) -> str:
     out_shape = got.shape[1:]
     for arg, A, W, barg, Bflat, right, right_pick, order, sa in _routings(q, trials, got, exp):
         said = _route_rules(q, got, exp, A, W, right_pick, order, out_shape, right, barg) \
+            or _complement_rule(q, got, exp, A, W, Bflat, right, barg) \
             or _running_rule(q, got, exp, A, W, Bflat, sa, right, barg)
         if said:
             return _routed_words(arg, W, barg, right, said)
     return ""
+
+
+def _complement_rule(q, got, exp, A, W, B, right: str, barg: str) -> str:
+    """Each entry sent to every element of its window but the right one: the selection turned
+    around (np.where's branches swapped, a mask negated)."""
+    vals = B[:, W]
+    pick = vals.max(axis=-1, keepdims=True) if right == "largest" else vals.min(axis=-1, keepdims=True)
+    cand = np.zeros(B.shape)
+    rows = np.broadcast_to(np.arange(len(B))[:, None, None], vals.shape)
+    np.add.at(cand, (rows, np.broadcast_to(W[None], vals.shape)), A[:, :, None] * (vals != pick))
+    if not _explains(q, got, cand.reshape(got.shape), exp):
+        return ""
+    return (f"every element of its window except the one where {barg} is {right}, and not to that one: the "
+            f"selection turned around (the two branches of np.where(mask, a, b) swapped, a mask negated, or != "
+            f"where == belongs)")
 
 
 def selection_finding(q, trials, got, exp) -> str:
@@ -2157,13 +2225,53 @@ def contribution_finding(q, trials, got, exp, names: "ArgNames | None") -> str:
         A = np.transpose(terms, (2, 0, 1))  # (S, n, E)
         coef = _fit_terms(A, got.reshape(n, S).T, reach)
         if coef is None or not _explains(q, got, np.einsum("sne,se->ns", A, coef).reshape(got.shape), exp):
-            said = _beyond_window(q, got, exp, arg, terms, reach, out_shape)
+            said = _beyond_window(q, got, exp, arg, terms, reach, out_shape) \
+                or _flat_width(q, got, exp, arg, terms, reach, out_shape)
             if said:
                 return said
             continue
         said = _say_contributions(q, arg, sa, out_shape, reach, coef, names)
         if said:
             return said
+    return ""
+
+
+def _flat_width(q, got, exp, arg: str, terms, reach, out_shape) -> str:
+    """Where each entry adds its own value to some elements (a spread: sum-pool backward), the
+    student's answer is that spread with every target element's (row, column) along two axes
+    turned into a flat index with another row length d, r·d + c, and read back with the
+    array's own (a flattened buffer indexed with the wrong width)."""
+    n, E, S = terms.shape
+    coords = np.stack(np.unravel_index(np.arange(S), out_shape), axis=-1)  # (S, nd)
+    units = np.zeros((n, E))
+    for e in range(E):
+        where = np.flatnonzero(reach[:, e])
+        vals = terms[:, e, where]
+        if len(where) < 1 or not np.allclose(vals, vals[:, :1], rtol=1e-9, atol=0.0):
+            return ""
+        units[:, e] = vals[:, 0]
+    long = [a for a in range(len(out_shape)) if out_shape[a] > 1]
+    for a0, a1 in itertools.combinations(long, 2):
+        H, W = int(out_shape[a0]), int(out_shape[a1])
+        for d in range(1, max(out_shape) + 2):
+            if d == W:
+                continue
+            flat = coords[:, a0] * d + coords[:, a1]  # (S,): where each element's writes land
+            if (flat >= H * W).any() and (reach.any(axis=1) & (flat >= H * W)).any():
+                continue  # some write would land past the buffer's end (an error, not these numbers)
+            moved = coords.copy()
+            moved[:, a0], moved[:, a1] = flat // W, flat % W
+            to = np.ravel_multi_index(tuple(moved.T), out_shape)
+            cand = np.zeros((n, S))
+            for e in range(E):
+                where = np.flatnonzero(reach[:, e])
+                np.add.at(cand, (slice(None), to[where]), np.repeat(units[:, e:e + 1], len(where), axis=1))
+            if _explains(q, got, cand.reshape(got.shape), exp):
+                return (f"Your answer is exactly the right one with each element's position along axes {a0} and {a1} "
+                        f"turned into a flat index with rows {d} long (r·{d} + c) where the rows are {W} long, and "
+                        f"read back as ({'row'}, {'column'}) of the {W}-wide array: what belongs at (1, 0) lands at "
+                        f"{tuple(int(v) for v in divmod(d, W))} (counted from 0). A flat index must use the "
+                        f"array's own row length (r·{W} + c, or np.ravel_multi_index((r, c), shape)).")
     return ""
 
 
@@ -2401,7 +2509,63 @@ def broadcast_finding(q, trials, got, exp, names: "ArgNames | None") -> str:
                 cand = np.stack([np.take(R[i], i, axis=b + 1) for i in range(L)], axis=b + 1)
                 if np.isfinite(cand).all() and _explains(q, got, cand, exp):
                     return _say_broadcast(q, chosen, b, L, out_shape, names)
+            if len(chosen) == 1:
+                said = _entry_map(q, got, exp, R, chosen[0], L, out_shape, names)
+                if said:
+                    return said
     return ""
+
+
+def _entry_map(q, got, exp, R, arg: str, L: int, out_shape, names: ArgNames) -> str:
+    """Each element of the answer uses one entry of the vector ``arg``, not always its own:
+    ``R[i]`` is the right computation with every entry of ``arg`` set to entry i, so the entry
+    an element uses is the i whose ``R[i]`` gives the student's value there in every trial.
+    Said with the layout that gives the map where one does (np.repeat(b, N).reshape(N, K)
+    where every row needs b itself)."""
+    size = int(np.prod(out_shape))
+    Rf = R.reshape(L, len(got), size)
+    g = got.reshape(len(got), size)
+    match = np.stack([tolerance.within(q, g, Rf[i], axes=(1,)).all(axis=0) for i in range(L)])  # (L, size)
+    if not (match.sum(axis=0) >= 1).all():
+        return ""
+    use = match.argmax(axis=0)  # (size,): the entry each element uses
+    cand = Rf[use, :, np.arange(size)].T.reshape(got.shape)
+    if not _explains(q, got, cand, exp):
+        return ""
+    own = None
+    for b in range(len(out_shape)):  # the axis along which the right answer uses the entries
+        if out_shape[b] == L:
+            idx = np.unravel_index(np.arange(size), out_shape)[b]
+            right = np.stack([np.take(R[i], i, axis=b + 1) for i in range(L)], axis=b + 1)
+            if bool(close_trials(q, right, exp).all()):
+                own = idx
+                break
+    if own is None:
+        return ""
+    wrong = np.flatnonzero(use != own)
+    namer = names.names.get(arg)
+
+    def entry(i):
+        try:
+            return namer((int(i),)) if namer is not None else f"{arg}[{int(i)}]"
+        except Exception:  # noqa: BLE001
+            return f"{arg}[{int(i)}]"
+
+    def element(s_):
+        idx = tuple(int(i) for i in np.unravel_index(int(s_), out_shape))
+        try:
+            return str(q.element(idx))
+        except Exception:  # noqa: BLE001
+            return "[" + ", ".join(map(str, idx)) + "]"
+    shown = "; ".join(f"your {element(s_)} uses {entry(use[s_])} where {entry(own[s_])} belongs" for s_ in wrong[:3])
+    said = (f"Each element of your answer uses one entry of {arg}, but {len(wrong)} of {size} use another than "
+            f"their own: {shown}{' …' if len(wrong) > 3 else ''} (in every trial).")
+    reps = size // L
+    if np.array_equal(use, np.arange(size) // reps):
+        said += (f" That is {arg} laid out by np.repeat({arg}, {reps}).reshape{tuple(out_shape)} (each entry repeated "
+                 f"{reps} times in a row, then cut into rows), where every row needs {arg} itself: np.tile({arg}, "
+                 f"({reps}, 1)) or plain broadcasting ({arg}[None, :]) give that.")
+    return said
 
 
 def _say_broadcast(q, chosen, b, L, out_shape, names: ArgNames) -> str:
