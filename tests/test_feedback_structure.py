@@ -413,6 +413,25 @@ def test_the_sizes_an_error_names_are_said_as_the_arguments_lengths():
     assert error_sizes(groups, 0, "ZeroDivisionError: division by zero") == ""
 
 
+def test_a_size_counted_from_label_values_is_said_as_such():
+    """A one-hot with y.max() + 1 columns: the error's odd size is the labels' largest plus one."""
+    from grader.feedback.dependence import error_sizes
+    q = load_assignment("mlp").question("2.1")
+    groups = _groups(q, 47)
+    first, checked = 0, 0
+    for g in groups:
+        n, K = np.shape(g.args["P"])[1:]
+        for t, y in enumerate(np.asarray(g.args["y"])):
+            c = int(y.max()) + 1
+            if c not in (n, K) and c >= 2:
+                said = error_sizes(groups, first + t, f"ValueError: operands could not be broadcast together "
+                                                      f"with shapes ({n},{K}) ({n},{c})")
+                assert f"{c} is y.max() + 1" in said, said
+                checked += 1
+        first += len(g)
+    assert checked
+
+
 def test_routing_compared_with_a_wider_or_narrower_maximum_is_named():
     """Max-pool backward masks built from another maximum than the window's: the channel's whole
     map (windows without it pass nothing) and a maximum over one axis of the window."""
@@ -639,3 +658,85 @@ def test_an_activation_that_erases_the_answer_is_no_evidence_of_a_moved_activati
     outs = [z[..., None] * ((o - t) * o * 1 - o) for z, o, t in zip(tr.args["z"], tr.args["o"], tr.args["target"])]
     said = _said(diagnose(q, tr, outs))
     assert "replaced by the argument target" not in said, said
+
+
+def test_a_window_moved_by_one_is_named():
+    """np.pad(dE_dz, ((0, 2), (0, 2))) then 2x2 window sums: each neuron collects the windows
+    after the ones that contain it."""
+    q = _bare("hw4", "2.3")
+    tr = _groups(q, 41)[0]
+    outs = []
+    for g in tr.args["dE_dz"]:
+        p = np.pad(g, ((0, 2), (0, 2), (0, 0)))
+        outs.append(p[:3, :3] + p[1:4, :3] + p[:3, 1:4] + p[1:4, 1:4])
+    said = _said(diagnose(q, tr, outs))
+    assert "window moved by one (−1 along axis 0, −1 along axis 1)" in said, said
+
+
+def test_an_input_read_through_a_flat_index_with_short_rows_is_named():
+    """A convolution matrix built with the output's width (3) as the image's row length (4)."""
+    q = dataclasses.replace(load_assignment("hw4").question("1.2"), mistakes=(), groups={})
+    tr = _groups(q, 42)[0]
+    outs = []
+    for x, w in zip(tr.args["x"], tr.args["w"]):
+        flat = x.ravel()
+        y = np.zeros((3, 3, w.shape[2]))
+        for i in range(3):
+            for j in range(3):
+                for a in range(2):
+                    for b in range(2):
+                        y[i, j] += w[a, b] * flat[(i + a) * 3 + (j + b)]
+        outs.append(_sig(y))
+    said = _said(diagnose(q, tr, outs))
+    assert "flat index with rows 3 long where its rows (axis 1) are 4 long" in said, said
+
+
+def test_a_mask_of_every_windows_maximum_applied_to_every_window_is_named():
+    q = _bare("hw4", "2.5")
+    tr = _groups(q, 43)[0]
+    outs = []
+    for y, g in zip(tr.args["y"], tr.args["dE_dz"]):
+        is_max = np.zeros(y.shape, dtype=bool)
+        for p in range(2):
+            for r in range(2):
+                win = y[p:p + 2, r:r + 2]
+                is_max[p:p + 2, r:r + 2] |= win == win.max(axis=(0, 1))
+        spread = np.zeros_like(y)
+        for p in range(2):
+            for r in range(2):
+                spread[p:p + 2, r:r + 2] += g[p, r]
+        outs.append(is_max * spread)
+    said = _said(diagnose(q, tr, outs))
+    assert "the largest of some window, this one or another" in said, said
+
+
+def test_a_mask_reduced_over_the_batch_is_named():
+    q = _bare("mlp", "2.4")
+    tr = _groups(q, 44)[0]
+    outs = [(dS @ W.T) * np.any(Z > 0, axis=0, keepdims=True)
+            for dS, W, Z in zip(tr.args["dS"], tr.args["W2"], tr.args["Z"])]
+    said = _said(diagnose(q, tr, outs))
+    assert "reduced over axis 0 with np.any" in said, said
+
+
+def test_each_row_off_by_exp_of_its_max_is_a_log_sum_exp_without_its_max():
+    q = _bare("mlp", "1.3")
+    tr = _groups(q, 45)[0]
+    outs = []
+    with np.errstate(over="ignore"):
+        for S in tr.args["S"]:
+            m = S.max(axis=1, keepdims=True)
+            outs.append(np.exp(S - np.log(np.exp(S - m).sum(axis=1, keepdims=True))))
+    said = _said(diagnose(q, tr, outs))
+    assert "exp(max of S's line)" in said and "log-sum-exp" in said, said
+
+
+def test_whole_numbers_on_some_trials_only_are_a_type_set_by_the_first_value():
+    """np.vectorize(lambda z: max(0, z)): an int array whenever the first z is negative."""
+    q = _bare("mlp", "1.1")
+    tr = _groups(q, 46)[0]
+    relu = np.vectorize(lambda z: max(0, z))
+    outs = [relu(X @ W + b) for X, W, b in zip(tr.args["X"], tr.args["W1"], tr.args["b1"])]
+    assert {o.dtype.kind for o in outs} == {"i", "f"}
+    said = _said(diagnose(q, tr, outs))
+    assert "np.vectorize" in said and "cut toward 0" in said, said

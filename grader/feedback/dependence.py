@@ -254,6 +254,22 @@ def alone_note(t: int) -> str:
 _SHAPE = re.compile(r"\((\d{1,6}(?:\s*,\s*\d{1,6})*)\s*,?\s*\)")
 
 
+def _value_size(g, row: int, n: int) -> str:
+    """``n`` said as a count taken from an integer argument's values in the failing call
+    (``y.max() + 1``, the number of distinct labels), where no argument has that length."""
+    for name, arr in g.args.items():
+        v = np.asarray(arr)[row]
+        if v.dtype.kind not in "iu" or v.ndim != 1 or not v.size:
+            continue
+        for what, val in ((f"{name}.max() + 1", int(v.max()) + 1), (f"len(np.unique({name}))", len(np.unique(v))),
+                          (f"{name}.max()", int(v.max()))):
+            if val == n:
+                return (f"{n} is {what}, a count taken from the values {name} holds in that call (its largest "
+                        f"is {int(v.max())}): not every value need occur in a call, so a size counted from the "
+                        f"values can be smaller than the one the inputs' shapes give")
+    return ""
+
+
 def error_sizes(groups, t: int, error: str) -> str:
     """The sizes an error names (``shapes (3,) (6,)``, ``index 3 … size 3``) said as the
     arguments' lengths they are in the failing call (``3 is P.shape[1]; 6 is len(P) = len(y)``),
@@ -278,6 +294,12 @@ def error_sizes(groups, t: int, error: str) -> str:
     for n in dict.fromkeys(numbers):
         if n >= 2 and n in lengths:
             named.append(f"{n} is {' = '.join(lengths[n][:4])}")
+    for n in dict.fromkeys(numbers):  # a size no argument has: counted from an argument's values?
+        if n in lengths or n < 1:
+            continue
+        said = _value_size(g, r.parts[0][1][0], n)
+        if said:
+            named.append(said)
     if not named:
         return ""
     said = "In the call that failed, " + "; ".join(named) + "."

@@ -38,7 +38,7 @@ from ..judge import tolerance
 from ..judge.compare import Rounded, compare
 from .probes import (Activation, ArgNames, Expression, Features, Terms, activation_finding, argument_map_finding,
                      argument_factor_finding, close_trials, condition_finding, expression_finding,
-                     half_precision_finding, input_finding, integer_finding, output_map_finding, accumulated_finding,
+                     half_precision_finding, input_finding, integer_finding, partly_whole_finding, output_map_finding, accumulated_finding,
                      precision_finding, quick_reject, range_finding, slice_factor_finding, terms_finding,
                      regrouped_finding, routing_finding, row_indexed_finding, selection_finding, slice_input_finding,
                      contribution_finding, broadcast_finding, erased_finding,
@@ -909,7 +909,7 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
         note = _same_every_trial(q, trials, got, exp)
         if note:
             return "", [note]
-        note = integer_finding(q, outputs, exp)
+        note = integer_finding(q, outputs, exp) or partly_whole_finding(q, trials, outputs, exp)
         if note:
             return "integer", [note]
         note = precision_finding(q, trials, got, outputs)
@@ -1098,6 +1098,11 @@ def _finite_part(q: Question, trials: Trials, outputs) -> str:
         return ""
     sub, outs, bad = part
     notes = _scale_findings(q, sub, outs)
+    if not notes:  # (a factor of each line's own: a log-sum-exp without its max, overflowing elsewhere)
+        g = _stacked(outs)
+        note = argument_factor_finding(q, sub, g.astype(np.float64), np.asarray(sub.expected, dtype=np.float64)) \
+            if g is not None else ""
+        notes = [note] if note else []
     if not notes:
         return ""
     return (f"{notes[0].rstrip('.')} (on the {len(outs)} trials where your answer is finite); on "

@@ -241,6 +241,35 @@ def integer_finding(q, outputs, exp: np.ndarray) -> str:
     return what + how
 
 
+def partly_whole_finding(q, trials, outputs, exp: np.ndarray) -> str:
+    """Right on some trials and, on all the others, the right values cut to whole numbers: the
+    answer's type set by a first value that varies with the inputs (np.vectorize takes its
+    output type from the first result)."""
+    if q.exact or len(outputs) < 2:
+        return ""
+    e = np.asarray(exp, dtype=np.float64)
+    try:
+        got = np.stack([np.asarray(o, dtype=np.float64) for o in outputs])
+    except ValueError:
+        return ""
+    if got.shape != e.shape or not np.isfinite(e).all():
+        return ""
+    right = close_trials(q, got, e)
+    whole = np.array([np.array_equal(got[t], np.trunc(e[t])) and not np.array_equal(e[t], np.trunc(e[t]))
+                      for t in range(len(e))])
+    if not (right | whole).all() or whole.sum() < 2 or not right.any():
+        return ""
+    if any(not np.any(got[t]) for t in np.flatnonzero(whole)):
+        return ""  # (all 0 there: an answer never computed on those trials says as much)
+    ints = sum(1 for t in np.flatnonzero(whole) if np.asarray(outputs[int(t)]).dtype.kind in "iu")
+    typed = f" (returned as an integer array on {ints} of them)" if ints else ""
+    return (f"On {int(whole.sum())} of {len(e)} trials your answer is the right one cut toward 0 to whole numbers"
+            f"{typed}, and it is right on the others: a type that depends on the inputs does this. np.vectorize "
+            f"takes its output type from its first result (max(0, z) gives the int 0 when the first z is negative, "
+            f"and every later value is then cut to an int: pass otypes=[float], or use np.maximum), as does an "
+            f"array built from a list whose first entry is an int.")
+
+
 def _rounding(outputs, e: np.ndarray) -> set:
     """Which roundings of the right values ``e`` give the student's, element for element."""
     try:
@@ -376,6 +405,33 @@ def argument_factor_finding(q, trials, got, exp) -> str:
                     return (f"Your answer is exactly the right one {how} element by element by {what}: a "
                             f"factor {'too many' if how == 'multiplied' else 'too few'}, where each element "
                             f"{'gets' if how == 'multiplied' else 'lacks'} its own entry of {what}.")
+        said = _row_factor(q, got, exp, arg, a)
+        if said:
+            return said
+    return ""
+
+
+def _row_factor(q, got, exp, arg: str, a: np.ndarray) -> str:
+    """Each line of the answer along one axis the right one times its own factor, and that
+    factor exp(±max) (or exp of the sum) of the argument's same line: a log-sum-exp without
+    its max added back, a shift made on one side of a fraction only."""
+    if got.ndim < 3:
+        return ""
+    for ax in range(1, got.ndim):
+        m = a.max(axis=ax, keepdims=True)
+        with np.errstate(all="ignore"):
+            factors = ((f"exp(max of {arg}'s line)", np.exp(m)), (f"exp(−max of {arg}'s line)", np.exp(-m)),
+                       (f"the sum of exp over {arg}'s line", np.exp(a).sum(axis=ax, keepdims=True)))
+        for what, f in factors:
+            if not np.isfinite(f).all() or np.allclose(f, f.reshape(-1)[0]):
+                continue  # overflowing, or one factor for everything (the scale finding's business)
+            with np.errstate(all="ignore"):
+                cand = exp * f
+            if np.isfinite(cand).all() and _explains(q, got, cand, exp):
+                return (f"Each line of your answer along axis {ax - 1} is the right one times its own factor, "
+                        f"{what}: a log-sum-exp without its max added back (log Σ exp({arg} − m) where "
+                        f"m + log Σ exp({arg} − m) belongs), or a shift by the max made on one side of a "
+                        f"fraction only, does this. A shift must leave the answer unchanged.")
     return ""
 
 
@@ -477,6 +533,15 @@ def _input_transforms(arr: np.ndarray):
                 inv = tuple(int(i) + 1 for i in np.argsort(p))
                 out.append((("relaid", p, laid), lambda x, laid=laid, inv=inv:
                             x.reshape(len(x), *laid).transpose(0, *inv)))
+    # two neighbouring axes read through a flat index with shorter rows (x.ravel()[r * d + c]
+    # where r * W + c belongs: a Toeplitz or im2col index built with another array's width)
+    for a in range(nd - 1):
+        H, W = shape[a], shape[a + 1]
+        if 2 <= H <= 64 and 2 <= W <= 64:
+            for d in range(1, W):
+                out.append((("flatwidth", a, d, W), lambda x, a=a, d=d, H=H, W=W: np.take(
+                    x.reshape(x.shape[:a + 1] + (H * W,) + x.shape[a + 3:]),
+                    (np.arange(H)[:, None] * d + np.arange(W)[None, :]).ravel(), axis=a + 1).reshape(x.shape)))
     # an activation applied to the argument (a layer too early)
     out.append((("activated", "the sigmoid σ"), _sig))
     if (arr < 0).any():
@@ -889,6 +954,12 @@ def _how_read_one(how, shape, namer) -> str:
         return (f"read with every index moved by one ({moved}; where you need {nm(need)} you use {shown}, "
                 f"and 0 past the edge): a window's or a slice's start one off (p−1 where p belongs, an "
                 f"np.eye diagonal k on the wrong side) does this")
+    if how[0] == "flatwidth":
+        a, d, W = how[1], how[2], how[3]
+        return (f"read through a flat index with rows {d} long where its rows (axis {a + 1}) are {W} long: where "
+                f"you need the entry at (r, c) of axes {a} and {a + 1} you use the one at flat position r·{d} + c "
+                f"(an index into the flattened array built with another array's width: r·{W} + c belongs, or "
+                f"np.ravel_multi_index)")
     if how[0] == "relaid":
         p, laid = how[1], how[2]
         return (f"read as if its numbers were laid out as shape {laid} (its axes in the order {p}): "
@@ -1873,11 +1944,22 @@ def _complement_rule(q, got, exp, A, W, B, right: str, barg: str) -> str:
     cand = np.zeros(B.shape)
     rows = np.broadcast_to(np.arange(len(B))[:, None, None], vals.shape)
     np.add.at(cand, (rows, np.broadcast_to(W[None], vals.shape)), A[:, :, None] * (vals != pick))
-    if not _explains(q, got, cand.reshape(got.shape), exp):
-        return ""
-    return (f"every element of its window except the one where {barg} is {right}, and not to that one: the "
-            f"selection turned around (the two branches of np.where(mask, a, b) swapped, a mask negated, or != "
-            f"where == belongs)")
+    if _explains(q, got, cand.reshape(got.shape), exp):
+        return (f"every element of its window except the one where {barg} is {right}, and not to that one: the "
+                f"selection turned around (the two branches of np.where(mask, a, b) swapped, a mask negated, or "
+                f"!= where == belongs)")
+    # every element of the window that is the pick of some window, this one or another
+    picked = np.zeros(B.shape, dtype=bool)
+    np.put_along_axis(picked, W[np.arange(W.shape[0])[None, :], np.argmax(vals == pick, axis=-1)], True, axis=1)
+    cand = np.zeros(B.shape)
+    np.add.at(cand, (rows, np.broadcast_to(W[None], vals.shape)),
+              A[:, :, None] * np.take_along_axis(picked, W.reshape(1, -1).repeat(len(B), 0), axis=1).reshape(vals.shape))
+    if _explains(q, got, cand.reshape(got.shape), exp):
+        return (f"every element of its window that is the {right} of some window, this one or another: a mask "
+                f"of every window's {'maximum' if right == 'largest' else 'minimum'} made once for the whole "
+                f"array and applied to every window's error, where each window's error belongs to its own "
+                f"{'maximum' if right == 'largest' else 'minimum'} only")
+    return ""
 
 
 def selection_finding(q, trials, got, exp) -> str:
@@ -2316,8 +2398,21 @@ def _beyond_window(q, got, exp, arg: str, terms, reach, out_shape) -> str:
             return ""  # the weights depend on more than the offset
     inside = {k: c for k, c in pattern.items() if all(0 <= v < ext[a] for v, a in zip(k, win))}
     outside = {k: c for k, c in pattern.items() if k not in inside and c != 0}
-    if not outside or any(c != 1 for c in inside.values()) or any(c != 1 for c in outside.values()):
-        return ""  # (said here: the right window, reached further; other weights are the others' to say)
+    if not outside or any(c not in (0, 1) for c in pattern.values()):
+        return ""  # (said here: windows reaching elsewhere; other weights are the others' to say)
+    reached = {k for k, c in pattern.items() if c == 1}
+    box = {k for k in pattern if all(0 <= v < ext[a] for v, a in zip(k, win))}
+    for shift in itertools.product((-1, 0, 1), repeat=len(win)):
+        moved = {tuple(v + d for v, d in zip(k, shift)) for k in box}
+        if any(shift) and reached == moved & set(pattern):
+            which = ", ".join(f"{'+' if d > 0 else '−'}1 along axis {a}" for d, a in zip(shift, win) if d)
+            return (f"Each entry of {arg} should add its value to the {len(box)} elements of its window; in your "
+                    f"answer each adds it to the window moved by one ({which}): every element collects the "
+                    f"entries of the windows {'after' if sum(shift) < 0 else 'before'} the ones that contain it. "
+                    f"A padding on the wrong side (np.pad with (0, 2) where (1, 1) belongs), or a start one off "
+                    f"(p + 1 or p − 1 where p belongs), does this.")
+    if any(pattern.get(k, 1) != 1 for k in box):
+        return ""
     far = sorted(outside)
     axes_past = sorted({a for k in far for v, a in zip(k, win) if v >= ext[a]})
     axes_before = sorted({a for k in far for v, a in zip(k, win) if v < 0})
@@ -2383,9 +2478,10 @@ def _say_contributions(q, arg, sa, out_shape, reach, coef, names: "ArgNames | No
         return (f"In {len(differ)} element(s) of your answer only one of the terms that should add up there "
                 f"is kept{which}: your {element(s)} is exactly {entry(mine)}'s term, where the terms of "
                 f"{listing(np.flatnonzero(reach[s]))} all add in. Each write replacing the one before does "
-                f"this (an assignment (=) where the terms must be added (+=), or a slice assigned where it "
-                f"should be added to), as do indexing that one entry alone and a sum written out term by term "
-                f"with the others left out.")
+                f"this (an assignment (=) where the terms must be added (+=), a slice assigned where it "
+                f"should be added to, or += through an index array that names a position twice: a[idx] += v "
+                f"adds once per position, np.add.at(a, idx, v) every time), as do indexing that one entry alone "
+                f"and a sum written out term by term with the others left out.")
     # every element lacks the entries last (first) along one axis among those reaching it
     coords = np.stack(np.unravel_index(np.arange(E), sa), axis=-1)  # (E, nd)
     for a in range(len(sa)):
@@ -2628,7 +2724,7 @@ def erased_finding(q, trials, got, exp, names: "ArgNames | None") -> str:
             a = np.asarray(trials.args[arg], dtype=np.float64)
             if a.shape != r.shape:
                 continue
-            for words, g in GATES:  # (the right one with the argument's own weight in another form)
+            for words, g in GATES + _reduced_gates(a.ndim - 1):  # (the argument's weight in another form)
                 cand = r * g(a)
                 if np.isfinite(cand).all() and _explains(q, got, cand, exp):
                     gate = words.format(a=arg)
@@ -2637,6 +2733,19 @@ def erased_finding(q, trials, got, exp, names: "ArgNames | None") -> str:
                             f"each entry, yours multiplies by {gate.split(' (')[0]} instead (the derivative of the "
                             f"activation taken as another function of {arg}).")
     return ""
+
+
+def _reduced_gates(nd: int) -> tuple:
+    """The mask 1[a > 0] reduced along one axis (any, all) and broadcast back: one mask for a whole
+    row or column where each entry needs its own (np.any(Z > 0, axis=0))."""
+    out = []
+    for ax in range(nd):
+        for how, f in (("any", np.any), ("all", np.all)):
+            out.append((f"1[{{a}} > 0] reduced over axis {ax} with np.{how} and broadcast back (one mask for every "
+                        f"entry along that axis, where each entry needs its own)",
+                        lambda a, ax=ax, f=f: np.broadcast_to(f(a > 0, axis=ax + 1, keepdims=True), a.shape)
+                        .astype(np.float64)))
+    return tuple(out)
 
 
 # what a student multiplies by where an activation's derivative (a 0/1 mask, σ′) belongs

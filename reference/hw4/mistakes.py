@@ -360,7 +360,9 @@ Q23 = (
     Mistake(
         "assign_not_accumulate", "Assigned the error instead of adding it",
         "The windows overlap (stride 1), so a neuron shared by several windows must receive the "
-        "errors of all of them. Writing = instead of += keeps only the last window's error.",
+        "errors of all of them. Writing = instead of += keeps only the last window's error, and so does += "
+        "through an index array that names a neuron twice (dy[I, J] += e adds once per position: "
+        "np.add.at(dy, (I, J), e) adds every one).",
         "How many windows contain y_{2,2,k}? Check that your value for it involves all of them.",
         _assign_sum_pool, variants=_orders(_assign_sum_pool)),
     Mistake(
@@ -436,7 +438,8 @@ Q25 = (
     Mistake(
         "max_assign", "Assigned the error instead of adding it",
         "With stride 1 the windows overlap, so one neuron can be the maximum of several windows; "
-        "it must then receive the errors of all of them. Writing = keeps only the last one.",
+        "it must then receive the errors of all of them. Writing = keeps only the last one, as do "
+        "np.put_along_axis and += through an index array that names a neuron twice (np.add.at adds every one).",
         "Find a y that is the largest of two windows and check that your dE/dy for it involves "
         "both windows.",
         lambda a: _route_max(a["y"], a["dE_dz"], accumulate=False),
