@@ -740,3 +740,30 @@ def test_whole_numbers_on_some_trials_only_are_a_type_set_by_the_first_value():
     assert {o.dtype.kind for o in outs} == {"i", "f"}
     said = _said(diagnose(q, tr, outs))
     assert "np.vectorize" in said and "cut toward 0" in said, said
+
+
+def test_a_window_sum_with_one_offset_for_both_axes_is_named_from_the_answers_side():
+    """z[p, r] += y[p + a, r + a]: each window sums its diagonal twice (1.3's windows are seen
+    from z's side: y's corner entries reach fewer windows)."""
+    q = _bare("hw4", "1.3")
+    tr = _groups(q, 48)[0]
+    outs = []
+    for y in tr.args["y"]:
+        z = np.zeros((2, 2, y.shape[2]))
+        for p in range(2):
+            for r in range(2):
+                for a in range(2):
+                    for b in range(2):
+                        z[p, r] += y[p + a, r + a]
+        outs.append(z)
+    said = _said(diagnose(q, tr, outs))
+    assert "2 times the entries at (0, 0), (1, 1)" in said and "one offset used for both axes" in said, said
+
+
+def test_a_bias_added_at_every_pass_of_the_loop_is_named():
+    q = _bare("mlp", "1.2")
+    tr = _groups(q, 49)[0]
+    outs = [H @ W + H.shape[1] * b for H, W, b in zip(tr.args["H"], tr.args["W2"], tr.args["b2"])]
+    said = _said(diagnose(q, tr, outs))
+    M = np.shape(tr.args["H"])[2]
+    assert f"b2 is counted {M} times" in said and "H.shape[1]" in said, said

@@ -40,7 +40,7 @@ from .probes import (Activation, ArgNames, Expression, Features, Terms, activati
                      argument_factor_finding, close_trials, condition_finding, expression_finding,
                      half_precision_finding, input_finding, integer_finding, partly_whole_finding, output_map_finding, accumulated_finding,
                      precision_finding, quick_reject, range_finding, slice_factor_finding, terms_finding,
-                     regrouped_finding, routing_finding, row_indexed_finding, selection_finding, slice_input_finding,
+                     regrouped_finding, routing_finding, row_indexed_finding, selection_finding, extra_argument_finding, slice_input_finding,
                      contribution_finding, broadcast_finding, erased_finding,
                      upsample_finding)
 
@@ -956,10 +956,10 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
     facts = range_finding(got, act) if act is not None else []  # said with whatever is found
     wild = lambda idx, axes, shape: _wild_name(q, idx, axes, shape)  # noqa: E731
     finders = (("slice", lambda: slice_factor_finding(q, trials, got, exp, wild)),
-               ("factor", lambda: argument_factor_finding(q, trials, got, exp)),
+               ("factor", lambda: argument_factor_finding(q, trials, got, exp)
+                or extra_argument_finding(q, trials, got, exp)),
                ("input", lambda: input_finding(q, trials, got, exp, _probe(q, ArgNames))
                 or upsample_finding(q, trials, got, exp) or row_indexed_finding(q, trials, got, exp)
-                or slice_input_finding(q, trials, got, exp, _probe(q, ArgNames), wild)
                 or broadcast_finding(q, trials, got, exp, _probe(q, ArgNames))
                 or erased_finding(q, trials, got, exp, _probe(q, ArgNames))),
                ("output", lambda: output_map_finding(q, got, exp)),
@@ -969,6 +969,8 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
                ("activation", lambda: _activation(q, trials, got, exp)),
                ("expression", lambda: _expression(q, trials, got, exp)),
                ("contributions", lambda: contribution_finding(q, trials, got, exp, _probe(q, ArgNames))),
+               # (one part of the answer from a misread argument: after every rule for the whole answer)
+               ("input", lambda: slice_input_finding(q, trials, got, exp, _probe(q, ArgNames), wild)),
                ("terms", lambda: _terms(q, trials, got, exp)),
                ("selection", lambda: selection_finding(q, trials, got, exp)))
     note = _uncomputed(q, got, exp, act)  # (before the misreadings: one could mimic σ(0) = 0.5 there)

@@ -411,6 +411,47 @@ def argument_factor_finding(q, trials, got, exp) -> str:
     return ""
 
 
+def extra_argument_finding(q, trials, got, exp) -> str:
+    """The right answer plus a whole multiple of one argument as it is broadcast into the
+    answer (a bias added at every pass of a loop where it belongs once, after it; a term added
+    twice): the multiple, and the argument length it equals where one does."""
+    if q.exact or got.shape != exp.shape:
+        return ""
+    d = got - exp
+    sizes: dict[int, list[str]] = {}
+    for name, arr in trials.args.items():
+        for ax, n in enumerate(np.shape(arr)[1:]):
+            sizes.setdefault(int(n), []).append(f"len({name})" if ax == 0 else f"{name}.shape[{ax}]")
+    for arg, arr in trials.args.items():
+        a = np.asarray(arr)
+        if a.dtype.kind != "f" or a.ndim < 2:
+            continue
+        sa = a.shape[1:]
+        if sa != got.shape[1:] and not (len(sa) == 1 and got.ndim >= 3 and got.shape[-1] == sa[0]):
+            continue
+        B = a if sa == got.shape[1:] else a.reshape((len(a),) + (1,) * (got.ndim - 2) + sa)
+        B = np.broadcast_to(B, got.shape)
+        den = float((B * B).sum())
+        if den == 0:
+            continue
+        c = float((d * B).sum() / den)
+        k = round(c)
+        if k == 0 or abs(c - k) > 1e-6 * max(1.0, abs(c)):
+            continue
+        if not _explains(q, got, exp + k * B, exp):
+            continue
+        times = k + 1
+        which = f" ({' = '.join(sizes[times][:3])} here)" if times in sizes else ""
+        if k > 0:
+            return (f"Your answer is the right one plus {k} more time{'s' if k > 1 else ''} {arg}: {arg} is counted "
+                    f"{times} times{which} where it belongs once. An addition inside a loop that runs {times} times "
+                    f"(a bias added at every pass over the units being summed, where it belongs once, after the "
+                    f"loop) does this, as does a term added in two places.")
+        return (f"Your answer is the right one minus {-k} time{'s' if k < -1 else ''} {arg}: "
+                + (f"{arg} is left out, or added with the wrong sign." if k == -1 else f"{arg} is taken away {-k} times."))
+    return ""
+
+
 def _row_factor(q, got, exp, arg: str, a: np.ndarray) -> str:
     """Each line of the answer along one axis the right one times its own factor, and that
     factor exp(±max) (or exp of the sum) of the argument's same line: a log-sum-exp without
@@ -2442,8 +2483,9 @@ def _say_contributions(q, arg, sa, out_shape, reach, coef, names: "ArgNames | No
     differ = [s for s in range(S) if not np.array_equal(coef[s], right[s])]
     if not differ:
         return ""
-    if not np.isin(coef, (0.0, 1.0)).all() or (coef > right).any():
-        return _window_pattern(arg, sa, out_shape, reach, coef)  # (terms weighted otherwise)
+    if not np.isin(coef, (0.0, 1.0)).all() or (coef > right).any():  # (terms weighted otherwise)
+        return _window_pattern(arg, sa, out_shape, reach, coef) \
+            or _window_pattern(arg, out_shape, sa, reach.T, coef.T, gather=True)
     namer = names.names.get(arg) if names is not None else None
 
     def entry(e):
@@ -2504,14 +2546,17 @@ def _say_contributions(q, arg, sa, out_shape, reach, coef, names: "ArgNames | No
                     f"{word} index along its axis {a} among those that reach it (your {element(s)} lacks "
                     f"{listing(lost)}'s term): a loop over the entries of {arg} that reach each element "
                     f"that {short} along that axis.")
-    return _window_pattern(arg, sa, out_shape, reach, coef)
+    return _window_pattern(arg, sa, out_shape, reach, coef)  # (omissions seen from the answer's side: the terms name them)
 
 
-def _window_pattern(arg, sa, out_shape, reach, coef) -> str:
+def _window_pattern(arg, sa, out_shape, reach, coef, gather: bool = False) -> str:
     """Each entry of ``arg`` reaches a window of the answer (a box of elements, the same shape
     for every entry): where every entry adds itself to its window's positions with the same
     weights in the student's answer, and those differ from 1 everywhere, the weights by position
-    (a neuron of each window never reached, one reached twice), and the slip that gives them."""
+    (a neuron of each window never reached, one reached twice), and the slip that gives them.
+    ``gather``: the same seen from the answer's side, each element adding a window of the
+    argument's entries (``reach`` and ``coef`` transposed, ``out_shape`` the argument's shape),
+    for a sum over windows whose entries near the edge reach fewer elements (sum pooling)."""
     S, E = reach.shape
     pattern, box = None, None
     for e in range(E):
@@ -2541,23 +2586,35 @@ def _window_pattern(arg, sa, out_shape, reach, coef) -> str:
     parts = []
     for c in sorted(set(pattern.tolist()), key=lambda c: (c != 0, c)):
         pos = [at(i) for i in range(len(pattern)) if pattern[i] == c]
+        if gather:
+            what = "nothing of" if c == 0 else ("" if c == 1 else f"{constant(abs(c))} times"
+                                                + (" with the sign turned" if c < 0 else ""))
+            parts.append(f"{what} the entr{'ies' if len(pos) > 1 else 'y'} at {', '.join(pos)}".strip())
+            continue
         what = "nothing" if c == 0 else ("its value" if c == 1 else f"{constant(abs(c))} times its value"
                                          + (" with the sign turned" if c < 0 else ""))
         parts.append(f"{what} to the element{'s' if len(pos) > 1 else ''} at {', '.join(pos)}")
-    said = (f"Each entry of {arg} should add its value to every element of its window of {len(pattern)} (the "
-            f"elements it reaches, positions counted from 0 along axes {', '.join(map(str, axes))} of the answer); "
-            f"in your answer each adds " + "; ".join(parts) + ", in every trial.")
+    if gather:
+        said = (f"Each element of your answer should add the {len(pattern)} entries of {arg} in its window "
+                f"(positions counted from 0 along axes {', '.join(map(str, axes))} of {arg}, from the window's "
+                f"first entry); yours adds " + "; ".join(parts) + ", in every trial.")
+    else:
+        said = (f"Each entry of {arg} should add its value to every element of its window of {len(pattern)} (the "
+                f"elements it reaches, positions counted from 0 along axes {', '.join(map(str, axes))} of the "
+                f"answer); in your answer each adds " + "; ".join(parts) + ", in every trial.")
     zero = pattern == 0
     for a in axes:
         if zero.any() and np.array_equal(zero, box[:, a] == ext[a]):
-            return said + (f" The elements at the window's last position along axis {a} are never reached: a "
-                           f"slice or range along that axis one short (p:p+{ext[a]} where p:p+{ext[a] + 1} belongs).")
+            return said + (f" The {'entries' if gather else 'elements'} at the window's last position along axis "
+                           f"{a} are never reached: a slice or range along that axis one short (p:p+{ext[a]} where "
+                           f"p:p+{ext[a] + 1} belongs), or a test with < where <= belongs (p <= c < p + {ext[a]}).")
     if zero.sum() == 1 and bool((box[np.flatnonzero(zero)[0]] == ext).all()):
         return said + " The window's last element is never reached: its term is left out."
     for a in axes:
         for b in axes:
             if a < b and np.array_equal(pattern != 0, box[:, a] == box[:, b]):
-                said += f" Only the elements whose offsets along axes {a} and {b} are equal are reached"
+                said += (f" Only the {'entries' if gather else 'elements'} whose offsets along axes {a} and {b} are "
+                         f"equal are {'taken' if gather else 'reached'}")
                 if set(pattern[pattern != 0].tolist()) == {1.0}:  # each once: one index for both axes
                     n = int(ext[a]) + 1
                     lists = ", ".join(f"p+{i}" if i else "p" for i in range(n))

@@ -163,6 +163,14 @@ Q11 = (
         "does your formula give?",
         lambda a: _sizes(a, lambda n, f, s: (n - f) // s, lambda n, f, s: (n - f) // s)),
     Mistake(
+        "pool_no_plus_one", "Forgot to count the pooling window's first position",
+        "Your convolution sizes are right, but the pooling sizes count only how many steps the "
+        "pooling window can move, (c - p) / stride, not how many places it can sit: the starting "
+        "position is one too.",
+        "Use the same rule for the pooling layer as for the convolution layer, with the pooling "
+        "window's size: a window exactly as wide as its input fits once.",
+        lambda a: _sizes(a, _right, lambda n, f, s: (n - f) // s)),
+    Mistake(
         "ignores_stride", "Ignored the stride",
         "Your sizes are those of a window that always moves one pixel at a time. With a larger "
         "stride the window skips positions, so fewer outputs fit (in both layers).",
