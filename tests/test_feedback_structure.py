@@ -767,3 +767,37 @@ def test_a_bias_added_at_every_pass_of_the_loop_is_named():
     said = _said(diagnose(q, tr, outs))
     M = np.shape(tr.args["H"])[2]
     assert f"b2 is counted {M} times" in said and "H.shape[1]" in said, said
+
+
+def test_routing_with_windows_of_another_stride_is_named():
+    """A max-pool backward helper whose stride defaults to its window size (2)."""
+    q = _bare("hw4", "2.5")
+    tr = _groups(q, 50)[0]
+    outs = []
+    for y, g in zip(tr.args["y"], tr.args["dE_dz"]):
+        dy = np.zeros_like(y)
+        for i in range(2):
+            for j in range(2):
+                for k in range(y.shape[2]):
+                    win = y[2 * i:2 * i + 2, 2 * j:2 * j + 2, k]
+                    a, b = np.unravel_index(np.argmax(win), win.shape)
+                    dy[2 * i + a, 2 * j + b, k] += g[i, j, k]
+        outs.append(dy)
+    said = _said(diagnose(q, tr, outs))
+    assert "windows with a stride of 2" in said, said
+
+
+def test_a_size_counted_from_values_is_said_beside_a_length_when_the_error_names_a_larger_one():
+    from grader.feedback.dependence import error_sizes
+    q = load_assignment("mlp").question("2.1")
+    groups = _groups(q, 51)
+    g = groups[0]
+    n, K = np.shape(g.args["P"])[1:]
+    y = np.asarray(g.args["y"])
+    y[0] = np.arange(n) % (K - 1)  # (the last class absent: y.max() + 1 = K - 1)
+    c = int(y[0].max()) + 1
+    said = error_sizes(groups, 0, f"ValueError: operands could not be broadcast together with shapes ({n},{K}) ({n},{c})")
+    assert f"{c} is y.max() + 1" in said or f"and also y.max() + 1" in said, said
+    y[1] = np.arange(n) % K  # (every class present: the count is the right size, not brought up)
+    said = error_sizes(groups, 1, f"IndexError: index {K} is out of bounds for axis 1 with size {K}")
+    assert "y.max() + 1" not in said, said

@@ -291,13 +291,18 @@ def error_sizes(groups, t: int, error: str) -> str:
     if past:
         numbers.append(int(past.group(3)))
     named = []
+    row = r.parts[0][1][0]
     for n in dict.fromkeys(numbers):
         if n >= 2 and n in lengths:
-            named.append(f"{n} is {' = '.join(lengths[n][:4])}")
+            said = f"{n} is {' = '.join(lengths[n][:4])}"
+            # the same number counted from values, where the error also names a larger size it
+            # may have been meant to be (shapes (3, 4) and (3, 3): 4 classes, 3 counted from y)
+            counted = _value_size(g, row, n) if any(m > n for m in numbers) else ""
+            named.append(said + (f", and also {counted.split(' is ', 1)[1]}" if counted else ""))
     for n in dict.fromkeys(numbers):  # a size no argument has: counted from an argument's values?
         if n in lengths or n < 1:
             continue
-        said = _value_size(g, r.parts[0][1][0], n)
+        said = _value_size(g, row, n)
         if said:
             named.append(said)
     if not named:

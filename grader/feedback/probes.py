@@ -1971,9 +1971,57 @@ def routing_finding(q, trials, got, exp) -> str:
     for arg, A, W, barg, Bflat, right, right_pick, order, sa in _routings(q, trials, got, exp):
         said = _route_rules(q, got, exp, A, W, right_pick, order, out_shape, right, barg) \
             or _complement_rule(q, got, exp, A, W, Bflat, right, barg) \
+            or _strided_rule(q, got, exp, A, W, Bflat, out_shape, right, barg) \
             or _running_rule(q, got, exp, A, W, Bflat, sa, right, barg)
         if said:
             return _routed_words(arg, W, barg, right, said)
+    return ""
+
+
+def _strided_windows(W: np.ndarray, out_shape, step: int) -> list[np.ndarray] | None:
+    """Each entry's window (flat answer indices) moved to start at ``step`` times its start
+    along the window's own axes, cut at the array's edge: the windows of a stride of ``step``
+    where the layer's stride is 1.  None where the windows are not boxes of one shape."""
+    coords = np.stack(np.unravel_index(W, out_shape), axis=-1)  # (E, w, nd)
+    lo = coords.min(axis=1)
+    ext = coords.max(axis=1) - lo + 1
+    if not (ext == ext[:1]).all() or int(np.prod(ext[0])) != W.shape[1]:
+        return None
+    spans = ext[0] > 1
+    out = []
+    for e in range(len(W)):
+        start = np.where(spans, lo[e] * step, lo[e])
+        stop = np.minimum(start + ext[0], np.asarray(out_shape))
+        if (stop <= start).any():
+            out.append(np.zeros(0, dtype=np.intp))
+            continue
+        grid = np.meshgrid(*[np.arange(a, b) for a, b in zip(start, stop)], indexing="ij")
+        out.append(np.ravel_multi_index(tuple(g.ravel() for g in grid), out_shape))
+    return out
+
+
+def _strided_rule(q, got, exp, A, W, B, out_shape, right: str, barg: str) -> str:
+    """Each entry sent to the chosen element of a window that starts at a multiple of 2 or of
+    the window's size (a pooling helper's stride defaulting to the window size, where the
+    windows here overlap with stride 1)."""
+    sizes = sorted({2, *(int(v) for v in (np.ptp(np.stack(np.unravel_index(W, out_shape), -1), axis=1) + 1).ravel()
+                         if v > 1)})
+    n = len(A)
+    for step in sizes:
+        wins = _strided_windows(W, out_shape, step)
+        if wins is None:
+            continue
+        cand = np.zeros(B.shape)
+        for e, win in enumerate(wins):
+            if len(win):
+                vals = B[:, win]
+                k = vals.argmax(axis=1) if right == "largest" else vals.argmin(axis=1)
+                np.add.at(cand, (np.arange(n), win[k]), A[:, e])
+        if _explains(q, got, cand.reshape(got.shape), exp):
+            return (f"the element where {barg} is {right} in a window that starts at {step} times its window's "
+                    f"start: windows with a stride of {step}, which do not overlap, where the layer's windows move "
+                    f"by 1 and overlap (a pooling helper whose stride defaults to its window size, or stride={step} "
+                    f"passed where 1 belongs)")
     return ""
 
 

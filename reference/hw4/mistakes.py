@@ -200,6 +200,13 @@ Q11 = (
         "window size -- including the stride.",
         lambda a: _sizes(a, _right, lambda n, f, s: n - f + 1)),
     Mistake(
+        "pool_stride_is_size", "Pooling stride taken as the pooling window's size",
+        "Your pooling sizes use a stride equal to the pooling window (non-overlapping windows, the "
+        "default of pooling layers in libraries such as nn.MaxPool2d), but in this function the "
+        "pooling layer slides with the same stride as the convolution.",
+        "Pass the function's stride to the pooling size rule instead of relying on a default.",
+        lambda a: _sizes(a, _right, lambda n, f, s: (n - f) // f + 1)),
+    Mistake(
         "pool_from_input", "Pooling sized from the input image",
         "The pooling layer slides over the convolution layer's output (c_w x c_h), not over the "
         "original image, so its size must be computed from c_w and c_h.",
