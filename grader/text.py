@@ -38,13 +38,25 @@ def safe_text(text: str) -> str:
 # latin-1 ``René.py`` and ``Renè.py`` stay two students (``Ren\\xe9``, ``Ren\\xe8``), each the same
 # on every run.  The C1 controls (U+0080..U+009F, valid UTF-8) are ``\\u0085`` in a name, never
 # ``\\x85``, which is the undecodable byte 0x85.
+# Characters a page or a terminal shows as nothing (zero-width and format characters, the soft
+# hyphen) or as a line break: in a name they would make a second row that reads exactly like
+# another student's (``honest_a`` + U+200B), so a name shows them as escapes.  Unicode's Cf
+# characters and U+2028/U+2029, listed (a scan costs an import ~20 ms).  Spaces other than
+# U+0020 stay: around an id they are removed like any space (one student, never counting first).
+_INVISIBLE = [0xad, *range(0x600, 0x606), 0x61c, 0x6dd, 0x70f, 0x890, 0x891, 0x8e2, 0x180e,
+              *range(0x200b, 0x2010), 0x2028, 0x2029, *range(0x202a, 0x202f), *range(0x2060, 0x2065),
+              *range(0x2066, 0x2070), 0xfeff, 0xfff9, 0xfffa, 0xfffb, 0x110bd, 0x110cd,
+              *range(0x13430, 0x13440), *range(0x1bca0, 0x1bca4), *range(0x1d173, 0x1d17b), 0xe0001,
+              *range(0xe0020, 0xe0080)]
 _UNSAFE_NAME = {**_UNSAFE, 0x09: "\\x09", 0x0a: "\\x0a", **{c: f"\\u{c:04x}" for c in range(0x80, 0xa0)},
+                **{c: (f"\\u{c:04x}" if c <= 0xffff else f"\\U{c:08x}") for c in _INVISIBLE},
                 **{0xdc00 + b: f"\\x{b:02x}" for b in range(0x80, 0x100)}}
 # A backslash of the name itself where it could be read as (part of) an escape: before ``x``,
-# ``u``, another backslash, or a character shown by an escape.  Doubled there, so a file
+# ``u``, ``U``, another backslash, or a character shown by an escape.  Doubled there, so a file
 # literally named ``Ren\\xe9.py`` (id ``Ren\\\\xe9``) is never latin-1 ``René.py`` (``Ren\\xe9``).
-_AMBIGUOUS_BACKSLASH = "\\\\(?=[\\\\xu" + "".join(f"\\u{c:04x}" for c in sorted(_UNSAFE_NAME)
-                                               if _UNSAFE_NAME[c].startswith("\\")) + "])"
+_AMBIGUOUS_BACKSLASH = "\\\\(?=[\\\\xuU" + "".join(f"\\u{c:04x}" if c <= 0xffff else f"\\U{c:08x}"
+                                                for c in sorted(_UNSAFE_NAME)
+                                                if _UNSAFE_NAME[c].startswith("\\")) + "])"
 
 
 def safe_name(text: str) -> str:

@@ -729,3 +729,28 @@ def test_an_id_with_spaces_around_it_is_the_same_student_and_never_counts_first(
     assert sub.student == "bob" and sub.name == "bob.py" and sub.others == (lookalike,)
     from grader.course.shard import student_key
     assert student_key(lookalike) == student_key("bob.py") == "bob"
+
+
+@pytest.mark.parametrize("lookalike", ["ann .py", "ann\u00a0.py", " ann.py", "ann.PY"])
+def test_a_lookalike_py_file_never_stands_in_for_the_students_own_notebook(tmp_path, lookalike):
+    """ann.ipynb beside a hostile 'ann .py': the .py counted first (kind order before the
+    name's form) and took ann's grade (attack round 14, 38)."""
+    src = tmp_path / "subs"
+    src.mkdir()
+    (src / "ann.ipynb").write_text(_notebook(OK_PY.decode()))
+    (src / lookalike).write_text("def sum_pool(y):\n    return 0\n")
+    (sub,) = discover(src, FUNCS, tmp_path / "work")
+    assert sub.student == "ann" and sub.name == "ann.ipynb" and sub.others == (lookalike,)
+
+
+@pytest.mark.parametrize("hidden", ["\u200b", "\u00ad", "\u2060", "\ufeff", "\U000e0041"])
+def test_an_invisible_character_in_a_name_is_shown_as_an_escape(tmp_path, hidden):
+    """honest_a + U+200B was a second row reading exactly 'honest_a' in every output."""
+    src = tmp_path / "subs"
+    src.mkdir()
+    (src / "honest_a.py").write_bytes(OK_PY)
+    (src / f"honest_a{hidden}.py").write_text("def sum_pool(y):\n    return 0\n")
+    ids = [s.student for s in discover(src, FUNCS, tmp_path / "work")]
+    assert len(ids) == 2 and "honest_a" in ids
+    other = next(i for i in ids if i != "honest_a")
+    assert other.isprintable() and other.startswith("honest_a\\") and hidden not in other, other

@@ -113,11 +113,11 @@ CLAIM_ORDER = ("py", "folder", "zip", "ipynb", "pytxt")  # then any other file
 
 
 def claim_rank(entry: Path, written: bool = False) -> tuple[int, bool, str]:
-    """Which of a student's several entries counts, among those that can be graded: a .py file
-    (``written``: the answers file, .md/.tex/.txt), a folder, a .zip, a notebook, a .py.txt;
-    then one whose extension is written in lower case, whose name is in NFC and has no spaces
-    around the id, as tools write
-    them; then name order.  A fixed rule, never the names' sort order (a broken honest.ipynb sorts before
+    """Which of a student's several entries counts, among those that can be graded: first one
+    whose name is the id as written (an extension in lower case, the name in NFC, no spaces
+    around the id), as tools write them -- so ``ann .py`` beside ``ann.ipynb`` never stands in
+    for ann's own notebook; then a .py file (``written``: the answers file, .md/.tex/.txt), a
+    folder, a .zip, a notebook, a .py.txt; then name order.  A fixed rule, never the names' sort order (a broken honest.ipynb sorts before
     honest.py; an added ``alice.PY`` sorts before ``alice.py``) nor the best score (a grade
     must not come from trying alternatives)."""
     try:
@@ -132,14 +132,14 @@ def claim_rank(entry: Path, written: bool = False) -> tuple[int, bool, str]:
     stem = entry.name[:dot] if dot > 0 and not folder else entry.name
     odd = (ext != ext.lower() or unicodedata.normalize("NFC", entry.name) != entry.name
            or stem != stem.strip())
-    return (CLAIM_ORDER.index(kind) if kind in CLAIM_ORDER else len(CLAIM_ORDER)), odd, entry.name
+    return odd, (CLAIM_ORDER.index(kind) if kind in CLAIM_ORDER else len(CLAIM_ORDER)), entry.name
 
 
 def claim_rule(written: bool = False) -> str:
     """:func:`claim_rank` in words."""
     first = "the answers file (.md, .tex, .txt)" if written else "a .py file"
-    return (f"one that can be graded counts, in this order: {first}, a folder, a .zip, a notebook, a .py.txt; "
-            "then an extension in lower case, a name in NFC form and no spaces around the id")
+    return (f"one that can be graded counts: first one with an extension in lower case, a name in NFC form and "
+            f"no spaces around the id; then, in this order, {first}, a folder, a .zip, a notebook, a .py.txt")
 
 
 def _ignored(p: Path | str) -> bool:
