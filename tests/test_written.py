@@ -414,3 +414,23 @@ def test_a_symbol_nobody_defines_stays_unknown(tmp_path):
             notation.answer("2.2", Q["2.2"].spec, str(f), {})
     finally:
         notation._READ.clear()
+
+
+def test_a_wrong_constant_within_the_code_questions_tolerance_is_refused():
+    """1.000001·σ(…), e written as 2.71828, + 1e-6·y: wrong formulas the code questions' rtol
+    1e-5 let through (attack round 14, 31-32); a formula is evaluated exactly as written."""
+    from grader.judge.compare import compare
+    right = "y[ci,cj,k] = sigma(x[ci,cj]*w[1,1,k] + x[ci,cj+1]*w[1,2,k] + x[ci+1,cj]*w[2,1,k] + x[ci+1,cj+1]*w[2,2,k])"
+    q = Q["1.2"]
+    trials = q.generate(np.random.default_rng(0), 6)
+    for text, ok in ((right, True), (right.replace("sigma(", "1.000001 sigma("), False),
+                     (right.replace("x[ci,cj]*", "x[ci,cj]*1.0000003*"), False)):
+        answer = Answer(equations(text), q.spec)
+        outs = []
+        for t in range(len(trials)):
+            values = answer.values(dict(zip(q.params, trials.call_args(t))))
+            got = np.zeros(np.shape(trials.expected[t]))
+            for index in np.ndindex(*got.shape):
+                got[index] = values[index]
+            outs.append(got)
+        assert compare(q, trials, outs).passed == ok, text

@@ -86,9 +86,13 @@ def _question(code: Question, params: tuple[str, ...], spec: dict, generate=None
     q = replace(code, function="written_" + code.id.replace(".", "_"), params=params, generate=generate,
                 generate_many=many, spec=spec, defaults={},
                 doc=spec["vocabulary"], **changes)
-    return q if q.exact else replace(q, atol_floor=_floor(q))
+    return q if q.exact else replace(q, rtol=RTOL, atol_scale=RTOL, atol_floor=_floor(q))
 
 
+# A formula is evaluated exactly as written, in float64: an equal form differs from the
+# reference by rounding alone (~1e-15).  The code questions' 1e-5 (which lets float32 work
+# pass) would accept a wrong constant such as 1.000001·σ(…) or e written as 2.71828.
+RTOL = 1e-9
 FLOOR = 1e-9  # of the question's typical magnitude
 
 
