@@ -434,3 +434,24 @@ def test_a_wrong_constant_within_the_code_questions_tolerance_is_refused():
                 got[index] = values[index]
             outs.append(got)
         assert compare(q, trials, outs).passed == ok, text
+
+
+@pytest.mark.parametrize("g, right", [(r"\frac{1}{1 + e^{-t}}", True), (r"\frac{1}{1 + e^{t}}", False)])
+def test_a_function_of_ones_own_defined_before_the_first_question_is_applied(tmp_path, g, right):
+    """'Throughout, g(t) = 1/(1+e^{-t}) is the sigmoid' above the answers, and another answer
+    using g for something else: g was an unknown quantity (a held-out student's 1.2 refused)."""
+    from grader.intake import notation
+    f = tmp_path / "answers.md"
+    f.write_text(f"# HW4\n\nThroughout, $g(t) = {g}$ is the sigmoid (as in my notes).\n\n## 1.2\n\n"
+                 "$$y_{c_i,c_j,k} = g\\left(x_{c_i,c_j} w_{1,1,k} + x_{c_i,c_j+1} w_{1,2,k} + x_{c_i+1,c_j} w_{2,1,k}"
+                 " + x_{c_i+1,c_j+1} w_{2,2,k}\\right)$$\n\n## 2.1\n\n$$g' = g(1 - g)$$\n")
+    q = Q["1.2"]
+    spec = {**q.spec, "questions": ["1.2", "2.1"]}
+    trials = q.generate(np.random.default_rng(4), 4)
+    notation._READ.clear()
+    try:
+        got = np.stack([notation.answer("1.2", spec, str(f), dict(zip(q.params, trials.call_args(t))))
+                        for t in range(len(trials))])
+        assert np.allclose(got, trials.expected, rtol=1e-12, atol=0) == right
+    finally:
+        notation._READ.clear()

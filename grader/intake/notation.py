@@ -4579,7 +4579,7 @@ def answer(qid: str, spec: dict, path: str, arrays: dict):
                 raise NotationError(f"'{' '.join(other.group().split())[:60]}': σ is given another meaning here in "
                                     "a form that cannot be read (words, code, or two definitions); write one definition "
                                     "as a formula (σ(t) = …)")
-            _READ[qid] = _answer_with_borrowed(text, spec, qid, everything)
+            _READ[qid] = _answer_with_borrowed(text, spec, qid, everything, whole)
             print(f"How your answer to {qid} was read:\n{reading(_READ[qid])}")
         except (NotationError, NoAnswer) as exc:
             _READ[qid] = exc
@@ -4656,10 +4656,12 @@ def counts_from_zero(text: str) -> bool:
     return False
 
 
-def _answer_with_borrowed(text: str, spec: dict, qid: str, everything: dict[str, str]) -> "Answer":
+def _answer_with_borrowed(text: str, spec: dict, qid: str, everything: dict[str, str], whole: str = "") -> "Answer":
     """The answer read from ``text``; where it uses a symbol of the student's own that it does
     not define (δ_m "as defined in Question 1"), read again with the lines of another answer
-    that define it (the nearest earlier answer first), which the reading shows.  The original
+    that define it (the nearest earlier answer first), or with a function of that name defined
+    anywhere in the file (``Throughout, g(t) = 1/(1+e^{-t}) is the sigmoid`` before the first
+    question), which the reading shows.  The original
     error stands if none does, or if the answer still cannot be read with them."""
     try:
         return Answer(text, spec)
@@ -4667,13 +4669,15 @@ def _answer_with_borrowed(text: str, spec: dict, qid: str, everything: dict[str,
         m = _UNKNOWN.match(str(exc))
         if m and _defines_name(text.splitlines(), m.group(1)):
             raise  # (its own definition, unreadable: never replaced by another answer's)
-        borrowed = _borrowed(everything, qid, m.group(1)) if m else []
-        if not borrowed:
+        if not m:
             raise
-        try:
-            return Answer("\n".join(borrowed) + "\n" + text, spec)
-        except NotationError:
-            raise exc from None
+        for borrowed in (_borrowed(everything, qid, m.group(1)), _function_defined(whole, m.group(1))):
+            if borrowed:
+                try:
+                    return Answer("\n".join(borrowed) + "\n" + text, spec)
+                except NotationError:
+                    continue
+        raise exc from None
 
 
 def _compact_asked(text: str, spec: dict) -> str:
@@ -4741,6 +4745,23 @@ def _standard_functions_defined(whole: str) -> list[str]:
             if len(out) >= 8:
                 break
     return out
+
+
+def _function_defined(whole: str, name: str) -> list[str]:
+    """The first definition of a function ``name`` of one parameter anywhere in the file
+    (``$g(t) = \\frac{1}{1+e^{-t}}$`` in a sentence), without the sentence around it: [] if none."""
+    head = re.compile(r"(?<![A-Za-z\\])\\?" + re.escape(name) + r"\s*\(\s*[A-Za-z]\s*\)\s*=(?!=)")
+    for line in whole.splitlines():
+        if len(line) > 500 or name not in line:
+            continue
+        bare = normalize(_definitional(re.sub(r"\$+|\\\[|\\\]|\\\(|\\\)", " ", line)))
+        at = head.search(bare)
+        if at is None:
+            continue
+        piece = _PROSE_AFTER.split(bare[at.start():], maxsplit=1)[0].rstrip(" .,;")
+        if _FUNCTION_DEF.match(piece):
+            return [piece]
+    return []
 
 
 def _defines_name(lines: list[str], name: str) -> list[str]:
