@@ -801,3 +801,40 @@ def test_a_size_counted_from_values_is_said_beside_a_length_when_the_error_names
     y[1] = np.arange(n) % K  # (every class present: the count is the right size, not brought up)
     said = error_sizes(groups, 1, f"IndexError: index {K} is out of bounds for axis 1 with size {K}")
     assert "y.max() + 1" not in said, said
+
+
+@pytest.mark.parametrize("how, words", [
+    ("roll", "np.roll shifts the image the other way"),
+    ("strided", "as_strided with strides (s0, s1, s1, s1)"),
+])
+def test_window_views_of_the_image_built_the_wrong_way_are_named(how, words):
+    q = dataclasses.replace(load_assignment("hw4").question("1.2"), mistakes=(), groups={})
+    tr = _groups(q, 52)[0]
+    outs = []
+    for x, w in zip(tr.args["x"], tr.args["w"]):
+        acc = np.zeros((3, 3, w.shape[2]))
+        for a in range(2):
+            for b in range(2):
+                if how == "roll":
+                    patch = np.roll(np.roll(x, a, axis=0), b, axis=1)[:3, :3]
+                else:
+                    s0, s1 = x.strides
+                    view = np.lib.stride_tricks.as_strided(x, (3, 3, 2, 2), (s0, s1, s1, s1))
+                    patch = view[:, :, a, b]
+                acc += patch[:, :, None] * w[a, b][None, None, :]
+        outs.append(_sig(acc))
+    said = _said(diagnose(q, tr, outs))
+    assert words in said, said
+
+
+def test_an_argument_tiled_where_each_entry_should_repeat_is_named():
+    """np.tile(z.ravel(), 2).reshape(2, 2, 3, 2) times each output's delta: the copies land
+    entry after entry, not one per output."""
+    q = _bare("hw4", "2.1")
+    tr = _groups(q, 53)[0]
+    outs = []
+    for z, o, t in zip(tr.args["z"], tr.args["o"], tr.args["target"]):
+        d = (o - t) * o * (1 - o)
+        outs.append(np.tile(z.ravel(), 2).reshape(2, 2, 3, 2) * d)
+    said = _said(diagnose(q, tr, outs))
+    assert "np.tile(z.ravel(), 2).reshape(2, 2, 3, 2)" in said, said

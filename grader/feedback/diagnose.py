@@ -41,7 +41,7 @@ from .probes import (Activation, ArgNames, Expression, Features, Terms, activati
                      half_precision_finding, input_finding, integer_finding, partly_whole_finding, output_map_finding, accumulated_finding,
                      precision_finding, quick_reject, range_finding, slice_factor_finding, terms_finding,
                      regrouped_finding, routing_finding, row_indexed_finding, selection_finding, extra_argument_finding, slice_input_finding,
-                     contribution_finding, broadcast_finding, erased_finding,
+                     contribution_finding, broadcast_finding, erased_finding, entry_map_finding,
                      upsample_finding)
 
 MAX_LISTED = 12  # elements listed by name in the element map before summarising
@@ -961,6 +961,7 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
                ("input", lambda: input_finding(q, trials, got, exp, _probe(q, ArgNames))
                 or upsample_finding(q, trials, got, exp) or row_indexed_finding(q, trials, got, exp)
                 or broadcast_finding(q, trials, got, exp, _probe(q, ArgNames))
+                or entry_map_finding(q, trials, got, exp, _probe(q, ArgNames))
                 or erased_finding(q, trials, got, exp, _probe(q, ArgNames))),
                ("output", lambda: output_map_finding(q, got, exp)),
                ("accumulated", lambda: accumulated_finding(q, trials, got, exp, _probe(q, Activation))),

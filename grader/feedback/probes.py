@@ -2711,49 +2711,43 @@ def broadcast_finding(q, trials, got, exp, names: "ArgNames | None") -> str:
                 if np.isfinite(cand).all() and _explains(q, got, cand, exp):
                     return _say_broadcast(q, chosen, b, L, out_shape, names)
             if len(chosen) == 1:
-                said = _entry_map(q, got, exp, R, chosen[0], L, out_shape, names)
+                said = _entry_map(q, got, exp, R, chosen[0], (L,), out_shape, names)
                 if said:
                     return said
     return ""
 
 
-def _entry_map(q, got, exp, R, arg: str, L: int, out_shape, names: ArgNames) -> str:
-    """Each element of the answer uses one entry of the vector ``arg``, not always its own:
-    ``R[i]`` is the right computation with every entry of ``arg`` set to entry i, so the entry
-    an element uses is the i whose ``R[i]`` gives the student's value there in every trial.
-    Said with the layout that gives the map where one does (np.repeat(b, N).reshape(N, K)
-    where every row needs b itself)."""
+def _entry_map(q, got, exp, R, arg: str, arg_shape: tuple, out_shape, names: ArgNames) -> str:
+    """Each element of the answer uses one entry of ``arg``, not always its own: ``R[i]`` is the
+    right computation with every entry of ``arg`` set to (flat) entry i, so the entry an element
+    uses is the i whose ``R[i]`` gives the student's value there in every trial (its own: the one
+    that gives the right value).  Said with the layout that gives the map where one does
+    (np.repeat or np.tile of the argument, then a reshape)."""
+    L = int(np.prod(arg_shape))
     size = int(np.prod(out_shape))
     Rf = R.reshape(L, len(got), size)
-    g = got.reshape(len(got), size)
-    match = np.stack([tolerance.within(q, g, Rf[i], axes=(1,)).all(axis=0) for i in range(L)])  # (L, size)
-    if not (match.sum(axis=0) >= 1).all():
+
+    def used(values):
+        match = np.stack([tolerance.within(q, values, Rf[i], axes=(1,)).all(axis=0) for i in range(L)])
+        return match.argmax(axis=0) if (match.sum(axis=0) == 1).all() else None
+    use, own = used(got.reshape(len(got), size)), used(exp.reshape(len(exp), size))
+    if use is None or own is None or np.array_equal(use, own):
         return ""
-    use = match.argmax(axis=0)  # (size,): the entry each element uses
     cand = Rf[use, :, np.arange(size)].T.reshape(got.shape)
     if not _explains(q, got, cand, exp):
-        return ""
-    own = None
-    for b in range(len(out_shape)):  # the axis along which the right answer uses the entries
-        if out_shape[b] == L:
-            idx = np.unravel_index(np.arange(size), out_shape)[b]
-            right = np.stack([np.take(R[i], i, axis=b + 1) for i in range(L)], axis=b + 1)
-            if bool(close_trials(q, right, exp).all()):
-                own = idx
-                break
-    if own is None:
         return ""
     wrong = np.flatnonzero(use != own)
     namer = names.names.get(arg)
 
     def entry(i):
+        idx = tuple(int(v) for v in np.unravel_index(int(i), arg_shape))
         try:
-            return namer((int(i),)) if namer is not None else f"{arg}[{int(i)}]"
+            return namer(idx) if namer is not None else f"{arg}[{', '.join(map(str, idx))}]"
         except Exception:  # noqa: BLE001
-            return f"{arg}[{int(i)}]"
+            return f"{arg}[{', '.join(map(str, idx))}]"
 
     def element(s_):
-        idx = tuple(int(i) for i in np.unravel_index(int(s_), out_shape))
+        idx = tuple(int(v) for v in np.unravel_index(int(s_), out_shape))
         try:
             return str(q.element(idx))
         except Exception:  # noqa: BLE001
@@ -2761,12 +2755,50 @@ def _entry_map(q, got, exp, R, arg: str, L: int, out_shape, names: ArgNames) -> 
     shown = "; ".join(f"your {element(s_)} uses {entry(use[s_])} where {entry(own[s_])} belongs" for s_ in wrong[:3])
     said = (f"Each element of your answer uses one entry of {arg}, but {len(wrong)} of {size} use another than "
             f"their own: {shown}{' …' if len(wrong) > 3 else ''} (in every trial).")
-    reps = size // L
+    reps, shape = size // L, tuple(int(v) for v in out_shape)
+    flat = f"{arg}.ravel()" if len(arg_shape) > 1 else arg
     if np.array_equal(use, np.arange(size) // reps):
-        said += (f" That is {arg} laid out by np.repeat({arg}, {reps}).reshape{tuple(out_shape)} (each entry repeated "
-                 f"{reps} times in a row, then cut into rows), where every row needs {arg} itself: np.tile({arg}, "
-                 f"({reps}, 1)) or plain broadcasting ({arg}[None, :]) give that.")
+        said += (f" That is {arg} laid out by np.repeat({flat}, {reps}).reshape{shape} (each entry repeated {reps} "
+                 f"times in a row, then cut to shape), where each element needs its own entry: np.tile, or "
+                 f"broadcasting with the axes in their places ({arg}[None, :] for a row), gives that.")
+    elif np.array_equal(use, np.arange(size) % L):
+        said += (f" That is {arg} laid out by np.tile({flat}, {reps}).reshape{shape} (the whole of it repeated "
+                 f"{reps} times, then cut to shape), where each element needs its own entry: np.repeat, or "
+                 f"broadcasting with a new axis ({arg}[..., None]), gives that.")
     return said
+
+
+def entry_map_finding(q, trials, got, exp, names: "ArgNames | None") -> str:
+    """An argument of several axes laid into the answer entry by entry the wrong way (a tile or
+    a repeat and a reshape where a broadcast belongs): :func:`_entry_map` for each float argument
+    of 2 to REGROUP_ENTRIES entries whose entries each reach one element's value alone.  One
+    batched reference call per argument."""
+    ref = trials.reference
+    if ref is None or got.shape != exp.shape or got.ndim < 2:
+        return ""
+    names = names or ArgNames()
+    n = len(got)
+    for arg, arr in trials.args.items():
+        a = np.asarray(arr)
+        sa = a.shape[1:]
+        E = int(np.prod(sa)) if sa else 1
+        if arg in names.skip or a.dtype.kind != "f" or len(sa) < 2 or not 2 <= E <= REGROUP_ENTRIES \
+                or E * n > REGROUP_CALLS:
+            continue
+        flat = a.reshape(n, E)
+        big = {k: (np.concatenate([np.broadcast_to(flat[:, i:i + 1], (n, E)).reshape(a.shape) for i in range(E)])
+                   if k == arg else np.concatenate([v] * E)) for k, v in trials.args.items()}
+        try:
+            with np.errstate(all="ignore"):
+                R = np.asarray(ref(big), dtype=np.float64).reshape((E, n) + got.shape[1:])
+        except Exception:  # noqa: BLE001
+            continue
+        if not np.isfinite(R).all():
+            continue
+        said = _entry_map(q, got, exp, R, arg, sa, got.shape[1:], names)
+        if said:
+            return said
+    return ""
 
 
 def _say_broadcast(q, chosen, b, L, out_shape, names: ArgNames) -> str:

@@ -333,7 +333,30 @@ _PIXEL = (
            "The pixel's column offset uses f_i where it should use f_j (a typo in the index)."),
     Factor("x_{c_i+f_j−1,c_j+f_j−1}", lambda a: _same_offset(_pixel_windows(a["x"]), 2),
            "The pixel's row offset uses f_j where it should use f_i (a typo in the index)."),
+    Factor("x_{c_i−f_i+1,c_j−f_j+1} (wrapping around)", lambda a: _rolled_windows(a["x"]),
+           "Each weight meets the pixel f_i − 1 rows above and f_j − 1 columns left of the window's corner, "
+           "wrapping around the image's edge: np.roll shifts the image the other way (np.roll(x, f) brings "
+           "x_{c_i−f} to c_i; the window needs np.roll(x, −f))."),
+    Factor("x_{c_i,c_j+f_i+f_j−2} (the next row after the last column)", lambda a: _flat_windows(a["x"], 1),
+           "Each weight meets the pixel f_i + f_j − 2 columns on along the image's row (past its end, the next "
+           "row's first): a window view whose row step is the column stride (as_strided with strides "
+           "(s0, s1, s1, s1) where (s0, s1, s0, s1) belong)."),
 )
+
+
+def _rolled_windows(x):
+    """win[t, f_i, f_j, c_i, c_j] = x[t, (c_i − f_i) mod H, (c_j − f_j) mod W]."""
+    return np.stack([np.stack([np.roll(x, (fi, fj), axis=(1, 2))[:, :3, :3] for fj in range(2)], 1)
+                     for fi in range(2)], 1)
+
+
+def _flat_windows(x, row_step):
+    """win[t, f_i, f_j, c_i, c_j] = x.flat[c_i·W + c_j + f_i·row_step + f_j] (one image per trial)."""
+    t, h, w = x.shape
+    flat = x.reshape(t, h * w)
+    idx = (np.arange(3)[None, None, :, None] * w + np.arange(3)[None, None, None, :]
+           + np.arange(2)[:, None, None, None] * row_step + np.arange(2)[None, :, None, None])
+    return flat[:, np.clip(idx, 0, h * w - 1)]
 
 
 def _one_tap(f, g):
