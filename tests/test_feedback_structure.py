@@ -838,3 +838,25 @@ def test_an_argument_tiled_where_each_entry_should_repeat_is_named():
         outs.append(np.tile(z.ravel(), 2).reshape(2, 2, 3, 2) * d)
     said = _said(diagnose(q, tr, outs))
     assert "np.tile(z.ravel(), 2).reshape(2, 2, 3, 2)" in said, said
+
+
+def test_routing_that_leaves_one_cell_of_the_window_out_of_the_comparison_is_named():
+    q = _bare("hw4", "2.5")
+    tr = _groups(q, 54)[0]
+
+    def rule(w):
+        cells = [(0, 0), (0, 1), (1, 0)]  # (the bottom-right cell forgotten)
+        return max(cells, key=lambda c: w[c])
+    said = _said(diagnose(q, tr, _routed(tr, rule)))
+    assert "4th element (row-major) is left out of the comparison" in said, said
+
+
+def test_the_sizes_of_a_concatenation_error_are_said_as_the_arguments_lengths():
+    from grader.feedback.dependence import error_sizes
+    q = load_assignment("mlp").question("1.2")
+    groups = _groups(q, 55)
+    N, M = np.shape(groups[0].args["H"])[1:]
+    said = error_sizes(groups, 0, "ValueError: all the input array dimensions except for the concatenation axis "
+                                  f"must match exactly, but along dimension 0, the array at index 0 has size {N} and "
+                                  f"the array at index 1 has size {M}")
+    assert f"{N} is len(H)" in said and f"{M} is H.shape[1]" in said, said

@@ -251,6 +251,7 @@ def alone_note(t: int) -> str:
 
 # ----------------------------------------------------------------------------- sizes in an error
 
+_SIZE = re.compile(r"\bsize (\d{1,6})\b")
 _SHAPE = re.compile(r"\((\d{1,6}(?:\s*,\s*\d{1,6})*)\s*,?\s*\)")
 
 
@@ -290,6 +291,8 @@ def error_sizes(groups, t: int, error: str) -> str:
     past = _INDEX_PAST.search(error)
     if past:
         numbers.append(int(past.group(3)))
+    else:  # "the array at index 0 has size 8 and the array at index 1 has size 5" (a concatenation)
+        numbers += [int(m.group(1)) for m in _SIZE.finditer(error)][:8]
     named = []
     row = r.parts[0][1][0]
     for n in dict.fromkeys(numbers):

@@ -2265,6 +2265,13 @@ def _route_rules(q, got, exp, A, W, right_pick, order, out_shape, right: str, ba
                   f"each element is compared with the first value only, so the last one to beat it wins)", last))
     rules.append((f"the first element (row-major) whose {barg} is {'larger' if right == 'largest' else 'smaller'} "
                   f"than the window's first element's (a search that stops at the first improvement)", first))
+    ranks = np.argsort(order, axis=-1)  # each position's rank by the argument's value
+    for j in range(w):  # one position of the window never compared (a list of its cells missing one)
+        masked = np.where(np.arange(w)[None, None, :] == j, -1, ranks if right == "largest" else w - 1 - ranks)
+        where = "top-left element" if j == 0 else f"{_ordinal_word(j + 1)} element (row-major)"
+        rules.append((f"the {right} element among the others of its window when the window's {where} is left out "
+                      f"of the comparison (a list of the window's cells missing one): a window whose {right} value "
+                      f"is there sends its entry to another element", np.argmax(masked, axis=-1)))
     for j in range(w):
         where = "its top-left element" if j == 0 else f"its {_ordinal_word(j + 1)} element in row-major order"
         rules.append((f"always the same element of the window, {where}, whatever {barg} holds",
