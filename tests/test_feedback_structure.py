@@ -860,3 +860,56 @@ def test_the_sizes_of_a_concatenation_error_are_said_as_the_arguments_lengths():
                                   f"must match exactly, but along dimension 0, the array at index 0 has size {N} and "
                                   f"the array at index 1 has size {M}")
     assert f"{N} is len(H)" in said and f"{M} is H.shape[1]" in said, said
+
+
+def test_an_argument_read_in_column_major_order_is_named():
+    """A ReLU mask built from Z.ravel(order='F') reshaped in C order (MATLAB's Z(:) habit)."""
+    q = _bare("mlp", "2.4")
+    tr = _groups(q, 56)[0]
+    outs = [(dS @ W.T) * (Z.ravel(order="F").reshape(Z.shape) > 0)
+            for dS, W, Z in zip(tr.args["dS"], tr.args["W2"], tr.args["Z"])]
+    said = _said(diagnose(q, tr, outs))
+    assert "read in column-major order" in said and "Z" in said, said
+
+
+def test_row_numbers_returned_for_labels_are_named():
+    """np.where(mask)[0]: the row numbers 0..N-1 in place of each row's class."""
+    q = _bare("mlp", "1.5")
+    tr = _groups(q, 57)[0]
+    said = _said(diagnose(q, tr, [np.arange(len(X)) for X in tr.args["X"]]))
+    assert "own index along axis 0" in said and "np.where" in said, said
+
+
+def test_an_outer_product_summed_where_a_dot_product_belongs_is_named():
+    q = dataclasses.replace(load_assignment("hw4").question("1.4"), mistakes=(), groups={})
+    tr = _groups(q, 58)[0]
+    outs = [_sig(np.array([(z.reshape(-1, 1) * v[..., m].reshape(-1)).sum() for m in range(2)]))
+            for z, v in zip(tr.args["z"], tr.args["v"])]
+    said = _said(diagnose(q, tr, outs))
+    assert "product of sums" in said and "outer product" in said, said
+
+
+def test_output_sigmoid_derivatives_mixed_or_summed_are_named():
+    q = dataclasses.replace(load_assignment("hw4").question("2.1"), mistakes=(), groups={})
+    tr = _groups(q, 59)[0]
+    outs = [z[..., None] * ((o - t) * (o @ (1 - o))) for z, o, t in zip(tr.args["z"], tr.args["o"], tr.args["target"])]
+    assert "a dot product (o @ (1 − o))" in _said(diagnose(q, tr, outs))
+    q = dataclasses.replace(load_assignment("hw4").question("2.2"), mistakes=(), groups={})
+    tr = _groups(q, 60)[0]
+    outs = []
+    for v, o, t in zip(tr.args["v"], tr.args["o"], tr.args["target"]):
+        d = np.array([(o[0] - t[0]) * o[0] * (1 - o[0]), (o[1] - t[1]) * o[1] * (1 - o[0])])
+        outs.append(v @ d)
+    said = _said(diagnose(q, tr, outs))
+    assert "Only the o_2 term is off" in said and "mixes the outputs" in said, said
+
+
+def test_pooling_sizes_counted_by_a_range_from_one_are_named():
+    q = dataclasses.replace(load_assignment("hw4").question("1.1"), mistakes=(), groups={})
+    tr = _groups(q, 61)[0]
+    outs = []
+    for wd, ht, f, p, s in zip(*(np.asarray(tr.args[k]) for k in ("width", "height", "filter_size", "pool_size", "stride"))):
+        cw, ch = (wd - f) // s + 1, (ht - f) // s + 1
+        outs.append(np.array([cw, ch, len(range(1, cw - p + 1, s)), len(range(1, ch - p + 1, s))], dtype=np.int64))
+    said = _said(diagnose(q, tr, outs))
+    assert "len(range(1, c − p + 1, s))" in said, said

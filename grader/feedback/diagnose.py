@@ -906,7 +906,7 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
         if note:
             return "", [note]
     if got is not None:
-        note = _same_every_trial(q, trials, got, exp)
+        note = _own_index(q, got, exp) or _same_every_trial(q, trials, got, exp)
         if note:
             return "", [note]
         note = integer_finding(q, outputs, exp) or partly_whole_finding(q, trials, outputs, exp)
@@ -1150,6 +1150,24 @@ def _fractional_for_whole(outputs) -> str:
     return (f"You return fractional numbers (such as {example}) where the answer is whole numbers (labels, "
             f"sizes or indices): your function returns a value computed along the way (a probability, a "
             f"maximum, a ratio) instead of the index or count asked for.")
+
+
+def _own_index(q: Question, got: np.ndarray, exp: np.ndarray) -> str:
+    """Each element is its own index along one axis (0, 1, 2, …), in every trial: positions
+    returned where values belong (the rows of np.where(mask), whose [1] holds the columns)."""
+    if got.ndim < 2 or got.size == 0:
+        return ""
+    for a in range(got.ndim - 1):
+        if got.shape[a + 1] < 2:
+            continue
+        idx = np.broadcast_to(np.arange(got.shape[a + 1]).reshape([-1 if b == a else 1 for b in range(got.ndim - 1)]),
+                              got.shape[1:])
+        if np.array_equal(got, np.broadcast_to(idx, got.shape)) and not np.array_equal(exp, np.broadcast_to(idx, exp.shape)):
+            return (f"Your answer is each element's own index along axis {a} (0, 1, 2, …), in every trial, "
+                    f"whatever the inputs: positions returned where values belong. np.where(mask) gives a tuple, "
+                    f"the rows first and the columns in [1]; np.arange or a loop counter returned in place of what "
+                    f"it counts do this too.")
+    return ""
 
 
 def _same_every_trial(q: Question, trials: Trials, got: np.ndarray, exp: np.ndarray) -> str:

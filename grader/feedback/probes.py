@@ -583,6 +583,12 @@ def _input_transforms(arr: np.ndarray):
                 out.append((("flatwidth", a, d, W), lambda x, a=a, d=d, H=H, W=W: np.take(
                     x.reshape(x.shape[:a + 1] + (H * W,) + x.shape[a + 3:]),
                     (np.arange(H)[:, None] * d + np.arange(W)[None, :]).ravel(), axis=a + 1).reshape(x.shape)))
+    # the numbers read in column-major order: its axes reversed, then reshaped back (x.ravel(order='F')
+    # or x.T.ravel() reshaped in C order, MATLAB's x(:))
+    if 2 <= nd <= 4 and len(set(shape)) > 1:  # (equal lengths: a transpose, said as one above)
+        rev = tuple(range(nd))[::-1]
+        out.append((("fortran",), lambda x, rev=rev: np.ascontiguousarray(
+            x.transpose(0, *(i + 1 for i in rev))).reshape(x.shape)))
     # an activation applied to the argument (a layer too early)
     out.append((("activated", "the sigmoid σ"), _sig))
     if (arr < 0).any():
@@ -995,6 +1001,10 @@ def _how_read_one(how, shape, namer) -> str:
         return (f"read with every index moved by one ({moved}; where you need {nm(need)} you use {shown}, "
                 f"and 0 past the edge): a window's or a slice's start one off (p−1 where p belongs, an "
                 f"np.eye diagonal k on the wrong side) does this")
+    if how[0] == "fortran":
+        return ("read in column-major order: its numbers taken with the first index moving fastest (x.ravel(order='F'), "
+                "x.T.ravel() or MATLAB's x(:)) and then laid out row-major by a reshape, so each entry lands where "
+                "another belongs")
     if how[0] == "flatwidth":
         a, d, W = how[1], how[2], how[3]
         return (f"read through a flat index with rows {d} long where its rows (axis {a + 1}) are {W} long: where "
@@ -1193,8 +1203,33 @@ def activation_finding(q, trials, got, exp, act: Activation) -> list[str]:
             return [f"Your {act.what} is {name} applied to {act.inputs}; the activation in this "
                     f"layer is {act.name}."]
     clip = _clipped(q, got, exp, pre, act) or _shifted_pre(q, got, exp, pre, act) or _whole_pre(q, got, exp, pre, act) \
-        or _split_activation(q, trials, got, exp, pre, act)
+        or _split_activation(q, trials, got, exp, pre, act) or _summed_outer(q, trials, got, exp, act)
     return [clip] if clip else []
+
+
+def _summed_outer(q, trials, got, exp, act: Activation) -> str:
+    """The activation of a product of sums where a sum of products belongs: every entry of one
+    argument replaced by the sum of all of them gives (Σ z)(Σ v), what a (12, 1) column times a
+    (12,) row broadcasts to, summed (an outer product where a dot product belongs)."""
+    if act.function is None:
+        return ""
+    for arg, arr in trials.args.items():
+        a = np.asarray(arr)
+        if a.dtype.kind != "f" or a.ndim < 2 or a.shape[1:] == () or int(np.prod(a.shape[1:])) < 2:
+            continue
+        total = np.broadcast_to(a.reshape(len(a), -1).sum(axis=1).reshape((len(a),) + (1,) * (a.ndim - 1)), a.shape)
+        try:
+            with np.errstate(all="ignore"):
+                cand = act.function(np.asarray(act.pre({**trials.args, arg: np.ascontiguousarray(total)}),
+                                               dtype=np.float64))
+        except Exception:  # noqa: BLE001
+            continue
+        if cand.shape == got.shape and np.isfinite(cand).all() and _explains(q, got, cand, exp):
+            return (f"Your {act.what} is {act.name} of a product of sums: the sum of all of {arg}'s entries times "
+                    f"the sum of what each of them should meet, where each entry belongs times its own partner (a "
+                    f"sum of products). A column (n, 1) times a row (n,) broadcasts to an n × n outer product, whose "
+                    f"sum is exactly that: use a dot product (@, np.dot) or give both the same shape.")
+    return ""
 
 
 def _split_activation(q, trials, got, exp, pre, act: Activation) -> str:

@@ -35,6 +35,8 @@ _RULES = (
     ("⌊(n − f + 1)/s⌋", lambda n, f, s: (n - f + 1) // s),
     ("⌈(n − f + 1)/s⌉", lambda n, f, s: -(-(n - f + 1) // s)),
     ("⌊(n − f)/s⌋", lambda n, f, s: (n - f) // s),
+    ("⌈(n − f)/s⌉ (len(range(1, n − f + 1, s)): the window's starts counted from 1 with an end that range "
+     "leaves out, where they run from 0 to n − f)", lambda n, f, s: -(-(n - f) // s)),
     ("n − f + 1", lambda n, f, s: n - f + 1),
     ("(n − f)/s + 1", lambda n, f, s: (n - f) / s + 1),
     ("round((n − f)/s) + 1", lambda n, f, s: np.floor((n - f) / s + 0.5).astype(np.int64) + 1),
@@ -156,6 +158,13 @@ _ERR = (
 )
 _DSIG = (
     Factor("o_m(1 − o_m)", lambda a: _O(a) * (1 - _O(a))),
+    Factor("Σ_m' o_{m'}(1 − o_{m'})", lambda a: np.repeat((_O(a) * (1 - _O(a))).sum(-1, keepdims=True), 2, -1),
+           "Your sigmoid derivative is the sum of both outputs' o(1 − o): a dot product (o @ (1 − o)) where the "
+           "element-wise product o * (1 − o) belongs."),
+    Factor("o_m(1 − o_{m'})", lambda a: _O(a) * (1 - _other(_O(a))),
+           "Your sigmoid derivative mixes the outputs: o_m times (1 − the other output)."),
+    Factor("o_{m'}(1 − o_m)", lambda a: _other(_O(a)) * (1 - _O(a)),
+           "Your sigmoid derivative mixes the outputs: the other output times (1 − o_m)."),
     Factor("", lambda a: np.ones_like(_O(a)), "The derivative of the output sigmoid is missing."),
     Factor("o_m(1 + o_m)", lambda a: _O(a) * (1 + _O(a)),
            "o_m(1 + o_m) is not the sigmoid's derivative: check the sign inside it."),
