@@ -39,7 +39,7 @@ def safe_text(text: str) -> str:
 # on every run.  The C1 controls (U+0080..U+009F, valid UTF-8) are ``\\u0085`` in a name, never
 # ``\\x85``, which is the undecodable byte 0x85.
 # Characters a page or a terminal shows as nothing (zero-width and format characters, the soft
-# hyphen) or as a line break: in a name they would make a second row that reads exactly like
+# hyphen, variation selectors, fillers) or as a line break: in a name they would make a second row that reads exactly like
 # another student's (``honest_a`` + U+200B), so a name shows them as escapes.  Unicode's Cf
 # characters and U+2028/U+2029, listed (a scan costs an import ~20 ms).  Spaces other than
 # U+0020 stay: around an id they are removed like any space (one student, never counting first).
@@ -47,7 +47,11 @@ _INVISIBLE = [0xad, *range(0x600, 0x606), 0x61c, 0x6dd, 0x70f, 0x890, 0x891, 0x8
               *range(0x200b, 0x2010), 0x2028, 0x2029, *range(0x202a, 0x202f), *range(0x2060, 0x2065),
               *range(0x2066, 0x2070), 0xfeff, 0xfff9, 0xfffa, 0xfffb, 0x110bd, 0x110cd,
               *range(0x13430, 0x13440), *range(0x1bca0, 0x1bca4), *range(0x1d173, 0x1d17b), 0xe0001,
-              *range(0xe0020, 0xe0080)]
+              *range(0xe0020, 0xe0080),
+              # blank without being format characters: variation selectors, the combining grapheme
+              # joiner, Hangul and Khmer fillers, Mongolian selectors, the braille blank
+              *range(0xfe00, 0xfe10), *range(0xe0100, 0xe01f0), 0x34f, 0x115f, 0x1160, 0x17b4, 0x17b5,
+              *range(0x180b, 0x1810), 0x2800, 0x3164, 0xffa0, 0x1d159]
 _UNSAFE_NAME = {**_UNSAFE, 0x09: "\\x09", 0x0a: "\\x0a", **{c: f"\\u{c:04x}" for c in range(0x80, 0xa0)},
                 **{c: (f"\\u{c:04x}" if c <= 0xffff else f"\\U{c:08x}") for c in _INVISIBLE},
                 **{0xdc00 + b: f"\\x{b:02x}" for b in range(0x80, 0x100)}}

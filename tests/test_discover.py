@@ -754,3 +754,26 @@ def test_an_invisible_character_in_a_name_is_shown_as_an_escape(tmp_path, hidden
     assert len(ids) == 2 and "honest_a" in ids
     other = next(i for i in ids if i != "honest_a")
     assert other.isprintable() and other.startswith("honest_a\\") and hidden not in other, other
+
+
+@pytest.mark.parametrize("honest, hostile", [
+    ("alice@uni.edu.py", "Alice@uni.edu.py"),      # (sorts first: upper case)
+    ("bob@uni.edu.ipynb", "BOB@uni.edu.py"),       # (a .py's kind counts before a notebook's)
+    ("John.Smith.py", "John.Smith"),               # (a dotted name is no odd extension)
+])
+def test_an_id_that_needs_normalising_never_counts_before_the_one_written_as_is(tmp_path, honest, hostile):
+    """Attack round 15 (01, 02, 07): an upper-case email id, or a folder beside a dotted name,
+    took the classmate's grade."""
+    src = tmp_path / "subs"
+    src.mkdir()
+    if honest.endswith(".ipynb"):
+        (src / honest).write_text(_notebook(OK_PY.decode()))
+    else:
+        (src / honest).write_bytes(OK_PY)
+    if hostile.endswith(".py"):
+        (src / hostile).write_text("def sum_pool(y):\n    return 0\n")
+    else:
+        (src / hostile).mkdir()
+        (src / hostile / "hw4.py").write_text("def sum_pool(y):\n    return 0\n")
+    subs = discover(src, FUNCS, tmp_path / "work")
+    assert len(subs) == 1 and subs[0].name == honest, [(s.student, s.name, s.others) for s in subs]

@@ -455,3 +455,37 @@ def test_a_function_of_ones_own_defined_before_the_first_question_is_applied(tmp
         assert np.allclose(got, trials.expected, rtol=1e-12, atol=0) == right
     finally:
         notation._READ.clear()
+
+
+@pytest.mark.parametrize("preamble, used", [
+    ("Throughout, g(x) = 1/(1+e^{-x}) is the sigmoid.", True),
+    ("- g(t) = 1/(1+e^{-t}) (the sigmoid)", True),
+    ("Throughout, $g(t) := \\frac{1}{1+e^{-t}}$.", True),
+    # a condition, a correction, a hypothesis or a second definition: which g is meant is not clear
+    ("$g(t) = \\frac{1}{1+e^{-t}}$ for $t \\ge 0$ and $g(t) = 0$ otherwise.", False),
+    ("$g(t) = \\frac{1}{1+e^{-t}}$ so long as t > 0", False),
+    ("Let $g(t) = \\frac{1}{1+e^{-t}}$.\n\nCorrection: g(t) = t everywhere.", False),
+    ("Instead of $g(t) = \\frac{1}{1+e^{-t}}$ as in class I use the identity.", False),
+    ("$g(t) = \\frac{1}{1+e^{-t}}$ and then rounded.", False),
+    ("$g(t) = \\frac{1}{1+e^{-t}}$ (for the first channel only)", False),
+])
+def test_a_function_defined_elsewhere_is_used_only_when_its_meaning_is_plain(tmp_path, preamble, used):
+    """Attack round 15: the first definition in the file was used, cut before its conditions
+    ('for t ≥ 0 …', 'Correction: g(t) = t'), so wrong answers passed."""
+    from grader.intake import notation
+    f = tmp_path / "answers.md"
+    f.write_text(f"{preamble}\n\n## 1.2\n\ny[ci,cj,k] = g(x[ci,cj]*w[1,1,k] + x[ci,cj+1]*w[1,2,k] + "
+                 "x[ci+1,cj]*w[2,1,k] + x[ci+1,cj+1]*w[2,2,k])\n")
+    q = Q["1.2"]
+    spec = {**q.spec, "questions": ["1.2"]}
+    trials = q.generate(np.random.default_rng(5), 3)
+    notation._READ.clear()
+    try:
+        if used:
+            got = [notation.answer("1.2", spec, str(f), dict(zip(q.params, trials.call_args(t)))) for t in range(3)]
+            assert np.allclose(np.stack(got), np.asarray(trials.expected)[:3], rtol=1e-12, atol=0)
+        else:
+            with pytest.raises(notation.NotationError, match="unknown quantity 'g'"):
+                notation.answer("1.2", spec, str(f), dict(zip(q.params, trials.call_args(0))))
+    finally:
+        notation._READ.clear()

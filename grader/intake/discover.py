@@ -125,13 +125,14 @@ def claim_rank(entry: Path, written: bool = False) -> tuple[int, bool, str]:
     except OSError:
         folder = False
     kind = "folder" if folder else _kind(entry.name) or ("py" if written else "")
-    dot = entry.name.find(".")
-    ext = entry.name[dot:] if dot > 0 and not folder else ""
+    # the extension as discovery reads it (John.Smith.py: .py, not .Smith.py; .py.txt as one)
+    stem = entry.name if folder else (entry.name[:-7] if entry.name.lower().endswith(".py.txt") else _stem(entry.name))
+    ext = entry.name[len(stem):]
     # an extension in another case, a name in another Unicode form (NFD josé beside NFC josé),
-    # or an id with spaces around it (" bob.py", "bob\u00a0.py" beside bob.py: one student)
-    stem = entry.name[:dot] if dot > 0 and not folder else entry.name
+    # an id with spaces around it (" bob.py", "bob\u00a0.py" beside bob.py: one student), or an
+    # id another entry's gives only after normalising (Alice@uni.edu beside alice@uni.edu)
     odd = (ext != ext.lower() or unicodedata.normalize("NFC", entry.name) != entry.name
-           or stem != stem.strip())
+           or stem != stem.strip() or normalize_student(safe_name(stem)) != safe_name(stem))
     return odd, (CLAIM_ORDER.index(kind) if kind in CLAIM_ORDER else len(CLAIM_ORDER)), entry.name
 
 

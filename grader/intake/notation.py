@@ -4747,21 +4747,61 @@ def _standard_functions_defined(whole: str) -> list[str]:
     return out
 
 
+# What may stand around a function's definition borrowed from elsewhere in the file: a few words
+# that introduce it, and after it at most a description of it and a remark in parentheses.  Any
+# other word (a condition, "for t ≥ 0", "and then rounded", "instead of", a correction) may change
+# what it means, and the definition is not used.
+_DEF_BEFORE = re.compile(r"\s*(?:[-*+]\s+|\d{1,2}[.)]\s+|\|\s*)?(?:(?:throughout|here|notation|note|below|in this "
+                         r"(?:file|homework|document))\s*[,:]?\s*)?(?:(?:let|we\s+write|i\s+write|i\s+use|define|"
+                         r"write|we\s+use|i\s+define|we\s+define)\s+)?\Z", re.IGNORECASE)
+_DEF_AFTER = re.compile(r"\s*[,;:]?\s*(?:(?:is|denotes|means|stands\s+for|for|as)\s+)?(?:the\s+)?"
+                        r"(?:(?:logistic\s+)?(?:sigmoid|logistic)(?:\s+function)?)?\s*(?:\([^()]{0,80}\))?\s*[.;,|]?\s*\|?\s*\Z",
+                        re.IGNORECASE)
+_DEF_CHANGES = re.compile(r"\b(?:for|when|whenever|if|unless|except|only|otherwise|then|round\w*|clip\w*|divid\w*|"
+                          r"scal\w*|shift\w*|times|plus|minus|half|twice|not|no|instead|but|unlike|correct\w*|"
+                          r"wrong|mistake|before|after|channel|outputs?|layer|approx\w*|≈)\b|[≥≤<>]", re.IGNORECASE)
+_DEF_HEAD = r"(?<![A-Za-z\\])\\?{name}\s*\(\s*[A-Za-z]\s*\)\s*(?:=|:=|≔|≡|\\coloneqq|\\equiv|\\triangleq|≜)"
+
+
 def _function_defined(whole: str, name: str) -> list[str]:
-    """The first definition of a function ``name`` of one parameter anywhere in the file
-    (``$g(t) = \\frac{1}{1+e^{-t}}$`` in a sentence), without the sentence around it: [] if none."""
-    head = re.compile(r"(?<![A-Za-z\\])\\?" + re.escape(name) + r"\s*\(\s*[A-Za-z]\s*\)\s*=(?!=)")
+    """A function ``name`` of one parameter defined once in the whole file, in a formula of its
+    own with nothing around it that could change its meaning (``Throughout, $g(t) =
+    \\frac{1}{1+e^{-t}}$ is the sigmoid.``): that definition, for an answer that uses ``name``
+    without defining it.  [] where the file defines it more than once (a correction, a
+    hypothesis, a piecewise definition), nowhere, or with words around it beyond a plain
+    description: the answer is then refused as using an unknown quantity."""
+    head = re.compile(_DEF_HEAD.format(name=re.escape(name)))
+    found = []
     for line in whole.splitlines():
-        if len(line) > 500 or name not in line:
+        if name not in line:
             continue
-        bare = normalize(_definitional(re.sub(r"\$+|\\\[|\\\]|\\\(|\\\)", " ", line)))
-        at = head.search(bare)
-        if at is None:
+        hits = list(head.finditer(line))
+        if not hits:
             continue
-        piece = _PROSE_AFTER.split(bare[at.start():], maxsplit=1)[0].rstrip(" .,;")
-        if _FUNCTION_DEF.match(piece):
-            return [piece]
-    return []
+        if len(hits) > 1 or found or len(line) > 2000:
+            return []  # more than one definition (or one too long to read): which is meant is not clear
+        found.append(line)
+    if not found:
+        return []
+    line = found[0]
+    spans = [m for m in re.finditer(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)", line)]
+    at = next((m for m in spans if head.search(m.group(m.lastindex))), None)
+    if at is None:  # (written without math delimiters: up to the first words after it)
+        hit = head.search(line)
+        before, rest_of_line = line[:hit.start()], line[hit.start():]
+        math = _PROSE_AFTER.split(rest_of_line, maxsplit=1)[0]
+        tail = re.search(r"\s*\([A-Za-z ,']{1,60}\)\s*[.;,]?\s*\Z", math)  # ("… (the sigmoid)")
+        if tail:
+            math = math[:tail.start()]
+        after = rest_of_line[len(math):]
+    else:
+        before, math, after = line[:at.start()], at.group(at.lastindex), line[at.end():]
+    rest = re.sub(r"\$[^$]{0,40}\$", "", after)  # ("(I use $g$ as in my notes)")
+    if not _DEF_BEFORE.match(before) or not _DEF_AFTER.match(rest) or _DEF_CHANGES.search(rest) \
+            or _DEF_CHANGES.search(re.sub(r"\\[A-Za-z]+", " ", math.split("=", 1)[-1])):
+        return []
+    piece = normalize(_definitional(math)).strip().rstrip(" .,;")
+    return [piece] if _FUNCTION_DEF.match(piece) else []
 
 
 def _defines_name(lines: list[str], name: str) -> list[str]:
