@@ -777,3 +777,14 @@ def test_an_id_that_needs_normalising_never_counts_before_the_one_written_as_is(
         (src / hostile / "hw4.py").write_text("def sum_pool(y):\n    return 0\n")
     subs = discover(src, FUNCS, tmp_path / "work")
     assert len(subs) == 1 and subs[0].name == honest, [(s.student, s.name, s.others) for s in subs]
+
+
+def test_an_answers_file_of_another_extension_never_counts_before_the_usual_one(tmp_path):
+    """honest_w.md beside a hostile honest_w.markdown: every answers-file type ranked the same, so
+    name order decided, and .markdown sorts first (attack round 15, 05)."""
+    from grader.intake.discover import claim_rank
+    for name in ("honest_w.md", "honest_w.markdown", "honest_w.tex", "honest_w.rst"):
+        (tmp_path / name).write_text("## 1.1\nc_w = 3\n")
+    ranked = sorted((tmp_path / n for n in ("honest_w.markdown", "honest_w.rst", "honest_w.md", "honest_w.tex")),
+                    key=lambda p: claim_rank(p, written=True))
+    assert [p.name for p in ranked][:2] == ["honest_w.md", "honest_w.tex"], ranked

@@ -112,7 +112,7 @@ def discover(folder: Path, functions: list[str], workdir: Path,
 CLAIM_ORDER = ("py", "folder", "zip", "ipynb", "pytxt")  # then any other file
 
 
-def claim_rank(entry: Path, written: bool = False) -> tuple[int, bool, str]:
+def claim_rank(entry: Path, written: bool = False) -> tuple[bool, int, str]:
     """Which of a student's several entries counts, among those that can be graded: first one
     whose name is the id as written (an extension in lower case, the name in NFC, no spaces
     around the id), as tools write them -- so ``ann .py`` beside ``ann.ipynb`` never stands in
@@ -133,7 +133,13 @@ def claim_rank(entry: Path, written: bool = False) -> tuple[int, bool, str]:
     # id another entry's gives only after normalising (Alice@uni.edu beside alice@uni.edu)
     odd = (ext != ext.lower() or unicodedata.normalize("NFC", entry.name) != entry.name
            or stem != stem.strip() or normalize_student(safe_name(stem)) != safe_name(stem))
-    return odd, (CLAIM_ORDER.index(kind) if kind in CLAIM_ORDER else len(CLAIM_ORDER)), entry.name
+    rank = CLAIM_ORDER.index(kind) if kind in CLAIM_ORDER else len(CLAIM_ORDER)
+    if written and kind == "py" and not folder and ext.lower() not in WRITTEN_FIRST:
+        rank = len(CLAIM_ORDER)  # (honest_w.markdown never before honest_w.md: name order is no rule)
+    return odd, rank, entry.name
+
+
+WRITTEN_FIRST = (".md", ".tex", ".txt")  # the answers files the starters and LMS exports name
 
 
 def claim_rule(written: bool = False) -> str:
