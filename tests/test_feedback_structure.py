@@ -913,3 +913,15 @@ def test_pooling_sizes_counted_by_a_range_from_one_are_named():
         outs.append(np.array([cw, ch, len(range(1, cw - p + 1, s)), len(range(1, ch - p + 1, s))], dtype=np.int64))
     said = _said(diagnose(q, tr, outs))
     assert "len(range(1, c − p + 1, s))" in said, said
+
+
+def test_an_input_patch_broadcast_against_the_wrong_axes_is_named():
+    """A (3, 3) patch times the (3, 3, K) error: its axes meet (c_j, k), not (c_i, c_j)."""
+    q = dataclasses.replace(load_assignment("hw4").question("2.4"), mistakes=(), groups={})
+    tr = _groups(q, 62)[0]
+    outs = []
+    for x, y, g in zip(tr.args["x"], tr.args["y"], tr.args["dE_dy"]):
+        d = g * y * (1 - y)
+        outs.append(np.array([[(x[a:a + 3, b:b + 3] * d).sum(axis=(0, 1)) for b in range(2)] for a in range(2)]))
+    said = _said(diagnose(q, tr, outs))
+    assert "without an axis for the channel" in said, said

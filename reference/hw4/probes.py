@@ -432,11 +432,29 @@ def _at_positions(f):
     return lambda a: np.asarray(f(a))[:, None, None]
 
 
+def _patch_on_last_axes(x, K):
+    """win[t, f_i, f_j, c_i, c_j, k] = x[t, f_i + c_j, f_j + k]: a (3, 3) patch broadcast against a
+    (3, 3, K) array, its axes meeting the last two (K = 3 here, so the shapes let it through)."""
+    t = len(x)
+    out = np.zeros((t, 2, 2, 3, 3, K))
+    if K > x.shape[2] - 1:
+        return np.full((t, 2, 2, 3, 3, K), np.nan)
+    for fi in range(2):
+        for fj in range(2):
+            patch = x[:, fi:fi + 3, fj:fj + K]  # (T, 3, K): rows c_j, columns k
+            out[:, fi, fj] = patch[:, None, :, :]
+    return out
+
+
 Q24_EXPR = Expression(
     slots=((Factor("∂E/∂y_{c_i,c_j,k}", _at_positions(lambda a: a["dE_dy"])),
             Factor("", lambda a: 1.0, "The error ∂E/∂y is missing.")),
            tuple(Factor(o.text, _at_positions(o.value), o.note) for o in _DSIG_Y),
-           tuple(Factor(o.text, lambda a, f=o.value: f(a)[..., None], o.note) for o in _PIXEL)),
+           tuple(Factor(o.text, lambda a, f=o.value: f(a)[..., None], o.note) for o in _PIXEL)
+           + (Factor("x_{c_j+f_i−1,k+f_j−1}", lambda a: _patch_on_last_axes(a["x"], a["dE_dy"].shape[-1]),
+                     "The 3 × 3 input patch meets the (3, 3, K) error without an axis for the channel: "
+                     "broadcasting lines its rows up with c_j and its columns with k, not with c_i and c_j "
+                     "(patch[:, :, None] keeps them in place)."),)),
     build=lambda a, P: P.sum(axis=(-3, -2))[:, None],
     product=True,
     render=lambda t: "Σ_{c_i,c_j} " + "·".join(x for x in t if x),
