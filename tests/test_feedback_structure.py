@@ -925,3 +925,17 @@ def test_an_input_patch_broadcast_against_the_wrong_axes_is_named():
         outs.append(np.array([[(x[a:a + 3, b:b + 3] * d).sum(axis=(0, 1)) for b in range(2)] for a in range(2)]))
     said = _said(diagnose(q, tr, outs))
     assert "without an axis for the channel" in said, said
+
+
+def test_labels_that_pick_another_score_than_the_largest_are_named():
+    from reference.mlp import model as mm
+    q = _bare("mlp", "1.5")
+    q = dataclasses.replace(q, probes=load_assignment("mlp").question("1.5").probes)
+    tr = _groups(q, 63)[0]
+    S = mm.logits(mm.hidden_forward(tr.args["X"], tr.args["W1"], tr.args["b1"]), tr.args["W2"], tr.args["b2"])
+    said = _said(diagnose(q, tr, [np.argsort(s, axis=-1)[:, 0] for s in S]))
+    assert "the smallest of the logits S" in said, said
+    best0 = [np.where(s.max(-1) > 0, s.argmax(-1), 0) for s in S]
+    assert any(not np.array_equal(b, s.argmax(-1)) for b, s in zip(best0, S))  # (some row all negative)
+    said = _said(diagnose(q, tr, best0))
+    assert "running best started at 0" in said, said

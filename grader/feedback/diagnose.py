@@ -36,7 +36,7 @@ from .. import text
 from ..assignment import Question, Trials
 from ..judge import tolerance
 from ..judge.compare import Rounded, compare
-from .probes import (Activation, ArgNames, Expression, Features, Terms, activation_finding, argument_map_finding,
+from .probes import (Activation, ArgNames, Expression, Features, Scores, Terms, label_finding, activation_finding, argument_map_finding,
                      argument_factor_finding, close_trials, condition_finding, expression_finding,
                      half_precision_finding, input_finding, integer_finding, partly_whole_finding, output_map_finding, accumulated_finding,
                      precision_finding, quick_reject, range_finding, slice_factor_finding, terms_finding,
@@ -955,7 +955,8 @@ def _generic(q: Question, trials: Trials, outputs: list[np.ndarray], groups=None
     act = _probe(q, Activation)
     facts = range_finding(got, act) if act is not None else []  # said with whatever is found
     wild = lambda idx, axes, shape: _wild_name(q, idx, axes, shape)  # noqa: E731
-    finders = (("slice", lambda: slice_factor_finding(q, trials, got, exp, wild)),
+    finders = (("label", lambda: label_finding(q, trials, got, exp, _probe(q, Scores))),
+               ("slice", lambda: slice_factor_finding(q, trials, got, exp, wild)),
                ("factor", lambda: argument_factor_finding(q, trials, got, exp)
                 or extra_argument_finding(q, trials, got, exp)),
                ("input", lambda: input_finding(q, trials, got, exp, _probe(q, ArgNames))

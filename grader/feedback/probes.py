@@ -103,6 +103,15 @@ class Activation:
 
 
 @dataclass(frozen=True)
+class Scores:
+    """The answer is, along the last axis of ``scores(args)``, the index of the largest score
+    (a classifier's predicted labels): what the label probes compare the student's labels with."""
+
+    scores: Callable[[Args], np.ndarray]
+    what: str = "scores"  # how the scores are named ("the logits S")
+
+
+@dataclass(frozen=True)
 class Terms:
     """Each answer element is sum_j c_j * terms(args)[:, j, ...elem]: fitted per element
     (shared along ``shared_axis``, e.g. channels), coefficients compared with the right ones.
@@ -280,6 +289,32 @@ def _rounding(outputs, e: np.ndarray) -> set:
         return set()
     return {name for name, f in (("floor", np.floor), ("trunc", np.trunc), ("round", np.round))
             if np.array_equal(got, f(e))}
+
+
+def label_finding(q, trials, got, exp, sc: "Scores | None") -> str:
+    """Labels that pick another score than the largest: the smallest (an ascending sort's first),
+    the second largest, or the largest of those above 0 (a running best started at 0, so a row
+    whose scores are all negative keeps label 0)."""
+    if sc is None or not q.exact:
+        return ""
+    try:
+        S = np.asarray(sc.scores(trials.args), dtype=np.float64)
+    except Exception:  # noqa: BLE001
+        return ""
+    if S.shape[:-1] != got.shape or S.shape[-1] < 2 or not np.array_equal(np.argmax(S, axis=-1), exp):
+        return ""
+    order = np.argsort(S, axis=-1, kind="stable")
+    rules = (
+        (f"the smallest of the {sc.what}, not the largest: np.argsort sorts in ascending order, so its first "
+         f"column is the least likely class (np.argmax, or np.argsort(…)[:, -1])", order[..., 0]),
+        (f"the second largest of the {sc.what} (np.argsort(…)[:, -2] where [:, -1] belongs)", order[..., -2]),
+        (f"the largest of the {sc.what} only where it is above 0, and 0 where every score is negative: a running "
+         f"best started at 0 instead of the first score (or −∞)", np.where(S.max(axis=-1) > 0, np.argmax(S, axis=-1), 0)),
+    )
+    for words, cand in rules:
+        if np.array_equal(cand, got) and not np.array_equal(cand, exp):
+            return f"Your labels are, for each row, the index of {words}."
+    return ""
 
 
 def half_precision_finding(q, trials, got: np.ndarray, outputs, exp: np.ndarray) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from grader.assignment import Assignment, Question
-from grader.feedback.probes import Activation
+from grader.feedback.probes import Activation, Scores
+from . import model as m
 from . import questions as g
 from .mistakes import MISTAKES
 
@@ -19,6 +20,10 @@ def _name(template: str):
 # what feedback may try on the hidden layer: which activation of X W1 + b1 the student applied
 HIDDEN_ACT = Activation(pre=lambda a: np.einsum("tnd,tdm->tnm", a["X"], a["W1"]) + a["b1"][:, None, :],
                         name="ReLU", what="H", inputs="each hidden unit's weighted sum plus its bias")
+
+# what feedback may compare predicted labels with: the logits each label should be the arg-max of
+SCORES = Scores(scores=lambda a: m.logits(m.hidden_forward(a["X"], a["W1"], a["b1"]), a["W2"], a["b2"]),
+                what="logits S")
 
 QUESTIONS = (
     # --- Part 1: forward pass
@@ -47,7 +52,7 @@ QUESTIONS = (
                  "in 0..K-1. Return L = -(1/N) sum_n log P[n, y[n]], one number."),
     Question("1.5", "predict", ("X", "W1", "b1", "W2", "b2"), "Predicted labels",
              "labels, shape (N,), integers in 0..K-1", points=2, generate=g.gen_predict, exact=True,
-             mistakes=MISTAKES["1.5"], element=_name("label[{}]"),
+             mistakes=MISTAKES["1.5"], element=_name("label[{}]"), probes=(SCORES,),
              doc="X: (N, D); W1: (D, M); b1: (M,); W2: (M, K); b2: (K,).\n"
                  "Return each sample's predicted class: the class with the highest probability\n"
                  "(0-based, like the labels y). The inputs have no ties."),
