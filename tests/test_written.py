@@ -489,3 +489,30 @@ def test_a_function_defined_elsewhere_is_used_only_when_its_meaning_is_plain(tmp
                 notation.answer("1.2", spec, str(f), dict(zip(q.params, trials.call_args(0))))
     finally:
         notation._READ.clear()
+
+
+def test_an_exponent_in_parentheses_is_no_layer_label():
+    """e^(−a) was dropped as a layer label like w^{(2)}: 1/(1 + e^(−a)) read as 1/(1 + e)."""
+    from grader.intake.notation import normalize
+    assert normalize("1/(1 + e^(−t))") == "1/(1 + e^(-t))"
+    assert normalize("e^(2t)") == "e^(2t)"
+    assert normalize("w^{(2)}_{ij} + delta^{[L]}") == "w_{ij} + delta"
+
+
+def test_several_symbols_of_ones_own_are_borrowed_from_another_answer(tmp_path):
+    """d1 and d2 defined in 2.1 and both used in 2.2: only the first was borrowed, so the answer
+    stayed unreadable (held-out set W14)."""
+    from grader.intake import notation
+    f = tmp_path / "answers.md"
+    f.write_text("## 2.1\n\nd1 = (o1 - y1) * o1 * (1 - o1)\n\nd2 = (o2 - y2) * o2 * (1 - o2)\n\n"
+                 "dE/dw[pi,pj,k,o1] = d1 * z[pi,pj,k]\n\ndE/dw[pi,pj,k,o2] = d2 * z[pi,pj,k]\n\n"
+                 "## 2.2\n\ndE/dz[pi,pj,k] = d1 * w[pi,pj,k,o1] + d2 * w[pi,pj,k,o2]\n")
+    q = Q["2.2"]
+    spec = {**q.spec, "questions": ["2.1", "2.2"]}
+    trials = q.generate(np.random.default_rng(6), 3)
+    notation._READ.clear()
+    try:
+        got = np.stack([notation.answer("2.2", spec, str(f), dict(zip(q.params, trials.call_args(t)))) for t in range(3)])
+        assert np.allclose(got, np.asarray(trials.expected)[:3], rtol=1e-12, atol=0)
+    finally:
+        notation._READ.clear()

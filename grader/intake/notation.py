@@ -113,6 +113,16 @@ def _definitional(text: str) -> str:
     return _LAMBDA.sub(r"\1(\2) = ", _DEFINED_AS.sub("=", text))
 
 
+def _layer_label(m: re.Match) -> str:
+    """A layer label (``w^{(2)}``, ``δ^{[L]}``) is dropped; an exponent in parentheses is kept:
+    one that starts with a sign (``e^(-a)``, a layer is never negative) or whose base is the
+    number e standing alone (``e^(2t)``)."""
+    inner = m.group().lstrip("^ \t{").lstrip("([ \t")
+    at = m.start()
+    base_e = at >= 1 and m.string[at - 1] == "e" and (at < 2 or not (m.string[at - 2].isalnum() or m.string[at - 2] in "\\_"))
+    return m.group() if inner[:1] in "+-" or base_e else ""
+
+
 def normalize(text: str) -> str:
     """What students write, mapped into the one grammar: Unicode letters and operators, LaTeX
     spacing, sizing, bold and vector markup, layer labels ``w^{(2)}``, ``\\text{for all}`` and
@@ -172,7 +182,7 @@ def normalize(text: str) -> str:
     text = re.sub(r"\\(?:top|intercal|mathsf\{T\}|mathrm\{T\})(?![A-Za-z])", "T", text)  # a transpose
     # layer labels: w^{(2)}, δ^{[L]}; one index letter, y^{(k)}_{ij}, is left to the reader (a channel's
     # index where the quantity takes one more, else a label it drops)
-    text = re.sub(r"\^\s*\{?\s*[(\[]\s*(?![a-km-z]\s*[)\]])[A-Za-z0-9+\-]{1,4}\s*[)\]]\s*\}?", "", text)
+    text = re.sub(r"\^\s*\{?\s*[(\[]\s*(?![a-km-z]\s*[)\]])[A-Za-z0-9+\-]{1,4}\s*[)\]]\s*\}?", _layer_label, text)
     text = re.sub(r"\^\s*\{\s*\\(?:text|mathrm|textrm|rm)\s*\{[A-Za-z ]{1,12}\}\s*\}", "", text)  # δ^{\text{out}}
     text = re.sub(r"\^\s*(?:\{\s*(?:\\prime|')\s*\}|\\prime)", "'", text)  # σ^{\prime}(a)
     text = _definitional(text)
@@ -4612,7 +4622,7 @@ _SYMBOL_BEFORE_EQUALS = re.compile(
     r"(?<![\w\]})])((?:\\frac\s*\{[^{}=]{0,40}\}\s*\{[^{}=]{0,60}\}|∂E/∂\w{1,12}|d[A-Za-z]/d\w{1,12}|\\?[A-Za-z][A-Za-z0-9]{0,11})"
     r"(?:_\{[^{}=]{0,40}\}|_[A-Za-z0-9]{1,4})?(?:\[[^\[\]=]{0,60}\]|\([^()=]{0,60}\))?)[ \t]*\+?=(?!=)")
 _ELEMENT_DEFINED = re.compile(r"\s*\S*?(?:\[|_\{|_[A-Za-z0-9]|\()[^=]{0,200}\+?=")  # (with its indices)
-_UNKNOWN = re.compile(r"unknown (?:quantity|name) '([A-Za-z]{1,30})'")
+_UNKNOWN = re.compile(r"unknown (?:quantity|name) '([A-Za-z][A-Za-z0-9]{0,29})'")
 
 
 # "I index from 0 like numpy", "indices start at 0", "0-based", "zero-indexed" -- not "from 1,
@@ -4656,28 +4666,40 @@ def counts_from_zero(text: str) -> bool:
     return False
 
 
+MAX_BORROWED_NAMES = 4  # symbols of one's own borrowed for one answer (δ_1 and δ_2, d1 and d2)
+
+
 def _answer_with_borrowed(text: str, spec: dict, qid: str, everything: dict[str, str], whole: str = "") -> "Answer":
     """The answer read from ``text``; where it uses a symbol of the student's own that it does
     not define (δ_m "as defined in Question 1"), read again with the lines of another answer
     that define it (the nearest earlier answer first), or with a function of that name defined
     anywhere in the file (``Throughout, g(t) = 1/(1+e^{-t}) is the sigmoid`` before the first
-    question), which the reading shows.  The original
-    error stands if none does, or if the answer still cannot be read with them."""
+    question), which the reading shows; several such symbols (``d1``, then ``d2``) one after
+    another, up to MAX_BORROWED_NAMES.  The original error stands if none is found, or if the
+    answer still cannot be read with them."""
     try:
         return Answer(text, spec)
     except NotationError as exc:
-        m = _UNKNOWN.match(str(exc))
-        if m and _defines_name(text.splitlines(), m.group(1)):
-            raise  # (its own definition, unreadable: never replaced by another answer's)
-        if not m:
-            raise
+        first = exc
+    lines: list[str] = []
+    error = first
+    for _ in range(MAX_BORROWED_NAMES):
+        m = _UNKNOWN.match(str(error))
+        if m is None or _defines_name(text.splitlines(), m.group(1)):
+            break  # (another error, or its own definition unreadable: never replaced by another's)
         for borrowed in (_borrowed(everything, qid, m.group(1)), _function_defined(whole, m.group(1))):
-            if borrowed:
-                try:
-                    return Answer("\n".join(borrowed) + "\n" + text, spec)
-                except NotationError:
-                    continue
-        raise exc from None
+            if not borrowed or set(borrowed) <= set(lines):
+                continue
+            try:
+                return Answer("\n".join(lines + borrowed) + "\n" + text, spec)
+            except NotationError as again:
+                unknown = _UNKNOWN.match(str(again))
+                if unknown and unknown.group(1) != m.group(1):  # (this one read: another symbol next)
+                    lines, error = lines + borrowed, again
+                    break
+        else:
+            break
+    raise first from None
 
 
 def _compact_asked(text: str, spec: dict) -> str:
@@ -4760,6 +4782,8 @@ _DEF_AFTER = re.compile(r"\s*[,;:]?\s*(?:(?:is|denotes|means|stands\s+for|for|as
 _DEF_CHANGES = re.compile(r"\b(?:for|when|whenever|if|unless|except|only|otherwise|then|round\w*|clip\w*|divid\w*|"
                           r"scal\w*|shift\w*|times|plus|minus|half|twice|not|no|instead|but|unlike|correct\w*|"
                           r"wrong|mistake|before|after|channel|outputs?|layer|approx\w*|≈)\b|[≥≤<>]", re.IGNORECASE)
+_DEF_DESCRIBED = re.compile(r"\A\s*[,;:]?\s*(?:is|denotes|means|stands\s+for|for|as)\s+(?:the\s+)?"
+                            r"(?:logistic\s+)?(?:sigmoid|logistic)(?:\s+function)?", re.IGNORECASE)
 _DEF_HEAD = r"(?<![A-Za-z\\])\\?{name}\s*\(\s*[A-Za-z]\s*\)\s*(?:=|:=|≔|≡|\\coloneqq|\\equiv|\\triangleq|≜)"
 
 
@@ -4797,7 +4821,8 @@ def _function_defined(whole: str, name: str) -> list[str]:
     else:
         before, math, after = line[:at.start()], at.group(at.lastindex), line[at.end():]
     rest = re.sub(r"\$[^$]{0,40}\$", "", after)  # ("(I use $g$ as in my notes)")
-    if not _DEF_BEFORE.match(before) or not _DEF_AFTER.match(rest) or _DEF_CHANGES.search(rest) \
+    remark = _DEF_DESCRIBED.sub("", rest, count=1)  # ("for the sigmoid", "is the sigmoid function")
+    if not _DEF_BEFORE.match(before) or not _DEF_AFTER.match(rest) or _DEF_CHANGES.search(remark) \
             or _DEF_CHANGES.search(re.sub(r"\\[A-Za-z]+", " ", math.split("=", 1)[-1])):
         return []
     piece = normalize(_definitional(math)).strip().rstrip(" .,;")
