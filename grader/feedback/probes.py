@@ -2294,7 +2294,7 @@ NEAR = (0.5, 0.25, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001, 1e-4)  # tol
 
 def _near_ties(q, got, exp, A, W, vals, size: int, right: str, barg: str) -> str:
     """Each entry sent to every element of its window within a tolerance of the largest
-    (np.isclose(win, win.max(), atol=0.01), abs(a - m) < 0.01): near-ties count as maxima."""
+    (isclose(win, win.max(), atol=0.01) in numpy, abs(a - m) < 0.01): near-ties count as maxima."""
     n = len(vals)
     top = vals.max(axis=-1, keepdims=True) if right == "largest" else vals.min(axis=-1, keepdims=True)
     gap = np.abs(top - vals)
@@ -2308,7 +2308,7 @@ def _near_ties(q, got, exp, A, W, vals, size: int, right: str, barg: str) -> str
         np.add.at(cand, (rows, where), A[:, :, None] * M)
         if _explains(q, got, cand.reshape(got.shape), exp):
             return (f"every element of its window whose {barg} is within {constant(tol)} of the window's {right} "
-                    f"value, not that one element alone: a comparison with a tolerance (np.isclose(…, atol={tol:g}), "
+                    f"value, not that one element alone: a comparison with a tolerance (isclose(…, atol={tol:g}) in numpy, "
                     f"abs(a - m) < {tol:g}) where the {right} element itself belongs (np.argmax, or == with the "
                     f"window's own {'maximum' if right == 'largest' else 'minimum'}) counts near-ties as ties")
     return ""
