@@ -499,7 +499,7 @@ def _row_factor(q, got, exp, arg: str, a: np.ndarray) -> str:
             factors = ((f"exp(max of {arg}'s line)", np.exp(m)), (f"exp(−max of {arg}'s line)", np.exp(-m)),
                        (f"the sum of exp over {arg}'s line", np.exp(a).sum(axis=ax, keepdims=True)))
         for what, f in factors:
-            if not np.isfinite(f).all() or np.allclose(f, f.reshape(-1)[0]):
+            if not np.isfinite(f).all() or np.ptp(f) == 0:
                 continue  # overflowing, or one factor for everything (the scale finding's business)
             with np.errstate(all="ignore"):
                 cand = exp * f
@@ -1289,8 +1289,7 @@ def _split_activation(q, trials, got, exp, pre, act: Activation) -> str:
         except Exception:  # noqa: BLE001
             continue
         parts = np.moveaxis(parts, 0, 1).reshape((n,) + sa + tuple(out_shape))  # (T, *sa, *out): each entry's part
-        if not np.isfinite(parts).all() or not np.allclose(parts.sum(axis=tuple(range(1, len(sa) + 1))), pre,
-                                                           rtol=1e-6, atol=1e-9):
+        if not np.isfinite(parts).all() or not tolerance.all_within(q, parts.sum(axis=tuple(range(1, len(sa) + 1))), pre):
             continue  # the pre-activations are not the sum of the entries' parts
         nd = len(sa)
         for r in range(1, nd + 1):
@@ -2495,7 +2494,7 @@ def _flat_width(q, got, exp, arg: str, terms, reach, out_shape) -> str:
     for e in range(E):
         where = np.flatnonzero(reach[:, e])
         vals = terms[:, e, where]
-        if len(where) < 1 or not np.allclose(vals, vals[:, :1], rtol=1e-9, atol=0.0):
+        if len(where) < 1 or not (vals == vals[:, :1]).all():  # (one value copied: exactly equal)
             return ""
         units[:, e] = vals[:, 0]
     long = [a for a in range(len(out_shape)) if out_shape[a] > 1]
@@ -2537,7 +2536,7 @@ def _beyond_window(q, got, exp, arg: str, terms, reach, out_shape) -> str:
     for e in range(E):
         where = np.flatnonzero(reach[:, e])
         vals = terms[:, e, where]
-        if len(where) < 2 or not np.allclose(vals, vals[:, :1], rtol=1e-9, atol=0.0):
+        if len(where) < 2 or not (vals == vals[:, :1]).all():  # (one value copied: exactly equal)
             return ""  # not a spread of one value
         unit[:, e] = vals[:, 0]
         lo, hi = coords[where].min(axis=0), coords[where].max(axis=0) + 1
