@@ -614,7 +614,7 @@ def _input_transforms(arr: np.ndarray):
     for a in range(nd - 1):
         H, W = shape[a], shape[a + 1]
         if 2 <= H <= 64 and 2 <= W <= 64:
-            for d in range(1, W):
+            for d in range(2, W):  # (rows of one: no index anyone builds)
                 out.append((("flatwidth", a, d, W), lambda x, a=a, d=d, H=H, W=W: np.take(
                     x.reshape(x.shape[:a + 1] + (H * W,) + x.shape[a + 3:]),
                     (np.arange(H)[:, None] * d + np.arange(W)[None, :]).ravel(), axis=a + 1).reshape(x.shape)))
@@ -773,7 +773,6 @@ def input_finding(q, trials, got, exp, names: ArgNames | None) -> str:
     if both is None:
         return ""
     tried, cands = both
-    n = len(got)
     # trial 1 first, for every misreading at once (most fail there), then the full check
     first = _close_many(q, got[:1].reshape(1, -1), cands[:, :1].reshape(len(tried), 1, -1))[:, 0]
     found = [(arg, how) for (arg, how, _), cand, ok in zip(tried, cands, first) if ok and _explains(q, got, cand, exp)]
@@ -1279,17 +1278,8 @@ def _split_activation(q, trials, got, exp, pre, act: Activation) -> str:
         E = int(np.prod(sa)) if sa else 1
         if np.asarray(arr).dtype.kind != "f" or len(sa) < 1 or not 2 <= E <= REGROUP_ENTRIES or E * n > REGROUP_CALLS:
             continue
-        a = np.asarray(arr, dtype=np.float64)
-        eye = np.eye(E).reshape((E, 1) + sa)
-        big = {k: (np.ascontiguousarray((eye * a[None]).reshape((E * n,) + sa)) if k == arg
-                   else np.concatenate([v] * E)) for k, v in trials.args.items()}
-        try:
-            with np.errstate(all="ignore"):
-                parts = np.asarray(act.pre(big), dtype=np.float64).reshape((E, n) + tuple(out_shape))
-        except Exception:  # noqa: BLE001
-            continue
-        parts = np.moveaxis(parts, 0, 1).reshape((n,) + sa + tuple(out_shape))  # (T, *sa, *out): each entry's part
-        if not np.isfinite(parts).all() or not tolerance.all_within(q, parts.sum(axis=tuple(range(1, len(sa) + 1))), pre):
+        parts = _one_entry_each(trials, arg, n, out_shape, act.pre)  # (T, *sa, *out): each entry's part
+        if parts is None or not tolerance.all_within(q, parts.sum(axis=tuple(range(1, len(sa) + 1))), pre):
             continue  # the pre-activations are not the sum of the entries' parts
         nd = len(sa)
         for r in range(1, nd + 1):
@@ -1909,6 +1899,13 @@ def _separable(trials, got, exp, least: int = 1):
 
 
 def _terms_uncached(trials, arg: str, n: int, out_shape) -> np.ndarray | None:
+    return _one_entry_each(trials, arg, n, out_shape, trials.reference)
+
+
+def _one_entry_each(trials, arg: str, n: int, out_shape, f) -> np.ndarray | None:
+    """``f`` (batched, like the reference) on the trials with every entry of ``arg`` but one set
+    to 0, for each entry in turn, in one call: (T, *arg shape, *answer shape); None where it
+    raises or is not finite."""
     arr = np.asarray(trials.args[arg], dtype=np.float64)
     sa = arr.shape[1:]
     E = int(np.prod(sa)) if sa else 1
@@ -1917,7 +1914,7 @@ def _terms_uncached(trials, arg: str, n: int, out_shape) -> np.ndarray | None:
                else np.concatenate([v] * E)) for k, v in trials.args.items()}
     try:
         with np.errstate(all="ignore"):
-            R = np.asarray(trials.reference(big), dtype=np.float64).reshape((E, n) + tuple(out_shape))
+            R = np.asarray(f(big), dtype=np.float64).reshape((E, n) + tuple(out_shape))
     except Exception:  # noqa: BLE001
         return None
     if not np.isfinite(R).all():
@@ -2094,25 +2091,29 @@ def _strided_rule(q, got, exp, A, W, B, out_shape, right: str, barg: str) -> str
     return ""
 
 
+def _sent_to(A: np.ndarray, W: np.ndarray, M: np.ndarray, size: int) -> np.ndarray:
+    """Each entry of ``A`` (T, E) added to the elements of its window ``W`` (E, w) that the mask
+    ``M`` (T, E, w) selects: a routing's answer, (T, size)."""
+    cand = np.zeros((len(A), size))
+    rows = np.broadcast_to(np.arange(len(A))[:, None, None], M.shape)
+    np.add.at(cand, (rows, np.broadcast_to(W[None], M.shape)), A[:, :, None] * M)
+    return cand
+
+
 def _complement_rule(q, got, exp, A, W, B, right: str, barg: str) -> str:
     """Each entry sent to every element of its window but the right one: the selection turned
     around (np.where's branches swapped, a mask negated)."""
     vals = B[:, W]
     pick = vals.max(axis=-1, keepdims=True) if right == "largest" else vals.min(axis=-1, keepdims=True)
-    cand = np.zeros(B.shape)
-    rows = np.broadcast_to(np.arange(len(B))[:, None, None], vals.shape)
-    np.add.at(cand, (rows, np.broadcast_to(W[None], vals.shape)), A[:, :, None] * (vals != pick))
-    if _explains(q, got, cand.reshape(got.shape), exp):
+    if _explains(q, got, _sent_to(A, W, vals != pick, B.shape[1]).reshape(got.shape), exp):
         return (f"every element of its window except the one where {barg} is {right}, and not to that one: the "
                 f"selection turned around (the two branches of np.where(mask, a, b) swapped, a mask negated, or "
                 f"!= where == belongs)")
     # every element of the window that is the pick of some window, this one or another
     picked = np.zeros(B.shape, dtype=bool)
     np.put_along_axis(picked, W[np.arange(W.shape[0])[None, :], np.argmax(vals == pick, axis=-1)], True, axis=1)
-    cand = np.zeros(B.shape)
-    np.add.at(cand, (rows, np.broadcast_to(W[None], vals.shape)),
-              A[:, :, None] * np.take_along_axis(picked, W.reshape(1, -1).repeat(len(B), 0), axis=1).reshape(vals.shape))
-    if _explains(q, got, cand.reshape(got.shape), exp):
+    M = np.take_along_axis(picked, W.reshape(1, -1).repeat(len(B), 0), axis=1).reshape(vals.shape)
+    if _explains(q, got, _sent_to(A, W, M, B.shape[1]).reshape(got.shape), exp):
         return (f"every element of its window that is the {right} of some window, this one or another: a mask "
                 f"of every window's {'maximum' if right == 'largest' else 'minimum'} made once for the whole "
                 f"array and applied to every window's error, where each window's error belongs to its own "
@@ -2251,15 +2252,12 @@ def _selection_rule(q, got, exp, A, W, B, out_shape, right: str, barg: str) -> s
     n, E = A.shape
     nd = len(out_shape)
     best = np.max if right == "largest" else np.min
-    Bf = B.reshape((n,) + tuple(out_shape))
     coords = np.stack(np.unravel_index(W, out_shape), axis=-1)  # (E, w, nd)
     lo, hi = coords.min(axis=1), coords.max(axis=1) + 1  # (E, nd): each window's box
     spans = [bool((hi[:, a] - lo[:, a] > 1).any()) for a in range(nd)]
     right_modes = tuple("window" if spans[a] else "own" for a in range(nd))
     choices = [("own", "window", "all") if spans[a] else ("own", "all") for a in range(nd)]
     vals = B[:, W]  # (T, E, w)
-    rows = np.broadcast_to(np.arange(n)[:, None, None], vals.shape)
-    where = np.broadcast_to(W[None], vals.shape)
     every = np.stack(np.unravel_index(np.arange(B.shape[1]), out_shape), axis=-1)  # (S, nd)
     fill = -np.inf if right == "largest" else np.inf
     for modes in itertools.product(*choices):
@@ -2273,10 +2271,7 @@ def _selection_rule(q, got, exp, A, W, B, out_shape, right: str, barg: str) -> s
             elif m == "window":
                 inside &= (at >= lo[:, a][:, None, None]) & (at < hi[:, a][:, None, None])
         group = best(np.where(inside[None], B[:, None, None, :], fill), axis=-1)  # (T, E, w)
-        M = vals == group
-        cand = np.zeros((n, B.shape[1]))
-        np.add.at(cand, (rows, where), A[:, :, None] * M)
-        if not _explains(q, got, cand.reshape(got.shape), exp):
+        if not _explains(q, got, _sent_to(A, W, vals == group, B.shape[1]).reshape(got.shape), exp):
             continue
         if all(m == "own" for m in modes):
             return f"every element of its window, whatever {barg} holds (no comparison selects one of them)"
@@ -2294,18 +2289,13 @@ NEAR = (0.5, 0.25, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001, 1e-4)  # tol
 def _near_ties(q, got, exp, A, W, vals, size: int, right: str, barg: str) -> str:
     """Each entry sent to every element of its window within a tolerance of the largest
     (isclose(win, win.max(), atol=0.01) in numpy, abs(a - m) < 0.01): near-ties count as maxima."""
-    n = len(vals)
     top = vals.max(axis=-1, keepdims=True) if right == "largest" else vals.min(axis=-1, keepdims=True)
     gap = np.abs(top - vals)
-    rows = np.broadcast_to(np.arange(n)[:, None, None], vals.shape)
-    where = np.broadcast_to(W[None], vals.shape)
     for tol in NEAR:
         M = gap <= tol + 1e-5 * np.abs(top)
         if M.sum(axis=-1).max() < 2:
             continue  # no window has a near-tie at this tolerance: nothing to tell apart
-        cand = np.zeros((n, size))
-        np.add.at(cand, (rows, where), A[:, :, None] * M)
-        if _explains(q, got, cand.reshape(got.shape), exp):
+        if _explains(q, got, _sent_to(A, W, M, size).reshape(got.shape), exp):
             return (f"every element of its window whose {barg} is within {constant(tol)} of the window's {right} "
                     f"value, not that one element alone: a comparison with a tolerance (isclose(…, atol={tol:g}) in numpy, "
                     f"abs(a - m) < {tol:g}) where the {right} element itself belongs (np.argmax, or == with the "
@@ -2748,8 +2738,8 @@ def _window_pattern(arg, sa, out_shape, reach, coef, gather: bool = False) -> st
                                    f"(p+1, q+1){', …' if n > 2 else ''} — not the block, which slices "
                                    f"a[p:p+{n}, q:q+{n}] give), as does one loop variable for both offsets in a "
                                    f"single loop.")
-                return said + (f": one offset used for both axes (the same loop variable in both places), so each "
-                               f"is reached as often as the two loops together give it.")
+                return said + (": one offset used for both axes (the same loop variable in both places), so each "
+                               "is reached as often as the two loops together give it.")
     return said
 
 
@@ -2804,7 +2794,8 @@ def _entry_map(q, got, exp, R, arg: str, arg_shape: tuple, out_shape, names: Arg
     Rf = R.reshape(L, len(got), size)
 
     def used(values):
-        match = np.stack([tolerance.within(q, values, Rf[i], axes=(1,)).all(axis=0) for i in range(L)])
+        # (every entry at once: values (T, size) against each R[i], each trial's scale its own)
+        match = tolerance.within(q, np.broadcast_to(values[None], Rf.shape), Rf, axes=(2,)).all(axis=1)  # (L, size)
         return match.argmax(axis=0) if (match.sum(axis=0) == 1).all() else None
     use, own = used(got.reshape(len(got), size)), used(exp.reshape(len(exp), size))
     if use is None or own is None or np.array_equal(use, own):
