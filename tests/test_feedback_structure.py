@@ -939,3 +939,34 @@ def test_labels_that_pick_another_score_than_the_largest_are_named():
     assert any(not np.array_equal(b, s.argmax(-1)) for b, s in zip(best0, S))  # (some row all negative)
     said = _said(diagnose(q, tr, best0))
     assert "running best started at 0" in said, said
+
+
+def test_one_filter_weight_used_in_place_of_another_is_named():
+    """The x_{i+1,j} term multiplied by w[0, 1] where w[1, 0] belongs: w_{2,1} never used."""
+    q = dataclasses.replace(load_assignment("hw4").question("1.2"), mistakes=(), groups={})
+    tr = _groups(q, 64)[0]
+    outs = []
+    for x, w in zip(tr.args["x"], tr.args["w"]):
+        y = np.zeros((3, 3, w.shape[2]))
+        for i in range(3):
+            for j in range(3):
+                y[i, j] = (x[i, j] * w[0, 0] + x[i, j + 1] * w[0, 1] + x[i + 1, j] * w[0, 1]
+                           + x[i + 1, j + 1] * w[1, 1])
+        outs.append(_sig(y))
+    said = _said(diagnose(q, tr, outs))
+    assert "entry (2, 1) along axes 0 and 1 replaced by its entry (1, 2)" in said, said
+
+
+def test_the_activation_applied_after_every_term_is_named():
+    """y += term; y = sigmoid(y) inside the loop over the filter taps (F8, F22)."""
+    q = dataclasses.replace(load_assignment("hw4").question("1.2"), mistakes=(), groups={})
+    tr = _groups(q, 65)[0]
+    outs = []
+    for x, w in zip(tr.args["x"], tr.args["w"]):
+        y = np.zeros((3, 3, w.shape[2]))
+        for a in range(2):
+            for b in range(2):
+                y = _sig(y + x[a:a + 3, b:b + 3, None] * w[a, b])
+        outs.append(y)
+    said = _said(diagnose(q, tr, outs))
+    assert "after every term of the sum" in said, said

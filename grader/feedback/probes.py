@@ -609,6 +609,16 @@ def _input_transforms(arr: np.ndarray):
                 inv = tuple(int(i) + 1 for i in np.argsort(p))
                 out.append((("relaid", p, laid), lambda x, laid=laid, inv=inv:
                             x.reshape(len(x), *laid).transpose(0, *inv)))
+    # one position of a 2 x 2 block (a filter) read where another belongs, the rest right: one term
+    # of a sum written with another's index (w[0, 1] where w[1, 0] belongs), on the first two
+    # neighbouring axes of length 2
+    pair = next((a for a in range(nd - 1) if shape[a] == shape[a + 1] == 2), None)
+    if pair is not None:
+        cells = [(0, 0), (0, 1), (1, 0), (1, 1)]
+        for dst in cells:
+            for src in cells:
+                if src != dst:
+                    out.append((("cell", pair, dst, src), lambda x, a=pair, d=dst, s_=src: _cell_copied(x, a, d, s_)))
     # two neighbouring axes read through a flat index with shorter rows (x.ravel()[r * d + c]
     # where r * W + c belongs: a Toeplitz or im2col index built with another array's width)
     for a in range(nd - 1):
@@ -693,6 +703,15 @@ def _offset(x: np.ndarray, axes: tuple[int, ...], steps: tuple[int, ...]) -> np.
         src[a + 1] = slice(0, n - st) if st > 0 else slice(-st, n)
         dst[a + 1] = slice(st, n) if st > 0 else slice(0, n + st)
     out[tuple(dst)] = x[tuple(src)]
+    return out
+
+
+def _cell_copied(x: np.ndarray, a: int, dst: tuple, src: tuple) -> np.ndarray:
+    """``x`` (batched) with position ``dst`` of axes (a, a+1) holding what ``src`` holds."""
+    out = np.array(x, dtype=np.float64)
+    idx_d = (slice(None),) * (a + 1) + dst
+    idx_s = (slice(None),) * (a + 1) + src
+    out[idx_d] = x[idx_s]
     return out
 
 
@@ -1035,6 +1054,15 @@ def _how_read_one(how, shape, namer) -> str:
         return (f"read with every index moved by one ({moved}; where you need {nm(need)} you use {shown}, "
                 f"and 0 past the edge): a window's or a slice's start one off (p−1 where p belongs, an "
                 f"np.eye diagonal k on the wrong side) does this")
+    if how[0] == "cell":
+        a, dst, src = how[1], how[2], how[3]
+        need = [0] * len(shape)
+        use = [0] * len(shape)
+        need[a], need[a + 1] = dst
+        use[a], use[a + 1] = src
+        return (f"read with its entry {tuple(d + 1 for d in dst)} along axes {a} and {a + 1} replaced by its entry "
+                f"{tuple(s_ + 1 for s_ in src)} (where you need {nm(tuple(need))} you use {nm(tuple(use))}, the rest "
+                f"right): one term of the sum written with another term's index")
     if how[0] == "fortran":
         return ("read in column-major order: its numbers taken with the first index moving fastest (x.ravel(order='F'), "
                 "x.T.ravel() or MATLAB's x(:)) and then laid out row-major by a reshape, so each entry lands where "
@@ -1281,6 +1309,16 @@ def _split_activation(q, trials, got, exp, pre, act: Activation) -> str:
         parts = _one_entry_each(trials, arg, n, out_shape, act.pre)  # (T, *sa, *out): each entry's part
         if parts is None or not tolerance.all_within(q, parts.sum(axis=tuple(range(1, len(sa) + 1))), pre):
             continue  # the pre-activations are not the sum of the entries' parts
+        running = np.zeros(got.shape)  # the activation after every term, on the running total
+        each = parts.reshape((n, E) + tuple(out_shape))
+        reach = (each != 0).any(axis=0)  # (E, *out): the entries that reach each element (in some trial)
+        with np.errstate(all="ignore"):
+            for e in range(E):
+                running = np.where(reach[e], act.function(running + each[:, e]), running)
+        if np.isfinite(running).all() and _explains(q, got, running, exp):
+            return (f"Your {act.what} applies {act.name} after every term of the sum, to the running total: at "
+                    f"each step of the loop over {arg}'s entries the total becomes {act.name} of itself plus the "
+                    f"term, where {act.name} belongs once, on the whole sum, after the loop.")
         nd = len(sa)
         for r in range(1, nd + 1):
             for axes in itertools.combinations(range(nd), r):
