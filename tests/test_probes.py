@@ -255,7 +255,7 @@ def test_diagnosis_cost_is_bounded(trials):
         for q in ASSIGNMENT.questions:
             diagnose(q, trials[1][q.id], outs[q.id])
     per_submission = (time.process_time() - t0) / 3
-    assert per_submission < 0.25, per_submission  # generous: shared 2-core CI; measured ~30 ms
+    assert per_submission < 0.25, per_submission  # generous: shared 2-core CI (measured ~0.18 s idle, nine questions)
 
 
 # ----------------------------------------------------------------------------- robustness

@@ -141,6 +141,9 @@ class ArgNames:
     skip: tuple[str, ...] = ()  # arguments never transformed
 
 
+NO_NAMES = ArgNames()  # (one object: what the misreadings are kept by)
+
+
 # ----------------------------------------------------------------------------- tolerance
 
 def close_trials(q, got: np.ndarray, cand: np.ndarray) -> np.ndarray:
@@ -732,7 +735,18 @@ _ALONE = ("activated", "mapped", "summed", "kept", "doubled")
 def _misreadings(trials, names: ArgNames, got: np.ndarray):
     """(tried, cands): every plausible misreading of every argument, (argument, how, its
     batched values), and the right computation's answers on each, (len(tried), trials,
-    *answer): all in one call of the batched reference.  None when there is none."""
+    *answer): all in one call of the batched reference.  None when there is none.  Kept for
+    the next call on the same trials (the whole-answer and the one-part findings both ask)."""
+    held = getattr(_TERMS, "misread", None)
+    if held is not None and held[0] is trials.args and held[1] is trials.reference and held[2] is names \
+            and held[3] == got.shape:
+        return held[4]
+    out = _misreadings_uncached(trials, names, got)
+    _TERMS.misread = (trials.args, trials.reference, names, got.shape, out)
+    return out
+
+
+def _misreadings_uncached(trials, names: ArgNames, got: np.ndarray):
     ref = trials.reference
     if ref is None:
         return None
@@ -787,7 +801,7 @@ def _misreadings(trials, names: ArgNames, got: np.ndarray):
 def input_finding(q, trials, got, exp, names: ArgNames | None) -> str:
     """The right computation applied to a misread argument (read transposed, reversed, ...).
     All misreadings are evaluated in one call of the (batched) reference."""
-    names = names or ArgNames()
+    names = names or NO_NAMES
     both = _misreadings(trials, names, got)
     if both is None:
         return ""
@@ -878,7 +892,7 @@ def slice_input_finding(q, trials, got, exp, names: ArgNames | None, wild_name) 
     """One part of the answer computed from a misread argument: along a short axis of the answer
     (o_1, o_2; a channel) some slices are right in every trial and the others are exactly what
     the right computation gives on a misread argument (z_{p_i,p_i,k} in o_2's formula only)."""
-    names = names or ArgNames()
+    names = names or NO_NAMES
     if got.ndim < 2 or got.shape != exp.shape:
         return ""
     shape = got.shape[1:]
@@ -2792,7 +2806,7 @@ def broadcast_finding(q, trials, got, exp, names: "ArgNames | None") -> str:
     ref = trials.reference
     if ref is None or got.shape != exp.shape or got.ndim < 2:
         return ""
-    names = names or ArgNames()
+    names = names or NO_NAMES
     n, out_shape = len(got), got.shape[1:]
     groups: dict[int, list[str]] = {}
     for arg, arr in trials.args.items():
@@ -2881,7 +2895,7 @@ def entry_map_finding(q, trials, got, exp, names: "ArgNames | None") -> str:
     ref = trials.reference
     if ref is None or got.shape != exp.shape or got.ndim < 2:
         return ""
-    names = names or ArgNames()
+    names = names or NO_NAMES
     n = len(got)
     for arg, arr in trials.args.items():
         a = np.asarray(arr)
@@ -2939,7 +2953,7 @@ def erased_finding(q, trials, got, exp, names: "ArgNames | None") -> str:
     ref = trials.reference
     if ref is None or got.shape != exp.shape:
         return ""
-    names = names or ArgNames()
+    names = names or NO_NAMES
     args = [a for a, v in trials.args.items() if a not in names.skip and np.asarray(v).dtype.kind == "f"]
     if len(args) < 2:
         return ""  # (with one argument, ignoring it is the "same in every trial" finding)
