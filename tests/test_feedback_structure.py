@@ -970,3 +970,13 @@ def test_the_activation_applied_after_every_term_is_named():
         outs.append(y)
     said = _said(diagnose(q, tr, outs))
     assert "after every term of the sum" in said, said
+
+
+def test_a_routing_is_found_when_the_trials_never_pick_one_position_of_a_window():
+    """The windows are the boxes the picks span: with few trials a window position that no
+    trial's maximum fell on left the routing unrecognised (F25: a channel-wide mask said as
+    '26 of 27 elements are wrong')."""
+    from grader.feedback.probes import _window_boxes
+    W = _window_boxes([np.array([0, 1, 3]), np.array([1, 2, 4, 5])], (3, 3))
+    assert W.tolist() == [[0, 1, 3, 4], [1, 2, 4, 5]]
+    assert _window_boxes([np.array([0]), np.array([1, 2])], (3, 3)) is None

@@ -2063,10 +2063,9 @@ def _routings(q, trials, got, exp):
         r = nz.argmax(axis=-1)
         if not tolerance.all_within(q, np.take_along_axis(terms, r[..., None], -1)[..., 0][valid], A[valid]):
             continue  # the entry is not sent whole
-        windows = [np.unique(r[valid[:, e], e]) for e in range(E)]
-        if any(len(w) < 2 for w in windows) or len({len(w) for w in windows}) != 1:
-            continue
-        W = np.stack(windows)  # (E, w): each entry's window, flat answer indices, row-major
+        W = _window_boxes([np.unique(r[valid[:, e], e]) for e in range(E)], out_shape)
+        if W is None:
+            continue  # (E, w): each entry's window, flat answer indices, row-major
         for barg, B in trials.args.items():
             if barg == arg or np.shape(B)[1:] != out_shape:
                 continue
@@ -2076,6 +2075,24 @@ def _routings(q, trials, got, exp):
             right = next((k for k, p in pick.items() if np.array_equal(W[np.arange(E), p][valid], r[valid])), None)
             if right is not None:
                 yield arg, A, W, barg, Bflat, right, pick[right], order, sa
+
+
+def _window_boxes(seen: list, out_shape) -> np.ndarray | None:
+    """Each entry's window, from the elements it was seen to reach over the trials: the box they
+    span (a window position no trial happened to pick is still in it), the same shape for every
+    entry; (E, w) flat answer indices, row-major.  None where an entry reached fewer than two
+    elements or the boxes differ in shape."""
+    boxes = []
+    for w in seen:
+        if len(w) < 2:
+            return None
+        coords = np.stack(np.unravel_index(w, out_shape), axis=-1)
+        lo, hi = coords.min(axis=0), coords.max(axis=0) + 1
+        grid = np.meshgrid(*[np.arange(a, b) for a, b in zip(lo, hi)], indexing="ij")
+        boxes.append(np.ravel_multi_index(tuple(g.ravel() for g in grid), out_shape))
+    if len({len(b) for b in boxes}) != 1:
+        return None
+    return np.stack(boxes)
 
 
 def routing_finding(q, trials, got, exp) -> str:
