@@ -980,3 +980,13 @@ def test_a_routing_is_found_when_the_trials_never_pick_one_position_of_a_window(
     W = _window_boxes([np.array([0, 1, 3]), np.array([1, 2, 4, 5])], (3, 3))
     assert W.tolist() == [[0, 1, 3, 4], [1, 2, 4, 5]]
     assert _window_boxes([np.array([0]), np.array([1, 2])], (3, 3)) is None
+
+
+def test_a_shape_in_an_error_that_is_an_argument_made_a_column_is_said():
+    """b2.reshape(-1, 1) added to the (N, K) logits: '(2, 1)' is b2 as a column (F25)."""
+    from grader.feedback.dependence import error_sizes
+    q = load_assignment("mlp").question("1.2")
+    groups = _groups(q, 66)
+    N, K = len(groups[0].args["H"][0]), len(groups[0].args["b2"][0])
+    said = error_sizes(groups, 0, f"ValueError: operands could not be broadcast together with shapes ({N},{K}) ({K},1)")
+    assert f"({K}, 1) is the shape of b2 made a column" in said, said

@@ -271,6 +271,25 @@ def _value_size(g, row: int, n: int) -> str:
     return ""
 
 
+def _reshaped_arguments(g, error: str) -> list[str]:
+    """The shapes an error names that are an argument's made into a column or a row, or
+    transposed (``(2, 1)`` where b2 has shape (2,): b2.reshape(-1, 1)), said as such."""
+    out = []
+    shapes = {tuple(int(n) for n in re.split(r"\s*,\s*", m.group(1)) if n) for m in _SHAPE.finditer(error)}
+    for name, arr in g.args.items():
+        shape = tuple(int(n) for n in np.shape(arr)[1:])
+        forms = {}
+        if len(shape) == 1 and shape[0] >= 2:
+            forms[(shape[0], 1)] = f"{name} made a column ({name}.reshape(-1, 1) or {name}[:, None])"
+            forms[(1, shape[0])] = f"{name} made a row ({name}.reshape(1, -1) or {name}[None, :])"
+        if len(shape) == 2 and shape[0] != shape[1]:
+            forms[shape[::-1]] = f"{name} transposed ({name}.T)"
+        for sh, words in forms.items():
+            if sh in shapes:
+                out.append(f"{sh} is the shape of {words}")
+    return out[:3]
+
+
 def error_sizes(groups, t: int, error: str) -> str:
     """The sizes an error names (``shapes (3,) (6,)``, ``index 3 … size 3``) said as the
     arguments' lengths they are in the failing call (``3 is P.shape[1]; 6 is len(P) = len(y)``),
@@ -308,6 +327,7 @@ def error_sizes(groups, t: int, error: str) -> str:
         said = _value_size(g, row, n)
         if said:
             named.append(said)
+    named += _reshaped_arguments(g, error)
     if not named:
         return ""
     said = "In the call that failed, " + "; ".join(named) + "."
