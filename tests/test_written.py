@@ -436,25 +436,32 @@ def test_a_wrong_constant_within_the_code_questions_tolerance_is_refused():
         assert compare(q, trials, outs).passed == ok, text
 
 
+def _file_answers(path, qid: str, questions: list, seed: int, n: int = 3):
+    """Question ``qid``'s answer in the answers file at ``path`` (the sandbox's reading, with the
+    file's other sections ``questions``), on ``n`` trials; the trials' expected values beside it."""
+    from grader.intake import notation
+    q = Q[qid]
+    spec = {**q.spec, "questions": questions}
+    trials = q.generate(np.random.default_rng(seed), n)
+    notation._READ.clear()
+    try:
+        got = np.stack([notation.answer(qid, spec, str(path), dict(zip(q.params, trials.call_args(t))))
+                        for t in range(n)])
+    finally:
+        notation._READ.clear()
+    return got, np.asarray(trials.expected)[:n]
+
+
 @pytest.mark.parametrize("g, right", [(r"\frac{1}{1 + e^{-t}}", True), (r"\frac{1}{1 + e^{t}}", False)])
 def test_a_function_of_ones_own_defined_before_the_first_question_is_applied(tmp_path, g, right):
     """'Throughout, g(t) = 1/(1+e^{-t}) is the sigmoid' above the answers, and another answer
     using g for something else: g was an unknown quantity (a held-out student's 1.2 refused)."""
-    from grader.intake import notation
     f = tmp_path / "answers.md"
     f.write_text(f"# HW4\n\nThroughout, $g(t) = {g}$ is the sigmoid (as in my notes).\n\n## 1.2\n\n"
                  "$$y_{c_i,c_j,k} = g\\left(x_{c_i,c_j} w_{1,1,k} + x_{c_i,c_j+1} w_{1,2,k} + x_{c_i+1,c_j} w_{2,1,k}"
                  " + x_{c_i+1,c_j+1} w_{2,2,k}\\right)$$\n\n## 2.1\n\n$$g' = g(1 - g)$$\n")
-    q = Q["1.2"]
-    spec = {**q.spec, "questions": ["1.2", "2.1"]}
-    trials = q.generate(np.random.default_rng(4), 4)
-    notation._READ.clear()
-    try:
-        got = np.stack([notation.answer("1.2", spec, str(f), dict(zip(q.params, trials.call_args(t))))
-                        for t in range(len(trials))])
-        assert np.allclose(got, trials.expected, rtol=1e-12, atol=0) == right
-    finally:
-        notation._READ.clear()
+    got, expected = _file_answers(f, "1.2", ["1.2", "2.1"], seed=4)
+    assert np.allclose(got, expected, rtol=1e-12, atol=0) == right
 
 
 @pytest.mark.parametrize("preamble, used", [
@@ -476,19 +483,12 @@ def test_a_function_defined_elsewhere_is_used_only_when_its_meaning_is_plain(tmp
     f = tmp_path / "answers.md"
     f.write_text(f"{preamble}\n\n## 1.2\n\ny[ci,cj,k] = g(x[ci,cj]*w[1,1,k] + x[ci,cj+1]*w[1,2,k] + "
                  "x[ci+1,cj]*w[2,1,k] + x[ci+1,cj+1]*w[2,2,k])\n")
-    q = Q["1.2"]
-    spec = {**q.spec, "questions": ["1.2"]}
-    trials = q.generate(np.random.default_rng(5), 3)
-    notation._READ.clear()
-    try:
-        if used:
-            got = [notation.answer("1.2", spec, str(f), dict(zip(q.params, trials.call_args(t)))) for t in range(3)]
-            assert np.allclose(np.stack(got), np.asarray(trials.expected)[:3], rtol=1e-12, atol=0)
-        else:
-            with pytest.raises(notation.NotationError, match="unknown quantity 'g'"):
-                notation.answer("1.2", spec, str(f), dict(zip(q.params, trials.call_args(0))))
-    finally:
-        notation._READ.clear()
+    if used:
+        got, expected = _file_answers(f, "1.2", ["1.2"], seed=5)
+        assert np.allclose(got, expected, rtol=1e-12, atol=0)
+    else:
+        with pytest.raises(notation.NotationError, match="unknown quantity 'g'"):
+            _file_answers(f, "1.2", ["1.2"], seed=5, n=1)
 
 
 def test_an_exponent_in_parentheses_is_no_layer_label():
@@ -502,17 +502,9 @@ def test_an_exponent_in_parentheses_is_no_layer_label():
 def test_several_symbols_of_ones_own_are_borrowed_from_another_answer(tmp_path):
     """d1 and d2 defined in 2.1 and both used in 2.2: only the first was borrowed, so the answer
     stayed unreadable (held-out set W14)."""
-    from grader.intake import notation
     f = tmp_path / "answers.md"
     f.write_text("## 2.1\n\nd1 = (o1 - y1) * o1 * (1 - o1)\n\nd2 = (o2 - y2) * o2 * (1 - o2)\n\n"
                  "dE/dw[pi,pj,k,o1] = d1 * z[pi,pj,k]\n\ndE/dw[pi,pj,k,o2] = d2 * z[pi,pj,k]\n\n"
                  "## 2.2\n\ndE/dz[pi,pj,k] = d1 * w[pi,pj,k,o1] + d2 * w[pi,pj,k,o2]\n")
-    q = Q["2.2"]
-    spec = {**q.spec, "questions": ["2.1", "2.2"]}
-    trials = q.generate(np.random.default_rng(6), 3)
-    notation._READ.clear()
-    try:
-        got = np.stack([notation.answer("2.2", spec, str(f), dict(zip(q.params, trials.call_args(t)))) for t in range(3)])
-        assert np.allclose(got, np.asarray(trials.expected)[:3], rtol=1e-12, atol=0)
-    finally:
-        notation._READ.clear()
+    got, expected = _file_answers(f, "2.2", ["2.1", "2.2"], seed=6)
+    assert np.allclose(got, expected, rtol=1e-12, atol=0)
